@@ -1,0 +1,9 @@
+//! Pure types and rules of chibo: no I/O here, so every rule is testable as a function.
+
+pub mod error;
+pub mod member;
+pub mod org;
+pub mod text;
+pub mod validate;
+
+pub use error::{FieldError, Invalid};

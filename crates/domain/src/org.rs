@@ -1,0 +1,153 @@
+//! The organisation tree: unit kinds, cell types and materialized paths (`/1/5/12/`).
+
+
+
+/// The Charter's minimum for a cell (chi bộ): at least three official members.
+pub const MIN_OFFICIAL_MEMBERS_PER_CELL: usize = 3;
+
+macro_rules! labelled_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $code:literal, $label:literal;)+ }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// Stable code stored in the database and used in the API.
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            /// Vietnamese label shown to users.
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+
+            pub fn from_code(code: &str) -> Option<Self> {
+                match code { $($code => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.label())
+            }
+        }
+    };
+}
+pub(crate) use labelled_enum;
+
+labelled_enum!(
+    /// Levels of the tree. The district level was abolished on 1 Jul 2025 but older data keeps it.
+    UnitKind {
+        Central = "central", "Trung ương";
+        Province = "province", "Đảng bộ tỉnh, thành phố";
+        District = "district", "Đảng bộ huyện, quận, thị xã (trước 01/7/2025)";
+        Commune = "commune", "Đảng bộ xã, phường, đặc khu";
+        Grassroots = "grassroots", "Đảng bộ cơ sở";
+        BaseCell = "base_cell", "Chi bộ cơ sở";
+        Cell = "cell", "Chi bộ trực thuộc";
+        Group = "group", "Tổ đảng";
+        Other = "other", "Đảng bộ, tổ chức khác";
+    }
+);
+
+labelled_enum!(
+    CellType {
+        Rural = "rural", "Thôn, bản (nông thôn)";
+        Urban = "urban", "Tổ dân phố, khu dân cư";
+        Agency = "agency", "Cơ quan hành chính";
+        PublicService = "public_service", "Đơn vị sự nghiệp";
+        Enterprise = "enterprise", "Doanh nghiệp";
+        Army = "army", "Quân đội";
+        Police = "police", "Công an";
+        School = "school", "Trường học";
+    }
+);
+
+impl UnitKind {
+    /// Units that hold members directly and are bound by the three-official-members minimum.
+    pub fn is_cell(self) -> bool {
+        matches!(self, UnitKind::BaseCell | UnitKind::Cell)
+    }
+
+    /// Units whose members are listed (cells and the party groups inside them).
+    pub fn holds_members(self) -> bool {
+        matches!(self, UnitKind::BaseCell | UnitKind::Cell | UnitKind::Group)
+    }
+
+    /// Which kinds may sit directly under this one.
+    pub fn allowed_children(self) -> &'static [UnitKind] {
+        use UnitKind::*;
+        match self {
+            Central => &[Province, Other],
+            Province => &[District, Commune, Grassroots, BaseCell, Other],
+            District => &[Commune, Grassroots, BaseCell, Other],
+            Commune | Grassroots | Other => &[Grassroots, BaseCell, Cell, Other],
+            BaseCell | Cell => &[Group],
+            Group => &[],
+        }
+    }
+}
+
+/// Materialized path of a child of `parent_path` with id `id`.
+pub fn child_path(parent_path: &str, id: i64) -> String {
+    format!("{parent_path}{id}/")
+}
+
+pub fn root_path(id: i64) -> String {
+    format!("/{id}/")
+}
+
+/// True when `path` is `ancestor` itself or lies below it.
+pub fn is_within(path: &str, ancestor: &str) -> bool {
+    path.starts_with(ancestor)
+}
+
+/// Ids along a path from the root: `/1/5/12/` → [1, 5, 12].
+pub fn path_ids(path: &str) -> Vec<i64> {
+    path.split('/').filter_map(|p| p.parse().ok()).collect()
+}
+
+/// Re-roots `path` (which lies below `old_prefix`) under `new_prefix`: what a move does to descendants.
+pub fn reroot(path: &str, old_prefix: &str, new_prefix: &str) -> Option<String> {
+    path.strip_prefix(old_prefix).map(|rest| format!("{new_prefix}{rest}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths() {
+        let p = child_path(&child_path(&root_path(1), 5), 12);
+        assert_eq!(p, "/1/5/12/");
+        assert_eq!(path_ids(&p), vec![1, 5, 12]);
+        assert!(is_within(&p, "/1/5/"));
+        assert!(!is_within("/1/50/", "/1/5/"));
+        assert_eq!(reroot("/1/5/12/", "/1/5/", "/1/7/5/").as_deref(), Some("/1/7/5/12/"));
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        for k in UnitKind::ALL {
+            assert_eq!(UnitKind::from_code(k.code()), Some(*k));
+        }
+        for k in CellType::ALL {
+            assert_eq!(CellType::from_code(k.code()), Some(*k));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_path_is_never_within_a_sibling(a in 1i64..10_000, b in 1i64..10_000, root in 1i64..100) {
+            proptest::prop_assume!(a != b);
+            let pa = child_path(&root_path(root), a);
+            let pb = child_path(&root_path(root), b);
+            proptest::prop_assert!(!is_within(&pa, &pb));
+            proptest::prop_assert!(is_within(&child_path(&pa, b), &pa));
+        }
+    }
+}

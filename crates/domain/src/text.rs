@@ -1,0 +1,160 @@
+//! Vietnamese text: NFC storage, accent-insensitive search keys and dictionary sort keys.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Trims, collapses inner white space and normalises to NFC (what we store).
+pub fn clean(s: &str) -> String {
+    let joined = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    joined.nfc().collect()
+}
+
+/// Lower case, diacritics removed, đ → d: "Nguyễn Văn Đức" → "nguyen van duc".
+/// SQLite's `lower`/`LIKE` fold only ASCII, so this key is what searches compare.
+pub fn search_key(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in clean(s).nfd() {
+        match c {
+            'đ' | 'Đ' => out.push('d'),
+            c if is_combining(c) => {}
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+    out
+}
+
+fn is_combining(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036F}')
+}
+
+// Vietnamese letter order; the digraphs (ch, gi, ng, …) sort letter by letter in dictionaries.
+const LETTERS: [&str; 29] = [
+    "a", "ă", "â", "b", "c", "d", "đ", "e", "ê", "g", "h", "i", "k", "l", "m", "n", "o", "ô", "ơ",
+    "p", "q", "r", "s", "t", "u", "ư", "v", "x", "y",
+];
+
+/// Tone order of Vietnamese dictionaries: level, grave, hook, tilde, acute, dot below.
+fn tone_rank(mark: char) -> Option<u8> {
+    match mark {
+        '\u{0300}' => Some(1),
+        '\u{0309}' => Some(2),
+        '\u{0303}' => Some(3),
+        '\u{0301}' => Some(4),
+        '\u{0323}' => Some(5),
+        _ => None,
+    }
+}
+
+/// A key of digits only, so that it sorts the same under any database collation.
+/// Letters compare first (in Vietnamese order), tones break ties.
+pub fn collation_key(s: &str) -> String {
+    let lower = clean(s).to_lowercase();
+    let mut primary = String::new();
+    let mut tones = String::new();
+    for word in lower.split(' ') {
+        if !primary.is_empty() {
+            primary.push_str("00");
+        }
+        for ch in word.chars() {
+            let decomposed: Vec<char> = ch.nfd().collect();
+            let base = decomposed[0];
+            let mut letter = base.to_string();
+            let mut tone = 0u8;
+            for &m in &decomposed[1..] {
+                if let Some(t) = tone_rank(m) {
+                    tone = t;
+                } else {
+                    letter.push(m);
+                }
+            }
+            let letter: String = letter.nfc().collect();
+            let code = match LETTERS.iter().position(|l| *l == letter) {
+                Some(i) => 10 + i,
+                // Letters outside the Vietnamese alphabet (f, j, w, z, digits) after the known ones.
+                None if base.is_ascii_alphanumeric() => 40 + (base as usize % 50),
+                None => 99,
+            };
+            primary.push_str(&format!("{code:02}"));
+            tones.push(char::from(b'0' + tone));
+        }
+    }
+    format!("{primary}0{tones}")
+}
+
+/// Splits a full name into (family and middle names, given name): the given name is the last word.
+pub fn split_name(full_name: &str) -> (String, String) {
+    let cleaned = clean(full_name);
+    match cleaned.rsplit_once(' ') {
+        Some((rest, given)) => (rest.to_string(), given.to_string()),
+        None => (String::new(), cleaned),
+    }
+}
+
+/// How people are listed: by given name, then the rest of the name, in Vietnamese letter order.
+pub fn person_sort_key(full_name: &str) -> String {
+    let (rest, given) = split_name(full_name);
+    format!("{}0000{}", collation_key(&given), collation_key(&rest))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_key_folds_accents_and_d_bar() {
+        assert_eq!(search_key("Nguyễn Văn Đức"), "nguyen van duc");
+        assert_eq!(search_key("  HOÀNG   thị  Ánh "), "hoang thi anh");
+    }
+
+    #[test]
+    fn clean_normalises_to_nfc() {
+        let decomposed = "Nguye\u{0302}\u{0303}n";
+        assert_eq!(clean(decomposed), "Nguyễn");
+    }
+
+    #[test]
+    fn vietnamese_letter_order() {
+        let mut names = vec!["Đức", "Dũng", "Ân", "An", "Ăng", "Bình", "Ơn", "Ông", "Oanh"];
+        names.sort_by_key(|n| collation_key(n));
+        assert_eq!(
+            names,
+            vec!["An", "Ăng", "Ân", "Bình", "Dũng", "Đức", "Oanh", "Ông", "Ơn"]
+        );
+    }
+
+    #[test]
+    fn tones_break_ties_in_dictionary_order() {
+        let mut v = vec!["má", "mạ", "mà", "ma", "mả", "mã"];
+        v.sort_by_key(|n| collation_key(n));
+        assert_eq!(v, vec!["ma", "mà", "mả", "mã", "má", "mạ"]);
+    }
+
+    #[test]
+    fn people_sort_by_given_name_first() {
+        let mut v = vec!["Trần Văn Bình", "Nguyễn Thị An", "Lê Văn An", "Phạm Đức Anh"];
+        v.sort_by_key(|n| person_sort_key(n));
+        assert_eq!(
+            v,
+            vec!["Lê Văn An", "Nguyễn Thị An", "Phạm Đức Anh", "Trần Văn Bình"]
+        );
+    }
+
+    #[test]
+    fn shorter_word_sorts_first() {
+        assert!(collation_key("An") < collation_key("Anh"));
+        assert!(person_sort_key("Lê An") < person_sort_key("Lê Anh"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn search_key_is_ascii_for_vietnamese_input(s in "[a-zA-ZàáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵĐ ]{0,40}") {
+            let k = search_key(&s);
+            proptest::prop_assert!(k.is_ascii());
+            proptest::prop_assert_eq!(search_key(&k), k.clone());
+        }
+
+        #[test]
+        fn collation_key_is_digits(s in "\\PC{0,30}") {
+            proptest::prop_assert!(collation_key(&s).chars().all(|c| c.is_ascii_digit()));
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! SeaORM entities, one module a table. Dates are `NaiveDate`, instants UTC.
+
+macro_rules! entity {
+    ($module:ident, $table:literal, { $($field:ident : $ty:ty),* $(,)? }) => {
+        pub mod $module {
+            use sea_orm::entity::prelude::*;
+            #[allow(unused_imports)]
+            use chrono::{DateTime, NaiveDate, Utc};
+
+            #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
+            #[sea_orm(table_name = $table)]
+            pub struct Model {
+                #[sea_orm(primary_key)]
+                pub id: i64,
+                $(pub $field: $ty,)*
+            }
+
+            #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+            pub enum Relation {}
+
+            impl ActiveModelBehavior for ActiveModel {}
+        }
+    };
+}
+
+
+entity!(unit, "units", {
+    parent_id: Option<i64>,
+    path: String,
+    depth: i32,
+    name: String,
+    search_key: String,
+    kind: String,
+    cell_type: Option<String>,
+    established_on: NaiveDate,
+    dissolved_on: Option<NaiveDate>,
+    successor_id: Option<i64>,
+    created_at: DateTime<Utc>,
+});
+
+entity!(unit_version, "unit_versions", {
+    unit_id: i64,
+    parent_id: Option<i64>,
+    path: String,
+    name: String,
+    kind: String,
+    cell_type: Option<String>,
+    valid_from: NaiveDate,
+    valid_to: Option<NaiveDate>,
+});
+
+entity!(unit_event, "unit_events", {
+    kind: String,
+    effective_on: NaiveDate,
+    unit_id: i64,
+    other_unit_id: Option<i64>,
+    note: Option<String>,
+    created_by: Option<i64>,
+    created_at: DateTime<Utc>,
+});
+
+entity!(member, "members", {
+    full_name: String,
+    search_key: String,
+    sort_key: String,
+    date_of_birth: NaiveDate,
+    sex: String,
+    ethnicity: String,
+    citizen_id: Option<String>,
+    phone: Option<String>,
+    admission_date: NaiveDate,
+    official_date: Option<NaiveDate>,
+    card_number: Option<String>,
+    history_number: Option<String>,
+    badge_number: Option<String>,
+    initial_status: String,
+    status: String,
+    unit_id: i64,
+    unit_path: String,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+});
+
+entity!(member_unit, "member_units", {
+    member_id: i64,
+    unit_id: i64,
+    valid_from: NaiveDate,
+    valid_to: Option<NaiveDate>,
+    reason: String,
+});
+
+entity!(member_event, "member_events", {
+    member_id: i64,
+    kind: String,
+    effective_on: NaiveDate,
+    until: Option<NaiveDate>,
+    reason: String,
+    created_by: Option<i64>,
+    created_at: DateTime<Utc>,
+});
+
+entity!(position, "positions", {
+    member_id: i64,
+    unit_id: i64,
+    kind: String,
+    term_from: NaiveDate,
+    term_to: Option<NaiveDate>,
+});
+
+entity!(user, "users", {
+    username: String,
+    display_name: String,
+    password_hash: String,
+    member_id: Option<i64>,
+    is_active: bool,
+    created_at: DateTime<Utc>,
+});
+
+entity!(user_role, "user_roles", {
+    user_id: i64,
+    role: String,
+    unit_id: Option<i64>,
+});
+
+entity!(session, "sessions", {
+    token_hash: String,
+    user_id: i64,
+    created_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+    ip: Option<String>,
+});
+
+entity!(api_token, "api_tokens", {
+    token_hash: String,
+    user_id: i64,
+    name: String,
+    created_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+});
+
+entity!(login_attempt, "login_attempts", {
+    username: String,
+    ip: String,
+    at: DateTime<Utc>,
+    success: bool,
+});
+
+entity!(audit, "audit_log", {
+    at: DateTime<Utc>,
+    user_id: Option<i64>,
+    action: String,
+    entity: String,
+    entity_id: Option<i64>,
+    before: Option<String>,
+    after: Option<String>,
+});

@@ -1,0 +1,143 @@
+//! Storage: entities, migrations and connection set-up for SQLite and PostgreSQL.
+
+pub mod entities;
+pub mod migration;
+pub mod testing;
+
+use std::time::Duration;
+
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+use sea_orm_migration::MigratorTrait;
+
+pub use sea_orm;
+
+pub type Db = DatabaseConnection;
+
+/// Opens the database named by `url` (`sqlite://file.db?mode=rwc` or `postgres://…`).
+/// SQLite gets WAL, synchronous=NORMAL, foreign keys and a busy timeout so that writers queue.
+pub async fn connect(url: &str) -> Result<Db, DbErr> {
+    let mut opts = ConnectOptions::new(url.to_string());
+    opts.sqlx_logging(false)
+        .acquire_timeout(Duration::from_secs(30))
+        .map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+                .create_if_missing(true)
+        });
+    if url.starts_with("sqlite:") {
+        opts.max_connections(8);
+    } else {
+        opts.max_connections(16);
+    }
+    Database::connect(opts).await
+}
+
+pub async fn migrate(db: &Db) -> Result<(), DbErr> {
+    migration::Migrator::up(db, None).await
+}
+
+/// A write transaction. On SQLite it is `BEGIN IMMEDIATE`, so a transaction that reads before
+/// it writes holds the write lock from the start and cannot fail on a lock upgrade.
+pub async fn write_tx(db: &Db) -> Result<DatabaseTransaction, DbErr> {
+    let mode = match db.get_database_backend() {
+        DbBackend::Sqlite => Some(SqliteTransactionMode::Immediate),
+        _ => None,
+    };
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: mode,
+        ..Default::default()
+    })
+    .await
+}
+
+/// True when the error is a violated unique constraint (on either backend).
+pub fn is_unique_violation(err: &DbErr) -> bool {
+    matches!(
+        err.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
+}
+
+/// Escapes `%`, `_` and `\` so user input is matched literally in a `LIKE … ESCAPE '\'` pattern.
+pub fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+
+    #[tokio::test]
+    async fn migrations_run_and_unique_keys_hold() {
+        let db = testing::fresh_db().await.unwrap();
+        let now = chrono::Utc::now();
+        let unit = entities::unit::ActiveModel {
+            parent_id: Set(None),
+            path: Set("/".into()),
+            depth: Set(0),
+            name: Set("Tỉnh".into()),
+            search_key: Set("tinh".into()),
+            kind: Set("province".into()),
+            cell_type: Set(None),
+            established_on: Set(chrono::NaiveDate::from_ymd_opt(2025, 7, 1).unwrap()),
+            dissolved_on: Set(None),
+            successor_id: Set(None),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&db)
+        .await
+        .unwrap();
+        assert!(unit.id > 0);
+        let user = |name: &str| entities::user::ActiveModel {
+            username: Set(name.into()),
+            display_name: Set(name.into()),
+            password_hash: Set("x".into()),
+            member_id: Set(None),
+            is_active: Set(true),
+            created_at: Set(now),
+            ..Default::default()
+        };
+        user("a").insert(&db).await.unwrap();
+        let err = user("a").insert(&db).await.unwrap_err();
+        assert!(is_unique_violation(&err), "{err:?} on {}", testing::backend_name());
+        assert_eq!(entities::user::Entity::find().all(&db).await.unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn write_transactions_roll_back() {
+        let db = testing::fresh_db().await.unwrap();
+        let tx = write_tx(&db).await.unwrap();
+        entities::login_attempt::ActiveModel {
+            username: Set("x".into()),
+            ip: Set("1".into()),
+            at: Set(chrono::Utc::now()),
+            success: Set(false),
+            ..Default::default()
+        }
+        .insert(&tx)
+        .await
+        .unwrap();
+        tx.rollback().await.unwrap();
+        assert!(entities::login_attempt::Entity::find().all(&db).await.unwrap().is_empty());
+    }
+
+    #[test]
+    fn like_escape_escapes_wildcards() {
+        assert_eq!(like_escape("a%b_c\\"), "a\\%b\\_c\\\\");
+    }
+}

@@ -1,0 +1,248 @@
+//! Schema migrations, written once with sea-query so that SQLite and PostgreSQL get the same tables.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::*;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(Init)]
+    }
+}
+
+struct Init;
+
+impl MigrationName for Init {
+    fn name(&self) -> &str {
+        "m20261123_000001_init"
+    }
+}
+
+fn fk(from_table: &str, from_col: &str, to_table: &str) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .name(format!("fk_{from_table}_{from_col}"))
+        .from(Alias::new(from_table), Alias::new(from_col))
+        .to(Alias::new(to_table), Alias::new("id"))
+        .to_owned()
+}
+
+fn index(table: &str, cols: &[&str], unique: bool) -> IndexCreateStatement {
+    let mut i = Index::create();
+    i.name(format!("ix_{table}_{}", cols.join("_"))).table(Alias::new(table));
+    for c in cols {
+        i.col(Alias::new(*c));
+    }
+    if unique {
+        i.unique();
+    }
+    i.to_owned()
+}
+
+fn c(name: &str) -> Alias {
+    Alias::new(name)
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Init {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let tables: Vec<TableCreateStatement> = vec![
+            Table::create()
+                .table(c("units"))
+                .col(big_pk_auto(c("id")))
+                .col(big_integer_null(c("parent_id")))
+                .col(string_len(c("path"), 512))
+                .col(integer(c("depth")))
+                .col(string_len(c("name"), 255))
+                .col(string_len(c("search_key"), 255))
+                .col(string_len(c("kind"), 32))
+                .col(string_len_null(c("cell_type"), 32))
+                .col(date(c("established_on")))
+                .col(date_null(c("dissolved_on")))
+                .col(big_integer_null(c("successor_id")))
+                .col(timestamp_with_time_zone(c("created_at")))
+                .foreign_key(&mut fk("units", "parent_id", "units"))
+                .foreign_key(&mut fk("units", "successor_id", "units"))
+                .to_owned(),
+            Table::create()
+                .table(c("unit_versions"))
+                .col(big_pk_auto(c("id")))
+                .col(big_integer(c("unit_id")))
+                .col(big_integer_null(c("parent_id")))
+                .col(string_len(c("path"), 512))
+                .col(string_len(c("name"), 255))
+                .col(string_len(c("kind"), 32))
+                .col(string_len_null(c("cell_type"), 32))
+                .col(date(c("valid_from")))
+                .col(date_null(c("valid_to")))
+                .foreign_key(&mut fk("unit_versions", "unit_id", "units"))
+                .to_owned(),
+            Table::create()
+                .table(c("unit_events"))
+                .col(big_pk_auto(c("id")))
+                .col(string_len(c("kind"), 32))
+                .col(date(c("effective_on")))
+                .col(big_integer(c("unit_id")))
+                .col(big_integer_null(c("other_unit_id")))
+                .col(text_null(c("note")))
+                .col(big_integer_null(c("created_by")))
+                .col(timestamp_with_time_zone(c("created_at")))
+                .foreign_key(&mut fk("unit_events", "unit_id", "units"))
+                .foreign_key(&mut fk("unit_events", "other_unit_id", "units"))
+                .to_owned(),
+            Table::create()
+                .table(c("members"))
+                .col(big_pk_auto(c("id")))
+                .col(string_len(c("full_name"), 255))
+                .col(string_len(c("search_key"), 255))
+                .col(string_len(c("sort_key"), 512))
+                .col(date(c("date_of_birth")))
+                .col(string_len(c("sex"), 16))
+                .col(string_len(c("ethnicity"), 64))
+                .col(string_len_null(c("citizen_id"), 12))
+                .col(string_len_null(c("phone"), 16))
+                .col(date(c("admission_date")))
+                .col(date_null(c("official_date")))
+                .col(string_len_null(c("card_number"), 64))
+                .col(string_len_null(c("history_number"), 64))
+                .col(string_len_null(c("badge_number"), 64))
+                .col(string_len(c("initial_status"), 32))
+                .col(string_len(c("status"), 32))
+                .col(big_integer(c("unit_id")))
+                .col(string_len(c("unit_path"), 512))
+                .col(timestamp_with_time_zone(c("created_at")))
+                .col(timestamp_with_time_zone(c("updated_at")))
+                .foreign_key(&mut fk("members", "unit_id", "units"))
+                .to_owned(),
+            Table::create()
+                .table(c("member_units"))
+                .col(big_pk_auto(c("id")))
+                .col(big_integer(c("member_id")))
+                .col(big_integer(c("unit_id")))
+                .col(date(c("valid_from")))
+                .col(date_null(c("valid_to")))
+                .col(string_len(c("reason"), 255))
+                .foreign_key(&mut fk("member_units", "member_id", "members"))
+                .foreign_key(&mut fk("member_units", "unit_id", "units"))
+                .to_owned(),
+            Table::create()
+                .table(c("member_events"))
+                .col(big_pk_auto(c("id")))
+                .col(big_integer(c("member_id")))
+                .col(string_len(c("kind"), 32))
+                .col(date(c("effective_on")))
+                .col(date_null(c("until")))
+                .col(text(c("reason")))
+                .col(big_integer_null(c("created_by")))
+                .col(timestamp_with_time_zone(c("created_at")))
+                .foreign_key(&mut fk("member_events", "member_id", "members"))
+                .to_owned(),
+            Table::create()
+                .table(c("positions"))
+                .col(big_pk_auto(c("id")))
+                .col(big_integer(c("member_id")))
+                .col(big_integer(c("unit_id")))
+                .col(string_len(c("kind"), 32))
+                .col(date(c("term_from")))
+                .col(date_null(c("term_to")))
+                .foreign_key(&mut fk("positions", "member_id", "members"))
+                .foreign_key(&mut fk("positions", "unit_id", "units"))
+                .to_owned(),
+            Table::create()
+                .table(c("users"))
+                .col(big_pk_auto(c("id")))
+                .col(string_len(c("username"), 64))
+                .col(string_len(c("display_name"), 255))
+                .col(string_len(c("password_hash"), 255))
+                .col(big_integer_null(c("member_id")))
+                .col(boolean(c("is_active")))
+                .col(timestamp_with_time_zone(c("created_at")))
+                .foreign_key(&mut fk("users", "member_id", "members"))
+                .to_owned(),
+            Table::create()
+                .table(c("user_roles"))
+                .col(big_pk_auto(c("id")))
+                .col(big_integer(c("user_id")))
+                .col(string_len(c("role"), 32))
+                .col(big_integer_null(c("unit_id")))
+                .foreign_key(&mut fk("user_roles", "user_id", "users"))
+                .foreign_key(&mut fk("user_roles", "unit_id", "units"))
+                .to_owned(),
+            Table::create()
+                .table(c("sessions"))
+                .col(big_pk_auto(c("id")))
+                .col(string_len(c("token_hash"), 64))
+                .col(big_integer(c("user_id")))
+                .col(timestamp_with_time_zone(c("created_at")))
+                .col(timestamp_with_time_zone(c("expires_at")))
+                .col(string_len_null(c("ip"), 64))
+                .foreign_key(&mut fk("sessions", "user_id", "users"))
+                .to_owned(),
+            Table::create()
+                .table(c("api_tokens"))
+                .col(big_pk_auto(c("id")))
+                .col(string_len(c("token_hash"), 64))
+                .col(big_integer(c("user_id")))
+                .col(string_len(c("name"), 255))
+                .col(timestamp_with_time_zone(c("created_at")))
+                .col(timestamp_with_time_zone(c("expires_at")))
+                .foreign_key(&mut fk("api_tokens", "user_id", "users"))
+                .to_owned(),
+            Table::create()
+                .table(c("login_attempts"))
+                .col(big_pk_auto(c("id")))
+                .col(string_len(c("username"), 64))
+                .col(string_len(c("ip"), 64))
+                .col(timestamp_with_time_zone(c("at")))
+                .col(boolean(c("success")))
+                .to_owned(),
+            Table::create()
+                .table(c("audit_log"))
+                .col(big_pk_auto(c("id")))
+                .col(timestamp_with_time_zone(c("at")))
+                .col(big_integer_null(c("user_id")))
+                .col(string_len(c("action"), 64))
+                .col(string_len(c("entity"), 64))
+                .col(big_integer_null(c("entity_id")))
+                .col(text_null(c("before")))
+                .col(text_null(c("after")))
+                .to_owned(),
+        ];
+        for t in tables {
+            m.create_table(t).await?;
+        }
+        let indexes = [
+            index("units", &["path"], false),
+            index("units", &["parent_id"], false),
+            index("unit_versions", &["unit_id", "valid_from"], false),
+            index("unit_versions", &["path"], false),
+            index("unit_events", &["unit_id"], false),
+            index("unit_events", &["other_unit_id"], false),
+            index("members", &["unit_path", "sort_key"], false),
+            index("members", &["unit_id"], false),
+            index("members", &["search_key"], false),
+            index("members", &["sort_key"], false),
+            index("members", &["citizen_id"], true),
+            index("members", &["card_number"], true),
+            index("member_units", &["member_id", "valid_from"], false),
+            index("member_units", &["unit_id", "valid_from"], false),
+            index("member_events", &["member_id", "effective_on"], false),
+            index("positions", &["unit_id", "term_from"], false),
+            index("positions", &["member_id"], false),
+            index("users", &["username"], true),
+            index("users", &["member_id"], false),
+            index("user_roles", &["user_id"], false),
+            index("sessions", &["token_hash"], true),
+            index("api_tokens", &["token_hash"], true),
+            index("login_attempts", &["username", "at"], false),
+            index("login_attempts", &["ip", "at"], false),
+            index("audit_log", &["entity", "entity_id"], false),
+            index("audit_log", &["at"], false),
+        ];
+        for i in indexes {
+            m.create_index(i).await?;
+        }
+        Ok(())
+    }
+}
