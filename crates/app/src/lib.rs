@@ -1,1 +1,108 @@
+//! Use cases: what a user may do on which part of the tree. Every use case takes an [`Actor`]
+//! and checks scope here, never in the handlers; an out-of-scope id is [`AppError::NotFound`].
 
+pub mod audit;
+pub mod auth;
+pub mod demo;
+pub mod members;
+pub mod scope;
+pub mod units;
+pub mod users;
+
+use chibo_domain::Invalid;
+use chibo_store::Db;
+use chibo_store::sea_orm::DbErr;
+
+pub use scope::{Actor, Grant, Role};
+
+/// Settings of the running service (see README: configuration).
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Hours a login session lasts.
+    pub session_hours: i64,
+    /// Days an API token lasts.
+    pub token_days: i64,
+    /// Failed logins allowed per account within `throttle_minutes`.
+    pub max_failures_per_account: u64,
+    /// Failed logins allowed per client address within `throttle_minutes`.
+    pub max_failures_per_ip: u64,
+    pub throttle_minutes: i64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            session_hours: 12,
+            token_days: 90,
+            max_failures_per_account: 5,
+            max_failures_per_ip: 30,
+            throttle_minutes: 15,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct App {
+    pub db: Db,
+    pub config: Config,
+}
+
+impl App {
+    pub fn new(db: Db, config: Config) -> Self {
+        Self { db, config }
+    }
+
+    /// Today in Vietnam (UTC+7), the date that "now" means for users.
+    pub fn today() -> chrono::NaiveDate {
+        (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Not there, or not in the user's scope: the two are indistinguishable on purpose.
+    #[error("Không tìm thấy nội dung yêu cầu.")]
+    NotFound,
+    #[error("Vui lòng đăng nhập.")]
+    Unauthenticated,
+    /// In scope to read, but the user may not make this change.
+    #[error("Bạn không có quyền thực hiện thao tác này.")]
+    Forbidden,
+    #[error("Tên đăng nhập hoặc mật khẩu không đúng.")]
+    BadCredentials,
+    #[error("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút.")]
+    Throttled { minutes: i64 },
+    #[error("{0}")]
+    Invalid(Invalid),
+    #[error("Lỗi cơ sở dữ liệu")]
+    Db(#[from] DbErr),
+    #[error("Lỗi hệ thống: {0}")]
+    Internal(String),
+}
+
+impl From<Invalid> for AppError {
+    fn from(v: Invalid) -> Self {
+        AppError::Invalid(v)
+    }
+}
+
+impl AppError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        AppError::Invalid(Invalid::one(field, message))
+    }
+
+    /// A stable code for the API's error body.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::NotFound => "not_found",
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::Forbidden => "forbidden",
+            AppError::BadCredentials => "bad_credentials",
+            AppError::Throttled { .. } => "too_many_attempts",
+            AppError::Invalid(_) => "invalid_input",
+            AppError::Db(_) | AppError::Internal(_) => "internal",
+        }
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,1 +1,161 @@
-fn main() {}
+//! The `chibo` command: serve the web application, migrate, seed the demo, manage users.
+
+use std::net::SocketAddr;
+
+use anyhow::{Context, Result};
+use chibo_app::{App, Config, auth, demo};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "chibo",
+    version,
+    about = "chibo: quản lý sinh hoạt chi bộ (Party cell meetings)"
+)]
+struct Cli {
+    /// Database URL: `sqlite://chibo.db?mode=rwc` (default) or `postgres://user:pass@host/db`.
+    #[arg(
+        long,
+        env = "CHIBO_DATABASE_URL",
+        default_value = "sqlite://chibo.db?mode=rwc",
+        global = true
+    )]
+    database_url: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (pages and API).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "CHIBO_BIND", default_value = "127.0.0.1:8080")]
+        bind: SocketAddr,
+        /// Fill an empty database with the fictional demo organisation and print demo logins.
+        #[arg(long)]
+        demo: bool,
+        /// Mark cookies Secure (when served behind HTTPS).
+        #[arg(long, env = "CHIBO_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Fill an empty database with the demo organisation.
+    Demo,
+    /// Create an administrator account (asks nothing; the password comes from the environment).
+    CreateAdmin {
+        #[arg(long)]
+        username: String,
+        #[arg(long, default_value = "Quản trị hệ thống")]
+        display_name: String,
+        /// The password, read from this environment variable.
+        #[arg(long, default_value = "CHIBO_ADMIN_PASSWORD")]
+        password_env: String,
+    },
+}
+
+async fn open(url: &str) -> Result<App> {
+    let db = chibo_store::connect(url)
+        .await
+        .with_context(|| format!("cannot open database {}", redact(url)))?;
+    chibo_store::migrate(&db)
+        .await
+        .context("migrations failed")?;
+    Ok(App::new(db, Config::default()))
+}
+
+/// The URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}://***{}", &url[..s], &url[at..]),
+        _ => url.to_string(),
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CHIBO_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Migrate => {
+            open(&cli.database_url).await?;
+            println!("Đã cập nhật cấu trúc cơ sở dữ liệu.");
+        }
+        Command::Demo => {
+            let app = open(&cli.database_url).await?;
+            seed_demo(&app).await?;
+        }
+        Command::CreateAdmin {
+            username,
+            display_name,
+            password_env,
+        } => {
+            let app = open(&cli.database_url).await?;
+            let password = std::env::var(&password_env)
+                .with_context(|| format!("set the password in {password_env}"))?;
+            create_admin(&app, &username, &display_name, &password).await?;
+            println!("Đã tạo tài khoản quản trị {username}.");
+        }
+        Command::Serve {
+            bind,
+            demo,
+            secure_cookies,
+        } => {
+            let app = open(&cli.database_url).await?;
+            if demo {
+                seed_demo(&app).await?;
+            }
+            auth::purge_expired(&app).await?;
+            let router = chibo_web::router(app, chibo_web::WebConfig { secure_cookies });
+            let listener = tokio::net::TcpListener::bind(bind)
+                .await
+                .with_context(|| format!("cannot listen on {bind}"))?;
+            println!("chibo đang chạy tại http://{}", listener.local_addr()?);
+            if demo {
+                println!(
+                    "Tài khoản demo (mật khẩu cho tất cả: {}):",
+                    demo::DEMO_PASSWORD
+                );
+                for l in demo::DEMO_LOGINS {
+                    println!("  {:<18} {}", l.username, l.description);
+                }
+            }
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+async fn seed_demo(app: &App) -> Result<()> {
+    let started = std::time::Instant::now();
+    if demo::seed(app)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}: {e:?}"))?
+    {
+        println!(
+            "Đã tạo dữ liệu demo trong {:.1} giây.",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+async fn create_admin(app: &App, username: &str, display_name: &str, password: &str) -> Result<()> {
+    chibo_app::users::bootstrap_admin(app, username, display_name, password)
+        .await
+        .map(|_| ())
+        .map_err(|e| anyhow::anyhow!("{e}: {e:?}"))
+}

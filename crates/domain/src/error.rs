@@ -38,7 +38,11 @@ impl Invalid {
 
     /// `Ok(())` when nothing was pushed, so checks can be collected and returned at once.
     pub fn into_result(self) -> Result<(), Invalid> {
-        if self.errors.is_empty() { Ok(()) } else { Err(self) }
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(self)
+        }
     }
 
     pub fn message_for(&self, field: &str) -> Option<&str> {

@@ -117,7 +117,9 @@ pub fn apply(from: Status, event: StatusEventKind) -> Result<Status, &'static st
         (_, E::Deceased) => S::Deceased,
         (S::Removed | S::Expelled, E::Readmitted) => S::Active,
         (_, E::TempTransferIn) => {
-            return Err("Chuyển sinh hoạt tạm thời đến được ghi khi tiếp nhận đảng viên mới vào chi bộ.");
+            return Err(
+                "Chuyển sinh hoạt tạm thời đến được ghi khi tiếp nhận đảng viên mới vào chi bộ.",
+            );
         }
         _ => return Err("Thay đổi này không phù hợp với tình trạng hiện tại của đảng viên."),
     };
@@ -190,13 +192,23 @@ pub fn gap_days(gaps: &[(NaiveDate, Option<NaiveDate>)], on: NaiveDate) -> i64 {
 }
 
 /// Party age on `on`, counted from the (first) admission date with the gaps deducted.
-pub fn party_age(admission: NaiveDate, gaps: &[(NaiveDate, Option<NaiveDate>)], on: NaiveDate) -> PartyAge {
+pub fn party_age(
+    admission: NaiveDate,
+    gaps: &[(NaiveDate, Option<NaiveDate>)],
+    on: NaiveDate,
+) -> PartyAge {
     let gd = gap_days(gaps, on);
     let effective = on - chrono::Duration::days(gd);
     if effective < admission {
-        return PartyAge { years: 0, months: 0, days: 0, gap_days: gd };
+        return PartyAge {
+            years: 0,
+            months: 0,
+            days: 0,
+            gap_days: gd,
+        };
     }
-    let mut months = (effective.year() - admission.year()) * 12 + effective.month() as i32 - admission.month() as i32;
+    let mut months = (effective.year() - admission.year()) * 12 + effective.month() as i32
+        - admission.month() as i32;
     if add_months(admission, months as u32) > effective {
         months -= 1;
     }
@@ -211,15 +223,21 @@ pub fn party_age(admission: NaiveDate, gaps: &[(NaiveDate, Option<NaiveDate>)], 
 
 /// Adds months, clamping to the month's last day (29 Feb + 12 months = 28 Feb).
 pub fn add_months(d: NaiveDate, months: u32) -> NaiveDate {
-    d.checked_add_months(Months::new(months)).unwrap_or(NaiveDate::MAX)
+    d.checked_add_months(Months::new(months))
+        .unwrap_or(NaiveDate::MAX)
 }
 
 /// The date on which party age reaches `years`, with the gaps known up to then deducted.
-pub fn anniversary(admission: NaiveDate, gaps: &[(NaiveDate, Option<NaiveDate>)], years: u32) -> NaiveDate {
+pub fn anniversary(
+    admission: NaiveDate,
+    gaps: &[(NaiveDate, Option<NaiveDate>)],
+    years: u32,
+) -> NaiveDate {
     let mut date = add_months(admission, years * 12);
     // Gaps push the date later; a later date may bring more gap days into range.
     loop {
-        let shifted = add_months(admission, years * 12) + chrono::Duration::days(gap_days(gaps, date));
+        let shifted =
+            add_months(admission, years * 12) + chrono::Duration::days(gap_days(gaps, date));
         if shifted == date {
             return date;
         }
@@ -247,8 +265,14 @@ mod tests {
     #[test]
     fn gaps_are_deducted() {
         let events = vec![
-            StatusEvent { kind: StatusEventKind::Removed, on: d(2000, 1, 1) },
-            StatusEvent { kind: StatusEventKind::Readmitted, on: d(2002, 1, 1) },
+            StatusEvent {
+                kind: StatusEventKind::Removed,
+                on: d(2000, 1, 1),
+            },
+            StatusEvent {
+                kind: StatusEventKind::Readmitted,
+                on: d(2002, 1, 1),
+            },
         ];
         let g = gaps(Status::Active, &events);
         assert_eq!(g, vec![(d(2000, 1, 1), Some(d(2002, 1, 1)))]);
@@ -259,28 +283,55 @@ mod tests {
 
     #[test]
     fn transitions() {
-        assert_eq!(apply(Status::Active, StatusEventKind::ExemptionGranted), Ok(Status::Exempt));
+        assert_eq!(
+            apply(Status::Active, StatusEventKind::ExemptionGranted),
+            Ok(Status::Exempt)
+        );
         assert!(apply(Status::Active, StatusEventKind::ExemptionRevoked).is_err());
         assert!(apply(Status::Deceased, StatusEventKind::Readmitted).is_err());
-        assert_eq!(apply(Status::Expelled, StatusEventKind::Readmitted), Ok(Status::Active));
+        assert_eq!(
+            apply(Status::Expelled, StatusEventKind::Readmitted),
+            Ok(Status::Active)
+        );
     }
 
     #[test]
     fn status_replay_respects_dates() {
         let events = vec![
-            StatusEvent { kind: StatusEventKind::WorkingAway, on: d(2024, 3, 1) },
-            StatusEvent { kind: StatusEventKind::ReturnedFromAway, on: d(2024, 9, 1) },
+            StatusEvent {
+                kind: StatusEventKind::WorkingAway,
+                on: d(2024, 3, 1),
+            },
+            StatusEvent {
+                kind: StatusEventKind::ReturnedFromAway,
+                on: d(2024, 9, 1),
+            },
         ];
-        assert_eq!(status_on(Status::Active, &events, d(2024, 2, 1)), Status::Active);
-        assert_eq!(status_on(Status::Active, &events, d(2024, 5, 1)), Status::WorkingAway);
-        assert_eq!(status_on(Status::Active, &events, d(2024, 10, 1)), Status::Active);
+        assert_eq!(
+            status_on(Status::Active, &events, d(2024, 2, 1)),
+            Status::Active
+        );
+        assert_eq!(
+            status_on(Status::Active, &events, d(2024, 5, 1)),
+            Status::WorkingAway
+        );
+        assert_eq!(
+            status_on(Status::Active, &events, d(2024, 10, 1)),
+            Status::Active
+        );
     }
 
     #[test]
     fn standing_follows_official_date() {
         assert_eq!(Standing::on(None, d(2025, 1, 1)), Standing::Probationary);
-        assert_eq!(Standing::on(Some(d(2024, 1, 1)), d(2025, 1, 1)), Standing::Official);
-        assert_eq!(Standing::on(Some(d(2026, 1, 1)), d(2025, 1, 1)), Standing::Probationary);
+        assert_eq!(
+            Standing::on(Some(d(2024, 1, 1)), d(2025, 1, 1)),
+            Standing::Official
+        );
+        assert_eq!(
+            Standing::on(Some(d(2026, 1, 1)), d(2025, 1, 1)),
+            Standing::Probationary
+        );
     }
 
     proptest! {

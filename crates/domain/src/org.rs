@@ -1,7 +1,5 @@
 //! The organisation tree: unit kinds, cell types and materialized paths (`/1/5/12/`).
 
-
-
 /// The Charter's minimum for a cell (chi bộ): at least three official members.
 pub const MIN_OFFICIAL_MEMBERS_PER_CELL: usize = 3;
 
@@ -113,7 +111,8 @@ pub fn path_ids(path: &str) -> Vec<i64> {
 
 /// Re-roots `path` (which lies below `old_prefix`) under `new_prefix`: what a move does to descendants.
 pub fn reroot(path: &str, old_prefix: &str, new_prefix: &str) -> Option<String> {
-    path.strip_prefix(old_prefix).map(|rest| format!("{new_prefix}{rest}"))
+    path.strip_prefix(old_prefix)
+        .map(|rest| format!("{new_prefix}{rest}"))
 }
 
 #[cfg(test)]
@@ -127,7 +126,10 @@ mod tests {
         assert_eq!(path_ids(&p), vec![1, 5, 12]);
         assert!(is_within(&p, "/1/5/"));
         assert!(!is_within("/1/50/", "/1/5/"));
-        assert_eq!(reroot("/1/5/12/", "/1/5/", "/1/7/5/").as_deref(), Some("/1/7/5/12/"));
+        assert_eq!(
+            reroot("/1/5/12/", "/1/5/", "/1/7/5/").as_deref(),
+            Some("/1/7/5/12/")
+        );
     }
 
     #[test]

@@ -113,11 +113,15 @@ mod tests {
 
     #[test]
     fn vietnamese_letter_order() {
-        let mut names = vec!["Đức", "Dũng", "Ân", "An", "Ăng", "Bình", "Ơn", "Ông", "Oanh"];
+        let mut names = vec![
+            "Đức", "Dũng", "Ân", "An", "Ăng", "Bình", "Ơn", "Ông", "Oanh",
+        ];
         names.sort_by_key(|n| collation_key(n));
         assert_eq!(
             names,
-            vec!["An", "Ăng", "Ân", "Bình", "Dũng", "Đức", "Oanh", "Ông", "Ơn"]
+            vec![
+                "An", "Ăng", "Ân", "Bình", "Dũng", "Đức", "Oanh", "Ông", "Ơn"
+            ]
         );
     }
 
@@ -130,11 +134,21 @@ mod tests {
 
     #[test]
     fn people_sort_by_given_name_first() {
-        let mut v = vec!["Trần Văn Bình", "Nguyễn Thị An", "Lê Văn An", "Phạm Đức Anh"];
+        let mut v = vec![
+            "Trần Văn Bình",
+            "Nguyễn Thị An",
+            "Lê Văn An",
+            "Phạm Đức Anh",
+        ];
         v.sort_by_key(|n| person_sort_key(n));
         assert_eq!(
             v,
-            vec!["Lê Văn An", "Nguyễn Thị An", "Phạm Đức Anh", "Trần Văn Bình"]
+            vec![
+                "Lê Văn An",
+                "Nguyễn Thị An",
+                "Phạm Đức Anh",
+                "Trần Văn Bình"
+            ]
         );
     }
 

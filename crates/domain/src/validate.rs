@@ -28,31 +28,58 @@ pub fn check_phone(errors: &mut Invalid, field: &str, value: Option<&str>) -> Op
     } else {
         digits
     };
-    if national.len() == 10 && national.starts_with('0') && national.chars().all(|c| c.is_ascii_digit()) {
+    if national.len() == 10
+        && national.starts_with('0')
+        && national.chars().all(|c| c.is_ascii_digit())
+    {
         Some(national)
     } else {
-        errors.push(field, "Số điện thoại phải có 10 chữ số, bắt đầu bằng 0 (hoặc +84).");
+        errors.push(
+            field,
+            "Số điện thoại phải có 10 chữ số, bắt đầu bằng 0 (hoặc +84).",
+        );
         None
     }
 }
 
-pub fn required_text(errors: &mut Invalid, field: &str, label: &str, value: &str, max: usize) -> String {
+pub fn required_text(
+    errors: &mut Invalid,
+    field: &str,
+    label: &str,
+    value: &str,
+    max: usize,
+) -> String {
     let cleaned = crate::text::clean(value);
     if cleaned.is_empty() {
         errors.push(field, format!("Vui lòng nhập {label}."));
     } else if cleaned.chars().count() > max {
-        errors.push(field, format!("{label} không được dài quá {max} ký tự.", label = capitalise(label)));
+        errors.push(
+            field,
+            format!(
+                "{label} không được dài quá {max} ký tự.",
+                label = capitalise(label)
+            ),
+        );
     }
     cleaned
 }
 
-pub fn optional_text(errors: &mut Invalid, field: &str, label: &str, value: Option<&str>, max: usize) -> Option<String> {
+pub fn optional_text(
+    errors: &mut Invalid,
+    field: &str,
+    label: &str,
+    value: Option<&str>,
+    max: usize,
+) -> Option<String> {
     let cleaned = crate::text::clean(value.unwrap_or(""));
     if cleaned.is_empty() {
         return None;
     }
     if cleaned.chars().count() > max {
-        errors.push(field, format!("{} không được dài quá {max} ký tự.", capitalise(label)));
+        errors.push(
+            field,
+            format!("{} không được dài quá {max} ký tự.", capitalise(label)),
+        );
     }
     Some(cleaned)
 }
@@ -73,7 +100,13 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
         .ok()
 }
 
-pub fn date_field(errors: &mut Invalid, field: &str, label: &str, value: Option<&str>, required: bool) -> Option<NaiveDate> {
+pub fn date_field(
+    errors: &mut Invalid,
+    field: &str,
+    label: &str,
+    value: Option<&str>,
+    required: bool,
+) -> Option<NaiveDate> {
     match value.map(str::trim).filter(|s| !s.is_empty()) {
         None => {
             if required {
@@ -84,7 +117,13 @@ pub fn date_field(errors: &mut Invalid, field: &str, label: &str, value: Option<
         Some(s) => match parse_date(s) {
             Some(d) => Some(d),
             None => {
-                errors.push(field, format!("{} không đúng định dạng ngày (dd/mm/yyyy).", capitalise(label)));
+                errors.push(
+                    field,
+                    format!(
+                        "{} không đúng định dạng ngày (dd/mm/yyyy).",
+                        capitalise(label)
+                    ),
+                );
                 None
             }
         },
@@ -98,7 +137,10 @@ mod tests {
     #[test]
     fn citizen_id_must_be_twelve_digits() {
         let mut e = Invalid::new();
-        assert_eq!(check_citizen_id(&mut e, "cccd", Some("001085012345")), Some("001085012345".into()));
+        assert_eq!(
+            check_citizen_id(&mut e, "cccd", Some("001085012345")),
+            Some("001085012345".into())
+        );
         assert!(e.is_empty());
         assert_eq!(check_citizen_id(&mut e, "cccd", Some("12345")), None);
         assert_eq!(check_citizen_id(&mut e, "cccd", Some("00108501234a")), None);
@@ -110,8 +152,14 @@ mod tests {
     #[test]
     fn phone_numbers() {
         let mut e = Invalid::new();
-        assert_eq!(check_phone(&mut e, "p", Some("0912 345 678")), Some("0912345678".into()));
-        assert_eq!(check_phone(&mut e, "p", Some("+84912345678")), Some("0912345678".into()));
+        assert_eq!(
+            check_phone(&mut e, "p", Some("0912 345 678")),
+            Some("0912345678".into())
+        );
+        assert_eq!(
+            check_phone(&mut e, "p", Some("+84912345678")),
+            Some("0912345678".into())
+        );
         assert!(e.is_empty());
         check_phone(&mut e, "p", Some("12345"));
         assert_eq!(e.errors.len(), 1);
@@ -119,8 +167,14 @@ mod tests {
 
     #[test]
     fn dates_in_both_formats() {
-        assert_eq!(parse_date("2024-05-19"), NaiveDate::from_ymd_opt(2024, 5, 19));
-        assert_eq!(parse_date("19/05/2024"), NaiveDate::from_ymd_opt(2024, 5, 19));
+        assert_eq!(
+            parse_date("2024-05-19"),
+            NaiveDate::from_ymd_opt(2024, 5, 19)
+        );
+        assert_eq!(
+            parse_date("19/05/2024"),
+            NaiveDate::from_ymd_opt(2024, 5, 19)
+        );
         assert_eq!(parse_date("31/02/2024"), None);
     }
 }

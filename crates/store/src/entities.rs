@@ -23,7 +23,6 @@ macro_rules! entity {
     };
 }
 
-
 entity!(unit, "units", {
     parent_id: Option<i64>,
     path: String,

@@ -114,8 +114,15 @@ mod tests {
         };
         user("a").insert(&db).await.unwrap();
         let err = user("a").insert(&db).await.unwrap_err();
-        assert!(is_unique_violation(&err), "{err:?} on {}", testing::backend_name());
-        assert_eq!(entities::user::Entity::find().all(&db).await.unwrap().len(), 1);
+        assert!(
+            is_unique_violation(&err),
+            "{err:?} on {}",
+            testing::backend_name()
+        );
+        assert_eq!(
+            entities::user::Entity::find().all(&db).await.unwrap().len(),
+            1
+        );
     }
 
     #[tokio::test]
@@ -133,7 +140,13 @@ mod tests {
         .await
         .unwrap();
         tx.rollback().await.unwrap();
-        assert!(entities::login_attempt::Entity::find().all(&db).await.unwrap().is_empty());
+        assert!(
+            entities::login_attempt::Entity::find()
+                .all(&db)
+                .await
+                .unwrap()
+                .is_empty()
+        );
     }
 
     #[test]

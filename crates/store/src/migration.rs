@@ -30,7 +30,8 @@ fn fk(from_table: &str, from_col: &str, to_table: &str) -> ForeignKeyCreateState
 
 fn index(table: &str, cols: &[&str], unique: bool) -> IndexCreateStatement {
     let mut i = Index::create();
-    i.name(format!("ix_{table}_{}", cols.join("_"))).table(Alias::new(table));
+    i.name(format!("ix_{table}_{}", cols.join("_")))
+        .table(Alias::new(table));
     for c in cols {
         i.col(Alias::new(*c));
     }

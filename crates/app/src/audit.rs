@@ -1,0 +1,96 @@
+//! The audit log: who changed what, when, before and after, written in the change's transaction.
+
+use chibo_store::entities::audit;
+use chibo_store::sea_orm::{
+    ActiveModelTrait, ConnectionTrait, EntityTrait, QueryOrder, QuerySelect, Set,
+};
+use serde::Serialize;
+
+use crate::{Actor, AppResult};
+
+/// Writes one audit row on `conn`, which must be the transaction that makes the change.
+pub async fn record<C: ConnectionTrait, B: Serialize, A: Serialize>(
+    conn: &C,
+    actor: Option<&Actor>,
+    action: &str,
+    entity: &str,
+    entity_id: Option<i64>,
+    before: Option<&B>,
+    after: Option<&A>,
+) -> AppResult<()> {
+    audit::ActiveModel {
+        at: Set(chrono::Utc::now()),
+        user_id: Set(actor.map(|a| a.user_id)),
+        action: Set(action.to_string()),
+        entity: Set(entity.to_string()),
+        entity_id: Set(entity_id),
+        before: Set(before.map(|b| serde_json::to_string(b).unwrap_or_default())),
+        after: Set(after.map(|a| serde_json::to_string(a).unwrap_or_default())),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub user_id: Option<i64>,
+    pub username: Option<String>,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<i64>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// The newest entries first; administrators only.
+pub async fn list(
+    app: &crate::App,
+    actor: &Actor,
+    limit: u64,
+    offset: u64,
+) -> AppResult<Vec<AuditEntry>> {
+    actor.require_admin()?;
+    let rows = audit::Entity::find()
+        .order_by_desc(audit::Column::Id)
+        .limit(limit.min(500))
+        .offset(offset)
+        .all(&app.db)
+        .await?;
+    let users: std::collections::HashMap<i64, String> = chibo_store::entities::user::Entity::find()
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.username))
+        .collect();
+    let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
+    Ok(rows
+        .into_iter()
+        .map(|r| AuditEntry {
+            id: r.id,
+            at: r.at,
+            username: r.user_id.and_then(|id| users.get(&id).cloned()),
+            user_id: r.user_id,
+            action: r.action,
+            entity: r.entity,
+            entity_id: r.entity_id,
+            before: parse(r.before),
+            after: parse(r.after),
+        })
+        .collect())
+}
+
+/// Changes recorded for one entity, newest first (shown on its page).
+pub async fn for_entity(app: &crate::App, entity: &str, id: i64) -> AppResult<Vec<audit::Model>> {
+    use chibo_store::sea_orm::{ColumnTrait, QueryFilter};
+    Ok(audit::Entity::find()
+        .filter(audit::Column::Entity.eq(entity))
+        .filter(audit::Column::EntityId.eq(id))
+        .order_by_desc(audit::Column::Id)
+        .limit(50)
+        .all(&app.db)
+        .await?)
+}

@@ -1,0 +1,632 @@
+//! The demo organisation: fictional names only. One province; a district dissolved on
+//! 1 Jul 2025 whose two communes merged into a new commune; an urban ward with a grassroots
+//! committee; twelve cells of every type, one split into party groups; about 200 members.
+
+use chibo_domain::org::UnitKind;
+use chibo_store::entities::unit;
+use chibo_store::sea_orm::{EntityTrait, PaginatorTrait};
+use chibo_store::write_tx;
+use chrono::NaiveDate;
+
+use crate::members::{self, MemberInput, PositionInput, StatusEventInput};
+use crate::scope::{Actor, Grant, Role};
+use crate::users::{self, NewUser};
+use crate::{App, AppResult, units};
+
+pub const DEMO_PASSWORD: &str = "chibo-demo-2026";
+
+#[derive(Debug, Clone)]
+pub struct DemoLogin {
+    pub username: &'static str,
+    pub description: &'static str,
+}
+
+pub const DEMO_LOGINS: &[DemoLogin] = &[
+    DemoLogin {
+        username: "admin",
+        description: "Quản trị hệ thống",
+    },
+    DemoLogin {
+        username: "bantochuc",
+        description: "Ban Tổ chức Tỉnh ủy (xem toàn tỉnh)",
+    },
+    DemoLogin {
+        username: "xaphulam",
+        description: "Cấp ủy viên Đảng ủy xã Phú Lâm",
+    },
+    DemoLogin {
+        username: "bithu.dongtam",
+        description: "Bí thư Chi bộ thôn Đồng Tâm",
+    },
+    DemoLogin {
+        username: "dangvien.dongtam",
+        description: "Đảng viên Chi bộ thôn Đồng Tâm",
+    },
+];
+
+/// Deterministic numbers, so every demo database is the same.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+        xs[self.below(xs.len() as u64) as usize]
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+}
+
+const FAMILY: &[&str] = &[
+    "Nguyễn", "Nguyễn", "Nguyễn", "Trần", "Trần", "Lê", "Lê", "Phạm", "Hoàng", "Phan", "Vũ",
+    "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Hà", "Đinh", "Lương", "Triệu",
+];
+const HIGHLAND_FAMILY: &[&str] = &["Ma", "Nông", "Hoàng", "Triệu", "Lục", "Hà", "Bàn", "Lò"];
+const MALE_MIDDLE: &[&str] = &[
+    "Văn", "Văn", "Đức", "Hữu", "Minh", "Quang", "Xuân", "Công", "Thế", "Ngọc",
+];
+const FEMALE_MIDDLE: &[&str] = &[
+    "Thị", "Thị", "Thị", "Thu", "Ngọc", "Thanh", "Hồng", "Minh", "Kim",
+];
+const MALE_GIVEN: &[&str] = &[
+    "An", "Bình", "Cường", "Dũng", "Đức", "Hải", "Hùng", "Khánh", "Long", "Minh", "Nam", "Phong",
+    "Quân", "Sơn", "Thắng", "Toàn", "Tuấn", "Việt", "Vinh", "Hưng", "Lâm", "Thịnh", "Trung", "Đạt",
+];
+const FEMALE_GIVEN: &[&str] = &[
+    "Anh", "Chi", "Dung", "Giang", "Hà", "Hằng", "Hoa", "Hương", "Lan", "Liên", "Linh", "Mai",
+    "Nga", "Ngọc", "Nhung", "Oanh", "Phương", "Thảo", "Trang", "Yến", "Ánh", "Huyền",
+];
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).expect("valid demo date")
+}
+
+/// The administrator acting for the demo set-up (the first user, made here).
+fn system_actor(user_id: i64) -> Actor {
+    Actor {
+        user_id,
+        username: "admin".into(),
+        display_name: "Quản trị hệ thống".into(),
+        member_id: None,
+        grants: vec![Grant {
+            role: Role::Admin,
+            unit_id: None,
+            unit_path: None,
+            unit_name: None,
+        }],
+    }
+}
+
+struct CellPlan {
+    name: &'static str,
+    kind: UnitKind,
+    cell_type: &'static str,
+    founded: NaiveDate,
+    members: usize,
+    highland: bool,
+    groups: &'static [&'static str],
+}
+
+async fn child(
+    app: &App,
+    parent: &unit::Model,
+    name: &str,
+    kind: UnitKind,
+    cell_type: Option<&str>,
+    on: NaiveDate,
+) -> AppResult<unit::Model> {
+    let tx = write_tx(&app.db).await?;
+    let u = units::insert_unit(
+        &tx,
+        parent,
+        name,
+        kind.code(),
+        cell_type.map(str::to_string),
+        on,
+    )
+    .await?;
+    units::add_event(&tx, None, "created", u.id, Some(parent.id), None, on).await?;
+    tx.commit().await?;
+    Ok(u)
+}
+
+/// Fills an empty database with the demo organisation. Does nothing when units exist.
+pub async fn seed(app: &App) -> AppResult<bool> {
+    if unit::Entity::find().count(&app.db).await? > 0 {
+        return Ok(false);
+    }
+    let admin_user =
+        users::bootstrap_admin(app, "admin", "Quản trị hệ thống", DEMO_PASSWORD).await?;
+    let admin = system_actor(admin_user.id);
+    let mut rng = Rng(0x5eed_c41b_0d0c_2026);
+
+    let province = units::create_root(
+        &app.db,
+        "Đảng bộ tỉnh Hòa Sơn",
+        UnitKind::Province,
+        d(1991, 1, 1),
+    )
+    .await?;
+    let district = child(
+        app,
+        &province,
+        "Đảng bộ huyện Phú Lâm",
+        UnitKind::District,
+        None,
+        d(1991, 1, 1),
+    )
+    .await?;
+    let tan_phu = child(
+        app,
+        &district,
+        "Đảng bộ xã Tân Phú",
+        UnitKind::Commune,
+        None,
+        d(1991, 1, 1),
+    )
+    .await?;
+    let tan_hoa = child(
+        app,
+        &district,
+        "Đảng bộ xã Tân Hòa",
+        UnitKind::Commune,
+        None,
+        d(1991, 1, 1),
+    )
+    .await?;
+    let ward = child(
+        app,
+        &province,
+        "Đảng bộ phường Hòa Bình",
+        UnitKind::Commune,
+        None,
+        d(2025, 7, 1),
+    )
+    .await?;
+    let agency = child(
+        app,
+        &ward,
+        "Đảng bộ cơ quan Ủy ban nhân dân phường Hòa Bình",
+        UnitKind::Grassroots,
+        None,
+        d(2025, 7, 1),
+    )
+    .await?;
+
+    let plans: Vec<(&unit::Model, CellPlan)> = vec![
+        (
+            &tan_phu,
+            CellPlan {
+                name: "Chi bộ thôn Đồng Tâm",
+                kind: UnitKind::Cell,
+                cell_type: "rural",
+                founded: d(1995, 3, 1),
+                members: 34,
+                highland: false,
+                groups: &["Tổ đảng số 1", "Tổ đảng số 2", "Tổ đảng số 3"],
+            },
+        ),
+        (
+            &tan_phu,
+            CellPlan {
+                name: "Chi bộ thôn Bản Nà",
+                kind: UnitKind::Cell,
+                cell_type: "rural",
+                founded: d(1998, 5, 1),
+                members: 14,
+                highland: true,
+                groups: &[],
+            },
+        ),
+        (
+            &tan_phu,
+            CellPlan {
+                name: "Chi bộ Trường Trung học cơ sở Tân Phú",
+                kind: UnitKind::Cell,
+                cell_type: "school",
+                founded: d(2005, 9, 1),
+                members: 11,
+                highland: false,
+                groups: &[],
+            },
+        ),
+        (
+            &tan_hoa,
+            CellPlan {
+                name: "Chi bộ thôn Tân Lập",
+                kind: UnitKind::Cell,
+                cell_type: "rural",
+                founded: d(1996, 2, 1),
+                members: 19,
+                highland: false,
+                groups: &[],
+            },
+        ),
+        (
+            &tan_hoa,
+            CellPlan {
+                name: "Chi bộ Trạm Y tế xã Tân Hòa",
+                kind: UnitKind::Cell,
+                cell_type: "public_service",
+                founded: d(2008, 1, 1),
+                members: 7,
+                highland: false,
+                groups: &[],
+            },
+        ),
+        (
+            &tan_hoa,
+            CellPlan {
+                name: "Chi bộ Công ty Cổ phần Chè Phú Lâm",
+                kind: UnitKind::Cell,
+                cell_type: "enterprise",
+                founded: d(2012, 6, 1),
+                members: 12,
+                highland: true,
+                groups: &[],
+            },
+        ),
+        (
+            &ward,
+            CellPlan {
+                name: "Chi bộ Tổ dân phố số 1",
+                kind: UnitKind::Cell,
+                cell_type: "urban",
+                founded: d(2025, 7, 1),
+                members: 24,
+                highland: false,
+                groups: &[],
+            },
+        ),
+        (
+            &ward,
+            CellPlan {
+                name: "Chi bộ Tổ dân phố số 5",
+                kind: UnitKind::Cell,
+                cell_type: "urban",
+                founded: d(2025, 7, 1),
+                members: 21,
+                highland: false,
+                groups: &[],
+            },
+        ),
+        (
+            &ward,
+            CellPlan {
+                name: "Chi bộ Khu dân cư Bờ Sông",
+                kind: UnitKind::Cell,
+                cell_type: "urban",
+                founded: d(2025, 7, 1),
+                members: 16,
+                highland: false,
+                groups: &[],
+            },
+        ),
+        (
+            &ward,
+            CellPlan {
+                name: "Chi bộ Trường Tiểu học Hòa Bình",
+                kind: UnitKind::Cell,
+                cell_type: "school",
+                founded: d(2025, 7, 1),
+                members: 9,
+                highland: false,
+                groups: &[],
+            },
+        ),
+        (
+            &agency,
+            CellPlan {
+                name: "Chi bộ Văn phòng",
+                kind: UnitKind::Cell,
+                cell_type: "agency",
+                founded: d(2025, 7, 1),
+                members: 10,
+                highland: false,
+                groups: &[],
+            },
+        ),
+        (
+            &agency,
+            CellPlan {
+                name: "Chi bộ Địa chính - Xây dựng",
+                kind: UnitKind::Cell,
+                cell_type: "agency",
+                founded: d(2025, 7, 1),
+                members: 8,
+                highland: false,
+                groups: &[],
+            },
+        ),
+    ];
+
+    let today = App::today();
+    let mut serial = 0u64;
+    let mut dongtam: Option<(i64, i64, i64)> = None;
+    for (parent, plan) in &plans {
+        let cell = child(
+            app,
+            parent,
+            plan.name,
+            plan.kind,
+            Some(plan.cell_type),
+            plan.founded,
+        )
+        .await?;
+        let mut groups = Vec::new();
+        for g in plan.groups {
+            groups.push(child(app, &cell, g, UnitKind::Group, None, d(2019, 1, 1)).await?);
+        }
+        let mut ids = Vec::new();
+        let mut admitted = Vec::new();
+        for i in 0..plan.members {
+            serial += 1;
+            let male = rng.chance(if plan.cell_type == "school" { 35 } else { 62 });
+            let family = if plan.highland && rng.chance(70) {
+                rng.pick(HIGHLAND_FAMILY)
+            } else {
+                rng.pick(FAMILY)
+            };
+            let middle = rng.pick(if male { MALE_MIDDLE } else { FEMALE_MIDDLE });
+            let given = rng.pick(if male { MALE_GIVEN } else { FEMALE_GIVEN });
+            let name = format!("{family} {middle} {given}");
+            // Rural cells are older; schools and agencies younger.
+            let birth_year = match plan.cell_type {
+                "rural" | "urban" => 1938 + rng.below(60) as i32,
+                _ => 1966 + rng.below(34) as i32,
+            };
+            let dob = d(
+                birth_year,
+                1 + rng.below(12) as u32,
+                1 + rng.below(28) as u32,
+            );
+            let mut admission = d(
+                birth_year + 20 + rng.below(16) as i32,
+                1 + rng.below(12) as u32,
+                1 + rng.below(28) as u32,
+            );
+            // The last members of most cells joined within the year and are still probationary.
+            let probationary = i >= plan.members - 2 && serial % 3 != 0;
+            if probationary || admission > today {
+                admission = today - chrono::Duration::days(60 + rng.below(250) as i64);
+            }
+            let official = chibo_domain::member::add_months(admission, 12);
+            let ethnicity = if plan.highland && family != "Nguyễn" && family != "Trần" {
+                rng.pick(&["Tày", "Dao", "Nùng", "Tày"])
+            } else {
+                "Kinh"
+            };
+            let unit_id = if groups.is_empty() {
+                cell.id
+            } else {
+                groups[i % groups.len()].id
+            };
+            let initial = if i == 5 && plan.cell_type == "urban" {
+                "transferred_in_temp"
+            } else {
+                "active"
+            };
+            let century_sex = match (birth_year >= 2000, male) {
+                (false, true) => 0,
+                (false, false) => 1,
+                (true, true) => 2,
+                (true, false) => 3,
+            };
+            let m = members::create(
+                app,
+                &admin,
+                MemberInput {
+                    full_name: name,
+                    date_of_birth: Some(dob.to_string()),
+                    sex: if male { "male" } else { "female" }.into(),
+                    ethnicity: Some(ethnicity.into()),
+                    citizen_id: Some(format!(
+                        "008{century_sex}{:02}{:06}",
+                        birth_year % 100,
+                        100_000 + serial * 37
+                    )),
+                    phone: rng
+                        .chance(85)
+                        .then(|| format!("09{:08}", 12_000_000 + serial * 7919 % 87_000_000)),
+                    admission_date: Some(admission.to_string()),
+                    official_date: (official <= today).then(|| official.to_string()),
+                    card_number: (official <= today)
+                        .then(|| format!("52.{:06}", 10_000 + serial * 13)),
+                    history_number: Some(format!("LL-{:05}", serial)),
+                    badge_number: None,
+                    unit_id: Some(unit_id),
+                    initial_status: Some(initial.into()),
+                },
+            )
+            .await?;
+            ids.push(m.id);
+            admitted.push(admission);
+        }
+        // Life happens: exemptions for the elderly, members working away, transfers, a death.
+        let events: &[(usize, &str, NaiveDate, &str)] = match plan.cell_type {
+            "rural" => &[
+                (
+                    3,
+                    "exemption_granted",
+                    d(2024, 3, 12),
+                    "Tuổi cao, sức yếu; tự nguyện đề nghị, chi bộ đồng ý.",
+                ),
+                (
+                    4,
+                    "working_away",
+                    d(2025, 2, 10),
+                    "Đi làm ăn xa tại Bình Dương.",
+                ),
+                (
+                    6,
+                    "working_away",
+                    d(2025, 9, 1),
+                    "Đi làm công nhân tại Khu công nghiệp Quế Võ.",
+                ),
+                (
+                    7,
+                    "temp_transfer_out",
+                    d(2026, 3, 1),
+                    "Đi học lớp trung cấp lý luận chính trị 8 tháng.",
+                ),
+            ],
+            "urban" => &[
+                (3, "exemption_granted", d(2025, 10, 2), "Tuổi cao, sức yếu."),
+                (4, "deceased", d(2026, 4, 18), "Từ trần."),
+            ],
+            _ => &[(
+                3,
+                "temp_transfer_out",
+                d(2026, 5, 4),
+                "Biệt phái công tác 6 tháng.",
+            )],
+        };
+        for (idx, kind, on, reason) in events {
+            if *idx < ids.len() && *on <= today && admitted[*idx] < *on {
+                members::add_event(
+                    app,
+                    &admin,
+                    ids[*idx],
+                    StatusEventInput {
+                        kind: (*kind).into(),
+                        effective_on: Some(on.to_string()),
+                        until: None,
+                        reason: (*reason).into(),
+                    },
+                )
+                .await?;
+            }
+        }
+        // Officers: the longest-serving members whose status did not change are chosen.
+        let term = if plan.founded > d(2025, 7, 1) {
+            plan.founded
+        } else {
+            d(2025, 7, 15)
+        };
+        let changed: Vec<usize> = events.iter().map(|e| e.0).collect();
+        let mut senior: Vec<usize> = (0..ids.len())
+            .filter(|i| !changed.contains(i) && admitted[*i] < term)
+            .collect();
+        senior.sort_by_key(|i| admitted[*i]);
+        let kinds: &[&str] = if plan.members < 9 {
+            &["secretary", "deputy_secretary"]
+        } else {
+            &["secretary", "deputy_secretary", "committee_member"]
+        };
+        for (kind, idx) in kinds.iter().zip(&senior) {
+            members::add_position(
+                app,
+                &admin,
+                ids[*idx],
+                PositionInput {
+                    kind: (*kind).into(),
+                    term_from: Some(term.to_string()),
+                    term_to: None,
+                },
+            )
+            .await?;
+        }
+        if plan.name == "Chi bộ thôn Đồng Tâm" {
+            dongtam = Some((
+                cell.id,
+                ids[senior[0]],
+                ids[senior.last().copied().unwrap_or(10)],
+            ));
+        }
+    }
+
+    // 1 Jul 2025: the district level ends; its two communes merge into the new commune Phú Lâm.
+    let phu_lam = child(
+        app,
+        &province,
+        "Đảng bộ xã Phú Lâm",
+        UnitKind::Commune,
+        None,
+        d(2025, 7, 1),
+    )
+    .await?;
+    let on = Some(d(2025, 7, 1).to_string());
+    for old in [&tan_phu, &tan_hoa] {
+        units::merge(
+            app,
+            &admin,
+            old.id,
+            units::MergeUnit {
+                into_unit_id: phu_lam.id,
+                effective_on: on.clone(),
+            },
+        )
+        .await?;
+    }
+    units::dissolve(
+        app,
+        &admin,
+        district.id,
+        units::DissolveUnit {
+            reason: "Kết thúc hoạt động cấp huyện theo chủ trương sắp xếp đơn vị hành chính".into(),
+            effective_on: on.clone(),
+        },
+    )
+    .await?;
+
+    // Accounts.
+    let (dongtam_id, secretary, member) = dongtam.expect("the demo has Đồng Tâm");
+    let accounts: [(&str, &str, Option<i64>, &str, Option<i64>); 4] = [
+        (
+            "bantochuc",
+            "Trần Thị Hồng Nhung",
+            None,
+            "org_board",
+            Some(province.id),
+        ),
+        (
+            "xaphulam",
+            "Lê Văn Thịnh",
+            None,
+            "committee",
+            Some(phu_lam.id),
+        ),
+        (
+            "bithu.dongtam",
+            "Bí thư Chi bộ thôn Đồng Tâm",
+            Some(secretary),
+            "cell_secretary",
+            Some(dongtam_id),
+        ),
+        (
+            "dangvien.dongtam",
+            "Đảng viên Chi bộ thôn Đồng Tâm",
+            Some(member),
+            "member",
+            Some(dongtam_id),
+        ),
+    ];
+    for (username, display, member_id, role, unit_id) in accounts {
+        let display = match member_id {
+            Some(id) => members::get(app, &admin, id).await?.full_name,
+            None => display.to_string(),
+        };
+        users::create(
+            app,
+            &admin,
+            NewUser {
+                username: username.into(),
+                display_name: display,
+                password: DEMO_PASSWORD.into(),
+                member_id,
+                role: Some(role.into()),
+                unit_id,
+            },
+        )
+        .await?;
+    }
+    Ok(true)
+}

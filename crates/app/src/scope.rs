@@ -1,0 +1,199 @@
+//! Who may do what where. A grant gives a role on a subtree (by materialized path).
+
+use chibo_domain::org::{UnitKind, is_within, path_ids};
+use chibo_store::entities::unit;
+use serde::Serialize;
+
+use crate::{AppError, AppResult};
+
+/// Roles, each bound to a unit (but the administrator's).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// System administrator: everything.
+    Admin,
+    /// Organisation-board officer: reads and reports over the unit's subtree.
+    OrgBoard,
+    /// Committee member of a unit: manages its direct children.
+    Committee,
+    /// Cell secretary, deputy and committee member: manage their own cell.
+    CellSecretary,
+    CellDeputy,
+    CellCommittee,
+    /// A member: their own record and their own cell's schedule.
+    Member,
+}
+
+impl Role {
+    pub const ALL: &'static [Role] = &[
+        Role::Admin,
+        Role::OrgBoard,
+        Role::Committee,
+        Role::CellSecretary,
+        Role::CellDeputy,
+        Role::CellCommittee,
+        Role::Member,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::OrgBoard => "org_board",
+            Role::Committee => "committee",
+            Role::CellSecretary => "cell_secretary",
+            Role::CellDeputy => "cell_deputy",
+            Role::CellCommittee => "cell_committee",
+            Role::Member => "member",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<Role> {
+        Role::ALL.iter().copied().find(|r| r.code() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Admin => "Quản trị hệ thống",
+            Role::OrgBoard => "Cán bộ Ban Tổ chức",
+            Role::Committee => "Cấp ủy viên",
+            Role::CellSecretary => "Bí thư chi bộ",
+            Role::CellDeputy => "Phó bí thư chi bộ",
+            Role::CellCommittee => "Chi ủy viên",
+            Role::Member => "Đảng viên",
+        }
+    }
+
+    fn is_cell_role(self) -> bool {
+        matches!(
+            self,
+            Role::CellSecretary | Role::CellDeputy | Role::CellCommittee
+        )
+    }
+
+    /// Roles that read the unit's whole subtree.
+    fn reads_subtree(self) -> bool {
+        !matches!(self, Role::Admin | Role::Member)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Grant {
+    pub role: Role,
+    pub unit_id: Option<i64>,
+    /// Current path of the unit, resolved when the actor is loaded.
+    pub unit_path: Option<String>,
+    pub unit_name: Option<String>,
+}
+
+/// The signed-in user with their grants. Use cases ask it for capabilities.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Actor {
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub member_id: Option<i64>,
+    pub grants: Vec<Grant>,
+}
+
+/// Proof that the actor may read a unit; only [`Actor::readable`] makes one.
+#[derive(Debug, Clone)]
+pub struct Readable(pub unit::Model);
+
+impl Actor {
+    pub fn is_admin(&self) -> bool {
+        self.grants.iter().any(|g| g.role == Role::Admin)
+    }
+
+    /// Subtree paths this actor reads; `None` means everything (administrator).
+    pub fn read_paths(&self) -> Option<Vec<String>> {
+        if self.is_admin() {
+            return None;
+        }
+        Some(
+            self.grants
+                .iter()
+                .filter(|g| g.role.reads_subtree())
+                .filter_map(|g| g.unit_path.clone())
+                .collect(),
+        )
+    }
+
+    pub fn can_read_path(&self, path: &str) -> bool {
+        match self.read_paths() {
+            None => true,
+            Some(paths) => paths.iter().any(|p| is_within(path, p)),
+        }
+    }
+
+    /// The unit if it is in read scope, else `NotFound` (ids leak nothing).
+    pub fn readable(&self, u: Option<unit::Model>) -> AppResult<Readable> {
+        match u {
+            Some(u) if self.can_read_path(&u.path) => Ok(Readable(u)),
+            _ => Err(AppError::NotFound),
+        }
+    }
+
+    /// May change the structure of unit `u` (rename, move, merge, split, dissolve):
+    /// the committee of its parent, or the secretary/deputy of the cell it is a party group of.
+    pub fn can_restructure(&self, u: &unit::Model) -> bool {
+        match u.parent_id {
+            Some(parent) => self.can_create_under(parent, UnitKind::from_code(&u.kind)),
+            None => self.is_admin(),
+        }
+    }
+
+    /// May create a unit directly under `parent_id`.
+    pub fn can_create_under(&self, parent_id: i64, child_kind: Option<UnitKind>) -> bool {
+        self.is_admin()
+            || self.grants.iter().any(|g| {
+                g.unit_id == Some(parent_id)
+                    && (g.role == Role::Committee
+                        || (matches!(g.role, Role::CellSecretary | Role::CellDeputy)
+                            && child_kind == Some(UnitKind::Group)))
+            })
+    }
+
+    /// May manage the members whose unit is `u`: the committee of the cell's parent, or the
+    /// cell's own officers (a party group belongs to its cell).
+    pub fn can_manage_members(&self, u: &unit::Model) -> bool {
+        if self.is_admin() {
+            return true;
+        }
+        let is_group = UnitKind::from_code(&u.kind) == Some(UnitKind::Group);
+        self.grants.iter().any(|g| {
+            let Some(gp) = g.unit_path.as_deref() else {
+                return false;
+            };
+            let Some(rest) = u.path.strip_prefix(gp) else {
+                return false;
+            };
+            let below = path_ids(rest).len();
+            if g.role == Role::Committee {
+                below == 1 || (below == 2 && is_group)
+            } else if g.role.is_cell_role() {
+                below == 0 || (below == 1 && is_group)
+            } else {
+                false
+            }
+        })
+    }
+
+    pub fn require(&self, allowed: bool) -> AppResult<()> {
+        if allowed {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    pub fn require_admin(&self) -> AppResult<()> {
+        // Administration pages do not exist for others: answer as for any unknown page.
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+}

@@ -1,0 +1,177 @@
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chibo_app::audit::{self, AuditEntry};
+use chibo_app::users::{self, ActiveInput, NewUser, PasswordInput, RoleInput, UserView};
+use chibo_app::{Actor, AppError, auth};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{ApiJson, ApiQuery, Ids};
+use crate::AppState;
+use crate::error::{ApiError, ErrorBody};
+use crate::session::{ApiUser, ClientIp};
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TokenRequest {
+    pub username: String,
+    pub password: String,
+    /// What the token is for (shown to administrators).
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// Send as `Authorization: Bearer <token>`. Shown once.
+    pub token: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Exchanges a username and password for a bearer token (throttled like the login page).
+#[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", security(), request_body = TokenRequest,
+    responses((status = 201, body = TokenResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn create_token(
+    State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
+    ApiJson(b): ApiJson<TokenRequest>,
+) -> Result<(StatusCode, Json<TokenResponse>), ApiError> {
+    let name = b.name.unwrap_or_else(|| "API".into());
+    let (token, expires_at) =
+        auth::issue_token(&s.app, &b.username, &b.password, &ip, &name).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(TokenResponse { token, expires_at }),
+    ))
+}
+
+/// Revokes the bearer token used for this request.
+#[utoipa::path(delete, path = "/api/v1/auth/token", tag = "auth",
+    responses((status = 204), (status = 401, body = ErrorBody)))]
+pub async fn revoke_token(
+    State(s): State<AppState>,
+    _u: ApiUser,
+    headers: axum::http::HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    let token = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(|| {
+            ApiError(AppError::invalid(
+                "authorization",
+                "Yêu cầu này cần một Bearer token.",
+            ))
+        })?;
+    auth::revoke_token(&s.app, token.trim()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Who you are, with your roles and their units.
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth",
+    responses((status = 200, body = Actor), (status = 401, body = ErrorBody)))]
+pub async fn me(ApiUser(a): ApiUser) -> Json<Actor> {
+    Json(a)
+}
+
+/// All accounts (administrators).
+#[utoipa::path(get, path = "/api/v1/users", tag = "users",
+    responses((status = 200, body = Vec<UserView>), (status = 404, body = ErrorBody)))]
+pub async fn list_users(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+) -> Result<Json<Vec<UserView>>, ApiError> {
+    Ok(Json(users::list(&s.app, &a).await?))
+}
+
+/// Creates an account, optionally with a first role (administrators).
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUser,
+    responses((status = 201, body = UserView), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn create_user(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiJson(b): ApiJson<NewUser>,
+) -> Result<(StatusCode, Json<UserView>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(users::create(&s.app, &a, b).await?),
+    ))
+}
+
+/// One account (administrators).
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = i64, Path)),
+    responses((status = 200, body = UserView), (status = 404, body = ErrorBody)))]
+pub async fn get_user(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+) -> Result<Json<UserView>, ApiError> {
+    Ok(Json(users::get(&s.app, &a, id.one()).await?))
+}
+
+/// Grants a role on a unit (administrators).
+#[utoipa::path(post, path = "/api/v1/users/{id}/roles", tag = "users", params(("id" = i64, Path)), request_body = RoleInput,
+    responses((status = 200, body = UserView), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn add_role(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiJson(b): ApiJson<RoleInput>,
+) -> Result<Json<UserView>, ApiError> {
+    Ok(Json(users::add_role(&s.app, &a, id.one(), b).await?))
+}
+
+/// Removes a role (administrators).
+#[utoipa::path(delete, path = "/api/v1/users/{id}/roles/{role_id}", tag = "users", params(("id" = i64, Path), ("role_id" = i64, Path)),
+    responses((status = 200, body = UserView), (status = 404, body = ErrorBody)))]
+pub async fn remove_role(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ids: Ids,
+) -> Result<Json<UserView>, ApiError> {
+    let (id, role_id) = ids.two();
+    Ok(Json(users::remove_role(&s.app, &a, id, role_id).await?))
+}
+
+/// Sets a password: administrators for anyone; a user for themselves with the current one.
+#[utoipa::path(post, path = "/api/v1/users/{id}/password", tag = "users", params(("id" = i64, Path)), request_body = PasswordInput,
+    responses((status = 204), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn set_password(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiJson(b): ApiJson<PasswordInput>,
+) -> Result<StatusCode, ApiError> {
+    users::set_password(&s.app, &a, id.one(), b).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Locks or unlocks an account (administrators); locking ends its sessions.
+#[utoipa::path(post, path = "/api/v1/users/{id}/active", tag = "users", params(("id" = i64, Path)), request_body = ActiveInput,
+    responses((status = 200, body = UserView), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn set_active(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiJson(b): ApiJson<ActiveInput>,
+) -> Result<Json<UserView>, ApiError> {
+    Ok(Json(users::set_active(&s.app, &a, id.one(), b).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct AuditQuery {
+    pub limit: Option<u64>,
+    pub offset: Option<u64>,
+}
+
+/// The audit log, newest first (administrators).
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
+    responses((status = 200, body = Vec<AuditEntry>), (status = 404, body = ErrorBody)))]
+pub async fn audit(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiQuery(q): ApiQuery<AuditQuery>,
+) -> Result<Json<Vec<AuditEntry>>, ApiError> {
+    Ok(Json(
+        audit::list(&s.app, &a, q.limit.unwrap_or(100), q.offset.unwrap_or(0)).await?,
+    ))
+}

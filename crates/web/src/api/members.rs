@@ -1,0 +1,96 @@
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chibo_app::members::{
+    self, EndPositionInput, MemberDetail, MemberInput, MemberPage, MemberQuery, PositionInput,
+    StatusEventInput,
+};
+
+use super::{ApiJson, ApiQuery, Ids};
+use crate::AppState;
+use crate::error::{ApiError, ErrorBody};
+use crate::session::ApiUser;
+
+/// Members in your scope; `q` matches names without diacritics; Vietnamese order.
+#[utoipa::path(get, path = "/api/v1/members", tag = "members", params(MemberQuery),
+    responses((status = 200, body = MemberPage), (status = 401, body = ErrorBody)))]
+pub async fn list(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiQuery(q): ApiQuery<MemberQuery>,
+) -> Result<Json<MemberPage>, ApiError> {
+    Ok(Json(members::list(&s.app, &a, q).await?))
+}
+
+/// Adds a member to a cell or party group.
+#[utoipa::path(post, path = "/api/v1/members", tag = "members", request_body = MemberInput,
+    responses((status = 201, body = MemberDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn create(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiJson(b): ApiJson<MemberInput>,
+) -> Result<(StatusCode, Json<MemberDetail>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(members::create(&s.app, &a, b).await?),
+    ))
+}
+
+/// A member's record with party age, positions, status history and cells.
+#[utoipa::path(get, path = "/api/v1/members/{id}", tag = "members", params(("id" = i64, Path)),
+    responses((status = 200, body = MemberDetail), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+) -> Result<Json<MemberDetail>, ApiError> {
+    Ok(Json(members::get(&s.app, &a, id.one()).await?))
+}
+
+/// Updates a member's record (not the cell or status: those have their own endpoints).
+#[utoipa::path(put, path = "/api/v1/members/{id}", tag = "members", params(("id" = i64, Path)), request_body = MemberInput,
+    responses((status = 200, body = MemberDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn update(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiJson(b): ApiJson<MemberInput>,
+) -> Result<Json<MemberDetail>, ApiError> {
+    Ok(Json(members::update(&s.app, &a, id.one(), b).await?))
+}
+
+/// Records a status change: exemption, transfer, working away, suspension, removal, death…
+#[utoipa::path(post, path = "/api/v1/members/{id}/events", tag = "members", params(("id" = i64, Path)), request_body = StatusEventInput,
+    responses((status = 200, body = MemberDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn add_event(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiJson(b): ApiJson<StatusEventInput>,
+) -> Result<Json<MemberDetail>, ApiError> {
+    Ok(Json(members::add_event(&s.app, &a, id.one(), b).await?))
+}
+
+/// Appoints the member to a position in their cell for a term.
+#[utoipa::path(post, path = "/api/v1/members/{id}/positions", tag = "members", params(("id" = i64, Path)), request_body = PositionInput,
+    responses((status = 200, body = MemberDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn add_position(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiJson(b): ApiJson<PositionInput>,
+) -> Result<Json<MemberDetail>, ApiError> {
+    Ok(Json(members::add_position(&s.app, &a, id.one(), b).await?))
+}
+
+/// Ends a position's term.
+#[utoipa::path(post, path = "/api/v1/positions/{id}/end", tag = "members", params(("id" = i64, Path)), request_body = EndPositionInput,
+    responses((status = 200, body = MemberDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn end_position(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiJson(b): ApiJson<EndPositionInput>,
+) -> Result<Json<MemberDetail>, ApiError> {
+    Ok(Json(members::end_position(&s.app, &a, id.one(), b).await?))
+}

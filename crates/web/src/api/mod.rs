@@ -1,0 +1,172 @@
+//! The JSON API under `/api/v1`. Every handler carries its OpenAPI annotation and is mounted
+//! through [`router`], so the document at `/api/v1/openapi.json` lists every endpoint.
+
+mod accounts;
+mod members;
+mod units;
+
+use axum::Json;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use chibo_app::AppError;
+use serde::de::DeserializeOwned;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::error::ApiError;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "chibo API",
+        version = "1",
+        description = "Quản lý sinh hoạt chi bộ: tổ chức, đảng viên, tài khoản. Xác thực bằng Bearer token (POST /api/v1/auth/token) hoặc cookie phiên đăng nhập. Lỗi trả về dạng {\"error\": {\"code\", \"message\", \"fields\"}}."
+    ),
+    modifiers(&Security),
+    security(("bearer" = []), ("cookie" = [])),
+    components(schemas(crate::error::ErrorBody)),
+    tags(
+        (name = "auth", description = "Đăng nhập, token"),
+        (name = "units", description = "Cây tổ chức"),
+        (name = "members", description = "Đảng viên"),
+        (name = "users", description = "Tài khoản và vai trò (quản trị)"),
+        (name = "audit", description = "Nhật ký thay đổi (quản trị)")
+    )
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let c = openapi.components.get_or_insert_with(Default::default);
+        c.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        c.add_security_scheme(
+            "cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                crate::session::SESSION_COOKIE,
+            ))),
+        );
+    }
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(accounts::create_token, accounts::revoke_token))
+        .routes(routes!(accounts::me))
+        .routes(routes!(units::list, units::create))
+        .routes(routes!(units::get))
+        .routes(routes!(units::rename))
+        .routes(routes!(units::move_unit))
+        .routes(routes!(units::merge))
+        .routes(routes!(units::split))
+        .routes(routes!(units::dissolve))
+        .routes(routes!(members::list, members::create))
+        .routes(routes!(members::get, members::update))
+        .routes(routes!(members::add_event))
+        .routes(routes!(members::add_position))
+        .routes(routes!(members::end_position))
+        .routes(routes!(accounts::list_users, accounts::create_user))
+        .routes(routes!(accounts::get_user))
+        .routes(routes!(accounts::add_role))
+        .routes(routes!(accounts::remove_role))
+        .routes(routes!(accounts::set_password))
+        .routes(routes!(accounts::set_active))
+        .routes(routes!(accounts::audit))
+}
+
+/// The OpenAPI document, built once.
+pub fn openapi() -> &'static utoipa::openapi::OpenApi {
+    static DOC: std::sync::OnceLock<utoipa::openapi::OpenApi> = std::sync::OnceLock::new();
+    DOC.get_or_init(|| router().split_for_parts().1)
+}
+
+/// A JSON body whose errors are answered in Vietnamese with the `invalid_input` code.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(e) => Err(ApiError(AppError::invalid(
+                "body",
+                format!("Nội dung JSON không hợp lệ: {}", e.body_text()),
+            ))),
+        }
+    }
+}
+
+/// Query parameters, with the same error shape.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(q) => Ok(ApiQuery(q.0)),
+            Err(e) => Err(ApiError(AppError::invalid(
+                "query",
+                format!("Tham số không hợp lệ: {}", e.body_text()),
+            ))),
+        }
+    }
+}
+
+/// Numeric ids in the path; anything else is simply not found (JSON under /api, a page elsewhere).
+pub struct Ids(pub Vec<i64>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Ids {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let api = parts.uri.path().starts_with("/api/");
+        let not_found = || {
+            if api {
+                ApiError(AppError::NotFound).into_response()
+            } else {
+                crate::error::PageError(AppError::NotFound).into_response()
+            }
+        };
+        let raw = axum::extract::RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| not_found())?;
+        raw.iter()
+            .map(|(_, v)| v.parse::<i64>().map_err(|_| not_found()))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Ids)
+    }
+}
+
+impl Ids {
+    pub fn one(&self) -> i64 {
+        self.0.first().copied().unwrap_or(0)
+    }
+    pub fn two(&self) -> (i64, i64) {
+        (self.one(), self.0.get(1).copied().unwrap_or(0))
+    }
+}
+
+/// The raw `{file}` segment of a static file path.
+pub struct RawFile(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for RawFile {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let raw = axum::extract::RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| crate::error::PageError(AppError::NotFound).into_response())?;
+        Ok(RawFile(
+            raw.iter()
+                .next()
+                .map(|(_, v)| v.to_string())
+                .unwrap_or_default(),
+        ))
+    }
+}

@@ -1,0 +1,129 @@
+use axum::Json;
+use axum::http::StatusCode;
+use chibo_app::units::{
+    self, DissolveUnit, MergeUnit, MoveUnit, NewUnit, RenameUnit, SplitUnit, UnitDetail, UnitView,
+};
+use chibo_domain::validate::parse_date;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::{ApiJson, ApiQuery, Ids};
+use crate::AppState;
+use crate::error::{ApiError, ErrorBody};
+use crate::session::ApiUser;
+use axum::extract::State;
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct DateQuery {
+    /// `YYYY-MM-DD`: the tree as it was on that date.
+    pub date: Option<String>,
+}
+
+fn as_of(q: &DateQuery) -> Result<Option<chrono::NaiveDate>, ApiError> {
+    match q.date.as_deref().filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => parse_date(s).map(Some).ok_or_else(|| {
+            ApiError(chibo_app::AppError::invalid(
+                "date",
+                "Ngày không đúng định dạng (YYYY-MM-DD).",
+            ))
+        }),
+    }
+}
+
+/// The organisation tree in your scope, depth-first; as of a date when `date` is given.
+#[utoipa::path(get, path = "/api/v1/units", tag = "units", params(DateQuery),
+    responses((status = 200, body = Vec<UnitView>), (status = 401, body = ErrorBody)))]
+pub async fn list(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiQuery(q): ApiQuery<DateQuery>,
+) -> Result<Json<Vec<UnitView>>, ApiError> {
+    Ok(Json(units::tree(&s.app, &a, as_of(&q)?).await?))
+}
+
+/// Creates a unit. A cell needs at least three official founding members.
+#[utoipa::path(post, path = "/api/v1/units", tag = "units", request_body = NewUnit,
+    responses((status = 201, body = UnitView), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn create(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiJson(b): ApiJson<NewUnit>,
+) -> Result<(StatusCode, Json<UnitView>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(units::create(&s.app, &a, b).await?),
+    ))
+}
+
+/// One unit with its children, officers, warnings and history.
+#[utoipa::path(get, path = "/api/v1/units/{id}", tag = "units", params(("id" = i64, Path), DateQuery),
+    responses((status = 200, body = UnitDetail), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiQuery(q): ApiQuery<DateQuery>,
+) -> Result<Json<UnitDetail>, ApiError> {
+    Ok(Json(units::detail(&s.app, &a, id.one(), as_of(&q)?).await?))
+}
+
+/// Renames a unit from an effective date.
+#[utoipa::path(post, path = "/api/v1/units/{id}/rename", tag = "units", params(("id" = i64, Path)), request_body = RenameUnit,
+    responses((status = 200, body = UnitView), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn rename(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiJson(b): ApiJson<RenameUnit>,
+) -> Result<Json<UnitView>, ApiError> {
+    Ok(Json(units::rename(&s.app, &a, id.one(), b).await?))
+}
+
+/// Moves a unit (with everything below it) under another parent.
+#[utoipa::path(post, path = "/api/v1/units/{id}/move", tag = "units", params(("id" = i64, Path)), request_body = MoveUnit,
+    responses((status = 200, body = UnitView), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn move_unit(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiJson(b): ApiJson<MoveUnit>,
+) -> Result<Json<UnitView>, ApiError> {
+    Ok(Json(units::move_unit(&s.app, &a, id.one(), b).await?))
+}
+
+/// Merges this unit into another; members and sub-units go over, history follows.
+#[utoipa::path(post, path = "/api/v1/units/{id}/merge", tag = "units", params(("id" = i64, Path)), request_body = MergeUnit,
+    responses((status = 200, body = UnitView), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn merge(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiJson(b): ApiJson<MergeUnit>,
+) -> Result<Json<UnitView>, ApiError> {
+    Ok(Json(units::merge(&s.app, &a, id.one(), b).await?))
+}
+
+/// Splits a cell into new cells with the listed members.
+#[utoipa::path(post, path = "/api/v1/units/{id}/split", tag = "units", params(("id" = i64, Path)), request_body = SplitUnit,
+    responses((status = 200, body = Vec<UnitView>), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn split(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiJson(b): ApiJson<SplitUnit>,
+) -> Result<Json<Vec<UnitView>>, ApiError> {
+    Ok(Json(units::split(&s.app, &a, id.one(), b).await?))
+}
+
+/// Dissolves a unit without members or live sub-units.
+#[utoipa::path(post, path = "/api/v1/units/{id}/dissolve", tag = "units", params(("id" = i64, Path)), request_body = DissolveUnit,
+    responses((status = 200, body = UnitView), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn dissolve(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiJson(b): ApiJson<DissolveUnit>,
+) -> Result<Json<UnitView>, ApiError> {
+    Ok(Json(units::dissolve(&s.app, &a, id.one(), b).await?))
+}

@@ -1,0 +1,144 @@
+use askama::Template;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+use chibo_app::users::{self, PasswordInput};
+use chibo_app::{Actor, AppError, auth};
+
+use super::{FormData, Nav, form_errors, render, render_status, see_other};
+use crate::AppState;
+use crate::error::PageError;
+use crate::session::{
+    ClientIp, PageUser, SESSION_COOKIE, clear_cookie, cookie_value, session_cookie,
+};
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    username: String,
+    error: Option<String>,
+}
+
+pub async fn login_form(user: Option<PageUser>) -> Result<Response, PageError> {
+    if user.is_some() {
+        return Ok(see_other("/"));
+    }
+    render(&LoginPage {
+        username: String::new(),
+        error: None,
+    })
+}
+
+pub async fn login(
+    State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let username = form.text("username");
+    match auth::login(&s.app, &username, &form.text("password"), &ip).await {
+        Ok(secret) => {
+            let mut res = see_other("/");
+            let cookie = session_cookie(
+                &secret,
+                s.app.config.session_hours * 3600,
+                s.web.secure_cookies,
+            );
+            res.headers_mut().insert(
+                header::SET_COOKIE,
+                HeaderValue::from_str(&cookie).map_err(|e| AppError::Internal(e.to_string()))?,
+            );
+            Ok(res)
+        }
+        Err(e @ (AppError::BadCredentials | AppError::Throttled { .. })) => {
+            let status = if matches!(e, AppError::Throttled { .. }) {
+                StatusCode::TOO_MANY_REQUESTS
+            } else {
+                StatusCode::UNAUTHORIZED
+            };
+            render_status(
+                status,
+                &LoginPage {
+                    username,
+                    error: Some(e.to_string()),
+                },
+            )
+        }
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+pub async fn logout(
+    State(s): State<AppState>,
+    req: axum::extract::Request,
+) -> Result<Response, PageError> {
+    let (parts, _) = req.into_parts();
+    if let Some(secret) = cookie_value(&parts, SESSION_COOKIE) {
+        auth::logout(&s.app, &secret).await?;
+    }
+    let mut res = see_other("/login");
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&clear_cookie(s.web.secure_cookies))
+            .map_err(|e| AppError::Internal(e.to_string()))?,
+    );
+    Ok(res)
+}
+
+/// A member lands on their own record; others on their account page.
+pub async fn me(PageUser(a): PageUser) -> Response {
+    match a.member_id {
+        Some(id) => see_other(&format!("/members/{id}")),
+        None => see_other("/account"),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    nav: Nav,
+    actor: Actor,
+    errors: Vec<String>,
+    saved: bool,
+}
+
+pub async fn page(
+    PageUser(a): PageUser,
+    q: axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    render(&AccountPage {
+        nav: Nav::of(&a),
+        saved: q.contains_key("saved"),
+        actor: a,
+        errors: vec![],
+    })
+}
+
+pub async fn change_password(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let mut errors = Vec::new();
+    if form.text("new_password") != form.text("confirm_password") {
+        errors.push("Mật khẩu nhập lại không khớp.".to_string());
+    } else {
+        let input = PasswordInput {
+            current_password: form.opt("current_password"),
+            new_password: form.text("new_password"),
+        };
+        match form_errors(users::set_password(&s.app, &a, a.user_id, input).await)? {
+            // The password change ended every session, this one too.
+            Ok(()) => return Ok(see_other("/login")),
+            Err(e) => errors = e,
+        }
+    }
+    render_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &AccountPage {
+            nav: Nav::of(&a),
+            actor: a,
+            errors,
+            saved: false,
+        },
+    )
+}

@@ -1,0 +1,235 @@
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use chibo_app::audit::{self, AuditEntry};
+use chibo_app::units::{self, UnitView};
+use chibo_app::users::{self, ActiveInput, NewUser, PasswordInput, RoleInput, UserView};
+use chibo_app::{Actor, AppError, Role};
+use serde::Deserialize;
+
+use super::{FormData, Nav, form_errors, render, render_status, see_other};
+use crate::AppState;
+use crate::api::Ids;
+use crate::error::PageError;
+use crate::fmt::VnDate;
+use crate::session::PageUser;
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    nav: Nav,
+    users: Vec<UserView>,
+    roles: Vec<(&'static str, &'static str)>,
+    units: Vec<UnitView>,
+    errors: Vec<String>,
+    form: std::collections::HashMap<String, String>,
+}
+
+fn role_choices() -> Vec<(&'static str, &'static str)> {
+    Role::ALL.iter().map(|r| (r.code(), r.label())).collect()
+}
+
+async fn render_users(
+    s: &AppState,
+    a: &Actor,
+    errors: Vec<String>,
+    form: std::collections::HashMap<String, String>,
+) -> Result<Response, PageError> {
+    let list = users::list(&s.app, a).await?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render_status(
+        status,
+        &UsersPage {
+            nav: Nav::of(a),
+            users: list,
+            roles: role_choices(),
+            units: units::tree(&s.app, a, None).await?,
+            errors,
+            form,
+        },
+    )
+}
+
+pub async fn users(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+) -> Result<Response, PageError> {
+    render_users(&s, &a, vec![], Default::default()).await
+}
+
+pub async fn create_user(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    f: FormData,
+) -> Result<Response, PageError> {
+    a.require_admin()?;
+    let input = NewUser {
+        username: f.text("username"),
+        display_name: f.text("display_name"),
+        password: f.text("password"),
+        member_id: f.id("member_id"),
+        role: f.opt("role"),
+        unit_id: f.id("unit_id"),
+    };
+    match form_errors(users::create(&s.app, &a, input).await)? {
+        Ok(u) => Ok(see_other(&format!("/admin/users/{}", u.id))),
+        Err(errors) => {
+            let mut form: std::collections::HashMap<String, String> = f.0.into_iter().collect();
+            form.remove("password");
+            render_users(&s, &a, errors, form).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "user.html")]
+struct UserPage {
+    nav: Nav,
+    u: UserView,
+    roles: Vec<(&'static str, &'static str)>,
+    units: Vec<UnitView>,
+    errors: Vec<String>,
+}
+
+async fn render_user(
+    s: &AppState,
+    a: &Actor,
+    id: i64,
+    errors: Vec<String>,
+) -> Result<Response, PageError> {
+    let u = users::get(&s.app, a, id).await?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render_status(
+        status,
+        &UserPage {
+            nav: Nav::of(a),
+            u,
+            roles: role_choices(),
+            units: units::tree(&s.app, a, None).await?,
+            errors,
+        },
+    )
+}
+
+pub async fn user(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+) -> Result<Response, PageError> {
+    render_user(&s, &a, id.one(), vec![]).await
+}
+
+async fn user_action<T>(
+    s: &AppState,
+    a: &Actor,
+    id: i64,
+    r: Result<T, AppError>,
+) -> Result<Response, PageError> {
+    match form_errors(r)? {
+        Ok(_) => Ok(see_other(&format!("/admin/users/{id}"))),
+        Err(errors) => render_user(s, a, id, errors).await,
+    }
+}
+
+pub async fn add_role(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let r = users::add_role(
+        &s.app,
+        &a,
+        id.one(),
+        RoleInput {
+            role: f.text("role"),
+            unit_id: f.id("unit_id"),
+        },
+    )
+    .await;
+    user_action(&s, &a, id.one(), r).await
+}
+
+pub async fn remove_role(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    ids: Ids,
+) -> Result<Response, PageError> {
+    let (id, role_id) = ids.two();
+    let r = users::remove_role(&s.app, &a, id, role_id).await;
+    user_action(&s, &a, id, r).await
+}
+
+pub async fn set_password(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    a.require_admin()?;
+    let r = users::set_password(
+        &s.app,
+        &a,
+        id.one(),
+        PasswordInput {
+            current_password: None,
+            new_password: f.text("new_password"),
+        },
+    )
+    .await;
+    user_action(&s, &a, id.one(), r).await
+}
+
+pub async fn set_active(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let r = users::set_active(
+        &s.app,
+        &a,
+        id.one(),
+        ActiveInput {
+            is_active: f.get("is_active") == Some("1"),
+        },
+    )
+    .await;
+    user_action(&s, &a, id.one(), r).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PageQ {
+    pub page: Option<u64>,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    nav: Nav,
+    entries: Vec<AuditEntry>,
+    page: u64,
+}
+
+pub async fn audit(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Query(q): Query<PageQ>,
+) -> Result<Response, PageError> {
+    let page = q.page.unwrap_or(1).max(1);
+    let entries = audit::list(&s.app, &a, 100, (page - 1) * 100).await?;
+    render(&AuditPage {
+        nav: Nav::of(&a),
+        entries,
+        page,
+    })
+}

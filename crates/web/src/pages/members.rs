@@ -1,0 +1,381 @@
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use chibo_app::members::{
+    self, EndPositionInput, MemberDetail, MemberInput, MemberPage, MemberQuery, PositionInput,
+    StatusEventInput,
+};
+use chibo_app::{Actor, App, AppError, units};
+use chibo_domain::Invalid;
+use chibo_domain::member::{PositionKind, StatusEventKind};
+use serde::Deserialize;
+
+use super::{FormData, Nav, render, render_status, see_other};
+use crate::AppState;
+use crate::api::Ids;
+use crate::error::PageError;
+use crate::fmt::VnDate;
+use crate::session::PageUser;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQ {
+    pub q: Option<String>,
+    pub unit_id: Option<String>,
+    pub all: Option<String>,
+    pub page: Option<u64>,
+}
+
+#[derive(Template)]
+#[template(path = "members.html")]
+struct ListPage {
+    nav: Nav,
+    q: String,
+    unit_id: String,
+    unit_name: Option<String>,
+    all: bool,
+    result: MemberPage,
+    pages: u64,
+    partial: bool,
+}
+
+/// The member list and search; htmx asks for the results table only while the user types.
+pub async fn list(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    headers: HeaderMap,
+    Query(q): Query<ListQ>,
+) -> Result<Response, PageError> {
+    let unit_id = q.unit_id.as_deref().and_then(|v| v.parse::<i64>().ok());
+    let all = q.all.as_deref() == Some("1");
+    let result = members::list(
+        &s.app,
+        &a,
+        MemberQuery {
+            q: q.q.clone(),
+            unit_id,
+            all: Some(all),
+            page: q.page,
+            per_page: Some(50),
+        },
+    )
+    .await?;
+    let unit_name = match unit_id {
+        Some(id) => units::find(&s.app.db, id).await?.map(|u| u.name),
+        None => None,
+    };
+    let pages = result.total.div_ceil(result.per_page).max(1);
+    render(&ListPage {
+        nav: Nav::of(&a),
+        q: q.q.unwrap_or_default(),
+        unit_id: unit_id.map(|i| i.to_string()).unwrap_or_default(),
+        unit_name,
+        all,
+        result,
+        pages,
+        partial: headers.contains_key("hx-request"),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "member.html")]
+struct MemberPageT {
+    nav: Nav,
+    m: MemberDetail,
+    errors: Vec<String>,
+    today: String,
+    event_kinds: Vec<(&'static str, &'static str)>,
+    position_kinds: Vec<(&'static str, &'static str)>,
+}
+
+async fn render_member(
+    s: &AppState,
+    a: &Actor,
+    id: i64,
+    errors: Vec<String>,
+) -> Result<Response, PageError> {
+    let m = members::get(&s.app, a, id).await?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render_status(
+        status,
+        &MemberPageT {
+            nav: Nav::of(a),
+            m,
+            errors,
+            today: App::today().to_string(),
+            event_kinds: StatusEventKind::ALL
+                .iter()
+                .filter(|k| **k != StatusEventKind::TempTransferIn)
+                .map(|k| (k.code(), k.label()))
+                .collect(),
+            position_kinds: PositionKind::ALL
+                .iter()
+                .map(|k| (k.code(), k.label()))
+                .collect(),
+        },
+    )
+}
+
+pub async fn show(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+) -> Result<Response, PageError> {
+    render_member(&s, &a, id.one(), vec![]).await
+}
+
+/// What the member form shows: the values typed and the message for each field.
+#[derive(Default)]
+struct Values {
+    v: HashMap<String, String>,
+    errors: HashMap<String, String>,
+}
+
+impl Values {
+    fn get(&self, k: &str) -> &str {
+        self.v.get(k).map(String::as_str).unwrap_or("")
+    }
+    fn err(&self, k: &str) -> &str {
+        self.errors.get(k).map(String::as_str).unwrap_or("")
+    }
+    fn has_err(&self, k: &str) -> bool {
+        self.errors.contains_key(k)
+    }
+    fn from_form(f: &FormData) -> Self {
+        Values {
+            v: f.0.iter().cloned().collect(),
+            errors: HashMap::new(),
+        }
+    }
+    fn from_detail(m: &MemberDetail) -> Self {
+        let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+        let v = [
+            ("full_name", m.full_name.clone()),
+            ("date_of_birth", m.date_of_birth.to_string()),
+            ("sex", m.sex.clone()),
+            ("ethnicity", m.ethnicity.clone()),
+            ("citizen_id", opt(&m.citizen_id)),
+            ("phone", opt(&m.phone)),
+            ("admission_date", m.admission_date.to_string()),
+            (
+                "official_date",
+                m.official_date.map(|d| d.to_string()).unwrap_or_default(),
+            ),
+            ("card_number", opt(&m.card_number)),
+            ("history_number", opt(&m.history_number)),
+            ("badge_number", opt(&m.badge_number)),
+        ];
+        Values {
+            v: v.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+            errors: HashMap::new(),
+        }
+    }
+    fn with_errors(mut self, inv: &Invalid) -> Self {
+        for e in &inv.errors {
+            self.errors
+                .entry(e.field.clone())
+                .or_insert_with(|| e.message.clone());
+        }
+        self
+    }
+}
+
+#[derive(Template)]
+#[template(path = "member_form.html")]
+struct MemberForm {
+    nav: Nav,
+    title: String,
+    action: String,
+    cancel: String,
+    creating: bool,
+    unit_name: String,
+    f: Values,
+}
+
+fn input_of(f: &FormData, unit_id: Option<i64>) -> MemberInput {
+    MemberInput {
+        full_name: f.text("full_name"),
+        date_of_birth: f.opt("date_of_birth"),
+        sex: f.text("sex"),
+        ethnicity: f.opt("ethnicity"),
+        citizen_id: f.opt("citizen_id"),
+        phone: f.opt("phone"),
+        admission_date: f.opt("admission_date"),
+        official_date: f.opt("official_date"),
+        card_number: f.opt("card_number"),
+        history_number: f.opt("history_number"),
+        badge_number: f.opt("badge_number"),
+        unit_id,
+        initial_status: f.opt("initial_status"),
+    }
+}
+
+async fn unit_for_new(
+    s: &AppState,
+    a: &Actor,
+    id: i64,
+) -> Result<chibo_store::entities::unit::Model, PageError> {
+    let u = a.readable(units::find(&s.app.db, id).await?)?.0;
+    a.require(a.can_manage_members(&u))?;
+    Ok(u)
+}
+
+pub async fn new_form(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+) -> Result<Response, PageError> {
+    let u = unit_for_new(&s, &a, id.one()).await?;
+    let mut f = Values::default();
+    f.v.insert("ethnicity".into(), "Kinh".into());
+    render(&MemberForm {
+        nav: Nav::of(&a),
+        title: format!("Thêm đảng viên vào {}", u.name),
+        action: format!("/units/{}/members", u.id),
+        cancel: format!("/units/{}", u.id),
+        creating: true,
+        unit_name: u.name,
+        f,
+    })
+}
+
+pub async fn create(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let u = unit_for_new(&s, &a, id.one()).await?;
+    match members::create(&s.app, &a, input_of(&f, Some(u.id))).await {
+        Ok(m) => Ok(see_other(&format!("/members/{}", m.id))),
+        Err(AppError::Invalid(inv)) => render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &MemberForm {
+                nav: Nav::of(&a),
+                title: format!("Thêm đảng viên vào {}", u.name),
+                action: format!("/units/{}/members", u.id),
+                cancel: format!("/units/{}", u.id),
+                creating: true,
+                unit_name: u.name,
+                f: Values::from_form(&f).with_errors(&inv),
+            },
+        ),
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+pub async fn edit_form(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+) -> Result<Response, PageError> {
+    let m = members::get(&s.app, &a, id.one()).await?;
+    a.require(m.can_manage)?;
+    render(&MemberForm {
+        nav: Nav::of(&a),
+        title: format!("Sửa hồ sơ: {}", m.full_name),
+        action: format!("/members/{}/edit", m.id),
+        cancel: format!("/members/{}", m.id),
+        creating: false,
+        unit_name: m.unit.name.clone(),
+        f: Values::from_detail(&m),
+    })
+}
+
+pub async fn update(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    match members::update(&s.app, &a, id.one(), input_of(&f, None)).await {
+        Ok(m) => Ok(see_other(&format!("/members/{}", m.id))),
+        Err(AppError::Invalid(inv)) => {
+            let m = members::get(&s.app, &a, id.one()).await?;
+            render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &MemberForm {
+                    nav: Nav::of(&a),
+                    title: format!("Sửa hồ sơ: {}", m.full_name),
+                    action: format!("/members/{}/edit", m.id),
+                    cancel: format!("/members/{}", m.id),
+                    creating: false,
+                    unit_name: m.unit.name,
+                    f: Values::from_form(&f).with_errors(&inv),
+                },
+            )
+        }
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+async fn member_action(
+    s: &AppState,
+    a: &Actor,
+    id: i64,
+    r: Result<MemberDetail, AppError>,
+) -> Result<Response, PageError> {
+    match super::form_errors(r)? {
+        Ok(m) => Ok(see_other(&format!("/members/{}", m.id))),
+        Err(errors) => render_member(s, a, id, errors).await,
+    }
+}
+
+pub async fn add_event(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let input = StatusEventInput {
+        kind: f.text("kind"),
+        effective_on: f.opt("effective_on"),
+        until: f.opt("until"),
+        reason: f.text("reason"),
+    };
+    let r = members::add_event(&s.app, &a, id.one(), input).await;
+    member_action(&s, &a, id.one(), r).await
+}
+
+pub async fn add_position(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let input = PositionInput {
+        kind: f.text("kind"),
+        term_from: f.opt("term_from"),
+        term_to: f.opt("term_to"),
+    };
+    let r = members::add_position(&s.app, &a, id.one(), input).await;
+    member_action(&s, &a, id.one(), r).await
+}
+
+pub async fn end_position(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let member_id = f.id("member_id").unwrap_or(0);
+    let r = members::end_position(
+        &s.app,
+        &a,
+        id.one(),
+        EndPositionInput {
+            term_to: f.opt("term_to"),
+        },
+    )
+    .await;
+    match super::form_errors(r)? {
+        Ok(m) => Ok(see_other(&format!("/members/{}", m.id))),
+        Err(errors) => render_member(&s, &a, member_id, errors).await,
+    }
+}

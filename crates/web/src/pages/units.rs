@@ -1,0 +1,299 @@
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use chibo_app::members::{self as member_uc, MemberQuery, MemberSummary};
+use chibo_app::units::{
+    self, DissolveUnit, MergeUnit, MoveUnit, NewUnit, RenameUnit, SplitPart, SplitUnit, UnitDetail,
+    UnitView,
+};
+use chibo_app::{Actor, App, AppError};
+use chibo_domain::org::{CellType, UnitKind, is_within};
+use chibo_domain::validate::parse_date;
+use serde::Deserialize;
+
+use super::{FormData, Nav, form_errors, render, render_status, see_other};
+use crate::AppState;
+use crate::api::Ids;
+use crate::error::PageError;
+use crate::fmt::VnDate;
+use crate::session::PageUser;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DateQ {
+    pub ngay: Option<String>,
+}
+
+fn as_of(q: &DateQ) -> Result<Option<chrono::NaiveDate>, PageError> {
+    match q.ngay.as_deref().filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => parse_date(s).map(Some).ok_or_else(|| {
+            PageError(AppError::invalid(
+                "ngay",
+                "Ngày xem không đúng định dạng (dd/mm/yyyy).",
+            ))
+        }),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "tree.html")]
+struct TreePage {
+    nav: Nav,
+    units: Vec<UnitView>,
+    base_depth: i32,
+    as_of: Option<chrono::NaiveDate>,
+    date_value: String,
+}
+
+pub async fn tree(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Query(q): Query<DateQ>,
+) -> Result<Response, PageError> {
+    let as_of = as_of(&q)?;
+    let units = units::tree(&s.app, &a, as_of).await?;
+    let base_depth = units.iter().map(|u| u.depth).min().unwrap_or(0);
+    render(&TreePage {
+        nav: Nav::of(&a),
+        base_depth,
+        date_value: as_of.unwrap_or_else(App::today).to_string(),
+        as_of,
+        units,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "unit.html")]
+struct UnitPage {
+    nav: Nav,
+    d: UnitDetail,
+    as_of: Option<chrono::NaiveDate>,
+    errors: Vec<String>,
+    today: String,
+    child_kinds: Vec<(&'static str, &'static str)>,
+    cell_types: Vec<(&'static str, &'static str)>,
+    move_targets: Vec<UnitView>,
+    merge_targets: Vec<UnitView>,
+    members: Vec<MemberSummary>,
+    members_total: u64,
+    is_cell: bool,
+}
+
+async fn render_unit(
+    s: &AppState,
+    a: &Actor,
+    id: i64,
+    as_of: Option<chrono::NaiveDate>,
+    errors: Vec<String>,
+) -> Result<Response, PageError> {
+    let d = units::detail(&s.app, a, id, as_of).await?;
+    let kind = UnitKind::from_code(&d.unit.kind).unwrap_or(UnitKind::Other);
+    let child_kinds = kind
+        .allowed_children()
+        .iter()
+        .filter(|k| a.can_create_under(id, Some(**k)))
+        .map(|k| (k.code(), k.label()))
+        .collect();
+    let cell_types = CellType::ALL
+        .iter()
+        .map(|c| (c.code(), c.label()))
+        .collect();
+    let (move_targets, merge_targets) = if d.can_restructure && as_of.is_none() {
+        let all = units::choices(&s.app, a).await?;
+        let own = d.unit.path.clone();
+        let moves = all
+            .iter()
+            .filter(|u| !is_within(&u.path, &own) && Some(u.id) != d.unit.parent_id)
+            .filter(|u| {
+                UnitKind::from_code(&u.kind).is_some_and(|k| k.allowed_children().contains(&kind))
+            })
+            .filter(|u| a.can_create_under(u.id, Some(kind)))
+            .cloned()
+            .collect();
+        let merges = all
+            .iter()
+            .filter(|u| !is_within(&u.path, &own))
+            .filter(|u| {
+                UnitKind::from_code(&u.kind)
+                    .is_some_and(|k| k.holds_members() == kind.holds_members())
+            })
+            .cloned()
+            .collect();
+        (moves, merges)
+    } else {
+        (vec![], vec![])
+    };
+    let page = member_uc::list(
+        &s.app,
+        a,
+        MemberQuery {
+            unit_id: Some(id),
+            per_page: Some(500),
+            ..Default::default()
+        },
+    )
+    .await;
+    // A unit shown as of a past date has no current member list to offer.
+    let (members, members_total) = match page {
+        Ok(p) if as_of.is_none() => (p.items, p.total),
+        _ => (vec![], 0),
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render_status(
+        status,
+        &UnitPage {
+            nav: Nav::of(a),
+            is_cell: kind.is_cell(),
+            d,
+            as_of,
+            errors,
+            today: App::today().to_string(),
+            child_kinds,
+            cell_types,
+            move_targets,
+            merge_targets,
+            members,
+            members_total,
+        },
+    )
+}
+
+pub async fn show(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    Query(q): Query<DateQ>,
+) -> Result<Response, PageError> {
+    let as_of = as_of(&q)?;
+    render_unit(&s, &a, id.one(), as_of, vec![]).await
+}
+
+/// Runs a change; on success goes to `to(result)`, on field errors shows the unit page again.
+async fn act<T>(
+    s: &AppState,
+    a: &Actor,
+    id: i64,
+    r: Result<T, AppError>,
+    to: impl FnOnce(&T) -> String,
+) -> Result<Response, PageError> {
+    match form_errors(r)? {
+        Ok(v) => Ok(see_other(&to(&v))),
+        Err(errors) => render_unit(s, a, id, None, errors).await,
+    }
+}
+
+pub async fn create_child(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let input = NewUnit {
+        parent_id: id.one(),
+        name: f.text("name"),
+        kind: f.text("kind"),
+        cell_type: f.opt("cell_type"),
+        effective_on: f.opt("effective_on"),
+        founding_member_ids: f.ids("founding_member_ids"),
+    };
+    let r = units::create(&s.app, &a, input).await;
+    act(&s, &a, id.one(), r, |u| format!("/units/{}", u.id)).await
+}
+
+pub async fn rename(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let r = units::rename(
+        &s.app,
+        &a,
+        id.one(),
+        RenameUnit {
+            name: f.text("name"),
+            effective_on: f.opt("effective_on"),
+        },
+    )
+    .await;
+    act(&s, &a, id.one(), r, |u| format!("/units/{}", u.id)).await
+}
+
+pub async fn move_unit(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let input = MoveUnit {
+        new_parent_id: f.id("new_parent_id").unwrap_or(0),
+        effective_on: f.opt("effective_on"),
+    };
+    let r = units::move_unit(&s.app, &a, id.one(), input).await;
+    act(&s, &a, id.one(), r, |u| format!("/units/{}", u.id)).await
+}
+
+pub async fn merge(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let input = MergeUnit {
+        into_unit_id: f.id("into_unit_id").unwrap_or(0),
+        effective_on: f.opt("effective_on"),
+    };
+    let r = units::merge(&s.app, &a, id.one(), input).await;
+    act(&s, &a, id.one(), r, |u| {
+        format!("/units/{}", u.successor_id.unwrap_or(u.id))
+    })
+    .await
+}
+
+pub async fn split(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let input = SplitUnit {
+        parts: vec![SplitPart {
+            name: f.text("name"),
+            cell_type: f.opt("cell_type"),
+            member_ids: f.ids("member_ids"),
+        }],
+        effective_on: f.opt("effective_on"),
+    };
+    let r = units::split(&s.app, &a, id.one(), input).await;
+    act(&s, &a, id.one(), r, |parts| {
+        parts
+            .first()
+            .map(|p| format!("/units/{}", p.id))
+            .unwrap_or_else(|| "/units".into())
+    })
+    .await
+}
+
+pub async fn dissolve(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let r = units::dissolve(
+        &s.app,
+        &a,
+        id.one(),
+        DissolveUnit {
+            reason: f.text("reason"),
+            effective_on: f.opt("effective_on"),
+        },
+    )
+    .await;
+    act(&s, &a, id.one(), r, |u| format!("/units/{}", u.id)).await
+}
