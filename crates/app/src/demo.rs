@@ -209,7 +209,7 @@ pub async fn seed(app: &App) -> AppResult<bool> {
                 kind: UnitKind::Cell,
                 cell_type: "rural",
                 founded: d(1995, 3, 1),
-                members: 34,
+                members: 40,
                 highland: false,
                 groups: &["Tổ đảng số 1", "Tổ đảng số 2", "Tổ đảng số 3"],
             },
@@ -221,7 +221,7 @@ pub async fn seed(app: &App) -> AppResult<bool> {
                 kind: UnitKind::Cell,
                 cell_type: "rural",
                 founded: d(1998, 5, 1),
-                members: 14,
+                members: 17,
                 highland: true,
                 groups: &[],
             },
@@ -281,7 +281,7 @@ pub async fn seed(app: &App) -> AppResult<bool> {
                 kind: UnitKind::Cell,
                 cell_type: "urban",
                 founded: d(2025, 7, 1),
-                members: 24,
+                members: 27,
                 highland: false,
                 groups: &[],
             },
@@ -511,7 +511,10 @@ pub async fn seed(app: &App) -> AppResult<bool> {
         } else {
             d(2025, 7, 15)
         };
-        let changed: Vec<usize> = events.iter().map(|e| e.0).collect();
+        let mut changed: Vec<usize> = events.iter().map(|e| e.0).collect();
+        if plan.cell_type == "urban" {
+            changed.push(5); // temporarily transferred in: not an officer here
+        }
         let mut senior: Vec<usize> = (0..ids.len())
             .filter(|i| !changed.contains(i) && admitted[*i] < term)
             .collect();

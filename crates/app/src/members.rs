@@ -781,6 +781,18 @@ pub async fn add_event(
                 "Ngày hiệu lực không được trước ngày vào Đảng.",
             );
         }
+        let since = member_unit::Entity::find()
+            .filter(member_unit::Column::MemberId.eq(m.id))
+            .order_by_desc(member_unit::Column::ValidFrom)
+            .one(&app.db)
+            .await?
+            .map(|x| x.valid_from);
+        if let Some(since) = since.filter(|s| on < *s) {
+            e.push("effective_on", format!(
+                "Ngày hiệu lực không được trước ngày bắt đầu sinh hoạt tại chi bộ hiện tại ({}).",
+                since.format("%d/%m/%Y")
+            ));
+        }
         if let Some(last) = events.last() {
             if on < last.effective_on {
                 e.push(
