@@ -258,7 +258,11 @@ pub async fn purge_expired(app: &App) -> AppResult<()> {
 
 /// The actor of a username (command line tools and tests act as a named user).
 pub async fn actor_by_username(app: &App, username: &str) -> AppResult<Option<Actor>> {
-    match user::Entity::find().filter(user::Column::Username.eq(username)).one(&app.db).await? {
+    match user::Entity::find()
+        .filter(user::Column::Username.eq(username))
+        .one(&app.db)
+        .await?
+    {
         Some(u) => load_actor(app, u.id).await,
         None => Ok(None),
     }

@@ -131,7 +131,8 @@ pub struct MemberDetail {
     pub can_manage: bool,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
 pub struct MemberInput {
     pub full_name: String,
     /// `YYYY-MM-DD` or `DD/MM/YYYY`.
@@ -153,7 +154,8 @@ pub struct MemberInput {
     pub initial_status: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
 pub struct StatusEventInput {
     pub kind: String,
     pub effective_on: Option<String>,
@@ -162,14 +164,16 @@ pub struct StatusEventInput {
     pub reason: String,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
 pub struct PositionInput {
     pub kind: String,
     pub term_from: Option<String>,
     pub term_to: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
 pub struct EndPositionInput {
     pub term_to: Option<String>,
 }

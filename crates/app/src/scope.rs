@@ -135,23 +135,33 @@ impl Actor {
         }
     }
 
-    /// May change the structure of unit `u` (rename, move, merge, split, dissolve):
-    /// the committee of its parent, or the secretary/deputy of the cell it is a party group of.
-    pub fn can_restructure(&self, u: &unit::Model) -> bool {
-        match u.parent_id {
-            Some(parent) => self.can_create_under(parent, UnitKind::from_code(&u.kind)),
-            None => self.is_admin(),
+    /// May change the structure of unit `u` (rename, move, merge, split, dissolve): whoever
+    /// may create a unit of its kind under its parent.
+    pub fn can_restructure(&self, u: &unit::Model, parent: Option<&unit::Model>) -> bool {
+        match (parent, UnitKind::from_code(&u.kind)) {
+            (Some(p), Some(kind)) => self.can_create_under(p.id, p.parent_id, kind),
+            _ => self.is_admin(),
         }
     }
 
-    /// May create a unit directly under `parent_id`.
-    pub fn can_create_under(&self, parent_id: i64, child_kind: Option<UnitKind>) -> bool {
+    /// May create a unit of `kind` directly under the unit `parent_id` (whose parent is
+    /// `grandparent_id`): the parent's committee; for a party
+    /// group, also the committee above the cell and the cell's secretary or deputy.
+    pub fn can_create_under(
+        &self,
+        parent_id: i64,
+        grandparent_id: Option<i64>,
+        kind: UnitKind,
+    ) -> bool {
         self.is_admin()
             || self.grants.iter().any(|g| {
-                g.unit_id == Some(parent_id)
-                    && (g.role == Role::Committee
-                        || (matches!(g.role, Role::CellSecretary | Role::CellDeputy)
-                            && child_kind == Some(UnitKind::Group)))
+                let on_parent = g.unit_id == Some(parent_id);
+                let above_parent = g.unit_id.is_some() && g.unit_id == grandparent_id;
+                match g.role {
+                    Role::Committee => on_parent || (above_parent && kind == UnitKind::Group),
+                    Role::CellSecretary | Role::CellDeputy => on_parent && kind == UnitKind::Group,
+                    _ => false,
+                }
             })
     }
 

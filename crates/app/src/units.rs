@@ -404,11 +404,18 @@ pub async fn detail(
     };
     let history = history(app, &u).await?;
     let live = u.dissolved_on.is_none();
+    let parent = match u.parent_id {
+        Some(p) => find(&app.db, p).await?,
+        None => None,
+    };
     Ok(UnitDetail {
-        can_restructure: live && actor.can_restructure(&u),
+        can_restructure: live && actor.can_restructure(&u, parent.as_ref()),
         can_create_child: live
-            && (actor.can_create_under(u.id, None)
-                || actor.can_create_under(u.id, Some(UnitKind::Group))),
+            && kind.is_some_and(|k| {
+                k.allowed_children()
+                    .iter()
+                    .any(|c| actor.can_create_under(u.id, u.parent_id, *c))
+            }),
         can_manage_members: live
             && kind.is_some_and(|k| k.holds_members())
             && actor.can_manage_members(&u),
@@ -506,7 +513,8 @@ async fn history(app: &App, u: &unit::Model) -> AppResult<Vec<HistoryEntry>> {
         .collect())
 }
 
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
 pub struct NewUnit {
     pub parent_id: i64,
     pub name: String,
@@ -521,33 +529,38 @@ pub struct NewUnit {
     pub founding_member_ids: Vec<i64>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
 pub struct RenameUnit {
     pub name: String,
     pub effective_on: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
 pub struct MoveUnit {
     pub new_parent_id: i64,
     pub effective_on: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
 pub struct MergeUnit {
     /// The unit that takes over this one's members and sub-units.
     pub into_unit_id: i64,
     pub effective_on: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
 pub struct SplitPart {
     pub name: String,
     pub cell_type: Option<String>,
     pub member_ids: Vec<i64>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
 pub struct SplitUnit {
     /// New cells taking the listed members; the remaining members stay (or, if none remain,
     /// the cell is dissolved).
@@ -555,7 +568,8 @@ pub struct SplitUnit {
     pub effective_on: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
 pub struct DissolveUnit {
     pub reason: String,
     pub effective_on: Option<String>,
@@ -783,7 +797,10 @@ pub async fn create(app: &App, actor: &Actor, input: NewUnit) -> AppResult<UnitV
     let parent = actor.readable(find(&app.db, input.parent_id).await?)?.0;
     let mut errors = Invalid::new();
     let kind = UnitKind::from_code(input.kind.trim());
-    actor.require(actor.can_create_under(parent.id, kind))?;
+    let Some(k) = kind else {
+        return Err(AppError::invalid("kind", "Vui lòng chọn loại đơn vị."));
+    };
+    actor.require(actor.can_create_under(parent.id, parent.parent_id, k))?;
     if parent.dissolved_on.is_some() {
         errors.push("parent_id", "Đơn vị cấp trên đã giải thể.");
     }
@@ -875,7 +892,11 @@ async fn member_unit_of(db: &impl ConnectionTrait, m: &member::Model) -> AppResu
 /// Loads a unit the actor may restructure (404 outside read scope, 403 inside without the right).
 async fn restructurable(app: &App, actor: &Actor, id: i64) -> AppResult<unit::Model> {
     let u = actor.readable(find(&app.db, id).await?)?.0;
-    actor.require(actor.can_restructure(&u))?;
+    let parent = match u.parent_id {
+        Some(p) => find(&app.db, p).await?,
+        None => None,
+    };
+    actor.require(actor.can_restructure(&u, parent.as_ref()))?;
     if u.dissolved_on.is_some() {
         return Err(AppError::invalid(
             "id",
@@ -975,7 +996,7 @@ pub async fn move_unit(app: &App, actor: &Actor, id: i64, input: MoveUnit) -> Ap
     let u = restructurable(app, actor, id).await?;
     let target = actor.readable(find(&app.db, input.new_parent_id).await?)?.0;
     let kind = UnitKind::from_code(&u.kind).unwrap_or(UnitKind::Other);
-    actor.require(actor.can_create_under(target.id, Some(kind)))?;
+    actor.require(actor.can_create_under(target.id, target.parent_id, kind))?;
     let mut errors = Invalid::new();
     if org::is_within(&target.path, &u.path) {
         errors.push(
@@ -1066,7 +1087,13 @@ pub async fn merge(app: &App, actor: &Actor, id: i64, input: MergeUnit) -> AppRe
             ),
         );
     }
-    if !(actor.can_restructure(&target) || actor.can_create_under(target.id, None)) {
+    let target_parent = match target.parent_id {
+        Some(p) => find(&app.db, p).await?,
+        None => None,
+    };
+    if !(actor.can_restructure(&target, target_parent.as_ref())
+        || actor.can_create_under(target.id, target.parent_id, kind))
+    {
         errors.push(
             "into_unit_id",
             "Bạn không có quyền đối với đơn vị nhận sáp nhập.",

@@ -35,7 +35,8 @@ pub struct UserView {
     pub roles: Vec<RoleView>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
 pub struct NewUser {
     /// 3–64 characters: lower-case letters, digits, `.`, `_`, `-`.
     pub username: String,
@@ -48,21 +49,24 @@ pub struct NewUser {
     pub unit_id: Option<i64>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
 pub struct RoleInput {
     /// `admin`, `org_board`, `committee`, `cell_secretary`, `cell_deputy`, `cell_committee`, `member`.
     pub role: String,
     pub unit_id: Option<i64>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
 pub struct PasswordInput {
     /// Required when changing one's own password.
     pub current_password: Option<String>,
     pub new_password: String,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
 pub struct ActiveInput {
     pub is_active: bool,
 }

@@ -2,8 +2,8 @@
 
 mod common;
 
-use chibo_app::members::{self, MemberInput, MemberQuery, PositionInput, StatusEventInput};
 use chibo_app::AppError;
+use chibo_app::members::{self, MemberInput, MemberQuery, PositionInput, StatusEventInput};
 use common::*;
 
 fn input(unit_id: i64) -> MemberInput {
@@ -37,23 +37,39 @@ async fn bad_member_input_is_refused_field_by_field_and_nothing_is_written() {
     let sec = actor(&app, "bithu.dongtam").await;
     let cell = unit_named(&app, "Chi bộ thôn Đồng Tâm").await;
     let audits = audit_count(&app).await;
-    let total = members::list(&app, &sec, MemberQuery::default()).await.unwrap().total;
+    let total = members::list(&app, &sec, MemberQuery::default())
+        .await
+        .unwrap()
+        .total;
 
     let mut bad = input(cell.id);
     bad.citizen_id = Some("12345".into());
-    assert_eq!(fields(members::create(&app, &sec, bad).await.unwrap_err()), vec!["citizen_id"]);
+    assert_eq!(
+        fields(members::create(&app, &sec, bad).await.unwrap_err()),
+        vec!["citizen_id"]
+    );
 
     let mut bad = input(cell.id);
     bad.date_of_birth = Some("2010-01-01".into());
-    assert!(fields(members::create(&app, &sec, bad).await.unwrap_err()).contains(&"date_of_birth".to_string()));
+    assert!(
+        fields(members::create(&app, &sec, bad).await.unwrap_err())
+            .contains(&"date_of_birth".to_string())
+    );
 
     let mut bad = input(cell.id);
     bad.official_date = Some("2004-01-01".into());
-    assert_eq!(fields(members::create(&app, &sec, bad).await.unwrap_err()), vec!["official_date"]);
+    assert_eq!(
+        fields(members::create(&app, &sec, bad).await.unwrap_err()),
+        vec!["official_date"]
+    );
 
     let mut bad = input(cell.id);
     bad.admission_date = Some("1995-01-01".into());
-    assert_eq!(fields(members::create(&app, &sec, bad).await.unwrap_err()), vec!["admission_date"], "under 18 at admission");
+    assert_eq!(
+        fields(members::create(&app, &sec, bad).await.unwrap_err()),
+        vec!["admission_date"],
+        "under 18 at admission"
+    );
 
     let mut bad = input(cell.id);
     bad.date_of_birth = Some("31/02/1980".into());
@@ -62,7 +78,13 @@ async fn bad_member_input_is_refused_field_by_field_and_nothing_is_written() {
     assert!(f.contains(&"date_of_birth".to_string()) && f.contains(&"sex".to_string()));
 
     assert_eq!(audit_count(&app).await, audits);
-    assert_eq!(members::list(&app, &sec, MemberQuery::default()).await.unwrap().total, total);
+    assert_eq!(
+        members::list(&app, &sec, MemberQuery::default())
+            .await
+            .unwrap()
+            .total,
+        total
+    );
 
     // A good record goes in; the same card number or citizen ID again is refused.
     let created = members::create(&app, &sec, input(cell.id)).await.unwrap();
@@ -70,10 +92,16 @@ async fn bad_member_input_is_refused_field_by_field_and_nothing_is_written() {
     assert_eq!(created.standing, "official");
     let mut dup = input(cell.id);
     dup.citizen_id = Some("001080999112".into());
-    assert_eq!(fields(members::create(&app, &sec, dup).await.unwrap_err()), vec!["card_number"]);
+    assert_eq!(
+        fields(members::create(&app, &sec, dup).await.unwrap_err()),
+        vec!["card_number"]
+    );
     let mut dup = input(cell.id);
     dup.card_number = Some("99.000002".into());
-    assert_eq!(fields(members::create(&app, &sec, dup).await.unwrap_err()), vec!["citizen_id"]);
+    assert_eq!(
+        fields(members::create(&app, &sec, dup).await.unwrap_err()),
+        vec!["citizen_id"]
+    );
     assert_eq!(audit_count(&app).await, audits + 1, "one audited change");
 }
 
@@ -84,14 +112,53 @@ async fn search_ignores_diacritics_and_lists_follow_vietnamese_order() {
     let cell = unit_named(&app, "Chi bộ Văn phòng").await;
     let created = members::create(&app, &admin, input(cell.id)).await.unwrap();
     for q in ["nguyen van duc", "NGUYỄN VĂN ĐỨC", "van duc", "đức"] {
-        let found = members::list(&app, &admin, MemberQuery { q: Some(q.into()), per_page: Some(500), ..Default::default() }).await.unwrap();
-        assert!(found.items.iter().any(|m| m.id == created.id), "{q} finds Nguyễn Văn Đức");
+        let found = members::list(
+            &app,
+            &admin,
+            MemberQuery {
+                q: Some(q.into()),
+                per_page: Some(500),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert!(
+            found.items.iter().any(|m| m.id == created.id),
+            "{q} finds Nguyễn Văn Đức"
+        );
     }
-    let none = members::list(&app, &admin, MemberQuery { q: Some("100%_".into()), ..Default::default() }).await.unwrap();
+    let none = members::list(
+        &app,
+        &admin,
+        MemberQuery {
+            q: Some("100%_".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     assert_eq!(none.total, 0, "wildcards are matched literally");
-    let all = members::list(&app, &admin, MemberQuery { per_page: Some(500), ..Default::default() }).await.unwrap();
-    assert!((190..=210).contains(&all.total), "about 200 demo members on the roll, {}", all.total);
-    let keys: Vec<String> = all.items.iter().map(|m| chibo_domain::text::person_sort_key(&m.full_name)).collect();
+    let all = members::list(
+        &app,
+        &admin,
+        MemberQuery {
+            per_page: Some(500),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(
+        (190..=210).contains(&all.total),
+        "about 200 demo members on the roll, {}",
+        all.total
+    );
+    let keys: Vec<String> = all
+        .items
+        .iter()
+        .map(|m| chibo_domain::text::person_sort_key(&m.full_name))
+        .collect();
     let mut sorted = keys.clone();
     sorted.sort();
     assert_eq!(keys, sorted, "sorted by given name in Vietnamese order");
@@ -103,21 +170,63 @@ async fn status_changes_follow_the_rules_and_removal_shortens_party_age() {
     let admin = actor(&app, "admin").await;
     let cell = unit_named(&app, "Chi bộ Văn phòng").await;
     let m = members::create(&app, &admin, input(cell.id)).await.unwrap();
-    let ev = |kind: &str, on: &str| StatusEventInput { kind: kind.into(), effective_on: Some(on.into()), until: None, reason: "Nghị quyết chi bộ".into() };
+    let ev = |kind: &str, on: &str| StatusEventInput {
+        kind: kind.into(),
+        effective_on: Some(on.into()),
+        until: None,
+        reason: "Nghị quyết chi bộ".into(),
+    };
     // Revoking an exemption that was never granted is refused.
-    assert_eq!(fields(members::add_event(&app, &admin, m.id, ev("exemption_revoked", "2025-08-01")).await.unwrap_err()), vec!["kind"]);
+    assert_eq!(
+        fields(
+            members::add_event(&app, &admin, m.id, ev("exemption_revoked", "2025-08-01"))
+                .await
+                .unwrap_err()
+        ),
+        vec!["kind"]
+    );
     // Not before the member joined this cell (the cell was founded on 1 Jul 2025).
-    assert_eq!(fields(members::add_event(&app, &admin, m.id, ev("removed", "2010-01-01")).await.unwrap_err()), vec!["effective_on"]);
-    let r = members::add_event(&app, &admin, m.id, ev("removed", "2025-08-01")).await.unwrap();
+    assert_eq!(
+        fields(
+            members::add_event(&app, &admin, m.id, ev("removed", "2010-01-01"))
+                .await
+                .unwrap_err()
+        ),
+        vec!["effective_on"]
+    );
+    let r = members::add_event(&app, &admin, m.id, ev("removed", "2025-08-01"))
+        .await
+        .unwrap();
     assert_eq!(r.status, "removed");
-    assert!(r.memberships.last().unwrap().valid_to.is_some(), "off the roll");
-    let r = members::add_event(&app, &admin, m.id, ev("readmitted", "2025-10-01")).await.unwrap();
+    assert!(
+        r.memberships.last().unwrap().valid_to.is_some(),
+        "off the roll"
+    );
+    let r = members::add_event(&app, &admin, m.id, ev("readmitted", "2025-10-01"))
+        .await
+        .unwrap();
     assert_eq!(r.status, "active");
-    assert_eq!(r.party_age.gap_days, 61, "the time out of the Party is deducted");
-    assert!(r.memberships.last().unwrap().valid_to.is_none(), "back on the roll");
+    assert_eq!(
+        r.party_age.gap_days, 61,
+        "the time out of the Party is deducted"
+    );
+    assert!(
+        r.memberships.last().unwrap().valid_to.is_none(),
+        "back on the roll"
+    );
     // Events cannot go back before the last one.
-    assert!(fields(members::add_event(&app, &admin, m.id, ev("working_away", "2025-09-01")).await.unwrap_err()).iter().all(|f| f == "effective_on"));
-    let r = members::add_event(&app, &admin, m.id, ev("exemption_granted", "2025-12-01")).await.unwrap();
+    assert!(
+        fields(
+            members::add_event(&app, &admin, m.id, ev("working_away", "2025-09-01"))
+                .await
+                .unwrap_err()
+        )
+        .iter()
+        .all(|f| f == "effective_on")
+    );
+    let r = members::add_event(&app, &admin, m.id, ev("exemption_granted", "2025-12-01"))
+        .await
+        .unwrap();
     assert_eq!(r.status, "exempt");
     assert_eq!(r.events.len(), 3);
 }
@@ -128,12 +237,36 @@ async fn one_secretary_at_a_time() {
     let admin = actor(&app, "admin").await;
     let cell = unit_named(&app, "Chi bộ Văn phòng").await;
     let m = members::create(&app, &admin, input(cell.id)).await.unwrap();
-    let pos = |k: &str| PositionInput { kind: k.into(), term_from: Some("2025-08-01".into()), term_to: None };
-    assert_eq!(fields(members::add_position(&app, &admin, m.id, pos("secretary")).await.unwrap_err()), vec!["kind"]);
-    let r = members::add_position(&app, &admin, m.id, pos("committee_member")).await.unwrap();
+    let pos = |k: &str| PositionInput {
+        kind: k.into(),
+        term_from: Some("2025-08-01".into()),
+        term_to: None,
+    };
+    assert_eq!(
+        fields(
+            members::add_position(&app, &admin, m.id, pos("secretary"))
+                .await
+                .unwrap_err()
+        ),
+        vec!["kind"]
+    );
+    let r = members::add_position(&app, &admin, m.id, pos("committee_member"))
+        .await
+        .unwrap();
     assert_eq!(r.positions.len(), 1);
-    let bad = PositionInput { kind: "deputy_secretary".into(), term_from: Some("2025-08-01".into()), term_to: Some("2025-07-01".into()) };
-    assert_eq!(fields(members::add_position(&app, &admin, m.id, bad).await.unwrap_err()), vec!["term_to"]);
+    let bad = PositionInput {
+        kind: "deputy_secretary".into(),
+        term_from: Some("2025-08-01".into()),
+        term_to: Some("2025-07-01".into()),
+    };
+    assert_eq!(
+        fields(
+            members::add_position(&app, &admin, m.id, bad)
+                .await
+                .unwrap_err()
+        ),
+        vec!["term_to"]
+    );
 }
 
 #[tokio::test]
@@ -141,14 +274,29 @@ async fn cell_secretary_manages_own_cell_only() {
     let app = demo_app().await;
     let sec = actor(&app, "bithu.dongtam").await;
     let other = unit_named(&app, "Chi bộ thôn Bản Nà").await;
-    assert!(matches!(members::create(&app, &sec, input(other.id)).await, Err(AppError::NotFound)));
+    assert!(matches!(
+        members::create(&app, &sec, input(other.id)).await,
+        Err(AppError::NotFound)
+    ));
     let group = unit_named(&app, "Tổ đảng số 2").await;
-    let m = members::create(&app, &sec, input(group.id)).await.expect("a party group of the own cell");
+    let m = members::create(&app, &sec, input(group.id))
+        .await
+        .expect("a party group of the own cell");
     assert_eq!(m.unit.id, group.id);
     let member = actor(&app, "dangvien.dongtam").await;
-    assert!(matches!(members::get(&app, &member, m.id).await, Err(AppError::NotFound)));
-    assert!(members::get(&app, &member, member.member_id.unwrap()).await.is_ok());
+    assert!(matches!(
+        members::get(&app, &member, m.id).await,
+        Err(AppError::NotFound)
+    ));
+    assert!(
+        members::get(&app, &member, member.member_id.unwrap())
+            .await
+            .is_ok()
+    );
     let mut change = input(group.id);
     change.full_name = "Nguyễn Văn Đạt".into();
-    assert!(matches!(members::update(&app, &member, member.member_id.unwrap(), change).await, Err(AppError::Forbidden)));
+    assert!(matches!(
+        members::update(&app, &member, member.member_id.unwrap(), change).await,
+        Err(AppError::Forbidden)
+    ));
 }

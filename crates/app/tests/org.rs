@@ -2,7 +2,9 @@
 
 mod common;
 
-use chibo_app::units::{self, DissolveUnit, MergeUnit, MoveUnit, NewUnit, RenameUnit, SplitPart, SplitUnit};
+use chibo_app::units::{
+    self, DissolveUnit, MergeUnit, MoveUnit, NewUnit, RenameUnit, SplitPart, SplitUnit,
+};
 use chibo_app::{AppError, members};
 use common::*;
 
@@ -19,16 +21,39 @@ async fn tree_as_of_a_date_shows_the_dissolved_district() {
     let admin = actor(&app, "admin").await;
     let now = units::tree(&app, &admin, None).await.unwrap();
     assert!(now.iter().any(|u| u.name == "Đảng bộ xã Phú Lâm"));
-    assert!(!now.iter().any(|u| u.name == "Đảng bộ huyện Phú Lâm"), "dissolved units are not in today's tree");
-    let before = units::tree(&app, &admin, Some(d(2025, 6, 30))).await.unwrap();
-    let district = before.iter().find(|u| u.name == "Đảng bộ huyện Phú Lâm").expect("district existed then");
-    let dongtam = before.iter().find(|u| u.name == "Chi bộ thôn Đồng Tâm").unwrap();
-    let tan_phu = before.iter().find(|u| u.name == "Đảng bộ xã Tân Phú").unwrap();
+    assert!(
+        !now.iter().any(|u| u.name == "Đảng bộ huyện Phú Lâm"),
+        "dissolved units are not in today's tree"
+    );
+    let before = units::tree(&app, &admin, Some(d(2025, 6, 30)))
+        .await
+        .unwrap();
+    let district = before
+        .iter()
+        .find(|u| u.name == "Đảng bộ huyện Phú Lâm")
+        .expect("district existed then");
+    let dongtam = before
+        .iter()
+        .find(|u| u.name == "Chi bộ thôn Đồng Tâm")
+        .unwrap();
+    let tan_phu = before
+        .iter()
+        .find(|u| u.name == "Đảng bộ xã Tân Phú")
+        .unwrap();
     assert_eq!(tan_phu.parent_id, Some(district.id));
     assert_eq!(dongtam.parent_id, Some(tan_phu.id));
-    assert!(!before.iter().any(|u| u.name == "Đảng bộ xã Phú Lâm"), "the new commune did not exist yet");
-    let ban_na = before.iter().find(|u| u.name == "Chi bộ thôn Bản Nà").unwrap();
-    assert!(ban_na.member_count >= 10, "membership history gives the counts of the day");
+    assert!(
+        !before.iter().any(|u| u.name == "Đảng bộ xã Phú Lâm"),
+        "the new commune did not exist yet"
+    );
+    let ban_na = before
+        .iter()
+        .find(|u| u.name == "Chi bộ thôn Bản Nà")
+        .unwrap();
+    assert!(
+        ban_na.member_count >= 10,
+        "membership history gives the counts of the day"
+    );
     let group = before.iter().find(|u| u.name == "Tổ đảng số 1").unwrap();
     assert!(group.member_count > 0);
     // Depth-first order: every unit comes after its parent.
@@ -47,16 +72,31 @@ async fn history_follows_a_cell_through_the_merger() {
     let admin = actor(&app, "admin").await;
     let phu_lam = unit_named(&app, "Đảng bộ xã Phú Lâm").await;
     let detail = units::detail(&app, &admin, phu_lam.id, None).await.unwrap();
-    let preds: Vec<_> = detail.predecessors.iter().map(|p| p.name.as_str()).collect();
+    let preds: Vec<_> = detail
+        .predecessors
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect();
     assert!(preds.contains(&"Đảng bộ xã Tân Phú") && preds.contains(&"Đảng bộ xã Tân Hòa"));
     assert!(detail.history.iter().any(|h| h.kind == "merged"));
     // The old commune's own creation (1991) is part of the new commune's history.
-    assert!(detail.history.iter().any(|h| h.kind == "created" && h.date == d(1991, 1, 1)));
+    assert!(
+        detail
+            .history
+            .iter()
+            .any(|h| h.kind == "created" && h.date == d(1991, 1, 1))
+    );
     let dongtam = unit_named(&app, "Chi bộ thôn Đồng Tâm").await;
     assert!(dongtam.path.starts_with(&phu_lam.path));
     let secretary = actor(&app, "bithu.dongtam").await;
-    let m = members::get(&app, &secretary, secretary.member_id.unwrap()).await.unwrap();
-    assert!(m.memberships.iter().all(|x| x.unit.name.contains("Đồng Tâm") || x.unit.name.starts_with("Tổ đảng")));
+    let m = members::get(&app, &secretary, secretary.member_id.unwrap())
+        .await
+        .unwrap();
+    assert!(
+        m.memberships
+            .iter()
+            .all(|x| x.unit.name.contains("Đồng Tâm") || x.unit.name.starts_with("Tổ đảng"))
+    );
 }
 
 #[tokio::test]
@@ -66,9 +106,29 @@ async fn a_unit_cannot_move_under_itself_and_nothing_is_written() {
     let phu_lam = unit_named(&app, "Đảng bộ xã Phú Lâm").await;
     let dongtam = unit_named(&app, "Chi bộ thôn Đồng Tâm").await;
     let audits = audit_count(&app).await;
-    let err = units::move_unit(&app, &admin, phu_lam.id, MoveUnit { new_parent_id: dongtam.id, effective_on: None }).await.unwrap_err();
+    let err = units::move_unit(
+        &app,
+        &admin,
+        phu_lam.id,
+        MoveUnit {
+            new_parent_id: dongtam.id,
+            effective_on: None,
+        },
+    )
+    .await
+    .unwrap_err();
     assert!(field_of(&err).contains(&"new_parent_id".to_string()));
-    let err = units::move_unit(&app, &admin, phu_lam.id, MoveUnit { new_parent_id: phu_lam.id, effective_on: None }).await.unwrap_err();
+    let err = units::move_unit(
+        &app,
+        &admin,
+        phu_lam.id,
+        MoveUnit {
+            new_parent_id: phu_lam.id,
+            effective_on: None,
+        },
+    )
+    .await
+    .unwrap_err();
     assert!(field_of(&err).contains(&"new_parent_id".to_string()));
     assert_eq!(audit_count(&app).await, audits);
     assert_eq!(unit_named(&app, "Đảng bộ xã Phú Lâm").await, phu_lam);
@@ -81,19 +141,51 @@ async fn moving_a_unit_reroots_everything_below_it() {
     let ward = unit_named(&app, "Đảng bộ phường Hòa Bình").await;
     let dongtam = unit_named(&app, "Chi bộ thôn Đồng Tâm").await;
     let before = units::tree(&app, &admin, None).await.unwrap();
-    units::move_unit(&app, &admin, dongtam.id, MoveUnit { new_parent_id: ward.id, effective_on: None }).await.unwrap();
+    units::move_unit(
+        &app,
+        &admin,
+        dongtam.id,
+        MoveUnit {
+            new_parent_id: ward.id,
+            effective_on: None,
+        },
+    )
+    .await
+    .unwrap();
     let moved = unit_named(&app, "Chi bộ thôn Đồng Tâm").await;
     assert_eq!(moved.path, format!("{}{}/", ward.path, moved.id));
     let group = unit_named(&app, "Tổ đảng số 1").await;
-    assert!(group.path.starts_with(&moved.path), "the party groups moved too");
-    let ward_members = members::list(&app, &admin, members::MemberQuery { unit_id: Some(ward.id), per_page: Some(500), ..Default::default() }).await.unwrap();
-    assert!(ward_members.items.iter().any(|m| m.unit.name == "Tổ đảng số 2"), "members' paths follow");
+    assert!(
+        group.path.starts_with(&moved.path),
+        "the party groups moved too"
+    );
+    let ward_members = members::list(
+        &app,
+        &admin,
+        members::MemberQuery {
+            unit_id: Some(ward.id),
+            per_page: Some(500),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(
+        ward_members
+            .items
+            .iter()
+            .any(|m| m.unit.name == "Tổ đảng số 2"),
+        "members' paths follow"
+    );
     // Yesterday's tree still shows the old place.
     let yesterday = chibo_app::App::today() - chrono::Duration::days(1);
     let then = units::tree(&app, &admin, Some(yesterday)).await.unwrap();
     let old = then.iter().find(|u| u.id == dongtam.id).unwrap();
     assert_eq!(old.parent_id, dongtam.parent_id);
-    assert_eq!(before.len(), units::tree(&app, &admin, None).await.unwrap().len());
+    assert_eq!(
+        before.len(),
+        units::tree(&app, &admin, None).await.unwrap().len()
+    );
 }
 
 #[tokio::test]
@@ -102,40 +194,89 @@ async fn cells_need_three_official_members() {
     let admin = actor(&app, "admin").await;
     let ward = unit_named(&app, "Đảng bộ phường Hòa Bình").await;
     let audits = audit_count(&app).await;
-    let err = units::create(&app, &admin, NewUnit {
-        parent_id: ward.id,
-        name: "Chi bộ Tổ dân phố số 9".into(),
-        kind: "cell".into(),
-        cell_type: Some("urban".into()),
-        effective_on: None,
-        founding_member_ids: vec![],
-    })
+    let err = units::create(
+        &app,
+        &admin,
+        NewUnit {
+            parent_id: ward.id,
+            name: "Chi bộ Tổ dân phố số 9".into(),
+            kind: "cell".into(),
+            cell_type: Some("urban".into()),
+            effective_on: None,
+            founding_member_ids: vec![],
+        },
+    )
     .await
     .unwrap_err();
     assert!(field_of(&err).contains(&"founding_member_ids".to_string()));
     // Split off two members only: refused, nothing written.
     let tdp1 = unit_named(&app, "Chi bộ Tổ dân phố số 1").await;
-    let list = members::list(&app, &admin, members::MemberQuery { unit_id: Some(tdp1.id), ..Default::default() }).await.unwrap();
-    let two: Vec<i64> = list.items.iter().filter(|m| m.standing == "official").take(2).map(|m| m.id).collect();
-    let err = units::split(&app, &admin, tdp1.id, SplitUnit {
-        parts: vec![SplitPart { name: "Chi bộ Tổ dân phố số 1B".into(), cell_type: None, member_ids: two }],
-        effective_on: None,
-    })
+    let list = members::list(
+        &app,
+        &admin,
+        members::MemberQuery {
+            unit_id: Some(tdp1.id),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let two: Vec<i64> = list
+        .items
+        .iter()
+        .filter(|m| m.standing == "official")
+        .take(2)
+        .map(|m| m.id)
+        .collect();
+    let err = units::split(
+        &app,
+        &admin,
+        tdp1.id,
+        SplitUnit {
+            parts: vec![SplitPart {
+                name: "Chi bộ Tổ dân phố số 1B".into(),
+                cell_type: None,
+                member_ids: two,
+            }],
+            effective_on: None,
+        },
+    )
     .await
     .unwrap_err();
     assert!(field_of(&err).iter().any(|f| f.starts_with("parts[0]")));
     assert_eq!(audit_count(&app).await, audits);
     // With five official members the split goes through and the rest stay.
-    let five: Vec<i64> = list.items.iter().filter(|m| m.standing == "official").take(5).map(|m| m.id).collect();
-    let parts = units::split(&app, &admin, tdp1.id, SplitUnit {
-        parts: vec![SplitPart { name: "Chi bộ Tổ dân phố số 1B".into(), cell_type: None, member_ids: five.clone() }],
-        effective_on: None,
-    })
+    let five: Vec<i64> = list
+        .items
+        .iter()
+        .filter(|m| m.standing == "official")
+        .take(5)
+        .map(|m| m.id)
+        .collect();
+    let parts = units::split(
+        &app,
+        &admin,
+        tdp1.id,
+        SplitUnit {
+            parts: vec![SplitPart {
+                name: "Chi bộ Tổ dân phố số 1B".into(),
+                cell_type: None,
+                member_ids: five.clone(),
+            }],
+            effective_on: None,
+        },
+    )
     .await
     .unwrap();
-    let new = units::detail(&app, &admin, parts[0].id, None).await.unwrap();
+    let new = units::detail(&app, &admin, parts[0].id, None)
+        .await
+        .unwrap();
     assert_eq!(new.subtree_member_count, 5);
-    assert!(new.history.iter().any(|h| h.kind == "split" || h.kind == "created"));
+    assert!(
+        new.history
+            .iter()
+            .any(|h| h.kind == "split" || h.kind == "created")
+    );
 }
 
 #[tokio::test]
@@ -143,21 +284,69 @@ async fn rename_keeps_the_old_name_in_history_and_dissolve_needs_an_empty_unit()
     let app = demo_app().await;
     let admin = actor(&app, "admin").await;
     let tdp5 = unit_named(&app, "Chi bộ Tổ dân phố số 5").await;
-    let err = units::dissolve(&app, &admin, tdp5.id, DissolveUnit { reason: "Thử".into(), effective_on: None }).await.unwrap_err();
+    let err = units::dissolve(
+        &app,
+        &admin,
+        tdp5.id,
+        DissolveUnit {
+            reason: "Thử".into(),
+            effective_on: None,
+        },
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, AppError::Invalid(_)));
-    let renamed = units::rename(&app, &admin, tdp5.id, RenameUnit { name: "Chi bộ Tổ dân phố Hòa Bình 5".into(), effective_on: None }).await.unwrap();
+    let renamed = units::rename(
+        &app,
+        &admin,
+        tdp5.id,
+        RenameUnit {
+            name: "Chi bộ Tổ dân phố Hòa Bình 5".into(),
+            effective_on: None,
+        },
+    )
+    .await
+    .unwrap();
     assert_eq!(renamed.name, "Chi bộ Tổ dân phố Hòa Bình 5");
     let yesterday = chibo_app::App::today() - chrono::Duration::days(1);
-    let old = units::detail(&app, &admin, tdp5.id, Some(yesterday)).await.unwrap();
+    let old = units::detail(&app, &admin, tdp5.id, Some(yesterday))
+        .await
+        .unwrap();
     assert_eq!(old.unit.name, "Chi bộ Tổ dân phố số 5");
     // A future date and a date before the last change are refused.
-    let err = units::rename(&app, &admin, tdp5.id, RenameUnit { name: "X".into(), effective_on: Some("2099-01-01".into()) }).await.unwrap_err();
+    let err = units::rename(
+        &app,
+        &admin,
+        tdp5.id,
+        RenameUnit {
+            name: "X".into(),
+            effective_on: Some("2099-01-01".into()),
+        },
+    )
+    .await
+    .unwrap_err();
     assert!(field_of(&err).contains(&"effective_on".to_string()));
     // Merge the ward's school cell into TDP 5: members follow, the school cell closes.
     let school = unit_named(&app, "Chi bộ Trường Tiểu học Hòa Bình").await;
-    let n_before = units::detail(&app, &admin, tdp5.id, None).await.unwrap().subtree_member_count;
-    let moved = units::detail(&app, &admin, school.id, None).await.unwrap().subtree_member_count;
-    let closed = units::merge(&app, &admin, school.id, MergeUnit { into_unit_id: tdp5.id, effective_on: None }).await.unwrap();
+    let n_before = units::detail(&app, &admin, tdp5.id, None)
+        .await
+        .unwrap()
+        .subtree_member_count;
+    let moved = units::detail(&app, &admin, school.id, None)
+        .await
+        .unwrap()
+        .subtree_member_count;
+    let closed = units::merge(
+        &app,
+        &admin,
+        school.id,
+        MergeUnit {
+            into_unit_id: tdp5.id,
+            effective_on: None,
+        },
+    )
+    .await
+    .unwrap();
     assert_eq!(closed.successor_id, Some(tdp5.id));
     let after = units::detail(&app, &admin, tdp5.id, None).await.unwrap();
     assert_eq!(after.subtree_member_count, n_before + moved);
@@ -173,21 +362,62 @@ async fn scope_hides_units_outside_and_forbids_changes_without_the_right() {
     let ward = unit_named(&app, "Đảng bộ phường Hòa Bình").await;
     let dongtam = unit_named(&app, "Chi bộ thôn Đồng Tâm").await;
     // Out of scope: not found, as if it did not exist.
-    assert!(matches!(units::detail(&app, &commune, ward.id, None).await, Err(AppError::NotFound)));
-    assert!(matches!(units::detail(&app, &member, dongtam.id, None).await, Err(AppError::NotFound)));
+    assert!(matches!(
+        units::detail(&app, &commune, ward.id, None).await,
+        Err(AppError::NotFound)
+    ));
+    assert!(matches!(
+        units::detail(&app, &member, dongtam.id, None).await,
+        Err(AppError::NotFound)
+    ));
     let tree = units::tree(&app, &commune, None).await.unwrap();
     let phu_lam = unit_named(&app, "Đảng bộ xã Phú Lâm").await;
     assert!(tree.iter().all(|u| u.path.starts_with(&phu_lam.path)));
     // The organisation board reads everything but changes nothing.
     assert!(units::detail(&app, &board, ward.id, None).await.is_ok());
-    let err = units::rename(&app, &board, ward.id, RenameUnit { name: "X".into(), effective_on: None }).await.unwrap_err();
+    let err = units::rename(
+        &app,
+        &board,
+        ward.id,
+        RenameUnit {
+            name: "X".into(),
+            effective_on: None,
+        },
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, AppError::Forbidden));
     // The commune committee manages its direct children.
-    units::rename(&app, &commune, dongtam.id, RenameUnit { name: "Chi bộ thôn Đồng Tâm A".into(), effective_on: None }).await.unwrap();
-    let all = members::list(&app, &commune, members::MemberQuery { per_page: Some(500), ..Default::default() }).await.unwrap();
-    assert!(all.items.iter().all(|m| m.unit.name != "Chi bộ Tổ dân phố số 1"));
+    units::rename(
+        &app,
+        &commune,
+        dongtam.id,
+        RenameUnit {
+            name: "Chi bộ thôn Đồng Tâm A".into(),
+            effective_on: None,
+        },
+    )
+    .await
+    .unwrap();
+    let all = members::list(
+        &app,
+        &commune,
+        members::MemberQuery {
+            per_page: Some(500),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(
+        all.items
+            .iter()
+            .all(|m| m.unit.name != "Chi bộ Tổ dân phố số 1")
+    );
     // A member sees only themselves.
-    let mine = members::list(&app, &member, members::MemberQuery::default()).await.unwrap();
+    let mine = members::list(&app, &member, members::MemberQuery::default())
+        .await
+        .unwrap();
     assert_eq!(mine.total, 1);
     assert_eq!(mine.items[0].id, member.member_id.unwrap());
 }

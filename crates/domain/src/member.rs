@@ -153,10 +153,11 @@ pub fn gaps(initial: Status, events: &[StatusEvent]) -> Vec<(NaiveDate, Option<N
         let Ok(next) = apply(s, e.kind) else { continue };
         if !s.out_of_party() && next.out_of_party() {
             open = Some(e.on);
-        } else if s.out_of_party() && !next.out_of_party() {
-            if let Some(start) = open.take() {
-                out.push((start, Some(e.on)));
-            }
+        } else if s.out_of_party()
+            && !next.out_of_party()
+            && let Some(start) = open.take()
+        {
+            out.push((start, Some(e.on)));
         }
         s = next;
     }

@@ -38,7 +38,17 @@ struct ListPage {
     all: bool,
     result: MemberPage,
     pages: u64,
-    partial: bool,
+}
+
+/// The result table alone, for htmx while the user types.
+#[derive(Template)]
+#[template(path = "members_results.html")]
+struct ResultsPart {
+    q: String,
+    unit_id: String,
+    all: bool,
+    result: MemberPage,
+    pages: u64,
 }
 
 /// The member list and search; htmx asks for the results table only while the user types.
@@ -67,6 +77,15 @@ pub async fn list(
         None => None,
     };
     let pages = result.total.div_ceil(result.per_page).max(1);
+    if headers.contains_key("hx-request") {
+        return render(&ResultsPart {
+            q: q.q.unwrap_or_default(),
+            unit_id: unit_id.map(|i| i.to_string()).unwrap_or_default(),
+            all,
+            result,
+            pages,
+        });
+    }
     render(&ListPage {
         nav: Nav::of(&a),
         q: q.q.unwrap_or_default(),
@@ -75,7 +94,6 @@ pub async fn list(
         all,
         result,
         pages,
-        partial: headers.contains_key("hx-request"),
     })
 }
 

@@ -92,7 +92,7 @@ async fn render_unit(
     let child_kinds = kind
         .allowed_children()
         .iter()
-        .filter(|k| a.can_create_under(id, Some(**k)))
+        .filter(|k| a.can_create_under(id, d.unit.parent_id, **k))
         .map(|k| (k.code(), k.label()))
         .collect();
     let cell_types = CellType::ALL
@@ -108,7 +108,7 @@ async fn render_unit(
             .filter(|u| {
                 UnitKind::from_code(&u.kind).is_some_and(|k| k.allowed_children().contains(&kind))
             })
-            .filter(|u| a.can_create_under(u.id, Some(kind)))
+            .filter(|u| a.can_create_under(u.id, u.parent_id, kind))
             .cloned()
             .collect();
         let merges = all

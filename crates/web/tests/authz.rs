@@ -1,0 +1,320 @@
+//! Walks every route of the router (every page route and every endpoint of the OpenAPI
+//! document) and checks each role from inside and from outside its scope. A new route without
+//! a case here fails the suite; a route that forgets its scope check answers 200 where 404 is due.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use chibo_store::entities::{member, position, user, user_role};
+use chibo_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use common::*;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Case {
+    /// Open to visitors.
+    Public,
+    /// Any signed-in user; what it shows is filtered by scope.
+    Own,
+    /// Administrators only: others get 404.
+    Admin,
+    /// The path's id is a unit.
+    Unit,
+    /// The path's id is a member.
+    Member,
+    /// The path's id is a position.
+    Position,
+    /// The unit is named in the body (`parent_id`, `unit_id`).
+    BodyUnit,
+}
+
+fn case(method: &Method, path: &str) -> Option<Case> {
+    use Case::*;
+    let p = path.trim_start_matches("/api/v1");
+    Some(match (method.as_str(), p) {
+        (_, "/login" | "/logout" | "/static/{file}" | "/docs" | "/openapi.json") => Public,
+        ("POST", "/auth/token") if path.starts_with("/api/") => Public,
+        ("DELETE", "/auth/token") => Own,
+        (_, "/" | "/me" | "/account" | "/account/password") => Own,
+        ("GET", "/units" | "/members") => Own,
+        ("POST", "/units" | "/members") if path.starts_with("/api/") => BodyUnit,
+        _ if p.starts_with("/admin/") || p.starts_with("/users") || p == "/audit" => Admin,
+        _ if p.starts_with("/units/{id}") => Unit,
+        _ if p.starts_with("/members/{id}") => Member,
+        _ if p.starts_with("/positions/{id}") => Position,
+        _ => return None,
+    })
+}
+
+struct Ids {
+    unit: i64,
+    member: i64,
+    position: i64,
+}
+
+fn fill(path: &str, ids: &Ids, user_id: i64, role_id: i64, case: Case) -> String {
+    let id = match case {
+        Case::Unit => ids.unit,
+        Case::Member => ids.member,
+        Case::Position => ids.position,
+        Case::Admin => user_id,
+        _ => 0,
+    };
+    path.replace("{id}", &id.to_string())
+        .replace("{role_id}", &role_id.to_string())
+        .replace("{file}", "app.css")
+}
+
+async fn ids_in(t: &TestApp, cell_name: &str) -> Ids {
+    let unit = t.unit_id(cell_name).await;
+    let m = member::Entity::find()
+        .filter(member::Column::UnitId.eq(unit))
+        .one(&t.app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let p = position::Entity::find()
+        .filter(position::Column::UnitId.eq(unit))
+        .one(&t.app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    Ids {
+        unit,
+        member: m.id,
+        position: p.id,
+    }
+}
+
+/// Sends one request as a page or API client would.
+/// `body_units`: the unit named in the body (`parent_id`, `unit_id`) and the target of a move
+/// or merge (`new_parent_id`, `into_unit_id`).
+async fn call(
+    t: &TestApp,
+    method: &Method,
+    path: &str,
+    api: bool,
+    session: Option<&str>,
+    body_units: (i64, i64),
+) -> StatusCode {
+    let auth = match session {
+        None => Auth::None,
+        Some(s) if api => Auth::Bearer(s),
+        Some(s) => Auth::Cookie(s),
+    };
+    let body = match (method.as_str(), api) {
+        ("GET", _) => None,
+        (_, true) => Some((
+            "application/json",
+            serde_json::json!({"parent_id": body_units.0, "unit_id": body_units.0, "new_parent_id": body_units.1, "into_unit_id": body_units.1}).to_string(),
+        )),
+        (_, false) => Some(("application/x-www-form-urlencoded", format!("new_parent_id={}&into_unit_id={}", body_units.1, body_units.1))),
+    };
+    t.send(method.clone(), path, auth, body, Some(ORIGIN))
+        .await
+        .status
+}
+
+#[tokio::test]
+async fn every_route_checks_scope_for_every_role() {
+    let t = TestApp::new().await;
+    // The commune committee of Phú Lâm: Bản Nà is inside its scope, the ward's cell is not.
+    let inside = ids_in(&t, "Chi bộ thôn Bản Nà").await;
+    let outside = ids_in(&t, "Chi bộ Tổ dân phố số 1").await;
+    let target_user = user::Entity::find()
+        .filter(user::Column::Username.eq("bantochuc"))
+        .one(&t.app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let role = user_role::Entity::find()
+        .filter(user_role::Column::UserId.eq(target_user.id))
+        .one(&t.app.db)
+        .await
+        .unwrap()
+        .unwrap();
+
+    let mut routes: Vec<(Method, String, bool)> = chibo_web::pages::routes()
+        .into_iter()
+        .map(|(r, _)| (r.method, r.path.to_string(), false))
+        .collect();
+    let doc = chibo_web::api::openapi();
+    for (path, item) in doc.paths.paths.iter() {
+        for (m, op) in [
+            (Method::GET, &item.get),
+            (Method::POST, &item.post),
+            (Method::PUT, &item.put),
+            (Method::DELETE, &item.delete),
+            (Method::PATCH, &item.patch),
+        ] {
+            if op.is_some() {
+                routes.push((m, path.clone(), true));
+            }
+        }
+    }
+    assert!(routes.len() > 50, "{} routes", routes.len());
+    let missing: Vec<String> = routes
+        .iter()
+        .filter(|(m, p, _)| case(m, p).is_none())
+        .map(|(m, p, _)| format!("{m} {p}"))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "routes without an authorization case: {missing:?}"
+    );
+
+    let admin_cookie = t.login("admin").await;
+    let admin_token = t.token("admin").await;
+    let commune_cookie = t.login("xaphulam").await;
+    let commune_token = t.token("xaphulam").await;
+    let member_cookie = t.login("dangvien.dongtam").await;
+    let member_token = t.token("dangvien.dongtam").await;
+    let member_actor = chibo_app::auth::actor_by_username(&t.app, "dangvien.dongtam")
+        .await
+        .unwrap()
+        .unwrap();
+    let own_member = member_actor.member_id.unwrap();
+    let mate = member::Entity::find()
+        .filter(member::Column::Id.ne(own_member))
+        .filter(
+            member::Column::UnitId.eq(member::Entity::find_by_id(own_member)
+                .one(&t.app.db)
+                .await
+                .unwrap()
+                .unwrap()
+                .unit_id),
+        )
+        .one(&t.app.db)
+        .await
+        .unwrap()
+        .unwrap();
+
+    let mut failures = Vec::new();
+    let mut check = |what: String, got: StatusCode, ok: bool| {
+        if !ok {
+            failures.push(format!("{what}: got {got}"));
+        }
+    };
+
+    // 1. Visitors: nothing but the public routes.
+    for (m, p, api) in &routes {
+        let c = case(m, p).unwrap();
+        if c == Case::Public {
+            continue;
+        }
+        let url = fill(p, &outside, target_user.id, role.id, c);
+        let got = call(&t, m, &url, *api, None, (0, 0)).await;
+        let expected = if *api {
+            StatusCode::UNAUTHORIZED
+        } else {
+            StatusCode::SEE_OTHER
+        };
+        check(format!("visitor {m} {url}"), got, got == expected);
+    }
+
+    // 2. Out of scope: the commune committee and a plain member get 404, never more.
+    for (m, p, api) in &routes {
+        let c = case(m, p).unwrap();
+        if matches!(c, Case::Public | Case::Own) {
+            continue;
+        }
+        let url = fill(p, &outside, target_user.id, role.id, c);
+        for (who, cookie, token) in [
+            ("xaphulam", &commune_cookie, &commune_token),
+            ("dangvien", &member_cookie, &member_token),
+        ] {
+            let s = if *api {
+                token.as_str()
+            } else {
+                cookie.as_str()
+            };
+            let got = call(&t, m, &url, *api, Some(s), (outside.unit, outside.unit)).await;
+            check(
+                format!("{who} {m} {url} (outside)"),
+                got,
+                got == StatusCode::NOT_FOUND,
+            );
+        }
+        // A member sees their own record, not their cell-mates'.
+        if c == Case::Member {
+            let url = p.replace("{id}", &mate.id.to_string());
+            let s = if *api {
+                member_token.as_str()
+            } else {
+                member_cookie.as_str()
+            };
+            let got = call(&t, m, &url, *api, Some(s), (0, 0)).await;
+            check(
+                format!("dangvien {m} {url} (cell-mate)"),
+                got,
+                got == StatusCode::NOT_FOUND,
+            );
+        }
+    }
+
+    // 3. Inside the scope: reads succeed, changes get past the scope check. Revoking the token
+    // goes last, and each role removal gets a role of its own to remove.
+    routes.sort_by_key(|(m, p, _)| *m == Method::DELETE && p.ends_with("/auth/token"));
+    let phu_lam = t.unit_id("Đảng bộ xã Phú Lâm").await;
+    for (m, p, api) in &routes {
+        let c = case(m, p).unwrap();
+        if c == Case::Public {
+            continue;
+        }
+        let (cookie, token) = if c == Case::Admin {
+            (&admin_cookie, &admin_token)
+        } else {
+            (&commune_cookie, &commune_token)
+        };
+        let fresh_role = if p.contains("{role_id}") {
+            use chibo_store::sea_orm::{ActiveModelTrait, Set};
+            user_role::ActiveModel {
+                user_id: Set(target_user.id),
+                role: Set("org_board".into()),
+                unit_id: Set(Some(phu_lam)),
+                ..Default::default()
+            }
+            .insert(&t.app.db)
+            .await
+            .unwrap()
+            .id
+        } else {
+            role.id
+        };
+        let url = fill(p, &inside, target_user.id, fresh_role, c);
+        let s = if *api {
+            token.as_str()
+        } else {
+            cookie.as_str()
+        };
+        let got = call(&t, m, &url, *api, Some(s), (inside.unit, phu_lam)).await;
+        let ok = if *m == Method::GET {
+            got == StatusCode::OK || (got == StatusCode::SEE_OTHER && !*api)
+        } else {
+            !matches!(
+                got,
+                StatusCode::NOT_FOUND
+                    | StatusCode::UNAUTHORIZED
+                    | StatusCode::FORBIDDEN
+                    | StatusCode::INTERNAL_SERVER_ERROR
+            )
+        };
+        check(format!("inside {m} {url}"), got, ok);
+    }
+    // The member's own record.
+    let got = call(
+        &t,
+        &Method::GET,
+        &format!("/api/v1/members/{own_member}"),
+        true,
+        Some(&member_token),
+        (0, 0),
+    )
+    .await;
+    check("own record".into(), got, got == StatusCode::OK);
+
+    assert!(
+        failures.is_empty(),
+        "authorization failures:\n{}",
+        failures.join("\n")
+    );
+}

@@ -1,0 +1,185 @@
+#![allow(dead_code)]
+//! `TestApp`: the real router over a fresh demo database, driven in-process.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use chibo_app::{App, Config, demo};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+pub const HOST: &str = "chibo.test";
+pub const ORIGIN: &str = "http://chibo.test";
+
+pub struct TestApp {
+    pub app: App,
+    pub router: Router,
+}
+
+pub enum Auth<'a> {
+    None,
+    Cookie(&'a str),
+    Bearer(&'a str),
+}
+
+pub struct Res {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Res {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|_| panic!("not JSON: {}", self.body))
+    }
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+}
+
+impl TestApp {
+    pub async fn new() -> TestApp {
+        let db = chibo_store::testing::fresh_db()
+            .await
+            .expect("test database");
+        let app = App::new(db, Config::default());
+        demo::seed(&app).await.expect("demo");
+        let router = chibo_web::router(app.clone(), chibo_web::WebConfig::default());
+        TestApp { app, router }
+    }
+
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        auth: Auth<'_>,
+        body: Option<(&str, String)>,
+        origin: Option<&str>,
+    ) -> Res {
+        let mut b = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, HOST);
+        if let Some(o) = origin {
+            b = b.header(header::ORIGIN, o);
+        }
+        match auth {
+            Auth::None => {}
+            Auth::Cookie(c) => b = b.header(header::COOKIE, format!("chibo_session={c}")),
+            Auth::Bearer(t) => b = b.header(header::AUTHORIZATION, format!("Bearer {t}")),
+        }
+        let req = match body {
+            Some((ctype, body)) => b
+                .header(header::CONTENT_TYPE, ctype)
+                .body(Body::from(body))
+                .unwrap(),
+            None => b.body(Body::empty()).unwrap(),
+        };
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        Res {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&self, path: &str, auth: Auth<'_>) -> Res {
+        self.send(Method::GET, path, auth, None, None).await
+    }
+
+    /// A form post from our own pages (same origin).
+    pub async fn post_form(&self, path: &str, auth: Auth<'_>, form: &str) -> Res {
+        self.send(
+            Method::POST,
+            path,
+            auth,
+            Some(("application/x-www-form-urlencoded", form.to_string())),
+            Some(ORIGIN),
+        )
+        .await
+    }
+
+    pub async fn api(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        json: serde_json::Value,
+    ) -> Res {
+        let body = if method == Method::GET {
+            None
+        } else {
+            Some(("application/json", json.to_string()))
+        };
+        self.send(method, path, Auth::Bearer(token), body, None)
+            .await
+    }
+
+    /// Logs in through the page and returns the session cookie's value.
+    pub async fn login(&self, username: &str) -> String {
+        let res = self
+            .post_form(
+                "/login",
+                Auth::None,
+                &format!("username={username}&password={}", demo::DEMO_PASSWORD),
+            )
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::SEE_OTHER,
+            "login of {username}: {}",
+            res.body
+        );
+        let cookie = res
+            .headers
+            .get(header::SET_COOKIE)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
+        cookie
+            .split(';')
+            .next()
+            .unwrap()
+            .split_once('=')
+            .unwrap()
+            .1
+            .to_string()
+    }
+
+    pub async fn token(&self, username: &str) -> String {
+        let res = self
+            .send(
+                Method::POST,
+                "/api/v1/auth/token",
+                Auth::None,
+                Some((
+                    "application/json",
+                    serde_json::json!({"username": username, "password": demo::DEMO_PASSWORD})
+                        .to_string(),
+                )),
+                None,
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        res.json()["token"].as_str().unwrap().to_string()
+    }
+
+    pub async fn unit_id(&self, name: &str) -> i64 {
+        use chibo_store::entities::unit;
+        use chibo_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        unit::Entity::find()
+            .filter(unit::Column::Name.eq(name))
+            .one(&self.app.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+    }
+}

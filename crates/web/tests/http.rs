@@ -1,0 +1,415 @@
+//! The HTTP layer end to end: login, sessions, CSRF, throttling, API errors, OpenAPI.
+
+mod common;
+
+use axum::http::{Method, StatusCode, header};
+use common::*;
+use serde_json::json;
+
+#[tokio::test]
+async fn login_logout_and_session_cookie() {
+    let t = TestApp::new().await;
+    let res = t.get("/", Auth::None).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(res.location(), "/login");
+    let page = t.get("/login", Auth::None).await;
+    assert!(page.body.contains("Đăng nhập"));
+
+    let bad = t
+        .post_form("/login", Auth::None, "username=admin&password=sai-mat-khau")
+        .await;
+    assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
+    assert!(bad.body.contains("Tên đăng nhập hoặc mật khẩu không đúng"));
+    let unknown = t
+        .post_form("/login", Auth::None, "username=khong-co&password=x")
+        .await;
+    assert!(
+        unknown
+            .body
+            .contains("Tên đăng nhập hoặc mật khẩu không đúng"),
+        "unknown users get the same answer"
+    );
+
+    let ok = t
+        .post_form(
+            "/login",
+            Auth::None,
+            &format!("username=admin&password={}", chibo_app::demo::DEMO_PASSWORD),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    let set = ok
+        .headers
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Lax"),
+        "{set}"
+    );
+    let cookie = set
+        .split(';')
+        .next()
+        .unwrap()
+        .split_once('=')
+        .unwrap()
+        .1
+        .to_string();
+    let home = t.get("/", Auth::Cookie(&cookie)).await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.body.contains("Quản trị hệ thống"));
+    for h in [
+        "content-security-policy",
+        "x-frame-options",
+        "x-content-type-options",
+    ] {
+        assert!(home.headers.contains_key(h), "missing {h}");
+    }
+
+    let out = t.post_form("/logout", Auth::Cookie(&cookie), "").await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        t.get("/", Auth::Cookie(&cookie)).await.location(),
+        "/login",
+        "the session is gone from the database"
+    );
+}
+
+#[tokio::test]
+async fn login_is_throttled_per_account() {
+    let t = TestApp::new().await;
+    for _ in 0..5 {
+        let r = t
+            .post_form("/login", Auth::None, "username=xaphulam&password=sai")
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let r = t
+        .post_form(
+            "/login",
+            Auth::None,
+            &format!(
+                "username=xaphulam&password={}",
+                chibo_app::demo::DEMO_PASSWORD
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.body.contains("thử lại sau"));
+    // Another account from the same address still gets in.
+    t.login("admin").await;
+    let api = t
+        .send(
+            Method::POST,
+            "/api/v1/auth/token",
+            Auth::None,
+            Some((
+                "application/json",
+                json!({"username": "xaphulam", "password": "x"}).to_string(),
+            )),
+            None,
+        )
+        .await;
+    assert_eq!(api.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(api.json()["error"]["code"], "too_many_attempts");
+}
+
+#[tokio::test]
+async fn state_changes_need_our_origin() {
+    let t = TestApp::new().await;
+    let cookie = t.login("admin").await;
+    let unit = t.unit_id("Chi bộ Tổ dân phố số 5").await;
+    let path = format!("/units/{unit}/rename");
+    let body = Some((
+        "application/x-www-form-urlencoded",
+        "name=Chi+b%E1%BB%99+m%E1%BB%9Bi".to_string(),
+    ));
+    let none = t
+        .send(
+            Method::POST,
+            &path,
+            Auth::Cookie(&cookie),
+            body.clone(),
+            None,
+        )
+        .await;
+    assert_eq!(none.status, StatusCode::FORBIDDEN);
+    let foreign = t
+        .send(
+            Method::POST,
+            &path,
+            Auth::Cookie(&cookie),
+            body.clone(),
+            Some("http://evil.example"),
+        )
+        .await;
+    assert_eq!(foreign.status, StatusCode::FORBIDDEN);
+    assert!(foreign.body.contains("giả mạo"));
+    let ours = t
+        .send(
+            Method::POST,
+            &path,
+            Auth::Cookie(&cookie),
+            body,
+            Some(ORIGIN),
+        )
+        .await;
+    assert_eq!(ours.status, StatusCode::SEE_OTHER, "{}", ours.body);
+    let page = t
+        .get(&format!("/units/{unit}"), Auth::Cookie(&cookie))
+        .await;
+    assert!(page.body.contains("Chi bộ mới"));
+    // The API with a cookie is held to the same rule; with a bearer token it is not forgeable.
+    let api = t
+        .send(
+            Method::POST,
+            &format!("/api/v1/units/{unit}/rename"),
+            Auth::Cookie(&cookie),
+            Some(("application/json", json!({"name": "X"}).to_string())),
+            None,
+        )
+        .await;
+    assert_eq!(api.status, StatusCode::FORBIDDEN);
+    assert_eq!(api.json()["error"]["code"], "csrf");
+}
+
+#[tokio::test]
+async fn api_reports_field_errors_in_vietnamese_and_writes_nothing() {
+    let t = TestApp::new().await;
+    let token = t.token("bithu.dongtam").await;
+    let cell = t.unit_id("Chi bộ thôn Đồng Tâm").await;
+    let before = t
+        .api(Method::GET, "/api/v1/members", &token, json!(null))
+        .await
+        .json()["total"]
+        .as_u64()
+        .unwrap();
+    let res = t
+        .api(
+            Method::POST,
+            "/api/v1/members",
+            &token,
+            json!({
+                "full_name": "Lò Văn Sáng", "date_of_birth": "1990-01-01", "sex": "male",
+                "citizen_id": "12345", "admission_date": "1985-01-01", "unit_id": cell
+            }),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let body = res.json();
+    assert_eq!(body["error"]["code"], "invalid_input");
+    let fields: Vec<&str> = body["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"citizen_id") && fields.contains(&"date_of_birth"),
+        "{body}"
+    );
+    assert!(
+        body["error"]["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .any(|c| "ạảấầẩẫậắằẳẵặđếềểễệốồổỗộớờởỡợứừửữựýỳỷỹỵ".contains(c))
+    );
+    let after = t
+        .api(Method::GET, "/api/v1/members", &token, json!(null))
+        .await
+        .json()["total"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(before, after);
+
+    let ok = t
+        .api(Method::POST, "/api/v1/members", &token, json!({
+            "full_name": "Lò Văn Sáng", "date_of_birth": "1990-01-01", "sex": "male", "citizen_id": "014090000123",
+            "admission_date": "2015-06-01", "official_date": "2016-06-01", "card_number": "77.000001", "unit_id": cell
+        }))
+        .await;
+    assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.body);
+    let dup = t
+        .api(
+            Method::POST,
+            "/api/v1/members",
+            &token,
+            json!({
+                "full_name": "Lò Thị Sáng", "date_of_birth": "1991-01-01", "sex": "female",
+                "admission_date": "2015-06-01", "card_number": "77.000001", "unit_id": cell
+            }),
+        )
+        .await;
+    assert_eq!(dup.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(dup.json()["error"]["fields"][0]["field"], "card_number");
+    let malformed = t
+        .send(
+            Method::POST,
+            "/api/v1/members",
+            Auth::Bearer(&token),
+            Some(("application/json", "{not json".into())),
+            None,
+        )
+        .await;
+    assert_eq!(malformed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(malformed.json()["error"]["code"], "invalid_input");
+    // Diacritic-free search through the API.
+    let found = t
+        .api(
+            Method::GET,
+            "/api/v1/members?q=lo%20van%20sang",
+            &token,
+            json!(null),
+        )
+        .await
+        .json();
+    assert_eq!(found["total"], 1);
+}
+
+#[tokio::test]
+async fn api_tokens_work_and_can_be_revoked() {
+    let t = TestApp::new().await;
+    let token = t.token("bantochuc").await;
+    let me = t.api(Method::GET, "/api/v1/me", &token, json!(null)).await;
+    assert_eq!(me.status, StatusCode::OK);
+    assert_eq!(me.json()["grants"][0]["role"], "org_board");
+    let tree = t
+        .api(
+            Method::GET,
+            "/api/v1/units?date=2025-06-30",
+            &token,
+            json!(null),
+        )
+        .await
+        .json();
+    assert!(
+        tree.as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["name"] == "Đảng bộ huyện Phú Lâm")
+    );
+    let bad_date = t
+        .api(
+            Method::GET,
+            "/api/v1/units?date=hôm-qua",
+            &token,
+            json!(null),
+        )
+        .await;
+    assert_eq!(bad_date.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let gone = t
+        .api(Method::DELETE, "/api/v1/auth/token", &token, json!(null))
+        .await;
+    assert_eq!(gone.status, StatusCode::NO_CONTENT);
+    let after = t.api(Method::GET, "/api/v1/me", &token, json!(null)).await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(after.json()["error"]["code"], "unauthenticated");
+}
+
+#[tokio::test]
+async fn openapi_document_and_docs_page_list_every_endpoint() {
+    let t = TestApp::new().await;
+    let doc = t.get("/api/v1/openapi.json", Auth::None).await.json();
+    let paths = doc["paths"].as_object().unwrap();
+    assert!(paths.len() >= 15, "{} paths", paths.len());
+    let docs = t.get("/api/v1/docs", Auth::None).await;
+    assert_eq!(docs.status, StatusCode::OK);
+    for p in paths.keys() {
+        assert!(docs.body.contains(p.as_str()), "docs page misses {p}");
+        assert!(p.starts_with("/api/v1/"));
+    }
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+}
+
+#[tokio::test]
+async fn pages_render_for_each_role() {
+    let t = TestApp::new().await;
+    let cell = t.unit_id("Chi bộ thôn Đồng Tâm").await;
+    for (user, path, expect) in [
+        ("admin", "/units".to_string(), "Đảng bộ tỉnh Hòa Sơn"),
+        (
+            "admin",
+            "/units?ngay=2025-06-30".to_string(),
+            "Đảng bộ huyện Phú Lâm",
+        ),
+        ("admin", format!("/units/{cell}"), "Tổ đảng số 1"),
+        ("admin", "/admin/users".to_string(), "bithu.dongtam"),
+        ("admin", "/admin/audit".to_string(), "unit.merge"),
+        ("bantochuc", "/members?q=nguyen".to_string(), "Nguyễn"),
+        (
+            "xaphulam",
+            format!("/units/{cell}/members/new"),
+            "Thêm đảng viên",
+        ),
+        ("bithu.dongtam", "/me".to_string(), ""),
+        ("dangvien.dongtam", "/account".to_string(), "Đổi mật khẩu"),
+    ] {
+        let cookie = t.login(user).await;
+        let r = t.get(&path, Auth::Cookie(&cookie)).await;
+        assert!(
+            r.status == StatusCode::OK || r.status == StatusCode::SEE_OTHER,
+            "{user} {path}: {}",
+            r.status
+        );
+        assert!(
+            r.body.contains(expect),
+            "{user} {path} should show {expect}"
+        );
+    }
+    // The member's own record shows party age.
+    let cookie = t.login("dangvien.dongtam").await;
+    let me = t.get("/me", Auth::Cookie(&cookie)).await;
+    let own = t.get(me.location(), Auth::Cookie(&cookie)).await;
+    assert!(own.body.contains("Tuổi đảng"));
+    // htmx asks for the result table only.
+    let cookie = t.login("admin").await;
+    let partial = t
+        .send(
+            Method::GET,
+            "/members?q=duc",
+            Auth::Cookie(&cookie),
+            None,
+            None,
+        )
+        .await;
+    assert!(partial.body.contains("<html"));
+    let mut req = axum::http::Request::builder()
+        .uri("/members?q=duc")
+        .header("host", HOST)
+        .header("hx-request", "true");
+    req = req.header("cookie", format!("chibo_session={cookie}"));
+    use tower::ServiceExt;
+    let res = t
+        .router
+        .clone()
+        .oneshot(req.body(axum::body::Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let body = http_body_util::BodyExt::collect(res.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let body = String::from_utf8_lossy(&body);
+    assert!(!body.contains("<html") && body.contains("đảng viên"));
+}
+
+#[tokio::test]
+async fn member_form_shows_field_errors_and_keeps_values() {
+    let t = TestApp::new().await;
+    let cookie = t.login("bithu.dongtam").await;
+    let cell = t.unit_id("Chi bộ thôn Đồng Tâm").await;
+    let r = t
+        .post_form(&format!("/units/{cell}/members"), Auth::Cookie(&cookie), "full_name=H%C3%A0+Th%E1%BB%8B+Mai&date_of_birth=1990-01-01&sex=female&citizen_id=123&admission_date=2012-01-01")
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Số CCCD phải gồm đúng 12 chữ số."));
+    assert!(r.body.contains("Hà Thị Mai"), "the typed name is kept");
+    let ok = t
+        .post_form(&format!("/units/{cell}/members"), Auth::Cookie(&cookie), "full_name=H%C3%A0+Th%E1%BB%8B+Mai&date_of_birth=1990-01-01&sex=female&citizen_id=001190000321&admission_date=2012-01-01&official_date=2013-01-01")
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let page = t.get(ok.location(), Auth::Cookie(&cookie)).await;
+    assert!(page.body.contains("Hà Thị Mai") && page.body.contains("Chính thức"));
+}
