@@ -394,7 +394,7 @@ pub async fn seed(app: &App) -> AppResult<bool> {
                 1 + rng.below(28) as u32,
             );
             // The last members of most cells joined within the year and are still probationary.
-            let probationary = i >= plan.members - 2 && serial % 3 != 0;
+            let probationary = i >= plan.members - 2 && !serial.is_multiple_of(3);
             if probationary || admission > today {
                 admission = today - chrono::Duration::days(60 + rng.below(250) as i64);
             }
@@ -582,54 +582,39 @@ pub async fn seed(app: &App) -> AppResult<bool> {
 
     // Accounts.
     let (dongtam_id, secretary, member) = dongtam.expect("the demo has Đồng Tâm");
-    let accounts: [(&str, &str, Option<i64>, &str, Option<i64>); 4] = [
-        (
+    let account =
+        |username: &str, display: &str, member_id: Option<i64>, role: &str, unit_id: i64| NewUser {
+            username: username.into(),
+            display_name: display.into(),
+            password: DEMO_PASSWORD.into(),
+            member_id,
+            role: Some(role.into()),
+            unit_id: Some(unit_id),
+        };
+    let accounts = [
+        account(
             "bantochuc",
             "Trần Thị Hồng Nhung",
             None,
             "org_board",
-            Some(province.id),
+            province.id,
         ),
-        (
-            "xaphulam",
-            "Lê Văn Thịnh",
-            None,
-            "committee",
-            Some(phu_lam.id),
-        ),
-        (
+        account("xaphulam", "Lê Văn Thịnh", None, "committee", phu_lam.id),
+        account(
             "bithu.dongtam",
-            "Bí thư Chi bộ thôn Đồng Tâm",
+            "",
             Some(secretary),
             "cell_secretary",
-            Some(dongtam_id),
+            dongtam_id,
         ),
-        (
-            "dangvien.dongtam",
-            "Đảng viên Chi bộ thôn Đồng Tâm",
-            Some(member),
-            "member",
-            Some(dongtam_id),
-        ),
+        account("dangvien.dongtam", "", Some(member), "member", dongtam_id),
     ];
-    for (username, display, member_id, role, unit_id) in accounts {
-        let display = match member_id {
-            Some(id) => members::get(app, &admin, id).await?.full_name,
-            None => display.to_string(),
-        };
-        users::create(
-            app,
-            &admin,
-            NewUser {
-                username: username.into(),
-                display_name: display,
-                password: DEMO_PASSWORD.into(),
-                member_id,
-                role: Some(role.into()),
-                unit_id,
-            },
-        )
-        .await?;
+    for mut a in accounts {
+        // Accounts of members show the member's name.
+        if let Some(id) = a.member_id {
+            a.display_name = members::get(app, &admin, id).await?.full_name;
+        }
+        users::create(app, &admin, a).await?;
     }
     Ok(true)
 }

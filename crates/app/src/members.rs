@@ -524,10 +524,10 @@ async fn clean(
         input.badge_number.as_deref(),
         64,
     );
-    if let Some(d) = dob {
-        if d > today {
-            e.push("date_of_birth", "Ngày sinh không được sau ngày hôm nay.");
-        }
+    if let Some(d) = dob
+        && d > today
+    {
+        e.push("date_of_birth", "Ngày sinh không được sau ngày hôm nay.");
     }
     if let (Some(d), Some(a)) = (dob, admission) {
         if d >= a {
@@ -546,13 +546,13 @@ async fn clean(
                 "Ngày vào Đảng không được sau ngày hôm nay.",
             );
         }
-        if let Some(o) = official {
-            if o < a {
-                e.push(
-                    "official_date",
-                    "Ngày chính thức không được trước ngày vào Đảng.",
-                );
-            }
+        if let Some(o) = official
+            && o < a
+        {
+            e.push(
+                "official_date",
+                "Ngày chính thức không được trước ngày vào Đảng.",
+            );
         }
     }
     if let Some(c) = &citizen_id {
@@ -797,21 +797,21 @@ pub async fn add_event(
                 since.format("%d/%m/%Y")
             ));
         }
-        if let Some(last) = events.last() {
-            if on < last.effective_on {
-                e.push(
-                    "effective_on",
-                    format!(
-                        "Ngày hiệu lực phải từ ngày {} (thay đổi gần nhất) trở đi.",
-                        last.effective_on.format("%d/%m/%Y")
-                    ),
-                );
-            }
+        if let Some(last) = events.last()
+            && on < last.effective_on
+        {
+            e.push(
+                "effective_on",
+                format!(
+                    "Ngày hiệu lực phải từ ngày {} (thay đổi gần nhất) trở đi.",
+                    last.effective_on.format("%d/%m/%Y")
+                ),
+            );
         }
-        if let Some(u) = until {
-            if u <= on {
-                e.push("until", "Ngày dự kiến kết thúc phải sau ngày hiệu lực.");
-            }
+        if let Some(u) = until
+            && u <= on
+        {
+            e.push("until", "Ngày dự kiến kết thúc phải sau ngày hiệu lực.");
         }
     }
     e.into_result()?;
@@ -969,10 +969,10 @@ async fn end_member_positions(
 
 /// The cell a member's unit belongs to: the unit itself, or the cell of its party group.
 async fn cell_of(db: &impl ConnectionTrait, u: &unit::Model) -> AppResult<unit::Model> {
-    if UnitKind::from_code(&u.kind) == Some(UnitKind::Group) {
-        if let Some(p) = u.parent_id {
-            return units::find(db, p).await?.ok_or(AppError::NotFound);
-        }
+    if UnitKind::from_code(&u.kind) == Some(UnitKind::Group)
+        && let Some(p) = u.parent_id
+    {
+        return units::find(db, p).await?.ok_or(AppError::NotFound);
     }
     Ok(u.clone())
 }
@@ -1004,18 +1004,18 @@ pub async fn add_position(
         input.term_to.as_deref(),
         false,
     );
-    if let (Some(f), Some(t)) = (from, to) {
-        if t <= f {
-            e.push("term_to", "Ngày kết thúc nhiệm kỳ phải sau ngày bắt đầu.");
-        }
+    if let (Some(f), Some(t)) = (from, to)
+        && t <= f
+    {
+        e.push("term_to", "Ngày kết thúc nhiệm kỳ phải sau ngày bắt đầu.");
     }
-    if let Some(f) = from {
-        if f < m.admission_date {
-            e.push(
-                "term_from",
-                "Nhiệm kỳ không thể bắt đầu trước ngày vào Đảng.",
-            );
-        }
+    if let Some(f) = from
+        && f < m.admission_date
+    {
+        e.push(
+            "term_from",
+            "Nhiệm kỳ không thể bắt đầu trước ngày vào Đảng.",
+        );
     }
     if status_of(&m.status) != Status::Active {
         e.push(

@@ -195,14 +195,13 @@ pub async fn create(app: &App, actor: &Actor, input: NewUser) -> AppResult<UserV
         255,
     );
     check_password(&mut e, "password", &input.password);
-    if let Some(mid) = input.member_id {
-        if member::Entity::find_by_id(mid)
+    if let Some(mid) = input.member_id
+        && member::Entity::find_by_id(mid)
             .one(&app.db)
             .await?
             .is_none()
-        {
-            e.push("member_id", "Không tìm thấy đảng viên.");
-        }
+    {
+        e.push("member_id", "Không tìm thấy đảng viên.");
     }
     let role = match input.role.as_deref().filter(|r| !r.trim().is_empty()) {
         Some(r) => check_role(app, &mut e, r, input.unit_id).await?,

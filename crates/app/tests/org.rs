@@ -58,10 +58,10 @@ async fn tree_as_of_a_date_shows_the_dissolved_district() {
     assert!(group.member_count > 0);
     // Depth-first order: every unit comes after its parent.
     for (i, u) in before.iter().enumerate() {
-        if let Some(p) = u.parent_id {
-            if let Some(pi) = before.iter().position(|x| x.id == p) {
-                assert!(pi < i, "{} listed before its parent", u.name);
-            }
+        if let Some(p) = u.parent_id
+            && let Some(pi) = before.iter().position(|x| x.id == p)
+        {
+            assert!(pi < i, "{} listed before its parent", u.name);
         }
     }
 }

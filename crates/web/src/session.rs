@@ -91,15 +91,14 @@ pub struct ClientIp(pub String);
 impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        if std::env::var("CHIBO_TRUST_PROXY").is_ok_and(|v| v == "1") {
-            if let Some(ip) = parts
+        if std::env::var("CHIBO_TRUST_PROXY").is_ok_and(|v| v == "1")
+            && let Some(ip) = parts
                 .headers
                 .get("x-forwarded-for")
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.split(',').next())
-            {
-                return Ok(ClientIp(ip.trim().to_string()));
-            }
+        {
+            return Ok(ClientIp(ip.trim().to_string()));
         }
         let peer = parts
             .extensions

@@ -137,10 +137,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Ids {
         let raw = axum::extract::RawPathParams::from_request_parts(parts, state)
             .await
             .map_err(|_| not_found())?;
-        raw.iter()
-            .map(|(_, v)| v.parse::<i64>().map_err(|_| not_found()))
-            .collect::<Result<Vec<_>, _>>()
-            .map(Ids)
+        let parsed: Option<Vec<i64>> = raw.iter().map(|(_, v)| v.parse::<i64>().ok()).collect();
+        parsed.map(Ids).ok_or_else(not_found)
     }
 }
 

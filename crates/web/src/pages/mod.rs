@@ -373,7 +373,7 @@ async fn api_docs() -> Result<Response, PageError> {
             });
         }
     }
-    endpoints.sort_by(|a, b| (a.tag.clone(), a.path.clone()).cmp(&(b.tag.clone(), b.path.clone())));
+    endpoints.sort_by_key(|a| (a.tag.clone(), a.path.clone()));
     render(&ApiDocsPage { endpoints })
 }
 
