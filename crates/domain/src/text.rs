@@ -67,10 +67,11 @@ pub fn collation_key(s: &str) -> String {
                 }
             }
             let letter: String = letter.nfc().collect();
+            // Digits first (10–19), then Vietnamese letters (20–48), then f, j, w, z (50–75).
             let code = match LETTERS.iter().position(|l| *l == letter) {
-                Some(i) => 10 + i,
-                // Letters outside the Vietnamese alphabet (f, j, w, z, digits) after the known ones.
-                None if base.is_ascii_alphanumeric() => 40 + (base as usize % 50),
+                Some(i) => 20 + i,
+                None if base.is_ascii_digit() => 10 + (base as usize - '0' as usize),
+                None if base.is_ascii_lowercase() => 50 + (base as usize - 'a' as usize),
                 None => 99,
             };
             primary.push_str(&format!("{code:02}"));
@@ -150,6 +151,14 @@ mod tests {
                 "Trần Văn Bình"
             ]
         );
+    }
+
+    #[test]
+    fn digits_sort_before_letters_in_order() {
+        let mut v = vec!["Tổ đảng số 3", "Tổ đảng số 1", "Tổ đảng số 2", "Tổ đảng số A"];
+        v.sort_by_key(|n| collation_key(n));
+        assert_eq!(v, vec!["Tổ đảng số 1", "Tổ đảng số 2", "Tổ đảng số 3", "Tổ đảng số A"]);
+        assert!(collation_key("Zeta") > collation_key("Yên"));
     }
 
     #[test]
