@@ -155,9 +155,22 @@ mod tests {
 
     #[test]
     fn digits_sort_before_letters_in_order() {
-        let mut v = vec!["Tổ đảng số 3", "Tổ đảng số 1", "Tổ đảng số 2", "Tổ đảng số A"];
+        let mut v = vec![
+            "Tổ đảng số 3",
+            "Tổ đảng số 1",
+            "Tổ đảng số 2",
+            "Tổ đảng số A",
+        ];
         v.sort_by_key(|n| collation_key(n));
-        assert_eq!(v, vec!["Tổ đảng số 1", "Tổ đảng số 2", "Tổ đảng số 3", "Tổ đảng số A"]);
+        assert_eq!(
+            v,
+            vec![
+                "Tổ đảng số 1",
+                "Tổ đảng số 2",
+                "Tổ đảng số 3",
+                "Tổ đảng số A"
+            ]
+        );
         assert!(collation_key("Zeta") > collation_key("Yên"));
     }
 

@@ -18,7 +18,11 @@ impl Drop for Killed {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn root() -> PathBuf {
@@ -27,8 +31,14 @@ fn root() -> PathBuf {
 
 async fn wait_for_port(port: u16, what: &str) {
     let start = Instant::now();
-    while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
-        assert!(start.elapsed() < Duration::from_secs(60), "{what} did not start on port {port}");
+    while tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .is_err()
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "{what} did not start on port {port}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -56,32 +66,57 @@ async fn browser(driver_port: u16, profile: &std::path::Path) -> Client {
 }
 
 async fn shot(c: &Client, name: &str) {
-    let dir = std::env::var("CHIBO_SCREENSHOTS").map(PathBuf::from).unwrap_or_else(|_| root().join("target/screenshots"));
+    let dir = std::env::var("CHIBO_SCREENSHOTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| root().join("target/screenshots"));
     std::fs::create_dir_all(&dir).unwrap();
     let png = c.screenshot().await.unwrap();
     std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
 }
 
 async fn text(c: &Client, css: &str) -> String {
-    c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await.unwrap().text().await.unwrap()
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
 async fn log_in_browse_the_tree_and_a_member() {
-    let bin = std::env::var("CHIBO_BIN").map(PathBuf::from).unwrap_or_else(|_| root().join("target/debug/chibo"));
-    assert!(bin.exists(), "build the binary first: cargo build -p chibo ({})", bin.display());
+    let bin = std::env::var("CHIBO_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| root().join("target/debug/chibo"));
+    assert!(
+        bin.exists(),
+        "build the binary first: cargo build -p chibo ({})",
+        bin.display()
+    );
     let tmp = std::env::temp_dir().join(format!("chibo-e2e-{}", std::process::id()));
     std::fs::create_dir_all(&tmp).unwrap();
     let port = free_port();
     let mut server = Command::new(&bin);
     server
         .args(["serve", "--demo", "--bind", &format!("127.0.0.1:{port}")])
-        .env("CHIBO_DATABASE_URL", format!("sqlite://{}/e2e.db?mode=rwc", tmp.display()))
+        .env(
+            "CHIBO_DATABASE_URL",
+            format!("sqlite://{}/e2e.db?mode=rwc", tmp.display()),
+        )
         .stdout(Stdio::null());
     let _server = Killed(server.spawn().expect("start chibo"));
     let driver_port = free_port();
-    let driver = std::env::var("CHIBO_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-    let _driver = Killed(Command::new(driver).arg(format!("--port={driver_port}")).stdout(Stdio::null()).spawn().expect("start chromedriver"));
+    let driver =
+        std::env::var("CHIBO_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+    let _driver = Killed(
+        Command::new(driver)
+            .arg(format!("--port={driver_port}"))
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("start chromedriver"),
+    );
     wait_for_port(port, "chibo").await;
     wait_for_port(driver_port, "chromedriver").await;
     let c = browser(driver_port, &tmp.join("profile")).await;
@@ -89,27 +124,70 @@ async fn log_in_browse_the_tree_and_a_member() {
 
     // A wrong password gets a clear message.
     c.goto(&format!("{base}/login")).await.unwrap();
-    c.find(Locator::Id("username")).await.unwrap().send_keys("admin").await.unwrap();
-    c.find(Locator::Id("password")).await.unwrap().send_keys("sai-mat-khau").await.unwrap();
-    c.find(Locator::Id("login")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys("admin")
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys("sai-mat-khau")
+        .await
+        .unwrap();
+    c.find(Locator::Id("login"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     assert!(text(&c, ".alert").await.contains("không đúng"));
     shot(&c, "01-login-error").await;
 
-    c.find(Locator::Id("username")).await.unwrap().clear().await.unwrap();
-    c.find(Locator::Id("username")).await.unwrap().send_keys("admin").await.unwrap();
-    c.find(Locator::Id("password")).await.unwrap().send_keys("chibo-demo-2026").await.unwrap();
-    c.find(Locator::Id("login")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Id("username"))
+        .await
+        .unwrap()
+        .clear()
+        .await
+        .unwrap();
+    c.find(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys("admin")
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys("chibo-demo-2026")
+        .await
+        .unwrap();
+    c.find(Locator::Id("login"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     assert!(text(&c, "h1").await.contains("Xin chào"));
 
     c.goto(&format!("{base}/units")).await.unwrap();
     assert!(text(&c, "#tree").await.contains("Đảng bộ xã Phú Lâm"));
     shot(&c, "02-tree").await;
-    c.find(Locator::LinkText("Chi bộ thôn Đồng Tâm")).await.unwrap().click().await.unwrap();
+    c.find(Locator::LinkText("Chi bộ thôn Đồng Tâm"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     assert_eq!(text(&c, "#unit-name").await, "Chi bộ thôn Đồng Tâm");
     assert!(text(&c, "main").await.contains("Tổ đảng số 1"));
     shot(&c, "03-cell").await;
 
-    let first = c.find(Locator::Css("table.list tbody tr td a")).await.unwrap();
+    let first = c
+        .find(Locator::Css("table.list tbody tr td a"))
+        .await
+        .unwrap();
     let name = first.text().await.unwrap();
     first.click().await.unwrap();
     assert_eq!(text(&c, "#member-name").await, name);
@@ -118,7 +196,12 @@ async fn log_in_browse_the_tree_and_a_member() {
 
     // Search without diacritics; htmx replaces the results as one types.
     c.goto(&format!("{base}/members")).await.unwrap();
-    c.find(Locator::Id("q")).await.unwrap().send_keys("nguyen van").await.unwrap();
+    c.find(Locator::Id("q"))
+        .await
+        .unwrap()
+        .send_keys("nguyen van")
+        .await
+        .unwrap();
     let start = Instant::now();
     loop {
         // Read the rows in one script: htmx may swap the table between two WebDriver calls.
@@ -130,17 +213,31 @@ async fn log_in_browse_the_tree_and_a_member() {
         if !names.is_empty() && names.iter().all(|n| n.starts_with("Nguyễn Văn")) {
             break;
         }
-        assert!(start.elapsed() < Duration::from_secs(10), "search results never narrowed: {names:?}");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "search results never narrowed: {names:?}"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     shot(&c, "05-search").await;
 
     // The tree as it was before the district was dissolved.
-    c.goto(&format!("{base}/units?ngay=2025-06-30")).await.unwrap();
+    c.goto(&format!("{base}/units?ngay=2025-06-30"))
+        .await
+        .unwrap();
     assert!(text(&c, "#tree").await.contains("Đảng bộ huyện Phú Lâm"));
 
-    c.find(Locator::Css("form.logout button")).await.unwrap().click().await.unwrap();
-    c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Id("login")).await.unwrap();
+    c.find(Locator::Css("form.logout button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Id("login"))
+        .await
+        .unwrap();
     c.close().await.unwrap();
     let _ = std::fs::remove_dir_all(&tmp);
 }
