@@ -113,30 +113,34 @@ pub async fn find(db: &impl ConnectionTrait, id: i64) -> AppResult<Option<unit::
     Ok(unit::Entity::find_by_id(id).one(db).await?)
 }
 
-/// Members on the roll per unit today: (all, official).
+/// Members on the roll per unit today: (all, official), counted by the database.
 async fn current_counts(
     db: &impl ConnectionTrait,
     cond: Condition,
 ) -> AppResult<HashMap<i64, (i64, i64)>> {
     let today = App::today();
-    let rows: Vec<(i64, Option<NaiveDate>)> = member::Entity::find()
+    let base = member::Entity::find()
         .select_only()
         .column(member::Column::UnitId)
-        .column(member::Column::OfficialDate)
+        .column_as(member::Column::Id.count(), "n")
         .filter(member::Column::Status.is_in(on_roll_codes()))
         .filter(cond)
+        .group_by(member::Column::UnitId);
+    let all: Vec<(i64, i64)> = base.clone().into_tuple().all(db).await?;
+    let official: Vec<(i64, i64)> = base
+        .filter(member::Column::OfficialDate.lte(today))
         .into_tuple()
         .all(db)
         .await?;
-    let mut out: HashMap<i64, (i64, i64)> = HashMap::new();
-    for (unit_id, official) in rows {
-        let e = out.entry(unit_id).or_default();
-        e.0 += 1;
-        if official.is_some_and(|d| d <= today) {
-            e.1 += 1;
-        }
+    Ok(merge_counts(all, official))
+}
+
+fn merge_counts(all: Vec<(i64, i64)>, official: Vec<(i64, i64)>) -> HashMap<i64, (i64, i64)> {
+    let mut out: HashMap<i64, (i64, i64)> = all.into_iter().map(|(u, n)| (u, (n, 0))).collect();
+    for (u, n) in official {
+        out.entry(u).or_default().1 = n;
     }
-    Ok(out)
+    out
 }
 
 /// Orders units depth-first, siblings by Vietnamese name order.
@@ -233,10 +237,10 @@ async fn counts_on(
     unit_ids: &[i64],
     date: NaiveDate,
 ) -> AppResult<HashMap<i64, (i64, i64)>> {
-    let rows: Vec<(i64, Option<NaiveDate>)> = member_unit::Entity::find()
+    let base = member_unit::Entity::find()
         .select_only()
         .column(member_unit::Column::UnitId)
-        .column(member::Column::OfficialDate)
+        .column_as(member_unit::Column::Id.count(), "n")
         .join(
             chibo_store::sea_orm::JoinType::InnerJoin,
             member_unit::Entity::belongs_to(member::Entity)
@@ -251,18 +255,14 @@ async fn counts_on(
                 .add(member_unit::Column::ValidTo.is_null())
                 .add(member_unit::Column::ValidTo.gt(date)),
         )
+        .group_by(member_unit::Column::UnitId);
+    let all: Vec<(i64, i64)> = base.clone().into_tuple().all(db).await?;
+    let official: Vec<(i64, i64)> = base
+        .filter(member::Column::OfficialDate.lte(date))
         .into_tuple()
         .all(db)
         .await?;
-    let mut out: HashMap<i64, (i64, i64)> = HashMap::new();
-    for (unit_id, official) in rows {
-        let e = out.entry(unit_id).or_default();
-        e.0 += 1;
-        if official.is_some_and(|d| d <= date) {
-            e.1 += 1;
-        }
-    }
-    Ok(out)
+    Ok(merge_counts(all, official))
 }
 
 /// A unit's page: the unit (now, or as of a date), its place in the tree, children, officers,
