@@ -216,6 +216,32 @@ struct MemberForm {
     f: Values,
 }
 
+impl MemberForm {
+    fn creating(a: &Actor, unit_id: i64, unit_name: String, f: Values) -> Self {
+        MemberForm {
+            nav: Nav::of(a),
+            title: format!("Thêm đảng viên vào {unit_name}"),
+            action: format!("/units/{unit_id}/members"),
+            cancel: format!("/units/{unit_id}"),
+            creating: true,
+            unit_name,
+            f,
+        }
+    }
+
+    fn editing(a: &Actor, m: &MemberDetail, f: Values) -> Self {
+        MemberForm {
+            nav: Nav::of(a),
+            title: format!("Sửa hồ sơ: {}", m.full_name),
+            action: format!("/members/{}/edit", m.id),
+            cancel: format!("/members/{}", m.id),
+            creating: false,
+            unit_name: m.unit.name.clone(),
+            f,
+        }
+    }
+}
+
 fn input_of(f: &FormData, unit_id: Option<i64>) -> MemberInput {
     MemberInput {
         full_name: f.text("full_name"),
@@ -252,15 +278,7 @@ pub async fn new_form(
     let u = unit_for_new(&s, &a, id.one()).await?;
     let mut f = Values::default();
     f.v.insert("ethnicity".into(), "Kinh".into());
-    render(&MemberForm {
-        nav: Nav::of(&a),
-        title: format!("Thêm đảng viên vào {}", u.name),
-        action: format!("/units/{}/members", u.id),
-        cancel: format!("/units/{}", u.id),
-        creating: true,
-        unit_name: u.name,
-        f,
-    })
+    render(&MemberForm::creating(&a, u.id, u.name, f))
 }
 
 pub async fn create(
@@ -274,15 +292,7 @@ pub async fn create(
         Ok(m) => Ok(see_other(&format!("/members/{}", m.id))),
         Err(AppError::Invalid(inv)) => render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &MemberForm {
-                nav: Nav::of(&a),
-                title: format!("Thêm đảng viên vào {}", u.name),
-                action: format!("/units/{}/members", u.id),
-                cancel: format!("/units/{}", u.id),
-                creating: true,
-                unit_name: u.name,
-                f: Values::from_form(&f).with_errors(&inv),
-            },
+            &MemberForm::creating(&a, u.id, u.name, Values::from_form(&f).with_errors(&inv)),
         ),
         Err(e) => Err(PageError(e)),
     }
@@ -295,15 +305,7 @@ pub async fn edit_form(
 ) -> Result<Response, PageError> {
     let m = members::get(&s.app, &a, id.one()).await?;
     a.require(m.can_manage)?;
-    render(&MemberForm {
-        nav: Nav::of(&a),
-        title: format!("Sửa hồ sơ: {}", m.full_name),
-        action: format!("/members/{}/edit", m.id),
-        cancel: format!("/members/{}", m.id),
-        creating: false,
-        unit_name: m.unit.name.clone(),
-        f: Values::from_detail(&m),
-    })
+    render(&MemberForm::editing(&a, &m, Values::from_detail(&m)))
 }
 
 pub async fn update(
@@ -318,15 +320,7 @@ pub async fn update(
             let m = members::get(&s.app, &a, id.one()).await?;
             render_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &MemberForm {
-                    nav: Nav::of(&a),
-                    title: format!("Sửa hồ sơ: {}", m.full_name),
-                    action: format!("/members/{}/edit", m.id),
-                    cancel: format!("/members/{}", m.id),
-                    creating: false,
-                    unit_name: m.unit.name,
-                    f: Values::from_form(&f).with_errors(&inv),
-                },
+                &MemberForm::editing(&a, &m, Values::from_form(&f).with_errors(&inv)),
             )
         }
         Err(e) => Err(PageError(e)),
@@ -392,8 +386,5 @@ pub async fn end_position(
         },
     )
     .await;
-    match super::form_errors(r)? {
-        Ok(m) => Ok(see_other(&format!("/members/{}", m.id))),
-        Err(errors) => render_member(&s, &a, member_id, errors).await,
-    }
+    member_action(&s, &a, member_id, r).await
 }
