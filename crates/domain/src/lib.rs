@@ -3,6 +3,7 @@
 pub mod error;
 pub mod member;
 pub mod org;
+pub mod rules;
 pub mod text;
 pub mod validate;
 

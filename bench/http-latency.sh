@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Latency of the main pages and API calls on the demo data (release build, SQLite), and the
+# server's memory. Prints figures; asserts nothing. Usage: bench/http-latency.sh [requests]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-200}
+cargo build --release -p chibo >/dev/null 2>&1
+TMP=$(mktemp -d)
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+B=http://127.0.0.1:$PORT
+start=$(date +%s.%N)
+CHIBO_DATABASE_URL="sqlite://$TMP/bench.db?mode=rwc" target/release/chibo serve --demo --bind 127.0.0.1:$PORT >"$TMP/log" 2>&1 &
+PID=$!
+trap 'kill $PID 2>/dev/null; rm -rf "$TMP"' EXIT
+until curl -s -o /dev/null $B/login; do sleep 0.05; done
+echo "start-up with demo seeding: $(echo "$(date +%s.%N) - $start" | bc) s ($(grep -o 'trong [0-9.]* giây' "$TMP/log"))"
+t0=$(date +%s.%N)
+curl -s -c "$TMP/c" -o /dev/null -H "Origin: $B" -d "username=admin&password=chibo-demo-2026" $B/login
+echo "one login (argon2id): $(echo "($(date +%s.%N) - $t0) * 1000" | bc | cut -d. -f1) ms"
+TOKEN=$(curl -s -X POST $B/api/v1/auth/token -H 'content-type: application/json' -d '{"username":"bantochuc","password":"chibo-demo-2026"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+CELL=$(curl -s -H "authorization: Bearer $TOKEN" $B/api/v1/units | python3 -c 'import json,sys; print([u["id"] for u in json.load(sys.stdin) if u["name"]=="Chi bộ thôn Đồng Tâm"][0])')
+measure() {
+  local name=$1; shift
+  for _ in $(seq "$N"); do curl -s -o /dev/null -w '%{time_total}\n' "$@"; done | sort -n |
+    awk -v n="$name" '{a[NR]=$1} END {printf "%-34s p50 %6.1f ms  p95 %6.1f ms  max %6.1f ms\n", n, a[int(NR*0.5)]*1000, a[int(NR*0.95)]*1000, a[NR]*1000}'
+}
+echo "$N requests each, one client, loopback:"
+measure "page /units (tree)" -b "$TMP/c" $B/units
+measure "page /units?ngay=2025-06-30" -b "$TMP/c" "$B/units?ngay=2025-06-30"
+measure "page /units/{cell}" -b "$TMP/c" $B/units/$CELL
+measure "page /members?q=nguyen" -b "$TMP/c" "$B/members?q=nguyen"
+measure "api GET /api/v1/units" -H "authorization: Bearer $TOKEN" $B/api/v1/units
+measure "api GET /api/v1/members?q=van" -H "authorization: Bearer $TOKEN" "$B/api/v1/members?q=van"
+echo "server resident memory: $(ps -o rss= -p $PID | awk '{printf "%.1f MiB", $1/1024}')"
