@@ -143,6 +143,7 @@ pub async fn seed(app: &App) -> AppResult<bool> {
     if unit::Entity::find().count(&app.db).await? > 0 {
         return Ok(false);
     }
+    crate::rules::ensure_builtins(&app.db).await?;
     let admin_user =
         users::bootstrap_admin(app, "admin", "Quản trị hệ thống", DEMO_PASSWORD).await?;
     let admin = system_actor(admin_user.id);
@@ -155,6 +156,13 @@ pub async fn seed(app: &App) -> AppResult<bool> {
         d(1991, 1, 1),
     )
     .await?;
+    // The province scores meetings with its own points sheet from 1 Jan 2026.
+    let mut sheet = chibo_domain::rules::builtins()
+        .into_iter()
+        .find(|b| !b.national)
+        .expect("a provincial template");
+    sheet.effective_from = d(2026, 1, 1);
+    crate::rules::insert_builtin(&app.db, &sheet, Some(province.id)).await?;
     let district = child(
         app,
         &province,

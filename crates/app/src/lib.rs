@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod demo;
 pub mod members;
+pub mod rules;
 pub mod scope;
 pub mod units;
 pub mod users;

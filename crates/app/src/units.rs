@@ -64,6 +64,8 @@ pub struct UnitDetail {
     pub predecessors: Vec<UnitRef>,
     pub successor: Option<UnitRef>,
     pub history: Vec<HistoryEntry>,
+    /// The meeting rule set in force for the unit on the date shown.
+    pub rule_set: Option<UnitRef>,
     /// Members on the roll of the unit and its party groups.
     pub subtree_member_count: i64,
     pub can_restructure: bool,
@@ -403,6 +405,12 @@ pub async fn detail(
         None => None,
     };
     let history = history(app, &u).await?;
+    let rule_set = crate::rules::in_force_for(&app.db, &u, date)
+        .await?
+        .map(|r| UnitRef {
+            id: r.id,
+            name: r.name,
+        });
     let live = u.dissolved_on.is_none();
     let parent = match u.parent_id {
         Some(p) => find(&app.db, p).await?,
@@ -427,6 +435,7 @@ pub async fn detail(
         predecessors,
         successor,
         history,
+        rule_set,
         subtree_member_count,
     })
 }

@@ -153,3 +153,14 @@ entity!(audit, "audit_log", {
     before: Option<String>,
     after: Option<String>,
 });
+
+entity!(rule_set, "rule_sets", {
+    code: String,
+    name: String,
+    unit_id: Option<i64>,
+    effective_from: NaiveDate,
+    body: String,
+    builtin: bool,
+    created_by: Option<i64>,
+    created_at: DateTime<Utc>,
+});

@@ -8,7 +8,7 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(Init)]
+        vec![Box::new(Init), Box::new(RuleSets)]
     }
 }
 
@@ -245,5 +245,39 @@ impl MigrationTrait for Init {
             m.create_index(i).await?;
         }
         Ok(())
+    }
+}
+
+/// Meeting rule sets (issue 3): versioned data, national or attached to a unit.
+struct RuleSets;
+
+impl MigrationName for RuleSets {
+    fn name(&self) -> &str {
+        "m20261123_000002_rule_sets"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for RuleSets {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(c("rule_sets"))
+                .col(big_pk_auto(c("id")))
+                .col(string_len(c("code"), 64))
+                .col(string_len(c("name"), 255))
+                .col(big_integer_null(c("unit_id")))
+                .col(date(c("effective_from")))
+                .col(text(c("body")))
+                .col(boolean(c("builtin")))
+                .col(big_integer_null(c("created_by")))
+                .col(timestamp_with_time_zone(c("created_at")))
+                .foreign_key(&mut fk("rule_sets", "unit_id", "units"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("rule_sets", &["code"], true)).await?;
+        m.create_index(index("rule_sets", &["unit_id", "effective_from"], false))
+            .await
     }
 }

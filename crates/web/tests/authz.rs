@@ -25,6 +25,8 @@ enum Case {
     Position,
     /// The unit is named in the body (`parent_id`, `unit_id`).
     BodyUnit,
+    /// The path's id is a rule set.
+    RuleSet,
 }
 
 fn case(method: &Method, path: &str) -> Option<Case> {
@@ -35,12 +37,14 @@ fn case(method: &Method, path: &str) -> Option<Case> {
         ("POST", "/auth/token") if path.starts_with("/api/") => Public,
         ("DELETE", "/auth/token") => Own,
         (_, "/" | "/me" | "/account" | "/account/password") => Own,
-        ("GET", "/units" | "/members") => Own,
+        ("GET", "/units" | "/members" | "/rule-sets") => Own,
+        ("POST", "/rule-sets") => Admin,
         ("POST", "/units" | "/members") if path.starts_with("/api/") => BodyUnit,
         _ if p.starts_with("/admin/") || p.starts_with("/users") || p == "/audit" => Admin,
         _ if p.starts_with("/units/{id}") => Unit,
         _ if p.starts_with("/members/{id}") => Member,
         _ if p.starts_with("/positions/{id}") => Position,
+        _ if p.starts_with("/rule-sets/{id}") => RuleSet,
         _ => return None,
     })
 }
@@ -49,6 +53,7 @@ struct Ids {
     unit: i64,
     member: i64,
     position: i64,
+    rule_set: i64,
 }
 
 fn fill(path: &str, ids: &Ids, user_id: i64, role_id: i64, case: Case) -> String {
@@ -56,6 +61,7 @@ fn fill(path: &str, ids: &Ids, user_id: i64, role_id: i64, case: Case) -> String
         Case::Unit => ids.unit,
         Case::Member => ids.member,
         Case::Position => ids.position,
+        Case::RuleSet => ids.rule_set,
         Case::Admin => user_id,
         _ => 0,
     };
@@ -78,10 +84,30 @@ async fn ids_in(t: &TestApp, cell_name: &str) -> Ids {
         .await
         .unwrap()
         .unwrap();
+    // A rule set attached to the cell: visible inside the scope only.
+    let rule_set = {
+        use chibo_store::sea_orm::{ActiveModelTrait, Set};
+        chibo_store::entities::rule_set::ActiveModel {
+            code: Set(format!("test-{unit}")),
+            name: Set("Quy định thử".into()),
+            unit_id: Set(Some(unit)),
+            effective_from: Set(chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()),
+            body: Set(serde_json::to_string(&chibo_domain::rules::builtins()[1].rules).unwrap()),
+            builtin: Set(false),
+            created_by: Set(None),
+            created_at: Set(chrono::Utc::now()),
+            ..Default::default()
+        }
+        .insert(&t.app.db)
+        .await
+        .unwrap()
+        .id
+    };
     Ids {
         unit,
         member: m.id,
         position: p.id,
+        rule_set,
     }
 }
 

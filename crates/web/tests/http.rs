@@ -345,6 +345,12 @@ async fn pages_render_for_each_role() {
         ),
         ("bithu.dongtam", "/me".to_string(), ""),
         ("dangvien.dongtam", "/account".to_string(), "Đổi mật khẩu"),
+        ("bithu.dongtam", "/rule-sets".to_string(), "Hướng dẫn 42"),
+        (
+            "bithu.dongtam",
+            format!("/units/{cell}"),
+            "Bộ quy định sinh hoạt áp dụng",
+        ),
     ] {
         let cookie = t.login(user).await;
         let r = t.get(&path, Auth::Cookie(&cookie)).await;
@@ -412,4 +418,47 @@ async fn member_form_shows_field_errors_and_keeps_values() {
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
     let page = t.get(ok.location(), Auth::Cookie(&cookie)).await;
     assert!(page.body.contains("Hà Thị Mai") && page.body.contains("Chính thức"));
+}
+
+#[tokio::test]
+async fn rule_set_pages_show_the_rules_and_refuse_bad_json() {
+    let t = TestApp::new().await;
+    let cookie = t.login("admin").await;
+    let list = t.get("/rule-sets", Auth::Cookie(&cookie)).await;
+    assert!(
+        list.body.contains("Thêm bộ quy định") && list.body.contains("min_duration_minutes"),
+        "the form starts from a copy"
+    );
+    let id = list
+        .body
+        .split("/rule-sets/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let one = t
+        .get(&format!("/rule-sets/{id}"), Auth::Cookie(&cookie))
+        .await;
+    assert!(
+        one.body.contains("Quy trình sinh hoạt")
+            && one.body.contains("Xếp loại")
+            && one.body.contains("90 phút")
+    );
+    let bad = t
+        .post_form(
+            "/rule-sets",
+            Auth::Cookie(&cookie),
+            "code=thu&name=Th%E1%BB%AD&effective_from=2026-01-01&rules=%7Bnot",
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("không phải JSON hợp lệ"));
+    let member = t.login("dangvien.dongtam").await;
+    let page = t.get("/rule-sets", Auth::Cookie(&member)).await;
+    assert!(
+        !page.body.contains("Thêm bộ quy định"),
+        "only administrators add rule sets"
+    );
 }

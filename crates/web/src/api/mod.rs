@@ -3,7 +3,8 @@
 
 mod accounts;
 mod members;
-mod units;
+mod rule_sets;
+pub(crate) mod units;
 
 use axum::Json;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -33,6 +34,7 @@ use crate::error::ApiError;
         (name = "auth", description = "Đăng nhập, token"),
         (name = "units", description = "Cây tổ chức"),
         (name = "members", description = "Đảng viên"),
+        (name = "rules", description = "Bộ quy định sinh hoạt chi bộ theo thời gian"),
         (name = "users", description = "Tài khoản và vai trò (quản trị)"),
         (name = "audit", description = "Nhật ký thay đổi (quản trị)")
     )
@@ -80,6 +82,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::set_password))
         .routes(routes!(accounts::set_active))
         .routes(routes!(accounts::audit))
+        .routes(routes!(rule_sets::list, rule_sets::create))
+        .routes(routes!(rule_sets::get))
+        .routes(routes!(rule_sets::in_force))
 }
 
 /// The OpenAPI document, built once.

@@ -19,7 +19,7 @@ pub struct DateQuery {
     pub date: Option<String>,
 }
 
-fn as_of(q: &DateQuery) -> Result<Option<chrono::NaiveDate>, ApiError> {
+pub(crate) fn as_of(q: &DateQuery) -> Result<Option<chrono::NaiveDate>, ApiError> {
     match q.date.as_deref().filter(|s| !s.is_empty()) {
         None => Ok(None),
         Some(s) => parse_date(s).map(Some).ok_or_else(|| {

@@ -4,6 +4,7 @@
 mod account;
 mod admin;
 mod members;
+mod rules;
 mod units;
 
 use askama::Template;
@@ -131,6 +132,9 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
             post(admin::set_active),
         ),
         r(M::GET, "/admin/audit", false, get(admin::audit)),
+        r(M::GET, "/rule-sets", false, get(rules::list)),
+        r(M::POST, "/rule-sets", false, post(rules::create)),
+        r(M::GET, "/rule-sets/{id}", false, get(rules::show)),
         r(M::GET, "/api/v1/docs", true, get(api_docs)),
         r(M::GET, "/api/v1/openapi.json", true, get(openapi_json)),
     ]

@@ -1,0 +1,127 @@
+//! Rule sets on the real database: built-ins, the provincial override, and sets added without code.
+
+mod common;
+
+use chibo_app::AppError;
+use chibo_app::rules::{self, NewRuleSet};
+use common::*;
+
+#[tokio::test]
+async fn the_rule_set_in_force_depends_on_the_date_and_the_unit() {
+    let app = demo_app().await;
+    let admin = actor(&app, "admin").await;
+    let cell = unit_named(&app, "Chi bộ thôn Đồng Tâm").await;
+    let name_on = |y, m, day| {
+        let app = app.clone();
+        let admin = admin.clone();
+        async move {
+            rules::in_force(&app, &admin, cell.id, d(y, m, day))
+                .await
+                .unwrap()
+                .map(|r| r.code)
+        }
+    };
+    assert_eq!(name_on(2024, 5, 1).await.as_deref(), Some("hd12-2018"));
+    assert_eq!(
+        name_on(2025, 11, 15).await.as_deref(),
+        Some("ct50-hd42-2025")
+    );
+    let provincial = name_on(2026, 2, 1).await.unwrap();
+    assert!(provincial.starts_with("tinh-mau-2025-"), "{provincial}");
+    assert_eq!(name_on(2017, 1, 1).await, None);
+    // The unit page names the set of the day shown.
+    let detail = chibo_app::units::detail(&app, &admin, cell.id, Some(d(2025, 11, 15)))
+        .await
+        .unwrap();
+    assert!(detail.rule_set.unwrap().name.contains("Hướng dẫn 42"));
+}
+
+#[tokio::test]
+async fn administrators_add_rule_sets_without_code_and_bad_ones_are_refused() {
+    let app = demo_app().await;
+    let admin = actor(&app, "admin").await;
+    let sets = rules::list(&app, &admin).await.unwrap();
+    let national = sets.iter().find(|r| r.code == "ct50-hd42-2025").unwrap();
+    let commune = unit_named(&app, "Đảng bộ xã Phú Lâm").await;
+    let audits = audit_count(&app).await;
+    let fields = |e: AppError| match e {
+        AppError::Invalid(inv) => inv.errors.into_iter().map(|f| f.field).collect::<Vec<_>>(),
+        other => panic!("{other:?}"),
+    };
+
+    let mut rules_json = serde_json::to_value(&national.rules).unwrap();
+    rules_json["min_duration_minutes"] = 10.into();
+    let bad = NewRuleSet {
+        code: "xa-phu-lam".into(),
+        name: "Quy định xã Phú Lâm".into(),
+        unit_id: Some(commune.id),
+        effective_from: Some("2026-03-01".into()),
+        rules: rules_json,
+    };
+    assert_eq!(
+        fields(rules::create(&app, &admin, bad.clone()).await.unwrap_err()),
+        vec!["rules.min_duration_minutes"]
+    );
+    let shapeless = NewRuleSet {
+        rules: serde_json::json!({"min_duration_minutes": "chín mươi"}),
+        ..bad.clone()
+    };
+    assert_eq!(
+        fields(rules::create(&app, &admin, shapeless).await.unwrap_err()),
+        vec!["rules"]
+    );
+    let dup = NewRuleSet {
+        code: "hd12-2018".into(),
+        rules: serde_json::to_value(&national.rules).unwrap(),
+        ..bad.clone()
+    };
+    assert_eq!(
+        fields(rules::create(&app, &admin, dup).await.unwrap_err()),
+        vec!["code"]
+    );
+    let board = actor(&app, "bantochuc").await;
+    let good = NewRuleSet {
+        rules: serde_json::to_value(&national.rules).unwrap(),
+        ..bad.clone()
+    };
+    assert!(matches!(
+        rules::create(&app, &board, good.clone()).await,
+        Err(AppError::NotFound)
+    ));
+    assert_eq!(audit_count(&app).await, audits, "nothing written");
+
+    let mut r = good.rules.clone();
+    r["min_duration_minutes"] = 100.into();
+    let created = rules::create(&app, &admin, NewRuleSet { rules: r, ..good })
+        .await
+        .unwrap();
+    assert_eq!(created.rules.min_duration_minutes, 100);
+    let cell = unit_named(&app, "Chi bộ thôn Bản Nà").await;
+    let then = rules::in_force(&app, &admin, cell.id, d(2026, 3, 2))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        then.id, created.id,
+        "the commune's own set is closer than the province's"
+    );
+    let ward_cell = unit_named(&app, "Chi bộ Tổ dân phố số 1").await;
+    let other = rules::in_force(&app, &admin, ward_cell.id, d(2026, 3, 2))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(other.id, created.id);
+    // Scope: the ward's committee does not see the commune's set.
+    let member = actor(&app, "dangvien.dongtam").await;
+    assert!(
+        rules::get(&app, &member, created.id).await.is_ok(),
+        "a member of the commune sees it"
+    );
+    assert!(
+        rules::list(&app, &member)
+            .await
+            .unwrap()
+            .iter()
+            .any(|s| s.id == created.id)
+    );
+}

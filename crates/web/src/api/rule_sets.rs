@@ -1,0 +1,66 @@
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chibo_app::rules::{self, NewRuleSet, RuleSetView};
+
+use super::{ApiJson, ApiQuery, Ids};
+use crate::AppState;
+use crate::api::units::{DateQuery, as_of};
+use crate::error::{ApiError, ErrorBody};
+use crate::session::ApiUser;
+
+/// Meeting rule sets you can see: the national ones and those attached to your units or above.
+#[utoipa::path(get, path = "/api/v1/rule-sets", tag = "rules",
+    responses((status = 200, body = Vec<RuleSetView>), (status = 401, body = ErrorBody)))]
+pub async fn list(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+) -> Result<Json<Vec<RuleSetView>>, ApiError> {
+    Ok(Json(rules::list(&s.app, &a).await?))
+}
+
+/// Adds a rule set without code (administrators): copy the `rules` of an existing set and change it.
+#[utoipa::path(post, path = "/api/v1/rule-sets", tag = "rules", request_body = NewRuleSet,
+    responses((status = 201, body = RuleSetView), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn create(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiJson(b): ApiJson<NewRuleSet>,
+) -> Result<(StatusCode, Json<RuleSetView>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(rules::create(&s.app, &a, b).await?),
+    ))
+}
+
+/// One rule set.
+#[utoipa::path(get, path = "/api/v1/rule-sets/{id}", tag = "rules", params(("id" = i64, Path)),
+    responses((status = 200, body = RuleSetView), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+) -> Result<Json<RuleSetView>, ApiError> {
+    Ok(Json(rules::get(&s.app, &a, id.one()).await?))
+}
+
+/// The rule set that judges the unit's meetings on a date (today by default).
+#[utoipa::path(get, path = "/api/v1/units/{id}/rule-set", tag = "rules", params(("id" = i64, Path), DateQuery),
+    responses((status = 200, body = RuleSetView), (status = 404, body = ErrorBody)))]
+pub async fn in_force(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiQuery(q): ApiQuery<DateQuery>,
+) -> Result<Json<RuleSetView>, ApiError> {
+    let date = as_of(&q)?.unwrap_or_else(chibo_app::App::today);
+    rules::in_force(&s.app, &a, id.one(), date)
+        .await?
+        .map(Json)
+        .ok_or_else(|| {
+            ApiError(chibo_app::AppError::invalid(
+                "date",
+                "Chưa có bộ quy định nào có hiệu lực vào ngày này.",
+            ))
+        })
+}

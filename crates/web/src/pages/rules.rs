@@ -1,0 +1,132 @@
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use chibo_app::Actor;
+use chibo_app::rules::{self, NewRuleSet, RuleSetView};
+use chibo_app::units::{self, UnitView};
+use chibo_domain::rules::Frequency;
+
+use super::{FormData, Nav, form_errors, render, render_status, see_other};
+use crate::AppState;
+use crate::api::Ids;
+use crate::error::PageError;
+use crate::fmt::VnDate;
+use crate::session::PageUser;
+
+#[derive(Template)]
+#[template(path = "rule_sets.html")]
+struct ListPage {
+    nav: Nav,
+    sets: Vec<RuleSetView>,
+    units: Vec<UnitView>,
+    errors: Vec<String>,
+    form: FormData,
+    /// A starting point for a new set: the newest national set, pretty-printed.
+    template: String,
+}
+
+async fn render_list(
+    s: &AppState,
+    a: &Actor,
+    errors: Vec<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let sets = rules::list(&s.app, a).await?;
+    let template = form.opt("rules").unwrap_or_else(|| {
+        sets.iter()
+            .rfind(|r| r.unit.is_none())
+            .and_then(|r| serde_json::to_string_pretty(&r.rules).ok())
+            .unwrap_or_default()
+    });
+    let units = if a.is_admin() {
+        units::tree(&s.app, a, None).await?
+    } else {
+        vec![]
+    };
+    let status = if errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render_status(
+        status,
+        &ListPage {
+            nav: Nav::of(a),
+            sets,
+            units,
+            errors,
+            form,
+            template,
+        },
+    )
+}
+
+pub async fn list(State(s): State<AppState>, PageUser(a): PageUser) -> Result<Response, PageError> {
+    render_list(&s, &a, vec![], FormData(vec![])).await
+}
+
+pub async fn create(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    f: FormData,
+) -> Result<Response, PageError> {
+    a.require_admin()?;
+    let rules_json = match serde_json::from_str::<serde_json::Value>(&f.text("rules")) {
+        Ok(v) => v,
+        Err(e) => {
+            let msg = format!(
+                "Nội dung quy định không phải JSON hợp lệ (dòng {}, cột {}).",
+                e.line(),
+                e.column()
+            );
+            return render_list(&s, &a, vec![msg], f).await;
+        }
+    };
+    let input = NewRuleSet {
+        code: f.text("code"),
+        name: f.text("name"),
+        unit_id: f.id("unit_id"),
+        effective_from: f.opt("effective_from"),
+        rules: rules_json,
+    };
+    match form_errors(rules::create(&s.app, &a, input).await)? {
+        Ok(r) => Ok(see_other(&format!("/rule-sets/{}", r.id))),
+        Err(errors) => render_list(&s, &a, errors, f).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "rule_set.html")]
+struct ShowPage {
+    nav: Nav,
+    r: RuleSetView,
+    max_points: u32,
+}
+
+fn frequency(f: &Frequency) -> &'static str {
+    match f {
+        Frequency::Monthly => "hằng tháng",
+        Frequency::Quarterly => "hằng quý",
+        Frequency::AsNeeded => "khi cần",
+    }
+}
+
+pub async fn show(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+) -> Result<Response, PageError> {
+    let r = rules::get(&s.app, &a, id.one()).await?;
+    let max_points = r.rules.scoring.max_points();
+    render(&ShowPage {
+        nav: Nav::of(&a),
+        r,
+        max_points,
+    })
+}
+
+impl ShowPage {
+    fn frequency(&self, f: &Frequency) -> &'static str {
+        frequency(f)
+    }
+}
