@@ -164,3 +164,26 @@ entity!(rule_set, "rule_sets", {
     created_by: Option<i64>,
     created_at: DateTime<Utc>,
 });
+
+entity!(meeting, "meetings", {
+    unit_id: i64,
+    kind: String,
+    combined: bool,
+    topic: String,
+    meeting_date: NaiveDate,
+    start_time: String,
+    place: String,
+    rule_set_id: i64,
+    status: String,
+    published_at: Option<DateTime<Utc>>,
+    created_by: Option<i64>,
+    created_at: DateTime<Utc>,
+});
+
+entity!(meeting_attendance, "meeting_attendance", {
+    meeting_id: i64,
+    member_id: i64,
+    presence: String,
+    reason: Option<String>,
+    recorded_at: DateTime<Utc>,
+});

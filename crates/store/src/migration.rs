@@ -8,7 +8,7 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(Init), Box::new(RuleSets)]
+        vec![Box::new(Init), Box::new(RuleSets), Box::new(Meetings)]
     }
 }
 
@@ -279,5 +279,63 @@ impl MigrationTrait for RuleSets {
         m.create_index(index("rule_sets", &["code"], true)).await?;
         m.create_index(index("rule_sets", &["unit_id", "effective_from"], false))
             .await
+    }
+}
+
+/// Meetings and their attendance (issue 3).
+struct Meetings;
+
+impl MigrationName for Meetings {
+    fn name(&self) -> &str {
+        "m20261123_000003_meetings"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Meetings {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(c("meetings"))
+                .col(big_pk_auto(c("id")))
+                .col(big_integer(c("unit_id")))
+                .col(string_len(c("kind"), 32))
+                .col(boolean(c("combined")))
+                .col(string_len(c("topic"), 500))
+                .col(date(c("meeting_date")))
+                .col(string_len(c("start_time"), 5))
+                .col(string_len(c("place"), 255))
+                .col(big_integer(c("rule_set_id")))
+                .col(string_len(c("status"), 16))
+                .col(timestamp_with_time_zone_null(c("published_at")))
+                .col(big_integer_null(c("created_by")))
+                .col(timestamp_with_time_zone(c("created_at")))
+                .foreign_key(&mut fk("meetings", "unit_id", "units"))
+                .foreign_key(&mut fk("meetings", "rule_set_id", "rule_sets"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("meetings", &["unit_id", "meeting_date"], false))
+            .await?;
+        m.create_table(
+            Table::create()
+                .table(c("meeting_attendance"))
+                .col(big_pk_auto(c("id")))
+                .col(big_integer(c("meeting_id")))
+                .col(big_integer(c("member_id")))
+                .col(string_len(c("presence"), 24))
+                .col(string_len_null(c("reason"), 500))
+                .col(timestamp_with_time_zone(c("recorded_at")))
+                .foreign_key(&mut fk("meeting_attendance", "meeting_id", "meetings"))
+                .foreign_key(&mut fk("meeting_attendance", "member_id", "members"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index(
+            "meeting_attendance",
+            &["meeting_id", "member_id"],
+            true,
+        ))
+        .await
     }
 }

@@ -27,6 +27,8 @@ enum Case {
     BodyUnit,
     /// The path's id is a rule set.
     RuleSet,
+    /// The path's id is a meeting.
+    Meeting,
 }
 
 fn case(method: &Method, path: &str) -> Option<Case> {
@@ -45,6 +47,7 @@ fn case(method: &Method, path: &str) -> Option<Case> {
         _ if p.starts_with("/members/{id}") => Member,
         _ if p.starts_with("/positions/{id}") => Position,
         _ if p.starts_with("/rule-sets/{id}") => RuleSet,
+        _ if p.starts_with("/meetings/{id}") => Meeting,
         _ => return None,
     })
 }
@@ -54,6 +57,7 @@ struct Ids {
     member: i64,
     position: i64,
     rule_set: i64,
+    meeting: i64,
 }
 
 fn fill(path: &str, ids: &Ids, user_id: i64, role_id: i64, case: Case) -> String {
@@ -62,6 +66,7 @@ fn fill(path: &str, ids: &Ids, user_id: i64, role_id: i64, case: Case) -> String
         Case::Member => ids.member,
         Case::Position => ids.position,
         Case::RuleSet => ids.rule_set,
+        Case::Meeting => ids.meeting,
         Case::Admin => user_id,
         _ => 0,
     };
@@ -103,11 +108,35 @@ async fn ids_in(t: &TestApp, cell_name: &str) -> Ids {
         .unwrap()
         .id
     };
+    // A published meeting of the cell, already held.
+    let meeting = {
+        use chibo_store::sea_orm::{ActiveModelTrait, Set};
+        chibo_store::entities::meeting::ActiveModel {
+            unit_id: Set(unit),
+            kind: Set("regular".into()),
+            combined: Set(false),
+            topic: Set("Sinh hoạt thường kỳ".into()),
+            meeting_date: Set(chrono::NaiveDate::from_ymd_opt(2026, 10, 15).unwrap()),
+            start_time: Set("19:30".into()),
+            place: Set("Nhà văn hóa".into()),
+            rule_set_id: Set(rule_set),
+            status: Set("published".into()),
+            published_at: Set(Some(chrono::Utc::now())),
+            created_by: Set(None),
+            created_at: Set(chrono::Utc::now()),
+            ..Default::default()
+        }
+        .insert(&t.app.db)
+        .await
+        .unwrap()
+        .id
+    };
     Ids {
         unit,
         member: m.id,
         position: p.id,
         rule_set,
+        meeting,
     }
 }
 

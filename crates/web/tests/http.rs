@@ -462,3 +462,79 @@ async fn rule_set_pages_show_the_rules_and_refuse_bad_json() {
         "only administrators add rule sets"
     );
 }
+
+#[tokio::test]
+async fn a_secretary_schedules_publishes_and_takes_attendance_through_the_pages() {
+    let t = TestApp::new().await;
+    let sec = t.login("bithu.dongtam").await;
+    let cell = t.unit_id("Chi bộ thôn Đồng Tâm").await;
+    let page = t
+        .get(&format!("/units/{cell}/meetings"), Auth::Cookie(&sec))
+        .await;
+    assert!(page.body.contains("Lập lịch buổi sinh hoạt"));
+    let bad = t
+        .post_form(
+            &format!("/units/{cell}/meetings"),
+            Auth::Cookie(&sec),
+            "kind=regular&topic=&meeting_date=2026-10-15&start_time=19%3A30&place=",
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("Vui lòng nhập nội dung chính"));
+    let ok = t
+        .post_form(
+            &format!("/units/{cell}/meetings"),
+            Auth::Cookie(&sec),
+            "kind=regular&topic=Thu+ho%E1%BA%A1ch+v%E1%BB%A5+m%C3%B9a&meeting_date=2026-10-15&start_time=19%3A30&place=Nh%C3%A0+v%C4%83n+h%C3%B3a",
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let url = ok.location().to_string();
+    let id: i64 = url.rsplit('/').next().unwrap().parse().unwrap();
+    let member = t.login("dangvien.dongtam").await;
+    assert_eq!(
+        t.get(&url, Auth::Cookie(&member)).await.status,
+        StatusCode::NOT_FOUND,
+        "not announced yet"
+    );
+    assert_eq!(
+        t.post_form(&format!("/meetings/{id}/publish"), Auth::Cookie(&sec), "")
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        t.get(&url, Auth::Cookie(&member)).await.status,
+        StatusCode::OK
+    );
+
+    // Everyone on the sheet present.
+    let sheet = t.get(&url, Auth::Cookie(&sec)).await;
+    let form: Vec<String> = sheet
+        .body
+        .match_indices("name=\"presence_")
+        .map(|(i, _)| sheet.body[i + 15..].split('"').next().unwrap().to_string())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .map(|id| format!("presence_{id}=present"))
+        .collect();
+    assert!(form.len() > 30);
+    let saved = t
+        .post_form(
+            &format!("/meetings/{id}/attendance"),
+            Auth::Cookie(&sec),
+            &form.join("&"),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let after = t.get(&url, Auth::Cookie(&sec)).await;
+    assert!(
+        after.body.contains("100,0%") && after.body.contains("đạt"),
+        "the rate and the verdict are shown"
+    );
+    assert!(after.body.contains("Đã họp"));
+    let list = t
+        .get(&format!("/units/{cell}/meetings"), Auth::Cookie(&member))
+        .await;
+    assert!(list.body.contains("Thu hoạch vụ mùa"));
+}

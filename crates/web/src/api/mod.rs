@@ -2,6 +2,7 @@
 //! through [`router`], so the document at `/api/v1/openapi.json` lists every endpoint.
 
 mod accounts;
+mod meetings;
 mod members;
 mod rule_sets;
 pub(crate) mod units;
@@ -35,6 +36,7 @@ use crate::error::ApiError;
         (name = "units", description = "Cây tổ chức"),
         (name = "members", description = "Đảng viên"),
         (name = "rules", description = "Bộ quy định sinh hoạt chi bộ theo thời gian"),
+        (name = "meetings", description = "Buổi sinh hoạt chi bộ: lịch, thông báo, điểm danh"),
         (name = "users", description = "Tài khoản và vai trò (quản trị)"),
         (name = "audit", description = "Nhật ký thay đổi (quản trị)")
     )
@@ -85,6 +87,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(rule_sets::list, rule_sets::create))
         .routes(routes!(rule_sets::get))
         .routes(routes!(rule_sets::in_force))
+        .routes(routes!(meetings::list, meetings::schedule))
+        .routes(routes!(meetings::get))
+        .routes(routes!(meetings::publish))
+        .routes(routes!(meetings::attendance))
 }
 
 /// The OpenAPI document, built once.

@@ -3,6 +3,7 @@
 
 mod account;
 mod admin;
+mod meetings;
 mod members;
 mod rules;
 mod units;
@@ -17,6 +18,7 @@ use chibo_app::{Actor, AppError, Role};
 
 use crate::AppState;
 use crate::error::PageError;
+use crate::fmt::VnDate;
 use crate::session::PageUser;
 
 /// One page route: what the authorization test needs to know about it.
@@ -132,6 +134,26 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
             post(admin::set_active),
         ),
         r(M::GET, "/admin/audit", false, get(admin::audit)),
+        r(M::GET, "/units/{id}/meetings", false, get(meetings::list)),
+        r(
+            M::POST,
+            "/units/{id}/meetings",
+            false,
+            post(meetings::schedule),
+        ),
+        r(M::GET, "/meetings/{id}", false, get(meetings::show)),
+        r(
+            M::POST,
+            "/meetings/{id}/publish",
+            false,
+            post(meetings::publish),
+        ),
+        r(
+            M::POST,
+            "/meetings/{id}/attendance",
+            false,
+            post(meetings::attendance),
+        ),
         r(M::GET, "/rule-sets", false, get(rules::list)),
         r(M::POST, "/rule-sets", false, post(rules::create)),
         r(M::GET, "/rule-sets/{id}", false, get(rules::show)),
@@ -253,9 +275,11 @@ struct HomePage {
     nav: Nav,
     actor: Actor,
     role_lines: Vec<(String, Option<(i64, String)>)>,
+    upcoming: Vec<chibo_app::meetings::MeetingView>,
 }
 
-async fn home(PageUser(a): PageUser) -> Result<Response, PageError> {
+async fn home(State(s): State<AppState>, PageUser(a): PageUser) -> Result<Response, PageError> {
+    let upcoming = chibo_app::meetings::upcoming_for_me(&s.app, &a).await?;
     let role_lines = a
         .grants
         .iter()
@@ -269,6 +293,7 @@ async fn home(PageUser(a): PageUser) -> Result<Response, PageError> {
     render(&HomePage {
         nav: Nav::of(&a),
         role_lines,
+        upcoming,
         actor: a,
     })
 }

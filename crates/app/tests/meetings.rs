@@ -1,0 +1,277 @@
+//! Meetings on the real database: scheduling rules, the notice, the attendance sheet from the
+//! roll of the day, and attendance judged by the rule set in force.
+
+mod common;
+
+use chibo_app::AppError;
+use chibo_app::meetings::{self, AttendanceEntry, AttendanceInput, NewMeeting};
+use common::*;
+
+fn fields(e: AppError) -> Vec<String> {
+    match e {
+        AppError::Invalid(inv) => inv.errors.into_iter().map(|f| f.field).collect(),
+        other => panic!("expected field errors, got {other:?}"),
+    }
+}
+
+fn meeting(date: &str) -> NewMeeting {
+    NewMeeting {
+        kind: "regular".into(),
+        combined: false,
+        topic: "Kiểm điểm việc thu hoạch vụ mùa; phân công trực phòng chống bão".into(),
+        meeting_date: Some(date.into()),
+        start_time: Some("19:30".into()),
+        place: "Nhà văn hóa thôn".into(),
+    }
+}
+
+#[tokio::test]
+async fn scheduling_checks_the_rules_and_writes_nothing_on_error() {
+    let app = demo_app().await;
+    let sec = actor(&app, "bithu.dongtam").await;
+    let cell = unit_named(&app, "Chi bộ thôn Đồng Tâm").await;
+    let audits = audit_count(&app).await;
+    let bad = NewMeeting {
+        start_time: Some("25:99".into()),
+        topic: " ".into(),
+        ..meeting("2026-10-15")
+    };
+    let f = fields(
+        meetings::schedule(&app, &sec, cell.id, bad)
+            .await
+            .unwrap_err(),
+    );
+    assert!(
+        f.contains(&"start_time".to_string()) && f.contains(&"topic".to_string()),
+        "{f:?}"
+    );
+    assert_eq!(
+        fields(
+            meetings::schedule(
+                &app,
+                &sec,
+                cell.id,
+                NewMeeting {
+                    kind: "hop-mat".into(),
+                    ..meeting("2026-10-15")
+                }
+            )
+            .await
+            .unwrap_err()
+        ),
+        vec!["kind"]
+    );
+    assert_eq!(
+        fields(
+            meetings::schedule(&app, &sec, cell.id, meeting("1990-01-01"))
+                .await
+                .unwrap_err()
+        ),
+        vec!["meeting_date", "meeting_date"],
+        "before the cell and before any rule set"
+    );
+    assert_eq!(
+        fields(
+            meetings::schedule(
+                &app,
+                &sec,
+                cell.id,
+                NewMeeting {
+                    kind: "thematic".into(),
+                    combined: true,
+                    ..meeting("2026-10-15")
+                }
+            )
+            .await
+            .unwrap_err()
+        ),
+        vec!["combined"]
+    );
+    assert_eq!(audit_count(&app).await, audits);
+    let group = unit_named(&app, "Tổ đảng số 1").await;
+    assert!(
+        matches!(
+            meetings::schedule(&app, &sec, group.id, meeting("2026-10-15")).await,
+            Err(AppError::Invalid(_))
+        ),
+        "cells hold meetings, not party groups"
+    );
+    let other = unit_named(&app, "Chi bộ thôn Bản Nà").await;
+    assert!(matches!(
+        meetings::schedule(&app, &sec, other.id, meeting("2026-10-15")).await,
+        Err(AppError::NotFound)
+    ));
+
+    let m = meetings::schedule(&app, &sec, cell.id, meeting("2026-10-15"))
+        .await
+        .unwrap();
+    assert!(
+        m.rule_set.name.contains("cấp tỉnh"),
+        "the province's sheet is in force in 2026: {}",
+        m.rule_set.name
+    );
+    assert_eq!(
+        fields(
+            meetings::schedule(&app, &sec, cell.id, meeting("2026-10-15"))
+                .await
+                .unwrap_err()
+        ),
+        vec!["meeting_date"],
+        "one regular meeting a day"
+    );
+    let old = meetings::schedule(&app, &sec, cell.id, meeting("2025-11-20"))
+        .await
+        .unwrap();
+    assert!(old.rule_set.name.contains("Hướng dẫn 42"));
+}
+
+#[tokio::test]
+async fn notice_attendance_sheet_and_rate() {
+    let app = demo_app().await;
+    let sec = actor(&app, "bithu.dongtam").await;
+    let member = actor(&app, "dangvien.dongtam").await;
+    let cell = unit_named(&app, "Chi bộ thôn Đồng Tâm").await;
+    let m = meetings::schedule(&app, &sec, cell.id, meeting("2026-10-15"))
+        .await
+        .unwrap();
+    // Not published yet: members do not see it.
+    assert!(
+        meetings::list(&app, &member, cell.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(matches!(
+        meetings::get(&app, &member, m.id).await,
+        Err(AppError::NotFound)
+    ));
+    meetings::publish(&app, &sec, m.id).await.unwrap();
+    assert!(matches!(
+        meetings::publish(&app, &sec, m.id).await,
+        Err(AppError::Invalid(_))
+    ));
+    assert_eq!(
+        meetings::list(&app, &member, cell.id).await.unwrap().len(),
+        1
+    );
+    let mine = meetings::get(&app, &member, m.id).await.unwrap();
+    assert_eq!(
+        mine.sheet.len() + mine.apart.len(),
+        1,
+        "a member sees only their own line"
+    );
+
+    let d = meetings::get(&app, &sec, m.id).await.unwrap();
+    assert!(
+        d.sheet.len() >= 30,
+        "members of all three party groups: {}",
+        d.sheet.len()
+    );
+    assert!(
+        d.apart.iter().any(|r| r.standing == "exempt"),
+        "the exempt member is listed apart"
+    );
+    assert!(d.apart.iter().any(|r| r.standing == "transferred_out_temp"));
+    assert_eq!(d.summary.not_recorded as usize, d.sheet.len());
+
+    // Everyone present but one excused and one unexcused absence; the exempt member comes too.
+    let exempt = d
+        .apart
+        .iter()
+        .find(|r| r.standing == "exempt")
+        .unwrap()
+        .member_id;
+    let mut entries: Vec<AttendanceEntry> = d
+        .sheet
+        .iter()
+        .map(|r| AttendanceEntry {
+            member_id: r.member_id,
+            presence: "present".into(),
+            reason: None,
+        })
+        .collect();
+    entries[0].presence = "absent_excused".into();
+    entries[1].presence = "absent_unexcused".into();
+    let no_reason = AttendanceInput {
+        entries: entries.clone(),
+    };
+    assert_eq!(
+        fields(
+            meetings::record_attendance(&app, &sec, m.id, no_reason)
+                .await
+                .unwrap_err()
+        ),
+        vec!["entries"]
+    );
+    entries[0].reason = Some("Đi viện".into());
+    entries.push(AttendanceEntry {
+        member_id: exempt,
+        presence: "present".into(),
+        reason: None,
+    });
+    let done = meetings::record_attendance(&app, &sec, m.id, AttendanceInput { entries })
+        .await
+        .unwrap();
+    let n = d.sheet.len() as u32;
+    assert_eq!(done.meeting.status, "held");
+    assert_eq!(done.summary.expected, n + 1);
+    assert_eq!(done.summary.present, n - 1);
+    assert_eq!(done.summary.exempt_present, 1);
+    assert_eq!(done.summary.unexcused_names.len(), 1);
+    assert!(
+        done.summary.threshold_met,
+        "{} of {}",
+        done.summary.present, done.summary.expected
+    );
+    assert_eq!(done.summary.not_recorded, 0);
+
+    // A member not on the roll, or a meeting still to come, is refused.
+    let ban_na = unit_named(&app, "Chi bộ thôn Bản Nà").await;
+    let admin = actor(&app, "admin").await;
+    let outsider = chibo_app::members::list(
+        &app,
+        &admin,
+        chibo_app::members::MemberQuery {
+            unit_id: Some(ban_na.id),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .items[0]
+        .id;
+    let stranger = AttendanceInput {
+        entries: vec![AttendanceEntry {
+            member_id: outsider,
+            presence: "present".into(),
+            reason: None,
+        }],
+    };
+    assert_eq!(
+        fields(
+            meetings::record_attendance(&app, &sec, m.id, stranger)
+                .await
+                .unwrap_err()
+        ),
+        vec!["entries"]
+    );
+    let future = (chibo_app::App::today() + chrono::Duration::days(10)).to_string();
+    let later = meetings::schedule(&app, &sec, cell.id, meeting(&future))
+        .await
+        .unwrap();
+    let e = meetings::record_attendance(
+        &app,
+        &sec,
+        later.id,
+        AttendanceInput {
+            entries: vec![AttendanceEntry {
+                member_id: d.sheet[0].member_id,
+                presence: "present".into(),
+                reason: None,
+            }],
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(fields(e), vec!["entries"]);
+}
