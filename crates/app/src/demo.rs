@@ -4,7 +4,7 @@
 
 use chibo_domain::org::UnitKind;
 use chibo_store::entities::unit;
-use chibo_store::sea_orm::{EntityTrait, PaginatorTrait};
+use chibo_store::sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, PaginatorTrait, Set};
 use chibo_store::write_tx;
 use chrono::NaiveDate;
 
@@ -625,4 +625,161 @@ pub async fn seed(app: &App) -> AppResult<bool> {
         users::create(app, &admin, a).await?;
     }
     Ok(true)
+}
+
+const THEMES: &[&str] = &[
+    "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh",
+    "Xây dựng nông thôn mới nâng cao, nông thôn mới kiểu mẫu",
+    "Phòng, chống thiên tai, bão lũ ở địa bàn dân cư",
+    "Chuyển đổi số và dịch vụ công trực tuyến ở cơ sở",
+    "Nâng cao chất lượng sinh hoạt chi bộ",
+    "Giữ gìn an ninh trật tự, xây dựng khu dân cư văn hóa",
+];
+
+const EXCUSES: &[&str] = &[
+    "Ốm, điều trị tại nhà",
+    "Đi công tác",
+    "Việc gia đình",
+    "Đi làm ăn xa",
+    "Trông cháu ốm",
+];
+
+/// Twelve months of meetings for every live cell, with the variety the reviews describe: rural
+/// cells with unstable attendance (members working away), a cell that skips months, thematic
+/// meetings each quarter; and next month's meetings already announced. Does nothing when there
+/// are meetings. Kept apart from [`seed`] so tests that need only the organisation stay fast.
+pub async fn seed_meetings(app: &App) -> AppResult<usize> {
+    use chibo_store::entities::meeting;
+    use chrono::{Datelike, Months};
+
+    use crate::meetings::{self, AttendanceEntry, NewMeeting};
+
+    if meeting::Entity::find().count(&app.db).await? > 0 {
+        return Ok(0);
+    }
+    let admin = crate::auth::actor_by_username(app, "admin")
+        .await?
+        .ok_or(crate::AppError::NotFound)?;
+    let mut cells: Vec<unit::Model> = unit::Entity::find()
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .filter(|u| {
+            u.dissolved_on.is_none() && UnitKind::from_code(&u.kind).is_some_and(|k| k.is_cell())
+        })
+        .collect();
+    cells.sort_by_key(|u| u.id);
+    let today = App::today();
+    let first = today.with_day(1).expect("first of month");
+    let mut rng = Rng(0x0d0c_2026_5eed_c41b);
+    let mut made = 0;
+    for cell in &cells {
+        let kind = cell.cell_type.as_deref().unwrap_or("rural");
+        // Attendance probability in percent, the cell's day of the month and its hour.
+        let (presence, day, time, place) = match kind {
+            "rural" => (80, 15, "19:30", "Nhà văn hóa thôn"),
+            "urban" => (92, 20, "19:30", "Nhà văn hóa tổ dân phố"),
+            "enterprise" => (88, 10, "16:00", "Hội trường công ty"),
+            _ => (96, 5, "14:00", "Phòng họp cơ quan"),
+        };
+        let skips: &[u32] = if cell.name.contains("Bản Nà") {
+            &[3, 7]
+        } else if kind == "enterprise" {
+            &[5]
+        } else {
+            &[]
+        };
+        // From twelve months back to next month.
+        for offset in -12i32..=1 {
+            let month = if offset < 0 {
+                first.checked_sub_months(Months::new(offset.unsigned_abs()))
+            } else {
+                first.checked_add_months(Months::new(offset as u32))
+            };
+            let Some(month) = month else { continue };
+            let Some(date) = month.with_day(day) else {
+                continue;
+            };
+            if offset < 0 && skips.contains(&offset.unsigned_abs()) || date < cell.established_on {
+                continue;
+            }
+            let regular = NewMeeting {
+                kind: "regular".into(),
+                combined: false,
+                topic: format!(
+                    "Kiểm điểm việc thực hiện nghị quyết tháng {}/{}, phương hướng nhiệm vụ tháng tới",
+                    month.month(),
+                    month.year()
+                ),
+                meeting_date: Some(date.to_string()),
+                start_time: Some(time.into()),
+                place: place.into(),
+            };
+            let mut plan = vec![(date, regular)];
+            if month.month() % 3 == 0 && matches!(kind, "rural" | "urban" | "school") {
+                let thematic_date = month.with_day(25).expect("day 25");
+                let theme = THEMES[(month.month() as usize / 3 + cell.id as usize) % THEMES.len()];
+                plan.push((
+                    thematic_date,
+                    NewMeeting {
+                        kind: "thematic".into(),
+                        topic: theme.to_string(),
+                        meeting_date: Some(thematic_date.to_string()),
+                        ..plan[0].1.clone()
+                    },
+                ));
+            }
+            for (date, input) in plan {
+                let m = meetings::schedule(app, &admin, cell.id, input).await?;
+                made += 1;
+                if date > today {
+                    // Announced ahead: members see them on their home page.
+                    meetings::publish(app, &admin, m.id).await?;
+                    continue;
+                }
+                let sheet = meetings::get(app, &admin, m.id).await?;
+                let mut entries = Vec::new();
+                for r in &sheet.sheet {
+                    let roll = rng.below(100);
+                    let (presence, reason) = if roll < presence {
+                        ("present", None)
+                    } else if roll < presence + (100 - presence) * 3 / 4 {
+                        ("absent_excused", Some(rng.pick(EXCUSES).to_string()))
+                    } else {
+                        ("absent_unexcused", None)
+                    };
+                    entries.push(AttendanceEntry {
+                        member_id: r.member_id,
+                        presence: presence.into(),
+                        reason,
+                    });
+                }
+                for r in sheet.apart.iter().filter(|r| r.standing == "exempt") {
+                    if rng.chance(20) {
+                        entries.push(AttendanceEntry {
+                            member_id: r.member_id,
+                            presence: "present".into(),
+                            reason: None,
+                        });
+                    }
+                }
+                // Announced a week ahead, as the notice rules ask.
+                let model = meeting::Entity::find_by_id(m.id)
+                    .one(&app.db)
+                    .await?
+                    .ok_or(crate::AppError::NotFound)?;
+                let announced = (date - chrono::Duration::days(7))
+                    .and_hms_opt(8, 0, 0)
+                    .expect("valid time")
+                    .and_utc();
+                let mut am = model.into_active_model();
+                am.published_at = Set(Some(announced));
+                let model = am.update(&app.db).await?;
+                let tx = write_tx(&app.db).await?;
+                meetings::write_attendance(&tx, &model, &entries).await?;
+                tx.commit().await?;
+            }
+        }
+    }
+    Ok(made)
 }

@@ -71,7 +71,7 @@ pub struct AttendanceSummary {
     pub not_recorded: u32,
     /// e.g. "85,3%".
     pub rate_text: String,
-    /// e.g. "quá 85/100".
+    /// e.g. "trên 85%".
     pub threshold_text: String,
     pub threshold_met: bool,
     pub unexcused_names: Vec<String>,
@@ -549,12 +549,7 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> 
         exempt_present: a.exempt_present,
         not_recorded,
         rate_text: format!("{},{}%", a.permille() / 10, a.permille() % 10),
-        threshold_text: format!(
-            "{} ({}/{})",
-            rules.attendance_threshold.text(),
-            rules.attendance_threshold.numerator,
-            rules.attendance_threshold.denominator
-        ),
+        threshold_text: rules.attendance_threshold.text(),
         threshold_met: a.expected > 0 && a.met(rules.attendance_threshold),
         unexcused_names,
     };
@@ -606,6 +601,45 @@ pub async fn publish(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDeta
     get(app, actor, id).await
 }
 
+/// Replaces the attendance of the listed members and marks the meeting held (checked input).
+pub(crate) async fn write_attendance(
+    tx: &chibo_store::sea_orm::DatabaseTransaction,
+    m: &meeting::Model,
+    entries: &[AttendanceEntry],
+) -> AppResult<()> {
+    let now = chrono::Utc::now();
+    let ids: Vec<i64> = entries.iter().map(|x| x.member_id).collect();
+    meeting_attendance::Entity::delete_many()
+        .filter(meeting_attendance::Column::MeetingId.eq(m.id))
+        .filter(meeting_attendance::Column::MemberId.is_in(ids))
+        .exec(tx)
+        .await?;
+    for entry in entries {
+        meeting_attendance::ActiveModel {
+            meeting_id: Set(m.id),
+            member_id: Set(entry.member_id),
+            presence: Set(entry.presence.trim().to_string()),
+            reason: Set(entry
+                .reason
+                .as_deref()
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .map(str::to_string)),
+            recorded_at: Set(now),
+            ..Default::default()
+        }
+        .insert(tx)
+        .await?;
+    }
+    if m.status != "held" {
+        let mut am = m.clone().into_active_model();
+        am.status = Set("held".into());
+        am.published_at = Set(m.published_at.or(Some(now)));
+        am.update(tx).await?;
+    }
+    Ok(())
+}
+
 /// Records attendance for some or all members of the sheet, all at once or not at all.
 pub async fn record_attendance(
     app: &App,
@@ -645,36 +679,8 @@ pub async fn record_attendance(
         }
     }
     e.into_result()?;
-    let now = chrono::Utc::now();
     let tx = write_tx(&app.db).await?;
-    let ids: Vec<i64> = input.entries.iter().map(|x| x.member_id).collect();
-    meeting_attendance::Entity::delete_many()
-        .filter(meeting_attendance::Column::MeetingId.eq(m.id))
-        .filter(meeting_attendance::Column::MemberId.is_in(ids))
-        .exec(&tx)
-        .await?;
-    for entry in &input.entries {
-        meeting_attendance::ActiveModel {
-            meeting_id: Set(m.id),
-            member_id: Set(entry.member_id),
-            presence: Set(entry.presence.trim().to_string()),
-            reason: Set(entry
-                .reason
-                .as_deref()
-                .map(str::trim)
-                .filter(|r| !r.is_empty())
-                .map(str::to_string)),
-            recorded_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&tx)
-        .await?;
-    }
-    if m.status != "held" {
-        let mut am = m.clone().into_active_model();
-        am.status = Set("held".into());
-        am.update(&tx).await?;
-    }
+    write_attendance(&tx, &m, &input.entries).await?;
     audit::record(
         &tx,
         Some(actor),

@@ -275,3 +275,57 @@ async fn notice_attendance_sheet_and_rate() {
     .unwrap_err();
     assert_eq!(fields(e), vec!["entries"]);
 }
+
+#[tokio::test]
+async fn the_demo_has_a_year_of_meetings_with_realistic_variation() {
+    let app = demo_app().await;
+    let made = chibo_app::demo::seed_meetings(&app).await.unwrap();
+    assert!(made > 150, "{made} meetings");
+    assert_eq!(
+        chibo_app::demo::seed_meetings(&app).await.unwrap(),
+        0,
+        "seeding twice adds nothing"
+    );
+    let admin = actor(&app, "admin").await;
+    let held = |name: &'static str| {
+        let app = app.clone();
+        let admin = admin.clone();
+        async move {
+            let cell = unit_named(&app, name).await;
+            let list = meetings::list(&app, &admin, cell.id).await.unwrap();
+            let mut rates = Vec::new();
+            for m in list
+                .iter()
+                .filter(|m| m.status == "held" && m.kind == "regular")
+            {
+                let d = meetings::get(&app, &admin, m.id).await.unwrap();
+                rates.push(d.summary.present as f64 / d.summary.expected.max(1) as f64);
+            }
+            rates
+        }
+    };
+    let ban_na = held("Chi bộ thôn Bản Nà").await;
+    let office = held("Chi bộ Văn phòng").await;
+    let dong_tam = held("Chi bộ thôn Đồng Tâm").await;
+    assert!(
+        ban_na.len() < dong_tam.len(),
+        "Bản Nà skips months: {} vs {}",
+        ban_na.len(),
+        dong_tam.len()
+    );
+    let avg = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    assert!(
+        avg(&dong_tam) < avg(&office),
+        "rural attendance is lower: {} vs {}",
+        avg(&dong_tam),
+        avg(&office)
+    );
+    // Next month's meeting is announced to the members.
+    let member = actor(&app, "dangvien.dongtam").await;
+    assert!(
+        !meetings::upcoming_for_me(&app, &member)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -141,12 +141,11 @@ async fn main() -> Result<()> {
 
 async fn seed_demo(app: &App) -> Result<()> {
     let started = std::time::Instant::now();
-    if demo::seed(app)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}: {e:?}"))?
-    {
+    let fail = |e: chibo_app::AppError| anyhow::anyhow!("{e}: {e:?}");
+    if demo::seed(app).await.map_err(fail)? {
+        let meetings = demo::seed_meetings(app).await.map_err(fail)?;
         println!(
-            "Đã tạo dữ liệu demo trong {:.1} giây.",
+            "Đã tạo dữ liệu demo ({meetings} buổi sinh hoạt) trong {:.1} giây.",
             started.elapsed().as_secs_f64()
         );
     }

@@ -57,15 +57,13 @@ impl Share {
     }
 
     pub fn text(self) -> String {
-        let base = match (self.numerator, self.denominator) {
-            (1, 2) => "một nửa".to_string(),
-            (2, 3) => "hai phần ba".to_string(),
-            (n, d) => format!("{n}/{d}"),
-        };
-        if self.strict {
-            format!("quá {base}")
-        } else {
-            format!("ít nhất {base}")
+        match (self.numerator, self.denominator, self.strict) {
+            (n, 100, true) => format!("trên {n}%"),
+            (n, 100, false) => format!("từ {n}% trở lên"),
+            (1, 2, true) => "quá một nửa".to_string(),
+            (2, 3, false) => "ít nhất hai phần ba".to_string(),
+            (n, d, true) => format!("quá {n}/{d}"),
+            (n, d, false) => format!("ít nhất {n}/{d}"),
         }
     }
 }
@@ -770,6 +768,46 @@ mod tests {
         assert!(two_thirds.met(6, 9));
         assert!(!two_thirds.met(5, 9));
         assert_eq!(two_thirds.needed(10), 7);
+    }
+
+    #[test]
+    fn shares_read_as_people_say_them() {
+        assert_eq!(
+            Share {
+                numerator: 85,
+                denominator: 100,
+                strict: true
+            }
+            .text(),
+            "trên 85%"
+        );
+        assert_eq!(
+            Share {
+                numerator: 90,
+                denominator: 100,
+                strict: false
+            }
+            .text(),
+            "từ 90% trở lên"
+        );
+        assert_eq!(
+            Share {
+                numerator: 1,
+                denominator: 2,
+                strict: true
+            }
+            .text(),
+            "quá một nửa"
+        );
+        assert_eq!(
+            Share {
+                numerator: 2,
+                denominator: 3,
+                strict: false
+            }
+            .text(),
+            "ít nhất hai phần ba"
+        );
     }
 
     #[test]

@@ -36,7 +36,7 @@ async fn wait_for_port(port: u16, what: &str) {
         .is_err()
     {
         assert!(
-            start.elapsed() < Duration::from_secs(60),
+            start.elapsed() < Duration::from_secs(180),
             "{what} did not start on port {port}"
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -83,6 +83,43 @@ async fn text(c: &Client, css: &str) -> String {
         .text()
         .await
         .unwrap()
+}
+
+async fn login(c: &Client, base: &str, username: &str) {
+    c.goto(&format!("{base}/login")).await.unwrap();
+    c.find(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys(username)
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys("chibo-demo-2026")
+        .await
+        .unwrap();
+    c.find(Locator::Id("login"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(text(c, "h1").await.contains("Xin chào"));
+}
+
+async fn logout(c: &Client) {
+    c.find(Locator::Css("form.logout button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Id("login"))
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -227,17 +264,47 @@ async fn log_in_browse_the_tree_and_a_member() {
         .unwrap();
     assert!(text(&c, "#tree").await.contains("Đảng bộ huyện Phú Lâm"));
 
-    c.find(Locator::Css("form.logout button"))
+    logout(&c).await;
+
+    // The cell secretary opens the cell's meetings and a meeting already held.
+    login(&c, &base, "bithu.dongtam").await;
+    c.goto(&format!("{base}/units")).await.unwrap();
+    c.find(Locator::LinkText("Chi bộ thôn Đồng Tâm"))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
-    c.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Id("login"))
+    c.find(Locator::Id("meetings-link"))
+        .await
+        .unwrap()
+        .click()
         .await
         .unwrap();
+    assert!(text(&c, "#meeting-list").await.contains("Đã họp"));
+    shot(&c, "06-meetings").await;
+    let rows = c
+        .find_all(Locator::Css("#meeting-list tbody tr"))
+        .await
+        .unwrap();
+    let mut held = None;
+    for row in rows {
+        if row.text().await.unwrap().contains("Đã họp") {
+            held = Some(row.find(Locator::Css("a")).await.unwrap());
+            break;
+        }
+    }
+    held.expect("a held meeting").click().await.unwrap();
+    assert!(text(&c, "#rate").await.contains('%'));
+    shot(&c, "07-meeting").await;
+    logout(&c).await;
+
+    // A member on a phone sees the announced meetings on the home page.
+    c.set_window_size(390, 844).await.unwrap();
+    login(&c, &base, "dangvien.dongtam").await;
+    assert!(text(&c, "#upcoming").await.contains("lúc"));
+    shot(&c, "08-member-phone").await;
+    logout(&c).await;
     c.close().await.unwrap();
     let _ = std::fs::remove_dir_all(&tmp);
 }
