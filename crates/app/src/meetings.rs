@@ -86,6 +86,8 @@ pub struct MeetingDetail {
     pub apart: Vec<SheetRow>,
     pub summary: AttendanceSummary,
     pub can_manage: bool,
+    /// The record, tasks and score of a held meeting (officers and the superior committee).
+    pub held: Option<crate::meeting_record::HeldDetail>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -206,7 +208,7 @@ async fn view(
     })
 }
 
-async fn rule_set_of(app: &App, m: &meeting::Model) -> AppResult<(RuleSet, String)> {
+pub(crate) async fn rule_set_of(app: &App, m: &meeting::Model) -> AppResult<(RuleSet, String)> {
     let r = chibo_store::entities::rule_set::Entity::find_by_id(m.rule_set_id)
         .one(&app.db)
         .await?
@@ -217,7 +219,7 @@ async fn rule_set_of(app: &App, m: &meeting::Model) -> AppResult<(RuleSet, Strin
 }
 
 /// The cell whose meetings the actor may see: in read scope, or the actor's own cell.
-async fn visible_cell(app: &App, actor: &Actor, unit_id: i64) -> AppResult<unit::Model> {
+pub(crate) async fn visible_cell(app: &App, actor: &Actor, unit_id: i64) -> AppResult<unit::Model> {
     let u = units::find(&app.db, unit_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -405,7 +407,7 @@ pub async fn schedule(
     view(app, &m, &r.rules, &r.name).await
 }
 
-async fn find(app: &App, id: i64) -> AppResult<meeting::Model> {
+pub(crate) async fn find(app: &App, id: i64) -> AppResult<meeting::Model> {
     meeting::Entity::find_by_id(id)
         .one(&app.db)
         .await?
@@ -413,7 +415,7 @@ async fn find(app: &App, id: i64) -> AppResult<meeting::Model> {
 }
 
 /// Members on the cell's roll on the meeting date, with their standing that day.
-async fn roll(
+pub(crate) async fn roll(
     app: &App,
     cell: &unit::Model,
     date: NaiveDate,
@@ -553,16 +555,30 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> 
         threshold_met: a.expected > 0 && a.met(rules.attendance_threshold),
         unexcused_names,
     };
+    let held = if officer && m.status == "held" {
+        let everyone: Vec<SheetRow> = sheet.iter().chain(&apart).cloned().collect();
+        Some(
+            crate::meeting_record::held_detail(app, actor, &m, &cell, &rules, &summary, &everyone)
+                .await?,
+        )
+    } else {
+        None
+    };
     Ok(MeetingDetail {
         meeting: view(app, &m, &rules, &rule_name).await?,
         sheet,
         apart,
         summary,
         can_manage: actor.can_manage_members(&cell),
+        held,
     })
 }
 
-async fn manageable(app: &App, actor: &Actor, id: i64) -> AppResult<(meeting::Model, unit::Model)> {
+pub(crate) async fn manageable(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+) -> AppResult<(meeting::Model, unit::Model)> {
     let m = find(app, id).await?;
     let cell = visible_cell(app, actor, m.unit_id).await?;
     if !actor.can_read_path(&cell.path) {

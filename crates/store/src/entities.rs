@@ -187,3 +187,37 @@ entity!(meeting_attendance, "meeting_attendance", {
     reason: Option<String>,
     recorded_at: DateTime<Utc>,
 });
+
+entity!(meeting_record, "meeting_records", {
+    meeting_id: i64,
+    end_time: Option<String>,
+    chair_member_id: Option<i64>,
+    secretary_member_id: Option<i64>,
+    committee_prepared_on: Option<NaiveDate>,
+    documents_posted_on: Option<NaiveDate>,
+    draft_resolution: Option<String>,
+    resolution_text: Option<String>,
+    votes_for: Option<i32>,
+    votes_against: Option<i32>,
+    votes_abstain: Option<i32>,
+    updated_at: DateTime<Utc>,
+});
+
+entity!(meeting_task, "meeting_tasks", {
+    meeting_id: i64,
+    member_id: i64,
+    what: String,
+    due_on: NaiveDate,
+    status: String,
+    progress: Option<String>,
+    updated_at: DateTime<Utc>,
+});
+
+entity!(meeting_score, "meeting_scores", {
+    meeting_id: i64,
+    criterion: String,
+    points: i32,
+    reason: Option<String>,
+    scored_by: Option<i64>,
+    updated_at: DateTime<Utc>,
+});

@@ -8,7 +8,12 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(Init), Box::new(RuleSets), Box::new(Meetings)]
+        vec![
+            Box::new(Init),
+            Box::new(RuleSets),
+            Box::new(Meetings),
+            Box::new(MeetingRecords),
+        ]
     }
 }
 
@@ -337,5 +342,80 @@ impl MigrationTrait for Meetings {
             true,
         ))
         .await
+    }
+}
+
+/// What was recorded at a meeting, the tasks it gave, and its quality score (issue 3).
+struct MeetingRecords;
+
+impl MigrationName for MeetingRecords {
+    fn name(&self) -> &str {
+        "m20261123_000004_meeting_records"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for MeetingRecords {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(c("meeting_records"))
+                .col(big_pk_auto(c("id")))
+                .col(big_integer(c("meeting_id")))
+                .col(string_len_null(c("end_time"), 5))
+                .col(big_integer_null(c("chair_member_id")))
+                .col(big_integer_null(c("secretary_member_id")))
+                .col(date_null(c("committee_prepared_on")))
+                .col(date_null(c("documents_posted_on")))
+                .col(text_null(c("draft_resolution")))
+                .col(text_null(c("resolution_text")))
+                .col(integer_null(c("votes_for")))
+                .col(integer_null(c("votes_against")))
+                .col(integer_null(c("votes_abstain")))
+                .col(timestamp_with_time_zone(c("updated_at")))
+                .foreign_key(&mut fk("meeting_records", "meeting_id", "meetings"))
+                .foreign_key(&mut fk("meeting_records", "chair_member_id", "members"))
+                .foreign_key(&mut fk("meeting_records", "secretary_member_id", "members"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("meeting_records", &["meeting_id"], true))
+            .await?;
+        m.create_table(
+            Table::create()
+                .table(c("meeting_tasks"))
+                .col(big_pk_auto(c("id")))
+                .col(big_integer(c("meeting_id")))
+                .col(big_integer(c("member_id")))
+                .col(text(c("what")))
+                .col(date(c("due_on")))
+                .col(string_len(c("status"), 16))
+                .col(text_null(c("progress")))
+                .col(timestamp_with_time_zone(c("updated_at")))
+                .foreign_key(&mut fk("meeting_tasks", "meeting_id", "meetings"))
+                .foreign_key(&mut fk("meeting_tasks", "member_id", "members"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("meeting_tasks", &["meeting_id"], false))
+            .await?;
+        m.create_index(index("meeting_tasks", &["member_id"], false))
+            .await?;
+        m.create_table(
+            Table::create()
+                .table(c("meeting_scores"))
+                .col(big_pk_auto(c("id")))
+                .col(big_integer(c("meeting_id")))
+                .col(string_len(c("criterion"), 64))
+                .col(integer(c("points")))
+                .col(text_null(c("reason")))
+                .col(big_integer_null(c("scored_by")))
+                .col(timestamp_with_time_zone(c("updated_at")))
+                .foreign_key(&mut fk("meeting_scores", "meeting_id", "meetings"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("meeting_scores", &["meeting_id", "criterion"], true))
+            .await
     }
 }

@@ -29,6 +29,8 @@ enum Case {
     RuleSet,
     /// The path's id is a meeting.
     Meeting,
+    /// The path's id is a task given at a meeting.
+    Task,
 }
 
 fn case(method: &Method, path: &str) -> Option<Case> {
@@ -39,7 +41,7 @@ fn case(method: &Method, path: &str) -> Option<Case> {
         ("POST", "/auth/token") if path.starts_with("/api/") => Public,
         ("DELETE", "/auth/token") => Own,
         (_, "/" | "/me" | "/account" | "/account/password") => Own,
-        ("GET", "/units" | "/members" | "/rule-sets") => Own,
+        ("GET", "/units" | "/members" | "/rule-sets" | "/tasks" | "/me/tasks") => Own,
         ("POST", "/rule-sets") => Admin,
         ("POST", "/units" | "/members") if path.starts_with("/api/") => BodyUnit,
         _ if p.starts_with("/admin/") || p.starts_with("/users") || p == "/audit" => Admin,
@@ -48,6 +50,7 @@ fn case(method: &Method, path: &str) -> Option<Case> {
         _ if p.starts_with("/positions/{id}") => Position,
         _ if p.starts_with("/rule-sets/{id}") => RuleSet,
         _ if p.starts_with("/meetings/{id}") => Meeting,
+        _ if p.starts_with("/tasks/{id}") => Task,
         _ => return None,
     })
 }
@@ -58,6 +61,7 @@ struct Ids {
     position: i64,
     rule_set: i64,
     meeting: i64,
+    task: i64,
 }
 
 fn fill(path: &str, ids: &Ids, user_id: i64, role_id: i64, case: Case) -> String {
@@ -67,6 +71,7 @@ fn fill(path: &str, ids: &Ids, user_id: i64, role_id: i64, case: Case) -> String
         Case::Position => ids.position,
         Case::RuleSet => ids.rule_set,
         Case::Meeting => ids.meeting,
+        Case::Task => ids.task,
         Case::Admin => user_id,
         _ => 0,
     };
@@ -131,12 +136,30 @@ async fn ids_in(t: &TestApp, cell_name: &str) -> Ids {
         .unwrap()
         .id
     };
+    let task = {
+        use chibo_store::sea_orm::{ActiveModelTrait, Set};
+        chibo_store::entities::meeting_task::ActiveModel {
+            meeting_id: Set(meeting),
+            member_id: Set(m.id),
+            what: Set("Vận động hội viên".into()),
+            due_on: Set(chrono::NaiveDate::from_ymd_opt(2026, 11, 15).unwrap()),
+            status: Set("open".into()),
+            progress: Set(None),
+            updated_at: Set(chrono::Utc::now()),
+            ..Default::default()
+        }
+        .insert(&t.app.db)
+        .await
+        .unwrap()
+        .id
+    };
     Ids {
         unit,
         member: m.id,
         position: p.id,
         rule_set,
         meeting,
+        task,
     }
 }
 

@@ -537,4 +537,65 @@ async fn a_secretary_schedules_publishes_and_takes_attendance_through_the_pages(
         .get(&format!("/units/{cell}/meetings"), Auth::Cookie(&member))
         .await;
     assert!(list.body.contains("Thu hoạch vụ mùa"));
+
+    // The record with a vote, then a task for the member, who reports on it from their phone.
+    let member_actor = chibo_app::auth::actor_by_username(&t.app, "dangvien.dongtam")
+        .await
+        .unwrap()
+        .unwrap();
+    let mid = member_actor.member_id.unwrap();
+    let bad = t
+        .post_form(
+            &format!("/meetings/{id}/record"),
+            Auth::Cookie(&sec),
+            "end_time=18%3A00",
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("Giờ kết thúc phải sau giờ bắt đầu"));
+    let rec = t
+        .post_form(&format!("/meetings/{id}/record"), Auth::Cookie(&sec), &format!("end_time=21%3A30&chair_member_id={mid}&resolution_text=Thu+ho%E1%BA%A1ch&votes_for=30&votes_against=0&votes_abstain=1"))
+        .await;
+    assert_eq!(rec.status, StatusCode::SEE_OTHER, "{}", rec.body);
+    let task = t
+        .post_form(
+            &format!("/meetings/{id}/tasks"),
+            Auth::Cookie(&sec),
+            &format!(
+                "member_id={mid}&what=V%E1%BA%ADn+%C4%91%E1%BB%99ng+5+h%E1%BB%99&due_on=2026-11-30"
+            ),
+        )
+        .await;
+    assert_eq!(task.status, StatusCode::SEE_OTHER, "{}", task.body);
+    let page = t.get(&url, Auth::Cookie(&sec)).await;
+    assert!(page.body.contains("nghị quyết hợp lệ") && page.body.contains("Vận động 5 hộ"));
+    assert!(
+        page.body.contains("Chưa được giao nhiệm vụ"),
+        "the others have no task yet"
+    );
+    let mine = t.get("/tasks", Auth::Cookie(&member)).await;
+    assert!(mine.body.contains("Vận động 5 hộ"));
+    let task_id = mine
+        .body
+        .split("/tasks/")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let done = t
+        .post_form(
+            &format!("/tasks/{task_id}/progress"),
+            Auth::Cookie(&member),
+            "status=done&progress=%C4%90%C3%A3+xong",
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    assert!(
+        t.get("/tasks", Auth::Cookie(&member))
+            .await
+            .body
+            .contains("Đã hoàn thành")
+    );
 }

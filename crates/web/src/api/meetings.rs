@@ -69,3 +69,70 @@ pub async fn attendance(
         meetings::record_attendance(&s.app, &a, id.one(), b).await?,
     ))
 }
+
+use chibo_app::meeting_record::{self, RecordInput, ScoreInput, TaskInput, TaskUpdate, TaskView};
+
+/// Saves the record of a held meeting: end time, chair and minute-taker, preparation,
+/// documents date, draft and adopted resolution, vote.
+#[utoipa::path(put, path = "/api/v1/meetings/{id}/record", tag = "meetings", params(("id" = i64, Path)), request_body = RecordInput,
+    responses((status = 200, body = MeetingDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn record(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiJson(b): ApiJson<RecordInput>,
+) -> Result<Json<MeetingDetail>, ApiError> {
+    Ok(Json(
+        meeting_record::save_record(&s.app, &a, id.one(), b).await?,
+    ))
+}
+
+/// Gives a member a concrete task under the meeting's resolution.
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/tasks", tag = "meetings", params(("id" = i64, Path)), request_body = TaskInput,
+    responses((status = 200, body = MeetingDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn add_task(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiJson(b): ApiJson<TaskInput>,
+) -> Result<Json<MeetingDetail>, ApiError> {
+    Ok(Json(
+        meeting_record::add_task(&s.app, &a, id.one(), b).await?,
+    ))
+}
+
+/// Reports progress on a task (the member it was given to, or the cell's officers).
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/progress", tag = "meetings", params(("id" = i64, Path)), request_body = TaskUpdate,
+    responses((status = 200, body = TaskView), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn task_progress(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiJson(b): ApiJson<TaskUpdate>,
+) -> Result<Json<TaskView>, ApiError> {
+    Ok(Json(
+        meeting_record::update_task(&s.app, &a, id.one(), b).await?,
+    ))
+}
+
+/// Your own tasks, newest first.
+#[utoipa::path(get, path = "/api/v1/me/tasks", tag = "meetings",
+    responses((status = 200, body = Vec<TaskView>), (status = 401, body = ErrorBody)))]
+pub async fn my_tasks(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+) -> Result<Json<Vec<TaskView>>, ApiError> {
+    Ok(Json(meeting_record::my_tasks(&s.app, &a).await?))
+}
+
+/// Scores the criteria the cell judges; the superior committee may adjust any, with a reason.
+#[utoipa::path(put, path = "/api/v1/meetings/{id}/score", tag = "meetings", params(("id" = i64, Path)), request_body = ScoreInput,
+    responses((status = 200, body = MeetingDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn score(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiJson(b): ApiJson<ScoreInput>,
+) -> Result<Json<MeetingDetail>, ApiError> {
+    Ok(Json(meeting_record::score(&s.app, &a, id.one(), b).await?))
+}

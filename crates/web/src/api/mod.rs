@@ -91,6 +91,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(meetings::get))
         .routes(routes!(meetings::publish))
         .routes(routes!(meetings::attendance))
+        .routes(routes!(meetings::record))
+        .routes(routes!(meetings::add_task))
+        .routes(routes!(meetings::task_progress))
+        .routes(routes!(meetings::my_tasks))
+        .routes(routes!(meetings::score))
 }
 
 /// The OpenAPI document, built once.

@@ -172,3 +172,135 @@ pub async fn attendance(
         Err(errors) => render_meeting(&s, &a, id.one(), errors).await,
     }
 }
+
+use chibo_app::meeting_record::{
+    self, RecordInput, ScoreEntry, ScoreInput, TaskInput, TaskUpdate, TaskView,
+};
+
+fn number(f: &FormData, key: &str) -> Option<u32> {
+    f.get(key)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .and_then(|s| s.parse().ok())
+}
+
+pub async fn record(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let input = RecordInput {
+        end_time: f.opt("end_time"),
+        chair_member_id: f.id("chair_member_id"),
+        secretary_member_id: f.id("secretary_member_id"),
+        committee_prepared_on: f.opt("committee_prepared_on"),
+        documents_posted_on: f.opt("documents_posted_on"),
+        draft_resolution: f.opt("draft_resolution"),
+        resolution_text: f.opt("resolution_text"),
+        votes_for: number(&f, "votes_for"),
+        votes_against: number(&f, "votes_against"),
+        votes_abstain: number(&f, "votes_abstain"),
+    };
+    match form_errors(meeting_record::save_record(&s.app, &a, id.one(), input).await)? {
+        Ok(_) => Ok(see_other(&format!("/meetings/{}#record", id.one()))),
+        Err(errors) => render_meeting(&s, &a, id.one(), errors).await,
+    }
+}
+
+pub async fn add_task(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let input = TaskInput {
+        member_id: f.id("member_id").unwrap_or(0),
+        what: f.text("what"),
+        due_on: f.opt("due_on"),
+    };
+    match form_errors(meeting_record::add_task(&s.app, &a, id.one(), input).await)? {
+        Ok(_) => Ok(see_other(&format!("/meetings/{}#tasks", id.one()))),
+        Err(errors) => render_meeting(&s, &a, id.one(), errors).await,
+    }
+}
+
+/// The form posts `score_<criterion>` (and `reason_<criterion>` for adjustments).
+pub async fn score(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let entries =
+        f.0.iter()
+            .filter_map(|(k, v)| {
+                let code = k.strip_prefix("score_")?;
+                let points = v.trim().parse().ok()?;
+                Some(ScoreEntry {
+                    criterion: code.to_string(),
+                    points,
+                    reason: f.opt(&format!("reason_{code}")),
+                })
+            })
+            .collect();
+    match form_errors(meeting_record::score(&s.app, &a, id.one(), ScoreInput { entries }).await)? {
+        Ok(_) => Ok(see_other(&format!("/meetings/{}#score", id.one()))),
+        Err(errors) => render_meeting(&s, &a, id.one(), errors).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "tasks.html")]
+struct TasksPage {
+    nav: Nav,
+    tasks: Vec<TaskView>,
+    errors: Vec<String>,
+}
+
+pub async fn my_tasks(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+) -> Result<Response, PageError> {
+    let tasks = meeting_record::my_tasks(&s.app, &a).await?;
+    render_status(
+        axum::http::StatusCode::OK,
+        &TasksPage {
+            nav: Nav::of(&a),
+            tasks,
+            errors: vec![],
+        },
+    )
+}
+
+/// A member reports on a task from "my tasks"; officers from the meeting page (`back`).
+pub async fn task_progress(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let input = TaskUpdate {
+        status: f.text("status"),
+        progress: f.opt("progress"),
+    };
+    let back = f
+        .get("back")
+        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
+        .unwrap_or("/tasks")
+        .to_string();
+    match form_errors(meeting_record::update_task(&s.app, &a, id.one(), input).await)? {
+        Ok(_) => Ok(see_other(&back)),
+        Err(errors) => {
+            let tasks = meeting_record::my_tasks(&s.app, &a).await?;
+            render_status(
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                &TasksPage {
+                    nav: Nav::of(&a),
+                    tasks,
+                    errors,
+                },
+            )
+        }
+    }
+}

@@ -1,0 +1,897 @@
+//! What happens at and after a meeting: its record (times, preparation, chair and minute-taker,
+//! resolution and vote), the tasks it gives each member, and its quality score, filled in from
+//! the record wherever the rule set's criterion can be computed.
+
+use std::collections::HashMap;
+
+use chibo_domain::Invalid;
+use chibo_domain::rules::{self as rules_domain, AutoCheck, Presence, RuleSet, Standing};
+use chibo_domain::validate;
+use chibo_store::entities::{
+    meeting, meeting_attendance, meeting_record, meeting_score, meeting_task, member, unit,
+};
+use chibo_store::sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
+};
+use chibo_store::write_tx;
+use chrono::{Datelike, NaiveDate, NaiveTime};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::meetings::{self, AttendanceSummary, MeetingDetail, SheetRow};
+use crate::scope::{Actor, Role};
+use crate::{App, AppError, AppResult, audit};
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MemberRef {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VoteView {
+    pub votes_for: u32,
+    pub against: u32,
+    pub abstain: u32,
+    /// Members counted in the denominator.
+    pub counted: u32,
+    pub needed: u32,
+    pub valid: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct RecordView {
+    pub end_time: Option<String>,
+    pub duration_minutes: Option<u32>,
+    pub duration_required: u32,
+    pub duration_met: Option<bool>,
+    pub chair: Option<MemberRef>,
+    pub secretary: Option<MemberRef>,
+    pub committee_prepared_on: Option<NaiveDate>,
+    pub documents_posted_on: Option<NaiveDate>,
+    pub documents_in_time: Option<bool>,
+    pub draft_resolution: Option<String>,
+    pub resolution_text: Option<String>,
+    pub vote: Option<VoteView>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TaskView {
+    pub id: i64,
+    pub meeting_id: i64,
+    pub member: MemberRef,
+    pub what: String,
+    pub due_on: NaiveDate,
+    /// `open`, `done`.
+    pub status: String,
+    pub status_label: String,
+    pub progress: Option<String>,
+    pub overdue: bool,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ScoreLine {
+    pub code: String,
+    pub label: String,
+    pub max_points: u32,
+    /// `null` while a criterion the cell judges is not scored yet.
+    pub points: Option<u32>,
+    /// Computed by chibo from the record.
+    pub auto: bool,
+    /// Set by the superior committee, with its reason.
+    pub adjusted_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct QualityView {
+    pub lines: Vec<ScoreLine>,
+    pub total: u32,
+    pub max_points: u32,
+    /// The level once every criterion is scored.
+    pub level: Option<String>,
+    pub unscored: u32,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HeldDetail {
+    pub record: RecordView,
+    pub tasks: Vec<TaskView>,
+    /// Working members present or expected who have no task from this meeting.
+    pub without_task: Vec<String>,
+    /// Tasks of the previous regular meeting, reviewed at this one.
+    pub previous_tasks: Vec<TaskView>,
+    /// Sections of the minutes still missing.
+    pub minutes_missing: Vec<String>,
+    pub quality: QualityView,
+    /// May adjust the score as the superior committee.
+    pub can_review: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct RecordInput {
+    /// `HH:MM`.
+    pub end_time: Option<String>,
+    pub chair_member_id: Option<i64>,
+    pub secretary_member_id: Option<i64>,
+    /// When the cell committee met to prepare (`YYYY-MM-DD`).
+    pub committee_prepared_on: Option<String>,
+    /// When the documents were posted to members.
+    pub documents_posted_on: Option<String>,
+    pub draft_resolution: Option<String>,
+    pub resolution_text: Option<String>,
+    pub votes_for: Option<u32>,
+    pub votes_against: Option<u32>,
+    pub votes_abstain: Option<u32>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct TaskInput {
+    pub member_id: i64,
+    pub what: String,
+    /// Not before the meeting.
+    pub due_on: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct TaskUpdate {
+    /// `open` or `done`.
+    pub status: String,
+    pub progress: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct ScoreEntry {
+    pub criterion: String,
+    pub points: u32,
+    /// Required when the superior committee adjusts a score.
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct ScoreInput {
+    pub entries: Vec<ScoreEntry>,
+}
+
+fn parse_time(s: &str) -> Option<NaiveTime> {
+    NaiveTime::parse_from_str(s.trim(), "%H:%M").ok()
+}
+
+fn is_working(r: &SheetRow) -> bool {
+    r.standing == "working"
+}
+
+async fn names(app: &App, ids: Vec<i64>) -> AppResult<HashMap<i64, String>> {
+    Ok(member::Entity::find()
+        .filter(member::Column::Id.is_in(ids))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m.full_name))
+        .collect())
+}
+
+fn task_view(t: &meeting_task::Model, names: &HashMap<i64, String>) -> TaskView {
+    TaskView {
+        id: t.id,
+        meeting_id: t.meeting_id,
+        member: MemberRef {
+            id: t.member_id,
+            name: names.get(&t.member_id).cloned().unwrap_or_default(),
+        },
+        what: t.what.clone(),
+        due_on: t.due_on,
+        status: t.status.clone(),
+        status_label: if t.status == "done" {
+            "Đã hoàn thành"
+        } else {
+            "Đang thực hiện"
+        }
+        .to_string(),
+        progress: t.progress.clone(),
+        overdue: t.status != "done" && t.due_on < App::today(),
+    }
+}
+
+async fn tasks_of(app: &App, meeting_id: i64) -> AppResult<Vec<TaskView>> {
+    let rows = meeting_task::Entity::find()
+        .filter(meeting_task::Column::MeetingId.eq(meeting_id))
+        .order_by_asc(meeting_task::Column::Id)
+        .all(&app.db)
+        .await?;
+    let n = names(app, rows.iter().map(|t| t.member_id).collect()).await?;
+    Ok(rows.iter().map(|t| task_view(t, &n)).collect())
+}
+
+/// The regular meeting of the cell held before this one.
+async fn previous_regular(app: &App, m: &meeting::Model) -> AppResult<Option<meeting::Model>> {
+    Ok(meeting::Entity::find()
+        .filter(meeting::Column::UnitId.eq(m.unit_id))
+        .filter(meeting::Column::Kind.eq("regular"))
+        .filter(meeting::Column::MeetingDate.lt(m.meeting_date))
+        .order_by_desc(meeting::Column::MeetingDate)
+        .one(&app.db)
+        .await?)
+}
+
+/// The longest run of absences of any member on the sheet over the year's regular meetings
+/// up to and including this one.
+async fn longest_run_this_year(
+    app: &App,
+    m: &meeting::Model,
+    sheet: &[SheetRow],
+) -> AppResult<u32> {
+    let jan1 = NaiveDate::from_ymd_opt(m.meeting_date.year(), 1, 1).expect("1 January");
+    let held = meeting::Entity::find()
+        .filter(meeting::Column::UnitId.eq(m.unit_id))
+        .filter(meeting::Column::Kind.eq("regular"))
+        .filter(meeting::Column::MeetingDate.gte(jan1))
+        .filter(meeting::Column::MeetingDate.lte(m.meeting_date))
+        .order_by_asc(meeting::Column::MeetingDate)
+        .all(&app.db)
+        .await?;
+    let order: HashMap<i64, usize> = held.iter().enumerate().map(|(i, x)| (x.id, i)).collect();
+    let rows = meeting_attendance::Entity::find()
+        .filter(
+            meeting_attendance::Column::MeetingId.is_in(order.keys().copied().collect::<Vec<_>>()),
+        )
+        .all(&app.db)
+        .await?;
+    let mut per_member: HashMap<i64, Vec<(usize, Presence)>> = HashMap::new();
+    for r in rows {
+        let p = match r.presence.as_str() {
+            "present" => Presence::Present,
+            "absent_excused" => Presence::AbsentExcused,
+            _ => Presence::AbsentUnexcused,
+        };
+        per_member
+            .entry(r.member_id)
+            .or_default()
+            .push((order[&r.meeting_id], p));
+    }
+    let mut worst = 0;
+    for s in sheet.iter().filter(|s| is_working(s)) {
+        if let Some(list) = per_member.get_mut(&s.member_id) {
+            list.sort_by_key(|x| x.0);
+            let ps: Vec<Presence> = list.iter().map(|x| x.1).collect();
+            worst = worst.max(rules_domain::longest_absence_run(&ps));
+        }
+    }
+    Ok(worst)
+}
+
+/// Everything recorded after attendance, with the warnings and the score.
+pub(crate) async fn held_detail(
+    app: &App,
+    actor: &Actor,
+    m: &meeting::Model,
+    cell: &unit::Model,
+    rules: &RuleSet,
+    summary: &AttendanceSummary,
+    sheet: &[SheetRow],
+) -> AppResult<HeldDetail> {
+    let rec = meeting_record::Entity::find()
+        .filter(meeting_record::Column::MeetingId.eq(m.id))
+        .one(&app.db)
+        .await?;
+    let people = names(
+        app,
+        rec.iter()
+            .flat_map(|r| [r.chair_member_id, r.secretary_member_id])
+            .flatten()
+            .collect(),
+    )
+    .await?;
+    let person = |id: Option<i64>| {
+        id.map(|id| MemberRef {
+            id,
+            name: people.get(&id).cloned().unwrap_or_default(),
+        })
+    };
+    let start = parse_time(&m.start_time);
+    let end = rec
+        .as_ref()
+        .and_then(|r| r.end_time.as_deref())
+        .and_then(parse_time);
+    let duration = match (start, end) {
+        (Some(s), Some(e)) => rules_domain::duration_minutes(s, e),
+        _ => None,
+    };
+    let required = if m.combined && rules.combined_min_duration_minutes > 0 {
+        rules.combined_min_duration_minutes
+    } else {
+        rules.min_duration_minutes
+    };
+    let mut record = RecordView {
+        duration_required: required,
+        ..Default::default()
+    };
+    if let Some(r) = &rec {
+        record = RecordView {
+            end_time: r.end_time.clone(),
+            duration_minutes: duration,
+            duration_required: required,
+            duration_met: duration.map(|d| rules_domain::duration_met(rules, d, m.combined)),
+            chair: person(r.chair_member_id),
+            secretary: person(r.secretary_member_id),
+            committee_prepared_on: r.committee_prepared_on,
+            documents_posted_on: r.documents_posted_on,
+            documents_in_time: r
+                .documents_posted_on
+                .map(|p| rules_domain::documents_in_time(rules, p, m.meeting_date)),
+            draft_resolution: r.draft_resolution.clone(),
+            resolution_text: r.resolution_text.clone(),
+            vote: match (r.votes_for, r.votes_against, r.votes_abstain) {
+                (Some(f), Some(a), Some(x)) => {
+                    let rows = vote_rows(sheet);
+                    let (f, a, x) = (f as u32, a as u32, x as u32);
+                    rules_domain::vote(&rows, f, a, x, rules.vote.ordinary)
+                        .ok()
+                        .map(|v| VoteView {
+                            votes_for: f,
+                            against: a,
+                            abstain: x,
+                            counted: v.counted,
+                            needed: v.needed,
+                            valid: v.valid,
+                        })
+                }
+                _ => None,
+            },
+        };
+    }
+    let tasks = tasks_of(app, m.id).await?;
+    let with_task: std::collections::HashSet<i64> = tasks.iter().map(|t| t.member.id).collect();
+    let without_task: Vec<String> = sheet
+        .iter()
+        .filter(|r| is_working(r) && !with_task.contains(&r.member_id))
+        .map(|r| r.full_name.clone())
+        .collect();
+    let previous = previous_regular(app, m).await?;
+    let previous_tasks = match &previous {
+        Some(p) => tasks_of(app, p.id).await?,
+        None => vec![],
+    };
+    let mut minutes_missing = Vec::new();
+    let recorded = summary.not_recorded == 0 && summary.expected > 0;
+    for (ok, what) in [
+        (
+            recorded,
+            "Điểm danh (có mặt, vắng có lý do, vắng không lý do)",
+        ),
+        (record.chair.is_some(), "Chủ trì"),
+        (record.secretary.is_some(), "Thư ký ghi biên bản"),
+        (record.end_time.is_some(), "Thời gian kết thúc"),
+        (
+            record
+                .resolution_text
+                .as_deref()
+                .is_some_and(|t| !t.trim().is_empty()),
+            "Nội dung nghị quyết (kết luận)",
+        ),
+        (record.vote.is_some(), "Kết quả biểu quyết"),
+        (!tasks.is_empty(), "Phân công nhiệm vụ cho đảng viên"),
+    ] {
+        if !ok {
+            minutes_missing.push(what.to_string());
+        }
+    }
+    let run = if recorded {
+        Some(longest_run_this_year(app, m, sheet).await?)
+    } else {
+        None
+    };
+    let followed_up = previous_tasks
+        .iter()
+        .all(|t| t.status == "done" || t.progress.is_some());
+    let auto = |check: AutoCheck| -> Option<bool> {
+        match check {
+            AutoCheck::AttendanceAboveThreshold => recorded.then_some(summary.threshold_met),
+            AutoCheck::NoUnexcusedAbsence => recorded.then_some(summary.absent_unexcused == 0),
+            AutoCheck::NoLongAbsenceRun => run.map(|r| r <= rules.max_consecutive_absences),
+            AutoCheck::DurationMet => record.duration_met,
+            AutoCheck::DocumentsInTime => Some(record.documents_in_time == Some(true)),
+            AutoCheck::CommitteePrepared => Some(record.committee_prepared_on.is_some()),
+            AutoCheck::DraftResolutionPresent => Some(
+                record
+                    .draft_resolution
+                    .as_deref()
+                    .is_some_and(|t| !t.trim().is_empty()),
+            ),
+            AutoCheck::MinutesComplete => Some(minutes_missing.is_empty()),
+            AutoCheck::TasksAssigned => Some(!tasks.is_empty() && without_task.is_empty()),
+            AutoCheck::LastTasksFollowedUp => Some(followed_up),
+        }
+    };
+    let scores: HashMap<String, meeting_score::Model> = meeting_score::Entity::find()
+        .filter(meeting_score::Column::MeetingId.eq(m.id))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|s| (s.criterion.clone(), s))
+        .collect();
+    let mut lines = Vec::new();
+    for c in &rules.scoring.criteria {
+        let stored = scores.get(&c.code);
+        let adjusted = stored.and_then(|s| s.reason.clone());
+        let points = match (c.auto, stored) {
+            (None, Some(s)) => Some(s.points.max(0) as u32),
+            (Some(_), Some(s)) if adjusted.is_some() => Some(s.points.max(0) as u32),
+            (Some(check), _) => auto(check).map(|ok| if ok { c.points } else { 0 }),
+            (None, None) => None,
+        };
+        lines.push(ScoreLine {
+            code: c.code.clone(),
+            label: c.label.clone(),
+            max_points: c.points,
+            points,
+            auto: c.auto.is_some(),
+            adjusted_reason: adjusted,
+        });
+    }
+    let unscored = lines.iter().filter(|l| l.points.is_none()).count() as u32;
+    let total: u32 = lines.iter().filter_map(|l| l.points).sum();
+    let level = (unscored == 0).then(|| rules.scoring.level_for(total).label.clone());
+    Ok(HeldDetail {
+        record,
+        tasks,
+        without_task,
+        previous_tasks,
+        minutes_missing,
+        quality: QualityView {
+            lines,
+            total,
+            max_points: rules.scoring.max_points(),
+            level,
+            unscored,
+        },
+        can_review: is_superior(actor, cell),
+    })
+}
+
+/// The standing and presence of each member, for the vote's denominator.
+fn vote_rows(sheet: &[SheetRow]) -> Vec<(Standing, Presence)> {
+    sheet
+        .iter()
+        .filter_map(|r| {
+            let standing = match r.standing.as_str() {
+                "working" => Standing::Working,
+                "exempt" => Standing::Exempt,
+                "transferred_out_temp" => Standing::TransferredOutTemp,
+                "suspended" => Standing::Suspended,
+                "detained" => Standing::Detained,
+                _ => Standing::SpecialDuty,
+            };
+            let presence = match r.presence.as_deref()? {
+                "present" => Presence::Present,
+                "absent_excused" => Presence::AbsentExcused,
+                _ => Presence::AbsentUnexcused,
+            };
+            Some((standing, presence))
+        })
+        .collect()
+}
+
+/// One of the cell's own officers (secretary, deputy, committee member).
+fn is_cell_officer(actor: &Actor, cell: &unit::Model) -> bool {
+    actor.grants.iter().any(|g| {
+        matches!(
+            g.role,
+            Role::CellSecretary | Role::CellDeputy | Role::CellCommittee
+        ) && g.unit_id == Some(cell.id)
+    })
+}
+
+/// The superior committee of a cell: reads it, and holds a committee, board or administrator
+/// role above it (not one of the cell's own officers).
+fn is_superior(actor: &Actor, cell: &unit::Model) -> bool {
+    actor.is_admin()
+        || actor.grants.iter().any(|g| {
+            matches!(g.role, Role::Committee | Role::OrgBoard)
+                && g.unit_path
+                    .as_deref()
+                    .is_some_and(|p| cell.path.starts_with(p) && p != cell.path)
+        })
+}
+
+async fn detail_rows(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> {
+    meetings::get(app, actor, id).await
+}
+
+/// Saves the record of a held meeting (all fields at once; empty fields clear).
+pub async fn save_record(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    input: RecordInput,
+) -> AppResult<MeetingDetail> {
+    let (m, _) = meetings::manageable(app, actor, id).await?;
+    let d = detail_rows(app, actor, id).await?;
+    let mut e = Invalid::new();
+    if m.meeting_date > App::today() {
+        e.push("end_time", "Buổi sinh hoạt chưa diễn ra.");
+    }
+    let end = match input
+        .end_time
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => None,
+        Some(s) => match (parse_time(s), parse_time(&m.start_time)) {
+            (Some(end), Some(start)) if end > start => Some(end.format("%H:%M").to_string()),
+            (Some(_), _) => {
+                e.push("end_time", "Giờ kết thúc phải sau giờ bắt đầu.");
+                None
+            }
+            _ => {
+                e.push(
+                    "end_time",
+                    "Giờ kết thúc phải có dạng giờ:phút, ví dụ 21:15.",
+                );
+                None
+            }
+        },
+    };
+    let present: std::collections::HashSet<i64> = d
+        .sheet
+        .iter()
+        .chain(&d.apart)
+        .filter(|r| r.presence.as_deref() == Some("present"))
+        .map(|r| r.member_id)
+        .collect();
+    for (field, who, label) in [
+        ("chair_member_id", input.chair_member_id, "Người chủ trì"),
+        ("secretary_member_id", input.secretary_member_id, "Thư ký"),
+    ] {
+        if let Some(w) = who
+            && !present.contains(&w)
+        {
+            e.push(
+                field,
+                format!("{label} phải là đảng viên có mặt tại buổi sinh hoạt."),
+            );
+        }
+    }
+    let prepared = validate::date_field(
+        &mut e,
+        "committee_prepared_on",
+        "ngày chi ủy họp chuẩn bị",
+        input.committee_prepared_on.as_deref(),
+        false,
+    );
+    let posted = validate::date_field(
+        &mut e,
+        "documents_posted_on",
+        "ngày gửi tài liệu",
+        input.documents_posted_on.as_deref(),
+        false,
+    );
+    for (field, day) in [
+        ("committee_prepared_on", prepared),
+        ("documents_posted_on", posted),
+    ] {
+        if day.is_some_and(|x| x > m.meeting_date) {
+            e.push(field, "Ngày này phải trước hoặc trong ngày họp.");
+        }
+    }
+    let draft = validate::optional_text(
+        &mut e,
+        "draft_resolution",
+        "dự thảo nghị quyết",
+        input.draft_resolution.as_deref(),
+        20_000,
+    );
+    let resolution = validate::optional_text(
+        &mut e,
+        "resolution_text",
+        "nghị quyết",
+        input.resolution_text.as_deref(),
+        20_000,
+    );
+    let votes = (input.votes_for, input.votes_against, input.votes_abstain);
+    match votes {
+        (None, None, None) => {}
+        (Some(f), Some(a), Some(x)) => {
+            let rows = vote_rows(&d.sheet.iter().chain(&d.apart).cloned().collect::<Vec<_>>());
+            let (rules, _) = meetings::rule_set_of(app, &m).await?;
+            if let Err(msg) = rules_domain::vote(&rows, f, a, x, rules.vote.ordinary) {
+                e.push("votes_for", msg);
+            }
+            if resolution.is_none() {
+                e.push(
+                    "resolution_text",
+                    "Ghi nội dung nghị quyết (kết luận) được biểu quyết.",
+                );
+            }
+        }
+        _ => e.push(
+            "votes_for",
+            "Ghi đủ số phiếu tán thành, không tán thành và không biểu quyết.",
+        ),
+    }
+    e.into_result()?;
+    let now = chrono::Utc::now();
+    let existing = meeting_record::Entity::find()
+        .filter(meeting_record::Column::MeetingId.eq(m.id))
+        .one(&app.db)
+        .await?;
+    let tx = write_tx(&app.db).await?;
+    let mut am = match existing.clone() {
+        Some(r) => r.into_active_model(),
+        None => meeting_record::ActiveModel {
+            meeting_id: Set(m.id),
+            ..Default::default()
+        },
+    };
+    am.end_time = Set(end);
+    am.chair_member_id = Set(input.chair_member_id);
+    am.secretary_member_id = Set(input.secretary_member_id);
+    am.committee_prepared_on = Set(prepared);
+    am.documents_posted_on = Set(posted);
+    am.draft_resolution = Set(draft);
+    am.resolution_text = Set(resolution);
+    am.votes_for = Set(votes.0.map(|v| v as i32));
+    am.votes_against = Set(votes.1.map(|v| v as i32));
+    am.votes_abstain = Set(votes.2.map(|v| v as i32));
+    am.updated_at = Set(now);
+    let saved = if existing.is_some() {
+        am.update(&tx).await?
+    } else {
+        am.insert(&tx).await?
+    };
+    audit::record(
+        &tx,
+        Some(actor),
+        "meeting.record",
+        "meeting",
+        Some(m.id),
+        existing.as_ref(),
+        Some(&saved),
+    )
+    .await?;
+    tx.commit().await?;
+    meetings::get(app, actor, id).await
+}
+
+/// Gives a member a concrete task to carry out the resolution.
+pub async fn add_task(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    input: TaskInput,
+) -> AppResult<MeetingDetail> {
+    let (m, _) = meetings::manageable(app, actor, id).await?;
+    let d = detail_rows(app, actor, id).await?;
+    let mut e = Invalid::new();
+    if !d
+        .sheet
+        .iter()
+        .any(|r| r.member_id == input.member_id && is_working(r))
+    {
+        e.push(
+            "member_id",
+            "Chỉ giao nhiệm vụ cho đảng viên đang sinh hoạt của chi bộ.",
+        );
+    }
+    let what = validate::required_text(&mut e, "what", "nội dung nhiệm vụ", &input.what, 2000);
+    let due = validate::date_field(
+        &mut e,
+        "due_on",
+        "hạn hoàn thành",
+        input.due_on.as_deref(),
+        true,
+    );
+    if due.is_some_and(|x| x < m.meeting_date) {
+        e.push("due_on", "Hạn hoàn thành không được trước ngày họp.");
+    }
+    e.into_result()?;
+    let tx = write_tx(&app.db).await?;
+    let t = meeting_task::ActiveModel {
+        meeting_id: Set(m.id),
+        member_id: Set(input.member_id),
+        what: Set(what),
+        due_on: Set(due.expect("checked")),
+        status: Set("open".into()),
+        progress: Set(None),
+        updated_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(&tx)
+    .await?;
+    audit::record(
+        &tx,
+        Some(actor),
+        "task.create",
+        "task",
+        Some(t.id),
+        None::<&()>,
+        Some(&t),
+    )
+    .await?;
+    tx.commit().await?;
+    meetings::get(app, actor, id).await
+}
+
+/// The member reports progress on their own task; the cell's officers may too.
+pub async fn update_task(
+    app: &App,
+    actor: &Actor,
+    task_id: i64,
+    input: TaskUpdate,
+) -> AppResult<TaskView> {
+    let t = meeting_task::Entity::find_by_id(task_id)
+        .one(&app.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let m = meetings::find(app, t.meeting_id).await?;
+    let cell = meetings::visible_cell(app, actor, m.unit_id).await?;
+    let own = actor.member_id == Some(t.member_id);
+    if !own && !actor.can_read_path(&cell.path) {
+        return Err(AppError::NotFound);
+    }
+    actor.require(own || actor.can_manage_members(&cell))?;
+    let mut e = Invalid::new();
+    if !matches!(input.status.as_str(), "open" | "done") {
+        e.push(
+            "status",
+            "Tình trạng chỉ có thể là đang thực hiện hoặc đã hoàn thành.",
+        );
+    }
+    let progress = validate::optional_text(
+        &mut e,
+        "progress",
+        "kết quả thực hiện",
+        input.progress.as_deref(),
+        2000,
+    );
+    e.into_result()?;
+    let tx = write_tx(&app.db).await?;
+    let before = t.clone();
+    let mut am = t.into_active_model();
+    am.status = Set(input.status.clone());
+    am.progress = Set(progress);
+    am.updated_at = Set(chrono::Utc::now());
+    let after = am.update(&tx).await?;
+    audit::record(
+        &tx,
+        Some(actor),
+        "task.update",
+        "task",
+        Some(after.id),
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    let n = names(app, vec![after.member_id]).await?;
+    Ok(task_view(&after, &n))
+}
+
+/// Tasks given to the actor's own member record, newest first (a member's phone).
+pub async fn my_tasks(app: &App, actor: &Actor) -> AppResult<Vec<TaskView>> {
+    let Some(mid) = actor.member_id else {
+        return Ok(vec![]);
+    };
+    let rows = meeting_task::Entity::find()
+        .filter(meeting_task::Column::MemberId.eq(mid))
+        .order_by_desc(meeting_task::Column::DueOn)
+        .all(&app.db)
+        .await?;
+    let n = names(app, vec![mid]).await?;
+    Ok(rows.iter().map(|t| task_view(t, &n)).collect())
+}
+
+/// Scores the criteria the cell judges; the superior committee may adjust any criterion,
+/// with a reason.
+pub async fn score(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    input: ScoreInput,
+) -> AppResult<MeetingDetail> {
+    let m = meetings::find(app, id).await?;
+    let cell = meetings::visible_cell(app, actor, m.unit_id).await?;
+    if !actor.can_read_path(&cell.path) {
+        return Err(AppError::NotFound);
+    }
+    // The cell's own officers score what the cell judges; anyone above adjusts, with a reason.
+    let officer = is_cell_officer(actor, &cell);
+    actor.require(officer || is_superior(actor, &cell))?;
+    let (rules, _) = meetings::rule_set_of(app, &m).await?;
+    let mut e = Invalid::new();
+    if m.status != "held" {
+        e.push(
+            "entries",
+            "Chỉ chấm điểm buổi sinh hoạt đã diễn ra và đã điểm danh.",
+        );
+    }
+    if input.entries.is_empty() {
+        e.push("entries", "Chưa có tiêu chí nào được chấm.");
+    }
+    for entry in &input.entries {
+        match rules
+            .scoring
+            .criteria
+            .iter()
+            .find(|c| c.code == entry.criterion)
+        {
+            None => e.push(
+                "entries",
+                format!(
+                    "Tiêu chí \"{}\" không có trong phiếu chấm điểm.",
+                    entry.criterion
+                ),
+            ),
+            Some(c) => {
+                if entry.points > c.points {
+                    e.push("entries", format!("{}: tối đa {} điểm.", c.label, c.points));
+                }
+                let reason = entry
+                    .reason
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|r| !r.is_empty());
+                if officer && c.auto.is_some() {
+                    e.push(
+                        "entries",
+                        format!(
+                            "{}: tiêu chí này do chibo tự tính từ dữ liệu đã ghi.",
+                            c.label
+                        ),
+                    );
+                } else if !officer && reason.is_none() {
+                    e.push(
+                        "entries",
+                        format!(
+                            "{}: cấp ủy cấp trên điều chỉnh điểm phải ghi lý do.",
+                            c.label
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    e.into_result()?;
+    let now = chrono::Utc::now();
+    let tx = write_tx(&app.db).await?;
+    for entry in &input.entries {
+        meeting_score::Entity::delete_many()
+            .filter(meeting_score::Column::MeetingId.eq(m.id))
+            .filter(meeting_score::Column::Criterion.eq(entry.criterion.as_str()))
+            .exec(&tx)
+            .await?;
+        meeting_score::ActiveModel {
+            meeting_id: Set(m.id),
+            criterion: Set(entry.criterion.clone()),
+            points: Set(entry.points as i32),
+            reason: Set(entry
+                .reason
+                .as_deref()
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .map(str::to_string)),
+            scored_by: Set(Some(actor.user_id)),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&tx)
+        .await?;
+    }
+    audit::record(
+        &tx,
+        Some(actor),
+        "meeting.score",
+        "meeting",
+        Some(m.id),
+        None::<&()>,
+        Some(&input),
+    )
+    .await?;
+    tx.commit().await?;
+    meetings::get(app, actor, id).await
+}

@@ -1,0 +1,288 @@
+//! One month of a cell's life through the HTTP API: schedule, notice, attendance, record,
+//! resolution and vote, tasks, quality score; next month reviews the tasks and members report
+//! on them; the superior committee adjusts a score. Runs on SQLite and on PostgreSQL.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::*;
+use serde_json::{Value, json};
+
+fn ok(r: &Res) -> Value {
+    assert!(r.status.is_success(), "{} {}", r.status, r.body);
+    r.json()
+}
+
+fn field(r: &Res) -> String {
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    r.json()["error"]["fields"][0]["message"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+async fn hold(t: &TestApp, token: &str, cell: i64, date: chrono::NaiveDate) -> (i64, Value) {
+    let m = ok(&t
+        .api(Method::POST, &format!("/api/v1/units/{cell}/meetings"), token, json!({
+            "kind": "regular", "topic": "Kiểm điểm tháng, nhiệm vụ tháng tới", "meeting_date": date.to_string(),
+            "start_time": "19:30", "place": "Nhà văn hóa thôn"
+        }))
+        .await);
+    let id = m["id"].as_i64().unwrap();
+    ok(&t
+        .api(
+            Method::POST,
+            &format!("/api/v1/meetings/{id}/publish"),
+            token,
+            json!({}),
+        )
+        .await);
+    let d = ok(&t
+        .api(
+            Method::GET,
+            &format!("/api/v1/meetings/{id}"),
+            token,
+            json!(null),
+        )
+        .await);
+    let rows = d["sheet"].as_array().unwrap();
+    let entries: Vec<Value> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            if i < 2 {
+                json!({"member_id": r["member_id"], "presence": "absent_excused", "reason": "Đi làm ăn xa"})
+            } else {
+                json!({"member_id": r["member_id"], "presence": "present"})
+            }
+        })
+        .collect();
+    let d = ok(&t
+        .api(
+            Method::PUT,
+            &format!("/api/v1/meetings/{id}/attendance"),
+            token,
+            json!({ "entries": entries }),
+        )
+        .await);
+    (id, d)
+}
+
+#[tokio::test]
+async fn a_month_of_a_cell_through_the_api() {
+    let t = TestApp::new().await;
+    let sec = t.token("bithu.dongtam").await;
+    let cell = t.unit_id("Chi bộ thôn Đồng Tâm").await;
+    let today = chibo_app::App::today();
+    let first = today - chrono::Duration::days(35);
+    let (id, d) = hold(&t, &sec, cell, first).await;
+    assert_eq!(d["meeting"]["status"], "held");
+    let present: Vec<i64> = d["sheet"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["presence"] == "present")
+        .map(|r| r["member_id"].as_i64().unwrap())
+        .collect();
+    let n_present = present.len() as u32;
+    let summary = &d["summary"];
+    assert_eq!(summary["absent_excused"], 2);
+    assert_eq!(summary["threshold_met"], true);
+    let held = &d["held"];
+    assert!(
+        held["minutes_missing"].as_array().unwrap().len() >= 5,
+        "nothing recorded yet: {}",
+        held["minutes_missing"]
+    );
+
+    // The record: a vote with more ballots than members present is refused.
+    let record = |votes_for: u32| {
+        json!({
+            "end_time": "21:45", "chair_member_id": present[0], "secretary_member_id": present[1],
+            "committee_prepared_on": (first - chrono::Duration::days(5)).to_string(),
+            "documents_posted_on": (first - chrono::Duration::days(2)).to_string(),
+            "draft_resolution": "Dự thảo: tập trung thu hoạch vụ mùa, vệ sinh môi trường.",
+            "resolution_text": "Chi bộ thống nhất: thu hoạch xong vụ mùa trước 30; ra quân vệ sinh môi trường.",
+            "votes_for": votes_for, "votes_against": 1, "votes_abstain": 0
+        })
+    };
+    let too_many = t
+        .api(
+            Method::PUT,
+            &format!("/api/v1/meetings/{id}/record"),
+            &sec,
+            record(n_present + 5),
+        )
+        .await;
+    assert!(field(&too_many).contains("vượt quá"));
+    let d = ok(&t
+        .api(
+            Method::PUT,
+            &format!("/api/v1/meetings/{id}/record"),
+            &sec,
+            record(n_present - 1),
+        )
+        .await);
+    let vote = &d["held"]["record"]["vote"];
+    assert_eq!(vote["valid"], true, "{vote}");
+    assert_eq!(d["held"]["record"]["duration_minutes"], 135);
+    assert_eq!(d["held"]["record"]["duration_met"], true);
+    assert_eq!(d["held"]["record"]["documents_in_time"], true);
+
+    // Tasks: a due date before the meeting is refused; then everyone working gets one.
+    let before = t.api(Method::POST, &format!("/api/v1/meetings/{id}/tasks"), &sec, json!({"member_id": present[0], "what": "Vận động bà con", "due_on": (first - chrono::Duration::days(1)).to_string()})).await;
+    assert!(field(&before).contains("trước ngày họp"));
+    let working: Vec<i64> = d["sheet"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["standing"] == "working")
+        .map(|r| r["member_id"].as_i64().unwrap())
+        .collect();
+    assert!(!d["held"]["without_task"].as_array().unwrap().is_empty());
+    let mut last = json!(null);
+    for mid in &working {
+        last = ok(&t.api(Method::POST, &format!("/api/v1/meetings/{id}/tasks"), &sec, json!({"member_id": mid, "what": "Vận động 5 hộ gia đình hoàn thành thu hoạch", "due_on": (first + chrono::Duration::days(20)).to_string()})).await);
+    }
+    assert!(last["held"]["without_task"].as_array().unwrap().is_empty());
+    assert!(
+        last["held"]["minutes_missing"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "{}",
+        last["held"]["minutes_missing"]
+    );
+
+    // The cell scores what it judges; auto criteria are chibo's.
+    let lines = last["held"]["quality"]["lines"].as_array().unwrap().clone();
+    let auto_code = lines.iter().find(|l| l["auto"] == true).unwrap()["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let cheat = t
+        .api(
+            Method::PUT,
+            &format!("/api/v1/meetings/{id}/score"),
+            &sec,
+            json!({"entries": [{"criterion": auto_code, "points": 5}]}),
+        )
+        .await;
+    assert!(field(&cheat).contains("tự tính"));
+    let manual: Vec<Value> = lines
+        .iter()
+        .filter(|l| l["auto"] == false)
+        .map(|l| json!({"criterion": l["code"], "points": l["max_points"]}))
+        .collect();
+    let over: Vec<Value> = lines
+        .iter()
+        .filter(|l| l["auto"] == false)
+        .take(1)
+        .map(|l| json!({"criterion": l["code"], "points": l["max_points"].as_u64().unwrap() + 1}))
+        .collect();
+    assert!(
+        field(
+            &t.api(
+                Method::PUT,
+                &format!("/api/v1/meetings/{id}/score"),
+                &sec,
+                json!({"entries": over})
+            )
+            .await
+        )
+        .contains("tối đa")
+    );
+    let scored = ok(&t
+        .api(
+            Method::PUT,
+            &format!("/api/v1/meetings/{id}/score"),
+            &sec,
+            json!({"entries": manual}),
+        )
+        .await);
+    let q = &scored["held"]["quality"];
+    assert_eq!(q["unscored"], 0);
+    let lines = q["lines"].as_array().unwrap();
+    let missed: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["points"] != l["max_points"])
+        .collect();
+    // Two members absent (with reason) keep attendance above the threshold; all met.
+    assert!(missed.is_empty(), "criteria not met: {missed:?}");
+    assert_eq!(q["total"], q["max_points"]);
+    assert_eq!(q["level"], "Tốt");
+
+    // Next month: last month's tasks are reviewed; members report on theirs.
+    let (id2, d2) = hold(&t, &sec, cell, today - chrono::Duration::days(5)).await;
+    let prev = d2["held"]["previous_tasks"].as_array().unwrap();
+    assert_eq!(prev.len(), working.len());
+    let member_token = t.token("dangvien.dongtam").await;
+    let mine = ok(&t
+        .api(Method::GET, "/api/v1/me/tasks", &member_token, json!(null))
+        .await);
+    let my_task = mine
+        .as_array()
+        .unwrap()
+        .first()
+        .expect("the member has a task")["id"]
+        .as_i64()
+        .unwrap();
+    let other_task = prev
+        .iter()
+        .map(|x| x["id"].as_i64().unwrap())
+        .find(|x| *x != my_task)
+        .unwrap();
+    let not_mine = t
+        .api(
+            Method::POST,
+            &format!("/api/v1/tasks/{other_task}/progress"),
+            &member_token,
+            json!({"status": "done"}),
+        )
+        .await;
+    assert_eq!(not_mine.status, StatusCode::NOT_FOUND);
+    let done = ok(&t
+        .api(
+            Method::POST,
+            &format!("/api/v1/tasks/{my_task}/progress"),
+            &member_token,
+            json!({"status": "done", "progress": "Đã vận động 5 hộ"}),
+        )
+        .await);
+    assert_eq!(done["status"], "done");
+    let d2 = ok(&t
+        .api(
+            Method::GET,
+            &format!("/api/v1/meetings/{id2}"),
+            &sec,
+            json!(null),
+        )
+        .await);
+    let follow = d2["held"]["quality"]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["code"] == "follow_up")
+        .unwrap()
+        .clone();
+    assert_eq!(follow["points"], 0, "the other tasks have no report yet");
+
+    // The superior committee adjusts an automatic score, with a reason.
+    let commune = t.token("xaphulam").await;
+    let no_reason = t
+        .api(
+            Method::PUT,
+            &format!("/api/v1/meetings/{id}/score"),
+            &commune,
+            json!({"entries": [{"criterion": "duration", "points": 0}]}),
+        )
+        .await;
+    assert!(field(&no_reason).contains("lý do"));
+    let adjusted = ok(&t.api(Method::PUT, &format!("/api/v1/meetings/{id}/score"), &commune, json!({"entries": [{"criterion": "duration", "points": 0, "reason": "Kiểm tra thực tế: buổi họp kết thúc sớm"}]})).await);
+    let q = &adjusted["held"]["quality"];
+    assert_eq!(
+        q["total"].as_u64().unwrap() + 5,
+        q["max_points"].as_u64().unwrap()
+    );
+    assert!(adjusted["held"]["can_review"].as_bool().unwrap());
+}
