@@ -6,7 +6,7 @@ use chibo_domain::org::UnitKind;
 use chibo_store::entities::unit;
 use chibo_store::sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, PaginatorTrait, Set};
 use chibo_store::write_tx;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use crate::members::{self, MemberInput, PositionInput, StatusEventInput};
 use crate::scope::{Actor, Grant, Role};
@@ -650,7 +650,7 @@ const EXCUSES: &[&str] = &[
 /// are meetings. Kept apart from [`seed`] so tests that need only the organisation stay fast.
 pub async fn seed_meetings(app: &App) -> AppResult<usize> {
     use chibo_store::entities::meeting;
-    use chrono::{Datelike, Months};
+    use chrono::Months;
 
     use crate::meetings::{self, AttendanceEntry, NewMeeting};
 
@@ -777,9 +777,165 @@ pub async fn seed_meetings(app: &App) -> AppResult<usize> {
                 let model = am.update(&app.db).await?;
                 let tx = write_tx(&app.db).await?;
                 meetings::write_attendance(&tx, &model, &entries).await?;
+                let working: Vec<i64> = sheet
+                    .sheet
+                    .iter()
+                    .filter(|r| r.standing == "working")
+                    .map(|r| r.member_id)
+                    .collect();
+                record_demo_meeting(&tx, &model, cell, &entries, &working, &mut rng).await?;
                 tx.commit().await?;
             }
         }
     }
     Ok(made)
+}
+
+const RESOLUTIONS: &[&str] = &[
+    "Tập trung chỉ đạo thu hoạch, tiêu thụ nông sản; vận động nhân dân vệ sinh môi trường, giữ gìn an ninh trật tự.",
+    "Hoàn thành thu nộp đảng phí; rà soát hộ nghèo, cận nghèo; chuẩn bị đón Tết an toàn, tiết kiệm.",
+    "Đẩy mạnh chuyển đổi số: hướng dẫn người dân sử dụng dịch vụ công trực tuyến; cập nhật dữ liệu dân cư.",
+    "Triển khai kế hoạch phòng, chống thiên tai; phân công đảng viên phụ trách các hộ ở vùng trũng.",
+    "Vận động hiến đất làm đường giao thông nông thôn; tổ chức ngày thứ bảy tình nguyện.",
+];
+
+const TASKS: &[&str] = &[
+    "Vận động 5 hộ gia đình được phân công thực hiện nghị quyết",
+    "Phụ trách tuyên truyền trên loa truyền thanh thôn",
+    "Hướng dẫn các hộ cài đặt ứng dụng dịch vụ công",
+    "Theo dõi, báo cáo tình hình an ninh trật tự khu vực phụ trách",
+    "Thu nộp đảng phí của tổ đảng",
+];
+
+/// The record of a demo meeting: complete in agency cells; short meetings, late documents and
+/// no tasks in Bản Nà; the same resolution month after month in Tân Lập (vague minutes).
+async fn record_demo_meeting(
+    tx: &chibo_store::sea_orm::DatabaseTransaction,
+    m: &chibo_store::entities::meeting::Model,
+    cell: &unit::Model,
+    entries: &[crate::meetings::AttendanceEntry],
+    working: &[i64],
+    rng: &mut Rng,
+) -> AppResult<()> {
+    use chibo_store::entities::{meeting_record, meeting_score, meeting_task};
+    let present: Vec<i64> = entries
+        .iter()
+        .filter(|e| e.presence == "present")
+        .map(|e| e.member_id)
+        .collect();
+    if present.len() < 2 {
+        return Ok(());
+    }
+    let weak = cell.name.contains("Bản Nà");
+    let copied = cell.name.contains("Tân Lập");
+    let now = chrono::Utc::now();
+    let end = if weak && rng.chance(50) {
+        "20:50"
+    } else if m.start_time == "14:00" {
+        "16:00"
+    } else {
+        "21:30"
+    };
+    let end = if m.start_time == "16:00" {
+        "18:00"
+    } else {
+        end
+    };
+    let resolution = if copied {
+        RESOLUTIONS[0].to_string()
+    } else {
+        RESOLUTIONS[(m.meeting_date.ordinal() as usize + cell.id as usize) % RESOLUTIONS.len()]
+            .to_string()
+    };
+    let against = u32::from(rng.chance(20));
+    let votes_for = present.len() as u32 - against;
+    meeting_record::ActiveModel {
+        meeting_id: Set(m.id),
+        end_time: Set(Some(end.to_string())),
+        chair_member_id: Set(Some(present[0])),
+        secretary_member_id: Set(Some(present[1])),
+        committee_prepared_on: Set(
+            (!weak || rng.chance(40)).then(|| m.meeting_date - chrono::Duration::days(5))
+        ),
+        documents_posted_on: Set(Some(
+            m.meeting_date - chrono::Duration::days(if weak { 0 } else { 2 }),
+        )),
+        draft_resolution: Set((!weak).then(|| format!("Dự thảo: {resolution}"))),
+        resolution_text: Set(Some(resolution)),
+        votes_for: Set(Some(votes_for as i32)),
+        votes_against: Set(Some(against as i32)),
+        votes_abstain: Set(Some(0)),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(tx)
+    .await?;
+    if !weak {
+        // Members working away are left without a task: the gap the reviews name.
+        let away: Vec<i64> = entries
+            .iter()
+            .filter(|e| e.reason.as_deref() == Some("Đi làm ăn xa"))
+            .map(|e| e.member_id)
+            .collect();
+        for (i, member_id) in working
+            .iter()
+            .copied()
+            .filter(|w| !away.contains(w))
+            .enumerate()
+        {
+            let done = m.meeting_date + chrono::Duration::days(25) < App::today();
+            meeting_task::ActiveModel {
+                meeting_id: Set(m.id),
+                member_id: Set(member_id),
+                what: Set(TASKS[(i + m.id as usize) % TASKS.len()].to_string()),
+                due_on: Set(m.meeting_date + chrono::Duration::days(25)),
+                status: Set(if done && rng.chance(85) {
+                    "done"
+                } else {
+                    "open"
+                }
+                .to_string()),
+                progress: Set(
+                    done.then(|| "Đã thực hiện, báo cáo tại buổi sinh hoạt sau".to_string())
+                ),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(tx)
+            .await?;
+        }
+    }
+    let judged: &[(&str, u32)] = if weak {
+        &[
+            ("content", 9),
+            ("procedure_order", 3),
+            ("speakers", 5),
+            ("principles", 5),
+            ("current_affairs_time", 2),
+            ("self_criticism", 2),
+        ]
+    } else {
+        &[
+            ("content", 14),
+            ("procedure_order", 5),
+            ("speakers", 8),
+            ("principles", 5),
+            ("current_affairs_time", 4),
+            ("self_criticism", 4),
+        ]
+    };
+    for (code, points) in judged {
+        meeting_score::ActiveModel {
+            meeting_id: Set(m.id),
+            criterion: Set((*code).to_string()),
+            points: Set(*points as i32),
+            reason: Set(None),
+            scored_by: Set(None),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(tx)
+        .await?;
+    }
+    Ok(())
 }

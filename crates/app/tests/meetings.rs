@@ -320,6 +320,34 @@ async fn the_demo_has_a_year_of_meetings_with_realistic_variation() {
         avg(&dong_tam),
         avg(&office)
     );
+    // Records differ: complete in the office, weak in Bản Nà (short, late documents, no tasks).
+    let level_of = |name: &'static str| {
+        let app = app.clone();
+        let admin = admin.clone();
+        async move {
+            let cell = unit_named(&app, name).await;
+            let list = meetings::list(&app, &admin, cell.id).await.unwrap();
+            let m = list
+                .iter()
+                .find(|m| m.status == "held" && m.kind == "regular")
+                .unwrap();
+            meetings::get(&app, &admin, m.id)
+                .await
+                .unwrap()
+                .held
+                .unwrap()
+        }
+    };
+    let office_q = level_of("Chi bộ Văn phòng").await;
+    let ban_na_q = level_of("Chi bộ thôn Bản Nà").await;
+    assert!(
+        office_q.quality.total > ban_na_q.quality.total,
+        "{} vs {}",
+        office_q.quality.total,
+        ban_na_q.quality.total
+    );
+    assert!(ban_na_q.tasks.is_empty() && !ban_na_q.without_task.is_empty());
+    assert!(office_q.quality.level.is_some());
     // Next month's meeting is announced to the members.
     let member = actor(&app, "dangvien.dongtam").await;
     assert!(
