@@ -844,7 +844,7 @@ async fn record_demo_meeting(
     let resolution = if copied {
         RESOLUTIONS[0].to_string()
     } else {
-        RESOLUTIONS[(m.meeting_date.ordinal() as usize + cell.id as usize) % RESOLUTIONS.len()]
+        RESOLUTIONS[(m.meeting_date.month() as usize + cell.id as usize) % RESOLUTIONS.len()]
             .to_string()
     };
     let against = u32::from(rng.chance(20));

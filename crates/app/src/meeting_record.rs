@@ -102,6 +102,8 @@ pub struct HeldDetail {
     pub previous_tasks: Vec<TaskView>,
     /// Sections of the minutes still missing.
     pub minutes_missing: Vec<String>,
+    /// Set when the resolution is nearly the same as the previous regular meeting's (percent).
+    pub similar_to_previous: Option<u32>,
     pub quality: QualityView,
     /// May adjust the score as the superior committee.
     pub can_review: bool,
@@ -356,6 +358,19 @@ pub(crate) async fn held_detail(
         Some(p) => tasks_of(app, p.id).await?,
         None => vec![],
     };
+    let previous_text = match &previous {
+        Some(p) => meeting_record::Entity::find()
+            .filter(meeting_record::Column::MeetingId.eq(p.id))
+            .one(&app.db)
+            .await?
+            .and_then(|r| r.resolution_text),
+        None => None,
+    };
+    let similar_to_previous = match (record.resolution_text.as_deref(), previous_text.as_deref()) {
+        (Some(now), Some(before)) => Some(chibo_domain::text::similarity_percent(now, before))
+            .filter(|p| *p >= chibo_domain::text::SIMILARITY_WARNING_PERCENT),
+        _ => None,
+    };
     let mut minutes_missing = Vec::new();
     let recorded = summary.not_recorded == 0 && summary.expected > 0;
     for (ok, what) in [
@@ -442,6 +457,7 @@ pub(crate) async fn held_detail(
         without_task,
         previous_tasks,
         minutes_missing,
+        similar_to_previous,
         quality: QualityView {
             lines,
             total,

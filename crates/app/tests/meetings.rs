@@ -347,6 +347,13 @@ async fn the_demo_has_a_year_of_meetings_with_realistic_variation() {
         ban_na_q.quality.total
     );
     assert!(ban_na_q.tasks.is_empty() && !ban_na_q.without_task.is_empty());
+    let copied = level_of("Chi bộ thôn Tân Lập").await;
+    assert_eq!(
+        copied.similar_to_previous,
+        Some(100),
+        "Tân Lập repeats its resolution"
+    );
+    assert_eq!(office_q.similar_to_previous, None);
     assert!(office_q.quality.level.is_some());
     // Next month's meeting is announced to the members.
     let member = actor(&app, "dangvien.dongtam").await;

@@ -194,3 +194,60 @@ mod tests {
         }
     }
 }
+
+/// How alike two texts are, from 0 to 100: the Jaccard index of their three-word shingles,
+/// compared without diacritics or case. Minutes copied from last month score near 100.
+pub fn similarity_percent(a: &str, b: &str) -> u32 {
+    fn shingles(s: &str) -> std::collections::HashSet<String> {
+        let key = search_key(s);
+        let words: Vec<&str> = key
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        if words.len() < 3 {
+            return std::iter::once(words.join(" "))
+                .filter(|w| !w.is_empty())
+                .collect();
+        }
+        words.windows(3).map(|w| w.join(" ")).collect()
+    }
+    let (x, y) = (shingles(a), shingles(b));
+    if x.is_empty() && y.is_empty() {
+        return 100;
+    }
+    let inter = x.intersection(&y).count();
+    let union = x.union(&y).count();
+    (inter * 100 / union.max(1)) as u32
+}
+
+/// Above this, two months' resolutions are "nearly identical" (a parameter: the reviews'
+/// complaint is minutes copied word for word, which score 90–100; real months rarely pass 60).
+pub const SIMILARITY_WARNING_PERCENT: u32 = 80;
+
+#[cfg(test)]
+mod similarity_tests {
+    use super::*;
+
+    #[test]
+    fn copies_score_high_and_new_text_low() {
+        let a =
+            "Tập trung chỉ đạo thu hoạch, tiêu thụ nông sản; vận động nhân dân vệ sinh môi trường.";
+        assert_eq!(similarity_percent(a, a), 100);
+        assert_eq!(similarity_percent(a, &a.to_uppercase()), 100);
+        let b =
+            "Hoàn thành thu nộp đảng phí; rà soát hộ nghèo; chuẩn bị đón Tết an toàn, tiết kiệm.";
+        assert!(similarity_percent(a, b) < 20);
+        let edited = "Tập trung chỉ đạo thu hoạch, tiêu thụ nông sản; vận động nhân dân vệ sinh môi trường, giữ an ninh.";
+        assert!(similarity_percent(a, edited) >= SIMILARITY_WARNING_PERCENT);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn similarity_is_symmetric_and_bounded(a in "[a-zđ ]{0,60}", b in "[a-zđ ]{0,60}") {
+            let s = similarity_percent(&a, &b);
+            proptest::prop_assert!(s <= 100);
+            proptest::prop_assert_eq!(s, similarity_percent(&b, &a));
+            proptest::prop_assert_eq!(similarity_percent(&a, &a), 100);
+        }
+    }
+}
