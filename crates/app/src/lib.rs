@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod demo;
+pub mod documents;
 pub mod meeting_record;
 pub mod meetings;
 pub mod members;

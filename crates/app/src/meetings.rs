@@ -56,6 +56,8 @@ pub struct SheetRow {
     pub standing_label: String,
     /// Temporarily transferred in from another cell.
     pub transferred_in: bool,
+    /// Official (not probationary) on the meeting date.
+    pub official: bool,
     /// `present`, `absent_excused`, `absent_unexcused`; `null` until recorded.
     pub presence: Option<String>,
     pub reason: Option<String>,
@@ -530,6 +532,7 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> 
             standing: standing_code(standing).to_string(),
             standing_label: standing_label(standing).to_string(),
             transferred_in: mem.initial_status == Status::TransferredInTemp.code(),
+            official: mem.official_date.is_some_and(|d| d <= m.meeting_date),
             presence: rec.map(|r| r.presence.clone()),
             reason: rec.and_then(|r| r.reason.clone()),
         };

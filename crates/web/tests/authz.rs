@@ -78,6 +78,7 @@ fn fill(path: &str, ids: &Ids, user_id: i64, role_id: i64, case: Case) -> String
     path.replace("{id}", &id.to_string())
         .replace("{role_id}", &role_id.to_string())
         .replace("{file}", "app.css")
+        .replace("{kind}", "minutes")
 }
 
 async fn ids_in(t: &TestApp, cell_name: &str) -> Ids {

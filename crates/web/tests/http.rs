@@ -569,6 +569,24 @@ async fn a_secretary_schedules_publishes_and_takes_attendance_through_the_pages(
     assert_eq!(task.status, StatusCode::SEE_OTHER, "{}", task.body);
     let page = t.get(&url, Auth::Cookie(&sec)).await;
     assert!(page.body.contains("nghị quyết hợp lệ") && page.body.contains("Vận động 5 hộ"));
+    let print = t
+        .get(&format!("{url}/print?loai=nghi-quyet"), Auth::Cookie(&sec))
+        .await;
+    assert!(
+        print.body.contains("ĐẢNG CỘNG SẢN VIỆT NAM")
+            && print.body.contains("NGHỊ QUYẾT")
+            && print.body.contains("Số 10-NQ/CB")
+    );
+    let docx = t
+        .get(&format!("{url}/minutes.docx"), Auth::Cookie(&sec))
+        .await;
+    assert_eq!(docx.status, StatusCode::OK);
+    assert!(
+        docx.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("bien-ban")
+    );
     assert!(
         page.body.contains("Chưa được giao nhiệm vụ"),
         "the others have no task yet"

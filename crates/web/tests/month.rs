@@ -212,6 +212,66 @@ async fn a_month_of_a_cell_through_the_api() {
     assert_eq!(q["total"], q["max_points"]);
     assert_eq!(q["level"], "Tốt");
 
+    // The minutes and the resolution as Party documents (DOCX).
+    let docx = t
+        .send(
+            Method::GET,
+            &format!("/api/v1/meetings/{id}/documents/resolution"),
+            Auth::Bearer(&sec),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(docx.status, StatusCode::OK);
+    assert_eq!(
+        docx.headers["content-type"],
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    );
+    assert!(docx.body.starts_with("PK"), "a DOCX is a zip archive");
+    let minutes = t
+        .send(
+            Method::GET,
+            &format!("/api/v1/meetings/{id}/documents/minutes"),
+            Auth::Bearer(&sec),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(minutes.status, StatusCode::OK);
+    let unknown = t
+        .send(
+            Method::GET,
+            &format!("/api/v1/meetings/{id}/documents/thu-moi"),
+            Auth::Bearer(&sec),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    let doc = chibo_app::documents::minutes(
+        &t.app,
+        &chibo_app::auth::actor_by_username(&t.app, "bithu.dongtam")
+            .await
+            .unwrap()
+            .unwrap(),
+        id,
+    )
+    .await
+    .unwrap();
+    let text: String = doc
+        .sections
+        .iter()
+        .flat_map(|s| s.paragraphs.iter())
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        text.contains("Vắng có lý do: 2 đồng chí") && text.contains("Đi làm ăn xa"),
+        "{text}"
+    );
+    assert!(text.contains("thu hoạch xong vụ mùa") && text.contains("21 giờ 45 phút"));
+    assert!(doc.header.superior.contains("Phú Lâm") && doc.header.place == "Phú Lâm");
+
     // Next month: last month's tasks are reviewed; members report on theirs.
     let (id2, d2) = hold(&t, &sec, cell, today - chrono::Duration::days(5)).await;
     let prev = d2["held"]["previous_tasks"].as_array().unwrap();

@@ -136,3 +136,44 @@ pub async fn score(
 ) -> Result<Json<MeetingDetail>, ApiError> {
     Ok(Json(meeting_record::score(&s.app, &a, id.one(), b).await?))
 }
+
+/// A document as a download with a Vietnamese file name.
+pub(crate) fn docx_response(doc: &chibo_export::Document, file: &str) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    use axum::response::IntoResponse;
+    let mut res = chibo_export::docx(doc).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    res
+}
+
+/// The minutes or the resolution as a DOCX in the Party document layout.
+#[utoipa::path(get, path = "/api/v1/meetings/{id}/documents/{kind}", tag = "meetings",
+    params(("id" = i64, Path), ("kind" = String, Path, description = "`minutes` or `resolution`")),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document", body = Vec<u8>), (status = 404, body = ErrorBody)))]
+pub async fn document(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    raw: axum::extract::RawPathParams,
+) -> Result<axum::response::Response, ApiError> {
+    let mut parts = raw.iter().map(|(_, v)| v.to_string());
+    let id: i64 = parts
+        .next()
+        .and_then(|v| v.parse().ok())
+        .ok_or(ApiError(chibo_app::AppError::NotFound))?;
+    let kind = parts.next().unwrap_or_default();
+    let doc = match kind.as_str() {
+        "minutes" => chibo_app::documents::minutes(&s.app, &a, id).await?,
+        "resolution" => chibo_app::documents::resolution(&s.app, &a, id).await?,
+        _ => return Err(ApiError(chibo_app::AppError::NotFound)),
+    };
+    Ok(docx_response(&doc, &format!("{kind}-{id}.docx")))
+}

@@ -2,7 +2,7 @@
 //! through [`router`], so the document at `/api/v1/openapi.json` lists every endpoint.
 
 mod accounts;
-mod meetings;
+pub(crate) mod meetings;
 mod members;
 mod rule_sets;
 pub(crate) mod units;
@@ -96,6 +96,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(meetings::task_progress))
         .routes(routes!(meetings::my_tasks))
         .routes(routes!(meetings::score))
+        .routes(routes!(meetings::document))
 }
 
 /// The OpenAPI document, built once.

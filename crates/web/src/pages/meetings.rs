@@ -304,3 +304,59 @@ pub async fn task_progress(
         }
     }
 }
+
+pub async fn minutes_docx(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+) -> Result<Response, PageError> {
+    let doc = chibo_app::documents::minutes(&s.app, &a, id.one()).await?;
+    Ok(crate::api::meetings::docx_response(
+        &doc,
+        &format!("bien-ban-{}.docx", id.one()),
+    ))
+}
+
+pub async fn resolution_docx(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+) -> Result<Response, PageError> {
+    let doc = chibo_app::documents::resolution(&s.app, &a, id.one()).await?;
+    Ok(crate::api::meetings::docx_response(
+        &doc,
+        &format!("nghi-quyet-{}.docx", id.one()),
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "print.html")]
+struct PrintPage {
+    doc: chibo_export::Document,
+    place_date: String,
+    back: String,
+}
+
+/// The minutes or the resolution laid out for printing from the browser.
+pub async fn print(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let doc = if q.get("loai").map(String::as_str) == Some("nghi-quyet") {
+        chibo_app::documents::resolution(&s.app, &a, id.one()).await?
+    } else {
+        chibo_app::documents::minutes(&s.app, &a, id.one()).await?
+    };
+    let place_date = chibo_export::place_and_date(&doc.header.place, doc.header.date);
+    let back = format!("/meetings/{}", id.one());
+    render_status(
+        axum::http::StatusCode::OK,
+        &PrintPage {
+            doc,
+            place_date,
+            back,
+        },
+    )
+}

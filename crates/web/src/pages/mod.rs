@@ -173,6 +173,19 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
             post(meetings::score),
         ),
         r(M::GET, "/tasks", false, get(meetings::my_tasks)),
+        r(M::GET, "/meetings/{id}/print", false, get(meetings::print)),
+        r(
+            M::GET,
+            "/meetings/{id}/minutes.docx",
+            false,
+            get(meetings::minutes_docx),
+        ),
+        r(
+            M::GET,
+            "/meetings/{id}/resolution.docx",
+            false,
+            get(meetings::resolution_docx),
+        ),
         r(
             M::POST,
             "/tasks/{id}/progress",
@@ -326,12 +339,14 @@ async fn home(State(s): State<AppState>, PageUser(a): PageUser) -> Result<Respon
 static APP_CSS: &str = include_str!("../../static/app.css");
 static HTMX_JS: &str = include_str!("../../static/htmx.min.js");
 static APP_JS: &str = include_str!("../../static/app.js");
+static PRINT_CSS: &str = include_str!("../../static/print.css");
 
 async fn static_file(crate::api::RawFile(file): crate::api::RawFile) -> Response {
     let (body, ctype) = match file.as_str() {
         "app.css" => (APP_CSS, "text/css; charset=utf-8"),
         "htmx.min.js" => (HTMX_JS, "text/javascript; charset=utf-8"),
         "app.js" => (APP_JS, "text/javascript; charset=utf-8"),
+        "print.css" => (PRINT_CSS, "text/css; charset=utf-8"),
         _ => return PageError(AppError::NotFound).into_response(),
     };
     let mut res = body.into_response();
