@@ -905,6 +905,23 @@ async fn record_demo_meeting(
             .await?;
         }
     }
+    // Minutes older than three weeks were read back and signed by the chair and the minute-taker.
+    if m.meeting_date + chrono::Duration::days(21) < App::today() {
+        for (role, member_id) in [("chair", present[0]), ("secretary", present[1])] {
+            chibo_store::entities::meeting_approval::ActiveModel {
+                meeting_id: Set(m.id),
+                member_id: Set(member_id),
+                role: Set(role.to_string()),
+                approved_at: Set((m.meeting_date + chrono::Duration::days(1))
+                    .and_hms_opt(9, 0, 0)
+                    .expect("valid time")
+                    .and_utc()),
+                ..Default::default()
+            }
+            .insert(tx)
+            .await?;
+        }
+    }
     let judged: &[(&str, u32)] = if weak {
         &[
             ("content", 9),

@@ -181,6 +181,22 @@ pub async fn minutes(app: &App, actor: &Actor, id: i64) -> AppResult<Document> {
                 .collect(),
         });
     }
+    if let Some(h) = held.filter(|h| !h.amendments.is_empty()) {
+        sections.push(Section {
+            heading: "Đính chính (sau khi biên bản được thông qua)".into(),
+            paragraphs: h
+                .amendments
+                .iter()
+                .map(|a| {
+                    format!(
+                        "Ngày {}: {}",
+                        (a.created_at + chrono::Duration::hours(7)).format("%d/%m/%Y"),
+                        a.body
+                    )
+                })
+                .collect(),
+        });
+    }
     sections.push(Section {
         heading: "Kết thúc".into(),
         paragraphs: vec![format!(

@@ -8,7 +8,8 @@ use chibo_domain::Invalid;
 use chibo_domain::rules::{self as rules_domain, AutoCheck, Presence, RuleSet, Standing};
 use chibo_domain::validate;
 use chibo_store::entities::{
-    meeting, meeting_attendance, meeting_record, meeting_score, meeting_task, member, unit,
+    meeting, meeting_amendment, meeting_approval, meeting_attendance, meeting_record,
+    meeting_score, meeting_task, member, unit,
 };
 use chibo_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
@@ -93,7 +94,34 @@ pub struct QualityView {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ApprovalView {
+    /// `chair` or `secretary`.
+    pub role: String,
+    pub member: MemberRef,
+    pub approved_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AmendmentView {
+    pub id: i64,
+    pub body: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct AmendmentInput {
+    pub body: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct HeldDetail {
+    /// Approvals of the minutes by the chair and the minute-taker.
+    pub approvals: Vec<ApprovalView>,
+    /// Both approved: the minutes, resolution, attendance and tasks can no longer change.
+    pub locked: bool,
+    /// Corrections made after approval, oldest first.
+    pub amendments: Vec<AmendmentView>,
     pub record: RecordView,
     pub tasks: Vec<TaskView>,
     /// Working members present or expected who have no task from this meeting.
@@ -451,7 +479,23 @@ pub(crate) async fn held_detail(
     let unscored = lines.iter().filter(|l| l.points.is_none()).count() as u32;
     let total: u32 = lines.iter().filter_map(|l| l.points).sum();
     let level = (unscored == 0).then(|| rules.scoring.level_for(total).label.clone());
+    let (approvals, locked) = approvals_of(app, m.id).await?;
+    let amendments = meeting_amendment::Entity::find()
+        .filter(meeting_amendment::Column::MeetingId.eq(m.id))
+        .order_by_asc(meeting_amendment::Column::Id)
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|a| AmendmentView {
+            id: a.id,
+            body: a.body,
+            created_at: a.created_at,
+        })
+        .collect();
     Ok(HeldDetail {
+        approvals,
+        locked,
+        amendments,
         record,
         tasks,
         without_task,
@@ -526,6 +570,7 @@ pub async fn save_record(
     input: RecordInput,
 ) -> AppResult<MeetingDetail> {
     let (m, _) = meetings::manageable(app, actor, id).await?;
+    ensure_open(app, m.id).await?;
     let d = detail_rows(app, actor, id).await?;
     let mut e = Invalid::new();
     if m.meeting_date > App::today() {
@@ -572,6 +617,12 @@ pub async fn save_record(
                 format!("{label} phải là đảng viên có mặt tại buổi sinh hoạt."),
             );
         }
+    }
+    if input.chair_member_id.is_some() && input.chair_member_id == input.secretary_member_id {
+        e.push(
+            "secretary_member_id",
+            "Chủ trì và thư ký phải là hai đồng chí khác nhau.",
+        );
     }
     let prepared = validate::date_field(
         &mut e,
@@ -682,6 +733,7 @@ pub async fn add_task(
     input: TaskInput,
 ) -> AppResult<MeetingDetail> {
     let (m, _) = meetings::manageable(app, actor, id).await?;
+    ensure_open(app, m.id).await?;
     let d = detail_rows(app, actor, id).await?;
     let mut e = Invalid::new();
     if !d
@@ -906,6 +958,168 @@ pub async fn score(
         Some(m.id),
         None::<&()>,
         Some(&input),
+    )
+    .await?;
+    tx.commit().await?;
+    meetings::get(app, actor, id).await
+}
+
+/// The approvals of a meeting's minutes, and whether both chair and minute-taker approved.
+async fn approvals_of(app: &App, meeting_id: i64) -> AppResult<(Vec<ApprovalView>, bool)> {
+    let rows = meeting_approval::Entity::find()
+        .filter(meeting_approval::Column::MeetingId.eq(meeting_id))
+        .order_by_asc(meeting_approval::Column::Id)
+        .all(&app.db)
+        .await?;
+    let n = names(app, rows.iter().map(|a| a.member_id).collect()).await?;
+    let locked = ["chair", "secretary"]
+        .iter()
+        .all(|r| rows.iter().any(|a| a.role == *r));
+    let views = rows
+        .into_iter()
+        .map(|a| ApprovalView {
+            member: MemberRef {
+                id: a.member_id,
+                name: n.get(&a.member_id).cloned().unwrap_or_default(),
+            },
+            role: a.role,
+            approved_at: a.approved_at,
+        })
+        .collect();
+    Ok((views, locked))
+}
+
+/// Refuses a change to approved minutes: a correction is an amendment, never an edit.
+pub(crate) async fn ensure_open(app: &App, meeting_id: i64) -> AppResult<()> {
+    if approvals_of(app, meeting_id).await?.1 {
+        return Err(AppError::invalid(
+            "status",
+            "Biên bản và nghị quyết đã được chủ trì và thư ký thông qua, không thể sửa. Hãy lập văn bản đính chính.",
+        ));
+    }
+    Ok(())
+}
+
+/// The chair or the minute-taker approves the minutes (as the member linked to their account).
+pub async fn approve(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> {
+    let m = meetings::find(app, id).await?;
+    let cell = meetings::visible_cell(app, actor, m.unit_id).await?;
+    if !actor.can_read_path(&cell.path) && actor.member_id.is_none() {
+        return Err(AppError::NotFound);
+    }
+    let rec = meeting_record::Entity::find()
+        .filter(meeting_record::Column::MeetingId.eq(m.id))
+        .one(&app.db)
+        .await?;
+    let me = actor.member_id;
+    let mut roles = Vec::new();
+    if let Some(r) = &rec {
+        if me.is_some() && r.chair_member_id == me {
+            roles.push("chair");
+        }
+        if me.is_some() && r.secretary_member_id == me {
+            roles.push("secretary");
+        }
+    }
+    if roles.is_empty() {
+        return Err(AppError::invalid(
+            "status",
+            "Chỉ đồng chí chủ trì hoặc thư ký của buổi sinh hoạt mới thông qua biên bản.",
+        ));
+    }
+    let d = meetings::get(app, actor, id).await;
+    // Members who are not officers do not get the held detail; read it as the cell would.
+    let missing = match d {
+        Ok(MeetingDetail { held: Some(h), .. }) => h.minutes_missing,
+        _ => vec![],
+    };
+    if !missing.is_empty() {
+        return Err(AppError::invalid(
+            "status",
+            format!(
+                "Biên bản còn thiếu: {}. Hãy bổ sung trước khi thông qua.",
+                missing.join("; ")
+            ),
+        ));
+    }
+    let existing: Vec<String> = meeting_approval::Entity::find()
+        .filter(meeting_approval::Column::MeetingId.eq(m.id))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|a| a.role)
+        .collect();
+    let todo: Vec<&str> = roles
+        .into_iter()
+        .filter(|r| !existing.iter().any(|e| e == r))
+        .collect();
+    if todo.is_empty() {
+        return Err(AppError::invalid(
+            "status",
+            "Bạn đã thông qua biên bản này.",
+        ));
+    }
+    let tx = write_tx(&app.db).await?;
+    for role in &todo {
+        meeting_approval::ActiveModel {
+            meeting_id: Set(m.id),
+            member_id: Set(me.expect("checked")),
+            role: Set((*role).to_string()),
+            approved_at: Set(chrono::Utc::now()),
+            ..Default::default()
+        }
+        .insert(&tx)
+        .await?;
+    }
+    audit::record(
+        &tx,
+        Some(actor),
+        "meeting.approve",
+        "meeting",
+        Some(m.id),
+        None::<&()>,
+        Some(&todo),
+    )
+    .await?;
+    tx.commit().await?;
+    meetings::get(app, actor, id).await
+}
+
+/// Adds a correction to approved minutes (the cell's officers).
+pub async fn amend(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    input: AmendmentInput,
+) -> AppResult<MeetingDetail> {
+    let (m, _) = meetings::manageable(app, actor, id).await?;
+    let mut e = Invalid::new();
+    if !approvals_of(app, m.id).await?.1 {
+        e.push(
+            "body",
+            "Biên bản chưa được thông qua: hãy sửa trực tiếp thay vì lập đính chính.",
+        );
+    }
+    let body = validate::required_text(&mut e, "body", "nội dung đính chính", &input.body, 5000);
+    e.into_result()?;
+    let tx = write_tx(&app.db).await?;
+    let a = meeting_amendment::ActiveModel {
+        meeting_id: Set(m.id),
+        body: Set(body),
+        created_by: Set(Some(actor.user_id)),
+        created_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(&tx)
+    .await?;
+    audit::record(
+        &tx,
+        Some(actor),
+        "meeting.amend",
+        "meeting",
+        Some(m.id),
+        None::<&()>,
+        Some(&a),
     )
     .await?;
     tx.commit().await?;

@@ -667,6 +667,7 @@ pub async fn record_attendance(
     input: AttendanceInput,
 ) -> AppResult<MeetingDetail> {
     let (m, cell) = manageable(app, actor, id).await?;
+    crate::meeting_record::ensure_open(app, m.id).await?;
     let mut e = Invalid::new();
     if m.meeting_date > App::today() {
         e.push("entries", "Chưa đến ngày họp, chưa thể điểm danh.");

@@ -221,3 +221,17 @@ entity!(meeting_score, "meeting_scores", {
     scored_by: Option<i64>,
     updated_at: DateTime<Utc>,
 });
+
+entity!(meeting_approval, "meeting_approvals", {
+    meeting_id: i64,
+    member_id: i64,
+    role: String,
+    approved_at: DateTime<Utc>,
+});
+
+entity!(meeting_amendment, "meeting_amendments", {
+    meeting_id: i64,
+    body: String,
+    created_by: Option<i64>,
+    created_at: DateTime<Utc>,
+});

@@ -13,6 +13,7 @@ impl MigratorTrait for Migrator {
             Box::new(RuleSets),
             Box::new(Meetings),
             Box::new(MeetingRecords),
+            Box::new(SignOff),
         ]
     }
 }
@@ -416,6 +417,50 @@ impl MigrationTrait for MeetingRecords {
         )
         .await?;
         m.create_index(index("meeting_scores", &["meeting_id", "criterion"], true))
+            .await
+    }
+}
+
+/// Sign-off of minutes by the chair and the minute-taker, and amendments after it (issue 3).
+struct SignOff;
+
+impl MigrationName for SignOff {
+    fn name(&self) -> &str {
+        "m20261123_000005_sign_off"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for SignOff {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(c("meeting_approvals"))
+                .col(big_pk_auto(c("id")))
+                .col(big_integer(c("meeting_id")))
+                .col(big_integer(c("member_id")))
+                .col(string_len(c("role"), 16))
+                .col(timestamp_with_time_zone(c("approved_at")))
+                .foreign_key(&mut fk("meeting_approvals", "meeting_id", "meetings"))
+                .foreign_key(&mut fk("meeting_approvals", "member_id", "members"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("meeting_approvals", &["meeting_id", "role"], true))
+            .await?;
+        m.create_table(
+            Table::create()
+                .table(c("meeting_amendments"))
+                .col(big_pk_auto(c("id")))
+                .col(big_integer(c("meeting_id")))
+                .col(text(c("body")))
+                .col(big_integer_null(c("created_by")))
+                .col(timestamp_with_time_zone(c("created_at")))
+                .foreign_key(&mut fk("meeting_amendments", "meeting_id", "meetings"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("meeting_amendments", &["meeting_id"], false))
             .await
     }
 }

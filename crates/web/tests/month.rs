@@ -21,7 +21,14 @@ fn field(r: &Res) -> String {
         .to_string()
 }
 
-async fn hold(t: &TestApp, token: &str, cell: i64, date: chrono::NaiveDate) -> (i64, Value) {
+/// Holds a meeting where two members (never those in `keep`) are absent with a reason.
+async fn hold(
+    t: &TestApp,
+    token: &str,
+    cell: i64,
+    date: chrono::NaiveDate,
+    keep: &[i64],
+) -> (i64, Value) {
     let m = ok(&t
         .api(Method::POST, &format!("/api/v1/units/{cell}/meetings"), token, json!({
             "kind": "regular", "topic": "Kiểm điểm tháng, nhiệm vụ tháng tới", "meeting_date": date.to_string(),
@@ -46,11 +53,16 @@ async fn hold(t: &TestApp, token: &str, cell: i64, date: chrono::NaiveDate) -> (
         )
         .await);
     let rows = d["sheet"].as_array().unwrap();
+    let absent: Vec<i64> = rows
+        .iter()
+        .map(|r| r["member_id"].as_i64().unwrap())
+        .filter(|id| !keep.contains(id))
+        .take(2)
+        .collect();
     let entries: Vec<Value> = rows
         .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            if i < 2 {
+        .map(|r| {
+            if absent.contains(&r["member_id"].as_i64().unwrap()) {
                 json!({"member_id": r["member_id"], "presence": "absent_excused", "reason": "Đi làm ăn xa"})
             } else {
                 json!({"member_id": r["member_id"], "presence": "present"})
@@ -75,7 +87,22 @@ async fn a_month_of_a_cell_through_the_api() {
     let cell = t.unit_id("Chi bộ thôn Đồng Tâm").await;
     let today = chibo_app::App::today();
     let first = today - chrono::Duration::days(35);
-    let (id, d) = hold(&t, &sec, cell, first).await;
+    let member_of = |name: &'static str| {
+        let app = t.app.clone();
+        async move {
+            chibo_app::auth::actor_by_username(&app, name)
+                .await
+                .unwrap()
+                .unwrap()
+                .member_id
+                .unwrap()
+        }
+    };
+    let (chair, secretary) = (
+        member_of("bithu.dongtam").await,
+        member_of("dangvien.dongtam").await,
+    );
+    let (id, d) = hold(&t, &sec, cell, first, &[chair, secretary]).await;
     assert_eq!(d["meeting"]["status"], "held");
     let present: Vec<i64> = d["sheet"]
         .as_array()
@@ -98,7 +125,7 @@ async fn a_month_of_a_cell_through_the_api() {
     // The record: a vote with more ballots than members present is refused.
     let record = |votes_for: u32| {
         json!({
-            "end_time": "21:45", "chair_member_id": present[0], "secretary_member_id": present[1],
+            "end_time": "21:45", "chair_member_id": chair, "secretary_member_id": secretary,
             "committee_prepared_on": (first - chrono::Duration::days(5)).to_string(),
             "documents_posted_on": (first - chrono::Duration::days(2)).to_string(),
             "draft_resolution": "Dự thảo: tập trung thu hoạch vụ mùa, vệ sinh môi trường.",
@@ -212,6 +239,79 @@ async fn a_month_of_a_cell_through_the_api() {
     assert_eq!(q["total"], q["max_points"]);
     assert_eq!(q["level"], "Tốt");
 
+    // Sign-off: the chair and the minute-taker approve; then nothing changes but by amendment.
+    let member_token = t.token("dangvien.dongtam").await;
+    let commune = t.token("xaphulam").await;
+    let stranger = t
+        .api(
+            Method::POST,
+            &format!("/api/v1/meetings/{id}/approve"),
+            &commune,
+            json!({}),
+        )
+        .await;
+    assert!(
+        field(&stranger).contains("chủ trì hoặc thư ký"),
+        "only the chair and the minute-taker"
+    );
+    let one = ok(&t
+        .api(
+            Method::POST,
+            &format!("/api/v1/meetings/{id}/approve"),
+            &sec,
+            json!({}),
+        )
+        .await);
+    assert_eq!(one["held"]["locked"], false);
+    ok(&t
+        .api(
+            Method::POST,
+            &format!("/api/v1/meetings/{id}/approve"),
+            &member_token,
+            json!({}),
+        )
+        .await);
+    let locked = ok(&t
+        .api(
+            Method::GET,
+            &format!("/api/v1/meetings/{id}"),
+            &sec,
+            json!(null),
+        )
+        .await);
+    assert_eq!(locked["held"]["locked"], true);
+    let edit = t
+        .api(
+            Method::PUT,
+            &format!("/api/v1/meetings/{id}/record"),
+            &sec,
+            record(n_present - 1),
+        )
+        .await;
+    assert!(field(&edit).contains("không thể sửa"));
+    let att = t
+        .api(
+            Method::PUT,
+            &format!("/api/v1/meetings/{id}/attendance"),
+            &sec,
+            json!({"entries": [{"member_id": present[0], "presence": "absent_unexcused"}]}),
+        )
+        .await;
+    assert!(field(&att).contains("không thể sửa"));
+    let amended = ok(&t
+        .api(
+            Method::POST,
+            &format!("/api/v1/meetings/{id}/amendments"),
+            &sec,
+            json!({"body": "Đính chính: hạn thu hoạch là ngày 30 tháng 11."}),
+        )
+        .await);
+    assert_eq!(amended["held"]["amendments"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        amended["held"]["record"]["resolution_text"], locked["held"]["record"]["resolution_text"],
+        "the approved text is unchanged"
+    );
+
     // The minutes and the resolution as Party documents (DOCX).
     let docx = t
         .send(
@@ -271,12 +371,15 @@ async fn a_month_of_a_cell_through_the_api() {
     );
     assert!(text.contains("thu hoạch xong vụ mùa") && text.contains("21 giờ 45 phút"));
     assert!(doc.header.superior.contains("Phú Lâm") && doc.header.place == "Phú Lâm");
+    assert!(
+        text.contains("hạn thu hoạch là ngày 30"),
+        "the amendment is part of the minutes"
+    );
 
     // Next month: last month's tasks are reviewed; members report on theirs.
-    let (id2, d2) = hold(&t, &sec, cell, today - chrono::Duration::days(5)).await;
+    let (id2, d2) = hold(&t, &sec, cell, today - chrono::Duration::days(5), &[]).await;
     let prev = d2["held"]["previous_tasks"].as_array().unwrap();
     assert_eq!(prev.len(), working.len());
-    let member_token = t.token("dangvien.dongtam").await;
     let mine = ok(&t
         .api(Method::GET, "/api/v1/me/tasks", &member_token, json!(null))
         .await);
@@ -328,7 +431,6 @@ async fn a_month_of_a_cell_through_the_api() {
     assert_eq!(follow["points"], 0, "the other tasks have no report yet");
 
     // The superior committee adjusts an automatic score, with a reason.
-    let commune = t.token("xaphulam").await;
     let no_reason = t
         .api(
             Method::PUT,

@@ -177,3 +177,26 @@ pub async fn document(
     };
     Ok(docx_response(&doc, &format!("{kind}-{id}.docx")))
 }
+
+/// The chair or the minute-taker approves the minutes; when both have, they are immutable.
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/approve", tag = "meetings", params(("id" = i64, Path)),
+    responses((status = 200, body = MeetingDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn approve(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+) -> Result<Json<MeetingDetail>, ApiError> {
+    Ok(Json(meeting_record::approve(&s.app, &a, id.one()).await?))
+}
+
+/// A correction to approved minutes, kept apart and linked, never an edit.
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/amendments", tag = "meetings", params(("id" = i64, Path)), request_body = meeting_record::AmendmentInput,
+    responses((status = 200, body = MeetingDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn amend(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiJson(b): ApiJson<meeting_record::AmendmentInput>,
+) -> Result<Json<MeetingDetail>, ApiError> {
+    Ok(Json(meeting_record::amend(&s.app, &a, id.one(), b).await?))
+}

@@ -97,6 +97,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(meetings::my_tasks))
         .routes(routes!(meetings::score))
         .routes(routes!(meetings::document))
+        .routes(routes!(meetings::approve))
+        .routes(routes!(meetings::amend))
 }
 
 /// The OpenAPI document, built once.

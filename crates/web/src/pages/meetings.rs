@@ -101,6 +101,8 @@ struct ShowPage {
     d: MeetingDetail,
     errors: Vec<String>,
     held_or_past: bool,
+    /// Attendance can still be taken or corrected.
+    editable: bool,
 }
 
 async fn render_meeting(
@@ -111,6 +113,7 @@ async fn render_meeting(
 ) -> Result<Response, PageError> {
     let d = meetings::get(&s.app, a, id).await?;
     let held_or_past = d.meeting.meeting_date <= App::today();
+    let editable = d.can_manage && held_or_past && !d.held.as_ref().is_some_and(|h| h.locked);
     let status = if errors.is_empty() {
         axum::http::StatusCode::OK
     } else {
@@ -123,6 +126,7 @@ async fn render_meeting(
             d,
             errors,
             held_or_past,
+            editable,
         },
     )
 }
@@ -359,4 +363,30 @@ pub async fn print(
             back,
         },
     )
+}
+
+pub async fn approve(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+) -> Result<Response, PageError> {
+    match form_errors(meeting_record::approve(&s.app, &a, id.one()).await)? {
+        Ok(_) => Ok(see_other(&format!("/meetings/{}#record", id.one()))),
+        Err(errors) => render_meeting(&s, &a, id.one(), errors).await,
+    }
+}
+
+pub async fn amend(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let input = meeting_record::AmendmentInput {
+        body: f.text("body"),
+    };
+    match form_errors(meeting_record::amend(&s.app, &a, id.one(), input).await)? {
+        Ok(_) => Ok(see_other(&format!("/meetings/{}#record", id.one()))),
+        Err(errors) => render_meeting(&s, &a, id.one(), errors).await,
+    }
 }

@@ -173,6 +173,18 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
             post(meetings::score),
         ),
         r(M::GET, "/tasks", false, get(meetings::my_tasks)),
+        r(
+            M::POST,
+            "/meetings/{id}/approve",
+            false,
+            post(meetings::approve),
+        ),
+        r(
+            M::POST,
+            "/meetings/{id}/amendments",
+            false,
+            post(meetings::amend),
+        ),
         r(M::GET, "/meetings/{id}/print", false, get(meetings::print)),
         r(
             M::GET,
