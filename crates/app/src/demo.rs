@@ -860,7 +860,7 @@ async fn record_demo_meeting(
         documents_posted_on: Set(Some(
             m.meeting_date - chrono::Duration::days(if weak { 0 } else { 2 }),
         )),
-        draft_resolution: Set((!weak).then(|| format!("Dự thảo: {resolution}"))),
+        draft_resolution: Set((!weak).then(|| resolution.clone())),
         resolution_text: Set(Some(resolution)),
         votes_for: Set(Some(votes_for as i32)),
         votes_against: Set(Some(against as i32)),
@@ -899,6 +899,30 @@ async fn record_demo_meeting(
                     done.then(|| "Đã thực hiện, báo cáo tại buổi sinh hoạt sau".to_string())
                 ),
                 updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(tx)
+            .await?;
+        }
+    }
+    // Who spoke: several members in most cells, nobody recorded in the weak cell.
+    if !weak {
+        const SAID: &[&str] = &[
+            "Đề nghị chi bộ phân công đảng viên trực tiếp xuống các hộ còn chậm.",
+            "Báo cáo kết quả nhiệm vụ tháng trước, đề xuất tháng tới tập trung vệ sinh môi trường.",
+            "Góp ý dự thảo: cần nêu rõ thời hạn và người chịu trách nhiệm.",
+            "Đồng ý với dự thảo, đề nghị biểu dương các đảng viên hoàn thành tốt nhiệm vụ.",
+        ];
+        for (i, speaker) in present
+            .iter()
+            .skip(2)
+            .take(2 + rng.below(3) as usize)
+            .enumerate()
+        {
+            chibo_store::entities::meeting_speech::ActiveModel {
+                meeting_id: Set(m.id),
+                member_id: Set(*speaker),
+                summary: Set(SAID[(i + m.id as usize) % SAID.len()].to_string()),
                 ..Default::default()
             }
             .insert(tx)

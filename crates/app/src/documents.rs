@@ -140,10 +140,28 @@ pub async fn minutes(app: &App, actor: &Actor, id: i64) -> AppResult<Document> {
             paragraphs: vec![m.topic.clone()],
         },
     ];
+    let mut proceedings: Vec<String> = held
+        .map(|h| {
+            h.steps
+                .iter()
+                .filter_map(|s| s.done_at.as_ref().map(|t| format!("{t} — {}.", s.label)))
+                .collect()
+        })
+        .unwrap_or_default();
     if let Some(draft) = rec.and_then(|r| r.draft_resolution.clone()) {
+        proceedings.push(format!("Chi ủy trình bày dự thảo nghị quyết: {draft}"));
+    }
+    if let Some(h) = held {
+        proceedings.extend(
+            h.speeches
+                .iter()
+                .map(|s| format!("Đồng chí {} phát biểu: {}", s.member.name, s.summary)),
+        );
+    }
+    if !proceedings.is_empty() {
         sections.push(Section {
             heading: "IV. Diễn biến".into(),
-            paragraphs: vec![format!("Chi ủy trình bày dự thảo nghị quyết: {draft}")],
+            paragraphs: proceedings,
         });
     }
     sections.push(Section {

@@ -9,10 +9,11 @@ use chibo_domain::rules::{self as rules_domain, AutoCheck, Presence, RuleSet, St
 use chibo_domain::validate;
 use chibo_store::entities::{
     meeting, meeting_amendment, meeting_approval, meeting_attendance, meeting_record,
-    meeting_score, meeting_task, member, unit,
+    meeting_score, meeting_speech, meeting_step, meeting_task, member, unit,
 };
 use chibo_store::sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
+    QueryOrder, Set,
 };
 use chibo_store::write_tx;
 use chrono::{Datelike, NaiveDate, NaiveTime};
@@ -115,7 +116,41 @@ pub struct AmendmentInput {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StepView {
+    pub code: String,
+    pub label: String,
+    /// `HH:MM` once done.
+    pub done_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SpeechView {
+    pub id: i64,
+    pub member: MemberRef,
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct StepInput {
+    pub step: String,
+    /// `HH:MM`.
+    pub done_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct SpeechInput {
+    pub member_id: i64,
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct HeldDetail {
+    /// The rule set's procedure, each step with the time it was done.
+    pub steps: Vec<StepView>,
+    /// Members who spoke, in order, with a summary each.
+    pub speeches: Vec<SpeechView>,
     /// Approvals of the minutes by the chair and the minute-taker.
     pub approvals: Vec<ApprovalView>,
     /// Both approved: the minutes, resolution, attendance and tasks can no longer change.
@@ -399,6 +434,10 @@ pub(crate) async fn held_detail(
             .filter(|p| *p >= chibo_domain::text::SIMILARITY_WARNING_PERCENT),
         _ => None,
     };
+    let speech_count = meeting_speech::Entity::find()
+        .filter(meeting_speech::Column::MeetingId.eq(m.id))
+        .count(&app.db)
+        .await?;
     let mut minutes_missing = Vec::new();
     let recorded = summary.not_recorded == 0 && summary.expected > 0;
     for (ok, what) in [
@@ -417,6 +456,7 @@ pub(crate) async fn held_detail(
             "Nội dung nghị quyết (kết luận)",
         ),
         (record.vote.is_some(), "Kết quả biểu quyết"),
+        (speech_count > 0, "Diễn biến: người phát biểu và ý kiến"),
         (!tasks.is_empty(), "Phân công nhiệm vụ cho đảng viên"),
     ] {
         if !ok {
@@ -480,6 +520,39 @@ pub(crate) async fn held_detail(
     let total: u32 = lines.iter().filter_map(|l| l.points).sum();
     let level = (unscored == 0).then(|| rules.scoring.level_for(total).label.clone());
     let (approvals, locked) = approvals_of(app, m.id).await?;
+    let done: HashMap<String, String> = meeting_step::Entity::find()
+        .filter(meeting_step::Column::MeetingId.eq(m.id))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|s| (s.step, s.done_at))
+        .collect();
+    let steps = rules
+        .procedure
+        .iter()
+        .map(|s| StepView {
+            code: s.code.clone(),
+            label: s.label.clone(),
+            done_at: done.get(&s.code).cloned(),
+        })
+        .collect();
+    let speech_rows = meeting_speech::Entity::find()
+        .filter(meeting_speech::Column::MeetingId.eq(m.id))
+        .order_by_asc(meeting_speech::Column::Id)
+        .all(&app.db)
+        .await?;
+    let speaker_names = names(app, speech_rows.iter().map(|s| s.member_id).collect()).await?;
+    let speeches = speech_rows
+        .into_iter()
+        .map(|s| SpeechView {
+            id: s.id,
+            member: MemberRef {
+                id: s.member_id,
+                name: speaker_names.get(&s.member_id).cloned().unwrap_or_default(),
+            },
+            summary: s.summary,
+        })
+        .collect();
     let amendments = meeting_amendment::Entity::find()
         .filter(meeting_amendment::Column::MeetingId.eq(m.id))
         .order_by_asc(meeting_amendment::Column::Id)
@@ -493,6 +566,8 @@ pub(crate) async fn held_detail(
         })
         .collect();
     Ok(HeldDetail {
+        steps,
+        speeches,
         approvals,
         locked,
         amendments,
@@ -1120,6 +1195,131 @@ pub async fn amend(
         Some(m.id),
         None::<&()>,
         Some(&a),
+    )
+    .await?;
+    tx.commit().await?;
+    meetings::get(app, actor, id).await
+}
+
+/// Ticks a procedure step with its time; steps are done in the rule set's order.
+pub async fn tick_step(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    input: StepInput,
+) -> AppResult<MeetingDetail> {
+    let (m, _) = meetings::manageable(app, actor, id).await?;
+    ensure_open(app, m.id).await?;
+    let (rules, _) = meetings::rule_set_of(app, &m).await?;
+    let mut e = Invalid::new();
+    let done: HashMap<String, String> = meeting_step::Entity::find()
+        .filter(meeting_step::Column::MeetingId.eq(m.id))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|s| (s.step, s.done_at))
+        .collect();
+    let at = match input.done_at.as_deref().and_then(parse_time) {
+        Some(t) => t,
+        None => {
+            e.push(
+                "done_at",
+                "Giờ thực hiện phải có dạng giờ:phút, ví dụ 19:45.",
+            );
+            NaiveTime::MIN
+        }
+    };
+    match rules.procedure.iter().position(|s| s.code == input.step) {
+        None => e.push("step", "Bước này không có trong quy trình của bộ quy định."),
+        Some(i) => {
+            if done.contains_key(&input.step) {
+                e.push("step", "Bước này đã được đánh dấu.");
+            }
+            if let Some(missing) = rules.procedure[..i]
+                .iter()
+                .find(|s| !done.contains_key(&s.code))
+            {
+                e.push(
+                    "step",
+                    format!(
+                        "Các bước làm theo thứ tự: bước \"{}\" chưa được đánh dấu.",
+                        missing.label
+                    ),
+                );
+            }
+            let last = done.values().filter_map(|t| parse_time(t)).max();
+            let start = parse_time(&m.start_time);
+            if last.is_some_and(|l| at < l) || start.is_some_and(|s| at < s) {
+                e.push(
+                    "done_at",
+                    "Giờ thực hiện không được sớm hơn giờ bắt đầu hay bước trước.",
+                );
+            }
+        }
+    }
+    e.into_result()?;
+    let tx = write_tx(&app.db).await?;
+    let s = meeting_step::ActiveModel {
+        meeting_id: Set(m.id),
+        step: Set(input.step.clone()),
+        done_at: Set(at.format("%H:%M").to_string()),
+        ..Default::default()
+    }
+    .insert(&tx)
+    .await?;
+    audit::record(
+        &tx,
+        Some(actor),
+        "meeting.step",
+        "meeting",
+        Some(m.id),
+        None::<&()>,
+        Some(&s),
+    )
+    .await?;
+    tx.commit().await?;
+    meetings::get(app, actor, id).await
+}
+
+/// Records a member's contribution to the discussion, in order.
+pub async fn add_speech(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    input: SpeechInput,
+) -> AppResult<MeetingDetail> {
+    let (m, _) = meetings::manageable(app, actor, id).await?;
+    ensure_open(app, m.id).await?;
+    let d = meetings::get(app, actor, id).await?;
+    let mut e = Invalid::new();
+    if !d
+        .sheet
+        .iter()
+        .chain(&d.apart)
+        .any(|r| r.member_id == input.member_id && r.presence.as_deref() == Some("present"))
+    {
+        e.push("member_id", "Người phát biểu phải là đảng viên có mặt.");
+    }
+    let summary =
+        validate::required_text(&mut e, "summary", "tóm tắt ý kiến", &input.summary, 5000);
+    e.into_result()?;
+    let tx = write_tx(&app.db).await?;
+    let s = meeting_speech::ActiveModel {
+        meeting_id: Set(m.id),
+        member_id: Set(input.member_id),
+        summary: Set(summary),
+        ..Default::default()
+    }
+    .insert(&tx)
+    .await?;
+    audit::record(
+        &tx,
+        Some(actor),
+        "meeting.speech",
+        "meeting",
+        Some(m.id),
+        None::<&()>,
+        Some(&s),
     )
     .await?;
     tx.commit().await?;

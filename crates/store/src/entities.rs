@@ -235,3 +235,15 @@ entity!(meeting_amendment, "meeting_amendments", {
     created_by: Option<i64>,
     created_at: DateTime<Utc>,
 });
+
+entity!(meeting_step, "meeting_steps", {
+    meeting_id: i64,
+    step: String,
+    done_at: String,
+});
+
+entity!(meeting_speech, "meeting_speeches", {
+    meeting_id: i64,
+    member_id: i64,
+    summary: String,
+});

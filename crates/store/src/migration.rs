@@ -14,6 +14,7 @@ impl MigratorTrait for Migrator {
             Box::new(Meetings),
             Box::new(MeetingRecords),
             Box::new(SignOff),
+            Box::new(Proceedings),
         ]
     }
 }
@@ -461,6 +462,48 @@ impl MigrationTrait for SignOff {
         )
         .await?;
         m.create_index(index("meeting_amendments", &["meeting_id"], false))
+            .await
+    }
+}
+
+/// Procedure steps ticked with their times and named speakers (issue 3).
+struct Proceedings;
+
+impl MigrationName for Proceedings {
+    fn name(&self) -> &str {
+        "m20261123_000006_proceedings"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Proceedings {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(c("meeting_steps"))
+                .col(big_pk_auto(c("id")))
+                .col(big_integer(c("meeting_id")))
+                .col(string_len(c("step"), 64))
+                .col(string_len(c("done_at"), 5))
+                .foreign_key(&mut fk("meeting_steps", "meeting_id", "meetings"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("meeting_steps", &["meeting_id", "step"], true))
+            .await?;
+        m.create_table(
+            Table::create()
+                .table(c("meeting_speeches"))
+                .col(big_pk_auto(c("id")))
+                .col(big_integer(c("meeting_id")))
+                .col(big_integer(c("member_id")))
+                .col(text(c("summary")))
+                .foreign_key(&mut fk("meeting_speeches", "meeting_id", "meetings"))
+                .foreign_key(&mut fk("meeting_speeches", "member_id", "members"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("meeting_speeches", &["meeting_id"], false))
             .await
     }
 }

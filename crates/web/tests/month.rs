@@ -142,6 +142,42 @@ async fn a_month_of_a_cell_through_the_api() {
         )
         .await;
     assert!(field(&too_many).contains("vượt quá"));
+    // Steps in the rule set's order, with times; a speaker with a summary.
+    let late = t
+        .api(
+            Method::POST,
+            &format!("/api/v1/meetings/{id}/steps"),
+            &sec,
+            json!({"step": "agenda", "done_at": "19:40"}),
+        )
+        .await;
+    assert!(field(&late).contains("theo thứ tự"));
+    ok(&t
+        .api(
+            Method::POST,
+            &format!("/api/v1/meetings/{id}/steps"),
+            &sec,
+            json!({"step": "opening", "done_at": "19:30"}),
+        )
+        .await);
+    let early = t
+        .api(
+            Method::POST,
+            &format!("/api/v1/meetings/{id}/steps"),
+            &sec,
+            json!({"step": "secretary", "done_at": "19:00"}),
+        )
+        .await;
+    assert!(field(&early).contains("sớm hơn"));
+    ok(&t
+        .api(
+            Method::POST,
+            &format!("/api/v1/meetings/{id}/steps"),
+            &sec,
+            json!({"step": "secretary", "done_at": "19:35"}),
+        )
+        .await);
+    ok(&t.api(Method::POST, &format!("/api/v1/meetings/{id}/speeches"), &sec, json!({"member_id": present[2], "summary": "Đề nghị phân công đảng viên xuống từng hộ."})).await);
     let d = ok(&t
         .api(
             Method::PUT,
@@ -370,6 +406,11 @@ async fn a_month_of_a_cell_through_the_api() {
         "{text}"
     );
     assert!(text.contains("thu hoạch xong vụ mùa") && text.contains("21 giờ 45 phút"));
+    assert!(
+        text.contains("19:35 — Cử thư ký ghi biên bản")
+            && text.contains("phát biểu: Đề nghị phân công"),
+        "proceedings with named speakers"
+    );
     assert!(doc.header.superior.contains("Phú Lâm") && doc.header.place == "Phú Lâm");
     assert!(
         text.contains("hạn thu hoạch là ngày 30"),

@@ -200,3 +200,31 @@ pub async fn amend(
 ) -> Result<Json<MeetingDetail>, ApiError> {
     Ok(Json(meeting_record::amend(&s.app, &a, id.one(), b).await?))
 }
+
+/// Ticks a procedure step with its time (in the rule set's order).
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/steps", tag = "meetings", params(("id" = i64, Path)), request_body = meeting_record::StepInput,
+    responses((status = 200, body = MeetingDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn step(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiJson(b): ApiJson<meeting_record::StepInput>,
+) -> Result<Json<MeetingDetail>, ApiError> {
+    Ok(Json(
+        meeting_record::tick_step(&s.app, &a, id.one(), b).await?,
+    ))
+}
+
+/// Records a speaker and a summary of what they said.
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/speeches", tag = "meetings", params(("id" = i64, Path)), request_body = meeting_record::SpeechInput,
+    responses((status = 200, body = MeetingDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn speech(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiJson(b): ApiJson<meeting_record::SpeechInput>,
+) -> Result<Json<MeetingDetail>, ApiError> {
+    Ok(Json(
+        meeting_record::add_speech(&s.app, &a, id.one(), b).await?,
+    ))
+}

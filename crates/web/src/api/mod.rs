@@ -99,6 +99,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(meetings::document))
         .routes(routes!(meetings::approve))
         .routes(routes!(meetings::amend))
+        .routes(routes!(meetings::step))
+        .routes(routes!(meetings::speech))
 }
 
 /// The OpenAPI document, built once.

@@ -390,3 +390,35 @@ pub async fn amend(
         Err(errors) => render_meeting(&s, &a, id.one(), errors).await,
     }
 }
+
+pub async fn step(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let input = meeting_record::StepInput {
+        step: f.text("step"),
+        done_at: f.opt("done_at"),
+    };
+    match form_errors(meeting_record::tick_step(&s.app, &a, id.one(), input).await)? {
+        Ok(_) => Ok(see_other(&format!("/meetings/{}#steps", id.one()))),
+        Err(errors) => render_meeting(&s, &a, id.one(), errors).await,
+    }
+}
+
+pub async fn speech(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let input = meeting_record::SpeechInput {
+        member_id: f.id("member_id").unwrap_or(0),
+        summary: f.text("summary"),
+    };
+    match form_errors(meeting_record::add_speech(&s.app, &a, id.one(), input).await)? {
+        Ok(_) => Ok(see_other(&format!("/meetings/{}#steps", id.one()))),
+        Err(errors) => render_meeting(&s, &a, id.one(), errors).await,
+    }
+}

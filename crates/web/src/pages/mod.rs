@@ -173,6 +173,13 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
             post(meetings::score),
         ),
         r(M::GET, "/tasks", false, get(meetings::my_tasks)),
+        r(M::POST, "/meetings/{id}/steps", false, post(meetings::step)),
+        r(
+            M::POST,
+            "/meetings/{id}/speeches",
+            false,
+            post(meetings::speech),
+        ),
         r(
             M::POST,
             "/meetings/{id}/approve",
