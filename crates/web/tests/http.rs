@@ -569,6 +569,29 @@ async fn a_secretary_schedules_publishes_and_takes_attendance_through_the_pages(
     assert_eq!(task.status, StatusCode::SEE_OTHER, "{}", task.body);
     let page = t.get(&url, Auth::Cookie(&sec)).await;
     assert!(page.body.contains("nghị quyết hợp lệ") && page.body.contains("Vận động 5 hộ"));
+    let title = page
+        .body
+        .split("<title>")
+        .nth(1)
+        .unwrap()
+        .split("</title>")
+        .next()
+        .unwrap();
+    assert!(
+        !title.contains('<') && title.len() < 120,
+        "the title is plain text: {title}"
+    );
+    let main = page.body.split("<main>").nth(1).unwrap();
+    assert!(
+        main.contains("id=\"steps\"")
+            && main.contains("id=\"record\"")
+            && main.contains("id=\"score\"")
+    );
+    assert_eq!(
+        page.body.matches("id=\"record\"").count(),
+        1,
+        "each section once"
+    );
     let print = t
         .get(&format!("{url}/print?loai=nghi-quyet"), Auth::Cookie(&sec))
         .await;
