@@ -682,6 +682,7 @@ pub async fn seed_meetings(app: &App) -> AppResult<usize> {
             "enterprise" => (88, 10, "16:00", "Hội trường công ty"),
             _ => (96, 5, "14:00", "Phòng họp cơ quan"),
         };
+        seed_topics(app, cell, today.year(), &mut rng).await?;
         let skips: &[u32] = if cell.name.contains("Bản Nà") {
             &[3, 7]
         } else if kind == "enterprise" {
@@ -976,6 +977,42 @@ async fn record_demo_meeting(
             ..Default::default()
         }
         .insert(tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The year's thematic topics: every quarter in most cells, half the year in the weak cell.
+async fn seed_topics(app: &App, cell: &unit::Model, year: i32, rng: &mut Rng) -> AppResult<()> {
+    use chibo_store::entities::{member, thematic_topic};
+    use chibo_store::sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    let writers: Vec<i64> = member::Entity::find()
+        .filter(member::Column::UnitPath.starts_with(cell.path.as_str()))
+        .order_by_asc(member::Column::Id)
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    if writers.is_empty() {
+        return Ok(());
+    }
+    let quarters: &[i32] = if cell.name.contains("Bản Nà") {
+        &[1, 2]
+    } else {
+        &[1, 2, 3, 4]
+    };
+    for q in quarters {
+        thematic_topic::ActiveModel {
+            unit_id: Set(cell.id),
+            year: Set(year),
+            quarter: Set(*q),
+            title: Set(THEMES[(*q as usize + cell.id as usize) % THEMES.len()].to_string()),
+            writer_member_id: Set(Some(writers[rng.below(writers.len() as u64) as usize])),
+            created_at: Set(chrono::Utc::now()),
+            ..Default::default()
+        }
+        .insert(&app.db)
         .await?;
     }
     Ok(())

@@ -8,6 +8,7 @@ pub mod documents;
 pub mod meeting_record;
 pub mod meetings;
 pub mod members;
+pub mod plans;
 pub mod rules;
 pub mod scope;
 pub mod units;

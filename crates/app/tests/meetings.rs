@@ -364,3 +364,82 @@ async fn the_demo_has_a_year_of_meetings_with_realistic_variation() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn the_year_plan_shows_topics_and_missed_meetings() {
+    use chibo_app::plans::{self, TopicInput};
+    let app = demo_app().await;
+    chibo_app::demo::seed_meetings(&app).await.unwrap();
+    let sec = actor(&app, "bithu.dongtam").await;
+    let cell = unit_named(&app, "Chi bộ thôn Đồng Tâm").await;
+    let year = chrono::Datelike::year(&chibo_app::App::today());
+    let plan = plans::year_plan(&app, &sec, cell.id, year).await.unwrap();
+    assert!(
+        plan.quarters.iter().all(|q| !q.topics.is_empty()),
+        "a topic each quarter"
+    );
+    assert!(plan.quarters[0].topics[0].writer.is_some());
+    let audits = audit_count(&app).await;
+    let bad = TopicInput {
+        year,
+        quarter: 5,
+        title: " ".into(),
+        writer_member_id: Some(1_000_000),
+    };
+    assert_eq!(
+        fields(
+            plans::add_topic(&app, &sec, cell.id, bad)
+                .await
+                .unwrap_err()
+        ),
+        vec!["quarter", "title", "writer_member_id"]
+    );
+    assert_eq!(audit_count(&app).await, audits);
+    let writer = sec.member_id.unwrap();
+    let plan = plans::add_topic(
+        &app,
+        &sec,
+        cell.id,
+        TopicInput {
+            year,
+            quarter: 4,
+            title: "Chuyển đổi số ở thôn".into(),
+            writer_member_id: Some(writer),
+        },
+    )
+    .await
+    .unwrap();
+    assert!(
+        plan.quarters[3]
+            .topics
+            .iter()
+            .any(|t| t.title == "Chuyển đổi số ở thôn")
+    );
+    // Bản Nà skipped months: the calendar shows them as missed to the commune committee.
+    let commune = actor(&app, "xaphulam").await;
+    let ban_na = unit_named(&app, "Chi bộ thôn Bản Nà").await;
+    let missed = |cell_id: i64| {
+        let app = app.clone();
+        let commune = commune.clone();
+        async move {
+            let mut n = 0;
+            for y in [year - 1, year] {
+                n += plans::year_plan(&app, &commune, cell_id, y)
+                    .await
+                    .unwrap()
+                    .months
+                    .iter()
+                    .filter(|m| m.regular_missed)
+                    .count();
+            }
+            n
+        }
+    };
+    // Both calendars start a year back; Bản Nà skipped two of those months.
+    assert_eq!(missed(ban_na.id).await, missed(cell.id).await + 2);
+    let other = unit_named(&app, "Chi bộ Tổ dân phố số 1").await;
+    assert!(matches!(
+        plans::year_plan(&app, &commune, other.id, year).await,
+        Err(AppError::NotFound)
+    ));
+}

@@ -247,3 +247,12 @@ entity!(meeting_speech, "meeting_speeches", {
     member_id: i64,
     summary: String,
 });
+
+entity!(thematic_topic, "thematic_topics", {
+    unit_id: i64,
+    year: i32,
+    quarter: i32,
+    title: String,
+    writer_member_id: Option<i64>,
+    created_at: DateTime<Utc>,
+});

@@ -15,6 +15,7 @@ impl MigratorTrait for Migrator {
             Box::new(MeetingRecords),
             Box::new(SignOff),
             Box::new(Proceedings),
+            Box::new(YearPlans),
         ]
     }
 }
@@ -504,6 +505,38 @@ impl MigrationTrait for Proceedings {
         )
         .await?;
         m.create_index(index("meeting_speeches", &["meeting_id"], false))
+            .await
+    }
+}
+
+/// The year plan's thematic topics (issue 3).
+struct YearPlans;
+
+impl MigrationName for YearPlans {
+    fn name(&self) -> &str {
+        "m20261123_000007_year_plans"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for YearPlans {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(c("thematic_topics"))
+                .col(big_pk_auto(c("id")))
+                .col(big_integer(c("unit_id")))
+                .col(integer(c("year")))
+                .col(integer(c("quarter")))
+                .col(string_len(c("title"), 500))
+                .col(big_integer_null(c("writer_member_id")))
+                .col(timestamp_with_time_zone(c("created_at")))
+                .foreign_key(&mut fk("thematic_topics", "unit_id", "units"))
+                .foreign_key(&mut fk("thematic_topics", "writer_member_id", "members"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("thematic_topics", &["unit_id", "year"], false))
             .await
     }
 }

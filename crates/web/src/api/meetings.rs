@@ -228,3 +228,40 @@ pub async fn speech(
         meeting_record::add_speech(&s.app, &a, id.one(), b).await?,
     ))
 }
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct YearQuery {
+    /// The plan's year; this year by default.
+    pub year: Option<i32>,
+}
+
+/// A cell's year plan: thematic topics by quarter, and the calendar of required meetings.
+#[utoipa::path(get, path = "/api/v1/units/{id}/plan", tag = "meetings", params(("id" = i64, Path), YearQuery),
+    responses((status = 200, body = chibo_app::plans::YearPlan), (status = 404, body = ErrorBody)))]
+pub async fn plan(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    super::ApiQuery(q): super::ApiQuery<YearQuery>,
+) -> Result<Json<chibo_app::plans::YearPlan>, ApiError> {
+    let year = q
+        .year
+        .unwrap_or_else(|| chrono::Datelike::year(&chibo_app::App::today()));
+    Ok(Json(
+        chibo_app::plans::year_plan(&s.app, &a, id.one(), year).await?,
+    ))
+}
+
+/// Registers a thematic topic with the member who writes the introductory paper.
+#[utoipa::path(post, path = "/api/v1/units/{id}/plan/topics", tag = "meetings", params(("id" = i64, Path)), request_body = chibo_app::plans::TopicInput,
+    responses((status = 200, body = chibo_app::plans::YearPlan), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn add_topic(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiJson(b): ApiJson<chibo_app::plans::TopicInput>,
+) -> Result<Json<chibo_app::plans::YearPlan>, ApiError> {
+    Ok(Json(
+        chibo_app::plans::add_topic(&s.app, &a, id.one(), b).await?,
+    ))
+}

@@ -101,6 +101,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(meetings::amend))
         .routes(routes!(meetings::step))
         .routes(routes!(meetings::speech))
+        .routes(routes!(meetings::plan))
+        .routes(routes!(meetings::add_topic))
 }
 
 /// The OpenAPI document, built once.

@@ -422,3 +422,98 @@ pub async fn speech(
         Err(errors) => render_meeting(&s, &a, id.one(), errors).await,
     }
 }
+
+#[derive(Template)]
+#[template(path = "plan.html")]
+struct PlanPage {
+    nav: Nav,
+    plan: chibo_app::plans::YearPlan,
+    members: Vec<chibo_app::members::MemberSummary>,
+    errors: Vec<String>,
+}
+
+async fn render_plan(
+    s: &AppState,
+    a: &Actor,
+    id: i64,
+    year: i32,
+    errors: Vec<String>,
+) -> Result<Response, PageError> {
+    let plan = chibo_app::plans::year_plan(&s.app, a, id, year).await?;
+    let members = if plan.can_manage {
+        chibo_app::members::list(
+            &s.app,
+            a,
+            chibo_app::members::MemberQuery {
+                unit_id: Some(id),
+                per_page: Some(500),
+                ..Default::default()
+            },
+        )
+        .await?
+        .items
+    } else {
+        vec![]
+    };
+    let status = if errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render_status(
+        status,
+        &PlanPage {
+            nav: Nav::of(a),
+            plan,
+            members,
+            errors,
+        },
+    )
+}
+
+pub async fn plan(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let year = q
+        .get("nam")
+        .and_then(|y| y.parse().ok())
+        .unwrap_or_else(|| chrono::Datelike::year(&App::today()));
+    render_plan(&s, &a, id.one(), year, vec![]).await
+}
+
+pub async fn add_topic(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let year = f
+        .get("year")
+        .and_then(|y| y.trim().parse().ok())
+        .unwrap_or(0);
+    let input = chibo_app::plans::TopicInput {
+        year,
+        quarter: f
+            .get("quarter")
+            .and_then(|q| q.trim().parse().ok())
+            .unwrap_or(0),
+        title: f.text("title"),
+        writer_member_id: f.id("writer_member_id"),
+    };
+    match form_errors(chibo_app::plans::add_topic(&s.app, &a, id.one(), input).await)? {
+        Ok(_) => Ok(see_other(&format!("/units/{}/plan?nam={year}", id.one()))),
+        Err(errors) => {
+            render_plan(
+                &s,
+                &a,
+                id.one(),
+                chrono::Datelike::year(&App::today()),
+                errors,
+            )
+            .await
+        }
+    }
+}

@@ -173,6 +173,13 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
             post(meetings::score),
         ),
         r(M::GET, "/tasks", false, get(meetings::my_tasks)),
+        r(M::GET, "/units/{id}/plan", false, get(meetings::plan)),
+        r(
+            M::POST,
+            "/units/{id}/plan",
+            false,
+            post(meetings::add_topic),
+        ),
         r(M::POST, "/meetings/{id}/steps", false, post(meetings::step)),
         r(
             M::POST,
