@@ -24,11 +24,14 @@ measure() {
   for _ in $(seq "$N"); do curl -s -o /dev/null -w '%{time_total}\n' "$@"; done | sort -n |
     awk -v n="$name" '{a[NR]=$1} END {printf "%-34s p50 %6.1f ms  p95 %6.1f ms  max %6.1f ms\n", n, a[int(NR*0.5)]*1000, a[int(NR*0.95)]*1000, a[NR]*1000}'
 }
+MEETING=$(curl -s -H "authorization: Bearer $TOKEN" $B/api/v1/units/$CELL/meetings | python3 -c 'import json,sys; print([m["id"] for m in json.load(sys.stdin) if m["status"]=="held"][0])')
 echo "$N requests each, one client, loopback:"
 measure "page /units (tree)" -b "$TMP/c" $B/units
 measure "page /units?ngay=2025-06-30" -b "$TMP/c" "$B/units?ngay=2025-06-30"
 measure "page /units/{cell}" -b "$TMP/c" $B/units/$CELL
 measure "page /members?q=nguyen" -b "$TMP/c" "$B/members?q=nguyen"
+measure "page /meetings/{held} (sheet, score)" -b "$TMP/c" $B/meetings/$MEETING
+measure "docx of the minutes" -b "$TMP/c" $B/meetings/$MEETING/minutes.docx
 measure "api GET /api/v1/units" -H "authorization: Bearer $TOKEN" $B/api/v1/units
 measure "api GET /api/v1/members?q=van" -H "authorization: Bearer $TOKEN" "$B/api/v1/members?q=van"
 echo "server resident memory: $(ps -o rss= -p $PID | awk '{printf "%.1f MiB", $1/1024}')"
