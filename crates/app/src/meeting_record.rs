@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use chibo_domain::Invalid;
 use chibo_domain::rules::{self as rules_domain, AutoCheck, Presence, RuleSet, Standing};
 use chibo_domain::validate;
+use chibo_domain::validate::parse_time;
 use chibo_store::entities::{
     meeting, meeting_amendment, meeting_approval, meeting_attendance, meeting_record,
     meeting_score, meeting_speech, meeting_step, meeting_task, member, unit,
@@ -220,10 +221,6 @@ pub struct ScoreEntry {
 #[serde(default)]
 pub struct ScoreInput {
     pub entries: Vec<ScoreEntry>,
-}
-
-fn parse_time(s: &str) -> Option<NaiveTime> {
-    NaiveTime::parse_from_str(s.trim(), "%H:%M").ok()
 }
 
 fn is_working(r: &SheetRow) -> bool {
@@ -520,13 +517,7 @@ pub(crate) async fn held_detail(
     let total: u32 = lines.iter().filter_map(|l| l.points).sum();
     let level = (unscored == 0).then(|| rules.scoring.level_for(total).label.clone());
     let (approvals, locked) = approvals_of(app, m.id).await?;
-    let done: HashMap<String, String> = meeting_step::Entity::find()
-        .filter(meeting_step::Column::MeetingId.eq(m.id))
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|s| (s.step, s.done_at))
-        .collect();
+    let done = steps_done(app, m.id).await?;
     let steps = rules
         .procedure
         .iter()
@@ -1212,13 +1203,7 @@ pub async fn tick_step(
     ensure_open(app, m.id).await?;
     let (rules, _) = meetings::rule_set_of(app, &m).await?;
     let mut e = Invalid::new();
-    let done: HashMap<String, String> = meeting_step::Entity::find()
-        .filter(meeting_step::Column::MeetingId.eq(m.id))
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|s| (s.step, s.done_at))
-        .collect();
+    let done = steps_done(app, m.id).await?;
     let at = match input.done_at.as_deref().and_then(parse_time) {
         Some(t) => t,
         None => {
@@ -1324,4 +1309,15 @@ pub async fn add_speech(
     .await?;
     tx.commit().await?;
     meetings::get(app, actor, id).await
+}
+
+/// The procedure steps done at a meeting, with their times.
+async fn steps_done(app: &App, meeting_id: i64) -> AppResult<HashMap<String, String>> {
+    Ok(meeting_step::Entity::find()
+        .filter(meeting_step::Column::MeetingId.eq(meeting_id))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|s| (s.step, s.done_at))
+        .collect())
 }

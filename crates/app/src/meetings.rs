@@ -9,13 +9,12 @@ use chibo_domain::org::UnitKind;
 use chibo_domain::rules::{self as rules_domain, Presence, RuleSet, Standing};
 use chibo_domain::validate;
 use chibo_store::entities::{meeting, meeting_attendance, member, member_event, member_unit, unit};
-use chibo_store::sea_orm::sea_query::LikeExpr;
 use chibo_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, PaginatorTrait,
     QueryFilter, QueryOrder, Set,
 };
-use chibo_store::{like_escape, write_tx};
-use chrono::{NaiveDate, NaiveTime};
+use chibo_store::write_tx;
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -171,10 +170,6 @@ fn standing_of(s: Status) -> Option<Standing> {
     }
 }
 
-fn path_like(prefix: &str) -> LikeExpr {
-    LikeExpr::new(format!("{}%", like_escape(prefix))).escape('\\')
-}
-
 async fn view(
     app: &App,
     m: &meeting::Model,
@@ -284,12 +279,6 @@ pub async fn upcoming_for_me(app: &App, actor: &Actor) -> AppResult<Vec<MeetingV
     Ok(next)
 }
 
-fn parse_time(s: &str) -> Option<String> {
-    NaiveTime::parse_from_str(s.trim(), "%H:%M")
-        .ok()
-        .map(|t| t.format("%H:%M").to_string())
-}
-
 pub async fn schedule(
     app: &App,
     actor: &Actor,
@@ -323,13 +312,15 @@ pub async fn schedule(
             e.push("start_time", "Vui lòng nhập giờ bắt đầu.");
             None
         }
-        Some(s) => parse_time(s).or_else(|| {
-            e.push(
-                "start_time",
-                "Giờ bắt đầu phải có dạng giờ:phút, ví dụ 19:30.",
-            );
-            None
-        }),
+        Some(s) => validate::parse_time(s)
+            .map(|t| t.format("%H:%M").to_string())
+            .or_else(|| {
+                e.push(
+                    "start_time",
+                    "Giờ bắt đầu phải có dạng giờ:phút, ví dụ 19:30.",
+                );
+                None
+            }),
     };
     let topic = validate::required_text(&mut e, "topic", "nội dung chính", &input.topic, 500);
     let place = validate::required_text(&mut e, "place", "địa điểm", &input.place, 255);
@@ -423,7 +414,7 @@ pub(crate) async fn roll(
     date: NaiveDate,
 ) -> AppResult<Vec<(member::Model, Standing, String)>> {
     let unit_rows = unit::Entity::find()
-        .filter(unit::Column::Path.like(path_like(&cell.path)))
+        .filter(unit::Column::Path.like(chibo_store::path_prefix(&cell.path)))
         .all(&app.db)
         .await?;
     let unit_names: HashMap<i64, String> =

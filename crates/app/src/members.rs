@@ -31,10 +31,6 @@ pub fn on_roll_codes() -> Vec<&'static str> {
         .collect()
 }
 
-fn path_like(prefix: &str) -> LikeExpr {
-    LikeExpr::new(format!("{}%", like_escape(prefix))).escape('\\')
-}
-
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PositionView {
     pub id: i64,
@@ -249,7 +245,7 @@ pub async fn list(app: &App, actor: &Actor, q: MemberQuery) -> AppResult<MemberP
         Some(paths) => {
             let mut any = Condition::any().add(Expr::cust("1 = 0"));
             for p in paths {
-                any = any.add(member::Column::UnitPath.like(path_like(&p)));
+                any = any.add(member::Column::UnitPath.like(chibo_store::path_prefix(&p)));
             }
             if let Some(own) = actor.member_id {
                 any = any.add(member::Column::Id.eq(own));
@@ -259,7 +255,7 @@ pub async fn list(app: &App, actor: &Actor, q: MemberQuery) -> AppResult<MemberP
     }
     if let Some(uid) = q.unit_id {
         let u = actor.readable(units::find(&app.db, uid).await?)?.0;
-        cond = cond.add(member::Column::UnitPath.like(path_like(&u.path)));
+        cond = cond.add(member::Column::UnitPath.like(chibo_store::path_prefix(&u.path)));
     }
     if let Some(term) =
         q.q.as_deref()

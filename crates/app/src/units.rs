@@ -6,12 +6,12 @@ use std::collections::HashMap;
 use chibo_domain::org::{self, CellType, MIN_OFFICIAL_MEMBERS_PER_CELL, UnitKind};
 use chibo_domain::{Invalid, text, validate};
 use chibo_store::entities::{member, member_unit, unit, unit_event, unit_version};
-use chibo_store::sea_orm::sea_query::{Expr, LikeExpr};
+use chibo_store::sea_orm::sea_query::Expr;
 use chibo_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
     IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set,
 };
-use chibo_store::{like_escape, write_tx};
+use chibo_store::write_tx;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -95,10 +95,6 @@ fn view(u: &unit::Model, counts: &HashMap<i64, (i64, i64)>) -> UnitView {
     }
 }
 
-fn path_like(prefix: &str) -> LikeExpr {
-    LikeExpr::new(format!("{}%", like_escape(prefix))).escape('\\')
-}
-
 /// Units below any of `paths` (or all when `None`).
 fn scope_condition(col: impl ColumnTrait, paths: &Option<Vec<String>>) -> Condition {
     match paths {
@@ -106,7 +102,7 @@ fn scope_condition(col: impl ColumnTrait, paths: &Option<Vec<String>>) -> Condit
         Some(ps) => ps
             .iter()
             .fold(Condition::any().add(Expr::cust("1 = 0")), |c, p| {
-                c.add(col.like(path_like(p)))
+                c.add(col.like(chibo_store::path_prefix(p)))
             }),
     }
 }
@@ -354,7 +350,7 @@ pub async fn detail(
 
     let officers = members::officers_on(&app.db, u.id, date).await?;
     let subtree_member_count = member::Entity::find()
-        .filter(member::Column::UnitPath.like(path_like(&u.path)))
+        .filter(member::Column::UnitPath.like(chibo_store::path_prefix(&u.path)))
         .filter(member::Column::Status.is_in(on_roll_codes()))
         .count(&app.db)
         .await? as i64;
@@ -363,7 +359,7 @@ pub async fn detail(
     let kind = UnitKind::from_code(&u.kind);
     if as_of.is_none() && u.dissolved_on.is_none() && kind.is_some_and(|k| k.is_cell()) {
         let official = member::Entity::find()
-            .filter(member::Column::UnitPath.like(path_like(&u.path)))
+            .filter(member::Column::UnitPath.like(chibo_store::path_prefix(&u.path)))
             .filter(member::Column::Status.is_in(on_roll_codes()))
             .filter(member::Column::OfficialDate.lte(date))
             .count(&app.db)
@@ -743,7 +739,7 @@ async fn check_members_for_cell(
     ids.dedup();
     let found = member::Entity::find()
         .filter(member::Column::Id.is_in(ids.clone()))
-        .filter(member::Column::UnitPath.like(path_like(&within.path)))
+        .filter(member::Column::UnitPath.like(chibo_store::path_prefix(&within.path)))
         .filter(member::Column::Status.is_in(on_roll_codes()))
         .all(db)
         .await?;
@@ -971,7 +967,7 @@ async fn reroot_subtree(
     date: NaiveDate,
 ) -> AppResult<()> {
     let below = unit::Entity::find()
-        .filter(unit::Column::Path.like(path_like(old_prefix)))
+        .filter(unit::Column::Path.like(chibo_store::path_prefix(old_prefix)))
         .all(tx)
         .await?;
     for d in below {
@@ -988,7 +984,7 @@ async fn reroot_subtree(
         }
     }
     let movers = member::Entity::find()
-        .filter(member::Column::UnitPath.like(path_like(old_prefix)))
+        .filter(member::Column::UnitPath.like(chibo_store::path_prefix(old_prefix)))
         .all(tx)
         .await?;
     for m in movers {
@@ -1237,7 +1233,7 @@ pub async fn split(
         plans.push((name, ct, ms));
     }
     let remaining = member::Entity::find()
-        .filter(member::Column::UnitPath.like(path_like(&u.path)))
+        .filter(member::Column::UnitPath.like(chibo_store::path_prefix(&u.path)))
         .filter(member::Column::Status.is_in(on_roll_codes()))
         .filter(member::Column::Id.is_not_in(taken.clone()))
         .all(&app.db)
@@ -1323,7 +1319,7 @@ pub async fn dissolve(
         changeable_from(&app.db, &u).await?,
     );
     let left = member::Entity::find()
-        .filter(member::Column::UnitPath.like(path_like(&u.path)))
+        .filter(member::Column::UnitPath.like(chibo_store::path_prefix(&u.path)))
         .filter(member::Column::Status.is_in(on_roll_codes()))
         .count(&app.db)
         .await?;

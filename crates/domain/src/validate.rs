@@ -92,6 +92,11 @@ fn capitalise(s: &str) -> String {
     }
 }
 
+/// Parses a time of day written `HH:MM` (what HTML time inputs send).
+pub fn parse_time(s: &str) -> Option<chrono::NaiveTime> {
+    chrono::NaiveTime::parse_from_str(s.trim(), "%H:%M").ok()
+}
+
 /// Parses `YYYY-MM-DD` (what HTML date inputs send) or `DD/MM/YYYY` (what people type).
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     let s = s.trim();

@@ -64,6 +64,11 @@ pub fn is_unique_violation(err: &DbErr) -> bool {
     )
 }
 
+/// A `LIKE` pattern matching every path that starts with `prefix` (a subtree), matched literally.
+pub fn path_prefix(prefix: &str) -> sea_orm::sea_query::LikeExpr {
+    sea_orm::sea_query::LikeExpr::new(format!("{}%", like_escape(prefix))).escape('\\')
+}
+
 /// Escapes `%`, `_` and `\` so user input is matched literally in a `LIKE … ESCAPE '\'` pattern.
 pub fn like_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
