@@ -85,7 +85,7 @@ async fn text(c: &Client, css: &str) -> String {
         .unwrap()
 }
 
-async fn login(c: &Client, base: &str, username: &str) {
+async fn submit_login(c: &Client, base: &str, username: &str, password: &str) {
     c.goto(&format!("{base}/login")).await.unwrap();
     c.find(Locator::Id("username"))
         .await
@@ -96,7 +96,7 @@ async fn login(c: &Client, base: &str, username: &str) {
     c.find(Locator::Id("password"))
         .await
         .unwrap()
-        .send_keys("chibo-demo-2026")
+        .send_keys(password)
         .await
         .unwrap();
     c.find(Locator::Id("login"))
@@ -105,6 +105,10 @@ async fn login(c: &Client, base: &str, username: &str) {
         .click()
         .await
         .unwrap();
+}
+
+async fn login(c: &Client, base: &str, username: &str) {
+    submit_login(c, base, username, "chibo-demo-2026").await;
     assert!(text(c, "h1").await.contains("Xin chào"));
 }
 
@@ -160,53 +164,10 @@ async fn log_in_browse_the_tree_and_a_member() {
     let base = format!("http://127.0.0.1:{port}");
 
     // A wrong password gets a clear message.
-    c.goto(&format!("{base}/login")).await.unwrap();
-    c.find(Locator::Id("username"))
-        .await
-        .unwrap()
-        .send_keys("admin")
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys("sai-mat-khau")
-        .await
-        .unwrap();
-    c.find(Locator::Id("login"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    submit_login(&c, &base, "admin", "sai-mat-khau").await;
     assert!(text(&c, ".alert").await.contains("không đúng"));
     shot(&c, "01-login-error").await;
-
-    c.find(Locator::Id("username"))
-        .await
-        .unwrap()
-        .clear()
-        .await
-        .unwrap();
-    c.find(Locator::Id("username"))
-        .await
-        .unwrap()
-        .send_keys("admin")
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys("chibo-demo-2026")
-        .await
-        .unwrap();
-    c.find(Locator::Id("login"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    assert!(text(&c, "h1").await.contains("Xin chào"));
+    login(&c, &base, "admin").await;
 
     c.goto(&format!("{base}/units")).await.unwrap();
     assert!(text(&c, "#tree").await.contains("Đảng bộ xã Phú Lâm"));
