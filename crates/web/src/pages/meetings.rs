@@ -144,9 +144,22 @@ pub async fn publish(
     PageUser(a): PageUser,
     id: Ids,
 ) -> Result<Response, PageError> {
-    match form_errors(meetings::publish(&s.app, &a, id.one()).await)? {
-        Ok(_) => Ok(see_other(&format!("/meetings/{}", id.one()))),
-        Err(errors) => render_meeting(&s, &a, id.one(), errors).await,
+    let r = meetings::publish(&s.app, &a, id.one()).await;
+    on_meeting(&s, &a, id.one(), r, "").await
+}
+
+/// After a change on the meeting page: back to it (at `anchor`), or the page again with the
+/// field errors.
+async fn on_meeting<T>(
+    s: &AppState,
+    a: &Actor,
+    id: i64,
+    r: Result<T, AppError>,
+    anchor: &str,
+) -> Result<Response, PageError> {
+    match form_errors(r)? {
+        Ok(_) => Ok(see_other(&format!("/meetings/{id}{anchor}"))),
+        Err(errors) => render_meeting(s, a, id, errors).await,
     }
 }
 
@@ -206,10 +219,8 @@ pub async fn record(
         votes_against: number(&f, "votes_against"),
         votes_abstain: number(&f, "votes_abstain"),
     };
-    match form_errors(meeting_record::save_record(&s.app, &a, id.one(), input).await)? {
-        Ok(_) => Ok(see_other(&format!("/meetings/{}#record", id.one()))),
-        Err(errors) => render_meeting(&s, &a, id.one(), errors).await,
-    }
+    let r = meeting_record::save_record(&s.app, &a, id.one(), input).await;
+    on_meeting(&s, &a, id.one(), r, "#record").await
 }
 
 pub async fn add_task(
@@ -223,10 +234,8 @@ pub async fn add_task(
         what: f.text("what"),
         due_on: f.opt("due_on"),
     };
-    match form_errors(meeting_record::add_task(&s.app, &a, id.one(), input).await)? {
-        Ok(_) => Ok(see_other(&format!("/meetings/{}#tasks", id.one()))),
-        Err(errors) => render_meeting(&s, &a, id.one(), errors).await,
-    }
+    let r = meeting_record::add_task(&s.app, &a, id.one(), input).await;
+    on_meeting(&s, &a, id.one(), r, "#tasks").await
 }
 
 /// The form posts `score_<criterion>` (and `reason_<criterion>` for adjustments).
@@ -248,10 +257,8 @@ pub async fn score(
                 })
             })
             .collect();
-    match form_errors(meeting_record::score(&s.app, &a, id.one(), ScoreInput { entries }).await)? {
-        Ok(_) => Ok(see_other(&format!("/meetings/{}#score", id.one()))),
-        Err(errors) => render_meeting(&s, &a, id.one(), errors).await,
-    }
+    let r = meeting_record::score(&s.app, &a, id.one(), ScoreInput { entries }).await;
+    on_meeting(&s, &a, id.one(), r, "#score").await
 }
 
 #[derive(Template)]
@@ -370,10 +377,8 @@ pub async fn approve(
     PageUser(a): PageUser,
     id: Ids,
 ) -> Result<Response, PageError> {
-    match form_errors(meeting_record::approve(&s.app, &a, id.one()).await)? {
-        Ok(_) => Ok(see_other(&format!("/meetings/{}#record", id.one()))),
-        Err(errors) => render_meeting(&s, &a, id.one(), errors).await,
-    }
+    let r = meeting_record::approve(&s.app, &a, id.one()).await;
+    on_meeting(&s, &a, id.one(), r, "#record").await
 }
 
 pub async fn amend(
@@ -385,10 +390,8 @@ pub async fn amend(
     let input = meeting_record::AmendmentInput {
         body: f.text("body"),
     };
-    match form_errors(meeting_record::amend(&s.app, &a, id.one(), input).await)? {
-        Ok(_) => Ok(see_other(&format!("/meetings/{}#record", id.one()))),
-        Err(errors) => render_meeting(&s, &a, id.one(), errors).await,
-    }
+    let r = meeting_record::amend(&s.app, &a, id.one(), input).await;
+    on_meeting(&s, &a, id.one(), r, "#record").await
 }
 
 pub async fn step(
@@ -401,10 +404,8 @@ pub async fn step(
         step: f.text("step"),
         done_at: f.opt("done_at"),
     };
-    match form_errors(meeting_record::tick_step(&s.app, &a, id.one(), input).await)? {
-        Ok(_) => Ok(see_other(&format!("/meetings/{}#steps", id.one()))),
-        Err(errors) => render_meeting(&s, &a, id.one(), errors).await,
-    }
+    let r = meeting_record::tick_step(&s.app, &a, id.one(), input).await;
+    on_meeting(&s, &a, id.one(), r, "#steps").await
 }
 
 pub async fn speech(
@@ -417,10 +418,8 @@ pub async fn speech(
         member_id: f.id("member_id").unwrap_or(0),
         summary: f.text("summary"),
     };
-    match form_errors(meeting_record::add_speech(&s.app, &a, id.one(), input).await)? {
-        Ok(_) => Ok(see_other(&format!("/meetings/{}#steps", id.one()))),
-        Err(errors) => render_meeting(&s, &a, id.one(), errors).await,
-    }
+    let r = meeting_record::add_speech(&s.app, &a, id.one(), input).await;
+    on_meeting(&s, &a, id.one(), r, "#steps").await
 }
 
 #[derive(Template)]
