@@ -60,7 +60,10 @@ pub async fn list(
         .offset(offset)
         .all(&app.db)
         .await?;
+    use chibo_store::sea_orm::{ColumnTrait, QueryFilter};
+    let ids: Vec<i64> = rows.iter().filter_map(|r| r.user_id).collect();
     let users: std::collections::HashMap<i64, String> = chibo_store::entities::user::Entity::find()
+        .filter(chibo_store::entities::user::Column::Id.is_in(ids))
         .all(&app.db)
         .await?
         .into_iter()

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::meetings::{self, AttendanceSummary, MeetingDetail, SheetRow};
-use crate::scope::{Actor, Role};
+use crate::scope::Actor;
 use crate::{App, AppError, AppResult, audit};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -575,7 +575,7 @@ pub(crate) async fn held_detail(
             level,
             unscored,
         },
-        can_review: is_superior(actor, cell),
+        can_review: actor.supervises(cell),
     })
 }
 
@@ -602,32 +602,6 @@ fn vote_rows(sheet: &[SheetRow]) -> Vec<(Standing, Presence)> {
         .collect()
 }
 
-/// One of the cell's own officers (secretary, deputy, committee member).
-fn is_cell_officer(actor: &Actor, cell: &unit::Model) -> bool {
-    actor.grants.iter().any(|g| {
-        matches!(
-            g.role,
-            Role::CellSecretary | Role::CellDeputy | Role::CellCommittee
-        ) && g.unit_id == Some(cell.id)
-    })
-}
-
-/// The superior committee of a cell: reads it, and holds a committee, board or administrator
-/// role above it (not one of the cell's own officers).
-fn is_superior(actor: &Actor, cell: &unit::Model) -> bool {
-    actor.is_admin()
-        || actor.grants.iter().any(|g| {
-            matches!(g.role, Role::Committee | Role::OrgBoard)
-                && g.unit_path
-                    .as_deref()
-                    .is_some_and(|p| cell.path.starts_with(p) && p != cell.path)
-        })
-}
-
-async fn detail_rows(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> {
-    meetings::get(app, actor, id).await
-}
-
 /// Saves the record of a held meeting (all fields at once; empty fields clear).
 pub async fn save_record(
     app: &App,
@@ -637,7 +611,7 @@ pub async fn save_record(
 ) -> AppResult<MeetingDetail> {
     let (m, _) = meetings::manageable(app, actor, id).await?;
     ensure_open(app, m.id).await?;
-    let d = detail_rows(app, actor, id).await?;
+    let d = meetings::get(app, actor, id).await?;
     let mut e = Invalid::new();
     if m.meeting_date > App::today() {
         e.push("end_time", "Buổi sinh hoạt chưa diễn ra.");
@@ -800,7 +774,7 @@ pub async fn add_task(
 ) -> AppResult<MeetingDetail> {
     let (m, _) = meetings::manageable(app, actor, id).await?;
     ensure_open(app, m.id).await?;
-    let d = detail_rows(app, actor, id).await?;
+    let d = meetings::get(app, actor, id).await?;
     let mut e = Invalid::new();
     if !d
         .sheet
@@ -934,8 +908,8 @@ pub async fn score(
         return Err(AppError::NotFound);
     }
     // The cell's own officers score what the cell judges; anyone above adjusts, with a reason.
-    let officer = is_cell_officer(actor, &cell);
-    actor.require(officer || is_superior(actor, &cell))?;
+    let officer = actor.is_officer_of(&cell);
+    actor.require(officer || actor.supervises(&cell))?;
     let (rules, _) = meetings::rule_set_of(app, &m).await?;
     let mut e = Invalid::new();
     if m.status != "held" {

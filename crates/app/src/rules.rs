@@ -112,17 +112,6 @@ pub(crate) async fn insert_builtin(
     .await?)
 }
 
-/// Whether the actor sees a set attached to `u`: it lies in their scope, or above it (a
-/// province's sheet concerns every cell of the province).
-fn sees(actor: &Actor, u: &unit::Model) -> bool {
-    actor.can_read_path(&u.path)
-        || actor
-            .grants
-            .iter()
-            .filter_map(|g| g.unit_path.as_deref())
-            .any(|p| p.starts_with(&u.path))
-}
-
 pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<RuleSetView>> {
     let rows = rule_set::Entity::find()
         .order_by_asc(rule_set::Column::EffectiveFrom)
@@ -133,7 +122,7 @@ pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<RuleSetView>> {
     for r in rows {
         if let Some(uid) = r.unit_id {
             match units::find(&app.db, uid).await? {
-                Some(u) if sees(actor, &u) => {}
+                Some(u) if actor.concerned_by(&u) => {}
                 _ => continue,
             }
         }
@@ -149,7 +138,7 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<RuleSetView> {
         .ok_or(AppError::NotFound)?;
     if let Some(uid) = r.unit_id {
         match units::find(&app.db, uid).await? {
-            Some(u) if sees(actor, &u) => {}
+            Some(u) if actor.concerned_by(&u) => {}
             _ => return Err(AppError::NotFound),
         }
     }

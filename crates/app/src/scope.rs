@@ -206,4 +206,34 @@ impl Actor {
             Err(AppError::NotFound)
         }
     }
+
+    /// One of the cell's own officers (secretary, deputy, committee member).
+    pub fn is_officer_of(&self, cell: &unit::Model) -> bool {
+        self.grants
+            .iter()
+            .any(|g| g.role.is_cell_role() && g.unit_id == Some(cell.id))
+    }
+
+    /// The superior committee of a unit: an administrator, or a committee or organisation-board
+    /// role on a unit above it (not on the unit itself).
+    pub fn supervises(&self, u: &unit::Model) -> bool {
+        self.is_admin()
+            || self.grants.iter().any(|g| {
+                matches!(g.role, Role::Committee | Role::OrgBoard)
+                    && g.unit_path
+                        .as_deref()
+                        .is_some_and(|p| u.path.starts_with(p) && p != u.path)
+            })
+    }
+
+    /// Whether something attached to `u` concerns the actor: `u` is in their read scope, or lies
+    /// above one of their units (a province's rules concern every cell of the province).
+    pub fn concerned_by(&self, u: &unit::Model) -> bool {
+        self.can_read_path(&u.path)
+            || self
+                .grants
+                .iter()
+                .filter_map(|g| g.unit_path.as_deref())
+                .any(|p| p.starts_with(&u.path))
+    }
 }

@@ -58,10 +58,10 @@ enum Command {
 async fn open(url: &str) -> Result<App> {
     let db = chibo_store::connect(url)
         .await
-        .with_context(|| format!("cannot open database {}", redact(url)))?;
+        .with_context(|| format!("không mở được cơ sở dữ liệu {}", redact(url)))?;
     chibo_store::migrate(&db)
         .await
-        .context("migrations failed")?;
+        .context("cập nhật cấu trúc cơ sở dữ liệu thất bại")?;
     Ok(App::new(db, Config::default()))
 }
 
@@ -97,8 +97,9 @@ async fn main() -> Result<()> {
             password_env,
         } => {
             let app = open(&cli.database_url).await?;
-            let password = std::env::var(&password_env)
-                .with_context(|| format!("set the password in {password_env}"))?;
+            let password = std::env::var(&password_env).with_context(|| {
+                format!("hãy đặt mật khẩu trong biến môi trường {password_env}")
+            })?;
             create_admin(&app, &username, &display_name, &password).await?;
             println!("Đã tạo tài khoản quản trị {username}.");
         }
@@ -115,7 +116,7 @@ async fn main() -> Result<()> {
             let router = chibo_web::router(app, chibo_web::WebConfig { secure_cookies });
             let listener = tokio::net::TcpListener::bind(bind)
                 .await
-                .with_context(|| format!("cannot listen on {bind}"))?;
+                .with_context(|| format!("không lắng nghe được trên {bind}"))?;
             println!("chibo đang chạy tại http://{}", listener.local_addr()?);
             if demo {
                 println!(
