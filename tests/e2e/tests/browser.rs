@@ -75,14 +75,26 @@ async fn shot(c: &Client, name: &str) {
 }
 
 async fn text(c: &Client, css: &str) -> String {
-    c.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    wait_text(c, css, "").await
+}
+
+/// The text of `css` once it contains `needle`, retrying while the page navigates (an element
+/// read just before a redirect goes stale).
+async fn wait_text(c: &Client, css: &str, needle: &str) -> String {
+    let start = Instant::now();
+    loop {
+        if let Ok(el) = c.find(Locator::Css(css)).await
+            && let Ok(t) = el.text().await
+            && t.contains(needle)
+        {
+            return t;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "{css} never showed {needle:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 async fn submit_login(c: &Client, base: &str, username: &str, password: &str) {
@@ -109,7 +121,7 @@ async fn submit_login(c: &Client, base: &str, username: &str, password: &str) {
 
 async fn login(c: &Client, base: &str, username: &str) {
     submit_login(c, base, username, "chibo-demo-2026").await;
-    assert!(text(c, "h1").await.contains("Xin chào"));
+    wait_text(c, "h1", "Xin chào").await;
 }
 
 async fn logout(c: &Client) {
