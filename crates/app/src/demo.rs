@@ -4,7 +4,9 @@
 
 use chibo_domain::org::UnitKind;
 use chibo_store::entities::unit;
-use chibo_store::sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, PaginatorTrait, Set};
+use chibo_store::sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, Set,
+};
 use chibo_store::write_tx;
 use chrono::{Datelike, NaiveDate};
 
@@ -669,6 +671,7 @@ pub async fn seed_meetings(app: &App) -> AppResult<usize> {
         })
         .collect();
     cells.sort_by_key(|u| u.id);
+    assign_followers(app, &mut cells).await?;
     let today = App::today();
     let first = today.with_day(1).expect("first of month");
     let mut rng = Rng(0x0d0c_2026_5eed_c41b);
@@ -715,6 +718,7 @@ pub async fn seed_meetings(app: &App) -> AppResult<usize> {
                 meeting_date: Some(date.to_string()),
                 start_time: Some(time.into()),
                 place: place.into(),
+                agenda: None,
             };
             let mut plan = vec![(date, regular)];
             if month.month() % 3 == 0 && matches!(kind, "rural" | "urban" | "school") {
@@ -808,6 +812,66 @@ const TASKS: &[&str] = &[
     "Thu nộp đảng phí của tổ đảng",
 ];
 
+/// Each cell is followed by a member of its superior organisation from another cell (the
+/// first in name order), as the superior committee assigns its members.
+async fn assign_followers(app: &App, cells: &mut [unit::Model]) -> AppResult<()> {
+    use chibo_store::entities::member;
+    use chibo_store::sea_orm::QueryOrder;
+    let all: Vec<unit::Model> = unit::Entity::find().all(&app.db).await?;
+    for cell in cells.iter_mut() {
+        let Some(parent) = all.iter().find(|u| Some(u.id) == cell.parent_id) else {
+            continue;
+        };
+        let pick = member::Entity::find()
+            .filter(member::Column::UnitPath.like(chibo_store::path_prefix(&parent.path)))
+            .filter(member::Column::Status.is_in(members::on_roll_codes()))
+            .order_by_asc(member::Column::SortKey)
+            .all(&app.db)
+            .await?
+            .into_iter()
+            .find(|m| !m.unit_path.starts_with(&cell.path));
+        if let Some(f) = pick {
+            let mut am = cell.clone().into_active_model();
+            am.follower_member_id = Set(Some(f.id));
+            *cell = am.update(&app.db).await?;
+        }
+    }
+    Ok(())
+}
+
+const FOLLOWER_TITLE: &str = "Đảng ủy viên, phụ trách chi bộ";
+
+/// The outline and draft resolution sent to members before a demo meeting (a text file).
+async fn attach_demo_document(
+    tx: &chibo_store::sea_orm::DatabaseTransaction,
+    meeting_id: i64,
+    draft: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
+    use sha2::Digest;
+    let body = format!(
+        "ĐỀ CƯƠNG SINH HOẠT CHI BỘ\n\n1. Thông tin thời sự, quán triệt văn bản cấp trên.\n\
+         2. Kiểm điểm việc thực hiện nghị quyết tháng trước.\n3. Phương hướng nhiệm vụ tháng tới.\n\n\
+         DỰ THẢO NGHỊ QUYẾT\n{draft}\n"
+    )
+    .into_bytes();
+    chibo_store::entities::meeting_document::ActiveModel {
+        meeting_id: Set(meeting_id),
+        file_name: Set("de-cuong-va-du-thao-nghi-quyet.txt".into()),
+        content_type: Set("text/plain; charset=utf-8".into()),
+        size_bytes: Set(body.len() as i64),
+        sha256: Set(hex::encode(sha2::Sha256::digest(&body))),
+        data: Set(Some(body)),
+        stored_path: Set(None),
+        uploaded_by: Set(None),
+        uploaded_at: Set(at),
+        ..Default::default()
+    }
+    .insert(tx)
+    .await?;
+    Ok(())
+}
+
 /// The record of a demo meeting: complete in agency cells; short meetings, late documents and
 /// no tasks in Bản Nà; the same resolution month after month in Tân Lập (vague minutes).
 async fn record_demo_meeting(
@@ -855,14 +919,9 @@ async fn record_demo_meeting(
         end_time: Set(Some(end.to_string())),
         chair_member_id: Set(Some(present[0])),
         secretary_member_id: Set(Some(present[1])),
-        committee_prepared_on: Set(
-            (!weak || rng.chance(40)).then(|| m.meeting_date - chrono::Duration::days(5))
-        ),
-        documents_posted_on: Set(Some(
-            m.meeting_date - chrono::Duration::days(if weak { 0 } else { 2 }),
-        )),
+        documents_posted_on: Set(None),
         draft_resolution: Set((!weak).then(|| resolution.clone())),
-        resolution_text: Set(Some(resolution)),
+        resolution_text: Set(Some(resolution.clone())),
         votes_for: Set(Some(votes_for as i32)),
         votes_against: Set(Some(against as i32)),
         votes_abstain: Set(Some(0)),
@@ -871,6 +930,49 @@ async fn record_demo_meeting(
     }
     .insert(tx)
     .await?;
+    // The committee met five days before (not always in the weak cell); documents reached
+    // members two days ahead, on the day itself in the weak cell.
+    if !weak || rng.chance(40) {
+        chibo_store::entities::meeting_preparation::ActiveModel {
+            meeting_id: Set(m.id),
+            held_on: Set(m.meeting_date - chrono::Duration::days(5)),
+            attendee_ids: Set(serde_json::to_string(&present[..2]).expect("ids")),
+            content: Set(
+                "Thống nhất nội dung, dự thảo nghị quyết; phân công đồng chí bí thư chủ trì, \
+                 chuẩn bị báo cáo kết quả tháng trước."
+                    .into(),
+            ),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(tx)
+        .await?;
+    }
+    let posted = (m.meeting_date - chrono::Duration::days(if weak { 0 } else { 2 }))
+        .and_hms_opt(1, 0, 0)
+        .expect("valid time")
+        .and_utc();
+    attach_demo_document(tx, m.id, &resolution, posted).await?;
+    // The superior committee member who follows the cell came to about half the meetings.
+    if let Some(f) = cell.follower_member_id
+        && rng.chance(50)
+    {
+        let name = chibo_store::entities::member::Entity::find_by_id(f)
+            .one(tx)
+            .await?
+            .map(|x| x.full_name)
+            .unwrap_or_default();
+        chibo_store::entities::meeting_guest::ActiveModel {
+            meeting_id: Set(m.id),
+            member_id: Set(Some(f)),
+            full_name: Set(name),
+            title: Set(FOLLOWER_TITLE.into()),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(tx)
+        .await?;
+    }
     if !weak {
         // Members working away are left without a task: the gap the reviews name.
         let away: Vec<i64> = entries

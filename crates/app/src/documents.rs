@@ -137,9 +137,29 @@ pub async fn minutes(app: &App, actor: &Actor, id: i64) -> AppResult<Document> {
         },
         Section {
             heading: "III. Nội dung".into(),
-            paragraphs: vec![m.topic.clone()],
+            paragraphs: std::iter::once(m.topic.clone())
+                .chain(std::iter::once("Chương trình:".to_string()))
+                .chain(
+                    d.notice
+                        .agenda
+                        .iter()
+                        .enumerate()
+                        .map(|(i, a)| format!("{}. {a}", i + 1)),
+                )
+                .collect(),
         },
     ];
+    if !d.notice.guests.is_empty() {
+        sections[1].paragraphs.push(format!(
+            "Khách mời: {}.",
+            d.notice
+                .guests
+                .iter()
+                .map(|g| format!("đồng chí {}, {}", g.full_name, g.title))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ));
+    }
     let mut proceedings: Vec<String> = held
         .map(|h| {
             h.steps
@@ -148,7 +168,7 @@ pub async fn minutes(app: &App, actor: &Actor, id: i64) -> AppResult<Document> {
                 .collect()
         })
         .unwrap_or_default();
-    if let Some(draft) = rec.and_then(|r| r.draft_resolution.clone()) {
+    if let Some(draft) = d.notice.draft_resolution.clone() {
         proceedings.push(format!("Chi ủy trình bày dự thảo nghị quyết: {draft}"));
     }
     if let Some(h) = held {

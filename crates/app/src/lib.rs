@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod demo;
 pub mod documents;
+pub mod meeting_prep;
 pub mod meeting_record;
 pub mod meetings;
 pub mod members;
@@ -32,6 +33,10 @@ pub struct Config {
     /// Failed logins allowed per client address within `throttle_minutes`.
     pub max_failures_per_ip: u64,
     pub throttle_minutes: i64,
+    /// Largest meeting document accepted, in bytes.
+    pub upload_max_bytes: usize,
+    /// Where uploaded documents are kept; `None` keeps them in the database.
+    pub upload_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for Config {
@@ -42,6 +47,8 @@ impl Default for Config {
             max_failures_per_account: 5,
             max_failures_per_ip: 30,
             throttle_minutes: 15,
+            upload_max_bytes: 10 * 1024 * 1024,
+            upload_dir: None,
         }
     }
 }
@@ -59,7 +66,17 @@ impl App {
 
     /// Today in Vietnam (UTC+7), the date that "now" means for users.
     pub fn today() -> chrono::NaiveDate {
-        (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive()
+        Self::now_local().date()
+    }
+
+    /// The wall-clock time in Vietnam (UTC+7).
+    pub fn now_local() -> chrono::NaiveDateTime {
+        Self::local(chrono::Utc::now())
+    }
+
+    /// A moment as Vietnamese wall-clock time.
+    pub fn local(at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTime {
+        (at + chrono::Duration::hours(7)).naive_utc()
     }
 }
 

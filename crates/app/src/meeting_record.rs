@@ -53,7 +53,6 @@ pub struct RecordView {
     pub committee_prepared_on: Option<NaiveDate>,
     pub documents_posted_on: Option<NaiveDate>,
     pub documents_in_time: Option<bool>,
-    pub draft_resolution: Option<String>,
     pub resolution_text: Option<String>,
     pub vote: Option<VoteView>,
 }
@@ -166,6 +165,11 @@ pub struct HeldDetail {
     pub previous_tasks: Vec<TaskView>,
     /// Sections of the minutes still missing.
     pub minutes_missing: Vec<String>,
+    /// Sections of the minutes that are filled in, out of `minutes_sections`.
+    pub minutes_filled: u32,
+    pub minutes_sections: u32,
+    /// `minutes_filled` as a whole percentage: the minutes' completeness score.
+    pub minutes_percent: u32,
     /// Set when the resolution is nearly the same as the previous regular meeting's (percent).
     pub similar_to_previous: Option<u32>,
     pub quality: QualityView,
@@ -180,11 +184,8 @@ pub struct RecordInput {
     pub end_time: Option<String>,
     pub chair_member_id: Option<i64>,
     pub secretary_member_id: Option<i64>,
-    /// When the cell committee met to prepare (`YYYY-MM-DD`).
-    pub committee_prepared_on: Option<String>,
-    /// When the documents were posted to members.
+    /// When documents reached members outside chibo (handed out on paper); uploads count too.
     pub documents_posted_on: Option<String>,
-    pub draft_resolution: Option<String>,
     pub resolution_text: Option<String>,
     pub votes_for: Option<u32>,
     pub votes_against: Option<u32>,
@@ -326,16 +327,27 @@ async fn longest_run_this_year(
     Ok(worst)
 }
 
+/// What a held meeting is judged from: the meeting, its cell and rules, the attendance
+/// (summary and every row, apart ones included) and the notice.
+pub(crate) struct Held<'a> {
+    pub m: &'a meeting::Model,
+    pub cell: &'a unit::Model,
+    pub rules: &'a RuleSet,
+    pub summary: &'a AttendanceSummary,
+    pub sheet: &'a [SheetRow],
+    pub notice: &'a crate::meeting_prep::Notice,
+}
+
 /// Everything recorded after attendance, with the warnings and the score.
-pub(crate) async fn held_detail(
-    app: &App,
-    actor: &Actor,
-    m: &meeting::Model,
-    cell: &unit::Model,
-    rules: &RuleSet,
-    summary: &AttendanceSummary,
-    sheet: &[SheetRow],
-) -> AppResult<HeldDetail> {
+pub(crate) async fn held_detail(app: &App, actor: &Actor, held: Held<'_>) -> AppResult<HeldDetail> {
+    let Held {
+        m,
+        cell,
+        rules,
+        summary,
+        sheet,
+        notice,
+    } = held;
     let rec = meeting_record::Entity::find()
         .filter(meeting_record::Column::MeetingId.eq(m.id))
         .one(&app.db)
@@ -370,6 +382,11 @@ pub(crate) async fn held_detail(
     };
     let mut record = RecordView {
         duration_required: required,
+        committee_prepared_on: notice.preparation.as_ref().map(|p| p.held_on),
+        documents_posted_on: notice.documents_on,
+        documents_in_time: notice
+            .documents_on
+            .map(|p| rules_domain::documents_in_time(rules, p, m.meeting_date)),
         ..Default::default()
     };
     if let Some(r) = &rec {
@@ -380,12 +397,11 @@ pub(crate) async fn held_detail(
             duration_met: duration.map(|d| rules_domain::duration_met(rules, d, m.combined)),
             chair: person(r.chair_member_id),
             secretary: person(r.secretary_member_id),
-            committee_prepared_on: r.committee_prepared_on,
-            documents_posted_on: r.documents_posted_on,
-            documents_in_time: r
-                .documents_posted_on
+            committee_prepared_on: notice.preparation.as_ref().map(|p| p.held_on),
+            documents_posted_on: notice.documents_on,
+            documents_in_time: notice
+                .documents_on
                 .map(|p| rules_domain::documents_in_time(rules, p, m.meeting_date)),
-            draft_resolution: r.draft_resolution.clone(),
             resolution_text: r.resolution_text.clone(),
             vote: match (r.votes_for, r.votes_against, r.votes_abstain) {
                 (Some(f), Some(a), Some(x)) => {
@@ -436,6 +452,7 @@ pub(crate) async fn held_detail(
         .count(&app.db)
         .await?;
     let mut minutes_missing = Vec::new();
+    let mut minutes_sections = 0u32;
     let recorded = summary.not_recorded == 0 && summary.expected > 0;
     for (ok, what) in [
         (
@@ -456,10 +473,12 @@ pub(crate) async fn held_detail(
         (speech_count > 0, "Diễn biến: người phát biểu và ý kiến"),
         (!tasks.is_empty(), "Phân công nhiệm vụ cho đảng viên"),
     ] {
+        minutes_sections += 1;
         if !ok {
             minutes_missing.push(what.to_string());
         }
     }
+    let minutes_filled = minutes_sections - minutes_missing.len() as u32;
     let run = if recorded {
         Some(longest_run_this_year(app, m, sheet).await?)
     } else {
@@ -477,7 +496,7 @@ pub(crate) async fn held_detail(
             AutoCheck::DocumentsInTime => Some(record.documents_in_time == Some(true)),
             AutoCheck::CommitteePrepared => Some(record.committee_prepared_on.is_some()),
             AutoCheck::DraftResolutionPresent => Some(
-                record
+                notice
                     .draft_resolution
                     .as_deref()
                     .is_some_and(|t| !t.trim().is_empty()),
@@ -567,6 +586,9 @@ pub(crate) async fn held_detail(
         without_task,
         previous_tasks,
         minutes_missing,
+        minutes_filled,
+        minutes_sections,
+        minutes_percent: minutes_filled * 100 / minutes_sections.max(1),
         similar_to_previous,
         quality: QualityView {
             lines,
@@ -664,13 +686,6 @@ pub async fn save_record(
             "Chủ trì và thư ký phải là hai đồng chí khác nhau.",
         );
     }
-    let prepared = validate::date_field(
-        &mut e,
-        "committee_prepared_on",
-        "ngày chi ủy họp chuẩn bị",
-        input.committee_prepared_on.as_deref(),
-        false,
-    );
     let posted = validate::date_field(
         &mut e,
         "documents_posted_on",
@@ -678,21 +693,12 @@ pub async fn save_record(
         input.documents_posted_on.as_deref(),
         false,
     );
-    for (field, day) in [
-        ("committee_prepared_on", prepared),
-        ("documents_posted_on", posted),
-    ] {
-        if day.is_some_and(|x| x > m.meeting_date) {
-            e.push(field, "Ngày này phải trước hoặc trong ngày họp.");
-        }
+    if posted.is_some_and(|x| x > m.meeting_date) {
+        e.push(
+            "documents_posted_on",
+            "Ngày gửi tài liệu phải trước hoặc trong ngày họp.",
+        );
     }
-    let draft = validate::optional_text(
-        &mut e,
-        "draft_resolution",
-        "dự thảo nghị quyết",
-        input.draft_resolution.as_deref(),
-        20_000,
-    );
     let resolution = validate::optional_text(
         &mut e,
         "resolution_text",
@@ -738,9 +744,7 @@ pub async fn save_record(
     am.end_time = Set(end);
     am.chair_member_id = Set(input.chair_member_id);
     am.secretary_member_id = Set(input.secretary_member_id);
-    am.committee_prepared_on = Set(prepared);
     am.documents_posted_on = Set(posted);
-    am.draft_resolution = Set(draft);
     am.resolution_text = Set(resolution);
     am.votes_for = Set(votes.0.map(|v| v as i32));
     am.votes_against = Set(votes.1.map(|v| v as i32));

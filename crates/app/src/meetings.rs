@@ -87,6 +87,8 @@ pub struct MeetingDetail {
     pub apart: Vec<SheetRow>,
     pub summary: AttendanceSummary,
     pub can_manage: bool,
+    /// Agenda, documents, guests, preparation and check-in.
+    pub notice: crate::meeting_prep::Notice,
     /// The record, tasks and score of a held meeting (officers and the superior committee).
     pub held: Option<crate::meeting_record::HeldDetail>,
 }
@@ -102,6 +104,8 @@ pub struct NewMeeting {
     /// `HH:MM`.
     pub start_time: Option<String>,
     pub place: String,
+    /// One item per line; empty means the rule set's procedure.
+    pub agenda: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -223,6 +227,9 @@ pub(crate) async fn visible_cell(app: &App, actor: &Actor, unit_id: i64) -> AppR
     if actor.can_read_path(&u.path) {
         return Ok(u);
     }
+    if actor.member_id.is_some() && u.follower_member_id == actor.member_id {
+        return Ok(u);
+    }
     if let Some(mid) = actor.member_id {
         let own = member::Entity::find_by_id(mid).one(&app.db).await?;
         if own.is_some_and(|m| {
@@ -253,30 +260,134 @@ pub async fn list(app: &App, actor: &Actor, unit_id: i64) -> AppResult<Vec<Meeti
     Ok(out)
 }
 
-/// Published meetings from today on in the actor's own cell (a member's home page).
-pub async fn upcoming_for_me(app: &App, actor: &Actor) -> AppResult<Vec<MeetingView>> {
+/// The cell the actor belongs to (a party group's cell), if they are a member.
+async fn my_cell_id(app: &App, actor: &Actor) -> AppResult<Option<i64>> {
     let Some(mid) = actor.member_id else {
-        return Ok(vec![]);
+        return Ok(None);
     };
     let Some(me) = member::Entity::find_by_id(mid).one(&app.db).await? else {
-        return Ok(vec![]);
+        return Ok(None);
     };
     let Some(u) = units::find(&app.db, me.unit_id).await? else {
+        return Ok(None);
+    };
+    Ok(Some(
+        if UnitKind::from_code(&u.kind) == Some(UnitKind::Group) {
+            u.parent_id.unwrap_or(u.id)
+        } else {
+            u.id
+        },
+    ))
+}
+
+/// Published meetings from today on in the actor's own cell and in the cells they follow for
+/// the superior committee (a member's home page).
+pub async fn upcoming_for_me(app: &App, actor: &Actor) -> AppResult<Vec<MeetingView>> {
+    let mut cells: Vec<i64> = my_cell_id(app, actor).await?.into_iter().collect();
+    if let Some(mid) = actor.member_id {
+        cells.extend(
+            unit::Entity::find()
+                .filter(unit::Column::FollowerMemberId.eq(mid))
+                .filter(unit::Column::DissolvedOn.is_null())
+                .all(&app.db)
+                .await?
+                .into_iter()
+                .map(|u| u.id),
+        );
+    }
+    let today = App::today();
+    let mut next = Vec::new();
+    for cell_id in cells {
+        next.extend(
+            list(app, actor, cell_id)
+                .await?
+                .into_iter()
+                .filter(|m| m.meeting_date >= today && m.status != "planned"),
+        );
+    }
+    next.sort_by(|a, b| (a.meeting_date, &a.start_time).cmp(&(b.meeting_date, &b.start_time)));
+    Ok(next)
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PastResolution {
+    pub meeting: MeetingView,
+    pub resolution_text: String,
+    pub votes_for: Option<i32>,
+    pub votes_against: Option<i32>,
+    pub votes_abstain: Option<i32>,
+    /// The minutes were approved by the chair and the minute-taker.
+    pub approved: bool,
+}
+
+/// Resolutions of the member's own cell over the last twelve months, newest first.
+pub async fn resolutions_for_me(app: &App, actor: &Actor) -> AppResult<Vec<PastResolution>> {
+    use chibo_store::entities::{meeting_approval, meeting_record};
+    let Some(cell_id) = my_cell_id(app, actor).await? else {
         return Ok(vec![]);
     };
-    let cell_id = if UnitKind::from_code(&u.kind) == Some(UnitKind::Group) {
-        u.parent_id.unwrap_or(u.id)
-    } else {
-        u.id
-    };
-    let all = list(app, actor, cell_id).await?;
-    let today = App::today();
-    let mut next: Vec<MeetingView> = all
+    let since = App::today() - chrono::Duration::days(366);
+    let held: Vec<meeting::Model> = meeting::Entity::find()
+        .filter(meeting::Column::UnitId.eq(cell_id))
+        .filter(meeting::Column::Status.eq("held"))
+        .filter(meeting::Column::MeetingDate.gte(since))
+        .order_by_desc(meeting::Column::MeetingDate)
+        .all(&app.db)
+        .await?;
+    let ids: Vec<i64> = held.iter().map(|m| m.id).collect();
+    let records: HashMap<i64, meeting_record::Model> = meeting_record::Entity::find()
+        .filter(meeting_record::Column::MeetingId.is_in(ids.clone()))
+        .all(&app.db)
+        .await?
         .into_iter()
-        .filter(|m| m.meeting_date >= today && m.status != "planned")
+        .map(|r| (r.meeting_id, r))
         .collect();
-    next.reverse();
-    Ok(next)
+    let mut approvals: HashMap<i64, usize> = HashMap::new();
+    for a in meeting_approval::Entity::find()
+        .filter(meeting_approval::Column::MeetingId.is_in(ids))
+        .all(&app.db)
+        .await?
+    {
+        *approvals.entry(a.meeting_id).or_default() += 1;
+    }
+    let mut out = Vec::new();
+    for m in held {
+        let Some(r) = records.get(&m.id) else {
+            continue;
+        };
+        let Some(text) = r.resolution_text.clone().filter(|t| !t.trim().is_empty()) else {
+            continue;
+        };
+        let (rules, name) = rule_set_of(app, &m).await?;
+        out.push(PastResolution {
+            meeting: view(app, &m, &rules, &name).await?,
+            resolution_text: text,
+            votes_for: r.votes_for,
+            votes_against: r.votes_against,
+            votes_abstain: r.votes_abstain,
+            approved: approvals.get(&m.id).copied().unwrap_or(0) >= 2,
+        });
+    }
+    Ok(out)
+}
+
+/// Checks a start time (`HH:MM`), naming the problem in Vietnamese.
+pub(crate) fn start_time_field(e: &mut Invalid, input: Option<&str>) -> Option<String> {
+    match input.map(str::trim).filter(|s| !s.is_empty()) {
+        None => {
+            e.push("start_time", "Vui lòng nhập giờ bắt đầu.");
+            None
+        }
+        Some(s) => validate::parse_time(s)
+            .map(|t| t.format("%H:%M").to_string())
+            .or_else(|| {
+                e.push(
+                    "start_time",
+                    "Giờ bắt đầu phải có dạng giờ:phút, ví dụ 19:30.",
+                );
+                None
+            }),
+    }
 }
 
 pub async fn schedule(
@@ -302,28 +413,10 @@ pub async fn schedule(
         input.meeting_date.as_deref(),
         true,
     );
-    let start = match input
-        .start_time
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        None => {
-            e.push("start_time", "Vui lòng nhập giờ bắt đầu.");
-            None
-        }
-        Some(s) => validate::parse_time(s)
-            .map(|t| t.format("%H:%M").to_string())
-            .or_else(|| {
-                e.push(
-                    "start_time",
-                    "Giờ bắt đầu phải có dạng giờ:phút, ví dụ 19:30.",
-                );
-                None
-            }),
-    };
+    let start = start_time_field(&mut e, input.start_time.as_deref());
     let topic = validate::required_text(&mut e, "topic", "nội dung chính", &input.topic, 500);
     let place = validate::required_text(&mut e, "place", "địa điểm", &input.place, 255);
+    let agenda = crate::meeting_prep::clean_agenda(&mut e, input.agenda.as_deref());
     let mut rule_set = None;
     if let Some(d) = date {
         if d < cell.established_on {
@@ -382,6 +475,8 @@ pub async fn schedule(
         published_at: Set(None),
         created_by: Set(Some(actor.user_id)),
         created_at: Set(chrono::Utc::now()),
+        agenda: Set(agenda),
+        checkin_code: Set(None),
         ..Default::default()
     }
     .insert(&tx)
@@ -549,11 +644,23 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> 
         threshold_met: a.expected > 0 && a.met(rules.attendance_threshold),
         unexcused_names,
     };
+    let notice = crate::meeting_prep::notice(app, actor, &m, &cell, &rules).await?;
     let held = if officer && m.status == "held" {
         let everyone: Vec<SheetRow> = sheet.iter().chain(&apart).cloned().collect();
         Some(
-            crate::meeting_record::held_detail(app, actor, &m, &cell, &rules, &summary, &everyone)
-                .await?,
+            crate::meeting_record::held_detail(
+                app,
+                actor,
+                crate::meeting_record::Held {
+                    m: &m,
+                    cell: &cell,
+                    rules: &rules,
+                    summary: &summary,
+                    sheet: &everyone,
+                    notice: &notice,
+                },
+            )
+            .await?,
         )
     } else {
         None
@@ -564,6 +671,7 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> 
         apart,
         summary,
         can_manage: actor.can_manage_members(&cell),
+        notice,
         held,
     })
 }
@@ -612,6 +720,7 @@ pub async fn publish(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDeta
 }
 
 /// Replaces the attendance of the listed members and marks the meeting held (checked input).
+/// A member's own check-in time stays while the secretary keeps them present.
 pub(crate) async fn write_attendance(
     tx: &chibo_store::sea_orm::DatabaseTransaction,
     m: &meeting::Model,
@@ -619,16 +728,30 @@ pub(crate) async fn write_attendance(
 ) -> AppResult<()> {
     let now = chrono::Utc::now();
     let ids: Vec<i64> = entries.iter().map(|x| x.member_id).collect();
+    let checked_in: HashMap<i64, chrono::DateTime<chrono::Utc>> =
+        meeting_attendance::Entity::find()
+            .filter(meeting_attendance::Column::MeetingId.eq(m.id))
+            .filter(meeting_attendance::Column::MemberId.is_in(ids.clone()))
+            .all(tx)
+            .await?
+            .into_iter()
+            .filter_map(|a| Some((a.member_id, a.checked_in_at?)))
+            .collect();
     meeting_attendance::Entity::delete_many()
         .filter(meeting_attendance::Column::MeetingId.eq(m.id))
         .filter(meeting_attendance::Column::MemberId.is_in(ids))
         .exec(tx)
         .await?;
     for entry in entries {
+        let presence = entry.presence.trim().to_string();
         meeting_attendance::ActiveModel {
             meeting_id: Set(m.id),
             member_id: Set(entry.member_id),
-            presence: Set(entry.presence.trim().to_string()),
+            checked_in_at: Set(checked_in
+                .get(&entry.member_id)
+                .copied()
+                .filter(|_| presence == "present")),
+            presence: Set(presence),
             reason: Set(entry
                 .reason
                 .as_deref()
@@ -641,10 +764,18 @@ pub(crate) async fn write_attendance(
         .insert(tx)
         .await?;
     }
+    mark_held(tx, m).await
+}
+
+/// Attendance has been taken: the meeting is held.
+pub(crate) async fn mark_held(
+    tx: &chibo_store::sea_orm::DatabaseTransaction,
+    m: &meeting::Model,
+) -> AppResult<()> {
     if m.status != "held" {
         let mut am = m.clone().into_active_model();
         am.status = Set("held".into());
-        am.published_at = Set(m.published_at.or(Some(now)));
+        am.published_at = Set(m.published_at.or(Some(chrono::Utc::now())));
         am.update(tx).await?;
     }
     Ok(())

@@ -22,6 +22,7 @@ fn meeting(date: &str) -> NewMeeting {
         meeting_date: Some(date.into()),
         start_time: Some("19:30".into()),
         place: "Nhà văn hóa thôn".into(),
+        agenda: None,
     }
 }
 

@@ -38,6 +38,9 @@ enum Command {
         /// Mark cookies Secure (when served behind HTTPS).
         #[arg(long, env = "CHIBO_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// The address members reach the server at, used in the meetings' QR codes.
+        #[arg(long, env = "CHIBO_PUBLIC_URL")]
+        public_url: Option<String>,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -62,7 +65,22 @@ async fn open(url: &str) -> Result<App> {
     chibo_store::migrate(&db)
         .await
         .context("cập nhật cấu trúc cơ sở dữ liệu thất bại")?;
-    Ok(App::new(db, Config::default()))
+    let mut config = Config::default();
+    if let Ok(dir) = std::env::var("CHIBO_UPLOAD_DIR")
+        && !dir.trim().is_empty()
+    {
+        config.upload_dir = Some(dir.into());
+    }
+    if let Ok(mb) = std::env::var("CHIBO_UPLOAD_MAX_MB") {
+        let mb: usize = mb
+            .trim()
+            .parse()
+            .ok()
+            .filter(|m| (1..=200).contains(m))
+            .context("CHIBO_UPLOAD_MAX_MB phải là số MB từ 1 đến 200")?;
+        config.upload_max_bytes = mb * 1024 * 1024;
+    }
+    Ok(App::new(db, config))
 }
 
 /// The URL without its password, for messages.
@@ -107,13 +125,20 @@ async fn main() -> Result<()> {
             bind,
             demo,
             secure_cookies,
+            public_url,
         } => {
             let app = open(&cli.database_url).await?;
             if demo {
                 seed_demo(&app).await?;
             }
             auth::purge_expired(&app).await?;
-            let router = chibo_web::router(app, chibo_web::WebConfig { secure_cookies });
+            let router = chibo_web::router(
+                app,
+                chibo_web::WebConfig {
+                    secure_cookies,
+                    public_url,
+                },
+            );
             let listener = tokio::net::TcpListener::bind(bind)
                 .await
                 .with_context(|| format!("không lắng nghe được trên {bind}"))?;

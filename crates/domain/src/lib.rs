@@ -1,6 +1,7 @@
 //! Pure types and rules of chibo: no I/O here, so every rule is testable as a function.
 
 pub mod error;
+pub mod files;
 pub mod member;
 pub mod org;
 pub mod rules;

@@ -1,7 +1,7 @@
 //! Meeting rules as versioned data (domain.md §4, §5, §8): what a rule set holds, the built-in
 //! sets, and the arithmetic that judges a meeting by them. No I/O.
 
-use chrono::{NaiveDate, NaiveTime};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Serialize};
 
 use crate::Invalid;
@@ -152,6 +152,50 @@ pub struct RuleSet {
     pub max_consecutive_absences: u32,
     pub vote: VoteRules,
     pub scoring: ScoringSheet,
+    /// When members may check themselves in with the meeting's QR code.
+    #[serde(default)]
+    pub check_in: CheckInRules,
+}
+
+/// The QR check-in window: from `opens_before_minutes` before the start to `open_for_minutes`
+/// after it. Not fixed by any guide; a parameter of the rule set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckInRules {
+    pub opens_before_minutes: u32,
+    pub open_for_minutes: u32,
+}
+
+impl Default for CheckInRules {
+    fn default() -> Self {
+        Self {
+            opens_before_minutes: 30,
+            open_for_minutes: 240,
+        }
+    }
+}
+
+/// The moments (local time) between which members may check in to a meeting.
+pub fn check_in_window(
+    rules: &CheckInRules,
+    date: NaiveDate,
+    start: NaiveTime,
+) -> (NaiveDateTime, NaiveDateTime) {
+    let at = date.and_time(start);
+    (
+        at - chrono::Duration::minutes(i64::from(rules.opens_before_minutes)),
+        at + chrono::Duration::minutes(i64::from(rules.open_for_minutes)),
+    )
+}
+
+/// Whether `now` (local time) falls in the check-in window, both ends included.
+pub fn check_in_open(
+    rules: &CheckInRules,
+    date: NaiveDate,
+    start: NaiveTime,
+    now: NaiveDateTime,
+) -> bool {
+    let (from, to) = check_in_window(rules, date, start);
+    from <= now && now <= to
 }
 
 impl RuleSet {
@@ -206,6 +250,15 @@ impl RuleSet {
                     "Tỷ lệ phải có mẫu số khác 0 và tử số không lớn hơn mẫu số.",
                 );
             }
+        }
+        if self.check_in.open_for_minutes == 0
+            || self.check_in.open_for_minutes > 24 * 60
+            || self.check_in.opens_before_minutes > 24 * 60
+        {
+            e.push(
+                "check_in",
+                "Thời gian mở điểm danh bằng mã QR phải từ 1 phút đến 24 giờ.",
+            );
         }
         if self.max_consecutive_absences == 0 {
             e.push(
@@ -611,6 +664,7 @@ fn base(combined: u32, sheet: ScoringSheet) -> RuleSet {
         min_duration_minutes: 90,
         combined_min_duration_minutes: combined,
         document_lead_days: 1,
+        check_in: CheckInRules::default(),
         procedure: procedure(),
         attendance_threshold: Share {
             numerator: 85,
@@ -986,7 +1040,46 @@ mod tests {
         assert!(in_force(&c, &lineage, d(2017, 1, 1)).is_none());
     }
 
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn check_in_window_spans_the_start() {
+        let r = CheckInRules::default();
+        let day = d(2026, 3, 10);
+        let t = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap();
+        assert!(!check_in_open(&r, day, t(19, 30), day.and_time(t(18, 59))));
+        assert!(check_in_open(&r, day, t(19, 30), day.and_time(t(19, 0))));
+        assert!(check_in_open(&r, day, t(19, 30), day.and_time(t(23, 30))));
+        assert!(!check_in_open(&r, day, t(19, 30), day.and_time(t(23, 31))));
+        // A late meeting's window runs past midnight.
+        assert!(check_in_open(
+            &r,
+            day,
+            t(22, 0),
+            d(2026, 3, 11).and_time(t(1, 0))
+        ));
+        assert!(!check_in_open(
+            &r,
+            day,
+            t(8, 0),
+            d(2026, 3, 9).and_time(t(8, 0))
+        ));
+    }
+
     proptest! {
+        #[test]
+        fn check_in_window_has_its_length(before in 0u32..600, open in 1u32..1440, h in 0u32..24, m in 0u32..60, off in -2000i64..2000) {
+            let r = CheckInRules { opens_before_minutes: before, open_for_minutes: open };
+            let day = d(2026, 5, 1);
+            let start = day.and_time(NaiveTime::from_hms_opt(h, m, 0).unwrap());
+            let (from, to) = check_in_window(&r, day, start.time());
+            prop_assert_eq!((to - from).num_minutes(), i64::from(before + open));
+            let now = start + chrono::Duration::minutes(off);
+            prop_assert_eq!(check_in_open(&r, day, start.time(), now), -i64::from(before) <= off && off <= i64::from(open));
+        }
+
         #[test]
         fn needed_is_the_threshold(n in 1u32..50, d in 1u32..50, strict: bool, whole in 0u32..500) {
             prop_assume!(n <= d);

@@ -1,7 +1,7 @@
 //! SeaORM entities, one module a table. Dates are `NaiveDate`, instants UTC.
 
 macro_rules! entity {
-    ($module:ident, $table:literal, { $($field:ident : $ty:ty),* $(,)? }) => {
+    ($module:ident, $table:literal, { $($(#[$doc:meta])* $field:ident : $ty:ty),* $(,)? }) => {
         pub mod $module {
             use sea_orm::entity::prelude::*;
             #[allow(unused_imports)]
@@ -12,7 +12,7 @@ macro_rules! entity {
             pub struct Model {
                 #[sea_orm(primary_key)]
                 pub id: i64,
-                $(pub $field: $ty,)*
+                $($(#[$doc])* pub $field: $ty,)*
             }
 
             #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -35,6 +35,8 @@ entity!(unit, "units", {
     dissolved_on: Option<NaiveDate>,
     successor_id: Option<i64>,
     created_at: DateTime<Utc>,
+    /// The superior committee member who follows the cell.
+    follower_member_id: Option<i64>,
 });
 
 entity!(unit_version, "unit_versions", {
@@ -178,6 +180,10 @@ entity!(meeting, "meetings", {
     published_at: Option<DateTime<Utc>>,
     created_by: Option<i64>,
     created_at: DateTime<Utc>,
+    /// One agenda item per line; empty means the rule set's procedure.
+    agenda: Option<String>,
+    /// The secret in the meeting's QR code.
+    checkin_code: Option<String>,
 });
 
 entity!(meeting_attendance, "meeting_attendance", {
@@ -186,6 +192,8 @@ entity!(meeting_attendance, "meeting_attendance", {
     presence: String,
     reason: Option<String>,
     recorded_at: DateTime<Utc>,
+    /// Set when the member checked in with the QR code.
+    checked_in_at: Option<DateTime<Utc>>,
 });
 
 entity!(meeting_record, "meeting_records", {
@@ -193,7 +201,6 @@ entity!(meeting_record, "meeting_records", {
     end_time: Option<String>,
     chair_member_id: Option<i64>,
     secretary_member_id: Option<i64>,
-    committee_prepared_on: Option<NaiveDate>,
     documents_posted_on: Option<NaiveDate>,
     draft_resolution: Option<String>,
     resolution_text: Option<String>,
@@ -255,4 +262,38 @@ entity!(thematic_topic, "thematic_topics", {
     title: String,
     writer_member_id: Option<i64>,
     created_at: DateTime<Utc>,
+});
+
+entity!(meeting_document, "meeting_documents", {
+    meeting_id: i64,
+    file_name: String,
+    content_type: String,
+    size_bytes: i64,
+    sha256: String,
+    /// The file itself when kept in the database.
+    data: Option<Vec<u8>>,
+    /// The file's name under the upload directory when kept on disk.
+    stored_path: Option<String>,
+    uploaded_by: Option<i64>,
+    uploaded_at: DateTime<Utc>,
+});
+
+entity!(meeting_guest, "meeting_guests", {
+    meeting_id: i64,
+    /// Set when the guest is a party member in chibo (e.g. the superior committee member).
+    member_id: Option<i64>,
+    full_name: String,
+    /// Position, e.g. "Ủy viên Ban Thường vụ Đảng ủy xã".
+    title: String,
+    created_at: DateTime<Utc>,
+});
+
+entity!(meeting_preparation, "meeting_preparations", {
+    meeting_id: i64,
+    held_on: NaiveDate,
+    /// JSON array of the member ids of the committee members present.
+    attendee_ids: String,
+    /// What the committee agreed: content, agenda, assignments.
+    content: String,
+    updated_at: DateTime<Utc>,
 });

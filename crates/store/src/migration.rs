@@ -16,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(SignOff),
             Box::new(Proceedings),
             Box::new(YearPlans),
+            Box::new(MeetingLogistics),
         ]
     }
 }
@@ -538,5 +539,116 @@ impl MigrationTrait for YearPlans {
         .await?;
         m.create_index(index("thematic_topics", &["unit_id", "year"], false))
             .await
+    }
+}
+
+/// Agenda, documents, guests, QR check-in, the committee's preparatory meeting and the superior
+/// committee member who follows a cell (issue 3).
+struct MeetingLogistics;
+
+impl MigrationName for MeetingLogistics {
+    fn name(&self) -> &str {
+        "m20261124_000008_meeting_logistics"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for MeetingLogistics {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table(c("meetings"))
+                .add_column(text_null(c("agenda")))
+                .to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table(c("meetings"))
+                .add_column(string_len_null(c("checkin_code"), 64))
+                .to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table(c("meeting_attendance"))
+                .add_column(timestamp_with_time_zone_null(c("checked_in_at")))
+                .to_owned(),
+        )
+        .await?;
+        // A member of the superior committee; SQLite cannot add a foreign key to an existing
+        // table, so the app checks it.
+        m.alter_table(
+            Table::alter()
+                .table(c("units"))
+                .add_column(big_integer_null(c("follower_member_id")))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(c("meeting_documents"))
+                .col(big_pk_auto(c("id")))
+                .col(big_integer(c("meeting_id")))
+                .col(string_len(c("file_name"), 255))
+                .col(string_len(c("content_type"), 128))
+                .col(big_integer(c("size_bytes")))
+                .col(string_len(c("sha256"), 64))
+                .col(blob_null(c("data")))
+                .col(string_len_null(c("stored_path"), 512))
+                .col(big_integer_null(c("uploaded_by")))
+                .col(timestamp_with_time_zone(c("uploaded_at")))
+                .foreign_key(&mut fk("meeting_documents", "meeting_id", "meetings"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("meeting_documents", &["meeting_id"], false))
+            .await?;
+        m.create_table(
+            Table::create()
+                .table(c("meeting_guests"))
+                .col(big_pk_auto(c("id")))
+                .col(big_integer(c("meeting_id")))
+                .col(big_integer_null(c("member_id")))
+                .col(string_len(c("full_name"), 255))
+                .col(string_len(c("title"), 255))
+                .col(timestamp_with_time_zone(c("created_at")))
+                .foreign_key(&mut fk("meeting_guests", "meeting_id", "meetings"))
+                .foreign_key(&mut fk("meeting_guests", "member_id", "members"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("meeting_guests", &["meeting_id"], false))
+            .await?;
+        m.create_table(
+            Table::create()
+                .table(c("meeting_preparations"))
+                .col(big_pk_auto(c("id")))
+                .col(big_integer(c("meeting_id")))
+                .col(date(c("held_on")))
+                .col(text(c("attendee_ids")))
+                .col(text(c("content")))
+                .col(timestamp_with_time_zone(c("updated_at")))
+                .foreign_key(&mut fk("meeting_preparations", "meeting_id", "meetings"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("meeting_preparations", &["meeting_id"], true))
+            .await?;
+        // The preparatory meeting used to be a date on the record; it becomes its own record.
+        m.get_connection()
+            .execute_unprepared(
+                "INSERT INTO meeting_preparations (meeting_id, held_on, attendee_ids, content, updated_at) \
+                 SELECT meeting_id, committee_prepared_on, '[]', '', updated_at FROM meeting_records \
+                 WHERE committee_prepared_on IS NOT NULL",
+            )
+            .await?;
+        m.alter_table(
+            Table::alter()
+                .table(c("meeting_records"))
+                .drop_column(c("committee_prepared_on"))
+                .to_owned(),
+        )
+        .await
     }
 }

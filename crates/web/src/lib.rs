@@ -6,6 +6,7 @@ pub mod fmt;
 pub mod pages;
 pub mod security;
 pub mod session;
+pub mod upload;
 
 use axum::Router;
 use chibo_app::App;
@@ -17,6 +18,9 @@ pub use error::{ApiError, PageError};
 pub struct WebConfig {
     /// Mark cookies `Secure` (set when served over HTTPS).
     pub secure_cookies: bool,
+    /// The address members reach the server at (`https://chibo.example.vn`), used in the
+    /// meetings' QR codes; without it the address the officer's browser used.
+    pub public_url: Option<String>,
 }
 
 #[derive(Clone)]

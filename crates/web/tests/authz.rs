@@ -31,6 +31,10 @@ enum Case {
     Meeting,
     /// The path's id is a task given at a meeting.
     Task,
+    /// The path's id is a document attached to a meeting.
+    File,
+    /// The path's id is a guest recorded at a meeting.
+    Guest,
 }
 
 fn case(method: &Method, path: &str) -> Option<Case> {
@@ -41,7 +45,11 @@ fn case(method: &Method, path: &str) -> Option<Case> {
         ("POST", "/auth/token") if path.starts_with("/api/") => Public,
         ("DELETE", "/auth/token") => Own,
         (_, "/" | "/me" | "/account" | "/account/password") => Own,
-        ("GET", "/units" | "/members" | "/rule-sets" | "/tasks" | "/me/tasks") => Own,
+        (
+            "GET",
+            "/units" | "/members" | "/rule-sets" | "/tasks" | "/me/tasks" | "/resolutions"
+            | "/me/resolutions" | "/me/meetings",
+        ) => Own,
         ("POST", "/rule-sets") => Admin,
         ("POST", "/units" | "/members") if path.starts_with("/api/") => BodyUnit,
         _ if p.starts_with("/admin/") || p.starts_with("/users") || p == "/audit" => Admin,
@@ -51,10 +59,13 @@ fn case(method: &Method, path: &str) -> Option<Case> {
         _ if p.starts_with("/rule-sets/{id}") => RuleSet,
         _ if p.starts_with("/meetings/{id}") => Meeting,
         _ if p.starts_with("/tasks/{id}") => Task,
+        _ if p.starts_with("/files/{id}") => File,
+        _ if p.starts_with("/guests/{id}") => Guest,
         _ => return None,
     })
 }
 
+#[derive(Clone, Copy)]
 struct Ids {
     unit: i64,
     member: i64,
@@ -62,6 +73,8 @@ struct Ids {
     rule_set: i64,
     meeting: i64,
     task: i64,
+    file: i64,
+    guest: i64,
 }
 
 fn fill(path: &str, ids: &Ids, user_id: i64, role_id: i64, case: Case) -> String {
@@ -72,6 +85,8 @@ fn fill(path: &str, ids: &Ids, user_id: i64, role_id: i64, case: Case) -> String
         Case::RuleSet => ids.rule_set,
         Case::Meeting => ids.meeting,
         Case::Task => ids.task,
+        Case::File => ids.file,
+        Case::Guest => ids.guest,
         Case::Admin => user_id,
         _ => 0,
     };
@@ -161,7 +176,46 @@ async fn ids_in(t: &TestApp, cell_name: &str) -> Ids {
         rule_set,
         meeting,
         task,
+        file: new_file(t, meeting).await,
+        guest: new_guest(t, meeting).await,
     }
+}
+
+/// A document attached to the meeting (each removal gets one of its own).
+async fn new_file(t: &TestApp, meeting: i64) -> i64 {
+    use chibo_store::sea_orm::{ActiveModelTrait, Set};
+    chibo_store::entities::meeting_document::ActiveModel {
+        meeting_id: Set(meeting),
+        file_name: Set("tai-lieu.txt".into()),
+        content_type: Set("text/plain; charset=utf-8".into()),
+        size_bytes: Set(2),
+        sha256: Set(String::new()),
+        data: Set(Some(b"ok".to_vec())),
+        stored_path: Set(None),
+        uploaded_by: Set(None),
+        uploaded_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(&t.app.db)
+    .await
+    .unwrap()
+    .id
+}
+
+async fn new_guest(t: &TestApp, meeting: i64) -> i64 {
+    use chibo_store::sea_orm::{ActiveModelTrait, Set};
+    chibo_store::entities::meeting_guest::ActiveModel {
+        meeting_id: Set(meeting),
+        member_id: Set(None),
+        full_name: Set("Nguyễn Văn Khách".into()),
+        title: Set("Bí thư Đoàn xã".into()),
+        created_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(&t.app.db)
+    .await
+    .unwrap()
+    .id
 }
 
 /// Sends one request as a page or API client would.
@@ -359,7 +413,16 @@ async fn every_route_checks_scope_for_every_role() {
         } else {
             role.id
         };
-        let url = fill(p, &inside, target_user.id, fresh_role, c);
+        // Removing a document or a guest uses one made for the purpose.
+        let removes = *m == Method::DELETE || p.ends_with("/delete");
+        let mut ids = Ids { ..inside };
+        if removes && c == Case::File {
+            ids.file = new_file(&t, inside.meeting).await;
+        }
+        if removes && c == Case::Guest {
+            ids.guest = new_guest(&t, inside.meeting).await;
+        }
+        let url = fill(p, &ids, target_user.id, fresh_role, c);
         let s = if *api {
             token.as_str()
         } else {

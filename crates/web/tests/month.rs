@@ -122,13 +122,46 @@ async fn a_month_of_a_cell_through_the_api() {
         held["minutes_missing"]
     );
 
+    // The committee's preparatory meeting, with the draft resolution.
+    let prep = t
+        .api(
+            Method::PUT,
+            &format!("/api/v1/meetings/{id}/preparation"),
+            &sec,
+            json!({"held_on": (first + chrono::Duration::days(1)).to_string(), "attendee_ids": [chair], "content": "Thống nhất nội dung"}),
+        )
+        .await;
+    assert!(field(&prep).contains("trước hoặc trong ngày"));
+    let d = ok(&t
+        .api(
+            Method::PUT,
+            &format!("/api/v1/meetings/{id}/preparation"),
+            &sec,
+            json!({
+                "held_on": (first - chrono::Duration::days(5)).to_string(),
+                "attendee_ids": [chair, secretary],
+                "content": "Thống nhất nội dung, phân công chuẩn bị báo cáo.",
+                "draft_resolution": "Dự thảo: tập trung thu hoạch vụ mùa, vệ sinh môi trường."
+            }),
+        )
+        .await);
+    assert_eq!(
+        d["notice"]["preparation"]["attendees"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        d["held"]["record"]["committee_prepared_on"],
+        (first - chrono::Duration::days(5)).to_string()
+    );
+
     // The record: a vote with more ballots than members present is refused.
     let record = |votes_for: u32| {
         json!({
             "end_time": "21:45", "chair_member_id": chair, "secretary_member_id": secretary,
-            "committee_prepared_on": (first - chrono::Duration::days(5)).to_string(),
             "documents_posted_on": (first - chrono::Duration::days(2)).to_string(),
-            "draft_resolution": "Dự thảo: tập trung thu hoạch vụ mùa, vệ sinh môi trường.",
             "resolution_text": "Chi bộ thống nhất: thu hoạch xong vụ mùa trước 30; ra quân vệ sinh môi trường.",
             "votes_for": votes_for, "votes_against": 1, "votes_abstain": 0
         })
@@ -216,6 +249,7 @@ async fn a_month_of_a_cell_through_the_api() {
         "{}",
         last["held"]["minutes_missing"]
     );
+    assert_eq!(last["held"]["minutes_percent"], 100);
 
     // The cell scores what it judges; auto criteria are chibo's.
     let lines = last["held"]["quality"]["lines"].as_array().unwrap().clone();

@@ -269,14 +269,63 @@ async fn log_in_browse_the_tree_and_a_member() {
     }
     held.expect("a held meeting").click().await.unwrap();
     assert!(text(&c, "#rate").await.contains('%'));
+    assert!(text(&c, "#minutes-completeness").await.contains('%'));
+    assert!(text(&c, "#documents").await.contains(".txt"));
     shot(&c, "07-meeting").await;
+
+    // Next month's announced meeting: attach a document from the page, show the QR code.
+    c.back().await.unwrap();
+    let rows = c
+        .find_all(Locator::Css("#meeting-list tbody tr"))
+        .await
+        .unwrap();
+    let mut announced = None;
+    for row in rows {
+        if row.text().await.unwrap().contains("Đã thông báo") {
+            announced = Some(row.find(Locator::Css("a")).await.unwrap());
+            break;
+        }
+    }
+    announced.expect("an announced meeting").click().await.unwrap();
+    let announced_url = c.current_url().await.unwrap();
+    let upload = tmp.join("Đề cương sinh hoạt.txt");
+    std::fs::write(&upload, "Đề cương sinh hoạt chi bộ tháng tới").unwrap();
+    c.find(Locator::Css("#upload-form input[type=file]"))
+        .await
+        .unwrap()
+        .send_keys(upload.to_str().unwrap())
+        .await
+        .unwrap();
+    c.find(Locator::Css("#upload-form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "#documents", "Đề cương sinh hoạt.txt").await;
+    c.find(Locator::Id("qr-link"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(wait_text(&c, "#check-in-code", "-").await.len(), 9);
+    c.find(Locator::Css("#qr-code svg")).await.unwrap();
+    shot(&c, "08-qr").await;
     logout(&c).await;
 
-    // A member on a phone sees the announced meetings on the home page.
+    // A member on a phone sees the announced meetings, their documents and past resolutions.
     c.set_window_size(390, 844).await.unwrap();
     login(&c, &base, "dangvien.dongtam").await;
     assert!(text(&c, "#upcoming").await.contains("lúc"));
-    shot(&c, "08-member-phone").await;
+    shot(&c, "09-member-phone").await;
+    c.goto(announced_url.as_str()).await.unwrap();
+    wait_text(&c, "#documents", "Đề cương sinh hoạt.txt").await;
+    assert!(!text(&c, "#agenda").await.is_empty());
+    shot(&c, "10-member-notice").await;
+    c.goto(&format!("{base}/resolutions")).await.unwrap();
+    wait_text(&c, "main", "Biểu quyết").await;
+    shot(&c, "11-member-resolutions").await;
     logout(&c).await;
     c.close().await.unwrap();
     let _ = std::fs::remove_dir_all(&tmp);

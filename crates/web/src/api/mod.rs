@@ -2,6 +2,7 @@
 //! through [`router`], so the document at `/api/v1/openapi.json` lists every endpoint.
 
 mod accounts;
+mod meeting_prep;
 pub(crate) mod meetings;
 mod members;
 mod rule_sets;
@@ -15,7 +16,7 @@ use chibo_app::AppError;
 use serde::de::DeserializeOwned;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
-use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
 use crate::AppState;
@@ -103,6 +104,17 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(meetings::speech))
         .routes(routes!(meetings::plan))
         .routes(routes!(meetings::add_topic))
+        .routes(routes!(meeting_prep::notice))
+        .routes(routes!(meeting_prep::upload).layer(axum::extract::DefaultBodyLimit::disable()))
+        .routes(routes!(meeting_prep::download, meeting_prep::delete_file))
+        .routes(routes!(meeting_prep::preparation))
+        .routes(routes!(meeting_prep::add_guest))
+        .routes(routes!(meeting_prep::remove_guest))
+        .routes(routes!(meeting_prep::check_in_code))
+        .routes(routes!(meeting_prep::check_in))
+        .routes(routes!(meeting_prep::follower, meeting_prep::set_follower))
+        .routes(routes!(meeting_prep::my_resolutions))
+        .routes(routes!(meeting_prep::my_meetings))
 }
 
 /// The OpenAPI document, built once.

@@ -26,9 +26,14 @@ struct ListPage {
     errors: Vec<String>,
     form: FormData,
     today: String,
+    follower: chibo_app::meeting_prep::FollowerView,
+    /// May name the follower (the superior committee).
+    can_set_follower: bool,
+    /// Members of the superior organisation who may follow the cell.
+    follower_choices: Vec<(i64, String)>,
 }
 
-async fn render_list(
+pub(super) async fn render_list(
     s: &AppState,
     a: &Actor,
     id: i64,
@@ -45,6 +50,13 @@ async fn render_list(
     } else {
         None
     };
+    let follower = chibo_app::meeting_prep::follower(&s.app, a, id).await?;
+    let can_set_follower = a.supervises(&u);
+    let follower_choices = if can_set_follower {
+        chibo_app::meeting_prep::follower_choices(&s.app, a, id).await?
+    } else {
+        vec![]
+    };
     let status = if errors.is_empty() {
         axum::http::StatusCode::OK
     } else {
@@ -53,6 +65,9 @@ async fn render_list(
     render_status(
         status,
         &ListPage {
+            follower,
+            can_set_follower,
+            follower_choices,
             nav: Nav::of(a),
             unit_id: u.id,
             unit_name: u.name,
@@ -87,6 +102,7 @@ pub async fn schedule(
         meeting_date: f.opt("meeting_date"),
         start_time: f.opt("start_time"),
         place: f.text("place"),
+        agenda: f.opt("agenda"),
     };
     match form_errors(meetings::schedule(&s.app, &a, id.one(), input).await)? {
         Ok(m) => Ok(see_other(&format!("/meetings/{}", m.id))),
@@ -103,6 +119,11 @@ struct ShowPage {
     held_or_past: bool,
     /// Attendance can still be taken or corrected.
     editable: bool,
+    /// Minutes approved: nothing recorded changes any more.
+    locked: bool,
+    /// File types accepted for upload (`.pdf, .docx, …`).
+    accepted: String,
+    max_mb: usize,
 }
 
 async fn render_meeting(
@@ -113,7 +134,8 @@ async fn render_meeting(
 ) -> Result<Response, PageError> {
     let d = meetings::get(&s.app, a, id).await?;
     let held_or_past = d.meeting.meeting_date <= App::today();
-    let editable = d.can_manage && held_or_past && !d.held.as_ref().is_some_and(|h| h.locked);
+    let locked = d.held.as_ref().is_some_and(|h| h.locked);
+    let editable = d.can_manage && held_or_past && !locked;
     let status = if errors.is_empty() {
         axum::http::StatusCode::OK
     } else {
@@ -127,6 +149,9 @@ async fn render_meeting(
             errors,
             held_or_past,
             editable,
+            locked,
+            accepted: chibo_domain::files::accepted_extensions(),
+            max_mb: s.app.config.upload_max_bytes / (1024 * 1024),
         },
     )
 }
@@ -150,7 +175,7 @@ pub async fn publish(
 
 /// After a change on the meeting page: back to it (at `anchor`), or the page again with the
 /// field errors.
-async fn on_meeting<T>(
+pub(super) async fn on_meeting<T>(
     s: &AppState,
     a: &Actor,
     id: i64,
@@ -211,9 +236,7 @@ pub async fn record(
         end_time: f.opt("end_time"),
         chair_member_id: f.id("chair_member_id"),
         secretary_member_id: f.id("secretary_member_id"),
-        committee_prepared_on: f.opt("committee_prepared_on"),
         documents_posted_on: f.opt("documents_posted_on"),
-        draft_resolution: f.opt("draft_resolution"),
         resolution_text: f.opt("resolution_text"),
         votes_for: number(&f, "votes_for"),
         votes_against: number(&f, "votes_against"),

@@ -3,6 +3,7 @@
 
 mod account;
 mod admin;
+mod meeting_prep;
 mod meetings;
 mod members;
 mod rules;
@@ -218,6 +219,68 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
             false,
             post(meetings::task_progress),
         ),
+        r(
+            M::POST,
+            "/meetings/{id}/notice",
+            false,
+            post(meeting_prep::notice),
+        ),
+        r(
+            M::POST,
+            "/meetings/{id}/files",
+            false,
+            post(meeting_prep::upload).layer(axum::extract::DefaultBodyLimit::disable()),
+        ),
+        r(M::GET, "/files/{id}", false, get(meeting_prep::download)),
+        r(
+            M::POST,
+            "/files/{id}/delete",
+            false,
+            post(meeting_prep::delete_file),
+        ),
+        r(
+            M::POST,
+            "/meetings/{id}/preparation",
+            false,
+            post(meeting_prep::preparation),
+        ),
+        r(
+            M::POST,
+            "/meetings/{id}/guests",
+            false,
+            post(meeting_prep::add_guest),
+        ),
+        r(
+            M::POST,
+            "/guests/{id}/delete",
+            false,
+            post(meeting_prep::remove_guest),
+        ),
+        r(M::GET, "/meetings/{id}/qr", false, get(meeting_prep::qr)),
+        r(
+            M::GET,
+            "/meetings/{id}/check-in",
+            false,
+            get(meeting_prep::check_in_form),
+        ),
+        r(
+            M::POST,
+            "/meetings/{id}/check-in",
+            false,
+            post(meeting_prep::check_in),
+        ),
+        r(
+            M::POST,
+            "/units/{id}/follower",
+            false,
+            post(meeting_prep::set_follower),
+        ),
+        r(
+            M::GET,
+            "/resolutions",
+            false,
+            get(meeting_prep::resolutions),
+        ),
         r(M::GET, "/rule-sets", false, get(rules::list)),
         r(M::POST, "/rule-sets", false, post(rules::create)),
         r(M::GET, "/rule-sets/{id}", false, get(rules::show)),
@@ -225,6 +288,8 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
         r(M::GET, "/api/v1/openapi.json", true, get(openapi_json)),
     ]
 }
+
+pub use meeting_prep::check_in_path;
 
 pub fn router() -> Router<AppState> {
     routes()
@@ -340,6 +405,7 @@ struct HomePage {
     actor: Actor,
     role_lines: Vec<(String, Option<(i64, String)>)>,
     upcoming: Vec<chibo_app::meetings::MeetingView>,
+    today: chrono::NaiveDate,
 }
 
 async fn home(State(s): State<AppState>, PageUser(a): PageUser) -> Result<Response, PageError> {
@@ -359,6 +425,7 @@ async fn home(State(s): State<AppState>, PageUser(a): PageUser) -> Result<Respon
         role_lines,
         upcoming,
         actor: a,
+        today: chibo_app::App::today(),
     })
 }
 

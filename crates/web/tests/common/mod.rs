@@ -59,6 +59,32 @@ impl TestApp {
         body: Option<(&str, String)>,
         origin: Option<&str>,
     ) -> Res {
+        let body = body.map(|(ctype, b)| (ctype, b.into_bytes()));
+        self.send_bytes(method, path, auth, body, origin).await
+    }
+
+    /// One file in a multipart form (field `file`), from our own pages' origin.
+    pub async fn upload(&self, path: &str, auth: Auth<'_>, file_name: &str, bytes: &[u8]) -> Res {
+        let boundary = "chibo-test-boundary-7f3a";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let ctype = format!("multipart/form-data; boundary={boundary}");
+        self.send_bytes(Method::POST, path, auth, Some((&ctype, body)), Some(ORIGIN))
+            .await
+    }
+
+    pub async fn send_bytes(
+        &self,
+        method: Method,
+        path: &str,
+        auth: Auth<'_>,
+        body: Option<(&str, Vec<u8>)>,
+        origin: Option<&str>,
+    ) -> Res {
         let mut b = Request::builder()
             .method(method)
             .uri(path)

@@ -1,0 +1,209 @@
+use axum::Json;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use chibo_app::meeting_prep::{
+    self, CheckInInput, DocumentView, FollowerInput, FollowerView, GuestInput, NoticeInput,
+    PreparationInput,
+};
+use chibo_app::meetings::{self, MeetingDetail, PastResolution};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{ApiJson, Ids};
+use crate::AppState;
+use crate::error::{ApiError, ErrorBody};
+use crate::session::ApiUser;
+
+/// Changes the notice (topic, place, start time, agenda) until the meeting is held.
+#[utoipa::path(put, path = "/api/v1/meetings/{id}/notice", tag = "meetings", params(("id" = i64, Path)), request_body = NoticeInput,
+    responses((status = 200, body = MeetingDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn notice(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiJson(b): ApiJson<NoticeInput>,
+) -> Result<Json<MeetingDetail>, ApiError> {
+    Ok(Json(
+        meeting_prep::update_notice(&s.app, &a, id.one(), b).await?,
+    ))
+}
+
+/// The multipart form of an upload: one field `file`.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct FileUpload {
+    /// PDF, Word, Excel, PowerPoint, OpenDocument, JPEG, PNG or UTF-8 text; 10 MB at most
+    /// unless configured otherwise.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// Attaches a document to the meeting (the notice shows whether documents came in time).
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/files", tag = "meetings", params(("id" = i64, Path)),
+    request_body(content = FileUpload, content_type = "multipart/form-data"),
+    responses((status = 201, body = DocumentView), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn upload(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    form: Result<Multipart, MultipartRejection>,
+) -> Result<(StatusCode, Json<DocumentView>), ApiError> {
+    meeting_prep::may_upload(&s.app, &a, id.one()).await?;
+    let (name, bytes) = crate::upload::read_file(form, s.app.config.upload_max_bytes).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(meeting_prep::upload_document(&s.app, &a, id.one(), &name, &bytes).await?),
+    ))
+}
+
+/// Downloads a meeting document (whoever may see the meeting).
+#[utoipa::path(get, path = "/api/v1/files/{id}", tag = "meetings", params(("id" = i64, Path)),
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = ErrorBody)))]
+pub async fn download(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+) -> Result<Response, ApiError> {
+    let (d, bytes) = meeting_prep::document_file(&s.app, &a, id.one()).await?;
+    Ok(crate::upload::file_response(
+        bytes,
+        &d.content_type,
+        &d.file_name,
+    ))
+}
+
+/// Removes a document before the meeting is held.
+#[utoipa::path(delete, path = "/api/v1/files/{id}", tag = "meetings", params(("id" = i64, Path)),
+    responses((status = 200, body = MeetingDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn delete_file(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+) -> Result<Json<MeetingDetail>, ApiError> {
+    Ok(Json(
+        meeting_prep::delete_document(&s.app, &a, id.one()).await?,
+    ))
+}
+
+/// Records the cell committee's preparatory meeting and the draft resolution.
+#[utoipa::path(put, path = "/api/v1/meetings/{id}/preparation", tag = "meetings", params(("id" = i64, Path)), request_body = PreparationInput,
+    responses((status = 200, body = MeetingDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn preparation(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiJson(b): ApiJson<PreparationInput>,
+) -> Result<Json<MeetingDetail>, ApiError> {
+    Ok(Json(
+        meeting_prep::save_preparation(&s.app, &a, id.one(), b).await?,
+    ))
+}
+
+/// Records a guest (superior committee member or other invited person).
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/guests", tag = "meetings", params(("id" = i64, Path)), request_body = GuestInput,
+    responses((status = 200, body = MeetingDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn add_guest(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiJson(b): ApiJson<GuestInput>,
+) -> Result<Json<MeetingDetail>, ApiError> {
+    Ok(Json(
+        meeting_prep::add_guest(&s.app, &a, id.one(), b).await?,
+    ))
+}
+
+/// Removes a guest recorded by mistake.
+#[utoipa::path(delete, path = "/api/v1/guests/{id}", tag = "meetings", params(("id" = i64, Path)),
+    responses((status = 200, body = MeetingDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn remove_guest(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+) -> Result<Json<MeetingDetail>, ApiError> {
+    Ok(Json(
+        meeting_prep::remove_guest(&s.app, &a, id.one()).await?,
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CheckInCode {
+    /// Eight letters and digits; members type it or scan the QR code.
+    pub code: String,
+    /// The path the QR code points to (prefix it with the server's address).
+    pub path: String,
+}
+
+/// The meeting's check-in code (officers; made on first request once the notice is out).
+#[utoipa::path(get, path = "/api/v1/meetings/{id}/check-in-code", tag = "meetings", params(("id" = i64, Path)),
+    responses((status = 200, body = CheckInCode), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn check_in_code(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+) -> Result<Json<CheckInCode>, ApiError> {
+    let code = meeting_prep::check_in_code(&s.app, &a, id.one()).await?;
+    Ok(Json(CheckInCode {
+        path: crate::pages::check_in_path(id.one(), &code),
+        code,
+    }))
+}
+
+/// The signed-in member checks in with the code, once, within the meeting's window.
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/check-in", tag = "meetings", params(("id" = i64, Path)), request_body = CheckInInput,
+    responses((status = 200, body = MeetingDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn check_in(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiJson(b): ApiJson<CheckInInput>,
+) -> Result<Json<MeetingDetail>, ApiError> {
+    Ok(Json(meeting_prep::check_in(&s.app, &a, id.one(), b).await?))
+}
+
+/// The superior committee member who follows the cell, and their attendance this year.
+#[utoipa::path(get, path = "/api/v1/units/{id}/follower", tag = "meetings", params(("id" = i64, Path)),
+    responses((status = 200, body = FollowerView), (status = 404, body = ErrorBody)))]
+pub async fn follower(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+) -> Result<Json<FollowerView>, ApiError> {
+    Ok(Json(meeting_prep::follower(&s.app, &a, id.one()).await?))
+}
+
+/// Names (or clears) the superior committee member who follows the cell.
+#[utoipa::path(put, path = "/api/v1/units/{id}/follower", tag = "meetings", params(("id" = i64, Path)), request_body = FollowerInput,
+    responses((status = 200, body = FollowerView), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn set_follower(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiJson(b): ApiJson<FollowerInput>,
+) -> Result<Json<FollowerView>, ApiError> {
+    Ok(Json(
+        meeting_prep::set_follower(&s.app, &a, id.one(), b).await?,
+    ))
+}
+
+/// Resolutions of your cell over the last twelve months, newest first.
+#[utoipa::path(get, path = "/api/v1/me/resolutions", tag = "meetings",
+    responses((status = 200, body = Vec<PastResolution>), (status = 401, body = ErrorBody)))]
+pub async fn my_resolutions(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+) -> Result<Json<Vec<PastResolution>>, ApiError> {
+    Ok(Json(meetings::resolutions_for_me(&s.app, &a).await?))
+}
+
+/// Published meetings from today on: your cell's and those of the cells you follow.
+#[utoipa::path(get, path = "/api/v1/me/meetings", tag = "meetings",
+    responses((status = 200, body = Vec<meetings::MeetingView>), (status = 401, body = ErrorBody)))]
+pub async fn my_meetings(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+) -> Result<Json<Vec<meetings::MeetingView>>, ApiError> {
+    Ok(Json(meetings::upcoming_for_me(&s.app, &a).await?))
+}

@@ -1,0 +1,289 @@
+//! Pages around a meeting: the notice and agenda, documents, the committee's preparation,
+//! guests, the follower of a cell, QR check-in and a member's past resolutions.
+
+use askama::Template;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use chibo_app::meeting_prep::{
+    self, CheckInInput, FollowerInput, GuestInput, NoticeInput, PreparationInput,
+};
+use chibo_app::meetings::{self, MeetingDetail, PastResolution};
+use chibo_app::{Actor, AppError};
+use serde::Deserialize;
+
+use super::meetings::on_meeting;
+use super::{FormData, Nav, form_errors, render, render_status, see_other};
+use crate::AppState;
+use crate::api::Ids;
+use crate::error::PageError;
+use crate::fmt::VnDate;
+use crate::session::PageUser;
+
+pub async fn notice(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let input = NoticeInput {
+        topic: f.text("topic"),
+        place: f.text("place"),
+        start_time: f.opt("start_time"),
+        agenda: f.opt("agenda"),
+    };
+    let r = meeting_prep::update_notice(&s.app, &a, id.one(), input).await;
+    on_meeting(&s, &a, id.one(), r, "#notice").await
+}
+
+pub async fn upload(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    form: Result<Multipart, MultipartRejection>,
+) -> Result<Response, PageError> {
+    meeting_prep::may_upload(&s.app, &a, id.one()).await?;
+    let r = match crate::upload::read_file(form, s.app.config.upload_max_bytes).await {
+        Ok((name, bytes)) => {
+            meeting_prep::upload_document(&s.app, &a, id.one(), &name, &bytes).await
+        }
+        Err(e) => Err(e),
+    };
+    on_meeting(&s, &a, id.one(), r, "#documents").await
+}
+
+pub async fn download(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+) -> Result<Response, PageError> {
+    let (d, bytes) = meeting_prep::document_file(&s.app, &a, id.one()).await?;
+    Ok(crate::upload::file_response(
+        bytes,
+        &d.content_type,
+        &d.file_name,
+    ))
+}
+
+/// Back to the meeting a removed document or guest belonged to; a refusal is an error page.
+fn back_to(r: Result<MeetingDetail, AppError>, anchor: &str) -> Result<Response, PageError> {
+    let d = r?;
+    Ok(see_other(&format!("/meetings/{}{anchor}", d.meeting.id)))
+}
+
+pub async fn delete_file(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+) -> Result<Response, PageError> {
+    let r = meeting_prep::delete_document(&s.app, &a, id.one()).await;
+    back_to(r, "#documents")
+}
+
+pub async fn preparation(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let input = PreparationInput {
+        held_on: f.opt("held_on"),
+        attendee_ids: f.ids("attendee_ids"),
+        content: f.text("content"),
+        draft_resolution: f.opt("draft_resolution"),
+    };
+    let r = meeting_prep::save_preparation(&s.app, &a, id.one(), input).await;
+    on_meeting(&s, &a, id.one(), r, "#preparation").await
+}
+
+pub async fn add_guest(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let input = GuestInput {
+        member_id: f.id("member_id"),
+        full_name: f.text("full_name"),
+        title: f.text("title"),
+    };
+    let r = meeting_prep::add_guest(&s.app, &a, id.one(), input).await;
+    on_meeting(&s, &a, id.one(), r, "#guests").await
+}
+
+pub async fn remove_guest(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+) -> Result<Response, PageError> {
+    let r = meeting_prep::remove_guest(&s.app, &a, id.one()).await;
+    back_to(r, "#guests")
+}
+
+pub async fn set_follower(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let r = meeting_prep::set_follower(
+        &s.app,
+        &a,
+        id.one(),
+        FollowerInput {
+            member_id: f.id("member_id"),
+        },
+    )
+    .await;
+    match form_errors(r)? {
+        Ok(_) => Ok(see_other(&format!("/units/{}/meetings#follower", id.one()))),
+        Err(errors) => {
+            super::meetings::render_list(&s, &a, id.one(), errors, FormData(vec![])).await
+        }
+    }
+}
+
+/// The path a meeting's QR code points to.
+pub fn check_in_path(meeting_id: i64, code: &str) -> String {
+    format!("/meetings/{meeting_id}/check-in?ma={code}")
+}
+
+#[derive(Template)]
+#[template(path = "qr.html")]
+struct QrPage {
+    nav: Nav,
+    d: MeetingDetail,
+    code: String,
+    url: String,
+    svg: String,
+}
+
+/// The address members' phones reach this server at: the configured public address, or the
+/// one the officer's browser used.
+fn public_base(s: &AppState, headers: &HeaderMap) -> String {
+    if let Some(u) = &s.web.public_url {
+        return u.trim_end_matches('/').to_string();
+    }
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = if s.web.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}")
+}
+
+/// The QR code officers show at the meeting (projected or printed).
+pub async fn qr(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let code = meeting_prep::check_in_code(&s.app, &a, id.one()).await?;
+    let d = meetings::get(&s.app, &a, id.one()).await?;
+    let url = format!(
+        "{}{}",
+        public_base(&s, &headers),
+        check_in_path(id.one(), &code)
+    );
+    let svg = qrcode::QrCode::new(url.as_bytes())
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(320, 320)
+        .build();
+    render(&QrPage {
+        nav: Nav::of(&a),
+        d,
+        code: format!("{}-{}", &code[..4], &code[4..]),
+        url,
+        svg,
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CodeQuery {
+    ma: String,
+}
+
+#[derive(Template)]
+#[template(path = "check_in.html")]
+struct CheckInPage {
+    nav: Nav,
+    d: MeetingDetail,
+    code: String,
+    errors: Vec<String>,
+}
+
+async fn render_check_in(
+    s: &AppState,
+    a: &Actor,
+    id: i64,
+    code: String,
+    errors: Vec<String>,
+) -> Result<Response, PageError> {
+    let d = meetings::get(&s.app, a, id).await?;
+    let status = if errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render_status(
+        status,
+        &CheckInPage {
+            nav: Nav::of(a),
+            d,
+            code,
+            errors,
+        },
+    )
+}
+
+/// Where the QR code leads: the meeting, and a button to check in (a GET never changes data).
+pub async fn check_in_form(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    Query(q): Query<CodeQuery>,
+) -> Result<Response, PageError> {
+    let code = q.ma;
+    render_check_in(&s, &a, id.one(), code, vec![]).await
+}
+
+pub async fn check_in(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let code = f.text("code");
+    let r = meeting_prep::check_in(&s.app, &a, id.one(), CheckInInput { code: code.clone() }).await;
+    match form_errors(r)? {
+        Ok(_) => Ok(see_other(&format!("/meetings/{}/check-in", id.one()))),
+        Err(errors) => render_check_in(&s, &a, id.one(), code, errors).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "resolutions.html")]
+struct ResolutionsPage {
+    nav: Nav,
+    items: Vec<PastResolution>,
+}
+
+/// A member's view of their cell's resolutions of the last twelve months.
+pub async fn resolutions(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+) -> Result<Response, PageError> {
+    let items = meetings::resolutions_for_me(&s.app, &a).await?;
+    render(&ResolutionsPage {
+        nav: Nav::of(&a),
+        items,
+    })
+}

@@ -1,0 +1,578 @@
+//! Around a meeting, through the real router: agenda and notice, document uploads with their
+//! limits and the late-documents flag, the superior committee member who follows the cell and
+//! comes as a guest, QR check-in in its window, once per member, and a member's phone pages.
+//! Runs on SQLite and on PostgreSQL.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::*;
+use serde_json::{Value, json};
+
+fn ok(r: &Res) -> Value {
+    assert!(r.status.is_success(), "{} {}", r.status, r.body);
+    r.json()
+}
+
+fn refused(r: &Res) -> String {
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let v = r.json();
+    assert_eq!(v["error"]["code"], "invalid_input");
+    v["error"]["fields"][0]["message"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+async fn member_id(t: &TestApp, username: &str) -> i64 {
+    chibo_app::auth::actor_by_username(&t.app, username)
+        .await
+        .unwrap()
+        .unwrap()
+        .member_id
+        .unwrap()
+}
+
+async fn schedule(t: &TestApp, token: &str, cell: i64, body: Value) -> i64 {
+    ok(&t
+        .api(
+            Method::POST,
+            &format!("/api/v1/units/{cell}/meetings"),
+            token,
+            body,
+        )
+        .await)["id"]
+        .as_i64()
+        .unwrap()
+}
+
+async fn count(t: &TestApp, table: &str) -> u64 {
+    use chibo_store::entities::{audit, meeting_attendance, meeting_document};
+    use chibo_store::sea_orm::{EntityTrait, PaginatorTrait};
+    let db = &t.app.db;
+    match table {
+        "meeting_documents" => meeting_document::Entity::find().count(db).await,
+        "meeting_attendance" => meeting_attendance::Entity::find().count(db).await,
+        _ => audit::Entity::find().count(db).await,
+    }
+    .unwrap()
+}
+
+#[tokio::test]
+async fn notice_documents_and_preparation() {
+    let t = TestApp::new().await;
+    let sec = t.token("bithu.dongtam").await;
+    let cell = t.unit_id("Chi bộ thôn Đồng Tâm").await;
+    let day = chibo_app::App::today() + chrono::Duration::days(10);
+    // The agenda given at scheduling replaces the rule set's procedure.
+    let id = schedule(
+        &t,
+        &sec,
+        cell,
+        json!({"kind": "regular", "topic": "Kiểm điểm tháng", "meeting_date": day.to_string(),
+               "start_time": "19:30", "place": "Nhà văn hóa thôn",
+               "agenda": "Khai mạc\n\n  Thông tin thời sự \nKiểm điểm nghị quyết tháng trước\nBế mạc"}),
+    )
+    .await;
+    let d = ok(&t
+        .api(
+            Method::GET,
+            &format!("/api/v1/meetings/{id}"),
+            &sec,
+            json!(null),
+        )
+        .await);
+    assert_eq!(
+        d["notice"]["agenda"],
+        json!([
+            "Khai mạc",
+            "Thông tin thời sự",
+            "Kiểm điểm nghị quyết tháng trước",
+            "Bế mạc"
+        ])
+    );
+    assert_eq!(d["notice"]["documents_late"], false, "not due yet");
+    // Clearing the agenda restores the procedure; a bad time is refused.
+    let bad = t
+        .api(
+            Method::PUT,
+            &format!("/api/v1/meetings/{id}/notice"),
+            &sec,
+            json!({"topic": "Kiểm điểm tháng", "place": "Nhà văn hóa thôn", "start_time": "7 giờ"}),
+        )
+        .await;
+    assert!(refused(&bad).contains("giờ:phút"));
+    let d = ok(&t
+        .api(Method::PUT, &format!("/api/v1/meetings/{id}/notice"), &sec,
+            json!({"topic": "Kiểm điểm tháng 11", "place": "Hội trường thôn", "start_time": "19:00", "agenda": ""}))
+        .await);
+    assert_eq!(d["meeting"]["place"], "Hội trường thôn");
+    assert!(d["notice"]["agenda"].as_array().unwrap().len() > 8);
+
+    // Uploads: a forbidden type, a renamed program, an oversized file: refused, nothing kept.
+    let cookie = t.login("bithu.dongtam").await;
+    let before = count(&t, "meeting_documents").await;
+    let audits = count(&t, "audit_log").await;
+    let path = format!("/meetings/{id}/files");
+    let exe = t
+        .upload(
+            &path,
+            Auth::Cookie(&cookie),
+            "chuong-trinh.exe",
+            b"MZ\x90\x00",
+        )
+        .await;
+    assert_eq!(exe.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(exe.body.contains("Chỉ nhận"), "{}", exe.body);
+    let renamed = t
+        .upload(&path, Auth::Cookie(&cookie), "du-thao.pdf", b"MZ\x90\x00")
+        .await;
+    assert!(renamed.body.contains("không phải là tệp PDF"));
+    let big = vec![b'%'; 10 * 1024 * 1024 + 1];
+    let too_big = t
+        .upload(
+            &format!("/api/v1/meetings/{id}/files"),
+            Auth::Bearer(&sec),
+            "lon.pdf",
+            &big,
+        )
+        .await;
+    assert!(refused(&too_big).contains("vượt giới hạn 10 MB"));
+    assert_eq!(count(&t, "meeting_documents").await, before);
+    assert_eq!(count(&t, "audit_log").await, audits);
+    // A good upload from the page, then through the API.
+    let page = t
+        .upload(
+            &path,
+            Auth::Cookie(&cookie),
+            "Dự thảo nghị quyết.pdf",
+            b"%PDF-1.7 test",
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let doc = ok(&t
+        .upload(
+            &format!("/api/v1/meetings/{id}/files"),
+            Auth::Bearer(&sec),
+            "de-cuong.txt",
+            "Đề cương".as_bytes(),
+        )
+        .await);
+    assert_eq!(doc["content_type"], "text/plain; charset=utf-8");
+    // Publish: the member sees the notice and downloads the documents.
+    ok(&t
+        .api(
+            Method::POST,
+            &format!("/api/v1/meetings/{id}/publish"),
+            &sec,
+            json!({}),
+        )
+        .await);
+    let member = t.token("dangvien.dongtam").await;
+    let seen = ok(&t
+        .api(
+            Method::GET,
+            &format!("/api/v1/meetings/{id}"),
+            &member,
+            json!(null),
+        )
+        .await);
+    let docs = seen["notice"]["documents"].as_array().unwrap();
+    assert_eq!(docs.len(), 2);
+    assert_eq!(seen["notice"]["documents_late"], false);
+    assert_eq!(
+        seen["notice"]["documents_on"],
+        chibo_app::App::today().to_string()
+    );
+    assert!(seen["notice"]["preparation"].is_null(), "officers only");
+    let file = t
+        .get(
+            &format!("/api/v1/files/{}", doc["id"]),
+            Auth::Bearer(&member),
+        )
+        .await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_eq!(file.body, "Đề cương");
+    assert!(
+        file.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment;")
+    );
+    // The province's organisation board reads it too (scope is checked by tests/authz.rs).
+    let board = t.token("bantochuc").await;
+    let read = t
+        .get(
+            &format!("/api/v1/files/{}", doc["id"]),
+            Auth::Bearer(&board),
+        )
+        .await;
+    assert_eq!(read.status, StatusCode::OK);
+    let d = ok(&t
+        .api(
+            Method::DELETE,
+            &format!("/api/v1/files/{}", doc["id"]),
+            &sec,
+            json!(null),
+        )
+        .await);
+    assert_eq!(d["notice"]["documents"].as_array().unwrap().len(), 1);
+    let gone = t
+        .get(
+            &format!("/api/v1/files/{}", doc["id"]),
+            Auth::Bearer(&member),
+        )
+        .await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+
+    // The committee's preparatory meeting: only cell members attend, before the meeting.
+    let chair = member_id(&t, "bithu.dongtam").await;
+    let stranger = t
+        .api(Method::PUT, &format!("/api/v1/meetings/{id}/preparation"), &sec,
+            json!({"held_on": chibo_app::App::today().to_string(), "attendee_ids": [999999], "content": "Nội dung"}))
+        .await;
+    assert!(refused(&stranger).contains("đảng viên của chi bộ"));
+    let d = ok(&t
+        .api(Method::PUT, &format!("/api/v1/meetings/{id}/preparation"), &sec,
+            json!({"held_on": chibo_app::App::today().to_string(), "attendee_ids": [chair],
+                   "content": "Thống nhất chương trình", "draft_resolution": "Dự thảo nghị quyết tháng"}))
+        .await);
+    assert_eq!(d["notice"]["preparation"]["attendees"][0]["id"], chair);
+    assert_eq!(d["notice"]["draft_resolution"], "Dự thảo nghị quyết tháng");
+    // The meeting page shows all of it.
+    let html = t
+        .get(&format!("/meetings/{id}"), Auth::Cookie(&cookie))
+        .await;
+    assert_eq!(html.status, StatusCode::OK);
+    for text in [
+        "Dự thảo nghị quyết.pdf",
+        "Thống nhất chương trình",
+        "Chương trình (mỗi dòng một mục",
+    ] {
+        assert!(html.body.contains(text), "{text}");
+    }
+}
+
+#[tokio::test]
+async fn late_documents_are_flagged_on_the_notice() {
+    let t = TestApp::new().await;
+    let sec = t.token("bithu.dongtam").await;
+    let cell = t.unit_id("Chi bộ thôn Đồng Tâm").await;
+    let today = chibo_app::App::today();
+    // Documents uploaded today for a meeting today: less than 1 day ahead.
+    let id = schedule(&t, &sec, cell, json!({"kind": "regular", "topic": "Họp tháng", "meeting_date": today.to_string(), "start_time": "19:30", "place": "Nhà văn hóa"})).await;
+    ok(&t
+        .upload(
+            &format!("/api/v1/meetings/{id}/files"),
+            Auth::Bearer(&sec),
+            "tai-lieu.txt",
+            b"x",
+        )
+        .await);
+    let d = ok(&t
+        .api(
+            Method::GET,
+            &format!("/api/v1/meetings/{id}"),
+            &sec,
+            json!(null),
+        )
+        .await);
+    assert_eq!(d["notice"]["documents_late"], true);
+    // Nothing sent and the day before already passed: late too.
+    let id2 = schedule(&t, &sec, cell, json!({"kind": "extraordinary", "topic": "Họp bất thường", "meeting_date": today.to_string(), "start_time": "07:00", "place": "Nhà văn hóa"})).await;
+    let d2 = ok(&t
+        .api(
+            Method::GET,
+            &format!("/api/v1/meetings/{id2}"),
+            &sec,
+            json!(null),
+        )
+        .await);
+    assert_eq!(d2["notice"]["documents_late"], true);
+    assert!(d2["notice"]["documents_on"].is_null());
+    let cookie = t.login("bithu.dongtam").await;
+    let html = t
+        .get(&format!("/meetings/{id}"), Auth::Cookie(&cookie))
+        .await;
+    assert!(html.body.contains("Tài liệu gửi muộn"), "{}", html.body);
+}
+
+#[tokio::test]
+async fn follower_guests_and_check_in() {
+    let t = TestApp::new().await;
+    let sec = t.token("bithu.dongtam").await;
+    let committee = t.token("xaphulam").await;
+    let cell = t.unit_id("Chi bộ thôn Đồng Tâm").await;
+    // The follower is chosen by the superior committee from its own organisation.
+    let choices = chibo_app::meeting_prep::follower_choices(
+        &t.app,
+        &chibo_app::auth::actor_by_username(&t.app, "xaphulam")
+            .await
+            .unwrap()
+            .unwrap(),
+        cell,
+    )
+    .await
+    .unwrap();
+    let follower = choices[0].0;
+    let not_allowed = t
+        .api(
+            Method::PUT,
+            &format!("/api/v1/units/{cell}/follower"),
+            &sec,
+            json!({"member_id": follower}),
+        )
+        .await;
+    assert_eq!(
+        not_allowed.status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        not_allowed.body
+    );
+    let own_member = member_id(&t, "dangvien.dongtam").await;
+    let inside = t
+        .api(
+            Method::PUT,
+            &format!("/api/v1/units/{cell}/follower"),
+            &committee,
+            json!({"member_id": own_member}),
+        )
+        .await;
+    assert!(
+        refused(&inside).contains("Người theo dõi chi bộ"),
+        "not a member of the cell itself"
+    );
+    let f = ok(&t
+        .api(
+            Method::PUT,
+            &format!("/api/v1/units/{cell}/follower"),
+            &committee,
+            json!({"member_id": follower}),
+        )
+        .await);
+    assert_eq!(f["follower"]["id"], follower);
+
+    // A meeting starting now: members check in with the code.
+    let now = chibo_app::App::now_local();
+    let id = schedule(&t, &sec, cell, json!({"kind": "regular", "topic": "Họp tháng", "meeting_date": now.date().to_string(), "start_time": now.format("%H:%M").to_string(), "place": "Nhà văn hóa"})).await;
+    let early = t
+        .get(
+            &format!("/api/v1/meetings/{id}/check-in-code"),
+            Auth::Bearer(&sec),
+        )
+        .await;
+    assert!(refused(&early).contains("Phát hành"));
+    ok(&t
+        .api(
+            Method::POST,
+            &format!("/api/v1/meetings/{id}/publish"),
+            &sec,
+            json!({}),
+        )
+        .await);
+    let code = ok(&t
+        .get(
+            &format!("/api/v1/meetings/{id}/check-in-code"),
+            Auth::Bearer(&sec),
+        )
+        .await);
+    let code = code["code"].as_str().unwrap().to_string();
+    assert_eq!(code.len(), 8);
+    let member = t.token("dangvien.dongtam").await;
+    let cant = t
+        .get(
+            &format!("/api/v1/meetings/{id}/check-in-code"),
+            Auth::Bearer(&member),
+        )
+        .await;
+    assert_eq!(
+        cant.status,
+        StatusCode::NOT_FOUND,
+        "members do not get the code from the API"
+    );
+    let wrong = t
+        .api(
+            Method::POST,
+            &format!("/api/v1/meetings/{id}/check-in"),
+            &member,
+            json!({"code": "AAAAAAAA"}),
+        )
+        .await;
+    assert!(refused(&wrong).contains("không đúng"));
+    // Typed with a dash and in lower case, as people do.
+    let typed = format!("{}-{}", &code[..4], &code[4..]).to_lowercase();
+    let d = ok(&t
+        .api(
+            Method::POST,
+            &format!("/api/v1/meetings/{id}/check-in"),
+            &member,
+            json!({"code": typed}),
+        )
+        .await);
+    assert!(d["notice"]["check_in"]["mine"].is_string());
+    assert_eq!(d["sheet"][0]["presence"], "present");
+    assert_eq!(d["meeting"]["status"], "held");
+    let twice = t
+        .api(
+            Method::POST,
+            &format!("/api/v1/meetings/{id}/check-in"),
+            &member,
+            json!({"code": code}),
+        )
+        .await;
+    assert!(refused(&twice).contains("đã điểm danh"));
+    // The secretary's correction keeps the check-in while the member stays present.
+    let d = ok(&t
+        .api(
+            Method::GET,
+            &format!("/api/v1/meetings/{id}"),
+            &sec,
+            json!(null),
+        )
+        .await);
+    assert_eq!(d["notice"]["check_in"]["count"], 1);
+    ok(&t
+        .api(
+            Method::PUT,
+            &format!("/api/v1/meetings/{id}/attendance"),
+            &sec,
+            json!({"entries": [{"member_id": own_member, "presence": "present"}]}),
+        )
+        .await);
+    let d = ok(&t
+        .api(
+            Method::GET,
+            &format!("/api/v1/meetings/{id}"),
+            &sec,
+            json!(null),
+        )
+        .await);
+    assert_eq!(d["notice"]["check_in"]["count"], 1);
+
+    // A meeting of last week: the window has closed.
+    let past = chibo_app::App::today() - chrono::Duration::days(7);
+    let old = schedule(&t, &sec, cell, json!({"kind": "regular", "topic": "Họp tháng trước", "meeting_date": past.to_string(), "start_time": "19:30", "place": "Nhà văn hóa"})).await;
+    ok(&t
+        .api(
+            Method::POST,
+            &format!("/api/v1/meetings/{old}/publish"),
+            &sec,
+            json!({}),
+        )
+        .await);
+    let old_code = ok(&t
+        .get(
+            &format!("/api/v1/meetings/{old}/check-in-code"),
+            Auth::Bearer(&sec),
+        )
+        .await)["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let attendance_rows = count(&t, "meeting_attendance").await;
+    let closed = t
+        .api(
+            Method::POST,
+            &format!("/api/v1/meetings/{old}/check-in"),
+            &member,
+            json!({"code": old_code}),
+        )
+        .await;
+    assert!(refused(&closed).contains("Chỉ điểm danh được trong thời gian họp"));
+    assert_eq!(count(&t, "meeting_attendance").await, attendance_rows);
+
+    // The follower comes as a guest: counted for the year; named once.
+    let d = ok(&t
+        .api(
+            Method::POST,
+            &format!("/api/v1/meetings/{id}/guests"),
+            &sec,
+            json!({"member_id": follower, "title": "Đảng ủy viên, phụ trách chi bộ"}),
+        )
+        .await);
+    assert_eq!(d["notice"]["guests"][0]["follows_cell"], true);
+    let again = t
+        .api(
+            Method::POST,
+            &format!("/api/v1/meetings/{id}/guests"),
+            &sec,
+            json!({"member_id": follower, "title": "Đảng ủy viên"}),
+        )
+        .await;
+    assert!(refused(&again).contains("đã có trong danh sách"));
+    let nameless = t
+        .api(
+            Method::POST,
+            &format!("/api/v1/meetings/{id}/guests"),
+            &sec,
+            json!({"title": "Bí thư Đoàn xã"}),
+        )
+        .await;
+    assert!(refused(&nameless).contains("họ và tên"));
+    let f = ok(&t
+        .get(
+            &format!("/api/v1/units/{cell}/follower"),
+            Auth::Bearer(&sec),
+        )
+        .await);
+    assert_eq!(
+        (f["attended"].as_u64(), f["meetings_held"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let minutes = chibo_app::documents::minutes(
+        &t.app,
+        &chibo_app::auth::actor_by_username(&t.app, "bithu.dongtam")
+            .await
+            .unwrap()
+            .unwrap(),
+        id,
+    )
+    .await
+    .unwrap();
+    let text = format!("{minutes:?}");
+    assert!(text.contains("Khách mời"), "{text}");
+
+    // Member pages: the check-in page, past resolutions, the home page.
+    let cookie = t.login("dangvien.dongtam").await;
+    let page = t
+        .get(
+            &format!("/meetings/{id}/check-in?ma={code}"),
+            Auth::Cookie(&cookie),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("Bạn đã điểm danh có mặt"),
+        "{}",
+        page.body
+    );
+    let res = ok(&t.get("/api/v1/me/resolutions", Auth::Bearer(&member)).await);
+    assert!(res.as_array().unwrap().is_empty(), "nothing resolved yet");
+    ok(&t
+        .api(Method::PUT, &format!("/api/v1/meetings/{id}/record"), &sec,
+            json!({"resolution_text": "Chi bộ thống nhất ra quân vệ sinh môi trường.", "votes_for": 1, "votes_against": 0, "votes_abstain": 0}))
+        .await);
+    let res = ok(&t.get("/api/v1/me/resolutions", Auth::Bearer(&member)).await);
+    assert_eq!(
+        res[0]["resolution_text"],
+        "Chi bộ thống nhất ra quân vệ sinh môi trường."
+    );
+    let page = t.get("/resolutions", Auth::Cookie(&cookie)).await;
+    assert!(page.body.contains("ra quân vệ sinh môi trường"));
+    let home = t.get("/", Auth::Cookie(&cookie)).await;
+    assert!(home.body.contains("Nghị quyết chi bộ"));
+    // The officer's QR page carries the code and an SVG.
+    let sec_cookie = t.login("bithu.dongtam").await;
+    let qr = t
+        .get(&format!("/meetings/{id}/qr"), Auth::Cookie(&sec_cookie))
+        .await;
+    assert_eq!(qr.status, StatusCode::OK);
+    assert!(
+        qr.body.contains("<svg") && qr.body.contains(&code[..4]),
+        "{}",
+        qr.body
+    );
+    assert!(qr.body.contains(&format!(
+        "http://chibo.test/meetings/{id}/check-in?ma={code}"
+    )));
+}
