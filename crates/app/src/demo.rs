@@ -1008,24 +1008,34 @@ async fn record_demo_meeting(
             .await?;
         }
     }
-    // Who spoke: several members in most cells, nobody recorded in the weak cell.
+    // Who spoke: several members in most cells, nobody recorded in the weak cell; Tân Lập
+    // writes the same proceedings every month.
     if !weak {
         const SAID: &[&str] = &[
             "Đề nghị chi bộ phân công đảng viên trực tiếp xuống các hộ còn chậm.",
             "Báo cáo kết quả nhiệm vụ tháng trước, đề xuất tháng tới tập trung vệ sinh môi trường.",
             "Góp ý dự thảo: cần nêu rõ thời hạn và người chịu trách nhiệm.",
             "Đồng ý với dự thảo, đề nghị biểu dương các đảng viên hoàn thành tốt nhiệm vụ.",
+            "Phản ánh ý kiến của bà con về tuyến đường liên thôn xuống cấp sau mưa lũ.",
+            "Đề nghị tổ chức lớp hướng dẫn sử dụng dịch vụ công trực tuyến cho người cao tuổi.",
+            "Nêu tình hình thu nộp đảng phí của tổ đảng, còn hai đồng chí nộp chậm.",
+            "Đề xuất giao chi đoàn thanh niên phụ trách dọn vệ sinh kênh mương nội đồng.",
+            "Báo cáo kết quả vận động các hộ ký cam kết không sử dụng pháo nổ.",
+            "Kiến nghị cấp ủy cấp trên hỗ trợ giống cây trồng cho hộ bị thiệt hại.",
+            "Tự phê bình chưa hoàn thành nhiệm vụ tháng trước vì đi công tác, xin khắc phục.",
+            "Đề nghị bổ sung vào nghị quyết chỉ tiêu cụ thể về số hộ tham gia bảo hiểm y tế.",
         ];
-        for (i, speaker) in present
-            .iter()
-            .skip(2)
-            .take(2 + rng.below(3) as usize)
-            .enumerate()
-        {
+        let n = if copied { 3 } else { 2 + rng.below(3) as usize };
+        for (i, speaker) in present.iter().skip(2).take(n).enumerate() {
+            let said = if copied {
+                SAID[i]
+            } else {
+                SAID[rng.below(SAID.len() as u64) as usize]
+            };
             chibo_store::entities::meeting_speech::ActiveModel {
                 meeting_id: Set(m.id),
                 member_id: Set(*speaker),
-                summary: Set(SAID[(i + m.id as usize) % SAID.len()].to_string()),
+                summary: Set(said.to_string()),
                 ..Default::default()
             }
             .insert(tx)

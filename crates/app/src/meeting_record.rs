@@ -172,6 +172,9 @@ pub struct HeldDetail {
     pub minutes_percent: u32,
     /// Set when the resolution is nearly the same as the previous regular meeting's (percent).
     pub similar_to_previous: Option<u32>,
+    /// Set when the minutes' proceedings (what each speaker said) are nearly the same as the
+    /// previous regular meeting's (percent).
+    pub minutes_similar_to_previous: Option<u32>,
     pub quality: QualityView,
     /// May adjust the score as the superior committee.
     pub can_review: bool,
@@ -279,6 +282,19 @@ async fn previous_regular(app: &App, m: &meeting::Model) -> AppResult<Option<mee
         .order_by_desc(meeting::Column::MeetingDate)
         .one(&app.db)
         .await?)
+}
+
+/// What the minutes say happened: each speaker's summary, in order.
+async fn proceedings_text(app: &App, meeting_id: i64) -> AppResult<String> {
+    Ok(meeting_speech::Entity::find()
+        .filter(meeting_speech::Column::MeetingId.eq(meeting_id))
+        .order_by_asc(meeting_speech::Column::Id)
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|s| s.summary)
+        .collect::<Vec<_>>()
+        .join("\n"))
 }
 
 /// The longest run of absences of any member on the sheet over the year's regular meetings
@@ -442,10 +458,27 @@ pub(crate) async fn held_detail(app: &App, actor: &Actor, held: Held<'_>) -> App
             .and_then(|r| r.resolution_text),
         None => None,
     };
+    let nearly_same = |now: &str, before: &str| {
+        Some(chibo_domain::text::similarity_percent(now, before))
+            .filter(|p| *p >= chibo_domain::text::SIMILARITY_WARNING_PERCENT)
+    };
     let similar_to_previous = match (record.resolution_text.as_deref(), previous_text.as_deref()) {
-        (Some(now), Some(before)) => Some(chibo_domain::text::similarity_percent(now, before))
-            .filter(|p| *p >= chibo_domain::text::SIMILARITY_WARNING_PERCENT),
+        (Some(now), Some(before)) => nearly_same(now, before),
         _ => None,
+    };
+    let minutes_similar_to_previous = match &previous {
+        Some(p) => {
+            let (now, before) = (
+                proceedings_text(app, m.id).await?,
+                proceedings_text(app, p.id).await?,
+            );
+            if now.is_empty() || before.is_empty() {
+                None
+            } else {
+                nearly_same(&now, &before)
+            }
+        }
+        None => None,
     };
     let speech_count = meeting_speech::Entity::find()
         .filter(meeting_speech::Column::MeetingId.eq(m.id))
@@ -590,6 +623,7 @@ pub(crate) async fn held_detail(app: &App, actor: &Actor, held: Held<'_>) -> App
         minutes_sections,
         minutes_percent: minutes_filled * 100 / minutes_sections.max(1),
         similar_to_previous,
+        minutes_similar_to_previous,
         quality: QualityView {
             lines,
             total,

@@ -355,6 +355,11 @@ async fn the_demo_has_a_year_of_meetings_with_realistic_variation() {
         "Tân Lập repeats its resolution"
     );
     assert_eq!(office_q.similar_to_previous, None);
+    assert!(
+        copied.minutes_similar_to_previous.is_some(),
+        "Tân Lập repeats its minutes"
+    );
+    assert_eq!(office_q.minutes_similar_to_previous, None);
     assert!(office_q.quality.level.is_some());
     // Next month's meeting is announced to the members.
     let member = actor(&app, "dangvien.dongtam").await;

@@ -286,7 +286,11 @@ async fn log_in_browse_the_tree_and_a_member() {
             break;
         }
     }
-    announced.expect("an announced meeting").click().await.unwrap();
+    announced
+        .expect("an announced meeting")
+        .click()
+        .await
+        .unwrap();
     let announced_url = c.current_url().await.unwrap();
     let upload = tmp.join("Đề cương sinh hoạt.txt");
     std::fs::write(&upload, "Đề cương sinh hoạt chi bộ tháng tới").unwrap();
