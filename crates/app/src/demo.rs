@@ -626,7 +626,67 @@ pub async fn seed(app: &App) -> AppResult<bool> {
         }
         users::create(app, &admin, a).await?;
     }
+    seed_badges(app).await?;
     Ok(true)
+}
+
+/// Badges already given for the milestones members passed, except a few left unrecorded (the
+/// overdue list has something to show), and one warning that delays a badge.
+async fn seed_badges(app: &App) -> AppResult<()> {
+    use chibo_domain::badges::BadgeRules;
+    use chibo_store::entities::{member, member_badge, member_discipline};
+    let rules = BadgeRules::default();
+    let last = rules.award_day_before(App::today());
+    let ms = member::Entity::find()
+        .filter(member::Column::Status.is_in(members::on_roll_codes()))
+        .all(&app.db)
+        .await?;
+    let tx = write_tx(&app.db).await?;
+    let now = chrono::Utc::now();
+    let mut warned = false;
+    for m in &ms {
+        let mut given = false;
+        for &years in &rules.milestones {
+            let reached = chibo_domain::member::add_months(m.admission_date, years * 12);
+            let day = rules.award_day_from(reached);
+            if !warned && day > last && day <= rules.award_day_from(App::today()) {
+                // Reached in time for the next award day, but warned this year.
+                member_discipline::ActiveModel {
+                    member_id: Set(m.id),
+                    kind: Set("warning".into()),
+                    decided_on: Set(App::today() - chrono::Duration::days(60)),
+                    decision: Set("Quyết định số 12-QĐ/ĐU của Đảng ủy".into()),
+                    created_by: Set(None),
+                    created_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(&tx)
+                .await?;
+                warned = true;
+            }
+            if day > last || m.id % 9 == 0 && !given {
+                break;
+            }
+            member_badge::ActiveModel {
+                member_id: Set(m.id),
+                years: Set(years as i32),
+                awarded_on: Set(day),
+                early: Set("none".into()),
+                decision: Set(format!(
+                    "Quyết định của Ban Thường vụ Tỉnh ủy ngày {}",
+                    (day - chrono::Duration::days(10)).format("%d/%m/%Y")
+                )),
+                created_by: Set(None),
+                created_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&tx)
+            .await?;
+            given = true;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 const THEMES: &[&str] = &[

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod badges;
 pub mod demo;
 pub mod documents;
 pub mod meeting_prep;

@@ -194,7 +194,7 @@ pub struct MemberPage {
     pub per_page: u64,
 }
 
-fn status_of(code: &str) -> Status {
+pub(crate) fn status_of(code: &str) -> Status {
     Status::from_code(code).unwrap_or(Status::Active)
 }
 
@@ -290,7 +290,11 @@ pub async fn list(app: &App, actor: &Actor, q: MemberQuery) -> AppResult<MemberP
 }
 
 /// A member the actor may see: in their read scope, or themselves. Otherwise `NotFound`.
-async fn visible(app: &App, actor: &Actor, id: i64) -> AppResult<(member::Model, unit::Model)> {
+pub(crate) async fn visible(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+) -> AppResult<(member::Model, unit::Model)> {
     let m = member::Entity::find_by_id(id)
         .one(&app.db)
         .await?
@@ -322,7 +326,7 @@ async fn events_of(
         .await?)
 }
 
-fn domain_events(rows: &[member_event::Model]) -> Vec<StatusEvent> {
+pub(crate) fn domain_events(rows: &[member_event::Model]) -> Vec<StatusEvent> {
     rows.iter()
         .filter_map(|e| {
             StatusEventKind::from_code(&e.kind).map(|kind| StatusEvent {

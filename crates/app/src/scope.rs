@@ -226,6 +226,18 @@ impl Actor {
             })
     }
 
+    /// A committee or organisation board on `u` or above it (or an administrator): may act on
+    /// what lies under `u` as its superior committee.
+    pub fn oversees(&self, u: &unit::Model) -> bool {
+        self.is_admin()
+            || self.grants.iter().any(|g| {
+                matches!(g.role, Role::Committee | Role::OrgBoard)
+                    && g.unit_path
+                        .as_deref()
+                        .is_some_and(|p| u.path.starts_with(p))
+            })
+    }
+
     /// Whether something attached to `u` concerns the actor: `u` is in their read scope, or lies
     /// above one of their units (a province's rules concern every cell of the province).
     pub fn concerned_by(&self, u: &unit::Model) -> bool {

@@ -1,5 +1,6 @@
 //! Pure types and rules of chibo: no I/O here, so every rule is testable as a function.
 
+pub mod badges;
 pub mod error;
 pub mod files;
 pub mod member;

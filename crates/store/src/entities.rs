@@ -297,3 +297,25 @@ entity!(meeting_preparation, "meeting_preparations", {
     content: String,
     updated_at: DateTime<Utc>,
 });
+
+entity!(member_badge, "member_badges", {
+    member_id: i64,
+    years: i32,
+    awarded_on: NaiveDate,
+    /// `none`, `seriously_ill` or `posthumous`.
+    early: String,
+    /// The awarding decision (number and date, as written).
+    decision: String,
+    created_by: Option<i64>,
+    created_at: DateTime<Utc>,
+});
+
+entity!(member_discipline, "member_disciplines", {
+    member_id: i64,
+    /// `reprimand`, `warning` or `dismissal`.
+    kind: String,
+    decided_on: NaiveDate,
+    decision: String,
+    created_by: Option<i64>,
+    created_at: DateTime<Utc>,
+});

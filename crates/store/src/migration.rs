@@ -17,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(Proceedings),
             Box::new(YearPlans),
             Box::new(MeetingLogistics),
+            Box::new(Badges),
         ]
     }
 }
@@ -650,5 +651,53 @@ impl MigrationTrait for MeetingLogistics {
                 .to_owned(),
         )
         .await
+    }
+}
+
+/// Party badges awarded and the disciplinary measures that delay them (issue 4).
+struct Badges;
+
+impl MigrationName for Badges {
+    fn name(&self) -> &str {
+        "m20261124_000009_badges"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Badges {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(c("member_badges"))
+                .col(big_pk_auto(c("id")))
+                .col(big_integer(c("member_id")))
+                .col(integer(c("years")))
+                .col(date(c("awarded_on")))
+                .col(string_len(c("early"), 32))
+                .col(string_len(c("decision"), 255))
+                .col(big_integer_null(c("created_by")))
+                .col(timestamp_with_time_zone(c("created_at")))
+                .foreign_key(&mut fk("member_badges", "member_id", "members"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("member_badges", &["member_id", "years"], true))
+            .await?;
+        m.create_table(
+            Table::create()
+                .table(c("member_disciplines"))
+                .col(big_pk_auto(c("id")))
+                .col(big_integer(c("member_id")))
+                .col(string_len(c("kind"), 32))
+                .col(date(c("decided_on")))
+                .col(string_len(c("decision"), 255))
+                .col(big_integer_null(c("created_by")))
+                .col(timestamp_with_time_zone(c("created_at")))
+                .foreign_key(&mut fk("member_disciplines", "member_id", "members"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("member_disciplines", &["member_id"], false))
+            .await
     }
 }

@@ -2,6 +2,7 @@
 //! through [`router`], so the document at `/api/v1/openapi.json` lists every endpoint.
 
 mod accounts;
+mod badges;
 mod meeting_prep;
 pub(crate) mod meetings;
 mod members;
@@ -115,6 +116,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(meeting_prep::follower, meeting_prep::set_follower))
         .routes(routes!(meeting_prep::my_resolutions))
         .routes(routes!(meeting_prep::my_meetings))
+        .routes(routes!(badges::due))
+        .routes(routes!(badges::for_member, badges::award))
+        .routes(routes!(badges::discipline))
 }
 
 /// The OpenAPI document, built once.

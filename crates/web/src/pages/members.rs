@@ -102,19 +102,21 @@ pub async fn list(
 struct MemberPageT {
     nav: Nav,
     m: MemberDetail,
+    badges: chibo_app::badges::MemberBadges,
     errors: Vec<String>,
     today: String,
     event_kinds: Vec<(&'static str, &'static str)>,
     position_kinds: Vec<(&'static str, &'static str)>,
 }
 
-async fn render_member(
+pub(super) async fn render_member(
     s: &AppState,
     a: &Actor,
     id: i64,
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
     let m = members::get(&s.app, a, id).await?;
+    let badges = chibo_app::badges::for_member(&s.app, a, id).await?;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -125,6 +127,7 @@ async fn render_member(
         &MemberPageT {
             nav: Nav::of(a),
             m,
+            badges,
             errors,
             today: App::today().to_string(),
             event_kinds: StatusEventKind::ALL
@@ -327,7 +330,7 @@ pub async fn update(
     }
 }
 
-async fn member_action(
+pub(super) async fn member_action(
     s: &AppState,
     a: &Actor,
     id: i64,

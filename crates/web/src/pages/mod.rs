@@ -3,6 +3,7 @@
 
 mod account;
 mod admin;
+mod badges;
 mod meeting_prep;
 mod meetings;
 mod members;
@@ -280,6 +281,14 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
             "/resolutions",
             false,
             get(meeting_prep::resolutions),
+        ),
+        r(M::GET, "/units/{id}/badges", false, get(badges::due)),
+        r(M::POST, "/members/{id}/badges", false, post(badges::award)),
+        r(
+            M::POST,
+            "/members/{id}/disciplines",
+            false,
+            post(badges::discipline),
         ),
         r(M::GET, "/rule-sets", false, get(rules::list)),
         r(M::POST, "/rule-sets", false, post(rules::create)),

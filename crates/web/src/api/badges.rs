@@ -1,0 +1,67 @@
+use axum::Json;
+use axum::extract::State;
+use chibo_app::badges::{self, AwardInput, DisciplineInput, DueList, MemberBadges};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::{ApiJson, ApiQuery, Ids};
+use crate::AppState;
+use crate::error::{ApiError, ErrorBody};
+use crate::session::ApiUser;
+
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(default)]
+pub struct DueQuery {
+    /// An award day (3/2, 19/5, 2/9, 7/11); the next one when empty.
+    award_on: Option<String>,
+}
+
+/// Members of the unit's subtree due for a Party badge at an award day.
+#[utoipa::path(get, path = "/api/v1/units/{id}/badges", tag = "badges", params(("id" = i64, Path), DueQuery),
+    responses((status = 200, body = DueList), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn due(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiQuery(q): ApiQuery<DueQuery>,
+) -> Result<Json<DueList>, ApiError> {
+    Ok(Json(
+        badges::due(&s.app, &a, id.one(), q.award_on.as_deref()).await?,
+    ))
+}
+
+/// A member's badges, disciplinary measures and next badge.
+#[utoipa::path(get, path = "/api/v1/members/{id}/badges", tag = "badges", params(("id" = i64, Path)),
+    responses((status = 200, body = MemberBadges), (status = 404, body = ErrorBody)))]
+pub async fn for_member(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+) -> Result<Json<MemberBadges>, ApiError> {
+    Ok(Json(badges::for_member(&s.app, &a, id.one()).await?))
+}
+
+/// Records a badge awarded (the superior committee); each milestone once, on an award day,
+/// not before the member is eligible.
+#[utoipa::path(post, path = "/api/v1/members/{id}/badges", tag = "badges", params(("id" = i64, Path)), request_body = AwardInput,
+    responses((status = 200, body = MemberBadges), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn award(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiJson(b): ApiJson<AwardInput>,
+) -> Result<Json<MemberBadges>, ApiError> {
+    Ok(Json(badges::award(&s.app, &a, id.one(), b).await?))
+}
+
+/// Records a disciplinary measure, which delays the member's next badge.
+#[utoipa::path(post, path = "/api/v1/members/{id}/disciplines", tag = "badges", params(("id" = i64, Path)), request_body = DisciplineInput,
+    responses((status = 200, body = MemberBadges), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn discipline(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiJson(b): ApiJson<DisciplineInput>,
+) -> Result<Json<MemberBadges>, ApiError> {
+    Ok(Json(badges::discipline(&s.app, &a, id.one(), b).await?))
+}

@@ -1,0 +1,100 @@
+//! Party badges: the list of members due at an award day, and recording awards and
+//! disciplinary measures from it or from a member's page.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use chibo_app::badges::{self, AwardInput, DisciplineInput, DueList};
+use serde::Deserialize;
+
+use super::{FormData, Nav, form_errors, render_status, see_other};
+use crate::AppState;
+use crate::api::Ids;
+use crate::error::PageError;
+use crate::fmt::VnDate;
+use crate::session::PageUser;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DueQuery {
+    ngay: String,
+}
+
+#[derive(Template)]
+#[template(path = "badges.html")]
+struct DuePage {
+    nav: Nav,
+    list: DueList,
+    errors: Vec<String>,
+}
+
+pub async fn due(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    Query(q): Query<DueQuery>,
+) -> Result<Response, PageError> {
+    let (list, errors) = match form_errors(badges::due(&s.app, &a, id.one(), Some(&q.ngay)).await)?
+    {
+        Ok(l) => (l, vec![]),
+        Err(errors) => (badges::due(&s.app, &a, id.one(), None).await?, errors),
+    };
+    let status = if errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render_status(
+        status,
+        &DuePage {
+            nav: Nav::of(&a),
+            list,
+            errors,
+        },
+    )
+}
+
+/// From the due list (`back` is its address) or from the member's page.
+pub async fn award(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let input = AwardInput {
+        years: f
+            .get("years")
+            .and_then(|y| y.trim().parse().ok())
+            .unwrap_or(0),
+        awarded_on: f.opt("awarded_on"),
+        early: f.opt("early"),
+        decision: f.text("decision"),
+    };
+    let r = badges::award(&s.app, &a, id.one(), input).await;
+    let back = f
+        .get("back")
+        .filter(|b| b.starts_with("/units/") && !b.starts_with("//"))
+        .map(str::to_string);
+    match (form_errors(r)?, back) {
+        (Ok(_), Some(back)) => Ok(see_other(&back)),
+        (Ok(_), None) => Ok(see_other(&format!("/members/{}#badges", id.one()))),
+        (Err(errors), _) => super::members::render_member(&s, &a, id.one(), errors).await,
+    }
+}
+
+pub async fn discipline(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let input = DisciplineInput {
+        kind: f.text("kind"),
+        decided_on: f.opt("decided_on"),
+        decision: f.text("decision"),
+    };
+    match form_errors(badges::discipline(&s.app, &a, id.one(), input).await)? {
+        Ok(_) => Ok(see_other(&format!("/members/{}#badges", id.one()))),
+        Err(errors) => super::members::render_member(&s, &a, id.one(), errors).await,
+    }
+}
