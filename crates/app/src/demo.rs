@@ -627,6 +627,7 @@ pub async fn seed(app: &App) -> AppResult<bool> {
         users::create(app, &admin, a).await?;
     }
     seed_badges(app).await?;
+    seed_transfers(app, &admin, &[secretary, member]).await?;
     Ok(true)
 }
 
@@ -686,6 +687,72 @@ async fn seed_badges(app: &App) -> AppResult<()> {
         }
     }
     tx.commit().await?;
+    Ok(())
+}
+
+/// Transfers with something to show: a member of Đồng Tâm attending Bản Nà for a while, one back
+/// from a course, one who moved away months ago and has not applied (overdue), one whose letter
+/// to Bản Nà was not presented in time (overdue).
+async fn seed_transfers(app: &App, admin: &Actor, keep: &[i64]) -> AppResult<()> {
+    use crate::transfers::{self, TransferInput, TransferStep};
+    use chibo_store::entities::member;
+    use chibo_store::sea_orm::QueryOrder;
+    let cell = |name: &'static str| async move {
+        unit::Entity::find()
+            .filter(unit::Column::Name.eq(name))
+            .one(&app.db)
+            .await?
+            .ok_or(crate::AppError::NotFound)
+    };
+    let (dong_tam, ban_na) = (cell("Chi bộ thôn Đồng Tâm").await?, cell("Chi bộ thôn Bản Nà").await?);
+    let movers: Vec<i64> = member::Entity::find()
+        .filter(member::Column::UnitPath.like(chibo_store::path_prefix(&dong_tam.path)))
+        .filter(member::Column::Status.eq("active"))
+        .order_by_desc(member::Column::SortKey)
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|m| m.id)
+        .filter(|id| !keep.contains(id))
+        .take(4)
+        .collect();
+    let today = App::today();
+    let day = |offset: i64| Some((today + chrono::Duration::days(offset)).to_string());
+    let start = |m: i64, kind: &str, reason: &str, to: Option<i64>, dest: &str, from: i64, to_day: Option<i64>| {
+        transfers::start(
+            app,
+            admin,
+            m,
+            TransferInput {
+                kind: kind.into(),
+                reason: reason.into(),
+                to_unit_id: to,
+                destination: dest.into(),
+                moved_on: day(from),
+                ends_on: to_day.and_then(day),
+            },
+        )
+    };
+    let step = |id: i64, what: &str, on: i64| {
+        transfers::step(
+            app,
+            admin,
+            id,
+            TransferStep {
+                step: what.into(),
+                on: day(on),
+            },
+        )
+    };
+    if let [a, b, c, d] = movers[..] {
+        start(a, "temporary", "work", Some(ban_na.id), "", -40, Some(140)).await?;
+        let back = start(b, "temporary", "training", None, "Trường Chính trị tỉnh Hòa Sơn", -200, Some(-20)).await?;
+        step(back.id, "return", -18).await?;
+        start(c, "permanent", "residence", None, "Đảng bộ phường Bến Thành, TP Hồ Chí Minh", -95, None).await?;
+        let late = start(d, "permanent", "work", Some(ban_na.id), "", -90, None).await?;
+        step(late.id, "apply", -80).await?;
+        step(late.id, "letter", -75).await?;
+    }
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod badges;
+pub mod calendar;
 pub mod demo;
 pub mod documents;
 pub mod meeting_prep;
@@ -13,6 +14,7 @@ pub mod members;
 pub mod plans;
 pub mod rules;
 pub mod scope;
+pub mod transfers;
 pub mod units;
 pub mod users;
 

@@ -599,7 +599,7 @@ pub async fn save_preparation(
     let roll: HashMap<i64, Standing> = meetings::roll(app, &cell, m.meeting_date)
         .await?
         .into_iter()
-        .map(|(x, s, _)| (x.id, s))
+        .map(|r| (r.member.id, r.standing))
         .collect();
     let mut attendees = input.attendee_ids.clone();
     attendees.sort_unstable();
@@ -994,8 +994,8 @@ pub async fn check_in(
     let standing = meetings::roll(app, &cell, m.meeting_date)
         .await?
         .into_iter()
-        .find(|(x, _, _)| x.id == mid)
-        .map(|(_, s, _)| s);
+        .find(|r| r.member.id == mid)
+        .map(|r| r.standing);
     if !matches!(standing, Some(Standing::Working | Standing::Exempt)) {
         return Err(AppError::invalid(
             "code",

@@ -502,12 +502,22 @@ pub(crate) async fn find(app: &App, id: i64) -> AppResult<meeting::Model> {
         .ok_or(AppError::NotFound)
 }
 
+/// A member on a cell's roll on a day.
+pub(crate) struct RollEntry {
+    pub member: member::Model,
+    pub standing: Standing,
+    /// The cell or party group they belong to.
+    pub unit_name: String,
+    /// Here from another cell in chibo on a temporary transfer.
+    pub visiting: bool,
+}
+
 /// Members on the cell's roll on the meeting date, with their standing that day.
 pub(crate) async fn roll(
     app: &App,
     cell: &unit::Model,
     date: NaiveDate,
-) -> AppResult<Vec<(member::Model, Standing, String)>> {
+) -> AppResult<Vec<RollEntry>> {
     let unit_rows = unit::Entity::find()
         .filter(unit::Column::Path.like(chibo_store::path_prefix(&cell.path)))
         .all(&app.db)
@@ -555,8 +565,16 @@ pub(crate) async fn roll(
             by_member.get(&m.id).map(Vec::as_slice).unwrap_or(&[]),
             date,
         );
-        let Some(standing) = standing_of(status) else {
-            continue;
+        // A member of another cell here on a temporary transfer works in this cell.
+        let visiting = memberships.iter().any(|x| {
+            x.member_id == m.id
+                && x.reason
+                    .starts_with(crate::transfers::TEMPORARY_ROLL_REASON)
+        });
+        let standing = match standing_of(status) {
+            Some(Standing::TransferredOutTemp) if visiting => Standing::Working,
+            Some(s) if !visiting => s,
+            _ => continue,
         };
         let unit_id = memberships
             .iter()
@@ -564,9 +582,14 @@ pub(crate) async fn roll(
             .map(|x| x.unit_id)
             .unwrap_or(m.unit_id);
         let name = unit_names.get(&unit_id).cloned().unwrap_or_default();
-        out.push((m, standing, name));
+        out.push(RollEntry {
+            member: m,
+            standing,
+            unit_name: name,
+            visiting,
+        });
     }
-    out.sort_by(|a, b| a.0.sort_key.cmp(&b.0.sort_key));
+    out.sort_by(|a, b| a.member.sort_key.cmp(&b.member.sort_key));
     Ok(out)
 }
 
@@ -590,7 +613,13 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> 
     let mut counted: Vec<(Standing, Presence)> = Vec::new();
     let mut not_recorded = 0;
     let mut unexcused_names = Vec::new();
-    for (mem, standing, unit_name) in roll(app, &cell, m.meeting_date).await? {
+    for RollEntry {
+        member: mem,
+        standing,
+        unit_name,
+        visiting,
+    } in roll(app, &cell, m.meeting_date).await?
+    {
         // A member sees only their own line.
         if !officer && actor.member_id != Some(mem.id) {
             continue;
@@ -617,7 +646,7 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> 
             unit_name,
             standing: standing_code(standing).to_string(),
             standing_label: standing_label(standing).to_string(),
-            transferred_in: mem.initial_status == Status::TransferredInTemp.code(),
+            transferred_in: mem.initial_status == Status::TransferredInTemp.code() || visiting,
             official: mem.official_date.is_some_and(|d| d <= m.meeting_date),
             presence: rec.map(|r| r.presence.clone()),
             reason: rec.and_then(|r| r.reason.clone()),
@@ -800,7 +829,7 @@ pub async fn record_attendance(
     let on_roll: HashMap<i64, String> = roll(app, &cell, m.meeting_date)
         .await?
         .into_iter()
-        .map(|(x, _, _)| (x.id, x.full_name))
+        .map(|r| (r.member.id, r.member.full_name))
         .collect();
     for entry in &input.entries {
         let Some(name) = on_roll.get(&entry.member_id) else {

@@ -822,22 +822,40 @@ pub async fn add_event(
     );
 
     let tx = write_tx(&app.db).await?;
+    let after = write_event(&tx, actor, m, kind, on, until, &reason, current, next).await?;
+    tx.commit().await?;
+    detail(app, actor, after, u).await
+}
+
+/// Writes a checked status change: the event, the roll (leaving it closes the membership,
+/// re-admission opens it again in the same cell), the member's status and the audit line.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn write_event(
+    tx: &DatabaseTransaction,
+    actor: &Actor,
+    m: member::Model,
+    kind: StatusEventKind,
+    on: NaiveDate,
+    until: Option<NaiveDate>,
+    reason: &str,
+    current: Status,
+    next: Status,
+) -> AppResult<member::Model> {
     let ev = member_event::ActiveModel {
         member_id: Set(m.id),
         kind: Set(kind.code().to_string()),
         effective_on: Set(on),
         until: Set(until),
-        reason: Set(reason),
+        reason: Set(reason.to_string()),
         created_by: Set(Some(actor.user_id)),
         created_at: Set(chrono::Utc::now()),
         ..Default::default()
     }
-    .insert(&tx)
+    .insert(tx)
     .await?;
-    // Leaving the roll closes the membership; re-admission opens it again in the same cell.
     if current.on_roll() && !next.on_roll() {
-        close_membership(&tx, m.id, on).await?;
-        end_member_positions(&tx, m.id, on).await?;
+        close_membership(tx, m.id, on).await?;
+        end_member_positions(tx, m.id, on).await?;
     } else if !current.on_roll() && next.on_roll() {
         member_unit::ActiveModel {
             member_id: Set(m.id),
@@ -847,16 +865,16 @@ pub async fn add_event(
             reason: Set(kind.label().to_string()),
             ..Default::default()
         }
-        .insert(&tx)
+        .insert(tx)
         .await?;
     }
     let before = m.clone();
     let mut am = m.into_active_model();
     am.status = Set(next.code().to_string());
     am.updated_at = Set(chrono::Utc::now());
-    let after = am.update(&tx).await?;
+    let after = am.update(tx).await?;
     audit::record(
-        &tx,
+        tx,
         Some(actor),
         "member.status",
         "member",
@@ -865,8 +883,7 @@ pub async fn add_event(
         Some(&ev),
     )
     .await?;
-    tx.commit().await?;
-    detail(app, actor, after, u).await
+    Ok(after)
 }
 
 async fn close_membership(

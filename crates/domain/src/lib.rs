@@ -1,12 +1,14 @@
 //! Pure types and rules of chibo: no I/O here, so every rule is testable as a function.
 
 pub mod badges;
+pub mod calendar;
 pub mod error;
 pub mod files;
 pub mod member;
 pub mod org;
 pub mod rules;
 pub mod text;
+pub mod transfers;
 pub mod validate;
 
 pub use error::{FieldError, Invalid};

@@ -319,3 +319,37 @@ entity!(member_discipline, "member_disciplines", {
     created_by: Option<i64>,
     created_at: DateTime<Utc>,
 });
+
+entity!(holiday, "holidays", {
+    day: NaiveDate,
+    name: String,
+});
+
+entity!(transfer, "transfers", {
+    member_id: i64,
+    /// `temporary` or `permanent`.
+    kind: String,
+    /// `work`, `residence` or `training`.
+    reason: String,
+    from_unit_id: i64,
+    /// The receiving cell when it is in chibo.
+    to_unit_id: Option<i64>,
+    /// Where the member goes (outside chibo, or a note).
+    destination: String,
+    /// Temporary: the first day away. Permanent: the day the member moved.
+    moved_on: NaiveDate,
+    /// Temporary: the planned last day.
+    ends_on: Option<NaiveDate>,
+    /// Permanent: the day the member applied.
+    applied_on: Option<NaiveDate>,
+    /// The introduction letter's date.
+    letter_on: Option<NaiveDate>,
+    /// The receiving organisation took the member in (or confirmed it, outside chibo).
+    received_on: Option<NaiveDate>,
+    /// Temporary: the member came back.
+    returned_on: Option<NaiveDate>,
+    /// `open`, `completed` or `cancelled`.
+    status: String,
+    created_by: Option<i64>,
+    created_at: DateTime<Utc>,
+});

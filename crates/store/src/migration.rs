@@ -18,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(YearPlans),
             Box::new(MeetingLogistics),
             Box::new(Badges),
+            Box::new(Transfers),
         ]
     }
 }
@@ -699,5 +700,66 @@ impl MigrationTrait for Badges {
         .await?;
         m.create_index(index("member_disciplines", &["member_id"], false))
             .await
+    }
+}
+
+/// Public holidays (for working-day deadlines) and transfers of party activity (issue 4).
+struct Transfers;
+
+impl MigrationName for Transfers {
+    fn name(&self) -> &str {
+        "m20261124_000010_transfers"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Transfers {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(c("holidays"))
+                .col(big_pk_auto(c("id")))
+                .col(date(c("day")))
+                .col(string_len(c("name"), 255))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("holidays", &["day"], true)).await?;
+        let mut insert = Query::insert();
+        insert
+            .into_table(c("holidays"))
+            .columns([c("day"), c("name")]);
+        for (day, name) in chibo_domain::calendar::builtin_holidays() {
+            insert.values_panic([day.into(), name.into()]);
+        }
+        m.exec_stmt(insert).await?;
+        m.create_table(
+            Table::create()
+                .table(c("transfers"))
+                .col(big_pk_auto(c("id")))
+                .col(big_integer(c("member_id")))
+                .col(string_len(c("kind"), 16))
+                .col(string_len(c("reason"), 16))
+                .col(big_integer(c("from_unit_id")))
+                .col(big_integer_null(c("to_unit_id")))
+                .col(string_len(c("destination"), 500))
+                .col(date(c("moved_on")))
+                .col(date_null(c("ends_on")))
+                .col(date_null(c("applied_on")))
+                .col(date_null(c("letter_on")))
+                .col(date_null(c("received_on")))
+                .col(date_null(c("returned_on")))
+                .col(string_len(c("status"), 16))
+                .col(big_integer_null(c("created_by")))
+                .col(timestamp_with_time_zone(c("created_at")))
+                .foreign_key(&mut fk("transfers", "member_id", "members"))
+                .foreign_key(&mut fk("transfers", "from_unit_id", "units"))
+                .foreign_key(&mut fk("transfers", "to_unit_id", "units"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("transfers", &["member_id"], false))
+            .await?;
+        m.create_index(index("transfers", &["status"], false)).await
     }
 }

@@ -35,6 +35,10 @@ enum Case {
     File,
     /// The path's id is a guest recorded at a meeting.
     Guest,
+    /// The path's id is a transfer of party activity.
+    Transfer,
+    /// The path's id is a public holiday (administrators change them).
+    Holiday,
 }
 
 fn case(method: &Method, path: &str) -> Option<Case> {
@@ -48,8 +52,10 @@ fn case(method: &Method, path: &str) -> Option<Case> {
         (
             "GET",
             "/units" | "/members" | "/rule-sets" | "/tasks" | "/me/tasks" | "/resolutions"
-            | "/me/resolutions" | "/me/meetings",
+            | "/me/resolutions" | "/me/meetings" | "/holidays",
         ) => Own,
+        ("POST", "/holidays") => Admin,
+        (_, "/holidays/{id}" | "/admin/holidays/{id}/delete") => Holiday,
         ("POST", "/rule-sets") => Admin,
         ("POST", "/units" | "/members") if path.starts_with("/api/") => BodyUnit,
         _ if p.starts_with("/admin/") || p.starts_with("/users") || p == "/audit" => Admin,
@@ -61,6 +67,7 @@ fn case(method: &Method, path: &str) -> Option<Case> {
         _ if p.starts_with("/tasks/{id}") => Task,
         _ if p.starts_with("/files/{id}") => File,
         _ if p.starts_with("/guests/{id}") => Guest,
+        _ if p.starts_with("/transfers/{id}") => Transfer,
         _ => return None,
     })
 }
@@ -75,6 +82,8 @@ struct Ids {
     task: i64,
     file: i64,
     guest: i64,
+    transfer: i64,
+    holiday: i64,
 }
 
 fn fill(path: &str, ids: &Ids, user_id: i64, role_id: i64, case: Case) -> String {
@@ -87,6 +96,8 @@ fn fill(path: &str, ids: &Ids, user_id: i64, role_id: i64, case: Case) -> String
         Case::Task => ids.task,
         Case::File => ids.file,
         Case::Guest => ids.guest,
+        Case::Transfer => ids.transfer,
+        Case::Holiday => ids.holiday,
         Case::Admin => user_id,
         _ => 0,
     };
@@ -178,7 +189,53 @@ async fn ids_in(t: &TestApp, cell_name: &str) -> Ids {
         task,
         file: new_file(t, meeting).await,
         guest: new_guest(t, meeting).await,
+        transfer: {
+            use chibo_store::sea_orm::{ActiveModelTrait, Set};
+            chibo_store::entities::transfer::ActiveModel {
+                member_id: Set(m.id),
+                kind: Set("permanent".into()),
+                reason: Set("work".into()),
+                from_unit_id: Set(m.unit_id),
+                to_unit_id: Set(None),
+                destination: Set("Ngoài hệ thống".into()),
+                moved_on: Set(chrono::NaiveDate::from_ymd_opt(2026, 10, 1).unwrap()),
+                ends_on: Set(None),
+                applied_on: Set(None),
+                letter_on: Set(None),
+                received_on: Set(None),
+                returned_on: Set(None),
+                status: Set("open".into()),
+                created_by: Set(None),
+                created_at: Set(chrono::Utc::now()),
+                ..Default::default()
+            }
+            .insert(&t.app.db)
+            .await
+            .unwrap()
+            .id
+        },
+        holiday: new_holiday(t).await,
     }
+}
+
+/// A holiday on a day no other has (each removal gets one of its own).
+async fn new_holiday(t: &TestApp) -> i64 {
+    use chibo_store::sea_orm::{ActiveModelTrait, PaginatorTrait, Set};
+    let n = chibo_store::entities::holiday::Entity::find()
+        .count(&t.app.db)
+        .await
+        .unwrap();
+    chibo_store::entities::holiday::ActiveModel {
+        day: Set(
+            chrono::NaiveDate::from_ymd_opt(2040, 1, 1).unwrap() + chrono::Duration::days(n as i64)
+        ),
+        name: Set("Nghỉ bù".into()),
+        ..Default::default()
+    }
+    .insert(&t.app.db)
+    .await
+    .unwrap()
+    .id
 }
 
 /// A document attached to the meeting (each removal gets one of its own).
@@ -393,7 +450,7 @@ async fn every_route_checks_scope_for_every_role() {
         if c == Case::Public {
             continue;
         }
-        let (cookie, token) = if c == Case::Admin {
+        let (cookie, token) = if matches!(c, Case::Admin | Case::Holiday) {
             (&admin_cookie, &admin_token)
         } else {
             (&commune_cookie, &commune_token)
@@ -421,6 +478,9 @@ async fn every_route_checks_scope_for_every_role() {
         }
         if removes && c == Case::Guest {
             ids.guest = new_guest(&t, inside.meeting).await;
+        }
+        if c == Case::Holiday {
+            ids.holiday = new_holiday(&t).await;
         }
         let url = fill(p, &ids, target_user.id, fresh_role, c);
         let s = if *api {

@@ -7,6 +7,7 @@ mod meeting_prep;
 pub(crate) mod meetings;
 mod members;
 mod rule_sets;
+mod transfers;
 pub(crate) mod units;
 
 use axum::Json;
@@ -119,6 +120,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(badges::due))
         .routes(routes!(badges::for_member, badges::award))
         .routes(routes!(badges::discipline))
+        .routes(routes!(transfers::list))
+        .routes(routes!(transfers::of_member, transfers::start))
+        .routes(routes!(transfers::step))
+        .routes(routes!(transfers::holidays, transfers::add_holiday))
+        .routes(routes!(transfers::remove_holiday))
 }
 
 /// The OpenAPI document, built once.

@@ -103,6 +103,8 @@ struct MemberPageT {
     nav: Nav,
     m: MemberDetail,
     badges: chibo_app::badges::MemberBadges,
+    transfers: Vec<chibo_app::transfers::TransferView>,
+    destinations: Vec<chibo_app::units::UnitRef>,
     errors: Vec<String>,
     today: String,
     event_kinds: Vec<(&'static str, &'static str)>,
@@ -117,6 +119,12 @@ pub(super) async fn render_member(
 ) -> Result<Response, PageError> {
     let m = members::get(&s.app, a, id).await?;
     let badges = chibo_app::badges::for_member(&s.app, a, id).await?;
+    let transfers = chibo_app::transfers::of_member(&s.app, a, id).await?;
+    let destinations = if m.can_manage {
+        chibo_app::transfers::destinations(&s.app, a, id).await?
+    } else {
+        vec![]
+    };
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -128,6 +136,8 @@ pub(super) async fn render_member(
             nav: Nav::of(a),
             m,
             badges,
+            transfers,
+            destinations,
             errors,
             today: App::today().to_string(),
             event_kinds: StatusEventKind::ALL

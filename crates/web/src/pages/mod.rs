@@ -8,6 +8,7 @@ mod meeting_prep;
 mod meetings;
 mod members;
 mod rules;
+mod transfers;
 mod units;
 
 use askama::Template;
@@ -283,6 +284,32 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
             get(meeting_prep::resolutions),
         ),
         r(M::GET, "/units/{id}/badges", false, get(badges::due)),
+        r(M::GET, "/units/{id}/transfers", false, get(transfers::list)),
+        r(
+            M::POST,
+            "/members/{id}/transfers",
+            false,
+            post(transfers::start),
+        ),
+        r(
+            M::POST,
+            "/transfers/{id}/steps",
+            false,
+            post(transfers::step),
+        ),
+        r(M::GET, "/admin/holidays", false, get(transfers::holidays)),
+        r(
+            M::POST,
+            "/admin/holidays",
+            false,
+            post(transfers::add_holiday),
+        ),
+        r(
+            M::POST,
+            "/admin/holidays/{id}/delete",
+            false,
+            post(transfers::remove_holiday),
+        ),
         r(M::POST, "/members/{id}/badges", false, post(badges::award)),
         r(
             M::POST,

@@ -1,0 +1,118 @@
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chibo_app::calendar::{self, HolidayInput, HolidayView};
+use chibo_app::transfers::{self, TransferInput, TransferList, TransferStep, TransferView};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::{ApiJson, ApiQuery, Ids};
+use crate::AppState;
+use crate::error::{ApiError, ErrorBody};
+use crate::session::ApiUser;
+
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(default)]
+pub struct ListQuery {
+    /// Only the overdue ones.
+    overdue: bool,
+}
+
+/// Transfers out of or into a subtree, open ones first, with their deadlines.
+#[utoipa::path(get, path = "/api/v1/units/{id}/transfers", tag = "transfers", params(("id" = i64, Path), ListQuery),
+    responses((status = 200, body = TransferList), (status = 404, body = ErrorBody)))]
+pub async fn list(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<TransferList>, ApiError> {
+    Ok(Json(
+        transfers::list(&s.app, &a, id.one(), q.overdue).await?,
+    ))
+}
+
+/// A member's transfers, newest first.
+#[utoipa::path(get, path = "/api/v1/members/{id}/transfers", tag = "transfers", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<TransferView>), (status = 404, body = ErrorBody)))]
+pub async fn of_member(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+) -> Result<Json<Vec<TransferView>>, ApiError> {
+    Ok(Json(transfers::of_member(&s.app, &a, id.one()).await?))
+}
+
+/// Starts a temporary or permanent transfer of the member out of their cell.
+#[utoipa::path(post, path = "/api/v1/members/{id}/transfers", tag = "transfers", params(("id" = i64, Path)), request_body = TransferInput,
+    responses((status = 201, body = TransferView), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn start(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiJson(b): ApiJson<TransferInput>,
+) -> Result<(StatusCode, Json<TransferView>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(transfers::start(&s.app, &a, id.one(), b).await?),
+    ))
+}
+
+/// Records the next step: applied, letter issued, received, returned or cancelled.
+#[utoipa::path(post, path = "/api/v1/transfers/{id}/steps", tag = "transfers", params(("id" = i64, Path)), request_body = TransferStep,
+    responses((status = 200, body = TransferView), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn step(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiJson(b): ApiJson<TransferStep>,
+) -> Result<Json<TransferView>, ApiError> {
+    Ok(Json(transfers::step(&s.app, &a, id.one(), b).await?))
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(default)]
+pub struct YearQuery {
+    /// The year; this year when empty.
+    year: Option<i32>,
+}
+
+/// Public holidays of a year (working-day deadlines skip them).
+#[utoipa::path(get, path = "/api/v1/holidays", tag = "transfers", params(YearQuery),
+    responses((status = 200, body = Vec<HolidayView>), (status = 401, body = ErrorBody)))]
+pub async fn holidays(
+    State(s): State<AppState>,
+    ApiUser(_a): ApiUser,
+    ApiQuery(q): ApiQuery<YearQuery>,
+) -> Result<Json<Vec<HolidayView>>, ApiError> {
+    let year = q
+        .year
+        .unwrap_or_else(|| chrono::Datelike::year(&chibo_app::App::today()));
+    Ok(Json(calendar::list(&s.app, year).await?))
+}
+
+/// Adds a public holiday or make-up day (administrators).
+#[utoipa::path(post, path = "/api/v1/holidays", tag = "transfers", request_body = HolidayInput,
+    responses((status = 201, body = HolidayView), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn add_holiday(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiJson(b): ApiJson<HolidayInput>,
+) -> Result<(StatusCode, Json<HolidayView>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(calendar::add(&s.app, &a, b).await?),
+    ))
+}
+
+/// Removes a holiday (administrators).
+#[utoipa::path(delete, path = "/api/v1/holidays/{id}", tag = "transfers", params(("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn remove_holiday(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+) -> Result<StatusCode, ApiError> {
+    calendar::remove(&s.app, &a, id.one()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,192 @@
+//! Transfers of party activity (a unit's list with what is overdue, a member's transfers and
+//! the form to start one) and the public holidays their deadlines skip.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use chibo_app::calendar::{self, HolidayInput, HolidayView};
+use chibo_app::transfers::{self, TransferInput, TransferList, TransferStep};
+use chibo_app::{Actor, App};
+use serde::Deserialize;
+
+use super::{FormData, Nav, form_errors, render_status, see_other};
+use crate::AppState;
+use crate::api::Ids;
+use crate::error::PageError;
+use crate::fmt::VnDate;
+use crate::session::PageUser;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ListQuery {
+    #[serde(rename = "qua-han")]
+    overdue: String,
+}
+
+#[derive(Template)]
+#[template(path = "transfers.html")]
+struct ListPage {
+    nav: Nav,
+    list: TransferList,
+    overdue_only: bool,
+    errors: Vec<String>,
+    today: String,
+}
+
+async fn render_list(
+    s: &AppState,
+    a: &Actor,
+    id: i64,
+    overdue_only: bool,
+    errors: Vec<String>,
+) -> Result<Response, PageError> {
+    let list = transfers::list(&s.app, a, id, overdue_only).await?;
+    let status = if errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render_status(
+        status,
+        &ListPage {
+            nav: Nav::of(a),
+            list,
+            overdue_only,
+            errors,
+            today: App::today().to_string(),
+        },
+    )
+}
+
+pub async fn list(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, PageError> {
+    render_list(&s, &a, id.one(), !q.overdue.is_empty(), vec![]).await
+}
+
+/// The form on a member's page.
+pub async fn start(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let input = TransferInput {
+        kind: f.text("kind"),
+        reason: f.text("reason"),
+        to_unit_id: f.id("to_unit_id"),
+        destination: f.text("destination"),
+        moved_on: f.opt("moved_on"),
+        ends_on: f.opt("ends_on"),
+    };
+    let r = transfers::start(&s.app, &a, id.one(), input).await;
+    match form_errors(r)? {
+        Ok(_) => Ok(see_other(&format!("/members/{}#transfers", id.one()))),
+        Err(errors) => super::members::render_member(&s, &a, id.one(), errors).await,
+    }
+}
+
+/// A step from a unit's list (`unit` names it) or from a member's page.
+pub async fn step(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let input = TransferStep {
+        step: f.text("step"),
+        on: f.opt("on"),
+    };
+    let r = transfers::step(&s.app, &a, id.one(), input).await;
+    let unit = f.id("unit");
+    match (form_errors(r)?, unit) {
+        (Ok(_), Some(u)) => Ok(see_other(&format!("/units/{u}/transfers"))),
+        (Ok(t), None) => Ok(see_other(&format!("/members/{}#transfers", t.member.id))),
+        (Err(errors), Some(u)) => render_list(&s, &a, u, false, errors).await,
+        (Err(errors), None) => {
+            let t = transfers::of_transfer_member(&s.app, &a, id.one()).await?;
+            super::members::render_member(&s, &a, t, errors).await
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct YearQuery {
+    nam: Option<i32>,
+}
+
+#[derive(Template)]
+#[template(path = "holidays.html")]
+struct HolidaysPage {
+    nav: Nav,
+    year: i32,
+    days: Vec<HolidayView>,
+    errors: Vec<String>,
+}
+
+async fn render_holidays(
+    s: &AppState,
+    a: &Actor,
+    year: i32,
+    errors: Vec<String>,
+) -> Result<Response, PageError> {
+    a.require_admin()?;
+    let days = calendar::list(&s.app, year).await?;
+    let status = if errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render_status(
+        status,
+        &HolidaysPage {
+            nav: Nav::of(a),
+            year,
+            days,
+            errors,
+        },
+    )
+}
+
+pub async fn holidays(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, PageError> {
+    let year = q
+        .nam
+        .unwrap_or_else(|| chrono::Datelike::year(&App::today()));
+    render_holidays(&s, &a, year, vec![]).await
+}
+
+pub async fn add_holiday(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let input = HolidayInput {
+        day: f.opt("day"),
+        name: f.text("name"),
+    };
+    let year = chrono::Datelike::year(&App::today());
+    match form_errors(calendar::add(&s.app, &a, input).await)? {
+        Ok(h) => Ok(see_other(&format!(
+            "/admin/holidays?nam={}",
+            chrono::Datelike::year(&h.day)
+        ))),
+        Err(errors) => render_holidays(&s, &a, year, errors).await,
+    }
+}
+
+pub async fn remove_holiday(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+) -> Result<Response, PageError> {
+    calendar::remove(&s.app, &a, id.one()).await?;
+    Ok(see_other("/admin/holidays"))
+}
