@@ -704,7 +704,10 @@ async fn seed_transfers(app: &App, admin: &Actor, keep: &[i64]) -> AppResult<()>
             .await?
             .ok_or(crate::AppError::NotFound)
     };
-    let (dong_tam, ban_na) = (cell("Chi bộ thôn Đồng Tâm").await?, cell("Chi bộ thôn Bản Nà").await?);
+    let (dong_tam, ban_na) = (
+        cell("Chi bộ thôn Đồng Tâm").await?,
+        cell("Chi bộ thôn Bản Nà").await?,
+    );
     let movers: Vec<i64> = member::Entity::find()
         .filter(member::Column::UnitPath.like(chibo_store::path_prefix(&dong_tam.path)))
         .filter(member::Column::Status.eq("active"))
@@ -718,7 +721,13 @@ async fn seed_transfers(app: &App, admin: &Actor, keep: &[i64]) -> AppResult<()>
         .collect();
     let today = App::today();
     let day = |offset: i64| Some((today + chrono::Duration::days(offset)).to_string());
-    let start = |m: i64, kind: &str, reason: &str, to: Option<i64>, dest: &str, from: i64, to_day: Option<i64>| {
+    let start = |m: i64,
+                 kind: &str,
+                 reason: &str,
+                 to: Option<i64>,
+                 dest: &str,
+                 from: i64,
+                 to_day: Option<i64>| {
         transfers::start(
             app,
             admin,
@@ -746,9 +755,27 @@ async fn seed_transfers(app: &App, admin: &Actor, keep: &[i64]) -> AppResult<()>
     };
     if let [a, b, c, d] = movers[..] {
         start(a, "temporary", "work", Some(ban_na.id), "", -40, Some(140)).await?;
-        let back = start(b, "temporary", "training", None, "Trường Chính trị tỉnh Hòa Sơn", -200, Some(-20)).await?;
+        let back = start(
+            b,
+            "temporary",
+            "training",
+            None,
+            "Trường Chính trị tỉnh Hòa Sơn",
+            -200,
+            Some(-20),
+        )
+        .await?;
         step(back.id, "return", -18).await?;
-        start(c, "permanent", "residence", None, "Đảng bộ phường Bến Thành, TP Hồ Chí Minh", -95, None).await?;
+        start(
+            c,
+            "permanent",
+            "residence",
+            None,
+            "Đảng bộ phường Bến Thành, TP Hồ Chí Minh",
+            -95,
+            None,
+        )
+        .await?;
         let late = start(d, "permanent", "work", Some(ban_na.id), "", -90, None).await?;
         step(late.id, "apply", -80).await?;
         step(late.id, "letter", -75).await?;
@@ -920,7 +947,80 @@ pub async fn seed_meetings(app: &App) -> AppResult<usize> {
             }
         }
     }
+    seed_exemptions(app, &admin).await?;
     Ok(made)
+}
+
+/// Two exemption requests in Tân Lập: one the cell granted at its last meeting but has not
+/// reported to the commune, one waiting for the next meeting.
+async fn seed_exemptions(app: &App, admin: &Actor) -> AppResult<()> {
+    use crate::exemptions::{self, ExemptionRequest, ExemptionStep};
+    use chibo_store::entities::{meeting, member};
+    use chibo_store::sea_orm::QueryOrder;
+    let Some(cell) = unit::Entity::find()
+        .filter(unit::Column::Name.eq("Chi bộ thôn Tân Lập"))
+        .one(&app.db)
+        .await?
+    else {
+        return Ok(());
+    };
+    let last = meeting::Entity::find()
+        .filter(meeting::Column::UnitId.eq(cell.id))
+        .filter(meeting::Column::Status.eq("held"))
+        .order_by_desc(meeting::Column::MeetingDate)
+        .one(&app.db)
+        .await?;
+    // The oldest members with no status change on record ask.
+    let changed: Vec<i64> = chibo_store::entities::member_event::Entity::find()
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|e| e.member_id)
+        .collect();
+    let old: Vec<member::Model> = member::Entity::find()
+        .filter(member::Column::UnitPath.like(chibo_store::path_prefix(&cell.path)))
+        .filter(member::Column::Status.eq("active"))
+        .filter(member::Column::Id.is_not_in(changed))
+        .order_by_asc(member::Column::DateOfBirth)
+        .all(&app.db)
+        .await?;
+    if let (Some(last), [a, b, ..]) = (last, &old[..]) {
+        let asked = |m: i64, on: NaiveDate, why: &str| {
+            exemptions::request(
+                app,
+                admin,
+                m,
+                ExemptionRequest {
+                    requested_on: Some(on.to_string()),
+                    reason: why.into(),
+                },
+            )
+        };
+        let x = asked(
+            a.id,
+            last.meeting_date - chrono::Duration::days(10),
+            "Tuổi cao, sức khỏe yếu, đi lại khó khăn",
+        )
+        .await?;
+        exemptions::step(
+            app,
+            admin,
+            x.id,
+            ExemptionStep {
+                step: "grant".into(),
+                meeting_id: Some(last.id),
+                on: None,
+            },
+        )
+        .await?;
+        asked(
+            b.id,
+            App::today() - chrono::Duration::days(3),
+            "Bệnh mãn tính, điều trị dài ngày",
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 const RESOLUTIONS: &[&str] = &[

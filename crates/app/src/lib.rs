@@ -7,6 +7,7 @@ pub mod badges;
 pub mod calendar;
 pub mod demo;
 pub mod documents;
+pub mod exemptions;
 pub mod meeting_prep;
 pub mod meeting_record;
 pub mod meetings;

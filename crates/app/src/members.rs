@@ -985,7 +985,7 @@ async fn end_member_positions(
 }
 
 /// The cell a member's unit belongs to: the unit itself, or the cell of its party group.
-async fn cell_of(db: &impl ConnectionTrait, u: &unit::Model) -> AppResult<unit::Model> {
+pub(crate) async fn cell_of(db: &impl ConnectionTrait, u: &unit::Model) -> AppResult<unit::Model> {
     if UnitKind::from_code(&u.kind) == Some(UnitKind::Group)
         && let Some(p) = u.parent_id
     {

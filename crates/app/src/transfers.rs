@@ -327,12 +327,7 @@ async fn cell_of(app: &App, unit_id: i64) -> AppResult<unit::Model> {
     let u = units::find(&app.db, unit_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if UnitKind::from_code(&u.kind) == Some(UnitKind::Group)
-        && let Some(p) = u.parent_id
-    {
-        return units::find(&app.db, p).await?.ok_or(AppError::NotFound);
-    }
-    Ok(u)
+    members::cell_of(&app.db, &u).await
 }
 
 /// Starts a transfer of a member out of their cell (the cell's officers or the committee above).

@@ -353,3 +353,22 @@ entity!(transfer, "transfers", {
     created_by: Option<i64>,
     created_at: DateTime<Utc>,
 });
+
+entity!(exemption, "exemptions", {
+    member_id: i64,
+    requested_on: NaiveDate,
+    reason: String,
+    /// `requested`, `granted`, `rejected` or `revoked`.
+    status: String,
+    /// The cell meeting that decided.
+    meeting_id: Option<i64>,
+    decided_on: Option<NaiveDate>,
+    /// Reported to the grassroots committee.
+    reported_on: Option<NaiveDate>,
+    /// The member asked to take up party work again.
+    revoke_requested_on: Option<NaiveDate>,
+    revoke_meeting_id: Option<i64>,
+    revoked_on: Option<NaiveDate>,
+    created_by: Option<i64>,
+    created_at: DateTime<Utc>,
+});

@@ -19,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(MeetingLogistics),
             Box::new(Badges),
             Box::new(Transfers),
+            Box::new(Exemptions),
         ]
     }
 }
@@ -761,5 +762,45 @@ impl MigrationTrait for Transfers {
         m.create_index(index("transfers", &["member_id"], false))
             .await?;
         m.create_index(index("transfers", &["status"], false)).await
+    }
+}
+
+/// Exemptions from party work and activities as a workflow: request, the cell's decision at a
+/// meeting, the report to the grassroots committee, revocation (issue 4).
+struct Exemptions;
+
+impl MigrationName for Exemptions {
+    fn name(&self) -> &str {
+        "m20261124_000011_exemptions"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Exemptions {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(c("exemptions"))
+                .col(big_pk_auto(c("id")))
+                .col(big_integer(c("member_id")))
+                .col(date(c("requested_on")))
+                .col(text(c("reason")))
+                .col(string_len(c("status"), 16))
+                .col(big_integer_null(c("meeting_id")))
+                .col(date_null(c("decided_on")))
+                .col(date_null(c("reported_on")))
+                .col(date_null(c("revoke_requested_on")))
+                .col(big_integer_null(c("revoke_meeting_id")))
+                .col(date_null(c("revoked_on")))
+                .col(big_integer_null(c("created_by")))
+                .col(timestamp_with_time_zone(c("created_at")))
+                .foreign_key(&mut fk("exemptions", "member_id", "members"))
+                .foreign_key(&mut fk("exemptions", "meeting_id", "meetings"))
+                .foreign_key(&mut fk("exemptions", "revoke_meeting_id", "meetings"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("exemptions", &["member_id"], false))
+            .await
     }
 }

@@ -39,6 +39,8 @@ enum Case {
     Transfer,
     /// The path's id is a public holiday (administrators change them).
     Holiday,
+    /// The path's id is an exemption request.
+    Exemption,
 }
 
 fn case(method: &Method, path: &str) -> Option<Case> {
@@ -68,6 +70,7 @@ fn case(method: &Method, path: &str) -> Option<Case> {
         _ if p.starts_with("/files/{id}") => File,
         _ if p.starts_with("/guests/{id}") => Guest,
         _ if p.starts_with("/transfers/{id}") => Transfer,
+        _ if p.starts_with("/exemptions/{id}") => Exemption,
         _ => return None,
     })
 }
@@ -84,6 +87,7 @@ struct Ids {
     guest: i64,
     transfer: i64,
     holiday: i64,
+    exemption: i64,
 }
 
 fn fill(path: &str, ids: &Ids, user_id: i64, role_id: i64, case: Case) -> String {
@@ -98,6 +102,7 @@ fn fill(path: &str, ids: &Ids, user_id: i64, role_id: i64, case: Case) -> String
         Case::Guest => ids.guest,
         Case::Transfer => ids.transfer,
         Case::Holiday => ids.holiday,
+        Case::Exemption => ids.exemption,
         Case::Admin => user_id,
         _ => 0,
     };
@@ -215,6 +220,28 @@ async fn ids_in(t: &TestApp, cell_name: &str) -> Ids {
             .id
         },
         holiday: new_holiday(t).await,
+        exemption: {
+            use chibo_store::sea_orm::{ActiveModelTrait, Set};
+            chibo_store::entities::exemption::ActiveModel {
+                member_id: Set(m.id),
+                requested_on: Set(chrono::NaiveDate::from_ymd_opt(2026, 10, 1).unwrap()),
+                reason: Set("Tuổi cao".into()),
+                status: Set("requested".into()),
+                meeting_id: Set(None),
+                decided_on: Set(None),
+                reported_on: Set(None),
+                revoke_requested_on: Set(None),
+                revoke_meeting_id: Set(None),
+                revoked_on: Set(None),
+                created_by: Set(None),
+                created_at: Set(chrono::Utc::now()),
+                ..Default::default()
+            }
+            .insert(&t.app.db)
+            .await
+            .unwrap()
+            .id
+        },
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod badges;
+mod exemptions;
 mod meeting_prep;
 pub(crate) mod meetings;
 mod members;
@@ -125,6 +126,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(transfers::step))
         .routes(routes!(transfers::holidays, transfers::add_holiday))
         .routes(routes!(transfers::remove_holiday))
+        .routes(routes!(exemptions::list))
+        .routes(routes!(exemptions::of_member, exemptions::request))
+        .routes(routes!(exemptions::step))
 }
 
 /// The OpenAPI document, built once.

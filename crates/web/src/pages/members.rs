@@ -104,6 +104,9 @@ struct MemberPageT {
     m: MemberDetail,
     badges: chibo_app::badges::MemberBadges,
     transfers: Vec<chibo_app::transfers::TransferView>,
+    exemptions: Vec<chibo_app::exemptions::ExemptionView>,
+    /// The signed-in user's own record.
+    is_self: bool,
     destinations: Vec<chibo_app::units::UnitRef>,
     errors: Vec<String>,
     today: String,
@@ -120,6 +123,7 @@ pub(super) async fn render_member(
     let m = members::get(&s.app, a, id).await?;
     let badges = chibo_app::badges::for_member(&s.app, a, id).await?;
     let transfers = chibo_app::transfers::of_member(&s.app, a, id).await?;
+    let exemptions = chibo_app::exemptions::of_member(&s.app, a, id).await?;
     let destinations = if m.can_manage {
         chibo_app::transfers::destinations(&s.app, a, id).await?
     } else {
@@ -137,6 +141,8 @@ pub(super) async fn render_member(
             m,
             badges,
             transfers,
+            exemptions,
+            is_self: a.member_id == Some(id),
             destinations,
             errors,
             today: App::today().to_string(),

@@ -4,6 +4,7 @@
 mod account;
 mod admin;
 mod badges;
+mod exemptions;
 mod meeting_prep;
 mod meetings;
 mod members;
@@ -285,6 +286,24 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
         ),
         r(M::GET, "/units/{id}/badges", false, get(badges::due)),
         r(M::GET, "/units/{id}/transfers", false, get(transfers::list)),
+        r(
+            M::GET,
+            "/units/{id}/exemptions",
+            false,
+            get(exemptions::list),
+        ),
+        r(
+            M::POST,
+            "/members/{id}/exemptions",
+            false,
+            post(exemptions::request),
+        ),
+        r(
+            M::POST,
+            "/exemptions/{id}/steps",
+            false,
+            post(exemptions::step),
+        ),
         r(
             M::POST,
             "/members/{id}/transfers",

@@ -1,0 +1,58 @@
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chibo_app::exemptions::{self, ExemptionList, ExemptionRequest, ExemptionStep, ExemptionView};
+
+use super::{ApiJson, Ids};
+use crate::AppState;
+use crate::error::{ApiError, ErrorBody};
+use crate::session::ApiUser;
+
+/// Exemption requests and exemptions in a subtree, open ones first.
+#[utoipa::path(get, path = "/api/v1/units/{id}/exemptions", tag = "exemptions", params(("id" = i64, Path)),
+    responses((status = 200, body = ExemptionList), (status = 404, body = ErrorBody)))]
+pub async fn list(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+) -> Result<Json<ExemptionList>, ApiError> {
+    Ok(Json(exemptions::list(&s.app, &a, id.one()).await?))
+}
+
+/// A member's exemption requests (the member sees their own).
+#[utoipa::path(get, path = "/api/v1/members/{id}/exemptions", tag = "exemptions", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<ExemptionView>), (status = 404, body = ErrorBody)))]
+pub async fn of_member(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+) -> Result<Json<Vec<ExemptionView>>, ApiError> {
+    Ok(Json(exemptions::of_member(&s.app, &a, id.one()).await?))
+}
+
+/// A member's request for exemption (by the member, or the cell's officers for them).
+#[utoipa::path(post, path = "/api/v1/members/{id}/exemptions", tag = "exemptions", params(("id" = i64, Path)), request_body = ExemptionRequest,
+    responses((status = 201, body = ExemptionView), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn request(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiJson(b): ApiJson<ExemptionRequest>,
+) -> Result<(StatusCode, Json<ExemptionView>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(exemptions::request(&s.app, &a, id.one(), b).await?),
+    ))
+}
+
+/// The next step: `grant` / `reject` at a held meeting, `report`, `request_revoke`, `revoke`.
+#[utoipa::path(post, path = "/api/v1/exemptions/{id}/steps", tag = "exemptions", params(("id" = i64, Path)), request_body = ExemptionStep,
+    responses((status = 200, body = ExemptionView), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn step(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiJson(b): ApiJson<ExemptionStep>,
+) -> Result<Json<ExemptionView>, ApiError> {
+    Ok(Json(exemptions::step(&s.app, &a, id.one(), b).await?))
+}

@@ -1,0 +1,96 @@
+//! Exemption requests: a unit's list, and the request and its steps on a member's page.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use chibo_app::exemptions::{self, ExemptionList, ExemptionRequest, ExemptionStep};
+use chibo_app::{Actor, App};
+
+use super::{FormData, Nav, form_errors, render_status, see_other};
+use crate::AppState;
+use crate::api::Ids;
+use crate::error::PageError;
+use crate::fmt::VnDate;
+use crate::session::PageUser;
+
+#[derive(Template)]
+#[template(path = "exemptions.html")]
+struct ListPage {
+    nav: Nav,
+    list: ExemptionList,
+    errors: Vec<String>,
+    today: String,
+}
+
+async fn render_list(
+    s: &AppState,
+    a: &Actor,
+    id: i64,
+    errors: Vec<String>,
+) -> Result<Response, PageError> {
+    let list = exemptions::list(&s.app, a, id).await?;
+    let status = if errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render_status(
+        status,
+        &ListPage {
+            nav: Nav::of(a),
+            list,
+            errors,
+            today: App::today().to_string(),
+        },
+    )
+}
+
+pub async fn list(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+) -> Result<Response, PageError> {
+    render_list(&s, &a, id.one(), vec![]).await
+}
+
+pub async fn request(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let input = ExemptionRequest {
+        requested_on: f.opt("requested_on"),
+        reason: f.text("reason"),
+    };
+    match form_errors(exemptions::request(&s.app, &a, id.one(), input).await)? {
+        Ok(_) => Ok(see_other(&format!("/members/{}#exemptions", id.one()))),
+        Err(errors) => super::members::render_member(&s, &a, id.one(), errors).await,
+    }
+}
+
+/// A step from a unit's list (`unit` names it) or from the member's page.
+pub async fn step(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let input = ExemptionStep {
+        step: f.text("step"),
+        meeting_id: f.id("meeting_id"),
+        on: f.opt("on"),
+    };
+    match (
+        form_errors(exemptions::step(&s.app, &a, id.one(), input).await)?,
+        f.id("unit"),
+    ) {
+        (Ok(_), Some(u)) => Ok(see_other(&format!("/units/{u}/exemptions"))),
+        (Ok(x), None) => Ok(see_other(&format!("/members/{}#exemptions", x.member.id))),
+        (Err(errors), Some(u)) => render_list(&s, &a, u, errors).await,
+        (Err(errors), None) => {
+            let member = exemptions::member_of(&s.app, &a, id.one()).await?;
+            super::members::render_member(&s, &a, member, errors).await
+        }
+    }
+}
