@@ -13,6 +13,7 @@ pub mod meeting_record;
 pub mod meetings;
 pub mod members;
 pub mod plans;
+pub mod programmes;
 pub mod rules;
 pub mod scope;
 pub mod transfers;

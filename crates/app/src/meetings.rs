@@ -668,7 +668,7 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> 
         absent_unexcused: a.absent_unexcused,
         exempt_present: a.exempt_present,
         not_recorded,
-        rate_text: format!("{},{}%", a.permille() / 10, a.permille() % 10),
+        rate_text: chibo_domain::text::percent_text(a.present.into(), a.expected.into()),
         threshold_text: rules.attendance_threshold.text(),
         threshold_met: a.expected > 0 && a.met(rules.attendance_threshold),
         unexcused_names,

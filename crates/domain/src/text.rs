@@ -101,6 +101,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn percentages_read_the_vietnamese_way() {
+        assert_eq!(percent_text(29, 38), "76,3%");
+        assert_eq!(percent_text(3, 4), "75,0%");
+        assert_eq!(percent_text(5, 0), "0,0%");
+        assert_eq!(percent_text(7, 7), "100,0%");
+    }
+
+    #[test]
     fn search_key_folds_accents_and_d_bar() {
         assert_eq!(search_key("Nguyễn Văn Đức"), "nguyen van duc");
         assert_eq!(search_key("  HOÀNG   thị  Ánh "), "hoang thi anh");
@@ -197,6 +205,13 @@ mod tests {
 
 /// How alike two texts are, from 0 to 100: the Jaccard index of their three-word shingles,
 /// compared without diacritics or case. Minutes copied from last month score near 100.
+/// `part` of `whole` as a Vietnamese percentage with one decimal, rounded down: "85,3%"
+/// ("0,0%" when `whole` is 0).
+pub fn percent_text(part: u64, whole: u64) -> String {
+    let permille = (part * 1000).checked_div(whole).unwrap_or(0);
+    format!("{},{}%", permille / 10, permille % 10)
+}
+
 pub fn similarity_percent(a: &str, b: &str) -> u32 {
     fn shingles(s: &str) -> std::collections::HashSet<String> {
         let key = search_key(s);

@@ -372,3 +372,67 @@ entity!(exemption, "exemptions", {
     created_by: Option<i64>,
     created_at: DateTime<Utc>,
 });
+
+entity!(cadre_task, "cadre_tasks", {
+    /// The committee that gave the task.
+    unit_id: i64,
+    /// The cadre.
+    member_id: i64,
+    year: i32,
+    task: String,
+    due_on: NaiveDate,
+    /// `assigned`, `in_progress`, `done`, `not_done`.
+    status: String,
+    evidence: String,
+    done_on: Option<NaiveDate>,
+    created_by: Option<i64>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+});
+
+entity!(course, "courses", {
+    /// The organisation whose programme the course belongs to.
+    unit_id: i64,
+    name: String,
+    /// Who ran it (e.g. "Trung tâm Chính trị huyện").
+    organiser: String,
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+    topics: String,
+    created_by: Option<i64>,
+    created_at: DateTime<Utc>,
+});
+
+entity!(course_participant, "course_participants", {
+    course_id: i64,
+    member_id: i64,
+    completed: bool,
+});
+
+entity!(inspection, "inspections", {
+    /// The superior committee that inspects.
+    unit_id: i64,
+    /// The cell inspected.
+    cell_id: i64,
+    /// `inspection` (kiểm tra) or `supervision` (giám sát).
+    kind: String,
+    planned_on: NaiveDate,
+    /// What is inspected.
+    content: String,
+    /// `planned`, `done`, `cancelled`.
+    status: String,
+    done_on: Option<NaiveDate>,
+    result: String,
+    created_by: Option<i64>,
+    created_at: DateTime<Utc>,
+});
+
+entity!(inspection_recommendation, "inspection_recommendations", {
+    inspection_id: i64,
+    text: String,
+    due_on: NaiveDate,
+    /// `open` or `done`.
+    status: String,
+    done_on: Option<NaiveDate>,
+    follow_up: String,
+});

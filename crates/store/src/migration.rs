@@ -20,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(Badges),
             Box::new(Transfers),
             Box::new(Exemptions),
+            Box::new(Programmes),
         ]
     }
 }
@@ -802,5 +803,126 @@ impl MigrationTrait for Exemptions {
         .await?;
         m.create_index(index("exemptions", &["member_id"], false))
             .await
+    }
+}
+
+/// What the programmes measure: breakthrough tasks given to cadres, training courses and who
+/// completed them, inspections of cells and the follow-up of their recommendations (issue 4).
+struct Programmes;
+
+impl MigrationName for Programmes {
+    fn name(&self) -> &str {
+        "m20261124_000012_programmes"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Programmes {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(c("cadre_tasks"))
+                .col(big_pk_auto(c("id")))
+                .col(big_integer(c("unit_id")))
+                .col(big_integer(c("member_id")))
+                .col(integer(c("year")))
+                .col(text(c("task")))
+                .col(date(c("due_on")))
+                .col(string_len(c("status"), 16))
+                .col(text(c("evidence")))
+                .col(date_null(c("done_on")))
+                .col(big_integer_null(c("created_by")))
+                .col(timestamp_with_time_zone(c("created_at")))
+                .col(timestamp_with_time_zone(c("updated_at")))
+                .foreign_key(&mut fk("cadre_tasks", "unit_id", "units"))
+                .foreign_key(&mut fk("cadre_tasks", "member_id", "members"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("cadre_tasks", &["unit_id", "year"], false))
+            .await?;
+        m.create_table(
+            Table::create()
+                .table(c("courses"))
+                .col(big_pk_auto(c("id")))
+                .col(big_integer(c("unit_id")))
+                .col(string_len(c("name"), 500))
+                .col(string_len(c("organiser"), 255))
+                .col(date(c("starts_on")))
+                .col(date(c("ends_on")))
+                .col(text(c("topics")))
+                .col(big_integer_null(c("created_by")))
+                .col(timestamp_with_time_zone(c("created_at")))
+                .foreign_key(&mut fk("courses", "unit_id", "units"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("courses", &["unit_id"], false))
+            .await?;
+        m.create_table(
+            Table::create()
+                .table(c("course_participants"))
+                .col(big_pk_auto(c("id")))
+                .col(big_integer(c("course_id")))
+                .col(big_integer(c("member_id")))
+                .col(boolean(c("completed")))
+                .foreign_key(&mut fk("course_participants", "course_id", "courses"))
+                .foreign_key(&mut fk("course_participants", "member_id", "members"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index(
+            "course_participants",
+            &["course_id", "member_id"],
+            true,
+        ))
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(c("inspections"))
+                .col(big_pk_auto(c("id")))
+                .col(big_integer(c("unit_id")))
+                .col(big_integer(c("cell_id")))
+                .col(string_len(c("kind"), 16))
+                .col(date(c("planned_on")))
+                .col(text(c("content")))
+                .col(string_len(c("status"), 16))
+                .col(date_null(c("done_on")))
+                .col(text(c("result")))
+                .col(big_integer_null(c("created_by")))
+                .col(timestamp_with_time_zone(c("created_at")))
+                .foreign_key(&mut fk("inspections", "unit_id", "units"))
+                .foreign_key(&mut fk("inspections", "cell_id", "units"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("inspections", &["unit_id"], false))
+            .await?;
+        m.create_index(index("inspections", &["cell_id"], false))
+            .await?;
+        m.create_table(
+            Table::create()
+                .table(c("inspection_recommendations"))
+                .col(big_pk_auto(c("id")))
+                .col(big_integer(c("inspection_id")))
+                .col(text(c("text")))
+                .col(date(c("due_on")))
+                .col(string_len(c("status"), 16))
+                .col(date_null(c("done_on")))
+                .col(text(c("follow_up")))
+                .foreign_key(&mut fk(
+                    "inspection_recommendations",
+                    "inspection_id",
+                    "inspections",
+                ))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index(
+            "inspection_recommendations",
+            &["inspection_id"],
+            false,
+        ))
+        .await
     }
 }

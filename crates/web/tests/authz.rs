@@ -41,6 +41,11 @@ enum Case {
     Holiday,
     /// The path's id is an exemption request.
     Exemption,
+    /// The path's id is a breakthrough task, a course, an inspection or a recommendation.
+    CadreTask,
+    Course,
+    Inspection,
+    Recommendation,
 }
 
 fn case(method: &Method, path: &str) -> Option<Case> {
@@ -71,6 +76,10 @@ fn case(method: &Method, path: &str) -> Option<Case> {
         _ if p.starts_with("/guests/{id}") => Guest,
         _ if p.starts_with("/transfers/{id}") => Transfer,
         _ if p.starts_with("/exemptions/{id}") => Exemption,
+        _ if p.starts_with("/cadre-tasks/{id}") => CadreTask,
+        _ if p.starts_with("/courses/{id}") => Course,
+        _ if p.starts_with("/inspections/{id}") => Inspection,
+        _ if p.starts_with("/recommendations/{id}") => Recommendation,
         _ => return None,
     })
 }
@@ -88,6 +97,10 @@ struct Ids {
     transfer: i64,
     holiday: i64,
     exemption: i64,
+    cadre_task: i64,
+    course: i64,
+    inspection: i64,
+    recommendation: i64,
 }
 
 fn fill(path: &str, ids: &Ids, user_id: i64, role_id: i64, case: Case) -> String {
@@ -103,6 +116,10 @@ fn fill(path: &str, ids: &Ids, user_id: i64, role_id: i64, case: Case) -> String
         Case::Transfer => ids.transfer,
         Case::Holiday => ids.holiday,
         Case::Exemption => ids.exemption,
+        Case::CadreTask => ids.cadre_task,
+        Case::Course => ids.course,
+        Case::Inspection => ids.inspection,
+        Case::Recommendation => ids.recommendation,
         Case::Admin => user_id,
         _ => 0,
     };
@@ -185,6 +202,26 @@ async fn ids_in(t: &TestApp, cell_name: &str) -> Ids {
         .unwrap()
         .id
     };
+    let inspection = {
+        use chibo_store::sea_orm::{ActiveModelTrait, Set};
+        chibo_store::entities::inspection::ActiveModel {
+            unit_id: Set(unit),
+            cell_id: Set(unit),
+            kind: Set("inspection".into()),
+            planned_on: Set(chrono::NaiveDate::from_ymd_opt(2026, 10, 1).unwrap()),
+            content: Set("Kiểm tra".into()),
+            status: Set("planned".into()),
+            done_on: Set(None),
+            result: Set(String::new()),
+            created_by: Set(None),
+            created_at: Set(chrono::Utc::now()),
+            ..Default::default()
+        }
+        .insert(&t.app.db)
+        .await
+        .unwrap()
+        .id
+    };
     Ids {
         unit,
         member: m.id,
@@ -220,6 +257,62 @@ async fn ids_in(t: &TestApp, cell_name: &str) -> Ids {
             .id
         },
         holiday: new_holiday(t).await,
+        cadre_task: {
+            use chibo_store::sea_orm::{ActiveModelTrait, Set};
+            chibo_store::entities::cadre_task::ActiveModel {
+                unit_id: Set(unit),
+                member_id: Set(m.id),
+                year: Set(2026),
+                task: Set("Nhiệm vụ đột phá".into()),
+                due_on: Set(chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()),
+                status: Set("assigned".into()),
+                evidence: Set(String::new()),
+                done_on: Set(None),
+                created_by: Set(None),
+                created_at: Set(chrono::Utc::now()),
+                updated_at: Set(chrono::Utc::now()),
+                ..Default::default()
+            }
+            .insert(&t.app.db)
+            .await
+            .unwrap()
+            .id
+        },
+        course: {
+            use chibo_store::sea_orm::{ActiveModelTrait, Set};
+            chibo_store::entities::course::ActiveModel {
+                unit_id: Set(unit),
+                name: Set("Lớp bồi dưỡng".into()),
+                organiser: Set("Trung tâm".into()),
+                starts_on: Set(chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap()),
+                ends_on: Set(chrono::NaiveDate::from_ymd_opt(2026, 3, 3).unwrap()),
+                topics: Set(String::new()),
+                created_by: Set(None),
+                created_at: Set(chrono::Utc::now()),
+                ..Default::default()
+            }
+            .insert(&t.app.db)
+            .await
+            .unwrap()
+            .id
+        },
+        inspection,
+        recommendation: {
+            use chibo_store::sea_orm::{ActiveModelTrait, Set};
+            chibo_store::entities::inspection_recommendation::ActiveModel {
+                inspection_id: Set(inspection),
+                text: Set("Kiến nghị".into()),
+                due_on: Set(chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()),
+                status: Set("open".into()),
+                done_on: Set(None),
+                follow_up: Set(String::new()),
+                ..Default::default()
+            }
+            .insert(&t.app.db)
+            .await
+            .unwrap()
+            .id
+        },
         exemption: {
             use chibo_store::sea_orm::{ActiveModelTrait, Set};
             chibo_store::entities::exemption::ActiveModel {

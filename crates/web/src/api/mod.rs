@@ -7,6 +7,7 @@ mod exemptions;
 mod meeting_prep;
 pub(crate) mod meetings;
 mod members;
+mod programmes;
 mod rule_sets;
 mod transfers;
 pub(crate) mod units;
@@ -129,6 +130,20 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(exemptions::list))
         .routes(routes!(exemptions::of_member, exemptions::request))
         .routes(routes!(exemptions::step))
+        .routes(routes!(
+            programmes::cadre_tasks,
+            programmes::give_cadre_task
+        ))
+        .routes(routes!(programmes::update_cadre_task))
+        .routes(routes!(programmes::training))
+        .routes(routes!(programmes::add_course))
+        .routes(routes!(programmes::participants))
+        .routes(routes!(
+            programmes::inspections,
+            programmes::plan_inspection
+        ))
+        .routes(routes!(programmes::record_inspection))
+        .routes(routes!(programmes::follow_up))
 }
 
 /// The OpenAPI document, built once.

@@ -8,6 +8,7 @@ mod exemptions;
 mod meeting_prep;
 mod meetings;
 mod members;
+mod programmes;
 mod rules;
 mod transfers;
 mod units;
@@ -291,6 +292,66 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
             "/units/{id}/exemptions",
             false,
             get(exemptions::list),
+        ),
+        r(
+            M::GET,
+            "/units/{id}/cadre-tasks",
+            false,
+            get(programmes::cadre_tasks),
+        ),
+        r(
+            M::POST,
+            "/units/{id}/cadre-tasks",
+            false,
+            post(programmes::give_cadre_task),
+        ),
+        r(
+            M::POST,
+            "/cadre-tasks/{id}",
+            false,
+            post(programmes::update_cadre_task),
+        ),
+        r(
+            M::GET,
+            "/units/{id}/training",
+            false,
+            get(programmes::training),
+        ),
+        r(
+            M::POST,
+            "/units/{id}/courses",
+            false,
+            post(programmes::add_course),
+        ),
+        r(
+            M::POST,
+            "/courses/{id}/participants",
+            false,
+            post(programmes::participants),
+        ),
+        r(
+            M::GET,
+            "/units/{id}/inspections",
+            false,
+            get(programmes::inspections),
+        ),
+        r(
+            M::POST,
+            "/units/{id}/inspections",
+            false,
+            post(programmes::plan_inspection),
+        ),
+        r(
+            M::POST,
+            "/inspections/{id}/result",
+            false,
+            post(programmes::record_inspection),
+        ),
+        r(
+            M::POST,
+            "/recommendations/{id}/follow-up",
+            false,
+            post(programmes::follow_up),
         ),
         r(
             M::POST,

@@ -1,0 +1,177 @@
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chibo_app::programmes::{
+    self, CadreTaskInput, CadreTaskList, CadreTaskUpdate, CourseInput, CourseView, FollowUpInput,
+    InspectionInput, InspectionList, InspectionResult, InspectionView, ParticipantsInput, Period,
+    TrainingList,
+};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::{ApiJson, ApiQuery, Ids};
+use crate::AppState;
+use crate::error::{ApiError, ErrorBody};
+use crate::session::ApiUser;
+
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(default)]
+pub struct YearQuery {
+    /// The year; this year when empty.
+    year: Option<i32>,
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(default)]
+pub struct PeriodQuery {
+    /// First day (`YYYY-MM-DD`); 1 January of this year when empty.
+    from: Option<String>,
+    /// Last day; 31 December of this year when empty.
+    to: Option<String>,
+}
+
+fn period(q: &PeriodQuery) -> Result<Period, ApiError> {
+    Ok(Period::parse(q.from.as_deref(), q.to.as_deref())?)
+}
+
+/// Breakthrough tasks given to cadres in a subtree in a year, with the counts.
+#[utoipa::path(get, path = "/api/v1/units/{id}/cadre-tasks", tag = "programmes", params(("id" = i64, Path), YearQuery),
+    responses((status = 200, body = CadreTaskList), (status = 404, body = ErrorBody)))]
+pub async fn cadre_tasks(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiQuery(q): ApiQuery<YearQuery>,
+) -> Result<Json<CadreTaskList>, ApiError> {
+    Ok(Json(
+        programmes::cadre_tasks(&s.app, &a, id.one(), q.year).await?,
+    ))
+}
+
+/// Gives a cadre a breakthrough task (the committee of the unit or above).
+#[utoipa::path(post, path = "/api/v1/units/{id}/cadre-tasks", tag = "programmes", params(("id" = i64, Path)), request_body = CadreTaskInput,
+    responses((status = 201, body = CadreTaskList), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn give_cadre_task(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiJson(b): ApiJson<CadreTaskInput>,
+) -> Result<(StatusCode, Json<CadreTaskList>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(programmes::give_cadre_task(&s.app, &a, id.one(), b).await?),
+    ))
+}
+
+/// Updates a breakthrough task's status and evidence.
+#[utoipa::path(put, path = "/api/v1/cadre-tasks/{id}", tag = "programmes", params(("id" = i64, Path)), request_body = CadreTaskUpdate,
+    responses((status = 200, body = CadreTaskList), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn update_cadre_task(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiJson(b): ApiJson<CadreTaskUpdate>,
+) -> Result<Json<CadreTaskList>, ApiError> {
+    Ok(Json(
+        programmes::update_cadre_task(&s.app, &a, id.one(), b).await?,
+    ))
+}
+
+/// Training courses of a subtree in a period, trainee-times and the share of officers trained.
+#[utoipa::path(get, path = "/api/v1/units/{id}/training", tag = "programmes", params(("id" = i64, Path), PeriodQuery),
+    responses((status = 200, body = TrainingList), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn training(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiQuery(q): ApiQuery<PeriodQuery>,
+) -> Result<Json<TrainingList>, ApiError> {
+    Ok(Json(
+        programmes::training(&s.app, &a, id.one(), period(&q)?).await?,
+    ))
+}
+
+/// Records a training course.
+#[utoipa::path(post, path = "/api/v1/units/{id}/courses", tag = "programmes", params(("id" = i64, Path)), request_body = CourseInput,
+    responses((status = 201, body = CourseView), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn add_course(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiJson(b): ApiJson<CourseInput>,
+) -> Result<(StatusCode, Json<CourseView>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(programmes::add_course(&s.app, &a, id.one(), b).await?),
+    ))
+}
+
+/// Adds participants to a course and records who completed it.
+#[utoipa::path(put, path = "/api/v1/courses/{id}/participants", tag = "programmes", params(("id" = i64, Path)), request_body = ParticipantsInput,
+    responses((status = 200, body = CourseView), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn participants(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiJson(b): ApiJson<ParticipantsInput>,
+) -> Result<Json<CourseView>, ApiError> {
+    Ok(Json(
+        programmes::set_participants(&s.app, &a, id.one(), b).await?,
+    ))
+}
+
+/// Inspections and supervisions of a subtree's cells in a period, the share of cells inspected,
+/// open recommendations.
+#[utoipa::path(get, path = "/api/v1/units/{id}/inspections", tag = "programmes", params(("id" = i64, Path), PeriodQuery),
+    responses((status = 200, body = InspectionList), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn inspections(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiQuery(q): ApiQuery<PeriodQuery>,
+) -> Result<Json<InspectionList>, ApiError> {
+    Ok(Json(
+        programmes::inspections(&s.app, &a, id.one(), period(&q)?).await?,
+    ))
+}
+
+/// Plans an inspection or supervision of a cell.
+#[utoipa::path(post, path = "/api/v1/units/{id}/inspections", tag = "programmes", params(("id" = i64, Path)), request_body = InspectionInput,
+    responses((status = 201, body = InspectionView), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn plan_inspection(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiJson(b): ApiJson<InspectionInput>,
+) -> Result<(StatusCode, Json<InspectionView>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(programmes::plan_inspection(&s.app, &a, id.one(), b).await?),
+    ))
+}
+
+/// Records the result of an inspection with its recommendations.
+#[utoipa::path(put, path = "/api/v1/inspections/{id}/result", tag = "programmes", params(("id" = i64, Path)), request_body = InspectionResult,
+    responses((status = 200, body = InspectionView), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn record_inspection(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiJson(b): ApiJson<InspectionResult>,
+) -> Result<Json<InspectionView>, ApiError> {
+    Ok(Json(
+        programmes::record_inspection(&s.app, &a, id.one(), b).await?,
+    ))
+}
+
+/// Records that a recommendation was carried out.
+#[utoipa::path(post, path = "/api/v1/recommendations/{id}/follow-up", tag = "programmes", params(("id" = i64, Path)), request_body = FollowUpInput,
+    responses((status = 200, body = InspectionView), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn follow_up(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiJson(b): ApiJson<FollowUpInput>,
+) -> Result<Json<InspectionView>, ApiError> {
+    Ok(Json(programmes::follow_up(&s.app, &a, id.one(), b).await?))
+}

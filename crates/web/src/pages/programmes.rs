@@ -1,0 +1,349 @@
+//! Programme pages of a unit: breakthrough tasks given to cadres, training courses and the share
+//! of officers trained, inspections of cells with their recommendations.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use chibo_app::meeting_record::MemberRef;
+use chibo_app::programmes::{
+    self, CadreTaskInput, CadreTaskList, CadreTaskUpdate, CourseInput, FollowUpInput,
+    InspectionInput, InspectionList, InspectionResult, ParticipantsInput, Period,
+    RecommendationInput, Record, TrainingList,
+};
+use chibo_app::{Actor, App, AppError};
+use serde::Deserialize;
+
+use super::{FormData, Nav, form_errors, render_status, see_other};
+use crate::AppState;
+use crate::api::Ids;
+use crate::error::PageError;
+use crate::fmt::VnDate;
+use crate::session::PageUser;
+
+fn status(errors: &[String]) -> axum::http::StatusCode {
+    if errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PeriodQuery {
+    tu: String,
+    den: String,
+    nam: Option<i32>,
+}
+
+impl PeriodQuery {
+    fn period(&self) -> Result<Period, AppError> {
+        Period::parse(Some(&self.tu), Some(&self.den))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "cadre_tasks.html")]
+struct CadreTasksPage {
+    nav: Nav,
+    list: CadreTaskList,
+    officers: Vec<MemberRef>,
+    errors: Vec<String>,
+    today: String,
+}
+
+async fn render_cadre_tasks(
+    s: &AppState,
+    a: &Actor,
+    id: i64,
+    year: Option<i32>,
+    errors: Vec<String>,
+) -> Result<Response, PageError> {
+    let list = programmes::cadre_tasks(&s.app, a, id, year).await?;
+    let officers = if list.can_give {
+        programmes::officers(&s.app, a, id).await?
+    } else {
+        vec![]
+    };
+    render_status(
+        status(&errors),
+        &CadreTasksPage {
+            nav: Nav::of(a),
+            list,
+            officers,
+            errors,
+            today: App::today().to_string(),
+        },
+    )
+}
+
+pub async fn cadre_tasks(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    Query(q): Query<PeriodQuery>,
+) -> Result<Response, PageError> {
+    render_cadre_tasks(&s, &a, id.one(), q.nam, vec![]).await
+}
+
+pub async fn give_cadre_task(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let year = f
+        .get("year")
+        .and_then(|y| y.trim().parse().ok())
+        .unwrap_or(0);
+    let input = CadreTaskInput {
+        member_id: f.id("member_id"),
+        year,
+        task: f.text("task"),
+        due_on: f.opt("due_on"),
+    };
+    match form_errors(programmes::give_cadre_task(&s.app, &a, id.one(), input).await)? {
+        Ok(l) => Ok(see_other(&format!(
+            "/units/{}/cadre-tasks?nam={}",
+            id.one(),
+            l.year
+        ))),
+        Err(errors) => render_cadre_tasks(&s, &a, id.one(), None, errors).await,
+    }
+}
+
+pub async fn update_cadre_task(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let input = CadreTaskUpdate {
+        status: f.text("status"),
+        evidence: f.text("evidence"),
+        done_on: f.opt("done_on"),
+    };
+    let back = programmes::unit_of(&s.app, &a, Record::CadreTask(id.one())).await?;
+    match form_errors(programmes::update_cadre_task(&s.app, &a, id.one(), input).await)? {
+        Ok(l) => Ok(see_other(&format!(
+            "/units/{back}/cadre-tasks?nam={}",
+            l.year
+        ))),
+        Err(errors) => render_cadre_tasks(&s, &a, back, None, errors).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "training.html")]
+struct TrainingPage {
+    nav: Nav,
+    list: TrainingList,
+    officers: Vec<MemberRef>,
+    errors: Vec<String>,
+}
+
+async fn render_training(
+    s: &AppState,
+    a: &Actor,
+    id: i64,
+    period: Period,
+    errors: Vec<String>,
+) -> Result<Response, PageError> {
+    let list = programmes::training(&s.app, a, id, period).await?;
+    let officers = if list.can_manage {
+        programmes::officers(&s.app, a, id).await?
+    } else {
+        vec![]
+    };
+    render_status(
+        status(&errors),
+        &TrainingPage {
+            nav: Nav::of(a),
+            list,
+            officers,
+            errors,
+        },
+    )
+}
+
+pub async fn training(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    Query(q): Query<PeriodQuery>,
+) -> Result<Response, PageError> {
+    match q.period() {
+        Ok(p) => render_training(&s, &a, id.one(), p, vec![]).await,
+        Err(AppError::Invalid(inv)) => {
+            let errors = inv.errors.into_iter().map(|e| e.message).collect();
+            render_training(&s, &a, id.one(), Period::parse(None, None)?, errors).await
+        }
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+pub async fn add_course(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let input = CourseInput {
+        name: f.text("name"),
+        organiser: f.text("organiser"),
+        starts_on: f.opt("starts_on"),
+        ends_on: f.opt("ends_on"),
+        topics: f.text("topics"),
+    };
+    match form_errors(programmes::add_course(&s.app, &a, id.one(), input).await)? {
+        Ok(_) => Ok(see_other(&format!("/units/{}/training", id.one()))),
+        Err(errors) => render_training(&s, &a, id.one(), Period::parse(None, None)?, errors).await,
+    }
+}
+
+pub async fn participants(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let input = ParticipantsInput {
+        member_ids: f.ids("member_ids"),
+        completed_ids: f.ids("completed_ids"),
+    };
+    let back = programmes::unit_of(&s.app, &a, Record::Course(id.one())).await?;
+    match form_errors(programmes::set_participants(&s.app, &a, id.one(), input).await)? {
+        Ok(_) => Ok(see_other(&format!("/units/{back}/training"))),
+        Err(errors) => render_training(&s, &a, back, Period::parse(None, None)?, errors).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "inspections.html")]
+struct InspectionsPage {
+    nav: Nav,
+    list: InspectionList,
+    errors: Vec<String>,
+    today: String,
+}
+
+async fn render_inspections(
+    s: &AppState,
+    a: &Actor,
+    id: i64,
+    period: Period,
+    errors: Vec<String>,
+) -> Result<Response, PageError> {
+    let list = programmes::inspections(&s.app, a, id, period).await?;
+    render_status(
+        status(&errors),
+        &InspectionsPage {
+            nav: Nav::of(a),
+            list,
+            errors,
+            today: App::today().to_string(),
+        },
+    )
+}
+
+pub async fn inspections(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    Query(q): Query<PeriodQuery>,
+) -> Result<Response, PageError> {
+    match q.period() {
+        Ok(p) => render_inspections(&s, &a, id.one(), p, vec![]).await,
+        Err(AppError::Invalid(inv)) => {
+            let errors = inv.errors.into_iter().map(|e| e.message).collect();
+            render_inspections(&s, &a, id.one(), Period::parse(None, None)?, errors).await
+        }
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+/// Back to a unit's inspection page, or the page again with the errors.
+async fn on_inspections<T>(
+    s: &AppState,
+    a: &Actor,
+    unit: i64,
+    r: Result<T, AppError>,
+) -> Result<Response, PageError> {
+    match form_errors(r)? {
+        Ok(_) => Ok(see_other(&format!("/units/{unit}/inspections"))),
+        Err(errors) => render_inspections(s, a, unit, Period::parse(None, None)?, errors).await,
+    }
+}
+
+pub async fn plan_inspection(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let input = InspectionInput {
+        cell_id: f.id("cell_id"),
+        kind: f.text("kind"),
+        planned_on: f.opt("planned_on"),
+        content: f.text("content"),
+    };
+    let r = programmes::plan_inspection(&s.app, &a, id.one(), input).await;
+    on_inspections(&s, &a, id.one(), r).await
+}
+
+/// The result form posts `recommendation` / `due_on` pairs, one per line of the form.
+pub async fn record_inspection(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let texts: Vec<&str> =
+        f.0.iter()
+            .filter(|(k, _)| k == "recommendation")
+            .map(|(_, v)| v.as_str())
+            .collect();
+    let dues: Vec<&str> =
+        f.0.iter()
+            .filter(|(k, _)| k == "rec_due_on")
+            .map(|(_, v)| v.as_str())
+            .collect();
+    let recommendations = texts
+        .iter()
+        .zip(dues.iter().chain(std::iter::repeat(&"")))
+        .filter(|(t, _)| !t.trim().is_empty())
+        .map(|(t, d)| RecommendationInput {
+            text: t.to_string(),
+            due_on: Some(d.to_string()).filter(|d| !d.trim().is_empty()),
+        })
+        .collect();
+    let input = InspectionResult {
+        done_on: f.opt("done_on"),
+        result: f.text("result"),
+        recommendations,
+    };
+    let back = match f.id("unit") {
+        Some(u) => u,
+        None => programmes::unit_of(&s.app, &a, Record::Inspection(id.one())).await?,
+    };
+    let r = programmes::record_inspection(&s.app, &a, id.one(), input).await;
+    on_inspections(&s, &a, back, r).await
+}
+
+pub async fn follow_up(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let input = FollowUpInput {
+        done_on: f.opt("done_on"),
+        follow_up: f.text("follow_up"),
+    };
+    let back = match f.id("unit") {
+        Some(u) => u,
+        None => programmes::unit_of(&s.app, &a, Record::Recommendation(id.one())).await?,
+    };
+    let r = programmes::follow_up(&s.app, &a, id.one(), input).await;
+    on_inspections(&s, &a, back, r).await
+}

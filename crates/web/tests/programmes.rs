@@ -1,0 +1,232 @@
+//! What the programmes measure, through the API and the pages: breakthrough tasks given to
+//! cadres and their counts, training courses and the share of cell officers trained, inspections
+//! of cells with the share inspected and the follow-up of recommendations. Runs on SQLite and
+//! on PostgreSQL.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::*;
+use serde_json::{Value, json};
+
+fn ok(r: &Res) -> Value {
+    assert!(r.status.is_success(), "{} {}", r.status, r.body);
+    r.json()
+}
+
+fn refused(r: &Res) -> String {
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    r.json()["error"]["fields"][0]["message"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn day(offset: i64) -> String {
+    (chibo_app::App::today() + chrono::Duration::days(offset)).to_string()
+}
+
+#[tokio::test]
+async fn cadre_tasks_training_and_inspections() {
+    let t = TestApp::new().await;
+    let committee = t.token("xaphulam").await;
+    let sec = t.token("bithu.dongtam").await;
+    let commune = t.unit_id("Đảng bộ xã Phú Lâm").await;
+    let dong_tam = t.unit_id("Chi bộ thôn Đồng Tâm").await;
+    let secretary = chibo_app::auth::actor_by_username(&t.app, "bithu.dongtam")
+        .await
+        .unwrap()
+        .unwrap()
+        .member_id
+        .unwrap();
+    let year = chrono::Datelike::year(&chibo_app::App::today());
+
+    // Breakthrough tasks: given by the committee, counted by status.
+    let path = format!("/api/v1/units/{commune}/cadre-tasks");
+    let task = json!({"member_id": secretary, "year": year, "task": "Xây dựng mô hình dân vận khéo về chuyển đổi số", "due_on": day(60)});
+    let not_yours = t.api(Method::POST, &path, &sec, task.clone()).await;
+    assert_eq!(
+        not_yours.status,
+        StatusCode::NOT_FOUND,
+        "the cell's secretary does not read the commune"
+    );
+    let bad = t
+        .api(
+            Method::POST,
+            &path,
+            &committee,
+            json!({"member_id": secretary, "year": year + 1, "task": "", "due_on": day(0)}),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("nội dung nhiệm vụ") && bad.body.contains("trước năm giao việc"),
+        "{}",
+        bad.body
+    );
+    let list = ok(&t.api(Method::POST, &path, &committee, task).await);
+    assert_eq!(
+        (list["given"].as_u64(), list["cadres"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let id = &list["tasks"][0]["id"];
+    let no_evidence = t
+        .api(
+            Method::PUT,
+            &format!("/api/v1/cadre-tasks/{id}"),
+            &committee,
+            json!({"status": "done", "done_on": day(0)}),
+        )
+        .await;
+    assert!(refused(&no_evidence).contains("minh chứng"));
+    let done = ok(&t
+        .api(Method::PUT, &format!("/api/v1/cadre-tasks/{id}"), &committee,
+            json!({"status": "done", "done_on": day(0), "evidence": "Mô hình được Huyện ủy công nhận"}))
+        .await);
+    assert_eq!(
+        (done["done"].as_u64(), done["in_progress"].as_u64()),
+        (Some(1), Some(0))
+    );
+
+    // Training: a course, its participants, the share of officers trained.
+    let course = ok(&t
+        .api(Method::POST, &format!("/api/v1/units/{commune}/courses"), &committee,
+            json!({"name": "Bồi dưỡng nghiệp vụ công tác đảng cho bí thư chi bộ", "organiser": "Trung tâm Chính trị", "starts_on": day(-10), "ends_on": day(-8), "topics": "Quy trình sinh hoạt chi bộ"}))
+        .await);
+    let wrong_order = t
+        .api(
+            Method::POST,
+            &format!("/api/v1/units/{commune}/courses"),
+            &committee,
+            json!({"name": "Lớp", "organiser": "TT", "starts_on": day(-1), "ends_on": day(-3)}),
+        )
+        .await;
+    assert!(refused(&wrong_order).contains("từ ngày khai giảng"));
+    let cid = &course["id"];
+    let outsider = t
+        .api(
+            Method::PUT,
+            &format!("/api/v1/courses/{cid}/participants"),
+            &committee,
+            json!({"member_ids": [999999]}),
+        )
+        .await;
+    assert!(refused(&outsider).contains("Học viên phải là đảng viên"));
+    let c = ok(&t
+        .api(
+            Method::PUT,
+            &format!("/api/v1/courses/{cid}/participants"),
+            &committee,
+            json!({"member_ids": [secretary], "completed_ids": [secretary]}),
+        )
+        .await);
+    assert_eq!(c["participants"][0]["completed"], true);
+    let tr = ok(&t
+        .get(
+            &format!("/api/v1/units/{commune}/training"),
+            Auth::Bearer(&committee),
+        )
+        .await);
+    assert_eq!(tr["trainee_times"], 1);
+    assert_eq!(tr["share"]["trained"], 1);
+    assert!(tr["share"]["officers"].as_u64().unwrap() > 1);
+    assert!(
+        !tr["share"]["untrained"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["id"] == secretary)
+    );
+    let bad_period = t
+        .get(
+            &format!("/api/v1/units/{commune}/training?from=2026-12-31&to=2026-01-01"),
+            Auth::Bearer(&committee),
+        )
+        .await;
+    assert!(refused(&bad_period).contains("Đến ngày"));
+
+    // Inspection: planned by the committee, a result with a recommendation, followed up by the cell.
+    let plan = t
+        .api(Method::POST, &format!("/api/v1/units/{dong_tam}/inspections"), &sec,
+            json!({"cell_id": dong_tam, "kind": "inspection", "planned_on": day(-5), "content": "Việc thực hiện quy trình sinh hoạt"}))
+        .await;
+    assert_eq!(
+        plan.status,
+        StatusCode::FORBIDDEN,
+        "a cell does not inspect itself"
+    );
+    let i = ok(&t
+        .api(Method::POST, &format!("/api/v1/units/{commune}/inspections"), &committee,
+            json!({"cell_id": dong_tam, "kind": "inspection", "planned_on": day(-5), "content": "Việc thực hiện quy trình sinh hoạt chi bộ"}))
+        .await);
+    let before = ok(&t
+        .get(
+            &format!("/api/v1/units/{commune}/inspections"),
+            Auth::Bearer(&committee),
+        )
+        .await);
+    assert_eq!(before["cells_inspected"], 0);
+    let late_due = t
+        .api(Method::PUT, &format!("/api/v1/inspections/{}/result", i["id"]), &committee,
+            json!({"done_on": day(-2), "result": "Chi bộ thực hiện cơ bản đúng quy trình", "recommendations": [{"text": "Ghi biên bản đầy đủ ý kiến", "due_on": day(-3)}]}))
+        .await;
+    assert!(refused(&late_due).contains("sau ngày kiểm tra"));
+    let done = ok(&t
+        .api(Method::PUT, &format!("/api/v1/inspections/{}/result", i["id"]), &committee,
+            json!({"done_on": day(-2), "result": "Chi bộ thực hiện cơ bản đúng quy trình", "recommendations": [{"text": "Ghi biên bản đầy đủ ý kiến", "due_on": day(28)}]}))
+        .await);
+    assert_eq!(done["status"], "done");
+    let again = t
+        .api(
+            Method::PUT,
+            &format!("/api/v1/inspections/{}/result", i["id"]),
+            &committee,
+            json!({"done_on": day(-1), "result": "x"}),
+        )
+        .await;
+    assert!(refused(&again).contains("đã có kết quả"));
+    let after = ok(&t
+        .get(
+            &format!("/api/v1/units/{commune}/inspections"),
+            Auth::Bearer(&committee),
+        )
+        .await);
+    assert_eq!(after["cells_inspected"], 1);
+    assert_eq!(after["open_recommendations"], 1);
+    let rec = &done["recommendations"][0]["id"];
+    let fixed = ok(&t
+        .api(Method::POST, &format!("/api/v1/recommendations/{rec}/follow-up"), &sec,
+            json!({"done_on": day(0), "follow_up": "Biên bản tháng này ghi đủ ý kiến từng đồng chí"}))
+        .await);
+    assert_eq!(fixed["recommendations"][0]["status"], "done");
+    let cell_view = ok(&t
+        .get(
+            &format!("/api/v1/units/{dong_tam}/inspections"),
+            Auth::Bearer(&sec),
+        )
+        .await);
+    assert_eq!(cell_view["open_recommendations"], 0);
+
+    // The pages.
+    let cookie = t.login("xaphulam").await;
+    for (page, text) in [
+        ("cadre-tasks", "Mô hình được Huyện ủy công nhận"),
+        ("training", "Bồi dưỡng nghiệp vụ công tác đảng"),
+        ("inspections", "Biên bản tháng này ghi đủ ý kiến"),
+    ] {
+        let r = t
+            .get(&format!("/units/{commune}/{page}"), Auth::Cookie(&cookie))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{page}");
+        assert!(r.body.contains(text), "{page}: {text}");
+    }
+    let posted = t
+        .post_form(
+            &format!("/units/{commune}/inspections"),
+            Auth::Cookie(&cookie),
+            "cell_id=&kind=inspection&planned_on=&content=",
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(posted.body.contains("Chọn một chi bộ"));
+}
