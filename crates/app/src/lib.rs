@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod demo;
 pub mod documents;
 pub mod exemptions;
+pub mod import;
 pub mod meeting_prep;
 pub mod meeting_record;
 pub mod meetings;

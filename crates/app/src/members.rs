@@ -439,24 +439,24 @@ async fn detail(
 }
 
 /// Checked and cleaned member fields.
-struct Clean {
-    full_name: String,
-    date_of_birth: NaiveDate,
-    sex: String,
-    ethnicity: String,
-    citizen_id: Option<String>,
-    phone: Option<String>,
-    admission_date: NaiveDate,
-    official_date: Option<NaiveDate>,
-    card_number: Option<String>,
-    history_number: Option<String>,
-    badge_number: Option<String>,
+pub(crate) struct Clean {
+    pub(crate) full_name: String,
+    pub(crate) date_of_birth: NaiveDate,
+    pub(crate) sex: String,
+    pub(crate) ethnicity: String,
+    pub(crate) citizen_id: Option<String>,
+    pub(crate) phone: Option<String>,
+    pub(crate) admission_date: NaiveDate,
+    pub(crate) official_date: Option<NaiveDate>,
+    pub(crate) card_number: Option<String>,
+    pub(crate) history_number: Option<String>,
+    pub(crate) badge_number: Option<String>,
 }
 
 /// The minimum age at admission (Party Charter, article 1).
 const MIN_AGE_AT_ADMISSION: u32 = 18;
 
-async fn clean(
+pub(crate) async fn clean(
     db: &impl ConnectionTrait,
     input: &MemberInput,
     self_id: Option<i64>,
@@ -645,8 +645,30 @@ pub async fn create(app: &App, actor: &Actor, input: MemberInput) -> AppResult<M
     };
     e.into_result()?;
     let c = c.expect("validated");
-    let now = chrono::Utc::now();
     let tx = write_tx(&app.db).await?;
+    let m = insert_member(&tx, c, &u, initial).await?;
+    audit::record(
+        &tx,
+        Some(actor),
+        "member.create",
+        "member",
+        Some(m.id),
+        None::<&()>,
+        Some(&m),
+    )
+    .await?;
+    tx.commit().await?;
+    detail(app, actor, m, u).await
+}
+
+/// Writes a new member (checked fields) on the roll of unit `u` from today or their admission.
+pub(crate) async fn insert_member(
+    tx: &DatabaseTransaction,
+    c: Clean,
+    u: &unit::Model,
+    initial: Status,
+) -> AppResult<member::Model> {
+    let now = chrono::Utc::now();
     let m = member::ActiveModel {
         search_key: Set(text::search_key(&c.full_name)),
         sort_key: Set(text::person_sort_key(&c.full_name)),
@@ -669,7 +691,7 @@ pub async fn create(app: &App, actor: &Actor, input: MemberInput) -> AppResult<M
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(&tx)
+    .insert(tx)
     .await
     .map_err(unique_to_invalid)?;
     let reason = if initial == Status::TransferredInTemp {
@@ -685,32 +707,17 @@ pub async fn create(app: &App, actor: &Actor, input: MemberInput) -> AppResult<M
         reason: Set(reason.to_string()),
         ..Default::default()
     }
-    .insert(&tx)
+    .insert(tx)
     .await?;
-    audit::record(
-        &tx,
-        Some(actor),
-        "member.create",
-        "member",
-        Some(m.id),
-        None::<&()>,
-        Some(&m),
-    )
-    .await?;
-    tx.commit().await?;
-    detail(app, actor, m, u).await
+    Ok(m)
 }
 
-pub async fn update(
-    app: &App,
-    actor: &Actor,
-    id: i64,
-    input: MemberInput,
-) -> AppResult<MemberDetail> {
-    let (m, u) = manageable(app, actor, id).await?;
-    let c = clean(&app.db, &input, Some(m.id)).await?;
-    let tx = write_tx(&app.db).await?;
-    let before = m.clone();
+/// Writes checked fields over a member's record.
+pub(crate) async fn overwrite_member(
+    tx: &DatabaseTransaction,
+    m: member::Model,
+    c: Clean,
+) -> AppResult<member::Model> {
     let mut am = m.into_active_model();
     am.search_key = Set(text::search_key(&c.full_name));
     am.sort_key = Set(text::person_sort_key(&c.full_name));
@@ -726,7 +733,20 @@ pub async fn update(
     am.history_number = Set(c.history_number);
     am.badge_number = Set(c.badge_number);
     am.updated_at = Set(chrono::Utc::now());
-    let after = am.update(&tx).await.map_err(unique_to_invalid)?;
+    am.update(tx).await.map_err(unique_to_invalid)
+}
+
+pub async fn update(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    input: MemberInput,
+) -> AppResult<MemberDetail> {
+    let (m, u) = manageable(app, actor, id).await?;
+    let c = clean(&app.db, &input, Some(m.id)).await?;
+    let tx = write_tx(&app.db).await?;
+    let before = m.clone();
+    let after = overwrite_member(&tx, m, c).await?;
     audit::record(
         &tx,
         Some(actor),

@@ -42,6 +42,29 @@ enum Command {
         #[arg(long, env = "CHIBO_PUBLIC_URL")]
         public_url: Option<String>,
     },
+    /// Import members from an XLSX or CSV file in the template's columns (all rows or none).
+    Import {
+        /// The unit to import into (a cell, or a unit whose cells the file names).
+        #[arg(long)]
+        unit: i64,
+        /// The account the import is done as (its scope and rights apply; audited under it).
+        #[arg(long = "as")]
+        username: String,
+        /// Only check the file and print the problems.
+        #[arg(long)]
+        dry_run: bool,
+        file: std::path::PathBuf,
+    },
+    /// Export the members of a unit's subtree to an XLSX file in the template's columns.
+    Export {
+        #[arg(long)]
+        unit: i64,
+        #[arg(long = "as")]
+        username: String,
+        /// Where to write the file.
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
     /// Apply database migrations and exit.
     Migrate,
     /// Fill an empty database with the demo organisation.
@@ -83,6 +106,14 @@ async fn open(url: &str) -> Result<App> {
     Ok(App::new(db, config))
 }
 
+/// The account a command acts as.
+async fn actor(app: &App, username: &str) -> Result<chibo_app::Actor> {
+    auth::actor_by_username(app, username)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .with_context(|| format!("không có tài khoản {username}"))
+}
+
 /// The URL without its password, for messages.
 fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
@@ -104,6 +135,74 @@ async fn main() -> Result<()> {
         Command::Migrate => {
             open(&cli.database_url).await?;
             println!("Đã cập nhật cấu trúc cơ sở dữ liệu.");
+        }
+        Command::Import {
+            unit,
+            username,
+            dry_run,
+            file,
+        } => {
+            let app = open(&cli.database_url).await?;
+            let actor = actor(&app, &username).await?;
+            let bytes = std::fs::read(&file)
+                .with_context(|| format!("không đọc được tệp {}", file.display()))?;
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} dòng")
+                    .expect("template")
+                    .progress_chars("=> "),
+            );
+            bar.set_message(if dry_run { "Kiểm tra" } else { "Nhập" });
+            let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            let report = chibo_app::import::run(
+                &app,
+                &actor,
+                unit,
+                name,
+                &bytes,
+                dry_run,
+                &|done, total| {
+                    bar.set_length(total as u64);
+                    bar.set_position(done as u64);
+                },
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            bar.finish_and_clear();
+            println!(
+                "{} dòng: {} mới, {} cập nhật, {} không thay đổi.",
+                report.rows, report.created, report.updated, report.unchanged
+            );
+            if !report.errors.is_empty() {
+                for e in &report.errors {
+                    eprintln!("{}", chibo_web::api::row_message(e));
+                }
+                anyhow::bail!("{} lỗi; chưa ghi dòng nào.", report.errors.len());
+            }
+            println!(
+                "{}",
+                if report.written {
+                    "Đã ghi vào cơ sở dữ liệu."
+                } else if dry_run {
+                    "Không có lỗi (chưa ghi vì đang kiểm tra)."
+                } else {
+                    "Không có gì cần ghi."
+                }
+            );
+        }
+        Command::Export {
+            unit,
+            username,
+            out,
+        } => {
+            let app = open(&cli.database_url).await?;
+            let actor = actor(&app, &username).await?;
+            let (_, bytes) = chibo_app::import::export(&app, &actor, unit)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            std::fs::write(&out, bytes)
+                .with_context(|| format!("không ghi được tệp {}", out.display()))?;
+            println!("Đã ghi {}.", out.display());
         }
         Command::Demo => {
             let app = open(&cli.database_url).await?;

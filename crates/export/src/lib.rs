@@ -2,6 +2,8 @@
 //! (domain.md §10: issuing committee on the left, "ĐẢNG CỘNG SẢN VIỆT NAM" and the place and
 //! date in italics on the right, Times New Roman 14 pt), which LibreOffice and Word open.
 
+pub mod table;
+
 use std::io::Cursor;
 
 use chrono::{Datelike, NaiveDate};

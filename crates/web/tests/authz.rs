@@ -58,8 +58,16 @@ fn case(method: &Method, path: &str) -> Option<Case> {
         (_, "/" | "/me" | "/account" | "/account/password") => Own,
         (
             "GET",
-            "/units" | "/members" | "/rule-sets" | "/tasks" | "/me/tasks" | "/resolutions"
-            | "/me/resolutions" | "/me/meetings" | "/holidays",
+            "/units"
+            | "/members"
+            | "/rule-sets"
+            | "/tasks"
+            | "/me/tasks"
+            | "/resolutions"
+            | "/me/resolutions"
+            | "/me/meetings"
+            | "/holidays"
+            | "/import/template.xlsx",
         ) => Own,
         ("POST", "/holidays") => Admin,
         (_, "/holidays/{id}" | "/admin/holidays/{id}/delete") => Holiday,

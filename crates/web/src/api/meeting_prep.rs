@@ -34,8 +34,8 @@ pub async fn notice(
 #[derive(ToSchema)]
 #[allow(dead_code)]
 pub struct FileUpload {
-    /// PDF, Word, Excel, PowerPoint, OpenDocument, JPEG, PNG or UTF-8 text; 10 MB at most
-    /// unless configured otherwise.
+    /// The file (meeting documents: PDF, Word, Excel, PowerPoint, OpenDocument, JPEG, PNG or
+    /// UTF-8 text, 10 MB by default; member imports: XLSX or UTF-8 CSV, 20 MB).
     #[schema(value_type = String, format = Binary)]
     file: Vec<u8>,
 }

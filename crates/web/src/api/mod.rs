@@ -4,7 +4,9 @@
 mod accounts;
 mod badges;
 mod exemptions;
-mod meeting_prep;
+pub(crate) mod import;
+pub use import::row_message;
+pub(crate) mod meeting_prep;
 pub(crate) mod meetings;
 mod members;
 mod programmes;
@@ -144,6 +146,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(programmes::record_inspection))
         .routes(routes!(programmes::follow_up))
+        .routes(routes!(import::import_members).layer(axum::extract::DefaultBodyLimit::disable()))
+        .routes(routes!(import::export_members))
+        .routes(routes!(import::template))
 }
 
 /// The OpenAPI document, built once.

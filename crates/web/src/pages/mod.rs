@@ -5,6 +5,7 @@ mod account;
 mod admin;
 mod badges;
 mod exemptions;
+mod import;
 mod meeting_prep;
 mod meetings;
 mod members;
@@ -292,6 +293,25 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
             "/units/{id}/exemptions",
             false,
             get(exemptions::list),
+        ),
+        r(M::GET, "/units/{id}/import", false, get(import::form)),
+        r(
+            M::POST,
+            "/units/{id}/import",
+            false,
+            post(import::upload).layer(axum::extract::DefaultBodyLimit::disable()),
+        ),
+        r(
+            M::GET,
+            "/units/{id}/members.xlsx",
+            false,
+            get(import::export),
+        ),
+        r(
+            M::GET,
+            "/import/template.xlsx",
+            false,
+            get(import::template),
         ),
         r(
             M::GET,

@@ -1,0 +1,126 @@
+//! The secretary's import page: upload a member list, check it, import it; and the downloads
+//! (the template, a unit's member list).
+
+use askama::Template;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Query, State};
+use axum::response::Response;
+use chibo_app::import::{self, ImportReport};
+use serde::Deserialize;
+
+use super::{Nav, render, render_status};
+use crate::AppState;
+use crate::api::Ids;
+use crate::api::import::row_message;
+use crate::error::PageError;
+use crate::session::PageUser;
+
+#[derive(Template)]
+#[template(path = "import.html")]
+struct ImportPage {
+    nav: Nav,
+    unit: chibo_app::units::UnitRef,
+    report: Option<ImportReport>,
+    messages: Vec<String>,
+    dry_run: bool,
+}
+
+pub async fn form(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+) -> Result<Response, PageError> {
+    let u = import::may_import(&s.app, &a, id.one()).await?;
+    render(&ImportPage {
+        nav: Nav::of(&a),
+        unit: chibo_app::units::UnitRef {
+            id: u.id,
+            name: u.name,
+        },
+        report: None,
+        messages: vec![],
+        dry_run: true,
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ImportQuery {
+    #[serde(rename = "kiem-tra")]
+    check: String,
+}
+
+/// "Kiểm tra" posts with `?kiem-tra=1` (nothing written); "Nhập" without it.
+pub async fn upload(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    Query(q): Query<ImportQuery>,
+    form: Result<Multipart, MultipartRejection>,
+) -> Result<Response, PageError> {
+    let u = import::may_import(&s.app, &a, id.one()).await?;
+    let dry_run = !q.check.is_empty();
+    let report = match crate::upload::read_file(form, import::MAX_IMPORT_BYTES).await {
+        Ok((name, bytes)) => {
+            import::run(&s.app, &a, id.one(), &name, &bytes, dry_run, &|_, _| {}).await?
+        }
+        Err(chibo_app::AppError::Invalid(inv)) => ImportReport {
+            unit: chibo_app::units::UnitRef {
+                id: u.id,
+                name: u.name.clone(),
+            },
+            rows: 0,
+            created: 0,
+            updated: 0,
+            unchanged: 0,
+            errors: inv
+                .errors
+                .into_iter()
+                .map(|e| import::RowError {
+                    row: 0,
+                    column: String::new(),
+                    message: e.message,
+                })
+                .collect(),
+            written: false,
+        },
+        Err(e) => return Err(PageError(e)),
+    };
+    let messages = report.errors.iter().map(row_message).collect();
+    let status = if report.errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render_status(
+        status,
+        &ImportPage {
+            nav: Nav::of(&a),
+            unit: report.unit.clone(),
+            report: Some(report),
+            messages,
+            dry_run,
+        },
+    )
+}
+
+pub async fn template(PageUser(_a): PageUser) -> Response {
+    crate::upload::file_response(
+        import::template(),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "mau-danh-sach-dang-vien.xlsx",
+    )
+}
+
+pub async fn export(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+) -> Result<Response, PageError> {
+    let (file, bytes) = import::export(&s.app, &a, id.one()).await?;
+    Ok(crate::upload::file_response(
+        bytes,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &file,
+    ))
+}
