@@ -949,7 +949,78 @@ pub async fn seed_meetings(app: &App) -> AppResult<usize> {
     }
     seed_exemptions(app, &admin).await?;
     seed_programmes(app).await?;
+    seed_reviews(app, &admin).await?;
     Ok(made)
+}
+
+/// Last year's review: every cell scored its members (a fifth of them at most excellent, a few
+/// only completed) and the superior committee decided each cell's level.
+async fn seed_reviews(app: &App, admin: &Actor) -> AppResult<()> {
+    use crate::classification::{self, CellReviewInput, ReviewInput, ScoreEntry};
+    let year = App::today().year() - 1;
+    let mut rng = Rng(0x2025_0eda_1e55_c0de);
+    let cells: Vec<unit::Model> = unit::Entity::find()
+        .filter(unit::Column::DissolvedOn.is_null())
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .filter(|u| UnitKind::from_code(&u.kind).is_some_and(|k| k.is_cell()))
+        .collect();
+    for cell in cells {
+        let sheet = classification::sheet(app, admin, cell.id, year).await?;
+        let ids: Vec<i64> = sheet
+            .rows
+            .iter()
+            .filter(|r| r.excluded.is_none())
+            .map(|r| r.member.id)
+            .collect();
+        if ids.is_empty() {
+            continue;
+        }
+        // Scores first; then a fifth of those good or better become excellent (the quota).
+        let mut scores: Vec<u32> = ids
+            .iter()
+            .map(|_| {
+                if rng.chance(12) {
+                    55 + rng.below(14) as u32
+                } else {
+                    72 + rng.below(17) as u32
+                }
+            })
+            .collect();
+        let good = scores.iter().filter(|s| **s >= 70).count();
+        for s in scores.iter_mut().filter(|s| **s >= 70).take(good / 5) {
+            *s = 90 + rng.below(8) as u32;
+        }
+        let entries = ids
+            .iter()
+            .zip(scores)
+            .map(|(m, score)| ScoreEntry {
+                member_id: *m,
+                score,
+            })
+            .collect();
+        let sheet =
+            classification::save(app, admin, cell.id, ReviewInput { year, entries }).await?;
+        let score = if sheet.cell_excellent_blocked.is_none() && rng.chance(30) {
+            92
+        } else {
+            82
+        };
+        classification::decide(
+            app,
+            admin,
+            cell.id,
+            CellReviewInput {
+                year,
+                score,
+                decision: format!("Quyết định của cấp ủy cấp trên ngày 15/01/{}", year + 1),
+                decided_on: Some(format!("{}-01-15", year + 1)),
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// The commune of Phú Lâm's programme records: breakthrough tasks for its cell officers, two

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod badges;
 pub mod calendar;
+pub mod classification;
 pub mod demo;
 pub mod documents;
 pub mod exemptions;

@@ -2,6 +2,7 @@
 
 pub mod badges;
 pub mod calendar;
+pub mod classification;
 pub mod error;
 pub mod files;
 pub mod member;

@@ -436,3 +436,29 @@ entity!(inspection_recommendation, "inspection_recommendations", {
     done_on: Option<NaiveDate>,
     follow_up: String,
 });
+
+entity!(member_review, "member_reviews", {
+    member_id: i64,
+    year: i32,
+    /// The cell that reviewed the member.
+    cell_id: i64,
+    /// The grassroots organisation whose excellent quota the review counts in.
+    org_id: i64,
+    score: i32,
+    /// `excellent`, `good`, `completed`, `not_completed`.
+    level: String,
+    updated_by: Option<i64>,
+    updated_at: DateTime<Utc>,
+});
+
+entity!(unit_review, "unit_reviews", {
+    unit_id: i64,
+    year: i32,
+    score: i32,
+    level: String,
+    /// The superior committee's decision (number and date as written).
+    decision: String,
+    decided_on: NaiveDate,
+    updated_by: Option<i64>,
+    updated_at: DateTime<Utc>,
+});

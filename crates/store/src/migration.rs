@@ -21,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(Transfers),
             Box::new(Exemptions),
             Box::new(Programmes),
+            Box::new(Reviews),
         ]
     }
 }
@@ -924,5 +925,60 @@ impl MigrationTrait for Programmes {
             false,
         ))
         .await
+    }
+}
+
+/// Annual review and classification of members and of cells (issue 4).
+struct Reviews;
+
+impl MigrationName for Reviews {
+    fn name(&self) -> &str {
+        "m20261124_000013_reviews"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Reviews {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(c("member_reviews"))
+                .col(big_pk_auto(c("id")))
+                .col(big_integer(c("member_id")))
+                .col(integer(c("year")))
+                .col(big_integer(c("cell_id")))
+                .col(big_integer(c("org_id")))
+                .col(integer(c("score")))
+                .col(string_len(c("level"), 16))
+                .col(big_integer_null(c("updated_by")))
+                .col(timestamp_with_time_zone(c("updated_at")))
+                .foreign_key(&mut fk("member_reviews", "member_id", "members"))
+                .foreign_key(&mut fk("member_reviews", "cell_id", "units"))
+                .foreign_key(&mut fk("member_reviews", "org_id", "units"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("member_reviews", &["member_id", "year"], true))
+            .await?;
+        m.create_index(index("member_reviews", &["org_id", "year"], false))
+            .await?;
+        m.create_table(
+            Table::create()
+                .table(c("unit_reviews"))
+                .col(big_pk_auto(c("id")))
+                .col(big_integer(c("unit_id")))
+                .col(integer(c("year")))
+                .col(integer(c("score")))
+                .col(string_len(c("level"), 16))
+                .col(string_len(c("decision"), 255))
+                .col(date(c("decided_on")))
+                .col(big_integer_null(c("updated_by")))
+                .col(timestamp_with_time_zone(c("updated_at")))
+                .foreign_key(&mut fk("unit_reviews", "unit_id", "units"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("unit_reviews", &["unit_id", "year"], true))
+            .await
     }
 }

@@ -10,6 +10,7 @@ pub(crate) mod meeting_prep;
 pub(crate) mod meetings;
 mod members;
 mod programmes;
+mod reviews;
 mod rule_sets;
 mod transfers;
 pub(crate) mod units;
@@ -149,6 +150,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(import::import_members).layer(axum::extract::DefaultBodyLimit::disable()))
         .routes(routes!(import::export_members))
         .routes(routes!(import::template))
+        .routes(routes!(reviews::sheet, reviews::save))
+        .routes(routes!(reviews::decide))
+        .routes(routes!(reviews::summary))
 }
 
 /// The OpenAPI document, built once.

@@ -10,6 +10,7 @@ mod meeting_prep;
 mod meetings;
 mod members;
 mod programmes;
+mod reviews;
 mod rules;
 mod transfers;
 mod units;
@@ -294,6 +295,9 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
             false,
             get(exemptions::list),
         ),
+        r(M::GET, "/units/{id}/reviews", false, get(reviews::show)),
+        r(M::POST, "/units/{id}/reviews", false, post(reviews::save)),
+        r(M::POST, "/units/{id}/review", false, post(reviews::decide)),
         r(M::GET, "/units/{id}/import", false, get(import::form)),
         r(
             M::POST,

@@ -1,0 +1,74 @@
+use axum::Json;
+use axum::extract::State;
+use chibo_app::classification::{self, CellReviewInput, ReviewInput, ReviewSheet, ReviewSummary};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::{ApiJson, ApiQuery, Ids};
+use crate::AppState;
+use crate::error::{ApiError, ErrorBody};
+use crate::session::ApiUser;
+
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(default)]
+pub struct YearQuery {
+    /// The year reviewed; this year when empty.
+    year: Option<i32>,
+}
+
+fn year(q: &YearQuery) -> i32 {
+    q.year
+        .unwrap_or_else(|| chrono::Datelike::year(&chibo_app::App::today()))
+}
+
+/// A cell's review sheet: members with their scores and levels, the quota, the cell's level.
+#[utoipa::path(get, path = "/api/v1/units/{id}/reviews", tag = "reviews", params(("id" = i64, Path), YearQuery),
+    responses((status = 200, body = ReviewSheet), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn sheet(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiQuery(q): ApiQuery<YearQuery>,
+) -> Result<Json<ReviewSheet>, ApiError> {
+    Ok(Json(
+        classification::sheet(&s.app, &a, id.one(), year(&q)).await?,
+    ))
+}
+
+/// Records the cell's scores for its members (all or none; the excellent quota is enforced).
+#[utoipa::path(put, path = "/api/v1/units/{id}/reviews", tag = "reviews", params(("id" = i64, Path)), request_body = ReviewInput,
+    responses((status = 200, body = ReviewSheet), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn save(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiJson(b): ApiJson<ReviewInput>,
+) -> Result<Json<ReviewSheet>, ApiError> {
+    Ok(Json(classification::save(&s.app, &a, id.one(), b).await?))
+}
+
+/// The superior committee's decision on the cell's level.
+#[utoipa::path(put, path = "/api/v1/units/{id}/review", tag = "reviews", params(("id" = i64, Path)), request_body = CellReviewInput,
+    responses((status = 200, body = ReviewSheet), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn decide(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiJson(b): ApiJson<CellReviewInput>,
+) -> Result<Json<ReviewSheet>, ApiError> {
+    Ok(Json(classification::decide(&s.app, &a, id.one(), b).await?))
+}
+
+/// Members and cells of a subtree by level, with the shares rated good or better.
+#[utoipa::path(get, path = "/api/v1/units/{id}/reviews/summary", tag = "reviews", params(("id" = i64, Path), YearQuery),
+    responses((status = 200, body = ReviewSummary), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn summary(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiQuery(q): ApiQuery<YearQuery>,
+) -> Result<Json<ReviewSummary>, ApiError> {
+    Ok(Json(
+        classification::summary(&s.app, &a, id.one(), year(&q)).await?,
+    ))
+}

@@ -1,0 +1,152 @@
+//! Annual review pages: a cell's sheet (scores, levels, quota, the cell's level) or, for a unit
+//! above cells, the summary by level.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use chibo_app::classification::{
+    self, CellReviewInput, ReviewInput, ReviewSheet, ReviewSummary, ScoreEntry,
+};
+use chibo_app::{Actor, App};
+use chibo_domain::org::UnitKind;
+use serde::Deserialize;
+
+use super::{FormData, Nav, form_errors, render_status, see_other};
+use crate::AppState;
+use crate::api::Ids;
+use crate::error::PageError;
+use crate::fmt::VnDate;
+use crate::session::PageUser;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct YearQuery {
+    nam: Option<i32>,
+}
+
+#[derive(Template)]
+#[template(path = "reviews.html")]
+struct SheetPage {
+    nav: Nav,
+    s: ReviewSheet,
+    errors: Vec<String>,
+    today: String,
+}
+
+#[derive(Template)]
+#[template(path = "reviews_summary.html")]
+struct SummaryPage {
+    nav: Nav,
+    s: ReviewSummary,
+}
+
+fn this_year() -> i32 {
+    chrono::Datelike::year(&App::today())
+}
+
+async fn render_sheet(
+    s: &AppState,
+    a: &Actor,
+    id: i64,
+    year: i32,
+    errors: Vec<String>,
+) -> Result<Response, PageError> {
+    let sheet = classification::sheet(&s.app, a, id, year).await?;
+    let status = if errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render_status(
+        status,
+        &SheetPage {
+            nav: Nav::of(a),
+            s: sheet,
+            errors,
+            today: App::today().to_string(),
+        },
+    )
+}
+
+pub async fn show(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, PageError> {
+    let year = q.nam.unwrap_or_else(this_year);
+    let u = a
+        .readable(chibo_app::units::find(&s.app.db, id.one()).await?)?
+        .0;
+    if UnitKind::from_code(&u.kind).is_some_and(|k| k.is_cell()) {
+        return render_sheet(&s, &a, u.id, year, vec![]).await;
+    }
+    let summary = classification::summary(&s.app, &a, u.id, year).await?;
+    render_status(
+        axum::http::StatusCode::OK,
+        &SummaryPage {
+            nav: Nav::of(&a),
+            s: summary,
+        },
+    )
+}
+
+/// The sheet posts `score_<member>` for every member scored.
+pub async fn save(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let year = f
+        .get("year")
+        .and_then(|y| y.parse().ok())
+        .unwrap_or_else(this_year);
+    let entries =
+        f.0.iter()
+            .filter_map(|(k, v)| {
+                let member_id = k.strip_prefix("score_")?.parse().ok()?;
+                let score = v.trim();
+                (!score.is_empty()).then(|| ScoreEntry {
+                    member_id,
+                    score: score.parse().unwrap_or(u32::MAX),
+                })
+            })
+            .collect();
+    let r = classification::save(&s.app, &a, id.one(), ReviewInput { year, entries }).await;
+    match form_errors(r)? {
+        Ok(_) => Ok(see_other(&format!(
+            "/units/{}/reviews?nam={year}",
+            id.one()
+        ))),
+        Err(errors) => render_sheet(&s, &a, id.one(), year, errors).await,
+    }
+}
+
+pub async fn decide(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let year = f
+        .get("year")
+        .and_then(|y| y.parse().ok())
+        .unwrap_or_else(this_year);
+    let input = CellReviewInput {
+        year,
+        score: f
+            .get("score")
+            .and_then(|x| x.trim().parse().ok())
+            .unwrap_or(u32::MAX),
+        decision: f.text("decision"),
+        decided_on: f.opt("decided_on"),
+    };
+    match form_errors(classification::decide(&s.app, &a, id.one(), input).await)? {
+        Ok(_) => Ok(see_other(&format!(
+            "/units/{}/reviews?nam={year}",
+            id.one()
+        ))),
+        Err(errors) => render_sheet(&s, &a, id.one(), year, errors).await,
+    }
+}
