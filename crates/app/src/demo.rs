@@ -826,6 +826,8 @@ pub async fn seed_meetings(app: &App) -> AppResult<usize> {
         .collect();
     cells.sort_by_key(|u| u.id);
     assign_followers(app, &mut cells).await?;
+    // Admitted members join the roll before the year of meetings is written.
+    seed_candidates(app, &admin).await?;
     let today = App::today();
     let first = today.with_day(1).expect("first of month");
     let mut rng = Rng(0x0d0c_2026_5eed_c41b);
@@ -951,6 +953,85 @@ pub async fn seed_meetings(app: &App) -> AppResult<usize> {
     seed_programmes(app).await?;
     seed_reviews(app, &admin).await?;
     Ok(made)
+}
+
+/// Candidates in Đồng Tâm at every stage: new, after the class, voted and waiting too long for
+/// the decision (overdue), on probation, recognised.
+async fn seed_candidates(app: &App, admin: &Actor) -> AppResult<()> {
+    use crate::admissions::{self, CandidateInput, CandidateStep};
+    let Some(cell) = unit::Entity::find()
+        .filter(unit::Column::Name.eq("Chi bộ thôn Đồng Tâm"))
+        .one(&app.db)
+        .await?
+    else {
+        return Ok(());
+    };
+    let rules = chibo_domain::admission::AdmissionRules::default();
+    let today = App::today();
+    let introducer = crate::meetings::roll(app, &cell, today - chrono::Duration::days(800))
+        .await?
+        .into_iter()
+        .find(|r| {
+            !r.visiting
+                && rules.may_introduce(r.member.official_date, today - chrono::Duration::days(800))
+        })
+        .map(|r| r.member.id);
+    let day = |d: i64| Some((today + chrono::Duration::days(d)).to_string());
+    let people = [
+        ("Hoàng Thị Thu", "1999-04-12", "female", "001199004412", 0),
+        ("Đinh Văn Khải", "1996-09-02", "male", "001096009902", 1),
+        ("Lục Thị Yến", "2000-01-20", "female", "001200001120", 3),
+        ("Vi Văn Thắng", "1994-06-15", "male", "001094006615", 5),
+        ("Mông Thị Lan", "1992-11-03", "female", "001192011103", 6),
+    ];
+    for (name, born, sex, cccd, reach) in people {
+        let c = admissions::propose(
+            app,
+            admin,
+            cell.id,
+            CandidateInput {
+                full_name: name.into(),
+                date_of_birth: Some(born.into()),
+                sex: sex.into(),
+                ethnicity: Some("Tày".into()),
+                citizen_id: Some(cccd.into()),
+                phone: None,
+            },
+        )
+        .await?;
+        // (step, days ago, number, votes)
+        let plan: [(&str, i64, &str, Option<u32>); 6] = [
+            ("class", -460, "GCN-2025-014", None),
+            ("file", -450, "", None),
+            ("vote", -440, "", Some(30)),
+            ("decide", -430, "QĐ 112-QĐ/ĐU", None),
+            ("ceremony", -420, "", None),
+            ("recognise", -30, "", None),
+        ];
+        let shift = if reach == 3 {
+            300
+        } else if reach == 5 {
+            60
+        } else {
+            0
+        };
+        for (i, (what, ago, number, votes)) in plan.iter().enumerate().take(reach) {
+            admissions::step(
+                app,
+                admin,
+                c.id,
+                CandidateStep {
+                    step: (*what).into(),
+                    on: day(ago + if i < 5 { shift } else { 0 }),
+                    number: (*number).into(),
+                    introducer_member_id: introducer,
+                    votes_for: *votes,
+                },
+            )
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 /// Last year's review: every cell scored its members (a fifth of them at most excellent, a few

@@ -1,6 +1,7 @@
 //! Use cases: what a user may do on which part of the tree. Every use case takes an [`Actor`]
 //! and checks scope here, never in the handlers; an out-of-scope id is [`AppError::NotFound`].
 
+pub mod admissions;
 pub mod audit;
 pub mod auth;
 pub mod badges;

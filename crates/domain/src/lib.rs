@@ -1,5 +1,6 @@
 //! Pure types and rules of chibo: no I/O here, so every rule is testable as a function.
 
+pub mod admission;
 pub mod badges;
 pub mod calendar;
 pub mod classification;

@@ -462,3 +462,38 @@ entity!(unit_review, "unit_reviews", {
     updated_by: Option<i64>,
     updated_at: DateTime<Utc>,
 });
+
+entity!(candidate, "candidates", {
+    /// The cell that proposes the candidate.
+    unit_id: i64,
+    full_name: String,
+    date_of_birth: NaiveDate,
+    sex: String,
+    ethnicity: String,
+    citizen_id: Option<String>,
+    phone: Option<String>,
+    /// See `chibo_domain::admission::Stage`.
+    stage: String,
+    class_on: Option<NaiveDate>,
+    class_certificate: String,
+    applied_on: Option<NaiveDate>,
+    introducer_member_id: Option<i64>,
+    failed_votes: i32,
+    voted_on: Option<NaiveDate>,
+    decided_on: Option<NaiveDate>,
+    decision: String,
+    ceremony_on: Option<NaiveDate>,
+    /// The member record made by the admission decision.
+    member_id: Option<i64>,
+    reviewed_on: Option<NaiveDate>,
+    created_by: Option<i64>,
+    created_at: DateTime<Utc>,
+});
+
+entity!(candidate_vote, "candidate_votes", {
+    candidate_id: i64,
+    held_on: NaiveDate,
+    votes_for: i32,
+    official_members: i32,
+    passed: bool,
+});

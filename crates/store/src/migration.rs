@@ -22,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(Exemptions),
             Box::new(Programmes),
             Box::new(Reviews),
+            Box::new(Admissions),
         ]
     }
 }
@@ -979,6 +980,69 @@ impl MigrationTrait for Reviews {
         )
         .await?;
         m.create_index(index("unit_reviews", &["unit_id", "year"], true))
+            .await
+    }
+}
+
+/// The admission pipeline: candidates and the cell's votes on them (issue 4).
+struct Admissions;
+
+impl MigrationName for Admissions {
+    fn name(&self) -> &str {
+        "m20261124_000014_admissions"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Admissions {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(c("candidates"))
+                .col(big_pk_auto(c("id")))
+                .col(big_integer(c("unit_id")))
+                .col(string_len(c("full_name"), 255))
+                .col(date(c("date_of_birth")))
+                .col(string_len(c("sex"), 8))
+                .col(string_len(c("ethnicity"), 64))
+                .col(string_len_null(c("citizen_id"), 12))
+                .col(string_len_null(c("phone"), 32))
+                .col(string_len(c("stage"), 16))
+                .col(date_null(c("class_on")))
+                .col(string_len(c("class_certificate"), 64))
+                .col(date_null(c("applied_on")))
+                .col(big_integer_null(c("introducer_member_id")))
+                .col(integer(c("failed_votes")))
+                .col(date_null(c("voted_on")))
+                .col(date_null(c("decided_on")))
+                .col(string_len(c("decision"), 255))
+                .col(date_null(c("ceremony_on")))
+                .col(big_integer_null(c("member_id")))
+                .col(date_null(c("reviewed_on")))
+                .col(big_integer_null(c("created_by")))
+                .col(timestamp_with_time_zone(c("created_at")))
+                .foreign_key(&mut fk("candidates", "unit_id", "units"))
+                .foreign_key(&mut fk("candidates", "introducer_member_id", "members"))
+                .foreign_key(&mut fk("candidates", "member_id", "members"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("candidates", &["unit_id"], false))
+            .await?;
+        m.create_table(
+            Table::create()
+                .table(c("candidate_votes"))
+                .col(big_pk_auto(c("id")))
+                .col(big_integer(c("candidate_id")))
+                .col(date(c("held_on")))
+                .col(integer(c("votes_for")))
+                .col(integer(c("official_members")))
+                .col(boolean(c("passed")))
+                .foreign_key(&mut fk("candidate_votes", "candidate_id", "candidates"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("candidate_votes", &["candidate_id"], false))
             .await
     }
 }

@@ -46,6 +46,8 @@ enum Case {
     Course,
     Inspection,
     Recommendation,
+    /// The path's id is a candidate for admission.
+    Candidate,
 }
 
 fn case(method: &Method, path: &str) -> Option<Case> {
@@ -88,6 +90,7 @@ fn case(method: &Method, path: &str) -> Option<Case> {
         _ if p.starts_with("/courses/{id}") => Course,
         _ if p.starts_with("/inspections/{id}") => Inspection,
         _ if p.starts_with("/recommendations/{id}") => Recommendation,
+        _ if p.starts_with("/candidates/{id}") => Candidate,
         _ => return None,
     })
 }
@@ -109,6 +112,7 @@ struct Ids {
     course: i64,
     inspection: i64,
     recommendation: i64,
+    candidate: i64,
 }
 
 fn fill(path: &str, ids: &Ids, user_id: i64, role_id: i64, case: Case) -> String {
@@ -128,6 +132,7 @@ fn fill(path: &str, ids: &Ids, user_id: i64, role_id: i64, case: Case) -> String
         Case::Course => ids.course,
         Case::Inspection => ids.inspection,
         Case::Recommendation => ids.recommendation,
+        Case::Candidate => ids.candidate,
         Case::Admin => user_id,
         _ => 0,
     };
@@ -314,6 +319,37 @@ async fn ids_in(t: &TestApp, cell_name: &str) -> Ids {
                 status: Set("open".into()),
                 done_on: Set(None),
                 follow_up: Set(String::new()),
+                ..Default::default()
+            }
+            .insert(&t.app.db)
+            .await
+            .unwrap()
+            .id
+        },
+        candidate: {
+            use chibo_store::sea_orm::{ActiveModelTrait, Set};
+            chibo_store::entities::candidate::ActiveModel {
+                unit_id: Set(unit),
+                full_name: Set("Quần chúng ưu tú".into()),
+                date_of_birth: Set(chrono::NaiveDate::from_ymd_opt(1995, 5, 5).unwrap()),
+                sex: Set("male".into()),
+                ethnicity: Set("Kinh".into()),
+                citizen_id: Set(None),
+                phone: Set(None),
+                stage: Set("candidate".into()),
+                class_on: Set(None),
+                class_certificate: Set(String::new()),
+                applied_on: Set(None),
+                introducer_member_id: Set(None),
+                failed_votes: Set(0),
+                voted_on: Set(None),
+                decided_on: Set(None),
+                decision: Set(String::new()),
+                ceremony_on: Set(None),
+                member_id: Set(None),
+                reviewed_on: Set(None),
+                created_by: Set(None),
+                created_at: Set(chrono::Utc::now()),
                 ..Default::default()
             }
             .insert(&t.app.db)

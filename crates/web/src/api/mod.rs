@@ -2,6 +2,7 @@
 //! through [`router`], so the document at `/api/v1/openapi.json` lists every endpoint.
 
 mod accounts;
+mod admissions;
 mod badges;
 mod exemptions;
 pub(crate) mod import;
@@ -153,6 +154,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(reviews::sheet, reviews::save))
         .routes(routes!(reviews::decide))
         .routes(routes!(reviews::summary))
+        .routes(routes!(admissions::list, admissions::propose))
+        .routes(routes!(admissions::step))
 }
 
 /// The OpenAPI document, built once.

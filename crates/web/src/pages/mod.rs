@@ -3,6 +3,7 @@
 
 mod account;
 mod admin;
+mod admissions;
 mod badges;
 mod exemptions;
 mod import;
@@ -294,6 +295,24 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
             "/units/{id}/exemptions",
             false,
             get(exemptions::list),
+        ),
+        r(
+            M::GET,
+            "/units/{id}/candidates",
+            false,
+            get(admissions::list),
+        ),
+        r(
+            M::POST,
+            "/units/{id}/candidates",
+            false,
+            post(admissions::propose),
+        ),
+        r(
+            M::POST,
+            "/candidates/{id}/steps",
+            false,
+            post(admissions::step),
         ),
         r(M::GET, "/units/{id}/reviews", false, get(reviews::show)),
         r(M::POST, "/units/{id}/reviews", false, post(reviews::save)),

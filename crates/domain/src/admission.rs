@@ -1,0 +1,179 @@
+//! The admission pipeline (kết nạp đảng viên): the steps in order, the age window, the cell's
+//! two-thirds vote with escalation after repeated failures, and the deadlines in working days.
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::calendar::Holidays;
+use crate::member::add_months;
+use crate::org::labelled_enum;
+use crate::rules::Share;
+
+labelled_enum!(
+    /// Where a candidate is in the pipeline.
+    Stage {
+        Candidate = "candidate", "Quần chúng ưu tú";
+        ClassDone = "class_done", "Đã học lớp nhận thức về Đảng";
+        FileReady = "file_ready", "Hồ sơ đủ, chờ chi bộ xét";
+        Voted = "voted", "Chi bộ đã biểu quyết, chờ quyết định";
+        Escalated = "escalated", "Biểu quyết không đạt 3 lần, báo cáo cấp trên";
+        Decided = "decided", "Có quyết định kết nạp, chờ lễ kết nạp";
+        Probation = "probation", "Đảng viên dự bị";
+        Official = "official", "Đã công nhận chính thức";
+        NotRecognised = "not_recognised", "Không công nhận chính thức";
+    }
+);
+
+/// The pipeline's parameters; the defaults are those of the Charter's current rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AdmissionRules {
+    pub min_age: u32,
+    pub max_age: u32,
+    /// Years an introducer must have been an official member.
+    pub introducer_official_years: u32,
+    /// The cell's vote: share of its official members.
+    pub vote: Share,
+    /// Failed votes after which the case goes to the superior committee.
+    pub max_failed_votes: u32,
+    pub decide_within_working_days: u32,
+    pub ceremony_within_working_days: u32,
+    pub probation_months: u32,
+    pub review_within_working_days: u32,
+}
+
+impl Default for AdmissionRules {
+    fn default() -> Self {
+        Self {
+            min_age: 18,
+            max_age: 60,
+            introducer_official_years: 1,
+            vote: Share {
+                numerator: 2,
+                denominator: 3,
+                strict: false,
+            },
+            max_failed_votes: 3,
+            decide_within_working_days: 60,
+            ceremony_within_working_days: 30,
+            probation_months: 12,
+            review_within_working_days: 30,
+        }
+    }
+}
+
+/// Age in whole years on a day.
+pub fn age_on(born: NaiveDate, on: NaiveDate) -> u32 {
+    let mut years = on.year() - born.year();
+    if (on.month(), on.day()) < (born.month(), born.day()) {
+        years -= 1;
+    }
+    years.max(0) as u32
+}
+
+impl AdmissionRules {
+    /// Checks the candidate's age on the day the cell considers them.
+    pub fn check_age(&self, born: NaiveDate, on: NaiveDate) -> Result<(), String> {
+        let age = age_on(born, on);
+        if age < self.min_age || age > self.max_age {
+            return Err(format!(
+                "Người được xem xét kết nạp phải từ {} đến {} tuổi; vào ngày {} là {age} tuổi.",
+                self.min_age,
+                self.max_age,
+                on.format("%d/%m/%Y")
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether an official member since `official_on` may introduce a candidate on `on`.
+    pub fn may_introduce(&self, official_on: Option<NaiveDate>, on: NaiveDate) -> bool {
+        official_on.is_some_and(|d| add_months(d, self.introducer_official_years * 12) <= on)
+    }
+
+    /// The result of a vote: passed, or the stage it leaves the case in after `failed_before`
+    /// earlier failures.
+    pub fn vote(&self, votes_for: u32, official_members: u32, failed_before: u32) -> Stage {
+        if self.vote.met(votes_for, official_members) {
+            Stage::Voted
+        } else if failed_before + 1 >= self.max_failed_votes {
+            Stage::Escalated
+        } else {
+            Stage::FileReady
+        }
+    }
+
+    pub fn decide_by(&self, voted_on: NaiveDate, h: &Holidays) -> NaiveDate {
+        h.add_working_days(voted_on, self.decide_within_working_days)
+    }
+
+    pub fn ceremony_by(&self, decided_on: NaiveDate, h: &Holidays) -> NaiveDate {
+        h.add_working_days(decided_on, self.ceremony_within_working_days)
+    }
+
+    /// The day probation ends and, if recognised, official membership starts.
+    pub fn probation_ends(&self, ceremony_on: NaiveDate) -> NaiveDate {
+        add_months(ceremony_on, self.probation_months)
+    }
+
+    pub fn review_by(&self, ceremony_on: NaiveDate, h: &Holidays) -> NaiveDate {
+        h.add_working_days(
+            self.probation_ends(ceremony_on),
+            self.review_within_working_days,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn ages() {
+        assert_eq!(age_on(d(2000, 5, 20), d(2018, 5, 19)), 17);
+        assert_eq!(age_on(d(2000, 5, 20), d(2018, 5, 20)), 18);
+        let r = AdmissionRules::default();
+        assert!(
+            r.check_age(d(2008, 12, 1), d(2026, 11, 23))
+                .unwrap_err()
+                .contains("17 tuổi")
+        );
+        assert!(r.check_age(d(1966, 1, 1), d(2026, 11, 23)).is_ok());
+        assert!(r.check_age(d(1965, 1, 1), d(2026, 11, 23)).is_err());
+    }
+
+    #[test]
+    fn votes_and_escalation() {
+        let r = AdmissionRules::default();
+        assert_eq!(r.vote(20, 30, 0), Stage::Voted);
+        assert_eq!(r.vote(19, 30, 0), Stage::FileReady);
+        assert_eq!(r.vote(19, 30, 1), Stage::FileReady);
+        assert_eq!(r.vote(19, 30, 2), Stage::Escalated);
+        assert_eq!(r.vote(0, 0, 0), Stage::FileReady);
+    }
+
+    #[test]
+    fn introducers_and_deadlines() {
+        let r = AdmissionRules::default();
+        assert!(r.may_introduce(Some(d(2025, 11, 23)), d(2026, 11, 23)));
+        assert!(!r.may_introduce(Some(d(2025, 11, 24)), d(2026, 11, 23)));
+        assert!(!r.may_introduce(None, d(2026, 11, 23)));
+        let h = Holidays::new(crate::calendar::builtin_holidays().into_iter().map(|x| x.0));
+        assert_eq!(r.decide_by(d(2026, 10, 1), &h), d(2026, 12, 24));
+        assert_eq!(r.probation_ends(d(2026, 2, 3)), d(2027, 2, 3));
+        assert!(r.review_by(d(2026, 2, 3), &h) > d(2027, 3, 1));
+    }
+
+    proptest! {
+        #[test]
+        fn a_vote_passes_with_two_thirds(official in 1u32..200, votes in 0u32..200) {
+            prop_assume!(votes <= official);
+            let r = AdmissionRules::default();
+            let passed = r.vote(votes, official, 0) == Stage::Voted;
+            prop_assert_eq!(passed, votes * 3 >= official * 2);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chibo_app::admissions::{self, CandidateInput, CandidateList, CandidateStep, CandidateView};
+
+use super::{ApiJson, Ids};
+use crate::AppState;
+use crate::error::{ApiError, ErrorBody};
+use crate::session::ApiUser;
+
+/// Candidates for admission in a subtree, with the deadline of each and what is overdue.
+#[utoipa::path(get, path = "/api/v1/units/{id}/candidates", tag = "admissions", params(("id" = i64, Path)),
+    responses((status = 200, body = CandidateList), (status = 404, body = ErrorBody)))]
+pub async fn list(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+) -> Result<Json<CandidateList>, ApiError> {
+    Ok(Json(admissions::list(&s.app, &a, id.one()).await?))
+}
+
+/// A cell proposes an outstanding non-member for admission.
+#[utoipa::path(post, path = "/api/v1/units/{id}/candidates", tag = "admissions", params(("id" = i64, Path)), request_body = CandidateInput,
+    responses((status = 201, body = CandidateView), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn propose(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiJson(b): ApiJson<CandidateInput>,
+) -> Result<(StatusCode, Json<CandidateView>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(admissions::propose(&s.app, &a, id.one(), b).await?),
+    ))
+}
+
+/// The next step: `class`, `file`, `vote`, `decide` (superior committee), `ceremony`,
+/// `recognise` / `not_recognise` (superior committee).
+#[utoipa::path(post, path = "/api/v1/candidates/{id}/steps", tag = "admissions", params(("id" = i64, Path)), request_body = CandidateStep,
+    responses((status = 200, body = CandidateView), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn step(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiJson(b): ApiJson<CandidateStep>,
+) -> Result<Json<CandidateView>, ApiError> {
+    Ok(Json(admissions::step(&s.app, &a, id.one(), b).await?))
+}

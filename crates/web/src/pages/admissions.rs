@@ -1,0 +1,102 @@
+//! The admission pipeline page of a unit: candidates, their steps and deadlines.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use chibo_app::admissions::{self, CandidateInput, CandidateList, CandidateStep};
+use chibo_app::{Actor, App};
+
+use super::{FormData, Nav, form_errors, render_status, see_other};
+use crate::AppState;
+use crate::api::Ids;
+use crate::error::PageError;
+use crate::fmt::VnDate;
+use crate::session::PageUser;
+
+#[derive(Template)]
+#[template(path = "candidates.html")]
+struct ListPage {
+    nav: Nav,
+    list: CandidateList,
+    errors: Vec<String>,
+    today: String,
+}
+
+async fn render_list(
+    s: &AppState,
+    a: &Actor,
+    id: i64,
+    errors: Vec<String>,
+) -> Result<Response, PageError> {
+    let list = admissions::list(&s.app, a, id).await?;
+    let status = if errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render_status(
+        status,
+        &ListPage {
+            nav: Nav::of(a),
+            list,
+            errors,
+            today: App::today().to_string(),
+        },
+    )
+}
+
+pub async fn list(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+) -> Result<Response, PageError> {
+    render_list(&s, &a, id.one(), vec![]).await
+}
+
+pub async fn propose(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let input = CandidateInput {
+        full_name: f.text("full_name"),
+        date_of_birth: f.opt("date_of_birth"),
+        sex: f.text("sex"),
+        ethnicity: f.opt("ethnicity"),
+        citizen_id: f.opt("citizen_id"),
+        phone: f.opt("phone"),
+    };
+    match form_errors(admissions::propose(&s.app, &a, id.one(), input).await)? {
+        Ok(_) => Ok(see_other(&format!("/units/{}/candidates", id.one()))),
+        Err(errors) => render_list(&s, &a, id.one(), errors).await,
+    }
+}
+
+/// A step posted from a unit's list (`unit` is that list).
+pub async fn step(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    f: FormData,
+) -> Result<Response, PageError> {
+    let input = CandidateStep {
+        step: f.text("step"),
+        on: f.opt("on"),
+        number: f.text("number"),
+        introducer_member_id: f.id("introducer_member_id"),
+        votes_for: f.get("votes_for").and_then(|v| v.trim().parse().ok()),
+    };
+    let r = admissions::step(&s.app, &a, id.one(), input).await;
+    let back = match f.id("unit") {
+        Some(u) => u,
+        None => match &r {
+            Ok(c) => c.unit.id,
+            Err(_) => admissions::unit_of(&s.app, &a, id.one()).await?,
+        },
+    };
+    match form_errors(r)? {
+        Ok(_) => Ok(see_other(&format!("/units/{back}/candidates"))),
+        Err(errors) => render_list(&s, &a, back, errors).await,
+    }
+}
