@@ -1302,6 +1302,7 @@ async fn seed_exemptions(app: &App, admin: &Actor) -> AppResult<()> {
                 ExemptionRequest {
                     requested_on: Some(on.to_string()),
                     reason: why.into(),
+                    until: None,
                 },
             )
         };
@@ -1328,6 +1329,44 @@ async fn seed_exemptions(app: &App, admin: &Actor) -> AppResult<()> {
             "Bệnh mãn tính, điều trị dài ngày",
         )
         .await?;
+        // A member who went to work far away is exempted until the end of the season.
+        if let Some(c) = old.get(2) {
+            let away_on = last.meeting_date - chrono::Duration::days(20);
+            members::add_event(
+                app,
+                admin,
+                c.id,
+                StatusEventInput {
+                    kind: "working_away".into(),
+                    effective_on: Some(away_on.to_string()),
+                    until: Some((App::today() + chrono::Duration::days(90)).to_string()),
+                    reason: "Đi làm công nhân tại khu công nghiệp tỉnh Bình Dương".into(),
+                },
+            )
+            .await?;
+            let x = exemptions::request(
+                app,
+                admin,
+                c.id,
+                ExemptionRequest {
+                    requested_on: Some((away_on + chrono::Duration::days(2)).to_string()),
+                    reason: "Đi làm ăn xa, không về sinh hoạt được".into(),
+                    until: Some((App::today() + chrono::Duration::days(90)).to_string()),
+                },
+            )
+            .await?;
+            exemptions::step(
+                app,
+                admin,
+                x.id,
+                ExemptionStep {
+                    step: "grant".into(),
+                    meeting_id: Some(last.id),
+                    on: None,
+                },
+            )
+            .await?;
+        }
     }
     Ok(())
 }

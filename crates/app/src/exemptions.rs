@@ -38,6 +38,10 @@ pub struct ExemptionView {
     pub revoke_requested_on: Option<NaiveDate>,
     pub revoke_meeting_id: Option<i64>,
     pub revoked_on: Option<NaiveDate>,
+    /// A temporary exemption (e.g. while working away) ends on this day.
+    pub until: Option<NaiveDate>,
+    /// Granted for a period that has ended: the cell should revoke it.
+    pub expired: bool,
     /// What the actor may do next: `grant`, `reject`, `report`, `request_revoke`, `revoke`.
     pub next_steps: Vec<String>,
     /// Held meetings of the cell a decision can be recorded at (newest first).
@@ -55,8 +59,10 @@ pub struct MeetingChoice {
 #[serde(default)]
 pub struct ExemptionRequest {
     pub requested_on: Option<String>,
-    /// Why (age, health…), in the member's words.
+    /// Why (age, health, working away…), in the member's words.
     pub reason: String,
+    /// For a temporary exemption (a member working away): its last day.
+    pub until: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -79,6 +85,8 @@ pub struct ExemptionList {
     pub pending: u32,
     /// Granted but not reported to the grassroots committee.
     pub unreported: u32,
+    /// Temporary exemptions whose period has ended.
+    pub expired: u32,
 }
 
 fn status_label(s: &str) -> &'static str {
@@ -156,7 +164,9 @@ async fn views(
         } else {
             vec![]
         };
+        let expired = r.status == "granted" && r.until.is_some_and(|u| u < App::today());
         out.push(ExemptionView {
+            expired,
             id: r.id,
             member: MemberRef {
                 id: m.id,
@@ -172,6 +182,7 @@ async fn views(
             revoke_requested_on: r.revoke_requested_on,
             revoke_meeting_id: r.revoke_meeting_id,
             revoked_on: r.revoked_on,
+            until: r.until,
             next_steps: next.into_iter().map(str::to_string).collect(),
             meetings,
         });
@@ -209,6 +220,7 @@ pub async fn list(app: &App, actor: &Actor, unit_id: i64) -> AppResult<Exemption
     let mut exemptions = views(app, actor, rows).await?;
     exemptions.sort_by_key(|x| match x.status.as_str() {
         "requested" => 0,
+        _ if x.expired => 0,
         "granted" if x.reported_on.is_none() || x.revoke_requested_on.is_some() => 1,
         "granted" => 2,
         _ => 3,
@@ -218,6 +230,7 @@ pub async fn list(app: &App, actor: &Actor, unit_id: i64) -> AppResult<Exemption
             .iter()
             .filter(|x| x.status == "requested")
             .count() as u32,
+        expired: exemptions.iter().filter(|x| x.expired).count() as u32,
         unreported: exemptions
             .iter()
             .filter(|x| x.status == "granted" && x.reported_on.is_none())
@@ -256,12 +269,24 @@ pub async fn request(
     if on.is_some_and(|d| d < m.admission_date) {
         e.push("requested_on", "Ngày làm đơn trước ngày vào Đảng.");
     }
+    let until = validate::date_field(
+        &mut e,
+        "until",
+        "ngày hết miễn",
+        input.until.as_deref(),
+        false,
+    );
+    if let (Some(u), Some(o)) = (until, on)
+        && u <= o
+    {
+        e.push("until", "Ngày hết miễn phải sau ngày làm đơn.");
+    }
     let status = status_of(&m.status);
-    if status != Status::Active {
+    if !matches!(status, Status::Active | Status::WorkingAway) {
         e.push(
             "member_id",
             format!(
-                "Chỉ đảng viên đang sinh hoạt mới xin miễn công tác và sinh hoạt (hiện: {}).",
+                "Chỉ đảng viên đang sinh hoạt hoặc đi làm ăn xa mới xin miễn công tác và sinh hoạt (hiện: {}).",
                 status.label().to_lowercase()
             ),
         );
@@ -290,6 +315,7 @@ pub async fn request(
         revoke_requested_on: Set(None),
         revoke_meeting_id: Set(None),
         revoked_on: Set(None),
+        until: Set(until),
         created_by: Set(Some(actor.user_id)),
         created_at: Set(chrono::Utc::now()),
         ..Default::default()
@@ -402,7 +428,7 @@ pub async fn step(
                 m.clone(),
                 StatusEventKind::ExemptionGranted,
                 d,
-                None,
+                row.until,
                 &format!(
                     "Nghị quyết chi bộ ngày {}: {}",
                     d.format("%d/%m/%Y"),

@@ -101,7 +101,7 @@ pub fn apply(from: Status, event: StatusEventKind) -> Result<Status, &'static st
     use StatusEventKind as E;
     let to = match (from, event) {
         (S::Deceased, _) => return Err("Đảng viên đã từ trần, không thể ghi nhận thêm thay đổi."),
-        (S::Active, E::ExemptionGranted) => S::Exempt,
+        (S::Active | S::WorkingAway, E::ExemptionGranted) => S::Exempt,
         (S::Exempt, E::ExemptionRevoked) => S::Active,
         (S::Active, E::TempTransferOut) => S::TransferredOutTemp,
         (S::TransferredOutTemp, E::TempTransferReturn) => S::Active,
@@ -287,6 +287,11 @@ mod tests {
         assert_eq!(
             apply(Status::Active, StatusEventKind::ExemptionGranted),
             Ok(Status::Exempt)
+        );
+        assert_eq!(
+            apply(Status::WorkingAway, StatusEventKind::ExemptionGranted),
+            Ok(Status::Exempt),
+            "a member working away may be exempted for a while"
         );
         assert!(apply(Status::Active, StatusEventKind::ExemptionRevoked).is_err());
         assert!(apply(Status::Deceased, StatusEventKind::Readmitted).is_err());

@@ -371,6 +371,8 @@ entity!(exemption, "exemptions", {
     revoked_on: Option<NaiveDate>,
     created_by: Option<i64>,
     created_at: DateTime<Utc>,
+    /// A temporary exemption (e.g. while working away) ends on this day.
+    until: Option<NaiveDate>,
 });
 
 entity!(cadre_task, "cadre_tasks", {

@@ -23,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(Programmes),
             Box::new(Reviews),
             Box::new(Admissions),
+            Box::new(TemporaryExemptions),
         ]
     }
 }
@@ -1044,5 +1045,27 @@ impl MigrationTrait for Admissions {
         .await?;
         m.create_index(index("candidate_votes", &["candidate_id"], false))
             .await
+    }
+}
+
+/// Temporary exemptions (members working away, for a period) end on a date (issue 4).
+struct TemporaryExemptions;
+
+impl MigrationName for TemporaryExemptions {
+    fn name(&self) -> &str {
+        "m20261124_000015_temporary_exemptions"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for TemporaryExemptions {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table(c("exemptions"))
+                .add_column(date_null(c("until")))
+                .to_owned(),
+        )
+        .await
     }
 }

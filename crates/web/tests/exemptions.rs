@@ -177,6 +177,61 @@ async fn exemption_from_request_to_revocation() {
     let done = step(&x["id"], json!({"step": "report", "on": day(0)}), &sec).await;
     assert!(refused(&done).contains("chưa đến lượt"));
 
+    // A member working away is exempted for a period; once it ends the list flags it.
+    let path_of_cell = chibo_app::units::find(&t.app.db, cell)
+        .await
+        .unwrap()
+        .unwrap()
+        .path;
+    let away = {
+        use chibo_store::entities::member;
+        use chibo_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        member::Entity::find()
+            .filter(member::Column::UnitPath.like(chibo_store::path_prefix(&path_of_cell)))
+            .filter(member::Column::Status.eq("active"))
+            .filter(member::Column::Id.ne(me))
+            .one(&t.app.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+    };
+    ok(&t
+        .api(Method::POST, &format!("/api/v1/members/{away}/events"), &sec,
+            json!({"kind": "working_away", "effective_on": day(-5), "until": day(200), "reason": "Đi làm ăn xa tại Bình Dương"}))
+        .await);
+    let bad_until = t
+        .api(
+            Method::POST,
+            &format!("/api/v1/members/{away}/exemptions"),
+            &sec,
+            json!({"requested_on": day(-4), "reason": "Đi làm ăn xa", "until": day(-4)}),
+        )
+        .await;
+    assert!(refused(&bad_until).contains("sau ngày làm đơn"));
+    let tmp = ok(&t
+        .api(
+            Method::POST,
+            &format!("/api/v1/members/{away}/exemptions"),
+            &sec,
+            json!({"requested_on": day(-4), "reason": "Đi làm ăn xa", "until": day(-1)}),
+        )
+        .await);
+    let g = ok(&step(
+        &tmp["id"],
+        json!({"step": "grant", "meeting_id": after["meeting"]["id"]}),
+        &sec,
+    )
+    .await);
+    assert_eq!(g["expired"], true);
+    let list = ok(&t
+        .get(
+            &format!("/api/v1/units/{cell}/exemptions"),
+            Auth::Bearer(&sec),
+        )
+        .await);
+    assert_eq!(list["expired"], 1);
+
     // The pages: the unit's list and the member's own page with the request form.
     let cookie = t.login("bithu.dongtam").await;
     let list = t

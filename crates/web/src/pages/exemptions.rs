@@ -62,6 +62,7 @@ pub async fn request(
     let input = ExemptionRequest {
         requested_on: f.opt("requested_on"),
         reason: f.text("reason"),
+        until: f.opt("until"),
     };
     match form_errors(exemptions::request(&s.app, &a, id.one(), input).await)? {
         Ok(_) => Ok(see_other(&format!("/members/{}#exemptions", id.one()))),
