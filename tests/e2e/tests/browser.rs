@@ -316,20 +316,65 @@ async fn log_in_browse_the_tree_and_a_member() {
     assert_eq!(wait_text(&c, "#check-in-code", "-").await.len(), 9);
     c.find(Locator::Css("#qr-code svg")).await.unwrap();
     shot(&c, "08-qr").await;
+
+    // Membership work from the cell's page: the admission pipeline, then a checked import.
+    c.goto(&format!("{base}/units")).await.unwrap();
+    c.find(Locator::LinkText("Chi bộ thôn Đồng Tâm"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let cell_url = c.current_url().await.unwrap();
+    c.find(Locator::Id("candidates-link"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "main", "Lục Thị Yến").await;
+    shot(&c, "09-candidates").await;
+    c.goto(cell_url.as_str()).await.unwrap();
+    c.find(Locator::Id("import-link"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let list = tmp.join("danh-sach.csv");
+    std::fs::write(
+        &list,
+        "Họ và tên,Ngày sinh,Giới tính,Số CCCD,Ngày vào Đảng\nĐảng Viên Thử,31/02/1980,Nam,001080000999,02/09/2005\n",
+    )
+    .unwrap();
+    c.find(Locator::Css("#import-form input[type=file]"))
+        .await
+        .unwrap()
+        .send_keys(list.to_str().unwrap())
+        .await
+        .unwrap();
+    c.find(Locator::Id("check-button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "#import-report", "Dòng 2, cột Ngày sinh").await;
+    shot(&c, "10-import-check").await;
     logout(&c).await;
 
     // A member on a phone sees the announced meetings, their documents and past resolutions.
     c.set_window_size(390, 844).await.unwrap();
     login(&c, &base, "dangvien.dongtam").await;
     assert!(text(&c, "#upcoming").await.contains("lúc"));
-    shot(&c, "09-member-phone").await;
+    shot(&c, "11-member-phone").await;
     c.goto(announced_url.as_str()).await.unwrap();
     wait_text(&c, "#documents", "Đề cương sinh hoạt.txt").await;
     assert!(!text(&c, "#agenda").await.is_empty());
-    shot(&c, "10-member-notice").await;
+    shot(&c, "12-member-notice").await;
     c.goto(&format!("{base}/resolutions")).await.unwrap();
     wait_text(&c, "main", "Biểu quyết").await;
-    shot(&c, "11-member-resolutions").await;
+    shot(&c, "13-member-resolutions").await;
     logout(&c).await;
     c.close().await.unwrap();
     let _ = std::fs::remove_dir_all(&tmp);
