@@ -562,10 +562,7 @@ pub async fn step(
                 .one(&tx)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            let status = members::status_of(&m.status);
-            let next = chibo_domain::member::apply(status, StatusEventKind::Removed)
-                .map_err(|msg| AppError::invalid("step", msg))?;
-            members::write_event(
+            members::apply_event(
                 &tx,
                 actor,
                 m,
@@ -573,8 +570,6 @@ pub async fn step(
                 on,
                 None,
                 "Không đủ điều kiện công nhận đảng viên chính thức",
-                status,
-                next,
             )
             .await?;
             am.reviewed_on = Set(Some(on));

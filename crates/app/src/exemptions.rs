@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use chibo_domain::Invalid;
-use chibo_domain::member::{self as member_rules, Status, StatusEventKind};
+use chibo_domain::member::{Status, StatusEventKind};
 use chibo_domain::validate;
 use chibo_store::entities::{exemption, meeting, member, member_event, unit};
 use chibo_store::sea_orm::{
@@ -414,15 +414,10 @@ pub async fn step(
     let tx = write_tx(&app.db).await?;
     let before = row.clone();
     let mut am = row.clone().into_active_model();
-    let status = status_of(&m.status);
-    let event = |kind: StatusEventKind| {
-        member_rules::apply(status, kind).map_err(|msg| AppError::invalid("step", msg))
-    };
     match what {
         "grant" => {
             let d = decided_at.expect("checked");
-            let next = event(StatusEventKind::ExemptionGranted)?;
-            members::write_event(
+            members::apply_event(
                 &tx,
                 actor,
                 m.clone(),
@@ -434,8 +429,6 @@ pub async fn step(
                     d.format("%d/%m/%Y"),
                     row.reason
                 ),
-                status,
-                next,
             )
             .await?;
             am.status = Set("granted".into());
@@ -451,8 +444,7 @@ pub async fn step(
         "request_revoke" => am.revoke_requested_on = Set(on),
         _ => {
             let d = decided_at.expect("checked");
-            let next = event(StatusEventKind::ExemptionRevoked)?;
-            members::write_event(
+            members::apply_event(
                 &tx,
                 actor,
                 m.clone(),
@@ -463,8 +455,6 @@ pub async fn step(
                     "Nghị quyết chi bộ ngày {}: thôi miễn theo đề nghị của đảng viên",
                     d.format("%d/%m/%Y")
                 ),
-                status,
-                next,
             )
             .await?;
             am.status = Set("revoked".into());

@@ -847,6 +847,21 @@ pub async fn add_event(
     detail(app, actor, after, u).await
 }
 
+/// Records a status change the member's current status allows (else a field error), in `tx`.
+pub(crate) async fn apply_event(
+    tx: &DatabaseTransaction,
+    actor: &Actor,
+    m: member::Model,
+    kind: StatusEventKind,
+    on: NaiveDate,
+    until: Option<NaiveDate>,
+    reason: &str,
+) -> AppResult<member::Model> {
+    let status = status_of(&m.status);
+    let next = rules::apply(status, kind).map_err(|msg| AppError::invalid("kind", msg))?;
+    write_event(tx, actor, m, kind, on, until, reason, status, next).await
+}
+
 /// Writes a checked status change: the event, the roll (leaving it closes the membership,
 /// re-admission opens it again in the same cell), the member's status and the audit line.
 #[allow(clippy::too_many_arguments)]

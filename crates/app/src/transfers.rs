@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chibo_domain::Invalid;
 use chibo_domain::calendar::Holidays;
-use chibo_domain::member::{self as member_rules, Status, StatusEventKind};
+use chibo_domain::member::{Status, StatusEventKind};
 use chibo_domain::org::UnitKind;
 use chibo_domain::transfers::{TransferKind, TransferReason, TransferRules};
 use chibo_domain::validate;
@@ -488,12 +488,11 @@ pub async fn start(
     .insert(&tx)
     .await?;
     if let Some(ev) = event {
-        let next = member_rules::apply(status, ev).map_err(|msg| AppError::invalid("kind", msg))?;
         let where_to = to
             .as_ref()
             .map(|t| t.name.clone())
             .unwrap_or_else(|| saved.destination.clone());
-        members::write_event(
+        members::apply_event(
             &tx,
             actor,
             m.clone(),
@@ -501,8 +500,6 @@ pub async fn start(
             moved_on,
             ends_on,
             &format!("Chuyển sinh hoạt tạm thời đến {where_to}"),
-            status,
-            next,
         )
         .await?;
         if let Some(t) = &to {
@@ -618,47 +615,24 @@ pub async fn step(
         "receive" => {
             am.received_on = Set(Some(on));
             am.status = Set("completed".into());
-            let status = status_of(&m.status);
             match t.to_unit_id {
                 Some(to) => {
                     let to = units::find(&tx, to).await?.ok_or(AppError::NotFound)?;
-                    if status == Status::TransferredOutTemp {
-                        let back = member_rules::apply(status, StatusEventKind::TempTransferReturn)
-                            .map_err(|msg| AppError::invalid("step", msg))?;
-                        members::write_event(
-                            &tx,
-                            actor,
-                            m.clone(),
-                            StatusEventKind::TempTransferReturn,
-                            on,
-                            None,
-                            "Chuyển sinh hoạt chính thức",
-                            status,
-                            back,
-                        )
-                        .await?;
-                        close_open_temporary(&tx, m.id, on).await?;
-                    }
-                    let m = member::Entity::find_by_id(t.member_id)
-                        .one(&tx)
-                        .await?
-                        .ok_or(AppError::NotFound)?;
+                    // A permanent transfer supersedes a temporary one still open.
+                    let m = come_back(&tx, actor, m, on, "Chuyển sinh hoạt chính thức").await?;
+                    close_open_temporary(&tx, m.id, on).await?;
                     members::move_member(&tx, m, &to, on, "Chuyển sinh hoạt chính thức đến")
                         .await?;
                 }
                 None => {
-                    let next = member_rules::apply(status, StatusEventKind::PermanentTransferOut)
-                        .map_err(|msg| AppError::invalid("step", msg))?;
-                    members::write_event(
+                    members::apply_event(
                         &tx,
                         actor,
-                        m.clone(),
+                        m,
                         StatusEventKind::PermanentTransferOut,
                         on,
                         None,
                         &format!("Chuyển sinh hoạt chính thức đến {}", t.destination),
-                        status,
-                        next,
                     )
                     .await?;
                 }
@@ -667,45 +641,13 @@ pub async fn step(
         "return" => {
             am.returned_on = Set(Some(on));
             am.status = Set("completed".into());
-            let status = status_of(&m.status);
-            if status == Status::TransferredOutTemp {
-                let back = member_rules::apply(status, StatusEventKind::TempTransferReturn)
-                    .map_err(|msg| AppError::invalid("step", msg))?;
-                members::write_event(
-                    &tx,
-                    actor,
-                    m.clone(),
-                    StatusEventKind::TempTransferReturn,
-                    on,
-                    None,
-                    "Trở về sau chuyển sinh hoạt tạm thời",
-                    status,
-                    back,
-                )
-                .await?;
-            }
+            come_back(&tx, actor, m, on, "Trở về sau chuyển sinh hoạt tạm thời").await?;
             close_temporary_row(&tx, &t, on).await?;
         }
         _ => {
             am.status = Set("cancelled".into());
             if t.kind == "temporary" {
-                let status = status_of(&m.status);
-                if status == Status::TransferredOutTemp {
-                    let back = member_rules::apply(status, StatusEventKind::TempTransferReturn)
-                        .map_err(|msg| AppError::invalid("step", msg))?;
-                    members::write_event(
-                        &tx,
-                        actor,
-                        m.clone(),
-                        StatusEventKind::TempTransferReturn,
-                        on,
-                        None,
-                        "Hủy chuyển sinh hoạt tạm thời",
-                        status,
-                        back,
-                    )
-                    .await?;
-                }
+                come_back(&tx, actor, m, on, "Hủy chuyển sinh hoạt tạm thời").await?;
                 close_temporary_row(&tx, &t, on).await?;
             }
         }
@@ -723,6 +665,29 @@ pub async fn step(
     .await?;
     tx.commit().await?;
     one(app, actor, id).await
+}
+
+/// A member away on a temporary transfer is back in their cell from `on`.
+async fn come_back(
+    tx: &DatabaseTransaction,
+    actor: &Actor,
+    m: member::Model,
+    on: NaiveDate,
+    reason: &str,
+) -> AppResult<member::Model> {
+    if status_of(&m.status) != Status::TransferredOutTemp {
+        return Ok(m);
+    }
+    members::apply_event(
+        tx,
+        actor,
+        m,
+        StatusEventKind::TempTransferReturn,
+        on,
+        None,
+        reason,
+    )
+    .await
 }
 
 /// Ends any open temporary transfer of the member (a permanent one supersedes it).

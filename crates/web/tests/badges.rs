@@ -13,19 +13,6 @@ use chibo_store::sea_orm::{
 use common::*;
 use serde_json::{Value, json};
 
-fn ok(r: &Res) -> Value {
-    assert!(r.status.is_success(), "{} {}", r.status, r.body);
-    r.json()
-}
-
-fn refused(r: &Res) -> String {
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    r.json()["error"]["fields"][0]["message"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
 /// Gives the member an admission date so that party age reaches `years` on `reached`, and
 /// removes their badges.
 async fn admitted_for(t: &TestApp, id: i64, years: u32, reached: chrono::NaiveDate) {

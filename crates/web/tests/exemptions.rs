@@ -8,23 +8,6 @@ use axum::http::{Method, StatusCode};
 use common::*;
 use serde_json::{Value, json};
 
-fn ok(r: &Res) -> Value {
-    assert!(r.status.is_success(), "{} {}", r.status, r.body);
-    r.json()
-}
-
-fn refused(r: &Res) -> String {
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    r.json()["error"]["fields"][0]["message"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
-fn day(offset: i64) -> String {
-    (chibo_app::App::today() + chrono::Duration::days(offset)).to_string()
-}
-
 /// A meeting of the cell today, held (everyone on the sheet present).
 async fn held_meeting(t: &TestApp, token: &str, cell: i64, kind: &str) -> Value {
     let m = ok(&t

@@ -9,12 +9,6 @@ use axum::http::StatusCode;
 use chibo_store::entities::{audit, member};
 use chibo_store::sea_orm::{EntityTrait, PaginatorTrait};
 use common::*;
-use serde_json::Value;
-
-fn ok(r: &Res) -> Value {
-    assert!(r.status.is_success(), "{} {}", r.status, r.body);
-    r.json()
-}
 
 async fn members(t: &TestApp) -> u64 {
     member::Entity::find().count(&t.app.db).await.unwrap()

@@ -9,21 +9,6 @@ use axum::http::{Method, StatusCode};
 use common::*;
 use serde_json::{Value, json};
 
-fn ok(r: &Res) -> Value {
-    assert!(r.status.is_success(), "{} {}", r.status, r.body);
-    r.json()
-}
-
-fn refused(r: &Res) -> String {
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    let v = r.json();
-    assert_eq!(v["error"]["code"], "invalid_input");
-    v["error"]["fields"][0]["message"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
 async fn member_id(t: &TestApp, username: &str) -> i64 {
     chibo_app::auth::actor_by_username(&t.app, username)
         .await

@@ -8,19 +8,6 @@ use axum::http::{Method, StatusCode};
 use common::*;
 use serde_json::{Value, json};
 
-fn ok(r: &Res) -> Value {
-    assert!(r.status.is_success(), "{} {}", r.status, r.body);
-    r.json()
-}
-
-fn field(r: &Res) -> String {
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    r.json()["error"]["fields"][0]["message"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
 /// Holds a meeting where two members (never those in `keep`) are absent with a reason.
 async fn hold(
     t: &TestApp,
@@ -131,7 +118,7 @@ async fn a_month_of_a_cell_through_the_api() {
             json!({"held_on": (first + chrono::Duration::days(1)).to_string(), "attendee_ids": [chair], "content": "Thống nhất nội dung"}),
         )
         .await;
-    assert!(field(&prep).contains("trước hoặc trong ngày"));
+    assert!(refused(&prep).contains("trước hoặc trong ngày"));
     let d = ok(&t
         .api(
             Method::PUT,
@@ -174,7 +161,7 @@ async fn a_month_of_a_cell_through_the_api() {
             record(n_present + 5),
         )
         .await;
-    assert!(field(&too_many).contains("vượt quá"));
+    assert!(refused(&too_many).contains("vượt quá"));
     // Steps in the rule set's order, with times; a speaker with a summary.
     let late = t
         .api(
@@ -184,7 +171,7 @@ async fn a_month_of_a_cell_through_the_api() {
             json!({"step": "agenda", "done_at": "19:40"}),
         )
         .await;
-    assert!(field(&late).contains("theo thứ tự"));
+    assert!(refused(&late).contains("theo thứ tự"));
     ok(&t
         .api(
             Method::POST,
@@ -201,7 +188,7 @@ async fn a_month_of_a_cell_through_the_api() {
             json!({"step": "secretary", "done_at": "19:00"}),
         )
         .await;
-    assert!(field(&early).contains("sớm hơn"));
+    assert!(refused(&early).contains("sớm hơn"));
     ok(&t
         .api(
             Method::POST,
@@ -227,7 +214,7 @@ async fn a_month_of_a_cell_through_the_api() {
 
     // Tasks: a due date before the meeting is refused; then everyone working gets one.
     let before = t.api(Method::POST, &format!("/api/v1/meetings/{id}/tasks"), &sec, json!({"member_id": present[0], "what": "Vận động bà con", "due_on": (first - chrono::Duration::days(1)).to_string()})).await;
-    assert!(field(&before).contains("trước ngày họp"));
+    assert!(refused(&before).contains("trước ngày họp"));
     let working: Vec<i64> = d["sheet"]
         .as_array()
         .unwrap()
@@ -265,7 +252,7 @@ async fn a_month_of_a_cell_through_the_api() {
             json!({"entries": [{"criterion": auto_code, "points": 5}]}),
         )
         .await;
-    assert!(field(&cheat).contains("tự tính"));
+    assert!(refused(&cheat).contains("tự tính"));
     let manual: Vec<Value> = lines
         .iter()
         .filter(|l| l["auto"] == false)
@@ -278,7 +265,7 @@ async fn a_month_of_a_cell_through_the_api() {
         .map(|l| json!({"criterion": l["code"], "points": l["max_points"].as_u64().unwrap() + 1}))
         .collect();
     assert!(
-        field(
+        refused(
             &t.api(
                 Method::PUT,
                 &format!("/api/v1/meetings/{id}/score"),
@@ -321,7 +308,7 @@ async fn a_month_of_a_cell_through_the_api() {
         )
         .await;
     assert!(
-        field(&stranger).contains("chủ trì hoặc thư ký"),
+        refused(&stranger).contains("chủ trì hoặc thư ký"),
         "only the chair and the minute-taker"
     );
     let one = ok(&t
@@ -358,7 +345,7 @@ async fn a_month_of_a_cell_through_the_api() {
             record(n_present - 1),
         )
         .await;
-    assert!(field(&edit).contains("không thể sửa"));
+    assert!(refused(&edit).contains("không thể sửa"));
     let att = t
         .api(
             Method::PUT,
@@ -367,7 +354,7 @@ async fn a_month_of_a_cell_through_the_api() {
             json!({"entries": [{"member_id": present[0], "presence": "absent_unexcused"}]}),
         )
         .await;
-    assert!(field(&att).contains("không thể sửa"));
+    assert!(refused(&att).contains("không thể sửa"));
     let amended = ok(&t
         .api(
             Method::POST,
@@ -514,7 +501,7 @@ async fn a_month_of_a_cell_through_the_api() {
             json!({"entries": [{"criterion": "duration", "points": 0}]}),
         )
         .await;
-    assert!(field(&no_reason).contains("lý do"));
+    assert!(refused(&no_reason).contains("lý do"));
     let adjusted = ok(&t.api(Method::PUT, &format!("/api/v1/meetings/{id}/score"), &commune, json!({"entries": [{"criterion": "duration", "points": 0, "reason": "Kiểm tra thực tế: buổi họp kết thúc sớm"}]})).await);
     let q = &adjusted["held"]["quality"];
     assert_eq!(

@@ -7,20 +7,7 @@ mod common;
 use axum::http::{Method, StatusCode};
 use chibo_domain::classification::ClassificationRules;
 use common::*;
-use serde_json::{Value, json};
-
-fn ok(r: &Res) -> Value {
-    assert!(r.status.is_success(), "{} {}", r.status, r.body);
-    r.json()
-}
-
-fn refused(r: &Res) -> String {
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    r.json()["error"]["fields"][0]["message"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
+use serde_json::json;
 
 #[tokio::test]
 async fn members_and_cells_classified_within_the_rules() {

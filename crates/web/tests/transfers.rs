@@ -11,23 +11,6 @@ use chibo_store::sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter
 use common::*;
 use serde_json::{Value, json};
 
-fn ok(r: &Res) -> Value {
-    assert!(r.status.is_success(), "{} {}", r.status, r.body);
-    r.json()
-}
-
-fn refused(r: &Res) -> String {
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    r.json()["error"]["fields"][0]["message"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
-fn day(offset: i64) -> String {
-    (chibo_app::App::today() + chrono::Duration::days(offset)).to_string()
-}
-
 async fn members_of(t: &TestApp, cell: i64) -> Vec<i64> {
     let path = chibo_app::units::find(&t.app.db, cell)
         .await

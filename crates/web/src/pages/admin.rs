@@ -1,6 +1,5 @@
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use chibo_app::audit::{self, AuditEntry};
 use chibo_app::units::{self, UnitView};
@@ -37,11 +36,7 @@ async fn render_users(
     form: std::collections::HashMap<String, String>,
 ) -> Result<Response, PageError> {
     let list = users::list(&s.app, a).await?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::status_for(&errors);
     render_status(
         status,
         &UsersPage {
@@ -103,11 +98,7 @@ async fn render_user(
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
     let u = users::get(&s.app, a, id).await?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::status_for(&errors);
     render_status(
         status,
         &UserPage {

@@ -29,11 +29,7 @@ async fn render_list(
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
     let list = admissions::list(&s.app, a, id).await?;
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::status_for(&errors);
     render_status(
         status,
         &ListPage {

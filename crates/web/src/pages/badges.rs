@@ -39,11 +39,7 @@ pub async fn due(
         Ok(l) => (l, vec![]),
         Err(errors) => (badges::due(&s.app, &a, id.one(), None).await?, errors),
     };
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::status_for(&errors);
     render_status(
         status,
         &DuePage {

@@ -228,11 +228,7 @@ async fn render_check_in(
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
     let d = meetings::get(&s.app, a, id).await?;
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::status_for(&errors);
     render_status(
         status,
         &CheckInPage {

@@ -57,11 +57,7 @@ pub(super) async fn render_list(
     } else {
         vec![]
     };
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::status_for(&errors);
     render_status(
         status,
         &ListPage {
@@ -136,11 +132,7 @@ async fn render_meeting(
     let held_or_past = d.meeting.meeting_date <= App::today();
     let locked = d.held.as_ref().is_some_and(|h| h.locked);
     let editable = d.can_manage && held_or_past && !locked;
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::status_for(&errors);
     render_status(
         status,
         &ShowPage {
@@ -477,11 +469,7 @@ async fn render_plan(
     } else {
         vec![]
     };
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::status_for(&errors);
     render_status(
         status,
         &PlanPage {

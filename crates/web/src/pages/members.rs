@@ -129,11 +129,7 @@ pub(super) async fn render_member(
     } else {
         vec![]
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::status_for(&errors);
     render_status(
         status,
         &MemberPageT {

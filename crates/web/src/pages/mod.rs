@@ -485,6 +485,15 @@ pub fn render(t: &impl Template) -> Result<Response, PageError> {
     Ok(Html(t.render()?).into_response())
 }
 
+/// 200, or 422 when a form comes back with errors.
+pub fn status_for(errors: &[String]) -> StatusCode {
+    if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    }
+}
+
 pub fn render_status(status: StatusCode, t: &impl Template) -> Result<Response, PageError> {
     Ok((status, Html(t.render()?)).into_response())
 }

@@ -20,14 +20,6 @@ use crate::error::PageError;
 use crate::fmt::VnDate;
 use crate::session::PageUser;
 
-fn status(errors: &[String]) -> axum::http::StatusCode {
-    if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    }
-}
-
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct PeriodQuery {
@@ -66,7 +58,7 @@ async fn render_cadre_tasks(
         vec![]
     };
     render_status(
-        status(&errors),
+        super::status_for(&errors),
         &CadreTasksPage {
             nav: Nav::of(a),
             list,
@@ -156,7 +148,7 @@ async fn render_training(
         vec![]
     };
     render_status(
-        status(&errors),
+        super::status_for(&errors),
         &TrainingPage {
             nav: Nav::of(a),
             list,
@@ -236,7 +228,7 @@ async fn render_inspections(
 ) -> Result<Response, PageError> {
     let list = programmes::inspections(&s.app, a, id, period).await?;
     render_status(
-        status(&errors),
+        super::status_for(&errors),
         &InspectionsPage {
             nav: Nav::of(a),
             list,

@@ -52,11 +52,7 @@ async fn render_sheet(
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
     let sheet = classification::sheet(&s.app, a, id, year).await?;
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::status_for(&errors);
     render_status(
         status,
         &SheetPage {

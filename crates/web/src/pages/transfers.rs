@@ -41,11 +41,7 @@ async fn render_list(
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
     let list = transfers::list(&s.app, a, id, overdue_only).await?;
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::status_for(&errors);
     render_status(
         status,
         &ListPage {
@@ -136,11 +132,7 @@ async fn render_holidays(
 ) -> Result<Response, PageError> {
     a.require_admin()?;
     let days = calendar::list(&s.app, year).await?;
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::status_for(&errors);
     render_status(
         status,
         &HolidaysPage {

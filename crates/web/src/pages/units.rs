@@ -1,6 +1,5 @@
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use chibo_app::members::{self as member_uc, MemberQuery, MemberSummary};
 use chibo_app::units::{
@@ -139,11 +138,7 @@ async fn render_unit(
         Ok(p) if as_of.is_none() => (p.items, p.total),
         _ => (vec![], 0),
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::status_for(&errors);
     render_status(
         status,
         &UnitPage {

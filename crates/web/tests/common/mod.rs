@@ -209,3 +209,25 @@ impl TestApp {
             .id
     }
 }
+
+/// The JSON of a successful answer (the test fails with the body otherwise).
+pub fn ok(r: &Res) -> serde_json::Value {
+    assert!(r.status.is_success(), "{} {}", r.status, r.body);
+    r.json()
+}
+
+/// The first field message of a 422 answer with the `invalid_input` code.
+pub fn refused(r: &Res) -> String {
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let v = r.json();
+    assert_eq!(v["error"]["code"], "invalid_input");
+    v["error"]["fields"][0]["message"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Today in Vietnam plus `offset` days, as `YYYY-MM-DD`.
+pub fn day(offset: i64) -> String {
+    (chibo_app::App::today() + chrono::Duration::days(offset)).to_string()
+}
