@@ -32,6 +32,13 @@ measure "page /units/{cell}" -b "$TMP/c" $B/units/$CELL
 measure "page /members?q=nguyen" -b "$TMP/c" "$B/members?q=nguyen"
 measure "page /meetings/{held} (sheet, score)" -b "$TMP/c" $B/meetings/$MEETING
 measure "docx of the minutes" -b "$TMP/c" $B/meetings/$MEETING/minutes.docx
+PROVINCE=$(curl -s -H "authorization: Bearer $TOKEN" $B/api/v1/units | python3 -c 'import json,sys; print([u["id"] for u in json.load(sys.stdin) if u["parent_id"] is None][0])')
+measure "page /members/{id} (badges, transfers)" -b "$TMP/c" $B/members/$(curl -s -H "authorization: Bearer $TOKEN" "$B/api/v1/members?unit_id=$CELL" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
+measure "page /units/{province}/badges" -b "$TMP/c" $B/units/$PROVINCE/badges
+measure "page /units/{province}/transfers" -b "$TMP/c" $B/units/$PROVINCE/transfers
+measure "page /units/{province}/reviews" -b "$TMP/c" $B/units/$PROVINCE/reviews
+measure "page /units/{cell}/candidates" -b "$TMP/c" $B/units/$CELL/candidates
+measure "xlsx export of the province" -b "$TMP/c" $B/units/$PROVINCE/members.xlsx
 measure "api GET /api/v1/units" -H "authorization: Bearer $TOKEN" $B/api/v1/units
 measure "api GET /api/v1/members?q=van" -H "authorization: Bearer $TOKEN" "$B/api/v1/members?q=van"
 echo "server resident memory: $(ps -o rss= -p $PID | awk '{printf "%.1f MiB", $1/1024}')"
