@@ -98,6 +98,10 @@ pub struct CandidateStep {
     pub number: String,
     /// `file`: the official member who introduces the candidate.
     pub introducer_member_id: Option<i64>,
+    /// `file`: the application (đơn xin vào Đảng) is in the file.
+    pub application: bool,
+    /// `file`: the personal history (lý lịch người xin vào Đảng) is in the file, verified.
+    pub history: bool,
     /// `vote`: ballots in favour.
     pub votes_for: Option<u32>,
 }
@@ -439,6 +443,17 @@ pub async fn step(
     let mut vote = None;
     match what {
         "file" => {
+            let missing: Vec<&str> = [
+                (input.application, "đơn xin vào Đảng"),
+                (input.history, "lý lịch người xin vào Đảng (đã thẩm tra)"),
+            ]
+            .into_iter()
+            .filter(|(present, _)| !present)
+            .map(|(_, what)| what)
+            .collect();
+            if !missing.is_empty() {
+                e.push("file", format!("Hồ sơ còn thiếu: {}.", missing.join(", ")));
+            }
             let ok = match input.introducer_member_id {
                 Some(mid) => crate::meetings::roll(app, &cell, on.unwrap_or(today))
                     .await?
@@ -504,6 +519,11 @@ pub async fn step(
         }
         "vote" => {
             let (v, official) = vote.expect("checked");
+            // The share is the rule set's admission vote in force for the cell that day.
+            let mut rules = rules;
+            if let Some(r) = crate::rules::in_force_for(&app.db, &cell, on).await? {
+                rules.vote = r.rules.vote.admission;
+            }
             let result = rules.vote(v, official, c.failed_votes.max(0) as u32);
             candidate_vote::ActiveModel {
                 candidate_id: Set(c.id),

@@ -1025,6 +1025,8 @@ async fn seed_candidates(app: &App, admin: &Actor) -> AppResult<()> {
                     on: day(ago + if i < 5 { shift } else { 0 }),
                     number: (*number).into(),
                     introducer_member_id: introducer,
+                    application: true,
+                    history: true,
                     votes_for: *votes,
                 },
             )

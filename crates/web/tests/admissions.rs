@@ -88,16 +88,23 @@ async fn a_candidate_from_class_to_official() {
         .unwrap()
         .unwrap()
         .id;
+    let incomplete = step(
+        &a["id"],
+        json!({"step": "file", "on": day(-410), "introducer_member_id": long_official, "application": true}),
+        &sec,
+    )
+    .await;
+    assert!(refused(&incomplete).contains("Hồ sơ còn thiếu: lý lịch"));
     let stranger = step(
         &a["id"],
-        json!({"step": "file", "on": day(-410), "introducer_member_id": elsewhere}),
+        json!({"step": "file", "on": day(-410), "introducer_member_id": elsewhere, "application": true, "history": true}),
         &sec,
     )
     .await;
     assert!(refused(&stranger).contains("chính thức của chi bộ ít nhất 1 năm"));
     ok(&step(
         &a["id"],
-        json!({"step": "file", "on": day(-410), "introducer_member_id": long_official}),
+        json!({"step": "file", "on": day(-410), "introducer_member_id": long_official, "application": true, "history": true}),
         &sec,
     )
     .await);
@@ -171,7 +178,7 @@ async fn a_candidate_from_class_to_official() {
     .await);
     ok(&step(
         &b["id"],
-        json!({"step": "file", "on": day(-50), "introducer_member_id": long_official}),
+        json!({"step": "file", "on": day(-50), "introducer_member_id": long_official, "application": true, "history": true}),
         &sec,
     )
     .await);
@@ -200,7 +207,7 @@ async fn a_candidate_from_class_to_official() {
     .await);
     ok(&step(
         &old["id"],
-        json!({"step": "file", "on": day(-20), "introducer_member_id": long_official}),
+        json!({"step": "file", "on": day(-20), "introducer_member_id": long_official, "application": true, "history": true}),
         &sec,
     )
     .await);

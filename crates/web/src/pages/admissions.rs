@@ -81,6 +81,8 @@ pub async fn step(
         on: f.opt("on"),
         number: f.text("number"),
         introducer_member_id: f.id("introducer_member_id"),
+        application: f.get("application") == Some("1"),
+        history: f.get("history") == Some("1"),
         votes_for: f.get("votes_for").and_then(|v| v.trim().parse().ok()),
     };
     let r = admissions::step(&s.app, &a, id.one(), input).await;
