@@ -400,12 +400,7 @@ pub async fn step(
     let cell = actor.readable(units::find(&app.db, c.unit_id).await?)?.0;
     let current = views(app, actor, vec![c.clone()]).await?.remove(0);
     let what = input.step.trim();
-    if !current.next_steps.iter().any(|s| s == what) {
-        return Err(AppError::invalid(
-            "step",
-            "Bước này chưa đến lượt hoặc bạn không có quyền thực hiện.",
-        ));
-    }
+    crate::require_step(&current.next_steps, what)?;
     let rules = AdmissionRules::default();
     let today = App::today();
     let mut e = Invalid::new();

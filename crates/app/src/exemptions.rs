@@ -350,15 +350,7 @@ pub async fn step(
     let (m, _) = members::visible(app, actor, row.member_id).await?;
     let current = views(app, actor, vec![row.clone()]).await?.remove(0);
     let what = input.step.trim();
-    if !["grant", "reject", "report", "request_revoke", "revoke"].contains(&what) {
-        return Err(AppError::invalid("step", "Bước không hợp lệ."));
-    }
-    if !current.next_steps.iter().any(|s| s == what) {
-        return Err(AppError::invalid(
-            "step",
-            "Bước này chưa đến lượt hoặc bạn không có quyền thực hiện.",
-        ));
-    }
+    crate::require_step(&current.next_steps, what)?;
     let mut e = Invalid::new();
     // Decisions are taken at a held meeting of the cell; the meeting's date is the decision's.
     let decided_at = if matches!(what, "grant" | "reject" | "revoke") {

@@ -136,3 +136,16 @@ impl AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// A workflow step (`step` of a transfer, an exemption, an admission) must be one of those the
+/// record offers the actor now.
+pub(crate) fn require_step(next_steps: &[String], step: &str) -> AppResult<()> {
+    if next_steps.iter().any(|s| s == step) {
+        Ok(())
+    } else {
+        Err(AppError::invalid(
+            "step",
+            "Bước này chưa đến lượt hoặc bạn không có quyền thực hiện.",
+        ))
+    }
+}

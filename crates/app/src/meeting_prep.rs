@@ -511,7 +511,8 @@ pub async fn document_file(
         .one(&app.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    meetings::get(app, actor, d.meeting_id).await?;
+    // Only whether the actor sees the meeting, not the whole meeting page.
+    meetings::seen(app, actor, d.meeting_id).await?;
     let bytes = match (&d.data, &d.stored_path, &app.config.upload_dir) {
         (Some(b), _, _) => b.clone(),
         (None, Some(p), Some(dir)) => std::fs::read(dir.join(p))
@@ -958,10 +959,12 @@ pub async fn check_in(
     id: i64,
     input: CheckInInput,
 ) -> AppResult<MeetingDetail> {
-    let m = meetings::find(app, id).await?;
-    let cell = meetings::visible_cell(app, actor, m.unit_id).await?;
+    let (m, cell) = meetings::seen(app, actor, id).await?;
     if m.status == "planned" {
-        return Err(AppError::NotFound);
+        return Err(AppError::invalid(
+            "code",
+            "Buổi sinh hoạt chưa được thông báo; chưa mở điểm danh.",
+        ));
     }
     crate::meeting_record::ensure_open(app, m.id).await?;
     let wrong = || AppError::invalid("code", "Mã điểm danh không đúng với buổi sinh hoạt này.");

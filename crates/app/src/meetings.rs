@@ -593,13 +593,24 @@ pub(crate) async fn roll(
     Ok(out)
 }
 
-pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> {
+/// A meeting the actor may see, with its cell: officers and the superior committee see every
+/// meeting of the cell, its members and its follower only those announced.
+pub(crate) async fn seen(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+) -> AppResult<(meeting::Model, unit::Model)> {
     let m = find(app, id).await?;
     let cell = visible_cell(app, actor, m.unit_id).await?;
-    let officer = actor.can_read_path(&cell.path);
-    if !officer && m.status == "planned" {
+    if !actor.can_read_path(&cell.path) && m.status == "planned" {
         return Err(AppError::NotFound);
     }
+    Ok((m, cell))
+}
+
+pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> {
+    let (m, cell) = seen(app, actor, id).await?;
+    let officer = actor.can_read_path(&cell.path);
     let (rules, rule_name) = rule_set_of(app, &m).await?;
     let recorded: HashMap<i64, meeting_attendance::Model> = meeting_attendance::Entity::find()
         .filter(meeting_attendance::Column::MeetingId.eq(m.id))

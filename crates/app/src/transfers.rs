@@ -565,19 +565,13 @@ pub async fn step(
         .ok_or(AppError::NotFound)?;
     let current = one(app, actor, id).await?;
     let what = input.step.trim();
-    if !["apply", "letter", "receive", "return", "cancel"].contains(&what) {
-        return Err(AppError::invalid("step", "Bước không hợp lệ."));
+    if t.status != "open" {
+        return Err(AppError::invalid(
+            "step",
+            "Việc chuyển sinh hoạt này đã kết thúc.",
+        ));
     }
-    if !current.next_steps.iter().any(|s| s == what) {
-        return Err(if t.status != "open" {
-            AppError::invalid("step", "Việc chuyển sinh hoạt này đã kết thúc.")
-        } else {
-            AppError::invalid(
-                "step",
-                "Bước này chưa đến lượt hoặc bạn không có quyền thực hiện.",
-            )
-        });
-    }
+    crate::require_step(&current.next_steps, what)?;
     let mut e = Invalid::new();
     let on = validate::date_field(&mut e, "on", "ngày", input.on.as_deref(), what != "cancel");
     let earliest = match what {
