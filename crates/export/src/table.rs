@@ -1,18 +1,12 @@
 //! Spreadsheets in and out: the first sheet of an XLSX file or a CSV file as rows of text
-//! (refusing formulas and files that are not UTF-8), and an XLSX file written from rows.
+//! (refusing formulas, files that are not UTF-8 and files larger than [`ReadLimits`] allow), and
+//! an XLSX file written from rows.
 
-use std::io::Cursor;
-
-use calamine::{Data, Reader, Xlsx};
+pub use crate::sheet_read::{ReadLimits, read, read_with};
 
 /// Why a file could not be read; the message is for the user, in Vietnamese.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TableError(pub String);
-
-/// A cell whose text starts with one of these is a formula in a spreadsheet program.
-fn looks_like_formula(s: &str) -> bool {
-    s.starts_with('=')
-}
 
 /// Column letters as a spreadsheet shows them (0 → A, 27 → AB).
 pub fn column_name(mut i: usize) -> String {
@@ -25,97 +19,6 @@ pub fn column_name(mut i: usize) -> String {
         i = i / 26 - 1;
     }
     s
-}
-
-/// Reads rows from an `.xlsx` or `.csv` file (by its name). Row 1 is the first row of the file.
-pub fn read(file_name: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>, TableError> {
-    let lower = file_name.to_lowercase();
-    if lower.ends_with(".xlsx") {
-        read_xlsx(bytes)
-    } else if lower.ends_with(".csv") {
-        read_csv(bytes)
-    } else {
-        Err(TableError(
-            "Chỉ nhận tệp Excel (.xlsx) hoặc CSV (.csv) theo mẫu.".into(),
-        ))
-    }
-}
-
-fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, TableError> {
-    let broken = || TableError("Tệp Excel bị hỏng hoặc không phải định dạng .xlsx.".into());
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|_| broken())?;
-    let Some(sheet) = book.sheet_names().first().cloned() else {
-        return Err(TableError("Tệp Excel không có trang tính nào.".into()));
-    };
-    let formulas = book.worksheet_formula(&sheet).map_err(|_| broken())?;
-    if let Some((r, c, _)) = formulas.used_cells().find(|(_, _, f)| !f.trim().is_empty()) {
-        let (r0, c0) = formulas.start().unwrap_or((0, 0));
-        return Err(TableError(format!(
-            "Dòng {}, cột {} có công thức. Hãy sao chép và dán giá trị (Paste Values) thay cho công thức rồi nhập lại.",
-            r0 as usize + r + 1,
-            column_name(c0 as usize + c)
-        )));
-    }
-    let range = book.worksheet_range(&sheet).map_err(|_| broken())?;
-    let (r0, c0) = range.start().unwrap_or((0, 0));
-    let mut rows: Vec<Vec<String>> = vec![Vec::new(); r0 as usize];
-    for row in range.rows() {
-        let mut out = vec![String::new(); c0 as usize];
-        for cell in row {
-            out.push(match cell {
-                Data::Empty => String::new(),
-                Data::String(s) => s.trim().to_string(),
-                Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-                Data::Float(f) => f.to_string(),
-                Data::Int(i) => i.to_string(),
-                Data::Bool(b) => b.to_string(),
-                Data::DateTime(d) => d
-                    .as_datetime()
-                    .map(|x| x.date().format("%d/%m/%Y").to_string())
-                    .unwrap_or_default(),
-                Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-                Data::Error(e) => format!("#{e:?}"),
-            });
-        }
-        rows.push(out);
-    }
-    Ok(rows)
-}
-
-fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, TableError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
-        TableError(format!(
-            "Tệp CSV không phải mã UTF-8 (lỗi ở dòng {line}); có thể tệp được lưu theo Windows-1258 hoặc TCVN3. Trong Excel hãy chọn Lưu thành → \"CSV UTF-8\" rồi nhập lại."
-        ))
-    })?;
-    let first = text.lines().next().unwrap_or("");
-    let delimiter = if first.matches(';').count() > first.matches(',').count() {
-        b';'
-    } else {
-        b','
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for (i, rec) in reader.records().enumerate() {
-        let rec =
-            rec.map_err(|_| TableError(format!("Dòng {} của tệp CSV không đọc được.", i + 1)))?;
-        let row: Vec<String> = rec.iter().map(|c| c.trim().to_string()).collect();
-        if let Some(c) = row.iter().position(|c| looks_like_formula(c)) {
-            return Err(TableError(format!(
-                "Dòng {}, cột {} có công thức (bắt đầu bằng \"=\"). Hãy nhập giá trị thay cho công thức.",
-                i + 1,
-                column_name(c)
-            )));
-        }
-        rows.push(row);
-    }
-    Ok(rows)
 }
 
 /// An `.xlsx` file with one sheet: a bold header row, then the rows as text, columns sized.

@@ -1,0 +1,314 @@
+//! Reading the spreadsheets users upload, within bounds checked before anything is held.
+//!
+//! An XLSX file is a zip of XML parts, and what it declares costs nothing to write: a 1.6 KB
+//! workbook whose only cells are A1 and XFD1048576 asked the old dense reader for 512 GiB. So
+//! the reader here (1) decompresses every part once into a sink, counting bytes and shared
+//! strings, and refuses the file before a spreadsheet library holds any of it; (2) streams the
+//! first sheet cell by cell, refusing a cell outside [`ReadLimits`] by its name ("ô XFD1048576");
+//! (3) holds a row only up to its last filled cell. A CSV file is bounded the same way.
+
+use std::io::{Cursor, Read};
+
+use calamine::{DataRef, Reader, Xlsx};
+
+use crate::table::{TableError, column_name};
+
+/// What an uploaded sheet may declare and hold. The defaults take a province's own export (about
+/// 240,000 members in 12 columns) with room to spare, and keep a hostile file's cost to a few
+/// hundred megabytes of decompression and well under that of memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadLimits {
+    /// Rows, counting from row 1 of the sheet (not only filled ones).
+    pub max_rows: u32,
+    /// Columns (A is 1).
+    pub max_columns: u32,
+    /// Cell slots held: each row up to its last filled cell.
+    pub max_cells: usize,
+    /// Bytes of all the zip's parts once decompressed.
+    pub max_unzipped_bytes: u64,
+    /// Bytes of any one part outside `xl/worksheets/` once decompressed (the shared strings,
+    /// styles and workbook are held whole by the reader, so they get the smaller bound).
+    pub max_part_bytes: u64,
+    /// Shared strings (`<si>` entries) over all parts: each is held as a string.
+    pub max_shared_strings: usize,
+    /// Parts in the zip.
+    pub max_parts: usize,
+}
+
+impl Default for ReadLimits {
+    fn default() -> Self {
+        Self {
+            max_rows: 300_000,
+            max_columns: 64,
+            max_cells: 4_000_000,
+            max_unzipped_bytes: 256 * 1024 * 1024,
+            max_part_bytes: 64 * 1024 * 1024,
+            max_shared_strings: 2_000_000,
+            max_parts: 1_000,
+        }
+    }
+}
+
+/// Reads rows from an `.xlsx` or `.csv` file (by its name) within the default limits. Row 1 is
+/// the first row of the file.
+pub fn read(file_name: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>, TableError> {
+    read_with(file_name, bytes, &ReadLimits::default())
+}
+
+/// [`read`] with explicit limits.
+pub fn read_with(
+    file_name: &str,
+    bytes: &[u8],
+    limits: &ReadLimits,
+) -> Result<Vec<Vec<String>>, TableError> {
+    let lower = file_name.to_lowercase();
+    if lower.ends_with(".xlsx") {
+        read_xlsx(bytes, limits)
+    } else if lower.ends_with(".csv") {
+        read_csv(bytes, limits)
+    } else {
+        Err(TableError(
+            "Chỉ nhận tệp Excel (.xlsx) hoặc CSV (.csv) theo mẫu.".into(),
+        ))
+    }
+}
+
+fn broken() -> TableError {
+    TableError("Tệp Excel bị hỏng hoặc không phải định dạng .xlsx.".into())
+}
+
+fn split_advice() -> &'static str {
+    "Hãy xóa các ô thừa ngoài danh sách, hoặc chia danh sách thành nhiều tệp rồi nhập lần lượt."
+}
+
+/// The rows held so far, growing only where a filled cell lands, within the limits.
+struct Rows<'a> {
+    rows: Vec<Vec<String>>,
+    held: usize,
+    limits: &'a ReadLimits,
+}
+
+impl<'a> Rows<'a> {
+    fn new(limits: &'a ReadLimits) -> Self {
+        Self {
+            rows: Vec::new(),
+            held: 0,
+            limits,
+        }
+    }
+
+    /// Refuses a position outside the sheet's bounds, naming the cell as a spreadsheet does.
+    fn check_position(&self, row: u32, col: u32) -> Result<(), TableError> {
+        if row < self.limits.max_rows && col < self.limits.max_columns {
+            return Ok(());
+        }
+        Err(TableError(format!(
+            "Tệp có dữ liệu ở ô {}{}, ngoài giới hạn {} dòng và {} cột mà chibo đọc. {}",
+            column_name(col as usize),
+            u64::from(row) + 1,
+            self.limits.max_rows,
+            self.limits.max_columns,
+            split_advice()
+        )))
+    }
+
+    fn put(&mut self, row: u32, col: u32, text: String) -> Result<(), TableError> {
+        self.check_position(row, col)?;
+        let (r, c) = (row as usize, col as usize);
+        if self.rows.len() <= r {
+            self.rows.resize_with(r + 1, Vec::new);
+        }
+        let cells = &mut self.rows[r];
+        if cells.len() <= c {
+            self.held += c + 1 - cells.len();
+            if self.held > self.limits.max_cells {
+                return Err(TableError(format!(
+                    "Tệp có quá nhiều ô (hơn {}). {}",
+                    self.limits.max_cells,
+                    split_advice()
+                )));
+            }
+            cells.resize(c + 1, String::new());
+        }
+        cells[c] = text;
+        Ok(())
+    }
+}
+
+/// Counts `<si>` elements (with or without a namespace prefix) in a stream of XML bytes.
+#[derive(Default)]
+struct SharedStringCounter {
+    /// The last three bytes seen.
+    window: [u8; 3],
+    count: usize,
+}
+
+impl SharedStringCounter {
+    fn feed(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            let [a, s, i] = self.window;
+            if (a == b'<' || a == b':')
+                && s == b's'
+                && i == b'i'
+                && matches!(b, b'>' | b' ' | b'/' | b'\t' | b'\n' | b'\r')
+            {
+                self.count += 1;
+            }
+            self.window = [s, i, b];
+        }
+    }
+}
+
+/// Decompresses every part into a sink, refusing the file once it declares more than the limits
+/// allow. Nothing of the file is held but a 64 KB buffer.
+fn check_zip(bytes: &[u8], limits: &ReadLimits) -> Result<(), TableError> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| broken())?;
+    if zip.len() > limits.max_parts {
+        return Err(broken());
+    }
+    let too_big = || {
+        TableError(format!(
+            "Tệp Excel quá lớn khi giải nén (hơn {} MB). {}",
+            limits.max_unzipped_bytes / (1024 * 1024),
+            split_advice()
+        ))
+    };
+    let mut total = 0u64;
+    let mut strings = SharedStringCounter::default();
+    let mut buf = vec![0u8; 64 * 1024];
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).map_err(|_| broken())?;
+        let worksheet = part
+            .name()
+            .map_err(|_| broken())?
+            .to_lowercase()
+            .starts_with("xl/worksheets/");
+        let cap = if worksheet {
+            limits.max_unzipped_bytes
+        } else {
+            limits.max_part_bytes
+        };
+        let mut in_part = 0u64;
+        loop {
+            let n = part.read(&mut buf).map_err(|_| broken())?;
+            if n == 0 {
+                break;
+            }
+            in_part += n as u64;
+            total += n as u64;
+            if in_part > cap || total > limits.max_unzipped_bytes {
+                return Err(too_big());
+            }
+            strings.feed(&buf[..n]);
+            if strings.count > limits.max_shared_strings {
+                return Err(TableError(format!(
+                    "Tệp Excel có quá nhiều ô chữ (hơn {}). {}",
+                    limits.max_shared_strings,
+                    split_advice()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn text_of(value: DataRef<'_>) -> String {
+    match value {
+        DataRef::Empty => String::new(),
+        DataRef::String(s) => s.trim().to_string(),
+        DataRef::SharedString(s) => s.trim().to_string(),
+        DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
+        DataRef::Float(f) => f.to_string(),
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Bool(b) => b.to_string(),
+        DataRef::DateTime(d) => d
+            .as_datetime()
+            .map(|x| x.date().format("%d/%m/%Y").to_string())
+            .unwrap_or_default(),
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s,
+        DataRef::Error(e) => format!("#{e:?}"),
+    }
+}
+
+fn read_xlsx(bytes: &[u8], limits: &ReadLimits) -> Result<Vec<Vec<String>>, TableError> {
+    check_zip(bytes, limits)?;
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|_| broken())?;
+    let Some(sheet) = book.sheet_names().first().cloned() else {
+        return Err(TableError("Tệp Excel không có trang tính nào.".into()));
+    };
+    let mut cells = book.worksheet_cells_reader(&sheet).map_err(|_| broken())?;
+    let mut rows = Rows::new(limits);
+    while let Some(cell) = cells.next_cell_with_formula().map_err(|_| broken())? {
+        let (r, c) = cell.pos;
+        if cell.formula.is_some_and(|f| !f.trim().is_empty()) {
+            rows.check_position(r, c)?;
+            return Err(TableError(format!(
+                "Dòng {}, cột {} có công thức. Hãy sao chép và dán giá trị (Paste Values) thay cho công thức rồi nhập lại.",
+                r as usize + 1,
+                column_name(c as usize)
+            )));
+        }
+        let text = text_of(cell.value);
+        if !text.is_empty() {
+            rows.put(r, c, text)?;
+        }
+    }
+    Ok(rows.rows)
+}
+
+fn read_csv(bytes: &[u8], limits: &ReadLimits) -> Result<Vec<Vec<String>>, TableError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
+        TableError(format!(
+            "Tệp CSV không phải mã UTF-8 (lỗi ở dòng {line}); có thể tệp được lưu theo Windows-1258 hoặc TCVN3. Trong Excel hãy chọn Lưu thành → \"CSV UTF-8\" rồi nhập lại."
+        ))
+    })?;
+    let first = text.lines().next().unwrap_or("");
+    let delimiter = if first.matches(';').count() > first.matches(',').count() {
+        b';'
+    } else {
+        b','
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut rows = Rows::new(limits);
+    let mut record = csv::StringRecord::new();
+    let mut r = 0u32;
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(_) => {
+                return Err(TableError(format!(
+                    "Dòng {} của tệp CSV không đọc được.",
+                    u64::from(r) + 1
+                )));
+            }
+        }
+        // A row of empty cells still counts as a row, so row numbers stay those of the file.
+        rows.check_position(r, 0)?;
+        if rows.rows.len() <= r as usize {
+            rows.rows.resize_with(r as usize + 1, Vec::new);
+        }
+        for (c, field) in record.iter().enumerate() {
+            let value = field.trim();
+            if value.starts_with('=') {
+                return Err(TableError(format!(
+                    "Dòng {}, cột {} có công thức (bắt đầu bằng \"=\"). Hãy nhập giá trị thay cho công thức.",
+                    u64::from(r) + 1,
+                    column_name(c)
+                )));
+            }
+            // Empty fields are not held (spreadsheet programs pad rows with them).
+            if !value.is_empty() {
+                rows.put(r, u32::try_from(c).unwrap_or(u32::MAX), value.to_string())?;
+            }
+        }
+        r = r.saturating_add(1);
+    }
+    Ok(rows.rows)
+}
