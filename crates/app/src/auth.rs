@@ -5,7 +5,7 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chibo_store::entities::{api_token, login_attempt, session, unit, user, user_role};
 use chibo_store::sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -46,6 +46,48 @@ fn digest(secret: &str) -> String {
 
 pub const MIN_PASSWORD_LEN: usize = 8;
 
+fn account_key(username: &str) -> String {
+    format!("u:{username}")
+}
+
+/// Counts an attempt on the account (and the address, when there is one) before the password is
+/// checked, and refuses once a window holds more than the limit. Counting first is what makes
+/// parallel attempts unable to pass together: each one has taken its place in the count before
+/// any of them is verified.
+async fn count_attempt(app: &App, username: &str, ip: Option<&str>) -> AppResult<()> {
+    let now = chrono::Utc::now();
+    let opens_after = now - chrono::Duration::minutes(app.config.throttle_minutes);
+    let on_account =
+        chibo_store::throttle::count_attempt(&app.db, &account_key(username), now, opens_after)
+            .await?;
+    let on_address = match ip {
+        Some(ip) => {
+            chibo_store::throttle::count_attempt(&app.db, &format!("ip:{ip}"), now, opens_after)
+                .await?
+        }
+        None => 0,
+    };
+    let over = |n: i64, max: u64| u64::try_from(n).unwrap_or(0) > max;
+    if over(on_account, app.config.max_failures_per_account)
+        || over(on_address, app.config.max_failures_per_ip)
+    {
+        return Err(AppError::Throttled {
+            minutes: app.config.throttle_minutes,
+        });
+    }
+    Ok(())
+}
+
+/// A correct password: the account's window starts afresh and the address's count loses this
+/// attempt.
+async fn forgive_attempt(app: &App, username: &str, ip: Option<&str>) -> AppResult<()> {
+    chibo_store::throttle::clear(&app.db, &account_key(username)).await?;
+    if let Some(ip) = ip {
+        chibo_store::throttle::forgive_attempt(&app.db, &format!("ip:{ip}")).await?;
+    }
+    Ok(())
+}
+
 /// Checks the password, with throttling per account and per address. On success returns the
 /// user; every attempt is recorded.
 pub async fn check_login(
@@ -54,38 +96,9 @@ pub async fn check_login(
     password: &str,
     ip: &str,
 ) -> AppResult<user::Model> {
-    let username = username.trim().to_lowercase();
-    let now = chrono::Utc::now();
-    let since = now - chrono::Duration::minutes(app.config.throttle_minutes);
-    // Failures for this account since its last success in the window, and from this address.
-    let last_ok = login_attempt::Entity::find()
-        .filter(login_attempt::Column::Username.eq(&username))
-        .filter(login_attempt::Column::Success.eq(true))
-        .filter(login_attempt::Column::At.gte(since))
-        .order_by_desc(login_attempt::Column::At)
-        .one(&app.db)
-        .await?
-        .map(|a| a.at)
-        .unwrap_or(since);
-    let account_failures = login_attempt::Entity::find()
-        .filter(login_attempt::Column::Username.eq(&username))
-        .filter(login_attempt::Column::Success.eq(false))
-        .filter(login_attempt::Column::At.gte(last_ok))
-        .count(&app.db)
-        .await?;
-    let ip_failures = login_attempt::Entity::find()
-        .filter(login_attempt::Column::Ip.eq(ip))
-        .filter(login_attempt::Column::Success.eq(false))
-        .filter(login_attempt::Column::At.gte(since))
-        .count(&app.db)
-        .await?;
-    if account_failures >= app.config.max_failures_per_account
-        || ip_failures >= app.config.max_failures_per_ip
-    {
-        return Err(AppError::Throttled {
-            minutes: app.config.throttle_minutes,
-        });
-    }
+    let username: String = username.trim().to_lowercase().chars().take(64).collect();
+    let ip: String = ip.chars().take(64).collect();
+    count_attempt(app, &username, Some(&ip)).await?;
     let found = user::Entity::find()
         .filter(user::Column::Username.eq(&username))
         .one(&app.db)
@@ -98,10 +111,13 @@ pub async fn check_login(
             false
         }
     };
+    if ok {
+        forgive_attempt(app, &username, Some(&ip)).await?;
+    }
     login_attempt::ActiveModel {
-        username: Set(username.chars().take(64).collect()),
-        ip: Set(ip.chars().take(64).collect()),
-        at: Set(now),
+        username: Set(username),
+        ip: Set(ip),
+        at: Set(chrono::Utc::now()),
         success: Set(ok),
         ..Default::default()
     }
@@ -111,6 +127,17 @@ pub async fn check_login(
         (true, Some(u)) => Ok(u),
         _ => Err(AppError::BadCredentials),
     }
+}
+
+/// Whether `password` is the user's current one (asked before a password change), under the
+/// same per-account throttle as a login: a stolen session cannot guess the password either.
+pub async fn check_current_password(app: &App, u: &user::Model, password: &str) -> AppResult<bool> {
+    count_attempt(app, &u.username, None).await?;
+    let ok = verify_password(password, &u.password_hash);
+    if ok {
+        forgive_attempt(app, &u.username, None).await?;
+    }
+    Ok(ok)
 }
 
 fn dummy_hash() -> &'static str {
@@ -173,6 +200,64 @@ pub async fn revoke_token(app: &App, secret: &str) -> AppResult<()> {
     api_token::Entity::delete_many()
         .filter(api_token::Column::TokenHash.eq(digest(secret)))
         .exec(&app.db)
+        .await?;
+    Ok(())
+}
+
+/// One of the user's own API tokens (the secret itself was shown once and is not kept).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct TokenView {
+    pub id: i64,
+    /// What the token is for, as named when it was issued.
+    pub name: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The signed-in user's live API tokens, newest first.
+pub async fn tokens_of(app: &App, actor: &Actor) -> AppResult<Vec<TokenView>> {
+    Ok(api_token::Entity::find()
+        .filter(api_token::Column::UserId.eq(actor.user_id))
+        .filter(api_token::Column::ExpiresAt.gt(chrono::Utc::now()))
+        .order_by_desc(api_token::Column::Id)
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|t| TokenView {
+            id: t.id,
+            name: t.name,
+            created_at: t.created_at,
+            expires_at: t.expires_at,
+        })
+        .collect())
+}
+
+/// Revokes one of the signed-in user's own tokens; another user's token is not found.
+pub async fn revoke_own_token(app: &App, actor: &Actor, token_id: i64) -> AppResult<()> {
+    let gone = api_token::Entity::delete_many()
+        .filter(api_token::Column::Id.eq(token_id))
+        .filter(api_token::Column::UserId.eq(actor.user_id))
+        .exec(&app.db)
+        .await?;
+    if gone.rows_affected == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+/// Ends every session and revokes every API token of a user: what a password change, a reset
+/// or a locked account must do, so nothing issued under the old password outlives it.
+pub(crate) async fn end_all_access(
+    db: &impl chibo_store::sea_orm::ConnectionTrait,
+    user_id: i64,
+) -> AppResult<()> {
+    session::Entity::delete_many()
+        .filter(session::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
+    api_token::Entity::delete_many()
+        .filter(api_token::Column::UserId.eq(user_id))
+        .exec(db)
         .await?;
     Ok(())
 }
@@ -253,6 +338,7 @@ pub async fn purge_expired(app: &App) -> AppResult<()> {
         .filter(login_attempt::Column::At.lt(now - chrono::Duration::days(30)))
         .exec(&app.db)
         .await?;
+    chibo_store::throttle::purge(&app.db, now - chrono::Duration::days(1)).await?;
     Ok(())
 }
 

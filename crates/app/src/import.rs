@@ -147,9 +147,16 @@ pub async fn run(
             MAX_IMPORT_BYTES / (1024 * 1024)
         ));
     }
-    let rows = match table::read(file_name, bytes) {
-        Ok(r) => r,
-        Err(e) => return file_error(e.0),
+    // Reading is CPU work off the async workers; a fault in a spreadsheet library on a hostile
+    // file becomes a refusal of the file, not a dropped connection.
+    let (name, owned) = (file_name.to_string(), bytes.to_vec());
+    let read = tokio::task::spawn_blocking(move || table::read(&name, &owned)).await;
+    let rows = match read {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => return file_error(e.0),
+        Err(_) => {
+            return file_error("Tệp bị hỏng, chibo không đọc được. Hãy lưu lại tệp theo mẫu rồi nhập lại.".into());
+        }
     };
     // The header row: the first row naming "Họ và tên"; columns matched by name in any order.
     let Some(header_at) = rows

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use chibo_domain::bounded::{PageNumber, PageSize};
 use chibo_domain::member::{
     self as rules, PartyAge, PositionKind, Sex, Standing, Status, StatusEvent, StatusEventKind,
 };
@@ -182,8 +183,11 @@ pub struct MemberQuery {
     pub unit_id: Option<i64>,
     /// Also list members who left the roll (transferred, removed, deceased…).
     pub all: Option<bool>,
-    pub page: Option<u64>,
-    pub per_page: Option<u64>,
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 1000000)]
+    pub page: Option<PageNumber>,
+    /// Rows on a page (50 by default).
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 500)]
+    pub per_page: Option<PageSize>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -237,8 +241,8 @@ async fn unit_names(db: &impl ConnectionTrait, ids: Vec<i64>) -> AppResult<HashM
 
 /// Members in the actor's scope, searched by name without diacritics, in Vietnamese order.
 pub async fn list(app: &App, actor: &Actor, q: MemberQuery) -> AppResult<MemberPage> {
-    let per_page = q.per_page.unwrap_or(50).clamp(1, 500);
-    let page = q.page.unwrap_or(1).max(1);
+    let per_page = q.per_page.map_or(50, PageSize::get_u64);
+    let page = q.page.map_or(1, PageNumber::get_u64);
     let mut cond = Condition::all();
     match actor.read_paths() {
         None => {}

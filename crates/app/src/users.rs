@@ -2,7 +2,7 @@
 
 use chibo_domain::Invalid;
 use chibo_domain::org::UnitKind;
-use chibo_store::entities::{member, session, user, user_role};
+use chibo_store::entities::{member, user, user_role};
 use chibo_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
     QueryOrder, Set,
@@ -11,7 +11,7 @@ use chibo_store::write_tx;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::{MIN_PASSWORD_LEN, hash_password, verify_password};
+use crate::auth::{MIN_PASSWORD_LEN, hash_password};
 use crate::scope::{Actor, Role};
 use crate::{App, AppError, AppResult, audit, units};
 
@@ -332,7 +332,7 @@ pub async fn remove_role(
 }
 
 /// Sets a password: an administrator for anyone, a user for themselves with the current one.
-/// All of that user's sessions end, so a stolen session dies with the old password.
+/// All of that user's sessions and API tokens end, so nothing stolen outlives the old password.
 pub async fn set_password(
     app: &App,
     actor: &Actor,
@@ -350,10 +350,12 @@ pub async fn set_password(
     let mut e = Invalid::new();
     if own
         && !actor.is_admin()
-        && !verify_password(
+        && !crate::auth::check_current_password(
+            app,
+            &u,
             input.current_password.as_deref().unwrap_or(""),
-            &u.password_hash,
         )
+        .await?
     {
         e.push("current_password", "Mật khẩu hiện tại không đúng.");
     }
@@ -365,10 +367,7 @@ pub async fn set_password(
     let mut am = u.into_active_model();
     am.password_hash = Set(hash);
     am.update(&tx).await?;
-    session::Entity::delete_many()
-        .filter(session::Column::UserId.eq(id))
-        .exec(&tx)
-        .await?;
+    crate::auth::end_all_access(&tx, id).await?;
     audit::record(
         &tx,
         Some(actor),
@@ -407,10 +406,7 @@ pub async fn set_active(
     am.is_active = Set(input.is_active);
     let after = am.update(&tx).await?;
     if !input.is_active {
-        session::Entity::delete_many()
-            .filter(session::Column::UserId.eq(id))
-            .exec(&tx)
-            .await?;
+        crate::auth::end_all_access(&tx, id).await?;
     }
     audit::record(
         &tx,

@@ -117,7 +117,7 @@ async fn search_ignores_diacritics_and_lists_follow_vietnamese_order() {
             &admin,
             MemberQuery {
                 q: Some(q.into()),
-                per_page: Some(500),
+                per_page: Some(chibo_domain::bounded::PageSize::clamped(500)),
                 ..Default::default()
             },
         )
@@ -143,7 +143,7 @@ async fn search_ignores_diacritics_and_lists_follow_vietnamese_order() {
         &app,
         &admin,
         MemberQuery {
-            per_page: Some(500),
+            per_page: Some(chibo_domain::bounded::PageSize::clamped(500)),
             ..Default::default()
         },
     )

@@ -164,7 +164,7 @@ async fn moving_a_unit_reroots_everything_below_it() {
         &admin,
         members::MemberQuery {
             unit_id: Some(ward.id),
-            per_page: Some(500),
+            per_page: Some(chibo_domain::bounded::PageSize::clamped(500)),
             ..Default::default()
         },
     )
@@ -403,7 +403,7 @@ async fn scope_hides_units_outside_and_forbids_changes_without_the_right() {
         &app,
         &commune,
         members::MemberQuery {
-            per_page: Some(500),
+            per_page: Some(chibo_domain::bounded::PageSize::clamped(500)),
             ..Default::default()
         },
     )

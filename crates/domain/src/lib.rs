@@ -2,6 +2,7 @@
 
 pub mod admission;
 pub mod badges;
+pub mod bounded;
 pub mod calendar;
 pub mod classification;
 pub mod error;

@@ -139,6 +139,14 @@ entity!(api_token, "api_tokens", {
     expires_at: DateTime<Utc>,
 });
 
+entity!(login_throttle, "login_throttles", {
+    /// "u:<username>" or "ip:<address>".
+    key: String,
+    /// Attempts counted since `window_start`.
+    attempts: i32,
+    window_start: DateTime<Utc>,
+});
+
 entity!(login_attempt, "login_attempts", {
     username: String,
     ip: String,
@@ -184,6 +192,8 @@ entity!(meeting, "meetings", {
     agenda: Option<String>,
     /// The secret in the meeting's QR code.
     checkin_code: Option<String>,
+    /// Why a cancelled meeting was cancelled (its cell dissolved or merged).
+    cancelled_reason: Option<String>,
 });
 
 entity!(meeting_attendance, "meeting_attendance", {

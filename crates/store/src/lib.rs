@@ -3,6 +3,7 @@
 pub mod entities;
 pub mod migration;
 pub mod testing;
+pub mod throttle;
 
 use std::time::Duration;
 

@@ -4,6 +4,7 @@ pub mod api;
 pub mod error;
 pub mod fmt;
 pub mod pages;
+pub mod query;
 pub mod security;
 pub mod session;
 pub mod upload;

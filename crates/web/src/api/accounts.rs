@@ -66,6 +66,28 @@ pub async fn revoke_token(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Your live API tokens (name and dates; the secret was shown once).
+#[utoipa::path(get, path = "/api/v1/me/tokens", tag = "auth",
+    responses((status = 200, body = Vec<auth::TokenView>), (status = 401, body = ErrorBody)))]
+pub async fn my_tokens(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+) -> Result<Json<Vec<auth::TokenView>>, ApiError> {
+    Ok(Json(auth::tokens_of(&s.app, &a).await?))
+}
+
+/// Revokes one of your API tokens (404 for a token that is not yours).
+#[utoipa::path(delete, path = "/api/v1/me/tokens/{id}", tag = "auth", params(("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn revoke_my_token(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+) -> Result<StatusCode, ApiError> {
+    auth::revoke_own_token(&s.app, &a, id.one()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// Who you are, with your roles and their units.
 #[utoipa::path(get, path = "/api/v1/me", tag = "auth",
     responses((status = 200, body = Actor), (status = 401, body = ErrorBody)))]
@@ -159,8 +181,11 @@ pub async fn set_active(
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct AuditQuery {
-    pub limit: Option<u64>,
-    pub offset: Option<u64>,
+    /// Entries on a page (100 by default).
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 500)]
+    pub limit: Option<chibo_domain::bounded::PageSize>,
+    #[param(value_type = Option<u64>, minimum = 0, maximum = 100000000)]
+    pub offset: Option<chibo_domain::bounded::RowOffset>,
 }
 
 /// The audit log, newest first (administrators).
@@ -172,6 +197,7 @@ pub async fn audit(
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Json<Vec<AuditEntry>>, ApiError> {
     Ok(Json(
-        audit::list(&s.app, &a, q.limit.unwrap_or(100), q.offset.unwrap_or(0)).await?,
+        audit::list(&s.app, &a, q.limit.map_or(100, |l| l.get_u64()),
+            q.offset.map_or(0, |o| o.get_u64()),).await?,
     ))
 }

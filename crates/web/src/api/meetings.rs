@@ -232,7 +232,8 @@ pub async fn speech(
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 pub struct YearQuery {
     /// The plan's year; this year by default.
-    pub year: Option<i32>,
+    #[param(value_type = Option<i32>, minimum = 1900, maximum = 2200)]
+    pub year: Option<chibo_domain::bounded::Year>,
 }
 
 /// A cell's year plan: thematic topics by quarter, and the calendar of required meetings.
@@ -246,6 +247,7 @@ pub async fn plan(
 ) -> Result<Json<chibo_app::plans::YearPlan>, ApiError> {
     let year = q
         .year
+        .map(|y| y.get_i32())
         .unwrap_or_else(|| chrono::Datelike::year(&chibo_app::App::today()));
     Ok(Json(
         chibo_app::plans::year_plan(&s.app, &a, id.one(), year).await?,

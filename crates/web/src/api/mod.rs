@@ -74,6 +74,8 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(accounts::create_token, accounts::revoke_token))
         .routes(routes!(accounts::me))
+        .routes(routes!(accounts::my_tokens))
+        .routes(routes!(accounts::revoke_my_token))
         .routes(routes!(units::list, units::create))
         .routes(routes!(units::get))
         .routes(routes!(units::rename))
@@ -180,21 +182,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
-/// Query parameters, with the same error shape.
-pub struct ApiQuery<T>(pub T);
-
-impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
-    type Rejection = ApiError;
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
-            Ok(q) => Ok(ApiQuery(q.0)),
-            Err(e) => Err(ApiError(AppError::invalid(
-                "query",
-                format!("Tham số không hợp lệ: {}", e.body_text()),
-            ))),
-        }
-    }
-}
+pub use crate::query::ApiQuery;
 
 /// Numeric ids in the path; anything else is simply not found (JSON under /api, a page elsewhere).
 pub struct Ids(pub Vec<i64>);

@@ -18,7 +18,8 @@ use crate::session::ApiUser;
 #[serde(default)]
 pub struct YearQuery {
     /// The year; this year when empty.
-    year: Option<i32>,
+    #[param(value_type = Option<i32>, minimum = 1900, maximum = 2200)]
+    year: Option<chibo_domain::bounded::Year>,
 }
 
 #[derive(Deserialize, IntoParams, Default)]
@@ -44,7 +45,7 @@ pub async fn cadre_tasks(
     ApiQuery(q): ApiQuery<YearQuery>,
 ) -> Result<Json<CadreTaskList>, ApiError> {
     Ok(Json(
-        programmes::cadre_tasks(&s.app, &a, id.one(), q.year).await?,
+        programmes::cadre_tasks(&s.app, &a, id.one(), q.year.map(|y| y.get_i32())).await?,
     ))
 }
 

@@ -13,11 +13,12 @@ use crate::session::ApiUser;
 #[serde(default)]
 pub struct YearQuery {
     /// The year reviewed; this year when empty.
-    year: Option<i32>,
+    #[param(value_type = Option<i32>, minimum = 1900, maximum = 2200)]
+    year: Option<chibo_domain::bounded::Year>,
 }
 
 fn year(q: &YearQuery) -> i32 {
-    q.year
+    q.year.map(|y| y.get_i32())
         .unwrap_or_else(|| chrono::Datelike::year(&chibo_app::App::today()))
 }
 

@@ -74,7 +74,8 @@ pub async fn step(
 #[serde(default)]
 pub struct YearQuery {
     /// The year; this year when empty.
-    year: Option<i32>,
+    #[param(value_type = Option<i32>, minimum = 1900, maximum = 2200)]
+    year: Option<chibo_domain::bounded::Year>,
 }
 
 /// Public holidays of a year (working-day deadlines skip them).
@@ -87,6 +88,7 @@ pub async fn holidays(
 ) -> Result<Json<Vec<HolidayView>>, ApiError> {
     let year = q
         .year
+        .map(|y| y.get_i32())
         .unwrap_or_else(|| chrono::Datelike::year(&chibo_app::App::today()));
     Ok(Json(calendar::list(&s.app, year).await?))
 }

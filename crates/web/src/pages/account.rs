@@ -7,6 +7,7 @@ use chibo_app::{Actor, AppError, auth};
 
 use super::{FormData, Nav, form_errors, render, render_status, see_other};
 use crate::AppState;
+use crate::api::Ids;
 use crate::error::PageError;
 use crate::session::{
     ClientIp, PageUser, SESSION_COOKIE, clear_cookie, cookie_value, session_cookie,
@@ -98,19 +99,26 @@ struct AccountPage {
     nav: Nav,
     actor: Actor,
     errors: Vec<String>,
-    saved: bool,
+    tokens: Vec<auth::TokenView>,
 }
 
-pub async fn page(
-    PageUser(a): PageUser,
-    q: axum::extract::Query<std::collections::HashMap<String, String>>,
-) -> Result<Response, PageError> {
+pub async fn page(State(s): State<AppState>, PageUser(a): PageUser) -> Result<Response, PageError> {
     render(&AccountPage {
         nav: Nav::of(&a),
-        saved: q.contains_key("saved"),
+        tokens: auth::tokens_of(&s.app, &a).await?,
         actor: a,
         errors: vec![],
     })
+}
+
+/// Revokes one of the user's own API tokens and goes back to the account page.
+pub async fn revoke_token(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+) -> Result<Response, PageError> {
+    auth::revoke_own_token(&s.app, &a, id.one()).await?;
+    Ok(see_other("/account#tokens"))
 }
 
 pub async fn change_password(
@@ -136,9 +144,9 @@ pub async fn change_password(
         StatusCode::UNPROCESSABLE_ENTITY,
         &AccountPage {
             nav: Nav::of(&a),
+            tokens: auth::tokens_of(&s.app, &a).await?,
             actor: a,
             errors,
-            saved: false,
         },
     )
 }

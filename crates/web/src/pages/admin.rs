@@ -1,5 +1,7 @@
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
+
+use crate::query::PageQuery;
 use axum::response::Response;
 use chibo_app::audit::{self, AuditEntry};
 use chibo_app::units::{self, UnitView};
@@ -200,7 +202,7 @@ pub async fn set_active(
 
 #[derive(Debug, Default, Deserialize)]
 pub struct PageQ {
-    pub page: Option<u64>,
+    pub page: Option<chibo_domain::bounded::PageNumber>,
 }
 
 #[derive(Template)]
@@ -214,9 +216,9 @@ struct AuditPage {
 pub async fn audit(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    Query(q): Query<PageQ>,
+    PageQuery(q): PageQuery<PageQ>,
 ) -> Result<Response, PageError> {
-    let page = q.page.unwrap_or(1).max(1);
+    let page = q.page.map_or(1, |p| p.get_u64());
     let entries = audit::list(&s.app, &a, 100, (page - 1) * 100).await?;
     render(&AuditPage {
         nav: Nav::of(&a),

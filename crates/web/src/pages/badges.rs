@@ -2,7 +2,9 @@
 //! disciplinary measures from it or from a member's page.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
+
+use crate::query::PageQuery;
 use axum::response::Response;
 use chibo_app::badges::{self, AwardInput, DisciplineInput, DueList};
 use serde::Deserialize;
@@ -32,7 +34,7 @@ pub async fn due(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     id: Ids,
-    Query(q): Query<DueQuery>,
+    PageQuery(q): PageQuery<DueQuery>,
 ) -> Result<Response, PageError> {
     let (list, errors) = match form_errors(badges::due(&s.app, &a, id.one(), Some(&q.ngay)).await)?
     {

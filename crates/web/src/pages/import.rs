@@ -3,7 +3,9 @@
 
 use askama::Template;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Multipart, Query, State};
+use axum::extract::{Multipart, State};
+
+use crate::query::PageQuery;
 use axum::response::Response;
 use chibo_app::import::{self, ImportReport};
 use serde::Deserialize;
@@ -55,7 +57,7 @@ pub async fn upload(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     id: Ids,
-    Query(q): Query<ImportQuery>,
+    PageQuery(q): PageQuery<ImportQuery>,
     form: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
     let u = import::may_import(&s.app, &a, id.one()).await?;

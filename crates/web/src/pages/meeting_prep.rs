@@ -3,7 +3,9 @@
 
 use askama::Template;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Multipart, Query, State};
+use axum::extract::{Multipart, State};
+
+use crate::query::PageQuery;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use chibo_app::meeting_prep::{
@@ -245,7 +247,7 @@ pub async fn check_in_form(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     id: Ids,
-    Query(q): Query<CodeQuery>,
+    PageQuery(q): PageQuery<CodeQuery>,
 ) -> Result<Response, PageError> {
     let code = q.ma;
     render_check_in(&s, &a, id.one(), code, vec![]).await

@@ -9,6 +9,7 @@ use chibo_app::{Actor, App, AppError, units};
 
 use super::{FormData, Nav, form_errors, render_status, see_other};
 use crate::AppState;
+use crate::query::PageQuery;
 use crate::api::Ids;
 use crate::error::PageError;
 use crate::fmt::VnDate;
@@ -368,7 +369,7 @@ pub async fn print(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     id: Ids,
-    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+    PageQuery(q): PageQuery<std::collections::HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let doc = if q.get("loai").map(String::as_str) == Some("nghi-quyet") {
         chibo_app::documents::resolution(&s.app, &a, id.one()).await?
@@ -460,7 +461,7 @@ async fn render_plan(
             a,
             chibo_app::members::MemberQuery {
                 unit_id: Some(id),
-                per_page: Some(500),
+                per_page: Some(chibo_domain::bounded::PageSize::clamped(500)),
                 ..Default::default()
             },
         )
@@ -485,7 +486,7 @@ pub async fn plan(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     id: Ids,
-    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+    PageQuery(q): PageQuery<std::collections::HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let year = q
         .get("nam")

@@ -1,7 +1,9 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
+
+use crate::query::PageQuery;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chibo_app::members::{
@@ -25,7 +27,7 @@ pub struct ListQ {
     pub q: Option<String>,
     pub unit_id: Option<String>,
     pub all: Option<String>,
-    pub page: Option<u64>,
+    pub page: Option<chibo_domain::bounded::PageNumber>,
 }
 
 #[derive(Template)]
@@ -56,7 +58,7 @@ pub async fn list(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     headers: HeaderMap,
-    Query(q): Query<ListQ>,
+    PageQuery(q): PageQuery<ListQ>,
 ) -> Result<Response, PageError> {
     let unit_id = q.unit_id.as_deref().and_then(|v| v.parse::<i64>().ok());
     let all = q.all.as_deref() == Some("1");
@@ -68,7 +70,7 @@ pub async fn list(
             unit_id,
             all: Some(all),
             page: q.page,
-            per_page: Some(50),
+            per_page: Some(chibo_domain::bounded::PageSize::clamped(50)),
         },
     )
     .await?;

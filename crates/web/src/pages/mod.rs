@@ -65,6 +65,12 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
             false,
             post(account::change_password),
         ),
+        r(
+            M::POST,
+            "/account/tokens/{id}/revoke",
+            false,
+            post(account::revoke_token),
+        ),
         r(M::GET, "/me", false, get(account::me)),
         r(M::GET, "/static/{file}", true, get(static_file)),
         r(M::GET, "/units", false, get(units::tree)),

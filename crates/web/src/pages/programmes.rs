@@ -2,7 +2,10 @@
 //! of officers trained, inspections of cells with their recommendations.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
+
+use crate::query::PageQuery;
+use chibo_domain::bounded::Year;
 use axum::response::Response;
 use chibo_app::meeting_record::MemberRef;
 use chibo_app::programmes::{
@@ -25,7 +28,7 @@ use crate::session::PageUser;
 pub struct PeriodQuery {
     tu: String,
     den: String,
-    nam: Option<i32>,
+    nam: Option<Year>,
 }
 
 impl PeriodQuery {
@@ -73,9 +76,9 @@ pub async fn cadre_tasks(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     id: Ids,
-    Query(q): Query<PeriodQuery>,
+    PageQuery(q): PageQuery<PeriodQuery>,
 ) -> Result<Response, PageError> {
-    render_cadre_tasks(&s, &a, id.one(), q.nam, vec![]).await
+    render_cadre_tasks(&s, &a, id.one(), q.nam.map(|y| y.get_i32()), vec![]).await
 }
 
 pub async fn give_cadre_task(
@@ -162,7 +165,7 @@ pub async fn training(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     id: Ids,
-    Query(q): Query<PeriodQuery>,
+    PageQuery(q): PageQuery<PeriodQuery>,
 ) -> Result<Response, PageError> {
     match q.period() {
         Ok(p) => render_training(&s, &a, id.one(), p, vec![]).await,
@@ -242,7 +245,7 @@ pub async fn inspections(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     id: Ids,
-    Query(q): Query<PeriodQuery>,
+    PageQuery(q): PageQuery<PeriodQuery>,
 ) -> Result<Response, PageError> {
     match q.period() {
         Ok(p) => render_inspections(&s, &a, id.one(), p, vec![]).await,

@@ -2,7 +2,10 @@
 //! above cells, the summary by level.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
+
+use crate::query::PageQuery;
+use chibo_domain::bounded::Year;
 use axum::response::Response;
 use chibo_app::classification::{
     self, CellReviewInput, ReviewInput, ReviewSheet, ReviewSummary, ScoreEntry,
@@ -21,7 +24,7 @@ use crate::session::PageUser;
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct YearQuery {
-    nam: Option<i32>,
+    nam: Option<Year>,
 }
 
 #[derive(Template)]
@@ -68,9 +71,9 @@ pub async fn show(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     id: Ids,
-    Query(q): Query<YearQuery>,
+    PageQuery(q): PageQuery<YearQuery>,
 ) -> Result<Response, PageError> {
-    let year = q.nam.unwrap_or_else(this_year);
+    let year = q.nam.map(|y| y.get_i32()).unwrap_or_else(this_year);
     let u = a
         .readable(chibo_app::units::find(&s.app.db, id.one()).await?)?
         .0;

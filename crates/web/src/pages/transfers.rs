@@ -2,7 +2,10 @@
 //! the form to start one) and the public holidays their deadlines skip.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
+
+use crate::query::PageQuery;
+use chibo_domain::bounded::Year;
 use axum::response::Response;
 use chibo_app::calendar::{self, HolidayInput, HolidayView};
 use chibo_app::transfers::{self, TransferInput, TransferList, TransferStep};
@@ -58,7 +61,7 @@ pub async fn list(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     id: Ids,
-    Query(q): Query<ListQuery>,
+    PageQuery(q): PageQuery<ListQuery>,
 ) -> Result<Response, PageError> {
     render_list(&s, &a, id.one(), !q.overdue.is_empty(), vec![]).await
 }
@@ -112,7 +115,7 @@ pub async fn step(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct YearQuery {
-    nam: Option<i32>,
+    nam: Option<Year>,
 }
 
 #[derive(Template)]
@@ -147,10 +150,11 @@ async fn render_holidays(
 pub async fn holidays(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    Query(q): Query<YearQuery>,
+    PageQuery(q): PageQuery<YearQuery>,
 ) -> Result<Response, PageError> {
     let year = q
         .nam
+        .map(|y| y.get_i32())
         .unwrap_or_else(|| chrono::Datelike::year(&App::today()));
     render_holidays(&s, &a, year, vec![]).await
 }

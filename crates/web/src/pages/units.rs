@@ -1,5 +1,7 @@
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
+
+use crate::query::PageQuery;
 use axum::response::Response;
 use chibo_app::members::{self as member_uc, MemberQuery, MemberSummary};
 use chibo_app::units::{
@@ -48,7 +50,7 @@ struct TreePage {
 pub async fn tree(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    Query(q): Query<DateQ>,
+    PageQuery(q): PageQuery<DateQ>,
 ) -> Result<Response, PageError> {
     let as_of = as_of(&q)?;
     let units = units::tree(&s.app, &a, as_of).await?;
@@ -128,7 +130,7 @@ async fn render_unit(
         a,
         MemberQuery {
             unit_id: Some(id),
-            per_page: Some(500),
+            per_page: Some(chibo_domain::bounded::PageSize::clamped(500)),
             ..Default::default()
         },
     )
@@ -162,7 +164,7 @@ pub async fn show(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     id: Ids,
-    Query(q): Query<DateQ>,
+    PageQuery(q): PageQuery<DateQ>,
 ) -> Result<Response, PageError> {
     let as_of = as_of(&q)?;
     render_unit(&s, &a, id.one(), as_of, vec![]).await

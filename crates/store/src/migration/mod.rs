@@ -3,6 +3,8 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+mod security;
+
 pub struct Migrator;
 
 #[async_trait::async_trait]
@@ -24,6 +26,8 @@ impl MigratorTrait for Migrator {
             Box::new(Reviews),
             Box::new(Admissions),
             Box::new(TemporaryExemptions),
+            Box::new(security::LoginThrottles),
+            Box::new(security::MeetingCancellation),
         ]
     }
 }

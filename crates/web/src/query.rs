@@ -1,0 +1,47 @@
+//! Query strings for pages and the API, read the same way: every value checked as it is read
+//! (numbers within their bounds, see `chibo_domain::bounded`), a bad one answered 422 with the
+//! parameter's name and a Vietnamese message, as JSON under /api and as a page elsewhere.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use chibo_app::AppError;
+use chibo_domain::bounded::MESSAGE_PREFIX;
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, PageError};
+
+/// Reads the query string into `T`, naming the parameter that is wrong.
+fn parse<T: DeserializeOwned>(parts: &Parts) -> Result<T, AppError> {
+    let raw = parts.uri.query().unwrap_or("");
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(raw.as_bytes()));
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let field = e.path().to_string();
+        let inner = e.inner().to_string();
+        let message = if inner.starts_with(MESSAGE_PREFIX) {
+            format!("Tham số \"{field}\" {inner}")
+        } else {
+            format!("Giá trị của tham số \"{field}\" không hợp lệ.")
+        };
+        AppError::invalid(&field, message)
+    })
+}
+
+/// Query parameters of an API call; errors as the API's JSON error.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parse(parts).map(ApiQuery).map_err(ApiError)
+    }
+}
+
+/// Query parameters of a page; errors as a Vietnamese error page.
+pub struct PageQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for PageQuery<T> {
+    type Rejection = PageError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parse(parts).map(PageQuery).map_err(PageError)
+    }
+}
