@@ -20,6 +20,7 @@ pub mod programmes;
 pub mod rules;
 pub mod scope;
 pub mod transfers;
+pub mod unit_targets;
 pub mod units;
 pub mod users;
 

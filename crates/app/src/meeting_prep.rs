@@ -55,6 +55,14 @@ pub struct GuestView {
     pub follows_cell: bool,
 }
 
+/// Someone a guest may be picked from by id, with the title the guest list shows.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GuestChoice {
+    pub member: MemberRef,
+    /// E.g. "Bí thư Đảng ủy xã Phú Lâm", or "Cấp ủy viên theo dõi chi bộ".
+    pub title: String,
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PreparationView {
     pub held_on: NaiveDate,
@@ -88,6 +96,9 @@ pub struct Notice {
     /// Documents arrived after `documents_due`, or none had arrived by then.
     pub documents_late: bool,
     pub guests: Vec<GuestView>,
+    /// Who a guest may be picked from by id (for the cell's officers): the superior
+    /// committee's members on the meeting's day and the follower. Others are typed by name.
+    pub guest_choices: Vec<GuestChoice>,
     /// The superior committee member who follows the cell.
     pub follower: Option<MemberRef>,
     /// The cell committee's preparatory meeting (officers and the superior committee).
@@ -330,6 +341,11 @@ pub(crate) async fn notice(
         })
         .collect();
     let officer = actor.can_read_path(&cell.path);
+    let guest_choices = if officer {
+        guest_choices(app, cell, m.meeting_date).await?
+    } else {
+        vec![]
+    };
     let preparation = if officer {
         preparation_of(app, m.id).await?
     } else {
@@ -361,12 +377,15 @@ pub(crate) async fn notice(
         documents_due,
         documents_late,
         guests,
+        guest_choices,
         follower,
         preparation,
         draft_resolution,
         documents_on_paper,
         check_in: CheckInView {
-            open: m.status != "planned" && opens_at <= now && now <= closes_at,
+            open: !matches!(m.status.as_str(), "planned" | meetings::CANCELLED)
+                && opens_at <= now
+                && now <= closes_at,
             opens_at,
             closes_at,
             mine,
@@ -683,31 +702,39 @@ pub async fn add_guest(
     let (m, cell) = meetings::manageable(app, actor, id).await?;
     crate::meeting_record::ensure_open(app, m.id).await?;
     let mut e = Invalid::new();
-    let title =
-        validate::required_text(&mut e, "title", "chức vụ của khách mời", &input.title, 255);
-    let full_name = match input.member_id {
-        Some(mid) => match member::Entity::find_by_id(mid).one(&app.db).await? {
-            Some(g) if !g.unit_path.starts_with(&cell.path) => g.full_name,
-            Some(_) => {
+    let title = validate::optional_text(&mut e, "title", "chức vụ", Some(&input.title), 255)
+        .unwrap_or_default();
+    // A guest picked by id must be one of the choices the form offers: any other id, known or
+    // not, gets the same answer, so the form reveals no name outside the user's view.
+    let (full_name, title) = match input.member_id {
+        Some(mid) => match guest_choices(app, &cell, m.meeting_date)
+            .await?
+            .into_iter()
+            .find(|c| c.member.id == mid)
+        {
+            Some(c) => (c.member.name, if title.is_empty() { c.title } else { title }),
+            None => {
                 e.push(
                     "member_id",
-                    "Đảng viên của chi bộ được điểm danh, không ghi là khách mời.",
+                    "Chỉ chọn được cấp ủy viên cấp trên hoặc người theo dõi chi bộ; khách mời khác hãy ghi họ và tên.",
                 );
-                String::new()
-            }
-            None => {
-                e.push("member_id", "Không tìm thấy đảng viên này.");
-                String::new()
+                (String::new(), title)
             }
         },
-        None => validate::required_text(
-            &mut e,
-            "full_name",
-            "họ và tên khách mời",
-            &input.full_name,
-            255,
+        None => (
+            validate::required_text(
+                &mut e,
+                "full_name",
+                "họ và tên khách mời",
+                &input.full_name,
+                255,
+            ),
+            title,
         ),
     };
+    if input.member_id.is_none() && title.is_empty() {
+        e.push("title", "Ghi chức vụ của khách mời.");
+    }
     e.into_result()?;
     let dup = meeting_guest::Entity::find()
         .filter(meeting_guest::Column::MeetingId.eq(m.id))
@@ -773,6 +800,39 @@ pub async fn remove_guest(app: &App, actor: &Actor, guest_id: i64) -> AppResult<
     .await?;
     tx.commit().await?;
     meetings::get(app, actor, m.id).await
+}
+
+/// The superior committee's members on `on` (officers of the cell's parent) and the cell's
+/// follower, as a guest may be picked from them.
+async fn guest_choices(
+    app: &App,
+    cell: &unit::Model,
+    on: NaiveDate,
+) -> AppResult<Vec<GuestChoice>> {
+    let mut out = Vec::new();
+    if let Some(parent_id) = cell.parent_id {
+        let parent = units::find(&app.db, parent_id).await?;
+        let parent_name = parent.map(|p| p.name).unwrap_or_default();
+        for p in crate::members::officers_on(&app.db, parent_id, on).await? {
+            out.push(GuestChoice {
+                title: format!("{} {parent_name}", p.kind_label),
+                member: MemberRef {
+                    id: p.member_id,
+                    name: p.member_name,
+                },
+            });
+        }
+    }
+    if let Some(id) = cell.follower_member_id
+        && !out.iter().any(|c| c.member.id == id)
+        && let Some(f) = member_refs(app, &[id]).await?.pop()
+    {
+        out.push(GuestChoice {
+            member: f,
+            title: "Cấp ủy viên theo dõi chi bộ".into(),
+        });
+    }
+    Ok(out)
 }
 
 /// The follower of a cell and how many of its meetings this year they attended.
@@ -965,6 +1025,9 @@ pub async fn check_in(
             "code",
             "Buổi sinh hoạt chưa được thông báo; chưa mở điểm danh.",
         ));
+    }
+    if m.status == meetings::CANCELLED {
+        return Err(AppError::invalid("code", "Buổi sinh hoạt đã bị hủy."));
     }
     crate::meeting_record::ensure_open(app, m.id).await?;
     let wrong = || AppError::invalid("code", "Mã điểm danh không đúng với buổi sinh hoạt này.");

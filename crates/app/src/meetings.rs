@@ -123,11 +123,15 @@ pub struct AttendanceInput {
     pub entries: Vec<AttendanceEntry>,
 }
 
+/// The status of a meeting its cell's dissolution or merger cancelled.
+pub const CANCELLED: &str = "cancelled";
+
 fn status_label(s: &str) -> &'static str {
     match s {
         "planned" => "Dự kiến",
         "published" => "Đã thông báo",
         "held" => "Đã họp",
+        CANCELLED => "Đã hủy",
         _ => "",
     }
 }
@@ -302,7 +306,7 @@ pub async fn upcoming_for_me(app: &App, actor: &Actor) -> AppResult<Vec<MeetingV
             list(app, actor, cell_id)
                 .await?
                 .into_iter()
-                .filter(|m| m.meeting_date >= today && m.status != "planned"),
+                .filter(|m| m.meeting_date >= today && !matches!(m.status.as_str(), "planned" | CANCELLED)),
         );
     }
     next.sort_by(|a, b| (a.meeting_date, &a.start_time).cmp(&(b.meeting_date, &b.start_time)));
@@ -727,6 +731,15 @@ pub(crate) async fn manageable(
         return Err(AppError::NotFound);
     }
     actor.require(actor.can_manage_members(&cell))?;
+    if m.status == CANCELLED {
+        return Err(AppError::invalid(
+            "status",
+            format!(
+                "Buổi sinh hoạt đã bị hủy ({}); không thay đổi được nữa.",
+                m.cancelled_reason.as_deref().unwrap_or("chi bộ không còn hoạt động")
+            ),
+        ));
+    }
     Ok((m, cell))
 }
 

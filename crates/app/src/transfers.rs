@@ -12,8 +12,8 @@ use chibo_domain::transfers::{TransferKind, TransferReason, TransferRules};
 use chibo_domain::validate;
 use chibo_store::entities::{member, member_unit, transfer, unit};
 use chibo_store::sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseTransaction, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, Set,
 };
 use chibo_store::write_tx;
 use chrono::NaiveDate;
@@ -377,21 +377,20 @@ pub async fn start(
     .unwrap_or_default();
     let to = match input.to_unit_id {
         Some(id) => {
-            let to = units::find(&app.db, id).await?.filter(|u| {
-                UnitKind::from_code(&u.kind).is_some_and(|k| k.is_cell())
-                    && u.dissolved_on.is_none()
-            });
-            match to {
-                None => {
-                    e.push("to_unit_id", "Nơi đến phải là một chi bộ đang hoạt động.");
-                    None
-                }
-                Some(t) if t.path.starts_with(&home.path) => {
-                    e.push("to_unit_id", "Nơi đến phải là chi bộ khác.");
-                    None
-                }
-                Some(t) => Some(t),
+            // Only a destination the form offers: any other id, known or not, gets the same
+            // answer, so the form reveals no unit name outside the user's view.
+            let to = unit::Entity::find()
+                .filter(destinations_from(actor, &home))
+                .filter(unit::Column::Id.eq(id))
+                .one(&app.db)
+                .await?;
+            if to.is_none() {
+                e.push(
+                    "to_unit_id",
+                    "Chỉ chọn được chi bộ trong danh sách nơi đến; nơi khác hãy ghi tên vào ô \"Nơi đến\".",
+                );
             }
+            to
         }
         None => {
             if destination.is_empty() {
@@ -706,21 +705,37 @@ async fn close_open_temporary(
     Ok(())
 }
 
-/// Cells a member of `member_id`'s cell may be transferred to in chibo: the cells under the same
-/// superior organisation and every other cell the actor reads, by name.
+/// Cells a transfer from `home` may go to inside chibo: live cells under the same superior
+/// organisation, and every other live cell the actor reads.
+fn destinations_from(actor: &Actor, home: &unit::Model) -> Condition {
+    let cell_kinds: Vec<&str> = [UnitKind::BaseCell, UnitKind::Cell]
+        .iter()
+        .map(|k| k.code())
+        .collect();
+    let siblings = match home.parent_id {
+        Some(p) => Condition::all().add(unit::Column::ParentId.eq(p)),
+        None => Condition::all().add(chibo_store::sea_orm::sea_query::Expr::cust("1 = 0")),
+    };
+    Condition::all()
+        .add(unit::Column::Kind.is_in(cell_kinds))
+        .add(unit::Column::DissolvedOn.is_null())
+        .add(unit::Column::Id.ne(home.id))
+        .add(
+            Condition::any()
+                .add(siblings)
+                .add(units::scope_condition(unit::Column::Path, &actor.read_paths())),
+        )
+}
+
+/// Cells a member of `member_id`'s cell may be transferred to in chibo, by name.
 pub async fn destinations(app: &App, actor: &Actor, member_id: i64) -> AppResult<Vec<UnitRef>> {
     let (m, _) = members::visible(app, actor, member_id).await?;
     let home = cell_of(app, m.unit_id).await?;
-    let cells: Vec<unit::Model> = unit::Entity::find()
-        .filter(unit::Column::DissolvedOn.is_null())
+    Ok(unit::Entity::find()
+        .filter(destinations_from(actor, &home))
         .order_by_asc(unit::Column::SearchKey)
         .all(&app.db)
         .await?
-        .into_iter()
-        .filter(|u| UnitKind::from_code(&u.kind).is_some_and(|k| k.is_cell()) && u.id != home.id)
-        .filter(|u| u.parent_id == home.parent_id || actor.can_read_path(&u.path))
-        .collect();
-    Ok(cells
         .into_iter()
         .map(|u| UnitRef {
             id: u.id,

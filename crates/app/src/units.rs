@@ -68,6 +68,8 @@ pub struct UnitDetail {
     pub rule_set: Option<UnitRef>,
     /// Members on the roll of the unit and its party groups.
     pub subtree_member_count: i64,
+    /// Meetings from today not yet held, which dissolving or merging the unit today cancels.
+    pub meetings_to_cancel: u64,
     pub can_restructure: bool,
     pub can_create_child: bool,
     pub can_manage_members: bool,
@@ -96,7 +98,7 @@ fn view(u: &unit::Model, counts: &HashMap<i64, (i64, i64)>) -> UnitView {
 }
 
 /// Units below any of `paths` (or all when `None`).
-fn scope_condition(col: impl ColumnTrait, paths: &Option<Vec<String>>) -> Condition {
+pub(crate) fn scope_condition(col: impl ColumnTrait, paths: &Option<Vec<String>>) -> Condition {
     match paths {
         None => Condition::all(),
         Some(ps) => ps
@@ -433,6 +435,8 @@ pub async fn detail(
         history,
         rule_set,
         subtree_member_count,
+        meetings_to_cancel: crate::unit_targets::meetings_to_cancel(&app.db, id, App::today())
+            .await?,
     })
 }
 
@@ -1082,23 +1086,19 @@ pub async fn merge(app: &App, actor: &Actor, id: i64, input: MergeUnit) -> AppRe
     }
     let kind = UnitKind::from_code(&u.kind).unwrap_or(UnitKind::Other);
     let target_kind = UnitKind::from_code(&target.kind).unwrap_or(UnitKind::Other);
-    if kind.holds_members() != target_kind.holds_members() {
-        errors.push(
-            "into_unit_id",
-            format!(
-                "Không thể sáp nhập {} vào {}.",
-                kind.label(),
-                target_kind.label()
-            ),
-        );
+    if let Some(why) = org::merge_refusal(
+        kind,
+        target_kind,
+        Some(target.id) == u.parent_id,
+        target.parent_id == u.parent_id,
+    ) {
+        errors.push("into_unit_id", why);
     }
     let target_parent = match target.parent_id {
         Some(p) => find(&app.db, p).await?,
         None => None,
     };
-    if !(actor.can_restructure(&target, target_parent.as_ref())
-        || actor.can_create_under(target.id, target.parent_id, kind))
-    {
+    if !crate::unit_targets::may_merge_into(actor, &target, target_parent.as_ref(), kind) {
         errors.push(
             "into_unit_id",
             "Bạn không có quyền đối với đơn vị nhận sáp nhập.",
@@ -1141,6 +1141,8 @@ pub async fn merge(app: &App, actor: &Actor, id: i64, input: MergeUnit) -> AppRe
         .await?;
     }
     members::end_positions(&tx, u.id, date).await?;
+    let reason = format!("{} sáp nhập vào {} từ {}", u.name, target.name, date.format("%d/%m/%Y"));
+    cancel_meetings_of(&tx, actor, &u, date, &reason).await?;
     let before = u.clone();
     let mut am = u.into_active_model();
     am.dissolved_on = Set(Some(date));
@@ -1302,7 +1304,32 @@ pub async fn split(
     Ok(created)
 }
 
-/// Dissolves a unit that no longer has members or live sub-units.
+/// Cancels the unit's meetings from `date` that were not held, and records how many.
+async fn cancel_meetings_of(
+    tx: &impl ConnectionTrait,
+    actor: &Actor,
+    u: &unit::Model,
+    date: NaiveDate,
+    reason: &str,
+) -> AppResult<()> {
+    let n = crate::unit_targets::cancel_meetings(tx, u.id, date, reason).await?;
+    if n > 0 {
+        audit::record(
+            tx,
+            Some(actor),
+            "meeting.cancel",
+            "unit",
+            Some(u.id),
+            None::<&()>,
+            Some(&serde_json::json!({ "cancelled": n, "reason": reason })),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Dissolves a unit that no longer has members or live sub-units, cancelling its meetings from
+/// that date that were not held.
 pub async fn dissolve(
     app: &App,
     actor: &Actor,
@@ -1340,6 +1367,8 @@ pub async fn dissolve(
     errors.into_result()?;
     let tx = write_tx(&app.db).await?;
     members::end_positions(&tx, u.id, date).await?;
+    let why = format!("{} giải thể từ {}", u.name, date.format("%d/%m/%Y"));
+    cancel_meetings_of(&tx, actor, &u, date, &why).await?;
     let before = u.clone();
     let mut am = u.into_active_model();
     am.dissolved_on = Set(Some(date));
@@ -1412,7 +1441,4 @@ pub async fn create_root(
     Ok(created)
 }
 
-/// Units a form may offer as targets (move, merge): live units in the actor's read scope.
-pub async fn choices(app: &App, actor: &Actor) -> AppResult<Vec<UnitView>> {
-    tree(app, actor, None).await
-}
+

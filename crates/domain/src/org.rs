@@ -90,6 +90,29 @@ impl UnitKind {
     }
 }
 
+/// Why a unit of `kind` may not be merged into a unit of `target`, if it may not. A cell goes
+/// into another cell, never into a party group (of another cell or its own); a party group into
+/// another group of its cell or into its own cell; a committee into another committee.
+/// `target_is_parent`: the target is the unit's parent; `siblings`: they share a parent.
+pub fn merge_refusal(
+    kind: UnitKind,
+    target: UnitKind,
+    target_is_parent: bool,
+    siblings: bool,
+) -> Option<&'static str> {
+    use UnitKind::*;
+    match kind {
+        BaseCell | Cell if target.is_cell() => None,
+        BaseCell | Cell => Some("Chi bộ chỉ sáp nhập được vào một chi bộ khác, không vào tổ đảng."),
+        Group if (target == Group && siblings) || (target.is_cell() && target_is_parent) => None,
+        Group => Some(
+            "Tổ đảng chỉ sáp nhập được vào tổ đảng khác của cùng chi bộ hoặc vào chính chi bộ của mình.",
+        ),
+        _ if !target.holds_members() && target != Central => None,
+        _ => Some("Đảng bộ chỉ sáp nhập được vào một đảng bộ khác."),
+    }
+}
+
 /// Materialized path of a child of `parent_path` with id `id`.
 pub fn child_path(parent_path: &str, id: i64) -> String {
     format!("{parent_path}{id}/")
@@ -130,6 +153,21 @@ mod tests {
             reroot("/1/5/12/", "/1/5/", "/1/7/5/").as_deref(),
             Some("/1/7/5/12/")
         );
+    }
+
+    #[test]
+    fn merges_follow_the_tree() {
+        use UnitKind::*;
+        assert_eq!(merge_refusal(Cell, BaseCell, false, false), None);
+        assert!(merge_refusal(Cell, Group, false, false).is_some());
+        assert!(merge_refusal(BaseCell, Group, true, false).is_some());
+        assert_eq!(merge_refusal(Group, Group, false, true), None);
+        assert!(merge_refusal(Group, Group, false, false).is_some());
+        assert_eq!(merge_refusal(Group, Cell, true, false), None);
+        assert!(merge_refusal(Group, Cell, false, true).is_some());
+        assert_eq!(merge_refusal(Commune, Commune, false, true), None);
+        assert!(merge_refusal(Commune, Cell, false, true).is_some());
+        assert!(merge_refusal(Grassroots, Group, false, false).is_some());
     }
 
     #[test]

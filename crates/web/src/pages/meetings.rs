@@ -45,7 +45,9 @@ pub(super) async fn render_list(
     let u = units::find(&s.app.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let can_manage = a.can_read_path(&u.path) && a.can_manage_members(&u);
+    // A dissolved or merged cell holds no more meetings: no scheduling form.
+    let can_manage =
+        u.dissolved_on.is_none() && a.can_read_path(&u.path) && a.can_manage_members(&u);
     let rule_set = if can_manage {
         rules::in_force(&s.app, a, id, App::today()).await?
     } else {

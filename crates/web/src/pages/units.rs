@@ -9,7 +9,7 @@ use chibo_app::units::{
     UnitView,
 };
 use chibo_app::{Actor, App, AppError};
-use chibo_domain::org::{CellType, UnitKind, is_within};
+use chibo_domain::org::{CellType, UnitKind};
 use chibo_domain::validate::parse_date;
 use serde::Deserialize;
 
@@ -74,8 +74,7 @@ struct UnitPage {
     today: String,
     child_kinds: Vec<(&'static str, &'static str)>,
     cell_types: Vec<(&'static str, &'static str)>,
-    move_targets: Vec<UnitView>,
-    merge_targets: Vec<UnitView>,
+    targets: chibo_app::unit_targets::RestructureTargets,
     members: Vec<MemberSummary>,
     members_total: u64,
     is_cell: bool,
@@ -100,30 +99,10 @@ async fn render_unit(
         .iter()
         .map(|c| (c.code(), c.label()))
         .collect();
-    let (move_targets, merge_targets) = if d.can_restructure && as_of.is_none() {
-        let all = units::choices(&s.app, a).await?;
-        let own = d.unit.path.clone();
-        let moves = all
-            .iter()
-            .filter(|u| !is_within(&u.path, &own) && Some(u.id) != d.unit.parent_id)
-            .filter(|u| {
-                UnitKind::from_code(&u.kind).is_some_and(|k| k.allowed_children().contains(&kind))
-            })
-            .filter(|u| a.can_create_under(u.id, u.parent_id, kind))
-            .cloned()
-            .collect();
-        let merges = all
-            .iter()
-            .filter(|u| !is_within(&u.path, &own))
-            .filter(|u| {
-                UnitKind::from_code(&u.kind)
-                    .is_some_and(|k| k.holds_members() == kind.holds_members())
-            })
-            .cloned()
-            .collect();
-        (moves, merges)
+    let targets = if d.can_restructure && as_of.is_none() {
+        chibo_app::unit_targets::targets(&s.app, a, id).await?
     } else {
-        (vec![], vec![])
+        Default::default()
     };
     let page = member_uc::list(
         &s.app,
@@ -152,8 +131,7 @@ async fn render_unit(
             today: App::today().to_string(),
             child_kinds,
             cell_types,
-            move_targets,
-            merge_targets,
+            targets,
             members,
             members_total,
         },

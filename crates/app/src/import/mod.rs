@@ -15,6 +15,10 @@ use chibo_store::write_tx;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+mod places;
+
+use places::{Found, Places};
+
 use crate::members::{self, Clean, MemberInput};
 use crate::scope::Actor;
 use crate::units::{self, UnitRef};
@@ -38,6 +42,7 @@ pub const COLUMNS: &[(&str, &str, bool)] = &[
     ("Số thẻ đảng viên", "card_number", false),
     ("Số lý lịch", "history_number", false),
     ("Số huy hiệu", "badge_number", false),
+    // A name, or a place in the tree: "Đảng bộ xã Tân Phú / Chi bộ thôn 1".
     ("Chi bộ, tổ đảng", "unit", false),
 ];
 
@@ -202,17 +207,24 @@ pub async fn run(
             data.len()
         ));
     }
-    // Units a row may name: those under the target that hold members.
-    let holders: Vec<unit::Model> = unit::Entity::find()
-        .filter(unit::Column::Path.like(chibo_store::path_prefix(&root.path)))
-        .filter(unit::Column::DissolvedOn.is_null())
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .filter(|u| UnitKind::from_code(&u.kind).is_some_and(|k| k.holds_members()))
-        .collect();
-    let by_name: HashMap<String, &unit::Model> =
-        holders.iter().map(|u| (search_key(&u.name), u)).collect();
+    // Units the rows name, found by name or place in a few queries.
+    let named: Vec<String> = at
+        .get("unit")
+        .map(|i| {
+            data.iter()
+                .filter_map(|(_, r)| r.get(*i))
+                .filter(|t| !t.trim().is_empty())
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    let places = Places::load(&app.db, &root, named.iter().map(String::as_str)).await?;
+    let root_holds = UnitKind::from_code(&root.kind).is_some_and(|k| k.holds_members());
+    let sole = if root_holds {
+        None
+    } else {
+        places::sole_holder(&app.db, &root).await?
+    };
     let header_of = |field: &str| {
         COLUMNS
             .iter()
@@ -248,29 +260,44 @@ pub async fn run(
             initial_status: None,
         };
         let mut row_errors = Vec::new();
-        let root_holds = UnitKind::from_code(&root.kind).is_some_and(|k| k.holds_members());
+        let unit_error = |message: String| RowError {
+            row: *row_no,
+            column: header_of("unit"),
+            message,
+        };
         let target: Option<&unit::Model> = match cell("unit") {
             None if root_holds => Some(&root),
-            None if holders.len() == 1 => Some(&holders[0]),
+            None if sole.is_some() => sole.as_ref(),
             None => {
-                row_errors.push(RowError {
-                    row: *row_no,
-                    column: header_of("unit"),
-                    message: "Ghi tên chi bộ hoặc tổ đảng nơi đảng viên sinh hoạt.".into(),
-                });
+                row_errors.push(unit_error(
+                    "Ghi tên chi bộ hoặc tổ đảng nơi đảng viên sinh hoạt.".into(),
+                ));
                 None
             }
-            Some(name) => match by_name.get(&search_key(&name)) {
-                Some(u) => Some(*u),
-                None => {
-                    row_errors.push(RowError {
-                        row: *row_no,
-                        column: header_of("unit"),
-                        message: format!(
-                            "Không có chi bộ, tổ đảng \"{name}\" trong {}.",
-                            root.name
-                        ),
-                    });
+            Some(name) => match places.find(&name) {
+                Found::One(u) => Some(u),
+                Found::Missing => {
+                    row_errors.push(unit_error(format!(
+                        "Không có chi bộ, tổ đảng \"{name}\" trong {}.",
+                        root.name
+                    )));
+                    None
+                }
+                Found::Ambiguous(candidates) => {
+                    let shown: Vec<String> = candidates
+                        .iter()
+                        .take(5)
+                        .map(|c| format!("\"{c}\""))
+                        .collect();
+                    let more = candidates.len().saturating_sub(shown.len());
+                    row_errors.push(unit_error(format!(
+                        "Có {} chi bộ, tổ đảng tên \"{name}\" trong {}: {}{}. Hãy ghi kèm đơn vị cấp trên, ví dụ {}.",
+                        candidates.len(),
+                        root.name,
+                        shown.join(", "),
+                        if more > 0 { format!(" và {more} nơi khác") } else { String::new() },
+                        shown[0]
+                    )));
                     None
                 }
             },
@@ -421,13 +448,11 @@ pub fn template() -> Vec<u8> {
 /// unchanged), in Vietnamese name order.
 pub async fn export(app: &App, actor: &Actor, unit_id: i64) -> AppResult<(String, Vec<u8>)> {
     let root = actor.readable(units::find(&app.db, unit_id).await?)?.0;
-    let names: HashMap<i64, String> = unit::Entity::find()
+    let units = unit::Entity::find()
         .filter(unit::Column::Path.like(chibo_store::path_prefix(&root.path)))
         .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
+        .await?;
+    let names = places::export_labels(&root, &units);
     let ms = member::Entity::find()
         .filter(member::Column::UnitPath.like(chibo_store::path_prefix(&root.path)))
         .filter(member::Column::Status.is_in(members::on_roll_codes()))

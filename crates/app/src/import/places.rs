@@ -1,0 +1,274 @@
+//! Where an import files each member: the unit a row names, by its name ("Chi bộ thôn 1") or by
+//! its place in the tree ("Đảng bộ xã Tân Phú / Chi bộ thôn 1"). A name that fits more than one
+//! unit in the import's scope is a row error naming the candidates, never a silent pick: a
+//! province holds "Chi bộ thôn 1" dozens of times. The export writes a unit's place wherever its
+//! name alone would be ambiguous, so what it writes imports back to the same units.
+
+use std::collections::{HashMap, HashSet};
+
+use chibo_domain::org::{UnitKind, path_ids};
+use chibo_domain::text::search_key;
+use chibo_store::entities::unit;
+use chibo_store::sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+
+use crate::AppResult;
+
+/// What a file may write between the levels of a place.
+pub const PLACE_SEPARATOR: &str = " / ";
+
+/// How many names or ids one query binds (both backends allow far more; this keeps statements
+/// small).
+const CHUNK: usize = 500;
+
+fn holder_kinds() -> Vec<&'static str> {
+    UnitKind::ALL
+        .iter()
+        .filter(|k| k.holds_members())
+        .map(|k| k.code())
+        .collect()
+}
+
+/// A unit a row may name, with the names from the import's root down to it.
+struct Place {
+    unit: unit::Model,
+    /// Search keys of the names from the root to the unit, both included.
+    keys: Vec<String>,
+    /// The names below the root, joined by [`PLACE_SEPARATOR`].
+    label: String,
+}
+
+/// The answer for one row's unit text.
+pub enum Found<'a> {
+    One(&'a unit::Model),
+    Missing,
+    /// The places of every unit the text fits.
+    Ambiguous(Vec<&'a str>),
+}
+
+/// The units the file's unit texts can mean, under one root.
+pub struct Places {
+    by_last_name: HashMap<String, Vec<Place>>,
+}
+
+/// The levels of a unit text, as search keys ("Xã A / Chi bộ 1" → ["xa a", "chi bo 1"]).
+fn levels(text: &str) -> Vec<String> {
+    text.split('/')
+        .map(search_key)
+        .filter(|k| !k.is_empty())
+        .collect()
+}
+
+impl Places {
+    /// Finds, in a few set-based queries, every live unit under `root` that holds members and
+    /// whose name is the last level of one of `texts`, with the names of the units above it.
+    pub async fn load<'t>(
+        db: &impl ConnectionTrait,
+        root: &unit::Model,
+        texts: impl Iterator<Item = &'t str>,
+    ) -> AppResult<Places> {
+        let last: HashSet<String> = texts.filter_map(|t| levels(t).pop()).collect();
+        let last: Vec<String> = last.into_iter().collect();
+        let mut found = Vec::new();
+        for chunk in last.chunks(CHUNK) {
+            found.extend(
+                unit::Entity::find()
+                    .filter(unit::Column::Path.like(chibo_store::path_prefix(&root.path)))
+                    .filter(unit::Column::DissolvedOn.is_null())
+                    .filter(unit::Column::Kind.is_in(holder_kinds()))
+                    .filter(unit::Column::SearchKey.is_in(chunk.to_vec()))
+                    .all(db)
+                    .await?,
+            );
+        }
+        let above: HashSet<i64> = found.iter().flat_map(|u| path_ids(&u.path)).collect();
+        let above: Vec<i64> = above.into_iter().collect();
+        let mut names: HashMap<i64, String> = HashMap::new();
+        for chunk in above.chunks(CHUNK) {
+            names.extend(
+                unit::Entity::find()
+                    .filter(unit::Column::Id.is_in(chunk.to_vec()))
+                    .all(db)
+                    .await?
+                    .into_iter()
+                    .map(|u| (u.id, u.name)),
+            );
+        }
+        let mut by_last_name: HashMap<String, Vec<Place>> = HashMap::new();
+        for u in found {
+            let chain = chain_from(&u.path, root, &names);
+            by_last_name
+                .entry(search_key(&u.name))
+                .or_default()
+                .push(Place {
+                    keys: chain.iter().map(|n| search_key(n)).collect(),
+                    label: chain[1..].join(PLACE_SEPARATOR),
+                    unit: u,
+                });
+        }
+        for places in by_last_name.values_mut() {
+            places.sort_by(|a, b| a.label.cmp(&b.label));
+        }
+        Ok(Places { by_last_name })
+    }
+
+    /// The unit `text` names: its last level is the unit's name, the levels before it the names
+    /// of the units above, nearest last.
+    pub fn find(&self, text: &str) -> Found<'_> {
+        let wanted = levels(text);
+        let Some(last) = wanted.last() else {
+            return Found::Missing;
+        };
+        let fits: Vec<&Place> = self
+            .by_last_name
+            .get(last)
+            .map(|ps| ps.iter().filter(|p| p.keys.ends_with(&wanted)).collect())
+            .unwrap_or_default();
+        match fits.as_slice() {
+            [] => Found::Missing,
+            [one] => Found::One(&one.unit),
+            many => Found::Ambiguous(many.iter().map(|p| p.label.as_str()).collect()),
+        }
+    }
+}
+
+/// The names from `root` down to the unit at `path` (root first), from `names` by id.
+fn chain_from(path: &str, root: &unit::Model, names: &HashMap<i64, String>) -> Vec<String> {
+    let ids = path_ids(path);
+    let from = ids.iter().position(|id| *id == root.id).unwrap_or(0);
+    ids[from..]
+        .iter()
+        .map(|id| names.get(id).cloned().unwrap_or_default())
+        .collect()
+}
+
+/// What the export writes for each unit under `root`: its name, or its place below the root
+/// where another unit that holds members has the same name. `units` are the live units under
+/// the root (the root included).
+pub fn export_labels(root: &unit::Model, units: &[unit::Model]) -> HashMap<i64, String> {
+    let names: HashMap<i64, String> = units.iter().map(|u| (u.id, u.name.clone())).collect();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let holders: Vec<&unit::Model> = units
+        .iter()
+        .filter(|u| UnitKind::from_code(&u.kind).is_some_and(|k| k.holds_members()))
+        .collect();
+    for u in &holders {
+        *seen.entry(search_key(&u.name)).or_default() += 1;
+    }
+    holders
+        .into_iter()
+        .map(|u| {
+            let label = if seen.get(&search_key(&u.name)).copied().unwrap_or(0) > 1 {
+                chain_from(&u.path, root, &names)[1..].join(PLACE_SEPARATOR)
+            } else {
+                u.name.clone()
+            };
+            (u.id, label)
+        })
+        .collect()
+}
+
+/// The one unit under `root` that holds members, when there is exactly one (a row may then leave
+/// the unit empty).
+pub async fn sole_holder(
+    db: &impl ConnectionTrait,
+    root: &unit::Model,
+) -> AppResult<Option<unit::Model>> {
+    let two = unit::Entity::find()
+        .filter(unit::Column::Path.like(chibo_store::path_prefix(&root.path)))
+        .filter(unit::Column::DissolvedOn.is_null())
+        .filter(unit::Column::Kind.is_in(holder_kinds()))
+        .limit(2)
+        .all(db)
+        .await?;
+    Ok(match <[unit::Model; 1]>::try_from(two) {
+        Ok([one]) => Some(one),
+        Err(_) => None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(id: i64, path: &str, name: &str, kind: UnitKind) -> unit::Model {
+        unit::Model {
+            id,
+            parent_id: None,
+            path: path.into(),
+            depth: 0,
+            name: name.into(),
+            search_key: search_key(name),
+            kind: kind.code().into(),
+            cell_type: None,
+            established_on: chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+            dissolved_on: None,
+            successor_id: None,
+            created_at: chrono::Utc::now(),
+            follower_member_id: None,
+        }
+    }
+
+    #[test]
+    fn a_repeated_name_is_written_with_its_place() {
+        let root = unit(1, "/1/", "Đảng bộ tỉnh", UnitKind::Province);
+        let units = vec![
+            root.clone(),
+            unit(2, "/1/2/", "Đảng bộ xã A", UnitKind::Commune),
+            unit(3, "/1/3/", "Đảng bộ xã B", UnitKind::Commune),
+            unit(4, "/1/2/4/", "Chi bộ thôn 1", UnitKind::Cell),
+            unit(5, "/1/3/5/", "Chi bộ thôn 1", UnitKind::Cell),
+            unit(6, "/1/3/6/", "Chi bộ thôn 2", UnitKind::Cell),
+        ];
+        let labels = export_labels(&root, &units);
+        assert_eq!(labels[&4], "Đảng bộ xã A / Chi bộ thôn 1");
+        assert_eq!(labels[&5], "Đảng bộ xã B / Chi bộ thôn 1");
+        assert_eq!(labels[&6], "Chi bộ thôn 2");
+        assert!(!labels.contains_key(&2));
+    }
+
+    #[test]
+    fn places_match_by_their_last_levels() {
+        let root = unit(1, "/1/", "Đảng bộ tỉnh", UnitKind::Province);
+        let names: HashMap<i64, String> = [
+            (1, "Đảng bộ tỉnh"),
+            (2, "Đảng bộ xã A"),
+            (3, "Đảng bộ xã B"),
+        ]
+        .into_iter()
+        .map(|(i, n)| (i, n.to_string()))
+        .collect();
+        let place = |u: unit::Model| {
+            let chain = chain_from(&u.path, &root, &names);
+            let mut chain = chain;
+            *chain.last_mut().unwrap() = u.name.clone();
+            Place {
+                keys: chain.iter().map(|n| search_key(n)).collect(),
+                label: chain[1..].join(PLACE_SEPARATOR),
+                unit: u,
+            }
+        };
+        let places = Places {
+            by_last_name: HashMap::from([(
+                search_key("Chi bộ thôn 1"),
+                vec![
+                    place(unit(4, "/1/2/4/", "Chi bộ thôn 1", UnitKind::Cell)),
+                    place(unit(5, "/1/3/5/", "Chi bộ thôn 1", UnitKind::Cell)),
+                ],
+            )]),
+        };
+        match places.find("chi bo thon 1") {
+            Found::Ambiguous(c) => assert_eq!(c.len(), 2),
+            _ => panic!("ambiguous"),
+        }
+        match places.find("Đảng bộ xã B/Chi bộ thôn 1") {
+            Found::One(u) => assert_eq!(u.id, 5),
+            _ => panic!("one"),
+        }
+        match places.find("Đảng bộ tỉnh / Đảng bộ xã A / Chi bộ thôn 1") {
+            Found::One(u) => assert_eq!(u.id, 4),
+            _ => panic!("one"),
+        }
+        assert!(matches!(places.find("Xã C / Chi bộ thôn 1"), Found::Missing));
+        assert!(matches!(places.find("Chi bộ thôn 9"), Found::Missing));
+    }
+}
