@@ -712,7 +712,10 @@ pub async fn add_guest(
             .into_iter()
             .find(|c| c.member.id == mid)
         {
-            Some(c) => (c.member.name, if title.is_empty() { c.title } else { title }),
+            Some(c) => (
+                c.member.name,
+                if title.is_empty() { c.title } else { title },
+            ),
             None => {
                 e.push(
                     "member_id",

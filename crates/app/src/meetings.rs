@@ -302,12 +302,9 @@ pub async fn upcoming_for_me(app: &App, actor: &Actor) -> AppResult<Vec<MeetingV
     let today = App::today();
     let mut next = Vec::new();
     for cell_id in cells {
-        next.extend(
-            list(app, actor, cell_id)
-                .await?
-                .into_iter()
-                .filter(|m| m.meeting_date >= today && !matches!(m.status.as_str(), "planned" | CANCELLED)),
-        );
+        next.extend(list(app, actor, cell_id).await?.into_iter().filter(|m| {
+            m.meeting_date >= today && !matches!(m.status.as_str(), "planned" | CANCELLED)
+        }));
     }
     next.sort_by(|a, b| (a.meeting_date, &a.start_time).cmp(&(b.meeting_date, &b.start_time)));
     Ok(next)
@@ -736,7 +733,9 @@ pub(crate) async fn manageable(
             "status",
             format!(
                 "Buổi sinh hoạt đã bị hủy ({}); không thay đổi được nữa.",
-                m.cancelled_reason.as_deref().unwrap_or("chi bộ không còn hoạt động")
+                m.cancelled_reason
+                    .as_deref()
+                    .unwrap_or("chi bộ không còn hoạt động")
             ),
         ));
     }

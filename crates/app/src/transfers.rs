@@ -720,11 +720,10 @@ fn destinations_from(actor: &Actor, home: &unit::Model) -> Condition {
         .add(unit::Column::Kind.is_in(cell_kinds))
         .add(unit::Column::DissolvedOn.is_null())
         .add(unit::Column::Id.ne(home.id))
-        .add(
-            Condition::any()
-                .add(siblings)
-                .add(units::scope_condition(unit::Column::Path, &actor.read_paths())),
-        )
+        .add(Condition::any().add(siblings).add(units::scope_condition(
+            unit::Column::Path,
+            &actor.read_paths(),
+        )))
 }
 
 /// Cells a member of `member_id`'s cell may be transferred to in chibo, by name.

@@ -87,7 +87,8 @@ pub(crate) fn may_merge_into(
     target_parent: Option<&unit::Model>,
     kind: UnitKind,
 ) -> bool {
-    actor.can_restructure(target, target_parent) || actor.can_create_under(target.id, target.parent_id, kind)
+    actor.can_restructure(target, target_parent)
+        || actor.can_create_under(target.id, target.parent_id, kind)
 }
 
 /// Live units `u` may merge into: its siblings of a kind the tree allows and, for a party group,

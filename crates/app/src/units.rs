@@ -1141,7 +1141,12 @@ pub async fn merge(app: &App, actor: &Actor, id: i64, input: MergeUnit) -> AppRe
         .await?;
     }
     members::end_positions(&tx, u.id, date).await?;
-    let reason = format!("{} sáp nhập vào {} từ {}", u.name, target.name, date.format("%d/%m/%Y"));
+    let reason = format!(
+        "{} sáp nhập vào {} từ {}",
+        u.name,
+        target.name,
+        date.format("%d/%m/%Y")
+    );
     cancel_meetings_of(&tx, actor, &u, date, &reason).await?;
     let before = u.clone();
     let mut am = u.into_active_model();
@@ -1440,5 +1445,3 @@ pub async fn create_root(
     .await?;
     Ok(created)
 }
-
-

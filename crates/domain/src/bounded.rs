@@ -124,9 +124,18 @@ mod tests {
 
     #[test]
     fn out_of_range_is_refused_in_vietnamese() {
-        for raw in [r#"{"page": 0}"#, r#"{"page": "200000000000000000"}"#, r#"{"page": 18446744073709551615}"#, r#"{"page": "x"}"#, r#"{"page": -1}"#] {
+        for raw in [
+            r#"{"page": 0}"#,
+            r#"{"page": "200000000000000000"}"#,
+            r#"{"page": 18446744073709551615}"#,
+            r#"{"page": "x"}"#,
+            r#"{"page": -1}"#,
+        ] {
             let e = serde_json::from_str::<Q>(raw).err().unwrap().to_string();
-            assert!(e.contains("phải là số nguyên từ 1 đến 1000000"), "{raw}: {e}");
+            assert!(
+                e.contains("phải là số nguyên từ 1 đến 1000000"),
+                "{raw}: {e}"
+            );
         }
     }
 

@@ -47,7 +47,11 @@ fn peak_of<T>(f: impl FnOnce() -> T) -> (T, usize) {
 const MB: usize = 1024 * 1024;
 
 /// A workbook with the given sheet XML (inside `<sheetData>`) and shared strings (`<si>` items).
-fn workbook(sheet_data: &str, shared: Option<&str>, compression: zip::CompressionMethod) -> Vec<u8> {
+fn workbook(
+    sheet_data: &str,
+    shared: Option<&str>,
+    compression: zip::CompressionMethod,
+) -> Vec<u8> {
     let mut out = Vec::new();
     {
         let mut z = zip::ZipWriter::new(std::io::Cursor::new(&mut out));
@@ -184,8 +188,12 @@ fn too_many_shared_strings_are_refused() {
         max_shared_strings: 1_000,
         ..ReadLimits::default()
     };
-    let e = read_with("s.xlsx", &deflated("", Some(&"<si/>".repeat(1_001))), &limits)
-        .unwrap_err();
+    let e = read_with(
+        "s.xlsx",
+        &deflated("", Some(&"<si/>".repeat(1_001))),
+        &limits,
+    )
+    .unwrap_err();
     assert!(e.0.contains("quá nhiều ô chữ"), "{e:?}");
     // Namespaced items count too.
     let e = read_with(
@@ -195,7 +203,14 @@ fn too_many_shared_strings_are_refused() {
     )
     .unwrap_err();
     assert!(e.0.contains("quá nhiều ô chữ"), "{e:?}");
-    assert!(read_with("s.xlsx", &deflated("", Some(&"<si/>".repeat(1_000))), &limits).is_ok());
+    assert!(
+        read_with(
+            "s.xlsx",
+            &deflated("", Some(&"<si/>".repeat(1_000))),
+            &limits
+        )
+        .is_ok()
+    );
 }
 
 #[test]
@@ -228,10 +243,8 @@ fn cases() -> u32 {
 /// sometimes garbage.
 fn cell_ref() -> impl Strategy<Value = String> {
     prop_oneof![
-        (0usize..20_000, 1u64..2_000_000).prop_map(|(c, r)| format!(
-            "{}{r}",
-            chibo_export::table::column_name(c)
-        )),
+        (0usize..20_000, 1u64..2_000_000)
+            .prop_map(|(c, r)| format!("{}{r}", chibo_export::table::column_name(c))),
         "[A-Z]{0,12}[0-9]{0,25}",
         ".{0,12}",
     ]

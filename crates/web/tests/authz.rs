@@ -48,6 +48,8 @@ enum Case {
     Recommendation,
     /// The path's id is a candidate for admission.
     Candidate,
+    /// The path's id is an API token: only its owner may revoke it.
+    Token,
 }
 
 fn case(method: &Method, path: &str) -> Option<Case> {
@@ -68,6 +70,7 @@ fn case(method: &Method, path: &str) -> Option<Case> {
             | "/resolutions"
             | "/me/resolutions"
             | "/me/meetings"
+            | "/me/tokens"
             | "/holidays"
             | "/import/template.xlsx",
         ) => Own,
@@ -91,6 +94,7 @@ fn case(method: &Method, path: &str) -> Option<Case> {
         _ if p.starts_with("/inspections/{id}") => Inspection,
         _ if p.starts_with("/recommendations/{id}") => Recommendation,
         _ if p.starts_with("/candidates/{id}") => Candidate,
+        _ if p.starts_with("/me/tokens/{id}") || p.starts_with("/account/tokens/{id}") => Token,
         _ => return None,
     })
 }
@@ -113,6 +117,7 @@ struct Ids {
     inspection: i64,
     recommendation: i64,
     candidate: i64,
+    token: i64,
 }
 
 fn fill(path: &str, ids: &Ids, user_id: i64, role_id: i64, case: Case) -> String {
@@ -133,6 +138,7 @@ fn fill(path: &str, ids: &Ids, user_id: i64, role_id: i64, case: Case) -> String
         Case::Inspection => ids.inspection,
         Case::Recommendation => ids.recommendation,
         Case::Candidate => ids.candidate,
+        Case::Token => ids.token,
         Case::Admin => user_id,
         _ => 0,
     };
@@ -142,7 +148,30 @@ fn fill(path: &str, ids: &Ids, user_id: i64, role_id: i64, case: Case) -> String
         .replace("{kind}", "minutes")
 }
 
-async fn ids_in(t: &TestApp, cell_name: &str) -> Ids {
+/// A fresh API token of `username` (each revocation gets one of its own).
+async fn new_token(t: &TestApp, username: &str) -> i64 {
+    t.token(username).await;
+    chibo_store::entities::api_token::Entity::find()
+        .filter(
+            chibo_store::entities::api_token::Column::UserId.eq(user::Entity::find()
+                .filter(user::Column::Username.eq(username))
+                .one(&t.app.db)
+                .await
+                .unwrap()
+                .unwrap()
+                .id),
+        )
+        .all(&t.app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|tk| tk.id)
+        .max()
+        .unwrap()
+}
+
+/// `token_owner`: whose API token the `{id}` of a token route is.
+async fn ids_in(t: &TestApp, cell_name: &str, token_owner: &str) -> Ids {
     let unit = t.unit_id(cell_name).await;
     let m = member::Entity::find()
         .filter(member::Column::UnitId.eq(unit))
@@ -270,6 +299,7 @@ async fn ids_in(t: &TestApp, cell_name: &str) -> Ids {
             .id
         },
         holiday: new_holiday(t).await,
+        token: new_token(t, token_owner).await,
         cadre_task: {
             use chibo_store::sea_orm::{ActiveModelTrait, Set};
             chibo_store::entities::cadre_task::ActiveModel {
@@ -472,8 +502,8 @@ async fn call(
 async fn every_route_checks_scope_for_every_role() {
     let t = TestApp::new().await;
     // The commune committee of Phú Lâm: Bản Nà is inside its scope, the ward's cell is not.
-    let inside = ids_in(&t, "Chi bộ thôn Bản Nà").await;
-    let outside = ids_in(&t, "Chi bộ Tổ dân phố số 1").await;
+    let inside = ids_in(&t, "Chi bộ thôn Bản Nà", "xaphulam").await;
+    let outside = ids_in(&t, "Chi bộ Tổ dân phố số 1", "bantochuc").await;
     let target_user = user::Entity::find()
         .filter(user::Column::Username.eq("bantochuc"))
         .one(&t.app.db)
@@ -645,6 +675,9 @@ async fn every_route_checks_scope_for_every_role() {
         }
         if c == Case::Holiday {
             ids.holiday = new_holiday(&t).await;
+        }
+        if c == Case::Token {
+            ids.token = new_token(&t, "xaphulam").await;
         }
         let url = fill(p, &ids, target_user.id, fresh_role, c);
         let s = if *api {

@@ -160,7 +160,9 @@ pub async fn run(
         Ok(Ok(r)) => r,
         Ok(Err(e)) => return file_error(e.0),
         Err(_) => {
-            return file_error("Tệp bị hỏng, chibo không đọc được. Hãy lưu lại tệp theo mẫu rồi nhập lại.".into());
+            return file_error(
+                "Tệp bị hỏng, chibo không đọc được. Hãy lưu lại tệp theo mẫu rồi nhập lại.".into(),
+            );
         }
     };
     // The header row: the first row naming "Họ và tên"; columns matched by name in any order.

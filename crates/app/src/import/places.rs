@@ -268,7 +268,10 @@ mod tests {
             Found::One(u) => assert_eq!(u.id, 4),
             _ => panic!("one"),
         }
-        assert!(matches!(places.find("Xã C / Chi bộ thôn 1"), Found::Missing));
+        assert!(matches!(
+            places.find("Xã C / Chi bộ thôn 1"),
+            Found::Missing
+        ));
         assert!(matches!(places.find("Chi bộ thôn 9"), Found::Missing));
     }
 }

@@ -197,7 +197,12 @@ pub async fn audit(
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Json<Vec<AuditEntry>>, ApiError> {
     Ok(Json(
-        audit::list(&s.app, &a, q.limit.map_or(100, |l| l.get_u64()),
-            q.offset.map_or(0, |o| o.get_u64()),).await?,
+        audit::list(
+            &s.app,
+            &a,
+            q.limit.map_or(100, |l| l.get_u64()),
+            q.offset.map_or(0, |o| o.get_u64()),
+        )
+        .await?,
     ))
 }

@@ -18,7 +18,8 @@ pub struct YearQuery {
 }
 
 fn year(q: &YearQuery) -> i32 {
-    q.year.map(|y| y.get_i32())
+    q.year
+        .map(|y| y.get_i32())
         .unwrap_or_else(|| chrono::Datelike::year(&chibo_app::App::today()))
 }
 

@@ -9,10 +9,10 @@ use chibo_app::{Actor, App, AppError, units};
 
 use super::{FormData, Nav, form_errors, render_status, see_other};
 use crate::AppState;
-use crate::query::PageQuery;
 use crate::api::Ids;
 use crate::error::PageError;
 use crate::fmt::VnDate;
+use crate::query::PageQuery;
 use crate::session::PageUser;
 
 #[derive(Template)]
@@ -484,15 +484,21 @@ async fn render_plan(
     )
 }
 
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct YearQ {
+    nam: Option<chibo_domain::bounded::Year>,
+}
+
 pub async fn plan(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     id: Ids,
-    PageQuery(q): PageQuery<std::collections::HashMap<String, String>>,
+    PageQuery(q): PageQuery<YearQ>,
 ) -> Result<Response, PageError> {
     let year = q
-        .get("nam")
-        .and_then(|y| y.parse().ok())
+        .nam
+        .map(|y| y.get_i32())
         .unwrap_or_else(|| chrono::Datelike::year(&App::today()));
     render_plan(&s, &a, id.one(), year, vec![]).await
 }

@@ -5,7 +5,6 @@ use askama::Template;
 use axum::extract::State;
 
 use crate::query::PageQuery;
-use chibo_domain::bounded::Year;
 use axum::response::Response;
 use chibo_app::meeting_record::MemberRef;
 use chibo_app::programmes::{
@@ -14,6 +13,7 @@ use chibo_app::programmes::{
     RecommendationInput, Record, TrainingList,
 };
 use chibo_app::{Actor, App, AppError};
+use chibo_domain::bounded::Year;
 use serde::Deserialize;
 
 use super::{FormData, Nav, form_errors, render_status, see_other};

@@ -5,12 +5,12 @@ use askama::Template;
 use axum::extract::State;
 
 use crate::query::PageQuery;
-use chibo_domain::bounded::Year;
 use axum::response::Response;
 use chibo_app::classification::{
     self, CellReviewInput, ReviewInput, ReviewSheet, ReviewSummary, ScoreEntry,
 };
 use chibo_app::{Actor, App};
+use chibo_domain::bounded::Year;
 use chibo_domain::org::UnitKind;
 use serde::Deserialize;
 

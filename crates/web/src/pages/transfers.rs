@@ -5,11 +5,11 @@ use askama::Template;
 use axum::extract::State;
 
 use crate::query::PageQuery;
-use chibo_domain::bounded::Year;
 use axum::response::Response;
 use chibo_app::calendar::{self, HolidayInput, HolidayView};
 use chibo_app::transfers::{self, TransferInput, TransferList, TransferStep};
 use chibo_app::{Actor, App};
+use chibo_domain::bounded::Year;
 use serde::Deserialize;
 
 use super::{FormData, Nav, form_errors, render_status, see_other};
