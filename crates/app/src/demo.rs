@@ -47,42 +47,44 @@ pub const DEMO_LOGINS: &[DemoLogin] = &[
 ];
 
 /// Deterministic numbers, so every demo database is the same.
-struct Rng(u64);
+/// A small deterministic generator (xorshift), so the demo and generated data sets are the same
+/// on every run with the same seed.
+pub struct Rng(pub u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub fn next(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
         self.0
     }
-    fn below(&mut self, n: u64) -> u64 {
+    pub fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+    pub fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
         xs[self.below(xs.len() as u64) as usize]
     }
-    fn chance(&mut self, percent: u64) -> bool {
+    pub fn chance(&mut self, percent: u64) -> bool {
         self.below(100) < percent
     }
 }
 
-const FAMILY: &[&str] = &[
+pub const FAMILY: &[&str] = &[
     "Nguyễn", "Nguyễn", "Nguyễn", "Trần", "Trần", "Lê", "Lê", "Phạm", "Hoàng", "Phan", "Vũ",
     "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Hà", "Đinh", "Lương", "Triệu",
 ];
-const HIGHLAND_FAMILY: &[&str] = &["Ma", "Nông", "Hoàng", "Triệu", "Lục", "Hà", "Bàn", "Lò"];
-const MALE_MIDDLE: &[&str] = &[
+pub const HIGHLAND_FAMILY: &[&str] = &["Ma", "Nông", "Hoàng", "Triệu", "Lục", "Hà", "Bàn", "Lò"];
+pub const MALE_MIDDLE: &[&str] = &[
     "Văn", "Văn", "Đức", "Hữu", "Minh", "Quang", "Xuân", "Công", "Thế", "Ngọc",
 ];
-const FEMALE_MIDDLE: &[&str] = &[
+pub const FEMALE_MIDDLE: &[&str] = &[
     "Thị", "Thị", "Thị", "Thu", "Ngọc", "Thanh", "Hồng", "Minh", "Kim",
 ];
-const MALE_GIVEN: &[&str] = &[
+pub const MALE_GIVEN: &[&str] = &[
     "An", "Bình", "Cường", "Dũng", "Đức", "Hải", "Hùng", "Khánh", "Long", "Minh", "Nam", "Phong",
     "Quân", "Sơn", "Thắng", "Toàn", "Tuấn", "Việt", "Vinh", "Hưng", "Lâm", "Thịnh", "Trung", "Đạt",
 ];
-const FEMALE_GIVEN: &[&str] = &[
+pub const FEMALE_GIVEN: &[&str] = &[
     "Anh", "Chi", "Dung", "Giang", "Hà", "Hằng", "Hoa", "Hương", "Lan", "Liên", "Linh", "Mai",
     "Nga", "Ngọc", "Nhung", "Oanh", "Phương", "Thảo", "Trang", "Yến", "Ánh", "Huyền",
 ];
@@ -783,7 +785,7 @@ async fn seed_transfers(app: &App, admin: &Actor, keep: &[i64]) -> AppResult<()>
     Ok(())
 }
 
-const THEMES: &[&str] = &[
+pub const THEMES: &[&str] = &[
     "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh",
     "Xây dựng nông thôn mới nâng cao, nông thôn mới kiểu mẫu",
     "Phòng, chống thiên tai, bão lũ ở địa bàn dân cư",
@@ -792,7 +794,7 @@ const THEMES: &[&str] = &[
     "Giữ gìn an ninh trật tự, xây dựng khu dân cư văn hóa",
 ];
 
-const EXCUSES: &[&str] = &[
+pub const EXCUSES: &[&str] = &[
     "Ốm, điều trị tại nhà",
     "Đi công tác",
     "Việc gia đình",
@@ -1373,7 +1375,7 @@ async fn seed_exemptions(app: &App, admin: &Actor) -> AppResult<()> {
     Ok(())
 }
 
-const RESOLUTIONS: &[&str] = &[
+pub const RESOLUTIONS: &[&str] = &[
     "Tập trung chỉ đạo thu hoạch, tiêu thụ nông sản; vận động nhân dân vệ sinh môi trường, giữ gìn an ninh trật tự.",
     "Hoàn thành thu nộp đảng phí; rà soát hộ nghèo, cận nghèo; chuẩn bị đón Tết an toàn, tiết kiệm.",
     "Đẩy mạnh chuyển đổi số: hướng dẫn người dân sử dụng dịch vụ công trực tuyến; cập nhật dữ liệu dân cư.",
@@ -1381,7 +1383,7 @@ const RESOLUTIONS: &[&str] = &[
     "Vận động hiến đất làm đường giao thông nông thôn; tổ chức ngày thứ bảy tình nguyện.",
 ];
 
-const TASKS: &[&str] = &[
+pub const TASKS: &[&str] = &[
     "Vận động 5 hộ gia đình được phân công thực hiện nghị quyết",
     "Phụ trách tuyên truyền trên loa truyền thanh thôn",
     "Hướng dẫn các hộ cài đặt ứng dụng dịch vụ công",

@@ -1,0 +1,153 @@
+//! `chibo generate`: a realistic, reproducible organisation at city, province or national size,
+//! written with set-based inserts into an empty database. What it writes is what the use cases
+//! would write (paths, versions, rolls, statuses, positions, meetings and their records); the
+//! test `tests/generate.rs` checks those invariants on a generated city.
+//!
+//! The order: rule sets, the tree with its history (`org`), members with their rolls, statuses
+//! and positions, and the party groups of large cells (`people`), accounts for a few chosen
+//! units, then months of meetings (`meetings`).
+
+mod bulk;
+mod meetings;
+pub mod org;
+mod people;
+pub mod plan;
+
+use chibo_app::App;
+use chibo_app::demo::Rng;
+use chibo_store::entities::unit;
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, PaginatorTrait};
+
+pub use plan::{Scale, Sizes};
+
+/// What to generate.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    pub scale: Scale,
+    /// Months of meetings, ending with the current month.
+    pub months: u32,
+    pub seed: u64,
+}
+
+/// What was generated, and the logins to try it with.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    pub units: usize,
+    pub cells: usize,
+    pub members: usize,
+    pub meetings: usize,
+    pub attendance: usize,
+    /// (username, what the account is) for every generated login.
+    pub logins: Vec<(String, String)>,
+}
+
+/// Reports progress: a phase's name, then (done, total) of it.
+pub trait Progress {
+    fn phase(&self, name: &str, total: u64);
+    fn advance(&self, done: u64);
+}
+
+/// A progress report that says nothing (tests).
+pub struct Quiet;
+
+impl Progress for Quiet {
+    fn phase(&self, _: &str, _: u64) {}
+    fn advance(&self, _: u64) {}
+}
+
+/// The generator's state: its random numbers and the next id of each table it fills.
+pub struct Ctx {
+    pub rng: Rng,
+    next_unit: i64,
+}
+
+impl Ctx {
+    fn new(seed: u64) -> Self {
+        Self {
+            // xorshift must not start at zero.
+            rng: Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1),
+            next_unit: 0,
+        }
+    }
+
+    pub fn next_unit_id(&mut self) -> i64 {
+        self.next_unit += 1;
+        self.next_unit
+    }
+}
+
+/// Why a generation could not start or failed.
+#[derive(Debug)]
+pub enum GenerateError {
+    /// The database already holds an organisation.
+    NotEmpty,
+    Db(DbErr),
+    App(chibo_app::AppError),
+}
+
+impl std::fmt::Display for GenerateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GenerateError::NotEmpty => write!(
+                f,
+                "Cơ sở dữ liệu đã có dữ liệu tổ chức; hãy dùng một cơ sở dữ liệu trống."
+            ),
+            GenerateError::Db(e) => write!(f, "Lỗi cơ sở dữ liệu: {e}"),
+            GenerateError::App(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for GenerateError {}
+
+impl From<DbErr> for GenerateError {
+    fn from(e: DbErr) -> Self {
+        GenerateError::Db(e)
+    }
+}
+
+impl From<chibo_app::AppError> for GenerateError {
+    fn from(e: chibo_app::AppError) -> Self {
+        GenerateError::App(e)
+    }
+}
+
+/// Fills the empty database of `app` with a generated organisation.
+pub async fn generate(
+    app: &App,
+    opts: Options,
+    progress: &dyn Progress,
+) -> Result<Summary, GenerateError> {
+    if unit::Entity::find().count(&app.db).await? > 0 {
+        return Err(GenerateError::NotEmpty);
+    }
+    let mut ctx = Ctx::new(opts.seed);
+    chibo_app::rules::ensure_builtins(&app.db).await?;
+    let units = org::build(&mut ctx, &opts.scale.provinces());
+    progress.phase("Cây tổ chức", units.len() as u64);
+    let tx = chibo_store::write_tx(&app.db).await?;
+    people::write_units(&tx, &units, progress).await?;
+    tx.commit().await?;
+    let sizes = opts.scale.provinces();
+    let people = people::write_people(app, &mut ctx, &units, &sizes, progress).await?;
+    let (meetings, attendance) =
+        meetings::write_meetings(app, &mut ctx, &units, &people, opts.months, progress).await?;
+    let logins = people::write_logins(app, &units, &people).await?;
+    bulk::advance_sequences(&app.db, people::TABLES).await?;
+    bulk::advance_sequences(&app.db, meetings::TABLES).await?;
+    analyze(&app.db).await?;
+    Ok(Summary {
+        units: units.len() + people.groups,
+        cells: units.iter().filter(|u| u.kind.is_cell()).count(),
+        members: people.members.len(),
+        meetings,
+        attendance,
+        logins,
+    })
+}
+
+/// Fresh statistics for the query planner after a bulk load.
+async fn analyze(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+    db.execute_unprepared("ANALYZE").await?;
+    Ok(())
+}

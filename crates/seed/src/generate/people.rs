@@ -1,0 +1,569 @@
+//! Units with their history, members with their rolls, statuses and positions, the party groups
+//! of large cells, and the accounts printed at the end.
+
+use chibo_app::demo::{FAMILY, FEMALE_GIVEN, FEMALE_MIDDLE, HIGHLAND_FAMILY, MALE_GIVEN, MALE_MIDDLE};
+use chibo_app::{App, Role};
+use chibo_domain::member::add_months;
+use chibo_domain::org::{CellType, UnitKind, child_path};
+use chibo_domain::text::{person_sort_key, search_key};
+use chibo_store::entities::{
+    member, member_event, member_unit, position, unit, unit_event, unit_version, user, user_role,
+};
+use chrono::{Datelike, NaiveDate, Utc};
+use sea_orm::{ConnectionTrait, Set};
+
+use super::bulk::Batch;
+use super::org::{Unit, reform_day};
+use super::plan::Sizes;
+use super::{Ctx, GenerateError, Progress};
+
+/// Tables this module fills with explicit ids.
+pub const TABLES: &[&str] = &[
+    "units",
+    "unit_versions",
+    "unit_events",
+    "members",
+    "member_units",
+    "member_events",
+    "positions",
+    "users",
+    "user_roles",
+];
+
+/// Writes the units, one version for each stretch of time a unit stood at one path, and the
+/// events `units::create`, `move_unit` and `dissolve` record.
+pub async fn write_units(
+    db: &impl ConnectionTrait,
+    units: &[Unit],
+    progress: &dyn Progress,
+) -> Result<(), GenerateError> {
+    let now = Utc::now();
+    let reform = reform_day();
+    let mut rows: Batch<unit::ActiveModel> = Batch::new();
+    let mut versions: Batch<unit_version::ActiveModel> = Batch::new();
+    let mut events: Batch<unit_event::ActiveModel> = Batch::new();
+    let event = |kind: &str, u: &Unit, other: Option<i64>, note: Option<&str>, on: NaiveDate| {
+        unit_event::ActiveModel {
+            kind: Set(kind.into()),
+            effective_on: Set(on),
+            unit_id: Set(u.id),
+            other_unit_id: Set(other),
+            note: Set(note.map(str::to_string)),
+            created_by: Set(None),
+            created_at: Set(now),
+            ..Default::default()
+        }
+    };
+    let version = |u: &Unit, parent: Option<i64>, path: &str, from, to| unit_version::ActiveModel {
+        unit_id: Set(u.id),
+        parent_id: Set(parent),
+        path: Set(path.to_string()),
+        name: Set(u.name.clone()),
+        kind: Set(u.kind.code().into()),
+        cell_type: Set(u.cell_type.map(|c| c.code().to_string())),
+        valid_from: Set(from),
+        valid_to: Set(to),
+        ..Default::default()
+    };
+    for (i, u) in units.iter().enumerate() {
+        rows.push(unit_row(u, now));
+        let first_parent = u
+            .before_reform
+            .as_ref()
+            .map_or(u.parent_id, |(p, _)| *p);
+        if u.parent_id.is_some() {
+            events
+                .push(event("created", u, first_parent, None, u.established_on));
+        }
+        match (&u.before_reform, u.dissolved_on) {
+            (_, Some(gone)) => {
+                versions
+                    .push(version(u, u.parent_id, &u.path, u.established_on, Some(gone)));
+                events
+                    .push(event("dissolved", u, None, Some("Kết thúc hoạt động cấp huyện theo chủ trương sắp xếp đơn vị hành chính"), gone));
+            }
+            (Some((old_parent, old_path)), None) => {
+                versions
+                    .push(version(u, *old_parent, old_path, u.established_on, Some(reform)));
+                versions
+                    .push(version(u, u.parent_id, &u.path, reform, None));
+                if *old_parent != u.parent_id {
+                    events
+                        .push(event("moved", u, u.parent_id, None, reform));
+                }
+            }
+            (None, None) => {
+                versions
+                    .push(version(u, u.parent_id, &u.path, u.established_on, None));
+            }
+        }
+        if i % 1000 == 0 {
+            progress.advance(i as u64);
+        }
+    }
+    rows.flush(db).await?;
+    versions.flush(db).await?;
+    events.flush(db).await?;
+    progress.advance(units.len() as u64);
+    Ok(())
+}
+
+fn unit_row(u: &Unit, now: chrono::DateTime<Utc>) -> unit::ActiveModel {
+    unit::ActiveModel {
+        id: Set(u.id),
+        parent_id: Set(u.parent_id),
+        path: Set(u.path.clone()),
+        depth: Set(u.depth()),
+        name: Set(u.name.clone()),
+        search_key: Set(u.search_key()),
+        kind: Set(u.kind.code().into()),
+        cell_type: Set(u.cell_type.map(|c| c.code().to_string())),
+        established_on: Set(u.established_on),
+        dissolved_on: Set(u.dissolved_on),
+        successor_id: Set(None),
+        created_at: Set(now),
+        follower_member_id: Set(None),
+    }
+}
+
+/// A generated member, as the meetings need it.
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub id: i64,
+    pub status: &'static str,
+    /// When the member joined the cell's roll.
+    pub on_roll_from: NaiveDate,
+    /// When the status other than active took effect.
+    pub status_from: Option<NaiveDate>,
+    pub full_name: String,
+}
+
+/// The members of the data set, grouped by cell.
+pub struct People {
+    pub members: Vec<Person>,
+    /// Per cell id: the range of `members` on its roll.
+    pub by_cell: std::collections::HashMap<i64, std::ops::Range<usize>>,
+    /// Per cell: (secretary, deputy) member ids.
+    pub officers: std::collections::HashMap<i64, (i64, Option<i64>)>,
+    /// Party groups written.
+    pub groups: usize,
+}
+
+/// Cell sizes for `total` members over `n` cells: skewed (most small, a few over 150), at
+/// least three each, adding up exactly.
+fn cell_sizes(ctx: &mut Ctx, n: usize, total: usize) -> Vec<usize> {
+    if n == 0 {
+        return vec![];
+    }
+    // Exponential draws: -ln(1-u).
+    let raw: Vec<f64> = (0..n)
+        .map(|_| {
+            let u = (ctx.rng.below(1_000_000) as f64 + 0.5) / 1_000_000.0;
+            -(1.0 - u).ln()
+        })
+        .collect();
+    let free = total.saturating_sub(3 * n) as f64;
+    let sum: f64 = raw.iter().sum();
+    let mut sizes: Vec<usize> = raw
+        .iter()
+        .map(|r| 3 + ((r / sum) * free).floor() as usize)
+        .collect();
+    let mut given: usize = sizes.iter().sum();
+    let mut i = 0;
+    while given < total {
+        sizes[i % n] += 1;
+        given += 1;
+        i += 7;
+    }
+    sizes
+}
+
+/// Writes members on the rolls of every cell and base cell, their status events, officers'
+/// positions (cells and committees), and party groups in cells of more than 30 members.
+pub async fn write_people(
+    app: &App,
+    ctx: &mut Ctx,
+    units: &[Unit],
+    sizes: &[Sizes],
+    progress: &dyn Progress,
+) -> Result<People, GenerateError> {
+    let db = &app.db;
+    let today = App::today();
+    let now = Utc::now();
+    let cells: Vec<&Unit> = units.iter().filter(|u| u.kind.is_cell()).collect();
+    let total: usize = sizes.iter().map(|s| s.members).sum();
+    progress.phase("Đảng viên", total as u64);
+    // Each province's members over its cells: provinces are the units under the root, or the root.
+    let mut size_of: std::collections::HashMap<i64, usize> = Default::default();
+    let provinces: Vec<&Unit> = if sizes.len() > 1 {
+        units.iter().filter(|u| u.kind == UnitKind::Province).collect()
+    } else {
+        vec![&units[0]]
+    };
+    for (p, s) in provinces.iter().zip(sizes) {
+        let in_p: Vec<&&Unit> = cells.iter().filter(|c| c.path.starts_with(&p.path)).collect();
+        for (c, n) in in_p.iter().zip(cell_sizes(ctx, in_p.len(), s.members)) {
+            size_of.insert(c.id, n);
+        }
+    }
+    let mut next_unit = units.iter().map(|u| u.id).max().unwrap_or(0);
+    let mut next_member = 0i64;
+    let mut next_position = 0i64;
+    let mut people = People {
+        members: Vec::with_capacity(total),
+        by_cell: Default::default(),
+        officers: Default::default(),
+        groups: 0,
+    };
+    let tx = chibo_store::write_tx(db).await?;
+    let mut unit_rows: Batch<unit::ActiveModel> = Batch::new();
+    let mut versions: Batch<unit_version::ActiveModel> = Batch::new();
+    let mut unit_events: Batch<unit_event::ActiveModel> = Batch::new();
+    let mut member_rows: Batch<member::ActiveModel> = Batch::new();
+    let mut rolls: Batch<member_unit::ActiveModel> = Batch::new();
+    let mut events: Batch<member_event::ActiveModel> = Batch::new();
+    let mut positions: Batch<position::ActiveModel> = Batch::new();
+    for cell in &cells {
+        let n = size_of.get(&cell.id).copied().unwrap_or(3);
+        // Party groups: one for each 15 members of a cell over 30, at most 6.
+        let groups: Vec<Unit> = if cell.kind == UnitKind::Cell && n > 30 {
+            (0..(n / 15).min(6))
+                .map(|g| {
+                    next_unit += 1;
+                    Unit {
+                        id: next_unit,
+                        parent_id: Some(cell.id),
+                        path: child_path(&cell.path, next_unit),
+                        name: format!("Tổ đảng số {}", g + 1),
+                        kind: UnitKind::Group,
+                        cell_type: None,
+                        established_on: cell.established_on,
+                        dissolved_on: None,
+                        before_reform: cell.before_reform.as_ref().map(|(_, old)| {
+                            (Some(cell.id), child_path(old, next_unit))
+                        }),
+                    }
+                })
+                .collect()
+        } else {
+            vec![]
+        };
+        for g in &groups {
+            unit_rows.push(unit_row(g, now));
+            unit_events
+                .push(unit_event::ActiveModel {
+                    kind: Set("created".into()),
+                    effective_on: Set(g.established_on),
+                    unit_id: Set(g.id),
+                    other_unit_id: Set(Some(cell.id)),
+                    note: Set(None),
+                    created_by: Set(None),
+                    created_at: Set(now),
+                    ..Default::default()
+                });
+            let v = |parent: Option<i64>, path: &str, from, to| unit_version::ActiveModel {
+                unit_id: Set(g.id),
+                parent_id: Set(parent),
+                path: Set(path.to_string()),
+                name: Set(g.name.clone()),
+                kind: Set(UnitKind::Group.code().into()),
+                cell_type: Set(None),
+                valid_from: Set(from),
+                valid_to: Set(to),
+                ..Default::default()
+            };
+            match &g.before_reform {
+                Some((p, old)) => {
+                    versions.push(v(*p, old, g.established_on, Some(reform_day())));
+                    versions.push(v(g.parent_id, &g.path, reform_day(), None));
+                }
+                None => versions.push(v(g.parent_id, &g.path, g.established_on, None)),
+            }
+        }
+        people.groups += groups.len();
+        let start = people.members.len();
+        let kind = cell.cell_type.unwrap_or(CellType::Rural);
+        let highland = cell.id % 11 == 0;
+        for i in 0..n {
+            next_member += 1;
+            let id = next_member;
+            let rng = &mut ctx.rng;
+            let male = rng.chance(if kind == CellType::School { 35 } else { 62 });
+            let family = if highland && rng.chance(70) {
+                rng.pick(HIGHLAND_FAMILY)
+            } else {
+                rng.pick(FAMILY)
+            };
+            let middle = rng.pick(if male { MALE_MIDDLE } else { FEMALE_MIDDLE });
+            let given = rng.pick(if male { MALE_GIVEN } else { FEMALE_GIVEN });
+            let full_name = format!("{family} {middle} {given}");
+            let birth_year = match kind {
+                CellType::Rural | CellType::Urban => 1940 + rng.below(62) as i32,
+                _ => 1966 + rng.below(37) as i32,
+            };
+            let dob = NaiveDate::from_ymd_opt(birth_year, 1 + rng.below(12) as u32, 1 + rng.below(28) as u32)
+                .expect("date");
+            // The first three are long-standing official members (a cell needs three); about
+            // 3% of the rest joined within the year and are probationary.
+            let probationary = i >= 3 && rng.chance(3);
+            let admission = if probationary {
+                today - chrono::Duration::days(30 + rng.below(300) as i64)
+            } else {
+                let y = (birth_year + 19 + rng.below(20) as i32).min(today.year() - 2);
+                NaiveDate::from_ymd_opt(y, 1 + rng.below(12) as u32, 1 + rng.below(28) as u32)
+                    .expect("date")
+                    .max(dob + chrono::Duration::days(18 * 366))
+                    .min(today - chrono::Duration::days(400))
+            };
+            let official = add_months(admission, 12);
+            let unit_id = if groups.is_empty() {
+                cell.id
+            } else {
+                groups[i % groups.len()].id
+            };
+            let unit_path = if groups.is_empty() {
+                cell.path.clone()
+            } else {
+                groups[i % groups.len()].path.clone()
+            };
+            let on_roll_from = today.min(admission.max(cell.established_on));
+            // Exempt (elderly, 7%) and working away (rural, 5%): not the officers.
+            let roll = rng.below(100);
+            let (status, event) = if i >= 3 && birth_year < 1962 && roll < 14 {
+                ("exempt", Some(("exemption_granted", "Tuổi cao, sức yếu; tự nguyện đề nghị, chi bộ đồng ý.")))
+            } else if i >= 3 && kind == CellType::Rural && roll >= 90 && !probationary {
+                ("working_away", Some(("working_away", "Đi làm ăn xa.")))
+            } else {
+                ("active", None)
+            };
+            let status_from = event.map(|_| {
+                let span = (today - on_roll_from).num_days().max(2);
+                on_roll_from + chrono::Duration::days(1 + rng.below(span as u64 - 1) as i64)
+            });
+            let province_code = (cell.path.len() % 90) as u32 + 1;
+            let century_sex = match (birth_year >= 2000, male) {
+                (false, true) => 0,
+                (false, false) => 1,
+                (true, true) => 2,
+                (true, false) => 3,
+            };
+            member_rows
+                .push(member::ActiveModel {
+                    id: Set(id),
+                    search_key: Set(search_key(&full_name)),
+                    sort_key: Set(person_sort_key(&full_name)),
+                    full_name: Set(full_name.clone()),
+                    date_of_birth: Set(dob),
+                    sex: Set(if male { "male" } else { "female" }.into()),
+                    ethnicity: Set(if highland && rng.chance(60) { "Tày" } else { "Kinh" }.into()),
+                    citizen_id: Set(Some(format!(
+                        "0{province_code:02}{century_sex}{:02}{:06}",
+                        birth_year % 100,
+                        id % 1_000_000
+                    ))),
+                    phone: Set(rng.chance(85).then(|| format!("09{:08}", id % 100_000_000))),
+                    admission_date: Set(admission),
+                    official_date: Set((official <= today).then_some(official)),
+                    card_number: Set((official <= today).then(|| format!("{id:09}"))),
+                    history_number: Set(Some(format!("LL-{id:07}"))),
+                    badge_number: Set(None),
+                    initial_status: Set("active".into()),
+                    status: Set(status.into()),
+                    unit_id: Set(unit_id),
+                    unit_path: Set(unit_path),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                });
+            rolls
+                .push(member_unit::ActiveModel {
+                    member_id: Set(id),
+                    unit_id: Set(unit_id),
+                    valid_from: Set(on_roll_from),
+                    valid_to: Set(None),
+                    reason: Set("Ghi nhận vào danh sách chi bộ".into()),
+                    ..Default::default()
+                });
+            if let (Some((kind, reason)), Some(on)) = (event, status_from) {
+                events
+                    .push(member_event::ActiveModel {
+                        member_id: Set(id),
+                        kind: Set(kind.into()),
+                        effective_on: Set(on),
+                        until: Set(None),
+                        reason: Set(reason.into()),
+                        created_by: Set(None),
+                        created_at: Set(now),
+                        ..Default::default()
+                    });
+            }
+            people.members.push(Person {
+                id,
+                status,
+                on_roll_from,
+                status_from,
+                full_name,
+            });
+        }
+        people.by_cell.insert(cell.id, start..people.members.len());
+        // Officers: active official members admitted before the term, longest-standing first
+        // (the first three always are): a secretary, a deputy from 8 members, committee
+        // members from 15 (one) and 30 (three).
+        let term_from = cell.established_on.max(NaiveDate::from_ymd_opt(2025, 7, 15).expect("date"));
+        let ids: Vec<i64> = people.members[start..]
+            .iter()
+            .filter(|p| p.status == "active" && p.on_roll_from <= term_from)
+            .map(|p| p.id)
+            .collect();
+        let pick = |k: usize| ids.get(k).copied();
+        let officers: Vec<(&str, i64)> = [
+            pick(0).map(|m| ("secretary", m)),
+            pick(1).filter(|_| n >= 8).map(|m| ("deputy_secretary", m)),
+            pick(2).filter(|_| n >= 15).map(|m| ("committee_member", m)),
+            pick(3).filter(|_| n >= 30).map(|m| ("committee_member", m)),
+            pick(4).filter(|_| n >= 30).map(|m| ("committee_member", m)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if let Some(secretary) = pick(0) {
+            people
+                .officers
+                .insert(cell.id, (secretary, pick(1).filter(|_| n >= 8)));
+        }
+        for (kind, member_id) in officers {
+            next_position += 1;
+            positions
+                .push(position::ActiveModel {
+                    id: Set(next_position),
+                    member_id: Set(member_id),
+                    unit_id: Set(cell.id),
+                    kind: Set(kind.into()),
+                    term_from: Set(term_from),
+                    term_to: Set(None),
+                });
+        }
+        progress.advance(people.members.len() as u64);
+        // Written in the order rows name each other, a few thousand members at a time.
+        if member_rows.len() >= 20_000 {
+            unit_rows.flush(&tx).await?;
+            unit_events.flush(&tx).await?;
+            versions.flush(&tx).await?;
+            member_rows.flush(&tx).await?;
+            rolls.flush(&tx).await?;
+            events.flush(&tx).await?;
+            positions.flush(&tx).await?;
+        }
+    }
+    // Committees: secretary, deputy and three committee members from the officers of their
+    // first cells.
+    for c in units.iter().filter(|u| !u.kind.holds_members() && u.dissolved_on.is_none() && u.parent_id.is_some()) {
+        let under: Vec<i64> = cells
+            .iter()
+            .filter(|x| x.parent_id == Some(c.id))
+            .take(5)
+            .filter_map(|x| people.officers.get(&x.id).map(|o| o.0))
+            .collect();
+        for (k, member_id) in under.iter().enumerate() {
+            next_position += 1;
+            positions
+                .push(position::ActiveModel {
+                    id: Set(next_position),
+                    member_id: Set(*member_id),
+                    unit_id: Set(c.id),
+                    kind: Set(match k {
+                        0 => "secretary",
+                        1 => "deputy_secretary",
+                        _ => "committee_member",
+                    }
+                    .into()),
+                    term_from: Set(NaiveDate::from_ymd_opt(2025, 7, 15).expect("date")),
+                    term_to: Set(None),
+                });
+        }
+    }
+    unit_rows.flush(&tx).await?;
+    unit_events.flush(&tx).await?;
+    versions.flush(&tx).await?;
+    member_rows.flush(&tx).await?;
+    rolls.flush(&tx).await?;
+    events.flush(&tx).await?;
+    positions.flush(&tx).await?;
+    tx.commit().await?;
+    Ok(people)
+}
+
+/// Accounts at a few chosen units (password `chibo-demo-2026`): the administrator, the
+/// organisation board at the root, the committee of the first commune, the secretary and a
+/// member of that commune's largest cell.
+pub async fn write_logins(
+    app: &App,
+    units: &[Unit],
+    people: &People,
+) -> Result<Vec<(String, String)>, GenerateError> {
+    let hash = chibo_app::auth::hash_password(chibo_app::demo::DEMO_PASSWORD)?;
+    let now = Utc::now();
+    let root = &units[0];
+    let province = units
+        .iter()
+        .find(|u| u.kind == UnitKind::Province)
+        .unwrap_or(root);
+    let commune = units
+        .iter()
+        .find(|u| u.kind == UnitKind::Commune && u.dissolved_on.is_none())
+        .unwrap_or(province);
+    let cell = units
+        .iter()
+        .filter(|u| u.kind == UnitKind::Cell && u.parent_id == Some(commune.id))
+        .max_by_key(|u| people.by_cell.get(&u.id).map_or(0, |r| r.len()))
+        .unwrap_or(commune);
+    let (secretary, _) = people.officers.get(&cell.id).copied().unwrap_or((0, None));
+    let member = people
+        .by_cell
+        .get(&cell.id)
+        .and_then(|r| people.members[r.clone()].iter().find(|p| p.id != secretary && p.status == "active"))
+        .map(|p| p.id);
+    let name_of = |id: i64| {
+        people
+            .members
+            .iter()
+            .find(|p| p.id == id)
+            .map(|p| p.full_name.clone())
+            .unwrap_or_default()
+    };
+    let accounts: Vec<(String, String, Option<i64>, Role, Option<i64>, String)> = vec![
+        ("admin".into(), "Quản trị hệ thống".into(), None, Role::Admin, None, "quản trị hệ thống".into()),
+        ("bantochuc".into(), "Ban Tổ chức".into(), None, Role::OrgBoard, Some(root.id), format!("Ban Tổ chức, {}", root.name)),
+        ("capuy.xa".into(), format!("Cấp ủy {}", commune.name), None, Role::Committee, Some(commune.id), format!("cấp ủy viên, {}", commune.name)),
+        ("bithu.chibo".into(), name_of(secretary), Some(secretary), Role::CellSecretary, Some(cell.id), format!("bí thư, {} ({})", cell.name, commune.name)),
+        ("dangvien".into(), member.map(name_of).unwrap_or_default(), member, Role::Member, Some(cell.id), format!("đảng viên, {}", cell.name)),
+    ];
+    let tx = chibo_store::write_tx(&app.db).await?;
+    let mut users: Batch<user::ActiveModel> = Batch::new();
+    let mut roles: Batch<user_role::ActiveModel> = Batch::new();
+    let mut out = Vec::new();
+    for (i, (username, display, member_id, role, unit_id, what)) in accounts.into_iter().enumerate() {
+        let id = i as i64 + 1;
+        users
+            .push(user::ActiveModel {
+                id: Set(id),
+                username: Set(username.clone()),
+                display_name: Set(display),
+                password_hash: Set(hash.clone()),
+                member_id: Set(member_id),
+                is_active: Set(true),
+                created_at: Set(now),
+            });
+        roles
+            .push(user_role::ActiveModel {
+                id: Set(id),
+                user_id: Set(id),
+                role: Set(role.code().into()),
+                unit_id: Set(unit_id),
+            });
+        out.push((username, what));
+    }
+    users.flush(&tx).await?;
+    roles.flush(&tx).await?;
+    tx.commit().await?;
+    Ok(out)
+}
