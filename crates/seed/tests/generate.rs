@@ -1,0 +1,210 @@
+//! A generated city keeps the invariants the use cases keep: paths and depths, one open version
+//! per live unit, one open roll row per member on the unit the member record names, statuses
+//! that replay from the events, one sitting secretary per cell among its active members, at
+//! least three official members per cell, attendance only for members on the roll with every
+//! expected member recorded (as the meeting use case itself computes the sheet), and records
+//! chaired and minuted by two members present. Runs on SQLite and on PostgreSQL.
+
+use std::collections::{HashMap, HashSet};
+
+use chibo_app::{App, Config};
+use chibo_domain::member::{Status, StatusEvent, StatusEventKind, status_on};
+use chibo_domain::org::{UnitKind, child_path, path_ids, root_path};
+use chibo_seed::generate::{Options, Quiet, Scale, generate};
+use chibo_store::entities::{
+    meeting, meeting_attendance, meeting_record, member, member_event, member_unit, position, unit,
+    unit_version,
+};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+#[tokio::test]
+async fn a_generated_city_keeps_the_use_cases_invariants() {
+    let db = chibo_store::testing::fresh_db().await.unwrap();
+    let app = App::new(db, Config::default());
+    let summary = generate(
+        &app,
+        Options {
+            scale: Scale::City,
+            months: 3,
+            seed: 7,
+        },
+        &Quiet,
+    )
+    .await
+    .unwrap();
+    assert_eq!(summary.members, 10_450);
+    assert_eq!(summary.cells, 337 + 15);
+    assert!(summary.meetings > 352 * 2, "{summary:?}");
+    let db = &app.db;
+    let today = App::today();
+
+    // The tree.
+    let units = unit::Entity::find().all(db).await.unwrap();
+    let by_id: HashMap<i64, &unit::Model> = units.iter().map(|u| (u.id, u)).collect();
+    let names_under: HashMap<Option<i64>, usize> = units.iter().fold(HashMap::new(), |mut m, u| {
+        *m.entry(u.parent_id).or_default() += 1;
+        m
+    });
+    assert_eq!(names_under[&None], 1);
+    let mut siblings = HashSet::new();
+    for u in &units {
+        let expected = match u.parent_id {
+            None => root_path(u.id),
+            Some(p) => child_path(&by_id[&p].path, u.id),
+        };
+        assert_eq!(u.path, expected, "{}", u.name);
+        assert_eq!(u.depth as usize, path_ids(&u.path).len() - 1);
+        if let Some(p) = u.parent_id {
+            let pk = UnitKind::from_code(&by_id[&p].kind).unwrap();
+            let k = UnitKind::from_code(&u.kind).unwrap();
+            assert!(pk.allowed_children().contains(&k), "{} under {}", u.name, by_id[&p].name);
+            if u.dissolved_on.is_none() {
+                assert!(siblings.insert((p, u.search_key.clone())), "two {} under one parent", u.name);
+            }
+        }
+    }
+    let versions = unit_version::Entity::find().all(db).await.unwrap();
+    let mut open: HashMap<i64, Vec<&unit_version::Model>> = HashMap::new();
+    for v in versions.iter().filter(|v| v.valid_to.is_none()) {
+        open.entry(v.unit_id).or_default().push(v);
+    }
+    for u in &units {
+        match u.dissolved_on {
+            None => {
+                let o = &open[&u.id];
+                assert_eq!(o.len(), 1, "{}", u.name);
+                assert_eq!(o[0].path, u.path);
+            }
+            Some(_) => assert!(!open.contains_key(&u.id)),
+        }
+    }
+
+    // Members, rolls, statuses.
+    let members = member::Entity::find().all(db).await.unwrap();
+    let rolls = member_unit::Entity::find()
+        .filter(member_unit::Column::ValidTo.is_null())
+        .all(db)
+        .await
+        .unwrap();
+    let mut roll_of: HashMap<i64, Vec<&member_unit::Model>> = HashMap::new();
+    for r in &rolls {
+        roll_of.entry(r.member_id).or_default().push(r);
+    }
+    let events = member_event::Entity::find()
+        .order_by_asc(member_event::Column::EffectiveOn)
+        .order_by_asc(member_event::Column::Id)
+        .all(db)
+        .await
+        .unwrap();
+    let mut events_of: HashMap<i64, Vec<StatusEvent>> = HashMap::new();
+    for e in &events {
+        events_of.entry(e.member_id).or_default().push(StatusEvent {
+            kind: StatusEventKind::from_code(&e.kind).unwrap(),
+            on: e.effective_on,
+        });
+        assert!(e.effective_on <= today);
+    }
+    let mut official_in: HashMap<i64, usize> = HashMap::new();
+    for m in &members {
+        let u = by_id[&m.unit_id];
+        assert!(UnitKind::from_code(&u.kind).unwrap().holds_members());
+        assert!(u.dissolved_on.is_none());
+        assert_eq!(m.unit_path, u.path);
+        let r = &roll_of[&m.id];
+        assert_eq!(r.len(), 1, "one open roll row for {}", m.full_name);
+        assert_eq!(r[0].unit_id, m.unit_id);
+        assert!(r[0].valid_from >= u.established_on && r[0].valid_from <= today);
+        let initial = Status::from_code(&m.initial_status).unwrap();
+        let replayed = status_on(initial, events_of.get(&m.id).map_or(&[][..], |v| v), today);
+        assert_eq!(replayed.code(), m.status, "{}", m.full_name);
+        assert!(m.admission_date >= m.date_of_birth + chrono::Duration::days(18 * 365));
+        let cell = if u.kind == "group" { u.parent_id.unwrap() } else { u.id };
+        if m.official_date.is_some_and(|d| d <= today) {
+            *official_in.entry(cell).or_default() += 1;
+        }
+    }
+    for u in units.iter().filter(|u| UnitKind::from_code(&u.kind).unwrap().is_cell()) {
+        assert!(official_in.get(&u.id).copied().unwrap_or(0) >= 3, "{}", u.name);
+    }
+
+    // Officers: one sitting secretary per cell, chosen among its active members.
+    let member_by_id: HashMap<i64, &member::Model> = members.iter().map(|m| (m.id, m)).collect();
+    let positions = position::Entity::find().all(db).await.unwrap();
+    let mut secretaries: HashMap<i64, usize> = HashMap::new();
+    for p in &positions {
+        let m = member_by_id[&p.member_id];
+        let u = by_id[&p.unit_id];
+        assert_eq!(m.status, "active");
+        assert!(m.unit_path.starts_with(&u.path), "{} holds a post outside", m.full_name);
+        assert!(p.term_from >= m.admission_date);
+        if p.kind == "secretary" {
+            *secretaries.entry(p.unit_id).or_default() += 1;
+        }
+    }
+    assert!(secretaries.values().all(|n| *n == 1));
+
+    // Meetings: what the use case computes as the sheet is exactly what was recorded.
+    let admin = chibo_app::auth::actor_by_username(&app, "admin")
+        .await
+        .unwrap()
+        .unwrap();
+    let held = meeting::Entity::find()
+        .filter(meeting::Column::Status.eq("held"))
+        .order_by_asc(meeting::Column::Id)
+        .all(db)
+        .await
+        .unwrap();
+    let mut seen = HashSet::new();
+    for m in &held {
+        assert!(seen.insert((m.unit_id, m.meeting_date, m.kind.clone())));
+    }
+    for m in held.iter().step_by(97) {
+        let d = chibo_app::meetings::get(&app, &admin, m.id).await.unwrap();
+        assert_eq!(d.summary.not_recorded, 0, "meeting {}", m.id);
+        let sheet: HashSet<i64> = d.sheet.iter().chain(&d.apart).map(|r| r.member_id).collect();
+        let rows = meeting_attendance::Entity::find()
+            .filter(meeting_attendance::Column::MeetingId.eq(m.id))
+            .all(db)
+            .await
+            .unwrap();
+        for a in &rows {
+            assert!(sheet.contains(&a.member_id), "meeting {}: {} not on the roll", m.id, a.member_id);
+        }
+        if let Some(r) = meeting_record::Entity::find()
+            .filter(meeting_record::Column::MeetingId.eq(m.id))
+            .one(db)
+            .await
+            .unwrap()
+        {
+            let present: HashSet<i64> = rows
+                .iter()
+                .filter(|a| a.presence == "present")
+                .map(|a| a.member_id)
+                .collect();
+            let (c, s) = (r.chair_member_id.unwrap(), r.secretary_member_id.unwrap());
+            assert!(c != s && present.contains(&c) && present.contains(&s));
+            assert!(r.end_time.unwrap() > m.start_time);
+        }
+    }
+
+    // The generated logins work, and a second generation into the same database is refused.
+    for (username, _) in &summary.logins {
+        assert!(
+            chibo_app::auth::check_login(&app, username, chibo_app::demo::DEMO_PASSWORD, "test")
+                .await
+                .is_ok(),
+            "{username}"
+        );
+    }
+    let again = generate(
+        &app,
+        Options {
+            scale: Scale::City,
+            months: 1,
+            seed: 7,
+        },
+        &Quiet,
+    )
+    .await;
+    assert!(again.unwrap_err().to_string().contains("cơ sở dữ liệu trống"));
+}
