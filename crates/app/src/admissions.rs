@@ -233,15 +233,8 @@ async fn views(
 /// Candidates of a subtree: the open ones first, overdue first among them.
 pub async fn list(app: &App, actor: &Actor, unit_id: i64) -> AppResult<CandidateList> {
     let root = actor.readable(units::find(&app.db, unit_id).await?)?.0;
-    let ids: Vec<i64> = unit::Entity::find()
-        .filter(unit::Column::Path.like(chibo_store::path_prefix(&root.path)))
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|u| u.id)
-        .collect();
     let rows = candidate::Entity::find()
-        .filter(candidate::Column::UnitId.is_in(ids))
+        .filter(candidate::Column::UnitId.in_subquery(chibo_store::units_under(&root.path)))
         .order_by_desc(candidate::Column::CreatedAt)
         .all(&app.db)
         .await?;

@@ -9,7 +9,7 @@ use chibo_domain::member as member_rules;
 use chibo_domain::validate;
 use chibo_store::entities::{member, member_badge, member_discipline, member_event, unit};
 use chibo_store::sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 use chibo_store::{is_unique_violation, write_tx};
 use chrono::NaiveDate;
@@ -131,13 +131,40 @@ fn discipline_view(d: member_discipline::Model) -> DisciplineView {
     }
 }
 
+/// Which members a lookup is for.
+enum Of {
+    One(i64),
+    /// The members matching a condition on the members table, as a subquery.
+    Where(Condition),
+}
+
+impl Of {
+    fn on(&self, column: impl ColumnTrait) -> Condition {
+        match self {
+            Of::One(id) => Condition::all().add(column.eq(*id)),
+            Of::Where(c) => Condition::all().add(
+                column.in_subquery(
+                    chibo_store::sea_orm::sea_query::Query::select()
+                        .column(member::Column::Id)
+                        .from(member::Entity)
+                        .cond_where(c.clone())
+                        .to_owned(),
+                ),
+            ),
+        }
+    }
+}
+
 /// Party-age gaps of each member, from their status events.
+/// `of`: which members, as a condition on a `member_id` column (one id, or a subquery over a
+/// subtree: never a list of the subtree's ids).
 async fn gaps_by_member(
     app: &App,
     ms: &[member::Model],
+    of: &Of,
 ) -> AppResult<HashMap<i64, Vec<(NaiveDate, Option<NaiveDate>)>>> {
     let events = member_event::Entity::find()
-        .filter(member_event::Column::MemberId.is_in(ms.iter().map(|m| m.id).collect::<Vec<_>>()))
+        .filter(of.on(member_event::Column::MemberId))
         .order_by_asc(member_event::Column::EffectiveOn)
         .order_by_asc(member_event::Column::Id)
         .all(&app.db)
@@ -192,11 +219,11 @@ fn next_badge(
 
 async fn disciplines_of(
     app: &App,
-    ids: Vec<i64>,
+    of: &Of,
 ) -> AppResult<HashMap<i64, Vec<member_discipline::Model>>> {
     let mut out: HashMap<i64, Vec<member_discipline::Model>> = HashMap::new();
     for d in member_discipline::Entity::find()
-        .filter(member_discipline::Column::MemberId.is_in(ids))
+        .filter(of.on(member_discipline::Column::MemberId))
         .order_by_asc(member_discipline::Column::DecidedOn)
         .all(&app.db)
         .await?
@@ -206,10 +233,10 @@ async fn disciplines_of(
     Ok(out)
 }
 
-async fn awards_of(app: &App, ids: Vec<i64>) -> AppResult<HashMap<i64, Vec<member_badge::Model>>> {
+async fn awards_of(app: &App, of: &Of) -> AppResult<HashMap<i64, Vec<member_badge::Model>>> {
     let mut out: HashMap<i64, Vec<member_badge::Model>> = HashMap::new();
     for b in member_badge::Entity::find()
-        .filter(member_badge::Column::MemberId.is_in(ids))
+        .filter(of.on(member_badge::Column::MemberId))
         .order_by_asc(member_badge::Column::Years)
         .all(&app.db)
         .await?
@@ -229,12 +256,13 @@ fn measures(ds: &[member_discipline::Model]) -> Vec<(Discipline, NaiveDate)> {
 pub async fn for_member(app: &App, actor: &Actor, member_id: i64) -> AppResult<MemberBadges> {
     let (m, u) = members::visible(app, actor, member_id).await?;
     let rules = BadgeRules::default();
-    let gaps = gaps_by_member(app, std::slice::from_ref(&m)).await?;
-    let awards = awards_of(app, vec![m.id])
+    let one = Of::One(m.id);
+    let gaps = gaps_by_member(app, std::slice::from_ref(&m), &one).await?;
+    let awards = awards_of(app, &one)
         .await?
         .remove(&m.id)
         .unwrap_or_default();
-    let ds = disciplines_of(app, vec![m.id])
+    let ds = disciplines_of(app, &one)
         .await?
         .remove(&m.id)
         .unwrap_or_default();
@@ -291,16 +319,25 @@ pub async fn due(
         },
     };
     let previous = rules.award_day_before(award_on);
+    // Only members whose party age can reach the first milestone by the award day: gaps in
+    // party age only push milestones later.
+    let first = rules.milestones.iter().copied().min().unwrap_or(30);
+    let admitted_by = award_on
+        .checked_sub_months(chrono::Months::new(first * 12))
+        .unwrap_or(award_on);
+    let candidates = Condition::all()
+        .add(member::Column::UnitPath.like(chibo_store::path_prefix(&root.path)))
+        .add(member::Column::Status.is_in(members::on_roll_codes()))
+        .add(member::Column::AdmissionDate.lte(admitted_by));
     let ms: Vec<member::Model> = member::Entity::find()
-        .filter(member::Column::UnitPath.like(chibo_store::path_prefix(&root.path)))
-        .filter(member::Column::Status.is_in(members::on_roll_codes()))
+        .filter(candidates.clone())
         .order_by_asc(member::Column::SortKey)
         .all(&app.db)
         .await?;
-    let ids: Vec<i64> = ms.iter().map(|m| m.id).collect();
-    let gaps = gaps_by_member(app, &ms).await?;
-    let awards = awards_of(app, ids.clone()).await?;
-    let ds = disciplines_of(app, ids).await?;
+    let of = Of::Where(candidates);
+    let gaps = gaps_by_member(app, &ms, &of).await?;
+    let awards = awards_of(app, &of).await?;
+    let ds = disciplines_of(app, &of).await?;
     let unit_names: HashMap<i64, String> = unit::Entity::find()
         .filter(unit::Column::Path.like(chibo_store::path_prefix(&root.path)))
         .all(&app.db)
@@ -408,13 +445,13 @@ pub async fn award(
             "Ngày trao quá xa trong tương lai.",
         ));
     }
-    let gaps = gaps_by_member(app, std::slice::from_ref(&m)).await?;
+    let gaps = gaps_by_member(app, std::slice::from_ref(&m), &Of::One(m.id)).await?;
     let reached = member_rules::anniversary(
         m.admission_date,
         gaps.get(&m.id).map(Vec::as_slice).unwrap_or(&[]),
         input.years,
     );
-    let ds = disciplines_of(app, vec![m.id])
+    let ds = disciplines_of(app, &Of::One(m.id))
         .await?
         .remove(&m.id)
         .unwrap_or_default();

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use chibo_domain::Invalid;
 use chibo_domain::member::{Status, StatusEventKind};
+use chibo_domain::org::UnitKind;
 use chibo_domain::validate;
 use chibo_store::entities::{exemption, meeting, member, member_event, unit};
 use chibo_store::sea_orm::{
@@ -99,32 +100,52 @@ fn status_label(s: &str) -> &'static str {
     }
 }
 
-/// The cell of the member and whether the actor manages it.
-async fn home(app: &App, m: &member::Model) -> AppResult<unit::Model> {
-    let u = units::find(&app.db, m.unit_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    members::cell_of(&app.db, &u).await
-}
-
 async fn views(
     app: &App,
     actor: &Actor,
     rows: Vec<exemption::Model>,
 ) -> AppResult<Vec<ExemptionView>> {
-    let ms: HashMap<i64, member::Model> = member::Entity::find()
-        .filter(member::Column::Id.is_in(rows.iter().map(|r| r.member_id).collect::<Vec<_>>()))
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|m| (m.id, m))
+    let ids: Vec<i64> = rows.iter().map(|r| r.member_id).collect();
+    let ms: HashMap<i64, member::Model> =
+        crate::lookup::by_ids::<member::Entity, _>(&app.db, member::Column::Id, &ids)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m))
+            .collect();
+    // Each member's cell: their unit, or its parent for a party group (two lookups in all).
+    let unit_ids: Vec<i64> = ms.values().map(|m| m.unit_id).collect();
+    let mut cells: HashMap<i64, unit::Model> =
+        crate::lookup::by_ids::<unit::Entity, _>(&app.db, unit::Column::Id, &unit_ids)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u))
+            .collect();
+    let parent_ids: Vec<i64> = cells
+        .values()
+        .filter(|u| u.kind == UnitKind::Group.code())
+        .filter_map(|u| u.parent_id)
         .collect();
+    let parents: HashMap<i64, unit::Model> =
+        crate::lookup::by_ids::<unit::Entity, _>(&app.db, unit::Column::Id, &parent_ids)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u))
+            .collect();
+    for u in cells.values_mut() {
+        if u.kind == UnitKind::Group.code()
+            && let Some(p) = u.parent_id.and_then(|p| parents.get(&p))
+        {
+            *u = p.clone();
+        }
+    }
     let mut out = Vec::new();
     for r in rows {
         let Some(m) = ms.get(&r.member_id) else {
             continue;
         };
-        let cell = home(app, m).await?;
+        let Some(cell) = cells.get(&m.unit_id) else {
+            continue;
+        };
         let manages = actor.can_read_path(&cell.path) && actor.can_manage_members(&cell);
         let mut next = Vec::new();
         match r.status.as_str() {
@@ -205,15 +226,8 @@ pub async fn of_member(app: &App, actor: &Actor, member_id: i64) -> AppResult<Ve
 /// Exemptions in a subtree: open requests first.
 pub async fn list(app: &App, actor: &Actor, unit_id: i64) -> AppResult<ExemptionList> {
     let root = actor.readable(units::find(&app.db, unit_id).await?)?.0;
-    let ids: Vec<i64> = member::Entity::find()
-        .filter(member::Column::UnitPath.like(chibo_store::path_prefix(&root.path)))
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|m| m.id)
-        .collect();
     let rows = exemption::Entity::find()
-        .filter(exemption::Column::MemberId.is_in(ids))
+        .filter(exemption::Column::MemberId.in_subquery(chibo_store::members_under(&root.path)))
         .order_by_desc(exemption::Column::RequestedOn)
         .all(&app.db)
         .await?;

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod documents;
 pub mod exemptions;
 pub mod import;
+mod lookup;
 pub mod meeting_prep;
 pub mod meeting_record;
 pub mod meetings;

@@ -208,7 +208,7 @@ pub async fn cadre_tasks(
     let year = year.unwrap_or_else(|| App::today().year());
     let units = subtree(app, &root).await?;
     let rows = cadre_task::Entity::find()
-        .filter(cadre_task::Column::UnitId.is_in(units.keys().copied().collect::<Vec<_>>()))
+        .filter(cadre_task::Column::UnitId.in_subquery(chibo_store::units_under(&root.path)))
         .filter(cadre_task::Column::Year.eq(year))
         .order_by_asc(cadre_task::Column::DueOn)
         .order_by_asc(cadre_task::Column::Id)
@@ -457,7 +457,7 @@ pub async fn training(
     let root = readable_unit(app, actor, unit_id).await?;
     let units = subtree(app, &root).await?;
     let rows = course::Entity::find()
-        .filter(course::Column::UnitId.is_in(units.keys().copied().collect::<Vec<_>>()))
+        .filter(course::Column::UnitId.in_subquery(chibo_store::units_under(&root.path)))
         .filter(course::Column::EndsOn.between(period.from, period.to))
         .order_by_desc(course::Column::StartsOn)
         .all(&app.db)
@@ -854,7 +854,7 @@ pub async fn inspections(
         })
         .collect();
     let rows = inspection::Entity::find()
-        .filter(inspection::Column::CellId.is_in(units.keys().copied().collect::<Vec<_>>()))
+        .filter(inspection::Column::CellId.in_subquery(chibo_store::units_under(&root.path)))
         .filter(
             Condition::any()
                 .add(inspection::Column::PlannedOn.between(period.from, period.to))

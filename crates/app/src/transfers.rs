@@ -225,25 +225,26 @@ async fn views(
 ) -> AppResult<Vec<TransferView>> {
     let c = ctx(app).await?;
     let ids: Vec<i64> = rows.iter().map(|t| t.member_id).collect();
-    let names: HashMap<i64, String> = member::Entity::find()
-        .filter(member::Column::Id.is_in(ids))
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|m| (m.id, m.full_name))
-        .collect();
+    let names: HashMap<i64, String> = crate::lookup::by_ids::<member::Entity, _>(
+        &app.db,
+        member::Column::Id,
+        &ids,
+    )
+    .await?
+    .into_iter()
+    .map(|m| (m.id, m.full_name))
+    .collect();
     let unit_ids: Vec<i64> = rows
         .iter()
         .flat_map(|t| [Some(t.from_unit_id), t.to_unit_id])
         .flatten()
         .collect();
-    let units: HashMap<i64, unit::Model> = unit::Entity::find()
-        .filter(unit::Column::Id.is_in(unit_ids))
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u))
-        .collect();
+    let units: HashMap<i64, unit::Model> =
+        crate::lookup::by_ids::<unit::Entity, _>(&app.db, unit::Column::Id, &unit_ids)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u))
+            .collect();
     Ok(rows
         .iter()
         .map(|t| view(t, &c, &names, &units, actor))
@@ -258,18 +259,11 @@ pub async fn list(
     overdue_only: bool,
 ) -> AppResult<TransferList> {
     let root = actor.readable(units::find(&app.db, unit_id).await?)?.0;
-    let inside: Vec<i64> = unit::Entity::find()
-        .filter(unit::Column::Path.like(chibo_store::path_prefix(&root.path)))
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|u| u.id)
-        .collect();
     let rows = transfer::Entity::find()
         .filter(
-            chibo_store::sea_orm::Condition::any()
-                .add(transfer::Column::FromUnitId.is_in(inside.clone()))
-                .add(transfer::Column::ToUnitId.is_in(inside)),
+            Condition::any()
+                .add(transfer::Column::FromUnitId.in_subquery(chibo_store::units_under(&root.path)))
+                .add(transfer::Column::ToUnitId.in_subquery(chibo_store::units_under(&root.path))),
         )
         .order_by_desc(transfer::Column::MovedOn)
         .order_by_desc(transfer::Column::Id)

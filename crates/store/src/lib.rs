@@ -66,6 +66,28 @@ pub fn is_unique_violation(err: &DbErr) -> bool {
 }
 
 /// A `LIKE` pattern matching every path that starts with `prefix` (a subtree), matched literally.
+/// `SELECT id FROM units WHERE path LIKE 'prefix%'`: the units of a subtree as a subquery, so a
+/// query over a subtree never binds the subtree's ids.
+pub fn units_under(prefix: &str) -> sea_orm::sea_query::SelectStatement {
+    use sea_orm::ColumnTrait;
+    sea_orm::sea_query::Query::select()
+        .column(entities::unit::Column::Id)
+        .from(entities::unit::Entity)
+        .and_where(entities::unit::Column::Path.like(path_prefix(prefix)))
+        .to_owned()
+}
+
+/// `SELECT id FROM members WHERE unit_path LIKE 'prefix%'`: the members of a subtree (any
+/// status) as a subquery.
+pub fn members_under(prefix: &str) -> sea_orm::sea_query::SelectStatement {
+    use sea_orm::ColumnTrait;
+    sea_orm::sea_query::Query::select()
+        .column(entities::member::Column::Id)
+        .from(entities::member::Entity)
+        .and_where(entities::member::Column::UnitPath.like(path_prefix(prefix)))
+        .to_owned()
+}
+
 pub fn path_prefix(prefix: &str) -> sea_orm::sea_query::LikeExpr {
     sea_orm::sea_query::LikeExpr::new(format!("{}%", like_escape(prefix))).escape('\\')
 }
