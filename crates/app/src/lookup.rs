@@ -18,7 +18,12 @@ pub async fn by_ids<E: EntityTrait, C: ColumnTrait>(
     wanted.dedup();
     let mut out = Vec::with_capacity(wanted.len());
     for chunk in wanted.chunks(CHUNK) {
-        out.extend(E::find().filter(column.is_in(chunk.to_vec())).all(db).await?);
+        out.extend(
+            E::find()
+                .filter(column.is_in(chunk.to_vec()))
+                .all(db)
+                .await?,
+        );
     }
     Ok(out)
 }

@@ -225,15 +225,12 @@ async fn views(
 ) -> AppResult<Vec<TransferView>> {
     let c = ctx(app).await?;
     let ids: Vec<i64> = rows.iter().map(|t| t.member_id).collect();
-    let names: HashMap<i64, String> = crate::lookup::by_ids::<member::Entity, _>(
-        &app.db,
-        member::Column::Id,
-        &ids,
-    )
-    .await?
-    .into_iter()
-    .map(|m| (m.id, m.full_name))
-    .collect();
+    let names: HashMap<i64, String> =
+        crate::lookup::by_ids::<member::Entity, _>(&app.db, member::Column::Id, &ids)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m.full_name))
+            .collect();
     let unit_ids: Vec<i64> = rows
         .iter()
         .flat_map(|t| [Some(t.from_unit_id), t.to_unit_id])

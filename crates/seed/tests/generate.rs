@@ -57,9 +57,18 @@ async fn a_generated_city_keeps_the_use_cases_invariants() {
         if let Some(p) = u.parent_id {
             let pk = UnitKind::from_code(&by_id[&p].kind).unwrap();
             let k = UnitKind::from_code(&u.kind).unwrap();
-            assert!(pk.allowed_children().contains(&k), "{} under {}", u.name, by_id[&p].name);
+            assert!(
+                pk.allowed_children().contains(&k),
+                "{} under {}",
+                u.name,
+                by_id[&p].name
+            );
             if u.dissolved_on.is_none() {
-                assert!(siblings.insert((p, u.search_key.clone())), "two {} under one parent", u.name);
+                assert!(
+                    siblings.insert((p, u.search_key.clone())),
+                    "two {} under one parent",
+                    u.name
+                );
             }
         }
     }
@@ -118,13 +127,24 @@ async fn a_generated_city_keeps_the_use_cases_invariants() {
         let replayed = status_on(initial, events_of.get(&m.id).map_or(&[][..], |v| v), today);
         assert_eq!(replayed.code(), m.status, "{}", m.full_name);
         assert!(m.admission_date >= m.date_of_birth + chrono::Duration::days(18 * 365));
-        let cell = if u.kind == "group" { u.parent_id.unwrap() } else { u.id };
+        let cell = if u.kind == "group" {
+            u.parent_id.unwrap()
+        } else {
+            u.id
+        };
         if m.official_date.is_some_and(|d| d <= today) {
             *official_in.entry(cell).or_default() += 1;
         }
     }
-    for u in units.iter().filter(|u| UnitKind::from_code(&u.kind).unwrap().is_cell()) {
-        assert!(official_in.get(&u.id).copied().unwrap_or(0) >= 3, "{}", u.name);
+    for u in units
+        .iter()
+        .filter(|u| UnitKind::from_code(&u.kind).unwrap().is_cell())
+    {
+        assert!(
+            official_in.get(&u.id).copied().unwrap_or(0) >= 3,
+            "{}",
+            u.name
+        );
     }
 
     // Officers: one sitting secretary per cell, chosen among its active members.
@@ -135,7 +155,11 @@ async fn a_generated_city_keeps_the_use_cases_invariants() {
         let m = member_by_id[&p.member_id];
         let u = by_id[&p.unit_id];
         assert_eq!(m.status, "active");
-        assert!(m.unit_path.starts_with(&u.path), "{} holds a post outside", m.full_name);
+        assert!(
+            m.unit_path.starts_with(&u.path),
+            "{} holds a post outside",
+            m.full_name
+        );
         assert!(p.term_from >= m.admission_date);
         if p.kind == "secretary" {
             *secretaries.entry(p.unit_id).or_default() += 1;
@@ -161,14 +185,24 @@ async fn a_generated_city_keeps_the_use_cases_invariants() {
     for m in held.iter().step_by(97) {
         let d = chibo_app::meetings::get(&app, &admin, m.id).await.unwrap();
         assert_eq!(d.summary.not_recorded, 0, "meeting {}", m.id);
-        let sheet: HashSet<i64> = d.sheet.iter().chain(&d.apart).map(|r| r.member_id).collect();
+        let sheet: HashSet<i64> = d
+            .sheet
+            .iter()
+            .chain(&d.apart)
+            .map(|r| r.member_id)
+            .collect();
         let rows = meeting_attendance::Entity::find()
             .filter(meeting_attendance::Column::MeetingId.eq(m.id))
             .all(db)
             .await
             .unwrap();
         for a in &rows {
-            assert!(sheet.contains(&a.member_id), "meeting {}: {} not on the roll", m.id, a.member_id);
+            assert!(
+                sheet.contains(&a.member_id),
+                "meeting {}: {} not on the roll",
+                m.id,
+                a.member_id
+            );
         }
         if let Some(r) = meeting_record::Entity::find()
             .filter(meeting_record::Column::MeetingId.eq(m.id))
@@ -186,6 +220,71 @@ async fn a_generated_city_keeps_the_use_cases_invariants() {
             assert!(r.end_time.unwrap() > m.start_time);
         }
     }
+
+    // The year's other work: badges on award days, the excellent quota of each grassroots
+    // organisation, exemption requests and transfers of members on the roll; the use cases'
+    // lists over the whole city answer.
+    let rules = chibo_domain::badges::BadgeRules::default();
+    for b in chibo_store::entities::member_badge::Entity::find()
+        .all(db)
+        .await
+        .unwrap()
+    {
+        assert!(rules.is_award_day(b.awarded_on) && b.awarded_on <= today);
+        assert!(rules.milestones.contains(&(b.years as u32)));
+    }
+    let reviews = chibo_store::entities::member_review::Entity::find()
+        .all(db)
+        .await
+        .unwrap();
+    assert!(reviews.len() > 9_000, "{}", reviews.len());
+    let mut per_org: HashMap<i64, (usize, usize)> = HashMap::new();
+    for r in &reviews {
+        let e = per_org.entry(r.org_id).or_default();
+        match r.level.as_str() {
+            "excellent" => e.0 += 1,
+            "good" => e.1 += 1,
+            _ => {}
+        }
+    }
+    for (org, (excellent, good)) in per_org {
+        assert!(excellent * 5 <= excellent + good, "quota broken in {org}");
+    }
+    for x in chibo_store::entities::exemption::Entity::find()
+        .all(db)
+        .await
+        .unwrap()
+    {
+        assert_eq!(member_by_id[&x.member_id].status, "active");
+    }
+    for t in chibo_store::entities::transfer::Entity::find()
+        .all(db)
+        .await
+        .unwrap()
+    {
+        let m = member_by_id[&t.member_id];
+        assert!(Status::from_code(&m.status).unwrap().on_roll());
+        assert!(t.moved_on >= m.admission_date);
+    }
+    let root = units.iter().find(|u| u.parent_id.is_none()).unwrap().id;
+    let due = chibo_app::badges::due(&app, &admin, root, None)
+        .await
+        .unwrap();
+    assert!(!due.rows.is_empty());
+    assert!(
+        !chibo_app::exemptions::list(&app, &admin, root)
+            .await
+            .unwrap()
+            .exemptions
+            .is_empty()
+    );
+    assert!(
+        !chibo_app::transfers::list(&app, &admin, root, false)
+            .await
+            .unwrap()
+            .transfers
+            .is_empty()
+    );
 
     // The generated logins work, and a second generation into the same database is refused.
     for (username, _) in &summary.logins {
@@ -206,5 +305,10 @@ async fn a_generated_city_keeps_the_use_cases_invariants() {
         &Quiet,
     )
     .await;
-    assert!(again.unwrap_err().to_string().contains("cơ sở dữ liệu trống"));
+    assert!(
+        again
+            .unwrap_err()
+            .to_string()
+            .contains("cơ sở dữ liệu trống")
+    );
 }

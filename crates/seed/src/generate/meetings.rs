@@ -106,7 +106,8 @@ pub async fn write_meetings(
                 next_id += 1;
                 let held = date < today;
                 let topic = if kind == "thematic" {
-                    THEMES[(month.month() as usize / 3 + cell.id as usize) % THEMES.len()].to_string()
+                    THEMES[(month.month() as usize / 3 + cell.id as usize) % THEMES.len()]
+                        .to_string()
                 } else {
                     format!(
                         "Kiểm điểm việc thực hiện nghị quyết tháng {}/{}, phương hướng nhiệm vụ tháng tới",
@@ -118,25 +119,24 @@ pub async fn write_meetings(
                     .and_hms_opt(1, 0, 0)
                     .expect("time")
                     .and_utc();
-                meetings
-                    .push(meeting::ActiveModel {
-                        id: Set(next_id),
-                        unit_id: Set(cell.id),
-                        kind: Set(kind.into()),
-                        combined: Set(false),
-                        topic: Set(topic),
-                        meeting_date: Set(date),
-                        start_time: Set(time.into()),
-                        place: Set(place.into()),
-                        rule_set_id: Set(in_force(&sets, date)),
-                        status: Set(if held { "held" } else { "published" }.into()),
-                        published_at: Set(Some(announced)),
-                        created_by: Set(None),
-                        created_at: Set(announced),
-                        agenda: Set(None),
-                        checkin_code: Set(None),
-                        cancelled_reason: Set(None),
-                    });
+                meetings.push(meeting::ActiveModel {
+                    id: Set(next_id),
+                    unit_id: Set(cell.id),
+                    kind: Set(kind.into()),
+                    combined: Set(false),
+                    topic: Set(topic),
+                    meeting_date: Set(date),
+                    start_time: Set(time.into()),
+                    place: Set(place.into()),
+                    rule_set_id: Set(in_force(&sets, date)),
+                    status: Set(if held { "held" } else { "published" }.into()),
+                    published_at: Set(Some(announced)),
+                    created_by: Set(None),
+                    created_at: Set(announced),
+                    agenda: Set(None),
+                    checkin_code: Set(None),
+                    cancelled_reason: Set(None),
+                });
                 if !held {
                     continue;
                 }
@@ -153,7 +153,9 @@ pub async fn write_meetings(
                             }
                             ("present", None)
                         }
-                        "working_away" if since => ("absent_excused", Some("Đi làm ăn xa".to_string())),
+                        "working_away" if since => {
+                            ("absent_excused", Some("Đi làm ăn xa".to_string()))
+                        }
                         _ => {
                             working.push(p.id);
                             let r = ctx.rng.below(100);
@@ -170,16 +172,15 @@ pub async fn write_meetings(
                         present.push(p.id);
                     }
                     attendance_rows += 1;
-                    sheet
-                        .push(meeting_attendance::ActiveModel {
-                            meeting_id: Set(next_id),
-                            member_id: Set(p.id),
-                            presence: Set(presence_code.into()),
-                            reason: Set(reason),
-                            recorded_at: Set(now),
-                            checked_in_at: Set(None),
-                            ..Default::default()
-                        });
+                    sheet.push(meeting_attendance::ActiveModel {
+                        meeting_id: Set(next_id),
+                        member_id: Set(p.id),
+                        presence: Set(presence_code.into()),
+                        reason: Set(reason),
+                        recorded_at: Set(now),
+                        checked_in_at: Set(None),
+                        ..Default::default()
+                    });
                 }
                 // The record, chaired and minuted by two members present (a meeting with
                 // fewer than two present has no record).
@@ -197,36 +198,36 @@ pub async fn write_meetings(
                     )
                 };
                 let minutes = 75 + ctx.rng.below(90) as i64;
-                records
-                    .push(meeting_record::ActiveModel {
-                        meeting_id: Set(next_id),
-                        end_time: Set(Some(start_plus(time, minutes))),
-                        chair_member_id: Set(Some(chair)),
-                        secretary_member_id: Set(Some(minute_taker)),
-                        documents_posted_on: Set(Some(date - chrono::Duration::days(1 + ctx.rng.below(7) as i64))),
-                        draft_resolution: Set(None),
-                        resolution_text: Set(Some(resolution)),
-                        votes_for: Set(Some(present.len() as i32)),
-                        votes_against: Set(Some(0)),
-                        votes_abstain: Set(Some(0)),
-                        updated_at: Set(now),
-                        ..Default::default()
-                    });
+                records.push(meeting_record::ActiveModel {
+                    meeting_id: Set(next_id),
+                    end_time: Set(Some(start_plus(time, minutes))),
+                    chair_member_id: Set(Some(chair)),
+                    secretary_member_id: Set(Some(minute_taker)),
+                    documents_posted_on: Set(Some(
+                        date - chrono::Duration::days(1 + ctx.rng.below(7) as i64),
+                    )),
+                    draft_resolution: Set(None),
+                    resolution_text: Set(Some(resolution)),
+                    votes_for: Set(Some(present.len() as i32)),
+                    votes_against: Set(Some(0)),
+                    votes_abstain: Set(Some(0)),
+                    updated_at: Set(now),
+                    ..Default::default()
+                });
                 if kind == "regular" {
                     for _ in 0..2.min(working.len()) {
                         let who = working[ctx.rng.below(working.len() as u64) as usize];
                         let due = date + chrono::Duration::days(30);
-                        tasks
-                            .push(meeting_task::ActiveModel {
-                                meeting_id: Set(next_id),
-                                member_id: Set(who),
-                                what: Set(ctx.rng.pick(TASKS).to_string()),
-                                due_on: Set(due),
-                                status: Set(if due < today { "done" } else { "open" }.into()),
-                                progress: Set(None),
-                                updated_at: Set(now),
-                                ..Default::default()
-                            });
+                        tasks.push(meeting_task::ActiveModel {
+                            meeting_id: Set(next_id),
+                            member_id: Set(who),
+                            what: Set(ctx.rng.pick(TASKS).to_string()),
+                            due_on: Set(due),
+                            status: Set(if due < today { "done" } else { "open" }.into()),
+                            progress: Set(None),
+                            updated_at: Set(now),
+                            ..Default::default()
+                        });
                     }
                 }
             }

@@ -4,14 +4,17 @@
 //! test `tests/generate.rs` checks those invariants on a generated city.
 //!
 //! The order: rule sets, the tree with its history (`org`), members with their rolls, statuses
-//! and positions, and the party groups of large cells (`people`), accounts for a few chosen
-//! units, then months of meetings (`meetings`).
+//! and positions, and the party groups of large cells (`people`), months of meetings
+//! (`meetings`), a year of the other work (`workflows`: badges, exemption requests, transfers,
+//! candidates, last year's classification, courses, inspections, breakthrough tasks), then
+//! accounts for a few chosen units.
 
 mod bulk;
 mod meetings;
 pub mod org;
 mod people;
 pub mod plan;
+mod workflows;
 
 use chibo_app::App;
 use chibo_app::demo::Rng;
@@ -132,9 +135,11 @@ pub async fn generate(
     let people = people::write_people(app, &mut ctx, &units, &sizes, progress).await?;
     let (meetings, attendance) =
         meetings::write_meetings(app, &mut ctx, &units, &people, opts.months, progress).await?;
+    workflows::write_workflows(app, &mut ctx, &units, &people, progress).await?;
     let logins = people::write_logins(app, &units, &people).await?;
     bulk::advance_sequences(&app.db, people::TABLES).await?;
     bulk::advance_sequences(&app.db, meetings::TABLES).await?;
+    bulk::advance_sequences(&app.db, workflows::TABLES).await?;
     analyze(&app.db).await?;
     Ok(Summary {
         units: units.len() + people.groups,

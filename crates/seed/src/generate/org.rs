@@ -53,11 +53,40 @@ fn place_name(i: usize) -> String {
 }
 
 const PROVINCE_NAMES: &[&str] = &[
-    "Hòa Sơn", "Bắc Lĩnh", "Nam Giang", "Đông Hải", "Tây Nguyên Xanh", "Thượng Sơn", "Hạ Long Giang",
-    "Phú Thịnh", "An Khánh", "Vĩnh Lạc", "Tân Châu", "Bình Hưng", "Quảng Điền", "Hưng Yên Thượng",
-    "Long Thạnh", "Thanh Tuyền", "Minh Hải", "Cẩm Giang", "Kim Sơn Hạ", "Ngọc Lâm", "Hải Phong",
-    "Sông Mây", "Trường Sơn", "Lam Hồng", "Cửu Long Thượng", "Đồng Văn Hạ", "Phong Châu", "Tiên Sa",
-    "Mường Thanh Hạ", "Bến Hải Nam", "Cao Nguyên Tím", "Duyên Hải Bắc", "Kinh Bắc Hạ", "Đồi Chè",
+    "Hòa Sơn",
+    "Bắc Lĩnh",
+    "Nam Giang",
+    "Đông Hải",
+    "Tây Nguyên Xanh",
+    "Thượng Sơn",
+    "Hạ Long Giang",
+    "Phú Thịnh",
+    "An Khánh",
+    "Vĩnh Lạc",
+    "Tân Châu",
+    "Bình Hưng",
+    "Quảng Điền",
+    "Hưng Yên Thượng",
+    "Long Thạnh",
+    "Thanh Tuyền",
+    "Minh Hải",
+    "Cẩm Giang",
+    "Kim Sơn Hạ",
+    "Ngọc Lâm",
+    "Hải Phong",
+    "Sông Mây",
+    "Trường Sơn",
+    "Lam Hồng",
+    "Cửu Long Thượng",
+    "Đồng Văn Hạ",
+    "Phong Châu",
+    "Tiên Sa",
+    "Mường Thanh Hạ",
+    "Bến Hải Nam",
+    "Cao Nguyên Tím",
+    "Duyên Hải Bắc",
+    "Kinh Bắc Hạ",
+    "Đồi Chè",
 ];
 
 /// Which cell types a commune's cells have, in shares out of 100 (rural communes are mostly
@@ -230,7 +259,14 @@ fn build_province(ctx: &mut Ctx, province: &Unit, s: &super::plan::Sizes, out: &
     let mut cell_holders: Vec<(Unit, bool)> = committees.clone();
     for i in 0..s.grassroots {
         let (parent, ward) = committees[(i * 7) % holders_of_cells].clone();
-        let u = child_of(ctx, &parent, format!("Đảng bộ Công ty Cổ phần số {}", i + 1), UnitKind::Grassroots, None, 2000 + (i % 20) as i32);
+        let u = child_of(
+            ctx,
+            &parent,
+            format!("Đảng bộ Công ty Cổ phần số {}", i + 1),
+            UnitKind::Grassroots,
+            None,
+            2000 + (i % 20) as i32,
+        );
         out.push(u.clone());
         cell_holders.push((u, ward));
     }
@@ -245,7 +281,14 @@ fn build_province(ctx: &mut Ctx, province: &Unit, s: &super::plan::Sizes, out: &
             CellType::School => format!("Chi bộ Trường Trung học số {}", i + 1),
             _ => format!("Chi bộ Bệnh viện số {}", i + 1),
         };
-        out.push(child_of(ctx, &parent, name, UnitKind::BaseCell, Some(t), 1995 + (i % 25) as i32));
+        out.push(child_of(
+            ctx,
+            &parent,
+            name,
+            UnitKind::BaseCell,
+            Some(t),
+            1995 + (i % 25) as i32,
+        ));
     }
     // Cells: communes take most, grassroots committees the rest.
     let weights: Vec<usize> = cell_holders
@@ -272,7 +315,14 @@ fn build_province(ctx: &mut Ctx, province: &Unit, s: &super::plan::Sizes, out: &
             let no = numbers.entry(t).or_insert(0usize);
             *no += 1;
             let year = 1990 + ctx.rng.below(36) as i32;
-            out.push(child_of(ctx, holder, cell_name(t, *no, &place), UnitKind::Cell, Some(t), year));
+            out.push(child_of(
+                ctx,
+                holder,
+                cell_name(t, *no, &place),
+                UnitKind::Cell,
+                Some(t),
+                year,
+            ));
         }
     }
 }

@@ -1,7 +1,9 @@
 //! Units with their history, members with their rolls, statuses and positions, the party groups
 //! of large cells, and the accounts printed at the end.
 
-use chibo_app::demo::{FAMILY, FEMALE_GIVEN, FEMALE_MIDDLE, HIGHLAND_FAMILY, MALE_GIVEN, MALE_MIDDLE};
+use chibo_app::demo::{
+    FAMILY, FEMALE_GIVEN, FEMALE_MIDDLE, HIGHLAND_FAMILY, MALE_GIVEN, MALE_MIDDLE,
+};
 use chibo_app::{App, Role};
 use chibo_domain::member::add_months;
 use chibo_domain::org::{CellType, UnitKind, child_path};
@@ -67,34 +69,42 @@ pub async fn write_units(
     };
     for (i, u) in units.iter().enumerate() {
         rows.push(unit_row(u, now));
-        let first_parent = u
-            .before_reform
-            .as_ref()
-            .map_or(u.parent_id, |(p, _)| *p);
+        let first_parent = u.before_reform.as_ref().map_or(u.parent_id, |(p, _)| *p);
         if u.parent_id.is_some() {
-            events
-                .push(event("created", u, first_parent, None, u.established_on));
+            events.push(event("created", u, first_parent, None, u.established_on));
         }
         match (&u.before_reform, u.dissolved_on) {
             (_, Some(gone)) => {
-                versions
-                    .push(version(u, u.parent_id, &u.path, u.established_on, Some(gone)));
-                events
-                    .push(event("dissolved", u, None, Some("Kết thúc hoạt động cấp huyện theo chủ trương sắp xếp đơn vị hành chính"), gone));
+                versions.push(version(
+                    u,
+                    u.parent_id,
+                    &u.path,
+                    u.established_on,
+                    Some(gone),
+                ));
+                events.push(event(
+                    "dissolved",
+                    u,
+                    None,
+                    Some("Kết thúc hoạt động cấp huyện theo chủ trương sắp xếp đơn vị hành chính"),
+                    gone,
+                ));
             }
             (Some((old_parent, old_path)), None) => {
-                versions
-                    .push(version(u, *old_parent, old_path, u.established_on, Some(reform)));
-                versions
-                    .push(version(u, u.parent_id, &u.path, reform, None));
+                versions.push(version(
+                    u,
+                    *old_parent,
+                    old_path,
+                    u.established_on,
+                    Some(reform),
+                ));
+                versions.push(version(u, u.parent_id, &u.path, reform, None));
                 if *old_parent != u.parent_id {
-                    events
-                        .push(event("moved", u, u.parent_id, None, reform));
+                    events.push(event("moved", u, u.parent_id, None, reform));
                 }
             }
             (None, None) => {
-                versions
-                    .push(version(u, u.parent_id, &u.path, u.established_on, None));
+                versions.push(version(u, u.parent_id, &u.path, u.established_on, None));
             }
         }
         if i % 1000 == 0 {
@@ -130,6 +140,10 @@ fn unit_row(u: &Unit, now: chrono::DateTime<Utc>) -> unit::ActiveModel {
 #[derive(Debug, Clone)]
 pub struct Person {
     pub id: i64,
+    /// The cell (or base cell) whose roll the member is on.
+    pub cell: i64,
+    pub born: i32,
+    pub admission: NaiveDate,
     pub status: &'static str,
     /// When the member joined the cell's roll.
     pub on_roll_from: NaiveDate,
@@ -196,12 +210,18 @@ pub async fn write_people(
     // Each province's members over its cells: provinces are the units under the root, or the root.
     let mut size_of: std::collections::HashMap<i64, usize> = Default::default();
     let provinces: Vec<&Unit> = if sizes.len() > 1 {
-        units.iter().filter(|u| u.kind == UnitKind::Province).collect()
+        units
+            .iter()
+            .filter(|u| u.kind == UnitKind::Province)
+            .collect()
     } else {
         vec![&units[0]]
     };
     for (p, s) in provinces.iter().zip(sizes) {
-        let in_p: Vec<&&Unit> = cells.iter().filter(|c| c.path.starts_with(&p.path)).collect();
+        let in_p: Vec<&&Unit> = cells
+            .iter()
+            .filter(|c| c.path.starts_with(&p.path))
+            .collect();
         for (c, n) in in_p.iter().zip(cell_sizes(ctx, in_p.len(), s.members)) {
             size_of.insert(c.id, n);
         }
@@ -239,9 +259,10 @@ pub async fn write_people(
                         cell_type: None,
                         established_on: cell.established_on,
                         dissolved_on: None,
-                        before_reform: cell.before_reform.as_ref().map(|(_, old)| {
-                            (Some(cell.id), child_path(old, next_unit))
-                        }),
+                        before_reform: cell
+                            .before_reform
+                            .as_ref()
+                            .map(|(_, old)| (Some(cell.id), child_path(old, next_unit))),
                     }
                 })
                 .collect()
@@ -250,17 +271,16 @@ pub async fn write_people(
         };
         for g in &groups {
             unit_rows.push(unit_row(g, now));
-            unit_events
-                .push(unit_event::ActiveModel {
-                    kind: Set("created".into()),
-                    effective_on: Set(g.established_on),
-                    unit_id: Set(g.id),
-                    other_unit_id: Set(Some(cell.id)),
-                    note: Set(None),
-                    created_by: Set(None),
-                    created_at: Set(now),
-                    ..Default::default()
-                });
+            unit_events.push(unit_event::ActiveModel {
+                kind: Set("created".into()),
+                effective_on: Set(g.established_on),
+                unit_id: Set(g.id),
+                other_unit_id: Set(Some(cell.id)),
+                note: Set(None),
+                created_by: Set(None),
+                created_at: Set(now),
+                ..Default::default()
+            });
             let v = |parent: Option<i64>, path: &str, from, to| unit_version::ActiveModel {
                 unit_id: Set(g.id),
                 parent_id: Set(parent),
@@ -301,8 +321,12 @@ pub async fn write_people(
                 CellType::Rural | CellType::Urban => 1940 + rng.below(62) as i32,
                 _ => 1966 + rng.below(37) as i32,
             };
-            let dob = NaiveDate::from_ymd_opt(birth_year, 1 + rng.below(12) as u32, 1 + rng.below(28) as u32)
-                .expect("date");
+            let dob = NaiveDate::from_ymd_opt(
+                birth_year,
+                1 + rng.below(12) as u32,
+                1 + rng.below(28) as u32,
+            )
+            .expect("date");
             // The first three are long-standing official members (a cell needs three); about
             // 3% of the rest joined within the year and are probationary.
             let probationary = i >= 3 && rng.chance(3);
@@ -330,7 +354,13 @@ pub async fn write_people(
             // Exempt (elderly, 7%) and working away (rural, 5%): not the officers.
             let roll = rng.below(100);
             let (status, event) = if i >= 3 && birth_year < 1962 && roll < 14 {
-                ("exempt", Some(("exemption_granted", "Tuổi cao, sức yếu; tự nguyện đề nghị, chi bộ đồng ý.")))
+                (
+                    "exempt",
+                    Some((
+                        "exemption_granted",
+                        "Tuổi cao, sức yếu; tự nguyện đề nghị, chi bộ đồng ý.",
+                    )),
+                )
             } else if i >= 3 && kind == CellType::Rural && roll >= 90 && !probationary {
                 ("working_away", Some(("working_away", "Đi làm ăn xa.")))
             } else {
@@ -347,57 +377,62 @@ pub async fn write_people(
                 (true, true) => 2,
                 (true, false) => 3,
             };
-            member_rows
-                .push(member::ActiveModel {
-                    id: Set(id),
-                    search_key: Set(search_key(&full_name)),
-                    sort_key: Set(person_sort_key(&full_name)),
-                    full_name: Set(full_name.clone()),
-                    date_of_birth: Set(dob),
-                    sex: Set(if male { "male" } else { "female" }.into()),
-                    ethnicity: Set(if highland && rng.chance(60) { "Tày" } else { "Kinh" }.into()),
-                    citizen_id: Set(Some(format!(
-                        "0{province_code:02}{century_sex}{:02}{:06}",
-                        birth_year % 100,
-                        id % 1_000_000
-                    ))),
-                    phone: Set(rng.chance(85).then(|| format!("09{:08}", id % 100_000_000))),
-                    admission_date: Set(admission),
-                    official_date: Set((official <= today).then_some(official)),
-                    card_number: Set((official <= today).then(|| format!("{id:09}"))),
-                    history_number: Set(Some(format!("LL-{id:07}"))),
-                    badge_number: Set(None),
-                    initial_status: Set("active".into()),
-                    status: Set(status.into()),
-                    unit_id: Set(unit_id),
-                    unit_path: Set(unit_path),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                });
-            rolls
-                .push(member_unit::ActiveModel {
+            member_rows.push(member::ActiveModel {
+                id: Set(id),
+                search_key: Set(search_key(&full_name)),
+                sort_key: Set(person_sort_key(&full_name)),
+                full_name: Set(full_name.clone()),
+                date_of_birth: Set(dob),
+                sex: Set(if male { "male" } else { "female" }.into()),
+                ethnicity: Set(if highland && rng.chance(60) {
+                    "Tày"
+                } else {
+                    "Kinh"
+                }
+                .into()),
+                citizen_id: Set(Some(format!(
+                    "0{province_code:02}{century_sex}{:02}{:06}",
+                    birth_year % 100,
+                    id % 1_000_000
+                ))),
+                phone: Set(rng.chance(85).then(|| format!("09{:08}", id % 100_000_000))),
+                admission_date: Set(admission),
+                official_date: Set((official <= today).then_some(official)),
+                card_number: Set((official <= today).then(|| format!("{id:09}"))),
+                history_number: Set(Some(format!("LL-{id:07}"))),
+                badge_number: Set(None),
+                initial_status: Set("active".into()),
+                status: Set(status.into()),
+                unit_id: Set(unit_id),
+                unit_path: Set(unit_path),
+                created_at: Set(now),
+                updated_at: Set(now),
+            });
+            rolls.push(member_unit::ActiveModel {
+                member_id: Set(id),
+                unit_id: Set(unit_id),
+                valid_from: Set(on_roll_from),
+                valid_to: Set(None),
+                reason: Set("Ghi nhận vào danh sách chi bộ".into()),
+                ..Default::default()
+            });
+            if let (Some((kind, reason)), Some(on)) = (event, status_from) {
+                events.push(member_event::ActiveModel {
                     member_id: Set(id),
-                    unit_id: Set(unit_id),
-                    valid_from: Set(on_roll_from),
-                    valid_to: Set(None),
-                    reason: Set("Ghi nhận vào danh sách chi bộ".into()),
+                    kind: Set(kind.into()),
+                    effective_on: Set(on),
+                    until: Set(None),
+                    reason: Set(reason.into()),
+                    created_by: Set(None),
+                    created_at: Set(now),
                     ..Default::default()
                 });
-            if let (Some((kind, reason)), Some(on)) = (event, status_from) {
-                events
-                    .push(member_event::ActiveModel {
-                        member_id: Set(id),
-                        kind: Set(kind.into()),
-                        effective_on: Set(on),
-                        until: Set(None),
-                        reason: Set(reason.into()),
-                        created_by: Set(None),
-                        created_at: Set(now),
-                        ..Default::default()
-                    });
             }
             people.members.push(Person {
                 id,
+                cell: cell.id,
+                born: birth_year,
+                admission,
                 status,
                 on_roll_from,
                 status_from,
@@ -408,7 +443,9 @@ pub async fn write_people(
         // Officers: active official members admitted before the term, longest-standing first
         // (the first three always are): a secretary, a deputy from 8 members, committee
         // members from 15 (one) and 30 (three).
-        let term_from = cell.established_on.max(NaiveDate::from_ymd_opt(2025, 7, 15).expect("date"));
+        let term_from = cell
+            .established_on
+            .max(NaiveDate::from_ymd_opt(2025, 7, 15).expect("date"));
         let ids: Vec<i64> = people.members[start..]
             .iter()
             .filter(|p| p.status == "active" && p.on_roll_from <= term_from)
@@ -432,15 +469,14 @@ pub async fn write_people(
         }
         for (kind, member_id) in officers {
             next_position += 1;
-            positions
-                .push(position::ActiveModel {
-                    id: Set(next_position),
-                    member_id: Set(member_id),
-                    unit_id: Set(cell.id),
-                    kind: Set(kind.into()),
-                    term_from: Set(term_from),
-                    term_to: Set(None),
-                });
+            positions.push(position::ActiveModel {
+                id: Set(next_position),
+                member_id: Set(member_id),
+                unit_id: Set(cell.id),
+                kind: Set(kind.into()),
+                term_from: Set(term_from),
+                term_to: Set(None),
+            });
         }
         progress.advance(people.members.len() as u64);
         // Written in the order rows name each other, a few thousand members at a time.
@@ -456,7 +492,10 @@ pub async fn write_people(
     }
     // Committees: secretary, deputy and three committee members from the officers of their
     // first cells.
-    for c in units.iter().filter(|u| !u.kind.holds_members() && u.dissolved_on.is_none() && u.parent_id.is_some()) {
+    for c in units
+        .iter()
+        .filter(|u| !u.kind.holds_members() && u.dissolved_on.is_none() && u.parent_id.is_some())
+    {
         let under: Vec<i64> = cells
             .iter()
             .filter(|x| x.parent_id == Some(c.id))
@@ -465,20 +504,19 @@ pub async fn write_people(
             .collect();
         for (k, member_id) in under.iter().enumerate() {
             next_position += 1;
-            positions
-                .push(position::ActiveModel {
-                    id: Set(next_position),
-                    member_id: Set(*member_id),
-                    unit_id: Set(c.id),
-                    kind: Set(match k {
-                        0 => "secretary",
-                        1 => "deputy_secretary",
-                        _ => "committee_member",
-                    }
-                    .into()),
-                    term_from: Set(NaiveDate::from_ymd_opt(2025, 7, 15).expect("date")),
-                    term_to: Set(None),
-                });
+            positions.push(position::ActiveModel {
+                id: Set(next_position),
+                member_id: Set(*member_id),
+                unit_id: Set(c.id),
+                kind: Set(match k {
+                    0 => "secretary",
+                    1 => "deputy_secretary",
+                    _ => "committee_member",
+                }
+                .into()),
+                term_from: Set(NaiveDate::from_ymd_opt(2025, 7, 15).expect("date")),
+                term_to: Set(None),
+            });
         }
     }
     unit_rows.flush(&tx).await?;
@@ -520,7 +558,11 @@ pub async fn write_logins(
     let member = people
         .by_cell
         .get(&cell.id)
-        .and_then(|r| people.members[r.clone()].iter().find(|p| p.id != secretary && p.status == "active"))
+        .and_then(|r| {
+            people.members[r.clone()]
+                .iter()
+                .find(|p| p.id != secretary && p.status == "active")
+        })
         .map(|p| p.id);
     let name_of = |id: i64| {
         people
@@ -531,35 +573,69 @@ pub async fn write_logins(
             .unwrap_or_default()
     };
     let accounts: Vec<(String, String, Option<i64>, Role, Option<i64>, String)> = vec![
-        ("admin".into(), "Quản trị hệ thống".into(), None, Role::Admin, None, "quản trị hệ thống".into()),
-        ("bantochuc".into(), "Ban Tổ chức".into(), None, Role::OrgBoard, Some(root.id), format!("Ban Tổ chức, {}", root.name)),
-        ("capuy.xa".into(), format!("Cấp ủy {}", commune.name), None, Role::Committee, Some(commune.id), format!("cấp ủy viên, {}", commune.name)),
-        ("bithu.chibo".into(), name_of(secretary), Some(secretary), Role::CellSecretary, Some(cell.id), format!("bí thư, {} ({})", cell.name, commune.name)),
-        ("dangvien".into(), member.map(name_of).unwrap_or_default(), member, Role::Member, Some(cell.id), format!("đảng viên, {}", cell.name)),
+        (
+            "admin".into(),
+            "Quản trị hệ thống".into(),
+            None,
+            Role::Admin,
+            None,
+            "quản trị hệ thống".into(),
+        ),
+        (
+            "bantochuc".into(),
+            "Ban Tổ chức".into(),
+            None,
+            Role::OrgBoard,
+            Some(root.id),
+            format!("Ban Tổ chức, {}", root.name),
+        ),
+        (
+            "capuy.xa".into(),
+            format!("Cấp ủy {}", commune.name),
+            None,
+            Role::Committee,
+            Some(commune.id),
+            format!("cấp ủy viên, {}", commune.name),
+        ),
+        (
+            "bithu.chibo".into(),
+            name_of(secretary),
+            Some(secretary),
+            Role::CellSecretary,
+            Some(cell.id),
+            format!("bí thư, {} ({})", cell.name, commune.name),
+        ),
+        (
+            "dangvien".into(),
+            member.map(name_of).unwrap_or_default(),
+            member,
+            Role::Member,
+            Some(cell.id),
+            format!("đảng viên, {}", cell.name),
+        ),
     ];
     let tx = chibo_store::write_tx(&app.db).await?;
     let mut users: Batch<user::ActiveModel> = Batch::new();
     let mut roles: Batch<user_role::ActiveModel> = Batch::new();
     let mut out = Vec::new();
-    for (i, (username, display, member_id, role, unit_id, what)) in accounts.into_iter().enumerate() {
+    for (i, (username, display, member_id, role, unit_id, what)) in accounts.into_iter().enumerate()
+    {
         let id = i as i64 + 1;
-        users
-            .push(user::ActiveModel {
-                id: Set(id),
-                username: Set(username.clone()),
-                display_name: Set(display),
-                password_hash: Set(hash.clone()),
-                member_id: Set(member_id),
-                is_active: Set(true),
-                created_at: Set(now),
-            });
-        roles
-            .push(user_role::ActiveModel {
-                id: Set(id),
-                user_id: Set(id),
-                role: Set(role.code().into()),
-                unit_id: Set(unit_id),
-            });
+        users.push(user::ActiveModel {
+            id: Set(id),
+            username: Set(username.clone()),
+            display_name: Set(display),
+            password_hash: Set(hash.clone()),
+            member_id: Set(member_id),
+            is_active: Set(true),
+            created_at: Set(now),
+        });
+        roles.push(user_role::ActiveModel {
+            id: Set(id),
+            user_id: Set(id),
+            role: Set(role.code().into()),
+            unit_id: Set(unit_id),
+        });
         out.push((username, what));
     }
     users.flush(&tx).await?;
