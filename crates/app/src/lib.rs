@@ -21,6 +21,7 @@ pub mod programmes;
 pub mod rules;
 pub mod scope;
 pub mod transfers;
+pub mod tree;
 pub mod unit_targets;
 pub mod units;
 pub mod users;

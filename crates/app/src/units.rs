@@ -75,7 +75,7 @@ pub struct UnitDetail {
     pub can_manage_members: bool,
 }
 
-fn view(u: &unit::Model, counts: &HashMap<i64, (i64, i64)>) -> UnitView {
+pub(crate) fn view(u: &unit::Model, counts: &HashMap<i64, (i64, i64)>) -> UnitView {
     let kind = UnitKind::from_code(&u.kind);
     let ct = u.cell_type.as_deref().and_then(CellType::from_code);
     let (member_count, official_count) = counts.get(&u.id).copied().unwrap_or((0, 0));
@@ -114,7 +114,7 @@ pub async fn find(db: &impl ConnectionTrait, id: i64) -> AppResult<Option<unit::
 }
 
 /// Members on the roll per unit today: (all, official), counted by the database.
-async fn current_counts(
+pub(crate) async fn current_counts(
     db: &impl ConnectionTrait,
     cond: Condition,
 ) -> AppResult<HashMap<i64, (i64, i64)>> {
@@ -232,7 +232,7 @@ pub async fn tree(app: &App, actor: &Actor, as_of: Option<NaiveDate>) -> AppResu
 }
 
 /// Members on each unit's roll on `date`, from the membership history.
-async fn counts_on(
+pub(crate) async fn counts_on(
     db: &impl ConnectionTrait,
     unit_ids: &[i64],
     date: NaiveDate,

@@ -63,6 +63,7 @@ fn case(method: &Method, path: &str) -> Option<Case> {
         (
             "GET",
             "/units"
+            | "/tree"
             | "/members"
             | "/rule-sets"
             | "/tasks"

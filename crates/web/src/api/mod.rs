@@ -78,6 +78,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::revoke_my_token))
         .routes(routes!(units::list, units::create))
         .routes(routes!(units::get))
+        .routes(routes!(units::top_level))
+        .routes(routes!(units::children))
         .routes(routes!(units::rename))
         .routes(routes!(units::move_unit))
         .routes(routes!(units::merge))

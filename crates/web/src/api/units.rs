@@ -42,6 +42,34 @@ pub async fn list(
     Ok(Json(units::tree(&s.app, &a, as_of(&q)?).await?))
 }
 
+/// The top units of your scope, each with how many units lie directly under it: the first
+/// level of the tree (then open a level with `/api/v1/units/{id}/children`).
+#[utoipa::path(get, path = "/api/v1/tree", tag = "units", params(DateQuery),
+    responses((status = 200, body = chibo_app::tree::TreeLevel), (status = 401, body = ErrorBody)))]
+pub async fn top_level(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiQuery(q): ApiQuery<DateQuery>,
+) -> Result<Json<chibo_app::tree::TreeLevel>, ApiError> {
+    Ok(Json(
+        chibo_app::tree::level(&s.app, &a, None, as_of(&q)?).await?,
+    ))
+}
+
+/// The units directly under a unit (now, or as of `date`), each with its own child count.
+#[utoipa::path(get, path = "/api/v1/units/{id}/children", tag = "units", params(("id" = i64, Path), DateQuery),
+    responses((status = 200, body = chibo_app::tree::TreeLevel), (status = 404, body = ErrorBody)))]
+pub async fn children(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    id: Ids,
+    ApiQuery(q): ApiQuery<DateQuery>,
+) -> Result<Json<chibo_app::tree::TreeLevel>, ApiError> {
+    Ok(Json(
+        chibo_app::tree::level(&s.app, &a, Some(id.one()), as_of(&q)?).await?,
+    ))
+}
+
 /// Creates a unit. A cell needs at least three official founding members.
 #[utoipa::path(post, path = "/api/v1/units", tag = "units", request_body = NewUnit,
     responses((status = 201, body = UnitView), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]

@@ -75,6 +75,7 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
         r(M::GET, "/static/{file}", true, get(static_file)),
         r(M::GET, "/units", false, get(units::tree)),
         r(M::GET, "/units/{id}", false, get(units::show)),
+        r(M::GET, "/units/{id}/tree", false, get(units::tree_level)),
         r(
             M::POST,
             "/units/{id}/children",

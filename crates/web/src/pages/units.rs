@@ -6,8 +6,8 @@ use axum::response::Response;
 use chibo_app::members::{self as member_uc, MemberQuery, MemberSummary};
 use chibo_app::units::{
     self, DissolveUnit, MergeUnit, MoveUnit, NewUnit, RenameUnit, SplitPart, SplitUnit, UnitDetail,
-    UnitView,
 };
+use chibo_app::tree::TreeLevel;
 use chibo_app::{Actor, App, AppError};
 use chibo_domain::org::{CellType, UnitKind};
 use chibo_domain::validate::parse_date;
@@ -41,26 +41,61 @@ fn as_of(q: &DateQ) -> Result<Option<chrono::NaiveDate>, PageError> {
 #[template(path = "tree.html")]
 struct TreePage {
     nav: Nav,
-    units: Vec<UnitView>,
-    base_depth: i32,
+    level: TreeLevel,
+    /// The children of the only top unit, shown open.
+    open: Option<TreeLevel>,
     as_of: Option<chrono::NaiveDate>,
     date_value: String,
+    /// "?ngay=…" for a past date, else empty: carried by every link of the tree.
+    q: String,
 }
 
+fn date_query(as_of: Option<chrono::NaiveDate>) -> String {
+    as_of.map(|d| format!("?ngay={d}")).unwrap_or_default()
+}
+
+/// The tree, one level at a time: the top units of the user's scope (the only one opened).
 pub async fn tree(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PageQuery(q): PageQuery<DateQ>,
 ) -> Result<Response, PageError> {
     let as_of = as_of(&q)?;
-    let units = units::tree(&s.app, &a, as_of).await?;
-    let base_depth = units.iter().map(|u| u.depth).min().unwrap_or(0);
+    let level = chibo_app::tree::level(&s.app, &a, None, as_of).await?;
+    let open = match level.nodes.as_slice() {
+        [only] if only.child_count > 0 => {
+            Some(chibo_app::tree::level(&s.app, &a, Some(only.unit.id), as_of).await?)
+        }
+        _ => None,
+    };
     render(&TreePage {
         nav: Nav::of(&a),
-        base_depth,
         date_value: as_of.unwrap_or_else(App::today).to_string(),
+        q: date_query(as_of),
         as_of,
-        units,
+        level,
+        open,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "tree_level.html")]
+struct TreeLevelPart {
+    level: TreeLevel,
+    q: String,
+}
+
+/// The units directly under one unit, as a list the tree page opens in place (htmx).
+pub async fn tree_level(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    id: Ids,
+    PageQuery(q): PageQuery<DateQ>,
+) -> Result<Response, PageError> {
+    let as_of = as_of(&q)?;
+    render(&TreeLevelPart {
+        level: chibo_app::tree::level(&s.app, &a, Some(id.one()), as_of).await?,
+        q: date_query(as_of),
     })
 }
 

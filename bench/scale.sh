@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# chibo at province size: generates a province (240,000 members, 12 months of meetings) on
+# SQLite and, with --pg, on PostgreSQL; starts the release server on each and prints, for the
+# organisation board at the province and a committee member at a commune, the median and p95 of
+# every page and API list at that scope, the generator's time and the server's memory idle and
+# at peak; then a load of the pages members open (wrk, 64 connections, 30 s) beside a minimal
+# axum handler measured the same way (chibo's own /login page, which reads nothing). Writes
+# bench/results/scale.md. Prints figures; asserts nothing.
+#
+# Usage: bench/scale.sh [--pg] [--requests N] [--scale city|province] [--load-seconds S]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=20
+SCALE=province
+PG=0
+LOAD=30
+while [ $# -gt 0 ]; do
+  case $1 in
+    --pg) PG=1 ;;
+    --requests) N=$2; shift ;;
+    --scale) SCALE=$2; shift ;;
+    --load-seconds) LOAD=$2; shift ;;
+    *) echo "unknown argument $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+need() { command -v "$1" >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get update -qq; apt-get install -y -qq "$2" >/dev/null; }; }
+need wrk wrk
+need bc bc
+cargo build --release -p chibo >/dev/null 2>&1
+OUT=bench/results/scale.md
+mkdir -p bench/results
+TMP=$(mktemp -d)
+PID=
+trap '[ -n "$PID" ] && kill $PID 2>/dev/null; rm -rf "$TMP"' EXIT
+{
+  echo "# chibo at $SCALE scale"
+  echo
+  echo "Measured $(date -u +%Y-%m-%d) by \`bench/scale.sh$( [ $PG = 1 ] && echo ' --pg')\` on $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB;"
+  echo "$N requests per line, one client, loopback, release build. Times in milliseconds."
+} >"$OUT"
+
+rss() { ps -o rss= -p "$PID" | awk '{printf "%.0f", $1/1024}'; }
+
+measure() {
+  local name=$1; shift
+  for _ in $(seq "$N"); do curl -s -o /dev/null -w '%{time_total} %{http_code} %{size_download}\n' "$@"; done | sort -n |
+    awk -v n="$name" '{a[NR]=$1; c=$2; s=$3} END {m=int((NR+1)/2); p=int(NR*0.95); if (p<1) p=1; printf "| %s | %.0f | %.0f | %s | %.0f |\n", n, a[m]*1000, a[p]*1000, c, s/1024}' |
+    tee -a "$OUT"
+  PEAK=$(( $(rss) > PEAK ? $(rss) : PEAK ))
+}
+
+run_backend() {
+  local label=$1 url=$2
+  echo | tee -a "$OUT"
+  echo "## $label" | tee -a "$OUT"
+  local t0; t0=$(date +%s.%N)
+  target/release/chibo --database-url "$url" generate --scale "$SCALE" --months 12 >"$TMP/gen.log" 2>&1
+  echo "generator: $(echo "$(date +%s.%N) - $t0" | bc | cut -c1-6) s — $(head -1 "$TMP/gen.log")" | tee -a "$OUT"
+  local port; port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  local b=http://127.0.0.1:$port
+  CHIBO_DATABASE_URL="$url" target/release/chibo serve --bind 127.0.0.1:$port >"$TMP/serve.log" 2>&1 &
+  PID=$!
+  until curl -s -o /dev/null $b/login; do sleep 0.1; done
+  echo "server RSS idle: $(rss) MiB" | tee -a "$OUT"
+  PEAK=$(rss)
+  local board member_cookie committee_cookie token root commune cell meeting member
+  curl -s -c "$TMP/board" -o /dev/null -H "Origin: $b" -d "username=bantochuc&password=chibo-demo-2026" $b/login
+  curl -s -c "$TMP/commune" -o /dev/null -H "Origin: $b" -d "username=capuy.xa&password=chibo-demo-2026" $b/login
+  curl -s -c "$TMP/secretary" -o /dev/null -H "Origin: $b" -d "username=bithu.chibo&password=chibo-demo-2026" $b/login
+  curl -s -c "$TMP/member" -o /dev/null -H "Origin: $b" -d "username=dangvien&password=chibo-demo-2026" $b/login
+  token=$(curl -s -X POST $b/api/v1/auth/token -H 'content-type: application/json' -d '{"username":"bantochuc","password":"chibo-demo-2026"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+  local ctoken; ctoken=$(curl -s -X POST $b/api/v1/auth/token -H 'content-type: application/json' -d '{"username":"capuy.xa","password":"chibo-demo-2026"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+  local mtoken; mtoken=$(curl -s -X POST $b/api/v1/auth/token -H 'content-type: application/json' -d '{"username":"dangvien","password":"chibo-demo-2026"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+  read -r root commune cell < <(curl -s -H "authorization: Bearer $ctoken" $b/api/v1/me | python3 -c '
+import json,sys; a=json.load(sys.stdin); print(1, a["grants"][0]["unit_id"], 0)')
+  cell=$(curl -s -H "authorization: Bearer $mtoken" $b/api/v1/me | python3 -c 'import json,sys; print(json.load(sys.stdin)["grants"][0]["unit_id"])')
+  member=$(curl -s -H "authorization: Bearer $mtoken" $b/api/v1/me | python3 -c 'import json,sys; print(json.load(sys.stdin)["member_id"])')
+  meeting=$(curl -s -H "authorization: Bearer $token" $b/api/v1/units/$cell/meetings | python3 -c 'import json,sys; print([m["id"] for m in json.load(sys.stdin) if m["status"]=="held"][0])')
+  for scope in "board at the province:$TMP/board:$token:$root" "committee at a commune:$TMP/commune:$ctoken:$commune"; do
+    IFS=: read -r who jar tk u <<<"$scope"
+    echo | tee -a "$OUT"
+    echo "### $who (unit $u)" | tee -a "$OUT"
+    echo "| what | p50 | p95 | status | KiB |" | tee -a "$OUT"
+    echo "| --- | --- | --- | --- | --- |" | tee -a "$OUT"
+    measure "page tree /units" -b "$jar" $b/units
+    measure "page tree as of 30/06/2025" -b "$jar" "$b/units?ngay=2025-06-30"
+    measure "page unit" -b "$jar" $b/units/$u
+    measure "page member search (no diacritics)" -b "$jar" "$b/members?q=nguyen+van+hung"
+    measure "page member list, first page" -b "$jar" "$b/members?unit_id=$u"
+    measure "page member list, page 2000" -b "$jar" "$b/members?unit_id=$u&page=2000"
+    for l in badges transfers exemptions candidates reviews training inspections cadre-tasks; do
+      measure "page $l" -b "$jar" $b/units/$u/$l
+    done
+    measure "api units" -H "authorization: Bearer $tk" $b/api/v1/units
+    measure "api unit" -H "authorization: Bearer $tk" $b/api/v1/units/$u
+    measure "api members, search" -H "authorization: Bearer $tk" "$b/api/v1/members?q=nguyen+van&unit_id=$u"
+    for l in badges transfers exemptions candidates reviews/summary training inspections cadre-tasks; do
+      measure "api $l" -H "authorization: Bearer $tk" $b/api/v1/units/$u/$l
+    done
+    N_SAVED=$N; N=3
+    measure "xlsx export (3 requests)" -b "$jar" $b/units/$u/members.xlsx
+    N=$N_SAVED
+  done
+  echo | tee -a "$OUT"
+  echo "### load: wrk, 64 connections, $LOAD s" | tee -a "$OUT"
+  echo "| what | requests/s | p99 ms | ratio to the bare handler |" | tee -a "$OUT"
+  echo "| --- | --- | --- | --- |" | tee -a "$OUT"
+  load() {
+    local name=$1 path=$2 header=$3
+    wrk -t2 -c64 -d${LOAD}s --latency -H "$header" "$b$path" >"$TMP/wrk" 2>&1 || true
+    local rps p99
+    rps=$(awk '/Requests\/sec/ {print $2}' "$TMP/wrk")
+    p99=$(awk '$1=="99%" {v=$2; if (v ~ /ms$/) {sub("ms","",v)} else if (v ~ /us$/) {sub("us","",v); v=v/1000} else if (v ~ /s$/) {sub("s","",v); v=v*1000}; print v}' "$TMP/wrk")
+    echo "$name|$rps|$p99"
+  }
+  local cookie; cookie="chibo_session=$(awk '/chibo_session/ {print $7}' "$TMP/member")"
+  local scookie; scookie="chibo_session=$(awk '/chibo_session/ {print $7}' "$TMP/secretary")"
+  local bare; bare=$(load "bare handler (GET /login)" /login "X-Bench: 1")
+  local ceiling; ceiling=$(echo "$bare" | cut -d'|' -f2)
+  for line in "$bare" \
+    "$(load "member's home page" / "Cookie: $cookie")" \
+    "$(load "member's meeting page" /meetings/$meeting "Cookie: $cookie")" \
+    "$(load "secretary's meeting page" /meetings/$meeting "Cookie: $scookie")" \
+    "$(load "GET /api/v1/me/meetings" /api/v1/me/meetings "Authorization: Bearer $mtoken")"; do
+    IFS='|' read -r name rps p99 <<<"$line"
+    PEAK=$(( $(rss) > PEAK ? $(rss) : PEAK ))
+    echo "| $name | $rps | $p99 | $(echo "scale=3; $rps / $ceiling" | bc) |" | tee -a "$OUT"
+  done
+  echo | tee -a "$OUT"
+  echo "server RSS at peak: $PEAK MiB, after: $(rss) MiB" | tee -a "$OUT"
+  kill $PID; wait $PID 2>/dev/null || true; PID=
+}
+
+run_backend "SQLite" "sqlite://$TMP/scale.db?mode=rwc"
+if [ $PG = 1 ]; then
+  BASE=$(scripts/pg-start)
+  DB=chibo_scale_$$
+  psql "$BASE" -qc "CREATE DATABASE $DB" >/dev/null
+  run_backend "PostgreSQL" "${BASE%/*}/$DB"
+fi
+echo
+echo "written to $OUT"
