@@ -93,28 +93,22 @@ async fn member_in(
 }
 
 async fn names(app: &App, ids: Vec<i64>) -> AppResult<HashMap<i64, String>> {
-    Ok(member::Entity::find()
-        .filter(member::Column::Id.is_in(ids))
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|m| (m.id, m.full_name))
-        .collect())
+    Ok(
+        crate::lookup::by_ids::<member::Entity, _>(&app.db, member::Column::Id, &ids)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m.full_name))
+            .collect(),
+    )
 }
 
 /// Secretaries, deputies and committee members of the subtree's cells today, by name: the
 /// cadres programmes give tasks to and train.
 pub async fn officers(app: &App, actor: &Actor, unit_id: i64) -> AppResult<Vec<MemberRef>> {
     let root = readable_unit(app, actor, unit_id).await?;
-    let cells: Vec<i64> = subtree(app, &root)
-        .await?
-        .into_values()
-        .filter(|u| UnitKind::from_code(&u.kind).is_some_and(|k| k.is_cell()))
-        .map(|u| u.id)
-        .collect();
     let today = App::today();
     let ids: Vec<i64> = position::Entity::find()
-        .filter(position::Column::UnitId.is_in(cells))
+        .filter(position::Column::UnitId.in_subquery(chibo_store::cells_under(&root.path)))
         .filter(position::Column::TermFrom.lte(today))
         .filter(
             Condition::any()
@@ -470,13 +464,8 @@ pub async fn training(
         .all(&app.db)
         .await?;
     // Officers: positions in cells of the subtree held on the period's last day.
-    let cells: Vec<i64> = units
-        .values()
-        .filter(|u| UnitKind::from_code(&u.kind).is_some_and(|k| k.is_cell()))
-        .map(|u| u.id)
-        .collect();
     let officer_ids: HashSet<i64> = position::Entity::find()
-        .filter(position::Column::UnitId.is_in(cells))
+        .filter(position::Column::UnitId.in_subquery(chibo_store::cells_under(&root.path)))
         .filter(
             position::Column::Kind.is_in(
                 PositionKind::ALL

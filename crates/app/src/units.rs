@@ -197,13 +197,12 @@ pub async fn tree(app: &App, actor: &Actor, as_of: Option<NaiveDate>) -> AppResu
                 .all(&app.db)
                 .await?;
             let ids: Vec<i64> = versions.iter().map(|v| v.unit_id).collect();
-            let current: HashMap<i64, unit::Model> = unit::Entity::find()
-                .filter(unit::Column::Id.is_in(ids.clone()))
-                .all(&app.db)
-                .await?
-                .into_iter()
-                .map(|u| (u.id, u))
-                .collect();
+            let current: HashMap<i64, unit::Model> =
+                crate::lookup::by_ids::<unit::Entity, _>(&app.db, unit::Column::Id, &ids)
+                    .await?
+                    .into_iter()
+                    .map(|u| (u.id, u))
+                    .collect();
             let counts = counts_on(&app.db, &ids, date).await?;
             let mut out = Vec::new();
             for v in versions {
@@ -233,6 +232,19 @@ pub async fn tree(app: &App, actor: &Actor, as_of: Option<NaiveDate>) -> AppResu
 
 /// Members on each unit's roll on `date`, from the membership history.
 pub(crate) async fn counts_on(
+    db: &impl ConnectionTrait,
+    unit_ids: &[i64],
+    date: NaiveDate,
+) -> AppResult<HashMap<i64, (i64, i64)>> {
+    // A whole tree's ids go in chunks (a level's fit in one).
+    let mut out = HashMap::new();
+    for chunk in unit_ids.chunks(1_000) {
+        out.extend(counts_on_chunk(db, chunk, date).await?);
+    }
+    Ok(out)
+}
+
+async fn counts_on_chunk(
     db: &impl ConnectionTrait,
     unit_ids: &[i64],
     date: NaiveDate,

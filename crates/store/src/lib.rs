@@ -77,6 +77,14 @@ pub fn units_under(prefix: &str) -> sea_orm::sea_query::SelectStatement {
         .to_owned()
 }
 
+/// The cells (base cells and cells under committees) of a subtree, as a subquery.
+pub fn cells_under(prefix: &str) -> sea_orm::sea_query::SelectStatement {
+    use sea_orm::ColumnTrait;
+    let mut q = units_under(prefix);
+    q.and_where(entities::unit::Column::Kind.is_in(["base_cell", "cell"]));
+    q
+}
+
 /// `SELECT id FROM members WHERE unit_path LIKE 'prefix%'`: the members of a subtree (any
 /// status) as a subquery.
 pub fn members_under(prefix: &str) -> sea_orm::sea_query::SelectStatement {
