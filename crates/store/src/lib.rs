@@ -29,6 +29,11 @@ pub async fn connect(url: &str) -> Result<Db, DbErr> {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
+                // Subtree reads are `path LIKE '/1/5/%'`; SQLite turns a case-sensitive prefix
+                // LIKE into a range on the path index, a case-insensitive one into a full scan.
+                // Paths are digits and slashes, and every other LIKE compares search keys that
+                // are already lower case.
+                .pragma("case_sensitive_like", "ON")
                 .create_if_missing(true)
         });
     if url.starts_with("sqlite:") {

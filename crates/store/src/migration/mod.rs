@@ -3,6 +3,7 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+mod scale;
 mod security;
 
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(TemporaryExemptions),
             Box::new(security::LoginThrottles),
             Box::new(security::MeetingCancellation),
+            Box::new(scale::PathPatternIndexes),
         ]
     }
 }
@@ -1073,3 +1075,4 @@ impl MigrationTrait for TemporaryExemptions {
         .await
     }
 }
+
