@@ -146,7 +146,7 @@ async fn views(
         let Some(cell) = cells.get(&m.unit_id) else {
             continue;
         };
-        let manages = actor.can_read_path(&cell.path) && actor.can_manage_members(&cell);
+        let manages = actor.can_read_path(&cell.path) && actor.can_manage_members(cell);
         let mut next = Vec::new();
         match r.status.as_str() {
             "requested" if manages => next.extend(["grant", "reject"]),

@@ -54,8 +54,7 @@ pub async fn level(
                 Some(d) => version_on(db, id, d).await?.map(|v| v.path),
                 None => None,
             };
-            if !(actor.can_read_path(&p.path)
-                || then_path.is_some_and(|t| actor.can_read_path(&t)))
+            if !(actor.can_read_path(&p.path) || then_path.is_some_and(|t| actor.can_read_path(&t)))
             {
                 return Err(AppError::NotFound);
             }
@@ -109,7 +108,11 @@ pub async fn level(
     // The top of a scope: a unit inside another of the actor's units is not a top.
     if parent.is_none() {
         let paths: Vec<String> = units.iter().map(|u| u.path.clone()).collect();
-        units.retain(|u| !paths.iter().any(|p| p != &u.path && org::is_within(&u.path, p)));
+        units.retain(|u| {
+            !paths
+                .iter()
+                .any(|p| p != &u.path && org::is_within(&u.path, p))
+        });
     }
     units.sort_by_key(|u| (text::collation_key(&u.name), u.id));
     let ids: Vec<i64> = units.iter().map(|u| u.id).collect();
@@ -117,7 +120,8 @@ pub async fn level(
         None => (
             current_counts(
                 db,
-                Condition::all().add(chibo_store::entities::member::Column::UnitId.is_in(ids.clone())),
+                Condition::all()
+                    .add(chibo_store::entities::member::Column::UnitId.is_in(ids.clone())),
             )
             .await?,
             child_counts_now(db, &ids).await?,
@@ -199,7 +203,10 @@ async fn child_counts_now(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<H
         .into_tuple()
         .all(db)
         .await?;
-    Ok(rows.into_iter().filter_map(|(p, n)| Some((p?, n))).collect())
+    Ok(rows
+        .into_iter()
+        .filter_map(|(p, n)| Some((p?, n)))
+        .collect())
 }
 
 /// Units directly under each of `ids` on `date`.
@@ -218,5 +225,8 @@ async fn child_counts_on(
         .into_tuple()
         .all(db)
         .await?;
-    Ok(rows.into_iter().filter_map(|(p, n)| Some((p?, n))).collect())
+    Ok(rows
+        .into_iter()
+        .filter_map(|(p, n)| Some((p?, n)))
+        .collect())
 }

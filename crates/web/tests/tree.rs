@@ -27,10 +27,16 @@ async fn the_tree_opens_one_level_at_a_time() {
 
     // Today: the communes and the ward under the province, no dissolved district.
     let now = ok(&t
-        .get(&format!("/api/v1/units/{province}/children"), Auth::Bearer(&board))
+        .get(
+            &format!("/api/v1/units/{province}/children"),
+            Auth::Bearer(&board),
+        )
         .await);
     let under = names(&now);
-    assert!(under.contains(&"Đảng bộ xã Phú Lâm".to_string()), "{under:?}");
+    assert!(
+        under.contains(&"Đảng bộ xã Phú Lâm".to_string()),
+        "{under:?}"
+    );
     assert!(!under.contains(&"Đảng bộ huyện Phú Lâm".to_string()));
     assert_eq!(now["parent"]["id"], province);
     // As of 30 Jun 2025: the district, and under it the two communes merged on 1 Jul.
@@ -54,7 +60,10 @@ async fn the_tree_opens_one_level_at_a_time() {
             Auth::Bearer(&board),
         )
         .await);
-    assert_eq!(names(&communes), vec!["Đảng bộ xã Tân Hòa", "Đảng bộ xã Tân Phú"]);
+    assert_eq!(
+        names(&communes),
+        vec!["Đảng bộ xã Tân Hòa", "Đảng bộ xã Tân Phú"]
+    );
 
     // A cell secretary's tree starts at the cell; the ward is not in their scope.
     let sec = t.token("bithu.dongtam").await;
@@ -62,9 +71,12 @@ async fn the_tree_opens_one_level_at_a_time() {
     assert_eq!(names(&own), vec!["Chi bộ thôn Đồng Tâm"]);
     let ward = t.unit_id("Đảng bộ phường Hòa Bình").await;
     assert_eq!(
-        t.get(&format!("/api/v1/units/{ward}/children"), Auth::Bearer(&sec))
-            .await
-            .status,
+        t.get(
+            &format!("/api/v1/units/{ward}/children"),
+            Auth::Bearer(&sec)
+        )
+        .await
+        .status,
         StatusCode::NOT_FOUND
     );
 
@@ -72,13 +84,23 @@ async fn the_tree_opens_one_level_at_a_time() {
     let cookie = t.login("bantochuc").await;
     let page = t.get("/units", Auth::Cookie(&cookie)).await;
     assert!(page.body.contains("Đảng bộ xã Phú Lâm"), "{}", page.body);
-    assert!(!page.body.contains("Chi bộ thôn Đồng Tâm"), "one level at a time");
+    assert!(
+        !page.body.contains("Chi bộ thôn Đồng Tâm"),
+        "one level at a time"
+    );
     let phu_lam = t.unit_id("Đảng bộ xã Phú Lâm").await;
     let part = t
         .get(&format!("/units/{phu_lam}/tree"), Auth::Cookie(&cookie))
         .await;
     assert_eq!(part.status, StatusCode::OK);
-    assert!(part.body.starts_with("<ul class=\"tree\">"), "{}", part.body);
+    assert!(
+        part.body.starts_with("<ul class=\"tree\">"),
+        "{}",
+        part.body
+    );
     assert!(part.body.contains("Chi bộ thôn Đồng Tâm"));
-    assert!(part.body.contains("đơn vị trực thuộc"), "Đồng Tâm's party groups open too");
+    assert!(
+        part.body.contains("đơn vị trực thuộc"),
+        "Đồng Tâm's party groups open too"
+    );
 }

@@ -10,6 +10,7 @@
 //! accounts for a few chosen units.
 
 mod bulk;
+mod logins;
 mod meetings;
 pub mod org;
 mod people;
@@ -136,7 +137,7 @@ pub async fn generate(
     let (meetings, attendance) =
         meetings::write_meetings(app, &mut ctx, &units, &people, opts.months, progress).await?;
     workflows::write_workflows(app, &mut ctx, &units, &people, progress).await?;
-    let logins = people::write_logins(app, &units, &people).await?;
+    let logins = logins::write_logins(app, &units, &people).await?;
     bulk::advance_sequences(&app.db, people::TABLES).await?;
     bulk::advance_sequences(&app.db, meetings::TABLES).await?;
     bulk::advance_sequences(&app.db, workflows::TABLES).await?;

@@ -310,7 +310,7 @@ fn build_province(ctx: &mut Ctx, province: &Unit, s: &super::plan::Sizes, out: &
             let t = if holder.kind == UnitKind::Grassroots {
                 CellType::Enterprise
             } else {
-                cell_type_for(ctx.rng.next(), *ward)
+                cell_type_for(ctx.rng.next_u64(), *ward)
             };
             let no = numbers.entry(t).or_insert(0usize);
             *no += 1;

@@ -1,15 +1,15 @@
 //! Units with their history, members with their rolls, statuses and positions, the party groups
 //! of large cells, and the accounts printed at the end.
 
+use chibo_app::App;
 use chibo_app::demo::{
     FAMILY, FEMALE_GIVEN, FEMALE_MIDDLE, HIGHLAND_FAMILY, MALE_GIVEN, MALE_MIDDLE,
 };
-use chibo_app::{App, Role};
 use chibo_domain::member::add_months;
 use chibo_domain::org::{CellType, UnitKind, child_path};
 use chibo_domain::text::{person_sort_key, search_key};
 use chibo_store::entities::{
-    member, member_event, member_unit, position, unit, unit_event, unit_version, user, user_role,
+    member, member_event, member_unit, position, unit, unit_event, unit_version,
 };
 use chrono::{Datelike, NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, Set};
@@ -528,118 +528,4 @@ pub async fn write_people(
     positions.flush(&tx).await?;
     tx.commit().await?;
     Ok(people)
-}
-
-/// Accounts at a few chosen units (password `chibo-demo-2026`): the administrator, the
-/// organisation board at the root, the committee of the first commune, the secretary and a
-/// member of that commune's largest cell.
-pub async fn write_logins(
-    app: &App,
-    units: &[Unit],
-    people: &People,
-) -> Result<Vec<(String, String)>, GenerateError> {
-    let hash = chibo_app::auth::hash_password(chibo_app::demo::DEMO_PASSWORD)?;
-    let now = Utc::now();
-    let root = &units[0];
-    let province = units
-        .iter()
-        .find(|u| u.kind == UnitKind::Province)
-        .unwrap_or(root);
-    let commune = units
-        .iter()
-        .find(|u| u.kind == UnitKind::Commune && u.dissolved_on.is_none())
-        .unwrap_or(province);
-    let cell = units
-        .iter()
-        .filter(|u| u.kind == UnitKind::Cell && u.parent_id == Some(commune.id))
-        .max_by_key(|u| people.by_cell.get(&u.id).map_or(0, |r| r.len()))
-        .unwrap_or(commune);
-    let (secretary, _) = people.officers.get(&cell.id).copied().unwrap_or((0, None));
-    let member = people
-        .by_cell
-        .get(&cell.id)
-        .and_then(|r| {
-            people.members[r.clone()]
-                .iter()
-                .find(|p| p.id != secretary && p.status == "active")
-        })
-        .map(|p| p.id);
-    let name_of = |id: i64| {
-        people
-            .members
-            .iter()
-            .find(|p| p.id == id)
-            .map(|p| p.full_name.clone())
-            .unwrap_or_default()
-    };
-    let accounts: Vec<(String, String, Option<i64>, Role, Option<i64>, String)> = vec![
-        (
-            "admin".into(),
-            "Quản trị hệ thống".into(),
-            None,
-            Role::Admin,
-            None,
-            "quản trị hệ thống".into(),
-        ),
-        (
-            "bantochuc".into(),
-            "Ban Tổ chức".into(),
-            None,
-            Role::OrgBoard,
-            Some(root.id),
-            format!("Ban Tổ chức, {}", root.name),
-        ),
-        (
-            "capuy.xa".into(),
-            format!("Cấp ủy {}", commune.name),
-            None,
-            Role::Committee,
-            Some(commune.id),
-            format!("cấp ủy viên, {}", commune.name),
-        ),
-        (
-            "bithu.chibo".into(),
-            name_of(secretary),
-            Some(secretary),
-            Role::CellSecretary,
-            Some(cell.id),
-            format!("bí thư, {} ({})", cell.name, commune.name),
-        ),
-        (
-            "dangvien".into(),
-            member.map(name_of).unwrap_or_default(),
-            member,
-            Role::Member,
-            Some(cell.id),
-            format!("đảng viên, {}", cell.name),
-        ),
-    ];
-    let tx = chibo_store::write_tx(&app.db).await?;
-    let mut users: Batch<user::ActiveModel> = Batch::new();
-    let mut roles: Batch<user_role::ActiveModel> = Batch::new();
-    let mut out = Vec::new();
-    for (i, (username, display, member_id, role, unit_id, what)) in accounts.into_iter().enumerate()
-    {
-        let id = i as i64 + 1;
-        users.push(user::ActiveModel {
-            id: Set(id),
-            username: Set(username.clone()),
-            display_name: Set(display),
-            password_hash: Set(hash.clone()),
-            member_id: Set(member_id),
-            is_active: Set(true),
-            created_at: Set(now),
-        });
-        roles.push(user_role::ActiveModel {
-            id: Set(id),
-            user_id: Set(id),
-            role: Set(role.code().into()),
-            unit_id: Set(unit_id),
-        });
-        out.push((username, what));
-    }
-    users.flush(&tx).await?;
-    roles.flush(&tx).await?;
-    tx.commit().await?;
-    Ok(out)
 }

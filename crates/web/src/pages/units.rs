@@ -4,10 +4,10 @@ use axum::extract::State;
 use crate::query::PageQuery;
 use axum::response::Response;
 use chibo_app::members::{self as member_uc, MemberQuery, MemberSummary};
+use chibo_app::tree::TreeLevel;
 use chibo_app::units::{
     self, DissolveUnit, MergeUnit, MoveUnit, NewUnit, RenameUnit, SplitPart, SplitUnit, UnitDetail,
 };
-use chibo_app::tree::TreeLevel;
 use chibo_app::{Actor, App, AppError};
 use chibo_domain::org::{CellType, UnitKind};
 use chibo_domain::validate::parse_date;
