@@ -191,6 +191,12 @@ async fn version_on(
         .await?)
 }
 
+fn by_parent(rows: Vec<(Option<i64>, i64)>) -> HashMap<i64, i64> {
+    rows.into_iter()
+        .filter_map(|(p, n)| Some((p?, n)))
+        .collect()
+}
+
 /// Live units directly under each of `ids`, counted by the database.
 async fn child_counts_now(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<HashMap<i64, i64>> {
     let rows: Vec<(Option<i64>, i64)> = unit::Entity::find()
@@ -203,10 +209,7 @@ async fn child_counts_now(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<H
         .into_tuple()
         .all(db)
         .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(p, n)| Some((p?, n)))
-        .collect())
+    Ok(by_parent(rows))
 }
 
 /// Units directly under each of `ids` on `date`.
@@ -225,8 +228,5 @@ async fn child_counts_on(
         .into_tuple()
         .all(db)
         .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(p, n)| Some((p?, n)))
-        .collect())
+    Ok(by_parent(rows))
 }

@@ -163,6 +163,32 @@ pub struct People {
     pub groups: usize,
 }
 
+/// The rows of `write_people` waiting to be written.
+#[derive(Default)]
+struct Batches {
+    unit_rows: Batch<unit::ActiveModel>,
+    versions: Batch<unit_version::ActiveModel>,
+    unit_events: Batch<unit_event::ActiveModel>,
+    member_rows: Batch<member::ActiveModel>,
+    rolls: Batch<member_unit::ActiveModel>,
+    events: Batch<member_event::ActiveModel>,
+    positions: Batch<position::ActiveModel>,
+}
+
+impl Batches {
+    /// Writes the batches in the order their rows name each other (units before members
+    /// before rolls, events and positions).
+    async fn flush(&mut self, tx: &impl ConnectionTrait) -> Result<(), sea_orm::DbErr> {
+        self.unit_rows.flush(tx).await?;
+        self.versions.flush(tx).await?;
+        self.unit_events.flush(tx).await?;
+        self.member_rows.flush(tx).await?;
+        self.rolls.flush(tx).await?;
+        self.events.flush(tx).await?;
+        self.positions.flush(tx).await
+    }
+}
+
 /// Cell sizes for `total` members over `n` cells: skewed (most small, a few over 150), at
 /// least three each, adding up exactly.
 fn cell_sizes(ctx: &mut Ctx, n: usize, total: usize) -> Vec<usize> {
@@ -236,13 +262,7 @@ pub async fn write_people(
         groups: 0,
     };
     let tx = chibo_store::write_tx(db).await?;
-    let mut unit_rows: Batch<unit::ActiveModel> = Batch::new();
-    let mut versions: Batch<unit_version::ActiveModel> = Batch::new();
-    let mut unit_events: Batch<unit_event::ActiveModel> = Batch::new();
-    let mut member_rows: Batch<member::ActiveModel> = Batch::new();
-    let mut rolls: Batch<member_unit::ActiveModel> = Batch::new();
-    let mut events: Batch<member_event::ActiveModel> = Batch::new();
-    let mut positions: Batch<position::ActiveModel> = Batch::new();
+    let mut b = Batches::default();
     for cell in &cells {
         let n = size_of.get(&cell.id).copied().unwrap_or(3);
         // Party groups: one for each 15 members of a cell over 30, at most 6.
@@ -270,8 +290,8 @@ pub async fn write_people(
             vec![]
         };
         for g in &groups {
-            unit_rows.push(unit_row(g, now));
-            unit_events.push(unit_event::ActiveModel {
+            b.unit_rows.push(unit_row(g, now));
+            b.unit_events.push(unit_event::ActiveModel {
                 kind: Set("created".into()),
                 effective_on: Set(g.established_on),
                 unit_id: Set(g.id),
@@ -294,10 +314,13 @@ pub async fn write_people(
             };
             match &g.before_reform {
                 Some((p, old)) => {
-                    versions.push(v(*p, old, g.established_on, Some(reform_day())));
-                    versions.push(v(g.parent_id, &g.path, reform_day(), None));
+                    b.versions
+                        .push(v(*p, old, g.established_on, Some(reform_day())));
+                    b.versions.push(v(g.parent_id, &g.path, reform_day(), None));
                 }
-                None => versions.push(v(g.parent_id, &g.path, g.established_on, None)),
+                None => b
+                    .versions
+                    .push(v(g.parent_id, &g.path, g.established_on, None)),
             }
         }
         people.groups += groups.len();
@@ -377,7 +400,7 @@ pub async fn write_people(
                 (true, true) => 2,
                 (true, false) => 3,
             };
-            member_rows.push(member::ActiveModel {
+            b.member_rows.push(member::ActiveModel {
                 id: Set(id),
                 search_key: Set(search_key(&full_name)),
                 sort_key: Set(person_sort_key(&full_name)),
@@ -408,7 +431,7 @@ pub async fn write_people(
                 created_at: Set(now),
                 updated_at: Set(now),
             });
-            rolls.push(member_unit::ActiveModel {
+            b.rolls.push(member_unit::ActiveModel {
                 member_id: Set(id),
                 unit_id: Set(unit_id),
                 valid_from: Set(on_roll_from),
@@ -417,7 +440,7 @@ pub async fn write_people(
                 ..Default::default()
             });
             if let (Some((kind, reason)), Some(on)) = (event, status_from) {
-                events.push(member_event::ActiveModel {
+                b.events.push(member_event::ActiveModel {
                     member_id: Set(id),
                     kind: Set(kind.into()),
                     effective_on: Set(on),
@@ -469,7 +492,7 @@ pub async fn write_people(
         }
         for (kind, member_id) in officers {
             next_position += 1;
-            positions.push(position::ActiveModel {
+            b.positions.push(position::ActiveModel {
                 id: Set(next_position),
                 member_id: Set(member_id),
                 unit_id: Set(cell.id),
@@ -480,14 +503,8 @@ pub async fn write_people(
         }
         progress.advance(people.members.len() as u64);
         // Written in the order rows name each other, a few thousand members at a time.
-        if member_rows.len() >= 20_000 {
-            unit_rows.flush(&tx).await?;
-            unit_events.flush(&tx).await?;
-            versions.flush(&tx).await?;
-            member_rows.flush(&tx).await?;
-            rolls.flush(&tx).await?;
-            events.flush(&tx).await?;
-            positions.flush(&tx).await?;
+        if b.member_rows.len() >= 20_000 {
+            b.flush(&tx).await?;
         }
     }
     // Committees: secretary, deputy and three committee members from the officers of their
@@ -504,7 +521,7 @@ pub async fn write_people(
             .collect();
         for (k, member_id) in under.iter().enumerate() {
             next_position += 1;
-            positions.push(position::ActiveModel {
+            b.positions.push(position::ActiveModel {
                 id: Set(next_position),
                 member_id: Set(*member_id),
                 unit_id: Set(c.id),
@@ -519,13 +536,7 @@ pub async fn write_people(
             });
         }
     }
-    unit_rows.flush(&tx).await?;
-    unit_events.flush(&tx).await?;
-    versions.flush(&tx).await?;
-    member_rows.flush(&tx).await?;
-    rolls.flush(&tx).await?;
-    events.flush(&tx).await?;
-    positions.flush(&tx).await?;
+    b.flush(&tx).await?;
     tx.commit().await?;
     Ok(people)
 }
