@@ -46,7 +46,6 @@ pub const DEMO_LOGINS: &[DemoLogin] = &[
     },
 ];
 
-/// Deterministic numbers, so every demo database is the same.
 /// A small deterministic generator (xorshift), so the demo and generated data sets are the same
 /// on every run with the same seed.
 pub struct Rng(pub u64);

@@ -816,7 +816,21 @@ async fn guest_choices(
     if let Some(parent_id) = cell.parent_id {
         let parent = units::find(&app.db, parent_id).await?;
         let parent_name = parent.map(|p| p.name).unwrap_or_default();
-        for p in crate::members::officers_on(&app.db, parent_id, on).await? {
+        let officers = crate::members::officers_on(&app.db, parent_id, on).await?;
+        // A committee member who belongs to this cell is on its attendance sheet, not a guest.
+        let ids: Vec<i64> = officers.iter().map(|p| p.member_id).collect();
+        let inside: std::collections::HashSet<i64> = member::Entity::find()
+            .filter(member::Column::Id.is_in(ids))
+            .filter(member::Column::UnitPath.like(chibo_store::path_prefix(&cell.path)))
+            .all(&app.db)
+            .await?
+            .into_iter()
+            .map(|m| m.id)
+            .collect();
+        for p in officers
+            .into_iter()
+            .filter(|p| !inside.contains(&p.member_id))
+        {
             out.push(GuestChoice {
                 title: format!("{} {parent_name}", p.kind_label),
                 member: MemberRef {

@@ -91,6 +91,10 @@ pub async fn level(
                 .into_iter()
                 .filter_map(|v| {
                     let cur = current.get(&v.unit_id)?;
+                    // In scope now, or where it stood then (as the whole tree as of a date).
+                    if !(actor.can_read_path(&cur.path) || actor.can_read_path(&v.path)) {
+                        return None;
+                    }
                     Some(unit::Model {
                         parent_id: v.parent_id,
                         depth: org::path_ids(&v.path).len() as i32 - 1,
@@ -162,8 +166,14 @@ fn top_of_scope(actor: &Actor) -> Condition {
 fn top_versions(actor: &Actor) -> Condition {
     match actor.read_paths() {
         None => Condition::all().add(unit_version::Column::ParentId.is_null()),
-        Some(_) => {
-            let ids: Vec<i64> = actor.grants.iter().filter_map(|g| g.unit_id).collect();
+        Some(paths) => {
+            // The units of the grants that read a subtree (a plain member's grant does not).
+            let ids: Vec<i64> = actor
+                .grants
+                .iter()
+                .filter(|g| g.unit_path.as_ref().is_some_and(|p| paths.contains(p)))
+                .filter_map(|g| g.unit_id)
+                .collect();
             Condition::all().add(unit_version::Column::UnitId.is_in(ids))
         }
     }

@@ -1292,6 +1292,12 @@ pub async fn split(
     }
     if remaining.is_empty() {
         members::end_positions(&tx, u.id, date).await?;
+        let why = format!(
+            "{} tách hết đảng viên sang chi bộ mới từ {}",
+            u.name,
+            date.format("%d/%m/%Y")
+        );
+        cancel_meetings_of(&tx, actor, &u, date, &why).await?;
         let mut am = u.clone().into_active_model();
         am.dissolved_on = Set(Some(date));
         let after = am.update(&tx).await?;

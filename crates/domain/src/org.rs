@@ -92,7 +92,8 @@ impl UnitKind {
 
 /// Why a unit of `kind` may not be merged into a unit of `target`, if it may not. A cell goes
 /// into another cell, never into a party group (of another cell or its own); a party group into
-/// another group of its cell or into its own cell; a committee into another committee.
+/// another group of its cell or into its own cell; a committee into another committee of the
+/// same level.
 /// `target_is_parent`: the target is the unit's parent; `siblings`: they share a parent.
 pub fn merge_refusal(
     kind: UnitKind,
@@ -108,8 +109,10 @@ pub fn merge_refusal(
         Group => Some(
             "Tổ đảng chỉ sáp nhập được vào tổ đảng khác của cùng chi bộ hoặc vào chính chi bộ của mình.",
         ),
-        _ if !target.holds_members() && target != Central => None,
-        _ => Some("Đảng bộ chỉ sáp nhập được vào một đảng bộ khác."),
+        // Into a committee of the same level (its cells and groups stay where the tree allows
+        // them), never into the committee above it.
+        _ if target == kind && !target_is_parent => None,
+        _ => Some("Đảng bộ chỉ sáp nhập được vào một đảng bộ cùng cấp khác."),
     }
 }
 
@@ -166,6 +169,9 @@ mod tests {
         assert_eq!(merge_refusal(Group, Cell, true, false), None);
         assert!(merge_refusal(Group, Cell, false, true).is_some());
         assert_eq!(merge_refusal(Commune, Commune, false, true), None);
+        assert_eq!(merge_refusal(Commune, Commune, false, false), None);
+        assert!(merge_refusal(Commune, Province, true, false).is_some());
+        assert!(merge_refusal(District, Commune, false, true).is_some());
         assert!(merge_refusal(Commune, Cell, false, true).is_some());
         assert!(merge_refusal(Grassroots, Group, false, false).is_some());
     }

@@ -33,6 +33,10 @@ pub struct ReadLimits {
     pub max_shared_strings: usize,
     /// Parts in the zip.
     pub max_parts: usize,
+    /// Characters of one cell (a name, a date, a number: never more than a few hundred).
+    pub max_cell_chars: usize,
+    /// Bytes of text held in all (many cells may name one long shared string).
+    pub max_text_bytes: usize,
 }
 
 impl Default for ReadLimits {
@@ -45,6 +49,8 @@ impl Default for ReadLimits {
             max_part_bytes: 64 * 1024 * 1024,
             max_shared_strings: 2_000_000,
             max_parts: 1_000,
+            max_cell_chars: 2_000,
+            max_text_bytes: 128 * 1024 * 1024,
         }
     }
 }
@@ -85,6 +91,7 @@ fn split_advice() -> &'static str {
 struct Rows<'a> {
     rows: Vec<Vec<String>>,
     held: usize,
+    text_bytes: usize,
     limits: &'a ReadLimits,
 }
 
@@ -93,6 +100,7 @@ impl<'a> Rows<'a> {
         Self {
             rows: Vec::new(),
             held: 0,
+            text_bytes: 0,
             limits,
         }
     }
@@ -114,6 +122,22 @@ impl<'a> Rows<'a> {
 
     fn put(&mut self, row: u32, col: u32, text: String) -> Result<(), TableError> {
         self.check_position(row, col)?;
+        if text.chars().count() > self.limits.max_cell_chars {
+            return Err(TableError(format!(
+                "Ô {}{} dài hơn {} ký tự; tệp không phải danh sách đảng viên theo mẫu.",
+                column_name(col as usize),
+                u64::from(row) + 1,
+                self.limits.max_cell_chars
+            )));
+        }
+        self.text_bytes += text.len();
+        if self.text_bytes > self.limits.max_text_bytes {
+            return Err(TableError(format!(
+                "Tệp có quá nhiều chữ (hơn {} MB). {}",
+                self.limits.max_text_bytes / (1024 * 1024),
+                split_advice()
+            )));
+        }
         let (r, c) = (row as usize, col as usize);
         if self.rows.len() <= r {
             self.rows.resize_with(r + 1, Vec::new);
@@ -178,11 +202,13 @@ fn check_zip(bytes: &[u8], limits: &ReadLimits) -> Result<(), TableError> {
     let mut buf = vec![0u8; 64 * 1024];
     for i in 0..zip.len() {
         let mut part = zip.by_index(i).map_err(|_| broken())?;
-        let worksheet = part
-            .name()
-            .map_err(|_| broken())?
-            .to_lowercase()
-            .starts_with("xl/worksheets/");
+        // Only sheets are streamed; the parts held whole (shared strings, styles, the
+        // workbook) get the smaller bound wherever the package places them.
+        let name = part.name().map_err(|_| broken())?.to_lowercase();
+        let held_whole = ["sharedstrings.xml", "styles.xml", "workbook.xml"]
+            .iter()
+            .any(|n| name.ends_with(n));
+        let worksheet = name.starts_with("xl/worksheets/") && !held_whole;
         let cap = if worksheet {
             limits.max_unzipped_bytes
         } else {

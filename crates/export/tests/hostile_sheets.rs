@@ -214,6 +214,28 @@ fn too_many_shared_strings_are_refused() {
 }
 
 #[test]
+fn one_long_shared_string_named_by_many_cells_is_refused() {
+    let _g = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let limits = ReadLimits {
+        max_text_bytes: MB,
+        ..ReadLimits::default()
+    };
+    // A 1,000-character string, named by 2,000 cells: 2 MB held from a file of a few KB.
+    let long = "x".repeat(1_000);
+    let cells: String = (1..=2_000)
+        .map(|r| format!(r#"<row r="{r}"><c r="A{r}" t="s"><v>0</v></c></row>"#))
+        .collect();
+    let file = deflated(&cells, Some(&format!("<si><t>{long}</t></si>")));
+    let (r, peak) = peak_of(|| read_with("s.xlsx", &file, &limits));
+    assert!(r.unwrap_err().0.contains("quá nhiều chữ"));
+    assert!(peak < 4 * MB, "held {peak} bytes");
+    // And one cell longer than any field of the list.
+    let huge = "y".repeat(3_000);
+    let e = read("h.xlsx", &deflated(&inline("B2", &huge), None)).unwrap_err();
+    assert!(e.0.contains("Ô B2 dài hơn"), "{e:?}");
+}
+
+#[test]
 fn a_csv_past_the_bounds_is_refused() {
     let _g = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let limits = ReadLimits {

@@ -70,7 +70,6 @@ pub fn is_unique_violation(err: &DbErr) -> bool {
     )
 }
 
-/// A `LIKE` pattern matching every path that starts with `prefix` (a subtree), matched literally.
 /// `SELECT id FROM units WHERE path LIKE 'prefix%'`: the units of a subtree as a subquery, so a
 /// query over a subtree never binds the subtree's ids.
 pub fn units_under(prefix: &str) -> sea_orm::sea_query::SelectStatement {
@@ -101,6 +100,7 @@ pub fn members_under(prefix: &str) -> sea_orm::sea_query::SelectStatement {
         .to_owned()
 }
 
+/// A `LIKE` pattern matching every path that starts with `prefix` (a subtree), matched literally.
 pub fn path_prefix(prefix: &str) -> sea_orm::sea_query::LikeExpr {
     sea_orm::sea_query::LikeExpr::new(format!("{}%", like_escape(prefix))).escape('\\')
 }

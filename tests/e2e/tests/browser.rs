@@ -181,8 +181,20 @@ async fn log_in_browse_the_tree_and_a_member() {
     shot(&c, "01-login-error").await;
     login(&c, &base, "admin").await;
 
+    // The tree shows one level at a time: the commune's cells open in place.
     c.goto(&format!("{base}/units")).await.unwrap();
-    assert!(text(&c, "#tree").await.contains("Đảng bộ xã Phú Lâm"));
+    let tree = text(&c, "#tree").await;
+    assert!(tree.contains("Đảng bộ xã Phú Lâm"));
+    assert!(!tree.contains("Chi bộ thôn Đồng Tâm"), "{tree}");
+    c.find(Locator::XPath(
+        "//li[a[normalize-space()='Đảng bộ xã Phú Lâm']]/details/summary",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    wait_text(&c, "#tree", "Chi bộ thôn Đồng Tâm").await;
     shot(&c, "02-tree").await;
     c.find(Locator::LinkText("Chi bộ thôn Đồng Tâm"))
         .await

@@ -452,6 +452,7 @@ pub async fn export(app: &App, actor: &Actor, unit_id: i64) -> AppResult<(String
     let root = actor.readable(units::find(&app.db, unit_id).await?)?.0;
     let units = unit::Entity::find()
         .filter(unit::Column::Path.like(chibo_store::path_prefix(&root.path)))
+        .filter(unit::Column::DissolvedOn.is_null())
         .all(&app.db)
         .await?;
     let names = places::export_labels(&root, &units);

@@ -66,7 +66,11 @@ impl Places {
         root: &unit::Model,
         texts: impl Iterator<Item = &'t str>,
     ) -> AppResult<Places> {
-        let last: HashSet<String> = texts.filter_map(|t| levels(t).pop()).collect();
+        // The whole text may itself be a name with a slash ("Chi bộ khu phố 3/2").
+        let last: HashSet<String> = texts
+            .flat_map(|t| [Some(search_key(t)), levels(t).pop()])
+            .flatten()
+            .collect();
         let last: Vec<String> = last.into_iter().collect();
         let mut found = Vec::new();
         for chunk in last.chunks(CHUNK) {
@@ -114,14 +118,24 @@ impl Places {
     /// The unit `text` names: its last level is the unit's name, the levels before it the names
     /// of the units above, nearest last.
     pub fn find(&self, text: &str) -> Found<'_> {
-        let wanted = levels(text);
+        // A name with a slash in it is matched whole before the slash is read as a level.
+        if text.contains('/') {
+            let whole = self.find_levels(&[search_key(text)]);
+            if !matches!(whole, Found::Missing) {
+                return whole;
+            }
+        }
+        self.find_levels(&levels(text))
+    }
+
+    fn find_levels(&self, wanted: &[String]) -> Found<'_> {
         let Some(last) = wanted.last() else {
             return Found::Missing;
         };
         let fits: Vec<&Place> = self
             .by_last_name
             .get(last)
-            .map(|ps| ps.iter().filter(|p| p.keys.ends_with(&wanted)).collect())
+            .map(|ps| ps.iter().filter(|p| p.keys.ends_with(wanted)).collect())
             .unwrap_or_default();
         match fits.as_slice() {
             [] => Found::Missing,

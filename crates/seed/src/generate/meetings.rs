@@ -115,10 +115,12 @@ pub async fn write_meetings(
                         month.year()
                     )
                 };
+                // Announced a week ahead (never later than now, as `publish` stamps it).
                 let announced = (date - chrono::Duration::days(7))
                     .and_hms_opt(1, 0, 0)
                     .expect("time")
-                    .and_utc();
+                    .and_utc()
+                    .min(now);
                 meetings.push(meeting::ActiveModel {
                     id: Set(next_id),
                     unit_id: Set(cell.id),

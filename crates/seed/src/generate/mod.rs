@@ -19,7 +19,7 @@ mod workflows;
 
 use chibo_app::App;
 use chibo_app::demo::Rng;
-use chibo_store::entities::unit;
+use chibo_store::entities::{unit, user};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, PaginatorTrait};
 
 pub use plan::{Scale, Sizes};
@@ -94,7 +94,7 @@ impl std::fmt::Display for GenerateError {
         match self {
             GenerateError::NotEmpty => write!(
                 f,
-                "Cơ sở dữ liệu đã có dữ liệu tổ chức; hãy dùng một cơ sở dữ liệu trống."
+                "Cơ sở dữ liệu đã có dữ liệu tổ chức hoặc tài khoản; hãy dùng một cơ sở dữ liệu trống."
             ),
             GenerateError::Db(e) => write!(f, "Lỗi cơ sở dữ liệu: {e}"),
             GenerateError::App(e) => write!(f, "{e}"),
@@ -122,7 +122,11 @@ pub async fn generate(
     opts: Options,
     progress: &dyn Progress,
 ) -> Result<Summary, GenerateError> {
-    if unit::Entity::find().count(&app.db).await? > 0 {
+    // Accounts are written with chosen ids too: an administrator made by `create-admin` would
+    // clash, so the database must hold neither units nor users.
+    if unit::Entity::find().count(&app.db).await? > 0
+        || user::Entity::find().count(&app.db).await? > 0
+    {
         return Err(GenerateError::NotEmpty);
     }
     let mut ctx = Ctx::new(opts.seed);

@@ -413,10 +413,10 @@ pub async fn write_people(
                     "Kinh"
                 }
                 .into()),
+                // 12 digits, unique by the member's id (up to 100 million members).
                 citizen_id: Set(Some(format!(
-                    "0{province_code:02}{century_sex}{:02}{:06}",
-                    birth_year % 100,
-                    id % 1_000_000
+                    "{:03}{century_sex}{id:08}",
+                    province_code % 1000
                 ))),
                 phone: Set(rng.chance(85).then(|| format!("09{:08}", id % 100_000_000))),
                 admission_date: Set(admission),
@@ -502,7 +502,7 @@ pub async fn write_people(
             });
         }
         progress.advance(people.members.len() as u64);
-        // Written in the order rows name each other, a few thousand members at a time.
+        // Written in the order rows name each other, 20,000 members at a time.
         if b.member_rows.len() >= 20_000 {
             b.flush(&tx).await?;
         }
