@@ -56,7 +56,7 @@ run_backend() {
   echo "## $label" | tee -a "$OUT"
   local t0; t0=$(date +%s.%N)
   target/release/chibo --database-url "$url" generate --scale "$SCALE" --months 12 >"$TMP/gen.log" 2>&1
-  echo "generator: $(echo "$(date +%s.%N) - $t0" | bc | cut -c1-6) s — $(head -1 "$TMP/gen.log")" | tee -a "$OUT"
+  echo "generator: $(echo "$(date +%s.%N) - $t0" | bc | cut -c1-6) s — $(grep -m1 'Đã tạo' "$TMP/gen.log")" | tee -a "$OUT"
   local port; port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   local b=http://127.0.0.1:$port
   CHIBO_DATABASE_URL="$url" target/release/chibo serve --bind 127.0.0.1:$port >"$TMP/serve.log" 2>&1 &
