@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod badges;
 pub mod calendar;
+mod cancellations;
 pub mod classification;
 pub mod demo;
 pub mod documents;

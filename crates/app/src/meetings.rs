@@ -123,8 +123,7 @@ pub struct AttendanceInput {
     pub entries: Vec<AttendanceEntry>,
 }
 
-/// The status of a meeting its cell's dissolution or merger cancelled.
-pub const CANCELLED: &str = "cancelled";
+pub use crate::cancellations::CANCELLED;
 
 fn status_label(s: &str) -> &'static str {
     match s {

@@ -190,6 +190,18 @@ impl Actor {
         })
     }
 
+    /// May merge a unit of `kind` into `target` (whose parent is `target_parent`): whoever may
+    /// restructure the target, or create a unit of that kind under it.
+    pub fn may_merge_into(
+        &self,
+        target: &unit::Model,
+        target_parent: Option<&unit::Model>,
+        kind: UnitKind,
+    ) -> bool {
+        self.can_restructure(target, target_parent)
+            || self.can_create_under(target.id, target.parent_id, kind)
+    }
+
     pub fn require(&self, allowed: bool) -> AppResult<()> {
         if allowed {
             Ok(())

@@ -1,22 +1,16 @@
-//! What a restructuring may aim at, and what it does to a cell's calendar: the units a move or a
-//! merge may target (only those the tree allows, read in SQL from the unit's neighbourhood, not
-//! from the whole tree), and the cancellation of a dissolved or merged cell's future meetings,
-//! counted beforehand so the page can say so before the user confirms.
+//! What a restructuring may aim at: the units a move or a merge may target, only those the tree
+//! allows, read in SQL from the unit's neighbourhood, not from the whole tree. (What it does to a
+//! cell's calendar is in `cancellations`.)
 
 use chibo_domain::org::{UnitKind, merge_refusal};
-use chibo_store::entities::{meeting, unit};
-use chibo_store::sea_orm::sea_query::Expr;
+use chibo_store::entities::unit;
 use chibo_store::sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
-use chrono::NaiveDate;
 
 use crate::scope::Actor;
 use crate::units::{UnitRef, find, scope_condition};
-use crate::{App, AppResult, meetings};
-
-/// Statuses of a meeting not yet held, which a dissolution cancels.
-const NOT_HELD: [&str; 2] = ["planned", "published"];
+use crate::{App, AppResult};
 
 /// Where a unit may be moved and merged, for the forms of its page.
 #[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
@@ -80,17 +74,6 @@ async fn move_targets(
         .collect())
 }
 
-/// Whether the actor may merge into `target` (whose parent is `target_parent`) a unit of `kind`.
-pub(crate) fn may_merge_into(
-    actor: &Actor,
-    target: &unit::Model,
-    target_parent: Option<&unit::Model>,
-    kind: UnitKind,
-) -> bool {
-    actor.can_restructure(target, target_parent)
-        || actor.can_create_under(target.id, target.parent_id, kind)
-}
-
 /// Live units `u` may merge into: its siblings of a kind the tree allows and, for a party group,
 /// its own cell; only those the actor may act on. By name.
 async fn merge_targets(
@@ -129,45 +112,8 @@ async fn merge_targets(
                 parent.as_ref()
             };
             merge_refusal(kind, t_kind, is_parent, !is_parent).is_none()
-                && may_merge_into(actor, t, t_parent, kind)
+                && actor.may_merge_into(t, t_parent, kind)
         })
         .map(unit_ref)
         .collect())
-}
-
-/// Meetings of the unit on or after `from` that were not held.
-fn not_held_from(unit_id: i64, from: NaiveDate) -> Condition {
-    Condition::all()
-        .add(meeting::Column::UnitId.eq(unit_id))
-        .add(meeting::Column::MeetingDate.gte(from))
-        .add(meeting::Column::Status.is_in(NOT_HELD))
-}
-
-/// How many meetings of the unit on or after `from` a dissolution or merger would cancel.
-pub async fn meetings_to_cancel(
-    db: &impl ConnectionTrait,
-    unit_id: i64,
-    from: NaiveDate,
-) -> AppResult<u64> {
-    Ok(meeting::Entity::find()
-        .filter(not_held_from(unit_id, from))
-        .count(db)
-        .await?)
-}
-
-/// Cancels, in one statement, the unit's meetings on or after `from` that were not held, giving
-/// `reason`; returns how many.
-pub(crate) async fn cancel_meetings(
-    db: &impl ConnectionTrait,
-    unit_id: i64,
-    from: NaiveDate,
-    reason: &str,
-) -> AppResult<u64> {
-    let done = meeting::Entity::update_many()
-        .col_expr(meeting::Column::Status, Expr::value(meetings::CANCELLED))
-        .col_expr(meeting::Column::CancelledReason, Expr::value(reason))
-        .filter(not_held_from(unit_id, from))
-        .exec(db)
-        .await?;
-    Ok(done.rows_affected)
 }

@@ -447,7 +447,7 @@ pub async fn detail(
         history,
         rule_set,
         subtree_member_count,
-        meetings_to_cancel: crate::unit_targets::meetings_to_cancel(&app.db, id, App::today())
+        meetings_to_cancel: crate::cancellations::meetings_to_cancel(&app.db, id, App::today())
             .await?,
     })
 }
@@ -1110,7 +1110,7 @@ pub async fn merge(app: &App, actor: &Actor, id: i64, input: MergeUnit) -> AppRe
         Some(p) => find(&app.db, p).await?,
         None => None,
     };
-    if !crate::unit_targets::may_merge_into(actor, &target, target_parent.as_ref(), kind) {
+    if !actor.may_merge_into(&target, target_parent.as_ref(), kind) {
         errors.push(
             "into_unit_id",
             "Bạn không có quyền đối với đơn vị nhận sáp nhập.",
@@ -1335,7 +1335,7 @@ async fn cancel_meetings_of(
     date: NaiveDate,
     reason: &str,
 ) -> AppResult<()> {
-    let n = crate::unit_targets::cancel_meetings(tx, u.id, date, reason).await?;
+    let n = crate::cancellations::cancel_meetings(tx, u.id, date, reason).await?;
     if n > 0 {
         audit::record(
             tx,
