@@ -128,36 +128,30 @@ async fn views(
     let rules = AdmissionRules::default();
     let h = crate::calendar::holidays(app).await?;
     let today = App::today();
-    let units: HashMap<i64, unit::Model> = unit::Entity::find()
-        .filter(unit::Column::Id.is_in(rows.iter().map(|c| c.unit_id).collect::<Vec<_>>()))
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u))
-        .collect();
-    let names: HashMap<i64, String> = member::Entity::find()
-        .filter(
-            member::Column::Id.is_in(
-                rows.iter()
-                    .filter_map(|c| c.introducer_member_id)
-                    .collect::<Vec<_>>(),
-            ),
-        )
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|m| (m.id, m.full_name))
-        .collect();
+    let unit_ids: Vec<i64> = rows.iter().map(|c| c.unit_id).collect();
+    let units: HashMap<i64, unit::Model> =
+        crate::lookup::by_ids::<unit::Entity, _>(&app.db, unit::Column::Id, &unit_ids)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u))
+            .collect();
+    let introducers: Vec<i64> = rows.iter().filter_map(|c| c.introducer_member_id).collect();
+    let names: HashMap<i64, String> =
+        crate::lookup::by_ids::<member::Entity, _>(&app.db, member::Column::Id, &introducers)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m.full_name))
+            .collect();
     let mut votes: HashMap<i64, Vec<CandidateVoteView>> = HashMap::new();
-    for v in candidate_vote::Entity::find()
-        .filter(
-            candidate_vote::Column::CandidateId
-                .is_in(rows.iter().map(|c| c.id).collect::<Vec<_>>()),
-        )
-        .order_by_asc(candidate_vote::Column::HeldOn)
-        .all(&app.db)
-        .await?
-    {
+    let candidate_ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
+    let mut all_votes = crate::lookup::by_ids::<candidate_vote::Entity, _>(
+        &app.db,
+        candidate_vote::Column::CandidateId,
+        &candidate_ids,
+    )
+    .await?;
+    all_votes.sort_by_key(|v| (v.held_on, v.id));
+    for v in all_votes {
         votes
             .entry(v.candidate_id)
             .or_default()

@@ -483,10 +483,9 @@ pub async fn summary(
         .iter()
         .filter(|u| UnitKind::from_code(&u.kind).is_some_and(|k| k.is_cell()))
         .collect();
-    let cell_ids: Vec<i64> = cells.iter().map(|c| c.id).collect();
     let mut members = LevelCounts::default();
     for r in member_review::Entity::find()
-        .filter(member_review::Column::CellId.is_in(cell_ids.clone()))
+        .filter(member_review::Column::CellId.in_subquery(chibo_store::cells_under(&root.path)))
         .filter(member_review::Column::Year.eq(year))
         .all(&app.db)
         .await?
@@ -496,7 +495,7 @@ pub async fn summary(
         }
     }
     let decided: HashMap<i64, String> = unit_review::Entity::find()
-        .filter(unit_review::Column::UnitId.is_in(cell_ids))
+        .filter(unit_review::Column::UnitId.in_subquery(chibo_store::cells_under(&root.path)))
         .filter(unit_review::Column::Year.eq(year))
         .all(&app.db)
         .await?

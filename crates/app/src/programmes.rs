@@ -456,13 +456,13 @@ pub async fn training(
         .order_by_desc(course::Column::StartsOn)
         .all(&app.db)
         .await?;
-    let parts = course_participant::Entity::find()
-        .filter(
-            course_participant::Column::CourseId
-                .is_in(rows.iter().map(|c| c.id).collect::<Vec<_>>()),
-        )
-        .all(&app.db)
-        .await?;
+    let course_ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
+    let parts = crate::lookup::by_ids::<course_participant::Entity, _>(
+        &app.db,
+        course_participant::Column::CourseId,
+        &course_ids,
+    )
+    .await?;
     // Officers: positions in cells of the subtree held on the period's last day.
     let officer_ids: HashSet<i64> = position::Entity::find()
         .filter(position::Column::UnitId.in_subquery(chibo_store::cells_under(&root.path)))
@@ -852,14 +852,14 @@ pub async fn inspections(
         .order_by_asc(inspection::Column::PlannedOn)
         .all(&app.db)
         .await?;
-    let recs = inspection_recommendation::Entity::find()
-        .filter(
-            inspection_recommendation::Column::InspectionId
-                .is_in(rows.iter().map(|i| i.id).collect::<Vec<_>>()),
-        )
-        .order_by_asc(inspection_recommendation::Column::Id)
-        .all(&app.db)
-        .await?;
+    let inspection_ids: Vec<i64> = rows.iter().map(|i| i.id).collect();
+    let mut recs = crate::lookup::by_ids::<inspection_recommendation::Entity, _>(
+        &app.db,
+        inspection_recommendation::Column::InspectionId,
+        &inspection_ids,
+    )
+    .await?;
+    recs.sort_by_key(|r| r.id);
     let mut all_units = units.clone();
     for id in rows.iter().map(|i| i.unit_id) {
         if let std::collections::hash_map::Entry::Vacant(v) = all_units.entry(id)

@@ -16,7 +16,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::scope::Actor;
-use crate::units::{UnitRef, UnitView, counts_on, current_counts, find, view};
+use crate::units::{
+    UnitRef, UnitView, as_it_was, counts_on, current_counts, find, valid_on, version_on, view,
+};
 use crate::{AppError, AppResult};
 
 /// A unit in a level of the tree.
@@ -95,16 +97,7 @@ pub async fn level(
                     if !(actor.can_read_path(&cur.path) || actor.can_read_path(&v.path)) {
                         return None;
                     }
-                    Some(unit::Model {
-                        parent_id: v.parent_id,
-                        depth: org::path_ids(&v.path).len() as i32 - 1,
-                        path: v.path,
-                        name: v.name,
-                        kind: v.kind,
-                        cell_type: v.cell_type,
-                        dissolved_on: cur.dissolved_on.filter(|d| *d <= date),
-                        ..cur.clone()
-                    })
+                    Some(as_it_was(cur, &v, date))
                 })
                 .collect()
         }
@@ -177,28 +170,6 @@ fn top_versions(actor: &Actor) -> Condition {
             Condition::all().add(unit_version::Column::UnitId.is_in(ids))
         }
     }
-}
-
-fn valid_on(date: NaiveDate) -> Condition {
-    Condition::all()
-        .add(unit_version::Column::ValidFrom.lte(date))
-        .add(
-            Condition::any()
-                .add(unit_version::Column::ValidTo.is_null())
-                .add(unit_version::Column::ValidTo.gt(date)),
-        )
-}
-
-async fn version_on(
-    db: &impl ConnectionTrait,
-    unit_id: i64,
-    date: NaiveDate,
-) -> AppResult<Option<unit_version::Model>> {
-    Ok(unit_version::Entity::find()
-        .filter(unit_version::Column::UnitId.eq(unit_id))
-        .filter(valid_on(date))
-        .one(db)
-        .await?)
 }
 
 fn by_parent(rows: Vec<(Option<i64>, i64)>) -> HashMap<i64, i64> {

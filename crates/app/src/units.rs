@@ -188,12 +188,7 @@ pub async fn tree(app: &App, actor: &Actor, as_of: Option<NaiveDate>) -> AppResu
         }
         Some(date) => {
             let versions = unit_version::Entity::find()
-                .filter(unit_version::Column::ValidFrom.lte(date))
-                .filter(
-                    Condition::any()
-                        .add(unit_version::Column::ValidTo.is_null())
-                        .add(unit_version::Column::ValidTo.gt(date)),
-                )
+                .filter(valid_on(date))
                 .all(&app.db)
                 .await?;
             let ids: Vec<i64> = versions.iter().map(|v| v.unit_id).collect();
@@ -213,17 +208,7 @@ pub async fn tree(app: &App, actor: &Actor, as_of: Option<NaiveDate>) -> AppResu
                 if !(actor.can_read_path(&cur.path) || actor.can_read_path(&v.path)) {
                     continue;
                 }
-                let then = unit::Model {
-                    parent_id: v.parent_id,
-                    path: v.path.clone(),
-                    depth: org::path_ids(&v.path).len() as i32 - 1,
-                    name: v.name.clone(),
-                    kind: v.kind.clone(),
-                    cell_type: v.cell_type.clone(),
-                    dissolved_on: cur.dissolved_on.filter(|d| *d <= date),
-                    ..cur.clone()
-                };
-                out.push(view(&then, &counts));
+                out.push(view(&as_it_was(cur, &v, date), &counts));
             }
             Ok(depth_first(out))
         }
@@ -454,21 +439,45 @@ pub async fn detail(
 
 use chibo_store::sea_orm::PaginatorTrait;
 
-async fn version_on(
+/// Versions in force on `date`.
+pub(crate) fn valid_on(date: NaiveDate) -> Condition {
+    Condition::all()
+        .add(unit_version::Column::ValidFrom.lte(date))
+        .add(
+            Condition::any()
+                .add(unit_version::Column::ValidTo.is_null())
+                .add(unit_version::Column::ValidTo.gt(date)),
+        )
+}
+
+pub(crate) async fn version_on(
     db: &impl ConnectionTrait,
     unit_id: i64,
     date: NaiveDate,
 ) -> AppResult<Option<unit_version::Model>> {
     Ok(unit_version::Entity::find()
         .filter(unit_version::Column::UnitId.eq(unit_id))
-        .filter(unit_version::Column::ValidFrom.lte(date))
-        .filter(
-            Condition::any()
-                .add(unit_version::Column::ValidTo.is_null())
-                .add(unit_version::Column::ValidTo.gt(date)),
-        )
+        .filter(valid_on(date))
         .one(db)
         .await?)
+}
+
+/// The unit as it stood on `date`, from its version then.
+pub(crate) fn as_it_was(
+    cur: &unit::Model,
+    v: &unit_version::Model,
+    date: NaiveDate,
+) -> unit::Model {
+    unit::Model {
+        parent_id: v.parent_id,
+        path: v.path.clone(),
+        depth: org::path_ids(&v.path).len() as i32 - 1,
+        name: v.name.clone(),
+        kind: v.kind.clone(),
+        cell_type: v.cell_type.clone(),
+        dissolved_on: cur.dissolved_on.filter(|d| *d <= date),
+        ..cur.clone()
+    }
 }
 
 /// The unit's events and those of the units merged into it, so history follows a merger.
