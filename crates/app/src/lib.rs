@@ -1,37 +1,22 @@
 //! Use cases: what a user may do on which part of the tree. Every use case takes an [`Actor`]
 //! and checks scope here, never in the handlers; an out-of-scope id is [`AppError::NotFound`].
 
-pub mod admissions;
+pub mod access;
 pub mod audit;
-pub mod auth;
-pub mod badges;
-pub mod calendar;
-mod cancellations;
-pub mod classification;
-pub mod demo;
-pub mod documents;
-pub mod exemptions;
-pub mod import;
 mod lookup;
-pub mod meeting_prep;
-pub mod meeting_record;
 pub mod meetings;
-pub mod members;
-pub mod plans;
+pub mod membership;
+pub mod org;
 pub mod programmes;
+pub mod refs;
 pub mod rules;
-pub mod scope;
-pub mod transfers;
-pub mod tree;
-pub mod unit_targets;
-pub mod units;
-pub mod users;
+pub mod workflows;
 
 use chibo_domain::Invalid;
 use chibo_store::Db;
 use chibo_store::sea_orm::DbErr;
 
-pub use scope::{Actor, Grant, Role};
+pub use access::{Actor, Grant, Role};
 
 /// Settings of the running service (see README: configuration).
 #[derive(Debug, Clone)]
@@ -140,16 +125,3 @@ impl AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
-
-/// A workflow step (`step` of a transfer, an exemption, an admission) must be one of those the
-/// record offers the actor now.
-pub(crate) fn require_step(next_steps: &[String], step: &str) -> AppResult<()> {
-    if next_steps.iter().any(|s| s == step) {
-        Ok(())
-    } else {
-        Err(AppError::invalid(
-            "step",
-            "Bước này chưa đến lượt hoặc bạn không có quyền thực hiện.",
-        ))
-    }
-}

@@ -4,7 +4,9 @@
 mod common;
 
 use chibo_app::AppError;
-use chibo_app::meetings::{self, AttendanceEntry, AttendanceInput, NewMeeting};
+use chibo_app::meetings::attendance::AttendanceEntry;
+use chibo_app::meetings::attendance::AttendanceInput;
+use chibo_app::meetings::schedule::NewMeeting;
 use common::*;
 
 fn fields(e: AppError) -> Vec<String> {
@@ -38,7 +40,7 @@ async fn scheduling_checks_the_rules_and_writes_nothing_on_error() {
         ..meeting("2026-10-15")
     };
     let f = fields(
-        meetings::schedule(&app, &sec, cell.id, bad)
+        chibo_app::meetings::schedule::schedule(&app, &sec, cell.id, bad)
             .await
             .unwrap_err(),
     );
@@ -48,7 +50,7 @@ async fn scheduling_checks_the_rules_and_writes_nothing_on_error() {
     );
     assert_eq!(
         fields(
-            meetings::schedule(
+            chibo_app::meetings::schedule::schedule(
                 &app,
                 &sec,
                 cell.id,
@@ -64,7 +66,7 @@ async fn scheduling_checks_the_rules_and_writes_nothing_on_error() {
     );
     assert_eq!(
         fields(
-            meetings::schedule(&app, &sec, cell.id, meeting("1990-01-01"))
+            chibo_app::meetings::schedule::schedule(&app, &sec, cell.id, meeting("1990-01-01"))
                 .await
                 .unwrap_err()
         ),
@@ -73,7 +75,7 @@ async fn scheduling_checks_the_rules_and_writes_nothing_on_error() {
     );
     assert_eq!(
         fields(
-            meetings::schedule(
+            chibo_app::meetings::schedule::schedule(
                 &app,
                 &sec,
                 cell.id,
@@ -92,18 +94,19 @@ async fn scheduling_checks_the_rules_and_writes_nothing_on_error() {
     let group = unit_named(&app, "Tổ đảng số 1").await;
     assert!(
         matches!(
-            meetings::schedule(&app, &sec, group.id, meeting("2026-10-15")).await,
+            chibo_app::meetings::schedule::schedule(&app, &sec, group.id, meeting("2026-10-15"))
+                .await,
             Err(AppError::Invalid(_))
         ),
         "cells hold meetings, not party groups"
     );
     let other = unit_named(&app, "Chi bộ thôn Bản Nà").await;
     assert!(matches!(
-        meetings::schedule(&app, &sec, other.id, meeting("2026-10-15")).await,
+        chibo_app::meetings::schedule::schedule(&app, &sec, other.id, meeting("2026-10-15")).await,
         Err(AppError::NotFound)
     ));
 
-    let m = meetings::schedule(&app, &sec, cell.id, meeting("2026-10-15"))
+    let m = chibo_app::meetings::schedule::schedule(&app, &sec, cell.id, meeting("2026-10-15"))
         .await
         .unwrap();
     assert!(
@@ -113,14 +116,14 @@ async fn scheduling_checks_the_rules_and_writes_nothing_on_error() {
     );
     assert_eq!(
         fields(
-            meetings::schedule(&app, &sec, cell.id, meeting("2026-10-15"))
+            chibo_app::meetings::schedule::schedule(&app, &sec, cell.id, meeting("2026-10-15"))
                 .await
                 .unwrap_err()
         ),
         vec!["meeting_date"],
         "one regular meeting a day"
     );
-    let old = meetings::schedule(&app, &sec, cell.id, meeting("2025-11-20"))
+    let old = chibo_app::meetings::schedule::schedule(&app, &sec, cell.id, meeting("2025-11-20"))
         .await
         .unwrap();
     assert!(old.rule_set.name.contains("Hướng dẫn 42"));
@@ -132,37 +135,46 @@ async fn notice_attendance_sheet_and_rate() {
     let sec = actor(&app, "bithu.dongtam").await;
     let member = actor(&app, "dangvien.dongtam").await;
     let cell = unit_named(&app, "Chi bộ thôn Đồng Tâm").await;
-    let m = meetings::schedule(&app, &sec, cell.id, meeting("2026-10-15"))
+    let m = chibo_app::meetings::schedule::schedule(&app, &sec, cell.id, meeting("2026-10-15"))
         .await
         .unwrap();
     // Not published yet: members do not see it.
     assert!(
-        meetings::list(&app, &member, cell.id)
+        chibo_app::meetings::detail::list(&app, &member, cell.id)
             .await
             .unwrap()
             .is_empty()
     );
     assert!(matches!(
-        meetings::get(&app, &member, m.id).await,
+        chibo_app::meetings::detail::get(&app, &member, m.id).await,
         Err(AppError::NotFound)
     ));
-    meetings::publish(&app, &sec, m.id).await.unwrap();
+    chibo_app::meetings::schedule::publish(&app, &sec, m.id)
+        .await
+        .unwrap();
     assert!(matches!(
-        meetings::publish(&app, &sec, m.id).await,
+        chibo_app::meetings::schedule::publish(&app, &sec, m.id).await,
         Err(AppError::Invalid(_))
     ));
     assert_eq!(
-        meetings::list(&app, &member, cell.id).await.unwrap().len(),
+        chibo_app::meetings::detail::list(&app, &member, cell.id)
+            .await
+            .unwrap()
+            .len(),
         1
     );
-    let mine = meetings::get(&app, &member, m.id).await.unwrap();
+    let mine = chibo_app::meetings::detail::get(&app, &member, m.id)
+        .await
+        .unwrap();
     assert_eq!(
         mine.sheet.len() + mine.apart.len(),
         1,
         "a member sees only their own line"
     );
 
-    let d = meetings::get(&app, &sec, m.id).await.unwrap();
+    let d = chibo_app::meetings::detail::get(&app, &sec, m.id)
+        .await
+        .unwrap();
     assert!(
         d.sheet.len() >= 30,
         "members of all three party groups: {}",
@@ -198,7 +210,7 @@ async fn notice_attendance_sheet_and_rate() {
     };
     assert_eq!(
         fields(
-            meetings::record_attendance(&app, &sec, m.id, no_reason)
+            chibo_app::meetings::attendance::record_attendance(&app, &sec, m.id, no_reason)
                 .await
                 .unwrap_err()
         ),
@@ -210,9 +222,14 @@ async fn notice_attendance_sheet_and_rate() {
         presence: "present".into(),
         reason: None,
     });
-    let done = meetings::record_attendance(&app, &sec, m.id, AttendanceInput { entries })
-        .await
-        .unwrap();
+    let done = chibo_app::meetings::attendance::record_attendance(
+        &app,
+        &sec,
+        m.id,
+        AttendanceInput { entries },
+    )
+    .await
+    .unwrap();
     let n = d.sheet.len() as u32;
     assert_eq!(done.meeting.status, "held");
     assert_eq!(done.summary.expected, n + 1);
@@ -229,10 +246,10 @@ async fn notice_attendance_sheet_and_rate() {
     // A member not on the roll, or a meeting still to come, is refused.
     let ban_na = unit_named(&app, "Chi bộ thôn Bản Nà").await;
     let admin = actor(&app, "admin").await;
-    let outsider = chibo_app::members::list(
+    let outsider = chibo_app::membership::members::list(
         &app,
         &admin,
-        chibo_app::members::MemberQuery {
+        chibo_app::membership::members::MemberQuery {
             unit_id: Some(ban_na.id),
             ..Default::default()
         },
@@ -250,17 +267,17 @@ async fn notice_attendance_sheet_and_rate() {
     };
     assert_eq!(
         fields(
-            meetings::record_attendance(&app, &sec, m.id, stranger)
+            chibo_app::meetings::attendance::record_attendance(&app, &sec, m.id, stranger)
                 .await
                 .unwrap_err()
         ),
         vec!["entries"]
     );
     let future = (chibo_app::App::today() + chrono::Duration::days(10)).to_string();
-    let later = meetings::schedule(&app, &sec, cell.id, meeting(&future))
+    let later = chibo_app::meetings::schedule::schedule(&app, &sec, cell.id, meeting(&future))
         .await
         .unwrap();
-    let e = meetings::record_attendance(
+    let e = chibo_app::meetings::attendance::record_attendance(
         &app,
         &sec,
         later.id,
@@ -280,10 +297,10 @@ async fn notice_attendance_sheet_and_rate() {
 #[tokio::test]
 async fn the_demo_has_a_year_of_meetings_with_realistic_variation() {
     let app = demo_app().await;
-    let made = chibo_app::demo::seed_meetings(&app).await.unwrap();
+    let made = chibo_seed::demo::seed_meetings(&app).await.unwrap();
     assert!(made > 150, "{made} meetings");
     assert_eq!(
-        chibo_app::demo::seed_meetings(&app).await.unwrap(),
+        chibo_seed::demo::seed_meetings(&app).await.unwrap(),
         0,
         "seeding twice adds nothing"
     );
@@ -293,13 +310,17 @@ async fn the_demo_has_a_year_of_meetings_with_realistic_variation() {
         let admin = admin.clone();
         async move {
             let cell = unit_named(&app, name).await;
-            let list = meetings::list(&app, &admin, cell.id).await.unwrap();
+            let list = chibo_app::meetings::detail::list(&app, &admin, cell.id)
+                .await
+                .unwrap();
             let mut rates = Vec::new();
             for m in list
                 .iter()
                 .filter(|m| m.status == "held" && m.kind == "regular")
             {
-                let d = meetings::get(&app, &admin, m.id).await.unwrap();
+                let d = chibo_app::meetings::detail::get(&app, &admin, m.id)
+                    .await
+                    .unwrap();
                 rates.push(d.summary.present as f64 / d.summary.expected.max(1) as f64);
             }
             rates
@@ -327,12 +348,14 @@ async fn the_demo_has_a_year_of_meetings_with_realistic_variation() {
         let admin = admin.clone();
         async move {
             let cell = unit_named(&app, name).await;
-            let list = meetings::list(&app, &admin, cell.id).await.unwrap();
+            let list = chibo_app::meetings::detail::list(&app, &admin, cell.id)
+                .await
+                .unwrap();
             let m = list
                 .iter()
                 .find(|m| m.status == "held" && m.kind == "regular")
                 .unwrap();
-            meetings::get(&app, &admin, m.id)
+            chibo_app::meetings::detail::get(&app, &admin, m.id)
                 .await
                 .unwrap()
                 .held
@@ -364,7 +387,7 @@ async fn the_demo_has_a_year_of_meetings_with_realistic_variation() {
     // Next month's meeting is announced to the members.
     let member = actor(&app, "dangvien.dongtam").await;
     assert!(
-        !meetings::upcoming_for_me(&app, &member)
+        !chibo_app::meetings::detail::upcoming_for_me(&app, &member)
             .await
             .unwrap()
             .is_empty()
@@ -373,13 +396,15 @@ async fn the_demo_has_a_year_of_meetings_with_realistic_variation() {
 
 #[tokio::test]
 async fn the_year_plan_shows_topics_and_missed_meetings() {
-    use chibo_app::plans::{self, TopicInput};
+    use chibo_app::meetings::plans::TopicInput;
     let app = demo_app().await;
-    chibo_app::demo::seed_meetings(&app).await.unwrap();
+    chibo_seed::demo::seed_meetings(&app).await.unwrap();
     let sec = actor(&app, "bithu.dongtam").await;
     let cell = unit_named(&app, "Chi bộ thôn Đồng Tâm").await;
     let year = chrono::Datelike::year(&chibo_app::App::today());
-    let plan = plans::year_plan(&app, &sec, cell.id, year).await.unwrap();
+    let plan = chibo_app::meetings::plans::year_plan(&app, &sec, cell.id, year)
+        .await
+        .unwrap();
     assert!(
         plan.quarters.iter().all(|q| !q.topics.is_empty()),
         "a topic each quarter"
@@ -394,7 +419,7 @@ async fn the_year_plan_shows_topics_and_missed_meetings() {
     };
     assert_eq!(
         fields(
-            plans::add_topic(&app, &sec, cell.id, bad)
+            chibo_app::meetings::plans::add_topic(&app, &sec, cell.id, bad)
                 .await
                 .unwrap_err()
         ),
@@ -402,7 +427,7 @@ async fn the_year_plan_shows_topics_and_missed_meetings() {
     );
     assert_eq!(audit_count(&app).await, audits);
     let writer = sec.member_id.unwrap();
-    let plan = plans::add_topic(
+    let plan = chibo_app::meetings::plans::add_topic(
         &app,
         &sec,
         cell.id,
@@ -430,7 +455,7 @@ async fn the_year_plan_shows_topics_and_missed_meetings() {
         async move {
             let mut n = 0;
             for y in [year - 1, year] {
-                n += plans::year_plan(&app, &commune, cell_id, y)
+                n += chibo_app::meetings::plans::year_plan(&app, &commune, cell_id, y)
                     .await
                     .unwrap()
                     .months
@@ -445,7 +470,7 @@ async fn the_year_plan_shows_topics_and_missed_meetings() {
     assert_eq!(missed(ban_na.id).await, missed(cell.id).await + 2);
     let other = unit_named(&app, "Chi bộ Tổ dân phố số 1").await;
     assert!(matches!(
-        plans::year_plan(&app, &commune, other.id, year).await,
+        chibo_app::meetings::plans::year_plan(&app, &commune, other.id, year).await,
         Err(AppError::NotFound)
     ));
 }

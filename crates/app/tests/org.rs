@@ -2,10 +2,14 @@
 
 mod common;
 
-use chibo_app::units::{
-    self, DissolveUnit, MergeUnit, MoveUnit, NewUnit, RenameUnit, SplitPart, SplitUnit,
-};
-use chibo_app::{AppError, members};
+use chibo_app::AppError;
+use chibo_app::org::edit::NewUnit;
+use chibo_app::org::edit::RenameUnit;
+use chibo_app::org::restructure::DissolveUnit;
+use chibo_app::org::restructure::MergeUnit;
+use chibo_app::org::restructure::MoveUnit;
+use chibo_app::org::restructure::SplitPart;
+use chibo_app::org::restructure::SplitUnit;
 use common::*;
 
 fn field_of(e: &AppError) -> Vec<String> {
@@ -19,13 +23,15 @@ fn field_of(e: &AppError) -> Vec<String> {
 async fn tree_as_of_a_date_shows_the_dissolved_district() {
     let app = demo_app().await;
     let admin = actor(&app, "admin").await;
-    let now = units::tree(&app, &admin, None).await.unwrap();
+    let now = chibo_app::org::units::tree(&app, &admin, None)
+        .await
+        .unwrap();
     assert!(now.iter().any(|u| u.name == "Đảng bộ xã Phú Lâm"));
     assert!(
         !now.iter().any(|u| u.name == "Đảng bộ huyện Phú Lâm"),
         "dissolved units are not in today's tree"
     );
-    let before = units::tree(&app, &admin, Some(d(2025, 6, 30)))
+    let before = chibo_app::org::units::tree(&app, &admin, Some(d(2025, 6, 30)))
         .await
         .unwrap();
     let district = before
@@ -71,7 +77,9 @@ async fn history_follows_a_cell_through_the_merger() {
     let app = demo_app().await;
     let admin = actor(&app, "admin").await;
     let phu_lam = unit_named(&app, "Đảng bộ xã Phú Lâm").await;
-    let detail = units::detail(&app, &admin, phu_lam.id, None).await.unwrap();
+    let detail = chibo_app::org::unit_page::detail(&app, &admin, phu_lam.id, None)
+        .await
+        .unwrap();
     let preds: Vec<_> = detail
         .predecessors
         .iter()
@@ -89,7 +97,7 @@ async fn history_follows_a_cell_through_the_merger() {
     let dongtam = unit_named(&app, "Chi bộ thôn Đồng Tâm").await;
     assert!(dongtam.path.starts_with(&phu_lam.path));
     let secretary = actor(&app, "bithu.dongtam").await;
-    let m = members::get(&app, &secretary, secretary.member_id.unwrap())
+    let m = chibo_app::membership::members::get(&app, &secretary, secretary.member_id.unwrap())
         .await
         .unwrap();
     assert!(
@@ -106,7 +114,7 @@ async fn a_unit_cannot_move_under_itself_and_nothing_is_written() {
     let phu_lam = unit_named(&app, "Đảng bộ xã Phú Lâm").await;
     let dongtam = unit_named(&app, "Chi bộ thôn Đồng Tâm").await;
     let audits = audit_count(&app).await;
-    let err = units::move_unit(
+    let err = chibo_app::org::restructure::move_unit(
         &app,
         &admin,
         phu_lam.id,
@@ -118,7 +126,7 @@ async fn a_unit_cannot_move_under_itself_and_nothing_is_written() {
     .await
     .unwrap_err();
     assert!(field_of(&err).contains(&"new_parent_id".to_string()));
-    let err = units::move_unit(
+    let err = chibo_app::org::restructure::move_unit(
         &app,
         &admin,
         phu_lam.id,
@@ -140,8 +148,10 @@ async fn moving_a_unit_reroots_everything_below_it() {
     let admin = actor(&app, "admin").await;
     let ward = unit_named(&app, "Đảng bộ phường Hòa Bình").await;
     let dongtam = unit_named(&app, "Chi bộ thôn Đồng Tâm").await;
-    let before = units::tree(&app, &admin, None).await.unwrap();
-    units::move_unit(
+    let before = chibo_app::org::units::tree(&app, &admin, None)
+        .await
+        .unwrap();
+    chibo_app::org::restructure::move_unit(
         &app,
         &admin,
         dongtam.id,
@@ -159,10 +169,10 @@ async fn moving_a_unit_reroots_everything_below_it() {
         group.path.starts_with(&moved.path),
         "the party groups moved too"
     );
-    let ward_members = members::list(
+    let ward_members = chibo_app::membership::members::list(
         &app,
         &admin,
-        members::MemberQuery {
+        chibo_app::membership::members::MemberQuery {
             unit_id: Some(ward.id),
             per_page: Some(chibo_domain::bounded::PageSize::clamped(500)),
             ..Default::default()
@@ -179,12 +189,17 @@ async fn moving_a_unit_reroots_everything_below_it() {
     );
     // Yesterday's tree still shows the old place.
     let yesterday = chibo_app::App::today() - chrono::Duration::days(1);
-    let then = units::tree(&app, &admin, Some(yesterday)).await.unwrap();
+    let then = chibo_app::org::units::tree(&app, &admin, Some(yesterday))
+        .await
+        .unwrap();
     let old = then.iter().find(|u| u.id == dongtam.id).unwrap();
     assert_eq!(old.parent_id, dongtam.parent_id);
     assert_eq!(
         before.len(),
-        units::tree(&app, &admin, None).await.unwrap().len()
+        chibo_app::org::units::tree(&app, &admin, None)
+            .await
+            .unwrap()
+            .len()
     );
 }
 
@@ -194,7 +209,7 @@ async fn cells_need_three_official_members() {
     let admin = actor(&app, "admin").await;
     let ward = unit_named(&app, "Đảng bộ phường Hòa Bình").await;
     let audits = audit_count(&app).await;
-    let err = units::create(
+    let err = chibo_app::org::edit::create(
         &app,
         &admin,
         NewUnit {
@@ -211,10 +226,10 @@ async fn cells_need_three_official_members() {
     assert!(field_of(&err).contains(&"founding_member_ids".to_string()));
     // Split off two members only: refused, nothing written.
     let tdp1 = unit_named(&app, "Chi bộ Tổ dân phố số 1").await;
-    let list = members::list(
+    let list = chibo_app::membership::members::list(
         &app,
         &admin,
-        members::MemberQuery {
+        chibo_app::membership::members::MemberQuery {
             unit_id: Some(tdp1.id),
             ..Default::default()
         },
@@ -228,7 +243,7 @@ async fn cells_need_three_official_members() {
         .take(2)
         .map(|m| m.id)
         .collect();
-    let err = units::split(
+    let err = chibo_app::org::restructure::split(
         &app,
         &admin,
         tdp1.id,
@@ -253,7 +268,7 @@ async fn cells_need_three_official_members() {
         .take(5)
         .map(|m| m.id)
         .collect();
-    let parts = units::split(
+    let parts = chibo_app::org::restructure::split(
         &app,
         &admin,
         tdp1.id,
@@ -268,7 +283,7 @@ async fn cells_need_three_official_members() {
     )
     .await
     .unwrap();
-    let new = units::detail(&app, &admin, parts[0].id, None)
+    let new = chibo_app::org::unit_page::detail(&app, &admin, parts[0].id, None)
         .await
         .unwrap();
     assert_eq!(new.subtree_member_count, 5);
@@ -284,7 +299,7 @@ async fn rename_keeps_the_old_name_in_history_and_dissolve_needs_an_empty_unit()
     let app = demo_app().await;
     let admin = actor(&app, "admin").await;
     let tdp5 = unit_named(&app, "Chi bộ Tổ dân phố số 5").await;
-    let err = units::dissolve(
+    let err = chibo_app::org::restructure::dissolve(
         &app,
         &admin,
         tdp5.id,
@@ -296,7 +311,7 @@ async fn rename_keeps_the_old_name_in_history_and_dissolve_needs_an_empty_unit()
     .await
     .unwrap_err();
     assert!(matches!(err, AppError::Invalid(_)));
-    let renamed = units::rename(
+    let renamed = chibo_app::org::edit::rename(
         &app,
         &admin,
         tdp5.id,
@@ -309,12 +324,12 @@ async fn rename_keeps_the_old_name_in_history_and_dissolve_needs_an_empty_unit()
     .unwrap();
     assert_eq!(renamed.name, "Chi bộ Tổ dân phố Hòa Bình 5");
     let yesterday = chibo_app::App::today() - chrono::Duration::days(1);
-    let old = units::detail(&app, &admin, tdp5.id, Some(yesterday))
+    let old = chibo_app::org::unit_page::detail(&app, &admin, tdp5.id, Some(yesterday))
         .await
         .unwrap();
     assert_eq!(old.unit.name, "Chi bộ Tổ dân phố số 5");
     // A future date and a date before the last change are refused.
-    let err = units::rename(
+    let err = chibo_app::org::edit::rename(
         &app,
         &admin,
         tdp5.id,
@@ -328,15 +343,15 @@ async fn rename_keeps_the_old_name_in_history_and_dissolve_needs_an_empty_unit()
     assert!(field_of(&err).contains(&"effective_on".to_string()));
     // Merge the ward's school cell into TDP 5: members follow, the school cell closes.
     let school = unit_named(&app, "Chi bộ Trường Tiểu học Hòa Bình").await;
-    let n_before = units::detail(&app, &admin, tdp5.id, None)
+    let n_before = chibo_app::org::unit_page::detail(&app, &admin, tdp5.id, None)
         .await
         .unwrap()
         .subtree_member_count;
-    let moved = units::detail(&app, &admin, school.id, None)
+    let moved = chibo_app::org::unit_page::detail(&app, &admin, school.id, None)
         .await
         .unwrap()
         .subtree_member_count;
-    let closed = units::merge(
+    let closed = chibo_app::org::restructure::merge(
         &app,
         &admin,
         school.id,
@@ -348,7 +363,9 @@ async fn rename_keeps_the_old_name_in_history_and_dissolve_needs_an_empty_unit()
     .await
     .unwrap();
     assert_eq!(closed.successor_id, Some(tdp5.id));
-    let after = units::detail(&app, &admin, tdp5.id, None).await.unwrap();
+    let after = chibo_app::org::unit_page::detail(&app, &admin, tdp5.id, None)
+        .await
+        .unwrap();
     assert_eq!(after.subtree_member_count, n_before + moved);
     assert!(after.predecessors.iter().any(|p| p.id == school.id));
 }
@@ -363,19 +380,25 @@ async fn scope_hides_units_outside_and_forbids_changes_without_the_right() {
     let dongtam = unit_named(&app, "Chi bộ thôn Đồng Tâm").await;
     // Out of scope: not found, as if it did not exist.
     assert!(matches!(
-        units::detail(&app, &commune, ward.id, None).await,
+        chibo_app::org::unit_page::detail(&app, &commune, ward.id, None).await,
         Err(AppError::NotFound)
     ));
     assert!(matches!(
-        units::detail(&app, &member, dongtam.id, None).await,
+        chibo_app::org::unit_page::detail(&app, &member, dongtam.id, None).await,
         Err(AppError::NotFound)
     ));
-    let tree = units::tree(&app, &commune, None).await.unwrap();
+    let tree = chibo_app::org::units::tree(&app, &commune, None)
+        .await
+        .unwrap();
     let phu_lam = unit_named(&app, "Đảng bộ xã Phú Lâm").await;
     assert!(tree.iter().all(|u| u.path.starts_with(&phu_lam.path)));
     // The organisation board reads everything but changes nothing.
-    assert!(units::detail(&app, &board, ward.id, None).await.is_ok());
-    let err = units::rename(
+    assert!(
+        chibo_app::org::unit_page::detail(&app, &board, ward.id, None)
+            .await
+            .is_ok()
+    );
+    let err = chibo_app::org::edit::rename(
         &app,
         &board,
         ward.id,
@@ -388,7 +411,7 @@ async fn scope_hides_units_outside_and_forbids_changes_without_the_right() {
     .unwrap_err();
     assert!(matches!(err, AppError::Forbidden));
     // The commune committee manages its direct children.
-    units::rename(
+    chibo_app::org::edit::rename(
         &app,
         &commune,
         dongtam.id,
@@ -399,10 +422,10 @@ async fn scope_hides_units_outside_and_forbids_changes_without_the_right() {
     )
     .await
     .unwrap();
-    let all = members::list(
+    let all = chibo_app::membership::members::list(
         &app,
         &commune,
-        members::MemberQuery {
+        chibo_app::membership::members::MemberQuery {
             per_page: Some(chibo_domain::bounded::PageSize::clamped(500)),
             ..Default::default()
         },
@@ -415,9 +438,13 @@ async fn scope_hides_units_outside_and_forbids_changes_without_the_right() {
             .all(|m| m.unit.name != "Chi bộ Tổ dân phố số 1")
     );
     // A member sees only themselves.
-    let mine = members::list(&app, &member, members::MemberQuery::default())
-        .await
-        .unwrap();
+    let mine = chibo_app::membership::members::list(
+        &app,
+        &member,
+        chibo_app::membership::members::MemberQuery::default(),
+    )
+    .await
+    .unwrap();
     assert_eq!(mine.total, 1);
     assert_eq!(mine.items[0].id, member.member_id.unwrap());
 }

@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 
 use anyhow::{Context, Result};
-use chibo_app::{App, Config, auth, demo};
+use chibo_app::{App, Config};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -121,7 +121,7 @@ async fn open(url: &str) -> Result<App> {
 
 /// The account a command acts as.
 async fn actor(app: &App, username: &str) -> Result<chibo_app::Actor> {
-    auth::actor_by_username(app, username)
+    chibo_app::access::auth::actor_by_username(app, username)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?
         .with_context(|| format!("không có tài khoản {username}"))
@@ -167,7 +167,7 @@ async fn main() -> Result<()> {
             );
             bar.set_message(if dry_run { "Kiểm tra" } else { "Nhập" });
             let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            let report = chibo_app::import::run(
+            let report = chibo_app::membership::import::run(
                 &app,
                 &actor,
                 unit,
@@ -210,7 +210,7 @@ async fn main() -> Result<()> {
         } => {
             let app = open(&cli.database_url).await?;
             let actor = actor(&app, &username).await?;
-            let (_, bytes) = chibo_app::import::export(&app, &actor, unit)
+            let (_, bytes) = chibo_app::membership::import::export(&app, &actor, unit)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             std::fs::write(&out, bytes)
@@ -251,7 +251,7 @@ async fn main() -> Result<()> {
             if demo {
                 seed_demo(&app).await?;
             }
-            auth::purge_expired(&app).await?;
+            chibo_app::access::auth::purge_expired(&app).await?;
             let router = chibo_web::router(
                 app,
                 chibo_web::WebConfig {
@@ -266,9 +266,9 @@ async fn main() -> Result<()> {
             if demo {
                 println!(
                     "Tài khoản demo (mật khẩu cho tất cả: {}):",
-                    demo::DEMO_PASSWORD
+                    chibo_seed::demo::DEMO_PASSWORD
                 );
-                for l in demo::DEMO_LOGINS {
+                for l in chibo_seed::demo::DEMO_LOGINS {
                     println!("  {:<18} {}", l.username, l.description);
                 }
             }
@@ -288,8 +288,8 @@ async fn main() -> Result<()> {
 async fn seed_demo(app: &App) -> Result<()> {
     let started = std::time::Instant::now();
     let fail = |e: chibo_app::AppError| anyhow::anyhow!("{e}: {e:?}");
-    if demo::seed(app).await.map_err(fail)? {
-        let meetings = demo::seed_meetings(app).await.map_err(fail)?;
+    if chibo_seed::demo::seed(app).await.map_err(fail)? {
+        let meetings = chibo_seed::demo::seed_meetings(app).await.map_err(fail)?;
         println!(
             "Đã tạo dữ liệu demo ({meetings} buổi sinh hoạt) trong {:.1} giây.",
             started.elapsed().as_secs_f64()
@@ -343,7 +343,10 @@ async fn generate(app: &App, scale: &str, months: u32, seed: u64) -> Result<()> 
         summary.attendance,
         started.elapsed().as_secs_f64()
     );
-    println!("Tài khoản (mật khẩu cho tất cả: {}):", demo::DEMO_PASSWORD);
+    println!(
+        "Tài khoản (mật khẩu cho tất cả: {}):",
+        chibo_seed::demo::DEMO_PASSWORD
+    );
     for (username, what) in &summary.logins {
         println!("  {username:<14} {what}");
     }
@@ -351,7 +354,7 @@ async fn generate(app: &App, scale: &str, months: u32, seed: u64) -> Result<()> 
 }
 
 async fn create_admin(app: &App, username: &str, display_name: &str, password: &str) -> Result<()> {
-    chibo_app::users::bootstrap_admin(app, username, display_name, password)
+    chibo_app::access::users::bootstrap_admin(app, username, display_name, password)
         .await
         .map(|_| ())
         .map_err(|e| anyhow::anyhow!("{e}: {e:?}"))

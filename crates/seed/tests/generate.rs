@@ -168,7 +168,7 @@ async fn a_generated_city_keeps_the_use_cases_invariants() {
     assert!(secretaries.values().all(|n| *n == 1));
 
     // Meetings: what the use case computes as the sheet is exactly what was recorded.
-    let admin = chibo_app::auth::actor_by_username(&app, "admin")
+    let admin = chibo_app::access::auth::actor_by_username(&app, "admin")
         .await
         .unwrap()
         .unwrap();
@@ -183,7 +183,9 @@ async fn a_generated_city_keeps_the_use_cases_invariants() {
         assert!(seen.insert((m.unit_id, m.meeting_date, m.kind.clone())));
     }
     for m in held.iter().step_by(97) {
-        let d = chibo_app::meetings::get(&app, &admin, m.id).await.unwrap();
+        let d = chibo_app::meetings::detail::get(&app, &admin, m.id)
+            .await
+            .unwrap();
         assert_eq!(d.summary.not_recorded, 0, "meeting {}", m.id);
         let sheet: HashSet<i64> = d
             .sheet
@@ -267,19 +269,19 @@ async fn a_generated_city_keeps_the_use_cases_invariants() {
         assert!(t.moved_on >= m.admission_date);
     }
     let root = units.iter().find(|u| u.parent_id.is_none()).unwrap().id;
-    let due = chibo_app::badges::due(&app, &admin, root, None)
+    let due = chibo_app::membership::badges::due(&app, &admin, root, None)
         .await
         .unwrap();
     assert!(!due.rows.is_empty());
     assert!(
-        !chibo_app::exemptions::list(&app, &admin, root)
+        !chibo_app::workflows::exemptions::list(&app, &admin, root)
             .await
             .unwrap()
             .exemptions
             .is_empty()
     );
     assert!(
-        !chibo_app::transfers::list(&app, &admin, root, false)
+        !chibo_app::workflows::transfers::list(&app, &admin, root, false)
             .await
             .unwrap()
             .transfers
@@ -289,9 +291,14 @@ async fn a_generated_city_keeps_the_use_cases_invariants() {
     // The generated logins work, and a second generation into the same database is refused.
     for (username, _) in &summary.logins {
         assert!(
-            chibo_app::auth::check_login(&app, username, chibo_app::demo::DEMO_PASSWORD, "test")
-                .await
-                .is_ok(),
+            chibo_app::access::auth::check_login(
+                &app,
+                username,
+                chibo_seed::demo::DEMO_PASSWORD,
+                "test"
+            )
+            .await
+            .is_ok(),
             "{username}"
         );
     }

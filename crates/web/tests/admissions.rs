@@ -57,7 +57,7 @@ async fn a_candidate_from_class_to_official() {
     )
     .await);
     // The introducer: an official member of the cell for a year by the file's date.
-    let path = chibo_app::units::find(&t.app.db, cell)
+    let path = chibo_app::org::units::find(&t.app.db, cell)
         .await
         .unwrap()
         .unwrap()
@@ -76,7 +76,7 @@ async fn a_candidate_from_class_to_official() {
     let elsewhere = member::Entity::find()
         .filter(
             member::Column::UnitPath.like(chibo_store::path_prefix(
-                &chibo_app::units::find(&t.app.db, other_cell)
+                &chibo_app::org::units::find(&t.app.db, other_cell)
                     .await
                     .unwrap()
                     .unwrap()

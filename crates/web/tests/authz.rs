@@ -553,7 +553,7 @@ async fn every_route_checks_scope_for_every_role() {
     let commune_token = t.token("xaphulam").await;
     let member_cookie = t.login("dangvien.dongtam").await;
     let member_token = t.token("dangvien.dongtam").await;
-    let member_actor = chibo_app::auth::actor_by_username(&t.app, "dangvien.dongtam")
+    let member_actor = chibo_app::access::auth::actor_by_username(&t.app, "dangvien.dongtam")
         .await
         .unwrap()
         .unwrap();

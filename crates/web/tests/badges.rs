@@ -34,7 +34,7 @@ async fn admitted_for(t: &TestApp, id: i64, years: u32, reached: chrono::NaiveDa
 }
 
 async fn member_of(t: &TestApp, username: &str) -> i64 {
-    chibo_app::auth::actor_by_username(&t.app, username)
+    chibo_app::access::auth::actor_by_username(&t.app, username)
         .await
         .unwrap()
         .unwrap()

@@ -69,11 +69,11 @@ async fn a_guest_by_id_is_only_one_the_form_offers() {
         .await);
     let id = m["id"].as_i64().unwrap();
     // The commune committee names one of its members to follow the cell.
-    let committee = chibo_app::auth::actor_by_username(&t.app, "xaphulam")
+    let committee = chibo_app::access::auth::actor_by_username(&t.app, "xaphulam")
         .await
         .unwrap()
         .unwrap();
-    let follower = chibo_app::meeting_prep::follower_choices(&t.app, &committee, cell)
+    let follower = chibo_app::meetings::preparation::follower_choices(&t.app, &committee, cell)
         .await
         .unwrap()[0]
         .0;
@@ -146,7 +146,7 @@ async fn a_guest_by_id_is_only_one_the_form_offers() {
 async fn a_transfer_goes_only_to_a_destination_the_form_offers() {
     let t = TestApp::new().await;
     let sec = t.token("bithu.dongtam").await;
-    let mover = chibo_app::auth::actor_by_username(&t.app, "dangvien.dongtam")
+    let mover = chibo_app::access::auth::actor_by_username(&t.app, "dangvien.dongtam")
         .await
         .unwrap()
         .unwrap()
@@ -218,7 +218,7 @@ async fn parallel_wrong_passwords_are_counted_one_by_one() {
             Auth::None,
             Some((
                 "application/json",
-                json!({"username": "bithu.dongtam", "password": chibo_app::demo::DEMO_PASSWORD})
+                json!({"username": "bithu.dongtam", "password": chibo_seed::demo::DEMO_PASSWORD})
                     .to_string(),
             )),
             None,
@@ -281,7 +281,7 @@ async fn the_current_password_check_is_throttled_too() {
             Method::POST,
             &format!("/api/v1/users/{uid}/password"),
             &sec,
-            change(chibo_app::demo::DEMO_PASSWORD),
+            change(chibo_seed::demo::DEMO_PASSWORD),
         )
         .await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
@@ -356,7 +356,7 @@ async fn tokens_die_with_the_password_and_their_owner_can_revoke_them() {
             Method::POST,
             &format!("/api/v1/users/{uid}/password"),
             &first,
-            json!({"current_password": chibo_app::demo::DEMO_PASSWORD, "new_password": "mat-khau-moi-2026"}),
+            json!({"current_password": chibo_seed::demo::DEMO_PASSWORD, "new_password": "mat-khau-moi-2026"}),
         )
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
@@ -523,11 +523,11 @@ async fn an_ambiguous_cell_name_is_a_row_error_and_a_place_resolves_it() {
 
 /// The bytes of a subtree's XLSX export (the test client keeps bodies as text).
 async fn bytes_of(t: &TestApp, unit: i64, token: &str) -> Vec<u8> {
-    let actor = chibo_app::auth::actor_from_token(&t.app, token)
+    let actor = chibo_app::access::auth::actor_from_token(&t.app, token)
         .await
         .unwrap()
         .unwrap();
-    chibo_app::import::export(&t.app, &actor, unit)
+    chibo_app::membership::import::export(&t.app, &actor, unit)
         .await
         .unwrap()
         .1
@@ -561,15 +561,15 @@ async fn merges_follow_the_tree_and_cancel_the_cells_future_meetings() {
     assert!(!merge_form.contains("Tổ đảng"), "{merge_form}");
     assert!(merge_form.contains("Chi bộ thôn Đồng Tâm"), "{merge_form}");
     // Bản Nà's next meeting, published: the page says it will be cancelled, the merger does.
-    let bn_sec = chibo_app::auth::actor_by_username(&t.app, "xaphulam")
+    let bn_sec = chibo_app::access::auth::actor_by_username(&t.app, "xaphulam")
         .await
         .unwrap()
         .unwrap();
-    let next = chibo_app::meetings::schedule(
+    let next = chibo_app::meetings::schedule::schedule(
         &t.app,
         &bn_sec,
         ban_na,
-        chibo_app::meetings::NewMeeting {
+        chibo_app::meetings::schedule::NewMeeting {
             kind: "regular".into(),
             topic: "Sinh hoạt thường kỳ".into(),
             meeting_date: Some(day(10)),
@@ -580,7 +580,7 @@ async fn merges_follow_the_tree_and_cancel_the_cells_future_meetings() {
     )
     .await
     .unwrap();
-    chibo_app::meetings::publish(&t.app, &bn_sec, next.id)
+    chibo_app::meetings::schedule::publish(&t.app, &bn_sec, next.id)
         .await
         .unwrap();
     let page = t

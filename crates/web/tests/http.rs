@@ -34,7 +34,10 @@ async fn login_logout_and_session_cookie() {
         .post_form(
             "/login",
             Auth::None,
-            &format!("username=admin&password={}", chibo_app::demo::DEMO_PASSWORD),
+            &format!(
+                "username=admin&password={}",
+                chibo_seed::demo::DEMO_PASSWORD
+            ),
         )
         .await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER);
@@ -91,7 +94,7 @@ async fn login_is_throttled_per_account() {
             Auth::None,
             &format!(
                 "username=xaphulam&password={}",
-                chibo_app::demo::DEMO_PASSWORD
+                chibo_seed::demo::DEMO_PASSWORD
             ),
         )
         .await;
@@ -539,7 +542,7 @@ async fn a_secretary_schedules_publishes_and_takes_attendance_through_the_pages(
     assert!(list.body.contains("Thu hoạch vụ mùa"));
 
     // The record with a vote, then a task for the member, who reports on it from their phone.
-    let member_actor = chibo_app::auth::actor_by_username(&t.app, "dangvien.dongtam")
+    let member_actor = chibo_app::access::auth::actor_by_username(&t.app, "dangvien.dongtam")
         .await
         .unwrap()
         .unwrap();

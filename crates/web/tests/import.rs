@@ -212,11 +212,11 @@ async fn import_checks_writes_once_and_round_trips() {
 }
 
 async fn export_bytes(t: &TestApp, cell: i64) -> Vec<u8> {
-    let admin = chibo_app::auth::actor_by_username(&t.app, "bithu.dongtam")
+    let admin = chibo_app::access::auth::actor_by_username(&t.app, "bithu.dongtam")
         .await
         .unwrap()
         .unwrap();
-    chibo_app::import::export(&t.app, &admin, cell)
+    chibo_app::membership::import::export(&t.app, &admin, cell)
         .await
         .unwrap()
         .1

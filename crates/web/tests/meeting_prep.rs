@@ -10,7 +10,7 @@ use common::*;
 use serde_json::{Value, json};
 
 async fn member_id(t: &TestApp, username: &str) -> i64 {
-    chibo_app::auth::actor_by_username(&t.app, username)
+    chibo_app::access::auth::actor_by_username(&t.app, username)
         .await
         .unwrap()
         .unwrap()
@@ -289,9 +289,9 @@ async fn follower_guests_and_check_in() {
     let committee = t.token("xaphulam").await;
     let cell = t.unit_id("Chi bộ thôn Đồng Tâm").await;
     // The follower is chosen by the superior committee from its own organisation.
-    let choices = chibo_app::meeting_prep::follower_choices(
+    let choices = chibo_app::meetings::preparation::follower_choices(
         &t.app,
-        &chibo_app::auth::actor_by_username(&t.app, "xaphulam")
+        &chibo_app::access::auth::actor_by_username(&t.app, "xaphulam")
             .await
             .unwrap()
             .unwrap(),
@@ -504,9 +504,9 @@ async fn follower_guests_and_check_in() {
         (f["attended"].as_u64(), f["meetings_held"].as_u64()),
         (Some(1), Some(1))
     );
-    let minutes = chibo_app::documents::minutes(
+    let minutes = chibo_app::meetings::documents::minutes(
         &t.app,
-        &chibo_app::auth::actor_by_username(&t.app, "bithu.dongtam")
+        &chibo_app::access::auth::actor_by_username(&t.app, "bithu.dongtam")
             .await
             .unwrap()
             .unwrap(),

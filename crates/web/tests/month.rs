@@ -77,7 +77,7 @@ async fn a_month_of_a_cell_through_the_api() {
     let member_of = |name: &'static str| {
         let app = t.app.clone();
         async move {
-            chibo_app::auth::actor_by_username(&app, name)
+            chibo_app::access::auth::actor_by_username(&app, name)
                 .await
                 .unwrap()
                 .unwrap()
@@ -405,9 +405,9 @@ async fn a_month_of_a_cell_through_the_api() {
         )
         .await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
-    let doc = chibo_app::documents::minutes(
+    let doc = chibo_app::meetings::documents::minutes(
         &t.app,
-        &chibo_app::auth::actor_by_username(&t.app, "bithu.dongtam")
+        &chibo_app::access::auth::actor_by_username(&t.app, "bithu.dongtam")
             .await
             .unwrap()
             .unwrap(),

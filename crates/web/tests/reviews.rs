@@ -29,7 +29,7 @@ async fn members_and_cells_classified_within_the_rules() {
         .filter(|r| r["excluded"].is_null())
         .map(|r| r["member"]["id"].as_i64().unwrap())
         .collect();
-    let exempt = chibo_app::auth::actor_by_username(&t.app, "dangvien.dongtam")
+    let exempt = chibo_app::access::auth::actor_by_username(&t.app, "dangvien.dongtam")
         .await
         .unwrap()
         .unwrap()

@@ -12,7 +12,7 @@ use common::*;
 use serde_json::{Value, json};
 
 async fn members_of(t: &TestApp, cell: i64) -> Vec<i64> {
-    let path = chibo_app::units::find(&t.app.db, cell)
+    let path = chibo_app::org::units::find(&t.app.db, cell)
         .await
         .unwrap()
         .unwrap()
@@ -192,7 +192,7 @@ async fn transfers_move_members_and_keep_their_deadlines() {
     while matches!(
         chrono::Datelike::weekday(&extra),
         chrono::Weekday::Sat | chrono::Weekday::Sun
-    ) || chibo_app::calendar::holidays(&t.app)
+    ) || chibo_app::rules::calendar::holidays(&t.app)
         .await
         .unwrap()
         .contains(extra)

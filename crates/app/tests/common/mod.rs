@@ -1,6 +1,6 @@
 #![allow(dead_code)]
 
-use chibo_app::{Actor, App, Config, auth, demo};
+use chibo_app::{Actor, App, Config};
 use chibo_store::entities::{audit, unit};
 use chibo_store::sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
@@ -10,12 +10,12 @@ pub async fn demo_app() -> App {
         .await
         .expect("test database");
     let app = App::new(db, Config::default());
-    assert!(demo::seed(&app).await.expect("demo seeds"));
+    assert!(chibo_seed::demo::seed(&app).await.expect("demo seeds"));
     app
 }
 
 pub async fn actor(app: &App, username: &str) -> Actor {
-    auth::actor_by_username(app, username)
+    chibo_app::access::auth::actor_by_username(app, username)
         .await
         .unwrap()
         .expect("demo user")

@@ -29,7 +29,7 @@ pub async fn write_logins(
     units: &[Unit],
     people: &People,
 ) -> Result<Vec<(String, String)>, GenerateError> {
-    let hash = chibo_app::auth::hash_password(chibo_app::demo::DEMO_PASSWORD)?;
+    let hash = chibo_app::access::auth::hash_password(crate::demo::DEMO_PASSWORD)?;
     let now = Utc::now();
     let root = &units[0];
     let province = units

@@ -4,8 +4,11 @@
 //! `write_attendance` and the record use cases leave them. This month's not-yet-held meetings
 //! are published.
 
+use crate::demo::names::EXCUSES;
+use crate::demo::names::RESOLUTIONS;
+use crate::demo::names::TASKS;
+use crate::demo::names::THEMES;
 use chibo_app::App;
-use chibo_app::demo::{EXCUSES, RESOLUTIONS, TASKS, THEMES};
 use chibo_domain::org::CellType;
 use chibo_store::entities::{meeting, meeting_attendance, meeting_record, meeting_task, rule_set};
 use chrono::{Datelike, Months, NaiveDate, Utc};

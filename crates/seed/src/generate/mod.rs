@@ -17,8 +17,8 @@ mod people;
 pub mod plan;
 mod workflows;
 
+use crate::demo::names::Rng;
 use chibo_app::App;
-use chibo_app::demo::Rng;
 use chibo_store::entities::{unit, user};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, PaginatorTrait};
 

@@ -1,10 +1,13 @@
 //! Units with their history, members with their rolls, statuses and positions, the party groups
 //! of large cells, and the accounts printed at the end.
 
+use crate::demo::names::FAMILY;
+use crate::demo::names::FEMALE_GIVEN;
+use crate::demo::names::FEMALE_MIDDLE;
+use crate::demo::names::HIGHLAND_FAMILY;
+use crate::demo::names::MALE_GIVEN;
+use crate::demo::names::MALE_MIDDLE;
 use chibo_app::App;
-use chibo_app::demo::{
-    FAMILY, FEMALE_GIVEN, FEMALE_MIDDLE, HIGHLAND_FAMILY, MALE_GIVEN, MALE_MIDDLE,
-};
 use chibo_domain::member::add_months;
 use chibo_domain::org::{CellType, UnitKind, child_path};
 use chibo_domain::text::{person_sort_key, search_key};

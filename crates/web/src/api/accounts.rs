@@ -1,9 +1,13 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use chibo_app::access::users::ActiveInput;
+use chibo_app::access::users::NewUser;
+use chibo_app::access::users::PasswordInput;
+use chibo_app::access::users::RoleInput;
+use chibo_app::access::users::UserView;
 use chibo_app::audit::{self, AuditEntry};
-use chibo_app::users::{self, ActiveInput, NewUser, PasswordInput, RoleInput, UserView};
-use chibo_app::{Actor, AppError, auth};
+use chibo_app::{Actor, AppError};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -37,7 +41,7 @@ pub async fn create_token(
 ) -> Result<(StatusCode, Json<TokenResponse>), ApiError> {
     let name = b.name.unwrap_or_else(|| "API".into());
     let (token, expires_at) =
-        auth::issue_token(&s.app, &b.username, &b.password, &ip, &name).await?;
+        chibo_app::access::auth::issue_token(&s.app, &b.username, &b.password, &ip, &name).await?;
     Ok((
         StatusCode::CREATED,
         Json(TokenResponse { token, expires_at }),
@@ -62,18 +66,18 @@ pub async fn revoke_token(
                 "Yêu cầu này cần một Bearer token.",
             ))
         })?;
-    auth::revoke_token(&s.app, token.trim()).await?;
+    chibo_app::access::auth::revoke_token(&s.app, token.trim()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Your live API tokens (name and dates; the secret was shown once).
 #[utoipa::path(get, path = "/api/v1/me/tokens", tag = "auth",
-    responses((status = 200, body = Vec<auth::TokenView>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Vec<chibo_app::access::auth::TokenView>), (status = 401, body = ErrorBody)))]
 pub async fn my_tokens(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-) -> Result<Json<Vec<auth::TokenView>>, ApiError> {
-    Ok(Json(auth::tokens_of(&s.app, &a).await?))
+) -> Result<Json<Vec<chibo_app::access::auth::TokenView>>, ApiError> {
+    Ok(Json(chibo_app::access::auth::tokens_of(&s.app, &a).await?))
 }
 
 /// Revokes one of your API tokens (404 for a token that is not yours).
@@ -84,7 +88,7 @@ pub async fn revoke_my_token(
     ApiUser(a): ApiUser,
     id: Ids,
 ) -> Result<StatusCode, ApiError> {
-    auth::revoke_own_token(&s.app, &a, id.one()).await?;
+    chibo_app::access::auth::revoke_own_token(&s.app, &a, id.one()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -102,7 +106,7 @@ pub async fn list_users(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
 ) -> Result<Json<Vec<UserView>>, ApiError> {
-    Ok(Json(users::list(&s.app, &a).await?))
+    Ok(Json(chibo_app::access::users::list(&s.app, &a).await?))
 }
 
 /// Creates an account, optionally with a first role (administrators).
@@ -115,7 +119,7 @@ pub async fn create_user(
 ) -> Result<(StatusCode, Json<UserView>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(users::create(&s.app, &a, b).await?),
+        Json(chibo_app::access::users::create(&s.app, &a, b).await?),
     ))
 }
 
@@ -127,7 +131,9 @@ pub async fn get_user(
     ApiUser(a): ApiUser,
     id: Ids,
 ) -> Result<Json<UserView>, ApiError> {
-    Ok(Json(users::get(&s.app, &a, id.one()).await?))
+    Ok(Json(
+        chibo_app::access::users::get(&s.app, &a, id.one()).await?,
+    ))
 }
 
 /// Grants a role on a unit (administrators).
@@ -139,7 +145,9 @@ pub async fn add_role(
     id: Ids,
     ApiJson(b): ApiJson<RoleInput>,
 ) -> Result<Json<UserView>, ApiError> {
-    Ok(Json(users::add_role(&s.app, &a, id.one(), b).await?))
+    Ok(Json(
+        chibo_app::access::users::add_role(&s.app, &a, id.one(), b).await?,
+    ))
 }
 
 /// Removes a role (administrators).
@@ -151,7 +159,9 @@ pub async fn remove_role(
     ids: Ids,
 ) -> Result<Json<UserView>, ApiError> {
     let (id, role_id) = ids.two();
-    Ok(Json(users::remove_role(&s.app, &a, id, role_id).await?))
+    Ok(Json(
+        chibo_app::access::users::remove_role(&s.app, &a, id, role_id).await?,
+    ))
 }
 
 /// Sets a password: administrators for anyone; a user for themselves with the current one.
@@ -163,7 +173,7 @@ pub async fn set_password(
     id: Ids,
     ApiJson(b): ApiJson<PasswordInput>,
 ) -> Result<StatusCode, ApiError> {
-    users::set_password(&s.app, &a, id.one(), b).await?;
+    chibo_app::access::users::set_password(&s.app, &a, id.one(), b).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -176,7 +186,9 @@ pub async fn set_active(
     id: Ids,
     ApiJson(b): ApiJson<ActiveInput>,
 ) -> Result<Json<UserView>, ApiError> {
-    Ok(Json(users::set_active(&s.app, &a, id.one(), b).await?))
+    Ok(Json(
+        chibo_app::access::users::set_active(&s.app, &a, id.one(), b).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

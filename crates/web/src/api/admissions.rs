@@ -1,7 +1,10 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chibo_app::admissions::{self, CandidateInput, CandidateList, CandidateStep, CandidateView};
+use chibo_app::workflows::admissions::CandidateInput;
+use chibo_app::workflows::admissions::CandidateList;
+use chibo_app::workflows::admissions::CandidateStep;
+use chibo_app::workflows::admissions::CandidateView;
 
 use super::{ApiJson, Ids};
 use crate::AppState;
@@ -16,7 +19,9 @@ pub async fn list(
     ApiUser(a): ApiUser,
     id: Ids,
 ) -> Result<Json<CandidateList>, ApiError> {
-    Ok(Json(admissions::list(&s.app, &a, id.one()).await?))
+    Ok(Json(
+        chibo_app::workflows::admissions::list(&s.app, &a, id.one()).await?,
+    ))
 }
 
 /// A cell proposes an outstanding non-member for admission.
@@ -30,7 +35,7 @@ pub async fn propose(
 ) -> Result<(StatusCode, Json<CandidateView>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(admissions::propose(&s.app, &a, id.one(), b).await?),
+        Json(chibo_app::workflows::admissions::propose(&s.app, &a, id.one(), b).await?),
     ))
 }
 
@@ -44,5 +49,7 @@ pub async fn step(
     id: Ids,
     ApiJson(b): ApiJson<CandidateStep>,
 ) -> Result<Json<CandidateView>, ApiError> {
-    Ok(Json(admissions::step(&s.app, &a, id.one(), b).await?))
+    Ok(Json(
+        chibo_app::workflows::admissions::step(&s.app, &a, id.one(), b).await?,
+    ))
 }

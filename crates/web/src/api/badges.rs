@@ -1,6 +1,9 @@
 use axum::Json;
 use axum::extract::State;
-use chibo_app::badges::{self, AwardInput, DisciplineInput, DueList, MemberBadges};
+use chibo_app::membership::badges::AwardInput;
+use chibo_app::membership::badges::DisciplineInput;
+use chibo_app::membership::badges::DueList;
+use chibo_app::membership::badges::MemberBadges;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -26,7 +29,7 @@ pub async fn due(
     ApiQuery(q): ApiQuery<DueQuery>,
 ) -> Result<Json<DueList>, ApiError> {
     Ok(Json(
-        badges::due(&s.app, &a, id.one(), q.award_on.as_deref()).await?,
+        chibo_app::membership::badges::due(&s.app, &a, id.one(), q.award_on.as_deref()).await?,
     ))
 }
 
@@ -38,7 +41,9 @@ pub async fn for_member(
     ApiUser(a): ApiUser,
     id: Ids,
 ) -> Result<Json<MemberBadges>, ApiError> {
-    Ok(Json(badges::for_member(&s.app, &a, id.one()).await?))
+    Ok(Json(
+        chibo_app::membership::badges::for_member(&s.app, &a, id.one()).await?,
+    ))
 }
 
 /// Records a badge awarded (the superior committee); each milestone once, on an award day,
@@ -51,7 +56,9 @@ pub async fn award(
     id: Ids,
     ApiJson(b): ApiJson<AwardInput>,
 ) -> Result<Json<MemberBadges>, ApiError> {
-    Ok(Json(badges::award(&s.app, &a, id.one(), b).await?))
+    Ok(Json(
+        chibo_app::membership::badges::award(&s.app, &a, id.one(), b).await?,
+    ))
 }
 
 /// Records a disciplinary measure, which delays the member's next badge.
@@ -63,5 +70,7 @@ pub async fn discipline(
     id: Ids,
     ApiJson(b): ApiJson<DisciplineInput>,
 ) -> Result<Json<MemberBadges>, ApiError> {
-    Ok(Json(badges::discipline(&s.app, &a, id.one(), b).await?))
+    Ok(Json(
+        chibo_app::membership::badges::discipline(&s.app, &a, id.one(), b).await?,
+    ))
 }

@@ -1,7 +1,10 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chibo_app::exemptions::{self, ExemptionList, ExemptionRequest, ExemptionStep, ExemptionView};
+use chibo_app::workflows::exemptions::ExemptionList;
+use chibo_app::workflows::exemptions::ExemptionRequest;
+use chibo_app::workflows::exemptions::ExemptionStep;
+use chibo_app::workflows::exemptions::ExemptionView;
 
 use super::{ApiJson, Ids};
 use crate::AppState;
@@ -16,7 +19,9 @@ pub async fn list(
     ApiUser(a): ApiUser,
     id: Ids,
 ) -> Result<Json<ExemptionList>, ApiError> {
-    Ok(Json(exemptions::list(&s.app, &a, id.one()).await?))
+    Ok(Json(
+        chibo_app::workflows::exemptions::list(&s.app, &a, id.one()).await?,
+    ))
 }
 
 /// A member's exemption requests (the member sees their own).
@@ -27,7 +32,9 @@ pub async fn of_member(
     ApiUser(a): ApiUser,
     id: Ids,
 ) -> Result<Json<Vec<ExemptionView>>, ApiError> {
-    Ok(Json(exemptions::of_member(&s.app, &a, id.one()).await?))
+    Ok(Json(
+        chibo_app::workflows::exemptions::of_member(&s.app, &a, id.one()).await?,
+    ))
 }
 
 /// A member's request for exemption (by the member, or the cell's officers for them).
@@ -41,7 +48,7 @@ pub async fn request(
 ) -> Result<(StatusCode, Json<ExemptionView>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(exemptions::request(&s.app, &a, id.one(), b).await?),
+        Json(chibo_app::workflows::exemptions::request(&s.app, &a, id.one(), b).await?),
     ))
 }
 
@@ -54,5 +61,7 @@ pub async fn step(
     id: Ids,
     ApiJson(b): ApiJson<ExemptionStep>,
 ) -> Result<Json<ExemptionView>, ApiError> {
-    Ok(Json(exemptions::step(&s.app, &a, id.one(), b).await?))
+    Ok(Json(
+        chibo_app::workflows::exemptions::step(&s.app, &a, id.one(), b).await?,
+    ))
 }

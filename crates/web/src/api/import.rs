@@ -2,7 +2,7 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
 use axum::response::{IntoResponse, Response};
 use chibo_app::AppError;
-use chibo_app::import::{self, ImportReport};
+use chibo_app::membership::import::ImportReport;
 use chibo_domain::Invalid;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -35,9 +35,19 @@ pub async fn import_members(
     ApiQuery(q): ApiQuery<ImportQuery>,
     form: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, ApiError> {
-    import::may_import(&s.app, &a, id.one()).await?;
-    let (name, bytes) = crate::upload::read_file(form, import::MAX_IMPORT_BYTES).await?;
-    let report = import::run(&s.app, &a, id.one(), &name, &bytes, q.dry_run, &|_, _| {}).await?;
+    chibo_app::membership::import::may_import(&s.app, &a, id.one()).await?;
+    let (name, bytes) =
+        crate::upload::read_file(form, chibo_app::membership::import::MAX_IMPORT_BYTES).await?;
+    let report = chibo_app::membership::import::run(
+        &s.app,
+        &a,
+        id.one(),
+        &name,
+        &bytes,
+        q.dry_run,
+        &|_, _| {},
+    )
+    .await?;
     if !q.dry_run && !report.errors.is_empty() {
         let mut inv = Invalid::new();
         for e in &report.errors {
@@ -49,7 +59,7 @@ pub async fn import_members(
 }
 
 /// "Dòng 5, cột Ngày sinh: …" as the pages and the CLI also print it.
-pub fn row_message(e: &import::RowError) -> String {
+pub fn row_message(e: &chibo_app::membership::import::RowError) -> String {
     match (e.row, e.column.is_empty()) {
         (0, _) => e.message.clone(),
         (r, true) => format!("Dòng {r}: {}", e.message),
@@ -67,7 +77,7 @@ pub async fn export_members(
     ApiUser(a): ApiUser,
     id: Ids,
 ) -> Result<Response, ApiError> {
-    let (file, bytes) = import::export(&s.app, &a, id.one()).await?;
+    let (file, bytes) = chibo_app::membership::import::export(&s.app, &a, id.one()).await?;
     Ok(crate::upload::file_response(bytes, XLSX, &file))
 }
 
@@ -75,5 +85,9 @@ pub async fn export_members(
 #[utoipa::path(get, path = "/api/v1/import/template.xlsx", tag = "members",
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>), (status = 401, body = ErrorBody)))]
 pub async fn template(ApiUser(_a): ApiUser) -> Response {
-    crate::upload::file_response(import::template(), XLSX, "mau-danh-sach-dang-vien.xlsx")
+    crate::upload::file_response(
+        chibo_app::membership::import::template(),
+        XLSX,
+        "mau-danh-sach-dang-vien.xlsx",
+    )
 }

@@ -3,11 +3,15 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use chibo_app::meeting_prep::{
-    self, CheckInInput, DocumentView, FollowerInput, FollowerView, GuestInput, NoticeInput,
-    PreparationInput,
-};
-use chibo_app::meetings::{self, MeetingDetail, PastResolution};
+use chibo_app::meetings::attendance::CheckInInput;
+use chibo_app::meetings::detail::MeetingDetail;
+use chibo_app::meetings::detail::PastResolution;
+use chibo_app::meetings::notice::DocumentView;
+use chibo_app::meetings::notice::FollowerView;
+use chibo_app::meetings::preparation::FollowerInput;
+use chibo_app::meetings::preparation::GuestInput;
+use chibo_app::meetings::preparation::PreparationInput;
+use chibo_app::meetings::schedule::NoticeInput;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -26,7 +30,7 @@ pub async fn notice(
     ApiJson(b): ApiJson<NoticeInput>,
 ) -> Result<Json<MeetingDetail>, ApiError> {
     Ok(Json(
-        meeting_prep::update_notice(&s.app, &a, id.one(), b).await?,
+        chibo_app::meetings::schedule::update_notice(&s.app, &a, id.one(), b).await?,
     ))
 }
 
@@ -50,11 +54,14 @@ pub async fn upload(
     id: Ids,
     form: Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<DocumentView>), ApiError> {
-    meeting_prep::may_upload(&s.app, &a, id.one()).await?;
+    chibo_app::meetings::uploads::may_upload(&s.app, &a, id.one()).await?;
     let (name, bytes) = crate::upload::read_file(form, s.app.config.upload_max_bytes).await?;
     Ok((
         StatusCode::CREATED,
-        Json(meeting_prep::upload_document(&s.app, &a, id.one(), &name, &bytes).await?),
+        Json(
+            chibo_app::meetings::uploads::upload_document(&s.app, &a, id.one(), &name, &bytes)
+                .await?,
+        ),
     ))
 }
 
@@ -66,7 +73,7 @@ pub async fn download(
     ApiUser(a): ApiUser,
     id: Ids,
 ) -> Result<Response, ApiError> {
-    let (d, bytes) = meeting_prep::document_file(&s.app, &a, id.one()).await?;
+    let (d, bytes) = chibo_app::meetings::uploads::document_file(&s.app, &a, id.one()).await?;
     Ok(crate::upload::file_response(
         bytes,
         &d.content_type,
@@ -83,7 +90,7 @@ pub async fn delete_file(
     id: Ids,
 ) -> Result<Json<MeetingDetail>, ApiError> {
     Ok(Json(
-        meeting_prep::delete_document(&s.app, &a, id.one()).await?,
+        chibo_app::meetings::uploads::delete_document(&s.app, &a, id.one()).await?,
     ))
 }
 
@@ -97,7 +104,7 @@ pub async fn preparation(
     ApiJson(b): ApiJson<PreparationInput>,
 ) -> Result<Json<MeetingDetail>, ApiError> {
     Ok(Json(
-        meeting_prep::save_preparation(&s.app, &a, id.one(), b).await?,
+        chibo_app::meetings::preparation::save_preparation(&s.app, &a, id.one(), b).await?,
     ))
 }
 
@@ -111,7 +118,7 @@ pub async fn add_guest(
     ApiJson(b): ApiJson<GuestInput>,
 ) -> Result<Json<MeetingDetail>, ApiError> {
     Ok(Json(
-        meeting_prep::add_guest(&s.app, &a, id.one(), b).await?,
+        chibo_app::meetings::preparation::add_guest(&s.app, &a, id.one(), b).await?,
     ))
 }
 
@@ -124,7 +131,7 @@ pub async fn remove_guest(
     id: Ids,
 ) -> Result<Json<MeetingDetail>, ApiError> {
     Ok(Json(
-        meeting_prep::remove_guest(&s.app, &a, id.one()).await?,
+        chibo_app::meetings::preparation::remove_guest(&s.app, &a, id.one()).await?,
     ))
 }
 
@@ -144,7 +151,7 @@ pub async fn check_in_code(
     ApiUser(a): ApiUser,
     id: Ids,
 ) -> Result<Json<CheckInCode>, ApiError> {
-    let code = meeting_prep::check_in_code(&s.app, &a, id.one()).await?;
+    let code = chibo_app::meetings::attendance::check_in_code(&s.app, &a, id.one()).await?;
     Ok(Json(CheckInCode {
         path: crate::pages::check_in_path(id.one(), &code),
         code,
@@ -160,7 +167,9 @@ pub async fn check_in(
     id: Ids,
     ApiJson(b): ApiJson<CheckInInput>,
 ) -> Result<Json<MeetingDetail>, ApiError> {
-    Ok(Json(meeting_prep::check_in(&s.app, &a, id.one(), b).await?))
+    Ok(Json(
+        chibo_app::meetings::attendance::check_in(&s.app, &a, id.one(), b).await?,
+    ))
 }
 
 /// The superior committee member who follows the cell, and their attendance this year.
@@ -171,7 +180,9 @@ pub async fn follower(
     ApiUser(a): ApiUser,
     id: Ids,
 ) -> Result<Json<FollowerView>, ApiError> {
-    Ok(Json(meeting_prep::follower(&s.app, &a, id.one()).await?))
+    Ok(Json(
+        chibo_app::meetings::preparation::follower(&s.app, &a, id.one()).await?,
+    ))
 }
 
 /// Names (or clears) the superior committee member who follows the cell.
@@ -184,7 +195,7 @@ pub async fn set_follower(
     ApiJson(b): ApiJson<FollowerInput>,
 ) -> Result<Json<FollowerView>, ApiError> {
     Ok(Json(
-        meeting_prep::set_follower(&s.app, &a, id.one(), b).await?,
+        chibo_app::meetings::preparation::set_follower(&s.app, &a, id.one(), b).await?,
     ))
 }
 
@@ -195,15 +206,19 @@ pub async fn my_resolutions(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
 ) -> Result<Json<Vec<PastResolution>>, ApiError> {
-    Ok(Json(meetings::resolutions_for_me(&s.app, &a).await?))
+    Ok(Json(
+        chibo_app::meetings::detail::resolutions_for_me(&s.app, &a).await?,
+    ))
 }
 
 /// Published meetings from today on: your cell's and those of the cells you follow.
 #[utoipa::path(get, path = "/api/v1/me/meetings", tag = "meetings",
-    responses((status = 200, body = Vec<meetings::MeetingView>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Vec<chibo_app::meetings::lookup::MeetingView>), (status = 401, body = ErrorBody)))]
 pub async fn my_meetings(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-) -> Result<Json<Vec<meetings::MeetingView>>, ApiError> {
-    Ok(Json(meetings::upcoming_for_me(&s.app, &a).await?))
+) -> Result<Json<Vec<chibo_app::meetings::lookup::MeetingView>>, ApiError> {
+    Ok(Json(
+        chibo_app::meetings::detail::upcoming_for_me(&s.app, &a).await?,
+    ))
 }

@@ -1,7 +1,10 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chibo_app::meetings::{self, AttendanceInput, MeetingDetail, MeetingView, NewMeeting};
+use chibo_app::meetings::attendance::AttendanceInput;
+use chibo_app::meetings::detail::MeetingDetail;
+use chibo_app::meetings::lookup::MeetingView;
+use chibo_app::meetings::schedule::NewMeeting;
 
 use super::{ApiJson, Ids};
 use crate::AppState;
@@ -16,7 +19,9 @@ pub async fn list(
     ApiUser(a): ApiUser,
     id: Ids,
 ) -> Result<Json<Vec<MeetingView>>, ApiError> {
-    Ok(Json(meetings::list(&s.app, &a, id.one()).await?))
+    Ok(Json(
+        chibo_app::meetings::detail::list(&s.app, &a, id.one()).await?,
+    ))
 }
 
 /// Schedules a meeting of a cell; the rule set in force on its date will judge it.
@@ -30,7 +35,7 @@ pub async fn schedule(
 ) -> Result<(StatusCode, Json<MeetingView>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(meetings::schedule(&s.app, &a, id.one(), b).await?),
+        Json(chibo_app::meetings::schedule::schedule(&s.app, &a, id.one(), b).await?),
     ))
 }
 
@@ -42,7 +47,9 @@ pub async fn get(
     ApiUser(a): ApiUser,
     id: Ids,
 ) -> Result<Json<MeetingDetail>, ApiError> {
-    Ok(Json(meetings::get(&s.app, &a, id.one()).await?))
+    Ok(Json(
+        chibo_app::meetings::detail::get(&s.app, &a, id.one()).await?,
+    ))
 }
 
 /// Publishes the meeting notice to the cell's members and the superior committee.
@@ -53,7 +60,9 @@ pub async fn publish(
     ApiUser(a): ApiUser,
     id: Ids,
 ) -> Result<Json<MeetingDetail>, ApiError> {
-    Ok(Json(meetings::publish(&s.app, &a, id.one()).await?))
+    Ok(Json(
+        chibo_app::meetings::schedule::publish(&s.app, &a, id.one()).await?,
+    ))
 }
 
 /// Records attendance (all entries or none).
@@ -66,11 +75,15 @@ pub async fn attendance(
     ApiJson(b): ApiJson<AttendanceInput>,
 ) -> Result<Json<MeetingDetail>, ApiError> {
     Ok(Json(
-        meetings::record_attendance(&s.app, &a, id.one(), b).await?,
+        chibo_app::meetings::attendance::record_attendance(&s.app, &a, id.one(), b).await?,
     ))
 }
 
-use chibo_app::meeting_record::{self, RecordInput, ScoreInput, TaskInput, TaskUpdate, TaskView};
+use chibo_app::meetings::held::TaskView;
+use chibo_app::meetings::record::RecordInput;
+use chibo_app::meetings::record::ScoreInput;
+use chibo_app::meetings::record::TaskInput;
+use chibo_app::meetings::record::TaskUpdate;
 
 /// Saves the record of a held meeting: end time, chair and minute-taker, preparation,
 /// documents date, draft and adopted resolution, vote.
@@ -83,7 +96,7 @@ pub async fn record(
     ApiJson(b): ApiJson<RecordInput>,
 ) -> Result<Json<MeetingDetail>, ApiError> {
     Ok(Json(
-        meeting_record::save_record(&s.app, &a, id.one(), b).await?,
+        chibo_app::meetings::record::save_record(&s.app, &a, id.one(), b).await?,
     ))
 }
 
@@ -97,7 +110,7 @@ pub async fn add_task(
     ApiJson(b): ApiJson<TaskInput>,
 ) -> Result<Json<MeetingDetail>, ApiError> {
     Ok(Json(
-        meeting_record::add_task(&s.app, &a, id.one(), b).await?,
+        chibo_app::meetings::record::add_task(&s.app, &a, id.one(), b).await?,
     ))
 }
 
@@ -111,7 +124,7 @@ pub async fn task_progress(
     ApiJson(b): ApiJson<TaskUpdate>,
 ) -> Result<Json<TaskView>, ApiError> {
     Ok(Json(
-        meeting_record::update_task(&s.app, &a, id.one(), b).await?,
+        chibo_app::meetings::record::update_task(&s.app, &a, id.one(), b).await?,
     ))
 }
 
@@ -122,7 +135,9 @@ pub async fn my_tasks(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
 ) -> Result<Json<Vec<TaskView>>, ApiError> {
-    Ok(Json(meeting_record::my_tasks(&s.app, &a).await?))
+    Ok(Json(
+        chibo_app::meetings::record::my_tasks(&s.app, &a).await?,
+    ))
 }
 
 /// Scores the criteria the cell judges; the superior committee may adjust any, with a reason.
@@ -134,7 +149,9 @@ pub async fn score(
     id: Ids,
     ApiJson(b): ApiJson<ScoreInput>,
 ) -> Result<Json<MeetingDetail>, ApiError> {
-    Ok(Json(meeting_record::score(&s.app, &a, id.one(), b).await?))
+    Ok(Json(
+        chibo_app::meetings::record::score(&s.app, &a, id.one(), b).await?,
+    ))
 }
 
 /// A document as a download with a Vietnamese file name.
@@ -171,8 +188,8 @@ pub async fn document(
         .ok_or(ApiError(chibo_app::AppError::NotFound))?;
     let kind = parts.next().unwrap_or_default();
     let doc = match kind.as_str() {
-        "minutes" => chibo_app::documents::minutes(&s.app, &a, id).await?,
-        "resolution" => chibo_app::documents::resolution(&s.app, &a, id).await?,
+        "minutes" => chibo_app::meetings::documents::minutes(&s.app, &a, id).await?,
+        "resolution" => chibo_app::meetings::documents::resolution(&s.app, &a, id).await?,
         _ => return Err(ApiError(chibo_app::AppError::NotFound)),
     };
     Ok(docx_response(&doc, &format!("{kind}-{id}.docx")))
@@ -186,46 +203,50 @@ pub async fn approve(
     ApiUser(a): ApiUser,
     id: Ids,
 ) -> Result<Json<MeetingDetail>, ApiError> {
-    Ok(Json(meeting_record::approve(&s.app, &a, id.one()).await?))
+    Ok(Json(
+        chibo_app::meetings::approval::approve(&s.app, &a, id.one()).await?,
+    ))
 }
 
 /// A correction to approved minutes, kept apart and linked, never an edit.
-#[utoipa::path(post, path = "/api/v1/meetings/{id}/amendments", tag = "meetings", params(("id" = i64, Path)), request_body = meeting_record::AmendmentInput,
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/amendments", tag = "meetings", params(("id" = i64, Path)), request_body = chibo_app::meetings::approval::AmendmentInput,
     responses((status = 200, body = MeetingDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn amend(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     id: Ids,
-    ApiJson(b): ApiJson<meeting_record::AmendmentInput>,
+    ApiJson(b): ApiJson<chibo_app::meetings::approval::AmendmentInput>,
 ) -> Result<Json<MeetingDetail>, ApiError> {
-    Ok(Json(meeting_record::amend(&s.app, &a, id.one(), b).await?))
+    Ok(Json(
+        chibo_app::meetings::approval::amend(&s.app, &a, id.one(), b).await?,
+    ))
 }
 
 /// Ticks a procedure step with its time (in the rule set's order).
-#[utoipa::path(post, path = "/api/v1/meetings/{id}/steps", tag = "meetings", params(("id" = i64, Path)), request_body = meeting_record::StepInput,
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/steps", tag = "meetings", params(("id" = i64, Path)), request_body = chibo_app::meetings::approval::StepInput,
     responses((status = 200, body = MeetingDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn step(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     id: Ids,
-    ApiJson(b): ApiJson<meeting_record::StepInput>,
+    ApiJson(b): ApiJson<chibo_app::meetings::approval::StepInput>,
 ) -> Result<Json<MeetingDetail>, ApiError> {
     Ok(Json(
-        meeting_record::tick_step(&s.app, &a, id.one(), b).await?,
+        chibo_app::meetings::approval::tick_step(&s.app, &a, id.one(), b).await?,
     ))
 }
 
 /// Records a speaker and a summary of what they said.
-#[utoipa::path(post, path = "/api/v1/meetings/{id}/speeches", tag = "meetings", params(("id" = i64, Path)), request_body = meeting_record::SpeechInput,
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/speeches", tag = "meetings", params(("id" = i64, Path)), request_body = chibo_app::meetings::approval::SpeechInput,
     responses((status = 200, body = MeetingDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn speech(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     id: Ids,
-    ApiJson(b): ApiJson<meeting_record::SpeechInput>,
+    ApiJson(b): ApiJson<chibo_app::meetings::approval::SpeechInput>,
 ) -> Result<Json<MeetingDetail>, ApiError> {
     Ok(Json(
-        meeting_record::add_speech(&s.app, &a, id.one(), b).await?,
+        chibo_app::meetings::approval::add_speech(&s.app, &a, id.one(), b).await?,
     ))
 }
 
@@ -238,32 +259,32 @@ pub struct YearQuery {
 
 /// A cell's year plan: thematic topics by quarter, and the calendar of required meetings.
 #[utoipa::path(get, path = "/api/v1/units/{id}/plan", tag = "meetings", params(("id" = i64, Path), YearQuery),
-    responses((status = 200, body = chibo_app::plans::YearPlan), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = chibo_app::meetings::plans::YearPlan), (status = 404, body = ErrorBody)))]
 pub async fn plan(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     id: Ids,
     super::ApiQuery(q): super::ApiQuery<YearQuery>,
-) -> Result<Json<chibo_app::plans::YearPlan>, ApiError> {
+) -> Result<Json<chibo_app::meetings::plans::YearPlan>, ApiError> {
     let year = q
         .year
         .map(|y| y.get_i32())
         .unwrap_or_else(|| chrono::Datelike::year(&chibo_app::App::today()));
     Ok(Json(
-        chibo_app::plans::year_plan(&s.app, &a, id.one(), year).await?,
+        chibo_app::meetings::plans::year_plan(&s.app, &a, id.one(), year).await?,
     ))
 }
 
 /// Registers a thematic topic with the member who writes the introductory paper.
-#[utoipa::path(post, path = "/api/v1/units/{id}/plan/topics", tag = "meetings", params(("id" = i64, Path)), request_body = chibo_app::plans::TopicInput,
-    responses((status = 200, body = chibo_app::plans::YearPlan), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/units/{id}/plan/topics", tag = "meetings", params(("id" = i64, Path)), request_body = chibo_app::meetings::plans::TopicInput,
+    responses((status = 200, body = chibo_app::meetings::plans::YearPlan), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn add_topic(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     id: Ids,
-    ApiJson(b): ApiJson<chibo_app::plans::TopicInput>,
-) -> Result<Json<chibo_app::plans::YearPlan>, ApiError> {
+    ApiJson(b): ApiJson<chibo_app::meetings::plans::TopicInput>,
+) -> Result<Json<chibo_app::meetings::plans::YearPlan>, ApiError> {
     Ok(Json(
-        chibo_app::plans::add_topic(&s.app, &a, id.one(), b).await?,
+        chibo_app::meetings::plans::add_topic(&s.app, &a, id.one(), b).await?,
     ))
 }

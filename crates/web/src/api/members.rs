@@ -1,10 +1,13 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chibo_app::members::{
-    self, EndPositionInput, MemberDetail, MemberInput, MemberPage, MemberQuery, PositionInput,
-    StatusEventInput,
-};
+use chibo_app::membership::member_edit::MemberInput;
+use chibo_app::membership::member_events::StatusEventInput;
+use chibo_app::membership::members::MemberDetail;
+use chibo_app::membership::members::MemberPage;
+use chibo_app::membership::members::MemberQuery;
+use chibo_app::membership::positions::EndPositionInput;
+use chibo_app::membership::positions::PositionInput;
 
 use super::{ApiJson, ApiQuery, Ids};
 use crate::AppState;
@@ -19,7 +22,9 @@ pub async fn list(
     ApiUser(a): ApiUser,
     ApiQuery(q): ApiQuery<MemberQuery>,
 ) -> Result<Json<MemberPage>, ApiError> {
-    Ok(Json(members::list(&s.app, &a, q).await?))
+    Ok(Json(
+        chibo_app::membership::members::list(&s.app, &a, q).await?,
+    ))
 }
 
 /// Adds a member to a cell or party group.
@@ -32,7 +37,7 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<MemberDetail>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(members::create(&s.app, &a, b).await?),
+        Json(chibo_app::membership::member_edit::create(&s.app, &a, b).await?),
     ))
 }
 
@@ -44,7 +49,9 @@ pub async fn get(
     ApiUser(a): ApiUser,
     id: Ids,
 ) -> Result<Json<MemberDetail>, ApiError> {
-    Ok(Json(members::get(&s.app, &a, id.one()).await?))
+    Ok(Json(
+        chibo_app::membership::members::get(&s.app, &a, id.one()).await?,
+    ))
 }
 
 /// Updates a member's record (not the cell or status: those have their own endpoints).
@@ -56,7 +63,9 @@ pub async fn update(
     id: Ids,
     ApiJson(b): ApiJson<MemberInput>,
 ) -> Result<Json<MemberDetail>, ApiError> {
-    Ok(Json(members::update(&s.app, &a, id.one(), b).await?))
+    Ok(Json(
+        chibo_app::membership::member_edit::update(&s.app, &a, id.one(), b).await?,
+    ))
 }
 
 /// Records a status change: exemption, transfer, working away, suspension, removal, death…
@@ -68,7 +77,9 @@ pub async fn add_event(
     id: Ids,
     ApiJson(b): ApiJson<StatusEventInput>,
 ) -> Result<Json<MemberDetail>, ApiError> {
-    Ok(Json(members::add_event(&s.app, &a, id.one(), b).await?))
+    Ok(Json(
+        chibo_app::membership::member_events::add_event(&s.app, &a, id.one(), b).await?,
+    ))
 }
 
 /// Appoints the member to a position in their cell for a term.
@@ -80,7 +91,9 @@ pub async fn add_position(
     id: Ids,
     ApiJson(b): ApiJson<PositionInput>,
 ) -> Result<Json<MemberDetail>, ApiError> {
-    Ok(Json(members::add_position(&s.app, &a, id.one(), b).await?))
+    Ok(Json(
+        chibo_app::membership::positions::add_position(&s.app, &a, id.one(), b).await?,
+    ))
 }
 
 /// Ends a position's term.
@@ -92,5 +105,7 @@ pub async fn end_position(
     id: Ids,
     ApiJson(b): ApiJson<EndPositionInput>,
 ) -> Result<Json<MemberDetail>, ApiError> {
-    Ok(Json(members::end_position(&s.app, &a, id.one(), b).await?))
+    Ok(Json(
+        chibo_app::membership::positions::end_position(&s.app, &a, id.one(), b).await?,
+    ))
 }

@@ -1,11 +1,19 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chibo_app::programmes::{
-    self, CadreTaskInput, CadreTaskList, CadreTaskUpdate, CourseInput, CourseView, FollowUpInput,
-    InspectionInput, InspectionList, InspectionResult, InspectionView, ParticipantsInput, Period,
-    TrainingList,
-};
+use chibo_app::programmes::Period;
+use chibo_app::programmes::cadre_tasks::CadreTaskInput;
+use chibo_app::programmes::cadre_tasks::CadreTaskList;
+use chibo_app::programmes::cadre_tasks::CadreTaskUpdate;
+use chibo_app::programmes::inspections::FollowUpInput;
+use chibo_app::programmes::inspections::InspectionInput;
+use chibo_app::programmes::inspections::InspectionList;
+use chibo_app::programmes::inspections::InspectionResult;
+use chibo_app::programmes::inspections::InspectionView;
+use chibo_app::programmes::training::CourseInput;
+use chibo_app::programmes::training::CourseView;
+use chibo_app::programmes::training::ParticipantsInput;
+use chibo_app::programmes::training::TrainingList;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -45,7 +53,13 @@ pub async fn cadre_tasks(
     ApiQuery(q): ApiQuery<YearQuery>,
 ) -> Result<Json<CadreTaskList>, ApiError> {
     Ok(Json(
-        programmes::cadre_tasks(&s.app, &a, id.one(), q.year.map(|y| y.get_i32())).await?,
+        chibo_app::programmes::cadre_tasks::cadre_tasks(
+            &s.app,
+            &a,
+            id.one(),
+            q.year.map(|y| y.get_i32()),
+        )
+        .await?,
     ))
 }
 
@@ -60,7 +74,7 @@ pub async fn give_cadre_task(
 ) -> Result<(StatusCode, Json<CadreTaskList>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(programmes::give_cadre_task(&s.app, &a, id.one(), b).await?),
+        Json(chibo_app::programmes::cadre_tasks::give_cadre_task(&s.app, &a, id.one(), b).await?),
     ))
 }
 
@@ -74,7 +88,7 @@ pub async fn update_cadre_task(
     ApiJson(b): ApiJson<CadreTaskUpdate>,
 ) -> Result<Json<CadreTaskList>, ApiError> {
     Ok(Json(
-        programmes::update_cadre_task(&s.app, &a, id.one(), b).await?,
+        chibo_app::programmes::cadre_tasks::update_cadre_task(&s.app, &a, id.one(), b).await?,
     ))
 }
 
@@ -88,7 +102,7 @@ pub async fn training(
     ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> Result<Json<TrainingList>, ApiError> {
     Ok(Json(
-        programmes::training(&s.app, &a, id.one(), period(&q)?).await?,
+        chibo_app::programmes::training::training(&s.app, &a, id.one(), period(&q)?).await?,
     ))
 }
 
@@ -103,7 +117,7 @@ pub async fn add_course(
 ) -> Result<(StatusCode, Json<CourseView>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(programmes::add_course(&s.app, &a, id.one(), b).await?),
+        Json(chibo_app::programmes::training::add_course(&s.app, &a, id.one(), b).await?),
     ))
 }
 
@@ -117,7 +131,7 @@ pub async fn participants(
     ApiJson(b): ApiJson<ParticipantsInput>,
 ) -> Result<Json<CourseView>, ApiError> {
     Ok(Json(
-        programmes::set_participants(&s.app, &a, id.one(), b).await?,
+        chibo_app::programmes::training::set_participants(&s.app, &a, id.one(), b).await?,
     ))
 }
 
@@ -132,7 +146,7 @@ pub async fn inspections(
     ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> Result<Json<InspectionList>, ApiError> {
     Ok(Json(
-        programmes::inspections(&s.app, &a, id.one(), period(&q)?).await?,
+        chibo_app::programmes::inspections::inspections(&s.app, &a, id.one(), period(&q)?).await?,
     ))
 }
 
@@ -147,7 +161,7 @@ pub async fn plan_inspection(
 ) -> Result<(StatusCode, Json<InspectionView>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(programmes::plan_inspection(&s.app, &a, id.one(), b).await?),
+        Json(chibo_app::programmes::inspections::plan_inspection(&s.app, &a, id.one(), b).await?),
     ))
 }
 
@@ -161,7 +175,7 @@ pub async fn record_inspection(
     ApiJson(b): ApiJson<InspectionResult>,
 ) -> Result<Json<InspectionView>, ApiError> {
     Ok(Json(
-        programmes::record_inspection(&s.app, &a, id.one(), b).await?,
+        chibo_app::programmes::inspections::record_inspection(&s.app, &a, id.one(), b).await?,
     ))
 }
 
@@ -174,5 +188,7 @@ pub async fn follow_up(
     id: Ids,
     ApiJson(b): ApiJson<FollowUpInput>,
 ) -> Result<Json<InspectionView>, ApiError> {
-    Ok(Json(programmes::follow_up(&s.app, &a, id.one(), b).await?))
+    Ok(Json(
+        chibo_app::programmes::inspections::follow_up(&s.app, &a, id.one(), b).await?,
+    ))
 }

@@ -1,6 +1,9 @@
 use axum::Json;
 use axum::extract::State;
-use chibo_app::classification::{self, CellReviewInput, ReviewInput, ReviewSheet, ReviewSummary};
+use chibo_app::membership::classification::CellReviewInput;
+use chibo_app::membership::classification::ReviewInput;
+use chibo_app::membership::classification::ReviewSheet;
+use chibo_app::membership::classification::ReviewSummary;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -33,7 +36,7 @@ pub async fn sheet(
     ApiQuery(q): ApiQuery<YearQuery>,
 ) -> Result<Json<ReviewSheet>, ApiError> {
     Ok(Json(
-        classification::sheet(&s.app, &a, id.one(), year(&q)).await?,
+        chibo_app::membership::classification::sheet(&s.app, &a, id.one(), year(&q)).await?,
     ))
 }
 
@@ -46,7 +49,9 @@ pub async fn save(
     id: Ids,
     ApiJson(b): ApiJson<ReviewInput>,
 ) -> Result<Json<ReviewSheet>, ApiError> {
-    Ok(Json(classification::save(&s.app, &a, id.one(), b).await?))
+    Ok(Json(
+        chibo_app::membership::classification::save(&s.app, &a, id.one(), b).await?,
+    ))
 }
 
 /// The superior committee's decision on the cell's level.
@@ -58,7 +63,9 @@ pub async fn decide(
     id: Ids,
     ApiJson(b): ApiJson<CellReviewInput>,
 ) -> Result<Json<ReviewSheet>, ApiError> {
-    Ok(Json(classification::decide(&s.app, &a, id.one(), b).await?))
+    Ok(Json(
+        chibo_app::membership::classification::decide(&s.app, &a, id.one(), b).await?,
+    ))
 }
 
 /// Members and cells of a subtree by level, with the shares rated good or better.
@@ -71,6 +78,6 @@ pub async fn summary(
     ApiQuery(q): ApiQuery<YearQuery>,
 ) -> Result<Json<ReviewSummary>, ApiError> {
     Ok(Json(
-        classification::summary(&s.app, &a, id.one(), year(&q)).await?,
+        chibo_app::membership::classification::summary(&s.app, &a, id.one(), year(&q)).await?,
     ))
 }

@@ -1,8 +1,12 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chibo_app::calendar::{self, HolidayInput, HolidayView};
-use chibo_app::transfers::{self, TransferInput, TransferList, TransferStep, TransferView};
+use chibo_app::rules::calendar::HolidayInput;
+use chibo_app::rules::calendar::HolidayView;
+use chibo_app::workflows::transfer_steps::TransferInput;
+use chibo_app::workflows::transfer_steps::TransferStep;
+use chibo_app::workflows::transfers::TransferList;
+use chibo_app::workflows::transfers::TransferView;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -28,7 +32,7 @@ pub async fn list(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<TransferList>, ApiError> {
     Ok(Json(
-        transfers::list(&s.app, &a, id.one(), q.overdue).await?,
+        chibo_app::workflows::transfers::list(&s.app, &a, id.one(), q.overdue).await?,
     ))
 }
 
@@ -40,7 +44,9 @@ pub async fn of_member(
     ApiUser(a): ApiUser,
     id: Ids,
 ) -> Result<Json<Vec<TransferView>>, ApiError> {
-    Ok(Json(transfers::of_member(&s.app, &a, id.one()).await?))
+    Ok(Json(
+        chibo_app::workflows::transfers::of_member(&s.app, &a, id.one()).await?,
+    ))
 }
 
 /// Starts a temporary or permanent transfer of the member out of their cell.
@@ -54,7 +60,7 @@ pub async fn start(
 ) -> Result<(StatusCode, Json<TransferView>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(transfers::start(&s.app, &a, id.one(), b).await?),
+        Json(chibo_app::workflows::transfer_steps::start(&s.app, &a, id.one(), b).await?),
     ))
 }
 
@@ -67,7 +73,9 @@ pub async fn step(
     id: Ids,
     ApiJson(b): ApiJson<TransferStep>,
 ) -> Result<Json<TransferView>, ApiError> {
-    Ok(Json(transfers::step(&s.app, &a, id.one(), b).await?))
+    Ok(Json(
+        chibo_app::workflows::transfer_steps::step(&s.app, &a, id.one(), b).await?,
+    ))
 }
 
 #[derive(Deserialize, IntoParams, Default)]
@@ -90,7 +98,7 @@ pub async fn holidays(
         .year
         .map(|y| y.get_i32())
         .unwrap_or_else(|| chrono::Datelike::year(&chibo_app::App::today()));
-    Ok(Json(calendar::list(&s.app, year).await?))
+    Ok(Json(chibo_app::rules::calendar::list(&s.app, year).await?))
 }
 
 /// Adds a public holiday or make-up day (administrators).
@@ -103,7 +111,7 @@ pub async fn add_holiday(
 ) -> Result<(StatusCode, Json<HolidayView>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(calendar::add(&s.app, &a, b).await?),
+        Json(chibo_app::rules::calendar::add(&s.app, &a, b).await?),
     ))
 }
 
@@ -115,6 +123,6 @@ pub async fn remove_holiday(
     ApiUser(a): ApiUser,
     id: Ids,
 ) -> Result<StatusCode, ApiError> {
-    calendar::remove(&s.app, &a, id.one()).await?;
+    chibo_app::rules::calendar::remove(&s.app, &a, id.one()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,8 +1,13 @@
 use axum::Json;
 use axum::http::StatusCode;
-use chibo_app::units::{
-    self, DissolveUnit, MergeUnit, MoveUnit, NewUnit, RenameUnit, SplitUnit, UnitDetail, UnitView,
-};
+use chibo_app::org::edit::NewUnit;
+use chibo_app::org::edit::RenameUnit;
+use chibo_app::org::restructure::DissolveUnit;
+use chibo_app::org::restructure::MergeUnit;
+use chibo_app::org::restructure::MoveUnit;
+use chibo_app::org::restructure::SplitUnit;
+use chibo_app::org::unit_page::UnitDetail;
+use chibo_app::org::units::UnitView;
 use chibo_domain::validate::parse_date;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -39,34 +44,36 @@ pub async fn list(
     ApiUser(a): ApiUser,
     ApiQuery(q): ApiQuery<DateQuery>,
 ) -> Result<Json<Vec<UnitView>>, ApiError> {
-    Ok(Json(units::tree(&s.app, &a, as_of(&q)?).await?))
+    Ok(Json(
+        chibo_app::org::units::tree(&s.app, &a, as_of(&q)?).await?,
+    ))
 }
 
 /// The top units of your scope, each with how many units lie directly under it: the first
 /// level of the tree (then open a level with `/api/v1/units/{id}/children`).
 #[utoipa::path(get, path = "/api/v1/tree", tag = "units", params(DateQuery),
-    responses((status = 200, body = chibo_app::tree::TreeLevel), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = chibo_app::org::tree::TreeLevel), (status = 401, body = ErrorBody)))]
 pub async fn top_level(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     ApiQuery(q): ApiQuery<DateQuery>,
-) -> Result<Json<chibo_app::tree::TreeLevel>, ApiError> {
+) -> Result<Json<chibo_app::org::tree::TreeLevel>, ApiError> {
     Ok(Json(
-        chibo_app::tree::level(&s.app, &a, None, as_of(&q)?).await?,
+        chibo_app::org::tree::level(&s.app, &a, None, as_of(&q)?).await?,
     ))
 }
 
 /// The units directly under a unit (now, or as of `date`), each with its own child count.
 #[utoipa::path(get, path = "/api/v1/units/{id}/children", tag = "units", params(("id" = i64, Path), DateQuery),
-    responses((status = 200, body = chibo_app::tree::TreeLevel), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = chibo_app::org::tree::TreeLevel), (status = 404, body = ErrorBody)))]
 pub async fn children(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     id: Ids,
     ApiQuery(q): ApiQuery<DateQuery>,
-) -> Result<Json<chibo_app::tree::TreeLevel>, ApiError> {
+) -> Result<Json<chibo_app::org::tree::TreeLevel>, ApiError> {
     Ok(Json(
-        chibo_app::tree::level(&s.app, &a, Some(id.one()), as_of(&q)?).await?,
+        chibo_app::org::tree::level(&s.app, &a, Some(id.one()), as_of(&q)?).await?,
     ))
 }
 
@@ -80,7 +87,7 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<UnitView>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(units::create(&s.app, &a, b).await?),
+        Json(chibo_app::org::edit::create(&s.app, &a, b).await?),
     ))
 }
 
@@ -93,7 +100,9 @@ pub async fn get(
     id: Ids,
     ApiQuery(q): ApiQuery<DateQuery>,
 ) -> Result<Json<UnitDetail>, ApiError> {
-    Ok(Json(units::detail(&s.app, &a, id.one(), as_of(&q)?).await?))
+    Ok(Json(
+        chibo_app::org::unit_page::detail(&s.app, &a, id.one(), as_of(&q)?).await?,
+    ))
 }
 
 /// Renames a unit from an effective date.
@@ -105,7 +114,9 @@ pub async fn rename(
     id: Ids,
     ApiJson(b): ApiJson<RenameUnit>,
 ) -> Result<Json<UnitView>, ApiError> {
-    Ok(Json(units::rename(&s.app, &a, id.one(), b).await?))
+    Ok(Json(
+        chibo_app::org::edit::rename(&s.app, &a, id.one(), b).await?,
+    ))
 }
 
 /// Moves a unit (with everything below it) under another parent.
@@ -117,7 +128,9 @@ pub async fn move_unit(
     id: Ids,
     ApiJson(b): ApiJson<MoveUnit>,
 ) -> Result<Json<UnitView>, ApiError> {
-    Ok(Json(units::move_unit(&s.app, &a, id.one(), b).await?))
+    Ok(Json(
+        chibo_app::org::restructure::move_unit(&s.app, &a, id.one(), b).await?,
+    ))
 }
 
 /// Merges this unit into another; members and sub-units go over, history follows.
@@ -129,7 +142,9 @@ pub async fn merge(
     id: Ids,
     ApiJson(b): ApiJson<MergeUnit>,
 ) -> Result<Json<UnitView>, ApiError> {
-    Ok(Json(units::merge(&s.app, &a, id.one(), b).await?))
+    Ok(Json(
+        chibo_app::org::restructure::merge(&s.app, &a, id.one(), b).await?,
+    ))
 }
 
 /// Splits a cell into new cells with the listed members.
@@ -141,7 +156,9 @@ pub async fn split(
     id: Ids,
     ApiJson(b): ApiJson<SplitUnit>,
 ) -> Result<Json<Vec<UnitView>>, ApiError> {
-    Ok(Json(units::split(&s.app, &a, id.one(), b).await?))
+    Ok(Json(
+        chibo_app::org::restructure::split(&s.app, &a, id.one(), b).await?,
+    ))
 }
 
 /// Dissolves a unit without members or live sub-units.
@@ -153,5 +170,7 @@ pub async fn dissolve(
     id: Ids,
     ApiJson(b): ApiJson<DissolveUnit>,
 ) -> Result<Json<UnitView>, ApiError> {
-    Ok(Json(units::dissolve(&s.app, &a, id.one(), b).await?))
+    Ok(Json(
+        chibo_app::org::restructure::dissolve(&s.app, &a, id.one(), b).await?,
+    ))
 }

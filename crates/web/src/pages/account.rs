@@ -2,8 +2,8 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
-use chibo_app::users::{self, PasswordInput};
-use chibo_app::{Actor, AppError, auth};
+use chibo_app::access::users::PasswordInput;
+use chibo_app::{Actor, AppError};
 
 use super::{FormData, Nav, form_errors, render, render_status, see_other};
 use crate::AppState;
@@ -36,7 +36,7 @@ pub async fn login(
     form: FormData,
 ) -> Result<Response, PageError> {
     let username = form.text("username");
-    match auth::login(&s.app, &username, &form.text("password"), &ip).await {
+    match chibo_app::access::auth::login(&s.app, &username, &form.text("password"), &ip).await {
         Ok(secret) => {
             let mut res = see_other("/");
             let cookie = session_cookie(
@@ -74,7 +74,7 @@ pub async fn logout(
 ) -> Result<Response, PageError> {
     let (parts, _) = req.into_parts();
     if let Some(secret) = cookie_value(&parts, SESSION_COOKIE) {
-        auth::logout(&s.app, &secret).await?;
+        chibo_app::access::auth::logout(&s.app, &secret).await?;
     }
     let mut res = see_other("/login");
     res.headers_mut().insert(
@@ -99,13 +99,13 @@ struct AccountPage {
     nav: Nav,
     actor: Actor,
     errors: Vec<String>,
-    tokens: Vec<auth::TokenView>,
+    tokens: Vec<chibo_app::access::auth::TokenView>,
 }
 
 pub async fn page(State(s): State<AppState>, PageUser(a): PageUser) -> Result<Response, PageError> {
     render(&AccountPage {
         nav: Nav::of(&a),
-        tokens: auth::tokens_of(&s.app, &a).await?,
+        tokens: chibo_app::access::auth::tokens_of(&s.app, &a).await?,
         actor: a,
         errors: vec![],
     })
@@ -117,7 +117,7 @@ pub async fn revoke_token(
     PageUser(a): PageUser,
     id: Ids,
 ) -> Result<Response, PageError> {
-    auth::revoke_own_token(&s.app, &a, id.one()).await?;
+    chibo_app::access::auth::revoke_own_token(&s.app, &a, id.one()).await?;
     Ok(see_other("/account#tokens"))
 }
 
@@ -134,7 +134,9 @@ pub async fn change_password(
             current_password: form.opt("current_password"),
             new_password: form.text("new_password"),
         };
-        match form_errors(users::set_password(&s.app, &a, a.user_id, input).await)? {
+        match form_errors(
+            chibo_app::access::users::set_password(&s.app, &a, a.user_id, input).await,
+        )? {
             // The password change ended every session, this one too.
             Ok(()) => return Ok(see_other("/login")),
             Err(e) => errors = e,
@@ -144,7 +146,7 @@ pub async fn change_password(
         StatusCode::UNPROCESSABLE_ENTITY,
         &AccountPage {
             nav: Nav::of(&a),
-            tokens: auth::tokens_of(&s.app, &a).await?,
+            tokens: chibo_app::access::auth::tokens_of(&s.app, &a).await?,
             actor: a,
             errors,
         },

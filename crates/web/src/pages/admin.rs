@@ -3,9 +3,13 @@ use axum::extract::State;
 
 use crate::query::PageQuery;
 use axum::response::Response;
+use chibo_app::access::users::ActiveInput;
+use chibo_app::access::users::NewUser;
+use chibo_app::access::users::PasswordInput;
+use chibo_app::access::users::RoleInput;
+use chibo_app::access::users::UserView;
 use chibo_app::audit::{self, AuditEntry};
-use chibo_app::units::{self, UnitView};
-use chibo_app::users::{self, ActiveInput, NewUser, PasswordInput, RoleInput, UserView};
+use chibo_app::org::units::UnitView;
 use chibo_app::{Actor, AppError, Role};
 use serde::Deserialize;
 
@@ -37,7 +41,7 @@ async fn render_users(
     errors: Vec<String>,
     form: std::collections::HashMap<String, String>,
 ) -> Result<Response, PageError> {
-    let list = users::list(&s.app, a).await?;
+    let list = chibo_app::access::users::list(&s.app, a).await?;
     let status = super::status_for(&errors);
     render_status(
         status,
@@ -45,7 +49,7 @@ async fn render_users(
             nav: Nav::of(a),
             users: list,
             roles: role_choices(),
-            units: units::tree(&s.app, a, None).await?,
+            units: chibo_app::org::units::tree(&s.app, a, None).await?,
             errors,
             form,
         },
@@ -73,7 +77,7 @@ pub async fn create_user(
         role: f.opt("role"),
         unit_id: f.id("unit_id"),
     };
-    match form_errors(users::create(&s.app, &a, input).await)? {
+    match form_errors(chibo_app::access::users::create(&s.app, &a, input).await)? {
         Ok(u) => Ok(see_other(&format!("/admin/users/{}", u.id))),
         Err(errors) => {
             let mut form: std::collections::HashMap<String, String> = f.0.into_iter().collect();
@@ -99,7 +103,7 @@ async fn render_user(
     id: i64,
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
-    let u = users::get(&s.app, a, id).await?;
+    let u = chibo_app::access::users::get(&s.app, a, id).await?;
     let status = super::status_for(&errors);
     render_status(
         status,
@@ -107,7 +111,7 @@ async fn render_user(
             nav: Nav::of(a),
             u,
             roles: role_choices(),
-            units: units::tree(&s.app, a, None).await?,
+            units: chibo_app::org::units::tree(&s.app, a, None).await?,
             errors,
         },
     )
@@ -139,7 +143,7 @@ pub async fn add_role(
     id: Ids,
     f: FormData,
 ) -> Result<Response, PageError> {
-    let r = users::add_role(
+    let r = chibo_app::access::users::add_role(
         &s.app,
         &a,
         id.one(),
@@ -158,7 +162,7 @@ pub async fn remove_role(
     ids: Ids,
 ) -> Result<Response, PageError> {
     let (id, role_id) = ids.two();
-    let r = users::remove_role(&s.app, &a, id, role_id).await;
+    let r = chibo_app::access::users::remove_role(&s.app, &a, id, role_id).await;
     user_action(&s, &a, id, r).await
 }
 
@@ -169,7 +173,7 @@ pub async fn set_password(
     f: FormData,
 ) -> Result<Response, PageError> {
     a.require_admin()?;
-    let r = users::set_password(
+    let r = chibo_app::access::users::set_password(
         &s.app,
         &a,
         id.one(),
@@ -188,7 +192,7 @@ pub async fn set_active(
     id: Ids,
     f: FormData,
 ) -> Result<Response, PageError> {
-    let r = users::set_active(
+    let r = chibo_app::access::users::set_active(
         &s.app,
         &a,
         id.one(),

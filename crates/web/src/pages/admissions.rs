@@ -3,7 +3,9 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use chibo_app::admissions::{self, CandidateInput, CandidateList, CandidateStep};
+use chibo_app::workflows::admissions::CandidateInput;
+use chibo_app::workflows::admissions::CandidateList;
+use chibo_app::workflows::admissions::CandidateStep;
 use chibo_app::{Actor, App};
 
 use super::{FormData, Nav, form_errors, render_status, see_other};
@@ -28,7 +30,7 @@ async fn render_list(
     id: i64,
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
-    let list = admissions::list(&s.app, a, id).await?;
+    let list = chibo_app::workflows::admissions::list(&s.app, a, id).await?;
     let status = super::status_for(&errors);
     render_status(
         status,
@@ -63,7 +65,8 @@ pub async fn propose(
         citizen_id: f.opt("citizen_id"),
         phone: f.opt("phone"),
     };
-    match form_errors(admissions::propose(&s.app, &a, id.one(), input).await)? {
+    match form_errors(chibo_app::workflows::admissions::propose(&s.app, &a, id.one(), input).await)?
+    {
         Ok(_) => Ok(see_other(&format!("/units/{}/candidates", id.one()))),
         Err(errors) => render_list(&s, &a, id.one(), errors).await,
     }
@@ -85,12 +88,12 @@ pub async fn step(
         history: f.get("history") == Some("1"),
         votes_for: f.get("votes_for").and_then(|v| v.trim().parse().ok()),
     };
-    let r = admissions::step(&s.app, &a, id.one(), input).await;
+    let r = chibo_app::workflows::admissions::step(&s.app, &a, id.one(), input).await;
     let back = match f.id("unit") {
         Some(u) => u,
         None => match &r {
             Ok(c) => c.unit.id,
-            Err(_) => admissions::unit_of(&s.app, &a, id.one()).await?,
+            Err(_) => chibo_app::workflows::admissions::unit_of(&s.app, &a, id.one()).await?,
         },
     };
     match form_errors(r)? {

@@ -6,7 +6,9 @@ use axum::extract::State;
 
 use crate::query::PageQuery;
 use axum::response::Response;
-use chibo_app::badges::{self, AwardInput, DisciplineInput, DueList};
+use chibo_app::membership::badges::AwardInput;
+use chibo_app::membership::badges::DisciplineInput;
+use chibo_app::membership::badges::DueList;
 use serde::Deserialize;
 
 use super::{FormData, Nav, form_errors, render_status, see_other};
@@ -36,10 +38,14 @@ pub async fn due(
     id: Ids,
     PageQuery(q): PageQuery<DueQuery>,
 ) -> Result<Response, PageError> {
-    let (list, errors) = match form_errors(badges::due(&s.app, &a, id.one(), Some(&q.ngay)).await)?
-    {
+    let (list, errors) = match form_errors(
+        chibo_app::membership::badges::due(&s.app, &a, id.one(), Some(&q.ngay)).await,
+    )? {
         Ok(l) => (l, vec![]),
-        Err(errors) => (badges::due(&s.app, &a, id.one(), None).await?, errors),
+        Err(errors) => (
+            chibo_app::membership::badges::due(&s.app, &a, id.one(), None).await?,
+            errors,
+        ),
     };
     let status = super::status_for(&errors);
     render_status(
@@ -68,7 +74,7 @@ pub async fn award(
         early: f.opt("early"),
         decision: f.text("decision"),
     };
-    let r = badges::award(&s.app, &a, id.one(), input).await;
+    let r = chibo_app::membership::badges::award(&s.app, &a, id.one(), input).await;
     let back = f
         .get("back")
         .filter(|b| b.starts_with("/units/") && !b.starts_with("//"))
@@ -91,7 +97,8 @@ pub async fn discipline(
         decided_on: f.opt("decided_on"),
         decision: f.text("decision"),
     };
-    match form_errors(badges::discipline(&s.app, &a, id.one(), input).await)? {
+    match form_errors(chibo_app::membership::badges::discipline(&s.app, &a, id.one(), input).await)?
+    {
         Ok(_) => Ok(see_other(&format!("/members/{}#badges", id.one()))),
         Err(errors) => super::members::render_member(&s, &a, id.one(), errors).await,
     }

@@ -3,7 +3,9 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use chibo_app::exemptions::{self, ExemptionList, ExemptionRequest, ExemptionStep};
+use chibo_app::workflows::exemptions::ExemptionList;
+use chibo_app::workflows::exemptions::ExemptionRequest;
+use chibo_app::workflows::exemptions::ExemptionStep;
 use chibo_app::{Actor, App};
 
 use super::{FormData, Nav, form_errors, render_status, see_other};
@@ -28,7 +30,7 @@ async fn render_list(
     id: i64,
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
-    let list = exemptions::list(&s.app, a, id).await?;
+    let list = chibo_app::workflows::exemptions::list(&s.app, a, id).await?;
     let status = super::status_for(&errors);
     render_status(
         status,
@@ -60,7 +62,8 @@ pub async fn request(
         reason: f.text("reason"),
         until: f.opt("until"),
     };
-    match form_errors(exemptions::request(&s.app, &a, id.one(), input).await)? {
+    match form_errors(chibo_app::workflows::exemptions::request(&s.app, &a, id.one(), input).await)?
+    {
         Ok(_) => Ok(see_other(&format!("/members/{}#exemptions", id.one()))),
         Err(errors) => super::members::render_member(&s, &a, id.one(), errors).await,
     }
@@ -79,14 +82,14 @@ pub async fn step(
         on: f.opt("on"),
     };
     match (
-        form_errors(exemptions::step(&s.app, &a, id.one(), input).await)?,
+        form_errors(chibo_app::workflows::exemptions::step(&s.app, &a, id.one(), input).await)?,
         f.id("unit"),
     ) {
         (Ok(_), Some(u)) => Ok(see_other(&format!("/units/{u}/exemptions"))),
         (Ok(x), None) => Ok(see_other(&format!("/members/{}#exemptions", x.member.id))),
         (Err(errors), Some(u)) => render_list(&s, &a, u, errors).await,
         (Err(errors), None) => {
-            let member = exemptions::member_of(&s.app, &a, id.one()).await?;
+            let member = chibo_app::workflows::exemptions::member_of(&s.app, &a, id.one()).await?;
             super::members::render_member(&s, &a, member, errors).await
         }
     }

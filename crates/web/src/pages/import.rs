@@ -7,7 +7,7 @@ use axum::extract::{Multipart, State};
 
 use crate::query::PageQuery;
 use axum::response::Response;
-use chibo_app::import::{self, ImportReport};
+use chibo_app::membership::import::ImportReport;
 use serde::Deserialize;
 
 use super::{Nav, render, render_status};
@@ -21,7 +21,7 @@ use crate::session::PageUser;
 #[template(path = "import.html")]
 struct ImportPage {
     nav: Nav,
-    unit: chibo_app::units::UnitRef,
+    unit: chibo_app::refs::UnitRef,
     report: Option<ImportReport>,
     messages: Vec<String>,
     dry_run: bool,
@@ -32,10 +32,10 @@ pub async fn form(
     PageUser(a): PageUser,
     id: Ids,
 ) -> Result<Response, PageError> {
-    let u = import::may_import(&s.app, &a, id.one()).await?;
+    let u = chibo_app::membership::import::may_import(&s.app, &a, id.one()).await?;
     render(&ImportPage {
         nav: Nav::of(&a),
-        unit: chibo_app::units::UnitRef {
+        unit: chibo_app::refs::UnitRef {
             id: u.id,
             name: u.name,
         },
@@ -60,34 +60,45 @@ pub async fn upload(
     PageQuery(q): PageQuery<ImportQuery>,
     form: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
-    let u = import::may_import(&s.app, &a, id.one()).await?;
+    let u = chibo_app::membership::import::may_import(&s.app, &a, id.one()).await?;
     let dry_run = !q.check.is_empty();
-    let report = match crate::upload::read_file(form, import::MAX_IMPORT_BYTES).await {
-        Ok((name, bytes)) => {
-            import::run(&s.app, &a, id.one(), &name, &bytes, dry_run, &|_, _| {}).await?
-        }
-        Err(chibo_app::AppError::Invalid(inv)) => ImportReport {
-            unit: chibo_app::units::UnitRef {
-                id: u.id,
-                name: u.name.clone(),
+    let report =
+        match crate::upload::read_file(form, chibo_app::membership::import::MAX_IMPORT_BYTES).await
+        {
+            Ok((name, bytes)) => {
+                chibo_app::membership::import::run(
+                    &s.app,
+                    &a,
+                    id.one(),
+                    &name,
+                    &bytes,
+                    dry_run,
+                    &|_, _| {},
+                )
+                .await?
+            }
+            Err(chibo_app::AppError::Invalid(inv)) => ImportReport {
+                unit: chibo_app::refs::UnitRef {
+                    id: u.id,
+                    name: u.name.clone(),
+                },
+                rows: 0,
+                created: 0,
+                updated: 0,
+                unchanged: 0,
+                errors: inv
+                    .errors
+                    .into_iter()
+                    .map(|e| chibo_app::membership::import::RowError {
+                        row: 0,
+                        column: String::new(),
+                        message: e.message,
+                    })
+                    .collect(),
+                written: false,
             },
-            rows: 0,
-            created: 0,
-            updated: 0,
-            unchanged: 0,
-            errors: inv
-                .errors
-                .into_iter()
-                .map(|e| import::RowError {
-                    row: 0,
-                    column: String::new(),
-                    message: e.message,
-                })
-                .collect(),
-            written: false,
-        },
-        Err(e) => return Err(PageError(e)),
-    };
+            Err(e) => return Err(PageError(e)),
+        };
     let messages = report.errors.iter().map(row_message).collect();
     let status = if report.errors.is_empty() {
         axum::http::StatusCode::OK
@@ -108,7 +119,7 @@ pub async fn upload(
 
 pub async fn template(PageUser(_a): PageUser) -> Response {
     crate::upload::file_response(
-        import::template(),
+        chibo_app::membership::import::template(),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "mau-danh-sach-dang-vien.xlsx",
     )
@@ -119,7 +130,7 @@ pub async fn export(
     PageUser(a): PageUser,
     id: Ids,
 ) -> Result<Response, PageError> {
-    let (file, bytes) = import::export(&s.app, &a, id.one()).await?;
+    let (file, bytes) = chibo_app::membership::import::export(&s.app, &a, id.one()).await?;
     Ok(crate::upload::file_response(
         bytes,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -8,10 +8,13 @@ use axum::extract::{Multipart, State};
 use crate::query::PageQuery;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use chibo_app::meeting_prep::{
-    self, CheckInInput, FollowerInput, GuestInput, NoticeInput, PreparationInput,
-};
-use chibo_app::meetings::{self, MeetingDetail, PastResolution};
+use chibo_app::meetings::attendance::CheckInInput;
+use chibo_app::meetings::detail::MeetingDetail;
+use chibo_app::meetings::detail::PastResolution;
+use chibo_app::meetings::preparation::FollowerInput;
+use chibo_app::meetings::preparation::GuestInput;
+use chibo_app::meetings::preparation::PreparationInput;
+use chibo_app::meetings::schedule::NoticeInput;
 use chibo_app::{Actor, AppError};
 use serde::Deserialize;
 
@@ -35,7 +38,7 @@ pub async fn notice(
         start_time: f.opt("start_time"),
         agenda: f.opt("agenda"),
     };
-    let r = meeting_prep::update_notice(&s.app, &a, id.one(), input).await;
+    let r = chibo_app::meetings::schedule::update_notice(&s.app, &a, id.one(), input).await;
     on_meeting(&s, &a, id.one(), r, "#notice").await
 }
 
@@ -45,10 +48,10 @@ pub async fn upload(
     id: Ids,
     form: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
-    meeting_prep::may_upload(&s.app, &a, id.one()).await?;
+    chibo_app::meetings::uploads::may_upload(&s.app, &a, id.one()).await?;
     let r = match crate::upload::read_file(form, s.app.config.upload_max_bytes).await {
         Ok((name, bytes)) => {
-            meeting_prep::upload_document(&s.app, &a, id.one(), &name, &bytes).await
+            chibo_app::meetings::uploads::upload_document(&s.app, &a, id.one(), &name, &bytes).await
         }
         Err(e) => Err(e),
     };
@@ -60,7 +63,7 @@ pub async fn download(
     PageUser(a): PageUser,
     id: Ids,
 ) -> Result<Response, PageError> {
-    let (d, bytes) = meeting_prep::document_file(&s.app, &a, id.one()).await?;
+    let (d, bytes) = chibo_app::meetings::uploads::document_file(&s.app, &a, id.one()).await?;
     Ok(crate::upload::file_response(
         bytes,
         &d.content_type,
@@ -79,7 +82,7 @@ pub async fn delete_file(
     PageUser(a): PageUser,
     id: Ids,
 ) -> Result<Response, PageError> {
-    let r = meeting_prep::delete_document(&s.app, &a, id.one()).await;
+    let r = chibo_app::meetings::uploads::delete_document(&s.app, &a, id.one()).await;
     back_to(r, "#documents")
 }
 
@@ -95,7 +98,7 @@ pub async fn preparation(
         content: f.text("content"),
         draft_resolution: f.opt("draft_resolution"),
     };
-    let r = meeting_prep::save_preparation(&s.app, &a, id.one(), input).await;
+    let r = chibo_app::meetings::preparation::save_preparation(&s.app, &a, id.one(), input).await;
     on_meeting(&s, &a, id.one(), r, "#preparation").await
 }
 
@@ -110,7 +113,7 @@ pub async fn add_guest(
         full_name: f.text("full_name"),
         title: f.text("title"),
     };
-    let r = meeting_prep::add_guest(&s.app, &a, id.one(), input).await;
+    let r = chibo_app::meetings::preparation::add_guest(&s.app, &a, id.one(), input).await;
     on_meeting(&s, &a, id.one(), r, "#guests").await
 }
 
@@ -119,7 +122,7 @@ pub async fn remove_guest(
     PageUser(a): PageUser,
     id: Ids,
 ) -> Result<Response, PageError> {
-    let r = meeting_prep::remove_guest(&s.app, &a, id.one()).await;
+    let r = chibo_app::meetings::preparation::remove_guest(&s.app, &a, id.one()).await;
     back_to(r, "#guests")
 }
 
@@ -129,7 +132,7 @@ pub async fn set_follower(
     id: Ids,
     f: FormData,
 ) -> Result<Response, PageError> {
-    let r = meeting_prep::set_follower(
+    let r = chibo_app::meetings::preparation::set_follower(
         &s.app,
         &a,
         id.one(),
@@ -186,8 +189,8 @@ pub async fn qr(
     id: Ids,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let code = meeting_prep::check_in_code(&s.app, &a, id.one()).await?;
-    let d = meetings::get(&s.app, &a, id.one()).await?;
+    let code = chibo_app::meetings::attendance::check_in_code(&s.app, &a, id.one()).await?;
+    let d = chibo_app::meetings::detail::get(&s.app, &a, id.one()).await?;
     let url = format!(
         "{}{}",
         public_base(&s, &headers),
@@ -229,7 +232,7 @@ async fn render_check_in(
     code: String,
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
-    let d = meetings::get(&s.app, a, id).await?;
+    let d = chibo_app::meetings::detail::get(&s.app, a, id).await?;
     let status = super::status_for(&errors);
     render_status(
         status,
@@ -260,7 +263,13 @@ pub async fn check_in(
     f: FormData,
 ) -> Result<Response, PageError> {
     let code = f.text("code");
-    let r = meeting_prep::check_in(&s.app, &a, id.one(), CheckInInput { code: code.clone() }).await;
+    let r = chibo_app::meetings::attendance::check_in(
+        &s.app,
+        &a,
+        id.one(),
+        CheckInInput { code: code.clone() },
+    )
+    .await;
     match form_errors(r)? {
         Ok(_) => Ok(see_other(&format!("/meetings/{}/check-in", id.one()))),
         Err(errors) => render_check_in(&s, &a, id.one(), code, errors).await,
@@ -279,7 +288,7 @@ pub async fn resolutions(
     State(s): State<AppState>,
     PageUser(a): PageUser,
 ) -> Result<Response, PageError> {
-    let items = meetings::resolutions_for_me(&s.app, &a).await?;
+    let items = chibo_app::meetings::detail::resolutions_for_me(&s.app, &a).await?;
     render(&ResolutionsPage {
         nav: Nav::of(&a),
         items,

@@ -1,11 +1,13 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use chibo_app::meetings::{
-    self, AttendanceEntry, AttendanceInput, MeetingDetail, MeetingView, NewMeeting,
-};
+use chibo_app::meetings::attendance::AttendanceEntry;
+use chibo_app::meetings::attendance::AttendanceInput;
+use chibo_app::meetings::detail::MeetingDetail;
+use chibo_app::meetings::lookup::MeetingView;
+use chibo_app::meetings::schedule::NewMeeting;
 use chibo_app::rules::{self, RuleSetView};
-use chibo_app::{Actor, App, AppError, units};
+use chibo_app::{Actor, App, AppError};
 
 use super::{FormData, Nav, form_errors, render_status, see_other};
 use crate::AppState;
@@ -27,7 +29,7 @@ struct ListPage {
     errors: Vec<String>,
     form: FormData,
     today: String,
-    follower: chibo_app::meeting_prep::FollowerView,
+    follower: chibo_app::meetings::notice::FollowerView,
     /// May name the follower (the superior committee).
     can_set_follower: bool,
     /// Members of the superior organisation who may follow the cell.
@@ -41,8 +43,8 @@ pub(super) async fn render_list(
     errors: Vec<String>,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let list = meetings::list(&s.app, a, id).await?;
-    let u = units::find(&s.app.db, id)
+    let list = chibo_app::meetings::detail::list(&s.app, a, id).await?;
+    let u = chibo_app::org::units::find(&s.app.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
     // A dissolved or merged cell holds no more meetings: no scheduling form.
@@ -53,10 +55,10 @@ pub(super) async fn render_list(
     } else {
         None
     };
-    let follower = chibo_app::meeting_prep::follower(&s.app, a, id).await?;
+    let follower = chibo_app::meetings::preparation::follower(&s.app, a, id).await?;
     let can_set_follower = a.supervises(&u);
     let follower_choices = if can_set_follower {
-        chibo_app::meeting_prep::follower_choices(&s.app, a, id).await?
+        chibo_app::meetings::preparation::follower_choices(&s.app, a, id).await?
     } else {
         vec![]
     };
@@ -103,7 +105,7 @@ pub async fn schedule(
         place: f.text("place"),
         agenda: f.opt("agenda"),
     };
-    match form_errors(meetings::schedule(&s.app, &a, id.one(), input).await)? {
+    match form_errors(chibo_app::meetings::schedule::schedule(&s.app, &a, id.one(), input).await)? {
         Ok(m) => Ok(see_other(&format!("/meetings/{}", m.id))),
         Err(errors) => render_list(&s, &a, id.one(), errors, f).await,
     }
@@ -131,7 +133,7 @@ async fn render_meeting(
     id: i64,
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
-    let d = meetings::get(&s.app, a, id).await?;
+    let d = chibo_app::meetings::detail::get(&s.app, a, id).await?;
     let held_or_past = d.meeting.meeting_date <= App::today();
     let locked = d.held.as_ref().is_some_and(|h| h.locked);
     let editable = d.can_manage && held_or_past && !locked;
@@ -164,7 +166,7 @@ pub async fn publish(
     PageUser(a): PageUser,
     id: Ids,
 ) -> Result<Response, PageError> {
-    let r = meetings::publish(&s.app, &a, id.one()).await;
+    let r = chibo_app::meetings::schedule::publish(&s.app, &a, id.one()).await;
     on_meeting(&s, &a, id.one(), r, "").await
 }
 
@@ -203,16 +205,25 @@ pub async fn attendance(
             .filter(|e| !e.presence.is_empty())
             .collect();
     match form_errors(
-        meetings::record_attendance(&s.app, &a, id.one(), AttendanceInput { entries }).await,
+        chibo_app::meetings::attendance::record_attendance(
+            &s.app,
+            &a,
+            id.one(),
+            AttendanceInput { entries },
+        )
+        .await,
     )? {
         Ok(_) => Ok(see_other(&format!("/meetings/{}", id.one()))),
         Err(errors) => render_meeting(&s, &a, id.one(), errors).await,
     }
 }
 
-use chibo_app::meeting_record::{
-    self, RecordInput, ScoreEntry, ScoreInput, TaskInput, TaskUpdate, TaskView,
-};
+use chibo_app::meetings::held::TaskView;
+use chibo_app::meetings::record::RecordInput;
+use chibo_app::meetings::record::ScoreEntry;
+use chibo_app::meetings::record::ScoreInput;
+use chibo_app::meetings::record::TaskInput;
+use chibo_app::meetings::record::TaskUpdate;
 
 fn number(f: &FormData, key: &str) -> Option<u32> {
     f.get(key)
@@ -237,7 +248,7 @@ pub async fn record(
         votes_against: number(&f, "votes_against"),
         votes_abstain: number(&f, "votes_abstain"),
     };
-    let r = meeting_record::save_record(&s.app, &a, id.one(), input).await;
+    let r = chibo_app::meetings::record::save_record(&s.app, &a, id.one(), input).await;
     on_meeting(&s, &a, id.one(), r, "#record").await
 }
 
@@ -252,7 +263,7 @@ pub async fn add_task(
         what: f.text("what"),
         due_on: f.opt("due_on"),
     };
-    let r = meeting_record::add_task(&s.app, &a, id.one(), input).await;
+    let r = chibo_app::meetings::record::add_task(&s.app, &a, id.one(), input).await;
     on_meeting(&s, &a, id.one(), r, "#tasks").await
 }
 
@@ -275,7 +286,7 @@ pub async fn score(
                 })
             })
             .collect();
-    let r = meeting_record::score(&s.app, &a, id.one(), ScoreInput { entries }).await;
+    let r = chibo_app::meetings::record::score(&s.app, &a, id.one(), ScoreInput { entries }).await;
     on_meeting(&s, &a, id.one(), r, "#score").await
 }
 
@@ -291,7 +302,7 @@ pub async fn my_tasks(
     State(s): State<AppState>,
     PageUser(a): PageUser,
 ) -> Result<Response, PageError> {
-    let tasks = meeting_record::my_tasks(&s.app, &a).await?;
+    let tasks = chibo_app::meetings::record::my_tasks(&s.app, &a).await?;
     render_status(
         axum::http::StatusCode::OK,
         &TasksPage {
@@ -318,10 +329,11 @@ pub async fn task_progress(
         .filter(|b| b.starts_with('/') && !b.starts_with("//"))
         .unwrap_or("/tasks")
         .to_string();
-    match form_errors(meeting_record::update_task(&s.app, &a, id.one(), input).await)? {
+    match form_errors(chibo_app::meetings::record::update_task(&s.app, &a, id.one(), input).await)?
+    {
         Ok(_) => Ok(see_other(&back)),
         Err(errors) => {
-            let tasks = meeting_record::my_tasks(&s.app, &a).await?;
+            let tasks = chibo_app::meetings::record::my_tasks(&s.app, &a).await?;
             render_status(
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,
                 &TasksPage {
@@ -339,7 +351,7 @@ pub async fn minutes_docx(
     PageUser(a): PageUser,
     id: Ids,
 ) -> Result<Response, PageError> {
-    let doc = chibo_app::documents::minutes(&s.app, &a, id.one()).await?;
+    let doc = chibo_app::meetings::documents::minutes(&s.app, &a, id.one()).await?;
     Ok(crate::api::meetings::docx_response(
         &doc,
         &format!("bien-ban-{}.docx", id.one()),
@@ -351,7 +363,7 @@ pub async fn resolution_docx(
     PageUser(a): PageUser,
     id: Ids,
 ) -> Result<Response, PageError> {
-    let doc = chibo_app::documents::resolution(&s.app, &a, id.one()).await?;
+    let doc = chibo_app::meetings::documents::resolution(&s.app, &a, id.one()).await?;
     Ok(crate::api::meetings::docx_response(
         &doc,
         &format!("nghi-quyet-{}.docx", id.one()),
@@ -374,9 +386,9 @@ pub async fn print(
     PageQuery(q): PageQuery<std::collections::HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let doc = if q.get("loai").map(String::as_str) == Some("nghi-quyet") {
-        chibo_app::documents::resolution(&s.app, &a, id.one()).await?
+        chibo_app::meetings::documents::resolution(&s.app, &a, id.one()).await?
     } else {
-        chibo_app::documents::minutes(&s.app, &a, id.one()).await?
+        chibo_app::meetings::documents::minutes(&s.app, &a, id.one()).await?
     };
     let place_date = chibo_export::place_and_date(&doc.header.place, doc.header.date);
     let back = format!("/meetings/{}", id.one());
@@ -395,7 +407,7 @@ pub async fn approve(
     PageUser(a): PageUser,
     id: Ids,
 ) -> Result<Response, PageError> {
-    let r = meeting_record::approve(&s.app, &a, id.one()).await;
+    let r = chibo_app::meetings::approval::approve(&s.app, &a, id.one()).await;
     on_meeting(&s, &a, id.one(), r, "#record").await
 }
 
@@ -405,10 +417,10 @@ pub async fn amend(
     id: Ids,
     f: FormData,
 ) -> Result<Response, PageError> {
-    let input = meeting_record::AmendmentInput {
+    let input = chibo_app::meetings::approval::AmendmentInput {
         body: f.text("body"),
     };
-    let r = meeting_record::amend(&s.app, &a, id.one(), input).await;
+    let r = chibo_app::meetings::approval::amend(&s.app, &a, id.one(), input).await;
     on_meeting(&s, &a, id.one(), r, "#record").await
 }
 
@@ -418,11 +430,11 @@ pub async fn step(
     id: Ids,
     f: FormData,
 ) -> Result<Response, PageError> {
-    let input = meeting_record::StepInput {
+    let input = chibo_app::meetings::approval::StepInput {
         step: f.text("step"),
         done_at: f.opt("done_at"),
     };
-    let r = meeting_record::tick_step(&s.app, &a, id.one(), input).await;
+    let r = chibo_app::meetings::approval::tick_step(&s.app, &a, id.one(), input).await;
     on_meeting(&s, &a, id.one(), r, "#steps").await
 }
 
@@ -432,11 +444,11 @@ pub async fn speech(
     id: Ids,
     f: FormData,
 ) -> Result<Response, PageError> {
-    let input = meeting_record::SpeechInput {
+    let input = chibo_app::meetings::approval::SpeechInput {
         member_id: f.id("member_id").unwrap_or(0),
         summary: f.text("summary"),
     };
-    let r = meeting_record::add_speech(&s.app, &a, id.one(), input).await;
+    let r = chibo_app::meetings::approval::add_speech(&s.app, &a, id.one(), input).await;
     on_meeting(&s, &a, id.one(), r, "#steps").await
 }
 
@@ -444,8 +456,8 @@ pub async fn speech(
 #[template(path = "plan.html")]
 struct PlanPage {
     nav: Nav,
-    plan: chibo_app::plans::YearPlan,
-    members: Vec<chibo_app::members::MemberSummary>,
+    plan: chibo_app::meetings::plans::YearPlan,
+    members: Vec<chibo_app::membership::members::MemberSummary>,
     errors: Vec<String>,
 }
 
@@ -456,12 +468,12 @@ async fn render_plan(
     year: i32,
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
-    let plan = chibo_app::plans::year_plan(&s.app, a, id, year).await?;
+    let plan = chibo_app::meetings::plans::year_plan(&s.app, a, id, year).await?;
     let members = if plan.can_manage {
-        chibo_app::members::list(
+        chibo_app::membership::members::list(
             &s.app,
             a,
-            chibo_app::members::MemberQuery {
+            chibo_app::membership::members::MemberQuery {
                 unit_id: Some(id),
                 per_page: Some(chibo_domain::bounded::PageSize::clamped(500)),
                 ..Default::default()
@@ -513,7 +525,7 @@ pub async fn add_topic(
         .get("year")
         .and_then(|y| y.trim().parse().ok())
         .unwrap_or(0);
-    let input = chibo_app::plans::TopicInput {
+    let input = chibo_app::meetings::plans::TopicInput {
         year,
         quarter: f
             .get("quarter")
@@ -522,7 +534,7 @@ pub async fn add_topic(
         title: f.text("title"),
         writer_member_id: f.id("writer_member_id"),
     };
-    match form_errors(chibo_app::plans::add_topic(&s.app, &a, id.one(), input).await)? {
+    match form_errors(chibo_app::meetings::plans::add_topic(&s.app, &a, id.one(), input).await)? {
         Ok(_) => Ok(see_other(&format!("/units/{}/plan?nam={year}", id.one()))),
         Err(errors) => {
             render_plan(

@@ -6,11 +6,14 @@ use axum::extract::State;
 use crate::query::PageQuery;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use chibo_app::members::{
-    self, EndPositionInput, MemberDetail, MemberInput, MemberPage, MemberQuery, PositionInput,
-    StatusEventInput,
-};
-use chibo_app::{Actor, App, AppError, units};
+use chibo_app::membership::member_edit::MemberInput;
+use chibo_app::membership::member_events::StatusEventInput;
+use chibo_app::membership::members::MemberDetail;
+use chibo_app::membership::members::MemberPage;
+use chibo_app::membership::members::MemberQuery;
+use chibo_app::membership::positions::EndPositionInput;
+use chibo_app::membership::positions::PositionInput;
+use chibo_app::{Actor, App, AppError};
 use chibo_domain::Invalid;
 use chibo_domain::member::{PositionKind, StatusEventKind};
 use serde::Deserialize;
@@ -62,7 +65,7 @@ pub async fn list(
 ) -> Result<Response, PageError> {
     let unit_id = q.unit_id.as_deref().and_then(|v| v.parse::<i64>().ok());
     let all = q.all.as_deref() == Some("1");
-    let result = members::list(
+    let result = chibo_app::membership::members::list(
         &s.app,
         &a,
         MemberQuery {
@@ -75,7 +78,9 @@ pub async fn list(
     )
     .await?;
     let unit_name = match unit_id {
-        Some(id) => units::find(&s.app.db, id).await?.map(|u| u.name),
+        Some(id) => chibo_app::org::units::find(&s.app.db, id)
+            .await?
+            .map(|u| u.name),
         None => None,
     };
     let pages = result.total.div_ceil(result.per_page).max(1);
@@ -104,12 +109,12 @@ pub async fn list(
 struct MemberPageT {
     nav: Nav,
     m: MemberDetail,
-    badges: chibo_app::badges::MemberBadges,
-    transfers: Vec<chibo_app::transfers::TransferView>,
-    exemptions: Vec<chibo_app::exemptions::ExemptionView>,
+    badges: chibo_app::membership::badges::MemberBadges,
+    transfers: Vec<chibo_app::workflows::transfers::TransferView>,
+    exemptions: Vec<chibo_app::workflows::exemptions::ExemptionView>,
     /// The signed-in user's own record.
     is_self: bool,
-    destinations: Vec<chibo_app::units::UnitRef>,
+    destinations: Vec<chibo_app::refs::UnitRef>,
     errors: Vec<String>,
     today: String,
     event_kinds: Vec<(&'static str, &'static str)>,
@@ -122,12 +127,12 @@ pub(super) async fn render_member(
     id: i64,
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
-    let m = members::get(&s.app, a, id).await?;
-    let badges = chibo_app::badges::for_member(&s.app, a, id).await?;
-    let transfers = chibo_app::transfers::of_member(&s.app, a, id).await?;
-    let exemptions = chibo_app::exemptions::of_member(&s.app, a, id).await?;
+    let m = chibo_app::membership::members::get(&s.app, a, id).await?;
+    let badges = chibo_app::membership::badges::for_member(&s.app, a, id).await?;
+    let transfers = chibo_app::workflows::transfers::of_member(&s.app, a, id).await?;
+    let exemptions = chibo_app::workflows::exemptions::of_member(&s.app, a, id).await?;
     let destinations = if m.can_manage {
-        chibo_app::transfers::destinations(&s.app, a, id).await?
+        chibo_app::workflows::transfers::destinations(&s.app, a, id).await?
     } else {
         vec![]
     };
@@ -282,7 +287,9 @@ async fn unit_for_new(
     a: &Actor,
     id: i64,
 ) -> Result<chibo_store::entities::unit::Model, PageError> {
-    let u = a.readable(units::find(&s.app.db, id).await?)?.0;
+    let u = a
+        .readable(chibo_app::org::units::find(&s.app.db, id).await?)?
+        .0;
     a.require(a.can_manage_members(&u))?;
     Ok(u)
 }
@@ -305,7 +312,7 @@ pub async fn create(
     f: FormData,
 ) -> Result<Response, PageError> {
     let u = unit_for_new(&s, &a, id.one()).await?;
-    match members::create(&s.app, &a, input_of(&f, Some(u.id))).await {
+    match chibo_app::membership::member_edit::create(&s.app, &a, input_of(&f, Some(u.id))).await {
         Ok(m) => Ok(see_other(&format!("/members/{}", m.id))),
         Err(AppError::Invalid(inv)) => render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -320,7 +327,7 @@ pub async fn edit_form(
     PageUser(a): PageUser,
     id: Ids,
 ) -> Result<Response, PageError> {
-    let m = members::get(&s.app, &a, id.one()).await?;
+    let m = chibo_app::membership::members::get(&s.app, &a, id.one()).await?;
     a.require(m.can_manage)?;
     render(&MemberForm::editing(&a, &m, Values::from_detail(&m)))
 }
@@ -331,10 +338,11 @@ pub async fn update(
     id: Ids,
     f: FormData,
 ) -> Result<Response, PageError> {
-    match members::update(&s.app, &a, id.one(), input_of(&f, None)).await {
+    match chibo_app::membership::member_edit::update(&s.app, &a, id.one(), input_of(&f, None)).await
+    {
         Ok(m) => Ok(see_other(&format!("/members/{}", m.id))),
         Err(AppError::Invalid(inv)) => {
-            let m = members::get(&s.app, &a, id.one()).await?;
+            let m = chibo_app::membership::members::get(&s.app, &a, id.one()).await?;
             render_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &MemberForm::editing(&a, &m, Values::from_form(&f).with_errors(&inv)),
@@ -368,7 +376,7 @@ pub async fn add_event(
         until: f.opt("until"),
         reason: f.text("reason"),
     };
-    let r = members::add_event(&s.app, &a, id.one(), input).await;
+    let r = chibo_app::membership::member_events::add_event(&s.app, &a, id.one(), input).await;
     member_action(&s, &a, id.one(), r).await
 }
 
@@ -383,7 +391,7 @@ pub async fn add_position(
         term_from: f.opt("term_from"),
         term_to: f.opt("term_to"),
     };
-    let r = members::add_position(&s.app, &a, id.one(), input).await;
+    let r = chibo_app::membership::positions::add_position(&s.app, &a, id.one(), input).await;
     member_action(&s, &a, id.one(), r).await
 }
 
@@ -394,7 +402,7 @@ pub async fn end_position(
     f: FormData,
 ) -> Result<Response, PageError> {
     let member_id = f.id("member_id").unwrap_or(0);
-    let r = members::end_position(
+    let r = chibo_app::membership::positions::end_position(
         &s.app,
         &a,
         id.one(),

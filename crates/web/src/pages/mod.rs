@@ -579,12 +579,12 @@ struct HomePage {
     nav: Nav,
     actor: Actor,
     role_lines: Vec<(String, Option<(i64, String)>)>,
-    upcoming: Vec<chibo_app::meetings::MeetingView>,
+    upcoming: Vec<chibo_app::meetings::lookup::MeetingView>,
     today: chrono::NaiveDate,
 }
 
 async fn home(State(s): State<AppState>, PageUser(a): PageUser) -> Result<Response, PageError> {
-    let upcoming = chibo_app::meetings::upcoming_for_me(&s.app, &a).await?;
+    let upcoming = chibo_app::meetings::detail::upcoming_for_me(&s.app, &a).await?;
     let role_lines = a
         .grants
         .iter()

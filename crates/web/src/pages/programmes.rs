@@ -6,12 +6,20 @@ use axum::extract::State;
 
 use crate::query::PageQuery;
 use axum::response::Response;
-use chibo_app::meeting_record::MemberRef;
-use chibo_app::programmes::{
-    self, CadreTaskInput, CadreTaskList, CadreTaskUpdate, CourseInput, FollowUpInput,
-    InspectionInput, InspectionList, InspectionResult, ParticipantsInput, Period,
-    RecommendationInput, Record, TrainingList,
-};
+use chibo_app::programmes::Period;
+use chibo_app::programmes::Record;
+use chibo_app::programmes::cadre_tasks::CadreTaskInput;
+use chibo_app::programmes::cadre_tasks::CadreTaskList;
+use chibo_app::programmes::cadre_tasks::CadreTaskUpdate;
+use chibo_app::programmes::inspections::FollowUpInput;
+use chibo_app::programmes::inspections::InspectionInput;
+use chibo_app::programmes::inspections::InspectionList;
+use chibo_app::programmes::inspections::InspectionResult;
+use chibo_app::programmes::inspections::RecommendationInput;
+use chibo_app::programmes::training::CourseInput;
+use chibo_app::programmes::training::ParticipantsInput;
+use chibo_app::programmes::training::TrainingList;
+use chibo_app::refs::MemberRef;
 use chibo_app::{Actor, App, AppError};
 use chibo_domain::bounded::Year;
 use serde::Deserialize;
@@ -54,9 +62,9 @@ async fn render_cadre_tasks(
     year: Option<i32>,
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
-    let list = programmes::cadre_tasks(&s.app, a, id, year).await?;
+    let list = chibo_app::programmes::cadre_tasks::cadre_tasks(&s.app, a, id, year).await?;
     let officers = if list.can_give {
-        programmes::officers(&s.app, a, id).await?
+        chibo_app::programmes::officers(&s.app, a, id).await?
     } else {
         vec![]
     };
@@ -97,7 +105,9 @@ pub async fn give_cadre_task(
         task: f.text("task"),
         due_on: f.opt("due_on"),
     };
-    match form_errors(programmes::give_cadre_task(&s.app, &a, id.one(), input).await)? {
+    match form_errors(
+        chibo_app::programmes::cadre_tasks::give_cadre_task(&s.app, &a, id.one(), input).await,
+    )? {
         Ok(l) => Ok(see_other(&format!(
             "/units/{}/cadre-tasks?nam={}",
             id.one(),
@@ -118,8 +128,10 @@ pub async fn update_cadre_task(
         evidence: f.text("evidence"),
         done_on: f.opt("done_on"),
     };
-    let back = programmes::unit_of(&s.app, &a, Record::CadreTask(id.one())).await?;
-    match form_errors(programmes::update_cadre_task(&s.app, &a, id.one(), input).await)? {
+    let back = chibo_app::programmes::unit_of(&s.app, &a, Record::CadreTask(id.one())).await?;
+    match form_errors(
+        chibo_app::programmes::cadre_tasks::update_cadre_task(&s.app, &a, id.one(), input).await,
+    )? {
         Ok(l) => Ok(see_other(&format!(
             "/units/{back}/cadre-tasks?nam={}",
             l.year
@@ -144,9 +156,9 @@ async fn render_training(
     period: Period,
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
-    let list = programmes::training(&s.app, a, id, period).await?;
+    let list = chibo_app::programmes::training::training(&s.app, a, id, period).await?;
     let officers = if list.can_manage {
-        programmes::officers(&s.app, a, id).await?
+        chibo_app::programmes::officers(&s.app, a, id).await?
     } else {
         vec![]
     };
@@ -190,7 +202,9 @@ pub async fn add_course(
         ends_on: f.opt("ends_on"),
         topics: f.text("topics"),
     };
-    match form_errors(programmes::add_course(&s.app, &a, id.one(), input).await)? {
+    match form_errors(
+        chibo_app::programmes::training::add_course(&s.app, &a, id.one(), input).await,
+    )? {
         Ok(_) => Ok(see_other(&format!("/units/{}/training", id.one()))),
         Err(errors) => render_training(&s, &a, id.one(), Period::parse(None, None)?, errors).await,
     }
@@ -206,8 +220,10 @@ pub async fn participants(
         member_ids: f.ids("member_ids"),
         completed_ids: f.ids("completed_ids"),
     };
-    let back = programmes::unit_of(&s.app, &a, Record::Course(id.one())).await?;
-    match form_errors(programmes::set_participants(&s.app, &a, id.one(), input).await)? {
+    let back = chibo_app::programmes::unit_of(&s.app, &a, Record::Course(id.one())).await?;
+    match form_errors(
+        chibo_app::programmes::training::set_participants(&s.app, &a, id.one(), input).await,
+    )? {
         Ok(_) => Ok(see_other(&format!("/units/{back}/training"))),
         Err(errors) => render_training(&s, &a, back, Period::parse(None, None)?, errors).await,
     }
@@ -229,7 +245,7 @@ async fn render_inspections(
     period: Period,
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
-    let list = programmes::inspections(&s.app, a, id, period).await?;
+    let list = chibo_app::programmes::inspections::inspections(&s.app, a, id, period).await?;
     render_status(
         super::status_for(&errors),
         &InspectionsPage {
@@ -282,7 +298,7 @@ pub async fn plan_inspection(
         planned_on: f.opt("planned_on"),
         content: f.text("content"),
     };
-    let r = programmes::plan_inspection(&s.app, &a, id.one(), input).await;
+    let r = chibo_app::programmes::inspections::plan_inspection(&s.app, &a, id.one(), input).await;
     on_inspections(&s, &a, id.one(), r).await
 }
 
@@ -319,9 +335,10 @@ pub async fn record_inspection(
     };
     let back = match f.id("unit") {
         Some(u) => u,
-        None => programmes::unit_of(&s.app, &a, Record::Inspection(id.one())).await?,
+        None => chibo_app::programmes::unit_of(&s.app, &a, Record::Inspection(id.one())).await?,
     };
-    let r = programmes::record_inspection(&s.app, &a, id.one(), input).await;
+    let r =
+        chibo_app::programmes::inspections::record_inspection(&s.app, &a, id.one(), input).await;
     on_inspections(&s, &a, back, r).await
 }
 
@@ -337,8 +354,10 @@ pub async fn follow_up(
     };
     let back = match f.id("unit") {
         Some(u) => u,
-        None => programmes::unit_of(&s.app, &a, Record::Recommendation(id.one())).await?,
+        None => {
+            chibo_app::programmes::unit_of(&s.app, &a, Record::Recommendation(id.one())).await?
+        }
     };
-    let r = programmes::follow_up(&s.app, &a, id.one(), input).await;
+    let r = chibo_app::programmes::inspections::follow_up(&s.app, &a, id.one(), input).await;
     on_inspections(&s, &a, back, r).await
 }

@@ -6,9 +6,11 @@ use axum::extract::State;
 
 use crate::query::PageQuery;
 use axum::response::Response;
-use chibo_app::classification::{
-    self, CellReviewInput, ReviewInput, ReviewSheet, ReviewSummary, ScoreEntry,
-};
+use chibo_app::membership::classification::CellReviewInput;
+use chibo_app::membership::classification::ReviewInput;
+use chibo_app::membership::classification::ReviewSheet;
+use chibo_app::membership::classification::ReviewSummary;
+use chibo_app::membership::classification::ScoreEntry;
 use chibo_app::{Actor, App};
 use chibo_domain::bounded::Year;
 use chibo_domain::org::UnitKind;
@@ -54,7 +56,7 @@ async fn render_sheet(
     year: i32,
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
-    let sheet = classification::sheet(&s.app, a, id, year).await?;
+    let sheet = chibo_app::membership::classification::sheet(&s.app, a, id, year).await?;
     let status = super::status_for(&errors);
     render_status(
         status,
@@ -75,12 +77,12 @@ pub async fn show(
 ) -> Result<Response, PageError> {
     let year = q.nam.map(|y| y.get_i32()).unwrap_or_else(this_year);
     let u = a
-        .readable(chibo_app::units::find(&s.app.db, id.one()).await?)?
+        .readable(chibo_app::org::units::find(&s.app.db, id.one()).await?)?
         .0;
     if UnitKind::from_code(&u.kind).is_some_and(|k| k.is_cell()) {
         return render_sheet(&s, &a, u.id, year, vec![]).await;
     }
-    let summary = classification::summary(&s.app, &a, u.id, year).await?;
+    let summary = chibo_app::membership::classification::summary(&s.app, &a, u.id, year).await?;
     render_status(
         axum::http::StatusCode::OK,
         &SummaryPage {
@@ -112,7 +114,13 @@ pub async fn save(
                 })
             })
             .collect();
-    let r = classification::save(&s.app, &a, id.one(), ReviewInput { year, entries }).await;
+    let r = chibo_app::membership::classification::save(
+        &s.app,
+        &a,
+        id.one(),
+        ReviewInput { year, entries },
+    )
+    .await;
     match form_errors(r)? {
         Ok(_) => Ok(see_other(&format!(
             "/units/{}/reviews?nam={year}",
@@ -141,7 +149,9 @@ pub async fn decide(
         decision: f.text("decision"),
         decided_on: f.opt("decided_on"),
     };
-    match form_errors(classification::decide(&s.app, &a, id.one(), input).await)? {
+    match form_errors(
+        chibo_app::membership::classification::decide(&s.app, &a, id.one(), input).await,
+    )? {
         Ok(_) => Ok(see_other(&format!(
             "/units/{}/reviews?nam={year}",
             id.one()

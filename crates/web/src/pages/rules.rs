@@ -2,8 +2,8 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use chibo_app::Actor;
+use chibo_app::org::units::UnitView;
 use chibo_app::rules::{self, NewRuleSet, RuleSetView};
-use chibo_app::units::{self, UnitView};
 use chibo_domain::rules::Frequency;
 
 use super::{FormData, Nav, form_errors, render, render_status, see_other};
@@ -39,7 +39,7 @@ async fn render_list(
             .unwrap_or_default()
     });
     let units = if a.is_admin() {
-        units::tree(&s.app, a, None).await?
+        chibo_app::org::units::tree(&s.app, a, None).await?
     } else {
         vec![]
     };

@@ -6,8 +6,11 @@ use axum::extract::State;
 
 use crate::query::PageQuery;
 use axum::response::Response;
-use chibo_app::calendar::{self, HolidayInput, HolidayView};
-use chibo_app::transfers::{self, TransferInput, TransferList, TransferStep};
+use chibo_app::rules::calendar::HolidayInput;
+use chibo_app::rules::calendar::HolidayView;
+use chibo_app::workflows::transfer_steps::TransferInput;
+use chibo_app::workflows::transfer_steps::TransferStep;
+use chibo_app::workflows::transfers::TransferList;
 use chibo_app::{Actor, App};
 use chibo_domain::bounded::Year;
 use serde::Deserialize;
@@ -43,7 +46,7 @@ async fn render_list(
     overdue_only: bool,
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
-    let list = transfers::list(&s.app, a, id, overdue_only).await?;
+    let list = chibo_app::workflows::transfers::list(&s.app, a, id, overdue_only).await?;
     let status = super::status_for(&errors);
     render_status(
         status,
@@ -81,7 +84,7 @@ pub async fn start(
         moved_on: f.opt("moved_on"),
         ends_on: f.opt("ends_on"),
     };
-    let r = transfers::start(&s.app, &a, id.one(), input).await;
+    let r = chibo_app::workflows::transfer_steps::start(&s.app, &a, id.one(), input).await;
     match form_errors(r)? {
         Ok(_) => Ok(see_other(&format!("/members/{}#transfers", id.one()))),
         Err(errors) => super::members::render_member(&s, &a, id.one(), errors).await,
@@ -99,14 +102,15 @@ pub async fn step(
         step: f.text("step"),
         on: f.opt("on"),
     };
-    let r = transfers::step(&s.app, &a, id.one(), input).await;
+    let r = chibo_app::workflows::transfer_steps::step(&s.app, &a, id.one(), input).await;
     let unit = f.id("unit");
     match (form_errors(r)?, unit) {
         (Ok(_), Some(u)) => Ok(see_other(&format!("/units/{u}/transfers"))),
         (Ok(t), None) => Ok(see_other(&format!("/members/{}#transfers", t.member.id))),
         (Err(errors), Some(u)) => render_list(&s, &a, u, false, errors).await,
         (Err(errors), None) => {
-            let t = transfers::of_transfer_member(&s.app, &a, id.one()).await?;
+            let t =
+                chibo_app::workflows::transfers::of_transfer_member(&s.app, &a, id.one()).await?;
             super::members::render_member(&s, &a, t, errors).await
         }
     }
@@ -134,7 +138,7 @@ async fn render_holidays(
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
     a.require_admin()?;
-    let days = calendar::list(&s.app, year).await?;
+    let days = chibo_app::rules::calendar::list(&s.app, year).await?;
     let status = super::status_for(&errors);
     render_status(
         status,
@@ -169,7 +173,7 @@ pub async fn add_holiday(
         name: f.text("name"),
     };
     let year = chrono::Datelike::year(&App::today());
-    match form_errors(calendar::add(&s.app, &a, input).await)? {
+    match form_errors(chibo_app::rules::calendar::add(&s.app, &a, input).await)? {
         Ok(h) => Ok(see_other(&format!(
             "/admin/holidays?nam={}",
             chrono::Datelike::year(&h.day)
@@ -183,6 +187,6 @@ pub async fn remove_holiday(
     PageUser(a): PageUser,
     id: Ids,
 ) -> Result<Response, PageError> {
-    calendar::remove(&s.app, &a, id.one()).await?;
+    chibo_app::rules::calendar::remove(&s.app, &a, id.one()).await?;
     Ok(see_other("/admin/holidays"))
 }

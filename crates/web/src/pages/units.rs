@@ -3,11 +3,17 @@ use axum::extract::State;
 
 use crate::query::PageQuery;
 use axum::response::Response;
-use chibo_app::members::{self as member_uc, MemberQuery, MemberSummary};
-use chibo_app::tree::TreeLevel;
-use chibo_app::units::{
-    self, DissolveUnit, MergeUnit, MoveUnit, NewUnit, RenameUnit, SplitPart, SplitUnit, UnitDetail,
-};
+use chibo_app::membership::members::MemberQuery;
+use chibo_app::membership::members::MemberSummary;
+use chibo_app::org::edit::NewUnit;
+use chibo_app::org::edit::RenameUnit;
+use chibo_app::org::restructure::DissolveUnit;
+use chibo_app::org::restructure::MergeUnit;
+use chibo_app::org::restructure::MoveUnit;
+use chibo_app::org::restructure::SplitPart;
+use chibo_app::org::restructure::SplitUnit;
+use chibo_app::org::tree::TreeLevel;
+use chibo_app::org::unit_page::UnitDetail;
 use chibo_app::{Actor, App, AppError};
 use chibo_domain::org::{CellType, UnitKind};
 use chibo_domain::validate::parse_date;
@@ -61,10 +67,10 @@ pub async fn tree(
     PageQuery(q): PageQuery<DateQ>,
 ) -> Result<Response, PageError> {
     let as_of = as_of(&q)?;
-    let level = chibo_app::tree::level(&s.app, &a, None, as_of).await?;
+    let level = chibo_app::org::tree::level(&s.app, &a, None, as_of).await?;
     let open = match level.nodes.as_slice() {
         [only] if only.child_count > 0 => {
-            Some(chibo_app::tree::level(&s.app, &a, Some(only.unit.id), as_of).await?)
+            Some(chibo_app::org::tree::level(&s.app, &a, Some(only.unit.id), as_of).await?)
         }
         _ => None,
     };
@@ -94,7 +100,7 @@ pub async fn tree_level(
 ) -> Result<Response, PageError> {
     let as_of = as_of(&q)?;
     render(&TreeLevelPart {
-        level: chibo_app::tree::level(&s.app, &a, Some(id.one()), as_of).await?,
+        level: chibo_app::org::tree::level(&s.app, &a, Some(id.one()), as_of).await?,
         q: date_query(as_of),
     })
 }
@@ -109,7 +115,7 @@ struct UnitPage {
     today: String,
     child_kinds: Vec<(&'static str, &'static str)>,
     cell_types: Vec<(&'static str, &'static str)>,
-    targets: chibo_app::unit_targets::RestructureTargets,
+    targets: chibo_app::org::unit_targets::RestructureTargets,
     members: Vec<MemberSummary>,
     members_total: u64,
     is_cell: bool,
@@ -122,7 +128,7 @@ async fn render_unit(
     as_of: Option<chrono::NaiveDate>,
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
-    let d = units::detail(&s.app, a, id, as_of).await?;
+    let d = chibo_app::org::unit_page::detail(&s.app, a, id, as_of).await?;
     let kind = UnitKind::from_code(&d.unit.kind).unwrap_or(UnitKind::Other);
     let child_kinds = kind
         .allowed_children()
@@ -135,11 +141,11 @@ async fn render_unit(
         .map(|c| (c.code(), c.label()))
         .collect();
     let targets = if d.can_restructure && as_of.is_none() {
-        chibo_app::unit_targets::targets(&s.app, a, id).await?
+        chibo_app::org::unit_targets::targets(&s.app, a, id).await?
     } else {
         Default::default()
     };
-    let page = member_uc::list(
+    let page = chibo_app::membership::members::list(
         &s.app,
         a,
         MemberQuery {
@@ -211,7 +217,7 @@ pub async fn create_child(
         effective_on: f.opt("effective_on"),
         founding_member_ids: f.ids("founding_member_ids"),
     };
-    let r = units::create(&s.app, &a, input).await;
+    let r = chibo_app::org::edit::create(&s.app, &a, input).await;
     act(&s, &a, id.one(), r, |u| format!("/units/{}", u.id)).await
 }
 
@@ -221,7 +227,7 @@ pub async fn rename(
     id: Ids,
     f: FormData,
 ) -> Result<Response, PageError> {
-    let r = units::rename(
+    let r = chibo_app::org::edit::rename(
         &s.app,
         &a,
         id.one(),
@@ -244,7 +250,7 @@ pub async fn move_unit(
         new_parent_id: f.id("new_parent_id").unwrap_or(0),
         effective_on: f.opt("effective_on"),
     };
-    let r = units::move_unit(&s.app, &a, id.one(), input).await;
+    let r = chibo_app::org::restructure::move_unit(&s.app, &a, id.one(), input).await;
     act(&s, &a, id.one(), r, |u| format!("/units/{}", u.id)).await
 }
 
@@ -258,7 +264,7 @@ pub async fn merge(
         into_unit_id: f.id("into_unit_id").unwrap_or(0),
         effective_on: f.opt("effective_on"),
     };
-    let r = units::merge(&s.app, &a, id.one(), input).await;
+    let r = chibo_app::org::restructure::merge(&s.app, &a, id.one(), input).await;
     act(&s, &a, id.one(), r, |u| {
         format!("/units/{}", u.successor_id.unwrap_or(u.id))
     })
@@ -279,7 +285,7 @@ pub async fn split(
         }],
         effective_on: f.opt("effective_on"),
     };
-    let r = units::split(&s.app, &a, id.one(), input).await;
+    let r = chibo_app::org::restructure::split(&s.app, &a, id.one(), input).await;
     act(&s, &a, id.one(), r, |parts| {
         parts
             .first()
@@ -295,7 +301,7 @@ pub async fn dissolve(
     id: Ids,
     f: FormData,
 ) -> Result<Response, PageError> {
-    let r = units::dissolve(
+    let r = chibo_app::org::restructure::dissolve(
         &s.app,
         &a,
         id.one(),

@@ -4,7 +4,7 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
-use chibo_app::{App, Config, demo};
+use chibo_app::{App, Config};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
@@ -46,7 +46,7 @@ impl TestApp {
             .await
             .expect("test database");
         let app = App::new(db, Config::default());
-        demo::seed(&app).await.expect("demo");
+        chibo_seed::demo::seed(&app).await.expect("demo");
         let router = chibo_web::router(app.clone(), chibo_web::WebConfig::default());
         TestApp { app, router }
     }
@@ -153,7 +153,10 @@ impl TestApp {
             .post_form(
                 "/login",
                 Auth::None,
-                &format!("username={username}&password={}", demo::DEMO_PASSWORD),
+                &format!(
+                    "username={username}&password={}",
+                    chibo_seed::demo::DEMO_PASSWORD
+                ),
             )
             .await;
         assert_eq!(
@@ -187,7 +190,7 @@ impl TestApp {
                 Auth::None,
                 Some((
                     "application/json",
-                    serde_json::json!({"username": username, "password": demo::DEMO_PASSWORD})
+                    serde_json::json!({"username": username, "password": chibo_seed::demo::DEMO_PASSWORD})
                         .to_string(),
                 )),
                 None,

@@ -1,0 +1,357 @@
+//! Passwords (argon2id), database-stored sessions and API tokens, and login throttling kept in
+//! the database so that several servers share it.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use chibo_store::entities::{api_token, login_attempt, session, unit, user, user_role};
+use chibo_store::sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::access::Actor;
+use crate::access::Grant;
+use crate::access::Role;
+use crate::{App, AppError, AppResult};
+
+pub fn hash_password(password: &str) -> AppResult<String> {
+    let mut salt = [0u8; 16];
+    rand::rng().fill_bytes(&mut salt);
+    let salt = SaltString::encode_b64(&salt).map_err(|e| AppError::Internal(e.to_string()))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A random secret for a cookie or a bearer token; only its hash is stored.
+fn new_secret() -> String {
+    let mut b = [0u8; 32];
+    rand::rng().fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+fn digest(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+pub const MIN_PASSWORD_LEN: usize = 8;
+
+fn account_key(username: &str) -> String {
+    format!("u:{username}")
+}
+
+/// Counts an attempt on the account (and the address, when there is one) before the password is
+/// checked, and refuses once a window holds more than the limit. Counting first is what makes
+/// parallel attempts unable to pass together: each one has taken its place in the count before
+/// any of them is verified.
+async fn count_attempt(app: &App, username: &str, ip: Option<&str>) -> AppResult<()> {
+    let now = chrono::Utc::now();
+    let opens_after = now - chrono::Duration::minutes(app.config.throttle_minutes);
+    let on_account =
+        chibo_store::throttle::count_attempt(&app.db, &account_key(username), now, opens_after)
+            .await?;
+    let on_address = match ip {
+        Some(ip) => {
+            chibo_store::throttle::count_attempt(&app.db, &format!("ip:{ip}"), now, opens_after)
+                .await?
+        }
+        None => 0,
+    };
+    let over = |n: i64, max: u64| u64::try_from(n).unwrap_or(0) > max;
+    if over(on_account, app.config.max_failures_per_account)
+        || over(on_address, app.config.max_failures_per_ip)
+    {
+        return Err(AppError::Throttled {
+            minutes: app.config.throttle_minutes,
+        });
+    }
+    Ok(())
+}
+
+/// A correct password: the account's window starts afresh and the address's count loses this
+/// attempt.
+async fn forgive_attempt(app: &App, username: &str, ip: Option<&str>) -> AppResult<()> {
+    chibo_store::throttle::clear(&app.db, &account_key(username)).await?;
+    if let Some(ip) = ip {
+        chibo_store::throttle::forgive_attempt(&app.db, &format!("ip:{ip}")).await?;
+    }
+    Ok(())
+}
+
+/// Checks the password, with throttling per account and per address. On success returns the
+/// user; every attempt is recorded.
+pub async fn check_login(
+    app: &App,
+    username: &str,
+    password: &str,
+    ip: &str,
+) -> AppResult<user::Model> {
+    let username: String = username.trim().to_lowercase().chars().take(64).collect();
+    let ip: String = ip.chars().take(64).collect();
+    count_attempt(app, &username, Some(&ip)).await?;
+    let found = user::Entity::find()
+        .filter(user::Column::Username.eq(&username))
+        .one(&app.db)
+        .await?;
+    // Verify against a fixed hash for unknown users so timing does not reveal who exists.
+    let ok = match &found {
+        Some(u) => u.is_active && verify_password(password, &u.password_hash),
+        None => {
+            verify_password(password, dummy_hash());
+            false
+        }
+    };
+    if ok {
+        forgive_attempt(app, &username, Some(&ip)).await?;
+    }
+    login_attempt::ActiveModel {
+        username: Set(username),
+        ip: Set(ip),
+        at: Set(chrono::Utc::now()),
+        success: Set(ok),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await?;
+    match (ok, found) {
+        (true, Some(u)) => Ok(u),
+        _ => Err(AppError::BadCredentials),
+    }
+}
+
+/// Whether `password` is the user's current one (asked before a password change), under the
+/// same per-account throttle as a login: a stolen session cannot guess the password either.
+pub async fn check_current_password(app: &App, u: &user::Model, password: &str) -> AppResult<bool> {
+    count_attempt(app, &u.username, None).await?;
+    let ok = verify_password(password, &u.password_hash);
+    if ok {
+        forgive_attempt(app, &u.username, None).await?;
+    }
+    Ok(ok)
+}
+
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password("không phải mật khẩu").unwrap_or_default())
+}
+
+/// Logs in and opens a session; returns the cookie secret.
+pub async fn login(app: &App, username: &str, password: &str, ip: &str) -> AppResult<String> {
+    let u = check_login(app, username, password, ip).await?;
+    let secret = new_secret();
+    let now = chrono::Utc::now();
+    session::ActiveModel {
+        token_hash: Set(digest(&secret)),
+        user_id: Set(u.id),
+        created_at: Set(now),
+        expires_at: Set(now + chrono::Duration::hours(app.config.session_hours)),
+        ip: Set(Some(ip.chars().take(64).collect())),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await?;
+    Ok(secret)
+}
+
+pub async fn logout(app: &App, secret: &str) -> AppResult<()> {
+    session::Entity::delete_many()
+        .filter(session::Column::TokenHash.eq(digest(secret)))
+        .exec(&app.db)
+        .await?;
+    Ok(())
+}
+
+/// Issues an API token for the given credentials; returns the bearer secret.
+pub async fn issue_token(
+    app: &App,
+    username: &str,
+    password: &str,
+    ip: &str,
+    name: &str,
+) -> AppResult<(String, chrono::DateTime<chrono::Utc>)> {
+    let u = check_login(app, username, password, ip).await?;
+    let secret = new_secret();
+    let now = chrono::Utc::now();
+    let expires = now + chrono::Duration::days(app.config.token_days);
+    api_token::ActiveModel {
+        token_hash: Set(digest(&secret)),
+        user_id: Set(u.id),
+        name: Set(name.chars().take(255).collect()),
+        created_at: Set(now),
+        expires_at: Set(expires),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await?;
+    Ok((secret, expires))
+}
+
+pub async fn revoke_token(app: &App, secret: &str) -> AppResult<()> {
+    api_token::Entity::delete_many()
+        .filter(api_token::Column::TokenHash.eq(digest(secret)))
+        .exec(&app.db)
+        .await?;
+    Ok(())
+}
+
+/// One of the user's own API tokens (the secret itself was shown once and is not kept).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct TokenView {
+    pub id: i64,
+    /// What the token is for, as named when it was issued.
+    pub name: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The signed-in user's live API tokens, newest first.
+pub async fn tokens_of(app: &App, actor: &Actor) -> AppResult<Vec<TokenView>> {
+    Ok(api_token::Entity::find()
+        .filter(api_token::Column::UserId.eq(actor.user_id))
+        .filter(api_token::Column::ExpiresAt.gt(chrono::Utc::now()))
+        .order_by_desc(api_token::Column::Id)
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|t| TokenView {
+            id: t.id,
+            name: t.name,
+            created_at: t.created_at,
+            expires_at: t.expires_at,
+        })
+        .collect())
+}
+
+/// Revokes one of the signed-in user's own tokens; another user's token is not found.
+pub async fn revoke_own_token(app: &App, actor: &Actor, token_id: i64) -> AppResult<()> {
+    let gone = api_token::Entity::delete_many()
+        .filter(api_token::Column::Id.eq(token_id))
+        .filter(api_token::Column::UserId.eq(actor.user_id))
+        .exec(&app.db)
+        .await?;
+    if gone.rows_affected == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+/// Ends every session and revokes every API token of a user: what a password change, a reset
+/// or a locked account must do, so nothing issued under the old password outlives it.
+pub(crate) async fn end_all_access(
+    db: &impl chibo_store::sea_orm::ConnectionTrait,
+    user_id: i64,
+) -> AppResult<()> {
+    session::Entity::delete_many()
+        .filter(session::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
+    api_token::Entity::delete_many()
+        .filter(api_token::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The actor behind a session cookie, if the session is live.
+pub async fn actor_from_session(app: &App, secret: &str) -> AppResult<Option<Actor>> {
+    let s = session::Entity::find()
+        .filter(session::Column::TokenHash.eq(digest(secret)))
+        .filter(session::Column::ExpiresAt.gt(chrono::Utc::now()))
+        .one(&app.db)
+        .await?;
+    match s {
+        Some(s) => load_actor(app, s.user_id).await,
+        None => Ok(None),
+    }
+}
+
+pub async fn actor_from_token(app: &App, secret: &str) -> AppResult<Option<Actor>> {
+    let t = api_token::Entity::find()
+        .filter(api_token::Column::TokenHash.eq(digest(secret)))
+        .filter(api_token::Column::ExpiresAt.gt(chrono::Utc::now()))
+        .one(&app.db)
+        .await?;
+    match t {
+        Some(t) => load_actor(app, t.user_id).await,
+        None => Ok(None),
+    }
+}
+
+pub async fn load_actor(app: &App, user_id: i64) -> AppResult<Option<Actor>> {
+    let Some(u) = user::Entity::find_by_id(user_id).one(&app.db).await? else {
+        return Ok(None);
+    };
+    if !u.is_active {
+        return Ok(None);
+    }
+    let roles = user_role::Entity::find()
+        .filter(user_role::Column::UserId.eq(u.id))
+        .all(&app.db)
+        .await?;
+    let mut grants = Vec::new();
+    for r in roles {
+        let Some(role) = Role::from_code(&r.role) else {
+            continue;
+        };
+        let unit = match r.unit_id {
+            Some(id) => unit::Entity::find_by_id(id).one(&app.db).await?,
+            None => None,
+        };
+        grants.push(Grant {
+            role,
+            unit_id: r.unit_id,
+            unit_path: unit.as_ref().map(|u| u.path.clone()),
+            unit_name: unit.map(|u| u.name),
+        });
+    }
+    Ok(Some(Actor {
+        user_id: u.id,
+        username: u.username,
+        display_name: u.display_name,
+        member_id: u.member_id,
+        grants,
+    }))
+}
+
+/// Removes expired sessions and old login attempts (run at start-up and daily).
+pub async fn purge_expired(app: &App) -> AppResult<()> {
+    let now = chrono::Utc::now();
+    session::Entity::delete_many()
+        .filter(session::Column::ExpiresAt.lt(now))
+        .exec(&app.db)
+        .await?;
+    api_token::Entity::delete_many()
+        .filter(api_token::Column::ExpiresAt.lt(now))
+        .exec(&app.db)
+        .await?;
+    login_attempt::Entity::delete_many()
+        .filter(login_attempt::Column::At.lt(now - chrono::Duration::days(30)))
+        .exec(&app.db)
+        .await?;
+    chibo_store::throttle::purge(&app.db, now - chrono::Duration::days(1)).await?;
+    Ok(())
+}
+
+/// The actor of a username (command line tools and tests act as a named user).
+pub async fn actor_by_username(app: &App, username: &str) -> AppResult<Option<Actor>> {
+    match user::Entity::find()
+        .filter(user::Column::Username.eq(username))
+        .one(&app.db)
+        .await?
+    {
+        Some(u) => load_actor(app, u.id).await,
+        None => Ok(None),
+    }
+}

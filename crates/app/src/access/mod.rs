@@ -1,0 +1,266 @@
+//! Who may do what where. A grant gives a role on a subtree (by materialized path).
+
+pub mod auth;
+pub mod users;
+
+use chibo_domain::org::{UnitKind, is_within, path_ids};
+use chibo_store::entities::unit;
+use serde::Serialize;
+
+use crate::{AppError, AppResult};
+
+/// Roles, each bound to a unit (but the administrator's).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// System administrator: everything.
+    Admin,
+    /// Organisation-board officer: reads and reports over the unit's subtree.
+    OrgBoard,
+    /// Committee member of a unit: manages its direct children.
+    Committee,
+    /// Cell secretary, deputy and committee member: manage their own cell.
+    CellSecretary,
+    CellDeputy,
+    CellCommittee,
+    /// A member: their own record and their own cell's schedule.
+    Member,
+}
+
+impl Role {
+    pub const ALL: &'static [Role] = &[
+        Role::Admin,
+        Role::OrgBoard,
+        Role::Committee,
+        Role::CellSecretary,
+        Role::CellDeputy,
+        Role::CellCommittee,
+        Role::Member,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::OrgBoard => "org_board",
+            Role::Committee => "committee",
+            Role::CellSecretary => "cell_secretary",
+            Role::CellDeputy => "cell_deputy",
+            Role::CellCommittee => "cell_committee",
+            Role::Member => "member",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<Role> {
+        Role::ALL.iter().copied().find(|r| r.code() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Admin => "Quản trị hệ thống",
+            Role::OrgBoard => "Cán bộ Ban Tổ chức",
+            Role::Committee => "Cấp ủy viên",
+            Role::CellSecretary => "Bí thư chi bộ",
+            Role::CellDeputy => "Phó bí thư chi bộ",
+            Role::CellCommittee => "Chi ủy viên",
+            Role::Member => "Đảng viên",
+        }
+    }
+
+    fn is_cell_role(self) -> bool {
+        matches!(
+            self,
+            Role::CellSecretary | Role::CellDeputy | Role::CellCommittee
+        )
+    }
+
+    /// Roles that read the unit's whole subtree.
+    fn reads_subtree(self) -> bool {
+        !matches!(self, Role::Admin | Role::Member)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Grant {
+    pub role: Role,
+    pub unit_id: Option<i64>,
+    /// Current path of the unit, resolved when the actor is loaded.
+    pub unit_path: Option<String>,
+    pub unit_name: Option<String>,
+}
+
+/// The signed-in user with their grants. Use cases ask it for capabilities.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Actor {
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub member_id: Option<i64>,
+    pub grants: Vec<Grant>,
+}
+
+/// Proof that the actor may read a unit; only [`Actor::readable`] makes one.
+#[derive(Debug, Clone)]
+pub struct Readable(pub unit::Model);
+
+impl Actor {
+    pub fn is_admin(&self) -> bool {
+        self.grants.iter().any(|g| g.role == Role::Admin)
+    }
+
+    /// Subtree paths this actor reads; `None` means everything (administrator).
+    pub fn read_paths(&self) -> Option<Vec<String>> {
+        if self.is_admin() {
+            return None;
+        }
+        Some(
+            self.grants
+                .iter()
+                .filter(|g| g.role.reads_subtree())
+                .filter_map(|g| g.unit_path.clone())
+                .collect(),
+        )
+    }
+
+    pub fn can_read_path(&self, path: &str) -> bool {
+        match self.read_paths() {
+            None => true,
+            Some(paths) => paths.iter().any(|p| is_within(path, p)),
+        }
+    }
+
+    /// The unit if it is in read scope, else `NotFound` (ids leak nothing).
+    pub fn readable(&self, u: Option<unit::Model>) -> AppResult<Readable> {
+        match u {
+            Some(u) if self.can_read_path(&u.path) => Ok(Readable(u)),
+            _ => Err(AppError::NotFound),
+        }
+    }
+
+    /// May change the structure of unit `u` (rename, move, merge, split, dissolve): whoever
+    /// may create a unit of its kind under its parent.
+    pub fn can_restructure(&self, u: &unit::Model, parent: Option<&unit::Model>) -> bool {
+        match (parent, UnitKind::from_code(&u.kind)) {
+            (Some(p), Some(kind)) => self.can_create_under(p.id, p.parent_id, kind),
+            _ => self.is_admin(),
+        }
+    }
+
+    /// May create a unit of `kind` directly under the unit `parent_id` (whose parent is
+    /// `grandparent_id`): the parent's committee; for a party
+    /// group, also the committee above the cell and the cell's secretary or deputy.
+    pub fn can_create_under(
+        &self,
+        parent_id: i64,
+        grandparent_id: Option<i64>,
+        kind: UnitKind,
+    ) -> bool {
+        self.is_admin()
+            || self.grants.iter().any(|g| {
+                let on_parent = g.unit_id == Some(parent_id);
+                let above_parent = g.unit_id.is_some() && g.unit_id == grandparent_id;
+                match g.role {
+                    Role::Committee => on_parent || (above_parent && kind == UnitKind::Group),
+                    Role::CellSecretary | Role::CellDeputy => on_parent && kind == UnitKind::Group,
+                    _ => false,
+                }
+            })
+    }
+
+    /// May manage the members whose unit is `u`: the committee of the cell's parent, or the
+    /// cell's own officers (a party group belongs to its cell).
+    pub fn can_manage_members(&self, u: &unit::Model) -> bool {
+        if self.is_admin() {
+            return true;
+        }
+        let is_group = UnitKind::from_code(&u.kind) == Some(UnitKind::Group);
+        self.grants.iter().any(|g| {
+            let Some(gp) = g.unit_path.as_deref() else {
+                return false;
+            };
+            let Some(rest) = u.path.strip_prefix(gp) else {
+                return false;
+            };
+            let below = path_ids(rest).len();
+            if g.role == Role::Committee {
+                below == 1 || (below == 2 && is_group)
+            } else if g.role.is_cell_role() {
+                below == 0 || (below == 1 && is_group)
+            } else {
+                false
+            }
+        })
+    }
+
+    /// May merge a unit of `kind` into `target` (whose parent is `target_parent`): whoever may
+    /// restructure the target, or create a unit of that kind under it.
+    pub fn may_merge_into(
+        &self,
+        target: &unit::Model,
+        target_parent: Option<&unit::Model>,
+        kind: UnitKind,
+    ) -> bool {
+        self.can_restructure(target, target_parent)
+            || self.can_create_under(target.id, target.parent_id, kind)
+    }
+
+    pub fn require(&self, allowed: bool) -> AppResult<()> {
+        if allowed {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    pub fn require_admin(&self) -> AppResult<()> {
+        // Administration pages do not exist for others: answer as for any unknown page.
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+
+    /// One of the cell's own officers (secretary, deputy, committee member).
+    pub fn is_officer_of(&self, cell: &unit::Model) -> bool {
+        self.grants
+            .iter()
+            .any(|g| g.role.is_cell_role() && g.unit_id == Some(cell.id))
+    }
+
+    /// The superior committee of a unit: an administrator, or a committee or organisation-board
+    /// role on a unit above it (not on the unit itself).
+    pub fn supervises(&self, u: &unit::Model) -> bool {
+        self.is_admin()
+            || self.grants.iter().any(|g| {
+                matches!(g.role, Role::Committee | Role::OrgBoard)
+                    && g.unit_path
+                        .as_deref()
+                        .is_some_and(|p| u.path.starts_with(p) && p != u.path)
+            })
+    }
+
+    /// A committee or organisation board on `u` or above it (or an administrator): may act on
+    /// what lies under `u` as its superior committee.
+    pub fn oversees(&self, u: &unit::Model) -> bool {
+        self.is_admin()
+            || self.grants.iter().any(|g| {
+                matches!(g.role, Role::Committee | Role::OrgBoard)
+                    && g.unit_path
+                        .as_deref()
+                        .is_some_and(|p| u.path.starts_with(p))
+            })
+    }
+
+    /// Whether something attached to `u` concerns the actor: `u` is in their read scope, or lies
+    /// above one of their units (a province's rules concern every cell of the province).
+    pub fn concerned_by(&self, u: &unit::Model) -> bool {
+        self.can_read_path(&u.path)
+            || self
+                .grants
+                .iter()
+                .filter_map(|g| g.unit_path.as_deref())
+                .any(|p| p.starts_with(&u.path))
+    }
+}

@@ -1,0 +1,286 @@
+//! Signing the minutes off, amending them afterwards, and the steps and speeches noted while the
+//! meeting runs.
+
+use crate::access::Actor;
+use crate::meetings::detail::MeetingDetail;
+use crate::meetings::held::approvals_of;
+use crate::meetings::held::steps_done;
+use crate::meetings::lookup::ensure_open;
+use crate::{App, AppError, AppResult, audit};
+use chibo_domain::Invalid;
+use chibo_domain::validate;
+use chibo_domain::validate::parse_time;
+use chibo_store::entities::{
+    meeting_amendment, meeting_approval, meeting_record, meeting_speech, meeting_step,
+};
+use chibo_store::sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use chibo_store::write_tx;
+use chrono::NaiveTime;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct AmendmentInput {
+    pub body: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct StepInput {
+    pub step: String,
+    /// `HH:MM`.
+    pub done_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct SpeechInput {
+    pub member_id: i64,
+    pub summary: String,
+}
+
+/// The chair or the minute-taker approves the minutes (as the member linked to their account).
+pub async fn approve(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> {
+    let m = crate::meetings::lookup::find(app, id).await?;
+    let cell = crate::meetings::lookup::visible_cell(app, actor, m.unit_id).await?;
+    if !actor.can_read_path(&cell.path) && actor.member_id.is_none() {
+        return Err(AppError::NotFound);
+    }
+    let rec = meeting_record::Entity::find()
+        .filter(meeting_record::Column::MeetingId.eq(m.id))
+        .one(&app.db)
+        .await?;
+    let me = actor.member_id;
+    let mut roles = Vec::new();
+    if let Some(r) = &rec {
+        if me.is_some() && r.chair_member_id == me {
+            roles.push("chair");
+        }
+        if me.is_some() && r.secretary_member_id == me {
+            roles.push("secretary");
+        }
+    }
+    if roles.is_empty() {
+        return Err(AppError::invalid(
+            "status",
+            "Chỉ đồng chí chủ trì hoặc thư ký của buổi sinh hoạt mới thông qua biên bản.",
+        ));
+    }
+    let d = crate::meetings::detail::get(app, actor, id).await;
+    // Members who are not officers do not get the held detail; read it as the cell would.
+    let missing = match d {
+        Ok(MeetingDetail { held: Some(h), .. }) => h.minutes_missing,
+        _ => vec![],
+    };
+    if !missing.is_empty() {
+        return Err(AppError::invalid(
+            "status",
+            format!(
+                "Biên bản còn thiếu: {}. Hãy bổ sung trước khi thông qua.",
+                missing.join("; ")
+            ),
+        ));
+    }
+    let existing: Vec<String> = meeting_approval::Entity::find()
+        .filter(meeting_approval::Column::MeetingId.eq(m.id))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|a| a.role)
+        .collect();
+    let todo: Vec<&str> = roles
+        .into_iter()
+        .filter(|r| !existing.iter().any(|e| e == r))
+        .collect();
+    if todo.is_empty() {
+        return Err(AppError::invalid(
+            "status",
+            "Bạn đã thông qua biên bản này.",
+        ));
+    }
+    let tx = write_tx(&app.db).await?;
+    for role in &todo {
+        meeting_approval::ActiveModel {
+            meeting_id: Set(m.id),
+            member_id: Set(me.expect("checked")),
+            role: Set((*role).to_string()),
+            approved_at: Set(chrono::Utc::now()),
+            ..Default::default()
+        }
+        .insert(&tx)
+        .await?;
+    }
+    audit::record(
+        &tx,
+        Some(actor),
+        "meeting.approve",
+        "meeting",
+        Some(m.id),
+        None::<&()>,
+        Some(&todo),
+    )
+    .await?;
+    tx.commit().await?;
+    crate::meetings::detail::get(app, actor, id).await
+}
+
+/// Adds a correction to approved minutes (the cell's officers).
+pub async fn amend(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    input: AmendmentInput,
+) -> AppResult<MeetingDetail> {
+    let (m, _) = crate::meetings::lookup::manageable(app, actor, id).await?;
+    let mut e = Invalid::new();
+    if !approvals_of(app, m.id).await?.1 {
+        e.push(
+            "body",
+            "Biên bản chưa được thông qua: hãy sửa trực tiếp thay vì lập đính chính.",
+        );
+    }
+    let body = validate::required_text(&mut e, "body", "nội dung đính chính", &input.body, 5000);
+    e.into_result()?;
+    let tx = write_tx(&app.db).await?;
+    let a = meeting_amendment::ActiveModel {
+        meeting_id: Set(m.id),
+        body: Set(body),
+        created_by: Set(Some(actor.user_id)),
+        created_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(&tx)
+    .await?;
+    audit::record(
+        &tx,
+        Some(actor),
+        "meeting.amend",
+        "meeting",
+        Some(m.id),
+        None::<&()>,
+        Some(&a),
+    )
+    .await?;
+    tx.commit().await?;
+    crate::meetings::detail::get(app, actor, id).await
+}
+
+/// Ticks a procedure step with its time; steps are done in the rule set's order.
+pub async fn tick_step(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    input: StepInput,
+) -> AppResult<MeetingDetail> {
+    let (m, _) = crate::meetings::lookup::manageable(app, actor, id).await?;
+    ensure_open(app, m.id).await?;
+    let (rules, _) = crate::meetings::lookup::rule_set_of(app, &m).await?;
+    let mut e = Invalid::new();
+    let done = steps_done(app, m.id).await?;
+    let at = match input.done_at.as_deref().and_then(parse_time) {
+        Some(t) => t,
+        None => {
+            e.push(
+                "done_at",
+                "Giờ thực hiện phải có dạng giờ:phút, ví dụ 19:45.",
+            );
+            NaiveTime::MIN
+        }
+    };
+    match rules.procedure.iter().position(|s| s.code == input.step) {
+        None => e.push("step", "Bước này không có trong quy trình của bộ quy định."),
+        Some(i) => {
+            if done.contains_key(&input.step) {
+                e.push("step", "Bước này đã được đánh dấu.");
+            }
+            if let Some(missing) = rules.procedure[..i]
+                .iter()
+                .find(|s| !done.contains_key(&s.code))
+            {
+                e.push(
+                    "step",
+                    format!(
+                        "Các bước làm theo thứ tự: bước \"{}\" chưa được đánh dấu.",
+                        missing.label
+                    ),
+                );
+            }
+            let last = done.values().filter_map(|t| parse_time(t)).max();
+            let start = parse_time(&m.start_time);
+            if last.is_some_and(|l| at < l) || start.is_some_and(|s| at < s) {
+                e.push(
+                    "done_at",
+                    "Giờ thực hiện không được sớm hơn giờ bắt đầu hay bước trước.",
+                );
+            }
+        }
+    }
+    e.into_result()?;
+    let tx = write_tx(&app.db).await?;
+    let s = meeting_step::ActiveModel {
+        meeting_id: Set(m.id),
+        step: Set(input.step.clone()),
+        done_at: Set(at.format("%H:%M").to_string()),
+        ..Default::default()
+    }
+    .insert(&tx)
+    .await?;
+    audit::record(
+        &tx,
+        Some(actor),
+        "meeting.step",
+        "meeting",
+        Some(m.id),
+        None::<&()>,
+        Some(&s),
+    )
+    .await?;
+    tx.commit().await?;
+    crate::meetings::detail::get(app, actor, id).await
+}
+
+/// Records a member's contribution to the discussion, in order.
+pub async fn add_speech(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    input: SpeechInput,
+) -> AppResult<MeetingDetail> {
+    let (m, _) = crate::meetings::lookup::manageable(app, actor, id).await?;
+    ensure_open(app, m.id).await?;
+    let d = crate::meetings::detail::get(app, actor, id).await?;
+    let mut e = Invalid::new();
+    if !d
+        .sheet
+        .iter()
+        .chain(&d.apart)
+        .any(|r| r.member_id == input.member_id && r.presence.as_deref() == Some("present"))
+    {
+        e.push("member_id", "Người phát biểu phải là đảng viên có mặt.");
+    }
+    let summary =
+        validate::required_text(&mut e, "summary", "tóm tắt ý kiến", &input.summary, 5000);
+    e.into_result()?;
+    let tx = write_tx(&app.db).await?;
+    let s = meeting_speech::ActiveModel {
+        meeting_id: Set(m.id),
+        member_id: Set(input.member_id),
+        summary: Set(summary),
+        ..Default::default()
+    }
+    .insert(&tx)
+    .await?;
+    audit::record(
+        &tx,
+        Some(actor),
+        "meeting.speech",
+        "meeting",
+        Some(m.id),
+        None::<&()>,
+        Some(&s),
+    )
+    .await?;
+    tx.commit().await?;
+    crate::meetings::detail::get(app, actor, id).await
+}

@@ -1,0 +1,335 @@
+//! Attendance: the secretary's sheet and the members' own QR check-in; taking attendance marks
+//! the meeting held.
+
+use crate::access::Actor;
+pub use crate::meetings::cancellations::CANCELLED;
+use crate::meetings::detail::MeetingDetail;
+use crate::meetings::detail::get;
+use crate::meetings::lookup::manageable;
+use crate::meetings::lookup::presence_of;
+use crate::meetings::lookup::roll;
+use crate::{App, AppError, AppResult, audit};
+use chibo_domain::Invalid;
+use chibo_domain::rules::{self as rules_domain, Presence, Standing};
+use chibo_domain::validate;
+use chibo_store::entities::{meeting, meeting_attendance};
+use chibo_store::is_unique_violation;
+use chibo_store::sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
+};
+use chibo_store::write_tx;
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct AttendanceEntry {
+    pub member_id: i64,
+    /// `present`, `absent_excused` (a reason is required) or `absent_unexcused`.
+    pub presence: String,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct AttendanceInput {
+    pub entries: Vec<AttendanceEntry>,
+}
+
+/// Replaces the attendance of the listed members and marks the meeting held (checked input).
+/// A member's own check-in time stays while the secretary keeps them present.
+pub async fn write_attendance(
+    tx: &chibo_store::sea_orm::DatabaseTransaction,
+    m: &meeting::Model,
+    entries: &[AttendanceEntry],
+) -> AppResult<()> {
+    let now = chrono::Utc::now();
+    let ids: Vec<i64> = entries.iter().map(|x| x.member_id).collect();
+    let checked_in: HashMap<i64, chrono::DateTime<chrono::Utc>> =
+        meeting_attendance::Entity::find()
+            .filter(meeting_attendance::Column::MeetingId.eq(m.id))
+            .filter(meeting_attendance::Column::MemberId.is_in(ids.clone()))
+            .all(tx)
+            .await?
+            .into_iter()
+            .filter_map(|a| Some((a.member_id, a.checked_in_at?)))
+            .collect();
+    meeting_attendance::Entity::delete_many()
+        .filter(meeting_attendance::Column::MeetingId.eq(m.id))
+        .filter(meeting_attendance::Column::MemberId.is_in(ids))
+        .exec(tx)
+        .await?;
+    for entry in entries {
+        let presence = entry.presence.trim().to_string();
+        meeting_attendance::ActiveModel {
+            meeting_id: Set(m.id),
+            member_id: Set(entry.member_id),
+            checked_in_at: Set(checked_in
+                .get(&entry.member_id)
+                .copied()
+                .filter(|_| presence == "present")),
+            presence: Set(presence),
+            reason: Set(entry
+                .reason
+                .as_deref()
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .map(str::to_string)),
+            recorded_at: Set(now),
+            ..Default::default()
+        }
+        .insert(tx)
+        .await?;
+    }
+    mark_held(tx, m).await
+}
+
+/// Attendance has been taken: the meeting is held.
+pub(crate) async fn mark_held(
+    tx: &chibo_store::sea_orm::DatabaseTransaction,
+    m: &meeting::Model,
+) -> AppResult<()> {
+    if m.status != "held" {
+        let mut am = m.clone().into_active_model();
+        am.status = Set("held".into());
+        am.published_at = Set(m.published_at.or(Some(chrono::Utc::now())));
+        am.update(tx).await?;
+    }
+    Ok(())
+}
+
+/// Records attendance for some or all members of the sheet, all at once or not at all.
+pub async fn record_attendance(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    input: AttendanceInput,
+) -> AppResult<MeetingDetail> {
+    let (m, cell) = manageable(app, actor, id).await?;
+    crate::meetings::lookup::ensure_open(app, m.id).await?;
+    let mut e = Invalid::new();
+    if m.meeting_date > App::today() {
+        e.push("entries", "Chưa đến ngày họp, chưa thể điểm danh.");
+    }
+    if input.entries.is_empty() {
+        e.push("entries", "Chưa có đảng viên nào được điểm danh.");
+    }
+    let on_roll: HashMap<i64, String> = roll(app, &cell, m.meeting_date)
+        .await?
+        .into_iter()
+        .map(|r| (r.member.id, r.member.full_name))
+        .collect();
+    for entry in &input.entries {
+        let Some(name) = on_roll.get(&entry.member_id) else {
+            e.push(
+                "entries",
+                "Có đảng viên không thuộc danh sách chi bộ vào ngày họp.",
+            );
+            continue;
+        };
+        match presence_of(entry.presence.trim()) {
+            None => e.push("entries", format!("{name}: chưa chọn có mặt hay vắng mặt.")),
+            Some(Presence::AbsentExcused)
+                if entry.reason.as_deref().is_none_or(|r| r.trim().is_empty()) =>
+            {
+                e.push("entries", format!("{name}: vắng có lý do cần ghi lý do."))
+            }
+            Some(_) => {}
+        }
+    }
+    e.into_result()?;
+    let tx = write_tx(&app.db).await?;
+    write_attendance(&tx, &m, &input.entries).await?;
+    audit::record(
+        &tx,
+        Some(actor),
+        "meeting.attendance",
+        "meeting",
+        Some(m.id),
+        None::<&()>,
+        Some(&input),
+    )
+    .await?;
+    tx.commit().await?;
+    get(app, actor, id).await
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct CheckInInput {
+    /// The code in the meeting's QR code (also shown under it to type in).
+    pub code: String,
+}
+
+const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+/// The meeting's check-in code, made on first use (officers show it as a QR code).
+pub async fn check_in_code(app: &App, actor: &Actor, id: i64) -> AppResult<String> {
+    let (m, _) = crate::meetings::lookup::manageable(app, actor, id).await?;
+    if let Some(c) = m.checkin_code {
+        return Ok(c);
+    }
+    if m.status == "planned" {
+        return Err(AppError::invalid(
+            "status",
+            "Phát hành thông báo trước khi mở điểm danh bằng mã QR.",
+        ));
+    }
+    let code: String = {
+        use rand::Rng;
+        let mut rng = rand::rng();
+        (0..8)
+            .map(|_| CODE_ALPHABET[rng.random_range(0..CODE_ALPHABET.len())] as char)
+            .collect()
+    };
+    let tx = write_tx(&app.db).await?;
+    let mut am = m.into_active_model();
+    am.checkin_code = Set(Some(code.clone()));
+    am.update(&tx).await?;
+    audit::record(
+        &tx,
+        Some(actor),
+        "meeting.check_in_code",
+        "meeting",
+        Some(id),
+        None::<&()>,
+        None::<&()>,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(code)
+}
+
+/// Normalises a typed code: upper case, without spaces or dashes.
+fn normalise_code(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// A member checks themselves in with the meeting's code, once, inside the window.
+pub async fn check_in(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    input: CheckInInput,
+) -> AppResult<MeetingDetail> {
+    let (m, cell) = crate::meetings::lookup::seen(app, actor, id).await?;
+    if m.status == "planned" {
+        return Err(AppError::invalid(
+            "code",
+            "Buổi sinh hoạt chưa được thông báo; chưa mở điểm danh.",
+        ));
+    }
+    if m.status == crate::meetings::cancellations::CANCELLED {
+        return Err(AppError::invalid("code", "Buổi sinh hoạt đã bị hủy."));
+    }
+    crate::meetings::lookup::ensure_open(app, m.id).await?;
+    let wrong = || AppError::invalid("code", "Mã điểm danh không đúng với buổi sinh hoạt này.");
+    let Some(code) = &m.checkin_code else {
+        return Err(wrong());
+    };
+    if normalise_code(&input.code) != *code {
+        return Err(wrong());
+    }
+    let Some(mid) = actor.member_id else {
+        return Err(AppError::invalid(
+            "code",
+            "Tài khoản này không gắn với đảng viên nào nên không tự điểm danh được.",
+        ));
+    };
+    let (rules, _) = crate::meetings::lookup::rule_set_of(app, &m).await?;
+    let start = validate::parse_time(&m.start_time).unwrap_or_default();
+    let now = App::now_local();
+    if !rules_domain::check_in_open(&rules.check_in, m.meeting_date, start, now) {
+        let (from, to) = rules_domain::check_in_window(&rules.check_in, m.meeting_date, start);
+        return Err(AppError::invalid(
+            "code",
+            format!(
+                "Chỉ điểm danh được trong thời gian họp: từ {} đến {}.",
+                from.format("%H:%M ngày %d/%m/%Y"),
+                to.format("%H:%M ngày %d/%m/%Y")
+            ),
+        ));
+    }
+    let standing = crate::meetings::lookup::roll(app, &cell, m.meeting_date)
+        .await?
+        .into_iter()
+        .find(|r| r.member.id == mid)
+        .map(|r| r.standing);
+    if !matches!(standing, Some(Standing::Working | Standing::Exempt)) {
+        return Err(AppError::invalid(
+            "code",
+            "Bạn không có tên trong danh sách sinh hoạt của chi bộ vào ngày họp.",
+        ));
+    }
+    let tx = write_tx(&app.db).await?;
+    let existing = meeting_attendance::Entity::find()
+        .filter(meeting_attendance::Column::MeetingId.eq(m.id))
+        .filter(meeting_attendance::Column::MemberId.eq(mid))
+        .one(&tx)
+        .await?;
+    let at = Utc::now();
+    match existing {
+        Some(a) if a.checked_in_at.is_some() => {
+            return Err(AppError::invalid(
+                "code",
+                format!(
+                    "Bạn đã điểm danh lúc {}.",
+                    App::local(a.checked_in_at.expect("checked")).format("%H:%M")
+                ),
+            ));
+        }
+        Some(a) if a.presence == "present" => {
+            return Err(AppError::invalid(
+                "code",
+                "Thư ký đã ghi bạn có mặt; không cần điểm danh lại.",
+            ));
+        }
+        Some(a) => {
+            let mut am = a.into_active_model();
+            am.presence = Set("present".into());
+            am.reason = Set(None);
+            am.recorded_at = Set(at);
+            am.checked_in_at = Set(Some(at));
+            am.update(&tx).await?;
+        }
+        None => {
+            let inserted = meeting_attendance::ActiveModel {
+                meeting_id: Set(m.id),
+                member_id: Set(mid),
+                presence: Set("present".into()),
+                reason: Set(None),
+                recorded_at: Set(at),
+                checked_in_at: Set(Some(at)),
+                ..Default::default()
+            }
+            .insert(&tx)
+            .await;
+            match inserted {
+                Err(err) if is_unique_violation(&err) => {
+                    return Err(AppError::invalid("code", "Bạn đã điểm danh rồi."));
+                }
+                other => {
+                    other?;
+                }
+            }
+        }
+    }
+    crate::meetings::attendance::mark_held(&tx, &m).await?;
+    audit::record(
+        &tx,
+        Some(actor),
+        "meeting.check_in",
+        "meeting",
+        Some(m.id),
+        None::<&()>,
+        Some(&serde_json::json!({ "member_id": mid })),
+    )
+    .await?;
+    tx.commit().await?;
+    crate::meetings::detail::get(app, actor, id).await
+}

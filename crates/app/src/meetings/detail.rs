@@ -1,0 +1,274 @@
+//! The meeting page and the meeting lists: one read that the write modules answer with.
+
+use crate::access::Actor;
+pub use crate::meetings::cancellations::CANCELLED;
+use crate::meetings::lookup::AttendanceSummary;
+use crate::meetings::lookup::MeetingView;
+use crate::meetings::lookup::RollEntry;
+use crate::meetings::lookup::SheetRow;
+use crate::meetings::lookup::presence_of;
+use crate::meetings::lookup::roll;
+use crate::meetings::lookup::rule_set_of;
+use crate::meetings::lookup::seen;
+use crate::meetings::lookup::standing_code;
+use crate::meetings::lookup::standing_label;
+use crate::meetings::lookup::view;
+use crate::meetings::lookup::visible_cell;
+use crate::{App, AppResult};
+use chibo_domain::member::Status;
+use chibo_domain::org::UnitKind;
+use chibo_domain::rules::{self as rules_domain, Presence, Standing};
+use chibo_store::entities::{meeting, meeting_attendance, member, unit};
+use chibo_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde::Serialize;
+use std::collections::HashMap;
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MeetingDetail {
+    pub meeting: MeetingView,
+    /// Members expected at the meeting (working, suspended…), in Vietnamese order.
+    pub sheet: Vec<SheetRow>,
+    /// Exempt members and those transferred out for the time being, listed apart.
+    pub apart: Vec<SheetRow>,
+    pub summary: AttendanceSummary,
+    pub can_manage: bool,
+    /// Agenda, documents, guests, preparation and check-in.
+    pub notice: crate::meetings::notice::Notice,
+    /// The record, tasks and score of a held meeting (officers and the superior committee).
+    pub held: Option<crate::meetings::held::HeldDetail>,
+}
+
+/// Meetings of a cell, newest first. Members of the cell see published ones.
+pub async fn list(app: &App, actor: &Actor, unit_id: i64) -> AppResult<Vec<MeetingView>> {
+    let cell = visible_cell(app, actor, unit_id).await?;
+    let officer = actor.can_read_path(&cell.path);
+    let rows = meeting::Entity::find()
+        .filter(meeting::Column::UnitId.eq(cell.id))
+        .order_by_desc(meeting::Column::MeetingDate)
+        .order_by_desc(meeting::Column::Id)
+        .all(&app.db)
+        .await?;
+    let mut out = Vec::new();
+    for m in rows.iter().filter(|m| officer || m.status != "planned") {
+        let (rules, name) = rule_set_of(app, m).await?;
+        out.push(view(app, m, &rules, &name).await?);
+    }
+    Ok(out)
+}
+
+/// The cell the actor belongs to (a party group's cell), if they are a member.
+async fn my_cell_id(app: &App, actor: &Actor) -> AppResult<Option<i64>> {
+    let Some(mid) = actor.member_id else {
+        return Ok(None);
+    };
+    let Some(me) = member::Entity::find_by_id(mid).one(&app.db).await? else {
+        return Ok(None);
+    };
+    let Some(u) = crate::org::units::find(&app.db, me.unit_id).await? else {
+        return Ok(None);
+    };
+    Ok(Some(
+        if UnitKind::from_code(&u.kind) == Some(UnitKind::Group) {
+            u.parent_id.unwrap_or(u.id)
+        } else {
+            u.id
+        },
+    ))
+}
+
+/// Published meetings from today on in the actor's own cell and in the cells they follow for
+/// the superior committee (a member's home page).
+pub async fn upcoming_for_me(app: &App, actor: &Actor) -> AppResult<Vec<MeetingView>> {
+    let mut cells: Vec<i64> = my_cell_id(app, actor).await?.into_iter().collect();
+    if let Some(mid) = actor.member_id {
+        cells.extend(
+            unit::Entity::find()
+                .filter(unit::Column::FollowerMemberId.eq(mid))
+                .filter(unit::Column::DissolvedOn.is_null())
+                .all(&app.db)
+                .await?
+                .into_iter()
+                .map(|u| u.id),
+        );
+    }
+    let today = App::today();
+    let mut next = Vec::new();
+    for cell_id in cells {
+        next.extend(list(app, actor, cell_id).await?.into_iter().filter(|m| {
+            m.meeting_date >= today && !matches!(m.status.as_str(), "planned" | CANCELLED)
+        }));
+    }
+    next.sort_by(|a, b| (a.meeting_date, &a.start_time).cmp(&(b.meeting_date, &b.start_time)));
+    Ok(next)
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PastResolution {
+    pub meeting: MeetingView,
+    pub resolution_text: String,
+    pub votes_for: Option<i32>,
+    pub votes_against: Option<i32>,
+    pub votes_abstain: Option<i32>,
+    /// The minutes were approved by the chair and the minute-taker.
+    pub approved: bool,
+}
+
+/// Resolutions of the member's own cell over the last twelve months, newest first.
+pub async fn resolutions_for_me(app: &App, actor: &Actor) -> AppResult<Vec<PastResolution>> {
+    use chibo_store::entities::{meeting_approval, meeting_record};
+    let Some(cell_id) = my_cell_id(app, actor).await? else {
+        return Ok(vec![]);
+    };
+    let since = App::today() - chrono::Duration::days(366);
+    let held: Vec<meeting::Model> = meeting::Entity::find()
+        .filter(meeting::Column::UnitId.eq(cell_id))
+        .filter(meeting::Column::Status.eq("held"))
+        .filter(meeting::Column::MeetingDate.gte(since))
+        .order_by_desc(meeting::Column::MeetingDate)
+        .all(&app.db)
+        .await?;
+    let ids: Vec<i64> = held.iter().map(|m| m.id).collect();
+    let records: HashMap<i64, meeting_record::Model> = meeting_record::Entity::find()
+        .filter(meeting_record::Column::MeetingId.is_in(ids.clone()))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|r| (r.meeting_id, r))
+        .collect();
+    let mut approvals: HashMap<i64, usize> = HashMap::new();
+    for a in meeting_approval::Entity::find()
+        .filter(meeting_approval::Column::MeetingId.is_in(ids))
+        .all(&app.db)
+        .await?
+    {
+        *approvals.entry(a.meeting_id).or_default() += 1;
+    }
+    let mut out = Vec::new();
+    for m in held {
+        let Some(r) = records.get(&m.id) else {
+            continue;
+        };
+        let Some(text) = r.resolution_text.clone().filter(|t| !t.trim().is_empty()) else {
+            continue;
+        };
+        let (rules, name) = rule_set_of(app, &m).await?;
+        out.push(PastResolution {
+            meeting: view(app, &m, &rules, &name).await?,
+            resolution_text: text,
+            votes_for: r.votes_for,
+            votes_against: r.votes_against,
+            votes_abstain: r.votes_abstain,
+            approved: approvals.get(&m.id).copied().unwrap_or(0) >= 2,
+        });
+    }
+    Ok(out)
+}
+
+pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> {
+    let (m, cell) = seen(app, actor, id).await?;
+    let officer = actor.can_read_path(&cell.path);
+    let (rules, rule_name) = rule_set_of(app, &m).await?;
+    let recorded: HashMap<i64, meeting_attendance::Model> = meeting_attendance::Entity::find()
+        .filter(meeting_attendance::Column::MeetingId.eq(m.id))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|a| (a.member_id, a))
+        .collect();
+    let mut sheet = Vec::new();
+    let mut apart = Vec::new();
+    let mut counted: Vec<(Standing, Presence)> = Vec::new();
+    let mut not_recorded = 0;
+    let mut unexcused_names = Vec::new();
+    for RollEntry {
+        member: mem,
+        standing,
+        unit_name,
+        visiting,
+    } in roll(app, &cell, m.meeting_date).await?
+    {
+        // A member sees only their own line.
+        if !officer && actor.member_id != Some(mem.id) {
+            continue;
+        }
+        let rec = recorded.get(&mem.id);
+        let presence = rec.and_then(|r| presence_of(&r.presence));
+        match presence {
+            Some(p) => counted.push((standing, p)),
+            None if matches!(
+                standing,
+                Standing::Working | Standing::Suspended | Standing::Detained
+            ) =>
+            {
+                not_recorded += 1
+            }
+            None => {}
+        }
+        if presence == Some(Presence::AbsentUnexcused) {
+            unexcused_names.push(mem.full_name.clone());
+        }
+        let row = SheetRow {
+            member_id: mem.id,
+            full_name: mem.full_name.clone(),
+            unit_name,
+            standing: standing_code(standing).to_string(),
+            standing_label: standing_label(standing).to_string(),
+            transferred_in: mem.initial_status == Status::TransferredInTemp.code() || visiting,
+            official: mem.official_date.is_some_and(|d| d <= m.meeting_date),
+            presence: rec.map(|r| r.presence.clone()),
+            reason: rec.and_then(|r| r.reason.clone()),
+        };
+        if matches!(
+            standing,
+            Standing::Exempt | Standing::TransferredOutTemp | Standing::SpecialDuty
+        ) {
+            apart.push(row);
+        } else {
+            sheet.push(row);
+        }
+    }
+    let a = rules_domain::attendance(&counted);
+    let summary = AttendanceSummary {
+        expected: a.expected,
+        present: a.present,
+        absent_excused: a.absent_excused,
+        absent_unexcused: a.absent_unexcused,
+        exempt_present: a.exempt_present,
+        not_recorded,
+        rate_text: chibo_domain::text::percent_text(a.present.into(), a.expected.into()),
+        threshold_text: rules.attendance_threshold.text(),
+        threshold_met: a.expected > 0 && a.met(rules.attendance_threshold),
+        unexcused_names,
+    };
+    let notice = crate::meetings::notice::notice(app, actor, &m, &cell, &rules).await?;
+    let held = if officer && m.status == "held" {
+        let everyone: Vec<SheetRow> = sheet.iter().chain(&apart).cloned().collect();
+        Some(
+            crate::meetings::held::held_detail(
+                app,
+                actor,
+                crate::meetings::held::Held {
+                    m: &m,
+                    cell: &cell,
+                    rules: &rules,
+                    summary: &summary,
+                    sheet: &everyone,
+                    notice: &notice,
+                },
+            )
+            .await?,
+        )
+    } else {
+        None
+    };
+    Ok(MeetingDetail {
+        meeting: view(app, &m, &rules, &rule_name).await?,
+        sheet,
+        apart,
+        summary,
+        can_manage: actor.can_manage_members(&cell),
+        notice,
+        held,
+    })
+}

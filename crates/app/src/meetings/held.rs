@@ -1,0 +1,617 @@
+//! What a held meeting's page shows: the record, the vote, tasks, the score, approvals and the
+//! steps ticked during the meeting (the read side of the record modules).
+
+use crate::access::Actor;
+use crate::meetings::lookup::AttendanceSummary;
+use crate::meetings::lookup::SheetRow;
+use crate::refs::MemberRef;
+use crate::{App, AppResult};
+use chibo_domain::rules::{self as rules_domain, AutoCheck, Presence, RuleSet, Standing};
+use chibo_domain::validate::parse_time;
+use chibo_store::entities::{
+    meeting, meeting_amendment, meeting_approval, meeting_attendance, meeting_record,
+    meeting_score, meeting_speech, meeting_step, meeting_task, member, unit,
+};
+use chibo_store::sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+use std::collections::HashMap;
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VoteView {
+    pub votes_for: u32,
+    pub against: u32,
+    pub abstain: u32,
+    /// Members counted in the denominator.
+    pub counted: u32,
+    pub needed: u32,
+    pub valid: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct RecordView {
+    pub end_time: Option<String>,
+    pub duration_minutes: Option<u32>,
+    pub duration_required: u32,
+    pub duration_met: Option<bool>,
+    pub chair: Option<MemberRef>,
+    pub secretary: Option<MemberRef>,
+    pub committee_prepared_on: Option<NaiveDate>,
+    pub documents_posted_on: Option<NaiveDate>,
+    pub documents_in_time: Option<bool>,
+    pub resolution_text: Option<String>,
+    pub vote: Option<VoteView>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TaskView {
+    pub id: i64,
+    pub meeting_id: i64,
+    pub member: MemberRef,
+    pub what: String,
+    pub due_on: NaiveDate,
+    /// `open`, `done`.
+    pub status: String,
+    pub status_label: String,
+    pub progress: Option<String>,
+    pub overdue: bool,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ScoreLine {
+    pub code: String,
+    pub label: String,
+    pub max_points: u32,
+    /// `null` while a criterion the cell judges is not scored yet.
+    pub points: Option<u32>,
+    /// Computed by chibo from the record.
+    pub auto: bool,
+    /// Set by the superior committee, with its reason.
+    pub adjusted_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct QualityView {
+    pub lines: Vec<ScoreLine>,
+    pub total: u32,
+    pub max_points: u32,
+    /// The level once every criterion is scored.
+    pub level: Option<String>,
+    pub unscored: u32,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ApprovalView {
+    /// `chair` or `secretary`.
+    pub role: String,
+    pub member: MemberRef,
+    pub approved_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AmendmentView {
+    pub id: i64,
+    pub body: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StepView {
+    pub code: String,
+    pub label: String,
+    /// `HH:MM` once done.
+    pub done_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SpeechView {
+    pub id: i64,
+    pub member: MemberRef,
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HeldDetail {
+    /// The rule set's procedure, each step with the time it was done.
+    pub steps: Vec<StepView>,
+    /// Members who spoke, in order, with a summary each.
+    pub speeches: Vec<SpeechView>,
+    /// Approvals of the minutes by the chair and the minute-taker.
+    pub approvals: Vec<ApprovalView>,
+    /// Both approved: the minutes, resolution, attendance and tasks can no longer change.
+    pub locked: bool,
+    /// Corrections made after approval, oldest first.
+    pub amendments: Vec<AmendmentView>,
+    pub record: RecordView,
+    pub tasks: Vec<TaskView>,
+    /// Working members present or expected who have no task from this meeting.
+    pub without_task: Vec<String>,
+    /// Tasks of the previous regular meeting, reviewed at this one.
+    pub previous_tasks: Vec<TaskView>,
+    /// Sections of the minutes still missing.
+    pub minutes_missing: Vec<String>,
+    /// Sections of the minutes that are filled in, out of `minutes_sections`.
+    pub minutes_filled: u32,
+    pub minutes_sections: u32,
+    /// `minutes_filled` as a whole percentage: the minutes' completeness score.
+    pub minutes_percent: u32,
+    /// Set when the resolution is nearly the same as the previous regular meeting's (percent).
+    pub similar_to_previous: Option<u32>,
+    /// Set when the minutes' proceedings (what each speaker said) are nearly the same as the
+    /// previous regular meeting's (percent).
+    pub minutes_similar_to_previous: Option<u32>,
+    pub quality: QualityView,
+    /// May adjust the score as the superior committee.
+    pub can_review: bool,
+}
+
+pub(crate) fn is_working(r: &SheetRow) -> bool {
+    r.standing == "working"
+}
+
+pub(crate) async fn names(app: &App, ids: Vec<i64>) -> AppResult<HashMap<i64, String>> {
+    Ok(member::Entity::find()
+        .filter(member::Column::Id.is_in(ids))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m.full_name))
+        .collect())
+}
+
+pub(crate) fn task_view(t: &meeting_task::Model, names: &HashMap<i64, String>) -> TaskView {
+    TaskView {
+        id: t.id,
+        meeting_id: t.meeting_id,
+        member: MemberRef {
+            id: t.member_id,
+            name: names.get(&t.member_id).cloned().unwrap_or_default(),
+        },
+        what: t.what.clone(),
+        due_on: t.due_on,
+        status: t.status.clone(),
+        status_label: if t.status == "done" {
+            "Đã hoàn thành"
+        } else {
+            "Đang thực hiện"
+        }
+        .to_string(),
+        progress: t.progress.clone(),
+        overdue: t.status != "done" && t.due_on < App::today(),
+    }
+}
+
+async fn tasks_of(app: &App, meeting_id: i64) -> AppResult<Vec<TaskView>> {
+    let rows = meeting_task::Entity::find()
+        .filter(meeting_task::Column::MeetingId.eq(meeting_id))
+        .order_by_asc(meeting_task::Column::Id)
+        .all(&app.db)
+        .await?;
+    let n = names(app, rows.iter().map(|t| t.member_id).collect()).await?;
+    Ok(rows.iter().map(|t| task_view(t, &n)).collect())
+}
+
+/// The regular meeting of the cell held before this one.
+async fn previous_regular(app: &App, m: &meeting::Model) -> AppResult<Option<meeting::Model>> {
+    Ok(meeting::Entity::find()
+        .filter(meeting::Column::UnitId.eq(m.unit_id))
+        .filter(meeting::Column::Kind.eq("regular"))
+        .filter(meeting::Column::MeetingDate.lt(m.meeting_date))
+        .order_by_desc(meeting::Column::MeetingDate)
+        .one(&app.db)
+        .await?)
+}
+
+/// What the minutes say happened: each speaker's summary, in order.
+async fn proceedings_text(app: &App, meeting_id: i64) -> AppResult<String> {
+    Ok(meeting_speech::Entity::find()
+        .filter(meeting_speech::Column::MeetingId.eq(meeting_id))
+        .order_by_asc(meeting_speech::Column::Id)
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|s| s.summary)
+        .collect::<Vec<_>>()
+        .join("\n"))
+}
+
+/// The longest run of absences of any member on the sheet over the year's regular meetings
+/// up to and including this one.
+async fn longest_run_this_year(
+    app: &App,
+    m: &meeting::Model,
+    sheet: &[SheetRow],
+) -> AppResult<u32> {
+    let jan1 = NaiveDate::from_ymd_opt(m.meeting_date.year(), 1, 1).expect("1 January");
+    let held = meeting::Entity::find()
+        .filter(meeting::Column::UnitId.eq(m.unit_id))
+        .filter(meeting::Column::Kind.eq("regular"))
+        .filter(meeting::Column::MeetingDate.gte(jan1))
+        .filter(meeting::Column::MeetingDate.lte(m.meeting_date))
+        .order_by_asc(meeting::Column::MeetingDate)
+        .all(&app.db)
+        .await?;
+    let order: HashMap<i64, usize> = held.iter().enumerate().map(|(i, x)| (x.id, i)).collect();
+    let rows = meeting_attendance::Entity::find()
+        .filter(
+            meeting_attendance::Column::MeetingId.is_in(order.keys().copied().collect::<Vec<_>>()),
+        )
+        .all(&app.db)
+        .await?;
+    let mut per_member: HashMap<i64, Vec<(usize, Presence)>> = HashMap::new();
+    for r in rows {
+        let p = match r.presence.as_str() {
+            "present" => Presence::Present,
+            "absent_excused" => Presence::AbsentExcused,
+            _ => Presence::AbsentUnexcused,
+        };
+        per_member
+            .entry(r.member_id)
+            .or_default()
+            .push((order[&r.meeting_id], p));
+    }
+    let mut worst = 0;
+    for s in sheet.iter().filter(|s| is_working(s)) {
+        if let Some(list) = per_member.get_mut(&s.member_id) {
+            list.sort_by_key(|x| x.0);
+            let ps: Vec<Presence> = list.iter().map(|x| x.1).collect();
+            worst = worst.max(rules_domain::longest_absence_run(&ps));
+        }
+    }
+    Ok(worst)
+}
+
+/// What a held meeting is judged from: the meeting, its cell and rules, the attendance
+/// (summary and every row, apart ones included) and the notice.
+pub(crate) struct Held<'a> {
+    pub m: &'a meeting::Model,
+    pub cell: &'a unit::Model,
+    pub rules: &'a RuleSet,
+    pub summary: &'a AttendanceSummary,
+    pub sheet: &'a [SheetRow],
+    pub notice: &'a crate::meetings::notice::Notice,
+}
+
+/// Everything recorded after attendance, with the warnings and the score.
+pub(crate) async fn held_detail(app: &App, actor: &Actor, held: Held<'_>) -> AppResult<HeldDetail> {
+    let Held {
+        m,
+        cell,
+        rules,
+        summary,
+        sheet,
+        notice,
+    } = held;
+    let rec = meeting_record::Entity::find()
+        .filter(meeting_record::Column::MeetingId.eq(m.id))
+        .one(&app.db)
+        .await?;
+    let people = names(
+        app,
+        rec.iter()
+            .flat_map(|r| [r.chair_member_id, r.secretary_member_id])
+            .flatten()
+            .collect(),
+    )
+    .await?;
+    let person = |id: Option<i64>| {
+        id.map(|id| MemberRef {
+            id,
+            name: people.get(&id).cloned().unwrap_or_default(),
+        })
+    };
+    let start = parse_time(&m.start_time);
+    let end = rec
+        .as_ref()
+        .and_then(|r| r.end_time.as_deref())
+        .and_then(parse_time);
+    let duration = match (start, end) {
+        (Some(s), Some(e)) => rules_domain::duration_minutes(s, e),
+        _ => None,
+    };
+    let required = if m.combined && rules.combined_min_duration_minutes > 0 {
+        rules.combined_min_duration_minutes
+    } else {
+        rules.min_duration_minutes
+    };
+    let mut record = RecordView {
+        duration_required: required,
+        committee_prepared_on: notice.preparation.as_ref().map(|p| p.held_on),
+        documents_posted_on: notice.documents_on,
+        documents_in_time: notice
+            .documents_on
+            .map(|p| rules_domain::documents_in_time(rules, p, m.meeting_date)),
+        ..Default::default()
+    };
+    if let Some(r) = &rec {
+        record = RecordView {
+            end_time: r.end_time.clone(),
+            duration_minutes: duration,
+            duration_required: required,
+            duration_met: duration.map(|d| rules_domain::duration_met(rules, d, m.combined)),
+            chair: person(r.chair_member_id),
+            secretary: person(r.secretary_member_id),
+            committee_prepared_on: notice.preparation.as_ref().map(|p| p.held_on),
+            documents_posted_on: notice.documents_on,
+            documents_in_time: notice
+                .documents_on
+                .map(|p| rules_domain::documents_in_time(rules, p, m.meeting_date)),
+            resolution_text: r.resolution_text.clone(),
+            vote: match (r.votes_for, r.votes_against, r.votes_abstain) {
+                (Some(f), Some(a), Some(x)) => {
+                    let rows = vote_rows(sheet);
+                    let (f, a, x) = (f as u32, a as u32, x as u32);
+                    rules_domain::vote(&rows, f, a, x, rules.vote.ordinary)
+                        .ok()
+                        .map(|v| VoteView {
+                            votes_for: f,
+                            against: a,
+                            abstain: x,
+                            counted: v.counted,
+                            needed: v.needed,
+                            valid: v.valid,
+                        })
+                }
+                _ => None,
+            },
+        };
+    }
+    let tasks = tasks_of(app, m.id).await?;
+    let with_task: std::collections::HashSet<i64> = tasks.iter().map(|t| t.member.id).collect();
+    let without_task: Vec<String> = sheet
+        .iter()
+        .filter(|r| is_working(r) && !with_task.contains(&r.member_id))
+        .map(|r| r.full_name.clone())
+        .collect();
+    let previous = previous_regular(app, m).await?;
+    let previous_tasks = match &previous {
+        Some(p) => tasks_of(app, p.id).await?,
+        None => vec![],
+    };
+    let previous_text = match &previous {
+        Some(p) => meeting_record::Entity::find()
+            .filter(meeting_record::Column::MeetingId.eq(p.id))
+            .one(&app.db)
+            .await?
+            .and_then(|r| r.resolution_text),
+        None => None,
+    };
+    let nearly_same = |now: &str, before: &str| {
+        Some(chibo_domain::text::similarity_percent(now, before))
+            .filter(|p| *p >= chibo_domain::text::SIMILARITY_WARNING_PERCENT)
+    };
+    let similar_to_previous = match (record.resolution_text.as_deref(), previous_text.as_deref()) {
+        (Some(now), Some(before)) => nearly_same(now, before),
+        _ => None,
+    };
+    let minutes_similar_to_previous = match &previous {
+        Some(p) => {
+            let (now, before) = (
+                proceedings_text(app, m.id).await?,
+                proceedings_text(app, p.id).await?,
+            );
+            if now.is_empty() || before.is_empty() {
+                None
+            } else {
+                nearly_same(&now, &before)
+            }
+        }
+        None => None,
+    };
+    let speech_count = meeting_speech::Entity::find()
+        .filter(meeting_speech::Column::MeetingId.eq(m.id))
+        .count(&app.db)
+        .await?;
+    let mut minutes_missing = Vec::new();
+    let mut minutes_sections = 0u32;
+    let recorded = summary.not_recorded == 0 && summary.expected > 0;
+    for (ok, what) in [
+        (
+            recorded,
+            "Điểm danh (có mặt, vắng có lý do, vắng không lý do)",
+        ),
+        (record.chair.is_some(), "Chủ trì"),
+        (record.secretary.is_some(), "Thư ký ghi biên bản"),
+        (record.end_time.is_some(), "Thời gian kết thúc"),
+        (
+            record
+                .resolution_text
+                .as_deref()
+                .is_some_and(|t| !t.trim().is_empty()),
+            "Nội dung nghị quyết (kết luận)",
+        ),
+        (record.vote.is_some(), "Kết quả biểu quyết"),
+        (speech_count > 0, "Diễn biến: người phát biểu và ý kiến"),
+        (!tasks.is_empty(), "Phân công nhiệm vụ cho đảng viên"),
+    ] {
+        minutes_sections += 1;
+        if !ok {
+            minutes_missing.push(what.to_string());
+        }
+    }
+    let minutes_filled = minutes_sections - minutes_missing.len() as u32;
+    let run = if recorded {
+        Some(longest_run_this_year(app, m, sheet).await?)
+    } else {
+        None
+    };
+    let followed_up = previous_tasks
+        .iter()
+        .all(|t| t.status == "done" || t.progress.is_some());
+    let auto = |check: AutoCheck| -> Option<bool> {
+        match check {
+            AutoCheck::AttendanceAboveThreshold => recorded.then_some(summary.threshold_met),
+            AutoCheck::NoUnexcusedAbsence => recorded.then_some(summary.absent_unexcused == 0),
+            AutoCheck::NoLongAbsenceRun => run.map(|r| r <= rules.max_consecutive_absences),
+            AutoCheck::DurationMet => record.duration_met,
+            AutoCheck::DocumentsInTime => Some(record.documents_in_time == Some(true)),
+            AutoCheck::CommitteePrepared => Some(record.committee_prepared_on.is_some()),
+            AutoCheck::DraftResolutionPresent => Some(
+                notice
+                    .draft_resolution
+                    .as_deref()
+                    .is_some_and(|t| !t.trim().is_empty()),
+            ),
+            AutoCheck::MinutesComplete => Some(minutes_missing.is_empty()),
+            AutoCheck::TasksAssigned => Some(!tasks.is_empty() && without_task.is_empty()),
+            AutoCheck::LastTasksFollowedUp => Some(followed_up),
+        }
+    };
+    let scores: HashMap<String, meeting_score::Model> = meeting_score::Entity::find()
+        .filter(meeting_score::Column::MeetingId.eq(m.id))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|s| (s.criterion.clone(), s))
+        .collect();
+    let mut lines = Vec::new();
+    for c in &rules.scoring.criteria {
+        let stored = scores.get(&c.code);
+        let adjusted = stored.and_then(|s| s.reason.clone());
+        let points = match (c.auto, stored) {
+            (None, Some(s)) => Some(s.points.max(0) as u32),
+            (Some(_), Some(s)) if adjusted.is_some() => Some(s.points.max(0) as u32),
+            (Some(check), _) => auto(check).map(|ok| if ok { c.points } else { 0 }),
+            (None, None) => None,
+        };
+        lines.push(ScoreLine {
+            code: c.code.clone(),
+            label: c.label.clone(),
+            max_points: c.points,
+            points,
+            auto: c.auto.is_some(),
+            adjusted_reason: adjusted,
+        });
+    }
+    let unscored = lines.iter().filter(|l| l.points.is_none()).count() as u32;
+    let total: u32 = lines.iter().filter_map(|l| l.points).sum();
+    let level = (unscored == 0).then(|| rules.scoring.level_for(total).label.clone());
+    let (approvals, locked) = approvals_of(app, m.id).await?;
+    let done = steps_done(app, m.id).await?;
+    let steps = rules
+        .procedure
+        .iter()
+        .map(|s| StepView {
+            code: s.code.clone(),
+            label: s.label.clone(),
+            done_at: done.get(&s.code).cloned(),
+        })
+        .collect();
+    let speech_rows = meeting_speech::Entity::find()
+        .filter(meeting_speech::Column::MeetingId.eq(m.id))
+        .order_by_asc(meeting_speech::Column::Id)
+        .all(&app.db)
+        .await?;
+    let speaker_names = names(app, speech_rows.iter().map(|s| s.member_id).collect()).await?;
+    let speeches = speech_rows
+        .into_iter()
+        .map(|s| SpeechView {
+            id: s.id,
+            member: MemberRef {
+                id: s.member_id,
+                name: speaker_names.get(&s.member_id).cloned().unwrap_or_default(),
+            },
+            summary: s.summary,
+        })
+        .collect();
+    let amendments = meeting_amendment::Entity::find()
+        .filter(meeting_amendment::Column::MeetingId.eq(m.id))
+        .order_by_asc(meeting_amendment::Column::Id)
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|a| AmendmentView {
+            id: a.id,
+            body: a.body,
+            created_at: a.created_at,
+        })
+        .collect();
+    Ok(HeldDetail {
+        steps,
+        speeches,
+        approvals,
+        locked,
+        amendments,
+        record,
+        tasks,
+        without_task,
+        previous_tasks,
+        minutes_missing,
+        minutes_filled,
+        minutes_sections,
+        minutes_percent: minutes_filled * 100 / minutes_sections.max(1),
+        similar_to_previous,
+        minutes_similar_to_previous,
+        quality: QualityView {
+            lines,
+            total,
+            max_points: rules.scoring.max_points(),
+            level,
+            unscored,
+        },
+        can_review: actor.supervises(cell),
+    })
+}
+
+/// The standing and presence of each member, for the vote's denominator.
+pub(crate) fn vote_rows(sheet: &[SheetRow]) -> Vec<(Standing, Presence)> {
+    sheet
+        .iter()
+        .filter_map(|r| {
+            let standing = match r.standing.as_str() {
+                "working" => Standing::Working,
+                "exempt" => Standing::Exempt,
+                "transferred_out_temp" => Standing::TransferredOutTemp,
+                "suspended" => Standing::Suspended,
+                "detained" => Standing::Detained,
+                _ => Standing::SpecialDuty,
+            };
+            let presence = match r.presence.as_deref()? {
+                "present" => Presence::Present,
+                "absent_excused" => Presence::AbsentExcused,
+                _ => Presence::AbsentUnexcused,
+            };
+            Some((standing, presence))
+        })
+        .collect()
+}
+
+/// The approvals of a meeting's minutes, and whether both chair and minute-taker approved.
+pub(crate) async fn approvals_of(
+    app: &App,
+    meeting_id: i64,
+) -> AppResult<(Vec<ApprovalView>, bool)> {
+    let rows = meeting_approval::Entity::find()
+        .filter(meeting_approval::Column::MeetingId.eq(meeting_id))
+        .order_by_asc(meeting_approval::Column::Id)
+        .all(&app.db)
+        .await?;
+    let n = names(app, rows.iter().map(|a| a.member_id).collect()).await?;
+    let locked = ["chair", "secretary"]
+        .iter()
+        .all(|r| rows.iter().any(|a| a.role == *r));
+    let views = rows
+        .into_iter()
+        .map(|a| ApprovalView {
+            member: MemberRef {
+                id: a.member_id,
+                name: n.get(&a.member_id).cloned().unwrap_or_default(),
+            },
+            role: a.role,
+            approved_at: a.approved_at,
+        })
+        .collect();
+    Ok((views, locked))
+}
+
+/// The procedure steps done at a meeting, with their times.
+pub(crate) async fn steps_done(app: &App, meeting_id: i64) -> AppResult<HashMap<String, String>> {
+    Ok(meeting_step::Entity::find()
+        .filter(meeting_step::Column::MeetingId.eq(meeting_id))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|s| (s.step, s.done_at))
+        .collect())
+}

@@ -1,0 +1,338 @@
+//! Finding a meeting the actor may see or manage, the rule set that judges it, and the cell's roll
+//! on the meeting date: what every other meetings module starts from.
+
+use crate::access::Actor;
+pub use crate::meetings::cancellations::CANCELLED;
+use crate::meetings::held::approvals_of;
+use crate::refs::UnitRef;
+use crate::{App, AppError, AppResult};
+use chibo_domain::member::{self as member_rules, Status, StatusEvent, StatusEventKind};
+use chibo_domain::org::UnitKind;
+use chibo_domain::rules::{Presence, RuleSet, Standing};
+use chibo_store::entities::{meeting, member, member_event, member_unit, unit};
+use chibo_store::sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::collections::HashMap;
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MeetingView {
+    pub id: i64,
+    pub unit: UnitRef,
+    /// `regular`, `thematic`, `extraordinary`, `committee` (as the rule set names them).
+    pub kind: String,
+    pub kind_label: String,
+    /// A regular meeting held together with a thematic one.
+    pub combined: bool,
+    pub topic: String,
+    pub meeting_date: NaiveDate,
+    /// `HH:MM`.
+    pub start_time: String,
+    pub place: String,
+    /// `planned`, `published` (notice sent), `held` (attendance taken).
+    pub status: String,
+    pub status_label: String,
+    pub published_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The rule set that judges this meeting.
+    pub rule_set: UnitRef,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SheetRow {
+    pub member_id: i64,
+    pub full_name: String,
+    /// The cell or party group the member belongs to.
+    pub unit_name: String,
+    /// `working`, `exempt`, `transferred_out_temp`, `suspended`, `detained`, `special_duty`.
+    pub standing: String,
+    pub standing_label: String,
+    /// Temporarily transferred in from another cell.
+    pub transferred_in: bool,
+    /// Official (not probationary) on the meeting date.
+    pub official: bool,
+    /// `present`, `absent_excused`, `absent_unexcused`; `null` until recorded.
+    pub presence: Option<String>,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AttendanceSummary {
+    pub expected: u32,
+    pub present: u32,
+    pub absent_excused: u32,
+    pub absent_unexcused: u32,
+    pub exempt_present: u32,
+    pub not_recorded: u32,
+    /// e.g. "85,3%".
+    pub rate_text: String,
+    /// e.g. "trên 85%".
+    pub threshold_text: String,
+    pub threshold_met: bool,
+    pub unexcused_names: Vec<String>,
+}
+
+fn status_label(s: &str) -> &'static str {
+    match s {
+        "planned" => "Dự kiến",
+        "published" => "Đã thông báo",
+        "held" => "Đã họp",
+        CANCELLED => "Đã hủy",
+        _ => "",
+    }
+}
+
+pub(crate) fn standing_code(s: Standing) -> &'static str {
+    match s {
+        Standing::Working => "working",
+        Standing::Exempt => "exempt",
+        Standing::TransferredOutTemp => "transferred_out_temp",
+        Standing::Suspended => "suspended",
+        Standing::Detained => "detained",
+        Standing::SpecialDuty => "special_duty",
+    }
+}
+
+pub(crate) fn standing_label(s: Standing) -> &'static str {
+    match s {
+        Standing::Working => "Đang sinh hoạt",
+        Standing::Exempt => "Miễn sinh hoạt",
+        Standing::TransferredOutTemp => "Chuyển sinh hoạt tạm thời đi",
+        Standing::Suspended => "Đình chỉ sinh hoạt",
+        Standing::Detained => "Bị tạm giam, truy tố",
+        Standing::SpecialDuty => "Làm nhiệm vụ đặc biệt",
+    }
+}
+
+pub(crate) fn presence_of(code: &str) -> Option<Presence> {
+    match code {
+        "present" => Some(Presence::Present),
+        "absent_excused" => Some(Presence::AbsentExcused),
+        "absent_unexcused" => Some(Presence::AbsentUnexcused),
+        _ => None,
+    }
+}
+
+/// How a member's status on the day counts at a meeting.
+fn standing_of(s: Status) -> Option<Standing> {
+    match s {
+        Status::Active | Status::WorkingAway | Status::TransferredInTemp => Some(Standing::Working),
+        Status::Exempt => Some(Standing::Exempt),
+        Status::TransferredOutTemp => Some(Standing::TransferredOutTemp),
+        Status::Suspended => Some(Standing::Suspended),
+        _ => None,
+    }
+}
+
+pub(crate) async fn view(
+    app: &App,
+    m: &meeting::Model,
+    rules: &RuleSet,
+    rule_name: &str,
+) -> AppResult<MeetingView> {
+    let u = crate::org::units::find(&app.db, m.unit_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(MeetingView {
+        id: m.id,
+        unit: UnitRef {
+            id: u.id,
+            name: u.name,
+        },
+        kind: m.kind.clone(),
+        kind_label: rules
+            .kind(&m.kind)
+            .map(|k| k.label.clone())
+            .unwrap_or_else(|| m.kind.clone()),
+        combined: m.combined,
+        topic: m.topic.clone(),
+        meeting_date: m.meeting_date,
+        start_time: m.start_time.clone(),
+        place: m.place.clone(),
+        status: m.status.clone(),
+        status_label: status_label(&m.status).to_string(),
+        published_at: m.published_at,
+        rule_set: UnitRef {
+            id: m.rule_set_id,
+            name: rule_name.to_string(),
+        },
+    })
+}
+
+pub(crate) async fn rule_set_of(app: &App, m: &meeting::Model) -> AppResult<(RuleSet, String)> {
+    let r = chibo_store::entities::rule_set::Entity::find_by_id(m.rule_set_id)
+        .one(&app.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let rules: RuleSet =
+        serde_json::from_str(&r.body).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((rules, r.name))
+}
+
+/// The cell whose meetings the actor may see: in read scope, or the actor's own cell.
+pub(crate) async fn visible_cell(app: &App, actor: &Actor, unit_id: i64) -> AppResult<unit::Model> {
+    let u = crate::org::units::find(&app.db, unit_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if actor.can_read_path(&u.path) {
+        return Ok(u);
+    }
+    if actor.member_id.is_some() && u.follower_member_id == actor.member_id {
+        return Ok(u);
+    }
+    if let Some(mid) = actor.member_id {
+        let own = member::Entity::find_by_id(mid).one(&app.db).await?;
+        if own.is_some_and(|m| {
+            m.unit_path.starts_with(&u.path)
+                && UnitKind::from_code(&u.kind).is_some_and(|k| k.is_cell())
+        }) {
+            return Ok(u);
+        }
+    }
+    Err(AppError::NotFound)
+}
+
+pub(crate) async fn find(app: &App, id: i64) -> AppResult<meeting::Model> {
+    meeting::Entity::find_by_id(id)
+        .one(&app.db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// A member on a cell's roll on a day.
+pub struct RollEntry {
+    pub member: member::Model,
+    pub standing: Standing,
+    /// The cell or party group they belong to.
+    pub unit_name: String,
+    /// Here from another cell in chibo on a temporary transfer.
+    pub visiting: bool,
+}
+
+/// Members on the cell's roll on the meeting date, with their standing that day.
+pub async fn roll(app: &App, cell: &unit::Model, date: NaiveDate) -> AppResult<Vec<RollEntry>> {
+    let unit_rows = unit::Entity::find()
+        .filter(unit::Column::Path.like(chibo_store::path_prefix(&cell.path)))
+        .all(&app.db)
+        .await?;
+    let unit_names: HashMap<i64, String> =
+        unit_rows.iter().map(|u| (u.id, u.name.clone())).collect();
+    let memberships = member_unit::Entity::find()
+        .filter(member_unit::Column::UnitId.is_in(unit_names.keys().copied().collect::<Vec<_>>()))
+        .filter(member_unit::Column::ValidFrom.lte(date))
+        .filter(
+            Condition::any()
+                .add(member_unit::Column::ValidTo.is_null())
+                .add(member_unit::Column::ValidTo.gt(date)),
+        )
+        .all(&app.db)
+        .await?;
+    let ids: Vec<i64> = memberships.iter().map(|x| x.member_id).collect();
+    let members = member::Entity::find()
+        .filter(member::Column::Id.is_in(ids.clone()))
+        .all(&app.db)
+        .await?;
+    let events = member_event::Entity::find()
+        .filter(member_event::Column::MemberId.is_in(ids))
+        .order_by_asc(member_event::Column::EffectiveOn)
+        .order_by_asc(member_event::Column::Id)
+        .all(&app.db)
+        .await?;
+    let mut by_member: HashMap<i64, Vec<StatusEvent>> = HashMap::new();
+    for ev in events {
+        if let Some(kind) = StatusEventKind::from_code(&ev.kind) {
+            by_member
+                .entry(ev.member_id)
+                .or_default()
+                .push(StatusEvent {
+                    kind,
+                    on: ev.effective_on,
+                });
+        }
+    }
+    let mut out = Vec::new();
+    for m in members {
+        let initial = Status::from_code(&m.initial_status).unwrap_or(Status::Active);
+        let status = member_rules::status_on(
+            initial,
+            by_member.get(&m.id).map(Vec::as_slice).unwrap_or(&[]),
+            date,
+        );
+        // A member of another cell here on a temporary transfer works in this cell.
+        let visiting = memberships.iter().any(|x| {
+            x.member_id == m.id
+                && x.reason
+                    .starts_with(crate::membership::members::TEMPORARY_ROLL_REASON)
+        });
+        let standing = match standing_of(status) {
+            Some(Standing::TransferredOutTemp) if visiting => Standing::Working,
+            Some(s) if !visiting => s,
+            _ => continue,
+        };
+        let unit_id = memberships
+            .iter()
+            .find(|x| x.member_id == m.id)
+            .map(|x| x.unit_id)
+            .unwrap_or(m.unit_id);
+        let name = unit_names.get(&unit_id).cloned().unwrap_or_default();
+        out.push(RollEntry {
+            member: m,
+            standing,
+            unit_name: name,
+            visiting,
+        });
+    }
+    out.sort_by(|a, b| a.member.sort_key.cmp(&b.member.sort_key));
+    Ok(out)
+}
+
+/// A meeting the actor may see, with its cell: officers and the superior committee see every
+/// meeting of the cell, its members and its follower only those announced.
+pub(crate) async fn seen(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+) -> AppResult<(meeting::Model, unit::Model)> {
+    let m = find(app, id).await?;
+    let cell = visible_cell(app, actor, m.unit_id).await?;
+    if !actor.can_read_path(&cell.path) && m.status == "planned" {
+        return Err(AppError::NotFound);
+    }
+    Ok((m, cell))
+}
+
+pub(crate) async fn manageable(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+) -> AppResult<(meeting::Model, unit::Model)> {
+    let m = find(app, id).await?;
+    let cell = visible_cell(app, actor, m.unit_id).await?;
+    if !actor.can_read_path(&cell.path) {
+        return Err(AppError::NotFound);
+    }
+    actor.require(actor.can_manage_members(&cell))?;
+    if m.status == CANCELLED {
+        return Err(AppError::invalid(
+            "status",
+            format!(
+                "Buổi sinh hoạt đã bị hủy ({}); không thay đổi được nữa.",
+                m.cancelled_reason
+                    .as_deref()
+                    .unwrap_or("chi bộ không còn hoạt động")
+            ),
+        ));
+    }
+    Ok((m, cell))
+}
+
+/// Refuses a change to approved minutes: a correction is an amendment, never an edit.
+pub(crate) async fn ensure_open(app: &App, meeting_id: i64) -> AppResult<()> {
+    if approvals_of(app, meeting_id).await?.1 {
+        return Err(AppError::invalid(
+            "status",
+            "Biên bản và nghị quyết đã được chủ trì và thư ký thông qua, không thể sửa. Hãy lập văn bản đính chính.",
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,18 @@
+//! Cell meetings, from the plan of the year to the signed minutes. `lookup` finds a meeting and
+//! its roll; `notice` and `held` read what the page shows; `detail` assembles the page and the
+//! lists. The write modules (`schedule`, `preparation`, `uploads`, `attendance`, `record`,
+//! `approval`) import those reads and are never imported by them.
+
+pub mod approval;
+pub mod attendance;
+pub mod cancellations;
+pub mod detail;
+pub mod documents;
+pub mod held;
+pub mod lookup;
+pub mod notice;
+pub mod plans;
+pub mod preparation;
+pub mod record;
+pub mod schedule;
+pub mod uploads;

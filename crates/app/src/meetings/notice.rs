@@ -1,0 +1,396 @@
+//! What a meeting's notice shows: agenda, documents, guests, the preparation checklist and the
+//! check-in state (the read side of the preparation modules).
+
+use crate::access::Actor;
+use crate::meetings::uploads::documents_day;
+use crate::refs::MemberRef;
+use crate::{App, AppResult};
+use chibo_domain::rules::{self as rules_domain, RuleSet};
+use chibo_domain::validate;
+use chibo_store::entities::{
+    meeting, meeting_attendance, meeting_document, meeting_guest, meeting_preparation,
+    meeting_record, member, unit,
+};
+use chibo_store::sea_orm::{
+    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use serde::Serialize;
+use std::collections::HashMap;
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DocumentView {
+    pub id: i64,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    /// e.g. "245 KB".
+    pub size_text: String,
+    pub uploaded_at: DateTime<Utc>,
+    /// Vietnamese date of the upload, the day the document reached members.
+    pub uploaded_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GuestView {
+    pub id: i64,
+    pub full_name: String,
+    pub title: String,
+    pub member_id: Option<i64>,
+    /// The guest is the superior committee member who follows the cell.
+    pub follows_cell: bool,
+}
+
+/// Someone a guest may be picked from by id, with the title the guest list shows.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GuestChoice {
+    pub member: MemberRef,
+    /// E.g. "Bí thư Đảng ủy xã Phú Lâm", or "Cấp ủy viên theo dõi chi bộ".
+    pub title: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PreparationView {
+    pub held_on: NaiveDate,
+    pub attendees: Vec<MemberRef>,
+    pub content: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CheckInView {
+    /// Members may check in now.
+    pub open: bool,
+    /// Local (Vietnam) time the window opens and closes.
+    pub opens_at: NaiveDateTime,
+    pub closes_at: NaiveDateTime,
+    /// When the signed-in member checked in, if they did.
+    pub mine: Option<DateTime<Utc>>,
+    /// How many members checked themselves in.
+    pub count: u32,
+}
+
+/// What the notice of a meeting carries, and what was prepared for it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Notice {
+    /// One item per line, as it will be followed.
+    pub agenda: Vec<String>,
+    pub documents: Vec<DocumentView>,
+    /// The day documents reached members (first upload, or the date the record gives).
+    pub documents_on: Option<NaiveDate>,
+    /// The last day documents count as in time (the rule set's lead time before the meeting).
+    pub documents_due: NaiveDate,
+    /// Documents arrived after `documents_due`, or none had arrived by then.
+    pub documents_late: bool,
+    pub guests: Vec<GuestView>,
+    /// Who a guest may be picked from by id (for the cell's officers): the superior
+    /// committee's members on the meeting's day and the follower. Others are typed by name.
+    pub guest_choices: Vec<GuestChoice>,
+    /// The superior committee member who follows the cell.
+    pub follower: Option<MemberRef>,
+    /// The cell committee's preparatory meeting (officers and the superior committee).
+    pub preparation: Option<PreparationView>,
+    /// The draft resolution the committee prepared (officers and the superior committee).
+    pub draft_resolution: Option<String>,
+    /// The day documents were handed out on paper, as the record gives it.
+    pub documents_on_paper: Option<NaiveDate>,
+    pub check_in: CheckInView,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FollowerView {
+    pub unit: crate::refs::UnitRef,
+    pub follower: Option<MemberRef>,
+    pub year: i32,
+    /// Meetings of the cell held this year.
+    pub meetings_held: u32,
+    /// Of those, how many the follower attended as a guest.
+    pub attended: u32,
+}
+
+/// The agenda of a meeting: its own lines, or the rule set's procedure.
+pub fn agenda_of(m: &meeting::Model, rules: &RuleSet) -> Vec<String> {
+    let own: Vec<String> = m
+        .agenda
+        .as_deref()
+        .unwrap_or("")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    if own.is_empty() {
+        rules.procedure.iter().map(|s| s.label.clone()).collect()
+    } else {
+        own
+    }
+}
+
+fn size_text(bytes: i64) -> String {
+    if bytes < 1024 * 1024 {
+        format!("{} KB", (bytes + 1023) / 1024)
+    } else {
+        let tenths = (bytes * 10 + 1024 * 1024 - 1) / (1024 * 1024);
+        format!("{},{} MB", tenths / 10, tenths % 10)
+    }
+}
+
+pub(crate) fn document_view(d: meeting_document::Model) -> DocumentView {
+    DocumentView {
+        id: d.id,
+        size_text: size_text(d.size_bytes),
+        file_name: d.file_name,
+        content_type: d.content_type,
+        size_bytes: d.size_bytes,
+        uploaded_at: d.uploaded_at,
+        uploaded_on: App::local(d.uploaded_at).date(),
+    }
+}
+
+async fn documents_of(app: &App, meeting_id: i64) -> AppResult<Vec<DocumentView>> {
+    Ok(meeting_document::Entity::find()
+        .select_only()
+        .columns([
+            meeting_document::Column::Id,
+            meeting_document::Column::MeetingId,
+            meeting_document::Column::FileName,
+            meeting_document::Column::ContentType,
+            meeting_document::Column::SizeBytes,
+            meeting_document::Column::Sha256,
+            meeting_document::Column::StoredPath,
+            meeting_document::Column::UploadedBy,
+            meeting_document::Column::UploadedAt,
+        ])
+        .expr_as(
+            chibo_store::sea_orm::sea_query::Expr::val(Option::<Vec<u8>>::None),
+            "data",
+        )
+        .filter(meeting_document::Column::MeetingId.eq(meeting_id))
+        .order_by_asc(meeting_document::Column::UploadedAt)
+        .order_by_asc(meeting_document::Column::Id)
+        .into_model::<meeting_document::Model>()
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(document_view)
+        .collect())
+}
+
+async fn member_refs(app: &App, ids: &[i64]) -> AppResult<Vec<MemberRef>> {
+    let found: HashMap<i64, String> = member::Entity::find()
+        .filter(member::Column::Id.is_in(ids.to_vec()))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m.full_name))
+        .collect();
+    Ok(ids
+        .iter()
+        .filter_map(|id| {
+            found.get(id).map(|n| MemberRef {
+                id: *id,
+                name: n.clone(),
+            })
+        })
+        .collect())
+}
+
+pub(crate) async fn preparation_of(
+    app: &App,
+    meeting_id: i64,
+) -> AppResult<Option<PreparationView>> {
+    let Some(p) = meeting_preparation::Entity::find()
+        .filter(meeting_preparation::Column::MeetingId.eq(meeting_id))
+        .one(&app.db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let ids: Vec<i64> = serde_json::from_str(&p.attendee_ids).unwrap_or_default();
+    Ok(Some(PreparationView {
+        held_on: p.held_on,
+        attendees: member_refs(app, &ids).await?,
+        content: p.content,
+    }))
+}
+
+/// The notice, documents, guests, preparation and check-in of a meeting.
+pub(crate) async fn notice(
+    app: &App,
+    actor: &Actor,
+    m: &meeting::Model,
+    cell: &unit::Model,
+    rules: &RuleSet,
+) -> AppResult<Notice> {
+    let documents = documents_of(app, m.id).await?;
+    let record = meeting_record::Entity::find()
+        .filter(meeting_record::Column::MeetingId.eq(m.id))
+        .one(&app.db)
+        .await?;
+    let documents_on_paper = record.as_ref().and_then(|r| r.documents_posted_on);
+    let documents_on = documents_day(&documents, documents_on_paper);
+    let documents_due =
+        m.meeting_date - chrono::Duration::days(i64::from(rules.document_lead_days));
+    let documents_late = match documents_on {
+        Some(d) => !rules_domain::documents_in_time(rules, d, m.meeting_date),
+        None => App::today() > documents_due,
+    };
+    let follower = match cell.follower_member_id {
+        Some(id) => member_refs(app, &[id]).await?.pop(),
+        None => None,
+    };
+    let guests = meeting_guest::Entity::find()
+        .filter(meeting_guest::Column::MeetingId.eq(m.id))
+        .order_by_asc(meeting_guest::Column::Id)
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|g| GuestView {
+            id: g.id,
+            follows_cell: g.member_id.is_some() && g.member_id == cell.follower_member_id,
+            full_name: g.full_name,
+            title: g.title,
+            member_id: g.member_id,
+        })
+        .collect();
+    let officer = actor.can_read_path(&cell.path);
+    let guest_choices = if officer {
+        guest_choices(app, cell, m.meeting_date).await?
+    } else {
+        vec![]
+    };
+    let preparation = if officer {
+        preparation_of(app, m.id).await?
+    } else {
+        None
+    };
+    let draft_resolution = record.and_then(|r| r.draft_resolution).filter(|_| officer);
+    let start = validate::parse_time(&m.start_time).unwrap_or_default();
+    let (opens_at, closes_at) =
+        rules_domain::check_in_window(&rules.check_in, m.meeting_date, start);
+    let now = App::now_local();
+    let mine = match actor.member_id {
+        Some(mid) => meeting_attendance::Entity::find()
+            .filter(meeting_attendance::Column::MeetingId.eq(m.id))
+            .filter(meeting_attendance::Column::MemberId.eq(mid))
+            .one(&app.db)
+            .await?
+            .and_then(|a| a.checked_in_at),
+        None => None,
+    };
+    let count = meeting_attendance::Entity::find()
+        .filter(meeting_attendance::Column::MeetingId.eq(m.id))
+        .filter(meeting_attendance::Column::CheckedInAt.is_not_null())
+        .count(&app.db)
+        .await? as u32;
+    Ok(Notice {
+        agenda: agenda_of(m, rules),
+        documents,
+        documents_on,
+        documents_due,
+        documents_late,
+        guests,
+        guest_choices,
+        follower,
+        preparation,
+        draft_resolution,
+        documents_on_paper,
+        check_in: CheckInView {
+            open: !matches!(
+                m.status.as_str(),
+                "planned" | crate::meetings::cancellations::CANCELLED
+            ) && opens_at <= now
+                && now <= closes_at,
+            opens_at,
+            closes_at,
+            mine,
+            count,
+        },
+    })
+}
+
+/// The superior committee's members on `on` (officers of the cell's parent) and the cell's
+/// follower, as a guest may be picked from them.
+pub(crate) async fn guest_choices(
+    app: &App,
+    cell: &unit::Model,
+    on: NaiveDate,
+) -> AppResult<Vec<GuestChoice>> {
+    let mut out = Vec::new();
+    if let Some(parent_id) = cell.parent_id {
+        let parent = crate::org::units::find(&app.db, parent_id).await?;
+        let parent_name = parent.map(|p| p.name).unwrap_or_default();
+        let officers = crate::membership::members::officers_on(&app.db, parent_id, on).await?;
+        // A committee member who belongs to this cell is on its attendance sheet, not a guest.
+        let ids: Vec<i64> = officers.iter().map(|p| p.member_id).collect();
+        let inside: std::collections::HashSet<i64> = member::Entity::find()
+            .filter(member::Column::Id.is_in(ids))
+            .filter(member::Column::UnitPath.like(chibo_store::path_prefix(&cell.path)))
+            .all(&app.db)
+            .await?
+            .into_iter()
+            .map(|m| m.id)
+            .collect();
+        for p in officers
+            .into_iter()
+            .filter(|p| !inside.contains(&p.member_id))
+        {
+            out.push(GuestChoice {
+                title: format!("{} {parent_name}", p.kind_label),
+                member: MemberRef {
+                    id: p.member_id,
+                    name: p.member_name,
+                },
+            });
+        }
+    }
+    if let Some(id) = cell.follower_member_id
+        && !out.iter().any(|c| c.member.id == id)
+        && let Some(f) = member_refs(app, &[id]).await?.pop()
+    {
+        out.push(GuestChoice {
+            member: f,
+            title: "Cấp ủy viên theo dõi chi bộ".into(),
+        });
+    }
+    Ok(out)
+}
+
+pub(crate) async fn follower_view(app: &App, cell: &unit::Model) -> AppResult<FollowerView> {
+    let year = chrono::Datelike::year(&App::today());
+    let jan1 = NaiveDate::from_ymd_opt(year, 1, 1).expect("1 January");
+    let held: Vec<i64> = meeting::Entity::find()
+        .filter(meeting::Column::UnitId.eq(cell.id))
+        .filter(meeting::Column::Status.eq("held"))
+        .filter(meeting::Column::MeetingDate.gte(jan1))
+        .filter(meeting::Column::MeetingDate.lte(App::today()))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    let follower = match cell.follower_member_id {
+        Some(id) => member_refs(app, &[id]).await?.pop(),
+        None => None,
+    };
+    let attended = match &follower {
+        Some(f) => {
+            meeting_guest::Entity::find()
+                .filter(meeting_guest::Column::MeetingId.is_in(held.clone()))
+                .filter(meeting_guest::Column::MemberId.eq(f.id))
+                .count(&app.db)
+                .await? as u32
+        }
+        None => 0,
+    };
+    Ok(FollowerView {
+        unit: crate::refs::UnitRef {
+            id: cell.id,
+            name: cell.name.clone(),
+        },
+        follower,
+        year,
+        meetings_held: held.len() as u32,
+        attended,
+    })
+}

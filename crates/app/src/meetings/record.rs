@@ -1,0 +1,454 @@
+//! Recording a held meeting: the minutes and the vote, the tasks it gave, and the score the
+//! superior committee's rule set asks for.
+
+use crate::access::Actor;
+use crate::meetings::detail::MeetingDetail;
+use crate::meetings::held::TaskView;
+use crate::meetings::held::is_working;
+use crate::meetings::held::names;
+use crate::meetings::held::task_view;
+use crate::meetings::held::vote_rows;
+use crate::meetings::lookup::ensure_open;
+use crate::{App, AppError, AppResult, audit};
+use chibo_domain::Invalid;
+use chibo_domain::rules::{self as rules_domain};
+use chibo_domain::validate;
+use chibo_domain::validate::parse_time;
+use chibo_store::entities::{meeting_record, meeting_score, meeting_task};
+use chibo_store::sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
+};
+use chibo_store::write_tx;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct RecordInput {
+    /// `HH:MM`.
+    pub end_time: Option<String>,
+    pub chair_member_id: Option<i64>,
+    pub secretary_member_id: Option<i64>,
+    /// When documents reached members outside chibo (handed out on paper); uploads count too.
+    pub documents_posted_on: Option<String>,
+    pub resolution_text: Option<String>,
+    pub votes_for: Option<u32>,
+    pub votes_against: Option<u32>,
+    pub votes_abstain: Option<u32>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct TaskInput {
+    pub member_id: i64,
+    pub what: String,
+    /// Not before the meeting.
+    pub due_on: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct TaskUpdate {
+    /// `open` or `done`.
+    pub status: String,
+    pub progress: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct ScoreEntry {
+    pub criterion: String,
+    pub points: u32,
+    /// Required when the superior committee adjusts a score.
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct ScoreInput {
+    pub entries: Vec<ScoreEntry>,
+}
+
+/// Saves the record of a held meeting (all fields at once; empty fields clear).
+pub async fn save_record(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    input: RecordInput,
+) -> AppResult<MeetingDetail> {
+    let (m, _) = crate::meetings::lookup::manageable(app, actor, id).await?;
+    ensure_open(app, m.id).await?;
+    let d = crate::meetings::detail::get(app, actor, id).await?;
+    let mut e = Invalid::new();
+    if m.meeting_date > App::today() {
+        e.push("end_time", "Buổi sinh hoạt chưa diễn ra.");
+    }
+    let end = match input
+        .end_time
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => None,
+        Some(s) => match (parse_time(s), parse_time(&m.start_time)) {
+            (Some(end), Some(start)) if end > start => Some(end.format("%H:%M").to_string()),
+            (Some(_), _) => {
+                e.push("end_time", "Giờ kết thúc phải sau giờ bắt đầu.");
+                None
+            }
+            _ => {
+                e.push(
+                    "end_time",
+                    "Giờ kết thúc phải có dạng giờ:phút, ví dụ 21:15.",
+                );
+                None
+            }
+        },
+    };
+    let present: std::collections::HashSet<i64> = d
+        .sheet
+        .iter()
+        .chain(&d.apart)
+        .filter(|r| r.presence.as_deref() == Some("present"))
+        .map(|r| r.member_id)
+        .collect();
+    for (field, who, label) in [
+        ("chair_member_id", input.chair_member_id, "Người chủ trì"),
+        ("secretary_member_id", input.secretary_member_id, "Thư ký"),
+    ] {
+        if let Some(w) = who
+            && !present.contains(&w)
+        {
+            e.push(
+                field,
+                format!("{label} phải là đảng viên có mặt tại buổi sinh hoạt."),
+            );
+        }
+    }
+    if input.chair_member_id.is_some() && input.chair_member_id == input.secretary_member_id {
+        e.push(
+            "secretary_member_id",
+            "Chủ trì và thư ký phải là hai đồng chí khác nhau.",
+        );
+    }
+    let posted = validate::date_field(
+        &mut e,
+        "documents_posted_on",
+        "ngày gửi tài liệu",
+        input.documents_posted_on.as_deref(),
+        false,
+    );
+    if posted.is_some_and(|x| x > m.meeting_date) {
+        e.push(
+            "documents_posted_on",
+            "Ngày gửi tài liệu phải trước hoặc trong ngày họp.",
+        );
+    }
+    let resolution = validate::optional_text(
+        &mut e,
+        "resolution_text",
+        "nghị quyết",
+        input.resolution_text.as_deref(),
+        20_000,
+    );
+    let votes = (input.votes_for, input.votes_against, input.votes_abstain);
+    match votes {
+        (None, None, None) => {}
+        (Some(f), Some(a), Some(x)) => {
+            let rows = vote_rows(&d.sheet.iter().chain(&d.apart).cloned().collect::<Vec<_>>());
+            let (rules, _) = crate::meetings::lookup::rule_set_of(app, &m).await?;
+            if let Err(msg) = rules_domain::vote(&rows, f, a, x, rules.vote.ordinary) {
+                e.push("votes_for", msg);
+            }
+            if resolution.is_none() {
+                e.push(
+                    "resolution_text",
+                    "Ghi nội dung nghị quyết (kết luận) được biểu quyết.",
+                );
+            }
+        }
+        _ => e.push(
+            "votes_for",
+            "Ghi đủ số phiếu tán thành, không tán thành và không biểu quyết.",
+        ),
+    }
+    e.into_result()?;
+    let now = chrono::Utc::now();
+    let existing = meeting_record::Entity::find()
+        .filter(meeting_record::Column::MeetingId.eq(m.id))
+        .one(&app.db)
+        .await?;
+    let tx = write_tx(&app.db).await?;
+    let mut am = match existing.clone() {
+        Some(r) => r.into_active_model(),
+        None => meeting_record::ActiveModel {
+            meeting_id: Set(m.id),
+            ..Default::default()
+        },
+    };
+    am.end_time = Set(end);
+    am.chair_member_id = Set(input.chair_member_id);
+    am.secretary_member_id = Set(input.secretary_member_id);
+    am.documents_posted_on = Set(posted);
+    am.resolution_text = Set(resolution);
+    am.votes_for = Set(votes.0.map(|v| v as i32));
+    am.votes_against = Set(votes.1.map(|v| v as i32));
+    am.votes_abstain = Set(votes.2.map(|v| v as i32));
+    am.updated_at = Set(now);
+    let saved = if existing.is_some() {
+        am.update(&tx).await?
+    } else {
+        am.insert(&tx).await?
+    };
+    audit::record(
+        &tx,
+        Some(actor),
+        "meeting.record",
+        "meeting",
+        Some(m.id),
+        existing.as_ref(),
+        Some(&saved),
+    )
+    .await?;
+    tx.commit().await?;
+    crate::meetings::detail::get(app, actor, id).await
+}
+
+/// Gives a member a concrete task to carry out the resolution.
+pub async fn add_task(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    input: TaskInput,
+) -> AppResult<MeetingDetail> {
+    let (m, _) = crate::meetings::lookup::manageable(app, actor, id).await?;
+    ensure_open(app, m.id).await?;
+    let d = crate::meetings::detail::get(app, actor, id).await?;
+    let mut e = Invalid::new();
+    if !d
+        .sheet
+        .iter()
+        .any(|r| r.member_id == input.member_id && is_working(r))
+    {
+        e.push(
+            "member_id",
+            "Chỉ giao nhiệm vụ cho đảng viên đang sinh hoạt của chi bộ.",
+        );
+    }
+    let what = validate::required_text(&mut e, "what", "nội dung nhiệm vụ", &input.what, 2000);
+    let due = validate::date_field(
+        &mut e,
+        "due_on",
+        "hạn hoàn thành",
+        input.due_on.as_deref(),
+        true,
+    );
+    if due.is_some_and(|x| x < m.meeting_date) {
+        e.push("due_on", "Hạn hoàn thành không được trước ngày họp.");
+    }
+    e.into_result()?;
+    let tx = write_tx(&app.db).await?;
+    let t = meeting_task::ActiveModel {
+        meeting_id: Set(m.id),
+        member_id: Set(input.member_id),
+        what: Set(what),
+        due_on: Set(due.expect("checked")),
+        status: Set("open".into()),
+        progress: Set(None),
+        updated_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(&tx)
+    .await?;
+    audit::record(
+        &tx,
+        Some(actor),
+        "task.create",
+        "task",
+        Some(t.id),
+        None::<&()>,
+        Some(&t),
+    )
+    .await?;
+    tx.commit().await?;
+    crate::meetings::detail::get(app, actor, id).await
+}
+
+/// The member reports progress on their own task; the cell's officers may too.
+pub async fn update_task(
+    app: &App,
+    actor: &Actor,
+    task_id: i64,
+    input: TaskUpdate,
+) -> AppResult<TaskView> {
+    let t = meeting_task::Entity::find_by_id(task_id)
+        .one(&app.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let m = crate::meetings::lookup::find(app, t.meeting_id).await?;
+    let cell = crate::meetings::lookup::visible_cell(app, actor, m.unit_id).await?;
+    let own = actor.member_id == Some(t.member_id);
+    if !own && !actor.can_read_path(&cell.path) {
+        return Err(AppError::NotFound);
+    }
+    actor.require(own || actor.can_manage_members(&cell))?;
+    let mut e = Invalid::new();
+    if !matches!(input.status.as_str(), "open" | "done") {
+        e.push(
+            "status",
+            "Tình trạng chỉ có thể là đang thực hiện hoặc đã hoàn thành.",
+        );
+    }
+    let progress = validate::optional_text(
+        &mut e,
+        "progress",
+        "kết quả thực hiện",
+        input.progress.as_deref(),
+        2000,
+    );
+    e.into_result()?;
+    let tx = write_tx(&app.db).await?;
+    let before = t.clone();
+    let mut am = t.into_active_model();
+    am.status = Set(input.status.clone());
+    am.progress = Set(progress);
+    am.updated_at = Set(chrono::Utc::now());
+    let after = am.update(&tx).await?;
+    audit::record(
+        &tx,
+        Some(actor),
+        "task.update",
+        "task",
+        Some(after.id),
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    let n = names(app, vec![after.member_id]).await?;
+    Ok(task_view(&after, &n))
+}
+
+/// Tasks given to the actor's own member record, newest first (a member's phone).
+pub async fn my_tasks(app: &App, actor: &Actor) -> AppResult<Vec<TaskView>> {
+    let Some(mid) = actor.member_id else {
+        return Ok(vec![]);
+    };
+    let rows = meeting_task::Entity::find()
+        .filter(meeting_task::Column::MemberId.eq(mid))
+        .order_by_desc(meeting_task::Column::DueOn)
+        .all(&app.db)
+        .await?;
+    let n = names(app, vec![mid]).await?;
+    Ok(rows.iter().map(|t| task_view(t, &n)).collect())
+}
+
+/// Scores the criteria the cell judges; the superior committee may adjust any criterion,
+/// with a reason.
+pub async fn score(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    input: ScoreInput,
+) -> AppResult<MeetingDetail> {
+    let m = crate::meetings::lookup::find(app, id).await?;
+    let cell = crate::meetings::lookup::visible_cell(app, actor, m.unit_id).await?;
+    if !actor.can_read_path(&cell.path) {
+        return Err(AppError::NotFound);
+    }
+    // The cell's own officers score what the cell judges; anyone above adjusts, with a reason.
+    let officer = actor.is_officer_of(&cell);
+    actor.require(officer || actor.supervises(&cell))?;
+    let (rules, _) = crate::meetings::lookup::rule_set_of(app, &m).await?;
+    let mut e = Invalid::new();
+    if m.status != "held" {
+        e.push(
+            "entries",
+            "Chỉ chấm điểm buổi sinh hoạt đã diễn ra và đã điểm danh.",
+        );
+    }
+    if input.entries.is_empty() {
+        e.push("entries", "Chưa có tiêu chí nào được chấm.");
+    }
+    for entry in &input.entries {
+        match rules
+            .scoring
+            .criteria
+            .iter()
+            .find(|c| c.code == entry.criterion)
+        {
+            None => e.push(
+                "entries",
+                format!(
+                    "Tiêu chí \"{}\" không có trong phiếu chấm điểm.",
+                    entry.criterion
+                ),
+            ),
+            Some(c) => {
+                if entry.points > c.points {
+                    e.push("entries", format!("{}: tối đa {} điểm.", c.label, c.points));
+                }
+                let reason = entry
+                    .reason
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|r| !r.is_empty());
+                if officer && c.auto.is_some() {
+                    e.push(
+                        "entries",
+                        format!(
+                            "{}: tiêu chí này do chibo tự tính từ dữ liệu đã ghi.",
+                            c.label
+                        ),
+                    );
+                } else if !officer && reason.is_none() {
+                    e.push(
+                        "entries",
+                        format!(
+                            "{}: cấp ủy cấp trên điều chỉnh điểm phải ghi lý do.",
+                            c.label
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    e.into_result()?;
+    let now = chrono::Utc::now();
+    let tx = write_tx(&app.db).await?;
+    for entry in &input.entries {
+        meeting_score::Entity::delete_many()
+            .filter(meeting_score::Column::MeetingId.eq(m.id))
+            .filter(meeting_score::Column::Criterion.eq(entry.criterion.as_str()))
+            .exec(&tx)
+            .await?;
+        meeting_score::ActiveModel {
+            meeting_id: Set(m.id),
+            criterion: Set(entry.criterion.clone()),
+            points: Set(entry.points as i32),
+            reason: Set(entry
+                .reason
+                .as_deref()
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .map(str::to_string)),
+            scored_by: Set(Some(actor.user_id)),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&tx)
+        .await?;
+    }
+    audit::record(
+        &tx,
+        Some(actor),
+        "meeting.score",
+        "meeting",
+        Some(m.id),
+        None::<&()>,
+        Some(&input),
+    )
+    .await?;
+    tx.commit().await?;
+    crate::meetings::detail::get(app, actor, id).await
+}

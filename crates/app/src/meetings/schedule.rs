@@ -1,0 +1,260 @@
+//! Scheduling a meeting, editing its notice and publishing it to the cell.
+
+use crate::access::Actor;
+pub use crate::meetings::cancellations::CANCELLED;
+use crate::meetings::detail::MeetingDetail;
+use crate::meetings::detail::get;
+use crate::meetings::lookup::MeetingView;
+use crate::meetings::lookup::manageable;
+use crate::meetings::lookup::view;
+use crate::{App, AppError, AppResult, audit, rules};
+use chibo_domain::Invalid;
+use chibo_domain::org::UnitKind;
+use chibo_domain::validate;
+use chibo_store::entities::meeting;
+use chibo_store::sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, Set,
+};
+use chibo_store::write_tx;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct NewMeeting {
+    pub kind: String,
+    pub combined: bool,
+    pub topic: String,
+    /// `YYYY-MM-DD` or `DD/MM/YYYY`.
+    pub meeting_date: Option<String>,
+    /// `HH:MM`.
+    pub start_time: Option<String>,
+    pub place: String,
+    /// One item per line; empty means the rule set's procedure.
+    pub agenda: Option<String>,
+}
+
+/// Checks a start time (`HH:MM`), naming the problem in Vietnamese.
+pub(crate) fn start_time_field(e: &mut Invalid, input: Option<&str>) -> Option<String> {
+    match input.map(str::trim).filter(|s| !s.is_empty()) {
+        None => {
+            e.push("start_time", "Vui lòng nhập giờ bắt đầu.");
+            None
+        }
+        Some(s) => validate::parse_time(s)
+            .map(|t| t.format("%H:%M").to_string())
+            .or_else(|| {
+                e.push(
+                    "start_time",
+                    "Giờ bắt đầu phải có dạng giờ:phút, ví dụ 19:30.",
+                );
+                None
+            }),
+    }
+}
+
+pub async fn schedule(
+    app: &App,
+    actor: &Actor,
+    unit_id: i64,
+    input: NewMeeting,
+) -> AppResult<MeetingView> {
+    let cell = actor
+        .readable(crate::org::units::find(&app.db, unit_id).await?)?
+        .0;
+    actor.require(actor.can_manage_members(&cell))?;
+    let mut e = Invalid::new();
+    if !UnitKind::from_code(&cell.kind).is_some_and(|k| k.is_cell()) || cell.dissolved_on.is_some()
+    {
+        return Err(AppError::invalid(
+            "unit_id",
+            "Chỉ chi bộ đang hoạt động mới lập lịch sinh hoạt.",
+        ));
+    }
+    let date = validate::date_field(
+        &mut e,
+        "meeting_date",
+        "ngày họp",
+        input.meeting_date.as_deref(),
+        true,
+    );
+    let start = start_time_field(&mut e, input.start_time.as_deref());
+    let topic = validate::required_text(&mut e, "topic", "nội dung chính", &input.topic, 500);
+    let place = validate::required_text(&mut e, "place", "địa điểm", &input.place, 255);
+    let agenda = crate::meetings::schedule::clean_agenda(&mut e, input.agenda.as_deref());
+    let mut rule_set = None;
+    if let Some(d) = date {
+        if d < cell.established_on {
+            e.push("meeting_date", "Ngày họp trước ngày thành lập chi bộ.");
+        }
+        if d > App::today() + chrono::Duration::days(366) {
+            e.push("meeting_date", "Chỉ lập lịch trong vòng một năm tới.");
+        }
+        match rules::in_force_for(&app.db, &cell, d).await? {
+            None => e.push(
+                "meeting_date",
+                "Chưa có bộ quy định nào có hiệu lực vào ngày này.",
+            ),
+            Some(r) => {
+                if r.rules.kind(input.kind.trim()).is_none() {
+                    e.push(
+                        "kind",
+                        "Loại sinh hoạt không có trong bộ quy định đang áp dụng.",
+                    );
+                }
+                rule_set = Some(r);
+            }
+        }
+        let clash = meeting::Entity::find()
+            .filter(meeting::Column::UnitId.eq(cell.id))
+            .filter(meeting::Column::MeetingDate.eq(d))
+            .filter(meeting::Column::Kind.eq(input.kind.trim()))
+            .count(&app.db)
+            .await?;
+        if clash > 0 {
+            e.push(
+                "meeting_date",
+                "Chi bộ đã có buổi sinh hoạt cùng loại vào ngày này.",
+            );
+        }
+    }
+    if input.combined && input.kind.trim() != "regular" {
+        e.push(
+            "combined",
+            "Chỉ sinh hoạt thường kỳ mới kết hợp với chuyên đề.",
+        );
+    }
+    e.into_result()?;
+    let r = rule_set.expect("checked");
+    let tx = write_tx(&app.db).await?;
+    let m = meeting::ActiveModel {
+        unit_id: Set(cell.id),
+        kind: Set(input.kind.trim().to_string()),
+        combined: Set(input.combined),
+        topic: Set(topic),
+        meeting_date: Set(date.expect("checked")),
+        start_time: Set(start.expect("checked")),
+        place: Set(place),
+        rule_set_id: Set(r.id),
+        status: Set("planned".into()),
+        published_at: Set(None),
+        created_by: Set(Some(actor.user_id)),
+        created_at: Set(chrono::Utc::now()),
+        agenda: Set(agenda),
+        checkin_code: Set(None),
+        ..Default::default()
+    }
+    .insert(&tx)
+    .await?;
+    audit::record(
+        &tx,
+        Some(actor),
+        "meeting.schedule",
+        "meeting",
+        Some(m.id),
+        None::<&()>,
+        Some(&m),
+    )
+    .await?;
+    tx.commit().await?;
+    view(app, &m, &r.rules, &r.name).await
+}
+
+/// Publishes the notice: members of the cell and the superior committee see the meeting.
+pub async fn publish(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> {
+    let (m, _) = manageable(app, actor, id).await?;
+    if m.status != "planned" {
+        return Err(AppError::invalid(
+            "status",
+            "Thông báo buổi sinh hoạt này đã được phát hành.",
+        ));
+    }
+    let tx = write_tx(&app.db).await?;
+    let before = m.clone();
+    let mut am = m.into_active_model();
+    am.status = Set("published".into());
+    am.published_at = Set(Some(chrono::Utc::now()));
+    let after = am.update(&tx).await?;
+    audit::record(
+        &tx,
+        Some(actor),
+        "meeting.publish",
+        "meeting",
+        Some(after.id),
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    get(app, actor, id).await
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct NoticeInput {
+    pub topic: String,
+    pub place: String,
+    /// `HH:MM`.
+    pub start_time: Option<String>,
+    /// One agenda item per line; empty restores the rule set's procedure.
+    pub agenda: Option<String>,
+}
+
+/// Checks a typed agenda: at most 40 items of at most 500 characters. `None` when empty.
+pub(crate) fn clean_agenda(e: &mut Invalid, agenda: Option<&str>) -> Option<String> {
+    let lines: Vec<String> = agenda
+        .unwrap_or("")
+        .lines()
+        .map(|l| chibo_domain::text::clean(l).trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect();
+    if lines.len() > 40 {
+        e.push("agenda", "Chương trình họp tối đa 40 mục.");
+    }
+    if lines.iter().any(|l| l.chars().count() > 500) {
+        e.push("agenda", "Mỗi mục của chương trình tối đa 500 ký tự.");
+    }
+    (!lines.is_empty()).then(|| lines.join("\n"))
+}
+
+/// Changes the notice (topic, place, time, agenda) until the meeting is held.
+pub async fn update_notice(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    input: NoticeInput,
+) -> AppResult<MeetingDetail> {
+    let (m, _) = crate::meetings::lookup::manageable(app, actor, id).await?;
+    if m.status == "held" {
+        return Err(AppError::invalid(
+            "status",
+            "Buổi sinh hoạt đã diễn ra; không sửa thông báo nữa.",
+        ));
+    }
+    let mut e = Invalid::new();
+    let topic = validate::required_text(&mut e, "topic", "nội dung chính", &input.topic, 500);
+    let place = validate::required_text(&mut e, "place", "địa điểm", &input.place, 255);
+    let start = crate::meetings::schedule::start_time_field(&mut e, input.start_time.as_deref());
+    let agenda = clean_agenda(&mut e, input.agenda.as_deref());
+    e.into_result()?;
+    let tx = write_tx(&app.db).await?;
+    let before = m.clone();
+    let mut am = m.into_active_model();
+    am.topic = Set(topic);
+    am.place = Set(place);
+    am.start_time = Set(start.expect("checked"));
+    am.agenda = Set(agenda);
+    let after = am.update(&tx).await?;
+    audit::record(
+        &tx,
+        Some(actor),
+        "meeting.notice",
+        "meeting",
+        Some(id),
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    crate::meetings::detail::get(app, actor, id).await
+}

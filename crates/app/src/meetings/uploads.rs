@@ -1,0 +1,168 @@
+//! Documents attached to a meeting: checked on upload, kept on disk or in the database, served
+//! only to those who may see the meeting.
+
+use crate::access::Actor;
+use crate::meetings::detail::MeetingDetail;
+use crate::meetings::notice::DocumentView;
+use crate::meetings::notice::document_view;
+use crate::{App, AppError, AppResult, audit};
+use chibo_domain::files;
+use chibo_store::entities::meeting_document;
+use chibo_store::sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+};
+use chibo_store::write_tx;
+use chrono::{NaiveDate, Utc};
+use sha2::{Digest, Sha256};
+
+/// Documents kept per meeting at most.
+pub const MAX_DOCUMENTS_PER_MEETING: u64 = 30;
+
+/// The day documents reached members: the first upload, or an earlier date the record gives
+/// (documents handed out on paper).
+pub(crate) fn documents_day(
+    uploads: &[DocumentView],
+    recorded: Option<NaiveDate>,
+) -> Option<NaiveDate> {
+    uploads.iter().map(|d| d.uploaded_on).chain(recorded).min()
+}
+
+/// Whether the actor may attach documents to the meeting now (checked before reading a file).
+pub async fn may_upload(app: &App, actor: &Actor, id: i64) -> AppResult<()> {
+    let (m, _) = crate::meetings::lookup::manageable(app, actor, id).await?;
+    crate::meetings::lookup::ensure_open(app, m.id).await
+}
+
+/// Attaches a document to a meeting (checked for size and type), kept in the database or in
+/// the configured directory.
+pub async fn upload_document(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    file_name: &str,
+    bytes: &[u8],
+) -> AppResult<DocumentView> {
+    may_upload(app, actor, id).await?;
+    let m = crate::meetings::lookup::find(app, id).await?;
+    let name = chibo_domain::text::clean(file_name)
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_string();
+    let kind = files::check_upload(&name, bytes, app.config.upload_max_bytes)
+        .map_err(|msg| AppError::invalid("file", msg))?;
+    let count = meeting_document::Entity::find()
+        .filter(meeting_document::Column::MeetingId.eq(m.id))
+        .count(&app.db)
+        .await?;
+    if count >= MAX_DOCUMENTS_PER_MEETING {
+        return Err(AppError::invalid(
+            "file",
+            format!("Mỗi buổi sinh hoạt đính kèm tối đa {MAX_DOCUMENTS_PER_MEETING} tệp."),
+        ));
+    }
+    let sha = hex::encode(Sha256::digest(bytes));
+    // A file on disk is named by its content, so writing it twice is harmless and a failed
+    // transaction leaves at most an unreferenced copy.
+    let (data, stored_path) = match &app.config.upload_dir {
+        None => (Some(bytes.to_vec()), None),
+        Some(dir) => {
+            let path = dir.join(&sha);
+            if !path.exists() {
+                std::fs::create_dir_all(dir)
+                    .and_then(|_| std::fs::write(&path, bytes))
+                    .map_err(|err| AppError::Internal(format!("lưu tệp: {err}")))?;
+            }
+            (None, Some(sha.clone()))
+        }
+    };
+    let tx = write_tx(&app.db).await?;
+    let saved = meeting_document::ActiveModel {
+        meeting_id: Set(m.id),
+        file_name: Set(name),
+        content_type: Set(kind.content_type.to_string()),
+        size_bytes: Set(bytes.len() as i64),
+        sha256: Set(sha),
+        data: Set(data),
+        stored_path: Set(stored_path),
+        uploaded_by: Set(Some(actor.user_id)),
+        uploaded_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&tx)
+    .await?;
+    let view = document_view(saved);
+    audit::record(
+        &tx,
+        Some(actor),
+        "meeting.document.upload",
+        "meeting",
+        Some(m.id),
+        None::<&()>,
+        Some(&serde_json::json!({
+            "document_id": view.id,
+            "file_name": view.file_name,
+            "size_bytes": view.size_bytes,
+        })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+/// A document's name, type and bytes, for whoever may see the meeting.
+pub async fn document_file(
+    app: &App,
+    actor: &Actor,
+    doc_id: i64,
+) -> AppResult<(DocumentView, Vec<u8>)> {
+    let d = meeting_document::Entity::find_by_id(doc_id)
+        .one(&app.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    // Only whether the actor sees the meeting, not the whole meeting page.
+    crate::meetings::lookup::seen(app, actor, d.meeting_id).await?;
+    let bytes = match (&d.data, &d.stored_path, &app.config.upload_dir) {
+        (Some(b), _, _) => b.clone(),
+        (None, Some(p), Some(dir)) => std::fs::read(dir.join(p))
+            .map_err(|err| AppError::Internal(format!("đọc tệp {p}: {err}")))?,
+        _ => {
+            return Err(AppError::Internal(
+                "tệp được lưu ngoài cơ sở dữ liệu nhưng chưa cấu hình thư mục tải lên".into(),
+            ));
+        }
+    };
+    Ok((document_view(d), bytes))
+}
+
+/// Removes a document before the meeting is held (afterwards it is part of the record).
+pub async fn delete_document(app: &App, actor: &Actor, doc_id: i64) -> AppResult<MeetingDetail> {
+    let d = meeting_document::Entity::find_by_id(doc_id)
+        .one(&app.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (m, _) = crate::meetings::lookup::manageable(app, actor, d.meeting_id).await?;
+    if m.status == "held" {
+        return Err(AppError::invalid(
+            "file",
+            "Buổi sinh hoạt đã diễn ra; tài liệu đã gửi được lưu cùng hồ sơ, không xóa được.",
+        ));
+    }
+    let tx = write_tx(&app.db).await?;
+    meeting_document::Entity::delete_by_id(d.id)
+        .exec(&tx)
+        .await?;
+    audit::record(
+        &tx,
+        Some(actor),
+        "meeting.document.delete",
+        "meeting",
+        Some(m.id),
+        Some(&serde_json::json!({ "document_id": d.id, "file_name": d.file_name })),
+        None::<&()>,
+    )
+    .await?;
+    tx.commit().await?;
+    crate::meetings::detail::get(app, actor, m.id).await
+}

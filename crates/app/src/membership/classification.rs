@@ -1,0 +1,545 @@
+//! Annual review and classification: the cell scores its members (exempt and suspended members
+//! are not classified), the excellent quota holds within the grassroots organisation, and the
+//! superior committee decides the cell's own level, excellent only when its members allow it.
+
+use std::collections::HashMap;
+
+use chibo_domain::Invalid;
+use chibo_domain::classification::{ClassificationRules, Level};
+use chibo_domain::org::UnitKind;
+use chibo_domain::rules::Standing;
+use chibo_domain::text::percent_text;
+use chibo_domain::validate;
+use chibo_store::entities::{member_review, unit, unit_review};
+use chibo_store::sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
+};
+use chibo_store::write_tx;
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::access::Actor;
+use crate::refs::MemberRef;
+use crate::refs::UnitRef;
+use crate::{App, AppError, AppResult, audit};
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReviewRow {
+    pub member: MemberRef,
+    pub unit_name: String,
+    /// Exempt or suspended at the end of the year: not classified.
+    pub excluded: Option<String>,
+    pub score: Option<u32>,
+    pub level: Option<String>,
+    pub level_label: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct LevelCounts {
+    pub excellent: u32,
+    pub good: u32,
+    pub completed: u32,
+    pub not_completed: u32,
+}
+
+impl LevelCounts {
+    fn add(&mut self, l: Level) {
+        match l {
+            Level::Excellent => self.excellent += 1,
+            Level::Good => self.good += 1,
+            Level::Completed => self.completed += 1,
+            Level::NotCompleted => self.not_completed += 1,
+        }
+    }
+    fn total(&self) -> u32 {
+        self.excellent + self.good + self.completed + self.not_completed
+    }
+    fn good_or_better(&self) -> u32 {
+        self.excellent + self.good
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CellReview {
+    pub score: u32,
+    pub level: String,
+    pub level_label: String,
+    pub decision: String,
+    pub decided_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReviewSheet {
+    pub cell: UnitRef,
+    pub year: i32,
+    pub rows: Vec<ReviewRow>,
+    pub counts: LevelCounts,
+    /// The grassroots organisation the excellent quota is counted in.
+    pub org: UnitRef,
+    pub org_counts: LevelCounts,
+    pub excellent_allowed: u32,
+    pub cell_review: Option<CellReview>,
+    /// Why the cell cannot be rated excellent now, if it cannot.
+    pub cell_excellent_blocked: Option<String>,
+    pub can_score: bool,
+    pub can_decide: bool,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReviewSummary {
+    pub unit: UnitRef,
+    pub year: i32,
+    pub members: LevelCounts,
+    /// e.g. "87,5%".
+    pub members_good_share: String,
+    pub cells: LevelCounts,
+    pub cells_good_share: String,
+    /// Cells of the subtree with their level, if decided.
+    pub cell_levels: Vec<(UnitRef, Option<String>)>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct ScoreEntry {
+    pub member_id: i64,
+    /// 0 to 100.
+    pub score: u32,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct ReviewInput {
+    pub year: i32,
+    pub entries: Vec<ScoreEntry>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct CellReviewInput {
+    pub year: i32,
+    pub score: u32,
+    pub decision: String,
+    pub decided_on: Option<String>,
+}
+
+fn level_of(code: &str) -> Option<Level> {
+    Level::from_code(code)
+}
+
+/// The grassroots organisation a cell counts in: its nearest commune or grassroots committee
+/// above it, or the cell itself when it is a grassroots cell.
+async fn org_of(app: &App, cell: &unit::Model) -> AppResult<unit::Model> {
+    let mut u = cell.clone();
+    loop {
+        if let Some(UnitKind::BaseCell | UnitKind::Commune | UnitKind::Grassroots) =
+            UnitKind::from_code(&u.kind)
+        {
+            return Ok(u);
+        }
+        match u.parent_id {
+            Some(p) => {
+                u = crate::org::units::find(&app.db, p)
+                    .await?
+                    .ok_or(AppError::NotFound)?
+            }
+            None => return Ok(cell.clone()),
+        }
+    }
+}
+
+async fn cell(app: &App, actor: &Actor, id: i64) -> AppResult<unit::Model> {
+    let u = actor
+        .readable(crate::org::units::find(&app.db, id).await?)?
+        .0;
+    if !UnitKind::from_code(&u.kind).is_some_and(|k| k.is_cell()) {
+        return Err(AppError::invalid(
+            "unit_id",
+            "Xếp loại đảng viên do chi bộ thực hiện; hãy chọn một chi bộ.",
+        ));
+    }
+    Ok(u)
+}
+
+fn check_year(year: i32) -> AppResult<()> {
+    let now = App::today().year();
+    if !(now - 5..=now).contains(&year) {
+        return Err(AppError::invalid(
+            "year",
+            format!("Năm đánh giá từ {} đến {now}.", now - 5),
+        ));
+    }
+    Ok(())
+}
+
+/// Counts of the levels given in an organisation in a year, leaving out some members.
+async fn org_counts(
+    app: &App,
+    org: &unit::Model,
+    year: i32,
+    except: &[i64],
+) -> AppResult<LevelCounts> {
+    let mut c = LevelCounts::default();
+    for r in member_review::Entity::find()
+        .filter(member_review::Column::OrgId.eq(org.id))
+        .filter(member_review::Column::Year.eq(year))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .filter(|r| !except.contains(&r.member_id))
+    {
+        if let Some(l) = level_of(&r.level) {
+            c.add(l);
+        }
+    }
+    Ok(c)
+}
+
+/// The cell's review sheet for a year: its members on the roll at the year's end (or today),
+/// their scores and levels, the quota of the organisation, the cell's own level.
+pub async fn sheet(app: &App, actor: &Actor, cell_id: i64, year: i32) -> AppResult<ReviewSheet> {
+    let cell = cell(app, actor, cell_id).await?;
+    check_year(year)?;
+    let rules = ClassificationRules::default();
+    let on = NaiveDate::from_ymd_opt(year, 12, 31)
+        .expect("31 December")
+        .min(App::today());
+    let roll = crate::meetings::lookup::roll(app, &cell, on).await?;
+    let reviews: HashMap<i64, member_review::Model> = member_review::Entity::find()
+        .filter(
+            member_review::Column::MemberId
+                .is_in(roll.iter().map(|r| r.member.id).collect::<Vec<_>>()),
+        )
+        .filter(member_review::Column::Year.eq(year))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|r| (r.member_id, r))
+        .collect();
+    let mut counts = LevelCounts::default();
+    let mut rows = Vec::new();
+    for r in roll.iter().filter(|r| !r.visiting) {
+        let excluded = match r.standing {
+            Standing::Exempt => Some("Miễn công tác và sinh hoạt: không xếp loại".to_string()),
+            Standing::Suspended => Some("Đình chỉ sinh hoạt: không xếp loại".to_string()),
+            _ => None,
+        };
+        let rev = reviews.get(&r.member.id).filter(|_| excluded.is_none());
+        let level = rev.and_then(|x| level_of(&x.level));
+        if let Some(l) = level {
+            counts.add(l);
+        }
+        rows.push(ReviewRow {
+            member: MemberRef {
+                id: r.member.id,
+                name: r.member.full_name.clone(),
+            },
+            unit_name: r.unit_name.clone(),
+            excluded,
+            score: rev.map(|x| x.score.max(0) as u32),
+            level: level.map(|l| l.code().to_string()),
+            level_label: level.map(|l| l.label().to_string()),
+        });
+    }
+    let org = org_of(app, &cell).await?;
+    let oc = org_counts(app, &org, year, &[]).await?;
+    let levels: Vec<Level> = rows
+        .iter()
+        .filter_map(|r| r.level.as_deref().and_then(level_of))
+        .collect();
+    let cell_review = unit_review::Entity::find()
+        .filter(unit_review::Column::UnitId.eq(cell.id))
+        .filter(unit_review::Column::Year.eq(year))
+        .one(&app.db)
+        .await?
+        .map(|r| {
+            let l = level_of(&r.level).unwrap_or(Level::NotCompleted);
+            CellReview {
+                score: r.score.max(0) as u32,
+                level: l.code().to_string(),
+                level_label: l.label().to_string(),
+                decision: r.decision,
+                decided_on: r.decided_on,
+            }
+        });
+    Ok(ReviewSheet {
+        can_score: actor.can_manage_members(&cell),
+        can_decide: actor.supervises(&cell),
+        cell_excellent_blocked: rules.check_cell_excellent(&levels).err(),
+        excellent_allowed: rules.excellent_allowed(oc.good_or_better()),
+        org: UnitRef {
+            id: org.id,
+            name: org.name,
+        },
+        org_counts: oc,
+        cell: UnitRef {
+            id: cell.id,
+            name: cell.name,
+        },
+        year,
+        rows,
+        counts,
+        cell_review,
+    })
+}
+
+/// Records the cell's scores for its members, all at once, within the organisation's quota.
+pub async fn save(
+    app: &App,
+    actor: &Actor,
+    cell_id: i64,
+    input: ReviewInput,
+) -> AppResult<ReviewSheet> {
+    let s = sheet(app, actor, cell_id, input.year).await?;
+    if !s.can_score {
+        return Err(AppError::Forbidden);
+    }
+    let rules = ClassificationRules::default();
+    let mut e = Invalid::new();
+    if input.entries.is_empty() {
+        e.push("entries", "Chưa nhập điểm cho đảng viên nào.");
+    }
+    let rows: HashMap<i64, &ReviewRow> = s.rows.iter().map(|r| (r.member.id, r)).collect();
+    for x in &input.entries {
+        match rows.get(&x.member_id) {
+            None => e.push(
+                "entries",
+                "Có đảng viên không thuộc chi bộ trong năm đánh giá.",
+            ),
+            Some(r) if r.excluded.is_some() => e.push(
+                "entries",
+                format!(
+                    "{}: {}.",
+                    r.member.name,
+                    r.excluded.as_deref().unwrap_or_default()
+                ),
+            ),
+            Some(r) if x.score > 100 => {
+                e.push("entries", format!("{}: điểm từ 0 đến 100.", r.member.name))
+            }
+            Some(_) => {}
+        }
+    }
+    e.into_result()?;
+    let org = crate::org::units::find(&app.db, s.org.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let ids: Vec<i64> = input.entries.iter().map(|x| x.member_id).collect();
+    let mut after = org_counts(app, &org, input.year, &ids).await?;
+    for x in &input.entries {
+        after.add(rules.level(x.score));
+    }
+    rules
+        .check_quota(after.excellent, after.good_or_better(), &org.name)
+        .map_err(|msg| AppError::invalid("entries", msg))?;
+    let existing: HashMap<i64, member_review::Model> = member_review::Entity::find()
+        .filter(member_review::Column::MemberId.is_in(ids))
+        .filter(member_review::Column::Year.eq(input.year))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|r| (r.member_id, r))
+        .collect();
+    let now = chrono::Utc::now();
+    let tx = write_tx(&app.db).await?;
+    for x in &input.entries {
+        let level = rules.level(x.score).code().to_string();
+        match existing.get(&x.member_id) {
+            Some(r) => {
+                let mut am = r.clone().into_active_model();
+                am.score = Set(x.score as i32);
+                am.level = Set(level);
+                am.cell_id = Set(s.cell.id);
+                am.org_id = Set(org.id);
+                am.updated_by = Set(Some(actor.user_id));
+                am.updated_at = Set(now);
+                am.update(&tx).await?;
+            }
+            None => {
+                member_review::ActiveModel {
+                    member_id: Set(x.member_id),
+                    year: Set(input.year),
+                    cell_id: Set(s.cell.id),
+                    org_id: Set(org.id),
+                    score: Set(x.score as i32),
+                    level: Set(level),
+                    updated_by: Set(Some(actor.user_id)),
+                    updated_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(&tx)
+                .await?;
+            }
+        }
+    }
+    audit::record(
+        &tx,
+        Some(actor),
+        "review.members",
+        "unit",
+        Some(s.cell.id),
+        None::<&()>,
+        Some(&input),
+    )
+    .await?;
+    tx.commit().await?;
+    sheet(app, actor, cell_id, input.year).await
+}
+
+/// The superior committee decides the cell's level (excellent only when its members allow it).
+pub async fn decide(
+    app: &App,
+    actor: &Actor,
+    cell_id: i64,
+    input: CellReviewInput,
+) -> AppResult<ReviewSheet> {
+    let s = sheet(app, actor, cell_id, input.year).await?;
+    if !s.can_decide {
+        return Err(AppError::Forbidden);
+    }
+    let rules = ClassificationRules::default();
+    let mut e = Invalid::new();
+    if input.score > 100 {
+        e.push("score", "Điểm từ 0 đến 100.");
+    }
+    let decision = validate::required_text(
+        &mut e,
+        "decision",
+        "quyết định của cấp ủy cấp trên",
+        &input.decision,
+        255,
+    );
+    let on = validate::date_field(
+        &mut e,
+        "decided_on",
+        "ngày quyết định",
+        input.decided_on.as_deref(),
+        true,
+    );
+    if on.is_some_and(|d| d > App::today()) {
+        e.push("decided_on", "Ngày quyết định chưa đến.");
+    }
+    if on.is_some_and(|d| d.year() < input.year) {
+        e.push(
+            "decided_on",
+            "Quyết định xếp loại phải trong hoặc sau năm đánh giá.",
+        );
+    }
+    let level = rules.level(input.score);
+    if level == Level::Excellent
+        && let Some(why) = &s.cell_excellent_blocked
+    {
+        e.push("score", why.clone());
+    }
+    e.into_result()?;
+    let existing = unit_review::Entity::find()
+        .filter(unit_review::Column::UnitId.eq(s.cell.id))
+        .filter(unit_review::Column::Year.eq(input.year))
+        .one(&app.db)
+        .await?;
+    let now = chrono::Utc::now();
+    let tx = write_tx(&app.db).await?;
+    let mut am = match existing.clone() {
+        Some(r) => r.into_active_model(),
+        None => unit_review::ActiveModel {
+            unit_id: Set(s.cell.id),
+            year: Set(input.year),
+            ..Default::default()
+        },
+    };
+    am.score = Set(input.score as i32);
+    am.level = Set(level.code().to_string());
+    am.decision = Set(decision);
+    am.decided_on = Set(on.expect("checked"));
+    am.updated_by = Set(Some(actor.user_id));
+    am.updated_at = Set(now);
+    let saved = if existing.is_some() {
+        am.update(&tx).await?
+    } else {
+        am.insert(&tx).await?
+    };
+    audit::record(
+        &tx,
+        Some(actor),
+        "review.cell",
+        "unit",
+        Some(s.cell.id),
+        existing.as_ref(),
+        Some(&saved),
+    )
+    .await?;
+    tx.commit().await?;
+    sheet(app, actor, cell_id, input.year).await
+}
+
+/// Members and cells of a subtree by level in a year, with the shares rated good or better.
+pub async fn summary(
+    app: &App,
+    actor: &Actor,
+    unit_id: i64,
+    year: i32,
+) -> AppResult<ReviewSummary> {
+    let root = actor
+        .readable(crate::org::units::find(&app.db, unit_id).await?)?
+        .0;
+    check_year(year)?;
+    let units: Vec<unit::Model> = unit::Entity::find()
+        .filter(unit::Column::Path.like(chibo_store::path_prefix(&root.path)))
+        .all(&app.db)
+        .await?;
+    let cells: Vec<&unit::Model> = units
+        .iter()
+        .filter(|u| UnitKind::from_code(&u.kind).is_some_and(|k| k.is_cell()))
+        .collect();
+    let mut members = LevelCounts::default();
+    for r in member_review::Entity::find()
+        .filter(member_review::Column::CellId.in_subquery(chibo_store::cells_under(&root.path)))
+        .filter(member_review::Column::Year.eq(year))
+        .all(&app.db)
+        .await?
+    {
+        if let Some(l) = level_of(&r.level) {
+            members.add(l);
+        }
+    }
+    let decided: HashMap<i64, String> = unit_review::Entity::find()
+        .filter(unit_review::Column::UnitId.in_subquery(chibo_store::cells_under(&root.path)))
+        .filter(unit_review::Column::Year.eq(year))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|r| (r.unit_id, r.level))
+        .collect();
+    let mut cells_count = LevelCounts::default();
+    let mut cell_levels = Vec::new();
+    let mut sorted = cells.clone();
+    sorted.sort_by(|a, b| a.search_key.cmp(&b.search_key));
+    for c in sorted {
+        let l = decided.get(&c.id).and_then(|x| level_of(x));
+        if let Some(l) = l {
+            cells_count.add(l);
+        }
+        cell_levels.push((
+            UnitRef {
+                id: c.id,
+                name: c.name.clone(),
+            },
+            l.map(|l| l.label().to_string()),
+        ));
+    }
+    Ok(ReviewSummary {
+        members_good_share: percent_text(members.good_or_better().into(), members.total().into()),
+        cells_good_share: percent_text(
+            cells_count.good_or_better().into(),
+            cells_count.total().into(),
+        ),
+        unit: UnitRef {
+            id: root.id,
+            name: root.name,
+        },
+        year,
+        members,
+        cells: cells_count,
+        cell_levels,
+    })
+}

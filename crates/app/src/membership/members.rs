@@ -1,0 +1,445 @@
+//! Reading members: the searchable paged list, a member's page, the officers of a unit on a day
+//! and the roll codes. Other contexts read members through here.
+
+use crate::access::Actor;
+use crate::refs::UnitRef;
+use crate::{App, AppError, AppResult};
+use chibo_domain::bounded::{PageNumber, PageSize};
+use chibo_domain::member::{
+    self as rules, PartyAge, PositionKind, Sex, Standing, Status, StatusEvent, StatusEventKind,
+};
+use chibo_domain::org::UnitKind;
+use chibo_domain::text;
+use chibo_store::entities::{member, member_event, member_unit, position, unit};
+use chibo_store::like_escape;
+use chibo_store::sea_orm::sea_query::{Expr, LikeExpr};
+use chibo_store::sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use utoipa::{IntoParams, ToSchema};
+
+/// Status codes of members still on their cell's roll.
+pub fn on_roll_codes() -> Vec<&'static str> {
+    Status::ALL
+        .iter()
+        .filter(|s| s.on_roll())
+        .map(|s| s.code())
+        .collect()
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PositionView {
+    pub id: i64,
+    pub member_id: i64,
+    pub member_name: String,
+    pub unit_id: i64,
+    /// `secretary`, `deputy_secretary`, `committee_member`.
+    pub kind: String,
+    pub kind_label: String,
+    pub term_from: NaiveDate,
+    pub term_to: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EventView {
+    pub id: i64,
+    pub kind: String,
+    pub kind_label: String,
+    pub effective_on: NaiveDate,
+    pub until: Option<NaiveDate>,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MembershipView {
+    pub unit: UnitRef,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PartyAgeView {
+    pub years: u32,
+    pub months: u32,
+    pub days: u32,
+    /// Days deducted for periods out of the Party.
+    pub gap_days: i64,
+    pub text: String,
+}
+
+impl From<PartyAge> for PartyAgeView {
+    fn from(a: PartyAge) -> Self {
+        Self {
+            years: a.years,
+            months: a.months,
+            days: a.days,
+            gap_days: a.gap_days,
+            text: a.to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MemberSummary {
+    pub id: i64,
+    pub full_name: String,
+    pub date_of_birth: NaiveDate,
+    pub sex: String,
+    pub sex_label: String,
+    pub standing: String,
+    pub standing_label: String,
+    pub status: String,
+    pub status_label: String,
+    pub admission_date: NaiveDate,
+    pub card_number: Option<String>,
+    pub unit: UnitRef,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MemberDetail {
+    pub id: i64,
+    pub full_name: String,
+    pub date_of_birth: NaiveDate,
+    pub sex: String,
+    pub sex_label: String,
+    pub ethnicity: String,
+    pub citizen_id: Option<String>,
+    pub phone: Option<String>,
+    pub admission_date: NaiveDate,
+    pub official_date: Option<NaiveDate>,
+    pub standing: String,
+    pub standing_label: String,
+    pub card_number: Option<String>,
+    pub history_number: Option<String>,
+    pub badge_number: Option<String>,
+    pub status: String,
+    pub status_label: String,
+    pub unit: UnitRef,
+    pub party_age: PartyAgeView,
+    pub positions: Vec<PositionView>,
+    pub events: Vec<EventView>,
+    pub memberships: Vec<MembershipView>,
+    pub can_manage: bool,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+pub struct MemberQuery {
+    /// Name, without diacritics if you like ("nguyen van duc").
+    pub q: Option<String>,
+    /// Only members of this unit and the units below it.
+    pub unit_id: Option<i64>,
+    /// Also list members who left the roll (transferred, removed, deceased…).
+    pub all: Option<bool>,
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 1000000)]
+    pub page: Option<PageNumber>,
+    /// Rows on a page (50 by default).
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 500)]
+    pub per_page: Option<PageSize>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MemberPage {
+    pub items: Vec<MemberSummary>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+pub(crate) fn status_of(code: &str) -> Status {
+    Status::from_code(code).unwrap_or(Status::Active)
+}
+
+fn summary(
+    m: &member::Model,
+    unit_names: &HashMap<i64, String>,
+    today: NaiveDate,
+) -> MemberSummary {
+    let sex = Sex::from_code(&m.sex);
+    let standing = Standing::on(m.official_date, today);
+    let status = status_of(&m.status);
+    MemberSummary {
+        id: m.id,
+        full_name: m.full_name.clone(),
+        date_of_birth: m.date_of_birth,
+        sex: m.sex.clone(),
+        sex_label: sex.map(|s| s.label().to_string()).unwrap_or_default(),
+        standing: format!("{standing:?}").to_lowercase(),
+        standing_label: standing.label().to_string(),
+        status: m.status.clone(),
+        status_label: status.label().to_string(),
+        admission_date: m.admission_date,
+        card_number: m.card_number.clone(),
+        unit: UnitRef {
+            id: m.unit_id,
+            name: unit_names.get(&m.unit_id).cloned().unwrap_or_default(),
+        },
+    }
+}
+
+async fn unit_names(db: &impl ConnectionTrait, ids: Vec<i64>) -> AppResult<HashMap<i64, String>> {
+    Ok(unit::Entity::find()
+        .filter(unit::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect())
+}
+
+/// Members in the actor's scope, searched by name without diacritics, in Vietnamese order.
+pub async fn list(app: &App, actor: &Actor, q: MemberQuery) -> AppResult<MemberPage> {
+    let per_page = q.per_page.map_or(50, PageSize::get_u64);
+    let page = q.page.map_or(1, PageNumber::get_u64);
+    let mut cond = Condition::all();
+    match actor.read_paths() {
+        None => {}
+        Some(paths) => {
+            let mut any = Condition::any().add(Expr::cust("1 = 0"));
+            for p in paths {
+                any = any.add(member::Column::UnitPath.like(chibo_store::path_prefix(&p)));
+            }
+            if let Some(own) = actor.member_id {
+                any = any.add(member::Column::Id.eq(own));
+            }
+            cond = cond.add(any);
+        }
+    }
+    if let Some(uid) = q.unit_id {
+        let u = actor
+            .readable(crate::org::units::find(&app.db, uid).await?)?
+            .0;
+        cond = cond.add(member::Column::UnitPath.like(chibo_store::path_prefix(&u.path)));
+    }
+    if let Some(term) =
+        q.q.as_deref()
+            .map(text::search_key)
+            .filter(|t| !t.is_empty())
+    {
+        cond = cond.add(
+            member::Column::SearchKey
+                .like(LikeExpr::new(format!("%{}%", like_escape(&term))).escape('\\')),
+        );
+    }
+    if !q.all.unwrap_or(false) {
+        cond = cond.add(member::Column::Status.is_in(on_roll_codes()));
+    }
+    let query = member::Entity::find().filter(cond);
+    let total = query.clone().count(&app.db).await?;
+    let rows = query
+        .order_by_asc(member::Column::SortKey)
+        .order_by_asc(member::Column::Id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+        .all(&app.db)
+        .await?;
+    let names = unit_names(&app.db, rows.iter().map(|m| m.unit_id).collect()).await?;
+    let today = App::today();
+    Ok(MemberPage {
+        items: rows.iter().map(|m| summary(m, &names, today)).collect(),
+        total,
+        page,
+        per_page,
+    })
+}
+
+/// A member the actor may see: in their read scope, or themselves. Otherwise `NotFound`.
+pub(crate) async fn visible(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+) -> AppResult<(member::Model, unit::Model)> {
+    let m = member::Entity::find_by_id(id)
+        .one(&app.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !(actor.can_read_path(&m.unit_path) || actor.member_id == Some(m.id)) {
+        return Err(AppError::NotFound);
+    }
+    let u = crate::org::units::find(&app.db, m.unit_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((m, u))
+}
+
+pub(crate) async fn events_of(
+    db: &impl ConnectionTrait,
+    member_id: i64,
+) -> AppResult<Vec<member_event::Model>> {
+    Ok(member_event::Entity::find()
+        .filter(member_event::Column::MemberId.eq(member_id))
+        .order_by_asc(member_event::Column::EffectiveOn)
+        .order_by_asc(member_event::Column::Id)
+        .all(db)
+        .await?)
+}
+
+pub(crate) fn domain_events(rows: &[member_event::Model]) -> Vec<StatusEvent> {
+    rows.iter()
+        .filter_map(|e| {
+            StatusEventKind::from_code(&e.kind).map(|kind| StatusEvent {
+                kind,
+                on: e.effective_on,
+            })
+        })
+        .collect()
+}
+
+fn position_view(p: &position::Model, member_name: &str) -> PositionView {
+    PositionView {
+        id: p.id,
+        member_id: p.member_id,
+        member_name: member_name.to_string(),
+        unit_id: p.unit_id,
+        kind: p.kind.clone(),
+        kind_label: PositionKind::from_code(&p.kind)
+            .map(|k| k.label().to_string())
+            .unwrap_or_default(),
+        term_from: p.term_from,
+        term_to: p.term_to,
+    }
+}
+
+pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<MemberDetail> {
+    let (m, u) = visible(app, actor, id).await?;
+    detail(app, actor, m, u).await
+}
+
+pub(crate) async fn detail(
+    app: &App,
+    actor: &Actor,
+    m: member::Model,
+    u: unit::Model,
+) -> AppResult<MemberDetail> {
+    let today = App::today();
+    let events = events_of(&app.db, m.id).await?;
+    let initial = status_of(&m.initial_status);
+    let gaps = rules::gaps(initial, &domain_events(&events));
+    let positions = position::Entity::find()
+        .filter(position::Column::MemberId.eq(m.id))
+        .order_by_desc(position::Column::TermFrom)
+        .all(&app.db)
+        .await?;
+    let memberships = member_unit::Entity::find()
+        .filter(member_unit::Column::MemberId.eq(m.id))
+        .order_by_asc(member_unit::Column::ValidFrom)
+        .order_by_asc(member_unit::Column::Id)
+        .all(&app.db)
+        .await?;
+    let names = unit_names(&app.db, memberships.iter().map(|x| x.unit_id).collect()).await?;
+    let sex = Sex::from_code(&m.sex);
+    let standing = Standing::on(m.official_date, today);
+    Ok(MemberDetail {
+        id: m.id,
+        full_name: m.full_name.clone(),
+        date_of_birth: m.date_of_birth,
+        sex: m.sex.clone(),
+        sex_label: sex.map(|s| s.label().to_string()).unwrap_or_default(),
+        ethnicity: m.ethnicity.clone(),
+        citizen_id: m.citizen_id.clone(),
+        phone: m.phone.clone(),
+        admission_date: m.admission_date,
+        official_date: m.official_date,
+        standing: format!("{standing:?}").to_lowercase(),
+        standing_label: standing.label().to_string(),
+        card_number: m.card_number.clone(),
+        history_number: m.history_number.clone(),
+        badge_number: m.badge_number.clone(),
+        status: m.status.clone(),
+        status_label: status_of(&m.status).label().to_string(),
+        unit: UnitRef {
+            id: u.id,
+            name: u.name.clone(),
+        },
+        party_age: rules::party_age(m.admission_date, &gaps, today).into(),
+        positions: positions
+            .iter()
+            .map(|p| position_view(p, &m.full_name))
+            .collect(),
+        events: events
+            .iter()
+            .rev()
+            .map(|e| EventView {
+                id: e.id,
+                kind: e.kind.clone(),
+                kind_label: StatusEventKind::from_code(&e.kind)
+                    .map(|k| k.label().to_string())
+                    .unwrap_or_default(),
+                effective_on: e.effective_on,
+                until: e.until,
+                reason: e.reason.clone(),
+            })
+            .collect(),
+        memberships: memberships
+            .iter()
+            .map(|x| MembershipView {
+                unit: UnitRef {
+                    id: x.unit_id,
+                    name: names.get(&x.unit_id).cloned().unwrap_or_default(),
+                },
+                valid_from: x.valid_from,
+                valid_to: x.valid_to,
+                reason: x.reason.clone(),
+            })
+            .collect(),
+        can_manage: actor.can_manage_members(&u) && status_of(&m.status) != Status::Deceased,
+    })
+}
+
+/// The cell a member's unit belongs to: the unit itself, or the cell of its party group.
+pub(crate) async fn cell_of(db: &impl ConnectionTrait, u: &unit::Model) -> AppResult<unit::Model> {
+    if UnitKind::from_code(&u.kind) == Some(UnitKind::Group)
+        && let Some(p) = u.parent_id
+    {
+        return crate::org::units::find(db, p)
+            .await?
+            .ok_or(AppError::NotFound);
+    }
+    Ok(u.clone())
+}
+
+/// Officers of a cell whose term covers `date`.
+pub async fn officers_on(
+    db: &impl ConnectionTrait,
+    unit_id: i64,
+    date: NaiveDate,
+) -> AppResult<Vec<PositionView>> {
+    let rows = position::Entity::find()
+        .filter(position::Column::UnitId.eq(unit_id))
+        .filter(position::Column::TermFrom.lte(date))
+        .filter(
+            Condition::any()
+                .add(position::Column::TermTo.is_null())
+                .add(position::Column::TermTo.gt(date)),
+        )
+        .all(db)
+        .await?;
+    let ids: Vec<i64> = rows.iter().map(|p| p.member_id).collect();
+    let names: HashMap<i64, String> = member::Entity::find()
+        .filter(member::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m.full_name))
+        .collect();
+    let order = |k: &str| {
+        PositionKind::ALL
+            .iter()
+            .position(|p| p.code() == k)
+            .unwrap_or(9)
+    };
+    let mut out: Vec<PositionView> = rows
+        .iter()
+        .map(|p| position_view(p, names.get(&p.member_id).map(String::as_str).unwrap_or("")))
+        .collect();
+    out.sort_by_key(|p| (order(&p.kind), text::person_sort_key(&p.member_name)));
+    Ok(out)
+}
+
+/// The reason written on the roll of a cell a member attends on a temporary transfer; the roll
+/// recognises such rows by it.
+pub const TEMPORARY_ROLL_REASON: &str = "Sinh hoạt tạm thời";

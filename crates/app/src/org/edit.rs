@@ -1,0 +1,479 @@
+//! Founding, renaming and versioning units: the checks a new cell must pass and the events
+//! that keep a unit's history.
+
+use crate::access::Actor;
+use crate::membership::members::on_roll_codes;
+use crate::org::units::UnitView;
+use crate::org::units::find;
+use crate::org::units::view;
+use crate::{App, AppError, AppResult, audit};
+use chibo_domain::org::{self, CellType, MIN_OFFICIAL_MEMBERS_PER_CELL, UnitKind};
+use chibo_domain::{Invalid, text, validate};
+use chibo_store::entities::{member, unit, unit_event, unit_version};
+use chibo_store::sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, QueryFilter, Set,
+};
+use chibo_store::write_tx;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct NewUnit {
+    pub parent_id: i64,
+    pub name: String,
+    /// One of the unit kind codes; must be allowed under the parent.
+    pub kind: String,
+    /// Required for cells: `rural`, `urban`, `agency`, `public_service`, `enterprise`, `army`, `police`, `school`.
+    pub cell_type: Option<String>,
+    /// `YYYY-MM-DD` or `DD/MM/YYYY`; today when empty.
+    pub effective_on: Option<String>,
+    /// For a new cell: at least three official members, moved into it from units below the parent.
+    #[serde(default)]
+    pub founding_member_ids: Vec<i64>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct RenameUnit {
+    pub name: String,
+    pub effective_on: Option<String>,
+}
+
+/// The effective date of a change: today when empty, never in the future, never before `not_before`.
+pub(crate) fn effective_date(
+    errors: &mut Invalid,
+    raw: Option<&str>,
+    not_before: NaiveDate,
+) -> NaiveDate {
+    let today = App::today();
+    let d =
+        validate::date_field(errors, "effective_on", "ngày hiệu lực", raw, false).unwrap_or(today);
+    if d > today {
+        errors.push("effective_on", "Ngày hiệu lực không được sau ngày hôm nay.");
+    } else if d < not_before {
+        errors.push(
+            "effective_on",
+            format!(
+                "Ngày hiệu lực phải từ ngày {} trở đi (sau thay đổi gần nhất của đơn vị).",
+                not_before.format("%d/%m/%Y")
+            ),
+        );
+    }
+    d
+}
+
+async fn current_version(
+    db: &impl ConnectionTrait,
+    unit_id: i64,
+) -> AppResult<Option<unit_version::Model>> {
+    Ok(unit_version::Entity::find()
+        .filter(unit_version::Column::UnitId.eq(unit_id))
+        .filter(unit_version::Column::ValidTo.is_null())
+        .one(db)
+        .await?)
+}
+
+/// The first date a new change to `u` may take effect.
+pub(crate) async fn changeable_from(
+    db: &impl ConnectionTrait,
+    u: &unit::Model,
+) -> AppResult<NaiveDate> {
+    Ok(current_version(db, u.id)
+        .await?
+        .map_or(u.established_on, |v| v.valid_from))
+}
+
+/// Ends the unit's open version on `date` and opens one from the unit as it is now.
+pub(crate) async fn new_version(
+    tx: &DatabaseTransaction,
+    u: &unit::Model,
+    date: NaiveDate,
+    dissolved: bool,
+) -> AppResult<()> {
+    if let Some(cur) = current_version(tx, u.id).await? {
+        if cur.valid_from == date {
+            // Two changes on one day: the earlier state never held, drop it.
+            unit_version::Entity::delete_by_id(cur.id).exec(tx).await?;
+        } else {
+            let mut am = cur.into_active_model();
+            am.valid_to = Set(Some(date));
+            am.update(tx).await?;
+        }
+    }
+    if !dissolved {
+        unit_version::ActiveModel {
+            unit_id: Set(u.id),
+            parent_id: Set(u.parent_id),
+            path: Set(u.path.clone()),
+            name: Set(u.name.clone()),
+            kind: Set(u.kind.clone()),
+            cell_type: Set(u.cell_type.clone()),
+            valid_from: Set(date),
+            valid_to: Set(None),
+            ..Default::default()
+        }
+        .insert(tx)
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn add_event(
+    tx: &DatabaseTransaction,
+    actor: Option<&Actor>,
+    kind: &str,
+    unit_id: i64,
+    other: Option<i64>,
+    note: Option<String>,
+    date: NaiveDate,
+) -> AppResult<()> {
+    unit_event::ActiveModel {
+        kind: Set(kind.to_string()),
+        effective_on: Set(date),
+        unit_id: Set(unit_id),
+        other_unit_id: Set(other),
+        note: Set(note),
+        created_by: Set(actor.map(|a| a.user_id)),
+        created_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(tx)
+    .await?;
+    Ok(())
+}
+
+pub(crate) fn check_cell_type(
+    errors: &mut Invalid,
+    kind: UnitKind,
+    cell_type: Option<&str>,
+) -> Option<String> {
+    let ct = cell_type.map(str::trim).filter(|s| !s.is_empty());
+    match (kind.is_cell(), ct) {
+        (true, None) => {
+            errors.push("cell_type", "Vui lòng chọn loại hình chi bộ.");
+            None
+        }
+        (_, Some(c)) => match CellType::from_code(c) {
+            Some(c) => Some(c.code().to_string()),
+            None => {
+                errors.push("cell_type", "Loại hình chi bộ không hợp lệ.");
+                None
+            }
+        },
+        (false, None) => None,
+    }
+}
+
+pub(crate) async fn check_sibling_name(
+    db: &impl ConnectionTrait,
+    errors: &mut Invalid,
+    parent_id: i64,
+    name: &str,
+    except: Option<i64>,
+) -> AppResult<()> {
+    let key = text::search_key(name);
+    let clash = unit::Entity::find()
+        .filter(unit::Column::ParentId.eq(parent_id))
+        .filter(unit::Column::SearchKey.eq(key))
+        .filter(unit::Column::DissolvedOn.is_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .any(|u| Some(u.id) != except);
+    if clash {
+        errors.push(
+            "name",
+            "Đơn vị cấp trên đã có một đơn vị trực thuộc trùng tên.",
+        );
+    }
+    Ok(())
+}
+
+/// Loads the members to move into a new cell or split part and checks them: they must be on
+/// the roll below `within`, and a cell needs at least three official members.
+pub(crate) async fn check_members_for_cell(
+    db: &impl ConnectionTrait,
+    errors: &mut Invalid,
+    field: &str,
+    ids: &[i64],
+    within: &unit::Model,
+    is_cell: bool,
+    date: NaiveDate,
+) -> AppResult<Vec<member::Model>> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let found = member::Entity::find()
+        .filter(member::Column::Id.is_in(ids.clone()))
+        .filter(member::Column::UnitPath.like(chibo_store::path_prefix(&within.path)))
+        .filter(member::Column::Status.is_in(on_roll_codes()))
+        .all(db)
+        .await?;
+    if found.len() != ids.len() {
+        errors.push(
+            field,
+            format!(
+                "Có đảng viên không thuộc {} hoặc không còn sinh hoạt.",
+                within.name
+            ),
+        );
+    }
+    let official = found
+        .iter()
+        .filter(|m| m.official_date.is_some_and(|d| d <= date))
+        .count();
+    if is_cell && official < MIN_OFFICIAL_MEMBERS_PER_CELL {
+        errors.push(
+            field,
+            format!("Chi bộ phải có ít nhất {MIN_OFFICIAL_MEMBERS_PER_CELL} đảng viên chính thức (mới chọn {official})."),
+        );
+    }
+    Ok(found)
+}
+
+pub async fn insert_unit(
+    tx: &DatabaseTransaction,
+    parent: &unit::Model,
+    name: &str,
+    kind: &str,
+    cell_type: Option<String>,
+    date: NaiveDate,
+) -> AppResult<unit::Model> {
+    let created = unit::ActiveModel {
+        parent_id: Set(Some(parent.id)),
+        path: Set(format!("{}?", parent.path)),
+        depth: Set(parent.depth + 1),
+        name: Set(name.to_string()),
+        search_key: Set(text::search_key(name)),
+        kind: Set(kind.to_string()),
+        cell_type: Set(cell_type),
+        established_on: Set(date),
+        dissolved_on: Set(None),
+        successor_id: Set(None),
+        created_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(tx)
+    .await?;
+    let path = org::child_path(&parent.path, created.id);
+    let mut am = created.into_active_model();
+    am.path = Set(path);
+    let created = am.update(tx).await?;
+    new_version(tx, &created, date, false).await?;
+    Ok(created)
+}
+
+/// Creates a unit under `parent_id`. A cell is founded with at least three official members.
+pub async fn create(app: &App, actor: &Actor, input: NewUnit) -> AppResult<UnitView> {
+    let parent = actor.readable(find(&app.db, input.parent_id).await?)?.0;
+    let mut errors = Invalid::new();
+    let kind = UnitKind::from_code(input.kind.trim());
+    let Some(k) = kind else {
+        return Err(AppError::invalid("kind", "Vui lòng chọn loại đơn vị."));
+    };
+    actor.require(actor.can_create_under(parent.id, parent.parent_id, k))?;
+    if parent.dissolved_on.is_some() {
+        errors.push("parent_id", "Đơn vị cấp trên đã giải thể.");
+    }
+    let name = validate::required_text(&mut errors, "name", "tên đơn vị", &input.name, 255);
+    let parent_kind = UnitKind::from_code(&parent.kind).unwrap_or(UnitKind::Other);
+    let cell_type = match kind {
+        None => {
+            errors.push("kind", "Vui lòng chọn loại đơn vị.");
+            None
+        }
+        Some(k) if !parent_kind.allowed_children().contains(&k) => {
+            errors.push(
+                "kind",
+                format!(
+                    "{} không thể trực thuộc {}.",
+                    k.label(),
+                    parent_kind.label()
+                ),
+            );
+            None
+        }
+        Some(k) => check_cell_type(&mut errors, k, input.cell_type.as_deref()),
+    };
+    let date = effective_date(
+        &mut errors,
+        input.effective_on.as_deref(),
+        parent.established_on,
+    );
+    check_sibling_name(&app.db, &mut errors, parent.id, &name, None).await?;
+    let is_cell = kind.is_some_and(|k| k.is_cell());
+    let founders = if is_cell || !input.founding_member_ids.is_empty() {
+        check_members_for_cell(
+            &app.db,
+            &mut errors,
+            "founding_member_ids",
+            &input.founding_member_ids,
+            &parent,
+            is_cell,
+            date,
+        )
+        .await?
+    } else {
+        Vec::new()
+    };
+    for m in &founders {
+        if !actor.can_manage_members(&member_unit_of(&app.db, m).await?) {
+            errors.push(
+                "founding_member_ids",
+                format!("Bạn không có quyền chuyển đảng viên {}.", m.full_name),
+            );
+        }
+    }
+    errors.into_result()?;
+    let kind = kind.expect("checked above");
+
+    let tx = write_tx(&app.db).await?;
+    let created = insert_unit(&tx, &parent, &name, kind.code(), cell_type, date).await?;
+    add_event(
+        &tx,
+        Some(actor),
+        "created",
+        created.id,
+        Some(parent.id),
+        None,
+        date,
+    )
+    .await?;
+    for m in founders {
+        crate::membership::member_events::move_member(
+            &tx,
+            m,
+            &created,
+            date,
+            "Thành lập chi bộ mới",
+        )
+        .await?;
+    }
+    audit::record(
+        &tx,
+        Some(actor),
+        "unit.create",
+        "unit",
+        Some(created.id),
+        None::<&()>,
+        Some(&created),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(view(&created, &HashMap::new()))
+}
+
+async fn member_unit_of(db: &impl ConnectionTrait, m: &member::Model) -> AppResult<unit::Model> {
+    find(db, m.unit_id).await?.ok_or(AppError::NotFound)
+}
+
+/// Loads a unit the actor may restructure (404 outside read scope, 403 inside without the right).
+pub(crate) async fn restructurable(app: &App, actor: &Actor, id: i64) -> AppResult<unit::Model> {
+    let u = actor.readable(find(&app.db, id).await?)?.0;
+    let parent = match u.parent_id {
+        Some(p) => find(&app.db, p).await?,
+        None => None,
+    };
+    actor.require(actor.can_restructure(&u, parent.as_ref()))?;
+    if u.dissolved_on.is_some() {
+        return Err(AppError::invalid(
+            "id",
+            "Đơn vị đã giải thể hoặc sáp nhập, không thể thay đổi.",
+        ));
+    }
+    Ok(u)
+}
+
+pub async fn rename(app: &App, actor: &Actor, id: i64, input: RenameUnit) -> AppResult<UnitView> {
+    let u = restructurable(app, actor, id).await?;
+    let mut errors = Invalid::new();
+    let name = validate::required_text(&mut errors, "name", "tên đơn vị", &input.name, 255);
+    let date = effective_date(
+        &mut errors,
+        input.effective_on.as_deref(),
+        changeable_from(&app.db, &u).await?,
+    );
+    if name == u.name {
+        errors.push("name", "Tên mới trùng với tên hiện tại.");
+    }
+    if let Some(p) = u.parent_id {
+        check_sibling_name(&app.db, &mut errors, p, &name, Some(u.id)).await?;
+    }
+    errors.into_result()?;
+    let tx = write_tx(&app.db).await?;
+    let before = u.clone();
+    let mut am = u.into_active_model();
+    am.name = Set(name.clone());
+    am.search_key = Set(text::search_key(&name));
+    let after = am.update(&tx).await?;
+    new_version(&tx, &after, date, false).await?;
+    add_event(
+        &tx,
+        Some(actor),
+        "renamed",
+        after.id,
+        None,
+        Some(format!("{} → {}", before.name, after.name)),
+        date,
+    )
+    .await?;
+    audit::record(
+        &tx,
+        Some(actor),
+        "unit.rename",
+        "unit",
+        Some(after.id),
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(view(&after, &HashMap::new()))
+}
+
+/// Seeds a root unit (the demo and `chibo` set-up use it; no actor, no scope).
+pub async fn create_root(
+    db: &impl ConnectionTrait,
+    name: &str,
+    kind: UnitKind,
+    date: NaiveDate,
+) -> AppResult<unit::Model> {
+    let created = unit::ActiveModel {
+        parent_id: Set(None),
+        path: Set("/?/".into()),
+        depth: Set(0),
+        name: Set(name.to_string()),
+        search_key: Set(text::search_key(name)),
+        kind: Set(kind.code().to_string()),
+        cell_type: Set(None),
+        established_on: Set(date),
+        dissolved_on: Set(None),
+        successor_id: Set(None),
+        created_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let path = org::root_path(created.id);
+    let mut am = created.into_active_model();
+    am.path = Set(path);
+    let created = am.update(db).await?;
+    unit_version::ActiveModel {
+        unit_id: Set(created.id),
+        parent_id: Set(None),
+        path: Set(created.path.clone()),
+        name: Set(created.name.clone()),
+        kind: Set(created.kind.clone()),
+        cell_type: Set(None),
+        valid_from: Set(date),
+        valid_to: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(created)
+}

@@ -1,0 +1,219 @@
+//! The organisation tree one level at a time, now or as it stood on a date: the units directly
+//! under one unit (or the top units of the actor's scope), each with its members and how many
+//! units lie under it, so the tree page stays small at any size and opens level by level. Every
+//! query reads one level: its units by parent, its counts grouped by unit.
+
+use std::collections::HashMap;
+
+use chibo_domain::org;
+use chibo_domain::text;
+use chibo_store::entities::{unit, unit_version};
+use chibo_store::sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
+};
+use chrono::NaiveDate;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::access::Actor;
+use crate::org::units::UnitView;
+use crate::org::units::as_it_was;
+use crate::org::units::counts_on;
+use crate::org::units::current_counts;
+use crate::org::units::find;
+use crate::org::units::valid_on;
+use crate::org::units::version_on;
+use crate::org::units::view;
+use crate::refs::UnitRef;
+use crate::{AppError, AppResult};
+
+/// A unit in a level of the tree.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TreeNode {
+    pub unit: UnitView,
+    /// Units directly under it (then, for a past date).
+    pub child_count: i64,
+}
+
+/// One level of the tree.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TreeLevel {
+    /// The unit whose children these are; none for the top of the actor's scope.
+    pub parent: Option<UnitRef>,
+    pub as_of: Option<NaiveDate>,
+    /// In Vietnamese name order.
+    pub nodes: Vec<TreeNode>,
+}
+
+/// The units of one level: under `parent_id`, or the top units of the actor's scope; today's
+/// live units, or the units as they stood on `as_of`.
+pub async fn level(
+    app: &crate::App,
+    actor: &Actor,
+    parent_id: Option<i64>,
+    as_of: Option<NaiveDate>,
+) -> AppResult<TreeLevel> {
+    let db = &app.db;
+    let parent = match parent_id {
+        Some(id) => {
+            let p = find(db, id).await?.ok_or(AppError::NotFound)?;
+            // In scope now, or (for a past date) where it stood then.
+            let then_path = match as_of {
+                Some(d) => version_on(db, id, d).await?.map(|v| v.path),
+                None => None,
+            };
+            if !(actor.can_read_path(&p.path) || then_path.is_some_and(|t| actor.can_read_path(&t)))
+            {
+                return Err(AppError::NotFound);
+            }
+            Some(p)
+        }
+        None => None,
+    };
+    let mut units: Vec<unit::Model> = match as_of {
+        None => {
+            let q = unit::Entity::find().filter(unit::Column::DissolvedOn.is_null());
+            match &parent {
+                Some(p) => q.filter(unit::Column::ParentId.eq(p.id)).all(db).await?,
+                None => q.filter(top_of_scope(actor)).all(db).await?,
+            }
+        }
+        Some(date) => {
+            let versions = unit_version::Entity::find()
+                .filter(valid_on(date))
+                .filter(match &parent {
+                    Some(p) => Condition::all().add(unit_version::Column::ParentId.eq(p.id)),
+                    None => top_versions(actor),
+                })
+                .all(db)
+                .await?;
+            let ids: Vec<i64> = versions.iter().map(|v| v.unit_id).collect();
+            let current: HashMap<i64, unit::Model> = unit::Entity::find()
+                .filter(unit::Column::Id.is_in(ids))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|u| (u.id, u))
+                .collect();
+            versions
+                .into_iter()
+                .filter_map(|v| {
+                    let cur = current.get(&v.unit_id)?;
+                    // In scope now, or where it stood then (as the whole tree as of a date).
+                    if !(actor.can_read_path(&cur.path) || actor.can_read_path(&v.path)) {
+                        return None;
+                    }
+                    Some(as_it_was(cur, &v, date))
+                })
+                .collect()
+        }
+    };
+    // The top of a scope: a unit inside another of the actor's units is not a top.
+    if parent.is_none() {
+        let paths: Vec<String> = units.iter().map(|u| u.path.clone()).collect();
+        units.retain(|u| {
+            !paths
+                .iter()
+                .any(|p| p != &u.path && org::is_within(&u.path, p))
+        });
+    }
+    units.sort_by_key(|u| (text::collation_key(&u.name), u.id));
+    let ids: Vec<i64> = units.iter().map(|u| u.id).collect();
+    let (counts, children) = match as_of {
+        None => (
+            current_counts(
+                db,
+                Condition::all()
+                    .add(chibo_store::entities::member::Column::UnitId.is_in(ids.clone())),
+            )
+            .await?,
+            child_counts_now(db, &ids).await?,
+        ),
+        Some(date) => (
+            counts_on(db, &ids, date).await?,
+            child_counts_on(db, &ids, date).await?,
+        ),
+    };
+    Ok(TreeLevel {
+        parent: parent.map(|p| UnitRef {
+            id: p.id,
+            name: p.name,
+        }),
+        as_of,
+        nodes: units
+            .iter()
+            .map(|u| TreeNode {
+                unit: view(u, &counts),
+                child_count: children.get(&u.id).copied().unwrap_or(0),
+            })
+            .collect(),
+    })
+}
+
+/// The units of the actor's grants (all roots for an administrator).
+fn top_of_scope(actor: &Actor) -> Condition {
+    match actor.read_paths() {
+        None => Condition::all().add(unit::Column::ParentId.is_null()),
+        Some(paths) => paths.into_iter().fold(
+            Condition::any().add(chibo_store::sea_orm::sea_query::Expr::cust("1 = 0")),
+            |c, p| c.add(unit::Column::Path.eq(p)),
+        ),
+    }
+}
+
+/// The versions of the actor's grant units (or of the roots), for a past date.
+fn top_versions(actor: &Actor) -> Condition {
+    match actor.read_paths() {
+        None => Condition::all().add(unit_version::Column::ParentId.is_null()),
+        Some(paths) => {
+            // The units of the grants that read a subtree (a plain member's grant does not).
+            let ids: Vec<i64> = actor
+                .grants
+                .iter()
+                .filter(|g| g.unit_path.as_ref().is_some_and(|p| paths.contains(p)))
+                .filter_map(|g| g.unit_id)
+                .collect();
+            Condition::all().add(unit_version::Column::UnitId.is_in(ids))
+        }
+    }
+}
+
+fn by_parent(rows: Vec<(Option<i64>, i64)>) -> HashMap<i64, i64> {
+    rows.into_iter()
+        .filter_map(|(p, n)| Some((p?, n)))
+        .collect()
+}
+
+/// Live units directly under each of `ids`, counted by the database.
+async fn child_counts_now(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<HashMap<i64, i64>> {
+    let rows: Vec<(Option<i64>, i64)> = unit::Entity::find()
+        .select_only()
+        .column(unit::Column::ParentId)
+        .column_as(unit::Column::Id.count(), "n")
+        .filter(unit::Column::ParentId.is_in(ids.to_vec()))
+        .filter(unit::Column::DissolvedOn.is_null())
+        .group_by(unit::Column::ParentId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(by_parent(rows))
+}
+
+/// Units directly under each of `ids` on `date`.
+async fn child_counts_on(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+    date: NaiveDate,
+) -> AppResult<HashMap<i64, i64>> {
+    let rows: Vec<(Option<i64>, i64)> = unit_version::Entity::find()
+        .select_only()
+        .column(unit_version::Column::ParentId)
+        .column_as(unit_version::Column::Id.count(), "n")
+        .filter(unit_version::Column::ParentId.is_in(ids.to_vec()))
+        .filter(valid_on(date))
+        .group_by(unit_version::Column::ParentId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(by_parent(rows))
+}

@@ -1,0 +1,295 @@
+//! A unit's page: its version, counts, officers, rule set, children and history.
+
+use crate::access::Actor;
+use crate::membership::members::on_roll_codes;
+use crate::org::units::UnitView;
+use crate::org::units::counts_on;
+use crate::org::units::current_counts;
+use crate::org::units::find;
+use crate::org::units::tree;
+use crate::org::units::version_on;
+use crate::org::units::view;
+use crate::refs::UnitRef;
+use crate::{App, AppError, AppResult};
+use chibo_domain::org::{self, MIN_OFFICIAL_MEMBERS_PER_CELL, UnitKind};
+use chibo_domain::text;
+use chibo_store::entities::{member, unit, unit_event};
+use chibo_store::sea_orm::PaginatorTrait;
+use chibo_store::sea_orm::{
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::collections::HashMap;
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HistoryEntry {
+    pub date: NaiveDate,
+    pub kind: String,
+    pub text: String,
+    pub unit: UnitRef,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UnitDetail {
+    pub unit: UnitView,
+    pub ancestors: Vec<UnitRef>,
+    pub children: Vec<UnitView>,
+    pub officers: Vec<crate::membership::members::PositionView>,
+    pub warnings: Vec<String>,
+    pub predecessors: Vec<UnitRef>,
+    pub successor: Option<UnitRef>,
+    pub history: Vec<HistoryEntry>,
+    /// The meeting rule set in force for the unit on the date shown.
+    pub rule_set: Option<UnitRef>,
+    /// Members on the roll of the unit and its party groups.
+    pub subtree_member_count: i64,
+    /// Meetings from today not yet held, which dissolving or merging the unit today cancels.
+    pub meetings_to_cancel: u64,
+    pub can_restructure: bool,
+    pub can_create_child: bool,
+    pub can_manage_members: bool,
+}
+
+/// A unit's page: the unit (now, or as of a date), its place in the tree, children, officers,
+/// warnings and history, with what the actor may do there.
+pub async fn detail(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    as_of: Option<NaiveDate>,
+) -> AppResult<UnitDetail> {
+    let u = actor.readable(find(&app.db, id).await?)?.0;
+    let date = as_of.unwrap_or_else(App::today);
+    let counts = if as_of.is_some() {
+        counts_on(&app.db, &[u.id], date).await?
+    } else {
+        current_counts(
+            &app.db,
+            Condition::all().add(member::Column::UnitId.eq(u.id)),
+        )
+        .await?
+    };
+    // The unit as it was on the date, when a date is asked for.
+    let shown = match as_of {
+        Some(d) => match version_on(&app.db, u.id, d).await? {
+            Some(v) => unit::Model {
+                parent_id: v.parent_id,
+                path: v.path,
+                name: v.name,
+                kind: v.kind,
+                cell_type: v.cell_type,
+                ..u.clone()
+            },
+            None => {
+                return Err(AppError::invalid(
+                    "ngay",
+                    format!("Đơn vị chưa tồn tại vào ngày {}.", d.format("%d/%m/%Y")),
+                ));
+            }
+        },
+        None => u.clone(),
+    };
+    let unit_view = view(&shown, &counts);
+
+    let ancestor_ids: Vec<i64> = org::path_ids(&shown.path)
+        .into_iter()
+        .filter(|a| *a != u.id)
+        .collect();
+    let ancestors_map: HashMap<i64, unit::Model> = unit::Entity::find()
+        .filter(unit::Column::Id.is_in(ancestor_ids.clone()))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    let ancestors = ancestor_ids
+        .iter()
+        .filter_map(|a| ancestors_map.get(a))
+        .filter(|a| actor.can_read_path(&a.path))
+        .map(|a| UnitRef {
+            id: a.id,
+            name: a.name.clone(),
+        })
+        .collect();
+
+    let children = if as_of.is_some() {
+        tree(app, actor, as_of)
+            .await?
+            .into_iter()
+            .filter(|c| c.parent_id == Some(u.id))
+            .collect()
+    } else {
+        let kids = unit::Entity::find()
+            .filter(unit::Column::ParentId.eq(u.id))
+            .filter(unit::Column::DissolvedOn.is_null())
+            .all(&app.db)
+            .await?;
+        let ids: Vec<i64> = kids.iter().map(|k| k.id).collect();
+        let counts = current_counts(
+            &app.db,
+            Condition::all().add(member::Column::UnitId.is_in(ids)),
+        )
+        .await?;
+        let mut v: Vec<UnitView> = kids.iter().map(|k| view(k, &counts)).collect();
+        v.sort_by_key(|k| text::collation_key(&k.name));
+        v
+    };
+
+    let officers = crate::membership::members::officers_on(&app.db, u.id, date).await?;
+    let subtree_member_count = member::Entity::find()
+        .filter(member::Column::UnitPath.like(chibo_store::path_prefix(&u.path)))
+        .filter(member::Column::Status.is_in(on_roll_codes()))
+        .count(&app.db)
+        .await? as i64;
+
+    let mut warnings = Vec::new();
+    let kind = UnitKind::from_code(&u.kind);
+    if as_of.is_none() && u.dissolved_on.is_none() && kind.is_some_and(|k| k.is_cell()) {
+        let official = member::Entity::find()
+            .filter(member::Column::UnitPath.like(chibo_store::path_prefix(&u.path)))
+            .filter(member::Column::Status.is_in(on_roll_codes()))
+            .filter(member::Column::OfficialDate.lte(date))
+            .count(&app.db)
+            .await? as usize;
+        if official < MIN_OFFICIAL_MEMBERS_PER_CELL {
+            warnings.push(format!(
+                "Chi bộ chỉ có {official} đảng viên chính thức, chưa đủ {MIN_OFFICIAL_MEMBERS_PER_CELL} theo Điều lệ Đảng: cần kiện toàn hoặc sáp nhập."
+            ));
+        }
+        if !officers.iter().any(|o| o.kind == "secretary") {
+            warnings.push("Chi bộ chưa có bí thư đương nhiệm.".to_string());
+        }
+    }
+    if let Some(d) = u.dissolved_on {
+        warnings.push(format!(
+            "Đơn vị đã giải thể hoặc sáp nhập từ ngày {}.",
+            d.format("%d/%m/%Y")
+        ));
+    }
+
+    let predecessors = unit::Entity::find()
+        .filter(unit::Column::SuccessorId.eq(u.id))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|p| UnitRef {
+            id: p.id,
+            name: p.name,
+        })
+        .collect();
+    let successor = match u.successor_id {
+        Some(s) => find(&app.db, s)
+            .await?
+            .filter(|s| actor.can_read_path(&s.path))
+            .map(|s| UnitRef {
+                id: s.id,
+                name: s.name,
+            }),
+        None => None,
+    };
+    let history = history(app, &u).await?;
+    let rule_set = crate::rules::in_force_for(&app.db, &u, date)
+        .await?
+        .map(|r| UnitRef {
+            id: r.id,
+            name: r.name,
+        });
+    let live = u.dissolved_on.is_none();
+    let parent = match u.parent_id {
+        Some(p) => find(&app.db, p).await?,
+        None => None,
+    };
+    Ok(UnitDetail {
+        can_restructure: live && actor.can_restructure(&u, parent.as_ref()),
+        can_create_child: live
+            && kind.is_some_and(|k| {
+                k.allowed_children()
+                    .iter()
+                    .any(|c| actor.can_create_under(u.id, u.parent_id, *c))
+            }),
+        can_manage_members: live
+            && kind.is_some_and(|k| k.holds_members())
+            && actor.can_manage_members(&u),
+        unit: unit_view,
+        ancestors,
+        children,
+        officers,
+        warnings,
+        predecessors,
+        successor,
+        history,
+        rule_set,
+        subtree_member_count,
+        meetings_to_cancel: crate::meetings::cancellations::meetings_to_cancel(
+            &app.db,
+            id,
+            App::today(),
+        )
+        .await?,
+    })
+}
+
+/// The unit's events and those of the units merged into it, so history follows a merger.
+pub(crate) async fn history(app: &App, u: &unit::Model) -> AppResult<Vec<HistoryEntry>> {
+    let mut lineage = vec![u.id];
+    let mut frontier = vec![u.id];
+    while !frontier.is_empty() {
+        let preds: Vec<i64> = unit::Entity::find()
+            .select_only()
+            .column(unit::Column::Id)
+            .filter(unit::Column::SuccessorId.is_in(frontier.clone()))
+            .into_tuple()
+            .all(&app.db)
+            .await?;
+        frontier = preds.into_iter().filter(|p| !lineage.contains(p)).collect();
+        lineage.extend(&frontier);
+    }
+    let events = unit_event::Entity::find()
+        .filter(
+            Condition::any()
+                .add(unit_event::Column::UnitId.is_in(lineage.clone()))
+                .add(unit_event::Column::OtherUnitId.is_in(lineage.clone())),
+        )
+        .order_by_desc(unit_event::Column::EffectiveOn)
+        .order_by_desc(unit_event::Column::Id)
+        .all(&app.db)
+        .await?;
+    let mut names: HashMap<i64, String> = HashMap::new();
+    let mut ids: Vec<i64> = events.iter().map(|e| e.unit_id).collect();
+    ids.extend(events.iter().filter_map(|e| e.other_unit_id));
+    for x in unit::Entity::find()
+        .filter(unit::Column::Id.is_in(ids))
+        .all(&app.db)
+        .await?
+    {
+        names.insert(x.id, x.name);
+    }
+    let name = |id: i64| names.get(&id).cloned().unwrap_or_default();
+    Ok(events
+        .into_iter()
+        .map(|e| {
+            let other = e.other_unit_id.map(name).unwrap_or_default();
+            let note = e.note.clone().unwrap_or_default();
+            let text = match e.kind.as_str() {
+                "created" => format!("Thành lập {}", name(e.unit_id)),
+                "renamed" => format!("Đổi tên: {note}"),
+                "moved" => format!("Chuyển về trực thuộc {other}"),
+                "merged" => format!("{} sáp nhập vào {other}", name(e.unit_id)),
+                "split" => format!("Tách từ {} thành {other}", name(e.unit_id)),
+                "dissolved" => format!("Giải thể {}: {note}", name(e.unit_id)),
+                k => k.to_string(),
+            };
+            HistoryEntry {
+                date: e.effective_on,
+                kind: e.kind,
+                text,
+                unit: UnitRef {
+                    id: e.unit_id,
+                    name: name(e.unit_id),
+                },
+            }
+        })
+        .collect())
+}

@@ -1,0 +1,265 @@
+//! Reading units: one by id, the scope condition on paths, member counts now and on a date, and
+//! a unit's version on a date. Every other org module and context reads units through here.
+
+use crate::access::Actor;
+use crate::membership::members::on_roll_codes;
+use crate::{App, AppResult};
+use chibo_domain::org::{self, CellType, UnitKind};
+use chibo_domain::text;
+use chibo_store::entities::{member, member_unit, unit, unit_version};
+use chibo_store::sea_orm::sea_query::Expr;
+use chibo_store::sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
+};
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::collections::HashMap;
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UnitView {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub name: String,
+    /// `province`, `district`, `commune`, `grassroots`, `base_cell`, `cell`, `group`, `other`.
+    pub kind: String,
+    pub kind_label: String,
+    pub cell_type: Option<String>,
+    pub cell_type_label: Option<String>,
+    pub path: String,
+    pub depth: i32,
+    pub established_on: NaiveDate,
+    pub dissolved_on: Option<NaiveDate>,
+    pub successor_id: Option<i64>,
+    /// Members on the roll of this unit itself (not of units below it).
+    pub member_count: i64,
+    pub official_count: i64,
+}
+
+pub(crate) fn view(u: &unit::Model, counts: &HashMap<i64, (i64, i64)>) -> UnitView {
+    let kind = UnitKind::from_code(&u.kind);
+    let ct = u.cell_type.as_deref().and_then(CellType::from_code);
+    let (member_count, official_count) = counts.get(&u.id).copied().unwrap_or((0, 0));
+    UnitView {
+        id: u.id,
+        parent_id: u.parent_id,
+        name: u.name.clone(),
+        kind: u.kind.clone(),
+        kind_label: kind.map(|k| k.label().to_string()).unwrap_or_default(),
+        cell_type: u.cell_type.clone(),
+        cell_type_label: ct.map(|c| c.label().to_string()),
+        path: u.path.clone(),
+        depth: u.depth,
+        established_on: u.established_on,
+        dissolved_on: u.dissolved_on,
+        successor_id: u.successor_id,
+        member_count,
+        official_count,
+    }
+}
+
+/// Units below any of `paths` (or all when `None`).
+pub(crate) fn scope_condition(col: impl ColumnTrait, paths: &Option<Vec<String>>) -> Condition {
+    match paths {
+        None => Condition::all(),
+        Some(ps) => ps
+            .iter()
+            .fold(Condition::any().add(Expr::cust("1 = 0")), |c, p| {
+                c.add(col.like(chibo_store::path_prefix(p)))
+            }),
+    }
+}
+
+pub async fn find(db: &impl ConnectionTrait, id: i64) -> AppResult<Option<unit::Model>> {
+    Ok(unit::Entity::find_by_id(id).one(db).await?)
+}
+
+/// Members on the roll per unit today: (all, official), counted by the database.
+pub(crate) async fn current_counts(
+    db: &impl ConnectionTrait,
+    cond: Condition,
+) -> AppResult<HashMap<i64, (i64, i64)>> {
+    let today = App::today();
+    let base = member::Entity::find()
+        .select_only()
+        .column(member::Column::UnitId)
+        .column_as(member::Column::Id.count(), "n")
+        .filter(member::Column::Status.is_in(on_roll_codes()))
+        .filter(cond)
+        .group_by(member::Column::UnitId);
+    let all: Vec<(i64, i64)> = base.clone().into_tuple().all(db).await?;
+    let official: Vec<(i64, i64)> = base
+        .filter(member::Column::OfficialDate.lte(today))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(merge_counts(all, official))
+}
+
+fn merge_counts(all: Vec<(i64, i64)>, official: Vec<(i64, i64)>) -> HashMap<i64, (i64, i64)> {
+    let mut out: HashMap<i64, (i64, i64)> = all.into_iter().map(|(u, n)| (u, (n, 0))).collect();
+    for (u, n) in official {
+        out.entry(u).or_default().1 = n;
+    }
+    out
+}
+
+/// Orders units depth-first, siblings by Vietnamese name order.
+fn depth_first(mut units: Vec<UnitView>) -> Vec<UnitView> {
+    units.sort_by_key(|u| text::collation_key(&u.name));
+    let ids: std::collections::HashSet<i64> = units.iter().map(|u| u.id).collect();
+    let mut children: HashMap<Option<i64>, Vec<UnitView>> = HashMap::new();
+    for u in units {
+        let parent = u.parent_id.filter(|p| ids.contains(p));
+        children.entry(parent).or_default().push(u);
+    }
+    let mut out = Vec::new();
+    fn walk(
+        key: Option<i64>,
+        children: &mut HashMap<Option<i64>, Vec<UnitView>>,
+        out: &mut Vec<UnitView>,
+    ) {
+        if let Some(list) = children.remove(&key) {
+            for u in list {
+                let id = u.id;
+                out.push(u);
+                walk(Some(id), children, out);
+            }
+        }
+    }
+    walk(None, &mut children, &mut out);
+    out
+}
+
+/// The tree in the actor's scope: today's (live units), or as it was on `as_of`.
+pub async fn tree(app: &App, actor: &Actor, as_of: Option<NaiveDate>) -> AppResult<Vec<UnitView>> {
+    let paths = actor.read_paths();
+    match as_of {
+        None => {
+            let units = unit::Entity::find()
+                .filter(unit::Column::DissolvedOn.is_null())
+                .filter(scope_condition(unit::Column::Path, &paths))
+                .all(&app.db)
+                .await?;
+            let counts =
+                current_counts(&app.db, scope_condition(member::Column::UnitPath, &paths)).await?;
+            Ok(depth_first(
+                units.iter().map(|u| view(u, &counts)).collect(),
+            ))
+        }
+        Some(date) => {
+            let versions = unit_version::Entity::find()
+                .filter(valid_on(date))
+                .all(&app.db)
+                .await?;
+            let ids: Vec<i64> = versions.iter().map(|v| v.unit_id).collect();
+            let current: HashMap<i64, unit::Model> =
+                crate::lookup::by_ids::<unit::Entity, _>(&app.db, unit::Column::Id, &ids)
+                    .await?
+                    .into_iter()
+                    .map(|u| (u.id, u))
+                    .collect();
+            let counts = counts_on(&app.db, &ids, date).await?;
+            let mut out = Vec::new();
+            for v in versions {
+                let Some(cur) = current.get(&v.unit_id) else {
+                    continue;
+                };
+                // A unit is in scope if it is now, or its path then was.
+                if !(actor.can_read_path(&cur.path) || actor.can_read_path(&v.path)) {
+                    continue;
+                }
+                out.push(view(&as_it_was(cur, &v, date), &counts));
+            }
+            Ok(depth_first(out))
+        }
+    }
+}
+
+/// Members on each unit's roll on `date`, from the membership history.
+pub(crate) async fn counts_on(
+    db: &impl ConnectionTrait,
+    unit_ids: &[i64],
+    date: NaiveDate,
+) -> AppResult<HashMap<i64, (i64, i64)>> {
+    // A whole tree's ids go in chunks (a level's fit in one).
+    let mut out = HashMap::new();
+    for chunk in unit_ids.chunks(1_000) {
+        out.extend(counts_on_chunk(db, chunk, date).await?);
+    }
+    Ok(out)
+}
+
+async fn counts_on_chunk(
+    db: &impl ConnectionTrait,
+    unit_ids: &[i64],
+    date: NaiveDate,
+) -> AppResult<HashMap<i64, (i64, i64)>> {
+    let base = member_unit::Entity::find()
+        .select_only()
+        .column(member_unit::Column::UnitId)
+        .column_as(member_unit::Column::Id.count(), "n")
+        .join(
+            chibo_store::sea_orm::JoinType::InnerJoin,
+            member_unit::Entity::belongs_to(member::Entity)
+                .from(member_unit::Column::MemberId)
+                .to(member::Column::Id)
+                .into(),
+        )
+        .filter(member_unit::Column::UnitId.is_in(unit_ids.to_vec()))
+        .filter(member_unit::Column::ValidFrom.lte(date))
+        .filter(
+            Condition::any()
+                .add(member_unit::Column::ValidTo.is_null())
+                .add(member_unit::Column::ValidTo.gt(date)),
+        )
+        .group_by(member_unit::Column::UnitId);
+    let all: Vec<(i64, i64)> = base.clone().into_tuple().all(db).await?;
+    let official: Vec<(i64, i64)> = base
+        .filter(member::Column::OfficialDate.lte(date))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(merge_counts(all, official))
+}
+
+/// Versions in force on `date`.
+pub(crate) fn valid_on(date: NaiveDate) -> Condition {
+    Condition::all()
+        .add(unit_version::Column::ValidFrom.lte(date))
+        .add(
+            Condition::any()
+                .add(unit_version::Column::ValidTo.is_null())
+                .add(unit_version::Column::ValidTo.gt(date)),
+        )
+}
+
+pub(crate) async fn version_on(
+    db: &impl ConnectionTrait,
+    unit_id: i64,
+    date: NaiveDate,
+) -> AppResult<Option<unit_version::Model>> {
+    Ok(unit_version::Entity::find()
+        .filter(unit_version::Column::UnitId.eq(unit_id))
+        .filter(valid_on(date))
+        .one(db)
+        .await?)
+}
+
+/// The unit as it stood on `date`, from its version then.
+pub(crate) fn as_it_was(
+    cur: &unit::Model,
+    v: &unit_version::Model,
+    date: NaiveDate,
+) -> unit::Model {
+    unit::Model {
+        parent_id: v.parent_id,
+        path: v.path.clone(),
+        depth: org::path_ids(&v.path).len() as i32 - 1,
+        name: v.name.clone(),
+        kind: v.kind.clone(),
+        cell_type: v.cell_type.clone(),
+        dissolved_on: cur.dissolved_on.filter(|d| *d <= date),
+        ..cur.clone()
+    }
+}

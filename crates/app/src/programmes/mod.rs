@@ -1,0 +1,167 @@
+//! Programmes the committees run over their subtree: breakthrough (cadre) tasks, political
+//! training and inspections. The indicators and dashboards over them belong in `reports`.
+
+pub mod cadre_tasks;
+pub mod inspections;
+pub mod training;
+
+use crate::access::Actor;
+use crate::refs::MemberRef;
+use crate::{App, AppError, AppResult};
+use chibo_domain::Invalid;
+use chibo_domain::validate;
+use chibo_store::entities::{
+    cadre_task, course, inspection, inspection_recommendation, member, position, unit,
+};
+use chibo_store::sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+use std::collections::HashMap;
+use utoipa::ToSchema;
+
+/// A period of dates, both ends included; the current year when not given.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+pub struct Period {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+impl Period {
+    pub fn parse(from: Option<&str>, to: Option<&str>) -> AppResult<Period> {
+        let year = App::today().year();
+        let mut e = Invalid::new();
+        let from = validate::date_field(&mut e, "from", "từ ngày", from, false)
+            .unwrap_or_else(|| NaiveDate::from_ymd_opt(year, 1, 1).expect("1 January"));
+        let to = validate::date_field(&mut e, "to", "đến ngày", to, false)
+            .unwrap_or_else(|| NaiveDate::from_ymd_opt(year, 12, 31).expect("31 December"));
+        if to < from {
+            e.push("to", "Đến ngày phải sau từ ngày.");
+        }
+        e.into_result()?;
+        Ok(Period { from, to })
+    }
+
+    fn contains(&self, d: NaiveDate) -> bool {
+        self.from <= d && d <= self.to
+    }
+}
+
+/// The unit a programme record belongs to, when the actor reads it.
+pub(crate) async fn readable_unit(
+    app: &App,
+    actor: &Actor,
+    unit_id: i64,
+) -> AppResult<unit::Model> {
+    Ok(actor
+        .readable(crate::org::units::find(&app.db, unit_id).await?)?
+        .0)
+}
+
+/// Units of a subtree by id.
+pub(crate) async fn subtree(app: &App, root: &unit::Model) -> AppResult<HashMap<i64, unit::Model>> {
+    Ok(unit::Entity::find()
+        .filter(unit::Column::Path.like(chibo_store::path_prefix(&root.path)))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect())
+}
+
+/// A member of the unit's subtree, or the field error.
+pub(crate) async fn member_in(
+    app: &App,
+    e: &mut Invalid,
+    field: &str,
+    root: &unit::Model,
+    id: Option<i64>,
+) -> AppResult<Option<member::Model>> {
+    let Some(id) = id else {
+        e.push(field, "Chọn đảng viên.");
+        return Ok(None);
+    };
+    let m = member::Entity::find_by_id(id)
+        .one(&app.db)
+        .await?
+        .filter(|m| m.unit_path.starts_with(&root.path));
+    if m.is_none() {
+        e.push(field, format!("Đảng viên phải thuộc {}.", root.name));
+    }
+    Ok(m)
+}
+
+pub(crate) async fn names(app: &App, ids: Vec<i64>) -> AppResult<HashMap<i64, String>> {
+    Ok(
+        crate::lookup::by_ids::<member::Entity, _>(&app.db, member::Column::Id, &ids)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m.full_name))
+            .collect(),
+    )
+}
+
+/// Secretaries, deputies and committee members of the subtree's cells today, by name: the
+/// cadres programmes give tasks to and train.
+pub async fn officers(app: &App, actor: &Actor, unit_id: i64) -> AppResult<Vec<MemberRef>> {
+    let root = readable_unit(app, actor, unit_id).await?;
+    let today = App::today();
+    let ids: Vec<i64> = position::Entity::find()
+        .filter(position::Column::UnitId.in_subquery(chibo_store::cells_under(&root.path)))
+        .filter(position::Column::TermFrom.lte(today))
+        .filter(
+            Condition::any()
+                .add(position::Column::TermTo.is_null())
+                .add(position::Column::TermTo.gt(today)),
+        )
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|p| p.member_id)
+        .collect();
+    let mut out: Vec<MemberRef> = names(app, ids)
+        .await?
+        .into_iter()
+        .map(|(id, name)| MemberRef { id, name })
+        .collect();
+    out.sort_by_key(|m| chibo_domain::text::person_sort_key(&m.name));
+    Ok(out)
+}
+
+/// Which programme record a page came back from.
+#[derive(Debug, Clone, Copy)]
+pub enum Record {
+    CadreTask(i64),
+    Course(i64),
+    Inspection(i64),
+    Recommendation(i64),
+}
+
+/// The unit a programme record is kept by, when the actor reads it (for the way back).
+pub async fn unit_of(app: &App, actor: &Actor, r: Record) -> AppResult<i64> {
+    let unit_id = match r {
+        Record::CadreTask(id) => cadre_task::Entity::find_by_id(id)
+            .one(&app.db)
+            .await?
+            .map(|t| t.unit_id),
+        Record::Course(id) => course::Entity::find_by_id(id)
+            .one(&app.db)
+            .await?
+            .map(|c| c.unit_id),
+        Record::Inspection(id) => inspection::Entity::find_by_id(id)
+            .one(&app.db)
+            .await?
+            .map(|i| i.unit_id),
+        Record::Recommendation(id) => match inspection_recommendation::Entity::find_by_id(id)
+            .one(&app.db)
+            .await?
+        {
+            Some(rec) => inspection::Entity::find_by_id(rec.inspection_id)
+                .one(&app.db)
+                .await?
+                .map(|i| i.cell_id),
+            None => None,
+        },
+    }
+    .ok_or(AppError::NotFound)?;
+    Ok(readable_unit(app, actor, unit_id).await?.id)
+}

@@ -1,0 +1,278 @@
+//! Rule sets: the built-in sets, sets an administrator adds without code, and which set judges a
+//! unit's meeting on a date.
+
+pub mod calendar;
+
+use chibo_domain::Invalid;
+use chibo_domain::org::path_ids;
+use chibo_domain::rules::{self as domain, Candidate, RuleSet};
+use chibo_domain::validate;
+use chibo_store::entities::{rule_set, unit};
+use chibo_store::sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set,
+};
+use chibo_store::write_tx;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::access::Actor;
+use crate::refs::UnitRef;
+use crate::{App, AppError, AppResult, audit};
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RuleSetView {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    /// Where it applies: `null` for the whole country.
+    pub unit: Option<UnitRef>,
+    pub effective_from: NaiveDate,
+    pub builtin: bool,
+    /// The rules: meeting kinds, durations, lead time, procedure, thresholds, votes, scoring sheet.
+    #[schema(value_type = Object)]
+    pub rules: RuleSet,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct NewRuleSet {
+    /// 3–64 characters: lower-case letters, digits and `-`.
+    pub code: String,
+    pub name: String,
+    /// Attach to a unit (a province, a commune…); `null` for the whole country.
+    pub unit_id: Option<i64>,
+    /// `YYYY-MM-DD`.
+    pub effective_from: Option<String>,
+    /// The rules, in the same shape as `rules` of a rule set (copy one and change it).
+    #[schema(value_type = Object)]
+    pub rules: serde_json::Value,
+}
+
+fn parse(body: &str) -> AppResult<RuleSet> {
+    serde_json::from_str(body)
+        .map_err(|e| AppError::Internal(format!("stored rule set unreadable: {e}")))
+}
+
+async fn view(db: &impl ConnectionTrait, r: rule_set::Model) -> AppResult<RuleSetView> {
+    let unit = match r.unit_id {
+        Some(id) => crate::org::units::find(db, id).await?.map(|u| UnitRef {
+            id: u.id,
+            name: u.name,
+        }),
+        None => None,
+    };
+    Ok(RuleSetView {
+        rules: parse(&r.body)?,
+        id: r.id,
+        code: r.code,
+        name: r.name,
+        unit,
+        effective_from: r.effective_from,
+        builtin: r.builtin,
+    })
+}
+
+/// Inserts the national built-in sets that are missing (at start-up; idempotent).
+pub async fn ensure_builtins(db: &impl ConnectionTrait) -> AppResult<()> {
+    for b in domain::builtins().into_iter().filter(|b| b.national) {
+        let exists = rule_set::Entity::find()
+            .filter(rule_set::Column::Code.eq(b.code))
+            .count(db)
+            .await?
+            > 0;
+        if !exists {
+            insert_builtin(db, &b, None).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Attaches a built-in set (the provincial template) to a unit.
+pub async fn insert_builtin(
+    db: &impl ConnectionTrait,
+    b: &domain::Builtin,
+    unit_id: Option<i64>,
+) -> AppResult<rule_set::Model> {
+    let code = match unit_id {
+        Some(u) => format!("{}-{u}", b.code),
+        None => b.code.to_string(),
+    };
+    Ok(rule_set::ActiveModel {
+        code: Set(code),
+        name: Set(b.name.to_string()),
+        unit_id: Set(unit_id),
+        effective_from: Set(b.effective_from),
+        body: Set(serde_json::to_string(&b.rules).map_err(|e| AppError::Internal(e.to_string()))?),
+        builtin: Set(true),
+        created_by: Set(None),
+        created_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<RuleSetView>> {
+    let rows = rule_set::Entity::find()
+        .order_by_asc(rule_set::Column::EffectiveFrom)
+        .order_by_asc(rule_set::Column::Id)
+        .all(&app.db)
+        .await?;
+    let mut out = Vec::new();
+    for r in rows {
+        if let Some(uid) = r.unit_id {
+            match crate::org::units::find(&app.db, uid).await? {
+                Some(u) if actor.concerned_by(&u) => {}
+                _ => continue,
+            }
+        }
+        out.push(view(&app.db, r).await?);
+    }
+    Ok(out)
+}
+
+pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<RuleSetView> {
+    let r = rule_set::Entity::find_by_id(id)
+        .one(&app.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if let Some(uid) = r.unit_id {
+        match crate::org::units::find(&app.db, uid).await? {
+            Some(u) if actor.concerned_by(&u) => {}
+            _ => return Err(AppError::NotFound),
+        }
+    }
+    view(&app.db, r).await
+}
+
+/// Adds a rule set (administrators): checked field by field, nothing written on error.
+pub async fn create(app: &App, actor: &Actor, input: NewRuleSet) -> AppResult<RuleSetView> {
+    actor.require_admin()?;
+    let mut e = Invalid::new();
+    let code = input.code.trim().to_lowercase();
+    if code.len() < 3
+        || code.len() > 64
+        || !code
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        e.push(
+            "code",
+            "Mã bộ quy định gồm 3–64 ký tự: chữ thường không dấu, chữ số, dấu gạch ngang.",
+        );
+    } else if rule_set::Entity::find()
+        .filter(rule_set::Column::Code.eq(&code))
+        .count(&app.db)
+        .await?
+        > 0
+    {
+        e.push("code", "Mã bộ quy định đã tồn tại.");
+    }
+    let name = validate::required_text(&mut e, "name", "tên bộ quy định", &input.name, 255);
+    let from = validate::date_field(
+        &mut e,
+        "effective_from",
+        "ngày có hiệu lực",
+        input.effective_from.as_deref(),
+        true,
+    );
+    if let Some(uid) = input.unit_id {
+        match crate::org::units::find(&app.db, uid).await? {
+            None => e.push("unit_id", "Không tìm thấy đơn vị áp dụng."),
+            Some(u) if u.dissolved_on.is_some() => e.push("unit_id", "Đơn vị áp dụng đã giải thể."),
+            Some(_) => {}
+        }
+    }
+    let rules = match serde_json::from_value::<RuleSet>(input.rules.clone()) {
+        Ok(r) => {
+            if let Err(inv) = r.check() {
+                for f in inv.errors {
+                    e.push(&format!("rules.{}", f.field), f.message);
+                }
+            }
+            Some(r)
+        }
+        Err(err) => {
+            e.push("rules", format!("Nội dung quy định không đúng cấu trúc: {err}. Hãy sao chép một bộ quy định có sẵn rồi sửa."));
+            None
+        }
+    };
+    e.into_result()?;
+    let rules = rules.expect("checked");
+    let tx = write_tx(&app.db).await?;
+    let r = rule_set::ActiveModel {
+        code: Set(code),
+        name: Set(name),
+        unit_id: Set(input.unit_id),
+        effective_from: Set(from.expect("checked")),
+        body: Set(serde_json::to_string(&rules).map_err(|e| AppError::Internal(e.to_string()))?),
+        builtin: Set(false),
+        created_by: Set(Some(actor.user_id)),
+        created_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(&tx)
+    .await?;
+    audit::record(
+        &tx,
+        Some(actor),
+        "rule_set.create",
+        "rule_set",
+        Some(r.id),
+        None::<&()>,
+        Some(&r),
+    )
+    .await?;
+    tx.commit().await?;
+    view(&app.db, r).await
+}
+
+/// The set that judges a meeting of unit `unit_id` on `date`, if any is in force.
+pub async fn in_force(
+    app: &App,
+    actor: &Actor,
+    unit_id: i64,
+    date: NaiveDate,
+) -> AppResult<Option<RuleSetView>> {
+    let u = actor
+        .readable(crate::org::units::find(&app.db, unit_id).await?)?
+        .0;
+    in_force_for(&app.db, &u, date).await
+}
+
+pub(crate) async fn in_force_for(
+    db: &impl ConnectionTrait,
+    u: &unit::Model,
+    date: NaiveDate,
+) -> AppResult<Option<RuleSetView>> {
+    let lineage = path_ids(&u.path);
+    let rows = rule_set::Entity::find()
+        .filter(rule_set::Column::EffectiveFrom.lte(date))
+        .all(db)
+        .await?;
+    let parsed: Vec<(rule_set::Model, RuleSet)> = rows
+        .into_iter()
+        .filter(|r| r.unit_id.is_none_or(|id| lineage.contains(&id)))
+        .map(|r| parse(&r.body).map(|rules| (r, rules)))
+        .collect::<AppResult<_>>()?;
+    let candidates: Vec<Candidate> = parsed
+        .iter()
+        .map(|(r, rules)| Candidate {
+            id: r.id,
+            unit_id: r.unit_id,
+            effective_from: r.effective_from,
+            rules,
+        })
+        .collect();
+    let Some(chosen) = domain::in_force(&candidates, &lineage, date).map(|c| c.id) else {
+        return Ok(None);
+    };
+    let row = parsed
+        .into_iter()
+        .find(|(r, _)| r.id == chosen)
+        .map(|(r, _)| r)
+        .expect("chosen from these");
+    Ok(Some(view(db, row).await?))
+}

@@ -1,0 +1,614 @@
+//! The admission pipeline for a cell's candidates: awareness class, file with an introducer, the
+//! cell's two-thirds vote (escalated after three failures), the superior committee's decision
+//! (the member record is made then), the ceremony, probation and official recognition, each
+//! with its deadline in working days; due and overdue lists for every committee.
+
+use std::collections::HashMap;
+
+use chibo_domain::Invalid;
+use chibo_domain::admission::{AdmissionRules, Stage, age_on};
+use chibo_domain::member::{Sex, Status, StatusEventKind};
+use chibo_domain::org::UnitKind;
+use chibo_domain::validate;
+use chibo_store::entities::{candidate, candidate_vote, member, unit};
+use chibo_store::sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
+    QueryOrder, Set,
+};
+use chibo_store::write_tx;
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::access::Actor;
+use crate::membership::member_edit::MemberInput;
+use crate::refs::MemberRef;
+use crate::refs::UnitRef;
+use crate::{App, AppError, AppResult, audit};
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CandidateVoteView {
+    pub held_on: NaiveDate,
+    pub votes_for: u32,
+    pub official_members: u32,
+    pub passed: bool,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CandidateView {
+    pub id: i64,
+    pub full_name: String,
+    pub date_of_birth: NaiveDate,
+    pub age: u32,
+    pub unit: UnitRef,
+    pub stage: String,
+    pub stage_label: String,
+    pub class_on: Option<NaiveDate>,
+    pub class_certificate: String,
+    pub applied_on: Option<NaiveDate>,
+    pub introducer: Option<MemberRef>,
+    pub votes: Vec<CandidateVoteView>,
+    pub decided_on: Option<NaiveDate>,
+    pub decision: String,
+    pub ceremony_on: Option<NaiveDate>,
+    pub probation_ends: Option<NaiveDate>,
+    pub member_id: Option<i64>,
+    pub reviewed_on: Option<NaiveDate>,
+    /// The deadline of the step awaited, and what it is.
+    pub due_on: Option<NaiveDate>,
+    pub due_what: Option<String>,
+    pub overdue: bool,
+    /// Steps the actor may take now: `class`, `file`, `vote`, `decide`, `ceremony`,
+    /// `recognise`, `not_recognise`.
+    pub next_steps: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CandidateList {
+    pub unit: UnitRef,
+    pub candidates: Vec<CandidateView>,
+    pub overdue: u32,
+    /// Admission decisions this year in the subtree.
+    pub admitted_this_year: u32,
+    /// May propose candidates (the unit is a cell the actor manages).
+    pub can_propose: bool,
+    /// Official members of the cell who may introduce (for the file step).
+    pub introducers: Vec<MemberRef>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct CandidateInput {
+    pub full_name: String,
+    pub date_of_birth: Option<String>,
+    /// `male` or `female`.
+    pub sex: String,
+    pub ethnicity: Option<String>,
+    pub citizen_id: Option<String>,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct CandidateStep {
+    /// `class`, `file`, `vote`, `decide`, `ceremony`, `recognise` or `not_recognise`.
+    pub step: String,
+    pub on: Option<String>,
+    /// `class`: the certificate's number; `decide`: the decision.
+    pub number: String,
+    /// `file`: the official member who introduces the candidate.
+    pub introducer_member_id: Option<i64>,
+    /// `file`: the application (đơn xin vào Đảng) is in the file.
+    pub application: bool,
+    /// `file`: the personal history (lý lịch người xin vào Đảng) is in the file, verified.
+    pub history: bool,
+    /// `vote`: ballots in favour.
+    pub votes_for: Option<u32>,
+}
+
+fn steps_for(stage: Stage, officer: bool, superior: bool) -> Vec<&'static str> {
+    let mut v = Vec::new();
+    match stage {
+        Stage::Candidate if officer => v.push("class"),
+        Stage::ClassDone if officer => v.push("file"),
+        Stage::FileReady if officer => v.push("vote"),
+        Stage::Voted | Stage::Escalated if superior => v.push("decide"),
+        Stage::Decided if officer => v.push("ceremony"),
+        Stage::Probation if superior => v.extend(["recognise", "not_recognise"]),
+        _ => {}
+    }
+    v
+}
+
+async fn views(
+    app: &App,
+    actor: &Actor,
+    rows: Vec<candidate::Model>,
+) -> AppResult<Vec<CandidateView>> {
+    let rules = AdmissionRules::default();
+    let h = crate::rules::calendar::holidays(app).await?;
+    let today = App::today();
+    let unit_ids: Vec<i64> = rows.iter().map(|c| c.unit_id).collect();
+    let units: HashMap<i64, unit::Model> =
+        crate::lookup::by_ids::<unit::Entity, _>(&app.db, unit::Column::Id, &unit_ids)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u))
+            .collect();
+    let introducers: Vec<i64> = rows.iter().filter_map(|c| c.introducer_member_id).collect();
+    let names: HashMap<i64, String> =
+        crate::lookup::by_ids::<member::Entity, _>(&app.db, member::Column::Id, &introducers)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m.full_name))
+            .collect();
+    let mut votes: HashMap<i64, Vec<CandidateVoteView>> = HashMap::new();
+    let candidate_ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
+    let mut all_votes = crate::lookup::by_ids::<candidate_vote::Entity, _>(
+        &app.db,
+        candidate_vote::Column::CandidateId,
+        &candidate_ids,
+    )
+    .await?;
+    all_votes.sort_by_key(|v| (v.held_on, v.id));
+    for v in all_votes {
+        votes
+            .entry(v.candidate_id)
+            .or_default()
+            .push(CandidateVoteView {
+                held_on: v.held_on,
+                votes_for: v.votes_for.max(0) as u32,
+                official_members: v.official_members.max(0) as u32,
+                passed: v.passed,
+            });
+    }
+    Ok(rows
+        .into_iter()
+        .map(|c| {
+            let stage = Stage::from_code(&c.stage).unwrap_or(Stage::Candidate);
+            let cell = units.get(&c.unit_id);
+            let officer =
+                cell.is_some_and(|u| actor.can_read_path(&u.path) && actor.can_manage_members(u));
+            let superior = cell.is_some_and(|u| actor.supervises(u));
+            let probation_ends = c.ceremony_on.map(|d| rules.probation_ends(d));
+            let (due_on, due_what) = match stage {
+                Stage::Voted => (
+                    c.voted_on.map(|d| rules.decide_by(d, &h)),
+                    Some("Quyết định kết nạp"),
+                ),
+                Stage::Decided => (
+                    c.decided_on.map(|d| rules.ceremony_by(d, &h)),
+                    Some("Tổ chức lễ kết nạp"),
+                ),
+                Stage::Probation => (
+                    c.ceremony_on.map(|d| rules.review_by(d, &h)),
+                    Some("Xét công nhận chính thức"),
+                ),
+                _ => (None, None),
+            };
+            CandidateView {
+                id: c.id,
+                age: age_on(c.date_of_birth, today),
+                date_of_birth: c.date_of_birth,
+                unit: UnitRef {
+                    id: c.unit_id,
+                    name: cell.map(|u| u.name.clone()).unwrap_or_default(),
+                },
+                stage: stage.code().to_string(),
+                stage_label: stage.label().to_string(),
+                class_on: c.class_on,
+                class_certificate: c.class_certificate,
+                applied_on: c.applied_on,
+                introducer: c.introducer_member_id.map(|id| MemberRef {
+                    id,
+                    name: names.get(&id).cloned().unwrap_or_default(),
+                }),
+                votes: votes.remove(&c.id).unwrap_or_default(),
+                decided_on: c.decided_on,
+                decision: c.decision,
+                ceremony_on: c.ceremony_on,
+                probation_ends,
+                member_id: c.member_id,
+                reviewed_on: c.reviewed_on,
+                overdue: due_on.is_some_and(|d| today > d),
+                // Probation runs its twelve months before the review is due.
+                due_on,
+                due_what: due_what.map(str::to_string),
+                next_steps: steps_for(stage, officer, superior)
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect(),
+                full_name: c.full_name,
+            }
+        })
+        .collect())
+}
+
+/// Candidates of a subtree: the open ones first, overdue first among them.
+pub async fn list(app: &App, actor: &Actor, unit_id: i64) -> AppResult<CandidateList> {
+    let root = actor
+        .readable(crate::org::units::find(&app.db, unit_id).await?)?
+        .0;
+    let rows = candidate::Entity::find()
+        .filter(candidate::Column::UnitId.in_subquery(chibo_store::units_under(&root.path)))
+        .order_by_desc(candidate::Column::CreatedAt)
+        .all(&app.db)
+        .await?;
+    let mut candidates = views(app, actor, rows).await?;
+    let closed = |c: &CandidateView| matches!(c.stage.as_str(), "official" | "not_recognised");
+    candidates.sort_by_key(|c| (closed(c), !c.overdue));
+    let year = App::today().year();
+    let is_cell = UnitKind::from_code(&root.kind).is_some_and(|k| k.is_cell());
+    let can_propose = is_cell && actor.can_manage_members(&root);
+    let introducers = if can_propose {
+        let rules = AdmissionRules::default();
+        let today = App::today();
+        crate::meetings::lookup::roll(app, &root, today)
+            .await?
+            .into_iter()
+            .filter(|r| !r.visiting && rules.may_introduce(r.member.official_date, today))
+            .map(|r| MemberRef {
+                id: r.member.id,
+                name: r.member.full_name,
+            })
+            .collect()
+    } else {
+        vec![]
+    };
+    Ok(CandidateList {
+        overdue: candidates.iter().filter(|c| c.overdue).count() as u32,
+        admitted_this_year: candidates
+            .iter()
+            .filter(|c| c.decided_on.is_some_and(|d| d.year() == year))
+            .count() as u32,
+        unit: UnitRef {
+            id: root.id,
+            name: root.name,
+        },
+        candidates,
+        can_propose,
+        introducers,
+    })
+}
+
+/// A cell proposes a candidate (an outstanding non-member).
+pub async fn propose(
+    app: &App,
+    actor: &Actor,
+    unit_id: i64,
+    input: CandidateInput,
+) -> AppResult<CandidateView> {
+    let cell = actor
+        .readable(crate::org::units::find(&app.db, unit_id).await?)?
+        .0;
+    if !UnitKind::from_code(&cell.kind).is_some_and(|k| k.is_cell()) || cell.dissolved_on.is_some()
+    {
+        return Err(AppError::invalid(
+            "unit_id",
+            "Quần chúng ưu tú được giới thiệu qua một chi bộ đang hoạt động.",
+        ));
+    }
+    actor.require(actor.can_manage_members(&cell))?;
+    let mut e = Invalid::new();
+    let full_name =
+        validate::required_text(&mut e, "full_name", "họ và tên", &input.full_name, 255);
+    let dob = validate::date_field(
+        &mut e,
+        "date_of_birth",
+        "ngày sinh",
+        input.date_of_birth.as_deref(),
+        true,
+    );
+    let sex = Sex::from_code(input.sex.trim());
+    if sex.is_none() {
+        e.push("sex", "Vui lòng chọn giới tính.");
+    }
+    let ethnicity = validate::optional_text(
+        &mut e,
+        "ethnicity",
+        "dân tộc",
+        input.ethnicity.as_deref(),
+        64,
+    )
+    .unwrap_or_else(|| "Kinh".into());
+    let citizen_id = validate::check_citizen_id(&mut e, "citizen_id", input.citizen_id.as_deref());
+    let phone = validate::check_phone(&mut e, "phone", input.phone.as_deref());
+    if dob.is_some_and(|d| age_on(d, App::today()) < 16) {
+        e.push(
+            "date_of_birth",
+            "Quần chúng được giới thiệu phải từ 16 tuổi trở lên.",
+        );
+    }
+    if let Some(c) = &citizen_id {
+        let taken = member::Entity::find()
+            .filter(member::Column::CitizenId.eq(c.as_str()))
+            .count(&app.db)
+            .await?
+            + candidate::Entity::find()
+                .filter(candidate::Column::CitizenId.eq(c.as_str()))
+                .count(&app.db)
+                .await?;
+        if taken > 0 {
+            e.push(
+                "citizen_id",
+                "Số CCCD này đã có trong hồ sơ đảng viên hoặc quần chúng ưu tú.",
+            );
+        }
+    }
+    e.into_result()?;
+    let tx = write_tx(&app.db).await?;
+    let saved = candidate::ActiveModel {
+        unit_id: Set(cell.id),
+        full_name: Set(full_name),
+        date_of_birth: Set(dob.expect("checked")),
+        sex: Set(sex.expect("checked").code().to_string()),
+        ethnicity: Set(ethnicity),
+        citizen_id: Set(citizen_id),
+        phone: Set(phone),
+        stage: Set(Stage::Candidate.code().to_string()),
+        class_on: Set(None),
+        class_certificate: Set(String::new()),
+        applied_on: Set(None),
+        introducer_member_id: Set(None),
+        failed_votes: Set(0),
+        voted_on: Set(None),
+        decided_on: Set(None),
+        decision: Set(String::new()),
+        ceremony_on: Set(None),
+        member_id: Set(None),
+        reviewed_on: Set(None),
+        created_by: Set(Some(actor.user_id)),
+        created_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(&tx)
+    .await?;
+    audit::record(
+        &tx,
+        Some(actor),
+        "candidate.propose",
+        "candidate",
+        Some(saved.id),
+        None::<&()>,
+        Some(&saved),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(views(app, actor, vec![saved]).await?.remove(0))
+}
+
+/// Takes the next step of a candidate's admission, checked for order, dates and who may take it.
+pub async fn step(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    input: CandidateStep,
+) -> AppResult<CandidateView> {
+    let c = candidate::Entity::find_by_id(id)
+        .one(&app.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let cell = actor
+        .readable(crate::org::units::find(&app.db, c.unit_id).await?)?
+        .0;
+    let current = views(app, actor, vec![c.clone()]).await?.remove(0);
+    let what = input.step.trim();
+    crate::workflows::require_step(&current.next_steps, what)?;
+    let rules = AdmissionRules::default();
+    let today = App::today();
+    let mut e = Invalid::new();
+    let on = validate::date_field(&mut e, "on", "ngày", input.on.as_deref(), true);
+    let after = match what {
+        "class" => None,
+        "file" => c.class_on,
+        "vote" => c.applied_on,
+        "decide" => c.voted_on,
+        "ceremony" => c.decided_on,
+        _ => current.probation_ends,
+    };
+    if let (Some(d), Some(a)) = (on, after)
+        && d < a
+    {
+        e.push(
+            "on",
+            format!("Ngày này phải từ ngày {} trở đi.", a.format("%d/%m/%Y")),
+        );
+    }
+    if on.is_some_and(|d| d > today) {
+        e.push("on", "Ngày này chưa đến.");
+    }
+    let number = input.number.trim().to_string();
+    if matches!(what, "class" | "decide") && number.is_empty() {
+        e.push(
+            "number",
+            if what == "class" {
+                "Ghi số giấy chứng nhận học lớp nhận thức về Đảng."
+            } else {
+                "Ghi số quyết định kết nạp."
+            },
+        );
+    }
+    let mut vote = None;
+    match what {
+        "file" => {
+            let missing: Vec<&str> = [
+                (input.application, "đơn xin vào Đảng"),
+                (input.history, "lý lịch người xin vào Đảng (đã thẩm tra)"),
+            ]
+            .into_iter()
+            .filter(|(present, _)| !present)
+            .map(|(_, what)| what)
+            .collect();
+            if !missing.is_empty() {
+                e.push("file", format!("Hồ sơ còn thiếu: {}.", missing.join(", ")));
+            }
+            let ok = match input.introducer_member_id {
+                Some(mid) => crate::meetings::lookup::roll(app, &cell, on.unwrap_or(today))
+                    .await?
+                    .into_iter()
+                    .any(|r| {
+                        r.member.id == mid
+                            && !r.visiting
+                            && rules.may_introduce(r.member.official_date, on.unwrap_or(today))
+                    }),
+                None => false,
+            };
+            if !ok {
+                e.push(
+                    "introducer_member_id",
+                    "Người giới thiệu phải là đảng viên chính thức của chi bộ ít nhất 1 năm.",
+                );
+            }
+        }
+        "vote" => {
+            if let Some(d) = on
+                && let Err(msg) = rules.check_age(c.date_of_birth, d)
+            {
+                e.push("on", msg);
+            }
+            let official = crate::meetings::lookup::roll(app, &cell, on.unwrap_or(today))
+                .await?
+                .into_iter()
+                .filter(|r| {
+                    !r.visiting
+                        && r.member
+                            .official_date
+                            .is_some_and(|o| o <= on.unwrap_or(today))
+                })
+                .count() as u32;
+            match input.votes_for {
+                None => e.push("votes_for", "Ghi số đảng viên chính thức tán thành."),
+                Some(v) if v > official => e.push(
+                    "votes_for",
+                    format!(
+                        "Số tán thành ({v}) vượt số đảng viên chính thức của chi bộ ({official})."
+                    ),
+                ),
+                Some(v) => vote = Some((v, official)),
+            }
+        }
+        _ => {}
+    }
+    e.into_result()?;
+    let on = on.expect("checked");
+    let tx = write_tx(&app.db).await?;
+    let before = c.clone();
+    let mut am = c.clone().into_active_model();
+    match what {
+        "class" => {
+            am.class_on = Set(Some(on));
+            am.class_certificate = Set(number);
+            am.stage = Set(Stage::ClassDone.code().into());
+        }
+        "file" => {
+            am.applied_on = Set(Some(on));
+            am.introducer_member_id = Set(input.introducer_member_id);
+            am.stage = Set(Stage::FileReady.code().into());
+        }
+        "vote" => {
+            let (v, official) = vote.expect("checked");
+            // The share is the rule set's admission vote in force for the cell that day.
+            let mut rules = rules;
+            if let Some(r) = crate::rules::in_force_for(&app.db, &cell, on).await? {
+                rules.vote = r.rules.vote.admission;
+            }
+            let result = rules.vote(v, official, c.failed_votes.max(0) as u32);
+            candidate_vote::ActiveModel {
+                candidate_id: Set(c.id),
+                held_on: Set(on),
+                votes_for: Set(v as i32),
+                official_members: Set(official as i32),
+                passed: Set(result == Stage::Voted),
+                ..Default::default()
+            }
+            .insert(&tx)
+            .await?;
+            if result == Stage::Voted {
+                am.voted_on = Set(Some(on));
+            } else {
+                am.failed_votes = Set(c.failed_votes + 1);
+            }
+            am.stage = Set(result.code().into());
+        }
+        "decide" => {
+            let input = MemberInput {
+                full_name: c.full_name.clone(),
+                date_of_birth: Some(c.date_of_birth.to_string()),
+                sex: c.sex.clone(),
+                ethnicity: Some(c.ethnicity.clone()),
+                citizen_id: c.citizen_id.clone(),
+                phone: c.phone.clone(),
+                admission_date: Some(on.to_string()),
+                ..Default::default()
+            };
+            let clean = crate::membership::member_edit::clean(&tx, &input, None).await?;
+            let m =
+                crate::membership::member_edit::insert_member(&tx, clean, &cell, Status::Active)
+                    .await?;
+            am.member_id = Set(Some(m.id));
+            am.decided_on = Set(Some(on));
+            am.decision = Set(number);
+            am.stage = Set(Stage::Decided.code().into());
+        }
+        "ceremony" => {
+            am.ceremony_on = Set(Some(on));
+            am.stage = Set(Stage::Probation.code().into());
+        }
+        "recognise" => {
+            let m = member::Entity::find_by_id(c.member_id.unwrap_or(0))
+                .one(&tx)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let mut mm = m.into_active_model();
+            // Official from the end of probation, even when the review comes later.
+            mm.official_date = Set(current.probation_ends);
+            mm.updated_at = Set(chrono::Utc::now());
+            mm.update(&tx).await?;
+            am.reviewed_on = Set(Some(on));
+            am.stage = Set(Stage::Official.code().into());
+        }
+        _ => {
+            let m = member::Entity::find_by_id(c.member_id.unwrap_or(0))
+                .one(&tx)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            crate::membership::member_events::apply_event(
+                &tx,
+                actor,
+                m,
+                StatusEventKind::Removed,
+                on,
+                None,
+                "Không đủ điều kiện công nhận đảng viên chính thức",
+            )
+            .await?;
+            am.reviewed_on = Set(Some(on));
+            am.stage = Set(Stage::NotRecognised.code().into());
+        }
+    }
+    let saved = am.update(&tx).await?;
+    audit::record(
+        &tx,
+        Some(actor),
+        &format!("candidate.{what}"),
+        "candidate",
+        Some(id),
+        Some(&before),
+        Some(&saved),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(views(app, actor, vec![saved]).await?.remove(0))
+}
+
+/// The cell of a candidate the actor may see (for the way back to its list).
+pub async fn unit_of(app: &App, actor: &Actor, id: i64) -> AppResult<i64> {
+    let c = candidate::Entity::find_by_id(id)
+        .one(&app.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(actor
+        .readable(crate::org::units::find(&app.db, c.unit_id).await?)?
+        .0
+        .id)
+}

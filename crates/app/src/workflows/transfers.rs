@@ -1,0 +1,328 @@
+//! Reading transfers and the destinations a member may be sent to.
+
+use crate::access::Actor;
+use crate::refs::MemberRef;
+use crate::refs::UnitRef;
+use crate::{App, AppError, AppResult};
+use chibo_domain::calendar::Holidays;
+use chibo_domain::org::UnitKind;
+use chibo_domain::transfers::{TransferKind, TransferReason, TransferRules};
+use chibo_store::entities::{member, transfer, unit};
+use chibo_store::sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::collections::HashMap;
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TransferView {
+    pub id: i64,
+    pub member: MemberRef,
+    pub kind: String,
+    pub kind_label: String,
+    pub reason: String,
+    pub reason_label: String,
+    pub from: UnitRef,
+    pub to: Option<UnitRef>,
+    pub destination: String,
+    pub moved_on: NaiveDate,
+    pub ends_on: Option<NaiveDate>,
+    pub applied_on: Option<NaiveDate>,
+    pub letter_on: Option<NaiveDate>,
+    pub received_on: Option<NaiveDate>,
+    pub returned_on: Option<NaiveDate>,
+    /// `open`, `completed`, `cancelled`.
+    pub status: String,
+    pub status_label: String,
+    /// Permanent: the last day to apply (60 working days after moving).
+    pub apply_by: Option<NaiveDate>,
+    /// The last day to present the letter (30 working days after it).
+    pub present_by: Option<NaiveDate>,
+    /// What is overdue today, in Vietnamese.
+    pub overdue: Option<String>,
+    /// What the actor may do next: `apply`, `letter`, `receive`, `return`, `cancel`.
+    pub next_steps: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TransferList {
+    pub unit: UnitRef,
+    pub transfers: Vec<TransferView>,
+    pub overdue: u32,
+}
+
+fn status_label(s: &str) -> &'static str {
+    match s {
+        "open" => "Đang thực hiện",
+        "completed" => "Đã hoàn tất",
+        "cancelled" => "Đã hủy",
+        _ => "",
+    }
+}
+
+pub(crate) struct Ctx {
+    pub(crate) rules: TransferRules,
+    pub(crate) holidays: Holidays,
+    pub(crate) today: NaiveDate,
+}
+
+pub(crate) fn view(
+    t: &transfer::Model,
+    ctx: &Ctx,
+    names: &HashMap<i64, String>,
+    units: &HashMap<i64, unit::Model>,
+    actor: &Actor,
+) -> TransferView {
+    let kind = TransferKind::from_code(&t.kind).unwrap_or(TransferKind::Temporary);
+    let unit_ref = |id: i64| UnitRef {
+        id,
+        name: units.get(&id).map(|u| u.name.clone()).unwrap_or_default(),
+    };
+    let open = t.status == "open";
+    let apply_by =
+        (kind == TransferKind::Permanent).then(|| ctx.rules.apply_by(t.moved_on, &ctx.holidays));
+    let present_by = t.letter_on.map(|l| ctx.rules.present_by(l, &ctx.holidays));
+    let fmt = |d: NaiveDate| d.format("%d/%m/%Y").to_string();
+    let overdue = if !open {
+        None
+    } else if let Some(by) = apply_by.filter(|by| t.applied_on.is_none() && ctx.today > *by) {
+        Some(format!(
+            "Quá hạn làm thủ tục chuyển sinh hoạt (hạn {}).",
+            fmt(by)
+        ))
+    } else if let Some(by) = present_by.filter(|by| t.received_on.is_none() && ctx.today > *by) {
+        Some(format!(
+            "Quá hạn xuất trình giấy giới thiệu với nơi đến (hạn {}).",
+            fmt(by)
+        ))
+    } else {
+        t.ends_on
+            .filter(|e| {
+                kind == TransferKind::Temporary && t.returned_on.is_none() && ctx.today > *e
+            })
+            .map(|e| {
+                format!(
+                    "Hết thời hạn sinh hoạt tạm thời ngày {}, chưa trở về.",
+                    fmt(e)
+                )
+            })
+    };
+    let home = units.get(&t.from_unit_id);
+    let dest = t.to_unit_id.and_then(|id| units.get(&id));
+    let manages_home =
+        home.is_some_and(|u| actor.can_read_path(&u.path) && actor.can_manage_members(u));
+    let manages_dest =
+        dest.is_some_and(|u| actor.can_read_path(&u.path) && actor.can_manage_members(u));
+    let mut next_steps = Vec::new();
+    if open {
+        match kind {
+            TransferKind::Permanent => {
+                if manages_home && t.applied_on.is_none() {
+                    next_steps.push("apply");
+                }
+                if manages_home && t.applied_on.is_some() && t.letter_on.is_none() {
+                    next_steps.push("letter");
+                }
+                if t.letter_on.is_some() && (manages_dest || dest.is_none() && manages_home) {
+                    next_steps.push("receive");
+                }
+            }
+            TransferKind::Temporary => {
+                if manages_home {
+                    next_steps.push("return");
+                }
+            }
+        }
+        if manages_home && t.received_on.is_none() {
+            next_steps.push("cancel");
+        }
+    }
+    TransferView {
+        id: t.id,
+        member: MemberRef {
+            id: t.member_id,
+            name: names.get(&t.member_id).cloned().unwrap_or_default(),
+        },
+        kind: t.kind.clone(),
+        kind_label: kind.label().to_string(),
+        reason: t.reason.clone(),
+        reason_label: TransferReason::from_code(&t.reason)
+            .map(|r| r.label().to_string())
+            .unwrap_or_default(),
+        from: unit_ref(t.from_unit_id),
+        to: t.to_unit_id.map(unit_ref),
+        destination: t.destination.clone(),
+        moved_on: t.moved_on,
+        ends_on: t.ends_on,
+        applied_on: t.applied_on,
+        letter_on: t.letter_on,
+        received_on: t.received_on,
+        returned_on: t.returned_on,
+        status: t.status.clone(),
+        status_label: status_label(&t.status).to_string(),
+        apply_by,
+        present_by,
+        overdue,
+        next_steps: next_steps.into_iter().map(str::to_string).collect(),
+    }
+}
+
+pub(crate) async fn ctx(app: &App) -> AppResult<Ctx> {
+    Ok(Ctx {
+        rules: TransferRules::default(),
+        holidays: crate::rules::calendar::holidays(app).await?,
+        today: App::today(),
+    })
+}
+
+async fn views(
+    app: &App,
+    actor: &Actor,
+    rows: Vec<transfer::Model>,
+) -> AppResult<Vec<TransferView>> {
+    let c = ctx(app).await?;
+    let ids: Vec<i64> = rows.iter().map(|t| t.member_id).collect();
+    let names: HashMap<i64, String> =
+        crate::lookup::by_ids::<member::Entity, _>(&app.db, member::Column::Id, &ids)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m.full_name))
+            .collect();
+    let unit_ids: Vec<i64> = rows
+        .iter()
+        .flat_map(|t| [Some(t.from_unit_id), t.to_unit_id])
+        .flatten()
+        .collect();
+    let units: HashMap<i64, unit::Model> =
+        crate::lookup::by_ids::<unit::Entity, _>(&app.db, unit::Column::Id, &unit_ids)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u))
+            .collect();
+    Ok(rows
+        .iter()
+        .map(|t| view(t, &c, &names, &units, actor))
+        .collect())
+}
+
+/// Transfers out of or into a subtree (open ones first, then the newest), with what is overdue.
+pub async fn list(
+    app: &App,
+    actor: &Actor,
+    unit_id: i64,
+    overdue_only: bool,
+) -> AppResult<TransferList> {
+    let root = actor
+        .readable(crate::org::units::find(&app.db, unit_id).await?)?
+        .0;
+    let rows = transfer::Entity::find()
+        .filter(
+            Condition::any()
+                .add(transfer::Column::FromUnitId.in_subquery(chibo_store::units_under(&root.path)))
+                .add(transfer::Column::ToUnitId.in_subquery(chibo_store::units_under(&root.path))),
+        )
+        .order_by_desc(transfer::Column::MovedOn)
+        .order_by_desc(transfer::Column::Id)
+        .all(&app.db)
+        .await?;
+    let mut transfers = views(app, actor, rows).await?;
+    transfers.sort_by_key(|t| (t.status != "open", t.overdue.is_none()));
+    let overdue = transfers.iter().filter(|t| t.overdue.is_some()).count() as u32;
+    if overdue_only {
+        transfers.retain(|t| t.overdue.is_some());
+    }
+    Ok(TransferList {
+        unit: UnitRef {
+            id: root.id,
+            name: root.name,
+        },
+        transfers,
+        overdue,
+    })
+}
+
+/// Transfers of one member, newest first.
+pub async fn of_member(app: &App, actor: &Actor, member_id: i64) -> AppResult<Vec<TransferView>> {
+    let (m, _) = crate::membership::members::visible(app, actor, member_id).await?;
+    let rows = transfer::Entity::find()
+        .filter(transfer::Column::MemberId.eq(m.id))
+        .order_by_desc(transfer::Column::MovedOn)
+        .all(&app.db)
+        .await?;
+    views(app, actor, rows).await
+}
+
+/// A transfer the actor may see: its home or its receiving cell is in their read scope.
+pub(crate) async fn one(app: &App, actor: &Actor, id: i64) -> AppResult<TransferView> {
+    let t = transfer::Entity::find_by_id(id)
+        .one(&app.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut seen = false;
+    for uid in [Some(t.from_unit_id), t.to_unit_id].into_iter().flatten() {
+        if crate::org::units::find(&app.db, uid)
+            .await?
+            .is_some_and(|u| actor.can_read_path(&u.path))
+        {
+            seen = true;
+        }
+    }
+    if !seen {
+        return Err(AppError::NotFound);
+    }
+    Ok(views(app, actor, vec![t]).await?.remove(0))
+}
+
+pub(crate) async fn cell_of(app: &App, unit_id: i64) -> AppResult<unit::Model> {
+    let u = crate::org::units::find(&app.db, unit_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    crate::membership::members::cell_of(&app.db, &u).await
+}
+
+/// Cells a transfer from `home` may go to inside chibo: live cells under the same superior
+/// organisation, and every other live cell the actor reads.
+pub(crate) fn destinations_from(actor: &Actor, home: &unit::Model) -> Condition {
+    let cell_kinds: Vec<&str> = [UnitKind::BaseCell, UnitKind::Cell]
+        .iter()
+        .map(|k| k.code())
+        .collect();
+    let siblings = match home.parent_id {
+        Some(p) => Condition::all().add(unit::Column::ParentId.eq(p)),
+        None => Condition::all().add(chibo_store::sea_orm::sea_query::Expr::cust("1 = 0")),
+    };
+    Condition::all()
+        .add(unit::Column::Kind.is_in(cell_kinds))
+        .add(unit::Column::DissolvedOn.is_null())
+        .add(unit::Column::Id.ne(home.id))
+        .add(
+            Condition::any()
+                .add(siblings)
+                .add(crate::org::units::scope_condition(
+                    unit::Column::Path,
+                    &actor.read_paths(),
+                )),
+        )
+}
+
+/// Cells a member of `member_id`'s cell may be transferred to in chibo, by name.
+pub async fn destinations(app: &App, actor: &Actor, member_id: i64) -> AppResult<Vec<UnitRef>> {
+    let (m, _) = crate::membership::members::visible(app, actor, member_id).await?;
+    let home = cell_of(app, m.unit_id).await?;
+    Ok(unit::Entity::find()
+        .filter(destinations_from(actor, &home))
+        .order_by_asc(unit::Column::SearchKey)
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|u| UnitRef {
+            id: u.id,
+            name: u.name,
+        })
+        .collect())
+}
+
+/// The member a transfer is about, when the actor may see the transfer.
+pub async fn of_transfer_member(app: &App, actor: &Actor, id: i64) -> AppResult<i64> {
+    Ok(one(app, actor, id).await?.member.id)
+}
