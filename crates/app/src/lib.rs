@@ -3,7 +3,7 @@
 
 pub mod access;
 pub mod audit;
-mod lookup;
+pub mod lookup;
 pub mod meetings;
 pub mod membership;
 pub mod org;

@@ -2,6 +2,9 @@
 //! so a long list never binds more parameters than a backend allows. Not for selecting a
 //! subtree: that is a path-prefix condition or a subquery (`chibo_store::units_under`).
 
+use std::collections::HashMap;
+
+use chibo_store::entities::member;
 use chibo_store::sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
 /// Ids bound in one query.
@@ -26,4 +29,16 @@ pub async fn by_ids<E: EntityTrait, C: ColumnTrait>(
         );
     }
     Ok(out)
+}
+
+/// Members' full names by id, for the lists that name members (tasks, approvals, officers).
+pub async fn member_names(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<HashMap<i64, String>, DbErr> {
+    Ok(by_ids::<member::Entity, _>(db, member::Column::Id, ids)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m.full_name))
+        .collect())
 }

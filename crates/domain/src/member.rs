@@ -370,3 +370,12 @@ mod tests {
         }
     }
 }
+
+/// Status codes of members still on their cell's roll.
+pub fn on_roll_codes() -> Vec<&'static str> {
+    Status::ALL
+        .iter()
+        .filter(|s| s.on_roll())
+        .map(|s| s.code())
+        .collect()
+}

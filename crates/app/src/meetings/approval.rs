@@ -3,9 +3,9 @@
 
 use crate::access::Actor;
 use crate::meetings::detail::MeetingDetail;
-use crate::meetings::held::approvals_of;
 use crate::meetings::held::steps_done;
-use crate::meetings::lookup::ensure_open;
+use crate::meetings::signatures::approvals_of;
+use crate::meetings::signatures::ensure_open;
 use crate::{App, AppError, AppResult, audit};
 use chibo_domain::Invalid;
 use chibo_domain::validate;

@@ -108,7 +108,7 @@ pub async fn record_attendance(
     input: AttendanceInput,
 ) -> AppResult<MeetingDetail> {
     let (m, cell) = manageable(app, actor, id).await?;
-    crate::meetings::lookup::ensure_open(app, m.id).await?;
+    crate::meetings::signatures::ensure_open(app, m.id).await?;
     let mut e = Invalid::new();
     if m.meeting_date > App::today() {
         e.push("entries", "Chưa đến ngày họp, chưa thể điểm danh.");
@@ -227,7 +227,7 @@ pub async fn check_in(
     if m.status == crate::meetings::cancellations::CANCELLED {
         return Err(AppError::invalid("code", "Buổi sinh hoạt đã bị hủy."));
     }
-    crate::meetings::lookup::ensure_open(app, m.id).await?;
+    crate::meetings::signatures::ensure_open(app, m.id).await?;
     let wrong = || AppError::invalid("code", "Mã điểm danh không đúng với buổi sinh hoạt này.");
     let Some(code) = &m.checkin_code else {
         return Err(wrong());

@@ -4,13 +4,14 @@
 use crate::access::Actor;
 use crate::meetings::lookup::AttendanceSummary;
 use crate::meetings::lookup::SheetRow;
+use crate::meetings::signatures::{ApprovalView, approvals_of};
 use crate::refs::MemberRef;
 use crate::{App, AppResult};
 use chibo_domain::rules::{self as rules_domain, AutoCheck, Presence, RuleSet, Standing};
 use chibo_domain::validate::parse_time;
 use chibo_store::entities::{
-    meeting, meeting_amendment, meeting_approval, meeting_attendance, meeting_record,
-    meeting_score, meeting_speech, meeting_step, meeting_task, member, unit,
+    meeting, meeting_amendment, meeting_attendance, meeting_record, meeting_score, meeting_speech,
+    meeting_step, meeting_task, unit,
 };
 use chibo_store::sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use chrono::{Datelike, NaiveDate};
@@ -82,14 +83,6 @@ pub struct QualityView {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ApprovalView {
-    /// `chair` or `secretary`.
-    pub role: String,
-    pub member: MemberRef,
-    pub approved_at: chrono::DateTime<chrono::Utc>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AmendmentView {
     pub id: i64,
     pub body: String,
@@ -150,16 +143,6 @@ pub(crate) fn is_working(r: &SheetRow) -> bool {
     r.standing == "working"
 }
 
-pub(crate) async fn names(app: &App, ids: Vec<i64>) -> AppResult<HashMap<i64, String>> {
-    Ok(member::Entity::find()
-        .filter(member::Column::Id.is_in(ids))
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|m| (m.id, m.full_name))
-        .collect())
-}
-
 pub(crate) fn task_view(t: &meeting_task::Model, names: &HashMap<i64, String>) -> TaskView {
     TaskView {
         id: t.id,
@@ -188,7 +171,11 @@ async fn tasks_of(app: &App, meeting_id: i64) -> AppResult<Vec<TaskView>> {
         .order_by_asc(meeting_task::Column::Id)
         .all(&app.db)
         .await?;
-    let n = names(app, rows.iter().map(|t| t.member_id).collect()).await?;
+    let n = crate::lookup::member_names(
+        &app.db,
+        &rows.iter().map(|t| t.member_id).collect::<Vec<_>>(),
+    )
+    .await?;
     Ok(rows.iter().map(|t| task_view(t, &n)).collect())
 }
 
@@ -287,12 +274,12 @@ pub(crate) async fn held_detail(app: &App, actor: &Actor, held: Held<'_>) -> App
         .filter(meeting_record::Column::MeetingId.eq(m.id))
         .one(&app.db)
         .await?;
-    let people = names(
-        app,
-        rec.iter()
+    let people = crate::lookup::member_names(
+        &app.db,
+        &rec.iter()
             .flat_map(|r| [r.chair_member_id, r.secretary_member_id])
             .flatten()
-            .collect(),
+            .collect::<Vec<_>>(),
     )
     .await?;
     let person = |id: Option<i64>| {
@@ -503,7 +490,11 @@ pub(crate) async fn held_detail(app: &App, actor: &Actor, held: Held<'_>) -> App
         .order_by_asc(meeting_speech::Column::Id)
         .all(&app.db)
         .await?;
-    let speaker_names = names(app, speech_rows.iter().map(|s| s.member_id).collect()).await?;
+    let speaker_names = crate::lookup::member_names(
+        &app.db,
+        &speech_rows.iter().map(|s| s.member_id).collect::<Vec<_>>(),
+    )
+    .await?;
     let speeches = speech_rows
         .into_iter()
         .map(|s| SpeechView {
@@ -575,34 +566,6 @@ pub(crate) fn vote_rows(sheet: &[SheetRow]) -> Vec<(Standing, Presence)> {
             Some((standing, presence))
         })
         .collect()
-}
-
-/// The approvals of a meeting's minutes, and whether both chair and minute-taker approved.
-pub(crate) async fn approvals_of(
-    app: &App,
-    meeting_id: i64,
-) -> AppResult<(Vec<ApprovalView>, bool)> {
-    let rows = meeting_approval::Entity::find()
-        .filter(meeting_approval::Column::MeetingId.eq(meeting_id))
-        .order_by_asc(meeting_approval::Column::Id)
-        .all(&app.db)
-        .await?;
-    let n = names(app, rows.iter().map(|a| a.member_id).collect()).await?;
-    let locked = ["chair", "secretary"]
-        .iter()
-        .all(|r| rows.iter().any(|a| a.role == *r));
-    let views = rows
-        .into_iter()
-        .map(|a| ApprovalView {
-            member: MemberRef {
-                id: a.member_id,
-                name: n.get(&a.member_id).cloned().unwrap_or_default(),
-            },
-            role: a.role,
-            approved_at: a.approved_at,
-        })
-        .collect();
-    Ok((views, locked))
 }
 
 /// The procedure steps done at a meeting, with their times.

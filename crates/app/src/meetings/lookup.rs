@@ -3,7 +3,6 @@
 
 use crate::access::Actor;
 pub use crate::meetings::cancellations::CANCELLED;
-use crate::meetings::held::approvals_of;
 use crate::refs::UnitRef;
 use crate::{App, AppError, AppResult};
 use chibo_domain::member::{self as member_rules, Status, StatusEvent, StatusEventKind};
@@ -324,15 +323,4 @@ pub(crate) async fn manageable(
         ));
     }
     Ok((m, cell))
-}
-
-/// Refuses a change to approved minutes: a correction is an amendment, never an edit.
-pub(crate) async fn ensure_open(app: &App, meeting_id: i64) -> AppResult<()> {
-    if approvals_of(app, meeting_id).await?.1 {
-        return Err(AppError::invalid(
-            "status",
-            "Biên bản và nghị quyết đã được chủ trì và thư ký thông qua, không thể sửa. Hãy lập văn bản đính chính.",
-        ));
-    }
-    Ok(())
 }

@@ -15,4 +15,5 @@ pub mod plans;
 pub mod preparation;
 pub mod record;
 pub mod schedule;
+pub mod signatures;
 pub mod uploads;

@@ -2,7 +2,6 @@
 //! check-in state (the read side of the preparation modules).
 
 use crate::access::Actor;
-use crate::meetings::uploads::documents_day;
 use crate::refs::MemberRef;
 use crate::{App, AppResult};
 use chibo_domain::rules::{self as rules_domain, RuleSet};
@@ -393,4 +392,13 @@ pub(crate) async fn follower_view(app: &App, cell: &unit::Model) -> AppResult<Fo
         meetings_held: held.len() as u32,
         attended,
     })
+}
+
+/// The day documents reached members: the first upload, or an earlier date the record gives
+/// (documents handed out on paper).
+pub(crate) fn documents_day(
+    uploads: &[DocumentView],
+    recorded: Option<NaiveDate>,
+) -> Option<NaiveDate> {
+    uploads.iter().map(|d| d.uploaded_on).chain(recorded).min()
 }

@@ -59,7 +59,7 @@ pub async fn save_preparation(
     input: PreparationInput,
 ) -> AppResult<MeetingDetail> {
     let (m, cell) = crate::meetings::lookup::manageable(app, actor, id).await?;
-    crate::meetings::lookup::ensure_open(app, m.id).await?;
+    crate::meetings::signatures::ensure_open(app, m.id).await?;
     let mut e = Invalid::new();
     let held_on = validate::date_field(
         &mut e,
@@ -175,7 +175,7 @@ pub async fn add_guest(
     input: GuestInput,
 ) -> AppResult<MeetingDetail> {
     let (m, cell) = crate::meetings::lookup::manageable(app, actor, id).await?;
-    crate::meetings::lookup::ensure_open(app, m.id).await?;
+    crate::meetings::signatures::ensure_open(app, m.id).await?;
     let mut e = Invalid::new();
     let title = validate::optional_text(&mut e, "title", "chức vụ", Some(&input.title), 255)
         .unwrap_or_default();
@@ -263,7 +263,7 @@ pub async fn remove_guest(app: &App, actor: &Actor, guest_id: i64) -> AppResult<
         .await?
         .ok_or(AppError::NotFound)?;
     let (m, _) = crate::meetings::lookup::manageable(app, actor, g.meeting_id).await?;
-    crate::meetings::lookup::ensure_open(app, m.id).await?;
+    crate::meetings::signatures::ensure_open(app, m.id).await?;
     let tx = write_tx(&app.db).await?;
     meeting_guest::Entity::delete_by_id(g.id).exec(&tx).await?;
     audit::record(
@@ -305,7 +305,7 @@ pub async fn follower_choices(
     };
     Ok(member::Entity::find()
         .filter(member::Column::UnitPath.like(chibo_store::path_prefix(&parent.path)))
-        .filter(member::Column::Status.is_in(crate::membership::members::on_roll_codes()))
+        .filter(member::Column::Status.is_in(chibo_domain::member::on_roll_codes()))
         .order_by_asc(member::Column::SortKey)
         .all(&app.db)
         .await?
@@ -344,7 +344,7 @@ pub async fn set_follower(
             .filter(|x| {
                 x.unit_path.starts_with(&parent.path)
                     && !x.unit_path.starts_with(&cell.path)
-                    && crate::membership::members::on_roll_codes().contains(&x.status.as_str())
+                    && chibo_domain::member::on_roll_codes().contains(&x.status.as_str())
             });
         if ok.is_none() {
             return Err(AppError::invalid(

@@ -5,10 +5,9 @@ use crate::access::Actor;
 use crate::meetings::detail::MeetingDetail;
 use crate::meetings::held::TaskView;
 use crate::meetings::held::is_working;
-use crate::meetings::held::names;
 use crate::meetings::held::task_view;
 use crate::meetings::held::vote_rows;
-use crate::meetings::lookup::ensure_open;
+use crate::meetings::signatures::ensure_open;
 use crate::{App, AppError, AppResult, audit};
 use chibo_domain::Invalid;
 use chibo_domain::rules::{self as rules_domain};
@@ -325,7 +324,7 @@ pub async fn update_task(
     )
     .await?;
     tx.commit().await?;
-    let n = names(app, vec![after.member_id]).await?;
+    let n = crate::lookup::member_names(&app.db, &[after.member_id]).await?;
     Ok(task_view(&after, &n))
 }
 
@@ -339,7 +338,7 @@ pub async fn my_tasks(app: &App, actor: &Actor) -> AppResult<Vec<TaskView>> {
         .order_by_desc(meeting_task::Column::DueOn)
         .all(&app.db)
         .await?;
-    let n = names(app, vec![mid]).await?;
+    let n = crate::lookup::member_names(&app.db, &[mid]).await?;
     Ok(rows.iter().map(|t| task_view(t, &n)).collect())
 }
 

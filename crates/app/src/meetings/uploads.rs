@@ -12,25 +12,16 @@ use chibo_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
 };
 use chibo_store::write_tx;
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use sha2::{Digest, Sha256};
 
 /// Documents kept per meeting at most.
 pub const MAX_DOCUMENTS_PER_MEETING: u64 = 30;
 
-/// The day documents reached members: the first upload, or an earlier date the record gives
-/// (documents handed out on paper).
-pub(crate) fn documents_day(
-    uploads: &[DocumentView],
-    recorded: Option<NaiveDate>,
-) -> Option<NaiveDate> {
-    uploads.iter().map(|d| d.uploaded_on).chain(recorded).min()
-}
-
 /// Whether the actor may attach documents to the meeting now (checked before reading a file).
 pub async fn may_upload(app: &App, actor: &Actor, id: i64) -> AppResult<()> {
     let (m, _) = crate::meetings::lookup::manageable(app, actor, id).await?;
-    crate::meetings::lookup::ensure_open(app, m.id).await
+    crate::meetings::signatures::ensure_open(app, m.id).await
 }
 
 /// Attaches a document to a meeting (checked for size and type), kept in the database or in

@@ -330,7 +330,7 @@ pub async fn due(
         .unwrap_or(award_on);
     let candidates = Condition::all()
         .add(member::Column::UnitPath.like(chibo_store::path_prefix(&root.path)))
-        .add(member::Column::Status.is_in(crate::membership::members::on_roll_codes()))
+        .add(member::Column::Status.is_in(chibo_domain::member::on_roll_codes()))
         .add(member::Column::AdmissionDate.lte(admitted_by));
     let ms: Vec<member::Model> = member::Entity::find()
         .filter(candidates.clone())

@@ -22,15 +22,6 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use utoipa::{IntoParams, ToSchema};
 
-/// Status codes of members still on their cell's roll.
-pub fn on_roll_codes() -> Vec<&'static str> {
-    Status::ALL
-        .iter()
-        .filter(|s| s.on_roll())
-        .map(|s| s.code())
-        .collect()
-}
-
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PositionView {
     pub id: i64,
@@ -226,7 +217,7 @@ pub async fn list(app: &App, actor: &Actor, q: MemberQuery) -> AppResult<MemberP
         );
     }
     if !q.all.unwrap_or(false) {
-        cond = cond.add(member::Column::Status.is_in(on_roll_codes()));
+        cond = cond.add(member::Column::Status.is_in(chibo_domain::member::on_roll_codes()));
     }
     let query = member::Entity::find().filter(cond);
     let total = query.clone().count(&app.db).await?;

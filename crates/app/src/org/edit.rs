@@ -2,11 +2,11 @@
 //! that keep a unit's history.
 
 use crate::access::Actor;
-use crate::membership::members::on_roll_codes;
 use crate::org::units::UnitView;
 use crate::org::units::find;
 use crate::org::units::view;
 use crate::{App, AppError, AppResult, audit};
+use chibo_domain::member::on_roll_codes;
 use chibo_domain::org::{self, CellType, MIN_OFFICIAL_MEMBERS_PER_CELL, UnitKind};
 use chibo_domain::{Invalid, text, validate};
 use chibo_store::entities::{member, unit, unit_event, unit_version};

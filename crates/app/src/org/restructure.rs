@@ -2,7 +2,6 @@
 //! meetings that can no longer be held are cancelled.
 
 use crate::access::Actor;
-use crate::membership::members::on_roll_codes;
 use crate::org::edit::add_event;
 use crate::org::edit::changeable_from;
 use crate::org::edit::check_cell_type;
@@ -16,6 +15,7 @@ use crate::org::units::UnitView;
 use crate::org::units::find;
 use crate::org::units::view;
 use crate::{App, AppError, AppResult, audit};
+use chibo_domain::member::on_roll_codes;
 use chibo_domain::org::{self, MIN_OFFICIAL_MEMBERS_PER_CELL, UnitKind};
 use chibo_domain::{Invalid, validate};
 use chibo_store::entities::{member, unit};

@@ -1,7 +1,6 @@
 //! A unit's page: its version, counts, officers, rule set, children and history.
 
 use crate::access::Actor;
-use crate::membership::members::on_roll_codes;
 use crate::org::units::UnitView;
 use crate::org::units::counts_on;
 use crate::org::units::current_counts;
@@ -11,6 +10,7 @@ use crate::org::units::version_on;
 use crate::org::units::view;
 use crate::refs::UnitRef;
 use crate::{App, AppError, AppResult};
+use chibo_domain::member::on_roll_codes;
 use chibo_domain::org::{self, MIN_OFFICIAL_MEMBERS_PER_CELL, UnitKind};
 use chibo_domain::text;
 use chibo_store::entities::{member, unit, unit_event};

@@ -2,8 +2,8 @@
 //! a unit's version on a date. Every other org module and context reads units through here.
 
 use crate::access::Actor;
-use crate::membership::members::on_roll_codes;
 use crate::{App, AppResult};
+use chibo_domain::member::on_roll_codes;
 use chibo_domain::org::{self, CellType, UnitKind};
 use chibo_domain::text;
 use chibo_store::entities::{member, member_unit, unit, unit_version};

@@ -2,7 +2,6 @@
 
 use crate::access::Actor;
 use crate::programmes::member_in;
-use crate::programmes::names;
 use crate::programmes::readable_unit;
 use crate::programmes::subtree;
 use crate::refs::MemberRef;
@@ -99,7 +98,11 @@ pub async fn cadre_tasks(
         .order_by_asc(cadre_task::Column::Id)
         .all(&app.db)
         .await?;
-    let n = names(app, rows.iter().map(|t| t.member_id).collect()).await?;
+    let n = crate::lookup::member_names(
+        &app.db,
+        &rows.iter().map(|t| t.member_id).collect::<Vec<_>>(),
+    )
+    .await?;
     let today = App::today();
     let tasks: Vec<CadreTaskView> = rows
         .into_iter()

@@ -90,16 +90,6 @@ pub(crate) async fn member_in(
     Ok(m)
 }
 
-pub(crate) async fn names(app: &App, ids: Vec<i64>) -> AppResult<HashMap<i64, String>> {
-    Ok(
-        crate::lookup::by_ids::<member::Entity, _>(&app.db, member::Column::Id, &ids)
-            .await?
-            .into_iter()
-            .map(|m| (m.id, m.full_name))
-            .collect(),
-    )
-}
-
 /// Secretaries, deputies and committee members of the subtree's cells today, by name: the
 /// cadres programmes give tasks to and train.
 pub async fn officers(app: &App, actor: &Actor, unit_id: i64) -> AppResult<Vec<MemberRef>> {
@@ -118,7 +108,7 @@ pub async fn officers(app: &App, actor: &Actor, unit_id: i64) -> AppResult<Vec<M
         .into_iter()
         .map(|p| p.member_id)
         .collect();
-    let mut out: Vec<MemberRef> = names(app, ids)
+    let mut out: Vec<MemberRef> = crate::lookup::member_names(&app.db, &ids)
         .await?
         .into_iter()
         .map(|(id, name)| MemberRef { id, name })

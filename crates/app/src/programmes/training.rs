@@ -2,7 +2,6 @@
 
 use crate::access::Actor;
 use crate::programmes::Period;
-use crate::programmes::names;
 use crate::programmes::readable_unit;
 use crate::programmes::subtree;
 use crate::refs::MemberRef;
@@ -131,7 +130,7 @@ pub async fn training(
         .collect();
     let mut ids: Vec<i64> = parts.iter().map(|p| p.member_id).collect();
     ids.extend(officer_ids.iter().copied());
-    let n = names(app, ids).await?;
+    let n = crate::lookup::member_names(&app.db, &ids).await?;
     let trained: HashSet<i64> = parts
         .iter()
         .filter(|p| p.completed)

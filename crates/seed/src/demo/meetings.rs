@@ -189,7 +189,7 @@ async fn assign_followers(app: &App, cells: &mut [unit::Model]) -> AppResult<()>
         };
         let pick = member::Entity::find()
             .filter(member::Column::UnitPath.like(chibo_store::path_prefix(&parent.path)))
-            .filter(member::Column::Status.is_in(chibo_app::membership::members::on_roll_codes()))
+            .filter(member::Column::Status.is_in(chibo_domain::member::on_roll_codes()))
             .order_by_asc(member::Column::SortKey)
             .all(&app.db)
             .await?

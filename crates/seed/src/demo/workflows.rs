@@ -18,7 +18,7 @@ pub(crate) async fn seed_badges(app: &App) -> AppResult<()> {
     let rules = BadgeRules::default();
     let last = rules.award_day_before(App::today());
     let ms = member::Entity::find()
-        .filter(member::Column::Status.is_in(chibo_app::membership::members::on_roll_codes()))
+        .filter(member::Column::Status.is_in(chibo_domain::member::on_roll_codes()))
         .all(&app.db)
         .await?;
     let tx = write_tx(&app.db).await?;

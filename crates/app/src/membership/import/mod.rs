@@ -475,7 +475,7 @@ pub async fn export(app: &App, actor: &Actor, unit_id: i64) -> AppResult<(String
     let names = places::export_labels(&root, &units);
     let ms = member::Entity::find()
         .filter(member::Column::UnitPath.like(chibo_store::path_prefix(&root.path)))
-        .filter(member::Column::Status.is_in(crate::membership::members::on_roll_codes()))
+        .filter(member::Column::Status.is_in(chibo_domain::member::on_roll_codes()))
         .order_by_asc(member::Column::SortKey)
         .all(&app.db)
         .await?;

@@ -1,0 +1,61 @@
+//! Who has signed a meeting's minutes off, and whether they are locked: once the chair and the
+//! secretary have both signed, the record changes only through an amendment.
+
+use chibo_store::entities::meeting_approval;
+use chibo_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::refs::MemberRef;
+use crate::{App, AppError, AppResult};
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ApprovalView {
+    /// `chair` or `secretary`.
+    pub role: String,
+    pub member: MemberRef,
+    pub approved_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The approvals of a meeting's minutes, and whether both chair and minute-taker approved.
+pub(crate) async fn approvals_of(
+    app: &App,
+    meeting_id: i64,
+) -> AppResult<(Vec<ApprovalView>, bool)> {
+    let rows = meeting_approval::Entity::find()
+        .filter(meeting_approval::Column::MeetingId.eq(meeting_id))
+        .order_by_asc(meeting_approval::Column::Id)
+        .all(&app.db)
+        .await?;
+    let n = crate::lookup::member_names(
+        &app.db,
+        &rows.iter().map(|a| a.member_id).collect::<Vec<_>>(),
+    )
+    .await?;
+    let locked = ["chair", "secretary"]
+        .iter()
+        .all(|r| rows.iter().any(|a| a.role == *r));
+    let views = rows
+        .into_iter()
+        .map(|a| ApprovalView {
+            member: MemberRef {
+                id: a.member_id,
+                name: n.get(&a.member_id).cloned().unwrap_or_default(),
+            },
+            role: a.role,
+            approved_at: a.approved_at,
+        })
+        .collect();
+    Ok((views, locked))
+}
+
+/// Refuses a change to approved minutes: a correction is an amendment, never an edit.
+pub(crate) async fn ensure_open(app: &App, meeting_id: i64) -> AppResult<()> {
+    if approvals_of(app, meeting_id).await?.1 {
+        return Err(AppError::invalid(
+            "status",
+            "Biên bản và nghị quyết đã được chủ trì và thư ký thông qua, không thể sửa. Hãy lập văn bản đính chính.",
+        ));
+    }
+    Ok(())
+}
