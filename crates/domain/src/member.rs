@@ -246,6 +246,15 @@ pub fn anniversary(
     }
 }
 
+/// Status codes of members still on their cell's roll.
+pub fn on_roll_codes() -> Vec<&'static str> {
+    Status::ALL
+        .iter()
+        .filter(|s| s.on_roll())
+        .map(|s| s.code())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -369,13 +378,4 @@ mod tests {
             prop_assert!(party_age(admission, &g, date - chrono::Duration::days(1)).years < years);
         }
     }
-}
-
-/// Status codes of members still on their cell's roll.
-pub fn on_roll_codes() -> Vec<&'static str> {
-    Status::ALL
-        .iter()
-        .filter(|s| s.on_roll())
-        .map(|s| s.code())
-        .collect()
 }

@@ -269,7 +269,7 @@ async fn a_generated_city_keeps_the_use_cases_invariants() {
         assert!(t.moved_on >= m.admission_date);
     }
     let root = units.iter().find(|u| u.parent_id.is_none()).unwrap().id;
-    let due = chibo_app::membership::badges::due(&app, &admin, root, None)
+    let due = chibo_app::membership::badges_due::due(&app, &admin, root, None)
         .await
         .unwrap();
     assert!(!due.rows.is_empty());

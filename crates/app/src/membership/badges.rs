@@ -1,26 +1,23 @@
 //! Party badges: who is due at an award day in a committee's subtree, recording awards (once per
 //! milestone, checked against the rules) and the disciplinary measures that delay them.
 
-use std::collections::HashMap;
-
+use crate::access::Actor;
+use crate::membership::members::domain_events;
+use crate::membership::members::status_of;
+use crate::{App, AppError, AppResult, audit};
 use chibo_domain::Invalid;
 use chibo_domain::badges::{BadgeRules, Discipline, Early};
 use chibo_domain::member as member_rules;
 use chibo_domain::validate;
-use chibo_store::entities::{member, member_badge, member_discipline, member_event, unit};
+use chibo_store::entities::{member, member_badge, member_discipline, member_event};
 use chibo_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 use chibo_store::{is_unique_violation, write_tx};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use utoipa::ToSchema;
-
-use crate::access::Actor;
-use crate::membership::members::domain_events;
-use crate::membership::members::status_of;
-use crate::refs::UnitRef;
-use crate::{App, AppError, AppResult, audit};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct BadgeView {
@@ -63,28 +60,6 @@ pub struct MemberBadges {
     pub can_award: bool,
     /// May record disciplinary measures (the cell's officers and the committee above).
     pub can_discipline: bool,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct DueRow {
-    pub member_id: i64,
-    pub full_name: String,
-    pub unit_name: String,
-    pub years: u32,
-    pub reached_on: NaiveDate,
-    pub eligible_from: NaiveDate,
-    /// Could have been given at an earlier award day.
-    pub overdue: bool,
-    /// Delayed by a disciplinary measure.
-    pub delayed: bool,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct DueList {
-    pub unit: UnitRef,
-    pub award_on: NaiveDate,
-    pub rows: Vec<DueRow>,
-    pub can_award: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -133,7 +108,7 @@ fn discipline_view(d: member_discipline::Model) -> DisciplineView {
 }
 
 /// Which members a lookup is for.
-enum Of {
+pub(crate) enum Of {
     One(i64),
     /// The members matching a condition on the members table, as a subquery.
     Where(Condition),
@@ -159,7 +134,7 @@ impl Of {
 /// Party-age gaps of each member, from their status events.
 /// `of`: which members, as a condition on a `member_id` column (one id, or a subquery over a
 /// subtree: never a list of the subtree's ids).
-async fn gaps_by_member(
+pub(crate) async fn gaps_by_member(
     app: &App,
     ms: &[member::Model],
     of: &Of,
@@ -188,7 +163,7 @@ async fn gaps_by_member(
 
 /// The badge a member is next up for: the highest milestone above the badges they hold that
 /// their party age reaches by `by`, else the first one ahead; with the dates that decide it.
-fn next_badge(
+pub(crate) fn next_badge(
     rules: &BadgeRules,
     admission: NaiveDate,
     gaps: &[(NaiveDate, Option<NaiveDate>)],
@@ -218,7 +193,7 @@ fn next_badge(
     })
 }
 
-async fn disciplines_of(
+pub(crate) async fn disciplines_of(
     app: &App,
     of: &Of,
 ) -> AppResult<HashMap<i64, Vec<member_discipline::Model>>> {
@@ -234,7 +209,10 @@ async fn disciplines_of(
     Ok(out)
 }
 
-async fn awards_of(app: &App, of: &Of) -> AppResult<HashMap<i64, Vec<member_badge::Model>>> {
+pub(crate) async fn awards_of(
+    app: &App,
+    of: &Of,
+) -> AppResult<HashMap<i64, Vec<member_badge::Model>>> {
     let mut out: HashMap<i64, Vec<member_badge::Model>> = HashMap::new();
     for b in member_badge::Entity::find()
         .filter(of.on(member_badge::Column::MemberId))
@@ -247,7 +225,7 @@ async fn awards_of(app: &App, of: &Of) -> AppResult<HashMap<i64, Vec<member_badg
     Ok(out)
 }
 
-fn measures(ds: &[member_discipline::Model]) -> Vec<(Discipline, NaiveDate)> {
+pub(crate) fn measures(ds: &[member_discipline::Model]) -> Vec<(Discipline, NaiveDate)> {
     ds.iter()
         .filter_map(|d| Discipline::from_code(&d.kind).map(|k| (k, d.decided_on)))
         .collect()
@@ -288,106 +266,6 @@ pub async fn for_member(app: &App, actor: &Actor, member_id: i64) -> AppResult<M
         next,
         can_award: actor.supervises(&u),
         can_discipline: actor.can_read_path(&u.path) && actor.can_manage_members(&u),
-    })
-}
-
-/// Members of a subtree due for a badge at `award_on` (the next award day when not given):
-/// each member's highest milestone above the badges they hold, if it may be given by then.
-pub async fn due(
-    app: &App,
-    actor: &Actor,
-    unit_id: i64,
-    award_on: Option<&str>,
-) -> AppResult<DueList> {
-    let root = actor
-        .readable(crate::org::units::find(&app.db, unit_id).await?)?
-        .0;
-    let rules = BadgeRules::default();
-    let award_on = match award_on.map(str::trim).filter(|s| !s.is_empty()) {
-        None => rules.award_day_from(App::today()),
-        Some(s) => match validate::parse_date(s) {
-            Some(d) if rules.is_award_day(d) => d,
-            Some(_) => {
-                return Err(AppError::invalid(
-                    "award_on",
-                    "Ngày trao Huy hiệu là 3/2, 19/5, 2/9 hoặc 7/11.",
-                ));
-            }
-            None => {
-                return Err(AppError::invalid(
-                    "award_on",
-                    "Ngày trao phải có dạng ngày/tháng/năm.",
-                ));
-            }
-        },
-    };
-    let previous = rules.award_day_before(award_on);
-    // Only members whose party age can reach the first milestone by the award day: gaps in
-    // party age only push milestones later.
-    let first = rules.milestones.iter().copied().min().unwrap_or(30);
-    let admitted_by = award_on
-        .checked_sub_months(chrono::Months::new(first * 12))
-        .unwrap_or(award_on);
-    let candidates = Condition::all()
-        .add(member::Column::UnitPath.like(chibo_store::path_prefix(&root.path)))
-        .add(member::Column::Status.is_in(chibo_domain::member::on_roll_codes()))
-        .add(member::Column::AdmissionDate.lte(admitted_by));
-    let ms: Vec<member::Model> = member::Entity::find()
-        .filter(candidates.clone())
-        .order_by_asc(member::Column::SortKey)
-        .all(&app.db)
-        .await?;
-    let of = Of::Where(candidates);
-    let gaps = gaps_by_member(app, &ms, &of).await?;
-    let awards = awards_of(app, &of).await?;
-    let ds = disciplines_of(app, &of).await?;
-    let unit_names: HashMap<i64, String> = unit::Entity::find()
-        .filter(unit::Column::Path.like(chibo_store::path_prefix(&root.path)))
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
-    let mut rows = Vec::new();
-    for m in &ms {
-        let held: Vec<u32> = awards
-            .get(&m.id)
-            .map(|v| v.iter().map(|b| b.years.max(0) as u32).collect())
-            .unwrap_or_default();
-        let measures = ds.get(&m.id).map(|v| measures(v)).unwrap_or_default();
-        let Some(n) = next_badge(
-            &rules,
-            m.admission_date,
-            gaps.get(&m.id).map(Vec::as_slice).unwrap_or(&[]),
-            &held,
-            &measures,
-            award_on,
-        ) else {
-            continue;
-        };
-        if n.eligible_from > award_on {
-            continue;
-        }
-        rows.push(DueRow {
-            member_id: m.id,
-            full_name: m.full_name.clone(),
-            unit_name: unit_names.get(&m.unit_id).cloned().unwrap_or_default(),
-            years: n.years,
-            reached_on: n.reached_on,
-            eligible_from: n.eligible_from,
-            overdue: n.eligible_from <= previous,
-            delayed: n.eligible_from > n.reached_on,
-        });
-    }
-    rows.sort_by(|a, b| (b.years, a.overdue).cmp(&(a.years, b.overdue)));
-    Ok(DueList {
-        can_award: actor.oversees(&root),
-        unit: UnitRef {
-            id: root.id,
-            name: root.name,
-        },
-        award_on,
-        rows,
     })
 }
 

@@ -3,6 +3,7 @@
 //! contexts use.
 
 pub mod badges;
+pub mod badges_due;
 pub mod classification;
 pub mod import;
 pub mod member_edit;

@@ -3,28 +3,24 @@
 //! (the member record is made then), the ceremony, probation and official recognition, each
 //! with its deadline in working days; due and overdue lists for every committee.
 
-use std::collections::HashMap;
-
+use crate::access::Actor;
+use crate::refs::MemberRef;
+use crate::refs::UnitRef;
+use crate::{App, AppError, AppResult, audit};
 use chibo_domain::Invalid;
 use chibo_domain::admission::{AdmissionRules, Stage, age_on};
-use chibo_domain::member::{Sex, Status, StatusEventKind};
+use chibo_domain::member::Sex;
 use chibo_domain::org::UnitKind;
 use chibo_domain::validate;
 use chibo_store::entities::{candidate, candidate_vote, member, unit};
 use chibo_store::sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
-    QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 use chibo_store::write_tx;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use utoipa::ToSchema;
-
-use crate::access::Actor;
-use crate::membership::member_edit::MemberInput;
-use crate::refs::MemberRef;
-use crate::refs::UnitRef;
-use crate::{App, AppError, AppResult, audit};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CandidateVoteView {
@@ -120,7 +116,7 @@ fn steps_for(stage: Stage, officer: bool, superior: bool) -> Vec<&'static str> {
     v
 }
 
-async fn views(
+pub(crate) async fn views(
     app: &App,
     actor: &Actor,
     rows: Vec<candidate::Model>,
@@ -370,230 +366,6 @@ pub async fn propose(
         "candidate",
         Some(saved.id),
         None::<&()>,
-        Some(&saved),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(views(app, actor, vec![saved]).await?.remove(0))
-}
-
-/// Takes the next step of a candidate's admission, checked for order, dates and who may take it.
-pub async fn step(
-    app: &App,
-    actor: &Actor,
-    id: i64,
-    input: CandidateStep,
-) -> AppResult<CandidateView> {
-    let c = candidate::Entity::find_by_id(id)
-        .one(&app.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let cell = actor
-        .readable(crate::org::units::find(&app.db, c.unit_id).await?)?
-        .0;
-    let current = views(app, actor, vec![c.clone()]).await?.remove(0);
-    let what = input.step.trim();
-    crate::workflows::require_step(&current.next_steps, what)?;
-    let rules = AdmissionRules::default();
-    let today = App::today();
-    let mut e = Invalid::new();
-    let on = validate::date_field(&mut e, "on", "ngày", input.on.as_deref(), true);
-    let after = match what {
-        "class" => None,
-        "file" => c.class_on,
-        "vote" => c.applied_on,
-        "decide" => c.voted_on,
-        "ceremony" => c.decided_on,
-        _ => current.probation_ends,
-    };
-    if let (Some(d), Some(a)) = (on, after)
-        && d < a
-    {
-        e.push(
-            "on",
-            format!("Ngày này phải từ ngày {} trở đi.", a.format("%d/%m/%Y")),
-        );
-    }
-    if on.is_some_and(|d| d > today) {
-        e.push("on", "Ngày này chưa đến.");
-    }
-    let number = input.number.trim().to_string();
-    if matches!(what, "class" | "decide") && number.is_empty() {
-        e.push(
-            "number",
-            if what == "class" {
-                "Ghi số giấy chứng nhận học lớp nhận thức về Đảng."
-            } else {
-                "Ghi số quyết định kết nạp."
-            },
-        );
-    }
-    let mut vote = None;
-    match what {
-        "file" => {
-            let missing: Vec<&str> = [
-                (input.application, "đơn xin vào Đảng"),
-                (input.history, "lý lịch người xin vào Đảng (đã thẩm tra)"),
-            ]
-            .into_iter()
-            .filter(|(present, _)| !present)
-            .map(|(_, what)| what)
-            .collect();
-            if !missing.is_empty() {
-                e.push("file", format!("Hồ sơ còn thiếu: {}.", missing.join(", ")));
-            }
-            let ok = match input.introducer_member_id {
-                Some(mid) => crate::meetings::lookup::roll(app, &cell, on.unwrap_or(today))
-                    .await?
-                    .into_iter()
-                    .any(|r| {
-                        r.member.id == mid
-                            && !r.visiting
-                            && rules.may_introduce(r.member.official_date, on.unwrap_or(today))
-                    }),
-                None => false,
-            };
-            if !ok {
-                e.push(
-                    "introducer_member_id",
-                    "Người giới thiệu phải là đảng viên chính thức của chi bộ ít nhất 1 năm.",
-                );
-            }
-        }
-        "vote" => {
-            if let Some(d) = on
-                && let Err(msg) = rules.check_age(c.date_of_birth, d)
-            {
-                e.push("on", msg);
-            }
-            let official = crate::meetings::lookup::roll(app, &cell, on.unwrap_or(today))
-                .await?
-                .into_iter()
-                .filter(|r| {
-                    !r.visiting
-                        && r.member
-                            .official_date
-                            .is_some_and(|o| o <= on.unwrap_or(today))
-                })
-                .count() as u32;
-            match input.votes_for {
-                None => e.push("votes_for", "Ghi số đảng viên chính thức tán thành."),
-                Some(v) if v > official => e.push(
-                    "votes_for",
-                    format!(
-                        "Số tán thành ({v}) vượt số đảng viên chính thức của chi bộ ({official})."
-                    ),
-                ),
-                Some(v) => vote = Some((v, official)),
-            }
-        }
-        _ => {}
-    }
-    e.into_result()?;
-    let on = on.expect("checked");
-    let tx = write_tx(&app.db).await?;
-    let before = c.clone();
-    let mut am = c.clone().into_active_model();
-    match what {
-        "class" => {
-            am.class_on = Set(Some(on));
-            am.class_certificate = Set(number);
-            am.stage = Set(Stage::ClassDone.code().into());
-        }
-        "file" => {
-            am.applied_on = Set(Some(on));
-            am.introducer_member_id = Set(input.introducer_member_id);
-            am.stage = Set(Stage::FileReady.code().into());
-        }
-        "vote" => {
-            let (v, official) = vote.expect("checked");
-            // The share is the rule set's admission vote in force for the cell that day.
-            let mut rules = rules;
-            if let Some(r) = crate::rules::in_force_for(&app.db, &cell, on).await? {
-                rules.vote = r.rules.vote.admission;
-            }
-            let result = rules.vote(v, official, c.failed_votes.max(0) as u32);
-            candidate_vote::ActiveModel {
-                candidate_id: Set(c.id),
-                held_on: Set(on),
-                votes_for: Set(v as i32),
-                official_members: Set(official as i32),
-                passed: Set(result == Stage::Voted),
-                ..Default::default()
-            }
-            .insert(&tx)
-            .await?;
-            if result == Stage::Voted {
-                am.voted_on = Set(Some(on));
-            } else {
-                am.failed_votes = Set(c.failed_votes + 1);
-            }
-            am.stage = Set(result.code().into());
-        }
-        "decide" => {
-            let input = MemberInput {
-                full_name: c.full_name.clone(),
-                date_of_birth: Some(c.date_of_birth.to_string()),
-                sex: c.sex.clone(),
-                ethnicity: Some(c.ethnicity.clone()),
-                citizen_id: c.citizen_id.clone(),
-                phone: c.phone.clone(),
-                admission_date: Some(on.to_string()),
-                ..Default::default()
-            };
-            let clean = crate::membership::member_edit::clean(&tx, &input, None).await?;
-            let m =
-                crate::membership::member_edit::insert_member(&tx, clean, &cell, Status::Active)
-                    .await?;
-            am.member_id = Set(Some(m.id));
-            am.decided_on = Set(Some(on));
-            am.decision = Set(number);
-            am.stage = Set(Stage::Decided.code().into());
-        }
-        "ceremony" => {
-            am.ceremony_on = Set(Some(on));
-            am.stage = Set(Stage::Probation.code().into());
-        }
-        "recognise" => {
-            let m = member::Entity::find_by_id(c.member_id.unwrap_or(0))
-                .one(&tx)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            let mut mm = m.into_active_model();
-            // Official from the end of probation, even when the review comes later.
-            mm.official_date = Set(current.probation_ends);
-            mm.updated_at = Set(chrono::Utc::now());
-            mm.update(&tx).await?;
-            am.reviewed_on = Set(Some(on));
-            am.stage = Set(Stage::Official.code().into());
-        }
-        _ => {
-            let m = member::Entity::find_by_id(c.member_id.unwrap_or(0))
-                .one(&tx)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            crate::membership::member_events::apply_event(
-                &tx,
-                actor,
-                m,
-                StatusEventKind::Removed,
-                on,
-                None,
-                "Không đủ điều kiện công nhận đảng viên chính thức",
-            )
-            .await?;
-            am.reviewed_on = Set(Some(on));
-            am.stage = Set(Stage::NotRecognised.code().into());
-        }
-    }
-    let saved = am.update(&tx).await?;
-    audit::record(
-        &tx,
-        Some(actor),
-        &format!("candidate.{what}"),
-        "candidate",
-        Some(id),
-        Some(&before),
         Some(&saved),
     )
     .await?;

@@ -1,6 +1,7 @@
 //! Workflows that move a member's record through steps, each step taken by the officer whose
 //! turn it is: transfers between cells, exemptions from meetings, and admissions of candidates.
 
+pub mod admission_steps;
 pub mod admissions;
 pub mod exemptions;
 pub mod transfer_steps;

@@ -227,7 +227,7 @@ pub(crate) async fn seed_candidates(app: &App, admin: &Actor) -> AppResult<()> {
             0
         };
         for (i, (what, ago, number, votes)) in plan.iter().enumerate().take(reach) {
-            chibo_app::workflows::admissions::step(
+            chibo_app::workflows::admission_steps::step(
                 app,
                 admin,
                 c.id,

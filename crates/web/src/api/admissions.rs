@@ -50,6 +50,6 @@ pub async fn step(
     ApiJson(b): ApiJson<CandidateStep>,
 ) -> Result<Json<CandidateView>, ApiError> {
     Ok(Json(
-        chibo_app::workflows::admissions::step(&s.app, &a, id.one(), b).await?,
+        chibo_app::workflows::admission_steps::step(&s.app, &a, id.one(), b).await?,
     ))
 }

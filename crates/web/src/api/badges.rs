@@ -2,8 +2,8 @@ use axum::Json;
 use axum::extract::State;
 use chibo_app::membership::badges::AwardInput;
 use chibo_app::membership::badges::DisciplineInput;
-use chibo_app::membership::badges::DueList;
 use chibo_app::membership::badges::MemberBadges;
+use chibo_app::membership::badges_due::DueList;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -29,7 +29,7 @@ pub async fn due(
     ApiQuery(q): ApiQuery<DueQuery>,
 ) -> Result<Json<DueList>, ApiError> {
     Ok(Json(
-        chibo_app::membership::badges::due(&s.app, &a, id.one(), q.award_on.as_deref()).await?,
+        chibo_app::membership::badges_due::due(&s.app, &a, id.one(), q.award_on.as_deref()).await?,
     ))
 }
 

@@ -88,7 +88,7 @@ pub async fn step(
         history: f.get("history") == Some("1"),
         votes_for: f.get("votes_for").and_then(|v| v.trim().parse().ok()),
     };
-    let r = chibo_app::workflows::admissions::step(&s.app, &a, id.one(), input).await;
+    let r = chibo_app::workflows::admission_steps::step(&s.app, &a, id.one(), input).await;
     let back = match f.id("unit") {
         Some(u) => u,
         None => match &r {

@@ -8,7 +8,7 @@ use crate::query::PageQuery;
 use axum::response::Response;
 use chibo_app::membership::badges::AwardInput;
 use chibo_app::membership::badges::DisciplineInput;
-use chibo_app::membership::badges::DueList;
+use chibo_app::membership::badges_due::DueList;
 use serde::Deserialize;
 
 use super::{FormData, Nav, form_errors, render_status, see_other};
@@ -39,11 +39,11 @@ pub async fn due(
     PageQuery(q): PageQuery<DueQuery>,
 ) -> Result<Response, PageError> {
     let (list, errors) = match form_errors(
-        chibo_app::membership::badges::due(&s.app, &a, id.one(), Some(&q.ngay)).await,
+        chibo_app::membership::badges_due::due(&s.app, &a, id.one(), Some(&q.ngay)).await,
     )? {
         Ok(l) => (l, vec![]),
         Err(errors) => (
-            chibo_app::membership::badges::due(&s.app, &a, id.one(), None).await?,
+            chibo_app::membership::badges_due::due(&s.app, &a, id.one(), None).await?,
             errors,
         ),
     };
