@@ -188,7 +188,7 @@ async fn main() -> Result<()> {
             );
             if !report.errors.is_empty() {
                 for e in &report.errors {
-                    eprintln!("{}", chibo_web::api::row_message(e));
+                    eprintln!("{e}");
                 }
                 anyhow::bail!("{} lỗi; chưa ghi dòng nào.", report.errors.len());
             }

@@ -1,5 +1,6 @@
 //! Errors as users see them: a Vietnamese page, or a JSON body with a stable code.
 
+use askama::Template;
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -130,7 +131,7 @@ impl IntoResponse for PageError {
             ),
             _ => ("Có lỗi", public_message(&self.0)),
         };
-        let page = crate::pages::ErrorPage {
+        let page = ErrorPage {
             title,
             detail: &detail,
             status: status.as_u16(),
@@ -140,4 +141,12 @@ impl IntoResponse for PageError {
             Err(_) => (status, detail).into_response(),
         }
     }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage<'a> {
+    pub title: &'a str,
+    pub detail: &'a str,
+    pub status: u16,
 }

@@ -5,7 +5,7 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::session::SESSION_COOKIE;
+use crate::extract::session::SESSION_COOKIE;
 
 /// A state-changing request must come from our own pages: `Origin` matches `Host`, or the
 /// browser says `Sec-Fetch-Site: same-origin`. Bearer-token API calls without a session

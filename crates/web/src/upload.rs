@@ -6,6 +6,7 @@ use axum::extract::multipart::MultipartRejection;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chibo_app::AppError;
+use utoipa::ToSchema;
 
 fn unreadable() -> AppError {
     AppError::invalid("file", "Không đọc được tệp tải lên; vui lòng chọn lại tệp.")
@@ -86,4 +87,14 @@ pub fn file_response(bytes: Vec<u8>, content_type: &str, file_name: &str) -> Res
         HeaderValue::from_static("private, no-store"),
     );
     res
+}
+
+/// The multipart form of an upload: one field `file`.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct FileUpload {
+    /// The file (meeting documents: PDF, Word, Excel, PowerPoint, OpenDocument, JPEG, PNG or
+    /// UTF-8 text, 10 MB by default; member imports: XLSX or UTF-8 CSV, 20 MB).
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
 }

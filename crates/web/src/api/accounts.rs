@@ -11,10 +11,12 @@ use chibo_app::{Actor, AppError};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiJson, ApiQuery, Ids};
-use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
-use crate::session::{ApiUser, ClientIp};
+use crate::extract::form::ApiJson;
+use crate::extract::path::{PathId, PathIds};
+use crate::extract::query::ApiQuery;
+use crate::extract::session::{ApiUser, ClientIp};
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct TokenRequest {
@@ -86,9 +88,9 @@ pub async fn my_tokens(
 pub async fn revoke_my_token(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
 ) -> Result<StatusCode, ApiError> {
-    chibo_app::access::auth::revoke_own_token(&s.app, &a, id.one()).await?;
+    chibo_app::access::auth::revoke_own_token(&s.app, &a, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -129,11 +131,9 @@ pub async fn create_user(
 pub async fn get_user(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
 ) -> Result<Json<UserView>, ApiError> {
-    Ok(Json(
-        chibo_app::access::users::get(&s.app, &a, id.one()).await?,
-    ))
+    Ok(Json(chibo_app::access::users::get(&s.app, &a, id).await?))
 }
 
 /// Grants a role on a unit (administrators).
@@ -142,11 +142,11 @@ pub async fn get_user(
 pub async fn add_role(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<RoleInput>,
 ) -> Result<Json<UserView>, ApiError> {
     Ok(Json(
-        chibo_app::access::users::add_role(&s.app, &a, id.one(), b).await?,
+        chibo_app::access::users::add_role(&s.app, &a, id, b).await?,
     ))
 }
 
@@ -156,9 +156,8 @@ pub async fn add_role(
 pub async fn remove_role(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    ids: Ids,
+    PathIds(id, role_id): PathIds,
 ) -> Result<Json<UserView>, ApiError> {
-    let (id, role_id) = ids.two();
     Ok(Json(
         chibo_app::access::users::remove_role(&s.app, &a, id, role_id).await?,
     ))
@@ -170,10 +169,10 @@ pub async fn remove_role(
 pub async fn set_password(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<PasswordInput>,
 ) -> Result<StatusCode, ApiError> {
-    chibo_app::access::users::set_password(&s.app, &a, id.one(), b).await?;
+    chibo_app::access::users::set_password(&s.app, &a, id, b).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -183,11 +182,11 @@ pub async fn set_password(
 pub async fn set_active(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<ActiveInput>,
 ) -> Result<Json<UserView>, ApiError> {
     Ok(Json(
-        chibo_app::access::users::set_active(&s.app, &a, id.one(), b).await?,
+        chibo_app::access::users::set_active(&s.app, &a, id, b).await?,
     ))
 }
 

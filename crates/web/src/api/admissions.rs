@@ -6,10 +6,11 @@ use chibo_app::workflows::admissions::CandidateList;
 use chibo_app::workflows::admissions::CandidateStep;
 use chibo_app::workflows::admissions::CandidateView;
 
-use super::{ApiJson, Ids};
-use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
-use crate::session::ApiUser;
+use crate::extract::form::ApiJson;
+use crate::extract::path::PathId;
+use crate::extract::session::ApiUser;
+use crate::state::AppState;
 
 /// Candidates for admission in a subtree, with the deadline of each and what is overdue.
 #[utoipa::path(get, path = "/api/v1/units/{id}/candidates", tag = "admissions", params(("id" = i64, Path)),
@@ -17,10 +18,10 @@ use crate::session::ApiUser;
 pub async fn list(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
 ) -> Result<Json<CandidateList>, ApiError> {
     Ok(Json(
-        chibo_app::workflows::admissions::list(&s.app, &a, id.one()).await?,
+        chibo_app::workflows::admissions::list(&s.app, &a, id).await?,
     ))
 }
 
@@ -30,12 +31,12 @@ pub async fn list(
 pub async fn propose(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<CandidateInput>,
 ) -> Result<(StatusCode, Json<CandidateView>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(chibo_app::workflows::admissions::propose(&s.app, &a, id.one(), b).await?),
+        Json(chibo_app::workflows::admissions::propose(&s.app, &a, id, b).await?),
     ))
 }
 
@@ -46,10 +47,10 @@ pub async fn propose(
 pub async fn step(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<CandidateStep>,
 ) -> Result<Json<CandidateView>, ApiError> {
     Ok(Json(
-        chibo_app::workflows::admission_steps::step(&s.app, &a, id.one(), b).await?,
+        chibo_app::workflows::admission_steps::step(&s.app, &a, id, b).await?,
     ))
 }

@@ -7,10 +7,12 @@ use chibo_app::membership::badges_due::DueList;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::{ApiJson, ApiQuery, Ids};
-use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
-use crate::session::ApiUser;
+use crate::extract::form::ApiJson;
+use crate::extract::path::PathId;
+use crate::extract::query::ApiQuery;
+use crate::extract::session::ApiUser;
+use crate::state::AppState;
 
 #[derive(Deserialize, IntoParams, Default)]
 #[serde(default)]
@@ -25,11 +27,11 @@ pub struct DueQuery {
 pub async fn due(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiQuery(q): ApiQuery<DueQuery>,
 ) -> Result<Json<DueList>, ApiError> {
     Ok(Json(
-        chibo_app::membership::badges_due::due(&s.app, &a, id.one(), q.award_on.as_deref()).await?,
+        chibo_app::membership::badges_due::due(&s.app, &a, id, q.award_on.as_deref()).await?,
     ))
 }
 
@@ -39,10 +41,10 @@ pub async fn due(
 pub async fn for_member(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
 ) -> Result<Json<MemberBadges>, ApiError> {
     Ok(Json(
-        chibo_app::membership::badges::for_member(&s.app, &a, id.one()).await?,
+        chibo_app::membership::badges::for_member(&s.app, &a, id).await?,
     ))
 }
 
@@ -53,11 +55,11 @@ pub async fn for_member(
 pub async fn award(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<AwardInput>,
 ) -> Result<Json<MemberBadges>, ApiError> {
     Ok(Json(
-        chibo_app::membership::badges::award(&s.app, &a, id.one(), b).await?,
+        chibo_app::membership::badges::award(&s.app, &a, id, b).await?,
     ))
 }
 
@@ -67,10 +69,10 @@ pub async fn award(
 pub async fn discipline(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<DisciplineInput>,
 ) -> Result<Json<MemberBadges>, ApiError> {
     Ok(Json(
-        chibo_app::membership::badges::discipline(&s.app, &a, id.one(), b).await?,
+        chibo_app::membership::badges::discipline(&s.app, &a, id, b).await?,
     ))
 }

@@ -6,10 +6,11 @@ use chibo_app::workflows::exemptions::ExemptionRequest;
 use chibo_app::workflows::exemptions::ExemptionStep;
 use chibo_app::workflows::exemptions::ExemptionView;
 
-use super::{ApiJson, Ids};
-use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
-use crate::session::ApiUser;
+use crate::extract::form::ApiJson;
+use crate::extract::path::PathId;
+use crate::extract::session::ApiUser;
+use crate::state::AppState;
 
 /// Exemption requests and exemptions in a subtree, open ones first.
 #[utoipa::path(get, path = "/api/v1/units/{id}/exemptions", tag = "exemptions", params(("id" = i64, Path)),
@@ -17,10 +18,10 @@ use crate::session::ApiUser;
 pub async fn list(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
 ) -> Result<Json<ExemptionList>, ApiError> {
     Ok(Json(
-        chibo_app::workflows::exemptions::list(&s.app, &a, id.one()).await?,
+        chibo_app::workflows::exemptions::list(&s.app, &a, id).await?,
     ))
 }
 
@@ -30,10 +31,10 @@ pub async fn list(
 pub async fn of_member(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
 ) -> Result<Json<Vec<ExemptionView>>, ApiError> {
     Ok(Json(
-        chibo_app::workflows::exemptions::of_member(&s.app, &a, id.one()).await?,
+        chibo_app::workflows::exemptions::of_member(&s.app, &a, id).await?,
     ))
 }
 
@@ -43,12 +44,12 @@ pub async fn of_member(
 pub async fn request(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<ExemptionRequest>,
 ) -> Result<(StatusCode, Json<ExemptionView>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(chibo_app::workflows::exemptions::request(&s.app, &a, id.one(), b).await?),
+        Json(chibo_app::workflows::exemptions::request(&s.app, &a, id, b).await?),
     ))
 }
 
@@ -58,10 +59,10 @@ pub async fn request(
 pub async fn step(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<ExemptionStep>,
 ) -> Result<Json<ExemptionView>, ApiError> {
     Ok(Json(
-        chibo_app::workflows::exemptions::step(&s.app, &a, id.one(), b).await?,
+        chibo_app::workflows::exemptions::step(&s.app, &a, id, b).await?,
     ))
 }

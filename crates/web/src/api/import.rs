@@ -7,11 +7,12 @@ use chibo_domain::Invalid;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::meeting_prep::FileUpload;
-use super::{ApiQuery, Ids};
-use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
-use crate::session::ApiUser;
+use crate::extract::path::PathId;
+use crate::extract::query::ApiQuery;
+use crate::extract::session::ApiUser;
+use crate::state::AppState;
+use crate::upload::FileUpload;
 
 #[derive(Deserialize, IntoParams, Default)]
 #[serde(default)]
@@ -31,40 +32,24 @@ pub struct ImportQuery {
 pub async fn import_members(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiQuery(q): ApiQuery<ImportQuery>,
     form: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, ApiError> {
-    chibo_app::membership::import::may_import(&s.app, &a, id.one()).await?;
+    chibo_app::membership::import::may_import(&s.app, &a, id).await?;
     let (name, bytes) =
         crate::upload::read_file(form, chibo_app::membership::import::MAX_IMPORT_BYTES).await?;
-    let report = chibo_app::membership::import::run(
-        &s.app,
-        &a,
-        id.one(),
-        &name,
-        &bytes,
-        q.dry_run,
-        &|_, _| {},
-    )
-    .await?;
+    let report =
+        chibo_app::membership::import::run(&s.app, &a, id, &name, &bytes, q.dry_run, &|_, _| {})
+            .await?;
     if !q.dry_run && !report.errors.is_empty() {
         let mut inv = Invalid::new();
         for e in &report.errors {
-            inv.push("file", row_message(e));
+            inv.push("file", e.to_string());
         }
         return Err(ApiError(AppError::Invalid(inv)));
     }
     Ok(axum::Json(report).into_response())
-}
-
-/// "Dòng 5, cột Ngày sinh: …" as the pages and the CLI also print it.
-pub fn row_message(e: &chibo_app::membership::import::RowError) -> String {
-    match (e.row, e.column.is_empty()) {
-        (0, _) => e.message.clone(),
-        (r, true) => format!("Dòng {r}: {}", e.message),
-        (r, false) => format!("Dòng {r}, cột {}: {}", e.column, e.message),
-    }
 }
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -75,9 +60,9 @@ const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.
 pub async fn export_members(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
 ) -> Result<Response, ApiError> {
-    let (file, bytes) = chibo_app::membership::import::export(&s.app, &a, id.one()).await?;
+    let (file, bytes) = chibo_app::membership::import::export(&s.app, &a, id).await?;
     Ok(crate::upload::file_response(bytes, XLSX, &file))
 }
 

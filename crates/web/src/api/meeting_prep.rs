@@ -15,10 +15,12 @@ use chibo_app::meetings::schedule::NoticeInput;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{ApiJson, Ids};
-use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
-use crate::session::ApiUser;
+use crate::extract::form::ApiJson;
+use crate::extract::path::PathId;
+use crate::extract::session::ApiUser;
+use crate::state::AppState;
+use crate::upload::FileUpload;
 
 /// Changes the notice (topic, place, start time, agenda) until the meeting is held.
 #[utoipa::path(put, path = "/api/v1/meetings/{id}/notice", tag = "meetings", params(("id" = i64, Path)), request_body = NoticeInput,
@@ -26,22 +28,12 @@ use crate::session::ApiUser;
 pub async fn notice(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<NoticeInput>,
 ) -> Result<Json<MeetingDetail>, ApiError> {
     Ok(Json(
-        chibo_app::meetings::schedule::update_notice(&s.app, &a, id.one(), b).await?,
+        chibo_app::meetings::schedule::update_notice(&s.app, &a, id, b).await?,
     ))
-}
-
-/// The multipart form of an upload: one field `file`.
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct FileUpload {
-    /// The file (meeting documents: PDF, Word, Excel, PowerPoint, OpenDocument, JPEG, PNG or
-    /// UTF-8 text, 10 MB by default; member imports: XLSX or UTF-8 CSV, 20 MB).
-    #[schema(value_type = String, format = Binary)]
-    file: Vec<u8>,
 }
 
 /// Attaches a document to the meeting (the notice shows whether documents came in time).
@@ -51,17 +43,14 @@ pub struct FileUpload {
 pub async fn upload(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     form: Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<DocumentView>), ApiError> {
-    chibo_app::meetings::uploads::may_upload(&s.app, &a, id.one()).await?;
+    chibo_app::meetings::uploads::may_upload(&s.app, &a, id).await?;
     let (name, bytes) = crate::upload::read_file(form, s.app.config.upload_max_bytes).await?;
     Ok((
         StatusCode::CREATED,
-        Json(
-            chibo_app::meetings::uploads::upload_document(&s.app, &a, id.one(), &name, &bytes)
-                .await?,
-        ),
+        Json(chibo_app::meetings::uploads::upload_document(&s.app, &a, id, &name, &bytes).await?),
     ))
 }
 
@@ -71,9 +60,9 @@ pub async fn upload(
 pub async fn download(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
 ) -> Result<Response, ApiError> {
-    let (d, bytes) = chibo_app::meetings::uploads::document_file(&s.app, &a, id.one()).await?;
+    let (d, bytes) = chibo_app::meetings::uploads::document_file(&s.app, &a, id).await?;
     Ok(crate::upload::file_response(
         bytes,
         &d.content_type,
@@ -87,10 +76,10 @@ pub async fn download(
 pub async fn delete_file(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
 ) -> Result<Json<MeetingDetail>, ApiError> {
     Ok(Json(
-        chibo_app::meetings::uploads::delete_document(&s.app, &a, id.one()).await?,
+        chibo_app::meetings::uploads::delete_document(&s.app, &a, id).await?,
     ))
 }
 
@@ -100,11 +89,11 @@ pub async fn delete_file(
 pub async fn preparation(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<PreparationInput>,
 ) -> Result<Json<MeetingDetail>, ApiError> {
     Ok(Json(
-        chibo_app::meetings::preparation::save_preparation(&s.app, &a, id.one(), b).await?,
+        chibo_app::meetings::preparation::save_preparation(&s.app, &a, id, b).await?,
     ))
 }
 
@@ -114,11 +103,11 @@ pub async fn preparation(
 pub async fn add_guest(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<GuestInput>,
 ) -> Result<Json<MeetingDetail>, ApiError> {
     Ok(Json(
-        chibo_app::meetings::preparation::add_guest(&s.app, &a, id.one(), b).await?,
+        chibo_app::meetings::preparation::add_guest(&s.app, &a, id, b).await?,
     ))
 }
 
@@ -128,10 +117,10 @@ pub async fn add_guest(
 pub async fn remove_guest(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
 ) -> Result<Json<MeetingDetail>, ApiError> {
     Ok(Json(
-        chibo_app::meetings::preparation::remove_guest(&s.app, &a, id.one()).await?,
+        chibo_app::meetings::preparation::remove_guest(&s.app, &a, id).await?,
     ))
 }
 
@@ -149,11 +138,11 @@ pub struct CheckInCode {
 pub async fn check_in_code(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
 ) -> Result<Json<CheckInCode>, ApiError> {
-    let code = chibo_app::meetings::attendance::check_in_code(&s.app, &a, id.one()).await?;
+    let code = chibo_app::meetings::attendance::check_in_code(&s.app, &a, id).await?;
     Ok(Json(CheckInCode {
-        path: crate::pages::check_in_path(id.one(), &code),
+        path: crate::render::check_in_path(id, &code),
         code,
     }))
 }
@@ -164,11 +153,11 @@ pub async fn check_in_code(
 pub async fn check_in(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<CheckInInput>,
 ) -> Result<Json<MeetingDetail>, ApiError> {
     Ok(Json(
-        chibo_app::meetings::attendance::check_in(&s.app, &a, id.one(), b).await?,
+        chibo_app::meetings::attendance::check_in(&s.app, &a, id, b).await?,
     ))
 }
 
@@ -178,10 +167,10 @@ pub async fn check_in(
 pub async fn follower(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
 ) -> Result<Json<FollowerView>, ApiError> {
     Ok(Json(
-        chibo_app::meetings::preparation::follower(&s.app, &a, id.one()).await?,
+        chibo_app::meetings::preparation::follower(&s.app, &a, id).await?,
     ))
 }
 
@@ -191,11 +180,11 @@ pub async fn follower(
 pub async fn set_follower(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<FollowerInput>,
 ) -> Result<Json<FollowerView>, ApiError> {
     Ok(Json(
-        chibo_app::meetings::preparation::set_follower(&s.app, &a, id.one(), b).await?,
+        chibo_app::meetings::preparation::set_follower(&s.app, &a, id, b).await?,
     ))
 }
 

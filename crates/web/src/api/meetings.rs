@@ -6,10 +6,11 @@ use chibo_app::meetings::detail::MeetingDetail;
 use chibo_app::meetings::lookup::MeetingView;
 use chibo_app::meetings::schedule::NewMeeting;
 
-use super::{ApiJson, Ids};
-use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
-use crate::session::ApiUser;
+use crate::extract::form::ApiJson;
+use crate::extract::path::PathId;
+use crate::extract::session::ApiUser;
+use crate::state::AppState;
 
 /// Meetings of a cell, newest first (members of the cell see published ones).
 #[utoipa::path(get, path = "/api/v1/units/{id}/meetings", tag = "meetings", params(("id" = i64, Path)),
@@ -17,10 +18,10 @@ use crate::session::ApiUser;
 pub async fn list(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
 ) -> Result<Json<Vec<MeetingView>>, ApiError> {
     Ok(Json(
-        chibo_app::meetings::detail::list(&s.app, &a, id.one()).await?,
+        chibo_app::meetings::detail::list(&s.app, &a, id).await?,
     ))
 }
 
@@ -30,12 +31,12 @@ pub async fn list(
 pub async fn schedule(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<NewMeeting>,
 ) -> Result<(StatusCode, Json<MeetingView>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(chibo_app::meetings::schedule::schedule(&s.app, &a, id.one(), b).await?),
+        Json(chibo_app::meetings::schedule::schedule(&s.app, &a, id, b).await?),
     ))
 }
 
@@ -45,10 +46,10 @@ pub async fn schedule(
 pub async fn get(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
 ) -> Result<Json<MeetingDetail>, ApiError> {
     Ok(Json(
-        chibo_app::meetings::detail::get(&s.app, &a, id.one()).await?,
+        chibo_app::meetings::detail::get(&s.app, &a, id).await?,
     ))
 }
 
@@ -58,10 +59,10 @@ pub async fn get(
 pub async fn publish(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
 ) -> Result<Json<MeetingDetail>, ApiError> {
     Ok(Json(
-        chibo_app::meetings::schedule::publish(&s.app, &a, id.one()).await?,
+        chibo_app::meetings::schedule::publish(&s.app, &a, id).await?,
     ))
 }
 
@@ -71,11 +72,11 @@ pub async fn publish(
 pub async fn attendance(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<AttendanceInput>,
 ) -> Result<Json<MeetingDetail>, ApiError> {
     Ok(Json(
-        chibo_app::meetings::attendance::record_attendance(&s.app, &a, id.one(), b).await?,
+        chibo_app::meetings::attendance::record_attendance(&s.app, &a, id, b).await?,
     ))
 }
 
@@ -92,11 +93,11 @@ use chibo_app::meetings::record::TaskUpdate;
 pub async fn record(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<RecordInput>,
 ) -> Result<Json<MeetingDetail>, ApiError> {
     Ok(Json(
-        chibo_app::meetings::record::save_record(&s.app, &a, id.one(), b).await?,
+        chibo_app::meetings::record::save_record(&s.app, &a, id, b).await?,
     ))
 }
 
@@ -106,11 +107,11 @@ pub async fn record(
 pub async fn add_task(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<TaskInput>,
 ) -> Result<Json<MeetingDetail>, ApiError> {
     Ok(Json(
-        chibo_app::meetings::record::add_task(&s.app, &a, id.one(), b).await?,
+        chibo_app::meetings::record::add_task(&s.app, &a, id, b).await?,
     ))
 }
 
@@ -120,11 +121,11 @@ pub async fn add_task(
 pub async fn task_progress(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<TaskUpdate>,
 ) -> Result<Json<TaskView>, ApiError> {
     Ok(Json(
-        chibo_app::meetings::record::update_task(&s.app, &a, id.one(), b).await?,
+        chibo_app::meetings::record::update_task(&s.app, &a, id, b).await?,
     ))
 }
 
@@ -146,11 +147,11 @@ pub async fn my_tasks(
 pub async fn score(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<ScoreInput>,
 ) -> Result<Json<MeetingDetail>, ApiError> {
     Ok(Json(
-        chibo_app::meetings::record::score(&s.app, &a, id.one(), b).await?,
+        chibo_app::meetings::record::score(&s.app, &a, id, b).await?,
     ))
 }
 
@@ -201,10 +202,10 @@ pub async fn document(
 pub async fn approve(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
 ) -> Result<Json<MeetingDetail>, ApiError> {
     Ok(Json(
-        chibo_app::meetings::approval::approve(&s.app, &a, id.one()).await?,
+        chibo_app::meetings::approval::approve(&s.app, &a, id).await?,
     ))
 }
 
@@ -214,11 +215,11 @@ pub async fn approve(
 pub async fn amend(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<chibo_app::meetings::approval::AmendmentInput>,
 ) -> Result<Json<MeetingDetail>, ApiError> {
     Ok(Json(
-        chibo_app::meetings::approval::amend(&s.app, &a, id.one(), b).await?,
+        chibo_app::meetings::approval::amend(&s.app, &a, id, b).await?,
     ))
 }
 
@@ -228,11 +229,11 @@ pub async fn amend(
 pub async fn step(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<chibo_app::meetings::approval::StepInput>,
 ) -> Result<Json<MeetingDetail>, ApiError> {
     Ok(Json(
-        chibo_app::meetings::approval::tick_step(&s.app, &a, id.one(), b).await?,
+        chibo_app::meetings::approval::tick_step(&s.app, &a, id, b).await?,
     ))
 }
 
@@ -242,11 +243,11 @@ pub async fn step(
 pub async fn speech(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<chibo_app::meetings::approval::SpeechInput>,
 ) -> Result<Json<MeetingDetail>, ApiError> {
     Ok(Json(
-        chibo_app::meetings::approval::add_speech(&s.app, &a, id.one(), b).await?,
+        chibo_app::meetings::approval::add_speech(&s.app, &a, id, b).await?,
     ))
 }
 
@@ -263,15 +264,15 @@ pub struct YearQuery {
 pub async fn plan(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
-    super::ApiQuery(q): super::ApiQuery<YearQuery>,
+    PathId(id): PathId,
+    crate::extract::query::ApiQuery(q): crate::extract::query::ApiQuery<YearQuery>,
 ) -> Result<Json<chibo_app::meetings::plans::YearPlan>, ApiError> {
     let year = q
         .year
         .map(|y| y.get_i32())
         .unwrap_or_else(|| chrono::Datelike::year(&chibo_app::App::today()));
     Ok(Json(
-        chibo_app::meetings::plans::year_plan(&s.app, &a, id.one(), year).await?,
+        chibo_app::meetings::plans::year_plan(&s.app, &a, id, year).await?,
     ))
 }
 
@@ -281,10 +282,10 @@ pub async fn plan(
 pub async fn add_topic(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<chibo_app::meetings::plans::TopicInput>,
 ) -> Result<Json<chibo_app::meetings::plans::YearPlan>, ApiError> {
     Ok(Json(
-        chibo_app::meetings::plans::add_topic(&s.app, &a, id.one(), b).await?,
+        chibo_app::meetings::plans::add_topic(&s.app, &a, id, b).await?,
     ))
 }

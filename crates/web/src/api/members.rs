@@ -9,10 +9,12 @@ use chibo_app::membership::members::MemberQuery;
 use chibo_app::membership::positions::EndPositionInput;
 use chibo_app::membership::positions::PositionInput;
 
-use super::{ApiJson, ApiQuery, Ids};
-use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
-use crate::session::ApiUser;
+use crate::extract::form::ApiJson;
+use crate::extract::path::PathId;
+use crate::extract::query::ApiQuery;
+use crate::extract::session::ApiUser;
+use crate::state::AppState;
 
 /// Members in your scope; `q` matches names without diacritics; Vietnamese order.
 #[utoipa::path(get, path = "/api/v1/members", tag = "members", params(MemberQuery),
@@ -47,10 +49,10 @@ pub async fn create(
 pub async fn get(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
 ) -> Result<Json<MemberDetail>, ApiError> {
     Ok(Json(
-        chibo_app::membership::members::get(&s.app, &a, id.one()).await?,
+        chibo_app::membership::members::get(&s.app, &a, id).await?,
     ))
 }
 
@@ -60,11 +62,11 @@ pub async fn get(
 pub async fn update(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<MemberInput>,
 ) -> Result<Json<MemberDetail>, ApiError> {
     Ok(Json(
-        chibo_app::membership::member_edit::update(&s.app, &a, id.one(), b).await?,
+        chibo_app::membership::member_edit::update(&s.app, &a, id, b).await?,
     ))
 }
 
@@ -74,11 +76,11 @@ pub async fn update(
 pub async fn add_event(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<StatusEventInput>,
 ) -> Result<Json<MemberDetail>, ApiError> {
     Ok(Json(
-        chibo_app::membership::member_events::add_event(&s.app, &a, id.one(), b).await?,
+        chibo_app::membership::member_events::add_event(&s.app, &a, id, b).await?,
     ))
 }
 
@@ -88,11 +90,11 @@ pub async fn add_event(
 pub async fn add_position(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<PositionInput>,
 ) -> Result<Json<MemberDetail>, ApiError> {
     Ok(Json(
-        chibo_app::membership::positions::add_position(&s.app, &a, id.one(), b).await?,
+        chibo_app::membership::positions::add_position(&s.app, &a, id, b).await?,
     ))
 }
 
@@ -102,10 +104,10 @@ pub async fn add_position(
 pub async fn end_position(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<EndPositionInput>,
 ) -> Result<Json<MemberDetail>, ApiError> {
     Ok(Json(
-        chibo_app::membership::positions::end_position(&s.app, &a, id.one(), b).await?,
+        chibo_app::membership::positions::end_position(&s.app, &a, id, b).await?,
     ))
 }

@@ -6,7 +6,6 @@ mod admissions;
 mod badges;
 mod exemptions;
 pub(crate) mod import;
-pub use import::row_message;
 pub(crate) mod meeting_prep;
 pub(crate) mod meetings;
 mod members;
@@ -16,19 +15,12 @@ mod rule_sets;
 mod transfers;
 pub(crate) mod units;
 
-use axum::Json;
-use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::request::Parts;
-use axum::response::{IntoResponse, Response};
-use chibo_app::AppError;
-use serde::de::DeserializeOwned;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
-use crate::AppState;
-use crate::error::ApiError;
+use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -64,7 +56,7 @@ impl Modify for Security {
         c.add_security_scheme(
             "cookie",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
-                crate::session::SESSION_COOKIE,
+                crate::extract::session::SESSION_COOKIE,
             ))),
         );
     }
@@ -166,71 +158,4 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub fn openapi() -> &'static utoipa::openapi::OpenApi {
     static DOC: std::sync::OnceLock<utoipa::openapi::OpenApi> = std::sync::OnceLock::new();
     DOC.get_or_init(|| router().split_for_parts().1)
-}
-
-/// A JSON body whose errors are answered in Vietnamese with the `invalid_input` code.
-pub struct ApiJson<T>(pub T);
-
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
-    type Rejection = ApiError;
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(ApiJson(v)),
-            Err(e) => Err(ApiError(AppError::invalid(
-                "body",
-                format!("Nội dung JSON không hợp lệ: {}", e.body_text()),
-            ))),
-        }
-    }
-}
-
-pub use crate::query::ApiQuery;
-
-/// Numeric ids in the path; anything else is simply not found (JSON under /api, a page elsewhere).
-pub struct Ids(pub Vec<i64>);
-
-impl<S: Send + Sync> FromRequestParts<S> for Ids {
-    type Rejection = Response;
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let api = parts.uri.path().starts_with("/api/");
-        let not_found = || {
-            if api {
-                ApiError(AppError::NotFound).into_response()
-            } else {
-                crate::error::PageError(AppError::NotFound).into_response()
-            }
-        };
-        let raw = axum::extract::RawPathParams::from_request_parts(parts, state)
-            .await
-            .map_err(|_| not_found())?;
-        let parsed: Option<Vec<i64>> = raw.iter().map(|(_, v)| v.parse::<i64>().ok()).collect();
-        parsed.map(Ids).ok_or_else(not_found)
-    }
-}
-
-impl Ids {
-    pub fn one(&self) -> i64 {
-        self.0.first().copied().unwrap_or(0)
-    }
-    pub fn two(&self) -> (i64, i64) {
-        (self.one(), self.0.get(1).copied().unwrap_or(0))
-    }
-}
-
-/// The raw `{file}` segment of a static file path.
-pub struct RawFile(pub String);
-
-impl<S: Send + Sync> FromRequestParts<S> for RawFile {
-    type Rejection = Response;
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let raw = axum::extract::RawPathParams::from_request_parts(parts, state)
-            .await
-            .map_err(|_| crate::error::PageError(AppError::NotFound).into_response())?;
-        Ok(RawFile(
-            raw.iter()
-                .next()
-                .map(|(_, v)| v.to_string())
-                .unwrap_or_default(),
-        ))
-    }
 }

@@ -17,10 +17,12 @@ use chibo_app::programmes::training::TrainingList;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::{ApiJson, ApiQuery, Ids};
-use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
-use crate::session::ApiUser;
+use crate::extract::form::ApiJson;
+use crate::extract::path::PathId;
+use crate::extract::query::ApiQuery;
+use crate::extract::session::ApiUser;
+use crate::state::AppState;
 
 #[derive(Deserialize, IntoParams, Default)]
 #[serde(default)]
@@ -49,14 +51,14 @@ fn period(q: &PeriodQuery) -> Result<Period, ApiError> {
 pub async fn cadre_tasks(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiQuery(q): ApiQuery<YearQuery>,
 ) -> Result<Json<CadreTaskList>, ApiError> {
     Ok(Json(
         chibo_app::programmes::cadre_tasks::cadre_tasks(
             &s.app,
             &a,
-            id.one(),
+            id,
             q.year.map(|y| y.get_i32()),
         )
         .await?,
@@ -69,12 +71,12 @@ pub async fn cadre_tasks(
 pub async fn give_cadre_task(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<CadreTaskInput>,
 ) -> Result<(StatusCode, Json<CadreTaskList>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(chibo_app::programmes::cadre_tasks::give_cadre_task(&s.app, &a, id.one(), b).await?),
+        Json(chibo_app::programmes::cadre_tasks::give_cadre_task(&s.app, &a, id, b).await?),
     ))
 }
 
@@ -84,11 +86,11 @@ pub async fn give_cadre_task(
 pub async fn update_cadre_task(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<CadreTaskUpdate>,
 ) -> Result<Json<CadreTaskList>, ApiError> {
     Ok(Json(
-        chibo_app::programmes::cadre_tasks::update_cadre_task(&s.app, &a, id.one(), b).await?,
+        chibo_app::programmes::cadre_tasks::update_cadre_task(&s.app, &a, id, b).await?,
     ))
 }
 
@@ -98,11 +100,11 @@ pub async fn update_cadre_task(
 pub async fn training(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> Result<Json<TrainingList>, ApiError> {
     Ok(Json(
-        chibo_app::programmes::training::training(&s.app, &a, id.one(), period(&q)?).await?,
+        chibo_app::programmes::training::training(&s.app, &a, id, period(&q)?).await?,
     ))
 }
 
@@ -112,12 +114,12 @@ pub async fn training(
 pub async fn add_course(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<CourseInput>,
 ) -> Result<(StatusCode, Json<CourseView>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(chibo_app::programmes::training::add_course(&s.app, &a, id.one(), b).await?),
+        Json(chibo_app::programmes::training::add_course(&s.app, &a, id, b).await?),
     ))
 }
 
@@ -127,11 +129,11 @@ pub async fn add_course(
 pub async fn participants(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<ParticipantsInput>,
 ) -> Result<Json<CourseView>, ApiError> {
     Ok(Json(
-        chibo_app::programmes::training::set_participants(&s.app, &a, id.one(), b).await?,
+        chibo_app::programmes::training::set_participants(&s.app, &a, id, b).await?,
     ))
 }
 
@@ -142,11 +144,11 @@ pub async fn participants(
 pub async fn inspections(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> Result<Json<InspectionList>, ApiError> {
     Ok(Json(
-        chibo_app::programmes::inspections::inspections(&s.app, &a, id.one(), period(&q)?).await?,
+        chibo_app::programmes::inspections::inspections(&s.app, &a, id, period(&q)?).await?,
     ))
 }
 
@@ -156,12 +158,12 @@ pub async fn inspections(
 pub async fn plan_inspection(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<InspectionInput>,
 ) -> Result<(StatusCode, Json<InspectionView>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(chibo_app::programmes::inspections::plan_inspection(&s.app, &a, id.one(), b).await?),
+        Json(chibo_app::programmes::inspections::plan_inspection(&s.app, &a, id, b).await?),
     ))
 }
 
@@ -171,11 +173,11 @@ pub async fn plan_inspection(
 pub async fn record_inspection(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<InspectionResult>,
 ) -> Result<Json<InspectionView>, ApiError> {
     Ok(Json(
-        chibo_app::programmes::inspections::record_inspection(&s.app, &a, id.one(), b).await?,
+        chibo_app::programmes::inspections::record_inspection(&s.app, &a, id, b).await?,
     ))
 }
 
@@ -185,10 +187,10 @@ pub async fn record_inspection(
 pub async fn follow_up(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<FollowUpInput>,
 ) -> Result<Json<InspectionView>, ApiError> {
     Ok(Json(
-        chibo_app::programmes::inspections::follow_up(&s.app, &a, id.one(), b).await?,
+        chibo_app::programmes::inspections::follow_up(&s.app, &a, id, b).await?,
     ))
 }

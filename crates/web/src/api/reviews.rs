@@ -7,10 +7,12 @@ use chibo_app::membership::classification::ReviewSummary;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::{ApiJson, ApiQuery, Ids};
-use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
-use crate::session::ApiUser;
+use crate::extract::form::ApiJson;
+use crate::extract::path::PathId;
+use crate::extract::query::ApiQuery;
+use crate::extract::session::ApiUser;
+use crate::state::AppState;
 
 #[derive(Deserialize, IntoParams, Default)]
 #[serde(default)]
@@ -32,11 +34,11 @@ fn year(q: &YearQuery) -> i32 {
 pub async fn sheet(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiQuery(q): ApiQuery<YearQuery>,
 ) -> Result<Json<ReviewSheet>, ApiError> {
     Ok(Json(
-        chibo_app::membership::classification::sheet(&s.app, &a, id.one(), year(&q)).await?,
+        chibo_app::membership::classification::sheet(&s.app, &a, id, year(&q)).await?,
     ))
 }
 
@@ -46,11 +48,11 @@ pub async fn sheet(
 pub async fn save(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<ReviewInput>,
 ) -> Result<Json<ReviewSheet>, ApiError> {
     Ok(Json(
-        chibo_app::membership::classification::save(&s.app, &a, id.one(), b).await?,
+        chibo_app::membership::classification::save(&s.app, &a, id, b).await?,
     ))
 }
 
@@ -60,11 +62,11 @@ pub async fn save(
 pub async fn decide(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<CellReviewInput>,
 ) -> Result<Json<ReviewSheet>, ApiError> {
     Ok(Json(
-        chibo_app::membership::classification::decide(&s.app, &a, id.one(), b).await?,
+        chibo_app::membership::classification::decide(&s.app, &a, id, b).await?,
     ))
 }
 
@@ -74,10 +76,10 @@ pub async fn decide(
 pub async fn summary(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiQuery(q): ApiQuery<YearQuery>,
 ) -> Result<Json<ReviewSummary>, ApiError> {
     Ok(Json(
-        chibo_app::membership::classification::summary(&s.app, &a, id.one(), year(&q)).await?,
+        chibo_app::membership::classification::summary(&s.app, &a, id, year(&q)).await?,
     ))
 }

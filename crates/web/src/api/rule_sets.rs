@@ -3,11 +3,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chibo_app::rules::{self, NewRuleSet, RuleSetView};
 
-use super::{ApiJson, ApiQuery, Ids};
-use crate::AppState;
 use crate::api::units::{DateQuery, as_of};
 use crate::error::{ApiError, ErrorBody};
-use crate::session::ApiUser;
+use crate::extract::form::ApiJson;
+use crate::extract::path::PathId;
+use crate::extract::query::ApiQuery;
+use crate::extract::session::ApiUser;
+use crate::state::AppState;
 
 /// Meeting rule sets you can see: the national ones and those attached to your units or above.
 #[utoipa::path(get, path = "/api/v1/rule-sets", tag = "rules",
@@ -39,9 +41,9 @@ pub async fn create(
 pub async fn get(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
 ) -> Result<Json<RuleSetView>, ApiError> {
-    Ok(Json(rules::get(&s.app, &a, id.one()).await?))
+    Ok(Json(rules::get(&s.app, &a, id).await?))
 }
 
 /// The rule set that judges the unit's meetings on a date (today by default).
@@ -50,11 +52,11 @@ pub async fn get(
 pub async fn in_force(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiQuery(q): ApiQuery<DateQuery>,
 ) -> Result<Json<RuleSetView>, ApiError> {
     let date = as_of(&q)?.unwrap_or_else(chibo_app::App::today);
-    rules::in_force(&s.app, &a, id.one(), date)
+    rules::in_force(&s.app, &a, id, date)
         .await?
         .map(Json)
         .ok_or_else(|| {

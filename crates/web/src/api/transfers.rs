@@ -10,10 +10,12 @@ use chibo_app::workflows::transfers::TransferView;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::{ApiJson, ApiQuery, Ids};
-use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
-use crate::session::ApiUser;
+use crate::extract::form::ApiJson;
+use crate::extract::path::PathId;
+use crate::extract::query::ApiQuery;
+use crate::extract::session::ApiUser;
+use crate::state::AppState;
 
 #[derive(Deserialize, IntoParams, Default)]
 #[serde(default)]
@@ -28,11 +30,11 @@ pub struct ListQuery {
 pub async fn list(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<TransferList>, ApiError> {
     Ok(Json(
-        chibo_app::workflows::transfers::list(&s.app, &a, id.one(), q.overdue).await?,
+        chibo_app::workflows::transfers::list(&s.app, &a, id, q.overdue).await?,
     ))
 }
 
@@ -42,10 +44,10 @@ pub async fn list(
 pub async fn of_member(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
 ) -> Result<Json<Vec<TransferView>>, ApiError> {
     Ok(Json(
-        chibo_app::workflows::transfers::of_member(&s.app, &a, id.one()).await?,
+        chibo_app::workflows::transfers::of_member(&s.app, &a, id).await?,
     ))
 }
 
@@ -55,12 +57,12 @@ pub async fn of_member(
 pub async fn start(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<TransferInput>,
 ) -> Result<(StatusCode, Json<TransferView>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(chibo_app::workflows::transfer_steps::start(&s.app, &a, id.one(), b).await?),
+        Json(chibo_app::workflows::transfer_steps::start(&s.app, &a, id, b).await?),
     ))
 }
 
@@ -70,11 +72,11 @@ pub async fn start(
 pub async fn step(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<TransferStep>,
 ) -> Result<Json<TransferView>, ApiError> {
     Ok(Json(
-        chibo_app::workflows::transfer_steps::step(&s.app, &a, id.one(), b).await?,
+        chibo_app::workflows::transfer_steps::step(&s.app, &a, id, b).await?,
     ))
 }
 
@@ -121,8 +123,8 @@ pub async fn add_holiday(
 pub async fn remove_holiday(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
 ) -> Result<StatusCode, ApiError> {
-    chibo_app::rules::calendar::remove(&s.app, &a, id.one()).await?;
+    chibo_app::rules::calendar::remove(&s.app, &a, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

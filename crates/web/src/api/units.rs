@@ -12,10 +12,12 @@ use chibo_domain::validate::parse_date;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::{ApiJson, ApiQuery, Ids};
-use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
-use crate::session::ApiUser;
+use crate::extract::form::ApiJson;
+use crate::extract::path::PathId;
+use crate::extract::query::ApiQuery;
+use crate::extract::session::ApiUser;
+use crate::state::AppState;
 use axum::extract::State;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -69,11 +71,11 @@ pub async fn top_level(
 pub async fn children(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiQuery(q): ApiQuery<DateQuery>,
 ) -> Result<Json<chibo_app::org::tree::TreeLevel>, ApiError> {
     Ok(Json(
-        chibo_app::org::tree::level(&s.app, &a, Some(id.one()), as_of(&q)?).await?,
+        chibo_app::org::tree::level(&s.app, &a, Some(id), as_of(&q)?).await?,
     ))
 }
 
@@ -97,11 +99,11 @@ pub async fn create(
 pub async fn get(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiQuery(q): ApiQuery<DateQuery>,
 ) -> Result<Json<UnitDetail>, ApiError> {
     Ok(Json(
-        chibo_app::org::unit_page::detail(&s.app, &a, id.one(), as_of(&q)?).await?,
+        chibo_app::org::unit_page::detail(&s.app, &a, id, as_of(&q)?).await?,
     ))
 }
 
@@ -111,12 +113,10 @@ pub async fn get(
 pub async fn rename(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<RenameUnit>,
 ) -> Result<Json<UnitView>, ApiError> {
-    Ok(Json(
-        chibo_app::org::edit::rename(&s.app, &a, id.one(), b).await?,
-    ))
+    Ok(Json(chibo_app::org::edit::rename(&s.app, &a, id, b).await?))
 }
 
 /// Moves a unit (with everything below it) under another parent.
@@ -125,11 +125,11 @@ pub async fn rename(
 pub async fn move_unit(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<MoveUnit>,
 ) -> Result<Json<UnitView>, ApiError> {
     Ok(Json(
-        chibo_app::org::restructure::move_unit(&s.app, &a, id.one(), b).await?,
+        chibo_app::org::restructure::move_unit(&s.app, &a, id, b).await?,
     ))
 }
 
@@ -139,11 +139,11 @@ pub async fn move_unit(
 pub async fn merge(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<MergeUnit>,
 ) -> Result<Json<UnitView>, ApiError> {
     Ok(Json(
-        chibo_app::org::restructure::merge(&s.app, &a, id.one(), b).await?,
+        chibo_app::org::restructure::merge(&s.app, &a, id, b).await?,
     ))
 }
 
@@ -153,11 +153,11 @@ pub async fn merge(
 pub async fn split(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<SplitUnit>,
 ) -> Result<Json<Vec<UnitView>>, ApiError> {
     Ok(Json(
-        chibo_app::org::restructure::split(&s.app, &a, id.one(), b).await?,
+        chibo_app::org::restructure::split(&s.app, &a, id, b).await?,
     ))
 }
 
@@ -167,10 +167,10 @@ pub async fn split(
 pub async fn dissolve(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    id: Ids,
+    PathId(id): PathId,
     ApiJson(b): ApiJson<DissolveUnit>,
 ) -> Result<Json<UnitView>, ApiError> {
     Ok(Json(
-        chibo_app::org::restructure::dissolve(&s.app, &a, id.one(), b).await?,
+        chibo_app::org::restructure::dissolve(&s.app, &a, id, b).await?,
     ))
 }

@@ -5,13 +5,18 @@ use axum::response::Response;
 use chibo_app::access::users::PasswordInput;
 use chibo_app::{Actor, AppError};
 
-use super::{FormData, Nav, form_errors, render, render_status, see_other};
-use crate::AppState;
-use crate::api::Ids;
 use crate::error::PageError;
-use crate::session::{
+use crate::extract::form::FormData;
+use crate::extract::path::PathId;
+use crate::extract::session::{
     ClientIp, PageUser, SESSION_COOKIE, clear_cookie, cookie_value, session_cookie,
 };
+use crate::render::Nav;
+use crate::render::form_errors;
+use crate::render::render;
+use crate::render::render_status;
+use crate::render::see_other;
+use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -115,9 +120,9 @@ pub async fn page(State(s): State<AppState>, PageUser(a): PageUser) -> Result<Re
 pub async fn revoke_token(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    chibo_app::access::auth::revoke_own_token(&s.app, &a, id.one()).await?;
+    chibo_app::access::auth::revoke_own_token(&s.app, &a, id).await?;
     Ok(see_other("/account#tokens"))
 }
 

@@ -1,7 +1,7 @@
 use askama::Template;
 use axum::extract::State;
 
-use crate::query::PageQuery;
+use crate::extract::query::PageQuery;
 use axum::response::Response;
 use chibo_app::access::users::ActiveInput;
 use chibo_app::access::users::NewUser;
@@ -13,12 +13,17 @@ use chibo_app::org::units::UnitView;
 use chibo_app::{Actor, AppError, Role};
 use serde::Deserialize;
 
-use super::{FormData, Nav, form_errors, render, render_status, see_other};
-use crate::AppState;
-use crate::api::Ids;
 use crate::error::PageError;
+use crate::extract::form::FormData;
+use crate::extract::path::{PathId, PathIds};
+use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::session::PageUser;
+use crate::render::Nav;
+use crate::render::form_errors;
+use crate::render::render;
+use crate::render::render_status;
+use crate::render::see_other;
+use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "users.html")]
@@ -42,7 +47,7 @@ async fn render_users(
     form: std::collections::HashMap<String, String>,
 ) -> Result<Response, PageError> {
     let list = chibo_app::access::users::list(&s.app, a).await?;
-    let status = super::status_for(&errors);
+    let status = crate::render::status_for(&errors);
     render_status(
         status,
         &UsersPage {
@@ -104,7 +109,7 @@ async fn render_user(
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
     let u = chibo_app::access::users::get(&s.app, a, id).await?;
-    let status = super::status_for(&errors);
+    let status = crate::render::status_for(&errors);
     render_status(
         status,
         &UserPage {
@@ -120,9 +125,9 @@ async fn render_user(
 pub async fn user(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    render_user(&s, &a, id.one(), vec![]).await
+    render_user(&s, &a, id, vec![]).await
 }
 
 async fn user_action<T>(
@@ -140,28 +145,27 @@ async fn user_action<T>(
 pub async fn add_role(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let r = chibo_app::access::users::add_role(
         &s.app,
         &a,
-        id.one(),
+        id,
         RoleInput {
             role: f.text("role"),
             unit_id: f.id("unit_id"),
         },
     )
     .await;
-    user_action(&s, &a, id.one(), r).await
+    user_action(&s, &a, id, r).await
 }
 
 pub async fn remove_role(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    ids: Ids,
+    PathIds(id, role_id): PathIds,
 ) -> Result<Response, PageError> {
-    let (id, role_id) = ids.two();
     let r = chibo_app::access::users::remove_role(&s.app, &a, id, role_id).await;
     user_action(&s, &a, id, r).await
 }
@@ -169,39 +173,39 @@ pub async fn remove_role(
 pub async fn set_password(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     a.require_admin()?;
     let r = chibo_app::access::users::set_password(
         &s.app,
         &a,
-        id.one(),
+        id,
         PasswordInput {
             current_password: None,
             new_password: f.text("new_password"),
         },
     )
     .await;
-    user_action(&s, &a, id.one(), r).await
+    user_action(&s, &a, id, r).await
 }
 
 pub async fn set_active(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let r = chibo_app::access::users::set_active(
         &s.app,
         &a,
-        id.one(),
+        id,
         ActiveInput {
             is_active: f.get("is_active") == Some("1"),
         },
     )
     .await;
-    user_action(&s, &a, id.one(), r).await
+    user_action(&s, &a, id, r).await
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -8,12 +8,16 @@ use chibo_app::workflows::admissions::CandidateList;
 use chibo_app::workflows::admissions::CandidateStep;
 use chibo_app::{Actor, App};
 
-use super::{FormData, Nav, form_errors, render_status, see_other};
-use crate::AppState;
-use crate::api::Ids;
 use crate::error::PageError;
+use crate::extract::form::FormData;
+use crate::extract::path::PathId;
+use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::session::PageUser;
+use crate::render::Nav;
+use crate::render::form_errors;
+use crate::render::render_status;
+use crate::render::see_other;
+use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "candidates.html")]
@@ -31,7 +35,7 @@ async fn render_list(
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
     let list = chibo_app::workflows::admissions::list(&s.app, a, id).await?;
-    let status = super::status_for(&errors);
+    let status = crate::render::status_for(&errors);
     render_status(
         status,
         &ListPage {
@@ -46,15 +50,15 @@ async fn render_list(
 pub async fn list(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    render_list(&s, &a, id.one(), vec![]).await
+    render_list(&s, &a, id, vec![]).await
 }
 
 pub async fn propose(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let input = CandidateInput {
@@ -65,10 +69,9 @@ pub async fn propose(
         citizen_id: f.opt("citizen_id"),
         phone: f.opt("phone"),
     };
-    match form_errors(chibo_app::workflows::admissions::propose(&s.app, &a, id.one(), input).await)?
-    {
-        Ok(_) => Ok(see_other(&format!("/units/{}/candidates", id.one()))),
-        Err(errors) => render_list(&s, &a, id.one(), errors).await,
+    match form_errors(chibo_app::workflows::admissions::propose(&s.app, &a, id, input).await)? {
+        Ok(_) => Ok(see_other(&format!("/units/{}/candidates", id))),
+        Err(errors) => render_list(&s, &a, id, errors).await,
     }
 }
 
@@ -76,7 +79,7 @@ pub async fn propose(
 pub async fn step(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let input = CandidateStep {
@@ -88,12 +91,12 @@ pub async fn step(
         history: f.get("history") == Some("1"),
         votes_for: f.get("votes_for").and_then(|v| v.trim().parse().ok()),
     };
-    let r = chibo_app::workflows::admission_steps::step(&s.app, &a, id.one(), input).await;
+    let r = chibo_app::workflows::admission_steps::step(&s.app, &a, id, input).await;
     let back = match f.id("unit") {
         Some(u) => u,
         None => match &r {
             Ok(c) => c.unit.id,
-            Err(_) => chibo_app::workflows::admissions::unit_of(&s.app, &a, id.one()).await?,
+            Err(_) => chibo_app::workflows::admissions::unit_of(&s.app, &a, id).await?,
         },
     };
     match form_errors(r)? {

@@ -4,19 +4,23 @@
 use askama::Template;
 use axum::extract::State;
 
-use crate::query::PageQuery;
+use crate::extract::query::PageQuery;
 use axum::response::Response;
 use chibo_app::membership::badges::AwardInput;
 use chibo_app::membership::badges::DisciplineInput;
 use chibo_app::membership::badges_due::DueList;
 use serde::Deserialize;
 
-use super::{FormData, Nav, form_errors, render_status, see_other};
-use crate::AppState;
-use crate::api::Ids;
 use crate::error::PageError;
+use crate::extract::form::FormData;
+use crate::extract::path::PathId;
+use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::session::PageUser;
+use crate::render::Nav;
+use crate::render::form_errors;
+use crate::render::render_status;
+use crate::render::see_other;
+use crate::state::AppState;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -35,19 +39,19 @@ struct DuePage {
 pub async fn due(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     PageQuery(q): PageQuery<DueQuery>,
 ) -> Result<Response, PageError> {
     let (list, errors) = match form_errors(
-        chibo_app::membership::badges_due::due(&s.app, &a, id.one(), Some(&q.ngay)).await,
+        chibo_app::membership::badges_due::due(&s.app, &a, id, Some(&q.ngay)).await,
     )? {
         Ok(l) => (l, vec![]),
         Err(errors) => (
-            chibo_app::membership::badges_due::due(&s.app, &a, id.one(), None).await?,
+            chibo_app::membership::badges_due::due(&s.app, &a, id, None).await?,
             errors,
         ),
     };
-    let status = super::status_for(&errors);
+    let status = crate::render::status_for(&errors);
     render_status(
         status,
         &DuePage {
@@ -62,7 +66,7 @@ pub async fn due(
 pub async fn award(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let input = AwardInput {
@@ -74,22 +78,22 @@ pub async fn award(
         early: f.opt("early"),
         decision: f.text("decision"),
     };
-    let r = chibo_app::membership::badges::award(&s.app, &a, id.one(), input).await;
+    let r = chibo_app::membership::badges::award(&s.app, &a, id, input).await;
     let back = f
         .get("back")
         .filter(|b| b.starts_with("/units/") && !b.starts_with("//"))
         .map(str::to_string);
     match (form_errors(r)?, back) {
         (Ok(_), Some(back)) => Ok(see_other(&back)),
-        (Ok(_), None) => Ok(see_other(&format!("/members/{}#badges", id.one()))),
-        (Err(errors), _) => super::members::render_member(&s, &a, id.one(), errors).await,
+        (Ok(_), None) => Ok(see_other(&format!("/members/{}#badges", id))),
+        (Err(errors), _) => super::members::render_member(&s, &a, id, errors).await,
     }
 }
 
 pub async fn discipline(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let input = DisciplineInput {
@@ -97,9 +101,8 @@ pub async fn discipline(
         decided_on: f.opt("decided_on"),
         decision: f.text("decision"),
     };
-    match form_errors(chibo_app::membership::badges::discipline(&s.app, &a, id.one(), input).await)?
-    {
-        Ok(_) => Ok(see_other(&format!("/members/{}#badges", id.one()))),
-        Err(errors) => super::members::render_member(&s, &a, id.one(), errors).await,
+    match form_errors(chibo_app::membership::badges::discipline(&s.app, &a, id, input).await)? {
+        Ok(_) => Ok(see_other(&format!("/members/{}#badges", id))),
+        Err(errors) => super::members::render_member(&s, &a, id, errors).await,
     }
 }

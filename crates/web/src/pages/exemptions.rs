@@ -8,12 +8,16 @@ use chibo_app::workflows::exemptions::ExemptionRequest;
 use chibo_app::workflows::exemptions::ExemptionStep;
 use chibo_app::{Actor, App};
 
-use super::{FormData, Nav, form_errors, render_status, see_other};
-use crate::AppState;
-use crate::api::Ids;
 use crate::error::PageError;
+use crate::extract::form::FormData;
+use crate::extract::path::PathId;
+use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::session::PageUser;
+use crate::render::Nav;
+use crate::render::form_errors;
+use crate::render::render_status;
+use crate::render::see_other;
+use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "exemptions.html")]
@@ -31,7 +35,7 @@ async fn render_list(
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
     let list = chibo_app::workflows::exemptions::list(&s.app, a, id).await?;
-    let status = super::status_for(&errors);
+    let status = crate::render::status_for(&errors);
     render_status(
         status,
         &ListPage {
@@ -46,15 +50,15 @@ async fn render_list(
 pub async fn list(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    render_list(&s, &a, id.one(), vec![]).await
+    render_list(&s, &a, id, vec![]).await
 }
 
 pub async fn request(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let input = ExemptionRequest {
@@ -62,10 +66,9 @@ pub async fn request(
         reason: f.text("reason"),
         until: f.opt("until"),
     };
-    match form_errors(chibo_app::workflows::exemptions::request(&s.app, &a, id.one(), input).await)?
-    {
-        Ok(_) => Ok(see_other(&format!("/members/{}#exemptions", id.one()))),
-        Err(errors) => super::members::render_member(&s, &a, id.one(), errors).await,
+    match form_errors(chibo_app::workflows::exemptions::request(&s.app, &a, id, input).await)? {
+        Ok(_) => Ok(see_other(&format!("/members/{}#exemptions", id))),
+        Err(errors) => super::members::render_member(&s, &a, id, errors).await,
     }
 }
 
@@ -73,7 +76,7 @@ pub async fn request(
 pub async fn step(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let input = ExemptionStep {
@@ -82,14 +85,14 @@ pub async fn step(
         on: f.opt("on"),
     };
     match (
-        form_errors(chibo_app::workflows::exemptions::step(&s.app, &a, id.one(), input).await)?,
+        form_errors(chibo_app::workflows::exemptions::step(&s.app, &a, id, input).await)?,
         f.id("unit"),
     ) {
         (Ok(_), Some(u)) => Ok(see_other(&format!("/units/{u}/exemptions"))),
         (Ok(x), None) => Ok(see_other(&format!("/members/{}#exemptions", x.member.id))),
         (Err(errors), Some(u)) => render_list(&s, &a, u, errors).await,
         (Err(errors), None) => {
-            let member = chibo_app::workflows::exemptions::member_of(&s.app, &a, id.one()).await?;
+            let member = chibo_app::workflows::exemptions::member_of(&s.app, &a, id).await?;
             super::members::render_member(&s, &a, member, errors).await
         }
     }

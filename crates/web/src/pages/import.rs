@@ -5,17 +5,18 @@ use askama::Template;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
 
-use crate::query::PageQuery;
+use crate::extract::query::PageQuery;
 use axum::response::Response;
 use chibo_app::membership::import::ImportReport;
 use serde::Deserialize;
 
-use super::{Nav, render, render_status};
-use crate::AppState;
-use crate::api::Ids;
-use crate::api::import::row_message;
 use crate::error::PageError;
-use crate::session::PageUser;
+use crate::extract::path::PathId;
+use crate::extract::session::PageUser;
+use crate::render::Nav;
+use crate::render::render;
+use crate::render::render_status;
+use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "import.html")]
@@ -30,9 +31,9 @@ struct ImportPage {
 pub async fn form(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    let u = chibo_app::membership::import::may_import(&s.app, &a, id.one()).await?;
+    let u = chibo_app::membership::import::may_import(&s.app, &a, id).await?;
     render(&ImportPage {
         nav: Nav::of(&a),
         unit: chibo_app::refs::UnitRef {
@@ -56,11 +57,11 @@ pub struct ImportQuery {
 pub async fn upload(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     PageQuery(q): PageQuery<ImportQuery>,
     form: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
-    let u = chibo_app::membership::import::may_import(&s.app, &a, id.one()).await?;
+    let u = chibo_app::membership::import::may_import(&s.app, &a, id).await?;
     let dry_run = !q.check.is_empty();
     let report =
         match crate::upload::read_file(form, chibo_app::membership::import::MAX_IMPORT_BYTES).await
@@ -69,7 +70,7 @@ pub async fn upload(
                 chibo_app::membership::import::run(
                     &s.app,
                     &a,
-                    id.one(),
+                    id,
                     &name,
                     &bytes,
                     dry_run,
@@ -99,7 +100,7 @@ pub async fn upload(
             },
             Err(e) => return Err(PageError(e)),
         };
-    let messages = report.errors.iter().map(row_message).collect();
+    let messages = report.errors.iter().map(ToString::to_string).collect();
     let status = if report.errors.is_empty() {
         axum::http::StatusCode::OK
     } else {
@@ -128,9 +129,9 @@ pub async fn template(PageUser(_a): PageUser) -> Response {
 pub async fn export(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    let (file, bytes) = chibo_app::membership::import::export(&s.app, &a, id.one()).await?;
+    let (file, bytes) = chibo_app::membership::import::export(&s.app, &a, id).await?;
     Ok(crate::upload::file_response(
         bytes,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

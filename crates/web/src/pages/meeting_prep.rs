@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
 
-use crate::query::PageQuery;
+use crate::extract::query::PageQuery;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use chibo_app::meetings::attendance::CheckInInput;
@@ -19,17 +19,23 @@ use chibo_app::{Actor, AppError};
 use serde::Deserialize;
 
 use super::meetings::on_meeting;
-use super::{FormData, Nav, form_errors, render, render_status, see_other};
-use crate::AppState;
-use crate::api::Ids;
 use crate::error::PageError;
+use crate::extract::form::FormData;
+use crate::extract::path::PathId;
+use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::session::PageUser;
+use crate::render::Nav;
+use crate::render::check_in_path;
+use crate::render::form_errors;
+use crate::render::render;
+use crate::render::render_status;
+use crate::render::see_other;
+use crate::state::AppState;
 
 pub async fn notice(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let input = NoticeInput {
@@ -38,32 +44,32 @@ pub async fn notice(
         start_time: f.opt("start_time"),
         agenda: f.opt("agenda"),
     };
-    let r = chibo_app::meetings::schedule::update_notice(&s.app, &a, id.one(), input).await;
-    on_meeting(&s, &a, id.one(), r, "#notice").await
+    let r = chibo_app::meetings::schedule::update_notice(&s.app, &a, id, input).await;
+    on_meeting(&s, &a, id, r, "#notice").await
 }
 
 pub async fn upload(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     form: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
-    chibo_app::meetings::uploads::may_upload(&s.app, &a, id.one()).await?;
+    chibo_app::meetings::uploads::may_upload(&s.app, &a, id).await?;
     let r = match crate::upload::read_file(form, s.app.config.upload_max_bytes).await {
         Ok((name, bytes)) => {
-            chibo_app::meetings::uploads::upload_document(&s.app, &a, id.one(), &name, &bytes).await
+            chibo_app::meetings::uploads::upload_document(&s.app, &a, id, &name, &bytes).await
         }
         Err(e) => Err(e),
     };
-    on_meeting(&s, &a, id.one(), r, "#documents").await
+    on_meeting(&s, &a, id, r, "#documents").await
 }
 
 pub async fn download(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    let (d, bytes) = chibo_app::meetings::uploads::document_file(&s.app, &a, id.one()).await?;
+    let (d, bytes) = chibo_app::meetings::uploads::document_file(&s.app, &a, id).await?;
     Ok(crate::upload::file_response(
         bytes,
         &d.content_type,
@@ -80,16 +86,16 @@ fn back_to(r: Result<MeetingDetail, AppError>, anchor: &str) -> Result<Response,
 pub async fn delete_file(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    let r = chibo_app::meetings::uploads::delete_document(&s.app, &a, id.one()).await;
+    let r = chibo_app::meetings::uploads::delete_document(&s.app, &a, id).await;
     back_to(r, "#documents")
 }
 
 pub async fn preparation(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let input = PreparationInput {
@@ -98,14 +104,14 @@ pub async fn preparation(
         content: f.text("content"),
         draft_resolution: f.opt("draft_resolution"),
     };
-    let r = chibo_app::meetings::preparation::save_preparation(&s.app, &a, id.one(), input).await;
-    on_meeting(&s, &a, id.one(), r, "#preparation").await
+    let r = chibo_app::meetings::preparation::save_preparation(&s.app, &a, id, input).await;
+    on_meeting(&s, &a, id, r, "#preparation").await
 }
 
 pub async fn add_guest(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let input = GuestInput {
@@ -113,45 +119,38 @@ pub async fn add_guest(
         full_name: f.text("full_name"),
         title: f.text("title"),
     };
-    let r = chibo_app::meetings::preparation::add_guest(&s.app, &a, id.one(), input).await;
-    on_meeting(&s, &a, id.one(), r, "#guests").await
+    let r = chibo_app::meetings::preparation::add_guest(&s.app, &a, id, input).await;
+    on_meeting(&s, &a, id, r, "#guests").await
 }
 
 pub async fn remove_guest(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    let r = chibo_app::meetings::preparation::remove_guest(&s.app, &a, id.one()).await;
+    let r = chibo_app::meetings::preparation::remove_guest(&s.app, &a, id).await;
     back_to(r, "#guests")
 }
 
 pub async fn set_follower(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let r = chibo_app::meetings::preparation::set_follower(
         &s.app,
         &a,
-        id.one(),
+        id,
         FollowerInput {
             member_id: f.id("member_id"),
         },
     )
     .await;
     match form_errors(r)? {
-        Ok(_) => Ok(see_other(&format!("/units/{}/meetings#follower", id.one()))),
-        Err(errors) => {
-            super::meetings::render_list(&s, &a, id.one(), errors, FormData(vec![])).await
-        }
+        Ok(_) => Ok(see_other(&format!("/units/{}/meetings#follower", id))),
+        Err(errors) => super::meetings::render_list(&s, &a, id, errors, FormData(vec![])).await,
     }
-}
-
-/// The path a meeting's QR code points to.
-pub fn check_in_path(meeting_id: i64, code: &str) -> String {
-    format!("/meetings/{meeting_id}/check-in?ma={code}")
 }
 
 #[derive(Template)]
@@ -186,16 +185,12 @@ fn public_base(s: &AppState, headers: &HeaderMap) -> String {
 pub async fn qr(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let code = chibo_app::meetings::attendance::check_in_code(&s.app, &a, id.one()).await?;
-    let d = chibo_app::meetings::detail::get(&s.app, &a, id.one()).await?;
-    let url = format!(
-        "{}{}",
-        public_base(&s, &headers),
-        check_in_path(id.one(), &code)
-    );
+    let code = chibo_app::meetings::attendance::check_in_code(&s.app, &a, id).await?;
+    let d = chibo_app::meetings::detail::get(&s.app, &a, id).await?;
+    let url = format!("{}{}", public_base(&s, &headers), check_in_path(id, &code));
     let svg = qrcode::QrCode::new(url.as_bytes())
         .map_err(|e| AppError::Internal(e.to_string()))?
         .render::<qrcode::render::svg::Color>()
@@ -233,7 +228,7 @@ async fn render_check_in(
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
     let d = chibo_app::meetings::detail::get(&s.app, a, id).await?;
-    let status = super::status_for(&errors);
+    let status = crate::render::status_for(&errors);
     render_status(
         status,
         &CheckInPage {
@@ -249,30 +244,30 @@ async fn render_check_in(
 pub async fn check_in_form(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     PageQuery(q): PageQuery<CodeQuery>,
 ) -> Result<Response, PageError> {
     let code = q.ma;
-    render_check_in(&s, &a, id.one(), code, vec![]).await
+    render_check_in(&s, &a, id, code, vec![]).await
 }
 
 pub async fn check_in(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let code = f.text("code");
     let r = chibo_app::meetings::attendance::check_in(
         &s.app,
         &a,
-        id.one(),
+        id,
         CheckInInput { code: code.clone() },
     )
     .await;
     match form_errors(r)? {
-        Ok(_) => Ok(see_other(&format!("/meetings/{}/check-in", id.one()))),
-        Err(errors) => render_check_in(&s, &a, id.one(), code, errors).await,
+        Ok(_) => Ok(see_other(&format!("/meetings/{}/check-in", id))),
+        Err(errors) => render_check_in(&s, &a, id, code, errors).await,
     }
 }
 

@@ -9,13 +9,17 @@ use chibo_app::meetings::schedule::NewMeeting;
 use chibo_app::rules::{self, RuleSetView};
 use chibo_app::{Actor, App, AppError};
 
-use super::{FormData, Nav, form_errors, render_status, see_other};
-use crate::AppState;
-use crate::api::Ids;
 use crate::error::PageError;
+use crate::extract::form::FormData;
+use crate::extract::path::PathId;
+use crate::extract::query::PageQuery;
+use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::query::PageQuery;
-use crate::session::PageUser;
+use crate::render::Nav;
+use crate::render::form_errors;
+use crate::render::render_status;
+use crate::render::see_other;
+use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "meetings.html")]
@@ -62,7 +66,7 @@ pub(super) async fn render_list(
     } else {
         vec![]
     };
-    let status = super::status_for(&errors);
+    let status = crate::render::status_for(&errors);
     render_status(
         status,
         &ListPage {
@@ -85,15 +89,15 @@ pub(super) async fn render_list(
 pub async fn list(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    render_list(&s, &a, id.one(), vec![], FormData(vec![])).await
+    render_list(&s, &a, id, vec![], FormData(vec![])).await
 }
 
 pub async fn schedule(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let input = NewMeeting {
@@ -105,9 +109,9 @@ pub async fn schedule(
         place: f.text("place"),
         agenda: f.opt("agenda"),
     };
-    match form_errors(chibo_app::meetings::schedule::schedule(&s.app, &a, id.one(), input).await)? {
+    match form_errors(chibo_app::meetings::schedule::schedule(&s.app, &a, id, input).await)? {
         Ok(m) => Ok(see_other(&format!("/meetings/{}", m.id))),
-        Err(errors) => render_list(&s, &a, id.one(), errors, f).await,
+        Err(errors) => render_list(&s, &a, id, errors, f).await,
     }
 }
 
@@ -137,7 +141,7 @@ async fn render_meeting(
     let held_or_past = d.meeting.meeting_date <= App::today();
     let locked = d.held.as_ref().is_some_and(|h| h.locked);
     let editable = d.can_manage && held_or_past && !locked;
-    let status = super::status_for(&errors);
+    let status = crate::render::status_for(&errors);
     render_status(
         status,
         &ShowPage {
@@ -156,18 +160,18 @@ async fn render_meeting(
 pub async fn show(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    render_meeting(&s, &a, id.one(), vec![]).await
+    render_meeting(&s, &a, id, vec![]).await
 }
 
 pub async fn publish(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    let r = chibo_app::meetings::schedule::publish(&s.app, &a, id.one()).await;
-    on_meeting(&s, &a, id.one(), r, "").await
+    let r = chibo_app::meetings::schedule::publish(&s.app, &a, id).await;
+    on_meeting(&s, &a, id, r, "").await
 }
 
 /// After a change on the meeting page: back to it (at `anchor`), or the page again with the
@@ -189,7 +193,7 @@ pub(super) async fn on_meeting<T>(
 pub async fn attendance(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let entries =
@@ -208,13 +212,13 @@ pub async fn attendance(
         chibo_app::meetings::attendance::record_attendance(
             &s.app,
             &a,
-            id.one(),
+            id,
             AttendanceInput { entries },
         )
         .await,
     )? {
-        Ok(_) => Ok(see_other(&format!("/meetings/{}", id.one()))),
-        Err(errors) => render_meeting(&s, &a, id.one(), errors).await,
+        Ok(_) => Ok(see_other(&format!("/meetings/{}", id))),
+        Err(errors) => render_meeting(&s, &a, id, errors).await,
     }
 }
 
@@ -235,7 +239,7 @@ fn number(f: &FormData, key: &str) -> Option<u32> {
 pub async fn record(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let input = RecordInput {
@@ -248,14 +252,14 @@ pub async fn record(
         votes_against: number(&f, "votes_against"),
         votes_abstain: number(&f, "votes_abstain"),
     };
-    let r = chibo_app::meetings::record::save_record(&s.app, &a, id.one(), input).await;
-    on_meeting(&s, &a, id.one(), r, "#record").await
+    let r = chibo_app::meetings::record::save_record(&s.app, &a, id, input).await;
+    on_meeting(&s, &a, id, r, "#record").await
 }
 
 pub async fn add_task(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let input = TaskInput {
@@ -263,15 +267,15 @@ pub async fn add_task(
         what: f.text("what"),
         due_on: f.opt("due_on"),
     };
-    let r = chibo_app::meetings::record::add_task(&s.app, &a, id.one(), input).await;
-    on_meeting(&s, &a, id.one(), r, "#tasks").await
+    let r = chibo_app::meetings::record::add_task(&s.app, &a, id, input).await;
+    on_meeting(&s, &a, id, r, "#tasks").await
 }
 
 /// The form posts `score_<criterion>` (and `reason_<criterion>` for adjustments).
 pub async fn score(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let entries =
@@ -286,8 +290,8 @@ pub async fn score(
                 })
             })
             .collect();
-    let r = chibo_app::meetings::record::score(&s.app, &a, id.one(), ScoreInput { entries }).await;
-    on_meeting(&s, &a, id.one(), r, "#score").await
+    let r = chibo_app::meetings::record::score(&s.app, &a, id, ScoreInput { entries }).await;
+    on_meeting(&s, &a, id, r, "#score").await
 }
 
 #[derive(Template)]
@@ -317,7 +321,7 @@ pub async fn my_tasks(
 pub async fn task_progress(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let input = TaskUpdate {
@@ -329,8 +333,7 @@ pub async fn task_progress(
         .filter(|b| b.starts_with('/') && !b.starts_with("//"))
         .unwrap_or("/tasks")
         .to_string();
-    match form_errors(chibo_app::meetings::record::update_task(&s.app, &a, id.one(), input).await)?
-    {
+    match form_errors(chibo_app::meetings::record::update_task(&s.app, &a, id, input).await)? {
         Ok(_) => Ok(see_other(&back)),
         Err(errors) => {
             let tasks = chibo_app::meetings::record::my_tasks(&s.app, &a).await?;
@@ -349,24 +352,24 @@ pub async fn task_progress(
 pub async fn minutes_docx(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    let doc = chibo_app::meetings::documents::minutes(&s.app, &a, id.one()).await?;
+    let doc = chibo_app::meetings::documents::minutes(&s.app, &a, id).await?;
     Ok(crate::api::meetings::docx_response(
         &doc,
-        &format!("bien-ban-{}.docx", id.one()),
+        &format!("bien-ban-{}.docx", id),
     ))
 }
 
 pub async fn resolution_docx(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    let doc = chibo_app::meetings::documents::resolution(&s.app, &a, id.one()).await?;
+    let doc = chibo_app::meetings::documents::resolution(&s.app, &a, id).await?;
     Ok(crate::api::meetings::docx_response(
         &doc,
-        &format!("nghi-quyet-{}.docx", id.one()),
+        &format!("nghi-quyet-{}.docx", id),
     ))
 }
 
@@ -382,16 +385,16 @@ struct PrintPage {
 pub async fn print(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     PageQuery(q): PageQuery<std::collections::HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let doc = if q.get("loai").map(String::as_str) == Some("nghi-quyet") {
-        chibo_app::meetings::documents::resolution(&s.app, &a, id.one()).await?
+        chibo_app::meetings::documents::resolution(&s.app, &a, id).await?
     } else {
-        chibo_app::meetings::documents::minutes(&s.app, &a, id.one()).await?
+        chibo_app::meetings::documents::minutes(&s.app, &a, id).await?
     };
     let place_date = chibo_export::place_and_date(&doc.header.place, doc.header.date);
-    let back = format!("/meetings/{}", id.one());
+    let back = format!("/meetings/{}", id);
     render_status(
         axum::http::StatusCode::OK,
         &PrintPage {
@@ -405,51 +408,51 @@ pub async fn print(
 pub async fn approve(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    let r = chibo_app::meetings::approval::approve(&s.app, &a, id.one()).await;
-    on_meeting(&s, &a, id.one(), r, "#record").await
+    let r = chibo_app::meetings::approval::approve(&s.app, &a, id).await;
+    on_meeting(&s, &a, id, r, "#record").await
 }
 
 pub async fn amend(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let input = chibo_app::meetings::approval::AmendmentInput {
         body: f.text("body"),
     };
-    let r = chibo_app::meetings::approval::amend(&s.app, &a, id.one(), input).await;
-    on_meeting(&s, &a, id.one(), r, "#record").await
+    let r = chibo_app::meetings::approval::amend(&s.app, &a, id, input).await;
+    on_meeting(&s, &a, id, r, "#record").await
 }
 
 pub async fn step(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let input = chibo_app::meetings::approval::StepInput {
         step: f.text("step"),
         done_at: f.opt("done_at"),
     };
-    let r = chibo_app::meetings::approval::tick_step(&s.app, &a, id.one(), input).await;
-    on_meeting(&s, &a, id.one(), r, "#steps").await
+    let r = chibo_app::meetings::approval::tick_step(&s.app, &a, id, input).await;
+    on_meeting(&s, &a, id, r, "#steps").await
 }
 
 pub async fn speech(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let input = chibo_app::meetings::approval::SpeechInput {
         member_id: f.id("member_id").unwrap_or(0),
         summary: f.text("summary"),
     };
-    let r = chibo_app::meetings::approval::add_speech(&s.app, &a, id.one(), input).await;
-    on_meeting(&s, &a, id.one(), r, "#steps").await
+    let r = chibo_app::meetings::approval::add_speech(&s.app, &a, id, input).await;
+    on_meeting(&s, &a, id, r, "#steps").await
 }
 
 #[derive(Template)]
@@ -484,7 +487,7 @@ async fn render_plan(
     } else {
         vec![]
     };
-    let status = super::status_for(&errors);
+    let status = crate::render::status_for(&errors);
     render_status(
         status,
         &PlanPage {
@@ -505,20 +508,20 @@ pub struct YearQ {
 pub async fn plan(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     PageQuery(q): PageQuery<YearQ>,
 ) -> Result<Response, PageError> {
     let year = q
         .nam
         .map(|y| y.get_i32())
         .unwrap_or_else(|| chrono::Datelike::year(&App::today()));
-    render_plan(&s, &a, id.one(), year, vec![]).await
+    render_plan(&s, &a, id, year, vec![]).await
 }
 
 pub async fn add_topic(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let year = f
@@ -534,17 +537,8 @@ pub async fn add_topic(
         title: f.text("title"),
         writer_member_id: f.id("writer_member_id"),
     };
-    match form_errors(chibo_app::meetings::plans::add_topic(&s.app, &a, id.one(), input).await)? {
-        Ok(_) => Ok(see_other(&format!("/units/{}/plan?nam={year}", id.one()))),
-        Err(errors) => {
-            render_plan(
-                &s,
-                &a,
-                id.one(),
-                chrono::Datelike::year(&App::today()),
-                errors,
-            )
-            .await
-        }
+    match form_errors(chibo_app::meetings::plans::add_topic(&s.app, &a, id, input).await)? {
+        Ok(_) => Ok(see_other(&format!("/units/{}/plan?nam={year}", id))),
+        Err(errors) => render_plan(&s, &a, id, chrono::Datelike::year(&App::today()), errors).await,
     }
 }

@@ -3,7 +3,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::State;
 
-use crate::query::PageQuery;
+use crate::extract::query::PageQuery;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chibo_app::membership::member_edit::MemberInput;
@@ -18,12 +18,16 @@ use chibo_domain::Invalid;
 use chibo_domain::member::{PositionKind, StatusEventKind};
 use serde::Deserialize;
 
-use super::{FormData, Nav, render, render_status, see_other};
-use crate::AppState;
-use crate::api::Ids;
 use crate::error::PageError;
+use crate::extract::form::FormData;
+use crate::extract::path::PathId;
+use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::session::PageUser;
+use crate::render::Nav;
+use crate::render::render;
+use crate::render::render_status;
+use crate::render::see_other;
+use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQ {
@@ -136,7 +140,7 @@ pub(super) async fn render_member(
     } else {
         vec![]
     };
-    let status = super::status_for(&errors);
+    let status = crate::render::status_for(&errors);
     render_status(
         status,
         &MemberPageT {
@@ -165,9 +169,9 @@ pub(super) async fn render_member(
 pub async fn show(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    render_member(&s, &a, id.one(), vec![]).await
+    render_member(&s, &a, id, vec![]).await
 }
 
 /// What the member form shows: the values typed and the message for each field.
@@ -297,9 +301,9 @@ async fn unit_for_new(
 pub async fn new_form(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    let u = unit_for_new(&s, &a, id.one()).await?;
+    let u = unit_for_new(&s, &a, id).await?;
     let mut f = Values::default();
     f.v.insert("ethnicity".into(), "Kinh".into());
     render(&MemberForm::creating(&a, u.id, u.name, f))
@@ -308,10 +312,10 @@ pub async fn new_form(
 pub async fn create(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
-    let u = unit_for_new(&s, &a, id.one()).await?;
+    let u = unit_for_new(&s, &a, id).await?;
     match chibo_app::membership::member_edit::create(&s.app, &a, input_of(&f, Some(u.id))).await {
         Ok(m) => Ok(see_other(&format!("/members/{}", m.id))),
         Err(AppError::Invalid(inv)) => render_status(
@@ -325,9 +329,9 @@ pub async fn create(
 pub async fn edit_form(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    let m = chibo_app::membership::members::get(&s.app, &a, id.one()).await?;
+    let m = chibo_app::membership::members::get(&s.app, &a, id).await?;
     a.require(m.can_manage)?;
     render(&MemberForm::editing(&a, &m, Values::from_detail(&m)))
 }
@@ -335,14 +339,13 @@ pub async fn edit_form(
 pub async fn update(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
-    match chibo_app::membership::member_edit::update(&s.app, &a, id.one(), input_of(&f, None)).await
-    {
+    match chibo_app::membership::member_edit::update(&s.app, &a, id, input_of(&f, None)).await {
         Ok(m) => Ok(see_other(&format!("/members/{}", m.id))),
         Err(AppError::Invalid(inv)) => {
-            let m = chibo_app::membership::members::get(&s.app, &a, id.one()).await?;
+            let m = chibo_app::membership::members::get(&s.app, &a, id).await?;
             render_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &MemberForm::editing(&a, &m, Values::from_form(&f).with_errors(&inv)),
@@ -358,7 +361,7 @@ pub(super) async fn member_action(
     id: i64,
     r: Result<MemberDetail, AppError>,
 ) -> Result<Response, PageError> {
-    match super::form_errors(r)? {
+    match crate::render::form_errors(r)? {
         Ok(m) => Ok(see_other(&format!("/members/{}", m.id))),
         Err(errors) => render_member(s, a, id, errors).await,
     }
@@ -367,7 +370,7 @@ pub(super) async fn member_action(
 pub async fn add_event(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let input = StatusEventInput {
@@ -376,14 +379,14 @@ pub async fn add_event(
         until: f.opt("until"),
         reason: f.text("reason"),
     };
-    let r = chibo_app::membership::member_events::add_event(&s.app, &a, id.one(), input).await;
-    member_action(&s, &a, id.one(), r).await
+    let r = chibo_app::membership::member_events::add_event(&s.app, &a, id, input).await;
+    member_action(&s, &a, id, r).await
 }
 
 pub async fn add_position(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let input = PositionInput {
@@ -391,21 +394,21 @@ pub async fn add_position(
         term_from: f.opt("term_from"),
         term_to: f.opt("term_to"),
     };
-    let r = chibo_app::membership::positions::add_position(&s.app, &a, id.one(), input).await;
-    member_action(&s, &a, id.one(), r).await
+    let r = chibo_app::membership::positions::add_position(&s.app, &a, id, input).await;
+    member_action(&s, &a, id, r).await
 }
 
 pub async fn end_position(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let member_id = f.id("member_id").unwrap_or(0);
     let r = chibo_app::membership::positions::end_position(
         &s.app,
         &a,
-        id.one(),
+        id,
         EndPositionInput {
             term_to: f.opt("term_to"),
         },

@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::extract::State;
 
-use crate::query::PageQuery;
+use crate::extract::query::PageQuery;
 use axum::response::Response;
 use chibo_app::programmes::Period;
 use chibo_app::programmes::Record;
@@ -24,12 +24,16 @@ use chibo_app::{Actor, App, AppError};
 use chibo_domain::bounded::Year;
 use serde::Deserialize;
 
-use super::{FormData, Nav, form_errors, render_status, see_other};
-use crate::AppState;
-use crate::api::Ids;
 use crate::error::PageError;
+use crate::extract::form::FormData;
+use crate::extract::path::PathId;
+use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::session::PageUser;
+use crate::render::Nav;
+use crate::render::form_errors;
+use crate::render::render_status;
+use crate::render::see_other;
+use crate::state::AppState;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -69,7 +73,7 @@ async fn render_cadre_tasks(
         vec![]
     };
     render_status(
-        super::status_for(&errors),
+        crate::render::status_for(&errors),
         &CadreTasksPage {
             nav: Nav::of(a),
             list,
@@ -83,16 +87,16 @@ async fn render_cadre_tasks(
 pub async fn cadre_tasks(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     PageQuery(q): PageQuery<PeriodQuery>,
 ) -> Result<Response, PageError> {
-    render_cadre_tasks(&s, &a, id.one(), q.nam.map(|y| y.get_i32()), vec![]).await
+    render_cadre_tasks(&s, &a, id, q.nam.map(|y| y.get_i32()), vec![]).await
 }
 
 pub async fn give_cadre_task(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let year = f
@@ -106,21 +110,20 @@ pub async fn give_cadre_task(
         due_on: f.opt("due_on"),
     };
     match form_errors(
-        chibo_app::programmes::cadre_tasks::give_cadre_task(&s.app, &a, id.one(), input).await,
+        chibo_app::programmes::cadre_tasks::give_cadre_task(&s.app, &a, id, input).await,
     )? {
         Ok(l) => Ok(see_other(&format!(
             "/units/{}/cadre-tasks?nam={}",
-            id.one(),
-            l.year
+            id, l.year
         ))),
-        Err(errors) => render_cadre_tasks(&s, &a, id.one(), None, errors).await,
+        Err(errors) => render_cadre_tasks(&s, &a, id, None, errors).await,
     }
 }
 
 pub async fn update_cadre_task(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let input = CadreTaskUpdate {
@@ -128,9 +131,9 @@ pub async fn update_cadre_task(
         evidence: f.text("evidence"),
         done_on: f.opt("done_on"),
     };
-    let back = chibo_app::programmes::unit_of(&s.app, &a, Record::CadreTask(id.one())).await?;
+    let back = chibo_app::programmes::unit_of(&s.app, &a, Record::CadreTask(id)).await?;
     match form_errors(
-        chibo_app::programmes::cadre_tasks::update_cadre_task(&s.app, &a, id.one(), input).await,
+        chibo_app::programmes::cadre_tasks::update_cadre_task(&s.app, &a, id, input).await,
     )? {
         Ok(l) => Ok(see_other(&format!(
             "/units/{back}/cadre-tasks?nam={}",
@@ -163,7 +166,7 @@ async fn render_training(
         vec![]
     };
     render_status(
-        super::status_for(&errors),
+        crate::render::status_for(&errors),
         &TrainingPage {
             nav: Nav::of(a),
             list,
@@ -176,14 +179,14 @@ async fn render_training(
 pub async fn training(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     PageQuery(q): PageQuery<PeriodQuery>,
 ) -> Result<Response, PageError> {
     match q.period() {
-        Ok(p) => render_training(&s, &a, id.one(), p, vec![]).await,
+        Ok(p) => render_training(&s, &a, id, p, vec![]).await,
         Err(AppError::Invalid(inv)) => {
             let errors = inv.errors.into_iter().map(|e| e.message).collect();
-            render_training(&s, &a, id.one(), Period::parse(None, None)?, errors).await
+            render_training(&s, &a, id, Period::parse(None, None)?, errors).await
         }
         Err(e) => Err(PageError(e)),
     }
@@ -192,7 +195,7 @@ pub async fn training(
 pub async fn add_course(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let input = CourseInput {
@@ -202,27 +205,25 @@ pub async fn add_course(
         ends_on: f.opt("ends_on"),
         topics: f.text("topics"),
     };
-    match form_errors(
-        chibo_app::programmes::training::add_course(&s.app, &a, id.one(), input).await,
-    )? {
-        Ok(_) => Ok(see_other(&format!("/units/{}/training", id.one()))),
-        Err(errors) => render_training(&s, &a, id.one(), Period::parse(None, None)?, errors).await,
+    match form_errors(chibo_app::programmes::training::add_course(&s.app, &a, id, input).await)? {
+        Ok(_) => Ok(see_other(&format!("/units/{}/training", id))),
+        Err(errors) => render_training(&s, &a, id, Period::parse(None, None)?, errors).await,
     }
 }
 
 pub async fn participants(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let input = ParticipantsInput {
         member_ids: f.ids("member_ids"),
         completed_ids: f.ids("completed_ids"),
     };
-    let back = chibo_app::programmes::unit_of(&s.app, &a, Record::Course(id.one())).await?;
+    let back = chibo_app::programmes::unit_of(&s.app, &a, Record::Course(id)).await?;
     match form_errors(
-        chibo_app::programmes::training::set_participants(&s.app, &a, id.one(), input).await,
+        chibo_app::programmes::training::set_participants(&s.app, &a, id, input).await,
     )? {
         Ok(_) => Ok(see_other(&format!("/units/{back}/training"))),
         Err(errors) => render_training(&s, &a, back, Period::parse(None, None)?, errors).await,
@@ -247,7 +248,7 @@ async fn render_inspections(
 ) -> Result<Response, PageError> {
     let list = chibo_app::programmes::inspections::inspections(&s.app, a, id, period).await?;
     render_status(
-        super::status_for(&errors),
+        crate::render::status_for(&errors),
         &InspectionsPage {
             nav: Nav::of(a),
             list,
@@ -260,14 +261,14 @@ async fn render_inspections(
 pub async fn inspections(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     PageQuery(q): PageQuery<PeriodQuery>,
 ) -> Result<Response, PageError> {
     match q.period() {
-        Ok(p) => render_inspections(&s, &a, id.one(), p, vec![]).await,
+        Ok(p) => render_inspections(&s, &a, id, p, vec![]).await,
         Err(AppError::Invalid(inv)) => {
             let errors = inv.errors.into_iter().map(|e| e.message).collect();
-            render_inspections(&s, &a, id.one(), Period::parse(None, None)?, errors).await
+            render_inspections(&s, &a, id, Period::parse(None, None)?, errors).await
         }
         Err(e) => Err(PageError(e)),
     }
@@ -289,7 +290,7 @@ async fn on_inspections<T>(
 pub async fn plan_inspection(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let input = InspectionInput {
@@ -298,15 +299,15 @@ pub async fn plan_inspection(
         planned_on: f.opt("planned_on"),
         content: f.text("content"),
     };
-    let r = chibo_app::programmes::inspections::plan_inspection(&s.app, &a, id.one(), input).await;
-    on_inspections(&s, &a, id.one(), r).await
+    let r = chibo_app::programmes::inspections::plan_inspection(&s.app, &a, id, input).await;
+    on_inspections(&s, &a, id, r).await
 }
 
 /// The result form posts `recommendation` / `due_on` pairs, one per line of the form.
 pub async fn record_inspection(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let texts: Vec<&str> =
@@ -335,17 +336,16 @@ pub async fn record_inspection(
     };
     let back = match f.id("unit") {
         Some(u) => u,
-        None => chibo_app::programmes::unit_of(&s.app, &a, Record::Inspection(id.one())).await?,
+        None => chibo_app::programmes::unit_of(&s.app, &a, Record::Inspection(id)).await?,
     };
-    let r =
-        chibo_app::programmes::inspections::record_inspection(&s.app, &a, id.one(), input).await;
+    let r = chibo_app::programmes::inspections::record_inspection(&s.app, &a, id, input).await;
     on_inspections(&s, &a, back, r).await
 }
 
 pub async fn follow_up(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let input = FollowUpInput {
@@ -354,10 +354,8 @@ pub async fn follow_up(
     };
     let back = match f.id("unit") {
         Some(u) => u,
-        None => {
-            chibo_app::programmes::unit_of(&s.app, &a, Record::Recommendation(id.one())).await?
-        }
+        None => chibo_app::programmes::unit_of(&s.app, &a, Record::Recommendation(id)).await?,
     };
-    let r = chibo_app::programmes::inspections::follow_up(&s.app, &a, id.one(), input).await;
+    let r = chibo_app::programmes::inspections::follow_up(&s.app, &a, id, input).await;
     on_inspections(&s, &a, back, r).await
 }

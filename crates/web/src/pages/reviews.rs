@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::extract::State;
 
-use crate::query::PageQuery;
+use crate::extract::query::PageQuery;
 use axum::response::Response;
 use chibo_app::membership::classification::CellReviewInput;
 use chibo_app::membership::classification::ReviewInput;
@@ -16,12 +16,16 @@ use chibo_domain::bounded::Year;
 use chibo_domain::org::UnitKind;
 use serde::Deserialize;
 
-use super::{FormData, Nav, form_errors, render_status, see_other};
-use crate::AppState;
-use crate::api::Ids;
 use crate::error::PageError;
+use crate::extract::form::FormData;
+use crate::extract::path::PathId;
+use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::session::PageUser;
+use crate::render::Nav;
+use crate::render::form_errors;
+use crate::render::render_status;
+use crate::render::see_other;
+use crate::state::AppState;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -57,7 +61,7 @@ async fn render_sheet(
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
     let sheet = chibo_app::membership::classification::sheet(&s.app, a, id, year).await?;
-    let status = super::status_for(&errors);
+    let status = crate::render::status_for(&errors);
     render_status(
         status,
         &SheetPage {
@@ -72,12 +76,12 @@ async fn render_sheet(
 pub async fn show(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     PageQuery(q): PageQuery<YearQuery>,
 ) -> Result<Response, PageError> {
     let year = q.nam.map(|y| y.get_i32()).unwrap_or_else(this_year);
     let u = a
-        .readable(chibo_app::org::units::find(&s.app.db, id.one()).await?)?
+        .readable(chibo_app::org::units::find(&s.app.db, id).await?)?
         .0;
     if UnitKind::from_code(&u.kind).is_some_and(|k| k.is_cell()) {
         return render_sheet(&s, &a, u.id, year, vec![]).await;
@@ -96,7 +100,7 @@ pub async fn show(
 pub async fn save(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let year = f
@@ -114,26 +118,19 @@ pub async fn save(
                 })
             })
             .collect();
-    let r = chibo_app::membership::classification::save(
-        &s.app,
-        &a,
-        id.one(),
-        ReviewInput { year, entries },
-    )
-    .await;
+    let r =
+        chibo_app::membership::classification::save(&s.app, &a, id, ReviewInput { year, entries })
+            .await;
     match form_errors(r)? {
-        Ok(_) => Ok(see_other(&format!(
-            "/units/{}/reviews?nam={year}",
-            id.one()
-        ))),
-        Err(errors) => render_sheet(&s, &a, id.one(), year, errors).await,
+        Ok(_) => Ok(see_other(&format!("/units/{}/reviews?nam={year}", id))),
+        Err(errors) => render_sheet(&s, &a, id, year, errors).await,
     }
 }
 
 pub async fn decide(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let year = f
@@ -149,13 +146,8 @@ pub async fn decide(
         decision: f.text("decision"),
         decided_on: f.opt("decided_on"),
     };
-    match form_errors(
-        chibo_app::membership::classification::decide(&s.app, &a, id.one(), input).await,
-    )? {
-        Ok(_) => Ok(see_other(&format!(
-            "/units/{}/reviews?nam={year}",
-            id.one()
-        ))),
-        Err(errors) => render_sheet(&s, &a, id.one(), year, errors).await,
+    match form_errors(chibo_app::membership::classification::decide(&s.app, &a, id, input).await)? {
+        Ok(_) => Ok(see_other(&format!("/units/{}/reviews?nam={year}", id))),
+        Err(errors) => render_sheet(&s, &a, id, year, errors).await,
     }
 }

@@ -6,12 +6,17 @@ use chibo_app::org::units::UnitView;
 use chibo_app::rules::{self, NewRuleSet, RuleSetView};
 use chibo_domain::rules::Frequency;
 
-use super::{FormData, Nav, form_errors, render, render_status, see_other};
-use crate::AppState;
-use crate::api::Ids;
 use crate::error::PageError;
+use crate::extract::form::FormData;
+use crate::extract::path::PathId;
+use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::session::PageUser;
+use crate::render::Nav;
+use crate::render::form_errors;
+use crate::render::render;
+use crate::render::render_status;
+use crate::render::see_other;
+use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "rule_sets.html")]
@@ -43,7 +48,7 @@ async fn render_list(
     } else {
         vec![]
     };
-    let status = super::status_for(&errors);
+    let status = crate::render::status_for(&errors);
     render_status(
         status,
         &ListPage {
@@ -110,9 +115,9 @@ fn frequency(f: &Frequency) -> &'static str {
 pub async fn show(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    let r = rules::get(&s.app, &a, id.one()).await?;
+    let r = rules::get(&s.app, &a, id).await?;
     let max_points = r.rules.scoring.max_points();
     render(&ShowPage {
         nav: Nav::of(&a),

@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::extract::State;
 
-use crate::query::PageQuery;
+use crate::extract::query::PageQuery;
 use axum::response::Response;
 use chibo_app::rules::calendar::HolidayInput;
 use chibo_app::rules::calendar::HolidayView;
@@ -15,12 +15,16 @@ use chibo_app::{Actor, App};
 use chibo_domain::bounded::Year;
 use serde::Deserialize;
 
-use super::{FormData, Nav, form_errors, render_status, see_other};
-use crate::AppState;
-use crate::api::Ids;
 use crate::error::PageError;
+use crate::extract::form::FormData;
+use crate::extract::path::PathId;
+use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::session::PageUser;
+use crate::render::Nav;
+use crate::render::form_errors;
+use crate::render::render_status;
+use crate::render::see_other;
+use crate::state::AppState;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -47,7 +51,7 @@ async fn render_list(
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
     let list = chibo_app::workflows::transfers::list(&s.app, a, id, overdue_only).await?;
-    let status = super::status_for(&errors);
+    let status = crate::render::status_for(&errors);
     render_status(
         status,
         &ListPage {
@@ -63,17 +67,17 @@ async fn render_list(
 pub async fn list(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     PageQuery(q): PageQuery<ListQuery>,
 ) -> Result<Response, PageError> {
-    render_list(&s, &a, id.one(), !q.overdue.is_empty(), vec![]).await
+    render_list(&s, &a, id, !q.overdue.is_empty(), vec![]).await
 }
 
 /// The form on a member's page.
 pub async fn start(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let input = TransferInput {
@@ -84,10 +88,10 @@ pub async fn start(
         moved_on: f.opt("moved_on"),
         ends_on: f.opt("ends_on"),
     };
-    let r = chibo_app::workflows::transfer_steps::start(&s.app, &a, id.one(), input).await;
+    let r = chibo_app::workflows::transfer_steps::start(&s.app, &a, id, input).await;
     match form_errors(r)? {
-        Ok(_) => Ok(see_other(&format!("/members/{}#transfers", id.one()))),
-        Err(errors) => super::members::render_member(&s, &a, id.one(), errors).await,
+        Ok(_) => Ok(see_other(&format!("/members/{}#transfers", id))),
+        Err(errors) => super::members::render_member(&s, &a, id, errors).await,
     }
 }
 
@@ -95,22 +99,21 @@ pub async fn start(
 pub async fn step(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let input = TransferStep {
         step: f.text("step"),
         on: f.opt("on"),
     };
-    let r = chibo_app::workflows::transfer_steps::step(&s.app, &a, id.one(), input).await;
+    let r = chibo_app::workflows::transfer_steps::step(&s.app, &a, id, input).await;
     let unit = f.id("unit");
     match (form_errors(r)?, unit) {
         (Ok(_), Some(u)) => Ok(see_other(&format!("/units/{u}/transfers"))),
         (Ok(t), None) => Ok(see_other(&format!("/members/{}#transfers", t.member.id))),
         (Err(errors), Some(u)) => render_list(&s, &a, u, false, errors).await,
         (Err(errors), None) => {
-            let t =
-                chibo_app::workflows::transfers::of_transfer_member(&s.app, &a, id.one()).await?;
+            let t = chibo_app::workflows::transfers::of_transfer_member(&s.app, &a, id).await?;
             super::members::render_member(&s, &a, t, errors).await
         }
     }
@@ -139,7 +142,7 @@ async fn render_holidays(
 ) -> Result<Response, PageError> {
     a.require_admin()?;
     let days = chibo_app::rules::calendar::list(&s.app, year).await?;
-    let status = super::status_for(&errors);
+    let status = crate::render::status_for(&errors);
     render_status(
         status,
         &HolidaysPage {
@@ -185,8 +188,8 @@ pub async fn add_holiday(
 pub async fn remove_holiday(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    chibo_app::rules::calendar::remove(&s.app, &a, id.one()).await?;
+    chibo_app::rules::calendar::remove(&s.app, &a, id).await?;
     Ok(see_other("/admin/holidays"))
 }

@@ -1,7 +1,7 @@
 use askama::Template;
 use axum::extract::State;
 
-use crate::query::PageQuery;
+use crate::extract::query::PageQuery;
 use axum::response::Response;
 use chibo_app::membership::members::MemberQuery;
 use chibo_app::membership::members::MemberSummary;
@@ -19,12 +19,17 @@ use chibo_domain::org::{CellType, UnitKind};
 use chibo_domain::validate::parse_date;
 use serde::Deserialize;
 
-use super::{FormData, Nav, form_errors, render, render_status, see_other};
-use crate::AppState;
-use crate::api::Ids;
 use crate::error::PageError;
+use crate::extract::form::FormData;
+use crate::extract::path::PathId;
+use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::session::PageUser;
+use crate::render::Nav;
+use crate::render::form_errors;
+use crate::render::render;
+use crate::render::render_status;
+use crate::render::see_other;
+use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct DateQ {
@@ -95,12 +100,12 @@ struct TreeLevelPart {
 pub async fn tree_level(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     PageQuery(q): PageQuery<DateQ>,
 ) -> Result<Response, PageError> {
     let as_of = as_of(&q)?;
     render(&TreeLevelPart {
-        level: chibo_app::org::tree::level(&s.app, &a, Some(id.one()), as_of).await?,
+        level: chibo_app::org::tree::level(&s.app, &a, Some(id), as_of).await?,
         q: date_query(as_of),
     })
 }
@@ -160,7 +165,7 @@ async fn render_unit(
         Ok(p) if as_of.is_none() => (p.items, p.total),
         _ => (vec![], 0),
     };
-    let status = super::status_for(&errors);
+    let status = crate::render::status_for(&errors);
     render_status(
         status,
         &UnitPage {
@@ -182,11 +187,11 @@ async fn render_unit(
 pub async fn show(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     PageQuery(q): PageQuery<DateQ>,
 ) -> Result<Response, PageError> {
     let as_of = as_of(&q)?;
-    render_unit(&s, &a, id.one(), as_of, vec![]).await
+    render_unit(&s, &a, id, as_of, vec![]).await
 }
 
 /// Runs a change; on success goes to `to(result)`, on field errors shows the unit page again.
@@ -206,11 +211,11 @@ async fn act<T>(
 pub async fn create_child(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let input = NewUnit {
-        parent_id: id.one(),
+        parent_id: id,
         name: f.text("name"),
         kind: f.text("kind"),
         cell_type: f.opt("cell_type"),
@@ -218,54 +223,54 @@ pub async fn create_child(
         founding_member_ids: f.ids("founding_member_ids"),
     };
     let r = chibo_app::org::edit::create(&s.app, &a, input).await;
-    act(&s, &a, id.one(), r, |u| format!("/units/{}", u.id)).await
+    act(&s, &a, id, r, |u| format!("/units/{}", u.id)).await
 }
 
 pub async fn rename(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let r = chibo_app::org::edit::rename(
         &s.app,
         &a,
-        id.one(),
+        id,
         RenameUnit {
             name: f.text("name"),
             effective_on: f.opt("effective_on"),
         },
     )
     .await;
-    act(&s, &a, id.one(), r, |u| format!("/units/{}", u.id)).await
+    act(&s, &a, id, r, |u| format!("/units/{}", u.id)).await
 }
 
 pub async fn move_unit(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let input = MoveUnit {
         new_parent_id: f.id("new_parent_id").unwrap_or(0),
         effective_on: f.opt("effective_on"),
     };
-    let r = chibo_app::org::restructure::move_unit(&s.app, &a, id.one(), input).await;
-    act(&s, &a, id.one(), r, |u| format!("/units/{}", u.id)).await
+    let r = chibo_app::org::restructure::move_unit(&s.app, &a, id, input).await;
+    act(&s, &a, id, r, |u| format!("/units/{}", u.id)).await
 }
 
 pub async fn merge(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let input = MergeUnit {
         into_unit_id: f.id("into_unit_id").unwrap_or(0),
         effective_on: f.opt("effective_on"),
     };
-    let r = chibo_app::org::restructure::merge(&s.app, &a, id.one(), input).await;
-    act(&s, &a, id.one(), r, |u| {
+    let r = chibo_app::org::restructure::merge(&s.app, &a, id, input).await;
+    act(&s, &a, id, r, |u| {
         format!("/units/{}", u.successor_id.unwrap_or(u.id))
     })
     .await
@@ -274,7 +279,7 @@ pub async fn merge(
 pub async fn split(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let input = SplitUnit {
@@ -285,8 +290,8 @@ pub async fn split(
         }],
         effective_on: f.opt("effective_on"),
     };
-    let r = chibo_app::org::restructure::split(&s.app, &a, id.one(), input).await;
-    act(&s, &a, id.one(), r, |parts| {
+    let r = chibo_app::org::restructure::split(&s.app, &a, id, input).await;
+    act(&s, &a, id, r, |parts| {
         parts
             .first()
             .map(|p| format!("/units/{}", p.id))
@@ -298,18 +303,18 @@ pub async fn split(
 pub async fn dissolve(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    id: Ids,
+    PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
     let r = chibo_app::org::restructure::dissolve(
         &s.app,
         &a,
-        id.one(),
+        id,
         DissolveUnit {
             reason: f.text("reason"),
             effective_on: f.opt("effective_on"),
         },
     )
     .await;
-    act(&s, &a, id.one(), r, |u| format!("/units/{}", u.id)).await
+    act(&s, &a, id, r, |u| format!("/units/{}", u.id)).await
 }

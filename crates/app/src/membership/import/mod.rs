@@ -56,6 +56,17 @@ pub struct RowError {
     pub message: String,
 }
 
+/// "Dòng 5, cột Ngày sinh: …", as the pages, the API and the CLI print it.
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.row, self.column.is_empty()) {
+            (0, _) => f.write_str(&self.message),
+            (r, true) => write!(f, "Dòng {r}: {}", self.message),
+            (r, false) => write!(f, "Dòng {r}, cột {}: {}", self.column, self.message),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ImportReport {
     pub unit: UnitRef,

@@ -5,8 +5,8 @@ use axum::http::header;
 use axum::http::request::Parts;
 use chibo_app::{Actor, AppError};
 
-use crate::AppState;
 use crate::error::{ApiError, PageError};
+use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "chibo_session";
 

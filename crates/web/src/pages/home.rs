@@ -1,0 +1,71 @@
+//! The home page (the user's roles and the meetings coming up) and the static files.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use chibo_app::{Actor, AppError};
+
+use crate::error::PageError;
+use crate::extract::path::RawFile;
+use crate::extract::session::PageUser;
+use crate::fmt::VnDate;
+use crate::render::{Nav, render};
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    nav: Nav,
+    actor: Actor,
+    role_lines: Vec<(String, Option<(i64, String)>)>,
+    upcoming: Vec<chibo_app::meetings::lookup::MeetingView>,
+    today: chrono::NaiveDate,
+}
+
+pub async fn home(State(s): State<AppState>, PageUser(a): PageUser) -> Result<Response, PageError> {
+    let upcoming = chibo_app::meetings::detail::upcoming_for_me(&s.app, &a).await?;
+    let role_lines = a
+        .grants
+        .iter()
+        .map(|g| {
+            (
+                g.role.label().to_string(),
+                g.unit_id.zip(g.unit_name.clone()),
+            )
+        })
+        .collect();
+    render(&HomePage {
+        nav: Nav::of(&a),
+        role_lines,
+        upcoming,
+        actor: a,
+        today: chibo_app::App::today(),
+    })
+}
+
+static APP_CSS: &str = include_str!("../../static/app.css");
+
+static HTMX_JS: &str = include_str!("../../static/htmx.min.js");
+
+static APP_JS: &str = include_str!("../../static/app.js");
+
+static PRINT_CSS: &str = include_str!("../../static/print.css");
+
+pub async fn static_file(RawFile(file): RawFile) -> Response {
+    let (body, ctype) = match file.as_str() {
+        "app.css" => (APP_CSS, "text/css; charset=utf-8"),
+        "htmx.min.js" => (HTMX_JS, "text/javascript; charset=utf-8"),
+        "app.js" => (APP_JS, "text/javascript; charset=utf-8"),
+        "print.css" => (PRINT_CSS, "text/css; charset=utf-8"),
+        _ => return PageError(AppError::NotFound).into_response(),
+    };
+    let mut res = body.into_response();
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    res
+}

@@ -1,0 +1,63 @@
+//! What every page handler uses to answer: the frame's navigation, rendering a template,
+//! field errors back to the form, and redirects after a successful post.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chibo_app::{Actor, AppError, Role};
+
+use crate::error::PageError;
+
+/// What every page's frame needs: the user's name and which menu entries to show.
+pub struct Nav {
+    pub display_name: String,
+    pub is_admin: bool,
+    /// Reads part of the tree (not only a member's own record).
+    pub browses: bool,
+}
+
+impl Nav {
+    pub fn of(a: &Actor) -> Nav {
+        Nav {
+            display_name: a.display_name.clone(),
+            is_admin: a.is_admin(),
+            browses: a.is_admin() || a.grants.iter().any(|g| g.role != Role::Member),
+        }
+    }
+}
+
+pub fn render(t: &impl Template) -> Result<Response, PageError> {
+    Ok(Html(t.render()?).into_response())
+}
+
+/// 200, or 422 when a form comes back with errors.
+pub fn status_for(errors: &[String]) -> StatusCode {
+    if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    }
+}
+
+pub fn render_status(status: StatusCode, t: &impl Template) -> Result<Response, PageError> {
+    Ok((status, Html(t.render()?)).into_response())
+}
+
+/// After a successful form post: back to a page (303 so the browser GETs it).
+pub fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+/// Splits a use case's result: field errors go back to the form, other errors become pages.
+pub fn form_errors<T>(r: Result<T, AppError>) -> Result<Result<T, Vec<String>>, PageError> {
+    match r {
+        Ok(v) => Ok(Ok(v)),
+        Err(AppError::Invalid(inv)) => Ok(Err(inv.errors.into_iter().map(|e| e.message).collect())),
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+/// The path a meeting's QR code points to.
+pub fn check_in_path(meeting_id: i64, code: &str) -> String {
+    format!("/meetings/{meeting_id}/check-in?ma={code}")
+}
