@@ -4,9 +4,13 @@
 mod common;
 
 use chibo_app::AppError;
-use chibo_app::meetings::attendance::AttendanceEntry;
-use chibo_app::meetings::attendance::AttendanceInput;
+use chibo_app::meetings::attendance;
+use chibo_app::meetings::attendance::{AttendanceEntry, AttendanceInput};
+use chibo_app::meetings::detail;
+use chibo_app::meetings::plans;
+use chibo_app::meetings::schedule;
 use chibo_app::meetings::schedule::NewMeeting;
+use chibo_app::membership::members;
 use common::*;
 
 fn fields(e: AppError) -> Vec<String> {
@@ -40,7 +44,7 @@ async fn scheduling_checks_the_rules_and_writes_nothing_on_error() {
         ..meeting("2026-10-15")
     };
     let f = fields(
-        chibo_app::meetings::schedule::schedule(&app, &sec, cell.id, bad)
+        schedule::schedule(&app, &sec, cell.id, bad)
             .await
             .unwrap_err(),
     );
@@ -50,7 +54,7 @@ async fn scheduling_checks_the_rules_and_writes_nothing_on_error() {
     );
     assert_eq!(
         fields(
-            chibo_app::meetings::schedule::schedule(
+            schedule::schedule(
                 &app,
                 &sec,
                 cell.id,
@@ -66,7 +70,7 @@ async fn scheduling_checks_the_rules_and_writes_nothing_on_error() {
     );
     assert_eq!(
         fields(
-            chibo_app::meetings::schedule::schedule(&app, &sec, cell.id, meeting("1990-01-01"))
+            schedule::schedule(&app, &sec, cell.id, meeting("1990-01-01"))
                 .await
                 .unwrap_err()
         ),
@@ -75,7 +79,7 @@ async fn scheduling_checks_the_rules_and_writes_nothing_on_error() {
     );
     assert_eq!(
         fields(
-            chibo_app::meetings::schedule::schedule(
+            schedule::schedule(
                 &app,
                 &sec,
                 cell.id,
@@ -94,19 +98,18 @@ async fn scheduling_checks_the_rules_and_writes_nothing_on_error() {
     let group = unit_named(&app, "Tổ đảng số 1").await;
     assert!(
         matches!(
-            chibo_app::meetings::schedule::schedule(&app, &sec, group.id, meeting("2026-10-15"))
-                .await,
+            schedule::schedule(&app, &sec, group.id, meeting("2026-10-15")).await,
             Err(AppError::Invalid(_))
         ),
         "cells hold meetings, not party groups"
     );
     let other = unit_named(&app, "Chi bộ thôn Bản Nà").await;
     assert!(matches!(
-        chibo_app::meetings::schedule::schedule(&app, &sec, other.id, meeting("2026-10-15")).await,
+        schedule::schedule(&app, &sec, other.id, meeting("2026-10-15")).await,
         Err(AppError::NotFound)
     ));
 
-    let m = chibo_app::meetings::schedule::schedule(&app, &sec, cell.id, meeting("2026-10-15"))
+    let m = schedule::schedule(&app, &sec, cell.id, meeting("2026-10-15"))
         .await
         .unwrap();
     assert!(
@@ -116,14 +119,14 @@ async fn scheduling_checks_the_rules_and_writes_nothing_on_error() {
     );
     assert_eq!(
         fields(
-            chibo_app::meetings::schedule::schedule(&app, &sec, cell.id, meeting("2026-10-15"))
+            schedule::schedule(&app, &sec, cell.id, meeting("2026-10-15"))
                 .await
                 .unwrap_err()
         ),
         vec!["meeting_date"],
         "one regular meeting a day"
     );
-    let old = chibo_app::meetings::schedule::schedule(&app, &sec, cell.id, meeting("2025-11-20"))
+    let old = schedule::schedule(&app, &sec, cell.id, meeting("2025-11-20"))
         .await
         .unwrap();
     assert!(old.rule_set.name.contains("Hướng dẫn 42"));
@@ -135,46 +138,34 @@ async fn notice_attendance_sheet_and_rate() {
     let sec = actor(&app, "bithu.dongtam").await;
     let member = actor(&app, "dangvien.dongtam").await;
     let cell = unit_named(&app, "Chi bộ thôn Đồng Tâm").await;
-    let m = chibo_app::meetings::schedule::schedule(&app, &sec, cell.id, meeting("2026-10-15"))
+    let m = schedule::schedule(&app, &sec, cell.id, meeting("2026-10-15"))
         .await
         .unwrap();
     // Not published yet: members do not see it.
     assert!(
-        chibo_app::meetings::detail::list(&app, &member, cell.id)
+        detail::list(&app, &member, cell.id)
             .await
             .unwrap()
             .is_empty()
     );
     assert!(matches!(
-        chibo_app::meetings::detail::get(&app, &member, m.id).await,
+        detail::get(&app, &member, m.id).await,
         Err(AppError::NotFound)
     ));
-    chibo_app::meetings::schedule::publish(&app, &sec, m.id)
-        .await
-        .unwrap();
+    schedule::publish(&app, &sec, m.id).await.unwrap();
     assert!(matches!(
-        chibo_app::meetings::schedule::publish(&app, &sec, m.id).await,
+        schedule::publish(&app, &sec, m.id).await,
         Err(AppError::Invalid(_))
     ));
-    assert_eq!(
-        chibo_app::meetings::detail::list(&app, &member, cell.id)
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
-    let mine = chibo_app::meetings::detail::get(&app, &member, m.id)
-        .await
-        .unwrap();
+    assert_eq!(detail::list(&app, &member, cell.id).await.unwrap().len(), 1);
+    let mine = detail::get(&app, &member, m.id).await.unwrap();
     assert_eq!(
         mine.sheet.len() + mine.apart.len(),
         1,
         "a member sees only their own line"
     );
 
-    let d = chibo_app::meetings::detail::get(&app, &sec, m.id)
-        .await
-        .unwrap();
+    let d = detail::get(&app, &sec, m.id).await.unwrap();
     assert!(
         d.sheet.len() >= 30,
         "members of all three party groups: {}",
@@ -210,7 +201,7 @@ async fn notice_attendance_sheet_and_rate() {
     };
     assert_eq!(
         fields(
-            chibo_app::meetings::attendance::record_attendance(&app, &sec, m.id, no_reason)
+            attendance::record_attendance(&app, &sec, m.id, no_reason)
                 .await
                 .unwrap_err()
         ),
@@ -222,14 +213,9 @@ async fn notice_attendance_sheet_and_rate() {
         presence: "present".into(),
         reason: None,
     });
-    let done = chibo_app::meetings::attendance::record_attendance(
-        &app,
-        &sec,
-        m.id,
-        AttendanceInput { entries },
-    )
-    .await
-    .unwrap();
+    let done = attendance::record_attendance(&app, &sec, m.id, AttendanceInput { entries })
+        .await
+        .unwrap();
     let n = d.sheet.len() as u32;
     assert_eq!(done.meeting.status, "held");
     assert_eq!(done.summary.expected, n + 1);
@@ -246,10 +232,10 @@ async fn notice_attendance_sheet_and_rate() {
     // A member not on the roll, or a meeting still to come, is refused.
     let ban_na = unit_named(&app, "Chi bộ thôn Bản Nà").await;
     let admin = actor(&app, "admin").await;
-    let outsider = chibo_app::membership::members::list(
+    let outsider = members::list(
         &app,
         &admin,
-        chibo_app::membership::members::MemberQuery {
+        members::MemberQuery {
             unit_id: Some(ban_na.id),
             ..Default::default()
         },
@@ -267,17 +253,17 @@ async fn notice_attendance_sheet_and_rate() {
     };
     assert_eq!(
         fields(
-            chibo_app::meetings::attendance::record_attendance(&app, &sec, m.id, stranger)
+            attendance::record_attendance(&app, &sec, m.id, stranger)
                 .await
                 .unwrap_err()
         ),
         vec!["entries"]
     );
     let future = (chibo_app::App::today() + chrono::Duration::days(10)).to_string();
-    let later = chibo_app::meetings::schedule::schedule(&app, &sec, cell.id, meeting(&future))
+    let later = schedule::schedule(&app, &sec, cell.id, meeting(&future))
         .await
         .unwrap();
-    let e = chibo_app::meetings::attendance::record_attendance(
+    let e = attendance::record_attendance(
         &app,
         &sec,
         later.id,
@@ -310,17 +296,13 @@ async fn the_demo_has_a_year_of_meetings_with_realistic_variation() {
         let admin = admin.clone();
         async move {
             let cell = unit_named(&app, name).await;
-            let list = chibo_app::meetings::detail::list(&app, &admin, cell.id)
-                .await
-                .unwrap();
+            let list = detail::list(&app, &admin, cell.id).await.unwrap();
             let mut rates = Vec::new();
             for m in list
                 .iter()
                 .filter(|m| m.status == "held" && m.kind == "regular")
             {
-                let d = chibo_app::meetings::detail::get(&app, &admin, m.id)
-                    .await
-                    .unwrap();
+                let d = detail::get(&app, &admin, m.id).await.unwrap();
                 rates.push(d.summary.present as f64 / d.summary.expected.max(1) as f64);
             }
             rates
@@ -348,18 +330,12 @@ async fn the_demo_has_a_year_of_meetings_with_realistic_variation() {
         let admin = admin.clone();
         async move {
             let cell = unit_named(&app, name).await;
-            let list = chibo_app::meetings::detail::list(&app, &admin, cell.id)
-                .await
-                .unwrap();
+            let list = detail::list(&app, &admin, cell.id).await.unwrap();
             let m = list
                 .iter()
                 .find(|m| m.status == "held" && m.kind == "regular")
                 .unwrap();
-            chibo_app::meetings::detail::get(&app, &admin, m.id)
-                .await
-                .unwrap()
-                .held
-                .unwrap()
+            detail::get(&app, &admin, m.id).await.unwrap().held.unwrap()
         }
     };
     let office_q = level_of("Chi bộ Văn phòng").await;
@@ -387,7 +363,7 @@ async fn the_demo_has_a_year_of_meetings_with_realistic_variation() {
     // Next month's meeting is announced to the members.
     let member = actor(&app, "dangvien.dongtam").await;
     assert!(
-        !chibo_app::meetings::detail::upcoming_for_me(&app, &member)
+        !detail::upcoming_for_me(&app, &member)
             .await
             .unwrap()
             .is_empty()
@@ -396,15 +372,13 @@ async fn the_demo_has_a_year_of_meetings_with_realistic_variation() {
 
 #[tokio::test]
 async fn the_year_plan_shows_topics_and_missed_meetings() {
-    use chibo_app::meetings::plans::TopicInput;
+    use plans::TopicInput;
     let app = demo_app().await;
     chibo_seed::demo::seed_meetings(&app).await.unwrap();
     let sec = actor(&app, "bithu.dongtam").await;
     let cell = unit_named(&app, "Chi bộ thôn Đồng Tâm").await;
     let year = chrono::Datelike::year(&chibo_app::App::today());
-    let plan = chibo_app::meetings::plans::year_plan(&app, &sec, cell.id, year)
-        .await
-        .unwrap();
+    let plan = plans::year_plan(&app, &sec, cell.id, year).await.unwrap();
     assert!(
         plan.quarters.iter().all(|q| !q.topics.is_empty()),
         "a topic each quarter"
@@ -419,7 +393,7 @@ async fn the_year_plan_shows_topics_and_missed_meetings() {
     };
     assert_eq!(
         fields(
-            chibo_app::meetings::plans::add_topic(&app, &sec, cell.id, bad)
+            plans::add_topic(&app, &sec, cell.id, bad)
                 .await
                 .unwrap_err()
         ),
@@ -427,7 +401,7 @@ async fn the_year_plan_shows_topics_and_missed_meetings() {
     );
     assert_eq!(audit_count(&app).await, audits);
     let writer = sec.member_id.unwrap();
-    let plan = chibo_app::meetings::plans::add_topic(
+    let plan = plans::add_topic(
         &app,
         &sec,
         cell.id,
@@ -455,7 +429,7 @@ async fn the_year_plan_shows_topics_and_missed_meetings() {
         async move {
             let mut n = 0;
             for y in [year - 1, year] {
-                n += chibo_app::meetings::plans::year_plan(&app, &commune, cell_id, y)
+                n += plans::year_plan(&app, &commune, cell_id, y)
                     .await
                     .unwrap()
                     .months
@@ -470,7 +444,7 @@ async fn the_year_plan_shows_topics_and_missed_meetings() {
     assert_eq!(missed(ban_na.id).await, missed(cell.id).await + 2);
     let other = unit_named(&app, "Chi bộ Tổ dân phố số 1").await;
     assert!(matches!(
-        chibo_app::meetings::plans::year_plan(&app, &commune, other.id, year).await,
+        plans::year_plan(&app, &commune, other.id, year).await,
         Err(AppError::NotFound)
     ));
 }

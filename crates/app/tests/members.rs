@@ -3,9 +3,13 @@
 mod common;
 
 use chibo_app::AppError;
+use chibo_app::membership::member_edit;
 use chibo_app::membership::member_edit::MemberInput;
+use chibo_app::membership::member_events;
 use chibo_app::membership::member_events::StatusEventInput;
+use chibo_app::membership::members;
 use chibo_app::membership::members::MemberQuery;
+use chibo_app::membership::positions;
 use chibo_app::membership::positions::PositionInput;
 use common::*;
 
@@ -40,7 +44,7 @@ async fn bad_member_input_is_refused_field_by_field_and_nothing_is_written() {
     let sec = actor(&app, "bithu.dongtam").await;
     let cell = unit_named(&app, "Chi bộ thôn Đồng Tâm").await;
     let audits = audit_count(&app).await;
-    let total = chibo_app::membership::members::list(&app, &sec, MemberQuery::default())
+    let total = members::list(&app, &sec, MemberQuery::default())
         .await
         .unwrap()
         .total;
@@ -48,44 +52,28 @@ async fn bad_member_input_is_refused_field_by_field_and_nothing_is_written() {
     let mut bad = input(cell.id);
     bad.citizen_id = Some("12345".into());
     assert_eq!(
-        fields(
-            chibo_app::membership::member_edit::create(&app, &sec, bad)
-                .await
-                .unwrap_err()
-        ),
+        fields(member_edit::create(&app, &sec, bad).await.unwrap_err()),
         vec!["citizen_id"]
     );
 
     let mut bad = input(cell.id);
     bad.date_of_birth = Some("2010-01-01".into());
     assert!(
-        fields(
-            chibo_app::membership::member_edit::create(&app, &sec, bad)
-                .await
-                .unwrap_err()
-        )
-        .contains(&"date_of_birth".to_string())
+        fields(member_edit::create(&app, &sec, bad).await.unwrap_err())
+            .contains(&"date_of_birth".to_string())
     );
 
     let mut bad = input(cell.id);
     bad.official_date = Some("2004-01-01".into());
     assert_eq!(
-        fields(
-            chibo_app::membership::member_edit::create(&app, &sec, bad)
-                .await
-                .unwrap_err()
-        ),
+        fields(member_edit::create(&app, &sec, bad).await.unwrap_err()),
         vec!["official_date"]
     );
 
     let mut bad = input(cell.id);
     bad.admission_date = Some("1995-01-01".into());
     assert_eq!(
-        fields(
-            chibo_app::membership::member_edit::create(&app, &sec, bad)
-                .await
-                .unwrap_err()
-        ),
+        fields(member_edit::create(&app, &sec, bad).await.unwrap_err()),
         vec!["admission_date"],
         "under 18 at admission"
     );
@@ -93,16 +81,12 @@ async fn bad_member_input_is_refused_field_by_field_and_nothing_is_written() {
     let mut bad = input(cell.id);
     bad.date_of_birth = Some("31/02/1980".into());
     bad.sex = "x".into();
-    let f = fields(
-        chibo_app::membership::member_edit::create(&app, &sec, bad)
-            .await
-            .unwrap_err(),
-    );
+    let f = fields(member_edit::create(&app, &sec, bad).await.unwrap_err());
     assert!(f.contains(&"date_of_birth".to_string()) && f.contains(&"sex".to_string()));
 
     assert_eq!(audit_count(&app).await, audits);
     assert_eq!(
-        chibo_app::membership::members::list(&app, &sec, MemberQuery::default())
+        members::list(&app, &sec, MemberQuery::default())
             .await
             .unwrap()
             .total,
@@ -110,7 +94,7 @@ async fn bad_member_input_is_refused_field_by_field_and_nothing_is_written() {
     );
 
     // A good record goes in; the same card number or citizen ID again is refused.
-    let created = chibo_app::membership::member_edit::create(&app, &sec, input(cell.id))
+    let created = member_edit::create(&app, &sec, input(cell.id))
         .await
         .unwrap();
     assert_eq!(created.phone.as_deref(), Some("0912345678"));
@@ -118,21 +102,13 @@ async fn bad_member_input_is_refused_field_by_field_and_nothing_is_written() {
     let mut dup = input(cell.id);
     dup.citizen_id = Some("001080999112".into());
     assert_eq!(
-        fields(
-            chibo_app::membership::member_edit::create(&app, &sec, dup)
-                .await
-                .unwrap_err()
-        ),
+        fields(member_edit::create(&app, &sec, dup).await.unwrap_err()),
         vec!["card_number"]
     );
     let mut dup = input(cell.id);
     dup.card_number = Some("99.000002".into());
     assert_eq!(
-        fields(
-            chibo_app::membership::member_edit::create(&app, &sec, dup)
-                .await
-                .unwrap_err()
-        ),
+        fields(member_edit::create(&app, &sec, dup).await.unwrap_err()),
         vec!["citizen_id"]
     );
     assert_eq!(audit_count(&app).await, audits + 1, "one audited change");
@@ -143,11 +119,11 @@ async fn search_ignores_diacritics_and_lists_follow_vietnamese_order() {
     let app = demo_app().await;
     let admin = actor(&app, "admin").await;
     let cell = unit_named(&app, "Chi bộ Văn phòng").await;
-    let created = chibo_app::membership::member_edit::create(&app, &admin, input(cell.id))
+    let created = member_edit::create(&app, &admin, input(cell.id))
         .await
         .unwrap();
     for q in ["nguyen van duc", "NGUYỄN VĂN ĐỨC", "van duc", "đức"] {
-        let found = chibo_app::membership::members::list(
+        let found = members::list(
             &app,
             &admin,
             MemberQuery {
@@ -163,7 +139,7 @@ async fn search_ignores_diacritics_and_lists_follow_vietnamese_order() {
             "{q} finds Nguyễn Văn Đức"
         );
     }
-    let none = chibo_app::membership::members::list(
+    let none = members::list(
         &app,
         &admin,
         MemberQuery {
@@ -174,7 +150,7 @@ async fn search_ignores_diacritics_and_lists_follow_vietnamese_order() {
     .await
     .unwrap();
     assert_eq!(none.total, 0, "wildcards are matched literally");
-    let all = chibo_app::membership::members::list(
+    let all = members::list(
         &app,
         &admin,
         MemberQuery {
@@ -204,7 +180,7 @@ async fn status_changes_follow_the_rules_and_removal_shortens_party_age() {
     let app = demo_app().await;
     let admin = actor(&app, "admin").await;
     let cell = unit_named(&app, "Chi bộ Văn phòng").await;
-    let m = chibo_app::membership::member_edit::create(&app, &admin, input(cell.id))
+    let m = member_edit::create(&app, &admin, input(cell.id))
         .await
         .unwrap();
     let ev = |kind: &str, on: &str| StatusEventInput {
@@ -216,52 +192,32 @@ async fn status_changes_follow_the_rules_and_removal_shortens_party_age() {
     // Revoking an exemption that was never granted is refused.
     assert_eq!(
         fields(
-            chibo_app::membership::member_events::add_event(
-                &app,
-                &admin,
-                m.id,
-                ev("exemption_revoked", "2025-08-01")
-            )
-            .await
-            .unwrap_err()
+            member_events::add_event(&app, &admin, m.id, ev("exemption_revoked", "2025-08-01"))
+                .await
+                .unwrap_err()
         ),
         vec!["kind"]
     );
     // Not before the member joined this cell (the cell was founded on 1 Jul 2025).
     assert_eq!(
         fields(
-            chibo_app::membership::member_events::add_event(
-                &app,
-                &admin,
-                m.id,
-                ev("removed", "2010-01-01")
-            )
-            .await
-            .unwrap_err()
+            member_events::add_event(&app, &admin, m.id, ev("removed", "2010-01-01"))
+                .await
+                .unwrap_err()
         ),
         vec!["effective_on"]
     );
-    let r = chibo_app::membership::member_events::add_event(
-        &app,
-        &admin,
-        m.id,
-        ev("removed", "2025-08-01"),
-    )
-    .await
-    .unwrap();
+    let r = member_events::add_event(&app, &admin, m.id, ev("removed", "2025-08-01"))
+        .await
+        .unwrap();
     assert_eq!(r.status, "removed");
     assert!(
         r.memberships.last().unwrap().valid_to.is_some(),
         "off the roll"
     );
-    let r = chibo_app::membership::member_events::add_event(
-        &app,
-        &admin,
-        m.id,
-        ev("readmitted", "2025-10-01"),
-    )
-    .await
-    .unwrap();
+    let r = member_events::add_event(&app, &admin, m.id, ev("readmitted", "2025-10-01"))
+        .await
+        .unwrap();
     assert_eq!(r.status, "active");
     assert_eq!(
         r.party_age.gap_days, 61,
@@ -274,26 +230,16 @@ async fn status_changes_follow_the_rules_and_removal_shortens_party_age() {
     // Events cannot go back before the last one.
     assert!(
         fields(
-            chibo_app::membership::member_events::add_event(
-                &app,
-                &admin,
-                m.id,
-                ev("working_away", "2025-09-01")
-            )
-            .await
-            .unwrap_err()
+            member_events::add_event(&app, &admin, m.id, ev("working_away", "2025-09-01"))
+                .await
+                .unwrap_err()
         )
         .iter()
         .all(|f| f == "effective_on")
     );
-    let r = chibo_app::membership::member_events::add_event(
-        &app,
-        &admin,
-        m.id,
-        ev("exemption_granted", "2025-12-01"),
-    )
-    .await
-    .unwrap();
+    let r = member_events::add_event(&app, &admin, m.id, ev("exemption_granted", "2025-12-01"))
+        .await
+        .unwrap();
     assert_eq!(r.status, "exempt");
     assert_eq!(r.events.len(), 3);
 }
@@ -303,7 +249,7 @@ async fn one_secretary_at_a_time() {
     let app = demo_app().await;
     let admin = actor(&app, "admin").await;
     let cell = unit_named(&app, "Chi bộ Văn phòng").await;
-    let m = chibo_app::membership::member_edit::create(&app, &admin, input(cell.id))
+    let m = member_edit::create(&app, &admin, input(cell.id))
         .await
         .unwrap();
     let pos = |k: &str| PositionInput {
@@ -313,16 +259,15 @@ async fn one_secretary_at_a_time() {
     };
     assert_eq!(
         fields(
-            chibo_app::membership::positions::add_position(&app, &admin, m.id, pos("secretary"))
+            positions::add_position(&app, &admin, m.id, pos("secretary"))
                 .await
                 .unwrap_err()
         ),
         vec!["kind"]
     );
-    let r =
-        chibo_app::membership::positions::add_position(&app, &admin, m.id, pos("committee_member"))
-            .await
-            .unwrap();
+    let r = positions::add_position(&app, &admin, m.id, pos("committee_member"))
+        .await
+        .unwrap();
     assert_eq!(r.positions.len(), 1);
     let bad = PositionInput {
         kind: "deputy_secretary".into(),
@@ -331,7 +276,7 @@ async fn one_secretary_at_a_time() {
     };
     assert_eq!(
         fields(
-            chibo_app::membership::positions::add_position(&app, &admin, m.id, bad)
+            positions::add_position(&app, &admin, m.id, bad)
                 .await
                 .unwrap_err()
         ),
@@ -345,34 +290,28 @@ async fn cell_secretary_manages_own_cell_only() {
     let sec = actor(&app, "bithu.dongtam").await;
     let other = unit_named(&app, "Chi bộ thôn Bản Nà").await;
     assert!(matches!(
-        chibo_app::membership::member_edit::create(&app, &sec, input(other.id)).await,
+        member_edit::create(&app, &sec, input(other.id)).await,
         Err(AppError::NotFound)
     ));
     let group = unit_named(&app, "Tổ đảng số 2").await;
-    let m = chibo_app::membership::member_edit::create(&app, &sec, input(group.id))
+    let m = member_edit::create(&app, &sec, input(group.id))
         .await
         .expect("a party group of the own cell");
     assert_eq!(m.unit.id, group.id);
     let member = actor(&app, "dangvien.dongtam").await;
     assert!(matches!(
-        chibo_app::membership::members::get(&app, &member, m.id).await,
+        members::get(&app, &member, m.id).await,
         Err(AppError::NotFound)
     ));
     assert!(
-        chibo_app::membership::members::get(&app, &member, member.member_id.unwrap())
+        members::get(&app, &member, member.member_id.unwrap())
             .await
             .is_ok()
     );
     let mut change = input(group.id);
     change.full_name = "Nguyễn Văn Đạt".into();
     assert!(matches!(
-        chibo_app::membership::member_edit::update(
-            &app,
-            &member,
-            member.member_id.unwrap(),
-            change
-        )
-        .await,
+        member_edit::update(&app, &member, member.member_id.unwrap(), change).await,
         Err(AppError::Forbidden)
     ));
 }

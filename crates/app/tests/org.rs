@@ -3,13 +3,13 @@
 mod common;
 
 use chibo_app::AppError;
-use chibo_app::org::edit::NewUnit;
-use chibo_app::org::edit::RenameUnit;
-use chibo_app::org::restructure::DissolveUnit;
-use chibo_app::org::restructure::MergeUnit;
-use chibo_app::org::restructure::MoveUnit;
-use chibo_app::org::restructure::SplitPart;
-use chibo_app::org::restructure::SplitUnit;
+use chibo_app::membership::members;
+use chibo_app::org::edit;
+use chibo_app::org::edit::{NewUnit, RenameUnit};
+use chibo_app::org::restructure;
+use chibo_app::org::restructure::{DissolveUnit, MergeUnit, MoveUnit, SplitPart, SplitUnit};
+use chibo_app::org::unit_page;
+use chibo_app::org::units;
 use common::*;
 
 fn field_of(e: &AppError) -> Vec<String> {
@@ -23,15 +23,13 @@ fn field_of(e: &AppError) -> Vec<String> {
 async fn tree_as_of_a_date_shows_the_dissolved_district() {
     let app = demo_app().await;
     let admin = actor(&app, "admin").await;
-    let now = chibo_app::org::units::tree(&app, &admin, None)
-        .await
-        .unwrap();
+    let now = units::tree(&app, &admin, None).await.unwrap();
     assert!(now.iter().any(|u| u.name == "Đảng bộ xã Phú Lâm"));
     assert!(
         !now.iter().any(|u| u.name == "Đảng bộ huyện Phú Lâm"),
         "dissolved units are not in today's tree"
     );
-    let before = chibo_app::org::units::tree(&app, &admin, Some(d(2025, 6, 30)))
+    let before = units::tree(&app, &admin, Some(d(2025, 6, 30)))
         .await
         .unwrap();
     let district = before
@@ -77,7 +75,7 @@ async fn history_follows_a_cell_through_the_merger() {
     let app = demo_app().await;
     let admin = actor(&app, "admin").await;
     let phu_lam = unit_named(&app, "Đảng bộ xã Phú Lâm").await;
-    let detail = chibo_app::org::unit_page::detail(&app, &admin, phu_lam.id, None)
+    let detail = unit_page::detail(&app, &admin, phu_lam.id, None)
         .await
         .unwrap();
     let preds: Vec<_> = detail
@@ -97,7 +95,7 @@ async fn history_follows_a_cell_through_the_merger() {
     let dongtam = unit_named(&app, "Chi bộ thôn Đồng Tâm").await;
     assert!(dongtam.path.starts_with(&phu_lam.path));
     let secretary = actor(&app, "bithu.dongtam").await;
-    let m = chibo_app::membership::members::get(&app, &secretary, secretary.member_id.unwrap())
+    let m = members::get(&app, &secretary, secretary.member_id.unwrap())
         .await
         .unwrap();
     assert!(
@@ -114,7 +112,7 @@ async fn a_unit_cannot_move_under_itself_and_nothing_is_written() {
     let phu_lam = unit_named(&app, "Đảng bộ xã Phú Lâm").await;
     let dongtam = unit_named(&app, "Chi bộ thôn Đồng Tâm").await;
     let audits = audit_count(&app).await;
-    let err = chibo_app::org::restructure::move_unit(
+    let err = restructure::move_unit(
         &app,
         &admin,
         phu_lam.id,
@@ -126,7 +124,7 @@ async fn a_unit_cannot_move_under_itself_and_nothing_is_written() {
     .await
     .unwrap_err();
     assert!(field_of(&err).contains(&"new_parent_id".to_string()));
-    let err = chibo_app::org::restructure::move_unit(
+    let err = restructure::move_unit(
         &app,
         &admin,
         phu_lam.id,
@@ -148,10 +146,8 @@ async fn moving_a_unit_reroots_everything_below_it() {
     let admin = actor(&app, "admin").await;
     let ward = unit_named(&app, "Đảng bộ phường Hòa Bình").await;
     let dongtam = unit_named(&app, "Chi bộ thôn Đồng Tâm").await;
-    let before = chibo_app::org::units::tree(&app, &admin, None)
-        .await
-        .unwrap();
-    chibo_app::org::restructure::move_unit(
+    let before = units::tree(&app, &admin, None).await.unwrap();
+    restructure::move_unit(
         &app,
         &admin,
         dongtam.id,
@@ -169,10 +165,10 @@ async fn moving_a_unit_reroots_everything_below_it() {
         group.path.starts_with(&moved.path),
         "the party groups moved too"
     );
-    let ward_members = chibo_app::membership::members::list(
+    let ward_members = members::list(
         &app,
         &admin,
-        chibo_app::membership::members::MemberQuery {
+        members::MemberQuery {
             unit_id: Some(ward.id),
             per_page: Some(chibo_domain::bounded::PageSize::clamped(500)),
             ..Default::default()
@@ -189,17 +185,12 @@ async fn moving_a_unit_reroots_everything_below_it() {
     );
     // Yesterday's tree still shows the old place.
     let yesterday = chibo_app::App::today() - chrono::Duration::days(1);
-    let then = chibo_app::org::units::tree(&app, &admin, Some(yesterday))
-        .await
-        .unwrap();
+    let then = units::tree(&app, &admin, Some(yesterday)).await.unwrap();
     let old = then.iter().find(|u| u.id == dongtam.id).unwrap();
     assert_eq!(old.parent_id, dongtam.parent_id);
     assert_eq!(
         before.len(),
-        chibo_app::org::units::tree(&app, &admin, None)
-            .await
-            .unwrap()
-            .len()
+        units::tree(&app, &admin, None).await.unwrap().len()
     );
 }
 
@@ -209,7 +200,7 @@ async fn cells_need_three_official_members() {
     let admin = actor(&app, "admin").await;
     let ward = unit_named(&app, "Đảng bộ phường Hòa Bình").await;
     let audits = audit_count(&app).await;
-    let err = chibo_app::org::edit::create(
+    let err = edit::create(
         &app,
         &admin,
         NewUnit {
@@ -226,10 +217,10 @@ async fn cells_need_three_official_members() {
     assert!(field_of(&err).contains(&"founding_member_ids".to_string()));
     // Split off two members only: refused, nothing written.
     let tdp1 = unit_named(&app, "Chi bộ Tổ dân phố số 1").await;
-    let list = chibo_app::membership::members::list(
+    let list = members::list(
         &app,
         &admin,
-        chibo_app::membership::members::MemberQuery {
+        members::MemberQuery {
             unit_id: Some(tdp1.id),
             ..Default::default()
         },
@@ -243,7 +234,7 @@ async fn cells_need_three_official_members() {
         .take(2)
         .map(|m| m.id)
         .collect();
-    let err = chibo_app::org::restructure::split(
+    let err = restructure::split(
         &app,
         &admin,
         tdp1.id,
@@ -268,7 +259,7 @@ async fn cells_need_three_official_members() {
         .take(5)
         .map(|m| m.id)
         .collect();
-    let parts = chibo_app::org::restructure::split(
+    let parts = restructure::split(
         &app,
         &admin,
         tdp1.id,
@@ -283,7 +274,7 @@ async fn cells_need_three_official_members() {
     )
     .await
     .unwrap();
-    let new = chibo_app::org::unit_page::detail(&app, &admin, parts[0].id, None)
+    let new = unit_page::detail(&app, &admin, parts[0].id, None)
         .await
         .unwrap();
     assert_eq!(new.subtree_member_count, 5);
@@ -299,7 +290,7 @@ async fn rename_keeps_the_old_name_in_history_and_dissolve_needs_an_empty_unit()
     let app = demo_app().await;
     let admin = actor(&app, "admin").await;
     let tdp5 = unit_named(&app, "Chi bộ Tổ dân phố số 5").await;
-    let err = chibo_app::org::restructure::dissolve(
+    let err = restructure::dissolve(
         &app,
         &admin,
         tdp5.id,
@@ -311,7 +302,7 @@ async fn rename_keeps_the_old_name_in_history_and_dissolve_needs_an_empty_unit()
     .await
     .unwrap_err();
     assert!(matches!(err, AppError::Invalid(_)));
-    let renamed = chibo_app::org::edit::rename(
+    let renamed = edit::rename(
         &app,
         &admin,
         tdp5.id,
@@ -324,12 +315,12 @@ async fn rename_keeps_the_old_name_in_history_and_dissolve_needs_an_empty_unit()
     .unwrap();
     assert_eq!(renamed.name, "Chi bộ Tổ dân phố Hòa Bình 5");
     let yesterday = chibo_app::App::today() - chrono::Duration::days(1);
-    let old = chibo_app::org::unit_page::detail(&app, &admin, tdp5.id, Some(yesterday))
+    let old = unit_page::detail(&app, &admin, tdp5.id, Some(yesterday))
         .await
         .unwrap();
     assert_eq!(old.unit.name, "Chi bộ Tổ dân phố số 5");
     // A future date and a date before the last change are refused.
-    let err = chibo_app::org::edit::rename(
+    let err = edit::rename(
         &app,
         &admin,
         tdp5.id,
@@ -343,15 +334,15 @@ async fn rename_keeps_the_old_name_in_history_and_dissolve_needs_an_empty_unit()
     assert!(field_of(&err).contains(&"effective_on".to_string()));
     // Merge the ward's school cell into TDP 5: members follow, the school cell closes.
     let school = unit_named(&app, "Chi bộ Trường Tiểu học Hòa Bình").await;
-    let n_before = chibo_app::org::unit_page::detail(&app, &admin, tdp5.id, None)
+    let n_before = unit_page::detail(&app, &admin, tdp5.id, None)
         .await
         .unwrap()
         .subtree_member_count;
-    let moved = chibo_app::org::unit_page::detail(&app, &admin, school.id, None)
+    let moved = unit_page::detail(&app, &admin, school.id, None)
         .await
         .unwrap()
         .subtree_member_count;
-    let closed = chibo_app::org::restructure::merge(
+    let closed = restructure::merge(
         &app,
         &admin,
         school.id,
@@ -363,7 +354,7 @@ async fn rename_keeps_the_old_name_in_history_and_dissolve_needs_an_empty_unit()
     .await
     .unwrap();
     assert_eq!(closed.successor_id, Some(tdp5.id));
-    let after = chibo_app::org::unit_page::detail(&app, &admin, tdp5.id, None)
+    let after = unit_page::detail(&app, &admin, tdp5.id, None)
         .await
         .unwrap();
     assert_eq!(after.subtree_member_count, n_before + moved);
@@ -380,25 +371,19 @@ async fn scope_hides_units_outside_and_forbids_changes_without_the_right() {
     let dongtam = unit_named(&app, "Chi bộ thôn Đồng Tâm").await;
     // Out of scope: not found, as if it did not exist.
     assert!(matches!(
-        chibo_app::org::unit_page::detail(&app, &commune, ward.id, None).await,
+        unit_page::detail(&app, &commune, ward.id, None).await,
         Err(AppError::NotFound)
     ));
     assert!(matches!(
-        chibo_app::org::unit_page::detail(&app, &member, dongtam.id, None).await,
+        unit_page::detail(&app, &member, dongtam.id, None).await,
         Err(AppError::NotFound)
     ));
-    let tree = chibo_app::org::units::tree(&app, &commune, None)
-        .await
-        .unwrap();
+    let tree = units::tree(&app, &commune, None).await.unwrap();
     let phu_lam = unit_named(&app, "Đảng bộ xã Phú Lâm").await;
     assert!(tree.iter().all(|u| u.path.starts_with(&phu_lam.path)));
     // The organisation board reads everything but changes nothing.
-    assert!(
-        chibo_app::org::unit_page::detail(&app, &board, ward.id, None)
-            .await
-            .is_ok()
-    );
-    let err = chibo_app::org::edit::rename(
+    assert!(unit_page::detail(&app, &board, ward.id, None).await.is_ok());
+    let err = edit::rename(
         &app,
         &board,
         ward.id,
@@ -411,7 +396,7 @@ async fn scope_hides_units_outside_and_forbids_changes_without_the_right() {
     .unwrap_err();
     assert!(matches!(err, AppError::Forbidden));
     // The commune committee manages its direct children.
-    chibo_app::org::edit::rename(
+    edit::rename(
         &app,
         &commune,
         dongtam.id,
@@ -422,10 +407,10 @@ async fn scope_hides_units_outside_and_forbids_changes_without_the_right() {
     )
     .await
     .unwrap();
-    let all = chibo_app::membership::members::list(
+    let all = members::list(
         &app,
         &commune,
-        chibo_app::membership::members::MemberQuery {
+        members::MemberQuery {
             per_page: Some(chibo_domain::bounded::PageSize::clamped(500)),
             ..Default::default()
         },
@@ -438,13 +423,9 @@ async fn scope_hides_units_outside_and_forbids_changes_without_the_right() {
             .all(|m| m.unit.name != "Chi bộ Tổ dân phố số 1")
     );
     // A member sees only themselves.
-    let mine = chibo_app::membership::members::list(
-        &app,
-        &member,
-        chibo_app::membership::members::MemberQuery::default(),
-    )
-    .await
-    .unwrap();
+    let mine = members::list(&app, &member, members::MemberQuery::default())
+        .await
+        .unwrap();
     assert_eq!(mine.total, 1);
     assert_eq!(mine.items[0].id, member.member_id.unwrap());
 }

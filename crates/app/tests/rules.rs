@@ -3,6 +3,7 @@
 mod common;
 
 use chibo_app::AppError;
+use chibo_app::org::unit_page;
 use chibo_app::rules::{self, NewRuleSet};
 use common::*;
 
@@ -30,7 +31,7 @@ async fn the_rule_set_in_force_depends_on_the_date_and_the_unit() {
     assert!(provincial.starts_with("tinh-mau-2025-"), "{provincial}");
     assert_eq!(name_on(2017, 1, 1).await, None);
     // The unit page names the set of the day shown.
-    let detail = chibo_app::org::unit_page::detail(&app, &admin, cell.id, Some(d(2025, 11, 15)))
+    let detail = unit_page::detail(&app, &admin, cell.id, Some(d(2025, 11, 15)))
         .await
         .unwrap();
     assert!(detail.rule_set.unwrap().name.contains("Hướng dẫn 42"));

@@ -3,6 +3,9 @@
 use std::net::SocketAddr;
 
 use anyhow::{Context, Result};
+use chibo_app::access::auth;
+use chibo_app::access::users;
+use chibo_app::membership::import;
 use chibo_app::{App, Config};
 use clap::{Parser, Subcommand};
 
@@ -121,7 +124,7 @@ async fn open(url: &str) -> Result<App> {
 
 /// The account a command acts as.
 async fn actor(app: &App, username: &str) -> Result<chibo_app::Actor> {
-    chibo_app::access::auth::actor_by_username(app, username)
+    auth::actor_by_username(app, username)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?
         .with_context(|| format!("không có tài khoản {username}"))
@@ -167,18 +170,10 @@ async fn main() -> Result<()> {
             );
             bar.set_message(if dry_run { "Kiểm tra" } else { "Nhập" });
             let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            let report = chibo_app::membership::import::run(
-                &app,
-                &actor,
-                unit,
-                name,
-                &bytes,
-                dry_run,
-                &|done, total| {
-                    bar.set_length(total as u64);
-                    bar.set_position(done as u64);
-                },
-            )
+            let report = import::run(&app, &actor, unit, name, &bytes, dry_run, &|done, total| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            })
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
             bar.finish_and_clear();
@@ -210,7 +205,7 @@ async fn main() -> Result<()> {
         } => {
             let app = open(&cli.database_url).await?;
             let actor = actor(&app, &username).await?;
-            let (_, bytes) = chibo_app::membership::import::export(&app, &actor, unit)
+            let (_, bytes) = import::export(&app, &actor, unit)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             std::fs::write(&out, bytes)
@@ -251,7 +246,7 @@ async fn main() -> Result<()> {
             if demo {
                 seed_demo(&app).await?;
             }
-            chibo_app::access::auth::purge_expired(&app).await?;
+            auth::purge_expired(&app).await?;
             let router = chibo_web::router(
                 app,
                 chibo_web::WebConfig {
@@ -354,7 +349,7 @@ async fn generate(app: &App, scale: &str, months: u32, seed: u64) -> Result<()> 
 }
 
 async fn create_admin(app: &App, username: &str, display_name: &str, password: &str) -> Result<()> {
-    chibo_app::access::users::bootstrap_admin(app, username, display_name, password)
+    users::bootstrap_admin(app, username, display_name, password)
         .await
         .map(|_| ())
         .map_err(|e| anyhow::anyhow!("{e}: {e:?}"))

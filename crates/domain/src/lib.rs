@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod classification;
 pub mod error;
 pub mod files;
+pub mod meeting;
 pub mod member;
 pub mod org;
 pub mod rules;

@@ -49,6 +49,15 @@ labelled_enum!(
 );
 
 labelled_enum!(
+    /// Which roll a `member_units` row is: the member's own cell, or a cell they attend for a
+    /// while on a temporary transfer (they stay on their home cell's list too).
+    RollKind {
+        Home = "home", "Sinh hoạt chính thức";
+        Temporary = "temporary", "Sinh hoạt tạm thời";
+    }
+);
+
+labelled_enum!(
     PositionKind {
         Secretary = "secretary", "Bí thư";
         DeputySecretary = "deputy_secretary", "Phó bí thư";

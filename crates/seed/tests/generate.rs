@@ -7,6 +7,11 @@
 
 use std::collections::{HashMap, HashSet};
 
+use chibo_app::access::auth;
+use chibo_app::meetings::detail;
+use chibo_app::membership::badges_due;
+use chibo_app::workflows::exemptions;
+use chibo_app::workflows::transfers;
 use chibo_app::{App, Config};
 use chibo_domain::member::{Status, StatusEvent, StatusEventKind, status_on};
 use chibo_domain::org::{UnitKind, child_path, path_ids, root_path};
@@ -168,7 +173,7 @@ async fn a_generated_city_keeps_the_use_cases_invariants() {
     assert!(secretaries.values().all(|n| *n == 1));
 
     // Meetings: what the use case computes as the sheet is exactly what was recorded.
-    let admin = chibo_app::access::auth::actor_by_username(&app, "admin")
+    let admin = auth::actor_by_username(&app, "admin")
         .await
         .unwrap()
         .unwrap();
@@ -183,9 +188,7 @@ async fn a_generated_city_keeps_the_use_cases_invariants() {
         assert!(seen.insert((m.unit_id, m.meeting_date, m.kind.clone())));
     }
     for m in held.iter().step_by(97) {
-        let d = chibo_app::meetings::detail::get(&app, &admin, m.id)
-            .await
-            .unwrap();
+        let d = detail::get(&app, &admin, m.id).await.unwrap();
         assert_eq!(d.summary.not_recorded, 0, "meeting {}", m.id);
         let sheet: HashSet<i64> = d
             .sheet
@@ -269,19 +272,17 @@ async fn a_generated_city_keeps_the_use_cases_invariants() {
         assert!(t.moved_on >= m.admission_date);
     }
     let root = units.iter().find(|u| u.parent_id.is_none()).unwrap().id;
-    let due = chibo_app::membership::badges_due::due(&app, &admin, root, None)
-        .await
-        .unwrap();
+    let due = badges_due::due(&app, &admin, root, None).await.unwrap();
     assert!(!due.rows.is_empty());
     assert!(
-        !chibo_app::workflows::exemptions::list(&app, &admin, root)
+        !exemptions::list(&app, &admin, root)
             .await
             .unwrap()
             .exemptions
             .is_empty()
     );
     assert!(
-        !chibo_app::workflows::transfers::list(&app, &admin, root, false)
+        !transfers::list(&app, &admin, root, false)
             .await
             .unwrap()
             .transfers
@@ -291,14 +292,9 @@ async fn a_generated_city_keeps_the_use_cases_invariants() {
     // The generated logins work, and a second generation into the same database is refused.
     for (username, _) in &summary.logins {
         assert!(
-            chibo_app::access::auth::check_login(
-                &app,
-                username,
-                chibo_seed::demo::DEMO_PASSWORD,
-                "test"
-            )
-            .await
-            .is_ok(),
+            auth::check_login(&app, username, chibo_seed::demo::DEMO_PASSWORD, "test")
+                .await
+                .is_ok(),
             "{username}"
         );
     }

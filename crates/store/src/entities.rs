@@ -88,6 +88,8 @@ entity!(member_unit, "member_units", {
     valid_from: NaiveDate,
     valid_to: Option<NaiveDate>,
     reason: String,
+    /// `home` or `temporary` (`chibo_domain::member::RollKind`).
+    kind: String,
 });
 
 entity!(member_event, "member_events", {

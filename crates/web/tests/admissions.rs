@@ -6,6 +6,7 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
+use chibo_app::org::units;
 use chibo_store::entities::member;
 use chibo_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use common::*;
@@ -57,11 +58,7 @@ async fn a_candidate_from_class_to_official() {
     )
     .await);
     // The introducer: an official member of the cell for a year by the file's date.
-    let path = chibo_app::org::units::find(&t.app.db, cell)
-        .await
-        .unwrap()
-        .unwrap()
-        .path;
+    let path = units::find(&t.app.db, cell).await.unwrap().unwrap().path;
     let long_official = member::Entity::find()
         .filter(member::Column::UnitPath.like(chibo_store::path_prefix(&path)))
         .filter(member::Column::Status.eq("active"))
@@ -76,7 +73,7 @@ async fn a_candidate_from_class_to_official() {
     let elsewhere = member::Entity::find()
         .filter(
             member::Column::UnitPath.like(chibo_store::path_prefix(
-                &chibo_app::org::units::find(&t.app.db, other_cell)
+                &units::find(&t.app.db, other_cell)
                     .await
                     .unwrap()
                     .unwrap()

@@ -5,6 +5,7 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
+use chibo_app::access::auth;
 use chibo_store::entities::{member, position, user, user_role};
 use chibo_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use common::*;
@@ -553,7 +554,7 @@ async fn every_route_checks_scope_for_every_role() {
     let commune_token = t.token("xaphulam").await;
     let member_cookie = t.login("dangvien.dongtam").await;
     let member_token = t.token("dangvien.dongtam").await;
-    let member_actor = chibo_app::access::auth::actor_by_username(&t.app, "dangvien.dongtam")
+    let member_actor = auth::actor_by_username(&t.app, "dangvien.dongtam")
         .await
         .unwrap()
         .unwrap();

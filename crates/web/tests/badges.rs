@@ -5,6 +5,7 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
+use chibo_app::access::auth;
 use chibo_domain::badges::BadgeRules;
 use chibo_store::entities::{audit, member, member_badge};
 use chibo_store::sea_orm::{
@@ -34,7 +35,7 @@ async fn admitted_for(t: &TestApp, id: i64, years: u32, reached: chrono::NaiveDa
 }
 
 async fn member_of(t: &TestApp, username: &str) -> i64 {
-    chibo_app::access::auth::actor_by_username(&t.app, username)
+    auth::actor_by_username(&t.app, username)
         .await
         .unwrap()
         .unwrap()

@@ -5,6 +5,8 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
+use chibo_app::access::auth;
+use chibo_app::org::units;
 use common::*;
 use serde_json::{Value, json};
 
@@ -45,7 +47,7 @@ async fn exemption_from_request_to_revocation() {
     let sec = t.token("bithu.dongtam").await;
     let member = t.token("dangvien.dongtam").await;
     let cell = t.unit_id("Chi bộ thôn Đồng Tâm").await;
-    let me = chibo_app::access::auth::actor_by_username(&t.app, "dangvien.dongtam")
+    let me = auth::actor_by_username(&t.app, "dangvien.dongtam")
         .await
         .unwrap()
         .unwrap()
@@ -161,11 +163,7 @@ async fn exemption_from_request_to_revocation() {
     assert!(refused(&done).contains("chưa đến lượt"));
 
     // A member working away is exempted for a period; once it ends the list flags it.
-    let path_of_cell = chibo_app::org::units::find(&t.app.db, cell)
-        .await
-        .unwrap()
-        .unwrap()
-        .path;
+    let path_of_cell = units::find(&t.app.db, cell).await.unwrap().unwrap().path;
     let away = {
         use chibo_store::entities::member;
         use chibo_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};

@@ -8,6 +8,10 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
+use chibo_app::access::auth;
+use chibo_app::meetings::preparation;
+use chibo_app::meetings::schedule;
+use chibo_app::membership::import;
 use chibo_store::entities::{meeting, member, unit};
 use chibo_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use common::*;
@@ -69,11 +73,11 @@ async fn a_guest_by_id_is_only_one_the_form_offers() {
         .await);
     let id = m["id"].as_i64().unwrap();
     // The commune committee names one of its members to follow the cell.
-    let committee = chibo_app::access::auth::actor_by_username(&t.app, "xaphulam")
+    let committee = auth::actor_by_username(&t.app, "xaphulam")
         .await
         .unwrap()
         .unwrap();
-    let follower = chibo_app::meetings::preparation::follower_choices(&t.app, &committee, cell)
+    let follower = preparation::follower_choices(&t.app, &committee, cell)
         .await
         .unwrap()[0]
         .0;
@@ -146,7 +150,7 @@ async fn a_guest_by_id_is_only_one_the_form_offers() {
 async fn a_transfer_goes_only_to_a_destination_the_form_offers() {
     let t = TestApp::new().await;
     let sec = t.token("bithu.dongtam").await;
-    let mover = chibo_app::access::auth::actor_by_username(&t.app, "dangvien.dongtam")
+    let mover = auth::actor_by_username(&t.app, "dangvien.dongtam")
         .await
         .unwrap()
         .unwrap()
@@ -523,14 +527,11 @@ async fn an_ambiguous_cell_name_is_a_row_error_and_a_place_resolves_it() {
 
 /// The bytes of a subtree's XLSX export (the test client keeps bodies as text).
 async fn bytes_of(t: &TestApp, unit: i64, token: &str) -> Vec<u8> {
-    let actor = chibo_app::access::auth::actor_from_token(&t.app, token)
+    let actor = auth::actor_from_token(&t.app, token)
         .await
         .unwrap()
         .unwrap();
-    chibo_app::membership::import::export(&t.app, &actor, unit)
-        .await
-        .unwrap()
-        .1
+    import::export(&t.app, &actor, unit).await.unwrap().1
 }
 
 #[tokio::test]
@@ -561,15 +562,15 @@ async fn merges_follow_the_tree_and_cancel_the_cells_future_meetings() {
     assert!(!merge_form.contains("Tổ đảng"), "{merge_form}");
     assert!(merge_form.contains("Chi bộ thôn Đồng Tâm"), "{merge_form}");
     // Bản Nà's next meeting, published: the page says it will be cancelled, the merger does.
-    let bn_sec = chibo_app::access::auth::actor_by_username(&t.app, "xaphulam")
+    let bn_sec = auth::actor_by_username(&t.app, "xaphulam")
         .await
         .unwrap()
         .unwrap();
-    let next = chibo_app::meetings::schedule::schedule(
+    let next = schedule::schedule(
         &t.app,
         &bn_sec,
         ban_na,
-        chibo_app::meetings::schedule::NewMeeting {
+        schedule::NewMeeting {
             kind: "regular".into(),
             topic: "Sinh hoạt thường kỳ".into(),
             meeting_date: Some(day(10)),
@@ -580,9 +581,7 @@ async fn merges_follow_the_tree_and_cancel_the_cells_future_meetings() {
     )
     .await
     .unwrap();
-    chibo_app::meetings::schedule::publish(&t.app, &bn_sec, next.id)
-        .await
-        .unwrap();
+    schedule::publish(&t.app, &bn_sec, next.id).await.unwrap();
     let page = t
         .get(&format!("/units/{ban_na}"), Auth::Cookie(&cookie))
         .await;

@@ -3,6 +3,7 @@
 mod common;
 
 use axum::http::{Method, StatusCode, header};
+use chibo_app::access::auth;
 use common::*;
 use serde_json::json;
 
@@ -542,7 +543,7 @@ async fn a_secretary_schedules_publishes_and_takes_attendance_through_the_pages(
     assert!(list.body.contains("Thu hoạch vụ mùa"));
 
     // The record with a vote, then a task for the member, who reports on it from their phone.
-    let member_actor = chibo_app::access::auth::actor_by_username(&t.app, "dangvien.dongtam")
+    let member_actor = auth::actor_by_username(&t.app, "dangvien.dongtam")
         .await
         .unwrap()
         .unwrap();

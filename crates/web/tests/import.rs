@@ -6,6 +6,8 @@
 mod common;
 
 use axum::http::StatusCode;
+use chibo_app::access::auth;
+use chibo_app::membership::import;
 use chibo_store::entities::{audit, member};
 use chibo_store::sea_orm::{EntityTrait, PaginatorTrait};
 use common::*;
@@ -212,12 +214,9 @@ async fn import_checks_writes_once_and_round_trips() {
 }
 
 async fn export_bytes(t: &TestApp, cell: i64) -> Vec<u8> {
-    let admin = chibo_app::access::auth::actor_by_username(&t.app, "bithu.dongtam")
+    let admin = auth::actor_by_username(&t.app, "bithu.dongtam")
         .await
         .unwrap()
         .unwrap();
-    chibo_app::membership::import::export(&t.app, &admin, cell)
-        .await
-        .unwrap()
-        .1
+    import::export(&t.app, &admin, cell).await.unwrap().1
 }

@@ -6,11 +6,14 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
+use chibo_app::access::auth;
+use chibo_app::meetings::documents;
+use chibo_app::meetings::preparation;
 use common::*;
 use serde_json::{Value, json};
 
 async fn member_id(t: &TestApp, username: &str) -> i64 {
-    chibo_app::access::auth::actor_by_username(&t.app, username)
+    auth::actor_by_username(&t.app, username)
         .await
         .unwrap()
         .unwrap()
@@ -289,9 +292,9 @@ async fn follower_guests_and_check_in() {
     let committee = t.token("xaphulam").await;
     let cell = t.unit_id("Chi bộ thôn Đồng Tâm").await;
     // The follower is chosen by the superior committee from its own organisation.
-    let choices = chibo_app::meetings::preparation::follower_choices(
+    let choices = preparation::follower_choices(
         &t.app,
-        &chibo_app::access::auth::actor_by_username(&t.app, "xaphulam")
+        &auth::actor_by_username(&t.app, "xaphulam")
             .await
             .unwrap()
             .unwrap(),
@@ -504,9 +507,9 @@ async fn follower_guests_and_check_in() {
         (f["attended"].as_u64(), f["meetings_held"].as_u64()),
         (Some(1), Some(1))
     );
-    let minutes = chibo_app::meetings::documents::minutes(
+    let minutes = documents::minutes(
         &t.app,
-        &chibo_app::access::auth::actor_by_username(&t.app, "bithu.dongtam")
+        &auth::actor_by_username(&t.app, "bithu.dongtam")
             .await
             .unwrap()
             .unwrap(),

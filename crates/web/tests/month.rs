@@ -5,6 +5,8 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
+use chibo_app::access::auth;
+use chibo_app::meetings::documents;
 use common::*;
 use serde_json::{Value, json};
 
@@ -77,7 +79,7 @@ async fn a_month_of_a_cell_through_the_api() {
     let member_of = |name: &'static str| {
         let app = t.app.clone();
         async move {
-            chibo_app::access::auth::actor_by_username(&app, name)
+            auth::actor_by_username(&app, name)
                 .await
                 .unwrap()
                 .unwrap()
@@ -405,9 +407,9 @@ async fn a_month_of_a_cell_through_the_api() {
         )
         .await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
-    let doc = chibo_app::meetings::documents::minutes(
+    let doc = documents::minutes(
         &t.app,
-        &chibo_app::access::auth::actor_by_username(&t.app, "bithu.dongtam")
+        &auth::actor_by_username(&t.app, "bithu.dongtam")
             .await
             .unwrap()
             .unwrap(),

@@ -6,6 +6,7 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
+use chibo_app::access::auth;
 use common::*;
 use serde_json::json;
 
@@ -16,7 +17,7 @@ async fn cadre_tasks_training_and_inspections() {
     let sec = t.token("bithu.dongtam").await;
     let commune = t.unit_id("Đảng bộ xã Phú Lâm").await;
     let dong_tam = t.unit_id("Chi bộ thôn Đồng Tâm").await;
-    let secretary = chibo_app::access::auth::actor_by_username(&t.app, "bithu.dongtam")
+    let secretary = auth::actor_by_username(&t.app, "bithu.dongtam")
         .await
         .unwrap()
         .unwrap()

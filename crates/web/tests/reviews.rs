@@ -5,6 +5,7 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
+use chibo_app::access::auth;
 use chibo_domain::classification::ClassificationRules;
 use common::*;
 use serde_json::json;
@@ -29,7 +30,7 @@ async fn members_and_cells_classified_within_the_rules() {
         .filter(|r| r["excluded"].is_null())
         .map(|r| r["member"]["id"].as_i64().unwrap())
         .collect();
-    let exempt = chibo_app::access::auth::actor_by_username(&t.app, "dangvien.dongtam")
+    let exempt = auth::actor_by_username(&t.app, "dangvien.dongtam")
         .await
         .unwrap()
         .unwrap()

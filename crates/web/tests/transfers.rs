@@ -6,17 +6,15 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
+use chibo_app::org::units;
+use chibo_app::rules::calendar;
 use chibo_store::entities::{member, transfer};
 use chibo_store::sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use common::*;
 use serde_json::{Value, json};
 
 async fn members_of(t: &TestApp, cell: i64) -> Vec<i64> {
-    let path = chibo_app::org::units::find(&t.app.db, cell)
-        .await
-        .unwrap()
-        .unwrap()
-        .path;
+    let path = units::find(&t.app.db, cell).await.unwrap().unwrap().path;
     member::Entity::find()
         .filter(member::Column::UnitPath.like(chibo_store::path_prefix(&path)))
         .filter(member::Column::Status.eq("active"))
@@ -192,10 +190,7 @@ async fn transfers_move_members_and_keep_their_deadlines() {
     while matches!(
         chrono::Datelike::weekday(&extra),
         chrono::Weekday::Sat | chrono::Weekday::Sun
-    ) || chibo_app::rules::calendar::holidays(&t.app)
-        .await
-        .unwrap()
-        .contains(extra)
+    ) || calendar::holidays(&t.app).await.unwrap().contains(extra)
     {
         extra += chrono::Duration::days(1);
     }

@@ -10,9 +10,7 @@ use chibo_store::sea_orm::{
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use crate::access::Actor;
-use crate::access::Grant;
-use crate::access::Role;
+use crate::access::{Actor, Grant, Role};
 use crate::{App, AppError, AppResult};
 
 pub fn hash_password(password: &str) -> AppResult<String> {

@@ -11,10 +11,10 @@ use chibo_store::write_tx;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::access::Actor;
-use crate::access::Role;
-use crate::access::auth::MIN_PASSWORD_LEN;
-use crate::access::auth::hash_password;
+use crate::access::auth;
+use crate::access::auth::{MIN_PASSWORD_LEN, hash_password};
+use crate::access::{Actor, Role};
+use crate::org::units;
 use crate::{App, AppError, AppResult, audit};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -85,7 +85,7 @@ async fn view(app: &App, u: user::Model) -> AppResult<UserView> {
             continue;
         };
         let unit_name = match r.unit_id {
-            Some(id) => crate::org::units::find(&app.db, id).await?.map(|u| u.name),
+            Some(id) => units::find(&app.db, id).await?.map(|u| u.name),
             None => None,
         };
         out.push(RoleView {
@@ -150,7 +150,7 @@ async fn check_role(
     match (role, unit_id) {
         (Role::Admin, _) => {}
         (_, None) => e.push("unit_id", "Vui lòng chọn đơn vị cho vai trò này."),
-        (_, Some(id)) => match crate::org::units::find(&app.db, id).await? {
+        (_, Some(id)) => match units::find(&app.db, id).await? {
             None => e.push("unit_id", "Không tìm thấy đơn vị."),
             Some(u) => {
                 let holds = UnitKind::from_code(&u.kind).is_some_and(|k| k.is_cell());
@@ -352,12 +352,8 @@ pub async fn set_password(
     let mut e = Invalid::new();
     if own
         && !actor.is_admin()
-        && !crate::access::auth::check_current_password(
-            app,
-            &u,
-            input.current_password.as_deref().unwrap_or(""),
-        )
-        .await?
+        && !auth::check_current_password(app, &u, input.current_password.as_deref().unwrap_or(""))
+            .await?
     {
         e.push("current_password", "Mật khẩu hiện tại không đúng.");
     }
@@ -369,7 +365,7 @@ pub async fn set_password(
     let mut am = u.into_active_model();
     am.password_hash = Set(hash);
     am.update(&tx).await?;
-    crate::access::auth::end_all_access(&tx, id).await?;
+    auth::end_all_access(&tx, id).await?;
     audit::record(
         &tx,
         Some(actor),
@@ -408,7 +404,7 @@ pub async fn set_active(
     am.is_active = Set(input.is_active);
     let after = am.update(&tx).await?;
     if !input.is_active {
-        crate::access::auth::end_all_access(&tx, id).await?;
+        auth::end_all_access(&tx, id).await?;
     }
     audit::record(
         &tx,

@@ -1,12 +1,6 @@
 //! Signing the minutes off, amending them afterwards, and the steps and speeches noted while the
 //! meeting runs.
 
-use crate::access::Actor;
-use crate::meetings::detail::MeetingDetail;
-use crate::meetings::held::steps_done;
-use crate::meetings::signatures::approvals_of;
-use crate::meetings::signatures::ensure_open;
-use crate::{App, AppError, AppResult, audit};
 use chibo_domain::Invalid;
 use chibo_domain::validate;
 use chibo_domain::validate::parse_time;
@@ -18,6 +12,14 @@ use chibo_store::write_tx;
 use chrono::NaiveTime;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+use crate::access::Actor;
+use crate::meetings::detail;
+use crate::meetings::detail::MeetingDetail;
+use crate::meetings::held::steps_done;
+use crate::meetings::lookup;
+use crate::meetings::signatures::{approvals_of, ensure_open};
+use crate::{App, AppError, AppResult, audit};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
@@ -42,8 +44,8 @@ pub struct SpeechInput {
 
 /// The chair or the minute-taker approves the minutes (as the member linked to their account).
 pub async fn approve(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> {
-    let m = crate::meetings::lookup::find(app, id).await?;
-    let cell = crate::meetings::lookup::visible_cell(app, actor, m.unit_id).await?;
+    let m = lookup::find(app, id).await?;
+    let cell = lookup::visible_cell(app, actor, m.unit_id).await?;
     if !actor.can_read_path(&cell.path) && actor.member_id.is_none() {
         return Err(AppError::NotFound);
     }
@@ -67,7 +69,7 @@ pub async fn approve(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDeta
             "Chỉ đồng chí chủ trì hoặc thư ký của buổi sinh hoạt mới thông qua biên bản.",
         ));
     }
-    let d = crate::meetings::detail::get(app, actor, id).await;
+    let d = detail::get(app, actor, id).await;
     // Members who are not officers do not get the held detail; read it as the cell would.
     let missing = match d {
         Ok(MeetingDetail { held: Some(h), .. }) => h.minutes_missing,
@@ -122,7 +124,7 @@ pub async fn approve(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDeta
     )
     .await?;
     tx.commit().await?;
-    crate::meetings::detail::get(app, actor, id).await
+    detail::get(app, actor, id).await
 }
 
 /// Adds a correction to approved minutes (the cell's officers).
@@ -132,7 +134,7 @@ pub async fn amend(
     id: i64,
     input: AmendmentInput,
 ) -> AppResult<MeetingDetail> {
-    let (m, _) = crate::meetings::lookup::manageable(app, actor, id).await?;
+    let (m, _) = lookup::manageable(app, actor, id).await?;
     let mut e = Invalid::new();
     if !approvals_of(app, m.id).await?.1 {
         e.push(
@@ -163,7 +165,7 @@ pub async fn amend(
     )
     .await?;
     tx.commit().await?;
-    crate::meetings::detail::get(app, actor, id).await
+    detail::get(app, actor, id).await
 }
 
 /// Ticks a procedure step with its time; steps are done in the rule set's order.
@@ -173,9 +175,9 @@ pub async fn tick_step(
     id: i64,
     input: StepInput,
 ) -> AppResult<MeetingDetail> {
-    let (m, _) = crate::meetings::lookup::manageable(app, actor, id).await?;
+    let (m, _) = lookup::manageable(app, actor, id).await?;
     ensure_open(app, m.id).await?;
-    let (rules, _) = crate::meetings::lookup::rule_set_of(app, &m).await?;
+    let (rules, _) = lookup::rule_set_of(app, &m).await?;
     let mut e = Invalid::new();
     let done = steps_done(app, m.id).await?;
     let at = match input.done_at.as_deref().and_then(parse_time) {
@@ -237,7 +239,7 @@ pub async fn tick_step(
     )
     .await?;
     tx.commit().await?;
-    crate::meetings::detail::get(app, actor, id).await
+    detail::get(app, actor, id).await
 }
 
 /// Records a member's contribution to the discussion, in order.
@@ -247,9 +249,9 @@ pub async fn add_speech(
     id: i64,
     input: SpeechInput,
 ) -> AppResult<MeetingDetail> {
-    let (m, _) = crate::meetings::lookup::manageable(app, actor, id).await?;
+    let (m, _) = lookup::manageable(app, actor, id).await?;
     ensure_open(app, m.id).await?;
-    let d = crate::meetings::detail::get(app, actor, id).await?;
+    let d = detail::get(app, actor, id).await?;
     let mut e = Invalid::new();
     if !d
         .sheet
@@ -282,5 +284,5 @@ pub async fn add_speech(
     )
     .await?;
     tx.commit().await?;
-    crate::meetings::detail::get(app, actor, id).await
+    detail::get(app, actor, id).await
 }

@@ -1,15 +1,10 @@
 //! Attendance: the secretary's sheet and the members' own QR check-in; taking attendance marks
 //! the meeting held.
 
-use crate::access::Actor;
-pub use crate::meetings::cancellations::CANCELLED;
-use crate::meetings::detail::MeetingDetail;
-use crate::meetings::detail::get;
-use crate::meetings::lookup::manageable;
-use crate::meetings::lookup::presence_of;
-use crate::meetings::lookup::roll;
-use crate::{App, AppError, AppResult, audit};
+use std::collections::HashMap;
+
 use chibo_domain::Invalid;
+use chibo_domain::meeting::MeetingStatus;
 use chibo_domain::rules::{self as rules_domain, Presence, Standing};
 use chibo_domain::validate;
 use chibo_store::entities::{meeting, meeting_attendance};
@@ -20,8 +15,15 @@ use chibo_store::sea_orm::{
 use chibo_store::write_tx;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use utoipa::ToSchema;
+
+use crate::access::Actor;
+use crate::meetings::detail;
+use crate::meetings::detail::{MeetingDetail, get};
+use crate::meetings::lookup;
+use crate::meetings::lookup::{manageable, presence_of, roll};
+use crate::meetings::signatures;
+use crate::{App, AppError, AppResult, audit};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
@@ -91,9 +93,9 @@ pub(crate) async fn mark_held(
     tx: &chibo_store::sea_orm::DatabaseTransaction,
     m: &meeting::Model,
 ) -> AppResult<()> {
-    if m.status != "held" {
+    if m.status != MeetingStatus::Held.code() {
         let mut am = m.clone().into_active_model();
-        am.status = Set("held".into());
+        am.status = Set(MeetingStatus::Held.code().into());
         am.published_at = Set(m.published_at.or(Some(chrono::Utc::now())));
         am.update(tx).await?;
     }
@@ -108,7 +110,7 @@ pub async fn record_attendance(
     input: AttendanceInput,
 ) -> AppResult<MeetingDetail> {
     let (m, cell) = manageable(app, actor, id).await?;
-    crate::meetings::signatures::ensure_open(app, m.id).await?;
+    signatures::ensure_open(app, m.id).await?;
     let mut e = Invalid::new();
     if m.meeting_date > App::today() {
         e.push("entries", "Chưa đến ngày họp, chưa thể điểm danh.");
@@ -167,11 +169,11 @@ const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 
 /// The meeting's check-in code, made on first use (officers show it as a QR code).
 pub async fn check_in_code(app: &App, actor: &Actor, id: i64) -> AppResult<String> {
-    let (m, _) = crate::meetings::lookup::manageable(app, actor, id).await?;
+    let (m, _) = lookup::manageable(app, actor, id).await?;
     if let Some(c) = m.checkin_code {
         return Ok(c);
     }
-    if m.status == "planned" {
+    if m.status == MeetingStatus::Planned.code() {
         return Err(AppError::invalid(
             "status",
             "Phát hành thông báo trước khi mở điểm danh bằng mã QR.",
@@ -217,17 +219,17 @@ pub async fn check_in(
     id: i64,
     input: CheckInInput,
 ) -> AppResult<MeetingDetail> {
-    let (m, cell) = crate::meetings::lookup::seen(app, actor, id).await?;
-    if m.status == "planned" {
+    let (m, cell) = lookup::seen(app, actor, id).await?;
+    if m.status == MeetingStatus::Planned.code() {
         return Err(AppError::invalid(
             "code",
             "Buổi sinh hoạt chưa được thông báo; chưa mở điểm danh.",
         ));
     }
-    if m.status == crate::meetings::cancellations::CANCELLED {
+    if m.status == MeetingStatus::Cancelled.code() {
         return Err(AppError::invalid("code", "Buổi sinh hoạt đã bị hủy."));
     }
-    crate::meetings::signatures::ensure_open(app, m.id).await?;
+    signatures::ensure_open(app, m.id).await?;
     let wrong = || AppError::invalid("code", "Mã điểm danh không đúng với buổi sinh hoạt này.");
     let Some(code) = &m.checkin_code else {
         return Err(wrong());
@@ -241,7 +243,7 @@ pub async fn check_in(
             "Tài khoản này không gắn với đảng viên nào nên không tự điểm danh được.",
         ));
     };
-    let (rules, _) = crate::meetings::lookup::rule_set_of(app, &m).await?;
+    let (rules, _) = lookup::rule_set_of(app, &m).await?;
     let start = validate::parse_time(&m.start_time).unwrap_or_default();
     let now = App::now_local();
     if !rules_domain::check_in_open(&rules.check_in, m.meeting_date, start, now) {
@@ -255,7 +257,7 @@ pub async fn check_in(
             ),
         ));
     }
-    let standing = crate::meetings::lookup::roll(app, &cell, m.meeting_date)
+    let standing = lookup::roll(app, &cell, m.meeting_date)
         .await?
         .into_iter()
         .find(|r| r.member.id == mid)
@@ -319,7 +321,7 @@ pub async fn check_in(
             }
         }
     }
-    crate::meetings::attendance::mark_held(&tx, &m).await?;
+    mark_held(&tx, &m).await?;
     audit::record(
         &tx,
         Some(actor),
@@ -331,5 +333,5 @@ pub async fn check_in(
     )
     .await?;
     tx.commit().await?;
-    crate::meetings::detail::get(app, actor, id).await
+    detail::get(app, actor, id).await
 }

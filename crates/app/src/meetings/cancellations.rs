@@ -3,6 +3,7 @@
 //! statement in the restructuring's transaction. Depends on no other use case, so the tree's and
 //! the meetings' modules can both use it.
 
+use chibo_domain::meeting::MeetingStatus;
 use chibo_store::entities::meeting;
 use chibo_store::sea_orm::sea_query::Expr;
 use chibo_store::sea_orm::{
@@ -12,18 +13,12 @@ use chrono::NaiveDate;
 
 use crate::AppResult;
 
-/// The status of a meeting its cell's dissolution or merger cancelled.
-pub const CANCELLED: &str = "cancelled";
-
-/// Statuses of a meeting not yet held, which a dissolution cancels.
-const NOT_HELD: [&str; 2] = ["planned", "published"];
-
 /// Meetings of the unit on or after `from` that were not held.
 fn not_held_from(unit_id: i64, from: NaiveDate) -> Condition {
     Condition::all()
         .add(meeting::Column::UnitId.eq(unit_id))
         .add(meeting::Column::MeetingDate.gte(from))
-        .add(meeting::Column::Status.is_in(NOT_HELD))
+        .add(meeting::Column::Status.is_in(MeetingStatus::pending_codes()))
 }
 
 /// How many meetings of the unit on or after `from` a dissolution or merger would cancel.
@@ -47,7 +42,10 @@ pub(crate) async fn cancel_meetings(
     reason: &str,
 ) -> AppResult<u64> {
     let done = meeting::Entity::update_many()
-        .col_expr(meeting::Column::Status, Expr::value(CANCELLED))
+        .col_expr(
+            meeting::Column::Status,
+            Expr::value(MeetingStatus::Cancelled.code()),
+        )
         .col_expr(meeting::Column::CancelledReason, Expr::value(reason))
         .filter(not_held_from(unit_id, from))
         .exec(db)

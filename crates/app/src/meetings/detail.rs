@@ -1,28 +1,25 @@
 //! The meeting page and the meeting lists: one read that the write modules answer with.
 
-use crate::access::Actor;
-pub use crate::meetings::cancellations::CANCELLED;
-use crate::meetings::lookup::AttendanceSummary;
-use crate::meetings::lookup::MeetingView;
-use crate::meetings::lookup::RollEntry;
-use crate::meetings::lookup::SheetRow;
-use crate::meetings::lookup::presence_of;
-use crate::meetings::lookup::roll;
-use crate::meetings::lookup::rule_set_of;
-use crate::meetings::lookup::seen;
-use crate::meetings::lookup::standing_code;
-use crate::meetings::lookup::standing_label;
-use crate::meetings::lookup::view;
-use crate::meetings::lookup::visible_cell;
-use crate::{App, AppResult};
+use std::collections::HashMap;
+
+use chibo_domain::meeting::MeetingStatus;
 use chibo_domain::member::Status;
 use chibo_domain::org::UnitKind;
 use chibo_domain::rules::{self as rules_domain, Presence, Standing};
 use chibo_store::entities::{meeting, meeting_attendance, member, unit};
 use chibo_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
-use std::collections::HashMap;
 use utoipa::ToSchema;
+
+use crate::access::Actor;
+use crate::meetings::held;
+use crate::meetings::lookup::{
+    AttendanceSummary, MeetingView, RollEntry, SheetRow, meeting_status, presence_of, roll,
+    rule_set_of, seen, standing_code, standing_label, view, visible_cell,
+};
+use crate::meetings::notice;
+use crate::org::units;
+use crate::{App, AppResult};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MeetingDetail {
@@ -34,9 +31,9 @@ pub struct MeetingDetail {
     pub summary: AttendanceSummary,
     pub can_manage: bool,
     /// Agenda, documents, guests, preparation and check-in.
-    pub notice: crate::meetings::notice::Notice,
+    pub notice: notice::Notice,
     /// The record, tasks and score of a held meeting (officers and the superior committee).
-    pub held: Option<crate::meetings::held::HeldDetail>,
+    pub held: Option<held::HeldDetail>,
 }
 
 /// Meetings of a cell, newest first. Members of the cell see published ones.
@@ -50,7 +47,10 @@ pub async fn list(app: &App, actor: &Actor, unit_id: i64) -> AppResult<Vec<Meeti
         .all(&app.db)
         .await?;
     let mut out = Vec::new();
-    for m in rows.iter().filter(|m| officer || m.status != "planned") {
+    for m in rows
+        .iter()
+        .filter(|m| officer || meeting_status(m).announced())
+    {
         let (rules, name) = rule_set_of(app, m).await?;
         out.push(view(app, m, &rules, &name).await?);
     }
@@ -65,7 +65,7 @@ async fn my_cell_id(app: &App, actor: &Actor) -> AppResult<Option<i64>> {
     let Some(me) = member::Entity::find_by_id(mid).one(&app.db).await? else {
         return Ok(None);
     };
-    let Some(u) = crate::org::units::find(&app.db, me.unit_id).await? else {
+    let Some(u) = units::find(&app.db, me.unit_id).await? else {
         return Ok(None);
     };
     Ok(Some(
@@ -96,7 +96,11 @@ pub async fn upcoming_for_me(app: &App, actor: &Actor) -> AppResult<Vec<MeetingV
     let mut next = Vec::new();
     for cell_id in cells {
         next.extend(list(app, actor, cell_id).await?.into_iter().filter(|m| {
-            m.meeting_date >= today && !matches!(m.status.as_str(), "planned" | CANCELLED)
+            m.meeting_date >= today
+                && !matches!(
+                    MeetingStatus::from_code(&m.status),
+                    Some(MeetingStatus::Planned | MeetingStatus::Cancelled)
+                )
         }));
     }
     next.sort_by(|a, b| (a.meeting_date, &a.start_time).cmp(&(b.meeting_date, &b.start_time)));
@@ -123,7 +127,7 @@ pub async fn resolutions_for_me(app: &App, actor: &Actor) -> AppResult<Vec<PastR
     let since = App::today() - chrono::Duration::days(366);
     let held: Vec<meeting::Model> = meeting::Entity::find()
         .filter(meeting::Column::UnitId.eq(cell_id))
-        .filter(meeting::Column::Status.eq("held"))
+        .filter(meeting::Column::Status.eq(MeetingStatus::Held.code()))
         .filter(meeting::Column::MeetingDate.gte(since))
         .order_by_desc(meeting::Column::MeetingDate)
         .all(&app.db)
@@ -241,14 +245,14 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> 
         threshold_met: a.expected > 0 && a.met(rules.attendance_threshold),
         unexcused_names,
     };
-    let notice = crate::meetings::notice::notice(app, actor, &m, &cell, &rules).await?;
-    let held = if officer && m.status == "held" {
+    let notice = notice::notice(app, actor, &m, &cell, &rules).await?;
+    let held = if officer && meeting_status(&m) == MeetingStatus::Held {
         let everyone: Vec<SheetRow> = sheet.iter().chain(&apart).cloned().collect();
         Some(
-            crate::meetings::held::held_detail(
+            held::held_detail(
                 app,
                 actor,
-                crate::meetings::held::Held {
+                held::Held {
                     m: &m,
                     cell: &cell,
                     rules: &rules,

@@ -4,7 +4,10 @@
 use chibo_export::{Document, Header, Section, place_and_date};
 
 use crate::access::Actor;
+use crate::meetings::detail;
 use crate::meetings::detail::MeetingDetail;
+use crate::meetings::lookup;
+use crate::org::units;
 use crate::{App, AppResult};
 
 fn time_words(t: &str) -> String {
@@ -33,9 +36,9 @@ fn place_of(committee: &str) -> String {
 }
 
 async fn header(app: &App, d: &MeetingDetail, number: Option<String>) -> AppResult<Header> {
-    let cell = crate::org::units::find(&app.db, d.meeting.unit.id).await?;
+    let cell = units::find(&app.db, d.meeting.unit.id).await?;
     let superior = match cell.and_then(|c| c.parent_id) {
-        Some(p) => crate::org::units::find(&app.db, p)
+        Some(p) => units::find(&app.db, p)
             .await?
             .map(|p| p.name)
             .unwrap_or_default(),
@@ -62,12 +65,10 @@ fn subtitle(d: &MeetingDetail) -> String {
 
 /// The minutes, with every section that was recorded and a blank where something is missing.
 pub async fn minutes(app: &App, actor: &Actor, id: i64) -> AppResult<Document> {
-    let d = crate::meetings::detail::get(app, actor, id).await?;
+    let d = detail::get(app, actor, id).await?;
     let m = &d.meeting;
     let everyone: Vec<_> = d.sheet.iter().chain(&d.apart).collect();
-    let count = |f: &dyn Fn(&&crate::meetings::lookup::SheetRow) -> bool| {
-        everyone.iter().filter(|r| f(r)).count()
-    };
+    let count = |f: &dyn Fn(&&lookup::SheetRow) -> bool| everyone.iter().filter(|r| f(r)).count();
     let names = |presence: &str| {
         d.sheet
             .iter()
@@ -269,7 +270,7 @@ pub async fn minutes(app: &App, actor: &Actor, id: i64) -> AppResult<Document> {
 
 /// The resolution, numbered by month ("Số 11-NQ/CB").
 pub async fn resolution(app: &App, actor: &Actor, id: i64) -> AppResult<Document> {
-    let d = crate::meetings::detail::get(app, actor, id).await?;
+    let d = detail::get(app, actor, id).await?;
     let rec = d.held.as_ref().map(|h| &h.record);
     let number = format!(
         "Số {:02}-NQ/CB",

@@ -1,12 +1,8 @@
 //! What a held meeting's page shows: the record, the vote, tasks, the score, approvals and the
 //! steps ticked during the meeting (the read side of the record modules).
 
-use crate::access::Actor;
-use crate::meetings::lookup::AttendanceSummary;
-use crate::meetings::lookup::SheetRow;
-use crate::meetings::signatures::{ApprovalView, approvals_of};
-use crate::refs::MemberRef;
-use crate::{App, AppResult};
+use std::collections::HashMap;
+
 use chibo_domain::rules::{self as rules_domain, AutoCheck, Presence, RuleSet, Standing};
 use chibo_domain::validate::parse_time;
 use chibo_store::entities::{
@@ -16,8 +12,14 @@ use chibo_store::entities::{
 use chibo_store::sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
-use std::collections::HashMap;
 use utoipa::ToSchema;
+
+use crate::access::Actor;
+use crate::meetings::lookup::{AttendanceSummary, SheetRow};
+use crate::meetings::notice;
+use crate::meetings::signatures::{ApprovalView, approvals_of};
+use crate::refs::MemberRef;
+use crate::{App, AppResult};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct VoteView {
@@ -257,7 +259,7 @@ pub(crate) struct Held<'a> {
     pub rules: &'a RuleSet,
     pub summary: &'a AttendanceSummary,
     pub sheet: &'a [SheetRow],
-    pub notice: &'a crate::meetings::notice::Notice,
+    pub notice: &'a notice::Notice,
 }
 
 /// Everything recorded after attendance, with the warnings and the score.

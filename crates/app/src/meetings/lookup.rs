@@ -1,10 +1,10 @@
 //! Finding a meeting the actor may see or manage, the rule set that judges it, and the cell's roll
 //! on the meeting date: what every other meetings module starts from.
 
-use crate::access::Actor;
-pub use crate::meetings::cancellations::CANCELLED;
-use crate::refs::UnitRef;
-use crate::{App, AppError, AppResult};
+use std::collections::HashMap;
+
+use chibo_domain::meeting::MeetingStatus;
+use chibo_domain::member::RollKind;
 use chibo_domain::member::{self as member_rules, Status, StatusEvent, StatusEventKind};
 use chibo_domain::org::UnitKind;
 use chibo_domain::rules::{Presence, RuleSet, Standing};
@@ -12,8 +12,12 @@ use chibo_store::entities::{meeting, member, member_event, member_unit, unit};
 use chibo_store::sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
 use chrono::NaiveDate;
 use serde::Serialize;
-use std::collections::HashMap;
 use utoipa::ToSchema;
+
+use crate::access::Actor;
+use crate::org::units;
+use crate::refs::UnitRef;
+use crate::{App, AppError, AppResult};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MeetingView {
@@ -71,14 +75,9 @@ pub struct AttendanceSummary {
     pub unexcused_names: Vec<String>,
 }
 
-fn status_label(s: &str) -> &'static str {
-    match s {
-        "planned" => "Dự kiến",
-        "published" => "Đã thông báo",
-        "held" => "Đã họp",
-        CANCELLED => "Đã hủy",
-        _ => "",
-    }
+/// The meeting's status; the column holds only `MeetingStatus` codes, written by the use cases.
+pub fn meeting_status(m: &meeting::Model) -> MeetingStatus {
+    MeetingStatus::from_code(&m.status).unwrap_or(MeetingStatus::Planned)
 }
 
 pub(crate) fn standing_code(s: Standing) -> &'static str {
@@ -129,7 +128,7 @@ pub(crate) async fn view(
     rules: &RuleSet,
     rule_name: &str,
 ) -> AppResult<MeetingView> {
-    let u = crate::org::units::find(&app.db, m.unit_id)
+    let u = units::find(&app.db, m.unit_id)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(MeetingView {
@@ -149,7 +148,7 @@ pub(crate) async fn view(
         start_time: m.start_time.clone(),
         place: m.place.clone(),
         status: m.status.clone(),
-        status_label: status_label(&m.status).to_string(),
+        status_label: meeting_status(m).label().to_string(),
         published_at: m.published_at,
         rule_set: UnitRef {
             id: m.rule_set_id,
@@ -170,7 +169,7 @@ pub(crate) async fn rule_set_of(app: &App, m: &meeting::Model) -> AppResult<(Rul
 
 /// The cell whose meetings the actor may see: in read scope, or the actor's own cell.
 pub(crate) async fn visible_cell(app: &App, actor: &Actor, unit_id: i64) -> AppResult<unit::Model> {
-    let u = crate::org::units::find(&app.db, unit_id)
+    let u = units::find(&app.db, unit_id)
         .await?
         .ok_or(AppError::NotFound)?;
     if actor.can_read_path(&u.path) {
@@ -258,11 +257,9 @@ pub async fn roll(app: &App, cell: &unit::Model, date: NaiveDate) -> AppResult<V
             date,
         );
         // A member of another cell here on a temporary transfer works in this cell.
-        let visiting = memberships.iter().any(|x| {
-            x.member_id == m.id
-                && x.reason
-                    .starts_with(crate::membership::members::TEMPORARY_ROLL_REASON)
-        });
+        let visiting = memberships
+            .iter()
+            .any(|x| x.member_id == m.id && x.kind == RollKind::Temporary.code());
         let standing = match standing_of(status) {
             Some(Standing::TransferredOutTemp) if visiting => Standing::Working,
             Some(s) if !visiting => s,
@@ -294,7 +291,7 @@ pub(crate) async fn seen(
 ) -> AppResult<(meeting::Model, unit::Model)> {
     let m = find(app, id).await?;
     let cell = visible_cell(app, actor, m.unit_id).await?;
-    if !actor.can_read_path(&cell.path) && m.status == "planned" {
+    if !actor.can_read_path(&cell.path) && !meeting_status(&m).announced() {
         return Err(AppError::NotFound);
     }
     Ok((m, cell))
@@ -311,7 +308,7 @@ pub(crate) async fn manageable(
         return Err(AppError::NotFound);
     }
     actor.require(actor.can_manage_members(&cell))?;
-    if m.status == CANCELLED {
+    if meeting_status(&m) == MeetingStatus::Cancelled {
         return Err(AppError::invalid(
             "status",
             format!(

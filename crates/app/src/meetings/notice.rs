@@ -1,9 +1,9 @@
 //! What a meeting's notice shows: agenda, documents, guests, the preparation checklist and the
 //! check-in state (the read side of the preparation modules).
 
-use crate::access::Actor;
-use crate::refs::MemberRef;
-use crate::{App, AppResult};
+use std::collections::HashMap;
+
+use chibo_domain::meeting::MeetingStatus;
 use chibo_domain::rules::{self as rules_domain, RuleSet};
 use chibo_domain::validate;
 use chibo_store::entities::{
@@ -15,8 +15,14 @@ use chibo_store::sea_orm::{
 };
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::Serialize;
-use std::collections::HashMap;
 use utoipa::ToSchema;
+
+use crate::access::Actor;
+use crate::meetings::lookup;
+use crate::membership::members;
+use crate::org::units;
+use crate::refs::MemberRef;
+use crate::{App, AppResult};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DocumentView {
@@ -296,8 +302,8 @@ pub(crate) async fn notice(
         documents_on_paper,
         check_in: CheckInView {
             open: !matches!(
-                m.status.as_str(),
-                "planned" | crate::meetings::cancellations::CANCELLED
+                lookup::meeting_status(m),
+                MeetingStatus::Planned | MeetingStatus::Cancelled
             ) && opens_at <= now
                 && now <= closes_at,
             opens_at,
@@ -317,9 +323,9 @@ pub(crate) async fn guest_choices(
 ) -> AppResult<Vec<GuestChoice>> {
     let mut out = Vec::new();
     if let Some(parent_id) = cell.parent_id {
-        let parent = crate::org::units::find(&app.db, parent_id).await?;
+        let parent = units::find(&app.db, parent_id).await?;
         let parent_name = parent.map(|p| p.name).unwrap_or_default();
-        let officers = crate::membership::members::officers_on(&app.db, parent_id, on).await?;
+        let officers = members::officers_on(&app.db, parent_id, on).await?;
         // A committee member who belongs to this cell is on its attendance sheet, not a guest.
         let ids: Vec<i64> = officers.iter().map(|p| p.member_id).collect();
         let inside: std::collections::HashSet<i64> = member::Entity::find()
@@ -360,7 +366,7 @@ pub(crate) async fn follower_view(app: &App, cell: &unit::Model) -> AppResult<Fo
     let jan1 = NaiveDate::from_ymd_opt(year, 1, 1).expect("1 January");
     let held: Vec<i64> = meeting::Entity::find()
         .filter(meeting::Column::UnitId.eq(cell.id))
-        .filter(meeting::Column::Status.eq("held"))
+        .filter(meeting::Column::Status.eq(MeetingStatus::Held.code()))
         .filter(meeting::Column::MeetingDate.gte(jan1))
         .filter(meeting::Column::MeetingDate.lte(App::today()))
         .all(&app.db)

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use chibo_domain::Invalid;
+use chibo_domain::meeting::MeetingStatus;
 use chibo_domain::org::UnitKind;
 use chibo_domain::validate;
 use chibo_store::entities::{meeting, member, thematic_topic};
@@ -16,8 +17,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::access::Actor;
-use crate::refs::MemberRef;
-use crate::refs::UnitRef;
+use crate::meetings::lookup;
+use crate::org::units;
+use crate::refs::{MemberRef, UnitRef};
 use crate::{App, AppError, AppResult, audit};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -75,7 +77,7 @@ pub struct TopicInput {
 }
 
 pub async fn year_plan(app: &App, actor: &Actor, cell_id: i64, year: i32) -> AppResult<YearPlan> {
-    let cell = crate::meetings::lookup::visible_cell(app, actor, cell_id).await?;
+    let cell = lookup::visible_cell(app, actor, cell_id).await?;
     if !UnitKind::from_code(&cell.kind).is_some_and(|k| k.is_cell()) {
         return Err(AppError::NotFound);
     }
@@ -95,7 +97,7 @@ pub async fn year_plan(app: &App, actor: &Actor, cell_id: i64, year: i32) -> App
         .await?;
     let visible: Vec<&meeting::Model> = held
         .iter()
-        .filter(|m| officer || m.status != "planned")
+        .filter(|m| officer || m.status != MeetingStatus::Planned.code())
         .collect();
     let topics = thematic_topic::Entity::find()
         .filter(thematic_topic::Column::UnitId.eq(cell.id))
@@ -138,7 +140,10 @@ pub async fn year_plan(app: &App, actor: &Actor, cell_id: i64, year: i32) -> App
                 && month_end.is_some_and(|e| e >= cell.established_on);
             MonthRow {
                 month,
-                regular_missed: over && regular.as_ref().is_none_or(|m| m.status != "held"),
+                regular_missed: over
+                    && regular
+                        .as_ref()
+                        .is_none_or(|m| m.status != MeetingStatus::Held.code()),
                 regular,
                 thematic: in_month
                     .iter()
@@ -154,7 +159,7 @@ pub async fn year_plan(app: &App, actor: &Actor, cell_id: i64, year: i32) -> App
                 .iter()
                 .filter(|m| {
                     (m.kind == "thematic" || m.combined)
-                        && m.status == "held"
+                        && m.status == MeetingStatus::Held.code()
                         && (m.meeting_date.month() - 1) / 3 + 1 == q
                 })
                 .count() as u32;
@@ -201,9 +206,7 @@ pub async fn add_topic(
     cell_id: i64,
     input: TopicInput,
 ) -> AppResult<YearPlan> {
-    let cell = actor
-        .readable(crate::org::units::find(&app.db, cell_id).await?)?
-        .0;
+    let cell = actor.readable(units::find(&app.db, cell_id).await?)?.0;
     actor.require(actor.can_manage_members(&cell))?;
     let mut e = Invalid::new();
     if !UnitKind::from_code(&cell.kind).is_some_and(|k| k.is_cell()) {

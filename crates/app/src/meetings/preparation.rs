@@ -1,12 +1,8 @@
 //! Preparing a meeting: the checklist, the guests of the superior committee and the committee
 //! member who follows the cell.
 
-use crate::access::Actor;
-use crate::meetings::detail::MeetingDetail;
-use crate::meetings::notice::FollowerView;
-use crate::meetings::notice::follower_view;
-use crate::meetings::notice::guest_choices;
-use crate::{App, AppError, AppResult, audit};
+use std::collections::HashMap;
+
 use chibo_domain::Invalid;
 use chibo_domain::org::UnitKind;
 use chibo_domain::rules::Standing;
@@ -18,8 +14,16 @@ use chibo_store::sea_orm::{
 use chibo_store::write_tx;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use utoipa::ToSchema;
+
+use crate::access::Actor;
+use crate::meetings::detail;
+use crate::meetings::detail::MeetingDetail;
+use crate::meetings::lookup;
+use crate::meetings::notice::{FollowerView, follower_view, guest_choices};
+use crate::meetings::signatures;
+use crate::org::units;
+use crate::{App, AppError, AppResult, audit};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
@@ -58,8 +62,8 @@ pub async fn save_preparation(
     id: i64,
     input: PreparationInput,
 ) -> AppResult<MeetingDetail> {
-    let (m, cell) = crate::meetings::lookup::manageable(app, actor, id).await?;
-    crate::meetings::signatures::ensure_open(app, m.id).await?;
+    let (m, cell) = lookup::manageable(app, actor, id).await?;
+    signatures::ensure_open(app, m.id).await?;
     let mut e = Invalid::new();
     let held_on = validate::date_field(
         &mut e,
@@ -91,7 +95,7 @@ pub async fn save_preparation(
         input.draft_resolution.as_deref(),
         20_000,
     );
-    let roll: HashMap<i64, Standing> = crate::meetings::lookup::roll(app, &cell, m.meeting_date)
+    let roll: HashMap<i64, Standing> = lookup::roll(app, &cell, m.meeting_date)
         .await?
         .into_iter()
         .map(|r| (r.member.id, r.standing))
@@ -164,7 +168,7 @@ pub async fn save_preparation(
     )
     .await?;
     tx.commit().await?;
-    crate::meetings::detail::get(app, actor, id).await
+    detail::get(app, actor, id).await
 }
 
 /// Records a guest: a superior committee member or another invited person.
@@ -174,8 +178,8 @@ pub async fn add_guest(
     id: i64,
     input: GuestInput,
 ) -> AppResult<MeetingDetail> {
-    let (m, cell) = crate::meetings::lookup::manageable(app, actor, id).await?;
-    crate::meetings::signatures::ensure_open(app, m.id).await?;
+    let (m, cell) = lookup::manageable(app, actor, id).await?;
+    signatures::ensure_open(app, m.id).await?;
     let mut e = Invalid::new();
     let title = validate::optional_text(&mut e, "title", "chức vụ", Some(&input.title), 255)
         .unwrap_or_default();
@@ -254,7 +258,7 @@ pub async fn add_guest(
     )
     .await?;
     tx.commit().await?;
-    crate::meetings::detail::get(app, actor, id).await
+    detail::get(app, actor, id).await
 }
 
 pub async fn remove_guest(app: &App, actor: &Actor, guest_id: i64) -> AppResult<MeetingDetail> {
@@ -262,8 +266,8 @@ pub async fn remove_guest(app: &App, actor: &Actor, guest_id: i64) -> AppResult<
         .one(&app.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (m, _) = crate::meetings::lookup::manageable(app, actor, g.meeting_id).await?;
-    crate::meetings::signatures::ensure_open(app, m.id).await?;
+    let (m, _) = lookup::manageable(app, actor, g.meeting_id).await?;
+    signatures::ensure_open(app, m.id).await?;
     let tx = write_tx(&app.db).await?;
     meeting_guest::Entity::delete_by_id(g.id).exec(&tx).await?;
     audit::record(
@@ -277,12 +281,12 @@ pub async fn remove_guest(app: &App, actor: &Actor, guest_id: i64) -> AppResult<
     )
     .await?;
     tx.commit().await?;
-    crate::meetings::detail::get(app, actor, m.id).await
+    detail::get(app, actor, m.id).await
 }
 
 /// The follower of a cell and how many of its meetings this year they attended.
 pub async fn follower(app: &App, actor: &Actor, unit_id: i64) -> AppResult<FollowerView> {
-    let cell = crate::meetings::lookup::visible_cell(app, actor, unit_id).await?;
+    let cell = lookup::visible_cell(app, actor, unit_id).await?;
     follower_view(app, &cell).await
 }
 
@@ -293,12 +297,10 @@ pub async fn follower_choices(
     actor: &Actor,
     unit_id: i64,
 ) -> AppResult<Vec<(i64, String)>> {
-    let cell = actor
-        .readable(crate::org::units::find(&app.db, unit_id).await?)?
-        .0;
+    let cell = actor.readable(units::find(&app.db, unit_id).await?)?.0;
     actor.require(actor.supervises(&cell))?;
     let Some(parent) = (match cell.parent_id {
-        Some(p) => crate::org::units::find(&app.db, p).await?,
+        Some(p) => units::find(&app.db, p).await?,
         None => None,
     }) else {
         return Ok(vec![]);
@@ -322,9 +324,7 @@ pub async fn set_follower(
     unit_id: i64,
     input: FollowerInput,
 ) -> AppResult<FollowerView> {
-    let cell = actor
-        .readable(crate::org::units::find(&app.db, unit_id).await?)?
-        .0;
+    let cell = actor.readable(units::find(&app.db, unit_id).await?)?.0;
     if !UnitKind::from_code(&cell.kind).is_some_and(|k| k.is_cell()) {
         return Err(AppError::invalid(
             "unit_id",
@@ -333,7 +333,7 @@ pub async fn set_follower(
     }
     actor.require(actor.supervises(&cell))?;
     let parent = match cell.parent_id {
-        Some(p) => crate::org::units::find(&app.db, p).await?,
+        Some(p) => units::find(&app.db, p).await?,
         None => None,
     }
     .ok_or_else(|| AppError::invalid("unit_id", "Chi bộ chưa thuộc tổ chức đảng cấp trên."))?;

@@ -1,15 +1,8 @@
 //! Recording a held meeting: the minutes and the vote, the tasks it gave, and the score the
 //! superior committee's rule set asks for.
 
-use crate::access::Actor;
-use crate::meetings::detail::MeetingDetail;
-use crate::meetings::held::TaskView;
-use crate::meetings::held::is_working;
-use crate::meetings::held::task_view;
-use crate::meetings::held::vote_rows;
-use crate::meetings::signatures::ensure_open;
-use crate::{App, AppError, AppResult, audit};
 use chibo_domain::Invalid;
+use chibo_domain::meeting::MeetingStatus;
 use chibo_domain::rules::{self as rules_domain};
 use chibo_domain::validate;
 use chibo_domain::validate::parse_time;
@@ -20,6 +13,14 @@ use chibo_store::sea_orm::{
 use chibo_store::write_tx;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+use crate::access::Actor;
+use crate::meetings::detail;
+use crate::meetings::detail::MeetingDetail;
+use crate::meetings::held::{TaskView, is_working, task_view, vote_rows};
+use crate::meetings::lookup;
+use crate::meetings::signatures::ensure_open;
+use crate::{App, AppError, AppResult, audit};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
@@ -75,9 +76,9 @@ pub async fn save_record(
     id: i64,
     input: RecordInput,
 ) -> AppResult<MeetingDetail> {
-    let (m, _) = crate::meetings::lookup::manageable(app, actor, id).await?;
+    let (m, _) = lookup::manageable(app, actor, id).await?;
     ensure_open(app, m.id).await?;
-    let d = crate::meetings::detail::get(app, actor, id).await?;
+    let d = detail::get(app, actor, id).await?;
     let mut e = Invalid::new();
     if m.meeting_date > App::today() {
         e.push("end_time", "Buổi sinh hoạt chưa diễn ra.");
@@ -155,7 +156,7 @@ pub async fn save_record(
         (None, None, None) => {}
         (Some(f), Some(a), Some(x)) => {
             let rows = vote_rows(&d.sheet.iter().chain(&d.apart).cloned().collect::<Vec<_>>());
-            let (rules, _) = crate::meetings::lookup::rule_set_of(app, &m).await?;
+            let (rules, _) = lookup::rule_set_of(app, &m).await?;
             if let Err(msg) = rules_domain::vote(&rows, f, a, x, rules.vote.ordinary) {
                 e.push("votes_for", msg);
             }
@@ -210,7 +211,7 @@ pub async fn save_record(
     )
     .await?;
     tx.commit().await?;
-    crate::meetings::detail::get(app, actor, id).await
+    detail::get(app, actor, id).await
 }
 
 /// Gives a member a concrete task to carry out the resolution.
@@ -220,9 +221,9 @@ pub async fn add_task(
     id: i64,
     input: TaskInput,
 ) -> AppResult<MeetingDetail> {
-    let (m, _) = crate::meetings::lookup::manageable(app, actor, id).await?;
+    let (m, _) = lookup::manageable(app, actor, id).await?;
     ensure_open(app, m.id).await?;
-    let d = crate::meetings::detail::get(app, actor, id).await?;
+    let d = detail::get(app, actor, id).await?;
     let mut e = Invalid::new();
     if !d
         .sheet
@@ -270,7 +271,7 @@ pub async fn add_task(
     )
     .await?;
     tx.commit().await?;
-    crate::meetings::detail::get(app, actor, id).await
+    detail::get(app, actor, id).await
 }
 
 /// The member reports progress on their own task; the cell's officers may too.
@@ -284,8 +285,8 @@ pub async fn update_task(
         .one(&app.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let m = crate::meetings::lookup::find(app, t.meeting_id).await?;
-    let cell = crate::meetings::lookup::visible_cell(app, actor, m.unit_id).await?;
+    let m = lookup::find(app, t.meeting_id).await?;
+    let cell = lookup::visible_cell(app, actor, m.unit_id).await?;
     let own = actor.member_id == Some(t.member_id);
     if !own && !actor.can_read_path(&cell.path) {
         return Err(AppError::NotFound);
@@ -350,17 +351,17 @@ pub async fn score(
     id: i64,
     input: ScoreInput,
 ) -> AppResult<MeetingDetail> {
-    let m = crate::meetings::lookup::find(app, id).await?;
-    let cell = crate::meetings::lookup::visible_cell(app, actor, m.unit_id).await?;
+    let m = lookup::find(app, id).await?;
+    let cell = lookup::visible_cell(app, actor, m.unit_id).await?;
     if !actor.can_read_path(&cell.path) {
         return Err(AppError::NotFound);
     }
     // The cell's own officers score what the cell judges; anyone above adjusts, with a reason.
     let officer = actor.is_officer_of(&cell);
     actor.require(officer || actor.supervises(&cell))?;
-    let (rules, _) = crate::meetings::lookup::rule_set_of(app, &m).await?;
+    let (rules, _) = lookup::rule_set_of(app, &m).await?;
     let mut e = Invalid::new();
-    if m.status != "held" {
+    if m.status != MeetingStatus::Held.code() {
         e.push(
             "entries",
             "Chỉ chấm điểm buổi sinh hoạt đã diễn ra và đã điểm danh.",
@@ -449,5 +450,5 @@ pub async fn score(
     )
     .await?;
     tx.commit().await?;
-    crate::meetings::detail::get(app, actor, id).await
+    detail::get(app, actor, id).await
 }

@@ -1,14 +1,7 @@
 //! Scheduling a meeting, editing its notice and publishing it to the cell.
 
-use crate::access::Actor;
-pub use crate::meetings::cancellations::CANCELLED;
-use crate::meetings::detail::MeetingDetail;
-use crate::meetings::detail::get;
-use crate::meetings::lookup::MeetingView;
-use crate::meetings::lookup::manageable;
-use crate::meetings::lookup::view;
-use crate::{App, AppError, AppResult, audit, rules};
 use chibo_domain::Invalid;
+use chibo_domain::meeting::MeetingStatus;
 use chibo_domain::org::UnitKind;
 use chibo_domain::validate;
 use chibo_store::entities::meeting;
@@ -18,6 +11,14 @@ use chibo_store::sea_orm::{
 use chibo_store::write_tx;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+use crate::access::Actor;
+use crate::meetings::detail;
+use crate::meetings::detail::{MeetingDetail, get};
+use crate::meetings::lookup;
+use crate::meetings::lookup::{MeetingView, manageable, view};
+use crate::org::units;
+use crate::{App, AppError, AppResult, audit, rules};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
@@ -59,9 +60,7 @@ pub async fn schedule(
     unit_id: i64,
     input: NewMeeting,
 ) -> AppResult<MeetingView> {
-    let cell = actor
-        .readable(crate::org::units::find(&app.db, unit_id).await?)?
-        .0;
+    let cell = actor.readable(units::find(&app.db, unit_id).await?)?.0;
     actor.require(actor.can_manage_members(&cell))?;
     let mut e = Invalid::new();
     if !UnitKind::from_code(&cell.kind).is_some_and(|k| k.is_cell()) || cell.dissolved_on.is_some()
@@ -81,7 +80,7 @@ pub async fn schedule(
     let start = start_time_field(&mut e, input.start_time.as_deref());
     let topic = validate::required_text(&mut e, "topic", "nội dung chính", &input.topic, 500);
     let place = validate::required_text(&mut e, "place", "địa điểm", &input.place, 255);
-    let agenda = crate::meetings::schedule::clean_agenda(&mut e, input.agenda.as_deref());
+    let agenda = clean_agenda(&mut e, input.agenda.as_deref());
     let mut rule_set = None;
     if let Some(d) = date {
         if d < cell.established_on {
@@ -136,7 +135,7 @@ pub async fn schedule(
         start_time: Set(start.expect("checked")),
         place: Set(place),
         rule_set_id: Set(r.id),
-        status: Set("planned".into()),
+        status: Set(MeetingStatus::Planned.code().into()),
         published_at: Set(None),
         created_by: Set(Some(actor.user_id)),
         created_at: Set(chrono::Utc::now()),
@@ -163,7 +162,7 @@ pub async fn schedule(
 /// Publishes the notice: members of the cell and the superior committee see the meeting.
 pub async fn publish(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> {
     let (m, _) = manageable(app, actor, id).await?;
-    if m.status != "planned" {
+    if m.status != MeetingStatus::Planned.code() {
         return Err(AppError::invalid(
             "status",
             "Thông báo buổi sinh hoạt này đã được phát hành.",
@@ -172,7 +171,7 @@ pub async fn publish(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDeta
     let tx = write_tx(&app.db).await?;
     let before = m.clone();
     let mut am = m.into_active_model();
-    am.status = Set("published".into());
+    am.status = Set(MeetingStatus::Published.code().into());
     am.published_at = Set(Some(chrono::Utc::now()));
     let after = am.update(&tx).await?;
     audit::record(
@@ -224,8 +223,8 @@ pub async fn update_notice(
     id: i64,
     input: NoticeInput,
 ) -> AppResult<MeetingDetail> {
-    let (m, _) = crate::meetings::lookup::manageable(app, actor, id).await?;
-    if m.status == "held" {
+    let (m, _) = lookup::manageable(app, actor, id).await?;
+    if m.status == MeetingStatus::Held.code() {
         return Err(AppError::invalid(
             "status",
             "Buổi sinh hoạt đã diễn ra; không sửa thông báo nữa.",
@@ -234,7 +233,7 @@ pub async fn update_notice(
     let mut e = Invalid::new();
     let topic = validate::required_text(&mut e, "topic", "nội dung chính", &input.topic, 500);
     let place = validate::required_text(&mut e, "place", "địa điểm", &input.place, 255);
-    let start = crate::meetings::schedule::start_time_field(&mut e, input.start_time.as_deref());
+    let start = start_time_field(&mut e, input.start_time.as_deref());
     let agenda = clean_agenda(&mut e, input.agenda.as_deref());
     e.into_result()?;
     let tx = write_tx(&app.db).await?;
@@ -256,5 +255,5 @@ pub async fn update_notice(
     )
     .await?;
     tx.commit().await?;
-    crate::meetings::detail::get(app, actor, id).await
+    detail::get(app, actor, id).await
 }

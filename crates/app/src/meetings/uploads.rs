@@ -1,12 +1,8 @@
 //! Documents attached to a meeting: checked on upload, kept on disk or in the database, served
 //! only to those who may see the meeting.
 
-use crate::access::Actor;
-use crate::meetings::detail::MeetingDetail;
-use crate::meetings::notice::DocumentView;
-use crate::meetings::notice::document_view;
-use crate::{App, AppError, AppResult, audit};
 use chibo_domain::files;
+use chibo_domain::meeting::MeetingStatus;
 use chibo_store::entities::meeting_document;
 use chibo_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
@@ -15,13 +11,21 @@ use chibo_store::write_tx;
 use chrono::Utc;
 use sha2::{Digest, Sha256};
 
+use crate::access::Actor;
+use crate::meetings::detail;
+use crate::meetings::detail::MeetingDetail;
+use crate::meetings::lookup;
+use crate::meetings::notice::{DocumentView, document_view};
+use crate::meetings::signatures;
+use crate::{App, AppError, AppResult, audit};
+
 /// Documents kept per meeting at most.
 pub const MAX_DOCUMENTS_PER_MEETING: u64 = 30;
 
 /// Whether the actor may attach documents to the meeting now (checked before reading a file).
 pub async fn may_upload(app: &App, actor: &Actor, id: i64) -> AppResult<()> {
-    let (m, _) = crate::meetings::lookup::manageable(app, actor, id).await?;
-    crate::meetings::signatures::ensure_open(app, m.id).await
+    let (m, _) = lookup::manageable(app, actor, id).await?;
+    signatures::ensure_open(app, m.id).await
 }
 
 /// Attaches a document to a meeting (checked for size and type), kept in the database or in
@@ -34,7 +38,7 @@ pub async fn upload_document(
     bytes: &[u8],
 ) -> AppResult<DocumentView> {
     may_upload(app, actor, id).await?;
-    let m = crate::meetings::lookup::find(app, id).await?;
+    let m = lookup::find(app, id).await?;
     let name = chibo_domain::text::clean(file_name)
         .rsplit(['/', '\\'])
         .next()
@@ -113,7 +117,7 @@ pub async fn document_file(
         .await?
         .ok_or(AppError::NotFound)?;
     // Only whether the actor sees the meeting, not the whole meeting page.
-    crate::meetings::lookup::seen(app, actor, d.meeting_id).await?;
+    lookup::seen(app, actor, d.meeting_id).await?;
     let bytes = match (&d.data, &d.stored_path, &app.config.upload_dir) {
         (Some(b), _, _) => b.clone(),
         (None, Some(p), Some(dir)) => std::fs::read(dir.join(p))
@@ -133,8 +137,8 @@ pub async fn delete_document(app: &App, actor: &Actor, doc_id: i64) -> AppResult
         .one(&app.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (m, _) = crate::meetings::lookup::manageable(app, actor, d.meeting_id).await?;
-    if m.status == "held" {
+    let (m, _) = lookup::manageable(app, actor, d.meeting_id).await?;
+    if m.status == MeetingStatus::Held.code() {
         return Err(AppError::invalid(
             "file",
             "Buổi sinh hoạt đã diễn ra; tài liệu đã gửi được lưu cùng hồ sơ, không xóa được.",
@@ -155,5 +159,5 @@ pub async fn delete_document(app: &App, actor: &Actor, doc_id: i64) -> AppResult
     )
     .await?;
     tx.commit().await?;
-    crate::meetings::detail::get(app, actor, m.id).await
+    detail::get(app, actor, m.id).await
 }

@@ -1,10 +1,8 @@
 //! Party badges: who is due at an award day in a committee's subtree, recording awards (once per
 //! milestone, checked against the rules) and the disciplinary measures that delay them.
 
-use crate::access::Actor;
-use crate::membership::members::domain_events;
-use crate::membership::members::status_of;
-use crate::{App, AppError, AppResult, audit};
+use std::collections::HashMap;
+
 use chibo_domain::Invalid;
 use chibo_domain::badges::{BadgeRules, Discipline, Early};
 use chibo_domain::member as member_rules;
@@ -16,8 +14,12 @@ use chibo_store::sea_orm::{
 use chibo_store::{is_unique_violation, write_tx};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use utoipa::ToSchema;
+
+use crate::access::Actor;
+use crate::membership::members;
+use crate::membership::members::{domain_events, status_of};
+use crate::{App, AppError, AppResult, audit};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct BadgeView {
@@ -233,7 +235,7 @@ pub(crate) fn measures(ds: &[member_discipline::Model]) -> Vec<(Discipline, Naiv
 
 /// A member's badges, disciplinary measures and next badge.
 pub async fn for_member(app: &App, actor: &Actor, member_id: i64) -> AppResult<MemberBadges> {
-    let (m, u) = crate::membership::members::visible(app, actor, member_id).await?;
+    let (m, u) = members::visible(app, actor, member_id).await?;
     let rules = BadgeRules::default();
     let one = Of::One(m.id);
     let gaps = gaps_by_member(app, std::slice::from_ref(&m), &one).await?;
@@ -276,7 +278,7 @@ pub async fn award(
     member_id: i64,
     input: AwardInput,
 ) -> AppResult<MemberBadges> {
-    let (m, u) = crate::membership::members::visible(app, actor, member_id).await?;
+    let (m, u) = members::visible(app, actor, member_id).await?;
     if !actor.can_read_path(&m.unit_path) {
         return Err(AppError::NotFound);
     }
@@ -389,7 +391,7 @@ pub async fn discipline(
     member_id: i64,
     input: DisciplineInput,
 ) -> AppResult<MemberBadges> {
-    let (m, u) = crate::membership::members::visible(app, actor, member_id).await?;
+    let (m, u) = members::visible(app, actor, member_id).await?;
     if !actor.can_read_path(&m.unit_path) {
         return Err(AppError::NotFound);
     }

@@ -1,23 +1,23 @@
 //! The badges due in a subtree on a date: members whose Party age reaches a badge's threshold and
 //! who have not received it, as the committee's list before each award ceremony.
 
-use crate::access::Actor;
-use crate::membership::badges::Of;
-use crate::membership::badges::awards_of;
-use crate::membership::badges::disciplines_of;
-use crate::membership::badges::gaps_by_member;
-use crate::membership::badges::measures;
-use crate::membership::badges::next_badge;
-use crate::refs::UnitRef;
-use crate::{App, AppError, AppResult};
+use std::collections::HashMap;
+
 use chibo_domain::badges::BadgeRules;
 use chibo_domain::validate;
 use chibo_store::entities::{member, unit};
 use chibo_store::sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
 use chrono::NaiveDate;
 use serde::Serialize;
-use std::collections::HashMap;
 use utoipa::ToSchema;
+
+use crate::access::Actor;
+use crate::membership::badges::{
+    Of, awards_of, disciplines_of, gaps_by_member, measures, next_badge,
+};
+use crate::org::units;
+use crate::refs::UnitRef;
+use crate::{App, AppError, AppResult};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DueRow {
@@ -49,9 +49,7 @@ pub async fn due(
     unit_id: i64,
     award_on: Option<&str>,
 ) -> AppResult<DueList> {
-    let root = actor
-        .readable(crate::org::units::find(&app.db, unit_id).await?)?
-        .0;
+    let root = actor.readable(units::find(&app.db, unit_id).await?)?.0;
     let rules = BadgeRules::default();
     let award_on = match award_on.map(str::trim).filter(|s| !s.is_empty()) {
         None => rules.award_day_from(App::today()),

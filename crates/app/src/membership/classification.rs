@@ -20,8 +20,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::access::Actor;
-use crate::refs::MemberRef;
-use crate::refs::UnitRef;
+use crate::meetings::lookup;
+use crate::org::units;
+use crate::refs::{MemberRef, UnitRef};
 use crate::{App, AppError, AppResult, audit};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -138,20 +139,14 @@ async fn org_of(app: &App, cell: &unit::Model) -> AppResult<unit::Model> {
             return Ok(u);
         }
         match u.parent_id {
-            Some(p) => {
-                u = crate::org::units::find(&app.db, p)
-                    .await?
-                    .ok_or(AppError::NotFound)?
-            }
+            Some(p) => u = units::find(&app.db, p).await?.ok_or(AppError::NotFound)?,
             None => return Ok(cell.clone()),
         }
     }
 }
 
 async fn cell(app: &App, actor: &Actor, id: i64) -> AppResult<unit::Model> {
-    let u = actor
-        .readable(crate::org::units::find(&app.db, id).await?)?
-        .0;
+    let u = actor.readable(units::find(&app.db, id).await?)?.0;
     if !UnitKind::from_code(&u.kind).is_some_and(|k| k.is_cell()) {
         return Err(AppError::invalid(
             "unit_id",
@@ -204,7 +199,7 @@ pub async fn sheet(app: &App, actor: &Actor, cell_id: i64, year: i32) -> AppResu
     let on = NaiveDate::from_ymd_opt(year, 12, 31)
         .expect("31 December")
         .min(App::today());
-    let roll = crate::meetings::lookup::roll(app, &cell, on).await?;
+    let roll = lookup::roll(app, &cell, on).await?;
     let reviews: HashMap<i64, member_review::Model> = member_review::Entity::find()
         .filter(
             member_review::Column::MemberId
@@ -321,7 +316,7 @@ pub async fn save(
         }
     }
     e.into_result()?;
-    let org = crate::org::units::find(&app.db, s.org.id)
+    let org = units::find(&app.db, s.org.id)
         .await?
         .ok_or(AppError::NotFound)?;
     let ids: Vec<i64> = input.entries.iter().map(|x| x.member_id).collect();
@@ -479,9 +474,7 @@ pub async fn summary(
     unit_id: i64,
     year: i32,
 ) -> AppResult<ReviewSummary> {
-    let root = actor
-        .readable(crate::org::units::find(&app.db, unit_id).await?)?
-        .0;
+    let root = actor.readable(units::find(&app.db, unit_id).await?)?.0;
     check_year(year)?;
     let units: Vec<unit::Model> = unit::Entity::find()
         .filter(unit::Column::Path.like(chibo_store::path_prefix(&root.path)))

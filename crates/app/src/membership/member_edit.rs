@@ -1,10 +1,5 @@
 //! Adding and correcting a member's record, with the checks of domain.md §3.
 
-use crate::access::Actor;
-use crate::membership::members::MemberDetail;
-use crate::membership::members::detail;
-use crate::membership::members::visible;
-use crate::{App, AppError, AppResult, audit};
 use chibo_domain::member::{self as rules, Sex, Status};
 use chibo_domain::org::UnitKind;
 use chibo_domain::{Invalid, text, validate};
@@ -17,6 +12,11 @@ use chibo_store::{is_unique_violation, write_tx};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+use crate::access::Actor;
+use crate::membership::members::{MemberDetail, detail, visible};
+use crate::org::units;
+use crate::{App, AppError, AppResult, audit};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
@@ -223,9 +223,7 @@ pub async fn create(app: &App, actor: &Actor, input: MemberInput) -> AppResult<M
     let uid = input
         .unit_id
         .ok_or_else(|| AppError::invalid("unit_id", "Vui lòng chọn chi bộ."))?;
-    let u = actor
-        .readable(crate::org::units::find(&app.db, uid).await?)?
-        .0;
+    let u = actor.readable(units::find(&app.db, uid).await?)?.0;
     actor.require(actor.can_manage_members(&u))?;
     let mut e = Invalid::new();
     if !UnitKind::from_code(&u.kind).is_some_and(|k| k.holds_members()) {

@@ -1,14 +1,6 @@
 //! A member's status over time: events (official, exempt, transferred, left...) and the moves
 //! between cells that close one membership and open another.
 
-use crate::access::Actor;
-use crate::membership::member_edit::manageable;
-use crate::membership::members::MemberDetail;
-use crate::membership::members::detail;
-use crate::membership::members::events_of;
-use crate::membership::members::status_of;
-use crate::membership::positions::end_member_positions;
-use crate::{App, AppError, AppResult, audit};
 use chibo_domain::member::{self as rules, Status, StatusEventKind};
 use chibo_domain::{Invalid, validate};
 use chibo_store::entities::{member, member_event, member_unit, unit};
@@ -20,6 +12,12 @@ use chibo_store::write_tx;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+use crate::access::Actor;
+use crate::membership::member_edit::manageable;
+use crate::membership::members::{MemberDetail, detail, events_of, status_of};
+use crate::membership::positions::end_member_positions;
+use crate::{App, AppError, AppResult, audit};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]

@@ -1,9 +1,8 @@
 //! Reading members: the searchable paged list, a member's page, the officers of a unit on a day
 //! and the roll codes. Other contexts read members through here.
 
-use crate::access::Actor;
-use crate::refs::UnitRef;
-use crate::{App, AppError, AppResult};
+use std::collections::HashMap;
+
 use chibo_domain::bounded::{PageNumber, PageSize};
 use chibo_domain::member::{
     self as rules, PartyAge, PositionKind, Sex, Standing, Status, StatusEvent, StatusEventKind,
@@ -19,8 +18,12 @@ use chibo_store::sea_orm::{
 };
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use utoipa::{IntoParams, ToSchema};
+
+use crate::access::Actor;
+use crate::org::units;
+use crate::refs::UnitRef;
+use crate::{App, AppError, AppResult};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PositionView {
@@ -201,9 +204,7 @@ pub async fn list(app: &App, actor: &Actor, q: MemberQuery) -> AppResult<MemberP
         }
     }
     if let Some(uid) = q.unit_id {
-        let u = actor
-            .readable(crate::org::units::find(&app.db, uid).await?)?
-            .0;
+        let u = actor.readable(units::find(&app.db, uid).await?)?.0;
         cond = cond.add(member::Column::UnitPath.like(chibo_store::path_prefix(&u.path)));
     }
     if let Some(term) =
@@ -251,7 +252,7 @@ pub(crate) async fn visible(
     if !(actor.can_read_path(&m.unit_path) || actor.member_id == Some(m.id)) {
         return Err(AppError::NotFound);
     }
-    let u = crate::org::units::find(&app.db, m.unit_id)
+    let u = units::find(&app.db, m.unit_id)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok((m, u))
@@ -386,9 +387,7 @@ pub(crate) async fn cell_of(db: &impl ConnectionTrait, u: &unit::Model) -> AppRe
     if UnitKind::from_code(&u.kind) == Some(UnitKind::Group)
         && let Some(p) = u.parent_id
     {
-        return crate::org::units::find(db, p)
-            .await?
-            .ok_or(AppError::NotFound);
+        return units::find(db, p).await?.ok_or(AppError::NotFound);
     }
     Ok(u.clone())
 }
@@ -430,7 +429,3 @@ pub async fn officers_on(
     out.sort_by_key(|p| (order(&p.kind), text::person_sort_key(&p.member_name)));
     Ok(out)
 }
-
-/// The reason written on the roll of a cell a member attends on a temporary transfer; the roll
-/// recognises such rows by it.
-pub const TEMPORARY_ROLL_REASON: &str = "Sinh hoạt tạm thời";

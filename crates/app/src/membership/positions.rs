@@ -1,12 +1,5 @@
 //! Positions held in a unit (secretary, deputy, committee member) and their ends.
 
-use crate::access::Actor;
-use crate::membership::member_edit::manageable;
-use crate::membership::members::MemberDetail;
-use crate::membership::members::cell_of;
-use crate::membership::members::detail;
-use crate::membership::members::status_of;
-use crate::{App, AppError, AppResult, audit};
 use chibo_domain::member::{PositionKind, Status};
 use chibo_domain::{Invalid, validate};
 use chibo_store::entities::position;
@@ -18,6 +11,11 @@ use chibo_store::write_tx;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+use crate::access::Actor;
+use crate::membership::member_edit::manageable;
+use crate::membership::members::{MemberDetail, cell_of, detail, status_of};
+use crate::{App, AppError, AppResult, audit};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]

@@ -1,11 +1,8 @@
 //! Founding, renaming and versioning units: the checks a new cell must pass and the events
 //! that keep a unit's history.
 
-use crate::access::Actor;
-use crate::org::units::UnitView;
-use crate::org::units::find;
-use crate::org::units::view;
-use crate::{App, AppError, AppResult, audit};
+use std::collections::HashMap;
+
 use chibo_domain::member::on_roll_codes;
 use chibo_domain::org::{self, CellType, MIN_OFFICIAL_MEMBERS_PER_CELL, UnitKind};
 use chibo_domain::{Invalid, text, validate};
@@ -17,8 +14,12 @@ use chibo_store::sea_orm::{
 use chibo_store::write_tx;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use utoipa::ToSchema;
+
+use crate::access::Actor;
+use crate::membership::member_events;
+use crate::org::units::{UnitView, find, view};
+use crate::{App, AppError, AppResult, audit};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
@@ -344,14 +345,7 @@ pub async fn create(app: &App, actor: &Actor, input: NewUnit) -> AppResult<UnitV
     )
     .await?;
     for m in founders {
-        crate::membership::member_events::move_member(
-            &tx,
-            m,
-            &created,
-            date,
-            "Thành lập chi bộ mới",
-        )
-        .await?;
+        member_events::move_member(&tx, m, &created, date, "Thành lập chi bộ mới").await?;
     }
     audit::record(
         &tx,

@@ -1,20 +1,8 @@
 //! Moving, merging, splitting and dissolving units: paths, rolls and positions follow, and the
 //! meetings that can no longer be held are cancelled.
 
-use crate::access::Actor;
-use crate::org::edit::add_event;
-use crate::org::edit::changeable_from;
-use crate::org::edit::check_cell_type;
-use crate::org::edit::check_members_for_cell;
-use crate::org::edit::check_sibling_name;
-use crate::org::edit::effective_date;
-use crate::org::edit::insert_unit;
-use crate::org::edit::new_version;
-use crate::org::edit::restructurable;
-use crate::org::units::UnitView;
-use crate::org::units::find;
-use crate::org::units::view;
-use crate::{App, AppError, AppResult, audit};
+use std::collections::HashMap;
+
 use chibo_domain::member::on_roll_codes;
 use chibo_domain::org::{self, MIN_OFFICIAL_MEMBERS_PER_CELL, UnitKind};
 use chibo_domain::{Invalid, validate};
@@ -27,8 +15,18 @@ use chibo_store::sea_orm::{
 use chibo_store::write_tx;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use utoipa::ToSchema;
+
+use crate::access::Actor;
+use crate::meetings::cancellations;
+use crate::membership::member_events;
+use crate::membership::positions;
+use crate::org::edit::{
+    add_event, changeable_from, check_cell_type, check_members_for_cell, check_sibling_name,
+    effective_date, insert_unit, new_version, restructurable,
+};
+use crate::org::units::{UnitView, find, view};
+use crate::{App, AppError, AppResult, audit};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
@@ -238,7 +236,7 @@ pub async fn merge(app: &App, actor: &Actor, id: i64, input: MergeUnit) -> AppRe
         .all(&tx)
         .await?;
     for m in movers {
-        crate::membership::member_events::move_member(
+        member_events::move_member(
             &tx,
             m,
             &target,
@@ -247,7 +245,7 @@ pub async fn merge(app: &App, actor: &Actor, id: i64, input: MergeUnit) -> AppRe
         )
         .await?;
     }
-    crate::membership::positions::end_positions(&tx, u.id, date).await?;
+    positions::end_positions(&tx, u.id, date).await?;
     let reason = format!(
         "{} sáp nhập vào {} từ {}",
         u.name,
@@ -371,14 +369,7 @@ pub async fn split(
         let part = insert_unit(&tx, &parent, &name, &u.kind, ct, date).await?;
         add_event(&tx, Some(actor), "split", u.id, Some(part.id), None, date).await?;
         for m in ms {
-            crate::membership::member_events::move_member(
-                &tx,
-                m,
-                &part,
-                date,
-                &format!("Tách từ {}", u.name),
-            )
-            .await?;
+            member_events::move_member(&tx, m, &part, date, &format!("Tách từ {}", u.name)).await?;
         }
         audit::record(
             &tx,
@@ -393,7 +384,7 @@ pub async fn split(
         created.push(view(&part, &HashMap::new()));
     }
     if remaining.is_empty() {
-        crate::membership::positions::end_positions(&tx, u.id, date).await?;
+        positions::end_positions(&tx, u.id, date).await?;
         let why = format!(
             "{} tách hết đảng viên sang chi bộ mới từ {}",
             u.name,
@@ -437,7 +428,7 @@ async fn cancel_meetings_of(
     date: NaiveDate,
     reason: &str,
 ) -> AppResult<()> {
-    let n = crate::meetings::cancellations::cancel_meetings(tx, u.id, date, reason).await?;
+    let n = cancellations::cancel_meetings(tx, u.id, date, reason).await?;
     if n > 0 {
         audit::record(
             tx,
@@ -491,7 +482,7 @@ pub async fn dissolve(
     }
     errors.into_result()?;
     let tx = write_tx(&app.db).await?;
-    crate::membership::positions::end_positions(&tx, u.id, date).await?;
+    positions::end_positions(&tx, u.id, date).await?;
     let why = format!("{} giải thể từ {}", u.name, date.format("%d/%m/%Y"));
     cancel_meetings_of(&tx, actor, &u, date, &why).await?;
     let before = u.clone();

@@ -16,14 +16,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::access::Actor;
-use crate::org::units::UnitView;
-use crate::org::units::as_it_was;
-use crate::org::units::counts_on;
-use crate::org::units::current_counts;
-use crate::org::units::find;
-use crate::org::units::valid_on;
-use crate::org::units::version_on;
-use crate::org::units::view;
+use crate::org::units::{
+    UnitView, as_it_was, counts_on, current_counts, find, valid_on, version_on, view,
+};
 use crate::refs::UnitRef;
 use crate::{AppError, AppResult};
 

@@ -1,15 +1,7 @@
 //! A unit's page: its version, counts, officers, rule set, children and history.
 
-use crate::access::Actor;
-use crate::org::units::UnitView;
-use crate::org::units::counts_on;
-use crate::org::units::current_counts;
-use crate::org::units::find;
-use crate::org::units::tree;
-use crate::org::units::version_on;
-use crate::org::units::view;
-use crate::refs::UnitRef;
-use crate::{App, AppError, AppResult};
+use std::collections::HashMap;
+
 use chibo_domain::member::on_roll_codes;
 use chibo_domain::org::{self, MIN_OFFICIAL_MEMBERS_PER_CELL, UnitKind};
 use chibo_domain::text;
@@ -20,8 +12,14 @@ use chibo_store::sea_orm::{
 };
 use chrono::NaiveDate;
 use serde::Serialize;
-use std::collections::HashMap;
 use utoipa::ToSchema;
+
+use crate::access::Actor;
+use crate::meetings::cancellations;
+use crate::membership::members;
+use crate::org::units::{UnitView, counts_on, current_counts, find, tree, version_on, view};
+use crate::refs::UnitRef;
+use crate::{App, AppError, AppResult};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct HistoryEntry {
@@ -36,7 +34,7 @@ pub struct UnitDetail {
     pub unit: UnitView,
     pub ancestors: Vec<UnitRef>,
     pub children: Vec<UnitView>,
-    pub officers: Vec<crate::membership::members::PositionView>,
+    pub officers: Vec<members::PositionView>,
     pub warnings: Vec<String>,
     pub predecessors: Vec<UnitRef>,
     pub successor: Option<UnitRef>,
@@ -137,7 +135,7 @@ pub async fn detail(
         v
     };
 
-    let officers = crate::membership::members::officers_on(&app.db, u.id, date).await?;
+    let officers = members::officers_on(&app.db, u.id, date).await?;
     let subtree_member_count = member::Entity::find()
         .filter(member::Column::UnitPath.like(chibo_store::path_prefix(&u.path)))
         .filter(member::Column::Status.is_in(on_roll_codes()))
@@ -222,12 +220,7 @@ pub async fn detail(
         history,
         rule_set,
         subtree_member_count,
-        meetings_to_cancel: crate::meetings::cancellations::meetings_to_cancel(
-            &app.db,
-            id,
-            App::today(),
-        )
-        .await?,
+        meetings_to_cancel: cancellations::meetings_to_cancel(&app.db, id, App::today()).await?,
     })
 }
 

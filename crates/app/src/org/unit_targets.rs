@@ -9,8 +9,7 @@ use chibo_store::sea_orm::{
 };
 
 use crate::access::Actor;
-use crate::org::units::find;
-use crate::org::units::scope_condition;
+use crate::org::units::{find, scope_condition};
 use crate::refs::UnitRef;
 use crate::{App, AppResult};
 

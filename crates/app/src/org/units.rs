@@ -1,8 +1,8 @@
 //! Reading units: one by id, the scope condition on paths, member counts now and on a date, and
 //! a unit's version on a date. Every other org module and context reads units through here.
 
-use crate::access::Actor;
-use crate::{App, AppResult};
+use std::collections::HashMap;
+
 use chibo_domain::member::on_roll_codes;
 use chibo_domain::org::{self, CellType, UnitKind};
 use chibo_domain::text;
@@ -13,8 +13,10 @@ use chibo_store::sea_orm::{
 };
 use chrono::NaiveDate;
 use serde::Serialize;
-use std::collections::HashMap;
 use utoipa::ToSchema;
+
+use crate::access::Actor;
+use crate::{App, AppResult};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct UnitView {

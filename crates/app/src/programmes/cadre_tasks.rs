@@ -1,12 +1,7 @@
 //! Breakthrough tasks a committee gives its officers, and their progress.
 
-use crate::access::Actor;
-use crate::programmes::member_in;
-use crate::programmes::readable_unit;
-use crate::programmes::subtree;
-use crate::refs::MemberRef;
-use crate::refs::UnitRef;
-use crate::{App, AppError, AppResult, audit};
+use std::collections::HashSet;
+
 use chibo_domain::Invalid;
 use chibo_domain::validate;
 use chibo_store::entities::cadre_task;
@@ -16,8 +11,12 @@ use chibo_store::sea_orm::{
 use chibo_store::write_tx;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
 use utoipa::ToSchema;
+
+use crate::access::Actor;
+use crate::programmes::{member_in, readable_unit, subtree};
+use crate::refs::{MemberRef, UnitRef};
+use crate::{App, AppError, AppResult, audit};
 
 // ---------------------------------------------------------------- breakthrough tasks
 

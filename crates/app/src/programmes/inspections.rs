@@ -1,11 +1,7 @@
 //! Inspections of cells: planned, recorded with recommendations, followed up.
 
-use crate::access::Actor;
-use crate::programmes::Period;
-use crate::programmes::readable_unit;
-use crate::programmes::subtree;
-use crate::refs::UnitRef;
-use crate::{App, AppError, AppResult, audit};
+use std::collections::HashSet;
+
 use chibo_domain::Invalid;
 use chibo_domain::org::UnitKind;
 use chibo_domain::text::percent_text;
@@ -18,8 +14,13 @@ use chibo_store::sea_orm::{
 use chibo_store::write_tx;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
 use utoipa::ToSchema;
+
+use crate::access::Actor;
+use crate::org::units;
+use crate::programmes::{Period, readable_unit, subtree};
+use crate::refs::UnitRef;
+use crate::{App, AppError, AppResult, audit};
 
 // ---------------------------------------------------------------- inspection
 
@@ -157,7 +158,7 @@ pub async fn inspections(
     let mut all_units = units.clone();
     for id in rows.iter().map(|i| i.unit_id) {
         if let std::collections::hash_map::Entry::Vacant(v) = all_units.entry(id)
-            && let Some(u) = crate::org::units::find(&app.db, id).await?
+            && let Some(u) = units::find(&app.db, id).await?
         {
             v.insert(u);
         }
@@ -261,7 +262,7 @@ pub async fn plan_inspection(
     actor.require(actor.oversees(&root))?;
     let mut e = Invalid::new();
     let cell = match input.cell_id {
-        Some(id) => crate::org::units::find(&app.db, id).await?.filter(|c| {
+        Some(id) => units::find(&app.db, id).await?.filter(|c| {
             c.path.starts_with(&root.path)
                 && UnitKind::from_code(&c.kind).is_some_and(|k| k.is_cell())
                 && c.dissolved_on.is_none()

@@ -6,6 +6,7 @@ pub mod inspections;
 pub mod training;
 
 use crate::access::Actor;
+use crate::org::units;
 use crate::refs::MemberRef;
 use crate::{App, AppError, AppResult};
 use chibo_domain::Invalid;
@@ -52,9 +53,7 @@ pub(crate) async fn readable_unit(
     actor: &Actor,
     unit_id: i64,
 ) -> AppResult<unit::Model> {
-    Ok(actor
-        .readable(crate::org::units::find(&app.db, unit_id).await?)?
-        .0)
+    Ok(actor.readable(units::find(&app.db, unit_id).await?)?.0)
 }
 
 /// Units of a subtree by id.

@@ -1,12 +1,7 @@
 //! Political training courses and who attended them, with the share of members trained.
 
-use crate::access::Actor;
-use crate::programmes::Period;
-use crate::programmes::readable_unit;
-use crate::programmes::subtree;
-use crate::refs::MemberRef;
-use crate::refs::UnitRef;
-use crate::{App, AppError, AppResult, audit};
+use std::collections::HashSet;
+
 use chibo_domain::Invalid;
 use chibo_domain::member::PositionKind;
 use chibo_domain::text::percent_text;
@@ -19,8 +14,12 @@ use chibo_store::sea_orm::{
 use chibo_store::{is_unique_violation, write_tx};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
 use utoipa::ToSchema;
+
+use crate::access::Actor;
+use crate::programmes::{Period, readable_unit, subtree};
+use crate::refs::{MemberRef, UnitRef};
+use crate::{App, AppError, AppResult, audit};
 
 // ---------------------------------------------------------------- training
 

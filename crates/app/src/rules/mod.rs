@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::access::Actor;
+use crate::org::units;
 use crate::refs::UnitRef;
 use crate::{App, AppError, AppResult, audit};
 
@@ -57,7 +58,7 @@ fn parse(body: &str) -> AppResult<RuleSet> {
 
 async fn view(db: &impl ConnectionTrait, r: rule_set::Model) -> AppResult<RuleSetView> {
     let unit = match r.unit_id {
-        Some(id) => crate::org::units::find(db, id).await?.map(|u| UnitRef {
+        Some(id) => units::find(db, id).await?.map(|u| UnitRef {
             id: u.id,
             name: u.name,
         }),
@@ -123,7 +124,7 @@ pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<RuleSetView>> {
     let mut out = Vec::new();
     for r in rows {
         if let Some(uid) = r.unit_id {
-            match crate::org::units::find(&app.db, uid).await? {
+            match units::find(&app.db, uid).await? {
                 Some(u) if actor.concerned_by(&u) => {}
                 _ => continue,
             }
@@ -139,7 +140,7 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<RuleSetView> {
         .await?
         .ok_or(AppError::NotFound)?;
     if let Some(uid) = r.unit_id {
-        match crate::org::units::find(&app.db, uid).await? {
+        match units::find(&app.db, uid).await? {
             Some(u) if actor.concerned_by(&u) => {}
             _ => return Err(AppError::NotFound),
         }
@@ -179,7 +180,7 @@ pub async fn create(app: &App, actor: &Actor, input: NewRuleSet) -> AppResult<Ru
         true,
     );
     if let Some(uid) = input.unit_id {
-        match crate::org::units::find(&app.db, uid).await? {
+        match units::find(&app.db, uid).await? {
             None => e.push("unit_id", "Không tìm thấy đơn vị áp dụng."),
             Some(u) if u.dissolved_on.is_some() => e.push("unit_id", "Đơn vị áp dụng đã giải thể."),
             Some(_) => {}
@@ -236,9 +237,7 @@ pub async fn in_force(
     unit_id: i64,
     date: NaiveDate,
 ) -> AppResult<Option<RuleSetView>> {
-    let u = actor
-        .readable(crate::org::units::find(&app.db, unit_id).await?)?
-        .0;
+    let u = actor.readable(units::find(&app.db, unit_id).await?)?.0;
     in_force_for(&app.db, &u, date).await
 }
 

@@ -1,12 +1,6 @@
 //! Moving a candidate through the admission pipeline one step at a time, each step taken by the
 //! officer whose turn it is and refused out of turn.
 
-use crate::access::Actor;
-use crate::membership::member_edit::MemberInput;
-use crate::workflows::admissions::CandidateStep;
-use crate::workflows::admissions::CandidateView;
-use crate::workflows::admissions::views;
-use crate::{App, AppError, AppResult, audit};
 use chibo_domain::Invalid;
 use chibo_domain::admission::{AdmissionRules, Stage};
 use chibo_domain::member::{Status, StatusEventKind};
@@ -14,6 +8,15 @@ use chibo_domain::validate;
 use chibo_store::entities::{candidate, candidate_vote, member};
 use chibo_store::sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
 use chibo_store::write_tx;
+
+use crate::access::Actor;
+use crate::meetings::lookup;
+use crate::membership::member_edit;
+use crate::membership::member_edit::MemberInput;
+use crate::membership::member_events;
+use crate::org::units;
+use crate::workflows::admissions::{CandidateStep, CandidateView, views};
+use crate::{App, AppError, AppResult, audit};
 
 /// Takes the next step of a candidate's admission, checked for order, dates and who may take it.
 pub async fn step(
@@ -26,9 +29,7 @@ pub async fn step(
         .one(&app.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let cell = actor
-        .readable(crate::org::units::find(&app.db, c.unit_id).await?)?
-        .0;
+    let cell = actor.readable(units::find(&app.db, c.unit_id).await?)?.0;
     let current = views(app, actor, vec![c.clone()]).await?.remove(0);
     let what = input.step.trim();
     crate::workflows::require_step(&current.next_steps, what)?;
@@ -81,7 +82,7 @@ pub async fn step(
                 e.push("file", format!("Hồ sơ còn thiếu: {}.", missing.join(", ")));
             }
             let ok = match input.introducer_member_id {
-                Some(mid) => crate::meetings::lookup::roll(app, &cell, on.unwrap_or(today))
+                Some(mid) => lookup::roll(app, &cell, on.unwrap_or(today))
                     .await?
                     .into_iter()
                     .any(|r| {
@@ -104,7 +105,7 @@ pub async fn step(
             {
                 e.push("on", msg);
             }
-            let official = crate::meetings::lookup::roll(app, &cell, on.unwrap_or(today))
+            let official = lookup::roll(app, &cell, on.unwrap_or(today))
                 .await?
                 .into_iter()
                 .filter(|r| {
@@ -179,10 +180,8 @@ pub async fn step(
                 admission_date: Some(on.to_string()),
                 ..Default::default()
             };
-            let clean = crate::membership::member_edit::clean(&tx, &input, None).await?;
-            let m =
-                crate::membership::member_edit::insert_member(&tx, clean, &cell, Status::Active)
-                    .await?;
+            let clean = member_edit::clean(&tx, &input, None).await?;
+            let m = member_edit::insert_member(&tx, clean, &cell, Status::Active).await?;
             am.member_id = Set(Some(m.id));
             am.decided_on = Set(Some(on));
             am.decision = Set(number);
@@ -210,7 +209,7 @@ pub async fn step(
                 .one(&tx)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            crate::membership::member_events::apply_event(
+            member_events::apply_event(
                 &tx,
                 actor,
                 m,

@@ -3,10 +3,8 @@
 //! (the member record is made then), the ceremony, probation and official recognition, each
 //! with its deadline in working days; due and overdue lists for every committee.
 
-use crate::access::Actor;
-use crate::refs::MemberRef;
-use crate::refs::UnitRef;
-use crate::{App, AppError, AppResult, audit};
+use std::collections::HashMap;
+
 use chibo_domain::Invalid;
 use chibo_domain::admission::{AdmissionRules, Stage, age_on};
 use chibo_domain::member::Sex;
@@ -19,8 +17,14 @@ use chibo_store::sea_orm::{
 use chibo_store::write_tx;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use utoipa::ToSchema;
+
+use crate::access::Actor;
+use crate::meetings::lookup;
+use crate::org::units;
+use crate::refs::{MemberRef, UnitRef};
+use crate::rules::calendar;
+use crate::{App, AppError, AppResult, audit};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CandidateVoteView {
@@ -122,7 +126,7 @@ pub(crate) async fn views(
     rows: Vec<candidate::Model>,
 ) -> AppResult<Vec<CandidateView>> {
     let rules = AdmissionRules::default();
-    let h = crate::rules::calendar::holidays(app).await?;
+    let h = calendar::holidays(app).await?;
     let today = App::today();
     let unit_ids: Vec<i64> = rows.iter().map(|c| c.unit_id).collect();
     let units: HashMap<i64, unit::Model> =
@@ -222,9 +226,7 @@ pub(crate) async fn views(
 
 /// Candidates of a subtree: the open ones first, overdue first among them.
 pub async fn list(app: &App, actor: &Actor, unit_id: i64) -> AppResult<CandidateList> {
-    let root = actor
-        .readable(crate::org::units::find(&app.db, unit_id).await?)?
-        .0;
+    let root = actor.readable(units::find(&app.db, unit_id).await?)?.0;
     let rows = candidate::Entity::find()
         .filter(candidate::Column::UnitId.in_subquery(chibo_store::units_under(&root.path)))
         .order_by_desc(candidate::Column::CreatedAt)
@@ -239,7 +241,7 @@ pub async fn list(app: &App, actor: &Actor, unit_id: i64) -> AppResult<Candidate
     let introducers = if can_propose {
         let rules = AdmissionRules::default();
         let today = App::today();
-        crate::meetings::lookup::roll(app, &root, today)
+        lookup::roll(app, &root, today)
             .await?
             .into_iter()
             .filter(|r| !r.visiting && rules.may_introduce(r.member.official_date, today))
@@ -274,9 +276,7 @@ pub async fn propose(
     unit_id: i64,
     input: CandidateInput,
 ) -> AppResult<CandidateView> {
-    let cell = actor
-        .readable(crate::org::units::find(&app.db, unit_id).await?)?
-        .0;
+    let cell = actor.readable(units::find(&app.db, unit_id).await?)?.0;
     if !UnitKind::from_code(&cell.kind).is_some_and(|k| k.is_cell()) || cell.dissolved_on.is_some()
     {
         return Err(AppError::invalid(
@@ -379,8 +379,5 @@ pub async fn unit_of(app: &App, actor: &Actor, id: i64) -> AppResult<i64> {
         .one(&app.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(actor
-        .readable(crate::org::units::find(&app.db, c.unit_id).await?)?
-        .0
-        .id)
+    Ok(actor.readable(units::find(&app.db, c.unit_id).await?)?.0.id)
 }

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use chibo_domain::Invalid;
+use chibo_domain::meeting::MeetingStatus;
 use chibo_domain::member::{Status, StatusEventKind};
 use chibo_domain::org::UnitKind;
 use chibo_domain::validate;
@@ -19,9 +20,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::access::Actor;
+use crate::membership::member_events;
+use crate::membership::members;
 use crate::membership::members::status_of;
-use crate::refs::MemberRef;
-use crate::refs::UnitRef;
+use crate::org::units;
+use crate::refs::{MemberRef, UnitRef};
 use crate::{App, AppError, AppResult, audit};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -170,7 +173,7 @@ async fn views(
         {
             meeting::Entity::find()
                 .filter(meeting::Column::UnitId.eq(cell.id))
-                .filter(meeting::Column::Status.eq("held"))
+                .filter(meeting::Column::Status.eq(MeetingStatus::Held.code()))
                 .filter(meeting::Column::MeetingDate.gte(since))
                 .order_by_desc(meeting::Column::MeetingDate)
                 .all(&app.db)
@@ -213,7 +216,7 @@ async fn views(
 
 /// A member's exemption requests, newest first (the member sees their own).
 pub async fn of_member(app: &App, actor: &Actor, member_id: i64) -> AppResult<Vec<ExemptionView>> {
-    let (m, _) = crate::membership::members::visible(app, actor, member_id).await?;
+    let (m, _) = members::visible(app, actor, member_id).await?;
     let rows = exemption::Entity::find()
         .filter(exemption::Column::MemberId.eq(m.id))
         .order_by_desc(exemption::Column::RequestedOn)
@@ -225,9 +228,7 @@ pub async fn of_member(app: &App, actor: &Actor, member_id: i64) -> AppResult<Ve
 
 /// Exemptions in a subtree: open requests first.
 pub async fn list(app: &App, actor: &Actor, unit_id: i64) -> AppResult<ExemptionList> {
-    let root = actor
-        .readable(crate::org::units::find(&app.db, unit_id).await?)?
-        .0;
+    let root = actor.readable(units::find(&app.db, unit_id).await?)?.0;
     let rows = exemption::Entity::find()
         .filter(exemption::Column::MemberId.in_subquery(chibo_store::members_under(&root.path)))
         .order_by_desc(exemption::Column::RequestedOn)
@@ -266,7 +267,7 @@ pub async fn request(
     member_id: i64,
     input: ExemptionRequest,
 ) -> AppResult<ExemptionView> {
-    let (m, u) = crate::membership::members::visible(app, actor, member_id).await?;
+    let (m, u) = members::visible(app, actor, member_id).await?;
     if actor.member_id != Some(m.id) {
         actor.require(actor.can_read_path(&m.unit_path) && actor.can_manage_members(&u))?;
     }
@@ -363,7 +364,7 @@ pub async fn step(
         .one(&app.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (m, _) = crate::membership::members::visible(app, actor, row.member_id).await?;
+    let (m, _) = members::visible(app, actor, row.member_id).await?;
     let current = views(app, actor, vec![row.clone()]).await?.remove(0);
     let what = input.step.trim();
     crate::workflows::require_step(&current.next_steps, what)?;
@@ -425,7 +426,7 @@ pub async fn step(
     match what {
         "grant" => {
             let d = decided_at.expect("checked");
-            crate::membership::member_events::apply_event(
+            member_events::apply_event(
                 &tx,
                 actor,
                 m.clone(),
@@ -452,7 +453,7 @@ pub async fn step(
         "request_revoke" => am.revoke_requested_on = Set(on),
         _ => {
             let d = decided_at.expect("checked");
-            crate::membership::member_events::apply_event(
+            member_events::apply_event(
                 &tx,
                 actor,
                 m.clone(),
@@ -491,10 +492,5 @@ pub async fn member_of(app: &App, actor: &Actor, id: i64) -> AppResult<i64> {
         .one(&app.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(
-        crate::membership::members::visible(app, actor, row.member_id)
-            .await?
-            .0
-            .id,
-    )
+    Ok(members::visible(app, actor, row.member_id).await?.0.id)
 }

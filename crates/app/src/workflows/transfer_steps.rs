@@ -1,16 +1,8 @@
 //! Starting a transfer and moving it through its steps; temporary transfers put the member on a
 //! second roll and bring them back.
 
-use crate::access::Actor;
-use crate::membership::members::TEMPORARY_ROLL_REASON;
-use crate::membership::members::status_of;
-use crate::workflows::transfers::TransferView;
-use crate::workflows::transfers::cell_of;
-use crate::workflows::transfers::ctx;
-use crate::workflows::transfers::destinations_from;
-use crate::workflows::transfers::one;
-use crate::{App, AppError, AppResult, audit};
 use chibo_domain::Invalid;
+use chibo_domain::member::RollKind;
 use chibo_domain::member::{Status, StatusEventKind};
 use chibo_domain::transfers::{TransferKind, TransferReason};
 use chibo_domain::validate;
@@ -23,6 +15,14 @@ use chibo_store::write_tx;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+use crate::access::Actor;
+use crate::membership::member_events;
+use crate::membership::members;
+use crate::membership::members::status_of;
+use crate::org::units;
+use crate::workflows::transfers::{TransferView, cell_of, ctx, destinations_from, one};
+use crate::{App, AppError, AppResult, audit};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
@@ -58,7 +58,7 @@ pub async fn start(
     member_id: i64,
     input: TransferInput,
 ) -> AppResult<TransferView> {
-    let (m, u) = crate::membership::members::visible(app, actor, member_id).await?;
+    let (m, u) = members::visible(app, actor, member_id).await?;
     if !actor.can_read_path(&m.unit_path) {
         return Err(AppError::NotFound);
     }
@@ -212,7 +212,7 @@ pub async fn start(
             .as_ref()
             .map(|t| t.name.clone())
             .unwrap_or_else(|| saved.destination.clone());
-        crate::membership::member_events::apply_event(
+        member_events::apply_event(
             &tx,
             actor,
             m.clone(),
@@ -228,7 +228,8 @@ pub async fn start(
                 unit_id: Set(t.id),
                 valid_from: Set(moved_on),
                 valid_to: Set(None),
-                reason: Set(format!("{TEMPORARY_ROLL_REASON} từ {}", home.name)),
+                reason: Set(format!("Sinh hoạt tạm thời từ {}", home.name)),
+                kind: Set(RollKind::Temporary.code().into()),
                 ..Default::default()
             }
             .insert(&tx)
@@ -262,7 +263,7 @@ async fn close_temporary_row(
             .all(tx)
             .await?
             .into_iter()
-            .filter(|r| r.reason.starts_with(TEMPORARY_ROLL_REASON))
+            .filter(|r| r.kind == RollKind::Temporary.code())
         {
             let mut am = row.into_active_model();
             am.valid_to = Set(Some(on.max(t.moved_on)));
@@ -331,23 +332,15 @@ pub async fn step(
             am.status = Set("completed".into());
             match t.to_unit_id {
                 Some(to) => {
-                    let to = crate::org::units::find(&tx, to)
-                        .await?
-                        .ok_or(AppError::NotFound)?;
+                    let to = units::find(&tx, to).await?.ok_or(AppError::NotFound)?;
                     // A permanent transfer supersedes a temporary one still open.
                     let m = come_back(&tx, actor, m, on, "Chuyển sinh hoạt chính thức").await?;
                     close_open_temporary(&tx, m.id, on).await?;
-                    crate::membership::member_events::move_member(
-                        &tx,
-                        m,
-                        &to,
-                        on,
-                        "Chuyển sinh hoạt chính thức đến",
-                    )
-                    .await?;
+                    member_events::move_member(&tx, m, &to, on, "Chuyển sinh hoạt chính thức đến")
+                        .await?;
                 }
                 None => {
-                    crate::membership::member_events::apply_event(
+                    member_events::apply_event(
                         &tx,
                         actor,
                         m,
@@ -400,7 +393,7 @@ async fn come_back(
     if status_of(&m.status) != Status::TransferredOutTemp {
         return Ok(m);
     }
-    crate::membership::member_events::apply_event(
+    member_events::apply_event(
         tx,
         actor,
         m,

@@ -1,9 +1,7 @@
 //! Reading transfers and the destinations a member may be sent to.
 
-use crate::access::Actor;
-use crate::refs::MemberRef;
-use crate::refs::UnitRef;
-use crate::{App, AppError, AppResult};
+use std::collections::HashMap;
+
 use chibo_domain::calendar::Holidays;
 use chibo_domain::org::UnitKind;
 use chibo_domain::transfers::{TransferKind, TransferReason, TransferRules};
@@ -11,8 +9,13 @@ use chibo_store::entities::{member, transfer, unit};
 use chibo_store::sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
 use chrono::NaiveDate;
 use serde::Serialize;
-use std::collections::HashMap;
 use utoipa::ToSchema;
+
+use crate::access::Actor;
+use crate::membership::members;
+use crate::org::units;
+use crate::refs::{MemberRef, UnitRef};
+use crate::{App, AppError, AppResult};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TransferView {
@@ -212,9 +215,7 @@ pub async fn list(
     unit_id: i64,
     overdue_only: bool,
 ) -> AppResult<TransferList> {
-    let root = actor
-        .readable(crate::org::units::find(&app.db, unit_id).await?)?
-        .0;
+    let root = actor.readable(units::find(&app.db, unit_id).await?)?.0;
     let rows = transfer::Entity::find()
         .filter(
             Condition::any()
@@ -243,7 +244,7 @@ pub async fn list(
 
 /// Transfers of one member, newest first.
 pub async fn of_member(app: &App, actor: &Actor, member_id: i64) -> AppResult<Vec<TransferView>> {
-    let (m, _) = crate::membership::members::visible(app, actor, member_id).await?;
+    let (m, _) = members::visible(app, actor, member_id).await?;
     let rows = transfer::Entity::find()
         .filter(transfer::Column::MemberId.eq(m.id))
         .order_by_desc(transfer::Column::MovedOn)
@@ -260,7 +261,7 @@ pub(crate) async fn one(app: &App, actor: &Actor, id: i64) -> AppResult<Transfer
         .ok_or(AppError::NotFound)?;
     let mut seen = false;
     for uid in [Some(t.from_unit_id), t.to_unit_id].into_iter().flatten() {
-        if crate::org::units::find(&app.db, uid)
+        if units::find(&app.db, uid)
             .await?
             .is_some_and(|u| actor.can_read_path(&u.path))
         {
@@ -274,10 +275,10 @@ pub(crate) async fn one(app: &App, actor: &Actor, id: i64) -> AppResult<Transfer
 }
 
 pub(crate) async fn cell_of(app: &App, unit_id: i64) -> AppResult<unit::Model> {
-    let u = crate::org::units::find(&app.db, unit_id)
+    let u = units::find(&app.db, unit_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    crate::membership::members::cell_of(&app.db, &u).await
+    members::cell_of(&app.db, &u).await
 }
 
 /// Cells a transfer from `home` may go to inside chibo: live cells under the same superior
@@ -295,19 +296,15 @@ pub(crate) fn destinations_from(actor: &Actor, home: &unit::Model) -> Condition 
         .add(unit::Column::Kind.is_in(cell_kinds))
         .add(unit::Column::DissolvedOn.is_null())
         .add(unit::Column::Id.ne(home.id))
-        .add(
-            Condition::any()
-                .add(siblings)
-                .add(crate::org::units::scope_condition(
-                    unit::Column::Path,
-                    &actor.read_paths(),
-                )),
-        )
+        .add(Condition::any().add(siblings).add(units::scope_condition(
+            unit::Column::Path,
+            &actor.read_paths(),
+        )))
 }
 
 /// Cells a member of `member_id`'s cell may be transferred to in chibo, by name.
 pub async fn destinations(app: &App, actor: &Actor, member_id: i64) -> AppResult<Vec<UnitRef>> {
-    let (m, _) = crate::membership::members::visible(app, actor, member_id).await?;
+    let (m, _) = members::visible(app, actor, member_id).await?;
     let home = cell_of(app, m.unit_id).await?;
     Ok(unit::Entity::find()
         .filter(destinations_from(actor, &home))

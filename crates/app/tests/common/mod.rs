@@ -1,5 +1,6 @@
 #![allow(dead_code)]
 
+use chibo_app::access::auth;
 use chibo_app::{Actor, App, Config};
 use chibo_store::entities::{audit, unit};
 use chibo_store::sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -15,7 +16,7 @@ pub async fn demo_app() -> App {
 }
 
 pub async fn actor(app: &App, username: &str) -> Actor {
-    chibo_app::access::auth::actor_by_username(app, username)
+    auth::actor_by_username(app, username)
         .await
         .unwrap()
         .expect("demo user")

@@ -1,18 +1,12 @@
 //! The built-in rule sets chibo ships with: the national framework, its meeting procedure and
 //! scoring sheet, and the base from which an administrator's own set starts.
 
-use crate::rules::AutoCheck;
-use crate::rules::CheckInRules;
-use crate::rules::Criterion;
-use crate::rules::Frequency;
-use crate::rules::Level;
-use crate::rules::MeetingKindRule;
-use crate::rules::RuleSet;
-use crate::rules::ScoringSheet;
-use crate::rules::Share;
-use crate::rules::Step;
-use crate::rules::VoteRules;
 use chrono::NaiveDate;
+
+use crate::rules::{
+    AutoCheck, CheckInRules, Criterion, Frequency, Level, MeetingKindRule, RuleSet, ScoringSheet,
+    Share, Step, VoteRules,
+};
 
 fn step(code: &str, label: &str) -> Step {
     Step {

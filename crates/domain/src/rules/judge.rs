@@ -1,10 +1,10 @@
 //! How a rule set judges a meeting: who counts towards attendance, whether the vote passed, the
 //! longest run of absences, whether the meeting lasted long enough and the documents came in time.
 
-use crate::rules::RuleSet;
-use crate::rules::Share;
 use chrono::{NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
+
+use crate::rules::{RuleSet, Share};
 
 /// How a member stands at one meeting, for the attendance arithmetic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

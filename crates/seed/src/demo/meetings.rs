@@ -1,16 +1,10 @@
 //! A year of demo meetings: notices, attendance, minutes, votes, tasks and scores, topics and
 //! followers.
 
-use crate::demo::names::EXCUSES;
-use crate::demo::names::FOLLOWER_TITLE;
-use crate::demo::names::RESOLUTIONS;
-use crate::demo::names::Rng;
-use crate::demo::names::TASKS;
-use crate::demo::names::THEMES;
-use crate::demo::programmes::seed_programmes;
-use crate::demo::workflows::seed_candidates;
-use crate::demo::workflows::seed_exemptions;
-use crate::demo::workflows::seed_reviews;
+use chibo_app::access::auth;
+use chibo_app::meetings::attendance;
+use chibo_app::meetings::detail;
+use chibo_app::meetings::schedule;
 use chibo_app::{App, AppResult};
 use chibo_domain::org::UnitKind;
 use chibo_store::entities::unit;
@@ -20,6 +14,10 @@ use chibo_store::sea_orm::{
 use chibo_store::write_tx;
 use chrono::Datelike;
 
+use crate::demo::names::{EXCUSES, FOLLOWER_TITLE, RESOLUTIONS, Rng, TASKS, THEMES};
+use crate::demo::programmes::seed_programmes;
+use crate::demo::workflows::{seed_candidates, seed_exemptions, seed_reviews};
+
 /// Twelve months of meetings for every live cell, with the variety the reviews describe: rural
 /// cells with unstable attendance (members working away), a cell that skips months, thematic
 /// meetings each quarter; and next month's meetings already announced. Does nothing when there
@@ -28,13 +26,13 @@ pub async fn seed_meetings(app: &App) -> AppResult<usize> {
     use chibo_store::entities::meeting;
     use chrono::Months;
 
-    use chibo_app::meetings::attendance::AttendanceEntry;
-    use chibo_app::meetings::schedule::NewMeeting;
+    use attendance::AttendanceEntry;
+    use schedule::NewMeeting;
 
     if meeting::Entity::find().count(&app.db).await? > 0 {
         return Ok(0);
     }
-    let admin = chibo_app::access::auth::actor_by_username(app, "admin")
+    let admin = auth::actor_by_username(app, "admin")
         .await?
         .ok_or(chibo_app::AppError::NotFound)?;
     let mut cells: Vec<unit::Model> = unit::Entity::find()
@@ -112,15 +110,14 @@ pub async fn seed_meetings(app: &App) -> AppResult<usize> {
                 ));
             }
             for (date, input) in plan {
-                let m =
-                    chibo_app::meetings::schedule::schedule(app, &admin, cell.id, input).await?;
+                let m = schedule::schedule(app, &admin, cell.id, input).await?;
                 made += 1;
                 if date > today {
                     // Announced ahead: members see them on their home page.
-                    chibo_app::meetings::schedule::publish(app, &admin, m.id).await?;
+                    schedule::publish(app, &admin, m.id).await?;
                     continue;
                 }
-                let sheet = chibo_app::meetings::detail::get(app, &admin, m.id).await?;
+                let sheet = detail::get(app, &admin, m.id).await?;
                 let mut entries = Vec::new();
                 for r in &sheet.sheet {
                     let roll = rng.below(100);
@@ -159,7 +156,7 @@ pub async fn seed_meetings(app: &App) -> AppResult<usize> {
                 am.published_at = Set(Some(announced));
                 let model = am.update(&app.db).await?;
                 let tx = write_tx(&app.db).await?;
-                chibo_app::meetings::attendance::write_attendance(&tx, &model, &entries).await?;
+                attendance::write_attendance(&tx, &model, &entries).await?;
                 let working: Vec<i64> = sheet
                     .sheet
                     .iter()
@@ -241,7 +238,7 @@ async fn record_demo_meeting(
     tx: &chibo_store::sea_orm::DatabaseTransaction,
     m: &chibo_store::entities::meeting::Model,
     cell: &unit::Model,
-    entries: &[chibo_app::meetings::attendance::AttendanceEntry],
+    entries: &[attendance::AttendanceEntry],
     working: &[i64],
     rng: &mut Rng,
 ) -> AppResult<()> {

@@ -1,28 +1,29 @@
 //! The demo province's tree, its members with their history, officers and logins.
 
-use crate::demo::DEMO_PASSWORD;
-use crate::demo::names::FAMILY;
-use crate::demo::names::FEMALE_GIVEN;
-use crate::demo::names::FEMALE_MIDDLE;
-use crate::demo::names::HIGHLAND_FAMILY;
-use crate::demo::names::MALE_GIVEN;
-use crate::demo::names::MALE_MIDDLE;
-use crate::demo::names::Rng;
-use crate::demo::workflows::seed_badges;
-use crate::demo::workflows::seed_transfers;
-use chibo_app::access::Actor;
-use chibo_app::access::Grant;
-use chibo_app::access::Role;
+use chibo_app::access::users;
 use chibo_app::access::users::NewUser;
+use chibo_app::access::{Actor, Grant, Role};
+use chibo_app::membership::member_edit;
 use chibo_app::membership::member_edit::MemberInput;
+use chibo_app::membership::member_events;
 use chibo_app::membership::member_events::StatusEventInput;
+use chibo_app::membership::members;
+use chibo_app::membership::positions;
 use chibo_app::membership::positions::PositionInput;
+use chibo_app::org::edit;
+use chibo_app::org::restructure;
 use chibo_app::{App, AppResult};
 use chibo_domain::org::UnitKind;
 use chibo_store::entities::unit;
 use chibo_store::sea_orm::{EntityTrait, PaginatorTrait};
 use chibo_store::write_tx;
 use chrono::NaiveDate;
+
+use crate::demo::DEMO_PASSWORD;
+use crate::demo::names::{
+    FAMILY, FEMALE_GIVEN, FEMALE_MIDDLE, HIGHLAND_FAMILY, MALE_GIVEN, MALE_MIDDLE, Rng,
+};
+use crate::demo::workflows::{seed_badges, seed_transfers};
 
 pub(crate) fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).expect("valid demo date")
@@ -63,7 +64,7 @@ async fn child(
     on: NaiveDate,
 ) -> AppResult<unit::Model> {
     let tx = write_tx(&app.db).await?;
-    let u = chibo_app::org::edit::insert_unit(
+    let u = edit::insert_unit(
         &tx,
         parent,
         name,
@@ -72,7 +73,7 @@ async fn child(
         on,
     )
     .await?;
-    chibo_app::org::edit::add_event(&tx, None, "created", u.id, Some(parent.id), None, on).await?;
+    edit::add_event(&tx, None, "created", u.id, Some(parent.id), None, on).await?;
     tx.commit().await?;
     Ok(u)
 }
@@ -84,12 +85,11 @@ pub async fn seed(app: &App) -> AppResult<bool> {
     }
     chibo_app::rules::ensure_builtins(&app.db).await?;
     let admin_user =
-        chibo_app::access::users::bootstrap_admin(app, "admin", "Quản trị hệ thống", DEMO_PASSWORD)
-            .await?;
+        users::bootstrap_admin(app, "admin", "Quản trị hệ thống", DEMO_PASSWORD).await?;
     let admin = system_actor(admin_user.id);
     let mut rng = Rng(0x5eed_c41b_0d0c_2026);
 
-    let province = chibo_app::org::edit::create_root(
+    let province = edit::create_root(
         &app.db,
         "Đảng bộ tỉnh Hòa Sơn",
         UnitKind::Province,
@@ -368,7 +368,7 @@ pub async fn seed(app: &App) -> AppResult<bool> {
                 (true, true) => 2,
                 (true, false) => 3,
             };
-            let m = chibo_app::membership::member_edit::create(
+            let m = member_edit::create(
                 app,
                 &admin,
                 MemberInput {
@@ -439,7 +439,7 @@ pub async fn seed(app: &App) -> AppResult<bool> {
         };
         for (idx, kind, on, reason) in events {
             if *idx < ids.len() && *on <= today && admitted[*idx] < *on {
-                chibo_app::membership::member_events::add_event(
+                member_events::add_event(
                     app,
                     &admin,
                     ids[*idx],
@@ -473,7 +473,7 @@ pub async fn seed(app: &App) -> AppResult<bool> {
             &["secretary", "deputy_secretary", "committee_member"]
         };
         for (kind, idx) in kinds.iter().zip(&senior) {
-            chibo_app::membership::positions::add_position(
+            positions::add_position(
                 app,
                 &admin,
                 ids[*idx],
@@ -506,22 +506,22 @@ pub async fn seed(app: &App) -> AppResult<bool> {
     .await?;
     let on = Some(d(2025, 7, 1).to_string());
     for old in [&tan_phu, &tan_hoa] {
-        chibo_app::org::restructure::merge(
+        restructure::merge(
             app,
             &admin,
             old.id,
-            chibo_app::org::restructure::MergeUnit {
+            restructure::MergeUnit {
                 into_unit_id: phu_lam.id,
                 effective_on: on.clone(),
             },
         )
         .await?;
     }
-    chibo_app::org::restructure::dissolve(
+    restructure::dissolve(
         app,
         &admin,
         district.id,
-        chibo_app::org::restructure::DissolveUnit {
+        restructure::DissolveUnit {
             reason: "Kết thúc hoạt động cấp huyện theo chủ trương sắp xếp đơn vị hành chính".into(),
             effective_on: on.clone(),
         },
@@ -560,11 +560,9 @@ pub async fn seed(app: &App) -> AppResult<bool> {
     for mut a in accounts {
         // Accounts of members show the member's name.
         if let Some(id) = a.member_id {
-            a.display_name = chibo_app::membership::members::get(app, &admin, id)
-                .await?
-                .full_name;
+            a.display_name = members::get(app, &admin, id).await?.full_name;
         }
-        chibo_app::access::users::create(app, &admin, a).await?;
+        users::create(app, &admin, a).await?;
     }
     seed_badges(app).await?;
     seed_transfers(app, &admin, &[secretary, member]).await?;

@@ -1,14 +1,23 @@
 //! Demo badges, transfers, candidates, annual reviews and exemptions in every state.
 
-use crate::demo::names::Rng;
 use chibo_app::access::Actor;
+use chibo_app::meetings::lookup;
+use chibo_app::membership::classification;
+use chibo_app::membership::member_events;
 use chibo_app::membership::member_events::StatusEventInput;
+use chibo_app::workflows::admission_steps;
+use chibo_app::workflows::admissions;
+use chibo_app::workflows::exemptions;
+use chibo_app::workflows::transfer_steps;
 use chibo_app::{App, AppResult};
+use chibo_domain::meeting::MeetingStatus;
 use chibo_domain::org::UnitKind;
 use chibo_store::entities::unit;
 use chibo_store::sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use chibo_store::write_tx;
 use chrono::{Datelike, NaiveDate};
+
+use crate::demo::names::Rng;
 
 /// Badges already given for the milestones members passed, except a few left unrecorded (the
 /// overdue list has something to show), and one warning that delays a badge.
@@ -73,10 +82,10 @@ pub(crate) async fn seed_badges(app: &App) -> AppResult<()> {
 /// from a course, one who moved away months ago and has not applied (overdue), one whose letter
 /// to Bản Nà was not presented in time (overdue).
 pub(crate) async fn seed_transfers(app: &App, admin: &Actor, keep: &[i64]) -> AppResult<()> {
-    use chibo_app::workflows::transfer_steps::TransferInput;
-    use chibo_app::workflows::transfer_steps::TransferStep;
     use chibo_store::entities::member;
     use chibo_store::sea_orm::QueryOrder;
+    use transfer_steps::TransferInput;
+    use transfer_steps::TransferStep;
     let cell = |name: &'static str| async move {
         unit::Entity::find()
             .filter(unit::Column::Name.eq(name))
@@ -108,7 +117,7 @@ pub(crate) async fn seed_transfers(app: &App, admin: &Actor, keep: &[i64]) -> Ap
                  dest: &str,
                  from: i64,
                  to_day: Option<i64>| {
-        chibo_app::workflows::transfer_steps::start(
+        transfer_steps::start(
             app,
             admin,
             m,
@@ -123,7 +132,7 @@ pub(crate) async fn seed_transfers(app: &App, admin: &Actor, keep: &[i64]) -> Ap
         )
     };
     let step = |id: i64, what: &str, on: i64| {
-        chibo_app::workflows::transfer_steps::step(
+        transfer_steps::step(
             app,
             admin,
             id,
@@ -166,8 +175,8 @@ pub(crate) async fn seed_transfers(app: &App, admin: &Actor, keep: &[i64]) -> Ap
 /// Candidates in Đồng Tâm at every stage: new, after the class, voted and waiting too long for
 /// the decision (overdue), on probation, recognised.
 pub(crate) async fn seed_candidates(app: &App, admin: &Actor) -> AppResult<()> {
-    use chibo_app::workflows::admissions::CandidateInput;
-    use chibo_app::workflows::admissions::CandidateStep;
+    use admissions::CandidateInput;
+    use admissions::CandidateStep;
     let Some(cell) = unit::Entity::find()
         .filter(unit::Column::Name.eq("Chi bộ thôn Đồng Tâm"))
         .one(&app.db)
@@ -177,16 +186,14 @@ pub(crate) async fn seed_candidates(app: &App, admin: &Actor) -> AppResult<()> {
     };
     let rules = chibo_domain::admission::AdmissionRules::default();
     let today = App::today();
-    let introducer =
-        chibo_app::meetings::lookup::roll(app, &cell, today - chrono::Duration::days(800))
-            .await?
-            .into_iter()
-            .find(|r| {
-                !r.visiting
-                    && rules
-                        .may_introduce(r.member.official_date, today - chrono::Duration::days(800))
-            })
-            .map(|r| r.member.id);
+    let introducer = lookup::roll(app, &cell, today - chrono::Duration::days(800))
+        .await?
+        .into_iter()
+        .find(|r| {
+            !r.visiting
+                && rules.may_introduce(r.member.official_date, today - chrono::Duration::days(800))
+        })
+        .map(|r| r.member.id);
     let day = |d: i64| Some((today + chrono::Duration::days(d)).to_string());
     let people = [
         ("Hoàng Thị Thu", "1999-04-12", "female", "001199004412", 0),
@@ -196,7 +203,7 @@ pub(crate) async fn seed_candidates(app: &App, admin: &Actor) -> AppResult<()> {
         ("Mông Thị Lan", "1992-11-03", "female", "001192011103", 6),
     ];
     for (name, born, sex, cccd, reach) in people {
-        let c = chibo_app::workflows::admissions::propose(
+        let c = admissions::propose(
             app,
             admin,
             cell.id,
@@ -227,7 +234,7 @@ pub(crate) async fn seed_candidates(app: &App, admin: &Actor) -> AppResult<()> {
             0
         };
         for (i, (what, ago, number, votes)) in plan.iter().enumerate().take(reach) {
-            chibo_app::workflows::admission_steps::step(
+            admission_steps::step(
                 app,
                 admin,
                 c.id,
@@ -250,9 +257,9 @@ pub(crate) async fn seed_candidates(app: &App, admin: &Actor) -> AppResult<()> {
 /// Last year's review: every cell scored its members (a fifth of them at most excellent, a few
 /// only completed) and the superior committee decided each cell's level.
 pub(crate) async fn seed_reviews(app: &App, admin: &Actor) -> AppResult<()> {
-    use chibo_app::membership::classification::CellReviewInput;
-    use chibo_app::membership::classification::ReviewInput;
-    use chibo_app::membership::classification::ScoreEntry;
+    use classification::CellReviewInput;
+    use classification::ReviewInput;
+    use classification::ScoreEntry;
     let year = App::today().year() - 1;
     let mut rng = Rng(0x2025_0eda_1e55_c0de);
     let cells: Vec<unit::Model> = unit::Entity::find()
@@ -263,7 +270,7 @@ pub(crate) async fn seed_reviews(app: &App, admin: &Actor) -> AppResult<()> {
         .filter(|u| UnitKind::from_code(&u.kind).is_some_and(|k| k.is_cell()))
         .collect();
     for cell in cells {
-        let sheet = chibo_app::membership::classification::sheet(app, admin, cell.id, year).await?;
+        let sheet = classification::sheet(app, admin, cell.id, year).await?;
         let ids: Vec<i64> = sheet
             .rows
             .iter()
@@ -296,19 +303,14 @@ pub(crate) async fn seed_reviews(app: &App, admin: &Actor) -> AppResult<()> {
                 score,
             })
             .collect();
-        let sheet = chibo_app::membership::classification::save(
-            app,
-            admin,
-            cell.id,
-            ReviewInput { year, entries },
-        )
-        .await?;
+        let sheet =
+            classification::save(app, admin, cell.id, ReviewInput { year, entries }).await?;
         let score = if sheet.cell_excellent_blocked.is_none() && rng.chance(30) {
             92
         } else {
             82
         };
-        chibo_app::membership::classification::decide(
+        classification::decide(
             app,
             admin,
             cell.id,
@@ -327,10 +329,10 @@ pub(crate) async fn seed_reviews(app: &App, admin: &Actor) -> AppResult<()> {
 /// Two exemption requests in Tân Lập: one the cell granted at its last meeting but has not
 /// reported to the commune, one waiting for the next meeting.
 pub(crate) async fn seed_exemptions(app: &App, admin: &Actor) -> AppResult<()> {
-    use chibo_app::workflows::exemptions::ExemptionRequest;
-    use chibo_app::workflows::exemptions::ExemptionStep;
     use chibo_store::entities::{meeting, member};
     use chibo_store::sea_orm::QueryOrder;
+    use exemptions::ExemptionRequest;
+    use exemptions::ExemptionStep;
     let Some(cell) = unit::Entity::find()
         .filter(unit::Column::Name.eq("Chi bộ thôn Tân Lập"))
         .one(&app.db)
@@ -340,7 +342,7 @@ pub(crate) async fn seed_exemptions(app: &App, admin: &Actor) -> AppResult<()> {
     };
     let last = meeting::Entity::find()
         .filter(meeting::Column::UnitId.eq(cell.id))
-        .filter(meeting::Column::Status.eq("held"))
+        .filter(meeting::Column::Status.eq(MeetingStatus::Held.code()))
         .order_by_desc(meeting::Column::MeetingDate)
         .one(&app.db)
         .await?;
@@ -360,7 +362,7 @@ pub(crate) async fn seed_exemptions(app: &App, admin: &Actor) -> AppResult<()> {
         .await?;
     if let (Some(last), [a, b, ..]) = (last, &old[..]) {
         let asked = |m: i64, on: NaiveDate, why: &str| {
-            chibo_app::workflows::exemptions::request(
+            exemptions::request(
                 app,
                 admin,
                 m,
@@ -377,7 +379,7 @@ pub(crate) async fn seed_exemptions(app: &App, admin: &Actor) -> AppResult<()> {
             "Tuổi cao, sức khỏe yếu, đi lại khó khăn",
         )
         .await?;
-        chibo_app::workflows::exemptions::step(
+        exemptions::step(
             app,
             admin,
             x.id,
@@ -397,7 +399,7 @@ pub(crate) async fn seed_exemptions(app: &App, admin: &Actor) -> AppResult<()> {
         // A member who went to work far away is exempted until the end of the season.
         if let Some(c) = old.get(2) {
             let away_on = last.meeting_date - chrono::Duration::days(20);
-            chibo_app::membership::member_events::add_event(
+            member_events::add_event(
                 app,
                 admin,
                 c.id,
@@ -409,7 +411,7 @@ pub(crate) async fn seed_exemptions(app: &App, admin: &Actor) -> AppResult<()> {
                 },
             )
             .await?;
-            let x = chibo_app::workflows::exemptions::request(
+            let x = exemptions::request(
                 app,
                 admin,
                 c.id,
@@ -420,7 +422,7 @@ pub(crate) async fn seed_exemptions(app: &App, admin: &Actor) -> AppResult<()> {
                 },
             )
             .await?;
-            chibo_app::workflows::exemptions::step(
+            exemptions::step(
                 app,
                 admin,
                 x.id,

@@ -1,5 +1,6 @@
 //! Accounts to try a generated organisation with: one for every role at a few chosen units.
 
+use chibo_app::access::auth;
 use chibo_app::{App, Role};
 use chibo_domain::org::UnitKind;
 use chibo_store::entities::{user, user_role};
@@ -29,7 +30,7 @@ pub async fn write_logins(
     units: &[Unit],
     people: &People,
 ) -> Result<Vec<(String, String)>, GenerateError> {
-    let hash = chibo_app::access::auth::hash_password(crate::demo::DEMO_PASSWORD)?;
+    let hash = auth::hash_password(crate::demo::DEMO_PASSWORD)?;
     let now = Utc::now();
     let root = &units[0];
     let province = units

@@ -4,11 +4,8 @@
 //! `write_attendance` and the record use cases leave them. This month's not-yet-held meetings
 //! are published.
 
-use crate::demo::names::EXCUSES;
-use crate::demo::names::RESOLUTIONS;
-use crate::demo::names::TASKS;
-use crate::demo::names::THEMES;
 use chibo_app::App;
+use chibo_domain::meeting::MeetingStatus;
 use chibo_domain::org::CellType;
 use chibo_store::entities::{meeting, meeting_attendance, meeting_record, meeting_task, rule_set};
 use chrono::{Datelike, Months, NaiveDate, Utc};
@@ -18,6 +15,7 @@ use super::bulk::Batch;
 use super::org::Unit;
 use super::people::People;
 use super::{Ctx, GenerateError, Progress};
+use crate::demo::names::{EXCUSES, RESOLUTIONS, TASKS, THEMES};
 
 /// Tables this module fills with explicit ids.
 pub const TABLES: &[&str] = &["meetings"];
@@ -134,7 +132,13 @@ pub async fn write_meetings(
                     start_time: Set(time.into()),
                     place: Set(place.into()),
                     rule_set_id: Set(in_force(&sets, date)),
-                    status: Set(if held { "held" } else { "published" }.into()),
+                    status: Set(if held {
+                        MeetingStatus::Held
+                    } else {
+                        MeetingStatus::Published
+                    }
+                    .code()
+                    .into()),
                     published_at: Set(Some(announced)),
                     created_by: Set(None),
                     created_at: Set(announced),

@@ -1,12 +1,6 @@
 //! Units with their history, members with their rolls, statuses and positions, the party groups
 //! of large cells, and the accounts printed at the end.
 
-use crate::demo::names::FAMILY;
-use crate::demo::names::FEMALE_GIVEN;
-use crate::demo::names::FEMALE_MIDDLE;
-use crate::demo::names::HIGHLAND_FAMILY;
-use crate::demo::names::MALE_GIVEN;
-use crate::demo::names::MALE_MIDDLE;
 use chibo_app::App;
 use chibo_domain::member::add_months;
 use chibo_domain::org::{CellType, UnitKind, child_path};
@@ -21,6 +15,9 @@ use super::bulk::Batch;
 use super::org::{Unit, reform_day};
 use super::plan::Sizes;
 use super::{Ctx, GenerateError, Progress};
+use crate::demo::names::{
+    FAMILY, FEMALE_GIVEN, FEMALE_MIDDLE, HIGHLAND_FAMILY, MALE_GIVEN, MALE_MIDDLE,
+};
 
 /// Tables this module fills with explicit ids.
 pub const TABLES: &[&str] = &[

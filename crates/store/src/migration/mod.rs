@@ -5,6 +5,7 @@ use sea_orm_migration::schema::*;
 
 mod scale;
 mod security;
+mod shape;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(security::LoginThrottles),
             Box::new(security::MeetingCancellation),
             Box::new(scale::PathPatternIndexes),
+            Box::new(shape::RollKind),
         ]
     }
 }

@@ -1,11 +1,9 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chibo_app::access::users::ActiveInput;
-use chibo_app::access::users::NewUser;
-use chibo_app::access::users::PasswordInput;
-use chibo_app::access::users::RoleInput;
-use chibo_app::access::users::UserView;
+use chibo_app::access::auth;
+use chibo_app::access::users;
+use chibo_app::access::users::{ActiveInput, NewUser, PasswordInput, RoleInput, UserView};
 use chibo_app::audit::{self, AuditEntry};
 use chibo_app::{Actor, AppError};
 use serde::{Deserialize, Serialize};
@@ -43,7 +41,7 @@ pub async fn create_token(
 ) -> Result<(StatusCode, Json<TokenResponse>), ApiError> {
     let name = b.name.unwrap_or_else(|| "API".into());
     let (token, expires_at) =
-        chibo_app::access::auth::issue_token(&s.app, &b.username, &b.password, &ip, &name).await?;
+        auth::issue_token(&s.app, &b.username, &b.password, &ip, &name).await?;
     Ok((
         StatusCode::CREATED,
         Json(TokenResponse { token, expires_at }),
@@ -68,18 +66,18 @@ pub async fn revoke_token(
                 "Yêu cầu này cần một Bearer token.",
             ))
         })?;
-    chibo_app::access::auth::revoke_token(&s.app, token.trim()).await?;
+    auth::revoke_token(&s.app, token.trim()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Your live API tokens (name and dates; the secret was shown once).
 #[utoipa::path(get, path = "/api/v1/me/tokens", tag = "auth",
-    responses((status = 200, body = Vec<chibo_app::access::auth::TokenView>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Vec<auth::TokenView>), (status = 401, body = ErrorBody)))]
 pub async fn my_tokens(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-) -> Result<Json<Vec<chibo_app::access::auth::TokenView>>, ApiError> {
-    Ok(Json(chibo_app::access::auth::tokens_of(&s.app, &a).await?))
+) -> Result<Json<Vec<auth::TokenView>>, ApiError> {
+    Ok(Json(auth::tokens_of(&s.app, &a).await?))
 }
 
 /// Revokes one of your API tokens (404 for a token that is not yours).
@@ -90,7 +88,7 @@ pub async fn revoke_my_token(
     ApiUser(a): ApiUser,
     PathId(id): PathId,
 ) -> Result<StatusCode, ApiError> {
-    chibo_app::access::auth::revoke_own_token(&s.app, &a, id).await?;
+    auth::revoke_own_token(&s.app, &a, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -108,7 +106,7 @@ pub async fn list_users(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
 ) -> Result<Json<Vec<UserView>>, ApiError> {
-    Ok(Json(chibo_app::access::users::list(&s.app, &a).await?))
+    Ok(Json(users::list(&s.app, &a).await?))
 }
 
 /// Creates an account, optionally with a first role (administrators).
@@ -121,7 +119,7 @@ pub async fn create_user(
 ) -> Result<(StatusCode, Json<UserView>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(chibo_app::access::users::create(&s.app, &a, b).await?),
+        Json(users::create(&s.app, &a, b).await?),
     ))
 }
 
@@ -133,7 +131,7 @@ pub async fn get_user(
     ApiUser(a): ApiUser,
     PathId(id): PathId,
 ) -> Result<Json<UserView>, ApiError> {
-    Ok(Json(chibo_app::access::users::get(&s.app, &a, id).await?))
+    Ok(Json(users::get(&s.app, &a, id).await?))
 }
 
 /// Grants a role on a unit (administrators).
@@ -145,9 +143,7 @@ pub async fn add_role(
     PathId(id): PathId,
     ApiJson(b): ApiJson<RoleInput>,
 ) -> Result<Json<UserView>, ApiError> {
-    Ok(Json(
-        chibo_app::access::users::add_role(&s.app, &a, id, b).await?,
-    ))
+    Ok(Json(users::add_role(&s.app, &a, id, b).await?))
 }
 
 /// Removes a role (administrators).
@@ -158,9 +154,7 @@ pub async fn remove_role(
     ApiUser(a): ApiUser,
     PathIds(id, role_id): PathIds,
 ) -> Result<Json<UserView>, ApiError> {
-    Ok(Json(
-        chibo_app::access::users::remove_role(&s.app, &a, id, role_id).await?,
-    ))
+    Ok(Json(users::remove_role(&s.app, &a, id, role_id).await?))
 }
 
 /// Sets a password: administrators for anyone; a user for themselves with the current one.
@@ -172,7 +166,7 @@ pub async fn set_password(
     PathId(id): PathId,
     ApiJson(b): ApiJson<PasswordInput>,
 ) -> Result<StatusCode, ApiError> {
-    chibo_app::access::users::set_password(&s.app, &a, id, b).await?;
+    users::set_password(&s.app, &a, id, b).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -185,9 +179,7 @@ pub async fn set_active(
     PathId(id): PathId,
     ApiJson(b): ApiJson<ActiveInput>,
 ) -> Result<Json<UserView>, ApiError> {
-    Ok(Json(
-        chibo_app::access::users::set_active(&s.app, &a, id, b).await?,
-    ))
+    Ok(Json(users::set_active(&s.app, &a, id, b).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -1,10 +1,11 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chibo_app::workflows::admissions::CandidateInput;
-use chibo_app::workflows::admissions::CandidateList;
-use chibo_app::workflows::admissions::CandidateStep;
-use chibo_app::workflows::admissions::CandidateView;
+use chibo_app::workflows::admission_steps;
+use chibo_app::workflows::admissions;
+use chibo_app::workflows::admissions::{
+    CandidateInput, CandidateList, CandidateStep, CandidateView,
+};
 
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::form::ApiJson;
@@ -20,9 +21,7 @@ pub async fn list(
     ApiUser(a): ApiUser,
     PathId(id): PathId,
 ) -> Result<Json<CandidateList>, ApiError> {
-    Ok(Json(
-        chibo_app::workflows::admissions::list(&s.app, &a, id).await?,
-    ))
+    Ok(Json(admissions::list(&s.app, &a, id).await?))
 }
 
 /// A cell proposes an outstanding non-member for admission.
@@ -36,7 +35,7 @@ pub async fn propose(
 ) -> Result<(StatusCode, Json<CandidateView>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(chibo_app::workflows::admissions::propose(&s.app, &a, id, b).await?),
+        Json(admissions::propose(&s.app, &a, id, b).await?),
     ))
 }
 
@@ -50,7 +49,5 @@ pub async fn step(
     PathId(id): PathId,
     ApiJson(b): ApiJson<CandidateStep>,
 ) -> Result<Json<CandidateView>, ApiError> {
-    Ok(Json(
-        chibo_app::workflows::admission_steps::step(&s.app, &a, id, b).await?,
-    ))
+    Ok(Json(admission_steps::step(&s.app, &a, id, b).await?))
 }

@@ -1,8 +1,8 @@
 use axum::Json;
 use axum::extract::State;
-use chibo_app::membership::badges::AwardInput;
-use chibo_app::membership::badges::DisciplineInput;
-use chibo_app::membership::badges::MemberBadges;
+use chibo_app::membership::badges;
+use chibo_app::membership::badges::{AwardInput, DisciplineInput, MemberBadges};
+use chibo_app::membership::badges_due;
 use chibo_app::membership::badges_due::DueList;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -31,7 +31,7 @@ pub async fn due(
     ApiQuery(q): ApiQuery<DueQuery>,
 ) -> Result<Json<DueList>, ApiError> {
     Ok(Json(
-        chibo_app::membership::badges_due::due(&s.app, &a, id, q.award_on.as_deref()).await?,
+        badges_due::due(&s.app, &a, id, q.award_on.as_deref()).await?,
     ))
 }
 
@@ -43,9 +43,7 @@ pub async fn for_member(
     ApiUser(a): ApiUser,
     PathId(id): PathId,
 ) -> Result<Json<MemberBadges>, ApiError> {
-    Ok(Json(
-        chibo_app::membership::badges::for_member(&s.app, &a, id).await?,
-    ))
+    Ok(Json(badges::for_member(&s.app, &a, id).await?))
 }
 
 /// Records a badge awarded (the superior committee); each milestone once, on an award day,
@@ -58,9 +56,7 @@ pub async fn award(
     PathId(id): PathId,
     ApiJson(b): ApiJson<AwardInput>,
 ) -> Result<Json<MemberBadges>, ApiError> {
-    Ok(Json(
-        chibo_app::membership::badges::award(&s.app, &a, id, b).await?,
-    ))
+    Ok(Json(badges::award(&s.app, &a, id, b).await?))
 }
 
 /// Records a disciplinary measure, which delays the member's next badge.
@@ -72,7 +68,5 @@ pub async fn discipline(
     PathId(id): PathId,
     ApiJson(b): ApiJson<DisciplineInput>,
 ) -> Result<Json<MemberBadges>, ApiError> {
-    Ok(Json(
-        chibo_app::membership::badges::discipline(&s.app, &a, id, b).await?,
-    ))
+    Ok(Json(badges::discipline(&s.app, &a, id, b).await?))
 }

@@ -1,10 +1,10 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chibo_app::workflows::exemptions::ExemptionList;
-use chibo_app::workflows::exemptions::ExemptionRequest;
-use chibo_app::workflows::exemptions::ExemptionStep;
-use chibo_app::workflows::exemptions::ExemptionView;
+use chibo_app::workflows::exemptions;
+use chibo_app::workflows::exemptions::{
+    ExemptionList, ExemptionRequest, ExemptionStep, ExemptionView,
+};
 
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::form::ApiJson;
@@ -20,9 +20,7 @@ pub async fn list(
     ApiUser(a): ApiUser,
     PathId(id): PathId,
 ) -> Result<Json<ExemptionList>, ApiError> {
-    Ok(Json(
-        chibo_app::workflows::exemptions::list(&s.app, &a, id).await?,
-    ))
+    Ok(Json(exemptions::list(&s.app, &a, id).await?))
 }
 
 /// A member's exemption requests (the member sees their own).
@@ -33,9 +31,7 @@ pub async fn of_member(
     ApiUser(a): ApiUser,
     PathId(id): PathId,
 ) -> Result<Json<Vec<ExemptionView>>, ApiError> {
-    Ok(Json(
-        chibo_app::workflows::exemptions::of_member(&s.app, &a, id).await?,
-    ))
+    Ok(Json(exemptions::of_member(&s.app, &a, id).await?))
 }
 
 /// A member's request for exemption (by the member, or the cell's officers for them).
@@ -49,7 +45,7 @@ pub async fn request(
 ) -> Result<(StatusCode, Json<ExemptionView>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(chibo_app::workflows::exemptions::request(&s.app, &a, id, b).await?),
+        Json(exemptions::request(&s.app, &a, id, b).await?),
     ))
 }
 
@@ -62,7 +58,5 @@ pub async fn step(
     PathId(id): PathId,
     ApiJson(b): ApiJson<ExemptionStep>,
 ) -> Result<Json<ExemptionView>, ApiError> {
-    Ok(Json(
-        chibo_app::workflows::exemptions::step(&s.app, &a, id, b).await?,
-    ))
+    Ok(Json(exemptions::step(&s.app, &a, id, b).await?))
 }

@@ -2,6 +2,7 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
 use axum::response::{IntoResponse, Response};
 use chibo_app::AppError;
+use chibo_app::membership::import;
 use chibo_app::membership::import::ImportReport;
 use chibo_domain::Invalid;
 use serde::Deserialize;
@@ -36,12 +37,9 @@ pub async fn import_members(
     ApiQuery(q): ApiQuery<ImportQuery>,
     form: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, ApiError> {
-    chibo_app::membership::import::may_import(&s.app, &a, id).await?;
-    let (name, bytes) =
-        crate::upload::read_file(form, chibo_app::membership::import::MAX_IMPORT_BYTES).await?;
-    let report =
-        chibo_app::membership::import::run(&s.app, &a, id, &name, &bytes, q.dry_run, &|_, _| {})
-            .await?;
+    import::may_import(&s.app, &a, id).await?;
+    let (name, bytes) = crate::upload::read_file(form, import::MAX_IMPORT_BYTES).await?;
+    let report = import::run(&s.app, &a, id, &name, &bytes, q.dry_run, &|_, _| {}).await?;
     if !q.dry_run && !report.errors.is_empty() {
         let mut inv = Invalid::new();
         for e in &report.errors {
@@ -62,7 +60,7 @@ pub async fn export_members(
     ApiUser(a): ApiUser,
     PathId(id): PathId,
 ) -> Result<Response, ApiError> {
-    let (file, bytes) = chibo_app::membership::import::export(&s.app, &a, id).await?;
+    let (file, bytes) = import::export(&s.app, &a, id).await?;
     Ok(crate::upload::file_response(bytes, XLSX, &file))
 }
 
@@ -70,9 +68,5 @@ pub async fn export_members(
 #[utoipa::path(get, path = "/api/v1/import/template.xlsx", tag = "members",
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>), (status = 401, body = ErrorBody)))]
 pub async fn template(ApiUser(_a): ApiUser) -> Response {
-    crate::upload::file_response(
-        chibo_app::membership::import::template(),
-        XLSX,
-        "mau-danh-sach-dang-vien.xlsx",
-    )
+    crate::upload::file_response(import::template(), XLSX, "mau-danh-sach-dang-vien.xlsx")
 }

@@ -3,15 +3,17 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use chibo_app::meetings::attendance;
 use chibo_app::meetings::attendance::CheckInInput;
-use chibo_app::meetings::detail::MeetingDetail;
-use chibo_app::meetings::detail::PastResolution;
-use chibo_app::meetings::notice::DocumentView;
-use chibo_app::meetings::notice::FollowerView;
-use chibo_app::meetings::preparation::FollowerInput;
-use chibo_app::meetings::preparation::GuestInput;
-use chibo_app::meetings::preparation::PreparationInput;
+use chibo_app::meetings::detail;
+use chibo_app::meetings::detail::{MeetingDetail, PastResolution};
+use chibo_app::meetings::lookup;
+use chibo_app::meetings::notice::{DocumentView, FollowerView};
+use chibo_app::meetings::preparation;
+use chibo_app::meetings::preparation::{FollowerInput, GuestInput, PreparationInput};
+use chibo_app::meetings::schedule;
 use chibo_app::meetings::schedule::NoticeInput;
+use chibo_app::meetings::uploads;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -31,9 +33,7 @@ pub async fn notice(
     PathId(id): PathId,
     ApiJson(b): ApiJson<NoticeInput>,
 ) -> Result<Json<MeetingDetail>, ApiError> {
-    Ok(Json(
-        chibo_app::meetings::schedule::update_notice(&s.app, &a, id, b).await?,
-    ))
+    Ok(Json(schedule::update_notice(&s.app, &a, id, b).await?))
 }
 
 /// Attaches a document to the meeting (the notice shows whether documents came in time).
@@ -46,11 +46,11 @@ pub async fn upload(
     PathId(id): PathId,
     form: Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<DocumentView>), ApiError> {
-    chibo_app::meetings::uploads::may_upload(&s.app, &a, id).await?;
+    uploads::may_upload(&s.app, &a, id).await?;
     let (name, bytes) = crate::upload::read_file(form, s.app.config.upload_max_bytes).await?;
     Ok((
         StatusCode::CREATED,
-        Json(chibo_app::meetings::uploads::upload_document(&s.app, &a, id, &name, &bytes).await?),
+        Json(uploads::upload_document(&s.app, &a, id, &name, &bytes).await?),
     ))
 }
 
@@ -62,7 +62,7 @@ pub async fn download(
     ApiUser(a): ApiUser,
     PathId(id): PathId,
 ) -> Result<Response, ApiError> {
-    let (d, bytes) = chibo_app::meetings::uploads::document_file(&s.app, &a, id).await?;
+    let (d, bytes) = uploads::document_file(&s.app, &a, id).await?;
     Ok(crate::upload::file_response(
         bytes,
         &d.content_type,
@@ -78,9 +78,7 @@ pub async fn delete_file(
     ApiUser(a): ApiUser,
     PathId(id): PathId,
 ) -> Result<Json<MeetingDetail>, ApiError> {
-    Ok(Json(
-        chibo_app::meetings::uploads::delete_document(&s.app, &a, id).await?,
-    ))
+    Ok(Json(uploads::delete_document(&s.app, &a, id).await?))
 }
 
 /// Records the cell committee's preparatory meeting and the draft resolution.
@@ -93,7 +91,7 @@ pub async fn preparation(
     ApiJson(b): ApiJson<PreparationInput>,
 ) -> Result<Json<MeetingDetail>, ApiError> {
     Ok(Json(
-        chibo_app::meetings::preparation::save_preparation(&s.app, &a, id, b).await?,
+        preparation::save_preparation(&s.app, &a, id, b).await?,
     ))
 }
 
@@ -106,9 +104,7 @@ pub async fn add_guest(
     PathId(id): PathId,
     ApiJson(b): ApiJson<GuestInput>,
 ) -> Result<Json<MeetingDetail>, ApiError> {
-    Ok(Json(
-        chibo_app::meetings::preparation::add_guest(&s.app, &a, id, b).await?,
-    ))
+    Ok(Json(preparation::add_guest(&s.app, &a, id, b).await?))
 }
 
 /// Removes a guest recorded by mistake.
@@ -119,9 +115,7 @@ pub async fn remove_guest(
     ApiUser(a): ApiUser,
     PathId(id): PathId,
 ) -> Result<Json<MeetingDetail>, ApiError> {
-    Ok(Json(
-        chibo_app::meetings::preparation::remove_guest(&s.app, &a, id).await?,
-    ))
+    Ok(Json(preparation::remove_guest(&s.app, &a, id).await?))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -140,7 +134,7 @@ pub async fn check_in_code(
     ApiUser(a): ApiUser,
     PathId(id): PathId,
 ) -> Result<Json<CheckInCode>, ApiError> {
-    let code = chibo_app::meetings::attendance::check_in_code(&s.app, &a, id).await?;
+    let code = attendance::check_in_code(&s.app, &a, id).await?;
     Ok(Json(CheckInCode {
         path: crate::render::check_in_path(id, &code),
         code,
@@ -156,9 +150,7 @@ pub async fn check_in(
     PathId(id): PathId,
     ApiJson(b): ApiJson<CheckInInput>,
 ) -> Result<Json<MeetingDetail>, ApiError> {
-    Ok(Json(
-        chibo_app::meetings::attendance::check_in(&s.app, &a, id, b).await?,
-    ))
+    Ok(Json(attendance::check_in(&s.app, &a, id, b).await?))
 }
 
 /// The superior committee member who follows the cell, and their attendance this year.
@@ -169,9 +161,7 @@ pub async fn follower(
     ApiUser(a): ApiUser,
     PathId(id): PathId,
 ) -> Result<Json<FollowerView>, ApiError> {
-    Ok(Json(
-        chibo_app::meetings::preparation::follower(&s.app, &a, id).await?,
-    ))
+    Ok(Json(preparation::follower(&s.app, &a, id).await?))
 }
 
 /// Names (or clears) the superior committee member who follows the cell.
@@ -183,9 +173,7 @@ pub async fn set_follower(
     PathId(id): PathId,
     ApiJson(b): ApiJson<FollowerInput>,
 ) -> Result<Json<FollowerView>, ApiError> {
-    Ok(Json(
-        chibo_app::meetings::preparation::set_follower(&s.app, &a, id, b).await?,
-    ))
+    Ok(Json(preparation::set_follower(&s.app, &a, id, b).await?))
 }
 
 /// Resolutions of your cell over the last twelve months, newest first.
@@ -195,19 +183,15 @@ pub async fn my_resolutions(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
 ) -> Result<Json<Vec<PastResolution>>, ApiError> {
-    Ok(Json(
-        chibo_app::meetings::detail::resolutions_for_me(&s.app, &a).await?,
-    ))
+    Ok(Json(detail::resolutions_for_me(&s.app, &a).await?))
 }
 
 /// Published meetings from today on: your cell's and those of the cells you follow.
 #[utoipa::path(get, path = "/api/v1/me/meetings", tag = "meetings",
-    responses((status = 200, body = Vec<chibo_app::meetings::lookup::MeetingView>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Vec<lookup::MeetingView>), (status = 401, body = ErrorBody)))]
 pub async fn my_meetings(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-) -> Result<Json<Vec<chibo_app::meetings::lookup::MeetingView>>, ApiError> {
-    Ok(Json(
-        chibo_app::meetings::detail::upcoming_for_me(&s.app, &a).await?,
-    ))
+) -> Result<Json<Vec<lookup::MeetingView>>, ApiError> {
+    Ok(Json(detail::upcoming_for_me(&s.app, &a).await?))
 }

@@ -1,9 +1,18 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use chibo_app::meetings::approval;
+use chibo_app::meetings::attendance;
 use chibo_app::meetings::attendance::AttendanceInput;
+use chibo_app::meetings::detail;
 use chibo_app::meetings::detail::MeetingDetail;
+use chibo_app::meetings::documents;
+use chibo_app::meetings::held::TaskView;
 use chibo_app::meetings::lookup::MeetingView;
+use chibo_app::meetings::plans;
+use chibo_app::meetings::record;
+use chibo_app::meetings::record::{RecordInput, ScoreInput, TaskInput, TaskUpdate};
+use chibo_app::meetings::schedule;
 use chibo_app::meetings::schedule::NewMeeting;
 
 use crate::error::{ApiError, ErrorBody};
@@ -20,9 +29,7 @@ pub async fn list(
     ApiUser(a): ApiUser,
     PathId(id): PathId,
 ) -> Result<Json<Vec<MeetingView>>, ApiError> {
-    Ok(Json(
-        chibo_app::meetings::detail::list(&s.app, &a, id).await?,
-    ))
+    Ok(Json(detail::list(&s.app, &a, id).await?))
 }
 
 /// Schedules a meeting of a cell; the rule set in force on its date will judge it.
@@ -36,7 +43,7 @@ pub async fn schedule(
 ) -> Result<(StatusCode, Json<MeetingView>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(chibo_app::meetings::schedule::schedule(&s.app, &a, id, b).await?),
+        Json(schedule::schedule(&s.app, &a, id, b).await?),
     ))
 }
 
@@ -48,9 +55,7 @@ pub async fn get(
     ApiUser(a): ApiUser,
     PathId(id): PathId,
 ) -> Result<Json<MeetingDetail>, ApiError> {
-    Ok(Json(
-        chibo_app::meetings::detail::get(&s.app, &a, id).await?,
-    ))
+    Ok(Json(detail::get(&s.app, &a, id).await?))
 }
 
 /// Publishes the meeting notice to the cell's members and the superior committee.
@@ -61,9 +66,7 @@ pub async fn publish(
     ApiUser(a): ApiUser,
     PathId(id): PathId,
 ) -> Result<Json<MeetingDetail>, ApiError> {
-    Ok(Json(
-        chibo_app::meetings::schedule::publish(&s.app, &a, id).await?,
-    ))
+    Ok(Json(schedule::publish(&s.app, &a, id).await?))
 }
 
 /// Records attendance (all entries or none).
@@ -76,15 +79,9 @@ pub async fn attendance(
     ApiJson(b): ApiJson<AttendanceInput>,
 ) -> Result<Json<MeetingDetail>, ApiError> {
     Ok(Json(
-        chibo_app::meetings::attendance::record_attendance(&s.app, &a, id, b).await?,
+        attendance::record_attendance(&s.app, &a, id, b).await?,
     ))
 }
-
-use chibo_app::meetings::held::TaskView;
-use chibo_app::meetings::record::RecordInput;
-use chibo_app::meetings::record::ScoreInput;
-use chibo_app::meetings::record::TaskInput;
-use chibo_app::meetings::record::TaskUpdate;
 
 /// Saves the record of a held meeting: end time, chair and minute-taker, preparation,
 /// documents date, draft and adopted resolution, vote.
@@ -96,9 +93,7 @@ pub async fn record(
     PathId(id): PathId,
     ApiJson(b): ApiJson<RecordInput>,
 ) -> Result<Json<MeetingDetail>, ApiError> {
-    Ok(Json(
-        chibo_app::meetings::record::save_record(&s.app, &a, id, b).await?,
-    ))
+    Ok(Json(record::save_record(&s.app, &a, id, b).await?))
 }
 
 /// Gives a member a concrete task under the meeting's resolution.
@@ -110,9 +105,7 @@ pub async fn add_task(
     PathId(id): PathId,
     ApiJson(b): ApiJson<TaskInput>,
 ) -> Result<Json<MeetingDetail>, ApiError> {
-    Ok(Json(
-        chibo_app::meetings::record::add_task(&s.app, &a, id, b).await?,
-    ))
+    Ok(Json(record::add_task(&s.app, &a, id, b).await?))
 }
 
 /// Reports progress on a task (the member it was given to, or the cell's officers).
@@ -124,9 +117,7 @@ pub async fn task_progress(
     PathId(id): PathId,
     ApiJson(b): ApiJson<TaskUpdate>,
 ) -> Result<Json<TaskView>, ApiError> {
-    Ok(Json(
-        chibo_app::meetings::record::update_task(&s.app, &a, id, b).await?,
-    ))
+    Ok(Json(record::update_task(&s.app, &a, id, b).await?))
 }
 
 /// Your own tasks, newest first.
@@ -136,9 +127,7 @@ pub async fn my_tasks(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
 ) -> Result<Json<Vec<TaskView>>, ApiError> {
-    Ok(Json(
-        chibo_app::meetings::record::my_tasks(&s.app, &a).await?,
-    ))
+    Ok(Json(record::my_tasks(&s.app, &a).await?))
 }
 
 /// Scores the criteria the cell judges; the superior committee may adjust any, with a reason.
@@ -150,9 +139,7 @@ pub async fn score(
     PathId(id): PathId,
     ApiJson(b): ApiJson<ScoreInput>,
 ) -> Result<Json<MeetingDetail>, ApiError> {
-    Ok(Json(
-        chibo_app::meetings::record::score(&s.app, &a, id, b).await?,
-    ))
+    Ok(Json(record::score(&s.app, &a, id, b).await?))
 }
 
 /// A document as a download with a Vietnamese file name.
@@ -189,8 +176,8 @@ pub async fn document(
         .ok_or(ApiError(chibo_app::AppError::NotFound))?;
     let kind = parts.next().unwrap_or_default();
     let doc = match kind.as_str() {
-        "minutes" => chibo_app::meetings::documents::minutes(&s.app, &a, id).await?,
-        "resolution" => chibo_app::meetings::documents::resolution(&s.app, &a, id).await?,
+        "minutes" => documents::minutes(&s.app, &a, id).await?,
+        "resolution" => documents::resolution(&s.app, &a, id).await?,
         _ => return Err(ApiError(chibo_app::AppError::NotFound)),
     };
     Ok(docx_response(&doc, &format!("{kind}-{id}.docx")))
@@ -204,51 +191,43 @@ pub async fn approve(
     ApiUser(a): ApiUser,
     PathId(id): PathId,
 ) -> Result<Json<MeetingDetail>, ApiError> {
-    Ok(Json(
-        chibo_app::meetings::approval::approve(&s.app, &a, id).await?,
-    ))
+    Ok(Json(approval::approve(&s.app, &a, id).await?))
 }
 
 /// A correction to approved minutes, kept apart and linked, never an edit.
-#[utoipa::path(post, path = "/api/v1/meetings/{id}/amendments", tag = "meetings", params(("id" = i64, Path)), request_body = chibo_app::meetings::approval::AmendmentInput,
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/amendments", tag = "meetings", params(("id" = i64, Path)), request_body = approval::AmendmentInput,
     responses((status = 200, body = MeetingDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn amend(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     PathId(id): PathId,
-    ApiJson(b): ApiJson<chibo_app::meetings::approval::AmendmentInput>,
+    ApiJson(b): ApiJson<approval::AmendmentInput>,
 ) -> Result<Json<MeetingDetail>, ApiError> {
-    Ok(Json(
-        chibo_app::meetings::approval::amend(&s.app, &a, id, b).await?,
-    ))
+    Ok(Json(approval::amend(&s.app, &a, id, b).await?))
 }
 
 /// Ticks a procedure step with its time (in the rule set's order).
-#[utoipa::path(post, path = "/api/v1/meetings/{id}/steps", tag = "meetings", params(("id" = i64, Path)), request_body = chibo_app::meetings::approval::StepInput,
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/steps", tag = "meetings", params(("id" = i64, Path)), request_body = approval::StepInput,
     responses((status = 200, body = MeetingDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn step(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     PathId(id): PathId,
-    ApiJson(b): ApiJson<chibo_app::meetings::approval::StepInput>,
+    ApiJson(b): ApiJson<approval::StepInput>,
 ) -> Result<Json<MeetingDetail>, ApiError> {
-    Ok(Json(
-        chibo_app::meetings::approval::tick_step(&s.app, &a, id, b).await?,
-    ))
+    Ok(Json(approval::tick_step(&s.app, &a, id, b).await?))
 }
 
 /// Records a speaker and a summary of what they said.
-#[utoipa::path(post, path = "/api/v1/meetings/{id}/speeches", tag = "meetings", params(("id" = i64, Path)), request_body = chibo_app::meetings::approval::SpeechInput,
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/speeches", tag = "meetings", params(("id" = i64, Path)), request_body = approval::SpeechInput,
     responses((status = 200, body = MeetingDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn speech(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     PathId(id): PathId,
-    ApiJson(b): ApiJson<chibo_app::meetings::approval::SpeechInput>,
+    ApiJson(b): ApiJson<approval::SpeechInput>,
 ) -> Result<Json<MeetingDetail>, ApiError> {
-    Ok(Json(
-        chibo_app::meetings::approval::add_speech(&s.app, &a, id, b).await?,
-    ))
+    Ok(Json(approval::add_speech(&s.app, &a, id, b).await?))
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
@@ -260,32 +239,28 @@ pub struct YearQuery {
 
 /// A cell's year plan: thematic topics by quarter, and the calendar of required meetings.
 #[utoipa::path(get, path = "/api/v1/units/{id}/plan", tag = "meetings", params(("id" = i64, Path), YearQuery),
-    responses((status = 200, body = chibo_app::meetings::plans::YearPlan), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = plans::YearPlan), (status = 404, body = ErrorBody)))]
 pub async fn plan(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     PathId(id): PathId,
     crate::extract::query::ApiQuery(q): crate::extract::query::ApiQuery<YearQuery>,
-) -> Result<Json<chibo_app::meetings::plans::YearPlan>, ApiError> {
+) -> Result<Json<plans::YearPlan>, ApiError> {
     let year = q
         .year
         .map(|y| y.get_i32())
         .unwrap_or_else(|| chrono::Datelike::year(&chibo_app::App::today()));
-    Ok(Json(
-        chibo_app::meetings::plans::year_plan(&s.app, &a, id, year).await?,
-    ))
+    Ok(Json(plans::year_plan(&s.app, &a, id, year).await?))
 }
 
 /// Registers a thematic topic with the member who writes the introductory paper.
-#[utoipa::path(post, path = "/api/v1/units/{id}/plan/topics", tag = "meetings", params(("id" = i64, Path)), request_body = chibo_app::meetings::plans::TopicInput,
-    responses((status = 200, body = chibo_app::meetings::plans::YearPlan), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/units/{id}/plan/topics", tag = "meetings", params(("id" = i64, Path)), request_body = plans::TopicInput,
+    responses((status = 200, body = plans::YearPlan), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn add_topic(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     PathId(id): PathId,
-    ApiJson(b): ApiJson<chibo_app::meetings::plans::TopicInput>,
-) -> Result<Json<chibo_app::meetings::plans::YearPlan>, ApiError> {
-    Ok(Json(
-        chibo_app::meetings::plans::add_topic(&s.app, &a, id, b).await?,
-    ))
+    ApiJson(b): ApiJson<plans::TopicInput>,
+) -> Result<Json<plans::YearPlan>, ApiError> {
+    Ok(Json(plans::add_topic(&s.app, &a, id, b).await?))
 }

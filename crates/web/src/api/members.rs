@@ -1,13 +1,14 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use chibo_app::membership::member_edit;
 use chibo_app::membership::member_edit::MemberInput;
+use chibo_app::membership::member_events;
 use chibo_app::membership::member_events::StatusEventInput;
-use chibo_app::membership::members::MemberDetail;
-use chibo_app::membership::members::MemberPage;
-use chibo_app::membership::members::MemberQuery;
-use chibo_app::membership::positions::EndPositionInput;
-use chibo_app::membership::positions::PositionInput;
+use chibo_app::membership::members;
+use chibo_app::membership::members::{MemberDetail, MemberPage, MemberQuery};
+use chibo_app::membership::positions;
+use chibo_app::membership::positions::{EndPositionInput, PositionInput};
 
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::form::ApiJson;
@@ -24,9 +25,7 @@ pub async fn list(
     ApiUser(a): ApiUser,
     ApiQuery(q): ApiQuery<MemberQuery>,
 ) -> Result<Json<MemberPage>, ApiError> {
-    Ok(Json(
-        chibo_app::membership::members::list(&s.app, &a, q).await?,
-    ))
+    Ok(Json(members::list(&s.app, &a, q).await?))
 }
 
 /// Adds a member to a cell or party group.
@@ -39,7 +38,7 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<MemberDetail>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(chibo_app::membership::member_edit::create(&s.app, &a, b).await?),
+        Json(member_edit::create(&s.app, &a, b).await?),
     ))
 }
 
@@ -51,9 +50,7 @@ pub async fn get(
     ApiUser(a): ApiUser,
     PathId(id): PathId,
 ) -> Result<Json<MemberDetail>, ApiError> {
-    Ok(Json(
-        chibo_app::membership::members::get(&s.app, &a, id).await?,
-    ))
+    Ok(Json(members::get(&s.app, &a, id).await?))
 }
 
 /// Updates a member's record (not the cell or status: those have their own endpoints).
@@ -65,9 +62,7 @@ pub async fn update(
     PathId(id): PathId,
     ApiJson(b): ApiJson<MemberInput>,
 ) -> Result<Json<MemberDetail>, ApiError> {
-    Ok(Json(
-        chibo_app::membership::member_edit::update(&s.app, &a, id, b).await?,
-    ))
+    Ok(Json(member_edit::update(&s.app, &a, id, b).await?))
 }
 
 /// Records a status change: exemption, transfer, working away, suspension, removal, death…
@@ -79,9 +74,7 @@ pub async fn add_event(
     PathId(id): PathId,
     ApiJson(b): ApiJson<StatusEventInput>,
 ) -> Result<Json<MemberDetail>, ApiError> {
-    Ok(Json(
-        chibo_app::membership::member_events::add_event(&s.app, &a, id, b).await?,
-    ))
+    Ok(Json(member_events::add_event(&s.app, &a, id, b).await?))
 }
 
 /// Appoints the member to a position in their cell for a term.
@@ -93,9 +86,7 @@ pub async fn add_position(
     PathId(id): PathId,
     ApiJson(b): ApiJson<PositionInput>,
 ) -> Result<Json<MemberDetail>, ApiError> {
-    Ok(Json(
-        chibo_app::membership::positions::add_position(&s.app, &a, id, b).await?,
-    ))
+    Ok(Json(positions::add_position(&s.app, &a, id, b).await?))
 }
 
 /// Ends a position's term.
@@ -107,7 +98,5 @@ pub async fn end_position(
     PathId(id): PathId,
     ApiJson(b): ApiJson<EndPositionInput>,
 ) -> Result<Json<MemberDetail>, ApiError> {
-    Ok(Json(
-        chibo_app::membership::positions::end_position(&s.app, &a, id, b).await?,
-    ))
+    Ok(Json(positions::end_position(&s.app, &a, id, b).await?))
 }

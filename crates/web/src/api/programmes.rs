@@ -2,18 +2,14 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chibo_app::programmes::Period;
-use chibo_app::programmes::cadre_tasks::CadreTaskInput;
-use chibo_app::programmes::cadre_tasks::CadreTaskList;
-use chibo_app::programmes::cadre_tasks::CadreTaskUpdate;
-use chibo_app::programmes::inspections::FollowUpInput;
-use chibo_app::programmes::inspections::InspectionInput;
-use chibo_app::programmes::inspections::InspectionList;
-use chibo_app::programmes::inspections::InspectionResult;
-use chibo_app::programmes::inspections::InspectionView;
-use chibo_app::programmes::training::CourseInput;
-use chibo_app::programmes::training::CourseView;
-use chibo_app::programmes::training::ParticipantsInput;
-use chibo_app::programmes::training::TrainingList;
+use chibo_app::programmes::cadre_tasks;
+use chibo_app::programmes::cadre_tasks::{CadreTaskInput, CadreTaskList, CadreTaskUpdate};
+use chibo_app::programmes::inspections;
+use chibo_app::programmes::inspections::{
+    FollowUpInput, InspectionInput, InspectionList, InspectionResult, InspectionView,
+};
+use chibo_app::programmes::training;
+use chibo_app::programmes::training::{CourseInput, CourseView, ParticipantsInput, TrainingList};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -55,13 +51,7 @@ pub async fn cadre_tasks(
     ApiQuery(q): ApiQuery<YearQuery>,
 ) -> Result<Json<CadreTaskList>, ApiError> {
     Ok(Json(
-        chibo_app::programmes::cadre_tasks::cadre_tasks(
-            &s.app,
-            &a,
-            id,
-            q.year.map(|y| y.get_i32()),
-        )
-        .await?,
+        cadre_tasks::cadre_tasks(&s.app, &a, id, q.year.map(|y| y.get_i32())).await?,
     ))
 }
 
@@ -76,7 +66,7 @@ pub async fn give_cadre_task(
 ) -> Result<(StatusCode, Json<CadreTaskList>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(chibo_app::programmes::cadre_tasks::give_cadre_task(&s.app, &a, id, b).await?),
+        Json(cadre_tasks::give_cadre_task(&s.app, &a, id, b).await?),
     ))
 }
 
@@ -90,7 +80,7 @@ pub async fn update_cadre_task(
     ApiJson(b): ApiJson<CadreTaskUpdate>,
 ) -> Result<Json<CadreTaskList>, ApiError> {
     Ok(Json(
-        chibo_app::programmes::cadre_tasks::update_cadre_task(&s.app, &a, id, b).await?,
+        cadre_tasks::update_cadre_task(&s.app, &a, id, b).await?,
     ))
 }
 
@@ -103,9 +93,7 @@ pub async fn training(
     PathId(id): PathId,
     ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> Result<Json<TrainingList>, ApiError> {
-    Ok(Json(
-        chibo_app::programmes::training::training(&s.app, &a, id, period(&q)?).await?,
-    ))
+    Ok(Json(training::training(&s.app, &a, id, period(&q)?).await?))
 }
 
 /// Records a training course.
@@ -119,7 +107,7 @@ pub async fn add_course(
 ) -> Result<(StatusCode, Json<CourseView>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(chibo_app::programmes::training::add_course(&s.app, &a, id, b).await?),
+        Json(training::add_course(&s.app, &a, id, b).await?),
     ))
 }
 
@@ -132,9 +120,7 @@ pub async fn participants(
     PathId(id): PathId,
     ApiJson(b): ApiJson<ParticipantsInput>,
 ) -> Result<Json<CourseView>, ApiError> {
-    Ok(Json(
-        chibo_app::programmes::training::set_participants(&s.app, &a, id, b).await?,
-    ))
+    Ok(Json(training::set_participants(&s.app, &a, id, b).await?))
 }
 
 /// Inspections and supervisions of a subtree's cells in a period, the share of cells inspected,
@@ -148,7 +134,7 @@ pub async fn inspections(
     ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> Result<Json<InspectionList>, ApiError> {
     Ok(Json(
-        chibo_app::programmes::inspections::inspections(&s.app, &a, id, period(&q)?).await?,
+        inspections::inspections(&s.app, &a, id, period(&q)?).await?,
     ))
 }
 
@@ -163,7 +149,7 @@ pub async fn plan_inspection(
 ) -> Result<(StatusCode, Json<InspectionView>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(chibo_app::programmes::inspections::plan_inspection(&s.app, &a, id, b).await?),
+        Json(inspections::plan_inspection(&s.app, &a, id, b).await?),
     ))
 }
 
@@ -177,7 +163,7 @@ pub async fn record_inspection(
     ApiJson(b): ApiJson<InspectionResult>,
 ) -> Result<Json<InspectionView>, ApiError> {
     Ok(Json(
-        chibo_app::programmes::inspections::record_inspection(&s.app, &a, id, b).await?,
+        inspections::record_inspection(&s.app, &a, id, b).await?,
     ))
 }
 
@@ -190,7 +176,5 @@ pub async fn follow_up(
     PathId(id): PathId,
     ApiJson(b): ApiJson<FollowUpInput>,
 ) -> Result<Json<InspectionView>, ApiError> {
-    Ok(Json(
-        chibo_app::programmes::inspections::follow_up(&s.app, &a, id, b).await?,
-    ))
+    Ok(Json(inspections::follow_up(&s.app, &a, id, b).await?))
 }

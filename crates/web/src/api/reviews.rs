@@ -1,9 +1,9 @@
 use axum::Json;
 use axum::extract::State;
-use chibo_app::membership::classification::CellReviewInput;
-use chibo_app::membership::classification::ReviewInput;
-use chibo_app::membership::classification::ReviewSheet;
-use chibo_app::membership::classification::ReviewSummary;
+use chibo_app::membership::classification;
+use chibo_app::membership::classification::{
+    CellReviewInput, ReviewInput, ReviewSheet, ReviewSummary,
+};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -37,9 +37,7 @@ pub async fn sheet(
     PathId(id): PathId,
     ApiQuery(q): ApiQuery<YearQuery>,
 ) -> Result<Json<ReviewSheet>, ApiError> {
-    Ok(Json(
-        chibo_app::membership::classification::sheet(&s.app, &a, id, year(&q)).await?,
-    ))
+    Ok(Json(classification::sheet(&s.app, &a, id, year(&q)).await?))
 }
 
 /// Records the cell's scores for its members (all or none; the excellent quota is enforced).
@@ -51,9 +49,7 @@ pub async fn save(
     PathId(id): PathId,
     ApiJson(b): ApiJson<ReviewInput>,
 ) -> Result<Json<ReviewSheet>, ApiError> {
-    Ok(Json(
-        chibo_app::membership::classification::save(&s.app, &a, id, b).await?,
-    ))
+    Ok(Json(classification::save(&s.app, &a, id, b).await?))
 }
 
 /// The superior committee's decision on the cell's level.
@@ -65,9 +61,7 @@ pub async fn decide(
     PathId(id): PathId,
     ApiJson(b): ApiJson<CellReviewInput>,
 ) -> Result<Json<ReviewSheet>, ApiError> {
-    Ok(Json(
-        chibo_app::membership::classification::decide(&s.app, &a, id, b).await?,
-    ))
+    Ok(Json(classification::decide(&s.app, &a, id, b).await?))
 }
 
 /// Members and cells of a subtree by level, with the shares rated good or better.
@@ -80,6 +74,6 @@ pub async fn summary(
     ApiQuery(q): ApiQuery<YearQuery>,
 ) -> Result<Json<ReviewSummary>, ApiError> {
     Ok(Json(
-        chibo_app::membership::classification::summary(&s.app, &a, id, year(&q)).await?,
+        classification::summary(&s.app, &a, id, year(&q)).await?,
     ))
 }

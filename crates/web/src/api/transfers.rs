@@ -1,12 +1,12 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chibo_app::rules::calendar::HolidayInput;
-use chibo_app::rules::calendar::HolidayView;
-use chibo_app::workflows::transfer_steps::TransferInput;
-use chibo_app::workflows::transfer_steps::TransferStep;
-use chibo_app::workflows::transfers::TransferList;
-use chibo_app::workflows::transfers::TransferView;
+use chibo_app::rules::calendar;
+use chibo_app::rules::calendar::{HolidayInput, HolidayView};
+use chibo_app::workflows::transfer_steps;
+use chibo_app::workflows::transfer_steps::{TransferInput, TransferStep};
+use chibo_app::workflows::transfers;
+use chibo_app::workflows::transfers::{TransferList, TransferView};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -33,9 +33,7 @@ pub async fn list(
     PathId(id): PathId,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<TransferList>, ApiError> {
-    Ok(Json(
-        chibo_app::workflows::transfers::list(&s.app, &a, id, q.overdue).await?,
-    ))
+    Ok(Json(transfers::list(&s.app, &a, id, q.overdue).await?))
 }
 
 /// A member's transfers, newest first.
@@ -46,9 +44,7 @@ pub async fn of_member(
     ApiUser(a): ApiUser,
     PathId(id): PathId,
 ) -> Result<Json<Vec<TransferView>>, ApiError> {
-    Ok(Json(
-        chibo_app::workflows::transfers::of_member(&s.app, &a, id).await?,
-    ))
+    Ok(Json(transfers::of_member(&s.app, &a, id).await?))
 }
 
 /// Starts a temporary or permanent transfer of the member out of their cell.
@@ -62,7 +58,7 @@ pub async fn start(
 ) -> Result<(StatusCode, Json<TransferView>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(chibo_app::workflows::transfer_steps::start(&s.app, &a, id, b).await?),
+        Json(transfer_steps::start(&s.app, &a, id, b).await?),
     ))
 }
 
@@ -75,9 +71,7 @@ pub async fn step(
     PathId(id): PathId,
     ApiJson(b): ApiJson<TransferStep>,
 ) -> Result<Json<TransferView>, ApiError> {
-    Ok(Json(
-        chibo_app::workflows::transfer_steps::step(&s.app, &a, id, b).await?,
-    ))
+    Ok(Json(transfer_steps::step(&s.app, &a, id, b).await?))
 }
 
 #[derive(Deserialize, IntoParams, Default)]
@@ -100,7 +94,7 @@ pub async fn holidays(
         .year
         .map(|y| y.get_i32())
         .unwrap_or_else(|| chrono::Datelike::year(&chibo_app::App::today()));
-    Ok(Json(chibo_app::rules::calendar::list(&s.app, year).await?))
+    Ok(Json(calendar::list(&s.app, year).await?))
 }
 
 /// Adds a public holiday or make-up day (administrators).
@@ -113,7 +107,7 @@ pub async fn add_holiday(
 ) -> Result<(StatusCode, Json<HolidayView>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(chibo_app::rules::calendar::add(&s.app, &a, b).await?),
+        Json(calendar::add(&s.app, &a, b).await?),
     ))
 }
 
@@ -125,6 +119,6 @@ pub async fn remove_holiday(
     ApiUser(a): ApiUser,
     PathId(id): PathId,
 ) -> Result<StatusCode, ApiError> {
-    chibo_app::rules::calendar::remove(&s.app, &a, id).await?;
+    calendar::remove(&s.app, &a, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

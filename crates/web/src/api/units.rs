@@ -1,12 +1,14 @@
 use axum::Json;
+use axum::extract::State;
 use axum::http::StatusCode;
-use chibo_app::org::edit::NewUnit;
-use chibo_app::org::edit::RenameUnit;
-use chibo_app::org::restructure::DissolveUnit;
-use chibo_app::org::restructure::MergeUnit;
-use chibo_app::org::restructure::MoveUnit;
-use chibo_app::org::restructure::SplitUnit;
+use chibo_app::org::edit;
+use chibo_app::org::edit::{NewUnit, RenameUnit};
+use chibo_app::org::restructure;
+use chibo_app::org::restructure::{DissolveUnit, MergeUnit, MoveUnit, SplitUnit};
+use chibo_app::org::tree;
+use chibo_app::org::unit_page;
 use chibo_app::org::unit_page::UnitDetail;
+use chibo_app::org::units;
 use chibo_app::org::units::UnitView;
 use chibo_domain::validate::parse_date;
 use serde::Deserialize;
@@ -18,7 +20,6 @@ use crate::extract::path::PathId;
 use crate::extract::query::ApiQuery;
 use crate::extract::session::ApiUser;
 use crate::state::AppState;
-use axum::extract::State;
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct DateQuery {
@@ -46,37 +47,31 @@ pub async fn list(
     ApiUser(a): ApiUser,
     ApiQuery(q): ApiQuery<DateQuery>,
 ) -> Result<Json<Vec<UnitView>>, ApiError> {
-    Ok(Json(
-        chibo_app::org::units::tree(&s.app, &a, as_of(&q)?).await?,
-    ))
+    Ok(Json(units::tree(&s.app, &a, as_of(&q)?).await?))
 }
 
 /// The top units of your scope, each with how many units lie directly under it: the first
 /// level of the tree (then open a level with `/api/v1/units/{id}/children`).
 #[utoipa::path(get, path = "/api/v1/tree", tag = "units", params(DateQuery),
-    responses((status = 200, body = chibo_app::org::tree::TreeLevel), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = tree::TreeLevel), (status = 401, body = ErrorBody)))]
 pub async fn top_level(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     ApiQuery(q): ApiQuery<DateQuery>,
-) -> Result<Json<chibo_app::org::tree::TreeLevel>, ApiError> {
-    Ok(Json(
-        chibo_app::org::tree::level(&s.app, &a, None, as_of(&q)?).await?,
-    ))
+) -> Result<Json<tree::TreeLevel>, ApiError> {
+    Ok(Json(tree::level(&s.app, &a, None, as_of(&q)?).await?))
 }
 
 /// The units directly under a unit (now, or as of `date`), each with its own child count.
 #[utoipa::path(get, path = "/api/v1/units/{id}/children", tag = "units", params(("id" = i64, Path), DateQuery),
-    responses((status = 200, body = chibo_app::org::tree::TreeLevel), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = tree::TreeLevel), (status = 404, body = ErrorBody)))]
 pub async fn children(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     PathId(id): PathId,
     ApiQuery(q): ApiQuery<DateQuery>,
-) -> Result<Json<chibo_app::org::tree::TreeLevel>, ApiError> {
-    Ok(Json(
-        chibo_app::org::tree::level(&s.app, &a, Some(id), as_of(&q)?).await?,
-    ))
+) -> Result<Json<tree::TreeLevel>, ApiError> {
+    Ok(Json(tree::level(&s.app, &a, Some(id), as_of(&q)?).await?))
 }
 
 /// Creates a unit. A cell needs at least three official founding members.
@@ -89,7 +84,7 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<UnitView>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(chibo_app::org::edit::create(&s.app, &a, b).await?),
+        Json(edit::create(&s.app, &a, b).await?),
     ))
 }
 
@@ -102,9 +97,7 @@ pub async fn get(
     PathId(id): PathId,
     ApiQuery(q): ApiQuery<DateQuery>,
 ) -> Result<Json<UnitDetail>, ApiError> {
-    Ok(Json(
-        chibo_app::org::unit_page::detail(&s.app, &a, id, as_of(&q)?).await?,
-    ))
+    Ok(Json(unit_page::detail(&s.app, &a, id, as_of(&q)?).await?))
 }
 
 /// Renames a unit from an effective date.
@@ -116,7 +109,7 @@ pub async fn rename(
     PathId(id): PathId,
     ApiJson(b): ApiJson<RenameUnit>,
 ) -> Result<Json<UnitView>, ApiError> {
-    Ok(Json(chibo_app::org::edit::rename(&s.app, &a, id, b).await?))
+    Ok(Json(edit::rename(&s.app, &a, id, b).await?))
 }
 
 /// Moves a unit (with everything below it) under another parent.
@@ -128,9 +121,7 @@ pub async fn move_unit(
     PathId(id): PathId,
     ApiJson(b): ApiJson<MoveUnit>,
 ) -> Result<Json<UnitView>, ApiError> {
-    Ok(Json(
-        chibo_app::org::restructure::move_unit(&s.app, &a, id, b).await?,
-    ))
+    Ok(Json(restructure::move_unit(&s.app, &a, id, b).await?))
 }
 
 /// Merges this unit into another; members and sub-units go over, history follows.
@@ -142,9 +133,7 @@ pub async fn merge(
     PathId(id): PathId,
     ApiJson(b): ApiJson<MergeUnit>,
 ) -> Result<Json<UnitView>, ApiError> {
-    Ok(Json(
-        chibo_app::org::restructure::merge(&s.app, &a, id, b).await?,
-    ))
+    Ok(Json(restructure::merge(&s.app, &a, id, b).await?))
 }
 
 /// Splits a cell into new cells with the listed members.
@@ -156,9 +145,7 @@ pub async fn split(
     PathId(id): PathId,
     ApiJson(b): ApiJson<SplitUnit>,
 ) -> Result<Json<Vec<UnitView>>, ApiError> {
-    Ok(Json(
-        chibo_app::org::restructure::split(&s.app, &a, id, b).await?,
-    ))
+    Ok(Json(restructure::split(&s.app, &a, id, b).await?))
 }
 
 /// Dissolves a unit without members or live sub-units.
@@ -170,7 +157,5 @@ pub async fn dissolve(
     PathId(id): PathId,
     ApiJson(b): ApiJson<DissolveUnit>,
 ) -> Result<Json<UnitView>, ApiError> {
-    Ok(Json(
-        chibo_app::org::restructure::dissolve(&s.app, &a, id, b).await?,
-    ))
+    Ok(Json(restructure::dissolve(&s.app, &a, id, b).await?))
 }

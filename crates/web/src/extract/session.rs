@@ -3,6 +3,7 @@
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::header;
 use axum::http::request::Parts;
+use chibo_app::access::auth;
 use chibo_app::{Actor, AppError};
 
 use crate::error::{ApiError, PageError};
@@ -34,10 +35,10 @@ fn bearer(parts: &Parts) -> Option<String> {
 
 pub async fn actor_of(parts: &Parts, state: &AppState) -> Result<Option<Actor>, AppError> {
     if let Some(t) = bearer(parts) {
-        return chibo_app::access::auth::actor_from_token(&state.app, &t).await;
+        return auth::actor_from_token(&state.app, &t).await;
     }
     match cookie_value(parts, SESSION_COOKIE) {
-        Some(s) => chibo_app::access::auth::actor_from_session(&state.app, &s).await,
+        Some(s) => auth::actor_from_session(&state.app, &s).await,
         None => Ok(None),
     }
 }

@@ -2,6 +2,8 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
+use chibo_app::access::auth;
+use chibo_app::access::users;
 use chibo_app::access::users::PasswordInput;
 use chibo_app::{Actor, AppError};
 
@@ -11,11 +13,7 @@ use crate::extract::path::PathId;
 use crate::extract::session::{
     ClientIp, PageUser, SESSION_COOKIE, clear_cookie, cookie_value, session_cookie,
 };
-use crate::render::Nav;
-use crate::render::form_errors;
-use crate::render::render;
-use crate::render::render_status;
-use crate::render::see_other;
+use crate::render::{Nav, form_errors, render, render_status, see_other};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -41,7 +39,7 @@ pub async fn login(
     form: FormData,
 ) -> Result<Response, PageError> {
     let username = form.text("username");
-    match chibo_app::access::auth::login(&s.app, &username, &form.text("password"), &ip).await {
+    match auth::login(&s.app, &username, &form.text("password"), &ip).await {
         Ok(secret) => {
             let mut res = see_other("/");
             let cookie = session_cookie(
@@ -79,7 +77,7 @@ pub async fn logout(
 ) -> Result<Response, PageError> {
     let (parts, _) = req.into_parts();
     if let Some(secret) = cookie_value(&parts, SESSION_COOKIE) {
-        chibo_app::access::auth::logout(&s.app, &secret).await?;
+        auth::logout(&s.app, &secret).await?;
     }
     let mut res = see_other("/login");
     res.headers_mut().insert(
@@ -104,13 +102,13 @@ struct AccountPage {
     nav: Nav,
     actor: Actor,
     errors: Vec<String>,
-    tokens: Vec<chibo_app::access::auth::TokenView>,
+    tokens: Vec<auth::TokenView>,
 }
 
 pub async fn page(State(s): State<AppState>, PageUser(a): PageUser) -> Result<Response, PageError> {
     render(&AccountPage {
         nav: Nav::of(&a),
-        tokens: chibo_app::access::auth::tokens_of(&s.app, &a).await?,
+        tokens: auth::tokens_of(&s.app, &a).await?,
         actor: a,
         errors: vec![],
     })
@@ -122,7 +120,7 @@ pub async fn revoke_token(
     PageUser(a): PageUser,
     PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    chibo_app::access::auth::revoke_own_token(&s.app, &a, id).await?;
+    auth::revoke_own_token(&s.app, &a, id).await?;
     Ok(see_other("/account#tokens"))
 }
 
@@ -139,9 +137,7 @@ pub async fn change_password(
             current_password: form.opt("current_password"),
             new_password: form.text("new_password"),
         };
-        match form_errors(
-            chibo_app::access::users::set_password(&s.app, &a, a.user_id, input).await,
-        )? {
+        match form_errors(users::set_password(&s.app, &a, a.user_id, input).await)? {
             // The password change ended every session, this one too.
             Ok(()) => return Ok(see_other("/login")),
             Err(e) => errors = e,
@@ -151,7 +147,7 @@ pub async fn change_password(
         StatusCode::UNPROCESSABLE_ENTITY,
         &AccountPage {
             nav: Nav::of(&a),
-            tokens: chibo_app::access::auth::tokens_of(&s.app, &a).await?,
+            tokens: auth::tokens_of(&s.app, &a).await?,
             actor: a,
             errors,
         },

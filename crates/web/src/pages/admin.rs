@@ -1,14 +1,10 @@
 use askama::Template;
 use axum::extract::State;
-
-use crate::extract::query::PageQuery;
 use axum::response::Response;
-use chibo_app::access::users::ActiveInput;
-use chibo_app::access::users::NewUser;
-use chibo_app::access::users::PasswordInput;
-use chibo_app::access::users::RoleInput;
-use chibo_app::access::users::UserView;
+use chibo_app::access::users;
+use chibo_app::access::users::{ActiveInput, NewUser, PasswordInput, RoleInput, UserView};
 use chibo_app::audit::{self, AuditEntry};
+use chibo_app::org::units;
 use chibo_app::org::units::UnitView;
 use chibo_app::{Actor, AppError, Role};
 use serde::Deserialize;
@@ -16,13 +12,10 @@ use serde::Deserialize;
 use crate::error::PageError;
 use crate::extract::form::FormData;
 use crate::extract::path::{PathId, PathIds};
+use crate::extract::query::PageQuery;
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::render::Nav;
-use crate::render::form_errors;
-use crate::render::render;
-use crate::render::render_status;
-use crate::render::see_other;
+use crate::render::{Nav, form_errors, render, render_status, see_other};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -46,7 +39,7 @@ async fn render_users(
     errors: Vec<String>,
     form: std::collections::HashMap<String, String>,
 ) -> Result<Response, PageError> {
-    let list = chibo_app::access::users::list(&s.app, a).await?;
+    let list = users::list(&s.app, a).await?;
     let status = crate::render::status_for(&errors);
     render_status(
         status,
@@ -54,7 +47,7 @@ async fn render_users(
             nav: Nav::of(a),
             users: list,
             roles: role_choices(),
-            units: chibo_app::org::units::tree(&s.app, a, None).await?,
+            units: units::tree(&s.app, a, None).await?,
             errors,
             form,
         },
@@ -82,7 +75,7 @@ pub async fn create_user(
         role: f.opt("role"),
         unit_id: f.id("unit_id"),
     };
-    match form_errors(chibo_app::access::users::create(&s.app, &a, input).await)? {
+    match form_errors(users::create(&s.app, &a, input).await)? {
         Ok(u) => Ok(see_other(&format!("/admin/users/{}", u.id))),
         Err(errors) => {
             let mut form: std::collections::HashMap<String, String> = f.0.into_iter().collect();
@@ -108,7 +101,7 @@ async fn render_user(
     id: i64,
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
-    let u = chibo_app::access::users::get(&s.app, a, id).await?;
+    let u = users::get(&s.app, a, id).await?;
     let status = crate::render::status_for(&errors);
     render_status(
         status,
@@ -116,7 +109,7 @@ async fn render_user(
             nav: Nav::of(a),
             u,
             roles: role_choices(),
-            units: chibo_app::org::units::tree(&s.app, a, None).await?,
+            units: units::tree(&s.app, a, None).await?,
             errors,
         },
     )
@@ -148,7 +141,7 @@ pub async fn add_role(
     PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
-    let r = chibo_app::access::users::add_role(
+    let r = users::add_role(
         &s.app,
         &a,
         id,
@@ -166,7 +159,7 @@ pub async fn remove_role(
     PageUser(a): PageUser,
     PathIds(id, role_id): PathIds,
 ) -> Result<Response, PageError> {
-    let r = chibo_app::access::users::remove_role(&s.app, &a, id, role_id).await;
+    let r = users::remove_role(&s.app, &a, id, role_id).await;
     user_action(&s, &a, id, r).await
 }
 
@@ -177,7 +170,7 @@ pub async fn set_password(
     f: FormData,
 ) -> Result<Response, PageError> {
     a.require_admin()?;
-    let r = chibo_app::access::users::set_password(
+    let r = users::set_password(
         &s.app,
         &a,
         id,
@@ -196,7 +189,7 @@ pub async fn set_active(
     PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
-    let r = chibo_app::access::users::set_active(
+    let r = users::set_active(
         &s.app,
         &a,
         id,

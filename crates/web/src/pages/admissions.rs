@@ -3,9 +3,9 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use chibo_app::workflows::admissions::CandidateInput;
-use chibo_app::workflows::admissions::CandidateList;
-use chibo_app::workflows::admissions::CandidateStep;
+use chibo_app::workflows::admission_steps;
+use chibo_app::workflows::admissions;
+use chibo_app::workflows::admissions::{CandidateInput, CandidateList, CandidateStep};
 use chibo_app::{Actor, App};
 
 use crate::error::PageError;
@@ -13,10 +13,7 @@ use crate::extract::form::FormData;
 use crate::extract::path::PathId;
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::render::Nav;
-use crate::render::form_errors;
-use crate::render::render_status;
-use crate::render::see_other;
+use crate::render::{Nav, form_errors, render_status, see_other};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -34,7 +31,7 @@ async fn render_list(
     id: i64,
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
-    let list = chibo_app::workflows::admissions::list(&s.app, a, id).await?;
+    let list = admissions::list(&s.app, a, id).await?;
     let status = crate::render::status_for(&errors);
     render_status(
         status,
@@ -69,7 +66,7 @@ pub async fn propose(
         citizen_id: f.opt("citizen_id"),
         phone: f.opt("phone"),
     };
-    match form_errors(chibo_app::workflows::admissions::propose(&s.app, &a, id, input).await)? {
+    match form_errors(admissions::propose(&s.app, &a, id, input).await)? {
         Ok(_) => Ok(see_other(&format!("/units/{}/candidates", id))),
         Err(errors) => render_list(&s, &a, id, errors).await,
     }
@@ -91,12 +88,12 @@ pub async fn step(
         history: f.get("history") == Some("1"),
         votes_for: f.get("votes_for").and_then(|v| v.trim().parse().ok()),
     };
-    let r = chibo_app::workflows::admission_steps::step(&s.app, &a, id, input).await;
+    let r = admission_steps::step(&s.app, &a, id, input).await;
     let back = match f.id("unit") {
         Some(u) => u,
         None => match &r {
             Ok(c) => c.unit.id,
-            Err(_) => chibo_app::workflows::admissions::unit_of(&s.app, &a, id).await?,
+            Err(_) => admissions::unit_of(&s.app, &a, id).await?,
         },
     };
     match form_errors(r)? {

@@ -3,23 +3,20 @@
 
 use askama::Template;
 use axum::extract::State;
-
-use crate::extract::query::PageQuery;
 use axum::response::Response;
-use chibo_app::membership::badges::AwardInput;
-use chibo_app::membership::badges::DisciplineInput;
+use chibo_app::membership::badges;
+use chibo_app::membership::badges::{AwardInput, DisciplineInput};
+use chibo_app::membership::badges_due;
 use chibo_app::membership::badges_due::DueList;
 use serde::Deserialize;
 
 use crate::error::PageError;
 use crate::extract::form::FormData;
 use crate::extract::path::PathId;
+use crate::extract::query::PageQuery;
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::render::Nav;
-use crate::render::form_errors;
-use crate::render::render_status;
-use crate::render::see_other;
+use crate::render::{Nav, form_errors, render_status, see_other};
 use crate::state::AppState;
 
 #[derive(Deserialize, Default)]
@@ -42,14 +39,9 @@ pub async fn due(
     PathId(id): PathId,
     PageQuery(q): PageQuery<DueQuery>,
 ) -> Result<Response, PageError> {
-    let (list, errors) = match form_errors(
-        chibo_app::membership::badges_due::due(&s.app, &a, id, Some(&q.ngay)).await,
-    )? {
+    let (list, errors) = match form_errors(badges_due::due(&s.app, &a, id, Some(&q.ngay)).await)? {
         Ok(l) => (l, vec![]),
-        Err(errors) => (
-            chibo_app::membership::badges_due::due(&s.app, &a, id, None).await?,
-            errors,
-        ),
+        Err(errors) => (badges_due::due(&s.app, &a, id, None).await?, errors),
     };
     let status = crate::render::status_for(&errors);
     render_status(
@@ -78,7 +70,7 @@ pub async fn award(
         early: f.opt("early"),
         decision: f.text("decision"),
     };
-    let r = chibo_app::membership::badges::award(&s.app, &a, id, input).await;
+    let r = badges::award(&s.app, &a, id, input).await;
     let back = f
         .get("back")
         .filter(|b| b.starts_with("/units/") && !b.starts_with("//"))
@@ -101,7 +93,7 @@ pub async fn discipline(
         decided_on: f.opt("decided_on"),
         decision: f.text("decision"),
     };
-    match form_errors(chibo_app::membership::badges::discipline(&s.app, &a, id, input).await)? {
+    match form_errors(badges::discipline(&s.app, &a, id, input).await)? {
         Ok(_) => Ok(see_other(&format!("/members/{}#badges", id))),
         Err(errors) => super::members::render_member(&s, &a, id, errors).await,
     }

@@ -3,9 +3,8 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use chibo_app::workflows::exemptions::ExemptionList;
-use chibo_app::workflows::exemptions::ExemptionRequest;
-use chibo_app::workflows::exemptions::ExemptionStep;
+use chibo_app::workflows::exemptions;
+use chibo_app::workflows::exemptions::{ExemptionList, ExemptionRequest, ExemptionStep};
 use chibo_app::{Actor, App};
 
 use crate::error::PageError;
@@ -13,10 +12,7 @@ use crate::extract::form::FormData;
 use crate::extract::path::PathId;
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::render::Nav;
-use crate::render::form_errors;
-use crate::render::render_status;
-use crate::render::see_other;
+use crate::render::{Nav, form_errors, render_status, see_other};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -34,7 +30,7 @@ async fn render_list(
     id: i64,
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
-    let list = chibo_app::workflows::exemptions::list(&s.app, a, id).await?;
+    let list = exemptions::list(&s.app, a, id).await?;
     let status = crate::render::status_for(&errors);
     render_status(
         status,
@@ -66,7 +62,7 @@ pub async fn request(
         reason: f.text("reason"),
         until: f.opt("until"),
     };
-    match form_errors(chibo_app::workflows::exemptions::request(&s.app, &a, id, input).await)? {
+    match form_errors(exemptions::request(&s.app, &a, id, input).await)? {
         Ok(_) => Ok(see_other(&format!("/members/{}#exemptions", id))),
         Err(errors) => super::members::render_member(&s, &a, id, errors).await,
     }
@@ -85,14 +81,14 @@ pub async fn step(
         on: f.opt("on"),
     };
     match (
-        form_errors(chibo_app::workflows::exemptions::step(&s.app, &a, id, input).await)?,
+        form_errors(exemptions::step(&s.app, &a, id, input).await)?,
         f.id("unit"),
     ) {
         (Ok(_), Some(u)) => Ok(see_other(&format!("/units/{u}/exemptions"))),
         (Ok(x), None) => Ok(see_other(&format!("/members/{}#exemptions", x.member.id))),
         (Err(errors), Some(u)) => render_list(&s, &a, u, errors).await,
         (Err(errors), None) => {
-            let member = chibo_app::workflows::exemptions::member_of(&s.app, &a, id).await?;
+            let member = exemptions::member_of(&s.app, &a, id).await?;
             super::members::render_member(&s, &a, member, errors).await
         }
     }

@@ -4,6 +4,8 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use chibo_app::meetings::detail;
+use chibo_app::meetings::lookup;
 use chibo_app::{Actor, AppError};
 
 use crate::error::PageError;
@@ -19,12 +21,12 @@ struct HomePage {
     nav: Nav,
     actor: Actor,
     role_lines: Vec<(String, Option<(i64, String)>)>,
-    upcoming: Vec<chibo_app::meetings::lookup::MeetingView>,
+    upcoming: Vec<lookup::MeetingView>,
     today: chrono::NaiveDate,
 }
 
 pub async fn home(State(s): State<AppState>, PageUser(a): PageUser) -> Result<Response, PageError> {
-    let upcoming = chibo_app::meetings::detail::upcoming_for_me(&s.app, &a).await?;
+    let upcoming = detail::upcoming_for_me(&s.app, &a).await?;
     let role_lines = a
         .grants
         .iter()

@@ -4,18 +4,16 @@
 use askama::Template;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
-
-use crate::extract::query::PageQuery;
 use axum::response::Response;
+use chibo_app::membership::import;
 use chibo_app::membership::import::ImportReport;
 use serde::Deserialize;
 
 use crate::error::PageError;
 use crate::extract::path::PathId;
+use crate::extract::query::PageQuery;
 use crate::extract::session::PageUser;
-use crate::render::Nav;
-use crate::render::render;
-use crate::render::render_status;
+use crate::render::{Nav, render, render_status};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -33,7 +31,7 @@ pub async fn form(
     PageUser(a): PageUser,
     PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    let u = chibo_app::membership::import::may_import(&s.app, &a, id).await?;
+    let u = import::may_import(&s.app, &a, id).await?;
     render(&ImportPage {
         nav: Nav::of(&a),
         unit: chibo_app::refs::UnitRef {
@@ -61,45 +59,34 @@ pub async fn upload(
     PageQuery(q): PageQuery<ImportQuery>,
     form: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
-    let u = chibo_app::membership::import::may_import(&s.app, &a, id).await?;
+    let u = import::may_import(&s.app, &a, id).await?;
     let dry_run = !q.check.is_empty();
-    let report =
-        match crate::upload::read_file(form, chibo_app::membership::import::MAX_IMPORT_BYTES).await
-        {
-            Ok((name, bytes)) => {
-                chibo_app::membership::import::run(
-                    &s.app,
-                    &a,
-                    id,
-                    &name,
-                    &bytes,
-                    dry_run,
-                    &|_, _| {},
-                )
-                .await?
-            }
-            Err(chibo_app::AppError::Invalid(inv)) => ImportReport {
-                unit: chibo_app::refs::UnitRef {
-                    id: u.id,
-                    name: u.name.clone(),
-                },
-                rows: 0,
-                created: 0,
-                updated: 0,
-                unchanged: 0,
-                errors: inv
-                    .errors
-                    .into_iter()
-                    .map(|e| chibo_app::membership::import::RowError {
-                        row: 0,
-                        column: String::new(),
-                        message: e.message,
-                    })
-                    .collect(),
-                written: false,
+    let report = match crate::upload::read_file(form, import::MAX_IMPORT_BYTES).await {
+        Ok((name, bytes)) => {
+            import::run(&s.app, &a, id, &name, &bytes, dry_run, &|_, _| {}).await?
+        }
+        Err(chibo_app::AppError::Invalid(inv)) => ImportReport {
+            unit: chibo_app::refs::UnitRef {
+                id: u.id,
+                name: u.name.clone(),
             },
-            Err(e) => return Err(PageError(e)),
-        };
+            rows: 0,
+            created: 0,
+            updated: 0,
+            unchanged: 0,
+            errors: inv
+                .errors
+                .into_iter()
+                .map(|e| import::RowError {
+                    row: 0,
+                    column: String::new(),
+                    message: e.message,
+                })
+                .collect(),
+            written: false,
+        },
+        Err(e) => return Err(PageError(e)),
+    };
     let messages = report.errors.iter().map(ToString::to_string).collect();
     let status = if report.errors.is_empty() {
         axum::http::StatusCode::OK
@@ -120,7 +107,7 @@ pub async fn upload(
 
 pub async fn template(PageUser(_a): PageUser) -> Response {
     crate::upload::file_response(
-        chibo_app::membership::import::template(),
+        import::template(),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "mau-danh-sach-dang-vien.xlsx",
     )
@@ -131,7 +118,7 @@ pub async fn export(
     PageUser(a): PageUser,
     PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    let (file, bytes) = chibo_app::membership::import::export(&s.app, &a, id).await?;
+    let (file, bytes) = import::export(&s.app, &a, id).await?;
     Ok(crate::upload::file_response(
         bytes,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

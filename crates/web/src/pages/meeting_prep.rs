@@ -4,17 +4,17 @@
 use askama::Template;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
-
-use crate::extract::query::PageQuery;
 use axum::http::HeaderMap;
 use axum::response::Response;
+use chibo_app::meetings::attendance;
 use chibo_app::meetings::attendance::CheckInInput;
-use chibo_app::meetings::detail::MeetingDetail;
-use chibo_app::meetings::detail::PastResolution;
-use chibo_app::meetings::preparation::FollowerInput;
-use chibo_app::meetings::preparation::GuestInput;
-use chibo_app::meetings::preparation::PreparationInput;
+use chibo_app::meetings::detail;
+use chibo_app::meetings::detail::{MeetingDetail, PastResolution};
+use chibo_app::meetings::preparation;
+use chibo_app::meetings::preparation::{FollowerInput, GuestInput, PreparationInput};
+use chibo_app::meetings::schedule;
 use chibo_app::meetings::schedule::NoticeInput;
+use chibo_app::meetings::uploads;
 use chibo_app::{Actor, AppError};
 use serde::Deserialize;
 
@@ -22,14 +22,10 @@ use super::meetings::on_meeting;
 use crate::error::PageError;
 use crate::extract::form::FormData;
 use crate::extract::path::PathId;
+use crate::extract::query::PageQuery;
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::render::Nav;
-use crate::render::check_in_path;
-use crate::render::form_errors;
-use crate::render::render;
-use crate::render::render_status;
-use crate::render::see_other;
+use crate::render::{Nav, check_in_path, form_errors, render, render_status, see_other};
 use crate::state::AppState;
 
 pub async fn notice(
@@ -44,7 +40,7 @@ pub async fn notice(
         start_time: f.opt("start_time"),
         agenda: f.opt("agenda"),
     };
-    let r = chibo_app::meetings::schedule::update_notice(&s.app, &a, id, input).await;
+    let r = schedule::update_notice(&s.app, &a, id, input).await;
     on_meeting(&s, &a, id, r, "#notice").await
 }
 
@@ -54,11 +50,9 @@ pub async fn upload(
     PathId(id): PathId,
     form: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
-    chibo_app::meetings::uploads::may_upload(&s.app, &a, id).await?;
+    uploads::may_upload(&s.app, &a, id).await?;
     let r = match crate::upload::read_file(form, s.app.config.upload_max_bytes).await {
-        Ok((name, bytes)) => {
-            chibo_app::meetings::uploads::upload_document(&s.app, &a, id, &name, &bytes).await
-        }
+        Ok((name, bytes)) => uploads::upload_document(&s.app, &a, id, &name, &bytes).await,
         Err(e) => Err(e),
     };
     on_meeting(&s, &a, id, r, "#documents").await
@@ -69,7 +63,7 @@ pub async fn download(
     PageUser(a): PageUser,
     PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    let (d, bytes) = chibo_app::meetings::uploads::document_file(&s.app, &a, id).await?;
+    let (d, bytes) = uploads::document_file(&s.app, &a, id).await?;
     Ok(crate::upload::file_response(
         bytes,
         &d.content_type,
@@ -88,7 +82,7 @@ pub async fn delete_file(
     PageUser(a): PageUser,
     PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    let r = chibo_app::meetings::uploads::delete_document(&s.app, &a, id).await;
+    let r = uploads::delete_document(&s.app, &a, id).await;
     back_to(r, "#documents")
 }
 
@@ -104,7 +98,7 @@ pub async fn preparation(
         content: f.text("content"),
         draft_resolution: f.opt("draft_resolution"),
     };
-    let r = chibo_app::meetings::preparation::save_preparation(&s.app, &a, id, input).await;
+    let r = preparation::save_preparation(&s.app, &a, id, input).await;
     on_meeting(&s, &a, id, r, "#preparation").await
 }
 
@@ -119,7 +113,7 @@ pub async fn add_guest(
         full_name: f.text("full_name"),
         title: f.text("title"),
     };
-    let r = chibo_app::meetings::preparation::add_guest(&s.app, &a, id, input).await;
+    let r = preparation::add_guest(&s.app, &a, id, input).await;
     on_meeting(&s, &a, id, r, "#guests").await
 }
 
@@ -128,7 +122,7 @@ pub async fn remove_guest(
     PageUser(a): PageUser,
     PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    let r = chibo_app::meetings::preparation::remove_guest(&s.app, &a, id).await;
+    let r = preparation::remove_guest(&s.app, &a, id).await;
     back_to(r, "#guests")
 }
 
@@ -138,7 +132,7 @@ pub async fn set_follower(
     PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
-    let r = chibo_app::meetings::preparation::set_follower(
+    let r = preparation::set_follower(
         &s.app,
         &a,
         id,
@@ -188,8 +182,8 @@ pub async fn qr(
     PathId(id): PathId,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let code = chibo_app::meetings::attendance::check_in_code(&s.app, &a, id).await?;
-    let d = chibo_app::meetings::detail::get(&s.app, &a, id).await?;
+    let code = attendance::check_in_code(&s.app, &a, id).await?;
+    let d = detail::get(&s.app, &a, id).await?;
     let url = format!("{}{}", public_base(&s, &headers), check_in_path(id, &code));
     let svg = qrcode::QrCode::new(url.as_bytes())
         .map_err(|e| AppError::Internal(e.to_string()))?
@@ -227,7 +221,7 @@ async fn render_check_in(
     code: String,
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
-    let d = chibo_app::meetings::detail::get(&s.app, a, id).await?;
+    let d = detail::get(&s.app, a, id).await?;
     let status = crate::render::status_for(&errors);
     render_status(
         status,
@@ -258,13 +252,7 @@ pub async fn check_in(
     f: FormData,
 ) -> Result<Response, PageError> {
     let code = f.text("code");
-    let r = chibo_app::meetings::attendance::check_in(
-        &s.app,
-        &a,
-        id,
-        CheckInInput { code: code.clone() },
-    )
-    .await;
+    let r = attendance::check_in(&s.app, &a, id, CheckInInput { code: code.clone() }).await;
     match form_errors(r)? {
         Ok(_) => Ok(see_other(&format!("/meetings/{}/check-in", id))),
         Err(errors) => render_check_in(&s, &a, id, code, errors).await,
@@ -283,7 +271,7 @@ pub async fn resolutions(
     State(s): State<AppState>,
     PageUser(a): PageUser,
 ) -> Result<Response, PageError> {
-    let items = chibo_app::meetings::detail::resolutions_for_me(&s.app, &a).await?;
+    let items = detail::resolutions_for_me(&s.app, &a).await?;
     render(&ResolutionsPage {
         nav: Nav::of(&a),
         items,

@@ -1,11 +1,23 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use chibo_app::meetings::attendance::AttendanceEntry;
-use chibo_app::meetings::attendance::AttendanceInput;
+use chibo_app::meetings::approval;
+use chibo_app::meetings::attendance;
+use chibo_app::meetings::attendance::{AttendanceEntry, AttendanceInput};
+use chibo_app::meetings::detail;
 use chibo_app::meetings::detail::MeetingDetail;
+use chibo_app::meetings::documents;
+use chibo_app::meetings::held::TaskView;
 use chibo_app::meetings::lookup::MeetingView;
+use chibo_app::meetings::notice;
+use chibo_app::meetings::plans;
+use chibo_app::meetings::preparation;
+use chibo_app::meetings::record;
+use chibo_app::meetings::record::{RecordInput, ScoreEntry, ScoreInput, TaskInput, TaskUpdate};
+use chibo_app::meetings::schedule;
 use chibo_app::meetings::schedule::NewMeeting;
+use chibo_app::membership::members;
+use chibo_app::org::units;
 use chibo_app::rules::{self, RuleSetView};
 use chibo_app::{Actor, App, AppError};
 
@@ -15,10 +27,7 @@ use crate::extract::path::PathId;
 use crate::extract::query::PageQuery;
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::render::Nav;
-use crate::render::form_errors;
-use crate::render::render_status;
-use crate::render::see_other;
+use crate::render::{Nav, form_errors, render_status, see_other};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -33,7 +42,7 @@ struct ListPage {
     errors: Vec<String>,
     form: FormData,
     today: String,
-    follower: chibo_app::meetings::notice::FollowerView,
+    follower: notice::FollowerView,
     /// May name the follower (the superior committee).
     can_set_follower: bool,
     /// Members of the superior organisation who may follow the cell.
@@ -47,8 +56,8 @@ pub(super) async fn render_list(
     errors: Vec<String>,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let list = chibo_app::meetings::detail::list(&s.app, a, id).await?;
-    let u = chibo_app::org::units::find(&s.app.db, id)
+    let list = detail::list(&s.app, a, id).await?;
+    let u = units::find(&s.app.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
     // A dissolved or merged cell holds no more meetings: no scheduling form.
@@ -59,10 +68,10 @@ pub(super) async fn render_list(
     } else {
         None
     };
-    let follower = chibo_app::meetings::preparation::follower(&s.app, a, id).await?;
+    let follower = preparation::follower(&s.app, a, id).await?;
     let can_set_follower = a.supervises(&u);
     let follower_choices = if can_set_follower {
-        chibo_app::meetings::preparation::follower_choices(&s.app, a, id).await?
+        preparation::follower_choices(&s.app, a, id).await?
     } else {
         vec![]
     };
@@ -109,7 +118,7 @@ pub async fn schedule(
         place: f.text("place"),
         agenda: f.opt("agenda"),
     };
-    match form_errors(chibo_app::meetings::schedule::schedule(&s.app, &a, id, input).await)? {
+    match form_errors(schedule::schedule(&s.app, &a, id, input).await)? {
         Ok(m) => Ok(see_other(&format!("/meetings/{}", m.id))),
         Err(errors) => render_list(&s, &a, id, errors, f).await,
     }
@@ -137,7 +146,7 @@ async fn render_meeting(
     id: i64,
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
-    let d = chibo_app::meetings::detail::get(&s.app, a, id).await?;
+    let d = detail::get(&s.app, a, id).await?;
     let held_or_past = d.meeting.meeting_date <= App::today();
     let locked = d.held.as_ref().is_some_and(|h| h.locked);
     let editable = d.can_manage && held_or_past && !locked;
@@ -170,7 +179,7 @@ pub async fn publish(
     PageUser(a): PageUser,
     PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    let r = chibo_app::meetings::schedule::publish(&s.app, &a, id).await;
+    let r = schedule::publish(&s.app, &a, id).await;
     on_meeting(&s, &a, id, r, "").await
 }
 
@@ -209,25 +218,12 @@ pub async fn attendance(
             .filter(|e| !e.presence.is_empty())
             .collect();
     match form_errors(
-        chibo_app::meetings::attendance::record_attendance(
-            &s.app,
-            &a,
-            id,
-            AttendanceInput { entries },
-        )
-        .await,
+        attendance::record_attendance(&s.app, &a, id, AttendanceInput { entries }).await,
     )? {
         Ok(_) => Ok(see_other(&format!("/meetings/{}", id))),
         Err(errors) => render_meeting(&s, &a, id, errors).await,
     }
 }
-
-use chibo_app::meetings::held::TaskView;
-use chibo_app::meetings::record::RecordInput;
-use chibo_app::meetings::record::ScoreEntry;
-use chibo_app::meetings::record::ScoreInput;
-use chibo_app::meetings::record::TaskInput;
-use chibo_app::meetings::record::TaskUpdate;
 
 fn number(f: &FormData, key: &str) -> Option<u32> {
     f.get(key)
@@ -252,7 +248,7 @@ pub async fn record(
         votes_against: number(&f, "votes_against"),
         votes_abstain: number(&f, "votes_abstain"),
     };
-    let r = chibo_app::meetings::record::save_record(&s.app, &a, id, input).await;
+    let r = record::save_record(&s.app, &a, id, input).await;
     on_meeting(&s, &a, id, r, "#record").await
 }
 
@@ -267,7 +263,7 @@ pub async fn add_task(
         what: f.text("what"),
         due_on: f.opt("due_on"),
     };
-    let r = chibo_app::meetings::record::add_task(&s.app, &a, id, input).await;
+    let r = record::add_task(&s.app, &a, id, input).await;
     on_meeting(&s, &a, id, r, "#tasks").await
 }
 
@@ -290,7 +286,7 @@ pub async fn score(
                 })
             })
             .collect();
-    let r = chibo_app::meetings::record::score(&s.app, &a, id, ScoreInput { entries }).await;
+    let r = record::score(&s.app, &a, id, ScoreInput { entries }).await;
     on_meeting(&s, &a, id, r, "#score").await
 }
 
@@ -306,7 +302,7 @@ pub async fn my_tasks(
     State(s): State<AppState>,
     PageUser(a): PageUser,
 ) -> Result<Response, PageError> {
-    let tasks = chibo_app::meetings::record::my_tasks(&s.app, &a).await?;
+    let tasks = record::my_tasks(&s.app, &a).await?;
     render_status(
         axum::http::StatusCode::OK,
         &TasksPage {
@@ -333,10 +329,10 @@ pub async fn task_progress(
         .filter(|b| b.starts_with('/') && !b.starts_with("//"))
         .unwrap_or("/tasks")
         .to_string();
-    match form_errors(chibo_app::meetings::record::update_task(&s.app, &a, id, input).await)? {
+    match form_errors(record::update_task(&s.app, &a, id, input).await)? {
         Ok(_) => Ok(see_other(&back)),
         Err(errors) => {
-            let tasks = chibo_app::meetings::record::my_tasks(&s.app, &a).await?;
+            let tasks = record::my_tasks(&s.app, &a).await?;
             render_status(
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,
                 &TasksPage {
@@ -354,7 +350,7 @@ pub async fn minutes_docx(
     PageUser(a): PageUser,
     PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    let doc = chibo_app::meetings::documents::minutes(&s.app, &a, id).await?;
+    let doc = documents::minutes(&s.app, &a, id).await?;
     Ok(crate::api::meetings::docx_response(
         &doc,
         &format!("bien-ban-{}.docx", id),
@@ -366,7 +362,7 @@ pub async fn resolution_docx(
     PageUser(a): PageUser,
     PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    let doc = chibo_app::meetings::documents::resolution(&s.app, &a, id).await?;
+    let doc = documents::resolution(&s.app, &a, id).await?;
     Ok(crate::api::meetings::docx_response(
         &doc,
         &format!("nghi-quyet-{}.docx", id),
@@ -389,9 +385,9 @@ pub async fn print(
     PageQuery(q): PageQuery<std::collections::HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let doc = if q.get("loai").map(String::as_str) == Some("nghi-quyet") {
-        chibo_app::meetings::documents::resolution(&s.app, &a, id).await?
+        documents::resolution(&s.app, &a, id).await?
     } else {
-        chibo_app::meetings::documents::minutes(&s.app, &a, id).await?
+        documents::minutes(&s.app, &a, id).await?
     };
     let place_date = chibo_export::place_and_date(&doc.header.place, doc.header.date);
     let back = format!("/meetings/{}", id);
@@ -410,7 +406,7 @@ pub async fn approve(
     PageUser(a): PageUser,
     PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    let r = chibo_app::meetings::approval::approve(&s.app, &a, id).await;
+    let r = approval::approve(&s.app, &a, id).await;
     on_meeting(&s, &a, id, r, "#record").await
 }
 
@@ -420,10 +416,10 @@ pub async fn amend(
     PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
-    let input = chibo_app::meetings::approval::AmendmentInput {
+    let input = approval::AmendmentInput {
         body: f.text("body"),
     };
-    let r = chibo_app::meetings::approval::amend(&s.app, &a, id, input).await;
+    let r = approval::amend(&s.app, &a, id, input).await;
     on_meeting(&s, &a, id, r, "#record").await
 }
 
@@ -433,11 +429,11 @@ pub async fn step(
     PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
-    let input = chibo_app::meetings::approval::StepInput {
+    let input = approval::StepInput {
         step: f.text("step"),
         done_at: f.opt("done_at"),
     };
-    let r = chibo_app::meetings::approval::tick_step(&s.app, &a, id, input).await;
+    let r = approval::tick_step(&s.app, &a, id, input).await;
     on_meeting(&s, &a, id, r, "#steps").await
 }
 
@@ -447,11 +443,11 @@ pub async fn speech(
     PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
-    let input = chibo_app::meetings::approval::SpeechInput {
+    let input = approval::SpeechInput {
         member_id: f.id("member_id").unwrap_or(0),
         summary: f.text("summary"),
     };
-    let r = chibo_app::meetings::approval::add_speech(&s.app, &a, id, input).await;
+    let r = approval::add_speech(&s.app, &a, id, input).await;
     on_meeting(&s, &a, id, r, "#steps").await
 }
 
@@ -459,8 +455,8 @@ pub async fn speech(
 #[template(path = "plan.html")]
 struct PlanPage {
     nav: Nav,
-    plan: chibo_app::meetings::plans::YearPlan,
-    members: Vec<chibo_app::membership::members::MemberSummary>,
+    plan: plans::YearPlan,
+    members: Vec<members::MemberSummary>,
     errors: Vec<String>,
 }
 
@@ -471,12 +467,12 @@ async fn render_plan(
     year: i32,
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
-    let plan = chibo_app::meetings::plans::year_plan(&s.app, a, id, year).await?;
+    let plan = plans::year_plan(&s.app, a, id, year).await?;
     let members = if plan.can_manage {
-        chibo_app::membership::members::list(
+        members::list(
             &s.app,
             a,
-            chibo_app::membership::members::MemberQuery {
+            members::MemberQuery {
                 unit_id: Some(id),
                 per_page: Some(chibo_domain::bounded::PageSize::clamped(500)),
                 ..Default::default()
@@ -528,7 +524,7 @@ pub async fn add_topic(
         .get("year")
         .and_then(|y| y.trim().parse().ok())
         .unwrap_or(0);
-    let input = chibo_app::meetings::plans::TopicInput {
+    let input = plans::TopicInput {
         year,
         quarter: f
             .get("quarter")
@@ -537,7 +533,7 @@ pub async fn add_topic(
         title: f.text("title"),
         writer_member_id: f.id("writer_member_id"),
     };
-    match form_errors(chibo_app::meetings::plans::add_topic(&s.app, &a, id, input).await)? {
+    match form_errors(plans::add_topic(&s.app, &a, id, input).await)? {
         Ok(_) => Ok(see_other(&format!("/units/{}/plan?nam={year}", id))),
         Err(errors) => render_plan(&s, &a, id, chrono::Datelike::year(&App::today()), errors).await,
     }

@@ -2,17 +2,20 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::State;
-
-use crate::extract::query::PageQuery;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use chibo_app::membership::badges;
+use chibo_app::membership::member_edit;
 use chibo_app::membership::member_edit::MemberInput;
+use chibo_app::membership::member_events;
 use chibo_app::membership::member_events::StatusEventInput;
-use chibo_app::membership::members::MemberDetail;
-use chibo_app::membership::members::MemberPage;
-use chibo_app::membership::members::MemberQuery;
-use chibo_app::membership::positions::EndPositionInput;
-use chibo_app::membership::positions::PositionInput;
+use chibo_app::membership::members;
+use chibo_app::membership::members::{MemberDetail, MemberPage, MemberQuery};
+use chibo_app::membership::positions;
+use chibo_app::membership::positions::{EndPositionInput, PositionInput};
+use chibo_app::org::units;
+use chibo_app::workflows::exemptions;
+use chibo_app::workflows::transfers;
 use chibo_app::{Actor, App, AppError};
 use chibo_domain::Invalid;
 use chibo_domain::member::{PositionKind, StatusEventKind};
@@ -21,12 +24,10 @@ use serde::Deserialize;
 use crate::error::PageError;
 use crate::extract::form::FormData;
 use crate::extract::path::PathId;
+use crate::extract::query::PageQuery;
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::render::Nav;
-use crate::render::render;
-use crate::render::render_status;
-use crate::render::see_other;
+use crate::render::{Nav, render, render_status, see_other};
 use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize)]
@@ -69,7 +70,7 @@ pub async fn list(
 ) -> Result<Response, PageError> {
     let unit_id = q.unit_id.as_deref().and_then(|v| v.parse::<i64>().ok());
     let all = q.all.as_deref() == Some("1");
-    let result = chibo_app::membership::members::list(
+    let result = members::list(
         &s.app,
         &a,
         MemberQuery {
@@ -82,9 +83,7 @@ pub async fn list(
     )
     .await?;
     let unit_name = match unit_id {
-        Some(id) => chibo_app::org::units::find(&s.app.db, id)
-            .await?
-            .map(|u| u.name),
+        Some(id) => units::find(&s.app.db, id).await?.map(|u| u.name),
         None => None,
     };
     let pages = result.total.div_ceil(result.per_page).max(1);
@@ -113,9 +112,9 @@ pub async fn list(
 struct MemberPageT {
     nav: Nav,
     m: MemberDetail,
-    badges: chibo_app::membership::badges::MemberBadges,
-    transfers: Vec<chibo_app::workflows::transfers::TransferView>,
-    exemptions: Vec<chibo_app::workflows::exemptions::ExemptionView>,
+    badges: badges::MemberBadges,
+    transfers: Vec<transfers::TransferView>,
+    exemptions: Vec<exemptions::ExemptionView>,
     /// The signed-in user's own record.
     is_self: bool,
     destinations: Vec<chibo_app::refs::UnitRef>,
@@ -131,12 +130,12 @@ pub(super) async fn render_member(
     id: i64,
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
-    let m = chibo_app::membership::members::get(&s.app, a, id).await?;
-    let badges = chibo_app::membership::badges::for_member(&s.app, a, id).await?;
-    let transfers = chibo_app::workflows::transfers::of_member(&s.app, a, id).await?;
-    let exemptions = chibo_app::workflows::exemptions::of_member(&s.app, a, id).await?;
+    let m = members::get(&s.app, a, id).await?;
+    let badges = badges::for_member(&s.app, a, id).await?;
+    let transfers = transfers::of_member(&s.app, a, id).await?;
+    let exemptions = exemptions::of_member(&s.app, a, id).await?;
     let destinations = if m.can_manage {
-        chibo_app::workflows::transfers::destinations(&s.app, a, id).await?
+        transfers::destinations(&s.app, a, id).await?
     } else {
         vec![]
     };
@@ -291,9 +290,7 @@ async fn unit_for_new(
     a: &Actor,
     id: i64,
 ) -> Result<chibo_store::entities::unit::Model, PageError> {
-    let u = a
-        .readable(chibo_app::org::units::find(&s.app.db, id).await?)?
-        .0;
+    let u = a.readable(units::find(&s.app.db, id).await?)?.0;
     a.require(a.can_manage_members(&u))?;
     Ok(u)
 }
@@ -316,7 +313,7 @@ pub async fn create(
     f: FormData,
 ) -> Result<Response, PageError> {
     let u = unit_for_new(&s, &a, id).await?;
-    match chibo_app::membership::member_edit::create(&s.app, &a, input_of(&f, Some(u.id))).await {
+    match member_edit::create(&s.app, &a, input_of(&f, Some(u.id))).await {
         Ok(m) => Ok(see_other(&format!("/members/{}", m.id))),
         Err(AppError::Invalid(inv)) => render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -331,7 +328,7 @@ pub async fn edit_form(
     PageUser(a): PageUser,
     PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    let m = chibo_app::membership::members::get(&s.app, &a, id).await?;
+    let m = members::get(&s.app, &a, id).await?;
     a.require(m.can_manage)?;
     render(&MemberForm::editing(&a, &m, Values::from_detail(&m)))
 }
@@ -342,10 +339,10 @@ pub async fn update(
     PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
-    match chibo_app::membership::member_edit::update(&s.app, &a, id, input_of(&f, None)).await {
+    match member_edit::update(&s.app, &a, id, input_of(&f, None)).await {
         Ok(m) => Ok(see_other(&format!("/members/{}", m.id))),
         Err(AppError::Invalid(inv)) => {
-            let m = chibo_app::membership::members::get(&s.app, &a, id).await?;
+            let m = members::get(&s.app, &a, id).await?;
             render_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &MemberForm::editing(&a, &m, Values::from_form(&f).with_errors(&inv)),
@@ -379,7 +376,7 @@ pub async fn add_event(
         until: f.opt("until"),
         reason: f.text("reason"),
     };
-    let r = chibo_app::membership::member_events::add_event(&s.app, &a, id, input).await;
+    let r = member_events::add_event(&s.app, &a, id, input).await;
     member_action(&s, &a, id, r).await
 }
 
@@ -394,7 +391,7 @@ pub async fn add_position(
         term_from: f.opt("term_from"),
         term_to: f.opt("term_to"),
     };
-    let r = chibo_app::membership::positions::add_position(&s.app, &a, id, input).await;
+    let r = positions::add_position(&s.app, &a, id, input).await;
     member_action(&s, &a, id, r).await
 }
 
@@ -405,7 +402,7 @@ pub async fn end_position(
     f: FormData,
 ) -> Result<Response, PageError> {
     let member_id = f.id("member_id").unwrap_or(0);
-    let r = chibo_app::membership::positions::end_position(
+    let r = positions::end_position(
         &s.app,
         &a,
         id,

@@ -3,22 +3,16 @@
 
 use askama::Template;
 use axum::extract::State;
-
-use crate::extract::query::PageQuery;
 use axum::response::Response;
-use chibo_app::programmes::Period;
-use chibo_app::programmes::Record;
-use chibo_app::programmes::cadre_tasks::CadreTaskInput;
-use chibo_app::programmes::cadre_tasks::CadreTaskList;
-use chibo_app::programmes::cadre_tasks::CadreTaskUpdate;
-use chibo_app::programmes::inspections::FollowUpInput;
-use chibo_app::programmes::inspections::InspectionInput;
-use chibo_app::programmes::inspections::InspectionList;
-use chibo_app::programmes::inspections::InspectionResult;
-use chibo_app::programmes::inspections::RecommendationInput;
-use chibo_app::programmes::training::CourseInput;
-use chibo_app::programmes::training::ParticipantsInput;
-use chibo_app::programmes::training::TrainingList;
+use chibo_app::programmes::cadre_tasks;
+use chibo_app::programmes::cadre_tasks::{CadreTaskInput, CadreTaskList, CadreTaskUpdate};
+use chibo_app::programmes::inspections;
+use chibo_app::programmes::inspections::{
+    FollowUpInput, InspectionInput, InspectionList, InspectionResult, RecommendationInput,
+};
+use chibo_app::programmes::training;
+use chibo_app::programmes::training::{CourseInput, ParticipantsInput, TrainingList};
+use chibo_app::programmes::{Period, Record};
 use chibo_app::refs::MemberRef;
 use chibo_app::{Actor, App, AppError};
 use chibo_domain::bounded::Year;
@@ -27,12 +21,10 @@ use serde::Deserialize;
 use crate::error::PageError;
 use crate::extract::form::FormData;
 use crate::extract::path::PathId;
+use crate::extract::query::PageQuery;
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::render::Nav;
-use crate::render::form_errors;
-use crate::render::render_status;
-use crate::render::see_other;
+use crate::render::{Nav, form_errors, render_status, see_other};
 use crate::state::AppState;
 
 #[derive(Deserialize, Default)]
@@ -66,7 +58,7 @@ async fn render_cadre_tasks(
     year: Option<i32>,
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
-    let list = chibo_app::programmes::cadre_tasks::cadre_tasks(&s.app, a, id, year).await?;
+    let list = cadre_tasks::cadre_tasks(&s.app, a, id, year).await?;
     let officers = if list.can_give {
         chibo_app::programmes::officers(&s.app, a, id).await?
     } else {
@@ -109,9 +101,7 @@ pub async fn give_cadre_task(
         task: f.text("task"),
         due_on: f.opt("due_on"),
     };
-    match form_errors(
-        chibo_app::programmes::cadre_tasks::give_cadre_task(&s.app, &a, id, input).await,
-    )? {
+    match form_errors(cadre_tasks::give_cadre_task(&s.app, &a, id, input).await)? {
         Ok(l) => Ok(see_other(&format!(
             "/units/{}/cadre-tasks?nam={}",
             id, l.year
@@ -132,9 +122,7 @@ pub async fn update_cadre_task(
         done_on: f.opt("done_on"),
     };
     let back = chibo_app::programmes::unit_of(&s.app, &a, Record::CadreTask(id)).await?;
-    match form_errors(
-        chibo_app::programmes::cadre_tasks::update_cadre_task(&s.app, &a, id, input).await,
-    )? {
+    match form_errors(cadre_tasks::update_cadre_task(&s.app, &a, id, input).await)? {
         Ok(l) => Ok(see_other(&format!(
             "/units/{back}/cadre-tasks?nam={}",
             l.year
@@ -159,7 +147,7 @@ async fn render_training(
     period: Period,
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
-    let list = chibo_app::programmes::training::training(&s.app, a, id, period).await?;
+    let list = training::training(&s.app, a, id, period).await?;
     let officers = if list.can_manage {
         chibo_app::programmes::officers(&s.app, a, id).await?
     } else {
@@ -205,7 +193,7 @@ pub async fn add_course(
         ends_on: f.opt("ends_on"),
         topics: f.text("topics"),
     };
-    match form_errors(chibo_app::programmes::training::add_course(&s.app, &a, id, input).await)? {
+    match form_errors(training::add_course(&s.app, &a, id, input).await)? {
         Ok(_) => Ok(see_other(&format!("/units/{}/training", id))),
         Err(errors) => render_training(&s, &a, id, Period::parse(None, None)?, errors).await,
     }
@@ -222,9 +210,7 @@ pub async fn participants(
         completed_ids: f.ids("completed_ids"),
     };
     let back = chibo_app::programmes::unit_of(&s.app, &a, Record::Course(id)).await?;
-    match form_errors(
-        chibo_app::programmes::training::set_participants(&s.app, &a, id, input).await,
-    )? {
+    match form_errors(training::set_participants(&s.app, &a, id, input).await)? {
         Ok(_) => Ok(see_other(&format!("/units/{back}/training"))),
         Err(errors) => render_training(&s, &a, back, Period::parse(None, None)?, errors).await,
     }
@@ -246,7 +232,7 @@ async fn render_inspections(
     period: Period,
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
-    let list = chibo_app::programmes::inspections::inspections(&s.app, a, id, period).await?;
+    let list = inspections::inspections(&s.app, a, id, period).await?;
     render_status(
         crate::render::status_for(&errors),
         &InspectionsPage {
@@ -299,7 +285,7 @@ pub async fn plan_inspection(
         planned_on: f.opt("planned_on"),
         content: f.text("content"),
     };
-    let r = chibo_app::programmes::inspections::plan_inspection(&s.app, &a, id, input).await;
+    let r = inspections::plan_inspection(&s.app, &a, id, input).await;
     on_inspections(&s, &a, id, r).await
 }
 
@@ -338,7 +324,7 @@ pub async fn record_inspection(
         Some(u) => u,
         None => chibo_app::programmes::unit_of(&s.app, &a, Record::Inspection(id)).await?,
     };
-    let r = chibo_app::programmes::inspections::record_inspection(&s.app, &a, id, input).await;
+    let r = inspections::record_inspection(&s.app, &a, id, input).await;
     on_inspections(&s, &a, back, r).await
 }
 
@@ -356,6 +342,6 @@ pub async fn follow_up(
         Some(u) => u,
         None => chibo_app::programmes::unit_of(&s.app, &a, Record::Recommendation(id)).await?,
     };
-    let r = chibo_app::programmes::inspections::follow_up(&s.app, &a, id, input).await;
+    let r = inspections::follow_up(&s.app, &a, id, input).await;
     on_inspections(&s, &a, back, r).await
 }

@@ -3,14 +3,12 @@
 
 use askama::Template;
 use axum::extract::State;
-
-use crate::extract::query::PageQuery;
 use axum::response::Response;
-use chibo_app::membership::classification::CellReviewInput;
-use chibo_app::membership::classification::ReviewInput;
-use chibo_app::membership::classification::ReviewSheet;
-use chibo_app::membership::classification::ReviewSummary;
-use chibo_app::membership::classification::ScoreEntry;
+use chibo_app::membership::classification;
+use chibo_app::membership::classification::{
+    CellReviewInput, ReviewInput, ReviewSheet, ReviewSummary, ScoreEntry,
+};
+use chibo_app::org::units;
 use chibo_app::{Actor, App};
 use chibo_domain::bounded::Year;
 use chibo_domain::org::UnitKind;
@@ -19,12 +17,10 @@ use serde::Deserialize;
 use crate::error::PageError;
 use crate::extract::form::FormData;
 use crate::extract::path::PathId;
+use crate::extract::query::PageQuery;
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::render::Nav;
-use crate::render::form_errors;
-use crate::render::render_status;
-use crate::render::see_other;
+use crate::render::{Nav, form_errors, render_status, see_other};
 use crate::state::AppState;
 
 #[derive(Deserialize, Default)]
@@ -60,7 +56,7 @@ async fn render_sheet(
     year: i32,
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
-    let sheet = chibo_app::membership::classification::sheet(&s.app, a, id, year).await?;
+    let sheet = classification::sheet(&s.app, a, id, year).await?;
     let status = crate::render::status_for(&errors);
     render_status(
         status,
@@ -80,13 +76,11 @@ pub async fn show(
     PageQuery(q): PageQuery<YearQuery>,
 ) -> Result<Response, PageError> {
     let year = q.nam.map(|y| y.get_i32()).unwrap_or_else(this_year);
-    let u = a
-        .readable(chibo_app::org::units::find(&s.app.db, id).await?)?
-        .0;
+    let u = a.readable(units::find(&s.app.db, id).await?)?.0;
     if UnitKind::from_code(&u.kind).is_some_and(|k| k.is_cell()) {
         return render_sheet(&s, &a, u.id, year, vec![]).await;
     }
-    let summary = chibo_app::membership::classification::summary(&s.app, &a, u.id, year).await?;
+    let summary = classification::summary(&s.app, &a, u.id, year).await?;
     render_status(
         axum::http::StatusCode::OK,
         &SummaryPage {
@@ -118,9 +112,7 @@ pub async fn save(
                 })
             })
             .collect();
-    let r =
-        chibo_app::membership::classification::save(&s.app, &a, id, ReviewInput { year, entries })
-            .await;
+    let r = classification::save(&s.app, &a, id, ReviewInput { year, entries }).await;
     match form_errors(r)? {
         Ok(_) => Ok(see_other(&format!("/units/{}/reviews?nam={year}", id))),
         Err(errors) => render_sheet(&s, &a, id, year, errors).await,
@@ -146,7 +138,7 @@ pub async fn decide(
         decision: f.text("decision"),
         decided_on: f.opt("decided_on"),
     };
-    match form_errors(chibo_app::membership::classification::decide(&s.app, &a, id, input).await)? {
+    match form_errors(classification::decide(&s.app, &a, id, input).await)? {
         Ok(_) => Ok(see_other(&format!("/units/{}/reviews?nam={year}", id))),
         Err(errors) => render_sheet(&s, &a, id, year, errors).await,
     }

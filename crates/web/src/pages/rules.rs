@@ -2,6 +2,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use chibo_app::Actor;
+use chibo_app::org::units;
 use chibo_app::org::units::UnitView;
 use chibo_app::rules::{self, NewRuleSet, RuleSetView};
 use chibo_domain::rules::Frequency;
@@ -11,11 +12,7 @@ use crate::extract::form::FormData;
 use crate::extract::path::PathId;
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::render::Nav;
-use crate::render::form_errors;
-use crate::render::render;
-use crate::render::render_status;
-use crate::render::see_other;
+use crate::render::{Nav, form_errors, render, render_status, see_other};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -44,7 +41,7 @@ async fn render_list(
             .unwrap_or_default()
     });
     let units = if a.is_admin() {
-        chibo_app::org::units::tree(&s.app, a, None).await?
+        units::tree(&s.app, a, None).await?
     } else {
         vec![]
     };

@@ -3,13 +3,12 @@
 
 use askama::Template;
 use axum::extract::State;
-
-use crate::extract::query::PageQuery;
 use axum::response::Response;
-use chibo_app::rules::calendar::HolidayInput;
-use chibo_app::rules::calendar::HolidayView;
-use chibo_app::workflows::transfer_steps::TransferInput;
-use chibo_app::workflows::transfer_steps::TransferStep;
+use chibo_app::rules::calendar;
+use chibo_app::rules::calendar::{HolidayInput, HolidayView};
+use chibo_app::workflows::transfer_steps;
+use chibo_app::workflows::transfer_steps::{TransferInput, TransferStep};
+use chibo_app::workflows::transfers;
 use chibo_app::workflows::transfers::TransferList;
 use chibo_app::{Actor, App};
 use chibo_domain::bounded::Year;
@@ -18,12 +17,10 @@ use serde::Deserialize;
 use crate::error::PageError;
 use crate::extract::form::FormData;
 use crate::extract::path::PathId;
+use crate::extract::query::PageQuery;
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::render::Nav;
-use crate::render::form_errors;
-use crate::render::render_status;
-use crate::render::see_other;
+use crate::render::{Nav, form_errors, render_status, see_other};
 use crate::state::AppState;
 
 #[derive(Deserialize, Default)]
@@ -50,7 +47,7 @@ async fn render_list(
     overdue_only: bool,
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
-    let list = chibo_app::workflows::transfers::list(&s.app, a, id, overdue_only).await?;
+    let list = transfers::list(&s.app, a, id, overdue_only).await?;
     let status = crate::render::status_for(&errors);
     render_status(
         status,
@@ -88,7 +85,7 @@ pub async fn start(
         moved_on: f.opt("moved_on"),
         ends_on: f.opt("ends_on"),
     };
-    let r = chibo_app::workflows::transfer_steps::start(&s.app, &a, id, input).await;
+    let r = transfer_steps::start(&s.app, &a, id, input).await;
     match form_errors(r)? {
         Ok(_) => Ok(see_other(&format!("/members/{}#transfers", id))),
         Err(errors) => super::members::render_member(&s, &a, id, errors).await,
@@ -106,14 +103,14 @@ pub async fn step(
         step: f.text("step"),
         on: f.opt("on"),
     };
-    let r = chibo_app::workflows::transfer_steps::step(&s.app, &a, id, input).await;
+    let r = transfer_steps::step(&s.app, &a, id, input).await;
     let unit = f.id("unit");
     match (form_errors(r)?, unit) {
         (Ok(_), Some(u)) => Ok(see_other(&format!("/units/{u}/transfers"))),
         (Ok(t), None) => Ok(see_other(&format!("/members/{}#transfers", t.member.id))),
         (Err(errors), Some(u)) => render_list(&s, &a, u, false, errors).await,
         (Err(errors), None) => {
-            let t = chibo_app::workflows::transfers::of_transfer_member(&s.app, &a, id).await?;
+            let t = transfers::of_transfer_member(&s.app, &a, id).await?;
             super::members::render_member(&s, &a, t, errors).await
         }
     }
@@ -141,7 +138,7 @@ async fn render_holidays(
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
     a.require_admin()?;
-    let days = chibo_app::rules::calendar::list(&s.app, year).await?;
+    let days = calendar::list(&s.app, year).await?;
     let status = crate::render::status_for(&errors);
     render_status(
         status,
@@ -176,7 +173,7 @@ pub async fn add_holiday(
         name: f.text("name"),
     };
     let year = chrono::Datelike::year(&App::today());
-    match form_errors(chibo_app::rules::calendar::add(&s.app, &a, input).await)? {
+    match form_errors(calendar::add(&s.app, &a, input).await)? {
         Ok(h) => Ok(see_other(&format!(
             "/admin/holidays?nam={}",
             chrono::Datelike::year(&h.day)
@@ -190,6 +187,6 @@ pub async fn remove_holiday(
     PageUser(a): PageUser,
     PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    chibo_app::rules::calendar::remove(&s.app, &a, id).await?;
+    calendar::remove(&s.app, &a, id).await?;
     Ok(see_other("/admin/holidays"))
 }

@@ -1,19 +1,17 @@
 use askama::Template;
 use axum::extract::State;
-
-use crate::extract::query::PageQuery;
 use axum::response::Response;
-use chibo_app::membership::members::MemberQuery;
-use chibo_app::membership::members::MemberSummary;
-use chibo_app::org::edit::NewUnit;
-use chibo_app::org::edit::RenameUnit;
-use chibo_app::org::restructure::DissolveUnit;
-use chibo_app::org::restructure::MergeUnit;
-use chibo_app::org::restructure::MoveUnit;
-use chibo_app::org::restructure::SplitPart;
-use chibo_app::org::restructure::SplitUnit;
+use chibo_app::membership::members;
+use chibo_app::membership::members::{MemberQuery, MemberSummary};
+use chibo_app::org::edit;
+use chibo_app::org::edit::{NewUnit, RenameUnit};
+use chibo_app::org::restructure;
+use chibo_app::org::restructure::{DissolveUnit, MergeUnit, MoveUnit, SplitPart, SplitUnit};
+use chibo_app::org::tree;
 use chibo_app::org::tree::TreeLevel;
+use chibo_app::org::unit_page;
 use chibo_app::org::unit_page::UnitDetail;
+use chibo_app::org::unit_targets;
 use chibo_app::{Actor, App, AppError};
 use chibo_domain::org::{CellType, UnitKind};
 use chibo_domain::validate::parse_date;
@@ -22,13 +20,10 @@ use serde::Deserialize;
 use crate::error::PageError;
 use crate::extract::form::FormData;
 use crate::extract::path::PathId;
+use crate::extract::query::PageQuery;
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::render::Nav;
-use crate::render::form_errors;
-use crate::render::render;
-use crate::render::render_status;
-use crate::render::see_other;
+use crate::render::{Nav, form_errors, render, render_status, see_other};
 use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize)]
@@ -72,10 +67,10 @@ pub async fn tree(
     PageQuery(q): PageQuery<DateQ>,
 ) -> Result<Response, PageError> {
     let as_of = as_of(&q)?;
-    let level = chibo_app::org::tree::level(&s.app, &a, None, as_of).await?;
+    let level = tree::level(&s.app, &a, None, as_of).await?;
     let open = match level.nodes.as_slice() {
         [only] if only.child_count > 0 => {
-            Some(chibo_app::org::tree::level(&s.app, &a, Some(only.unit.id), as_of).await?)
+            Some(tree::level(&s.app, &a, Some(only.unit.id), as_of).await?)
         }
         _ => None,
     };
@@ -105,7 +100,7 @@ pub async fn tree_level(
 ) -> Result<Response, PageError> {
     let as_of = as_of(&q)?;
     render(&TreeLevelPart {
-        level: chibo_app::org::tree::level(&s.app, &a, Some(id), as_of).await?,
+        level: tree::level(&s.app, &a, Some(id), as_of).await?,
         q: date_query(as_of),
     })
 }
@@ -120,7 +115,7 @@ struct UnitPage {
     today: String,
     child_kinds: Vec<(&'static str, &'static str)>,
     cell_types: Vec<(&'static str, &'static str)>,
-    targets: chibo_app::org::unit_targets::RestructureTargets,
+    targets: unit_targets::RestructureTargets,
     members: Vec<MemberSummary>,
     members_total: u64,
     is_cell: bool,
@@ -133,7 +128,7 @@ async fn render_unit(
     as_of: Option<chrono::NaiveDate>,
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
-    let d = chibo_app::org::unit_page::detail(&s.app, a, id, as_of).await?;
+    let d = unit_page::detail(&s.app, a, id, as_of).await?;
     let kind = UnitKind::from_code(&d.unit.kind).unwrap_or(UnitKind::Other);
     let child_kinds = kind
         .allowed_children()
@@ -146,11 +141,11 @@ async fn render_unit(
         .map(|c| (c.code(), c.label()))
         .collect();
     let targets = if d.can_restructure && as_of.is_none() {
-        chibo_app::org::unit_targets::targets(&s.app, a, id).await?
+        unit_targets::targets(&s.app, a, id).await?
     } else {
         Default::default()
     };
-    let page = chibo_app::membership::members::list(
+    let page = members::list(
         &s.app,
         a,
         MemberQuery {
@@ -222,7 +217,7 @@ pub async fn create_child(
         effective_on: f.opt("effective_on"),
         founding_member_ids: f.ids("founding_member_ids"),
     };
-    let r = chibo_app::org::edit::create(&s.app, &a, input).await;
+    let r = edit::create(&s.app, &a, input).await;
     act(&s, &a, id, r, |u| format!("/units/{}", u.id)).await
 }
 
@@ -232,7 +227,7 @@ pub async fn rename(
     PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
-    let r = chibo_app::org::edit::rename(
+    let r = edit::rename(
         &s.app,
         &a,
         id,
@@ -255,7 +250,7 @@ pub async fn move_unit(
         new_parent_id: f.id("new_parent_id").unwrap_or(0),
         effective_on: f.opt("effective_on"),
     };
-    let r = chibo_app::org::restructure::move_unit(&s.app, &a, id, input).await;
+    let r = restructure::move_unit(&s.app, &a, id, input).await;
     act(&s, &a, id, r, |u| format!("/units/{}", u.id)).await
 }
 
@@ -269,7 +264,7 @@ pub async fn merge(
         into_unit_id: f.id("into_unit_id").unwrap_or(0),
         effective_on: f.opt("effective_on"),
     };
-    let r = chibo_app::org::restructure::merge(&s.app, &a, id, input).await;
+    let r = restructure::merge(&s.app, &a, id, input).await;
     act(&s, &a, id, r, |u| {
         format!("/units/{}", u.successor_id.unwrap_or(u.id))
     })
@@ -290,7 +285,7 @@ pub async fn split(
         }],
         effective_on: f.opt("effective_on"),
     };
-    let r = chibo_app::org::restructure::split(&s.app, &a, id, input).await;
+    let r = restructure::split(&s.app, &a, id, input).await;
     act(&s, &a, id, r, |parts| {
         parts
             .first()
@@ -306,7 +301,7 @@ pub async fn dissolve(
     PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
-    let r = chibo_app::org::restructure::dissolve(
+    let r = restructure::dissolve(
         &s.app,
         &a,
         id,

@@ -12,18 +12,18 @@ use chibo_export::table;
 use chibo_store::entities::{member, unit};
 use chibo_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use chibo_store::write_tx;
+use places::{Found, Places};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-mod places;
-
-use places::{Found, Places};
-
 use crate::access::Actor;
-use crate::membership::member_edit::Clean;
-use crate::membership::member_edit::MemberInput;
+use crate::membership::member_edit;
+use crate::membership::member_edit::{Clean, MemberInput};
+use crate::org::units;
 use crate::refs::UnitRef;
 use crate::{App, AppError, AppResult, audit};
+
+mod places;
 
 /// Largest spreadsheet accepted for an import.
 pub const MAX_IMPORT_BYTES: usize = 20 * 1024 * 1024;
@@ -122,9 +122,7 @@ fn sex_code(s: &str) -> String {
 
 /// Whether the actor may import into the unit (checked before a file is read).
 pub async fn may_import(app: &App, actor: &Actor, unit_id: i64) -> AppResult<unit::Model> {
-    let root = actor
-        .readable(crate::org::units::find(&app.db, unit_id).await?)?
-        .0;
+    let root = actor.readable(units::find(&app.db, unit_id).await?)?.0;
     actor.require(actor.can_manage_members(&root) || actor.oversees(&root))?;
     Ok(root)
 }
@@ -369,13 +367,7 @@ pub async fn run(
                     .into(),
             });
         }
-        match crate::membership::member_edit::clean(
-            &app.db,
-            &input,
-            existing.as_ref().map(|m| m.id),
-        )
-        .await
-        {
+        match member_edit::clean(&app.db, &input, existing.as_ref().map(|m| m.id)).await {
             Ok(c) if row_errors.is_empty() => plans.push(match (existing, target) {
                 (Some(m), _) if same(&m, &c) => Plan::Same,
                 (Some(m), _) => Plan::Update(m, c),
@@ -416,15 +408,13 @@ pub async fn run(
         progress(n, total);
         match plan {
             Plan::Create(c, u) => created_ids.push(
-                crate::membership::member_edit::insert_member(&tx, c, &u, Status::Active)
+                member_edit::insert_member(&tx, c, &u, Status::Active)
                     .await?
                     .id,
             ),
-            Plan::Update(m, c) => updated_ids.push(
-                crate::membership::member_edit::overwrite_member(&tx, m, c)
-                    .await?
-                    .id,
-            ),
+            Plan::Update(m, c) => {
+                updated_ids.push(member_edit::overwrite_member(&tx, m, c).await?.id)
+            }
             Plan::Same => {}
         }
     }
@@ -475,9 +465,7 @@ pub fn template() -> Vec<u8> {
 /// The members on the roll of a subtree, in the template's columns (so the file imports back
 /// unchanged), in Vietnamese name order.
 pub async fn export(app: &App, actor: &Actor, unit_id: i64) -> AppResult<(String, Vec<u8>)> {
-    let root = actor
-        .readable(crate::org::units::find(&app.db, unit_id).await?)?
-        .0;
+    let root = actor.readable(units::find(&app.db, unit_id).await?)?.0;
     let units = unit::Entity::find()
         .filter(unit::Column::Path.like(chibo_store::path_prefix(&root.path)))
         .filter(unit::Column::DissolvedOn.is_null())
