@@ -7,6 +7,7 @@ use crate::calendar::Holidays;
 use crate::member::add_months;
 use crate::org::labelled_enum;
 use crate::rules::Share;
+use crate::workflow::Party;
 
 labelled_enum!(
     /// Where a candidate is in the pipeline.
@@ -22,6 +23,39 @@ labelled_enum!(
         NotRecognised = "not_recognised", "Không công nhận chính thức";
     }
 );
+
+labelled_enum!(
+    /// An action on a candidate's file, moving them to the next stage.
+    AdmissionAction {
+        Class = "class", "Hoàn thành lớp nhận thức về Đảng";
+        File = "file", "Hoàn thiện hồ sơ";
+        Vote = "vote", "Chi bộ biểu quyết";
+        Decide = "decide", "Cấp ủy cấp trên quyết định kết nạp";
+        Ceremony = "ceremony", "Tổ chức lễ kết nạp";
+        Recognise = "recognise", "Công nhận đảng viên chính thức";
+        NotRecognise = "not_recognise", "Không công nhận đảng viên chính thức";
+    }
+);
+
+impl Stage {
+    /// The actions this stage offers, each with who takes it: the cell carries the file, the
+    /// superior committee decides the admission and the official membership.
+    pub fn next_steps(self) -> &'static [(AdmissionAction, Party)] {
+        use AdmissionAction::*;
+        match self {
+            Stage::Candidate => &[(Class, Party::Cell)],
+            Stage::ClassDone => &[(File, Party::Cell)],
+            Stage::FileReady => &[(Vote, Party::Cell)],
+            Stage::Voted | Stage::Escalated => &[(Decide, Party::Superior)],
+            Stage::Decided => &[(Ceremony, Party::Cell)],
+            Stage::Probation => &[
+                (Recognise, Party::Superior),
+                (NotRecognise, Party::Superior),
+            ],
+            Stage::Official | Stage::NotRecognised => &[],
+        }
+    }
+}
 
 /// The pipeline's parameters; the defaults are those of the Charter's current rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,6 +199,32 @@ mod tests {
         assert_eq!(r.decide_by(d(2026, 10, 1), &h), d(2026, 12, 24));
         assert_eq!(r.probation_ends(d(2026, 2, 3)), d(2027, 2, 3));
         assert!(r.review_by(d(2026, 2, 3), &h) > d(2027, 3, 1));
+    }
+
+    proptest! {
+        /// Every action is offered at one stage at most (the decision at two: after the vote
+        /// and after an escalation), the superior committee takes exactly the decisions, and
+        /// the end stages offer nothing.
+        #[test]
+        fn each_action_has_its_stage(a in prop::sample::select(AdmissionAction::ALL)) {
+            let at: Vec<Stage> = Stage::ALL
+                .iter()
+                .copied()
+                .filter(|s| s.next_steps().iter().any(|(x, _)| *x == a))
+                .collect();
+            let expected = if a == AdmissionAction::Decide { 2 } else { 1 };
+            prop_assert_eq!(at.len(), expected);
+            for s in &at {
+                let party = s.next_steps().iter().find(|(x, _)| *x == a).unwrap().1;
+                let superior = matches!(
+                    a,
+                    AdmissionAction::Decide | AdmissionAction::Recognise | AdmissionAction::NotRecognise
+                );
+                prop_assert_eq!(party == Party::Superior, superior);
+            }
+            prop_assert!(Stage::Official.next_steps().is_empty());
+            prop_assert!(Stage::NotRecognised.next_steps().is_empty());
+        }
     }
 
     proptest! {

@@ -6,6 +6,7 @@ pub mod bounded;
 pub mod calendar;
 pub mod classification;
 pub mod error;
+pub mod exemption;
 pub mod files;
 pub mod meeting;
 pub mod member;
@@ -14,5 +15,6 @@ pub mod rules;
 pub mod text;
 pub mod transfers;
 pub mod validate;
+pub mod workflow;
 
 pub use error::{FieldError, Invalid};

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use crate::calendar::Holidays;
 use crate::member::add_months;
 use crate::org::labelled_enum;
+use crate::workflow::Party;
 
 labelled_enum!(
     TransferKind {
@@ -21,6 +22,70 @@ labelled_enum!(
         Training = "training", "Đi học, đào tạo, bồi dưỡng";
     }
 );
+
+labelled_enum!(
+    /// Where a transfer is.
+    TransferStatus {
+        Open = "open", "Đang thực hiện";
+        Completed = "completed", "Đã hoàn tất";
+        Cancelled = "cancelled", "Đã hủy";
+    }
+);
+
+labelled_enum!(
+    /// An action on a transfer.
+    TransferAction {
+        Apply = "apply", "Làm thủ tục chuyển sinh hoạt";
+        Letter = "letter", "Cấp giấy giới thiệu sinh hoạt đảng";
+        Receive = "receive", "Nơi đến tiếp nhận";
+        Return = "return", "Trở về sinh hoạt ở chi bộ cũ";
+        Cancel = "cancel", "Hủy việc chuyển sinh hoạt";
+    }
+);
+
+/// What a transfer's record holds that decides its next actions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TransferState {
+    pub kind: TransferKind,
+    pub status: TransferStatus,
+    pub applied: bool,
+    pub letter: bool,
+    pub received: bool,
+    /// The receiving cell is in chibo (otherwise the home cell records the receipt).
+    pub destination_in_chibo: bool,
+}
+
+/// The actions the transfer offers now, each with who may take it. A permanent transfer is
+/// applied for, given its letter, then received; a temporary one ends with the member's return;
+/// either may be cancelled until it is received.
+pub fn next_steps(s: TransferState) -> Vec<(TransferAction, Party)> {
+    use TransferAction::*;
+    let mut v = Vec::new();
+    if s.status != TransferStatus::Open {
+        return v;
+    }
+    match s.kind {
+        TransferKind::Permanent => {
+            if !s.applied {
+                v.push((Apply, Party::Cell));
+            } else if !s.letter {
+                v.push((Letter, Party::Cell));
+            } else if !s.received {
+                let receiver = if s.destination_in_chibo {
+                    Party::ReceivingCell
+                } else {
+                    Party::Cell
+                };
+                v.push((Receive, receiver));
+            }
+        }
+        TransferKind::Temporary => v.push((Return, Party::Cell)),
+    }
+    if !s.received {
+        v.push((Cancel, Party::Cell));
+    }
+    v
+}
 
 /// The limits; the defaults are those of the Party's current rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,6 +164,53 @@ impl TransferRules {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn state() -> impl Strategy<Value = TransferState> {
+        (
+            prop::sample::select(TransferKind::ALL),
+            prop::sample::select(TransferStatus::ALL),
+            any::<[bool; 4]>(),
+        )
+            .prop_map(
+                |(kind, status, [applied, letter, received, dest])| TransferState {
+                    kind,
+                    status,
+                    applied,
+                    letter: applied && letter,
+                    received: applied && letter && received,
+                    destination_in_chibo: dest,
+                },
+            )
+    }
+
+    proptest! {
+        /// Closed transfers offer nothing; each action comes in its order; the receiving
+        /// cell acts only on the receipt, and only when it is in chibo.
+        #[test]
+        fn actions_follow_the_state(s in state()) {
+            let steps = next_steps(s);
+            if s.status != TransferStatus::Open {
+                prop_assert!(steps.is_empty());
+            }
+            for (action, party) in &steps {
+                prop_assert_eq!(
+                    *party == Party::ReceivingCell,
+                    *action == TransferAction::Receive && s.destination_in_chibo
+                );
+                match action {
+                    TransferAction::Apply => prop_assert!(!s.applied),
+                    TransferAction::Letter => prop_assert!(s.applied && !s.letter),
+                    TransferAction::Receive => prop_assert!(s.letter && !s.received),
+                    TransferAction::Return => prop_assert_eq!(s.kind, TransferKind::Temporary),
+                    TransferAction::Cancel => prop_assert!(!s.received),
+                }
+                if *action != TransferAction::Cancel && *action != TransferAction::Return {
+                    prop_assert_eq!(s.kind, TransferKind::Permanent);
+                }
+            }
+        }
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

@@ -2,6 +2,7 @@
 //! officer whose turn it is and refused out of turn.
 
 use chibo_domain::Invalid;
+use chibo_domain::admission::AdmissionAction;
 use chibo_domain::admission::{AdmissionRules, Stage};
 use chibo_domain::member::{Status, StatusEventKind};
 use chibo_domain::validate;
@@ -31,19 +32,22 @@ pub async fn step(
         .ok_or(AppError::NotFound)?;
     let cell = actor.readable(units::find(&app.db, c.unit_id).await?)?.0;
     let current = views(app, actor, vec![c.clone()]).await?.remove(0);
-    let what = input.step.trim();
-    crate::workflows::require_step(&current.next_steps, what)?;
+    let what = crate::workflows::require_step(
+        &current.next_steps,
+        &input.step,
+        AdmissionAction::from_code,
+    )?;
     let rules = AdmissionRules::default();
     let today = App::today();
     let mut e = Invalid::new();
     let on = validate::date_field(&mut e, "on", "ngày", input.on.as_deref(), true);
     let after = match what {
-        "class" => None,
-        "file" => c.class_on,
-        "vote" => c.applied_on,
-        "decide" => c.voted_on,
-        "ceremony" => c.decided_on,
-        _ => current.probation_ends,
+        AdmissionAction::Class => None,
+        AdmissionAction::File => c.class_on,
+        AdmissionAction::Vote => c.applied_on,
+        AdmissionAction::Decide => c.voted_on,
+        AdmissionAction::Ceremony => c.decided_on,
+        AdmissionAction::Recognise | AdmissionAction::NotRecognise => current.probation_ends,
     };
     if let (Some(d), Some(a)) = (on, after)
         && d < a
@@ -57,10 +61,10 @@ pub async fn step(
         e.push("on", "Ngày này chưa đến.");
     }
     let number = input.number.trim().to_string();
-    if matches!(what, "class" | "decide") && number.is_empty() {
+    if matches!(what, AdmissionAction::Class | AdmissionAction::Decide) && number.is_empty() {
         e.push(
             "number",
-            if what == "class" {
+            if what == AdmissionAction::Class {
                 "Ghi số giấy chứng nhận học lớp nhận thức về Đảng."
             } else {
                 "Ghi số quyết định kết nạp."
@@ -69,7 +73,7 @@ pub async fn step(
     }
     let mut vote = None;
     match what {
-        "file" => {
+        AdmissionAction::File => {
             let missing: Vec<&str> = [
                 (input.application, "đơn xin vào Đảng"),
                 (input.history, "lý lịch người xin vào Đảng (đã thẩm tra)"),
@@ -99,7 +103,7 @@ pub async fn step(
                 );
             }
         }
-        "vote" => {
+        AdmissionAction::Vote => {
             if let Some(d) = on
                 && let Err(msg) = rules.check_age(c.date_of_birth, d)
             {
@@ -134,17 +138,17 @@ pub async fn step(
     let before = c.clone();
     let mut am = c.clone().into_active_model();
     match what {
-        "class" => {
+        AdmissionAction::Class => {
             am.class_on = Set(Some(on));
             am.class_certificate = Set(number);
             am.stage = Set(Stage::ClassDone.code().into());
         }
-        "file" => {
+        AdmissionAction::File => {
             am.applied_on = Set(Some(on));
             am.introducer_member_id = Set(input.introducer_member_id);
             am.stage = Set(Stage::FileReady.code().into());
         }
-        "vote" => {
+        AdmissionAction::Vote => {
             let (v, official) = vote.expect("checked");
             // The share is the rule set's admission vote in force for the cell that day.
             let mut rules = rules;
@@ -169,7 +173,7 @@ pub async fn step(
             }
             am.stage = Set(result.code().into());
         }
-        "decide" => {
+        AdmissionAction::Decide => {
             let input = MemberInput {
                 full_name: c.full_name.clone(),
                 date_of_birth: Some(c.date_of_birth.to_string()),
@@ -187,11 +191,11 @@ pub async fn step(
             am.decision = Set(number);
             am.stage = Set(Stage::Decided.code().into());
         }
-        "ceremony" => {
+        AdmissionAction::Ceremony => {
             am.ceremony_on = Set(Some(on));
             am.stage = Set(Stage::Probation.code().into());
         }
-        "recognise" => {
+        AdmissionAction::Recognise => {
             let m = member::Entity::find_by_id(c.member_id.unwrap_or(0))
                 .one(&tx)
                 .await?
@@ -204,7 +208,7 @@ pub async fn step(
             am.reviewed_on = Set(Some(on));
             am.stage = Set(Stage::Official.code().into());
         }
-        _ => {
+        AdmissionAction::NotRecognise => {
             let m = member::Entity::find_by_id(c.member_id.unwrap_or(0))
                 .one(&tx)
                 .await?
@@ -227,7 +231,7 @@ pub async fn step(
     audit::record(
         &tx,
         Some(actor),
-        &format!("candidate.{what}"),
+        &format!("candidate.{}", what.code()),
         "candidate",
         Some(id),
         Some(&before),

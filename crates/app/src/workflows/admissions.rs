@@ -24,6 +24,7 @@ use crate::meetings::lookup;
 use crate::org::units;
 use crate::refs::{MemberRef, UnitRef};
 use crate::rules::calendar;
+use crate::workflows::acts_as;
 use crate::{App, AppError, AppResult, audit};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -104,20 +105,6 @@ pub struct CandidateStep {
     pub history: bool,
     /// `vote`: ballots in favour.
     pub votes_for: Option<u32>,
-}
-
-fn steps_for(stage: Stage, officer: bool, superior: bool) -> Vec<&'static str> {
-    let mut v = Vec::new();
-    match stage {
-        Stage::Candidate if officer => v.push("class"),
-        Stage::ClassDone if officer => v.push("file"),
-        Stage::FileReady if officer => v.push("vote"),
-        Stage::Voted | Stage::Escalated if superior => v.push("decide"),
-        Stage::Decided if officer => v.push("ceremony"),
-        Stage::Probation if superior => v.extend(["recognise", "not_recognise"]),
-        _ => {}
-    }
-    v
 }
 
 pub(crate) async fn views(
@@ -214,9 +201,11 @@ pub(crate) async fn views(
                 // Probation runs its twelve months before the review is due.
                 due_on,
                 due_what: due_what.map(str::to_string),
-                next_steps: steps_for(stage, officer, superior)
-                    .into_iter()
-                    .map(str::to_string)
+                next_steps: stage
+                    .next_steps()
+                    .iter()
+                    .filter(|(_, party)| acts_as(*party, officer, false, superior, false))
+                    .map(|(action, _)| action.code().to_string())
                     .collect(),
                 full_name: c.full_name,
             }

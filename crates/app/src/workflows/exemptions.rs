@@ -6,6 +6,9 @@
 use std::collections::HashMap;
 
 use chibo_domain::Invalid;
+use chibo_domain::exemption::{
+    self as exemption_rules, ExemptionAction, ExemptionState, ExemptionStatus,
+};
 use chibo_domain::meeting::MeetingStatus;
 use chibo_domain::member::{Status, StatusEventKind};
 use chibo_domain::org::UnitKind;
@@ -25,6 +28,7 @@ use crate::membership::members;
 use crate::membership::members::status_of;
 use crate::org::units;
 use crate::refs::{MemberRef, UnitRef};
+use crate::workflows::acts_as;
 use crate::{App, AppError, AppResult, audit};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -93,16 +97,6 @@ pub struct ExemptionList {
     pub expired: u32,
 }
 
-fn status_label(s: &str) -> &'static str {
-    match s {
-        "requested" => "Chờ chi bộ xét",
-        "granted" => "Được miễn",
-        "rejected" => "Chi bộ không đồng ý",
-        "revoked" => "Đã thôi miễn",
-        _ => "",
-    }
-}
-
 async fn views(
     app: &App,
     actor: &Actor,
@@ -150,27 +144,21 @@ async fn views(
             continue;
         };
         let manages = actor.can_read_path(&cell.path) && actor.can_manage_members(cell);
-        let mut next = Vec::new();
-        match r.status.as_str() {
-            "requested" if manages => next.extend(["grant", "reject"]),
-            "granted" => {
-                if manages && r.reported_on.is_none() {
-                    next.push("report");
-                }
-                if r.revoke_requested_on.is_none() && (manages || actor.member_id == Some(m.id)) {
-                    next.push("request_revoke");
-                }
-                if manages && r.revoke_requested_on.is_some() {
-                    next.push("revoke");
-                }
-            }
-            _ => {}
-        }
+        let status = ExemptionStatus::from_code(&r.status).unwrap_or(ExemptionStatus::Requested);
+        let state = ExemptionState {
+            status,
+            reported: r.reported_on.is_some(),
+            revoke_requested: r.revoke_requested_on.is_some(),
+        };
+        let own = actor.member_id == Some(m.id);
+        let mut next: Vec<ExemptionAction> = exemption_rules::next_steps(state)
+            .into_iter()
+            .filter(|(_, party)| acts_as(*party, manages, false, false, own))
+            .map(|(action, _)| action)
+            .collect();
+        next.dedup();
         let since = r.revoke_requested_on.unwrap_or(r.requested_on);
-        let meetings = if next
-            .iter()
-            .any(|s| matches!(*s, "grant" | "reject" | "revoke"))
-        {
+        let meetings = if next.iter().any(|a| a.at_meeting()) {
             meeting::Entity::find()
                 .filter(meeting::Column::UnitId.eq(cell.id))
                 .filter(meeting::Column::Status.eq(MeetingStatus::Held.code()))
@@ -188,7 +176,8 @@ async fn views(
         } else {
             vec![]
         };
-        let expired = r.status == "granted" && r.until.is_some_and(|u| u < App::today());
+        let expired =
+            status == ExemptionStatus::Granted && r.until.is_some_and(|u| u < App::today());
         out.push(ExemptionView {
             expired,
             id: r.id,
@@ -198,7 +187,7 @@ async fn views(
             },
             requested_on: r.requested_on,
             reason: r.reason,
-            status_label: status_label(&r.status).to_string(),
+            status_label: status.label().to_string(),
             status: r.status,
             meeting_id: r.meeting_id,
             decided_on: r.decided_on,
@@ -207,7 +196,7 @@ async fn views(
             revoke_meeting_id: r.revoke_meeting_id,
             revoked_on: r.revoked_on,
             until: r.until,
-            next_steps: next.into_iter().map(str::to_string).collect(),
+            next_steps: next.iter().map(|a| a.code().to_string()).collect(),
             meetings,
         });
     }
@@ -235,22 +224,26 @@ pub async fn list(app: &App, actor: &Actor, unit_id: i64) -> AppResult<Exemption
         .all(&app.db)
         .await?;
     let mut exemptions = views(app, actor, rows).await?;
-    exemptions.sort_by_key(|x| match x.status.as_str() {
-        "requested" => 0,
+    exemptions.sort_by_key(|x| match ExemptionStatus::from_code(&x.status) {
+        Some(ExemptionStatus::Requested) => 0,
         _ if x.expired => 0,
-        "granted" if x.reported_on.is_none() || x.revoke_requested_on.is_some() => 1,
-        "granted" => 2,
+        Some(ExemptionStatus::Granted)
+            if x.reported_on.is_none() || x.revoke_requested_on.is_some() =>
+        {
+            1
+        }
+        Some(ExemptionStatus::Granted) => 2,
         _ => 3,
     });
     Ok(ExemptionList {
         pending: exemptions
             .iter()
-            .filter(|x| x.status == "requested")
+            .filter(|x| x.status == ExemptionStatus::Requested.code())
             .count() as u32,
         expired: exemptions.iter().filter(|x| x.expired).count() as u32,
         unreported: exemptions
             .iter()
-            .filter(|x| x.status == "granted" && x.reported_on.is_none())
+            .filter(|x| x.status == ExemptionStatus::Granted.code() && x.reported_on.is_none())
             .count() as u32,
         unit: UnitRef {
             id: root.id,
@@ -310,7 +303,10 @@ pub async fn request(
     }
     let open = exemption::Entity::find()
         .filter(exemption::Column::MemberId.eq(m.id))
-        .filter(exemption::Column::Status.is_in(["requested", "granted"]))
+        .filter(exemption::Column::Status.is_in([
+            ExemptionStatus::Requested.code(),
+            ExemptionStatus::Granted.code(),
+        ]))
         .one(&app.db)
         .await?;
     if open.is_some() {
@@ -325,7 +321,7 @@ pub async fn request(
         member_id: Set(m.id),
         requested_on: Set(on.expect("checked")),
         reason: Set(reason),
-        status: Set("requested".into()),
+        status: Set(ExemptionStatus::Requested.code().into()),
         meeting_id: Set(None),
         decided_on: Set(None),
         reported_on: Set(None),
@@ -366,11 +362,14 @@ pub async fn step(
         .ok_or(AppError::NotFound)?;
     let (m, _) = members::visible(app, actor, row.member_id).await?;
     let current = views(app, actor, vec![row.clone()]).await?.remove(0);
-    let what = input.step.trim();
-    crate::workflows::require_step(&current.next_steps, what)?;
+    let what = crate::workflows::require_step(
+        &current.next_steps,
+        &input.step,
+        ExemptionAction::from_code,
+    )?;
     let mut e = Invalid::new();
     // Decisions are taken at a held meeting of the cell; the meeting's date is the decision's.
-    let decided_at = if matches!(what, "grant" | "reject" | "revoke") {
+    let decided_at = if what.at_meeting() {
         match input
             .meeting_id
             .and_then(|mid| current.meetings.iter().find(|x| x.id == mid))
@@ -387,7 +386,7 @@ pub async fn step(
     } else {
         None
     };
-    let on = if matches!(what, "report" | "request_revoke") {
+    let on = if what.dated() {
         let on = validate::date_field(&mut e, "on", "ngày", input.on.as_deref(), true);
         let since = row.decided_on.unwrap_or(row.requested_on);
         if on.is_some_and(|d| d < since) {
@@ -424,7 +423,7 @@ pub async fn step(
     let before = row.clone();
     let mut am = row.clone().into_active_model();
     match what {
-        "grant" => {
+        ExemptionAction::Grant => {
             let d = decided_at.expect("checked");
             member_events::apply_event(
                 &tx,
@@ -440,18 +439,18 @@ pub async fn step(
                 ),
             )
             .await?;
-            am.status = Set("granted".into());
+            am.status = Set(ExemptionStatus::Granted.code().into());
             am.meeting_id = Set(input.meeting_id);
             am.decided_on = Set(Some(d));
         }
-        "reject" => {
-            am.status = Set("rejected".into());
+        ExemptionAction::Reject => {
+            am.status = Set(ExemptionStatus::Rejected.code().into());
             am.meeting_id = Set(input.meeting_id);
             am.decided_on = Set(decided_at);
         }
-        "report" => am.reported_on = Set(on),
-        "request_revoke" => am.revoke_requested_on = Set(on),
-        _ => {
+        ExemptionAction::Report => am.reported_on = Set(on),
+        ExemptionAction::RequestRevoke => am.revoke_requested_on = Set(on),
+        ExemptionAction::Revoke => {
             let d = decided_at.expect("checked");
             member_events::apply_event(
                 &tx,
@@ -466,7 +465,7 @@ pub async fn step(
                 ),
             )
             .await?;
-            am.status = Set("revoked".into());
+            am.status = Set(ExemptionStatus::Revoked.code().into());
             am.revoke_meeting_id = Set(input.meeting_id);
             am.revoked_on = Set(Some(d));
         }
@@ -475,7 +474,7 @@ pub async fn step(
     audit::record(
         &tx,
         Some(actor),
-        &format!("exemption.{what}"),
+        &format!("exemption.{}", what.code()),
         "member",
         Some(m.id),
         Some(&before),

@@ -4,6 +4,7 @@
 use chibo_domain::Invalid;
 use chibo_domain::member::RollKind;
 use chibo_domain::member::{Status, StatusEventKind};
+use chibo_domain::transfers::{TransferAction, TransferStatus};
 use chibo_domain::transfers::{TransferKind, TransferReason};
 use chibo_domain::validate;
 use chibo_store::entities::{member, member_unit, transfer, unit};
@@ -171,10 +172,12 @@ pub async fn start(
     }
     let open = transfer::Entity::find()
         .filter(transfer::Column::MemberId.eq(m.id))
-        .filter(transfer::Column::Status.eq("open"))
+        .filter(transfer::Column::Status.eq(TransferStatus::Open.code()))
         .one(&app.db)
         .await?;
-    if open.is_some_and(|o| !(o.kind == "temporary" && kind == Some(TransferKind::Permanent))) {
+    if open.is_some_and(|o| {
+        !(o.kind == TransferKind::Temporary.code() && kind == Some(TransferKind::Permanent))
+    }) {
         e.push(
             "kind",
             "Đảng viên đang có một việc chuyển sinh hoạt chưa hoàn tất.",
@@ -200,7 +203,7 @@ pub async fn start(
         letter_on: Set(None),
         received_on: Set(None),
         returned_on: Set(None),
-        status: Set("open".into()),
+        status: Set(TransferStatus::Open.code().into()),
         created_by: Set(Some(actor.user_id)),
         created_at: Set(chrono::Utc::now()),
         ..Default::default()
@@ -285,19 +288,28 @@ pub async fn step(
         .await?
         .ok_or(AppError::NotFound)?;
     let current = one(app, actor, id).await?;
-    let what = input.step.trim();
-    if t.status != "open" {
+    if t.status != TransferStatus::Open.code() {
         return Err(AppError::invalid(
             "step",
             "Việc chuyển sinh hoạt này đã kết thúc.",
         ));
     }
-    crate::workflows::require_step(&current.next_steps, what)?;
+    let what = crate::workflows::require_step(
+        &current.next_steps,
+        &input.step,
+        TransferAction::from_code,
+    )?;
     let mut e = Invalid::new();
-    let on = validate::date_field(&mut e, "on", "ngày", input.on.as_deref(), what != "cancel");
+    let on = validate::date_field(
+        &mut e,
+        "on",
+        "ngày",
+        input.on.as_deref(),
+        what != TransferAction::Cancel,
+    );
     let earliest = match what {
-        "letter" => t.applied_on,
-        "receive" => t.letter_on,
+        TransferAction::Letter => t.applied_on,
+        TransferAction::Receive => t.letter_on,
         _ => Some(t.moved_on),
     }
     .unwrap_or(t.moved_on);
@@ -325,11 +337,11 @@ pub async fn step(
     let before = t.clone();
     let mut am = t.clone().into_active_model();
     match what {
-        "apply" => am.applied_on = Set(Some(on)),
-        "letter" => am.letter_on = Set(Some(on)),
-        "receive" => {
+        TransferAction::Apply => am.applied_on = Set(Some(on)),
+        TransferAction::Letter => am.letter_on = Set(Some(on)),
+        TransferAction::Receive => {
             am.received_on = Set(Some(on));
-            am.status = Set("completed".into());
+            am.status = Set(TransferStatus::Completed.code().into());
             match t.to_unit_id {
                 Some(to) => {
                     let to = units::find(&tx, to).await?.ok_or(AppError::NotFound)?;
@@ -353,15 +365,15 @@ pub async fn step(
                 }
             }
         }
-        "return" => {
+        TransferAction::Return => {
             am.returned_on = Set(Some(on));
-            am.status = Set("completed".into());
+            am.status = Set(TransferStatus::Completed.code().into());
             come_back(&tx, actor, m, on, "Trở về sau chuyển sinh hoạt tạm thời").await?;
             close_temporary_row(&tx, &t, on).await?;
         }
-        _ => {
-            am.status = Set("cancelled".into());
-            if t.kind == "temporary" {
+        TransferAction::Cancel => {
+            am.status = Set(TransferStatus::Cancelled.code().into());
+            if t.kind == TransferKind::Temporary.code() {
                 come_back(&tx, actor, m, on, "Hủy chuyển sinh hoạt tạm thời").await?;
                 close_temporary_row(&tx, &t, on).await?;
             }
@@ -371,7 +383,7 @@ pub async fn step(
     audit::record(
         &tx,
         Some(actor),
-        &format!("transfer.{what}"),
+        &format!("transfer.{}", what.code()),
         "transfer",
         Some(id),
         Some(&before),
@@ -413,15 +425,15 @@ async fn close_open_temporary(
 ) -> AppResult<()> {
     for t in transfer::Entity::find()
         .filter(transfer::Column::MemberId.eq(member_id))
-        .filter(transfer::Column::Kind.eq("temporary"))
-        .filter(transfer::Column::Status.eq("open"))
+        .filter(transfer::Column::Kind.eq(TransferKind::Temporary.code()))
+        .filter(transfer::Column::Status.eq(TransferStatus::Open.code()))
         .all(tx)
         .await?
     {
         close_temporary_row(tx, &t, on).await?;
         let mut am = t.into_active_model();
         am.returned_on = Set(Some(on));
-        am.status = Set("completed".into());
+        am.status = Set(TransferStatus::Completed.code().into());
         am.update(tx).await?;
     }
     Ok(())

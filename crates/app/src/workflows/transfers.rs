@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use chibo_domain::calendar::Holidays;
 use chibo_domain::org::UnitKind;
+use chibo_domain::transfers::{self as transfer_rules, TransferState, TransferStatus};
 use chibo_domain::transfers::{TransferKind, TransferReason, TransferRules};
 use chibo_store::entities::{member, transfer, unit};
 use chibo_store::sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
@@ -15,6 +16,7 @@ use crate::access::Actor;
 use crate::membership::members;
 use crate::org::units;
 use crate::refs::{MemberRef, UnitRef};
+use crate::workflows::acts_as;
 use crate::{App, AppError, AppResult};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -54,15 +56,6 @@ pub struct TransferList {
     pub overdue: u32,
 }
 
-fn status_label(s: &str) -> &'static str {
-    match s {
-        "open" => "Đang thực hiện",
-        "completed" => "Đã hoàn tất",
-        "cancelled" => "Đã hủy",
-        _ => "",
-    }
-}
-
 pub(crate) struct Ctx {
     pub(crate) rules: TransferRules,
     pub(crate) holidays: Holidays,
@@ -81,7 +74,8 @@ pub(crate) fn view(
         id,
         name: units.get(&id).map(|u| u.name.clone()).unwrap_or_default(),
     };
-    let open = t.status == "open";
+    let status = TransferStatus::from_code(&t.status).unwrap_or(TransferStatus::Open);
+    let open = status == TransferStatus::Open;
     let apply_by =
         (kind == TransferKind::Permanent).then(|| ctx.rules.apply_by(t.moved_on, &ctx.holidays));
     let present_by = t.letter_on.map(|l| ctx.rules.present_by(l, &ctx.holidays));
@@ -116,30 +110,19 @@ pub(crate) fn view(
         home.is_some_and(|u| actor.can_read_path(&u.path) && actor.can_manage_members(u));
     let manages_dest =
         dest.is_some_and(|u| actor.can_read_path(&u.path) && actor.can_manage_members(u));
-    let mut next_steps = Vec::new();
-    if open {
-        match kind {
-            TransferKind::Permanent => {
-                if manages_home && t.applied_on.is_none() {
-                    next_steps.push("apply");
-                }
-                if manages_home && t.applied_on.is_some() && t.letter_on.is_none() {
-                    next_steps.push("letter");
-                }
-                if t.letter_on.is_some() && (manages_dest || dest.is_none() && manages_home) {
-                    next_steps.push("receive");
-                }
-            }
-            TransferKind::Temporary => {
-                if manages_home {
-                    next_steps.push("return");
-                }
-            }
-        }
-        if manages_home && t.received_on.is_none() {
-            next_steps.push("cancel");
-        }
-    }
+    let state = TransferState {
+        kind,
+        status,
+        applied: t.applied_on.is_some(),
+        letter: t.letter_on.is_some(),
+        received: t.received_on.is_some(),
+        destination_in_chibo: dest.is_some(),
+    };
+    let next_steps = transfer_rules::next_steps(state)
+        .into_iter()
+        .filter(|(_, party)| acts_as(*party, manages_home, manages_dest, false, false))
+        .map(|(action, _)| action.code().to_string())
+        .collect();
     TransferView {
         id: t.id,
         member: MemberRef {
@@ -162,11 +145,11 @@ pub(crate) fn view(
         received_on: t.received_on,
         returned_on: t.returned_on,
         status: t.status.clone(),
-        status_label: status_label(&t.status).to_string(),
+        status_label: status.label().to_string(),
         apply_by,
         present_by,
         overdue,
-        next_steps: next_steps.into_iter().map(str::to_string).collect(),
+        next_steps,
     }
 }
 
@@ -227,7 +210,7 @@ pub async fn list(
         .all(&app.db)
         .await?;
     let mut transfers = views(app, actor, rows).await?;
-    transfers.sort_by_key(|t| (t.status != "open", t.overdue.is_none()));
+    transfers.sort_by_key(|t| (t.status != TransferStatus::Open.code(), t.overdue.is_none()));
     let overdue = transfers.iter().filter(|t| t.overdue.is_some()).count() as u32;
     if overdue_only {
         transfers.retain(|t| t.overdue.is_some());
