@@ -62,12 +62,6 @@ impl From<AppError> for ApiError {
     }
 }
 
-impl From<chibo_store::sea_orm::DbErr> for ApiError {
-    fn from(e: chibo_store::sea_orm::DbErr) -> Self {
-        ApiError(AppError::Db(e))
-    }
-}
-
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let fields = match &self.0 {

@@ -9,7 +9,6 @@ mod common;
 
 use axum::http::{Method, StatusCode};
 use chibo_app::access::auth;
-use chibo_app::meetings::preparation;
 use chibo_app::meetings::schedule;
 use chibo_app::membership::import;
 use chibo_store::entities::{meeting, member, unit};
@@ -77,7 +76,7 @@ async fn a_guest_by_id_is_only_one_the_form_offers() {
         .await
         .unwrap()
         .unwrap();
-    let follower = preparation::follower_choices(&t.app, &committee, cell)
+    let follower = chibo_app::meetings::notice::follower_choices(&t.app, &committee, cell)
         .await
         .unwrap()[0]
         .0;

@@ -8,7 +8,6 @@ mod common;
 use axum::http::{Method, StatusCode};
 use chibo_app::access::auth;
 use chibo_app::meetings::documents;
-use chibo_app::meetings::preparation;
 use common::*;
 use serde_json::{Value, json};
 
@@ -292,7 +291,7 @@ async fn follower_guests_and_check_in() {
     let committee = t.token("xaphulam").await;
     let cell = t.unit_id("Chi bộ thôn Đồng Tâm").await;
     // The follower is chosen by the superior committee from its own organisation.
-    let choices = preparation::follower_choices(
+    let choices = chibo_app::meetings::notice::follower_choices(
         &t.app,
         &auth::actor_by_username(&t.app, "xaphulam")
             .await

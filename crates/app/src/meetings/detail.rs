@@ -17,8 +17,10 @@ use crate::meetings::lookup::{
     AttendanceSummary, MeetingView, RollEntry, SheetRow, meeting_status, presence_of, roll,
     rule_set_of, seen, standing_code, standing_label, view, visible_cell,
 };
-use crate::meetings::notice;
+use crate::meetings::notice::{self, FollowerView};
 use crate::org::units;
+use crate::refs::UnitRef;
+use crate::rules::{self, RuleSetView};
 use crate::{App, AppResult};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -274,5 +276,52 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> 
         can_manage: actor.can_manage_members(&cell),
         notice,
         held,
+    })
+}
+
+/// A cell's meetings page: its meetings, and what the actor may do there.
+#[derive(Debug, Clone, Serialize)]
+pub struct CellMeetings {
+    pub unit: UnitRef,
+    pub meetings: Vec<MeetingView>,
+    /// The actor manages the cell and it still exists (a dissolved or merged cell holds no more
+    /// meetings).
+    pub can_schedule: bool,
+    /// The rule set new meetings would be judged by (shown beside the scheduling form).
+    pub rule_set: Option<RuleSetView>,
+    pub follower: FollowerView,
+    /// The actor is on the superior committee and may name the follower.
+    pub can_set_follower: bool,
+    pub follower_choices: Vec<(i64, String)>,
+}
+
+pub async fn cell_meetings(app: &App, actor: &Actor, unit_id: i64) -> AppResult<CellMeetings> {
+    let meetings = list(app, actor, unit_id).await?;
+    let cell = visible_cell(app, actor, unit_id).await?;
+    let can_schedule = cell.dissolved_on.is_none()
+        && actor.can_read_path(&cell.path)
+        && actor.can_manage_members(&cell);
+    let rule_set = if can_schedule {
+        rules::in_force(app, actor, unit_id, App::today()).await?
+    } else {
+        None
+    };
+    let can_set_follower = actor.supervises(&cell);
+    let follower_choices = if can_set_follower {
+        notice::follower_choices(app, actor, unit_id).await?
+    } else {
+        vec![]
+    };
+    Ok(CellMeetings {
+        unit: UnitRef {
+            id: cell.id,
+            name: cell.name.clone(),
+        },
+        meetings,
+        can_schedule,
+        rule_set,
+        follower: notice::follower_view(app, &cell).await?,
+        can_set_follower,
+        follower_choices,
     })
 }

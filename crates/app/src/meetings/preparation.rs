@@ -9,7 +9,7 @@ use chibo_domain::rules::Standing;
 use chibo_domain::validate;
 use chibo_store::entities::{meeting_guest, meeting_preparation, meeting_record, member};
 use chibo_store::sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
 };
 use chibo_store::write_tx;
 use chrono::Utc;
@@ -282,39 +282,6 @@ pub async fn remove_guest(app: &App, actor: &Actor, guest_id: i64) -> AppResult<
     .await?;
     tx.commit().await?;
     detail::get(app, actor, m.id).await
-}
-
-/// The follower of a cell and how many of its meetings this year they attended.
-pub async fn follower(app: &App, actor: &Actor, unit_id: i64) -> AppResult<FollowerView> {
-    let cell = lookup::visible_cell(app, actor, unit_id).await?;
-    follower_view(app, &cell).await
-}
-
-/// Members who may follow the cell: on the roll of its superior organisation, outside the cell,
-/// in name order (for the superior committee's choice).
-pub async fn follower_choices(
-    app: &App,
-    actor: &Actor,
-    unit_id: i64,
-) -> AppResult<Vec<(i64, String)>> {
-    let cell = actor.readable(units::find(&app.db, unit_id).await?)?.0;
-    actor.require(actor.supervises(&cell))?;
-    let Some(parent) = (match cell.parent_id {
-        Some(p) => units::find(&app.db, p).await?,
-        None => None,
-    }) else {
-        return Ok(vec![]);
-    };
-    Ok(member::Entity::find()
-        .filter(member::Column::UnitPath.like(chibo_store::path_prefix(&parent.path)))
-        .filter(member::Column::Status.is_in(chibo_domain::member::on_roll_codes()))
-        .order_by_asc(member::Column::SortKey)
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .filter(|m| !m.unit_path.starts_with(&cell.path))
-        .map(|m| (m.id, m.full_name))
-        .collect())
 }
 
 /// Names the superior committee member who follows a cell (the superior committee decides).

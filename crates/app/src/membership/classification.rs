@@ -468,6 +468,26 @@ pub async fn decide(
 }
 
 /// Members and cells of a subtree by level in a year, with the shares rated good or better.
+/// What the annual review shows for a unit: a cell's scoring sheet, or a committee's summary
+/// over its subtree.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Review {
+    Sheet(ReviewSheet),
+    Summary(ReviewSummary),
+}
+
+/// The review of a unit in a year: its sheet when it is a cell, the summary of its subtree
+/// otherwise.
+pub async fn review(app: &App, actor: &Actor, unit_id: i64, year: i32) -> AppResult<Review> {
+    let u = actor.readable(units::find(&app.db, unit_id).await?)?.0;
+    if UnitKind::from_code(&u.kind).is_some_and(|k| k.is_cell()) {
+        Ok(Review::Sheet(sheet(app, actor, u.id, year).await?))
+    } else {
+        Ok(Review::Summary(summary(app, actor, u.id, year).await?))
+    }
+}
+
 pub async fn summary(
     app: &App,
     actor: &Actor,

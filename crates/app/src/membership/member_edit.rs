@@ -16,6 +16,7 @@ use utoipa::ToSchema;
 use crate::access::Actor;
 use crate::membership::members::{MemberDetail, detail, visible};
 use crate::org::units;
+use crate::refs::UnitRef;
 use crate::{App, AppError, AppResult, audit};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -272,6 +273,16 @@ pub async fn create(app: &App, actor: &Actor, input: MemberInput) -> AppResult<M
     .await?;
     tx.commit().await?;
     detail(app, actor, m, u).await
+}
+
+/// The cell or party group a new member may be added to: one whose members the actor manages.
+pub async fn unit_for_new_member(app: &App, actor: &Actor, id: i64) -> AppResult<UnitRef> {
+    let u = actor.readable(units::find(&app.db, id).await?)?.0;
+    actor.require(actor.can_manage_members(&u))?;
+    Ok(UnitRef {
+        id: u.id,
+        name: u.name,
+    })
 }
 
 /// Writes a new member (checked fields) on the roll of unit `u` from today or their admission.

@@ -16,6 +16,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::access::Actor;
+use crate::refs::UnitRef;
 use crate::{App, AppResult};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -74,6 +75,15 @@ pub(crate) fn scope_condition(col: impl ColumnTrait, paths: &Option<Vec<String>>
 
 pub async fn find(db: &impl ConnectionTrait, id: i64) -> AppResult<Option<unit::Model>> {
     Ok(unit::Entity::find_by_id(id).one(db).await?)
+}
+
+/// A unit the actor may read, by id and name (404 outside the actor's scope).
+pub async fn visible_ref(app: &App, actor: &Actor, id: i64) -> AppResult<UnitRef> {
+    let u = actor.readable(find(&app.db, id).await?)?.0;
+    Ok(UnitRef {
+        id: u.id,
+        name: u.name,
+    })
 }
 
 /// Members on the roll per unit today: (all, official), counted by the database.

@@ -161,7 +161,9 @@ pub async fn follower(
     ApiUser(a): ApiUser,
     PathId(id): PathId,
 ) -> Result<Json<FollowerView>, ApiError> {
-    Ok(Json(preparation::follower(&s.app, &a, id).await?))
+    Ok(Json(
+        chibo_app::meetings::notice::follower(&s.app, &a, id).await?,
+    ))
 }
 
 /// Names (or clears) the superior committee member who follows the cell.

@@ -11,14 +11,12 @@ use chibo_app::meetings::held::TaskView;
 use chibo_app::meetings::lookup::MeetingView;
 use chibo_app::meetings::notice;
 use chibo_app::meetings::plans;
-use chibo_app::meetings::preparation;
 use chibo_app::meetings::record;
 use chibo_app::meetings::record::{RecordInput, ScoreEntry, ScoreInput, TaskInput, TaskUpdate};
 use chibo_app::meetings::schedule;
 use chibo_app::meetings::schedule::NewMeeting;
 use chibo_app::membership::members;
-use chibo_app::org::units;
-use chibo_app::rules::{self, RuleSetView};
+use chibo_app::rules::RuleSetView;
 use chibo_app::{Actor, App, AppError};
 
 use crate::error::PageError;
@@ -56,38 +54,20 @@ pub(super) async fn render_list(
     errors: Vec<String>,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let list = detail::list(&s.app, a, id).await?;
-    let u = units::find(&s.app.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    // A dissolved or merged cell holds no more meetings: no scheduling form.
-    let can_manage =
-        u.dissolved_on.is_none() && a.can_read_path(&u.path) && a.can_manage_members(&u);
-    let rule_set = if can_manage {
-        rules::in_force(&s.app, a, id, App::today()).await?
-    } else {
-        None
-    };
-    let follower = preparation::follower(&s.app, a, id).await?;
-    let can_set_follower = a.supervises(&u);
-    let follower_choices = if can_set_follower {
-        preparation::follower_choices(&s.app, a, id).await?
-    } else {
-        vec![]
-    };
+    let page = detail::cell_meetings(&s.app, a, id).await?;
     let status = crate::render::status_for(&errors);
     render_status(
         status,
         &ListPage {
-            follower,
-            can_set_follower,
-            follower_choices,
+            follower: page.follower,
+            can_set_follower: page.can_set_follower,
+            follower_choices: page.follower_choices,
             nav: Nav::of(a),
-            unit_id: u.id,
-            unit_name: u.name,
-            meetings: list,
-            can_manage,
-            rule_set,
+            unit_id: page.unit.id,
+            unit_name: page.unit.name,
+            meetings: page.meetings,
+            can_manage: page.can_schedule,
+            rule_set: page.rule_set,
             errors,
             form,
             today: App::today().to_string(),

@@ -83,7 +83,7 @@ pub async fn list(
     )
     .await?;
     let unit_name = match unit_id {
-        Some(id) => units::find(&s.app.db, id).await?.map(|u| u.name),
+        Some(id) => Some(units::visible_ref(&s.app, &a, id).await?.name),
         None => None,
     };
     let pages = result.total.div_ceil(result.per_page).max(1);
@@ -285,22 +285,12 @@ fn input_of(f: &FormData, unit_id: Option<i64>) -> MemberInput {
     }
 }
 
-async fn unit_for_new(
-    s: &AppState,
-    a: &Actor,
-    id: i64,
-) -> Result<chibo_store::entities::unit::Model, PageError> {
-    let u = a.readable(units::find(&s.app.db, id).await?)?.0;
-    a.require(a.can_manage_members(&u))?;
-    Ok(u)
-}
-
 pub async fn new_form(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    let u = unit_for_new(&s, &a, id).await?;
+    let u = member_edit::unit_for_new_member(&s.app, &a, id).await?;
     let mut f = Values::default();
     f.v.insert("ethnicity".into(), "Kinh".into());
     render(&MemberForm::creating(&a, u.id, u.name, f))
@@ -312,7 +302,7 @@ pub async fn create(
     PathId(id): PathId,
     f: FormData,
 ) -> Result<Response, PageError> {
-    let u = unit_for_new(&s, &a, id).await?;
+    let u = member_edit::unit_for_new_member(&s.app, &a, id).await?;
     match member_edit::create(&s.app, &a, input_of(&f, Some(u.id))).await {
         Ok(m) => Ok(see_other(&format!("/members/{}", m.id))),
         Err(AppError::Invalid(inv)) => render_status(

@@ -6,12 +6,10 @@ use axum::extract::State;
 use axum::response::Response;
 use chibo_app::membership::classification;
 use chibo_app::membership::classification::{
-    CellReviewInput, ReviewInput, ReviewSheet, ReviewSummary, ScoreEntry,
+    CellReviewInput, Review, ReviewInput, ReviewSheet, ReviewSummary, ScoreEntry,
 };
-use chibo_app::org::units;
 use chibo_app::{Actor, App};
 use chibo_domain::bounded::Year;
-use chibo_domain::org::UnitKind;
 use serde::Deserialize;
 
 use crate::error::PageError;
@@ -76,11 +74,10 @@ pub async fn show(
     PageQuery(q): PageQuery<YearQuery>,
 ) -> Result<Response, PageError> {
     let year = q.nam.map(|y| y.get_i32()).unwrap_or_else(this_year);
-    let u = a.readable(units::find(&s.app.db, id).await?)?.0;
-    if UnitKind::from_code(&u.kind).is_some_and(|k| k.is_cell()) {
-        return render_sheet(&s, &a, u.id, year, vec![]).await;
-    }
-    let summary = classification::summary(&s.app, &a, u.id, year).await?;
+    let summary = match classification::review(&s.app, &a, id, year).await? {
+        Review::Sheet(_) => return render_sheet(&s, &a, id, year, vec![]).await,
+        Review::Summary(summary) => summary,
+    };
     render_status(
         axum::http::StatusCode::OK,
         &SummaryPage {
