@@ -320,6 +320,7 @@ pub async fn load_actor(app: &App, user_id: i64) -> AppResult<Option<Actor>> {
         display_name: u.display_name,
         member_id: u.member_id,
         grants,
+        sealed: super::Sealed,
     }))
 }
 

@@ -1,7 +1,10 @@
 //! Who may do what where. A grant gives a role on a subtree (by materialized path).
 
 pub mod auth;
+mod proof;
 pub mod users;
+
+pub use proof::{Attends, CellProof, Manages, MeetingOf, Scope, Visible};
 
 use chibo_domain::org::{UnitKind, is_within, path_ids};
 use chibo_store::entities::unit;
@@ -98,11 +101,16 @@ pub struct Actor {
     pub display_name: String,
     pub member_id: Option<i64>,
     pub grants: Vec<Grant>,
+    /// Only this module builds an actor (`auth`, from a stored user and its grants), so no other
+    /// code can make one up.
+    #[serde(skip)]
+    #[allow(dead_code)]
+    sealed: Sealed,
 }
 
-/// Proof that the actor may read a unit; only [`Actor::readable`] makes one.
+/// What only the access module can name.
 #[derive(Debug, Clone)]
-pub struct Readable(pub unit::Model);
+struct Sealed;
 
 impl Actor {
     pub fn is_admin(&self) -> bool {
@@ -110,7 +118,7 @@ impl Actor {
     }
 
     /// Subtree paths this actor reads; `None` means everything (administrator).
-    pub fn read_paths(&self) -> Option<Vec<String>> {
+    fn read_paths(&self) -> Option<Vec<String>> {
         if self.is_admin() {
             return None;
         }
@@ -127,14 +135,6 @@ impl Actor {
         match self.read_paths() {
             None => true,
             Some(paths) => paths.iter().any(|p| is_within(path, p)),
-        }
-    }
-
-    /// The unit if it is in read scope, else `NotFound` (ids leak nothing).
-    pub fn readable(&self, u: Option<unit::Model>) -> AppResult<Readable> {
-        match u {
-            Some(u) if self.can_read_path(&u.path) => Ok(Readable(u)),
-            _ => Err(AppError::NotFound),
         }
     }
 

@@ -13,7 +13,7 @@ use chrono::NaiveTime;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::access::Actor;
+use crate::access::{Actor, MeetingOf};
 use crate::meetings::detail;
 use crate::meetings::detail::MeetingDetail;
 use crate::meetings::held::steps_done;
@@ -134,7 +134,10 @@ pub async fn amend(
     id: i64,
     input: AmendmentInput,
 ) -> AppResult<MeetingDetail> {
-    let (m, _) = lookup::manageable(app, actor, id).await?;
+    let MeetingOf {
+        meeting: m,
+        cell: _,
+    } = lookup::manageable(app, actor, id).await?.into_inner();
     let mut e = Invalid::new();
     if !approvals_of(app, m.id).await?.1 {
         e.push(
@@ -175,7 +178,10 @@ pub async fn tick_step(
     id: i64,
     input: StepInput,
 ) -> AppResult<MeetingDetail> {
-    let (m, _) = lookup::manageable(app, actor, id).await?;
+    let MeetingOf {
+        meeting: m,
+        cell: _,
+    } = lookup::manageable(app, actor, id).await?.into_inner();
     ensure_open(app, m.id).await?;
     let (rules, _) = lookup::rule_set_of(app, &m).await?;
     let mut e = Invalid::new();
@@ -249,7 +255,10 @@ pub async fn add_speech(
     id: i64,
     input: SpeechInput,
 ) -> AppResult<MeetingDetail> {
-    let (m, _) = lookup::manageable(app, actor, id).await?;
+    let MeetingOf {
+        meeting: m,
+        cell: _,
+    } = lookup::manageable(app, actor, id).await?.into_inner();
     ensure_open(app, m.id).await?;
     let d = detail::get(app, actor, id).await?;
     let mut e = Invalid::new();

@@ -17,7 +17,7 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::access::Actor;
+use crate::access::{Actor, MeetingOf};
 use crate::meetings::detail;
 use crate::meetings::detail::{MeetingDetail, get};
 use crate::meetings::lookup;
@@ -109,7 +109,8 @@ pub async fn record_attendance(
     id: i64,
     input: AttendanceInput,
 ) -> AppResult<MeetingDetail> {
-    let (m, cell) = manageable(app, actor, id).await?;
+    let h = manageable(app, actor, id).await?;
+    let m = h.meeting.clone();
     signatures::ensure_open(app, m.id).await?;
     let mut e = Invalid::new();
     if m.meeting_date > App::today() {
@@ -118,7 +119,7 @@ pub async fn record_attendance(
     if input.entries.is_empty() {
         e.push("entries", "Chưa có đảng viên nào được điểm danh.");
     }
-    let on_roll: HashMap<i64, String> = roll(app, &cell, m.meeting_date)
+    let on_roll: HashMap<i64, String> = roll(app, &h, m.meeting_date)
         .await?
         .into_iter()
         .map(|r| (r.member.id, r.member.full_name))
@@ -169,7 +170,10 @@ const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 
 /// The meeting's check-in code, made on first use (officers show it as a QR code).
 pub async fn check_in_code(app: &App, actor: &Actor, id: i64) -> AppResult<String> {
-    let (m, _) = lookup::manageable(app, actor, id).await?;
+    let MeetingOf {
+        meeting: m,
+        cell: _,
+    } = lookup::manageable(app, actor, id).await?.into_inner();
     if let Some(c) = m.checkin_code {
         return Ok(c);
     }
@@ -219,7 +223,8 @@ pub async fn check_in(
     id: i64,
     input: CheckInInput,
 ) -> AppResult<MeetingDetail> {
-    let (m, cell) = lookup::seen(app, actor, id).await?;
+    let h = lookup::seen(app, actor, id).await?;
+    let m = h.meeting.clone();
     if m.status == MeetingStatus::Planned.code() {
         return Err(AppError::invalid(
             "code",
@@ -257,7 +262,7 @@ pub async fn check_in(
             ),
         ));
     }
-    let standing = lookup::roll(app, &cell, m.meeting_date)
+    let standing = lookup::roll(app, &h, m.meeting_date)
         .await?
         .into_iter()
         .find(|r| r.member.id == mid)

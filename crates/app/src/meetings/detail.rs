@@ -172,7 +172,8 @@ pub async fn resolutions_for_me(app: &App, actor: &Actor) -> AppResult<Vec<PastR
 }
 
 pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> {
-    let (m, cell) = seen(app, actor, id).await?;
+    let h = seen(app, actor, id).await?;
+    let (m, cell) = (h.meeting.clone(), h.cell.clone());
     let officer = actor.can_read_path(&cell.path);
     let (rules, rule_name) = rule_set_of(app, &m).await?;
     let recorded: HashMap<i64, meeting_attendance::Model> = meeting_attendance::Entity::find()
@@ -192,7 +193,7 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> 
         standing,
         unit_name,
         visiting,
-    } in roll(app, &cell, m.meeting_date).await?
+    } in roll(app, &h, m.meeting_date).await?
     {
         // A member sees only their own line.
         if !officer && actor.member_id != Some(mem.id) {

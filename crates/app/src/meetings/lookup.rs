@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use chibo_domain::meeting::MeetingStatus;
 use chibo_domain::member::RollKind;
 use chibo_domain::member::{self as member_rules, Status, StatusEvent, StatusEventKind};
-use chibo_domain::org::UnitKind;
 use chibo_domain::rules::{Presence, RuleSet, Standing};
 use chibo_store::entities::{meeting, member, member_event, member_unit, unit};
 use chibo_store::sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
@@ -14,7 +13,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::access::Actor;
+use crate::access::{Actor, Attends, CellProof, Manages, MeetingOf, Visible};
 use crate::org::units;
 use crate::refs::UnitRef;
 use crate::{App, AppError, AppResult};
@@ -167,27 +166,21 @@ pub(crate) async fn rule_set_of(app: &App, m: &meeting::Model) -> AppResult<(Rul
     Ok((rules, r.name))
 }
 
-/// The cell whose meetings the actor may see: in read scope, or the actor's own cell.
-pub(crate) async fn visible_cell(app: &App, actor: &Actor, unit_id: i64) -> AppResult<unit::Model> {
-    let u = units::find(&app.db, unit_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if actor.can_read_path(&u.path) {
-        return Ok(u);
-    }
-    if actor.member_id.is_some() && u.follower_member_id == actor.member_id {
-        return Ok(u);
-    }
-    if let Some(mid) = actor.member_id {
-        let own = member::Entity::find_by_id(mid).one(&app.db).await?;
-        if own.is_some_and(|m| {
-            m.unit_path.starts_with(&u.path)
-                && UnitKind::from_code(&u.kind).is_some_and(|k| k.is_cell())
-        }) {
-            return Ok(u);
-        }
-    }
-    Err(AppError::NotFound)
+/// The cell whose meetings the actor may see: in read scope, followed by them, or their own.
+pub(crate) async fn visible_cell(
+    app: &App,
+    actor: &Actor,
+    unit_id: i64,
+) -> AppResult<Attends<unit::Model>> {
+    let u = units::find(&app.db, unit_id).await?;
+    let own_path = match actor.member_id {
+        Some(mid) => member::Entity::find_by_id(mid)
+            .one(&app.db)
+            .await?
+            .map(|m| m.unit_path),
+        None => None,
+    };
+    actor.attends(u, own_path.as_deref())
 }
 
 pub(crate) async fn find(app: &App, id: i64) -> AppResult<meeting::Model> {
@@ -208,7 +201,8 @@ pub struct RollEntry {
 }
 
 /// Members on the cell's roll on the meeting date, with their standing that day.
-pub async fn roll(app: &App, cell: &unit::Model, date: NaiveDate) -> AppResult<Vec<RollEntry>> {
+pub async fn roll(app: &App, cell: &impl CellProof, date: NaiveDate) -> AppResult<Vec<RollEntry>> {
+    let cell = cell.cell();
     let unit_rows = unit::Entity::find()
         .filter(unit::Column::Path.like(chibo_store::path_prefix(&cell.path)))
         .all(&app.db)
@@ -284,40 +278,28 @@ pub async fn roll(app: &App, cell: &unit::Model, date: NaiveDate) -> AppResult<V
 
 /// A meeting the actor may see, with its cell: officers and the superior committee see every
 /// meeting of the cell, its members and its follower only those announced.
-pub(crate) async fn seen(
-    app: &App,
-    actor: &Actor,
-    id: i64,
-) -> AppResult<(meeting::Model, unit::Model)> {
+pub(crate) async fn seen(app: &App, actor: &Actor, id: i64) -> AppResult<Visible<MeetingOf>> {
     let m = find(app, id).await?;
     let cell = visible_cell(app, actor, m.unit_id).await?;
-    if !actor.can_read_path(&cell.path) && !meeting_status(&m).announced() {
-        return Err(AppError::NotFound);
-    }
-    Ok((m, cell))
+    actor.sees_meeting(m, cell)
 }
 
-pub(crate) async fn manageable(
-    app: &App,
-    actor: &Actor,
-    id: i64,
-) -> AppResult<(meeting::Model, unit::Model)> {
+/// A meeting whose cell the actor manages, still open to changes (not cancelled).
+pub(crate) async fn manageable(app: &App, actor: &Actor, id: i64) -> AppResult<Manages<MeetingOf>> {
     let m = find(app, id).await?;
     let cell = visible_cell(app, actor, m.unit_id).await?;
-    if !actor.can_read_path(&cell.path) {
-        return Err(AppError::NotFound);
-    }
-    actor.require(actor.can_manage_members(&cell))?;
-    if meeting_status(&m) == MeetingStatus::Cancelled {
+    let h = actor.manages_meeting(m, cell)?;
+    if meeting_status(&h.meeting) == MeetingStatus::Cancelled {
         return Err(AppError::invalid(
             "status",
             format!(
                 "Buổi sinh hoạt đã bị hủy ({}); không thay đổi được nữa.",
-                m.cancelled_reason
+                h.meeting
+                    .cancelled_reason
                     .as_deref()
                     .unwrap_or("chi bộ không còn hoạt động")
             ),
         ));
     }
-    Ok((m, cell))
+    Ok(h)
 }

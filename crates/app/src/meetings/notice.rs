@@ -422,7 +422,7 @@ pub async fn follower_choices(
     actor: &Actor,
     unit_id: i64,
 ) -> AppResult<Vec<(i64, String)>> {
-    let cell = actor.readable(units::find(&app.db, unit_id).await?)?.0;
+    let cell = actor.visible(units::find(&app.db, unit_id).await?)?;
     actor.require(actor.supervises(&cell))?;
     let Some(parent) = (match cell.parent_id {
         Some(p) => units::find(&app.db, p).await?,

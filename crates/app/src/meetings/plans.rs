@@ -206,7 +206,7 @@ pub async fn add_topic(
     cell_id: i64,
     input: TopicInput,
 ) -> AppResult<YearPlan> {
-    let cell = actor.readable(units::find(&app.db, cell_id).await?)?.0;
+    let cell = actor.visible(units::find(&app.db, cell_id).await?)?;
     actor.require(actor.can_manage_members(&cell))?;
     let mut e = Invalid::new();
     if !UnitKind::from_code(&cell.kind).is_some_and(|k| k.is_cell()) {

@@ -16,7 +16,7 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::access::Actor;
+use crate::access::{Actor, MeetingOf};
 use crate::meetings::detail;
 use crate::meetings::detail::MeetingDetail;
 use crate::meetings::lookup;
@@ -62,7 +62,8 @@ pub async fn save_preparation(
     id: i64,
     input: PreparationInput,
 ) -> AppResult<MeetingDetail> {
-    let (m, cell) = lookup::manageable(app, actor, id).await?;
+    let h = lookup::manageable(app, actor, id).await?;
+    let m = h.meeting.clone();
     signatures::ensure_open(app, m.id).await?;
     let mut e = Invalid::new();
     let held_on = validate::date_field(
@@ -95,7 +96,7 @@ pub async fn save_preparation(
         input.draft_resolution.as_deref(),
         20_000,
     );
-    let roll: HashMap<i64, Standing> = lookup::roll(app, &cell, m.meeting_date)
+    let roll: HashMap<i64, Standing> = lookup::roll(app, &h, m.meeting_date)
         .await?
         .into_iter()
         .map(|r| (r.member.id, r.standing))
@@ -178,7 +179,7 @@ pub async fn add_guest(
     id: i64,
     input: GuestInput,
 ) -> AppResult<MeetingDetail> {
-    let (m, cell) = lookup::manageable(app, actor, id).await?;
+    let MeetingOf { meeting: m, cell } = lookup::manageable(app, actor, id).await?.into_inner();
     signatures::ensure_open(app, m.id).await?;
     let mut e = Invalid::new();
     let title = validate::optional_text(&mut e, "title", "chức vụ", Some(&input.title), 255)
@@ -266,7 +267,12 @@ pub async fn remove_guest(app: &App, actor: &Actor, guest_id: i64) -> AppResult<
         .one(&app.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (m, _) = lookup::manageable(app, actor, g.meeting_id).await?;
+    let MeetingOf {
+        meeting: m,
+        cell: _,
+    } = lookup::manageable(app, actor, g.meeting_id)
+        .await?
+        .into_inner();
     signatures::ensure_open(app, m.id).await?;
     let tx = write_tx(&app.db).await?;
     meeting_guest::Entity::delete_by_id(g.id).exec(&tx).await?;
@@ -291,7 +297,7 @@ pub async fn set_follower(
     unit_id: i64,
     input: FollowerInput,
 ) -> AppResult<FollowerView> {
-    let cell = actor.readable(units::find(&app.db, unit_id).await?)?.0;
+    let cell = actor.visible(units::find(&app.db, unit_id).await?)?;
     if !UnitKind::from_code(&cell.kind).is_some_and(|k| k.is_cell()) {
         return Err(AppError::invalid(
             "unit_id",
@@ -324,8 +330,8 @@ pub async fn set_follower(
         }
     }
     let tx = write_tx(&app.db).await?;
-    let before = cell.clone();
-    let mut am = cell.into_active_model();
+    let before = (*cell).clone();
+    let mut am = cell.into_inner().into_active_model();
     am.follower_member_id = Set(input.member_id);
     let after = am.update(&tx).await?;
     audit::record(

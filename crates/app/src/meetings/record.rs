@@ -14,7 +14,7 @@ use chibo_store::write_tx;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::access::Actor;
+use crate::access::{Actor, MeetingOf};
 use crate::meetings::detail;
 use crate::meetings::detail::MeetingDetail;
 use crate::meetings::held::{TaskView, is_working, task_view, vote_rows};
@@ -76,7 +76,10 @@ pub async fn save_record(
     id: i64,
     input: RecordInput,
 ) -> AppResult<MeetingDetail> {
-    let (m, _) = lookup::manageable(app, actor, id).await?;
+    let MeetingOf {
+        meeting: m,
+        cell: _,
+    } = lookup::manageable(app, actor, id).await?.into_inner();
     ensure_open(app, m.id).await?;
     let d = detail::get(app, actor, id).await?;
     let mut e = Invalid::new();
@@ -221,7 +224,10 @@ pub async fn add_task(
     id: i64,
     input: TaskInput,
 ) -> AppResult<MeetingDetail> {
-    let (m, _) = lookup::manageable(app, actor, id).await?;
+    let MeetingOf {
+        meeting: m,
+        cell: _,
+    } = lookup::manageable(app, actor, id).await?.into_inner();
     ensure_open(app, m.id).await?;
     let d = detail::get(app, actor, id).await?;
     let mut e = Invalid::new();

@@ -12,7 +12,7 @@ use chibo_store::write_tx;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::access::Actor;
+use crate::access::{Actor, MeetingOf};
 use crate::meetings::detail;
 use crate::meetings::detail::{MeetingDetail, get};
 use crate::meetings::lookup;
@@ -60,7 +60,7 @@ pub async fn schedule(
     unit_id: i64,
     input: NewMeeting,
 ) -> AppResult<MeetingView> {
-    let cell = actor.readable(units::find(&app.db, unit_id).await?)?.0;
+    let cell = actor.visible(units::find(&app.db, unit_id).await?)?;
     actor.require(actor.can_manage_members(&cell))?;
     let mut e = Invalid::new();
     if !UnitKind::from_code(&cell.kind).is_some_and(|k| k.is_cell()) || cell.dissolved_on.is_some()
@@ -161,7 +161,10 @@ pub async fn schedule(
 
 /// Publishes the notice: members of the cell and the superior committee see the meeting.
 pub async fn publish(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> {
-    let (m, _) = manageable(app, actor, id).await?;
+    let MeetingOf {
+        meeting: m,
+        cell: _,
+    } = manageable(app, actor, id).await?.into_inner();
     if m.status != MeetingStatus::Planned.code() {
         return Err(AppError::invalid(
             "status",
@@ -223,7 +226,10 @@ pub async fn update_notice(
     id: i64,
     input: NoticeInput,
 ) -> AppResult<MeetingDetail> {
-    let (m, _) = lookup::manageable(app, actor, id).await?;
+    let MeetingOf {
+        meeting: m,
+        cell: _,
+    } = lookup::manageable(app, actor, id).await?.into_inner();
     if m.status == MeetingStatus::Held.code() {
         return Err(AppError::invalid(
             "status",

@@ -11,7 +11,7 @@ use chibo_store::write_tx;
 use chrono::Utc;
 use sha2::{Digest, Sha256};
 
-use crate::access::Actor;
+use crate::access::{Actor, MeetingOf};
 use crate::meetings::detail;
 use crate::meetings::detail::MeetingDetail;
 use crate::meetings::lookup;
@@ -24,7 +24,10 @@ pub const MAX_DOCUMENTS_PER_MEETING: u64 = 30;
 
 /// Whether the actor may attach documents to the meeting now (checked before reading a file).
 pub async fn may_upload(app: &App, actor: &Actor, id: i64) -> AppResult<()> {
-    let (m, _) = lookup::manageable(app, actor, id).await?;
+    let MeetingOf {
+        meeting: m,
+        cell: _,
+    } = lookup::manageable(app, actor, id).await?.into_inner();
     signatures::ensure_open(app, m.id).await
 }
 
@@ -137,7 +140,12 @@ pub async fn delete_document(app: &App, actor: &Actor, doc_id: i64) -> AppResult
         .one(&app.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (m, _) = lookup::manageable(app, actor, d.meeting_id).await?;
+    let MeetingOf {
+        meeting: m,
+        cell: _,
+    } = lookup::manageable(app, actor, d.meeting_id)
+        .await?
+        .into_inner();
     if m.status == MeetingStatus::Held.code() {
         return Err(AppError::invalid(
             "file",

@@ -49,7 +49,7 @@ pub async fn due(
     unit_id: i64,
     award_on: Option<&str>,
 ) -> AppResult<DueList> {
-    let root = actor.readable(units::find(&app.db, unit_id).await?)?.0;
+    let root = actor.visible(units::find(&app.db, unit_id).await?)?;
     let rules = BadgeRules::default();
     let award_on = match award_on.map(str::trim).filter(|s| !s.is_empty()) {
         None => rules.award_day_from(App::today()),
@@ -132,7 +132,7 @@ pub async fn due(
         can_award: actor.oversees(&root),
         unit: UnitRef {
             id: root.id,
-            name: root.name,
+            name: root.name.clone(),
         },
         award_on,
         rows,

@@ -19,7 +19,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::access::Actor;
+use crate::access::{Actor, Visible};
 use crate::meetings::lookup;
 use crate::org::units;
 use crate::refs::{MemberRef, UnitRef};
@@ -145,8 +145,8 @@ async fn org_of(app: &App, cell: &unit::Model) -> AppResult<unit::Model> {
     }
 }
 
-async fn cell(app: &App, actor: &Actor, id: i64) -> AppResult<unit::Model> {
-    let u = actor.readable(units::find(&app.db, id).await?)?.0;
+async fn cell(app: &App, actor: &Actor, id: i64) -> AppResult<Visible<unit::Model>> {
+    let u = actor.visible(units::find(&app.db, id).await?)?;
     if !UnitKind::from_code(&u.kind).is_some_and(|k| k.is_cell()) {
         return Err(AppError::invalid(
             "unit_id",
@@ -269,7 +269,7 @@ pub async fn sheet(app: &App, actor: &Actor, cell_id: i64, year: i32) -> AppResu
         org_counts: oc,
         cell: UnitRef {
             id: cell.id,
-            name: cell.name,
+            name: cell.name.clone(),
         },
         year,
         rows,
@@ -480,7 +480,7 @@ pub enum Review {
 /// The review of a unit in a year: its sheet when it is a cell, the summary of its subtree
 /// otherwise.
 pub async fn review(app: &App, actor: &Actor, unit_id: i64, year: i32) -> AppResult<Review> {
-    let u = actor.readable(units::find(&app.db, unit_id).await?)?.0;
+    let u = actor.visible(units::find(&app.db, unit_id).await?)?;
     if UnitKind::from_code(&u.kind).is_some_and(|k| k.is_cell()) {
         Ok(Review::Sheet(sheet(app, actor, u.id, year).await?))
     } else {
@@ -494,7 +494,7 @@ pub async fn summary(
     unit_id: i64,
     year: i32,
 ) -> AppResult<ReviewSummary> {
-    let root = actor.readable(units::find(&app.db, unit_id).await?)?.0;
+    let root = actor.visible(units::find(&app.db, unit_id).await?)?;
     check_year(year)?;
     let units: Vec<unit::Model> = unit::Entity::find()
         .filter(unit::Column::Path.like(chibo_store::path_prefix(&root.path)))
@@ -548,7 +548,7 @@ pub async fn summary(
         ),
         unit: UnitRef {
             id: root.id,
-            name: root.name,
+            name: root.name.clone(),
         },
         year,
         members,

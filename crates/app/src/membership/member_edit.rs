@@ -224,7 +224,7 @@ pub async fn create(app: &App, actor: &Actor, input: MemberInput) -> AppResult<M
     let uid = input
         .unit_id
         .ok_or_else(|| AppError::invalid("unit_id", "Vui lòng chọn chi bộ."))?;
-    let u = actor.readable(units::find(&app.db, uid).await?)?.0;
+    let u = actor.visible(units::find(&app.db, uid).await?)?;
     actor.require(actor.can_manage_members(&u))?;
     let mut e = Invalid::new();
     if !UnitKind::from_code(&u.kind).is_some_and(|k| k.holds_members()) {
@@ -272,16 +272,16 @@ pub async fn create(app: &App, actor: &Actor, input: MemberInput) -> AppResult<M
     )
     .await?;
     tx.commit().await?;
-    detail(app, actor, m, u).await
+    detail(app, actor, m, u.into_inner()).await
 }
 
 /// The cell or party group a new member may be added to: one whose members the actor manages.
 pub async fn unit_for_new_member(app: &App, actor: &Actor, id: i64) -> AppResult<UnitRef> {
-    let u = actor.readable(units::find(&app.db, id).await?)?.0;
+    let u = actor.visible(units::find(&app.db, id).await?)?;
     actor.require(actor.can_manage_members(&u))?;
     Ok(UnitRef {
         id: u.id,
-        name: u.name,
+        name: u.name.clone(),
     })
 }
 

@@ -190,12 +190,12 @@ pub async fn list(app: &App, actor: &Actor, q: MemberQuery) -> AppResult<MemberP
     let per_page = q.per_page.map_or(50, PageSize::get_u64);
     let page = q.page.map_or(1, PageNumber::get_u64);
     let mut cond = Condition::all();
-    match actor.read_paths() {
+    match actor.scope().paths() {
         None => {}
         Some(paths) => {
             let mut any = Condition::any().add(Expr::cust("1 = 0"));
             for p in paths {
-                any = any.add(member::Column::UnitPath.like(chibo_store::path_prefix(&p)));
+                any = any.add(member::Column::UnitPath.like(chibo_store::path_prefix(p)));
             }
             if let Some(own) = actor.member_id {
                 any = any.add(member::Column::Id.eq(own));
@@ -204,7 +204,7 @@ pub async fn list(app: &App, actor: &Actor, q: MemberQuery) -> AppResult<MemberP
         }
     }
     if let Some(uid) = q.unit_id {
-        let u = actor.readable(units::find(&app.db, uid).await?)?.0;
+        let u = actor.visible(units::find(&app.db, uid).await?)?;
         cond = cond.add(member::Column::UnitPath.like(chibo_store::path_prefix(&u.path)));
     }
     if let Some(term) =

@@ -16,7 +16,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::access::Actor;
+use crate::access::{Actor, Visible};
 use crate::membership::member_events;
 use crate::org::units::{UnitView, find, view};
 use crate::{App, AppError, AppResult, audit};
@@ -270,7 +270,7 @@ pub async fn insert_unit(
 
 /// Creates a unit under `parent_id`. A cell is founded with at least three official members.
 pub async fn create(app: &App, actor: &Actor, input: NewUnit) -> AppResult<UnitView> {
-    let parent = actor.readable(find(&app.db, input.parent_id).await?)?.0;
+    let parent = actor.visible(find(&app.db, input.parent_id).await?)?;
     let mut errors = Invalid::new();
     let kind = UnitKind::from_code(input.kind.trim());
     let Some(k) = kind else {
@@ -366,8 +366,12 @@ async fn member_unit_of(db: &impl ConnectionTrait, m: &member::Model) -> AppResu
 }
 
 /// Loads a unit the actor may restructure (404 outside read scope, 403 inside without the right).
-pub(crate) async fn restructurable(app: &App, actor: &Actor, id: i64) -> AppResult<unit::Model> {
-    let u = actor.readable(find(&app.db, id).await?)?.0;
+pub(crate) async fn restructurable(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+) -> AppResult<Visible<unit::Model>> {
+    let u = actor.visible(find(&app.db, id).await?)?;
     let parent = match u.parent_id {
         Some(p) => find(&app.db, p).await?,
         None => None,
@@ -400,7 +404,7 @@ pub async fn rename(app: &App, actor: &Actor, id: i64, input: RenameUnit) -> App
     errors.into_result()?;
     let tx = write_tx(&app.db).await?;
     let before = u.clone();
-    let mut am = u.into_active_model();
+    let mut am = u.into_inner().into_active_model();
     am.name = Set(name.clone());
     am.search_key = Set(text::search_key(&name));
     let after = am.update(&tx).await?;

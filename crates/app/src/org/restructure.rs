@@ -108,7 +108,7 @@ async fn reroot_subtree(
 
 pub async fn move_unit(app: &App, actor: &Actor, id: i64, input: MoveUnit) -> AppResult<UnitView> {
     let u = restructurable(app, actor, id).await?;
-    let target = actor.readable(find(&app.db, input.new_parent_id).await?)?.0;
+    let target = actor.visible(find(&app.db, input.new_parent_id).await?)?;
     let kind = UnitKind::from_code(&u.kind).unwrap_or(UnitKind::Other);
     actor.require(actor.can_create_under(target.id, target.parent_id, kind))?;
     let mut errors = Invalid::new();
@@ -145,7 +145,7 @@ pub async fn move_unit(app: &App, actor: &Actor, id: i64, input: MoveUnit) -> Ap
     let tx = write_tx(&app.db).await?;
     let before = u.clone();
     let new_path = org::child_path(&target.path, u.id);
-    let mut am = u.into_active_model();
+    let mut am = u.into_inner().into_active_model();
     am.parent_id = Set(Some(target.id));
     am.update(&tx).await?;
     reroot_subtree(&tx, &before.path, &new_path, date).await?;
@@ -178,7 +178,7 @@ pub async fn move_unit(app: &App, actor: &Actor, id: i64, input: MoveUnit) -> Ap
 /// and it is closed with the other as its successor, so history follows the merger.
 pub async fn merge(app: &App, actor: &Actor, id: i64, input: MergeUnit) -> AppResult<UnitView> {
     let u = restructurable(app, actor, id).await?;
-    let target = actor.readable(find(&app.db, input.into_unit_id).await?)?.0;
+    let target = actor.visible(find(&app.db, input.into_unit_id).await?)?;
     let mut errors = Invalid::new();
     if target.id == u.id || org::is_within(&target.path, &u.path) {
         errors.push(
@@ -254,7 +254,7 @@ pub async fn merge(app: &App, actor: &Actor, id: i64, input: MergeUnit) -> AppRe
     );
     cancel_meetings_of(&tx, actor, &u, date, &reason).await?;
     let before = u.clone();
-    let mut am = u.into_active_model();
+    let mut am = u.into_inner().into_active_model();
     am.dissolved_on = Set(Some(date));
     am.successor_id = Set(Some(target.id));
     let after = am.update(&tx).await?;
@@ -391,7 +391,7 @@ pub async fn split(
             date.format("%d/%m/%Y")
         );
         cancel_meetings_of(&tx, actor, &u, date, &why).await?;
-        let mut am = u.clone().into_active_model();
+        let mut am = (*u).clone().into_active_model();
         am.dissolved_on = Set(Some(date));
         let after = am.update(&tx).await?;
         new_version(&tx, &after, date, true).await?;
@@ -486,7 +486,7 @@ pub async fn dissolve(
     let why = format!("{} giải thể từ {}", u.name, date.format("%d/%m/%Y"));
     cancel_meetings_of(&tx, actor, &u, date, &why).await?;
     let before = u.clone();
-    let mut am = u.into_active_model();
+    let mut am = u.into_inner().into_active_model();
     am.dissolved_on = Set(Some(date));
     let after = am.update(&tx).await?;
     new_version(&tx, &after, date, true).await?;

@@ -147,9 +147,9 @@ pub async fn level(
 
 /// The units of the actor's grants (all roots for an administrator).
 fn top_of_scope(actor: &Actor) -> Condition {
-    match actor.read_paths() {
+    match actor.scope().paths() {
         None => Condition::all().add(unit::Column::ParentId.is_null()),
-        Some(paths) => paths.into_iter().fold(
+        Some(paths) => paths.iter().fold(
             Condition::any().add(chibo_store::sea_orm::sea_query::Expr::cust("1 = 0")),
             |c, p| c.add(unit::Column::Path.eq(p)),
         ),
@@ -158,7 +158,7 @@ fn top_of_scope(actor: &Actor) -> Condition {
 
 /// The versions of the actor's grant units (or of the roots), for a past date.
 fn top_versions(actor: &Actor) -> Condition {
-    match actor.read_paths() {
+    match actor.scope().paths() {
         None => Condition::all().add(unit_version::Column::ParentId.is_null()),
         Some(paths) => {
             // The units of the grants that read a subtree (a plain member's grant does not).

@@ -58,7 +58,7 @@ pub async fn detail(
     id: i64,
     as_of: Option<NaiveDate>,
 ) -> AppResult<UnitDetail> {
-    let u = actor.readable(find(&app.db, id).await?)?.0;
+    let u = actor.visible(find(&app.db, id).await?)?;
     let date = as_of.unwrap_or_else(App::today);
     let counts = if as_of.is_some() {
         counts_on(&app.db, &[u.id], date).await?
@@ -78,7 +78,7 @@ pub async fn detail(
                 name: v.name,
                 kind: v.kind,
                 cell_type: v.cell_type,
-                ..u.clone()
+                ..(*u).clone()
             },
             None => {
                 return Err(AppError::invalid(
@@ -87,7 +87,7 @@ pub async fn detail(
                 ));
             }
         },
-        None => u.clone(),
+        None => (*u).clone(),
     };
     let unit_view = view(&shown, &counts);
 

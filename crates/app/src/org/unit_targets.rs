@@ -9,7 +9,7 @@ use chibo_store::sea_orm::{
 };
 
 use crate::access::Actor;
-use crate::org::units::{find, scope_condition};
+use crate::org::units::find;
 use crate::refs::UnitRef;
 use crate::{App, AppResult};
 
@@ -23,7 +23,7 @@ pub struct RestructureTargets {
 /// The targets the actor may choose for unit `id`: none unless the unit is live and the actor
 /// may restructure it.
 pub async fn targets(app: &App, actor: &Actor, id: i64) -> AppResult<RestructureTargets> {
-    let u = actor.readable(find(&app.db, id).await?)?.0;
+    let u = actor.visible(find(&app.db, id).await?)?;
     let parent = match u.parent_id {
         Some(p) => find(&app.db, p).await?,
         None => None,
@@ -62,7 +62,7 @@ async fn move_targets(
         .filter(unit::Column::DissolvedOn.is_null())
         .filter(unit::Column::Kind.is_in(parents))
         .filter(unit::Column::Path.not_like(chibo_store::path_prefix(&u.path)))
-        .filter(scope_condition(unit::Column::Path, &actor.read_paths()));
+        .filter(actor.scope().condition(unit::Column::Path));
     if let Some(p) = u.parent_id {
         q = q.filter(unit::Column::Id.ne(p));
     }

@@ -7,7 +7,6 @@ use chibo_domain::member::on_roll_codes;
 use chibo_domain::org::{self, CellType, UnitKind};
 use chibo_domain::text;
 use chibo_store::entities::{member, member_unit, unit, unit_version};
-use chibo_store::sea_orm::sea_query::Expr;
 use chibo_store::sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
 };
@@ -61,28 +60,16 @@ pub(crate) fn view(u: &unit::Model, counts: &HashMap<i64, (i64, i64)>) -> UnitVi
     }
 }
 
-/// Units below any of `paths` (or all when `None`).
-pub(crate) fn scope_condition(col: impl ColumnTrait, paths: &Option<Vec<String>>) -> Condition {
-    match paths {
-        None => Condition::all(),
-        Some(ps) => ps
-            .iter()
-            .fold(Condition::any().add(Expr::cust("1 = 0")), |c, p| {
-                c.add(col.like(chibo_store::path_prefix(p)))
-            }),
-    }
-}
-
 pub async fn find(db: &impl ConnectionTrait, id: i64) -> AppResult<Option<unit::Model>> {
     Ok(unit::Entity::find_by_id(id).one(db).await?)
 }
 
 /// A unit the actor may read, by id and name (404 outside the actor's scope).
 pub async fn visible_ref(app: &App, actor: &Actor, id: i64) -> AppResult<UnitRef> {
-    let u = actor.readable(find(&app.db, id).await?)?.0;
+    let u = actor.visible(find(&app.db, id).await?)?;
     Ok(UnitRef {
         id: u.id,
-        name: u.name,
+        name: u.name.clone(),
     })
 }
 
@@ -145,16 +132,15 @@ fn depth_first(mut units: Vec<UnitView>) -> Vec<UnitView> {
 
 /// The tree in the actor's scope: today's (live units), or as it was on `as_of`.
 pub async fn tree(app: &App, actor: &Actor, as_of: Option<NaiveDate>) -> AppResult<Vec<UnitView>> {
-    let paths = actor.read_paths();
+    let scope = actor.scope();
     match as_of {
         None => {
             let units = unit::Entity::find()
                 .filter(unit::Column::DissolvedOn.is_null())
-                .filter(scope_condition(unit::Column::Path, &paths))
+                .filter(scope.condition(unit::Column::Path))
                 .all(&app.db)
                 .await?;
-            let counts =
-                current_counts(&app.db, scope_condition(member::Column::UnitPath, &paths)).await?;
+            let counts = current_counts(&app.db, scope.condition(member::Column::UnitPath)).await?;
             Ok(depth_first(
                 units.iter().map(|u| view(u, &counts)).collect(),
             ))

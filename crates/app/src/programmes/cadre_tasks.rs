@@ -142,7 +142,7 @@ pub async fn cadre_tasks(
         can_give: actor.oversees(&root),
         unit: UnitRef {
             id: root.id,
-            name: root.name,
+            name: root.name.clone(),
         },
         year,
         tasks,

@@ -243,7 +243,7 @@ pub async fn inspections(
         cell_choices,
         unit: UnitRef {
             id: root.id,
-            name: root.name,
+            name: root.name.clone(),
         },
         period,
         inspections,

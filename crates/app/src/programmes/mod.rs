@@ -5,7 +5,7 @@ pub mod cadre_tasks;
 pub mod inspections;
 pub mod training;
 
-use crate::access::Actor;
+use crate::access::{Actor, Visible};
 use crate::org::units;
 use crate::refs::MemberRef;
 use crate::{App, AppError, AppResult};
@@ -52,8 +52,8 @@ pub(crate) async fn readable_unit(
     app: &App,
     actor: &Actor,
     unit_id: i64,
-) -> AppResult<unit::Model> {
-    Ok(actor.readable(units::find(&app.db, unit_id).await?)?.0)
+) -> AppResult<Visible<unit::Model>> {
+    actor.visible(units::find(&app.db, unit_id).await?)
 }
 
 /// Units of a subtree by id.

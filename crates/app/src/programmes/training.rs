@@ -182,7 +182,7 @@ pub async fn training(
         can_manage: actor.oversees(&root),
         unit: UnitRef {
             id: root.id,
-            name: root.name,
+            name: root.name.clone(),
         },
         period,
         courses,
@@ -203,7 +203,7 @@ async fn course_unit(app: &App, actor: &Actor, id: i64) -> AppResult<(course::Mo
         .ok_or(AppError::NotFound)?;
     let u = readable_unit(app, actor, c.unit_id).await?;
     actor.require(actor.oversees(&u))?;
-    Ok((c, u))
+    Ok((c, u.into_inner()))
 }
 
 /// Records a course run for the unit's programme (the committee of the unit or above).

@@ -237,7 +237,7 @@ pub async fn in_force(
     unit_id: i64,
     date: NaiveDate,
 ) -> AppResult<Option<RuleSetView>> {
-    let u = actor.readable(units::find(&app.db, unit_id).await?)?.0;
+    let u = actor.visible(units::find(&app.db, unit_id).await?)?;
     in_force_for(&app.db, &u, date).await
 }
 

@@ -30,7 +30,7 @@ pub async fn step(
         .one(&app.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let cell = actor.readable(units::find(&app.db, c.unit_id).await?)?.0;
+    let cell = actor.visible(units::find(&app.db, c.unit_id).await?)?;
     let current = views(app, actor, vec![c.clone()]).await?.remove(0);
     let what = crate::workflows::require_step(
         &current.next_steps,

@@ -215,7 +215,7 @@ pub(crate) async fn views(
 
 /// Candidates of a subtree: the open ones first, overdue first among them.
 pub async fn list(app: &App, actor: &Actor, unit_id: i64) -> AppResult<CandidateList> {
-    let root = actor.readable(units::find(&app.db, unit_id).await?)?.0;
+    let root = actor.visible(units::find(&app.db, unit_id).await?)?;
     let rows = candidate::Entity::find()
         .filter(candidate::Column::UnitId.in_subquery(chibo_store::units_under(&root.path)))
         .order_by_desc(candidate::Column::CreatedAt)
@@ -250,7 +250,7 @@ pub async fn list(app: &App, actor: &Actor, unit_id: i64) -> AppResult<Candidate
             .count() as u32,
         unit: UnitRef {
             id: root.id,
-            name: root.name,
+            name: root.name.clone(),
         },
         candidates,
         can_propose,
@@ -265,7 +265,7 @@ pub async fn propose(
     unit_id: i64,
     input: CandidateInput,
 ) -> AppResult<CandidateView> {
-    let cell = actor.readable(units::find(&app.db, unit_id).await?)?.0;
+    let cell = actor.visible(units::find(&app.db, unit_id).await?)?;
     if !UnitKind::from_code(&cell.kind).is_some_and(|k| k.is_cell()) || cell.dissolved_on.is_some()
     {
         return Err(AppError::invalid(
@@ -368,5 +368,5 @@ pub async fn unit_of(app: &App, actor: &Actor, id: i64) -> AppResult<i64> {
         .one(&app.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(actor.readable(units::find(&app.db, c.unit_id).await?)?.0.id)
+    Ok(actor.visible(units::find(&app.db, c.unit_id).await?)?.id)
 }

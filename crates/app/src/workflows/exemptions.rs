@@ -217,7 +217,7 @@ pub async fn of_member(app: &App, actor: &Actor, member_id: i64) -> AppResult<Ve
 
 /// Exemptions in a subtree: open requests first.
 pub async fn list(app: &App, actor: &Actor, unit_id: i64) -> AppResult<ExemptionList> {
-    let root = actor.readable(units::find(&app.db, unit_id).await?)?.0;
+    let root = actor.visible(units::find(&app.db, unit_id).await?)?;
     let rows = exemption::Entity::find()
         .filter(exemption::Column::MemberId.in_subquery(chibo_store::members_under(&root.path)))
         .order_by_desc(exemption::Column::RequestedOn)
@@ -247,7 +247,7 @@ pub async fn list(app: &App, actor: &Actor, unit_id: i64) -> AppResult<Exemption
             .count() as u32,
         unit: UnitRef {
             id: root.id,
-            name: root.name,
+            name: root.name.clone(),
         },
         exemptions,
     })

@@ -198,7 +198,7 @@ pub async fn list(
     unit_id: i64,
     overdue_only: bool,
 ) -> AppResult<TransferList> {
-    let root = actor.readable(units::find(&app.db, unit_id).await?)?.0;
+    let root = actor.visible(units::find(&app.db, unit_id).await?)?;
     let rows = transfer::Entity::find()
         .filter(
             Condition::any()
@@ -218,7 +218,7 @@ pub async fn list(
     Ok(TransferList {
         unit: UnitRef {
             id: root.id,
-            name: root.name,
+            name: root.name.clone(),
         },
         transfers,
         overdue,
@@ -279,10 +279,11 @@ pub(crate) fn destinations_from(actor: &Actor, home: &unit::Model) -> Condition 
         .add(unit::Column::Kind.is_in(cell_kinds))
         .add(unit::Column::DissolvedOn.is_null())
         .add(unit::Column::Id.ne(home.id))
-        .add(Condition::any().add(siblings).add(units::scope_condition(
-            unit::Column::Path,
-            &actor.read_paths(),
-        )))
+        .add(
+            Condition::any()
+                .add(siblings)
+                .add(actor.scope().condition(unit::Column::Path)),
+        )
 }
 
 /// Cells a member of `member_id`'s cell may be transferred to in chibo, by name.

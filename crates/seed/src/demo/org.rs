@@ -1,8 +1,9 @@
 //! The demo province's tree, its members with their history, officers and logins.
 
+use chibo_app::access::auth;
 use chibo_app::access::users;
 use chibo_app::access::users::NewUser;
-use chibo_app::access::{Actor, Grant, Role};
+
 use chibo_app::membership::member_edit;
 use chibo_app::membership::member_edit::MemberInput;
 use chibo_app::membership::member_events;
@@ -27,22 +28,6 @@ use crate::demo::workflows::{seed_badges, seed_transfers};
 
 pub(crate) fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).expect("valid demo date")
-}
-
-/// The administrator acting for the demo set-up (the first user, made here).
-fn system_actor(user_id: i64) -> Actor {
-    Actor {
-        user_id,
-        username: "admin".into(),
-        display_name: "Quản trị hệ thống".into(),
-        member_id: None,
-        grants: vec![Grant {
-            role: Role::Admin,
-            unit_id: None,
-            unit_path: None,
-            unit_name: None,
-        }],
-    }
 }
 
 struct CellPlan {
@@ -86,7 +71,9 @@ pub async fn seed(app: &App) -> AppResult<bool> {
     chibo_app::rules::ensure_builtins(&app.db).await?;
     let admin_user =
         users::bootstrap_admin(app, "admin", "Quản trị hệ thống", DEMO_PASSWORD).await?;
-    let admin = system_actor(admin_user.id);
+    let admin = auth::actor_by_username(app, &admin_user.username)
+        .await?
+        .ok_or(chibo_app::AppError::NotFound)?;
     let mut rng = Rng(0x5eed_c41b_0d0c_2026);
 
     let province = edit::create_root(

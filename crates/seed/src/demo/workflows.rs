@@ -184,6 +184,7 @@ pub(crate) async fn seed_candidates(app: &App, admin: &Actor) -> AppResult<()> {
     else {
         return Ok(());
     };
+    let cell = admin.visible(Some(cell))?;
     let rules = chibo_domain::admission::AdmissionRules::default();
     let today = App::today();
     let introducer = lookup::roll(app, &cell, today - chrono::Duration::days(800))

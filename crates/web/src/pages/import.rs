@@ -34,10 +34,7 @@ pub async fn form(
     let u = import::may_import(&s.app, &a, id).await?;
     render(&ImportPage {
         nav: Nav::of(&a),
-        unit: chibo_app::refs::UnitRef {
-            id: u.id,
-            name: u.name,
-        },
+        unit: u,
         report: None,
         messages: vec![],
         dry_run: true,

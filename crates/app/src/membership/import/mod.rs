@@ -16,7 +16,7 @@ use places::{Found, Places};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::access::Actor;
+use crate::access::{Actor, Visible};
 use crate::membership::member_edit;
 use crate::membership::member_edit::{Clean, MemberInput};
 use crate::org::units;
@@ -121,8 +121,17 @@ fn sex_code(s: &str) -> String {
 }
 
 /// Whether the actor may import into the unit (checked before a file is read).
-pub async fn may_import(app: &App, actor: &Actor, unit_id: i64) -> AppResult<unit::Model> {
-    let root = actor.readable(units::find(&app.db, unit_id).await?)?.0;
+pub async fn may_import(app: &App, actor: &Actor, unit_id: i64) -> AppResult<UnitRef> {
+    let root = import_root(app, actor, unit_id).await?;
+    Ok(UnitRef {
+        id: root.id,
+        name: root.name.clone(),
+    })
+}
+
+/// The unit imported into: one whose members the actor manages, or that they oversee.
+async fn import_root(app: &App, actor: &Actor, unit_id: i64) -> AppResult<Visible<unit::Model>> {
+    let root = actor.visible(units::find(&app.db, unit_id).await?)?;
     actor.require(actor.can_manage_members(&root) || actor.oversees(&root))?;
     Ok(root)
 }
@@ -138,7 +147,7 @@ pub async fn run(
     dry_run: bool,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> AppResult<ImportReport> {
-    let root = may_import(app, actor, unit_id).await?;
+    let root = import_root(app, actor, unit_id).await?;
     let report = |errors: Vec<RowError>| ImportReport {
         unit: UnitRef {
             id: root.id,
@@ -465,7 +474,7 @@ pub fn template() -> Vec<u8> {
 /// The members on the roll of a subtree, in the template's columns (so the file imports back
 /// unchanged), in Vietnamese name order.
 pub async fn export(app: &App, actor: &Actor, unit_id: i64) -> AppResult<(String, Vec<u8>)> {
-    let root = actor.readable(units::find(&app.db, unit_id).await?)?.0;
+    let root = actor.visible(units::find(&app.db, unit_id).await?)?;
     let units = unit::Entity::find()
         .filter(unit::Column::Path.like(chibo_store::path_prefix(&root.path)))
         .filter(unit::Column::DissolvedOn.is_null())

@@ -1,0 +1,220 @@
+//! Proofs of access. Each wraps the row it proves access to, has a private field, and is built
+//! only by the `Actor` methods in this module, from the actor's grants. Use cases and the
+//! helpers that read or change scoped data take a proof instead of the bare row, so a read or a
+//! write that skipped the check does not compile. A proof derefs to the row for reading.
+
+use std::ops::Deref;
+
+use chibo_domain::org::UnitKind;
+use chibo_store::entities::{meeting, unit};
+use chibo_store::path_prefix;
+use chibo_store::sea_orm::sea_query::{Condition, Expr};
+use chibo_store::sea_orm::{ColumnTrait, sea_query::SimpleExpr};
+
+use super::Actor;
+use crate::{AppError, AppResult};
+
+macro_rules! proof {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct $name<T>(T);
+
+        impl<T> Deref for $name<T> {
+            type Target = T;
+            fn deref(&self) -> &T {
+                &self.0
+            }
+        }
+
+        /// Serialized as the row (the audit log records what changed).
+        impl<T: serde::Serialize> serde::Serialize for $name<T> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                self.0.serialize(s)
+            }
+        }
+
+        impl<T> $name<T> {
+            /// The row, leaving the proof behind (for building an answer).
+            pub fn into_inner(self) -> T {
+                self.0
+            }
+        }
+    };
+}
+
+proof!(
+    /// The actor reads this unit: it is in the subtree of one of their grants.
+    Visible
+);
+proof!(
+    /// The actor may see this cell's meetings: they read its subtree, belong to it, or follow
+    /// it for the superior committee. Weaker than [`Visible`]: it shows no member list.
+    Attends
+);
+proof!(
+    /// The actor manages this unit's members and meetings (and reads it).
+    Manages
+);
+
+/// A meeting with its cell, as the meeting proofs carry it.
+#[derive(Debug, Clone)]
+pub struct MeetingOf {
+    pub meeting: meeting::Model,
+    pub cell: unit::Model,
+}
+
+/// The units an actor reads, as a condition on a path column: what every list over a subtree
+/// filters by. Only [`Actor::scope`] builds one.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    /// `None`: everything (an administrator).
+    paths: Option<Vec<String>>,
+}
+
+impl Scope {
+    /// `column LIKE 'path%'` for each subtree the actor reads (nothing for no grant).
+    pub fn condition(&self, column: impl ColumnTrait) -> Condition {
+        match &self.paths {
+            None => Condition::all(),
+            Some(ps) => ps.iter().fold(
+                Condition::any().add(SimpleExpr::from(Expr::cust("1 = 0"))),
+                |c, p| c.add(column.like(path_prefix(p))),
+            ),
+        }
+    }
+
+    /// Reads everything (an administrator).
+    pub fn is_everything(&self) -> bool {
+        self.paths.is_none()
+    }
+
+    /// The subtree paths read, `None` for everything.
+    pub fn paths(&self) -> Option<&[String]> {
+        self.paths.as_deref()
+    }
+}
+
+impl<T> From<Visible<T>> for Attends<T> {
+    fn from(v: Visible<T>) -> Self {
+        Attends(v.0)
+    }
+}
+
+impl<T> Manages<T> {
+    /// Managing implies reading.
+    pub fn visible(&self) -> Visible<&T> {
+        Visible(&self.0)
+    }
+}
+
+impl Actor {
+    /// The units this actor reads.
+    pub fn scope(&self) -> Scope {
+        Scope {
+            paths: self.read_paths(),
+        }
+    }
+
+    /// The unit if it is in read scope, else `NotFound` (ids leak nothing).
+    pub fn visible(&self, u: Option<unit::Model>) -> AppResult<Visible<unit::Model>> {
+        match u {
+            Some(u) if self.can_read_path(&u.path) => Ok(Visible(u)),
+            _ => Err(AppError::NotFound),
+        }
+    }
+
+    /// The cell if the actor may see its meetings: in read scope, followed by them, or the cell
+    /// holding `own_unit_path` (the path of the actor's own member record), else `NotFound`.
+    pub fn attends(
+        &self,
+        u: Option<unit::Model>,
+        own_unit_path: Option<&str>,
+    ) -> AppResult<Attends<unit::Model>> {
+        let Some(u) = u else {
+            return Err(AppError::NotFound);
+        };
+        let follows = self.member_id.is_some() && u.follower_member_id == self.member_id;
+        let member = own_unit_path.is_some_and(|p| {
+            p.starts_with(&u.path) && UnitKind::from_code(&u.kind).is_some_and(|k| k.is_cell())
+        });
+        if self.can_read_path(&u.path) || follows || member {
+            Ok(Attends(u))
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+
+    /// The unit if the actor manages its members: `NotFound` outside read scope, `Forbidden`
+    /// inside it.
+    pub fn manages(&self, u: Attends<unit::Model>) -> AppResult<Manages<unit::Model>> {
+        if !self.can_read_path(&u.path) {
+            return Err(AppError::NotFound);
+        }
+        self.require(self.can_manage_members(&u))?;
+        Ok(Manages(u.0))
+    }
+
+    /// The meeting if the actor may see it: officers and the superior committee see every
+    /// meeting of the cell, its members and its follower only those announced.
+    pub fn sees_meeting(
+        &self,
+        meeting: meeting::Model,
+        cell: Attends<unit::Model>,
+    ) -> AppResult<Visible<MeetingOf>> {
+        let announced = chibo_domain::meeting::MeetingStatus::from_code(&meeting.status)
+            .is_some_and(|s| s.announced());
+        if !self.can_read_path(&cell.path) && !announced {
+            return Err(AppError::NotFound);
+        }
+        Ok(Visible(MeetingOf {
+            meeting,
+            cell: cell.0,
+        }))
+    }
+
+    /// The meeting if the actor manages its cell.
+    pub fn manages_meeting(
+        &self,
+        meeting: meeting::Model,
+        cell: Attends<unit::Model>,
+    ) -> AppResult<Manages<MeetingOf>> {
+        let cell = self.manages(cell)?;
+        Ok(Manages(MeetingOf {
+            meeting,
+            cell: cell.0,
+        }))
+    }
+}
+
+/// Any proof that names a cell whose meetings and roll the actor may see. Sealed: only the
+/// proofs of this module implement it.
+pub trait CellProof: sealed::Sealed {
+    fn cell(&self) -> &unit::Model;
+}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+macro_rules! cell_proof {
+    ($($t:ty => |$p:ident| $cell:expr;)+) => {
+        $(
+            impl sealed::Sealed for $t {}
+            impl CellProof for $t {
+                fn cell(&self) -> &unit::Model {
+                    let $p = self;
+                    $cell
+                }
+            }
+        )+
+    };
+}
+
+cell_proof! {
+    Visible<unit::Model> => |p| &p.0;
+    Attends<unit::Model> => |p| &p.0;
+    Manages<unit::Model> => |p| &p.0;
+    Visible<MeetingOf> => |p| &p.0.cell;
+    Manages<MeetingOf> => |p| &p.0.cell;
+}
