@@ -1,13 +1,25 @@
 //! HTTP: server-rendered Vietnamese pages and the JSON API under `/api/v1`, over one [`App`].
 
+pub mod accounts;
+pub mod admissions;
 pub mod api;
+pub mod badges;
 pub mod error;
+pub mod exemptions;
 pub mod extract;
 pub mod fmt;
+pub mod import;
+pub mod meetings;
+pub mod members;
 pub mod pages;
+pub mod programmes;
 pub mod render;
+pub mod reviews;
+pub mod rules;
 pub mod security;
 pub mod state;
+pub mod transfers;
+pub mod units;
 pub mod upload;
 
 use axum::Router;

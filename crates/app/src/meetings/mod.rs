@@ -5,7 +5,6 @@
 
 pub mod approval;
 pub mod attendance;
-pub mod cancellations;
 pub mod detail;
 pub mod documents;
 pub mod held;

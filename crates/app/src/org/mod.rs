@@ -2,6 +2,7 @@
 //! and `tree` are the reads other contexts use; `edit` founds and renames units; `restructure`
 //! moves, merges, splits and dissolves them, taking members and meetings along.
 
+pub mod cancellations;
 pub mod edit;
 pub mod restructure;
 pub mod tree;

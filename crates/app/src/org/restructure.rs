@@ -18,9 +18,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::access::Actor;
-use crate::meetings::cancellations;
 use crate::membership::member_events;
 use crate::membership::positions;
+use crate::org::cancellations;
 use crate::org::edit::{
     add_event, changeable_from, check_cell_type, check_members_for_cell, check_sibling_name,
     effective_date, insert_unit, new_version, restructurable,

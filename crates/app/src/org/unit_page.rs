@@ -15,8 +15,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::access::Actor;
-use crate::meetings::cancellations;
 use crate::membership::members;
+use crate::org::cancellations;
 use crate::org::units::{UnitView, counts_on, current_counts, find, tree, version_on, view};
 use crate::refs::UnitRef;
 use crate::{App, AppError, AppResult};

@@ -1,26 +1,25 @@
 //! The JSON API under `/api/v1`. Every handler carries its OpenAPI annotation and is mounted
 //! through [`router`], so the document at `/api/v1/openapi.json` lists every endpoint.
 
-mod accounts;
-mod admissions;
-mod badges;
-mod exemptions;
-pub(crate) mod import;
-pub(crate) mod meeting_prep;
-pub(crate) mod meetings;
-mod members;
-mod programmes;
-mod reviews;
-mod rule_sets;
-mod transfers;
-pub(crate) mod units;
-
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
+use crate::accounts::api as accounts;
+use crate::admissions::api as admissions;
+use crate::badges::api as badges;
+use crate::exemptions::api as exemptions;
+use crate::import::api as import;
+use crate::meetings::api as meetings;
+use crate::meetings::prep_api as meeting_prep;
+use crate::members::api as members;
+use crate::programmes::api as programmes;
+use crate::reviews::api as reviews;
+use crate::rules::api as rule_sets;
 use crate::state::AppState;
+use crate::transfers::api as transfers;
+use crate::units::api as units;
 
 #[derive(OpenApi)]
 #[openapi(

@@ -1,22 +1,8 @@
 //! Server-rendered pages in Vietnamese. Every page route is declared in [`routes`], which the
 //! router is built from and the authorization test walks.
 
-mod account;
-mod admin;
-mod admissions;
 mod api_docs;
-mod badges;
-mod exemptions;
 mod home;
-mod import;
-mod meeting_prep;
-mod meetings;
-mod members;
-mod programmes;
-mod reviews;
-mod rules;
-mod transfers;
-mod units;
 
 use axum::Router;
 use axum::extract::State;
@@ -24,8 +10,22 @@ use axum::http::Method;
 use axum::routing::{MethodRouter, get, post};
 use chibo_app::AppError;
 
+use crate::accounts::admin_page as admin;
+use crate::accounts::page as account;
+use crate::admissions::page as admissions;
+use crate::badges::page as badges;
 use crate::error::PageError;
+use crate::exemptions::page as exemptions;
+use crate::import::page as import;
+use crate::meetings::page as meetings;
+use crate::meetings::prep_page as meeting_prep;
+use crate::members::page as members;
+use crate::programmes::page as programmes;
+use crate::reviews::page as reviews;
+use crate::rules::page as rules;
 use crate::state::AppState;
+use crate::transfers::page as transfers;
+use crate::units::page as units;
 
 /// One page route: what the authorization test needs to know about it.
 #[derive(Debug, Clone)]

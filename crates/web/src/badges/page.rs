@@ -78,7 +78,7 @@ pub async fn award(
     match (form_errors(r)?, back) {
         (Ok(_), Some(back)) => Ok(see_other(&back)),
         (Ok(_), None) => Ok(see_other(&format!("/members/{}#badges", id))),
-        (Err(errors), _) => super::members::render_member(&s, &a, id, errors).await,
+        (Err(errors), _) => crate::members::page::render_member(&s, &a, id, errors).await,
     }
 }
 
@@ -95,6 +95,6 @@ pub async fn discipline(
     };
     match form_errors(badges::discipline(&s.app, &a, id, input).await)? {
         Ok(_) => Ok(see_other(&format!("/members/{}#badges", id))),
-        Err(errors) => super::members::render_member(&s, &a, id, errors).await,
+        Err(errors) => crate::members::page::render_member(&s, &a, id, errors).await,
     }
 }

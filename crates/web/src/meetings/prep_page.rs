@@ -18,7 +18,7 @@ use chibo_app::meetings::uploads;
 use chibo_app::{Actor, AppError};
 use serde::Deserialize;
 
-use super::meetings::on_meeting;
+use super::page::on_meeting;
 use crate::error::PageError;
 use crate::extract::form::FormData;
 use crate::extract::path::PathId;
@@ -143,7 +143,7 @@ pub async fn set_follower(
     .await;
     match form_errors(r)? {
         Ok(_) => Ok(see_other(&format!("/units/{}/meetings#follower", id))),
-        Err(errors) => super::meetings::render_list(&s, &a, id, errors, FormData(vec![])).await,
+        Err(errors) => super::page::render_list(&s, &a, id, errors, FormData(vec![])).await,
     }
 }
 

@@ -124,7 +124,7 @@ struct MemberPageT {
     position_kinds: Vec<(&'static str, &'static str)>,
 }
 
-pub(super) async fn render_member(
+pub(crate) async fn render_member(
     s: &AppState,
     a: &Actor,
     id: i64,

@@ -3,13 +3,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chibo_app::rules::{self, NewRuleSet, RuleSetView};
 
-use crate::api::units::{DateQuery, as_of};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::form::ApiJson;
 use crate::extract::path::PathId;
 use crate::extract::query::ApiQuery;
 use crate::extract::session::ApiUser;
 use crate::state::AppState;
+use crate::units::api::{DateQuery, as_of};
 
 /// Meeting rule sets you can see: the national ones and those attached to your units or above.
 #[utoipa::path(get, path = "/api/v1/rule-sets", tag = "rules",

@@ -88,7 +88,7 @@ pub async fn start(
     let r = transfer_steps::start(&s.app, &a, id, input).await;
     match form_errors(r)? {
         Ok(_) => Ok(see_other(&format!("/members/{}#transfers", id))),
-        Err(errors) => super::members::render_member(&s, &a, id, errors).await,
+        Err(errors) => crate::members::page::render_member(&s, &a, id, errors).await,
     }
 }
 
@@ -111,7 +111,7 @@ pub async fn step(
         (Err(errors), Some(u)) => render_list(&s, &a, u, false, errors).await,
         (Err(errors), None) => {
             let t = transfers::of_transfer_member(&s.app, &a, id).await?;
-            super::members::render_member(&s, &a, t, errors).await
+            crate::members::page::render_member(&s, &a, t, errors).await
         }
     }
 }

@@ -64,7 +64,7 @@ pub async fn request(
     };
     match form_errors(exemptions::request(&s.app, &a, id, input).await)? {
         Ok(_) => Ok(see_other(&format!("/members/{}#exemptions", id))),
-        Err(errors) => super::members::render_member(&s, &a, id, errors).await,
+        Err(errors) => crate::members::page::render_member(&s, &a, id, errors).await,
     }
 }
 
@@ -89,7 +89,7 @@ pub async fn step(
         (Err(errors), Some(u)) => render_list(&s, &a, u, errors).await,
         (Err(errors), None) => {
             let member = exemptions::member_of(&s.app, &a, id).await?;
-            super::members::render_member(&s, &a, member, errors).await
+            crate::members::page::render_member(&s, &a, member, errors).await
         }
     }
 }

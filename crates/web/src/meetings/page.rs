@@ -331,7 +331,7 @@ pub async fn minutes_docx(
     PathId(id): PathId,
 ) -> Result<Response, PageError> {
     let doc = documents::minutes(&s.app, &a, id).await?;
-    Ok(crate::api::meetings::docx_response(
+    Ok(crate::meetings::api::docx_response(
         &doc,
         &format!("bien-ban-{}.docx", id),
     ))
@@ -343,7 +343,7 @@ pub async fn resolution_docx(
     PathId(id): PathId,
 ) -> Result<Response, PageError> {
     let doc = documents::resolution(&s.app, &a, id).await?;
-    Ok(crate::api::meetings::docx_response(
+    Ok(crate::meetings::api::docx_response(
         &doc,
         &format!("nghi-quyet-{}.docx", id),
     ))

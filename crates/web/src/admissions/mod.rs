@@ -1,0 +1,4 @@
+//! Candidates for admission and their steps. The pages (`page`) and the API (`api`) call the same use cases.
+
+pub mod api;
+pub mod page;

@@ -1,0 +1,4 @@
+//! Party badges and disciplinary measures. The pages (`page`) and the API (`api`) call the same use cases.
+
+pub mod api;
+pub mod page;

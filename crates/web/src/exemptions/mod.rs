@@ -1,0 +1,4 @@
+//! Exemptions from Party work and meetings. The pages (`page`) and the API (`api`) call the same use cases.
+
+pub mod api;
+pub mod page;

@@ -1,0 +1,6 @@
+//! Cell meetings: lists, the meeting page, preparation, attendance, the record and its documents. The pages (`page`, `prep_page`) and the API (`api`, `prep_api`) call the same use cases.
+
+pub mod api;
+pub mod page;
+pub mod prep_api;
+pub mod prep_page;

@@ -1,0 +1,4 @@
+//! Members: the searchable list, a member's page and record. The pages (`page`) and the API (`api`) call the same use cases.
+
+pub mod api;
+pub mod page;

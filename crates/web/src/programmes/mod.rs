@@ -1,0 +1,4 @@
+//! Breakthrough tasks, training and inspections. The pages (`page`) and the API (`api`) call the same use cases.
+
+pub mod api;
+pub mod page;
