@@ -5,6 +5,7 @@ pub mod badges;
 pub mod bounded;
 pub mod calendar;
 pub mod classification;
+pub mod cursor;
 pub mod error;
 pub mod exemption;
 pub mod files;

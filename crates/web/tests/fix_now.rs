@@ -454,6 +454,83 @@ async fn numbers_in_query_strings_are_bounded() {
         .await);
 }
 
+/// The API's member list pages by keyset: `next` leads to the following rows, the last page
+/// has none, and a cursor the server did not write is a named 422.
+#[tokio::test]
+async fn member_list_pages_by_cursor() {
+    let t = TestApp::new().await;
+    let board = t.token("bantochuc").await;
+    let first = t
+        .get("/api/v1/members?per_page=30", Auth::Bearer(&board))
+        .await
+        .json();
+    let next = first["next"].as_str().expect("a next page").to_string();
+    let second = t
+        .get(
+            &format!("/api/v1/members?per_page=30&after={next}"),
+            Auth::Bearer(&board),
+        )
+        .await
+        .json();
+    let ids = |v: &serde_json::Value| -> Vec<i64> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["id"].as_i64().unwrap())
+            .collect()
+    };
+    let by_offset = t
+        .get("/api/v1/members?per_page=30&page=2", Auth::Bearer(&board))
+        .await
+        .json();
+    assert_eq!(ids(&second), ids(&by_offset), "the same rows as page 2");
+    assert!(ids(&first).iter().all(|id| !ids(&second).contains(id)));
+    let last = t
+        .get("/api/v1/members?per_page=500", Auth::Bearer(&board))
+        .await
+        .json();
+    assert!(last["next"].is_null());
+    for bad in ["abc", "12.zz", "1.%E2%82%AC"] {
+        let r = t
+            .get(
+                &format!("/api/v1/members?after={bad}"),
+                Auth::Bearer(&board),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}: {}",
+            r.body
+        );
+        let v = r.json();
+        assert_eq!(v["error"]["fields"][0]["field"], "after");
+        assert!(
+            v["error"]["fields"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("next")
+        );
+    }
+    let cookie = t.login("bantochuc").await;
+    let page = t.get("/members", Auth::Cookie(&cookie)).await;
+    assert!(
+        page.body.contains("rel=\"next\""),
+        "the page links the next rows"
+    );
+    let href = page
+        .body
+        .split("href=\"")
+        .find(|s| s.contains("rel=\"next\""))
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .replace("&amp;", "&");
+    let later = t.get(&href, Auth::Cookie(&cookie)).await;
+    assert_eq!(later.status, StatusCode::OK);
+    assert!(later.body.contains("Trang đầu"));
+}
+
 #[tokio::test]
 async fn an_ambiguous_cell_name_is_a_row_error_and_a_place_resolves_it() {
     let t = TestApp::new().await;

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use chibo_domain::bounded::{PageNumber, PageSize};
+use chibo_domain::cursor::Cursor;
 use chibo_domain::member::{
     self as rules, PartyAge, PositionKind, Sex, Standing, Status, StatusEvent, StatusEventKind,
 };
@@ -129,8 +130,12 @@ pub struct MemberQuery {
     pub unit_id: Option<i64>,
     /// Also list members who left the roll (transferred, removed, deceased…).
     pub all: Option<bool>,
+    /// A page by number (slower deep in a long list; prefer `after`).
     #[param(value_type = Option<u64>, minimum = 1, maximum = 1000000)]
     pub page: Option<PageNumber>,
+    /// Start after this row: the `next` of the previous page.
+    #[param(value_type = Option<String>)]
+    pub after: Option<Cursor>,
     /// Rows on a page (50 by default).
     #[param(value_type = Option<u64>, minimum = 1, maximum = 500)]
     pub per_page: Option<PageSize>,
@@ -140,8 +145,11 @@ pub struct MemberQuery {
 pub struct MemberPage {
     pub items: Vec<MemberSummary>,
     pub total: u64,
+    /// The page number asked for (1 when the page was asked by `after`).
     pub page: u64,
     pub per_page: u64,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next: Option<String>,
 }
 
 pub(crate) fn status_of(code: &str) -> Status {
@@ -222,13 +230,35 @@ pub async fn list(app: &App, actor: &Actor, q: MemberQuery) -> AppResult<MemberP
     }
     let query = member::Entity::find().filter(cond);
     let total = query.clone().count(&app.db).await?;
-    let rows = query
+    let (query, page) = match &q.after {
+        // Keyset: on the (sort_key, id) order, as deep pages cost what the first does.
+        Some(c) => (
+            query.filter(
+                Condition::any()
+                    .add(member::Column::SortKey.gt(c.key.as_str()))
+                    .add(
+                        Condition::all()
+                            .add(member::Column::SortKey.eq(c.key.as_str()))
+                            .add(member::Column::Id.gt(c.id)),
+                    ),
+            ),
+            1,
+        ),
+        None => (query.offset((page - 1) * per_page), page),
+    };
+    let mut rows = query
         .order_by_asc(member::Column::SortKey)
         .order_by_asc(member::Column::Id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
+        .limit(per_page + 1)
         .all(&app.db)
         .await?;
+    let next = if rows.len() as u64 > per_page {
+        rows.truncate(per_page as usize);
+        rows.last()
+            .map(|m| Cursor::new(m.sort_key.clone(), m.id).encode())
+    } else {
+        None
+    };
     let names = unit_names(&app.db, rows.iter().map(|m| m.unit_id).collect()).await?;
     let today = App::today();
     Ok(MemberPage {
@@ -236,6 +266,7 @@ pub async fn list(app: &App, actor: &Actor, q: MemberQuery) -> AppResult<MemberP
         total,
         page,
         per_page,
+        next,
     })
 }
 

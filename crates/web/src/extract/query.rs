@@ -6,6 +6,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use chibo_app::AppError;
 use chibo_domain::bounded::MESSAGE_PREFIX;
+use chibo_domain::cursor::CURSOR_MESSAGE;
 use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, PageError};
@@ -17,7 +18,7 @@ fn parse<T: DeserializeOwned>(parts: &Parts) -> Result<T, AppError> {
     serde_path_to_error::deserialize(de).map_err(|e| {
         let field = e.path().to_string();
         let inner = e.inner().to_string();
-        let message = if inner.starts_with(MESSAGE_PREFIX) {
+        let message = if inner.starts_with(MESSAGE_PREFIX) || inner.starts_with(CURSOR_MESSAGE) {
             format!("Tham số \"{field}\" {inner}")
         } else {
             format!("Giá trị của tham số \"{field}\" không hợp lệ.")

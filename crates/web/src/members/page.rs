@@ -36,6 +36,8 @@ pub struct ListQ {
     pub unit_id: Option<String>,
     pub all: Option<String>,
     pub page: Option<chibo_domain::bounded::PageNumber>,
+    /// The `next` of the page before (keyset paging).
+    pub after: Option<chibo_domain::cursor::Cursor>,
 }
 
 #[derive(Template)]
@@ -47,7 +49,8 @@ struct ListPage {
     unit_name: Option<String>,
     all: bool,
     result: MemberPage,
-    pages: u64,
+    /// Not the first page: offer the way back to it.
+    later: bool,
 }
 
 /// The result table alone, for htmx while the user types.
@@ -58,7 +61,8 @@ struct ResultsPart {
     unit_id: String,
     all: bool,
     result: MemberPage,
-    pages: u64,
+    /// Not the first page: offer the way back to it.
+    later: bool,
 }
 
 /// The member list and search; htmx asks for the results table only while the user types.
@@ -78,6 +82,7 @@ pub async fn list(
             unit_id,
             all: Some(all),
             page: q.page,
+            after: q.after.clone(),
             per_page: Some(chibo_domain::bounded::PageSize::clamped(50)),
         },
     )
@@ -86,14 +91,14 @@ pub async fn list(
         Some(id) => Some(units::visible_ref(&s.app, &a, id).await?.name),
         None => None,
     };
-    let pages = result.total.div_ceil(result.per_page).max(1);
+    let later = q.after.is_some() || result.page > 1;
     if headers.contains_key("hx-request") {
         return render(&ResultsPart {
             q: q.q.unwrap_or_default(),
             unit_id: unit_id.map(|i| i.to_string()).unwrap_or_default(),
             all,
             result,
-            pages,
+            later,
         });
     }
     render(&ListPage {
@@ -103,7 +108,7 @@ pub async fn list(
         unit_name,
         all,
         result,
-        pages,
+        later,
     })
 }
 
