@@ -95,6 +95,13 @@ import json,sys; a=json.load(sys.stdin); print(1, a["grants"][0]["unit_id"], 0)'
     measure "api units" -H "authorization: Bearer $tk" $b/api/v1/units
     measure "api unit" -H "authorization: Bearer $tk" $b/api/v1/units/$u
     measure "api members, search" -H "authorization: Bearer $tk" "$b/api/v1/members?q=nguyen+van&unit_id=$u"
+    # The same deep page by offset and by the cursor the page before hands out.
+    local deep; deep=$(curl -s -H "authorization: Bearer $tk" "$b/api/v1/members?unit_id=$u&per_page=50&page=1999" |
+      python3 -c 'import json,sys,urllib.parse; print(urllib.parse.quote(json.load(sys.stdin).get("next") or ""))')
+    measure "api members, page 2000 by offset" -H "authorization: Bearer $tk" "$b/api/v1/members?unit_id=$u&per_page=50&page=2000"
+    if [ -n "$deep" ]; then
+      measure "api members, page 2000 by cursor" -H "authorization: Bearer $tk" "$b/api/v1/members?unit_id=$u&per_page=50&after=$deep"
+    fi
     for l in badges transfers exemptions candidates reviews/summary training inspections cadre-tasks; do
       measure "api $l" -H "authorization: Bearer $tk" $b/api/v1/units/$u/$l
     done
