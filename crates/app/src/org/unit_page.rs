@@ -47,6 +47,8 @@ pub struct UnitDetail {
     pub meetings_to_cancel: u64,
     pub can_restructure: bool,
     pub can_create_child: bool,
+    /// The kinds of unit the actor may found under this one (codes, in the tree's order).
+    pub creatable_kinds: Vec<String>,
     pub can_manage_members: bool,
 }
 
@@ -199,14 +201,19 @@ pub async fn detail(
         Some(p) => find(&app.db, p).await?,
         None => None,
     };
+    let creatable_kinds: Vec<String> = match kind {
+        Some(k) if live => k
+            .allowed_children()
+            .iter()
+            .filter(|c| actor.can_create_under(u.id, u.parent_id, **c))
+            .map(|c| c.code().to_string())
+            .collect(),
+        _ => vec![],
+    };
     Ok(UnitDetail {
         can_restructure: live && actor.can_restructure(&u, parent.as_ref()),
-        can_create_child: live
-            && kind.is_some_and(|k| {
-                k.allowed_children()
-                    .iter()
-                    .any(|c| actor.can_create_under(u.id, u.parent_id, *c))
-            }),
+        can_create_child: !creatable_kinds.is_empty(),
+        creatable_kinds,
         can_manage_members: live
             && kind.is_some_and(|k| k.holds_members())
             && actor.can_manage_members(&u),

@@ -129,11 +129,10 @@ async fn render_unit(
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
     let d = unit_page::detail(&s.app, a, id, as_of).await?;
-    let kind = UnitKind::from_code(&d.unit.kind).unwrap_or(UnitKind::Other);
-    let child_kinds = kind
-        .allowed_children()
+    let child_kinds = d
+        .creatable_kinds
         .iter()
-        .filter(|k| a.can_create_under(id, d.unit.parent_id, **k))
+        .filter_map(|c| UnitKind::from_code(c))
         .map(|k| (k.code(), k.label()))
         .collect();
     let cell_types = CellType::ALL
@@ -165,7 +164,7 @@ async fn render_unit(
         status,
         &UnitPage {
             nav: Nav::of(a),
-            is_cell: kind.is_cell(),
+            is_cell: UnitKind::from_code(&d.unit.kind).is_some_and(|k| k.is_cell()),
             d,
             as_of,
             errors,
