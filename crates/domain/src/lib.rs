@@ -12,6 +12,7 @@ pub mod files;
 pub mod meeting;
 pub mod member;
 pub mod org;
+pub mod programme;
 pub mod rules;
 pub mod text;
 pub mod transfers;

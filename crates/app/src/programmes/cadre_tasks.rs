@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 
 use chibo_domain::Invalid;
+use chibo_domain::programme::TaskStatus;
 use chibo_domain::validate;
 use chibo_store::entities::cadre_task;
 use chibo_store::sea_orm::{
@@ -70,16 +71,6 @@ pub struct CadreTaskUpdate {
     pub done_on: Option<String>,
 }
 
-fn task_status_label(s: &str) -> &'static str {
-    match s {
-        "assigned" => "Mới giao",
-        "in_progress" => "Đang thực hiện",
-        "done" => "Đã hoàn thành",
-        "not_done" => "Không hoàn thành",
-        _ => "",
-    }
-}
-
 /// Breakthrough tasks given in a subtree in a year, with the counts the reviews report.
 pub async fn cadre_tasks(
     app: &App,
@@ -119,8 +110,11 @@ pub async fn cadre_tasks(
                 name: n.get(&t.member_id).cloned().unwrap_or_default(),
             },
             year: t.year,
-            overdue: matches!(t.status.as_str(), "assigned" | "in_progress") && t.due_on < today,
-            status_label: task_status_label(&t.status).to_string(),
+            overdue: TaskStatus::from_code(&t.status).is_some_and(TaskStatus::open)
+                && t.due_on < today,
+            status_label: TaskStatus::from_code(&t.status)
+                .map(|s| s.label().to_string())
+                .unwrap_or_default(),
             task: t.task,
             due_on: t.due_on,
             status: t.status,
@@ -128,7 +122,7 @@ pub async fn cadre_tasks(
             done_on: t.done_on,
         })
         .collect();
-    let count = |s: &str| tasks.iter().filter(|t| t.status == s).count() as u32;
+    let count = |s: TaskStatus| tasks.iter().filter(|t| t.status == s.code()).count() as u32;
     Ok(CadreTaskList {
         cadres: tasks
             .iter()
@@ -136,9 +130,9 @@ pub async fn cadre_tasks(
             .collect::<HashSet<_>>()
             .len() as u32,
         given: tasks.len() as u32,
-        done: count("done"),
-        in_progress: count("in_progress") + count("assigned"),
-        not_done: count("not_done"),
+        done: count(TaskStatus::Done),
+        in_progress: count(TaskStatus::InProgress) + count(TaskStatus::Assigned),
+        not_done: count(TaskStatus::NotDone),
         can_give: actor.oversees(&root),
         unit: UnitRef {
             id: root.id,
@@ -183,7 +177,7 @@ pub async fn give_cadre_task(
         year: Set(input.year),
         task: Set(task),
         due_on: Set(due.expect("checked")),
-        status: Set("assigned".into()),
+        status: Set(TaskStatus::Assigned.code().into()),
         evidence: Set(String::new()),
         done_on: Set(None),
         created_by: Set(Some(actor.user_id)),
@@ -221,8 +215,8 @@ pub async fn update_cadre_task(
     let u = readable_unit(app, actor, t.unit_id).await?;
     actor.require(actor.oversees(&u))?;
     let mut e = Invalid::new();
-    let status = input.status.trim();
-    if !["assigned", "in_progress", "done", "not_done"].contains(&status) {
+    let status = TaskStatus::from_code(input.status.trim());
+    if status.is_none() {
         e.push("status", "Chọn tình trạng nhiệm vụ.");
     }
     let evidence = validate::optional_text(
@@ -238,9 +232,9 @@ pub async fn update_cadre_task(
         "done_on",
         "ngày hoàn thành",
         input.done_on.as_deref(),
-        status == "done",
+        status == Some(TaskStatus::Done),
     );
-    if status == "done" && evidence.is_empty() {
+    if status == Some(TaskStatus::Done) && evidence.is_empty() {
         e.push(
             "evidence",
             "Ghi kết quả, minh chứng khi nhiệm vụ hoàn thành.",
@@ -253,9 +247,10 @@ pub async fn update_cadre_task(
     let tx = write_tx(&app.db).await?;
     let before = t.clone();
     let mut am = t.into_active_model();
-    am.status = Set(status.to_string());
+    let status = status.expect("checked");
+    am.status = Set(status.code().to_string());
     am.evidence = Set(evidence);
-    am.done_on = Set(done_on.filter(|_| status == "done"));
+    am.done_on = Set(done_on.filter(|_| status == TaskStatus::Done));
     am.updated_at = Set(chrono::Utc::now());
     let after = am.update(&tx).await?;
     audit::record(

@@ -4,6 +4,7 @@ use std::collections::HashSet;
 
 use chibo_domain::Invalid;
 use chibo_domain::org::UnitKind;
+use chibo_domain::programme::{InspectionStatus, RecommendationStatus};
 use chibo_domain::text::percent_text;
 use chibo_domain::validate;
 use chibo_store::entities::{inspection, inspection_recommendation, unit};
@@ -112,15 +113,6 @@ fn inspection_kind_label(k: &str) -> &'static str {
     }
 }
 
-fn inspection_status_label(s: &str) -> &'static str {
-    match s {
-        "planned" => "Theo kế hoạch",
-        "done" => "Đã thực hiện",
-        "cancelled" => "Đã hủy",
-        _ => "",
-    }
-}
-
 /// Inspections planned or done in a period by the subtree's committees, the share of cells
 /// inspected and the recommendations still open.
 pub async fn inspections(
@@ -173,7 +165,10 @@ pub async fn inspections(
     let today = App::today();
     let inspected: HashSet<i64> = rows
         .iter()
-        .filter(|i| i.status == "done" && i.done_on.is_some_and(|d| period.contains(d)))
+        .filter(|i| {
+            i.status == InspectionStatus::Done.code()
+                && i.done_on.is_some_and(|d| period.contains(d))
+        })
         .map(|i| i.cell_id)
         .collect();
     let inspections: Vec<InspectionView> = rows
@@ -186,7 +181,9 @@ pub async fn inspections(
             kind: i.kind,
             planned_on: i.planned_on,
             content: i.content,
-            status_label: inspection_status_label(&i.status).to_string(),
+            status_label: InspectionStatus::from_code(&i.status)
+                .map(|s| s.label().to_string())
+                .unwrap_or_default(),
             status: i.status,
             done_on: i.done_on,
             result: i.result,
@@ -197,7 +194,7 @@ pub async fn inspections(
                     id: r.id,
                     text: r.text.clone(),
                     due_on: r.due_on,
-                    overdue: r.status == "open" && r.due_on < today,
+                    overdue: r.status == RecommendationStatus::Open.code() && r.due_on < today,
                     status: r.status.clone(),
                     done_on: r.done_on,
                     follow_up: r.follow_up.clone(),
@@ -208,7 +205,7 @@ pub async fn inspections(
     let open: Vec<&RecommendationView> = inspections
         .iter()
         .flat_map(|i| i.recommendations.iter())
-        .filter(|r| r.status == "open")
+        .filter(|r| r.status == RecommendationStatus::Open.code())
         .collect();
     let can_manage = actor.oversees(&root);
     let mut cell_choices: Vec<UnitRef> = if can_manage {
@@ -305,7 +302,7 @@ pub async fn plan_inspection(
         kind: Set(kind.to_string()),
         planned_on: Set(planned.expect("checked")),
         content: Set(content),
-        status: Set("planned".into()),
+        status: Set(InspectionStatus::Planned.code().into()),
         done_on: Set(None),
         result: Set(String::new()),
         created_by: Set(Some(actor.user_id)),
@@ -361,7 +358,7 @@ pub async fn record_inspection(
     input: InspectionResult,
 ) -> AppResult<InspectionView> {
     let i = managed_inspection(app, actor, id).await?;
-    if i.status != "planned" {
+    if i.status != InspectionStatus::Planned.code() {
         return Err(AppError::invalid(
             "status",
             "Cuộc kiểm tra, giám sát này đã có kết quả.",
@@ -405,7 +402,7 @@ pub async fn record_inspection(
     let tx = write_tx(&app.db).await?;
     let before = i.clone();
     let mut am = i.into_active_model();
-    am.status = Set("done".into());
+    am.status = Set(RecommendationStatus::Done.code().into());
     am.done_on = Set(done);
     am.result = Set(result);
     am.update(&tx).await?;
@@ -414,7 +411,7 @@ pub async fn record_inspection(
             inspection_id: Set(id),
             text: Set(text),
             due_on: Set(due.expect("checked")),
-            status: Set("open".into()),
+            status: Set(RecommendationStatus::Open.code().into()),
             done_on: Set(None),
             follow_up: Set(String::new()),
             ..Default::default()
@@ -474,14 +471,14 @@ pub async fn follow_up(
         &input.follow_up,
         5000,
     );
-    if r.status == "done" {
+    if r.status == RecommendationStatus::Done.code() {
         e.push("follow_up", "Kiến nghị này đã được khắc phục.");
     }
     e.into_result()?;
     let tx = write_tx(&app.db).await?;
     let before = r.clone();
     let mut am = r.into_active_model();
-    am.status = Set("done".into());
+    am.status = Set(RecommendationStatus::Done.code().into());
     am.done_on = Set(done);
     am.follow_up = Set(text);
     let after = am.update(&tx).await?;

@@ -3,7 +3,6 @@
 use chibo_app::access::auth;
 use chibo_app::access::users;
 use chibo_app::access::users::NewUser;
-
 use chibo_app::membership::member_edit;
 use chibo_app::membership::member_edit::MemberInput;
 use chibo_app::membership::member_events;

@@ -2,6 +2,7 @@
 
 use chibo_app::{App, AppResult};
 use chibo_domain::org::UnitKind;
+use chibo_domain::programme::{InspectionStatus, RecommendationStatus};
 use chibo_store::entities::unit;
 use chibo_store::sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use chibo_store::write_tx;
@@ -128,7 +129,7 @@ pub(crate) async fn seed_programmes(app: &App) -> AppResult<()> {
             kind: Set(if i % 2 == 0 { "inspection" } else { "supervision" }.into()),
             planned_on: Set(planned),
             content: Set("Việc thực hiện quy trình, nội dung sinh hoạt chi bộ theo Hướng dẫn 42".into()),
-            status: Set(if done.is_some() { "done" } else { "planned" }.into()),
+            status: Set(if done.is_some() { InspectionStatus::Done } else { InspectionStatus::Planned }.code().into()),
             done_on: Set(done),
             result: Set(if done.is_some() { "Chi bộ duy trì sinh hoạt định kỳ; biên bản còn sơ sài, chưa phân công nhiệm vụ cụ thể.".into() } else { String::new() }),
             created_by: Set(None),
@@ -146,7 +147,13 @@ pub(crate) async fn seed_programmes(app: &App) -> AppResult<()> {
                         .into(),
                 ),
                 due_on: Set(d + chrono::Duration::days(60)),
-                status: Set(if followed { "done" } else { "open" }.into()),
+                status: Set(if followed {
+                    RecommendationStatus::Done
+                } else {
+                    RecommendationStatus::Open
+                }
+                .code()
+                .into()),
                 done_on: Set(followed.then_some(d + chrono::Duration::days(30))),
                 follow_up: Set(if followed {
                     "Từ tháng sau biên bản ghi đủ ý kiến, mỗi đảng viên có nhiệm vụ".into()

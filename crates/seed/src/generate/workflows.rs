@@ -10,6 +10,8 @@ use chibo_app::App;
 use chibo_domain::badges::BadgeRules;
 use chibo_domain::member::add_months;
 use chibo_domain::org::UnitKind;
+use chibo_domain::programme::{InspectionStatus, RecommendationStatus, TaskStatus};
+use chibo_domain::transfers::TransferStatus;
 use chibo_store::entities::{
     cadre_task, candidate, course, course_participant, exemption, inspection,
     inspection_recommendation, member_badge, member_review, transfer, unit_review,
@@ -126,7 +128,7 @@ pub async fn write_workflows(
                 letter_on: Set(None),
                 received_on: Set(None),
                 returned_on: Set(None),
-                status: Set("open".into()),
+                status: Set(TransferStatus::Open.code().into()),
                 created_by: Set(None),
                 created_at: Set(now),
                 ..Default::default()
@@ -304,7 +306,13 @@ pub async fn write_workflows(
                 .into()),
                 planned_on: Set(planned),
                 content: Set("Việc chấp hành quy định về sinh hoạt chi bộ".into()),
-                status: Set(if done { "done" } else { "planned" }.into()),
+                status: Set(if done {
+                    InspectionStatus::Done
+                } else {
+                    InspectionStatus::Planned
+                }
+                .code()
+                .into()),
                 done_on: Set(done.then_some(planned)),
                 result: Set(if done {
                     "Chi bộ duy trì sinh hoạt định kỳ; biên bản còn sơ sài.".into()
@@ -323,7 +331,13 @@ pub async fn write_workflows(
                         "Ghi biên bản đầy đủ ý kiến phát biểu; phân công nhiệm vụ cụ thể.".into(),
                     ),
                     due_on: Set(due),
-                    status: Set(if followed { "done" } else { "open" }.into()),
+                    status: Set(if followed {
+                        RecommendationStatus::Done
+                    } else {
+                        RecommendationStatus::Open
+                    }
+                    .code()
+                    .into()),
                     done_on: Set(followed.then_some(due)),
                     follow_up: Set(if followed {
                         "Chi bộ đã khắc phục.".into()
@@ -346,7 +360,13 @@ pub async fn write_workflows(
                 year: Set(year),
                 task: Set("Chỉ đạo chi bộ nâng cao chất lượng sinh hoạt, không để bỏ tháng".into()),
                 due_on: Set(due),
-                status: Set(if done { "done" } else { "in_progress" }.into()),
+                status: Set(if done {
+                    TaskStatus::Done
+                } else {
+                    TaskStatus::InProgress
+                }
+                .code()
+                .into()),
                 evidence: Set(if done {
                     "Báo cáo kết quả của chi bộ, xác nhận của Đảng ủy".into()
                 } else {
