@@ -248,7 +248,7 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> 
         threshold_met: a.expected > 0 && a.met(rules.attendance_threshold),
         unexcused_names,
     };
-    let notice = notice::notice(app, actor, &m, &cell, &rules).await?;
+    let notice = notice::notice(app, actor, &h, &rules).await?;
     let held = if officer && meeting_status(&m) == MeetingStatus::Held {
         let everyone: Vec<SheetRow> = sheet.iter().chain(&apart).cloned().collect();
         Some(

@@ -17,7 +17,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::access::Actor;
+use crate::access::{Actor, CellProof, MeetingOf, Visible};
 use crate::meetings::lookup;
 use crate::membership::members;
 use crate::org::units;
@@ -223,10 +223,10 @@ pub(crate) async fn preparation_of(
 pub(crate) async fn notice(
     app: &App,
     actor: &Actor,
-    m: &meeting::Model,
-    cell: &unit::Model,
+    seen: &Visible<MeetingOf>,
     rules: &RuleSet,
 ) -> AppResult<Notice> {
+    let (m, cell) = (&seen.meeting, &seen.cell);
     let documents = documents_of(app, m.id).await?;
     let record = meeting_record::Entity::find()
         .filter(meeting_record::Column::MeetingId.eq(m.id))
@@ -260,7 +260,7 @@ pub(crate) async fn notice(
         .collect();
     let officer = actor.can_read_path(&cell.path);
     let guest_choices = if officer {
-        guest_choices(app, cell, m.meeting_date).await?
+        guest_choices(app, seen, m.meeting_date).await?
     } else {
         vec![]
     };
@@ -318,9 +318,10 @@ pub(crate) async fn notice(
 /// follower, as a guest may be picked from them.
 pub(crate) async fn guest_choices(
     app: &App,
-    cell: &unit::Model,
+    cell: &impl CellProof,
     on: NaiveDate,
 ) -> AppResult<Vec<GuestChoice>> {
+    let cell = cell.cell();
     let mut out = Vec::new();
     if let Some(parent_id) = cell.parent_id {
         let parent = units::find(&app.db, parent_id).await?;

@@ -179,7 +179,8 @@ pub async fn add_guest(
     id: i64,
     input: GuestInput,
 ) -> AppResult<MeetingDetail> {
-    let MeetingOf { meeting: m, cell } = lookup::manageable(app, actor, id).await?.into_inner();
+    let h = lookup::manageable(app, actor, id).await?;
+    let m = h.meeting.clone();
     signatures::ensure_open(app, m.id).await?;
     let mut e = Invalid::new();
     let title = validate::optional_text(&mut e, "title", "chức vụ", Some(&input.title), 255)
@@ -187,7 +188,7 @@ pub async fn add_guest(
     // A guest picked by id must be one of the choices the form offers: any other id, known or
     // not, gets the same answer, so the form reveals no name outside the user's view.
     let (full_name, title) = match input.member_id {
-        Some(mid) => match guest_choices(app, &cell, m.meeting_date)
+        Some(mid) => match guest_choices(app, &h, m.meeting_date)
             .await?
             .into_iter()
             .find(|c| c.member.id == mid)

@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::access::Actor;
+use crate::access::{Actor, Visible};
 use crate::membership::members;
 use crate::org::cancellations;
 use crate::org::units::{UnitView, counts_on, current_counts, find, tree, version_on, view};
@@ -232,7 +232,7 @@ pub async fn detail(
 }
 
 /// The unit's events and those of the units merged into it, so history follows a merger.
-pub(crate) async fn history(app: &App, u: &unit::Model) -> AppResult<Vec<HistoryEntry>> {
+pub(crate) async fn history(app: &App, u: &Visible<unit::Model>) -> AppResult<Vec<HistoryEntry>> {
     let mut lineage = vec![u.id];
     let mut frontier = vec![u.id];
     while !frontier.is_empty() {

@@ -57,7 +57,10 @@ pub(crate) async fn readable_unit(
 }
 
 /// Units of a subtree by id.
-pub(crate) async fn subtree(app: &App, root: &unit::Model) -> AppResult<HashMap<i64, unit::Model>> {
+pub(crate) async fn subtree(
+    app: &App,
+    root: &Visible<unit::Model>,
+) -> AppResult<HashMap<i64, unit::Model>> {
     Ok(unit::Entity::find()
         .filter(unit::Column::Path.like(chibo_store::path_prefix(&root.path)))
         .all(&app.db)
