@@ -19,9 +19,9 @@ pub struct Nav {
 impl Nav {
     pub fn of(a: &Actor) -> Nav {
         Nav {
-            display_name: a.display_name.clone(),
+            display_name: a.display_name().to_string(),
             is_admin: a.is_admin(),
-            browses: a.is_admin() || a.grants.iter().any(|g| g.role != Role::Member),
+            browses: a.is_admin() || a.grants().iter().any(|g| g.role != Role::Member),
         }
     }
 }

@@ -39,7 +39,7 @@ async fn member_of(t: &TestApp, username: &str) -> i64 {
         .await
         .unwrap()
         .unwrap()
-        .member_id
+        .member_id()
         .unwrap()
 }
 

@@ -51,7 +51,7 @@ async fn exemption_from_request_to_revocation() {
         .await
         .unwrap()
         .unwrap()
-        .member_id
+        .member_id()
         .unwrap();
     let path = format!("/api/v1/members/{me}/exemptions");
 

@@ -153,7 +153,7 @@ async fn a_transfer_goes_only_to_a_destination_the_form_offers() {
         .await
         .unwrap()
         .unwrap()
-        .member_id
+        .member_id()
         .unwrap();
     let far = unit::Entity::find_by_id(t.unit_id("Chi bộ Tổ dân phố số 1").await)
         .one(&t.app.db)

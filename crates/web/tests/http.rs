@@ -547,7 +547,7 @@ async fn a_secretary_schedules_publishes_and_takes_attendance_through_the_pages(
         .await
         .unwrap()
         .unwrap();
-    let mid = member_actor.member_id.unwrap();
+    let mid = member_actor.member_id().unwrap();
     let bad = t
         .post_form(
             &format!("/meetings/{id}/record"),

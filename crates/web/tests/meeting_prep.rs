@@ -16,7 +16,7 @@ async fn member_id(t: &TestApp, username: &str) -> i64 {
         .await
         .unwrap()
         .unwrap()
-        .member_id
+        .member_id()
         .unwrap()
 }
 

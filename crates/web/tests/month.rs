@@ -83,7 +83,7 @@ async fn a_month_of_a_cell_through_the_api() {
                 .await
                 .unwrap()
                 .unwrap()
-                .member_id
+                .member_id()
                 .unwrap()
         }
     };

@@ -21,7 +21,7 @@ async fn cadre_tasks_training_and_inspections() {
         .await
         .unwrap()
         .unwrap()
-        .member_id
+        .member_id()
         .unwrap();
     let year = chrono::Datelike::year(&chibo_app::App::today());
 

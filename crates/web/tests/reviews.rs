@@ -34,7 +34,7 @@ async fn members_and_cells_classified_within_the_rules() {
         .await
         .unwrap()
         .unwrap()
-        .member_id
+        .member_id()
         .unwrap();
     ok(&t
         .api(Method::POST, &format!("/api/v1/members/{exempt}/events"), &sec,

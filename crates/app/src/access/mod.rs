@@ -96,11 +96,11 @@ pub struct Grant {
 /// The signed-in user with their grants. Use cases ask it for capabilities.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Actor {
-    pub user_id: i64,
-    pub username: String,
-    pub display_name: String,
-    pub member_id: Option<i64>,
-    pub grants: Vec<Grant>,
+    user_id: i64,
+    username: String,
+    display_name: String,
+    member_id: Option<i64>,
+    grants: Vec<Grant>,
     /// Only this module builds an actor (`auth`, from a stored user and its grants), so no other
     /// code can make one up.
     #[serde(skip)]
@@ -111,6 +111,30 @@ pub struct Actor {
 /// What only the access module can name.
 #[derive(Debug, Clone)]
 struct Sealed;
+
+/// What an actor is, read-only: only the access module sets it.
+impl Actor {
+    pub fn user_id(&self) -> i64 {
+        self.user_id
+    }
+
+    pub fn username(&self) -> &str {
+        &self.username
+    }
+
+    pub fn display_name(&self) -> &str {
+        &self.display_name
+    }
+
+    /// The member record of the user, if they are a Party member.
+    pub fn member_id(&self) -> Option<i64> {
+        self.member_id
+    }
+
+    pub fn grants(&self) -> &[Grant] {
+        &self.grants
+    }
+}
 
 impl Actor {
     pub fn is_admin(&self) -> bool {

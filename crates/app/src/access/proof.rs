@@ -6,10 +6,10 @@
 use std::ops::Deref;
 
 use chibo_domain::org::UnitKind;
-use chibo_store::entities::{meeting, unit};
+use chibo_store::entities::{meeting, member, unit};
 use chibo_store::path_prefix;
 use chibo_store::sea_orm::sea_query::{Condition, Expr};
-use chibo_store::sea_orm::{ColumnTrait, sea_query::SimpleExpr};
+use chibo_store::sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, sea_query::SimpleExpr};
 
 use super::Actor;
 use crate::{AppError, AppResult};
@@ -125,20 +125,26 @@ impl Actor {
     }
 
     /// The cell if the actor may see its meetings: in read scope, followed by them, or the cell
-    /// holding `own_unit_path` (the path of the actor's own member record), else `NotFound`.
-    pub fn attends(
+    /// their own member record is in (read here, so no caller can claim another), else
+    /// `NotFound`.
+    pub async fn attends(
         &self,
+        db: &impl ConnectionTrait,
         u: Option<unit::Model>,
-        own_unit_path: Option<&str>,
     ) -> AppResult<Attends<unit::Model>> {
         let Some(u) = u else {
             return Err(AppError::NotFound);
         };
         let follows = self.member_id.is_some() && u.follower_member_id == self.member_id;
-        let member = own_unit_path.is_some_and(|p| {
-            p.starts_with(&u.path) && UnitKind::from_code(&u.kind).is_some_and(|k| k.is_cell())
-        });
-        if self.can_read_path(&u.path) || follows || member {
+        if self.can_read_path(&u.path) || follows {
+            return Ok(Attends(u));
+        }
+        let own = match self.member_id {
+            Some(mid) => member::Entity::find_by_id(mid).one(db).await?,
+            None => None,
+        };
+        let is_cell = UnitKind::from_code(&u.kind).is_some_and(|k| k.is_cell());
+        if is_cell && own.is_some_and(|m| m.unit_path.starts_with(&u.path)) {
             Ok(Attends(u))
         } else {
             Err(AppError::NotFound)
@@ -162,6 +168,9 @@ impl Actor {
         meeting: meeting::Model,
         cell: Attends<unit::Model>,
     ) -> AppResult<Visible<MeetingOf>> {
+        if meeting.unit_id != cell.id {
+            return Err(AppError::NotFound);
+        }
         let announced = chibo_domain::meeting::MeetingStatus::from_code(&meeting.status)
             .is_some_and(|s| s.announced());
         if !self.can_read_path(&cell.path) && !announced {
@@ -179,6 +188,9 @@ impl Actor {
         meeting: meeting::Model,
         cell: Attends<unit::Model>,
     ) -> AppResult<Manages<MeetingOf>> {
+        if meeting.unit_id != cell.id {
+            return Err(AppError::NotFound);
+        }
         let cell = self.manages(cell)?;
         Ok(Manages(MeetingOf {
             meeting,

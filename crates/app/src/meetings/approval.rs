@@ -46,14 +46,14 @@ pub struct SpeechInput {
 pub async fn approve(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> {
     let m = lookup::find(app, id).await?;
     let cell = lookup::visible_cell(app, actor, m.unit_id).await?;
-    if !actor.can_read_path(&cell.path) && actor.member_id.is_none() {
+    if !actor.can_read_path(&cell.path) && actor.member_id().is_none() {
         return Err(AppError::NotFound);
     }
     let rec = meeting_record::Entity::find()
         .filter(meeting_record::Column::MeetingId.eq(m.id))
         .one(&app.db)
         .await?;
-    let me = actor.member_id;
+    let me = actor.member_id();
     let mut roles = Vec::new();
     if let Some(r) = &rec {
         if me.is_some() && r.chair_member_id == me {
@@ -151,7 +151,7 @@ pub async fn amend(
     let a = meeting_amendment::ActiveModel {
         meeting_id: Set(m.id),
         body: Set(body),
-        created_by: Set(Some(actor.user_id)),
+        created_by: Set(Some(actor.user_id())),
         created_at: Set(chrono::Utc::now()),
         ..Default::default()
     }

@@ -242,7 +242,7 @@ pub async fn check_in(
     if normalise_code(&input.code) != *code {
         return Err(wrong());
     }
-    let Some(mid) = actor.member_id else {
+    let Some(mid) = actor.member_id() else {
         return Err(AppError::invalid(
             "code",
             "Tài khoản này không gắn với đảng viên nào nên không tự điểm danh được.",

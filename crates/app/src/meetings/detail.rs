@@ -61,7 +61,7 @@ pub async fn list(app: &App, actor: &Actor, unit_id: i64) -> AppResult<Vec<Meeti
 
 /// The cell the actor belongs to (a party group's cell), if they are a member.
 async fn my_cell_id(app: &App, actor: &Actor) -> AppResult<Option<i64>> {
-    let Some(mid) = actor.member_id else {
+    let Some(mid) = actor.member_id() else {
         return Ok(None);
     };
     let Some(me) = member::Entity::find_by_id(mid).one(&app.db).await? else {
@@ -83,7 +83,7 @@ async fn my_cell_id(app: &App, actor: &Actor) -> AppResult<Option<i64>> {
 /// the superior committee (a member's home page).
 pub async fn upcoming_for_me(app: &App, actor: &Actor) -> AppResult<Vec<MeetingView>> {
     let mut cells: Vec<i64> = my_cell_id(app, actor).await?.into_iter().collect();
-    if let Some(mid) = actor.member_id {
+    if let Some(mid) = actor.member_id() {
         cells.extend(
             unit::Entity::find()
                 .filter(unit::Column::FollowerMemberId.eq(mid))
@@ -196,7 +196,7 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> 
     } in roll(app, &h, m.meeting_date).await?
     {
         // A member sees only their own line.
-        if !officer && actor.member_id != Some(mem.id) {
+        if !officer && actor.member_id() != Some(mem.id) {
             continue;
         }
         let rec = recorded.get(&mem.id);

@@ -172,15 +172,9 @@ pub(crate) async fn visible_cell(
     actor: &Actor,
     unit_id: i64,
 ) -> AppResult<Attends<unit::Model>> {
-    let u = units::find(&app.db, unit_id).await?;
-    let own_path = match actor.member_id {
-        Some(mid) => member::Entity::find_by_id(mid)
-            .one(&app.db)
-            .await?
-            .map(|m| m.unit_path),
-        None => None,
-    };
-    actor.attends(u, own_path.as_deref())
+    actor
+        .attends(&app.db, units::find(&app.db, unit_id).await?)
+        .await
 }
 
 pub(crate) async fn find(app: &App, id: i64) -> AppResult<meeting::Model> {

@@ -274,7 +274,7 @@ pub(crate) async fn notice(
     let (opens_at, closes_at) =
         rules_domain::check_in_window(&rules.check_in, m.meeting_date, start);
     let now = App::now_local();
-    let mine = match actor.member_id {
+    let mine = match actor.member_id() {
         Some(mid) => meeting_attendance::Entity::find()
             .filter(meeting_attendance::Column::MeetingId.eq(m.id))
             .filter(meeting_attendance::Column::MemberId.eq(mid))

@@ -293,7 +293,7 @@ pub async fn update_task(
         .ok_or(AppError::NotFound)?;
     let m = lookup::find(app, t.meeting_id).await?;
     let cell = lookup::visible_cell(app, actor, m.unit_id).await?;
-    let own = actor.member_id == Some(t.member_id);
+    let own = actor.member_id() == Some(t.member_id);
     if !own && !actor.can_read_path(&cell.path) {
         return Err(AppError::NotFound);
     }
@@ -337,7 +337,7 @@ pub async fn update_task(
 
 /// Tasks given to the actor's own member record, newest first (a member's phone).
 pub async fn my_tasks(app: &App, actor: &Actor) -> AppResult<Vec<TaskView>> {
-    let Some(mid) = actor.member_id else {
+    let Some(mid) = actor.member_id() else {
         return Ok(vec![]);
     };
     let rows = meeting_task::Entity::find()
@@ -438,7 +438,7 @@ pub async fn score(
                 .map(str::trim)
                 .filter(|r| !r.is_empty())
                 .map(str::to_string)),
-            scored_by: Set(Some(actor.user_id)),
+            scored_by: Set(Some(actor.user_id())),
             updated_at: Set(now),
             ..Default::default()
         }

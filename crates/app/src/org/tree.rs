@@ -163,7 +163,7 @@ fn top_versions(actor: &Actor) -> Condition {
         Some(paths) => {
             // The units of the grants that read a subtree (a plain member's grant does not).
             let ids: Vec<i64> = actor
-                .grants
+                .grants()
                 .iter()
                 .filter(|g| g.unit_path.as_ref().is_some_and(|p| paths.contains(p)))
                 .filter_map(|g| g.unit_id)

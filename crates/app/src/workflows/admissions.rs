@@ -222,7 +222,8 @@ pub async fn list(app: &App, actor: &Actor, unit_id: i64) -> AppResult<Candidate
         .all(&app.db)
         .await?;
     let mut candidates = views(app, actor, rows).await?;
-    let closed = |c: &CandidateView| matches!(c.stage.as_str(), "official" | "not_recognised");
+    let closed =
+        |c: &CandidateView| Stage::from_code(&c.stage).is_some_and(|s| s.next_steps().is_empty());
     candidates.sort_by_key(|c| (closed(c), !c.overdue));
     let year = App::today().year();
     let is_cell = UnitKind::from_code(&root.kind).is_some_and(|k| k.is_cell());
@@ -342,7 +343,7 @@ pub async fn propose(
         ceremony_on: Set(None),
         member_id: Set(None),
         reviewed_on: Set(None),
-        created_by: Set(Some(actor.user_id)),
+        created_by: Set(Some(actor.user_id())),
         created_at: Set(chrono::Utc::now()),
         ..Default::default()
     }

@@ -74,8 +74,9 @@ pub(crate) fn view(
         id,
         name: units.get(&id).map(|u| u.name.clone()).unwrap_or_default(),
     };
-    let status = TransferStatus::from_code(&t.status).unwrap_or(TransferStatus::Open);
-    let open = status == TransferStatus::Open;
+    // A status chibo did not write is not open and offers no step.
+    let status = TransferStatus::from_code(&t.status);
+    let open = status == Some(TransferStatus::Open);
     let apply_by =
         (kind == TransferKind::Permanent).then(|| ctx.rules.apply_by(t.moved_on, &ctx.holidays));
     let present_by = t.letter_on.map(|l| ctx.rules.present_by(l, &ctx.holidays));
@@ -110,19 +111,21 @@ pub(crate) fn view(
         home.is_some_and(|u| actor.can_read_path(&u.path) && actor.can_manage_members(u));
     let manages_dest =
         dest.is_some_and(|u| actor.can_read_path(&u.path) && actor.can_manage_members(u));
-    let state = TransferState {
-        kind,
-        status,
-        applied: t.applied_on.is_some(),
-        letter: t.letter_on.is_some(),
-        received: t.received_on.is_some(),
-        destination_in_chibo: dest.is_some(),
-    };
-    let next_steps = transfer_rules::next_steps(state)
+    let next_steps = match status {
+        Some(status) => transfer_rules::next_steps(TransferState {
+            kind,
+            status,
+            applied: t.applied_on.is_some(),
+            letter: t.letter_on.is_some(),
+            received: t.received_on.is_some(),
+            destination_in_chibo: dest.is_some(),
+        })
         .into_iter()
         .filter(|(_, party)| acts_as(*party, manages_home, manages_dest, false, false))
         .map(|(action, _)| action.code().to_string())
-        .collect();
+        .collect(),
+        None => vec![],
+    };
     TransferView {
         id: t.id,
         member: MemberRef {
@@ -145,7 +148,7 @@ pub(crate) fn view(
         received_on: t.received_on,
         returned_on: t.returned_on,
         status: t.status.clone(),
-        status_label: status.label().to_string(),
+        status_label: status.map(|s| s.label().to_string()).unwrap_or_default(),
         apply_by,
         present_by,
         overdue,

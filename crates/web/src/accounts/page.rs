@@ -90,7 +90,7 @@ pub async fn logout(
 
 /// A member lands on their own record; others on their account page.
 pub async fn me(PageUser(a): PageUser) -> Response {
-    match a.member_id {
+    match a.member_id() {
         Some(id) => see_other(&format!("/members/{id}")),
         None => see_other("/account"),
     }
@@ -137,7 +137,7 @@ pub async fn change_password(
             current_password: form.opt("current_password"),
             new_password: form.text("new_password"),
         };
-        match form_errors(users::set_password(&s.app, &a, a.user_id, input).await)? {
+        match form_errors(users::set_password(&s.app, &a, a.user_id(), input).await)? {
             // The password change ended every session, this one too.
             Ok(()) => return Ok(see_other("/login")),
             Err(e) => errors = e,

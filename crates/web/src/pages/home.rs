@@ -28,7 +28,7 @@ struct HomePage {
 pub async fn home(State(s): State<AppState>, PageUser(a): PageUser) -> Result<Response, PageError> {
     let upcoming = detail::upcoming_for_me(&s.app, &a).await?;
     let role_lines = a
-        .grants
+        .grants()
         .iter()
         .map(|g| {
             (
