@@ -36,6 +36,11 @@ impl MeetingStatus {
         self != MeetingStatus::Planned
     }
 
+    /// Announced and not cancelled: members check in to it and see it among what is coming.
+    pub fn takes_place(self) -> bool {
+        matches!(self, MeetingStatus::Published | MeetingStatus::Held)
+    }
+
     /// Not held yet and not cancelled: a dissolution cancels these.
     pub fn pending(self) -> bool {
         matches!(self, MeetingStatus::Planned | MeetingStatus::Published)
@@ -71,6 +76,7 @@ mod tests {
         fn moves_lead_elsewhere(s in status()) {
             prop_assert!(!s.may_become(s));
             prop_assert_eq!(s.pending(), !s.next_steps().is_empty());
+            prop_assert_eq!(s.takes_place(), s.announced() && s != Cancelled);
         }
 
         /// Any walk of allowed moves ends in `Held` or `Cancelled` within two moves, and

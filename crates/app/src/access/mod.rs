@@ -192,6 +192,11 @@ impl Actor {
             })
     }
 
+    /// Reads the unit and manages its members: what a list shows as "may act here".
+    pub fn may_manage(&self, u: &unit::Model) -> bool {
+        self.can_read_path(&u.path) && self.can_manage_members(u)
+    }
+
     /// May manage the members whose unit is `u`: the committee of the cell's parent, or the
     /// cell's own officers (a party group belongs to its cell).
     pub fn can_manage_members(&self, u: &unit::Model) -> bool {

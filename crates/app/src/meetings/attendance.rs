@@ -93,7 +93,7 @@ pub(crate) async fn mark_held(
     tx: &chibo_store::sea_orm::DatabaseTransaction,
     m: &meeting::Model,
 ) -> AppResult<()> {
-    if m.status != MeetingStatus::Held.code() {
+    if lookup::meeting_status(m).may_become(MeetingStatus::Held) {
         let mut am = m.clone().into_active_model();
         am.status = Set(MeetingStatus::Held.code().into());
         am.published_at = Set(m.published_at.or(Some(chrono::Utc::now())));

@@ -99,10 +99,7 @@ pub async fn upcoming_for_me(app: &App, actor: &Actor) -> AppResult<Vec<MeetingV
     for cell_id in cells {
         next.extend(list(app, actor, cell_id).await?.into_iter().filter(|m| {
             m.meeting_date >= today
-                && !matches!(
-                    MeetingStatus::from_code(&m.status),
-                    Some(MeetingStatus::Planned | MeetingStatus::Cancelled)
-                )
+                && MeetingStatus::from_code(&m.status).is_some_and(MeetingStatus::takes_place)
         }));
     }
     next.sort_by(|a, b| (a.meeting_date, &a.start_time).cmp(&(b.meeting_date, &b.start_time)));
@@ -299,9 +296,7 @@ pub struct CellMeetings {
 pub async fn cell_meetings(app: &App, actor: &Actor, unit_id: i64) -> AppResult<CellMeetings> {
     let meetings = list(app, actor, unit_id).await?;
     let cell = visible_cell(app, actor, unit_id).await?;
-    let can_schedule = cell.dissolved_on.is_none()
-        && actor.can_read_path(&cell.path)
-        && actor.can_manage_members(&cell);
+    let can_schedule = cell.dissolved_on.is_none() && actor.may_manage(&cell);
     let rule_set = if can_schedule {
         rules::in_force(app, actor, unit_id, App::today()).await?
     } else {

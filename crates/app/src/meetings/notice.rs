@@ -301,11 +301,7 @@ pub(crate) async fn notice(
         draft_resolution,
         documents_on_paper,
         check_in: CheckInView {
-            open: !matches!(
-                lookup::meeting_status(m),
-                MeetingStatus::Planned | MeetingStatus::Cancelled
-            ) && opens_at <= now
-                && now <= closes_at,
+            open: lookup::meeting_status(m).takes_place() && opens_at <= now && now <= closes_at,
             opens_at,
             closes_at,
             mine,

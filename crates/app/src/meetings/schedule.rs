@@ -165,7 +165,7 @@ pub async fn publish(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDeta
         meeting: m,
         cell: _,
     } = manageable(app, actor, id).await?.into_inner();
-    if m.status != MeetingStatus::Planned.code() {
+    if !lookup::meeting_status(&m).may_become(MeetingStatus::Published) {
         return Err(AppError::invalid(
             "status",
             "Thông báo buổi sinh hoạt này đã được phát hành.",

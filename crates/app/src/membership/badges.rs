@@ -267,7 +267,7 @@ pub async fn for_member(app: &App, actor: &Actor, member_id: i64) -> AppResult<M
         disciplines: ds.into_iter().map(discipline_view).collect(),
         next,
         can_award: actor.supervises(&u),
-        can_discipline: actor.can_read_path(&u.path) && actor.can_manage_members(&u),
+        can_discipline: actor.may_manage(&u),
     })
 }
 

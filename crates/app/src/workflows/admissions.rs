@@ -154,8 +154,7 @@ pub(crate) async fn views(
         .map(|c| {
             let stage = Stage::from_code(&c.stage).unwrap_or(Stage::Candidate);
             let cell = units.get(&c.unit_id);
-            let officer =
-                cell.is_some_and(|u| actor.can_read_path(&u.path) && actor.can_manage_members(u));
+            let officer = cell.is_some_and(|u| actor.may_manage(u));
             let superior = cell.is_some_and(|u| actor.supervises(u));
             let probation_ends = c.ceremony_on.map(|d| rules.probation_ends(d));
             let (due_on, due_what) = match stage {

@@ -143,7 +143,7 @@ async fn views(
         let Some(cell) = cells.get(&m.unit_id) else {
             continue;
         };
-        let manages = actor.can_read_path(&cell.path) && actor.can_manage_members(cell);
+        let manages = actor.may_manage(cell);
         // A status chibo did not write offers no step.
         let status = ExemptionStatus::from_code(&r.status);
         let steps = status.map_or_else(Vec::new, |status| {

@@ -107,10 +107,8 @@ pub(crate) fn view(
     };
     let home = units.get(&t.from_unit_id);
     let dest = t.to_unit_id.and_then(|id| units.get(&id));
-    let manages_home =
-        home.is_some_and(|u| actor.can_read_path(&u.path) && actor.can_manage_members(u));
-    let manages_dest =
-        dest.is_some_and(|u| actor.can_read_path(&u.path) && actor.can_manage_members(u));
+    let manages_home = home.is_some_and(|u| actor.may_manage(u));
+    let manages_dest = dest.is_some_and(|u| actor.may_manage(u));
     let next_steps = match status {
         Some(status) => transfer_rules::next_steps(TransferState {
             kind,
