@@ -96,6 +96,18 @@ async fn cadre_tasks_training_and_inspections() {
         )
         .await;
     assert!(refused(&outsider).contains("Học viên phải là đảng viên"));
+    // More ids than either backend binds in one query (SQLite 32,766, PostgreSQL 65,535): the
+    // same field error, not a database failure.
+    let many: Vec<i64> = (1_000_000..1_070_000).collect();
+    let flood = t
+        .api(
+            Method::PUT,
+            &format!("/api/v1/courses/{cid}/participants"),
+            &committee,
+            json!({ "member_ids": many }),
+        )
+        .await;
+    assert!(refused(&flood).contains("Học viên phải là đảng viên"));
     let c = ok(&t
         .api(
             Method::PUT,

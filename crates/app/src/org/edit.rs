@@ -208,12 +208,17 @@ pub(crate) async fn check_members_for_cell(
     let mut ids = ids.to_vec();
     ids.sort_unstable();
     ids.dedup();
-    let found = member::Entity::find()
-        .filter(member::Column::Id.is_in(ids.clone()))
-        .filter(member::Column::UnitPath.like(chibo_store::path_prefix(&within.path)))
-        .filter(member::Column::Status.is_in(on_roll_codes()))
-        .all(db)
-        .await?;
+    // The ids are the form's (a large cell's founders): looked up in chunks, then kept when
+    // on the roll below `within`.
+    let on_roll = on_roll_codes();
+    let found: Vec<member::Model> =
+        crate::lookup::by_ids::<member::Entity, _>(db, member::Column::Id, &ids)
+            .await?
+            .into_iter()
+            .filter(|m| {
+                m.unit_path.starts_with(&within.path) && on_roll.contains(&m.status.as_str())
+            })
+            .collect();
     if found.len() != ids.len() {
         errors.push(
             field,

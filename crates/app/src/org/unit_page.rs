@@ -7,6 +7,7 @@ use chibo_domain::org::{self, MIN_OFFICIAL_MEMBERS_PER_CELL, UnitKind};
 use chibo_domain::text;
 use chibo_store::entities::{member, unit, unit_event};
 use chibo_store::sea_orm::PaginatorTrait;
+use chibo_store::sea_orm::sea_query::Query;
 use chibo_store::sea_orm::{
     ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -126,10 +127,14 @@ pub async fn detail(
             .filter(unit::Column::DissolvedOn.is_null())
             .all(&app.db)
             .await?;
-        let ids: Vec<i64> = kids.iter().map(|k| k.id).collect();
+        let children = Query::select()
+            .column(unit::Column::Id)
+            .from(unit::Entity)
+            .and_where(unit::Column::ParentId.eq(u.id))
+            .to_owned();
         let counts = current_counts(
             &app.db,
-            Condition::all().add(member::Column::UnitId.is_in(ids)),
+            Condition::all().add(member::Column::UnitId.in_subquery(children)),
         )
         .await?;
         let mut v: Vec<UnitView> = kids.iter().map(|k| view(k, &counts)).collect();

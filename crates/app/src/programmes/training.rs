@@ -303,14 +303,14 @@ pub async fn set_participants(
     all.sort_unstable();
     all.dedup();
     let mut e = Invalid::new();
-    let found: HashSet<i64> = member::Entity::find()
-        .filter(member::Column::Id.is_in(input.member_ids.clone()))
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .filter(|m| m.unit_path.starts_with(&root.path))
-        .map(|m| m.id)
-        .collect();
+    // The ids are the form's, as many as a province's course has: looked up in chunks.
+    let found: HashSet<i64> =
+        crate::lookup::by_ids::<member::Entity, _>(&app.db, member::Column::Id, &input.member_ids)
+            .await?
+            .into_iter()
+            .filter(|m| m.unit_path.starts_with(&root.path))
+            .map(|m| m.id)
+            .collect();
     if input.member_ids.iter().any(|id| !found.contains(id)) {
         e.push(
             "member_ids",
