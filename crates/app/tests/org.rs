@@ -117,7 +117,7 @@ async fn a_unit_cannot_move_under_itself_and_nothing_is_written() {
         &admin,
         phu_lam.id,
         MoveUnit {
-            new_parent_id: dongtam.id,
+            new_parent_id: Some(dongtam.id),
             effective_on: None,
         },
     )
@@ -129,7 +129,7 @@ async fn a_unit_cannot_move_under_itself_and_nothing_is_written() {
         &admin,
         phu_lam.id,
         MoveUnit {
-            new_parent_id: phu_lam.id,
+            new_parent_id: Some(phu_lam.id),
             effective_on: None,
         },
     )
@@ -152,7 +152,7 @@ async fn moving_a_unit_reroots_everything_below_it() {
         &admin,
         dongtam.id,
         MoveUnit {
-            new_parent_id: ward.id,
+            new_parent_id: Some(ward.id),
             effective_on: None,
         },
     )
@@ -204,7 +204,7 @@ async fn cells_need_three_official_members() {
         &app,
         &admin,
         NewUnit {
-            parent_id: ward.id,
+            parent_id: Some(ward.id),
             name: "Chi bộ Tổ dân phố số 9".into(),
             kind: "cell".into(),
             cell_type: Some("urban".into()),
@@ -347,7 +347,7 @@ async fn rename_keeps_the_old_name_in_history_and_dissolve_needs_an_empty_unit()
         &admin,
         school.id,
         MergeUnit {
-            into_unit_id: tdp5.id,
+            into_unit_id: Some(tdp5.id),
             effective_on: None,
         },
     )

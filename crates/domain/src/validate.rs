@@ -42,6 +42,16 @@ pub fn check_phone(errors: &mut Invalid, field: &str, value: Option<&str>) -> Op
     }
 }
 
+/// An id the user must choose from a list (a member, a unit). Without it nothing else about
+/// the choice can be checked, so a missing one is answered at once.
+pub fn chosen(field: &str, label: &str, value: Option<i64>) -> Result<i64, Invalid> {
+    value.ok_or_else(|| {
+        let mut e = Invalid::new();
+        e.push(field, format!("Vui lòng chọn {label}."));
+        e
+    })
+}
+
 pub fn required_text(
     errors: &mut Invalid,
     field: &str,

@@ -213,6 +213,22 @@ async fn api_reports_field_errors_in_vietnamese_and_writes_nothing() {
         fields.contains(&"citizen_id") && fields.contains(&"date_of_birth"),
         "{body}"
     );
+    // A value of the wrong type names its field in Vietnamese, not serde's English.
+    let res = t
+        .api(
+            Method::POST,
+            "/api/v1/members",
+            &token,
+            json!({"full_name": "Lò Văn Sáng", "unit_id": "chi bộ"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let body = res.json();
+    assert_eq!(body["error"]["fields"][0]["field"], "unit_id", "{body}");
+    assert_eq!(
+        body["error"]["fields"][0]["message"], "Giá trị của đơn vị không hợp lệ.",
+        "{body}"
+    );
     assert!(
         body["error"]["fields"][0]["message"]
             .as_str()
@@ -557,6 +573,31 @@ async fn a_secretary_schedules_publishes_and_takes_attendance_through_the_pages(
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("Giờ kết thúc phải sau giờ bắt đầu"));
+    // A value that is not a number is named, never read as "no vote".
+    let bad = t
+        .post_form(
+            &format!("/meetings/{id}/record"),
+            Auth::Cookie(&sec),
+            "end_time=21%3A30&votes_for=ba+m%C6%B0%C6%A1i",
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body
+            .contains("Giá trị của số phiếu tán thành không hợp lệ."),
+        "{}",
+        bad.body
+    );
+    // A task with no member chosen is refused as such, never given to member 0.
+    let bad = t
+        .post_form(
+            &format!("/meetings/{id}/tasks"),
+            Auth::Cookie(&sec),
+            "member_id=&what=V%E1%BA%ADn+%C4%91%E1%BB%99ng&due_on=2026-11-30",
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("Vui lòng chọn đảng viên được giao."));
     let rec = t
         .post_form(&format!("/meetings/{id}/record"), Auth::Cookie(&sec), &format!("end_time=21%3A30&chair_member_id={mid}&resolution_text=Thu+ho%E1%BA%A1ch&votes_for=30&votes_against=0&votes_abstain=1"))
         .await;

@@ -38,7 +38,7 @@ pub struct StepInput {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct SpeechInput {
-    pub member_id: i64,
+    pub member_id: Option<i64>,
     pub summary: String,
 }
 
@@ -261,12 +261,13 @@ pub async fn add_speech(
     } = lookup::manageable(app, actor, id).await?.into_inner();
     ensure_open(app, m.id).await?;
     let d = detail::get(app, actor, id).await?;
+    let member_id = validate::chosen("member_id", "người phát biểu", input.member_id)?;
     let mut e = Invalid::new();
     if !d
         .sheet
         .iter()
         .chain(&d.apart)
-        .any(|r| r.member_id == input.member_id && r.presence.as_deref() == Some("present"))
+        .any(|r| r.member_id == member_id && r.presence.as_deref() == Some("present"))
     {
         e.push("member_id", "Người phát biểu phải là đảng viên có mặt.");
     }
@@ -276,7 +277,7 @@ pub async fn add_speech(
     let tx = write_tx(&app.db).await?;
     let s = meeting_speech::ActiveModel {
         meeting_id: Set(m.id),
-        member_id: Set(input.member_id),
+        member_id: Set(member_id),
         summary: Set(summary),
         ..Default::default()
     }

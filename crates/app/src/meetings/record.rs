@@ -40,7 +40,7 @@ pub struct RecordInput {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct TaskInput {
-    pub member_id: i64,
+    pub member_id: Option<i64>,
     pub what: String,
     /// Not before the meeting.
     pub due_on: Option<String>,
@@ -230,11 +230,12 @@ pub async fn add_task(
     } = lookup::manageable(app, actor, id).await?.into_inner();
     ensure_open(app, m.id).await?;
     let d = detail::get(app, actor, id).await?;
+    let member_id = validate::chosen("member_id", "đảng viên được giao", input.member_id)?;
     let mut e = Invalid::new();
     if !d
         .sheet
         .iter()
-        .any(|r| r.member_id == input.member_id && is_working(r))
+        .any(|r| r.member_id == member_id && is_working(r))
     {
         e.push(
             "member_id",
@@ -256,7 +257,7 @@ pub async fn add_task(
     let tx = write_tx(&app.db).await?;
     let t = meeting_task::ActiveModel {
         meeting_id: Set(m.id),
-        member_id: Set(input.member_id),
+        member_id: Set(member_id),
         what: Set(what),
         due_on: Set(due.expect("checked")),
         status: Set("open".into()),

@@ -119,7 +119,7 @@ pub struct ReviewInput {
 #[serde(default)]
 pub struct CellReviewInput {
     pub year: i32,
-    pub score: u32,
+    pub score: Option<u32>,
     pub decision: String,
     pub decided_on: Option<String>,
 }
@@ -394,9 +394,17 @@ pub async fn decide(
     }
     let rules = ClassificationRules::default();
     let mut e = Invalid::new();
-    if input.score > 100 {
-        e.push("score", "Điểm từ 0 đến 100.");
-    }
+    let score = match input.score {
+        None => {
+            e.push("score", "Vui lòng nhập điểm tự đánh giá của chi bộ.");
+            0
+        }
+        Some(x) if x > 100 => {
+            e.push("score", "Điểm từ 0 đến 100.");
+            x
+        }
+        Some(x) => x,
+    };
     let decision = validate::required_text(
         &mut e,
         "decision",
@@ -420,7 +428,7 @@ pub async fn decide(
             "Quyết định xếp loại phải trong hoặc sau năm đánh giá.",
         );
     }
-    let level = rules.level(input.score);
+    let level = rules.level(score);
     if level == Level::Excellent
         && let Some(why) = &s.cell_excellent_blocked
     {
@@ -442,7 +450,7 @@ pub async fn decide(
             ..Default::default()
         },
     };
-    am.score = Set(input.score as i32);
+    am.score = Set(score as i32);
     am.level = Set(level.code().to_string());
     am.decision = Set(decision);
     am.decided_on = Set(on.expect("checked"));

@@ -24,7 +24,7 @@ use crate::{App, AppError, AppResult, audit};
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct NewUnit {
-    pub parent_id: i64,
+    pub parent_id: Option<i64>,
     pub name: String,
     /// One of the unit kind codes; must be allowed under the parent.
     pub kind: String,
@@ -275,7 +275,8 @@ pub async fn insert_unit(
 
 /// Creates a unit under `parent_id`. A cell is founded with at least three official members.
 pub async fn create(app: &App, actor: &Actor, input: NewUnit) -> AppResult<UnitView> {
-    let parent = actor.visible(find(&app.db, input.parent_id).await?)?;
+    let parent_id = validate::chosen("parent_id", "đơn vị cấp trên", input.parent_id)?;
+    let parent = actor.visible(find(&app.db, parent_id).await?)?;
     let mut errors = Invalid::new();
     let kind = UnitKind::from_code(input.kind.trim());
     let Some(k) = kind else {

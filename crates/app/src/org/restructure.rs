@@ -31,7 +31,7 @@ use crate::{App, AppError, AppResult, audit};
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct MoveUnit {
-    pub new_parent_id: i64,
+    pub new_parent_id: Option<i64>,
     pub effective_on: Option<String>,
 }
 
@@ -39,7 +39,7 @@ pub struct MoveUnit {
 #[serde(default)]
 pub struct MergeUnit {
     /// The unit that takes over this one's members and sub-units.
-    pub into_unit_id: i64,
+    pub into_unit_id: Option<i64>,
     pub effective_on: Option<String>,
 }
 
@@ -108,7 +108,8 @@ async fn reroot_subtree(
 
 pub async fn move_unit(app: &App, actor: &Actor, id: i64, input: MoveUnit) -> AppResult<UnitView> {
     let u = restructurable(app, actor, id).await?;
-    let target = actor.visible(find(&app.db, input.new_parent_id).await?)?;
+    let target_id = validate::chosen("new_parent_id", "đơn vị cấp trên mới", input.new_parent_id)?;
+    let target = actor.visible(find(&app.db, target_id).await?)?;
     let kind = UnitKind::from_code(&u.kind).unwrap_or(UnitKind::Other);
     actor.require(actor.can_create_under(target.id, target.parent_id, kind))?;
     let mut errors = Invalid::new();
@@ -178,7 +179,8 @@ pub async fn move_unit(app: &App, actor: &Actor, id: i64, input: MoveUnit) -> Ap
 /// and it is closed with the other as its successor, so history follows the merger.
 pub async fn merge(app: &App, actor: &Actor, id: i64, input: MergeUnit) -> AppResult<UnitView> {
     let u = restructurable(app, actor, id).await?;
-    let target = actor.visible(find(&app.db, input.into_unit_id).await?)?;
+    let target_id = validate::chosen("into_unit_id", "đơn vị nhận sáp nhập", input.into_unit_id)?;
+    let target = actor.visible(find(&app.db, target_id).await?)?;
     let mut errors = Invalid::new();
     if target.id == u.id || org::is_within(&target.path, &u.path) {
         errors.push(

@@ -497,7 +497,7 @@ pub async fn seed(app: &App) -> AppResult<bool> {
             &admin,
             old.id,
             restructure::MergeUnit {
-                into_unit_id: phu_lam.id,
+                into_unit_id: Some(phu_lam.id),
                 effective_on: on.clone(),
             },
         )

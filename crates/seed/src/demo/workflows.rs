@@ -317,7 +317,7 @@ pub(crate) async fn seed_reviews(app: &App, admin: &Actor) -> AppResult<()> {
             cell.id,
             CellReviewInput {
                 year,
-                score,
+                score: Some(score),
                 decision: format!("Quyết định của cấp ủy cấp trên ngày 15/01/{}", year + 1),
                 decided_on: Some(format!("{}-01-15", year + 1)),
             },

@@ -10,7 +10,7 @@ use chibo_app::{Actor, AppError, Role};
 use serde::Deserialize;
 
 use crate::error::PageError;
-use crate::extract::form::FormData;
+use crate::extract::form::Form;
 use crate::extract::path::{PathId, PathIds};
 use crate::extract::query::PageQuery;
 use crate::extract::session::PageUser;
@@ -64,22 +64,18 @@ pub async fn users(
 pub async fn create_user(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    f: FormData,
+    Form { input, values }: Form<NewUser>,
 ) -> Result<Response, PageError> {
     a.require_admin()?;
-    let input = NewUser {
-        username: f.text("username"),
-        display_name: f.text("display_name"),
-        password: f.text("password"),
-        member_id: f.id("member_id"),
-        role: f.opt("role"),
-        unit_id: f.id("unit_id"),
-    };
     match form_errors(users::create(&s.app, &a, input).await)? {
         Ok(u) => Ok(see_other(&format!("/admin/users/{}", u.id))),
         Err(errors) => {
-            let mut form: std::collections::HashMap<String, String> = f.0.into_iter().collect();
-            form.remove("password");
+            // The password is never sent back in the page.
+            let form = values
+                .pairs()
+                .filter(|(k, _)| *k != "password")
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
             render_users(&s, &a, errors, form).await
         }
     }
@@ -139,18 +135,9 @@ pub async fn add_role(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input, .. }: Form<RoleInput>,
 ) -> Result<Response, PageError> {
-    let r = users::add_role(
-        &s.app,
-        &a,
-        id,
-        RoleInput {
-            role: f.text("role"),
-            unit_id: f.id("unit_id"),
-        },
-    )
-    .await;
+    let r = users::add_role(&s.app, &a, id, input).await;
     user_action(&s, &a, id, r).await
 }
 
@@ -167,19 +154,15 @@ pub async fn set_password(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input, .. }: Form<PasswordInput>,
 ) -> Result<Response, PageError> {
     a.require_admin()?;
-    let r = users::set_password(
-        &s.app,
-        &a,
-        id,
-        PasswordInput {
-            current_password: None,
-            new_password: f.text("new_password"),
-        },
-    )
-    .await;
+    // An administrator sets a password without knowing the old one.
+    let input = PasswordInput {
+        current_password: None,
+        ..input
+    };
+    let r = users::set_password(&s.app, &a, id, input).await;
     user_action(&s, &a, id, r).await
 }
 
@@ -187,17 +170,9 @@ pub async fn set_active(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input, .. }: Form<ActiveInput>,
 ) -> Result<Response, PageError> {
-    let r = users::set_active(
-        &s.app,
-        &a,
-        id,
-        ActiveInput {
-            is_active: f.get("is_active") == Some("1"),
-        },
-    )
-    .await;
+    let r = users::set_active(&s.app, &a, id, input).await;
     user_action(&s, &a, id, r).await
 }
 

@@ -8,7 +8,7 @@ use chibo_app::access::users::PasswordInput;
 use chibo_app::{Actor, AppError};
 
 use crate::error::PageError;
-use crate::extract::form::FormData;
+use crate::extract::form::Form;
 use crate::extract::path::PathId;
 use crate::extract::session::{
     ClientIp, PageUser, SESSION_COOKIE, clear_cookie, cookie_value, session_cookie,
@@ -33,13 +33,20 @@ pub async fn login_form(user: Option<PageUser>) -> Result<Response, PageError> {
     })
 }
 
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+}
+
 pub async fn login(
     State(s): State<AppState>,
     ClientIp(ip): ClientIp,
-    form: FormData,
+    Form { input: form, .. }: Form<LoginForm>,
 ) -> Result<Response, PageError> {
-    let username = form.text("username");
-    match auth::login(&s.app, &username, &form.text("password"), &ip).await {
+    let username = form.username;
+    match auth::login(&s.app, &username, &form.password, &ip).await {
         Ok(secret) => {
             let mut res = see_other("/");
             let cookie = session_cookie(
@@ -124,18 +131,27 @@ pub async fn revoke_token(
     Ok(see_other("/account#tokens"))
 }
 
+/// A member changes their own password, typing the new one twice.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct NewPasswordForm {
+    current_password: Option<String>,
+    new_password: String,
+    confirm_password: String,
+}
+
 pub async fn change_password(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    form: FormData,
+    Form { input: form, .. }: Form<NewPasswordForm>,
 ) -> Result<Response, PageError> {
     let mut errors = Vec::new();
-    if form.text("new_password") != form.text("confirm_password") {
+    if form.new_password != form.confirm_password {
         errors.push("Mật khẩu nhập lại không khớp.".to_string());
     } else {
         let input = PasswordInput {
-            current_password: form.opt("current_password"),
-            new_password: form.text("new_password"),
+            current_password: form.current_password,
+            new_password: form.new_password,
         };
         match form_errors(users::set_password(&s.app, &a, a.user_id(), input).await)? {
             // The password change ended every session, this one too.

@@ -9,7 +9,7 @@ use chibo_app::workflows::admissions::{CandidateInput, CandidateList, CandidateS
 use chibo_app::{Actor, App};
 
 use crate::error::PageError;
-use crate::extract::form::FormData;
+use crate::extract::form::Form;
 use crate::extract::path::PathId;
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
@@ -56,16 +56,8 @@ pub async fn propose(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input, .. }: Form<CandidateInput>,
 ) -> Result<Response, PageError> {
-    let input = CandidateInput {
-        full_name: f.text("full_name"),
-        date_of_birth: f.opt("date_of_birth"),
-        sex: f.text("sex"),
-        ethnicity: f.opt("ethnicity"),
-        citizen_id: f.opt("citizen_id"),
-        phone: f.opt("phone"),
-    };
     match form_errors(admissions::propose(&s.app, &a, id, input).await)? {
         Ok(_) => Ok(see_other(&format!("/units/{}/candidates", id))),
         Err(errors) => render_list(&s, &a, id, errors).await,
@@ -77,19 +69,10 @@ pub async fn step(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input, values }: Form<CandidateStep>,
 ) -> Result<Response, PageError> {
-    let input = CandidateStep {
-        step: f.text("step"),
-        on: f.opt("on"),
-        number: f.text("number"),
-        introducer_member_id: f.id("introducer_member_id"),
-        application: f.get("application") == Some("1"),
-        history: f.get("history") == Some("1"),
-        votes_for: f.get("votes_for").and_then(|v| v.trim().parse().ok()),
-    };
     let r = admission_steps::step(&s.app, &a, id, input).await;
-    let back = match f.id("unit") {
+    let back = match values.from_unit() {
         Some(u) => u,
         None => match &r {
             Ok(c) => c.unit.id,

@@ -11,7 +11,7 @@ use chibo_app::membership::badges_due::DueList;
 use serde::Deserialize;
 
 use crate::error::PageError;
-use crate::extract::form::FormData;
+use crate::extract::form::Form;
 use crate::extract::path::PathId;
 use crate::extract::query::PageQuery;
 use crate::extract::session::PageUser;
@@ -59,21 +59,12 @@ pub async fn award(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input, values }: Form<AwardInput>,
 ) -> Result<Response, PageError> {
-    let input = AwardInput {
-        years: f
-            .get("years")
-            .and_then(|y| y.trim().parse().ok())
-            .unwrap_or(0),
-        awarded_on: f.opt("awarded_on"),
-        early: f.opt("early"),
-        decision: f.text("decision"),
-    };
     let r = badges::award(&s.app, &a, id, input).await;
-    let back = f
-        .get("back")
-        .filter(|b| b.starts_with("/units/") && !b.starts_with("//"))
+    let back = values
+        .back()
+        .filter(|b| b.starts_with("/units/"))
         .map(str::to_string);
     match (form_errors(r)?, back) {
         (Ok(_), Some(back)) => Ok(see_other(&back)),
@@ -86,13 +77,8 @@ pub async fn discipline(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input, .. }: Form<DisciplineInput>,
 ) -> Result<Response, PageError> {
-    let input = DisciplineInput {
-        kind: f.text("kind"),
-        decided_on: f.opt("decided_on"),
-        decision: f.text("decision"),
-    };
     match form_errors(badges::discipline(&s.app, &a, id, input).await)? {
         Ok(_) => Ok(see_other(&format!("/members/{}#badges", id))),
         Err(errors) => crate::members::page::render_member(&s, &a, id, errors).await,

@@ -8,7 +8,7 @@ use chibo_app::workflows::exemptions::{ExemptionList, ExemptionRequest, Exemptio
 use chibo_app::{Actor, App};
 
 use crate::error::PageError;
-use crate::extract::form::FormData;
+use crate::extract::form::Form;
 use crate::extract::path::PathId;
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
@@ -55,13 +55,8 @@ pub async fn request(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input, .. }: Form<ExemptionRequest>,
 ) -> Result<Response, PageError> {
-    let input = ExemptionRequest {
-        requested_on: f.opt("requested_on"),
-        reason: f.text("reason"),
-        until: f.opt("until"),
-    };
     match form_errors(exemptions::request(&s.app, &a, id, input).await)? {
         Ok(_) => Ok(see_other(&format!("/members/{}#exemptions", id))),
         Err(errors) => crate::members::page::render_member(&s, &a, id, errors).await,
@@ -73,16 +68,11 @@ pub async fn step(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input, values }: Form<ExemptionStep>,
 ) -> Result<Response, PageError> {
-    let input = ExemptionStep {
-        step: f.text("step"),
-        meeting_id: f.id("meeting_id"),
-        on: f.opt("on"),
-    };
     match (
         form_errors(exemptions::step(&s.app, &a, id, input).await)?,
-        f.id("unit"),
+        values.from_unit(),
     ) {
         (Ok(_), Some(u)) => Ok(see_other(&format!("/units/{u}/exemptions"))),
         (Ok(x), None) => Ok(see_other(&format!("/members/{}#exemptions", x.member.id))),

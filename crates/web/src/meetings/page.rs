@@ -20,7 +20,7 @@ use chibo_app::rules::RuleSetView;
 use chibo_app::{Actor, App, AppError};
 
 use crate::error::PageError;
-use crate::extract::form::FormData;
+use crate::extract::form::{Form, FormValues, Rows};
 use crate::extract::path::PathId;
 use crate::extract::query::PageQuery;
 use crate::extract::session::PageUser;
@@ -38,7 +38,7 @@ struct ListPage {
     can_manage: bool,
     rule_set: Option<RuleSetView>,
     errors: Vec<String>,
-    form: FormData,
+    form: FormValues,
     today: String,
     follower: notice::FollowerView,
     /// May name the follower (the superior committee).
@@ -52,7 +52,7 @@ pub(super) async fn render_list(
     a: &Actor,
     id: i64,
     errors: Vec<String>,
-    form: FormData,
+    form: FormValues,
 ) -> Result<Response, PageError> {
     let page = detail::cell_meetings(&s.app, a, id).await?;
     let status = crate::render::status_for(&errors);
@@ -80,27 +80,18 @@ pub async fn list(
     PageUser(a): PageUser,
     PathId(id): PathId,
 ) -> Result<Response, PageError> {
-    render_list(&s, &a, id, vec![], FormData(vec![])).await
+    render_list(&s, &a, id, vec![], FormValues::default()).await
 }
 
 pub async fn schedule(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input, values }: Form<NewMeeting>,
 ) -> Result<Response, PageError> {
-    let input = NewMeeting {
-        kind: f.text("kind"),
-        combined: f.get("combined") == Some("1"),
-        topic: f.text("topic"),
-        meeting_date: f.opt("meeting_date"),
-        start_time: f.opt("start_time"),
-        place: f.text("place"),
-        agenda: f.opt("agenda"),
-    };
     match form_errors(schedule::schedule(&s.app, &a, id, input).await)? {
         Ok(m) => Ok(see_other(&format!("/meetings/{}", m.id))),
-        Err(errors) => render_list(&s, &a, id, errors, f).await,
+        Err(errors) => render_list(&s, &a, id, errors, values).await,
     }
 }
 
@@ -183,20 +174,17 @@ pub async fn attendance(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input: rows, .. }: Form<Rows>,
 ) -> Result<Response, PageError> {
-    let entries =
-        f.0.iter()
-            .filter_map(|(k, v)| {
-                let member_id = k.strip_prefix("presence_")?.parse().ok()?;
-                Some(AttendanceEntry {
-                    member_id,
-                    presence: v.clone(),
-                    reason: f.opt(&format!("reason_{member_id}")),
-                })
-            })
-            .filter(|e| !e.presence.is_empty())
-            .collect();
+    let entries = rows
+        .with_ids("presence")?
+        .into_iter()
+        .map(|(member_id, presence)| AttendanceEntry {
+            member_id,
+            presence: presence.to_string(),
+            reason: rows.value("reason", member_id),
+        })
+        .collect();
     match form_errors(
         attendance::record_attendance(&s.app, &a, id, AttendanceInput { entries }).await,
     )? {
@@ -205,29 +193,12 @@ pub async fn attendance(
     }
 }
 
-fn number(f: &FormData, key: &str) -> Option<u32> {
-    f.get(key)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .and_then(|s| s.parse().ok())
-}
-
 pub async fn record(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input, .. }: Form<RecordInput>,
 ) -> Result<Response, PageError> {
-    let input = RecordInput {
-        end_time: f.opt("end_time"),
-        chair_member_id: f.id("chair_member_id"),
-        secretary_member_id: f.id("secretary_member_id"),
-        documents_posted_on: f.opt("documents_posted_on"),
-        resolution_text: f.opt("resolution_text"),
-        votes_for: number(&f, "votes_for"),
-        votes_against: number(&f, "votes_against"),
-        votes_abstain: number(&f, "votes_abstain"),
-    };
     let r = record::save_record(&s.app, &a, id, input).await;
     on_meeting(&s, &a, id, r, "#record").await
 }
@@ -236,13 +207,8 @@ pub async fn add_task(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input, .. }: Form<TaskInput>,
 ) -> Result<Response, PageError> {
-    let input = TaskInput {
-        member_id: f.id("member_id").unwrap_or(0),
-        what: f.text("what"),
-        due_on: f.opt("due_on"),
-    };
     let r = record::add_task(&s.app, &a, id, input).await;
     on_meeting(&s, &a, id, r, "#tasks").await
 }
@@ -252,20 +218,23 @@ pub async fn score(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input: rows, .. }: Form<Rows>,
 ) -> Result<Response, PageError> {
-    let entries =
-        f.0.iter()
-            .filter_map(|(k, v)| {
-                let code = k.strip_prefix("score_")?;
-                let points = v.trim().parse().ok()?;
-                Some(ScoreEntry {
-                    criterion: code.to_string(),
-                    points,
-                    reason: f.opt(&format!("reason_{code}")),
-                })
+    let entries = rows
+        .with("score")
+        .map(|(code, points)| {
+            Ok(ScoreEntry {
+                criterion: code.to_string(),
+                points: points.trim().parse().map_err(|_| {
+                    AppError::invalid(
+                        &format!("score_{code}"),
+                        format!("Điểm của tiêu chí {code} phải là số tự nhiên."),
+                    )
+                })?,
+                reason: rows.value("reason", code),
             })
-            .collect();
+        })
+        .collect::<Result<_, AppError>>()?;
     let r = record::score(&s.app, &a, id, ScoreInput { entries }).await;
     on_meeting(&s, &a, id, r, "#score").await
 }
@@ -298,17 +267,9 @@ pub async fn task_progress(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input, values }: Form<TaskUpdate>,
 ) -> Result<Response, PageError> {
-    let input = TaskUpdate {
-        status: f.text("status"),
-        progress: f.opt("progress"),
-    };
-    let back = f
-        .get("back")
-        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
-        .unwrap_or("/tasks")
-        .to_string();
+    let back = values.back().unwrap_or("/tasks").to_string();
     match form_errors(record::update_task(&s.app, &a, id, input).await)? {
         Ok(_) => Ok(see_other(&back)),
         Err(errors) => {
@@ -394,11 +355,8 @@ pub async fn amend(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input, .. }: Form<approval::AmendmentInput>,
 ) -> Result<Response, PageError> {
-    let input = approval::AmendmentInput {
-        body: f.text("body"),
-    };
     let r = approval::amend(&s.app, &a, id, input).await;
     on_meeting(&s, &a, id, r, "#record").await
 }
@@ -407,12 +365,8 @@ pub async fn step(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input, .. }: Form<approval::StepInput>,
 ) -> Result<Response, PageError> {
-    let input = approval::StepInput {
-        step: f.text("step"),
-        done_at: f.opt("done_at"),
-    };
     let r = approval::tick_step(&s.app, &a, id, input).await;
     on_meeting(&s, &a, id, r, "#steps").await
 }
@@ -421,12 +375,8 @@ pub async fn speech(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input, .. }: Form<approval::SpeechInput>,
 ) -> Result<Response, PageError> {
-    let input = approval::SpeechInput {
-        member_id: f.id("member_id").unwrap_or(0),
-        summary: f.text("summary"),
-    };
     let r = approval::add_speech(&s.app, &a, id, input).await;
     on_meeting(&s, &a, id, r, "#steps").await
 }
@@ -498,21 +448,9 @@ pub async fn add_topic(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input, .. }: Form<plans::TopicInput>,
 ) -> Result<Response, PageError> {
-    let year = f
-        .get("year")
-        .and_then(|y| y.trim().parse().ok())
-        .unwrap_or(0);
-    let input = plans::TopicInput {
-        year,
-        quarter: f
-            .get("quarter")
-            .and_then(|q| q.trim().parse().ok())
-            .unwrap_or(0),
-        title: f.text("title"),
-        writer_member_id: f.id("writer_member_id"),
-    };
+    let year = input.year;
     match form_errors(plans::add_topic(&s.app, &a, id, input).await)? {
         Ok(_) => Ok(see_other(&format!("/units/{}/plan?nam={year}", id))),
         Err(errors) => render_plan(&s, &a, id, chrono::Datelike::year(&App::today()), errors).await,

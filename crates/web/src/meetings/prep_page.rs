@@ -20,7 +20,7 @@ use serde::Deserialize;
 
 use super::page::on_meeting;
 use crate::error::PageError;
-use crate::extract::form::FormData;
+use crate::extract::form::Form;
 use crate::extract::path::PathId;
 use crate::extract::query::PageQuery;
 use crate::extract::session::PageUser;
@@ -32,14 +32,8 @@ pub async fn notice(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input, .. }: Form<NoticeInput>,
 ) -> Result<Response, PageError> {
-    let input = NoticeInput {
-        topic: f.text("topic"),
-        place: f.text("place"),
-        start_time: f.opt("start_time"),
-        agenda: f.opt("agenda"),
-    };
     let r = schedule::update_notice(&s.app, &a, id, input).await;
     on_meeting(&s, &a, id, r, "#notice").await
 }
@@ -90,14 +84,8 @@ pub async fn preparation(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input, .. }: Form<PreparationInput>,
 ) -> Result<Response, PageError> {
-    let input = PreparationInput {
-        held_on: f.opt("held_on"),
-        attendee_ids: f.ids("attendee_ids"),
-        content: f.text("content"),
-        draft_resolution: f.opt("draft_resolution"),
-    };
     let r = preparation::save_preparation(&s.app, &a, id, input).await;
     on_meeting(&s, &a, id, r, "#preparation").await
 }
@@ -106,13 +94,8 @@ pub async fn add_guest(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input, .. }: Form<GuestInput>,
 ) -> Result<Response, PageError> {
-    let input = GuestInput {
-        member_id: f.id("member_id"),
-        full_name: f.text("full_name"),
-        title: f.text("title"),
-    };
     let r = preparation::add_guest(&s.app, &a, id, input).await;
     on_meeting(&s, &a, id, r, "#guests").await
 }
@@ -130,20 +113,12 @@ pub async fn set_follower(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input, values }: Form<FollowerInput>,
 ) -> Result<Response, PageError> {
-    let r = preparation::set_follower(
-        &s.app,
-        &a,
-        id,
-        FollowerInput {
-            member_id: f.id("member_id"),
-        },
-    )
-    .await;
+    let r = preparation::set_follower(&s.app, &a, id, input).await;
     match form_errors(r)? {
         Ok(_) => Ok(see_other(&format!("/units/{}/meetings#follower", id))),
-        Err(errors) => super::page::render_list(&s, &a, id, errors, FormData(vec![])).await,
+        Err(errors) => super::page::render_list(&s, &a, id, errors, values).await,
     }
 }
 
@@ -249,10 +224,10 @@ pub async fn check_in(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input, .. }: Form<CheckInInput>,
 ) -> Result<Response, PageError> {
-    let code = f.text("code");
-    let r = attendance::check_in(&s.app, &a, id, CheckInInput { code: code.clone() }).await;
+    let code = input.code.clone();
+    let r = attendance::check_in(&s.app, &a, id, input).await;
     match form_errors(r)? {
         Ok(_) => Ok(see_other(&format!("/meetings/{}/check-in", id))),
         Err(errors) => render_check_in(&s, &a, id, code, errors).await,

@@ -22,7 +22,7 @@ use chibo_domain::member::{PositionKind, StatusEventKind};
 use serde::Deserialize;
 
 use crate::error::PageError;
-use crate::extract::form::FormData;
+use crate::extract::form::{Form, FormValues};
 use crate::extract::path::PathId;
 use crate::extract::query::PageQuery;
 use crate::extract::session::PageUser;
@@ -195,9 +195,11 @@ impl Values {
     fn has_err(&self, k: &str) -> bool {
         self.errors.contains_key(k)
     }
-    fn from_form(f: &FormData) -> Self {
+    fn from_form(f: &FormValues) -> Self {
         Values {
-            v: f.0.iter().cloned().collect(),
+            v: f.pairs()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             errors: HashMap::new(),
         }
     }
@@ -272,24 +274,6 @@ impl MemberForm {
     }
 }
 
-fn input_of(f: &FormData, unit_id: Option<i64>) -> MemberInput {
-    MemberInput {
-        full_name: f.text("full_name"),
-        date_of_birth: f.opt("date_of_birth"),
-        sex: f.text("sex"),
-        ethnicity: f.opt("ethnicity"),
-        citizen_id: f.opt("citizen_id"),
-        phone: f.opt("phone"),
-        admission_date: f.opt("admission_date"),
-        official_date: f.opt("official_date"),
-        card_number: f.opt("card_number"),
-        history_number: f.opt("history_number"),
-        badge_number: f.opt("badge_number"),
-        unit_id,
-        initial_status: f.opt("initial_status"),
-    }
-}
-
 pub async fn new_form(
     State(s): State<AppState>,
     PageUser(a): PageUser,
@@ -305,10 +289,14 @@ pub async fn create(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input, values: f }: Form<MemberInput>,
 ) -> Result<Response, PageError> {
     let u = member_edit::unit_for_new_member(&s.app, &a, id).await?;
-    match member_edit::create(&s.app, &a, input_of(&f, Some(u.id))).await {
+    let input = MemberInput {
+        unit_id: Some(u.id),
+        ..input
+    };
+    match member_edit::create(&s.app, &a, input).await {
         Ok(m) => Ok(see_other(&format!("/members/{}", m.id))),
         Err(AppError::Invalid(inv)) => render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -332,9 +320,15 @@ pub async fn update(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input, values: f }: Form<MemberInput>,
 ) -> Result<Response, PageError> {
-    match member_edit::update(&s.app, &a, id, input_of(&f, None)).await {
+    // Moving a member between cells is a transfer, never an edit.
+    let input = MemberInput {
+        unit_id: None,
+        initial_status: None,
+        ..input
+    };
+    match member_edit::update(&s.app, &a, id, input).await {
         Ok(m) => Ok(see_other(&format!("/members/{}", m.id))),
         Err(AppError::Invalid(inv)) => {
             let m = members::get(&s.app, &a, id).await?;
@@ -363,14 +357,8 @@ pub async fn add_event(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input, .. }: Form<StatusEventInput>,
 ) -> Result<Response, PageError> {
-    let input = StatusEventInput {
-        kind: f.text("kind"),
-        effective_on: f.opt("effective_on"),
-        until: f.opt("until"),
-        reason: f.text("reason"),
-    };
     let r = member_events::add_event(&s.app, &a, id, input).await;
     member_action(&s, &a, id, r).await
 }
@@ -379,13 +367,8 @@ pub async fn add_position(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input, .. }: Form<PositionInput>,
 ) -> Result<Response, PageError> {
-    let input = PositionInput {
-        kind: f.text("kind"),
-        term_from: f.opt("term_from"),
-        term_to: f.opt("term_to"),
-    };
     let r = positions::add_position(&s.app, &a, id, input).await;
     member_action(&s, &a, id, r).await
 }
@@ -394,17 +377,21 @@ pub async fn end_position(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input: f, .. }: Form<EndPositionForm>,
 ) -> Result<Response, PageError> {
-    let member_id = f.id("member_id").unwrap_or(0);
-    let r = positions::end_position(
-        &s.app,
-        &a,
-        id,
-        EndPositionInput {
-            term_to: f.opt("term_to"),
-        },
-    )
-    .await;
-    member_action(&s, &a, member_id, r).await
+    let input = EndPositionInput { term_to: f.term_to };
+    let r = positions::end_position(&s.app, &a, id, input).await;
+    match (r, f.member_id) {
+        (Ok(m), _) => Ok(see_other(&format!("/members/{}", m.id))),
+        (Err(e), Some(member)) => member_action(&s, &a, member, Err(e)).await,
+        (Err(e), None) => Err(PageError(e)),
+    }
+}
+
+/// Ending a position, posted from the member's page (`member_id`, to show it again on an
+/// error).
+#[derive(serde::Deserialize)]
+pub struct EndPositionForm {
+    member_id: Option<i64>,
+    term_to: Option<String>,
 }

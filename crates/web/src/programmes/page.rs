@@ -19,7 +19,7 @@ use chibo_domain::bounded::Year;
 use serde::Deserialize;
 
 use crate::error::PageError;
-use crate::extract::form::FormData;
+use crate::extract::form::Form;
 use crate::extract::path::PathId;
 use crate::extract::query::PageQuery;
 use crate::extract::session::PageUser;
@@ -89,18 +89,8 @@ pub async fn give_cadre_task(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input, .. }: Form<CadreTaskInput>,
 ) -> Result<Response, PageError> {
-    let year = f
-        .get("year")
-        .and_then(|y| y.trim().parse().ok())
-        .unwrap_or(0);
-    let input = CadreTaskInput {
-        member_id: f.id("member_id"),
-        year,
-        task: f.text("task"),
-        due_on: f.opt("due_on"),
-    };
     match form_errors(cadre_tasks::give_cadre_task(&s.app, &a, id, input).await)? {
         Ok(l) => Ok(see_other(&format!(
             "/units/{}/cadre-tasks?nam={}",
@@ -114,13 +104,8 @@ pub async fn update_cadre_task(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input, .. }: Form<CadreTaskUpdate>,
 ) -> Result<Response, PageError> {
-    let input = CadreTaskUpdate {
-        status: f.text("status"),
-        evidence: f.text("evidence"),
-        done_on: f.opt("done_on"),
-    };
     let back = chibo_app::programmes::unit_of(&s.app, &a, Record::CadreTask(id)).await?;
     match form_errors(cadre_tasks::update_cadre_task(&s.app, &a, id, input).await)? {
         Ok(l) => Ok(see_other(&format!(
@@ -184,15 +169,8 @@ pub async fn add_course(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input, .. }: Form<CourseInput>,
 ) -> Result<Response, PageError> {
-    let input = CourseInput {
-        name: f.text("name"),
-        organiser: f.text("organiser"),
-        starts_on: f.opt("starts_on"),
-        ends_on: f.opt("ends_on"),
-        topics: f.text("topics"),
-    };
     match form_errors(training::add_course(&s.app, &a, id, input).await)? {
         Ok(_) => Ok(see_other(&format!("/units/{}/training", id))),
         Err(errors) => render_training(&s, &a, id, Period::parse(None, None)?, errors).await,
@@ -203,12 +181,8 @@ pub async fn participants(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input, .. }: Form<ParticipantsInput>,
 ) -> Result<Response, PageError> {
-    let input = ParticipantsInput {
-        member_ids: f.ids("member_ids"),
-        completed_ids: f.ids("completed_ids"),
-    };
     let back = chibo_app::programmes::unit_of(&s.app, &a, Record::Course(id)).await?;
     match form_errors(training::set_participants(&s.app, &a, id, input).await)? {
         Ok(_) => Ok(see_other(&format!("/units/{back}/training"))),
@@ -277,50 +251,48 @@ pub async fn plan_inspection(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input, .. }: Form<InspectionInput>,
 ) -> Result<Response, PageError> {
-    let input = InspectionInput {
-        cell_id: f.id("cell_id"),
-        kind: f.text("kind"),
-        planned_on: f.opt("planned_on"),
-        content: f.text("content"),
-    };
     let r = inspections::plan_inspection(&s.app, &a, id, input).await;
     on_inspections(&s, &a, id, r).await
 }
 
-/// The result form posts `recommendation` / `due_on` pairs, one per line of the form.
+/// The result form posts `recommendation` / `rec_due_on` pairs, one per line of the form.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct InspectionResultForm {
+    done_on: Option<String>,
+    result: String,
+    recommendation: Vec<String>,
+    rec_due_on: Vec<String>,
+}
+
 pub async fn record_inspection(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input: f, values }: Form<InspectionResultForm>,
 ) -> Result<Response, PageError> {
-    let texts: Vec<&str> =
-        f.0.iter()
-            .filter(|(k, _)| k == "recommendation")
-            .map(|(_, v)| v.as_str())
-            .collect();
-    let dues: Vec<&str> =
-        f.0.iter()
-            .filter(|(k, _)| k == "rec_due_on")
-            .map(|(_, v)| v.as_str())
-            .collect();
-    let recommendations = texts
-        .iter()
-        .zip(dues.iter().chain(std::iter::repeat(&"")))
+    let dues = f
+        .rec_due_on
+        .into_iter()
+        .chain(std::iter::repeat(String::new()));
+    let recommendations = f
+        .recommendation
+        .into_iter()
+        .zip(dues)
         .filter(|(t, _)| !t.trim().is_empty())
-        .map(|(t, d)| RecommendationInput {
-            text: t.to_string(),
-            due_on: Some(d.to_string()).filter(|d| !d.trim().is_empty()),
+        .map(|(text, due)| RecommendationInput {
+            text,
+            due_on: Some(due).filter(|d| !d.trim().is_empty()),
         })
         .collect();
     let input = InspectionResult {
-        done_on: f.opt("done_on"),
-        result: f.text("result"),
+        done_on: f.done_on,
+        result: f.result,
         recommendations,
     };
-    let back = match f.id("unit") {
+    let back = match values.from_unit() {
         Some(u) => u,
         None => chibo_app::programmes::unit_of(&s.app, &a, Record::Inspection(id)).await?,
     };
@@ -332,13 +304,9 @@ pub async fn follow_up(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input, values }: Form<FollowUpInput>,
 ) -> Result<Response, PageError> {
-    let input = FollowUpInput {
-        done_on: f.opt("done_on"),
-        follow_up: f.text("follow_up"),
-    };
-    let back = match f.id("unit") {
+    let back = match values.from_unit() {
         Some(u) => u,
         None => chibo_app::programmes::unit_of(&s.app, &a, Record::Recommendation(id)).await?,
     };

@@ -8,12 +8,12 @@ use chibo_app::membership::classification;
 use chibo_app::membership::classification::{
     CellReviewInput, Review, ReviewInput, ReviewSheet, ReviewSummary, ScoreEntry,
 };
-use chibo_app::{Actor, App};
+use chibo_app::{Actor, App, AppError};
 use chibo_domain::bounded::Year;
 use serde::Deserialize;
 
 use crate::error::PageError;
-use crate::extract::form::FormData;
+use crate::extract::form::{Form, Rows};
 use crate::extract::path::PathId;
 use crate::extract::query::PageQuery;
 use crate::extract::session::PageUser;
@@ -92,23 +92,27 @@ pub async fn save(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input: rows, .. }: Form<Rows>,
 ) -> Result<Response, PageError> {
-    let year = f
-        .get("year")
+    let year = rows
+        .single("year")
         .and_then(|y| y.parse().ok())
         .unwrap_or_else(this_year);
-    let entries =
-        f.0.iter()
-            .filter_map(|(k, v)| {
-                let member_id = k.strip_prefix("score_")?.parse().ok()?;
-                let score = v.trim();
-                (!score.is_empty()).then(|| ScoreEntry {
-                    member_id,
-                    score: score.parse().unwrap_or(u32::MAX),
-                })
+    let entries = rows
+        .with_ids("score")?
+        .into_iter()
+        .map(|(member_id, score)| {
+            Ok(ScoreEntry {
+                member_id,
+                score: score.trim().parse().map_err(|_| {
+                    AppError::invalid(
+                        &format!("score_{member_id}"),
+                        "Điểm là số tự nhiên từ 0 đến 100.",
+                    )
+                })?,
             })
-            .collect();
+        })
+        .collect::<Result<_, AppError>>()?;
     let r = classification::save(&s.app, &a, id, ReviewInput { year, entries }).await;
     match form_errors(r)? {
         Ok(_) => Ok(see_other(&format!("/units/{}/reviews?nam={year}", id))),
@@ -120,21 +124,9 @@ pub async fn decide(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input, .. }: Form<CellReviewInput>,
 ) -> Result<Response, PageError> {
-    let year = f
-        .get("year")
-        .and_then(|y| y.parse().ok())
-        .unwrap_or_else(this_year);
-    let input = CellReviewInput {
-        year,
-        score: f
-            .get("score")
-            .and_then(|x| x.trim().parse().ok())
-            .unwrap_or(u32::MAX),
-        decision: f.text("decision"),
-        decided_on: f.opt("decided_on"),
-    };
+    let year = input.year;
     match form_errors(classification::decide(&s.app, &a, id, input).await)? {
         Ok(_) => Ok(see_other(&format!("/units/{}/reviews?nam={year}", id))),
         Err(errors) => render_sheet(&s, &a, id, year, errors).await,

@@ -8,7 +8,7 @@ use chibo_app::rules::{self, NewRuleSet, RuleSetView};
 use chibo_domain::rules::Frequency;
 
 use crate::error::PageError;
-use crate::extract::form::FormData;
+use crate::extract::form::{Form, FormValues};
 use crate::extract::path::PathId;
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
@@ -22,7 +22,7 @@ struct ListPage {
     sets: Vec<RuleSetView>,
     units: Vec<UnitView>,
     errors: Vec<String>,
-    form: FormData,
+    form: FormValues,
     /// A starting point for a new set: the newest national set, pretty-printed.
     template: String,
 }
@@ -31,10 +31,10 @@ async fn render_list(
     s: &AppState,
     a: &Actor,
     errors: Vec<String>,
-    form: FormData,
+    form: FormValues,
 ) -> Result<Response, PageError> {
     let sets = rules::list(&s.app, a).await?;
-    let template = form.opt("rules").unwrap_or_else(|| {
+    let template = form.get("rules").map(str::to_string).unwrap_or_else(|| {
         sets.iter()
             .rfind(|r| r.unit.is_none())
             .and_then(|r| serde_json::to_string_pretty(&r.rules).ok())
@@ -60,16 +60,27 @@ async fn render_list(
 }
 
 pub async fn list(State(s): State<AppState>, PageUser(a): PageUser) -> Result<Response, PageError> {
-    render_list(&s, &a, vec![], FormData(vec![])).await
+    render_list(&s, &a, vec![], FormValues::default()).await
+}
+
+/// The rules arrive as JSON text typed into the form; the API takes them as a JSON value.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct RuleSetForm {
+    code: String,
+    name: String,
+    unit_id: Option<i64>,
+    effective_from: Option<String>,
+    rules: String,
 }
 
 pub async fn create(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    f: FormData,
+    Form { input: f, values }: Form<RuleSetForm>,
 ) -> Result<Response, PageError> {
     a.require_admin()?;
-    let rules_json = match serde_json::from_str::<serde_json::Value>(&f.text("rules")) {
+    let rules_json = match serde_json::from_str::<serde_json::Value>(&f.rules) {
         Ok(v) => v,
         Err(e) => {
             let msg = format!(
@@ -77,19 +88,19 @@ pub async fn create(
                 e.line(),
                 e.column()
             );
-            return render_list(&s, &a, vec![msg], f).await;
+            return render_list(&s, &a, vec![msg], values).await;
         }
     };
     let input = NewRuleSet {
-        code: f.text("code"),
-        name: f.text("name"),
-        unit_id: f.id("unit_id"),
-        effective_from: f.opt("effective_from"),
+        code: f.code,
+        name: f.name,
+        unit_id: f.unit_id,
+        effective_from: f.effective_from,
         rules: rules_json,
     };
     match form_errors(rules::create(&s.app, &a, input).await)? {
         Ok(r) => Ok(see_other(&format!("/rule-sets/{}", r.id))),
-        Err(errors) => render_list(&s, &a, errors, f).await,
+        Err(errors) => render_list(&s, &a, errors, values).await,
     }
 }
 

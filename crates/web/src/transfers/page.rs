@@ -15,7 +15,7 @@ use chibo_domain::bounded::Year;
 use serde::Deserialize;
 
 use crate::error::PageError;
-use crate::extract::form::FormData;
+use crate::extract::form::Form;
 use crate::extract::path::PathId;
 use crate::extract::query::PageQuery;
 use crate::extract::session::PageUser;
@@ -75,16 +75,8 @@ pub async fn start(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input, .. }: Form<TransferInput>,
 ) -> Result<Response, PageError> {
-    let input = TransferInput {
-        kind: f.text("kind"),
-        reason: f.text("reason"),
-        to_unit_id: f.id("to_unit_id"),
-        destination: f.text("destination"),
-        moved_on: f.opt("moved_on"),
-        ends_on: f.opt("ends_on"),
-    };
     let r = transfer_steps::start(&s.app, &a, id, input).await;
     match form_errors(r)? {
         Ok(_) => Ok(see_other(&format!("/members/{}#transfers", id))),
@@ -97,14 +89,10 @@ pub async fn step(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input, values }: Form<TransferStep>,
 ) -> Result<Response, PageError> {
-    let input = TransferStep {
-        step: f.text("step"),
-        on: f.opt("on"),
-    };
     let r = transfer_steps::step(&s.app, &a, id, input).await;
-    let unit = f.id("unit");
+    let unit = values.from_unit();
     match (form_errors(r)?, unit) {
         (Ok(_), Some(u)) => Ok(see_other(&format!("/units/{u}/transfers"))),
         (Ok(t), None) => Ok(see_other(&format!("/members/{}#transfers", t.member.id))),
@@ -166,12 +154,8 @@ pub async fn holidays(
 pub async fn add_holiday(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    f: FormData,
+    Form { input, .. }: Form<HolidayInput>,
 ) -> Result<Response, PageError> {
-    let input = HolidayInput {
-        day: f.opt("day"),
-        name: f.text("name"),
-    };
     let year = chrono::Datelike::year(&App::today());
     match form_errors(calendar::add(&s.app, &a, input).await)? {
         Ok(h) => Ok(see_other(&format!(

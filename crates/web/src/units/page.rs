@@ -18,7 +18,7 @@ use chibo_domain::validate::parse_date;
 use serde::Deserialize;
 
 use crate::error::PageError;
-use crate::extract::form::FormData;
+use crate::extract::form::Form;
 use crate::extract::path::PathId;
 use crate::extract::query::PageQuery;
 use crate::extract::session::PageUser;
@@ -206,15 +206,11 @@ pub async fn create_child(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input, .. }: Form<NewUnit>,
 ) -> Result<Response, PageError> {
     let input = NewUnit {
-        parent_id: id,
-        name: f.text("name"),
-        kind: f.text("kind"),
-        cell_type: f.opt("cell_type"),
-        effective_on: f.opt("effective_on"),
-        founding_member_ids: f.ids("founding_member_ids"),
+        parent_id: Some(id),
+        ..input
     };
     let r = edit::create(&s.app, &a, input).await;
     act(&s, &a, id, r, |u| format!("/units/{}", u.id)).await
@@ -224,18 +220,9 @@ pub async fn rename(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input, .. }: Form<RenameUnit>,
 ) -> Result<Response, PageError> {
-    let r = edit::rename(
-        &s.app,
-        &a,
-        id,
-        RenameUnit {
-            name: f.text("name"),
-            effective_on: f.opt("effective_on"),
-        },
-    )
-    .await;
+    let r = edit::rename(&s.app, &a, id, input).await;
     act(&s, &a, id, r, |u| format!("/units/{}", u.id)).await
 }
 
@@ -243,12 +230,8 @@ pub async fn move_unit(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input, .. }: Form<MoveUnit>,
 ) -> Result<Response, PageError> {
-    let input = MoveUnit {
-        new_parent_id: f.id("new_parent_id").unwrap_or(0),
-        effective_on: f.opt("effective_on"),
-    };
     let r = restructure::move_unit(&s.app, &a, id, input).await;
     act(&s, &a, id, r, |u| format!("/units/{}", u.id)).await
 }
@@ -257,12 +240,8 @@ pub async fn merge(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input, .. }: Form<MergeUnit>,
 ) -> Result<Response, PageError> {
-    let input = MergeUnit {
-        into_unit_id: f.id("into_unit_id").unwrap_or(0),
-        effective_on: f.opt("effective_on"),
-    };
     let r = restructure::merge(&s.app, &a, id, input).await;
     act(&s, &a, id, r, |u| {
         format!("/units/{}", u.successor_id.unwrap_or(u.id))
@@ -270,19 +249,29 @@ pub async fn merge(
     .await
 }
 
+/// The page splits off one new cell at a time (the API takes several parts).
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct SplitForm {
+    name: String,
+    cell_type: Option<String>,
+    member_ids: Vec<i64>,
+    effective_on: Option<String>,
+}
+
 pub async fn split(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input: f, .. }: Form<SplitForm>,
 ) -> Result<Response, PageError> {
     let input = SplitUnit {
         parts: vec![SplitPart {
-            name: f.text("name"),
-            cell_type: f.opt("cell_type"),
-            member_ids: f.ids("member_ids"),
+            name: f.name,
+            cell_type: f.cell_type,
+            member_ids: f.member_ids,
         }],
-        effective_on: f.opt("effective_on"),
+        effective_on: f.effective_on,
     };
     let r = restructure::split(&s.app, &a, id, input).await;
     act(&s, &a, id, r, |parts| {
@@ -298,17 +287,8 @@ pub async fn dissolve(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    f: FormData,
+    Form { input, .. }: Form<DissolveUnit>,
 ) -> Result<Response, PageError> {
-    let r = restructure::dissolve(
-        &s.app,
-        &a,
-        id,
-        DissolveUnit {
-            reason: f.text("reason"),
-            effective_on: f.opt("effective_on"),
-        },
-    )
-    .await;
+    let r = restructure::dissolve(&s.app, &a, id, input).await;
     act(&s, &a, id, r, |u| format!("/units/{}", u.id)).await
 }
