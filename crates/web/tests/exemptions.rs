@@ -31,12 +31,21 @@ async fn held_meeting(t: &TestApp, token: &str, cell: i64, kind: &str) -> Value 
         .iter()
         .map(|r| json!({"member_id": r["member_id"], "presence": "present"}))
         .collect();
-    ok(&t
+    let sheet = ok(&t
         .api(
             Method::PUT,
             &format!("/api/v1/meetings/{id}/attendance"),
             token,
             json!({"entries": entries}),
+        )
+        .await);
+    assert_eq!(sheet["summary"]["present"], entries.len());
+    ok(&t
+        .api(
+            Method::GET,
+            &format!("/api/v1/meetings/{id}"),
+            token,
+            json!(null),
         )
         .await)
 }

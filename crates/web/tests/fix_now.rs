@@ -126,7 +126,7 @@ async fn a_guest_by_id_is_only_one_the_form_offers() {
             json!({"member_id": pick["member"]["id"]}),
         )
         .await);
-    assert_eq!(d["notice"]["guests"][0]["title"], pick["title"]);
+    assert_eq!(d["guests"][0]["title"], pick["title"]);
     // Anyone else is typed by name.
     ok(&t
         .api(

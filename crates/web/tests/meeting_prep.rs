@@ -93,7 +93,16 @@ async fn notice_documents_and_preparation() {
         .api(Method::PUT, &format!("/api/v1/meetings/{id}/notice"), &sec,
             json!({"topic": "Kiểm điểm tháng 11", "place": "Hội trường thôn", "start_time": "19:00", "agenda": ""}))
         .await);
-    assert_eq!(d["meeting"]["place"], "Hội trường thôn");
+    // The change answers with the meeting as changed; the page shows the agenda restored.
+    assert_eq!(d["place"], "Hội trường thôn");
+    let d = ok(&t
+        .api(
+            Method::GET,
+            &format!("/api/v1/meetings/{id}"),
+            &sec,
+            json!(null),
+        )
+        .await);
     assert!(d["notice"]["agenda"].as_array().unwrap().len() > 8);
 
     // Uploads: a forbidden type, a renamed program, an oversized file: refused, nothing kept.
@@ -203,7 +212,8 @@ async fn notice_documents_and_preparation() {
             json!(null),
         )
         .await);
-    assert_eq!(d["notice"]["documents"].as_array().unwrap().len(), 1);
+    assert_eq!(d["documents"].as_array().unwrap().len(), 1);
+    assert_eq!(d["meeting_id"], id);
     let gone = t
         .get(
             &format!("/api/v1/files/{}", doc["id"]),
@@ -223,6 +233,15 @@ async fn notice_documents_and_preparation() {
         .api(Method::PUT, &format!("/api/v1/meetings/{id}/preparation"), &sec,
             json!({"held_on": chibo_app::App::today().to_string(), "attendee_ids": [chair],
                    "content": "Thống nhất chương trình", "draft_resolution": "Dự thảo nghị quyết tháng"}))
+        .await);
+    assert_eq!(d["attendees"][0]["id"], chair);
+    let d = ok(&t
+        .api(
+            Method::GET,
+            &format!("/api/v1/meetings/{id}"),
+            &sec,
+            json!(null),
+        )
         .await);
     assert_eq!(d["notice"]["preparation"]["attendees"][0]["id"], chair);
     assert_eq!(d["notice"]["draft_resolution"], "Dự thảo nghị quyết tháng");
@@ -396,6 +415,15 @@ async fn follower_guests_and_check_in() {
             json!({"code": typed}),
         )
         .await);
+    assert!(d["checked_in_at"].is_string());
+    let d = ok(&t
+        .api(
+            Method::GET,
+            &format!("/api/v1/meetings/{id}"),
+            &member,
+            json!(null),
+        )
+        .await);
     assert!(d["notice"]["check_in"]["mine"].is_string());
     assert_eq!(d["sheet"][0]["presence"], "present");
     assert_eq!(d["meeting"]["status"], "held");
@@ -477,7 +505,7 @@ async fn follower_guests_and_check_in() {
             json!({"member_id": follower, "title": "Đảng ủy viên, phụ trách chi bộ"}),
         )
         .await);
-    assert_eq!(d["notice"]["guests"][0]["follows_cell"], true);
+    assert_eq!(d["guests"][0]["follows_cell"], true);
     let again = t
         .api(
             Method::POST,

@@ -2,23 +2,27 @@
 //! meeting runs.
 
 use chibo_domain::Invalid;
+use chibo_domain::rules::Presence;
 use chibo_domain::validate;
 use chibo_domain::validate::parse_time;
 use chibo_store::entities::{
-    meeting_amendment, meeting_approval, meeting_record, meeting_speech, meeting_step,
+    meeting_amendment, meeting_approval, meeting_attendance, meeting_record, meeting_speech,
+    meeting_step,
 };
-use chibo_store::sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use chibo_store::sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+};
 use chibo_store::write_tx;
 use chrono::NaiveTime;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::access::{Actor, MeetingOf};
-use crate::meetings::detail;
-use crate::meetings::detail::MeetingDetail;
-use crate::meetings::held::steps_done;
+use crate::meetings::held::{AmendmentView, SpeechView, StepView, steps_done};
 use crate::meetings::lookup;
-use crate::meetings::signatures::{approvals_of, ensure_open};
+use crate::meetings::sheet;
+use crate::meetings::signatures::{SignOff, approvals_of, ensure_open};
+use crate::refs::MemberRef;
 use crate::{App, AppError, AppResult, audit};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -43,10 +47,10 @@ pub struct SpeechInput {
 }
 
 /// The chair or the minute-taker approves the minutes (as the member linked to their account).
-pub async fn approve(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> {
-    let m = lookup::find(app, id).await?;
-    let cell = lookup::visible_cell(app, actor, m.unit_id).await?;
-    if !actor.can_read_path(&cell.path) && actor.member_id().is_none() {
+pub async fn approve(app: &App, actor: &Actor, id: i64) -> AppResult<SignOff> {
+    let h = lookup::seen(app, actor, id).await?;
+    let m = h.meeting.clone();
+    if !actor.can_read_path(&h.cell.path) && actor.member_id().is_none() {
         return Err(AppError::NotFound);
     }
     let rec = meeting_record::Entity::find()
@@ -69,12 +73,11 @@ pub async fn approve(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDeta
             "Chỉ đồng chí chủ trì hoặc thư ký của buổi sinh hoạt mới thông qua biên bản.",
         ));
     }
-    let d = detail::get(app, actor, id).await;
-    // Members who are not officers do not get the held detail; read it as the cell would.
-    let missing = match d {
-        Ok(MeetingDetail { held: Some(h), .. }) => h.minutes_missing,
-        _ => vec![],
-    };
+    // Read as the cell would, whoever signs: a chair who is not an officer signs the same
+    // complete minutes.
+    let missing = sheet::held_after_change(app, actor, &h)
+        .await?
+        .minutes_missing;
     if !missing.is_empty() {
         return Err(AppError::invalid(
             "status",
@@ -124,7 +127,8 @@ pub async fn approve(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDeta
     )
     .await?;
     tx.commit().await?;
-    detail::get(app, actor, id).await
+    let (approvals, locked) = approvals_of(app, m.id).await?;
+    Ok(SignOff { approvals, locked })
 }
 
 /// Adds a correction to approved minutes (the cell's officers).
@@ -133,7 +137,7 @@ pub async fn amend(
     actor: &Actor,
     id: i64,
     input: AmendmentInput,
-) -> AppResult<MeetingDetail> {
+) -> AppResult<AmendmentView> {
     let MeetingOf {
         meeting: m,
         cell: _,
@@ -168,16 +172,15 @@ pub async fn amend(
     )
     .await?;
     tx.commit().await?;
-    detail::get(app, actor, id).await
+    Ok(AmendmentView {
+        id: a.id,
+        body: a.body,
+        created_at: a.created_at,
+    })
 }
 
 /// Ticks a procedure step with its time; steps are done in the rule set's order.
-pub async fn tick_step(
-    app: &App,
-    actor: &Actor,
-    id: i64,
-    input: StepInput,
-) -> AppResult<MeetingDetail> {
+pub async fn tick_step(app: &App, actor: &Actor, id: i64, input: StepInput) -> AppResult<StepView> {
     let MeetingOf {
         meeting: m,
         cell: _,
@@ -196,7 +199,8 @@ pub async fn tick_step(
             NaiveTime::MIN
         }
     };
-    match rules.procedure.iter().position(|s| s.code == input.step) {
+    let position = rules.procedure.iter().position(|s| s.code == input.step);
+    match position {
         None => e.push("step", "Bước này không có trong quy trình của bộ quy định."),
         Some(i) => {
             if done.contains_key(&input.step) {
@@ -245,7 +249,13 @@ pub async fn tick_step(
     )
     .await?;
     tx.commit().await?;
-    detail::get(app, actor, id).await
+    Ok(StepView {
+        label: position
+            .map(|i| rules.procedure[i].label.clone())
+            .unwrap_or_default(),
+        code: s.step,
+        done_at: Some(s.done_at),
+    })
 }
 
 /// Records a member's contribution to the discussion, in order.
@@ -254,21 +264,22 @@ pub async fn add_speech(
     actor: &Actor,
     id: i64,
     input: SpeechInput,
-) -> AppResult<MeetingDetail> {
+) -> AppResult<SpeechView> {
     let MeetingOf {
         meeting: m,
         cell: _,
     } = lookup::manageable(app, actor, id).await?.into_inner();
     ensure_open(app, m.id).await?;
-    let d = detail::get(app, actor, id).await?;
     let member_id = validate::chosen("member_id", "người phát biểu", input.member_id)?;
     let mut e = Invalid::new();
-    if !d
-        .sheet
-        .iter()
-        .chain(&d.apart)
-        .any(|r| r.member_id == member_id && r.presence.as_deref() == Some("present"))
-    {
+    let present = meeting_attendance::Entity::find()
+        .filter(meeting_attendance::Column::MeetingId.eq(m.id))
+        .filter(meeting_attendance::Column::MemberId.eq(member_id))
+        .filter(meeting_attendance::Column::Presence.eq(lookup::presence_code(Presence::Present)))
+        .count(&app.db)
+        .await?
+        > 0;
+    if !present {
         e.push("member_id", "Người phát biểu phải là đảng viên có mặt.");
     }
     let summary =
@@ -294,5 +305,13 @@ pub async fn add_speech(
     )
     .await?;
     tx.commit().await?;
-    detail::get(app, actor, id).await
+    let names = crate::lookup::member_names(&app.db, &[s.member_id]).await?;
+    Ok(SpeechView {
+        id: s.id,
+        member: MemberRef {
+            id: s.member_id,
+            name: names.get(&s.member_id).cloned().unwrap_or_default(),
+        },
+        summary: s.summary,
+    })
 }

@@ -18,10 +18,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::access::{Actor, MeetingOf};
-use crate::meetings::detail;
-use crate::meetings::detail::{MeetingDetail, get};
 use crate::meetings::lookup;
 use crate::meetings::lookup::{manageable, presence_of, roll};
+use crate::meetings::sheet::{self, AttendanceSheet};
 use crate::meetings::signatures;
 use crate::{App, AppError, AppResult, audit};
 
@@ -108,7 +107,7 @@ pub async fn record_attendance(
     actor: &Actor,
     id: i64,
     input: AttendanceInput,
-) -> AppResult<MeetingDetail> {
+) -> AppResult<AttendanceSheet> {
     let h = manageable(app, actor, id).await?;
     let m = h.meeting.clone();
     signatures::ensure_open(app, m.id).await?;
@@ -156,7 +155,8 @@ pub async fn record_attendance(
     )
     .await?;
     tx.commit().await?;
-    get(app, actor, id).await
+    let (rules, _) = lookup::rule_set_of(app, &m).await?;
+    sheet::attendance_sheet(app, actor, &h, &rules).await
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -164,6 +164,14 @@ pub async fn record_attendance(
 pub struct CheckInInput {
     /// The code in the meeting's QR code (also shown under it to type in).
     pub code: String,
+}
+
+/// A member's own check-in, as recorded.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CheckedIn {
+    pub meeting_id: i64,
+    pub member_id: i64,
+    pub checked_in_at: chrono::DateTime<Utc>,
 }
 
 const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -177,7 +185,7 @@ pub async fn check_in_code(app: &App, actor: &Actor, id: i64) -> AppResult<Strin
     if let Some(c) = m.checkin_code {
         return Ok(c);
     }
-    if m.status == MeetingStatus::Planned.code() {
+    if lookup::meeting_status(&m) == MeetingStatus::Planned {
         return Err(AppError::invalid(
             "status",
             "Phát hành thông báo trước khi mở điểm danh bằng mã QR.",
@@ -222,16 +230,16 @@ pub async fn check_in(
     actor: &Actor,
     id: i64,
     input: CheckInInput,
-) -> AppResult<MeetingDetail> {
+) -> AppResult<CheckedIn> {
     let h = lookup::seen(app, actor, id).await?;
     let m = h.meeting.clone();
-    if m.status == MeetingStatus::Planned.code() {
+    if lookup::meeting_status(&m) == MeetingStatus::Planned {
         return Err(AppError::invalid(
             "code",
             "Buổi sinh hoạt chưa được thông báo; chưa mở điểm danh.",
         ));
     }
-    if m.status == MeetingStatus::Cancelled.code() {
+    if lookup::meeting_status(&m) == MeetingStatus::Cancelled {
         return Err(AppError::invalid("code", "Buổi sinh hoạt đã bị hủy."));
     }
     signatures::ensure_open(app, m.id).await?;
@@ -338,5 +346,9 @@ pub async fn check_in(
     )
     .await?;
     tx.commit().await?;
-    detail::get(app, actor, id).await
+    Ok(CheckedIn {
+        meeting_id: m.id,
+        member_id: mid,
+        checked_in_at: at,
+    })
 }

@@ -1,23 +1,21 @@
-//! The meeting page and the meeting lists: one read that the write modules answer with.
+//! The meeting page and the meeting lists. The page reads each of its parts once; a write
+//! answers with the part it changed, never with the page.
 
 use std::collections::HashMap;
 
 use chibo_domain::meeting::MeetingStatus;
-use chibo_domain::member::Status;
 use chibo_domain::org::UnitKind;
-use chibo_domain::rules::{self as rules_domain, Presence, Standing};
-use chibo_store::entities::{meeting, meeting_attendance, member, unit};
+use chibo_store::entities::{meeting, member, unit};
 use chibo_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::access::Actor;
-use crate::meetings::held;
 use crate::meetings::lookup::{
-    AttendanceSummary, MeetingView, RollEntry, SheetRow, meeting_status, presence_of, roll,
-    rule_set_of, seen, standing_code, standing_label, view, visible_cell,
+    AttendanceSummary, MeetingView, SheetRow, meeting_status, rule_set_of, seen, view, visible_cell,
 };
 use crate::meetings::notice::{self, FollowerView};
+use crate::meetings::{held, sheet};
 use crate::org::units;
 use crate::refs::UnitRef;
 use crate::rules::{self, RuleSetView};
@@ -168,98 +166,23 @@ pub async fn resolutions_for_me(app: &App, actor: &Actor) -> AppResult<Vec<PastR
     Ok(out)
 }
 
+/// The meeting page: the notice, the attendance sheet and, for officers once it is held, the
+/// record. Every part is read once.
 pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> {
     let h = seen(app, actor, id).await?;
-    let (m, cell) = (h.meeting.clone(), h.cell.clone());
-    let officer = actor.can_read_path(&cell.path);
-    let (rules, rule_name) = rule_set_of(app, &m).await?;
-    let recorded: HashMap<i64, meeting_attendance::Model> = meeting_attendance::Entity::find()
-        .filter(meeting_attendance::Column::MeetingId.eq(m.id))
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|a| (a.member_id, a))
-        .collect();
-    let mut sheet = Vec::new();
-    let mut apart = Vec::new();
-    let mut counted: Vec<(Standing, Presence)> = Vec::new();
-    let mut not_recorded = 0;
-    let mut unexcused_names = Vec::new();
-    for RollEntry {
-        member: mem,
-        standing,
-        unit_name,
-        visiting,
-    } in roll(app, &h, m.meeting_date).await?
-    {
-        // A member sees only their own line.
-        if !officer && actor.member_id() != Some(mem.id) {
-            continue;
-        }
-        let rec = recorded.get(&mem.id);
-        let presence = rec.and_then(|r| presence_of(&r.presence));
-        match presence {
-            Some(p) => counted.push((standing, p)),
-            None if matches!(
-                standing,
-                Standing::Working | Standing::Suspended | Standing::Detained
-            ) =>
-            {
-                not_recorded += 1
-            }
-            None => {}
-        }
-        if presence == Some(Presence::AbsentUnexcused) {
-            unexcused_names.push(mem.full_name.clone());
-        }
-        let row = SheetRow {
-            member_id: mem.id,
-            full_name: mem.full_name.clone(),
-            unit_name,
-            standing: standing_code(standing).to_string(),
-            standing_label: standing_label(standing).to_string(),
-            transferred_in: mem.initial_status == Status::TransferredInTemp.code() || visiting,
-            official: mem.official_date.is_some_and(|d| d <= m.meeting_date),
-            presence: rec.map(|r| r.presence.clone()),
-            reason: rec.and_then(|r| r.reason.clone()),
-        };
-        if matches!(
-            standing,
-            Standing::Exempt | Standing::TransferredOutTemp | Standing::SpecialDuty
-        ) {
-            apart.push(row);
-        } else {
-            sheet.push(row);
-        }
-    }
-    let a = rules_domain::attendance(&counted);
-    let summary = AttendanceSummary {
-        expected: a.expected,
-        present: a.present,
-        absent_excused: a.absent_excused,
-        absent_unexcused: a.absent_unexcused,
-        exempt_present: a.exempt_present,
-        not_recorded,
-        rate_text: chibo_domain::text::percent_text(a.present.into(), a.expected.into()),
-        threshold_text: rules.attendance_threshold.text(),
-        threshold_met: a.expected > 0 && a.met(rules.attendance_threshold),
-        unexcused_names,
-    };
+    let (rules, rule_name) = rule_set_of(app, &h.meeting).await?;
+    let attendance = sheet::attendance_sheet(app, actor, &h, &rules).await?;
     let notice = notice::notice(app, actor, &h, &rules).await?;
-    let held = if officer && meeting_status(&m) == MeetingStatus::Held {
-        let everyone: Vec<SheetRow> = sheet.iter().chain(&apart).cloned().collect();
+    let officer = actor.can_read_path(&h.cell.path);
+    let held = if officer && meeting_status(&h.meeting) == MeetingStatus::Held {
         Some(
-            held::held_detail(
+            sheet::held_part(
                 app,
                 actor,
-                held::Held {
-                    m: &m,
-                    cell: &cell,
-                    rules: &rules,
-                    summary: &summary,
-                    sheet: &everyone,
-                    notice: &notice,
-                },
+                &h,
+                &rules,
+                &attendance,
+                notice::Lead::of_notice(&notice),
             )
             .await?,
         )
@@ -267,11 +190,11 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> 
         None
     };
     Ok(MeetingDetail {
-        meeting: view(app, &m, &rules, &rule_name).await?,
-        sheet,
-        apart,
-        summary,
-        can_manage: actor.can_manage_members(&cell),
+        meeting: view(app, &h.meeting, &rules, &rule_name).await?,
+        can_manage: actor.can_manage_members(&h.cell),
+        sheet: attendance.sheet,
+        apart: attendance.apart,
+        summary: attendance.summary,
         notice,
         held,
     })

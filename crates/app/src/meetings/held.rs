@@ -252,14 +252,14 @@ async fn longest_run_this_year(
 }
 
 /// What a held meeting is judged from: the meeting, its cell and rules, the attendance
-/// (summary and every row, apart ones included) and the notice.
+/// (summary and every row, apart ones included) and the dates of its preparation.
 pub(crate) struct Held<'a> {
     pub m: &'a meeting::Model,
     pub cell: &'a unit::Model,
     pub rules: &'a RuleSet,
     pub summary: &'a AttendanceSummary,
     pub sheet: &'a [SheetRow],
-    pub notice: &'a notice::Notice,
+    pub lead: notice::Lead,
 }
 
 /// Everything recorded after attendance, with the warnings and the score.
@@ -270,7 +270,7 @@ pub(crate) async fn held_detail(app: &App, actor: &Actor, held: Held<'_>) -> App
         rules,
         summary,
         sheet,
-        notice,
+        lead,
     } = held;
     let rec = meeting_record::Entity::find()
         .filter(meeting_record::Column::MeetingId.eq(m.id))
@@ -306,9 +306,9 @@ pub(crate) async fn held_detail(app: &App, actor: &Actor, held: Held<'_>) -> App
     };
     let mut record = RecordView {
         duration_required: required,
-        committee_prepared_on: notice.preparation.as_ref().map(|p| p.held_on),
-        documents_posted_on: notice.documents_on,
-        documents_in_time: notice
+        committee_prepared_on: lead.prepared_on,
+        documents_posted_on: lead.documents_on,
+        documents_in_time: lead
             .documents_on
             .map(|p| rules_domain::documents_in_time(rules, p, m.meeting_date)),
         ..Default::default()
@@ -321,9 +321,9 @@ pub(crate) async fn held_detail(app: &App, actor: &Actor, held: Held<'_>) -> App
             duration_met: duration.map(|d| rules_domain::duration_met(rules, d, m.combined)),
             chair: person(r.chair_member_id),
             secretary: person(r.secretary_member_id),
-            committee_prepared_on: notice.preparation.as_ref().map(|p| p.held_on),
-            documents_posted_on: notice.documents_on,
-            documents_in_time: notice
+            committee_prepared_on: lead.prepared_on,
+            documents_posted_on: lead.documents_on,
+            documents_in_time: lead
                 .documents_on
                 .map(|p| rules_domain::documents_in_time(rules, p, m.meeting_date)),
             resolution_text: r.resolution_text.clone(),
@@ -436,12 +436,7 @@ pub(crate) async fn held_detail(app: &App, actor: &Actor, held: Held<'_>) -> App
             AutoCheck::DurationMet => record.duration_met,
             AutoCheck::DocumentsInTime => Some(record.documents_in_time == Some(true)),
             AutoCheck::CommitteePrepared => Some(record.committee_prepared_on.is_some()),
-            AutoCheck::DraftResolutionPresent => Some(
-                notice
-                    .draft_resolution
-                    .as_deref()
-                    .is_some_and(|t| !t.trim().is_empty()),
-            ),
+            AutoCheck::DraftResolutionPresent => Some(lead.draft_present),
             AutoCheck::MinutesComplete => Some(minutes_missing.is_empty()),
             AutoCheck::TasksAssigned => Some(!tasks.is_empty() && without_task.is_empty()),
             AutoCheck::LastTasksFollowedUp => Some(followed_up),

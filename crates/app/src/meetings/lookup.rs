@@ -102,11 +102,21 @@ pub(crate) fn standing_label(s: Standing) -> &'static str {
 }
 
 pub(crate) fn presence_of(code: &str) -> Option<Presence> {
-    match code {
-        "present" => Some(Presence::Present),
-        "absent_excused" => Some(Presence::AbsentExcused),
-        "absent_unexcused" => Some(Presence::AbsentUnexcused),
-        _ => None,
+    [
+        Presence::Present,
+        Presence::AbsentExcused,
+        Presence::AbsentUnexcused,
+    ]
+    .into_iter()
+    .find(|p| presence_code(*p) == code)
+}
+
+/// How a presence is stored on the attendance sheet.
+pub(crate) fn presence_code(p: Presence) -> &'static str {
+    match p {
+        Presence::Present => "present",
+        Presence::AbsentExcused => "absent_excused",
+        Presence::AbsentUnexcused => "absent_unexcused",
     }
 }
 
@@ -154,6 +164,12 @@ pub(crate) async fn view(
             name: rule_name.to_string(),
         },
     })
+}
+
+/// The meeting as the lists show it, after a change to it.
+pub(crate) async fn view_after_change(app: &App, m: &meeting::Model) -> AppResult<MeetingView> {
+    let (rules, name) = rule_set_of(app, m).await?;
+    view(app, m, &rules, &name).await
 }
 
 pub(crate) async fn rule_set_of(app: &App, m: &meeting::Model) -> AppResult<(RuleSet, String)> {

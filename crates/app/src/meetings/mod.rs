@@ -1,5 +1,5 @@
 //! Cell meetings, from the plan of the year to the signed minutes. `lookup` finds a meeting and
-//! its roll; `notice` and `held` read what the page shows; `detail` assembles the page and the
+//! its roll; `notice`, `sheet` and `held` read what the page shows; `detail` assembles the page and the
 //! lists. The write modules (`schedule`, `preparation`, `uploads`, `attendance`, `record`,
 //! `approval`) import those reads and are never imported by them.
 
@@ -14,5 +14,6 @@ pub mod plans;
 pub mod preparation;
 pub mod record;
 pub mod schedule;
+pub mod sheet;
 pub mod signatures;
 pub mod uploads;

@@ -47,6 +47,20 @@ pub struct GuestView {
     pub follows_cell: bool,
 }
 
+/// A meeting's guests after one was added or removed.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MeetingGuests {
+    pub meeting_id: i64,
+    pub guests: Vec<GuestView>,
+}
+
+/// A meeting's documents after one was removed.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MeetingDocuments {
+    pub meeting_id: i64,
+    pub documents: Vec<DocumentView>,
+}
+
 /// Someone a guest may be picked from by id, with the title the guest list shows.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct GuestChoice {
@@ -152,7 +166,7 @@ pub(crate) fn document_view(d: meeting_document::Model) -> DocumentView {
     }
 }
 
-async fn documents_of(app: &App, meeting_id: i64) -> AppResult<Vec<DocumentView>> {
+pub(crate) async fn documents_of(app: &App, meeting_id: i64) -> AppResult<Vec<DocumentView>> {
     Ok(meeting_document::Entity::find()
         .select_only()
         .columns([
@@ -219,6 +233,28 @@ pub(crate) async fn preparation_of(
     }))
 }
 
+/// The guests of a meeting, in the order they were added.
+pub(crate) async fn guests_of(
+    app: &App,
+    meeting_id: i64,
+    cell: &unit::Model,
+) -> AppResult<Vec<GuestView>> {
+    Ok(meeting_guest::Entity::find()
+        .filter(meeting_guest::Column::MeetingId.eq(meeting_id))
+        .order_by_asc(meeting_guest::Column::Id)
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|g| GuestView {
+            id: g.id,
+            follows_cell: g.member_id.is_some() && g.member_id == cell.follower_member_id,
+            full_name: g.full_name,
+            title: g.title,
+            member_id: g.member_id,
+        })
+        .collect())
+}
+
 /// The notice, documents, guests, preparation and check-in of a meeting.
 pub(crate) async fn notice(
     app: &App,
@@ -244,20 +280,7 @@ pub(crate) async fn notice(
         Some(id) => member_refs(app, &[id]).await?.pop(),
         None => None,
     };
-    let guests = meeting_guest::Entity::find()
-        .filter(meeting_guest::Column::MeetingId.eq(m.id))
-        .order_by_asc(meeting_guest::Column::Id)
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|g| GuestView {
-            id: g.id,
-            follows_cell: g.member_id.is_some() && g.member_id == cell.follower_member_id,
-            full_name: g.full_name,
-            title: g.title,
-            member_id: g.member_id,
-        })
-        .collect();
+    let guests = guests_of(app, m.id, cell).await?;
     let officer = actor.can_read_path(&cell.path);
     let guest_choices = if officer {
         guest_choices(app, seen, m.meeting_date).await?
@@ -404,6 +427,53 @@ pub(crate) fn documents_day(
     recorded: Option<NaiveDate>,
 ) -> Option<NaiveDate> {
     uploads.iter().map(|d| d.uploaded_on).chain(recorded).min()
+}
+
+/// The dates a meeting's preparation is judged on: when the cell committee prepared it and
+/// when its documents reached members.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Lead {
+    pub prepared_on: Option<NaiveDate>,
+    pub documents_on: Option<NaiveDate>,
+    /// The committee agreed a draft resolution before the meeting.
+    pub draft_present: bool,
+}
+
+fn has_text(t: Option<&str>) -> bool {
+    t.is_some_and(|t| !t.trim().is_empty())
+}
+
+impl Lead {
+    /// Taken from a notice already read (an officer's: it carries the preparation).
+    pub(crate) fn of_notice(n: &Notice) -> Self {
+        Lead {
+            prepared_on: n.preparation.as_ref().map(|p| p.held_on),
+            documents_on: n.documents_on,
+            draft_present: has_text(n.draft_resolution.as_deref()),
+        }
+    }
+}
+
+/// The lead of a meeting, read on its own (after a change to the record).
+pub(crate) async fn lead_of(app: &App, meeting_id: i64) -> AppResult<Lead> {
+    let prepared_on = meeting_preparation::Entity::find()
+        .filter(meeting_preparation::Column::MeetingId.eq(meeting_id))
+        .one(&app.db)
+        .await?
+        .map(|p| p.held_on);
+    let record = meeting_record::Entity::find()
+        .filter(meeting_record::Column::MeetingId.eq(meeting_id))
+        .one(&app.db)
+        .await?;
+    let documents = documents_of(app, meeting_id).await?;
+    Ok(Lead {
+        prepared_on,
+        documents_on: documents_day(
+            &documents,
+            record.as_ref().and_then(|r| r.documents_posted_on),
+        ),
+        draft_present: has_text(record.as_ref().and_then(|r| r.draft_resolution.as_deref())),
+    })
 }
 
 /// The follower of a cell and how many of its meetings this year they attended.

@@ -17,10 +17,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::access::{Actor, MeetingOf};
-use crate::meetings::detail;
-use crate::meetings::detail::MeetingDetail;
 use crate::meetings::lookup;
-use crate::meetings::notice::{FollowerView, follower_view, guest_choices};
+use crate::meetings::notice::{
+    self, FollowerView, MeetingGuests, PreparationView, follower_view, guest_choices,
+};
 use crate::meetings::signatures;
 use crate::org::units;
 use crate::{App, AppError, AppResult, audit};
@@ -61,7 +61,7 @@ pub async fn save_preparation(
     actor: &Actor,
     id: i64,
     input: PreparationInput,
-) -> AppResult<MeetingDetail> {
+) -> AppResult<PreparationView> {
     let h = lookup::manageable(app, actor, id).await?;
     let m = h.meeting.clone();
     signatures::ensure_open(app, m.id).await?;
@@ -169,7 +169,9 @@ pub async fn save_preparation(
     )
     .await?;
     tx.commit().await?;
-    detail::get(app, actor, id).await
+    notice::preparation_of(app, m.id)
+        .await?
+        .ok_or_else(|| AppError::Internal("preparation not saved".into()))
 }
 
 /// Records a guest: a superior committee member or another invited person.
@@ -178,7 +180,7 @@ pub async fn add_guest(
     actor: &Actor,
     id: i64,
     input: GuestInput,
-) -> AppResult<MeetingDetail> {
+) -> AppResult<MeetingGuests> {
     let h = lookup::manageable(app, actor, id).await?;
     let m = h.meeting.clone();
     signatures::ensure_open(app, m.id).await?;
@@ -260,18 +262,19 @@ pub async fn add_guest(
     )
     .await?;
     tx.commit().await?;
-    detail::get(app, actor, id).await
+    Ok(MeetingGuests {
+        meeting_id: m.id,
+        guests: notice::guests_of(app, m.id, &h.cell).await?,
+    })
 }
 
-pub async fn remove_guest(app: &App, actor: &Actor, guest_id: i64) -> AppResult<MeetingDetail> {
+/// Removes a guest; answers with the guests left.
+pub async fn remove_guest(app: &App, actor: &Actor, guest_id: i64) -> AppResult<MeetingGuests> {
     let g = meeting_guest::Entity::find_by_id(guest_id)
         .one(&app.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let MeetingOf {
-        meeting: m,
-        cell: _,
-    } = lookup::manageable(app, actor, g.meeting_id)
+    let MeetingOf { meeting: m, cell } = lookup::manageable(app, actor, g.meeting_id)
         .await?
         .into_inner();
     signatures::ensure_open(app, m.id).await?;
@@ -288,7 +291,10 @@ pub async fn remove_guest(app: &App, actor: &Actor, guest_id: i64) -> AppResult<
     )
     .await?;
     tx.commit().await?;
-    detail::get(app, actor, m.id).await
+    Ok(MeetingGuests {
+        meeting_id: m.id,
+        guests: notice::guests_of(app, m.id, &cell).await?,
+    })
 }
 
 /// Names the superior committee member who follows a cell (the superior committee decides).

@@ -3,7 +3,7 @@
 
 use chibo_domain::Invalid;
 use chibo_domain::meeting::MeetingStatus;
-use chibo_domain::rules::{self as rules_domain};
+use chibo_domain::rules::{self as rules_domain, Standing};
 use chibo_domain::validate;
 use chibo_domain::validate::parse_time;
 use chibo_store::entities::{meeting_record, meeting_score, meeting_task};
@@ -14,11 +14,10 @@ use chibo_store::write_tx;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::access::{Actor, MeetingOf};
-use crate::meetings::detail;
-use crate::meetings::detail::MeetingDetail;
-use crate::meetings::held::{TaskView, is_working, task_view, vote_rows};
+use crate::access::Actor;
+use crate::meetings::held::{HeldDetail, TaskView, task_view, vote_rows};
 use crate::meetings::lookup;
+use crate::meetings::sheet;
 use crate::meetings::signatures::ensure_open;
 use crate::{App, AppError, AppResult, audit};
 
@@ -75,13 +74,12 @@ pub async fn save_record(
     actor: &Actor,
     id: i64,
     input: RecordInput,
-) -> AppResult<MeetingDetail> {
-    let MeetingOf {
-        meeting: m,
-        cell: _,
-    } = lookup::manageable(app, actor, id).await?.into_inner();
+) -> AppResult<HeldDetail> {
+    let h = lookup::manageable(app, actor, id).await?;
+    let m = h.meeting.clone();
     ensure_open(app, m.id).await?;
-    let d = detail::get(app, actor, id).await?;
+    let (rules, _) = lookup::rule_set_of(app, &m).await?;
+    let d = sheet::attendance_sheet(app, actor, &h, &rules).await?;
     let mut e = Invalid::new();
     if m.meeting_date > App::today() {
         e.push("end_time", "Buổi sinh hoạt chưa diễn ra.");
@@ -109,9 +107,7 @@ pub async fn save_record(
         },
     };
     let present: std::collections::HashSet<i64> = d
-        .sheet
-        .iter()
-        .chain(&d.apart)
+        .everyone()
         .filter(|r| r.presence.as_deref() == Some("present"))
         .map(|r| r.member_id)
         .collect();
@@ -158,8 +154,7 @@ pub async fn save_record(
     match votes {
         (None, None, None) => {}
         (Some(f), Some(a), Some(x)) => {
-            let rows = vote_rows(&d.sheet.iter().chain(&d.apart).cloned().collect::<Vec<_>>());
-            let (rules, _) = lookup::rule_set_of(app, &m).await?;
+            let rows = vote_rows(&d.everyone().cloned().collect::<Vec<_>>());
             if let Err(msg) = rules_domain::vote(&rows, f, a, x, rules.vote.ordinary) {
                 e.push("votes_for", msg);
             }
@@ -214,29 +209,21 @@ pub async fn save_record(
     )
     .await?;
     tx.commit().await?;
-    detail::get(app, actor, id).await
+    sheet::held_after_change(app, actor, &h).await
 }
 
 /// Gives a member a concrete task to carry out the resolution.
-pub async fn add_task(
-    app: &App,
-    actor: &Actor,
-    id: i64,
-    input: TaskInput,
-) -> AppResult<MeetingDetail> {
-    let MeetingOf {
-        meeting: m,
-        cell: _,
-    } = lookup::manageable(app, actor, id).await?.into_inner();
+pub async fn add_task(app: &App, actor: &Actor, id: i64, input: TaskInput) -> AppResult<TaskView> {
+    let h = lookup::manageable(app, actor, id).await?;
+    let m = h.meeting.clone();
     ensure_open(app, m.id).await?;
-    let d = detail::get(app, actor, id).await?;
     let member_id = validate::chosen("member_id", "đảng viên được giao", input.member_id)?;
     let mut e = Invalid::new();
-    if !d
-        .sheet
-        .iter()
-        .any(|r| r.member_id == member_id && is_working(r))
-    {
+    let working = lookup::roll(app, &h, m.meeting_date)
+        .await?
+        .into_iter()
+        .any(|r| r.member.id == member_id && r.standing == Standing::Working);
+    if !working {
         e.push(
             "member_id",
             "Chỉ giao nhiệm vụ cho đảng viên đang sinh hoạt của chi bộ.",
@@ -278,7 +265,8 @@ pub async fn add_task(
     )
     .await?;
     tx.commit().await?;
-    detail::get(app, actor, id).await
+    let names = crate::lookup::member_names(&app.db, &[t.member_id]).await?;
+    Ok(task_view(&t, &names))
 }
 
 /// The member reports progress on their own task; the cell's officers may too.
@@ -352,14 +340,9 @@ pub async fn my_tasks(app: &App, actor: &Actor) -> AppResult<Vec<TaskView>> {
 
 /// Scores the criteria the cell judges; the superior committee may adjust any criterion,
 /// with a reason.
-pub async fn score(
-    app: &App,
-    actor: &Actor,
-    id: i64,
-    input: ScoreInput,
-) -> AppResult<MeetingDetail> {
-    let m = lookup::find(app, id).await?;
-    let cell = lookup::visible_cell(app, actor, m.unit_id).await?;
+pub async fn score(app: &App, actor: &Actor, id: i64, input: ScoreInput) -> AppResult<HeldDetail> {
+    let h = lookup::seen(app, actor, id).await?;
+    let (m, cell) = (h.meeting.clone(), h.cell.clone());
     if !actor.can_read_path(&cell.path) {
         return Err(AppError::NotFound);
     }
@@ -368,7 +351,7 @@ pub async fn score(
     actor.require(officer || actor.supervises(&cell))?;
     let (rules, _) = lookup::rule_set_of(app, &m).await?;
     let mut e = Invalid::new();
-    if m.status != MeetingStatus::Held.code() {
+    if lookup::meeting_status(&m) != MeetingStatus::Held {
         e.push(
             "entries",
             "Chỉ chấm điểm buổi sinh hoạt đã diễn ra và đã điểm danh.",
@@ -457,5 +440,5 @@ pub async fn score(
     )
     .await?;
     tx.commit().await?;
-    detail::get(app, actor, id).await
+    sheet::held_after_change(app, actor, &h).await
 }

@@ -13,8 +13,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::access::{Actor, MeetingOf};
-use crate::meetings::detail;
-use crate::meetings::detail::{MeetingDetail, get};
 use crate::meetings::lookup;
 use crate::meetings::lookup::{MeetingView, manageable, view};
 use crate::org::units;
@@ -160,7 +158,7 @@ pub async fn schedule(
 }
 
 /// Publishes the notice: members of the cell and the superior committee see the meeting.
-pub async fn publish(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> {
+pub async fn publish(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingView> {
     let MeetingOf {
         meeting: m,
         cell: _,
@@ -188,7 +186,7 @@ pub async fn publish(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDeta
     )
     .await?;
     tx.commit().await?;
-    get(app, actor, id).await
+    lookup::view_after_change(app, &after).await
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -225,12 +223,12 @@ pub async fn update_notice(
     actor: &Actor,
     id: i64,
     input: NoticeInput,
-) -> AppResult<MeetingDetail> {
+) -> AppResult<MeetingView> {
     let MeetingOf {
         meeting: m,
         cell: _,
     } = lookup::manageable(app, actor, id).await?.into_inner();
-    if m.status == MeetingStatus::Held.code() {
+    if lookup::meeting_status(&m) == MeetingStatus::Held {
         return Err(AppError::invalid(
             "status",
             "Buổi sinh hoạt đã diễn ra; không sửa thông báo nữa.",
@@ -261,5 +259,5 @@ pub async fn update_notice(
     )
     .await?;
     tx.commit().await?;
-    detail::get(app, actor, id).await
+    lookup::view_after_change(app, &after).await
 }

@@ -17,6 +17,13 @@ pub struct ApprovalView {
     pub approved_at: chrono::DateTime<chrono::Utc>,
 }
 
+/// Who has signed the minutes off; both signed locks them.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SignOff {
+    pub approvals: Vec<ApprovalView>,
+    pub locked: bool,
+}
+
 /// The approvals of a meeting's minutes, and whether both chair and minute-taker approved.
 pub(crate) async fn approvals_of(
     app: &App,

@@ -12,10 +12,8 @@ use chrono::Utc;
 use sha2::{Digest, Sha256};
 
 use crate::access::{Actor, MeetingOf};
-use crate::meetings::detail;
-use crate::meetings::detail::MeetingDetail;
 use crate::meetings::lookup;
-use crate::meetings::notice::{DocumentView, document_view};
+use crate::meetings::notice::{self, DocumentView, MeetingDocuments, document_view};
 use crate::meetings::signatures;
 use crate::{App, AppError, AppResult, audit};
 
@@ -134,8 +132,9 @@ pub async fn document_file(
     Ok((document_view(d), bytes))
 }
 
-/// Removes a document before the meeting is held (afterwards it is part of the record).
-pub async fn delete_document(app: &App, actor: &Actor, doc_id: i64) -> AppResult<MeetingDetail> {
+/// Removes a document before the meeting is held (afterwards it is part of the record);
+/// answers with the documents left.
+pub async fn delete_document(app: &App, actor: &Actor, doc_id: i64) -> AppResult<MeetingDocuments> {
     let d = meeting_document::Entity::find_by_id(doc_id)
         .one(&app.db)
         .await?
@@ -146,7 +145,7 @@ pub async fn delete_document(app: &App, actor: &Actor, doc_id: i64) -> AppResult
     } = lookup::manageable(app, actor, d.meeting_id)
         .await?
         .into_inner();
-    if m.status == MeetingStatus::Held.code() {
+    if lookup::meeting_status(&m) == MeetingStatus::Held {
         return Err(AppError::invalid(
             "file",
             "Buổi sinh hoạt đã diễn ra; tài liệu đã gửi được lưu cùng hồ sơ, không xóa được.",
@@ -167,5 +166,8 @@ pub async fn delete_document(app: &App, actor: &Actor, doc_id: i64) -> AppResult
     )
     .await?;
     tx.commit().await?;
-    detail::get(app, actor, m.id).await
+    Ok(MeetingDocuments {
+        meeting_id: m.id,
+        documents: notice::documents_of(app, m.id).await?,
+    })
 }

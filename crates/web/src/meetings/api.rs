@@ -7,13 +7,15 @@ use chibo_app::meetings::attendance::AttendanceInput;
 use chibo_app::meetings::detail;
 use chibo_app::meetings::detail::MeetingDetail;
 use chibo_app::meetings::documents;
-use chibo_app::meetings::held::TaskView;
+use chibo_app::meetings::held::{AmendmentView, HeldDetail, SpeechView, StepView, TaskView};
 use chibo_app::meetings::lookup::MeetingView;
 use chibo_app::meetings::plans;
 use chibo_app::meetings::record;
 use chibo_app::meetings::record::{RecordInput, ScoreInput, TaskInput, TaskUpdate};
 use chibo_app::meetings::schedule;
 use chibo_app::meetings::schedule::NewMeeting;
+use chibo_app::meetings::sheet::AttendanceSheet;
+use chibo_app::meetings::signatures::SignOff;
 
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::form::ApiJson;
@@ -60,24 +62,24 @@ pub async fn get(
 
 /// Publishes the meeting notice to the cell's members and the superior committee.
 #[utoipa::path(post, path = "/api/v1/meetings/{id}/publish", tag = "meetings", params(("id" = i64, Path)),
-    responses((status = 200, body = MeetingDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = MeetingView), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn publish(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     PathId(id): PathId,
-) -> Result<Json<MeetingDetail>, ApiError> {
+) -> Result<Json<MeetingView>, ApiError> {
     Ok(Json(schedule::publish(&s.app, &a, id).await?))
 }
 
 /// Records attendance (all entries or none).
 #[utoipa::path(put, path = "/api/v1/meetings/{id}/attendance", tag = "meetings", params(("id" = i64, Path)), request_body = AttendanceInput,
-    responses((status = 200, body = MeetingDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = AttendanceSheet), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn attendance(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     PathId(id): PathId,
     ApiJson(b): ApiJson<AttendanceInput>,
-) -> Result<Json<MeetingDetail>, ApiError> {
+) -> Result<Json<AttendanceSheet>, ApiError> {
     Ok(Json(
         attendance::record_attendance(&s.app, &a, id, b).await?,
     ))
@@ -86,25 +88,25 @@ pub async fn attendance(
 /// Saves the record of a held meeting: end time, chair and minute-taker, preparation,
 /// documents date, draft and adopted resolution, vote.
 #[utoipa::path(put, path = "/api/v1/meetings/{id}/record", tag = "meetings", params(("id" = i64, Path)), request_body = RecordInput,
-    responses((status = 200, body = MeetingDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = HeldDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn record(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     PathId(id): PathId,
     ApiJson(b): ApiJson<RecordInput>,
-) -> Result<Json<MeetingDetail>, ApiError> {
+) -> Result<Json<HeldDetail>, ApiError> {
     Ok(Json(record::save_record(&s.app, &a, id, b).await?))
 }
 
 /// Gives a member a concrete task under the meeting's resolution.
 #[utoipa::path(post, path = "/api/v1/meetings/{id}/tasks", tag = "meetings", params(("id" = i64, Path)), request_body = TaskInput,
-    responses((status = 200, body = MeetingDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = TaskView), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn add_task(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     PathId(id): PathId,
     ApiJson(b): ApiJson<TaskInput>,
-) -> Result<Json<MeetingDetail>, ApiError> {
+) -> Result<Json<TaskView>, ApiError> {
     Ok(Json(record::add_task(&s.app, &a, id, b).await?))
 }
 
@@ -132,13 +134,13 @@ pub async fn my_tasks(
 
 /// Scores the criteria the cell judges; the superior committee may adjust any, with a reason.
 #[utoipa::path(put, path = "/api/v1/meetings/{id}/score", tag = "meetings", params(("id" = i64, Path)), request_body = ScoreInput,
-    responses((status = 200, body = MeetingDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = HeldDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn score(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     PathId(id): PathId,
     ApiJson(b): ApiJson<ScoreInput>,
-) -> Result<Json<MeetingDetail>, ApiError> {
+) -> Result<Json<HeldDetail>, ApiError> {
     Ok(Json(record::score(&s.app, &a, id, b).await?))
 }
 
@@ -185,48 +187,48 @@ pub async fn document(
 
 /// The chair or the minute-taker approves the minutes; when both have, they are immutable.
 #[utoipa::path(post, path = "/api/v1/meetings/{id}/approve", tag = "meetings", params(("id" = i64, Path)),
-    responses((status = 200, body = MeetingDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = SignOff), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn approve(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     PathId(id): PathId,
-) -> Result<Json<MeetingDetail>, ApiError> {
+) -> Result<Json<SignOff>, ApiError> {
     Ok(Json(approval::approve(&s.app, &a, id).await?))
 }
 
 /// A correction to approved minutes, kept apart and linked, never an edit.
 #[utoipa::path(post, path = "/api/v1/meetings/{id}/amendments", tag = "meetings", params(("id" = i64, Path)), request_body = approval::AmendmentInput,
-    responses((status = 200, body = MeetingDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = AmendmentView), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn amend(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     PathId(id): PathId,
     ApiJson(b): ApiJson<approval::AmendmentInput>,
-) -> Result<Json<MeetingDetail>, ApiError> {
+) -> Result<Json<AmendmentView>, ApiError> {
     Ok(Json(approval::amend(&s.app, &a, id, b).await?))
 }
 
 /// Ticks a procedure step with its time (in the rule set's order).
 #[utoipa::path(post, path = "/api/v1/meetings/{id}/steps", tag = "meetings", params(("id" = i64, Path)), request_body = approval::StepInput,
-    responses((status = 200, body = MeetingDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = StepView), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn step(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     PathId(id): PathId,
     ApiJson(b): ApiJson<approval::StepInput>,
-) -> Result<Json<MeetingDetail>, ApiError> {
+) -> Result<Json<StepView>, ApiError> {
     Ok(Json(approval::tick_step(&s.app, &a, id, b).await?))
 }
 
 /// Records a speaker and a summary of what they said.
 #[utoipa::path(post, path = "/api/v1/meetings/{id}/speeches", tag = "meetings", params(("id" = i64, Path)), request_body = approval::SpeechInput,
-    responses((status = 200, body = MeetingDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = SpeechView), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn speech(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     PathId(id): PathId,
     ApiJson(b): ApiJson<approval::SpeechInput>,
-) -> Result<Json<MeetingDetail>, ApiError> {
+) -> Result<Json<SpeechView>, ApiError> {
     Ok(Json(approval::add_speech(&s.app, &a, id, b).await?))
 }
 

@@ -4,11 +4,14 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chibo_app::meetings::attendance;
-use chibo_app::meetings::attendance::CheckInInput;
+use chibo_app::meetings::attendance::{CheckInInput, CheckedIn};
 use chibo_app::meetings::detail;
-use chibo_app::meetings::detail::{MeetingDetail, PastResolution};
+use chibo_app::meetings::detail::PastResolution;
 use chibo_app::meetings::lookup;
-use chibo_app::meetings::notice::{DocumentView, FollowerView};
+use chibo_app::meetings::lookup::MeetingView;
+use chibo_app::meetings::notice::{
+    DocumentView, FollowerView, MeetingDocuments, MeetingGuests, PreparationView,
+};
 use chibo_app::meetings::preparation;
 use chibo_app::meetings::preparation::{FollowerInput, GuestInput, PreparationInput};
 use chibo_app::meetings::schedule;
@@ -26,13 +29,13 @@ use crate::upload::FileUpload;
 
 /// Changes the notice (topic, place, start time, agenda) until the meeting is held.
 #[utoipa::path(put, path = "/api/v1/meetings/{id}/notice", tag = "meetings", params(("id" = i64, Path)), request_body = NoticeInput,
-    responses((status = 200, body = MeetingDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = MeetingView), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn notice(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     PathId(id): PathId,
     ApiJson(b): ApiJson<NoticeInput>,
-) -> Result<Json<MeetingDetail>, ApiError> {
+) -> Result<Json<MeetingView>, ApiError> {
     Ok(Json(schedule::update_notice(&s.app, &a, id, b).await?))
 }
 
@@ -72,24 +75,24 @@ pub async fn download(
 
 /// Removes a document before the meeting is held.
 #[utoipa::path(delete, path = "/api/v1/files/{id}", tag = "meetings", params(("id" = i64, Path)),
-    responses((status = 200, body = MeetingDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = MeetingDocuments), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn delete_file(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     PathId(id): PathId,
-) -> Result<Json<MeetingDetail>, ApiError> {
+) -> Result<Json<MeetingDocuments>, ApiError> {
     Ok(Json(uploads::delete_document(&s.app, &a, id).await?))
 }
 
 /// Records the cell committee's preparatory meeting and the draft resolution.
 #[utoipa::path(put, path = "/api/v1/meetings/{id}/preparation", tag = "meetings", params(("id" = i64, Path)), request_body = PreparationInput,
-    responses((status = 200, body = MeetingDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = PreparationView), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn preparation(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     PathId(id): PathId,
     ApiJson(b): ApiJson<PreparationInput>,
-) -> Result<Json<MeetingDetail>, ApiError> {
+) -> Result<Json<PreparationView>, ApiError> {
     Ok(Json(
         preparation::save_preparation(&s.app, &a, id, b).await?,
     ))
@@ -97,24 +100,24 @@ pub async fn preparation(
 
 /// Records a guest (superior committee member or other invited person).
 #[utoipa::path(post, path = "/api/v1/meetings/{id}/guests", tag = "meetings", params(("id" = i64, Path)), request_body = GuestInput,
-    responses((status = 200, body = MeetingDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = MeetingGuests), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn add_guest(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     PathId(id): PathId,
     ApiJson(b): ApiJson<GuestInput>,
-) -> Result<Json<MeetingDetail>, ApiError> {
+) -> Result<Json<MeetingGuests>, ApiError> {
     Ok(Json(preparation::add_guest(&s.app, &a, id, b).await?))
 }
 
 /// Removes a guest recorded by mistake.
 #[utoipa::path(delete, path = "/api/v1/guests/{id}", tag = "meetings", params(("id" = i64, Path)),
-    responses((status = 200, body = MeetingDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = MeetingGuests), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn remove_guest(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     PathId(id): PathId,
-) -> Result<Json<MeetingDetail>, ApiError> {
+) -> Result<Json<MeetingGuests>, ApiError> {
     Ok(Json(preparation::remove_guest(&s.app, &a, id).await?))
 }
 
@@ -143,13 +146,13 @@ pub async fn check_in_code(
 
 /// The signed-in member checks in with the code, once, within the meeting's window.
 #[utoipa::path(post, path = "/api/v1/meetings/{id}/check-in", tag = "meetings", params(("id" = i64, Path)), request_body = CheckInInput,
-    responses((status = 200, body = MeetingDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = CheckedIn), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn check_in(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     PathId(id): PathId,
     ApiJson(b): ApiJson<CheckInInput>,
-) -> Result<Json<MeetingDetail>, ApiError> {
+) -> Result<Json<CheckedIn>, ApiError> {
     Ok(Json(attendance::check_in(&s.app, &a, id, b).await?))
 }
 

@@ -66,9 +66,8 @@ pub async fn download(
 }
 
 /// Back to the meeting a removed document or guest belonged to; a refusal is an error page.
-fn back_to(r: Result<MeetingDetail, AppError>, anchor: &str) -> Result<Response, PageError> {
-    let d = r?;
-    Ok(see_other(&format!("/meetings/{}{anchor}", d.meeting.id)))
+fn back_to(meeting_id: Result<i64, AppError>, anchor: &str) -> Result<Response, PageError> {
+    Ok(see_other(&format!("/meetings/{}{anchor}", meeting_id?)))
 }
 
 pub async fn delete_file(
@@ -77,7 +76,7 @@ pub async fn delete_file(
     PathId(id): PathId,
 ) -> Result<Response, PageError> {
     let r = uploads::delete_document(&s.app, &a, id).await;
-    back_to(r, "#documents")
+    back_to(r.map(|d| d.meeting_id), "#documents")
 }
 
 pub async fn preparation(
@@ -106,7 +105,7 @@ pub async fn remove_guest(
     PathId(id): PathId,
 ) -> Result<Response, PageError> {
     let r = preparation::remove_guest(&s.app, &a, id).await;
-    back_to(r, "#guests")
+    back_to(r.map(|g| g.meeting_id), "#guests")
 }
 
 pub async fn set_follower(
