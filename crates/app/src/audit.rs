@@ -6,6 +6,7 @@ use chibo_store::sea_orm::{
 };
 use serde::Serialize;
 
+use crate::access::Admin;
 use crate::{Actor, AppResult};
 
 /// Writes one audit row on `conn`, which must be the transaction that makes the change.
@@ -49,11 +50,10 @@ pub struct AuditEntry {
 /// The newest entries first; administrators only.
 pub async fn list(
     app: &crate::App,
-    actor: &Actor,
+    _admin: &Admin<'_>,
     limit: u64,
     offset: u64,
 ) -> AppResult<Vec<AuditEntry>> {
-    actor.require_admin()?;
     let rows = audit::Entity::find()
         .order_by_desc(audit::Column::Id)
         .limit(limit.min(500))
@@ -84,16 +84,4 @@ pub async fn list(
             after: parse(r.after),
         })
         .collect())
-}
-
-/// Changes recorded for one entity, newest first (shown on its page).
-pub async fn for_entity(app: &crate::App, entity: &str, id: i64) -> AppResult<Vec<audit::Model>> {
-    use chibo_store::sea_orm::{ColumnTrait, QueryFilter};
-    Ok(audit::Entity::find()
-        .filter(audit::Column::Entity.eq(entity))
-        .filter(audit::Column::EntityId.eq(id))
-        .order_by_desc(audit::Column::Id)
-        .limit(50)
-        .all(&app.db)
-        .await?)
 }

@@ -4,7 +4,7 @@ pub mod auth;
 mod proof;
 pub mod users;
 
-pub use proof::{Attends, CellProof, Manages, MeetingOf, Scope, Visible};
+pub use proof::{Admin, Attends, CellProof, Manages, MeetingOf, Scope, Visible};
 
 use chibo_domain::org::{UnitKind, is_within, path_ids};
 use chibo_store::entities::unit;
@@ -242,10 +242,11 @@ impl Actor {
         }
     }
 
-    pub fn require_admin(&self) -> AppResult<()> {
+    /// The proof that this actor administers chibo, which every administration use case takes.
+    pub fn admin(&self) -> AppResult<Admin<'_>> {
         // Administration pages do not exist for others: answer as for any unknown page.
         if self.is_admin() {
-            Ok(())
+            Ok(Admin(self))
         } else {
             Err(AppError::NotFound)
         }

@@ -58,6 +58,18 @@ proof!(
     Manages
 );
 
+/// The actor is an administrator (`actor.admin()`): accounts, roles, rule sets, holidays and
+/// the audit log take this instead of an `Actor`, so none of them can be reached without it.
+#[derive(Debug, Clone, Copy)]
+pub struct Admin<'a>(pub(super) &'a Actor);
+
+impl Deref for Admin<'_> {
+    type Target = Actor;
+    fn deref(&self) -> &Actor {
+        self.0
+    }
+}
+
 /// A meeting with its cell, as the meeting proofs carry it.
 #[derive(Debug, Clone)]
 pub struct MeetingOf {

@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 
 use crate::access::auth;
 use crate::access::auth::{MIN_PASSWORD_LEN, hash_password};
-use crate::access::{Actor, Role};
+use crate::access::{Actor, Admin, Role};
 use crate::org::units;
 use crate::{App, AppError, AppResult, audit};
 
@@ -106,8 +106,7 @@ async fn view(app: &App, u: user::Model) -> AppResult<UserView> {
     })
 }
 
-pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<UserView>> {
-    actor.require_admin()?;
+pub async fn list(app: &App, _admin: &Admin<'_>) -> AppResult<Vec<UserView>> {
     let mut out = Vec::new();
     for u in user::Entity::find()
         .order_by_asc(user::Column::Username)
@@ -119,8 +118,7 @@ pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<UserView>> {
     Ok(out)
 }
 
-pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<UserView> {
-    actor.require_admin()?;
+pub async fn get(app: &App, _admin: &Admin<'_>, id: i64) -> AppResult<UserView> {
     let u = user::Entity::find_by_id(id)
         .one(&app.db)
         .await?
@@ -170,8 +168,8 @@ async fn check_role(
     Ok(Some(role))
 }
 
-pub async fn create(app: &App, actor: &Actor, input: NewUser) -> AppResult<UserView> {
-    actor.require_admin()?;
+pub async fn create(app: &App, admin: &Admin<'_>, input: NewUser) -> AppResult<UserView> {
+    let actor: &Actor = admin;
     let mut e = Invalid::new();
     let username = input.username.trim().to_lowercase();
     if username.len() < 3
@@ -254,11 +252,11 @@ pub async fn create(app: &App, actor: &Actor, input: NewUser) -> AppResult<UserV
 
 pub async fn add_role(
     app: &App,
-    actor: &Actor,
+    admin: &Admin<'_>,
     user_id: i64,
     input: RoleInput,
 ) -> AppResult<UserView> {
-    actor.require_admin()?;
+    let actor: &Actor = admin;
     let u = user::Entity::find_by_id(user_id)
         .one(&app.db)
         .await?
@@ -297,11 +295,11 @@ pub async fn add_role(
 
 pub async fn remove_role(
     app: &App,
-    actor: &Actor,
+    admin: &Admin<'_>,
     user_id: i64,
     role_id: i64,
 ) -> AppResult<UserView> {
-    actor.require_admin()?;
+    let actor: &Actor = admin;
     let u = user::Entity::find_by_id(user_id)
         .one(&app.db)
         .await?
@@ -343,7 +341,7 @@ pub async fn set_password(
 ) -> AppResult<()> {
     let own = actor.user_id == user_id;
     if !own {
-        actor.require_admin()?;
+        actor.admin()?;
     }
     let u = user::Entity::find_by_id(user_id)
         .one(&app.db)
@@ -382,11 +380,11 @@ pub async fn set_password(
 
 pub async fn set_active(
     app: &App,
-    actor: &Actor,
+    admin: &Admin<'_>,
     user_id: i64,
     input: ActiveInput,
 ) -> AppResult<UserView> {
-    actor.require_admin()?;
+    let actor: &Actor = admin;
     let u = user::Entity::find_by_id(user_id)
         .one(&app.db)
         .await?

@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::access::Actor;
+use crate::access::{Actor, Admin};
 use crate::{App, AppError, AppResult, audit};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -59,8 +59,8 @@ pub async fn list(app: &App, year: i32) -> AppResult<Vec<HolidayView>> {
         .collect())
 }
 
-pub async fn add(app: &App, actor: &Actor, input: HolidayInput) -> AppResult<HolidayView> {
-    actor.require_admin()?;
+pub async fn add(app: &App, admin: &Admin<'_>, input: HolidayInput) -> AppResult<HolidayView> {
+    let actor: &Actor = admin;
     let mut e = Invalid::new();
     let day = validate::date_field(&mut e, "day", "ngày nghỉ", input.day.as_deref(), true);
     let name = validate::required_text(&mut e, "name", "tên ngày nghỉ", &input.name, 255);
@@ -102,8 +102,8 @@ pub async fn add(app: &App, actor: &Actor, input: HolidayInput) -> AppResult<Hol
     })
 }
 
-pub async fn remove(app: &App, actor: &Actor, id: i64) -> AppResult<()> {
-    actor.require_admin()?;
+pub async fn remove(app: &App, admin: &Admin<'_>, id: i64) -> AppResult<()> {
+    let actor: &Actor = admin;
     let h = holiday::Entity::find_by_id(id)
         .one(&app.db)
         .await?

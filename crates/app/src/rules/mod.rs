@@ -17,7 +17,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::access::Actor;
+use crate::access::{Actor, Admin};
 use crate::org::units;
 use crate::refs::UnitRef;
 use crate::{App, AppError, AppResult, audit};
@@ -149,8 +149,8 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<RuleSetView> {
 }
 
 /// Adds a rule set (administrators): checked field by field, nothing written on error.
-pub async fn create(app: &App, actor: &Actor, input: NewRuleSet) -> AppResult<RuleSetView> {
-    actor.require_admin()?;
+pub async fn create(app: &App, admin: &Admin<'_>, input: NewRuleSet) -> AppResult<RuleSetView> {
+    let actor: &Actor = admin;
     let mut e = Invalid::new();
     let code = input.code.trim().to_lowercase();
     if code.len() < 3

@@ -548,7 +548,7 @@ pub async fn seed(app: &App) -> AppResult<bool> {
         if let Some(id) = a.member_id {
             a.display_name = members::get(app, &admin, id).await?.full_name;
         }
-        users::create(app, &admin, a).await?;
+        users::create(app, &admin.admin()?, a).await?;
     }
     seed_badges(app).await?;
     seed_transfers(app, &admin, &[secretary, member]).await?;

@@ -106,7 +106,7 @@ pub async fn list_users(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
 ) -> Result<Json<Vec<UserView>>, ApiError> {
-    Ok(Json(users::list(&s.app, &a).await?))
+    Ok(Json(users::list(&s.app, &a.admin()?).await?))
 }
 
 /// Creates an account, optionally with a first role (administrators).
@@ -119,7 +119,7 @@ pub async fn create_user(
 ) -> Result<(StatusCode, Json<UserView>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(users::create(&s.app, &a, b).await?),
+        Json(users::create(&s.app, &a.admin()?, b).await?),
     ))
 }
 
@@ -131,7 +131,7 @@ pub async fn get_user(
     ApiUser(a): ApiUser,
     PathId(id): PathId,
 ) -> Result<Json<UserView>, ApiError> {
-    Ok(Json(users::get(&s.app, &a, id).await?))
+    Ok(Json(users::get(&s.app, &a.admin()?, id).await?))
 }
 
 /// Grants a role on a unit (administrators).
@@ -143,7 +143,7 @@ pub async fn add_role(
     PathId(id): PathId,
     ApiJson(b): ApiJson<RoleInput>,
 ) -> Result<Json<UserView>, ApiError> {
-    Ok(Json(users::add_role(&s.app, &a, id, b).await?))
+    Ok(Json(users::add_role(&s.app, &a.admin()?, id, b).await?))
 }
 
 /// Removes a role (administrators).
@@ -154,7 +154,9 @@ pub async fn remove_role(
     ApiUser(a): ApiUser,
     PathIds(id, role_id): PathIds,
 ) -> Result<Json<UserView>, ApiError> {
-    Ok(Json(users::remove_role(&s.app, &a, id, role_id).await?))
+    Ok(Json(
+        users::remove_role(&s.app, &a.admin()?, id, role_id).await?,
+    ))
 }
 
 /// Sets a password: administrators for anyone; a user for themselves with the current one.
@@ -179,7 +181,7 @@ pub async fn set_active(
     PathId(id): PathId,
     ApiJson(b): ApiJson<ActiveInput>,
 ) -> Result<Json<UserView>, ApiError> {
-    Ok(Json(users::set_active(&s.app, &a, id, b).await?))
+    Ok(Json(users::set_active(&s.app, &a.admin()?, id, b).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -202,7 +204,7 @@ pub async fn audit(
     Ok(Json(
         audit::list(
             &s.app,
-            &a,
+            &a.admin()?,
             q.limit.map_or(100, |l| l.get_u64()),
             q.offset.map_or(0, |o| o.get_u64()),
         )

@@ -31,7 +31,7 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<RuleSetView>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(rules::create(&s.app, &a, b).await?),
+        Json(rules::create(&s.app, &a.admin()?, b).await?),
     ))
 }
 

@@ -79,7 +79,8 @@ pub async fn create(
     PageUser(a): PageUser,
     Form { input: f, values }: Form<RuleSetForm>,
 ) -> Result<Response, PageError> {
-    a.require_admin()?;
+    // Checked before the JSON is read: the page does not exist for others.
+    let admin = a.admin()?;
     let rules_json = match serde_json::from_str::<serde_json::Value>(&f.rules) {
         Ok(v) => v,
         Err(e) => {
@@ -98,7 +99,7 @@ pub async fn create(
         effective_from: f.effective_from,
         rules: rules_json,
     };
-    match form_errors(rules::create(&s.app, &a, input).await)? {
+    match form_errors(rules::create(&s.app, &admin, input).await)? {
         Ok(r) => Ok(see_other(&format!("/rule-sets/{}", r.id))),
         Err(errors) => render_list(&s, &a, errors, values).await,
     }

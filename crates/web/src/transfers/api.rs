@@ -107,7 +107,7 @@ pub async fn add_holiday(
 ) -> Result<(StatusCode, Json<HolidayView>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(calendar::add(&s.app, &a, b).await?),
+        Json(calendar::add(&s.app, &a.admin()?, b).await?),
     ))
 }
 
@@ -119,6 +119,6 @@ pub async fn remove_holiday(
     ApiUser(a): ApiUser,
     PathId(id): PathId,
 ) -> Result<StatusCode, ApiError> {
-    calendar::remove(&s.app, &a, id).await?;
+    calendar::remove(&s.app, &a.admin()?, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
