@@ -21,7 +21,7 @@ pub async fn record<C: ConnectionTrait, B: Serialize, A: Serialize>(
 ) -> AppResult<()> {
     audit::ActiveModel {
         at: Set(chrono::Utc::now()),
-        user_id: Set(actor.map(|a| a.user_id())),
+        user_id: Set(actor.map(|a| a.user_id().get())),
         action: Set(action.to_string()),
         entity: Set(entity.to_string()),
         entity_id: Set(entity_id),

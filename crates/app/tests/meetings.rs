@@ -403,7 +403,7 @@ async fn the_year_plan_shows_topics_and_missed_meetings() {
         vec!["quarter", "title", "writer_member_id"]
     );
     assert_eq!(audit_count(&app).await, audits);
-    let writer = sec.member_id().unwrap();
+    let writer = sec.member_id().unwrap().get();
     let plan = plans::add_topic(
         &app,
         &sec,

@@ -351,14 +351,14 @@ async fn cell_secretary_manages_own_cell_only() {
         Err(AppError::NotFound)
     ));
     assert!(
-        members::get(&app, &member, member.member_id().unwrap())
+        members::get(&app, &member, member.member_id().unwrap().get())
             .await
             .is_ok()
     );
     let mut change = input(group.id);
     change.full_name = "Nguyễn Văn Đạt".into();
     assert!(matches!(
-        member_edit::update(&app, &member, member.member_id().unwrap(), change).await,
+        member_edit::update(&app, &member, member.member_id().unwrap().get(), change).await,
         Err(AppError::Forbidden)
     ));
 }

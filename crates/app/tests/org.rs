@@ -95,7 +95,7 @@ async fn history_follows_a_cell_through_the_merger() {
     let dongtam = unit_named(&app, "Chi bộ thôn Đồng Tâm").await;
     assert!(dongtam.path.starts_with(&phu_lam.path));
     let secretary = actor(&app, "bithu.dongtam").await;
-    let m = members::get(&app, &secretary, secretary.member_id().unwrap())
+    let m = members::get(&app, &secretary, secretary.member_id().unwrap().get())
         .await
         .unwrap();
     assert!(
@@ -427,5 +427,5 @@ async fn scope_hides_units_outside_and_forbids_changes_without_the_right() {
         .await
         .unwrap();
     assert_eq!(mine.total, 1);
-    assert_eq!(mine.items[0].id, member.member_id().unwrap());
+    assert_eq!(mine.items[0].id, member.member_id().unwrap().get());
 }

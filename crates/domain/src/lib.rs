@@ -9,6 +9,7 @@ pub mod cursor;
 pub mod error;
 pub mod exemption;
 pub mod files;
+pub mod ids;
 pub mod meeting;
 pub mod member;
 pub mod org;

@@ -558,7 +558,7 @@ async fn every_route_checks_scope_for_every_role() {
         .await
         .unwrap()
         .unwrap();
-    let own_member = member_actor.member_id().unwrap();
+    let own_member = member_actor.member_id().unwrap().get();
     let mate = member::Entity::find()
         .filter(member::Column::Id.ne(own_member))
         .filter(

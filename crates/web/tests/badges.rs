@@ -41,6 +41,7 @@ async fn member_of(t: &TestApp, username: &str) -> i64 {
         .unwrap()
         .member_id()
         .unwrap()
+        .get()
 }
 
 #[tokio::test]

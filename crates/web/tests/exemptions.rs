@@ -61,7 +61,8 @@ async fn exemption_from_request_to_revocation() {
         .unwrap()
         .unwrap()
         .member_id()
-        .unwrap();
+        .unwrap()
+        .get();
     let path = format!("/api/v1/members/{me}/exemptions");
 
     // The member asks; a second open request is refused; a future date too.

@@ -154,7 +154,8 @@ async fn a_transfer_goes_only_to_a_destination_the_form_offers() {
         .unwrap()
         .unwrap()
         .member_id()
-        .unwrap();
+        .unwrap()
+        .get();
     let far = unit::Entity::find_by_id(t.unit_id("Chi bộ Tổ dân phố số 1").await)
         .one(&t.app.db)
         .await

@@ -563,7 +563,7 @@ async fn a_secretary_schedules_publishes_and_takes_attendance_through_the_pages(
         .await
         .unwrap()
         .unwrap();
-    let mid = member_actor.member_id().unwrap();
+    let mid = member_actor.member_id().unwrap().get();
     let bad = t
         .post_form(
             &format!("/meetings/{id}/record"),

@@ -18,6 +18,7 @@ async fn member_id(t: &TestApp, username: &str) -> i64 {
         .unwrap()
         .member_id()
         .unwrap()
+        .get()
 }
 
 async fn schedule(t: &TestApp, token: &str, cell: i64, body: Value) -> i64 {

@@ -99,6 +99,7 @@ async fn a_month_of_a_cell_through_the_api() {
                 .unwrap()
                 .member_id()
                 .unwrap()
+                .get()
         }
     };
     let (chair, secretary) = (

@@ -22,7 +22,8 @@ async fn cadre_tasks_training_and_inspections() {
         .unwrap()
         .unwrap()
         .member_id()
-        .unwrap();
+        .unwrap()
+        .get();
     let year = chrono::Datelike::year(&chibo_app::App::today());
 
     // Breakthrough tasks: given by the committee, counted by status.

@@ -35,7 +35,8 @@ async fn members_and_cells_classified_within_the_rules() {
         .unwrap()
         .unwrap()
         .member_id()
-        .unwrap();
+        .unwrap()
+        .get();
     ok(&t
         .api(Method::POST, &format!("/api/v1/members/{exempt}/events"), &sec,
             json!({"kind": "exemption_granted", "effective_on": today, "reason": "Nghị quyết chi bộ: tuổi cao"}))

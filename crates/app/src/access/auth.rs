@@ -3,6 +3,7 @@
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use chibo_domain::ids::{MemberId, UserId};
 use chibo_store::entities::{api_token, login_attempt, session, unit, user, user_role};
 use chibo_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -217,7 +218,7 @@ pub struct TokenView {
 /// The signed-in user's live API tokens, newest first.
 pub async fn tokens_of(app: &App, actor: &Actor) -> AppResult<Vec<TokenView>> {
     Ok(api_token::Entity::find()
-        .filter(api_token::Column::UserId.eq(actor.user_id))
+        .filter(api_token::Column::UserId.eq(actor.user_id.get()))
         .filter(api_token::Column::ExpiresAt.gt(chrono::Utc::now()))
         .order_by_desc(api_token::Column::Id)
         .all(&app.db)
@@ -236,7 +237,7 @@ pub async fn tokens_of(app: &App, actor: &Actor) -> AppResult<Vec<TokenView>> {
 pub async fn revoke_own_token(app: &App, actor: &Actor, token_id: i64) -> AppResult<()> {
     let gone = api_token::Entity::delete_many()
         .filter(api_token::Column::Id.eq(token_id))
-        .filter(api_token::Column::UserId.eq(actor.user_id))
+        .filter(api_token::Column::UserId.eq(actor.user_id.get()))
         .exec(&app.db)
         .await?;
     if gone.rows_affected == 0 {
@@ -315,10 +316,10 @@ pub async fn load_actor(app: &App, user_id: i64) -> AppResult<Option<Actor>> {
         });
     }
     Ok(Some(Actor {
-        user_id: u.id,
+        user_id: UserId::new(u.id),
         username: u.username,
         display_name: u.display_name,
-        member_id: u.member_id,
+        member_id: u.member_id.map(MemberId::new),
         grants,
         sealed: super::Sealed,
     }))

@@ -6,6 +6,7 @@ pub mod users;
 
 pub use proof::{Admin, Attends, CellProof, Manages, MeetingOf, Scope, Visible};
 
+use chibo_domain::ids::{MemberId, UserId};
 use chibo_domain::org::{UnitKind, is_within, path_ids};
 use chibo_store::entities::unit;
 use serde::Serialize;
@@ -96,10 +97,12 @@ pub struct Grant {
 /// The signed-in user with their grants. Use cases ask it for capabilities.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Actor {
-    user_id: i64,
+    #[schema(value_type = i64)]
+    user_id: UserId,
     username: String,
     display_name: String,
-    member_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    member_id: Option<MemberId>,
     grants: Vec<Grant>,
     /// Only this module builds an actor (`auth`, from a stored user and its grants), so no other
     /// code can make one up.
@@ -114,7 +117,7 @@ struct Sealed;
 
 /// What an actor is, read-only: only the access module sets it.
 impl Actor {
-    pub fn user_id(&self) -> i64 {
+    pub fn user_id(&self) -> UserId {
         self.user_id
     }
 
@@ -127,8 +130,13 @@ impl Actor {
     }
 
     /// The member record of the user, if they are a Party member.
-    pub fn member_id(&self) -> Option<i64> {
+    pub fn member_id(&self) -> Option<MemberId> {
         self.member_id
+    }
+
+    /// Whether `member` (a `members.id` read from a row) is the user's own member record.
+    pub fn is_member(&self, member: i64) -> bool {
+        self.member_id.is_some_and(|m| m.get() == member)
     }
 
     pub fn grants(&self) -> &[Grant] {

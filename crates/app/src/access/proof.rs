@@ -6,6 +6,7 @@
 
 use std::ops::Deref;
 
+use chibo_domain::ids::MemberId;
 use chibo_domain::org::UnitKind;
 use chibo_store::entities::{meeting, member, unit};
 use chibo_store::path_prefix;
@@ -148,12 +149,13 @@ impl Actor {
         let Some(u) = u else {
             return Err(AppError::NotFound);
         };
-        let follows = self.member_id.is_some() && u.follower_member_id == self.member_id;
+        let follows =
+            self.member_id.is_some() && u.follower_member_id == self.member_id.map(MemberId::get);
         if self.can_read_path(&u.path) || follows {
             return Ok(Attends(u));
         }
         let own = match self.member_id {
-            Some(mid) => member::Entity::find_by_id(mid).one(db).await?,
+            Some(mid) => member::Entity::find_by_id(mid.get()).one(db).await?,
             None => None,
         };
         let is_cell = UnitKind::from_code(&u.kind).is_some_and(|k| k.is_cell());

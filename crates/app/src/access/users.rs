@@ -1,6 +1,7 @@
 //! Accounts and their roles: administrators only (and each user's own password).
 
 use chibo_domain::Invalid;
+use chibo_domain::ids::UserId;
 use chibo_domain::org::UnitKind;
 use chibo_store::entities::{member, user, user_role};
 use chibo_store::sea_orm::{
@@ -118,8 +119,8 @@ pub async fn list(app: &App, _admin: &Admin<'_>) -> AppResult<Vec<UserView>> {
     Ok(out)
 }
 
-pub async fn get(app: &App, _admin: &Admin<'_>, id: i64) -> AppResult<UserView> {
-    let u = user::Entity::find_by_id(id)
+pub async fn get(app: &App, _admin: &Admin<'_>, id: UserId) -> AppResult<UserView> {
+    let u = user::Entity::find_by_id(id.get())
         .one(&app.db)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -253,11 +254,11 @@ pub async fn create(app: &App, admin: &Admin<'_>, input: NewUser) -> AppResult<U
 pub async fn add_role(
     app: &App,
     admin: &Admin<'_>,
-    user_id: i64,
+    user_id: UserId,
     input: RoleInput,
 ) -> AppResult<UserView> {
     let actor: &Actor = admin;
-    let u = user::Entity::find_by_id(user_id)
+    let u = user::Entity::find_by_id(user_id.get())
         .one(&app.db)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -296,11 +297,11 @@ pub async fn add_role(
 pub async fn remove_role(
     app: &App,
     admin: &Admin<'_>,
-    user_id: i64,
+    user_id: UserId,
     role_id: i64,
 ) -> AppResult<UserView> {
     let actor: &Actor = admin;
-    let u = user::Entity::find_by_id(user_id)
+    let u = user::Entity::find_by_id(user_id.get())
         .one(&app.db)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -309,7 +310,7 @@ pub async fn remove_role(
         .await?
         .filter(|r| r.user_id == u.id)
         .ok_or(AppError::NotFound)?;
-    if r.role == "admin" && u.id == actor.user_id {
+    if r.role == "admin" && u.id == actor.user_id.get() {
         return Err(AppError::invalid(
             "role",
             "Không thể tự gỡ quyền quản trị của chính mình.",
@@ -336,14 +337,14 @@ pub async fn remove_role(
 pub async fn set_password(
     app: &App,
     actor: &Actor,
-    user_id: i64,
+    user_id: UserId,
     input: PasswordInput,
 ) -> AppResult<()> {
     let own = actor.user_id == user_id;
     if !own {
         actor.admin()?;
     }
-    let u = user::Entity::find_by_id(user_id)
+    let u = user::Entity::find_by_id(user_id.get())
         .one(&app.db)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -381,15 +382,15 @@ pub async fn set_password(
 pub async fn set_active(
     app: &App,
     admin: &Admin<'_>,
-    user_id: i64,
+    user_id: UserId,
     input: ActiveInput,
 ) -> AppResult<UserView> {
     let actor: &Actor = admin;
-    let u = user::Entity::find_by_id(user_id)
+    let u = user::Entity::find_by_id(user_id.get())
         .one(&app.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    if u.id == actor.user_id && !input.is_active {
+    if u.id == actor.user_id.get() && !input.is_active {
         return Err(AppError::invalid(
             "is_active",
             "Không thể tự khóa tài khoản của chính mình.",

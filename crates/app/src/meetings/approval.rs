@@ -2,6 +2,7 @@
 //! meeting runs.
 
 use chibo_domain::Invalid;
+use chibo_domain::ids::MemberId;
 use chibo_domain::rules::Presence;
 use chibo_domain::validate;
 use chibo_domain::validate::parse_time;
@@ -57,7 +58,7 @@ pub async fn approve(app: &App, actor: &Actor, id: i64) -> AppResult<SignOff> {
         .filter(meeting_record::Column::MeetingId.eq(m.id))
         .one(&app.db)
         .await?;
-    let me = actor.member_id();
+    let me = actor.member_id().map(MemberId::get);
     let mut roles = Vec::new();
     if let Some(r) = &rec {
         if me.is_some() && r.chair_member_id == me {
@@ -155,7 +156,7 @@ pub async fn amend(
     let a = meeting_amendment::ActiveModel {
         meeting_id: Set(m.id),
         body: Set(body),
-        created_by: Set(Some(actor.user_id())),
+        created_by: Set(Some(actor.user_id().get())),
         created_at: Set(chrono::Utc::now()),
         ..Default::default()
     }

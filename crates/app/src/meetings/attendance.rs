@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use chibo_domain::Invalid;
+use chibo_domain::ids::MemberId;
 use chibo_domain::meeting::MeetingStatus;
 use chibo_domain::rules::{self as rules_domain, Presence, Standing};
 use chibo_domain::validate;
@@ -250,7 +251,7 @@ pub async fn check_in(
     if normalise_code(&input.code) != *code {
         return Err(wrong());
     }
-    let Some(mid) = actor.member_id() else {
+    let Some(mid) = actor.member_id().map(MemberId::get) else {
         return Err(AppError::invalid(
             "code",
             "Tài khoản này không gắn với đảng viên nào nên không tự điểm danh được.",

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use chibo_domain::ids::MemberId;
 use chibo_domain::meeting::MeetingStatus;
 use chibo_domain::org::UnitKind;
 use chibo_store::entities::{meeting, member, unit};
@@ -59,7 +60,7 @@ pub async fn list(app: &App, actor: &Actor, unit_id: i64) -> AppResult<Vec<Meeti
 
 /// The cell the actor belongs to (a party group's cell), if they are a member.
 async fn my_cell_id(app: &App, actor: &Actor) -> AppResult<Option<i64>> {
-    let Some(mid) = actor.member_id() else {
+    let Some(mid) = actor.member_id().map(MemberId::get) else {
         return Ok(None);
     };
     let Some(me) = member::Entity::find_by_id(mid).one(&app.db).await? else {
@@ -81,7 +82,7 @@ async fn my_cell_id(app: &App, actor: &Actor) -> AppResult<Option<i64>> {
 /// the superior committee (a member's home page).
 pub async fn upcoming_for_me(app: &App, actor: &Actor) -> AppResult<Vec<MeetingView>> {
     let mut cells: Vec<i64> = my_cell_id(app, actor).await?.into_iter().collect();
-    if let Some(mid) = actor.member_id() {
+    if let Some(mid) = actor.member_id().map(MemberId::get) {
         cells.extend(
             unit::Entity::find()
                 .filter(unit::Column::FollowerMemberId.eq(mid))

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use chibo_domain::ids::MemberId;
 use chibo_domain::meeting::MeetingStatus;
 use chibo_domain::rules::{self as rules_domain, RuleSet};
 use chibo_domain::validate;
@@ -297,7 +298,7 @@ pub(crate) async fn notice(
     let (opens_at, closes_at) =
         rules_domain::check_in_window(&rules.check_in, m.meeting_date, start);
     let now = App::now_local();
-    let mine = match actor.member_id() {
+    let mine = match actor.member_id().map(MemberId::get) {
         Some(mid) => meeting_attendance::Entity::find()
             .filter(meeting_attendance::Column::MeetingId.eq(m.id))
             .filter(meeting_attendance::Column::MemberId.eq(mid))

@@ -2,6 +2,7 @@
 //! superior committee's rule set asks for.
 
 use chibo_domain::Invalid;
+use chibo_domain::ids::MemberId;
 use chibo_domain::meeting::MeetingStatus;
 use chibo_domain::rules::{self as rules_domain, Standing};
 use chibo_domain::validate;
@@ -282,7 +283,7 @@ pub async fn update_task(
         .ok_or(AppError::NotFound)?;
     let m = lookup::find(app, t.meeting_id).await?;
     let cell = lookup::visible_cell(app, actor, m.unit_id).await?;
-    let own = actor.member_id() == Some(t.member_id);
+    let own = actor.is_member(t.member_id);
     if !own && !actor.can_read_path(&cell.path) {
         return Err(AppError::NotFound);
     }
@@ -326,7 +327,7 @@ pub async fn update_task(
 
 /// Tasks given to the actor's own member record, newest first (a member's phone).
 pub async fn my_tasks(app: &App, actor: &Actor) -> AppResult<Vec<TaskView>> {
-    let Some(mid) = actor.member_id() else {
+    let Some(mid) = actor.member_id().map(MemberId::get) else {
         return Ok(vec![]);
     };
     let rows = meeting_task::Entity::find()
@@ -422,7 +423,7 @@ pub async fn score(app: &App, actor: &Actor, id: i64, input: ScoreInput) -> AppR
                 .map(str::trim)
                 .filter(|r| !r.is_empty())
                 .map(str::to_string)),
-            scored_by: Set(Some(actor.user_id())),
+            scored_by: Set(Some(actor.user_id().get())),
             updated_at: Set(now),
             ..Default::default()
         }

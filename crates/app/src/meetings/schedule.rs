@@ -135,7 +135,7 @@ pub async fn schedule(
         rule_set_id: Set(r.id),
         status: Set(MeetingStatus::Planned.code().into()),
         published_at: Set(None),
-        created_by: Set(Some(actor.user_id())),
+        created_by: Set(Some(actor.user_id().get())),
         created_at: Set(chrono::Utc::now()),
         agenda: Set(agenda),
         checkin_code: Set(None),

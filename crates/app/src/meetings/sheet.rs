@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use chibo_domain::ids::MemberId;
 use chibo_domain::member::Status;
 use chibo_domain::rules::{self as rules_domain, Presence, RuleSet, Standing};
 use chibo_store::entities::meeting_attendance;
@@ -58,7 +59,7 @@ where
     let lines = if actor.can_read_path(&h.cell.path) {
         Lines::All
     } else {
-        Lines::OwnOnly(actor.member_id())
+        Lines::OwnOnly(actor.member_id().map(MemberId::get))
     };
     sheet_lines(app, h, rules, lines).await
 }

@@ -82,7 +82,7 @@ pub async fn upload_document(
         sha256: Set(sha),
         data: Set(data),
         stored_path: Set(stored_path),
-        uploaded_by: Set(Some(actor.user_id())),
+        uploaded_by: Set(Some(actor.user_id().get())),
         uploaded_at: Set(Utc::now()),
         ..Default::default()
     }

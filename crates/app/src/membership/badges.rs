@@ -357,7 +357,7 @@ pub async fn award(
         awarded_on: Set(awarded_on),
         early: Set(early.code().to_string()),
         decision: Set(decision),
-        created_by: Set(Some(actor.user_id())),
+        created_by: Set(Some(actor.user_id().get())),
         created_at: Set(chrono::Utc::now()),
         ..Default::default()
     }
@@ -431,7 +431,7 @@ pub async fn discipline(
         kind: Set(kind.expect("checked").code().to_string()),
         decided_on: Set(decided_on.expect("checked")),
         decision: Set(decision),
-        created_by: Set(Some(actor.user_id())),
+        created_by: Set(Some(actor.user_id().get())),
         created_at: Set(chrono::Utc::now()),
         ..Default::default()
     }

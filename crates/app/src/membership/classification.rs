@@ -346,7 +346,7 @@ pub async fn save(
                 am.level = Set(level);
                 am.cell_id = Set(s.cell.id);
                 am.org_id = Set(org.id);
-                am.updated_by = Set(Some(actor.user_id()));
+                am.updated_by = Set(Some(actor.user_id().get()));
                 am.updated_at = Set(now);
                 am.update(&tx).await?;
             }
@@ -358,7 +358,7 @@ pub async fn save(
                     org_id: Set(org.id),
                     score: Set(x.score as i32),
                     level: Set(level),
-                    updated_by: Set(Some(actor.user_id())),
+                    updated_by: Set(Some(actor.user_id().get())),
                     updated_at: Set(now),
                     ..Default::default()
                 }
@@ -454,7 +454,7 @@ pub async fn decide(
     am.level = Set(level.code().to_string());
     am.decision = Set(decision);
     am.decided_on = Set(on.expect("checked"));
-    am.updated_by = Set(Some(actor.user_id()));
+    am.updated_by = Set(Some(actor.user_id().get()));
     am.updated_at = Set(now);
     let saved = if existing.is_some() {
         am.update(&tx).await?

@@ -150,7 +150,7 @@ pub(crate) async fn write_event(
         effective_on: Set(on),
         until: Set(until),
         reason: Set(reason.to_string()),
-        created_by: Set(Some(actor.user_id())),
+        created_by: Set(Some(actor.user_id().get())),
         created_at: Set(chrono::Utc::now()),
         ..Default::default()
     }

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use chibo_domain::bounded::{PageNumber, PageSize};
 use chibo_domain::cursor::Cursor;
+use chibo_domain::ids::MemberId;
 use chibo_domain::member::{
     self as rules, PartyAge, PositionKind, Sex, Standing, Status, StatusEvent, StatusEventKind,
 };
@@ -205,7 +206,7 @@ pub async fn list(app: &App, actor: &Actor, q: MemberQuery) -> AppResult<MemberP
             for p in paths {
                 any = any.add(member::Column::UnitPath.like(chibo_store::path_prefix(p)));
             }
-            if let Some(own) = actor.member_id() {
+            if let Some(own) = actor.member_id().map(MemberId::get) {
                 any = any.add(member::Column::Id.eq(own));
             }
             cond = cond.add(any);
@@ -280,7 +281,7 @@ pub(crate) async fn visible(
         .one(&app.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !(actor.can_read_path(&m.unit_path) || actor.member_id() == Some(m.id)) {
+    if !(actor.can_read_path(&m.unit_path) || actor.is_member(m.id)) {
         return Err(AppError::NotFound);
     }
     let u = units::find(&app.db, m.unit_id)

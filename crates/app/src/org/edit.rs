@@ -138,7 +138,7 @@ pub async fn add_event(
         unit_id: Set(unit_id),
         other_unit_id: Set(other),
         note: Set(note),
-        created_by: Set(actor.map(|a| a.user_id())),
+        created_by: Set(actor.map(|a| a.user_id().get())),
         created_at: Set(chrono::Utc::now()),
         ..Default::default()
     }

@@ -180,7 +180,7 @@ pub async fn give_cadre_task(
         status: Set(TaskStatus::Assigned.code().into()),
         evidence: Set(String::new()),
         done_on: Set(None),
-        created_by: Set(Some(actor.user_id())),
+        created_by: Set(Some(actor.user_id().get())),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()

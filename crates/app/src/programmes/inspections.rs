@@ -305,7 +305,7 @@ pub async fn plan_inspection(
         status: Set(InspectionStatus::Planned.code().into()),
         done_on: Set(None),
         result: Set(String::new()),
-        created_by: Set(Some(actor.user_id())),
+        created_by: Set(Some(actor.user_id().get())),
         created_at: Set(chrono::Utc::now()),
         ..Default::default()
     }

@@ -249,7 +249,7 @@ pub async fn add_course(
         starts_on: Set(starts.expect("checked")),
         ends_on: Set(ends.expect("checked")),
         topics: Set(topics),
-        created_by: Set(Some(actor.user_id())),
+        created_by: Set(Some(actor.user_id().get())),
         created_at: Set(chrono::Utc::now()),
         ..Default::default()
     }

@@ -210,7 +210,7 @@ pub async fn create(app: &App, admin: &Admin<'_>, input: NewRuleSet) -> AppResul
         effective_from: Set(from.expect("checked")),
         body: Set(serde_json::to_string(&rules).map_err(|e| AppError::Internal(e.to_string()))?),
         builtin: Set(false),
-        created_by: Set(Some(actor.user_id())),
+        created_by: Set(Some(actor.user_id().get())),
         created_at: Set(chrono::Utc::now()),
         ..Default::default()
     }

@@ -342,7 +342,7 @@ pub async fn propose(
         ceremony_on: Set(None),
         member_id: Set(None),
         reviewed_on: Set(None),
-        created_by: Set(Some(actor.user_id())),
+        created_by: Set(Some(actor.user_id().get())),
         created_at: Set(chrono::Utc::now()),
         ..Default::default()
     }

@@ -153,7 +153,7 @@ async fn views(
                 revoke_requested: r.revoke_requested_on.is_some(),
             })
         });
-        let own = actor.member_id() == Some(m.id);
+        let own = actor.is_member(m.id);
         let mut next: Vec<ExemptionAction> = steps
             .into_iter()
             .filter(|(_, party)| acts_as(*party, manages, false, false, own))
@@ -264,7 +264,7 @@ pub async fn request(
     input: ExemptionRequest,
 ) -> AppResult<ExemptionView> {
     let (m, u) = members::visible(app, actor, member_id).await?;
-    if actor.member_id() != Some(m.id) {
+    if !actor.is_member(m.id) {
         actor.require(actor.can_read_path(&m.unit_path) && actor.can_manage_members(&u))?;
     }
     let mut e = Invalid::new();
@@ -332,7 +332,7 @@ pub async fn request(
         revoke_meeting_id: Set(None),
         revoked_on: Set(None),
         until: Set(until),
-        created_by: Set(Some(actor.user_id())),
+        created_by: Set(Some(actor.user_id().get())),
         created_at: Set(chrono::Utc::now()),
         ..Default::default()
     }

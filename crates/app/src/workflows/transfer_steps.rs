@@ -204,7 +204,7 @@ pub async fn start(
         received_on: Set(None),
         returned_on: Set(None),
         status: Set(TransferStatus::Open.code().into()),
-        created_by: Set(Some(actor.user_id())),
+        created_by: Set(Some(actor.user_id().get())),
         created_at: Set(chrono::Utc::now()),
         ..Default::default()
     }

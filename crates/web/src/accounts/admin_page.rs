@@ -7,11 +7,12 @@ use chibo_app::audit::{self, AuditEntry};
 use chibo_app::org::units;
 use chibo_app::org::units::UnitView;
 use chibo_app::{Actor, AppError, Role};
+use chibo_domain::ids::UserId;
 use serde::Deserialize;
 
 use crate::error::PageError;
 use crate::extract::form::Form;
-use crate::extract::path::{PathId, PathIds};
+use crate::extract::path::{PathIds, PathUserId};
 use crate::extract::query::PageQuery;
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
@@ -93,7 +94,7 @@ struct UserPage {
 async fn render_user(
     s: &AppState,
     a: &Actor,
-    id: i64,
+    id: UserId,
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
     let u = users::get(&s.app, &a.admin()?, id).await?;
@@ -113,7 +114,7 @@ async fn render_user(
 pub async fn user(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    PathId(id): PathId,
+    PathUserId(id): PathUserId,
 ) -> Result<Response, PageError> {
     render_user(&s, &a, id, vec![]).await
 }
@@ -121,7 +122,7 @@ pub async fn user(
 async fn user_action<T>(
     s: &AppState,
     a: &Actor,
-    id: i64,
+    id: UserId,
     r: Result<T, AppError>,
 ) -> Result<Response, PageError> {
     match form_errors(r)? {
@@ -133,7 +134,7 @@ async fn user_action<T>(
 pub async fn add_role(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    PathId(id): PathId,
+    PathUserId(id): PathUserId,
     Form { input, .. }: Form<RoleInput>,
 ) -> Result<Response, PageError> {
     let r = users::add_role(&s.app, &a.admin()?, id, input).await;
@@ -145,6 +146,7 @@ pub async fn remove_role(
     PageUser(a): PageUser,
     PathIds(id, role_id): PathIds,
 ) -> Result<Response, PageError> {
+    let id = UserId::new(id);
     let r = users::remove_role(&s.app, &a.admin()?, id, role_id).await;
     user_action(&s, &a, id, r).await
 }
@@ -152,7 +154,7 @@ pub async fn remove_role(
 pub async fn set_password(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    PathId(id): PathId,
+    PathUserId(id): PathUserId,
     Form { input, .. }: Form<PasswordInput>,
 ) -> Result<Response, PageError> {
     // An administrator sets a password without knowing the old one (the use case asks for the
@@ -168,7 +170,7 @@ pub async fn set_password(
 pub async fn set_active(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    PathId(id): PathId,
+    PathUserId(id): PathUserId,
     Form { input, .. }: Form<ActiveInput>,
 ) -> Result<Response, PageError> {
     let r = users::set_active(&s.app, &a.admin()?, id, input).await;

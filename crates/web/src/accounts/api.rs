@@ -6,12 +6,13 @@ use chibo_app::access::users;
 use chibo_app::access::users::{ActiveInput, NewUser, PasswordInput, RoleInput, UserView};
 use chibo_app::audit::{self, AuditEntry};
 use chibo_app::{Actor, AppError};
+use chibo_domain::ids::UserId;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::form::ApiJson;
-use crate::extract::path::{PathId, PathIds};
+use crate::extract::path::{PathId, PathIds, PathUserId};
 use crate::extract::query::ApiQuery;
 use crate::extract::session::{ApiUser, ClientIp};
 use crate::state::AppState;
@@ -129,7 +130,7 @@ pub async fn create_user(
 pub async fn get_user(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    PathId(id): PathId,
+    PathUserId(id): PathUserId,
 ) -> Result<Json<UserView>, ApiError> {
     Ok(Json(users::get(&s.app, &a.admin()?, id).await?))
 }
@@ -140,7 +141,7 @@ pub async fn get_user(
 pub async fn add_role(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    PathId(id): PathId,
+    PathUserId(id): PathUserId,
     ApiJson(b): ApiJson<RoleInput>,
 ) -> Result<Json<UserView>, ApiError> {
     Ok(Json(users::add_role(&s.app, &a.admin()?, id, b).await?))
@@ -155,7 +156,7 @@ pub async fn remove_role(
     PathIds(id, role_id): PathIds,
 ) -> Result<Json<UserView>, ApiError> {
     Ok(Json(
-        users::remove_role(&s.app, &a.admin()?, id, role_id).await?,
+        users::remove_role(&s.app, &a.admin()?, UserId::new(id), role_id).await?,
     ))
 }
 
@@ -165,7 +166,7 @@ pub async fn remove_role(
 pub async fn set_password(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    PathId(id): PathId,
+    PathUserId(id): PathUserId,
     ApiJson(b): ApiJson<PasswordInput>,
 ) -> Result<StatusCode, ApiError> {
     users::set_password(&s.app, &a, id, b).await?;
@@ -178,7 +179,7 @@ pub async fn set_password(
 pub async fn set_active(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    PathId(id): PathId,
+    PathUserId(id): PathUserId,
     ApiJson(b): ApiJson<ActiveInput>,
 ) -> Result<Json<UserView>, ApiError> {
     Ok(Json(users::set_active(&s.app, &a.admin()?, id, b).await?))

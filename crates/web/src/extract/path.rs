@@ -5,6 +5,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use chibo_app::AppError;
+use chibo_domain::ids::UserId;
 
 use crate::error::{ApiError, PageError};
 
@@ -35,6 +36,19 @@ impl<S: Send + Sync> FromRequestParts<S> for PathId {
     type Rejection = Response;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         path_ids::<1>(parts).await.map(|[id]| PathId(id))
+    }
+}
+
+/// The account of a route like `/admin/users/{id}`, typed so it cannot be passed where a
+/// member is meant.
+pub struct PathUserId(pub UserId);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathUserId {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        path_ids::<1>(parts)
+            .await
+            .map(|[id]| PathUserId(UserId::new(id)))
     }
 }
 

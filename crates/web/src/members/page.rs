@@ -153,7 +153,7 @@ pub(crate) async fn render_member(
             badges,
             transfers,
             exemptions,
-            is_self: a.member_id() == Some(id),
+            is_self: a.is_member(id),
             destinations,
             errors,
             today: App::today().to_string(),
