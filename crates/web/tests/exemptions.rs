@@ -17,14 +17,7 @@ async fn held_meeting(t: &TestApp, token: &str, cell: i64, kind: &str) -> Value 
             json!({"kind": kind, "topic": "Sinh hoạt", "meeting_date": day(0), "start_time": "07:00", "place": "Nhà văn hóa"}))
         .await);
     let id = m["id"].as_i64().unwrap();
-    let d = ok(&t
-        .api(
-            Method::GET,
-            &format!("/api/v1/meetings/{id}"),
-            token,
-            json!(null),
-        )
-        .await);
+    let d = t.meeting(token, id).await;
     let entries: Vec<Value> = d["sheet"]
         .as_array()
         .unwrap()
@@ -40,14 +33,7 @@ async fn held_meeting(t: &TestApp, token: &str, cell: i64, kind: &str) -> Value 
         )
         .await);
     assert_eq!(sheet["summary"]["present"], entries.len());
-    ok(&t
-        .api(
-            Method::GET,
-            &format!("/api/v1/meetings/{id}"),
-            token,
-            json!(null),
-        )
-        .await)
+    t.meeting(token, id).await
 }
 
 #[tokio::test]

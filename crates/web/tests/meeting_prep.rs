@@ -62,14 +62,7 @@ async fn notice_documents_and_preparation() {
                "agenda": "Khai mạc\n\n  Thông tin thời sự \nKiểm điểm nghị quyết tháng trước\nBế mạc"}),
     )
     .await;
-    let d = ok(&t
-        .api(
-            Method::GET,
-            &format!("/api/v1/meetings/{id}"),
-            &sec,
-            json!(null),
-        )
-        .await);
+    let d = t.meeting(&sec, id).await;
     assert_eq!(
         d["notice"]["agenda"],
         json!([
@@ -96,14 +89,7 @@ async fn notice_documents_and_preparation() {
         .await);
     // The change answers with the meeting as changed; the page shows the agenda restored.
     assert_eq!(d["place"], "Hội trường thôn");
-    let d = ok(&t
-        .api(
-            Method::GET,
-            &format!("/api/v1/meetings/{id}"),
-            &sec,
-            json!(null),
-        )
-        .await);
+    let d = t.meeting(&sec, id).await;
     assert!(d["notice"]["agenda"].as_array().unwrap().len() > 8);
 
     // Uploads: a forbidden type, a renamed program, an oversized file: refused, nothing kept.
@@ -166,14 +152,7 @@ async fn notice_documents_and_preparation() {
         )
         .await);
     let member = t.token("dangvien.dongtam").await;
-    let seen = ok(&t
-        .api(
-            Method::GET,
-            &format!("/api/v1/meetings/{id}"),
-            &member,
-            json!(null),
-        )
-        .await);
+    let seen = t.meeting(&member, id).await;
     let docs = seen["notice"]["documents"].as_array().unwrap();
     assert_eq!(docs.len(), 2);
     assert_eq!(seen["notice"]["documents_late"], false);
@@ -236,14 +215,7 @@ async fn notice_documents_and_preparation() {
                    "content": "Thống nhất chương trình", "draft_resolution": "Dự thảo nghị quyết tháng"}))
         .await);
     assert_eq!(d["attendees"][0]["id"], chair);
-    let d = ok(&t
-        .api(
-            Method::GET,
-            &format!("/api/v1/meetings/{id}"),
-            &sec,
-            json!(null),
-        )
-        .await);
+    let d = t.meeting(&sec, id).await;
     assert_eq!(d["notice"]["preparation"]["attendees"][0]["id"], chair);
     assert_eq!(d["notice"]["draft_resolution"], "Dự thảo nghị quyết tháng");
     // The meeting page shows all of it.
@@ -276,25 +248,11 @@ async fn late_documents_are_flagged_on_the_notice() {
             b"x",
         )
         .await);
-    let d = ok(&t
-        .api(
-            Method::GET,
-            &format!("/api/v1/meetings/{id}"),
-            &sec,
-            json!(null),
-        )
-        .await);
+    let d = t.meeting(&sec, id).await;
     assert_eq!(d["notice"]["documents_late"], true);
     // Nothing sent and the day before already passed: late too.
     let id2 = schedule(&t, &sec, cell, json!({"kind": "extraordinary", "topic": "Họp bất thường", "meeting_date": today.to_string(), "start_time": "07:00", "place": "Nhà văn hóa"})).await;
-    let d2 = ok(&t
-        .api(
-            Method::GET,
-            &format!("/api/v1/meetings/{id2}"),
-            &sec,
-            json!(null),
-        )
-        .await);
+    let d2 = t.meeting(&sec, id2).await;
     assert_eq!(d2["notice"]["documents_late"], true);
     assert!(d2["notice"]["documents_on"].is_null());
     let cookie = t.login("bithu.dongtam").await;
@@ -417,14 +375,7 @@ async fn follower_guests_and_check_in() {
         )
         .await);
     assert!(d["checked_in_at"].is_string());
-    let d = ok(&t
-        .api(
-            Method::GET,
-            &format!("/api/v1/meetings/{id}"),
-            &member,
-            json!(null),
-        )
-        .await);
+    let d = t.meeting(&member, id).await;
     assert!(d["notice"]["check_in"]["mine"].is_string());
     assert_eq!(d["sheet"][0]["presence"], "present");
     assert_eq!(d["meeting"]["status"], "held");
@@ -438,14 +389,7 @@ async fn follower_guests_and_check_in() {
         .await;
     assert!(refused(&twice).contains("đã điểm danh"));
     // The secretary's correction keeps the check-in while the member stays present.
-    let d = ok(&t
-        .api(
-            Method::GET,
-            &format!("/api/v1/meetings/{id}"),
-            &sec,
-            json!(null),
-        )
-        .await);
+    let d = t.meeting(&sec, id).await;
     assert_eq!(d["notice"]["check_in"]["count"], 1);
     ok(&t
         .api(
@@ -455,14 +399,7 @@ async fn follower_guests_and_check_in() {
             json!({"entries": [{"member_id": own_member, "presence": "present"}]}),
         )
         .await);
-    let d = ok(&t
-        .api(
-            Method::GET,
-            &format!("/api/v1/meetings/{id}"),
-            &sec,
-            json!(null),
-        )
-        .await);
+    let d = t.meeting(&sec, id).await;
     assert_eq!(d["notice"]["check_in"]["count"], 1);
 
     // A meeting of last week: the window has closed.

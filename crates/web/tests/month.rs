@@ -33,14 +33,7 @@ async fn hold(
             json!({}),
         )
         .await);
-    let d = ok(&t
-        .api(
-            Method::GET,
-            &format!("/api/v1/meetings/{id}"),
-            token,
-            json!(null),
-        )
-        .await);
+    let d = t.meeting(token, id).await;
     let rows = d["sheet"].as_array().unwrap();
     let absent: Vec<i64> = rows
         .iter()
@@ -68,19 +61,7 @@ async fn hold(
         .await);
     // The write answers with the sheet it changed; the page shows the rest.
     assert_eq!(sheet["summary"]["absent_excused"], 2);
-    (id, page(t, token, id).await)
-}
-
-/// The meeting page as `token` sees it.
-async fn page(t: &TestApp, token: &str, id: i64) -> Value {
-    ok(&t
-        .api(
-            Method::GET,
-            &format!("/api/v1/meetings/{id}"),
-            token,
-            json!(null),
-        )
-        .await)
+    (id, t.meeting(token, id).await)
 }
 
 #[tokio::test]
@@ -150,7 +131,7 @@ async fn a_month_of_a_cell_through_the_api() {
         )
         .await);
     assert_eq!(d["attendees"].as_array().unwrap().len(), 2);
-    let d = page(&t, &sec, id).await;
+    let d = t.meeting(&sec, id).await;
     assert_eq!(
         d["notice"]["preparation"]["attendees"]
             .as_array()
@@ -231,7 +212,7 @@ async fn a_month_of_a_cell_through_the_api() {
     assert_eq!(d["record"]["duration_minutes"], 135);
     assert_eq!(d["record"]["duration_met"], true);
     assert_eq!(d["record"]["documents_in_time"], true);
-    let d = page(&t, &sec, id).await;
+    let d = t.meeting(&sec, id).await;
 
     // Tasks: a due date before the meeting is refused; then everyone working gets one.
     let before = t.api(Method::POST, &format!("/api/v1/meetings/{id}/tasks"), &sec, json!({"member_id": present[0], "what": "Vận động bà con", "due_on": (first - chrono::Duration::days(1)).to_string()})).await;
@@ -248,7 +229,7 @@ async fn a_month_of_a_cell_through_the_api() {
         let task = ok(&t.api(Method::POST, &format!("/api/v1/meetings/{id}/tasks"), &sec, json!({"member_id": mid, "what": "Vận động 5 hộ gia đình hoàn thành thu hoạch", "due_on": (first + chrono::Duration::days(20)).to_string()})).await);
         assert_eq!(&task["member"]["id"], mid);
     }
-    let last = page(&t, &sec, id).await;
+    let last = t.meeting(&sec, id).await;
     assert!(last["held"]["without_task"].as_array().unwrap().is_empty());
     assert!(
         last["held"]["minutes_missing"]
@@ -351,14 +332,7 @@ async fn a_month_of_a_cell_through_the_api() {
             json!({}),
         )
         .await);
-    let locked = ok(&t
-        .api(
-            Method::GET,
-            &format!("/api/v1/meetings/{id}"),
-            &sec,
-            json!(null),
-        )
-        .await);
+    let locked = t.meeting(&sec, id).await;
     assert_eq!(locked["held"]["locked"], true);
     let edit = t
         .api(
@@ -387,7 +361,7 @@ async fn a_month_of_a_cell_through_the_api() {
         )
         .await);
     assert!(amended["body"].as_str().unwrap().contains("Đính chính"));
-    let amended = page(&t, &sec, id).await;
+    let amended = t.meeting(&sec, id).await;
     assert_eq!(amended["held"]["amendments"].as_array().unwrap().len(), 1);
     assert_eq!(
         amended["held"]["record"]["resolution_text"], locked["held"]["record"]["resolution_text"],
@@ -500,14 +474,7 @@ async fn a_month_of_a_cell_through_the_api() {
         )
         .await);
     assert_eq!(done["status"], "done");
-    let d2 = ok(&t
-        .api(
-            Method::GET,
-            &format!("/api/v1/meetings/{id2}"),
-            &sec,
-            json!(null),
-        )
-        .await);
+    let d2 = t.meeting(&sec, id2).await;
     let follow = d2["held"]["quality"]["lines"]
         .as_array()
         .unwrap()

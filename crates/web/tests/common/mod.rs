@@ -200,6 +200,18 @@ impl TestApp {
         res.json()["token"].as_str().unwrap().to_string()
     }
 
+    /// The meeting page as `token` reads it through the API (writes answer with a part only).
+    pub async fn meeting(&self, token: &str, id: impl std::fmt::Display) -> serde_json::Value {
+        ok(&self
+            .api(
+                Method::GET,
+                &format!("/api/v1/meetings/{id}"),
+                token,
+                serde_json::Value::Null,
+            )
+            .await)
+    }
+
     pub async fn unit_id(&self, name: &str) -> i64 {
         use chibo_store::entities::unit;
         use chibo_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
