@@ -9,6 +9,7 @@ pub mod membership;
 pub mod org;
 pub mod programmes;
 pub mod refs;
+pub mod reports;
 pub mod rules;
 pub mod workflows;
 

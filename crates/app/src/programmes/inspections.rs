@@ -19,8 +19,9 @@ use utoipa::ToSchema;
 
 use crate::access::Actor;
 use crate::org::units;
-use crate::programmes::{Period, readable_unit, subtree};
+use crate::programmes::{readable_unit, subtree};
 use crate::refs::UnitRef;
+use crate::reports::Period;
 use crate::{App, AppError, AppResult, audit};
 
 // ---------------------------------------------------------------- inspection

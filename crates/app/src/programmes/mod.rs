@@ -1,5 +1,6 @@
 //! Programmes the committees run over their subtree: breakthrough (cadre) tasks, political
-//! training and inspections. The indicators and dashboards over them belong in `reports`.
+//! training and inspections, over a period (`reports::Period`). The indicators and dashboards
+//! over them belong in `reports`.
 
 pub mod cadre_tasks;
 pub mod inspections;
@@ -10,42 +11,11 @@ use crate::org::units;
 use crate::refs::MemberRef;
 use crate::{App, AppError, AppResult};
 use chibo_domain::Invalid;
-use chibo_domain::validate;
 use chibo_store::entities::{
     cadre_task, course, inspection, inspection_recommendation, member, position, unit,
 };
 use chibo_store::sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
-use chrono::{Datelike, NaiveDate};
-use serde::Serialize;
 use std::collections::HashMap;
-use utoipa::ToSchema;
-
-/// A period of dates, both ends included; the current year when not given.
-#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
-pub struct Period {
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-}
-
-impl Period {
-    pub fn parse(from: Option<&str>, to: Option<&str>) -> AppResult<Period> {
-        let year = App::today().year();
-        let mut e = Invalid::new();
-        let from = validate::date_field(&mut e, "from", "từ ngày", from, false)
-            .unwrap_or_else(|| NaiveDate::from_ymd_opt(year, 1, 1).expect("1 January"));
-        let to = validate::date_field(&mut e, "to", "đến ngày", to, false)
-            .unwrap_or_else(|| NaiveDate::from_ymd_opt(year, 12, 31).expect("31 December"));
-        if to < from {
-            e.push("to", "Đến ngày phải sau từ ngày.");
-        }
-        e.into_result()?;
-        Ok(Period { from, to })
-    }
-
-    fn contains(&self, d: NaiveDate) -> bool {
-        self.from <= d && d <= self.to
-    }
-}
 
 /// The unit a programme record belongs to, when the actor reads it.
 pub(crate) async fn readable_unit(

@@ -17,8 +17,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::access::Actor;
-use crate::programmes::{Period, readable_unit, subtree};
+use crate::programmes::{readable_unit, subtree};
 use crate::refs::{MemberRef, UnitRef};
+use crate::reports::Period;
 use crate::{App, AppError, AppResult, audit};
 
 // ---------------------------------------------------------------- training

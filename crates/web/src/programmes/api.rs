@@ -1,7 +1,6 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chibo_app::programmes::Period;
 use chibo_app::programmes::cadre_tasks;
 use chibo_app::programmes::cadre_tasks::{CadreTaskInput, CadreTaskList, CadreTaskUpdate};
 use chibo_app::programmes::inspections;
@@ -10,6 +9,7 @@ use chibo_app::programmes::inspections::{
 };
 use chibo_app::programmes::training;
 use chibo_app::programmes::training::{CourseInput, CourseView, ParticipantsInput, TrainingList};
+use chibo_app::reports::Period;
 use serde::Deserialize;
 use utoipa::IntoParams;
 

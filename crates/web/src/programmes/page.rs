@@ -4,6 +4,7 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
+use chibo_app::programmes::Record;
 use chibo_app::programmes::cadre_tasks;
 use chibo_app::programmes::cadre_tasks::{CadreTaskInput, CadreTaskList, CadreTaskUpdate};
 use chibo_app::programmes::inspections;
@@ -12,8 +13,8 @@ use chibo_app::programmes::inspections::{
 };
 use chibo_app::programmes::training;
 use chibo_app::programmes::training::{CourseInput, ParticipantsInput, TrainingList};
-use chibo_app::programmes::{Period, Record};
 use chibo_app::refs::MemberRef;
+use chibo_app::reports::Period;
 use chibo_app::{Actor, App, AppError};
 use chibo_domain::bounded::Year;
 use serde::Deserialize;
