@@ -234,14 +234,14 @@ pub(crate) async fn preparation_of(
     }))
 }
 
-/// The guests of a meeting, in the order they were added.
-pub(crate) async fn guests_of(
-    app: &App,
-    meeting_id: i64,
-    cell: &unit::Model,
-) -> AppResult<Vec<GuestView>> {
+/// The guests of the meeting `h` proves access to, in the order they were added.
+pub(crate) async fn guests_of<P>(app: &App, h: &P) -> AppResult<Vec<GuestView>>
+where
+    P: CellProof + std::ops::Deref<Target = MeetingOf>,
+{
+    let cell = &h.cell;
     Ok(meeting_guest::Entity::find()
-        .filter(meeting_guest::Column::MeetingId.eq(meeting_id))
+        .filter(meeting_guest::Column::MeetingId.eq(h.meeting.id))
         .order_by_asc(meeting_guest::Column::Id)
         .all(&app.db)
         .await?
@@ -281,7 +281,7 @@ pub(crate) async fn notice(
         Some(id) => member_refs(app, &[id]).await?.pop(),
         None => None,
     };
-    let guests = guests_of(app, m.id, cell).await?;
+    let guests = guests_of(app, seen).await?;
     let officer = actor.can_read_path(&cell.path);
     let guest_choices = if officer {
         guest_choices(app, seen, m.meeting_date).await?

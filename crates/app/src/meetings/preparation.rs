@@ -16,7 +16,7 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::access::{Actor, MeetingOf};
+use crate::access::Actor;
 use crate::meetings::lookup;
 use crate::meetings::notice::{
     self, FollowerView, MeetingGuests, PreparationView, follower_view, guest_choices,
@@ -264,7 +264,7 @@ pub async fn add_guest(
     tx.commit().await?;
     Ok(MeetingGuests {
         meeting_id: m.id,
-        guests: notice::guests_of(app, m.id, &h.cell).await?,
+        guests: notice::guests_of(app, &h).await?,
     })
 }
 
@@ -274,9 +274,8 @@ pub async fn remove_guest(app: &App, actor: &Actor, guest_id: i64) -> AppResult<
         .one(&app.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let MeetingOf { meeting: m, cell } = lookup::manageable(app, actor, g.meeting_id)
-        .await?
-        .into_inner();
+    let h = lookup::manageable(app, actor, g.meeting_id).await?;
+    let m = &h.meeting;
     signatures::ensure_open(app, m.id).await?;
     let tx = write_tx(&app.db).await?;
     meeting_guest::Entity::delete_by_id(g.id).exec(&tx).await?;
@@ -293,7 +292,7 @@ pub async fn remove_guest(app: &App, actor: &Actor, guest_id: i64) -> AppResult<
     tx.commit().await?;
     Ok(MeetingGuests {
         meeting_id: m.id,
-        guests: notice::guests_of(app, m.id, &cell).await?,
+        guests: notice::guests_of(app, &h).await?,
     })
 }
 

@@ -45,7 +45,7 @@ pub(crate) async fn member_in(
     app: &App,
     e: &mut Invalid,
     field: &str,
-    root: &unit::Model,
+    root: &Visible<unit::Model>,
     id: Option<i64>,
 ) -> AppResult<Option<member::Model>> {
     let Some(id) = id else {
