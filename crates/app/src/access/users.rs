@@ -74,7 +74,7 @@ pub struct ActiveInput {
     pub is_active: bool,
 }
 
-async fn view(app: &App, u: user::Model) -> AppResult<UserView> {
+async fn user_view(app: &App, u: user::Model) -> AppResult<UserView> {
     let roles = user_role::Entity::find()
         .filter(user_role::Column::UserId.eq(u.id))
         .order_by_asc(user_role::Column::Id)
@@ -114,7 +114,7 @@ pub async fn list(app: &App, _admin: &Admin<'_>) -> AppResult<Vec<UserView>> {
         .all(&app.db)
         .await?
     {
-        out.push(view(app, u).await?);
+        out.push(user_view(app, u).await?);
     }
     Ok(out)
 }
@@ -124,7 +124,7 @@ pub async fn get(app: &App, _admin: &Admin<'_>, id: UserId) -> AppResult<UserVie
         .one(&app.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    view(app, u).await
+    user_view(app, u).await
 }
 
 fn check_password(e: &mut Invalid, field: &str, p: &str) {
@@ -248,7 +248,7 @@ pub async fn create(app: &App, admin: &Admin<'_>, input: NewUser) -> AppResult<U
     )
     .await?;
     tx.commit().await?;
-    view(app, u).await
+    user_view(app, u).await
 }
 
 pub async fn add_role(
@@ -291,7 +291,7 @@ pub async fn add_role(
     )
     .await?;
     tx.commit().await?;
-    view(app, u).await
+    user_view(app, u).await
 }
 
 pub async fn remove_role(
@@ -329,7 +329,7 @@ pub async fn remove_role(
     )
     .await?;
     tx.commit().await?;
-    view(app, u).await
+    user_view(app, u).await
 }
 
 /// Sets a password: an administrator for anyone, a user for themselves with the current one.
@@ -416,7 +416,7 @@ pub async fn set_active(
     )
     .await?;
     tx.commit().await?;
-    view(app, after).await
+    user_view(app, after).await
 }
 
 /// Creates the first administrator (command line set-up, the demo): no actor exists yet.

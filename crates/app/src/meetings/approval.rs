@@ -49,7 +49,7 @@ pub struct SpeechInput {
 
 /// The chair or the minute-taker approves the minutes (as the member linked to their account).
 pub async fn approve(app: &App, actor: &Actor, id: i64) -> AppResult<SignOff> {
-    let h = lookup::seen(app, actor, id).await?;
+    let h = lookup::visible_meeting(app, actor, id).await?;
     let m = h.meeting.clone();
     if !actor.can_read_path(&h.cell.path) && actor.member_id().is_none() {
         return Err(AppError::NotFound);

@@ -232,7 +232,7 @@ pub async fn check_in(
     id: i64,
     input: CheckInInput,
 ) -> AppResult<CheckedIn> {
-    let h = lookup::seen(app, actor, id).await?;
+    let h = lookup::visible_meeting(app, actor, id).await?;
     let m = h.meeting.clone();
     if lookup::meeting_status(&m) == MeetingStatus::Planned {
         return Err(AppError::invalid(

@@ -13,7 +13,8 @@ use utoipa::ToSchema;
 
 use crate::access::Actor;
 use crate::meetings::lookup::{
-    AttendanceSummary, MeetingView, SheetRow, meeting_status, rule_set_of, seen, view, visible_cell,
+    AttendanceSummary, MeetingView, SheetRow, meeting_status, meeting_view, rule_set_of,
+    visible_cell, visible_meeting,
 };
 use crate::meetings::notice::{self, FollowerView};
 use crate::meetings::{held, sheet};
@@ -53,7 +54,7 @@ pub async fn list(app: &App, actor: &Actor, unit_id: i64) -> AppResult<Vec<Meeti
         .filter(|m| officer || meeting_status(m).announced())
     {
         let (rules, name) = rule_set_of(app, m).await?;
-        out.push(view(app, m, &rules, &name).await?);
+        out.push(meeting_view(app, m, &rules, &name).await?);
     }
     Ok(out)
 }
@@ -156,7 +157,7 @@ pub async fn resolutions_for_me(app: &App, actor: &Actor) -> AppResult<Vec<PastR
         };
         let (rules, name) = rule_set_of(app, &m).await?;
         out.push(PastResolution {
-            meeting: view(app, &m, &rules, &name).await?,
+            meeting: meeting_view(app, &m, &rules, &name).await?,
             resolution_text: text,
             votes_for: r.votes_for,
             votes_against: r.votes_against,
@@ -170,7 +171,7 @@ pub async fn resolutions_for_me(app: &App, actor: &Actor) -> AppResult<Vec<PastR
 /// The meeting page: the notice, the attendance sheet and, for officers once it is held, the
 /// record. Every part is read once.
 pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> {
-    let h = seen(app, actor, id).await?;
+    let h = visible_meeting(app, actor, id).await?;
     let (rules, rule_name) = rule_set_of(app, &h.meeting).await?;
     let attendance = sheet::attendance_sheet(app, actor, &h, &rules).await?;
     let notice = notice::notice(app, actor, &h, &rules).await?;
@@ -191,7 +192,7 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> 
         None
     };
     Ok(MeetingDetail {
-        meeting: view(app, &h.meeting, &rules, &rule_name).await?,
+        meeting: meeting_view(app, &h.meeting, &rules, &rule_name).await?,
         can_manage: actor.can_manage_members(&h.cell),
         sheet: attendance.sheet,
         apart: attendance.apart,

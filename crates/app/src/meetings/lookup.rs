@@ -131,7 +131,7 @@ fn standing_of(s: Status) -> Option<Standing> {
     }
 }
 
-pub(crate) async fn view(
+pub(crate) async fn meeting_view(
     app: &App,
     m: &meeting::Model,
     rules: &RuleSet,
@@ -167,9 +167,12 @@ pub(crate) async fn view(
 }
 
 /// The meeting as the lists show it, after a change to it.
-pub(crate) async fn view_after_change(app: &App, m: &meeting::Model) -> AppResult<MeetingView> {
+pub(crate) async fn meeting_view_after_change(
+    app: &App,
+    m: &meeting::Model,
+) -> AppResult<MeetingView> {
     let (rules, name) = rule_set_of(app, m).await?;
-    view(app, m, &rules, &name).await
+    meeting_view(app, m, &rules, &name).await
 }
 
 pub(crate) async fn rule_set_of(app: &App, m: &meeting::Model) -> AppResult<(RuleSet, String)> {
@@ -288,7 +291,11 @@ pub async fn roll(app: &App, cell: &impl CellProof, date: NaiveDate) -> AppResul
 
 /// A meeting the actor may see, with its cell: officers and the superior committee see every
 /// meeting of the cell, its members and its follower only those announced.
-pub(crate) async fn seen(app: &App, actor: &Actor, id: i64) -> AppResult<Visible<MeetingOf>> {
+pub(crate) async fn visible_meeting(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+) -> AppResult<Visible<MeetingOf>> {
     let m = find(app, id).await?;
     let cell = visible_cell(app, actor, m.unit_id).await?;
     actor.sees_meeting(m, cell)

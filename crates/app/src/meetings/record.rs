@@ -342,7 +342,7 @@ pub async fn my_tasks(app: &App, actor: &Actor) -> AppResult<Vec<TaskView>> {
 /// Scores the criteria the cell judges; the superior committee may adjust any criterion,
 /// with a reason.
 pub async fn score(app: &App, actor: &Actor, id: i64, input: ScoreInput) -> AppResult<HeldDetail> {
-    let h = lookup::seen(app, actor, id).await?;
+    let h = lookup::visible_meeting(app, actor, id).await?;
     let (m, cell) = (h.meeting.clone(), h.cell.clone());
     if !actor.can_read_path(&cell.path) {
         return Err(AppError::NotFound);

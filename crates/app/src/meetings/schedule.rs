@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 
 use crate::access::{Actor, MeetingOf};
 use crate::meetings::lookup;
-use crate::meetings::lookup::{MeetingView, manageable, view};
+use crate::meetings::lookup::{MeetingView, manageable, meeting_view};
 use crate::org::units;
 use crate::{App, AppError, AppResult, audit, rules};
 
@@ -154,7 +154,7 @@ pub async fn schedule(
     )
     .await?;
     tx.commit().await?;
-    view(app, &m, &r.rules, &r.name).await
+    meeting_view(app, &m, &r.rules, &r.name).await
 }
 
 /// Publishes the notice: members of the cell and the superior committee see the meeting.
@@ -186,7 +186,7 @@ pub async fn publish(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingView
     )
     .await?;
     tx.commit().await?;
-    lookup::view_after_change(app, &after).await
+    lookup::meeting_view_after_change(app, &after).await
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -259,5 +259,5 @@ pub async fn update_notice(
     )
     .await?;
     tx.commit().await?;
-    lookup::view_after_change(app, &after).await
+    lookup::meeting_view_after_change(app, &after).await
 }

@@ -118,7 +118,7 @@ pub async fn document_file(
         .await?
         .ok_or(AppError::NotFound)?;
     // Only whether the actor sees the meeting, not the whole meeting page.
-    lookup::seen(app, actor, d.meeting_id).await?;
+    lookup::visible_meeting(app, actor, d.meeting_id).await?;
     let bytes = match (&d.data, &d.stored_path, &app.config.upload_dir) {
         (Some(b), _, _) => b.clone(),
         (None, Some(p), Some(dir)) => std::fs::read(dir.join(p))

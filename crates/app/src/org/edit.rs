@@ -18,7 +18,7 @@ use utoipa::ToSchema;
 
 use crate::access::{Actor, Visible};
 use crate::membership::member_events;
-use crate::org::units::{UnitView, find, view};
+use crate::org::units::{UnitView, find, unit_view};
 use crate::{App, AppError, AppResult, audit};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -364,7 +364,7 @@ pub async fn create(app: &App, actor: &Actor, input: NewUnit) -> AppResult<UnitV
     )
     .await?;
     tx.commit().await?;
-    Ok(view(&created, &HashMap::new()))
+    Ok(unit_view(&created, &HashMap::new()))
 }
 
 async fn member_unit_of(db: &impl ConnectionTrait, m: &member::Model) -> AppResult<unit::Model> {
@@ -436,7 +436,7 @@ pub async fn rename(app: &App, actor: &Actor, id: i64, input: RenameUnit) -> App
     )
     .await?;
     tx.commit().await?;
-    Ok(view(&after, &HashMap::new()))
+    Ok(unit_view(&after, &HashMap::new()))
 }
 
 /// Seeds a root unit (the demo and `chibo` set-up use it; no actor, no scope).

@@ -25,7 +25,7 @@ use crate::org::edit::{
     add_event, changeable_from, check_cell_type, check_members_for_cell, check_sibling_name,
     effective_date, insert_unit, new_version, restructurable,
 };
-use crate::org::units::{UnitView, find, view};
+use crate::org::units::{UnitView, find, unit_view};
 use crate::{App, AppError, AppResult, audit};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -172,7 +172,7 @@ pub async fn move_unit(app: &App, actor: &Actor, id: i64, input: MoveUnit) -> Ap
     )
     .await?;
     tx.commit().await?;
-    Ok(view(&after, &HashMap::new()))
+    Ok(unit_view(&after, &HashMap::new()))
 }
 
 /// Merges unit `id` into another: its members and sub-units go over, its officers' terms end,
@@ -282,7 +282,7 @@ pub async fn merge(app: &App, actor: &Actor, id: i64, input: MergeUnit) -> AppRe
     )
     .await?;
     tx.commit().await?;
-    Ok(view(&after, &HashMap::new()))
+    Ok(unit_view(&after, &HashMap::new()))
 }
 
 /// Splits a cell: each part becomes a new sibling cell with the listed members. The remaining
@@ -383,7 +383,7 @@ pub async fn split(
             Some(&part),
         )
         .await?;
-        created.push(view(&part, &HashMap::new()));
+        created.push(unit_view(&part, &HashMap::new()));
     }
     if remaining.is_empty() {
         positions::end_positions(&tx, u.id, date).await?;
@@ -513,5 +513,5 @@ pub async fn dissolve(
     )
     .await?;
     tx.commit().await?;
-    Ok(view(&after, &HashMap::new()))
+    Ok(unit_view(&after, &HashMap::new()))
 }

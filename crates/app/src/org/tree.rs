@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 
 use crate::access::Actor;
 use crate::org::units::{
-    UnitView, as_it_was, counts_on, current_counts, find, valid_on, version_on, view,
+    UnitView, as_it_was, counts_on, current_counts, find, unit_view, valid_on, version_on,
 };
 use crate::refs::UnitRef;
 use crate::{AppError, AppResult};
@@ -138,7 +138,7 @@ pub async fn level(
         nodes: units
             .iter()
             .map(|u| TreeNode {
-                unit: view(u, &counts),
+                unit: unit_view(u, &counts),
                 child_count: children.get(&u.id).copied().unwrap_or(0),
             })
             .collect(),

@@ -18,7 +18,7 @@ use utoipa::ToSchema;
 use crate::access::{Actor, Visible};
 use crate::membership::members;
 use crate::org::cancellations;
-use crate::org::units::{UnitView, counts_on, current_counts, find, tree, version_on, view};
+use crate::org::units::{UnitView, counts_on, current_counts, find, tree, unit_view, version_on};
 use crate::refs::UnitRef;
 use crate::{App, AppError, AppResult};
 
@@ -92,7 +92,7 @@ pub async fn detail(
         },
         None => (*u).clone(),
     };
-    let unit_view = view(&shown, &counts);
+    let shown_view = unit_view(&shown, &counts);
 
     let ancestor_ids: Vec<i64> = org::path_ids(&shown.path)
         .into_iter()
@@ -137,7 +137,7 @@ pub async fn detail(
             Condition::all().add(member::Column::UnitId.in_subquery(children)),
         )
         .await?;
-        let mut v: Vec<UnitView> = kids.iter().map(|k| view(k, &counts)).collect();
+        let mut v: Vec<UnitView> = kids.iter().map(|k| unit_view(k, &counts)).collect();
         v.sort_by_key(|k| text::collation_key(&k.name));
         v
     };
@@ -222,7 +222,7 @@ pub async fn detail(
         can_manage_members: live
             && kind.is_some_and(|k| k.holds_members())
             && actor.can_manage_members(&u),
-        unit: unit_view,
+        unit: shown_view,
         ancestors,
         children,
         officers,

@@ -38,7 +38,7 @@ pub struct UnitView {
     pub official_count: i64,
 }
 
-pub(crate) fn view(u: &unit::Model, counts: &HashMap<i64, (i64, i64)>) -> UnitView {
+pub(crate) fn unit_view(u: &unit::Model, counts: &HashMap<i64, (i64, i64)>) -> UnitView {
     let kind = UnitKind::from_code(&u.kind);
     let ct = u.cell_type.as_deref().and_then(CellType::from_code);
     let (member_count, official_count) = counts.get(&u.id).copied().unwrap_or((0, 0));
@@ -142,7 +142,7 @@ pub async fn tree(app: &App, actor: &Actor, as_of: Option<NaiveDate>) -> AppResu
                 .await?;
             let counts = current_counts(&app.db, scope.condition(member::Column::UnitPath)).await?;
             Ok(depth_first(
-                units.iter().map(|u| view(u, &counts)).collect(),
+                units.iter().map(|u| unit_view(u, &counts)).collect(),
             ))
         }
         Some(date) => {
@@ -167,7 +167,7 @@ pub async fn tree(app: &App, actor: &Actor, as_of: Option<NaiveDate>) -> AppResu
                 if !(actor.can_read_path(&cur.path) || actor.can_read_path(&v.path)) {
                     continue;
                 }
-                out.push(view(&as_it_was(cur, &v, date), &counts));
+                out.push(unit_view(&as_it_was(cur, &v, date), &counts));
             }
             Ok(depth_first(out))
         }

@@ -56,7 +56,7 @@ fn parse(body: &str) -> AppResult<RuleSet> {
         .map_err(|e| AppError::Internal(format!("stored rule set unreadable: {e}")))
 }
 
-async fn view(db: &impl ConnectionTrait, r: rule_set::Model) -> AppResult<RuleSetView> {
+async fn rule_set_view(db: &impl ConnectionTrait, r: rule_set::Model) -> AppResult<RuleSetView> {
     let unit = match r.unit_id {
         Some(id) => units::find(db, id).await?.map(|u| UnitRef {
             id: u.id,
@@ -129,7 +129,7 @@ pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<RuleSetView>> {
                 _ => continue,
             }
         }
-        out.push(view(&app.db, r).await?);
+        out.push(rule_set_view(&app.db, r).await?);
     }
     Ok(out)
 }
@@ -145,7 +145,7 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<RuleSetView> {
             _ => return Err(AppError::NotFound),
         }
     }
-    view(&app.db, r).await
+    rule_set_view(&app.db, r).await
 }
 
 /// Adds a rule set (administrators): checked field by field, nothing written on error.
@@ -227,7 +227,7 @@ pub async fn create(app: &App, admin: &Admin<'_>, input: NewRuleSet) -> AppResul
     )
     .await?;
     tx.commit().await?;
-    view(&app.db, r).await
+    rule_set_view(&app.db, r).await
 }
 
 /// The set that judges a meeting of unit `unit_id` on `date`, if any is in force.
@@ -273,5 +273,5 @@ pub(crate) async fn in_force_for(
         .find(|(r, _)| r.id == chosen)
         .map(|(r, _)| r)
         .expect("chosen from these");
-    Ok(Some(view(db, row).await?))
+    Ok(Some(rule_set_view(db, row).await?))
 }

@@ -16,7 +16,7 @@ use crate::membership::member_edit;
 use crate::membership::member_edit::MemberInput;
 use crate::membership::member_events;
 use crate::org::units;
-use crate::workflows::admissions::{CandidateStep, CandidateView, views};
+use crate::workflows::admissions::{CandidateStep, CandidateView, candidate_views};
 use crate::{App, AppError, AppResult, audit};
 
 /// Takes the next step of a candidate's admission, checked for order, dates and who may take it.
@@ -31,7 +31,9 @@ pub async fn step(
         .await?
         .ok_or(AppError::NotFound)?;
     let cell = actor.visible(units::find(&app.db, c.unit_id).await?)?;
-    let current = views(app, actor, vec![c.clone()]).await?.remove(0);
+    let current = candidate_views(app, actor, vec![c.clone()])
+        .await?
+        .remove(0);
     let what = crate::workflows::require_step(
         &current.next_steps,
         &input.step,
@@ -239,5 +241,5 @@ pub async fn step(
     )
     .await?;
     tx.commit().await?;
-    Ok(views(app, actor, vec![saved]).await?.remove(0))
+    Ok(candidate_views(app, actor, vec![saved]).await?.remove(0))
 }

@@ -107,7 +107,7 @@ pub struct CandidateStep {
     pub votes_for: Option<u32>,
 }
 
-pub(crate) async fn views(
+pub(crate) async fn candidate_views(
     app: &App,
     actor: &Actor,
     rows: Vec<candidate::Model>,
@@ -220,7 +220,7 @@ pub async fn list(app: &App, actor: &Actor, unit_id: i64) -> AppResult<Candidate
         .order_by_desc(candidate::Column::CreatedAt)
         .all(&app.db)
         .await?;
-    let mut candidates = views(app, actor, rows).await?;
+    let mut candidates = candidate_views(app, actor, rows).await?;
     let closed =
         |c: &CandidateView| Stage::from_code(&c.stage).is_some_and(|s| s.next_steps().is_empty());
     candidates.sort_by_key(|c| (closed(c), !c.overdue));
@@ -359,7 +359,7 @@ pub async fn propose(
     )
     .await?;
     tx.commit().await?;
-    Ok(views(app, actor, vec![saved]).await?.remove(0))
+    Ok(candidate_views(app, actor, vec![saved]).await?.remove(0))
 }
 
 /// The cell of a candidate the actor may see (for the way back to its list).

@@ -97,7 +97,7 @@ pub struct ExemptionList {
     pub expired: u32,
 }
 
-async fn views(
+async fn exemption_views(
     app: &App,
     actor: &Actor,
     rows: Vec<exemption::Model>,
@@ -215,7 +215,7 @@ pub async fn of_member(app: &App, actor: &Actor, member_id: i64) -> AppResult<Ve
         .order_by_desc(exemption::Column::Id)
         .all(&app.db)
         .await?;
-    views(app, actor, rows).await
+    exemption_views(app, actor, rows).await
 }
 
 /// Exemptions in a subtree: open requests first.
@@ -226,7 +226,7 @@ pub async fn list(app: &App, actor: &Actor, unit_id: i64) -> AppResult<Exemption
         .order_by_desc(exemption::Column::RequestedOn)
         .all(&app.db)
         .await?;
-    let mut exemptions = views(app, actor, rows).await?;
+    let mut exemptions = exemption_views(app, actor, rows).await?;
     exemptions.sort_by_key(|x| match ExemptionStatus::from_code(&x.status) {
         Some(ExemptionStatus::Requested) => 0,
         _ if x.expired => 0,
@@ -349,7 +349,7 @@ pub async fn request(
     )
     .await?;
     tx.commit().await?;
-    Ok(views(app, actor, vec![saved]).await?.remove(0))
+    Ok(exemption_views(app, actor, vec![saved]).await?.remove(0))
 }
 
 /// Records the next step of an exemption, checked for order, date and who may take it.
@@ -364,7 +364,9 @@ pub async fn step(
         .await?
         .ok_or(AppError::NotFound)?;
     let (m, _) = members::visible(app, actor, row.member_id).await?;
-    let current = views(app, actor, vec![row.clone()]).await?.remove(0);
+    let current = exemption_views(app, actor, vec![row.clone()])
+        .await?
+        .remove(0);
     let what = crate::workflows::require_step(
         &current.next_steps,
         &input.step,
@@ -485,7 +487,7 @@ pub async fn step(
     )
     .await?;
     tx.commit().await?;
-    Ok(views(app, actor, vec![after]).await?.remove(0))
+    Ok(exemption_views(app, actor, vec![after]).await?.remove(0))
 }
 
 /// The member an exemption request is about, when the actor may see it.

@@ -22,7 +22,7 @@ use crate::membership::member_events;
 use crate::membership::members;
 use crate::membership::members::status_of;
 use crate::org::units;
-use crate::workflows::transfers::{TransferView, cell_of, ctx, destinations_from, one};
+use crate::workflows::transfers::{TransferView, cell_of, ctx, destinations_from, transfer_by_id};
 use crate::{App, AppError, AppResult, audit};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -250,7 +250,7 @@ pub async fn start(
     )
     .await?;
     tx.commit().await?;
-    one(app, actor, saved.id).await
+    transfer_by_id(app, actor, saved.id).await
 }
 
 async fn close_temporary_row(
@@ -287,7 +287,7 @@ pub async fn step(
         .one(&app.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let current = one(app, actor, id).await?;
+    let current = transfer_by_id(app, actor, id).await?;
     if t.status != TransferStatus::Open.code() {
         return Err(AppError::invalid(
             "step",
@@ -391,7 +391,7 @@ pub async fn step(
     )
     .await?;
     tx.commit().await?;
-    one(app, actor, id).await
+    transfer_by_id(app, actor, id).await
 }
 
 /// A member away on a temporary transfer is back in their cell from `on`.

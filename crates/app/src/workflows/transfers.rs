@@ -62,7 +62,7 @@ pub(crate) struct Ctx {
     pub(crate) today: NaiveDate,
 }
 
-pub(crate) fn view(
+pub(crate) fn transfer_view(
     t: &transfer::Model,
     ctx: &Ctx,
     names: &HashMap<i64, String>,
@@ -162,7 +162,7 @@ pub(crate) async fn ctx(app: &App) -> AppResult<Ctx> {
     })
 }
 
-async fn views(
+async fn transfer_views(
     app: &App,
     actor: &Actor,
     rows: Vec<transfer::Model>,
@@ -188,7 +188,7 @@ async fn views(
             .collect();
     Ok(rows
         .iter()
-        .map(|t| view(t, &c, &names, &units, actor))
+        .map(|t| transfer_view(t, &c, &names, &units, actor))
         .collect())
 }
 
@@ -210,7 +210,7 @@ pub async fn list(
         .order_by_desc(transfer::Column::Id)
         .all(&app.db)
         .await?;
-    let mut transfers = views(app, actor, rows).await?;
+    let mut transfers = transfer_views(app, actor, rows).await?;
     transfers.sort_by_key(|t| (t.status != TransferStatus::Open.code(), t.overdue.is_none()));
     let overdue = transfers.iter().filter(|t| t.overdue.is_some()).count() as u32;
     if overdue_only {
@@ -234,11 +234,11 @@ pub async fn of_member(app: &App, actor: &Actor, member_id: i64) -> AppResult<Ve
         .order_by_desc(transfer::Column::MovedOn)
         .all(&app.db)
         .await?;
-    views(app, actor, rows).await
+    transfer_views(app, actor, rows).await
 }
 
 /// A transfer the actor may see: its home or its receiving cell is in their read scope.
-pub(crate) async fn one(app: &App, actor: &Actor, id: i64) -> AppResult<TransferView> {
+pub(crate) async fn transfer_by_id(app: &App, actor: &Actor, id: i64) -> AppResult<TransferView> {
     let t = transfer::Entity::find_by_id(id)
         .one(&app.db)
         .await?
@@ -255,7 +255,7 @@ pub(crate) async fn one(app: &App, actor: &Actor, id: i64) -> AppResult<Transfer
     if !seen {
         return Err(AppError::NotFound);
     }
-    Ok(views(app, actor, vec![t]).await?.remove(0))
+    Ok(transfer_views(app, actor, vec![t]).await?.remove(0))
 }
 
 pub(crate) async fn cell_of(app: &App, unit_id: i64) -> AppResult<unit::Model> {
@@ -306,5 +306,5 @@ pub async fn destinations(app: &App, actor: &Actor, member_id: i64) -> AppResult
 
 /// The member a transfer is about, when the actor may see the transfer.
 pub async fn of_transfer_member(app: &App, actor: &Actor, id: i64) -> AppResult<i64> {
-    Ok(one(app, actor, id).await?.member.id)
+    Ok(transfer_by_id(app, actor, id).await?.member.id)
 }

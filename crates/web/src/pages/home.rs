@@ -25,7 +25,10 @@ struct HomePage {
     today: chrono::NaiveDate,
 }
 
-pub async fn home(State(s): State<AppState>, PageUser(a): PageUser) -> Result<Response, PageError> {
+pub async fn start_page(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+) -> Result<Response, PageError> {
     let upcoming = detail::upcoming_for_me(&s.app, &a).await?;
     let role_lines = a
         .grants()

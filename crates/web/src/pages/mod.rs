@@ -52,7 +52,7 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
     };
     use Method as M;
     vec![
-        r(M::GET, "/", false, get(home::home)),
+        r(M::GET, "/", false, get(home::start_page)),
         r(M::GET, "/login", true, get(account::login_form)),
         r(M::POST, "/login", true, post(account::login)),
         r(M::POST, "/logout", true, post(account::logout)),
