@@ -48,9 +48,15 @@ impl MeetingStatus {
 
     /// Codes of the pending statuses, for a query's `IN` list.
     pub fn pending_codes() -> Vec<&'static str> {
+        Self::codes_where(Self::pending)
+    }
+
+    /// Codes of the statuses that pass `test` (`announced`, `takes_place`…), for a query's
+    /// `IN` list.
+    pub fn codes_where(test: fn(Self) -> bool) -> Vec<&'static str> {
         Self::ALL
             .iter()
-            .filter(|s| s.pending())
+            .filter(|s| test(**s))
             .map(|s| s.code())
             .collect()
     }

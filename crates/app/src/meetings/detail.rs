@@ -13,8 +13,8 @@ use utoipa::ToSchema;
 
 use crate::access::Actor;
 use crate::meetings::lookup::{
-    AttendanceSummary, MeetingView, SheetRow, meeting_status, meeting_view, rule_set_of,
-    visible_cell, visible_meeting,
+    AttendanceSummary, MeetingView, SheetRow, meeting_status, meeting_view, meeting_views,
+    rule_set_of, visible_cell, visible_meeting,
 };
 use crate::meetings::notice::{self, FollowerView};
 use crate::meetings::{held, sheet};
@@ -38,25 +38,21 @@ pub struct MeetingDetail {
     pub held: Option<held::HeldDetail>,
 }
 
-/// Meetings of a cell, newest first. Members of the cell see published ones.
+/// Meetings of a cell, newest first. Members of the cell see announced ones.
 pub async fn list(app: &App, actor: &Actor, unit_id: i64) -> AppResult<Vec<MeetingView>> {
     let cell = visible_cell(app, actor, unit_id).await?;
-    let officer = actor.can_read_path(&cell.path);
-    let rows = meeting::Entity::find()
-        .filter(meeting::Column::UnitId.eq(cell.id))
+    let mut q = meeting::Entity::find().filter(meeting::Column::UnitId.eq(cell.id));
+    if !actor.can_read_path(&cell.path) {
+        q = q.filter(
+            meeting::Column::Status.is_in(MeetingStatus::codes_where(MeetingStatus::announced)),
+        );
+    }
+    let rows = q
         .order_by_desc(meeting::Column::MeetingDate)
         .order_by_desc(meeting::Column::Id)
         .all(&app.db)
         .await?;
-    let mut out = Vec::new();
-    for m in rows
-        .iter()
-        .filter(|m| officer || meeting_status(m).announced())
-    {
-        let (rules, name) = rule_set_of(app, m).await?;
-        out.push(meeting_view(app, m, &rules, &name).await?);
-    }
-    Ok(out)
+    meeting_views(app, &rows).await
 }
 
 /// The cell the actor belongs to (a party group's cell), if they are a member.
@@ -94,16 +90,20 @@ pub async fn upcoming_for_me(app: &App, actor: &Actor) -> AppResult<Vec<MeetingV
                 .map(|u| u.id),
         );
     }
-    let today = App::today();
-    let mut next = Vec::new();
-    for cell_id in cells {
-        next.extend(list(app, actor, cell_id).await?.into_iter().filter(|m| {
-            m.meeting_date >= today
-                && MeetingStatus::from_code(&m.status).is_some_and(MeetingStatus::takes_place)
-        }));
-    }
-    next.sort_by(|a, b| (a.meeting_date, &a.start_time).cmp(&(b.meeting_date, &b.start_time)));
-    Ok(next)
+    // One query for every cell: what is coming is a handful of rows, read with their cells and
+    // rule sets once (the home page every member opens).
+    let rows = meeting::Entity::find()
+        .filter(meeting::Column::UnitId.is_in(cells))
+        .filter(meeting::Column::MeetingDate.gte(App::today()))
+        .filter(
+            meeting::Column::Status.is_in(MeetingStatus::codes_where(MeetingStatus::takes_place)),
+        )
+        .order_by_asc(meeting::Column::MeetingDate)
+        .order_by_asc(meeting::Column::StartTime)
+        .order_by_asc(meeting::Column::Id)
+        .all(&app.db)
+        .await?;
+    meeting_views(app, &rows).await
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -147,17 +147,17 @@ pub async fn resolutions_for_me(app: &App, actor: &Actor) -> AppResult<Vec<PastR
     {
         *approvals.entry(a.meeting_id).or_default() += 1;
     }
+    let views = meeting_views(app, &held).await?;
     let mut out = Vec::new();
-    for m in held {
+    for (m, meeting) in held.iter().zip(views) {
         let Some(r) = records.get(&m.id) else {
             continue;
         };
         let Some(text) = r.resolution_text.clone().filter(|t| !t.trim().is_empty()) else {
             continue;
         };
-        let (rules, name) = rule_set_of(app, &m).await?;
         out.push(PastResolution {
-            meeting: meeting_view(app, &m, &rules, &name).await?,
+            meeting,
             resolution_text: text,
             votes_for: r.votes_for,
             votes_against: r.votes_against,

@@ -7,7 +7,7 @@ use chibo_domain::meeting::MeetingStatus;
 use chibo_domain::member::RollKind;
 use chibo_domain::member::{self as member_rules, Status, StatusEvent, StatusEventKind};
 use chibo_domain::rules::{Presence, RuleSet, Standing};
-use chibo_store::entities::{meeting, member, member_event, member_unit, unit};
+use chibo_store::entities::{meeting, member, member_event, member_unit, rule_set, unit};
 use chibo_store::sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -140,11 +140,16 @@ pub(crate) async fn meeting_view(
     let u = units::find(&app.db, m.unit_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(MeetingView {
+    Ok(view_of(m, &u.name, rules, rule_name))
+}
+
+/// The meeting as the lists show it, from what was read for it.
+fn view_of(m: &meeting::Model, cell_name: &str, rules: &RuleSet, rule_name: &str) -> MeetingView {
+    MeetingView {
         id: m.id,
         unit: UnitRef {
-            id: u.id,
-            name: u.name,
+            id: m.unit_id,
+            name: cell_name.to_string(),
         },
         kind: m.kind.clone(),
         kind_label: rules
@@ -163,7 +168,41 @@ pub(crate) async fn meeting_view(
             id: m.rule_set_id,
             name: rule_name.to_string(),
         },
-    })
+    }
+}
+
+/// Meetings as the lists show them, in the order given: their cells and rule sets read once
+/// for the whole list (each rule set parsed once), never once per meeting.
+pub(crate) async fn meeting_views(
+    app: &App,
+    rows: &[meeting::Model],
+) -> AppResult<Vec<MeetingView>> {
+    let ids = |f: fn(&meeting::Model) -> i64| rows.iter().map(f).collect::<Vec<_>>();
+    let cells: HashMap<i64, String> =
+        crate::lookup::by_ids::<unit::Entity, _>(&app.db, unit::Column::Id, &ids(|m| m.unit_id))
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect();
+    let mut sets: HashMap<i64, (RuleSet, String)> = HashMap::new();
+    for r in crate::lookup::by_ids::<rule_set::Entity, _>(
+        &app.db,
+        rule_set::Column::Id,
+        &ids(|m| m.rule_set_id),
+    )
+    .await?
+    {
+        let rules: RuleSet =
+            serde_json::from_str(&r.body).map_err(|e| AppError::Internal(e.to_string()))?;
+        sets.insert(r.id, (rules, r.name));
+    }
+    rows.iter()
+        .map(|m| {
+            let (rules, name) = sets.get(&m.rule_set_id).ok_or(AppError::NotFound)?;
+            let cell = cells.get(&m.unit_id).ok_or(AppError::NotFound)?;
+            Ok(view_of(m, cell, rules, name))
+        })
+        .collect()
 }
 
 /// The meeting as the lists show it, after a change to it.
