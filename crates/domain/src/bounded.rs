@@ -20,8 +20,8 @@ pub struct Bounded<const MIN: i64, const MAX: i64>(i64);
 pub type PageNumber = Bounded<1, 1_000_000>;
 /// Rows on a page.
 pub type PageSize = Bounded<1, 500>;
-/// Rows skipped.
-pub type RowOffset = Bounded<0, 100_000_000>;
+/// A row's id given back as a keyset cursor (`before`).
+pub type RowId = Bounded<1, 1_000_000_000_000>;
 /// A calendar year chibo can hold records for.
 pub type Year = Bounded<1900, 2200>;
 

@@ -412,9 +412,9 @@ async fn numbers_in_query_strings_are_bounded() {
         ),
         ("/api/v1/holidays?year=-5".to_string(), &board, "year"),
         (
-            "/api/v1/audit?offset=99999999999999999999".to_string(),
+            "/api/v1/audit?before=99999999999999999999".to_string(),
             &admin,
-            "offset",
+            "before",
         ),
         ("/api/v1/audit?limit=abc".to_string(), &admin, "limit"),
     ] {
@@ -440,7 +440,7 @@ async fn numbers_in_query_strings_are_bounded() {
     for path in [
         "/members?page=200000000000000000".to_string(),
         format!("/units/{cell}/plan?nam=99999"),
-        "/admin/audit?page=-1".to_string(),
+        "/admin/audit?before=-1".to_string(),
     ] {
         let r = t.get(&path, Auth::Cookie(&cookie)).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");

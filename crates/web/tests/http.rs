@@ -685,3 +685,39 @@ async fn a_secretary_schedules_publishes_and_takes_attendance_through_the_pages(
             .contains("Đã hoàn thành")
     );
 }
+
+#[tokio::test]
+async fn the_audit_log_pages_by_keyset_to_its_end() {
+    use chibo_store::entities::audit;
+    use chibo_store::sea_orm::{EntityTrait, PaginatorTrait};
+    let t = TestApp::new().await;
+    let admin = t.token("admin").await;
+    let total = audit::Entity::find().count(&t.app.db).await.unwrap();
+    assert!(total > 14, "the demo writes an audit trail: {total}");
+    let mut ids: Vec<i64> = Vec::new();
+    let mut before: Option<i64> = None;
+    loop {
+        let path = match before {
+            Some(b) => format!("/api/v1/audit?limit=7&before={b}"),
+            None => "/api/v1/audit?limit=7".to_string(),
+        };
+        let page = ok(&t.api(Method::GET, &path, &admin, json!(null)).await);
+        let items = page["items"].as_array().unwrap();
+        assert!(items.len() <= 7);
+        ids.extend(items.iter().map(|e| e["id"].as_i64().unwrap()));
+        match page["next"].as_i64() {
+            Some(n) => {
+                assert_eq!(Some(n), ids.last().copied(), "next is the page's last id");
+                before = Some(n);
+            }
+            None => break,
+        }
+    }
+    assert_eq!(ids.len() as u64, total, "every entry once");
+    assert!(ids.windows(2).all(|w| w[0] > w[1]), "newest first, no repeat");
+    // The page links the same way.
+    let cookie = t.login("admin").await;
+    let first = t.get("/admin/audit", Auth::Cookie(&cookie)).await;
+    assert!(first.body.contains("/admin/audit?before="), "a link to older entries");
+    assert!(!first.body.contains("Mới nhất"), "the newest page links to no newer one");
+}

@@ -178,8 +178,9 @@ pub async fn set_active(
 }
 
 #[derive(Debug, Default, Deserialize)]
-pub struct PageQ {
-    pub page: Option<chibo_domain::bounded::PageNumber>,
+pub struct AuditQ {
+    /// Entries older than this id (the link to the next page).
+    pub before: Option<chibo_domain::bounded::RowId>,
 }
 
 #[derive(Template)]
@@ -187,19 +188,21 @@ pub struct PageQ {
 struct AuditPage {
     nav: Nav,
     entries: Vec<AuditEntry>,
-    page: u64,
+    /// Not the newest page: link back to it.
+    older: bool,
+    next: Option<i64>,
 }
 
 pub async fn audit(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    PageQuery(q): PageQuery<PageQ>,
+    PageQuery(q): PageQuery<AuditQ>,
 ) -> Result<Response, PageError> {
-    let page = q.page.map_or(1, |p| p.get_u64());
-    let entries = audit::list(&s.app, &a.admin()?, 100, (page - 1) * 100).await?;
+    let log = audit::list(&s.app, &a.admin()?, 100, q.before.map(|b| b.get())).await?;
     render(&AuditPage {
         nav: Nav::of(&a),
-        entries,
-        page,
+        entries: log.items,
+        older: q.before.is_some(),
+        next: log.next,
     })
 }

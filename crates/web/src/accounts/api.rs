@@ -4,7 +4,7 @@ use axum::http::StatusCode;
 use chibo_app::access::auth;
 use chibo_app::access::users;
 use chibo_app::access::users::{ActiveInput, NewUser, PasswordInput, RoleInput, UserView};
-use chibo_app::audit::{self, AuditEntry};
+use chibo_app::audit::{self, AuditLog};
 use chibo_app::{Actor, AppError};
 use chibo_domain::ids::UserId;
 use serde::{Deserialize, Serialize};
@@ -190,24 +190,25 @@ pub struct AuditQuery {
     /// Entries on a page (100 by default).
     #[param(value_type = Option<u64>, minimum = 1, maximum = 500)]
     pub limit: Option<chibo_domain::bounded::PageSize>,
-    #[param(value_type = Option<u64>, minimum = 0, maximum = 100000000)]
-    pub offset: Option<chibo_domain::bounded::RowOffset>,
+    /// Entries older than this id: the `next` of the previous page.
+    #[param(value_type = Option<i64>, minimum = 1)]
+    pub before: Option<chibo_domain::bounded::RowId>,
 }
 
 /// The audit log, newest first (administrators).
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
-    responses((status = 200, body = Vec<AuditEntry>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = AuditLog), (status = 404, body = ErrorBody)))]
 pub async fn audit(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     ApiQuery(q): ApiQuery<AuditQuery>,
-) -> Result<Json<Vec<AuditEntry>>, ApiError> {
+) -> Result<Json<AuditLog>, ApiError> {
     Ok(Json(
         audit::list(
             &s.app,
             &a.admin()?,
             q.limit.map_or(100, |l| l.get_u64()),
-            q.offset.map_or(0, |o| o.get_u64()),
+            q.before.map(|b| b.get()),
         )
         .await?,
     ))
