@@ -714,10 +714,50 @@ async fn the_audit_log_pages_by_keyset_to_its_end() {
         }
     }
     assert_eq!(ids.len() as u64, total, "every entry once");
-    assert!(ids.windows(2).all(|w| w[0] > w[1]), "newest first, no repeat");
+    assert!(
+        ids.windows(2).all(|w| w[0] > w[1]),
+        "newest first, no repeat"
+    );
     // The page links the same way.
     let cookie = t.login("admin").await;
     let first = t.get("/admin/audit", Auth::Cookie(&cookie)).await;
-    assert!(first.body.contains("/admin/audit?before="), "a link to older entries");
-    assert!(!first.body.contains("Mới nhất"), "the newest page links to no newer one");
+    assert!(
+        first.body.contains("/admin/audit?before="),
+        "a link to older entries"
+    );
+    assert!(
+        !first.body.contains("Mới nhất"),
+        "the newest page links to no newer one"
+    );
+}
+
+#[tokio::test]
+async fn accounts_page_by_keyset_in_username_order() {
+    use chibo_store::entities::user;
+    use chibo_store::sea_orm::{EntityTrait, PaginatorTrait};
+    let t = TestApp::new().await;
+    let admin = t.token("admin").await;
+    let total = user::Entity::find().count(&t.app.db).await.unwrap();
+    let mut names: Vec<String> = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let path = match &after {
+            Some(a) => format!("/api/v1/users?per_page=3&after={a}"),
+            None => "/api/v1/users?per_page=3".to_string(),
+        };
+        let page = ok(&t.api(Method::GET, &path, &admin, json!(null)).await);
+        let items = page["items"].as_array().unwrap();
+        assert!(items.len() <= 3);
+        names.extend(items.iter().map(|u| u["username"].as_str().unwrap().to_string()));
+        match page["next"].as_str() {
+            Some(n) => after = Some(n.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(names.len() as u64, total, "every account once");
+    assert!(names.windows(2).all(|w| w[0] < w[1]), "in username order: {names:?}");
+    let bad = t
+        .api(Method::GET, "/api/v1/users?after=xyz", &admin, json!(null))
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
 }

@@ -1,12 +1,15 @@
 //! Accounts and their roles: administrators only (and each user's own password).
 
+use std::collections::HashMap;
+
 use chibo_domain::Invalid;
+use chibo_domain::cursor::Cursor;
 use chibo_domain::ids::UserId;
 use chibo_domain::org::UnitKind;
-use chibo_store::entities::{member, user, user_role};
+use chibo_store::entities::{member, unit, user, user_role};
 use chibo_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
-    QueryOrder, Set,
+    QueryOrder, QuerySelect, Set,
 };
 use chibo_store::write_tx;
 use serde::{Deserialize, Serialize};
@@ -75,48 +78,87 @@ pub struct ActiveInput {
 }
 
 async fn user_view(app: &App, u: user::Model) -> AppResult<UserView> {
-    let roles = user_role::Entity::find()
-        .filter(user_role::Column::UserId.eq(u.id))
-        .order_by_asc(user_role::Column::Id)
-        .all(&app.db)
-        .await?;
-    let mut out = Vec::new();
+    Ok(user_views(app, vec![u]).await?.remove(0))
+}
+
+/// Accounts with their roles, the roles and their units read once for all of them (a page of
+/// accounts: its ids are bounded by the page size).
+async fn user_views(app: &App, users: Vec<user::Model>) -> AppResult<Vec<UserView>> {
+    let ids: Vec<i64> = users.iter().map(|u| u.id).collect();
+    let roles =
+        crate::lookup::by_ids::<user_role::Entity, _>(&app.db, user_role::Column::UserId, &ids)
+            .await?;
+    let unit_ids: Vec<i64> = roles.iter().filter_map(|r| r.unit_id).collect();
+    let unit_names: HashMap<i64, String> =
+        crate::lookup::by_ids::<unit::Entity, _>(&app.db, unit::Column::Id, &unit_ids)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect();
+    let mut by_user: HashMap<i64, Vec<RoleView>> = HashMap::new();
+    let mut roles = roles;
+    roles.sort_by_key(|r| r.id);
     for r in roles {
         let Some(role) = Role::from_code(&r.role) else {
             continue;
         };
-        let unit_name = match r.unit_id {
-            Some(id) => units::find(&app.db, id).await?.map(|u| u.name),
-            None => None,
-        };
-        out.push(RoleView {
+        by_user.entry(r.user_id).or_default().push(RoleView {
             id: r.id,
             role,
             role_label: role.label().to_string(),
             unit_id: r.unit_id,
-            unit_name,
+            unit_name: r.unit_id.and_then(|id| unit_names.get(&id).cloned()),
         });
     }
-    Ok(UserView {
-        id: u.id,
-        username: u.username,
-        display_name: u.display_name,
-        member_id: u.member_id,
-        is_active: u.is_active,
-        roles: out,
-    })
+    Ok(users
+        .into_iter()
+        .map(|u| UserView {
+            roles: by_user.remove(&u.id).unwrap_or_default(),
+            id: u.id,
+            username: u.username,
+            display_name: u.display_name,
+            member_id: u.member_id,
+            is_active: u.is_active,
+        })
+        .collect())
 }
 
-pub async fn list(app: &App, _admin: &Admin<'_>) -> AppResult<Vec<UserView>> {
-    let mut out = Vec::new();
-    for u in user::Entity::find()
-        .order_by_asc(user::Column::Username)
-        .all(&app.db)
-        .await?
-    {
-        out.push(user_view(app, u).await?);
+/// A page of accounts in username order.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UserPage {
+    pub items: Vec<UserView>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next: Option<String>,
+}
+
+/// Accounts in username order, `per_page` of them after `after` (a keyset on the unique
+/// username, as cheap deep in a nation's accounts as on the first page).
+pub async fn list(
+    app: &App,
+    _admin: &Admin<'_>,
+    after: Option<&Cursor>,
+    per_page: u64,
+) -> AppResult<UserPage> {
+    let per_page = per_page.clamp(1, 500);
+    let mut q = user::Entity::find();
+    if let Some(c) = after {
+        q = q.filter(user::Column::Username.gt(c.key.as_str()));
     }
-    Ok(out)
+    let mut rows = q
+        .order_by_asc(user::Column::Username)
+        .limit(per_page + 1)
+        .all(&app.db)
+        .await?;
+    let next = (rows.len() as u64 > per_page).then(|| {
+        rows.truncate(per_page as usize);
+        rows.last()
+            .map(|u| Cursor::new(u.username.clone(), u.id).encode())
+            .unwrap_or_default()
+    });
+    Ok(UserPage {
+        items: user_views(app, rows).await?,
+        next,
+    })
 }
 
 pub async fn get(app: &App, _admin: &Admin<'_>, id: UserId) -> AppResult<UserView> {

@@ -7,6 +7,7 @@ use chibo_app::audit::{self, AuditEntry};
 use chibo_app::org::units;
 use chibo_app::org::units::UnitView;
 use chibo_app::{Actor, AppError, Role};
+use chibo_domain::cursor::Cursor;
 use chibo_domain::ids::UserId;
 use serde::Deserialize;
 
@@ -24,6 +25,10 @@ use crate::state::AppState;
 struct UsersPage {
     nav: Nav,
     users: Vec<UserView>,
+    /// The next page's cursor, when there is one.
+    next: Option<String>,
+    /// Not the first page: link back to it.
+    later: bool,
     roles: Vec<(&'static str, &'static str)>,
     units: Vec<UnitView>,
     errors: Vec<String>,
@@ -37,16 +42,19 @@ fn role_choices() -> Vec<(&'static str, &'static str)> {
 async fn render_users(
     s: &AppState,
     a: &Actor,
+    after: Option<&Cursor>,
     errors: Vec<String>,
     form: std::collections::HashMap<String, String>,
 ) -> Result<Response, PageError> {
-    let list = users::list(&s.app, &a.admin()?).await?;
+    let page = users::list(&s.app, &a.admin()?, after, 100).await?;
     let status = crate::render::status_for(&errors);
     render_status(
         status,
         &UsersPage {
             nav: Nav::of(a),
-            users: list,
+            users: page.items,
+            next: page.next,
+            later: after.is_some(),
             roles: role_choices(),
             units: units::tree(&s.app, a, None).await?,
             errors,
@@ -55,11 +63,17 @@ async fn render_users(
     )
 }
 
+#[derive(Debug, Default, Deserialize)]
+pub struct UsersQ {
+    pub after: Option<Cursor>,
+}
+
 pub async fn users(
     State(s): State<AppState>,
     PageUser(a): PageUser,
+    PageQuery(q): PageQuery<UsersQ>,
 ) -> Result<Response, PageError> {
-    render_users(&s, &a, vec![], Default::default()).await
+    render_users(&s, &a, q.after.as_ref(), vec![], Default::default()).await
 }
 
 pub async fn create_user(
@@ -76,7 +90,7 @@ pub async fn create_user(
                 .filter(|(k, _)| *k != "password")
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect();
-            render_users(&s, &a, errors, form).await
+            render_users(&s, &a, None, errors, form).await
         }
     }
 }

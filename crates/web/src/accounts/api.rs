@@ -3,9 +3,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chibo_app::access::auth;
 use chibo_app::access::users;
-use chibo_app::access::users::{ActiveInput, NewUser, PasswordInput, RoleInput, UserView};
+use chibo_app::access::users::{
+    ActiveInput, NewUser, PasswordInput, RoleInput, UserPage, UserView,
+};
 use chibo_app::audit::{self, AuditLog};
 use chibo_app::{Actor, AppError};
+use chibo_domain::cursor::Cursor;
 use chibo_domain::ids::UserId;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -100,14 +103,28 @@ pub async fn me(ApiUser(a): ApiUser) -> Json<Actor> {
     Json(a)
 }
 
-/// All accounts (administrators).
-#[utoipa::path(get, path = "/api/v1/users", tag = "users",
-    responses((status = 200, body = Vec<UserView>), (status = 404, body = ErrorBody)))]
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct UserListQuery {
+    /// Accounts on a page (100 by default).
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 500)]
+    pub per_page: Option<chibo_domain::bounded::PageSize>,
+    /// The `next` of the previous page.
+    #[param(value_type = Option<String>)]
+    pub after: Option<Cursor>,
+}
+
+/// Accounts in username order, a page at a time (administrators).
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", params(UserListQuery),
+    responses((status = 200, body = UserPage), (status = 404, body = ErrorBody)))]
 pub async fn list_users(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-) -> Result<Json<Vec<UserView>>, ApiError> {
-    Ok(Json(users::list(&s.app, &a.admin()?).await?))
+    ApiQuery(q): ApiQuery<UserListQuery>,
+) -> Result<Json<UserPage>, ApiError> {
+    let per_page = q.per_page.map_or(100, |p| p.get_u64());
+    Ok(Json(
+        users::list(&s.app, &a.admin()?, q.after.as_ref(), per_page).await?,
+    ))
 }
 
 /// Creates an account, optionally with a first role (administrators).
