@@ -272,7 +272,9 @@ async fn a_generated_city_keeps_the_use_cases_invariants() {
         assert!(t.moved_on >= m.admission_date);
     }
     let root = units.iter().find(|u| u.parent_id.is_none()).unwrap().id;
-    let due = badges_due::due(&app, &admin, root, None).await.unwrap();
+    let due = badges_due::due(&app, &admin, root, None, None, 100)
+        .await
+        .unwrap();
     assert!(!due.rows.is_empty());
     assert!(
         !exemptions::list(&app, &admin, root)

@@ -80,6 +80,36 @@ async fn badges_due_awarded_once_and_delayed_by_discipline() {
         (Some(30), &json!(false))
     );
     assert_eq!(row(&due, y).unwrap()["years"], 40);
+    // A page at a time, one row a page: the same members, each once, in the same order.
+    let all: Vec<i64> = due["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["member_id"].as_i64().unwrap())
+        .collect();
+    assert!(due["next"].is_null(), "one page holds them all");
+    let mut paged = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let path = match &after {
+            Some(a) => format!("/api/v1/units/{commune}/badges?per_page=1&after={a}"),
+            None => format!("/api/v1/units/{commune}/badges?per_page=1"),
+        };
+        let page = ok(&t.get(&path, Auth::Bearer(&committee)).await);
+        paged.extend(
+            page["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["member_id"].as_i64().unwrap()),
+        );
+        match page["next"].as_str() {
+            Some(n) => after = Some(n.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(paged, all);
+    assert!(all.len() >= 2);
     let bad_day = t
         .get(
             &format!("/api/v1/units/{commune}/badges?award_on=2026-06-01"),

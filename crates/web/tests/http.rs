@@ -748,14 +748,21 @@ async fn accounts_page_by_keyset_in_username_order() {
         let page = ok(&t.api(Method::GET, &path, &admin, json!(null)).await);
         let items = page["items"].as_array().unwrap();
         assert!(items.len() <= 3);
-        names.extend(items.iter().map(|u| u["username"].as_str().unwrap().to_string()));
+        names.extend(
+            items
+                .iter()
+                .map(|u| u["username"].as_str().unwrap().to_string()),
+        );
         match page["next"].as_str() {
             Some(n) => after = Some(n.to_string()),
             None => break,
         }
     }
     assert_eq!(names.len() as u64, total, "every account once");
-    assert!(names.windows(2).all(|w| w[0] < w[1]), "in username order: {names:?}");
+    assert!(
+        names.windows(2).all(|w| w[0] < w[1]),
+        "in username order: {names:?}"
+    );
     let bad = t
         .api(Method::GET, "/api/v1/users?after=xyz", &admin, json!(null))
         .await;

@@ -112,30 +112,22 @@ fn discipline_view(d: member_discipline::Model) -> DisciplineView {
 /// Which members a lookup is for.
 pub(crate) enum Of {
     One(i64),
-    /// The members matching a condition on the members table, as a subquery.
-    Where(Condition),
+    /// The members of one batch of a paged list: as many ids as a page reads, never a
+    /// subtree's.
+    Batch(Vec<i64>),
 }
 
 impl Of {
     fn on(&self, column: impl ColumnTrait) -> Condition {
         match self {
             Of::One(id) => Condition::all().add(column.eq(*id)),
-            Of::Where(c) => Condition::all().add(
-                column.in_subquery(
-                    chibo_store::sea_orm::sea_query::Query::select()
-                        .column(member::Column::Id)
-                        .from(member::Entity)
-                        .cond_where(c.clone())
-                        .to_owned(),
-                ),
-            ),
+            Of::Batch(ids) => Condition::all().add(column.is_in(ids.clone())),
         }
     }
 }
 
 /// Party-age gaps of each member, from their status events.
-/// `of`: which members, as a condition on a `member_id` column (one id, or a subquery over a
-/// subtree: never a list of the subtree's ids).
+/// `of`: which members, as a condition on a `member_id` column (one id, or a page's batch).
 pub(crate) async fn gaps_by_member(
     app: &App,
     ms: &[member::Model],

@@ -4,9 +4,13 @@
 use std::collections::HashMap;
 
 use chibo_domain::badges::BadgeRules;
+use chibo_domain::cursor::Cursor;
 use chibo_domain::validate;
-use chibo_store::entities::{member, unit};
-use chibo_store::sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
+use chibo_store::entities::{member, member_badge, unit};
+use chibo_store::sea_orm::sea_query::Query;
+use chibo_store::sea_orm::{
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -37,97 +41,123 @@ pub struct DueRow {
 pub struct DueList {
     pub unit: UnitRef,
     pub award_on: NaiveDate,
+    /// One page, in name order.
     pub rows: Vec<DueRow>,
     pub can_award: bool,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next: Option<String>,
 }
+
+/// Members read at a time while filling a page: who is due is decided in Rust (party-age gaps,
+/// disciplinary delays), so a page may take more than its own size of candidates.
+const BATCH: u64 = 400;
 
 /// Members of a subtree due for a badge at `award_on` (the next award day when not given):
 /// each member's highest milestone above the badges they hold, if it may be given by then.
+/// A page of `per_page` rows in name order, after `after`.
 pub async fn due(
     app: &App,
     actor: &Actor,
     unit_id: i64,
     award_on: Option<&str>,
+    after: Option<&Cursor>,
+    per_page: u64,
 ) -> AppResult<DueList> {
     let root = actor.visible(units::find(&app.db, unit_id).await?)?;
     let rules = BadgeRules::default();
-    let award_on = match award_on.map(str::trim).filter(|s| !s.is_empty()) {
-        None => rules.award_day_from(App::today()),
-        Some(s) => match validate::parse_date(s) {
-            Some(d) if rules.is_award_day(d) => d,
-            Some(_) => {
-                return Err(AppError::invalid(
-                    "award_on",
-                    "Ngày trao Huy hiệu là 3/2, 19/5, 2/9 hoặc 7/11.",
-                ));
-            }
-            None => {
-                return Err(AppError::invalid(
-                    "award_on",
-                    "Ngày trao phải có dạng ngày/tháng/năm.",
-                ));
-            }
-        },
-    };
+    let award_on = award_day(&rules, award_on)?;
     let previous = rules.award_day_before(award_on);
-    // Only members whose party age can reach the first milestone by the award day: gaps in
-    // party age only push milestones later.
-    let first = rules.milestones.iter().copied().min().unwrap_or(30);
-    let admitted_by = award_on
-        .checked_sub_months(chrono::Months::new(first * 12))
-        .unwrap_or(award_on);
-    let candidates = Condition::all()
-        .add(member::Column::UnitPath.like(chibo_store::path_prefix(&root.path)))
-        .add(member::Column::Status.is_in(chibo_domain::member::on_roll_codes()))
-        .add(member::Column::AdmissionDate.lte(admitted_by));
-    let ms: Vec<member::Model> = member::Entity::find()
-        .filter(candidates.clone())
-        .order_by_asc(member::Column::SortKey)
-        .all(&app.db)
-        .await?;
-    let of = Of::Where(candidates);
-    let gaps = gaps_by_member(app, &ms, &of).await?;
-    let awards = awards_of(app, &of).await?;
-    let ds = disciplines_of(app, &of).await?;
-    let unit_names: HashMap<i64, String> = unit::Entity::find()
-        .filter(unit::Column::Path.like(chibo_store::path_prefix(&root.path)))
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
-    let mut rows = Vec::new();
-    for m in &ms {
-        let held: Vec<u32> = awards
-            .get(&m.id)
-            .map(|v| v.iter().map(|b| b.years.max(0) as u32).collect())
-            .unwrap_or_default();
-        let measures = ds.get(&m.id).map(|v| measures(v)).unwrap_or_default();
-        let Some(n) = next_badge(
-            &rules,
-            m.admission_date,
-            gaps.get(&m.id).map(Vec::as_slice).unwrap_or(&[]),
-            &held,
-            &measures,
-            award_on,
-        ) else {
-            continue;
-        };
-        if n.eligible_from > award_on {
-            continue;
+    let per_page = per_page.clamp(1, 500);
+    let candidates = candidates(&root.path, &rules, award_on);
+    // Each row with its place in the list and its member's unit.
+    let mut rows: Vec<(DueRow, Cursor, i64)> = Vec::new();
+    let mut position = after.cloned();
+    // Fill the page (and one row more, to know there is a next one) batch by batch.
+    while rows.len() as u64 <= per_page {
+        let mut q = member::Entity::find().filter(candidates.clone());
+        if let Some(c) = &position {
+            q = q.filter(
+                Condition::any()
+                    .add(member::Column::SortKey.gt(c.key.as_str()))
+                    .add(
+                        Condition::all()
+                            .add(member::Column::SortKey.eq(c.key.as_str()))
+                            .add(member::Column::Id.gt(c.id)),
+                    ),
+            );
         }
-        rows.push(DueRow {
-            member_id: m.id,
-            full_name: m.full_name.clone(),
-            unit_name: unit_names.get(&m.unit_id).cloned().unwrap_or_default(),
-            years: n.years,
-            reached_on: n.reached_on,
-            eligible_from: n.eligible_from,
-            overdue: n.eligible_from <= previous,
-            delayed: n.eligible_from > n.reached_on,
-        });
+        let ms: Vec<member::Model> = q
+            .order_by_asc(member::Column::SortKey)
+            .order_by_asc(member::Column::Id)
+            .limit(BATCH)
+            .all(&app.db)
+            .await?;
+        let Some(last) = ms.last() else {
+            break;
+        };
+        position = Some(Cursor::new(last.sort_key.clone(), last.id));
+        let of = Of::Batch(ms.iter().map(|m| m.id).collect());
+        let gaps = gaps_by_member(app, &ms, &of).await?;
+        let awards = awards_of(app, &of).await?;
+        let ds = disciplines_of(app, &of).await?;
+        for m in &ms {
+            let held: Vec<u32> = awards
+                .get(&m.id)
+                .map(|v| v.iter().map(|b| b.years.max(0) as u32).collect())
+                .unwrap_or_default();
+            let measures = ds.get(&m.id).map(|v| measures(v)).unwrap_or_default();
+            let Some(n) = next_badge(
+                &rules,
+                m.admission_date,
+                gaps.get(&m.id).map(Vec::as_slice).unwrap_or(&[]),
+                &held,
+                &measures,
+                award_on,
+            ) else {
+                continue;
+            };
+            if n.eligible_from > award_on {
+                continue;
+            }
+            let row = DueRow {
+                member_id: m.id,
+                full_name: m.full_name.clone(),
+                unit_name: String::new(),
+                years: n.years,
+                reached_on: n.reached_on,
+                eligible_from: n.eligible_from,
+                overdue: n.eligible_from <= previous,
+                delayed: n.eligible_from > n.reached_on,
+            };
+            rows.push((row, Cursor::new(m.sort_key.clone(), m.id), m.unit_id));
+            if rows.len() as u64 > per_page {
+                break;
+            }
+        }
+        if (ms.len() as u64) < BATCH {
+            break;
+        }
     }
-    rows.sort_by(|a, b| (b.years, a.overdue).cmp(&(a.years, b.overdue)));
+    let next = (rows.len() as u64 > per_page).then(|| {
+        rows.truncate(per_page as usize);
+        rows.last().map(|(_, c, _)| c.encode()).unwrap_or_default()
+    });
+    let names = crate::lookup::by_ids::<unit::Entity, _>(
+        &app.db,
+        unit::Column::Id,
+        &rows.iter().map(|(_, _, u)| *u).collect::<Vec<_>>(),
+    )
+    .await?
+    .into_iter()
+    .map(|u| (u.id, u.name))
+    .collect::<HashMap<i64, String>>();
+    let rows = rows
+        .into_iter()
+        .map(|(mut r, _, unit)| {
+            r.unit_name = names.get(&unit).cloned().unwrap_or_default();
+            r
+        })
+        .collect();
     Ok(DueList {
         can_award: actor.oversees(&root),
         unit: UnitRef {
@@ -136,5 +166,54 @@ pub async fn due(
         },
         award_on,
         rows,
+        next,
     })
+}
+
+/// The award day asked for, or the next one.
+fn award_day(rules: &BadgeRules, award_on: Option<&str>) -> AppResult<NaiveDate> {
+    match award_on.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(rules.award_day_from(App::today())),
+        Some(s) => match validate::parse_date(s) {
+            Some(d) if rules.is_award_day(d) => Ok(d),
+            Some(_) => Err(AppError::invalid(
+                "award_on",
+                "Ngày trao Huy hiệu là 3/2, 19/5, 2/9 hoặc 7/11.",
+            )),
+            None => Err(AppError::invalid(
+                "award_on",
+                "Ngày trao phải có dạng ngày/tháng/năm.",
+            )),
+        },
+    }
+}
+
+/// Members of the subtree on the roll who may be due, in SQL: for some milestone, admitted at
+/// least that many years before the award day and holding no badge of it or above. Gaps in
+/// party age and disciplinary delays only push a badge later, so this holds every member due
+/// and few others; Rust decides the rest.
+fn candidates(root_path: &str, rules: &BadgeRules, award_on: NaiveDate) -> Condition {
+    let mut reached = Condition::any();
+    for &years in &rules.milestones {
+        let Some(admitted_by) = award_on.checked_sub_months(chrono::Months::new(years * 12)) else {
+            continue;
+        };
+        reached = reached.add(
+            Condition::all()
+                .add(member::Column::AdmissionDate.lte(admitted_by))
+                .add(
+                    member::Column::Id.not_in_subquery(
+                        Query::select()
+                            .column(member_badge::Column::MemberId)
+                            .from(member_badge::Entity)
+                            .and_where(member_badge::Column::Years.gte(years as i32))
+                            .to_owned(),
+                    ),
+                ),
+        );
+    }
+    Condition::all()
+        .add(member::Column::UnitPath.like(chibo_store::path_prefix(root_path)))
+        .add(member::Column::Status.is_in(chibo_domain::member::on_roll_codes()))
+        .add(reached)
 }

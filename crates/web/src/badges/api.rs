@@ -19,6 +19,12 @@ use crate::state::AppState;
 pub struct DueQuery {
     /// An award day (3/2, 19/5, 2/9, 7/11); the next one when empty.
     award_on: Option<String>,
+    /// Rows on a page (100 by default).
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 500)]
+    per_page: Option<chibo_domain::bounded::PageSize>,
+    /// The `next` of the previous page.
+    #[param(value_type = Option<String>)]
+    after: Option<chibo_domain::cursor::Cursor>,
 }
 
 /// Members of the unit's subtree due for a Party badge at an award day.
@@ -31,7 +37,15 @@ pub async fn due(
     ApiQuery(q): ApiQuery<DueQuery>,
 ) -> Result<Json<DueList>, ApiError> {
     Ok(Json(
-        badges_due::due(&s.app, &a, id, q.award_on.as_deref()).await?,
+        badges_due::due(
+            &s.app,
+            &a,
+            id,
+            q.award_on.as_deref(),
+            q.after.as_ref(),
+            q.per_page.map_or(100, |p| p.get_u64()),
+        )
+        .await?,
     ))
 }
 

@@ -23,6 +23,7 @@ use crate::state::AppState;
 #[serde(default)]
 pub struct DueQuery {
     ngay: String,
+    after: Option<chibo_domain::cursor::Cursor>,
 }
 
 #[derive(Template)]
@@ -30,6 +31,8 @@ pub struct DueQuery {
 struct DuePage {
     nav: Nav,
     list: DueList,
+    /// Not the first page: link back to it.
+    later: bool,
     errors: Vec<String>,
 }
 
@@ -39,15 +42,20 @@ pub async fn due(
     PathId(id): PathId,
     PageQuery(q): PageQuery<DueQuery>,
 ) -> Result<Response, PageError> {
-    let (list, errors) = match form_errors(badges_due::due(&s.app, &a, id, Some(&q.ngay)).await)? {
+    let page = |day: Option<String>, after: Option<chibo_domain::cursor::Cursor>| {
+        let (s, a) = (&s, &a);
+        async move { badges_due::due(&s.app, a, id, day.as_deref(), after.as_ref(), 100).await }
+    };
+    let (list, errors) = match form_errors(page(Some(q.ngay.clone()), q.after.clone()).await)? {
         Ok(l) => (l, vec![]),
-        Err(errors) => (badges_due::due(&s.app, &a, id, None).await?, errors),
+        Err(errors) => (page(None, None).await?, errors),
     };
     let status = crate::render::status_for(&errors);
     render_status(
         status,
         &DuePage {
             nav: Nav::of(&a),
+            later: q.after.is_some() && errors.is_empty(),
             list,
             errors,
         },
