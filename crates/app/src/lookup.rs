@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use chibo_store::entities::member;
+use chibo_store::entities::{member, unit};
 use chibo_store::sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
 /// Ids bound in one query.
@@ -32,6 +32,18 @@ pub async fn by_ids<E: EntityTrait, C: ColumnTrait>(
 }
 
 /// Members' full names by id, for the lists that name members (tasks, approvals, officers).
+/// Unit names by id, for the units a page of rows refers to.
+pub async fn unit_names(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<HashMap<i64, String>, DbErr> {
+    Ok(by_ids::<unit::Entity, _>(db, unit::Column::Id, ids)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect())
+}
+
 pub async fn member_names(
     db: &impl ConnectionTrait,
     ids: &[i64],

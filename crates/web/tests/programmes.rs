@@ -163,6 +163,10 @@ async fn cadre_tasks_training_and_inspections() {
         )
         .await);
     assert_eq!(before["cells_inspected"], 0);
+    // The commune's live cells, counted in SQL, are the ones its committee may inspect.
+    let choices = before["cell_choices"].as_array().unwrap();
+    assert_eq!(before["cells"].as_u64().unwrap(), choices.len() as u64);
+    assert!(choices.len() >= 2 && choices.iter().any(|c| c["id"] == dong_tam));
     let late_due = t
         .api(Method::PUT, &format!("/api/v1/inspections/{}/result", i["id"]), &committee,
             json!({"done_on": day(-2), "result": "Chi bộ thực hiện cơ bản đúng quy trình", "recommendations": [{"text": "Ghi biên bản đầy đủ ý kiến", "due_on": day(-3)}]}))
@@ -189,6 +193,11 @@ async fn cadre_tasks_training_and_inspections() {
         )
         .await);
     assert_eq!(after["cells_inspected"], 1);
+    let cells = after["cells"].as_u64().unwrap();
+    assert_eq!(
+        after["share_text"],
+        chibo_domain::text::percent_text(1, cells)
+    );
     assert_eq!(after["open_recommendations"], 1);
     let rec = &done["recommendations"][0]["id"];
     let fixed = ok(&t

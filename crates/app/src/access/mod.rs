@@ -9,6 +9,7 @@ pub use proof::{Admin, Attends, CellProof, Manages, MeetingOf, Scope, Visible};
 use chibo_domain::ids::{MemberId, UserId};
 use chibo_domain::org::{UnitKind, is_within, path_ids};
 use chibo_store::entities::unit;
+use chibo_store::sea_orm::{ColumnTrait, Condition};
 use serde::Serialize;
 
 use crate::{AppError, AppResult};
@@ -277,6 +278,30 @@ impl Actor {
                         .as_deref()
                         .is_some_and(|p| u.path.starts_with(p) && p != u.path)
             })
+    }
+
+    /// `supervises` as a condition on a unit path column, for a query: `None` when the actor
+    /// supervises no unit at all (no query needed), an always-true condition for an
+    /// administrator.
+    pub fn supervised_paths(&self, path: impl ColumnTrait + Copy) -> Option<Condition> {
+        if self.is_admin() {
+            return Some(Condition::all());
+        }
+        let mut any = Condition::any();
+        let mut some = false;
+        for p in self.grants.iter().filter_map(|g| {
+            matches!(g.role, Role::Committee | Role::OrgBoard)
+                .then_some(g.unit_path.as_deref())
+                .flatten()
+        }) {
+            any = any.add(
+                Condition::all()
+                    .add(path.like(chibo_store::path_prefix(p)))
+                    .add(path.ne(p)),
+            );
+            some = true;
+        }
+        some.then_some(any)
     }
 
     /// A committee or organisation board on `u` or above it (or an administrator): may act on

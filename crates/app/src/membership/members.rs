@@ -184,16 +184,6 @@ fn summary(
     }
 }
 
-async fn unit_names(db: &impl ConnectionTrait, ids: Vec<i64>) -> AppResult<HashMap<i64, String>> {
-    Ok(unit::Entity::find()
-        .filter(unit::Column::Id.is_in(ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect())
-}
-
 /// Members in the actor's scope, searched by name without diacritics, in Vietnamese order.
 pub async fn list(app: &App, actor: &Actor, q: MemberQuery) -> AppResult<MemberPage> {
     let per_page = q.per_page.map_or(50, PageSize::get_u64);
@@ -260,7 +250,9 @@ pub async fn list(app: &App, actor: &Actor, q: MemberQuery) -> AppResult<MemberP
     } else {
         None
     };
-    let names = unit_names(&app.db, rows.iter().map(|m| m.unit_id).collect()).await?;
+    let names =
+        crate::lookup::unit_names(&app.db, &rows.iter().map(|m| m.unit_id).collect::<Vec<_>>())
+            .await?;
     let today = App::today();
     Ok(MemberPage {
         items: rows.iter().map(|m| summary(m, &names, today)).collect(),
@@ -354,7 +346,11 @@ pub(crate) async fn detail(
         .order_by_asc(member_unit::Column::Id)
         .all(&app.db)
         .await?;
-    let names = unit_names(&app.db, memberships.iter().map(|x| x.unit_id).collect()).await?;
+    let names = crate::lookup::unit_names(
+        &app.db,
+        &memberships.iter().map(|x| x.unit_id).collect::<Vec<_>>(),
+    )
+    .await?;
     let sex = Sex::from_code(&m.sex);
     let standing = Standing::on(m.official_date, today);
     Ok(MemberDetail {

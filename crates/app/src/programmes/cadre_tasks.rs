@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::access::Actor;
-use crate::programmes::{member_in, readable_unit, subtree};
+use crate::programmes::{member_in, readable_unit};
 use crate::refs::{MemberRef, UnitRef};
 use crate::{App, AppError, AppResult, audit};
 
@@ -80,7 +80,6 @@ pub async fn cadre_tasks(
 ) -> AppResult<CadreTaskList> {
     let root = readable_unit(app, actor, unit_id).await?;
     let year = year.unwrap_or_else(|| App::today().year());
-    let units = subtree(app, &root).await?;
     let rows = cadre_task::Entity::find()
         .filter(cadre_task::Column::UnitId.in_subquery(chibo_store::units_under(&root.path)))
         .filter(cadre_task::Column::Year.eq(year))
@@ -93,6 +92,9 @@ pub async fn cadre_tasks(
         &rows.iter().map(|t| t.member_id).collect::<Vec<_>>(),
     )
     .await?;
+    let units =
+        crate::lookup::unit_names(&app.db, &rows.iter().map(|t| t.unit_id).collect::<Vec<_>>())
+            .await?;
     let today = App::today();
     let tasks: Vec<CadreTaskView> = rows
         .into_iter()
@@ -100,10 +102,7 @@ pub async fn cadre_tasks(
             id: t.id,
             unit: UnitRef {
                 id: t.unit_id,
-                name: units
-                    .get(&t.unit_id)
-                    .map(|u| u.name.clone())
-                    .unwrap_or_default(),
+                name: units.get(&t.unit_id).cloned().unwrap_or_default(),
             },
             cadre: MemberRef {
                 id: t.member_id,

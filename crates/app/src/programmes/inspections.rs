@@ -1,7 +1,5 @@
 //! Inspections of cells: planned, recorded with recommendations, followed up.
 
-use std::collections::HashSet;
-
 use chibo_domain::Invalid;
 use chibo_domain::org::UnitKind;
 use chibo_domain::programme::{InspectionStatus, RecommendationStatus};
@@ -9,8 +7,8 @@ use chibo_domain::text::percent_text;
 use chibo_domain::validate;
 use chibo_store::entities::{inspection, inspection_recommendation, unit};
 use chibo_store::sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
 };
 use chibo_store::write_tx;
 use chrono::NaiveDate;
@@ -19,7 +17,7 @@ use utoipa::ToSchema;
 
 use crate::access::Actor;
 use crate::org::units;
-use crate::programmes::{readable_unit, subtree};
+use crate::programmes::readable_unit;
 use crate::refs::UnitRef;
 use crate::reports::Period;
 use crate::{App, AppError, AppResult, audit};
@@ -114,6 +112,15 @@ fn inspection_kind_label(k: &str) -> &'static str {
     }
 }
 
+/// The codes of the unit kinds that are cells.
+fn cell_kinds() -> Vec<&'static str> {
+    UnitKind::ALL
+        .iter()
+        .filter(|k| k.is_cell())
+        .map(|k| k.code())
+        .collect()
+}
+
 /// Inspections planned or done in a period by the subtree's committees, the share of cells
 /// inspected and the recommendations still open.
 pub async fn inspections(
@@ -123,13 +130,30 @@ pub async fn inspections(
     period: Period,
 ) -> AppResult<InspectionList> {
     let root = readable_unit(app, actor, unit_id).await?;
-    let units = subtree(app, &root).await?;
-    let live_cells: Vec<&unit::Model> = units
-        .values()
-        .filter(|u| {
-            UnitKind::from_code(&u.kind).is_some_and(|k| k.is_cell()) && u.dissolved_on.is_none()
-        })
-        .collect();
+    // The subtree's cells that still exist, counted in SQL (never loaded).
+    let live_cells = || {
+        unit::Entity::find()
+            .filter(unit::Column::Path.like(chibo_store::path_prefix(&root.path)))
+            .filter(unit::Column::Kind.is_in(cell_kinds()))
+            .filter(unit::Column::DissolvedOn.is_null())
+    };
+    let cells = live_cells().count(&app.db).await?;
+    let cells_inspected = inspection::Entity::find()
+        .select_only()
+        .column(inspection::Column::CellId)
+        .distinct()
+        .filter(inspection::Column::Status.eq(InspectionStatus::Done.code()))
+        .filter(inspection::Column::DoneOn.between(period.from, period.to))
+        .filter(
+            inspection::Column::CellId.in_subquery(
+                live_cells()
+                    .select_only()
+                    .column(unit::Column::Id)
+                    .into_query(),
+            ),
+        )
+        .count(&app.db)
+        .await?;
     let rows = inspection::Entity::find()
         .filter(inspection::Column::CellId.in_subquery(chibo_store::units_under(&root.path)))
         .filter(
@@ -148,30 +172,19 @@ pub async fn inspections(
     )
     .await?;
     recs.sort_by_key(|r| r.id);
-    let mut all_units = units.clone();
-    for id in rows.iter().map(|i| i.unit_id) {
-        if let std::collections::hash_map::Entry::Vacant(v) = all_units.entry(id)
-            && let Some(u) = units::find(&app.db, id).await?
-        {
-            v.insert(u);
-        }
-    }
+    let names = crate::lookup::unit_names(
+        &app.db,
+        &rows
+            .iter()
+            .flat_map(|i| [i.unit_id, i.cell_id])
+            .collect::<Vec<_>>(),
+    )
+    .await?;
     let name_of = |id: i64| UnitRef {
         id,
-        name: all_units
-            .get(&id)
-            .map(|u| u.name.clone())
-            .unwrap_or_default(),
+        name: names.get(&id).cloned().unwrap_or_default(),
     };
     let today = App::today();
-    let inspected: HashSet<i64> = rows
-        .iter()
-        .filter(|i| {
-            i.status == InspectionStatus::Done.code()
-                && i.done_on.is_some_and(|d| period.contains(d))
-        })
-        .map(|i| i.cell_id)
-        .collect();
     let inspections: Vec<InspectionView> = rows
         .into_iter()
         .map(|i| InspectionView {
@@ -209,32 +222,25 @@ pub async fn inspections(
         .filter(|r| r.status == RecommendationStatus::Open.code())
         .collect();
     let can_manage = actor.oversees(&root);
-    let mut cell_choices: Vec<UnitRef> = if can_manage {
-        live_cells
-            .iter()
-            .filter(|c| actor.supervises(c))
+    // The cells the actor's committee may inspect, as the plan form offers them.
+    let cell_choices: Vec<UnitRef> = match actor.supervised_paths(unit::Column::Path) {
+        Some(supervised) if can_manage => live_cells()
+            .filter(supervised)
+            .order_by_asc(unit::Column::Name)
+            .all(&app.db)
+            .await?
+            .into_iter()
             .map(|c| UnitRef {
                 id: c.id,
-                name: c.name.clone(),
+                name: c.name,
             })
-            .collect()
-    } else {
-        vec![]
+            .collect(),
+        _ => vec![],
     };
-    cell_choices.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(InspectionList {
-        cells: live_cells.len() as u32,
-        cells_inspected: live_cells
-            .iter()
-            .filter(|c| inspected.contains(&c.id))
-            .count() as u32,
-        share_text: percent_text(
-            live_cells
-                .iter()
-                .filter(|c| inspected.contains(&c.id))
-                .count() as u64,
-            live_cells.len() as u64,
-        ),
+        cells: cells as u32,
+        cells_inspected: cells_inspected as u32,
+        share_text: percent_text(cells_inspected, cells),
         open_recommendations: open.len() as u32,
         overdue_recommendations: open.iter().filter(|r| r.overdue).count() as u32,
         can_manage,

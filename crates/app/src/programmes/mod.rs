@@ -15,7 +15,6 @@ use chibo_store::entities::{
     cadre_task, course, inspection, inspection_recommendation, member, position, unit,
 };
 use chibo_store::sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
-use std::collections::HashMap;
 
 /// The unit a programme record belongs to, when the actor reads it.
 pub(crate) async fn readable_unit(
@@ -24,20 +23,6 @@ pub(crate) async fn readable_unit(
     unit_id: i64,
 ) -> AppResult<Visible<unit::Model>> {
     actor.visible(units::find(&app.db, unit_id).await?)
-}
-
-/// Units of a subtree by id.
-pub(crate) async fn subtree(
-    app: &App,
-    root: &Visible<unit::Model>,
-) -> AppResult<HashMap<i64, unit::Model>> {
-    Ok(unit::Entity::find()
-        .filter(unit::Column::Path.like(chibo_store::path_prefix(&root.path)))
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u))
-        .collect())
 }
 
 /// A member of the unit's subtree, or the field error.

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::access::Actor;
-use crate::programmes::{readable_unit, subtree};
+use crate::programmes::readable_unit;
 use crate::refs::{MemberRef, UnitRef};
 use crate::reports::Period;
 use crate::{App, AppError, AppResult, audit};
@@ -92,7 +92,6 @@ pub async fn training(
     period: Period,
 ) -> AppResult<TrainingList> {
     let root = readable_unit(app, actor, unit_id).await?;
-    let units = subtree(app, &root).await?;
     let rows = course::Entity::find()
         .filter(course::Column::UnitId.in_subquery(chibo_store::units_under(&root.path)))
         .filter(course::Column::EndsOn.between(period.from, period.to))
@@ -100,6 +99,9 @@ pub async fn training(
         .all(&app.db)
         .await?;
     let course_ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
+    let units =
+        crate::lookup::unit_names(&app.db, &rows.iter().map(|c| c.unit_id).collect::<Vec<_>>())
+            .await?;
     let parts = crate::lookup::by_ids::<course_participant::Entity, _>(
         &app.db,
         course_participant::Column::CourseId,
@@ -165,10 +167,7 @@ pub async fn training(
                 id: c.id,
                 unit: UnitRef {
                     id: c.unit_id,
-                    name: units
-                        .get(&c.unit_id)
-                        .map(|u| u.name.clone())
-                        .unwrap_or_default(),
+                    name: units.get(&c.unit_id).cloned().unwrap_or_default(),
                 },
                 name: c.name,
                 organiser: c.organiser,
