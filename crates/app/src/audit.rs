@@ -72,10 +72,7 @@ pub async fn list(
     }
     // One row more than the page says whether there is a next one.
     let mut rows = q.limit(limit + 1).all(&app.db).await?;
-    let next = (rows.len() as u64 > limit).then(|| {
-        rows.truncate(limit as usize);
-        rows.last().map(|r| r.id).unwrap_or_default()
-    });
+    let next = crate::lookup::cut_page(&mut rows, limit, |r| r.id);
     let ids: Vec<i64> = rows.iter().filter_map(|r| r.user_id).collect();
     let users: std::collections::HashMap<i64, String> = chibo_store::entities::user::Entity::find()
         .filter(chibo_store::entities::user::Column::Id.is_in(ids))

@@ -31,7 +31,16 @@ pub async fn by_ids<E: EntityTrait, C: ColumnTrait>(
     Ok(out)
 }
 
-/// Members' full names by id, for the lists that name members (tasks, approvals, officers).
+/// Cuts rows read one past a page (`LIMIT per_page + 1`) back to the page, and answers the
+/// cursor of its last row when there is a next page: the one step every keyset list shares.
+pub fn cut_page<T, C>(rows: &mut Vec<T>, per_page: u64, cursor_of: impl Fn(&T) -> C) -> Option<C> {
+    if rows.len() as u64 <= per_page {
+        return None;
+    }
+    rows.truncate(per_page as usize);
+    rows.last().map(cursor_of)
+}
+
 /// Unit names by id, for the units a page of rows refers to.
 pub async fn unit_names(
     db: &impl ConnectionTrait,
@@ -44,6 +53,7 @@ pub async fn unit_names(
         .collect())
 }
 
+/// Members' full names by id, for the lists that name members (tasks, approvals, officers).
 pub async fn member_names(
     db: &impl ConnectionTrait,
     ids: &[i64],
@@ -53,4 +63,19 @@ pub async fn member_names(
         .into_iter()
         .map(|m| (m.id, m.full_name))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cut_page;
+
+    #[test]
+    fn a_page_read_one_past_its_end_is_cut_and_points_at_its_last_row() {
+        let mut rows = vec![1, 2, 3, 4];
+        assert_eq!(cut_page(&mut rows, 3, |r| *r), Some(3));
+        assert_eq!(rows, [1, 2, 3]);
+        let mut last = vec![1, 2];
+        assert_eq!(cut_page(&mut last, 3, |r| *r), None);
+        assert_eq!(last, [1, 2]);
+    }
 }

@@ -687,6 +687,32 @@ async fn a_secretary_schedules_publishes_and_takes_attendance_through_the_pages(
 }
 
 #[tokio::test]
+async fn a_page_form_is_urlencoded_or_refused() {
+    let t = TestApp::new().await;
+    let r = t
+        .send(
+            Method::POST,
+            "/login",
+            Auth::None,
+            Some(("text/plain", "username=admin&password=x".to_string())),
+            Some(ORIGIN),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Không đọc được dữ liệu biểu mẫu."));
+    // Many blank fields are read once each, and the form still answers.
+    let blanks: String = (0..20_000).map(|i| format!("&k{i}=")).collect();
+    let r = t
+        .post_form(
+            "/login",
+            Auth::None,
+            &format!("username=admin&password=sai-mat-khau{blanks}"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
 async fn the_audit_log_pages_by_keyset_to_its_end() {
     use chibo_store::entities::audit;
     use chibo_store::sea_orm::{EntityTrait, PaginatorTrait};

@@ -6,7 +6,7 @@ use chibo_domain::Invalid;
 use chibo_domain::cursor::Cursor;
 use chibo_domain::ids::UserId;
 use chibo_domain::org::UnitKind;
-use chibo_store::entities::{member, unit, user, user_role};
+use chibo_store::entities::{member, user, user_role};
 use chibo_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
@@ -89,12 +89,7 @@ async fn user_views(app: &App, users: Vec<user::Model>) -> AppResult<Vec<UserVie
         crate::lookup::by_ids::<user_role::Entity, _>(&app.db, user_role::Column::UserId, &ids)
             .await?;
     let unit_ids: Vec<i64> = roles.iter().filter_map(|r| r.unit_id).collect();
-    let unit_names: HashMap<i64, String> =
-        crate::lookup::by_ids::<unit::Entity, _>(&app.db, unit::Column::Id, &unit_ids)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.name))
-            .collect();
+    let unit_names = crate::lookup::unit_names(&app.db, &unit_ids).await?;
     let mut by_user: HashMap<i64, Vec<RoleView>> = HashMap::new();
     let mut roles = roles;
     roles.sort_by_key(|r| r.id);
@@ -149,11 +144,8 @@ pub async fn list(
         .limit(per_page + 1)
         .all(&app.db)
         .await?;
-    let next = (rows.len() as u64 > per_page).then(|| {
-        rows.truncate(per_page as usize);
-        rows.last()
-            .map(|u| Cursor::new(u.username.clone(), u.id).encode())
-            .unwrap_or_default()
+    let next = crate::lookup::cut_page(&mut rows, per_page, |u| {
+        Cursor::new(u.username.clone(), u.id).encode()
     });
     Ok(UserPage {
         items: user_views(app, rows).await?,

@@ -178,12 +178,7 @@ pub(crate) async fn meeting_views(
     rows: &[meeting::Model],
 ) -> AppResult<Vec<MeetingView>> {
     let ids = |f: fn(&meeting::Model) -> i64| rows.iter().map(f).collect::<Vec<_>>();
-    let cells: HashMap<i64, String> =
-        crate::lookup::by_ids::<unit::Entity, _>(&app.db, unit::Column::Id, &ids(|m| m.unit_id))
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.name))
-            .collect();
+    let cells = crate::lookup::unit_names(&app.db, &ids(|m| m.unit_id)).await?;
     let mut sets: HashMap<i64, (RuleSet, String)> = HashMap::new();
     for r in crate::lookup::by_ids::<rule_set::Entity, _>(
         &app.db,

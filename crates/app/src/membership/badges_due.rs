@@ -1,12 +1,10 @@
 //! The badges due in a subtree on a date: members whose Party age reaches a badge's threshold and
 //! who have not received it, as the committee's list before each award ceremony.
 
-use std::collections::HashMap;
-
 use chibo_domain::badges::BadgeRules;
 use chibo_domain::cursor::Cursor;
 use chibo_domain::validate;
-use chibo_store::entities::{member, member_badge, unit};
+use chibo_store::entities::{member, member_badge};
 use chibo_store::sea_orm::sea_query::Query;
 use chibo_store::sea_orm::{
     ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -138,19 +136,12 @@ pub async fn due(
             break;
         }
     }
-    let next = (rows.len() as u64 > per_page).then(|| {
-        rows.truncate(per_page as usize);
-        rows.last().map(|(_, c, _)| c.encode()).unwrap_or_default()
-    });
-    let names = crate::lookup::by_ids::<unit::Entity, _>(
+    let next = crate::lookup::cut_page(&mut rows, per_page, |(_, c, _)| c.encode());
+    let names = crate::lookup::unit_names(
         &app.db,
-        unit::Column::Id,
         &rows.iter().map(|(_, _, u)| *u).collect::<Vec<_>>(),
     )
-    .await?
-    .into_iter()
-    .map(|u| (u.id, u.name))
-    .collect::<HashMap<i64, String>>();
+    .await?;
     let rows = rows
         .into_iter()
         .map(|(mut r, _, unit)| {

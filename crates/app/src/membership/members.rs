@@ -243,13 +243,9 @@ pub async fn list(app: &App, actor: &Actor, q: MemberQuery) -> AppResult<MemberP
         .limit(per_page + 1)
         .all(&app.db)
         .await?;
-    let next = if rows.len() as u64 > per_page {
-        rows.truncate(per_page as usize);
-        rows.last()
-            .map(|m| Cursor::new(m.sort_key.clone(), m.id).encode())
-    } else {
-        None
-    };
+    let next = crate::lookup::cut_page(&mut rows, per_page, |m| {
+        Cursor::new(m.sort_key.clone(), m.id).encode()
+    });
     let names =
         crate::lookup::unit_names(&app.db, &rows.iter().map(|m| m.unit_id).collect::<Vec<_>>())
             .await?;

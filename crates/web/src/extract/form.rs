@@ -12,7 +12,7 @@ use axum::extract::{FromRequest, Request};
 use chibo_app::AppError;
 use chibo_domain::bounded::MESSAGE_PREFIX;
 use serde::de::DeserializeOwned;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::error::{ApiError, PageError};
 
@@ -48,10 +48,14 @@ impl FormValues {
         let pairs: Vec<(String, String)> = form_urlencoded::parse(body)
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
-        let repeated = |key: &str| pairs.iter().filter(|(k, _)| k == key).nth(1).is_some();
+        // Counted once: a body of many distinct blank keys must not cost a scan per key.
+        let mut times: HashMap<&str, usize> = HashMap::new();
+        for (k, _) in &pairs {
+            *times.entry(k.as_str()).or_default() += 1;
+        }
         let kept = pairs
             .iter()
-            .filter(|(k, v)| !v.trim().is_empty() || repeated(k))
+            .filter(|(k, v)| !v.trim().is_empty() || times[k.as_str()] > 1)
             .cloned()
             .collect();
         FormValues(kept)
@@ -116,6 +120,18 @@ impl Rows {
         self.0.get(&format!("{field}_{key}")).cloned()
     }
 
+    /// A row's number (`<field>_<key>`), or the field error `message` names the row by.
+    pub fn number(
+        field: &str,
+        key: impl std::fmt::Display,
+        raw: &str,
+        message: impl Into<String>,
+    ) -> Result<u32, AppError> {
+        raw.trim()
+            .parse()
+            .map_err(|_| AppError::invalid(&format!("{field}_{key}"), message))
+    }
+
     /// A field of the form that is not per row.
     pub fn single(&self, field: &str) -> Option<&str> {
         self.0.get(field).map(String::as_str)
@@ -132,12 +148,24 @@ pub struct Form<T> {
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
     type Rejection = PageError;
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let body = Bytes::from_request(req, state).await.map_err(|_| {
+        let unreadable = || {
             PageError(AppError::invalid(
                 "form",
                 "Không đọc được dữ liệu biểu mẫu.",
             ))
-        })?;
+        };
+        // A page form is always urlencoded; anything else was not sent by our pages.
+        let urlencoded = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if !urlencoded {
+            return Err(unreadable());
+        }
+        let body = Bytes::from_request(req, state)
+            .await
+            .map_err(|_| unreadable())?;
         let values = FormValues::parse(&body);
         let input = typed(&values).map_err(PageError)?;
         Ok(Form { input, values })

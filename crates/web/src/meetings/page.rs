@@ -225,12 +225,12 @@ pub async fn score(
         .map(|(code, points)| {
             Ok(ScoreEntry {
                 criterion: code.to_string(),
-                points: points.trim().parse().map_err(|_| {
-                    AppError::invalid(
-                        &format!("score_{code}"),
-                        format!("Điểm của tiêu chí {code} phải là số tự nhiên."),
-                    )
-                })?,
+                points: Rows::number(
+                    "score",
+                    code,
+                    points,
+                    format!("Điểm của tiêu chí {code} phải là số tự nhiên."),
+                )?,
                 reason: rows.value("reason", code),
             })
         })

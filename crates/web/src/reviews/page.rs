@@ -104,12 +104,12 @@ pub async fn save(
         .map(|(member_id, score)| {
             Ok(ScoreEntry {
                 member_id,
-                score: score.trim().parse().map_err(|_| {
-                    AppError::invalid(
-                        &format!("score_{member_id}"),
-                        "Điểm là số tự nhiên từ 0 đến 100.",
-                    )
-                })?,
+                score: Rows::number(
+                    "score",
+                    member_id,
+                    score,
+                    "Điểm là số tự nhiên từ 0 đến 100.",
+                )?,
             })
         })
         .collect::<Result<_, AppError>>()?;
