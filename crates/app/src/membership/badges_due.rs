@@ -17,6 +17,7 @@ use crate::access::Actor;
 use crate::membership::badges::{
     Of, awards_of, disciplines_of, gaps_by_member, measures, next_badge,
 };
+use crate::membership::members::after_in_name_order;
 use crate::org::units;
 use crate::refs::UnitRef;
 use crate::{App, AppError, AppResult};
@@ -74,15 +75,7 @@ pub async fn due(
     while rows.len() as u64 <= per_page {
         let mut q = member::Entity::find().filter(candidates.clone());
         if let Some(c) = &position {
-            q = q.filter(
-                Condition::any()
-                    .add(member::Column::SortKey.gt(c.key.as_str()))
-                    .add(
-                        Condition::all()
-                            .add(member::Column::SortKey.eq(c.key.as_str()))
-                            .add(member::Column::Id.gt(c.id)),
-                    ),
-            );
+            q = q.filter(after_in_name_order(c));
         }
         let ms: Vec<member::Model> = q
             .order_by_asc(member::Column::SortKey)

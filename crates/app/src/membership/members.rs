@@ -184,6 +184,18 @@ fn summary(
     }
 }
 
+/// Members after `c` in Vietnamese name order (`sort_key`, then the id): the keyset every
+/// member list pages by, on the `members(sort_key)` index.
+pub(crate) fn after_in_name_order(c: &Cursor) -> Condition {
+    Condition::any()
+        .add(member::Column::SortKey.gt(c.key.as_str()))
+        .add(
+            Condition::all()
+                .add(member::Column::SortKey.eq(c.key.as_str()))
+                .add(member::Column::Id.gt(c.id)),
+        )
+}
+
 /// Members in the actor's scope, searched by name without diacritics, in Vietnamese order.
 pub async fn list(app: &App, actor: &Actor, q: MemberQuery) -> AppResult<MemberPage> {
     let per_page = q.per_page.map_or(50, PageSize::get_u64);
@@ -223,18 +235,7 @@ pub async fn list(app: &App, actor: &Actor, q: MemberQuery) -> AppResult<MemberP
     let total = query.clone().count(&app.db).await?;
     let (query, page) = match &q.after {
         // Keyset: on the (sort_key, id) order, as deep pages cost what the first does.
-        Some(c) => (
-            query.filter(
-                Condition::any()
-                    .add(member::Column::SortKey.gt(c.key.as_str()))
-                    .add(
-                        Condition::all()
-                            .add(member::Column::SortKey.eq(c.key.as_str()))
-                            .add(member::Column::Id.gt(c.id)),
-                    ),
-            ),
-            1,
-        ),
+        Some(c) => (query.filter(after_in_name_order(c)), 1),
         None => (query.offset((page - 1) * per_page), page),
     };
     let mut rows = query
