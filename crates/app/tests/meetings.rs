@@ -143,9 +143,10 @@ async fn notice_attendance_sheet_and_rate() {
         .unwrap();
     // Not published yet: members do not see it.
     assert!(
-        detail::list(&app, &member, cell.id)
+        detail::list(&app, &member, cell.id, None, 50)
             .await
             .unwrap()
+            .items
             .is_empty()
     );
     assert!(matches!(
@@ -157,7 +158,14 @@ async fn notice_attendance_sheet_and_rate() {
         schedule::publish(&app, &sec, m.id).await,
         Err(AppError::Invalid(_))
     ));
-    assert_eq!(detail::list(&app, &member, cell.id).await.unwrap().len(), 1);
+    assert_eq!(
+        detail::list(&app, &member, cell.id, None, 50)
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
     let mine = detail::get(&app, &member, m.id).await.unwrap();
     assert_eq!(
         mine.sheet.len() + mine.apart.len(),
@@ -299,7 +307,10 @@ async fn the_demo_has_a_year_of_meetings_with_realistic_variation() {
         let admin = admin.clone();
         async move {
             let cell = unit_named(&app, name).await;
-            let list = detail::list(&app, &admin, cell.id).await.unwrap();
+            let list = detail::list(&app, &admin, cell.id, None, 50)
+                .await
+                .unwrap()
+                .items;
             let mut rates = Vec::new();
             for m in list
                 .iter()
@@ -311,6 +322,26 @@ async fn the_demo_has_a_year_of_meetings_with_realistic_variation() {
             rates
         }
     };
+    // A year of meetings pages by keyset, newest first, each once.
+    let cell = unit_named(&app, "Chi bộ thôn Đồng Tâm").await;
+    let whole = detail::list(&app, &admin, cell.id, None, 500)
+        .await
+        .unwrap();
+    assert!(whole.next.is_none() && whole.items.len() > 5);
+    let mut paged = Vec::new();
+    let mut after: Option<chibo_domain::cursor::Cursor> = None;
+    loop {
+        let page = detail::list(&app, &admin, cell.id, after.as_ref(), 4)
+            .await
+            .unwrap();
+        assert!(page.items.len() <= 4);
+        paged.extend(page.items.iter().map(|m| m.id));
+        match page.next {
+            Some(n) => after = Some(chibo_domain::cursor::Cursor::decode(&n).unwrap()),
+            None => break,
+        }
+    }
+    assert_eq!(paged, whole.items.iter().map(|m| m.id).collect::<Vec<_>>());
     let ban_na = held("Chi bộ thôn Bản Nà").await;
     let office = held("Chi bộ Văn phòng").await;
     let dong_tam = held("Chi bộ thôn Đồng Tâm").await;
@@ -333,7 +364,10 @@ async fn the_demo_has_a_year_of_meetings_with_realistic_variation() {
         let admin = admin.clone();
         async move {
             let cell = unit_named(&app, name).await;
-            let list = detail::list(&app, &admin, cell.id).await.unwrap();
+            let list = detail::list(&app, &admin, cell.id, None, 50)
+                .await
+                .unwrap()
+                .items;
             let m = list
                 .iter()
                 .find(|m| m.status == "held" && m.kind == "regular")

@@ -3,11 +3,14 @@
 
 use std::collections::HashMap;
 
+use chibo_domain::cursor::{CURSOR_MESSAGE, Cursor};
 use chibo_domain::ids::MemberId;
 use chibo_domain::meeting::MeetingStatus;
 use chibo_domain::org::UnitKind;
 use chibo_store::entities::{meeting, member, unit};
-use chibo_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use chibo_store::sea_orm::{
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -21,7 +24,7 @@ use crate::meetings::{held, sheet};
 use crate::org::units;
 use crate::refs::UnitRef;
 use crate::rules::{self, RuleSetView};
-use crate::{App, AppResult};
+use crate::{App, AppError, AppResult};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MeetingDetail {
@@ -38,21 +41,58 @@ pub struct MeetingDetail {
     pub held: Option<held::HeldDetail>,
 }
 
-/// Meetings of a cell, newest first. Members of the cell see announced ones.
-pub async fn list(app: &App, actor: &Actor, unit_id: i64) -> AppResult<Vec<MeetingView>> {
+/// A page of a cell's meetings, newest first.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MeetingPage {
+    pub items: Vec<MeetingView>,
+    /// Pass as `after` for the older meetings; absent on the last page.
+    pub next: Option<String>,
+}
+
+/// Meetings of a cell, newest first, `per_page` of them after `after` (a keyset on the date
+/// and the id). Members of the cell see announced ones.
+pub async fn list(
+    app: &App,
+    actor: &Actor,
+    unit_id: i64,
+    after: Option<&Cursor>,
+    per_page: u64,
+) -> AppResult<MeetingPage> {
     let cell = visible_cell(app, actor, unit_id).await?;
+    let per_page = per_page.clamp(1, 500);
     let mut q = meeting::Entity::find().filter(meeting::Column::UnitId.eq(cell.id));
     if !actor.can_read_path(&cell.path) {
         q = q.filter(
             meeting::Column::Status.is_in(MeetingStatus::codes_where(MeetingStatus::announced)),
         );
     }
-    let rows = q
+    if let Some(c) = after {
+        let day = chrono::NaiveDate::parse_from_str(&c.key, "%Y-%m-%d").map_err(|_| {
+            AppError::invalid("after", format!("Tham số \"after\" {CURSOR_MESSAGE}"))
+        })?;
+        q = q.filter(
+            Condition::any()
+                .add(meeting::Column::MeetingDate.lt(day))
+                .add(
+                    Condition::all()
+                        .add(meeting::Column::MeetingDate.eq(day))
+                        .add(meeting::Column::Id.lt(c.id)),
+                ),
+        );
+    }
+    let mut rows = q
         .order_by_desc(meeting::Column::MeetingDate)
         .order_by_desc(meeting::Column::Id)
+        .limit(per_page + 1)
         .all(&app.db)
         .await?;
-    meeting_views(app, &rows).await
+    let next = crate::lookup::cut_page(&mut rows, per_page, |m| {
+        Cursor::new(m.meeting_date.to_string(), m.id).encode()
+    });
+    Ok(MeetingPage {
+        items: meeting_views(app, &rows).await?,
+        next,
+    })
 }
 
 /// The cell the actor belongs to (a party group's cell), if they are a member.
@@ -206,7 +246,8 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> 
 #[derive(Debug, Clone, Serialize)]
 pub struct CellMeetings {
     pub unit: UnitRef,
-    pub meetings: Vec<MeetingView>,
+    /// The newest meetings; `next` leads to older ones.
+    pub meetings: MeetingPage,
     /// The actor manages the cell and it still exists (a dissolved or merged cell holds no more
     /// meetings).
     pub can_schedule: bool,
@@ -218,8 +259,13 @@ pub struct CellMeetings {
     pub follower_choices: Vec<(i64, String)>,
 }
 
-pub async fn cell_meetings(app: &App, actor: &Actor, unit_id: i64) -> AppResult<CellMeetings> {
-    let meetings = list(app, actor, unit_id).await?;
+pub async fn cell_meetings(
+    app: &App,
+    actor: &Actor,
+    unit_id: i64,
+    after: Option<&Cursor>,
+) -> AppResult<CellMeetings> {
+    let meetings = list(app, actor, unit_id, after, 50).await?;
     let cell = visible_cell(app, actor, unit_id).await?;
     let can_schedule = cell.dissolved_on.is_none() && actor.may_manage(&cell);
     let rule_set = if can_schedule {

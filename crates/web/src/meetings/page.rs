@@ -18,6 +18,7 @@ use chibo_app::meetings::schedule::NewMeeting;
 use chibo_app::membership::members;
 use chibo_app::rules::RuleSetView;
 use chibo_app::{Actor, App, AppError};
+use chibo_domain::cursor::Cursor;
 
 use crate::error::PageError;
 use crate::extract::form::{Form, FormValues, Rows};
@@ -35,6 +36,10 @@ struct ListPage {
     unit_id: i64,
     unit_name: String,
     meetings: Vec<MeetingView>,
+    /// Older meetings, when there are more than a page.
+    next: Option<String>,
+    /// Not the newest page: link back to it.
+    later: bool,
     can_manage: bool,
     rule_set: Option<RuleSetView>,
     errors: Vec<String>,
@@ -51,10 +56,11 @@ pub(super) async fn render_list(
     s: &AppState,
     a: &Actor,
     id: i64,
+    after: Option<&Cursor>,
     errors: Vec<String>,
     form: FormValues,
 ) -> Result<Response, PageError> {
-    let page = detail::cell_meetings(&s.app, a, id).await?;
+    let page = detail::cell_meetings(&s.app, a, id, after).await?;
     let status = crate::render::status_for(&errors);
     render_status(
         status,
@@ -65,7 +71,9 @@ pub(super) async fn render_list(
             nav: Nav::of(a),
             unit_id: page.unit.id,
             unit_name: page.unit.name,
-            meetings: page.meetings,
+            meetings: page.meetings.items,
+            next: page.meetings.next,
+            later: after.is_some(),
             can_manage: page.can_schedule,
             rule_set: page.rule_set,
             errors,
@@ -75,12 +83,19 @@ pub(super) async fn render_list(
     )
 }
 
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct ListQuery {
+    after: Option<Cursor>,
+}
+
 pub async fn list(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
+    PageQuery(q): PageQuery<ListQuery>,
 ) -> Result<Response, PageError> {
-    render_list(&s, &a, id, vec![], FormValues::default()).await
+    render_list(&s, &a, id, q.after.as_ref(), vec![], FormValues::default()).await
 }
 
 pub async fn schedule(
@@ -91,7 +106,7 @@ pub async fn schedule(
 ) -> Result<Response, PageError> {
     match form_errors(schedule::schedule(&s.app, &a, id, input).await)? {
         Ok(m) => Ok(see_other(&format!("/meetings/{}", m.id))),
-        Err(errors) => render_list(&s, &a, id, errors, values).await,
+        Err(errors) => render_list(&s, &a, id, None, errors, values).await,
     }
 }
 
