@@ -167,7 +167,12 @@ pub(crate) fn document_view(d: meeting_document::Model) -> DocumentView {
     }
 }
 
-pub(crate) async fn documents_of(app: &App, meeting_id: i64) -> AppResult<Vec<DocumentView>> {
+/// The documents of the meeting `h` proves access to, oldest first.
+pub(crate) async fn documents_of<P>(app: &App, h: &P) -> AppResult<Vec<DocumentView>>
+where
+    P: CellProof + std::ops::Deref<Target = MeetingOf>,
+{
+    let meeting_id = h.meeting.id;
     Ok(meeting_document::Entity::find()
         .select_only()
         .columns([
@@ -264,7 +269,7 @@ pub(crate) async fn notice(
     rules: &RuleSet,
 ) -> AppResult<Notice> {
     let (m, cell) = (&seen.meeting, &seen.cell);
-    let documents = documents_of(app, m.id).await?;
+    let documents = documents_of(app, seen).await?;
     let record = meeting_record::Entity::find()
         .filter(meeting_record::Column::MeetingId.eq(m.id))
         .one(&app.db)
@@ -456,7 +461,11 @@ impl Lead {
 }
 
 /// The lead of a meeting, read on its own (after a change to the record).
-pub(crate) async fn lead_of(app: &App, meeting_id: i64) -> AppResult<Lead> {
+pub(crate) async fn lead_of<P>(app: &App, h: &P) -> AppResult<Lead>
+where
+    P: CellProof + std::ops::Deref<Target = MeetingOf>,
+{
+    let meeting_id = h.meeting.id;
     let prepared_on = meeting_preparation::Entity::find()
         .filter(meeting_preparation::Column::MeetingId.eq(meeting_id))
         .one(&app.db)
@@ -466,7 +475,7 @@ pub(crate) async fn lead_of(app: &App, meeting_id: i64) -> AppResult<Lead> {
         .filter(meeting_record::Column::MeetingId.eq(meeting_id))
         .one(&app.db)
         .await?;
-    let documents = documents_of(app, meeting_id).await?;
+    let documents = documents_of(app, h).await?;
     Ok(Lead {
         prepared_on,
         documents_on: documents_day(

@@ -191,6 +191,6 @@ where
 {
     let (rules, _) = rule_set_of(app, &h.meeting).await?;
     let attendance = sheet_lines(app, h, &rules, Lines::All).await?;
-    let lead = notice::lead_of(app, h.meeting.id).await?;
+    let lead = notice::lead_of(app, h).await?;
     held_part(app, actor, h, &rules, &attendance, lead).await
 }

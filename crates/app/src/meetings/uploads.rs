@@ -139,13 +139,9 @@ pub async fn delete_document(app: &App, actor: &Actor, doc_id: i64) -> AppResult
         .one(&app.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let MeetingOf {
-        meeting: m,
-        cell: _,
-    } = lookup::manageable(app, actor, d.meeting_id)
-        .await?
-        .into_inner();
-    if lookup::meeting_status(&m) == MeetingStatus::Held {
+    let h = lookup::manageable(app, actor, d.meeting_id).await?;
+    let m = &h.meeting;
+    if lookup::meeting_status(m) == MeetingStatus::Held {
         return Err(AppError::invalid(
             "file",
             "Buổi sinh hoạt đã diễn ra; tài liệu đã gửi được lưu cùng hồ sơ, không xóa được.",
@@ -168,6 +164,6 @@ pub async fn delete_document(app: &App, actor: &Actor, doc_id: i64) -> AppResult
     tx.commit().await?;
     Ok(MeetingDocuments {
         meeting_id: m.id,
-        documents: notice::documents_of(app, m.id).await?,
+        documents: notice::documents_of(app, &h).await?,
     })
 }
