@@ -1,6 +1,6 @@
 //! The audit log: who changed what, when, before and after, written in the change's transaction.
 
-use chibo_store::entities::audit;
+use chibo_store::entities::{audit, user};
 use chibo_store::sea_orm::{
     ActiveModelTrait, ConnectionTrait, EntityTrait, QueryOrder, QuerySelect, Set,
 };
@@ -74,13 +74,12 @@ pub async fn list(
     let mut rows = q.limit(limit + 1).all(&app.db).await?;
     let next = crate::lookup::cut_page(&mut rows, limit, |r| r.id);
     let ids: Vec<i64> = rows.iter().filter_map(|r| r.user_id).collect();
-    let users: std::collections::HashMap<i64, String> = chibo_store::entities::user::Entity::find()
-        .filter(chibo_store::entities::user::Column::Id.is_in(ids))
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.username))
-        .collect();
+    let users: std::collections::HashMap<i64, String> =
+        crate::lookup::by_ids::<user::Entity, _>(&app.db, user::Column::Id, &ids)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.username))
+            .collect();
     let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
     let items = rows
         .into_iter()

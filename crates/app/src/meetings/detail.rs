@@ -9,7 +9,7 @@ use chibo_domain::meeting::MeetingStatus;
 use chibo_domain::org::UnitKind;
 use chibo_store::entities::{meeting, member, unit};
 use chibo_store::sea_orm::{
-    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -118,22 +118,30 @@ async fn my_cell_id(app: &App, actor: &Actor) -> AppResult<Option<i64>> {
 /// Published meetings from today on in the actor's own cell and in the cells they follow for
 /// the superior committee (a member's home page).
 pub async fn upcoming_for_me(app: &App, actor: &Actor) -> AppResult<Vec<MeetingView>> {
-    let mut cells: Vec<i64> = my_cell_id(app, actor).await?.into_iter().collect();
+    // The own cell, and the cells followed as a subquery: no list of ids is bound.
+    let mut cells = Condition::any();
+    if let Some(own) = my_cell_id(app, actor).await? {
+        cells = cells.add(meeting::Column::UnitId.eq(own));
+    }
     if let Some(mid) = actor.member_id().map(MemberId::get) {
-        cells.extend(
-            unit::Entity::find()
-                .filter(unit::Column::FollowerMemberId.eq(mid))
-                .filter(unit::Column::DissolvedOn.is_null())
-                .all(&app.db)
-                .await?
-                .into_iter()
-                .map(|u| u.id),
+        cells = cells.add(
+            meeting::Column::UnitId.in_subquery(
+                unit::Entity::find()
+                    .select_only()
+                    .column(unit::Column::Id)
+                    .filter(unit::Column::FollowerMemberId.eq(mid))
+                    .filter(unit::Column::DissolvedOn.is_null())
+                    .into_query(),
+            ),
         );
+    }
+    if cells.is_empty() {
+        return Ok(vec![]);
     }
     // One query for every cell: what is coming is a handful of rows, read with their cells and
     // rule sets once (the home page every member opens).
     let rows = meeting::Entity::find()
-        .filter(meeting::Column::UnitId.is_in(cells))
+        .filter(cells)
         .filter(meeting::Column::MeetingDate.gte(App::today()))
         .filter(
             meeting::Column::Status.is_in(MeetingStatus::codes_where(MeetingStatus::takes_place)),
@@ -164,16 +172,25 @@ pub async fn resolutions_for_me(app: &App, actor: &Actor) -> AppResult<Vec<PastR
         return Ok(vec![]);
     };
     let since = App::today() - chrono::Duration::days(366);
-    let held: Vec<meeting::Model> = meeting::Entity::find()
-        .filter(meeting::Column::UnitId.eq(cell_id))
-        .filter(meeting::Column::Status.eq(MeetingStatus::Held.code()))
-        .filter(meeting::Column::MeetingDate.gte(since))
+    let held_query = || {
+        meeting::Entity::find()
+            .filter(meeting::Column::UnitId.eq(cell_id))
+            .filter(meeting::Column::Status.eq(MeetingStatus::Held.code()))
+            .filter(meeting::Column::MeetingDate.gte(since))
+    };
+    let held: Vec<meeting::Model> = held_query()
         .order_by_desc(meeting::Column::MeetingDate)
         .all(&app.db)
         .await?;
-    let ids: Vec<i64> = held.iter().map(|m| m.id).collect();
+    // The records and sign-offs of those meetings, by subquery rather than a list of ids.
+    let held_ids = || {
+        held_query()
+            .select_only()
+            .column(meeting::Column::Id)
+            .into_query()
+    };
     let records: HashMap<i64, meeting_record::Model> = meeting_record::Entity::find()
-        .filter(meeting_record::Column::MeetingId.is_in(ids.clone()))
+        .filter(meeting_record::Column::MeetingId.in_subquery(held_ids()))
         .all(&app.db)
         .await?
         .into_iter()
@@ -181,7 +198,7 @@ pub async fn resolutions_for_me(app: &App, actor: &Actor) -> AppResult<Vec<PastR
         .collect();
     let mut approvals: HashMap<i64, usize> = HashMap::new();
     for a in meeting_approval::Entity::find()
-        .filter(meeting_approval::Column::MeetingId.is_in(ids))
+        .filter(meeting_approval::Column::MeetingId.in_subquery(held_ids()))
         .all(&app.db)
         .await?
     {
