@@ -7,6 +7,7 @@ pub mod lookup;
 pub mod meetings;
 pub mod membership;
 pub mod org;
+pub mod paging;
 pub mod programmes;
 pub mod refs;
 pub mod reports;

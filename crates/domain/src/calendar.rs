@@ -87,6 +87,32 @@ pub fn builtin_holidays() -> Vec<(NaiveDate, &'static str)> {
     out
 }
 
+/// The last start day whose deadline has passed by `today` (`today > deadline(start)`), for a
+/// deadline that never moves earlier when its start moves later: a start is overdue exactly
+/// when it is on or before this day, which a database can test on an indexed date column
+/// where it cannot count working days. Starts more than ten years back count as overdue.
+pub fn last_overdue_start(
+    today: NaiveDate,
+    deadline: impl Fn(NaiveDate) -> NaiveDate,
+) -> NaiveDate {
+    let days = |n: i64| today - chrono::Duration::days(n);
+    // Binary search on how many days before today the start is: `lo` is not overdue (or is
+    // today), `hi` is.
+    let (mut lo, mut hi) = (0i64, 3653i64);
+    if today <= deadline(days(hi)) {
+        return days(hi + 1);
+    }
+    while hi - lo > 1 {
+        let mid = (lo + hi) / 2;
+        if today > deadline(days(mid)) {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    days(hi)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,6 +154,21 @@ mod tests {
             prop_assert_eq!(h.working_days_between(start, end), n);
             prop_assert!(n == 0 || h.is_working_day(end));
             prop_assert!(end >= start);
+        }
+    }
+
+    proptest! {
+        /// Whatever the start, it is overdue exactly when it is on or before the threshold.
+        #[test]
+        fn overdue_starts_are_those_up_to_the_threshold(
+            today_days in 0i64..1500, back in 0i64..500, n in 0u32..120,
+        ) {
+            let h = Holidays::new(builtin_holidays().into_iter().map(|x| x.0));
+            let today = d(2024, 3, 1) + chrono::Duration::days(today_days);
+            let start = today - chrono::Duration::days(back);
+            let deadline = |s: NaiveDate| h.add_working_days(s, n);
+            let threshold = last_overdue_start(today, deadline);
+            prop_assert_eq!(start <= threshold, today > deadline(start));
         }
     }
 }

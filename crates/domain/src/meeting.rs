@@ -50,16 +50,6 @@ impl MeetingStatus {
     pub fn pending_codes() -> Vec<&'static str> {
         Self::codes_where(Self::pending)
     }
-
-    /// Codes of the statuses that pass `test` (`announced`, `takes_place`…), for a query's
-    /// `IN` list.
-    pub fn codes_where(test: fn(Self) -> bool) -> Vec<&'static str> {
-        Self::ALL
-            .iter()
-            .filter(|s| test(**s))
-            .map(|s| s.code())
-            .collect()
-    }
 }
 
 #[cfg(test)]

@@ -26,6 +26,11 @@ macro_rules! labelled_enum {
             pub fn from_code(code: &str) -> Option<Self> {
                 match code { $($code => Some($name::$variant),)+ _ => None }
             }
+
+            /// Codes of the values that pass `test`, for a query's `IN` list.
+            pub fn codes_where(test: fn(Self) -> bool) -> Vec<&'static str> {
+                Self::ALL.iter().filter(|s| test(**s)).map(|s| s.code()).collect()
+            }
         }
 
         impl std::fmt::Display for $name {

@@ -7,12 +7,14 @@ use std::collections::HashMap;
 
 use chibo_domain::Invalid;
 use chibo_domain::admission::{AdmissionRules, Stage, age_on};
+use chibo_domain::calendar::{Holidays, last_overdue_start};
+use chibo_domain::cursor::Cursor;
 use chibo_domain::member::Sex;
 use chibo_domain::org::UnitKind;
 use chibo_domain::validate;
 use chibo_store::entities::{candidate, candidate_vote, member, unit};
 use chibo_store::sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, Set,
 };
 use chibo_store::write_tx;
 use chrono::{Datelike, NaiveDate};
@@ -22,6 +24,7 @@ use utoipa::ToSchema;
 use crate::access::Actor;
 use crate::meetings::lookup;
 use crate::org::units;
+use crate::paging::{Ranked, ranked_page};
 use crate::refs::{MemberRef, UnitRef};
 use crate::rules::calendar;
 use crate::workflows::acts_as;
@@ -68,6 +71,7 @@ pub struct CandidateView {
 pub struct CandidateList {
     pub unit: UnitRef,
     pub candidates: Vec<CandidateView>,
+    /// Overdue candidates in the whole list, not only this page.
     pub overdue: u32,
     /// Admission decisions this year in the subtree.
     pub admitted_this_year: u32,
@@ -75,6 +79,8 @@ pub struct CandidateList {
     pub can_propose: bool,
     /// Official members of the cell who may introduce (for the file step).
     pub introducers: Vec<MemberRef>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -212,19 +218,60 @@ pub(crate) async fn candidate_views(
         .collect())
 }
 
-/// Candidates of a subtree: the open ones first, overdue first among them.
-pub async fn list(app: &App, actor: &Actor, unit_id: i64) -> AppResult<CandidateList> {
+/// The candidates past the deadline of their stage, as `candidate_views` judges them, in SQL:
+/// each deadline becomes the last start day already overdue.
+fn overdue_condition(h: &Holidays) -> Condition {
+    let rules = AdmissionRules::default();
+    let today = App::today();
+    let late =
+        |stage: Stage, column: candidate::Column, deadline: &dyn Fn(NaiveDate) -> NaiveDate| {
+            Condition::all()
+                .add(candidate::Column::Stage.eq(stage.code()))
+                .add(column.lte(last_overdue_start(today, deadline)))
+        };
+    Condition::any()
+        .add(late(Stage::Voted, candidate::Column::VotedOn, &|d| {
+            rules.decide_by(d, h)
+        }))
+        .add(late(Stage::Decided, candidate::Column::DecidedOn, &|d| {
+            rules.ceremony_by(d, h)
+        }))
+        .add(late(
+            Stage::Probation,
+            candidate::Column::CeremonyOn,
+            &|d| rules.review_by(d, h),
+        ))
+}
+
+/// Candidates of a subtree: the overdue open ones first, then the other open ones, then the
+/// closed, each newest first; `per_page` of them after `after`.
+pub async fn list(
+    app: &App,
+    actor: &Actor,
+    unit_id: i64,
+    after: Option<&Cursor>,
+    per_page: u64,
+) -> AppResult<CandidateList> {
     let root = actor.visible(units::find(&app.db, unit_id).await?)?;
-    let rows = candidate::Entity::find()
-        .filter(candidate::Column::UnitId.in_subquery(chibo_store::units_under(&root.path)))
-        .order_by_desc(candidate::Column::CreatedAt)
-        .all(&app.db)
-        .await?;
-    let mut candidates = candidate_views(app, actor, rows).await?;
-    let closed =
-        |c: &CandidateView| Stage::from_code(&c.stage).is_some_and(|s| s.next_steps().is_empty());
-    candidates.sort_by_key(|c| (closed(c), !c.overdue));
+    let under = || {
+        candidate::Entity::find()
+            .filter(candidate::Column::UnitId.in_subquery(chibo_store::units_under(&root.path)))
+    };
+    let overdue = overdue_condition(&calendar::holidays(app).await?);
+    let open = Condition::all()
+        .add(candidate::Column::Stage.is_in(Stage::codes_where(|s| !s.next_steps().is_empty())));
+    let overdue_count = under().filter(overdue.clone()).count(&app.db).await?;
     let year = App::today().year();
+    let admitted_this_year = under()
+        .filter(candidate::Column::DecidedOn.between(
+            NaiveDate::from_ymd_opt(year, 1, 1),
+            NaiveDate::from_ymd_opt(year, 12, 31),
+        ))
+        .count(&app.db)
+        .await?;
+    let order = Ranked::first_met(vec![overdue, open], candidate::Column::Id);
+    let page = ranked_page::<_, i64>(&app.db, under(), order, after, per_page).await?;
+    let candidates = candidate_views(app, actor, page.rows).await?;
     let is_cell = UnitKind::from_code(&root.kind).is_some_and(|k| k.is_cell());
     let can_propose = is_cell && actor.can_manage_members(&root);
     let introducers = if can_propose {
@@ -243,11 +290,9 @@ pub async fn list(app: &App, actor: &Actor, unit_id: i64) -> AppResult<Candidate
         vec![]
     };
     Ok(CandidateList {
-        overdue: candidates.iter().filter(|c| c.overdue).count() as u32,
-        admitted_this_year: candidates
-            .iter()
-            .filter(|c| c.decided_on.is_some_and(|d| d.year() == year))
-            .count() as u32,
+        overdue: overdue_count as u32,
+        admitted_this_year: admitted_this_year as u32,
+        next: page.next,
         unit: UnitRef {
             id: root.id,
             name: root.name.clone(),

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use chibo_domain::Invalid;
+use chibo_domain::cursor::Cursor;
 use chibo_domain::exemption::{
     self as exemption_rules, ExemptionAction, ExemptionState, ExemptionStatus,
 };
@@ -15,7 +16,8 @@ use chibo_domain::org::UnitKind;
 use chibo_domain::validate;
 use chibo_store::entities::{exemption, meeting, member, member_event, unit};
 use chibo_store::sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QueryOrder, Set,
 };
 use chibo_store::write_tx;
 use chrono::NaiveDate;
@@ -27,6 +29,7 @@ use crate::membership::member_events;
 use crate::membership::members;
 use crate::membership::members::status_of;
 use crate::org::units;
+use crate::paging::{Ranked, ranked_page};
 use crate::refs::{MemberRef, UnitRef};
 use crate::workflows::acts_as;
 use crate::{App, AppError, AppResult, audit};
@@ -95,6 +98,8 @@ pub struct ExemptionList {
     pub unreported: u32,
     /// Temporary exemptions whose period has ended.
     pub expired: u32,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next: Option<String>,
 }
 
 async fn exemption_views(
@@ -135,7 +140,8 @@ async fn exemption_views(
             *u = p.clone();
         }
     }
-    let mut out = Vec::new();
+    // The rows, with what the actor may do next, before their meeting choices.
+    let mut steps_of = Vec::with_capacity(rows.len());
     for r in rows {
         let Some(m) = ms.get(&r.member_id) else {
             continue;
@@ -160,47 +166,84 @@ async fn exemption_views(
             .map(|(action, _)| action)
             .collect();
         next.dedup();
-        let since = r.revoke_requested_on.unwrap_or(r.requested_on);
-        let meetings = if next.iter().any(|a| a.at_meeting()) {
-            meeting::Entity::find()
-                .filter(meeting::Column::UnitId.eq(cell.id))
-                .filter(meeting::Column::Status.eq(MeetingStatus::Held.code()))
-                .filter(meeting::Column::MeetingDate.gte(since))
-                .order_by_desc(meeting::Column::MeetingDate)
-                .all(&app.db)
-                .await?
-                .into_iter()
-                .map(|x| MeetingChoice {
-                    id: x.id,
-                    meeting_date: x.meeting_date,
-                    topic: x.topic,
-                })
-                .collect()
-        } else {
-            vec![]
-        };
-        let expired =
-            status == Some(ExemptionStatus::Granted) && r.until.is_some_and(|u| u < App::today());
-        out.push(ExemptionView {
-            expired,
-            id: r.id,
-            member: MemberRef {
-                id: m.id,
-                name: m.full_name.clone(),
-            },
-            requested_on: r.requested_on,
-            reason: r.reason,
-            status_label: status.map(|s| s.label().to_string()).unwrap_or_default(),
-            status: r.status,
-            meeting_id: r.meeting_id,
-            decided_on: r.decided_on,
-            reported_on: r.reported_on,
-            revoke_requested_on: r.revoke_requested_on,
-            revoke_meeting_id: r.revoke_meeting_id,
-            revoked_on: r.revoked_on,
-            until: r.until,
-            next_steps: next.iter().map(|a| a.code().to_string()).collect(),
-            meetings,
+        steps_of.push((r, m, cell.id, next));
+    }
+    let held = held_meetings_for(app, &steps_of).await?;
+    let today = App::today();
+    Ok(steps_of
+        .into_iter()
+        .map(|(r, m, cell_id, next)| {
+            let since = r.revoke_requested_on.unwrap_or(r.requested_on);
+            let meetings = if next.iter().any(|a| a.at_meeting()) {
+                held.get(&cell_id)
+                    .into_iter()
+                    .flatten()
+                    .filter(|x| x.meeting_date >= since)
+                    .cloned()
+                    .collect()
+            } else {
+                vec![]
+            };
+            let status = ExemptionStatus::from_code(&r.status);
+            ExemptionView {
+                expired: status == Some(ExemptionStatus::Granted)
+                    && r.until.is_some_and(|u| u < today),
+                id: r.id,
+                member: MemberRef {
+                    id: m.id,
+                    name: m.full_name.clone(),
+                },
+                requested_on: r.requested_on,
+                reason: r.reason,
+                status_label: status.map(|s| s.label().to_string()).unwrap_or_default(),
+                status: r.status,
+                meeting_id: r.meeting_id,
+                decided_on: r.decided_on,
+                reported_on: r.reported_on,
+                revoke_requested_on: r.revoke_requested_on,
+                revoke_meeting_id: r.revoke_meeting_id,
+                revoked_on: r.revoked_on,
+                until: r.until,
+                next_steps: next.iter().map(|a| a.code().to_string()).collect(),
+                meetings,
+            }
+        })
+        .collect())
+}
+
+/// Held meetings, newest first, of the cells where a row waits for a decision at a meeting,
+/// from the earliest day such a row could be decided: one query for a page of rows.
+async fn held_meetings_for(
+    app: &App,
+    rows: &[(exemption::Model, &member::Model, i64, Vec<ExemptionAction>)],
+) -> AppResult<HashMap<i64, Vec<MeetingChoice>>> {
+    let waiting: Vec<_> = rows
+        .iter()
+        .filter(|(_, _, _, next)| next.iter().any(|a| a.at_meeting()))
+        .collect();
+    let Some(since) = waiting
+        .iter()
+        .map(|(r, ..)| r.revoke_requested_on.unwrap_or(r.requested_on))
+        .min()
+    else {
+        return Ok(HashMap::new());
+    };
+    let mut cell_ids: Vec<i64> = waiting.iter().map(|(_, _, c, _)| *c).collect();
+    cell_ids.sort_unstable();
+    cell_ids.dedup();
+    let mut out: HashMap<i64, Vec<MeetingChoice>> = HashMap::new();
+    for x in meeting::Entity::find()
+        .filter(meeting::Column::UnitId.is_in(cell_ids))
+        .filter(meeting::Column::Status.eq(MeetingStatus::Held.code()))
+        .filter(meeting::Column::MeetingDate.gte(since))
+        .order_by_desc(meeting::Column::MeetingDate)
+        .all(&app.db)
+        .await?
+    {
+        out.entry(x.unit_id).or_default().push(MeetingChoice {
+            id: x.id,
+            meeting_date: x.meeting_date,
+            topic: x.topic,
         });
     }
     Ok(out)
@@ -218,41 +261,56 @@ pub async fn of_member(app: &App, actor: &Actor, member_id: i64) -> AppResult<Ve
     exemption_views(app, actor, rows).await
 }
 
-/// Exemptions in a subtree: open requests first.
-pub async fn list(app: &App, actor: &Actor, unit_id: i64) -> AppResult<ExemptionList> {
+/// Exemptions in a subtree, what needs doing first: requests and ended periods, then grants
+/// not yet reported or asked to be revoked, then the other grants, then the closed ones; each
+/// newest first, `per_page` of them after `after`.
+pub async fn list(
+    app: &App,
+    actor: &Actor,
+    unit_id: i64,
+    after: Option<&Cursor>,
+    per_page: u64,
+) -> AppResult<ExemptionList> {
     let root = actor.visible(units::find(&app.db, unit_id).await?)?;
-    let rows = exemption::Entity::find()
-        .filter(exemption::Column::MemberId.in_subquery(chibo_store::members_under(&root.path)))
-        .order_by_desc(exemption::Column::RequestedOn)
-        .all(&app.db)
-        .await?;
-    let mut exemptions = exemption_views(app, actor, rows).await?;
-    exemptions.sort_by_key(|x| match ExemptionStatus::from_code(&x.status) {
-        Some(ExemptionStatus::Requested) => 0,
-        _ if x.expired => 0,
-        Some(ExemptionStatus::Granted)
-            if x.reported_on.is_none() || x.revoke_requested_on.is_some() =>
-        {
-            1
-        }
-        Some(ExemptionStatus::Granted) => 2,
-        _ => 3,
-    });
+    let today = App::today();
+    let under = || {
+        exemption::Entity::find()
+            .filter(exemption::Column::MemberId.in_subquery(chibo_store::members_under(&root.path)))
+    };
+    let status = |s: ExemptionStatus| Condition::all().add(exemption::Column::Status.eq(s.code()));
+    let requested = status(ExemptionStatus::Requested);
+    let granted = status(ExemptionStatus::Granted);
+    let expired = granted.clone().add(exemption::Column::Until.lt(today));
+    let unreported = granted.clone().add(exemption::Column::ReportedOn.is_null());
+    let count = |c: &Condition| under().filter(c.clone()).count(&app.db);
+    let (pending, expired_count, unreported_count) = (
+        count(&requested).await?,
+        count(&expired).await?,
+        count(&unreported).await?,
+    );
+    let order = Ranked::first_met(
+        vec![
+            Condition::any().add(requested).add(expired),
+            Condition::any().add(unreported).add(
+                granted
+                    .clone()
+                    .add(exemption::Column::RevokeRequestedOn.is_not_null()),
+            ),
+            granted,
+        ],
+        exemption::Column::RequestedOn,
+    );
+    let page = ranked_page::<_, NaiveDate>(&app.db, under(), order, after, per_page).await?;
     Ok(ExemptionList {
-        pending: exemptions
-            .iter()
-            .filter(|x| x.status == ExemptionStatus::Requested.code())
-            .count() as u32,
-        expired: exemptions.iter().filter(|x| x.expired).count() as u32,
-        unreported: exemptions
-            .iter()
-            .filter(|x| x.status == ExemptionStatus::Granted.code() && x.reported_on.is_none())
-            .count() as u32,
+        pending: pending as u32,
+        expired: expired_count as u32,
+        unreported: unreported_count as u32,
         unit: UnitRef {
             id: root.id,
             name: root.name.clone(),
         },
-        exemptions,
+        exemptions: exemption_views(app, actor, page.rows).await?,
+        next: page.next,
     })
 }
 

@@ -2,12 +2,15 @@
 
 use std::collections::HashMap;
 
-use chibo_domain::calendar::Holidays;
+use chibo_domain::calendar::{Holidays, last_overdue_start};
+use chibo_domain::cursor::Cursor;
 use chibo_domain::org::UnitKind;
 use chibo_domain::transfers::{self as transfer_rules, TransferState, TransferStatus};
 use chibo_domain::transfers::{TransferKind, TransferReason, TransferRules};
 use chibo_store::entities::{member, transfer, unit};
-use chibo_store::sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
+use chibo_store::sea_orm::{
+    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+};
 use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -15,6 +18,7 @@ use utoipa::ToSchema;
 use crate::access::Actor;
 use crate::membership::members;
 use crate::org::units;
+use crate::paging::{Ranked, ranked_page};
 use crate::refs::{MemberRef, UnitRef};
 use crate::workflows::acts_as;
 use crate::{App, AppError, AppResult};
@@ -53,7 +57,10 @@ pub struct TransferView {
 pub struct TransferList {
     pub unit: UnitRef,
     pub transfers: Vec<TransferView>,
+    /// Overdue transfers in the whole list, not only this page.
     pub overdue: u32,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next: Option<String>,
 }
 
 pub(crate) struct Ctx {
@@ -192,38 +199,77 @@ async fn transfer_views(
         .collect())
 }
 
-/// Transfers out of or into a subtree (open ones first, then the newest), with what is overdue.
+/// Transfers out of or into a subtree: the overdue open ones first, then the other open ones,
+/// then the rest, each newest first; `per_page` of them after `after`.
 pub async fn list(
     app: &App,
     actor: &Actor,
     unit_id: i64,
     overdue_only: bool,
+    after: Option<&Cursor>,
+    per_page: u64,
 ) -> AppResult<TransferList> {
     let root = actor.visible(units::find(&app.db, unit_id).await?)?;
-    let rows = transfer::Entity::find()
-        .filter(
-            Condition::any()
-                .add(transfer::Column::FromUnitId.in_subquery(chibo_store::units_under(&root.path)))
-                .add(transfer::Column::ToUnitId.in_subquery(chibo_store::units_under(&root.path))),
-        )
-        .order_by_desc(transfer::Column::MovedOn)
-        .order_by_desc(transfer::Column::Id)
-        .all(&app.db)
-        .await?;
-    let mut transfers = transfer_views(app, actor, rows).await?;
-    transfers.sort_by_key(|t| (t.status != TransferStatus::Open.code(), t.overdue.is_none()));
-    let overdue = transfers.iter().filter(|t| t.overdue.is_some()).count() as u32;
+    let c = ctx(app).await?;
+    let under = Condition::any()
+        .add(transfer::Column::FromUnitId.in_subquery(chibo_store::units_under(&root.path)))
+        .add(transfer::Column::ToUnitId.in_subquery(chibo_store::units_under(&root.path)));
+    let overdue = overdue_condition(&c);
+    let overdue_count = transfer::Entity::find()
+        .filter(under.clone())
+        .filter(overdue.clone())
+        .count(&app.db)
+        .await? as u32;
+    let mut q = transfer::Entity::find().filter(under);
     if overdue_only {
-        transfers.retain(|t| t.overdue.is_some());
+        q = q.filter(overdue.clone());
     }
+    let order = Ranked::first_met(
+        vec![
+            overdue,
+            Condition::all().add(transfer::Column::Status.eq(TransferStatus::Open.code())),
+        ],
+        transfer::Column::MovedOn,
+    );
+    let page = ranked_page::<_, NaiveDate>(&app.db, q, order, after, per_page).await?;
     Ok(TransferList {
         unit: UnitRef {
             id: root.id,
             name: root.name.clone(),
         },
-        transfers,
-        overdue,
+        transfers: transfer_views(app, actor, page.rows).await?,
+        overdue: overdue_count,
+        next: page.next,
     })
+}
+
+/// The open transfers with a deadline passed, as `transfer_view` words it, in SQL: each
+/// deadline becomes the last start day already overdue.
+fn overdue_condition(c: &Ctx) -> Condition {
+    let apply_late = last_overdue_start(c.today, |d| c.rules.apply_by(d, &c.holidays));
+    let present_late = last_overdue_start(c.today, |d| c.rules.present_by(d, &c.holidays));
+    Condition::all()
+        .add(transfer::Column::Status.eq(TransferStatus::Open.code()))
+        .add(
+            Condition::any()
+                .add(
+                    Condition::all()
+                        .add(transfer::Column::Kind.eq(TransferKind::Permanent.code()))
+                        .add(transfer::Column::AppliedOn.is_null())
+                        .add(transfer::Column::MovedOn.lte(apply_late)),
+                )
+                .add(
+                    Condition::all()
+                        .add(transfer::Column::ReceivedOn.is_null())
+                        .add(transfer::Column::LetterOn.lte(present_late)),
+                )
+                .add(
+                    Condition::all()
+                        .add(transfer::Column::Kind.eq(TransferKind::Temporary.code()))
+                        .add(transfer::Column::ReturnedOn.is_null())
+                        .add(transfer::Column::EndsOn.lt(c.today)),
+                ),
+        )
 }
 
 /// Transfers of one member, newest first.

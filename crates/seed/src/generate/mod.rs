@@ -176,6 +176,7 @@ async fn analyze(db: &impl ConnectionTrait) -> Result<(), DbErr> {
             "unit_reviews",
             "transfers",
             "exemptions",
+            "candidate_votes",
         ]);
     for t in tables {
         db.execute_unprepared(&format!("ANALYZE {t}")).await?;

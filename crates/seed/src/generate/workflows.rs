@@ -13,7 +13,7 @@ use chibo_domain::org::UnitKind;
 use chibo_domain::programme::{InspectionStatus, RecommendationStatus, TaskStatus};
 use chibo_domain::transfers::TransferStatus;
 use chibo_store::entities::{
-    cadre_task, candidate, course, course_participant, exemption, inspection,
+    cadre_task, candidate, candidate_vote, course, course_participant, exemption, inspection,
     inspection_recommendation, member_badge, member_review, transfer, unit_review,
 };
 use chrono::{Datelike, NaiveDate, Utc};
@@ -109,7 +109,13 @@ pub async fn write_workflows(
         } else if p.status == "active" && p.status_from.is_none() && ctx.rng.below(1000) < 3 {
             let moved_on =
                 (today - chrono::Duration::days(5 + ctx.rng.below(150) as i64)).max(p.on_roll_from);
-            let applied = (today - moved_on).num_days() > 20;
+            // One in four has not applied yet (some of them past the 60 working days), half of
+            // those who applied have their letter (some not presented within 30 working days).
+            let applied_on = ((today - moved_on).num_days() > 20 && !ctx.rng.chance(25))
+                .then(|| moved_on + chrono::Duration::days(10));
+            let letter_on = applied_on
+                .filter(|_| ctx.rng.chance(50))
+                .map(|a| a + chrono::Duration::days(3));
             transfers.push(transfer::ActiveModel {
                 member_id: Set(p.id),
                 kind: Set("permanent".into()),
@@ -124,8 +130,8 @@ pub async fn write_workflows(
                 destination: Set("Đảng bộ phường nơi cư trú mới (tỉnh khác)".into()),
                 moved_on: Set(moved_on),
                 ends_on: Set(None),
-                applied_on: Set(applied.then(|| moved_on + chrono::Duration::days(10))),
-                letter_on: Set(None),
+                applied_on: Set(applied_on),
+                letter_on: Set(letter_on),
                 received_on: Set(None),
                 returned_on: Set(None),
                 status: Set(TransferStatus::Open.code().into()),
@@ -244,6 +250,7 @@ pub async fn write_workflows(
     let mut recommendations: Batch<inspection_recommendation::ActiveModel> = Batch::new();
     let mut tasks: Batch<cadre_task::ActiveModel> = Batch::new();
     let mut candidates: Batch<candidate::ActiveModel> = Batch::new();
+    let mut votes: Batch<candidate_vote::ActiveModel> = Batch::new();
     let mut cells_of: HashMap<i64, Vec<&Unit>> = HashMap::new();
     for u in units.iter().filter(|u| u.kind.is_cell()) {
         if let Some(p) = u.parent_id {
@@ -379,27 +386,64 @@ pub async fn write_workflows(
                 ..Default::default()
             });
         }
-        // Candidates for admission in one cell of five: new, after the class, file ready.
+        // Candidates for admission in one cell of five: new, after the class, file ready, and
+        // voted by the cell and waiting for the decision (some past its 60 working days).
         for c in cells.iter().filter(|c| c.id % 5 == 0) {
-            let stage = ["candidate", "class_done", "file_ready"][(c.id % 3) as usize];
+            let stage = ["candidate", "class_done", "file_ready", "voted"][(c.id / 5 % 4) as usize];
             candidate_id += 1;
-            let class_on = (stage != "candidate").then(|| today - chrono::Duration::days(90));
+            let class_on = (stage != "candidate").then(|| today - chrono::Duration::days(150));
+            let applied_on = matches!(stage, "file_ready" | "voted")
+                .then(|| today - chrono::Duration::days(130));
+            let voted_on = (stage == "voted")
+                .then(|| today - chrono::Duration::days(10 + (candidate_id * 17 % 110)));
+            if let Some(held_on) = voted_on {
+                let official = people.by_cell.get(&c.id).map_or(0, |r| {
+                    people.members[r.clone()]
+                        .iter()
+                        .filter(|p| {
+                            p.status == "active"
+                                && p.admission <= held_on - chrono::Duration::days(366)
+                        })
+                        .count()
+                }) as i32;
+                votes.push(candidate_vote::ActiveModel {
+                    candidate_id: Set(candidate_id),
+                    held_on: Set(held_on),
+                    votes_for: Set(official),
+                    official_members: Set(official),
+                    passed: Set(true),
+                    ..Default::default()
+                });
+            }
             candidates.push(candidate::ActiveModel {
                 id: Set(candidate_id),
                 unit_id: Set(c.id),
                 full_name: Set(format!("Quần chúng ưu tú số {candidate_id}")),
-                date_of_birth: Set(NaiveDate::from_ymd_opt(1995 + (candidate_id % 8) as i32, 5, 5).expect("date")),
-                sex: Set(if candidate_id % 2 == 0 { "male" } else { "female" }.into()),
+                date_of_birth: Set(
+                    NaiveDate::from_ymd_opt(1995 + (candidate_id % 8) as i32, 5, 5).expect("date"),
+                ),
+                sex: Set(if candidate_id % 2 == 0 {
+                    "male"
+                } else {
+                    "female"
+                }
+                .into()),
                 ethnicity: Set("Kinh".into()),
                 citizen_id: Set(Some(format!("099{candidate_id:09}"))),
                 phone: Set(None),
                 stage: Set(stage.into()),
                 class_on: Set(class_on),
-                class_certificate: Set(if class_on.is_some() { format!("GCN-{candidate_id}") } else { String::new() }),
-                applied_on: Set((stage == "file_ready").then(|| today - chrono::Duration::days(30))),
-                introducer_member_id: Set((stage == "file_ready").then(|| people.officers.get(&c.id).map(|o| o.0)).flatten()),
+                class_certificate: Set(if class_on.is_some() {
+                    format!("GCN-{candidate_id}")
+                } else {
+                    String::new()
+                }),
+                applied_on: Set(applied_on),
+                introducer_member_id: Set(
+                    applied_on.and_then(|_| people.officers.get(&c.id).map(|o| o.0))
+                ),
                 failed_votes: Set(0),
-                voted_on: Set(None),
+                voted_on: Set(voted_on),
                 decided_on: Set(None),
                 decision: Set(String::new()),
                 ceremony_on: Set(None),
@@ -416,6 +460,7 @@ pub async fn write_workflows(
     recommendations.flush(&tx).await?;
     tasks.flush(&tx).await?;
     candidates.flush(&tx).await?;
+    votes.flush(&tx).await?;
     tx.commit().await?;
     progress.advance(people.members.len() as u64);
     Ok(())

@@ -8,7 +8,6 @@ use chibo_app::access::users::{
 };
 use chibo_app::audit::{self, AuditLog};
 use chibo_app::{Actor, AppError};
-use chibo_domain::cursor::Cursor;
 use chibo_domain::ids::UserId;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -16,7 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::form::ApiJson;
 use crate::extract::path::{PathId, PathIds, PathUserId};
-use crate::extract::query::ApiQuery;
+use crate::extract::query::{ApiQuery, Paging};
 use crate::extract::session::{ApiUser, ClientIp};
 use crate::state::AppState;
 
@@ -103,25 +102,15 @@ pub async fn me(ApiUser(a): ApiUser) -> Json<Actor> {
     Json(a)
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct UserListQuery {
-    /// Accounts on a page (100 by default).
-    #[param(value_type = Option<u64>, minimum = 1, maximum = 500)]
-    pub per_page: Option<chibo_domain::bounded::PageSize>,
-    /// The `next` of the previous page.
-    #[param(value_type = Option<String>)]
-    pub after: Option<Cursor>,
-}
-
 /// Accounts in username order, a page at a time (administrators).
-#[utoipa::path(get, path = "/api/v1/users", tag = "users", params(UserListQuery),
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", params(Paging),
     responses((status = 200, body = UserPage), (status = 404, body = ErrorBody)))]
 pub async fn list_users(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    ApiQuery(q): ApiQuery<UserListQuery>,
+    ApiQuery(q): ApiQuery<Paging>,
 ) -> Result<Json<UserPage>, ApiError> {
-    let per_page = q.per_page.map_or(100, |p| p.get_u64());
+    let per_page = q.per_page_or(100);
     Ok(Json(
         users::list(&s.app, &a.admin()?, q.after.as_ref(), per_page).await?,
     ))

@@ -10,18 +10,23 @@ use chibo_app::workflows::admissions::{
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::form::ApiJson;
 use crate::extract::path::PathId;
+use crate::extract::query::{ApiQuery, Paging};
 use crate::extract::session::ApiUser;
 use crate::state::AppState;
 
-/// Candidates for admission in a subtree, with the deadline of each and what is overdue.
-#[utoipa::path(get, path = "/api/v1/units/{id}/candidates", tag = "admissions", params(("id" = i64, Path)),
+/// Candidates for admission in a subtree, with the deadline of each and what is overdue, the
+/// overdue first, a page at a time.
+#[utoipa::path(get, path = "/api/v1/units/{id}/candidates", tag = "admissions", params(("id" = i64, Path), Paging),
     responses((status = 200, body = CandidateList), (status = 404, body = ErrorBody)))]
 pub async fn list(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     PathId(id): PathId,
+    ApiQuery(q): ApiQuery<Paging>,
 ) -> Result<Json<CandidateList>, ApiError> {
-    Ok(Json(admissions::list(&s.app, &a, id).await?))
+    Ok(Json(
+        admissions::list(&s.app, &a, id, q.after.as_ref(), q.per_page_or(100)).await?,
+    ))
 }
 
 /// A cell proposes an outstanding non-member for admission.

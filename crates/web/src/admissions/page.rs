@@ -7,10 +7,12 @@ use chibo_app::workflows::admission_steps;
 use chibo_app::workflows::admissions;
 use chibo_app::workflows::admissions::{CandidateInput, CandidateList, CandidateStep};
 use chibo_app::{Actor, App};
+use chibo_domain::cursor::Cursor;
 
 use crate::error::PageError;
 use crate::extract::form::Form;
 use crate::extract::path::PathId;
+use crate::extract::query::{PageQuery, Paging};
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
 use crate::render::{Nav, form_errors, render_status, see_other};
@@ -21,6 +23,8 @@ use crate::state::AppState;
 struct ListPage {
     nav: Nav,
     list: CandidateList,
+    /// Not the first page.
+    later: bool,
     errors: Vec<String>,
     today: String,
 }
@@ -29,15 +33,17 @@ async fn render_list(
     s: &AppState,
     a: &Actor,
     id: i64,
+    after: Option<&Cursor>,
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
-    let list = admissions::list(&s.app, a, id).await?;
+    let list = admissions::list(&s.app, a, id, after, 100).await?;
     let status = crate::render::status_for(&errors);
     render_status(
         status,
         &ListPage {
             nav: Nav::of(a),
             list,
+            later: after.is_some(),
             errors,
             today: App::today().to_string(),
         },
@@ -48,8 +54,9 @@ pub async fn list(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
+    PageQuery(q): PageQuery<Paging>,
 ) -> Result<Response, PageError> {
-    render_list(&s, &a, id, vec![]).await
+    render_list(&s, &a, id, q.after.as_ref(), vec![]).await
 }
 
 pub async fn propose(
@@ -60,7 +67,7 @@ pub async fn propose(
 ) -> Result<Response, PageError> {
     match form_errors(admissions::propose(&s.app, &a, id, input).await)? {
         Ok(_) => Ok(see_other(&format!("/units/{}/candidates", id))),
-        Err(errors) => render_list(&s, &a, id, errors).await,
+        Err(errors) => render_list(&s, &a, id, None, errors).await,
     }
 }
 
@@ -81,6 +88,6 @@ pub async fn step(
     };
     match form_errors(r)? {
         Ok(_) => Ok(see_other(&format!("/units/{back}/candidates"))),
-        Err(errors) => render_list(&s, &a, back, errors).await,
+        Err(errors) => render_list(&s, &a, back, None, errors).await,
     }
 }

@@ -9,18 +9,22 @@ use chibo_app::workflows::exemptions::{
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::form::ApiJson;
 use crate::extract::path::PathId;
+use crate::extract::query::{ApiQuery, Paging};
 use crate::extract::session::ApiUser;
 use crate::state::AppState;
 
-/// Exemption requests and exemptions in a subtree, open ones first.
-#[utoipa::path(get, path = "/api/v1/units/{id}/exemptions", tag = "exemptions", params(("id" = i64, Path)),
+/// Exemption requests and exemptions in a subtree, what needs doing first, a page at a time.
+#[utoipa::path(get, path = "/api/v1/units/{id}/exemptions", tag = "exemptions", params(("id" = i64, Path), Paging),
     responses((status = 200, body = ExemptionList), (status = 404, body = ErrorBody)))]
 pub async fn list(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     PathId(id): PathId,
+    ApiQuery(q): ApiQuery<Paging>,
 ) -> Result<Json<ExemptionList>, ApiError> {
-    Ok(Json(exemptions::list(&s.app, &a, id).await?))
+    Ok(Json(
+        exemptions::list(&s.app, &a, id, q.after.as_ref(), q.per_page_or(100)).await?,
+    ))
 }
 
 /// A member's exemption requests (the member sees their own).

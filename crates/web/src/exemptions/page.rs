@@ -6,10 +6,12 @@ use axum::response::Response;
 use chibo_app::workflows::exemptions;
 use chibo_app::workflows::exemptions::{ExemptionList, ExemptionRequest, ExemptionStep};
 use chibo_app::{Actor, App};
+use chibo_domain::cursor::Cursor;
 
 use crate::error::PageError;
 use crate::extract::form::Form;
 use crate::extract::path::PathId;
+use crate::extract::query::{PageQuery, Paging};
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
 use crate::render::{Nav, form_errors, render_status, see_other};
@@ -20,6 +22,8 @@ use crate::state::AppState;
 struct ListPage {
     nav: Nav,
     list: ExemptionList,
+    /// Not the first page.
+    later: bool,
     errors: Vec<String>,
     today: String,
 }
@@ -28,15 +32,17 @@ async fn render_list(
     s: &AppState,
     a: &Actor,
     id: i64,
+    after: Option<&Cursor>,
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
-    let list = exemptions::list(&s.app, a, id).await?;
+    let list = exemptions::list(&s.app, a, id, after, 100).await?;
     let status = crate::render::status_for(&errors);
     render_status(
         status,
         &ListPage {
             nav: Nav::of(a),
             list,
+            later: after.is_some(),
             errors,
             today: App::today().to_string(),
         },
@@ -47,8 +53,9 @@ pub async fn list(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
+    PageQuery(q): PageQuery<Paging>,
 ) -> Result<Response, PageError> {
-    render_list(&s, &a, id, vec![]).await
+    render_list(&s, &a, id, q.after.as_ref(), vec![]).await
 }
 
 pub async fn request(
@@ -76,7 +83,7 @@ pub async fn step(
     ) {
         (Ok(_), Some(u)) => Ok(see_other(&format!("/units/{u}/exemptions"))),
         (Ok(x), None) => Ok(see_other(&format!("/members/{}#exemptions", x.member.id))),
-        (Err(errors), Some(u)) => render_list(&s, &a, u, errors).await,
+        (Err(errors), Some(u)) => render_list(&s, &a, u, None, errors).await,
         (Err(errors), None) => {
             let member = exemptions::member_of(&s.app, &a, id).await?;
             crate::members::page::render_member(&s, &a, member, errors).await

@@ -46,3 +46,23 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for PageQuery<T> {
         parse(parts).map(PageQuery).map_err(PageError)
     }
 }
+
+/// Where a keyset-paged list continues and how long its page is, for lists that take nothing
+/// else in their query string.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+pub struct Paging {
+    /// The `next` of the previous page.
+    #[param(value_type = Option<String>)]
+    pub after: Option<chibo_domain::cursor::Cursor>,
+    /// Rows on a page (1–500; each list has its default).
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 500)]
+    pub per_page: Option<chibo_domain::bounded::PageSize>,
+}
+
+impl Paging {
+    /// The page length asked for, or the list's default.
+    pub fn per_page_or(&self, default: u64) -> u64 {
+        self.per_page.map_or(default, |p| p.get_u64())
+    }
+}

@@ -21,30 +21,20 @@ use chibo_app::meetings::signatures::SignOff;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::form::ApiJson;
 use crate::extract::path::PathId;
-use crate::extract::query::ApiQuery;
+use crate::extract::query::{ApiQuery, Paging};
 use crate::extract::session::ApiUser;
 use crate::state::AppState;
 
-#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
-pub struct MeetingListQuery {
-    /// Meetings on a page (50 by default).
-    #[param(value_type = Option<u64>, minimum = 1, maximum = 500)]
-    pub per_page: Option<chibo_domain::bounded::PageSize>,
-    /// The `next` of the previous page.
-    #[param(value_type = Option<String>)]
-    pub after: Option<chibo_domain::cursor::Cursor>,
-}
-
 /// Meetings of a cell, newest first, a page at a time (members of the cell see announced ones).
-#[utoipa::path(get, path = "/api/v1/units/{id}/meetings", tag = "meetings", params(("id" = i64, Path), MeetingListQuery),
+#[utoipa::path(get, path = "/api/v1/units/{id}/meetings", tag = "meetings", params(("id" = i64, Path), Paging),
     responses((status = 200, body = MeetingPage), (status = 404, body = ErrorBody)))]
 pub async fn list(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     PathId(id): PathId,
-    ApiQuery(q): ApiQuery<MeetingListQuery>,
+    ApiQuery(q): ApiQuery<Paging>,
 ) -> Result<Json<MeetingPage>, ApiError> {
-    let per_page = q.per_page.map_or(50, |p| p.get_u64());
+    let per_page = q.per_page_or(50);
     Ok(Json(
         detail::list(&s.app, &a, id, q.after.as_ref(), per_page).await?,
     ))

@@ -22,6 +22,12 @@ use crate::state::AppState;
 pub struct ListQuery {
     /// Only the overdue ones.
     overdue: bool,
+    /// The `next` of the previous page.
+    #[param(value_type = Option<String>)]
+    after: Option<chibo_domain::cursor::Cursor>,
+    /// Transfers a page (1–500, default 100).
+    #[param(value_type = Option<u32>)]
+    per_page: Option<chibo_domain::bounded::PageSize>,
 }
 
 /// Transfers out of or into a subtree, open ones first, with their deadlines.
@@ -33,7 +39,10 @@ pub async fn list(
     PathId(id): PathId,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<TransferList>, ApiError> {
-    Ok(Json(transfers::list(&s.app, &a, id, q.overdue).await?))
+    let per_page = q.per_page.map_or(100, |p| p.get_u64());
+    Ok(Json(
+        transfers::list(&s.app, &a, id, q.overdue, q.after.as_ref(), per_page).await?,
+    ))
 }
 
 /// A member's transfers, newest first.

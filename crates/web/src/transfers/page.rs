@@ -12,6 +12,7 @@ use chibo_app::workflows::transfers;
 use chibo_app::workflows::transfers::TransferList;
 use chibo_app::{Actor, App};
 use chibo_domain::bounded::Year;
+use chibo_domain::cursor::Cursor;
 use serde::Deserialize;
 
 use crate::error::PageError;
@@ -23,11 +24,15 @@ use crate::fmt::VnDate;
 use crate::render::{Nav, form_errors, render_status, see_other};
 use crate::state::AppState;
 
+/// Transfers a page.
+const PER_PAGE: u64 = 100;
+
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct ListQuery {
     #[serde(rename = "qua-han")]
     overdue: String,
+    after: Option<Cursor>,
 }
 
 #[derive(Template)]
@@ -36,6 +41,10 @@ struct ListPage {
     nav: Nav,
     list: TransferList,
     overdue_only: bool,
+    /// Not the first page.
+    later: bool,
+    /// The link to the first page of this list (all or the overdue ones).
+    first_page: String,
     errors: Vec<String>,
     today: String,
 }
@@ -45,9 +54,10 @@ async fn render_list(
     a: &Actor,
     id: i64,
     overdue_only: bool,
+    after: Option<&Cursor>,
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
-    let list = transfers::list(&s.app, a, id, overdue_only).await?;
+    let list = transfers::list(&s.app, a, id, overdue_only, after, PER_PAGE).await?;
     let status = crate::render::status_for(&errors);
     render_status(
         status,
@@ -55,6 +65,11 @@ async fn render_list(
             nav: Nav::of(a),
             list,
             overdue_only,
+            later: after.is_some(),
+            first_page: format!(
+                "/units/{id}/transfers{}",
+                if overdue_only { "?qua-han=1" } else { "" }
+            ),
             errors,
             today: App::today().to_string(),
         },
@@ -67,7 +82,7 @@ pub async fn list(
     PathId(id): PathId,
     PageQuery(q): PageQuery<ListQuery>,
 ) -> Result<Response, PageError> {
-    render_list(&s, &a, id, !q.overdue.is_empty(), vec![]).await
+    render_list(&s, &a, id, !q.overdue.is_empty(), q.after.as_ref(), vec![]).await
 }
 
 /// The form on a member's page.
@@ -96,7 +111,7 @@ pub async fn step(
     match (form_errors(r)?, unit) {
         (Ok(_), Some(u)) => Ok(see_other(&format!("/units/{u}/transfers"))),
         (Ok(t), None) => Ok(see_other(&format!("/members/{}#transfers", t.member.id))),
-        (Err(errors), Some(u)) => render_list(&s, &a, u, false, errors).await,
+        (Err(errors), Some(u)) => render_list(&s, &a, u, false, None, errors).await,
         (Err(errors), None) => {
             let t = transfers::of_transfer_member(&s.app, &a, id).await?;
             crate::members::page::render_member(&s, &a, t, errors).await

@@ -1,0 +1,125 @@
+//! Keyset pages of work lists whose order is a state, not a column: what needs doing first
+//! (overdue, open), then the newest. The state is a `CASE` the database computes (a rank, 0
+//! first), so the order, the cursor and the page all come from one query, however large the
+//! subtree: the database sorts and cuts, Rust reads one page of ids and then their rows.
+
+use std::collections::HashMap;
+use std::fmt::Display;
+use std::str::FromStr;
+
+use chibo_domain::cursor::{CURSOR_MESSAGE, Cursor};
+use chibo_store::sea_orm::sea_query::{CaseStatement, Expr, ExprTrait, IntoCondition, SimpleExpr};
+use chibo_store::sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Iterable, ModelTrait, PrimaryKeyToColumn,
+    QueryFilter, QueryOrder, QuerySelect, Select, TryGetable, Value,
+};
+
+use crate::{AppError, AppResult};
+
+/// The order of a work list: `rank` ascending (a `CASE` over the row's state), then `newest`
+/// descending (a date, or the id itself), then the id descending.
+pub struct Ranked<C> {
+    pub rank: SimpleExpr,
+    pub newest: C,
+}
+
+impl<C: ColumnTrait> Ranked<C> {
+    /// Ranks by the first condition a row meets (its position), the rest last.
+    pub fn first_met(conditions: Vec<Condition>, newest: C) -> Self {
+        // Literal ranks, not parameters: PostgreSQL would type a CASE of parameters as text.
+        let literal = |i: usize| Expr::cust(i.to_string());
+        let last = literal(conditions.len());
+        let mut rank: Option<CaseStatement> = None;
+        for (i, c) in conditions.into_iter().enumerate() {
+            rank = Some(match rank {
+                None => Expr::case(c.into_condition(), literal(i)),
+                Some(r) => r.case(c.into_condition(), literal(i)),
+            });
+        }
+        Self {
+            rank: match rank {
+                Some(r) => r.finally(last).into(),
+                None => last,
+            },
+            newest,
+        }
+    }
+}
+
+/// One page of rows in a ranked order, and the cursor of the next page.
+pub struct RankedPage<M> {
+    pub rows: Vec<M>,
+    pub next: Option<String>,
+}
+
+/// The `per_page` rows of `select` after `after` in the `order`. `T` is the type of
+/// `order.newest`; the cursor keeps the last row's rank and `newest` as `rank|newest`.
+pub async fn ranked_page<E, T>(
+    db: &impl ConnectionTrait,
+    select: Select<E>,
+    order: Ranked<E::Column>,
+    after: Option<&Cursor>,
+    per_page: u64,
+) -> AppResult<RankedPage<E::Model>>
+where
+    E: EntityTrait,
+    E::PrimaryKey: PrimaryKeyToColumn<Column = E::Column>,
+    T: TryGetable + Into<Value> + Display + FromStr + Clone,
+{
+    let id = E::PrimaryKey::iter()
+        .next()
+        .expect("an entity has a primary key")
+        .into_column();
+    let per_page = per_page.clamp(1, 500);
+    let mut q = select;
+    if let Some(c) = after {
+        let (rank, newest) = read_key::<T>(&c.key)?;
+        let same_rank = Expr::expr(order.rank.clone()).eq(rank);
+        q = q.filter(
+            Condition::any()
+                .add(Expr::expr(order.rank.clone()).gt(rank))
+                .add(
+                    Condition::all().add(same_rank).add(
+                        Condition::any().add(order.newest.lt(newest.clone())).add(
+                            Condition::all()
+                                .add(order.newest.eq(newest))
+                                .add(id.lt(c.id)),
+                        ),
+                    ),
+                ),
+        );
+    }
+    let mut keys: Vec<(i32, T, i64)> = q
+        .select_only()
+        .column_as(order.rank.clone(), "rank")
+        .column_as(order.newest, "newest")
+        .column_as(id, "row_id")
+        .order_by(order.rank, chibo_store::sea_orm::Order::Asc)
+        .order_by_desc(order.newest)
+        .order_by_desc(id)
+        .limit(per_page + 1)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let next = crate::lookup::cut_page(&mut keys, per_page, |(rank, newest, id)| {
+        Cursor::new(format!("{rank}|{newest}"), *id).encode()
+    });
+    let ids: Vec<i64> = keys.iter().map(|k| k.2).collect();
+    let mut rows = crate::lookup::by_ids::<E, _>(db, id, &ids).await?;
+    // The rows come back in id order; the page's order is the keys'.
+    let position: HashMap<i64, usize> = ids.iter().enumerate().map(|(p, i)| (*i, p)).collect();
+    rows.sort_by_key(|m| match m.get(id) {
+        Value::BigInt(Some(i)) => position.get(&i).copied(),
+        _ => None,
+    });
+    Ok(RankedPage { rows, next })
+}
+
+fn read_key<T: FromStr>(key: &str) -> AppResult<(i32, T)> {
+    let bad = || AppError::invalid("after", format!("Tham số \"after\" {CURSOR_MESSAGE}"));
+    let (rank, newest) = key.split_once('|').ok_or_else(bad)?;
+    Ok((
+        rank.parse().map_err(|_| bad())?,
+        newest.parse().map_err(|_| bad())?,
+    ))
+}
