@@ -16,16 +16,25 @@ use chibo_store::sea_orm::{
 
 use crate::{AppError, AppResult};
 
-/// The order of a work list: `rank` ascending (a `CASE` over the row's state), then `newest`
-/// descending (a date, or the id itself), then the id descending.
+/// Rows on a page when the caller does not say.
+pub const PER_PAGE: u64 = 100;
+
+/// The order of a work list: `rank` ascending (a `CASE` over the row's state), then `then` (a
+/// date, or the id itself) and the id, both newest first unless `oldest_first`.
 pub struct Ranked<C> {
     pub rank: SimpleExpr,
-    pub newest: C,
+    pub then: C,
+    pub newest_first: bool,
 }
 
 impl<C: ColumnTrait> Ranked<C> {
+    /// One rank for all: the list is in `then` order.
+    pub fn by(then: C) -> Self {
+        Self::first_met(vec![], then)
+    }
+
     /// Ranks by the first condition a row meets (its position), the rest last.
-    pub fn first_met(conditions: Vec<Condition>, newest: C) -> Self {
+    pub fn first_met(conditions: Vec<Condition>, then: C) -> Self {
         // Literal ranks, not parameters: PostgreSQL would type a CASE of parameters as text.
         let literal = |i: usize| Expr::cust(i.to_string());
         let last = literal(conditions.len());
@@ -41,7 +50,16 @@ impl<C: ColumnTrait> Ranked<C> {
                 Some(r) => r.finally(last).into(),
                 None => last,
             },
-            newest,
+            then,
+            newest_first: true,
+        }
+    }
+
+    /// Within a rank, the earliest `then` first (a deadline, a plan).
+    pub fn oldest_first(self) -> Self {
+        Self {
+            newest_first: false,
+            ..self
         }
     }
 }
@@ -53,7 +71,7 @@ pub struct RankedPage<M> {
 }
 
 /// The `per_page` rows of `select` after `after` in the `order`. `T` is the type of
-/// `order.newest`; the cursor keeps the last row's rank and `newest` as `rank|newest`.
+/// `order.then`; the cursor keeps the last row's rank and `then` as `rank|then`.
 pub async fn ranked_page<E, T>(
     db: &impl ConnectionTrait,
     select: Select<E>,
@@ -73,36 +91,55 @@ where
     let per_page = per_page.clamp(1, 500);
     let mut q = select;
     if let Some(c) = after {
-        let (rank, newest) = read_key::<T>(&c.key)?;
-        let same_rank = Expr::expr(order.rank.clone()).eq(rank);
+        let (rank, then) = read_key::<T>(&c.key)?;
+        let past = |col: E::Column, v: Value| {
+            if order.newest_first {
+                col.lt(v)
+            } else {
+                col.gt(v)
+            }
+        };
         q = q.filter(
             Condition::any()
                 .add(Expr::expr(order.rank.clone()).gt(rank))
                 .add(
-                    Condition::all().add(same_rank).add(
-                        Condition::any().add(order.newest.lt(newest.clone())).add(
-                            Condition::all()
-                                .add(order.newest.eq(newest))
-                                .add(id.lt(c.id)),
+                    Condition::all()
+                        .add(Expr::expr(order.rank.clone()).eq(rank))
+                        .add(
+                            Condition::any()
+                                .add(past(order.then, then.clone().into()))
+                                .add(
+                                    Condition::all()
+                                        .add(order.then.eq(then))
+                                        .add(past(id, c.id.into())),
+                                ),
                         ),
-                    ),
                 ),
         );
     }
-    let mut keys: Vec<(i32, T, i64)> = q
+    let direction = if order.newest_first {
+        chibo_store::sea_orm::Order::Desc
+    } else {
+        chibo_store::sea_orm::Order::Asc
+    };
+    let mut q = q
         .select_only()
         .column_as(order.rank.clone(), "rank")
-        .column_as(order.newest, "newest")
-        .column_as(id, "row_id")
-        .order_by(order.rank, chibo_store::sea_orm::Order::Asc)
-        .order_by_desc(order.newest)
-        .order_by_desc(id)
+        .column_as(order.then, "then")
+        .column_as(id, "row_id");
+    // A lone literal rank is left out of the order: `ORDER BY 0` would name a column.
+    if matches!(order.rank, Expr::Case(_)) {
+        q = q.order_by(order.rank, chibo_store::sea_orm::Order::Asc);
+    }
+    let mut keys: Vec<(i32, T, i64)> = q
+        .order_by(order.then, direction.clone())
+        .order_by(id, direction)
         .limit(per_page + 1)
         .into_tuple()
         .all(db)
         .await?;
-    let next = crate::lookup::cut_page(&mut keys, per_page, |(rank, newest, id)| {
-        Cursor::new(format!("{rank}|{newest}"), *id).encode()
+    let next = crate::lookup::cut_page(&mut keys, per_page, |(rank, then, id)| {
+        Cursor::new(format!("{rank}|{then}"), *id).encode()
     });
     let ids: Vec<i64> = keys.iter().map(|k| k.2).collect();
     let mut rows = crate::lookup::by_ids::<E, _>(db, id, &ids).await?;
@@ -117,9 +154,30 @@ where
 
 fn read_key<T: FromStr>(key: &str) -> AppResult<(i32, T)> {
     let bad = || AppError::invalid("after", format!("Tham số \"after\" {CURSOR_MESSAGE}"));
-    let (rank, newest) = key.split_once('|').ok_or_else(bad)?;
+    let (rank, then) = key.split_once('|').ok_or_else(bad)?;
     Ok((
         rank.parse().map_err(|_| bad())?,
-        newest.parse().map_err(|_| bad())?,
+        then.parse().map_err(|_| bad())?,
     ))
+}
+
+/// How many rows of `select` have each value of `column` (a status), counted by the database:
+/// a list's summary covers all its pages.
+pub async fn counts_by<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    select: Select<E>,
+    column: E::Column,
+) -> AppResult<HashMap<String, u64>> {
+    let rows: Vec<(String, i64)> = select
+        .select_only()
+        .column(column)
+        .column_as(Expr::cust("COUNT(*)"), "n")
+        .group_by(column)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(k, n)| (k, u64::try_from(n).unwrap_or(0)))
+        .collect())
 }

@@ -163,10 +163,74 @@ async fn cadre_tasks_training_and_inspections() {
         )
         .await);
     assert_eq!(before["cells_inspected"], 0);
-    // The commune's live cells, counted in SQL, are the ones its committee may inspect.
-    let choices = before["cell_choices"].as_array().unwrap();
-    assert_eq!(before["cells"].as_u64().unwrap(), choices.len() as u64);
-    assert!(choices.len() >= 2 && choices.iter().any(|c| c["id"] == dong_tam));
+    // The commune's live cells, counted in SQL, are the ones its committee may inspect; they
+    // are found by name without diacritics, a page at a time.
+    let choices = ok(&t
+        .get(
+            &format!("/api/v1/units/{commune}/cells-to-inspect?per_page=1"),
+            Auth::Bearer(&committee),
+        )
+        .await);
+    let mut all = choices["items"].as_array().unwrap().clone();
+    assert_eq!(all.len(), 1);
+    let mut next = choices["next"].as_str().map(str::to_string);
+    while let Some(n) = next {
+        let page = ok(&t
+            .get(
+                &format!("/api/v1/units/{commune}/cells-to-inspect?per_page=1&after={n}"),
+                Auth::Bearer(&committee),
+            )
+            .await);
+        all.extend(page["items"].as_array().unwrap().iter().cloned());
+        next = page["next"].as_str().map(str::to_string);
+    }
+    assert_eq!(before["cells"].as_u64().unwrap(), all.len() as u64);
+    assert!(all.len() >= 2 && all.iter().any(|c| c["id"] == dong_tam));
+    // Officers to give tasks and courses to, searched by name without diacritics.
+    let officers = ok(&t
+        .get(
+            &format!("/api/v1/units/{commune}/officers"),
+            Auth::Bearer(&committee),
+        )
+        .await);
+    let first = &officers["items"][0];
+    let plain = chibo_domain::text::search_key(first["name"].as_str().unwrap());
+    let by_name = ok(&t
+        .get(
+            &format!(
+                "/api/v1/units/{commune}/officers?q={}",
+                plain.replace(' ', "%20")
+            ),
+            Auth::Bearer(&committee),
+        )
+        .await);
+    assert!(
+        by_name["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["id"] == first["id"])
+    );
+    let found = ok(&t
+        .get(
+            &format!("/api/v1/units/{commune}/cells-to-inspect?q=dong%20tam"),
+            Auth::Bearer(&committee),
+        )
+        .await);
+    assert_eq!(found["items"].as_array().unwrap().len(), 1);
+    assert_eq!(found["items"][0]["id"], dong_tam);
+    let page = t
+        .get(
+            &format!("/units/{commune}/cells-to-inspect?q=dong+tam"),
+            Auth::Cookie(&t.login("xaphulam").await),
+        )
+        .await;
+    assert!(
+        page.body
+            .contains(&format!("<option value=\"{dong_tam}\">")),
+        "{}",
+        page.body
+    );
     let late_due = t
         .api(Method::PUT, &format!("/api/v1/inspections/{}/result", i["id"]), &committee,
             json!({"done_on": day(-2), "result": "Chi bộ thực hiện cơ bản đúng quy trình", "recommendations": [{"text": "Ghi biên bản đầy đủ ý kiến", "due_on": day(-3)}]}))

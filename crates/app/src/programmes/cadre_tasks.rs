@@ -1,13 +1,13 @@
 //! Breakthrough tasks a committee gives its officers, and their progress.
 
-use std::collections::HashSet;
-
 use chibo_domain::Invalid;
+use chibo_domain::cursor::Cursor;
 use chibo_domain::programme::TaskStatus;
 use chibo_domain::validate;
 use chibo_store::entities::cadre_task;
+use chibo_store::sea_orm::sea_query::Expr;
 use chibo_store::sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, Set,
 };
 use chibo_store::write_tx;
 use chrono::{Datelike, NaiveDate};
@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::access::Actor;
+use crate::paging::{PER_PAGE, Ranked, counts_by, ranked_page};
 use crate::programmes::{member_in, readable_unit};
 use crate::refs::{MemberRef, UnitRef};
 use crate::{App, AppError, AppResult, audit};
@@ -49,6 +50,8 @@ pub struct CadreTaskList {
     pub in_progress: u32,
     pub not_done: u32,
     pub can_give: bool,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -71,22 +74,32 @@ pub struct CadreTaskUpdate {
     pub done_on: Option<String>,
 }
 
-/// Breakthrough tasks given in a subtree in a year, with the counts the reviews report.
+/// Breakthrough tasks given in a subtree in a year, the earliest due first, `per_page` of them
+/// after `after`, with the counts the reviews report (over the whole year, not the page).
 pub async fn cadre_tasks(
     app: &App,
     actor: &Actor,
     unit_id: i64,
     year: Option<i32>,
+    after: Option<&Cursor>,
+    per_page: u64,
 ) -> AppResult<CadreTaskList> {
     let root = readable_unit(app, actor, unit_id).await?;
     let year = year.unwrap_or_else(|| App::today().year());
-    let rows = cadre_task::Entity::find()
-        .filter(cadre_task::Column::UnitId.in_subquery(chibo_store::units_under(&root.path)))
-        .filter(cadre_task::Column::Year.eq(year))
-        .order_by_asc(cadre_task::Column::DueOn)
-        .order_by_asc(cadre_task::Column::Id)
-        .all(&app.db)
-        .await?;
+    let of_year = || {
+        cadre_task::Entity::find()
+            .filter(cadre_task::Column::UnitId.in_subquery(chibo_store::units_under(&root.path)))
+            .filter(cadre_task::Column::Year.eq(year))
+    };
+    let page = ranked_page::<_, NaiveDate>(
+        &app.db,
+        of_year(),
+        Ranked::by(cadre_task::Column::DueOn).oldest_first(),
+        after,
+        per_page,
+    )
+    .await?;
+    let rows = page.rows;
     let n = crate::lookup::member_names(
         &app.db,
         &rows.iter().map(|t| t.member_id).collect::<Vec<_>>(),
@@ -121,14 +134,17 @@ pub async fn cadre_tasks(
             done_on: t.done_on,
         })
         .collect();
-    let count = |s: TaskStatus| tasks.iter().filter(|t| t.status == s.code()).count() as u32;
+    let by_status = counts_by(&app.db, of_year(), cadre_task::Column::Status).await?;
+    let count = |s: TaskStatus| by_status.get(s.code()).copied().unwrap_or(0) as u32;
+    let cadres: Option<i64> = of_year()
+        .select_only()
+        .column_as(Expr::cust("COUNT(DISTINCT member_id)"), "n")
+        .into_tuple()
+        .one(&app.db)
+        .await?;
     Ok(CadreTaskList {
-        cadres: tasks
-            .iter()
-            .map(|t| t.cadre.id)
-            .collect::<HashSet<_>>()
-            .len() as u32,
-        given: tasks.len() as u32,
+        cadres: cadres.unwrap_or(0).max(0) as u32,
+        given: by_status.values().sum::<u64>() as u32,
         done: count(TaskStatus::Done),
         in_progress: count(TaskStatus::InProgress) + count(TaskStatus::Assigned),
         not_done: count(TaskStatus::NotDone),
@@ -139,6 +155,7 @@ pub async fn cadre_tasks(
         },
         year,
         tasks,
+        next: page.next,
     })
 }
 
@@ -197,7 +214,7 @@ pub async fn give_cadre_task(
     )
     .await?;
     tx.commit().await?;
-    cadre_tasks(app, actor, unit_id, Some(input.year)).await
+    cadre_tasks(app, actor, unit_id, Some(input.year), None, PER_PAGE).await
 }
 
 /// Updates a task's status with its evidence.
@@ -263,5 +280,5 @@ pub async fn update_cadre_task(
     )
     .await?;
     tx.commit().await?;
-    cadre_tasks(app, actor, after.unit_id, Some(after.year)).await
+    cadre_tasks(app, actor, after.unit_id, Some(after.year), None, PER_PAGE).await
 }

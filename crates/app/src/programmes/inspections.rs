@@ -1,14 +1,18 @@
 //! Inspections of cells: planned, recorded with recommendations, followed up.
 
 use chibo_domain::Invalid;
+use chibo_domain::cursor::Cursor;
 use chibo_domain::org::UnitKind;
 use chibo_domain::programme::{InspectionStatus, RecommendationStatus};
+use chibo_domain::text;
 use chibo_domain::text::percent_text;
 use chibo_domain::validate;
 use chibo_store::entities::{inspection, inspection_recommendation, unit};
+use chibo_store::like_escape;
+use chibo_store::sea_orm::sea_query::LikeExpr;
 use chibo_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Set,
 };
 use chibo_store::write_tx;
 use chrono::NaiveDate;
@@ -17,6 +21,7 @@ use utoipa::ToSchema;
 
 use crate::access::Actor;
 use crate::org::units;
+use crate::paging::{Ranked, ranked_page};
 use crate::programmes::readable_unit;
 use crate::refs::UnitRef;
 use crate::reports::Period;
@@ -64,11 +69,12 @@ pub struct InspectionList {
     /// Of those, inspected or supervised (done) in the period.
     pub cells_inspected: u32,
     pub share_text: String,
+    /// Open recommendations of the period's inspections, and those past their due date.
     pub open_recommendations: u32,
     pub overdue_recommendations: u32,
     pub can_manage: bool,
-    /// Cells the committee can plan for.
-    pub cell_choices: Vec<UnitRef>,
+    /// Pass as `after` for the next page of inspections; absent on the last page.
+    pub next: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -112,32 +118,19 @@ fn inspection_kind_label(k: &str) -> &'static str {
     }
 }
 
-/// The codes of the unit kinds that are cells.
-fn cell_kinds() -> Vec<&'static str> {
-    UnitKind::ALL
-        .iter()
-        .filter(|k| k.is_cell())
-        .map(|k| k.code())
-        .collect()
-}
-
-/// Inspections planned or done in a period by the subtree's committees, the share of cells
-/// inspected and the recommendations still open.
+/// Inspections of the subtree's cells planned or done in a period, the earliest planned first,
+/// `per_page` of them after `after`, with the share of cells inspected and the recommendations
+/// still open (over the whole period, counted by the database).
 pub async fn inspections(
     app: &App,
     actor: &Actor,
     unit_id: i64,
     period: Period,
+    after: Option<&Cursor>,
+    per_page: u64,
 ) -> AppResult<InspectionList> {
     let root = readable_unit(app, actor, unit_id).await?;
-    // The subtree's cells that still exist, counted in SQL (never loaded).
-    let live_cells = || {
-        unit::Entity::find()
-            .filter(unit::Column::Path.like(chibo_store::path_prefix(&root.path)))
-            .filter(unit::Column::Kind.is_in(cell_kinds()))
-            .filter(unit::Column::DissolvedOn.is_null())
-    };
-    let cells = live_cells().count(&app.db).await?;
+    let cells = live_cells(&root.path).count(&app.db).await?;
     let cells_inspected = inspection::Entity::find()
         .select_only()
         .column(inspection::Column::CellId)
@@ -146,7 +139,7 @@ pub async fn inspections(
         .filter(inspection::Column::DoneOn.between(period.from, period.to))
         .filter(
             inspection::Column::CellId.in_subquery(
-                live_cells()
+                live_cells(&root.path)
                     .select_only()
                     .column(unit::Column::Id)
                     .into_query(),
@@ -154,16 +147,136 @@ pub async fn inspections(
         )
         .count(&app.db)
         .await?;
-    let rows = inspection::Entity::find()
-        .filter(inspection::Column::CellId.in_subquery(chibo_store::units_under(&root.path)))
-        .filter(
+    let in_period = || {
+        inspection::Entity::find()
+            .filter(inspection::Column::CellId.in_subquery(chibo_store::units_under(&root.path)))
+            .filter(
+                Condition::any()
+                    .add(inspection::Column::PlannedOn.between(period.from, period.to))
+                    .add(inspection::Column::DoneOn.between(period.from, period.to)),
+            )
+    };
+    let open = || {
+        inspection_recommendation::Entity::find()
+            .filter(
+                inspection_recommendation::Column::InspectionId.in_subquery(
+                    in_period()
+                        .select_only()
+                        .column(inspection::Column::Id)
+                        .into_query(),
+                ),
+            )
+            .filter(inspection_recommendation::Column::Status.eq(RecommendationStatus::Open.code()))
+    };
+    let open_recommendations = open().count(&app.db).await?;
+    let overdue_recommendations = open()
+        .filter(inspection_recommendation::Column::DueOn.lt(App::today()))
+        .count(&app.db)
+        .await?;
+    let page = ranked_page::<_, NaiveDate>(
+        &app.db,
+        in_period(),
+        Ranked::by(inspection::Column::PlannedOn).oldest_first(),
+        after,
+        per_page,
+    )
+    .await?;
+    Ok(InspectionList {
+        cells: cells as u32,
+        cells_inspected: cells_inspected as u32,
+        share_text: percent_text(cells_inspected, cells),
+        open_recommendations: open_recommendations as u32,
+        overdue_recommendations: overdue_recommendations as u32,
+        can_manage: actor.oversees(&root),
+        unit: UnitRef {
+            id: root.id,
+            name: root.name.clone(),
+        },
+        period,
+        inspections: inspection_views(app, page.rows).await?,
+        next: page.next,
+    })
+}
+
+/// The subtree's cells that still exist.
+fn live_cells(path: &str) -> Select<unit::Entity> {
+    unit::Entity::find()
+        .filter(unit::Column::Path.like(chibo_store::path_prefix(path)))
+        .filter(unit::Column::Kind.is_in(UnitKind::codes_where(UnitKind::is_cell)))
+        .filter(unit::Column::DissolvedOn.is_null())
+}
+
+/// A page of cells to choose from.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CellPage {
+    pub items: Vec<UnitRef>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next: Option<String>,
+}
+
+/// Live cells of the subtree the actor's committee may inspect, in Vietnamese name order,
+/// those whose name contains `q` (diacritics ignored): the plan form's choices, searched since
+/// a province board supervises ten thousand cells.
+pub async fn cells_to_inspect(
+    app: &App,
+    actor: &Actor,
+    unit_id: i64,
+    q: Option<&str>,
+    after: Option<&Cursor>,
+    per_page: u64,
+) -> AppResult<CellPage> {
+    let root = readable_unit(app, actor, unit_id).await?;
+    let Some(supervised) = actor.supervised_paths(unit::Column::Path) else {
+        return Ok(CellPage {
+            items: vec![],
+            next: None,
+        });
+    };
+    let per_page = per_page.clamp(1, 500);
+    let mut select = live_cells(&root.path).filter(supervised);
+    if let Some(term) = q.map(text::search_key).filter(|t| !t.is_empty()) {
+        select = select.filter(
+            unit::Column::SearchKey
+                .like(LikeExpr::new(format!("%{}%", like_escape(&term))).escape('\\')),
+        );
+    }
+    if let Some(c) = after {
+        select = select.filter(
             Condition::any()
-                .add(inspection::Column::PlannedOn.between(period.from, period.to))
-                .add(inspection::Column::DoneOn.between(period.from, period.to)),
-        )
-        .order_by_asc(inspection::Column::PlannedOn)
+                .add(unit::Column::SearchKey.gt(c.key.as_str()))
+                .add(
+                    Condition::all()
+                        .add(unit::Column::SearchKey.eq(c.key.as_str()))
+                        .add(unit::Column::Id.gt(c.id)),
+                ),
+        );
+    }
+    let mut rows = select
+        .order_by_asc(unit::Column::SearchKey)
+        .order_by_asc(unit::Column::Id)
+        .limit(per_page + 1)
         .all(&app.db)
         .await?;
+    let next = crate::lookup::cut_page(&mut rows, per_page, |u| {
+        Cursor::new(u.search_key.clone(), u.id).encode()
+    });
+    Ok(CellPage {
+        items: rows
+            .into_iter()
+            .map(|u| UnitRef {
+                id: u.id,
+                name: u.name,
+            })
+            .collect(),
+        next,
+    })
+}
+
+/// Inspections with their units' names and recommendations (one query each for a page).
+async fn inspection_views(
+    app: &App,
+    rows: Vec<inspection::Model>,
+) -> AppResult<Vec<InspectionView>> {
     let inspection_ids: Vec<i64> = rows.iter().map(|i| i.id).collect();
     let mut recs = crate::lookup::by_ids::<inspection_recommendation::Entity, _>(
         &app.db,
@@ -185,7 +298,7 @@ pub async fn inspections(
         name: names.get(&id).cloned().unwrap_or_default(),
     };
     let today = App::today();
-    let inspections: Vec<InspectionView> = rows
+    Ok(rows
         .into_iter()
         .map(|i| InspectionView {
             id: i.id,
@@ -215,43 +328,7 @@ pub async fn inspections(
                 })
                 .collect(),
         })
-        .collect();
-    let open: Vec<&RecommendationView> = inspections
-        .iter()
-        .flat_map(|i| i.recommendations.iter())
-        .filter(|r| r.status == RecommendationStatus::Open.code())
-        .collect();
-    let can_manage = actor.oversees(&root);
-    // The cells the actor's committee may inspect, as the plan form offers them.
-    let cell_choices: Vec<UnitRef> = match actor.supervised_paths(unit::Column::Path) {
-        Some(supervised) if can_manage => live_cells()
-            .filter(supervised)
-            .order_by_asc(unit::Column::Name)
-            .all(&app.db)
-            .await?
-            .into_iter()
-            .map(|c| UnitRef {
-                id: c.id,
-                name: c.name,
-            })
-            .collect(),
-        _ => vec![],
-    };
-    Ok(InspectionList {
-        cells: cells as u32,
-        cells_inspected: cells_inspected as u32,
-        share_text: percent_text(cells_inspected, cells),
-        open_recommendations: open.len() as u32,
-        overdue_recommendations: open.iter().filter(|r| r.overdue).count() as u32,
-        can_manage,
-        cell_choices,
-        unit: UnitRef {
-            id: root.id,
-            name: root.name.clone(),
-        },
-        period,
-        inspections,
-    })
+        .collect())
 }
 
 /// Plans an inspection or supervision of a cell (the superior committee; the plan belongs to
@@ -337,14 +414,8 @@ async fn inspection_view(app: &App, actor: &Actor, id: i64) -> AppResult<Inspect
         .one(&app.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let d = i.done_on.unwrap_or(i.planned_on).min(i.planned_on);
-    let to = i.done_on.unwrap_or(i.planned_on).max(i.planned_on);
-    inspections(app, actor, i.cell_id, Period { from: d, to })
-        .await?
-        .inspections
-        .into_iter()
-        .find(|x| x.id == id)
-        .ok_or(AppError::NotFound)
+    readable_unit(app, actor, i.cell_id).await?;
+    Ok(inspection_views(app, vec![i]).await?.remove(0))
 }
 
 async fn managed_inspection(app: &App, actor: &Actor, id: i64) -> AppResult<inspection::Model> {

@@ -11,10 +11,18 @@ use crate::org::units;
 use crate::refs::MemberRef;
 use crate::{App, AppError, AppResult};
 use chibo_domain::Invalid;
+use chibo_domain::cursor::Cursor;
+use chibo_domain::text;
 use chibo_store::entities::{
     cadre_task, course, inspection, inspection_recommendation, member, position, unit,
 };
-use chibo_store::sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
+use chibo_store::like_escape;
+use chibo_store::sea_orm::sea_query::LikeExpr;
+use chibo_store::sea_orm::{
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 /// The unit a programme record belongs to, when the actor reads it.
 pub(crate) async fn readable_unit(
@@ -47,12 +55,31 @@ pub(crate) async fn member_in(
     Ok(m)
 }
 
-/// Secretaries, deputies and committee members of the subtree's cells today, by name: the
-/// cadres programmes give tasks to and train.
-pub async fn officers(app: &App, actor: &Actor, unit_id: i64) -> AppResult<Vec<MemberRef>> {
+/// A page of officers to choose from.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OfficerPage {
+    pub items: Vec<MemberRef>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next: Option<String>,
+}
+
+/// Secretaries, deputies and committee members of the subtree's cells today, in Vietnamese
+/// name order, those whose name contains `q` (diacritics ignored): the cadres programmes give
+/// tasks to and train, chosen by search since a province has tens of thousands of them.
+pub async fn officers(
+    app: &App,
+    actor: &Actor,
+    unit_id: i64,
+    q: Option<&str>,
+    after: Option<&Cursor>,
+    per_page: u64,
+) -> AppResult<OfficerPage> {
     let root = readable_unit(app, actor, unit_id).await?;
     let today = App::today();
-    let ids: Vec<i64> = position::Entity::find()
+    let per_page = per_page.clamp(1, 500);
+    let holding = position::Entity::find()
+        .select_only()
+        .column(position::Column::MemberId)
         .filter(position::Column::UnitId.in_subquery(chibo_store::cells_under(&root.path)))
         .filter(position::Column::TermFrom.lte(today))
         .filter(
@@ -60,18 +87,36 @@ pub async fn officers(app: &App, actor: &Actor, unit_id: i64) -> AppResult<Vec<M
                 .add(position::Column::TermTo.is_null())
                 .add(position::Column::TermTo.gt(today)),
         )
+        .into_query();
+    let mut select = member::Entity::find().filter(member::Column::Id.in_subquery(holding));
+    if let Some(term) = q.map(text::search_key).filter(|t| !t.is_empty()) {
+        select = select.filter(
+            member::Column::SearchKey
+                .like(LikeExpr::new(format!("%{}%", like_escape(&term))).escape('\\')),
+        );
+    }
+    if let Some(c) = after {
+        select = select.filter(crate::membership::members::after_in_name_order(c));
+    }
+    let mut rows = select
+        .order_by_asc(member::Column::SortKey)
+        .order_by_asc(member::Column::Id)
+        .limit(per_page + 1)
         .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|p| p.member_id)
-        .collect();
-    let mut out: Vec<MemberRef> = crate::lookup::member_names(&app.db, &ids)
-        .await?
-        .into_iter()
-        .map(|(id, name)| MemberRef { id, name })
-        .collect();
-    out.sort_by_key(|m| chibo_domain::text::person_sort_key(&m.name));
-    Ok(out)
+        .await?;
+    let next = crate::lookup::cut_page(&mut rows, per_page, |m| {
+        Cursor::new(m.sort_key.clone(), m.id).encode()
+    });
+    Ok(OfficerPage {
+        items: rows
+            .into_iter()
+            .map(|m| MemberRef {
+                id: m.id,
+                name: m.full_name,
+            })
+            .collect(),
+        next,
+    })
 }
 
 /// Which programme record a page came back from.

@@ -3,13 +3,15 @@
 use std::collections::HashSet;
 
 use chibo_domain::Invalid;
+use chibo_domain::cursor::Cursor;
 use chibo_domain::member::PositionKind;
 use chibo_domain::text::percent_text;
 use chibo_domain::validate;
 use chibo_store::entities::{course, course_participant, member, position, unit};
+use chibo_store::sea_orm::sea_query::SelectStatement;
 use chibo_store::sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Set,
 };
 use chibo_store::{is_unique_violation, write_tx};
 use chrono::NaiveDate;
@@ -17,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::access::Actor;
+use crate::paging::{Ranked, ranked_page};
 use crate::programmes::readable_unit;
 use crate::refs::{MemberRef, UnitRef};
 use crate::reports::Period;
@@ -50,7 +53,7 @@ pub struct TrainingShare {
     pub trained: u32,
     /// e.g. "75,0%".
     pub share_text: String,
-    /// Officers not trained yet, by name.
+    /// Officers not trained yet, the first hundred by name (`officers - trained` counts all).
     pub untrained: Vec<MemberRef>,
 }
 
@@ -59,10 +62,14 @@ pub struct TrainingList {
     pub unit: UnitRef,
     pub period: Period,
     pub courses: Vec<CourseView>,
+    /// Courses in the period (all pages).
+    pub course_count: u32,
     /// Course places taken (one member in two courses counts twice).
     pub trainee_times: u32,
     pub share: TrainingShare,
     pub can_manage: bool,
+    /// Pass as `after` for the next page of courses; absent on the last page.
+    pub next: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -84,20 +91,117 @@ pub struct ParticipantsInput {
     pub completed_ids: Vec<i64>,
 }
 
-/// Courses of a subtree in a period, with trainee-times and the share of officers trained.
+/// Courses of a subtree ending in a period, the latest first, `per_page` of them after
+/// `after`, with the trainee-times and the share of officers trained over the whole period.
 pub async fn training(
     app: &App,
     actor: &Actor,
     unit_id: i64,
     period: Period,
+    after: Option<&Cursor>,
+    per_page: u64,
 ) -> AppResult<TrainingList> {
     let root = readable_unit(app, actor, unit_id).await?;
-    let rows = course::Entity::find()
+    let page = ranked_page::<_, NaiveDate>(
+        &app.db,
+        courses_of(&root, &period),
+        Ranked::by(course::Column::StartsOn),
+        after,
+        per_page,
+    )
+    .await?;
+    let course_count = courses_of(&root, &period).count(&app.db).await?;
+    let trainee_times = course_participant::Entity::find()
+        .filter(course_participant::Column::CourseId.in_subquery(course_ids_of(&root, &period)))
+        .count(&app.db)
+        .await?;
+    Ok(TrainingList {
+        can_manage: actor.oversees(&root),
+        unit: UnitRef {
+            id: root.id,
+            name: root.name.clone(),
+        },
+        share: training_share(app, &root, &period).await?,
+        period,
+        courses: course_views(app, page.rows).await?,
+        course_count: course_count as u32,
+        trainee_times: trainee_times as u32,
+        next: page.next,
+    })
+}
+
+/// Courses of the subtree ending in the period.
+fn courses_of(root: &unit::Model, period: &Period) -> Select<course::Entity> {
+    course::Entity::find()
         .filter(course::Column::UnitId.in_subquery(chibo_store::units_under(&root.path)))
         .filter(course::Column::EndsOn.between(period.from, period.to))
-        .order_by_desc(course::Column::StartsOn)
-        .all(&app.db)
+}
+
+fn course_ids_of(root: &unit::Model, period: &Period) -> SelectStatement {
+    courses_of(root, period)
+        .select_only()
+        .column(course::Column::Id)
+        .into_query()
+}
+
+/// Untrained officers named on the page; the count covers them all.
+const UNTRAINED_SHOWN: u64 = 100;
+
+/// Officers of the subtree's cells at the period's end, and those who completed a course of
+/// the subtree ending in the period, counted by the database.
+async fn training_share(
+    app: &App,
+    root: &unit::Model,
+    period: &Period,
+) -> AppResult<TrainingShare> {
+    let officers = position::Entity::find()
+        .select_only()
+        .column(position::Column::MemberId)
+        .filter(position::Column::UnitId.in_subquery(chibo_store::cells_under(&root.path)))
+        .filter(position::Column::Kind.is_in(PositionKind::codes_where(|_| true)))
+        .filter(position::Column::TermFrom.lte(period.to))
+        .filter(
+            Condition::any()
+                .add(position::Column::TermTo.is_null())
+                .add(position::Column::TermTo.gt(period.to)),
+        )
+        .into_query();
+    let trained = course_participant::Entity::find()
+        .select_only()
+        .column(course_participant::Column::MemberId)
+        .filter(course_participant::Column::Completed.eq(true))
+        .filter(course_participant::Column::CourseId.in_subquery(course_ids_of(root, period)))
+        .into_query();
+    let officer_members =
+        || member::Entity::find().filter(member::Column::Id.in_subquery(officers.clone()));
+    let total = officer_members().count(&app.db).await?;
+    let done = officer_members()
+        .filter(member::Column::Id.in_subquery(trained.clone()))
+        .count(&app.db)
         .await?;
+    let untrained = officer_members()
+        .filter(member::Column::Id.not_in_subquery(trained))
+        .order_by_asc(member::Column::SortKey)
+        .order_by_asc(member::Column::Id)
+        .limit(UNTRAINED_SHOWN)
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|m| MemberRef {
+            id: m.id,
+            name: m.full_name,
+        })
+        .collect();
+    Ok(TrainingShare {
+        officers: total as u32,
+        trained: done as u32,
+        share_text: percent_text(done, total),
+        untrained,
+    })
+}
+
+/// Courses with their participants by name (one query for all the courses' participants).
+async fn course_views(app: &App, rows: Vec<course::Model>) -> AppResult<Vec<CourseView>> {
     let course_ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
     let units =
         crate::lookup::unit_names(&app.db, &rows.iter().map(|c| c.unit_id).collect::<Vec<_>>())
@@ -108,47 +212,12 @@ pub async fn training(
         &course_ids,
     )
     .await?;
-    // Officers: positions in cells of the subtree held on the period's last day.
-    let officer_ids: HashSet<i64> = position::Entity::find()
-        .filter(position::Column::UnitId.in_subquery(chibo_store::cells_under(&root.path)))
-        .filter(
-            position::Column::Kind.is_in(
-                PositionKind::ALL
-                    .iter()
-                    .map(|k| k.code())
-                    .collect::<Vec<_>>(),
-            ),
-        )
-        .filter(position::Column::TermFrom.lte(period.to))
-        .filter(
-            Condition::any()
-                .add(position::Column::TermTo.is_null())
-                .add(position::Column::TermTo.gt(period.to)),
-        )
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|p| p.member_id)
-        .collect();
-    let mut ids: Vec<i64> = parts.iter().map(|p| p.member_id).collect();
-    ids.extend(officer_ids.iter().copied());
-    let n = crate::lookup::member_names(&app.db, &ids).await?;
-    let trained: HashSet<i64> = parts
-        .iter()
-        .filter(|p| p.completed)
-        .map(|p| p.member_id)
-        .collect();
-    let mut untrained: Vec<MemberRef> = officer_ids
-        .iter()
-        .filter(|id| !trained.contains(id))
-        .map(|id| MemberRef {
-            id: *id,
-            name: n.get(id).cloned().unwrap_or_default(),
-        })
-        .collect();
-    untrained.sort_by_key(|m| chibo_domain::text::person_sort_key(&m.name));
-    let done = officer_ids.iter().filter(|id| trained.contains(id)).count() as u64;
-    let courses = rows
+    let n = crate::lookup::member_names(
+        &app.db,
+        &parts.iter().map(|p| p.member_id).collect::<Vec<_>>(),
+    )
+    .await?;
+    Ok(rows
         .into_iter()
         .map(|c| {
             let mut participants: Vec<ParticipantView> = parts
@@ -177,23 +246,7 @@ pub async fn training(
                 participants,
             }
         })
-        .collect();
-    Ok(TrainingList {
-        can_manage: actor.oversees(&root),
-        unit: UnitRef {
-            id: root.id,
-            name: root.name.clone(),
-        },
-        period,
-        courses,
-        trainee_times: parts.len() as u32,
-        share: TrainingShare {
-            officers: officer_ids.len() as u32,
-            trained: done as u32,
-            share_text: percent_text(done, officer_ids.len() as u64),
-            untrained,
-        },
-    })
+        .collect())
 }
 
 async fn course_unit(app: &App, actor: &Actor, id: i64) -> AppResult<(course::Model, unit::Model)> {
@@ -274,16 +327,8 @@ pub async fn course_view(app: &App, actor: &Actor, id: i64) -> AppResult<CourseV
         .one(&app.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let period = Period {
-        from: c.ends_on,
-        to: c.ends_on,
-    };
-    training(app, actor, c.unit_id, period)
-        .await?
-        .courses
-        .into_iter()
-        .find(|x| x.id == id)
-        .ok_or(AppError::NotFound)
+    readable_unit(app, actor, c.unit_id).await?;
+    Ok(course_views(app, vec![c]).await?.remove(0))
 }
 
 /// Adds participants and records who completed the course, all at once.

@@ -135,6 +135,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(programmes::update_cadre_task))
         .routes(routes!(programmes::training))
+        .routes(routes!(programmes::officers))
+        .routes(routes!(programmes::cells_to_inspect))
         .routes(routes!(programmes::add_course))
         .routes(routes!(programmes::participants))
         .routes(routes!(

@@ -348,6 +348,18 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
             get(programmes::cadre_tasks),
         ),
         r(
+            M::GET,
+            "/units/{id}/officers",
+            false,
+            get(programmes::officer_choices),
+        ),
+        r(
+            M::GET,
+            "/units/{id}/cells-to-inspect",
+            false,
+            get(programmes::cell_choices),
+        ),
+        r(
             M::POST,
             "/units/{id}/cadre-tasks",
             false,

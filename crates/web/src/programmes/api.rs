@@ -1,15 +1,20 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use chibo_app::paging::PER_PAGE;
+use chibo_app::programmes::OfficerPage;
 use chibo_app::programmes::cadre_tasks;
 use chibo_app::programmes::cadre_tasks::{CadreTaskInput, CadreTaskList, CadreTaskUpdate};
 use chibo_app::programmes::inspections;
+use chibo_app::programmes::inspections::CellPage;
 use chibo_app::programmes::inspections::{
     FollowUpInput, InspectionInput, InspectionList, InspectionResult, InspectionView,
 };
 use chibo_app::programmes::training;
 use chibo_app::programmes::training::{CourseInput, CourseView, ParticipantsInput, TrainingList};
 use chibo_app::reports::Period;
+use chibo_domain::bounded::PageSize;
+use chibo_domain::cursor::Cursor;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -26,6 +31,12 @@ pub struct YearQuery {
     /// The year; this year when empty.
     #[param(value_type = Option<i32>, minimum = 1900, maximum = 2200)]
     year: Option<chibo_domain::bounded::Year>,
+    /// The `next` of the previous page.
+    #[param(value_type = Option<String>)]
+    after: Option<Cursor>,
+    /// Rows on a page (1–500, default 100).
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 500)]
+    per_page: Option<PageSize>,
 }
 
 #[derive(Deserialize, IntoParams, Default)]
@@ -35,6 +46,30 @@ pub struct PeriodQuery {
     from: Option<String>,
     /// Last day; 31 December of this year when empty.
     to: Option<String>,
+    /// The `next` of the previous page.
+    #[param(value_type = Option<String>)]
+    after: Option<Cursor>,
+    /// Rows on a page (1–500, default 100).
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 500)]
+    per_page: Option<PageSize>,
+}
+
+/// A name search over a choice list.
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(default)]
+pub struct ChoiceQuery {
+    /// Part of the name, diacritics optional.
+    q: Option<String>,
+    /// The `next` of the previous page.
+    #[param(value_type = Option<String>)]
+    after: Option<Cursor>,
+    /// Rows on a page (1–500, default 100).
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 500)]
+    per_page: Option<PageSize>,
+}
+
+fn per_page(p: Option<PageSize>) -> u64 {
+    p.map_or(PER_PAGE, |p| p.get_u64())
 }
 
 fn period(q: &PeriodQuery) -> Result<Period, ApiError> {
@@ -51,7 +86,15 @@ pub async fn cadre_tasks(
     ApiQuery(q): ApiQuery<YearQuery>,
 ) -> Result<Json<CadreTaskList>, ApiError> {
     Ok(Json(
-        cadre_tasks::cadre_tasks(&s.app, &a, id, q.year.map(|y| y.get_i32())).await?,
+        cadre_tasks::cadre_tasks(
+            &s.app,
+            &a,
+            id,
+            q.year.map(|y| y.get_i32()),
+            q.after.as_ref(),
+            per_page(q.per_page),
+        )
+        .await?,
     ))
 }
 
@@ -93,7 +136,17 @@ pub async fn training(
     PathId(id): PathId,
     ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> Result<Json<TrainingList>, ApiError> {
-    Ok(Json(training::training(&s.app, &a, id, period(&q)?).await?))
+    Ok(Json(
+        training::training(
+            &s.app,
+            &a,
+            id,
+            period(&q)?,
+            q.after.as_ref(),
+            per_page(q.per_page),
+        )
+        .await?,
+    ))
 }
 
 /// Records a training course.
@@ -134,7 +187,15 @@ pub async fn inspections(
     ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> Result<Json<InspectionList>, ApiError> {
     Ok(Json(
-        inspections::inspections(&s.app, &a, id, period(&q)?).await?,
+        inspections::inspections(
+            &s.app,
+            &a,
+            id,
+            period(&q)?,
+            q.after.as_ref(),
+            per_page(q.per_page),
+        )
+        .await?,
     ))
 }
 
@@ -177,4 +238,49 @@ pub async fn follow_up(
     ApiJson(b): ApiJson<FollowUpInput>,
 ) -> Result<Json<InspectionView>, ApiError> {
     Ok(Json(inspections::follow_up(&s.app, &a, id, b).await?))
+}
+
+/// Officers (secretaries, deputies, committee members) of the subtree's cells today, by name,
+/// for choosing whom to give a task or a course.
+#[utoipa::path(get, path = "/api/v1/units/{id}/officers", tag = "programmes", params(("id" = i64, Path), ChoiceQuery),
+    responses((status = 200, body = OfficerPage), (status = 404, body = ErrorBody)))]
+pub async fn officers(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    PathId(id): PathId,
+    ApiQuery(q): ApiQuery<ChoiceQuery>,
+) -> Result<Json<OfficerPage>, ApiError> {
+    Ok(Json(
+        chibo_app::programmes::officers(
+            &s.app,
+            &a,
+            id,
+            q.q.as_deref(),
+            q.after.as_ref(),
+            per_page(q.per_page),
+        )
+        .await?,
+    ))
+}
+
+/// Live cells of the subtree the actor's committee may inspect or supervise, by name.
+#[utoipa::path(get, path = "/api/v1/units/{id}/cells-to-inspect", tag = "programmes", params(("id" = i64, Path), ChoiceQuery),
+    responses((status = 200, body = CellPage), (status = 404, body = ErrorBody)))]
+pub async fn cells_to_inspect(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    PathId(id): PathId,
+    ApiQuery(q): ApiQuery<ChoiceQuery>,
+) -> Result<Json<CellPage>, ApiError> {
+    Ok(Json(
+        inspections::cells_to_inspect(
+            &s.app,
+            &a,
+            id,
+            q.q.as_deref(),
+            q.after.as_ref(),
+            per_page(q.per_page),
+        )
+        .await?,
+    ))
 }

@@ -4,19 +4,20 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use chibo_app::programmes::Record;
+use chibo_app::paging::PER_PAGE;
 use chibo_app::programmes::cadre_tasks;
 use chibo_app::programmes::cadre_tasks::{CadreTaskInput, CadreTaskList, CadreTaskUpdate};
 use chibo_app::programmes::inspections;
 use chibo_app::programmes::inspections::{
-    FollowUpInput, InspectionInput, InspectionList, InspectionResult, RecommendationInput,
+    CellPage, FollowUpInput, InspectionInput, InspectionList, InspectionResult, RecommendationInput,
 };
 use chibo_app::programmes::training;
 use chibo_app::programmes::training::{CourseInput, ParticipantsInput, TrainingList};
-use chibo_app::refs::MemberRef;
+use chibo_app::programmes::{OfficerPage, Record};
 use chibo_app::reports::Period;
 use chibo_app::{Actor, App, AppError};
 use chibo_domain::bounded::Year;
+use chibo_domain::cursor::Cursor;
 use serde::Deserialize;
 
 use crate::error::PageError;
@@ -34,6 +35,7 @@ pub struct PeriodQuery {
     tu: String,
     den: String,
     nam: Option<Year>,
+    after: Option<Cursor>,
 }
 
 impl PeriodQuery {
@@ -47,9 +49,31 @@ impl PeriodQuery {
 struct CadreTasksPage {
     nav: Nav,
     list: CadreTaskList,
-    officers: Vec<MemberRef>,
+    officers: OfficerPage,
+    /// Not the first page.
+    later: bool,
     errors: Vec<String>,
     today: String,
+}
+
+/// Choices a form shows before the user searches.
+const FIRST_CHOICES: u64 = 50;
+
+/// The first officers to choose from, when the actor may choose.
+async fn first_officers(
+    s: &AppState,
+    a: &Actor,
+    id: i64,
+    may: bool,
+) -> Result<OfficerPage, PageError> {
+    Ok(if may {
+        chibo_app::programmes::officers(&s.app, a, id, None, None, FIRST_CHOICES).await?
+    } else {
+        OfficerPage {
+            items: vec![],
+            next: None,
+        }
+    })
 }
 
 async fn render_cadre_tasks(
@@ -57,20 +81,18 @@ async fn render_cadre_tasks(
     a: &Actor,
     id: i64,
     year: Option<i32>,
+    after: Option<&Cursor>,
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
-    let list = cadre_tasks::cadre_tasks(&s.app, a, id, year).await?;
-    let officers = if list.can_give {
-        chibo_app::programmes::officers(&s.app, a, id).await?
-    } else {
-        vec![]
-    };
+    let list = cadre_tasks::cadre_tasks(&s.app, a, id, year, after, PER_PAGE).await?;
+    let officers = first_officers(s, a, id, list.can_give).await?;
     render_status(
         crate::render::status_for(&errors),
         &CadreTasksPage {
             nav: Nav::of(a),
             list,
             officers,
+            later: after.is_some(),
             errors,
             today: App::today().to_string(),
         },
@@ -83,7 +105,15 @@ pub async fn cadre_tasks(
     PathId(id): PathId,
     PageQuery(q): PageQuery<PeriodQuery>,
 ) -> Result<Response, PageError> {
-    render_cadre_tasks(&s, &a, id, q.nam.map(|y| y.get_i32()), vec![]).await
+    render_cadre_tasks(
+        &s,
+        &a,
+        id,
+        q.nam.map(|y| y.get_i32()),
+        q.after.as_ref(),
+        vec![],
+    )
+    .await
 }
 
 pub async fn give_cadre_task(
@@ -97,7 +127,7 @@ pub async fn give_cadre_task(
             "/units/{}/cadre-tasks?nam={}",
             id, l.year
         ))),
-        Err(errors) => render_cadre_tasks(&s, &a, id, None, errors).await,
+        Err(errors) => render_cadre_tasks(&s, &a, id, None, None, errors).await,
     }
 }
 
@@ -113,7 +143,7 @@ pub async fn update_cadre_task(
             "/units/{back}/cadre-tasks?nam={}",
             l.year
         ))),
-        Err(errors) => render_cadre_tasks(&s, &a, back, None, errors).await,
+        Err(errors) => render_cadre_tasks(&s, &a, back, None, None, errors).await,
     }
 }
 
@@ -122,7 +152,9 @@ pub async fn update_cadre_task(
 struct TrainingPage {
     nav: Nav,
     list: TrainingList,
-    officers: Vec<MemberRef>,
+    officers: OfficerPage,
+    /// Not the first page.
+    later: bool,
     errors: Vec<String>,
 }
 
@@ -131,20 +163,18 @@ async fn render_training(
     a: &Actor,
     id: i64,
     period: Period,
+    after: Option<&Cursor>,
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
-    let list = training::training(&s.app, a, id, period).await?;
-    let officers = if list.can_manage {
-        chibo_app::programmes::officers(&s.app, a, id).await?
-    } else {
-        vec![]
-    };
+    let list = training::training(&s.app, a, id, period, after, PER_PAGE).await?;
+    let officers = first_officers(s, a, id, list.can_manage).await?;
     render_status(
         crate::render::status_for(&errors),
         &TrainingPage {
             nav: Nav::of(a),
             list,
             officers,
+            later: after.is_some(),
             errors,
         },
     )
@@ -157,10 +187,10 @@ pub async fn training(
     PageQuery(q): PageQuery<PeriodQuery>,
 ) -> Result<Response, PageError> {
     match q.period() {
-        Ok(p) => render_training(&s, &a, id, p, vec![]).await,
+        Ok(p) => render_training(&s, &a, id, p, q.after.as_ref(), vec![]).await,
         Err(AppError::Invalid(inv)) => {
             let errors = inv.errors.into_iter().map(|e| e.message).collect();
-            render_training(&s, &a, id, Period::parse(None, None)?, errors).await
+            render_training(&s, &a, id, Period::parse(None, None)?, None, errors).await
         }
         Err(e) => Err(PageError(e)),
     }
@@ -174,7 +204,7 @@ pub async fn add_course(
 ) -> Result<Response, PageError> {
     match form_errors(training::add_course(&s.app, &a, id, input).await)? {
         Ok(_) => Ok(see_other(&format!("/units/{}/training", id))),
-        Err(errors) => render_training(&s, &a, id, Period::parse(None, None)?, errors).await,
+        Err(errors) => render_training(&s, &a, id, Period::parse(None, None)?, None, errors).await,
     }
 }
 
@@ -187,7 +217,9 @@ pub async fn participants(
     let back = chibo_app::programmes::unit_of(&s.app, &a, Record::Course(id)).await?;
     match form_errors(training::set_participants(&s.app, &a, id, input).await)? {
         Ok(_) => Ok(see_other(&format!("/units/{back}/training"))),
-        Err(errors) => render_training(&s, &a, back, Period::parse(None, None)?, errors).await,
+        Err(errors) => {
+            render_training(&s, &a, back, Period::parse(None, None)?, None, errors).await
+        }
     }
 }
 
@@ -196,6 +228,10 @@ pub async fn participants(
 struct InspectionsPage {
     nav: Nav,
     list: InspectionList,
+    /// The first cells the plan form offers.
+    cells: CellPage,
+    /// Not the first page.
+    later: bool,
     errors: Vec<String>,
     today: String,
 }
@@ -205,14 +241,25 @@ async fn render_inspections(
     a: &Actor,
     id: i64,
     period: Period,
+    after: Option<&Cursor>,
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
-    let list = inspections::inspections(&s.app, a, id, period).await?;
+    let list = inspections::inspections(&s.app, a, id, period, after, PER_PAGE).await?;
+    let cells = if list.can_manage {
+        inspections::cells_to_inspect(&s.app, a, id, None, None, FIRST_CHOICES).await?
+    } else {
+        CellPage {
+            items: vec![],
+            next: None,
+        }
+    };
     render_status(
         crate::render::status_for(&errors),
         &InspectionsPage {
             nav: Nav::of(a),
             list,
+            cells,
+            later: after.is_some(),
             errors,
             today: App::today().to_string(),
         },
@@ -226,10 +273,10 @@ pub async fn inspections(
     PageQuery(q): PageQuery<PeriodQuery>,
 ) -> Result<Response, PageError> {
     match q.period() {
-        Ok(p) => render_inspections(&s, &a, id, p, vec![]).await,
+        Ok(p) => render_inspections(&s, &a, id, p, q.after.as_ref(), vec![]).await,
         Err(AppError::Invalid(inv)) => {
             let errors = inv.errors.into_iter().map(|e| e.message).collect();
-            render_inspections(&s, &a, id, Period::parse(None, None)?, errors).await
+            render_inspections(&s, &a, id, Period::parse(None, None)?, None, errors).await
         }
         Err(e) => Err(PageError(e)),
     }
@@ -244,7 +291,9 @@ async fn on_inspections<T>(
 ) -> Result<Response, PageError> {
     match form_errors(r)? {
         Ok(_) => Ok(see_other(&format!("/units/{unit}/inspections"))),
-        Err(errors) => render_inspections(s, a, unit, Period::parse(None, None)?, errors).await,
+        Err(errors) => {
+            render_inspections(s, a, unit, Period::parse(None, None)?, None, errors).await
+        }
     }
 }
 
@@ -313,4 +362,56 @@ pub async fn follow_up(
     };
     let r = inspections::follow_up(&s.app, &a, id, input).await;
     on_inspections(&s, &a, back, r).await
+}
+
+/// What a choice list asks: the name typed so far, and whether the list allows several choices
+/// (then it has no blank first choice).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ChoicesQuery {
+    q: String,
+    nhieu: String,
+}
+
+/// The options of a choice list, for htmx while the user types a name.
+#[derive(Template)]
+#[template(path = "choices.html")]
+struct Choices {
+    items: Vec<(i64, String)>,
+    blank: bool,
+    more: bool,
+}
+
+fn choices(items: Vec<(i64, String)>, q: &ChoicesQuery, more: bool) -> Result<Response, PageError> {
+    crate::render::render(&Choices {
+        items,
+        blank: q.nhieu.is_empty(),
+        more,
+    })
+}
+
+/// Officers of the subtree whose name contains what is typed, as a form's options.
+pub async fn officer_choices(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    PathId(id): PathId,
+    PageQuery(q): PageQuery<ChoicesQuery>,
+) -> Result<Response, PageError> {
+    let page =
+        chibo_app::programmes::officers(&s.app, &a, id, Some(&q.q), None, FIRST_CHOICES).await?;
+    let items = page.items.into_iter().map(|m| (m.id, m.name)).collect();
+    choices(items, &q, page.next.is_some())
+}
+
+/// Cells the committee may inspect whose name contains what is typed, as a form's options.
+pub async fn cell_choices(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    PathId(id): PathId,
+    PageQuery(q): PageQuery<ChoicesQuery>,
+) -> Result<Response, PageError> {
+    let page =
+        inspections::cells_to_inspect(&s.app, &a, id, Some(&q.q), None, FIRST_CHOICES).await?;
+    let items = page.items.into_iter().map(|u| (u.id, u.name)).collect();
+    choices(items, &q, page.next.is_some())
 }
