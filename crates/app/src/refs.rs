@@ -14,3 +14,19 @@ pub struct UnitRef {
     pub id: i64,
     pub name: String,
 }
+
+/// A page of members to choose from (a form's choices, searched by name).
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct MemberChoices {
+    pub items: Vec<MemberRef>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next: Option<String>,
+}
+
+/// A page of units to choose from (a form's choices, searched by name).
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct UnitChoices {
+    pub items: Vec<UnitRef>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next: Option<String>,
+}

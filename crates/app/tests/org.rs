@@ -12,6 +12,36 @@ use chibo_app::org::unit_page;
 use chibo_app::org::units;
 use common::*;
 
+/// Every page of the tree in the actor's scope, in pages of 7 so the demo takes several.
+async fn whole_tree(
+    app: &chibo_app::App,
+    actor: &chibo_app::Actor,
+    as_of: Option<chrono::NaiveDate>,
+) -> Vec<units::UnitView> {
+    let mut out = Vec::new();
+    let mut after = None;
+    loop {
+        let page = units::tree(app, actor, as_of, after.as_ref(), 7)
+            .await
+            .unwrap();
+        out.extend(page.items);
+        match page.next {
+            Some(n) => after = Some(chibo_domain::cursor::Cursor::decode(&n).unwrap()),
+            None => break,
+        }
+    }
+    // Each unit once, after the unit above it when that is in the tree too.
+    let at: std::collections::HashMap<i64, usize> =
+        out.iter().enumerate().map(|(i, u)| (u.id, i)).collect();
+    assert_eq!(at.len(), out.len());
+    for (i, u) in out.iter().enumerate() {
+        if let Some(p) = u.parent_id.and_then(|p| at.get(&p)) {
+            assert!(*p < i, "{} before the unit above it", u.name);
+        }
+    }
+    out
+}
+
 fn field_of(e: &AppError) -> Vec<String> {
     match e {
         AppError::Invalid(inv) => inv.errors.iter().map(|f| f.field.clone()).collect(),
@@ -23,15 +53,13 @@ fn field_of(e: &AppError) -> Vec<String> {
 async fn tree_as_of_a_date_shows_the_dissolved_district() {
     let app = demo_app().await;
     let admin = actor(&app, "admin").await;
-    let now = units::tree(&app, &admin, None).await.unwrap();
+    let now = whole_tree(&app, &admin, None).await;
     assert!(now.iter().any(|u| u.name == "Đảng bộ xã Phú Lâm"));
     assert!(
         !now.iter().any(|u| u.name == "Đảng bộ huyện Phú Lâm"),
         "dissolved units are not in today's tree"
     );
-    let before = units::tree(&app, &admin, Some(d(2025, 6, 30)))
-        .await
-        .unwrap();
+    let before = whole_tree(&app, &admin, Some(d(2025, 6, 30))).await;
     let district = before
         .iter()
         .find(|u| u.name == "Đảng bộ huyện Phú Lâm")
@@ -146,7 +174,7 @@ async fn moving_a_unit_reroots_everything_below_it() {
     let admin = actor(&app, "admin").await;
     let ward = unit_named(&app, "Đảng bộ phường Hòa Bình").await;
     let dongtam = unit_named(&app, "Chi bộ thôn Đồng Tâm").await;
-    let before = units::tree(&app, &admin, None).await.unwrap();
+    let before = whole_tree(&app, &admin, None).await;
     restructure::move_unit(
         &app,
         &admin,
@@ -185,13 +213,10 @@ async fn moving_a_unit_reroots_everything_below_it() {
     );
     // Yesterday's tree still shows the old place.
     let yesterday = chibo_app::App::today() - chrono::Duration::days(1);
-    let then = units::tree(&app, &admin, Some(yesterday)).await.unwrap();
+    let then = whole_tree(&app, &admin, Some(yesterday)).await;
     let old = then.iter().find(|u| u.id == dongtam.id).unwrap();
     assert_eq!(old.parent_id, dongtam.parent_id);
-    assert_eq!(
-        before.len(),
-        units::tree(&app, &admin, None).await.unwrap().len()
-    );
+    assert_eq!(before.len(), whole_tree(&app, &admin, None).await.len());
 }
 
 #[tokio::test]
@@ -378,7 +403,7 @@ async fn scope_hides_units_outside_and_forbids_changes_without_the_right() {
         unit_page::detail(&app, &member, dongtam.id, None).await,
         Err(AppError::NotFound)
     ));
-    let tree = units::tree(&app, &commune, None).await.unwrap();
+    let tree = whole_tree(&app, &commune, None).await;
     let phu_lam = unit_named(&app, "Đảng bộ xã Phú Lâm").await;
     assert!(tree.iter().all(|u| u.path.starts_with(&phu_lam.path)));
     // The organisation board reads everything but changes nothing.
@@ -428,4 +453,45 @@ async fn scope_hides_units_outside_and_forbids_changes_without_the_right() {
         .unwrap();
     assert_eq!(mine.total, 1);
     assert_eq!(mine.items[0].id, member.member_id().unwrap().get());
+}
+
+/// A level of the tree pages by name in Vietnamese order, now and as of a past date, each unit
+/// once, with the same units as one long page.
+#[tokio::test]
+async fn a_level_of_the_tree_pages_in_name_order() {
+    use chibo_app::org::tree;
+    let app = demo_app().await;
+    let admin = actor(&app, "admin").await;
+    let commune = unit_named(&app, "Đảng bộ xã Phú Lâm").await;
+    for as_of in [None, Some(d(2025, 6, 30))] {
+        let parent = match as_of {
+            None => commune.id,
+            Some(_) => unit_named(&app, "Đảng bộ huyện Phú Lâm").await.id,
+        };
+        let whole = tree::level(&app, &admin, Some(parent), as_of, None, 500)
+            .await
+            .unwrap();
+        assert!(whole.next.is_none() && whole.nodes.len() >= 2, "{as_of:?}");
+        let mut paged = Vec::new();
+        let mut after = None;
+        loop {
+            let page = tree::level(&app, &admin, Some(parent), as_of, after.as_ref(), 1)
+                .await
+                .unwrap();
+            assert!(page.nodes.len() <= 1);
+            paged.extend(page.nodes.into_iter().map(|n| n.unit.id));
+            match page.next {
+                Some(n) => after = Some(chibo_domain::cursor::Cursor::decode(&n).unwrap()),
+                None => break,
+            }
+        }
+        let ids: Vec<i64> = whole.nodes.iter().map(|n| n.unit.id).collect();
+        assert_eq!(paged, ids);
+        let keys: Vec<String> = whole
+            .nodes
+            .iter()
+            .map(|n| chibo_domain::text::collation_key(&n.unit.name))
+            .collect();
+        assert!(keys.windows(2).all(|w| w[0] <= w[1]), "{keys:?}");
+    }
 }

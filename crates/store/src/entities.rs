@@ -37,6 +37,8 @@ entity!(unit, "units", {
     created_at: DateTime<Utc>,
     /// The superior committee member who follows the cell.
     follower_member_id: Option<i64>,
+    /// The name's Vietnamese collation key (`chibo_domain::text::collation_key`): name order.
+    sort_key: String,
 });
 
 entity!(unit_version, "unit_versions", {

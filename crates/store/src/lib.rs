@@ -105,6 +105,11 @@ pub fn path_prefix(prefix: &str) -> sea_orm::sea_query::LikeExpr {
     sea_orm::sea_query::LikeExpr::new(format!("{}%", like_escape(prefix))).escape('\\')
 }
 
+/// A `LIKE` pattern matching every text that contains `part`, matched literally (a search).
+pub fn containing(part: &str) -> sea_orm::sea_query::LikeExpr {
+    sea_orm::sea_query::LikeExpr::new(format!("%{}%", like_escape(part))).escape('\\')
+}
+
 /// Escapes `%`, `_` and `\` so user input is matched literally in a `LIKE … ESCAPE '\'` pattern.
 pub fn like_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -132,6 +137,7 @@ mod tests {
             depth: Set(0),
             name: Set("Tỉnh".into()),
             search_key: Set("tinh".into()),
+            sort_key: Set(chibo_domain::text::collation_key("Tỉnh")),
             kind: Set("province".into()),
             cell_type: Set(None),
             established_on: Set(chrono::NaiveDate::from_ymd_opt(2025, 7, 1).unwrap()),

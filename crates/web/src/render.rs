@@ -61,3 +61,19 @@ pub fn form_errors<T>(r: Result<T, AppError>) -> Result<Result<T, Vec<String>>, 
 pub fn check_in_path(meeting_id: i64, code: &str) -> String {
     format!("/meetings/{meeting_id}/check-in?ma={code}")
 }
+
+/// Choices a form shows before the user searches.
+pub const FIRST_CHOICES: u64 = 50;
+
+/// The options of a form's choice list (htmx swaps them in while the user types a name); the
+/// form keeps its own blank choice.
+#[derive(Template)]
+#[template(path = "choices.html")]
+struct Choices {
+    items: Vec<(i64, String)>,
+    more: bool,
+}
+
+pub fn choices(items: Vec<(i64, String)>, more: bool) -> Result<Response, PageError> {
+    render(&Choices { items, more })
+}

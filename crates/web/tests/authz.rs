@@ -74,6 +74,7 @@ fn case(method: &Method, path: &str) -> Option<Case> {
             | "/me/meetings"
             | "/me/tokens"
             | "/holidays"
+            | "/units/choices"
             | "/import/template.xlsx",
         ) => Own,
         ("POST", "/holidays") => Admin,

@@ -305,7 +305,8 @@ async fn api_tokens_work_and_can_be_revoked() {
         .await
         .json();
     assert!(
-        tree.as_array()
+        tree["items"]
+            .as_array()
             .unwrap()
             .iter()
             .any(|u| u["name"] == "Đảng bộ huyện Phú Lâm")

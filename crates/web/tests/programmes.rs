@@ -186,6 +186,41 @@ async fn cadre_tasks_training_and_inspections() {
     }
     assert_eq!(before["cells"].as_u64().unwrap(), all.len() as u64);
     assert!(all.len() >= 2 && all.iter().any(|c| c["id"] == dong_tam));
+    // Units to choose in a form are those of the user's scope only.
+    let mine = ok(&t
+        .get(
+            "/api/v1/units/choices?q=phu%20lam",
+            Auth::Bearer(&committee),
+        )
+        .await);
+    let names: Vec<&str> = mine["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"Đảng bộ xã Phú Lâm"), "{names:?}");
+    assert!(
+        !names.contains(&"Đảng bộ huyện Phú Lâm"),
+        "the dissolved district is not offered"
+    );
+    let board = t.token("bantochuc").await;
+    let all = ok(&t
+        .get(
+            "/api/v1/units/choices?q=chi%20bo&per_page=500",
+            Auth::Bearer(&board),
+        )
+        .await);
+    let mine = ok(&t
+        .get(
+            "/api/v1/units/choices?q=chi%20bo&per_page=500",
+            Auth::Bearer(&committee),
+        )
+        .await);
+    assert!(
+        mine["items"].as_array().unwrap().len() < all["items"].as_array().unwrap().len(),
+        "a commune chooses among its own cells"
+    );
     // Officers to give tasks and courses to, searched by name without diacritics.
     let officers = ok(&t
         .get(

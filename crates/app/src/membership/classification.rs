@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use chibo_domain::Invalid;
 use chibo_domain::classification::{ClassificationRules, Level};
+use chibo_domain::cursor::Cursor;
 use chibo_domain::org::UnitKind;
 use chibo_domain::rules::Standing;
 use chibo_domain::text::percent_text;
@@ -22,6 +23,7 @@ use utoipa::ToSchema;
 use crate::access::{Actor, Visible};
 use crate::meetings::lookup;
 use crate::org::units;
+use crate::paging::{PER_PAGE, counts_by};
 use crate::refs::{MemberRef, UnitRef};
 use crate::{App, AppError, AppResult, audit};
 
@@ -45,12 +47,12 @@ pub struct LevelCounts {
 }
 
 impl LevelCounts {
-    fn add(&mut self, l: Level) {
+    fn add(&mut self, l: Level, n: u32) {
         match l {
-            Level::Excellent => self.excellent += 1,
-            Level::Good => self.good += 1,
-            Level::Completed => self.completed += 1,
-            Level::NotCompleted => self.not_completed += 1,
+            Level::Excellent => self.excellent += n,
+            Level::Good => self.good += n,
+            Level::Completed => self.completed += n,
+            Level::NotCompleted => self.not_completed += n,
         }
     }
     fn total(&self) -> u32 {
@@ -96,8 +98,10 @@ pub struct ReviewSummary {
     pub members_good_share: String,
     pub cells: LevelCounts,
     pub cells_good_share: String,
-    /// Cells of the subtree with their level, if decided.
+    /// A page of the subtree's cells by name, with their level if decided.
     pub cell_levels: Vec<(UnitRef, Option<String>)>,
+    /// Pass as `after` for the next page of cells; absent on the last page.
+    pub next: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -184,7 +188,7 @@ async fn org_counts(
         .filter(|r| !except.contains(&r.member_id))
     {
         if let Some(l) = level_of(&r.level) {
-            c.add(l);
+            c.add(l, 1);
         }
     }
     Ok(c)
@@ -222,7 +226,7 @@ pub async fn sheet(app: &App, actor: &Actor, cell_id: i64, year: i32) -> AppResu
         let rev = reviews.get(&r.member.id).filter(|_| excluded.is_none());
         let level = rev.and_then(|x| level_of(&x.level));
         if let Some(l) = level {
-            counts.add(l);
+            counts.add(l, 1);
         }
         rows.push(ReviewRow {
             member: MemberRef {
@@ -322,7 +326,7 @@ pub async fn save(
     let ids: Vec<i64> = input.entries.iter().map(|x| x.member_id).collect();
     let mut after = org_counts(app, &org, input.year, &ids).await?;
     for x in &input.entries {
-        after.add(rules.level(x.score));
+        after.add(rules.level(x.score), 1);
     }
     rules
         .check_quota(after.excellent, after.good_or_better(), &org.name)
@@ -487,67 +491,98 @@ pub enum Review {
 
 /// The review of a unit in a year: its sheet when it is a cell, the summary of its subtree
 /// otherwise.
-pub async fn review(app: &App, actor: &Actor, unit_id: i64, year: i32) -> AppResult<Review> {
+pub async fn review(
+    app: &App,
+    actor: &Actor,
+    unit_id: i64,
+    year: i32,
+    after: Option<&Cursor>,
+) -> AppResult<Review> {
     let u = actor.visible(units::find(&app.db, unit_id).await?)?;
     if UnitKind::from_code(&u.kind).is_some_and(|k| k.is_cell()) {
         Ok(Review::Sheet(sheet(app, actor, u.id, year).await?))
     } else {
-        Ok(Review::Summary(summary(app, actor, u.id, year).await?))
+        Ok(Review::Summary(
+            summary(app, actor, u.id, year, after, PER_PAGE).await?,
+        ))
     }
 }
 
+/// Members and cells of a subtree by level in a year, counted by the database, and a page of
+/// its cells (`per_page` after `after`, by name) with their level when decided.
 pub async fn summary(
     app: &App,
     actor: &Actor,
     unit_id: i64,
     year: i32,
+    after: Option<&Cursor>,
+    per_page: u64,
 ) -> AppResult<ReviewSummary> {
     let root = actor.visible(units::find(&app.db, unit_id).await?)?;
     check_year(year)?;
-    let units: Vec<unit::Model> = unit::Entity::find()
-        .filter(unit::Column::Path.like(chibo_store::path_prefix(&root.path)))
-        .all(&app.db)
-        .await?;
-    let cells: Vec<&unit::Model> = units
-        .iter()
-        .filter(|u| UnitKind::from_code(&u.kind).is_some_and(|k| k.is_cell()))
-        .collect();
-    let mut members = LevelCounts::default();
-    for r in member_review::Entity::find()
-        .filter(member_review::Column::CellId.in_subquery(chibo_store::cells_under(&root.path)))
-        .filter(member_review::Column::Year.eq(year))
-        .all(&app.db)
-        .await?
-    {
-        if let Some(l) = level_of(&r.level) {
-            members.add(l);
+    let level_counts = |by: HashMap<String, u64>| {
+        let mut counts = LevelCounts::default();
+        for (code, n) in by {
+            if let Some(l) = level_of(&code) {
+                counts.add(l, n as u32);
+            }
         }
-    }
+        counts
+    };
+    let members = level_counts(
+        counts_by(
+            &app.db,
+            member_review::Entity::find()
+                .filter(
+                    member_review::Column::CellId.in_subquery(chibo_store::cells_under(&root.path)),
+                )
+                .filter(member_review::Column::Year.eq(year)),
+            member_review::Column::Level,
+        )
+        .await?,
+    );
+    let cells_count = level_counts(
+        counts_by(
+            &app.db,
+            unit_review::Entity::find()
+                .filter(
+                    unit_review::Column::UnitId.in_subquery(chibo_store::cells_under(&root.path)),
+                )
+                .filter(unit_review::Column::Year.eq(year)),
+            unit_review::Column::Level,
+        )
+        .await?,
+    );
+    let (cells, next) = units::page_in_name_order(
+        &app.db,
+        unit::Entity::find()
+            .filter(unit::Column::Path.like(chibo_store::path_prefix(&root.path)))
+            .filter(unit::Column::Kind.is_in(UnitKind::codes_where(UnitKind::is_cell))),
+        after,
+        per_page,
+    )
+    .await?;
     let decided: HashMap<i64, String> = unit_review::Entity::find()
-        .filter(unit_review::Column::UnitId.in_subquery(chibo_store::cells_under(&root.path)))
+        .filter(unit_review::Column::UnitId.is_in(cells.iter().map(|c| c.id)))
         .filter(unit_review::Column::Year.eq(year))
         .all(&app.db)
         .await?
         .into_iter()
         .map(|r| (r.unit_id, r.level))
         .collect();
-    let mut cells_count = LevelCounts::default();
-    let mut cell_levels = Vec::new();
-    let mut sorted = cells.clone();
-    sorted.sort_by(|a, b| a.search_key.cmp(&b.search_key));
-    for c in sorted {
-        let l = decided.get(&c.id).and_then(|x| level_of(x));
-        if let Some(l) = l {
-            cells_count.add(l);
-        }
-        cell_levels.push((
-            UnitRef {
-                id: c.id,
-                name: c.name.clone(),
-            },
-            l.map(|l| l.label().to_string()),
-        ));
-    }
+    let cell_levels = cells
+        .into_iter()
+        .map(|c| {
+            let level = decided.get(&c.id).and_then(|x| level_of(x));
+            (
+                UnitRef {
+                    id: c.id,
+                    name: c.name,
+                },
+                level.map(|l| l.label().to_string()),
+            )
+        })
+        .collect();
     Ok(ReviewSummary {
         members_good_share: percent_text(members.good_or_better().into(), members.total().into()),
         cells_good_share: percent_text(
@@ -562,5 +597,6 @@ pub async fn summary(
         members,
         cells: cells_count,
         cell_levels,
+        next,
     })
 }

@@ -12,8 +12,7 @@ use chibo_domain::member::{
 use chibo_domain::org::UnitKind;
 use chibo_domain::text;
 use chibo_store::entities::{member, member_event, member_unit, position, unit};
-use chibo_store::like_escape;
-use chibo_store::sea_orm::sea_query::{Expr, LikeExpr};
+use chibo_store::sea_orm::sea_query::Expr;
 use chibo_store::sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -223,10 +222,7 @@ pub async fn list(app: &App, actor: &Actor, q: MemberQuery) -> AppResult<MemberP
             .map(text::search_key)
             .filter(|t| !t.is_empty())
     {
-        cond = cond.add(
-            member::Column::SearchKey
-                .like(LikeExpr::new(format!("%{}%", like_escape(&term))).escape('\\')),
-        );
+        cond = cond.add(member::Column::SearchKey.like(chibo_store::containing(&term)));
     }
     if !q.all.unwrap_or(false) {
         cond = cond.add(member::Column::Status.is_in(chibo_domain::member::on_roll_codes()));

@@ -255,6 +255,7 @@ pub async fn insert_unit(
         depth: Set(parent.depth + 1),
         name: Set(name.to_string()),
         search_key: Set(text::search_key(name)),
+        sort_key: Set(text::collation_key(name)),
         kind: Set(kind.to_string()),
         cell_type: Set(cell_type),
         established_on: Set(date),
@@ -413,6 +414,7 @@ pub async fn rename(app: &App, actor: &Actor, id: i64, input: RenameUnit) -> App
     let mut am = u.into_inner().into_active_model();
     am.name = Set(name.clone());
     am.search_key = Set(text::search_key(&name));
+    am.sort_key = Set(text::collation_key(&name));
     let after = am.update(&tx).await?;
     new_version(&tx, &after, date, false).await?;
     add_event(
@@ -452,6 +454,7 @@ pub async fn create_root(
         depth: Set(0),
         name: Set(name.to_string()),
         search_key: Set(text::search_key(name)),
+        sort_key: Set(text::collation_key(name)),
         kind: Set(kind.code().to_string()),
         cell_type: Set(None),
         established_on: Set(date),

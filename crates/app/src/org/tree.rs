@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use chibo_domain::cursor::Cursor;
 use chibo_domain::org;
 use chibo_domain::text;
 use chibo_store::entities::{unit, unit_version};
@@ -17,7 +18,8 @@ use utoipa::ToSchema;
 
 use crate::access::Actor;
 use crate::org::units::{
-    UnitView, as_it_was, counts_on, current_counts, find, unit_view, valid_on, version_on,
+    UnitView, as_it_was, counts_on, current_counts, find, page_in_name_order, unit_view, valid_on,
+    version_on,
 };
 use crate::refs::UnitRef;
 use crate::{AppError, AppResult};
@@ -38,17 +40,23 @@ pub struct TreeLevel {
     pub as_of: Option<NaiveDate>,
     /// In Vietnamese name order.
     pub nodes: Vec<TreeNode>,
+    /// Pass as `after` for the rest of the level; absent on its last page.
+    pub next: Option<String>,
 }
 
-/// The units of one level: under `parent_id`, or the top units of the actor's scope; today's
-/// live units, or the units as they stood on `as_of`.
+/// The units of one level, in Vietnamese name order, `per_page` of them after `after`: under
+/// `parent_id`, or the top units of the actor's scope; today's live units, or the units as
+/// they stood on `as_of`.
 pub async fn level(
     app: &crate::App,
     actor: &Actor,
     parent_id: Option<i64>,
     as_of: Option<NaiveDate>,
+    after: Option<&Cursor>,
+    per_page: u64,
 ) -> AppResult<TreeLevel> {
     let db = &app.db;
+    let per_page = per_page.clamp(1, 500);
     let parent = match parent_id {
         Some(id) => {
             let p = find(db, id).await?.ok_or(AppError::NotFound)?;
@@ -65,45 +73,36 @@ pub async fn level(
         }
         None => None,
     };
-    let mut units: Vec<unit::Model> = match as_of {
+    let (mut units, next) = match as_of {
+        // A level in name order from the cursor on, by the (parent_id, sort_key) index.
         None => {
-            let q = unit::Entity::find().filter(unit::Column::DissolvedOn.is_null());
-            match &parent {
-                Some(p) => q.filter(unit::Column::ParentId.eq(p.id)).all(db).await?,
-                None => q.filter(top_of_scope(actor)).all(db).await?,
-            }
+            let q = unit::Entity::find()
+                .filter(unit::Column::DissolvedOn.is_null())
+                .filter(match &parent {
+                    Some(p) => Condition::all().add(unit::Column::ParentId.eq(p.id)),
+                    None => top_of_scope(actor),
+                });
+            page_in_name_order(db, q, after, per_page).await?
         }
         Some(date) => {
-            let versions = unit_version::Entity::find()
-                .filter(valid_on(date))
-                .filter(match &parent {
-                    Some(p) => Condition::all().add(unit_version::Column::ParentId.eq(p.id)),
-                    None => top_versions(actor),
-                })
-                .all(db)
-                .await?;
-            let ids: Vec<i64> = versions.iter().map(|v| v.unit_id).collect();
-            let current: HashMap<i64, unit::Model> = unit::Entity::find()
-                .filter(unit::Column::Id.is_in(ids))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|u| (u.id, u))
-                .collect();
-            versions
-                .into_iter()
-                .filter_map(|v| {
-                    let cur = current.get(&v.unit_id)?;
-                    // In scope now, or where it stood then (as the whole tree as of a date).
-                    if !(actor.can_read_path(&cur.path) || actor.can_read_path(&v.path)) {
-                        return None;
-                    }
-                    Some(as_it_was(cur, &v, date))
-                })
-                .collect()
+            let mut units = units_then(actor, db, parent.as_ref(), date).await?;
+            // The names are those of then: the level (one parent's children, never a
+            // subtree) is ordered and cut here.
+            for u in &mut units {
+                u.sort_key = text::collation_key(&u.name);
+            }
+            units.sort_by(|a, b| (&a.sort_key, a.id).cmp(&(&b.sort_key, b.id)));
+            if let Some(c) = after {
+                units.retain(|u| (u.sort_key.as_str(), u.id) > (c.key.as_str(), c.id));
+            }
+            let next = crate::lookup::cut_page(&mut units, per_page, |u| {
+                Cursor::new(u.sort_key.clone(), u.id).encode()
+            });
+            (units, next)
         }
     };
-    // The top of a scope: a unit inside another of the actor's units is not a top.
+    // The top of a scope (a handful of grants): a unit inside another of the actor's units is
+    // not a top.
     if parent.is_none() {
         let paths: Vec<String> = units.iter().map(|u| u.path.clone()).collect();
         units.retain(|u| {
@@ -112,7 +111,6 @@ pub async fn level(
                 .any(|p| p != &u.path && org::is_within(&u.path, p))
         });
     }
-    units.sort_by_key(|u| (text::collation_key(&u.name), u.id));
     let ids: Vec<i64> = units.iter().map(|u| u.id).collect();
     let (counts, children) = match as_of {
         None => (
@@ -142,7 +140,44 @@ pub async fn level(
                 child_count: children.get(&u.id).copied().unwrap_or(0),
             })
             .collect(),
+        next,
     })
+}
+
+/// The units of a level as they stood on `date` (in the actor's scope now or then).
+async fn units_then(
+    actor: &Actor,
+    db: &impl ConnectionTrait,
+    parent: Option<&unit::Model>,
+    date: NaiveDate,
+) -> AppResult<Vec<unit::Model>> {
+    let versions = unit_version::Entity::find()
+        .filter(valid_on(date))
+        .filter(match parent {
+            Some(p) => Condition::all().add(unit_version::Column::ParentId.eq(p.id)),
+            None => top_versions(actor),
+        })
+        .all(db)
+        .await?;
+    let ids: Vec<i64> = versions.iter().map(|v| v.unit_id).collect();
+    let current: HashMap<i64, unit::Model> = unit::Entity::find()
+        .filter(unit::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect();
+    Ok(versions
+        .into_iter()
+        .filter_map(|v| {
+            let cur = current.get(&v.unit_id)?;
+            // In scope now, or where it stood then (as the whole tree as of a date).
+            if !(actor.can_read_path(&cur.path) || actor.can_read_path(&v.path)) {
+                return None;
+            }
+            Some(as_it_was(cur, &v, date))
+        })
+        .collect())
 }
 
 /// The units of the actor's grants (all roots for an administrator).

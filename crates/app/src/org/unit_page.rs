@@ -4,10 +4,8 @@ use std::collections::HashMap;
 
 use chibo_domain::member::on_roll_codes;
 use chibo_domain::org::{self, MIN_OFFICIAL_MEMBERS_PER_CELL, UnitKind};
-use chibo_domain::text;
 use chibo_store::entities::{member, unit, unit_event};
 use chibo_store::sea_orm::PaginatorTrait;
-use chibo_store::sea_orm::sea_query::Query;
 use chibo_store::sea_orm::{
     ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -18,7 +16,8 @@ use utoipa::ToSchema;
 use crate::access::{Actor, Visible};
 use crate::membership::members;
 use crate::org::cancellations;
-use crate::org::units::{UnitView, counts_on, current_counts, find, tree, unit_view, version_on};
+use crate::org::units::{UnitView, counts_on, current_counts, find, unit_view, version_on};
+use crate::paging::PER_PAGE;
 use crate::refs::UnitRef;
 use crate::{App, AppError, AppResult};
 
@@ -34,7 +33,10 @@ pub struct HistoryEntry {
 pub struct UnitDetail {
     pub unit: UnitView,
     pub ancestors: Vec<UnitRef>,
+    /// The first page of the units directly under it, by name.
     pub children: Vec<UnitView>,
+    /// The cursor of the rest of `children` (`tree::level`), when there are more.
+    pub children_next: Option<String>,
     pub officers: Vec<members::PositionView>,
     pub warnings: Vec<String>,
     pub predecessors: Vec<UnitRef>,
@@ -115,32 +117,10 @@ pub async fn detail(
         })
         .collect();
 
-    let children = if as_of.is_some() {
-        tree(app, actor, as_of)
-            .await?
-            .into_iter()
-            .filter(|c| c.parent_id == Some(u.id))
-            .collect()
-    } else {
-        let kids = unit::Entity::find()
-            .filter(unit::Column::ParentId.eq(u.id))
-            .filter(unit::Column::DissolvedOn.is_null())
-            .all(&app.db)
-            .await?;
-        let children = Query::select()
-            .column(unit::Column::Id)
-            .from(unit::Entity)
-            .and_where(unit::Column::ParentId.eq(u.id))
-            .to_owned();
-        let counts = current_counts(
-            &app.db,
-            Condition::all().add(member::Column::UnitId.in_subquery(children)),
-        )
-        .await?;
-        let mut v: Vec<UnitView> = kids.iter().map(|k| unit_view(k, &counts)).collect();
-        v.sort_by_key(|k| text::collation_key(&k.name));
-        v
-    };
+    // The first page of the units directly under it (the tree pages the rest).
+    let level = crate::org::tree::level(app, actor, Some(u.id), as_of, None, PER_PAGE).await?;
+    let children_next = level.next;
+    let children = level.nodes.into_iter().map(|n| n.unit).collect();
 
     let officers = members::officers_on(&app.db, u.id, date).await?;
     let subtree_member_count = member::Entity::find()
@@ -225,6 +205,7 @@ pub async fn detail(
         unit: shown_view,
         ancestors,
         children,
+        children_next,
         officers,
         warnings,
         predecessors,

@@ -3,19 +3,21 @@
 
 use std::collections::HashMap;
 
+use chibo_domain::cursor::Cursor;
 use chibo_domain::member::on_roll_codes;
 use chibo_domain::org::{self, CellType, UnitKind};
 use chibo_domain::text;
 use chibo_store::entities::{member, member_unit, unit, unit_version};
 use chibo_store::sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait, Select,
 };
 use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::access::Actor;
-use crate::refs::UnitRef;
+use crate::refs::{UnitChoices, UnitRef};
 use crate::{App, AppResult};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -58,6 +60,68 @@ pub(crate) fn unit_view(u: &unit::Model, counts: &HashMap<i64, (i64, i64)>) -> U
         member_count,
         official_count,
     }
+}
+
+/// Units in Vietnamese name order (`sort_key`, then the id) from `after` on, `per_page` of them, and
+/// the cursor of the next page: the keyset every list of units by name pages by.
+pub(crate) async fn page_in_name_order(
+    db: &impl ConnectionTrait,
+    select: Select<unit::Entity>,
+    after: Option<&Cursor>,
+    per_page: u64,
+) -> AppResult<(Vec<unit::Model>, Option<String>)> {
+    let per_page = per_page.clamp(1, 500);
+    let select = match after {
+        Some(c) => select.filter(
+            Condition::any()
+                .add(unit::Column::SortKey.gt(c.key.as_str()))
+                .add(
+                    Condition::all()
+                        .add(unit::Column::SortKey.eq(c.key.as_str()))
+                        .add(unit::Column::Id.gt(c.id)),
+                ),
+        ),
+        None => select,
+    };
+    let mut rows = select
+        .order_by_asc(unit::Column::SortKey)
+        .order_by_asc(unit::Column::Id)
+        .limit(per_page + 1)
+        .all(db)
+        .await?;
+    let next = crate::lookup::cut_page(&mut rows, per_page, |u| {
+        Cursor::new(u.sort_key.clone(), u.id).encode()
+    });
+    Ok((rows, next))
+}
+
+/// Live units in the actor's scope whose name contains `q` (diacritics ignored), by name: a
+/// form's choice of a unit (a role's, a rule set's), searched since a province has ten
+/// thousand of them.
+pub async fn choices(
+    app: &App,
+    actor: &Actor,
+    q: Option<&str>,
+    after: Option<&Cursor>,
+    per_page: u64,
+) -> AppResult<UnitChoices> {
+    let mut select = unit::Entity::find()
+        .filter(unit::Column::DissolvedOn.is_null())
+        .filter(actor.scope().condition(unit::Column::Path));
+    if let Some(term) = q.map(text::search_key).filter(|t| !t.is_empty()) {
+        select = select.filter(unit::Column::SearchKey.like(chibo_store::containing(&term)));
+    }
+    let (rows, next) = page_in_name_order(&app.db, select, after, per_page).await?;
+    Ok(UnitChoices {
+        items: rows
+            .into_iter()
+            .map(|u| UnitRef {
+                id: u.id,
+                name: u.name,
+            })
+            .collect(),
+        next,
+    })
 }
 
 pub async fn find(db: &impl ConnectionTrait, id: i64) -> AppResult<Option<unit::Model>> {
@@ -103,53 +167,69 @@ fn merge_counts(all: Vec<(i64, i64)>, official: Vec<(i64, i64)>) -> HashMap<i64,
     out
 }
 
-/// Orders units depth-first, siblings by Vietnamese name order.
-fn depth_first(mut units: Vec<UnitView>) -> Vec<UnitView> {
-    units.sort_by_key(|u| text::collation_key(&u.name));
-    let ids: std::collections::HashSet<i64> = units.iter().map(|u| u.id).collect();
-    let mut children: HashMap<Option<i64>, Vec<UnitView>> = HashMap::new();
-    for u in units {
-        let parent = u.parent_id.filter(|p| ids.contains(p));
-        children.entry(parent).or_default().push(u);
-    }
-    let mut out = Vec::new();
-    fn walk(
-        key: Option<i64>,
-        children: &mut HashMap<Option<i64>, Vec<UnitView>>,
-        out: &mut Vec<UnitView>,
-    ) {
-        if let Some(list) = children.remove(&key) {
-            for u in list {
-                let id = u.id;
-                out.push(u);
-                walk(Some(id), children, out);
-            }
-        }
-    }
-    walk(None, &mut children, &mut out);
-    out
+/// A page of the tree.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UnitPage {
+    pub items: Vec<UnitView>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next: Option<String>,
 }
 
-/// The tree in the actor's scope: today's (live units), or as it was on `as_of`.
-pub async fn tree(app: &App, actor: &Actor, as_of: Option<NaiveDate>) -> AppResult<Vec<UnitView>> {
+/// The tree in the actor's scope, `per_page` units after `after`, each before the units under
+/// it (path order, siblings in the order they were made): today's live units, or the tree as
+/// it was on `as_of` (a unit shows if it is in scope now or was then). For siblings in name
+/// order, read a level at a time (`tree::level`).
+pub async fn tree(
+    app: &App,
+    actor: &Actor,
+    as_of: Option<NaiveDate>,
+    after: Option<&Cursor>,
+    per_page: u64,
+) -> AppResult<UnitPage> {
     let scope = actor.scope();
-    match as_of {
+    let per_page = per_page.clamp(1, 500);
+    let after_path = after.map(|c| c.key.clone()).unwrap_or_default();
+    let (views, next) = match as_of {
         None => {
-            let units = unit::Entity::find()
+            let mut units = unit::Entity::find()
                 .filter(unit::Column::DissolvedOn.is_null())
                 .filter(scope.condition(unit::Column::Path))
+                .filter(unit::Column::Path.gt(after_path))
+                .order_by_asc(unit::Column::Path)
+                .limit(per_page + 1)
                 .all(&app.db)
                 .await?;
-            let counts = current_counts(&app.db, scope.condition(member::Column::UnitPath)).await?;
-            Ok(depth_first(
-                units.iter().map(|u| unit_view(u, &counts)).collect(),
-            ))
+            let next = crate::lookup::cut_page(&mut units, per_page, |u| {
+                Cursor::new(u.path.clone(), u.id).encode()
+            });
+            let counts = current_counts(
+                &app.db,
+                Condition::all().add(member::Column::UnitId.is_in(units.iter().map(|u| u.id))),
+            )
+            .await?;
+            (units.iter().map(|u| unit_view(u, &counts)).collect(), next)
         }
         Some(date) => {
-            let versions = unit_version::Entity::find()
+            let in_scope_now = unit::Entity::find()
+                .select_only()
+                .column(unit::Column::Id)
+                .filter(scope.condition(unit::Column::Path))
+                .into_query();
+            let mut versions = unit_version::Entity::find()
                 .filter(valid_on(date))
+                .filter(
+                    Condition::any()
+                        .add(scope.condition(unit_version::Column::Path))
+                        .add(unit_version::Column::UnitId.in_subquery(in_scope_now)),
+                )
+                .filter(unit_version::Column::Path.gt(after_path))
+                .order_by_asc(unit_version::Column::Path)
+                .limit(per_page + 1)
                 .all(&app.db)
                 .await?;
+            let next = crate::lookup::cut_page(&mut versions, per_page, |v| {
+                Cursor::new(v.path.clone(), v.unit_id).encode()
+            });
             let ids: Vec<i64> = versions.iter().map(|v| v.unit_id).collect();
             let current: HashMap<i64, unit::Model> =
                 crate::lookup::by_ids::<unit::Entity, _>(&app.db, unit::Column::Id, &ids)
@@ -158,20 +238,17 @@ pub async fn tree(app: &App, actor: &Actor, as_of: Option<NaiveDate>) -> AppResu
                     .map(|u| (u.id, u))
                     .collect();
             let counts = counts_on(&app.db, &ids, date).await?;
-            let mut out = Vec::new();
-            for v in versions {
-                let Some(cur) = current.get(&v.unit_id) else {
-                    continue;
-                };
-                // A unit is in scope if it is now, or its path then was.
-                if !(actor.can_read_path(&cur.path) || actor.can_read_path(&v.path)) {
-                    continue;
-                }
-                out.push(unit_view(&as_it_was(cur, &v, date), &counts));
-            }
-            Ok(depth_first(out))
+            let views = versions
+                .iter()
+                .filter_map(|v| {
+                    let cur = current.get(&v.unit_id)?;
+                    Some(unit_view(&as_it_was(cur, v, date), &counts))
+                })
+                .collect();
+            (views, next)
         }
-    }
+    };
+    Ok(UnitPage { items: views, next })
 }
 
 /// Members on each unit's roll on `date`, from the membership history.

@@ -8,11 +8,9 @@ use chibo_domain::text;
 use chibo_domain::text::percent_text;
 use chibo_domain::validate;
 use chibo_store::entities::{inspection, inspection_recommendation, unit};
-use chibo_store::like_escape;
-use chibo_store::sea_orm::sea_query::LikeExpr;
 use chibo_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Set,
+    QueryFilter, QuerySelect, QueryTrait, Select, Set,
 };
 use chibo_store::write_tx;
 use chrono::NaiveDate;
@@ -23,7 +21,7 @@ use crate::access::Actor;
 use crate::org::units;
 use crate::paging::{Ranked, ranked_page};
 use crate::programmes::readable_unit;
-use crate::refs::UnitRef;
+use crate::refs::{UnitChoices, UnitRef};
 use crate::reports::Period;
 use crate::{App, AppError, AppResult, audit};
 
@@ -206,14 +204,6 @@ fn live_cells(path: &str) -> Select<unit::Entity> {
         .filter(unit::Column::DissolvedOn.is_null())
 }
 
-/// A page of cells to choose from.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct CellPage {
-    pub items: Vec<UnitRef>,
-    /// Pass as `after` for the next page; absent on the last page.
-    pub next: Option<String>,
-}
-
 /// Live cells of the subtree the actor's committee may inspect, in Vietnamese name order,
 /// those whose name contains `q` (diacritics ignored): the plan form's choices, searched since
 /// a province board supervises ten thousand cells.
@@ -224,43 +214,17 @@ pub async fn cells_to_inspect(
     q: Option<&str>,
     after: Option<&Cursor>,
     per_page: u64,
-) -> AppResult<CellPage> {
+) -> AppResult<UnitChoices> {
     let root = readable_unit(app, actor, unit_id).await?;
     let Some(supervised) = actor.supervised_paths(unit::Column::Path) else {
-        return Ok(CellPage {
-            items: vec![],
-            next: None,
-        });
+        return Ok(UnitChoices::default());
     };
-    let per_page = per_page.clamp(1, 500);
     let mut select = live_cells(&root.path).filter(supervised);
     if let Some(term) = q.map(text::search_key).filter(|t| !t.is_empty()) {
-        select = select.filter(
-            unit::Column::SearchKey
-                .like(LikeExpr::new(format!("%{}%", like_escape(&term))).escape('\\')),
-        );
+        select = select.filter(unit::Column::SearchKey.like(chibo_store::containing(&term)));
     }
-    if let Some(c) = after {
-        select = select.filter(
-            Condition::any()
-                .add(unit::Column::SearchKey.gt(c.key.as_str()))
-                .add(
-                    Condition::all()
-                        .add(unit::Column::SearchKey.eq(c.key.as_str()))
-                        .add(unit::Column::Id.gt(c.id)),
-                ),
-        );
-    }
-    let mut rows = select
-        .order_by_asc(unit::Column::SearchKey)
-        .order_by_asc(unit::Column::Id)
-        .limit(per_page + 1)
-        .all(&app.db)
-        .await?;
-    let next = crate::lookup::cut_page(&mut rows, per_page, |u| {
-        Cursor::new(u.search_key.clone(), u.id).encode()
-    });
-    Ok(CellPage {
+    let (rows, next) = units::page_in_name_order(&app.db, select, after, per_page).await?;
+    Ok(UnitChoices {
         items: rows
             .into_iter()
             .map(|u| UnitRef {

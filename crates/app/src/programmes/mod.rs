@@ -8,7 +8,7 @@ pub mod training;
 
 use crate::access::{Actor, Visible};
 use crate::org::units;
-use crate::refs::MemberRef;
+use crate::refs::{MemberChoices, MemberRef};
 use crate::{App, AppError, AppResult};
 use chibo_domain::Invalid;
 use chibo_domain::cursor::Cursor;
@@ -16,13 +16,9 @@ use chibo_domain::text;
 use chibo_store::entities::{
     cadre_task, course, inspection, inspection_recommendation, member, position, unit,
 };
-use chibo_store::like_escape;
-use chibo_store::sea_orm::sea_query::LikeExpr;
 use chibo_store::sea_orm::{
     ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
-use serde::Serialize;
-use utoipa::ToSchema;
 
 /// The unit a programme record belongs to, when the actor reads it.
 pub(crate) async fn readable_unit(
@@ -55,14 +51,6 @@ pub(crate) async fn member_in(
     Ok(m)
 }
 
-/// A page of officers to choose from.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct OfficerPage {
-    pub items: Vec<MemberRef>,
-    /// Pass as `after` for the next page; absent on the last page.
-    pub next: Option<String>,
-}
-
 /// Secretaries, deputies and committee members of the subtree's cells today, in Vietnamese
 /// name order, those whose name contains `q` (diacritics ignored): the cadres programmes give
 /// tasks to and train, chosen by search since a province has tens of thousands of them.
@@ -73,7 +61,7 @@ pub async fn officers(
     q: Option<&str>,
     after: Option<&Cursor>,
     per_page: u64,
-) -> AppResult<OfficerPage> {
+) -> AppResult<MemberChoices> {
     let root = readable_unit(app, actor, unit_id).await?;
     let today = App::today();
     let per_page = per_page.clamp(1, 500);
@@ -90,10 +78,7 @@ pub async fn officers(
         .into_query();
     let mut select = member::Entity::find().filter(member::Column::Id.in_subquery(holding));
     if let Some(term) = q.map(text::search_key).filter(|t| !t.is_empty()) {
-        select = select.filter(
-            member::Column::SearchKey
-                .like(LikeExpr::new(format!("%{}%", like_escape(&term))).escape('\\')),
-        );
+        select = select.filter(member::Column::SearchKey.like(chibo_store::containing(&term)));
     }
     if let Some(c) = after {
         select = select.filter(crate::membership::members::after_in_name_order(c));
@@ -107,7 +92,7 @@ pub async fn officers(
     let next = crate::lookup::cut_page(&mut rows, per_page, |m| {
         Cursor::new(m.sort_key.clone(), m.id).encode()
     });
-    Ok(OfficerPage {
+    Ok(MemberChoices {
         items: rows
             .into_iter()
             .map(|m| MemberRef {

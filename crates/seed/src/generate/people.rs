@@ -126,6 +126,7 @@ fn unit_row(u: &Unit, now: chrono::DateTime<Utc>) -> unit::ActiveModel {
         depth: Set(u.depth()),
         name: Set(u.name.clone()),
         search_key: Set(u.search_key()),
+        sort_key: Set(chibo_domain::text::collation_key(&u.name)),
         kind: Set(u.kind.code().into()),
         cell_type: Set(u.cell_type.map(|c| c.code().to_string())),
         established_on: Set(u.established_on),

@@ -32,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(security::MeetingCancellation),
             Box::new(scale::PathPatternIndexes),
             Box::new(shape::RollKind),
+            Box::new(scale::UnitSortKeys),
         ]
     }
 }

@@ -33,3 +33,64 @@ impl MigrationTrait for PathPatternIndexes {
         Ok(())
     }
 }
+
+/// Units get a Vietnamese collation key of their name, as members have, so a level of the tree
+/// and every list of units by name pages by keyset in SQL instead of being sorted in Rust.
+pub(super) struct UnitSortKeys;
+
+impl MigrationName for UnitSortKeys {
+    fn name(&self) -> &str {
+        "m20261130_000020_unit_sort_keys"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for UnitSortKeys {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table(Alias::new("units"))
+                .add_column(
+                    ColumnDef::new(Alias::new("sort_key"))
+                        .string_len(512)
+                        .not_null()
+                        .default(""),
+                )
+                .to_owned(),
+        )
+        .await?;
+        // The key is computed in Rust (the database has no Vietnamese collation); the units
+        // that exist when this runs are few (the tree, not its members).
+        let db = m.get_connection();
+        let rows = db
+            .query_all(
+                Query::select()
+                    .columns([Alias::new("id"), Alias::new("name")])
+                    .from(Alias::new("units")),
+            )
+            .await?;
+        for row in rows {
+            let id: i64 = row.try_get("", "id")?;
+            let name: String = row.try_get("", "name")?;
+            db.execute(
+                Query::update()
+                    .table(Alias::new("units"))
+                    .value(
+                        Alias::new("sort_key"),
+                        chibo_domain::text::collation_key(&name),
+                    )
+                    .and_where(Expr::col(Alias::new("id")).eq(id)),
+            )
+            .await?;
+        }
+        m.create_index(
+            Index::create()
+                .name("ix_units_parent_id_sort_key")
+                .table(Alias::new("units"))
+                .col(Alias::new("parent_id"))
+                .col(Alias::new("sort_key"))
+                .to_owned(),
+        )
+        .await
+    }
+}

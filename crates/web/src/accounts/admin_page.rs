@@ -5,7 +5,7 @@ use chibo_app::access::users;
 use chibo_app::access::users::{ActiveInput, NewUser, PasswordInput, RoleInput, UserView};
 use chibo_app::audit::{self, AuditEntry};
 use chibo_app::org::units;
-use chibo_app::org::units::UnitView;
+use chibo_app::refs::UnitChoices;
 use chibo_app::{Actor, AppError, Role};
 use chibo_domain::cursor::Cursor;
 use chibo_domain::ids::UserId;
@@ -17,7 +17,7 @@ use crate::extract::path::{PathIds, PathUserId};
 use crate::extract::query::PageQuery;
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::render::{Nav, form_errors, render, render_status, see_other};
+use crate::render::{FIRST_CHOICES, Nav, form_errors, render, render_status, see_other};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -30,7 +30,7 @@ struct UsersPage {
     /// Not the first page: link back to it.
     later: bool,
     roles: Vec<(&'static str, &'static str)>,
-    units: Vec<UnitView>,
+    units: UnitChoices,
     errors: Vec<String>,
     form: std::collections::HashMap<String, String>,
 }
@@ -56,7 +56,7 @@ async fn render_users(
             next: page.next,
             later: after.is_some(),
             roles: role_choices(),
-            units: units::tree(&s.app, a, None).await?,
+            units: units::choices(&s.app, a, None, None, FIRST_CHOICES).await?,
             errors,
             form,
         },
@@ -101,7 +101,7 @@ struct UserPage {
     nav: Nav,
     u: UserView,
     roles: Vec<(&'static str, &'static str)>,
-    units: Vec<UnitView>,
+    units: UnitChoices,
     errors: Vec<String>,
 }
 
@@ -119,7 +119,7 @@ async fn render_user(
             nav: Nav::of(a),
             u,
             roles: role_choices(),
-            units: units::tree(&s.app, a, None).await?,
+            units: units::choices(&s.app, a, None, None, FIRST_CHOICES).await?,
             errors,
         },
     )

@@ -68,6 +68,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::my_tokens))
         .routes(routes!(accounts::revoke_my_token))
         .routes(routes!(units::list, units::create))
+        .routes(routes!(units::choices))
         .routes(routes!(units::get))
         .routes(routes!(units::top_level))
         .routes(routes!(units::children))

@@ -66,3 +66,10 @@ impl Paging {
         self.per_page.map_or(default, |p| p.get_u64())
     }
 }
+
+/// What a form's choice list asks while the user types: the name so far.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ChoicesQuery {
+    pub q: String,
+}

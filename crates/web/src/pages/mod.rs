@@ -72,6 +72,7 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
         r(M::GET, "/me", false, get(account::me)),
         r(M::GET, "/static/{file}", true, get(home::static_file)),
         r(M::GET, "/units", false, get(units::tree)),
+        r(M::GET, "/units/choices", false, get(units::unit_choices)),
         r(M::GET, "/units/{id}", false, get(units::show)),
         r(M::GET, "/units/{id}/tree", false, get(units::tree_level)),
         r(

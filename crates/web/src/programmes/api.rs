@@ -2,16 +2,15 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chibo_app::paging::PER_PAGE;
-use chibo_app::programmes::OfficerPage;
 use chibo_app::programmes::cadre_tasks;
 use chibo_app::programmes::cadre_tasks::{CadreTaskInput, CadreTaskList, CadreTaskUpdate};
 use chibo_app::programmes::inspections;
-use chibo_app::programmes::inspections::CellPage;
 use chibo_app::programmes::inspections::{
     FollowUpInput, InspectionInput, InspectionList, InspectionResult, InspectionView,
 };
 use chibo_app::programmes::training;
 use chibo_app::programmes::training::{CourseInput, CourseView, ParticipantsInput, TrainingList};
+use chibo_app::refs::{MemberChoices, UnitChoices};
 use chibo_app::reports::Period;
 use chibo_domain::bounded::PageSize;
 use chibo_domain::cursor::Cursor;
@@ -243,13 +242,13 @@ pub async fn follow_up(
 /// Officers (secretaries, deputies, committee members) of the subtree's cells today, by name,
 /// for choosing whom to give a task or a course.
 #[utoipa::path(get, path = "/api/v1/units/{id}/officers", tag = "programmes", params(("id" = i64, Path), ChoiceQuery),
-    responses((status = 200, body = OfficerPage), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = MemberChoices), (status = 404, body = ErrorBody)))]
 pub async fn officers(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     PathId(id): PathId,
     ApiQuery(q): ApiQuery<ChoiceQuery>,
-) -> Result<Json<OfficerPage>, ApiError> {
+) -> Result<Json<MemberChoices>, ApiError> {
     Ok(Json(
         chibo_app::programmes::officers(
             &s.app,
@@ -265,13 +264,13 @@ pub async fn officers(
 
 /// Live cells of the subtree the actor's committee may inspect or supervise, by name.
 #[utoipa::path(get, path = "/api/v1/units/{id}/cells-to-inspect", tag = "programmes", params(("id" = i64, Path), ChoiceQuery),
-    responses((status = 200, body = CellPage), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = UnitChoices), (status = 404, body = ErrorBody)))]
 pub async fn cells_to_inspect(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     PathId(id): PathId,
     ApiQuery(q): ApiQuery<ChoiceQuery>,
-) -> Result<Json<CellPage>, ApiError> {
+) -> Result<Json<UnitChoices>, ApiError> {
     Ok(Json(
         inspections::cells_to_inspect(
             &s.app,

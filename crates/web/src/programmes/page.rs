@@ -5,15 +5,16 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use chibo_app::paging::PER_PAGE;
+use chibo_app::programmes::Record;
 use chibo_app::programmes::cadre_tasks;
 use chibo_app::programmes::cadre_tasks::{CadreTaskInput, CadreTaskList, CadreTaskUpdate};
 use chibo_app::programmes::inspections;
 use chibo_app::programmes::inspections::{
-    CellPage, FollowUpInput, InspectionInput, InspectionList, InspectionResult, RecommendationInput,
+    FollowUpInput, InspectionInput, InspectionList, InspectionResult, RecommendationInput,
 };
 use chibo_app::programmes::training;
 use chibo_app::programmes::training::{CourseInput, ParticipantsInput, TrainingList};
-use chibo_app::programmes::{OfficerPage, Record};
+use chibo_app::refs::{MemberChoices, UnitChoices};
 use chibo_app::reports::Period;
 use chibo_app::{Actor, App, AppError};
 use chibo_domain::bounded::Year;
@@ -23,10 +24,10 @@ use serde::Deserialize;
 use crate::error::PageError;
 use crate::extract::form::Form;
 use crate::extract::path::PathId;
-use crate::extract::query::PageQuery;
+use crate::extract::query::{ChoicesQuery, PageQuery};
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::render::{Nav, form_errors, render_status, see_other};
+use crate::render::{FIRST_CHOICES, Nav, choices, form_errors, render_status, see_other};
 use crate::state::AppState;
 
 #[derive(Deserialize, Default)]
@@ -49,15 +50,12 @@ impl PeriodQuery {
 struct CadreTasksPage {
     nav: Nav,
     list: CadreTaskList,
-    officers: OfficerPage,
+    officers: MemberChoices,
     /// Not the first page.
     later: bool,
     errors: Vec<String>,
     today: String,
 }
-
-/// Choices a form shows before the user searches.
-const FIRST_CHOICES: u64 = 50;
 
 /// The first officers to choose from, when the actor may choose.
 async fn first_officers(
@@ -65,14 +63,11 @@ async fn first_officers(
     a: &Actor,
     id: i64,
     may: bool,
-) -> Result<OfficerPage, PageError> {
+) -> Result<MemberChoices, PageError> {
     Ok(if may {
         chibo_app::programmes::officers(&s.app, a, id, None, None, FIRST_CHOICES).await?
     } else {
-        OfficerPage {
-            items: vec![],
-            next: None,
-        }
+        MemberChoices::default()
     })
 }
 
@@ -152,7 +147,7 @@ pub async fn update_cadre_task(
 struct TrainingPage {
     nav: Nav,
     list: TrainingList,
-    officers: OfficerPage,
+    officers: MemberChoices,
     /// Not the first page.
     later: bool,
     errors: Vec<String>,
@@ -229,7 +224,7 @@ struct InspectionsPage {
     nav: Nav,
     list: InspectionList,
     /// The first cells the plan form offers.
-    cells: CellPage,
+    cells: UnitChoices,
     /// Not the first page.
     later: bool,
     errors: Vec<String>,
@@ -248,10 +243,7 @@ async fn render_inspections(
     let cells = if list.can_manage {
         inspections::cells_to_inspect(&s.app, a, id, None, None, FIRST_CHOICES).await?
     } else {
-        CellPage {
-            items: vec![],
-            next: None,
-        }
+        UnitChoices::default()
     };
     render_status(
         crate::render::status_for(&errors),
@@ -364,32 +356,6 @@ pub async fn follow_up(
     on_inspections(&s, &a, back, r).await
 }
 
-/// What a choice list asks: the name typed so far, and whether the list allows several choices
-/// (then it has no blank first choice).
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct ChoicesQuery {
-    q: String,
-    nhieu: String,
-}
-
-/// The options of a choice list, for htmx while the user types a name.
-#[derive(Template)]
-#[template(path = "choices.html")]
-struct Choices {
-    items: Vec<(i64, String)>,
-    blank: bool,
-    more: bool,
-}
-
-fn choices(items: Vec<(i64, String)>, q: &ChoicesQuery, more: bool) -> Result<Response, PageError> {
-    crate::render::render(&Choices {
-        items,
-        blank: q.nhieu.is_empty(),
-        more,
-    })
-}
-
 /// Officers of the subtree whose name contains what is typed, as a form's options.
 pub async fn officer_choices(
     State(s): State<AppState>,
@@ -400,7 +366,7 @@ pub async fn officer_choices(
     let page =
         chibo_app::programmes::officers(&s.app, &a, id, Some(&q.q), None, FIRST_CHOICES).await?;
     let items = page.items.into_iter().map(|m| (m.id, m.name)).collect();
-    choices(items, &q, page.next.is_some())
+    choices(items, page.next.is_some())
 }
 
 /// Cells the committee may inspect whose name contains what is typed, as a form's options.
@@ -413,5 +379,5 @@ pub async fn cell_choices(
     let page =
         inspections::cells_to_inspect(&s.app, &a, id, Some(&q.q), None, FIRST_CHOICES).await?;
     let items = page.items.into_iter().map(|u| (u.id, u.name)).collect();
-    choices(items, &q, page.next.is_some())
+    choices(items, page.next.is_some())
 }

@@ -20,6 +20,12 @@ pub struct YearQuery {
     /// The year reviewed; this year when empty.
     #[param(value_type = Option<i32>, minimum = 1900, maximum = 2200)]
     year: Option<chibo_domain::bounded::Year>,
+    /// The summary: the `next` of the previous page of cells.
+    #[param(value_type = Option<String>)]
+    after: Option<chibo_domain::cursor::Cursor>,
+    /// The summary: cells on a page (1–500, default 100).
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 500)]
+    per_page: Option<chibo_domain::bounded::PageSize>,
 }
 
 fn year(q: &YearQuery) -> i32 {
@@ -74,6 +80,15 @@ pub async fn summary(
     ApiQuery(q): ApiQuery<YearQuery>,
 ) -> Result<Json<ReviewSummary>, ApiError> {
     Ok(Json(
-        classification::summary(&s.app, &a, id, year(&q)).await?,
+        classification::summary(
+            &s.app,
+            &a,
+            id,
+            year(&q),
+            q.after.as_ref(),
+            q.per_page
+                .map_or(chibo_app::paging::PER_PAGE, |p| p.get_u64()),
+        )
+        .await?,
     ))
 }

@@ -25,6 +25,7 @@ use crate::state::AppState;
 #[serde(default)]
 pub struct YearQuery {
     nam: Option<Year>,
+    after: Option<chibo_domain::cursor::Cursor>,
 }
 
 #[derive(Template)]
@@ -41,6 +42,8 @@ struct SheetPage {
 struct SummaryPage {
     nav: Nav,
     s: ReviewSummary,
+    /// Not the first page of cells.
+    later: bool,
 }
 
 fn this_year() -> i32 {
@@ -74,7 +77,7 @@ pub async fn show(
     PageQuery(q): PageQuery<YearQuery>,
 ) -> Result<Response, PageError> {
     let year = q.nam.map(|y| y.get_i32()).unwrap_or_else(this_year);
-    let summary = match classification::review(&s.app, &a, id, year).await? {
+    let summary = match classification::review(&s.app, &a, id, year, q.after.as_ref()).await? {
         Review::Sheet(_) => return render_sheet(&s, &a, id, year, vec![]).await,
         Review::Summary(summary) => summary,
     };
@@ -83,6 +86,7 @@ pub async fn show(
         &SummaryPage {
             nav: Nav::of(&a),
             s: summary,
+            later: q.after.is_some(),
         },
     )
 }

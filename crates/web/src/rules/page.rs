@@ -3,7 +3,7 @@ use axum::extract::State;
 use axum::response::Response;
 use chibo_app::Actor;
 use chibo_app::org::units;
-use chibo_app::org::units::UnitView;
+use chibo_app::refs::UnitChoices;
 use chibo_app::rules::{self, NewRuleSet, RuleSetView};
 use chibo_domain::rules::Frequency;
 
@@ -12,7 +12,7 @@ use crate::extract::form::{Form, FormValues};
 use crate::extract::path::PathId;
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::render::{Nav, form_errors, render, render_status, see_other};
+use crate::render::{FIRST_CHOICES, Nav, form_errors, render, render_status, see_other};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -20,7 +20,7 @@ use crate::state::AppState;
 struct ListPage {
     nav: Nav,
     sets: Vec<RuleSetView>,
-    units: Vec<UnitView>,
+    units: UnitChoices,
     errors: Vec<String>,
     form: FormValues,
     /// A starting point for a new set: the newest national set, pretty-printed.
@@ -41,9 +41,9 @@ async fn render_list(
             .unwrap_or_default()
     });
     let units = if a.is_admin() {
-        units::tree(&s.app, a, None).await?
+        units::choices(&s.app, a, None, None, FIRST_CHOICES).await?
     } else {
-        vec![]
+        UnitChoices::default()
     };
     let status = crate::render::status_for(&errors);
     render_status(

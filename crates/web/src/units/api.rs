@@ -9,7 +9,9 @@ use chibo_app::org::tree;
 use chibo_app::org::unit_page;
 use chibo_app::org::unit_page::UnitDetail;
 use chibo_app::org::units;
-use chibo_app::org::units::UnitView;
+use chibo_app::org::units::{UnitPage, UnitView};
+use chibo_app::paging::PER_PAGE;
+use chibo_app::refs::UnitChoices;
 use chibo_domain::validate::parse_date;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -25,6 +27,32 @@ use crate::state::AppState;
 pub struct DateQuery {
     /// `YYYY-MM-DD`: the tree as it was on that date.
     pub date: Option<String>,
+    /// The `next` of the previous page.
+    #[param(value_type = Option<String>)]
+    pub after: Option<chibo_domain::cursor::Cursor>,
+    /// Units on a page (1–500, default 100).
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 500)]
+    pub per_page: Option<chibo_domain::bounded::PageSize>,
+}
+
+impl DateQuery {
+    fn per_page(&self) -> u64 {
+        self.per_page.map_or(PER_PAGE, |p| p.get_u64())
+    }
+}
+
+/// A name search over the units of your scope.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(default)]
+pub struct ChoiceQuery {
+    /// Part of the name, diacritics optional.
+    pub q: Option<String>,
+    /// The `next` of the previous page.
+    #[param(value_type = Option<String>)]
+    pub after: Option<chibo_domain::cursor::Cursor>,
+    /// Units on a page (1–500, default 100).
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 500)]
+    pub per_page: Option<chibo_domain::bounded::PageSize>,
 }
 
 pub(crate) fn as_of(q: &DateQuery) -> Result<Option<chrono::NaiveDate>, ApiError> {
@@ -39,15 +67,32 @@ pub(crate) fn as_of(q: &DateQuery) -> Result<Option<chrono::NaiveDate>, ApiError
     }
 }
 
-/// The organisation tree in your scope, depth-first; as of a date when `date` is given.
+/// The organisation tree in your scope, each unit before the units under it, a page at a time;
+/// as of a date when `date` is given. For a level in name order, see `/api/v1/tree`.
 #[utoipa::path(get, path = "/api/v1/units", tag = "units", params(DateQuery),
-    responses((status = 200, body = Vec<UnitView>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = UnitPage), (status = 422, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn list(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     ApiQuery(q): ApiQuery<DateQuery>,
-) -> Result<Json<Vec<UnitView>>, ApiError> {
-    Ok(Json(units::tree(&s.app, &a, as_of(&q)?).await?))
+) -> Result<Json<UnitPage>, ApiError> {
+    Ok(Json(
+        units::tree(&s.app, &a, as_of(&q)?, q.after.as_ref(), q.per_page()).await?,
+    ))
+}
+
+/// Live units of your scope whose name contains `q`, by name: to choose a unit in a form.
+#[utoipa::path(get, path = "/api/v1/units/choices", tag = "units", params(ChoiceQuery),
+    responses((status = 200, body = UnitChoices), (status = 401, body = ErrorBody)))]
+pub async fn choices(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiQuery(q): ApiQuery<ChoiceQuery>,
+) -> Result<Json<UnitChoices>, ApiError> {
+    let per_page = q.per_page.map_or(PER_PAGE, |p| p.get_u64());
+    Ok(Json(
+        units::choices(&s.app, &a, q.q.as_deref(), q.after.as_ref(), per_page).await?,
+    ))
 }
 
 /// The top units of your scope, each with how many units lie directly under it: the first
@@ -59,7 +104,9 @@ pub async fn top_level(
     ApiUser(a): ApiUser,
     ApiQuery(q): ApiQuery<DateQuery>,
 ) -> Result<Json<tree::TreeLevel>, ApiError> {
-    Ok(Json(tree::level(&s.app, &a, None, as_of(&q)?).await?))
+    Ok(Json(
+        tree::level(&s.app, &a, None, as_of(&q)?, q.after.as_ref(), q.per_page()).await?,
+    ))
 }
 
 /// The units directly under a unit (now, or as of `date`), each with its own child count.
@@ -71,7 +118,17 @@ pub async fn children(
     PathId(id): PathId,
     ApiQuery(q): ApiQuery<DateQuery>,
 ) -> Result<Json<tree::TreeLevel>, ApiError> {
-    Ok(Json(tree::level(&s.app, &a, Some(id), as_of(&q)?).await?))
+    Ok(Json(
+        tree::level(
+            &s.app,
+            &a,
+            Some(id),
+            as_of(&q)?,
+            q.after.as_ref(),
+            q.per_page(),
+        )
+        .await?,
+    ))
 }
 
 /// Creates a unit. A cell needs at least three official founding members.

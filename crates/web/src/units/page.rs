@@ -12,7 +12,10 @@ use chibo_app::org::tree::TreeLevel;
 use chibo_app::org::unit_page;
 use chibo_app::org::unit_page::UnitDetail;
 use chibo_app::org::unit_targets;
+use chibo_app::org::units;
+use chibo_app::paging::PER_PAGE;
 use chibo_app::{Actor, App, AppError};
+use chibo_domain::cursor::Cursor;
 use chibo_domain::org::{CellType, UnitKind};
 use chibo_domain::validate::parse_date;
 use serde::Deserialize;
@@ -20,15 +23,17 @@ use serde::Deserialize;
 use crate::error::PageError;
 use crate::extract::form::Form;
 use crate::extract::path::PathId;
-use crate::extract::query::PageQuery;
+use crate::extract::query::{ChoicesQuery, PageQuery};
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::render::{Nav, form_errors, render, render_status, see_other};
+use crate::render::{FIRST_CHOICES, Nav, form_errors, render, render_status, see_other};
 use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct DateQ {
     pub ngay: Option<String>,
+    /// The rest of a level of the tree, from this cursor on.
+    pub after: Option<Cursor>,
 }
 
 fn as_of(q: &DateQ) -> Result<Option<chrono::NaiveDate>, PageError> {
@@ -67,10 +72,10 @@ pub async fn tree(
     PageQuery(q): PageQuery<DateQ>,
 ) -> Result<Response, PageError> {
     let as_of = as_of(&q)?;
-    let level = tree::level(&s.app, &a, None, as_of).await?;
+    let level = tree::level(&s.app, &a, None, as_of, None, PER_PAGE).await?;
     let open = match level.nodes.as_slice() {
         [only] if only.child_count > 0 => {
-            Some(tree::level(&s.app, &a, Some(only.unit.id), as_of).await?)
+            Some(tree::level(&s.app, &a, Some(only.unit.id), as_of, None, PER_PAGE).await?)
         }
         _ => None,
     };
@@ -87,8 +92,12 @@ pub async fn tree(
 #[derive(Template)]
 #[template(path = "tree_level.html")]
 struct TreeLevelPart {
+    /// The unit whose children these are.
+    id: i64,
     level: TreeLevel,
     q: String,
+    /// The rest of a level: its items alone, to follow the ones shown.
+    more: bool,
 }
 
 /// The units directly under one unit, as a list the tree page opens in place (htmx).
@@ -100,9 +109,22 @@ pub async fn tree_level(
 ) -> Result<Response, PageError> {
     let as_of = as_of(&q)?;
     render(&TreeLevelPart {
-        level: tree::level(&s.app, &a, Some(id), as_of).await?,
+        id,
+        level: tree::level(&s.app, &a, Some(id), as_of, q.after.as_ref(), PER_PAGE).await?,
         q: date_query(as_of),
+        more: q.after.is_some(),
     })
+}
+
+/// Live units of the user's scope whose name contains what is typed, as a form's options.
+pub async fn unit_choices(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    PageQuery(q): PageQuery<ChoicesQuery>,
+) -> Result<Response, PageError> {
+    let page = units::choices(&s.app, &a, Some(&q.q), None, FIRST_CHOICES).await?;
+    let items = page.items.into_iter().map(|u| (u.id, u.name)).collect();
+    crate::render::choices(items, page.next.is_some())
 }
 
 #[derive(Template)]
@@ -111,6 +133,8 @@ struct UnitPage {
     nav: Nav,
     d: UnitDetail,
     as_of: Option<chrono::NaiveDate>,
+    /// "?ngay=…" for a past date, else empty (the tree's links carry it).
+    q: String,
     errors: Vec<String>,
     today: String,
     child_kinds: Vec<(&'static str, &'static str)>,
@@ -167,6 +191,7 @@ async fn render_unit(
             is_cell: UnitKind::from_code(&d.unit.kind).is_some_and(|k| k.is_cell()),
             d,
             as_of,
+            q: date_query(as_of),
             errors,
             today: App::today().to_string(),
             child_kinds,

@@ -212,6 +212,7 @@ mod tests {
             depth: 0,
             name: name.into(),
             search_key: search_key(name),
+            sort_key: chibo_domain::text::collation_key(name),
             kind: kind.code().into(),
             cell_type: None,
             established_on: chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
