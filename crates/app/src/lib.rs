@@ -12,6 +12,7 @@ pub mod programmes;
 pub mod refs;
 pub mod reports;
 pub mod rules;
+pub mod sheets;
 pub mod workflows;
 
 use chibo_domain::Invalid;

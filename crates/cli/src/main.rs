@@ -58,6 +58,21 @@ enum Command {
         dry_run: bool,
         file: std::path::PathBuf,
     },
+    /// Found the units of an organisation from an XLSX or CSV file in the tree template's
+    /// columns, under a unit (all rows or none; units already there are left as they are).
+    ImportTree {
+        /// The unit the tree goes under (a province, a commune).
+        #[arg(long)]
+        unit: i64,
+        /// The account the import is done as (a committee of the unit or above, or an
+        /// administrator; audited under it).
+        #[arg(long = "as")]
+        username: String,
+        /// Only check the file and print the problems.
+        #[arg(long)]
+        dry_run: bool,
+        file: std::path::PathBuf,
+    },
     /// Export the members of a unit's subtree to an XLSX file in the template's columns.
     Export {
         #[arg(long)]
@@ -197,6 +212,35 @@ async fn main() -> Result<()> {
                     "Không có gì cần ghi."
                 }
             );
+        }
+        Command::ImportTree {
+            unit,
+            username,
+            dry_run,
+            file,
+        } => {
+            let app = open(&cli.database_url).await?;
+            let actor = actor(&app, &username).await?;
+            let bytes = std::fs::read(&file)
+                .with_context(|| format!("không đọc được tệp {}", file.display()))?;
+            let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            let report =
+                chibo_app::org::tree_import::run(&app, &actor, unit, name, &bytes, dry_run)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "{} dòng: {} đơn vị mới, {} đơn vị đã có.",
+                report.rows, report.created, report.unchanged
+            );
+            if !report.errors.is_empty() {
+                for e in &report.errors {
+                    eprintln!("{e}");
+                }
+                anyhow::bail!("{} lỗi; chưa ghi dòng nào.", report.errors.len());
+            }
+            if report.written {
+                println!("Đã ghi vào cơ sở dữ liệu.");
+            }
         }
         Command::Export {
             unit,

@@ -1,5 +1,7 @@
 //! The organisation tree: unit kinds, cell types and materialized paths (`/1/5/12/`).
 
+use crate::text::search_key;
+
 /// The Charter's minimum for a cell (chi bộ): at least three official members.
 pub const MIN_OFFICIAL_MEMBERS_PER_CELL: usize = 3;
 
@@ -71,6 +73,35 @@ labelled_enum!(
 );
 
 impl UnitKind {
+    /// The kind a spreadsheet names: its code, its label, or the words an organisation board
+    /// writes ("Đảng bộ xã", "Đảng bộ phường", "Chi bộ", "Tổ đảng"), diacritics and case
+    /// ignored.
+    pub fn from_text(text: &str) -> Option<Self> {
+        use UnitKind::*;
+        let key = search_key(text);
+        if let Some(k) = Self::ALL
+            .iter()
+            .find(|k| key == k.code() || key == search_key(k.label()))
+        {
+            return Some(*k);
+        }
+        let aliases: &[(&str, UnitKind)] = &[
+            ("dang bo tinh", Province),
+            ("dang bo thanh pho", Province),
+            ("tinh uy", Province),
+            ("dang bo huyen", District),
+            ("dang bo quan", District),
+            ("dang bo thi xa", District),
+            ("dang bo xa", Commune),
+            ("dang bo phuong", Commune),
+            ("dang bo dac khu", Commune),
+            ("chi bo", Cell),
+            ("chi bo truc thuoc", Cell),
+            ("to dang", Group),
+        ];
+        aliases.iter().find(|(a, _)| key == *a).map(|(_, k)| *k)
+    }
+
     /// Units that hold members directly and are bound by the three-official-members minimum.
     pub fn is_cell(self) -> bool {
         matches!(self, UnitKind::BaseCell | UnitKind::Cell)
@@ -92,6 +123,21 @@ impl UnitKind {
             BaseCell | Cell => &[Group],
             Group => &[],
         }
+    }
+}
+
+impl CellType {
+    /// The cell type a spreadsheet names: its code, its label, or the label's first words
+    /// ("Thôn, bản", "Doanh nghiệp"), diacritics and case ignored.
+    pub fn from_text(text: &str) -> Option<Self> {
+        let key = search_key(text);
+        if key.is_empty() {
+            return None;
+        }
+        Self::ALL.iter().copied().find(|c| {
+            let label = search_key(c.label());
+            key == c.code() || key == label || label.starts_with(&key)
+        })
     }
 }
 
@@ -149,6 +195,41 @@ pub fn reroot(path: &str, old_prefix: &str, new_prefix: &str) -> Option<String> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kinds_and_cell_types_are_read_as_boards_write_them() {
+        assert_eq!(UnitKind::from_text("Đảng bộ xã"), Some(UnitKind::Commune));
+        assert_eq!(
+            UnitKind::from_text("ĐẢNG BỘ PHƯỜNG"),
+            Some(UnitKind::Commune)
+        );
+        assert_eq!(UnitKind::from_text("Chi bộ"), Some(UnitKind::Cell));
+        assert_eq!(
+            UnitKind::from_text("Chi bộ cơ sở"),
+            Some(UnitKind::BaseCell)
+        );
+        assert_eq!(UnitKind::from_text("base_cell"), Some(UnitKind::BaseCell));
+        assert_eq!(UnitKind::from_text("tổ đảng"), Some(UnitKind::Group));
+        assert_eq!(
+            UnitKind::from_text("Đảng bộ cơ sở"),
+            Some(UnitKind::Grassroots)
+        );
+        assert_eq!(UnitKind::from_text("Hội nông dân"), None);
+        for k in UnitKind::ALL {
+            assert_eq!(UnitKind::from_text(k.label()), Some(*k));
+        }
+        assert_eq!(CellType::from_text("Thôn, bản"), Some(CellType::Rural));
+        assert_eq!(
+            CellType::from_text("doanh nghiep"),
+            Some(CellType::Enterprise)
+        );
+        assert_eq!(CellType::from_text("army"), Some(CellType::Army));
+        assert_eq!(CellType::from_text(""), None);
+        assert_eq!(CellType::from_text("Hợp tác xã"), None);
+        for c in CellType::ALL {
+            assert_eq!(CellType::from_text(c.label()), Some(*c));
+        }
+    }
 
     #[test]
     fn paths() {

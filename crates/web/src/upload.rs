@@ -98,3 +98,6 @@ pub struct FileUpload {
     #[schema(value_type = String, format = Binary)]
     file: Vec<u8>,
 }
+
+/// The media type of an `.xlsx` file.
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";

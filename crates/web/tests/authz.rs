@@ -75,7 +75,8 @@ fn case(method: &Method, path: &str) -> Option<Case> {
             | "/me/tokens"
             | "/holidays"
             | "/units/choices"
-            | "/import/template.xlsx",
+            | "/import/template.xlsx"
+            | "/import/tree-template.xlsx",
         ) => Own,
         ("POST", "/holidays") => Admin,
         (_, "/holidays/{id}" | "/admin/holidays/{id}/delete") => Holiday,

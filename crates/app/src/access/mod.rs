@@ -304,6 +304,19 @@ impl Actor {
         some.then_some(any)
     }
 
+    /// May found units anywhere under `u` from a spreadsheet (the tree import): an
+    /// administrator, or the committee of `u` or of a unit above it. The organisation board
+    /// reads the tree but does not change it.
+    pub fn can_found_tree_under(&self, u: &unit::Model) -> bool {
+        self.is_admin()
+            || self.grants.iter().any(|g| {
+                g.role == Role::Committee
+                    && g.unit_path
+                        .as_deref()
+                        .is_some_and(|p| u.path.starts_with(p))
+            })
+    }
+
     /// A committee or organisation board on `u` or above it (or an administrator): may act on
     /// what lies under `u` as its superior committee.
     pub fn oversees(&self, u: &unit::Model) -> bool {

@@ -53,6 +53,7 @@ pub(crate) async fn manageable(
 }
 
 /// Checked and cleaned member fields.
+#[derive(Clone)]
 pub(crate) struct Clean {
     pub(crate) full_name: String,
     pub(crate) date_of_birth: NaiveDate,
@@ -70,17 +71,50 @@ pub(crate) struct Clean {
 /// The minimum age at admission (Party Charter, article 1).
 const MIN_AGE_AT_ADMISSION: u32 = 18;
 
+/// A citizen ID already on another member's record.
+pub(crate) const CITIZEN_ID_TAKEN: &str = "Số CCCD này đã có trong hồ sơ của một đảng viên khác.";
+/// A party card number already given to another member.
+pub(crate) const CARD_TAKEN: &str = "Số thẻ đảng viên này đã được cấp cho một đảng viên khác.";
+
+/// Checks a member's fields, and that no other member holds the citizen ID or card number.
 pub(crate) async fn clean(
     db: &impl ConnectionTrait,
     input: &MemberInput,
     self_id: Option<i64>,
 ) -> AppResult<Clean> {
     let mut e = Invalid::new();
+    let checked = check_fields(&mut e, input);
+    if let Some(c) = checked.as_ref().and_then(|c| c.citizen_id.as_ref()) {
+        let clash = member::Entity::find()
+            .filter(member::Column::CitizenId.eq(c.as_str()))
+            .filter(member::Column::Id.ne(self_id.unwrap_or(0)))
+            .count(db)
+            .await?;
+        if clash > 0 {
+            e.push("citizen_id", CITIZEN_ID_TAKEN);
+        }
+    }
+    if let Some(c) = checked.as_ref().and_then(|c| c.card_number.as_ref()) {
+        let clash = member::Entity::find()
+            .filter(member::Column::CardNumber.eq(c.as_str()))
+            .filter(member::Column::Id.ne(self_id.unwrap_or(0)))
+            .count(db)
+            .await?;
+        if clash > 0 {
+            e.push("card_number", CARD_TAKEN);
+        }
+    }
+    e.into_result()?;
+    Ok(checked.expect("no field error means every field was read"))
+}
+
+/// Checks a member's fields on their own (no database): the errors go to `e`, and the clean
+/// fields come back when the required ones could be read.
+pub(crate) fn check_fields(e: &mut Invalid, input: &MemberInput) -> Option<Clean> {
     let today = App::today();
-    let full_name =
-        validate::required_text(&mut e, "full_name", "họ và tên", &input.full_name, 255);
+    let full_name = validate::required_text(e, "full_name", "họ và tên", &input.full_name, 255);
     let dob = validate::date_field(
-        &mut e,
+        e,
         "date_of_birth",
         "ngày sinh",
         input.date_of_birth.as_deref(),
@@ -93,46 +127,41 @@ pub(crate) async fn clean(
             String::new()
         }
     };
-    let ethnicity = validate::optional_text(
-        &mut e,
-        "ethnicity",
-        "dân tộc",
-        input.ethnicity.as_deref(),
-        64,
-    )
-    .unwrap_or_else(|| "Kinh".to_string());
-    let citizen_id = validate::check_citizen_id(&mut e, "citizen_id", input.citizen_id.as_deref());
-    let phone = validate::check_phone(&mut e, "phone", input.phone.as_deref());
+    let ethnicity =
+        validate::optional_text(e, "ethnicity", "dân tộc", input.ethnicity.as_deref(), 64)
+            .unwrap_or_else(|| "Kinh".to_string());
+    let citizen_id = validate::check_citizen_id(e, "citizen_id", input.citizen_id.as_deref());
+    let phone = validate::check_phone(e, "phone", input.phone.as_deref());
     let admission = validate::date_field(
-        &mut e,
+        e,
         "admission_date",
         "ngày vào Đảng",
         input.admission_date.as_deref(),
         true,
     );
     let official = validate::date_field(
-        &mut e,
+        e,
         "official_date",
         "ngày chính thức",
         input.official_date.as_deref(),
         false,
     );
     let card_number = validate::optional_text(
-        &mut e,
+        e,
         "card_number",
         "số thẻ đảng viên",
         input.card_number.as_deref(),
         64,
     );
     let history_number = validate::optional_text(
-        &mut e,
+        e,
         "history_number",
         "số lý lịch",
         input.history_number.as_deref(),
         64,
     );
     let badge_number = validate::optional_text(
-        &mut e,
+        e,
         "badge_number",
         "số huy hiệu",
         input.badge_number.as_deref(),
@@ -169,41 +198,14 @@ pub(crate) async fn clean(
             );
         }
     }
-    if let Some(c) = &citizen_id {
-        let clash = member::Entity::find()
-            .filter(member::Column::CitizenId.eq(c.as_str()))
-            .filter(member::Column::Id.ne(self_id.unwrap_or(0)))
-            .count(db)
-            .await?;
-        if clash > 0 {
-            e.push(
-                "citizen_id",
-                "Số CCCD này đã có trong hồ sơ của một đảng viên khác.",
-            );
-        }
-    }
-    if let Some(c) = &card_number {
-        let clash = member::Entity::find()
-            .filter(member::Column::CardNumber.eq(c.as_str()))
-            .filter(member::Column::Id.ne(self_id.unwrap_or(0)))
-            .count(db)
-            .await?;
-        if clash > 0 {
-            e.push(
-                "card_number",
-                "Số thẻ đảng viên này đã được cấp cho một đảng viên khác.",
-            );
-        }
-    }
-    e.into_result()?;
-    Ok(Clean {
+    Some(Clean {
         full_name,
-        date_of_birth: dob.expect("checked"),
+        date_of_birth: dob?,
         sex,
         ethnicity,
         citizen_id,
         phone,
-        admission_date: admission.expect("checked"),
+        admission_date: admission?,
         official_date: official,
         card_number,
         history_number,
@@ -292,8 +294,18 @@ pub(crate) async fn insert_member(
     u: &unit::Model,
     initial: Status,
 ) -> AppResult<member::Model> {
+    let m = new_member_row(c, u, initial)
+        .insert(tx)
+        .await
+        .map_err(unique_to_invalid)?;
+    new_roll_row(&m, u, initial).insert(tx).await?;
+    Ok(m)
+}
+
+/// The row of a new member (checked fields) of unit `u`.
+pub(crate) fn new_member_row(c: Clean, u: &unit::Model, initial: Status) -> member::ActiveModel {
     let now = chrono::Utc::now();
-    let m = member::ActiveModel {
+    member::ActiveModel {
         search_key: Set(text::search_key(&c.full_name)),
         sort_key: Set(text::person_sort_key(&c.full_name)),
         full_name: Set(c.full_name),
@@ -315,9 +327,15 @@ pub(crate) async fn insert_member(
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(tx)
-    .await
-    .map_err(unique_to_invalid)?;
+}
+
+/// A new member's place on the roll of `u`: from today, or from their admission (or the unit's
+/// founding) when that is earlier.
+pub(crate) fn new_roll_row(
+    m: &member::Model,
+    u: &unit::Model,
+    initial: Status,
+) -> member_unit::ActiveModel {
     let reason = if initial == Status::TransferredInTemp {
         "Chuyển sinh hoạt tạm thời đến"
     } else {
@@ -331,9 +349,6 @@ pub(crate) async fn insert_member(
         reason: Set(reason.to_string()),
         ..Default::default()
     }
-    .insert(tx)
-    .await?;
-    Ok(m)
 }
 
 /// Writes checked fields over a member's record.

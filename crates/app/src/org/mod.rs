@@ -1,11 +1,14 @@
 //! The organisation tree: units, their versions over time, and the changes to the tree. `units`
 //! and `tree` are the reads other contexts use; `edit` founds and renames units; `restructure`
-//! moves, merges, splits and dissolves them, taking members and meetings along.
+//! moves, merges, splits and dissolves them, taking members and meetings along; `places` finds
+//! the units a spreadsheet names; `tree_import` founds a whole organisation from one.
 
 pub mod cancellations;
 pub mod edit;
+pub mod places;
 pub mod restructure;
 pub mod tree;
+pub mod tree_import;
 pub mod unit_page;
 pub mod unit_targets;
 pub mod units;

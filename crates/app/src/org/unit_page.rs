@@ -35,6 +35,8 @@ pub struct UnitDetail {
     pub ancestors: Vec<UnitRef>,
     /// The first page of the units directly under it, by name.
     pub children: Vec<UnitView>,
+    /// May found units under it from a spreadsheet (`tree_import`).
+    pub can_import_tree: bool,
     /// The cursor of the rest of `children` (`tree::level`), when there are more.
     pub children_next: Option<String>,
     pub officers: Vec<members::PositionView>,
@@ -198,6 +200,7 @@ pub async fn detail(
     Ok(UnitDetail {
         can_restructure: live && actor.can_restructure(&u, parent.as_ref()),
         can_create_child: !creatable_kinds.is_empty(),
+        can_import_tree: live && actor.can_found_tree_under(&u),
         creatable_kinds,
         can_manage_members: live
             && kind.is_some_and(|k| k.holds_members())

@@ -149,6 +149,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(import::import_members).layer(axum::extract::DefaultBodyLimit::disable()))
         .routes(routes!(import::export_members))
         .routes(routes!(import::template))
+        .routes(routes!(import::import_tree).layer(axum::extract::DefaultBodyLimit::disable()))
+        .routes(routes!(import::tree_template))
         .routes(routes!(reviews::sheet, reviews::save))
         .routes(routes!(reviews::decide))
         .routes(routes!(reviews::summary))

@@ -3,7 +3,9 @@ use axum::extract::{Multipart, State};
 use axum::response::{IntoResponse, Response};
 use chibo_app::AppError;
 use chibo_app::membership::import;
-use chibo_app::membership::import::ImportReport;
+use chibo_app::membership::import::{ImportReport, RowError};
+use chibo_app::org::tree_import;
+use chibo_app::org::tree_import::TreeImportReport;
 use chibo_domain::Invalid;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -13,7 +15,7 @@ use crate::extract::path::PathId;
 use crate::extract::query::ApiQuery;
 use crate::extract::session::ApiUser;
 use crate::state::AppState;
-use crate::upload::FileUpload;
+use crate::upload::{FileUpload, XLSX};
 
 #[derive(Deserialize, IntoParams, Default)]
 #[serde(default)]
@@ -40,17 +42,51 @@ pub async fn import_members(
     import::may_import(&s.app, &a, id).await?;
     let (name, bytes) = crate::upload::read_file(form, import::MAX_IMPORT_BYTES).await?;
     let report = import::run(&s.app, &a, id, &name, &bytes, q.dry_run, &|_, _| {}).await?;
-    if !q.dry_run && !report.errors.is_empty() {
-        let mut inv = Invalid::new();
-        for e in &report.errors {
-            inv.push("file", e.to_string());
-        }
-        return Err(ApiError(AppError::Invalid(inv)));
-    }
+    refuse_unless_clean(q.dry_run, &report.errors)?;
     Ok(axum::Json(report).into_response())
 }
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+/// A real import with errors is refused as a whole: 422 with one field error per problem.
+fn refuse_unless_clean(dry_run: bool, errors: &[RowError]) -> Result<(), ApiError> {
+    if dry_run || errors.is_empty() {
+        return Ok(());
+    }
+    let mut inv = Invalid::new();
+    for e in errors {
+        inv.push("file", e.to_string());
+    }
+    Err(ApiError(AppError::Invalid(inv)))
+}
+
+/// Founds the units of an organisation from an XLSX or CSV file in the tree template's columns
+/// (name, unit above, kind, cell type, founding date; units above first), under this unit. With
+/// `dry_run` the report lists every problem by row; otherwise the whole tree is written at once,
+/// or, if any row has a problem, not at all (422). Units already there (same name under the
+/// same unit) are left as they are, so the same file imported twice changes nothing. Cells are
+/// founded empty; import their members next.
+#[utoipa::path(post, path = "/api/v1/units/{id}/tree/import", tag = "units", params(("id" = i64, Path), ImportQuery),
+    request_body(content = FileUpload, content_type = "multipart/form-data"),
+    responses((status = 200, body = TreeImportReport), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn import_tree(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    PathId(id): PathId,
+    ApiQuery(q): ApiQuery<ImportQuery>,
+    form: Result<Multipart, MultipartRejection>,
+) -> Result<Response, ApiError> {
+    tree_import::may_import(&s.app, &a, id).await?;
+    let (name, bytes) = crate::upload::read_file(form, tree_import::MAX_TREE_BYTES).await?;
+    let report = tree_import::run(&s.app, &a, id, &name, &bytes, q.dry_run).await?;
+    refuse_unless_clean(q.dry_run, &report.errors)?;
+    Ok(axum::Json(report).into_response())
+}
+
+/// The tree import template (XLSX, a commune, a cell and a party group as examples).
+#[utoipa::path(get, path = "/api/v1/import/tree-template.xlsx", tag = "units",
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>), (status = 401, body = ErrorBody)))]
+pub async fn tree_template(ApiUser(_a): ApiUser) -> Response {
+    crate::upload::file_response(tree_import::template(), XLSX, "mau-cay-to-chuc.xlsx")
+}
 
 /// The members on the roll of a subtree as XLSX, in the import template's columns.
 #[utoipa::path(get, path = "/api/v1/units/{id}/members.xlsx", tag = "members", params(("id" = i64, Path)),

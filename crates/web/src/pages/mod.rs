@@ -325,6 +325,24 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
         r(M::POST, "/units/{id}/review", false, post(reviews::decide)),
         r(M::GET, "/units/{id}/import", false, get(import::form)),
         r(
+            M::GET,
+            "/units/{id}/import-tree",
+            false,
+            get(import::tree_form),
+        ),
+        r(
+            M::POST,
+            "/units/{id}/import-tree",
+            false,
+            post(import::tree_upload).layer(axum::extract::DefaultBodyLimit::disable()),
+        ),
+        r(
+            M::GET,
+            "/import/tree-template.xlsx",
+            false,
+            get(import::tree_template),
+        ),
+        r(
             M::POST,
             "/units/{id}/import",
             false,

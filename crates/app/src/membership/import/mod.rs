@@ -5,14 +5,15 @@
 
 use std::collections::HashMap;
 
-use chibo_domain::member::{Sex, Status};
+use crate::org::places;
+use crate::org::places::{Found, Places};
+use chibo_domain::member::Sex;
 use chibo_domain::org::UnitKind;
 use chibo_domain::text::search_key;
 use chibo_export::table;
 use chibo_store::entities::{member, unit};
 use chibo_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use chibo_store::write_tx;
-use places::{Found, Places};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -21,17 +22,22 @@ use crate::membership::member_edit;
 use crate::membership::member_edit::{Clean, MemberInput};
 use crate::org::units;
 use crate::refs::UnitRef;
-use crate::{App, AppError, AppResult, audit};
+pub use crate::sheets::RowError;
+use crate::sheets::{Column, Sheet};
+use crate::{App, AppResult, audit};
 
-mod places;
+mod records;
+mod write;
 
-/// Largest spreadsheet accepted for an import.
-pub const MAX_IMPORT_BYTES: usize = 20 * 1024 * 1024;
-/// Most rows in one import.
-pub const MAX_IMPORT_ROWS: usize = 50_000;
+use records::OnRecord;
+
+/// Largest spreadsheet accepted for an import: a province's own export (about 240,000 members)
+/// is about 19 MB, and the reader's limits (`chibo_export::table::ReadLimits`) bound what a file
+/// may declare once unzipped.
+pub const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
 
 /// The template's columns, in order: (header, the member field it fills, required).
-pub const COLUMNS: &[(&str, &str, bool)] = &[
+pub const COLUMNS: &[Column] = &[
     ("Họ và tên", "full_name", true),
     ("Ngày sinh", "date_of_birth", true),
     ("Giới tính", "sex", true),
@@ -46,26 +52,6 @@ pub const COLUMNS: &[(&str, &str, bool)] = &[
     // A name, or a place in the tree: "Đảng bộ xã Tân Phú / Chi bộ thôn 1".
     ("Chi bộ, tổ đảng", "unit", false),
 ];
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct RowError {
-    /// The row in the spreadsheet (the header is row 1).
-    pub row: usize,
-    /// The column's header as in the template, or "" for the whole row.
-    pub column: String,
-    pub message: String,
-}
-
-/// "Dòng 5, cột Ngày sinh: …", as the pages, the API and the CLI print it.
-impl std::fmt::Display for RowError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match (self.row, self.column.is_empty()) {
-            (0, _) => f.write_str(&self.message),
-            (r, true) => write!(f, "Dòng {r}: {}", self.message),
-            (r, false) => write!(f, "Dòng {r}, cột {}: {}", self.column, self.message),
-        }
-    }
-}
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ImportReport {
@@ -89,6 +75,37 @@ enum Plan {
     Same,
 }
 
+/// New members written in one statement (and their rolls in another).
+const WRITE_BATCH: usize = 500;
+
+/// A row whose fields are right on their own, before it is compared with the records.
+struct Checked<'a> {
+    row_no: usize,
+    clean: Clean,
+    target: Option<&'a unit::Model>,
+}
+
+/// "Có 3 chi bộ, tổ đảng tên …": a unit name found in several places of the subtree.
+fn ambiguous(name: &str, root: &str, candidates: &[&str]) -> String {
+    let shown: Vec<String> = candidates
+        .iter()
+        .take(5)
+        .map(|c| format!("\"{c}\""))
+        .collect();
+    let more = candidates.len().saturating_sub(shown.len());
+    format!(
+        "Có {} chi bộ, tổ đảng tên \"{name}\" trong {root}: {}{}. Hãy ghi kèm đơn vị cấp trên, ví dụ {}.",
+        candidates.len(),
+        shown.join(", "),
+        if more > 0 {
+            format!(" và {more} nơi khác")
+        } else {
+            String::new()
+        },
+        shown[0]
+    )
+}
+
 fn same(m: &member::Model, c: &Clean) -> bool {
     m.full_name == c.full_name
         && m.date_of_birth == c.date_of_birth
@@ -101,15 +118,6 @@ fn same(m: &member::Model, c: &Clean) -> bool {
         && m.card_number == c.card_number
         && m.history_number == c.history_number
         && m.badge_number == c.badge_number
-}
-
-/// A header as compared: without diacritics, case, spaces or punctuation ("Chi bộ / tổ đảng"
-/// matches "Chi bộ, tổ đảng").
-fn header_key(s: &str) -> String {
-    search_key(s)
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .collect()
 }
 
 fn sex_code(s: &str) -> String {
@@ -160,87 +168,22 @@ pub async fn run(
         errors,
         written: false,
     };
-    let file_error = |message: String| {
-        Ok(report(vec![RowError {
-            row: 0,
-            column: String::new(),
-            message,
-        }]))
-    };
     if bytes.len() > MAX_IMPORT_BYTES {
-        return file_error(format!(
+        return Ok(report(vec![RowError::file(format!(
             "Tệp lớn hơn {} MB; hãy chia thành nhiều tệp.",
             MAX_IMPORT_BYTES / (1024 * 1024)
-        ));
+        ))]));
     }
-    // Reading is CPU work off the async workers; a fault in a spreadsheet library on a hostile
-    // file becomes a refusal of the file, not a dropped connection.
-    let (name, owned) = (file_name.to_string(), bytes.to_vec());
-    let read = tokio::task::spawn_blocking(move || table::read(&name, &owned)).await;
-    let rows = match read {
-        Ok(Ok(r)) => r,
-        Ok(Err(e)) => return file_error(e.0),
-        Err(_) => {
-            return file_error(
-                "Tệp bị hỏng, chibo không đọc được. Hãy lưu lại tệp theo mẫu rồi nhập lại.".into(),
-            );
-        }
+    let sheet = match Sheet::read(file_name, bytes, COLUMNS).await {
+        Ok(s) => s,
+        Err(e) => return Ok(report(vec![e])),
     };
-    // The header row: the first row naming "Họ và tên"; columns matched by name in any order.
-    let Some(header_at) = rows
-        .iter()
-        .position(|r| r.iter().any(|c| header_key(c) == header_key(COLUMNS[0].0)))
-    else {
-        return file_error(
-            "Không tìm thấy dòng tiêu đề (có cột \"Họ và tên\"). Hãy dùng tệp mẫu của chibo."
-                .into(),
-        );
-    };
-    let header = &rows[header_at];
-    let mut at: HashMap<&str, usize> = HashMap::new();
-    let mut missing = Vec::new();
-    for (title, field, required) in COLUMNS {
-        match header
-            .iter()
-            .position(|h| header_key(h) == header_key(title))
-        {
-            Some(i) => {
-                at.insert(field, i);
-            }
-            None if *required => missing.push(format!("\"{title}\"")),
-            None => {}
-        }
-    }
-    if !missing.is_empty() {
-        return file_error(format!("Thiếu cột {} ở dòng tiêu đề.", missing.join(", ")));
-    }
-    let data: Vec<(usize, &Vec<String>)> = rows
-        .iter()
-        .enumerate()
-        .skip(header_at + 1)
-        .filter(|(_, r)| r.iter().any(|c| !c.trim().is_empty()))
-        .map(|(i, r)| (i + 1, r))
-        .collect();
-    if data.is_empty() {
-        return file_error("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề.".into());
-    }
-    if data.len() > MAX_IMPORT_ROWS {
-        return file_error(format!(
-            "Tệp có {} dòng, nhiều hơn {MAX_IMPORT_ROWS}; hãy chia thành nhiều tệp.",
-            data.len()
-        ));
-    }
+    let data: Vec<(usize, &Vec<String>)> = sheet.data().collect();
     // Units the rows name, found by name or place in a few queries.
-    let named: Vec<String> = at
-        .get("unit")
-        .map(|i| {
-            data.iter()
-                .filter_map(|(_, r)| r.get(*i))
-                .filter(|t| !t.trim().is_empty())
-                .cloned()
-                .collect()
-        })
-        .unwrap_or_default();
+    let named: Vec<String> = data
+        .iter()
+        .filter_map(|(_, r)| sheet.cell(r, "unit"))
+        .collect();
     let places = Places::load(&app.db, &root, named.iter().map(String::as_str)).await?;
     let root_holds = UnitKind::from_code(&root.kind).is_some_and(|k| k.holds_members());
     let sole = if root_holds {
@@ -248,25 +191,18 @@ pub async fn run(
     } else {
         places::sole_holder(&app.db, &root).await?
     };
-    let header_of = |field: &str| {
-        COLUMNS
-            .iter()
-            .find(|c| c.1 == field)
-            .map(|c| c.0.to_string())
-            .unwrap_or_default()
-    };
+    let header_of = |field: &str| sheet.header_of(field);
+    // Each row checked on its own, then against the members on record (found for all rows in
+    // a few queries), then planned.
     let mut errors = Vec::new();
-    let mut plans = Vec::new();
+    let mut checked: Vec<Checked> = Vec::with_capacity(data.len());
     let mut seen: HashMap<String, usize> = HashMap::new();
     let total = data.len();
     for (n, (row_no, row)) in data.iter().enumerate() {
-        progress(n, total);
-        let cell = |field: &str| {
-            at.get(field)
-                .and_then(|i| row.get(*i))
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty())
-        };
+        if n % 1_000 == 0 {
+            progress(n / 2, total);
+        }
+        let cell = |field: &str| sheet.cell(row, field);
         let input = MemberInput {
             full_name: cell("full_name").unwrap_or_default(),
             date_of_birth: cell("date_of_birth"),
@@ -307,20 +243,7 @@ pub async fn run(
                     None
                 }
                 Found::Ambiguous(candidates) => {
-                    let shown: Vec<String> = candidates
-                        .iter()
-                        .take(5)
-                        .map(|c| format!("\"{c}\""))
-                        .collect();
-                    let more = candidates.len().saturating_sub(shown.len());
-                    row_errors.push(unit_error(format!(
-                        "Có {} chi bộ, tổ đảng tên \"{name}\" trong {}: {}{}. Hãy ghi kèm đơn vị cấp trên, ví dụ {}.",
-                        candidates.len(),
-                        root.name,
-                        shown.join(", "),
-                        if more > 0 { format!(" và {more} nơi khác") } else { String::new() },
-                        shown[0]
-                    )));
+                    row_errors.push(unit_error(ambiguous(&name, &root.name, &candidates)));
                     None
                 }
             },
@@ -346,55 +269,38 @@ pub async fn run(
                 });
             }
         }
-        // A member already on record: by card number, else by citizen ID.
-        let existing = match (&input.card_number, &input.citizen_id) {
-            (Some(card), _) => {
-                member::Entity::find()
-                    .filter(member::Column::CardNumber.eq(card.as_str()))
-                    .one(&app.db)
-                    .await?
-            }
-            (None, _) => None,
-        };
-        let existing = match (existing, &input.citizen_id) {
-            (Some(m), _) => Some(m),
-            (None, Some(cid)) => {
-                member::Entity::find()
-                    .filter(member::Column::CitizenId.eq(cid.trim()))
-                    .one(&app.db)
-                    .await?
-            }
-            (None, None) => None,
-        };
-        if let Some(m) = &existing
-            && !actor.can_read_path(&m.unit_path)
-        {
-            row_errors.push(RowError {
-                row: *row_no,
-                column: String::new(),
-                message: "Số thẻ hoặc số CCCD này thuộc một đảng viên ngoài phạm vi của bạn."
-                    .into(),
-            });
-        }
-        match member_edit::clean(&app.db, &input, existing.as_ref().map(|m| m.id)).await {
-            Ok(c) if row_errors.is_empty() => plans.push(match (existing, target) {
-                (Some(m), _) if same(&m, &c) => Plan::Same,
-                (Some(m), _) => Plan::Update(m, c),
-                (None, Some(u)) => Plan::Create(c, u.clone()),
-                (None, None) => Plan::Same,
+        let mut invalid = chibo_domain::Invalid::new();
+        let clean = member_edit::check_fields(&mut invalid, &input);
+        row_errors.extend(invalid.errors.into_iter().map(|f| RowError {
+            row: *row_no,
+            column: header_of(&f.field),
+            message: f.message,
+        }));
+        match clean {
+            Some(clean) if row_errors.is_empty() => checked.push(Checked {
+                row_no: *row_no,
+                clean,
+                target,
             }),
-            Ok(_) => {}
-            Err(AppError::Invalid(inv)) => {
-                row_errors.extend(inv.errors.into_iter().map(|f| RowError {
-                    row: *row_no,
-                    column: header_of(&f.field),
-                    message: f.message,
-                }))
-            }
-            Err(other) => return Err(other),
+            _ => errors.extend(row_errors),
         }
-        errors.extend(row_errors);
     }
+    let on_record = OnRecord::load(&app.db, &checked).await?;
+    let mut plans = Vec::with_capacity(checked.len());
+    for c in checked {
+        let (existing, row_errors) = on_record.judge(actor, &c, &header_of);
+        if !row_errors.is_empty() {
+            errors.extend(row_errors);
+            continue;
+        }
+        plans.push(match (existing, c.target) {
+            (Some(m), _) if same(m, &c.clean) => Plan::Same,
+            (Some(m), _) => Plan::Update(m.clone(), c.clean),
+            (None, Some(u)) => Plan::Create(c.clean, u.clone()),
+            (None, None) => Plan::Same,
+        });
+    }
+    errors.sort_by_key(|e| e.row);
     let mut out = report(errors);
     out.rows = total;
     out.created = plans
@@ -411,21 +317,25 @@ pub async fn run(
         return Ok(out);
     }
     let tx = write_tx(&app.db).await?;
-    let mut created_ids = Vec::new();
+    let mut creates = Vec::new();
     let mut updated_ids = Vec::new();
-    for (n, plan) in plans.into_iter().enumerate() {
-        progress(n, total);
+    for plan in plans {
         match plan {
-            Plan::Create(c, u) => created_ids.push(
-                member_edit::insert_member(&tx, c, &u, Status::Active)
-                    .await?
-                    .id,
-            ),
+            Plan::Create(c, u) => creates.push((c, u)),
             Plan::Update(m, c) => {
                 updated_ids.push(member_edit::overwrite_member(&tx, m, c).await?.id)
             }
             Plan::Same => {}
         }
+    }
+    progress(total / 2 + updated_ids.len() / 2, total);
+    let mut created_ids = Vec::with_capacity(creates.len());
+    for batch in creates.chunks(WRITE_BATCH) {
+        created_ids.extend(write::insert_members(&tx, batch).await?);
+        progress(
+            total / 2 + (updated_ids.len() + created_ids.len()) / 2,
+            total,
+        );
     }
     audit::record(
         &tx,
@@ -525,13 +435,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn headers_match_loosely() {
-        assert_eq!(
-            header_key("Chi bộ / tổ đảng"),
-            header_key("Chi bộ, tổ đảng")
-        );
-        assert_eq!(header_key(" HỌ VÀ TÊN "), header_key("Họ và tên"));
-        assert_ne!(header_key("Ngày sinh"), header_key("Ngày vào Đảng"));
+    fn sex_is_read_in_vietnamese_or_as_a_code() {
         assert_eq!(sex_code("nữ"), "female");
         assert_eq!(sex_code("Nam"), "male");
     }

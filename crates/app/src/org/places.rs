@@ -1,5 +1,6 @@
-//! Where an import files each member: the unit a row names, by its name ("Chi bộ thôn 1") or by
-//! its place in the tree ("Đảng bộ xã Tân Phú / Chi bộ thôn 1"). A name that fits more than one
+//! The unit a spreadsheet row names, by its name ("Chi bộ thôn 1") or by its place in the tree
+//! ("Đảng bộ xã Tân Phú / Chi bộ thôn 1"): where a member import files each member, and under
+//! which unit a tree import founds each unit. A name that fits more than one
 //! unit in the import's scope is a row error naming the candidates, never a silent pick: a
 //! province holds "Chi bộ thôn 1" dozens of times. The export writes a unit's place wherever its
 //! name alone would be ambiguous, so what it writes imports back to the same units.
@@ -51,7 +52,7 @@ pub struct Places {
 }
 
 /// The levels of a unit text, as search keys ("Xã A / Chi bộ 1" → ["xa a", "chi bo 1"]).
-fn levels(text: &str) -> Vec<String> {
+pub fn levels(text: &str) -> Vec<String> {
     text.split('/')
         .map(search_key)
         .filter(|k| !k.is_empty())
@@ -66,6 +67,16 @@ impl Places {
         root: &unit::Model,
         texts: impl Iterator<Item = &'t str>,
     ) -> AppResult<Places> {
+        Self::load_kinds(db, root, texts, Some(holder_kinds())).await
+    }
+
+    /// [`Places::load`] for units of any kind (the root included), or of `kinds` only.
+    pub async fn load_kinds<'t>(
+        db: &impl ConnectionTrait,
+        root: &unit::Model,
+        texts: impl Iterator<Item = &'t str>,
+        kinds: Option<Vec<&'static str>>,
+    ) -> AppResult<Places> {
         // The whole text may itself be a name with a slash ("Chi bộ khu phố 3/2").
         let last: HashSet<String> = texts
             .flat_map(|t| [Some(search_key(t)), levels(t).pop()])
@@ -74,15 +85,14 @@ impl Places {
         let last: Vec<String> = last.into_iter().collect();
         let mut found = Vec::new();
         for chunk in last.chunks(CHUNK) {
-            found.extend(
-                unit::Entity::find()
-                    .filter(unit::Column::Path.like(chibo_store::path_prefix(&root.path)))
-                    .filter(unit::Column::DissolvedOn.is_null())
-                    .filter(unit::Column::Kind.is_in(holder_kinds()))
-                    .filter(unit::Column::SearchKey.is_in(chunk.to_vec()))
-                    .all(db)
-                    .await?,
-            );
+            let mut q = unit::Entity::find()
+                .filter(unit::Column::Path.like(chibo_store::path_prefix(&root.path)))
+                .filter(unit::Column::DissolvedOn.is_null())
+                .filter(unit::Column::SearchKey.is_in(chunk.to_vec()));
+            if let Some(kinds) = &kinds {
+                q = q.filter(unit::Column::Kind.is_in(kinds.clone()));
+            }
+            found.extend(q.all(db).await?);
         }
         let above: HashSet<i64> = found.iter().flat_map(|u| path_ids(&u.path)).collect();
         let above: Vec<i64> = above.into_iter().collect();
@@ -113,6 +123,15 @@ impl Places {
             places.sort_by(|a, b| a.label.cmp(&b.label));
         }
         Ok(Places { by_last_name })
+    }
+
+    /// The search keys of the names from the root down to a unit found, if it was found.
+    pub fn keys_of(&self, id: i64) -> Option<Vec<String>> {
+        self.by_last_name
+            .values()
+            .flatten()
+            .find(|p| p.unit.id == id)
+            .map(|p| p.keys.clone())
     }
 
     /// The unit `text` names: its last level is the unit's name, the levels before it the names

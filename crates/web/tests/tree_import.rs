@@ -1,0 +1,186 @@
+//! Founding an organisation from a spreadsheet through the API and the pages: every problem by
+//! row, all-or-nothing writing, the same file twice changing nothing, a place naming a unit
+//! founded by an earlier row, only a committee (not the board) founding, and members then
+//! imported into a cell the tree import founded. Runs on SQLite and on PostgreSQL.
+
+mod common;
+
+use axum::http::StatusCode;
+use chibo_store::entities::unit;
+use chibo_store::sea_orm::{EntityTrait, PaginatorTrait};
+use common::*;
+
+const HEADER: &str = "Tên đơn vị,Đơn vị cấp trên,Loại đơn vị,Loại hình chi bộ,Ngày thành lập";
+
+async fn units(t: &TestApp) -> u64 {
+    unit::Entity::find().count(&t.app.db).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_committee_founds_its_tree_from_a_file_once() {
+    let t = TestApp::new().await;
+    let committee = t.token("xaphulam").await;
+    let commune = t.unit_id("Đảng bộ xã Phú Lâm").await;
+    let api = format!("/api/v1/units/{commune}/tree/import");
+    let before = units(&t).await;
+
+    // Every problem by row; nothing is written.
+    let bad = format!(
+        "{HEADER}\n\
+         Chi bộ thôn Bãi Sậy,,Chi bộ,Hợp tác xã,01/07/2025\n\
+         Chi bộ khu Mới,Chi bộ thôn Không Có,Chi bộ,Thôn bản,01/07/2025\n\
+         Tổ đảng số 7,,Tổ đảng,,01/07/2025\n\
+         Chi bộ trường Tiểu học,,Chi bộ,Trường học,32/13/2025\n\
+         ,,Chi bộ,Thôn bản,01/07/2025\n"
+    );
+    let dry = ok(&t
+        .upload(
+            &format!("{api}?dry_run=true"),
+            Auth::Bearer(&committee),
+            "cay.csv",
+            bad.as_bytes(),
+        )
+        .await);
+    let errors = dry["errors"].as_array().unwrap();
+    let has = |row: u64, col: &str, text: &str| {
+        errors.iter().any(|e| {
+            e["row"] == row
+                && e["column"].as_str().unwrap() == col
+                && e["message"].as_str().unwrap().contains(text)
+        })
+    };
+    assert!(has(2, "Loại hình chi bộ", "Hợp tác xã"), "{errors:?}");
+    assert!(
+        has(3, "Đơn vị cấp trên", "Chi bộ thôn Không Có"),
+        "{errors:?}"
+    );
+    assert!(has(4, "Loại đơn vị", "không thể trực thuộc"), "{errors:?}");
+    assert!(has(5, "Ngày thành lập", "32/13/2025"), "{errors:?}");
+    assert!(has(6, "Tên đơn vị", "Ghi tên"), "{errors:?}");
+    // A row under a refused row says where the problem is.
+    let chained = format!(
+        "{HEADER}\n\
+         Chi bộ thôn Lau,,Chi bộ,,01/07/2025\n\
+         Tổ đảng số 1,Chi bộ thôn Lau,Tổ đảng,,01/08/2025\n"
+    );
+    let dry = ok(&t
+        .upload(
+            &format!("{api}?dry_run=true"),
+            Auth::Bearer(&committee),
+            "cay.csv",
+            chained.as_bytes(),
+        )
+        .await);
+    assert!(
+        dry["errors"][1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("ở dòng 2 có lỗi"),
+        "{dry}"
+    );
+    assert_eq!(dry["written"], false);
+    let refused = t
+        .upload(&api, Auth::Bearer(&committee), "cay.csv", bad.as_bytes())
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(units(&t).await, before, "nothing written");
+
+    // A cell, a party group in it named by its place, and a cell under an existing one's
+    // neighbour: founded in one go, cells empty.
+    let good = format!(
+        "{HEADER}\n\
+         Chi bộ thôn Bãi Sậy,,Chi bộ,\"Thôn, bản\",01/07/2025\n\
+         Tổ đảng số 1,Chi bộ thôn Bãi Sậy,Tổ đảng,,01/08/2025\n\
+         Tổ đảng số 2,Đảng bộ xã Phú Lâm / Chi bộ thôn Bãi Sậy,tổ đảng,,01/08/2025\n\
+         Tổ đảng số 9,Chi bộ thôn Đồng Tâm,Tổ đảng,,01/08/2025\n"
+    );
+    let done = ok(&t
+        .upload(&api, Auth::Bearer(&committee), "cay.csv", good.as_bytes())
+        .await);
+    assert_eq!(done["errors"].as_array().unwrap().len(), 0, "{done}");
+    assert_eq!(
+        (done["created"].as_u64(), done["written"].as_bool()),
+        (Some(4), Some(true))
+    );
+    assert_eq!(units(&t).await, before + 4);
+    let cell = t.unit_id("Chi bộ thôn Bãi Sậy").await;
+    let page = ok(&t
+        .get(
+            &format!("/api/v1/units/{cell}/children"),
+            Auth::Bearer(&committee),
+        )
+        .await);
+    let names: Vec<&str> = page["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["unit"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Tổ đảng số 1", "Tổ đảng số 2"]);
+
+    // The same file again changes nothing.
+    let again = ok(&t
+        .upload(&api, Auth::Bearer(&committee), "cay.csv", good.as_bytes())
+        .await);
+    assert_eq!(
+        (again["created"].as_u64(), again["unchanged"].as_u64()),
+        (Some(0), Some(4))
+    );
+    assert_eq!(units(&t).await, before + 4);
+
+    // Members go into the new cell by its place.
+    let sec = t.token("xaphulam").await;
+    let members = "Họ và tên,Ngày sinh,Giới tính,Ngày vào Đảng,Ngày chính thức,Số thẻ đảng viên,Chi bộ / tổ đảng\n\
+         Vũ Văn Sậy,02/02/1970,Nam,03/02/2000,03/02/2001,77000001,Chi bộ thôn Bãi Sậy\n\
+         Vũ Thị Lau,02/02/1972,Nữ,03/02/2002,03/02/2003,77000002,Chi bộ thôn Bãi Sậy / Tổ đảng số 2\n";
+    let imported = ok(&t
+        .upload(
+            &format!("/api/v1/units/{commune}/members/import"),
+            Auth::Bearer(&sec),
+            "ds.csv",
+            members.as_bytes(),
+        )
+        .await);
+    assert_eq!(imported["created"], 2, "{imported}");
+
+    // The organisation board reads the tree but does not found units; the page says so too.
+    let board = t.token("bantochuc").await;
+    let board_try = t
+        .upload(&api, Auth::Bearer(&board), "cay.csv", good.as_bytes())
+        .await;
+    assert_eq!(board_try.status, StatusCode::FORBIDDEN);
+    let form = t
+        .get(
+            &format!("/units/{commune}/import-tree"),
+            Auth::Cookie(&t.login("xaphulam").await),
+        )
+        .await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("tree-import-form"));
+    let template = t
+        .get(
+            "/api/v1/import/tree-template.xlsx",
+            Auth::Bearer(&committee),
+        )
+        .await;
+    assert_eq!(template.status, StatusCode::OK);
+    // The template's example rows are a tree the import takes.
+    let rows =
+        chibo_export::table::read("mau.xlsx", &chibo_app::org::tree_import::template()).unwrap();
+    assert_eq!(rows[0][0], "Tên đơn vị");
+    let admin = t.token("admin").await;
+    let province = t.unit_id("Đảng bộ tỉnh Hòa Sơn").await;
+    let example = ok(&t
+        .upload(
+            &format!("/api/v1/units/{province}/tree/import?dry_run=true"),
+            Auth::Bearer(&admin),
+            "mau.xlsx",
+            &chibo_app::org::tree_import::template(),
+        )
+        .await);
+    assert!(
+        example["errors"].as_array().unwrap().is_empty(),
+        "{example}"
+    );
+    assert_eq!(example["created"], 3);
+}
