@@ -52,6 +52,15 @@ pub(crate) fn header_key(s: &str) -> String {
 /// A template's column: its header, the field it fills, whether it is required.
 pub type Column = (&'static str, &'static str, bool);
 
+/// The header of a field among a template's columns ("" when it has none).
+pub(crate) fn header_in(columns: &[Column], field: &str) -> String {
+    columns
+        .iter()
+        .find(|c| c.1 == field)
+        .map(|c| c.0.to_string())
+        .unwrap_or_default()
+}
+
 /// The data of a file under its header row: each row's number in the file and the cells of
 /// the fields its header names.
 pub(crate) struct Sheet {
@@ -146,11 +155,7 @@ impl Sheet {
 
     /// The header of a field as the template writes it.
     pub(crate) fn header_of(&self, field: &str) -> String {
-        self.columns
-            .iter()
-            .find(|c| c.1 == field)
-            .map(|c| c.0.to_string())
-            .unwrap_or_default()
+        header_in(self.columns, field)
     }
 }
 

@@ -50,6 +50,69 @@ pub fn write_xlsx(sheet: &str, header: &[&str], rows: &[Vec<String>]) -> Vec<u8>
     book.save_to_buffer().unwrap_or_default()
 }
 
+/// An `.xlsx` file with one sheet written row by row in constant memory: rows go to a
+/// temporary file as they are written, so an export as large as a province (240,000 rows) holds
+/// one row at a time, then the finished file. Columns get the widths given (a stream cannot
+/// size them to a content it has not seen).
+pub struct XlsxStream {
+    book: rust_xlsxwriter::Workbook,
+    text: rust_xlsxwriter::Format,
+    next_row: u32,
+}
+
+fn write_failed() -> TableError {
+    TableError("Không ghi được tệp Excel.".into())
+}
+
+impl XlsxStream {
+    /// A sheet with a bold header row, frozen, and text columns of the given widths.
+    pub fn new(sheet: &str, header: &[&str], widths: &[f64]) -> Result<Self, TableError> {
+        use rust_xlsxwriter::{Format, Workbook};
+        let mut book = Workbook::new();
+        let bold = Format::new().set_bold();
+        let text = Format::new().set_num_format("@");
+        let ws = book
+            .add_worksheet_with_constant_memory()
+            .map_err(|_| write_failed())?;
+        ws.set_name(sheet).map_err(|_| write_failed())?;
+        for (c, h) in header.iter().enumerate() {
+            let col = c as u16;
+            ws.set_column_width(col, widths.get(c).copied().unwrap_or(15.0))
+                .map_err(|_| write_failed())?;
+            // Text columns keep leading zeros (citizen IDs, phone numbers).
+            ws.set_column_format(col, &text)
+                .map_err(|_| write_failed())?;
+            ws.write_string_with_format(0, col, *h, &bold)
+                .map_err(|_| write_failed())?;
+        }
+        ws.set_freeze_panes(1, 0).map_err(|_| write_failed())?;
+        Ok(Self {
+            book,
+            text,
+            next_row: 1,
+        })
+    }
+
+    /// Writes the next row.
+    pub fn push(&mut self, row: &[String]) -> Result<(), TableError> {
+        let ws = self
+            .book
+            .worksheet_from_index(0)
+            .map_err(|_| write_failed())?;
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string_with_format(self.next_row, c as u16, v, &self.text)
+                .map_err(|_| write_failed())?;
+        }
+        self.next_row += 1;
+        Ok(())
+    }
+
+    /// The finished file.
+    pub fn finish(mut self) -> Result<Vec<u8>, TableError> {
+        self.book.save_to_buffer().map_err(|_| write_failed())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,6 +128,22 @@ mod tests {
         assert_eq!(back[0], vec!["Họ và tên", "Số CCCD"]);
         assert_eq!(back[1], rows[0]);
         assert_eq!(back[2][0], "Lê Thị Hoa");
+    }
+
+    #[test]
+    fn a_streamed_sheet_reads_back_row_by_row() {
+        let mut sheet =
+            XlsxStream::new("Danh sách", &["Họ và tên", "Số CCCD"], &[30.0, 14.0]).unwrap();
+        let rows: Vec<Vec<String>> = (0..3000)
+            .map(|i| vec![format!("Nguyễn Văn {i}"), format!("{i:012}")])
+            .collect();
+        for r in &rows {
+            sheet.push(r).unwrap();
+        }
+        let back = read("ds.xlsx", &sheet.finish().unwrap()).unwrap();
+        assert_eq!(back[0], vec!["Họ và tên", "Số CCCD"]);
+        assert_eq!(back.len(), rows.len() + 1);
+        assert_eq!(&back[1..], &rows[..]);
     }
 
     #[test]

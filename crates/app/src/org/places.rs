@@ -174,30 +174,83 @@ fn chain_from(path: &str, root: &unit::Model, names: &HashMap<i64, String>) -> V
         .collect()
 }
 
-/// What the export writes for each unit under `root`: its name, or its place below the root
-/// where another unit that holds members has the same name. `units` are the live units under
-/// the root (the root included).
-pub fn export_labels(root: &unit::Model, units: &[unit::Model]) -> HashMap<i64, String> {
-    let names: HashMap<i64, String> = units.iter().map(|u| (u.id, u.name.clone())).collect();
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    let holders: Vec<&unit::Model> = units
-        .iter()
-        .filter(|u| UnitKind::from_code(&u.kind).is_some_and(|k| k.holds_members()))
-        .collect();
-    for u in &holders {
-        *seen.entry(search_key(&u.name)).or_default() += 1;
-    }
-    holders
-        .into_iter()
-        .map(|u| {
-            let label = if seen.get(&search_key(&u.name)).copied().unwrap_or(0) > 1 {
-                chain_from(&u.path, root, &names)[1..].join(PLACE_SEPARATOR)
-            } else {
-                u.name.clone()
-            };
-            (u.id, label)
+/// What the export writes for each unit: its name, or its place below the root where another
+/// live unit that holds members under the root has the same name. The repeated names come from
+/// the database (grouped, the subtree's units never loaded); the places of the units a batch of
+/// rows names, from their ids.
+pub struct ExportLabels {
+    root: unit::Model,
+    repeated: HashSet<String>,
+    labels: HashMap<i64, String>,
+}
+
+impl ExportLabels {
+    pub async fn load(db: &impl ConnectionTrait, root: &unit::Model) -> AppResult<Self> {
+        let repeated: Vec<String> = unit::Entity::find()
+            .select_only()
+            .column(unit::Column::SearchKey)
+            .filter(unit::Column::Path.like(chibo_store::path_prefix(&root.path)))
+            .filter(unit::Column::DissolvedOn.is_null())
+            .filter(unit::Column::Kind.is_in(holder_kinds()))
+            .group_by(unit::Column::SearchKey)
+            .having(chibo_store::sea_orm::sea_query::Expr::cust("COUNT(*) > 1"))
+            .into_tuple()
+            .all(db)
+            .await?;
+        Ok(Self {
+            root: root.clone(),
+            repeated: repeated.into_iter().collect(),
+            labels: HashMap::new(),
         })
-        .collect()
+    }
+
+    /// Labels the units of `ids` not labelled yet (their rows and, for repeated names, the
+    /// units above them, by id).
+    pub async fn add(&mut self, db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<()> {
+        let missing: Vec<i64> = ids
+            .iter()
+            .copied()
+            .filter(|id| !self.labels.contains_key(id))
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let units =
+            crate::lookup::by_ids::<unit::Entity, _>(db, unit::Column::Id, &missing).await?;
+        let above: Vec<i64> = units
+            .iter()
+            .filter(|u| self.repeated.contains(&search_key(&u.name)))
+            .flat_map(|u| path_ids(&u.path))
+            .collect();
+        let names: HashMap<i64, String> = crate::lookup::unit_names(db, &above).await?;
+        for u in units {
+            let label = export_label(&u, &self.root, &self.repeated, &names);
+            self.labels.insert(u.id, label);
+        }
+        Ok(())
+    }
+
+    pub fn get(&self, id: i64) -> &str {
+        self.labels.get(&id).map(String::as_str).unwrap_or_default()
+    }
+}
+
+/// A unit's label in an export: its name, or its place below the root when its name repeats.
+fn export_label(
+    u: &unit::Model,
+    root: &unit::Model,
+    repeated: &HashSet<String>,
+    names: &HashMap<i64, String>,
+) -> String {
+    if repeated.contains(&search_key(&u.name)) {
+        let mut chain = chain_from(&u.path, root, names);
+        if let Some(last) = chain.last_mut() {
+            *last = u.name.clone();
+        }
+        chain[1..].join(PLACE_SEPARATOR)
+    } else {
+        u.name.clone()
+    }
 }
 
 /// The one unit under `root` that holds members, when there is exactly one (a row may then leave
@@ -245,7 +298,7 @@ mod tests {
     #[test]
     fn a_repeated_name_is_written_with_its_place() {
         let root = unit(1, "/1/", "Đảng bộ tỉnh", UnitKind::Province);
-        let units = vec![
+        let units = [
             root.clone(),
             unit(2, "/1/2/", "Đảng bộ xã A", UnitKind::Commune),
             unit(3, "/1/3/", "Đảng bộ xã B", UnitKind::Commune),
@@ -253,11 +306,12 @@ mod tests {
             unit(5, "/1/3/5/", "Chi bộ thôn 1", UnitKind::Cell),
             unit(6, "/1/3/6/", "Chi bộ thôn 2", UnitKind::Cell),
         ];
-        let labels = export_labels(&root, &units);
-        assert_eq!(labels[&4], "Đảng bộ xã A / Chi bộ thôn 1");
-        assert_eq!(labels[&5], "Đảng bộ xã B / Chi bộ thôn 1");
-        assert_eq!(labels[&6], "Chi bộ thôn 2");
-        assert!(!labels.contains_key(&2));
+        let names: HashMap<i64, String> = units.iter().map(|u| (u.id, u.name.clone())).collect();
+        let repeated = HashSet::from([search_key("Chi bộ thôn 1")]);
+        let label = |i: usize| export_label(&units[i], &root, &repeated, &names);
+        assert_eq!(label(3), "Đảng bộ xã A / Chi bộ thôn 1");
+        assert_eq!(label(4), "Đảng bộ xã B / Chi bộ thôn 1");
+        assert_eq!(label(5), "Chi bộ thôn 2");
     }
 
     #[test]

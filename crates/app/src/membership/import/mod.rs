@@ -5,26 +5,29 @@
 
 use std::collections::HashMap;
 
-use crate::org::places;
-use crate::org::places::{Found, Places};
 use chibo_domain::member::Sex;
 use chibo_domain::org::UnitKind;
 use chibo_domain::text::search_key;
 use chibo_export::table;
 use chibo_store::entities::{member, unit};
-use chibo_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use chibo_store::sea_orm::{
+    ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
+};
 use chibo_store::write_tx;
+use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::access::{Actor, Visible};
 use crate::membership::member_edit;
 use crate::membership::member_edit::{Clean, MemberInput};
+use crate::org::places;
+use crate::org::places::{Found, Places};
 use crate::org::units;
 use crate::refs::UnitRef;
 pub use crate::sheets::RowError;
-use crate::sheets::{Column, Sheet};
-use crate::{App, AppResult, audit};
+use crate::sheets::{Column, Sheet, header_in};
+use crate::{App, AppError, AppResult, audit};
 
 mod records;
 mod write;
@@ -191,7 +194,7 @@ pub async fn run(
     } else {
         places::sole_holder(&app.db, &root).await?
     };
-    let header_of = |field: &str| sheet.header_of(field);
+    let header_of = |field: &str| header_in(COLUMNS, field);
     // Each row checked on its own, then against the members on record (found for all rows in
     // a few queries), then planned.
     let mut errors = Vec::new();
@@ -285,6 +288,11 @@ pub async fn run(
             _ => errors.extend(row_errors),
         }
     }
+    // The file's text is not needed any more: a province's file is a few hundred megabytes
+    // once read.
+    drop(data);
+    drop(named);
+    drop(sheet);
     let on_record = OnRecord::load(&app.db, &checked).await?;
     let mut plans = Vec::with_capacity(checked.len());
     for c in checked {
@@ -381,53 +389,135 @@ pub fn template() -> Vec<u8> {
     table::write_xlsx("Danh sách đảng viên", &header, &[example])
 }
 
+/// Units whose members the export reads at a time.
+const EXPORT_UNITS: u64 = 300;
+
+/// What the export writes of a member (only these columns are read).
+#[derive(Debug, FromQueryResult)]
+struct ExportMember {
+    unit_id: i64,
+    full_name: String,
+    date_of_birth: NaiveDate,
+    sex: String,
+    ethnicity: String,
+    citizen_id: Option<String>,
+    phone: Option<String>,
+    admission_date: NaiveDate,
+    official_date: Option<NaiveDate>,
+    card_number: Option<String>,
+    history_number: Option<String>,
+    badge_number: Option<String>,
+}
+
 /// The members on the roll of a subtree, in the template's columns (so the file imports back
-/// unchanged), in Vietnamese name order.
+/// unchanged): unit by unit in tree order (each unit before the units under it), each unit's
+/// members in Vietnamese name order. Units are read a batch at a time by keyset on the path and
+/// each batch's members straight off the (unit, name) index; a thread writes the sheet while
+/// the next batch is read, so a province's export holds two batches and the finished file.
 pub async fn export(app: &App, actor: &Actor, unit_id: i64) -> AppResult<(String, Vec<u8>)> {
     let root = actor.visible(units::find(&app.db, unit_id).await?)?;
-    let units = unit::Entity::find()
-        .filter(unit::Column::Path.like(chibo_store::path_prefix(&root.path)))
-        .filter(unit::Column::DissolvedOn.is_null())
-        .all(&app.db)
-        .await?;
-    let names = places::export_labels(&root, &units);
-    let ms = member::Entity::find()
-        .filter(member::Column::UnitPath.like(chibo_store::path_prefix(&root.path)))
-        .filter(member::Column::Status.is_in(chibo_domain::member::on_roll_codes()))
-        .order_by_asc(member::Column::SortKey)
-        .all(&app.db)
-        .await?;
-    let d = |x: chrono::NaiveDate| x.format("%d/%m/%Y").to_string();
-    let rows: Vec<Vec<String>> = ms
-        .iter()
-        .map(|m| {
-            vec![
-                m.full_name.clone(),
-                d(m.date_of_birth),
-                Sex::from_code(&m.sex)
-                    .map(|s| s.label().to_string())
-                    .unwrap_or_default(),
-                m.ethnicity.clone(),
-                m.citizen_id.clone().unwrap_or_default(),
-                m.phone.clone().unwrap_or_default(),
-                d(m.admission_date),
-                m.official_date.map(d).unwrap_or_default(),
-                m.card_number.clone().unwrap_or_default(),
-                m.history_number.clone().unwrap_or_default(),
-                m.badge_number.clone().unwrap_or_default(),
-                names.get(&m.unit_id).cloned().unwrap_or_default(),
-            ]
-        })
-        .collect();
+    let mut labels = places::ExportLabels::load(&app.db, &root).await?;
     let header: Vec<&str> = COLUMNS.iter().map(|c| c.0).collect();
+    let widths = [
+        28.0, 12.0, 8.0, 10.0, 14.0, 13.0, 12.0, 12.0, 14.0, 12.0, 12.0, 40.0,
+    ];
+    let mut sheet = table::XlsxStream::new("Danh sách đảng viên", &header, &widths)
+        .map_err(|e| AppError::Internal(e.0))?;
+    let (batches, mut received) = tokio::sync::mpsc::channel::<Vec<Vec<String>>>(1);
+    let writer = tokio::task::spawn_blocking(move || {
+        while let Some(rows) = received.blocking_recv() {
+            for r in &rows {
+                sheet.push(r)?;
+            }
+        }
+        sheet.finish()
+    });
+    let mut after_path = String::new();
+    loop {
+        let holders: Vec<unit::Model> = unit::Entity::find()
+            .filter(unit::Column::Path.like(chibo_store::path_prefix(&root.path)))
+            .filter(unit::Column::Path.gt(after_path.as_str()))
+            .filter(unit::Column::Kind.is_in(UnitKind::codes_where(UnitKind::holds_members)))
+            .order_by_asc(unit::Column::Path)
+            .limit(EXPORT_UNITS)
+            .all(&app.db)
+            .await?;
+        let Some(last) = holders.last() else {
+            break;
+        };
+        after_path = last.path.clone();
+        let ids: Vec<i64> = holders.iter().map(|u| u.id).collect();
+        labels.add(&app.db, &ids).await?;
+        let members: Vec<ExportMember> = member::Entity::find()
+            .select_only()
+            .columns([
+                member::Column::UnitId,
+                member::Column::FullName,
+                member::Column::DateOfBirth,
+                member::Column::Sex,
+                member::Column::Ethnicity,
+                member::Column::CitizenId,
+                member::Column::Phone,
+                member::Column::AdmissionDate,
+                member::Column::OfficialDate,
+                member::Column::CardNumber,
+                member::Column::HistoryNumber,
+                member::Column::BadgeNumber,
+            ])
+            .filter(member::Column::UnitId.is_in(ids))
+            .filter(member::Column::Status.is_in(chibo_domain::member::on_roll_codes()))
+            .order_by_asc(member::Column::UnitPath)
+            .order_by_asc(member::Column::SortKey)
+            .order_by_asc(member::Column::Id)
+            .into_model()
+            .all(&app.db)
+            .await?;
+        let rows = members
+            .into_iter()
+            .map(|m| {
+                let label = labels.get(m.unit_id).to_string();
+                export_row(m, label)
+            })
+            .collect();
+        if batches.send(rows).await.is_err() {
+            // The writer stopped: its error is read below.
+            break;
+        }
+        if (holders.len() as u64) < EXPORT_UNITS {
+            break;
+        }
+    }
+    drop(batches);
+    let bytes = writer
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::Internal(e.0))?;
     let file = format!(
         "danh-sach-dang-vien-{}.xlsx",
         search_key(&root.name).replace(' ', "-")
     );
-    Ok((
-        file,
-        table::write_xlsx("Danh sách đảng viên", &header, &rows),
-    ))
+    Ok((file, bytes))
+}
+
+/// A member's row in the template's columns.
+fn export_row(m: ExportMember, unit_label: String) -> Vec<String> {
+    let d = |x: NaiveDate| x.format("%d/%m/%Y").to_string();
+    vec![
+        m.full_name,
+        d(m.date_of_birth),
+        Sex::from_code(&m.sex)
+            .map(|s| s.label().to_string())
+            .unwrap_or_default(),
+        m.ethnicity,
+        m.citizen_id.unwrap_or_default(),
+        m.phone.unwrap_or_default(),
+        d(m.admission_date),
+        m.official_date.map(d).unwrap_or_default(),
+        m.card_number.unwrap_or_default(),
+        m.history_number.unwrap_or_default(),
+        m.badge_number.unwrap_or_default(),
+        unit_label,
+    ]
 }
 
 #[cfg(test)]
