@@ -73,3 +73,24 @@ impl Paging {
 pub struct ChoicesQuery {
     pub q: String,
 }
+
+/// A name search over a form's choices (units, cells, officers), a page at a time.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+pub struct NameSearch {
+    /// Part of the name, diacritics optional.
+    pub q: Option<String>,
+    /// The `next` of the previous page.
+    #[param(value_type = Option<String>)]
+    pub after: Option<chibo_domain::cursor::Cursor>,
+    /// Rows on a page (1–500, default 100).
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 500)]
+    pub per_page: Option<chibo_domain::bounded::PageSize>,
+}
+
+impl NameSearch {
+    /// The page length asked for, or 100.
+    pub fn per_page(&self) -> u64 {
+        self.per_page.map_or(100, |p| p.get_u64())
+    }
+}

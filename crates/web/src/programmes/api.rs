@@ -20,7 +20,7 @@ use utoipa::IntoParams;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::form::ApiJson;
 use crate::extract::path::PathId;
-use crate::extract::query::ApiQuery;
+use crate::extract::query::{ApiQuery, NameSearch};
 use crate::extract::session::ApiUser;
 use crate::state::AppState;
 
@@ -45,20 +45,6 @@ pub struct PeriodQuery {
     from: Option<String>,
     /// Last day; 31 December of this year when empty.
     to: Option<String>,
-    /// The `next` of the previous page.
-    #[param(value_type = Option<String>)]
-    after: Option<Cursor>,
-    /// Rows on a page (1–500, default 100).
-    #[param(value_type = Option<u64>, minimum = 1, maximum = 500)]
-    per_page: Option<PageSize>,
-}
-
-/// A name search over a choice list.
-#[derive(Deserialize, IntoParams, Default)]
-#[serde(default)]
-pub struct ChoiceQuery {
-    /// Part of the name, diacritics optional.
-    q: Option<String>,
     /// The `next` of the previous page.
     #[param(value_type = Option<String>)]
     after: Option<Cursor>,
@@ -241,13 +227,13 @@ pub async fn follow_up(
 
 /// Officers (secretaries, deputies, committee members) of the subtree's cells today, by name,
 /// for choosing whom to give a task or a course.
-#[utoipa::path(get, path = "/api/v1/units/{id}/officers", tag = "programmes", params(("id" = i64, Path), ChoiceQuery),
+#[utoipa::path(get, path = "/api/v1/units/{id}/officers", tag = "programmes", params(("id" = i64, Path), NameSearch),
     responses((status = 200, body = MemberChoices), (status = 404, body = ErrorBody)))]
 pub async fn officers(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     PathId(id): PathId,
-    ApiQuery(q): ApiQuery<ChoiceQuery>,
+    ApiQuery(q): ApiQuery<NameSearch>,
 ) -> Result<Json<MemberChoices>, ApiError> {
     Ok(Json(
         chibo_app::programmes::officers(
@@ -256,20 +242,20 @@ pub async fn officers(
             id,
             q.q.as_deref(),
             q.after.as_ref(),
-            per_page(q.per_page),
+            q.per_page(),
         )
         .await?,
     ))
 }
 
 /// Live cells of the subtree the actor's committee may inspect or supervise, by name.
-#[utoipa::path(get, path = "/api/v1/units/{id}/cells-to-inspect", tag = "programmes", params(("id" = i64, Path), ChoiceQuery),
+#[utoipa::path(get, path = "/api/v1/units/{id}/cells-to-inspect", tag = "programmes", params(("id" = i64, Path), NameSearch),
     responses((status = 200, body = UnitChoices), (status = 404, body = ErrorBody)))]
 pub async fn cells_to_inspect(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     PathId(id): PathId,
-    ApiQuery(q): ApiQuery<ChoiceQuery>,
+    ApiQuery(q): ApiQuery<NameSearch>,
 ) -> Result<Json<UnitChoices>, ApiError> {
     Ok(Json(
         inspections::cells_to_inspect(
@@ -278,7 +264,7 @@ pub async fn cells_to_inspect(
             id,
             q.q.as_deref(),
             q.after.as_ref(),
-            per_page(q.per_page),
+            q.per_page(),
         )
         .await?,
     ))

@@ -19,7 +19,7 @@ use utoipa::IntoParams;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::form::ApiJson;
 use crate::extract::path::PathId;
-use crate::extract::query::ApiQuery;
+use crate::extract::query::{ApiQuery, NameSearch};
 use crate::extract::session::ApiUser;
 use crate::state::AppState;
 
@@ -39,20 +39,6 @@ impl DateQuery {
     fn per_page(&self) -> u64 {
         self.per_page.map_or(PER_PAGE, |p| p.get_u64())
     }
-}
-
-/// A name search over the units of your scope.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[serde(default)]
-pub struct ChoiceQuery {
-    /// Part of the name, diacritics optional.
-    pub q: Option<String>,
-    /// The `next` of the previous page.
-    #[param(value_type = Option<String>)]
-    pub after: Option<chibo_domain::cursor::Cursor>,
-    /// Units on a page (1–500, default 100).
-    #[param(value_type = Option<u64>, minimum = 1, maximum = 500)]
-    pub per_page: Option<chibo_domain::bounded::PageSize>,
 }
 
 pub(crate) fn as_of(q: &DateQuery) -> Result<Option<chrono::NaiveDate>, ApiError> {
@@ -82,16 +68,15 @@ pub async fn list(
 }
 
 /// Live units of your scope whose name contains `q`, by name: to choose a unit in a form.
-#[utoipa::path(get, path = "/api/v1/units/choices", tag = "units", params(ChoiceQuery),
+#[utoipa::path(get, path = "/api/v1/units/choices", tag = "units", params(NameSearch),
     responses((status = 200, body = UnitChoices), (status = 401, body = ErrorBody)))]
 pub async fn choices(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    ApiQuery(q): ApiQuery<ChoiceQuery>,
+    ApiQuery(q): ApiQuery<NameSearch>,
 ) -> Result<Json<UnitChoices>, ApiError> {
-    let per_page = q.per_page.map_or(PER_PAGE, |p| p.get_u64());
     Ok(Json(
-        units::choices(&s.app, &a, q.q.as_deref(), q.after.as_ref(), per_page).await?,
+        units::choices(&s.app, &a, q.q.as_deref(), q.after.as_ref(), q.per_page()).await?,
     ))
 }
 
