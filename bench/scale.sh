@@ -76,7 +76,7 @@ run_backend() {
 import json,sys; a=json.load(sys.stdin); print(1, a["grants"][0]["unit_id"], 0)')
   cell=$(curl -s -H "authorization: Bearer $mtoken" $b/api/v1/me | python3 -c 'import json,sys; print(json.load(sys.stdin)["grants"][0]["unit_id"])')
   member=$(curl -s -H "authorization: Bearer $mtoken" $b/api/v1/me | python3 -c 'import json,sys; print(json.load(sys.stdin)["member_id"])')
-  meeting=$(curl -s -H "authorization: Bearer $token" $b/api/v1/units/$cell/meetings | python3 -c 'import json,sys; print([m["id"] for m in json.load(sys.stdin) if m["status"]=="held"][0])')
+  meeting=$(curl -s -H "authorization: Bearer $token" $b/api/v1/units/$cell/meetings | python3 -c 'import json,sys; print([m["id"] for m in json.load(sys.stdin)["items"] if m["status"]=="held"][0])')
   for scope in "board at the province:$TMP/board:$token:$root" "committee at a commune:$TMP/commune:$ctoken:$commune"; do
     IFS=: read -r who jar tk u <<<"$scope"
     echo | tee -a "$OUT"
@@ -94,6 +94,9 @@ import json,sys; a=json.load(sys.stdin); print(1, a["grants"][0]["unit_id"], 0)'
     done
     measure "api units" -H "authorization: Bearer $tk" $b/api/v1/units
     measure "api unit" -H "authorization: Bearer $tk" $b/api/v1/units/$u
+    measure "api tree level (children)" -H "authorization: Bearer $tk" $b/api/v1/units/$u/children
+    measure "api units to choose (q=chi bo)" -H "authorization: Bearer $tk" "$b/api/v1/units/choices?q=chi+bo"
+    measure "api officers to choose (q=nguyen)" -H "authorization: Bearer $tk" "$b/api/v1/units/$u/officers?q=nguyen"
     measure "api members, search" -H "authorization: Bearer $tk" "$b/api/v1/members?q=nguyen+van&unit_id=$u"
     # The same deep page by offset and by the cursor the page before hands out.
     local deep; deep=$(curl -s -H "authorization: Bearer $tk" "$b/api/v1/members?unit_id=$u&per_page=50&page=1999" |

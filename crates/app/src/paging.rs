@@ -1,7 +1,8 @@
-//! Keyset pages of work lists whose order is a state, not a column: what needs doing first
-//! (overdue, open), then the newest. The state is a `CASE` the database computes (a rank, 0
-//! first), so the order, the cursor and the page all come from one query, however large the
-//! subtree: the database sorts and cuts, Rust reads one page of ids and then their rows.
+//! Keyset pages of lists in a date order, and of work lists whose order is first a state: what
+//! needs doing first (overdue, open), then the newest (or the earliest due). The state is a
+//! `CASE` the database computes (a rank, 0 first), so the order, the cursor and the page all
+//! come from one query, however large the subtree: the database sorts and cuts, Rust reads one
+//! page of ids and then their rows. `counts_by` gives a list's summary over all its pages.
 
 use std::collections::HashMap;
 use std::fmt::Display;

@@ -91,6 +91,29 @@ pub fn cells_under(prefix: &str) -> sea_orm::sea_query::SelectStatement {
 
 /// `SELECT id FROM members WHERE unit_path LIKE 'prefix%'`: the members of a subtree (any
 /// status) as a subquery.
+/// Rows whose `member_column` names a member of the subtree at `prefix`, as a correlated
+/// `EXISTS`: each row looks its member up by primary key, where `IN (members_under …)` would
+/// first collect every member id of the subtree (240,000 at a province) for a table whose rows
+/// are few (exemption requests).
+pub fn of_member_under(
+    member_column: impl sea_orm::sea_query::IntoColumnRef,
+    prefix: &str,
+) -> sea_orm::Condition {
+    use sea_orm::ColumnTrait;
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+    sea_orm::Condition::all().add(Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(entities::member::Entity)
+            .and_where(
+                Expr::col((entities::member::Entity, entities::member::Column::Id))
+                    .equals(member_column),
+            )
+            .and_where(entities::member::Column::UnitPath.like(path_prefix(prefix)))
+            .to_owned(),
+    ))
+}
+
 pub fn members_under(prefix: &str) -> sea_orm::sea_query::SelectStatement {
     use sea_orm::ColumnTrait;
     sea_orm::sea_query::Query::select()

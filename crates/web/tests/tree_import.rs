@@ -127,6 +127,28 @@ async fn a_committee_founds_its_tree_from_a_file_once() {
         (Some(0), Some(4))
     );
     assert_eq!(units(&t).await, before + 4);
+    // A row naming a unit already there with another kind is an error, not a silent match
+    // under which the rows below would be checked against the wrong kind.
+    let other_kind = format!(
+        "{HEADER}\n\
+         Chi bộ thôn Bãi Sậy,,Chi bộ cơ sở,\"Thôn, bản\",01/07/2025\n\
+         Tổ đảng số 3,Chi bộ thôn Bãi Sậy,Tổ đảng,,01/08/2025\n"
+    );
+    let dry = ok(&t
+        .upload(
+            &format!("{api}?dry_run=true"),
+            Auth::Bearer(&committee),
+            "cay.csv",
+            other_kind.as_bytes(),
+        )
+        .await);
+    assert!(
+        dry["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("đã có với loại"),
+        "{dry}"
+    );
 
     // Members go into the new cell by its place.
     let sec = t.token("xaphulam").await;

@@ -56,7 +56,13 @@ pub async fn level(
     per_page: u64,
 ) -> AppResult<TreeLevel> {
     let db = &app.db;
-    let per_page = per_page.clamp(1, 500);
+    // The top of a scope is the actor's grants, a handful: read whole, so a unit nested in
+    // another grant's unit is dropped below whatever the page size.
+    let per_page = if parent_id.is_none() {
+        500
+    } else {
+        per_page.clamp(1, 500)
+    };
     let parent = match parent_id {
         Some(id) => {
             let p = find(db, id).await?.ok_or(AppError::NotFound)?;

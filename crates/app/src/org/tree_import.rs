@@ -77,6 +77,15 @@ struct NewUnit<'a> {
 async fn tree_root(app: &App, actor: &Actor, unit_id: i64) -> AppResult<Visible<unit::Model>> {
     let root = actor.visible(units::find(&app.db, unit_id).await?)?;
     actor.require(actor.can_found_tree_under(&root))?;
+    if root.dissolved_on.is_some() {
+        return Err(crate::AppError::invalid(
+            "unit",
+            format!(
+                "{} đã giải thể; không nhập được đơn vị trực thuộc.",
+                root.name
+            ),
+        ));
+    }
     Ok(root)
 }
 
@@ -203,7 +212,12 @@ pub async fn run(
             Some(text) => {
                 // An earlier row whose place ends with the text's levels, else a unit already
                 // in the tree.
-                let wanted = levels(&text);
+                let whole = vec![search_key(&text)];
+                let wanted = match by_name.get(&whole[0]) {
+                    // A name with a slash in it is matched whole before the slash is a level.
+                    Some(_) if text.contains('/') => whole,
+                    _ => levels(&text),
+                };
                 let earlier: Vec<usize> = wanted
                     .last()
                     .and_then(|last| by_name.get(last))
@@ -323,6 +337,38 @@ pub async fn run(
         }
     }
     let already = already_there(app, &founded).await?;
+    // A unit already there must be the one the row describes: the rows under it were checked
+    // against the row's kind and date.
+    for (u, there) in founded.iter().zip(&already) {
+        let Some(there) = there else { continue };
+        let error = |field: &str, message: String| RowError {
+            row: u.row_no,
+            column: sheet.header_of(field),
+            message,
+        };
+        if there.kind != u.kind.code() {
+            let was = UnitKind::from_code(&there.kind).map_or(there.kind.as_str(), |k| k.label());
+            report.errors.push(error(
+                "kind",
+                format!("Đơn vị \"{}\" đã có với loại {was}.", u.name),
+            ));
+        } else if there.cell_type.as_deref() != u.cell_type.map(|c| c.code()) {
+            report.errors.push(error(
+                "cell_type",
+                format!("Đơn vị \"{}\" đã có với loại hình khác.", u.name),
+            ));
+        }
+        if there.established_on != u.established_on {
+            report.errors.push(error(
+                "established_on",
+                format!(
+                    "Đơn vị \"{}\" đã có, thành lập ngày {}.",
+                    u.name,
+                    there.established_on.format("%d/%m/%Y")
+                ),
+            ));
+        }
+    }
     report.errors.sort_by_key(|e| e.row);
     report.unchanged = already.iter().flatten().count();
     report.created = founded.len() - report.unchanged;

@@ -274,8 +274,10 @@ pub async fn list(
     let root = actor.visible(units::find(&app.db, unit_id).await?)?;
     let today = App::today();
     let under = || {
-        exemption::Entity::find()
-            .filter(exemption::Column::MemberId.in_subquery(chibo_store::members_under(&root.path)))
+        exemption::Entity::find().filter(chibo_store::of_member_under(
+            (exemption::Entity, exemption::Column::MemberId),
+            &root.path,
+        ))
     };
     let status = |s: ExemptionStatus| Condition::all().add(exemption::Column::Status.eq(s.code()));
     let requested = status(ExemptionStatus::Requested);

@@ -51,8 +51,10 @@ impl MigrationTrait for UnitSortKeys {
             Table::alter()
                 .table(Alias::new("units"))
                 .add_column(
+                    // Text: a collation key is about three characters a letter, longer than the
+                    // 255-character name it comes from.
                     ColumnDef::new(Alias::new("sort_key"))
-                        .string_len(512)
+                        .text()
                         .not_null()
                         .default(""),
                 )
