@@ -128,10 +128,6 @@ pub struct CellReviewInput {
     pub decided_on: Option<String>,
 }
 
-fn level_of(code: &str) -> Option<Level> {
-    Level::from_code(code)
-}
-
 /// The grassroots organisation a cell counts in: its nearest commune or grassroots committee
 /// above it, or the cell itself when it is a grassroots cell.
 async fn org_of(app: &App, cell: &unit::Model) -> AppResult<unit::Model> {
@@ -187,7 +183,7 @@ async fn org_counts(
         .into_iter()
         .filter(|r| !except.contains(&r.member_id))
     {
-        if let Some(l) = level_of(&r.level) {
+        if let Some(l) = Level::from_code(&r.level) {
             c.add(l, 1);
         }
     }
@@ -224,7 +220,7 @@ pub async fn sheet(app: &App, actor: &Actor, cell_id: i64, year: i32) -> AppResu
             _ => None,
         };
         let rev = reviews.get(&r.member.id).filter(|_| excluded.is_none());
-        let level = rev.and_then(|x| level_of(&x.level));
+        let level = rev.and_then(|x| Level::from_code(&x.level));
         if let Some(l) = level {
             counts.add(l, 1);
         }
@@ -244,7 +240,7 @@ pub async fn sheet(app: &App, actor: &Actor, cell_id: i64, year: i32) -> AppResu
     let oc = org_counts(app, &org, year, &[]).await?;
     let levels: Vec<Level> = rows
         .iter()
-        .filter_map(|r| r.level.as_deref().and_then(level_of))
+        .filter_map(|r| r.level.as_deref().and_then(Level::from_code))
         .collect();
     let cell_review = unit_review::Entity::find()
         .filter(unit_review::Column::UnitId.eq(cell.id))
@@ -252,7 +248,7 @@ pub async fn sheet(app: &App, actor: &Actor, cell_id: i64, year: i32) -> AppResu
         .one(&app.db)
         .await?
         .map(|r| {
-            let l = level_of(&r.level).unwrap_or(Level::NotCompleted);
+            let l = Level::from_code(&r.level).unwrap_or(Level::NotCompleted);
             CellReview {
                 score: r.score.max(0) as u32,
                 level: l.code().to_string(),
@@ -523,7 +519,7 @@ pub async fn summary(
     let level_counts = |by: HashMap<String, u64>| {
         let mut counts = LevelCounts::default();
         for (code, n) in by {
-            if let Some(l) = level_of(&code) {
+            if let Some(l) = Level::from_code(&code) {
                 counts.add(l, n as u32);
             }
         }
@@ -573,7 +569,7 @@ pub async fn summary(
     let cell_levels = cells
         .into_iter()
         .map(|c| {
-            let level = decided.get(&c.id).and_then(|x| level_of(x));
+            let level = decided.get(&c.id).and_then(|x| Level::from_code(x));
             (
                 UnitRef {
                     id: c.id,
