@@ -3,13 +3,15 @@
 //! that replay from the events, one sitting secretary per cell among its active members, at
 //! least three official members per cell, attendance only for members on the roll with every
 //! expected member recorded (as the meeting use case itself computes the sheet), and records
-//! chaired and minuted by two members present. Runs on SQLite and on PostgreSQL.
+//! chaired and minuted by two members present; and they still hold after a cell moves to another
+//! ward and another merges into its sibling. Runs on SQLite and on PostgreSQL.
 
 use std::collections::{HashMap, HashSet};
 
 use chibo_app::access::auth;
 use chibo_app::meetings::detail;
 use chibo_app::membership::badges_due;
+use chibo_app::org::restructure::{self, MergeUnit, MoveUnit};
 use chibo_app::workflows::exemptions;
 use chibo_app::workflows::transfers;
 use chibo_app::{Actor, App, Config};
@@ -21,7 +23,7 @@ use chibo_store::entities::{
     meeting, meeting_attendance, meeting_record, member, member_event, member_unit, position, unit,
     unit_version,
 };
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
 #[tokio::test]
 async fn a_generated_city_keeps_the_use_cases_invariants() {
@@ -44,134 +46,8 @@ async fn a_generated_city_keeps_the_use_cases_invariants() {
     let db = &app.db;
     let today = App::today();
 
-    // The tree.
-    let units = unit::Entity::find().all(db).await.unwrap();
-    let by_id: HashMap<i64, &unit::Model> = units.iter().map(|u| (u.id, u)).collect();
-    let names_under: HashMap<Option<i64>, usize> = units.iter().fold(HashMap::new(), |mut m, u| {
-        *m.entry(u.parent_id).or_default() += 1;
-        m
-    });
-    assert_eq!(names_under[&None], 1);
-    let mut siblings = HashSet::new();
-    for u in &units {
-        let expected = match u.parent_id {
-            None => root_path(u.id),
-            Some(p) => child_path(&by_id[&p].path, u.id),
-        };
-        assert_eq!(u.path, expected, "{}", u.name);
-        assert_eq!(u.depth as usize, path_ids(&u.path).len() - 1);
-        if let Some(p) = u.parent_id {
-            let pk = UnitKind::from_code(&by_id[&p].kind).unwrap();
-            let k = UnitKind::from_code(&u.kind).unwrap();
-            assert!(
-                pk.allowed_children().contains(&k),
-                "{} under {}",
-                u.name,
-                by_id[&p].name
-            );
-            if u.dissolved_on.is_none() {
-                assert!(
-                    siblings.insert((p, u.search_key.clone())),
-                    "two {} under one parent",
-                    u.name
-                );
-            }
-        }
-    }
-    let versions = unit_version::Entity::find().all(db).await.unwrap();
-    let mut open: HashMap<i64, Vec<&unit_version::Model>> = HashMap::new();
-    for v in versions.iter().filter(|v| v.valid_to.is_none()) {
-        open.entry(v.unit_id).or_default().push(v);
-    }
-    for u in &units {
-        match u.dissolved_on {
-            None => {
-                let o = &open[&u.id];
-                assert_eq!(o.len(), 1, "{}", u.name);
-                assert_eq!(o[0].path, u.path);
-            }
-            Some(_) => assert!(!open.contains_key(&u.id)),
-        }
-    }
-
-    // Members, rolls, statuses.
-    let members = member::Entity::find().all(db).await.unwrap();
-    let rolls = member_unit::Entity::find()
-        .filter(member_unit::Column::ValidTo.is_null())
-        .all(db)
-        .await
-        .unwrap();
-    let mut roll_of: HashMap<i64, Vec<&member_unit::Model>> = HashMap::new();
-    for r in &rolls {
-        roll_of.entry(r.member_id).or_default().push(r);
-    }
-    let events = member_event::Entity::find()
-        .order_by_asc(member_event::Column::EffectiveOn)
-        .order_by_asc(member_event::Column::Id)
-        .all(db)
-        .await
-        .unwrap();
-    let mut events_of: HashMap<i64, Vec<StatusEvent>> = HashMap::new();
-    for e in &events {
-        events_of.entry(e.member_id).or_default().push(StatusEvent {
-            kind: StatusEventKind::from_code(&e.kind).unwrap(),
-            on: e.effective_on,
-        });
-        assert!(e.effective_on <= today);
-    }
-    let mut official_in: HashMap<i64, usize> = HashMap::new();
-    for m in &members {
-        let u = by_id[&m.unit_id];
-        assert!(UnitKind::from_code(&u.kind).unwrap().holds_members());
-        assert!(u.dissolved_on.is_none());
-        assert_eq!(m.unit_path, u.path);
-        let r = &roll_of[&m.id];
-        assert_eq!(r.len(), 1, "one open roll row for {}", m.full_name);
-        assert_eq!(r[0].unit_id, m.unit_id);
-        assert!(r[0].valid_from >= u.established_on && r[0].valid_from <= today);
-        let initial = Status::from_code(&m.initial_status).unwrap();
-        let replayed = status_on(initial, events_of.get(&m.id).map_or(&[][..], |v| v), today);
-        assert_eq!(replayed.code(), m.status, "{}", m.full_name);
-        assert!(m.admission_date >= m.date_of_birth + chrono::Duration::days(18 * 365));
-        let cell = if u.kind == "group" {
-            u.parent_id.unwrap()
-        } else {
-            u.id
-        };
-        if m.official_date.is_some_and(|d| d <= today) {
-            *official_in.entry(cell).or_default() += 1;
-        }
-    }
-    for u in units
-        .iter()
-        .filter(|u| UnitKind::from_code(&u.kind).unwrap().is_cell())
-    {
-        assert!(
-            official_in.get(&u.id).copied().unwrap_or(0) >= 3,
-            "{}",
-            u.name
-        );
-    }
-
-    // Officers: one sitting secretary per cell, chosen among its active members.
+    let (units, members) = assert_tree_and_rolls(&app).await;
     let member_by_id: HashMap<i64, &member::Model> = members.iter().map(|m| (m.id, m)).collect();
-    let positions = position::Entity::find().all(db).await.unwrap();
-    let mut secretaries: HashMap<i64, usize> = HashMap::new();
-    for p in &positions {
-        let m = member_by_id[&p.member_id];
-        let u = by_id[&p.unit_id];
-        assert_eq!(m.status, "active");
-        assert!(
-            m.unit_path.starts_with(&u.path),
-            "{} holds a post outside",
-            m.full_name
-        );
-        assert!(p.term_from >= m.admission_date);
-        if p.kind == "secretary" {
-            *secretaries.entry(p.unit_id).or_default() += 1;
-        }
-    }
-    assert!(secretaries.values().all(|n| *n == 1));
 
     // Meetings: what the use case computes as the sheet is exactly what was recorded.
     let admin = auth::actor_by_username(&app, "admin")
@@ -278,6 +154,8 @@ async fn a_generated_city_keeps_the_use_cases_invariants() {
         .unwrap();
     assert!(!due.rows.is_empty());
     work_lists_page_in_the_order_their_rows_state(&app, &admin, root).await;
+
+    restructuring_holds_at_city_size(&app, &admin, &units).await;
 
     // The generated logins work, and a second generation into the same database is refused.
     for (username, _) in &summary.logins {
@@ -415,4 +293,249 @@ fn assert_newest_first_within_rank<R: Ord + Copy + std::fmt::Debug>(
             w[1]
         );
     }
+}
+
+/// The tree, rolls, statuses and officers are what the use cases keep: paths and depths, one
+/// open version per live unit, one open roll row per member on the unit its record names,
+/// statuses that replay from the events, three official members per cell, one sitting
+/// secretary per cell among its active members. Returns the units and members read.
+async fn assert_tree_and_rolls(app: &App) -> (Vec<unit::Model>, Vec<member::Model>) {
+    let db = &app.db;
+    let today = App::today();
+    // The tree.
+    let units = unit::Entity::find().all(db).await.unwrap();
+    let by_id: HashMap<i64, &unit::Model> = units.iter().map(|u| (u.id, u)).collect();
+    let names_under: HashMap<Option<i64>, usize> = units.iter().fold(HashMap::new(), |mut m, u| {
+        *m.entry(u.parent_id).or_default() += 1;
+        m
+    });
+    assert_eq!(names_under[&None], 1);
+    let mut siblings = HashSet::new();
+    for u in &units {
+        let expected = match u.parent_id {
+            None => root_path(u.id),
+            Some(p) => child_path(&by_id[&p].path, u.id),
+        };
+        assert_eq!(u.path, expected, "{}", u.name);
+        assert_eq!(u.depth as usize, path_ids(&u.path).len() - 1);
+        if let Some(p) = u.parent_id {
+            let pk = UnitKind::from_code(&by_id[&p].kind).unwrap();
+            let k = UnitKind::from_code(&u.kind).unwrap();
+            assert!(
+                pk.allowed_children().contains(&k),
+                "{} under {}",
+                u.name,
+                by_id[&p].name
+            );
+            if u.dissolved_on.is_none() {
+                assert!(
+                    siblings.insert((p, u.search_key.clone())),
+                    "two {} under one parent",
+                    u.name
+                );
+            }
+        }
+    }
+    let versions = unit_version::Entity::find().all(db).await.unwrap();
+    let mut open: HashMap<i64, Vec<&unit_version::Model>> = HashMap::new();
+    for v in versions.iter().filter(|v| v.valid_to.is_none()) {
+        open.entry(v.unit_id).or_default().push(v);
+    }
+    for u in &units {
+        match u.dissolved_on {
+            None => {
+                let o = &open[&u.id];
+                assert_eq!(o.len(), 1, "{}", u.name);
+                assert_eq!(o[0].path, u.path);
+            }
+            Some(_) => assert!(!open.contains_key(&u.id)),
+        }
+    }
+
+    // Members, rolls, statuses.
+    let members = member::Entity::find().all(db).await.unwrap();
+    let rolls = member_unit::Entity::find()
+        .filter(member_unit::Column::ValidTo.is_null())
+        .all(db)
+        .await
+        .unwrap();
+    let mut roll_of: HashMap<i64, Vec<&member_unit::Model>> = HashMap::new();
+    for r in &rolls {
+        roll_of.entry(r.member_id).or_default().push(r);
+    }
+    let events = member_event::Entity::find()
+        .order_by_asc(member_event::Column::EffectiveOn)
+        .order_by_asc(member_event::Column::Id)
+        .all(db)
+        .await
+        .unwrap();
+    let mut events_of: HashMap<i64, Vec<StatusEvent>> = HashMap::new();
+    for e in &events {
+        events_of.entry(e.member_id).or_default().push(StatusEvent {
+            kind: StatusEventKind::from_code(&e.kind).unwrap(),
+            on: e.effective_on,
+        });
+        assert!(e.effective_on <= today);
+    }
+    let mut official_in: HashMap<i64, usize> = HashMap::new();
+    for m in &members {
+        let u = by_id[&m.unit_id];
+        assert!(UnitKind::from_code(&u.kind).unwrap().holds_members());
+        assert!(u.dissolved_on.is_none());
+        assert_eq!(m.unit_path, u.path);
+        let r = &roll_of[&m.id];
+        assert_eq!(r.len(), 1, "one open roll row for {}", m.full_name);
+        assert_eq!(r[0].unit_id, m.unit_id);
+        assert!(r[0].valid_from >= u.established_on && r[0].valid_from <= today);
+        let initial = Status::from_code(&m.initial_status).unwrap();
+        let replayed = status_on(initial, events_of.get(&m.id).map_or(&[][..], |v| v), today);
+        assert_eq!(replayed.code(), m.status, "{}", m.full_name);
+        assert!(m.admission_date >= m.date_of_birth + chrono::Duration::days(18 * 365));
+        let cell = if u.kind == "group" {
+            u.parent_id.unwrap()
+        } else {
+            u.id
+        };
+        if m.official_date.is_some_and(|d| d <= today) {
+            *official_in.entry(cell).or_default() += 1;
+        }
+    }
+    for u in units
+        .iter()
+        .filter(|u| UnitKind::from_code(&u.kind).unwrap().is_cell() && u.dissolved_on.is_none())
+    {
+        assert!(
+            official_in.get(&u.id).copied().unwrap_or(0) >= 3,
+            "{}",
+            u.name
+        );
+    }
+
+    // Officers: one sitting secretary per cell, chosen among its active members.
+    let member_by_id: HashMap<i64, &member::Model> = members.iter().map(|m| (m.id, m)).collect();
+    let positions = position::Entity::find().all(db).await.unwrap();
+    let mut secretaries: HashMap<i64, usize> = HashMap::new();
+    for p in positions
+        .iter()
+        .filter(|p| p.term_to.is_none_or(|t| t > today))
+    {
+        let m = member_by_id[&p.member_id];
+        let u = by_id[&p.unit_id];
+        assert_eq!(m.status, "active");
+        assert!(
+            m.unit_path.starts_with(&u.path),
+            "{} holds a post outside",
+            m.full_name
+        );
+        assert!(p.term_from >= m.admission_date);
+        if p.kind == "secretary" {
+            *secretaries.entry(p.unit_id).or_default() += 1;
+        }
+    }
+    assert!(secretaries.values().all(|n| *n == 1));
+    (units, members)
+}
+
+/// Restructuring at city size: two wards cannot merge while cells of one name would sit side
+/// by side; a cell with its groups and members moves to another ward; a cell merges into a
+/// sibling. Each rewrites its subtree in a few set-based statements, and everything
+/// [`assert_tree_and_rolls`] checks still holds afterwards.
+async fn restructuring_holds_at_city_size(app: &App, admin: &Actor, units: &[unit::Model]) {
+    let root = units.iter().find(|u| u.parent_id.is_none()).unwrap();
+    let live_children = |of: i64| -> Vec<&unit::Model> {
+        units
+            .iter()
+            .filter(|u| u.parent_id == Some(of) && u.dissolved_on.is_none())
+            .collect()
+    };
+    let wards: Vec<&unit::Model> = live_children(root.id)
+        .into_iter()
+        .filter(|u| live_children(u.id).len() > 3)
+        .collect();
+    // Two wards whose cells partly share names ("Chi bộ thôn 1" in both).
+    let clashing = |a: &unit::Model, b: &unit::Model| {
+        let keys_in_b: HashSet<&str> = live_children(b.id)
+            .iter()
+            .map(|u| u.search_key.as_str())
+            .collect();
+        live_children(a.id)
+            .into_iter()
+            .partition::<Vec<&unit::Model>, _>(|u| keys_in_b.contains(u.search_key.as_str()))
+    };
+    let (a, b, other) = wards
+        .iter()
+        .flat_map(|a| wards.iter().map(move |b| (*a, *b)))
+        .filter(|(a, b)| a.id != b.id)
+        .find_map(|(a, b)| {
+            let (same, other) = clashing(a, b);
+            (!same.is_empty() && !other.is_empty()).then_some((a, b, other))
+        })
+        .expect("two wards with cells of one name");
+    let count_under = |path: String| async move {
+        member::Entity::find()
+            .filter(member::Column::UnitPath.like(format!("{path}%")))
+            .count(&app.db)
+            .await
+            .unwrap()
+    };
+    let b_before = count_under(b.path.clone()).await;
+
+    let refused = restructure::merge(
+        app,
+        admin,
+        a.id,
+        MergeUnit {
+            into_unit_id: Some(b.id),
+            effective_on: None,
+        },
+    )
+    .await
+    .unwrap_err();
+    let refused = format!("{refused:?}");
+    assert!(refused.contains("trùng tên"), "{refused}");
+    assert_eq!(count_under(b.path.clone()).await, b_before);
+
+    let moving = other[0];
+    let moved_members = count_under(moving.path.clone()).await;
+    assert!(moved_members >= 3);
+    let moved = restructure::move_unit(
+        app,
+        admin,
+        moving.id,
+        MoveUnit {
+            new_parent_id: Some(b.id),
+            effective_on: None,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(moved.path, child_path(&b.path, moving.id));
+    assert_eq!(count_under(moved.path.clone()).await, moved_members);
+    assert_eq!(count_under(b.path.clone()).await, b_before + moved_members);
+
+    let cells_of_b: Vec<&unit::Model> = live_children(b.id)
+        .into_iter()
+        .filter(|u| UnitKind::from_code(&u.kind).unwrap().is_cell())
+        .collect();
+    let (x, y) = (cells_of_b[0], cells_of_b[1]);
+    let (in_x, in_y) = (
+        count_under(x.path.clone()).await,
+        count_under(y.path.clone()).await,
+    );
+    let merged = restructure::merge(
+        app,
+        admin,
+        x.id,
+        MergeUnit {
+            into_unit_id: Some(y.id),
+            effective_on: None,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(merged.dissolved_on, Some(App::today()));
+    assert_eq!(count_under(x.path.clone()).await, 0);
+    assert_eq!(count_under(y.path.clone()).await, in_x + in_y);
+
+    assert_tree_and_rolls(app).await;
 }

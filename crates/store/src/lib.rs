@@ -2,6 +2,7 @@
 
 pub mod entities;
 pub mod migration;
+pub mod restructure;
 pub mod testing;
 pub mod throttle;
 

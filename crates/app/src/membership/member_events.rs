@@ -5,8 +5,8 @@ use chibo_domain::member::{self as rules, Status, StatusEventKind};
 use chibo_domain::{Invalid, validate};
 use chibo_store::entities::{member, member_event, member_unit, unit};
 use chibo_store::sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseTransaction, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, Set,
 };
 use chibo_store::write_tx;
 use chrono::NaiveDate;
@@ -214,26 +214,18 @@ async fn close_membership(
 /// Moves a member to another unit on `date`, keeping the membership history.
 pub(crate) async fn move_member(
     tx: &DatabaseTransaction,
-    m: member::Model,
+    member_id: i64,
     to: &unit::Model,
     date: NaiveDate,
     reason: &str,
-) -> AppResult<member::Model> {
-    close_membership(tx, m.id, date).await?;
-    member_unit::ActiveModel {
-        member_id: Set(m.id),
-        unit_id: Set(to.id),
-        valid_from: Set(date),
-        valid_to: Set(None),
-        reason: Set(reason.to_string()),
-        ..Default::default()
-    }
-    .insert(tx)
+) -> AppResult<()> {
+    chibo_store::restructure::move_members(
+        tx,
+        Condition::all().add(member::Column::Id.eq(member_id)),
+        to,
+        date,
+        reason,
+    )
     .await?;
-    end_member_positions(tx, m.id, date).await?;
-    let mut am = m.into_active_model();
-    am.unit_id = Set(to.id);
-    am.unit_path = Set(to.path.clone());
-    am.updated_at = Set(chrono::Utc::now());
-    Ok(am.update(tx).await?)
+    Ok(())
 }

@@ -36,20 +36,7 @@ async fn end_open_positions(
     cond: Condition,
     on: NaiveDate,
 ) -> AppResult<()> {
-    let open = position::Entity::find()
-        .filter(cond)
-        .filter(
-            Condition::any()
-                .add(position::Column::TermTo.is_null())
-                .add(position::Column::TermTo.gt(on)),
-        )
-        .all(tx)
-        .await?;
-    for p in open {
-        let mut am = p.into_active_model();
-        am.term_to = Set(Some(on));
-        am.update(tx).await?;
-    }
+    chibo_store::restructure::end_positions_where(tx, cond, on).await?;
     Ok(())
 }
 

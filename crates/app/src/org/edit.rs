@@ -8,8 +8,8 @@ use chibo_domain::org::{self, CellType, MIN_OFFICIAL_MEMBERS_PER_CELL, UnitKind}
 use chibo_domain::{Invalid, text, validate};
 use chibo_store::entities::{member, unit, unit_event, unit_version};
 use chibo_store::sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set, sea_query::Query,
 };
 use chibo_store::write_tx;
 use chrono::NaiveDate;
@@ -17,7 +17,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::access::{Actor, Visible};
-use crate::membership::member_events;
 use crate::org::units::{UnitView, find, unit_view};
 use crate::{App, AppError, AppResult, audit};
 
@@ -194,6 +193,33 @@ pub(crate) async fn check_sibling_name(
     Ok(())
 }
 
+/// The names of `from`'s live sub-units that `into` already has a live sub-unit of (by search
+/// key), the first few in name order: merging would put two units of one name side by side
+/// ("Chi bộ thôn 1" of two merged communes), so they must be renamed first.
+pub(crate) async fn clashing_children(
+    db: &impl ConnectionTrait,
+    from: i64,
+    into: i64,
+) -> AppResult<Vec<String>> {
+    let names_in_target = Query::select()
+        .column(unit::Column::SearchKey)
+        .from(unit::Entity)
+        .and_where(unit::Column::ParentId.eq(into))
+        .and_where(unit::Column::DissolvedOn.is_null())
+        .to_owned();
+    Ok(unit::Entity::find()
+        .select_only()
+        .column(unit::Column::Name)
+        .filter(unit::Column::ParentId.eq(from))
+        .filter(unit::Column::DissolvedOn.is_null())
+        .filter(unit::Column::SearchKey.in_subquery(names_in_target))
+        .order_by_asc(unit::Column::SortKey)
+        .limit(6)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
 /// Loads the members to move into a new cell or split part and checks them: they must be on
 /// the roll below `within`, and a cell needs at least three official members.
 pub(crate) async fn check_members_for_cell(
@@ -351,8 +377,15 @@ pub async fn create(app: &App, actor: &Actor, input: NewUnit) -> AppResult<UnitV
         date,
     )
     .await?;
-    for m in founders {
-        member_events::move_member(&tx, m, &created, date, "Thành lập chi bộ mới").await?;
+    if !founders.is_empty() {
+        chibo_store::restructure::move_members(
+            &tx,
+            Condition::all().add(member::Column::Id.is_in(founders.iter().map(|m| m.id))),
+            &created,
+            date,
+            "Thành lập chi bộ mới",
+        )
+        .await?;
     }
     audit::record(
         &tx,

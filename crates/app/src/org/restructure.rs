@@ -9,7 +9,7 @@ use chibo_domain::{Invalid, validate};
 use chibo_store::entities::{member, unit};
 use chibo_store::sea_orm::PaginatorTrait;
 use chibo_store::sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
     IntoActiveModel, QueryFilter, Set,
 };
 use chibo_store::write_tx;
@@ -18,12 +18,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::access::Actor;
-use crate::membership::member_events;
 use crate::membership::positions;
 use crate::org::cancellations;
 use crate::org::edit::{
     add_event, changeable_from, check_cell_type, check_members_for_cell, check_sibling_name,
-    effective_date, insert_unit, new_version, restructurable,
+    clashing_children, effective_date, insert_unit, new_version, restructurable,
 };
 use crate::org::units::{UnitView, find, unit_view};
 use crate::{App, AppError, AppResult, audit};
@@ -67,42 +66,16 @@ pub struct DissolveUnit {
     pub effective_on: Option<String>,
 }
 
-/// Re-roots every unit and member below `u` after its path changed; each moved unit gets a
-/// new version dated `date`.
+/// Re-roots every unit and member below `old_prefix` under `new_prefix` and gives each live
+/// unit of the subtree a new version dated `date`: set-based, whatever the subtree's size.
 async fn reroot_subtree(
     tx: &DatabaseTransaction,
     old_prefix: &str,
     new_prefix: &str,
     date: NaiveDate,
 ) -> AppResult<()> {
-    let below = unit::Entity::find()
-        .filter(unit::Column::Path.like(chibo_store::path_prefix(old_prefix)))
-        .all(tx)
-        .await?;
-    for d in below {
-        let Some(path) = org::reroot(&d.path, old_prefix, new_prefix) else {
-            continue;
-        };
-        let depth = org::path_ids(&path).len() as i32 - 1;
-        let mut am = d.into_active_model();
-        am.path = Set(path);
-        am.depth = Set(depth);
-        let d = am.update(tx).await?;
-        if d.dissolved_on.is_none() {
-            new_version(tx, &d, date, false).await?;
-        }
-    }
-    let movers = member::Entity::find()
-        .filter(member::Column::UnitPath.like(chibo_store::path_prefix(old_prefix)))
-        .all(tx)
-        .await?;
-    for m in movers {
-        if let Some(p) = org::reroot(&m.unit_path, old_prefix, new_prefix) {
-            let mut am = m.into_active_model();
-            am.unit_path = Set(p);
-            am.update(tx).await?;
-        }
-    }
+    chibo_store::restructure::reroot(tx, old_prefix, new_prefix).await?;
+    chibo_store::restructure::open_versions_under(tx, new_prefix, date).await?;
     Ok(())
 }
 
@@ -211,6 +184,27 @@ pub async fn merge(app: &App, actor: &Actor, id: i64, input: MergeUnit) -> AppRe
             "Bạn không có quyền đối với đơn vị nhận sáp nhập.",
         );
     }
+    let clashes = clashing_children(&app.db, u.id, target.id).await?;
+    if !clashes.is_empty() {
+        let more = if clashes.len() > 5 {
+            " và các đơn vị khác"
+        } else {
+            ""
+        };
+        let names = clashes
+            .iter()
+            .take(5)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        errors.push(
+            "into_unit_id",
+            format!(
+                "{} đã có đơn vị trực thuộc trùng tên với đơn vị sẽ chuyển sang ({names}{more}): hãy đổi tên trước khi sáp nhập.",
+                target.name
+            ),
+        );
+    }
     let not_before = changeable_from(&app.db, &u)
         .await?
         .max(changeable_from(&app.db, &target).await?);
@@ -232,21 +226,16 @@ pub async fn merge(app: &App, actor: &Actor, id: i64, input: MergeUnit) -> AppRe
         reroot_subtree(&tx, &old, &org::child_path(&target.path, c.id), date).await?;
         add_event(&tx, Some(actor), "moved", c.id, Some(target.id), None, date).await?;
     }
-    let movers = member::Entity::find()
-        .filter(member::Column::UnitId.eq(u.id))
-        .filter(member::Column::Status.is_in(on_roll_codes()))
-        .all(&tx)
-        .await?;
-    for m in movers {
-        member_events::move_member(
-            &tx,
-            m,
-            &target,
-            date,
-            &format!("Sáp nhập {} vào {}", u.name, target.name),
-        )
-        .await?;
-    }
+    chibo_store::restructure::move_members(
+        &tx,
+        Condition::all()
+            .add(member::Column::UnitId.eq(u.id))
+            .add(member::Column::Status.is_in(on_roll_codes())),
+        &target,
+        date,
+        &format!("Sáp nhập {} vào {}", u.name, target.name),
+    )
+    .await?;
     positions::end_positions(&tx, u.id, date).await?;
     let reason = format!(
         "{} sáp nhập vào {} từ {}",
@@ -346,17 +335,19 @@ pub async fn split(
         .await?;
         plans.push((name, ct, ms));
     }
-    let remaining = member::Entity::find()
-        .filter(member::Column::UnitPath.like(chibo_store::path_prefix(&u.path)))
-        .filter(member::Column::Status.is_in(on_roll_codes()))
-        .filter(member::Column::Id.is_not_in(taken.clone()))
-        .all(&app.db)
+    // Counted in SQL: the members who stay, and the official ones among them on `date`.
+    let staying = || {
+        member::Entity::find()
+            .filter(member::Column::UnitPath.like(chibo_store::path_prefix(&u.path)))
+            .filter(member::Column::Status.is_in(on_roll_codes()))
+            .filter(member::Column::Id.is_not_in(taken.clone()))
+    };
+    let remaining = staying().count(&app.db).await?;
+    let remaining_official = staying()
+        .filter(member::Column::OfficialDate.lte(date))
+        .count(&app.db)
         .await?;
-    let remaining_official = remaining
-        .iter()
-        .filter(|m| m.official_date.is_some_and(|d| d <= date))
-        .count();
-    if !remaining.is_empty() && kind.is_cell() && remaining_official < MIN_OFFICIAL_MEMBERS_PER_CELL
+    if remaining > 0 && kind.is_cell() && remaining_official < MIN_OFFICIAL_MEMBERS_PER_CELL as u64
     {
         errors.push(
             "parts",
@@ -370,9 +361,14 @@ pub async fn split(
     for (name, ct, ms) in plans {
         let part = insert_unit(&tx, &parent, &name, &u.kind, ct, date).await?;
         add_event(&tx, Some(actor), "split", u.id, Some(part.id), None, date).await?;
-        for m in ms {
-            member_events::move_member(&tx, m, &part, date, &format!("Tách từ {}", u.name)).await?;
-        }
+        chibo_store::restructure::move_members(
+            &tx,
+            Condition::all().add(member::Column::Id.is_in(ms.iter().map(|m| m.id))),
+            &part,
+            date,
+            &format!("Tách từ {}", u.name),
+        )
+        .await?;
         audit::record(
             &tx,
             Some(actor),
@@ -385,7 +381,7 @@ pub async fn split(
         .await?;
         created.push(unit_view(&part, &HashMap::new()));
     }
-    if remaining.is_empty() {
+    if remaining == 0 {
         positions::end_positions(&tx, u.id, date).await?;
         let why = format!(
             "{} tách hết đảng viên sang chi bộ mới từ {}",

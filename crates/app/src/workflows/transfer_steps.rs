@@ -348,8 +348,14 @@ pub async fn step(
                     // A permanent transfer supersedes a temporary one still open.
                     let m = come_back(&tx, actor, m, on, "Chuyển sinh hoạt chính thức").await?;
                     close_open_temporary(&tx, m.id, on).await?;
-                    member_events::move_member(&tx, m, &to, on, "Chuyển sinh hoạt chính thức đến")
-                        .await?;
+                    member_events::move_member(
+                        &tx,
+                        m.id,
+                        &to,
+                        on,
+                        "Chuyển sinh hoạt chính thức đến",
+                    )
+                    .await?;
                 }
                 None => {
                     member_events::apply_event(
