@@ -1,6 +1,6 @@
 //! Rows by the ids a list already holds (the members or units its rows name), fetched in chunks
 //! so a long list never binds more parameters than a backend allows. Not for selecting a
-//! subtree: that is a path-prefix condition or a subquery (`chibo_store::units_under`).
+//! subtree: that is a path-prefix condition or a subquery (`chibo_store::subtree::Subtree`).
 
 use std::collections::HashMap;
 

@@ -3,6 +3,7 @@
 pub mod entities;
 pub mod migration;
 pub mod restructure;
+pub mod subtree;
 pub mod testing;
 pub mod throttle;
 
@@ -71,60 +72,9 @@ pub fn is_unique_violation(err: &DbErr) -> bool {
     )
 }
 
-/// `SELECT id FROM units WHERE path LIKE 'prefix%'`: the units of a subtree as a subquery, so a
-/// query over a subtree never binds the subtree's ids.
-pub fn units_under(prefix: &str) -> sea_orm::sea_query::SelectStatement {
-    use sea_orm::ColumnTrait;
-    sea_orm::sea_query::Query::select()
-        .column(entities::unit::Column::Id)
-        .from(entities::unit::Entity)
-        .and_where(entities::unit::Column::Path.like(path_prefix(prefix)))
-        .to_owned()
-}
-
-/// The cells (base cells and cells under committees) of a subtree, as a subquery.
-pub fn cells_under(prefix: &str) -> sea_orm::sea_query::SelectStatement {
-    use sea_orm::ColumnTrait;
-    let mut q = units_under(prefix);
-    q.and_where(entities::unit::Column::Kind.is_in(["base_cell", "cell"]));
-    q
-}
-
-/// `SELECT id FROM members WHERE unit_path LIKE 'prefix%'`: the members of a subtree (any
-/// status) as a subquery.
-/// Rows whose `member_column` names a member of the subtree at `prefix`, as a correlated
-/// `EXISTS`: each row looks its member up by primary key, where `IN (members_under …)` would
-/// first collect every member id of the subtree (240,000 at a province) for a table whose rows
-/// are few (exemption requests).
-pub fn of_member_under(
-    member_column: impl sea_orm::sea_query::IntoColumnRef,
-    prefix: &str,
-) -> sea_orm::Condition {
-    use sea_orm::ColumnTrait;
-    use sea_orm::sea_query::{Expr, ExprTrait, Query};
-    sea_orm::Condition::all().add(Expr::exists(
-        Query::select()
-            .expr(Expr::val(1))
-            .from(entities::member::Entity)
-            .and_where(
-                Expr::col((entities::member::Entity, entities::member::Column::Id))
-                    .equals(member_column),
-            )
-            .and_where(entities::member::Column::UnitPath.like(path_prefix(prefix)))
-            .to_owned(),
-    ))
-}
-
-pub fn members_under(prefix: &str) -> sea_orm::sea_query::SelectStatement {
-    use sea_orm::ColumnTrait;
-    sea_orm::sea_query::Query::select()
-        .column(entities::member::Column::Id)
-        .from(entities::member::Entity)
-        .and_where(entities::member::Column::UnitPath.like(path_prefix(prefix)))
-        .to_owned()
-}
-
 /// A `LIKE` pattern matching every path that starts with `prefix` (a subtree), matched literally.
+/// The application reads a subtree through [`subtree::Subtree`]; this is for the access module,
+/// restructuring, the generators and tests.
 pub fn path_prefix(prefix: &str) -> sea_orm::sea_query::LikeExpr {
     sea_orm::sea_query::LikeExpr::new(format!("{}%", like_escape(prefix))).escape('\\')
 }

@@ -59,9 +59,12 @@ pub async fn reroot(
 
 /// The live (not dissolved) units of the subtree at `prefix`, as a subquery of ids.
 fn live_units_under(prefix: &str) -> SelectStatement {
-    let mut q = crate::units_under(prefix);
-    q.and_where(unit::Column::DissolvedOn.is_null());
-    q
+    Query::select()
+        .column(unit::Column::Id)
+        .from(unit::Entity)
+        .and_where(unit::Column::Path.like(path_prefix(prefix)))
+        .and_where(unit::Column::DissolvedOn.is_null())
+        .to_owned()
 }
 
 /// Ends the open version of every live unit of the subtree at `prefix` on `date` and opens one

@@ -76,10 +76,12 @@ async fn a_guest_by_id_is_only_one_the_form_offers() {
         .await
         .unwrap()
         .unwrap();
-    let follower = chibo_app::meetings::notice::follower_choices(&t.app, &committee, cell)
-        .await
-        .unwrap()[0]
-        .0;
+    let follower =
+        chibo_app::meetings::notice::follower_choices(&t.app, &committee, cell, None, None, 1)
+            .await
+            .unwrap()
+            .items[0]
+            .id;
     ok(&t
         .api(
             Method::PUT,

@@ -268,18 +268,62 @@ async fn follower_guests_and_check_in() {
     let sec = t.token("bithu.dongtam").await;
     let committee = t.token("xaphulam").await;
     let cell = t.unit_id("Chi bộ thôn Đồng Tâm").await;
-    // The follower is chosen by the superior committee from its own organisation.
-    let choices = chibo_app::meetings::notice::follower_choices(
-        &t.app,
-        &auth::actor_by_username(&t.app, "xaphulam")
-            .await
+    // The follower is chosen by the superior committee from its own organisation, by name and
+    // a page at a time; the cell's own officers may not choose.
+    let first = ok(&t
+        .get(
+            &format!("/api/v1/units/{cell}/follower-choices?per_page=2"),
+            Auth::Bearer(&committee),
+        )
+        .await);
+    let items = first["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    let after = first["next"].as_str().expect("a commune has more than two");
+    let second = ok(&t
+        .get(
+            &format!("/api/v1/units/{cell}/follower-choices?per_page=2&after={after}"),
+            Auth::Bearer(&committee),
+        )
+        .await);
+    assert!(
+        second["items"]
+            .as_array()
             .unwrap()
-            .unwrap(),
-        cell,
-    )
-    .await
-    .unwrap();
-    let follower = choices[0].0;
+            .iter()
+            .all(|m| !items.contains(m))
+    );
+    let name = items[1]["name"].as_str().unwrap();
+    let last_word = name.split_whitespace().last().unwrap();
+    let plain = chibo_domain::text::search_key(last_word);
+    let found = ok(&t
+        .get(
+            &format!("/api/v1/units/{cell}/follower-choices?q={plain}"),
+            Auth::Bearer(&committee),
+        )
+        .await);
+    assert!(
+        found["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| chibo_domain::text::search_key(m["name"].as_str().unwrap()).contains(&plain))
+    );
+    assert!(found["items"].as_array().unwrap().contains(&items[1]));
+    let options = t
+        .get(
+            &format!("/units/{cell}/follower-choices?q={plain}"),
+            Auth::Cookie(&t.login("xaphulam").await),
+        )
+        .await;
+    assert!(options.body.contains(name), "{}", options.body);
+    let by_secretary = t
+        .get(
+            &format!("/api/v1/units/{cell}/follower-choices"),
+            Auth::Bearer(&sec),
+        )
+        .await;
+    assert_eq!(by_secretary.status, StatusCode::FORBIDDEN);
+    let follower = items[0]["id"].as_i64().unwrap();
     let not_allowed = t
         .api(
             Method::PUT,

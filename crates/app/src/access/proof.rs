@@ -13,6 +13,7 @@ use chibo_store::entities::{meeting, member, unit};
 use chibo_store::path_prefix;
 use chibo_store::sea_orm::sea_query::{Condition, Expr};
 use chibo_store::sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, sea_query::SimpleExpr};
+use chibo_store::subtree::ProvesSubtree;
 
 use super::Actor;
 use crate::{AppError, AppResult};
@@ -108,6 +109,30 @@ impl Scope {
     pub fn paths(&self) -> Option<&[String]> {
         self.paths.as_deref()
     }
+}
+
+/// Each proof of access to a unit proves its subtree may be read (for a cell the actor only
+/// attends, the cell's own roll and groups): the store's subtree reads take one of these.
+macro_rules! proves_subtree {
+    ($($t:ty => |$p:ident| $path:expr;)+) => {
+        $(
+            impl ProvesSubtree for $t {
+                fn proven_root(&self) -> &str {
+                    let $p = self;
+                    $path
+                }
+            }
+        )+
+    };
+}
+
+proves_subtree! {
+    Visible<unit::Model> => |p| &p.0.path;
+    Visible<&unit::Model> => |p| &p.0.path;
+    Attends<unit::Model> => |p| &p.0.path;
+    Manages<unit::Model> => |p| &p.0.path;
+    Visible<MeetingOf> => |p| &p.0.cell.path;
+    Manages<MeetingOf> => |p| &p.0.cell.path;
 }
 
 impl<T> From<Visible<T>> for Attends<T> {
@@ -217,7 +242,7 @@ impl Actor {
 
 /// Any proof that names a cell whose meetings and roll the actor may see. Sealed: only the
 /// proofs of this module implement it.
-pub trait CellProof: sealed::Sealed {
+pub trait CellProof: sealed::Sealed + ProvesSubtree {
     fn cell(&self) -> &unit::Model;
 }
 

@@ -22,7 +22,7 @@ use crate::meetings::lookup::{
 use crate::meetings::notice::{self, FollowerView};
 use crate::meetings::{held, sheet};
 use crate::org::units;
-use crate::refs::UnitRef;
+use crate::refs::{MemberChoices, UnitRef};
 use crate::rules::{self, RuleSetView};
 use crate::{App, AppError, AppResult};
 
@@ -273,8 +273,12 @@ pub struct CellMeetings {
     pub follower: FollowerView,
     /// The actor is on the superior committee and may name the follower.
     pub can_set_follower: bool,
-    pub follower_choices: Vec<(i64, String)>,
+    /// The first members to choose the follower from (searched by name for the rest).
+    pub follower_choices: MemberChoices,
 }
+
+/// How many members the cell's meetings page offers as its follower before a search.
+pub const FIRST_FOLLOWER_CHOICES: u64 = 50;
 
 pub async fn cell_meetings(
     app: &App,
@@ -292,9 +296,9 @@ pub async fn cell_meetings(
     };
     let can_set_follower = actor.supervises(&cell);
     let follower_choices = if can_set_follower {
-        notice::follower_choices(app, actor, unit_id).await?
+        notice::follower_choices(app, actor, unit_id, None, None, FIRST_FOLLOWER_CHOICES).await?
     } else {
-        vec![]
+        MemberChoices::default()
     };
     Ok(CellMeetings {
         unit: UnitRef {

@@ -9,6 +9,7 @@ use chibo_domain::member::{self as member_rules, Status, StatusEvent, StatusEven
 use chibo_domain::rules::{Presence, RuleSet, Standing};
 use chibo_store::entities::{meeting, member, member_event, member_unit, rule_set, unit};
 use chibo_store::sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
+use chibo_store::subtree::Subtree;
 use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -249,9 +250,9 @@ pub struct RollEntry {
 
 /// Members on the cell's roll on the meeting date, with their standing that day.
 pub async fn roll(app: &App, cell: &impl CellProof, date: NaiveDate) -> AppResult<Vec<RollEntry>> {
-    let cell = cell.cell();
+    let subtree = Subtree::of(cell);
     let unit_rows = unit::Entity::find()
-        .filter(unit::Column::Path.like(chibo_store::path_prefix(&cell.path)))
+        .filter(subtree.contains(unit::Column::Path))
         .all(&app.db)
         .await?;
     let unit_names: HashMap<i64, String> =

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use chibo_domain::cursor::Cursor;
 use chibo_domain::ids::MemberId;
 use chibo_domain::meeting::MeetingStatus;
 use chibo_domain::rules::{self as rules_domain, RuleSet};
@@ -14,6 +15,7 @@ use chibo_store::entities::{
 use chibo_store::sea_orm::{
     ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
+use chibo_store::subtree::Subtree;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -22,7 +24,7 @@ use crate::access::{Actor, CellProof, MeetingOf, Visible};
 use crate::meetings::lookup;
 use crate::membership::members;
 use crate::org::units;
-use crate::refs::MemberRef;
+use crate::refs::{MemberChoices, MemberRef};
 use crate::{App, AppResult};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -346,6 +348,7 @@ pub(crate) async fn guest_choices(
     cell: &impl CellProof,
     on: NaiveDate,
 ) -> AppResult<Vec<GuestChoice>> {
+    let subtree = Subtree::of(cell);
     let cell = cell.cell();
     let mut out = Vec::new();
     if let Some(parent_id) = cell.parent_id {
@@ -356,7 +359,7 @@ pub(crate) async fn guest_choices(
         let ids: Vec<i64> = officers.iter().map(|p| p.member_id).collect();
         let inside: std::collections::HashSet<i64> = member::Entity::find()
             .filter(member::Column::Id.is_in(ids))
-            .filter(member::Column::UnitPath.like(chibo_store::path_prefix(&cell.path)))
+            .filter(subtree.contains(member::Column::UnitPath))
             .all(&app.db)
             .await?
             .into_iter()
@@ -493,28 +496,32 @@ pub async fn follower(app: &App, actor: &Actor, unit_id: i64) -> AppResult<Follo
 }
 
 /// Members who may follow the cell: on the roll of its superior organisation, outside the cell,
-/// in name order (for the superior committee's choice).
+/// whose name contains `q`, in name order a page at a time (for the superior committee's
+/// choice; a commune has thousands of members).
 pub async fn follower_choices(
     app: &App,
     actor: &Actor,
     unit_id: i64,
-) -> AppResult<Vec<(i64, String)>> {
+    q: Option<&str>,
+    after: Option<&Cursor>,
+    per_page: u64,
+) -> AppResult<MemberChoices> {
     let cell = actor.visible(units::find(&app.db, unit_id).await?)?;
     actor.require(actor.supervises(&cell))?;
-    let Some(parent) = (match cell.parent_id {
-        Some(p) => units::find(&app.db, p).await?,
-        None => None,
-    }) else {
-        return Ok(vec![]);
+    let Some(parent_id) = cell.parent_id else {
+        return Ok(MemberChoices::default());
     };
-    Ok(member::Entity::find()
-        .filter(member::Column::UnitPath.like(chibo_store::path_prefix(&parent.path)))
-        .filter(member::Column::Status.is_in(chibo_domain::member::on_roll_codes()))
-        .order_by_asc(member::Column::SortKey)
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .filter(|m| !m.unit_path.starts_with(&cell.path))
-        .map(|m| (m.id, m.full_name))
-        .collect())
+    // The superior committee reads the cell's parent: its grant lies on the parent or above.
+    let parent = actor.visible(units::find(&app.db, parent_id).await?)?;
+    members::choices_in_name_order(
+        &app.db,
+        member::Entity::find()
+            .filter(Subtree::of(&parent).contains(member::Column::UnitPath))
+            .filter(Subtree::of(&cell).contains(member::Column::UnitPath).not())
+            .filter(member::Column::Status.is_in(chibo_domain::member::on_roll_codes())),
+        q,
+        after,
+        per_page,
+    )
+    .await
 }

@@ -9,6 +9,7 @@ use chibo_store::sea_orm::sea_query::Query;
 use chibo_store::sea_orm::{
     ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
+use chibo_store::subtree::Subtree;
 use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -67,7 +68,7 @@ pub async fn due(
     let award_on = award_day(&rules, award_on)?;
     let previous = rules.award_day_before(award_on);
     let per_page = per_page.clamp(1, 500);
-    let candidates = candidates(&root.path, &rules, award_on);
+    let candidates = candidates(Subtree::of(&root), &rules, award_on);
     // Each row with its place in the list and its member's unit.
     let mut rows: Vec<(DueRow, Cursor, i64)> = Vec::new();
     let mut position = after.cloned();
@@ -176,7 +177,7 @@ fn award_day(rules: &BadgeRules, award_on: Option<&str>) -> AppResult<NaiveDate>
 /// least that many years before the award day and holding no badge of it or above. Gaps in
 /// party age and disciplinary delays only push a badge later, so this holds every member due
 /// and few others; Rust decides the rest.
-fn candidates(root_path: &str, rules: &BadgeRules, award_on: NaiveDate) -> Condition {
+fn candidates(subtree: Subtree<'_>, rules: &BadgeRules, award_on: NaiveDate) -> Condition {
     let mut reached = Condition::any();
     for &years in &rules.milestones {
         let Some(admitted_by) = award_on.checked_sub_months(chrono::Months::new(years * 12)) else {
@@ -197,7 +198,7 @@ fn candidates(root_path: &str, rules: &BadgeRules, award_on: NaiveDate) -> Condi
         );
     }
     Condition::all()
-        .add(member::Column::UnitPath.like(chibo_store::path_prefix(root_path)))
+        .add(subtree.contains(member::Column::UnitPath))
         .add(member::Column::Status.is_in(chibo_domain::member::on_roll_codes()))
         .add(reached)
 }

@@ -15,6 +15,7 @@ use chibo_store::entities::{member_review, unit, unit_review};
 use chibo_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
 };
+use chibo_store::subtree::Subtree;
 use chibo_store::write_tx;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -529,9 +530,7 @@ pub async fn summary(
         counts_by(
             &app.db,
             member_review::Entity::find()
-                .filter(
-                    member_review::Column::CellId.in_subquery(chibo_store::cells_under(&root.path)),
-                )
+                .filter(member_review::Column::CellId.in_subquery(Subtree::of(&root).cells()))
                 .filter(member_review::Column::Year.eq(year)),
             member_review::Column::Level,
         )
@@ -541,9 +540,7 @@ pub async fn summary(
         counts_by(
             &app.db,
             unit_review::Entity::find()
-                .filter(
-                    unit_review::Column::UnitId.in_subquery(chibo_store::cells_under(&root.path)),
-                )
+                .filter(unit_review::Column::UnitId.in_subquery(Subtree::of(&root).cells()))
                 .filter(unit_review::Column::Year.eq(year)),
             unit_review::Column::Level,
         )
@@ -552,7 +549,7 @@ pub async fn summary(
     let (cells, next) = units::page_in_name_order(
         &app.db,
         unit::Entity::find()
-            .filter(unit::Column::Path.like(chibo_store::path_prefix(&root.path)))
+            .filter(Subtree::of(&root).contains(unit::Column::Path))
             .filter(unit::Column::Kind.is_in(UnitKind::codes_where(UnitKind::is_cell))),
         after,
         per_page,

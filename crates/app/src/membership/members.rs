@@ -12,18 +12,18 @@ use chibo_domain::member::{
 use chibo_domain::org::UnitKind;
 use chibo_domain::text;
 use chibo_store::entities::{member, member_event, member_unit, position, unit};
-use chibo_store::sea_orm::sea_query::Expr;
 use chibo_store::sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    QuerySelect, Select,
 };
+use chibo_store::subtree::Subtree;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::access::Actor;
 use crate::org::units;
-use crate::refs::UnitRef;
+use crate::refs::{MemberChoices, MemberRef, UnitRef};
 use crate::{App, AppError, AppResult};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -195,27 +195,61 @@ pub(crate) fn after_in_name_order(c: &Cursor) -> Condition {
         )
 }
 
+/// A page of the members `select` finds whose name contains `q` (diacritics ignored), in
+/// Vietnamese name order after `after`: what a form offers to choose a member from, when the
+/// members to choose among are too many for one list.
+pub(crate) async fn choices_in_name_order(
+    db: &impl ConnectionTrait,
+    mut select: Select<member::Entity>,
+    q: Option<&str>,
+    after: Option<&Cursor>,
+    per_page: u64,
+) -> AppResult<MemberChoices> {
+    let per_page = per_page.clamp(1, 500);
+    if let Some(term) = q.map(text::search_key).filter(|t| !t.is_empty()) {
+        select = select.filter(member::Column::SearchKey.like(chibo_store::containing(&term)));
+    }
+    if let Some(c) = after {
+        select = select.filter(after_in_name_order(c));
+    }
+    let mut rows = select
+        .order_by_asc(member::Column::SortKey)
+        .order_by_asc(member::Column::Id)
+        .limit(per_page + 1)
+        .all(db)
+        .await?;
+    let next = crate::lookup::cut_page(&mut rows, per_page, |m| {
+        Cursor::new(m.sort_key.clone(), m.id).encode()
+    });
+    Ok(MemberChoices {
+        items: rows
+            .into_iter()
+            .map(|m| MemberRef {
+                id: m.id,
+                name: m.full_name,
+            })
+            .collect(),
+        next,
+    })
+}
+
 /// Members in the actor's scope, searched by name without diacritics, in Vietnamese order.
 pub async fn list(app: &App, actor: &Actor, q: MemberQuery) -> AppResult<MemberPage> {
     let per_page = q.per_page.map_or(50, PageSize::get_u64);
     let page = q.page.map_or(1, PageNumber::get_u64);
     let mut cond = Condition::all();
-    match actor.scope().paths() {
-        None => {}
-        Some(paths) => {
-            let mut any = Condition::any().add(Expr::cust("1 = 0"));
-            for p in paths {
-                any = any.add(member::Column::UnitPath.like(chibo_store::path_prefix(p)));
-            }
-            if let Some(own) = actor.member_id().map(MemberId::get) {
-                any = any.add(member::Column::Id.eq(own));
-            }
-            cond = cond.add(any);
+    let scope = actor.scope();
+    if !scope.is_everything() {
+        // The subtrees the actor reads, and their own record wherever it is.
+        let mut any = Condition::any().add(scope.condition(member::Column::UnitPath));
+        if let Some(own) = actor.member_id().map(MemberId::get) {
+            any = any.add(member::Column::Id.eq(own));
         }
+        cond = cond.add(any);
     }
     if let Some(uid) = q.unit_id {
         let u = actor.visible(units::find(&app.db, uid).await?)?;
-        cond = cond.add(member::Column::UnitPath.like(chibo_store::path_prefix(&u.path)));
+        cond = cond.add(Subtree::of(&u).contains(member::Column::UnitPath));
     }
     if let Some(term) =
         q.q.as_deref()

@@ -11,8 +11,10 @@ use chibo_domain::org::{UnitKind, path_ids};
 use chibo_domain::text::search_key;
 use chibo_store::entities::unit;
 use chibo_store::sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use chibo_store::subtree::Subtree;
 
 use crate::AppResult;
+use crate::access::Visible;
 
 /// What a file may write between the levels of a place.
 pub const PLACE_SEPARATOR: &str = " / ";
@@ -64,7 +66,7 @@ impl Places {
     /// whose name is the last level of one of `texts`, with the names of the units above it.
     pub async fn load<'t>(
         db: &impl ConnectionTrait,
-        root: &unit::Model,
+        root: &Visible<unit::Model>,
         texts: impl Iterator<Item = &'t str>,
     ) -> AppResult<Places> {
         Self::load_kinds(db, root, texts, Some(holder_kinds())).await
@@ -73,7 +75,7 @@ impl Places {
     /// [`Places::load`] for units of any kind (the root included), or of `kinds` only.
     pub async fn load_kinds<'t>(
         db: &impl ConnectionTrait,
-        root: &unit::Model,
+        root: &Visible<unit::Model>,
         texts: impl Iterator<Item = &'t str>,
         kinds: Option<Vec<&'static str>>,
     ) -> AppResult<Places> {
@@ -86,7 +88,7 @@ impl Places {
         let mut found = Vec::new();
         for chunk in last.chunks(CHUNK) {
             let mut q = unit::Entity::find()
-                .filter(unit::Column::Path.like(chibo_store::path_prefix(&root.path)))
+                .filter(Subtree::of(root).contains(unit::Column::Path))
                 .filter(unit::Column::DissolvedOn.is_null())
                 .filter(unit::Column::SearchKey.is_in(chunk.to_vec()));
             if let Some(kinds) = &kinds {
@@ -185,11 +187,11 @@ pub struct ExportLabels {
 }
 
 impl ExportLabels {
-    pub async fn load(db: &impl ConnectionTrait, root: &unit::Model) -> AppResult<Self> {
+    pub async fn load(db: &impl ConnectionTrait, root: &Visible<unit::Model>) -> AppResult<Self> {
         let repeated: Vec<String> = unit::Entity::find()
             .select_only()
             .column(unit::Column::SearchKey)
-            .filter(unit::Column::Path.like(chibo_store::path_prefix(&root.path)))
+            .filter(Subtree::of(root).contains(unit::Column::Path))
             .filter(unit::Column::DissolvedOn.is_null())
             .filter(unit::Column::Kind.is_in(holder_kinds()))
             .group_by(unit::Column::SearchKey)
@@ -198,7 +200,7 @@ impl ExportLabels {
             .all(db)
             .await?;
         Ok(Self {
-            root: root.clone(),
+            root: (**root).clone(),
             repeated: repeated.into_iter().collect(),
             labels: HashMap::new(),
         })
@@ -257,10 +259,10 @@ fn export_label(
 /// the unit empty).
 pub async fn sole_holder(
     db: &impl ConnectionTrait,
-    root: &unit::Model,
+    root: &Visible<unit::Model>,
 ) -> AppResult<Option<unit::Model>> {
     let two = unit::Entity::find()
-        .filter(unit::Column::Path.like(chibo_store::path_prefix(&root.path)))
+        .filter(Subtree::of(root).contains(unit::Column::Path))
         .filter(unit::Column::DissolvedOn.is_null())
         .filter(unit::Column::Kind.is_in(holder_kinds()))
         .limit(2)

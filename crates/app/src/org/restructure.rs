@@ -12,6 +12,7 @@ use chibo_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
     IntoActiveModel, QueryFilter, Set,
 };
+use chibo_store::subtree::Subtree;
 use chibo_store::write_tx;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -338,7 +339,7 @@ pub async fn split(
     // Counted in SQL: the members who stay, and the official ones among them on `date`.
     let staying = || {
         member::Entity::find()
-            .filter(member::Column::UnitPath.like(chibo_store::path_prefix(&u.path)))
+            .filter(Subtree::of(&u).contains(member::Column::UnitPath))
             .filter(member::Column::Status.is_in(on_roll_codes()))
             .filter(member::Column::Id.is_not_in(taken.clone()))
     };
@@ -460,7 +461,7 @@ pub async fn dissolve(
         changeable_from(&app.db, &u).await?,
     );
     let left = member::Entity::find()
-        .filter(member::Column::UnitPath.like(chibo_store::path_prefix(&u.path)))
+        .filter(Subtree::of(&u).contains(member::Column::UnitPath))
         .filter(member::Column::Status.is_in(on_roll_codes()))
         .count(&app.db)
         .await?;

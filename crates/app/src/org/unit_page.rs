@@ -9,6 +9,7 @@ use chibo_store::sea_orm::PaginatorTrait;
 use chibo_store::sea_orm::{
     ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
+use chibo_store::subtree::Subtree;
 use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -126,7 +127,7 @@ pub async fn detail(
 
     let officers = members::officers_on(&app.db, u.id, date).await?;
     let subtree_member_count = member::Entity::find()
-        .filter(member::Column::UnitPath.like(chibo_store::path_prefix(&u.path)))
+        .filter(Subtree::of(&u).contains(member::Column::UnitPath))
         .filter(member::Column::Status.is_in(on_roll_codes()))
         .count(&app.db)
         .await? as i64;
@@ -135,7 +136,7 @@ pub async fn detail(
     let kind = UnitKind::from_code(&u.kind);
     if as_of.is_none() && u.dissolved_on.is_none() && kind.is_some_and(|k| k.is_cell()) {
         let official = member::Entity::find()
-            .filter(member::Column::UnitPath.like(chibo_store::path_prefix(&u.path)))
+            .filter(Subtree::of(&u).contains(member::Column::UnitPath))
             .filter(member::Column::Status.is_in(on_roll_codes()))
             .filter(member::Column::OfficialDate.lte(date))
             .count(&app.db)

@@ -7,8 +7,9 @@ use chibo_store::entities::unit;
 use chibo_store::sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
+use chibo_store::subtree::Subtree;
 
-use crate::access::Actor;
+use crate::access::{Actor, Visible};
 use crate::org::units::find;
 use crate::refs::UnitRef;
 use crate::{App, AppResult};
@@ -50,7 +51,7 @@ fn unit_ref(u: unit::Model) -> UnitRef {
 async fn move_targets(
     db: &impl ConnectionTrait,
     actor: &Actor,
-    u: &unit::Model,
+    u: &Visible<unit::Model>,
 ) -> AppResult<Vec<UnitRef>> {
     let kind = UnitKind::from_code(&u.kind).unwrap_or(UnitKind::Other);
     let parents: Vec<&str> = UnitKind::ALL
@@ -61,7 +62,7 @@ async fn move_targets(
     let mut q = unit::Entity::find()
         .filter(unit::Column::DissolvedOn.is_null())
         .filter(unit::Column::Kind.is_in(parents))
-        .filter(unit::Column::Path.not_like(chibo_store::path_prefix(&u.path)))
+        .filter(Subtree::of(u).contains(unit::Column::Path).not())
         .filter(actor.scope().condition(unit::Column::Path));
     if let Some(p) = u.parent_id {
         q = q.filter(unit::Column::Id.ne(p));

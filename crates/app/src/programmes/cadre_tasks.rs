@@ -9,6 +9,7 @@ use chibo_store::sea_orm::sea_query::Expr;
 use chibo_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, Set,
 };
+use chibo_store::subtree::Subtree;
 use chibo_store::write_tx;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -88,7 +89,7 @@ pub async fn cadre_tasks(
     let year = year.unwrap_or_else(|| App::today().year());
     let of_year = || {
         cadre_task::Entity::find()
-            .filter(cadre_task::Column::UnitId.in_subquery(chibo_store::units_under(&root.path)))
+            .filter(cadre_task::Column::UnitId.in_subquery(Subtree::of(&root).units()))
             .filter(cadre_task::Column::Year.eq(year))
     };
     let page = ranked_page::<_, NaiveDate>(

@@ -12,6 +12,7 @@ use chibo_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, PaginatorTrait,
     QueryFilter, QuerySelect, QueryTrait, Select, Set,
 };
+use chibo_store::subtree::Subtree;
 use chibo_store::write_tx;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -128,7 +129,7 @@ pub async fn inspections(
     per_page: u64,
 ) -> AppResult<InspectionList> {
     let root = readable_unit(app, actor, unit_id).await?;
-    let cells = live_cells(&root.path).count(&app.db).await?;
+    let cells = live_cells(Subtree::of(&root)).count(&app.db).await?;
     let cells_inspected = inspection::Entity::find()
         .select_only()
         .column(inspection::Column::CellId)
@@ -137,7 +138,7 @@ pub async fn inspections(
         .filter(inspection::Column::DoneOn.between(period.from, period.to))
         .filter(
             inspection::Column::CellId.in_subquery(
-                live_cells(&root.path)
+                live_cells(Subtree::of(&root))
                     .select_only()
                     .column(unit::Column::Id)
                     .into_query(),
@@ -147,7 +148,7 @@ pub async fn inspections(
         .await?;
     let in_period = || {
         inspection::Entity::find()
-            .filter(inspection::Column::CellId.in_subquery(chibo_store::units_under(&root.path)))
+            .filter(inspection::Column::CellId.in_subquery(Subtree::of(&root).units()))
             .filter(
                 Condition::any()
                     .add(inspection::Column::PlannedOn.between(period.from, period.to))
@@ -197,9 +198,9 @@ pub async fn inspections(
 }
 
 /// The subtree's cells that still exist.
-fn live_cells(path: &str) -> Select<unit::Entity> {
+fn live_cells(subtree: Subtree<'_>) -> Select<unit::Entity> {
     unit::Entity::find()
-        .filter(unit::Column::Path.like(chibo_store::path_prefix(path)))
+        .filter(subtree.contains(unit::Column::Path))
         .filter(unit::Column::Kind.is_in(UnitKind::codes_where(UnitKind::is_cell)))
         .filter(unit::Column::DissolvedOn.is_null())
 }
@@ -219,7 +220,7 @@ pub async fn cells_to_inspect(
     let Some(supervised) = actor.supervised_paths(unit::Column::Path) else {
         return Ok(UnitChoices::default());
     };
-    let mut select = live_cells(&root.path).filter(supervised);
+    let mut select = live_cells(Subtree::of(&root)).filter(supervised);
     if let Some(term) = q.map(text::search_key).filter(|t| !t.is_empty()) {
         select = select.filter(unit::Column::SearchKey.like(chibo_store::containing(&term)));
     }

@@ -7,18 +7,19 @@ pub mod inspections;
 pub mod training;
 
 use crate::access::{Actor, Visible};
+use crate::membership::members;
 use crate::org::units;
-use crate::refs::{MemberChoices, MemberRef};
+use crate::refs::MemberChoices;
 use crate::{App, AppError, AppResult};
 use chibo_domain::Invalid;
 use chibo_domain::cursor::Cursor;
-use chibo_domain::text;
 use chibo_store::entities::{
     cadre_task, course, inspection, inspection_recommendation, member, position, unit,
 };
 use chibo_store::sea_orm::{
-    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect, QueryTrait,
 };
+use chibo_store::subtree::Subtree;
 
 /// The unit a programme record belongs to, when the actor reads it.
 pub(crate) async fn readable_unit(
@@ -64,11 +65,10 @@ pub async fn officers(
 ) -> AppResult<MemberChoices> {
     let root = readable_unit(app, actor, unit_id).await?;
     let today = App::today();
-    let per_page = per_page.clamp(1, 500);
     let holding = position::Entity::find()
         .select_only()
         .column(position::Column::MemberId)
-        .filter(position::Column::UnitId.in_subquery(chibo_store::cells_under(&root.path)))
+        .filter(position::Column::UnitId.in_subquery(Subtree::of(&root).cells()))
         .filter(position::Column::TermFrom.lte(today))
         .filter(
             Condition::any()
@@ -76,32 +76,14 @@ pub async fn officers(
                 .add(position::Column::TermTo.gt(today)),
         )
         .into_query();
-    let mut select = member::Entity::find().filter(member::Column::Id.in_subquery(holding));
-    if let Some(term) = q.map(text::search_key).filter(|t| !t.is_empty()) {
-        select = select.filter(member::Column::SearchKey.like(chibo_store::containing(&term)));
-    }
-    if let Some(c) = after {
-        select = select.filter(crate::membership::members::after_in_name_order(c));
-    }
-    let mut rows = select
-        .order_by_asc(member::Column::SortKey)
-        .order_by_asc(member::Column::Id)
-        .limit(per_page + 1)
-        .all(&app.db)
-        .await?;
-    let next = crate::lookup::cut_page(&mut rows, per_page, |m| {
-        Cursor::new(m.sort_key.clone(), m.id).encode()
-    });
-    Ok(MemberChoices {
-        items: rows
-            .into_iter()
-            .map(|m| MemberRef {
-                id: m.id,
-                name: m.full_name,
-            })
-            .collect(),
-        next,
-    })
+    members::choices_in_name_order(
+        &app.db,
+        member::Entity::find().filter(member::Column::Id.in_subquery(holding)),
+        q,
+        after,
+        per_page,
+    )
+    .await
 }
 
 /// Which programme record a page came back from.

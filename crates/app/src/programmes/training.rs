@@ -13,12 +13,13 @@ use chibo_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Set,
 };
+use chibo_store::subtree::Subtree;
 use chibo_store::{is_unique_violation, write_tx};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::access::Actor;
+use crate::access::{Actor, Visible};
 use crate::paging::{Ranked, ranked_page};
 use crate::programmes::readable_unit;
 use crate::refs::{MemberRef, UnitRef};
@@ -131,13 +132,13 @@ pub async fn training(
 }
 
 /// Courses of the subtree ending in the period.
-fn courses_of(root: &unit::Model, period: &Period) -> Select<course::Entity> {
+fn courses_of(root: &Visible<unit::Model>, period: &Period) -> Select<course::Entity> {
     course::Entity::find()
-        .filter(course::Column::UnitId.in_subquery(chibo_store::units_under(&root.path)))
+        .filter(course::Column::UnitId.in_subquery(Subtree::of(root).units()))
         .filter(course::Column::EndsOn.between(period.from, period.to))
 }
 
-fn course_ids_of(root: &unit::Model, period: &Period) -> SelectStatement {
+fn course_ids_of(root: &Visible<unit::Model>, period: &Period) -> SelectStatement {
     courses_of(root, period)
         .select_only()
         .column(course::Column::Id)
@@ -151,13 +152,13 @@ const UNTRAINED_SHOWN: u64 = 100;
 /// the subtree ending in the period, counted by the database.
 async fn training_share(
     app: &App,
-    root: &unit::Model,
+    root: &Visible<unit::Model>,
     period: &Period,
 ) -> AppResult<TrainingShare> {
     let officers = position::Entity::find()
         .select_only()
         .column(position::Column::MemberId)
-        .filter(position::Column::UnitId.in_subquery(chibo_store::cells_under(&root.path)))
+        .filter(position::Column::UnitId.in_subquery(Subtree::of(root).cells()))
         .filter(position::Column::Kind.is_in(PositionKind::codes_where(|_| true)))
         .filter(position::Column::TermFrom.lte(period.to))
         .filter(

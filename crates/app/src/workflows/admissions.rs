@@ -16,6 +16,7 @@ use chibo_store::entities::{candidate, candidate_vote, member, unit};
 use chibo_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, Set,
 };
+use chibo_store::subtree::Subtree;
 use chibo_store::write_tx;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -255,7 +256,7 @@ pub async fn list(
     let root = actor.visible(units::find(&app.db, unit_id).await?)?;
     let under = || {
         candidate::Entity::find()
-            .filter(candidate::Column::UnitId.in_subquery(chibo_store::units_under(&root.path)))
+            .filter(candidate::Column::UnitId.in_subquery(Subtree::of(&root).units()))
     };
     let overdue = overdue_condition(&calendar::holidays(app).await?);
     let open = Condition::all()

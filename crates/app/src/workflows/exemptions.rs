@@ -19,6 +19,7 @@ use chibo_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, PaginatorTrait,
     QueryFilter, QueryOrder, Set,
 };
+use chibo_store::subtree::Subtree;
 use chibo_store::write_tx;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -274,10 +275,8 @@ pub async fn list(
     let root = actor.visible(units::find(&app.db, unit_id).await?)?;
     let today = App::today();
     let under = || {
-        exemption::Entity::find().filter(chibo_store::of_member_under(
-            (exemption::Entity, exemption::Column::MemberId),
-            &root.path,
-        ))
+        exemption::Entity::find()
+            .filter(Subtree::of(&root).has_member((exemption::Entity, exemption::Column::MemberId)))
     };
     let status = |s: ExemptionStatus| Condition::all().add(exemption::Column::Status.eq(s.code()));
     let requested = status(ExemptionStatus::Requested);

@@ -11,6 +11,7 @@ use chibo_store::entities::{member, transfer, unit};
 use chibo_store::sea_orm::{
     ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 };
+use chibo_store::subtree::Subtree;
 use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -212,8 +213,8 @@ pub async fn list(
     let root = actor.visible(units::find(&app.db, unit_id).await?)?;
     let c = ctx(app).await?;
     let under = Condition::any()
-        .add(transfer::Column::FromUnitId.in_subquery(chibo_store::units_under(&root.path)))
-        .add(transfer::Column::ToUnitId.in_subquery(chibo_store::units_under(&root.path)));
+        .add(transfer::Column::FromUnitId.in_subquery(Subtree::of(&root).units()))
+        .add(transfer::Column::ToUnitId.in_subquery(Subtree::of(&root).units()));
     let overdue = overdue_condition(&c);
     let overdue_count = transfer::Entity::find()
         .filter(under.clone())

@@ -117,6 +117,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(meeting_prep::check_in_code))
         .routes(routes!(meeting_prep::check_in))
         .routes(routes!(meeting_prep::follower, meeting_prep::set_follower))
+        .routes(routes!(meeting_prep::follower_choices))
         .routes(routes!(meeting_prep::my_resolutions))
         .routes(routes!(meeting_prep::my_meetings))
         .routes(routes!(badges::due))

@@ -16,6 +16,7 @@ use chibo_app::meetings::record::{RecordInput, ScoreEntry, ScoreInput, TaskInput
 use chibo_app::meetings::schedule;
 use chibo_app::meetings::schedule::NewMeeting;
 use chibo_app::membership::members;
+use chibo_app::refs::MemberChoices;
 use chibo_app::rules::RuleSetView;
 use chibo_app::{Actor, App, AppError};
 use chibo_domain::cursor::Cursor;
@@ -48,8 +49,8 @@ struct ListPage {
     follower: notice::FollowerView,
     /// May name the follower (the superior committee).
     can_set_follower: bool,
-    /// Members of the superior organisation who may follow the cell.
-    follower_choices: Vec<(i64, String)>,
+    /// The first members of the superior organisation who may follow the cell.
+    follower_choices: MemberChoices,
 }
 
 pub(super) async fn render_list(
@@ -61,13 +62,23 @@ pub(super) async fn render_list(
     form: FormValues,
 ) -> Result<Response, PageError> {
     let page = detail::cell_meetings(&s.app, a, id, after).await?;
+    let following = page.follower.follower.as_ref().map(|f| f.id);
     let status = crate::render::status_for(&errors);
     render_status(
         status,
         &ListPage {
             follower: page.follower,
             can_set_follower: page.can_set_follower,
-            follower_choices: page.follower_choices,
+            // The current follower is offered first, selected; not twice.
+            follower_choices: MemberChoices {
+                items: page
+                    .follower_choices
+                    .items
+                    .into_iter()
+                    .filter(|m| Some(m.id) != following)
+                    .collect(),
+                next: page.follower_choices.next,
+            },
             nav: Nav::of(a),
             unit_id: page.unit.id,
             unit_name: page.unit.name,

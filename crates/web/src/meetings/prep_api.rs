@@ -17,12 +17,14 @@ use chibo_app::meetings::preparation::{FollowerInput, GuestInput, PreparationInp
 use chibo_app::meetings::schedule;
 use chibo_app::meetings::schedule::NoticeInput;
 use chibo_app::meetings::uploads;
+use chibo_app::refs::MemberChoices;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::form::ApiJson;
 use crate::extract::path::PathId;
+use crate::extract::query::{ApiQuery, NameSearch};
 use crate::extract::session::ApiUser;
 use crate::state::AppState;
 use crate::upload::FileUpload;
@@ -166,6 +168,29 @@ pub async fn follower(
 ) -> Result<Json<FollowerView>, ApiError> {
     Ok(Json(
         chibo_app::meetings::notice::follower(&s.app, &a, id).await?,
+    ))
+}
+
+/// Members of the superior organisation, outside the cell, who may be named to follow it, by
+/// name (searched with `q`), for the superior committee.
+#[utoipa::path(get, path = "/api/v1/units/{id}/follower-choices", tag = "meetings", params(("id" = i64, Path), NameSearch),
+    responses((status = 200, body = MemberChoices), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn follower_choices(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    PathId(id): PathId,
+    ApiQuery(q): ApiQuery<NameSearch>,
+) -> Result<Json<MemberChoices>, ApiError> {
+    Ok(Json(
+        chibo_app::meetings::notice::follower_choices(
+            &s.app,
+            &a,
+            id,
+            q.q.as_deref(),
+            q.after.as_ref(),
+            q.per_page(),
+        )
+        .await?,
     ))
 }
 

@@ -22,10 +22,10 @@ use super::page::on_meeting;
 use crate::error::PageError;
 use crate::extract::form::Form;
 use crate::extract::path::PathId;
-use crate::extract::query::PageQuery;
+use crate::extract::query::{ChoicesQuery, PageQuery};
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::render::{Nav, check_in_path, form_errors, render, render_status, see_other};
+use crate::render::{Nav, check_in_path, choices, form_errors, render, render_status, see_other};
 use crate::state::AppState;
 
 pub async fn notice(
@@ -119,6 +119,26 @@ pub async fn set_follower(
         Ok(_) => Ok(see_other(&format!("/units/{}/meetings#follower", id))),
         Err(errors) => super::page::render_list(&s, &a, id, None, errors, values).await,
     }
+}
+
+/// Members who may follow the cell whose name contains what is typed, as the form's options.
+pub async fn follower_choices(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    PathId(id): PathId,
+    PageQuery(q): PageQuery<ChoicesQuery>,
+) -> Result<Response, PageError> {
+    let page = chibo_app::meetings::notice::follower_choices(
+        &s.app,
+        &a,
+        id,
+        Some(&q.q),
+        None,
+        detail::FIRST_FOLLOWER_CHOICES,
+    )
+    .await?;
+    let items = page.items.into_iter().map(|m| (m.id, m.name)).collect();
+    choices(items, page.next.is_some())
 }
 
 #[derive(Template)]

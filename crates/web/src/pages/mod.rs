@@ -290,6 +290,12 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
         ),
         r(
             M::GET,
+            "/units/{id}/follower-choices",
+            false,
+            get(meeting_prep::follower_choices),
+        ),
+        r(
+            M::GET,
             "/resolutions",
             false,
             get(meeting_prep::resolutions),

@@ -13,6 +13,7 @@ use chibo_store::entities::{member, unit};
 use chibo_store::sea_orm::{
     ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
 };
+use chibo_store::subtree::Subtree;
 use chibo_store::write_tx;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -435,7 +436,7 @@ pub async fn export(app: &App, actor: &Actor, unit_id: i64) -> AppResult<(String
     let mut after_path = String::new();
     loop {
         let holders: Vec<unit::Model> = unit::Entity::find()
-            .filter(unit::Column::Path.like(chibo_store::path_prefix(&root.path)))
+            .filter(Subtree::of(&root).contains(unit::Column::Path))
             .filter(unit::Column::Path.gt(after_path.as_str()))
             .filter(unit::Column::Kind.is_in(UnitKind::codes_where(UnitKind::holds_members)))
             .order_by_asc(unit::Column::Path)

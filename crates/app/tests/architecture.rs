@@ -1,0 +1,74 @@
+//! Rules of the code's shape that the compiler cannot hold alone. A read over a subtree goes
+//! through `chibo_store::subtree::Subtree`, which only a proof of access makes; these checks
+//! keep the two ways around it closed: filtering on a path column by hand, and declaring a new
+//! kind of proof outside the access module.
+
+use std::path::{Path, PathBuf};
+
+fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            sources(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// Lines of the application's sources outside `access/` that contain one of `needles`.
+fn lines_outside_access(needles: &[&str]) -> Vec<String> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    sources(&src, &mut files);
+    let mut found = Vec::new();
+    for file in files {
+        let rel = file
+            .strip_prefix(&src)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        if rel.starts_with("access") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            if needles.iter().any(|n| line.contains(n)) {
+                found.push(format!("{rel}:{}: {}", i + 1, line.trim()));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn subtree_reads_go_through_a_proof() {
+    let by_hand = lines_outside_access(&[
+        "path_prefix(",
+        "Path.like(",
+        "Path.not_like(",
+        "UnitPath.like(",
+        "UnitPath.not_like(",
+    ]);
+    assert!(
+        by_hand.is_empty(),
+        "filter a subtree with chibo_store::subtree::Subtree::of(proof), not by path:\n{}",
+        by_hand.join("\n")
+    );
+}
+
+#[test]
+fn only_the_access_module_proves_a_subtree() {
+    let proofs = lines_outside_access(&["ProvesSubtree for", "impl ProvesSubtree"]);
+    assert!(
+        proofs.is_empty(),
+        "only crate::access may implement ProvesSubtree:\n{}",
+        proofs.join("\n")
+    );
+}
+
+/// The checks above would pass on an empty list of files: make sure they read the sources.
+#[test]
+fn the_checks_read_the_sources() {
+    assert!(!lines_outside_access(&["Subtree::of("]).is_empty());
+}
