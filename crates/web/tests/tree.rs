@@ -104,3 +104,110 @@ async fn the_tree_opens_one_level_at_a_time() {
         "Đồng Tâm's party groups open too"
     );
 }
+
+fn unit_names(choices: &serde_json::Value) -> Vec<String> {
+    choices["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Where a unit may be moved or merged is answered by name search a page at a time, only where
+/// the tree allows it and the actor may act; the page offers the first and searches the rest.
+#[tokio::test]
+async fn restructuring_targets_are_searched_by_name() {
+    let t = TestApp::new().await;
+    let commune = t.token("xaphulam").await;
+    let admin = t.token("admin").await;
+    let sec = t.token("bithu.dongtam").await;
+    let ban_na = t.unit_id("Chi bộ thôn Bản Nà").await;
+
+    // The commune committee merges a cell into a sibling cell, never into a party group.
+    let merges = ok(&t
+        .get(
+            &format!("/api/v1/units/{ban_na}/merge-targets"),
+            Auth::Bearer(&commune),
+        )
+        .await);
+    let names = unit_names(&merges);
+    assert!(
+        names.contains(&"Chi bộ thôn Đồng Tâm".to_string()),
+        "{names:?}"
+    );
+    assert!(names.iter().all(|n| !n.starts_with("Tổ đảng")), "{names:?}");
+    let searched = ok(&t
+        .get(
+            &format!("/api/v1/units/{ban_na}/merge-targets?q=dong%20tam"),
+            Auth::Bearer(&commune),
+        )
+        .await);
+    assert_eq!(unit_names(&searched), vec!["Chi bộ thôn Đồng Tâm"]);
+
+    // Only under a unit where the actor may found a cell: the commune committee has only its
+    // own commune, which is already the parent; the administrator has every other commune,
+    // a page at a time.
+    let moves = ok(&t
+        .get(
+            &format!("/api/v1/units/{ban_na}/move-targets"),
+            Auth::Bearer(&commune),
+        )
+        .await);
+    assert!(unit_names(&moves).is_empty(), "{moves}");
+    let first = ok(&t
+        .get(
+            &format!("/api/v1/units/{ban_na}/move-targets?per_page=1"),
+            Auth::Bearer(&admin),
+        )
+        .await);
+    let after = first["next"].as_str().expect("more than one commune");
+    let second = ok(&t
+        .get(
+            &format!("/api/v1/units/{ban_na}/move-targets?per_page=1&after={after}"),
+            Auth::Bearer(&admin),
+        )
+        .await);
+    let (a, b) = (unit_names(&first), unit_names(&second));
+    assert_eq!((a.len(), b.len()), (1, 1));
+    assert!(a[0] != b[0] && !a[0].contains("Phú Lâm") && !b[0].contains("Phú Lâm"));
+    assert!(
+        a.iter().chain(&b).all(|n| n.starts_with("Đảng bộ")),
+        "{a:?} {b:?}"
+    );
+    let wanted = &b[0];
+    let key = chibo_domain::text::search_key(wanted.trim_start_matches("Đảng bộ "));
+    let found = ok(&t
+        .get(
+            &format!(
+                "/api/v1/units/{ban_na}/move-targets?q={}",
+                key.replace(' ', "%20")
+            ),
+            Auth::Bearer(&admin),
+        )
+        .await);
+    assert!(unit_names(&found).contains(wanted), "{found}");
+
+    // The page's search answers options; a secretary may not restructure their own cell, and
+    // another cell is not there for them.
+    let options = t
+        .get(
+            &format!("/units/{ban_na}/move-targets?q={}", key.replace(' ', "%20")),
+            Auth::Cookie(&t.login("admin").await),
+        )
+        .await;
+    assert!(options.body.contains(wanted.as_str()), "{}", options.body);
+    let own = t.unit_id("Chi bộ thôn Đồng Tâm").await;
+    for (unit, status) in [
+        (own, StatusCode::FORBIDDEN),
+        (ban_na, StatusCode::NOT_FOUND),
+    ] {
+        let r = t
+            .get(
+                &format!("/api/v1/units/{unit}/merge-targets"),
+                Auth::Bearer(&sec),
+            )
+            .await;
+        assert_eq!(r.status, status, "{}", r.body);
+    }
+}

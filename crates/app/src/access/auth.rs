@@ -5,8 +5,9 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chibo_domain::ids::{MemberId, UserId};
 use chibo_store::entities::{api_token, login_attempt, session, unit, user, user_role};
+use chibo_store::sea_orm::sea_query::{Expr, ExprTrait, Order, Query, SimpleExpr};
 use chibo_store::sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, Set,
 };
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -265,56 +266,68 @@ pub(crate) async fn end_all_access(
 
 /// The actor behind a session cookie, if the session is live.
 pub async fn actor_from_session(app: &App, secret: &str) -> AppResult<Option<Actor>> {
-    let s = session::Entity::find()
-        .filter(session::Column::TokenHash.eq(digest(secret)))
-        .filter(session::Column::ExpiresAt.gt(chrono::Utc::now()))
-        .one(&app.db)
-        .await?;
-    match s {
-        Some(s) => load_actor(app, s.user_id).await,
-        None => Ok(None),
-    }
+    let live = Query::select()
+        .column(session::Column::UserId)
+        .from(session::Entity)
+        .and_where(session::Column::TokenHash.eq(digest(secret)))
+        .and_where(session::Column::ExpiresAt.gt(chrono::Utc::now()))
+        .to_owned();
+    actor_where(app, user::Column::Id.in_subquery(live)).await
 }
 
 pub async fn actor_from_token(app: &App, secret: &str) -> AppResult<Option<Actor>> {
-    let t = api_token::Entity::find()
-        .filter(api_token::Column::TokenHash.eq(digest(secret)))
-        .filter(api_token::Column::ExpiresAt.gt(chrono::Utc::now()))
-        .one(&app.db)
-        .await?;
-    match t {
-        Some(t) => load_actor(app, t.user_id).await,
-        None => Ok(None),
-    }
+    let live = Query::select()
+        .column(api_token::Column::UserId)
+        .from(api_token::Entity)
+        .and_where(api_token::Column::TokenHash.eq(digest(secret)))
+        .and_where(api_token::Column::ExpiresAt.gt(chrono::Utc::now()))
+        .to_owned();
+    actor_where(app, user::Column::Id.in_subquery(live)).await
 }
 
 pub async fn load_actor(app: &App, user_id: i64) -> AppResult<Option<Actor>> {
-    let Some(u) = user::Entity::find_by_id(user_id).one(&app.db).await? else {
+    actor_where(app, user::Column::Id.eq(user_id)).await
+}
+
+/// The active user `which` finds (their session or token looked up in the same query), with
+/// their grants and each grant's unit in a second: two queries for every request, whatever
+/// the number of roles.
+async fn actor_where(app: &App, which: SimpleExpr) -> AppResult<Option<Actor>> {
+    let Some(u) = user::Entity::find()
+        .filter(which)
+        .filter(user::Column::IsActive.eq(true))
+        .one(&app.db)
+        .await?
+    else {
         return Ok(None);
     };
-    if !u.is_active {
-        return Ok(None);
-    }
-    let roles = user_role::Entity::find()
-        .filter(user_role::Column::UserId.eq(u.id))
+    let grants_of = Query::select()
+        .column((user_role::Entity, user_role::Column::Role))
+        .column((user_role::Entity, user_role::Column::UnitId))
+        .column((unit::Entity, unit::Column::Path))
+        .column((unit::Entity, unit::Column::Name))
+        .from(user_role::Entity)
+        .left_join(
+            unit::Entity,
+            Expr::col((unit::Entity, unit::Column::Id))
+                .equals((user_role::Entity, user_role::Column::UnitId)),
+        )
+        .and_where(Expr::col((user_role::Entity, user_role::Column::UserId)).eq(u.id))
+        .order_by((user_role::Entity, user_role::Column::Id), Order::Asc)
+        .to_owned();
+    let grants = GrantRow::find_by_statement(app.db.get_database_backend().build(&grants_of))
         .all(&app.db)
-        .await?;
-    let mut grants = Vec::new();
-    for r in roles {
-        let Some(role) = Role::from_code(&r.role) else {
-            continue;
-        };
-        let unit = match r.unit_id {
-            Some(id) => unit::Entity::find_by_id(id).one(&app.db).await?,
-            None => None,
-        };
-        grants.push(Grant {
-            role,
-            unit_id: r.unit_id,
-            unit_path: unit.as_ref().map(|u| u.path.clone()),
-            unit_name: unit.map(|u| u.name),
-        });
-    }
+        .await?
+        .into_iter()
+        .filter_map(|g| {
+            Some(Grant {
+                role: Role::from_code(&g.role)?,
+                unit_id: g.unit_id,
+                unit_path: g.path,
+                unit_name: g.name,
+            })
+        })
+        .collect();
     Ok(Some(Actor {
         user_id: UserId::new(u.id),
         username: u.username,
@@ -323,6 +336,15 @@ pub async fn load_actor(app: &App, user_id: i64) -> AppResult<Option<Actor>> {
         grants,
         sealed: super::Sealed,
     }))
+}
+
+/// A grant as read with its unit.
+#[derive(Debug, FromQueryResult)]
+struct GrantRow {
+    role: String,
+    unit_id: Option<i64>,
+    path: Option<String>,
+    name: Option<String>,
 }
 
 /// Removes expired sessions and old login attempts (run at start-up and daily).

@@ -231,6 +231,30 @@ impl Actor {
         })
     }
 
+    /// [`Actor::can_create_under`] as a condition on the `units` row of the would-be parent, for
+    /// a query that lists where a unit of `kind` may go (its id and its parent's are the row's).
+    /// The ids bound are the actor's own grants', never a subtree's.
+    pub fn creatable_under(&self, kind: UnitKind) -> Condition {
+        if self.is_admin() {
+            return Condition::all();
+        }
+        let held = |roles: &[Role]| -> Vec<i64> {
+            self.grants
+                .iter()
+                .filter(|g| roles.contains(&g.role))
+                .filter_map(|g| g.unit_id)
+                .collect()
+        };
+        let committee = held(&[Role::Committee]);
+        let mut any = Condition::any().add(unit::Column::Id.is_in(committee.clone()));
+        if kind == UnitKind::Group {
+            any = any
+                .add(unit::Column::ParentId.is_in(committee))
+                .add(unit::Column::Id.is_in(held(&[Role::CellSecretary, Role::CellDeputy])));
+        }
+        any
+    }
+
     /// May merge a unit of `kind` into `target` (whose parent is `target_parent`): whoever may
     /// restructure the target, or create a unit of that kind under it.
     pub fn may_merge_into(

@@ -105,13 +105,25 @@ pub async fn choices(
     after: Option<&Cursor>,
     per_page: u64,
 ) -> AppResult<UnitChoices> {
-    let mut select = unit::Entity::find()
+    let select = unit::Entity::find()
         .filter(unit::Column::DissolvedOn.is_null())
         .filter(actor.scope().condition(unit::Column::Path));
+    choices_in_name_order(&app.db, select, q, after, per_page).await
+}
+
+/// A page of the units `select` finds whose name contains `q` (diacritics ignored), in
+/// Vietnamese name order after `after`: a form's choices when there are too many for one list.
+pub(crate) async fn choices_in_name_order(
+    db: &impl ConnectionTrait,
+    mut select: Select<unit::Entity>,
+    q: Option<&str>,
+    after: Option<&Cursor>,
+    per_page: u64,
+) -> AppResult<UnitChoices> {
     if let Some(term) = q.map(text::search_key).filter(|t| !t.is_empty()) {
         select = select.filter(unit::Column::SearchKey.like(chibo_store::containing(&term)));
     }
-    let (rows, next) = page_in_name_order(&app.db, select, after, per_page).await?;
+    let (rows, next) = page_in_name_order(db, select, after, per_page).await?;
     Ok(UnitChoices {
         items: rows
             .into_iter()

@@ -4,7 +4,6 @@ use chibo_domain::Invalid;
 use chibo_domain::cursor::Cursor;
 use chibo_domain::org::UnitKind;
 use chibo_domain::programme::{InspectionStatus, RecommendationStatus};
-use chibo_domain::text;
 use chibo_domain::text::percent_text;
 use chibo_domain::validate;
 use chibo_store::entities::{inspection, inspection_recommendation, unit};
@@ -220,21 +219,8 @@ pub async fn cells_to_inspect(
     let Some(supervised) = actor.supervised_paths(unit::Column::Path) else {
         return Ok(UnitChoices::default());
     };
-    let mut select = live_cells(Subtree::of(&root)).filter(supervised);
-    if let Some(term) = q.map(text::search_key).filter(|t| !t.is_empty()) {
-        select = select.filter(unit::Column::SearchKey.like(chibo_store::containing(&term)));
-    }
-    let (rows, next) = units::page_in_name_order(&app.db, select, after, per_page).await?;
-    Ok(UnitChoices {
-        items: rows
-            .into_iter()
-            .map(|u| UnitRef {
-                id: u.id,
-                name: u.name,
-            })
-            .collect(),
-        next,
-    })
+    let select = live_cells(Subtree::of(&root)).filter(supervised);
+    units::choices_in_name_order(&app.db, select, q, after, per_page).await
 }
 
 /// Inspections with their units' names and recommendations (one query each for a page).

@@ -76,6 +76,18 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
         r(M::GET, "/units/{id}", false, get(units::show)),
         r(M::GET, "/units/{id}/tree", false, get(units::tree_level)),
         r(
+            M::GET,
+            "/units/{id}/move-targets",
+            false,
+            get(units::move_choices),
+        ),
+        r(
+            M::GET,
+            "/units/{id}/merge-targets",
+            false,
+            get(units::merge_choices),
+        ),
+        r(
             M::POST,
             "/units/{id}/children",
             false,

@@ -8,6 +8,7 @@ use chibo_app::org::restructure::{DissolveUnit, MergeUnit, MoveUnit, SplitUnit};
 use chibo_app::org::tree;
 use chibo_app::org::unit_page;
 use chibo_app::org::unit_page::UnitDetail;
+use chibo_app::org::unit_targets::{self, Target};
 use chibo_app::org::units;
 use chibo_app::org::units::{UnitPage, UnitView};
 use chibo_app::paging::PER_PAGE;
@@ -78,6 +79,51 @@ pub async fn choices(
     Ok(Json(
         units::choices(&s.app, &a, q.q.as_deref(), q.after.as_ref(), q.per_page()).await?,
     ))
+}
+
+/// Units this unit may be moved under (the tree allows it there and you may create it there),
+/// by name, searched with `q`. 403 when you may not restructure the unit.
+#[utoipa::path(get, path = "/api/v1/units/{id}/move-targets", tag = "units", params(("id" = i64, Path), NameSearch),
+    responses((status = 200, body = UnitChoices), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn move_targets(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    PathId(id): PathId,
+    ApiQuery(q): ApiQuery<NameSearch>,
+) -> Result<Json<UnitChoices>, ApiError> {
+    Ok(Json(targets(&s, &a, id, Target::Move, &q).await?))
+}
+
+/// Units this unit may be merged into (its siblings the tree allows, or a party group's own
+/// cell), by name, searched with `q`. 403 when you may not restructure the unit.
+#[utoipa::path(get, path = "/api/v1/units/{id}/merge-targets", tag = "units", params(("id" = i64, Path), NameSearch),
+    responses((status = 200, body = UnitChoices), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn merge_targets(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    PathId(id): PathId,
+    ApiQuery(q): ApiQuery<NameSearch>,
+) -> Result<Json<UnitChoices>, ApiError> {
+    Ok(Json(targets(&s, &a, id, Target::Merge, &q).await?))
+}
+
+async fn targets(
+    s: &AppState,
+    a: &chibo_app::Actor,
+    id: i64,
+    target: Target,
+    q: &NameSearch,
+) -> Result<UnitChoices, ApiError> {
+    Ok(unit_targets::choices(
+        &s.app,
+        a,
+        id,
+        target,
+        q.q.as_deref(),
+        q.after.as_ref(),
+        q.per_page(),
+    )
+    .await?)
 }
 
 /// The top units of your scope, each with how many units lie directly under it: the first

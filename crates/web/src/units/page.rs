@@ -11,7 +11,7 @@ use chibo_app::org::tree;
 use chibo_app::org::tree::TreeLevel;
 use chibo_app::org::unit_page;
 use chibo_app::org::unit_page::UnitDetail;
-use chibo_app::org::unit_targets;
+use chibo_app::org::unit_targets::{self, Target};
 use chibo_app::org::units;
 use chibo_app::paging::PER_PAGE;
 use chibo_app::{Actor, App, AppError};
@@ -123,6 +123,38 @@ pub async fn unit_choices(
     PageQuery(q): PageQuery<ChoicesQuery>,
 ) -> Result<Response, PageError> {
     let page = units::choices(&s.app, &a, Some(&q.q), None, FIRST_CHOICES).await?;
+    let items = page.items.into_iter().map(|u| (u.id, u.name)).collect();
+    crate::render::choices(items, page.next.is_some())
+}
+
+/// Units the unit may be moved under whose name contains what is typed, as the form's options.
+pub async fn move_choices(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    PathId(id): PathId,
+    PageQuery(q): PageQuery<ChoicesQuery>,
+) -> Result<Response, PageError> {
+    target_choices(&s, &a, id, Target::Move, &q.q).await
+}
+
+/// Units the unit may be merged into whose name contains what is typed, as the form's options.
+pub async fn merge_choices(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    PathId(id): PathId,
+    PageQuery(q): PageQuery<ChoicesQuery>,
+) -> Result<Response, PageError> {
+    target_choices(&s, &a, id, Target::Merge, &q.q).await
+}
+
+async fn target_choices(
+    s: &AppState,
+    a: &Actor,
+    id: i64,
+    target: Target,
+    q: &str,
+) -> Result<Response, PageError> {
+    let page = unit_targets::choices(&s.app, a, id, target, Some(q), None, FIRST_CHOICES).await?;
     let items = page.items.into_iter().map(|u| (u.id, u.name)).collect();
     crate::render::choices(items, page.next.is_some())
 }
