@@ -7,19 +7,23 @@
 # axum handler measured the same way (chibo's own /login page, which reads nothing). Writes
 # bench/results/scale.md. Prints figures; asserts nothing.
 #
-# Usage: bench/scale.sh [--pg] [--requests N] [--scale city|province] [--load-seconds S]
+# Usage: bench/scale.sh [--pg] [--requests N] [--scale city|province] [--load-seconds S] [--db FILE]
+# --db keeps the SQLite database in FILE: generated when FILE is missing, reused when it exists
+# (the generator's time is then not measured).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=20
 SCALE=province
 PG=0
 LOAD=30
+DBFILE=
 while [ $# -gt 0 ]; do
   case $1 in
     --pg) PG=1 ;;
     --requests) N=$2; shift ;;
     --scale) SCALE=$2; shift ;;
     --load-seconds) LOAD=$2; shift ;;
+    --db) DBFILE=$2; shift ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -54,9 +58,13 @@ run_backend() {
   local label=$1 url=$2
   echo | tee -a "$OUT"
   echo "## $label" | tee -a "$OUT"
-  local t0; t0=$(date +%s.%N)
-  target/release/chibo --database-url "$url" generate --scale "$SCALE" --months 12 >"$TMP/gen.log" 2>&1
-  echo "generator: $(echo "$(date +%s.%N) - $t0" | bc | cut -c1-6) s — $(grep -m1 'Đã tạo' "$TMP/gen.log")" | tee -a "$OUT"
+  if [ "${3:-}" = reuse ]; then
+    echo "generator: not run (reusing $DBFILE)" | tee -a "$OUT"
+  else
+    local t0; t0=$(date +%s.%N)
+    target/release/chibo --database-url "$url" generate --scale "$SCALE" --months 12 >"$TMP/gen.log" 2>&1
+    echo "generator: $(echo "$(date +%s.%N) - $t0" | bc | cut -c1-6) s — $(grep -m1 'Đã tạo' "$TMP/gen.log")" | tee -a "$OUT"
+  fi
   local port; port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   local b=http://127.0.0.1:$port
   CHIBO_DATABASE_URL="$url" target/release/chibo serve --bind 127.0.0.1:$port >"$TMP/serve.log" 2>&1 &
@@ -142,7 +150,15 @@ import json,sys; a=json.load(sys.stdin); print(1, a["grants"][0]["unit_id"], 0)'
   kill $PID; wait $PID 2>/dev/null || true; PID=
 }
 
-run_backend "SQLite" "sqlite://$TMP/scale.db?mode=rwc"
+if [ -n "$DBFILE" ]; then
+  if [ -e "$DBFILE" ]; then
+    run_backend "SQLite" "sqlite://$DBFILE?mode=rwc" reuse
+  else
+    run_backend "SQLite" "sqlite://$DBFILE?mode=rwc"
+  fi
+else
+  run_backend "SQLite" "sqlite://$TMP/scale.db?mode=rwc"
+fi
 if [ $PG = 1 ]; then
   BASE=$(scripts/pg-start)
   DB=chibo_scale_$$

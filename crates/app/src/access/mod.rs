@@ -4,6 +4,7 @@ pub mod auth;
 mod proof;
 pub mod users;
 
+pub(crate) use proof::nothing;
 pub use proof::{Admin, Attends, CellProof, Manages, MeetingOf, Scope, Visible};
 
 use chibo_domain::ids::{MemberId, UserId};

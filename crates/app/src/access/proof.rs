@@ -93,10 +93,12 @@ impl Scope {
     pub fn condition(&self, column: impl ColumnTrait) -> Condition {
         match &self.paths {
             None => Condition::all(),
-            Some(ps) => ps.iter().fold(
-                Condition::any().add(SimpleExpr::from(Expr::cust("1 = 0"))),
-                |c, p| c.add(column.like(path_prefix(p))),
-            ),
+            Some(ps) if ps.is_empty() => nothing(),
+            // No constant false term among the alternatives: SQLite then unions one index
+            // range per subtree (with `1 = 0 OR …` it scans the table, 700 ms at a province).
+            Some(ps) => ps
+                .iter()
+                .fold(Condition::any(), |c, p| c.add(column.like(path_prefix(p)))),
         }
     }
 
@@ -133,6 +135,11 @@ proves_subtree! {
     Manages<unit::Model> => |p| &p.0.path;
     Visible<MeetingOf> => |p| &p.0.cell.path;
     Manages<MeetingOf> => |p| &p.0.cell.path;
+}
+
+/// A condition no row meets (an actor with no grant that reads a subtree).
+pub(crate) fn nothing() -> Condition {
+    Condition::all().add(SimpleExpr::from(Expr::cust("1 = 0")))
 }
 
 impl<T> From<Visible<T>> for Attends<T> {

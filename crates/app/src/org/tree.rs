@@ -189,10 +189,10 @@ async fn units_then(
 fn top_of_scope(actor: &Actor) -> Condition {
     match actor.scope().paths() {
         None => Condition::all().add(unit::Column::ParentId.is_null()),
-        Some(paths) => paths.iter().fold(
-            Condition::any().add(chibo_store::sea_orm::sea_query::Expr::cust("1 = 0")),
-            |c, p| c.add(unit::Column::Path.eq(p)),
-        ),
+        Some([]) => crate::access::nothing(),
+        Some(paths) => paths
+            .iter()
+            .fold(Condition::any(), |c, p| c.add(unit::Column::Path.eq(p))),
     }
 }
 

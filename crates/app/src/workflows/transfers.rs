@@ -319,19 +319,15 @@ pub(crate) fn destinations_from(actor: &Actor, home: &unit::Model) -> Condition 
         .iter()
         .map(|k| k.code())
         .collect();
-    let siblings = match home.parent_id {
-        Some(p) => Condition::all().add(unit::Column::ParentId.eq(p)),
-        None => Condition::all().add(chibo_store::sea_orm::sea_query::Expr::cust("1 = 0")),
-    };
+    let mut reachable = Condition::any().add(actor.scope().condition(unit::Column::Path));
+    if let Some(p) = home.parent_id {
+        reachable = reachable.add(unit::Column::ParentId.eq(p));
+    }
     Condition::all()
         .add(unit::Column::Kind.is_in(cell_kinds))
         .add(unit::Column::DissolvedOn.is_null())
         .add(unit::Column::Id.ne(home.id))
-        .add(
-            Condition::any()
-                .add(siblings)
-                .add(actor.scope().condition(unit::Column::Path)),
-        )
+        .add(reachable)
 }
 
 /// Cells a member of `member_id`'s cell may be transferred to in chibo, by name.
