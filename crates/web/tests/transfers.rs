@@ -257,3 +257,58 @@ async fn transfers_move_members_and_keep_their_deadlines() {
     let holidays = t.get("/admin/holidays", Auth::Cookie(&admin_cookie)).await;
     assert!(holidays.body.contains("Quốc khánh"));
 }
+
+/// The cells a member may be sent to are chosen by name a page at a time: the siblings of their
+/// cell and what the actor reads, never their own cell; the page's search answers options.
+#[tokio::test]
+async fn transfer_destinations_are_searched_by_name() {
+    let t = TestApp::new().await;
+    let sec = t.token("bithu.dongtam").await;
+    let admin = t.token("admin").await;
+    let dong_tam = t.unit_id("Chi bộ thôn Đồng Tâm").await;
+    let a = members_of(&t, dong_tam).await[0];
+    let names = |v: &Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let path = format!("/api/v1/members/{a}/transfer-destinations");
+    let by_secretary = ok(&t.get(&path, Auth::Bearer(&sec)).await);
+    let sibling_names = names(&by_secretary);
+    assert!(
+        sibling_names.contains(&"Chi bộ thôn Bản Nà".to_string()),
+        "{sibling_names:?}"
+    );
+    assert!(!sibling_names.contains(&"Chi bộ thôn Đồng Tâm".to_string()));
+    let found = ok(&t
+        .get(&format!("{path}?q=ban%20na"), Auth::Bearer(&sec))
+        .await);
+    assert_eq!(names(&found), vec!["Chi bộ thôn Bản Nà"]);
+    // The administrator reads every cell: a page at a time.
+    let first = ok(&t
+        .get(&format!("{path}?per_page=3"), Auth::Bearer(&admin))
+        .await);
+    assert_eq!(names(&first).len(), 3);
+    let after = first["next"].as_str().expect("more cells than three");
+    let second = ok(&t
+        .get(
+            &format!("{path}?per_page=3&after={after}"),
+            Auth::Bearer(&admin),
+        )
+        .await);
+    assert!(names(&second).iter().all(|n| !names(&first).contains(n)));
+    let options = t
+        .get(
+            &format!("/members/{a}/transfer-destinations?q=ban%20na"),
+            Auth::Cookie(&t.login("bithu.dongtam").await),
+        )
+        .await;
+    assert!(
+        options.body.contains("Chi bộ thôn Bản Nà"),
+        "{}",
+        options.body
+    );
+}

@@ -168,27 +168,36 @@ fn check_year(year: i32) -> AppResult<()> {
     Ok(())
 }
 
-/// Counts of the levels given in an organisation in a year, leaving out some members.
+/// Counts of the levels given in an organisation in a year, leaving out some members (the cell
+/// being edited, at most its roll), counted by the database.
 async fn org_counts(
     app: &App,
     org: &unit::Model,
     year: i32,
     except: &[i64],
 ) -> AppResult<LevelCounts> {
-    let mut c = LevelCounts::default();
-    for r in member_review::Entity::find()
-        .filter(member_review::Column::OrgId.eq(org.id))
-        .filter(member_review::Column::Year.eq(year))
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .filter(|r| !except.contains(&r.member_id))
-    {
-        if let Some(l) = Level::from_code(&r.level) {
-            c.add(l, 1);
+    Ok(level_counts(
+        counts_by(
+            &app.db,
+            member_review::Entity::find()
+                .filter(member_review::Column::OrgId.eq(org.id))
+                .filter(member_review::Column::Year.eq(year))
+                .filter(member_review::Column::MemberId.is_not_in(except.iter().copied())),
+            member_review::Column::Level,
+        )
+        .await?,
+    ))
+}
+
+/// Level counts from `COUNT(*) … GROUP BY level` rows.
+fn level_counts(by: HashMap<String, u64>) -> LevelCounts {
+    let mut counts = LevelCounts::default();
+    for (code, n) in by {
+        if let Some(l) = Level::from_code(&code) {
+            counts.add(l, n as u32);
         }
     }
-    Ok(c)
+    counts
 }
 
 /// The cell's review sheet for a year: its members on the roll at the year's end (or today),
@@ -517,15 +526,6 @@ pub async fn summary(
 ) -> AppResult<ReviewSummary> {
     let root = actor.visible(units::find(&app.db, unit_id).await?)?;
     check_year(year)?;
-    let level_counts = |by: HashMap<String, u64>| {
-        let mut counts = LevelCounts::default();
-        for (code, n) in by {
-            if let Some(l) = Level::from_code(&code) {
-                counts.add(l, n as u32);
-            }
-        }
-        counts
-    };
     let members = level_counts(
         counts_by(
             &app.db,

@@ -354,8 +354,19 @@ pub async fn create(app: &App, actor: &Actor, input: NewUnit) -> AppResult<UnitV
     } else {
         Vec::new()
     };
+    // The founders' units in one query (the form may name a large cell's members).
+    let unit_ids: Vec<i64> = founders.iter().map(|m| m.unit_id).collect();
+    let units_of: HashMap<i64, unit::Model> =
+        crate::lookup::by_ids::<unit::Entity, _>(&app.db, unit::Column::Id, &unit_ids)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u))
+            .collect();
     for m in &founders {
-        if !actor.can_manage_members(&member_unit_of(&app.db, m).await?) {
+        if !units_of
+            .get(&m.unit_id)
+            .is_some_and(|u| actor.can_manage_members(u))
+        {
             errors.push(
                 "founding_member_ids",
                 format!("Bạn không có quyền chuyển đảng viên {}.", m.full_name),
@@ -399,10 +410,6 @@ pub async fn create(app: &App, actor: &Actor, input: NewUnit) -> AppResult<UnitV
     .await?;
     tx.commit().await?;
     Ok(unit_view(&created, &HashMap::new()))
-}
-
-async fn member_unit_of(db: &impl ConnectionTrait, m: &member::Model) -> AppResult<unit::Model> {
-    find(db, m.unit_id).await?.ok_or(AppError::NotFound)
 }
 
 /// Loads a unit the actor may restructure (404 outside read scope, 403 inside without the right).

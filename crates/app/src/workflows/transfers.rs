@@ -20,7 +20,7 @@ use crate::access::Actor;
 use crate::membership::members;
 use crate::org::units;
 use crate::paging::{Ranked, ranked_page};
-use crate::refs::{MemberRef, UnitRef};
+use crate::refs::{MemberRef, UnitChoices, UnitRef};
 use crate::workflows::acts_as;
 use crate::{App, AppError, AppResult};
 
@@ -330,21 +330,26 @@ pub(crate) fn destinations_from(actor: &Actor, home: &unit::Model) -> Condition 
         .add(reachable)
 }
 
-/// Cells a member of `member_id`'s cell may be transferred to in chibo, by name.
-pub async fn destinations(app: &App, actor: &Actor, member_id: i64) -> AppResult<Vec<UnitRef>> {
+/// Cells a member of `member_id`'s cell may be transferred to in chibo whose name contains `q`,
+/// by name, a page at a time (an administrator may send a member to any of ten thousand cells).
+pub async fn destinations(
+    app: &App,
+    actor: &Actor,
+    member_id: i64,
+    q: Option<&str>,
+    after: Option<&Cursor>,
+    per_page: u64,
+) -> AppResult<UnitChoices> {
     let (m, _) = members::visible(app, actor, member_id).await?;
     let home = cell_of(app, m.unit_id).await?;
-    Ok(unit::Entity::find()
-        .filter(destinations_from(actor, &home))
-        .order_by_asc(unit::Column::SearchKey)
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|u| UnitRef {
-            id: u.id,
-            name: u.name,
-        })
-        .collect())
+    units::choices_in_name_order(
+        &app.db,
+        unit::Entity::find().filter(destinations_from(actor, &home)),
+        q,
+        after,
+        per_page,
+    )
+    .await
 }
 
 /// The member a transfer is about, when the actor may see the transfer.

@@ -127,6 +127,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(badges::discipline))
         .routes(routes!(transfers::list))
         .routes(routes!(transfers::of_member, transfers::start))
+        .routes(routes!(transfers::destinations))
         .routes(routes!(transfers::step))
         .routes(routes!(transfers::holidays, transfers::add_holiday))
         .routes(routes!(transfers::remove_holiday))

@@ -14,6 +14,7 @@ use chibo_app::membership::members::{MemberDetail, MemberPage, MemberQuery};
 use chibo_app::membership::positions;
 use chibo_app::membership::positions::{EndPositionInput, PositionInput};
 use chibo_app::org::units;
+use chibo_app::refs::UnitChoices;
 use chibo_app::workflows::exemptions;
 use chibo_app::workflows::transfers;
 use chibo_app::{Actor, App, AppError};
@@ -122,7 +123,7 @@ struct MemberPageT {
     exemptions: Vec<exemptions::ExemptionView>,
     /// The signed-in user's own record.
     is_self: bool,
-    destinations: Vec<chibo_app::refs::UnitRef>,
+    destinations: UnitChoices,
     errors: Vec<String>,
     today: String,
     event_kinds: Vec<(&'static str, &'static str)>,
@@ -140,9 +141,9 @@ pub(crate) async fn render_member(
     let transfers = transfers::of_member(&s.app, a, id).await?;
     let exemptions = exemptions::of_member(&s.app, a, id).await?;
     let destinations = if m.can_manage {
-        transfers::destinations(&s.app, a, id).await?
+        transfers::destinations(&s.app, a, id, None, None, crate::render::FIRST_CHOICES).await?
     } else {
-        vec![]
+        UnitChoices::default()
     };
     let status = crate::render::status_for(&errors);
     render_status(

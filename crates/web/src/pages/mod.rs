@@ -469,6 +469,12 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
             post(transfers::start),
         ),
         r(
+            M::GET,
+            "/members/{id}/transfer-destinations",
+            false,
+            get(transfers::destination_choices),
+        ),
+        r(
             M::POST,
             "/transfers/{id}/steps",
             false,

@@ -1,6 +1,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use chibo_app::refs::UnitChoices;
 use chibo_app::rules::calendar;
 use chibo_app::rules::calendar::{HolidayInput, HolidayView};
 use chibo_app::workflows::transfer_steps;
@@ -13,7 +14,7 @@ use utoipa::IntoParams;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::form::ApiJson;
 use crate::extract::path::PathId;
-use crate::extract::query::ApiQuery;
+use crate::extract::query::{ApiQuery, NameSearch};
 use crate::extract::session::ApiUser;
 use crate::state::AppState;
 
@@ -54,6 +55,29 @@ pub async fn of_member(
     PathId(id): PathId,
 ) -> Result<Json<Vec<TransferView>>, ApiError> {
     Ok(Json(transfers::of_member(&s.app, &a, id).await?))
+}
+
+/// Cells in chibo the member may be transferred to (their cell's siblings and the cells you
+/// read), by name, searched with `q`.
+#[utoipa::path(get, path = "/api/v1/members/{id}/transfer-destinations", tag = "transfers", params(("id" = i64, Path), NameSearch),
+    responses((status = 200, body = UnitChoices), (status = 404, body = ErrorBody)))]
+pub async fn destinations(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    PathId(id): PathId,
+    ApiQuery(q): ApiQuery<NameSearch>,
+) -> Result<Json<UnitChoices>, ApiError> {
+    Ok(Json(
+        transfers::destinations(
+            &s.app,
+            &a,
+            id,
+            q.q.as_deref(),
+            q.after.as_ref(),
+            q.per_page(),
+        )
+        .await?,
+    ))
 }
 
 /// Starts a temporary or permanent transfer of the member out of their cell.

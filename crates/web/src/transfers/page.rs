@@ -18,10 +18,10 @@ use serde::Deserialize;
 use crate::error::PageError;
 use crate::extract::form::Form;
 use crate::extract::path::PathId;
-use crate::extract::query::PageQuery;
+use crate::extract::query::{ChoicesQuery, PageQuery};
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::render::{Nav, form_errors, render_status, see_other};
+use crate::render::{FIRST_CHOICES, Nav, form_errors, render_status, see_other};
 use crate::state::AppState;
 
 /// Transfers a page.
@@ -83,6 +83,19 @@ pub async fn list(
     PageQuery(q): PageQuery<ListQuery>,
 ) -> Result<Response, PageError> {
     render_list(&s, &a, id, !q.overdue.is_empty(), q.after.as_ref(), vec![]).await
+}
+
+/// Cells the member may be transferred to whose name contains what is typed, as the form's
+/// options.
+pub async fn destination_choices(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    PathId(id): PathId,
+    PageQuery(q): PageQuery<ChoicesQuery>,
+) -> Result<Response, PageError> {
+    let page = transfers::destinations(&s.app, &a, id, Some(&q.q), None, FIRST_CHOICES).await?;
+    let items = page.items.into_iter().map(|u| (u.id, u.name)).collect();
+    crate::render::choices(items, page.next.is_some())
 }
 
 /// The form on a member's page.
