@@ -212,6 +212,9 @@ async fn exemption_views(
         .collect())
 }
 
+/// How far back the meetings offered to decide a waiting request go.
+const DECIDED_WITHIN_DAYS: i64 = 366;
+
 /// Held meetings, newest first, of the cells where a row waits for a decision at a meeting,
 /// from the earliest day such a row could be decided: one query for a page of rows.
 async fn held_meetings_for(
@@ -229,6 +232,9 @@ async fn held_meetings_for(
     else {
         return Ok(HashMap::new());
     };
+    // A request forgotten for years is still decided at a recent meeting: the last year's
+    // meetings are offered (about twelve a cell), not every meeting since it was made.
+    let since = since.max(App::today() - chrono::Duration::days(DECIDED_WITHIN_DAYS));
     let mut cell_ids: Vec<i64> = waiting.iter().map(|(_, _, c, _)| *c).collect();
     cell_ids.sort_unstable();
     cell_ids.dedup();
