@@ -5,3 +5,13 @@ document.addEventListener("submit", function (e) {
     e.preventDefault();
   }
 });
+
+// A search that replaces its results (htmx) keeps what was ticked: a ticked box in a container
+// marked data-keep-checked="<id>" moves, with its label, into the element of that id.
+document.addEventListener("change", function (e) {
+  var box = e.target;
+  if (!box || box.type !== "checkbox" || !box.checked) return;
+  var from = box.closest("[data-keep-checked]");
+  var to = from && document.getElementById(from.dataset.keepChecked);
+  if (to) to.appendChild(box.closest("label") || box);
+});

@@ -211,3 +211,53 @@ async fn restructuring_targets_are_searched_by_name() {
         assert_eq!(r.status, status, "{}", r.body);
     }
 }
+
+/// A new cell's founders are found by name across the whole commune, a page at a time, not
+/// picked from the first members of a list; the API answers the same choices.
+#[tokio::test]
+async fn founders_are_searched_by_name() {
+    let t = TestApp::new().await;
+    let committee = t.token("xaphulam").await;
+    let commune = t.unit_id("Đảng bộ xã Phú Lâm").await;
+    let first = ok(&t
+        .get(
+            &format!("/api/v1/units/{commune}/founder-choices?per_page=5"),
+            Auth::Bearer(&committee),
+        )
+        .await);
+    let items = first["items"].as_array().unwrap();
+    assert_eq!(items.len(), 5);
+    assert!(first["next"].is_string());
+    let name = items[3]["name"].as_str().unwrap();
+    let key = chibo_domain::text::search_key(name).replace(' ', "%20");
+    let found = ok(&t
+        .get(
+            &format!("/api/v1/units/{commune}/founder-choices?q={key}"),
+            Auth::Bearer(&committee),
+        )
+        .await);
+    assert!(found["items"].as_array().unwrap().contains(&items[3]));
+    let cookie = t.login("xaphulam").await;
+    let page = t
+        .get(&format!("/units/{commune}"), Auth::Cookie(&cookie))
+        .await;
+    assert!(
+        page.body.contains("id=\"founder-choices\""),
+        "{}",
+        page.body
+    );
+    let ticks = t
+        .get(
+            &format!("/units/{commune}/founder-choices?q={key}"),
+            Auth::Cookie(&cookie),
+        )
+        .await;
+    assert!(
+        ticks.body.contains(&format!(
+            "name=\"founding_member_ids\" value=\"{}\"",
+            items[3]["id"]
+        )),
+        "{}",
+        ticks.body
+    );
+}

@@ -243,6 +243,73 @@ async fn log_in_browse_the_tree_and_a_member() {
     }
     shot(&c, "05-search").await;
 
+    // Founding a cell: its members are found by name across the commune, and a member ticked
+    // in one search stays ticked when the next search replaces the results.
+    c.goto(&format!("{base}/units")).await.unwrap();
+    c.find(Locator::LinkText("Đảng bộ xã Phú Lâm"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(text(&c, "#unit-name").await, "Đảng bộ xã Phú Lâm");
+    c.find(Locator::XPath(
+        "//summary[normalize-space()='Thành lập đơn vị trực thuộc']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    let search = c
+        .find(Locator::Css("input[hx-get$='/founder-choices']"))
+        .await
+        .unwrap();
+    let ticked_after = |query: &'static str| {
+        let c = &c;
+        let search = search.clone();
+        async move {
+            search.clear().await.unwrap();
+            search.send_keys(query).await.unwrap();
+            let start = Instant::now();
+            loop {
+                // Tick the first result once the results show only what was typed.
+                let v = c
+                    .execute(
+                        r#"const q = arguments[0];
+                        const plain = t => t.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd');
+                        const boxes = Array.from(document.querySelectorAll('#founder-choices input[type=checkbox]'));
+                        if (boxes.length === 0 || !boxes.every(b => plain(b.parentElement.textContent).includes(q))) return null;
+                        boxes[0].click();
+                        return boxes[0].value;"#,
+                        vec![serde_json::json!(query)],
+                    )
+                    .await
+                    .unwrap();
+                if let Some(id) = v.as_str() {
+                    return id.to_string();
+                }
+                assert!(
+                    start.elapsed() < Duration::from_secs(10),
+                    "the founders' search never answered {query}"
+                );
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    };
+    let first_pick = ticked_after("nguyen").await;
+    let second_pick = ticked_after("tran").await;
+    let kept = c
+        .execute(
+            "return Array.from(document.querySelectorAll('#founders-chosen input:checked')).map(b => b.value)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let kept: Vec<String> = serde_json::from_value(kept).unwrap();
+    assert_eq!(kept, vec![first_pick, second_pick]);
+    shot(&c, "05b-founders").await;
+
     // The tree as it was before the district was dissolved.
     c.goto(&format!("{base}/units?ngay=2025-06-30"))
         .await

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use chibo_domain::cursor::Cursor;
 use chibo_domain::member::on_roll_codes;
 use chibo_domain::org::{self, CellType, MIN_OFFICIAL_MEMBERS_PER_CELL, UnitKind};
 use chibo_domain::{Invalid, text, validate};
@@ -11,6 +12,7 @@ use chibo_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
     IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set, sea_query::Query,
 };
+use chibo_store::subtree::Subtree;
 use chibo_store::write_tx;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -18,6 +20,7 @@ use utoipa::ToSchema;
 
 use crate::access::{Actor, Visible};
 use crate::org::units::{UnitView, find, unit_view};
+use crate::refs::MemberChoices;
 use crate::{App, AppError, AppResult, audit};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -479,6 +482,30 @@ pub async fn rename(app: &App, actor: &Actor, id: i64, input: RenameUnit) -> App
     .await?;
     tx.commit().await?;
     Ok(unit_view(&after, &HashMap::new()))
+}
+
+/// Members on the roll below `parent_id` whose name contains `q`, by name a page at a time:
+/// whom a new unit under it may be founded with (a commune has thousands, so they are
+/// searched). Whether the actor may move each one is checked when the unit is founded.
+pub async fn founder_choices(
+    app: &App,
+    actor: &Actor,
+    parent_id: i64,
+    q: Option<&str>,
+    after: Option<&Cursor>,
+    per_page: u64,
+) -> AppResult<MemberChoices> {
+    let parent = actor.visible(find(&app.db, parent_id).await?)?;
+    crate::membership::members::choices_in_name_order(
+        &app.db,
+        member::Entity::find()
+            .filter(Subtree::of(&parent).contains(member::Column::UnitPath))
+            .filter(member::Column::Status.is_in(on_roll_codes())),
+        q,
+        after,
+        per_page,
+    )
+    .await
 }
 
 /// Seeds a root unit (the demo and `chibo` set-up use it; no actor, no scope).

@@ -69,6 +69,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::revoke_my_token))
         .routes(routes!(units::list, units::create))
         .routes(routes!(units::choices))
+        .routes(routes!(units::founder_choices))
         .routes(routes!(units::move_targets))
         .routes(routes!(units::merge_targets))
         .routes(routes!(units::get))

@@ -77,6 +77,12 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
         r(M::GET, "/units/{id}/tree", false, get(units::tree_level)),
         r(
             M::GET,
+            "/units/{id}/founder-choices",
+            false,
+            get(units::founder_choices),
+        ),
+        r(
+            M::GET,
             "/units/{id}/move-targets",
             false,
             get(units::move_choices),

@@ -12,7 +12,7 @@ use chibo_app::org::unit_targets::{self, Target};
 use chibo_app::org::units;
 use chibo_app::org::units::{UnitPage, UnitView};
 use chibo_app::paging::PER_PAGE;
-use chibo_app::refs::UnitChoices;
+use chibo_app::refs::{MemberChoices, UnitChoices};
 use chibo_domain::validate::parse_date;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -78,6 +78,29 @@ pub async fn choices(
 ) -> Result<Json<UnitChoices>, ApiError> {
     Ok(Json(
         units::choices(&s.app, &a, q.q.as_deref(), q.after.as_ref(), q.per_page()).await?,
+    ))
+}
+
+/// Members on the roll below this unit whose name contains `q`, by name: whom a new unit under
+/// it may be founded with (`founding_member_ids` of `POST /api/v1/units`).
+#[utoipa::path(get, path = "/api/v1/units/{id}/founder-choices", tag = "units", params(("id" = i64, Path), NameSearch),
+    responses((status = 200, body = MemberChoices), (status = 404, body = ErrorBody)))]
+pub async fn founder_choices(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    PathId(id): PathId,
+    ApiQuery(q): ApiQuery<NameSearch>,
+) -> Result<Json<MemberChoices>, ApiError> {
+    Ok(Json(
+        edit::founder_choices(
+            &s.app,
+            &a,
+            id,
+            q.q.as_deref(),
+            q.after.as_ref(),
+            q.per_page(),
+        )
+        .await?,
     ))
 }
 

@@ -14,6 +14,7 @@ use chibo_app::org::unit_page::UnitDetail;
 use chibo_app::org::unit_targets::{self, Target};
 use chibo_app::org::units;
 use chibo_app::paging::PER_PAGE;
+use chibo_app::refs::MemberChoices;
 use chibo_app::{Actor, App, AppError};
 use chibo_domain::cursor::Cursor;
 use chibo_domain::org::{CellType, UnitKind};
@@ -127,6 +128,28 @@ pub async fn unit_choices(
     crate::render::choices(items, page.next.is_some())
 }
 
+#[derive(Template)]
+#[template(path = "founder_choices.html")]
+struct FounderChoices {
+    items: Vec<chibo_app::refs::MemberRef>,
+    more: bool,
+}
+
+/// Members a new unit under this one may be founded with whose name contains what is typed,
+/// as ticks.
+pub async fn founder_choices(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    PathId(id): PathId,
+    PageQuery(q): PageQuery<ChoicesQuery>,
+) -> Result<Response, PageError> {
+    let page = edit::founder_choices(&s.app, &a, id, Some(&q.q), None, FIRST_CHOICES).await?;
+    render(&FounderChoices {
+        more: page.next.is_some(),
+        items: page.items,
+    })
+}
+
 /// Units the unit may be moved under whose name contains what is typed, as the form's options.
 pub async fn move_choices(
     State(s): State<AppState>,
@@ -174,6 +197,8 @@ struct UnitPage {
     targets: unit_targets::RestructureTargets,
     members: Vec<MemberSummary>,
     members_total: u64,
+    /// The first members a new unit may be founded with (searched for the rest).
+    founders: MemberChoices,
     is_cell: bool,
 }
 
@@ -200,16 +225,28 @@ async fn render_unit(
     } else {
         Default::default()
     };
+    // A cell's whole roll (its split form ticks members from it); a committee's first page,
+    // the rest being the member list's.
+    let is_cell = UnitKind::from_code(&d.unit.kind).is_some_and(|k| k.is_cell());
     let page = members::list(
         &s.app,
         a,
         MemberQuery {
             unit_id: Some(id),
-            per_page: Some(chibo_domain::bounded::PageSize::clamped(500)),
+            per_page: Some(chibo_domain::bounded::PageSize::clamped(if is_cell {
+                500
+            } else {
+                50
+            })),
             ..Default::default()
         },
     )
     .await;
+    let founders = if d.can_create_child && as_of.is_none() {
+        edit::founder_choices(&s.app, a, id, None, None, FIRST_CHOICES).await?
+    } else {
+        MemberChoices::default()
+    };
     // A unit shown as of a past date has no current member list to offer.
     let (members, members_total) = match page {
         Ok(p) if as_of.is_none() => (p.items, p.total),
@@ -220,7 +257,7 @@ async fn render_unit(
         status,
         &UnitPage {
             nav: Nav::of(a),
-            is_cell: UnitKind::from_code(&d.unit.kind).is_some_and(|k| k.is_cell()),
+            is_cell,
             d,
             as_of,
             q: date_query(as_of),
@@ -231,6 +268,7 @@ async fn render_unit(
             targets,
             members,
             members_total,
+            founders,
         },
     )
 }
