@@ -74,6 +74,31 @@ struct Choices {
     more: bool,
 }
 
-pub fn choices(items: Vec<(i64, String)>, more: bool) -> Result<Response, PageError> {
+/// A page of choices (units or members found by name), as a form's options.
+pub fn choices(page: impl Into<Options>) -> Result<Response, PageError> {
+    let Options(items, more) = page.into();
     render(&Choices { items, more })
+}
+
+/// Options of a select: (id, name), and whether a search finds more.
+pub struct Options(Vec<(i64, String)>, bool);
+
+impl From<chibo_app::refs::UnitChoices> for Options {
+    fn from(page: chibo_app::refs::UnitChoices) -> Self {
+        let more = page.next.is_some();
+        Options(
+            page.items.into_iter().map(|u| (u.id, u.name)).collect(),
+            more,
+        )
+    }
+}
+
+impl From<chibo_app::refs::MemberChoices> for Options {
+    fn from(page: chibo_app::refs::MemberChoices) -> Self {
+        let more = page.next.is_some();
+        Options(
+            page.items.into_iter().map(|m| (m.id, m.name)).collect(),
+            more,
+        )
+    }
 }

@@ -137,8 +137,7 @@ pub async fn follower_choices(
         detail::FIRST_FOLLOWER_CHOICES,
     )
     .await?;
-    let items = page.items.into_iter().map(|m| (m.id, m.name)).collect();
-    choices(items, page.next.is_some())
+    choices(page)
 }
 
 #[derive(Template)]

@@ -365,8 +365,7 @@ pub async fn officer_choices(
 ) -> Result<Response, PageError> {
     let page =
         chibo_app::programmes::officers(&s.app, &a, id, Some(&q.q), None, FIRST_CHOICES).await?;
-    let items = page.items.into_iter().map(|m| (m.id, m.name)).collect();
-    choices(items, page.next.is_some())
+    choices(page)
 }
 
 /// Cells the committee may inspect whose name contains what is typed, as a form's options.
@@ -378,6 +377,5 @@ pub async fn cell_choices(
 ) -> Result<Response, PageError> {
     let page =
         inspections::cells_to_inspect(&s.app, &a, id, Some(&q.q), None, FIRST_CHOICES).await?;
-    let items = page.items.into_iter().map(|u| (u.id, u.name)).collect();
-    choices(items, page.next.is_some())
+    choices(page)
 }

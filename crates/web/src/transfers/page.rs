@@ -94,8 +94,7 @@ pub async fn destination_choices(
     PageQuery(q): PageQuery<ChoicesQuery>,
 ) -> Result<Response, PageError> {
     let page = transfers::destinations(&s.app, &a, id, Some(&q.q), None, FIRST_CHOICES).await?;
-    let items = page.items.into_iter().map(|u| (u.id, u.name)).collect();
-    crate::render::choices(items, page.next.is_some())
+    crate::render::choices(page)
 }
 
 /// The form on a member's page.

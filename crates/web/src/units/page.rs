@@ -124,8 +124,7 @@ pub async fn unit_choices(
     PageQuery(q): PageQuery<ChoicesQuery>,
 ) -> Result<Response, PageError> {
     let page = units::choices(&s.app, &a, Some(&q.q), None, FIRST_CHOICES).await?;
-    let items = page.items.into_iter().map(|u| (u.id, u.name)).collect();
-    crate::render::choices(items, page.next.is_some())
+    crate::render::choices(page)
 }
 
 #[derive(Template)]
@@ -178,8 +177,7 @@ async fn target_choices(
     q: &str,
 ) -> Result<Response, PageError> {
     let page = unit_targets::choices(&s.app, a, id, target, Some(q), None, FIRST_CHOICES).await?;
-    let items = page.items.into_iter().map(|u| (u.id, u.name)).collect();
-    crate::render::choices(items, page.next.is_some())
+    crate::render::choices(page)
 }
 
 #[derive(Template)]
