@@ -4,13 +4,14 @@
 //! least three official members per cell, attendance only for members on the roll with every
 //! expected member recorded (as the meeting use case itself computes the sheet), and records
 //! chaired and minuted by two members present; and they still hold after a cell moves to another
-//! ward and another merges into its sibling. Runs on SQLite and on PostgreSQL.
+//! ward, another merges into its sibling and two wards merge. Runs on SQLite and on PostgreSQL.
 
 use std::collections::{HashMap, HashSet};
 
 use chibo_app::access::auth;
 use chibo_app::meetings::detail;
 use chibo_app::membership::badges_due;
+use chibo_app::org::edit::{self, RenameUnit};
 use chibo_app::org::restructure::{self, MergeUnit, MoveUnit};
 use chibo_app::workflows::exemptions;
 use chibo_app::workflows::transfers;
@@ -438,7 +439,7 @@ async fn assert_tree_and_rolls(app: &App) -> (Vec<unit::Model>, Vec<member::Mode
 
 /// Restructuring at city size: two wards cannot merge while cells of one name would sit side
 /// by side; a cell with its groups and members moves to another ward; a cell merges into a
-/// sibling. Each rewrites its subtree in a few set-based statements, and everything
+/// sibling; once the names are told apart, the wards merge. Each rewrites its subtree in a few set-based statements, and everything
 /// [`assert_tree_and_rolls`] checks still holds afterwards.
 async fn restructuring_holds_at_city_size(app: &App, admin: &Actor, units: &[unit::Model]) {
     let root = units.iter().find(|u| u.parent_id.is_none()).unwrap();
@@ -462,13 +463,13 @@ async fn restructuring_holds_at_city_size(app: &App, admin: &Actor, units: &[uni
             .into_iter()
             .partition::<Vec<&unit::Model>, _>(|u| keys_in_b.contains(u.search_key.as_str()))
     };
-    let (a, b, other) = wards
+    let (a, b, same, other) = wards
         .iter()
         .flat_map(|a| wards.iter().map(move |b| (*a, *b)))
         .filter(|(a, b)| a.id != b.id)
         .find_map(|(a, b)| {
             let (same, other) = clashing(a, b);
-            (!same.is_empty() && !other.is_empty()).then_some((a, b, other))
+            (!same.is_empty() && !other.is_empty()).then_some((a, b, same, other))
         })
         .expect("two wards with cells of one name");
     let count_under = |path: String| async move {
@@ -536,6 +537,48 @@ async fn restructuring_holds_at_city_size(app: &App, admin: &Actor, units: &[uni
     assert_eq!(merged.dissolved_on, Some(App::today()));
     assert_eq!(count_under(x.path.clone()).await, 0);
     assert_eq!(count_under(y.path.clone()).await, in_x + in_y);
+
+    // Once the cells of one name are renamed, the wards merge: every cell of the one, with its
+    // groups and members, goes under the other in a few statements.
+    for u in &same {
+        edit::rename(
+            app,
+            admin,
+            u.id,
+            RenameUnit {
+                name: format!("{} ({})", u.name, a.name),
+                effective_on: None,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let (in_a, in_b) = (
+        count_under(a.path.clone()).await,
+        count_under(b.path.clone()).await,
+    );
+    restructure::merge(
+        app,
+        admin,
+        a.id,
+        MergeUnit {
+            into_unit_id: Some(b.id),
+            effective_on: None,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(count_under(a.path.clone()).await, 0);
+    assert_eq!(count_under(b.path.clone()).await, in_a + in_b);
+    let cell = unit::Entity::find_by_id(same[0].id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (cell.parent_id, cell.path),
+        (Some(b.id), child_path(&b.path, same[0].id))
+    );
 
     assert_tree_and_rolls(app).await;
 }

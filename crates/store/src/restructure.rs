@@ -7,9 +7,11 @@
 use chibo_domain::org::path_ids;
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::{BinOper, Expr, ExprTrait, Func, Query, SelectStatement};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
+};
 
-use crate::entities::{member, member_unit, position, unit, unit_version};
+use crate::entities::{member, member_unit, position, unit, unit_event, unit_version};
 use crate::path_prefix;
 
 /// `new_prefix || substr(column, len(old_prefix) + 1)`: a path below `old_prefix` re-rooted
@@ -122,6 +124,158 @@ pub async fn open_versions_under(
         .map_err(|e| DbErr::Custom(e.to_string()))?
         .to_owned();
     db.execute(&open).await?;
+    Ok(())
+}
+
+/// Moves the live sub-units of `from` (with everything below them) under `to` on `date`, as a
+/// merger does: their versions close and reopen with the new paths, their parent becomes `to`,
+/// their paths and their members' paths are re-rooted, and each gets a `moved` event by
+/// `created_by`. Seven statements whatever the number of sub-units. Sub-units of `from` that
+/// were dissolved stay where they were, with what lies below them (all dissolved too).
+pub async fn move_children(
+    db: &impl ConnectionTrait,
+    from: &unit::Model,
+    to: &unit::Model,
+    date: NaiveDate,
+    created_by: Option<i64>,
+) -> Result<(), DbErr> {
+    let dissolved: Vec<String> = unit::Entity::find()
+        .select_only()
+        .column(unit::Column::Path)
+        .filter(unit::Column::ParentId.eq(from.id))
+        .filter(unit::Column::DissolvedOn.is_not_null())
+        .into_tuple()
+        .all(db)
+        .await?;
+    // Strictly below `from`, outside its dissolved sub-units.
+    let below = |column: unit::Column| {
+        let mut c = Condition::all()
+            .add(column.like(path_prefix(&from.path)))
+            .add(column.ne(from.path.as_str()));
+        for d in &dissolved {
+            c = c.add(column.not_like(path_prefix(d)));
+        }
+        c
+    };
+    let members_below = {
+        let mut c = Condition::all()
+            .add(member::Column::UnitPath.like(path_prefix(&from.path)))
+            .add(member::Column::UnitPath.ne(from.path.as_str()));
+        for d in &dissolved {
+            c = c.add(member::Column::UnitPath.not_like(path_prefix(d)));
+        }
+        c
+    };
+    let live_below = || {
+        Query::select()
+            .column(unit::Column::Id)
+            .from(unit::Entity)
+            .cond_where(below(unit::Column::Path))
+            .and_where(unit::Column::DissolvedOn.is_null())
+            .to_owned()
+    };
+    let events = Query::insert()
+        .into_table(unit_event::Entity)
+        .columns([
+            unit_event::Column::Kind,
+            unit_event::Column::EffectiveOn,
+            unit_event::Column::UnitId,
+            unit_event::Column::OtherUnitId,
+            unit_event::Column::CreatedBy,
+            unit_event::Column::CreatedAt,
+        ])
+        .select_from(
+            Query::select()
+                .expr(Expr::val("moved"))
+                .expr(Expr::val(date))
+                .column(unit::Column::Id)
+                .expr(Expr::val(to.id))
+                .expr(Expr::val(created_by))
+                .expr(Expr::val(Utc::now()))
+                .from(unit::Entity)
+                .and_where(unit::Column::ParentId.eq(from.id))
+                .and_where(unit::Column::DissolvedOn.is_null())
+                .to_owned(),
+        )
+        .map_err(|e| DbErr::Custom(e.to_string()))?
+        .to_owned();
+    db.execute(&events).await?;
+    let adopt = Query::update()
+        .table(unit::Entity)
+        .value(unit::Column::ParentId, to.id)
+        .and_where(unit::Column::ParentId.eq(from.id))
+        .and_where(unit::Column::DissolvedOn.is_null())
+        .to_owned();
+    db.execute(&adopt).await?;
+    let open_versions = || {
+        Condition::all()
+            .add(unit_version::Column::ValidTo.is_null())
+            .add(unit_version::Column::UnitId.in_subquery(live_below()))
+    };
+    let same_day = Query::delete()
+        .from_table(unit_version::Entity)
+        .cond_where(open_versions())
+        .and_where(unit_version::Column::ValidFrom.eq(date))
+        .to_owned();
+    db.execute(&same_day).await?;
+    let close = Query::update()
+        .table(unit_version::Entity)
+        .value(unit_version::Column::ValidTo, date)
+        .cond_where(open_versions())
+        .to_owned();
+    db.execute(&close).await?;
+    let reopen = Query::insert()
+        .into_table(unit_version::Entity)
+        .columns([
+            unit_version::Column::UnitId,
+            unit_version::Column::ParentId,
+            unit_version::Column::Path,
+            unit_version::Column::Name,
+            unit_version::Column::Kind,
+            unit_version::Column::CellType,
+            unit_version::Column::ValidFrom,
+        ])
+        .select_from(
+            Query::select()
+                .columns([unit::Column::Id, unit::Column::ParentId])
+                .expr(rerooted(unit::Column::Path, &from.path, &to.path))
+                .columns([
+                    unit::Column::Name,
+                    unit::Column::Kind,
+                    unit::Column::CellType,
+                ])
+                .expr(Expr::val(date))
+                .from(unit::Entity)
+                .cond_where(below(unit::Column::Path))
+                .and_where(unit::Column::DissolvedOn.is_null())
+                .to_owned(),
+        )
+        .map_err(|e| DbErr::Custom(e.to_string()))?
+        .to_owned();
+    db.execute(&reopen).await?;
+    let shift = path_ids(&to.path).len() as i32 - path_ids(&from.path).len() as i32;
+    let units = Query::update()
+        .table(unit::Entity)
+        .value(
+            unit::Column::Path,
+            rerooted(unit::Column::Path, &from.path, &to.path),
+        )
+        .value(
+            unit::Column::Depth,
+            Expr::col(unit::Column::Depth).add(shift),
+        )
+        .cond_where(below(unit::Column::Path))
+        .to_owned();
+    db.execute(&units).await?;
+    let members = Query::update()
+        .table(member::Entity)
+        .value(
+            member::Column::UnitPath,
+            rerooted(member::Column::UnitPath, &from.path, &to.path),
+        )
+        .cond_where(members_below)
+        .to_owned();
+    db.execute(&members).await?;
     Ok(())
 }
 

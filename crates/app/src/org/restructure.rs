@@ -213,20 +213,9 @@ pub async fn merge(app: &App, actor: &Actor, id: i64, input: MergeUnit) -> AppRe
     errors.into_result()?;
 
     let tx = write_tx(&app.db).await?;
-    // Sub-units go over to the target.
-    let children = unit::Entity::find()
-        .filter(unit::Column::ParentId.eq(u.id))
-        .filter(unit::Column::DissolvedOn.is_null())
-        .all(&tx)
+    // Sub-units go over to the target, with everything below them.
+    chibo_store::restructure::move_children(&tx, &u, &target, date, Some(actor.user_id().get()))
         .await?;
-    for c in children {
-        let old = c.path.clone();
-        let mut am = c.into_active_model();
-        am.parent_id = Set(Some(target.id));
-        let c = am.update(&tx).await?;
-        reroot_subtree(&tx, &old, &org::child_path(&target.path, c.id), date).await?;
-        add_event(&tx, Some(actor), "moved", c.id, Some(target.id), None, date).await?;
-    }
     chibo_store::restructure::move_members(
         &tx,
         Condition::all()
