@@ -15,3 +15,12 @@ document.addEventListener("change", function (e) {
   var to = from && document.getElementById(from.dataset.keepChecked);
   if (to) to.appendChild(box.closest("label") || box);
 });
+
+// Enter in a name search (a select's options found as one types) must not send the form it sits
+// in: the form would go with whatever option happened to be selected.
+document.addEventListener("keydown", function (e) {
+  var t = e.target;
+  if (e.key === "Enter" && t && t.matches && t.matches("input[type=search][hx-get]")) {
+    e.preventDefault();
+  }
+});

@@ -300,6 +300,17 @@ async fn transfer_destinations_are_searched_by_name() {
         )
         .await);
     assert!(names(&second).iter().all(|n| !names(&first).contains(n)));
+    // The member themselves may not list where they could be sent.
+    let own = t.token("dangvien.dongtam").await;
+    let me = ok(&t.get("/api/v1/me", Auth::Bearer(&own)).await);
+    let own_id = me["member_id"].as_i64().unwrap();
+    let refused = t
+        .get(
+            &format!("/api/v1/members/{own_id}/transfer-destinations"),
+            Auth::Bearer(&own),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
     let options = t
         .get(
             &format!("/members/{a}/transfer-destinations?q=ban%20na"),

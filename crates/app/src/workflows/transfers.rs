@@ -332,6 +332,7 @@ pub(crate) fn destinations_from(actor: &Actor, home: &unit::Model) -> Condition 
 
 /// Cells a member of `member_id`'s cell may be transferred to in chibo whose name contains `q`,
 /// by name, a page at a time (an administrator may send a member to any of ten thousand cells).
+/// `Forbidden` to whoever may not manage the member.
 pub async fn destinations(
     app: &App,
     actor: &Actor,
@@ -340,7 +341,10 @@ pub async fn destinations(
     after: Option<&Cursor>,
     per_page: u64,
 ) -> AppResult<UnitChoices> {
-    let (m, _) = members::visible(app, actor, member_id).await?;
+    let (m, u) = members::visible(app, actor, member_id).await?;
+    // Only whoever may start the member's transfer learns where it could go (a member sees
+    // their own record, not the names of the cells around theirs).
+    actor.require(actor.can_manage_members(&u))?;
     let home = cell_of(app, m.unit_id).await?;
     units::choices_in_name_order(
         &app.db,
