@@ -171,9 +171,12 @@ pub(crate) fn check_cell_type(
     }
 }
 
+/// A live unit under `parent_id` already has `name` (but `except`): the error goes to `field`
+/// (the name typed, or the new parent chosen when a unit moves).
 pub(crate) async fn check_sibling_name(
     db: &impl ConnectionTrait,
     errors: &mut Invalid,
+    field: &str,
     parent_id: i64,
     name: &str,
     except: Option<i64>,
@@ -189,7 +192,7 @@ pub(crate) async fn check_sibling_name(
         .any(|u| Some(u.id) != except);
     if clash {
         errors.push(
-            "name",
+            field,
             "Đơn vị cấp trên đã có một đơn vị trực thuộc trùng tên.",
         );
     }
@@ -341,7 +344,7 @@ pub async fn create(app: &App, actor: &Actor, input: NewUnit) -> AppResult<UnitV
         input.effective_on.as_deref(),
         parent.established_on,
     );
-    check_sibling_name(&app.db, &mut errors, parent.id, &name, None).await?;
+    check_sibling_name(&app.db, &mut errors, "name", parent.id, &name, None).await?;
     let is_cell = kind.is_some_and(|k| k.is_cell());
     let founders = if is_cell || !input.founding_member_ids.is_empty() {
         check_members_for_cell(
@@ -449,7 +452,7 @@ pub async fn rename(app: &App, actor: &Actor, id: i64, input: RenameUnit) -> App
         errors.push("name", "Tên mới trùng với tên hiện tại.");
     }
     if let Some(p) = u.parent_id {
-        check_sibling_name(&app.db, &mut errors, p, &name, Some(u.id)).await?;
+        check_sibling_name(&app.db, &mut errors, "name", p, &name, Some(u.id)).await?;
     }
     errors.into_result()?;
     let tx = write_tx(&app.db).await?;

@@ -114,7 +114,15 @@ pub async fn move_unit(app: &App, actor: &Actor, id: i64, input: MoveUnit) -> Ap
         input.effective_on.as_deref(),
         changeable_from(&app.db, &u).await?,
     );
-    check_sibling_name(&app.db, &mut errors, target.id, &u.name, Some(u.id)).await?;
+    check_sibling_name(
+        &app.db,
+        &mut errors,
+        "new_parent_id",
+        target.id,
+        &u.name,
+        Some(u.id),
+    )
+    .await?;
     errors.into_result()?;
 
     let tx = write_tx(&app.db).await?;
@@ -305,7 +313,15 @@ pub async fn split(
             kind,
             part.cell_type.as_deref().or(u.cell_type.as_deref()),
         );
-        check_sibling_name(&app.db, &mut errors, parent.id, &name, None).await?;
+        check_sibling_name(
+            &app.db,
+            &mut errors,
+            &format!("{field}.name"),
+            parent.id,
+            &name,
+            None,
+        )
+        .await?;
         if part.member_ids.iter().any(|m| taken.contains(m)) {
             errors.push(
                 &format!("{field}.member_ids"),
