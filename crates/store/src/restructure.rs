@@ -6,7 +6,7 @@
 
 use chibo_domain::org::path_ids;
 use chrono::{NaiveDate, Utc};
-use sea_orm::sea_query::{BinOper, Expr, ExprTrait, Func, Query, SelectStatement};
+use sea_orm::sea_query::{BinOper, Expr, ExprTrait, Func, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
 };
@@ -33,8 +33,27 @@ pub async fn reroot(
     old_prefix: &str,
     new_prefix: &str,
 ) -> Result<u64, DbErr> {
+    reroot_where(
+        db,
+        Condition::all().add(unit::Column::Path.like(path_prefix(old_prefix))),
+        Condition::all().add(member::Column::UnitPath.like(path_prefix(old_prefix))),
+        old_prefix,
+        new_prefix,
+    )
+    .await
+}
+
+/// Re-roots the units meeting `units` and the members meeting `members` (all below
+/// `old_prefix`) under `new_prefix`, shifting the units' depths.
+async fn reroot_where(
+    db: &impl ConnectionTrait,
+    units: Condition,
+    members: Condition,
+    old_prefix: &str,
+    new_prefix: &str,
+) -> Result<u64, DbErr> {
     let shift = path_ids(new_prefix).len() as i32 - path_ids(old_prefix).len() as i32;
-    let units = Query::update()
+    let move_units = Query::update()
         .table(unit::Entity)
         .value(
             unit::Column::Path,
@@ -44,54 +63,67 @@ pub async fn reroot(
             unit::Column::Depth,
             Expr::col(unit::Column::Depth).add(shift),
         )
-        .and_where(unit::Column::Path.like(path_prefix(old_prefix)))
+        .cond_where(units)
         .to_owned();
-    let moved = db.execute(&units).await?.rows_affected();
-    let members = Query::update()
+    let moved = db.execute(&move_units).await?.rows_affected();
+    let move_members = Query::update()
         .table(member::Entity)
         .value(
             member::Column::UnitPath,
             rerooted(member::Column::UnitPath, old_prefix, new_prefix),
         )
-        .and_where(member::Column::UnitPath.like(path_prefix(old_prefix)))
+        .cond_where(members)
         .to_owned();
-    db.execute(&members).await?;
+    db.execute(&move_members).await?;
     Ok(moved)
 }
 
-/// The live (not dissolved) units of the subtree at `prefix`, as a subquery of ids.
-fn live_units_under(prefix: &str) -> SelectStatement {
-    Query::select()
-        .column(unit::Column::Id)
-        .from(unit::Entity)
-        .and_where(unit::Column::Path.like(path_prefix(prefix)))
-        .and_where(unit::Column::DissolvedOn.is_null())
-        .to_owned()
-}
-
 /// Ends the open version of every live unit of the subtree at `prefix` on `date` and opens one
-/// from the unit as it is now (after a move re-rooted it). A version opened that same day is
-/// replaced: the state it recorded never held.
+/// from the unit as it is now (after a move re-rooted it).
 pub async fn open_versions_under(
     db: &impl ConnectionTrait,
     prefix: &str,
     date: NaiveDate,
 ) -> Result<(), DbErr> {
-    let open_of_subtree = || {
+    reopen_versions(
+        db,
+        Condition::all().add(unit::Column::Path.like(path_prefix(prefix))),
+        Expr::col(unit::Column::Path),
+        date,
+    )
+    .await
+}
+
+/// Ends on `date` the open version of every live unit meeting `which` (a condition on `units`)
+/// and opens one from the unit as it is now, with the path `path` (an expression over the
+/// row). A version opened that same day is replaced: the state it recorded never held.
+async fn reopen_versions(
+    db: &impl ConnectionTrait,
+    which: Condition,
+    path: Expr,
+    date: NaiveDate,
+) -> Result<(), DbErr> {
+    let live = Query::select()
+        .column(unit::Column::Id)
+        .from(unit::Entity)
+        .cond_where(which.clone())
+        .and_where(unit::Column::DissolvedOn.is_null())
+        .to_owned();
+    let open_of_live = || {
         Condition::all()
             .add(unit_version::Column::ValidTo.is_null())
-            .add(unit_version::Column::UnitId.in_subquery(live_units_under(prefix)))
+            .add(unit_version::Column::UnitId.in_subquery(live.clone()))
     };
     let same_day = Query::delete()
         .from_table(unit_version::Entity)
-        .cond_where(open_of_subtree())
+        .cond_where(open_of_live())
         .and_where(unit_version::Column::ValidFrom.eq(date))
         .to_owned();
     db.execute(&same_day).await?;
     let close = Query::update()
         .table(unit_version::Entity)
         .value(unit_version::Column::ValidTo, date)
-        .cond_where(open_of_subtree())
+        .cond_where(open_of_live())
         .to_owned();
     db.execute(&close).await?;
     let open = Query::insert()
@@ -107,17 +139,16 @@ pub async fn open_versions_under(
         ])
         .select_from(
             Query::select()
+                .columns([unit::Column::Id, unit::Column::ParentId])
+                .expr(path)
                 .columns([
-                    unit::Column::Id,
-                    unit::Column::ParentId,
-                    unit::Column::Path,
                     unit::Column::Name,
                     unit::Column::Kind,
                     unit::Column::CellType,
                 ])
                 .expr(Expr::val(date))
                 .from(unit::Entity)
-                .and_where(unit::Column::Path.like(path_prefix(prefix)))
+                .cond_where(which)
                 .and_where(unit::Column::DissolvedOn.is_null())
                 .to_owned(),
         )
@@ -148,32 +179,7 @@ pub async fn move_children(
         .all(db)
         .await?;
     // Strictly below `from`, outside its dissolved sub-units.
-    let below = |column: unit::Column| {
-        let mut c = Condition::all()
-            .add(column.like(path_prefix(&from.path)))
-            .add(column.ne(from.path.as_str()));
-        for d in &dissolved {
-            c = c.add(column.not_like(path_prefix(d)));
-        }
-        c
-    };
-    let members_below = {
-        let mut c = Condition::all()
-            .add(member::Column::UnitPath.like(path_prefix(&from.path)))
-            .add(member::Column::UnitPath.ne(from.path.as_str()));
-        for d in &dissolved {
-            c = c.add(member::Column::UnitPath.not_like(path_prefix(d)));
-        }
-        c
-    };
-    let live_below = || {
-        Query::select()
-            .column(unit::Column::Id)
-            .from(unit::Entity)
-            .cond_where(below(unit::Column::Path))
-            .and_where(unit::Column::DissolvedOn.is_null())
-            .to_owned()
-    };
+    let below = |column| strictly_below_except(column, &from.path, &dissolved);
     let events = Query::insert()
         .into_table(unit_event::Entity)
         .columns([
@@ -207,76 +213,36 @@ pub async fn move_children(
         .and_where(unit::Column::DissolvedOn.is_null())
         .to_owned();
     db.execute(&adopt).await?;
-    let open_versions = || {
-        Condition::all()
-            .add(unit_version::Column::ValidTo.is_null())
-            .add(unit_version::Column::UnitId.in_subquery(live_below()))
-    };
-    let same_day = Query::delete()
-        .from_table(unit_version::Entity)
-        .cond_where(open_versions())
-        .and_where(unit_version::Column::ValidFrom.eq(date))
-        .to_owned();
-    db.execute(&same_day).await?;
-    let close = Query::update()
-        .table(unit_version::Entity)
-        .value(unit_version::Column::ValidTo, date)
-        .cond_where(open_versions())
-        .to_owned();
-    db.execute(&close).await?;
-    let reopen = Query::insert()
-        .into_table(unit_version::Entity)
-        .columns([
-            unit_version::Column::UnitId,
-            unit_version::Column::ParentId,
-            unit_version::Column::Path,
-            unit_version::Column::Name,
-            unit_version::Column::Kind,
-            unit_version::Column::CellType,
-            unit_version::Column::ValidFrom,
-        ])
-        .select_from(
-            Query::select()
-                .columns([unit::Column::Id, unit::Column::ParentId])
-                .expr(rerooted(unit::Column::Path, &from.path, &to.path))
-                .columns([
-                    unit::Column::Name,
-                    unit::Column::Kind,
-                    unit::Column::CellType,
-                ])
-                .expr(Expr::val(date))
-                .from(unit::Entity)
-                .cond_where(below(unit::Column::Path))
-                .and_where(unit::Column::DissolvedOn.is_null())
-                .to_owned(),
-        )
-        .map_err(|e| DbErr::Custom(e.to_string()))?
-        .to_owned();
-    db.execute(&reopen).await?;
-    let shift = path_ids(&to.path).len() as i32 - path_ids(&from.path).len() as i32;
-    let units = Query::update()
-        .table(unit::Entity)
-        .value(
-            unit::Column::Path,
-            rerooted(unit::Column::Path, &from.path, &to.path),
-        )
-        .value(
-            unit::Column::Depth,
-            Expr::col(unit::Column::Depth).add(shift),
-        )
-        .cond_where(below(unit::Column::Path))
-        .to_owned();
-    db.execute(&units).await?;
-    let members = Query::update()
-        .table(member::Entity)
-        .value(
-            member::Column::UnitPath,
-            rerooted(member::Column::UnitPath, &from.path, &to.path),
-        )
-        .cond_where(members_below)
-        .to_owned();
-    db.execute(&members).await?;
+    reopen_versions(
+        db,
+        below(unit::Column::Path),
+        rerooted(unit::Column::Path, &from.path, &to.path),
+        date,
+    )
+    .await?;
+    reroot_where(
+        db,
+        below(unit::Column::Path),
+        strictly_below_except(member::Column::UnitPath, &from.path, &dissolved),
+        &from.path,
+        &to.path,
+    )
+    .await?;
     Ok(())
+}
+
+/// Paths strictly below `root` and outside each of the subtrees at `except`.
+fn strictly_below_except(
+    column: impl ColumnTrait + Copy,
+    root: &str,
+    except: &[String],
+) -> Condition {
+    except.iter().fold(
+        Condition::all()
+            .add(column.like(path_prefix(root)))
+            .add(column.ne(root)),
+        |c, e| c.add(column.not_like(path_prefix(e))),
+    )
 }
 
 /// Ends, on `date`, every position still open then that matches `which` (a condition on
