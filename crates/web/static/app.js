@@ -24,3 +24,28 @@ document.addEventListener("keydown", function (e) {
     e.preventDefault();
   }
 });
+
+// A choice the user made before searching again stays chosen: the options a search replaces
+// (htmx swaps an optgroup) lose the selected one, and the select would fall back silently to
+// another unit or person. The chosen option is moved out of the group first, and not shown twice.
+document.addEventListener("change", function (e) {
+  if (e.target && e.target.tagName === "SELECT") e.target.dataset.chosen = "1";
+});
+document.addEventListener("htmx:beforeSwap", function (e) {
+  var group = e.detail.target;
+  if (!group || group.tagName !== "OPTGROUP") return;
+  var select = group.closest("select");
+  var chosen = select && select.dataset.chosen && select.selectedOptions[0];
+  if (chosen && chosen.parentNode === group && chosen.value !== "") select.insertBefore(chosen, group);
+});
+document.addEventListener("htmx:afterSwap", function (e) {
+  var group = e.detail.target;
+  if (!group || group.tagName !== "OPTGROUP") return;
+  var select = group.closest("select");
+  Array.prototype.forEach.call(select.children, function (kept) {
+    if (kept.tagName !== "OPTION" || kept.value === "") return;
+    Array.prototype.forEach.call(group.querySelectorAll("option"), function (o) {
+      if (o.value === kept.value) o.remove();
+    });
+  });
+});

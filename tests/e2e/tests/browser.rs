@@ -310,6 +310,73 @@ async fn log_in_browse_the_tree_and_a_member() {
     assert_eq!(kept, vec![first_pick, second_pick]);
     shot(&c, "05b-founders").await;
 
+    // Where to move a cell: a unit chosen before a new search stays chosen, so the form never
+    // falls back to another one the user did not pick.
+    c.goto(&format!("{base}/units")).await.unwrap();
+    c.find(Locator::XPath(
+        "//li[a[normalize-space()='Đảng bộ xã Phú Lâm']]/details/summary",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    wait_text(&c, "#tree", "Chi bộ thôn Bản Nà").await;
+    c.find(Locator::LinkText("Chi bộ thôn Bản Nà"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::XPath(
+        "//summary[normalize-space()='Chuyển trực thuộc đơn vị khác']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    let chosen = c
+        .execute(
+            r#"const s = document.querySelector('select[name=new_parent_id]');
+            const o = s.querySelectorAll('#move-targets option:not([disabled])');
+            const pick = o[o.length - 1];
+            s.value = pick.value;
+            s.dispatchEvent(new Event('change', { bubbles: true }));
+            return pick.value;"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    let chosen = chosen.as_str().unwrap().to_string();
+    c.find(Locator::Css("input[hx-get$='/move-targets']"))
+        .await
+        .unwrap()
+        .send_keys("khong co don vi nay")
+        .await
+        .unwrap();
+    let start = Instant::now();
+    loop {
+        let v = c
+            .execute(
+                r#"const s = document.querySelector('select[name=new_parent_id]');
+                if (s.querySelectorAll('#move-targets option:not([disabled])').length > 0) return null;
+                return s.value;"#,
+                vec![],
+            )
+            .await
+            .unwrap();
+        if let Some(value) = v.as_str() {
+            assert_eq!(value, chosen, "the chosen unit was dropped by the search");
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the move search never answered"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
     // The tree as it was before the district was dissolved.
     c.goto(&format!("{base}/units?ngay=2025-06-30"))
         .await
