@@ -1,4 +1,6 @@
-//! Storage: entities, migrations and connection set-up for SQLite and PostgreSQL.
+//! Storage: entities, migrations and connection set-up for SQLite and PostgreSQL; the filters of
+//! every read over a subtree (`subtree`, made only from a proof of access) and the set-based
+//! rewrites restructuring makes (`restructure`).
 
 pub mod entities;
 pub mod migration;
