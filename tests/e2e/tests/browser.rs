@@ -78,6 +78,11 @@ async fn text(c: &Client, css: &str) -> String {
     wait_text(c, css, "").await
 }
 
+/// Clicks the element `l` finds.
+async fn click(c: &Client, l: Locator<'_>) {
+    c.find(l).await.unwrap().click().await.unwrap();
+}
+
 /// The text of `css` once it contains `needle`, retrying while the page navigates (an element
 /// read just before a redirect goes stale).
 async fn wait_text(c: &Client, css: &str, needle: &str) -> String {
@@ -246,21 +251,13 @@ async fn log_in_browse_the_tree_and_a_member() {
     // Founding a cell: its members are found by name across the commune, and a member ticked
     // in one search stays ticked when the next search replaces the results.
     c.goto(&format!("{base}/units")).await.unwrap();
-    c.find(Locator::LinkText("Đảng bộ xã Phú Lâm"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, Locator::LinkText("Đảng bộ xã Phú Lâm")).await;
     assert_eq!(text(&c, "#unit-name").await, "Đảng bộ xã Phú Lâm");
-    c.find(Locator::XPath(
-        "//summary[normalize-space()='Thành lập đơn vị trực thuộc']",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
+    click(
+        &c,
+        Locator::XPath("//summary[normalize-space()='Thành lập đơn vị trực thuộc']"),
+    )
+    .await;
     let search = c
         .find(Locator::Css("input[hx-get$='/founder-choices']"))
         .await
@@ -313,29 +310,18 @@ async fn log_in_browse_the_tree_and_a_member() {
     // Where to move a cell: a unit chosen before a new search stays chosen, so the form never
     // falls back to another one the user did not pick.
     c.goto(&format!("{base}/units")).await.unwrap();
-    c.find(Locator::XPath(
-        "//li[a[normalize-space()='Đảng bộ xã Phú Lâm']]/details/summary",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
+    click(
+        &c,
+        Locator::XPath("//li[a[normalize-space()='Đảng bộ xã Phú Lâm']]/details/summary"),
+    )
+    .await;
     wait_text(&c, "#tree", "Chi bộ thôn Bản Nà").await;
-    c.find(Locator::LinkText("Chi bộ thôn Bản Nà"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.find(Locator::XPath(
-        "//summary[normalize-space()='Chuyển trực thuộc đơn vị khác']",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
+    click(&c, Locator::LinkText("Chi bộ thôn Bản Nà")).await;
+    click(
+        &c,
+        Locator::XPath("//summary[normalize-space()='Chuyển trực thuộc đơn vị khác']"),
+    )
+    .await;
     let chosen = c
         .execute(
             r#"const s = document.querySelector('select[name=new_parent_id]');
