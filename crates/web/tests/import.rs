@@ -42,13 +42,7 @@ async fn import_checks_writes_once_and_round_trips() {
         )
         .await);
     let errors = dry["errors"].as_array().unwrap();
-    let has = |row: u64, col: &str, text: &str| {
-        errors.iter().any(|e| {
-            e["row"] == row
-                && e["column"].as_str().unwrap() == col
-                && e["message"].as_str().unwrap().contains(text)
-        })
-    };
+    let has = |row: u64, col: &str, text: &str| has_row_error(errors, row, col, text);
     assert!(has(3, "Ngày sinh", ""), "{errors:?}");
     assert!(has(3, "Giới tính", "giới tính"), "{errors:?}");
     assert!(

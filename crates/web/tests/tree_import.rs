@@ -42,13 +42,7 @@ async fn a_committee_founds_its_tree_from_a_file_once() {
         )
         .await);
     let errors = dry["errors"].as_array().unwrap();
-    let has = |row: u64, col: &str, text: &str| {
-        errors.iter().any(|e| {
-            e["row"] == row
-                && e["column"].as_str().unwrap() == col
-                && e["message"].as_str().unwrap().contains(text)
-        })
-    };
+    let has = |row: u64, col: &str, text: &str| has_row_error(errors, row, col, text);
     assert!(has(2, "Loại hình chi bộ", "Hợp tác xã"), "{errors:?}");
     assert!(
         has(3, "Đơn vị cấp trên", "Chi bộ thôn Không Có"),

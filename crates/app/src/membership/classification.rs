@@ -329,7 +329,10 @@ pub async fn save(
     let org = units::find(&app.db, s.org.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let ids: Vec<i64> = input.entries.iter().map(|x| x.member_id).collect();
+    let mut ids: Vec<i64> = input.entries.iter().map(|x| x.member_id).collect();
+    // Each id is on the cell's roll (checked above); a request repeating one is still one.
+    ids.sort_unstable();
+    ids.dedup();
     let mut after = org_counts(app, &org, input.year, &ids).await?;
     for x in &input.entries {
         after.add(rules.level(x.score), 1);

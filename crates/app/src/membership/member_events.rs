@@ -211,21 +211,25 @@ async fn close_membership(
     Ok(())
 }
 
-/// Moves a member to another unit on `date`, keeping the membership history.
-pub(crate) async fn move_member(
+/// Moves the listed members to another unit on `date`, keeping their membership history:
+/// set-based statements a thousand members at a time (the list comes from a form or the API,
+/// so its length is not the database's to bound).
+pub(crate) async fn move_members(
     tx: &DatabaseTransaction,
-    member_id: i64,
+    member_ids: &[i64],
     to: &unit::Model,
     date: NaiveDate,
     reason: &str,
 ) -> AppResult<()> {
-    chibo_store::restructure::move_members(
-        tx,
-        Condition::all().add(member::Column::Id.eq(member_id)),
-        to,
-        date,
-        reason,
-    )
-    .await?;
+    for chunk in member_ids.chunks(1_000) {
+        chibo_store::restructure::move_members(
+            tx,
+            Condition::all().add(member::Column::Id.is_in(chunk.iter().copied())),
+            to,
+            date,
+            reason,
+        )
+        .await?;
+    }
     Ok(())
 }

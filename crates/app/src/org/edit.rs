@@ -9,7 +9,7 @@ use chibo_domain::org::{self, CellType, MIN_OFFICIAL_MEMBERS_PER_CELL, UnitKind}
 use chibo_domain::{Invalid, text, validate};
 use chibo_store::entities::{member, unit, unit_event, unit_version};
 use chibo_store::sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
     IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set, sea_query::Query,
 };
 use chibo_store::subtree::Subtree;
@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::access::{Actor, Visible};
+use crate::membership::member_events;
 use crate::org::units::{UnitView, find, unit_view};
 use crate::refs::MemberChoices;
 use crate::{App, AppError, AppResult, audit};
@@ -394,16 +395,8 @@ pub async fn create(app: &App, actor: &Actor, input: NewUnit) -> AppResult<UnitV
         date,
     )
     .await?;
-    if !founders.is_empty() {
-        chibo_store::restructure::move_members(
-            &tx,
-            Condition::all().add(member::Column::Id.is_in(founders.iter().map(|m| m.id))),
-            &created,
-            date,
-            "Thành lập chi bộ mới",
-        )
-        .await?;
-    }
+    let founder_ids: Vec<i64> = founders.iter().map(|m| m.id).collect();
+    member_events::move_members(&tx, &founder_ids, &created, date, "Thành lập chi bộ mới").await?;
     audit::record(
         &tx,
         Some(actor),

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::access::Actor;
+use crate::membership::member_events;
 use crate::membership::positions;
 use crate::org::cancellations;
 use crate::org::edit::{
@@ -367,14 +368,8 @@ pub async fn split(
     for (name, ct, ms) in plans {
         let part = insert_unit(&tx, &parent, &name, &u.kind, ct, date).await?;
         add_event(&tx, Some(actor), "split", u.id, Some(part.id), None, date).await?;
-        chibo_store::restructure::move_members(
-            &tx,
-            Condition::all().add(member::Column::Id.is_in(ms.iter().map(|m| m.id))),
-            &part,
-            date,
-            &format!("Tách từ {}", u.name),
-        )
-        .await?;
+        let ids: Vec<i64> = ms.iter().map(|m| m.id).collect();
+        member_events::move_members(&tx, &ids, &part, date, &format!("Tách từ {}", u.name)).await?;
         audit::record(
             &tx,
             Some(actor),

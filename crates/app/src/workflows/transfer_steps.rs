@@ -348,9 +348,9 @@ pub async fn step(
                     // A permanent transfer supersedes a temporary one still open.
                     let m = come_back(&tx, actor, m, on, "Chuyển sinh hoạt chính thức").await?;
                     close_open_temporary(&tx, m.id, on).await?;
-                    member_events::move_member(
+                    member_events::move_members(
                         &tx,
-                        m.id,
+                        &[m.id],
                         &to,
                         on,
                         "Chuyển sinh hoạt chính thức đến",

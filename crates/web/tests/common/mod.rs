@@ -246,3 +246,12 @@ pub fn refused(r: &Res) -> String {
 pub fn day(offset: i64) -> String {
     (chibo_app::App::today() + chrono::Duration::days(offset)).to_string()
 }
+
+/// Whether an import report's `errors` name `row` and `column` with a message containing `text`.
+pub fn has_row_error(errors: &[serde_json::Value], row: u64, column: &str, text: &str) -> bool {
+    errors.iter().any(|e| {
+        e["row"] == row
+            && e["column"].as_str().unwrap() == column
+            && e["message"].as_str().unwrap().contains(text)
+    })
+}
