@@ -87,7 +87,7 @@ async fn cadre_tasks_training_and_inspections() {
         )
         .await;
     assert!(refused(&wrong_order).contains("từ ngày khai giảng"));
-    let cid = &course["id"];
+    let cid = &course["course"]["id"];
     let outsider = t
         .api(
             Method::PUT,
@@ -118,13 +118,117 @@ async fn cadre_tasks_training_and_inspections() {
         )
         .await);
     assert_eq!(c["participants"][0]["completed"], true);
+    assert_eq!(
+        (
+            c["course"]["participants"].as_u64(),
+            c["course"]["completed"].as_u64()
+        ),
+        (Some(1), Some(1))
+    );
+    // A page of participants is saved on its own: members not named keep their mark, and the
+    // page's unticked boxes are marked not completed.
+    let cookie = t.login("xaphulam").await;
+    let page = t
+        .get(&format!("/courses/{cid}"), Auth::Cookie(&cookie))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("name=\"shown_ids\""), "{}", page.body);
+    let saved = t
+        .post_form(
+            &format!("/courses/{cid}/participants"),
+            Auth::Cookie(&cookie),
+            &format!("shown_ids={secretary}"),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let c = ok(&t
+        .get(&format!("/api/v1/courses/{cid}"), Auth::Bearer(&committee))
+        .await);
+    assert_eq!(c["participants"][0]["completed"], false);
+    let both = t
+        .api(
+            Method::PUT,
+            &format!("/api/v1/courses/{cid}/participants"),
+            &committee,
+            json!({"completed_ids": [secretary], "not_completed_ids": [secretary]}),
+        )
+        .await;
+    assert!(refused(&both).contains("vừa hoàn thành vừa chưa"));
+    let c = ok(&t
+        .api(
+            Method::PUT,
+            &format!("/api/v1/courses/{cid}/participants"),
+            &committee,
+            json!({"completed_ids": [secretary]}),
+        )
+        .await);
+    assert_eq!(c["participants"][0]["completed"], true);
+    // Every member of the commune on the course at once, then walked a page at a time in
+    // name order: each once, the secretary still completed.
+    let everyone = ok(&t
+        .get(
+            &format!("/api/v1/members?unit_id={commune}&per_page=500"),
+            Auth::Bearer(&committee),
+        )
+        .await);
+    let ids: Vec<i64> = everyone["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_i64().unwrap())
+        .collect();
+    assert!(ids.len() > 20);
+    let c = ok(&t
+        .api(
+            Method::PUT,
+            &format!("/api/v1/courses/{cid}/participants"),
+            &committee,
+            json!({ "member_ids": ids }),
+        )
+        .await);
+    assert_eq!(c["course"]["participants"].as_u64(), Some(ids.len() as u64));
+    let (mut walked, mut after) = (Vec::new(), String::new());
+    loop {
+        let p = ok(&t
+            .get(
+                &format!("/api/v1/courses/{cid}?per_page=7{after}"),
+                Auth::Bearer(&committee),
+            )
+            .await);
+        for x in p["participants"].as_array().unwrap() {
+            walked.push(x["member"]["id"].as_i64().unwrap());
+            if x["member"]["id"] == secretary {
+                assert_eq!(x["completed"], true);
+            }
+        }
+        match p["next"].as_str() {
+            Some(n) => after = format!("&after={n}"),
+            None => break,
+        }
+    }
+    walked.sort_unstable();
+    let mut expected = ids.clone();
+    expected.sort_unstable();
+    assert_eq!(walked, expected);
+    let training_page = t
+        .get(&format!("/units/{commune}/training"), Auth::Cookie(&cookie))
+        .await;
+    assert!(
+        training_page
+            .body
+            .contains(&format!("{} học viên, 1 hoàn thành", ids.len()))
+            && training_page
+                .body
+                .contains(&format!("href=\"/courses/{cid}\"")),
+        "the list counts and links the course"
+    );
     let tr = ok(&t
         .get(
             &format!("/api/v1/units/{commune}/training"),
             Auth::Bearer(&committee),
         )
         .await);
-    assert_eq!(tr["trainee_times"], 1);
+    assert_eq!(tr["trainee_times"].as_u64(), Some(ids.len() as u64));
     assert_eq!(tr["share"]["trained"], 1);
     assert!(tr["share"]["officers"].as_u64().unwrap() > 1);
     assert!(

@@ -3,6 +3,7 @@
 //! over them belong in `reports`.
 
 pub mod cadre_tasks;
+pub mod courses;
 pub mod inspections;
 pub mod training;
 

@@ -1,22 +1,19 @@
 //! Political training courses and who attended them, with the share of members trained.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
-use chibo_domain::Invalid;
 use chibo_domain::cursor::Cursor;
 use chibo_domain::member::PositionKind;
 use chibo_domain::text::percent_text;
-use chibo_domain::validate;
 use chibo_store::entities::{course, course_participant, member, position, unit};
 use chibo_store::sea_orm::sea_query::SelectStatement;
 use chibo_store::sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Set,
+    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait, Select,
 };
 use chibo_store::subtree::Subtree;
-use chibo_store::{is_unique_violation, write_tx};
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::access::{Actor, Visible};
@@ -24,18 +21,13 @@ use crate::paging::{Ranked, ranked_page};
 use crate::programmes::readable_unit;
 use crate::refs::{MemberRef, UnitRef};
 use crate::reports::Period;
-use crate::{App, AppError, AppResult, audit};
+use crate::{App, AppResult};
 
 // ---------------------------------------------------------------- training
 
+/// A course as the training list shows it: what, when, by whom, and how many attended.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ParticipantView {
-    pub member: MemberRef,
-    pub completed: bool,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct CourseView {
+pub struct CourseSummary {
     pub id: i64,
     pub unit: UnitRef,
     pub name: String,
@@ -43,7 +35,10 @@ pub struct CourseView {
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
     pub topics: String,
-    pub participants: Vec<ParticipantView>,
+    /// Members on the course.
+    pub participants: u32,
+    /// Of them, those who completed it.
+    pub completed: u32,
 }
 
 /// The programme target: secretaries, deputies and committee members of the subtree's cells
@@ -62,7 +57,7 @@ pub struct TrainingShare {
 pub struct TrainingList {
     pub unit: UnitRef,
     pub period: Period,
-    pub courses: Vec<CourseView>,
+    pub courses: Vec<CourseSummary>,
     /// Courses in the period (all pages).
     pub course_count: u32,
     /// Course places taken (one member in two courses counts twice).
@@ -71,25 +66,6 @@ pub struct TrainingList {
     pub can_manage: bool,
     /// Pass as `after` for the next page of courses; absent on the last page.
     pub next: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-#[serde(default)]
-pub struct CourseInput {
-    pub name: String,
-    pub organiser: String,
-    pub starts_on: Option<String>,
-    pub ends_on: Option<String>,
-    pub topics: String,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-#[serde(default)]
-pub struct ParticipantsInput {
-    /// Members who attend (added if missing).
-    pub member_ids: Vec<i64>,
-    /// Of those on the course, who completed it (the others are marked not completed).
-    pub completed_ids: Vec<i64>,
 }
 
 /// Courses of a subtree ending in a period, the latest first, `per_page` of them after
@@ -124,7 +100,7 @@ pub async fn training(
         },
         share: training_share(app, &root, &period).await?,
         period,
-        courses: course_views(app, page.rows).await?,
+        courses: course_summaries(app, page.rows).await?,
         course_count: course_count as u32,
         trainee_times: trainee_times as u32,
         next: page.next,
@@ -201,39 +177,42 @@ async fn training_share(
     })
 }
 
-/// Courses with their participants by name (one query for all the courses' participants).
-async fn course_views(app: &App, rows: Vec<course::Model>) -> AppResult<Vec<CourseView>> {
+/// Courses with their number of participants and of those who completed, counted by the
+/// database for the page's courses at once.
+pub(crate) async fn course_summaries(
+    app: &App,
+    rows: Vec<course::Model>,
+) -> AppResult<Vec<CourseSummary>> {
     let course_ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
     let units =
         crate::lookup::unit_names(&app.db, &rows.iter().map(|c| c.unit_id).collect::<Vec<_>>())
             .await?;
-    let parts = crate::lookup::by_ids::<course_participant::Entity, _>(
-        &app.db,
-        course_participant::Column::CourseId,
-        &course_ids,
-    )
-    .await?;
-    let n = crate::lookup::member_names(
-        &app.db,
-        &parts.iter().map(|p| p.member_id).collect::<Vec<_>>(),
-    )
-    .await?;
+    let mut counts: HashMap<i64, (u32, u32)> = HashMap::new();
+    if !course_ids.is_empty() {
+        let rows: Vec<(i64, bool, i64)> = course_participant::Entity::find()
+            .select_only()
+            .column(course_participant::Column::CourseId)
+            .column(course_participant::Column::Completed)
+            .column_as(course_participant::Column::Id.count(), "n")
+            .filter(course_participant::Column::CourseId.is_in(course_ids))
+            .group_by(course_participant::Column::CourseId)
+            .group_by(course_participant::Column::Completed)
+            .into_tuple()
+            .all(&app.db)
+            .await?;
+        for (course_id, completed, n) in rows {
+            let c = counts.entry(course_id).or_default();
+            c.0 += n as u32;
+            if completed {
+                c.1 += n as u32;
+            }
+        }
+    }
     Ok(rows
         .into_iter()
         .map(|c| {
-            let mut participants: Vec<ParticipantView> = parts
-                .iter()
-                .filter(|p| p.course_id == c.id)
-                .map(|p| ParticipantView {
-                    member: MemberRef {
-                        id: p.member_id,
-                        name: n.get(&p.member_id).cloned().unwrap_or_default(),
-                    },
-                    completed: p.completed,
-                })
-                .collect();
-            participants.sort_by_key(|p| chibo_domain::text::person_sort_key(&p.member.name));
-            CourseView {
+            let (participants, completed) = counts.get(&c.id).copied().unwrap_or_default();
+            CourseSummary {
                 id: c.id,
                 unit: UnitRef {
                     id: c.unit_id,
@@ -245,172 +224,8 @@ async fn course_views(app: &App, rows: Vec<course::Model>) -> AppResult<Vec<Cour
                 ends_on: c.ends_on,
                 topics: c.topics,
                 participants,
+                completed,
             }
         })
         .collect())
-}
-
-async fn course_unit(app: &App, actor: &Actor, id: i64) -> AppResult<(course::Model, unit::Model)> {
-    let c = course::Entity::find_by_id(id)
-        .one(&app.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let u = readable_unit(app, actor, c.unit_id).await?;
-    actor.require(actor.oversees(&u))?;
-    Ok((c, u.into_inner()))
-}
-
-/// Records a course run for the unit's programme (the committee of the unit or above).
-pub async fn add_course(
-    app: &App,
-    actor: &Actor,
-    unit_id: i64,
-    input: CourseInput,
-) -> AppResult<CourseView> {
-    let root = readable_unit(app, actor, unit_id).await?;
-    actor.require(actor.oversees(&root))?;
-    let mut e = Invalid::new();
-    let name = validate::required_text(&mut e, "name", "tên lớp", &input.name, 500);
-    let organiser =
-        validate::required_text(&mut e, "organiser", "đơn vị tổ chức", &input.organiser, 255);
-    let starts = validate::date_field(
-        &mut e,
-        "starts_on",
-        "ngày khai giảng",
-        input.starts_on.as_deref(),
-        true,
-    );
-    let ends = validate::date_field(
-        &mut e,
-        "ends_on",
-        "ngày bế giảng",
-        input.ends_on.as_deref(),
-        true,
-    );
-    if let (Some(s), Some(t)) = (starts, ends)
-        && t < s
-    {
-        e.push("ends_on", "Ngày bế giảng phải từ ngày khai giảng trở đi.");
-    }
-    let topics = validate::optional_text(&mut e, "topics", "chuyên đề", Some(&input.topics), 5000)
-        .unwrap_or_default();
-    e.into_result()?;
-    let tx = write_tx(&app.db).await?;
-    let saved = course::ActiveModel {
-        unit_id: Set(root.id),
-        name: Set(name),
-        organiser: Set(organiser),
-        starts_on: Set(starts.expect("checked")),
-        ends_on: Set(ends.expect("checked")),
-        topics: Set(topics),
-        created_by: Set(Some(actor.user_id().get())),
-        created_at: Set(chrono::Utc::now()),
-        ..Default::default()
-    }
-    .insert(&tx)
-    .await?;
-    audit::record(
-        &tx,
-        Some(actor),
-        "course.add",
-        "course",
-        Some(saved.id),
-        None::<&()>,
-        Some(&saved),
-    )
-    .await?;
-    tx.commit().await?;
-    course_view(app, actor, saved.id).await
-}
-
-pub async fn course_view(app: &App, actor: &Actor, id: i64) -> AppResult<CourseView> {
-    let c = course::Entity::find_by_id(id)
-        .one(&app.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    readable_unit(app, actor, c.unit_id).await?;
-    Ok(course_views(app, vec![c]).await?.remove(0))
-}
-
-/// Adds participants and records who completed the course, all at once.
-pub async fn set_participants(
-    app: &App,
-    actor: &Actor,
-    id: i64,
-    input: ParticipantsInput,
-) -> AppResult<CourseView> {
-    let (c, root) = course_unit(app, actor, id).await?;
-    let existing: Vec<course_participant::Model> = course_participant::Entity::find()
-        .filter(course_participant::Column::CourseId.eq(c.id))
-        .all(&app.db)
-        .await?;
-    let mut all: Vec<i64> = existing.iter().map(|p| p.member_id).collect();
-    all.extend(input.member_ids.iter().copied());
-    all.sort_unstable();
-    all.dedup();
-    let mut e = Invalid::new();
-    // The ids are the form's, as many as a province's course has: looked up in chunks.
-    let found: HashSet<i64> =
-        crate::lookup::by_ids::<member::Entity, _>(&app.db, member::Column::Id, &input.member_ids)
-            .await?
-            .into_iter()
-            .filter(|m| m.unit_path.starts_with(&root.path))
-            .map(|m| m.id)
-            .collect();
-    if input.member_ids.iter().any(|id| !found.contains(id)) {
-        e.push(
-            "member_ids",
-            format!("Học viên phải là đảng viên thuộc {}.", root.name),
-        );
-    }
-    if input.completed_ids.iter().any(|id| !all.contains(id)) {
-        e.push(
-            "completed_ids",
-            "Chỉ đánh dấu hoàn thành cho học viên của lớp.",
-        );
-    }
-    if c.ends_on > App::today() && !input.completed_ids.is_empty() {
-        e.push("completed_ids", "Lớp chưa bế giảng, chưa ghi hoàn thành.");
-    }
-    e.into_result()?;
-    let tx = write_tx(&app.db).await?;
-    for mid in &all {
-        let completed = input.completed_ids.contains(mid);
-        match existing.iter().find(|p| p.member_id == *mid) {
-            Some(p) => {
-                let mut am = p.clone().into_active_model();
-                am.completed = Set(completed);
-                am.update(&tx).await?;
-            }
-            None => {
-                course_participant::ActiveModel {
-                    course_id: Set(c.id),
-                    member_id: Set(*mid),
-                    completed: Set(completed),
-                    ..Default::default()
-                }
-                .insert(&tx)
-                .await
-                .map_err(|err| {
-                    if is_unique_violation(&err) {
-                        AppError::invalid("member_ids", "Học viên đã có trong lớp.")
-                    } else {
-                        err.into()
-                    }
-                })?;
-            }
-        }
-    }
-    audit::record(
-        &tx,
-        Some(actor),
-        "course.participants",
-        "course",
-        Some(c.id),
-        None::<&()>,
-        Some(&input),
-    )
-    .await?;
-    tx.commit().await?;
-    course_view(app, actor, id).await
 }

@@ -144,6 +144,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(programmes::officers))
         .routes(routes!(programmes::cells_to_inspect))
         .routes(routes!(programmes::add_course))
+        .routes(routes!(programmes::course))
         .routes(routes!(programmes::participants))
         .routes(routes!(
             programmes::inspections,

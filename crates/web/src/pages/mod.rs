@@ -427,10 +427,16 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
             post(programmes::add_course),
         ),
         r(
+            M::GET,
+            "/courses/{id}",
+            false,
+            get(crate::programmes::course_page::course),
+        ),
+        r(
             M::POST,
             "/courses/{id}/participants",
             false,
-            post(programmes::participants),
+            post(crate::programmes::course_page::participants),
         ),
         r(
             M::GET,

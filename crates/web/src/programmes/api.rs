@@ -4,12 +4,14 @@ use axum::http::StatusCode;
 use chibo_app::paging::PER_PAGE;
 use chibo_app::programmes::cadre_tasks;
 use chibo_app::programmes::cadre_tasks::{CadreTaskInput, CadreTaskList, CadreTaskUpdate};
+use chibo_app::programmes::courses;
+use chibo_app::programmes::courses::{CourseDetail, CourseInput, ParticipantsInput};
 use chibo_app::programmes::inspections;
 use chibo_app::programmes::inspections::{
     FollowUpInput, InspectionInput, InspectionList, InspectionResult, InspectionView,
 };
 use chibo_app::programmes::training;
-use chibo_app::programmes::training::{CourseInput, CourseView, ParticipantsInput, TrainingList};
+use chibo_app::programmes::training::TrainingList;
 use chibo_app::refs::{MemberChoices, UnitChoices};
 use chibo_app::reports::Period;
 use chibo_domain::bounded::PageSize;
@@ -136,29 +138,58 @@ pub async fn training(
 
 /// Records a training course.
 #[utoipa::path(post, path = "/api/v1/units/{id}/courses", tag = "programmes", params(("id" = i64, Path)), request_body = CourseInput,
-    responses((status = 201, body = CourseView), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 201, body = CourseDetail), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn add_course(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     PathId(id): PathId,
     ApiJson(b): ApiJson<CourseInput>,
-) -> Result<(StatusCode, Json<CourseView>), ApiError> {
+) -> Result<(StatusCode, Json<CourseDetail>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(training::add_course(&s.app, &a, id, b).await?),
+        Json(courses::add_course(&s.app, &a, id, b).await?),
     ))
 }
 
-/// Adds participants to a course and records who completed it.
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(default)]
+pub struct CourseQuery {
+    /// The `next` of the previous page of participants.
+    #[param(value_type = Option<String>)]
+    after: Option<Cursor>,
+    /// Participants on a page (1–500, default 100).
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 500)]
+    per_page: Option<PageSize>,
+}
+
+/// A training course with a page of its participants in Vietnamese name order.
+#[utoipa::path(get, path = "/api/v1/courses/{id}", tag = "programmes", params(("id" = i64, Path), CourseQuery),
+    responses((status = 200, body = CourseDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn course(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    PathId(id): PathId,
+    ApiQuery(q): ApiQuery<CourseQuery>,
+) -> Result<Json<CourseDetail>, ApiError> {
+    let per_page = q
+        .per_page
+        .map_or(courses::PARTICIPANTS_PER_PAGE, PageSize::get_u64);
+    Ok(Json(
+        courses::course(&s.app, &a, id, q.after.as_ref(), per_page).await?,
+    ))
+}
+
+/// Adds participants to a course and marks who completed it and who did not; participants not
+/// named keep their mark.
 #[utoipa::path(put, path = "/api/v1/courses/{id}/participants", tag = "programmes", params(("id" = i64, Path)), request_body = ParticipantsInput,
-    responses((status = 200, body = CourseView), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = CourseDetail), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn participants(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     PathId(id): PathId,
     ApiJson(b): ApiJson<ParticipantsInput>,
-) -> Result<Json<CourseView>, ApiError> {
-    Ok(Json(training::set_participants(&s.app, &a, id, b).await?))
+) -> Result<Json<CourseDetail>, ApiError> {
+    Ok(Json(courses::set_participants(&s.app, &a, id, b).await?))
 }
 
 /// Inspections and supervisions of a subtree's cells in a period, the share of cells inspected,

@@ -8,12 +8,14 @@ use chibo_app::paging::PER_PAGE;
 use chibo_app::programmes::Record;
 use chibo_app::programmes::cadre_tasks;
 use chibo_app::programmes::cadre_tasks::{CadreTaskInput, CadreTaskList, CadreTaskUpdate};
+use chibo_app::programmes::courses;
+use chibo_app::programmes::courses::CourseInput;
 use chibo_app::programmes::inspections;
 use chibo_app::programmes::inspections::{
     FollowUpInput, InspectionInput, InspectionList, InspectionResult, RecommendationInput,
 };
 use chibo_app::programmes::training;
-use chibo_app::programmes::training::{CourseInput, ParticipantsInput, TrainingList};
+use chibo_app::programmes::training::TrainingList;
 use chibo_app::refs::{MemberChoices, UnitChoices};
 use chibo_app::reports::Period;
 use chibo_app::{Actor, App, AppError};
@@ -147,7 +149,6 @@ pub async fn update_cadre_task(
 struct TrainingPage {
     nav: Nav,
     list: TrainingList,
-    officers: MemberChoices,
     /// Not the first page.
     later: bool,
     errors: Vec<String>,
@@ -162,13 +163,11 @@ async fn render_training(
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
     let list = training::training(&s.app, a, id, period, after, PER_PAGE).await?;
-    let officers = first_officers(s, a, id, list.can_manage).await?;
     render_status(
         crate::render::status_for(&errors),
         &TrainingPage {
             nav: Nav::of(a),
             list,
-            officers,
             later: after.is_some(),
             errors,
         },
@@ -197,24 +196,9 @@ pub async fn add_course(
     PathId(id): PathId,
     Form { input, .. }: Form<CourseInput>,
 ) -> Result<Response, PageError> {
-    match form_errors(training::add_course(&s.app, &a, id, input).await)? {
+    match form_errors(courses::add_course(&s.app, &a, id, input).await)? {
         Ok(_) => Ok(see_other(&format!("/units/{}/training", id))),
         Err(errors) => render_training(&s, &a, id, Period::parse(None, None)?, None, errors).await,
-    }
-}
-
-pub async fn participants(
-    State(s): State<AppState>,
-    PageUser(a): PageUser,
-    PathId(id): PathId,
-    Form { input, .. }: Form<ParticipantsInput>,
-) -> Result<Response, PageError> {
-    let back = chibo_app::programmes::unit_of(&s.app, &a, Record::Course(id)).await?;
-    match form_errors(training::set_participants(&s.app, &a, id, input).await)? {
-        Ok(_) => Ok(see_other(&format!("/units/{back}/training"))),
-        Err(errors) => {
-            render_training(&s, &a, back, Period::parse(None, None)?, None, errors).await
-        }
     }
 }
 
