@@ -8,6 +8,8 @@
 # bench/results/scale.md. Prints figures; asserts nothing.
 #
 # Usage: bench/scale.sh [--pg] [--requests N] [--scale city|province] [--load-seconds S] [--db FILE]
+#                       [--load-only]
+# --load-only skips the page-by-page table and runs only the load (wrk) part.
 # --db keeps the SQLite database in FILE: generated when FILE is missing, reused when it exists
 # (the generator's time is then not measured).
 set -euo pipefail
@@ -17,6 +19,7 @@ SCALE=province
 PG=0
 LOAD=30
 DBFILE=
+LOADONLY=0
 while [ $# -gt 0 ]; do
   case $1 in
     --pg) PG=1 ;;
@@ -24,6 +27,7 @@ while [ $# -gt 0 ]; do
     --scale) SCALE=$2; shift ;;
     --load-seconds) LOAD=$2; shift ;;
     --db) DBFILE=$2; shift ;;
+    --load-only) LOADONLY=1 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -85,7 +89,7 @@ import json,sys; a=json.load(sys.stdin); print(1, a["grants"][0]["unit_id"], 0)'
   cell=$(curl -s -H "authorization: Bearer $mtoken" $b/api/v1/me | python3 -c 'import json,sys; print(json.load(sys.stdin)["grants"][0]["unit_id"])')
   member=$(curl -s -H "authorization: Bearer $mtoken" $b/api/v1/me | python3 -c 'import json,sys; print(json.load(sys.stdin)["member_id"])')
   meeting=$(curl -s -H "authorization: Bearer $token" $b/api/v1/units/$cell/meetings | python3 -c 'import json,sys; print([m["id"] for m in json.load(sys.stdin)["items"] if m["status"]=="held"][0])')
-  for scope in "board at the province:$TMP/board:$token:$root" "committee at a commune:$TMP/commune:$ctoken:$commune"; do
+  [ $LOADONLY = 1 ] || for scope in "board at the province:$TMP/board:$token:$root" "committee at a commune:$TMP/commune:$ctoken:$commune"; do
     IFS=: read -r who jar tk u <<<"$scope"
     echo | tee -a "$OUT"
     echo "### $who (unit $u)" | tee -a "$OUT"
@@ -96,7 +100,14 @@ import json,sys; a=json.load(sys.stdin); print(1, a["grants"][0]["unit_id"], 0)'
     measure "page unit" -b "$jar" $b/units/$u
     measure "page member search (no diacritics)" -b "$jar" "$b/members?q=nguyen+van+hung"
     measure "page member list, first page" -b "$jar" "$b/members?unit_id=$u"
-    measure "page member list, page 2000" -b "$jar" "$b/members?unit_id=$u&page=2000"
+    # Deep pages: by number as deep as allowed (row 10,000), then the next by the cursor that
+    # page hands out (a keyset page costs the same at any depth).
+    local deep; deep=$(curl -s -H "authorization: Bearer $tk" "$b/api/v1/members?unit_id=$u&per_page=50&page=200" |
+      python3 -c 'import json,sys,urllib.parse; print(urllib.parse.quote(json.load(sys.stdin).get("next") or ""))')
+    measure "page member list, page 200 by number" -b "$jar" "$b/members?unit_id=$u&page=200"
+    if [ -n "$deep" ]; then
+      measure "page member list, page 201 by cursor" -b "$jar" "$b/members?unit_id=$u&after=$deep"
+    fi
     for l in badges transfers exemptions candidates reviews training inspections cadre-tasks; do
       measure "page $l" -b "$jar" $b/units/$u/$l
     done
@@ -106,12 +117,10 @@ import json,sys; a=json.load(sys.stdin); print(1, a["grants"][0]["unit_id"], 0)'
     measure "api units to choose (q=chi bo)" -H "authorization: Bearer $tk" "$b/api/v1/units/choices?q=chi+bo"
     measure "api officers to choose (q=nguyen)" -H "authorization: Bearer $tk" "$b/api/v1/units/$u/officers?q=nguyen"
     measure "api members, search" -H "authorization: Bearer $tk" "$b/api/v1/members?q=nguyen+van&unit_id=$u"
-    # The same deep page by offset and by the cursor the page before hands out.
-    local deep; deep=$(curl -s -H "authorization: Bearer $tk" "$b/api/v1/members?unit_id=$u&per_page=50&page=1999" |
-      python3 -c 'import json,sys,urllib.parse; print(urllib.parse.quote(json.load(sys.stdin).get("next") or ""))')
-    measure "api members, page 2000 by offset" -H "authorization: Bearer $tk" "$b/api/v1/members?unit_id=$u&per_page=50&page=2000"
+    measure "api members, search (common name)" -H "authorization: Bearer $tk" "$b/api/v1/members?q=nguyen&unit_id=$u"
+    measure "api members, page 200 by number" -H "authorization: Bearer $tk" "$b/api/v1/members?unit_id=$u&per_page=50&page=200"
     if [ -n "$deep" ]; then
-      measure "api members, page 2000 by cursor" -H "authorization: Bearer $tk" "$b/api/v1/members?unit_id=$u&per_page=50&after=$deep"
+      measure "api members, page 201 by cursor" -H "authorization: Bearer $tk" "$b/api/v1/members?unit_id=$u&per_page=50&after=$deep"
     fi
     for l in badges transfers exemptions candidates reviews/summary training inspections cadre-tasks; do
       measure "api $l" -H "authorization: Bearer $tk" $b/api/v1/units/$u/$l

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod lookup;
 pub mod meetings;
 pub mod membership;
+pub mod memo;
 pub mod org;
 pub mod paging;
 pub mod programmes;
@@ -37,6 +38,10 @@ pub struct Config {
     pub upload_max_bytes: usize,
     /// Where uploaded documents are kept; `None` keeps them in the database.
     pub upload_dir: Option<std::path::PathBuf>,
+    /// Seconds a signed-in user's grants are kept in memory between requests (see [`memo`]):
+    /// how long another server or the command line may take to be seen. Zero reads them on
+    /// every request.
+    pub actor_memo_seconds: u64,
 }
 
 impl Default for Config {
@@ -49,6 +54,7 @@ impl Default for Config {
             throttle_minutes: 15,
             upload_max_bytes: 10 * 1024 * 1024,
             upload_dir: None,
+            actor_memo_seconds: 5,
         }
     }
 }
@@ -57,11 +63,18 @@ impl Default for Config {
 pub struct App {
     pub db: Db,
     pub config: Config,
+    /// Shared by every clone of the app (one per request).
+    pub memo: std::sync::Arc<memo::Memo>,
 }
 
 impl App {
     pub fn new(db: Db, config: Config) -> Self {
-        Self { db, config }
+        let memo = memo::Memo::new(std::time::Duration::from_secs(config.actor_memo_seconds));
+        Self {
+            db,
+            config,
+            memo: std::sync::Arc::new(memo),
+        }
     }
 
     /// Today in Vietnam (UTC+7), the date that "now" means for users.

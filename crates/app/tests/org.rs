@@ -451,7 +451,7 @@ async fn scope_hides_units_outside_and_forbids_changes_without_the_right() {
     let mine = members::list(&app, &member, members::MemberQuery::default())
         .await
         .unwrap();
-    assert_eq!(mine.total, 1);
+    assert_eq!(mine.total, Some(1));
     assert_eq!(mine.items[0].id, member.member_id().unwrap().get());
 }
 

@@ -134,6 +134,14 @@ async fn open(url: &str) -> Result<App> {
             .context("CHIBO_UPLOAD_MAX_MB phải là số MB từ 1 đến 200")?;
         config.upload_max_bytes = mb * 1024 * 1024;
     }
+    if let Ok(secs) = std::env::var("CHIBO_ACTOR_MEMO_SECONDS") {
+        config.actor_memo_seconds = secs
+            .trim()
+            .parse()
+            .ok()
+            .filter(|s| *s <= 300)
+            .context("CHIBO_ACTOR_MEMO_SECONDS phải là số giây từ 0 đến 300")?;
+    }
     Ok(App::new(db, config))
 }
 

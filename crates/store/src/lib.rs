@@ -5,6 +5,7 @@
 pub mod entities;
 pub mod migration;
 pub mod restructure;
+pub mod search;
 pub mod subtree;
 pub mod testing;
 pub mod throttle;
@@ -24,9 +25,10 @@ pub type Db = DatabaseConnection;
 
 /// Opens the database named by `url` (`sqlite://file.db?mode=rwc` or `postgres://…`).
 /// SQLite gets WAL, synchronous=NORMAL, foreign keys and a busy timeout so that writers queue.
+/// `CHIBO_LOG_SQL=1` logs every statement with its rows and time (at `info`, target `sqlx`).
 pub async fn connect(url: &str) -> Result<Db, DbErr> {
     let mut opts = ConnectOptions::new(url.to_string());
-    opts.sqlx_logging(false)
+    opts.sqlx_logging(std::env::var("CHIBO_LOG_SQL").is_ok_and(|v| v == "1"))
         .acquire_timeout(Duration::from_secs(30))
         .map_sqlx_sqlite_opts(|o| {
             o.journal_mode(SqliteJournalMode::Wal)

@@ -30,11 +30,35 @@ pub use state::{AppState, WebConfig};
 
 /// The whole service: pages, API, static files, with CSRF and security headers.
 pub fn router(app: App, web: WebConfig) -> Router {
+    let memo = app.memo.clone();
     let state = AppState { app, web };
     let (api_router, _) = api::router().split_for_parts();
     pages::router()
         .merge(api_router)
         .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(
+            memo,
+            forget_after_writes,
+        ))
         .layer(axum::middleware::from_fn(security::csrf))
         .layer(axum::middleware::from_fn(security::headers))
+}
+
+/// Once a request that may change something has been handled (its transaction committed), no
+/// actor read before it is served from memory again: a grant, a password or a logout takes
+/// effect on the next request, whichever use case wrote it (see `chibo_app::memo`).
+async fn forget_after_writes(
+    axum::extract::State(memo): axum::extract::State<std::sync::Arc<chibo_app::memo::Memo>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let write = !matches!(
+        *req.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+    );
+    let res = next.run(req).await;
+    if write {
+        memo.forget_actors();
+    }
+    res
 }

@@ -5,7 +5,7 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chibo_domain::ids::{MemberId, UserId};
 use chibo_store::entities::{api_token, login_attempt, session, unit, user, user_role};
-use chibo_store::sea_orm::sea_query::{Expr, ExprTrait, Order, Query, SimpleExpr};
+use chibo_store::sea_orm::sea_query::{Expr, ExprTrait, Order, Query, SelectStatement, SimpleExpr};
 use chibo_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, Set,
 };
@@ -266,23 +266,47 @@ pub(crate) async fn end_all_access(
 
 /// The actor behind a session cookie, if the session is live.
 pub async fn actor_from_session(app: &App, secret: &str) -> AppResult<Option<Actor>> {
-    let live = Query::select()
-        .column(session::Column::UserId)
-        .from(session::Entity)
-        .and_where(session::Column::TokenHash.eq(digest(secret)))
-        .and_where(session::Column::ExpiresAt.gt(chrono::Utc::now()))
-        .to_owned();
-    actor_where(app, user::Column::Id.in_subquery(live)).await
+    let hash = digest(secret);
+    remembered_actor(app, format!("s{hash}"), || {
+        Query::select()
+            .column(session::Column::UserId)
+            .from(session::Entity)
+            .and_where(session::Column::TokenHash.eq(hash.clone()))
+            .and_where(session::Column::ExpiresAt.gt(chrono::Utc::now()))
+            .to_owned()
+    })
+    .await
 }
 
 pub async fn actor_from_token(app: &App, secret: &str) -> AppResult<Option<Actor>> {
-    let live = Query::select()
-        .column(api_token::Column::UserId)
-        .from(api_token::Entity)
-        .and_where(api_token::Column::TokenHash.eq(digest(secret)))
-        .and_where(api_token::Column::ExpiresAt.gt(chrono::Utc::now()))
-        .to_owned();
-    actor_where(app, user::Column::Id.in_subquery(live)).await
+    let hash = digest(secret);
+    remembered_actor(app, format!("t{hash}"), || {
+        Query::select()
+            .column(api_token::Column::UserId)
+            .from(api_token::Entity)
+            .and_where(api_token::Column::TokenHash.eq(hash.clone()))
+            .and_where(api_token::Column::ExpiresAt.gt(chrono::Utc::now()))
+            .to_owned()
+    })
+    .await
+}
+
+/// The actor `key` names, from memory when it was read since the last write (see
+/// [`crate::memo`]), else from the user that the `live` query selects.
+async fn remembered_actor(
+    app: &App,
+    key: String,
+    live: impl FnOnce() -> SelectStatement,
+) -> AppResult<Option<Actor>> {
+    if let Some(a) = app.memo.actor(&key) {
+        return Ok(Some(a));
+    }
+    let read_in = app.memo.generation();
+    let actor = actor_where(app, user::Column::Id.in_subquery(live())).await?;
+    if let Some(a) = &actor {
+        app.memo.remember_actor(key, read_in, a);
+    }
+    Ok(actor)
 }
 
 pub async fn load_actor(app: &App, user_id: i64) -> AppResult<Option<Actor>> {
@@ -375,5 +399,18 @@ pub async fn actor_by_username(app: &App, username: &str) -> AppResult<Option<Ac
     {
         Some(u) => load_actor(app, u.id).await,
         None => Ok(None),
+    }
+}
+
+/// An actor with no grants, for the memo's tests.
+#[cfg(test)]
+pub(crate) fn test_actor(username: &str) -> Actor {
+    Actor {
+        user_id: UserId::new(1),
+        username: username.into(),
+        display_name: username.into(),
+        member_id: None,
+        grants: vec![],
+        sealed: super::Sealed,
     }
 }

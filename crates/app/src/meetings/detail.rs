@@ -8,6 +8,7 @@ use chibo_domain::ids::MemberId;
 use chibo_domain::meeting::MeetingStatus;
 use chibo_domain::org::UnitKind;
 use chibo_store::entities::{meeting, member, unit};
+use chibo_store::sea_orm::sea_query::{Expr, ExprTrait, Query};
 use chibo_store::sea_orm::{
     ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
@@ -118,30 +119,40 @@ async fn my_cell_id(app: &App, actor: &Actor) -> AppResult<Option<i64>> {
 /// Published meetings from today on in the actor's own cell and in the cells they follow for
 /// the superior committee (a member's home page).
 pub async fn upcoming_for_me(app: &App, actor: &Actor) -> AppResult<Vec<MeetingView>> {
-    // The own cell, and the cells followed as a subquery: no list of ids is bound.
-    let mut cells = Condition::any();
-    if let Some(own) = my_cell_id(app, actor).await? {
-        cells = cells.add(meeting::Column::UnitId.eq(own));
-    }
-    if let Some(mid) = actor.member_id().map(MemberId::get) {
-        cells = cells.add(
-            meeting::Column::UnitId.in_subquery(
-                unit::Entity::find()
-                    .select_only()
-                    .column(unit::Column::Id)
-                    .filter(unit::Column::FollowerMemberId.eq(mid))
-                    .filter(unit::Column::DissolvedOn.is_null())
-                    .into_query(),
-            ),
-        );
-    }
-    if cells.is_empty() {
+    let Some(mid) = actor.member_id().map(MemberId::get) else {
         return Ok(vec![]);
-    }
-    // One query for every cell: what is coming is a handful of rows, read with their cells and
-    // rule sets once (the home page every member opens).
+    };
+    // The own cell (a party group's members meet in the cell above it) and the cells followed,
+    // as subqueries of the one query: what every member's home page reads.
+    let unit_kind = Expr::col((unit::Entity, unit::Column::Kind));
+    let own_cell = Query::select()
+        .expr(
+            Expr::case(
+                unit_kind.eq(UnitKind::Group.code()),
+                Expr::col((unit::Entity, unit::Column::ParentId)),
+            )
+            .finally(Expr::col((unit::Entity, unit::Column::Id))),
+        )
+        .from(unit::Entity)
+        .inner_join(
+            member::Entity,
+            Expr::col((member::Entity, member::Column::UnitId))
+                .equals((unit::Entity, unit::Column::Id)),
+        )
+        .and_where(Expr::col((member::Entity, member::Column::Id)).eq(mid))
+        .to_owned();
+    let followed = unit::Entity::find()
+        .select_only()
+        .column(unit::Column::Id)
+        .filter(unit::Column::FollowerMemberId.eq(mid))
+        .filter(unit::Column::DissolvedOn.is_null())
+        .into_query();
     let rows = meeting::Entity::find()
-        .filter(cells)
+        .filter(
+            Condition::any()
+                .add(meeting::Column::UnitId.in_subquery(own_cell))
+                .add(meeting::Column::UnitId.in_subquery(followed)),
+        )
         .filter(meeting::Column::MeetingDate.gte(App::today()))
         .filter(
             meeting::Column::Status.is_in(MeetingStatus::codes_where(MeetingStatus::takes_place)),

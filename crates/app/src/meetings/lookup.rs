@@ -2,6 +2,7 @@
 //! on the meeting date: what every other meetings module starts from.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chibo_domain::meeting::MeetingStatus;
 use chibo_domain::member::RollKind;
@@ -180,21 +181,10 @@ pub(crate) async fn meeting_views(
 ) -> AppResult<Vec<MeetingView>> {
     let ids = |f: fn(&meeting::Model) -> i64| rows.iter().map(f).collect::<Vec<_>>();
     let cells = crate::lookup::unit_names(&app.db, &ids(|m| m.unit_id)).await?;
-    let mut sets: HashMap<i64, (RuleSet, String)> = HashMap::new();
-    for r in crate::lookup::by_ids::<rule_set::Entity, _>(
-        &app.db,
-        rule_set::Column::Id,
-        &ids(|m| m.rule_set_id),
-    )
-    .await?
-    {
-        let rules: RuleSet =
-            serde_json::from_str(&r.body).map_err(|e| AppError::Internal(e.to_string()))?;
-        sets.insert(r.id, (rules, r.name));
-    }
+    let sets = rule_sets(app, &ids(|m| m.rule_set_id)).await?;
     rows.iter()
         .map(|m| {
-            let (rules, name) = sets.get(&m.rule_set_id).ok_or(AppError::NotFound)?;
+            let (rules, name) = &**sets.get(&m.rule_set_id).ok_or(AppError::NotFound)?;
             let cell = cells.get(&m.unit_id).ok_or(AppError::NotFound)?;
             Ok(view_of(m, cell, rules, name))
         })
@@ -211,13 +201,40 @@ pub(crate) async fn meeting_view_after_change(
 }
 
 pub(crate) async fn rule_set_of(app: &App, m: &meeting::Model) -> AppResult<(RuleSet, String)> {
-    let r = chibo_store::entities::rule_set::Entity::find_by_id(m.rule_set_id)
-        .one(&app.db)
+    let sets = rule_sets(app, &[m.rule_set_id]).await?;
+    let (rules, name) = &**sets.get(&m.rule_set_id).ok_or(AppError::NotFound)?;
+    Ok((rules.clone(), name.clone()))
+}
+
+/// The rule sets `ids`, parsed, with their names: from memory when read before (a rule set
+/// row never changes), the others in one query.
+pub(crate) async fn rule_sets(
+    app: &App,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, Arc<(RuleSet, String)>>> {
+    let mut sets = HashMap::new();
+    let mut missing = vec![];
+    for &id in ids {
+        match app.memo.rule_set(id) {
+            Some(set) => {
+                sets.insert(id, set);
+            }
+            None => missing.push(id),
+        }
+    }
+    if missing.is_empty() {
+        return Ok(sets);
+    }
+    for r in crate::lookup::by_ids::<rule_set::Entity, _>(&app.db, rule_set::Column::Id, &missing)
         .await?
-        .ok_or(AppError::NotFound)?;
-    let rules: RuleSet =
-        serde_json::from_str(&r.body).map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok((rules, r.name))
+    {
+        let rules: RuleSet =
+            serde_json::from_str(&r.body).map_err(|e| AppError::Internal(e.to_string()))?;
+        let set = Arc::new((rules, r.name));
+        app.memo.remember_rule_set(r.id, set.clone());
+        sets.insert(r.id, set);
+    }
+    Ok(sets)
 }
 
 /// The cell whose meetings the actor may see: in read scope, followed by them, or their own.

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use chibo_domain::Invalid;
 use chibo_domain::bounded::{PageNumber, PageSize};
 use chibo_domain::cursor::Cursor;
 use chibo_domain::ids::MemberId;
@@ -16,6 +17,7 @@ use chibo_store::sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Select,
 };
+use chibo_store::search::NameSearch;
 use chibo_store::subtree::Subtree;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -130,7 +132,7 @@ pub struct MemberQuery {
     pub unit_id: Option<i64>,
     /// Also list members who left the roll (transferred, removed, deceased…).
     pub all: Option<bool>,
-    /// A page by number (slower deep in a long list; prefer `after`).
+    /// A page by number, within the first 10,000 rows; go further with `after`.
     #[param(value_type = Option<u64>, minimum = 1, maximum = 1000000)]
     pub page: Option<PageNumber>,
     /// Start after this row: the `next` of the previous page.
@@ -144,7 +146,11 @@ pub struct MemberQuery {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MemberPage {
     pub items: Vec<MemberSummary>,
-    pub total: u64,
+    /// Members listed in all, on the first page (absent on a page asked by `after`); for a
+    /// name search at most `SEARCH_COUNT_CAP`.
+    pub total: Option<u64>,
+    /// The search matched more than `total` members.
+    pub total_capped: bool,
     /// The page number asked for (1 when the page was asked by `after`).
     pub page: u64,
     pub per_page: u64,
@@ -207,7 +213,7 @@ pub(crate) async fn choices_in_name_order(
 ) -> AppResult<MemberChoices> {
     let per_page = per_page.clamp(1, 500);
     if let Some(term) = q.map(text::search_key).filter(|t| !t.is_empty()) {
-        select = select.filter(member::Column::SearchKey.like(chibo_store::containing(&term)));
+        select = select.filter(NameSearch::new(db.get_database_backend(), &term).scanned());
     }
     if let Some(c) = after {
         select = select.filter(after_in_name_order(c));
@@ -233,10 +239,36 @@ pub(crate) async fn choices_in_name_order(
     })
 }
 
+/// Deepest row a page number may start at: further on, `after` pages at the cost of the first
+/// page while an offset reads every row before it.
+pub const MAX_OFFSET: u64 = 10_000;
+
+/// How many matches of a name search are counted: beyond it the page says "more than".
+pub const SEARCH_COUNT_CAP: u64 = 1_000;
+
 /// Members in the actor's scope, searched by name without diacritics, in Vietnamese order.
 pub async fn list(app: &App, actor: &Actor, q: MemberQuery) -> AppResult<MemberPage> {
+    list_page(app, actor, q, true).await
+}
+
+/// The same page without counting the list (for a page that shows the count it already has).
+pub async fn list_uncounted(app: &App, actor: &Actor, q: MemberQuery) -> AppResult<MemberPage> {
+    list_page(app, actor, q, false).await
+}
+
+async fn list_page(app: &App, actor: &Actor, q: MemberQuery, count: bool) -> AppResult<MemberPage> {
     let per_page = q.per_page.map_or(50, PageSize::get_u64);
     let page = q.page.map_or(1, PageNumber::get_u64);
+    if q.after.is_none() && (page - 1) * per_page > MAX_OFFSET {
+        return Err(Invalid::one(
+            "page",
+            format!(
+                "Chỉ mở được theo số trang trong {MAX_OFFSET} dòng đầu; đi tiếp bằng liên kết \
+                 “Trang sau” (tham số after)."
+            ),
+        )
+        .into());
+    }
     let mut cond = Condition::all();
     let scope = actor.scope();
     if !scope.is_everything() {
@@ -251,18 +283,49 @@ pub async fn list(app: &App, actor: &Actor, q: MemberQuery) -> AppResult<MemberP
         let u = actor.visible(units::find(&app.db, uid).await?)?;
         cond = cond.add(Subtree::of(&u).contains(member::Column::UnitPath));
     }
-    if let Some(term) =
-        q.q.as_deref()
-            .map(text::search_key)
-            .filter(|t| !t.is_empty())
-    {
-        cond = cond.add(member::Column::SearchKey.like(chibo_store::containing(&term)));
-    }
     if !q.all.unwrap_or(false) {
         cond = cond.add(member::Column::Status.is_in(chibo_domain::member::on_roll_codes()));
     }
+    let term =
+        q.q.as_deref()
+            .map(text::search_key)
+            .filter(|t| !t.is_empty());
+    // The total is counted on the first page only (a later page is asked by `after`); a name
+    // search counts its matches up to a cap, which also tells whether the matches are few
+    // (read through the trigram index) or many (read in name order, testing each).
+    let (cond, total, total_capped) = match term {
+        None => {
+            let total = match q.after {
+                None if count => Some(
+                    member::Entity::find()
+                        .filter(cond.clone())
+                        .count(&app.db)
+                        .await?,
+                ),
+                _ => None,
+            };
+            (cond, total, false)
+        }
+        Some(term) => {
+            let search = NameSearch::new(app.db.get_database_backend(), &term);
+            let counted = member::Entity::find()
+                .filter(cond.clone().add(search.indexed()))
+                .select_only()
+                .column(member::Column::Id)
+                .limit(SEARCH_COUNT_CAP + 1)
+                .count(&app.db)
+                .await?;
+            let many = counted > SEARCH_COUNT_CAP;
+            let matching = if many {
+                search.scanned()
+            } else {
+                search.indexed()
+            };
+            let total = q.after.is_none().then_some(counted.min(SEARCH_COUNT_CAP));
+            (cond.add(matching), total, many)
+        }
+    };
     let query = member::Entity::find().filter(cond);
-    let total = query.clone().count(&app.db).await?;
     let (query, page) = match &q.after {
         // Keyset: on the (sort_key, id) order, as deep pages cost what the first does.
         Some(c) => (query.filter(after_in_name_order(c)), 1),
@@ -284,6 +347,7 @@ pub async fn list(app: &App, actor: &Actor, q: MemberQuery) -> AppResult<MemberP
     Ok(MemberPage {
         items: rows.iter().map(|m| summary(m, &names, today)).collect(),
         total,
+        total_capped,
         page,
         per_page,
         next,

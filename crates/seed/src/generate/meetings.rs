@@ -1,8 +1,8 @@
 //! Months of meetings for every cell: a regular meeting each month (some months skipped, more in
 //! rural cells), a thematic one each quarter in most cells, announced a week ahead; past ones
 //! held with their attendance sheet, record, vote and tasks, as `meetings::schedule`, `publish`,
-//! `write_attendance` and the record use cases leave them. This month's not-yet-held meetings
-//! are published.
+//! `write_attendance` and the record use cases leave them. Meetings of the coming week (this
+//! month's or the next's) are published.
 
 use chibo_app::App;
 use chibo_domain::meeting::MeetingStatus;
@@ -70,6 +70,7 @@ pub async fn write_meetings(
     let today = App::today();
     let now = Utc::now();
     let first = today.with_day(1).expect("first of month");
+    let announced_until = today + chrono::Duration::days(7);
     let sets = national_rule_sets(app).await?;
     let cells: Vec<&Unit> = units.iter().filter(|u| u.kind.is_cell()).collect();
     progress.phase("Buổi sinh hoạt", cells.len() as u64);
@@ -92,16 +93,21 @@ pub async fn write_meetings(
         } + if cell.id % 97 == 0 { 30 } else { 0 };
         let copies = cell.id % 31 == 0;
         let thematic = cell.id % 4 != 0;
-        for back in (0..months).rev() {
-            let Some(month) = first.checked_sub_months(Months::new(back)) else {
-                continue;
-            };
+        // The past months, and the next one: its meetings within a week are already announced.
+        let ahead = first.checked_add_months(Months::new(1));
+        let past = (0..months)
+            .rev()
+            .filter_map(|back| first.checked_sub_months(Months::new(back)));
+        for month in past.chain(ahead) {
             let mut plan = vec![("regular", month.with_day(day).expect("day"))];
             if thematic && month.month() % 3 == 0 {
                 plan.push(("thematic", month.with_day(25).expect("day 25")));
             }
             for (kind, date) in plan {
-                if date < cell.established_on || ctx.rng.chance(skip_percent) && date < today {
+                if date < cell.established_on
+                    || date > announced_until
+                    || ctx.rng.chance(skip_percent) && date < today
+                {
                     continue;
                 }
                 next_id += 1;

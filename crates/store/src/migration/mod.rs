@@ -33,6 +33,8 @@ impl MigratorTrait for Migrator {
             Box::new(scale::PathPatternIndexes),
             Box::new(shape::RollKind),
             Box::new(scale::UnitSortKeys),
+            Box::new(scale::FollowerIndex),
+            Box::new(scale::MemberNameSearch),
         ]
     }
 }

@@ -96,3 +96,77 @@ impl MigrationTrait for UnitSortKeys {
         .await
     }
 }
+
+/// The cells a member follows for the superior committee are read on every home page: without
+/// an index that read scanned every unit of the province.
+pub(super) struct FollowerIndex;
+
+impl MigrationName for FollowerIndex {
+    fn name(&self) -> &str {
+        "m20261130_000021_follower_index"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for FollowerIndex {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_index(
+            Index::create()
+                .name("ix_units_follower_member_id")
+                .table(Alias::new("units"))
+                .col(Alias::new("follower_member_id"))
+                .to_owned(),
+        )
+        .await
+    }
+}
+
+/// A trigram index of member names, so a search by part of a name does not read a province's
+/// members (see `crate::search`). On SQLite an FTS5 table kept by triggers; on PostgreSQL a
+/// `pg_trgm` GIN index, skipped (searches then scan) where the extension may not be created.
+pub(super) struct MemberNameSearch;
+
+impl MigrationName for MemberNameSearch {
+    fn name(&self) -> &str {
+        "m20261130_000022_member_name_search"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for MemberNameSearch {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let db = m.get_connection();
+        if m.get_database_backend() == sea_orm::DbBackend::Postgres {
+            // An exception block runs as a subtransaction: a server without the extension (or
+            // a role that may not create it) keeps the migration's transaction alive.
+            db.execute_unprepared(
+                "DO $$ BEGIN
+                   CREATE EXTENSION IF NOT EXISTS pg_trgm;
+                   CREATE INDEX ix_members_search_key_trgm ON members
+                     USING gin (search_key gin_trgm_ops);
+                 EXCEPTION WHEN OTHERS THEN
+                   RAISE WARNING 'pg_trgm unavailable (%): member name searches will scan', SQLERRM;
+                 END $$",
+            )
+            .await?;
+            return Ok(());
+        }
+        for statement in [
+            "CREATE VIRTUAL TABLE member_names USING fts5(search_key, content='members', \
+             content_rowid='id', tokenize='trigram')",
+            "INSERT INTO member_names(member_names) VALUES ('rebuild')",
+            "CREATE TRIGGER members_names_insert AFTER INSERT ON members BEGIN \
+               INSERT INTO member_names(rowid, search_key) VALUES (new.id, new.search_key); END",
+            "CREATE TRIGGER members_names_delete AFTER DELETE ON members BEGIN \
+               INSERT INTO member_names(member_names, rowid, search_key) \
+               VALUES ('delete', old.id, old.search_key); END",
+            "CREATE TRIGGER members_names_update AFTER UPDATE OF search_key ON members BEGIN \
+               INSERT INTO member_names(member_names, rowid, search_key) \
+               VALUES ('delete', old.id, old.search_key); \
+               INSERT INTO member_names(rowid, search_key) VALUES (new.id, new.search_key); END",
+        ] {
+            db.execute_unprepared(statement).await?;
+        }
+        Ok(())
+    }
+}

@@ -194,7 +194,7 @@ struct UnitPage {
     cell_types: Vec<(&'static str, &'static str)>,
     targets: unit_targets::RestructureTargets,
     members: Vec<MemberSummary>,
-    members_total: u64,
+    members_total: i64,
     /// The first members a new unit may be founded with (searched for the rest).
     founders: MemberChoices,
     is_cell: bool,
@@ -226,7 +226,7 @@ async fn render_unit(
     // A cell's whole roll (its split form ticks members from it); a committee's first page,
     // the rest being the member list's.
     let is_cell = UnitKind::from_code(&d.unit.kind).is_some_and(|k| k.is_cell());
-    let page = members::list(
+    let page = members::list_uncounted(
         &s.app,
         a,
         MemberQuery {
@@ -246,10 +246,11 @@ async fn render_unit(
         MemberChoices::default()
     };
     // A unit shown as of a past date has no current member list to offer.
-    let (members, members_total) = match page {
-        Ok(p) if as_of.is_none() => (p.items, p.total),
-        _ => (vec![], 0),
+    let members = match page {
+        Ok(p) if as_of.is_none() => p.items,
+        _ => vec![],
     };
+    let members_total = d.subtree_member_count;
     let status = crate::render::status_for(&errors);
     render_status(
         status,
