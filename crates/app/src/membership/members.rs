@@ -290,40 +290,36 @@ async fn list_page(app: &App, actor: &Actor, q: MemberQuery, count: bool) -> App
         q.q.as_deref()
             .map(text::search_key)
             .filter(|t| !t.is_empty());
-    // The total is counted on the first page only (a later page is asked by `after`); a name
-    // search counts its matches up to a cap, which also tells whether the matches are few
-    // (read through the trigram index) or many (read in name order, testing each).
-    let (cond, total, total_capped) = match term {
-        None => {
-            let total = match q.after {
-                None if count => Some(
-                    member::Entity::find()
-                        .filter(cond.clone())
-                        .count(&app.db)
-                        .await?,
-                ),
-                _ => None,
-            };
-            (cond, total, false)
-        }
+    let searching = term.is_some();
+    let cond = match term {
         Some(term) => {
             let search = NameSearch::new(app.db.get_database_backend(), &term);
-            let counted = member::Entity::find()
-                .filter(cond.clone().add(search.indexed()))
-                .select_only()
-                .column(member::Column::Id)
-                .limit(SEARCH_COUNT_CAP + 1)
-                .count(&app.db)
-                .await?;
-            let many = counted > SEARCH_COUNT_CAP;
-            let matching = if many {
-                search.scanned()
-            } else {
-                search.indexed()
-            };
-            let total = q.after.is_none().then_some(counted.min(SEARCH_COUNT_CAP));
-            (cond.add(matching), total, many)
+            cond.add(search.condition(&app.db).await?)
         }
+        None => cond,
+    };
+    // The total is counted on the first page only (a later page is asked by `after`); a name
+    // search counts its matches up to a cap.
+    let (total, total_capped) = if q.after.is_some() || !count {
+        (None, false)
+    } else if searching {
+        let counted = member::Entity::find()
+            .filter(cond.clone())
+            .select_only()
+            .column(member::Column::Id)
+            .limit(SEARCH_COUNT_CAP + 1)
+            .count(&app.db)
+            .await?;
+        (
+            Some(counted.min(SEARCH_COUNT_CAP)),
+            counted > SEARCH_COUNT_CAP,
+        )
+    } else {
+        let counted = member::Entity::find()
+            .filter(cond.clone())
+            .count(&app.db)
+            .await?;
+        (Some(counted), false)
     };
     let query = member::Entity::find().filter(cond);
     let (query, page) = match &q.after {
