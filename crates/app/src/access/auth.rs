@@ -5,7 +5,7 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chibo_domain::ids::{MemberId, UserId};
 use chibo_store::entities::{api_token, login_attempt, session, unit, user, user_role};
-use chibo_store::sea_orm::sea_query::{Expr, ExprTrait, Order, Query, SelectStatement, SimpleExpr};
+use chibo_store::sea_orm::sea_query::{Expr, ExprTrait, Order, Query, SimpleExpr};
 use chibo_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, Set,
 };
@@ -266,43 +266,53 @@ pub(crate) async fn end_all_access(
 
 /// The actor behind a session cookie, if the session is live.
 pub async fn actor_from_session(app: &App, secret: &str) -> AppResult<Option<Actor>> {
-    let hash = digest(secret);
-    remembered_actor(app, format!("s{hash}"), || {
-        Query::select()
-            .column(session::Column::UserId)
-            .from(session::Entity)
-            .and_where(session::Column::TokenHash.eq(hash.clone()))
-            .and_where(session::Column::ExpiresAt.gt(chrono::Utc::now()))
-            .to_owned()
-    })
+    use session::Column as C;
+    live_actor(
+        app,
+        's',
+        session::Entity,
+        [C::UserId, C::TokenHash, C::ExpiresAt],
+        secret,
+    )
     .await
 }
 
+/// The actor behind an API token, if the token is live.
 pub async fn actor_from_token(app: &App, secret: &str) -> AppResult<Option<Actor>> {
-    let hash = digest(secret);
-    remembered_actor(app, format!("t{hash}"), || {
-        Query::select()
-            .column(api_token::Column::UserId)
-            .from(api_token::Entity)
-            .and_where(api_token::Column::TokenHash.eq(hash.clone()))
-            .and_where(api_token::Column::ExpiresAt.gt(chrono::Utc::now()))
-            .to_owned()
-    })
+    use api_token::Column as C;
+    live_actor(
+        app,
+        't',
+        api_token::Entity,
+        [C::UserId, C::TokenHash, C::ExpiresAt],
+        secret,
+    )
     .await
 }
 
-/// The actor `key` names, from memory when it was read since the last write (see
-/// [`crate::memo`]), else from the user that the `live` query selects.
-async fn remembered_actor(
+/// The user of the live row of `table` (a session or a token) whose hash is the secret's, with
+/// their grants: from memory when read since the last write (see [`crate::memo`]), else from
+/// the database. `kind` keeps sessions and tokens apart in memory.
+async fn live_actor<E: EntityTrait>(
     app: &App,
-    key: String,
-    live: impl FnOnce() -> SelectStatement,
+    kind: char,
+    table: E,
+    [user_id, token_hash, expires_at]: [E::Column; 3],
+    secret: &str,
 ) -> AppResult<Option<Actor>> {
+    let hash = digest(secret);
+    let key = format!("{kind}{hash}");
     if let Some(a) = app.memo.actor(&key) {
         return Ok(Some(a));
     }
     let read_in = app.memo.generation();
-    let actor = actor_where(app, user::Column::Id.in_subquery(live())).await?;
+    let live = Query::select()
+        .column(user_id)
+        .from(table)
+        .and_where(token_hash.eq(hash))
+        .and_where(expires_at.gt(chrono::Utc::now()))
+        .to_owned();
+    let actor = actor_where(app, user::Column::Id.in_subquery(live)).await?;
     if let Some(a) = &actor {
         app.memo.remember_actor(key, read_in, a);
     }

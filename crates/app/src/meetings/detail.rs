@@ -8,7 +8,7 @@ use chibo_domain::ids::MemberId;
 use chibo_domain::meeting::MeetingStatus;
 use chibo_domain::org::UnitKind;
 use chibo_store::entities::{meeting, member, unit};
-use chibo_store::sea_orm::sea_query::{Expr, ExprTrait, Query};
+use chibo_store::sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use chibo_store::sea_orm::{
     ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
@@ -22,7 +22,6 @@ use crate::meetings::lookup::{
 };
 use crate::meetings::notice::{self, FollowerView};
 use crate::meetings::{held, sheet};
-use crate::org::units;
 use crate::refs::{MemberChoices, UnitRef};
 use crate::rules::{self, RuleSetView};
 use crate::{App, AppError, AppResult};
@@ -96,39 +95,13 @@ pub async fn list(
     })
 }
 
-/// The cell the actor belongs to (a party group's cell), if they are a member.
-async fn my_cell_id(app: &App, actor: &Actor) -> AppResult<Option<i64>> {
-    let Some(mid) = actor.member_id().map(MemberId::get) else {
-        return Ok(None);
-    };
-    let Some(me) = member::Entity::find_by_id(mid).one(&app.db).await? else {
-        return Ok(None);
-    };
-    let Some(u) = units::find(&app.db, me.unit_id).await? else {
-        return Ok(None);
-    };
-    Ok(Some(
-        if UnitKind::from_code(&u.kind) == Some(UnitKind::Group) {
-            u.parent_id.unwrap_or(u.id)
-        } else {
-            u.id
-        },
-    ))
-}
-
-/// Published meetings from today on in the actor's own cell and in the cells they follow for
-/// the superior committee (a member's home page).
-pub async fn upcoming_for_me(app: &App, actor: &Actor) -> AppResult<Vec<MeetingView>> {
-    let Some(mid) = actor.member_id().map(MemberId::get) else {
-        return Ok(vec![]);
-    };
-    // The own cell (a party group's members meet in the cell above it) and the cells followed,
-    // as subqueries of the one query: what every member's home page reads.
-    let unit_kind = Expr::col((unit::Entity, unit::Column::Kind));
-    let own_cell = Query::select()
+/// The cell a member meets in, as a subquery: their unit, or the cell above it when that is a
+/// party group.
+fn own_cell(member_id: i64) -> SelectStatement {
+    Query::select()
         .expr(
             Expr::case(
-                unit_kind.eq(UnitKind::Group.code()),
+                Expr::col((unit::Entity, unit::Column::Kind)).eq(UnitKind::Group.code()),
                 Expr::col((unit::Entity, unit::Column::ParentId)),
             )
             .finally(Expr::col((unit::Entity, unit::Column::Id))),
@@ -139,8 +112,18 @@ pub async fn upcoming_for_me(app: &App, actor: &Actor) -> AppResult<Vec<MeetingV
             Expr::col((member::Entity, member::Column::UnitId))
                 .equals((unit::Entity, unit::Column::Id)),
         )
-        .and_where(Expr::col((member::Entity, member::Column::Id)).eq(mid))
-        .to_owned();
+        .and_where(Expr::col((member::Entity, member::Column::Id)).eq(member_id))
+        .to_owned()
+}
+
+/// Published meetings from today on in the actor's own cell and in the cells they follow for
+/// the superior committee (a member's home page).
+pub async fn upcoming_for_me(app: &App, actor: &Actor) -> AppResult<Vec<MeetingView>> {
+    let Some(mid) = actor.member_id().map(MemberId::get) else {
+        return Ok(vec![]);
+    };
+    // The own cell and the cells followed, as subqueries of the one query: what every
+    // member's home page reads.
     let followed = unit::Entity::find()
         .select_only()
         .column(unit::Column::Id)
@@ -150,7 +133,7 @@ pub async fn upcoming_for_me(app: &App, actor: &Actor) -> AppResult<Vec<MeetingV
     let rows = meeting::Entity::find()
         .filter(
             Condition::any()
-                .add(meeting::Column::UnitId.in_subquery(own_cell))
+                .add(meeting::Column::UnitId.in_subquery(own_cell(mid)))
                 .add(meeting::Column::UnitId.in_subquery(followed)),
         )
         .filter(meeting::Column::MeetingDate.gte(App::today()))
@@ -179,13 +162,13 @@ pub struct PastResolution {
 /// Resolutions of the member's own cell over the last twelve months, newest first.
 pub async fn resolutions_for_me(app: &App, actor: &Actor) -> AppResult<Vec<PastResolution>> {
     use chibo_store::entities::{meeting_approval, meeting_record};
-    let Some(cell_id) = my_cell_id(app, actor).await? else {
+    let Some(mid) = actor.member_id().map(MemberId::get) else {
         return Ok(vec![]);
     };
     let since = App::today() - chrono::Duration::days(366);
     let held_query = || {
         meeting::Entity::find()
-            .filter(meeting::Column::UnitId.eq(cell_id))
+            .filter(meeting::Column::UnitId.in_subquery(own_cell(mid)))
             .filter(meeting::Column::Status.eq(MeetingStatus::Held.code()))
             .filter(meeting::Column::MeetingDate.gte(since))
     };

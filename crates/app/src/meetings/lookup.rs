@@ -9,7 +9,7 @@ use chibo_domain::member::RollKind;
 use chibo_domain::member::{self as member_rules, Status, StatusEvent, StatusEventKind};
 use chibo_domain::rules::{Presence, RuleSet, Standing};
 use chibo_store::entities::{meeting, member, member_event, member_unit, rule_set, unit};
-use chibo_store::sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
+use chibo_store::sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 use chibo_store::subtree::Subtree;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -285,16 +285,15 @@ pub async fn roll(app: &App, cell: &impl CellProof, date: NaiveDate) -> AppResul
         .all(&app.db)
         .await?;
     let ids: Vec<i64> = memberships.iter().map(|x| x.member_id).collect();
-    let members = member::Entity::find()
-        .filter(member::Column::Id.is_in(ids.clone()))
-        .all(&app.db)
-        .await?;
-    let events = member_event::Entity::find()
-        .filter(member_event::Column::MemberId.is_in(ids))
-        .order_by_asc(member_event::Column::EffectiveOn)
-        .order_by_asc(member_event::Column::Id)
-        .all(&app.db)
-        .await?;
+    let members =
+        crate::lookup::by_ids::<member::Entity, _>(&app.db, member::Column::Id, &ids).await?;
+    let mut events = crate::lookup::by_ids::<member_event::Entity, _>(
+        &app.db,
+        member_event::Column::MemberId,
+        &ids,
+    )
+    .await?;
+    events.sort_by_key(|e| (e.effective_on, e.id));
     let mut by_member: HashMap<i64, Vec<StatusEvent>> = HashMap::new();
     for ev in events {
         if let Some(kind) = StatusEventKind::from_code(&ev.kind) {

@@ -1,8 +1,6 @@
 //! What a meeting's notice shows: agenda, documents, guests, the preparation checklist and the
 //! check-in state (the read side of the preparation modules).
 
-use std::collections::HashMap;
-
 use chibo_domain::cursor::Cursor;
 use chibo_domain::ids::MemberId;
 use chibo_domain::meeting::MeetingStatus;
@@ -204,13 +202,7 @@ where
 }
 
 async fn member_refs(app: &App, ids: &[i64]) -> AppResult<Vec<MemberRef>> {
-    let found: HashMap<i64, String> = member::Entity::find()
-        .filter(member::Column::Id.is_in(ids.to_vec()))
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|m| (m.id, m.full_name))
-        .collect();
+    let found = crate::lookup::member_names(&app.db, ids).await?;
     Ok(ids
         .iter()
         .filter_map(|id| {

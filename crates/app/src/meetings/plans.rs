@@ -1,8 +1,6 @@
 //! A cell's year plan: the thematic topics it registers (each with the member who writes the
 //! introductory paper) and the calendar of required meetings against what was held.
 
-use std::collections::HashMap;
-
 use chibo_domain::Invalid;
 use chibo_domain::meeting::MeetingStatus;
 use chibo_domain::org::UnitKind;
@@ -106,20 +104,14 @@ pub async fn year_plan(app: &App, actor: &Actor, cell_id: i64, year: i32) -> App
         .order_by_asc(thematic_topic::Column::Id)
         .all(&app.db)
         .await?;
-    let writers: HashMap<i64, String> = member::Entity::find()
-        .filter(
-            member::Column::Id.is_in(
-                topics
-                    .iter()
-                    .filter_map(|t| t.writer_member_id)
-                    .collect::<Vec<_>>(),
-            ),
-        )
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|m| (m.id, m.full_name))
-        .collect();
+    let writers = crate::lookup::member_names(
+        &app.db,
+        &topics
+            .iter()
+            .filter_map(|t| t.writer_member_id)
+            .collect::<Vec<_>>(),
+    )
+    .await?;
     let today = App::today();
     let r = |m: &meeting::Model| MeetingRef {
         id: m.id,

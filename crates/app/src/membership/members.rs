@@ -524,13 +524,7 @@ pub async fn officers_on(
         .all(db)
         .await?;
     let ids: Vec<i64> = rows.iter().map(|p| p.member_id).collect();
-    let names: HashMap<i64, String> = member::Entity::find()
-        .filter(member::Column::Id.is_in(ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|m| (m.id, m.full_name))
-        .collect();
+    let names = crate::lookup::member_names(db, &ids).await?;
     let order = |k: &str| {
         PositionKind::ALL
             .iter()

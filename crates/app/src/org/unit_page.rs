@@ -103,13 +103,12 @@ pub async fn detail(
         .into_iter()
         .filter(|a| *a != u.id)
         .collect();
-    let ancestors_map: HashMap<i64, unit::Model> = unit::Entity::find()
-        .filter(unit::Column::Id.is_in(ancestor_ids.clone()))
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a))
-        .collect();
+    let ancestors_map: HashMap<i64, unit::Model> =
+        crate::lookup::by_ids::<unit::Entity, _>(&app.db, unit::Column::Id, &ancestor_ids)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a))
+            .collect();
     let ancestors = ancestor_ids
         .iter()
         .filter_map(|a| ancestors_map.get(a))
@@ -246,16 +245,9 @@ pub(crate) async fn history(app: &App, u: &Visible<unit::Model>) -> AppResult<Ve
         .order_by_desc(unit_event::Column::Id)
         .all(&app.db)
         .await?;
-    let mut names: HashMap<i64, String> = HashMap::new();
     let mut ids: Vec<i64> = events.iter().map(|e| e.unit_id).collect();
     ids.extend(events.iter().filter_map(|e| e.other_unit_id));
-    for x in unit::Entity::find()
-        .filter(unit::Column::Id.is_in(ids))
-        .all(&app.db)
-        .await?
-    {
-        names.insert(x.id, x.name);
-    }
+    let names = crate::lookup::unit_names(&app.db, &ids).await?;
     let name = |id: i64| names.get(&id).cloned().unwrap_or_default();
     Ok(events
         .into_iter()

@@ -22,7 +22,7 @@ use utoipa::IntoParams;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::form::ApiJson;
 use crate::extract::path::PathId;
-use crate::extract::query::{ApiQuery, NameSearch};
+use crate::extract::query::{ApiQuery, NameSearch, Paging};
 use crate::extract::session::ApiUser;
 use crate::state::AppState;
 
@@ -151,29 +151,16 @@ pub async fn add_course(
     ))
 }
 
-#[derive(Deserialize, IntoParams, Default)]
-#[serde(default)]
-pub struct CourseQuery {
-    /// The `next` of the previous page of participants.
-    #[param(value_type = Option<String>)]
-    after: Option<Cursor>,
-    /// Participants on a page (1–500, default 100).
-    #[param(value_type = Option<u64>, minimum = 1, maximum = 500)]
-    per_page: Option<PageSize>,
-}
-
 /// A training course with a page of its participants in Vietnamese name order.
-#[utoipa::path(get, path = "/api/v1/courses/{id}", tag = "programmes", params(("id" = i64, Path), CourseQuery),
+#[utoipa::path(get, path = "/api/v1/courses/{id}", tag = "programmes", params(("id" = i64, Path), Paging),
     responses((status = 200, body = CourseDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn course(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     PathId(id): PathId,
-    ApiQuery(q): ApiQuery<CourseQuery>,
+    ApiQuery(q): ApiQuery<Paging>,
 ) -> Result<Json<CourseDetail>, ApiError> {
-    let per_page = q
-        .per_page
-        .map_or(courses::PARTICIPANTS_PER_PAGE, PageSize::get_u64);
+    let per_page = q.per_page_or(courses::PARTICIPANTS_PER_PAGE);
     Ok(Json(
         courses::course(&s.app, &a, id, q.after.as_ref(), per_page).await?,
     ))

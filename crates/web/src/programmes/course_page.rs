@@ -14,10 +14,11 @@ use serde::Deserialize;
 use crate::error::PageError;
 use crate::extract::form::Form;
 use crate::extract::path::PathId;
-use crate::extract::query::PageQuery;
+use crate::extract::query::{PageQuery, Paging};
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::render::{FIRST_CHOICES, Nav, form_errors, render_status, see_other};
+use crate::programmes::page::first_officers;
+use crate::render::{Nav, form_errors, render_status, see_other};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -31,12 +32,6 @@ struct CoursePage {
     errors: Vec<String>,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct CourseQuery {
-    after: Option<Cursor>,
-}
-
 async fn render_course(
     s: &AppState,
     a: &Actor,
@@ -45,12 +40,7 @@ async fn render_course(
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
     let d = courses::course(&s.app, a, id, after, courses::PARTICIPANTS_PER_PAGE).await?;
-    let officers = if d.can_manage {
-        chibo_app::programmes::officers(&s.app, a, d.course.unit.id, None, None, FIRST_CHOICES)
-            .await?
-    } else {
-        MemberChoices::default()
-    };
+    let officers = first_officers(s, a, d.course.unit.id, d.can_manage).await?;
     render_status(
         crate::render::status_for(&errors),
         &CoursePage {
@@ -67,7 +57,7 @@ pub async fn course(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    PageQuery(q): PageQuery<CourseQuery>,
+    PageQuery(q): PageQuery<Paging>,
 ) -> Result<Response, PageError> {
     render_course(&s, &a, id, q.after.as_ref(), vec![]).await
 }

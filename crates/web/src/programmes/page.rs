@@ -60,7 +60,7 @@ struct CadreTasksPage {
 }
 
 /// The first officers to choose from, when the actor may choose.
-async fn first_officers(
+pub(super) async fn first_officers(
     s: &AppState,
     a: &Actor,
     id: i64,
