@@ -415,3 +415,30 @@ async fn name_search_follows_new_and_renamed_members() {
     .unwrap_err();
     assert_eq!(fields(deep), vec!["page"]);
 }
+
+/// The two ways a name search reads (through the trigram index, row by row in name order) find
+/// the same members, and a term is called common by its number of matches.
+#[tokio::test]
+async fn both_ways_of_a_name_search_find_the_same_members() {
+    use chibo_store::entities::member;
+    use chibo_store::sea_orm::{EntityTrait, QueryFilter, QueryOrder};
+    use chibo_store::search::NameSearch;
+    let app = demo_app().await;
+    let backend = app.db.get_database_backend();
+    let found = |cond| {
+        member::Entity::find()
+            .filter(cond)
+            .order_by_asc(member::Column::Id)
+            .all(&app.db)
+    };
+    for term in ["nguyen", "thi ", "van hung", "xyzq", "an"] {
+        let search = NameSearch::new(backend, term);
+        let ids = |rows: Vec<member::Model>| rows.into_iter().map(|m| m.id).collect::<Vec<_>>();
+        let indexed = ids(found(search.indexed()).await.unwrap());
+        let scanned = ids(found(search.scanned()).await.unwrap());
+        assert_eq!(indexed, scanned, "{term:?}");
+        let common = search.is_common(&app.db, 2).await.unwrap();
+        let trigram = backend == chibo_store::sea_orm::DbBackend::Sqlite && term.len() >= 3;
+        assert_eq!(common, trigram && indexed.len() > 2, "{term:?}");
+    }
+}
