@@ -167,11 +167,13 @@ async fn notice_attendance_sheet_and_rate() {
         1
     );
     let mine = detail::get(&app, &member, m.id).await.unwrap();
-    assert_eq!(
-        mine.sheet.len() + mine.apart.len(),
-        1,
-        "a member sees only their own line"
+    assert!(
+        mine.sheet.is_empty() && mine.apart.is_empty() && mine.summary.is_none(),
+        "a member sees the meeting as it concerns them, not the sheet or its figures"
     );
+    let part = mine.mine.expect("the member's part");
+    assert_eq!(part.presence, None);
+    assert!(part.resolution_text.is_none() && part.tasks.is_empty());
 
     let d = detail::get(&app, &sec, m.id).await.unwrap();
     assert!(
@@ -184,7 +186,9 @@ async fn notice_attendance_sheet_and_rate() {
         "the exempt member is listed apart"
     );
     assert!(d.apart.iter().any(|r| r.standing == "transferred_out_temp"));
-    assert_eq!(d.summary.not_recorded as usize, d.sheet.len());
+    let summary = d.summary.clone().expect("the secretary reads the figures");
+    assert!(d.mine.is_none());
+    assert_eq!(summary.not_recorded as usize, d.sheet.len());
 
     // Everyone present but one excused and one unexcused absence; the exempt member comes too.
     let exempt = d
@@ -228,7 +232,7 @@ async fn notice_attendance_sheet_and_rate() {
     // The write answers with the sheet; the meeting page shows it held.
     let page = detail::get(&app, &sec, m.id).await.unwrap();
     assert_eq!(page.meeting.status, "held");
-    assert_eq!(page.summary.present, done.summary.present);
+    assert_eq!(page.summary.unwrap().present, done.summary.present);
     assert_eq!(done.summary.expected, n + 1);
     assert_eq!(done.summary.present, n - 1);
     assert_eq!(done.summary.exempt_present, 1);
@@ -239,6 +243,17 @@ async fn notice_attendance_sheet_and_rate() {
         done.summary.present, done.summary.expected
     );
     assert_eq!(done.summary.not_recorded, 0);
+    // The member now sees their own line, and still no figures.
+    let me = member.member_id().unwrap().get();
+    let expected = match d.sheet.iter().position(|r| r.member_id == me) {
+        Some(0) => "absent_excused",
+        Some(1) => "absent_unexcused",
+        Some(_) => "present",
+        None => panic!("the member is on the sheet"),
+    };
+    let seen = detail::get(&app, &member, m.id).await.unwrap();
+    assert!(seen.summary.is_none() && seen.held.is_none());
+    assert_eq!(seen.mine.unwrap().presence.as_deref(), Some(expected));
 
     // A member not on the roll, or a meeting still to come, is refused.
     let ban_na = unit_named(&app, "Chi bộ thôn Bản Nà").await;
@@ -316,8 +331,12 @@ async fn the_demo_has_a_year_of_meetings_with_realistic_variation() {
                 .iter()
                 .filter(|m| m.status == "held" && m.kind == "regular")
             {
-                let d = detail::get(&app, &admin, m.id).await.unwrap();
-                rates.push(d.summary.present as f64 / d.summary.expected.max(1) as f64);
+                let d = detail::get(&app, &admin, m.id)
+                    .await
+                    .unwrap()
+                    .summary
+                    .unwrap();
+                rates.push(d.present as f64 / d.expected.max(1) as f64);
             }
             rates
         }

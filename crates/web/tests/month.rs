@@ -334,6 +334,32 @@ async fn a_month_of_a_cell_through_the_api() {
         .await);
     let locked = t.meeting(&sec, id).await;
     assert_eq!(locked["held"]["locked"], true);
+    // A member sees the meeting as it concerns them: their line, the adopted resolution and
+    // their task, none of the secretary's figures.
+    let theirs = t.meeting(&member_token, id).await;
+    assert!(theirs["summary"].is_null() && theirs["held"].is_null());
+    assert_eq!(
+        theirs["mine"]["resolution_text"],
+        locked["held"]["record"]["resolution_text"]
+    );
+    assert_eq!(theirs["mine"]["approved"], true);
+    assert_eq!(theirs["mine"]["presence"], "present");
+    assert_eq!(theirs["mine"]["tasks"].as_array().unwrap().len(), 1);
+    let cookie = t.login("dangvien.dongtam").await;
+    let page = t
+        .get(&format!("/meetings/{id}"), Auth::Cookie(&cookie))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Phần của bạn") && page.body.contains("Có mặt"));
+    assert!(page.body.contains("thu hoạch xong vụ mùa trước 30"));
+    assert!(
+        page.body
+            .contains("Vận động 5 hộ gia đình hoàn thành thu hoạch")
+    );
+    assert!(
+        !page.body.contains("Đảng viên phải dự") && !page.body.contains("Tỷ lệ dự họp"),
+        "no figures of the sheet on a member's page"
+    );
     let edit = t
         .api(
             Method::PUT,

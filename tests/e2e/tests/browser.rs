@@ -503,6 +503,15 @@ async fn log_in_browse_the_tree_and_a_member() {
     c.goto(announced_url.as_str()).await.unwrap();
     wait_text(&c, "#documents", "Đề cương sinh hoạt.txt").await;
     assert!(!text(&c, "#agenda").await.is_empty());
+    // The member's own part, not the secretary's figures.
+    assert!(text(&c, "#mine").await.contains("Điểm danh"));
+    assert!(
+        c.find_all(Locator::Css("#attendance-summary"))
+            .await
+            .unwrap()
+            .is_empty(),
+        "a member sees no figures of the sheet"
+    );
     shot(&c, "12-member-notice").await;
     c.goto(&format!("{base}/resolutions")).await.unwrap();
     wait_text(&c, "main", "Biểu quyết").await;

@@ -5,7 +5,9 @@ mod proof;
 pub mod users;
 
 pub(crate) use proof::nothing;
-pub use proof::{Admin, Attends, CellProof, Manages, MeetingOf, Scope, Visible};
+pub use proof::{
+    Admin, Attends, CellProof, Manages, MeetingAccess, MeetingOf, Reads, Scope, SheetProof, Visible,
+};
 
 use chibo_domain::ids::{MemberId, UserId};
 use chibo_domain::org::{UnitKind, is_within, path_ids};

@@ -60,6 +60,11 @@ proof!(
     /// The actor manages this unit's members and meetings (and reads it).
     Manages
 );
+proof!(
+    /// The actor reads the whole of this meeting's cell, its sheet and record: the cell's
+    /// officers and the superior committee, not a member who only attends it.
+    Reads
+);
 
 /// The actor is an administrator (`actor.admin()`): accounts, roles, rule sets, holidays and
 /// the audit log take this instead of an `Actor`, so none of them can be reached without it.
@@ -134,6 +139,7 @@ proves_subtree! {
     Attends<unit::Model> => |p| &p.0.path;
     Manages<unit::Model> => |p| &p.0.path;
     Visible<MeetingOf> => |p| &p.0.cell.path;
+    Reads<MeetingOf> => |p| &p.0.cell.path;
     Manages<MeetingOf> => |p| &p.0.cell.path;
 }
 
@@ -230,6 +236,30 @@ impl Actor {
         }))
     }
 
+    /// How the actor sees a meeting they may see: whole, or as a member who attends it.
+    pub fn meeting_access(&self, seen: Visible<MeetingOf>) -> MeetingAccess {
+        if self.can_read_path(&seen.0.cell.path) {
+            MeetingAccess::Whole(Reads(seen.0))
+        } else {
+            MeetingAccess::Attends(seen)
+        }
+    }
+
+    /// The meeting read whole by the member its record names as chair or minute-taker
+    /// (`signers`): they sign the complete minutes whether or not they are officers.
+    pub fn reads_as_signer(
+        &self,
+        seen: Visible<MeetingOf>,
+        signers: [Option<i64>; 2],
+    ) -> AppResult<Reads<MeetingOf>> {
+        let me = self.member_id.map(MemberId::get);
+        if self.can_read_path(&seen.0.cell.path) || (me.is_some() && signers.contains(&me)) {
+            Ok(Reads(seen.0))
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
     /// The meeting if the actor manages its cell.
     pub fn manages_meeting(
         &self,
@@ -247,6 +277,24 @@ impl Actor {
     }
 }
 
+/// A meeting as the actor may see it.
+pub enum MeetingAccess {
+    /// Its officers and the superior committee: the sheet, the figures and the record.
+    Whole(Reads<MeetingOf>),
+    /// A member who attends it (or follows the cell without reading it): their own part.
+    Attends(Visible<MeetingOf>),
+}
+
+impl MeetingAccess {
+    /// The meeting and its cell, however it is seen.
+    pub fn of(&self) -> &MeetingOf {
+        match self {
+            MeetingAccess::Whole(r) => r,
+            MeetingAccess::Attends(v) => v,
+        }
+    }
+}
+
 /// Any proof that names a cell whose meetings and roll the actor may see. Sealed: only the
 /// proofs of this module implement it.
 pub trait CellProof: sealed::Sealed + ProvesSubtree {
@@ -255,6 +303,7 @@ pub trait CellProof: sealed::Sealed + ProvesSubtree {
 
 mod sealed {
     pub trait Sealed {}
+    pub trait Sheet {}
 }
 
 macro_rules! cell_proof {
@@ -276,5 +325,14 @@ cell_proof! {
     Attends<unit::Model> => |p| &p.0;
     Manages<unit::Model> => |p| &p.0;
     Visible<MeetingOf> => |p| &p.0.cell;
+    Reads<MeetingOf> => |p| &p.0.cell;
     Manages<MeetingOf> => |p| &p.0.cell;
 }
+
+/// A proof that the actor reads a meeting's whole sheet and record. Sealed like [`CellProof`].
+pub trait SheetProof: CellProof + Deref<Target = MeetingOf> + sealed::Sheet {}
+
+impl sealed::Sheet for Reads<MeetingOf> {}
+impl SheetProof for Reads<MeetingOf> {}
+impl sealed::Sheet for Manages<MeetingOf> {}
+impl SheetProof for Manages<MeetingOf> {}

@@ -76,6 +76,12 @@ pub async fn approve(app: &App, actor: &Actor, id: i64) -> AppResult<SignOff> {
     }
     // Read as the cell would, whoever signs: a chair who is not an officer signs the same
     // complete minutes.
+    let h = actor.reads_as_signer(
+        h,
+        rec.as_ref()
+            .map(|r| [r.chair_member_id, r.secretary_member_id])
+            .unwrap_or_default(),
+    )?;
     let missing = sheet::held_after_change(app, actor, &h)
         .await?
         .minutes_missing;

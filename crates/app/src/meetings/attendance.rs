@@ -157,7 +157,7 @@ pub async fn record_attendance(
     .await?;
     tx.commit().await?;
     let (rules, _) = lookup::rule_set_of(app, &m).await?;
-    sheet::attendance_sheet(app, actor, &h, &rules).await
+    sheet::attendance_sheet(app, &h, &rules).await
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]

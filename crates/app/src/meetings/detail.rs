@@ -15,11 +15,12 @@ use chibo_store::sea_orm::{
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::access::Actor;
+use crate::access::{Actor, MeetingAccess, MeetingOf};
 use crate::meetings::lookup::{
-    AttendanceSummary, MeetingView, SheetRow, meeting_status, meeting_view, meeting_views,
-    rule_set_of, visible_cell, visible_meeting,
+    AttendanceSummary, MeetingView, SheetRow, meeting_status, meeting_views, rule_sets, view_of,
+    visible_cell, visible_meeting,
 };
+use crate::meetings::mine::{self, MyMeeting};
 use crate::meetings::notice::{self, FollowerView};
 use crate::meetings::{held, sheet};
 use crate::refs::{MemberChoices, UnitRef};
@@ -29,16 +30,21 @@ use crate::{App, AppError, AppResult};
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MeetingDetail {
     pub meeting: MeetingView,
-    /// Members expected at the meeting (working, suspended…), in Vietnamese order.
+    /// Members expected at the meeting (working, suspended…), in Vietnamese order; empty for a
+    /// member who only attends (see `mine`).
     pub sheet: Vec<SheetRow>,
     /// Exempt members and those transferred out for the time being, listed apart.
     pub apart: Vec<SheetRow>,
-    pub summary: AttendanceSummary,
+    /// The sheet's figures, for the cell's officers and the superior committee.
+    pub summary: Option<AttendanceSummary>,
     pub can_manage: bool,
     /// Agenda, documents, guests, preparation and check-in.
     pub notice: notice::Notice,
     /// The record, tasks and score of a held meeting (officers and the superior committee).
     pub held: Option<held::HeldDetail>,
+    /// The meeting as it concerns a member who only attends it: their attendance, the adopted
+    /// resolution and their tasks. Absent for officers, who see the whole sheet.
+    pub mine: Option<MyMeeting>,
 }
 
 /// A page of a cell's meetings, newest first.
@@ -219,37 +225,56 @@ pub async fn resolutions_for_me(app: &App, actor: &Actor) -> AppResult<Vec<PastR
     Ok(out)
 }
 
-/// The meeting page: the notice, the attendance sheet and, for officers once it is held, the
-/// record. Every part is read once.
+/// The meeting page: the notice and, for officers and the superior committee, the attendance
+/// sheet and once it is held the record; for a member who only attends, their own part of it.
+/// Every part is read once.
 pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> {
-    let h = visible_meeting(app, actor, id).await?;
-    let (rules, rule_name) = rule_set_of(app, &h.meeting).await?;
-    let attendance = sheet::attendance_sheet(app, actor, &h, &rules).await?;
-    let notice = notice::notice(app, actor, &h, &rules).await?;
-    let officer = actor.can_read_path(&h.cell.path);
-    let held = if officer && meeting_status(&h.meeting) == MeetingStatus::Held {
-        Some(
-            sheet::held_part(
-                app,
-                actor,
-                &h,
-                &rules,
-                &attendance,
-                notice::Lead::of_notice(&notice),
-            )
-            .await?,
-        )
+    let access = actor.meeting_access(visible_meeting(app, actor, id).await?);
+    let MeetingOf { meeting: m, cell } = access.of();
+    let sets = rule_sets(app, &[m.rule_set_id]).await?;
+    let (rules, rule_name) = &**sets.get(&m.rule_set_id).ok_or(AppError::NotFound)?;
+    let record = notice::record_of(app, m.id).await?;
+    let own = mine::own_attendance(app, actor, m.id).await?;
+    let read = notice::Read {
+        record: record.as_ref(),
+        own: own.as_ref(),
+    };
+    let meeting = view_of(m, &cell.name, rules, rule_name);
+    let can_manage = actor.can_manage_members(cell);
+    let h = match access {
+        MeetingAccess::Whole(h) => h,
+        MeetingAccess::Attends(h) => {
+            let notice = notice::notice(app, actor, &h, rules, read).await?;
+            let mine = mine::my_part(app, actor, &h.meeting, own.as_ref(), record.as_ref()).await?;
+            return Ok(MeetingDetail {
+                meeting,
+                sheet: vec![],
+                apart: vec![],
+                summary: None,
+                can_manage,
+                notice,
+                held: None,
+                mine: Some(mine),
+            });
+        }
+    };
+    let notice = notice::notice(app, actor, &h, rules, read).await?;
+    let attendance = sheet::attendance_sheet(app, &h, rules).await?;
+    let held = if meeting_status(&h.meeting) == MeetingStatus::Held {
+        let lead = notice::Lead::of_notice(&notice);
+        Some(sheet::held_part(app, actor, &h, rules, &attendance, lead).await?)
     } else {
         None
     };
     Ok(MeetingDetail {
-        meeting: meeting_view(app, &h.meeting, &rules, &rule_name).await?,
-        can_manage: actor.can_manage_members(&h.cell),
+        meeting,
+        can_manage,
         sheet: attendance.sheet,
         apart: attendance.apart,
-        summary: attendance.summary,
+        summary: Some(attendance.summary),
         notice,
         held,
+        mine: None,
     })
 }
 

@@ -6,9 +6,9 @@ use chibo_export::{Document, Header, Section, place_and_date};
 use crate::access::Actor;
 use crate::meetings::detail;
 use crate::meetings::detail::MeetingDetail;
-use crate::meetings::lookup;
+use crate::meetings::lookup::{self, AttendanceSummary};
 use crate::org::units;
-use crate::{App, AppResult};
+use crate::{App, AppError, AppResult};
 
 fn time_words(t: &str) -> String {
     match t.split_once(':') {
@@ -63,9 +63,18 @@ fn subtitle(d: &MeetingDetail) -> String {
     )
 }
 
+/// The meeting as its officers and the superior committee read it, with the sheet's figures:
+/// the minutes and the resolution are drawn from it. A member who only attends sees the
+/// resolution on the meeting page instead.
+async fn whole(app: &App, actor: &Actor, id: i64) -> AppResult<(MeetingDetail, AttendanceSummary)> {
+    let mut d = detail::get(app, actor, id).await?;
+    let summary = d.summary.take().ok_or(AppError::NotFound)?;
+    Ok((d, summary))
+}
+
 /// The minutes, with every section that was recorded and a blank where something is missing.
 pub async fn minutes(app: &App, actor: &Actor, id: i64) -> AppResult<Document> {
-    let d = detail::get(app, actor, id).await?;
+    let (d, summary) = whole(app, actor, id).await?;
     let m = &d.meeting;
     let everyone: Vec<_> = d.sheet.iter().chain(&d.apart).collect();
     let count = |f: &dyn Fn(&&lookup::SheetRow) -> bool| everyone.iter().filter(|r| f(r)).count();
@@ -108,11 +117,11 @@ pub async fn minutes(app: &App, actor: &Actor, id: i64) -> AppResult<Document> {
                 ),
                 format!(
                     "Có mặt: {} đồng chí (tỷ lệ {}).",
-                    d.summary.present, d.summary.rate_text
+                    summary.present, summary.rate_text
                 ),
                 format!(
                     "Vắng có lý do: {} đồng chí{}.",
-                    d.summary.absent_excused,
+                    summary.absent_excused,
                     Some(names("absent_excused"))
                         .filter(|s| !s.is_empty())
                         .map(|s| format!(": {s}"))
@@ -120,7 +129,7 @@ pub async fn minutes(app: &App, actor: &Actor, id: i64) -> AppResult<Document> {
                 ),
                 format!(
                     "Vắng không có lý do: {} đồng chí{}.",
-                    d.summary.absent_unexcused,
+                    summary.absent_unexcused,
                     Some(names("absent_unexcused"))
                         .filter(|s| !s.is_empty())
                         .map(|s| format!(": {s}"))
@@ -270,7 +279,7 @@ pub async fn minutes(app: &App, actor: &Actor, id: i64) -> AppResult<Document> {
 
 /// The resolution, numbered by month ("Số 11-NQ/CB").
 pub async fn resolution(app: &App, actor: &Actor, id: i64) -> AppResult<Document> {
-    let d = detail::get(app, actor, id).await?;
+    let (d, _) = whole(app, actor, id).await?;
     let rec = d.held.as_ref().map(|h| &h.record);
     let number = format!(
         "Số {:02}-NQ/CB",

@@ -146,7 +146,12 @@ pub(crate) async fn meeting_view(
 }
 
 /// The meeting as the lists show it, from what was read for it.
-fn view_of(m: &meeting::Model, cell_name: &str, rules: &RuleSet, rule_name: &str) -> MeetingView {
+pub(crate) fn view_of(
+    m: &meeting::Model,
+    cell_name: &str,
+    rules: &RuleSet,
+    rule_name: &str,
+) -> MeetingView {
     MeetingView {
         id: m.id,
         unit: UnitRef {

@@ -1,7 +1,8 @@
 //! Cell meetings, from the plan of the year to the signed minutes. `lookup` finds a meeting and
-//! its roll; `notice`, `sheet` and `held` read what the page shows; `detail` assembles the page and the
-//! lists. The write modules (`schedule`, `preparation`, `uploads`, `attendance`, `record`,
-//! `approval`) import those reads and are never imported by them.
+//! its roll; `notice`, `sheet` and `held` read what the page shows, `mine` what a member sees of
+//! it; `detail` assembles the page and the lists. The write modules (`schedule`, `preparation`,
+//! `uploads`, `attendance`, `record`, `approval`) import those reads and are never imported by
+//! them.
 
 pub mod approval;
 pub mod attendance;
@@ -9,6 +10,7 @@ pub mod detail;
 pub mod documents;
 pub mod held;
 pub mod lookup;
+pub mod mine;
 pub mod notice;
 pub mod plans;
 pub mod preparation;

@@ -2,7 +2,6 @@
 //! check-in state (the read side of the preparation modules).
 
 use chibo_domain::cursor::Cursor;
-use chibo_domain::ids::MemberId;
 use chibo_domain::meeting::MeetingStatus;
 use chibo_domain::rules::{self as rules_domain, RuleSet};
 use chibo_domain::validate;
@@ -18,7 +17,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::access::{Actor, CellProof, MeetingOf, Visible};
+use crate::access::{Actor, CellProof, MeetingOf};
 use crate::meetings::lookup;
 use crate::membership::members;
 use crate::org::units;
@@ -255,20 +254,38 @@ where
         .collect())
 }
 
+/// What the page has read of a meeting before its notice: the record and the actor's own
+/// attendance row (each also shown elsewhere on the page).
+pub(crate) struct Read<'a> {
+    pub record: Option<&'a meeting_record::Model>,
+    pub own: Option<&'a meeting_attendance::Model>,
+}
+
+/// The meeting's record, if one was written.
+pub(crate) async fn record_of(
+    app: &App,
+    meeting_id: i64,
+) -> AppResult<Option<meeting_record::Model>> {
+    Ok(meeting_record::Entity::find()
+        .filter(meeting_record::Column::MeetingId.eq(meeting_id))
+        .one(&app.db)
+        .await?)
+}
+
 /// The notice, documents, guests, preparation and check-in of a meeting.
-pub(crate) async fn notice(
+pub(crate) async fn notice<P>(
     app: &App,
     actor: &Actor,
-    seen: &Visible<MeetingOf>,
+    seen: &P,
     rules: &RuleSet,
-) -> AppResult<Notice> {
+    Read { record, own }: Read<'_>,
+) -> AppResult<Notice>
+where
+    P: CellProof + std::ops::Deref<Target = MeetingOf>,
+{
     let (m, cell) = (&seen.meeting, &seen.cell);
     let documents = documents_of(app, seen).await?;
-    let record = meeting_record::Entity::find()
-        .filter(meeting_record::Column::MeetingId.eq(m.id))
-        .one(&app.db)
-        .await?;
-    let documents_on_paper = record.as_ref().and_then(|r| r.documents_posted_on);
+    let documents_on_paper = record.and_then(|r| r.documents_posted_on);
     let documents_on = documents_day(&documents, documents_on_paper);
     let documents_due =
         m.meeting_date - chrono::Duration::days(i64::from(rules.document_lead_days));
@@ -292,20 +309,14 @@ pub(crate) async fn notice(
     } else {
         None
     };
-    let draft_resolution = record.and_then(|r| r.draft_resolution).filter(|_| officer);
+    let draft_resolution = record
+        .and_then(|r| r.draft_resolution.clone())
+        .filter(|_| officer);
     let start = validate::parse_time(&m.start_time).unwrap_or_default();
     let (opens_at, closes_at) =
         rules_domain::check_in_window(&rules.check_in, m.meeting_date, start);
     let now = App::now_local();
-    let mine = match actor.member_id().map(MemberId::get) {
-        Some(mid) => meeting_attendance::Entity::find()
-            .filter(meeting_attendance::Column::MeetingId.eq(m.id))
-            .filter(meeting_attendance::Column::MemberId.eq(mid))
-            .one(&app.db)
-            .await?
-            .and_then(|a| a.checked_in_at),
-        None => None,
-    };
+    let mine = own.and_then(|a| a.checked_in_at);
     let count = meeting_attendance::Entity::find()
         .filter(meeting_attendance::Column::MeetingId.eq(m.id))
         .filter(meeting_attendance::Column::CheckedInAt.is_not_null())
@@ -466,10 +477,7 @@ where
         .one(&app.db)
         .await?
         .map(|p| p.held_on);
-    let record = meeting_record::Entity::find()
-        .filter(meeting_record::Column::MeetingId.eq(meeting_id))
-        .one(&app.db)
-        .await?;
+    let record = record_of(app, meeting_id).await?;
     let documents = documents_of(app, h).await?;
     Ok(Lead {
         prepared_on,

@@ -15,7 +15,7 @@ use chibo_store::write_tx;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::access::Actor;
+use crate::access::{Actor, MeetingAccess};
 use crate::meetings::held::{HeldDetail, TaskView, task_view, vote_rows};
 use crate::meetings::lookup;
 use crate::meetings::sheet;
@@ -80,7 +80,7 @@ pub async fn save_record(
     let m = h.meeting.clone();
     ensure_open(app, m.id).await?;
     let (rules, _) = lookup::rule_set_of(app, &m).await?;
-    let d = sheet::attendance_sheet(app, actor, &h, &rules).await?;
+    let d = sheet::attendance_sheet(app, &h, &rules).await?;
     let mut e = Invalid::new();
     if m.meeting_date > App::today() {
         e.push("end_time", "Buổi sinh hoạt chưa diễn ra.");
@@ -342,11 +342,12 @@ pub async fn my_tasks(app: &App, actor: &Actor) -> AppResult<Vec<TaskView>> {
 /// Scores the criteria the cell judges; the superior committee may adjust any criterion,
 /// with a reason.
 pub async fn score(app: &App, actor: &Actor, id: i64, input: ScoreInput) -> AppResult<HeldDetail> {
-    let h = lookup::visible_meeting(app, actor, id).await?;
-    let (m, cell) = (h.meeting.clone(), h.cell.clone());
-    if !actor.can_read_path(&cell.path) {
+    let MeetingAccess::Whole(h) =
+        actor.meeting_access(lookup::visible_meeting(app, actor, id).await?)
+    else {
         return Err(AppError::NotFound);
-    }
+    };
+    let (m, cell) = (h.meeting.clone(), h.cell.clone());
     // The cell's own officers score what the cell judges; anyone above adjusts, with a reason.
     let officer = actor.is_officer_of(&cell);
     actor.require(officer || actor.supervises(&cell))?;

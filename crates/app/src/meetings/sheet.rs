@@ -1,10 +1,9 @@
-//! The attendance sheet of a meeting as the actor may see it (an officer every line, a member
-//! their own), and the held part of the page (record, tasks, score, signatures) computed from
+//! The attendance sheet of a meeting for those who read it whole (its officers and the superior
+//! committee), and the held part of the page (record, tasks, score, signatures) computed from
 //! it. The page reads both once; a write that changes them answers with them.
 
 use std::collections::HashMap;
 
-use chibo_domain::ids::MemberId;
 use chibo_domain::member::Status;
 use chibo_domain::rules::{self as rules_domain, Presence, RuleSet, Standing};
 use chibo_store::entities::meeting_attendance;
@@ -12,7 +11,7 @@ use chibo_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::access::{Actor, CellProof, MeetingOf};
+use crate::access::{Actor, CellProof, MeetingOf, SheetProof};
 use crate::meetings::held::{self, HeldDetail};
 use crate::meetings::lookup::{
     AttendanceSummary, RollEntry, SheetRow, presence_of, roll, rule_set_of, standing_code,
@@ -38,41 +37,12 @@ impl AttendanceSheet {
     }
 }
 
-/// Which lines of the sheet are read.
-#[derive(Clone, Copy)]
-enum Lines {
-    All,
-    /// A member sees only their own line (none when the account has no member).
-    OwnOnly(Option<i64>),
-}
-
-/// The sheet of the meeting `h` as the actor may see it, judged by `rules`.
-pub(crate) async fn attendance_sheet<P>(
+/// The whole sheet of the meeting `h`, judged by `rules`.
+pub(crate) async fn attendance_sheet(
     app: &App,
-    actor: &Actor,
-    h: &P,
+    h: &impl SheetProof,
     rules: &RuleSet,
-) -> AppResult<AttendanceSheet>
-where
-    P: CellProof + std::ops::Deref<Target = MeetingOf>,
-{
-    let lines = if actor.can_read_path(&h.cell.path) {
-        Lines::All
-    } else {
-        Lines::OwnOnly(actor.member_id().map(MemberId::get))
-    };
-    sheet_lines(app, h, rules, lines).await
-}
-
-async fn sheet_lines<P>(
-    app: &App,
-    h: &P,
-    rules: &RuleSet,
-    lines: Lines,
-) -> AppResult<AttendanceSheet>
-where
-    P: CellProof + std::ops::Deref<Target = MeetingOf>,
-{
+) -> AppResult<AttendanceSheet> {
     let m = &h.meeting;
     let recorded: HashMap<i64, meeting_attendance::Model> = meeting_attendance::Entity::find()
         .filter(meeting_attendance::Column::MeetingId.eq(m.id))
@@ -93,11 +63,6 @@ where
         visiting,
     } in roll(app, h, m.meeting_date).await?
     {
-        if let Lines::OwnOnly(own) = lines
-            && own != Some(mem.id)
-        {
-            continue;
-        }
         let rec = recorded.get(&mem.id);
         let presence = rec.and_then(|r| presence_of(&r.presence));
         match presence {
@@ -185,12 +150,13 @@ where
 /// The held part after a change to the record, the tasks or the score: the whole sheet and the
 /// lead read again, without the rest of the page. Callers are the cell's officers, the
 /// superior committee, or the chair and minute-taker checking the minutes they sign.
-pub(crate) async fn held_after_change<P>(app: &App, actor: &Actor, h: &P) -> AppResult<HeldDetail>
-where
-    P: CellProof + std::ops::Deref<Target = MeetingOf>,
-{
+pub(crate) async fn held_after_change(
+    app: &App,
+    actor: &Actor,
+    h: &impl SheetProof,
+) -> AppResult<HeldDetail> {
     let (rules, _) = rule_set_of(app, &h.meeting).await?;
-    let attendance = sheet_lines(app, h, &rules, Lines::All).await?;
+    let attendance = attendance_sheet(app, h, &rules).await?;
     let lead = notice::lead_of(app, h).await?;
     held_part(app, actor, h, &rules, &attendance, lead).await
 }

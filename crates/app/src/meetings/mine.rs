@@ -1,0 +1,103 @@
+//! A meeting as it concerns one member who is not among those who run or oversee it: their own
+//! line of the attendance sheet, the resolution once it is adopted, and the tasks it gave them.
+//! Read without the cell's roll or figures, so the page every member opens costs a few indexed
+//! lookups whatever the size of the cell; the sheet's figures are the officers' (`sheet`).
+
+use chibo_domain::ids::MemberId;
+use chibo_domain::meeting::MeetingStatus;
+use chibo_store::entities::{meeting_approval, meeting_attendance, meeting_record, meeting_task};
+use chibo_store::sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::access::Actor;
+use crate::meetings::held::{TaskView, task_view};
+use crate::meetings::lookup::meeting_status;
+use crate::{App, AppResult};
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MyMeeting {
+    /// `present`, `absent_excused`, `absent_unexcused`; `null` until the secretary records it.
+    pub presence: Option<String>,
+    /// "Có mặt", "Vắng có lý do", "Vắng không lý do".
+    pub presence_label: Option<String>,
+    /// The reason recorded for an absence.
+    pub reason: Option<String>,
+    /// The resolution the meeting adopted, once it is held and written down.
+    pub resolution_text: Option<String>,
+    /// The chair and the minute-taker approved the minutes: the resolution is final.
+    pub approved: bool,
+    /// What the meeting asked of the member, in the order it was given.
+    pub tasks: Vec<TaskView>,
+}
+
+/// The member's own attendance row of meeting `meeting_id`, if they have one.
+pub(crate) async fn own_attendance(
+    app: &App,
+    actor: &Actor,
+    meeting_id: i64,
+) -> AppResult<Option<meeting_attendance::Model>> {
+    let Some(mid) = actor.member_id().map(MemberId::get) else {
+        return Ok(None);
+    };
+    Ok(meeting_attendance::Entity::find()
+        .filter(meeting_attendance::Column::MeetingId.eq(meeting_id))
+        .filter(meeting_attendance::Column::MemberId.eq(mid))
+        .one(&app.db)
+        .await?)
+}
+
+fn presence_label(code: &str) -> &'static str {
+    match code {
+        "present" => "Có mặt",
+        "absent_excused" => "Vắng có lý do",
+        _ => "Vắng không lý do",
+    }
+}
+
+/// The member's part of the meeting `m`, from the attendance row and the record already read
+/// for the page.
+pub(crate) async fn my_part(
+    app: &App,
+    actor: &Actor,
+    m: &chibo_store::entities::meeting::Model,
+    own: Option<&meeting_attendance::Model>,
+    record: Option<&meeting_record::Model>,
+) -> AppResult<MyMeeting> {
+    let held = meeting_status(m) == MeetingStatus::Held;
+    let resolution_text = record
+        .and_then(|r| r.resolution_text.clone())
+        .filter(|t| held && !t.trim().is_empty());
+    let approved = resolution_text.is_some()
+        && meeting_approval::Entity::find()
+            .filter(meeting_approval::Column::MeetingId.eq(m.id))
+            .filter(meeting_approval::Column::Role.is_in(["chair", "secretary"]))
+            .count(&app.db)
+            .await?
+            >= 2;
+    let tasks = match actor.member_id() {
+        Some(mid) if held => {
+            let rows = meeting_task::Entity::find()
+                .filter(meeting_task::Column::MeetingId.eq(m.id))
+                .filter(meeting_task::Column::MemberId.eq(mid.get()))
+                .order_by_asc(meeting_task::Column::Id)
+                .all(&app.db)
+                .await?;
+            let names = if rows.is_empty() {
+                Default::default()
+            } else {
+                crate::lookup::member_names(&app.db, &[mid.get()]).await?
+            };
+            rows.iter().map(|t| task_view(t, &names)).collect()
+        }
+        _ => vec![],
+    };
+    Ok(MyMeeting {
+        presence: own.map(|a| a.presence.clone()),
+        presence_label: own.map(|a| presence_label(&a.presence).to_string()),
+        reason: own.and_then(|a| a.reason.clone()),
+        resolution_text,
+        approved,
+        tasks,
+    })
+}
