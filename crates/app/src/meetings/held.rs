@@ -9,7 +9,9 @@ use chibo_store::entities::{
     meeting, meeting_amendment, meeting_attendance, meeting_record, meeting_score, meeting_speech,
     meeting_step, meeting_task, unit,
 };
-use chibo_store::sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use chibo_store::sea_orm::{
+    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -213,19 +215,38 @@ async fn longest_run_this_year(
     sheet: &[SheetRow],
 ) -> AppResult<u32> {
     let jan1 = NaiveDate::from_ymd_opt(m.meeting_date.year(), 1, 1).expect("1 January");
-    let held = meeting::Entity::find()
-        .filter(meeting::Column::UnitId.eq(m.unit_id))
-        .filter(meeting::Column::Kind.eq("regular"))
-        .filter(meeting::Column::MeetingDate.gte(jan1))
-        .filter(meeting::Column::MeetingDate.lte(m.meeting_date))
+    let year = || {
+        meeting::Entity::find()
+            .filter(meeting::Column::UnitId.eq(m.unit_id))
+            .filter(meeting::Column::Kind.eq("regular"))
+            .filter(meeting::Column::MeetingDate.gte(jan1))
+            .filter(meeting::Column::MeetingDate.lte(m.meeting_date))
+    };
+    let held = year()
         .order_by_asc(meeting::Column::MeetingDate)
+        .order_by_asc(meeting::Column::Id)
         .all(&app.db)
         .await?;
     let order: HashMap<i64, usize> = held.iter().enumerate().map(|(i, x)| (x.id, i)).collect();
-    let rows = meeting_attendance::Entity::find()
-        .filter(
-            meeting_attendance::Column::MeetingId.is_in(order.keys().copied().collect::<Vec<_>>()),
+    let in_year = || {
+        meeting_attendance::Column::MeetingId.in_subquery(
+            year()
+                .select_only()
+                .column(meeting::Column::Id)
+                .into_query(),
         )
+    };
+    // Only members absent at least once have a run: their rows alone are read, not the
+    // whole year of the sheet.
+    let absent_once = meeting_attendance::Entity::find()
+        .select_only()
+        .column(meeting_attendance::Column::MemberId)
+        .filter(in_year())
+        .filter(meeting_attendance::Column::Presence.ne("present"))
+        .into_query();
+    let rows = meeting_attendance::Entity::find()
+        .filter(in_year())
+        .filter(meeting_attendance::Column::MemberId.in_subquery(absent_once))
         .all(&app.db)
         .await?;
     let mut per_member: HashMap<i64, Vec<(usize, Presence)>> = HashMap::new();

@@ -6,7 +6,7 @@ use chibo_domain::cursor::Cursor;
 use chibo_domain::member::PositionKind;
 use chibo_domain::text::percent_text;
 use chibo_store::entities::{course, course_participant, member, position, unit};
-use chibo_store::sea_orm::sea_query::SelectStatement;
+use chibo_store::sea_orm::sea_query::{Expr, Func, SelectStatement};
 use chibo_store::sea_orm::{
     ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
     QueryTrait, Select,
@@ -131,31 +131,48 @@ async fn training_share(
     root: &Visible<unit::Model>,
     period: &Period,
 ) -> AppResult<TrainingShare> {
-    let officers = position::Entity::find()
-        .select_only()
-        .column(position::Column::MemberId)
-        .filter(position::Column::UnitId.in_subquery(Subtree::of(root).cells()))
-        .filter(position::Column::Kind.is_in(PositionKind::codes_where(|_| true)))
-        .filter(position::Column::TermFrom.lte(period.to))
-        .filter(
-            Condition::any()
-                .add(position::Column::TermTo.is_null())
-                .add(position::Column::TermTo.gt(period.to)),
-        )
-        .into_query();
+    let officer_positions = || {
+        position::Entity::find()
+            .select_only()
+            .filter(position::Column::UnitId.in_subquery(Subtree::of(root).cells()))
+            .filter(position::Column::Kind.is_in(PositionKind::codes_where(|_| true)))
+            .filter(position::Column::TermFrom.lte(period.to))
+            .filter(
+                Condition::any()
+                    .add(position::Column::TermTo.is_null())
+                    .add(position::Column::TermTo.gt(period.to)),
+            )
+    };
     let trained = course_participant::Entity::find()
         .select_only()
         .column(course_participant::Column::MemberId)
         .filter(course_participant::Column::Completed.eq(true))
         .filter(course_participant::Column::CourseId.in_subquery(course_ids_of(root, period)))
         .into_query();
+    // Officers and those of them trained, in one pass over the subtree's positions (a member
+    // holding two positions counts once).
+    let member = || Expr::col(position::Column::MemberId);
+    let (total, done): (i64, i64) = officer_positions()
+        .column_as(Expr::expr(Func::count_distinct(member())), "total")
+        .column_as(
+            Expr::expr(Func::count_distinct(
+                Expr::case(
+                    position::Column::MemberId.in_subquery(trained.clone()),
+                    member(),
+                )
+                .finally(Expr::val(Option::<i64>::None)),
+            )),
+            "done",
+        )
+        .into_tuple()
+        .one(&app.db)
+        .await?
+        .unwrap_or_default();
+    let officers = officer_positions()
+        .column(position::Column::MemberId)
+        .into_query();
     let officer_members =
         || member::Entity::find().filter(member::Column::Id.in_subquery(officers.clone()));
-    let total = officer_members().count(&app.db).await?;
-    let done = officer_members()
-        .filter(member::Column::Id.in_subquery(trained.clone()))
-        .count(&app.db)
-        .await?;
     let untrained = officer_members()
         .filter(member::Column::Id.not_in_subquery(trained))
         .order_by_asc(member::Column::SortKey)
@@ -172,7 +189,7 @@ async fn training_share(
     Ok(TrainingShare {
         officers: total as u32,
         trained: done as u32,
-        share_text: percent_text(done, total),
+        share_text: percent_text(done as u64, total as u64),
         untrained,
     })
 }

@@ -3,14 +3,16 @@
 
 pub mod calendar;
 
+use std::collections::HashMap;
+
 use chibo_domain::Invalid;
 use chibo_domain::org::path_ids;
 use chibo_domain::rules::{self as domain, Candidate, RuleSet};
 use chibo_domain::validate;
 use chibo_store::entities::{rule_set, unit};
 use chibo_store::sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, Set,
 };
 use chibo_store::write_tx;
 use chrono::NaiveDate;
@@ -58,18 +60,23 @@ fn parse(body: &str) -> AppResult<RuleSet> {
 
 async fn rule_set_view(db: &impl ConnectionTrait, r: rule_set::Model) -> AppResult<RuleSetView> {
     let unit = match r.unit_id {
-        Some(id) => units::find(db, id).await?.map(|u| UnitRef {
-            id: u.id,
-            name: u.name,
-        }),
+        Some(id) => units::find(db, id).await?,
         None => None,
     };
+    view_of(r, unit.as_ref())
+}
+
+/// The view of rule set `r` attached to `unit` (read by the caller, one query for a list).
+fn view_of(r: rule_set::Model, unit: Option<&unit::Model>) -> AppResult<RuleSetView> {
     Ok(RuleSetView {
         rules: parse(&r.body)?,
         id: r.id,
         code: r.code,
         name: r.name,
-        unit,
+        unit: unit.map(|u| UnitRef {
+            id: u.id,
+            name: u.name.clone(),
+        }),
         effective_from: r.effective_from,
         builtin: r.builtin,
     })
@@ -115,21 +122,31 @@ pub async fn insert_builtin(
     .await?)
 }
 
+/// The rule sets that concern the actor: the national ones and those of units above or below
+/// their grants, oldest first. Their units are read in one query.
 pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<RuleSetView>> {
     let rows = rule_set::Entity::find()
         .order_by_asc(rule_set::Column::EffectiveFrom)
         .order_by_asc(rule_set::Column::Id)
         .all(&app.db)
         .await?;
+    let unit_ids: Vec<i64> = rows.iter().filter_map(|r| r.unit_id).collect();
+    let units: HashMap<i64, unit::Model> =
+        crate::lookup::by_ids::<unit::Entity, _>(&app.db, unit::Column::Id, &unit_ids)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u))
+            .collect();
     let mut out = Vec::new();
     for r in rows {
-        if let Some(uid) = r.unit_id {
-            match units::find(&app.db, uid).await? {
-                Some(u) if actor.concerned_by(&u) => {}
+        let unit = match r.unit_id {
+            None => None,
+            Some(uid) => match units.get(&uid) {
+                Some(u) if actor.concerned_by(u) => Some(u),
                 _ => continue,
-            }
-        }
-        out.push(rule_set_view(&app.db, r).await?);
+            },
+        };
+        out.push(view_of(r, unit)?);
     }
     Ok(out)
 }
@@ -247,13 +264,18 @@ pub(crate) async fn in_force_for(
     date: NaiveDate,
 ) -> AppResult<Option<RuleSetView>> {
     let lineage = path_ids(&u.path);
+    // The national sets and those of the unit's own lineage (a handful of ids, its depth).
     let rows = rule_set::Entity::find()
         .filter(rule_set::Column::EffectiveFrom.lte(date))
+        .filter(
+            Condition::any()
+                .add(rule_set::Column::UnitId.is_null())
+                .add(rule_set::Column::UnitId.is_in(lineage.clone())),
+        )
         .all(db)
         .await?;
     let parsed: Vec<(rule_set::Model, RuleSet)> = rows
         .into_iter()
-        .filter(|r| r.unit_id.is_none_or(|id| lineage.contains(&id)))
         .map(|r| parse(&r.body).map(|rules| (r, rules)))
         .collect::<AppResult<_>>()?;
     let candidates: Vec<Candidate> = parsed
