@@ -41,6 +41,10 @@ pub async fn connect(url: &str) -> Result<Db, DbErr> {
                 // are already lower case.
                 .pragma("case_sensitive_like", "ON")
                 .create_if_missing(true)
+                // Rows cross from SQLite's thread to the request's task through a channel; at
+                // the default 50 a page's larger reads (a cell's roll) stall the reader thread
+                // and switch threads again and again.
+                .row_buffer_size(1000)
         });
     if url.starts_with("sqlite:") {
         opts.max_connections(8);
