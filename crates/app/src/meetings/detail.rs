@@ -10,7 +10,7 @@ use chibo_domain::org::UnitKind;
 use chibo_store::entities::{meeting, member, unit};
 use chibo_store::sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use chibo_store::sea_orm::{
-    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    ColumnTrait, Condition, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -18,7 +18,7 @@ use utoipa::ToSchema;
 use crate::access::{Actor, MeetingAccess, MeetingOf};
 use crate::meetings::lookup::{
     AttendanceSummary, MeetingView, SheetRow, meeting_status, meeting_views, rule_sets, view_of,
-    visible_cell, visible_meeting,
+    views_with_cells, visible_cell, visible_meeting,
 };
 use crate::meetings::mine::{self, MyMeeting};
 use crate::meetings::notice::{self, FollowerView};
@@ -136,7 +136,16 @@ pub async fn upcoming_for_me(app: &App, actor: &Actor) -> AppResult<Vec<MeetingV
         .filter(unit::Column::FollowerMemberId.eq(mid))
         .filter(unit::Column::DissolvedOn.is_null())
         .into_query();
-    let rows = meeting::Entity::find()
+    // Each meeting with its cell, joined: the page every member opens reads one statement.
+    let rows: Vec<(meeting::Model, Option<unit::Model>)> = meeting::Entity::find()
+        .join(
+            JoinType::InnerJoin,
+            meeting::Entity::belongs_to(unit::Entity)
+                .from(meeting::Column::UnitId)
+                .to(unit::Column::Id)
+                .into(),
+        )
+        .select_also(unit::Entity)
         .filter(
             Condition::any()
                 .add(meeting::Column::UnitId.in_subquery(own_cell(mid)))
@@ -151,7 +160,12 @@ pub async fn upcoming_for_me(app: &App, actor: &Actor) -> AppResult<Vec<MeetingV
         .order_by_asc(meeting::Column::Id)
         .all(&app.db)
         .await?;
-    meeting_views(app, &rows).await
+    let cells: HashMap<i64, String> = rows
+        .iter()
+        .filter_map(|(_, u)| u.as_ref().map(|u| (u.id, u.name.clone())))
+        .collect();
+    let meetings: Vec<meeting::Model> = rows.into_iter().map(|(m, _)| m).collect();
+    views_with_cells(app, &meetings, &cells).await
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -261,7 +275,7 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> 
     let notice = notice::notice(app, actor, &h, rules, read).await?;
     let attendance = sheet::attendance_sheet(app, &h, rules).await?;
     let held = if meeting_status(&h.meeting) == MeetingStatus::Held {
-        let lead = notice::Lead::of_notice(&notice);
+        let lead = (notice::Lead::of_notice(&notice), record.as_ref());
         Some(sheet::held_part(app, actor, &h, rules, &attendance, lead).await?)
     } else {
         None

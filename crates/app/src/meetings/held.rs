@@ -10,7 +10,7 @@ use chibo_store::entities::{
     meeting_step, meeting_task, unit,
 };
 use chibo_store::sea_orm::{
-    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
@@ -169,17 +169,14 @@ pub(crate) fn task_view(t: &meeting_task::Model, names: &HashMap<i64, String>) -
     }
 }
 
-async fn tasks_of(app: &App, meeting_id: i64) -> AppResult<Vec<TaskView>> {
+/// The tasks given at meeting `meeting_id`, their members named from `sheet` where it can.
+async fn tasks_of(app: &App, meeting_id: i64, sheet: &[SheetRow]) -> AppResult<Vec<TaskView>> {
     let rows = meeting_task::Entity::find()
         .filter(meeting_task::Column::MeetingId.eq(meeting_id))
         .order_by_asc(meeting_task::Column::Id)
         .all(&app.db)
         .await?;
-    let n = crate::lookup::member_names(
-        &app.db,
-        &rows.iter().map(|t| t.member_id).collect::<Vec<_>>(),
-    )
-    .await?;
+    let n = names_of(app, sheet, rows.iter().map(|t| t.member_id).collect()).await?;
     Ok(rows.iter().map(|t| task_view(t, &n)).collect())
 }
 
@@ -195,16 +192,12 @@ async fn previous_regular(app: &App, m: &meeting::Model) -> AppResult<Option<mee
 }
 
 /// What the minutes say happened: each speaker's summary, in order.
-async fn proceedings_text(app: &App, meeting_id: i64) -> AppResult<String> {
-    Ok(meeting_speech::Entity::find()
-        .filter(meeting_speech::Column::MeetingId.eq(meeting_id))
-        .order_by_asc(meeting_speech::Column::Id)
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|s| s.summary)
+fn proceedings_of(speeches: &[meeting_speech::Model]) -> String {
+    speeches
+        .iter()
+        .map(|s| s.summary.as_str())
         .collect::<Vec<_>>()
-        .join("\n"))
+        .join("\n")
 }
 
 /// The longest run of absences of any member on the sheet over the year's regular meetings
@@ -281,6 +274,31 @@ pub(crate) struct Held<'a> {
     pub summary: &'a AttendanceSummary,
     pub sheet: &'a [SheetRow],
     pub lead: notice::Lead,
+    /// The record, as the page already read it.
+    pub record: Option<&'a meeting_record::Model>,
+}
+
+/// Names of members `ids`: those on the sheet from it, any other (a guest speaker, a member
+/// since moved) in one query.
+async fn names_of(app: &App, sheet: &[SheetRow], ids: Vec<i64>) -> AppResult<HashMap<i64, String>> {
+    let on_sheet: HashMap<i64, &str> = sheet
+        .iter()
+        .map(|r| (r.member_id, r.full_name.as_str()))
+        .collect();
+    let mut names = HashMap::new();
+    let mut missing = Vec::new();
+    for id in ids {
+        match on_sheet.get(&id) {
+            Some(n) => {
+                names.insert(id, n.to_string());
+            }
+            None => missing.push(id),
+        }
+    }
+    if !missing.is_empty() {
+        names.extend(crate::lookup::member_names(&app.db, &missing).await?);
+    }
+    Ok(names)
 }
 
 /// Everything recorded after attendance, with the warnings and the score.
@@ -292,17 +310,15 @@ pub(crate) async fn held_detail(app: &App, actor: &Actor, held: Held<'_>) -> App
         summary,
         sheet,
         lead,
+        record: rec,
     } = held;
-    let rec = meeting_record::Entity::find()
-        .filter(meeting_record::Column::MeetingId.eq(m.id))
-        .one(&app.db)
-        .await?;
-    let people = crate::lookup::member_names(
-        &app.db,
-        &rec.iter()
+    let people = names_of(
+        app,
+        sheet,
+        rec.iter()
             .flat_map(|r| [r.chair_member_id, r.secretary_member_id])
             .flatten()
-            .collect::<Vec<_>>(),
+            .collect(),
     )
     .await?;
     let person = |id: Option<i64>| {
@@ -334,7 +350,7 @@ pub(crate) async fn held_detail(app: &App, actor: &Actor, held: Held<'_>) -> App
             .map(|p| rules_domain::documents_in_time(rules, p, m.meeting_date)),
         ..Default::default()
     };
-    if let Some(r) = &rec {
+    if let Some(r) = rec {
         record = RecordView {
             end_time: r.end_time.clone(),
             duration_minutes: duration,
@@ -367,7 +383,7 @@ pub(crate) async fn held_detail(app: &App, actor: &Actor, held: Held<'_>) -> App
             },
         };
     }
-    let tasks = tasks_of(app, m.id).await?;
+    let tasks = tasks_of(app, m.id, sheet).await?;
     let with_task: std::collections::HashSet<i64> = tasks.iter().map(|t| t.member.id).collect();
     let without_task: Vec<String> = sheet
         .iter()
@@ -376,7 +392,7 @@ pub(crate) async fn held_detail(app: &App, actor: &Actor, held: Held<'_>) -> App
         .collect();
     let previous = previous_regular(app, m).await?;
     let previous_tasks = match &previous {
-        Some(p) => tasks_of(app, p.id).await?,
+        Some(p) => tasks_of(app, p.id, sheet).await?,
         None => vec![],
     };
     let previous_text = match &previous {
@@ -395,11 +411,24 @@ pub(crate) async fn held_detail(app: &App, actor: &Actor, held: Held<'_>) -> App
         (Some(now), Some(before)) => nearly_same(now, before),
         _ => None,
     };
+    // The speeches are read once: listed, counted for the minutes, and compared with the
+    // previous meeting's.
+    let speech_rows = meeting_speech::Entity::find()
+        .filter(meeting_speech::Column::MeetingId.eq(m.id))
+        .order_by_asc(meeting_speech::Column::Id)
+        .all(&app.db)
+        .await?;
     let minutes_similar_to_previous = match &previous {
         Some(p) => {
             let (now, before) = (
-                proceedings_text(app, m.id).await?,
-                proceedings_text(app, p.id).await?,
+                proceedings_of(&speech_rows),
+                proceedings_of(
+                    &meeting_speech::Entity::find()
+                        .filter(meeting_speech::Column::MeetingId.eq(p.id))
+                        .order_by_asc(meeting_speech::Column::Id)
+                        .all(&app.db)
+                        .await?,
+                ),
             );
             if now.is_empty() || before.is_empty() {
                 None
@@ -409,10 +438,7 @@ pub(crate) async fn held_detail(app: &App, actor: &Actor, held: Held<'_>) -> App
         }
         None => None,
     };
-    let speech_count = meeting_speech::Entity::find()
-        .filter(meeting_speech::Column::MeetingId.eq(m.id))
-        .count(&app.db)
-        .await?;
+    let speech_count = speech_rows.len();
     let mut minutes_missing = Vec::new();
     let mut minutes_sections = 0u32;
     let recorded = summary.not_recorded == 0 && summary.expected > 0;
@@ -503,16 +529,8 @@ pub(crate) async fn held_detail(app: &App, actor: &Actor, held: Held<'_>) -> App
             done_at: done.get(&s.code).cloned(),
         })
         .collect();
-    let speech_rows = meeting_speech::Entity::find()
-        .filter(meeting_speech::Column::MeetingId.eq(m.id))
-        .order_by_asc(meeting_speech::Column::Id)
-        .all(&app.db)
-        .await?;
-    let speaker_names = crate::lookup::member_names(
-        &app.db,
-        &speech_rows.iter().map(|s| s.member_id).collect::<Vec<_>>(),
-    )
-    .await?;
+    let speakers = speech_rows.iter().map(|s| s.member_id).collect();
+    let speaker_names = names_of(app, sheet, speakers).await?;
     let speeches = speech_rows
         .into_iter()
         .map(|s| SpeechView {

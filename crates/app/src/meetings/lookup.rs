@@ -184,9 +184,18 @@ pub(crate) async fn meeting_views(
     app: &App,
     rows: &[meeting::Model],
 ) -> AppResult<Vec<MeetingView>> {
-    let ids = |f: fn(&meeting::Model) -> i64| rows.iter().map(f).collect::<Vec<_>>();
-    let cells = crate::lookup::unit_names(&app.db, &ids(|m| m.unit_id)).await?;
-    let sets = rule_sets(app, &ids(|m| m.rule_set_id)).await?;
+    let cells = rows.iter().map(|m| m.unit_id).collect::<Vec<_>>();
+    let cells = crate::lookup::unit_names(&app.db, &cells).await?;
+    views_with_cells(app, rows, &cells).await
+}
+
+/// Meetings as the lists show them, their cells' names already read (`cells` by unit id).
+pub(crate) async fn views_with_cells(
+    app: &App,
+    rows: &[meeting::Model],
+    cells: &HashMap<i64, String>,
+) -> AppResult<Vec<MeetingView>> {
+    let sets = rule_sets(app, &rows.iter().map(|m| m.rule_set_id).collect::<Vec<_>>()).await?;
     rows.iter()
         .map(|m| {
             let (rules, name) = &**sets.get(&m.rule_set_id).ok_or(AppError::NotFound)?;

@@ -467,7 +467,11 @@ impl Lead {
 }
 
 /// The lead of a meeting, read on its own (after a change to the record).
-pub(crate) async fn lead_of<P>(app: &App, h: &P) -> AppResult<Lead>
+pub(crate) async fn lead_of<P>(
+    app: &App,
+    h: &P,
+    record: Option<&meeting_record::Model>,
+) -> AppResult<Lead>
 where
     P: CellProof + std::ops::Deref<Target = MeetingOf>,
 {
@@ -477,15 +481,11 @@ where
         .one(&app.db)
         .await?
         .map(|p| p.held_on);
-    let record = record_of(app, meeting_id).await?;
     let documents = documents_of(app, h).await?;
     Ok(Lead {
         prepared_on,
-        documents_on: documents_day(
-            &documents,
-            record.as_ref().and_then(|r| r.documents_posted_on),
-        ),
-        draft_present: has_text(record.as_ref().and_then(|r| r.draft_resolution.as_deref())),
+        documents_on: documents_day(&documents, record.and_then(|r| r.documents_posted_on)),
+        draft_present: has_text(record.and_then(|r| r.draft_resolution.as_deref())),
     })
 }
 

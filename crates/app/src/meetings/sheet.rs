@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chibo_domain::member::Status;
 use chibo_domain::rules::{self as rules_domain, Presence, RuleSet, Standing};
-use chibo_store::entities::meeting_attendance;
+use chibo_store::entities::{meeting_attendance, meeting_record};
 use chibo_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -126,7 +126,7 @@ pub(crate) async fn held_part<P>(
     h: &P,
     rules: &RuleSet,
     attendance: &AttendanceSheet,
-    lead: Lead,
+    (lead, record): (Lead, Option<&meeting_record::Model>),
 ) -> AppResult<HeldDetail>
 where
     P: CellProof + std::ops::Deref<Target = MeetingOf>,
@@ -142,6 +142,7 @@ where
             summary: &attendance.summary,
             sheet: &everyone,
             lead,
+            record,
         },
     )
     .await
@@ -157,6 +158,7 @@ pub(crate) async fn held_after_change(
 ) -> AppResult<HeldDetail> {
     let (rules, _) = rule_set_of(app, &h.meeting).await?;
     let attendance = attendance_sheet(app, h, &rules).await?;
-    let lead = notice::lead_of(app, h).await?;
-    held_part(app, actor, h, &rules, &attendance, lead).await
+    let record = notice::record_of(app, h.meeting.id).await?;
+    let lead = notice::lead_of(app, h, record.as_ref()).await?;
+    held_part(app, actor, h, &rules, &attendance, (lead, record.as_ref())).await
 }
