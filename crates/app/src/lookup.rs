@@ -53,6 +53,18 @@ pub async fn unit_names(
         .collect())
 }
 
+/// Units by id, for the lists that show each row's unit (its name, its place in the tree).
+pub async fn units_by_id(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<HashMap<i64, unit::Model>, DbErr> {
+    Ok(by_ids::<unit::Entity, _>(db, unit::Column::Id, ids)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect())
+}
+
 /// Members' full names by id, for the lists that name members (tasks, approvals, officers).
 pub async fn member_names(
     db: &impl ConnectionTrait,

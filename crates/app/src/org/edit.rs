@@ -364,11 +364,7 @@ pub async fn create(app: &App, actor: &Actor, input: NewUnit) -> AppResult<UnitV
     // The founders' units in one query (the form may name a large cell's members).
     let unit_ids: Vec<i64> = founders.iter().map(|m| m.unit_id).collect();
     let units_of: HashMap<i64, unit::Model> =
-        crate::lookup::by_ids::<unit::Entity, _>(&app.db, unit::Column::Id, &unit_ids)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u))
-            .collect();
+        crate::lookup::units_by_id(&app.db, &unit_ids).await?;
     for m in &founders {
         if !units_of
             .get(&m.unit_id)

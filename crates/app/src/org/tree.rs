@@ -166,12 +166,7 @@ async fn units_then(
         .all(db)
         .await?;
     let ids: Vec<i64> = versions.iter().map(|v| v.unit_id).collect();
-    let current: HashMap<i64, unit::Model> =
-        crate::lookup::by_ids::<unit::Entity, _>(db, unit::Column::Id, &ids)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u))
-            .collect();
+    let current: HashMap<i64, unit::Model> = crate::lookup::units_by_id(db, &ids).await?;
     Ok(versions
         .into_iter()
         .filter_map(|v| {

@@ -104,11 +104,7 @@ pub async fn detail(
         .filter(|a| *a != u.id)
         .collect();
     let ancestors_map: HashMap<i64, unit::Model> =
-        crate::lookup::by_ids::<unit::Entity, _>(&app.db, unit::Column::Id, &ancestor_ids)
-            .await?
-            .into_iter()
-            .map(|a| (a.id, a))
-            .collect();
+        crate::lookup::units_by_id(&app.db, &ancestor_ids).await?;
     let ancestors = ancestor_ids
         .iter()
         .filter_map(|a| ancestors_map.get(a))

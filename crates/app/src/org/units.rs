@@ -244,11 +244,7 @@ pub async fn tree(
             });
             let ids: Vec<i64> = versions.iter().map(|v| v.unit_id).collect();
             let current: HashMap<i64, unit::Model> =
-                crate::lookup::by_ids::<unit::Entity, _>(&app.db, unit::Column::Id, &ids)
-                    .await?
-                    .into_iter()
-                    .map(|u| (u.id, u))
-                    .collect();
+                crate::lookup::units_by_id(&app.db, &ids).await?;
             let counts = counts_on(&app.db, &ids, date).await?;
             let views = versions
                 .iter()

@@ -131,12 +131,7 @@ pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<RuleSetView>> {
         .all(&app.db)
         .await?;
     let unit_ids: Vec<i64> = rows.iter().filter_map(|r| r.unit_id).collect();
-    let units: HashMap<i64, unit::Model> =
-        crate::lookup::by_ids::<unit::Entity, _>(&app.db, unit::Column::Id, &unit_ids)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u))
-            .collect();
+    let units: HashMap<i64, unit::Model> = crate::lookup::units_by_id(&app.db, &unit_ids).await?;
     let mut out = Vec::new();
     for r in rows {
         let unit = match r.unit_id {

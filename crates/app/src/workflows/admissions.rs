@@ -123,12 +123,7 @@ pub(crate) async fn candidate_views(
     let h = calendar::holidays(app).await?;
     let today = App::today();
     let unit_ids: Vec<i64> = rows.iter().map(|c| c.unit_id).collect();
-    let units: HashMap<i64, unit::Model> =
-        crate::lookup::by_ids::<unit::Entity, _>(&app.db, unit::Column::Id, &unit_ids)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u))
-            .collect();
+    let units: HashMap<i64, unit::Model> = crate::lookup::units_by_id(&app.db, &unit_ids).await?;
     let introducers: Vec<i64> = rows.iter().filter_map(|c| c.introducer_member_id).collect();
     let names: HashMap<i64, String> =
         crate::lookup::by_ids::<member::Entity, _>(&app.db, member::Column::Id, &introducers)

@@ -118,22 +118,14 @@ async fn exemption_views(
     // Each member's cell: their unit, or its parent for a party group (two lookups in all).
     let unit_ids: Vec<i64> = ms.values().map(|m| m.unit_id).collect();
     let mut cells: HashMap<i64, unit::Model> =
-        crate::lookup::by_ids::<unit::Entity, _>(&app.db, unit::Column::Id, &unit_ids)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u))
-            .collect();
+        crate::lookup::units_by_id(&app.db, &unit_ids).await?;
     let parent_ids: Vec<i64> = cells
         .values()
         .filter(|u| u.kind == UnitKind::Group.code())
         .filter_map(|u| u.parent_id)
         .collect();
     let parents: HashMap<i64, unit::Model> =
-        crate::lookup::by_ids::<unit::Entity, _>(&app.db, unit::Column::Id, &parent_ids)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u))
-            .collect();
+        crate::lookup::units_by_id(&app.db, &parent_ids).await?;
     for u in cells.values_mut() {
         if u.kind == UnitKind::Group.code()
             && let Some(p) = u.parent_id.and_then(|p| parents.get(&p))

@@ -188,12 +188,7 @@ async fn transfer_views(
         .flat_map(|t| [Some(t.from_unit_id), t.to_unit_id])
         .flatten()
         .collect();
-    let units: HashMap<i64, unit::Model> =
-        crate::lookup::by_ids::<unit::Entity, _>(&app.db, unit::Column::Id, &unit_ids)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u))
-            .collect();
+    let units: HashMap<i64, unit::Model> = crate::lookup::units_by_id(&app.db, &unit_ids).await?;
     Ok(rows
         .iter()
         .map(|t| transfer_view(t, &c, &names, &units, actor))
