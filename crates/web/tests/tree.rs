@@ -261,3 +261,78 @@ async fn founders_are_searched_by_name() {
         ticks.body
     );
 }
+
+#[tokio::test]
+async fn a_units_history_pages_from_the_newest_event() {
+    let t = TestApp::new().await;
+    let board = t.token("bantochuc").await;
+    let province = ok(&t.get("/api/v1/tree", Auth::Bearer(&board)).await)["nodes"][0]["unit"]["id"]
+        .as_i64()
+        .unwrap();
+    let whole = ok(&t
+        .get(
+            &format!("/api/v1/units/{province}/history?per_page=500"),
+            Auth::Bearer(&board),
+        )
+        .await);
+    let all: Vec<(String, String)> = whole["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["date"].to_string(), e["text"].to_string()))
+        .collect();
+    assert!(all.len() >= 3, "the demo's province has a history: {all:?}");
+    assert!(whole["next"].is_null());
+    let dates: Vec<&String> = all.iter().map(|(d, _)| d).collect();
+    assert!(dates.windows(2).all(|w| w[0] >= w[1]), "newest first");
+    // One event a page, following `next`, gives the same events in the same order.
+    let mut paged = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let path = match &after {
+            Some(a) => format!("/api/v1/units/{province}/history?per_page=1&after={a}"),
+            None => format!("/api/v1/units/{province}/history?per_page=1"),
+        };
+        let page = ok(&t.get(&path, Auth::Bearer(&board)).await);
+        for e in page["items"].as_array().unwrap() {
+            paged.push((e["date"].to_string(), e["text"].to_string()));
+        }
+        match page["next"].as_str() {
+            Some(n) => after = Some(n.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(paged, all);
+    let bad = t
+        .get(
+            &format!("/api/v1/units/{province}/history?after=xyz"),
+            Auth::Bearer(&board),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The page lists the same events; the unit page links to it when it shows only the newest.
+    let cookie = t.login("bantochuc").await;
+    let page = t
+        .get(&format!("/units/{province}/history"), Auth::Cookie(&cookie))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(all[0].1.trim_matches('"')));
+    let unit = ok(&t
+        .get(&format!("/api/v1/units/{province}"), Auth::Bearer(&board))
+        .await);
+    assert_eq!(
+        unit["history"].as_array().unwrap().len(),
+        all.len().min(10),
+        "the unit shows the newest ten"
+    );
+    assert_eq!(unit["history_next"].is_string(), all.len() > 10);
+    // Outside the scope: not found.
+    let member = t.token("dangvien.dongtam").await;
+    let hidden = t
+        .get(
+            &format!("/api/v1/units/{province}/history"),
+            Auth::Bearer(&member),
+        )
+        .await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+}

@@ -1,34 +1,25 @@
-//! A unit's page: its version, counts, officers, rule set, children and history.
+//! A unit's page: its version, counts, officers, rule set, children and latest history.
 
 use std::collections::HashMap;
 
 use chibo_domain::member::on_roll_codes;
 use chibo_domain::org::{self, MIN_OFFICIAL_MEMBERS_PER_CELL, UnitKind};
-use chibo_store::entities::{member, unit, unit_event};
+use chibo_store::entities::{member, unit};
 use chibo_store::sea_orm::PaginatorTrait;
-use chibo_store::sea_orm::{
-    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use chibo_store::sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 use chibo_store::subtree::Subtree;
 use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::access::{Actor, Visible};
+use crate::access::Actor;
 use crate::membership::members;
 use crate::org::cancellations;
+use crate::org::history::{self, HistoryEntry};
 use crate::org::units::{UnitView, counts_on, current_counts, find, unit_view, version_on};
 use crate::paging::PER_PAGE;
 use crate::refs::UnitRef;
 use crate::{App, AppError, AppResult};
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct HistoryEntry {
-    pub date: NaiveDate,
-    pub kind: String,
-    pub text: String,
-    pub unit: UnitRef,
-}
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct UnitDetail {
@@ -44,7 +35,10 @@ pub struct UnitDetail {
     pub warnings: Vec<String>,
     pub predecessors: Vec<UnitRef>,
     pub successor: Option<UnitRef>,
+    /// The newest events of the unit and of the units merged into it.
     pub history: Vec<HistoryEntry>,
+    /// The cursor of the older events (`GET /api/v1/units/{id}/history`), when there are more.
+    pub history_next: Option<String>,
     /// The meeting rule set in force for the unit on the date shown.
     pub rule_set: Option<UnitRef>,
     /// Members on the roll of the unit and its party groups.
@@ -172,7 +166,7 @@ pub async fn detail(
             }),
         None => None,
     };
-    let history = history(app, &u).await?;
+    let history = history::page_of(app, &u, None, history::ON_UNIT_PAGE).await?;
     let rule_set = crate::rules::in_force_for(&app.db, &u, date)
         .await?
         .map(|r| UnitRef {
@@ -209,65 +203,10 @@ pub async fn detail(
         warnings,
         predecessors,
         successor,
-        history,
+        history: history.items,
+        history_next: history.next,
         rule_set,
         subtree_member_count,
         meetings_to_cancel: cancellations::meetings_to_cancel(&app.db, id, App::today()).await?,
     })
-}
-
-/// The unit's events and those of the units merged into it, so history follows a merger.
-pub(crate) async fn history(app: &App, u: &Visible<unit::Model>) -> AppResult<Vec<HistoryEntry>> {
-    let mut lineage = vec![u.id];
-    let mut frontier = vec![u.id];
-    while !frontier.is_empty() {
-        let preds: Vec<i64> = unit::Entity::find()
-            .select_only()
-            .column(unit::Column::Id)
-            .filter(unit::Column::SuccessorId.is_in(frontier.clone()))
-            .into_tuple()
-            .all(&app.db)
-            .await?;
-        frontier = preds.into_iter().filter(|p| !lineage.contains(p)).collect();
-        lineage.extend(&frontier);
-    }
-    let events = unit_event::Entity::find()
-        .filter(
-            Condition::any()
-                .add(unit_event::Column::UnitId.is_in(lineage.clone()))
-                .add(unit_event::Column::OtherUnitId.is_in(lineage.clone())),
-        )
-        .order_by_desc(unit_event::Column::EffectiveOn)
-        .order_by_desc(unit_event::Column::Id)
-        .all(&app.db)
-        .await?;
-    let mut ids: Vec<i64> = events.iter().map(|e| e.unit_id).collect();
-    ids.extend(events.iter().filter_map(|e| e.other_unit_id));
-    let names = crate::lookup::unit_names(&app.db, &ids).await?;
-    let name = |id: i64| names.get(&id).cloned().unwrap_or_default();
-    Ok(events
-        .into_iter()
-        .map(|e| {
-            let other = e.other_unit_id.map(name).unwrap_or_default();
-            let note = e.note.clone().unwrap_or_default();
-            let text = match e.kind.as_str() {
-                "created" => format!("Thành lập {}", name(e.unit_id)),
-                "renamed" => format!("Đổi tên: {note}"),
-                "moved" => format!("Chuyển về trực thuộc {other}"),
-                "merged" => format!("{} sáp nhập vào {other}", name(e.unit_id)),
-                "split" => format!("Tách từ {} thành {other}", name(e.unit_id)),
-                "dissolved" => format!("Giải thể {}: {note}", name(e.unit_id)),
-                k => k.to_string(),
-            };
-            HistoryEntry {
-                date: e.effective_on,
-                kind: e.kind,
-                text,
-                unit: UnitRef {
-                    id: e.unit_id,
-                    name: name(e.unit_id),
-                },
-            }
-        })
-        .collect())
 }

@@ -75,6 +75,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(units::get))
         .routes(routes!(units::top_level))
         .routes(routes!(units::children))
+        .routes(routes!(units::history))
         .routes(routes!(units::rename))
         .routes(routes!(units::move_unit))
         .routes(routes!(units::merge))

@@ -75,6 +75,7 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
         r(M::GET, "/units/choices", false, get(units::unit_choices)),
         r(M::GET, "/units/{id}", false, get(units::show)),
         r(M::GET, "/units/{id}/tree", false, get(units::tree_level)),
+        r(M::GET, "/units/{id}/history", false, get(units::history)),
         r(
             M::GET,
             "/units/{id}/founder-choices",

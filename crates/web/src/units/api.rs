@@ -3,6 +3,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chibo_app::org::edit;
 use chibo_app::org::edit::{NewUnit, RenameUnit};
+use chibo_app::org::history;
 use chibo_app::org::restructure;
 use chibo_app::org::restructure::{DissolveUnit, MergeUnit, MoveUnit, SplitUnit};
 use chibo_app::org::tree;
@@ -20,7 +21,7 @@ use utoipa::IntoParams;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::form::ApiJson;
 use crate::extract::path::PathId;
-use crate::extract::query::{ApiQuery, NameSearch};
+use crate::extract::query::{ApiQuery, NameSearch, Paging};
 use crate::extract::session::ApiUser;
 use crate::state::AppState;
 
@@ -209,6 +210,22 @@ pub async fn get(
     ApiQuery(q): ApiQuery<DateQuery>,
 ) -> Result<Json<UnitDetail>, ApiError> {
     Ok(Json(unit_page::detail(&s.app, &a, id, as_of(&q)?).await?))
+}
+
+/// A unit's history (its events and those of the units merged into it), newest first, a page
+/// at a time (default 50).
+#[utoipa::path(get, path = "/api/v1/units/{id}/history", tag = "units", params(("id" = i64, Path), Paging),
+    responses((status = 200, body = history::HistoryPage), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn history(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    PathId(id): PathId,
+    ApiQuery(q): ApiQuery<Paging>,
+) -> Result<Json<history::HistoryPage>, ApiError> {
+    let per_page = q.per_page_or(history::PER_PAGE);
+    Ok(Json(
+        history::history(&s.app, &a, id, q.after.as_ref(), per_page).await?,
+    ))
 }
 
 /// Renames a unit from an effective date.

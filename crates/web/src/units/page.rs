@@ -5,6 +5,7 @@ use chibo_app::membership::members;
 use chibo_app::membership::members::{MemberQuery, MemberSummary};
 use chibo_app::org::edit;
 use chibo_app::org::edit::{NewUnit, RenameUnit};
+use chibo_app::org::history;
 use chibo_app::org::restructure;
 use chibo_app::org::restructure::{DissolveUnit, MergeUnit, MoveUnit, SplitPart, SplitUnit};
 use chibo_app::org::tree;
@@ -24,7 +25,7 @@ use serde::Deserialize;
 use crate::error::PageError;
 use crate::extract::form::Form;
 use crate::extract::path::PathId;
-use crate::extract::query::{ChoicesQuery, PageQuery};
+use crate::extract::query::{ChoicesQuery, PageQuery, Paging};
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
 use crate::render::{FIRST_CHOICES, Nav, form_errors, render, render_status, see_other};
@@ -114,6 +115,30 @@ pub async fn tree_level(
         level: tree::level(&s.app, &a, Some(id), as_of, q.after.as_ref(), PER_PAGE).await?,
         q: date_query(as_of),
         more: q.after.is_some(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "unit_history.html")]
+struct HistoryView {
+    nav: Nav,
+    h: history::HistoryPage,
+    /// Not the newest page: link back to it.
+    later: bool,
+}
+
+/// A unit's history, a page at a time.
+pub async fn history(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    PathId(id): PathId,
+    PageQuery(q): PageQuery<Paging>,
+) -> Result<Response, PageError> {
+    let per_page = q.per_page_or(history::PER_PAGE);
+    render(&HistoryView {
+        nav: Nav::of(&a),
+        h: history::history(&s.app, &a, id, q.after.as_ref(), per_page).await?,
+        later: q.after.is_some(),
     })
 }
 
