@@ -334,10 +334,31 @@ async fn a_month_of_a_cell_through_the_api() {
         .await);
     let locked = t.meeting(&sec, id).await;
     assert_eq!(locked["held"]["locked"], true);
-    // A member sees the meeting as it concerns them: their line, the adopted resolution and
-    // their task, none of the secretary's figures.
-    let theirs = t.meeting(&member_token, id).await;
+    // The minute-taker, a plain member, reads the whole meeting they signed.
+    let signer = t.meeting(&member_token, id).await;
+    assert!(signer["summary"].is_object() && signer["mine"].is_null());
+    assert_eq!(signer["held"]["locked"], true);
+    // Any other member sees the meeting as it concerns them: their line, the adopted resolution
+    // and their task, none of the secretary's figures.
+    let other = *present
+        .iter()
+        .find(|m| **m != chair && **m != secretary)
+        .unwrap();
+    let admin = t.token("admin").await;
+    ok(&t
+        .api(
+            Method::POST,
+            "/api/v1/users",
+            &admin,
+            json!({"username": "dangvien.khac", "display_name": "Đảng viên khác",
+                   "password": chibo_seed::demo::DEMO_PASSWORD, "member_id": other,
+                   "role": "member", "unit_id": cell}),
+        )
+        .await);
+    let other_token = t.token("dangvien.khac").await;
+    let theirs = t.meeting(&other_token, id).await;
     assert!(theirs["summary"].is_null() && theirs["held"].is_null());
+    assert!(theirs["sheet"].as_array().unwrap().is_empty());
     assert_eq!(
         theirs["mine"]["resolution_text"],
         locked["held"]["record"]["resolution_text"]
@@ -345,7 +366,21 @@ async fn a_month_of_a_cell_through_the_api() {
     assert_eq!(theirs["mine"]["approved"], true);
     assert_eq!(theirs["mine"]["presence"], "present");
     assert_eq!(theirs["mine"]["tasks"].as_array().unwrap().len(), 1);
-    let cookie = t.login("dangvien.dongtam").await;
+    assert_eq!(theirs["mine"]["tasks"][0]["member"]["id"], other);
+    let minutes = t
+        .api(
+            Method::GET,
+            &format!("/api/v1/meetings/{id}/documents/minutes"),
+            &other_token,
+            json!(null),
+        )
+        .await;
+    assert_eq!(
+        minutes.status,
+        StatusCode::NOT_FOUND,
+        "the minutes are the cell's"
+    );
+    let cookie = t.login("dangvien.khac").await;
     let page = t
         .get(&format!("/meetings/{id}"), Auth::Cookie(&cookie))
         .await;

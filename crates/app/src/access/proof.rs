@@ -9,7 +9,7 @@ use std::ops::Deref;
 
 use chibo_domain::ids::MemberId;
 use chibo_domain::org::UnitKind;
-use chibo_store::entities::{meeting, member, unit};
+use chibo_store::entities::{meeting, meeting_record, member, unit};
 use chibo_store::path_prefix;
 use chibo_store::sea_orm::sea_query::{Condition, Expr};
 use chibo_store::sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, sea_query::SimpleExpr};
@@ -61,8 +61,9 @@ proof!(
     Manages
 );
 proof!(
-    /// The actor reads the whole of this meeting's cell, its sheet and record: the cell's
-    /// officers and the superior committee, not a member who only attends it.
+    /// The actor reads the whole of this meeting, its sheet and record: the cell's officers,
+    /// the superior committee, and the chair and minute-taker of the meeting; not a member who
+    /// only attends it.
     Reads
 );
 
@@ -236,27 +237,25 @@ impl Actor {
         }))
     }
 
-    /// How the actor sees a meeting they may see: whole, or as a member who attends it.
-    pub fn meeting_access(&self, seen: Visible<MeetingOf>) -> MeetingAccess {
-        if self.can_read_path(&seen.0.cell.path) {
+    /// How the actor sees a meeting they may see: whole (its officers, the superior committee,
+    /// and the chair and minute-taker its record names, who sign the complete minutes whether
+    /// or not they are officers), or as a member who attends it. `record` is the meeting's
+    /// record, if one was written; the signers are read from it, never taken from a caller.
+    pub fn meeting_access(
+        &self,
+        seen: Visible<MeetingOf>,
+        record: Option<&meeting_record::Model>,
+    ) -> MeetingAccess {
+        let me = self.member_id.map(MemberId::get);
+        let signs = me.is_some()
+            && record.is_some_and(|r| {
+                r.meeting_id == seen.0.meeting.id
+                    && (r.chair_member_id == me || r.secretary_member_id == me)
+            });
+        if self.can_read_path(&seen.0.cell.path) || signs {
             MeetingAccess::Whole(Reads(seen.0))
         } else {
             MeetingAccess::Attends(seen)
-        }
-    }
-
-    /// The meeting read whole by the member its record names as chair or minute-taker
-    /// (`signers`): they sign the complete minutes whether or not they are officers.
-    pub fn reads_as_signer(
-        &self,
-        seen: Visible<MeetingOf>,
-        signers: [Option<i64>; 2],
-    ) -> AppResult<Reads<MeetingOf>> {
-        let me = self.member_id.map(MemberId::get);
-        if self.can_read_path(&seen.0.cell.path) || (me.is_some() && signers.contains(&me)) {
-            Ok(Reads(seen.0))
-        } else {
-            Err(AppError::Forbidden)
         }
     }
 
@@ -279,7 +278,8 @@ impl Actor {
 
 /// A meeting as the actor may see it.
 pub enum MeetingAccess {
-    /// Its officers and the superior committee: the sheet, the figures and the record.
+    /// Its officers, the superior committee, its chair and minute-taker: the sheet, the
+    /// figures and the record.
     Whole(Reads<MeetingOf>),
     /// A member who attends it (or follows the cell without reading it): their own part.
     Attends(Visible<MeetingOf>),

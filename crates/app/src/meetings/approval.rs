@@ -18,7 +18,7 @@ use chrono::NaiveTime;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::access::{Actor, MeetingOf};
+use crate::access::{Actor, MeetingAccess, MeetingOf};
 use crate::meetings::held::{AmendmentView, SpeechView, StepView, steps_done};
 use crate::meetings::lookup;
 use crate::meetings::sheet;
@@ -76,12 +76,9 @@ pub async fn approve(app: &App, actor: &Actor, id: i64) -> AppResult<SignOff> {
     }
     // Read as the cell would, whoever signs: a chair who is not an officer signs the same
     // complete minutes.
-    let h = actor.reads_as_signer(
-        h,
-        rec.as_ref()
-            .map(|r| [r.chair_member_id, r.secretary_member_id])
-            .unwrap_or_default(),
-    )?;
+    let MeetingAccess::Whole(h) = actor.meeting_access(h, rec.as_ref()) else {
+        return Err(AppError::Forbidden);
+    };
     let missing = sheet::held_after_change(app, actor, &h)
         .await?
         .minutes_missing;

@@ -8,7 +8,7 @@ use chibo_domain::ids::MemberId;
 use chibo_domain::meeting::MeetingStatus;
 use chibo_domain::org::UnitKind;
 use chibo_store::entities::{meeting, member, unit};
-use chibo_store::sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
+use chibo_store::sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement, UnionType};
 use chibo_store::sea_orm::{
     ColumnTrait, Condition, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
@@ -146,10 +146,14 @@ pub async fn upcoming_for_me(app: &App, actor: &Actor) -> AppResult<Vec<MeetingV
                 .into(),
         )
         .select_also(unit::Entity)
+        // One subquery, a UNION of the two: with an OR of two subqueries PostgreSQL read
+        // every meeting from today on (45 ms at a province) instead of the few cells' own.
         .filter(
-            Condition::any()
-                .add(meeting::Column::UnitId.in_subquery(own_cell(mid)))
-                .add(meeting::Column::UnitId.in_subquery(followed)),
+            meeting::Column::UnitId.in_subquery(
+                own_cell(mid)
+                    .union(UnionType::Distinct, followed)
+                    .to_owned(),
+            ),
         )
         .filter(meeting::Column::MeetingDate.gte(App::today()))
         .filter(
@@ -239,15 +243,17 @@ pub async fn resolutions_for_me(app: &App, actor: &Actor) -> AppResult<Vec<PastR
     Ok(out)
 }
 
-/// The meeting page: the notice and, for officers and the superior committee, the attendance
-/// sheet and once it is held the record; for a member who only attends, their own part of it.
+/// The meeting page: the notice and, for officers, the superior committee and the meeting's
+/// chair and minute-taker, the attendance sheet and once it is held the record; for a member
+/// who only attends, their own part of it.
 /// Every part is read once.
 pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> {
-    let access = actor.meeting_access(visible_meeting(app, actor, id).await?);
+    let seen = visible_meeting(app, actor, id).await?;
+    let record = notice::record_of(app, seen.meeting.id).await?;
+    let access = actor.meeting_access(seen, record.as_ref());
     let MeetingOf { meeting: m, cell } = access.of();
     let sets = rule_sets(app, &[m.rule_set_id]).await?;
     let (rules, rule_name) = &**sets.get(&m.rule_set_id).ok_or(AppError::NotFound)?;
-    let record = notice::record_of(app, m.id).await?;
     let own = mine::own_attendance(app, actor, m.id).await?;
     let read = notice::Read {
         record: record.as_ref(),

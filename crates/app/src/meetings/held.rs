@@ -17,7 +17,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::access::Actor;
-use crate::meetings::lookup::{AttendanceSummary, SheetRow};
+use crate::meetings::lookup::{AttendanceSummary, SheetRow, presence_code, presence_of};
 use crate::meetings::notice;
 use crate::meetings::signatures::{ApprovalView, approvals_of};
 use crate::refs::MemberRef;
@@ -235,7 +235,7 @@ async fn longest_run_this_year(
         .select_only()
         .column(meeting_attendance::Column::MemberId)
         .filter(in_year())
-        .filter(meeting_attendance::Column::Presence.ne("present"))
+        .filter(meeting_attendance::Column::Presence.ne(presence_code(Presence::Present)))
         .into_query();
     let rows = meeting_attendance::Entity::find()
         .filter(in_year())
@@ -244,15 +244,12 @@ async fn longest_run_this_year(
         .await?;
     let mut per_member: HashMap<i64, Vec<(usize, Presence)>> = HashMap::new();
     for r in rows {
-        let p = match r.presence.as_str() {
-            "present" => Presence::Present,
-            "absent_excused" => Presence::AbsentExcused,
-            _ => Presence::AbsentUnexcused,
+        // A meeting moved into the year between the two reads has no place: left out.
+        let Some(&place) = order.get(&r.meeting_id) else {
+            continue;
         };
-        per_member
-            .entry(r.member_id)
-            .or_default()
-            .push((order[&r.meeting_id], p));
+        let p = presence_of(&r.presence).unwrap_or(Presence::AbsentUnexcused);
+        per_member.entry(r.member_id).or_default().push((place, p));
     }
     let mut worst = 0;
     for s in sheet.iter().filter(|s| is_working(s)) {
@@ -594,11 +591,7 @@ pub(crate) fn vote_rows(sheet: &[SheetRow]) -> Vec<(Standing, Presence)> {
                 "detained" => Standing::Detained,
                 _ => Standing::SpecialDuty,
             };
-            let presence = match r.presence.as_deref()? {
-                "present" => Presence::Present,
-                "absent_excused" => Presence::AbsentExcused,
-                _ => Presence::AbsentUnexcused,
-            };
+            let presence = presence_of(r.presence.as_deref()?).unwrap_or(Presence::AbsentUnexcused);
             Some((standing, presence))
         })
         .collect()

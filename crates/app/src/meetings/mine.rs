@@ -1,18 +1,20 @@
 //! A meeting as it concerns one member who is not among those who run or oversee it: their own
-//! line of the attendance sheet, the resolution once it is adopted, and the tasks it gave them.
+//! line of the attendance sheet, the resolution once written (marked final when the minutes are
+//! signed), and the tasks it gave them.
 //! Read without the cell's roll or figures, so the page every member opens costs a few indexed
 //! lookups whatever the size of the cell; the sheet's figures are the officers' (`sheet`).
 
 use chibo_domain::ids::MemberId;
 use chibo_domain::meeting::MeetingStatus;
-use chibo_store::entities::{meeting_approval, meeting_attendance, meeting_record, meeting_task};
-use chibo_store::sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use chibo_store::entities::{meeting_attendance, meeting_record, meeting_task};
+use chibo_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::access::Actor;
 use crate::meetings::held::{TaskView, task_view};
 use crate::meetings::lookup::meeting_status;
+use crate::meetings::signatures::minutes_signed;
 use crate::{App, AppResult};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -23,7 +25,7 @@ pub struct MyMeeting {
     pub presence_label: Option<String>,
     /// The reason recorded for an absence.
     pub reason: Option<String>,
-    /// The resolution the meeting adopted, once it is held and written down.
+    /// The resolution of the meeting, once it is held and written down.
     pub resolution_text: Option<String>,
     /// The chair and the minute-taker approved the minutes: the resolution is final.
     pub approved: bool,
@@ -68,13 +70,7 @@ pub(crate) async fn my_part(
     let resolution_text = record
         .and_then(|r| r.resolution_text.clone())
         .filter(|t| held && !t.trim().is_empty());
-    let approved = resolution_text.is_some()
-        && meeting_approval::Entity::find()
-            .filter(meeting_approval::Column::MeetingId.eq(m.id))
-            .filter(meeting_approval::Column::Role.is_in(["chair", "secretary"]))
-            .count(&app.db)
-            .await?
-            >= 2;
+    let approved = resolution_text.is_some() && minutes_signed(app, m.id).await?;
     let tasks = match actor.member_id() {
         Some(mid) if held => {
             let rows = meeting_task::Entity::find()

@@ -342,8 +342,10 @@ pub async fn my_tasks(app: &App, actor: &Actor) -> AppResult<Vec<TaskView>> {
 /// Scores the criteria the cell judges; the superior committee may adjust any criterion,
 /// with a reason.
 pub async fn score(app: &App, actor: &Actor, id: i64, input: ScoreInput) -> AppResult<HeldDetail> {
+    // Only those who read the cell score: no record is passed, so a chair or minute-taker who
+    // is a plain member does not.
     let MeetingAccess::Whole(h) =
-        actor.meeting_access(lookup::visible_meeting(app, actor, id).await?)
+        actor.meeting_access(lookup::visible_meeting(app, actor, id).await?, None)
     else {
         return Err(AppError::NotFound);
     };

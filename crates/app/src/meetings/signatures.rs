@@ -2,7 +2,7 @@
 //! secretary have both signed, the record changes only through an amendment.
 
 use chibo_store::entities::meeting_approval;
-use chibo_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use chibo_store::sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -39,9 +39,7 @@ pub(crate) async fn approvals_of(
         &rows.iter().map(|a| a.member_id).collect::<Vec<_>>(),
     )
     .await?;
-    let locked = ["chair", "secretary"]
-        .iter()
-        .all(|r| rows.iter().any(|a| a.role == *r));
+    let locked = SIGNERS.iter().all(|r| rows.iter().any(|a| a.role == *r));
     let views = rows
         .into_iter()
         .map(|a| ApprovalView {
@@ -56,9 +54,23 @@ pub(crate) async fn approvals_of(
     Ok((views, locked))
 }
 
+/// The roles whose approvals lock the minutes.
+const SIGNERS: [&str; 2] = ["chair", "secretary"];
+
+/// Whether the chair and the minute-taker have both approved the minutes of `meeting_id`
+/// (counted by the database, for a page that only needs the answer).
+pub(crate) async fn minutes_signed(app: &App, meeting_id: i64) -> AppResult<bool> {
+    let signed = meeting_approval::Entity::find()
+        .filter(meeting_approval::Column::MeetingId.eq(meeting_id))
+        .filter(meeting_approval::Column::Role.is_in(SIGNERS))
+        .count(&app.db)
+        .await?;
+    Ok(signed as usize >= SIGNERS.len())
+}
+
 /// Refuses a change to approved minutes: a correction is an amendment, never an edit.
 pub(crate) async fn ensure_open(app: &App, meeting_id: i64) -> AppResult<()> {
-    if approvals_of(app, meeting_id).await?.1 {
+    if minutes_signed(app, meeting_id).await? {
         return Err(AppError::invalid(
             "status",
             "Biên bản và nghị quyết đã được chủ trì và thư ký thông qua, không thể sửa. Hãy lập văn bản đính chính.",
