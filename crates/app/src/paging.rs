@@ -20,6 +20,21 @@ use crate::{AppError, AppResult};
 /// Rows on a page when the caller does not say.
 pub const PER_PAGE: u64 = 100;
 
+/// The rows after cursor `c` in a list newest first by a day (`day`) and then the id (`id`):
+/// older days, or the same day and a lower id. The cursor's key is the day of the last row
+/// shown (`YYYY-MM-DD`).
+pub(crate) fn older_than(
+    c: &Cursor,
+    day: impl ColumnTrait,
+    id: impl ColumnTrait,
+) -> AppResult<Condition> {
+    let on = chrono::NaiveDate::parse_from_str(&c.key, "%Y-%m-%d")
+        .map_err(|_| AppError::invalid("after", format!("Tham số \"after\" {CURSOR_MESSAGE}")))?;
+    Ok(Condition::any()
+        .add(day.lt(on))
+        .add(Condition::all().add(day.eq(on)).add(id.lt(c.id))))
+}
+
 /// The order of a work list: `rank` ascending (a `CASE` over the row's state), then `then` (a
 /// date, or the id itself) and the id, both newest first unless `oldest_first`.
 pub struct Ranked<C> {

@@ -3,14 +3,14 @@
 
 use std::collections::HashMap;
 
-use chibo_domain::cursor::{CURSOR_MESSAGE, Cursor};
+use chibo_domain::cursor::Cursor;
 use chibo_domain::ids::MemberId;
 use chibo_domain::meeting::MeetingStatus;
 use chibo_domain::org::UnitKind;
 use chibo_store::entities::{meeting, member, unit};
 use chibo_store::sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement, UnionType};
 use chibo_store::sea_orm::{
-    ColumnTrait, Condition, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    ColumnTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -73,18 +73,11 @@ pub async fn list(
         );
     }
     if let Some(c) = after {
-        let day = chrono::NaiveDate::parse_from_str(&c.key, "%Y-%m-%d").map_err(|_| {
-            AppError::invalid("after", format!("Tham số \"after\" {CURSOR_MESSAGE}"))
-        })?;
-        q = q.filter(
-            Condition::any()
-                .add(meeting::Column::MeetingDate.lt(day))
-                .add(
-                    Condition::all()
-                        .add(meeting::Column::MeetingDate.eq(day))
-                        .add(meeting::Column::Id.lt(c.id)),
-                ),
-        );
+        q = q.filter(crate::paging::older_than(
+            c,
+            meeting::Column::MeetingDate,
+            meeting::Column::Id,
+        )?);
     }
     let mut rows = q
         .order_by_desc(meeting::Column::MeetingDate)

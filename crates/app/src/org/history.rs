@@ -2,7 +2,7 @@
 //! merger), newest first, a page at a time. The unit page shows the first few; the history
 //! page and `GET /api/v1/units/{id}/history` the rest.
 
-use chibo_domain::cursor::{CURSOR_MESSAGE, Cursor};
+use chibo_domain::cursor::Cursor;
 use chibo_store::entities::{unit, unit_event};
 use chibo_store::sea_orm::{
     ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use crate::access::{Actor, Visible};
 use crate::org::units::find;
 use crate::refs::UnitRef;
-use crate::{App, AppError, AppResult};
+use crate::{App, AppResult};
 
 /// Events on the unit page; the history page shows more.
 pub const ON_UNIT_PAGE: u64 = 10;
@@ -82,18 +82,11 @@ pub(crate) async fn page_of(
             .add(unit_event::Column::OtherUnitId.is_in(lineage)),
     );
     if let Some(c) = after {
-        let day = NaiveDate::parse_from_str(&c.key, "%Y-%m-%d").map_err(|_| {
-            AppError::invalid("after", format!("Tham số \"after\" {CURSOR_MESSAGE}"))
-        })?;
-        q = q.filter(
-            Condition::any()
-                .add(unit_event::Column::EffectiveOn.lt(day))
-                .add(
-                    Condition::all()
-                        .add(unit_event::Column::EffectiveOn.eq(day))
-                        .add(unit_event::Column::Id.lt(c.id)),
-                ),
-        );
+        q = q.filter(crate::paging::older_than(
+            c,
+            unit_event::Column::EffectiveOn,
+            unit_event::Column::Id,
+        )?);
     }
     let mut events = q
         .order_by_desc(unit_event::Column::EffectiveOn)
