@@ -35,15 +35,16 @@ pub struct MeetingDetail {
     pub sheet: Vec<SheetRow>,
     /// Exempt members and those transferred out for the time being, listed apart.
     pub apart: Vec<SheetRow>,
-    /// The sheet's figures, for the cell's officers and the superior committee.
+    /// The sheet's figures, for the cell's officers, the superior committee and the meeting's
+    /// chair and minute-taker.
     pub summary: Option<AttendanceSummary>,
     pub can_manage: bool,
     /// Agenda, documents, guests, preparation and check-in.
     pub notice: notice::Notice,
     /// The record, tasks and score of a held meeting (officers and the superior committee).
     pub held: Option<held::HeldDetail>,
-    /// The meeting as it concerns a member who only attends it: their attendance, the adopted
-    /// resolution and their tasks. Absent for officers, who see the whole sheet.
+    /// The meeting as it concerns a member who only attends it: their attendance, the
+    /// resolution and their tasks. Absent for those who read the whole sheet.
     pub mine: Option<MyMeeting>,
 }
 
@@ -238,8 +239,7 @@ pub async fn resolutions_for_me(app: &App, actor: &Actor) -> AppResult<Vec<PastR
 
 /// The meeting page: the notice and, for officers, the superior committee and the meeting's
 /// chair and minute-taker, the attendance sheet and once it is held the record; for a member
-/// who only attends, their own part of it.
-/// Every part is read once.
+/// who only attends, their own part of it. Every part is read once.
 pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> {
     let seen = visible_meeting(app, actor, id).await?;
     let record = notice::record_of(app, seen.meeting.id).await?;
