@@ -10,6 +10,7 @@ pub mod error;
 pub mod exemption;
 pub mod files;
 pub mod ids;
+pub mod indicators;
 pub mod meeting;
 pub mod member;
 pub mod org;

@@ -203,8 +203,19 @@ mod tests {
     }
 }
 
-/// How alike two texts are, from 0 to 100: the Jaccard index of their three-word shingles,
-/// compared without diacritics or case. Minutes copied from last month score near 100.
+/// A count with a dot between thousands, as Vietnamese writes it: "240.000".
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// `part` of `whole` as a Vietnamese percentage with one decimal, rounded down: "85,3%"
 /// ("0,0%" when `whole` is 0).
 pub fn percent_text(part: u64, whole: u64) -> String {
@@ -212,6 +223,8 @@ pub fn percent_text(part: u64, whole: u64) -> String {
     format!("{},{}%", permille / 10, permille % 10)
 }
 
+/// How alike two texts are, from 0 to 100: the Jaccard index of their three-word shingles,
+/// compared without diacritics or case. Minutes copied from last month score near 100.
 pub fn similarity_percent(a: &str, b: &str) -> u32 {
     fn shingles(s: &str) -> std::collections::HashSet<String> {
         let key = search_key(s);
