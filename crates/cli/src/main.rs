@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use anyhow::{Context, Result};
 use chibo_app::access::auth;
 use chibo_app::access::users;
+use chibo_app::meetings::figures;
 use chibo_app::membership::import;
 use chibo_app::{App, Config};
 use clap::{Parser, Subcommand};
@@ -105,6 +106,9 @@ enum Command {
         #[arg(long, default_value_t = 2026)]
         seed: u64,
     },
+    /// Compute again the figures kept about every meeting (the sums the reports read) from the
+    /// raw rows: after a restore, a bulk load or a change made behind chibo's back.
+    Reindex,
     /// Create an administrator account (asks nothing; the password comes from the environment).
     CreateAdmin {
         #[arg(long)]
@@ -281,6 +285,28 @@ async fn main() -> Result<()> {
             let app = open(&cli.database_url).await?;
             generate(&app, &scale, months, seed).await?;
         }
+        Command::Reindex => {
+            let app = open(&cli.database_url).await?;
+            let started = std::time::Instant::now();
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({elapsed})")
+                    .expect("template")
+                    .progress_chars("=> "),
+            );
+            bar.set_message("Số liệu buổi họp");
+            let n = figures::reindex(&app, &|done, total| {
+                bar.set_length(total);
+                bar.set_position(done);
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            bar.finish_and_clear();
+            println!(
+                "Đã tính lại số liệu của {n} buổi sinh hoạt trong {:.1} giây.",
+                started.elapsed().as_secs_f64()
+            );
+        }
         Command::CreateAdmin {
             username,
             display_name,
@@ -304,6 +330,7 @@ async fn main() -> Result<()> {
                 seed_demo(&app).await?;
             }
             auth::purge_expired(&app).await?;
+            tokio::spawn(keep_figures(app.clone()));
             let router = chibo_web::router(
                 app,
                 chibo_web::WebConfig {
@@ -348,6 +375,22 @@ async fn seed_demo(app: &App) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// Computes, in the background, the meeting figures a change marked out of date and did not
+/// compute itself (a member's status changed, or a computation failed after its commit).
+async fn keep_figures(app: App) {
+    loop {
+        let pause = match figures::refresh_stale(&app, 200).await {
+            Ok(0) => 2,
+            Ok(_) => continue,
+            Err(e) => {
+                tracing::warn!(error = %e, "meeting figures: background pass failed");
+                30
+            }
+        };
+        tokio::time::sleep(std::time::Duration::from_secs(pause)).await;
+    }
 }
 
 /// A progress bar per phase of the generator.

@@ -60,12 +60,21 @@ impl Indicator {
     pub fn measure(self) -> Measure {
         use Indicator::*;
         match self {
-            CellMonthsMet | CellsMeetingMonthly | CellsThematicQuarterly | AttendanceRate
-            | MeetingsAttendanceOk | MeetingsFullProcedure | MeetingsMinDuration
-            | DocumentsOnTime | MembersTasked | TasksFollowedUp | SuperiorAttended
-            | CellsInspected | OfficersTrained | CellsGoodOrBetter | MembersGoodOrBetter => {
-                Measure::Share
-            }
+            CellMonthsMet
+            | CellsMeetingMonthly
+            | CellsThematicQuarterly
+            | AttendanceRate
+            | MeetingsAttendanceOk
+            | MeetingsFullProcedure
+            | MeetingsMinDuration
+            | DocumentsOnTime
+            | MembersTasked
+            | TasksFollowedUp
+            | SuperiorAttended
+            | CellsInspected
+            | OfficersTrained
+            | CellsGoodOrBetter
+            | MembersGoodOrBetter => Measure::Share,
             _ => Measure::Count,
         }
     }

@@ -243,6 +243,36 @@ entity!(meeting_score, "meeting_scores", {
     updated_at: DateTime<Utc>,
 });
 
+entity!(meeting_stat, "meeting_stats", {
+    meeting_id: i64,
+    cell_id: i64,
+    meeting_date: NaiveDate,
+    kind: String,
+    combined: bool,
+    held: bool,
+    /// Set in the transaction of a change that can alter the figures; cleared when they are
+    /// computed again.
+    stale: bool,
+    /// Members on the sheet the attendance rate divides by.
+    sheet_members: i32,
+    present: i32,
+    /// Members of the sheet given at least one task at the meeting.
+    tasked: i32,
+    attendance_ok: bool,
+    full_procedure: bool,
+    has_end_time: bool,
+    duration_ok: bool,
+    documents_on_time: bool,
+    superior_attended: bool,
+    /// The scoring sheet's level code, once every criterion is scored.
+    level: Option<String>,
+    tasks_given: i32,
+    /// Tasks of the meeting reviewed (done or reported on) by the cell's next regular meeting.
+    tasks_reviewed: i32,
+    next_regular_on: Option<NaiveDate>,
+    updated_at: DateTime<Utc>,
+});
+
 entity!(meeting_approval, "meeting_approvals", {
     meeting_id: i64,
     member_id: i64,

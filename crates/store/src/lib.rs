@@ -1,8 +1,10 @@
 //! Storage: entities, migrations and connection set-up for SQLite and PostgreSQL; the filters of
 //! every read over a subtree (`subtree`, made only from a proof of access) and the set-based
-//! rewrites restructuring makes (`restructure`).
+//! rewrites restructuring makes (`restructure`); marking the figures kept about meetings out of
+//! date (`meeting_stats`).
 
 pub mod entities;
+pub mod meeting_stats;
 pub mod migration;
 pub mod restructure;
 pub mod search;

@@ -285,6 +285,15 @@ pub enum MeetingAccess {
     Attends(Visible<MeetingOf>),
 }
 
+impl Reads<MeetingOf> {
+    /// chibo itself reading a meeting whole to keep the counts the reports sum
+    /// (`meetings::figures`), never to show it: the counts carry no name, and every report
+    /// that shows them takes its reader's own proof of the subtree.
+    pub(crate) fn for_figures(m: MeetingOf) -> Self {
+        Reads(m)
+    }
+}
+
 impl MeetingAccess {
     /// The meeting and its cell, however it is seen.
     pub fn of(&self) -> &MeetingOf {

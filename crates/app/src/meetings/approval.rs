@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::access::{Actor, MeetingAccess, MeetingOf};
+use crate::meetings::figures::MeetingTx;
 use crate::meetings::held::{AmendmentView, SpeechView, StepView, steps_done};
 use crate::meetings::lookup;
 use crate::meetings::sheet;
@@ -233,17 +234,17 @@ pub async fn tick_step(app: &App, actor: &Actor, id: i64, input: StepInput) -> A
         }
     }
     e.into_result()?;
-    let tx = write_tx(&app.db).await?;
+    let tx = MeetingTx::begin(app, &m).await?;
     let s = meeting_step::ActiveModel {
         meeting_id: Set(m.id),
         step: Set(input.step.clone()),
         done_at: Set(at.format("%H:%M").to_string()),
         ..Default::default()
     }
-    .insert(&tx)
+    .insert(&*tx)
     .await?;
     audit::record(
-        &tx,
+        &*tx,
         Some(actor),
         "meeting.step",
         "meeting",
@@ -289,17 +290,17 @@ pub async fn add_speech(
     let summary =
         validate::required_text(&mut e, "summary", "tóm tắt ý kiến", &input.summary, 5000);
     e.into_result()?;
-    let tx = write_tx(&app.db).await?;
+    let tx = MeetingTx::begin(app, &m).await?;
     let s = meeting_speech::ActiveModel {
         meeting_id: Set(m.id),
         member_id: Set(member_id),
         summary: Set(summary),
         ..Default::default()
     }
-    .insert(&tx)
+    .insert(&*tx)
     .await?;
     audit::record(
-        &tx,
+        &*tx,
         Some(actor),
         "meeting.speech",
         "meeting",

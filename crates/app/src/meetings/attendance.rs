@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::access::{Actor, MeetingOf};
+use crate::meetings::figures::MeetingTx;
 use crate::meetings::lookup;
 use crate::meetings::lookup::{manageable, presence_of, roll};
 use crate::meetings::sheet::{self, AttendanceSheet};
@@ -143,10 +144,10 @@ pub async fn record_attendance(
         }
     }
     e.into_result()?;
-    let tx = write_tx(&app.db).await?;
-    write_attendance(&tx, &m, &input.entries).await?;
+    let tx = MeetingTx::begin(app, &m).await?;
+    write_attendance(&*tx, &m, &input.entries).await?;
     audit::record(
-        &tx,
+        &*tx,
         Some(actor),
         "meeting.attendance",
         "meeting",
@@ -282,11 +283,11 @@ pub async fn check_in(
             "Bạn không có tên trong danh sách sinh hoạt của chi bộ vào ngày họp.",
         ));
     }
-    let tx = write_tx(&app.db).await?;
+    let tx = MeetingTx::begin(app, &m).await?;
     let existing = meeting_attendance::Entity::find()
         .filter(meeting_attendance::Column::MeetingId.eq(m.id))
         .filter(meeting_attendance::Column::MemberId.eq(mid))
-        .one(&tx)
+        .one(&*tx)
         .await?;
     let at = Utc::now();
     match existing {
@@ -311,7 +312,7 @@ pub async fn check_in(
             am.reason = Set(None);
             am.recorded_at = Set(at);
             am.checked_in_at = Set(Some(at));
-            am.update(&tx).await?;
+            am.update(&*tx).await?;
         }
         None => {
             let inserted = meeting_attendance::ActiveModel {
@@ -323,7 +324,7 @@ pub async fn check_in(
                 checked_in_at: Set(Some(at)),
                 ..Default::default()
             }
-            .insert(&tx)
+            .insert(&*tx)
             .await;
             match inserted {
                 Err(err) if is_unique_violation(&err) => {
@@ -335,9 +336,9 @@ pub async fn check_in(
             }
         }
     }
-    mark_held(&tx, &m).await?;
+    mark_held(&*tx, &m).await?;
     audit::record(
-        &tx,
+        &*tx,
         Some(actor),
         "meeting.check_in",
         "meeting",

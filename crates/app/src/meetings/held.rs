@@ -7,14 +7,13 @@ use chibo_domain::rules::{self as rules_domain, AutoCheck, Presence, RuleSet, St
 use chibo_domain::validate::parse_time;
 use chibo_store::entities::{
     meeting, meeting_amendment, meeting_record, meeting_score, meeting_speech, meeting_step,
-    meeting_task, unit,
+    meeting_task,
 };
 use chibo_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::access::Actor;
 use crate::meetings::lookup::{AttendanceSummary, SheetRow, presence_of};
 use crate::meetings::signatures::{ApprovalView, approvals_of};
 use crate::meetings::{absences, notice};
@@ -202,7 +201,6 @@ fn proceedings_of(speeches: &[meeting_speech::Model]) -> String {
 /// (summary and every row, apart ones included) and the dates of its preparation.
 pub(crate) struct Held<'a> {
     pub m: &'a meeting::Model,
-    pub cell: &'a unit::Model,
     pub rules: &'a RuleSet,
     pub summary: &'a AttendanceSummary,
     pub sheet: &'a [SheetRow],
@@ -234,11 +232,11 @@ async fn names_of(app: &App, sheet: &[SheetRow], ids: Vec<i64>) -> AppResult<Has
     Ok(names)
 }
 
-/// Everything recorded after attendance, with the warnings and the score.
-pub(crate) async fn held_detail(app: &App, actor: &Actor, held: Held<'_>) -> AppResult<HeldDetail> {
+/// Everything recorded after attendance, with the warnings and the score; `can_review` is left
+/// false for the caller that knows the reader (`sheet::held_part`).
+pub(crate) async fn held_detail(app: &App, held: Held<'_>) -> AppResult<HeldDetail> {
     let Held {
         m,
-        cell,
         rules,
         summary,
         sheet,
@@ -510,7 +508,7 @@ pub(crate) async fn held_detail(app: &App, actor: &Actor, held: Held<'_>) -> App
             level,
             unscored,
         },
-        can_review: actor.supervises(cell),
+        can_review: false,
     })
 }
 

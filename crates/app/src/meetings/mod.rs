@@ -9,6 +9,7 @@ pub mod approval;
 pub mod attendance;
 pub mod detail;
 pub mod documents;
+pub mod figures;
 pub mod held;
 pub mod lookup;
 pub mod mine;

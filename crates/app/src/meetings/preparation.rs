@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::access::Actor;
+use crate::meetings::figures::MeetingTx;
 use crate::meetings::lookup;
 use crate::meetings::notice::{
     self, FollowerView, MeetingGuests, PreparationView, follower_view, guest_choices,
@@ -123,7 +124,7 @@ pub async fn save_preparation(
         .filter(meeting_record::Column::MeetingId.eq(m.id))
         .one(&app.db)
         .await?;
-    let tx = write_tx(&app.db).await?;
+    let tx = MeetingTx::begin(app, &m).await?;
     let mut am = match existing.clone() {
         Some(p) => p.into_active_model(),
         None => meeting_preparation::ActiveModel {
@@ -136,16 +137,16 @@ pub async fn save_preparation(
     am.content = Set(content);
     am.updated_at = Set(now);
     let saved = if existing.is_some() {
-        am.update(&tx).await?
+        am.update(&*tx).await?
     } else {
-        am.insert(&tx).await?
+        am.insert(&*tx).await?
     };
     match record {
         Some(r) => {
             let mut rm = r.into_active_model();
             rm.draft_resolution = Set(draft);
             rm.updated_at = Set(now);
-            rm.update(&tx).await?;
+            rm.update(&*tx).await?;
         }
         None => {
             meeting_record::ActiveModel {
@@ -154,12 +155,12 @@ pub async fn save_preparation(
                 updated_at: Set(now),
                 ..Default::default()
             }
-            .insert(&tx)
+            .insert(&*tx)
             .await?;
         }
     }
     audit::record(
-        &tx,
+        &*tx,
         Some(actor),
         "meeting.preparation",
         "meeting",
@@ -240,7 +241,7 @@ pub async fn add_guest(
             format!("{full_name} đã có trong danh sách khách mời."),
         ));
     }
-    let tx = write_tx(&app.db).await?;
+    let tx = MeetingTx::begin(app, &m).await?;
     let g = meeting_guest::ActiveModel {
         meeting_id: Set(m.id),
         member_id: Set(input.member_id),
@@ -249,10 +250,10 @@ pub async fn add_guest(
         created_at: Set(Utc::now()),
         ..Default::default()
     }
-    .insert(&tx)
+    .insert(&*tx)
     .await?;
     audit::record(
-        &tx,
+        &*tx,
         Some(actor),
         "meeting.guest.add",
         "meeting",
@@ -277,10 +278,10 @@ pub async fn remove_guest(app: &App, actor: &Actor, guest_id: i64) -> AppResult<
     let h = lookup::manageable(app, actor, g.meeting_id).await?;
     let m = &h.meeting;
     signatures::ensure_open(app, m.id).await?;
-    let tx = write_tx(&app.db).await?;
-    meeting_guest::Entity::delete_by_id(g.id).exec(&tx).await?;
+    let tx = MeetingTx::begin(app, m).await?;
+    meeting_guest::Entity::delete_by_id(g.id).exec(&*tx).await?;
     audit::record(
-        &tx,
+        &*tx,
         Some(actor),
         "meeting.guest.remove",
         "meeting",

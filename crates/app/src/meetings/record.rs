@@ -11,11 +11,11 @@ use chibo_store::entities::{meeting_record, meeting_score, meeting_task};
 use chibo_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
 };
-use chibo_store::write_tx;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::access::{Actor, MeetingAccess};
+use crate::meetings::figures::MeetingTx;
 use crate::meetings::held::{HeldDetail, TaskView, task_view, vote_rows};
 use crate::meetings::lookup;
 use crate::meetings::sheet;
@@ -177,7 +177,7 @@ pub async fn save_record(
         .filter(meeting_record::Column::MeetingId.eq(m.id))
         .one(&app.db)
         .await?;
-    let tx = write_tx(&app.db).await?;
+    let tx = MeetingTx::begin(app, &m).await?;
     let mut am = match existing.clone() {
         Some(r) => r.into_active_model(),
         None => meeting_record::ActiveModel {
@@ -195,12 +195,12 @@ pub async fn save_record(
     am.votes_abstain = Set(votes.2.map(|v| v as i32));
     am.updated_at = Set(now);
     let saved = if existing.is_some() {
-        am.update(&tx).await?
+        am.update(&*tx).await?
     } else {
-        am.insert(&tx).await?
+        am.insert(&*tx).await?
     };
     audit::record(
-        &tx,
+        &*tx,
         Some(actor),
         "meeting.record",
         "meeting",
@@ -242,7 +242,7 @@ pub async fn add_task(app: &App, actor: &Actor, id: i64, input: TaskInput) -> Ap
         e.push("due_on", "Hạn hoàn thành không được trước ngày họp.");
     }
     e.into_result()?;
-    let tx = write_tx(&app.db).await?;
+    let tx = MeetingTx::begin(app, &m).await?;
     let t = meeting_task::ActiveModel {
         meeting_id: Set(m.id),
         member_id: Set(member_id),
@@ -253,10 +253,10 @@ pub async fn add_task(app: &App, actor: &Actor, id: i64, input: TaskInput) -> Ap
         updated_at: Set(chrono::Utc::now()),
         ..Default::default()
     }
-    .insert(&tx)
+    .insert(&*tx)
     .await?;
     audit::record(
-        &tx,
+        &*tx,
         Some(actor),
         "task.create",
         "task",
@@ -303,15 +303,15 @@ pub async fn update_task(
         2000,
     );
     e.into_result()?;
-    let tx = write_tx(&app.db).await?;
+    let tx = MeetingTx::begin(app, &m).await?;
     let before = t.clone();
     let mut am = t.into_active_model();
     am.status = Set(input.status.clone());
     am.progress = Set(progress);
     am.updated_at = Set(chrono::Utc::now());
-    let after = am.update(&tx).await?;
+    let after = am.update(&*tx).await?;
     audit::record(
-        &tx,
+        &*tx,
         Some(actor),
         "task.update",
         "task",
@@ -409,12 +409,12 @@ pub async fn score(app: &App, actor: &Actor, id: i64, input: ScoreInput) -> AppR
     }
     e.into_result()?;
     let now = chrono::Utc::now();
-    let tx = write_tx(&app.db).await?;
+    let tx = MeetingTx::begin(app, &m).await?;
     for entry in &input.entries {
         meeting_score::Entity::delete_many()
             .filter(meeting_score::Column::MeetingId.eq(m.id))
             .filter(meeting_score::Column::Criterion.eq(entry.criterion.as_str()))
-            .exec(&tx)
+            .exec(&*tx)
             .await?;
         meeting_score::ActiveModel {
             meeting_id: Set(m.id),
@@ -430,11 +430,11 @@ pub async fn score(app: &App, actor: &Actor, id: i64, input: ScoreInput) -> AppR
             updated_at: Set(now),
             ..Default::default()
         }
-        .insert(&tx)
+        .insert(&*tx)
         .await?;
     }
     audit::record(
-        &tx,
+        &*tx,
         Some(actor),
         "meeting.score",
         "meeting",

@@ -132,12 +132,10 @@ where
     P: CellProof + std::ops::Deref<Target = MeetingOf>,
 {
     let everyone: Vec<SheetRow> = attendance.everyone().cloned().collect();
-    held::held_detail(
+    let mut detail = held::held_detail(
         app,
-        actor,
         held::Held {
             m: &h.meeting,
-            cell: &h.cell,
             rules,
             summary: &attendance.summary,
             sheet: &everyone,
@@ -145,7 +143,9 @@ where
             record,
         },
     )
-    .await
+    .await?;
+    detail.can_review = actor.supervises(&h.cell);
+    Ok(detail)
 }
 
 /// The held part after a change to the record, the tasks or the score: the whole sheet and the

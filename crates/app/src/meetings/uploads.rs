@@ -7,11 +7,11 @@ use chibo_store::entities::meeting_document;
 use chibo_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
 };
-use chibo_store::write_tx;
 use chrono::Utc;
 use sha2::{Digest, Sha256};
 
 use crate::access::{Actor, MeetingOf};
+use crate::meetings::figures::MeetingTx;
 use crate::meetings::lookup;
 use crate::meetings::notice::{self, DocumentView, MeetingDocuments, document_view};
 use crate::meetings::signatures;
@@ -73,7 +73,7 @@ pub async fn upload_document(
             (None, Some(sha.clone()))
         }
     };
-    let tx = write_tx(&app.db).await?;
+    let tx = MeetingTx::begin(app, &m).await?;
     let saved = meeting_document::ActiveModel {
         meeting_id: Set(m.id),
         file_name: Set(name),
@@ -86,11 +86,11 @@ pub async fn upload_document(
         uploaded_at: Set(Utc::now()),
         ..Default::default()
     }
-    .insert(&tx)
+    .insert(&*tx)
     .await?;
     let view = document_view(saved);
     audit::record(
-        &tx,
+        &*tx,
         Some(actor),
         "meeting.document.upload",
         "meeting",
@@ -147,12 +147,12 @@ pub async fn delete_document(app: &App, actor: &Actor, doc_id: i64) -> AppResult
             "Buổi sinh hoạt đã diễn ra; tài liệu đã gửi được lưu cùng hồ sơ, không xóa được.",
         ));
     }
-    let tx = write_tx(&app.db).await?;
+    let tx = MeetingTx::begin(app, m).await?;
     meeting_document::Entity::delete_by_id(d.id)
-        .exec(&tx)
+        .exec(&*tx)
         .await?;
     audit::record(
-        &tx,
+        &*tx,
         Some(actor),
         "meeting.document.delete",
         "meeting",

@@ -298,7 +298,9 @@ pub(crate) async fn insert_member(
         .insert(tx)
         .await
         .map_err(unique_to_invalid)?;
-    new_roll_row(&m, u, initial).insert(tx).await?;
+    let roll = new_roll_row(&m, u, initial).insert(tx).await?;
+    // Sheets of meetings held since the member's place on the roll begins now include them.
+    chibo_store::meeting_stats::member_changed(tx, m.id, roll.valid_from).await?;
     Ok(m)
 }
 

@@ -171,6 +171,8 @@ pub(crate) async fn write_event(
         .insert(tx)
         .await?;
     }
+    // The sheets of meetings from that day on read the member's status then.
+    chibo_store::meeting_stats::member_changed(tx, m.id, on).await?;
     let before = m.clone();
     let mut am = m.into_active_model();
     am.status = Set(next.code().to_string());

@@ -237,6 +237,7 @@ pub async fn start(
             }
             .insert(&tx)
             .await?;
+            chibo_store::meeting_stats::member_changed(&tx, m.id, moved_on).await?;
         }
     }
     audit::record(

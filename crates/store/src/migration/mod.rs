@@ -3,6 +3,7 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+mod indicators;
 mod scale;
 mod security;
 mod shape;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(scale::UnitSortKeys),
             Box::new(scale::FollowerIndex),
             Box::new(scale::MemberNameSearch),
+            Box::new(indicators::MeetingStats),
         ]
     }
 }

@@ -29,12 +29,19 @@ pub(super) async fn insert_members(
             .find(|u| u.id == m.unit_id)
             .expect("a written member is in a unit of its batch")
     };
-    member_unit::Entity::insert_many(
-        written
-            .iter()
-            .map(|m| new_roll_row(m, unit_of(m), Status::Active)),
-    )
-    .exec(tx)
-    .await?;
-    Ok(written.iter().map(|m| m.id).collect())
+    let rolls: Vec<member_unit::ActiveModel> = written
+        .iter()
+        .map(|m| new_roll_row(m, unit_of(m), Status::Active))
+        .collect();
+    let earliest = rolls
+        .iter()
+        .filter_map(|r| r.valid_from.try_as_ref().copied())
+        .min();
+    member_unit::Entity::insert_many(rolls).exec(tx).await?;
+    let ids: Vec<i64> = written.iter().map(|m| m.id).collect();
+    if let Some(from) = earliest {
+        // The batch's members now stand on the sheets of meetings held since their rolls begin.
+        chibo_store::meeting_stats::members_changed(tx, &ids, from).await?;
+    }
+    Ok(ids)
 }

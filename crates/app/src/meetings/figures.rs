@@ -1,0 +1,307 @@
+//! The figures chibo keeps about each meeting (`meeting_stats`) so that the indicators over a
+//! province sum one row a meeting instead of replaying every sheet: the sheet's size and who
+//! was present, who was given a task, whether the attendance, the procedure, the duration and
+//! the documents met the rule set, the level of the score. They are computed by the same code
+//! as the meeting page (`sheet`, `held`), so a report and a meeting's own page never disagree.
+//!
+//! A write to a meeting opens its transaction with [`MeetingTx::begin`], which marks the
+//! meeting's figures (and those of the cell's later meetings, whose score reads the earlier
+//! ones) out of date in that same transaction; [`MeetingTx::commit`] commits and computes them
+//! again. A change to a member's status or roll marks the meetings it touches
+//! (`chibo_store::meeting_stats::member_changed`, in its own transaction); `chibo serve`
+//! computes whatever is marked in the background ([`refresh_stale`]), and `chibo reindex`
+//! computes every meeting again ([`reindex`]).
+
+use std::collections::HashSet;
+use std::ops::Deref;
+
+use chibo_domain::meeting::MeetingStatus;
+use chibo_store::entities::{meeting, meeting_guest, meeting_stat, meeting_task};
+use chibo_store::sea_orm::sea_query::Expr;
+use chibo_store::sea_orm::{
+    ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use chrono::Utc;
+
+use crate::access::{MeetingOf, Reads};
+use crate::meetings::held::{self, Held};
+use crate::meetings::lookup::{self, meeting_status, rule_set_of};
+use crate::meetings::{notice, sheet};
+use crate::org::units;
+use crate::{App, AppError, AppResult};
+
+/// The write transaction of a change to a meeting: its figures are marked out of date inside
+/// it, and computed again once it commits. Derefs to the transaction.
+pub(crate) struct MeetingTx<'a> {
+    tx: DatabaseTransaction,
+    app: &'a App,
+    cell_id: i64,
+}
+
+impl Deref for MeetingTx<'_> {
+    type Target = DatabaseTransaction;
+    fn deref(&self) -> &DatabaseTransaction {
+        &self.tx
+    }
+}
+
+impl<'a> MeetingTx<'a> {
+    /// Opens the write transaction for a change to meeting `m`.
+    pub(crate) async fn begin(app: &'a App, m: &meeting::Model) -> AppResult<MeetingTx<'a>> {
+        let tx = chibo_store::write_tx(&app.db).await?;
+        chibo_store::meeting_stats::meeting_changed(&tx, m.id, m.unit_id, m.meeting_date).await?;
+        Ok(MeetingTx {
+            tx,
+            app,
+            cell_id: m.unit_id,
+        })
+    }
+
+    /// Commits, then computes the cell's figures again. The change is saved whatever happens
+    /// next: a failure to compute leaves the figures marked, for the background pass.
+    pub(crate) async fn commit(self) -> AppResult<()> {
+        self.tx.commit().await?;
+        if let Err(e) = refresh_cell(self.app, self.cell_id).await {
+            tracing::warn!(cell = self.cell_id, error = %e, "meeting figures left for the background pass");
+        }
+        Ok(())
+    }
+}
+
+/// The figures of one meeting, as computed now.
+async fn figures_of(app: &App, m: meeting::Model) -> AppResult<meeting_stat::Model> {
+    let mut row = meeting_stat::Model {
+        id: 0,
+        meeting_id: m.id,
+        cell_id: m.unit_id,
+        meeting_date: m.meeting_date,
+        kind: m.kind.clone(),
+        combined: m.combined,
+        held: meeting_status(&m) == MeetingStatus::Held,
+        stale: false,
+        sheet_members: 0,
+        present: 0,
+        tasked: 0,
+        attendance_ok: false,
+        full_procedure: false,
+        has_end_time: false,
+        duration_ok: false,
+        documents_on_time: false,
+        superior_attended: false,
+        level: None,
+        tasks_given: 0,
+        tasks_reviewed: 0,
+        next_regular_on: None,
+        updated_at: Utc::now(),
+    };
+    if !row.held {
+        return Ok(row);
+    }
+    let cell = units::find(&app.db, m.unit_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (rules, _) = rule_set_of(app, &m).await?;
+    let h = Reads::for_figures(MeetingOf { meeting: m, cell });
+    let m = &h.meeting;
+    let attendance = sheet::attendance_sheet(app, &h, &rules).await?;
+    let record = notice::record_of(app, m.id).await?;
+    let lead = notice::lead_of(app, &h, record.as_ref()).await?;
+    let everyone: Vec<_> = attendance.everyone().cloned().collect();
+    let detail = held::held_detail(
+        app,
+        Held {
+            m,
+            rules: &rules,
+            summary: &attendance.summary,
+            sheet: &everyone,
+            lead,
+            record: record.as_ref(),
+        },
+    )
+    .await?;
+    let s = &attendance.summary;
+    let with_task: HashSet<i64> = detail.tasks.iter().map(|t| t.member.id).collect();
+    let steps_in_order = detail
+        .steps
+        .iter()
+        .map(|s| s.done_at.as_deref())
+        .collect::<Option<Vec<&str>>>()
+        .is_some_and(|times| times.windows(2).all(|w| w[0] <= w[1]));
+    let next_regular_on = meeting::Entity::find()
+        .select_only()
+        .column(meeting::Column::MeetingDate)
+        .filter(meeting::Column::UnitId.eq(m.unit_id))
+        .filter(meeting::Column::Kind.eq("regular"))
+        .filter(meeting::Column::Status.eq(MeetingStatus::Held.code()))
+        .filter(meeting::Column::MeetingDate.gt(m.meeting_date))
+        .order_by_asc(meeting::Column::MeetingDate)
+        .into_tuple::<chrono::NaiveDate>()
+        .one(&app.db)
+        .await?;
+    let tasks_reviewed = match next_regular_on {
+        // A task is reviewed when it is reported on or done, at or before the next meeting.
+        Some(next) => meeting_task::Entity::find()
+            .filter(meeting_task::Column::MeetingId.eq(m.id))
+            .all(&app.db)
+            .await?
+            .iter()
+            .filter(|t| {
+                (t.status == "done" || t.progress.is_some()) && t.updated_at.date_naive() <= next
+            })
+            .count() as i32,
+        None => 0,
+    };
+    let superior_attended = meeting_guest::Entity::find()
+        .filter(meeting_guest::Column::MeetingId.eq(m.id))
+        .filter(meeting_guest::Column::MemberId.is_not_null())
+        .count(&app.db)
+        .await?
+        > 0;
+    let q = &detail.quality;
+    row.sheet_members = s.expected as i32;
+    row.present = s.present as i32;
+    row.tasked = attendance
+        .sheet
+        .iter()
+        .filter(|r| r.presence.is_some() && with_task.contains(&r.member_id))
+        .count() as i32;
+    row.attendance_ok = s.expected > 0 && s.threshold_met;
+    row.full_procedure = steps_in_order;
+    row.has_end_time = detail.record.end_time.is_some();
+    row.duration_ok = detail.record.duration_met == Some(true);
+    row.documents_on_time = detail.record.documents_in_time == Some(true);
+    row.superior_attended = superior_attended;
+    row.level = (q.unscored == 0).then(|| rules.scoring.level_for(q.total).code.clone());
+    row.tasks_given = detail.tasks.len() as i32;
+    row.tasks_reviewed = tasks_reviewed;
+    row.next_regular_on = next_regular_on;
+    Ok(row)
+}
+
+/// Computes the figures of the stale row `stat` and stores them, unless the row was marked
+/// again meanwhile (its `updated_at` moved): then it stays marked for the next pass. Returns
+/// whether it stored them.
+async fn refresh_row(app: &App, stat: meeting_stat::Model) -> AppResult<bool> {
+    let m = lookup::find(app, stat.meeting_id).await?;
+    let f = figures_of(app, m).await?;
+    let done = meeting_stat::Entity::update_many()
+        .col_expr(meeting_stat::Column::CellId, Expr::val(f.cell_id).into())
+        .col_expr(
+            meeting_stat::Column::MeetingDate,
+            Expr::val(f.meeting_date).into(),
+        )
+        .col_expr(meeting_stat::Column::Kind, Expr::val(f.kind).into())
+        .col_expr(meeting_stat::Column::Combined, Expr::val(f.combined).into())
+        .col_expr(meeting_stat::Column::Held, Expr::val(f.held).into())
+        .col_expr(meeting_stat::Column::Stale, Expr::val(false).into())
+        .col_expr(
+            meeting_stat::Column::SheetMembers,
+            Expr::val(f.sheet_members).into(),
+        )
+        .col_expr(meeting_stat::Column::Present, Expr::val(f.present).into())
+        .col_expr(meeting_stat::Column::Tasked, Expr::val(f.tasked).into())
+        .col_expr(
+            meeting_stat::Column::AttendanceOk,
+            Expr::val(f.attendance_ok).into(),
+        )
+        .col_expr(
+            meeting_stat::Column::FullProcedure,
+            Expr::val(f.full_procedure).into(),
+        )
+        .col_expr(
+            meeting_stat::Column::HasEndTime,
+            Expr::val(f.has_end_time).into(),
+        )
+        .col_expr(
+            meeting_stat::Column::DurationOk,
+            Expr::val(f.duration_ok).into(),
+        )
+        .col_expr(
+            meeting_stat::Column::DocumentsOnTime,
+            Expr::val(f.documents_on_time).into(),
+        )
+        .col_expr(
+            meeting_stat::Column::SuperiorAttended,
+            Expr::val(f.superior_attended).into(),
+        )
+        .col_expr(meeting_stat::Column::Level, Expr::val(f.level).into())
+        .col_expr(
+            meeting_stat::Column::TasksGiven,
+            Expr::val(f.tasks_given).into(),
+        )
+        .col_expr(
+            meeting_stat::Column::TasksReviewed,
+            Expr::val(f.tasks_reviewed).into(),
+        )
+        .col_expr(
+            meeting_stat::Column::NextRegularOn,
+            Expr::val(f.next_regular_on).into(),
+        )
+        .col_expr(
+            meeting_stat::Column::UpdatedAt,
+            Expr::val(f.updated_at).into(),
+        )
+        .filter(meeting_stat::Column::Id.eq(stat.id))
+        .filter(meeting_stat::Column::UpdatedAt.eq(stat.updated_at))
+        .exec(&app.db)
+        .await?;
+    Ok(done.rows_affected == 1)
+}
+
+/// Computes again the marked figures of cell `cell_id` (after a write to one of its meetings).
+pub(crate) async fn refresh_cell(app: &App, cell_id: i64) -> AppResult<()> {
+    let stale = meeting_stat::Entity::find()
+        .filter(meeting_stat::Column::CellId.eq(cell_id))
+        .filter(meeting_stat::Column::Stale.eq(true))
+        .order_by_asc(meeting_stat::Column::MeetingDate)
+        .all(&app.db)
+        .await?;
+    for s in stale {
+        refresh_row(app, s).await?;
+    }
+    Ok(())
+}
+
+/// Computes again up to `limit` marked rows, oldest meetings first; returns how many it
+/// stored. `chibo serve` calls it every few seconds, `chibo reindex` until it returns 0.
+pub async fn refresh_stale(app: &App, limit: u64) -> AppResult<usize> {
+    let stale = meeting_stat::Entity::find()
+        .filter(meeting_stat::Column::Stale.eq(true))
+        .order_by_asc(meeting_stat::Column::MeetingDate)
+        .order_by_asc(meeting_stat::Column::Id)
+        .limit(limit)
+        .all(&app.db)
+        .await?;
+    let mut stored = 0;
+    for s in stale {
+        stored += usize::from(refresh_row(app, s).await?);
+    }
+    Ok(stored)
+}
+
+/// The meetings whose figures are marked out of date.
+pub async fn stale_count(app: &App) -> AppResult<u64> {
+    Ok(meeting_stat::Entity::find()
+        .filter(meeting_stat::Column::Stale.eq(true))
+        .count(&app.db)
+        .await?)
+}
+
+/// Computes every meeting's figures again from the raw rows (`chibo reindex`, and the
+/// generator after its bulk inserts); `progress(done, total)` is called as it goes. Returns
+/// the number of meetings computed.
+pub async fn reindex(app: &App, progress: &dyn Fn(u64, u64)) -> AppResult<u64> {
+    let total = chibo_store::meeting_stats::everything_changed(&app.db).await?;
+    let mut done = 0u64;
+    progress(done, total);
+    loop {
+        let n = refresh_stale(app, 500).await? as u64;
+        if n == 0 {
+            break;
+        }
+        done += n;
+        progress(done.min(total), total);
+    }
+    Ok(done)
+}

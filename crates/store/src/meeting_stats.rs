@@ -1,0 +1,150 @@
+//! Marking the figures kept about meetings (`meeting_stats`) as out of date, in the transaction
+//! of the change that dates them. Computing them again belongs to the application
+//! (`meetings::figures`), which runs the same code as the meeting page; this module only marks
+//! rows, in set-based statements that any context may call without importing the meetings.
+
+use chrono::{NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, SimpleExpr};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr};
+
+use crate::entities::{meeting, meeting_stat, member_unit};
+
+/// Inserts a stale row for every meeting meeting `which` that has none yet: one statement.
+async fn insert_missing(db: &impl ConnectionTrait, which: Condition) -> Result<u64, DbErr> {
+    let zero = || Expr::val(0);
+    let no = || Expr::val(false);
+    let missing = Query::select()
+        .columns([
+            meeting::Column::Id,
+            meeting::Column::UnitId,
+            meeting::Column::MeetingDate,
+            meeting::Column::Kind,
+            meeting::Column::Combined,
+        ])
+        .exprs([no(), Expr::val(true)])
+        .exprs([zero(), zero(), zero()])
+        .exprs([no(), no(), no(), no(), no(), no()])
+        .exprs([zero(), zero()])
+        .expr(Expr::val(Utc::now()))
+        .from(meeting::Entity)
+        .cond_where(which)
+        .and_where(
+            meeting::Column::Id.not_in_subquery(
+                Query::select()
+                    .column(meeting_stat::Column::MeetingId)
+                    .from(meeting_stat::Entity)
+                    .to_owned(),
+            ),
+        )
+        .to_owned();
+    let insert = Query::insert()
+        .into_table(meeting_stat::Entity)
+        .columns([
+            meeting_stat::Column::MeetingId,
+            meeting_stat::Column::CellId,
+            meeting_stat::Column::MeetingDate,
+            meeting_stat::Column::Kind,
+            meeting_stat::Column::Combined,
+            meeting_stat::Column::Held,
+            meeting_stat::Column::Stale,
+            meeting_stat::Column::SheetMembers,
+            meeting_stat::Column::Present,
+            meeting_stat::Column::Tasked,
+            meeting_stat::Column::AttendanceOk,
+            meeting_stat::Column::FullProcedure,
+            meeting_stat::Column::HasEndTime,
+            meeting_stat::Column::DurationOk,
+            meeting_stat::Column::DocumentsOnTime,
+            meeting_stat::Column::SuperiorAttended,
+            meeting_stat::Column::TasksGiven,
+            meeting_stat::Column::TasksReviewed,
+            meeting_stat::Column::UpdatedAt,
+        ])
+        .select_from(missing)
+        .map_err(|e| DbErr::Custom(e.to_string()))?
+        .to_owned();
+    Ok(db.execute(&insert).await?.rows_affected())
+}
+
+async fn set_stale(db: &impl ConnectionTrait, which: Condition) -> Result<u64, DbErr> {
+    let update = Query::update()
+        .table(meeting_stat::Entity)
+        .value(meeting_stat::Column::Stale, true)
+        // A computation that started before this mark will not clear it (it compares this).
+        .value(meeting_stat::Column::UpdatedAt, Utc::now())
+        .cond_where(which)
+        .to_owned();
+    Ok(db.execute(&update).await?.rows_affected())
+}
+
+/// A change to meeting `meeting_id` of cell `cell_id` held on `date`: its figures, those of the
+/// cell's later meetings (whose score reads the earlier ones: the previous meeting's tasks and
+/// resolution, this year's absences) and those of the previous regular meeting (whose tasks
+/// this one reviews) are out of date. Two statements.
+pub async fn meeting_changed(
+    db: &impl ConnectionTrait,
+    meeting_id: i64,
+    cell_id: i64,
+    date: NaiveDate,
+) -> Result<(), DbErr> {
+    insert_missing(db, Condition::all().add(meeting::Column::Id.eq(meeting_id))).await?;
+    let previous_regular = Query::select()
+        .expr(Func::max(Expr::col(meeting::Column::MeetingDate)))
+        .from(meeting::Entity)
+        .and_where(meeting::Column::UnitId.eq(cell_id))
+        .and_where(meeting::Column::Kind.eq("regular"))
+        .and_where(meeting::Column::MeetingDate.lt(date))
+        .to_owned();
+    set_stale(
+        db,
+        Condition::all()
+            .add(meeting_stat::Column::CellId.eq(cell_id))
+            .add(
+                Condition::any()
+                    .add(meeting_stat::Column::MeetingDate.gte(date))
+                    .add(Expr::col(meeting_stat::Column::MeetingDate).gte(Expr::expr(
+                        SimpleExpr::SubQuery(None, Box::new(previous_regular.into())),
+                    ))),
+            ),
+    )
+    .await?;
+    Ok(())
+}
+
+/// A change to member `member_id`'s status or roll from `from` on: the sheets of the meetings
+/// of every cell the member was ever on the roll of, from that day, are out of date.
+pub async fn member_changed(
+    db: &impl ConnectionTrait,
+    member_id: i64,
+    from: NaiveDate,
+) -> Result<(), DbErr> {
+    members_changed(db, &[member_id], from).await
+}
+
+/// [`member_changed`] for the members of one write (an import batch, a few hundred ids).
+pub async fn members_changed(
+    db: &impl ConnectionTrait,
+    member_ids: &[i64],
+    from: NaiveDate,
+) -> Result<(), DbErr> {
+    let cells = Query::select()
+        .column(member_unit::Column::UnitId)
+        .from(member_unit::Entity)
+        .and_where(member_unit::Column::MemberId.is_in(member_ids.iter().copied()))
+        .to_owned();
+    set_stale(
+        db,
+        Condition::all()
+            .add(meeting_stat::Column::CellId.in_subquery(cells))
+            .add(meeting_stat::Column::MeetingDate.gte(from)),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Every meeting's figures are out of date (`chibo reindex`): rows for meetings that have none,
+/// and every row marked. Returns the number of rows to compute.
+pub async fn everything_changed(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    insert_missing(db, Condition::all()).await?;
+    set_stale(db, Condition::all()).await
+}
