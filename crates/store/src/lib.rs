@@ -4,6 +4,7 @@
 //! date (`meeting_stats`).
 
 pub mod entities;
+pub mod indicators;
 pub mod meeting_stats;
 pub mod migration;
 pub mod restructure;

@@ -5,7 +5,9 @@
 
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, SimpleExpr};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+};
 
 use crate::entities::{meeting, meeting_stat, member_unit};
 
@@ -147,4 +149,12 @@ pub async fn members_changed(
 pub async fn everything_changed(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
     insert_missing(db, Condition::all()).await?;
     set_stale(db, Condition::all()).await
+}
+
+/// The meetings whose figures are marked out of date.
+pub async fn stale_count(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    meeting_stat::Entity::find()
+        .filter(meeting_stat::Column::Stale.eq(true))
+        .count(db)
+        .await
 }

@@ -14,6 +14,7 @@ pub mod members;
 pub mod pages;
 pub mod programmes;
 pub mod render;
+pub mod reports;
 pub mod reviews;
 pub mod rules;
 pub mod security;

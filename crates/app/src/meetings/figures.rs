@@ -280,14 +280,6 @@ pub async fn refresh_stale(app: &App, limit: u64) -> AppResult<usize> {
     Ok(stored)
 }
 
-/// The meetings whose figures are marked out of date.
-pub async fn stale_count(app: &App) -> AppResult<u64> {
-    Ok(meeting_stat::Entity::find()
-        .filter(meeting_stat::Column::Stale.eq(true))
-        .count(&app.db)
-        .await?)
-}
-
 /// Computes every meeting's figures again from the raw rows (`chibo reindex`, and the
 /// generator after its bulk inserts); `progress(done, total)` is called as it goes. Returns
 /// the number of meetings computed.

@@ -5,6 +5,7 @@
 //! `org::units`, never another context's use cases, so any context may use its period without
 //! an import cycle.
 
+pub mod indicators;
 pub mod period;
 
 pub use period::Period;

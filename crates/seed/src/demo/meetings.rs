@@ -363,7 +363,12 @@ async fn record_demo_meeting(
                 progress: Set(
                     done.then(|| "Đã thực hiện, báo cáo tại buổi sinh hoạt sau".to_string())
                 ),
-                updated_at: Set(now),
+                // Reported on by its due day, before the next meeting reviews it.
+                updated_at: Set(if done {
+                    reported_on(m.meeting_date)
+                } else {
+                    now
+                }),
                 ..Default::default()
             }
             .insert(tx)
@@ -490,4 +495,12 @@ async fn seed_topics(app: &App, cell: &unit::Model, year: i32, rng: &mut Rng) ->
         .await?;
     }
     Ok(())
+}
+
+/// When a task of a meeting held on `held_on` was reported done: its due day, at noon.
+fn reported_on(held_on: chrono::NaiveDate) -> chrono::DateTime<chrono::Utc> {
+    (held_on + chrono::Duration::days(25))
+        .and_hms_opt(12, 0, 0)
+        .expect("noon")
+        .and_utc()
 }

@@ -240,7 +240,12 @@ pub async fn write_meetings(
                             due_on: Set(due),
                             status: Set(if due < today { "done" } else { "open" }.into()),
                             progress: Set(None),
-                            updated_at: Set(now),
+                            // Done by its due day, reviewed at the next meeting.
+                            updated_at: Set(if due < today {
+                                due.and_hms_opt(12, 0, 0).expect("noon").and_utc()
+                            } else {
+                                now
+                            }),
                             ..Default::default()
                         });
                     }

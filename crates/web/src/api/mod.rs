@@ -15,6 +15,7 @@ use crate::meetings::api as meetings;
 use crate::meetings::prep_api as meeting_prep;
 use crate::members::api as members;
 use crate::programmes::api as programmes;
+use crate::reports::api as reports;
 use crate::reviews::api as reviews;
 use crate::rules::api as rule_sets;
 use crate::state::AppState;
@@ -37,6 +38,7 @@ use crate::units::api as units;
         (name = "members", description = "Đảng viên"),
         (name = "rules", description = "Bộ quy định sinh hoạt chi bộ theo thời gian"),
         (name = "meetings", description = "Buổi sinh hoạt chi bộ: lịch, thông báo, điểm danh"),
+        (name = "reports", description = "Chỉ tiêu, bảng theo dõi, báo cáo theo cây tổ chức"),
         (name = "users", description = "Tài khoản và vai trò (quản trị)"),
         (name = "audit", description = "Nhật ký thay đổi (quản trị)")
     )
@@ -76,6 +78,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(units::top_level))
         .routes(routes!(units::children))
         .routes(routes!(units::history))
+        .routes(routes!(reports::indicators))
         .routes(routes!(units::rename))
         .routes(routes!(units::move_unit))
         .routes(routes!(units::merge))

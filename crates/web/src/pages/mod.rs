@@ -21,6 +21,7 @@ use crate::meetings::page as meetings;
 use crate::meetings::prep_page as meeting_prep;
 use crate::members::page as members;
 use crate::programmes::page as programmes;
+use crate::reports::page as reports;
 use crate::reviews::page as reviews;
 use crate::rules::page as rules;
 use crate::state::AppState;
@@ -76,6 +77,12 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
         r(M::GET, "/units/{id}", false, get(units::show)),
         r(M::GET, "/units/{id}/tree", false, get(units::tree_level)),
         r(M::GET, "/units/{id}/history", false, get(units::history)),
+        r(
+            M::GET,
+            "/units/{id}/dashboard",
+            false,
+            get(reports::dashboard),
+        ),
         r(
             M::GET,
             "/units/{id}/founder-choices",

@@ -1,0 +1,263 @@
+//! The indicators of domain.md §7 over the demo organisation, on the real database: each
+//! equals the same figure added up by hand from the meeting pages, and a move in the middle of
+//! the period leaves the months before it where they were.
+
+mod common;
+
+use std::collections::{HashMap, HashSet};
+
+use chibo_app::meetings::detail;
+use chibo_app::org::restructure::{self, MoveUnit};
+use chibo_app::reports::Period;
+use chibo_app::reports::indicators::{self, Indicators};
+use chibo_domain::org::UnitKind;
+use chibo_store::entities::{meeting, unit};
+use chibo_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use chrono::{Datelike, Months, NaiveDate};
+use common::*;
+
+fn figure(r: &Indicators, code: &str) -> (u64, Option<u64>) {
+    let l = r
+        .indicators
+        .iter()
+        .find(|l| l.code == code)
+        .unwrap_or_else(|| panic!("no indicator {code}"));
+    (l.numerator, l.denominator)
+}
+
+async fn demo_with_meetings() -> chibo_app::App {
+    let app = demo_app().await;
+    chibo_seed::demo::seed_meetings(&app).await.unwrap();
+    app
+}
+
+fn period(from: NaiveDate, to: NaiveDate) -> Period {
+    Period::parse(Some(&from.to_string()), Some(&to.to_string())).unwrap()
+}
+
+/// The twelve whole months ending with last month.
+fn last_twelve_months() -> (NaiveDate, NaiveDate) {
+    let first = chibo_app::App::today().with_day(1).unwrap();
+    (first - Months::new(12), first.pred_opt().unwrap())
+}
+
+#[tokio::test]
+async fn every_meeting_indicator_equals_the_sum_of_the_meeting_pages() {
+    let app = demo_with_meetings().await;
+    let board = actor(&app, "bantochuc").await;
+    let root = unit_named(&app, "Đảng bộ tỉnh Hòa Sơn").await;
+    let (from, to) = last_twelve_months();
+    let r = indicators::of_unit(&app, &board, root.id, period(from, to), &[])
+        .await
+        .unwrap();
+    assert_eq!(r.pending, 0, "every figure computed");
+
+    // By hand: every held meeting of the period, read from its page.
+    let held = meeting::Entity::find()
+        .filter(meeting::Column::Status.eq("held"))
+        .filter(meeting::Column::MeetingDate.between(from, to))
+        .order_by_asc(meeting::Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert!(held.len() > 100, "the demo holds meetings every month");
+    let mut n = HashMap::<&str, u64>::new();
+    let mut add = |k: &'static str, v: u64| *n.entry(k).or_default() += v;
+    for m in &held {
+        let page = detail::get(&app, &board, m.id).await.unwrap();
+        let s = page.summary.unwrap();
+        let h = page.held.unwrap();
+        let regular = m.kind == "regular";
+        let tasked: HashSet<i64> = h.tasks.iter().map(|t| t.member.id).collect();
+        add("held", 1);
+        if regular {
+            add("regular", 1);
+            add("present", s.present.into());
+            add("expected", s.expected.into());
+            add("ok", u64::from(s.expected > 0 && s.threshold_met));
+            add(
+                "tasked",
+                page.sheet
+                    .iter()
+                    .filter(|r| r.presence.is_some() && tasked.contains(&r.member_id))
+                    .count() as u64,
+            );
+        }
+        add("end", u64::from(h.record.end_time.is_some()));
+        add("long", u64::from(h.record.duration_met == Some(true)));
+        add("docs", u64::from(h.record.documents_in_time == Some(true)));
+        add(
+            "superior",
+            u64::from(page.notice.guests.iter().any(|g| g.member_id.is_some())),
+        );
+        let level = h.quality.level.as_deref();
+        add("tot", u64::from(level == Some("Tốt")));
+        add("kem", u64::from(level == Some("Kém")));
+    }
+    let g = |k: &str| n.get(k).copied().unwrap_or(0);
+    assert_eq!(
+        figure(&r, "attendance_rate"),
+        (g("present"), Some(g("expected")))
+    );
+    assert_eq!(
+        figure(&r, "meetings_attendance_ok"),
+        (g("ok"), Some(g("regular")))
+    );
+    assert_eq!(
+        figure(&r, "members_tasked"),
+        (g("tasked"), Some(g("expected")))
+    );
+    assert_eq!(
+        figure(&r, "meetings_min_duration"),
+        (g("long"), Some(g("end")))
+    );
+    assert_eq!(
+        figure(&r, "documents_on_time"),
+        (g("docs"), Some(g("held")))
+    );
+    assert_eq!(
+        figure(&r, "superior_attended"),
+        (g("superior"), Some(g("held")))
+    );
+    assert_eq!(figure(&r, "meeting_level_tot"), (g("tot"), None));
+    assert_eq!(figure(&r, "meeting_level_kem"), (g("kem"), None));
+
+    // Cell-months by hand: every cell alive the whole month, with a regular meeting held in it.
+    let cells = unit::Entity::find()
+        .filter(unit::Column::Kind.is_in(["cell", "base_cell"]))
+        .all(&app.db)
+        .await
+        .unwrap();
+    let (mut met, mut expected, mut every_month) = (0u64, 0u64, 0u64);
+    let mut cells_expected = 0u64;
+    for c in &cells {
+        let mut months = 0;
+        let mut months_met = 0;
+        let mut first = from;
+        while first <= to {
+            let last = (first + Months::new(1)).pred_opt().unwrap();
+            let alive = c.established_on <= first && c.dissolved_on.is_none_or(|d| d > last);
+            if alive {
+                months += 1;
+                let held_in = held.iter().any(|m| {
+                    m.unit_id == c.id
+                        && m.kind == "regular"
+                        && first <= m.meeting_date
+                        && m.meeting_date <= last
+                });
+                months_met += u64::from(held_in);
+            }
+            first = first + Months::new(1);
+        }
+        expected += months;
+        met += months_met;
+        if months > 0 {
+            cells_expected += 1;
+            every_month += u64::from(months_met == months);
+        }
+    }
+    assert_eq!(figure(&r, "cell_months_met"), (met, Some(expected)));
+    assert_eq!(
+        figure(&r, "cells_meeting_monthly"),
+        (every_month, Some(cells_expected))
+    );
+    assert!(
+        met < expected,
+        "the demo skips some months: {met}/{expected}"
+    );
+
+    // A share of nothing is a dash, and the API's value is null for it.
+    let empty = indicators::of_unit(
+        &app,
+        &board,
+        root.id,
+        period(
+            NaiveDate::from_ymd_opt(1995, 1, 1).unwrap(),
+            NaiveDate::from_ymd_opt(1995, 12, 31).unwrap(),
+        ),
+        &[],
+    )
+    .await
+    .unwrap();
+    let rate = empty
+        .indicators
+        .iter()
+        .find(|l| l.code == "attendance_rate")
+        .unwrap();
+    assert_eq!((rate.value, rate.text.as_str()), (None, "—"));
+}
+
+#[tokio::test]
+async fn a_cell_moved_mid_period_counts_under_its_old_parent_before_the_move() {
+    let app = demo_with_meetings().await;
+    let board = actor(&app, "bantochuc").await;
+    let communes = unit::Entity::find()
+        .filter(unit::Column::Kind.eq(UnitKind::Commune.code()))
+        .filter(unit::Column::DissolvedOn.is_null())
+        .order_by_asc(unit::Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap();
+    let (old, new) = (&communes[0], &communes[1]);
+    let cell = unit::Entity::find()
+        .filter(unit::Column::ParentId.eq(old.id))
+        .filter(unit::Column::Kind.eq("cell"))
+        .order_by_asc(unit::Column::Id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("a cell under the first commune");
+    let (from, to) = last_twelve_months();
+    let moved_on = from + Months::new(6);
+    let before = period(from, moved_on.pred_opt().unwrap());
+    let after = period(moved_on, to);
+    let months = |r: &Indicators| figure(r, "cell_months_met").1.unwrap();
+    let old_before = indicators::of_unit(&app, &board, old.id, before, &[])
+        .await
+        .unwrap();
+    let old_after = indicators::of_unit(&app, &board, old.id, after, &[])
+        .await
+        .unwrap();
+    let new_after = indicators::of_unit(&app, &board, new.id, after, &[])
+        .await
+        .unwrap();
+
+    let admin = actor(&app, "admin").await;
+    restructure::move_unit(
+        &app,
+        &admin,
+        cell.id,
+        MoveUnit {
+            new_parent_id: Some(new.id),
+            effective_on: Some(moved_on.to_string()),
+        },
+    )
+    .await
+    .unwrap();
+
+    let again = |p| indicators::of_unit(&app, &board, old.id, p, &[]);
+    let old_before_2 = again(before).await.unwrap();
+    assert_eq!(
+        old_before_2
+            .indicators
+            .iter()
+            .map(|l| (l.numerator, l.denominator))
+            .collect::<Vec<_>>()[4..19],
+        old_before
+            .indicators
+            .iter()
+            .map(|l| (l.numerator, l.denominator))
+            .collect::<Vec<_>>()[4..19],
+        "the months before the move stay with the old parent"
+    );
+    let old_after_2 = again(after).await.unwrap();
+    let new_after_2 = indicators::of_unit(&app, &board, new.id, after, &[])
+        .await
+        .unwrap();
+    assert_eq!(months(&old_after_2), months(&old_after) - 6);
+    assert_eq!(months(&new_after_2), months(&new_after) + 6);
+    assert_eq!(
+        figure(&old_after_2, "cells").0,
+        figure(&old_after, "cells").0 - 1
+    );
+}
