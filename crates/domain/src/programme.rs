@@ -1,7 +1,18 @@
-//! The states of the committees' programmes: a breakthrough (cadre) task given to an officer,
-//! an inspection, and the recommendations an inspection leaves.
+//! The committees' programmes: the kinds of text that set one (đề án, chỉ thị, kế hoạch, nghị
+//! quyết chuyên đề), and the states of what they run: a breakthrough (cadre) task given to an
+//! officer, an inspection, and the recommendations an inspection leaves.
 
 use crate::org::labelled_enum;
+
+labelled_enum!(
+    /// The kind of text a programme is.
+    ProgrammeKind {
+        Scheme = "de_an", "Đề án";
+        Directive = "chi_thi", "Chỉ thị";
+        Plan = "ke_hoach", "Kế hoạch";
+        Resolution = "nghi_quyet", "Nghị quyết chuyên đề";
+    }
+);
 
 labelled_enum!(
     /// Where a breakthrough task stands; the officer's report moves it, evidence required to
@@ -44,6 +55,9 @@ mod tests {
 
     #[test]
     fn codes_round_trip_and_open_tasks_are_the_unfinished_ones() {
+        for k in ProgrammeKind::ALL {
+            assert_eq!(ProgrammeKind::from_code(k.code()), Some(*k));
+        }
         for s in TaskStatus::ALL {
             assert_eq!(TaskStatus::from_code(s.code()), Some(*s));
             assert_eq!(

@@ -483,6 +483,40 @@ entity!(inspection_recommendation, "inspection_recommendations", {
     follow_up: String,
 });
 
+entity!(programme, "programmes", {
+    /// The committee that issued it; it applies to this unit's subtree.
+    unit_id: i64,
+    /// The programme it implements (a district's plan under the city's đề án).
+    parent_id: Option<i64>,
+    /// `chibo_domain::programme::ProgrammeKind`.
+    kind: String,
+    /// The number as written: "11-ĐA/TU".
+    code: String,
+    title: String,
+    issued_on: NaiveDate,
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+    created_by: Option<i64>,
+    created_at: DateTime<Utc>,
+});
+
+entity!(programme_target, "programme_targets", {
+    programme_id: i64,
+    /// `chibo_domain::indicators::Indicator` code.
+    indicator: String,
+    /// `chibo_domain::indicators::Comparison` code.
+    comparison: String,
+    /// The value in tenths (90% is 900).
+    tenths: i64,
+});
+
+entity!(programme_review, "programme_reviews", {
+    programme_id: i64,
+    due_on: NaiveDate,
+    /// "Sơ kết 3 năm", "Tổng kết".
+    title: String,
+});
+
 entity!(member_review, "member_reviews", {
     member_id: i64,
     year: i32,

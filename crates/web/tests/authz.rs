@@ -49,6 +49,8 @@ enum Case {
     Recommendation,
     /// The path's id is a candidate for admission.
     Candidate,
+    /// The path's id is a programme (đề án, kế hoạch) the cell issued.
+    Programme,
     /// The path's id is an API token: only its owner may revoke it.
     Token,
 }
@@ -98,6 +100,7 @@ fn case(method: &Method, path: &str) -> Option<Case> {
         _ if p.starts_with("/inspections/{id}") => Inspection,
         _ if p.starts_with("/recommendations/{id}") => Recommendation,
         _ if p.starts_with("/candidates/{id}") => Candidate,
+        _ if p.starts_with("/programmes/{id}") => Programme,
         _ if p.starts_with("/me/tokens/{id}") || p.starts_with("/account/tokens/{id}") => Token,
         _ => return None,
     })
@@ -121,6 +124,7 @@ struct Ids {
     inspection: i64,
     recommendation: i64,
     candidate: i64,
+    programme: i64,
     token: i64,
 }
 
@@ -142,6 +146,7 @@ fn fill(path: &str, ids: &Ids, user_id: i64, role_id: i64, case: Case) -> String
         Case::Inspection => ids.inspection,
         Case::Recommendation => ids.recommendation,
         Case::Candidate => ids.candidate,
+        Case::Programme => ids.programme,
         Case::Token => ids.token,
         Case::Admin => user_id,
         _ => 0,
@@ -303,6 +308,26 @@ async fn ids_in(t: &TestApp, cell_name: &str, token_owner: &str) -> Ids {
             .id
         },
         holiday: new_holiday(t).await,
+        programme: {
+            use chibo_store::sea_orm::{ActiveModelTrait, Set};
+            chibo_store::entities::programme::ActiveModel {
+                unit_id: Set(unit),
+                parent_id: Set(None),
+                kind: Set("ke_hoach".into()),
+                code: Set("01-KH/CB".into()),
+                title: Set("Kế hoạch nâng cao chất lượng sinh hoạt".into()),
+                issued_on: Set(chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap()),
+                starts_on: Set(chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap()),
+                ends_on: Set(chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()),
+                created_by: Set(None),
+                created_at: Set(chrono::Utc::now()),
+                ..Default::default()
+            }
+            .insert(&t.app.db)
+            .await
+            .unwrap()
+            .id
+        },
         token: new_token(t, token_owner).await,
         cadre_task: {
             use chibo_store::sea_orm::{ActiveModelTrait, Set};

@@ -1,11 +1,14 @@
-//! Programmes the committees run over their subtree: breakthrough (cadre) tasks, political
+//! Programmes the committees run over their subtree: the programmes themselves (đề án, kế
+//! hoạch, with their targets: `programme`), breakthrough (cadre) tasks, political
 //! training and inspections, over a period (`reports::Period`). The indicators and dashboards
 //! over them belong in `reports`.
 
 pub mod cadre_tasks;
 pub mod courses;
 pub mod inspections;
+pub mod programme;
 pub mod training;
+pub mod uptake;
 
 use crate::access::{Actor, Visible};
 use crate::membership::members;

@@ -15,7 +15,7 @@ use chibo_store::write_tx;
 use chrono::Datelike;
 
 use crate::demo::names::{EXCUSES, FOLLOWER_TITLE, RESOLUTIONS, Rng, TASKS, THEMES};
-use crate::demo::programmes::seed_programmes;
+use crate::demo::programmes::{seed_programmes, seed_schemes};
 use crate::demo::workflows::{seed_candidates, seed_exemptions, seed_reviews};
 
 /// Twelve months of meetings for every live cell, with the variety the reviews describe: rural
@@ -170,6 +170,7 @@ pub async fn seed_meetings(app: &App) -> AppResult<usize> {
     }
     seed_exemptions(app, &admin).await?;
     seed_programmes(app).await?;
+    seed_schemes(app).await?;
     seed_reviews(app, &admin).await?;
     // Most of a demo meeting is written row by row above: the figures are computed at the end.
     chibo_app::meetings::figures::reindex(app, &|_, _| {}).await?;

@@ -169,3 +169,104 @@ pub(crate) async fn seed_programmes(app: &App) -> AppResult<()> {
     tx.commit().await?;
     Ok(())
 }
+
+/// Hà Nội's Đề án 11 and Tuyên Quang's Đề án 16, with the targets their texts set, recorded as
+/// two programmes of the demo province; the commune of Phú Lâm implements Đề án 11 with a
+/// stricter attendance target, its sister wards not yet (the board sees who has issued theirs).
+pub(crate) async fn seed_schemes(app: &App) -> AppResult<()> {
+    use chibo_app::programmes::programme::{self, ProgrammeInput, ReviewInput, TargetInput};
+    let (Some(province), Some(commune)) = (
+        unit::Entity::find()
+            .filter(unit::Column::Name.eq("Đảng bộ tỉnh Hòa Sơn"))
+            .one(&app.db)
+            .await?,
+        unit::Entity::find()
+            .filter(unit::Column::Name.eq("Đảng bộ xã Phú Lâm"))
+            .one(&app.db)
+            .await?,
+    ) else {
+        return Ok(());
+    };
+    let Some(admin) = chibo_app::access::auth::actor_by_username(app, "admin").await? else {
+        return Ok(());
+    };
+    let target = |indicator: &str, comparison: &str, value: &str| TargetInput {
+        indicator: Some(indicator.into()),
+        comparison: Some(comparison.into()),
+        value: Some(value.into()),
+    };
+    let review = |due_on: &str, title: &str| ReviewInput {
+        due_on: Some(due_on.into()),
+        title: title.into(),
+    };
+    let de_an_11 = programme::create(
+        app,
+        &admin,
+        province.id,
+        ProgrammeInput {
+            parent_id: None,
+            kind: Some("de_an".into()),
+            code: "11-ĐA/TU".into(),
+            title: "Nâng cao chất lượng sinh hoạt chi bộ trong tình hình mới".into(),
+            issued_on: Some("2021-12-06".into()),
+            starts_on: Some("2021-12-06".into()),
+            ends_on: Some("2030-12-31".into()),
+            targets: vec![
+                target("cell_months_met", "at_least", "100"),
+                target("cells_thematic_quarterly", "at_least", "100"),
+                target("meetings_full_procedure", "at_least", "100"),
+                target("attendance_rate", "at_least", "90"),
+                target("members_tasked", "at_least", "100"),
+                target("officers_trained", "at_least", "100"),
+                target("documents_on_time", "at_least", "100"),
+            ],
+            reviews: vec![
+                review("2024-06-10", "Sơ kết 3 năm thực hiện Đề án"),
+                review("2026-12-15", "Sơ kết 5 năm thực hiện Đề án"),
+                review("2030-12-15", "Tổng kết Đề án"),
+            ],
+        },
+    )
+    .await?;
+    programme::create(
+        app,
+        &admin,
+        province.id,
+        ProgrammeInput {
+            parent_id: None,
+            kind: Some("de_an".into()),
+            code: "16-ĐA/TU".into(),
+            title: "Nâng cao chất lượng sinh hoạt chi bộ gắn với giao nhiệm vụ đổi mới, đột phá"
+                .into(),
+            issued_on: Some("2020-01-03".into()),
+            starts_on: Some("2020-01-03".into()),
+            ends_on: Some("2027-12-31".into()),
+            targets: vec![
+                target("cell_months_met", "at_least", "100"),
+                target("attendance_rate", "more_than", "80"),
+                target("cells_good_or_better", "more_than", "90"),
+                target("members_good_or_better", "more_than", "85"),
+            ],
+            reviews: vec![review("2021-07-23", "Đánh giá kết quả thực hiện Đề án")],
+        },
+    )
+    .await?;
+    programme::create(
+        app,
+        &admin,
+        commune.id,
+        ProgrammeInput {
+            parent_id: Some(de_an_11.id),
+            kind: Some("ke_hoach".into()),
+            code: "45-KH/ĐU".into(),
+            title: "Kế hoạch thực hiện Đề án 11-ĐA/TU của Tỉnh ủy".into(),
+            issued_on: Some("2022-01-15".into()),
+            starts_on: Some("2022-01-15".into()),
+            ends_on: Some("2030-12-31".into()),
+            targets: vec![target("attendance_rate", "at_least", "95")],
+            reviews: vec![review("2026-12-10", "Sơ kết việc thực hiện kế hoạch")],
+        },
+    )
+    .await?;
+    Ok(())
+}

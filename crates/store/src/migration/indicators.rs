@@ -62,3 +62,71 @@ impl MigrationTrait for MeetingStats {
         Ok(())
     }
 }
+
+/// `programmes`, `programme_targets`, `programme_reviews`: a committee's đề án, chỉ thị, kế
+/// hoạch or nghị quyết, over its subtree and a period, with its targets (an indicator, a
+/// comparison, a value) and its review dates; `parent_id` names the programme it implements.
+pub(super) struct Programmes;
+
+impl MigrationName for Programmes {
+    fn name(&self) -> &str {
+        "m20261130_000024_programmes"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Programmes {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(c("programmes"))
+                .col(pk_auto(c("id")).big_integer())
+                .col(big_integer(c("unit_id")))
+                .col(big_integer_null(c("parent_id")))
+                .col(string_len(c("kind"), 16))
+                .col(string_len(c("code"), 64))
+                .col(string_len(c("title"), 500))
+                .col(date(c("issued_on")))
+                .col(date(c("starts_on")))
+                .col(date(c("ends_on")))
+                .col(big_integer_null(c("created_by")))
+                .col(timestamp_with_time_zone(c("created_at")))
+                .foreign_key(&mut fk("programmes", "unit_id", "units"))
+                .foreign_key(&mut fk("programmes", "parent_id", "programmes"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(c("programme_targets"))
+                .col(pk_auto(c("id")).big_integer())
+                .col(big_integer(c("programme_id")))
+                .col(string_len(c("indicator"), 48))
+                .col(string_len(c("comparison"), 16))
+                .col(big_integer(c("tenths")))
+                .foreign_key(&mut fk("programme_targets", "programme_id", "programmes"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(c("programme_reviews"))
+                .col(pk_auto(c("id")).big_integer())
+                .col(big_integer(c("programme_id")))
+                .col(date(c("due_on")))
+                .col(string_len(c("title"), 255))
+                .foreign_key(&mut fk("programme_reviews", "programme_id", "programmes"))
+                .to_owned(),
+        )
+        .await?;
+        for i in [
+            index("programmes", &["unit_id", "starts_on"], false),
+            index("programmes", &["parent_id", "unit_id"], false),
+            index("programme_targets", &["programme_id", "indicator"], true),
+            index("programme_reviews", &["programme_id", "due_on"], false),
+        ] {
+            m.create_index(i).await?;
+        }
+        Ok(())
+    }
+}

@@ -37,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(scale::FollowerIndex),
             Box::new(scale::MemberNameSearch),
             Box::new(indicators::MeetingStats),
+            Box::new(indicators::Programmes),
         ]
     }
 }

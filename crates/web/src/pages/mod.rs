@@ -22,6 +22,7 @@ use crate::meetings::prep_page as meeting_prep;
 use crate::members::page as members;
 use crate::programmes::page as programmes;
 use crate::reports::page as reports;
+use crate::reports::programme_page as programme;
 use crate::reviews::page as reviews;
 use crate::rules::page as rules;
 use crate::state::AppState;
@@ -82,6 +83,30 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
             "/units/{id}/dashboard",
             false,
             get(reports::dashboard),
+        ),
+        r(
+            M::GET,
+            "/units/{id}/programmes",
+            false,
+            get(programme::unit_programmes),
+        ),
+        r(
+            M::POST,
+            "/units/{id}/programmes",
+            false,
+            post(programme::create_programme),
+        ),
+        r(
+            M::GET,
+            "/programmes/{id}",
+            false,
+            get(programme::show_programme),
+        ),
+        r(
+            M::POST,
+            "/programmes/{id}",
+            false,
+            post(programme::update_programme),
         ),
         r(
             M::GET,

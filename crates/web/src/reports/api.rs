@@ -1,13 +1,17 @@
 use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
+use chibo_app::programmes::programme::{self, ProgrammeInput, ProgrammeView, UnitProgrammes};
+use chibo_app::programmes::uptake::{self, Uptake};
 use chibo_app::reports::Period;
 use chibo_app::reports::indicators::{self, Indicators};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::form::ApiJson;
 use crate::extract::path::PathId;
-use crate::extract::query::ApiQuery;
+use crate::extract::query::{ApiQuery, Paging};
 use crate::extract::session::ApiUser;
 use crate::state::AppState;
 
@@ -18,11 +22,15 @@ pub struct IndicatorQuery {
     pub from: Option<String>,
     /// `YYYY-MM-DD`, last day of the period (default: 31 December of this year).
     pub to: Option<String>,
+    /// A programme whose targets the figures are held against (with the stricter targets of
+    /// the programmes implementing it on the way down to this unit).
+    pub programme: Option<i64>,
 }
 
 /// Every indicator of domain.md §7 for the unit's subtree over the period, with the tree as it
 /// was on each day of it: numerator, denominator and value (a percentage with one decimal for a
-/// share, null for a share of nothing; the count otherwise).
+/// share, null for a share of nothing; the count otherwise), and, with `programme`, the target
+/// and whether it is met.
 #[utoipa::path(get, path = "/api/v1/units/{id}/indicators", tag = "reports",
     params(("id" = i64, Path), IndicatorQuery),
     responses((status = 200, body = Indicators), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -33,7 +41,81 @@ pub async fn indicators(
     ApiQuery(q): ApiQuery<IndicatorQuery>,
 ) -> Result<Json<Indicators>, ApiError> {
     let period = Period::parse(q.from.as_deref(), q.to.as_deref())?;
+    let targets = match q.programme {
+        Some(p) => programme::targets_for(&s.app, &a, p, id).await?.1,
+        None => vec![],
+    };
     Ok(Json(
-        indicators::of_unit(&s.app, &a, id, period, &[]).await?,
+        indicators::of_unit(&s.app, &a, id, period, &targets).await?,
+    ))
+}
+
+/// The programmes that apply to the unit (issued by it or above it), newest first.
+#[utoipa::path(get, path = "/api/v1/units/{id}/programmes", tag = "reports",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = UnitProgrammes), (status = 404, body = ErrorBody)))]
+pub async fn unit_programmes(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    PathId(id): PathId,
+) -> Result<Json<UnitProgrammes>, ApiError> {
+    Ok(Json(programme::for_unit(&s.app, &a, id).await?))
+}
+
+/// Records a programme issued by the unit, with its targets and review dates.
+#[utoipa::path(post, path = "/api/v1/units/{id}/programmes", tag = "reports",
+    params(("id" = i64, Path)), request_body = ProgrammeInput,
+    responses((status = 201, body = ProgrammeView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_programme(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    PathId(id): PathId,
+    ApiJson(b): ApiJson<ProgrammeInput>,
+) -> Result<(StatusCode, Json<ProgrammeView>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(programme::create(&s.app, &a, id, b).await?),
+    ))
+}
+
+/// One programme with its targets and review dates.
+#[utoipa::path(get, path = "/api/v1/programmes/{id}", tag = "reports",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = ProgrammeView), (status = 404, body = ErrorBody)))]
+pub async fn get_programme(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    PathId(id): PathId,
+) -> Result<Json<ProgrammeView>, ApiError> {
+    Ok(Json(programme::get(&s.app, &a, id).await?))
+}
+
+/// Changes a programme; its targets and review dates are replaced by those sent.
+#[utoipa::path(put, path = "/api/v1/programmes/{id}", tag = "reports",
+    params(("id" = i64, Path)), request_body = ProgrammeInput,
+    responses((status = 200, body = ProgrammeView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update_programme(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    PathId(id): PathId,
+    ApiJson(b): ApiJson<ProgrammeInput>,
+) -> Result<Json<ProgrammeView>, ApiError> {
+    Ok(Json(programme::update(&s.app, &a, id, b).await?))
+}
+
+/// The issuer's sub-units, a page at a time (default 50), each with the programme it issued
+/// implementing this one, or null; with the counts over the whole subtree.
+#[utoipa::path(get, path = "/api/v1/programmes/{id}/uptake", tag = "reports",
+    params(("id" = i64, Path), Paging),
+    responses((status = 200, body = Uptake), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn programme_uptake(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    PathId(id): PathId,
+    ApiQuery(q): ApiQuery<Paging>,
+) -> Result<Json<Uptake>, ApiError> {
+    let per_page = q.per_page_or(uptake::PER_PAGE);
+    Ok(Json(
+        uptake::uptake(&s.app, &a, id, q.after.as_ref(), per_page).await?,
     ))
 }

@@ -1,5 +1,8 @@
-//! A unit's board: the indicators of domain.md §7 over its subtree and a period. The page
-//! (`page`) and the API (`api`) call the same use case, `chibo_app::reports::indicators`.
+//! A unit's board: the indicators of domain.md §7 over its subtree and a period, held against
+//! a programme's targets, and the programmes themselves. The pages (`page`, `programme_page`)
+//! and the API (`api`) call the same use cases (`chibo_app::reports::indicators`,
+//! `chibo_app::programmes::{programme, uptake}`).
 
 pub mod api;
 pub mod page;
+pub mod programme_page;

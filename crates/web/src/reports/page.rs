@@ -1,6 +1,7 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
+use chibo_app::programmes::programme::{self, UnitProgrammes};
 use chibo_app::reports::Period;
 use chibo_app::reports::indicators::{self, Indicators};
 use serde::Deserialize;
@@ -17,6 +18,8 @@ use crate::state::AppState;
 pub struct PeriodQuery {
     tu: Option<String>,
     den: Option<String>,
+    /// The programme whose targets the figures are held against.
+    chuong_trinh: Option<i64>,
 }
 
 #[derive(Template)]
@@ -24,6 +27,9 @@ pub struct PeriodQuery {
 struct DashboardPage {
     nav: Nav,
     r: Indicators,
+    /// The programmes that apply to the unit, and the one chosen.
+    programmes: UnitProgrammes,
+    chosen: Option<i64>,
 }
 
 /// A unit's board: every indicator of its subtree over the period.
@@ -34,8 +40,14 @@ pub async fn dashboard(
     PageQuery(q): PageQuery<PeriodQuery>,
 ) -> Result<Response, PageError> {
     let period = Period::parse(q.tu.as_deref(), q.den.as_deref())?;
+    let targets = match q.chuong_trinh {
+        Some(p) => programme::targets_for(&s.app, &a, p, id).await?.1,
+        None => vec![],
+    };
     render(&DashboardPage {
         nav: Nav::of(&a),
-        r: indicators::of_unit(&s.app, &a, id, period, &[]).await?,
+        r: indicators::of_unit(&s.app, &a, id, period, &targets).await?,
+        programmes: programme::for_unit(&s.app, &a, id).await?,
+        chosen: q.chuong_trinh,
     })
 }

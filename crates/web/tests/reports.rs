@@ -1,0 +1,265 @@
+//! The board's view through the API and the pages: the indicators of a unit's subtree, the
+//! programmes with their targets (nested, the stricter one nearer the unit winning), which
+//! units below issued theirs, and the errors a wrong period or target gets. Runs on SQLite and
+//! on PostgreSQL.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::*;
+use serde_json::{Value, json};
+
+fn line<'a>(r: &'a Value, code: &str) -> &'a Value {
+    r["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["code"] == code)
+        .unwrap_or_else(|| panic!("no {code} in {r}"))
+}
+
+#[tokio::test]
+async fn indicators_and_programmes_through_the_api_and_the_pages() {
+    let t = TestApp::new().await;
+    chibo_seed::demo::seed_meetings(&t.app).await.unwrap();
+    let board = t.token("bantochuc").await;
+    let member = t.token("dangvien.dongtam").await;
+    let committee = t.token("xaphulam").await;
+    let province = t.unit_id("Đảng bộ tỉnh Hòa Sơn").await;
+    let commune = t.unit_id("Đảng bộ xã Phú Lâm").await;
+    let (from, to) = (day(-365), day(-1));
+    let path = |unit: i64, extra: &str| {
+        format!("/api/v1/units/{unit}/indicators?from={from}&to={to}{extra}")
+    };
+
+    // Every indicator, in the documented shape.
+    let r = ok(&t
+        .api(Method::GET, &path(province, ""), &board, json!(null))
+        .await);
+    assert_eq!(r["unit_id"], province);
+    assert_eq!(
+        (r["from"].as_str(), r["to"].as_str()),
+        (Some(from.as_str()), Some(to.as_str()))
+    );
+    assert_eq!(r["indicators"].as_array().unwrap().len(), 31);
+    let rate = line(&r, "attendance_rate");
+    let (n, d) = (
+        rate["numerator"].as_f64().unwrap(),
+        rate["denominator"].as_f64().unwrap(),
+    );
+    assert!(d > 0.0);
+    assert_eq!(
+        rate["value"].as_f64().unwrap(),
+        (n * 1000.0 / d).round() / 10.0,
+        "a percentage with one decimal"
+    );
+    assert_eq!(rate["target"], Value::Null);
+    assert_eq!(line(&r, "members")["denominator"], Value::Null);
+
+    // A plain member reads no subtree; a wrong period is refused in Vietnamese.
+    let hidden = t
+        .api(Method::GET, &path(province, ""), &member, json!(null))
+        .await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+    for bad in [
+        format!("/api/v1/units/{province}/indicators?from={to}&to={from}"),
+        format!("/api/v1/units/{province}/indicators?from=2000-01-01&to=2026-01-01"),
+        format!("/api/v1/units/{province}/indicators?from=31-02-2026"),
+    ] {
+        let res = t.api(Method::GET, &bad, &board, json!(null)).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert_eq!(res.json()["error"]["code"], "invalid_input", "{}", res.body);
+    }
+
+    // The demo's programmes: Đề án 11 and 16 on the province, Phú Lâm's plan under Đề án 11.
+    let list = ok(&t
+        .api(
+            Method::GET,
+            &format!("/api/v1/units/{commune}/programmes"),
+            &committee,
+            json!(null),
+        )
+        .await);
+    let names: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"Đề án 11-ĐA/TU") && names.contains(&"Kế hoạch 45-KH/ĐU"),
+        "{names:?}"
+    );
+    let de_an_11 = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Đề án 11-ĐA/TU")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+
+    // Held against Đề án 11: the province sees ≥ 90%, the commune its own stricter ≥ 95%.
+    let at_province = ok(&t
+        .api(
+            Method::GET,
+            &path(province, &format!("&programme={de_an_11}")),
+            &board,
+            json!(null),
+        )
+        .await);
+    let rate = line(&at_province, "attendance_rate");
+    assert_eq!(rate["target"].as_f64(), Some(90.0));
+    assert_eq!(
+        rate["met"].as_bool(),
+        Some(rate["value"].as_f64().unwrap() >= 90.0)
+    );
+    assert_eq!(line(&at_province, "members")["target"], Value::Null);
+    let at_commune = ok(&t
+        .api(
+            Method::GET,
+            &path(commune, &format!("&programme={de_an_11}")),
+            &committee,
+            json!(null),
+        )
+        .await);
+    assert_eq!(
+        line(&at_commune, "attendance_rate")["target"].as_f64(),
+        Some(95.0)
+    );
+    assert_eq!(
+        line(&at_commune, "cell_months_met")["target"].as_f64(),
+        Some(100.0)
+    );
+
+    // Which units under the province issued theirs.
+    let uptake = ok(&t
+        .api(
+            Method::GET,
+            &format!("/api/v1/programmes/{de_an_11}/uptake"),
+            &board,
+            json!(null),
+        )
+        .await);
+    assert_eq!(uptake["issued_below"], 1);
+    assert!(uptake["units"].as_u64().unwrap() >= 2);
+
+    // Recording a programme: errors named by field, then saved, read and changed.
+    let create = format!("/api/v1/units/{commune}/programmes");
+    let bad = t
+        .api(
+            Method::POST,
+            &create,
+            &committee,
+            json!({"kind": "de_an", "code": "", "title": "Nâng cao chất lượng", "issued_on": "2026-01-10",
+                   "starts_on": "2026-01-10", "ends_on": "2025-12-31", "parent_id": de_an_11 + 1000,
+                   "targets": [{"indicator": "attendance_rate", "comparison": "at_least", "value": "120"},
+                               {"indicator": "no_such", "value": "3"}]}),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<String> = bad.json()["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap().to_string())
+        .collect();
+    for f in [
+        "code",
+        "ends_on",
+        "parent_id",
+        "targets[0].value",
+        "targets[1].indicator",
+    ] {
+        assert!(fields.iter().any(|x| x == f), "{f} in {fields:?}");
+    }
+    let body = json!({"kind": "nghi_quyet", "code": "05-NQ/ĐU", "title": "Nghị quyết chuyên đề về nâng cao chất lượng sinh hoạt chi bộ",
+                      "issued_on": "2026-02-01", "starts_on": "2026-02-01", "ends_on": "2026-12-31", "parent_id": de_an_11,
+                      "targets": [{"indicator": "members_tasked", "comparison": "at_least", "value": "100"}],
+                      "reviews": [{"due_on": "2026-12-20", "title": "Tổng kết năm"}]});
+    let not_theirs = t.api(Method::POST, &create, &member, body.clone()).await;
+    assert_eq!(not_theirs.status, StatusCode::NOT_FOUND);
+    let created = t.api(Method::POST, &create, &committee, body).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let p = created.json();
+    assert_eq!(
+        p["targets"][0]["text"],
+        "Đảng viên được phân công nhiệm vụ cụ thể ≥ 100%"
+    );
+    assert_eq!(p["parent"]["id"], de_an_11);
+    let id = p["id"].as_i64().unwrap();
+    let changed = ok(&t
+        .api(
+            Method::PUT,
+            &format!("/api/v1/programmes/{id}"),
+            &committee,
+            json!({"kind": "nghi_quyet", "code": "05-NQ/ĐU", "title": "Nghị quyết chuyên đề", "issued_on": "2026-02-01",
+                   "starts_on": "2026-02-01", "ends_on": "2026-12-31",
+                   "targets": [{"indicator": "superior_attended", "comparison": "at_least", "value": "50,5"}]}),
+        )
+        .await);
+    assert_eq!(changed["targets"].as_array().unwrap().len(), 1);
+    assert_eq!(changed["targets"][0]["value"].as_f64(), Some(50.5));
+    assert_eq!(changed["reviews"].as_array().unwrap().len(), 0);
+    let read = ok(&t
+        .api(
+            Method::GET,
+            &format!("/api/v1/programmes/{id}"),
+            &board,
+            json!(null),
+        )
+        .await);
+    assert_eq!(read["title"], "Nghị quyết chuyên đề");
+
+    // The pages: the board's dashboard with Đề án 11's targets, a programme, the form.
+    let cookie = t.login("bantochuc").await;
+    let page = t
+        .get(
+            &format!("/units/{province}/dashboard?tu={from}&den={to}&chuong_trinh={de_an_11}"),
+            Auth::Cookie(&cookie),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("id=\"ind-attendance_rate\"") && page.body.contains("≥ 90%"),
+        "{}",
+        page.body
+    );
+    let shown = t
+        .get(&format!("/programmes/{de_an_11}"), Auth::Cookie(&cookie))
+        .await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert!(
+        shown.body.contains("id=\"target-attendance_rate\"")
+            && shown.body.contains("Đảng bộ xã Phú Lâm"),
+        "{}",
+        shown.body
+    );
+    let ccookie = t.login("xaphulam").await;
+    let form = "kind=ke_hoach&code=07-KH%2F%C4%90U&title=K%E1%BA%BF+ho%E1%BA%A1ch&issued_on=2026-03-01&starts_on=2026-03-01&ends_on=2026-12-31\
+                &indicator=attendance_rate&comparison=at_least&value=97&indicator=&comparison=at_least&value=\
+                &review_due_on=&review_title=&review_due_on=&review_title=";
+    let saved = t
+        .post_form(
+            &format!("/units/{commune}/programmes"),
+            Auth::Cookie(&ccookie),
+            form,
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert!(saved.location().starts_with("/programmes/"));
+    let wrong = t
+        .post_form(
+            &format!("/units/{commune}/programmes"),
+            Auth::Cookie(&ccookie),
+            "kind=ke_hoach&code=08&title=Sai&issued_on=2026-03-01&starts_on=2026-03-01&ends_on=2026-12-31\
+             &indicator=attendance_rate&comparison=at_least&value=abc&indicator=&comparison=at_least&value=",
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        wrong.body.contains("Nhập tỷ lệ từ 0 đến 100") && wrong.body.contains("value=\"abc\""),
+        "the form keeps what was typed: {}",
+        wrong.body
+    );
+}
