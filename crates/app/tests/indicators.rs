@@ -261,3 +261,54 @@ async fn a_cell_moved_mid_period_counts_under_its_old_parent_before_the_move() {
         figure(&old_after, "cells").0 - 1
     );
 }
+
+#[tokio::test]
+async fn children_and_months_add_up_to_the_whole() {
+    let app = demo_with_meetings().await;
+    let board = actor(&app, "bantochuc").await;
+    let root = unit_named(&app, "Đảng bộ tỉnh Hòa Sơn").await;
+    let (from, to) = last_twelve_months();
+    let whole = indicators::of_unit(&app, &board, root.id, period(from, to), &[])
+        .await
+        .unwrap();
+    let children = indicators::by_child(&app, &board, root.id, period(from, to), &[])
+        .await
+        .unwrap();
+    assert!(children.children.len() >= 2, "the province has communes");
+    let months = indicators::by_month(&app, &board, root.id, period(from, to), &[])
+        .await
+        .unwrap();
+    assert_eq!(months.months.len(), 12);
+    // Sums over meetings and cell-months add up; distinct counts (cells meeting every month)
+    // need not.
+    for code in [
+        "cell_months_met",
+        "attendance_rate",
+        "meetings_attendance_ok",
+        "members_tasked",
+        "meetings_min_duration",
+        "documents_on_time",
+        "meeting_level_tot",
+        "courses",
+        "badges_awarded",
+    ] {
+        let sum = |lines: Vec<&Vec<chibo_app::reports::indicators::IndicatorLine>>| {
+            lines.iter().fold((0, 0), |(n, d), ls| {
+                let l = ls.iter().find(|l| l.code == code).unwrap();
+                (n + l.numerator, d + l.denominator.unwrap_or(0))
+            })
+        };
+        let w = figure(&whole, code);
+        let w = (w.0, w.1.unwrap_or(0));
+        assert_eq!(
+            sum(children.children.iter().map(|c| &c.indicators).collect()),
+            w,
+            "{code} by child"
+        );
+        assert_eq!(
+            sum(months.months.iter().map(|m| &m.indicators).collect()),
+            w,
+            "{code} by month"
+        );
+    }
+}

@@ -283,7 +283,7 @@ impl Target {
 pub fn tenths_text(t: i64) -> String {
     let sign = if t < 0 { "-" } else { "" };
     let t = t.unsigned_abs();
-    if t % 10 == 0 {
+    if t.is_multiple_of(10) {
         format!("{sign}{}", t / 10)
     } else {
         format!("{sign}{},{}", t / 10, t % 10)

@@ -145,7 +145,7 @@ pub async fn record_attendance(
     }
     e.into_result()?;
     let tx = MeetingTx::begin(app, &m).await?;
-    write_attendance(&*tx, &m, &input.entries).await?;
+    write_attendance(&tx, &m, &input.entries).await?;
     audit::record(
         &*tx,
         Some(actor),
@@ -336,7 +336,7 @@ pub async fn check_in(
             }
         }
     }
-    mark_held(&*tx, &m).await?;
+    mark_held(&tx, &m).await?;
     audit::record(
         &*tx,
         Some(actor),

@@ -186,62 +186,47 @@ async fn refresh_row(app: &App, stat: meeting_stat::Model) -> AppResult<bool> {
     let m = lookup::find(app, stat.meeting_id).await?;
     let f = figures_of(app, m).await?;
     let done = meeting_stat::Entity::update_many()
-        .col_expr(meeting_stat::Column::CellId, Expr::val(f.cell_id).into())
-        .col_expr(
-            meeting_stat::Column::MeetingDate,
-            Expr::val(f.meeting_date).into(),
-        )
-        .col_expr(meeting_stat::Column::Kind, Expr::val(f.kind).into())
-        .col_expr(meeting_stat::Column::Combined, Expr::val(f.combined).into())
-        .col_expr(meeting_stat::Column::Held, Expr::val(f.held).into())
-        .col_expr(meeting_stat::Column::Stale, Expr::val(false).into())
+        .col_expr(meeting_stat::Column::CellId, Expr::val(f.cell_id))
+        .col_expr(meeting_stat::Column::MeetingDate, Expr::val(f.meeting_date))
+        .col_expr(meeting_stat::Column::Kind, Expr::val(f.kind))
+        .col_expr(meeting_stat::Column::Combined, Expr::val(f.combined))
+        .col_expr(meeting_stat::Column::Held, Expr::val(f.held))
+        .col_expr(meeting_stat::Column::Stale, Expr::val(false))
         .col_expr(
             meeting_stat::Column::SheetMembers,
-            Expr::val(f.sheet_members).into(),
+            Expr::val(f.sheet_members),
         )
-        .col_expr(meeting_stat::Column::Present, Expr::val(f.present).into())
-        .col_expr(meeting_stat::Column::Tasked, Expr::val(f.tasked).into())
+        .col_expr(meeting_stat::Column::Present, Expr::val(f.present))
+        .col_expr(meeting_stat::Column::Tasked, Expr::val(f.tasked))
         .col_expr(
             meeting_stat::Column::AttendanceOk,
-            Expr::val(f.attendance_ok).into(),
+            Expr::val(f.attendance_ok),
         )
         .col_expr(
             meeting_stat::Column::FullProcedure,
-            Expr::val(f.full_procedure).into(),
+            Expr::val(f.full_procedure),
         )
-        .col_expr(
-            meeting_stat::Column::HasEndTime,
-            Expr::val(f.has_end_time).into(),
-        )
-        .col_expr(
-            meeting_stat::Column::DurationOk,
-            Expr::val(f.duration_ok).into(),
-        )
+        .col_expr(meeting_stat::Column::HasEndTime, Expr::val(f.has_end_time))
+        .col_expr(meeting_stat::Column::DurationOk, Expr::val(f.duration_ok))
         .col_expr(
             meeting_stat::Column::DocumentsOnTime,
-            Expr::val(f.documents_on_time).into(),
+            Expr::val(f.documents_on_time),
         )
         .col_expr(
             meeting_stat::Column::SuperiorAttended,
-            Expr::val(f.superior_attended).into(),
+            Expr::val(f.superior_attended),
         )
-        .col_expr(meeting_stat::Column::Level, Expr::val(f.level).into())
-        .col_expr(
-            meeting_stat::Column::TasksGiven,
-            Expr::val(f.tasks_given).into(),
-        )
+        .col_expr(meeting_stat::Column::Level, Expr::val(f.level))
+        .col_expr(meeting_stat::Column::TasksGiven, Expr::val(f.tasks_given))
         .col_expr(
             meeting_stat::Column::TasksReviewed,
-            Expr::val(f.tasks_reviewed).into(),
+            Expr::val(f.tasks_reviewed),
         )
         .col_expr(
             meeting_stat::Column::NextRegularOn,
-            Expr::val(f.next_regular_on).into(),
+            Expr::val(f.next_regular_on),
         )
-        .col_expr(
-            meeting_stat::Column::UpdatedAt,
-            Expr::val(f.updated_at).into(),
-        )
+        .col_expr(meeting_stat::Column::UpdatedAt, Expr::val(f.updated_at))
         .filter(meeting_stat::Column::Id.eq(stat.id))
         .filter(meeting_stat::Column::UpdatedAt.eq(stat.updated_at))
         .exec(&app.db)

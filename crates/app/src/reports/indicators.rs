@@ -3,8 +3,14 @@
 //! its target and whether it is met. Counted by `chibo_store::indicators` with the tree as it
 //! was; the arithmetic is `chibo_domain::indicators`.
 
+use std::collections::HashMap;
+
 use chibo_domain::indicators::{Figure, Indicator, Measure, Target};
-use chrono::{Datelike, NaiveDate};
+use chibo_domain::org::UnitKind;
+use chibo_store::entities::unit;
+use chibo_store::indicators::Grouping;
+use chibo_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -102,8 +108,14 @@ pub async fn of_unit(
 ) -> AppResult<Indicators> {
     check_period(&period)?;
     let unit = actor.visible(units::find(&app.db, unit_id).await?)?;
-    let scope =
-        chibo_store::indicators::scope(&app.db, Subtree::of(&unit), period.from, period.to).await?;
+    let scope = chibo_store::indicators::scope(
+        &app.db,
+        Subtree::of(&unit),
+        period.from,
+        period.to,
+        Grouping::Whole,
+    )
+    .await?;
     let figures = chibo_store::indicators::all(&app.db, &scope).await?;
     let pending = chibo_store::meeting_stats::stale_count(&app.db).await?;
     Ok(Indicators {
@@ -114,13 +126,193 @@ pub async fn of_unit(
         },
         from: period.from,
         to: period.to,
-        indicators: figures
-            .into_iter()
-            .map(|(i, f)| {
-                let target = targets.iter().find(|t| t.indicator == i).copied();
-                IndicatorLine::new(i, f, target)
-            })
-            .collect(),
+        indicators: lines(figures, targets),
         pending,
     })
+}
+
+fn lines(figures: Vec<(Indicator, Figure)>, targets: &[Target]) -> Vec<IndicatorLine> {
+    figures
+        .into_iter()
+        .map(|(i, f)| {
+            let target = targets.iter().find(|t| t.indicator == i).copied();
+            IndicatorLine::new(i, f, target)
+        })
+        .collect()
+}
+
+/// One unit directly under the one asked about (or that unit itself, for what lies at it).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ChildIndicators {
+    pub unit: UnitRef,
+    pub kind_label: String,
+    /// The unit asked about itself: what lies directly at it, not under a child.
+    pub itself: bool,
+    pub indicators: Vec<IndicatorLine>,
+}
+
+/// The indicators of each unit directly under a unit, over a period.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ByChild {
+    pub unit_id: i64,
+    pub unit: UnitRef,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// In Vietnamese name order; a unit that was under it in the period and is not now
+    /// (merged, moved away) is listed too, for the part of the period it was.
+    pub children: Vec<ChildIndicators>,
+    pub pending: u64,
+}
+
+/// Every indicator for each unit directly under unit `unit_id`, each over its own subtree with
+/// the tree as it was, in a handful of statements whatever the number of children.
+pub async fn by_child(
+    app: &App,
+    actor: &Actor,
+    unit_id: i64,
+    period: Period,
+    targets: &[Target],
+) -> AppResult<ByChild> {
+    check_period(&period)?;
+    let unit = actor.visible(units::find(&app.db, unit_id).await?)?;
+    let scope = chibo_store::indicators::scope(
+        &app.db,
+        Subtree::of(&unit),
+        period.from,
+        period.to,
+        Grouping::ByChild,
+    )
+    .await?;
+    let mut counted: HashMap<i64, Vec<(Indicator, Figure)>> =
+        chibo_store::indicators::by_child(&app.db, &scope)
+            .await?
+            .into_iter()
+            .map(|c| (c.unit_id, c.figures))
+            .collect();
+    // Today's sub-units are listed even with nothing to count (a new cell), then whatever
+    // else was counted; the sub-units of one unit are a level of the tree, never a subtree.
+    let live: Vec<i64> = unit::Entity::find()
+        .select_only()
+        .column(unit::Column::Id)
+        .filter(unit::Column::ParentId.eq(unit.id))
+        .filter(unit::Column::DissolvedOn.is_null())
+        .filter(unit::Column::Kind.ne(UnitKind::Group.code()))
+        .into_tuple()
+        .all(&app.db)
+        .await?;
+    let mut ids: Vec<i64> = live;
+    ids.extend(counted.keys().copied().filter(|id| *id != unit.id));
+    ids.sort_unstable();
+    ids.dedup();
+    let names = crate::lookup::units_by_id(&app.db, &ids).await?;
+    let empty = chibo_store::indicators::empty;
+    let mut children: Vec<ChildIndicators> = ids
+        .iter()
+        .filter_map(|id| names.get(id))
+        .map(|u| ChildIndicators {
+            unit: UnitRef {
+                id: u.id,
+                name: u.name.clone(),
+            },
+            kind_label: UnitKind::from_code(&u.kind)
+                .map_or("", |k| k.label())
+                .into(),
+            itself: false,
+            indicators: lines(counted.remove(&u.id).unwrap_or_else(empty), targets),
+        })
+        .collect();
+    children.sort_by_key(|c| (names.get(&c.unit.id).map(|u| u.sort_key.clone()), c.unit.id));
+    if let Some(own) = counted.remove(&unit.id) {
+        children.push(ChildIndicators {
+            unit: UnitRef {
+                id: unit.id,
+                name: unit.name.clone(),
+            },
+            kind_label: "Trực tiếp tại đơn vị".into(),
+            itself: true,
+            indicators: lines(own, targets),
+        });
+    }
+    Ok(ByChild {
+        unit_id: unit.id,
+        unit: UnitRef {
+            id: unit.id,
+            name: unit.name.clone(),
+        },
+        from: period.from,
+        to: period.to,
+        children,
+        pending: chibo_store::meeting_stats::stale_count(&app.db).await?,
+    })
+}
+
+/// One month of [`by_month`].
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MonthIndicators {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// The part of the month inside the period.
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub indicators: Vec<IndicatorLine>,
+}
+
+/// The indicators of a unit month by month.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ByMonth {
+    pub unit_id: i64,
+    pub unit: UnitRef,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub months: Vec<MonthIndicators>,
+}
+
+/// The longest series by month.
+pub const MAX_SERIES_MONTHS: i32 = 36;
+
+/// Every indicator of unit `unit_id`'s subtree for each month of the period (each month counted
+/// over the part of it inside the period).
+pub async fn by_month(
+    app: &App,
+    actor: &Actor,
+    unit_id: i64,
+    period: Period,
+    targets: &[Target],
+) -> AppResult<ByMonth> {
+    if months_in(&period) > MAX_SERIES_MONTHS {
+        return Err(AppError::invalid(
+            "from",
+            format!("Theo dõi theo tháng tối đa {MAX_SERIES_MONTHS} tháng; hãy chọn kỳ ngắn hơn."),
+        ));
+    }
+    let mut months = Vec::new();
+    let mut first = period.from.with_day(1).expect("the first of a month");
+    let mut unit = None;
+    while first <= period.to {
+        let last = (first + Months::new(1)).pred_opt().expect("a day before");
+        let span = Period {
+            from: first.max(period.from),
+            to: last.min(period.to),
+        };
+        let r = of_unit(app, actor, unit_id, span, targets).await?;
+        unit.get_or_insert(r.unit);
+        months.push(MonthIndicators {
+            month: first.format("%Y-%m").to_string(),
+            from: span.from,
+            to: span.to,
+            indicators: r.indicators,
+        });
+        first = first + Months::new(1);
+    }
+    Ok(ByMonth {
+        unit_id,
+        unit: unit.ok_or(AppError::NotFound)?,
+        from: period.from,
+        to: period.to,
+        months,
+    })
+}
+
+fn months_in(p: &Period) -> i32 {
+    (p.to.year() - p.from.year()) * 12 + p.to.month0() as i32 - p.from.month0() as i32 + 1
 }

@@ -1,12 +1,13 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use chibo_app::AppError;
 use chibo_app::programmes::programme::{self, ProgrammeInput, ProgrammeView, UnitProgrammes};
 use chibo_app::programmes::uptake::{self, Uptake};
 use chibo_app::reports::Period;
-use chibo_app::reports::indicators::{self, Indicators};
-use serde::Deserialize;
-use utoipa::IntoParams;
+use chibo_app::reports::indicators::{self, ByChild, ByMonth, Indicators};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::form::ApiJson;
@@ -25,6 +26,19 @@ pub struct IndicatorQuery {
     /// A programme whose targets the figures are held against (with the stricter targets of
     /// the programmes implementing it on the way down to this unit).
     pub programme: Option<i64>,
+    /// `child`: the same for each unit directly under this one; `month`: a series, one entry
+    /// per month of the period (at most 36).
+    pub by: Option<String>,
+}
+
+/// The indicators of the unit, of each unit under it (`by=child`), or of each month
+/// (`by=month`).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum IndicatorsAnswer {
+    Whole(Indicators),
+    ByChild(ByChild),
+    ByMonth(ByMonth),
 }
 
 /// Every indicator of domain.md §7 for the unit's subtree over the period, with the tree as it
@@ -33,21 +47,33 @@ pub struct IndicatorQuery {
 /// and whether it is met.
 #[utoipa::path(get, path = "/api/v1/units/{id}/indicators", tag = "reports",
     params(("id" = i64, Path), IndicatorQuery),
-    responses((status = 200, body = Indicators), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = IndicatorsAnswer), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn indicators(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     PathId(id): PathId,
     ApiQuery(q): ApiQuery<IndicatorQuery>,
-) -> Result<Json<Indicators>, ApiError> {
+) -> Result<Json<IndicatorsAnswer>, ApiError> {
     let period = Period::parse(q.from.as_deref(), q.to.as_deref())?;
     let targets = match q.programme {
         Some(p) => programme::targets_for(&s.app, &a, p, id).await?.1,
         None => vec![],
     };
-    Ok(Json(
-        indicators::of_unit(&s.app, &a, id, period, &targets).await?,
-    ))
+    let (app, t) = (&s.app, &targets);
+    Ok(Json(match q.by.as_deref() {
+        None | Some("") => {
+            IndicatorsAnswer::Whole(indicators::of_unit(app, &a, id, period, t).await?)
+        }
+        Some("child") => {
+            IndicatorsAnswer::ByChild(indicators::by_child(app, &a, id, period, t).await?)
+        }
+        Some("month") => {
+            IndicatorsAnswer::ByMonth(indicators::by_month(app, &a, id, period, t).await?)
+        }
+        Some(_) => {
+            return Err(AppError::invalid("by", "Tham số by chỉ nhận child hoặc month.").into());
+        }
+    }))
 }
 
 /// The programmes that apply to the unit (issued by it or above it), newest first.

@@ -1,0 +1,291 @@
+//! The indicators of domain.md §7 over a subtree and a period, counted in SQL with the tree as
+//! it was: a row (a meeting, a cell-month, a badge) belongs to the subtree when the unit it
+//! belongs to stood under the subtree's root on the row's own date, read from `unit_versions`.
+//! So a cell merged away in March counts under its old parent for January and February, and a
+//! root that moved counts its subtree under each of its paths in turn.
+//!
+//! Meetings are summed from `meeting_stats` (one row a meeting, kept by the application), never
+//! from the attendance rows. Each group of indicators is one statement (`queries`); none binds
+//! the ids of the subtree. The same statements count either the whole subtree or each unit
+//! directly under the root (`Grouping::ByChild`): a row is then keyed by the path of the child
+//! it lay under on its date, which `by_child` turns into units. The arithmetic of a share
+//! (rounding, a share of nothing) is the domain's (`chibo_domain::indicators::Figure`).
+
+mod queries;
+
+use std::collections::BTreeMap;
+
+use chibo_domain::indicators::{Figure, Indicator};
+use chibo_domain::org::path_ids;
+use chrono::NaiveDate;
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement, Value};
+
+use crate::subtree::Subtree;
+
+/// The longest period the indicators are counted over, in months.
+pub const MAX_MONTHS: u32 = 120;
+
+/// One path of the root over a span of days (`to` excluded, `None`: still today).
+#[derive(Debug, Clone, FromQueryResult)]
+struct RootVersion {
+    path: String,
+    valid_from: NaiveDate,
+    valid_to: Option<NaiveDate>,
+}
+
+/// A statement being written: each value gets a token `@n@` that may appear any number of
+/// times and in any order in the text; [`Sql::statement`] turns the tokens into the backend's
+/// placeholders (`?` or `$n`) with the values in the order the text names them.
+#[derive(Default)]
+struct Sql {
+    values: Vec<Value>,
+}
+
+impl Sql {
+    /// The token standing for `v`.
+    fn bind(&mut self, v: impl Into<Value>) -> String {
+        self.values.push(v.into());
+        format!("@{}@", self.values.len() - 1)
+    }
+
+    fn statement(self, backend: DbBackend, text: &str) -> Statement {
+        let mut out = String::with_capacity(text.len());
+        let mut values = Vec::new();
+        let mut rest = text;
+        while let Some(at) = rest.find('@') {
+            out.push_str(&rest[..at]);
+            let after = &rest[at + 1..];
+            let end = after.find('@').expect("a token is closed");
+            let n: usize = after[..end].parse().expect("a token names a value");
+            values.push(self.values[n].clone());
+            match backend {
+                DbBackend::Postgres => out.push_str(&format!("${}", values.len())),
+                _ => out.push('?'),
+            }
+            rest = &after[end + 1..];
+        }
+        out.push_str(rest);
+        Statement::from_sql_and_values(backend, out, values)
+    }
+}
+
+/// `alias` (a `unit_versions` or `member_units` row) was valid on `day` (an SQL expression).
+fn valid_on(alias: &str, day: &str) -> String {
+    format!(
+        "{alias}.valid_from <= {day} AND ({alias}.valid_to IS NULL OR {alias}.valid_to > {day})"
+    )
+}
+
+/// What the rows are added up by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grouping {
+    /// The whole subtree, one line.
+    Whole,
+    /// One line per unit directly under the root (and one for what lies at the root itself).
+    ByChild,
+}
+
+/// The counts of one group, by slot (`queries::slot`).
+type Slots = [u64; queries::SLOTS];
+
+/// Counts by group key: `""` for the whole subtree, a child's path otherwise.
+type Groups = BTreeMap<String, Slots>;
+
+/// The subtree's root over the period, the period, and how rows are grouped.
+pub struct Scope<'a> {
+    versions: Vec<RootVersion>,
+    from: NaiveDate,
+    to: NaiveDate,
+    backend: DbBackend,
+    grouping: Grouping,
+    _subtree: Subtree<'a>,
+}
+
+impl Scope<'_> {
+    /// Each path the root had in the period, as the condition that `day` (an SQL expression)
+    /// fell in that path's span.
+    fn spans(&self, sql: &mut Sql, day: &str) -> Vec<(String, &RootVersion)> {
+        self.versions
+            .iter()
+            .map(|v| {
+                let mut when = format!("{day} >= {}", sql.bind(v.valid_from));
+                if let Some(t) = v.valid_to {
+                    when.push_str(&format!(" AND {day} < {}", sql.bind(t)));
+                }
+                (when, v)
+            })
+            .collect()
+    }
+
+    /// `path` (a column) lay under the root on `day` (an SQL expression): one alternative per
+    /// path the root had in the period, usually one.
+    fn under(&self, sql: &mut Sql, path: &str, day: &str) -> String {
+        let alternatives: Vec<String> = self
+            .spans(sql, day)
+            .into_iter()
+            .map(|(when, v)| {
+                format!(
+                    "({path} LIKE {} AND {when})",
+                    sql.bind(format!("{}%", v.path))
+                )
+            })
+            .collect();
+        if alternatives.is_empty() {
+            "1 = 0".into()
+        } else {
+            format!("({})", alternatives.join(" OR "))
+        }
+    }
+
+    /// The group key of a row whose unit path is `path` on `day`: `''` for the whole subtree;
+    /// by child, the path of the unit directly under the root it lay under then (the root's
+    /// own path for a row at the root).
+    fn key(&self, sql: &mut Sql, path: &str, day: &str) -> String {
+        if self.grouping == Grouping::Whole {
+            return "''".into();
+        }
+        let find = match self.backend {
+            DbBackend::Postgres => "strpos",
+            _ => "instr",
+        };
+        let cases: Vec<String> = self
+            .spans(sql, day)
+            .into_iter()
+            .map(|(when, v)| {
+                let len = v.path.len();
+                format!(
+                    "WHEN {when} THEN substr({path}, 1, {len} + {find}(substr({path}, {}), '/'))",
+                    len + 1
+                )
+            })
+            .collect();
+        format!("CASE {} ELSE '' END", cases.join(" "))
+    }
+
+    /// Runs a statement whose rows are `(key, v1, …, vn)` and adds `vi` to slot `slots[i]` of
+    /// the row's group.
+    async fn add(
+        &self,
+        db: &impl ConnectionTrait,
+        groups: &mut Groups,
+        sql: Sql,
+        text: &str,
+        slots: &[usize],
+    ) -> Result<(), DbErr> {
+        for row in db.query_all_raw(sql.statement(self.backend, text)).await? {
+            let key: String = row
+                .try_get_by_index::<Option<String>>(0)?
+                .unwrap_or_default();
+            let g = groups.entry(key).or_insert([0; queries::SLOTS]);
+            for (i, slot) in slots.iter().enumerate() {
+                let v = row.try_get_by_index::<Option<i64>>(i + 1)?.unwrap_or(0);
+                g[*slot] += v.max(0) as u64;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The root's versions that overlap the period: the paths to count under.
+pub async fn scope<'a>(
+    db: &impl ConnectionTrait,
+    subtree: Subtree<'a>,
+    from: NaiveDate,
+    to: NaiveDate,
+    grouping: Grouping,
+) -> Result<Scope<'a>, DbErr> {
+    let backend = db.get_database_backend();
+    let mut sql = Sql::default();
+    let text = format!(
+        "SELECT path, valid_from, valid_to FROM unit_versions \
+         WHERE unit_id = (SELECT id FROM units WHERE path = {}) \
+         AND valid_from <= {} AND (valid_to IS NULL OR valid_to > {}) ORDER BY valid_from",
+        sql.bind(subtree.root()),
+        sql.bind(to),
+        sql.bind(from)
+    );
+    let versions = RootVersion::find_by_statement(sql.statement(backend, &text))
+        .all(db)
+        .await?;
+    Ok(Scope {
+        versions,
+        from,
+        to,
+        backend,
+        grouping,
+        _subtree: subtree,
+    })
+}
+
+/// Every indicator of the subtree over the period, in the order of [`Indicator::ALL`] (for
+/// [`Grouping::Whole`]).
+pub async fn all(
+    db: &impl ConnectionTrait,
+    scope: &Scope<'_>,
+) -> Result<Vec<(Indicator, Figure)>, DbErr> {
+    let groups = queries::count(db, scope).await?;
+    let slots = groups.values().fold([0; queries::SLOTS], |mut acc, g| {
+        for (a, v) in acc.iter_mut().zip(g) {
+            *a += v;
+        }
+        acc
+    });
+    Ok(queries::figures(&slots))
+}
+
+/// The figures of a subtree with nothing to count.
+pub fn empty() -> Vec<(Indicator, Figure)> {
+    queries::figures(&[0; queries::SLOTS])
+}
+
+/// One line of [`by_child`]: a unit directly under the root (or the root itself, for what lies
+/// at it), with its figures.
+#[derive(Debug, Clone)]
+pub struct ChildFigures {
+    pub unit_id: i64,
+    pub figures: Vec<(Indicator, Figure)>,
+}
+
+/// Every indicator for each unit directly under the root, each counted with the tree as it
+/// was (for [`Grouping::ByChild`]); a child seen under several paths in the period (it moved
+/// inside the root) adds them up. Units with nothing to count are left out.
+pub async fn by_child(
+    db: &impl ConnectionTrait,
+    scope: &Scope<'_>,
+) -> Result<Vec<ChildFigures>, DbErr> {
+    let groups = queries::count(db, scope).await?;
+    // A path names its unit by its last id; a child seen under several paths adds them up.
+    let mut by_unit: BTreeMap<i64, Slots> = BTreeMap::new();
+    for (path, g) in &groups {
+        let Some(unit_id) = path_ids(path).last().copied() else {
+            continue;
+        };
+        let acc = by_unit.entry(unit_id).or_insert([0; queries::SLOTS]);
+        for (a, v) in acc.iter_mut().zip(g) {
+            *a += v;
+        }
+    }
+    Ok(by_unit
+        .into_iter()
+        .map(|(unit_id, slots)| ChildFigures {
+            unit_id,
+            figures: queries::figures(&slots),
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_may_be_named_twice_and_out_of_order() {
+        let mut sql = Sql::default();
+        let a = sql.bind(1);
+        let b = sql.bind("x");
+        let text = format!("SELECT {b}, {a}, {b}");
+        let st = sql.statement(DbBackend::Postgres, &text);
+        assert_eq!(st.sql, "SELECT $1, $2, $3");
+        assert_eq!(st.values.unwrap().0.len(), 3);
+    }
+}

@@ -1,0 +1,525 @@
+//! The statements that count the indicators, each grouped by the scope's key, and the slots
+//! their counts land in.
+
+use chibo_domain::indicators::{Figure, Indicator};
+use chrono::{Datelike, Months, NaiveDate};
+use sea_orm::{ConnectionTrait, DbErr};
+
+use super::{Groups, Scope, Sql, valid_on};
+
+/// Where each count lands.
+pub(super) mod slot {
+    pub const MEMBERS: usize = 0;
+    pub const GRASSROOTS: usize = 1;
+    pub const CELLS: usize = 2;
+    pub const CELLS_WITH_GROUPS: usize = 3;
+    pub const CELLS_INSPECTED: usize = 4;
+    pub const OFFICERS: usize = 5;
+    pub const OFFICERS_TRAINED: usize = 6;
+    pub const CELL_MONTHS_MET: usize = 7;
+    pub const CELL_MONTHS: usize = 8;
+    pub const CELLS_EVERY_MONTH: usize = 9;
+    pub const CELLS_EXPECTED: usize = 10;
+    pub const CELLS_EVERY_QUARTER: usize = 11;
+    pub const CELLS_WITH_QUARTER: usize = 12;
+    pub const REGULAR: usize = 13;
+    pub const PRESENT: usize = 14;
+    pub const SHEET: usize = 15;
+    pub const ATTENDANCE_OK: usize = 16;
+    pub const TASKED: usize = 17;
+    pub const HELD: usize = 18;
+    pub const FULL_PROCEDURE: usize = 19;
+    pub const ENDED: usize = 20;
+    pub const LONG_ENOUGH: usize = 21;
+    pub const DOCUMENTS_ON_TIME: usize = 22;
+    pub const SUPERIOR: usize = 23;
+    pub const LEVEL_TOT: usize = 24;
+    pub const LEVEL_KHA: usize = 25;
+    pub const LEVEL_TRUNG_BINH: usize = 26;
+    pub const LEVEL_KEM: usize = 27;
+    pub const TASKS_DUE_REVIEW: usize = 28;
+    pub const TASKS_REVIEWED: usize = 29;
+    pub const TOPICS: usize = 30;
+    pub const COURSES: usize = 31;
+    pub const TRAINEES: usize = 32;
+    pub const ADMITTED: usize = 33;
+    pub const BADGES: usize = 34;
+    pub const CADRES: usize = 35;
+    pub const CADRE_TASKS: usize = 36;
+    pub const CADRE_TASKS_DONE: usize = 37;
+    pub const CELLS_GOOD: usize = 38;
+    pub const CELLS_RATED: usize = 39;
+    pub const MEMBERS_GOOD: usize = 40;
+    pub const MEMBERS_RATED: usize = 41;
+}
+
+pub(super) const SLOTS: usize = 42;
+
+/// The figures of one group's counts, in the order of [`Indicator::ALL`].
+pub(super) fn figures(s: &[u64; SLOTS]) -> Vec<(Indicator, Figure)> {
+    use Indicator::*;
+    use slot::*;
+    let count = |i: usize| Figure::count(s[i]);
+    let share = |n: usize, d: usize| Figure::share(s[n], s[d]);
+    let figures = vec![
+        (Members, count(MEMBERS)),
+        (GrassrootsOrgs, count(GRASSROOTS)),
+        (Cells, count(CELLS)),
+        (CellsWithGroups, count(CELLS_WITH_GROUPS)),
+        (CellMonthsMet, share(CELL_MONTHS_MET, CELL_MONTHS)),
+        (
+            CellsMeetingMonthly,
+            share(CELLS_EVERY_MONTH, CELLS_EXPECTED),
+        ),
+        (
+            CellsThematicQuarterly,
+            share(CELLS_EVERY_QUARTER, CELLS_WITH_QUARTER),
+        ),
+        (AttendanceRate, share(PRESENT, SHEET)),
+        (MeetingsAttendanceOk, share(ATTENDANCE_OK, REGULAR)),
+        (MeetingsFullProcedure, share(FULL_PROCEDURE, HELD)),
+        (MeetingsMinDuration, share(LONG_ENOUGH, ENDED)),
+        (DocumentsOnTime, share(DOCUMENTS_ON_TIME, HELD)),
+        (MembersTasked, share(TASKED, SHEET)),
+        (TasksFollowedUp, share(TASKS_REVIEWED, TASKS_DUE_REVIEW)),
+        (LevelExcellent, count(LEVEL_TOT)),
+        (LevelGood, count(LEVEL_KHA)),
+        (LevelAverage, count(LEVEL_TRUNG_BINH)),
+        (LevelWeak, count(LEVEL_KEM)),
+        (SuperiorAttended, share(SUPERIOR, HELD)),
+        (ThematicTopics, count(TOPICS)),
+        (CellsInspected, share(CELLS_INSPECTED, CELLS)),
+        (OfficersTrained, share(OFFICERS_TRAINED, OFFICERS)),
+        (Courses, count(COURSES)),
+        (TraineeTimes, count(TRAINEES)),
+        (MembersAdmitted, count(ADMITTED)),
+        (BadgesAwarded, count(BADGES)),
+        (CellsGoodOrBetter, share(CELLS_GOOD, CELLS_RATED)),
+        (MembersGoodOrBetter, share(MEMBERS_GOOD, MEMBERS_RATED)),
+        (CadresTasked, count(CADRES)),
+        (CadreTasksGiven, count(CADRE_TASKS)),
+        (CadreTasksDone, count(CADRE_TASKS_DONE)),
+    ];
+    debug_assert_eq!(figures.len(), Indicator::ALL.len());
+    figures
+}
+
+/// Every count of the scope, by group.
+pub(super) async fn count(db: &impl ConnectionTrait, s: &Scope<'_>) -> Result<Groups, DbErr> {
+    let mut groups = Groups::new();
+    tree_on_to(db, s, &mut groups).await?;
+    cell_months(db, s, &mut groups).await?;
+    meetings(db, s, &mut groups).await?;
+    programmes(db, s, &mut groups).await?;
+    classification(db, s, &mut groups).await?;
+    Ok(groups)
+}
+
+const CELL_KINDS: &str = "('cell', 'base_cell')";
+
+/// On the period's last day: members on the roll, grassroots organisations, cells, cells with
+/// party groups, cells inspected in the period, officers in office and those trained in it.
+async fn tree_on_to(db: &impl ConnectionTrait, s: &Scope<'_>, g: &mut Groups) -> Result<(), DbErr> {
+    use slot::*;
+    let mut sql = Sql::default();
+    let to = sql.bind(s.to);
+    let under = s.under(&mut sql, "v.path", &to);
+    let key = s.key(&mut sql, "v.path", &to);
+    let valid_v = valid_on("v", &to);
+    let text = format!(
+        "SELECT {key}, COUNT(DISTINCT r.member_id) FROM unit_versions v \
+         JOIN member_units r ON r.unit_id = v.unit_id \
+         WHERE {valid_v} AND {under} AND {} GROUP BY 1",
+        valid_on("r", &to)
+    );
+    s.add(db, g, sql, &text, &[MEMBERS]).await?;
+
+    let mut sql = Sql::default();
+    let (from, to) = (sql.bind(s.from), sql.bind(s.to));
+    let under = s.under(&mut sql, "v.path", &to);
+    let key = s.key(&mut sql, "v.path", &to);
+    let valid_v = valid_on("v", &to);
+    let text = format!(
+        "SELECT {key}, \
+           COUNT(CASE WHEN v.kind IN ('grassroots', 'base_cell') THEN 1 END), \
+           COUNT(CASE WHEN v.kind IN {CELL_KINDS} THEN 1 END), \
+           COUNT(CASE WHEN v.kind IN {CELL_KINDS} AND EXISTS (SELECT 1 FROM unit_versions g \
+             WHERE g.parent_id = v.unit_id AND g.kind = 'group' AND {valid_g}) THEN 1 END), \
+           COUNT(CASE WHEN v.kind IN {CELL_KINDS} AND EXISTS (SELECT 1 FROM inspections i \
+             WHERE i.cell_id = v.unit_id AND i.status = 'done' \
+             AND i.done_on >= {from} AND i.done_on <= {to}) THEN 1 END) \
+         FROM unit_versions v WHERE {valid_v} AND {under} GROUP BY 1",
+        valid_g = valid_on("g", &to),
+    );
+    s.add(
+        db,
+        g,
+        sql,
+        &text,
+        &[GRASSROOTS, CELLS, CELLS_WITH_GROUPS, CELLS_INSPECTED],
+    )
+    .await?;
+
+    let mut sql = Sql::default();
+    let (from, to) = (sql.bind(s.from), sql.bind(s.to));
+    let under = s.under(&mut sql, "v.path", &to);
+    let key = s.key(&mut sql, "v.path", &to);
+    let text = format!(
+        "SELECT {key}, COUNT(DISTINCT p.member_id), \
+           COUNT(DISTINCT CASE WHEN EXISTS (SELECT 1 FROM course_participants cp \
+             JOIN courses c ON c.id = cp.course_id WHERE cp.member_id = p.member_id \
+             AND cp.completed AND c.ends_on >= {from} AND c.ends_on <= {to}) \
+             THEN p.member_id END) \
+         FROM unit_versions v JOIN positions p ON p.unit_id = v.unit_id \
+         WHERE {valid_v} AND {under} AND v.kind IN {CELL_KINDS} \
+         AND p.term_from <= {to} AND (p.term_to IS NULL OR p.term_to > {to}) GROUP BY 1",
+        valid_v = valid_on("v", &to),
+    );
+    s.add(db, g, sql, &text, &[OFFICERS, OFFICERS_TRAINED])
+        .await
+}
+
+/// Each month of the period (the part of it inside the period), with its quarter as
+/// `year * 10 + quarter`.
+fn month_spans(from: NaiveDate, to: NaiveDate) -> Vec<(NaiveDate, NaiveDate, i32)> {
+    let mut spans = Vec::new();
+    let mut first = from.with_day(1).expect("the first of a month");
+    while first <= to {
+        let next = first + Months::new(1);
+        let last = next.pred_opt().expect("a day before");
+        let quarter = first.year() * 10 + (first.month0() / 3 + 1) as i32;
+        spans.push((first.max(from), last.min(to), quarter));
+        first = next;
+    }
+    spans
+}
+
+/// Cell-months: (cell, month) pairs in which the cell existed every day of the month inside
+/// the period, under the root on the month's last day, each with whether a regular and a
+/// thematic (alone or combined) meeting was held in it. Then: months met / expected; cells
+/// that met every expected month / cells expected at least once; cells with a thematic
+/// meeting in every quarter wholly expected / cells with such a quarter. One statement, its
+/// three sums tagged by `w`.
+async fn cell_months(
+    db: &impl ConnectionTrait,
+    s: &Scope<'_>,
+    g: &mut Groups,
+) -> Result<(), DbErr> {
+    use slot::*;
+    let mut sql = Sql::default();
+    let rows: Vec<String> = month_spans(s.from, s.to)
+        .into_iter()
+        .map(|(first, last, q)| {
+            format!(
+                "SELECT {} AS start_on, {} AS end_on, {} AS q",
+                sql.bind(first),
+                sql.bind(last),
+                sql.bind(q)
+            )
+        })
+        .collect();
+    let months = rows.join(" UNION ALL ");
+    let under = s.under(&mut sql, "v.path", "m.end_on");
+    let key = s.key(&mut sql, "v.path", "m.end_on");
+    let held = |what: &str| {
+        format!(
+            "CASE WHEN EXISTS (SELECT 1 FROM meeting_stats ms WHERE ms.cell_id = v.unit_id \
+             AND ms.held AND ({what}) AND ms.meeting_date >= m.start_on \
+             AND ms.meeting_date <= m.end_on) THEN 1 ELSE 0 END"
+        )
+    };
+    let text = format!(
+        "WITH m AS ({months}), cm AS (\
+           SELECT {key} AS k, v.unit_id AS cell, m.q AS q, {regular} AS regular, \
+             {thematic} AS thematic \
+           FROM m JOIN unit_versions v ON v.kind IN {CELL_KINDS} AND {valid_v} \
+           JOIN units u ON u.id = v.unit_id AND u.established_on <= m.start_on \
+             AND (u.dissolved_on IS NULL OR u.dissolved_on > m.end_on) \
+           WHERE {under}), \
+         cells AS (SELECT k, cell, MIN(regular) AS every FROM cm GROUP BY k, cell), \
+         quarters AS (SELECT k, cell, MAX(thematic) AS thematic FROM cm GROUP BY k, cell, q \
+           HAVING COUNT(*) = 3), \
+         quarter_cells AS (SELECT k, cell, MIN(thematic) AS every FROM quarters GROUP BY k, cell) \
+         SELECT k, CAST(0 AS BIGINT), SUM(regular), COUNT(*) FROM cm GROUP BY k \
+         UNION ALL SELECT k, CAST(1 AS BIGINT), SUM(every), COUNT(*) FROM cells GROUP BY k \
+         UNION ALL SELECT k, CAST(2 AS BIGINT), SUM(every), COUNT(*) FROM quarter_cells \
+           GROUP BY k",
+        regular = held("ms.kind = 'regular'"),
+        thematic = held("ms.kind = 'thematic' OR ms.combined"),
+        valid_v = valid_on("v", "m.end_on"),
+    );
+    let pairs = [
+        (CELL_MONTHS_MET, CELL_MONTHS),
+        (CELLS_EVERY_MONTH, CELLS_EXPECTED),
+        (CELLS_EVERY_QUARTER, CELLS_WITH_QUARTER),
+    ];
+    for row in db.query_all_raw(sql.statement(s.backend, &text)).await? {
+        let key: String = row
+            .try_get_by_index::<Option<String>>(0)?
+            .unwrap_or_default();
+        let w = row.try_get_by_index::<i64>(1)? as usize;
+        let (a, b) = (
+            row.try_get_by_index::<Option<i64>>(2)?.unwrap_or(0),
+            row.try_get_by_index::<Option<i64>>(3)?.unwrap_or(0),
+        );
+        let slots = g.entry(key).or_insert([0; SLOTS]);
+        slots[pairs[w].0] += a.max(0) as u64;
+        slots[pairs[w].1] += b.max(0) as u64;
+    }
+    Ok(())
+}
+
+/// Held meetings of the period, each counted under the root by its cell on its date: regular
+/// ones, present and sheet members over them, those reaching the threshold, members tasked;
+/// all held ones, with full procedure, with an end time, long enough, documents in time,
+/// attended by the superior committee, per level; tasks whose cell met again by `to`, and of
+/// them those reviewed.
+async fn meetings(db: &impl ConnectionTrait, s: &Scope<'_>, g: &mut Groups) -> Result<(), DbErr> {
+    use slot::*;
+    let mut sql = Sql::default();
+    let (from, to) = (sql.bind(s.from), sql.bind(s.to));
+    let under = s.under(&mut sql, "v.path", "ms.meeting_date");
+    let key = s.key(&mut sql, "v.path", "ms.meeting_date");
+    let when = |cond: &str, then: &str| format!("SUM(CASE WHEN {cond} THEN {then} ELSE 0 END)");
+    let regular = "ms.kind = 'regular'";
+    let followed = format!("ms.next_regular_on IS NOT NULL AND ms.next_regular_on <= {to}");
+    let level = |code: &str| when(&format!("ms.level = '{code}'"), "1");
+    let text = format!(
+        "SELECT {key}, {}, {}, {}, {}, {}, COUNT(*), {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {} \
+         FROM meeting_stats ms JOIN unit_versions v ON v.unit_id = ms.cell_id AND {valid_v} \
+         WHERE ms.held AND ms.meeting_date >= {from} AND ms.meeting_date <= {to} AND {under} \
+         GROUP BY 1",
+        when(regular, "1"),
+        when(regular, "ms.present"),
+        when(regular, "ms.sheet_members"),
+        when(&format!("{regular} AND ms.attendance_ok"), "1"),
+        when(regular, "ms.tasked"),
+        when("ms.full_procedure", "1"),
+        when("ms.has_end_time", "1"),
+        when("ms.has_end_time AND ms.duration_ok", "1"),
+        when("ms.documents_on_time", "1"),
+        when("ms.superior_attended", "1"),
+        level("tot"),
+        level("kha"),
+        level("trung_binh"),
+        level("kem"),
+        when(&followed, "ms.tasks_given"),
+        when(&followed, "ms.tasks_reviewed"),
+        valid_v = valid_on("v", "ms.meeting_date"),
+    );
+    let slots = [
+        REGULAR,
+        PRESENT,
+        SHEET,
+        ATTENDANCE_OK,
+        TASKED,
+        HELD,
+        FULL_PROCEDURE,
+        ENDED,
+        LONG_ENOUGH,
+        DOCUMENTS_ON_TIME,
+        SUPERIOR,
+        LEVEL_TOT,
+        LEVEL_KHA,
+        LEVEL_TRUNG_BINH,
+        LEVEL_KEM,
+        TASKS_DUE_REVIEW,
+        TASKS_REVIEWED,
+    ];
+    s.add(db, g, sql, &text, &slots).await
+}
+
+/// The end of year `y` inside the period: the day a yearly row is placed in the tree.
+fn year_end(y: i32, to: NaiveDate) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, 12, 31)
+        .expect("31 December")
+        .min(to)
+}
+
+/// The unit version `v` of the unit in column `unit` on `day`, under the root then: the joins
+/// that place a dated row in the tree.
+fn placed(s: &Scope<'_>, sql: &mut Sql, unit: &str, day: &str) -> String {
+    format!(
+        "JOIN unit_versions v ON v.unit_id = {unit} AND {} AND {}",
+        valid_on("v", day),
+        s.under(sql, "v.path", day)
+    )
+}
+
+/// Thematic topics of the years of the period, courses ending in it and their trainees,
+/// admission decisions, badges awarded, and the breakthrough tasks of its years (cadres, tasks,
+/// done).
+async fn programmes(db: &impl ConnectionTrait, s: &Scope<'_>, g: &mut Groups) -> Result<(), DbErr> {
+    use slot::*;
+    // A yearly row counts under the root by its unit at the end of its year (or of the period):
+    // one statement per year of the period, a handful.
+    for y in s.from.year()..=s.to.year() {
+        let mut sql = Sql::default();
+        let day = sql.bind(year_end(y, s.to));
+        let year = sql.bind(y);
+        let join = placed(s, &mut sql, "t.unit_id", &day);
+        let key = s.key(&mut sql, "v.path", &day);
+        let text = format!(
+            "SELECT {key}, COUNT(*) FROM thematic_topics t {join} WHERE t.year = {year} GROUP BY 1"
+        );
+        s.add(db, g, sql, &text, &[TOPICS]).await?;
+
+        let mut sql = Sql::default();
+        let day = sql.bind(year_end(y, s.to));
+        let year = sql.bind(y);
+        let join = placed(s, &mut sql, "ct.unit_id", &day);
+        let key = s.key(&mut sql, "v.path", &day);
+        let text = format!(
+            "SELECT {key}, COUNT(DISTINCT ct.member_id), COUNT(*), \
+               SUM(CASE WHEN ct.status = 'done' THEN 1 ELSE 0 END) \
+             FROM cadre_tasks ct {join} WHERE ct.year = {year} GROUP BY 1"
+        );
+        s.add(db, g, sql, &text, &[CADRES, CADRE_TASKS, CADRE_TASKS_DONE])
+            .await?;
+    }
+
+    let mut sql = Sql::default();
+    let (from, to) = (sql.bind(s.from), sql.bind(s.to));
+    let join = placed(s, &mut sql, "c.unit_id", "c.ends_on");
+    let key = s.key(&mut sql, "v.path", "c.ends_on");
+    let text = format!(
+        "SELECT {key}, COUNT(DISTINCT c.id), COUNT(cp.id) \
+         FROM courses c {join} LEFT JOIN course_participants cp ON cp.course_id = c.id \
+         WHERE c.ends_on >= {from} AND c.ends_on <= {to} GROUP BY 1"
+    );
+    s.add(db, g, sql, &text, &[COURSES, TRAINEES]).await?;
+
+    let mut sql = Sql::default();
+    let (from, to) = (sql.bind(s.from), sql.bind(s.to));
+    let join = placed(s, &mut sql, "k.unit_id", "k.decided_on");
+    let key = s.key(&mut sql, "v.path", "k.decided_on");
+    let text = format!(
+        "SELECT {key}, COUNT(*) FROM candidates k {join} \
+         WHERE k.decided_on >= {from} AND k.decided_on <= {to} GROUP BY 1"
+    );
+    s.add(db, g, sql, &text, &[ADMITTED]).await?;
+
+    // A badge counts under the member's home cell on the day it was awarded.
+    let mut sql = Sql::default();
+    let (from, to) = (sql.bind(s.from), sql.bind(s.to));
+    let join = placed(s, &mut sql, "r.unit_id", "b.awarded_on");
+    let key = s.key(&mut sql, "v.path", "b.awarded_on");
+    let text = format!(
+        "SELECT {key}, COUNT(*) FROM member_badges b \
+         JOIN member_units r ON r.member_id = b.member_id AND r.kind = 'home' AND {} {join} \
+         WHERE b.awarded_on >= {from} AND b.awarded_on <= {to} GROUP BY 1",
+        valid_on("r", "b.awarded_on")
+    );
+    s.add(db, g, sql, &text, &[BADGES]).await
+}
+
+/// For each classification year ending in the period: cells rated good or excellent and
+/// cells rated, members likewise, each placed in the tree at the year's end.
+async fn classification(
+    db: &impl ConnectionTrait,
+    s: &Scope<'_>,
+    g: &mut Groups,
+) -> Result<(), DbErr> {
+    use slot::*;
+    let good = "('excellent', 'good')";
+    for y in s.from.year()..=s.to.year() {
+        let end = NaiveDate::from_ymd_opt(y, 12, 31).expect("31 December");
+        if !(s.from <= end && end <= s.to) {
+            continue;
+        }
+        let mut sql = Sql::default();
+        let day = sql.bind(end);
+        let year = sql.bind(y);
+        let join = placed(s, &mut sql, "ur.unit_id", &day);
+        let key = s.key(&mut sql, "v.path", &day);
+        let text = format!(
+            "SELECT {key}, SUM(CASE WHEN ur.level IN {good} THEN 1 ELSE 0 END), COUNT(*) \
+             FROM unit_reviews ur {join} WHERE ur.year = {year} AND v.kind IN {CELL_KINDS} \
+             GROUP BY 1"
+        );
+        s.add(db, g, sql, &text, &[CELLS_GOOD, CELLS_RATED]).await?;
+
+        let mut sql = Sql::default();
+        let day = sql.bind(end);
+        let year = sql.bind(y);
+        let join = placed(s, &mut sql, "mr.cell_id", &day);
+        let key = s.key(&mut sql, "v.path", &day);
+        let text = format!(
+            "SELECT {key}, SUM(CASE WHEN mr.level IN {good} THEN 1 ELSE 0 END), COUNT(*) \
+             FROM member_reviews mr {join} WHERE mr.year = {year} GROUP BY 1"
+        );
+        s.add(db, g, sql, &text, &[MEMBERS_GOOD, MEMBERS_RATED])
+            .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_are_cut_to_the_period_and_know_their_quarter() {
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let spans = month_spans(d(2025, 11, 15), d(2026, 2, 10));
+        assert_eq!(
+            spans,
+            vec![
+                (d(2025, 11, 15), d(2025, 11, 30), 20254),
+                (d(2025, 12, 1), d(2025, 12, 31), 20254),
+                (d(2026, 1, 1), d(2026, 1, 31), 20261),
+                (d(2026, 2, 1), d(2026, 2, 10), 20261),
+            ]
+        );
+    }
+
+    #[test]
+    fn every_slot_is_named_once() {
+        let mut all = [
+            slot::MEMBERS,
+            slot::GRASSROOTS,
+            slot::CELLS,
+            slot::CELLS_WITH_GROUPS,
+            slot::CELLS_INSPECTED,
+            slot::OFFICERS,
+            slot::OFFICERS_TRAINED,
+            slot::CELL_MONTHS_MET,
+            slot::CELL_MONTHS,
+            slot::CELLS_EVERY_MONTH,
+            slot::CELLS_EXPECTED,
+            slot::CELLS_EVERY_QUARTER,
+            slot::CELLS_WITH_QUARTER,
+            slot::REGULAR,
+            slot::PRESENT,
+            slot::SHEET,
+            slot::ATTENDANCE_OK,
+            slot::TASKED,
+            slot::HELD,
+            slot::FULL_PROCEDURE,
+            slot::ENDED,
+            slot::LONG_ENOUGH,
+            slot::DOCUMENTS_ON_TIME,
+            slot::SUPERIOR,
+            slot::LEVEL_TOT,
+            slot::LEVEL_KHA,
+            slot::LEVEL_TRUNG_BINH,
+            slot::LEVEL_KEM,
+            slot::TASKS_DUE_REVIEW,
+            slot::TASKS_REVIEWED,
+            slot::TOPICS,
+            slot::COURSES,
+            slot::TRAINEES,
+            slot::ADMITTED,
+            slot::BADGES,
+            slot::CADRES,
+            slot::CADRE_TASKS,
+            slot::CADRE_TASKS_DONE,
+            slot::CELLS_GOOD,
+            slot::CELLS_RATED,
+            slot::MEMBERS_GOOD,
+            slot::MEMBERS_RATED,
+        ];
+        all.sort_unstable();
+        assert_eq!(all.to_vec(), (0..SLOTS).collect::<Vec<_>>());
+    }
+}
