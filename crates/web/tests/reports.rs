@@ -225,6 +225,60 @@ async fn indicators_and_programmes_through_the_api_and_the_pages() {
         "{}",
         page.body
     );
+    assert!(
+        page.body.contains("id=\"child-table\"")
+            && page.body.contains(&format!("id=\"child-{commune}\"")),
+        "the communes' table"
+    );
+    let sorted = t
+        .get(
+            &format!("/units/{province}/dashboard?tu={from}&den={to}&xep=members&giam=1"),
+            Auth::Cookie(&cookie),
+        )
+        .await;
+    assert_eq!(sorted.status, StatusCode::OK);
+    let by_child = ok(&t
+        .api(
+            Method::GET,
+            &path(province, "&by=child"),
+            &board,
+            json!(null),
+        )
+        .await);
+    let members: Vec<u64> = by_child["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| line(c, "members")["numerator"].as_u64().unwrap())
+        .collect();
+    let mut order: Vec<(u64, usize)> = members.iter().copied().zip(0..).collect();
+    order.sort_by(|a, b| b.0.cmp(&a.0));
+    let first = &by_child["children"][order[0].1]["unit"]["id"];
+    let at = |id: &Value| sorted.body.find(&format!("id=\"child-{id}\"")).unwrap();
+    for (_, i) in &order[1..] {
+        assert!(
+            at(first) <= at(&by_child["children"][*i]["unit"]["id"]),
+            "the most members first"
+        );
+    }
+    let months = ok(&t
+        .api(
+            Method::GET,
+            &path(province, "&by=month"),
+            &board,
+            json!(null),
+        )
+        .await);
+    assert_eq!(months["months"].as_array().unwrap().len(), 13);
+    let wrong_by = t
+        .api(
+            Method::GET,
+            &path(province, "&by=year"),
+            &board,
+            json!(null),
+        )
+        .await;
+    assert_eq!(wrong_by.status, StatusCode::UNPROCESSABLE_ENTITY);
     let shown = t
         .get(&format!("/programmes/{de_an_11}"), Auth::Cookie(&cookie))
         .await;

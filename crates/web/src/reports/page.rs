@@ -3,7 +3,8 @@ use axum::extract::State;
 use axum::response::Response;
 use chibo_app::programmes::programme::{self, UnitProgrammes};
 use chibo_app::reports::Period;
-use chibo_app::reports::indicators::{self, Indicators};
+use chibo_app::reports::indicators::{self, ByChild, ChildIndicators, IndicatorLine, Indicators};
+use chibo_domain::indicators::Indicator;
 use serde::Deserialize;
 
 use crate::error::PageError;
@@ -20,6 +21,68 @@ pub struct PeriodQuery {
     den: Option<String>,
     /// The programme whose targets the figures are held against.
     chuong_trinh: Option<i64>,
+    /// The indicator the table of sub-units is sorted by, and whether highest first.
+    xep: Option<String>,
+    giam: Option<String>,
+}
+
+/// The columns of the sub-units' table besides the one it is sorted by: what a committee
+/// looks at first (narrow enough for a phone held sideways).
+const CHILD_COLUMNS: &[&str] = &[
+    "members",
+    "cell_months_met",
+    "attendance_rate",
+    "members_tasked",
+    "meetings_full_procedure",
+];
+
+/// The sub-units' table: its columns (code, label) and rows (unit, its lines in column order).
+struct ChildTable {
+    columns: Vec<(String, String)>,
+    rows: Vec<(ChildIndicators, Vec<IndicatorLine>)>,
+    sort: String,
+    descending: bool,
+}
+
+fn child_table(by: ByChild, sort: Option<&str>, descending: bool) -> ChildTable {
+    let sort = sort
+        .and_then(Indicator::from_code)
+        .unwrap_or(Indicator::AttendanceRate)
+        .code()
+        .to_string();
+    let mut codes: Vec<&str> = vec![sort.as_str()];
+    codes.extend(CHILD_COLUMNS.iter().copied().filter(|c| *c != sort));
+    let columns = codes
+        .iter()
+        .filter_map(|c| Indicator::from_code(c))
+        .map(|i| (i.code().to_string(), i.label().to_string()))
+        .collect();
+    let mut rows: Vec<(ChildIndicators, Vec<IndicatorLine>)> = by
+        .children
+        .into_iter()
+        .map(|c| {
+            let picked = codes
+                .iter()
+                .filter_map(|code| c.indicators.iter().find(|l| l.code == *code).cloned())
+                .collect();
+            (c, picked)
+        })
+        .collect();
+    // A unit with nothing to count ("—") goes last either way.
+    let key = |r: &(ChildIndicators, Vec<IndicatorLine>)| r.1.first().and_then(|l| l.value);
+    rows.sort_by(|a, b| match (key(a), key(b)) {
+        (Some(x), Some(y)) if descending => y.total_cmp(&x),
+        (Some(x), Some(y)) => x.total_cmp(&y),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    });
+    ChildTable {
+        columns,
+        rows,
+        sort,
+        descending,
+    }
 }
 
 #[derive(Template)]
@@ -30,6 +93,9 @@ struct DashboardPage {
     /// The programmes that apply to the unit, and the one chosen.
     programmes: UnitProgrammes,
     chosen: Option<i64>,
+    children: ChildTable,
+    /// The query string of this view without the sort, for the table's sort links.
+    base: String,
 }
 
 /// A unit's board: every indicator of its subtree over the period.
@@ -44,10 +110,21 @@ pub async fn dashboard(
         Some(p) => programme::targets_for(&s.app, &a, p, id).await?.1,
         None => vec![],
     };
+    let by_child = indicators::by_child(&s.app, &a, id, period, &targets).await?;
+    let descending = q.giam.as_deref() == Some("1");
     render(&DashboardPage {
         nav: Nav::of(&a),
         r: indicators::of_unit(&s.app, &a, id, period, &targets).await?,
         programmes: programme::for_unit(&s.app, &a, id).await?,
+        base: format!(
+            "tu={}&den={}{}",
+            period.from,
+            period.to,
+            q.chuong_trinh
+                .map(|p| format!("&chuong_trinh={p}"))
+                .unwrap_or_default()
+        ),
         chosen: q.chuong_trinh,
+        children: child_table(by_child, q.xep.as_deref(), descending),
     })
 }
