@@ -21,8 +21,8 @@ use chibo_domain::member::{Status, StatusEvent, StatusEventKind, status_on};
 use chibo_domain::org::{UnitKind, child_path, path_ids, root_path};
 use chibo_seed::generate::{Options, Quiet, Scale, generate};
 use chibo_store::entities::{
-    meeting, meeting_attendance, meeting_record, member, member_event, member_unit, position, unit,
-    unit_version,
+    meeting, meeting_attendance, meeting_record, meeting_stat, member, member_event, member_unit,
+    position, unit, unit_version,
 };
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
@@ -109,6 +109,35 @@ async fn a_generated_city_keeps_the_use_cases_invariants() {
             assert!(c != s && present.contains(&c) && present.contains(&s));
             assert!(r.end_time.unwrap() > m.start_time);
         }
+    }
+
+    // The figures the generator wrote for each meeting are those `meetings::figures` computes
+    // from the rows (`chibo reindex` computes every one again).
+    let figures = || async {
+        meeting_stat::Entity::find()
+            .order_by_asc(meeting_stat::Column::MeetingId)
+            .all(db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|f| meeting_stat::Model {
+                id: 0,
+                updated_at: chrono::DateTime::UNIX_EPOCH,
+                ..f
+            })
+            .collect::<Vec<_>>()
+    };
+    let written = figures().await;
+    assert_eq!(written.len() as usize, summary.meetings);
+    assert!(
+        written.iter().any(|f| f.attendance_ok) && written.iter().any(|f| f.tasks_reviewed > 0)
+    );
+    chibo_app::meetings::figures::reindex(&app, &|_, _| {})
+        .await
+        .unwrap();
+    let computed = figures().await;
+    for (w, c) in written.iter().zip(&computed) {
+        assert_eq!(w, c, "meeting {}", w.meeting_id);
     }
 
     // The year's other work: badges on award days, the excellent quota of each grassroots

@@ -1,13 +1,19 @@
 //! Months of meetings for every cell: a regular meeting each month (some months skipped, more in
 //! rural cells), a thematic one each quarter in most cells, announced a week ahead; past ones
 //! held with their attendance sheet, record, vote and tasks, as `meetings::schedule`, `publish`,
-//! `write_attendance` and the record use cases leave them. Meetings of the coming week (this
-//! month's or the next's) are published.
+//! `write_attendance` and the record use cases leave them, and with the figures
+//! `meetings::figures` keeps about each (`crates/seed/tests/generate.rs` computes them again
+//! and compares). Meetings of the coming week (this month's or the next's) are published.
 
 use chibo_app::App;
 use chibo_domain::meeting::MeetingStatus;
 use chibo_domain::org::CellType;
-use chibo_store::entities::{meeting, meeting_attendance, meeting_record, meeting_task, rule_set};
+use std::collections::HashMap;
+
+use chibo_domain::rules::{Presence, RuleSet, Standing};
+use chibo_store::entities::{
+    meeting, meeting_attendance, meeting_record, meeting_stat, meeting_task, rule_set,
+};
 use chrono::{Datelike, Months, NaiveDate, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 
@@ -31,17 +37,112 @@ fn habits(t: CellType) -> (u64, u32, &'static str, &'static str) {
     }
 }
 
-/// The national rule sets by the day they take effect, newest last.
-async fn national_rule_sets(app: &App) -> Result<Vec<(NaiveDate, i64)>, GenerateError> {
-    let mut sets: Vec<(NaiveDate, i64)> = rule_set::Entity::find()
+/// The national rule sets by the day they take effect, newest last, and each one's rules.
+async fn national_rule_sets(
+    app: &App,
+) -> Result<(Vec<(NaiveDate, i64)>, HashMap<i64, RuleSet>), GenerateError> {
+    let rows = rule_set::Entity::find()
         .filter(rule_set::Column::UnitId.is_null())
         .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|r| (r.effective_from, r.id))
-        .collect();
+        .await?;
+    let mut sets: Vec<(NaiveDate, i64)> = rows.iter().map(|r| (r.effective_from, r.id)).collect();
     sets.sort();
-    Ok(sets)
+    let rules = rows
+        .iter()
+        .map(|r| {
+            serde_json::from_str(&r.body)
+                .map(|rules| (r.id, rules))
+                .map_err(|e| GenerateError::App(chibo_app::AppError::Internal(e.to_string())))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok((sets, rules))
+}
+
+/// What `meetings::figures` computes for a held meeting, known here as it is written: the sheet
+/// (exempt members count when they come, as `rules::attendance` counts them), the record, the
+/// tasks. No steps, guests or judged scores are written, so no meeting has a full procedure, a
+/// superior guest or a level.
+struct Held {
+    id: i64,
+    date: NaiveDate,
+    kind: &'static str,
+    rules: i64,
+    counted: Vec<(Standing, Presence)>,
+    tasked: usize,
+    /// (done, the day it was reported)
+    tasks: Vec<(bool, NaiveDate)>,
+    /// Minutes and the day documents were posted, when a record was written.
+    record: Option<(u32, NaiveDate)>,
+}
+
+/// The `meeting_stats` rows of one cell's meetings; `planned` are those not held yet.
+fn figures_of(
+    cell: i64,
+    held: &[Held],
+    planned: &[(i64, NaiveDate, &'static str)],
+    rules: &HashMap<i64, RuleSet>,
+    now: chrono::DateTime<Utc>,
+) -> Vec<meeting_stat::ActiveModel> {
+    let row = |id: i64, date: NaiveDate, kind: &str| meeting_stat::ActiveModel {
+        meeting_id: Set(id),
+        cell_id: Set(cell),
+        meeting_date: Set(date),
+        kind: Set(kind.into()),
+        combined: Set(false),
+        held: Set(false),
+        stale: Set(false),
+        sheet_members: Set(0),
+        present: Set(0),
+        tasked: Set(0),
+        attendance_ok: Set(false),
+        full_procedure: Set(false),
+        has_end_time: Set(false),
+        duration_ok: Set(false),
+        documents_on_time: Set(false),
+        superior_attended: Set(false),
+        level: Set(None),
+        tasks_given: Set(0),
+        tasks_reviewed: Set(0),
+        next_regular_on: Set(None),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    let mut out: Vec<meeting_stat::ActiveModel> = planned
+        .iter()
+        .map(|(id, date, kind)| row(*id, *date, kind))
+        .collect();
+    for h in held {
+        let r = &rules[&h.rules];
+        let a = chibo_domain::rules::attendance(&h.counted);
+        let next = held
+            .iter()
+            .filter(|x| x.kind == "regular" && x.date > h.date)
+            .map(|x| x.date)
+            .min();
+        let mut f = row(h.id, h.date, h.kind);
+        f.held = Set(true);
+        f.sheet_members = Set(a.expected as i32);
+        f.present = Set(a.present as i32);
+        f.tasked = Set(h.tasked as i32);
+        f.attendance_ok = Set(a.expected > 0 && a.met(r.attendance_threshold));
+        if let Some((minutes, posted)) = h.record {
+            f.has_end_time = Set(true);
+            f.duration_ok = Set(chibo_domain::rules::duration_met(r, minutes, false));
+            f.documents_on_time = Set(chibo_domain::rules::documents_in_time(r, posted, h.date));
+        }
+        f.tasks_given = Set(h.tasks.len() as i32);
+        f.tasks_reviewed = Set(match next {
+            Some(n) => h
+                .tasks
+                .iter()
+                .filter(|(done, on)| *done && *on <= n)
+                .count() as i32,
+            None => 0,
+        });
+        f.next_regular_on = Set(next);
+        out.push(f);
+    }
+    out
 }
 
 fn in_force(sets: &[(NaiveDate, i64)], on: NaiveDate) -> i64 {
@@ -50,6 +151,14 @@ fn in_force(sets: &[(NaiveDate, i64)], on: NaiveDate) -> i64 {
         .find(|(from, _)| *from <= on)
         .or(sets.first())
         .map_or(1, |(_, id)| *id)
+}
+
+fn presence_of(code: &str) -> Presence {
+    match code {
+        "present" => Presence::Present,
+        "absent_excused" => Presence::AbsentExcused,
+        _ => Presence::AbsentUnexcused,
+    }
 }
 
 fn start_plus(start: &str, minutes: i64) -> String {
@@ -71,7 +180,7 @@ pub async fn write_meetings(
     let now = Utc::now();
     let first = today.with_day(1).expect("first of month");
     let announced_until = today + chrono::Duration::days(7);
-    let sets = national_rule_sets(app).await?;
+    let (sets, rules) = national_rule_sets(app).await?;
     let cells: Vec<&Unit> = units.iter().filter(|u| u.kind.is_cell()).collect();
     progress.phase("Buổi sinh hoạt", cells.len() as u64);
     let mut next_id = 0i64;
@@ -81,7 +190,10 @@ pub async fn write_meetings(
     let mut sheet: Batch<meeting_attendance::ActiveModel> = Batch::new();
     let mut records: Batch<meeting_record::ActiveModel> = Batch::new();
     let mut tasks: Batch<meeting_task::ActiveModel> = Batch::new();
+    let mut stats: Batch<meeting_stat::ActiveModel> = Batch::new();
     for (n, cell) in cells.iter().enumerate() {
+        let mut held_here: Vec<Held> = Vec::new();
+        let mut planned_here: Vec<(i64, NaiveDate, &'static str)> = Vec::new();
         let t = cell.cell_type.unwrap_or(CellType::Rural);
         let (presence, day, time, place) = habits(t);
         let roll = &people.members[people.by_cell.get(&cell.id).cloned().unwrap_or(0..0)];
@@ -153,19 +265,32 @@ pub async fn write_meetings(
                     cancelled_reason: Set(None),
                 });
                 if !held {
+                    planned_here.push((next_id, date, kind));
                     continue;
                 }
+                let mut fig = Held {
+                    id: next_id,
+                    date,
+                    kind,
+                    rules: in_force(&sets, date),
+                    counted: Vec::new(),
+                    tasked: 0,
+                    tasks: Vec::new(),
+                    record: None,
+                };
                 // The sheet: members on the roll that day; exempt members stand apart (some
                 // come anyway); members working away are absent with their reason.
                 let mut present = Vec::new();
                 let mut working = Vec::new();
                 for p in roll.iter().filter(|p| p.on_roll_from <= date) {
                     let since = p.status_from.is_some_and(|s| s <= date);
+                    let mut standing = Standing::Working;
                     let (presence_code, reason) = match p.status {
                         "exempt" if since => {
                             if !ctx.rng.chance(15) {
                                 continue;
                             }
+                            standing = Standing::Exempt;
                             ("present", None)
                         }
                         "working_away" if since => {
@@ -186,6 +311,7 @@ pub async fn write_meetings(
                     if presence_code == "present" {
                         present.push(p.id);
                     }
+                    fig.counted.push((standing, presence_of(presence_code)));
                     attendance_rows += 1;
                     sheet.push(meeting_attendance::ActiveModel {
                         meeting_id: Set(next_id),
@@ -200,6 +326,7 @@ pub async fn write_meetings(
                 // The record, chaired and minuted by two members present (a meeting with
                 // fewer than two present has no record).
                 let [chair, minute_taker, ..] = present[..] else {
+                    held_here.push(fig);
                     continue;
                 };
                 let resolution = if copies {
@@ -213,14 +340,14 @@ pub async fn write_meetings(
                     )
                 };
                 let minutes = 75 + ctx.rng.below(90) as i64;
+                let posted = date - chrono::Duration::days(1 + ctx.rng.below(7) as i64);
+                fig.record = Some((minutes as u32, posted));
                 records.push(meeting_record::ActiveModel {
                     meeting_id: Set(next_id),
                     end_time: Set(Some(start_plus(time, minutes))),
                     chair_member_id: Set(Some(chair)),
                     secretary_member_id: Set(Some(minute_taker)),
-                    documents_posted_on: Set(Some(
-                        date - chrono::Duration::days(1 + ctx.rng.below(7) as i64),
-                    )),
+                    documents_posted_on: Set(Some(posted)),
                     draft_resolution: Set(None),
                     resolution_text: Set(Some(resolution)),
                     votes_for: Set(Some(present.len() as i32)),
@@ -230,9 +357,12 @@ pub async fn write_meetings(
                     ..Default::default()
                 });
                 if kind == "regular" {
+                    let mut given = std::collections::HashSet::new();
                     for _ in 0..2.min(working.len()) {
                         let who = working[ctx.rng.below(working.len() as u64) as usize];
+                        given.insert(who);
                         let due = date + chrono::Duration::days(30);
+                        fig.tasks.push((due < today, due));
                         tasks.push(meeting_task::ActiveModel {
                             meeting_id: Set(next_id),
                             member_id: Set(who),
@@ -249,8 +379,13 @@ pub async fn write_meetings(
                             ..Default::default()
                         });
                     }
+                    fig.tasked = given.len();
                 }
+                held_here.push(fig);
             }
+        }
+        for f in figures_of(cell.id, &held_here, &planned_here, &rules, now) {
+            stats.push(f);
         }
         if n % 100 == 0 {
             progress.advance(n as u64);
@@ -261,12 +396,14 @@ pub async fn write_meetings(
             sheet.flush(&tx).await?;
             records.flush(&tx).await?;
             tasks.flush(&tx).await?;
+            stats.flush(&tx).await?;
         }
     }
     meetings.flush(&tx).await?;
     sheet.flush(&tx).await?;
     records.flush(&tx).await?;
     tasks.flush(&tx).await?;
+    stats.flush(&tx).await?;
     tx.commit().await?;
     progress.advance(cells.len() as u64);
     Ok((next_id as usize, attendance_rows))

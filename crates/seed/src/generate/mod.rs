@@ -146,10 +146,6 @@ pub async fn generate(
     bulk::advance_sequences(&app.db, meetings::TABLES).await?;
     bulk::advance_sequences(&app.db, workflows::TABLES).await?;
     analyze(&app.db).await?;
-    // The figures the reports sum, computed by the same code as a meeting's page.
-    progress.phase("Số liệu buổi họp", meetings as u64);
-    chibo_app::meetings::figures::reindex(app, &|done, _| progress.advance(done)).await?;
-    app.db.execute_unprepared("ANALYZE meeting_stats").await?;
     Ok(Summary {
         units: units.len() + people.groups,
         cells: units.iter().filter(|u| u.kind.is_cell()).count(),
@@ -175,6 +171,7 @@ async fn analyze(db: &impl ConnectionTrait) -> Result<(), DbErr> {
             "meeting_attendance",
             "meeting_records",
             "meeting_tasks",
+            "meeting_stats",
             "member_badges",
             "member_reviews",
             "unit_reviews",
