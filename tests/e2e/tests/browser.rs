@@ -517,6 +517,48 @@ async fn log_in_browse_the_tree_and_a_member() {
     wait_text(&c, "main", "Biểu quyết").await;
     shot(&c, "13-member-resolutions").await;
     logout(&c).await;
+
+    // The board on a phone: the province's indicators held against Đề án 11, the communes'
+    // table, one commune's board by a tap.
+    login(&c, &base, "bantochuc").await;
+    c.find(Locator::Css("a.dashboard-link"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "#indicators", "Tỷ lệ đảng viên dự sinh hoạt thường kỳ").await;
+    c.find(Locator::Css("#period select[name=chuong_trinh]"))
+        .await
+        .unwrap()
+        .select_by_label("Đề án 11-ĐA/TU")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#period button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let rate = wait_text(&c, "#ind-attendance_rate", "≥ 90%").await;
+    assert!(rate.contains("đạt"), "{rate}");
+    shot(&c, "14-board-dashboard").await;
+    c.find(Locator::XPath(
+        "//table[@id='child-table']//a[normalize-space()='Đảng bộ xã Phú Lâm']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    wait_text(&c, "h1", "Chỉ tiêu").await;
+    assert!(text(&c, ".crumbs").await.contains("Phú Lâm"));
+    assert!(
+        text(&c, "#ind-attendance_rate").await.contains("≥ 95%"),
+        "the commune's own target"
+    );
+    shot(&c, "15-commune-dashboard").await;
+    logout(&c).await;
     c.close().await.unwrap();
     let _ = std::fs::remove_dir_all(&tmp);
 }
