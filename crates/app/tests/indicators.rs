@@ -312,3 +312,61 @@ async fn children_and_months_add_up_to_the_whole() {
         );
     }
 }
+
+#[tokio::test]
+async fn warnings_agree_with_the_indicators_and_page_by_kind() {
+    use chibo_app::reports::warnings;
+    use chibo_domain::indicators::Warning;
+    let app = demo_with_meetings().await;
+    let board = actor(&app, "bantochuc").await;
+    let root = unit_named(&app, "Đảng bộ tỉnh Hòa Sơn").await;
+    let (from, to) = last_twelve_months();
+    let r = indicators::of_unit(&app, &board, root.id, period(from, to), &[])
+        .await
+        .unwrap();
+    let w = warnings::warnings(&app, &board, root.id, period(from, to), None, None, 5)
+        .await
+        .unwrap();
+    let count = |k: Warning| w.kinds.iter().find(|c| c.kind == k.code()).unwrap().count;
+    let gap = |code: &str| {
+        let (n, d) = figure(&r, code);
+        d.unwrap() - n
+    };
+    assert_eq!(count(Warning::MissedMonth), gap("cell_months_met"));
+    assert_eq!(count(Warning::TooShort), gap("meetings_min_duration"));
+    assert_eq!(count(Warning::DocumentsLate), gap("documents_on_time"));
+    assert!(count(Warning::MissedMonth) > 0, "the demo skips months");
+    for i in &w.items {
+        assert!(i.evidence.starts_with("/meetings/") || i.evidence.starts_with("/units/"));
+        assert!(!i.reason.is_empty() && !i.cell.name.is_empty());
+    }
+
+    // One kind, two at a time, newest first, every row once.
+    let kind = Warning::MissedMonth;
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let page = warnings::warnings(
+            &app,
+            &board,
+            root.id,
+            period(from, to),
+            Some(kind),
+            after.as_ref(),
+            2,
+        )
+        .await
+        .unwrap();
+        assert!(page.items.len() <= 2);
+        seen.extend(page.items.iter().map(|i| (i.on, i.cell.id)));
+        match page.next {
+            Some(n) => after = Some(chibo_domain::cursor::Cursor::decode(&n).unwrap()),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len() as u64, count(kind));
+    assert!(
+        seen.windows(2).all(|p| p[0] > p[1]),
+        "newest first: {seen:?}"
+    );
+}

@@ -46,6 +46,20 @@ labelled_enum!(
     }
 );
 
+labelled_enum!(
+    /// An early warning a committee sees over its subtree, each with its evidence.
+    Warning {
+        MissedMonth = "missed_month", "Chi bộ không sinh hoạt thường kỳ trong tháng";
+        MissedQuarter = "missed_quarter", "Chi bộ không sinh hoạt chuyên đề trong quý";
+        LowAttendanceTwice = "low_attendance_twice", "Tỷ lệ đảng viên dự dưới quy định hai kỳ liền";
+        TasksNotFollowedUp = "tasks_not_followed_up", "Nhiệm vụ không được kiểm tra ở kỳ sinh hoạt sau";
+        DocumentsLate = "documents_late", "Tài liệu không gửi trước đủ thời gian quy định";
+        TooShort = "too_short", "Buổi sinh hoạt không đủ thời lượng tối thiểu";
+        BelowThreeOfficial = "below_three_official", "Chi bộ dưới ba đảng viên chính thức";
+        NoSecretary = "no_secretary", "Chi bộ chưa có bí thư";
+    }
+);
+
 /// How an indicator is measured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -252,7 +252,7 @@ async fn indicators_and_programmes_through_the_api_and_the_pages() {
         .map(|c| line(c, "members")["numerator"].as_u64().unwrap())
         .collect();
     let mut order: Vec<(u64, usize)> = members.iter().copied().zip(0..).collect();
-    order.sort_by(|a, b| b.0.cmp(&a.0));
+    order.sort_by_key(|o| std::cmp::Reverse(o.0));
     let first = &by_child["children"][order[0].1]["unit"]["id"];
     let at = |id: &Value| sorted.body.find(&format!("id=\"child-{id}\"")).unwrap();
     for (_, i) in &order[1..] {
@@ -315,5 +315,89 @@ async fn indicators_and_programmes_through_the_api_and_the_pages() {
         wrong.body.contains("Nhập tỷ lệ từ 0 đến 100") && wrong.body.contains("value=\"abc\""),
         "the form keeps what was typed: {}",
         wrong.body
+    );
+}
+
+#[tokio::test]
+async fn warnings_through_the_api_and_the_pages() {
+    let t = TestApp::new().await;
+    chibo_seed::demo::seed_meetings(&t.app).await.unwrap();
+    let board = t.token("bantochuc").await;
+    let member = t.token("dangvien.dongtam").await;
+    let province = t.unit_id("Đảng bộ tỉnh Hòa Sơn").await;
+    let (from, to) = (day(-365), day(-1));
+    let path = format!("/api/v1/units/{province}/warnings?from={from}&to={to}");
+    let w = ok(&t.api(Method::GET, &path, &board, json!(null)).await);
+    assert_eq!(w["kinds"].as_array().unwrap().len(), 8);
+    let missed = w["kinds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kind"] == "missed_month")
+        .unwrap()["count"]
+        .as_u64()
+        .unwrap();
+    assert!(missed > 2, "the demo skips months");
+    let first = &w["items"][0];
+    assert!(
+        first["reason"].as_str().unwrap().len() > 10
+            && first["evidence"].as_str().unwrap().starts_with('/')
+    );
+    let page = ok(&t
+        .api(
+            Method::GET,
+            &format!("{path}&kind=missed_month&per_page=2"),
+            &board,
+            json!(null),
+        )
+        .await);
+    assert_eq!(page["items"].as_array().unwrap().len(), 2);
+    let next = page["next"].as_str().expect("more than one page");
+    let page2 = ok(&t
+        .api(
+            Method::GET,
+            &format!("{path}&kind=missed_month&per_page=2&after={next}"),
+            &board,
+            json!(null),
+        )
+        .await);
+    assert_ne!(page2["items"][0], page["items"][0]);
+    let bad = t
+        .api(
+            Method::GET,
+            &format!("{path}&kind=nothing"),
+            &board,
+            json!(null),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.json()["error"]["fields"][0]["field"], "kind");
+    let hidden = t.api(Method::GET, &path, &member, json!(null)).await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+
+    let cookie = t.login("bantochuc").await;
+    let dash = t
+        .get(
+            &format!("/units/{province}/dashboard?tu={from}&den={to}"),
+            Auth::Cookie(&cookie),
+        )
+        .await;
+    assert!(
+        dash.body.contains("id=\"warn-missed_month\""),
+        "{}",
+        dash.body
+    );
+    let list = t
+        .get(
+            &format!("/units/{province}/warnings?loai=missed_month&tu={from}&den={to}"),
+            Auth::Cookie(&cookie),
+        )
+        .await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(
+        list.body
+            .contains("không tổ chức sinh hoạt thường kỳ tháng"),
+        "{}",
+        list.body
     );
 }

@@ -27,7 +27,9 @@ pub struct IndicatorLine {
     /// Stable code (domain.md §7), e.g. `attendance_rate`.
     pub code: String,
     pub label: String,
-    /// What is counted, in words.
+    /// What is counted, in words (left out of the lines by child and by month: it is the
+    /// same for every child and every month).
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub definition: String,
     /// `share` (numerator / denominator in %) or `count`.
     #[schema(value_type = String)]
@@ -141,6 +143,15 @@ fn lines(figures: Vec<(Indicator, Figure)>, targets: &[Target]) -> Vec<Indicator
         .collect()
 }
 
+/// [`lines`] without their definitions, for a line per child or per month.
+fn short_lines(figures: Vec<(Indicator, Figure)>, targets: &[Target]) -> Vec<IndicatorLine> {
+    let mut ls = lines(figures, targets);
+    for l in &mut ls {
+        l.definition.clear();
+    }
+    ls
+}
+
 /// One unit directly under the one asked about (or that unit itself, for what lies at it).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ChildIndicators {
@@ -218,7 +229,7 @@ pub async fn by_child(
                 .map_or("", |k| k.label())
                 .into(),
             itself: false,
-            indicators: lines(counted.remove(&u.id).unwrap_or_else(empty), targets),
+            indicators: short_lines(counted.remove(&u.id).unwrap_or_else(empty), targets),
         })
         .collect();
     children.sort_by_key(|c| (names.get(&c.unit.id).map(|u| u.sort_key.clone()), c.unit.id));
@@ -230,7 +241,7 @@ pub async fn by_child(
             },
             kind_label: "Trực tiếp tại đơn vị".into(),
             itself: true,
-            indicators: lines(own, targets),
+            indicators: short_lines(own, targets),
         });
     }
     Ok(ByChild {
@@ -300,7 +311,14 @@ pub async fn by_month(
             month: first.format("%Y-%m").to_string(),
             from: span.from,
             to: span.to,
-            indicators: r.indicators,
+            indicators: r
+                .indicators
+                .into_iter()
+                .map(|mut l| {
+                    l.definition.clear();
+                    l
+                })
+                .collect(),
         });
         first = first + Months::new(1);
     }

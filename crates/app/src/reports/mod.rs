@@ -7,5 +7,6 @@
 
 pub mod indicators;
 pub mod period;
+pub mod warnings;
 
 pub use period::Period;

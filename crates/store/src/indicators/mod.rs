@@ -12,6 +12,7 @@
 //! (rounding, a share of nothing) is the domain's (`chibo_domain::indicators::Figure`).
 
 mod queries;
+pub mod warnings;
 
 use std::collections::BTreeMap;
 
@@ -98,7 +99,7 @@ pub struct Scope<'a> {
     to: NaiveDate,
     backend: DbBackend,
     grouping: Grouping,
-    _subtree: Subtree<'a>,
+    subtree: Subtree<'a>,
 }
 
 impl Scope<'_> {
@@ -213,7 +214,7 @@ pub async fn scope<'a>(
         to,
         backend,
         grouping,
-        _subtree: subtree,
+        subtree,
     })
 }
 

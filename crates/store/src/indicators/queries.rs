@@ -115,7 +115,7 @@ pub(super) async fn count(db: &impl ConnectionTrait, s: &Scope<'_>) -> Result<Gr
     Ok(groups)
 }
 
-const CELL_KINDS: &str = "('cell', 'base_cell')";
+pub(super) const CELL_KINDS: &str = "('cell', 'base_cell')";
 
 /// On the period's last day: members on the roll, grassroots organisations, cells, cells with
 /// party groups, cells inspected in the period, officers in office and those trained in it.
@@ -194,6 +194,45 @@ fn month_spans(from: NaiveDate, to: NaiveDate) -> Vec<(NaiveDate, NaiveDate, i32
     spans
 }
 
+/// `WITH m AS (the months), cm AS (the cell-months)`: one row per (cell, month) expected,
+/// keyed, with the month's first day, its quarter, and whether a regular and a thematic
+/// meeting were held in it. Shared by the indicators and the warnings.
+pub(super) fn cell_months_cte(s: &Scope<'_>, sql: &mut Sql) -> String {
+    let rows: Vec<String> = month_spans(s.from, s.to)
+        .into_iter()
+        .map(|(first, last, q)| {
+            format!(
+                "SELECT {} AS start_on, {} AS end_on, {} AS q",
+                sql.bind(first),
+                sql.bind(last),
+                sql.bind(q)
+            )
+        })
+        .collect();
+    let months = rows.join(" UNION ALL ");
+    let under = s.under(sql, "v.path", "m.end_on");
+    let key = s.key(sql, "v.path", "m.end_on");
+    let held = |what: &str| {
+        format!(
+            "CASE WHEN EXISTS (SELECT 1 FROM meeting_stats ms WHERE ms.cell_id = v.unit_id \
+             AND ms.held AND ({what}) AND ms.meeting_date >= m.start_on \
+             AND ms.meeting_date <= m.end_on) THEN 1 ELSE 0 END"
+        )
+    };
+    format!(
+        "WITH m AS ({months}), cm AS (\
+           SELECT {key} AS k, v.unit_id AS cell, m.start_on AS start_on, m.q AS q, \
+             {regular} AS regular, {thematic} AS thematic \
+           FROM m JOIN unit_versions v ON v.kind IN {CELL_KINDS} AND {valid_v} \
+           JOIN units u ON u.id = v.unit_id AND u.established_on <= m.start_on \
+             AND (u.dissolved_on IS NULL OR u.dissolved_on > m.end_on) \
+           WHERE {under})",
+        regular = held("ms.kind = 'regular'"),
+        thematic = held("ms.kind = 'thematic' OR ms.combined"),
+        valid_v = valid_on("v", "m.end_on"),
+    )
+}
+
 /// Cell-months: (cell, month) pairs in which the cell existed every day of the month inside
 /// the period, under the root on the month's last day, each with whether a regular and a
 /// thematic (alone or combined) meeting was held in it. Then: months met / expected; cells
@@ -207,35 +246,9 @@ async fn cell_months(
 ) -> Result<(), DbErr> {
     use slot::*;
     let mut sql = Sql::default();
-    let rows: Vec<String> = month_spans(s.from, s.to)
-        .into_iter()
-        .map(|(first, last, q)| {
-            format!(
-                "SELECT {} AS start_on, {} AS end_on, {} AS q",
-                sql.bind(first),
-                sql.bind(last),
-                sql.bind(q)
-            )
-        })
-        .collect();
-    let months = rows.join(" UNION ALL ");
-    let under = s.under(&mut sql, "v.path", "m.end_on");
-    let key = s.key(&mut sql, "v.path", "m.end_on");
-    let held = |what: &str| {
-        format!(
-            "CASE WHEN EXISTS (SELECT 1 FROM meeting_stats ms WHERE ms.cell_id = v.unit_id \
-             AND ms.held AND ({what}) AND ms.meeting_date >= m.start_on \
-             AND ms.meeting_date <= m.end_on) THEN 1 ELSE 0 END"
-        )
-    };
+    let cte = cell_months_cte(s, &mut sql);
     let text = format!(
-        "WITH m AS ({months}), cm AS (\
-           SELECT {key} AS k, v.unit_id AS cell, m.q AS q, {regular} AS regular, \
-             {thematic} AS thematic \
-           FROM m JOIN unit_versions v ON v.kind IN {CELL_KINDS} AND {valid_v} \
-           JOIN units u ON u.id = v.unit_id AND u.established_on <= m.start_on \
-             AND (u.dissolved_on IS NULL OR u.dissolved_on > m.end_on) \
-           WHERE {under}), \
+        "{cte}, \
          cells AS (SELECT k, cell, MIN(regular) AS every FROM cm GROUP BY k, cell), \
          quarters AS (SELECT k, cell, MAX(thematic) AS thematic FROM cm GROUP BY k, cell, q \
            HAVING COUNT(*) = 3), \
@@ -243,10 +256,7 @@ async fn cell_months(
          SELECT k, CAST(0 AS BIGINT), SUM(regular), COUNT(*) FROM cm GROUP BY k \
          UNION ALL SELECT k, CAST(1 AS BIGINT), SUM(every), COUNT(*) FROM cells GROUP BY k \
          UNION ALL SELECT k, CAST(2 AS BIGINT), SUM(every), COUNT(*) FROM quarter_cells \
-           GROUP BY k",
-        regular = held("ms.kind = 'regular'"),
-        thematic = held("ms.kind = 'thematic' OR ms.combined"),
-        valid_v = valid_on("v", "m.end_on"),
+           GROUP BY k"
     );
     let pairs = [
         (CELL_MONTHS_MET, CELL_MONTHS),

@@ -56,6 +56,9 @@ impl MigrationTrait for MeetingStats {
             index("meeting_stats", &["cell_id", "meeting_date"], false),
             index("meeting_stats", &["meeting_date"], false),
             index("meeting_stats", &["stale"], false),
+            // The indicators' lookups: a cell's party groups on a day, an officer's courses.
+            index("unit_versions", &["parent_id", "kind"], false),
+            index("course_participants", &["member_id"], false),
         ] {
             m.create_index(i).await?;
         }

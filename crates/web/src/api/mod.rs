@@ -82,6 +82,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(reports::unit_programmes, reports::create_programme))
         .routes(routes!(reports::get_programme, reports::update_programme))
         .routes(routes!(reports::programme_uptake))
+        .routes(routes!(reports::unit_warnings))
         .routes(routes!(units::rename))
         .routes(routes!(units::move_unit))
         .routes(routes!(units::merge))

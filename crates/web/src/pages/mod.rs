@@ -91,6 +91,12 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
             get(programme::unit_programmes),
         ),
         r(
+            M::GET,
+            "/units/{id}/warnings",
+            false,
+            get(reports::unit_warnings),
+        ),
+        r(
             M::POST,
             "/units/{id}/programmes",
             false,

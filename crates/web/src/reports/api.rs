@@ -6,6 +6,8 @@ use chibo_app::programmes::programme::{self, ProgrammeInput, ProgrammeView, Unit
 use chibo_app::programmes::uptake::{self, Uptake};
 use chibo_app::reports::Period;
 use chibo_app::reports::indicators::{self, ByChild, ByMonth, Indicators};
+use chibo_app::reports::warnings::{self, Warnings};
+use chibo_domain::indicators::Warning;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -143,5 +145,50 @@ pub async fn programme_uptake(
     let per_page = q.per_page_or(uptake::PER_PAGE);
     Ok(Json(
         uptake::uptake(&s.app, &a, id, q.after.as_ref(), per_page).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct WarningQuery {
+    /// `YYYY-MM-DD`, first day of the period (default: 1 January of this year).
+    pub from: Option<String>,
+    /// `YYYY-MM-DD`, last day of the period (default: 31 December of this year).
+    pub to: Option<String>,
+    /// One kind, a page at a time: `missed_month`, `missed_quarter`, `low_attendance_twice`,
+    /// `tasks_not_followed_up`, `documents_late`, `too_short`, `below_three_official`,
+    /// `no_secretary`.
+    pub kind: Option<String>,
+    /// The `next` of the previous page (with `kind`).
+    #[param(value_type = Option<String>)]
+    pub after: Option<chibo_domain::cursor::Cursor>,
+    /// Warnings on a page (1–500, default 50).
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 500)]
+    pub per_page: Option<chibo_domain::bounded::PageSize>,
+}
+
+/// Early warnings of the unit's subtree over the period: every kind counted and the newest few
+/// of each, or with `kind` a page of that kind, newest first; each with its reason and the page
+/// of its evidence.
+#[utoipa::path(get, path = "/api/v1/units/{id}/warnings", tag = "reports",
+    params(("id" = i64, Path), WarningQuery),
+    responses((status = 200, body = Warnings), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn unit_warnings(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    PathId(id): PathId,
+    ApiQuery(q): ApiQuery<WarningQuery>,
+) -> Result<Json<Warnings>, ApiError> {
+    let period = Period::parse(q.from.as_deref(), q.to.as_deref())?;
+    let kind = match q.kind.as_deref().filter(|k| !k.is_empty()) {
+        None => None,
+        Some(k) => Some(
+            Warning::from_code(k)
+                .ok_or_else(|| AppError::invalid("kind", "Loại cảnh báo không đúng."))?,
+        ),
+    };
+    let per_page = q.per_page.map_or(warnings::PER_PAGE, |p| p.get_u64());
+    Ok(Json(
+        warnings::warnings(&s.app, &a, id, period, kind, q.after.as_ref(), per_page).await?,
     ))
 }

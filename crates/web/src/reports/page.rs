@@ -4,6 +4,7 @@ use axum::response::Response;
 use chibo_app::programmes::programme::{self, UnitProgrammes};
 use chibo_app::reports::Period;
 use chibo_app::reports::indicators::{self, ByChild, ChildIndicators, IndicatorLine, Indicators};
+use chibo_app::reports::warnings::{self, Warnings};
 use chibo_domain::indicators::Indicator;
 use serde::Deserialize;
 
@@ -96,6 +97,8 @@ struct DashboardPage {
     children: ChildTable,
     /// The query string of this view without the sort, for the table's sort links.
     base: String,
+    warnings: Warnings,
+    w_total: u64,
 }
 
 /// A unit's board: every indicator of its subtree over the period.
@@ -111,6 +114,7 @@ pub async fn dashboard(
         None => vec![],
     };
     let by_child = indicators::by_child(&s.app, &a, id, period, &targets).await?;
+    let warnings = warnings::warnings(&s.app, &a, id, period, None, None, warnings::FIRST).await?;
     let descending = q.giam.as_deref() == Some("1");
     render(&DashboardPage {
         nav: Nav::of(&a),
@@ -126,5 +130,60 @@ pub async fn dashboard(
         ),
         chosen: q.chuong_trinh,
         children: child_table(by_child, q.xep.as_deref(), descending),
+        w_total: warnings.kinds.iter().map(|k| k.count).sum(),
+        warnings,
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct WarningQuery {
+    tu: Option<String>,
+    den: Option<String>,
+    loai: Option<String>,
+    after: Option<chibo_domain::cursor::Cursor>,
+}
+
+#[derive(Template)]
+#[template(path = "warnings.html")]
+struct WarningsPage {
+    nav: Nav,
+    w: Warnings,
+    kind: String,
+    later: bool,
+}
+
+/// One kind of warning of a unit's subtree, a page at a time.
+pub async fn unit_warnings(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    PathId(id): PathId,
+    PageQuery(q): PageQuery<WarningQuery>,
+) -> Result<Response, PageError> {
+    let period = Period::parse(q.tu.as_deref(), q.den.as_deref())?;
+    let kind = q
+        .loai
+        .as_deref()
+        .and_then(chibo_domain::indicators::Warning::from_code)
+        .ok_or_else(|| {
+            PageError(chibo_app::AppError::invalid(
+                "loai",
+                "Loại cảnh báo không đúng.",
+            ))
+        })?;
+    let w = warnings::warnings(
+        &s.app,
+        &a,
+        id,
+        period,
+        Some(kind),
+        q.after.as_ref(),
+        warnings::PER_PAGE,
+    )
+    .await?;
+    render(&WarningsPage {
+        nav: Nav::of(&a),
+        w,
+        kind: kind.code().into(),
+        later: q.after.is_some(),
     })
 }

@@ -1,0 +1,201 @@
+//! Early warnings over a unit's subtree and a period, each with its reason and a link to its
+//! evidence (the cell, or the meeting): months and quarters without the required meeting,
+//! attendance below the threshold two regular meetings running, tasks not followed up,
+//! documents late, meetings too short, cells below three official members or without a
+//! secretary. Counted by `chibo_store::indicators::warnings`.
+
+use chibo_domain::cursor::Cursor;
+use chibo_domain::indicators::Warning;
+use chibo_store::indicators::warnings::{self as store, WarningRow};
+use chibo_store::indicators::{self as counting, Grouping};
+use chibo_store::subtree::Subtree;
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::access::Actor;
+use crate::org::units;
+use crate::refs::UnitRef;
+use crate::reports::Period;
+use crate::reports::indicators::check_period;
+use crate::{App, AppError, AppResult};
+
+/// Warnings of each kind listed on the dashboard before "Xem tất cả".
+pub const FIRST: u64 = 5;
+/// Warnings of one kind on a page.
+pub const PER_PAGE: u64 = 50;
+
+/// How many warnings of a kind.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct WarningCount {
+    pub kind: String,
+    pub label: String,
+    pub count: u64,
+}
+
+/// One warning with its reason and its evidence.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct WarningLine {
+    pub kind: String,
+    pub cell: UnitRef,
+    pub on: NaiveDate,
+    pub meeting_id: Option<i64>,
+    /// What is wrong, in a sentence.
+    pub reason: String,
+    /// The page that shows the evidence: the meeting, or the cell.
+    pub evidence: String,
+}
+
+/// The warnings of a subtree over a period.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Warnings {
+    pub unit_id: i64,
+    pub unit: UnitRef,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// Every kind with its count.
+    pub kinds: Vec<WarningCount>,
+    /// Without `kind`: the newest few of each kind; with it, a page of that kind, newest
+    /// first.
+    pub items: Vec<WarningLine>,
+    /// With `kind`: pass as `after` for the next page; absent on the last.
+    pub next: Option<String>,
+}
+
+fn cursor_of(r: &WarningRow) -> String {
+    Cursor::new(format!("{}|{}", r.on, r.meeting_id.unwrap_or(0)), r.cell_id).encode()
+}
+
+fn row_of(c: &Cursor) -> AppResult<WarningRow> {
+    let bad = || AppError::invalid("after", "Tham số after không hợp lệ.");
+    let (on, meeting) = c.key.split_once('|').ok_or_else(bad)?;
+    Ok(WarningRow {
+        cell_id: c.id,
+        on: on.parse().map_err(|_| bad())?,
+        meeting_id: Some(meeting.parse::<i64>().map_err(|_| bad())?).filter(|m| *m != 0),
+        number: 0,
+    })
+}
+
+fn reason(kind: Warning, r: &WarningRow, cell: &str) -> String {
+    let day = r.on.format("%d/%m/%Y");
+    match kind {
+        Warning::MissedMonth => format!(
+            "{cell} không tổ chức sinh hoạt thường kỳ tháng {}/{}.",
+            r.on.month(),
+            r.on.year()
+        ),
+        Warning::MissedQuarter => format!(
+            "{cell} không sinh hoạt chuyên đề quý {}/{}.",
+            r.on.month0() / 3 + 1,
+            r.on.year()
+        ),
+        Warning::LowAttendanceTwice => format!(
+            "Buổi thường kỳ ngày {day}: {},{}% đảng viên dự, kỳ trước cũng dưới tỷ lệ quy định.",
+            r.number / 10,
+            r.number % 10
+        ),
+        Warning::TasksNotFollowedUp => format!(
+            "{} nhiệm vụ giao tại buổi ngày {day} chưa được kiểm tra ở kỳ sinh hoạt sau.",
+            r.number
+        ),
+        Warning::DocumentsLate => {
+            format!("Tài liệu buổi sinh hoạt ngày {day} không gửi trước đủ thời gian quy định.")
+        }
+        Warning::TooShort => format!("Buổi sinh hoạt ngày {day} không đủ thời lượng tối thiểu."),
+        Warning::BelowThreeOfficial => format!("{cell} có dưới ba đảng viên chính thức."),
+        Warning::NoSecretary => format!("{cell} chưa có bí thư."),
+    }
+}
+
+/// The warnings of unit `unit_id`'s subtree over `period`: every kind counted, and the newest
+/// few of each, or (with `kind`) a page of one kind.
+pub async fn warnings(
+    app: &App,
+    actor: &Actor,
+    unit_id: i64,
+    period: Period,
+    kind: Option<Warning>,
+    after: Option<&Cursor>,
+    per_page: u64,
+) -> AppResult<Warnings> {
+    check_period(&period)?;
+    let unit = actor.visible(units::find(&app.db, unit_id).await?)?;
+    let scope = counting::scope(
+        &app.db,
+        Subtree::of(&unit),
+        period.from,
+        period.to,
+        Grouping::Whole,
+    )
+    .await?;
+    let today = App::today();
+    let kinds = store::counts(&app.db, &scope, today).await?;
+    let after = after.map(row_of).transpose()?;
+    let mut rows: Vec<(Warning, WarningRow)> = Vec::new();
+    let mut next = None;
+    match kind {
+        Some(k) => {
+            let per_page = per_page.clamp(1, 500);
+            let mut page =
+                store::page(&app.db, &scope, k, today, after.as_ref(), per_page + 1).await?;
+            if page.len() as u64 > per_page {
+                page.truncate(per_page as usize);
+                next = page.last().map(cursor_of);
+            }
+            rows.extend(page.into_iter().map(|r| (k, r)));
+        }
+        None => {
+            for (k, n) in &kinds {
+                if *n > 0 {
+                    let page = store::page(&app.db, &scope, *k, today, None, FIRST).await?;
+                    rows.extend(page.into_iter().map(|r| (*k, r)));
+                }
+            }
+        }
+    }
+    let ids: Vec<i64> = rows.iter().map(|(_, r)| r.cell_id).collect();
+    let cells = crate::lookup::units_by_id(&app.db, &ids).await?;
+    let items = rows
+        .into_iter()
+        .map(|(k, r)| {
+            let name = cells
+                .get(&r.cell_id)
+                .map(|c| c.name.clone())
+                .unwrap_or_default();
+            WarningLine {
+                kind: k.code().into(),
+                reason: reason(k, &r, &name),
+                evidence: match r.meeting_id {
+                    Some(m) => format!("/meetings/{m}"),
+                    None => format!("/units/{}", r.cell_id),
+                },
+                cell: UnitRef {
+                    id: r.cell_id,
+                    name,
+                },
+                on: r.on,
+                meeting_id: r.meeting_id,
+            }
+        })
+        .collect();
+    Ok(Warnings {
+        unit_id: unit.id,
+        unit: UnitRef {
+            id: unit.id,
+            name: unit.name.clone(),
+        },
+        from: period.from,
+        to: period.to,
+        kinds: kinds
+            .into_iter()
+            .map(|(k, count)| WarningCount {
+                kind: k.code().into(),
+                label: k.label().into(),
+                count,
+            })
+            .collect(),
+        items,
+        next,
+    })
+}

@@ -1,0 +1,172 @@
+//! Early warnings over a subtree: the cells and meetings a committee should look at, each kind
+//! one statement over the same tree-as-it-was as the indicators (rows from `meeting_stats`
+//! and the cell-months of the period), and two over today's tree (cells below three official
+//! members, cells without a secretary). Each kind is counted, and listed newest first a page at
+//! a time by a keyset on (date, cell, meeting).
+
+use chibo_domain::indicators::Warning;
+use chibo_domain::member::on_roll_codes;
+use chrono::NaiveDate;
+use sea_orm::{ConnectionTrait, DbErr};
+
+use super::queries::{CELL_KINDS, cell_months_cte};
+use super::{Scope, Sql, valid_on};
+
+/// One warning: the cell, the day (a month's first day, a meeting's date, or today), the
+/// meeting when there is one, and a number (how many tasks were not followed up…).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WarningRow {
+    pub cell_id: i64,
+    pub on: NaiveDate,
+    pub meeting_id: Option<i64>,
+    pub number: i64,
+}
+
+/// The rows of warning `kind` as a subquery with columns `cell`, `on_day`, `meeting`, `n`.
+fn rows_of(s: &Scope<'_>, sql: &mut Sql, kind: Warning, today: NaiveDate) -> String {
+    let (from, to) = (sql.bind(s.from), sql.bind(s.to));
+    // Held meetings of the period under the root by their cell on their date.
+    let held = |cond: &str, n: &str, sql: &mut Sql| {
+        let under = s.under(sql, "v.path", "ms.meeting_date");
+        format!(
+            "SELECT ms.cell_id AS cell, ms.meeting_date AS on_day, ms.meeting_id AS meeting, \
+               {n} AS n \
+             FROM meeting_stats ms JOIN unit_versions v ON v.unit_id = ms.cell_id AND {} \
+             WHERE ms.held AND ms.meeting_date >= {from} AND ms.meeting_date <= {to} \
+             AND {under} AND ({cond})",
+            valid_on("v", "ms.meeting_date")
+        )
+    };
+    match kind {
+        Warning::MissedMonth => format!(
+            "{} SELECT cell, start_on AS on_day, CAST(NULL AS BIGINT) AS meeting, \
+               CAST(0 AS BIGINT) AS n FROM cm WHERE regular = 0",
+            cell_months_cte(s, sql)
+        ),
+        Warning::MissedQuarter => format!(
+            "{} SELECT cell, MIN(start_on) AS on_day, CAST(NULL AS BIGINT) AS meeting, \
+               CAST(0 AS BIGINT) AS n FROM cm GROUP BY cell, q \
+             HAVING COUNT(*) = 3 AND MAX(thematic) = 0",
+            cell_months_cte(s, sql)
+        ),
+        Warning::LowAttendanceTwice => held(
+            "ms.kind = 'regular' AND NOT ms.attendance_ok AND ms.sheet_members > 0 \
+             AND NOT (SELECT p.attendance_ok FROM meeting_stats p WHERE p.cell_id = ms.cell_id \
+               AND p.kind = 'regular' AND p.held AND p.sheet_members > 0 \
+               AND p.meeting_date < ms.meeting_date ORDER BY p.meeting_date DESC LIMIT 1)",
+            "CAST(ms.present AS BIGINT) * 1000 / ms.sheet_members",
+            sql,
+        ),
+        Warning::TasksNotFollowedUp => {
+            let cond = format!(
+                "ms.next_regular_on IS NOT NULL AND ms.next_regular_on <= {to} \
+                 AND ms.tasks_reviewed < ms.tasks_given"
+            );
+            held(
+                &cond,
+                "CAST(ms.tasks_given - ms.tasks_reviewed AS BIGINT)",
+                sql,
+            )
+        }
+        Warning::DocumentsLate => held("NOT ms.documents_on_time", "CAST(0 AS BIGINT)", sql),
+        Warning::TooShort => held(
+            "ms.has_end_time AND NOT ms.duration_ok",
+            "CAST(0 AS BIGINT)",
+            sql,
+        ),
+        Warning::BelowThreeOfficial | Warning::NoSecretary => {
+            let today = sql.bind(today);
+            let on_roll: Vec<String> = on_roll_codes()
+                .into_iter()
+                .map(|c| format!("'{c}'"))
+                .collect();
+            let cond = if kind == Warning::BelowThreeOfficial {
+                format!(
+                    "(SELECT COUNT(*) FROM members m WHERE m.unit_id IN (SELECT g.id FROM units g \
+                       WHERE g.id = c.id OR g.parent_id = c.id) \
+                     AND m.official_date IS NOT NULL AND m.official_date <= {today} \
+                     AND m.status IN ({})) < 3",
+                    on_roll.join(", ")
+                )
+            } else {
+                "NOT EXISTS (SELECT 1 FROM positions p WHERE p.unit_id = c.id \
+                   AND p.kind = 'secretary' AND p.term_to IS NULL)"
+                    .to_string()
+            };
+            let live = sql.bind(format!("{}%", s.subtree.root()));
+            format!(
+                "SELECT c.id AS cell, {today} AS on_day, CAST(NULL AS BIGINT) AS meeting, \
+                   CAST(0 AS BIGINT) AS n FROM units c \
+                 WHERE c.path LIKE {live} AND c.kind IN {CELL_KINDS} AND c.dissolved_on IS NULL \
+                 AND {cond}"
+            )
+        }
+    }
+}
+
+/// How many warnings of each kind the subtree has.
+pub async fn counts(
+    db: &impl ConnectionTrait,
+    s: &Scope<'_>,
+    today: NaiveDate,
+) -> Result<Vec<(Warning, u64)>, DbErr> {
+    let mut out = Vec::new();
+    for kind in Warning::ALL {
+        let mut sql = Sql::default();
+        let rows = rows_of(s, &mut sql, *kind, today);
+        let text = format!("SELECT COUNT(*) FROM ({rows}) w");
+        let n = db
+            .query_one_raw(sql.statement(s.backend, &text))
+            .await?
+            .map(|r| r.try_get_by_index::<i64>(0))
+            .transpose()?
+            .unwrap_or(0);
+        out.push((*kind, n.max(0) as u64));
+    }
+    Ok(out)
+}
+
+/// Up to `limit` warnings of `kind`, newest first, after `after` (the last row of the previous
+/// page).
+pub async fn page(
+    db: &impl ConnectionTrait,
+    s: &Scope<'_>,
+    kind: Warning,
+    today: NaiveDate,
+    after: Option<&WarningRow>,
+    limit: u64,
+) -> Result<Vec<WarningRow>, DbErr> {
+    let mut sql = Sql::default();
+    let rows = rows_of(s, &mut sql, kind, today);
+    let keyset = match after {
+        Some(a) => {
+            let (on, cell, meeting) = (
+                sql.bind(a.on),
+                sql.bind(a.cell_id),
+                sql.bind(a.meeting_id.unwrap_or(0)),
+            );
+            format!(
+                "WHERE w.on_day < {on} OR (w.on_day = {on} AND (w.cell < {cell} \
+                 OR (w.cell = {cell} AND COALESCE(w.meeting, 0) < {meeting})))"
+            )
+        }
+        None => String::new(),
+    };
+    let text = format!(
+        "SELECT w.cell, w.on_day, w.meeting, w.n FROM ({rows}) w {keyset} \
+         ORDER BY w.on_day DESC, w.cell DESC, COALESCE(w.meeting, 0) DESC LIMIT {}",
+        limit.clamp(1, 500)
+    );
+    db.query_all_raw(sql.statement(s.backend, &text))
+        .await?
+        .into_iter()
+        .map(|r| {
+            Ok(WarningRow {
+                cell_id: r.try_get_by_index(0)?,
+                on: r.try_get_by_index(1)?,
+                meeting_id: r.try_get_by_index(2)?,
+                number: r.try_get_by_index::<Option<i64>>(3)?.unwrap_or(0),
+            })
+        })
+        .collect()
+}
