@@ -160,30 +160,37 @@ pub async fn unit_warnings(
     PageQuery(q): PageQuery<WarningQuery>,
 ) -> Result<Response, PageError> {
     let period = Period::parse(q.tu.as_deref(), q.den.as_deref())?;
-    let kind = q
-        .loai
-        .as_deref()
-        .and_then(chibo_domain::indicators::Warning::from_code)
-        .ok_or_else(|| {
-            PageError(chibo_app::AppError::invalid(
-                "loai",
-                "Loại cảnh báo không đúng.",
-            ))
-        })?;
+    // Without a kind, the newest few of every kind (as on the dashboard); an unknown kind is
+    // refused once the unit is known to be readable.
+    let kind = match q.loai.as_deref().filter(|k| !k.is_empty()) {
+        None => None,
+        Some(k) => Some(chibo_domain::indicators::Warning::from_code(k)),
+    };
     let w = warnings::warnings(
         &s.app,
         &a,
         id,
         period,
-        Some(kind),
+        kind.flatten(),
         q.after.as_ref(),
-        warnings::PER_PAGE,
+        if kind.is_some() {
+            warnings::PER_PAGE
+        } else {
+            warnings::FIRST
+        },
     )
     .await?;
+    if kind == Some(None) {
+        return Err(PageError(chibo_app::AppError::invalid(
+            "loai",
+            "Loại cảnh báo không đúng.",
+        )));
+    }
+    let kind = kind.flatten();
     render(&WarningsPage {
         nav: Nav::of(&a),
         w,
-        kind: kind.code().into(),
+        kind: kind.map(|k| k.code().to_string()).unwrap_or_default(),
         later: q.after.is_some(),
     })
 }
