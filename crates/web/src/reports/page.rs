@@ -162,10 +162,11 @@ pub async fn unit_warnings(
     let period = Period::parse(q.tu.as_deref(), q.den.as_deref())?;
     // Without a kind, the newest few of every kind (as on the dashboard); an unknown kind is
     // refused once the unit is known to be readable.
-    let kind = match q.loai.as_deref().filter(|k| !k.is_empty()) {
-        None => None,
-        Some(k) => Some(chibo_domain::indicators::Warning::from_code(k)),
-    };
+    let kind = q
+        .loai
+        .as_deref()
+        .filter(|k| !k.is_empty())
+        .map(chibo_domain::indicators::Warning::from_code);
     let w = warnings::warnings(
         &s.app,
         &a,
