@@ -99,6 +99,20 @@ impl Indicator {
         self.code().strip_prefix("meeting_level_")
     }
 
+    /// The warning that lists the rows this indicator misses (the months without a meeting
+    /// behind "cell-months met"), when there is one.
+    pub fn evidence(self) -> Option<Warning> {
+        use Indicator::*;
+        match self {
+            CellMonthsMet | CellsMeetingMonthly => Some(Warning::MissedMonth),
+            CellsThematicQuarterly => Some(Warning::MissedQuarter),
+            MeetingsMinDuration => Some(Warning::TooShort),
+            DocumentsOnTime => Some(Warning::DocumentsLate),
+            TasksFollowedUp => Some(Warning::TasksNotFollowedUp),
+            _ => None,
+        }
+    }
+
     /// What is counted, in words: the numerator and, for a share, the denominator.
     pub fn definition(self) -> &'static str {
         use Indicator::*;

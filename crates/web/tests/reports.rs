@@ -55,6 +55,7 @@ async fn indicators_and_programmes_through_the_api_and_the_pages() {
     );
     assert_eq!(rate["target"], Value::Null);
     assert_eq!(line(&r, "members")["denominator"], Value::Null);
+    assert_eq!(line(&r, "cell_months_met")["evidence"], "missed_month");
 
     // A plain member reads no subtree; a wrong period is refused in Vietnamese.
     let hidden = t
@@ -383,7 +384,10 @@ async fn warnings_through_the_api_and_the_pages() {
         )
         .await;
     assert!(
-        dash.body.contains("id=\"warn-missed_month\""),
+        dash.body.contains("id=\"warn-missed_month\"")
+            && dash.body.contains(&format!(
+                "/units/{province}/warnings?loai=missed_month&tu={from}"
+            )),
         "{}",
         dash.body
     );

@@ -14,7 +14,7 @@ use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::access::Actor;
+use crate::access::{Actor, Visible};
 use crate::org::units;
 use crate::refs::UnitRef;
 use crate::reports::Period;
@@ -50,6 +50,9 @@ pub struct IndicatorLine {
     pub met: Option<bool>,
     /// How far from the target (positive: beyond it), in the value's unit.
     pub gap: Option<f64>,
+    /// The kind of warning that lists the rows this figure misses
+    /// (`GET /api/v1/units/{id}/warnings?kind=…`), when there is one.
+    pub evidence: Option<String>,
 }
 
 impl IndicatorLine {
@@ -69,6 +72,7 @@ impl IndicatorLine {
             gap: target
                 .and_then(|t| t.gap_tenths(f))
                 .map(|g| g as f64 / 10.0),
+            evidence: indicator.evidence().map(|w| w.code().to_string()),
         }
     }
 }
@@ -87,7 +91,7 @@ pub struct Indicators {
 }
 
 /// Checks that the period is one the indicators can be counted over.
-pub(crate) fn check_period(p: &Period) -> AppResult<()> {
+fn check_period(p: &Period) -> AppResult<()> {
     let months =
         (p.to.year() - p.from.year()) * 12 + p.to.month0() as i32 - p.from.month0() as i32 + 1;
     if months > chibo_store::indicators::MAX_MONTHS as i32 {
@@ -99,6 +103,36 @@ pub(crate) fn check_period(p: &Period) -> AppResult<()> {
     Ok(())
 }
 
+/// Unit `unit_id` if the actor reads it and `period` is one the indicators can be counted over.
+pub(crate) async fn reported_unit(
+    app: &App,
+    actor: &Actor,
+    unit_id: i64,
+    period: &Period,
+) -> AppResult<Visible<unit::Model>> {
+    check_period(period)?;
+    actor.visible(units::find(&app.db, unit_id).await?)
+}
+
+/// The counting scope of a unit's subtree over a period.
+pub(crate) async fn scope_of<'a>(
+    app: &App,
+    unit: &'a Visible<unit::Model>,
+    period: &Period,
+    grouping: Grouping,
+) -> AppResult<chibo_store::indicators::Scope<'a>> {
+    Ok(
+        chibo_store::indicators::scope(
+            &app.db,
+            Subtree::of(unit),
+            period.from,
+            period.to,
+            grouping,
+        )
+        .await?,
+    )
+}
+
 /// Every indicator of unit `unit_id`'s subtree over `period`, with `targets` where they
 /// apply. The actor must read the unit.
 pub async fn of_unit(
@@ -108,16 +142,8 @@ pub async fn of_unit(
     period: Period,
     targets: &[Target],
 ) -> AppResult<Indicators> {
-    check_period(&period)?;
-    let unit = actor.visible(units::find(&app.db, unit_id).await?)?;
-    let scope = chibo_store::indicators::scope(
-        &app.db,
-        Subtree::of(&unit),
-        period.from,
-        period.to,
-        Grouping::Whole,
-    )
-    .await?;
+    let unit = reported_unit(app, actor, unit_id, &period).await?;
+    let scope = scope_of(app, &unit, &period, Grouping::Whole).await?;
     let figures = chibo_store::indicators::all(&app.db, &scope).await?;
     let pending = chibo_store::meeting_stats::stale_count(&app.db).await?;
     Ok(Indicators {
@@ -184,16 +210,8 @@ pub async fn by_child(
     period: Period,
     targets: &[Target],
 ) -> AppResult<ByChild> {
-    check_period(&period)?;
-    let unit = actor.visible(units::find(&app.db, unit_id).await?)?;
-    let scope = chibo_store::indicators::scope(
-        &app.db,
-        Subtree::of(&unit),
-        period.from,
-        period.to,
-        Grouping::ByChild,
-    )
-    .await?;
+    let unit = reported_unit(app, actor, unit_id, &period).await?;
+    let scope = scope_of(app, &unit, &period, Grouping::ByChild).await?;
     let mut counted: HashMap<i64, Vec<(Indicator, Figure)>> =
         chibo_store::indicators::by_child(&app.db, &scope)
             .await?

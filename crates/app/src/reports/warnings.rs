@@ -6,18 +6,16 @@
 
 use chibo_domain::cursor::Cursor;
 use chibo_domain::indicators::Warning;
+use chibo_store::indicators::Grouping;
 use chibo_store::indicators::warnings::{self as store, WarningRow};
-use chibo_store::indicators::{self as counting, Grouping};
-use chibo_store::subtree::Subtree;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::access::Actor;
-use crate::org::units;
 use crate::refs::UnitRef;
 use crate::reports::Period;
-use crate::reports::indicators::check_period;
+use crate::reports::indicators::{reported_unit, scope_of};
 use crate::{App, AppError, AppResult};
 
 /// Warnings of each kind listed on the dashboard before "Xem tất cả".
@@ -119,16 +117,8 @@ pub async fn warnings(
     after: Option<&Cursor>,
     per_page: u64,
 ) -> AppResult<Warnings> {
-    check_period(&period)?;
-    let unit = actor.visible(units::find(&app.db, unit_id).await?)?;
-    let scope = counting::scope(
-        &app.db,
-        Subtree::of(&unit),
-        period.from,
-        period.to,
-        Grouping::Whole,
-    )
-    .await?;
+    let unit = reported_unit(app, actor, unit_id, &period).await?;
+    let scope = scope_of(app, &unit, &period, Grouping::Whole).await?;
     let today = App::today();
     let kinds = store::counts(&app.db, &scope, today).await?;
     let after = after.map(row_of).transpose()?;
