@@ -294,7 +294,7 @@ async fn main() -> Result<()> {
                     .expect("template")
                     .progress_chars("=> "),
             );
-            bar.set_message("Số liệu buổi họp");
+            bar.set_message("Số liệu buổi sinh hoạt");
             let n = figures::reindex(&app, &|done, total| {
                 bar.set_length(total);
                 bar.set_position(done);
@@ -330,6 +330,10 @@ async fn main() -> Result<()> {
                 seed_demo(&app).await?;
             }
             auth::purge_expired(&app).await?;
+            let missing = chibo_store::meeting_stats::rows_for_new_meetings(&app.db).await?;
+            if missing > 0 {
+                println!("Đang tính số liệu của {missing} buổi sinh hoạt (chạy nền).");
+            }
             tokio::spawn(keep_figures(app.clone()));
             let router = chibo_web::router(
                 app,

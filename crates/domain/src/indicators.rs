@@ -1,7 +1,7 @@
 //! The indicators of domain.md §7: what the committees report over a subtree and a period
 //! ("trên 90%", "100% chi bộ sinh hoạt 1 lần/tháng", "75% chi bộ được kiểm tra"). Each is
-//! defined once here, with its numerator and denominator in words; the queries that count them
-//! live in the app's `reports`. A share is kept as an exact pair of counts and shown as a
+//! defined once here, with its numerator and denominator in words; the statements that count
+//! them are `chibo_store::indicators`, the use cases `app::reports`. A share is kept as an exact pair of counts and shown as a
 //! percentage with one decimal, rounded half up; a share of nothing is "—", never 0% or 100%.
 //! A programme's target is an indicator, a comparison and a value, judged here in integers.
 
@@ -297,6 +297,26 @@ impl Target {
         })
     }
 
+    /// Whether meeting this target also meets `other` (same indicator): a programme below may
+    /// only tighten the target of the one it implements.
+    pub fn at_least_as_strict_as(self, other: Target) -> bool {
+        use Comparison::*;
+        let up = |c: Comparison| matches!(c, AtLeast | MoreThan);
+        let down = |c: Comparison| matches!(c, AtMost | LessThan);
+        match (self.comparison, other.comparison) {
+            (a, b) if up(a) && up(b) => {
+                self.tenths > other.tenths
+                    || (self.tenths == other.tenths && (a == b || a == MoreThan))
+            }
+            (a, b) if down(a) && down(b) => {
+                self.tenths < other.tenths
+                    || (self.tenths == other.tenths && (a == b || a == LessThan))
+            }
+            (Equal, b) => b.holds(self.tenths, other.tenths),
+            _ => false,
+        }
+    }
+
     /// "≥ 90%", "≥ 900".
     pub fn text(self) -> String {
         let value = tenths_text(self.tenths);
@@ -434,6 +454,16 @@ mod tests {
         fn at_least_and_less_than_are_opposites(v in 0i64..2000, t in 0i64..2000) {
             prop_assert_ne!(Comparison::AtLeast.holds(v, t), Comparison::LessThan.holds(v, t));
             prop_assert_ne!(Comparison::AtMost.holds(v, t), Comparison::MoreThan.holds(v, t));
+        }
+
+        /// A stricter target's every value meets the looser one.
+        #[test]
+        fn a_stricter_target_implies_the_looser(a in 0i64..1000, b in 0i64..1000, v in 0i64..1000, ca in 0usize..5, cb in 0usize..5) {
+            let t = |tenths, c: usize| Target { indicator: Indicator::AttendanceRate, comparison: Comparison::ALL[c], tenths };
+            let (strict, loose) = (t(a, ca), t(b, cb));
+            if strict.at_least_as_strict_as(loose) && strict.comparison.holds(v, a) {
+                prop_assert!(loose.comparison.holds(v, b));
+            }
         }
 
         /// What `tenths_text` writes, `parse_tenths` reads back.

@@ -4,14 +4,15 @@
 //! rows, in set-based statements that any context may call without importing the meetings.
 
 use chrono::{NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, SimpleExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, OnConflict, Query, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
 };
 
-use crate::entities::{meeting, meeting_stat, member_unit};
+use crate::entities::{meeting, meeting_stat, member_unit, unit};
 
-/// Inserts a stale row for every meeting meeting `which` that has none yet: one statement.
+/// Inserts a stale row for every meeting that meets the condition `which` that has none yet:
+/// one statement.
 async fn insert_missing(db: &impl ConnectionTrait, which: Condition) -> Result<u64, DbErr> {
     let zero = || Expr::val(0);
     let no = || Expr::val(false);
@@ -31,12 +32,17 @@ async fn insert_missing(db: &impl ConnectionTrait, which: Condition) -> Result<u
         .from(meeting::Entity)
         .cond_where(which)
         .and_where(
-            meeting::Column::Id.not_in_subquery(
+            Expr::exists(
                 Query::select()
-                    .column(meeting_stat::Column::MeetingId)
+                    .expr(Expr::val(1))
                     .from(meeting_stat::Entity)
+                    .and_where(
+                        Expr::col((meeting_stat::Entity, meeting_stat::Column::MeetingId))
+                            .equals((meeting::Entity, meeting::Column::Id)),
+                    )
                     .to_owned(),
-            ),
+            )
+            .not(),
         )
         .to_owned();
     let insert = Query::insert()
@@ -64,6 +70,12 @@ async fn insert_missing(db: &impl ConnectionTrait, which: Condition) -> Result<u
         ])
         .select_from(missing)
         .map_err(|e| DbErr::Custom(e.to_string()))?
+        // Two first writes to one meeting at once (check-ins) insert its row once.
+        .on_conflict(
+            OnConflict::column(meeting_stat::Column::MeetingId)
+                .do_nothing()
+                .to_owned(),
+        )
         .to_owned();
     Ok(db.execute(&insert).await?.rows_affected())
 }
@@ -95,6 +107,7 @@ pub async fn meeting_changed(
         .from(meeting::Entity)
         .and_where(meeting::Column::UnitId.eq(cell_id))
         .and_where(meeting::Column::Kind.eq("regular"))
+        .and_where(meeting::Column::Status.eq("held"))
         .and_where(meeting::Column::MeetingDate.lt(date))
         .to_owned();
     set_stale(
@@ -129,19 +142,36 @@ pub async fn members_changed(
     member_ids: &[i64],
     from: NaiveDate,
 ) -> Result<(), DbErr> {
-    let cells = Query::select()
+    let rolls = Query::select()
         .column(member_unit::Column::UnitId)
         .from(member_unit::Entity)
         .and_where(member_unit::Column::MemberId.is_in(member_ids.iter().copied()))
         .to_owned();
+    // A member of a party group stands on its cell's sheet: the group's parent too.
+    let groups_cells = Query::select()
+        .column(unit::Column::ParentId)
+        .from(unit::Entity)
+        .and_where(unit::Column::Id.in_subquery(rolls.clone()))
+        .and_where(unit::Column::Kind.eq("group"))
+        .to_owned();
     set_stale(
         db,
         Condition::all()
-            .add(meeting_stat::Column::CellId.in_subquery(cells))
+            .add(
+                Condition::any()
+                    .add(meeting_stat::Column::CellId.in_subquery(rolls))
+                    .add(meeting_stat::Column::CellId.in_subquery(groups_cells)),
+            )
             .add(meeting_stat::Column::MeetingDate.gte(from)),
     )
     .await?;
     Ok(())
+}
+
+/// A row, marked out of date, for every meeting that has none (`chibo serve` at start: a
+/// database upgraded to this version gets its figures computed in the background).
+pub async fn rows_for_new_meetings(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    insert_missing(db, Condition::all()).await
 }
 
 /// Every meeting's figures are out of date (`chibo reindex`): rows for meetings that have none,

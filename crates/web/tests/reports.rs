@@ -178,6 +178,23 @@ async fn indicators_and_programmes_through_the_api_and_the_pages() {
                       "issued_on": "2026-02-01", "starts_on": "2026-02-01", "ends_on": "2026-12-31", "parent_id": de_an_11,
                       "targets": [{"indicator": "members_tasked", "comparison": "at_least", "value": "100"}],
                       "reviews": [{"due_on": "2026-12-20", "title": "Tổng kết năm"}]});
+    // A programme below may tighten a target, never loosen it.
+    let looser = t
+        .api(
+            Method::POST,
+            &create,
+            &committee,
+            json!({"kind": "ke_hoach", "code": "09-KH/ĐU", "title": "Kế hoạch", "issued_on": "2026-02-01",
+                   "starts_on": "2026-02-01", "ends_on": "2026-12-31", "parent_id": de_an_11,
+                   "targets": [{"indicator": "attendance_rate", "comparison": "at_least", "value": "80"}]}),
+        )
+        .await;
+    assert_eq!(looser.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        looser.body.contains("targets[0].value") && looser.body.contains("≥ 90%"),
+        "{}",
+        looser.body
+    );
     let not_theirs = t.api(Method::POST, &create, &member, body.clone()).await;
     assert_eq!(not_theirs.status, StatusCode::NOT_FOUND);
     let created = t.api(Method::POST, &create, &committee, body).await;
@@ -377,6 +394,15 @@ async fn warnings_through_the_api_and_the_pages() {
     assert_eq!(hidden.status, StatusCode::NOT_FOUND);
 
     let cookie = t.login("bantochuc").await;
+    // A unit dissolved before the period still has its board (nothing to count, no error).
+    let district = t.unit_id("Đảng bộ huyện Phú Lâm").await;
+    let gone = t
+        .get(
+            &format!("/units/{district}/dashboard"),
+            Auth::Cookie(&cookie),
+        )
+        .await;
+    assert_eq!(gone.status, StatusCode::OK, "{}", gone.body);
     let dash = t
         .get(
             &format!("/units/{province}/dashboard?tu={from}&den={to}"),

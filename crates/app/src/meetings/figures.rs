@@ -2,7 +2,7 @@
 //! province sum one row a meeting instead of replaying every sheet: the sheet's size and who
 //! was present, who was given a task, whether the attendance, the procedure, the duration and
 //! the documents met the rule set, the level of the score. They are computed by the same code
-//! as the meeting page (`sheet`, `held`), so a report and a meeting's own page never disagree.
+//! as the meeting page (`sheet`, `held`), so a report and a meeting's own page agree.
 //!
 //! A write to a meeting opens its transaction with [`MeetingTx::begin`], which marks the
 //! meeting's figures (and those of the cell's later meetings, whose score reads the earlier
@@ -16,7 +16,7 @@ use std::collections::HashSet;
 use std::ops::Deref;
 
 use chibo_domain::meeting::MeetingStatus;
-use chibo_store::entities::{meeting, meeting_guest, meeting_stat, meeting_task};
+use chibo_store::entities::{meeting, meeting_guest, meeting_stat};
 use chibo_store::sea_orm::sea_query::Expr;
 use chibo_store::sea_orm::{
     ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -139,16 +139,14 @@ async fn figures_of(app: &App, m: meeting::Model) -> AppResult<meeting_stat::Mod
         .into_tuple::<chrono::NaiveDate>()
         .one(&app.db)
         .await?;
+    // A task counts as reviewed once it is done or reported on, as the next meeting's page
+    // judges it (tasks keep no date of their review, so "by the next meeting" cannot be told
+    // apart from "since").
     let tasks_reviewed = match next_regular_on {
-        // A task is reviewed when it is reported on or done, at or before the next meeting.
-        Some(next) => meeting_task::Entity::find()
-            .filter(meeting_task::Column::MeetingId.eq(m.id))
-            .all(&app.db)
-            .await?
+        Some(_) => detail
+            .tasks
             .iter()
-            .filter(|t| {
-                (t.status == "done" || t.progress.is_some()) && t.updated_at.date_naive() <= next
-            })
+            .filter(|t| t.status == "done" || t.progress.is_some())
             .count() as i32,
         None => 0,
     };
@@ -260,14 +258,19 @@ pub async fn refresh_stale(app: &App, limit: u64) -> AppResult<usize> {
         .await?;
     let mut stored = 0;
     for s in stale {
-        stored += usize::from(refresh_row(app, s).await?);
+        let meeting = s.meeting_id;
+        // One meeting that cannot be computed must not stop the others behind it.
+        match refresh_row(app, s).await {
+            Ok(done) => stored += usize::from(done),
+            Err(e) => tracing::warn!(meeting, error = %e, "meeting figures not computed"),
+        }
     }
     Ok(stored)
 }
 
-/// Computes every meeting's figures again from the raw rows (`chibo reindex`, and the
-/// generator after its bulk inserts); `progress(done, total)` is called as it goes. Returns
-/// the number of meetings computed.
+/// Computes every meeting's figures again from the raw rows (`chibo reindex`, and the demo
+/// after seeding); `progress(done, total)` is called as it goes. Returns the number of
+/// meetings computed.
 pub async fn reindex(app: &App, progress: &dyn Fn(u64, u64)) -> AppResult<u64> {
     let total = chibo_store::meeting_stats::everything_changed(&app.db).await?;
     let mut done = 0u64;

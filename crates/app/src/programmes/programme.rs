@@ -349,6 +349,28 @@ async fn check(app: &App, u: &unit::Model, input: &ProgrammeInput) -> AppResult<
             tenths,
         });
     }
+    if let Some(parent_id) = input.parent_id {
+        let above: Vec<Target> = programme_target::Entity::find()
+            .filter(programme_target::Column::ProgrammeId.eq(parent_id))
+            .all(&app.db)
+            .await?
+            .iter()
+            .filter_map(target_of)
+            .collect();
+        for (i, t) in targets.iter().enumerate() {
+            if let Some(a) = above.iter().find(|a| a.indicator == t.indicator)
+                && !t.at_least_as_strict_as(*a)
+            {
+                e.push(
+                    &format!("targets[{i}].value"),
+                    format!(
+                        "Mục tiêu không được thấp hơn của văn bản cấp trên ({}).",
+                        a.text()
+                    ),
+                );
+            }
+        }
+    }
     let mut reviews = Vec::new();
     for (i, r) in input.reviews.iter().enumerate() {
         if r.title.trim().is_empty() && r.due_on.as_deref().is_none_or(|d| d.trim().is_empty()) {
@@ -515,28 +537,43 @@ async fn issuer(app: &App, actor: &Actor, unit_id: i64) -> AppResult<Visible<uni
 }
 
 /// The targets unit `unit_id` is held to under programme `programme_id`: the programme's own,
-/// each replaced by a stricter one of a programme implementing it, issued by the unit or by a
-/// unit between (the nearest wins).
+/// each replaced by the stricter one of a programme implementing it (at any depth: a cell's plan
+/// under a commune's plan under the province's đề án), issued by the unit or by a unit between.
+/// The unit must lie in the programme's subtree.
 pub async fn targets_for(
     app: &App,
     actor: &Actor,
     programme_id: i64,
     unit_id: i64,
 ) -> AppResult<(ProgrammeRef, Vec<Target>)> {
-    let (p, _) = concerning(app, actor, programme_id).await?;
+    let (p, issuer) = concerning(app, actor, programme_id).await?;
     let u = actor.visible(units::find(&app.db, unit_id).await?)?;
+    if !u.path.starts_with(&issuer.path) {
+        return Err(AppError::invalid(
+            "programme",
+            format!("Văn bản này không áp dụng cho {}.", u.name),
+        ));
+    }
+    // The programmes on the unit's line that implement this one, level by level down the
+    // chain (as deep as the tree, a handful of queries).
     let line = path_ids(&u.path);
     let mut chain = vec![p.clone()];
-    let implementing = programme::Entity::find()
-        .filter(programme::Column::ParentId.eq(p.id))
-        .filter(programme::Column::UnitId.is_in(line.clone()))
-        .all(&app.db)
-        .await?;
+    let mut frontier = vec![p.id];
+    while !frontier.is_empty() {
+        let next = programme::Entity::find()
+            .filter(programme::Column::ParentId.is_in(frontier.clone()))
+            .filter(programme::Column::UnitId.is_in(line.clone()))
+            .all(&app.db)
+            .await?;
+        frontier = next.iter().map(|x| x.id).collect();
+        chain.extend(next);
+        if chain.len() > 64 {
+            break;
+        }
+    }
     // Nearest to the unit last, so its targets are applied last.
     let depth: HashMap<i64, usize> = line.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-    let mut below = implementing;
-    below.sort_by_key(|x| depth.get(&x.unit_id).copied().unwrap_or(0));
-    chain.extend(below);
+    chain.sort_by_key(|x| depth.get(&x.unit_id).copied().unwrap_or(0));
     let ids: Vec<i64> = chain.iter().map(|x| x.id).collect();
     let rows = programme_target::Entity::find()
         .filter(programme_target::Column::ProgrammeId.is_in(ids.clone()))
@@ -550,7 +587,9 @@ pub async fn targets_for(
             .filter_map(target_of)
         {
             match targets.iter_mut().find(|x| x.indicator == t.indicator) {
-                Some(x) => *x = t,
+                // A programme below may only tighten a target (checked when it is recorded).
+                Some(x) if t.at_least_as_strict_as(*x) => *x = t,
+                Some(_) => {}
                 None => targets.push(t),
             }
         }

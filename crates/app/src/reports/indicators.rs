@@ -50,6 +50,8 @@ pub struct IndicatorLine {
     pub met: Option<bool>,
     /// How far from the target (positive: beyond it), in the value's unit.
     pub gap: Option<f64>,
+    /// The gap as written: "-3,4".
+    pub gap_text: Option<String>,
     /// The kind of warning that lists the rows this figure misses
     /// (`GET /api/v1/units/{id}/warnings?kind=…`), when there is one.
     pub evidence: Option<String>,
@@ -72,6 +74,9 @@ impl IndicatorLine {
             gap: target
                 .and_then(|t| t.gap_tenths(f))
                 .map(|g| g as f64 / 10.0),
+            gap_text: target
+                .and_then(|t| t.gap_tenths(f))
+                .map(chibo_domain::indicators::tenths_text),
             evidence: indicator.evidence().map(|w| w.code().to_string()),
         }
     }
@@ -121,16 +126,15 @@ pub(crate) async fn scope_of<'a>(
     period: &Period,
     grouping: Grouping,
 ) -> AppResult<chibo_store::indicators::Scope<'a>> {
-    Ok(
-        chibo_store::indicators::scope(
-            &app.db,
-            Subtree::of(unit),
-            period.from,
-            period.to,
-            grouping,
-        )
-        .await?,
+    Ok(chibo_store::indicators::scope(
+        &app.db,
+        Subtree::of(unit),
+        period.from,
+        period.to,
+        App::today(),
+        grouping,
     )
+    .await?)
 }
 
 /// Every indicator of unit `unit_id`'s subtree over `period`, with `targets` where they

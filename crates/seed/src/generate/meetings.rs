@@ -69,8 +69,8 @@ struct Held {
     rules: i64,
     counted: Vec<(Standing, Presence)>,
     tasked: usize,
-    /// (done, the day it was reported)
-    tasks: Vec<(bool, NaiveDate)>,
+    /// Whether each task given was done.
+    tasks: Vec<bool>,
     /// Minutes and the day documents were posted, when a record was written.
     record: Option<(u32, NaiveDate)>,
 }
@@ -131,12 +131,9 @@ fn figures_of(
             f.documents_on_time = Set(chibo_domain::rules::documents_in_time(r, posted, h.date));
         }
         f.tasks_given = Set(h.tasks.len() as i32);
+        // Reviewed: done, as the next meeting's page judges it.
         f.tasks_reviewed = Set(match next {
-            Some(n) => h
-                .tasks
-                .iter()
-                .filter(|(done, on)| *done && *on <= n)
-                .count() as i32,
+            Some(_) => h.tasks.iter().filter(|done| **done).count() as i32,
             None => 0,
         });
         f.next_regular_on = Set(next);
@@ -362,7 +359,7 @@ pub async fn write_meetings(
                         let who = working[ctx.rng.below(working.len() as u64) as usize];
                         given.insert(who);
                         let due = date + chrono::Duration::days(30);
-                        fig.tasks.push((due < today, due));
+                        fig.tasks.push(due < today);
                         tasks.push(meeting_task::ActiveModel {
                             meeting_id: Set(next_id),
                             member_id: Set(who),

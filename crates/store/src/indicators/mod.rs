@@ -5,7 +5,8 @@
 //! root that moved counts its subtree under each of its paths in turn.
 //!
 //! Meetings are summed from `meeting_stats` (one row a meeting, kept by the application), never
-//! from the attendance rows. Each group of indicators is one statement (`queries`); none binds
+//! from the attendance rows. Each group of indicators is one to three statements (`queries`),
+//! the yearly ones once per year of the period; none binds
 //! the ids of the subtree. The same statements count either the whole subtree or each unit
 //! directly under the root (`Grouping::ByChild`): a row is then keyed by the path of the child
 //! it lay under on its date, which `by_child` turns into units. The arithmetic of a share
@@ -97,6 +98,7 @@ pub struct Scope<'a> {
     versions: Vec<RootVersion>,
     from: NaiveDate,
     to: NaiveDate,
+    today: NaiveDate,
     backend: DbBackend,
     grouping: Grouping,
     subtree: Subtree<'a>,
@@ -160,6 +162,9 @@ impl Scope<'_> {
                 )
             })
             .collect();
+        if cases.is_empty() {
+            return "''".into();
+        }
         format!("CASE {} ELSE '' END", cases.join(" "))
     }
 
@@ -188,13 +193,18 @@ impl Scope<'_> {
 }
 
 /// The root's versions that overlap the period: the paths to count under.
+/// The scope of `subtree` over `from`–`to` as of `today`: what has not happened yet is not
+/// counted (the period ends today at the latest, and a month counts as expected only once it
+/// is over).
 pub async fn scope<'a>(
     db: &impl ConnectionTrait,
     subtree: Subtree<'a>,
     from: NaiveDate,
     to: NaiveDate,
+    today: NaiveDate,
     grouping: Grouping,
 ) -> Result<Scope<'a>, DbErr> {
+    let to = to.min(today);
     let backend = db.get_database_backend();
     let mut sql = Sql::default();
     let text = format!(
@@ -212,6 +222,7 @@ pub async fn scope<'a>(
         versions,
         from,
         to,
+        today,
         backend,
         grouping,
         subtree,

@@ -198,8 +198,10 @@ fn month_spans(from: NaiveDate, to: NaiveDate) -> Vec<(NaiveDate, NaiveDate, i32
 /// keyed, with the month's first day, its quarter, and whether a regular and a thematic
 /// meeting were held in it. Shared by the indicators and the warnings.
 pub(super) fn cell_months_cte(s: &Scope<'_>, sql: &mut Sql) -> String {
+    // A month is expected only once it is over: the current one is still under way.
     let rows: Vec<String> = month_spans(s.from, s.to)
         .into_iter()
+        .filter(|(_, last, _)| *last < s.today)
         .map(|(first, last, q)| {
             format!(
                 "SELECT {} AS start_on, {} AS end_on, {} AS q",
@@ -209,7 +211,12 @@ pub(super) fn cell_months_cte(s: &Scope<'_>, sql: &mut Sql) -> String {
             )
         })
         .collect();
-    let months = rows.join(" UNION ALL ");
+    let months = if rows.is_empty() {
+        "SELECT CAST(NULL AS DATE) AS start_on, CAST(NULL AS DATE) AS end_on, 0 AS q WHERE 1 = 0"
+            .to_string()
+    } else {
+        rows.join(" UNION ALL ")
+    };
     let under = s.under(sql, "v.path", "m.end_on");
     let key = s.key(sql, "v.path", "m.end_on");
     let held = |what: &str| {

@@ -89,9 +89,11 @@ fn rows_of(s: &Scope<'_>, sql: &mut Sql, kind: Warning, today: NaiveDate) -> Str
                     on_roll.join(", ")
                 )
             } else {
-                "NOT EXISTS (SELECT 1 FROM positions p WHERE p.unit_id = c.id \
-                   AND p.kind = 'secretary' AND p.term_to IS NULL)"
-                    .to_string()
+                format!(
+                    "NOT EXISTS (SELECT 1 FROM positions p WHERE p.unit_id = c.id \
+                     AND p.kind = 'secretary' AND p.term_from <= {today} \
+                     AND (p.term_to IS NULL OR p.term_to > {today}))"
+                )
             };
             let live = sql.bind(format!("{}%", s.subtree.root()));
             format!(

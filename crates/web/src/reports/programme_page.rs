@@ -11,7 +11,7 @@ use chibo_app::programmes::programme::{
 use chibo_app::programmes::uptake::{self, Uptake};
 use chibo_app::reports::Period;
 use chibo_app::reports::indicators::{self, IndicatorLine};
-use chibo_app::{Actor, App};
+use chibo_app::{Actor, App, AppError};
 use chibo_domain::cursor::Cursor;
 use chibo_domain::indicators::{Comparison, Indicator};
 use chibo_domain::programme::ProgrammeKind;
@@ -243,14 +243,25 @@ struct ProgrammePage {
     nav: Nav,
     p: ProgrammeView,
     period: Period,
-    /// The targeted indicators of the issuer's subtree over the period.
-    progress: Vec<IndicatorLine>,
-    uptake: Uptake,
+    /// The targeted indicators of the issuer's subtree over the period, and the units below
+    /// that issued theirs: for those who read the issuer (a cell's secretary reads the
+    /// province's đề án, not the province).
+    progress: Option<Vec<IndicatorLine>>,
+    uptake: Option<Uptake>,
     later: bool,
     fill: FormFill,
     above: Vec<programme::ProgrammeRef>,
     c: Choices,
     errors: Vec<String>,
+}
+
+/// A read of the issuer's subtree, or none for a reader below it.
+fn readable<T>(r: Result<T, AppError>) -> Result<Option<T>, PageError> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(AppError::NotFound) => Ok(None),
+        Err(e) => Err(PageError(e)),
+    }
 }
 
 /// The period a programme is followed over by default: the last twelve months it ran.
@@ -276,14 +287,17 @@ async fn render_programme(
         (None, None) => default_period(&p),
         (from, to) => Period::parse(from.as_deref(), to.as_deref())?,
     };
-    let (_, targets) = programme::targets_for(&s.app, a, id, p.unit.id).await?;
-    let progress = indicators::of_unit(&s.app, a, p.unit.id, period, &targets)
-        .await?
-        .indicators
-        .into_iter()
-        .filter(|l| l.target.is_some())
-        .collect();
-    let uptake = uptake::uptake(&s.app, a, id, q.after.as_ref(), uptake::PER_PAGE).await?;
+    let targets = readable(programme::targets_for(&s.app, a, id, p.unit.id).await)?
+        .map(|(_, t)| t)
+        .unwrap_or_default();
+    let progress = readable(indicators::of_unit(&s.app, a, p.unit.id, period, &targets).await)?
+        .map(|r| {
+            r.indicators
+                .into_iter()
+                .filter(|l| l.target.is_some())
+                .collect()
+        });
+    let uptake = readable(uptake::uptake(&s.app, a, id, q.after.as_ref(), uptake::PER_PAGE).await)?;
     let above = if p.can_edit {
         programme::for_unit(&s.app, a, p.unit.id).await?.above
     } else {
