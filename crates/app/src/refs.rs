@@ -15,6 +15,16 @@ pub struct UnitRef {
     pub name: String,
 }
 
+impl UnitRef {
+    /// The reference to a unit row.
+    pub fn of(u: &chibo_store::entities::unit::Model) -> UnitRef {
+        UnitRef {
+            id: u.id,
+            name: u.name.clone(),
+        }
+    }
+}
+
 /// A page of members to choose from (a form's choices, searched by name).
 #[derive(Debug, Clone, Default, Serialize, ToSchema)]
 pub struct MemberChoices {

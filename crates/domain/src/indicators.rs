@@ -147,7 +147,7 @@ impl Indicator {
                 "Tổng đảng viên phải dự được giao nhiệm vụ tại buổi / tổng đảng viên phải dự, qua các buổi thường kỳ"
             }
             TasksFollowedUp => {
-                "Nhiệm vụ có đánh giá tại hoặc trước buổi thường kỳ kế tiếp / nhiệm vụ mà chi bộ đã họp kỳ kế tiếp"
+                "Nhiệm vụ đã hoàn thành hoặc có báo cáo kết quả / nhiệm vụ mà chi bộ đã họp kỳ thường kỳ kế tiếp"
             }
             LevelExcellent | LevelGood | LevelAverage | LevelWeak => {
                 "Buổi đã tổ chức được xếp loại ở mức này theo phiếu chấm điểm"

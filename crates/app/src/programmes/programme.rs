@@ -193,10 +193,7 @@ async fn view_of(
     };
     Ok(ProgrammeView {
         id: p.id,
-        unit: UnitRef {
-            id: u.id,
-            name: u.name.clone(),
-        },
+        unit: UnitRef::of(u),
         parent,
         kind_label: ProgrammeKind::from_code(&p.kind)
             .map_or("", |k| k.label())
@@ -249,10 +246,7 @@ pub async fn for_unit(app: &App, actor: &Actor, unit_id: i64) -> AppResult<UnitP
             .map(programme_ref)
             .collect(),
         can_issue: UnitKind::from_code(&u.kind) != Some(UnitKind::Group) && may_issue(actor, &u),
-        unit: UnitRef {
-            id: u.id,
-            name: u.name.clone(),
-        },
+        unit: UnitRef::of(&u),
     })
 }
 

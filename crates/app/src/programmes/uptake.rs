@@ -93,10 +93,7 @@ pub async fn uptake(
     let units = sub_units().count(&app.db).await?;
     Ok(Uptake {
         programme: programme_ref(&p),
-        issuer: UnitRef {
-            id: issuer.id,
-            name: issuer.name.clone(),
-        },
+        issuer: UnitRef::of(&issuer),
         issued_below,
         units,
         units_issued,

@@ -152,10 +152,7 @@ pub async fn of_unit(
     let pending = chibo_store::meeting_stats::stale_count(&app.db).await?;
     Ok(Indicators {
         unit_id: unit.id,
-        unit: UnitRef {
-            id: unit.id,
-            name: unit.name.clone(),
-        },
+        unit: UnitRef::of(&unit),
         from: period.from,
         to: period.to,
         indicators: lines(figures, targets),
@@ -243,10 +240,7 @@ pub async fn by_child(
         .iter()
         .filter_map(|id| names.get(id))
         .map(|u| ChildIndicators {
-            unit: UnitRef {
-                id: u.id,
-                name: u.name.clone(),
-            },
+            unit: UnitRef::of(u),
             kind_label: UnitKind::from_code(&u.kind)
                 .map_or("", |k| k.label())
                 .into(),
@@ -257,10 +251,7 @@ pub async fn by_child(
     children.sort_by_key(|c| (names.get(&c.unit.id).map(|u| u.sort_key.clone()), c.unit.id));
     if let Some(own) = counted.remove(&unit.id) {
         children.push(ChildIndicators {
-            unit: UnitRef {
-                id: unit.id,
-                name: unit.name.clone(),
-            },
+            unit: UnitRef::of(&unit),
             kind_label: "Trực tiếp tại đơn vị".into(),
             itself: true,
             indicators: short_lines(own, targets),
@@ -268,10 +259,7 @@ pub async fn by_child(
     }
     Ok(ByChild {
         unit_id: unit.id,
-        unit: UnitRef {
-            id: unit.id,
-            name: unit.name.clone(),
-        },
+        unit: UnitRef::of(&unit),
         from: period.from,
         to: period.to,
         children,

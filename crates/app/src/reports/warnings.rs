@@ -171,10 +171,7 @@ pub async fn warnings(
         .collect();
     Ok(Warnings {
         unit_id: unit.id,
-        unit: UnitRef {
-            id: unit.id,
-            name: unit.name.clone(),
-        },
+        unit: UnitRef::of(&unit),
         from: period.from,
         to: period.to,
         kinds: kinds
