@@ -335,6 +335,15 @@ async fn warnings_agree_with_the_indicators_and_page_by_kind() {
     assert_eq!(count(Warning::MissedMonth), gap("cell_months_met"));
     assert_eq!(count(Warning::TooShort), gap("meetings_min_duration"));
     assert_eq!(count(Warning::DocumentsLate), gap("documents_on_time"));
+    assert_eq!(
+        count(Warning::IncompleteProcedure),
+        gap("meetings_full_procedure")
+    );
+    let (tasked, sheet) = figure(&r, "members_tasked");
+    assert!(
+        (count(Warning::MembersWithoutTask) > 0) == (tasked < sheet.unwrap()),
+        "a meeting is listed when some member went without a task"
+    );
     assert!(count(Warning::MissedMonth) > 0, "the demo skips months");
     for i in &w.items {
         assert!(i.evidence.starts_with("/meetings/") || i.evidence.starts_with("/units/"));
@@ -368,5 +377,46 @@ async fn warnings_agree_with_the_indicators_and_page_by_kind() {
     assert!(
         seen.windows(2).all(|p| p[0] > p[1]),
         "newest first: {seen:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_trend_counts_each_month_as_the_indicators_of_that_month() {
+    let app = demo_with_meetings().await;
+    let board = actor(&app, "bantochuc").await;
+    let root = unit_named(&app, "Đảng bộ tỉnh Hòa Sơn").await;
+    let (from, to) = last_twelve_months();
+    let targets = [chibo_domain::indicators::Target {
+        indicator: chibo_domain::indicators::Indicator::DocumentsOnTime,
+        comparison: chibo_domain::indicators::Comparison::AtLeast,
+        tenths: 900,
+    }];
+    let p = period(from, to);
+    let trend = indicators::trend(&app, &board, root.id, p, &targets)
+        .await
+        .unwrap();
+    assert_eq!(trend.series.len(), 1, "only the targeted one");
+    assert_eq!(trend.series[0].target, Some(90.0));
+    let by_month = indicators::by_month(&app, &board, root.id, p, &[])
+        .await
+        .unwrap();
+    assert_eq!(trend.months.len(), by_month.months.len());
+    let untargeted = indicators::trend(&app, &board, root.id, p, &[])
+        .await
+        .unwrap();
+    for series in trend.series.iter().chain(&untargeted.series) {
+        for (i, m) in by_month.months.iter().enumerate() {
+            assert_eq!(trend.months[i], m.month);
+            let line = m.indicators.iter().find(|l| l.code == series.code).unwrap();
+            assert_eq!(
+                series.values[i], line.value,
+                "{} in {}",
+                series.code, m.month
+            );
+        }
+    }
+    assert!(
+        untargeted.series[1].values.iter().flatten().count() >= 10,
+        "attendance every month"
     );
 }

@@ -55,6 +55,8 @@ labelled_enum!(
         TasksNotFollowedUp = "tasks_not_followed_up", "Nhiệm vụ không được kiểm tra ở kỳ sinh hoạt sau";
         DocumentsLate = "documents_late", "Tài liệu không gửi trước đủ thời gian quy định";
         TooShort = "too_short", "Buổi sinh hoạt không đủ thời lượng tối thiểu";
+        IncompleteProcedure = "incomplete_procedure", "Buổi sinh hoạt không đủ, đúng trình tự các bước";
+        MembersWithoutTask = "members_without_task", "Nghị quyết để đảng viên không được phân công nhiệm vụ";
         BelowThreeOfficial = "below_three_official", "Chi bộ dưới ba đảng viên chính thức";
         NoSecretary = "no_secretary", "Chi bộ chưa có bí thư";
     }
@@ -109,6 +111,8 @@ impl Indicator {
             MeetingsMinDuration => Some(Warning::TooShort),
             DocumentsOnTime => Some(Warning::DocumentsLate),
             TasksFollowedUp => Some(Warning::TasksNotFollowedUp),
+            MeetingsFullProcedure => Some(Warning::IncompleteProcedure),
+            MembersTasked => Some(Warning::MembersWithoutTask),
             _ => None,
         }
     }

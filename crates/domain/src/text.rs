@@ -96,9 +96,34 @@ pub fn person_sort_key(full_name: &str) -> String {
     format!("{}0000{}", collation_key(&given), collation_key(&rest))
 }
 
+/// The place name of a committee: "Đảng bộ xã Phú Lâm" → "Phú Lâm".
+pub fn place_of(committee: &str) -> String {
+    for marker in [
+        " xã ",
+        " phường ",
+        " thị trấn ",
+        " đặc khu ",
+        " huyện ",
+        " tỉnh ",
+        " thành phố ",
+    ] {
+        if let Some((_, rest)) = committee.split_once(marker) {
+            return rest.to_string();
+        }
+    }
+    committee.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn place_names_of_committees() {
+        assert_eq!(place_of("Đảng bộ xã Phú Lâm"), "Phú Lâm");
+        assert_eq!(place_of("Đảng bộ phường Hòa Bình"), "Hòa Bình");
+        assert_eq!(place_of("Đảng ủy Khối cơ quan"), "Đảng ủy Khối cơ quan");
+    }
 
     #[test]
     fn percentages_read_the_vietnamese_way() {

@@ -24,11 +24,13 @@ pub struct Header {
     pub date: NaiveDate,
 }
 
-/// A section with a heading and paragraphs.
+/// A section with a heading, paragraphs and, after them, a table (its first row the header;
+/// empty for none).
 #[derive(Debug, Clone)]
 pub struct Section {
     pub heading: String,
     pub paragraphs: Vec<String>,
+    pub table: Vec<Vec<String>>,
 }
 
 /// A document: header, title, subtitle, sections and the signatures at the foot.
@@ -77,14 +79,37 @@ fn cell(paragraphs: Vec<Paragraph>) -> TableCell {
         .clear_all_border()
 }
 
+/// A table with its borders, the first row in bold as its header.
+fn bordered(rows: &[Vec<String>]) -> Table {
+    let rows = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let cells = r
+                .iter()
+                .map(|v| {
+                    let text = if i == 0 { run(v).bold() } else { run(v) };
+                    TableCell::new().add_paragraph(Paragraph::new().add_run(text))
+                })
+                .collect();
+            TableRow::new(cells)
+        })
+        .collect();
+    Table::new(rows)
+}
+
 /// Builds the DOCX bytes of a document.
 pub fn docx(doc: &Document) -> Vec<u8> {
     let h = &doc.header;
-    let mut left = vec![
-        centered(run(&h.superior.to_uppercase())),
+    // A committee at the top of the tree has no committee above it to name.
+    let mut left: Vec<Paragraph> = (!h.superior.is_empty())
+        .then(|| centered(run(&h.superior.to_uppercase())))
+        .into_iter()
+        .collect();
+    left.extend([
         centered(run(&h.issuer.to_uppercase()).bold()),
         centered(run("*")),
-    ];
+    ]);
     if let Some(n) = &h.number {
         left.push(centered(run(n)));
     }
@@ -111,6 +136,11 @@ pub fn docx(doc: &Document) -> Vec<u8> {
         d = d.add_paragraph(Paragraph::new().add_run(run(&s.heading).bold()));
         for p in &s.paragraphs {
             d = d.add_paragraph(para(p));
+        }
+        if !s.table.is_empty() {
+            d = d
+                .add_table(bordered(&s.table))
+                .add_paragraph(Paragraph::new());
         }
     }
     if !doc.signatures.is_empty() {
@@ -155,6 +185,10 @@ mod tests {
             sections: vec![Section {
                 heading: "I. Kết quả".into(),
                 paragraphs: vec!["Thu hoạch xong vụ mùa.".into()],
+                table: vec![
+                    vec!["Chỉ tiêu".into(), "Kết quả".into()],
+                    vec!["Tỷ lệ dự họp".into(), "93,3%".into()],
+                ],
             }],
             signatures: vec![("T/M CHI BỘ".into(), "Dương Minh Lan".into())],
         }
@@ -182,6 +216,7 @@ mod tests {
         assert!(xml.contains("Phú Lâm, ngày 15 tháng 11 năm 2026"));
         assert!(xml.contains("Số 11-NQ/CB"));
         assert!(xml.contains("Thu hoạch xong vụ mùa."));
+        assert!(xml.contains("Tỷ lệ dự họp") && xml.contains("93,3%"));
         let mut styles = String::new();
         std::io::Read::read_to_string(&mut zip.by_name("word/styles.xml").unwrap(), &mut styles)
             .unwrap();

@@ -50,6 +50,95 @@ pub fn write_xlsx(sheet: &str, header: &[&str], rows: &[Vec<String>]) -> Vec<u8>
     book.save_to_buffer().unwrap_or_default()
 }
 
+/// A value of a report sheet: text, or a number a spreadsheet can add up.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Text(String),
+    Number(f64),
+    Blank,
+}
+
+/// One sheet of a report workbook: a title line above a bold header row, then the rows.
+#[derive(Debug, Clone)]
+pub struct ReportSheet {
+    /// The tab's name, cut to the 31 characters a spreadsheet allows.
+    pub name: String,
+    pub title: String,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<Value>>,
+}
+
+/// A tab name a spreadsheet accepts: without `[]:*?/\`, at most 31 characters, not blank.
+fn sheet_name(name: &str, n: usize) -> String {
+    let clean: String = name
+        .chars()
+        .filter(|c| !"[]:*?/\\'".contains(*c))
+        .take(31)
+        .collect();
+    if clean.trim().is_empty() {
+        format!("Sheet{}", n + 1)
+    } else {
+        clean
+    }
+}
+
+/// An `.xlsx` file with one sheet per [`ReportSheet`], numbers written as numbers (one decimal
+/// shown) so that the figures can be added up again.
+pub fn write_workbook(sheets: &[ReportSheet]) -> Result<Vec<u8>, TableError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let number = Format::new().set_num_format("#,##0.0");
+    let whole = Format::new().set_num_format("#,##0");
+    let mut used: Vec<String> = Vec::new();
+    for (n, sheet) in sheets.iter().enumerate() {
+        let ws = book.add_worksheet();
+        let mut name = sheet_name(&sheet.name, n);
+        if used.contains(&name) {
+            name = format!("{} {}", name.chars().take(27).collect::<String>(), n + 1);
+        }
+        ws.set_name(&name).map_err(|_| write_failed())?;
+        used.push(name);
+        ws.write_string_with_format(0, 0, &sheet.title, &bold)
+            .map_err(|_| write_failed())?;
+        for (c, h) in sheet.header.iter().enumerate() {
+            ws.write_string_with_format(2, c as u16, h, &bold)
+                .map_err(|_| write_failed())?;
+            let width = sheet
+                .rows
+                .iter()
+                .map(|r| match r.get(c) {
+                    Some(Value::Text(t)) => t.chars().count(),
+                    _ => 10,
+                })
+                .chain([h.chars().count()])
+                .max()
+                .unwrap_or(10);
+            ws.set_column_width(c as u16, (width as f64 + 2.0).min(60.0))
+                .map_err(|_| write_failed())?;
+        }
+        for (r, row) in sheet.rows.iter().enumerate() {
+            let at = r as u32 + 3;
+            for (c, v) in row.iter().enumerate() {
+                let col = c as u16;
+                match v {
+                    Value::Text(t) => ws.write_string(at, col, t).map(|_| ()),
+                    Value::Number(x) if x.fract() == 0.0 => {
+                        ws.write_number_with_format(at, col, *x, &whole).map(|_| ())
+                    }
+                    Value::Number(x) => ws
+                        .write_number_with_format(at, col, *x, &number)
+                        .map(|_| ()),
+                    Value::Blank => Ok(()),
+                }
+                .map_err(|_| write_failed())?;
+            }
+        }
+        ws.set_freeze_panes(3, 0).map_err(|_| write_failed())?;
+    }
+    book.save_to_buffer().map_err(|_| write_failed())
+}
+
 /// An `.xlsx` file with one sheet written row by row in constant memory: rows go to a
 /// temporary file as they are written, so an export as large as a province (240,000 rows) holds
 /// one row at a time, then the finished file. Columns get the widths given (a stream cannot
@@ -188,6 +277,31 @@ mod tests {
         let bytes = book.save_to_buffer().unwrap();
         let e = read("f.xlsx", &bytes).unwrap_err();
         assert!(e.0.contains("Dòng 3, cột B"), "{e:?}");
+    }
+
+    #[test]
+    fn a_workbook_has_a_sheet_each_with_numbers_as_numbers() {
+        let sheet = |name: &str| ReportSheet {
+            name: name.into(),
+            title: format!("Bảng {name}"),
+            header: vec!["Đơn vị".into(), "Kết quả".into()],
+            rows: vec![vec![Value::Text("Xã Phú Lâm".into()), Value::Number(93.3)]],
+        };
+        let bytes =
+            write_workbook(&[sheet("a/b:c"), sheet("a/b:c"), sheet(&"x".repeat(40))]).unwrap();
+        use calamine::{Data, Reader, Xlsx};
+        let mut book = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        let names = book.sheet_names();
+        assert_eq!(names.len(), 3);
+        assert_eq!(names[0], "abc");
+        assert_ne!(names[0], names[1], "names stay distinct");
+        assert_eq!(names[2].chars().count(), 31);
+        let range = book.worksheet_range("abc").unwrap();
+        assert_eq!(
+            range.get_value((0, 0)),
+            Some(&Data::String("Bảng a/b:c".into()))
+        );
+        assert_eq!(range.get_value((3, 1)), Some(&Data::Float(93.3)));
     }
 
     #[test]

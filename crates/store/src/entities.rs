@@ -517,6 +517,28 @@ entity!(programme_review, "programme_reviews", {
     title: String,
 });
 
+entity!(review_report, "review_reports", {
+    programme_id: i64,
+    /// The unit reporting; it lies in the programme's subtree.
+    unit_id: i64,
+    title: String,
+    /// "Số 120-BC/TU".
+    number: String,
+    place: String,
+    report_on: NaiveDate,
+    period_from: NaiveDate,
+    period_to: NaiveDate,
+    /// The prose sections: situation, overall assessment, weaknesses and causes, directions.
+    situation: String,
+    assessment: String,
+    weaknesses: String,
+    directions: String,
+    signer_role: String,
+    signer_name: String,
+    updated_by: Option<i64>,
+    updated_at: DateTime<Utc>,
+});
+
 entity!(member_review, "member_reviews", {
     member_id: i64,
     year: i32,

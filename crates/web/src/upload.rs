@@ -99,5 +99,8 @@ pub struct FileUpload {
     file: Vec<u8>,
 }
 
+/// The media type of a `.docx` file.
+pub const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
 /// The media type of an `.xlsx` file.
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";

@@ -51,6 +51,8 @@ enum Case {
     Candidate,
     /// The path's id is a programme (đề án, kế hoạch) the cell issued.
     Programme,
+    /// The path's id is the review report the cell wrote on its programme.
+    ReviewReport,
     /// The path's id is an API token: only its owner may revoke it.
     Token,
 }
@@ -101,6 +103,7 @@ fn case(method: &Method, path: &str) -> Option<Case> {
         _ if p.starts_with("/recommendations/{id}") => Recommendation,
         _ if p.starts_with("/candidates/{id}") => Candidate,
         _ if p.starts_with("/programmes/{id}") => Programme,
+        _ if p.starts_with("/review-reports/{id}") => ReviewReport,
         _ if p.starts_with("/me/tokens/{id}") || p.starts_with("/account/tokens/{id}") => Token,
         _ => return None,
     })
@@ -125,6 +128,7 @@ struct Ids {
     recommendation: i64,
     candidate: i64,
     programme: i64,
+    review_report: i64,
     token: i64,
 }
 
@@ -147,6 +151,7 @@ fn fill(path: &str, ids: &Ids, user_id: i64, role_id: i64, case: Case) -> String
         Case::Recommendation => ids.recommendation,
         Case::Candidate => ids.candidate,
         Case::Programme => ids.programme,
+        Case::ReviewReport => ids.review_report,
         Case::Token => ids.token,
         Case::Admin => user_id,
         _ => 0,
@@ -321,6 +326,39 @@ async fn ids_in(t: &TestApp, cell_name: &str, token_owner: &str) -> Ids {
                 ends_on: Set(chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()),
                 created_by: Set(None),
                 created_at: Set(chrono::Utc::now()),
+                ..Default::default()
+            }
+            .insert(&t.app.db)
+            .await
+            .unwrap()
+            .id
+        },
+        review_report: {
+            use chibo_store::sea_orm::{ActiveModelTrait, Set};
+            let programme = chibo_store::entities::programme::Entity::find()
+                .filter(chibo_store::entities::programme::Column::UnitId.eq(unit))
+                .one(&t.app.db)
+                .await
+                .unwrap()
+                .unwrap();
+            let day = |m, d| chrono::NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+            chibo_store::entities::review_report::ActiveModel {
+                programme_id: Set(programme.id),
+                unit_id: Set(unit),
+                title: Set("Báo cáo sơ kết".into()),
+                number: Set("01-BC/CB".into()),
+                place: Set("Phú Lâm".into()),
+                report_on: Set(day(11, 30)),
+                period_from: Set(day(1, 5)),
+                period_to: Set(day(10, 31)),
+                situation: Set(String::new()),
+                assessment: Set(String::new()),
+                weaknesses: Set(String::new()),
+                directions: Set(String::new()),
+                signer_role: Set("T/M CHI BỘ".into()),
+                signer_name: Set("Bí thư".into()),
+                updated_by: Set(None),
+                updated_at: Set(chrono::Utc::now()),
                 ..Default::default()
             }
             .insert(&t.app.db)

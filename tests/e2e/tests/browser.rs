@@ -543,6 +543,45 @@ async fn log_in_browse_the_tree_and_a_member() {
     let rate = wait_text(&c, "#ind-attendance_rate", "≥ 90%").await;
     assert!(rate.contains("đạt"), "{rate}");
     shot(&c, "14-board-dashboard").await;
+    // The trend charts are drawn by the server and stay readable on the phone: 11 px text in
+    // a 360-unit frame is never scaled below 9 px.
+    let scale: f64 = c
+        .execute(
+            "const s = document.querySelector('#trend svg.chart'); \
+             return s.getBoundingClientRect().width / 360;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    assert!(scale * 11.0 >= 9.0, "chart text at {} px", scale * 11.0);
+    assert!(text(&c, "#trend").await.contains("mục tiêu ≥ 90%"));
+    // The province's review report of Đề án 11, from the dashboard, with its figures.
+    c.find(Locator::Id("report-link"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "#reports", "120-BC/TU").await;
+    c.find(Locator::Css("#reports a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(
+        &c,
+        "#report-targets",
+        "Tỷ lệ đảng viên dự sinh hoạt thường kỳ",
+    )
+    .await;
+    assert!(text(&c, "#report-units").await.contains("Cần chấn chỉnh"));
+    shot(&c, "16-review-report").await;
+    c.back().await.unwrap();
+    c.back().await.unwrap();
+    wait_text(&c, "#ind-attendance_rate", "≥ 90%").await;
     c.find(Locator::XPath(
         "//table[@id='child-table']//a[normalize-space()='Đảng bộ xã Phú Lâm']",
     ))

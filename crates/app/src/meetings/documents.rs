@@ -1,6 +1,7 @@
 //! The minutes (biên bản) and the resolution (nghị quyết) of a meeting as Party documents,
 //! built from what was recorded (domain.md §4 lists the sections of the minutes).
 
+use chibo_domain::text::place_of;
 use chibo_export::{Document, Header, Section, place_and_date};
 
 use crate::access::Actor;
@@ -15,24 +16,6 @@ fn time_words(t: &str) -> String {
         Some((h, m)) => format!("{} giờ {} phút", h.trim_start_matches('0').max("0"), m),
         None => t.to_string(),
     }
-}
-
-/// The place name of a committee: "Đảng bộ xã Phú Lâm" → "Phú Lâm".
-fn place_of(committee: &str) -> String {
-    for marker in [
-        " xã ",
-        " phường ",
-        " thị trấn ",
-        " đặc khu ",
-        " huyện ",
-        " tỉnh ",
-        " thành phố ",
-    ] {
-        if let Some((_, rest)) = committee.split_once(marker) {
-            return rest.to_string();
-        }
-    }
-    committee.to_string()
 }
 
 async fn header(app: &App, d: &MeetingDetail, number: Option<String>) -> AppResult<Header> {
@@ -103,6 +86,7 @@ pub async fn minutes(app: &App, actor: &Actor, id: i64) -> AppResult<Document> {
                 m.unit.name,
                 m.kind_label.to_lowercase()
             )],
+            table: Vec::new(),
         },
         Section {
             heading: "II. Thành phần".into(),
@@ -145,6 +129,7 @@ pub async fn minutes(app: &App, actor: &Actor, id: i64) -> AppResult<Document> {
                         .unwrap_or_else(|| blank.clone())
                 ),
             ],
+            table: Vec::new(),
         },
         Section {
             heading: "III. Nội dung".into(),
@@ -158,6 +143,7 @@ pub async fn minutes(app: &App, actor: &Actor, id: i64) -> AppResult<Document> {
                         .map(|(i, a)| format!("{}. {a}", i + 1)),
                 )
                 .collect(),
+            table: Vec::new(),
         },
     ];
     if !d.notice.guests.is_empty() {
@@ -193,6 +179,7 @@ pub async fn minutes(app: &App, actor: &Actor, id: i64) -> AppResult<Document> {
         sections.push(Section {
             heading: "IV. Diễn biến".into(),
             paragraphs: proceedings,
+            table: Vec::new(),
         });
     }
     sections.push(Section {
@@ -201,6 +188,7 @@ pub async fn minutes(app: &App, actor: &Actor, id: i64) -> AppResult<Document> {
             rec.and_then(|r| r.resolution_text.clone())
                 .unwrap_or_else(|| blank.clone()),
         ],
+        table: Vec::new(),
     });
     sections.push(Section {
         heading: "VI. Biểu quyết".into(),
@@ -212,7 +200,7 @@ pub async fn minutes(app: &App, actor: &Actor, id: i64) -> AppResult<Document> {
             ),
             None => blank.clone(),
         }],
-    });
+     table: Vec::new(), });
     if let Some(h) = held.filter(|h| !h.tasks.is_empty()) {
         sections.push(Section {
             heading: "VII. Phân công nhiệm vụ".into(),
@@ -228,6 +216,7 @@ pub async fn minutes(app: &App, actor: &Actor, id: i64) -> AppResult<Document> {
                     )
                 })
                 .collect(),
+            table: Vec::new(),
         });
     }
     if let Some(h) = held.filter(|h| !h.amendments.is_empty()) {
@@ -244,6 +233,7 @@ pub async fn minutes(app: &App, actor: &Actor, id: i64) -> AppResult<Document> {
                     )
                 })
                 .collect(),
+            table: Vec::new(),
         });
     }
     sections.push(Section {
@@ -254,6 +244,7 @@ pub async fn minutes(app: &App, actor: &Actor, id: i64) -> AppResult<Document> {
                 .map(time_words)
                 .unwrap_or_else(|| blank.clone())
         )],
+        table: Vec::new(),
     });
     Ok(Document {
         header: header(app, &d, None).await?,
@@ -296,6 +287,7 @@ pub async fn resolution(app: &App, actor: &Actor, id: i64) -> AppResult<Document
                     d.meeting.meeting_date.format("%d/%m/%Y")
                 ),
             ],
+            table: Vec::new(),
         },
         Section {
             heading: "Chi bộ quyết nghị".into(),
@@ -303,6 +295,7 @@ pub async fn resolution(app: &App, actor: &Actor, id: i64) -> AppResult<Document
                 rec.and_then(|r| r.resolution_text.clone())
                     .unwrap_or_default(),
             ],
+            table: Vec::new(),
         },
     ];
     if let Some(h) = d.held.as_ref().filter(|h| !h.tasks.is_empty()) {
@@ -320,6 +313,7 @@ pub async fn resolution(app: &App, actor: &Actor, id: i64) -> AppResult<Document
                     )
                 })
                 .collect(),
+            table: Vec::new(),
         });
     }
     Ok(Document {
@@ -341,10 +335,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn place_names_and_times() {
-        assert_eq!(place_of("Đảng bộ xã Phú Lâm"), "Phú Lâm");
-        assert_eq!(place_of("Đảng bộ phường Hòa Bình"), "Hòa Bình");
-        assert_eq!(place_of("Đảng ủy Khối cơ quan"), "Đảng ủy Khối cơ quan");
+    fn times_in_words() {
         assert_eq!(time_words("09:05"), "9 giờ 05 phút");
         assert_eq!(time_words("19:30"), "19 giờ 30 phút");
     }

@@ -7,6 +7,8 @@ pub mod cadre_tasks;
 pub mod courses;
 pub mod inspections;
 pub mod programme;
+pub mod review;
+pub mod review_files;
 pub mod training;
 pub mod uptake;
 

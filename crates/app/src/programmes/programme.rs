@@ -518,7 +518,11 @@ pub async fn update(
 
 /// The unit a programme is issued by, if the actor may issue one there; a party group issues
 /// none.
-async fn issuer(app: &App, actor: &Actor, unit_id: i64) -> AppResult<Visible<unit::Model>> {
+pub(crate) async fn issuer(
+    app: &App,
+    actor: &Actor,
+    unit_id: i64,
+) -> AppResult<Visible<unit::Model>> {
     let u = actor.visible(units::find(&app.db, unit_id).await?)?;
     if UnitKind::from_code(&u.kind) == Some(UnitKind::Group) {
         return Err(AppError::invalid(

@@ -96,7 +96,7 @@ pub struct Indicators {
 }
 
 /// Checks that the period is one the indicators can be counted over.
-fn check_period(p: &Period) -> AppResult<()> {
+pub(crate) fn check_period(p: &Period) -> AppResult<()> {
     let months =
         (p.to.year() - p.from.year()) * 12 + p.to.month0() as i32 - p.from.month0() as i32 + 1;
     if months > chibo_store::indicators::MAX_MONTHS as i32 {
@@ -343,4 +343,97 @@ pub async fn by_month(
 
 fn months_in(p: &Period) -> i32 {
     (p.to.year() - p.from.year()) * 12 + p.to.month0() as i32 - p.from.month0() as i32 + 1
+}
+
+/// The indicators a trend is drawn for: shares counted from the meetings and the cell-months.
+const TRENDED: [Indicator; 9] = [
+    Indicator::CellMonthsMet,
+    Indicator::AttendanceRate,
+    Indicator::MembersTasked,
+    Indicator::MeetingsAttendanceOk,
+    Indicator::MeetingsFullProcedure,
+    Indicator::MeetingsMinDuration,
+    Indicator::DocumentsOnTime,
+    Indicator::TasksFollowedUp,
+    Indicator::SuperiorAttended,
+];
+
+/// Drawn when no programme sets a target on any of [`TRENDED`].
+const TRENDED_BY_DEFAULT: usize = 3;
+
+/// One indicator month by month.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Series {
+    pub code: String,
+    pub label: String,
+    /// The target value when a programme sets one.
+    pub target: Option<f64>,
+    pub target_text: Option<String>,
+    /// One value a month, in the order of [`Trend::months`]; null for a share of nothing.
+    pub values: Vec<Option<f64>>,
+}
+
+/// A unit's meeting indicators month by month: those a programme targets, or the main three.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Trend {
+    /// `YYYY-MM`, every month of the period.
+    pub months: Vec<String>,
+    pub series: Vec<Series>,
+}
+
+/// The trend of unit `unit_id`'s meeting indicators over `period` (at most
+/// [`MAX_SERIES_MONTHS`] months), counted in two statements whatever its length.
+pub async fn trend(
+    app: &App,
+    actor: &Actor,
+    unit_id: i64,
+    period: Period,
+    targets: &[Target],
+) -> AppResult<Trend> {
+    if months_in(&period) > MAX_SERIES_MONTHS {
+        return Err(AppError::invalid(
+            "from",
+            format!("Theo dõi theo tháng tối đa {MAX_SERIES_MONTHS} tháng; hãy chọn kỳ ngắn hơn."),
+        ));
+    }
+    let unit = reported_unit(app, actor, unit_id, &period).await?;
+    let scope = scope_of(app, &unit, &period, Grouping::ByMonth).await?;
+    let counted = chibo_store::indicators::monthly(&app.db, &scope).await?;
+    let mut months = Vec::new();
+    let mut first = period.from.with_day(1).expect("the first of a month");
+    while first <= period.to {
+        months.push(first.format("%Y-%m").to_string());
+        first = first + Months::new(1);
+    }
+    let targeted: Vec<Indicator> = TRENDED
+        .into_iter()
+        .filter(|i| targets.iter().any(|t| t.indicator == *i))
+        .collect();
+    let drawn = if targeted.is_empty() {
+        TRENDED[..TRENDED_BY_DEFAULT].to_vec()
+    } else {
+        targeted
+    };
+    let series = drawn
+        .into_iter()
+        .map(|i| {
+            let target = targets.iter().find(|t| t.indicator == i);
+            Series {
+                code: i.code().into(),
+                label: i.label().into(),
+                target: target.map(|t| t.tenths as f64 / 10.0),
+                target_text: target.map(|t| t.text()),
+                values: months
+                    .iter()
+                    .map(|m| {
+                        counted
+                            .get(m)
+                            .and_then(|fs| fs.iter().find(|(x, _)| *x == i))
+                            .and_then(|(_, f)| f.value())
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    Ok(Trend { months, series })
 }

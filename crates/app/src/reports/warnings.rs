@@ -1,8 +1,8 @@
 //! Early warnings over a unit's subtree and a period, each with its reason and a link to its
 //! evidence (the cell, or the meeting): months and quarters without the required meeting,
 //! attendance below the threshold two regular meetings running, tasks not followed up,
-//! documents late, meetings too short, cells below three official members or without a
-//! secretary. Counted by `chibo_store::indicators::warnings`.
+//! documents late, meetings too short or without the full procedure, members left without a
+//! task, cells below three official members or without a secretary. Counted by `chibo_store::indicators::warnings`.
 
 use chibo_domain::cursor::Cursor;
 use chibo_domain::indicators::Warning;
@@ -101,8 +101,39 @@ fn reason(kind: Warning, r: &WarningRow, cell: &str) -> String {
             format!("Tài liệu buổi sinh hoạt ngày {day} không gửi trước đủ thời gian quy định.")
         }
         Warning::TooShort => format!("Buổi sinh hoạt ngày {day} không đủ thời lượng tối thiểu."),
+        Warning::IncompleteProcedure => {
+            format!("Buổi sinh hoạt ngày {day} không thực hiện đủ, đúng trình tự các bước.")
+        }
+        Warning::MembersWithoutTask => format!(
+            "Buổi thường kỳ ngày {day}: {} đảng viên không được phân công nhiệm vụ.",
+            r.number
+        ),
         Warning::BelowThreeOfficial => format!("{cell} có dưới ba đảng viên chính thức."),
         Warning::NoSecretary => format!("{cell} chưa có bí thư."),
+    }
+}
+
+/// How many warnings of each kind unit `unit_id`'s subtree has over `period`.
+pub async fn counts(
+    app: &App,
+    actor: &Actor,
+    unit_id: i64,
+    period: Period,
+) -> AppResult<Vec<WarningCount>> {
+    let unit = reported_unit(app, actor, unit_id, &period).await?;
+    let scope = scope_of(app, &unit, &period, Grouping::Whole).await?;
+    Ok(store::counts(&app.db, &scope, App::today())
+        .await?
+        .into_iter()
+        .map(count_of)
+        .collect())
+}
+
+fn count_of((k, count): (Warning, u64)) -> WarningCount {
+    WarningCount {
+        kind: k.code().into(),
+        label: k.label().into(),
+        count,
     }
 }
 
@@ -174,14 +205,7 @@ pub async fn warnings(
         unit: UnitRef::of(&unit),
         from: period.from,
         to: period.to,
-        kinds: kinds
-            .into_iter()
-            .map(|(k, count)| WarningCount {
-                kind: k.code().into(),
-                label: k.label().into(),
-                count,
-            })
-            .collect(),
+        kinds: kinds.into_iter().map(count_of).collect(),
         items,
         next,
     })

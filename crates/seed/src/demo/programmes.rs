@@ -175,6 +175,7 @@ pub(crate) async fn seed_programmes(app: &App) -> AppResult<()> {
 /// stricter attendance target, its sister wards not yet (the board sees who has issued theirs).
 pub(crate) async fn seed_schemes(app: &App) -> AppResult<()> {
     use chibo_app::programmes::programme::{self, ProgrammeInput, ReviewInput, TargetInput};
+    use chibo_app::programmes::review;
     let (Some(province), Some(commune)) = (
         unit::Entity::find()
             .filter(unit::Column::Name.eq("Đảng bộ tỉnh Hòa Sơn"))
@@ -265,6 +266,28 @@ pub(crate) async fn seed_schemes(app: &App) -> AppResult<()> {
             ends_on: Some("2030-12-31".into()),
             targets: vec![target("attendance_rate", "at_least", "95")],
             reviews: vec![review("2026-12-10", "Sơ kết việc thực hiện kế hoạch")],
+        },
+    )
+    .await?;
+    // The board's draft of the five-year review, its figures counted whenever it is read.
+    let draft = review::draft(app, &admin, de_an_11.id, None).await?;
+    review::create(
+        app,
+        &admin,
+        de_an_11.id,
+        review::ReportInput {
+            number: "120-BC/TU".into(),
+            signer_name: "Trần Quốc Minh".into(),
+            assessment: "Các cấp ủy đã cụ thể hóa Đề án bằng kế hoạch của mình; nền nếp sinh \
+                         hoạt chi bộ được duy trì, nội dung sinh hoạt thiết thực hơn."
+                .into(),
+            weaknesses: "Một số chi bộ sinh hoạt còn hình thức, chưa đủ các bước theo quy định; \
+                         việc kiểm tra thực hiện nhiệm vụ được giao ở kỳ sau chưa thường xuyên."
+                .into(),
+            directions: "Tiếp tục thực hiện nghiêm Đề án; mỗi chi bộ sinh hoạt chuyên đề ít nhất \
+                         một lần mỗi quý; cấp ủy cấp trên dự sinh hoạt với chi bộ yếu kém."
+                .into(),
+            ..draft
         },
     )
     .await?;

@@ -85,6 +85,8 @@ pub enum Grouping {
     Whole,
     /// One line per unit directly under the root (and one for what lies at the root itself).
     ByChild,
+    /// One line per month (`YYYY-MM`) of the row's date; for [`monthly`] only.
+    ByMonth,
 }
 
 /// The counts of one group, by slot (`queries::slot`).
@@ -144,8 +146,11 @@ impl Scope<'_> {
     /// by child, the path of the unit directly under the root it lay under then (the root's
     /// own path for a row at the root).
     fn key(&self, sql: &mut Sql, path: &str, day: &str) -> String {
-        if self.grouping == Grouping::Whole {
-            return "''".into();
+        match self.grouping {
+            Grouping::Whole => return "''".into(),
+            // Dates are `YYYY-MM-DD` as text on both backends.
+            Grouping::ByMonth => return format!("substr(CAST({day} AS TEXT), 1, 7)"),
+            Grouping::ByChild => {}
         }
         let find = match self.backend {
             DbBackend::Postgres => "strpos",
@@ -283,6 +288,22 @@ pub async fn by_child(
             unit_id,
             figures: queries::figures(&slots),
         })
+        .collect())
+}
+
+/// The indicators counted from the meetings and the cell-months of the period, month by
+/// month (`YYYY-MM`, for [`Grouping::ByMonth`]): two statements for a trend over any number of
+/// months, where [`all`] per month would run every statement each month. The other indicators
+/// (members, yearly counts) are not part of a trend and come out as zero.
+pub async fn monthly(
+    db: &impl ConnectionTrait,
+    scope: &Scope<'_>,
+) -> Result<BTreeMap<String, Vec<(Indicator, Figure)>>, DbErr> {
+    debug_assert_eq!(scope.grouping, Grouping::ByMonth);
+    let groups = queries::count_meetings(db, scope).await?;
+    Ok(groups
+        .into_iter()
+        .map(|(month, slots)| (month, queries::figures(&slots)))
         .collect())
 }
 

@@ -115,6 +115,17 @@ pub(super) async fn count(db: &impl ConnectionTrait, s: &Scope<'_>) -> Result<Gr
     Ok(groups)
 }
 
+/// The counts of the cell-months and the held meetings only, by group.
+pub(super) async fn count_meetings(
+    db: &impl ConnectionTrait,
+    s: &Scope<'_>,
+) -> Result<Groups, DbErr> {
+    let mut groups = Groups::new();
+    cell_months(db, s, &mut groups).await?;
+    meetings(db, s, &mut groups).await?;
+    Ok(groups)
+}
+
 pub(super) const CELL_KINDS: &str = "('cell', 'base_cell')";
 
 /// On the period's last day: members on the roll, grassroots organisations, cells, cells with

@@ -69,6 +69,14 @@ fn rows_of(s: &Scope<'_>, sql: &mut Sql, kind: Warning, today: NaiveDate) -> Str
             )
         }
         Warning::DocumentsLate => held("NOT ms.documents_on_time", "CAST(0 AS BIGINT)", sql),
+        Warning::IncompleteProcedure => held("NOT ms.full_procedure", "CAST(0 AS BIGINT)", sql),
+        // As the members-tasked indicator counts them: members on a regular meeting's sheet
+        // without a task.
+        Warning::MembersWithoutTask => held(
+            "ms.kind = 'regular' AND ms.tasked < ms.sheet_members",
+            "CAST(ms.sheet_members - ms.tasked AS BIGINT)",
+            sql,
+        ),
         Warning::TooShort => held(
             "ms.has_end_time AND NOT ms.duration_ok",
             "CAST(0 AS BIGINT)",

@@ -133,3 +133,51 @@ impl MigrationTrait for Programmes {
         Ok(())
     }
 }
+
+/// `review_reports`: a unit's báo cáo sơ kết / tổng kết of a programme over a period: its
+/// heading (title, number, place, date, signer) and the prose sections a board officer writes;
+/// the figures are never stored, they are counted when the report is shown or exported.
+pub(super) struct ReviewReports;
+
+impl MigrationName for ReviewReports {
+    fn name(&self) -> &str {
+        "m20261201_000025_review_reports"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for ReviewReports {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(c("review_reports"))
+                .col(pk_auto(c("id")).big_integer())
+                .col(big_integer(c("programme_id")))
+                .col(big_integer(c("unit_id")))
+                .col(string_len(c("title"), 500))
+                .col(string_len(c("number"), 64))
+                .col(string_len(c("place"), 255))
+                .col(date(c("report_on")))
+                .col(date(c("period_from")))
+                .col(date(c("period_to")))
+                .col(text(c("situation")))
+                .col(text(c("assessment")))
+                .col(text(c("weaknesses")))
+                .col(text(c("directions")))
+                .col(string_len(c("signer_role"), 255))
+                .col(string_len(c("signer_name"), 255))
+                .col(big_integer_null(c("updated_by")))
+                .col(timestamp_with_time_zone(c("updated_at")))
+                .foreign_key(&mut fk("review_reports", "programme_id", "programmes"))
+                .foreign_key(&mut fk("review_reports", "unit_id", "units"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index(
+            "review_reports",
+            &["programme_id", "unit_id", "report_on"],
+            false,
+        ))
+        .await
+    }
+}

@@ -38,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(scale::MemberNameSearch),
             Box::new(indicators::MeetingStats),
             Box::new(indicators::Programmes),
+            Box::new(indicators::ReviewReports),
         ]
     }
 }

@@ -16,6 +16,7 @@ use crate::meetings::prep_api as meeting_prep;
 use crate::members::api as members;
 use crate::programmes::api as programmes;
 use crate::reports::api as reports;
+use crate::reports::review_api as review;
 use crate::reviews::api as reviews;
 use crate::rules::api as rule_sets;
 use crate::state::AppState;
@@ -83,6 +84,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(reports::get_programme, reports::update_programme))
         .routes(routes!(reports::programme_uptake))
         .routes(routes!(reports::unit_warnings))
+        .routes(routes!(review::reports, review::create))
+        .routes(routes!(review::draft))
+        .routes(routes!(review::get, review::update))
+        .routes(routes!(review::docx))
+        .routes(routes!(review::xlsx))
         .routes(routes!(units::rename))
         .routes(routes!(units::move_unit))
         .routes(routes!(units::merge))

@@ -150,22 +150,9 @@ pub async fn score(
     Ok(Json(record::score(&s.app, &a, id, b).await?))
 }
 
-/// A document as a download with a Vietnamese file name.
+/// A document as a download.
 pub(crate) fn docx_response(doc: &chibo_export::Document, file: &str) -> axum::response::Response {
-    use axum::http::{HeaderValue, header};
-    use axum::response::IntoResponse;
-    let mut res = chibo_export::docx(doc).into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        ),
-    );
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    res
+    crate::upload::file_response(chibo_export::docx(doc), crate::upload::DOCX, file)
 }
 
 /// The minutes or the resolution as a DOCX in the Party document layout.

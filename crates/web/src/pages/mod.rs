@@ -23,6 +23,7 @@ use crate::members::page as members;
 use crate::programmes::page as programmes;
 use crate::reports::page as reports;
 use crate::reports::programme_page as programme;
+use crate::reports::review_page as review;
 use crate::reviews::page as reviews;
 use crate::rules::page as rules;
 use crate::state::AppState;
@@ -113,6 +114,32 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
             "/programmes/{id}",
             false,
             post(programme::update_programme),
+        ),
+        r(
+            M::GET,
+            "/programmes/{id}/reports",
+            false,
+            get(review::reports),
+        ),
+        r(
+            M::POST,
+            "/programmes/{id}/reports",
+            false,
+            post(review::create),
+        ),
+        r(M::GET, "/review-reports/{id}", false, get(review::show)),
+        r(M::POST, "/review-reports/{id}", false, post(review::update)),
+        r(
+            M::GET,
+            "/review-reports/{id}/report.docx",
+            false,
+            get(review::docx),
+        ),
+        r(
+            M::GET,
+            "/review-reports/{id}/report.xlsx",
+            false,
+            get(review::xlsx),
         ),
         r(
             M::GET,

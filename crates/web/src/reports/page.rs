@@ -6,6 +6,7 @@ use chibo_app::reports::Period;
 use chibo_app::reports::indicators::{self, ByChild, ChildIndicators, IndicatorLine, Indicators};
 use chibo_app::reports::warnings::{self, Warnings};
 use chibo_domain::indicators::Indicator;
+use chrono::Datelike;
 use serde::Deserialize;
 
 use crate::error::PageError;
@@ -99,6 +100,23 @@ struct DashboardPage {
     base: String,
     warnings: Warnings,
     w_total: u64,
+    /// The trend of the meeting indicators month by month, as SVG (the last 36 months of a
+    /// longer period).
+    charts: Vec<(String, String)>,
+}
+
+/// The last [`indicators::MAX_SERIES_MONTHS`] months of `period`, or all of it.
+fn trend_period(period: Period) -> Period {
+    let months = indicators::MAX_SERIES_MONTHS as u32 - 1;
+    let first = period
+        .to
+        .with_day(1)
+        .and_then(|d| d.checked_sub_months(chrono::Months::new(months)))
+        .unwrap_or(period.from);
+    Period {
+        from: period.from.max(first),
+        to: period.to,
+    }
 }
 
 /// A unit's board: every indicator of its subtree over the period.
@@ -116,7 +134,21 @@ pub async fn dashboard(
     let by_child = indicators::by_child(&s.app, &a, id, period, &targets).await?;
     let warnings = warnings::warnings(&s.app, &a, id, period, None, None, warnings::FIRST).await?;
     let descending = q.giam.as_deref() == Some("1");
+    let trend = indicators::trend(&s.app, &a, id, trend_period(period), &targets).await?;
+    let charts = trend
+        .series
+        .iter()
+        .map(|x| {
+            let caption = match &x.target_text {
+                Some(t) => format!("{} (mục tiêu {t})", x.label),
+                None => x.label.clone(),
+            };
+            let svg = super::chart::trend_svg(&format!("trend-{}", x.code), x, &trend.months);
+            (caption, svg)
+        })
+        .collect();
     render(&DashboardPage {
+        charts,
         nav: Nav::of(&a),
         r: indicators::of_unit(&s.app, &a, id, period, &targets).await?,
         programmes: programme::for_unit(&s.app, &a, id).await?,
