@@ -229,8 +229,30 @@ async fn indicators_and_programmes_through_the_api_and_the_pages() {
         .await);
     assert_eq!(read["title"], "Nghị quyết chuyên đề");
 
-    // The pages: the board's dashboard with Đề án 11's targets, a programme, the form.
+    // The pages: the board's dashboard (its home page) with Đề án 11's targets, a programme,
+    // the form.
     let cookie = t.login("bantochuc").await;
+    let home = t.get("/", Auth::Cookie(&cookie)).await;
+    assert_eq!(home.status, StatusCode::SEE_OTHER);
+    assert_eq!(home.location(), format!("/units/{province}/dashboard"));
+    let personal = t.get("/?ca_nhan=1", Auth::Cookie(&cookie)).await;
+    assert!(
+        personal.body.contains("Xin chào"),
+        "the personal page stays"
+    );
+    let committee_home = t.get("/", Auth::Cookie(&t.login("xaphulam").await)).await;
+    assert_eq!(
+        committee_home.location(),
+        format!("/units/{commune}/dashboard")
+    );
+    let secretary_home = t
+        .get("/", Auth::Cookie(&t.login("bithu.dongtam").await))
+        .await;
+    assert_eq!(
+        secretary_home.status,
+        StatusCode::OK,
+        "a cell's secretary keeps the list"
+    );
     let page = t
         .get(
             &format!("/units/{province}/dashboard?tu={from}&den={to}&chuong_trinh={de_an_11}"),

@@ -520,14 +520,10 @@ async fn log_in_browse_the_tree_and_a_member() {
 
     // The board on a phone: the province's indicators held against Đề án 11, the communes'
     // table, one commune's board by a tap.
-    login(&c, &base, "bantochuc").await;
-    c.find(Locator::Css("a.dashboard-link"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    // The board officer's home page is the province's dashboard.
+    submit_login(&c, &base, "bantochuc", "chibo-demo-2026").await;
     wait_text(&c, "#indicators", "Tỷ lệ đảng viên dự sinh hoạt thường kỳ").await;
+    assert!(text(&c, ".crumbs").await.contains("Đảng bộ tỉnh Hòa Sơn"));
     c.find(Locator::Css("#period select[name=chuong_trinh]"))
         .await
         .unwrap()

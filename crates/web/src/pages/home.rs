@@ -1,18 +1,21 @@
-//! The home page (the user's roles and the meetings coming up) and the static files.
+//! The home page (a board officer's or committee member's dashboard; for the others the
+//! user's roles and the meetings coming up) and the static files.
 
 use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use chibo_app::access::Role;
 use chibo_app::meetings::detail;
 use chibo_app::meetings::lookup;
 use chibo_app::{Actor, AppError};
 
 use crate::error::PageError;
 use crate::extract::path::RawFile;
+use crate::extract::query::PageQuery;
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::render::{Nav, render};
+use crate::render::{Nav, render, see_other};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -25,10 +28,33 @@ struct HomePage {
     today: chrono::NaiveDate,
 }
 
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct HomeQuery {
+    /// `1`: the personal page (roles, own meetings) even for a committee or a board officer.
+    ca_nhan: Option<String>,
+}
+
+/// The unit whose dashboard is the home page of a board officer or a committee member: that of
+/// their first such role.
+fn board_home(a: &Actor) -> Option<i64> {
+    a.grants()
+        .iter()
+        .find(|g| matches!(g.role, Role::OrgBoard | Role::Committee))
+        .and_then(|g| g.unit_id)
+}
+
+/// The home page: a board officer's or committee member's is the dashboard of their unit; the
+/// others', and theirs with `?ca_nhan=1`, list their roles and coming meetings.
 pub async fn start_page(
     State(s): State<AppState>,
     PageUser(a): PageUser,
+    PageQuery(q): PageQuery<HomeQuery>,
 ) -> Result<Response, PageError> {
+    if q.ca_nhan.as_deref() != Some("1")
+        && let Some(unit) = board_home(&a)
+    {
+        return Ok(see_other(&format!("/units/{unit}/dashboard")));
+    }
     let upcoming = detail::upcoming_for_me(&s.app, &a).await?;
     let role_lines = a
         .grants()
