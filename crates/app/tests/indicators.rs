@@ -345,37 +345,68 @@ async fn warnings_agree_with_the_indicators_and_page_by_kind() {
         "a meeting is listed when some member went without a task"
     );
     assert!(count(Warning::MissedMonth) > 0, "the demo skips months");
+    // Admissions and transfers past a deadline: as many as their own lists call overdue.
+    let transfers = chibo_app::workflows::transfers::list(&app, &board, root.id, true, None, 1)
+        .await
+        .unwrap();
+    assert_eq!(count(Warning::OverdueTransfer), transfers.overdue as u64);
+    assert!(transfers.overdue > 0, "the demo has overdue transfers");
+    let candidates = chibo_app::workflows::admissions::list(&app, &board, root.id, None, 1)
+        .await
+        .unwrap();
+    assert_eq!(count(Warning::OverdueAdmission), candidates.overdue as u64);
     for i in &w.items {
         assert!(i.evidence.starts_with("/meetings/") || i.evidence.starts_with("/units/"));
         assert!(!i.reason.is_empty() && !i.cell.name.is_empty());
     }
 
-    // One kind, two at a time, newest first, every row once.
-    let kind = Warning::MissedMonth;
-    let mut seen = Vec::new();
-    let mut after = None;
-    loop {
-        let page = warnings::warnings(
+    // One kind at a time, newest first, every row once (two overdue transfers may share a
+    // cell and a day: the row's own id orders them).
+    for (kind, per_page) in [(Warning::MissedMonth, 2), (Warning::OverdueTransfer, 1)] {
+        walk_pages(
             &app,
             &board,
             root.id,
             period(from, to),
-            Some(kind),
-            after.as_ref(),
-            2,
+            kind,
+            per_page,
+            count(kind),
         )
-        .await
-        .unwrap();
-        assert!(page.items.len() <= 2);
-        seen.extend(page.items.iter().map(|i| (i.on, i.cell.id)));
+        .await;
+    }
+}
+
+async fn walk_pages(
+    app: &chibo_app::App,
+    board: &chibo_app::Actor,
+    root: i64,
+    p: Period,
+    kind: chibo_domain::indicators::Warning,
+    per_page: u64,
+    total: u64,
+) {
+    use chibo_app::reports::warnings;
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let page = warnings::warnings(app, board, root, p, Some(kind), after.as_ref(), per_page)
+            .await
+            .unwrap();
+        assert!(page.items.len() as u64 <= per_page);
+        seen.extend(
+            page.items
+                .iter()
+                .map(|i| (i.on, i.cell.id, i.reason.clone())),
+        );
         match page.next {
             Some(n) => after = Some(chibo_domain::cursor::Cursor::decode(&n).unwrap()),
             None => break,
         }
     }
-    assert_eq!(seen.len() as u64, count(kind));
+    assert_eq!(seen.len() as u64, total, "{kind:?}");
     assert!(
-        seen.windows(2).all(|p| p[0] > p[1]),
+        seen.windows(2)
+            .all(|w| (w[0].0, w[0].1) >= (w[1].0, w[1].1)),
         "newest first: {seen:?}"
     );
 }

@@ -57,6 +57,8 @@ labelled_enum!(
         TooShort = "too_short", "Buổi sinh hoạt không đủ thời lượng tối thiểu";
         IncompleteProcedure = "incomplete_procedure", "Buổi sinh hoạt không đủ, đúng trình tự các bước";
         MembersWithoutTask = "members_without_task", "Nghị quyết để đảng viên không được phân công nhiệm vụ";
+        OverdueAdmission = "overdue_admission", "Hồ sơ kết nạp, chuyển đảng chính thức quá hạn";
+        OverdueTransfer = "overdue_transfer", "Chuyển sinh hoạt đảng quá hạn";
         BelowThreeOfficial = "below_three_official", "Chi bộ dưới ba đảng viên chính thức";
         NoSecretary = "no_secretary", "Chi bộ chưa có bí thư";
     }

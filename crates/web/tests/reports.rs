@@ -370,7 +370,7 @@ async fn warnings_through_the_api_and_the_pages() {
     let (from, to) = (day(-365), day(-1));
     let path = format!("/api/v1/units/{province}/warnings?from={from}&to={to}");
     let w = ok(&t.api(Method::GET, &path, &board, json!(null)).await);
-    assert_eq!(w["kinds"].as_array().unwrap().len(), 10);
+    assert_eq!(w["kinds"].as_array().unwrap().len(), 12);
     let missed = w["kinds"]
         .as_array()
         .unwrap()

@@ -2,12 +2,13 @@
 //! evidence (the cell, or the meeting): months and quarters without the required meeting,
 //! attendance below the threshold two regular meetings running, tasks not followed up,
 //! documents late, meetings too short or without the full procedure, members left without a
-//! task, cells below three official members or without a secretary. Counted by `chibo_store::indicators::warnings`.
+//! task, admissions and transfers past a deadline, cells below three official members or
+//! without a secretary. Counted by `chibo_store::indicators::warnings`.
 
 use chibo_domain::cursor::Cursor;
 use chibo_domain::indicators::Warning;
 use chibo_store::indicators::Grouping;
-use chibo_store::indicators::warnings::{self as store, WarningRow};
+use chibo_store::indicators::warnings::{self as store, AsOf, WarningRow};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -61,17 +62,34 @@ pub struct Warnings {
 }
 
 fn cursor_of(r: &WarningRow) -> String {
-    Cursor::new(format!("{}|{}", r.on, r.meeting_id.unwrap_or(0)), r.cell_id).encode()
+    Cursor::new(format!("{}|{}", r.on, r.tiebreak()), r.cell_id).encode()
 }
 
+/// The last row of a page as far as the keyset needs it: its day, cell and tiebreak.
 fn row_of(c: &Cursor) -> AppResult<WarningRow> {
     let bad = || AppError::invalid("after", "Tham số after không hợp lệ.");
-    let (on, meeting) = c.key.split_once('|').ok_or_else(bad)?;
+    let (on, tiebreak) = c.key.split_once('|').ok_or_else(bad)?;
     Ok(WarningRow {
         cell_id: c.id,
         on: on.parse().map_err(|_| bad())?,
-        meeting_id: Some(meeting.parse::<i64>().map_err(|_| bad())?).filter(|m| *m != 0),
-        number: 0,
+        meeting_id: None,
+        number: tiebreak.parse::<i64>().map_err(|_| bad())?,
+    })
+}
+
+/// Today and the deadlines of the open admissions and transfers, as their lists judge them.
+async fn as_of(app: &App) -> AppResult<AsOf> {
+    let holidays = crate::rules::calendar::holidays(app).await?;
+    let admissions = crate::workflows::admissions::overdue_starts(&holidays);
+    let transfers =
+        crate::workflows::transfers::overdue_starts(&crate::workflows::transfers::ctx(app).await?);
+    Ok(AsOf {
+        today: App::today(),
+        voted: admissions.voted,
+        decided: admissions.decided,
+        probation: admissions.probation,
+        transfer_apply: transfers.apply,
+        transfer_present: transfers.present,
     })
 }
 
@@ -108,6 +126,12 @@ fn reason(kind: Warning, r: &WarningRow, cell: &str) -> String {
             "Buổi thường kỳ ngày {day}: {} đảng viên không được phân công nhiệm vụ.",
             r.number
         ),
+        Warning::OverdueAdmission => {
+            format!("{cell}: hồ sơ kết nạp hoặc chuyển đảng chính thức (từ ngày {day}) đã quá hạn.")
+        }
+        Warning::OverdueTransfer => {
+            format!("{cell}: chuyển sinh hoạt đảng (từ ngày {day}) đã quá hạn một bước.")
+        }
         Warning::BelowThreeOfficial => format!("{cell} có dưới ba đảng viên chính thức."),
         Warning::NoSecretary => format!("{cell} chưa có bí thư."),
     }
@@ -122,7 +146,7 @@ pub async fn counts(
 ) -> AppResult<Vec<WarningCount>> {
     let unit = reported_unit(app, actor, unit_id, &period).await?;
     let scope = scope_of(app, &unit, &period, Grouping::Whole).await?;
-    Ok(store::counts(&app.db, &scope, App::today())
+    Ok(store::counts(&app.db, &scope, &as_of(app).await?)
         .await?
         .into_iter()
         .map(count_of)
@@ -150,8 +174,8 @@ pub async fn warnings(
 ) -> AppResult<Warnings> {
     let unit = reported_unit(app, actor, unit_id, &period).await?;
     let scope = scope_of(app, &unit, &period, Grouping::Whole).await?;
-    let today = App::today();
-    let kinds = store::counts(&app.db, &scope, today).await?;
+    let as_of = as_of(app).await?;
+    let kinds = store::counts(&app.db, &scope, &as_of).await?;
     let after = after.map(row_of).transpose()?;
     let mut rows: Vec<(Warning, WarningRow)> = Vec::new();
     let mut next = None;
@@ -159,7 +183,7 @@ pub async fn warnings(
         Some(k) => {
             let per_page = per_page.clamp(1, 500);
             let mut page =
-                store::page(&app.db, &scope, k, today, after.as_ref(), per_page + 1).await?;
+                store::page(&app.db, &scope, k, &as_of, after.as_ref(), per_page + 1).await?;
             if page.len() as u64 > per_page {
                 page.truncate(per_page as usize);
                 next = page.last().map(cursor_of);
@@ -169,7 +193,7 @@ pub async fn warnings(
         None => {
             for (k, n) in &kinds {
                 if *n > 0 {
-                    let page = store::page(&app.db, &scope, *k, today, None, FIRST).await?;
+                    let page = store::page(&app.db, &scope, *k, &as_of, None, FIRST).await?;
                     rows.extend(page.into_iter().map(|r| (*k, r)));
                 }
             }
@@ -187,9 +211,15 @@ pub async fn warnings(
             WarningLine {
                 kind: k.code().into(),
                 reason: reason(k, &r, &name),
-                evidence: match r.meeting_id {
-                    Some(m) => format!("/meetings/{m}"),
-                    None => format!("/units/{}", r.cell_id),
+                evidence: match (k, r.meeting_id) {
+                    (_, Some(m)) => format!("/meetings/{m}"),
+                    (Warning::OverdueAdmission, None) => {
+                        format!("/units/{}/candidates", r.cell_id)
+                    }
+                    (Warning::OverdueTransfer, None) => {
+                        format!("/units/{}/transfers", r.cell_id)
+                    }
+                    (_, None) => format!("/units/{}", r.cell_id),
                 },
                 cell: UnitRef {
                     id: r.cell_id,

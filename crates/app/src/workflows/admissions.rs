@@ -214,28 +214,43 @@ pub(crate) async fn candidate_views(
         .collect())
 }
 
-/// The candidates past the deadline of their stage, as `candidate_views` judges them, in SQL:
-/// each deadline becomes the last start day already overdue.
-fn overdue_condition(h: &Holidays) -> Condition {
+/// The last start day already overdue at each stage with a deadline, as `candidate_views`
+/// judges them: a candidate is overdue when the day its stage began is on or before it.
+pub(crate) struct OverdueStarts {
+    pub voted: NaiveDate,
+    pub decided: NaiveDate,
+    pub probation: NaiveDate,
+}
+
+pub(crate) fn overdue_starts(h: &Holidays) -> OverdueStarts {
     let rules = AdmissionRules::default();
     let today = App::today();
-    let late =
-        |stage: Stage, column: candidate::Column, deadline: &dyn Fn(NaiveDate) -> NaiveDate| {
-            Condition::all()
-                .add(candidate::Column::Stage.eq(stage.code()))
-                .add(column.lte(last_overdue_start(today, deadline)))
-        };
+    OverdueStarts {
+        voted: last_overdue_start(today, |d| rules.decide_by(d, h)),
+        decided: last_overdue_start(today, |d| rules.ceremony_by(d, h)),
+        probation: last_overdue_start(today, |d| rules.review_by(d, h)),
+    }
+}
+
+/// The candidates past the deadline of their stage, in SQL.
+fn overdue_condition(h: &Holidays) -> Condition {
+    let starts = overdue_starts(h);
+    let late = |stage: Stage, column: candidate::Column, start: NaiveDate| {
+        Condition::all()
+            .add(candidate::Column::Stage.eq(stage.code()))
+            .add(column.lte(start))
+    };
     Condition::any()
-        .add(late(Stage::Voted, candidate::Column::VotedOn, &|d| {
-            rules.decide_by(d, h)
-        }))
-        .add(late(Stage::Decided, candidate::Column::DecidedOn, &|d| {
-            rules.ceremony_by(d, h)
-        }))
+        .add(late(Stage::Voted, candidate::Column::VotedOn, starts.voted))
+        .add(late(
+            Stage::Decided,
+            candidate::Column::DecidedOn,
+            starts.decided,
+        ))
         .add(late(
             Stage::Probation,
             candidate::Column::CeremonyOn,
-            &|d| rules.review_by(d, h),
+            starts.probation,
         ))
 }
 

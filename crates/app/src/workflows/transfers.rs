@@ -239,11 +239,27 @@ pub async fn list(
     })
 }
 
-/// The open transfers with a deadline passed, as `transfer_view` words it, in SQL: each
-/// deadline becomes the last start day already overdue.
+/// The last start days already overdue, as `transfer_view` words it: a permanent move not
+/// applied for by `apply` days after it, a letter not presented by `present` days after it.
+pub(crate) struct OverdueStarts {
+    pub apply: NaiveDate,
+    pub present: NaiveDate,
+}
+
+pub(crate) fn overdue_starts(c: &Ctx) -> OverdueStarts {
+    OverdueStarts {
+        apply: last_overdue_start(c.today, |d| c.rules.apply_by(d, &c.holidays)),
+        present: last_overdue_start(c.today, |d| c.rules.present_by(d, &c.holidays)),
+    }
+}
+
+/// The open transfers with a deadline passed, in SQL: each deadline becomes the last start
+/// day already overdue.
 fn overdue_condition(c: &Ctx) -> Condition {
-    let apply_late = last_overdue_start(c.today, |d| c.rules.apply_by(d, &c.holidays));
-    let present_late = last_overdue_start(c.today, |d| c.rules.present_by(d, &c.holidays));
+    let OverdueStarts {
+        apply: apply_late,
+        present: present_late,
+    } = overdue_starts(c);
     Condition::all()
         .add(transfer::Column::Status.eq(TransferStatus::Open.code()))
         .add(

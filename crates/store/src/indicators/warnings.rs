@@ -1,19 +1,23 @@
 //! Early warnings over a subtree: the cells and meetings a committee should look at, each kind
 //! one statement over the same tree-as-it-was as the indicators (rows from `meeting_stats`
-//! and the cell-months of the period), and two over today's tree (cells below three official
-//! members, cells without a secretary). Each kind is counted, and listed newest first a page at
-//! a time by a keyset on (date, cell, meeting).
+//! and the cell-months of the period), and four over today's tree (cells below three official
+//! members, cells without a secretary, admissions and transfers past a deadline). Each kind is
+//! counted, and listed newest first a page at a time by a keyset on (date, cell, meeting or
+//! row id).
 
+use chibo_domain::admission::Stage;
 use chibo_domain::indicators::Warning;
 use chibo_domain::member::on_roll_codes;
+use chibo_domain::transfers::{TransferKind, TransferStatus};
 use chrono::NaiveDate;
 use sea_orm::{ConnectionTrait, DbErr};
 
 use super::queries::{CELL_KINDS, cell_months_cte};
 use super::{Scope, Sql, valid_on};
 
-/// One warning: the cell, the day (a month's first day, a meeting's date, or today), the
-/// meeting when there is one, and a number (how many tasks were not followed up…).
+/// One warning: the cell, the day (a month's first day, a meeting's date, the day a stage or
+/// a move began, or today), the meeting when there is one, and a number (how many tasks were
+/// not followed up…; the candidate's or transfer's id for those kinds).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WarningRow {
     pub cell_id: i64,
@@ -22,8 +26,30 @@ pub struct WarningRow {
     pub number: i64,
 }
 
+impl WarningRow {
+    /// What orders two warnings of one cell on one day: the meeting, or the number.
+    pub fn tiebreak(&self) -> i64 {
+        self.meeting_id.unwrap_or(self.number)
+    }
+}
+
+/// Today, and the last start days already overdue for the open admissions and transfers (as
+/// the workflows judge them from the rules and the holidays, which SQL cannot count).
+#[derive(Debug, Clone, Copy)]
+pub struct AsOf {
+    pub today: NaiveDate,
+    /// A candidate voted on, decided on, or admitted on or before these days is overdue.
+    pub voted: NaiveDate,
+    pub decided: NaiveDate,
+    pub probation: NaiveDate,
+    /// A permanent move not applied for since, a letter not presented since.
+    pub transfer_apply: NaiveDate,
+    pub transfer_present: NaiveDate,
+}
+
 /// The rows of warning `kind` as a subquery with columns `cell`, `on_day`, `meeting`, `n`.
-fn rows_of(s: &Scope<'_>, sql: &mut Sql, kind: Warning, today: NaiveDate) -> String {
+fn rows_of(s: &Scope<'_>, sql: &mut Sql, kind: Warning, as_of: &AsOf) -> String {
+    let today = as_of.today;
     let (from, to) = (sql.bind(s.from), sql.bind(s.to));
     // Held meetings of the period under the root by their cell on their date.
     let held = |cond: &str, n: &str, sql: &mut Sql| {
@@ -82,6 +108,57 @@ fn rows_of(s: &Scope<'_>, sql: &mut Sql, kind: Warning, today: NaiveDate) -> Str
             "CAST(0 AS BIGINT)",
             sql,
         ),
+        // Open admissions past the deadline of their stage, under today's tree.
+        Warning::OverdueAdmission => {
+            let live = sql.bind(format!("{}%", s.subtree.root()));
+            let stage = |st: Stage, column: &str, day: NaiveDate, sql: &mut Sql| {
+                format!(
+                    "(k.stage = '{}' AND k.{column} <= {})",
+                    st.code(),
+                    sql.bind(day)
+                )
+            };
+            let late = [
+                stage(Stage::Voted, "voted_on", as_of.voted, sql),
+                stage(Stage::Decided, "decided_on", as_of.decided, sql),
+                stage(Stage::Probation, "ceremony_on", as_of.probation, sql),
+            ]
+            .join(" OR ");
+            format!(
+                "SELECT k.unit_id AS cell, CASE k.stage WHEN '{voted}' THEN k.voted_on \
+                   WHEN '{decided}' THEN k.decided_on ELSE k.ceremony_on END AS on_day, \
+                   CAST(NULL AS BIGINT) AS meeting, CAST(k.id AS BIGINT) AS n \
+                 FROM candidates k JOIN units c ON c.id = k.unit_id \
+                 WHERE c.path LIKE {live} AND ({late})",
+                voted = Stage::Voted.code(),
+                decided = Stage::Decided.code(),
+            )
+        }
+        // Open transfers out of or into the subtree past a deadline, as the transfers list
+        // counts them; placed at the home cell when it is in the subtree.
+        Warning::OverdueTransfer => {
+            let live = sql.bind(format!("{}%", s.subtree.root()));
+            let (apply, present, today) = (
+                sql.bind(as_of.transfer_apply),
+                sql.bind(as_of.transfer_present),
+                sql.bind(today),
+            );
+            let to_in =
+                format!("t.to_unit_id IN (SELECT u.id FROM units u WHERE u.path LIKE {live})");
+            format!(
+                "SELECT CASE WHEN f.path LIKE {live} THEN t.from_unit_id ELSE t.to_unit_id END \
+                   AS cell, t.moved_on AS on_day, CAST(NULL AS BIGINT) AS meeting, \
+                   CAST(t.id AS BIGINT) AS n \
+                 FROM transfers t JOIN units f ON f.id = t.from_unit_id \
+                 WHERE (f.path LIKE {live} OR {to_in}) AND t.status = '{open}' AND ( \
+                   (t.kind = '{permanent}' AND t.applied_on IS NULL AND t.moved_on <= {apply}) \
+                   OR (t.received_on IS NULL AND t.letter_on <= {present}) \
+                   OR (t.kind = '{temporary}' AND t.returned_on IS NULL AND t.ends_on < {today}))",
+                open = TransferStatus::Open.code(),
+                permanent = TransferKind::Permanent.code(),
+                temporary = TransferKind::Temporary.code(),
+            )
+        }
         Warning::BelowThreeOfficial | Warning::NoSecretary => {
             let today = sql.bind(today);
             let on_roll: Vec<String> = on_roll_codes()
@@ -118,12 +195,12 @@ fn rows_of(s: &Scope<'_>, sql: &mut Sql, kind: Warning, today: NaiveDate) -> Str
 pub async fn counts(
     db: &impl ConnectionTrait,
     s: &Scope<'_>,
-    today: NaiveDate,
+    as_of: &AsOf,
 ) -> Result<Vec<(Warning, u64)>, DbErr> {
     let mut out = Vec::new();
     for kind in Warning::ALL {
         let mut sql = Sql::default();
-        let rows = rows_of(s, &mut sql, *kind, today);
+        let rows = rows_of(s, &mut sql, *kind, as_of);
         let text = format!("SELECT COUNT(*) FROM ({rows}) w");
         let n = db
             .query_one_raw(sql.statement(s.backend, &text))
@@ -142,29 +219,26 @@ pub async fn page(
     db: &impl ConnectionTrait,
     s: &Scope<'_>,
     kind: Warning,
-    today: NaiveDate,
+    as_of: &AsOf,
     after: Option<&WarningRow>,
     limit: u64,
 ) -> Result<Vec<WarningRow>, DbErr> {
     let mut sql = Sql::default();
-    let rows = rows_of(s, &mut sql, kind, today);
+    let rows = rows_of(s, &mut sql, kind, as_of);
     let keyset = match after {
         Some(a) => {
-            let (on, cell, meeting) = (
-                sql.bind(a.on),
-                sql.bind(a.cell_id),
-                sql.bind(a.meeting_id.unwrap_or(0)),
-            );
+            let (on, cell, tiebreak) =
+                (sql.bind(a.on), sql.bind(a.cell_id), sql.bind(a.tiebreak()));
             format!(
                 "WHERE w.on_day < {on} OR (w.on_day = {on} AND (w.cell < {cell} \
-                 OR (w.cell = {cell} AND COALESCE(w.meeting, 0) < {meeting})))"
+                 OR (w.cell = {cell} AND COALESCE(w.meeting, w.n) < {tiebreak})))"
             )
         }
         None => String::new(),
     };
     let text = format!(
         "SELECT w.cell, w.on_day, w.meeting, w.n FROM ({rows}) w {keyset} \
-         ORDER BY w.on_day DESC, w.cell DESC, COALESCE(w.meeting, 0) DESC LIMIT {}",
+         ORDER BY w.on_day DESC, w.cell DESC, COALESCE(w.meeting, w.n) DESC LIMIT {}",
         limit.clamp(1, 500)
     );
     db.query_all_raw(sql.statement(s.backend, &text))
