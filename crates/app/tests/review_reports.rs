@@ -197,12 +197,20 @@ async fn a_review_report_carries_the_dashboards_figures_into_its_files() {
     for (i, l) in r.figures.indicators.iter().enumerate() {
         let row = (3 + i) as u32;
         assert_eq!(
-            summary.get_value((row, 0)),
-            Some(&Data::String(l.code.clone()))
+            summary.get_value((row, 1)),
+            Some(&Data::String(l.label.clone()))
         );
         assert_eq!(num(summary.get_value((row, 2))), l.numerator as f64);
     }
-    let sheet = book.worksheet_range("cell_months_met").unwrap();
+    let at = r
+        .figures
+        .indicators
+        .iter()
+        .position(|l| l.code == "cell_months_met")
+        .unwrap();
+    let name = names[2 + at].clone();
+    assert!(name.starts_with(&format!("{:02} ", at + 1)), "{name}");
+    let sheet = book.worksheet_range(&name).unwrap();
     let rows = sheet.height() as u32;
     let (mut n, mut d) = (0.0, 0.0);
     for row in 3..rows - 1 {

@@ -94,7 +94,7 @@ pub fn write_workbook(sheets: &[ReportSheet]) -> Result<Vec<u8>, TableError> {
     for (n, sheet) in sheets.iter().enumerate() {
         let ws = book.add_worksheet();
         let mut name = sheet_name(&sheet.name, n);
-        if used.contains(&name) {
+        if used.iter().any(|u| u.to_lowercase() == name.to_lowercase()) {
             name = format!("{} {}", name.chars().take(27).collect::<String>(), n + 1);
         }
         ws.set_name(&name).map_err(|_| write_failed())?;

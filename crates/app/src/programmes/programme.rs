@@ -344,13 +344,7 @@ async fn check(app: &App, u: &unit::Model, input: &ProgrammeInput) -> AppResult<
         });
     }
     if let Some(parent_id) = input.parent_id {
-        let above: Vec<Target> = programme_target::Entity::find()
-            .filter(programme_target::Column::ProgrammeId.eq(parent_id))
-            .all(&app.db)
-            .await?
-            .iter()
-            .filter_map(target_of)
-            .collect();
+        let above = own_targets(app, parent_id).await?;
         for (i, t) in targets.iter().enumerate() {
             if let Some(a) = above.iter().find(|a| a.indicator == t.indicator)
                 && !t.at_least_as_strict_as(*a)
@@ -514,6 +508,17 @@ pub async fn update(
     .await?;
     tx.commit().await?;
     view_of(app, actor, saved, &u).await
+}
+
+/// The targets programme `programme_id` itself sets.
+pub(crate) async fn own_targets(app: &App, programme_id: i64) -> AppResult<Vec<Target>> {
+    Ok(programme_target::Entity::find()
+        .filter(programme_target::Column::ProgrammeId.eq(programme_id))
+        .all(&app.db)
+        .await?
+        .iter()
+        .filter_map(target_of)
+        .collect())
 }
 
 /// The unit a programme is issued by, if the actor may issue one there; a party group issues

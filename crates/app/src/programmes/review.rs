@@ -19,7 +19,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::programme::{ProgrammeRef, concerning, issuer, programme_ref, targets_for};
+use super::programme::{ProgrammeRef, concerning, issuer, own_targets, programme_ref, targets_for};
 use crate::access::{Actor, Visible};
 use crate::org::units;
 use crate::refs::UnitRef;
@@ -187,7 +187,13 @@ struct Checked {
 fn check(p: &programme::Model, input: &ReportInput) -> AppResult<Checked> {
     let mut e = Invalid::new();
     let title = validate::required_text(&mut e, "title", "tên báo cáo", &input.title, 500);
-    let number = validate::required_text(&mut e, "number", "số báo cáo", &input.number, 64);
+    // Stored as "120-BC/TU": the document and the page write "Số" before it.
+    let bare = input
+        .number
+        .trim()
+        .trim_start_matches("Số ")
+        .trim_start_matches("số ");
+    let number = validate::required_text(&mut e, "number", "số báo cáo", bare, 64);
     let place = validate::required_text(&mut e, "place", "địa danh", &input.place, 255);
     let report_on = validate::date_field(
         &mut e,
@@ -344,7 +350,13 @@ async fn figures(
     u: &unit::Model,
     period: Period,
 ) -> AppResult<ReportFigures> {
-    let (_, targets) = targets_for(app, actor, p.id, u.id).await?;
+    // A unit moved out of the programme's subtree since keeps its report, held to the
+    // programme's own targets.
+    let targets = match targets_for(app, actor, p.id, u.id).await {
+        Ok((_, t)) => t,
+        Err(AppError::Invalid(_)) => own_targets(app, p.id).await?,
+        Err(e) => return Err(e),
+    };
     let of_unit = indicators::of_unit(app, actor, u.id, period, &targets).await?;
     let by_child = indicators::by_child(app, actor, u.id, period, &targets).await?;
     let weaknesses = warnings::counts(app, actor, u.id, period)

@@ -13,10 +13,11 @@ use crate::reports::indicators::IndicatorLine;
 /// Units named one by one in the document; the rest are counted (the XLSX lists them all).
 const NAMED_UNITS: usize = 30;
 
+/// Each line of a prose section a paragraph, as the report's page shows it.
 fn paragraphs(text: &str) -> Vec<String> {
-    text.split("\n\n")
-        .map(|p| p.replace('\n', " "))
-        .filter(|p| !p.trim().is_empty())
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(str::to_string)
         .collect()
 }
 
@@ -170,7 +171,7 @@ pub fn document(r: &ReportView) -> Document {
         header: Header {
             superior: r.superior.clone(),
             issuer: r.unit.name.clone(),
-            number: Some(format!("Số {}", r.number.trim_start_matches("Số "))),
+            number: Some(format!("Số {}", r.number)),
             place: r.place.clone(),
             date: r.report_on,
         },
@@ -239,7 +240,7 @@ const FIGURE_HEADER: [&str; 5] = ["Tử số", "Mẫu số", "Kết quả", "M�
 pub fn sheets(r: &ReportView) -> Vec<ReportSheet> {
     let f = &r.figures;
     let heading = format!("{} — {} ({})", r.unit.name, r.title, period_words(r));
-    let mut header = vec!["Mã".to_string(), "Chỉ số".into()];
+    let mut header = vec!["STT".to_string(), "Chỉ số".into()];
     header.extend(FIGURE_HEADER.map(String::from));
     let mut out = vec![ReportSheet {
         name: "Tổng hợp".into(),
@@ -248,8 +249,9 @@ pub fn sheets(r: &ReportView) -> Vec<ReportSheet> {
         rows: f
             .indicators
             .iter()
-            .map(|l| {
-                let mut row = vec![Value::Text(l.code.clone()), Value::Text(l.label.clone())];
+            .enumerate()
+            .map(|(i, l)| {
+                let mut row = vec![Value::Number((i + 1) as f64), Value::Text(l.label.clone())];
                 row.extend(figure_cells(l));
                 row
             })
@@ -285,7 +287,8 @@ pub fn sheets(r: &ReportView) -> Vec<ReportSheet> {
         whole.extend(figure_cells(total));
         rows.push(whole);
         out.push(ReportSheet {
-            name: total.code.clone(),
+            // Numbered so that labels cut to 31 characters stay apart.
+            name: format!("{:02} {}", i + 1, total.label),
             title: format!("{} — {}", total.label, heading),
             header,
             rows,

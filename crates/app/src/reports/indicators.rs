@@ -300,12 +300,7 @@ pub async fn by_month(
     period: Period,
     targets: &[Target],
 ) -> AppResult<ByMonth> {
-    if months_in(&period) > MAX_SERIES_MONTHS {
-        return Err(AppError::invalid(
-            "from",
-            format!("Theo dõi theo tháng tối đa {MAX_SERIES_MONTHS} tháng; hãy chọn kỳ ngắn hơn."),
-        ));
-    }
+    check_series(&period)?;
     let mut months = Vec::new();
     let mut first = period.from.with_day(1).expect("the first of a month");
     let mut unit = None;
@@ -341,12 +336,25 @@ pub async fn by_month(
     })
 }
 
+/// A period short enough for a series by month.
+fn check_series(p: &Period) -> AppResult<()> {
+    if months_in(p) > MAX_SERIES_MONTHS {
+        return Err(AppError::invalid(
+            "from",
+            format!("Theo dõi theo tháng tối đa {MAX_SERIES_MONTHS} tháng; hãy chọn kỳ ngắn hơn."),
+        ));
+    }
+    Ok(())
+}
+
 fn months_in(p: &Period) -> i32 {
     (p.to.year() - p.from.year()) * 12 + p.to.month0() as i32 - p.from.month0() as i32 + 1
 }
 
-/// The indicators a trend is drawn for: shares counted from the meetings and the cell-months.
-const TRENDED: [Indicator; 9] = [
+/// The indicators a trend is drawn for: shares counted from the meetings and the cell-months
+/// (not tasks followed up: whether a task was reviewed is judged at the period's end, not at
+/// each month's).
+const TRENDED: [Indicator; 8] = [
     Indicator::CellMonthsMet,
     Indicator::AttendanceRate,
     Indicator::MembersTasked,
@@ -354,7 +362,6 @@ const TRENDED: [Indicator; 9] = [
     Indicator::MeetingsFullProcedure,
     Indicator::MeetingsMinDuration,
     Indicator::DocumentsOnTime,
-    Indicator::TasksFollowedUp,
     Indicator::SuperiorAttended,
 ];
 
@@ -371,6 +378,18 @@ pub struct Series {
     pub target_text: Option<String>,
     /// One value a month, in the order of [`Trend::months`]; null for a share of nothing.
     pub values: Vec<Option<f64>>,
+    /// Whether each month met the target (null without a target or a figure).
+    pub met: Vec<Option<bool>>,
+}
+
+impl Series {
+    /// "Tỷ lệ đảng viên dự sinh hoạt thường kỳ (mục tiêu ≥ 90%)".
+    pub fn caption(&self) -> String {
+        match &self.target_text {
+            Some(t) => format!("{} (mục tiêu {t})", self.label),
+            None => self.label.clone(),
+        }
+    }
 }
 
 /// A unit's meeting indicators month by month: those a programme targets, or the main three.
@@ -390,12 +409,7 @@ pub async fn trend(
     period: Period,
     targets: &[Target],
 ) -> AppResult<Trend> {
-    if months_in(&period) > MAX_SERIES_MONTHS {
-        return Err(AppError::invalid(
-            "from",
-            format!("Theo dõi theo tháng tối đa {MAX_SERIES_MONTHS} tháng; hãy chọn kỳ ngắn hơn."),
-        ));
-    }
+    check_series(&period)?;
     let unit = reported_unit(app, actor, unit_id, &period).await?;
     let scope = scope_of(app, &unit, &period, Grouping::ByMonth).await?;
     let counted = chibo_store::indicators::monthly(&app.db, &scope).await?;
@@ -418,19 +432,24 @@ pub async fn trend(
         .into_iter()
         .map(|i| {
             let target = targets.iter().find(|t| t.indicator == i);
+            let figures: Vec<Option<Figure>> = months
+                .iter()
+                .map(|m| {
+                    counted
+                        .get(m)
+                        .and_then(|fs| fs.iter().find(|(x, _)| *x == i))
+                        .map(|(_, f)| *f)
+                })
+                .collect();
             Series {
                 code: i.code().into(),
                 label: i.label().into(),
                 target: target.map(|t| t.tenths as f64 / 10.0),
                 target_text: target.map(|t| t.text()),
-                values: months
+                values: figures.iter().map(|f| f.and_then(|f| f.value())).collect(),
+                met: figures
                     .iter()
-                    .map(|m| {
-                        counted
-                            .get(m)
-                            .and_then(|fs| fs.iter().find(|(x, _)| *x == i))
-                            .and_then(|(_, f)| f.value())
-                    })
+                    .map(|f| target.zip(*f).and_then(|(t, f)| t.met(f)))
                     .collect(),
             }
         })

@@ -148,8 +148,12 @@ impl Scope<'_> {
     fn key(&self, sql: &mut Sql, path: &str, day: &str) -> String {
         match self.grouping {
             Grouping::Whole => return "''".into(),
-            // Dates are `YYYY-MM-DD` as text on both backends.
-            Grouping::ByMonth => return format!("substr(CAST({day} AS TEXT), 1, 7)"),
+            Grouping::ByMonth => {
+                return match self.backend {
+                    DbBackend::Postgres => format!("to_char({day}, 'YYYY-MM')"),
+                    _ => format!("strftime('%Y-%m', {day})"),
+                };
+            }
             Grouping::ByChild => {}
         }
         let find = match self.backend {

@@ -46,10 +46,7 @@ pub fn trend_svg(id: &str, s: &Series, months: &[String]) -> String {
     let x = |i: usize| LEFT + (i as f64 + 0.5) * plot_w / n as f64;
     let y = |v: f64| TOP + (100.0 - v.clamp(0.0, 100.0)) * plot_h / 100.0;
     let mut out = String::new();
-    let title = match &s.target_text {
-        Some(t) => format!("{} (mục tiêu {t})", s.label),
-        None => s.label.clone(),
-    };
+    let title = s.caption();
     let _ = write!(
         out,
         r#"<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{id}-title" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title>"#,
@@ -111,7 +108,7 @@ pub fn trend_svg(id: &str, s: &Series, months: &[String]) -> String {
     }
     for (i, v) in s.values.iter().enumerate() {
         if let Some(v) = v {
-            let missed = s.target.is_some_and(|t| *v < t);
+            let missed = s.met.get(i).copied().flatten() == Some(false);
             let _ = write!(
                 out,
                 r#"<circle class="{}" cx="{:.1}" cy="{:.1}" r="3.5"><title>Tháng {}: {}</title></circle>"#,
@@ -133,6 +130,10 @@ mod tests {
 
     fn series(values: Vec<Option<f64>>, target: Option<f64>) -> Series {
         Series {
+            met: values
+                .iter()
+                .map(|v| target.zip(*v).map(|(t, v)| v >= t))
+                .collect(),
             code: "attendance_rate".into(),
             label: "Tỷ lệ <dự>".into(),
             target,

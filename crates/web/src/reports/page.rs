@@ -139,12 +139,8 @@ pub async fn dashboard(
         .series
         .iter()
         .map(|x| {
-            let caption = match &x.target_text {
-                Some(t) => format!("{} (mục tiêu {t})", x.label),
-                None => x.label.clone(),
-            };
             let svg = super::chart::trend_svg(&format!("trend-{}", x.code), x, &trend.months);
-            (caption, svg)
+            (x.caption(), svg)
         })
         .collect();
     render(&DashboardPage {
