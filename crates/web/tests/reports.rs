@@ -380,6 +380,17 @@ async fn warnings_through_the_api_and_the_pages() {
         .as_u64()
         .unwrap();
     assert!(missed > 2, "the demo skips months");
+    // The demo shows every kind but a cell below three official members (its smallest has
+    // seven).
+    for k in w["kinds"].as_array().unwrap() {
+        if k["kind"] != "below_three_official" {
+            assert!(
+                k["count"].as_u64().unwrap() > 0,
+                "the demo shows {}",
+                k["kind"]
+            );
+        }
+    }
     let first = &w["items"][0];
     assert!(
         first["reason"].as_str().unwrap().len() > 10

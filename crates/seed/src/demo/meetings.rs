@@ -349,7 +349,9 @@ async fn record_demo_meeting(
             .filter(|w| !away.contains(w))
             .enumerate()
         {
-            let done = m.meeting_date + chrono::Duration::days(25) < App::today();
+            // Tân Lập copies its resolution and never reports on what it gave: its tasks stay
+            // open, unreviewed at the next meeting.
+            let done = m.meeting_date + chrono::Duration::days(25) < App::today() && !copied;
             meeting_task::ActiveModel {
                 meeting_id: Set(m.id),
                 member_id: Set(member_id),

@@ -458,7 +458,13 @@ pub async fn seed(app: &App) -> AppResult<bool> {
         } else {
             &["secretary", "deputy_secretary", "committee_member"]
         };
+        // The health station's secretary stood down two months ago and no one has been
+        // elected since: the board sees a cell without a secretary.
+        let vacant = plan.name == "Chi bộ Trạm Y tế xã Tân Hòa";
         for (kind, idx) in kinds.iter().zip(&senior) {
+            let term_to = (vacant && *kind == "secretary").then(|| {
+                (App::today() - chrono::Duration::days(60)).max(term + chrono::Duration::days(1))
+            });
             positions::add_position(
                 app,
                 &admin,
@@ -466,7 +472,7 @@ pub async fn seed(app: &App) -> AppResult<bool> {
                 PositionInput {
                     kind: (*kind).into(),
                     term_from: Some(term.to_string()),
-                    term_to: None,
+                    term_to: term_to.map(|d| d.to_string()),
                 },
             )
             .await?;
