@@ -92,9 +92,10 @@ async fn a_review_report_carries_the_dashboards_figures_into_its_files() {
         weaknesses: "Một số chi bộ còn hình thức.".into(),
         ..draft.clone()
     };
-    let r = review::create(&app, &board, programme_id, input.clone())
+    let id = review::create(&app, &board, programme_id, input.clone())
         .await
         .unwrap();
+    let r = review::get(&app, &board, id).await.unwrap();
     assert_eq!(audit_count(&app).await, before + 1);
     assert_eq!(r.situation, "Đoạn thứ nhất.\n\nĐoạn thứ hai.");
     assert!(r.can_edit);
@@ -228,7 +229,7 @@ async fn a_review_report_carries_the_dashboards_figures_into_its_files() {
     assert_eq!(rows - 4, r.figures.children.len() as u32);
 
     // Changed by the board; listed; refused to a commune committee and hidden from a member.
-    let changed = review::update(
+    review::update(
         &app,
         &board,
         r.id,
@@ -239,6 +240,7 @@ async fn a_review_report_carries_the_dashboards_figures_into_its_files() {
     )
     .await
     .unwrap();
+    let changed = review::get(&app, &board, r.id).await.unwrap();
     assert_eq!(changed.directions, "Tiếp tục nâng cao chất lượng.");
     let list = review::list(&app, &board, programme_id, None)
         .await
@@ -279,6 +281,7 @@ async fn a_review_report_carries_the_dashboards_figures_into_its_files() {
     )
     .await
     .unwrap();
+    let theirs = review::get(&app, &commune_committee, theirs).await.unwrap();
     let rate = theirs
         .figures
         .indicators

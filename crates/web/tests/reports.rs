@@ -18,6 +18,18 @@ fn line<'a>(r: &'a Value, code: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no {code} in {r}"))
 }
 
+/// The id of the programme named `name` in a unit's programmes.
+fn programme_named(list: &Value, name: &str) -> i64 {
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == name)
+        .unwrap_or_else(|| panic!("no {name} in {list}"))["id"]
+        .as_i64()
+        .unwrap()
+}
+
 #[tokio::test]
 async fn indicators_and_programmes_through_the_api_and_the_pages() {
     let t = TestApp::new().await;
@@ -91,14 +103,7 @@ async fn indicators_and_programmes_through_the_api_and_the_pages() {
         names.contains(&"Đề án 11-ĐA/TU") && names.contains(&"Kế hoạch 45-KH/ĐU"),
         "{names:?}"
     );
-    let de_an_11 = list["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == "Đề án 11-ĐA/TU")
-        .unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    let de_an_11 = programme_named(&list, "Đề án 11-ĐA/TU");
 
     // Held against Đề án 11: the province sees ≥ 90%, the commune its own stricter ≥ 95%.
     let at_province = ok(&t
@@ -482,14 +487,7 @@ async fn review_reports_through_the_api_and_the_pages() {
             json!(null),
         )
         .await);
-    let de_an_11 = programmes["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == "Đề án 11-ĐA/TU")
-        .unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    let de_an_11 = programme_named(&programmes, "Đề án 11-ĐA/TU");
 
     // The demo ships the board's draft of its five-year review.
     let list = ok(&t

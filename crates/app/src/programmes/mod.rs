@@ -9,6 +9,7 @@ pub mod inspections;
 pub mod programme;
 pub mod review;
 pub mod review_files;
+mod targets;
 pub mod training;
 pub mod uptake;
 

@@ -501,13 +501,14 @@ fn fill(am: &mut review_report::ActiveModel, c: &Checked, actor: &Actor) {
 }
 
 /// Writes a review report of programme `programme_id` for `input.unit_id` (the issuer when
-/// absent).
+/// absent); its id. Its figures are counted when it is read ([`get`]), not here: a page that
+/// saves and shows it again would count them twice.
 pub async fn create(
     app: &App,
     actor: &Actor,
     programme_id: i64,
     input: ReportInput,
-) -> AppResult<ReportView> {
+) -> AppResult<i64> {
     let (p, issued_by) = concerning(app, actor, programme_id).await?;
     let u = reporter(app, actor, &p, &issued_by, input.unit_id).await?;
     let c = check(&p, &input)?;
@@ -530,16 +531,11 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
-    view_of(app, actor, saved).await
+    Ok(saved.id)
 }
 
-/// Changes a review report's heading and prose (its unit and programme stay).
-pub async fn update(
-    app: &App,
-    actor: &Actor,
-    id: i64,
-    input: ReportInput,
-) -> AppResult<ReportView> {
+/// Changes a review report's heading and prose (its unit and programme stay); its id.
+pub async fn update(app: &App, actor: &Actor, id: i64, input: ReportInput) -> AppResult<i64> {
     let r = review_report::Entity::find_by_id(id)
         .one(&app.db)
         .await?
@@ -564,7 +560,7 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
-    view_of(app, actor, saved).await
+    Ok(saved.id)
 }
 
 #[cfg(test)]

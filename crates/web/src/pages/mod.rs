@@ -2,6 +2,7 @@
 //! router is built from and the authorization test walks.
 
 mod api_docs;
+mod board;
 mod home;
 
 use axum::Router;
@@ -21,9 +22,6 @@ use crate::meetings::page as meetings;
 use crate::meetings::prep_page as meeting_prep;
 use crate::members::page as members;
 use crate::programmes::page as programmes;
-use crate::reports::page as reports;
-use crate::reports::programme_page as programme;
-use crate::reports::review_page as review;
 use crate::reviews::page as reviews;
 use crate::rules::page as rules;
 use crate::state::AppState;
@@ -43,18 +41,9 @@ type Handler = MethodRouter<AppState>;
 
 /// Every page route, with its handler.
 pub fn routes() -> Vec<(PageRoute, Handler)> {
-    let r = |method: Method, path: &'static str, public: bool, h: Handler| {
-        (
-            PageRoute {
-                method,
-                path,
-                public,
-            },
-            h,
-        )
-    };
+    let r = route;
     use Method as M;
-    vec![
+    let mut all = vec![
         r(M::GET, "/", false, get(home::start_page)),
         r(M::GET, "/login", true, get(account::login_form)),
         r(M::POST, "/login", true, post(account::login)),
@@ -79,68 +68,6 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
         r(M::GET, "/units/{id}", false, get(units::show)),
         r(M::GET, "/units/{id}/tree", false, get(units::tree_level)),
         r(M::GET, "/units/{id}/history", false, get(units::history)),
-        r(
-            M::GET,
-            "/units/{id}/dashboard",
-            false,
-            get(reports::dashboard),
-        ),
-        r(
-            M::GET,
-            "/units/{id}/programmes",
-            false,
-            get(programme::unit_programmes),
-        ),
-        r(
-            M::GET,
-            "/units/{id}/warnings",
-            false,
-            get(reports::unit_warnings),
-        ),
-        r(
-            M::POST,
-            "/units/{id}/programmes",
-            false,
-            post(programme::create_programme),
-        ),
-        r(
-            M::GET,
-            "/programmes/{id}",
-            false,
-            get(programme::show_programme),
-        ),
-        r(
-            M::POST,
-            "/programmes/{id}",
-            false,
-            post(programme::update_programme),
-        ),
-        r(
-            M::GET,
-            "/programmes/{id}/reports",
-            false,
-            get(review::reports),
-        ),
-        r(
-            M::POST,
-            "/programmes/{id}/reports",
-            false,
-            post(review::create),
-        ),
-        r(M::GET, "/review-reports/{id}", false, get(review::show)),
-        r(M::POST, "/review-reports/{id}", false, post(review::update)),
-        r(
-            M::GET,
-            "/review-reports/{id}/report.docx",
-            false,
-            get(review::docx),
-        ),
-        r(
-            M::GET,
-            "/review-reports/{id}/report.xlsx",
-            false,
-            get(review::xlsx),
-        ),
         r(
             M::GET,
             "/units/{id}/founder-choices",
@@ -588,7 +515,21 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
             true,
             get(api_docs::openapi_json),
         ),
-    ]
+    ];
+    all.extend(board::routes());
+    all
+}
+
+/// A page route and its handler.
+fn route(method: Method, path: &'static str, public: bool, h: Handler) -> (PageRoute, Handler) {
+    (
+        PageRoute {
+            method,
+            path,
+            public,
+        },
+        h,
+    )
 }
 
 pub fn router() -> Router<AppState> {

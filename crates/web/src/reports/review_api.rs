@@ -63,9 +63,10 @@ pub async fn create(
     PathId(id): PathId,
     ApiJson(b): ApiJson<ReportInput>,
 ) -> Result<(StatusCode, Json<ReportView>), ApiError> {
+    let created = review::create(&s.app, &a, id, b).await?;
     Ok((
         StatusCode::CREATED,
-        Json(review::create(&s.app, &a, id, b).await?),
+        Json(review::get(&s.app, &a, created).await?),
     ))
 }
 
@@ -91,7 +92,8 @@ pub async fn update(
     PathId(id): PathId,
     ApiJson(b): ApiJson<ReportInput>,
 ) -> Result<Json<ReportView>, ApiError> {
-    Ok(Json(review::update(&s.app, &a, id, b).await?))
+    review::update(&s.app, &a, id, b).await?;
+    Ok(Json(review::get(&s.app, &a, id).await?))
 }
 
 /// The report as a DOCX download.

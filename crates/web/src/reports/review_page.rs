@@ -77,7 +77,7 @@ pub async fn create(
     Form { input, .. }: Form<ReportInput>,
 ) -> Result<Response, PageError> {
     match form_errors(review::create(&s.app, &a, id, input.clone()).await)? {
-        Ok(r) => Ok(see_other(&format!("/review-reports/{}", r.id))),
+        Ok(r) => Ok(see_other(&format!("/review-reports/{r}"))),
         Err(errors) => render_reports(&s, &a, id, input.unit_id, Some(input), errors).await,
     }
 }
@@ -135,7 +135,7 @@ pub async fn update(
     Form { input, .. }: Form<ReportInput>,
 ) -> Result<Response, PageError> {
     match form_errors(review::update(&s.app, &a, id, input.clone()).await)? {
-        Ok(r) => Ok(see_other(&format!("/review-reports/{}", r.id))),
+        Ok(r) => Ok(see_other(&format!("/review-reports/{r}"))),
         Err(errors) => {
             let r = review::get(&s.app, &a, id).await?;
             render_status(
