@@ -382,11 +382,18 @@ async fn seed_demo(app: &App) -> Result<()> {
 }
 
 /// Computes, in the background, the meeting figures a change marked out of date and did not
-/// compute itself (a member's status changed, or a computation failed after its commit).
+/// compute itself (a member's status changed, or a computation failed after its commit), and
+/// builds the roll-ups of a month as it begins (and of every month, on a database that has
+/// none yet).
 async fn keep_figures(app: App) {
     loop {
         let pause = match figures::refresh_stale(&app, 200).await {
-            Ok(0) => 2,
+            Ok(0) => {
+                if let Err(e) = figures::build_rollups(&app).await {
+                    tracing::warn!(error = %e, "roll-ups: a month could not be built");
+                }
+                2
+            }
             Ok(_) => continue,
             Err(e) => {
                 tracing::warn!(error = %e, "meeting figures: background pass failed");

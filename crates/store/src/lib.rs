@@ -1,14 +1,17 @@
 //! Storage: entities, migrations and connection set-up for SQLite and PostgreSQL; the filters of
 //! every read over a subtree (`subtree`, made only from a proof of access) and the set-based
 //! rewrites restructuring makes (`restructure`); marking the figures kept about meetings out of
-//! date (`meeting_stats`).
+//! date (`meeting_stats`) and the roll-ups over months and units that the indicators read
+//! (`rollups`).
 
 pub mod entities;
 pub mod indicators;
 pub mod meeting_stats;
 pub mod migration;
 pub mod restructure;
+pub mod rollups;
 pub mod search;
+mod sql;
 pub mod subtree;
 pub mod testing;
 pub mod throttle;

@@ -10,7 +10,9 @@
 //! again. A change to a member's status or roll marks the meetings it touches
 //! (`chibo_store::meeting_stats::member_changed`, in its own transaction); `chibo serve`
 //! computes whatever is marked in the background ([`refresh_stale`]), and `chibo reindex`
-//! computes every meeting again ([`reindex`]).
+//! computes every meeting again ([`reindex`]). Storing a meeting's figures moves its sums in
+//! the roll-ups (`chibo_store::rollups`) in the same transaction; [`build_rollups`] builds the
+//! months not kept yet.
 
 use std::collections::HashSet;
 use std::ops::Deref;
@@ -179,10 +181,17 @@ async fn figures_of(app: &App, m: meeting::Model) -> AppResult<meeting_stat::Mod
 
 /// Computes the figures of the stale row `stat` and stores them, unless the row was marked
 /// again meanwhile (its `updated_at` moved): then it stays marked for the next pass. Returns
-/// whether it stored them.
+/// whether it stored them. The roll-ups take the old sums out and the new ones in, in the
+/// same transaction.
 async fn refresh_row(app: &App, stat: meeting_stat::Model) -> AppResult<bool> {
     let m = lookup::find(app, stat.meeting_id).await?;
     let f = figures_of(app, m).await?;
+    let cell_months = [
+        (stat.cell_id, stat.meeting_date),
+        (f.cell_id, f.meeting_date),
+    ];
+    let tx = chibo_store::write_tx(&app.db).await?;
+    chibo_store::rollups::stat_changing(&tx, stat.id).await?;
     let done = meeting_stat::Entity::update_many()
         .col_expr(meeting_stat::Column::CellId, Expr::val(f.cell_id))
         .col_expr(meeting_stat::Column::MeetingDate, Expr::val(f.meeting_date))
@@ -227,9 +236,15 @@ async fn refresh_row(app: &App, stat: meeting_stat::Model) -> AppResult<bool> {
         .col_expr(meeting_stat::Column::UpdatedAt, Expr::val(f.updated_at))
         .filter(meeting_stat::Column::Id.eq(stat.id))
         .filter(meeting_stat::Column::UpdatedAt.eq(stat.updated_at))
-        .exec(&app.db)
+        .exec(&tx)
         .await?;
-    Ok(done.rows_affected == 1)
+    if done.rows_affected != 1 {
+        // Marked again meanwhile: nothing changes, the roll-ups included.
+        return Ok(false);
+    }
+    chibo_store::rollups::stat_changed(&tx, stat.id, &cell_months).await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// Computes again the marked figures of cell `cell_id` (after a write to one of its meetings).
@@ -269,9 +284,12 @@ pub async fn refresh_stale(app: &App, limit: u64) -> AppResult<usize> {
 }
 
 /// Computes every meeting's figures again from the raw rows (`chibo reindex`, and the demo
-/// after seeding); `progress(done, total)` is called as it goes. Returns the number of
-/// meetings computed.
+/// after seeding), then builds the roll-ups of every month again; `progress(done, total)` is
+/// called as it goes. Returns the number of meetings computed.
 pub async fn reindex(app: &App, progress: &dyn Fn(u64, u64)) -> AppResult<u64> {
+    let tx = chibo_store::write_tx(&app.db).await?;
+    chibo_store::rollups::forget_all(&tx).await?;
+    tx.commit().await?;
     let total = chibo_store::meeting_stats::everything_changed(&app.db).await?;
     let mut done = 0u64;
     progress(done, total);
@@ -283,5 +301,19 @@ pub async fn reindex(app: &App, progress: &dyn Fn(u64, u64)) -> AppResult<u64> {
         done += n;
         progress(done.min(total), total);
     }
+    build_rollups(app).await?;
     Ok(done)
+}
+
+/// Builds the roll-ups of every month from the first meeting's to this one that is not kept
+/// yet, a month a transaction (`chibo serve` as a month begins, `chibo reindex`, the
+/// generator). Returns the months built.
+pub async fn build_rollups(app: &App) -> AppResult<usize> {
+    let months = chibo_store::rollups::months_to_build(&app.db, App::today()).await?;
+    for m in &months {
+        let tx = chibo_store::write_tx(&app.db).await?;
+        chibo_store::rollups::build_month(&tx, m).await?;
+        tx.commit().await?;
+    }
+    Ok(months.len())
 }

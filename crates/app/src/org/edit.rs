@@ -91,7 +91,8 @@ pub(crate) async fn changeable_from(
         .map_or(u.established_on, |v| v.valid_from))
 }
 
-/// Ends the unit's open version on `date` and opens one from the unit as it is now.
+/// Ends the unit's open version on `date` and opens one from the unit as it is now; the
+/// roll-ups of the unit's region are built again from that day's month.
 pub(crate) async fn new_version(
     tx: &DatabaseTransaction,
     u: &unit::Model,
@@ -123,6 +124,7 @@ pub(crate) async fn new_version(
         .insert(tx)
         .await?;
     }
+    chibo_store::rollups::tree_changed(tx, &u.path, date).await?;
     Ok(())
 }
 

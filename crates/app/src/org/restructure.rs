@@ -133,6 +133,8 @@ pub async fn move_unit(app: &App, actor: &Actor, id: i64, input: MoveUnit) -> Ap
     am.parent_id = Set(Some(target.id));
     am.update(&tx).await?;
     reroot_subtree(&tx, &before.path, &new_path, date).await?;
+    let region = chibo_store::rollups::common_prefix(&before.path, &new_path);
+    chibo_store::rollups::tree_changed(&tx, &region, date).await?;
     let after = find(&tx, before.id).await?.ok_or(AppError::NotFound)?;
     add_event(
         &tx,
@@ -249,6 +251,9 @@ pub async fn merge(app: &App, actor: &Actor, id: i64, input: MergeUnit) -> AppRe
     am.successor_id = Set(Some(target.id));
     let after = am.update(&tx).await?;
     new_version(&tx, &after, date, true).await?;
+    // The sub-units left for the target: the region holding both is counted again.
+    let region = chibo_store::rollups::common_prefix(&after.path, &target.path);
+    chibo_store::rollups::tree_changed(&tx, &region, date).await?;
     add_event(
         &tx,
         Some(actor),

@@ -146,6 +146,9 @@ pub async fn generate(
     bulk::advance_sequences(&app.db, meetings::TABLES).await?;
     bulk::advance_sequences(&app.db, workflows::TABLES).await?;
     analyze(&app.db).await?;
+    progress.phase("Số liệu tổng hợp theo tháng", opts.months as u64 + 1);
+    chibo_app::meetings::figures::build_rollups(app).await?;
+    analyze_rollups(&app.db).await?;
     Ok(Summary {
         units: units.len() + people.groups,
         cells: units.iter().filter(|u| u.kind.is_cell()).count(),
@@ -154,6 +157,14 @@ pub async fn generate(
         attendance,
         logins,
     })
+}
+
+/// Fresh statistics on the roll-ups just built.
+async fn analyze_rollups(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+    for t in ["unit_months", "cell_months", "rollup_months"] {
+        db.execute_unprepared(&format!("ANALYZE {t}")).await?;
+    }
+    Ok(())
 }
 
 /// Fresh statistics for the query planner after a bulk load. On PostgreSQL only the tables

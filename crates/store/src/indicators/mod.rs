@@ -13,6 +13,7 @@
 //! (rounding, a share of nothing) is the domain's (`chibo_domain::indicators::Figure`).
 
 mod queries;
+mod rolled;
 pub mod warnings;
 
 use std::collections::BTreeMap;
@@ -20,7 +21,9 @@ use std::collections::BTreeMap;
 use chibo_domain::indicators::{Figure, Indicator};
 use chibo_domain::org::path_ids;
 use chrono::NaiveDate;
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement, Value};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult};
+
+pub(crate) use crate::sql::{Sql, valid_on};
 
 use crate::subtree::Subtree;
 
@@ -33,49 +36,6 @@ struct RootVersion {
     path: String,
     valid_from: NaiveDate,
     valid_to: Option<NaiveDate>,
-}
-
-/// A statement being written: each value gets a token `@n@` that may appear any number of
-/// times and in any order in the text; [`Sql::statement`] turns the tokens into the backend's
-/// placeholders (`?` or `$n`) with the values in the order the text names them.
-#[derive(Default)]
-struct Sql {
-    values: Vec<Value>,
-}
-
-impl Sql {
-    /// The token standing for `v`.
-    fn bind(&mut self, v: impl Into<Value>) -> String {
-        self.values.push(v.into());
-        format!("@{}@", self.values.len() - 1)
-    }
-
-    fn statement(self, backend: DbBackend, text: &str) -> Statement {
-        let mut out = String::with_capacity(text.len());
-        let mut values = Vec::new();
-        let mut rest = text;
-        while let Some(at) = rest.find('@') {
-            out.push_str(&rest[..at]);
-            let after = &rest[at + 1..];
-            let end = after.find('@').expect("a token is closed");
-            let n: usize = after[..end].parse().expect("a token names a value");
-            values.push(self.values[n].clone());
-            match backend {
-                DbBackend::Postgres => out.push_str(&format!("${}", values.len())),
-                _ => out.push('?'),
-            }
-            rest = &after[end + 1..];
-        }
-        out.push_str(rest);
-        Statement::from_sql_and_values(backend, out, values)
-    }
-}
-
-/// `alias` (a `unit_versions` or `member_units` row) was valid on `day` (an SQL expression).
-fn valid_on(alias: &str, day: &str) -> String {
-    format!(
-        "{alias}.valid_from <= {day} AND ({alias}.valid_to IS NULL OR {alias}.valid_to > {day})"
-    )
 }
 
 /// What the rows are added up by.
@@ -104,9 +64,18 @@ pub struct Scope<'a> {
     backend: DbBackend,
     grouping: Grouping,
     subtree: Subtree<'a>,
+    /// The months the roll-ups are kept for (`crate::rollups`).
+    built: Vec<String>,
 }
 
 impl Scope<'_> {
+    /// The same scope counted from the raw rows alone, as if no month were kept: what the
+    /// roll-ups are held to in the tests.
+    pub fn without_rollups(mut self) -> Self {
+        self.built.clear();
+        self
+    }
+
     /// Each path the root had in the period, as the condition that `day` (an SQL expression)
     /// fell in that path's span.
     fn spans(&self, sql: &mut Sql, day: &str) -> Vec<(String, &RootVersion)> {
@@ -235,6 +204,7 @@ pub async fn scope<'a>(
         backend,
         grouping,
         subtree,
+        built: crate::rollups::built_months(db).await?,
     })
 }
 
@@ -309,20 +279,4 @@ pub async fn monthly(
         .into_iter()
         .map(|(month, slots)| (month, queries::figures(&slots)))
         .collect())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_token_may_be_named_twice_and_out_of_order() {
-        let mut sql = Sql::default();
-        let a = sql.bind(1);
-        let b = sql.bind("x");
-        let text = format!("SELECT {b}, {a}, {b}");
-        let st = sql.statement(DbBackend::Postgres, &text);
-        assert_eq!(st.sql, "SELECT $1, $2, $3");
-        assert_eq!(st.values.unwrap().0.len(), 3);
-    }
 }

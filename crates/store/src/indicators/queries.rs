@@ -5,7 +5,8 @@ use chibo_domain::indicators::{Figure, Indicator};
 use chrono::{Datelike, Months, NaiveDate};
 use sea_orm::{ConnectionTrait, DbErr};
 
-use super::{Groups, Scope, Sql, valid_on};
+use super::{Groups, Scope, Sql, rolled, valid_on};
+use crate::rollups;
 
 /// Where each count lands.
 pub(super) mod slot {
@@ -205,31 +206,46 @@ fn month_spans(from: NaiveDate, to: NaiveDate) -> Vec<(NaiveDate, NaiveDate, i32
     spans
 }
 
-/// `WITH m AS (the months), cm AS (the cell-months)`: one row per (cell, month) expected,
+/// `WITH m AS (…), mk AS (…), cm AS (the cell-months)`: one row per (cell, month) expected,
 /// keyed, with the month's first day, its quarter, and whether a regular and a thematic
-/// meeting were held in it. Shared by the indicators and the warnings.
+/// meeting were held in it. The whole months the roll-ups keep (`mk`) are read from
+/// `cell_months`; the others (`m`) are found from the units and `meeting_stats`. Shared by the
+/// indicators and the warnings.
 pub(super) fn cell_months_cte(s: &Scope<'_>, sql: &mut Sql) -> String {
     // A month is expected only once it is over: the current one is still under way.
-    let rows: Vec<String> = month_spans(s.from, s.to)
+    let (kept, raw): (Vec<_>, Vec<_>) = month_spans(s.from, s.to)
         .into_iter()
         .filter(|(_, last, _)| *last < s.today)
-        .map(|(first, last, q)| {
-            format!(
-                "SELECT {} AS start_on, {} AS end_on, {} AS q",
-                sql.bind(first),
-                sql.bind(last),
-                sql.bind(q)
-            )
-        })
-        .collect();
-    let months = if rows.is_empty() {
-        "SELECT CAST(NULL AS DATE) AS start_on, CAST(NULL AS DATE) AS end_on, 0 AS q WHERE 1 = 0"
-            .to_string()
-    } else {
-        rows.join(" UNION ALL ")
+        .partition(|(first, last, _)| {
+            let month = rollups::month_of(*first);
+            rollups::month_days(&month) == Some((*first, *last)) && s.built.contains(&month)
+        });
+    let list = |sql: &mut Sql, spans: Vec<(NaiveDate, NaiveDate, i32)>| {
+        let rows: Vec<String> = spans
+            .into_iter()
+            .map(|(first, last, q)| {
+                format!(
+                    "SELECT {} AS month, {} AS start_on, {} AS end_on, {} AS q",
+                    sql.bind(rollups::month_of(first)),
+                    sql.bind(first),
+                    sql.bind(last),
+                    sql.bind(q)
+                )
+            })
+            .collect();
+        if rows.is_empty() {
+            "SELECT CAST(NULL AS TEXT) AS month, CAST(NULL AS DATE) AS start_on, \
+             CAST(NULL AS DATE) AS end_on, 0 AS q WHERE 1 = 0"
+                .to_string()
+        } else {
+            rows.join(" UNION ALL ")
+        }
     };
+    let (raw, kept) = (list(sql, raw), list(sql, kept));
     let under = s.under(sql, "v.path", "m.end_on");
     let key = s.key(sql, "v.path", "m.end_on");
+    let under_kept = s.under(sql, "c.path", "mk.end_on");
+    let key_kept = s.key(sql, "c.path", "mk.end_on");
     let held = |what: &str| {
         format!(
             "CASE WHEN EXISTS (SELECT 1 FROM meeting_stats ms WHERE ms.cell_id = v.unit_id \
@@ -238,15 +254,17 @@ pub(super) fn cell_months_cte(s: &Scope<'_>, sql: &mut Sql) -> String {
         )
     };
     format!(
-        "WITH m AS ({months}), cm AS (\
+        "WITH m AS ({raw}), mk AS ({kept}), cm AS (\
            SELECT {key} AS k, v.unit_id AS cell, m.start_on AS start_on, m.q AS q, \
              {regular} AS regular, {thematic} AS thematic \
            FROM m JOIN unit_versions v ON v.kind IN {CELL_KINDS} AND {valid_v} \
            JOIN units u ON u.id = v.unit_id AND u.established_on <= m.start_on \
              AND (u.dissolved_on IS NULL OR u.dissolved_on > m.end_on) \
-           WHERE {under})",
-        regular = held("ms.kind = 'regular'"),
-        thematic = held("ms.kind = 'thematic' OR ms.combined"),
+           WHERE {under} \
+           UNION ALL SELECT {key_kept}, c.cell_id, mk.start_on, mk.q, c.regular, c.thematic \
+           FROM mk JOIN cell_months c ON c.month = mk.month WHERE {under_kept})",
+        regular = held(rollups::REGULAR),
+        thematic = held(rollups::THEMATIC),
         valid_v = valid_on("v", "m.end_on"),
     )
 }
@@ -297,45 +315,10 @@ async fn cell_months(
     Ok(())
 }
 
-/// Held meetings of the period, each counted under the root by its cell on its date: regular
-/// ones, present and sheet members over them, those reaching the threshold, members tasked;
-/// all held ones, with full procedure, with an end time, long enough, documents in time,
-/// attended by the superior committee, per level; tasks whose cell met again by `to`, and of
-/// them those reviewed.
-async fn meetings(db: &impl ConnectionTrait, s: &Scope<'_>, g: &mut Groups) -> Result<(), DbErr> {
+/// Where the sums of a held meeting land, in the order of `crate::rollups::sum_exprs`.
+pub(super) fn meeting_slots() -> [usize; crate::rollups::SUM_COUNT] {
     use slot::*;
-    let mut sql = Sql::default();
-    let (from, to) = (sql.bind(s.from), sql.bind(s.to));
-    let under = s.under(&mut sql, "v.path", "ms.meeting_date");
-    let key = s.key(&mut sql, "v.path", "ms.meeting_date");
-    let when = |cond: &str, then: &str| format!("SUM(CASE WHEN {cond} THEN {then} ELSE 0 END)");
-    let regular = "ms.kind = 'regular'";
-    let followed = format!("ms.next_regular_on IS NOT NULL AND ms.next_regular_on <= {to}");
-    let level = |code: &str| when(&format!("ms.level = '{code}'"), "1");
-    let text = format!(
-        "SELECT {key}, {}, {}, {}, {}, {}, COUNT(*), {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {} \
-         FROM meeting_stats ms JOIN unit_versions v ON v.unit_id = ms.cell_id AND {valid_v} \
-         WHERE ms.held AND ms.meeting_date >= {from} AND ms.meeting_date <= {to} AND {under} \
-         GROUP BY 1",
-        when(regular, "1"),
-        when(regular, "ms.present"),
-        when(regular, "ms.sheet_members"),
-        when(&format!("{regular} AND ms.attendance_ok"), "1"),
-        when(regular, "ms.tasked"),
-        when("ms.full_procedure", "1"),
-        when("ms.has_end_time", "1"),
-        when("ms.has_end_time AND ms.duration_ok", "1"),
-        when("ms.documents_on_time", "1"),
-        when("ms.superior_attended", "1"),
-        level("tot"),
-        level("kha"),
-        level("trung_binh"),
-        level("kem"),
-        when(&followed, "ms.tasks_given"),
-        when(&followed, "ms.tasks_reviewed"),
-        valid_v = valid_on("v", "ms.meeting_date"),
-    );
-    let slots = [
+    [
         REGULAR,
         PRESENT,
         SHEET,
@@ -353,8 +336,37 @@ async fn meetings(db: &impl ConnectionTrait, s: &Scope<'_>, g: &mut Groups) -> R
         LEVEL_KEM,
         TASKS_DUE_REVIEW,
         TASKS_REVIEWED,
-    ];
-    s.add(db, g, sql, &text, &slots).await
+    ]
+}
+
+/// Held meetings of the period, each counted under the root by its cell on its date: regular
+/// ones, present and sheet members over them, those reaching the threshold, members tasked;
+/// all held ones, with full procedure, with an end time, long enough, documents in time,
+/// attended by the superior committee, per level; tasks whose cell met again by `to`, and of
+/// them those reviewed. The months the roll-ups keep are read from them (`rolled`), the other
+/// days from `meeting_stats`, one statement per run of such days.
+async fn meetings(db: &impl ConnectionTrait, s: &Scope<'_>, g: &mut Groups) -> Result<(), DbErr> {
+    let read = rolled::meetings(db, s, g).await?;
+    for (from, to) in rolled::raw_ranges(s, &read) {
+        let mut sql = Sql::default();
+        let (from, to, end) = (sql.bind(from), sql.bind(to), sql.bind(s.to));
+        let under = s.under(&mut sql, "v.path", "ms.meeting_date");
+        let key = s.key(&mut sql, "v.path", "ms.meeting_date");
+        let sums: Vec<String> = crate::rollups::sum_exprs(Some(&end))
+            .into_iter()
+            .map(|e| format!("SUM({e})"))
+            .collect();
+        let text = format!(
+            "SELECT {key}, {} FROM meeting_stats ms \
+             JOIN unit_versions v ON v.unit_id = ms.cell_id AND {valid_v} \
+             WHERE ms.held AND ms.meeting_date >= {from} AND ms.meeting_date <= {to} \
+             AND {under} GROUP BY 1",
+            sums.join(", "),
+            valid_v = valid_on("v", "ms.meeting_date"),
+        );
+        s.add(db, g, sql, &text, &meeting_slots()).await?;
+    }
+    Ok(())
 }
 
 /// The end of year `y` inside the period: the day a yearly row is placed in the tree.

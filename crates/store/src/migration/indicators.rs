@@ -181,3 +181,102 @@ impl MigrationTrait for ReviewReports {
         .await
     }
 }
+
+/// `unit_months`, `cell_months`, `rollup_months`: the roll-ups that let a dashboard over a
+/// province read a dozen rows instead of every meeting (`chibo_store::rollups`).
+/// - `unit_months`: per unit path (as it was on each meeting's date) and month (`YYYY-MM`), the
+///   sums of `meeting_stats` over the held meetings of the cells below it, and the latest
+///   meeting date summed (so a month cut short by the period can still be read when nothing
+///   after the cut was held); `parent_path` finds a unit's children.
+/// - `cell_months`: a row per cell and month in which the cell existed every day, with its path
+///   at the month's end and whether a regular and a thematic meeting were held.
+/// - `rollup_months`: the months both are kept for; the others are counted from the raw rows.
+pub(super) struct Rollups;
+
+impl MigrationName for Rollups {
+    fn name(&self) -> &str {
+        "m20261202_000026_rollups"
+    }
+}
+
+/// The sums of `unit_months`, in the order `chibo_store::rollups::SUMS` names them.
+pub(crate) const ROLLUP_SUMS: [&str; 17] = [
+    "regular",
+    "present",
+    "sheet",
+    "attendance_ok",
+    "tasked",
+    "held",
+    "full_procedure",
+    "ended",
+    "long_enough",
+    "documents_on_time",
+    "superior",
+    "level_tot",
+    "level_kha",
+    "level_trung_binh",
+    "level_kem",
+    "tasks_followed",
+    "tasks_reviewed",
+];
+
+#[async_trait::async_trait]
+impl MigrationTrait for Rollups {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let mut t = Table::create();
+        t.table(c("unit_months"))
+            .col(pk_auto(c("id")).big_integer())
+            .col(string_len(c("path"), 512))
+            .col(string_len(c("parent_path"), 512))
+            .col(string_len(c("month"), 7));
+        for s in ROLLUP_SUMS {
+            t.col(big_integer(c(s)).default(0));
+        }
+        t.col(date_null(c("latest")));
+        m.create_table(t.to_owned()).await?;
+        m.create_table(
+            Table::create()
+                .table(c("cell_months"))
+                .col(pk_auto(c("id")).big_integer())
+                .col(big_integer(c("cell_id")))
+                .col(string_len(c("month"), 7))
+                .col(string_len(c("path"), 512))
+                .col(integer(c("regular")))
+                .col(integer(c("thematic")))
+                .foreign_key(&mut fk("cell_months", "cell_id", "units"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(c("rollup_months"))
+                .col(string_len(c("month"), 7).primary_key())
+                .col(timestamp_with_time_zone(c("built_at")))
+                .to_owned(),
+        )
+        .await?;
+        for i in [
+            index("unit_months", &["path", "month"], true),
+            index("unit_months", &["parent_path", "month"], false),
+            index("cell_months", &["cell_id", "month"], true),
+            index("cell_months", &["path", "month"], false),
+            index("cell_months", &["month"], false),
+            // The tasks of a period's meetings not yet followed by a regular meeting at its end.
+            index("meeting_stats", &["next_regular_on"], false),
+        ] {
+            m.create_index(i).await?;
+        }
+        // A region's rows are `path LIKE 'prefix%'`: PostgreSQL needs the pattern class.
+        if m.get_database_backend() == sea_orm::DbBackend::Postgres {
+            for table in ["unit_months", "cell_months"] {
+                m.get_connection()
+                    .execute_unprepared(&format!(
+                        "CREATE INDEX ix_{table}_path_pattern ON {table} \
+                         (path text_pattern_ops, month)"
+                    ))
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -3,7 +3,7 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-mod indicators;
+pub(crate) mod indicators;
 mod scale;
 mod security;
 mod shape;
@@ -39,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(indicators::MeetingStats),
             Box::new(indicators::Programmes),
             Box::new(indicators::ReviewReports),
+            Box::new(indicators::Rollups),
         ]
     }
 }

@@ -1,0 +1,247 @@
+//! The roll-ups (`chibo_store::rollups`) against the rows they sum, on the real database: a
+//! random run of restructures (moves, mergers, dissolutions, with dates in the past) and of
+//! meetings whose attendance changed is made on the demo organisation, after which
+//! - every indicator of random units over random periods (whole months or cut, by child and
+//!   by month) counted with the roll-ups equals the same counted from the raw rows alone;
+//! - the roll-ups kept change by change equal the roll-ups built afresh from the raw rows.
+
+mod common;
+
+use chibo_app::meetings::figures;
+use chibo_app::org::restructure::{self, DissolveUnit, MergeUnit, MoveUnit};
+use chibo_domain::org::UnitKind;
+use chibo_store::entities::{meeting, meeting_attendance, unit};
+use chibo_store::indicators::{self, Grouping};
+use chibo_store::sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Statement,
+};
+use chibo_store::subtree::Subtree;
+use chrono::{Datelike, Days, NaiveDate};
+use common::*;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+/// How many random runs; each starts from a fresh demo organisation.
+const RUNS: u64 = 3;
+
+async fn live_units(app: &chibo_app::App, kinds: &[&str]) -> Vec<unit::Model> {
+    unit::Entity::find()
+        .filter(unit::Column::Kind.is_in(kinds.iter().copied()))
+        .filter(unit::Column::DissolvedOn.is_null())
+        .order_by_asc(unit::Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap()
+}
+
+fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> Option<&'a T> {
+    (!items.is_empty()).then(|| &items[rng.random_range(0..items.len())])
+}
+
+/// A day of the last `days` days.
+fn day_back(rng: &mut StdRng, days: u64) -> NaiveDate {
+    chibo_app::App::today() - Days::new(rng.random_range(1..days))
+}
+
+/// One random change; a change the rules refuse (a date before the unit's last change, a
+/// dissolution of a cell with members) is simply not made. Returns what was made.
+async fn random_change(app: &chibo_app::App, rng: &mut StdRng) -> &'static str {
+    let admin = actor(app, "admin").await;
+    let cells = live_units(app, &["cell"]).await;
+    let parents = live_units(
+        app,
+        &[UnitKind::Commune.code(), UnitKind::Grassroots.code()],
+    )
+    .await;
+    let on = Some(day_back(rng, 300).to_string());
+    match rng.random_range(0..4) {
+        0 => {
+            let (Some(c), Some(p)) = (pick(rng, &cells), pick(rng, &parents)) else {
+                return "nothing";
+            };
+            let input = MoveUnit {
+                new_parent_id: Some(p.id),
+                effective_on: on,
+            };
+            if restructure::move_unit(app, &admin, c.id, input)
+                .await
+                .is_ok()
+            {
+                return "move";
+            }
+        }
+        1 => {
+            let (Some(a), Some(b)) = (pick(rng, &cells), pick(rng, &cells)) else {
+                return "nothing";
+            };
+            let input = MergeUnit {
+                into_unit_id: Some(b.id),
+                effective_on: on,
+            };
+            if restructure::merge(app, &admin, a.id, input).await.is_ok() {
+                return "merge";
+            }
+        }
+        2 => {
+            let Some(c) = pick(rng, &cells) else {
+                return "nothing";
+            };
+            let input = DissolveUnit {
+                reason: "Thử".into(),
+                effective_on: on,
+            };
+            if restructure::dissolve(app, &admin, c.id, input)
+                .await
+                .is_ok()
+            {
+                return "dissolve";
+            }
+        }
+        _ => {
+            // A held meeting loses a line of its sheet: its figures change, and with them
+            // the roll-ups, in the transaction that stores them.
+            let held = meeting::Entity::find()
+                .filter(meeting::Column::Status.eq("held"))
+                .order_by_asc(meeting::Column::Id)
+                .all(&app.db)
+                .await
+                .unwrap();
+            let Some(m) = pick(rng, &held) else {
+                return "nothing";
+            };
+            let line = meeting_attendance::Entity::find()
+                .filter(meeting_attendance::Column::MeetingId.eq(m.id))
+                .one(&app.db)
+                .await
+                .unwrap();
+            if let Some(line) = line {
+                meeting_attendance::Entity::delete_by_id(line.id)
+                    .exec(&app.db)
+                    .await
+                    .unwrap();
+            }
+            chibo_store::meeting_stats::meeting_changed(&app.db, m.id, m.unit_id, m.meeting_date)
+                .await
+                .unwrap();
+            while figures::refresh_stale(app, 500).await.unwrap() > 0 {}
+            return "sheet";
+        }
+    }
+    "nothing"
+}
+
+/// The roll-up rows that count something, in a stable order.
+async fn kept_rows(app: &chibo_app::App) -> Vec<String> {
+    let sums: Vec<&str> = chibo_store::rollups::sum_columns().collect();
+    let mut out = Vec::new();
+    let queries = [
+        format!(
+            "SELECT path || ' ' || month || ' ' || {} FROM unit_months WHERE {} ORDER BY 1",
+            sums.join(" || ',' || "),
+            sums.iter()
+                .map(|c| format!("{c} <> 0"))
+                .collect::<Vec<_>>()
+                .join(" OR ")
+        ),
+        "SELECT cell_id || ' ' || month || ' ' || path || ' ' || regular || thematic \
+         FROM cell_months ORDER BY 1"
+            .to_string(),
+    ];
+    for q in queries {
+        let backend = app.db.get_database_backend();
+        for r in app
+            .db
+            .query_all_raw(Statement::from_string(backend, q))
+            .await
+            .unwrap()
+        {
+            out.push(r.try_get_by_index::<String>(0).unwrap());
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn the_roll_ups_equal_the_raw_rows_after_random_restructures() {
+    let mut done = std::collections::BTreeMap::<&str, u32>::new();
+    for run in 0..RUNS {
+        let app = demo_app().await;
+        chibo_seed::demo::seed_meetings(&app).await.unwrap();
+        let mut rng = StdRng::seed_from_u64(0x5eed + run);
+        for _ in 0..10 {
+            let made = random_change(&app, &mut rng).await;
+            *done.entry(made).or_default() += 1;
+        }
+        let board = actor(&app, "bantochuc").await;
+        let mut units = live_units(&app, &["province", "commune", "grassroots", "cell"]).await;
+        units.truncate(40);
+        for check in 0..12 {
+            let u = pick(&mut rng, &units).unwrap().clone();
+            let visible = board.visible(Some(u.clone())).unwrap();
+            let to = day_back(&mut rng, 200);
+            let from = if check % 2 == 0 {
+                // Whole months.
+                NaiveDate::from_ymd_opt(2000, 1, 1)
+                    .unwrap()
+                    .max(to - Days::new(rng.random_range(30..400)))
+                    .with_day0(0)
+                    .unwrap()
+            } else {
+                to - Days::new(rng.random_range(0..400))
+            };
+            let to = if check % 4 == 0 {
+                chibo_app::App::today()
+            } else {
+                to
+            };
+            let today = chibo_app::App::today();
+            for grouping in [Grouping::Whole, Grouping::ByChild, Grouping::ByMonth] {
+                let scope =
+                    || indicators::scope(&app.db, Subtree::of(&visible), from, to, today, grouping);
+                let (kept, raw) = (scope().await.unwrap(), scope().await.unwrap());
+                let raw = raw.without_rollups();
+                let what = format!(
+                    "run {run}, unit {} ({}), {from}–{to}, {grouping:?}",
+                    u.id, u.name
+                );
+                match grouping {
+                    Grouping::Whole => assert_eq!(
+                        indicators::all(&app.db, &kept).await.unwrap(),
+                        indicators::all(&app.db, &raw).await.unwrap(),
+                        "{what}"
+                    ),
+                    Grouping::ByChild => {
+                        let lines = |v: Vec<indicators::ChildFigures>| {
+                            v.into_iter()
+                                .map(|c| (c.unit_id, c.figures))
+                                .collect::<Vec<_>>()
+                        };
+                        assert_eq!(
+                            lines(indicators::by_child(&app.db, &kept).await.unwrap()),
+                            lines(indicators::by_child(&app.db, &raw).await.unwrap()),
+                            "{what}"
+                        );
+                    }
+                    Grouping::ByMonth => assert_eq!(
+                        indicators::monthly(&app.db, &kept).await.unwrap(),
+                        indicators::monthly(&app.db, &raw).await.unwrap(),
+                        "{what}"
+                    ),
+                }
+            }
+        }
+
+        // Kept change by change, or built afresh: the same rows.
+        let kept = kept_rows(&app).await;
+        assert!(!kept.is_empty());
+        let tx = chibo_store::write_tx(&app.db).await.unwrap();
+        chibo_store::rollups::forget_all(&tx).await.unwrap();
+        tx.commit().await.unwrap();
+        figures::build_rollups(&app).await.unwrap();
+        assert_eq!(kept, kept_rows(&app).await, "run {run}");
+    }
+    // Every kind of change was made at least once.
+    for kind in ["move", "merge", "sheet"] {
+        assert!(done.get(kind).is_some_and(|n| *n > 0), "{kind}: {done:?}");
+    }
+}
