@@ -273,8 +273,8 @@ pub(super) fn cell_months_cte(s: &Scope<'_>, sql: &mut Sql) -> String {
 /// the period, under the root on the month's last day, each with whether a regular and a
 /// thematic (alone or combined) meeting was held in it. Then: months met / expected; cells
 /// that met every expected month / cells expected at least once; cells with a thematic
-/// meeting in every quarter wholly expected / cells with such a quarter. One statement, its
-/// three sums tagged by `w`.
+/// meeting in every quarter wholly expected / cells with such a quarter. One statement that
+/// reads the cell-months once: by cell and quarter, then by cell.
 async fn cell_months(
     db: &impl ConnectionTrait,
     s: &Scope<'_>,
@@ -283,36 +283,31 @@ async fn cell_months(
     use slot::*;
     let mut sql = Sql::default();
     let cte = cell_months_cte(s, &mut sql);
+    let big = |e: &str| format!("CAST({e} AS BIGINT)");
     let text = format!(
         "{cte}, \
-         cells AS (SELECT k, cell, MIN(regular) AS every FROM cm GROUP BY k, cell), \
-         quarters AS (SELECT k, cell, MAX(thematic) AS thematic FROM cm GROUP BY k, cell, q \
-           HAVING COUNT(*) = 3), \
-         quarter_cells AS (SELECT k, cell, MIN(thematic) AS every FROM quarters GROUP BY k, cell) \
-         SELECT k, CAST(0 AS BIGINT), SUM(regular), COUNT(*) FROM cm GROUP BY k \
-         UNION ALL SELECT k, CAST(1 AS BIGINT), SUM(every), COUNT(*) FROM cells GROUP BY k \
-         UNION ALL SELECT k, CAST(2 AS BIGINT), SUM(every), COUNT(*) FROM quarter_cells \
-           GROUP BY k"
+         cq AS (SELECT k, cell, q, COUNT(*) AS months, SUM(regular) AS met, \
+           MIN(regular) AS every, MAX(thematic) AS thematic FROM cm GROUP BY k, cell, q), \
+         cells AS (SELECT k, cell, {months} AS months, {met} AS met, MIN(every) AS every, \
+           MIN(CASE WHEN months = 3 THEN thematic END) AS quarters FROM cq GROUP BY k, cell) \
+         SELECT k, {sum_met}, {sum_months}, {sum_every}, COUNT(*), \
+           {quarters_met}, COUNT(quarters) FROM cells GROUP BY k",
+        months = big("SUM(months)"),
+        met = big("SUM(met)"),
+        sum_met = big("SUM(met)"),
+        sum_months = big("SUM(months)"),
+        sum_every = big("SUM(every)"),
+        quarters_met = big("SUM(CASE WHEN quarters = 1 THEN 1 ELSE 0 END)"),
     );
-    let pairs = [
-        (CELL_MONTHS_MET, CELL_MONTHS),
-        (CELLS_EVERY_MONTH, CELLS_EXPECTED),
-        (CELLS_EVERY_QUARTER, CELLS_WITH_QUARTER),
+    let slots = [
+        CELL_MONTHS_MET,
+        CELL_MONTHS,
+        CELLS_EVERY_MONTH,
+        CELLS_EXPECTED,
+        CELLS_EVERY_QUARTER,
+        CELLS_WITH_QUARTER,
     ];
-    for row in db.query_all_raw(sql.statement(s.backend, &text)).await? {
-        let key: String = row
-            .try_get_by_index::<Option<String>>(0)?
-            .unwrap_or_default();
-        let w = row.try_get_by_index::<i64>(1)? as usize;
-        let (a, b) = (
-            row.try_get_by_index::<Option<i64>>(2)?.unwrap_or(0),
-            row.try_get_by_index::<Option<i64>>(3)?.unwrap_or(0),
-        );
-        let slots = g.entry(key).or_insert([0; SLOTS]);
-        slots[pairs[w].0] += a.max(0) as u64;
-        slots[pairs[w].1] += b.max(0) as u64;
-    }
-    Ok(())
+    s.add(db, g, sql, &text, &slots).await
 }
 
 /// Where the sums of a held meeting land, in the order of `crate::rollups::sum_exprs`.
