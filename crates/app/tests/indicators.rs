@@ -356,13 +356,47 @@ async fn warnings_agree_with_the_indicators_and_page_by_kind() {
         .unwrap();
     assert_eq!(count(Warning::OverdueAdmission), candidates.overdue as u64);
     for i in &w.items {
-        assert!(i.evidence.starts_with("/meetings/") || i.evidence.starts_with("/units/"));
+        assert!(
+            ["/meetings/", "/units/", "/members/"]
+                .iter()
+                .any(|p| i.evidence.starts_with(p))
+        );
         assert!(!i.reason.is_empty() && !i.cell.name.is_empty());
     }
+    // The demo's weak cell has a member away without a word three months running; Tân Lập
+    // copies its minutes; of the two agency cells only the land office gives Party work too
+    // little time.
+    let cells_of = |kind: Warning| {
+        let app = &app;
+        let board = &board;
+        async move {
+            let all =
+                warnings::warnings(app, board, root.id, period(from, to), Some(kind), None, 500)
+                    .await
+                    .unwrap();
+            all.items
+                .into_iter()
+                .map(|i| i.cell.name)
+                .collect::<HashSet<String>>()
+        }
+    };
+    let absent = cells_of(Warning::RepeatedAbsence).await;
+    assert!(absent.iter().any(|c| c.contains("Bản Nà")), "{absent:?}");
+    let copied = cells_of(Warning::CopiedMinutes).await;
+    assert!(copied.iter().any(|c| c.contains("Tân Lập")), "{copied:?}");
+    let agency = cells_of(Warning::AgencyPartyTime).await;
+    assert_eq!(
+        agency,
+        HashSet::from(["Chi bộ Địa chính - Xây dựng".to_string()])
+    );
 
     // One kind at a time, newest first, every row once (two overdue transfers may share a
     // cell and a day: the row's own id orders them).
-    for (kind, per_page) in [(Warning::MissedMonth, 2), (Warning::OverdueTransfer, 1)] {
+    for (kind, per_page) in [
+        (Warning::MissedMonth, 2),
+        (Warning::OverdueTransfer, 1),
+        (Warning::RepeatedAbsence, 1),
+    ] {
         walk_pages(
             &app,
             &board,

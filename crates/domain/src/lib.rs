@@ -12,6 +12,7 @@ pub mod files;
 pub mod ids;
 pub mod indicators;
 pub mod meeting;
+pub mod meeting_checks;
 pub mod member;
 pub mod org;
 pub mod programme;

@@ -375,7 +375,7 @@ async fn warnings_through_the_api_and_the_pages() {
     let (from, to) = (day(-365), day(-1));
     let path = format!("/api/v1/units/{province}/warnings?from={from}&to={to}");
     let w = ok(&t.api(Method::GET, &path, &board, json!(null)).await);
-    assert_eq!(w["kinds"].as_array().unwrap().len(), 12);
+    assert_eq!(w["kinds"].as_array().unwrap().len(), 15);
     let missed = w["kinds"]
         .as_array()
         .unwrap()
@@ -385,16 +385,34 @@ async fn warnings_through_the_api_and_the_pages() {
         .as_u64()
         .unwrap();
     assert!(missed > 2, "the demo skips months");
-    // The demo shows every kind but a cell below three official members (its smallest has
-    // seven).
+    // The demo shows every kind.
     for k in w["kinds"].as_array().unwrap() {
-        if k["kind"] != "below_three_official" {
-            assert!(
-                k["count"].as_u64().unwrap() > 0,
-                "the demo shows {}",
-                k["kind"]
-            );
-        }
+        assert!(
+            k["count"].as_u64().unwrap() > 0,
+            "the demo shows {}",
+            k["kind"]
+        );
+    }
+    // Each new kind names its evidence: the member behind a removal trigger, the meeting
+    // behind copied minutes and an agency's work meeting.
+    for (kind, evidence) in [
+        ("repeated_absence", "/members/"),
+        ("copied_minutes", "/meetings/"),
+        ("agency_party_time", "/meetings/"),
+    ] {
+        let one = ok(&t
+            .api(
+                Method::GET,
+                &format!("{path}&kind={kind}&per_page=1"),
+                &board,
+                json!(null),
+            )
+            .await);
+        let item = &one["items"][0];
+        assert!(
+            item["evidence"].as_str().unwrap().starts_with(evidence),
+            "{kind}: {item}"
+        );
     }
     let first = &w["items"][0];
     assert!(

@@ -29,7 +29,7 @@ use chrono::Utc;
 use crate::access::{MeetingOf, Reads};
 use crate::meetings::held::{self, Held};
 use crate::meetings::lookup::{self, meeting_status, rule_set_of};
-use crate::meetings::{notice, sheet};
+use crate::meetings::{checks, notice, sheet};
 use crate::org::units;
 use crate::{App, AppError, AppResult};
 
@@ -95,6 +95,8 @@ async fn figures_of(app: &App, m: meeting::Model) -> AppResult<meeting_stat::Mod
         tasks_given: 0,
         tasks_reviewed: 0,
         next_regular_on: None,
+        minutes_similarity: None,
+        party_time: None,
         updated_at: Utc::now(),
     };
     if !row.held {
@@ -176,6 +178,8 @@ async fn figures_of(app: &App, m: meeting::Model) -> AppResult<meeting_stat::Mod
     row.tasks_given = detail.tasks.len() as i32;
     row.tasks_reviewed = tasks_reviewed;
     row.next_regular_on = next_regular_on;
+    row.party_time = checks::party_time(m, &detail.steps);
+    row.minutes_similarity = checks::minutes_similarity(app, m).await?;
     Ok(row)
 }
 
@@ -233,6 +237,11 @@ async fn refresh_row(app: &App, stat: meeting_stat::Model) -> AppResult<bool> {
             meeting_stat::Column::NextRegularOn,
             Expr::val(f.next_regular_on),
         )
+        .col_expr(
+            meeting_stat::Column::MinutesSimilarity,
+            Expr::val(f.minutes_similarity),
+        )
+        .col_expr(meeting_stat::Column::PartyTime, Expr::val(f.party_time))
         .col_expr(meeting_stat::Column::UpdatedAt, Expr::val(f.updated_at))
         .filter(meeting_stat::Column::Id.eq(stat.id))
         .filter(meeting_stat::Column::UpdatedAt.eq(stat.updated_at))

@@ -7,6 +7,7 @@
 pub mod absences;
 pub mod approval;
 pub mod attendance;
+mod checks;
 pub mod detail;
 pub mod documents;
 pub mod figures;

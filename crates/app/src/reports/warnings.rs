@@ -93,7 +93,8 @@ async fn as_of(app: &App) -> AppResult<AsOf> {
     })
 }
 
-fn reason(kind: Warning, r: &WarningRow, cell: &str) -> String {
+/// Why a warning is raised, in words; `member` names the member of a removal trigger.
+fn reason(kind: Warning, r: &WarningRow, cell: &str, member: &str) -> String {
     let day = r.on.format("%d/%m/%Y");
     match kind {
         Warning::MissedMonth => format!(
@@ -132,6 +133,20 @@ fn reason(kind: Warning, r: &WarningRow, cell: &str) -> String {
         Warning::OverdueTransfer => {
             format!("{cell}: chuyển sinh hoạt đảng (từ ngày {day}) đã quá hạn một bước.")
         }
+        Warning::RepeatedAbsence => format!(
+            "{cell}: đồng chí {member} vắng sinh hoạt không có lý do đến lần thứ ba ({day}), \
+             thuộc trường hợp phải xem xét xóa tên."
+        ),
+        Warning::CopiedMinutes => format!(
+            "Biên bản buổi thường kỳ ngày {day} giống {},{}% biên bản kỳ trước.",
+            r.number / 10,
+            r.number % 10
+        ),
+        Warning::AgencyPartyTime => format!(
+            "Buổi sinh hoạt ngày {day} chỉ dành {},{}% thời gian cho công tác đảng, thời sự.",
+            r.number / 10,
+            r.number % 10
+        ),
         Warning::BelowThreeOfficial => format!("{cell} có dưới ba đảng viên chính thức."),
         Warning::NoSecretary => format!("{cell} chưa có bí thư."),
     }
@@ -201,6 +216,12 @@ pub async fn warnings(
     }
     let ids: Vec<i64> = rows.iter().map(|(_, r)| r.cell_id).collect();
     let cells = crate::lookup::units_by_id(&app.db, &ids).await?;
+    let absent: Vec<i64> = rows
+        .iter()
+        .filter(|(k, _)| *k == Warning::RepeatedAbsence)
+        .map(|(_, r)| r.number)
+        .collect();
+    let members = crate::lookup::member_names(&app.db, &absent).await?;
     let items = rows
         .into_iter()
         .map(|(k, r)| {
@@ -210,7 +231,12 @@ pub async fn warnings(
                 .unwrap_or_default();
             WarningLine {
                 kind: k.code().into(),
-                reason: reason(k, &r, &name),
+                reason: reason(
+                    k,
+                    &r,
+                    &name,
+                    members.get(&r.number).map_or("", String::as_str),
+                ),
                 evidence: match (k, r.meeting_id) {
                     (_, Some(m)) => format!("/meetings/{m}"),
                     (Warning::OverdueAdmission, None) => {
@@ -219,6 +245,7 @@ pub async fn warnings(
                     (Warning::OverdueTransfer, None) => {
                         format!("/units/{}/transfers", r.cell_id)
                     }
+                    (Warning::RepeatedAbsence, None) => format!("/members/{}", r.number),
                     (_, None) => format!("/units/{}", r.cell_id),
                 },
                 cell: UnitRef {

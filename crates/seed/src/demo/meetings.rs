@@ -119,9 +119,17 @@ pub async fn seed_meetings(app: &App) -> AppResult<usize> {
                 }
                 let sheet = detail::get(app, &admin, m.id).await?;
                 let mut entries = Vec::new();
+                // In Bản Nà one member stayed away without a word for three months running:
+                // the removal trigger.
+                let truant = (cell.name.contains("Bản Nà") && (-6..=-4).contains(&offset))
+                    .then(|| sheet.sheet.iter().find(|r| r.standing == "working"))
+                    .flatten()
+                    .map(|r| r.member_id);
                 for r in &sheet.sheet {
                     let roll = rng.below(100);
-                    let (presence, reason) = if roll < presence {
+                    let (presence, reason) = if truant == Some(r.member_id) {
+                        ("absent_unexcused", None)
+                    } else if roll < presence {
                         ("present", None)
                     } else if roll < presence + (100 - presence) * 3 / 4 {
                         ("absent_excused", Some(rng.pick(EXCUSES).to_string()))
@@ -372,6 +380,44 @@ async fn record_demo_meeting(
                 } else {
                     now
                 }),
+                ..Default::default()
+            }
+            .insert(tx)
+            .await?;
+        }
+    }
+    // Agency cells tick every step with its time; the land office spends its meetings on
+    // its professional work, with five minutes of current affairs.
+    if cell.cell_type.as_deref() == Some("agency") {
+        let party_minutes = if cell.name.contains("Địa chính") {
+            5
+        } else {
+            35
+        };
+        let minutes = [
+            ("opening", 5),
+            ("secretary", 2),
+            ("attendance", 3),
+            ("agenda", 2),
+            ("current_affairs", party_minutes),
+            ("review", 55 - party_minutes),
+            ("next_tasks", 20),
+            ("discussion", 15),
+            ("conclusion", 5),
+            ("vote", 2),
+            ("membership", 5),
+            ("scoring", 3),
+            ("minutes", 2),
+            ("closing", 1),
+        ];
+        let mut at = chrono::NaiveTime::parse_from_str(&m.start_time, "%H:%M")
+            .unwrap_or(chrono::NaiveTime::MIN);
+        for (step, took) in minutes {
+            at += chrono::Duration::minutes(took);
+            chibo_store::entities::meeting_step::ActiveModel {
+                meeting_id: Set(m.id),
+                step: Set(step.into()),
+                done_at: Set(at.format("%H:%M").to_string()),
                 ..Default::default()
             }
             .insert(tx)

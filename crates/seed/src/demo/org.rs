@@ -280,6 +280,20 @@ pub async fn seed(app: &App) -> AppResult<bool> {
                 groups: &[],
             },
         ),
+        // Three members, the last two still probationary (or one, at worst): the board sees
+        // a cell below three official members.
+        (
+            &agency,
+            CellPlan {
+                name: "Chi bộ Trung tâm Văn hóa - Thể thao",
+                kind: UnitKind::Cell,
+                cell_type: "public_service",
+                founded: d(2025, 7, 1),
+                members: 3,
+                highland: false,
+                groups: &[],
+            },
+        ),
     ];
 
     let today = App::today();

@@ -7,6 +7,7 @@
 
 use chibo_app::App;
 use chibo_domain::meeting::MeetingStatus;
+use chibo_domain::meeting_checks::similarity_permille;
 use chibo_domain::org::CellType;
 use std::collections::HashMap;
 
@@ -73,6 +74,8 @@ struct Held {
     tasks: Vec<bool>,
     /// Minutes and the day documents were posted, when a record was written.
     record: Option<(u32, NaiveDate)>,
+    /// The resolution the record holds (the generator writes no speeches).
+    text: Option<String>,
 }
 
 /// The `meeting_stats` rows of one cell's meetings; `planned` are those not held yet.
@@ -104,6 +107,8 @@ fn figures_of(
         tasks_given: Set(0),
         tasks_reviewed: Set(0),
         next_regular_on: Set(None),
+        minutes_similarity: Set(None),
+        party_time: Set(None),
         updated_at: Set(now),
         ..Default::default()
     };
@@ -137,6 +142,18 @@ fn figures_of(
             None => 0,
         });
         f.next_regular_on = Set(next);
+        // Against the previous regular meeting held, as `meetings::figures` compares them.
+        let previous = held
+            .iter()
+            .filter(|x| x.kind == "regular" && x.date < h.date)
+            .max_by_key(|x| (x.date, x.id));
+        if let (true, Some(p)) = (h.kind == "regular", previous) {
+            f.minutes_similarity = Set(similarity_permille(
+                h.text.as_deref().unwrap_or(""),
+                p.text.as_deref().unwrap_or(""),
+            )
+            .map(|s| s as i32));
+        }
         out.push(f);
     }
     out
@@ -274,6 +291,7 @@ pub async fn write_meetings(
                     tasked: 0,
                     tasks: Vec::new(),
                     record: None,
+                    text: None,
                 };
                 // The sheet: members on the roll that day; exempt members stand apart (some
                 // come anyway); members working away are absent with their reason.
@@ -339,6 +357,7 @@ pub async fn write_meetings(
                 let minutes = 75 + ctx.rng.below(90) as i64;
                 let posted = date - chrono::Duration::days(1 + ctx.rng.below(7) as i64);
                 fig.record = Some((minutes as u32, posted));
+                fig.text = Some(resolution.clone());
                 records.push(meeting_record::ActiveModel {
                     meeting_id: Set(next_id),
                     end_time: Set(Some(start_plus(time, minutes))),

@@ -28,6 +28,10 @@ entity!(meeting_stat, "meeting_stats", {
     /// Tasks of the meeting reviewed (done or reported on) by the cell's next regular meeting.
     tasks_reviewed: i32,
     next_regular_on: Option<NaiveDate>,
+    /// How alike the minutes are to the previous regular meeting's, per mille.
+    minutes_similarity: Option<i32>,
+    /// The share of the meeting's time given to Party work, per mille, from its timed steps.
+    party_time: Option<i32>,
     updated_at: DateTime<Utc>,
 });
 

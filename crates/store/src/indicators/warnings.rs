@@ -1,15 +1,18 @@
-//! Early warnings over a subtree: the cells and meetings a committee should look at, each kind
-//! one statement over the same tree-as-it-was as the indicators (rows from `meeting_stats`
-//! and the cell-months of the period), and four over today's tree (cells below three official
+//! Early warnings over a subtree: the cells, meetings and members a committee should look at,
+//! each kind one statement over the same tree-as-it-was as the indicators (rows from
+//! `meeting_stats`, the cell-months of the period, the unexcused absences), and four over
+//! today's tree (cells below three official
 //! members, cells without a secretary, admissions and transfers past a deadline). Each kind is
 //! counted, and listed newest first a page at a time by a keyset on (date, cell, meeting or
 //! row id).
 
 use chibo_domain::admission::Stage;
 use chibo_domain::indicators::Warning;
+use chibo_domain::meeting_checks;
 use chibo_domain::member::on_roll_codes;
+use chibo_domain::org::CellType;
 use chibo_domain::transfers::{TransferKind, TransferStatus};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use sea_orm::{ConnectionTrait, DbErr};
 
 use super::queries::{CELL_KINDS, cell_months_cte};
@@ -108,6 +111,24 @@ fn rows_of(s: &Scope<'_>, sql: &mut Sql, kind: Warning, as_of: &AsOf) -> String 
             "CAST(0 AS BIGINT)",
             sql,
         ),
+        Warning::CopiedMinutes => held(
+            &format!(
+                "ms.kind = 'regular' AND ms.minutes_similarity >= {}",
+                meeting_checks::COPIED_MINUTES_PERMILLE
+            ),
+            "CAST(ms.minutes_similarity AS BIGINT)",
+            sql,
+        ),
+        Warning::AgencyPartyTime => held(
+            &format!(
+                "v.cell_type = '{}' AND ms.party_time < {}",
+                CellType::Agency.code(),
+                meeting_checks::AGENCY_PARTY_TIME_PERMILLE
+            ),
+            "CAST(ms.party_time AS BIGINT)",
+            sql,
+        ),
+        Warning::RepeatedAbsence => repeated_absences(s, sql),
         // Open admissions past the deadline of their stage, under today's tree.
         Warning::OverdueAdmission => {
             let live = sql.bind(format!("{}%", s.subtree.root()));
@@ -189,6 +210,52 @@ fn rows_of(s: &Scope<'_>, sql: &mut Sql, kind: Warning, as_of: &AsOf) -> String 
             )
         }
     }
+}
+
+/// Members absent without reason from regular meetings in a row, or in months of one year,
+/// as many as the removal trigger counts: one row per member and day the count was reached
+/// (in the period), at the cell of that meeting, the member's id as its number. Reads the
+/// unexcused absences only (their own index), numbered against the cells' run of regular
+/// meetings since a season before the period (and the start of its first year).
+fn repeated_absences(s: &Scope<'_>, sql: &mut Sql) -> String {
+    let lookback = s
+        .from
+        .with_day(1)
+        .and_then(|d| d.with_month(1))
+        .unwrap_or(s.from)
+        .min(s.from - chrono::Days::new(120));
+    let (since, from, to) = (sql.bind(lookback), sql.bind(s.from), sql.bind(s.to));
+    let under = s.under(sql, "v.path", "ms.meeting_date");
+    let month = crate::rollups::month_expr(s.backend, "u.day");
+    let (row, months) = (
+        meeting_checks::ABSENCES_IN_A_ROW as i64,
+        meeting_checks::ABSENT_MONTHS_A_YEAR as i64,
+    );
+    format!(
+        "WITH seq AS (SELECT ms.meeting_id, ms.cell_id, ms.meeting_date, \
+           ROW_NUMBER() OVER (PARTITION BY ms.cell_id ORDER BY ms.meeting_date, ms.meeting_id) \
+             AS k \
+           FROM meeting_stats ms JOIN unit_versions v ON v.unit_id = ms.cell_id AND {valid} \
+           WHERE ms.held AND ms.kind = 'regular' AND ms.meeting_date >= {since} \
+           AND ms.meeting_date <= {to} AND {under}), \
+         u AS (SELECT a.member_id AS member, q.cell_id AS cell, q.meeting_date AS day, q.k AS k, \
+           LAG(q.k, {back}) OVER (PARTITION BY a.member_id, q.cell_id ORDER BY q.k) AS k_back, \
+           LAG(q.k, {row}) OVER (PARTITION BY a.member_id, q.cell_id ORDER BY q.k) AS k_before \
+           FROM seq q JOIN meeting_attendance a ON a.meeting_id = q.meeting_id \
+           AND a.presence = 'absent_unexcused'), \
+         firsts AS (SELECT member, {month} AS month, MIN(day) AS day, MIN(cell) AS cell FROM u \
+           GROUP BY member, {month}), \
+         counted AS (SELECT member, cell, day, ROW_NUMBER() OVER (PARTITION BY member, \
+           substr(month, 1, 4) ORDER BY month) AS n FROM firsts) \
+         SELECT cell, day AS on_day, CAST(NULL AS BIGINT) AS meeting, \
+           CAST(member AS BIGINT) AS n FROM u \
+         WHERE k_back = k - {back} AND (k_before IS NULL OR k_before <> k - {row}) \
+           AND day >= {from} \
+         UNION SELECT cell, day, CAST(NULL AS BIGINT), CAST(member AS BIGINT) FROM counted \
+         WHERE n = {months} AND day >= {from}",
+        valid = valid_on("v", "ms.meeting_date"),
+        back = row - 1,
+    )
 }
 
 /// How many warnings of each kind the subtree has.

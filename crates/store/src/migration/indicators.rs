@@ -280,3 +280,37 @@ impl MigrationTrait for Rollups {
         Ok(())
     }
 }
+
+/// Two more figures of a meeting for the early warnings (`chibo_domain::meeting_checks`): how
+/// alike its minutes are to the previous regular meeting's and the share of its time given to
+/// Party work, both per mille, null when they cannot be told; and an index on the unexcused
+/// absences, the only attendance rows the removal trigger reads.
+pub(super) struct MeetingChecks;
+
+impl MigrationName for MeetingChecks {
+    fn name(&self) -> &str {
+        "m20261202_000027_meeting_checks"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for MeetingChecks {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for column in ["minutes_similarity", "party_time"] {
+            m.alter_table(
+                Table::alter()
+                    .table(c("meeting_stats"))
+                    .add_column(integer_null(c(column)))
+                    .to_owned(),
+            )
+            .await?;
+        }
+        m.get_connection()
+            .execute_unprepared(
+                "CREATE INDEX ix_meeting_attendance_unexcused ON meeting_attendance \
+                 (meeting_id, member_id) WHERE presence = 'absent_unexcused'",
+            )
+            .await?;
+        Ok(())
+    }
+}

@@ -40,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(indicators::Programmes),
             Box::new(indicators::ReviewReports),
             Box::new(indicators::Rollups),
+            Box::new(indicators::MeetingChecks),
         ]
     }
 }

@@ -157,8 +157,8 @@ pub struct WarningQuery {
     pub to: Option<String>,
     /// One kind, a page at a time: `missed_month`, `missed_quarter`, `low_attendance_twice`,
     /// `tasks_not_followed_up`, `documents_late`, `too_short`, `incomplete_procedure`,
-    /// `members_without_task`, `overdue_admission`, `overdue_transfer`, `below_three_official`,
-    /// `no_secretary`.
+    /// `members_without_task`, `repeated_absence`, `copied_minutes`, `agency_party_time`,
+    /// `overdue_admission`, `overdue_transfer`, `below_three_official`, `no_secretary`.
     pub kind: Option<String>,
     /// The `next` of the previous page (with `kind`).
     #[param(value_type = Option<String>)]
