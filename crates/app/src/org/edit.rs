@@ -99,6 +99,19 @@ pub(crate) async fn new_version(
     date: NaiveDate,
     dissolved: bool,
 ) -> AppResult<()> {
+    write_version(tx, u, date, dissolved).await?;
+    chibo_store::rollups::tree_changed(tx, &u.path, date).await?;
+    Ok(())
+}
+
+/// [`new_version`] without the roll-ups, for units made in a batch whose caller builds the
+/// roll-ups of their region once.
+async fn write_version(
+    tx: &DatabaseTransaction,
+    u: &unit::Model,
+    date: NaiveDate,
+    dissolved: bool,
+) -> AppResult<()> {
     if let Some(cur) = current_version(tx, u.id).await? {
         if cur.valid_from == date {
             // Two changes on one day: the earlier state never held, drop it.
@@ -124,7 +137,6 @@ pub(crate) async fn new_version(
         .insert(tx)
         .await?;
     }
-    chibo_store::rollups::tree_changed(tx, &u.path, date).await?;
     Ok(())
 }
 
@@ -276,6 +288,9 @@ pub(crate) async fn check_members_for_cell(
     Ok(found)
 }
 
+/// Founds a unit under `parent` on `date`, with its first version. The caller builds the
+/// roll-ups of the region once its units are in (`chibo_store::rollups::tree_changed`): a
+/// cell founded back in time is expected in the months since.
 pub async fn insert_unit(
     tx: &DatabaseTransaction,
     parent: &unit::Model,
@@ -305,7 +320,7 @@ pub async fn insert_unit(
     let mut am = created.into_active_model();
     am.path = Set(path);
     let created = am.update(tx).await?;
-    new_version(tx, &created, date, false).await?;
+    write_version(tx, &created, date, false).await?;
     Ok(created)
 }
 
@@ -383,6 +398,7 @@ pub async fn create(app: &App, actor: &Actor, input: NewUnit) -> AppResult<UnitV
 
     let tx = write_tx(&app.db).await?;
     let created = insert_unit(&tx, &parent, &name, kind.code(), cell_type, date).await?;
+    chibo_store::rollups::tree_changed(&tx, &created.path, date).await?;
     add_event(
         &tx,
         Some(actor),

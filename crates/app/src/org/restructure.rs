@@ -387,6 +387,8 @@ pub async fn split(
         .await?;
         created.push(unit_view(&part, &HashMap::new()));
     }
+    // The new cells are expected from their founding on.
+    chibo_store::rollups::tree_changed(&tx, &parent.path, date).await?;
     if remaining == 0 {
         positions::end_positions(&tx, u.id, date).await?;
         let why = format!(

@@ -410,6 +410,9 @@ pub async fn run(
         created_ids.push(created.id);
         unit_of.push(created);
     }
+    if let Some(first) = founded.iter().map(|u| u.established_on).min() {
+        chibo_store::rollups::tree_changed(&tx, &root.path, first).await?;
+    }
     audit::record(
         &tx,
         Some(actor),
