@@ -563,3 +563,97 @@ async fn a_month_of_a_cell_through_the_api() {
     );
     assert!(adjusted["can_review"].as_bool().unwrap());
 }
+
+/// Domain.md §4: a resolution is counted against the whole sheet. A vote recorded while some
+/// working members have no presence yet is refused with the reason; once the sheet is
+/// complete the same vote is judged against every member it holds.
+#[tokio::test]
+async fn a_vote_needs_the_whole_sheet() {
+    let t = TestApp::new().await;
+    let sec = t.token("bithu.dongtam").await;
+    let cell = t.unit_id("Chi bộ thôn Đồng Tâm").await;
+    let date = chibo_app::App::today() - chrono::Duration::days(3);
+    let m = ok(&t
+        .api(
+            Method::POST,
+            &format!("/api/v1/units/{cell}/meetings"),
+            &sec,
+            json!({
+                "kind": "regular", "topic": "Kiểm điểm tháng", "meeting_date": date.to_string(),
+                "start_time": "19:30", "place": "Nhà văn hóa thôn"
+            }),
+        )
+        .await);
+    let id = m["id"].as_i64().unwrap();
+    ok(&t
+        .api(
+            Method::POST,
+            &format!("/api/v1/meetings/{id}/publish"),
+            &sec,
+            json!({}),
+        )
+        .await);
+    let d = t.meeting(&sec, id).await;
+    let rows: Vec<i64> = d["sheet"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["member_id"].as_i64().unwrap())
+        .collect();
+    assert!(rows.len() >= 8, "a cell of some size");
+    let attend = |ids: &[i64]| {
+        let entries: Vec<Value> = ids
+            .iter()
+            .map(|m| json!({"member_id": m, "presence": "present"}))
+            .collect();
+        json!({ "entries": entries })
+    };
+    // Four recorded present of the whole sheet.
+    ok(&t
+        .api(
+            Method::PUT,
+            &format!("/api/v1/meetings/{id}/attendance"),
+            &sec,
+            attend(&rows[..4]),
+        )
+        .await);
+    let record = json!({
+        "end_time": "21:30", "chair_member_id": rows[0], "secretary_member_id": rows[1],
+        "resolution_text": "Chi bộ thống nhất ra quân vệ sinh môi trường.",
+        "votes_for": 3, "votes_against": 1, "votes_abstain": 0
+    });
+    let partial = t
+        .api(
+            Method::PUT,
+            &format!("/api/v1/meetings/{id}/record"),
+            &sec,
+            record.clone(),
+        )
+        .await;
+    let why = refused(&partial);
+    assert!(why.contains("Điểm danh chưa đủ"), "{why}");
+    // The rest recorded as absent without reason: three votes of the whole sheet are too few.
+    let rest: Vec<Value> = rows[4..]
+        .iter()
+        .map(|m| json!({"member_id": m, "presence": "absent_unexcused"}))
+        .collect();
+    ok(&t
+        .api(
+            Method::PUT,
+            &format!("/api/v1/meetings/{id}/attendance"),
+            &sec,
+            json!({ "entries": rest }),
+        )
+        .await);
+    ok(&t
+        .api(
+            Method::PUT,
+            &format!("/api/v1/meetings/{id}/record"),
+            &sec,
+            record,
+        )
+        .await);
+    let vote = &t.meeting(&sec, id).await["held"]["record"]["vote"];
+    assert_eq!(vote["counted"].as_u64().unwrap() as usize, rows.len());
+    assert_eq!(vote["valid"], false);
+}

@@ -512,11 +512,12 @@ pub(crate) async fn held_detail(app: &App, held: Held<'_>) -> AppResult<HeldDeta
     })
 }
 
-/// The standing and presence of each member, for the vote's denominator.
-pub(crate) fn vote_rows(sheet: &[SheetRow]) -> Vec<(Standing, Presence)> {
+/// The standing and presence (`None`: not recorded yet) of each member of the sheet, for the
+/// vote's denominator.
+pub(crate) fn vote_rows(sheet: &[SheetRow]) -> Vec<(Standing, Option<Presence>)> {
     sheet
         .iter()
-        .filter_map(|r| {
+        .map(|r| {
             let standing = match r.standing.as_str() {
                 "working" => Standing::Working,
                 "exempt" => Standing::Exempt,
@@ -525,8 +526,11 @@ pub(crate) fn vote_rows(sheet: &[SheetRow]) -> Vec<(Standing, Presence)> {
                 "detained" => Standing::Detained,
                 _ => Standing::SpecialDuty,
             };
-            let presence = presence_of(r.presence.as_deref()?).unwrap_or(Presence::AbsentUnexcused);
-            Some((standing, presence))
+            let presence = r
+                .presence
+                .as_deref()
+                .map(|p| presence_of(p).unwrap_or(Presence::AbsentUnexcused));
+            (standing, presence)
         })
         .collect()
 }

@@ -68,15 +68,15 @@ pub fn attendance(rows: &[(Standing, Presence)]) -> Attendance {
     };
     for (standing, presence) in rows {
         match standing {
+            // Noted when they come, counted in neither part (domain.md §3): a member who need
+            // not come cannot lift a meeting over the threshold (17/20 stays 17/20).
             Standing::Exempt | Standing::SpecialDuty => {
                 if *presence == Presence::Present {
-                    a.expected += 1;
-                    a.present += 1;
                     a.exempt_present += 1;
                 }
             }
-            Standing::TransferredOutTemp => {}
-            Standing::Working | Standing::Suspended | Standing::Detained => {
+            Standing::TransferredOutTemp | Standing::Suspended | Standing::Detained => {}
+            Standing::Working => {
                 a.expected += 1;
                 match presence {
                     Presence::Present => a.present += 1,
@@ -102,15 +102,28 @@ pub struct VoteOutcome {
 /// Validity of a resolution (domain.md §4): the denominator leaves out members transferred out
 /// temporarily, exempt members who are absent (an exempt member who attends counts), suspended
 /// members, members under prosecution or detention, and members absent with an accepted reason.
-/// Errors when the votes cast exceed the members present.
+/// It is counted against the whole sheet (`None`: presence not recorded): a working member not
+/// yet recorded could be one the denominator holds, so an incomplete sheet carries no vote.
+/// Errors then, and when the votes cast exceed the members present.
 pub fn vote(
-    rows: &[(Standing, Presence)],
+    rows: &[(Standing, Option<Presence>)],
     votes_for: u32,
     against: u32,
     abstain: u32,
     rule: Share,
 ) -> Result<VoteOutcome, &'static str> {
-    let present = rows.iter().filter(|(_, p)| *p == Presence::Present).count() as u32;
+    if rows
+        .iter()
+        .any(|(s, p)| *s == Standing::Working && p.is_none())
+    {
+        return Err(
+            "Điểm danh chưa đủ: còn đảng viên chưa được ghi có mặt hay vắng mặt, chưa thể biểu quyết.",
+        );
+    }
+    let present = rows
+        .iter()
+        .filter(|(_, p)| *p == Some(Presence::Present))
+        .count() as u32;
     if votes_for + against + abstain > present {
         return Err("Tổng số phiếu vượt quá số đảng viên có mặt.");
     }
@@ -118,8 +131,8 @@ pub fn vote(
         .iter()
         .filter(|(s, p)| match s {
             Standing::TransferredOutTemp | Standing::Suspended | Standing::Detained => false,
-            Standing::Exempt | Standing::SpecialDuty => *p == Presence::Present,
-            Standing::Working => *p != Presence::AbsentExcused,
+            Standing::Exempt | Standing::SpecialDuty => *p == Some(Presence::Present),
+            Standing::Working => *p != Some(Presence::AbsentExcused),
         })
         .count() as u32;
     Ok(VoteOutcome {

@@ -101,9 +101,10 @@ fn attendance_leaves_out_exempt_members_unless_they_come() {
             a.absent_unexcused,
             a.exempt_present
         ),
-        (5, 3, 1, 1, 1)
+        (4, 2, 1, 1, 1),
+        "the exempt member who came is noted, in neither part of the rate"
     );
-    assert_eq!(a.permille(), 600);
+    assert_eq!(a.permille(), 500);
     assert!(!a.met(Share {
         numerator: 85,
         denominator: 100,
@@ -131,6 +132,7 @@ fn vote_denominator_follows_the_rules() {
         denominator: 2,
         strict: true,
     };
+    let rows = rows.map(|(s, p)| (s, Some(p)));
     let v = vote(&rows, 3, 1, 0, half).unwrap();
     assert_eq!(
         v.counted, 5,
@@ -143,6 +145,58 @@ fn vote_denominator_follows_the_rules() {
         vote(&rows, 4, 1, 0, half).is_err(),
         "more votes than members present"
     );
+}
+
+/// Domain.md §3 (attendance rates) as corrected: an exempt member who attends counts in
+/// neither the present nor the expected figure, so 17 of 20 working members stay below 90%
+/// when an exempt member comes (17/20 fails; counting them both sides made it 18/21, which
+/// passed); suspended and detained members are not expected.
+#[test]
+fn an_exempt_member_who_comes_cannot_lift_a_meeting_over_the_threshold() {
+    use Presence::*;
+    use Standing::*;
+    let ninety = Share {
+        numerator: 9,
+        denominator: 10,
+        strict: false,
+    };
+    let mut rows = vec![(Working, Present); 17];
+    rows.extend([(Working, AbsentUnexcused); 3]);
+    rows.push((Exempt, Present));
+    rows.push((Suspended, AbsentUnexcused));
+    rows.push((Detained, AbsentUnexcused));
+    let a = attendance(&rows);
+    assert_eq!((a.present, a.expected, a.exempt_present), (17, 20, 1));
+    assert!(!a.met(ninety), "17/20 is 85%, below 90%");
+}
+
+/// Domain.md §4 (resolution): the vote is counted against the whole sheet. With ten working
+/// members and only four recorded, three votes in favour were "more than half" of the four;
+/// the sheet must be complete before a vote is recorded.
+#[test]
+fn a_vote_on_a_partial_sheet_is_refused() {
+    use Presence::*;
+    use Standing::*;
+    let half = Share {
+        numerator: 1,
+        denominator: 2,
+        strict: true,
+    };
+    let mut rows = vec![(Working, Some(Present)); 4];
+    rows.extend([(Working, None); 6]);
+    assert!(vote(&rows, 3, 1, 0, half).is_err());
+    // Recorded in full, the same three votes are a minority of ten.
+    let full: Vec<_> = rows
+        .iter()
+        .map(|(s, p)| (*s, Some(p.unwrap_or(AbsentUnexcused))))
+        .collect();
+    let v = vote(&full, 3, 1, 0, half).unwrap();
+    assert_eq!((v.counted, v.needed, v.valid), (10, 6, false));
+    // An exempt or transferred member nobody recorded does not hold the vote up.
+    let mut others = full.clone();
+    others.push((Exempt, None));
+    others.push((TransferredOutTemp, None));
+    assert!(vote(&others, 3, 1, 0, half).is_ok());
 }
 
 #[test]
@@ -313,11 +367,12 @@ proptest! {
         let a = attendance(&rows);
         prop_assert!(a.present <= a.expected);
         prop_assert!(a.permille() <= 1000);
-        let working = rows.iter().filter(|(s, _)| matches!(s, Standing::Working | Standing::Suspended | Standing::Detained)).count() as u32;
-        prop_assert_eq!(a.expected, working + a.exempt_present);
+        let working = rows.iter().filter(|(s, _)| *s == Standing::Working).count() as u32;
+        prop_assert_eq!(a.expected, working);
         prop_assert_eq!(a.present + a.absent_excused + a.absent_unexcused, a.expected);
         let present = rows.iter().filter(|(_, p)| *p == Presence::Present).count() as u32;
-        let v = vote(&rows, present, 0, 0, Share { numerator: 1, denominator: 2, strict: true }).unwrap();
+        let recorded: Vec<_> = rows.iter().map(|(s, p)| (*s, Some(*p))).collect();
+        let v = vote(&recorded, present, 0, 0, Share { numerator: 1, denominator: 2, strict: true }).unwrap();
         let present_working = rows.iter().filter(|(s, p)| *s == Standing::Working && *p == Presence::Present).count() as u32;
         prop_assert!(v.counted >= present_working && v.counted <= rows.len() as u32);
         prop_assert_eq!(v.valid, v.counted > 0 && present * 2 > v.counted);

@@ -283,8 +283,9 @@ impl MigrationTrait for Rollups {
 
 /// Two more figures of a meeting for the early warnings (`chibo_domain::meeting_checks`): how
 /// alike its minutes are to the previous regular meeting's and the share of its time given to
-/// Party work, both per mille, null when they cannot be told; and an index on the unexcused
-/// absences, the only attendance rows the removal trigger reads.
+/// Party work, both per mille, null when they cannot be told; an index on the unexcused
+/// absences, the only attendance rows the removal trigger reads; and every meeting's figures
+/// marked out of date.
 pub(super) struct MeetingChecks;
 
 impl MigrationName for MeetingChecks {
@@ -310,6 +311,12 @@ impl MigrationTrait for MeetingChecks {
                 "CREATE INDEX ix_meeting_attendance_unexcused ON meeting_attendance \
                  (meeting_id, member_id) WHERE presence = 'absent_unexcused'",
             )
+            .await?;
+        // Every meeting's figures are computed again (`chibo serve` does it in the background):
+        // the two new ones, and the attendance rate, which no longer counts an exempt member
+        // who came (issue 12).
+        m.get_connection()
+            .execute_unprepared("UPDATE meeting_stats SET stale = (1 = 1)")
             .await?;
         Ok(())
     }
