@@ -62,8 +62,9 @@ impl Stage {
 pub struct AdmissionRules {
     pub min_age: u32,
     pub max_age: u32,
-    /// Years an introducer must have been an official member.
-    pub introducer_official_years: u32,
+    /// Months an introducer (an official member) must have worked, studied or lived with the
+    /// candidate (Điều lệ Đảng, Điều 4; Hướng dẫn 01-HD/TW 2021, 3.3).
+    pub introducer_known_months: u32,
     /// The cell's vote: share of its official members.
     pub vote: Share,
     /// Failed votes after which the case goes to the superior committee.
@@ -79,7 +80,7 @@ impl Default for AdmissionRules {
         Self {
             min_age: 18,
             max_age: 60,
-            introducer_official_years: 1,
+            introducer_known_months: 12,
             vote: Share {
                 numerator: 2,
                 denominator: 3,
@@ -103,24 +104,70 @@ pub fn age_on(born: NaiveDate, on: NaiveDate) -> u32 {
     years.max(0) as u32
 }
 
+/// Age in whole months on a day (18 years 0 months is 216).
+pub fn age_in_months(born: NaiveDate, on: NaiveDate) -> u32 {
+    let mut months = (on.year() - born.year()) * 12 + on.month() as i32 - born.month() as i32;
+    if on.day() < born.day() && crate::member::add_months(born, months.max(0) as u32) > on {
+        months -= 1;
+    }
+    months.max(0) as u32
+}
+
 impl AdmissionRules {
-    /// Checks the candidate's age on the day the cell considers them.
+    /// Checks the candidate's age on the day the cell considers them, counted in months
+    /// (Hướng dẫn 01-HD/TW 2021, 3.1: đủ 18 tuổi đến đủ 60 tuổi, tính theo tháng): from 18
+    /// years 0 months to 60 years 0 months, so 60 years and 10 months is refused.
     pub fn check_age(&self, born: NaiveDate, on: NaiveDate) -> Result<(), String> {
-        let age = age_on(born, on);
-        if age < self.min_age || age > self.max_age {
+        let months = age_in_months(born, on);
+        if months < self.min_age * 12 || months > self.max_age * 12 {
             return Err(format!(
-                "Người được xem xét kết nạp phải từ {} đến {} tuổi; vào ngày {} là {age} tuổi.",
+                "Người được xem xét kết nạp phải từ đủ {} tuổi đến {} tuổi 0 tháng (tính theo \
+                 tháng); vào ngày {} là {} tuổi {} tháng.",
                 self.min_age,
                 self.max_age,
-                on.format("%d/%m/%Y")
+                on.format("%d/%m/%Y"),
+                months / 12,
+                months % 12
             ));
         }
         Ok(())
     }
 
-    /// Whether an official member since `official_on` may introduce a candidate on `on`.
+    /// Whether a member official since `official_on` may be chosen as an introducer on `on`:
+    /// an official member that day, however recently.
     pub fn may_introduce(&self, official_on: Option<NaiveDate>, on: NaiveDate) -> bool {
-        official_on.is_some_and(|d| add_months(d, self.introducer_official_years * 12) <= on)
+        official_on.is_some_and(|d| d <= on)
+    }
+
+    /// Checks an introducer on the day the file is made: an official member who has worked,
+    /// studied or lived with the candidate since `known_since`, for at least the rule's
+    /// months (not one who has been official that long).
+    pub fn check_introducer(
+        &self,
+        official_on: Option<NaiveDate>,
+        known_since: Option<NaiveDate>,
+        on: NaiveDate,
+    ) -> Result<(), String> {
+        if !self.may_introduce(official_on, on) {
+            return Err("Người giới thiệu phải là đảng viên chính thức.".into());
+        }
+        let Some(since) = known_since else {
+            return Err(
+                "Ghi ngày người giới thiệu bắt đầu cùng công tác, học tập hoặc sinh sống với \
+                 người xin vào Đảng."
+                    .into(),
+            );
+        };
+        if add_months(since, self.introducer_known_months) > on {
+            return Err(format!(
+                "Người giới thiệu phải cùng công tác, học tập hoặc sinh sống với người xin vào \
+                 Đảng ít nhất {} tháng; tính đến ngày {} mới được {} tháng.",
+                self.introducer_known_months,
+                on.format("%d/%m/%Y"),
+                age_in_months(since, on)
+            ));
+        }
+        Ok(())
     }
 
     /// The result of a vote: passed, or the stage it leaves the case in after `failed_before`
@@ -173,10 +220,64 @@ mod tests {
         assert!(
             r.check_age(d(2008, 12, 1), d(2026, 11, 23))
                 .unwrap_err()
-                .contains("17 tuổi")
+                .contains("17 tuổi 11 tháng")
         );
-        assert!(r.check_age(d(1966, 1, 1), d(2026, 11, 23)).is_ok());
+        assert!(r.check_age(d(2008, 11, 23), d(2026, 11, 23)).is_ok());
+        assert!(r.check_age(d(1966, 1, 1), d(2026, 11, 23)).is_err());
         assert!(r.check_age(d(1965, 1, 1), d(2026, 11, 23)).is_err());
+    }
+
+    /// Domain.md §6 as corrected: the age at the cell's consideration is counted in months,
+    /// 18 years 0 months to 60 years 0 months. 60 years and 10 months passed when whole years
+    /// were counted; it is refused.
+    #[test]
+    fn sixty_years_and_ten_months_is_too_old() {
+        let r = AdmissionRules::default();
+        let on = d(2026, 11, 23);
+        let e = r.check_age(d(1966, 1, 10), on).unwrap_err();
+        assert!(e.contains("60 tuổi 10 tháng"), "{e}");
+        // 60 years and some days, not yet a month past: still 60 years 0 months.
+        assert!(r.check_age(d(1966, 11, 1), on).is_ok());
+        assert!(r.check_age(d(1966, 10, 22), on).is_err());
+        // A month from the 31st ends on the month's last day, as party age counts it.
+        assert_eq!(age_in_months(d(2000, 1, 31), d(2000, 2, 28)), 0);
+        assert_eq!(age_in_months(d(2000, 1, 31), d(2000, 2, 29)), 1);
+        assert_eq!(age_in_months(d(2000, 2, 29), d(2001, 2, 28)), 12);
+    }
+
+    /// Điều lệ Đảng, Điều 4 (domain.md §6): an introducer is an official member who has
+    /// worked, studied or lived with the candidate for at least twelve months. A member
+    /// official for years who met the candidate six months ago may not introduce them; one
+    /// official last month who has worked beside them for two years may.
+    #[test]
+    fn an_introducer_has_known_the_candidate_a_year() {
+        let r = AdmissionRules::default();
+        let on = d(2026, 11, 23);
+        let e = r
+            .check_introducer(Some(d(2001, 3, 1)), Some(d(2026, 5, 23)), on)
+            .unwrap_err();
+        assert!(
+            e.contains("12 tháng") && e.contains("mới được 6 tháng"),
+            "{e}"
+        );
+        assert!(
+            r.check_introducer(Some(d(2026, 10, 1)), Some(d(2024, 9, 1)), on)
+                .is_ok()
+        );
+        assert!(
+            r.check_introducer(Some(d(2026, 10, 1)), Some(d(2025, 11, 23)), on)
+                .is_ok()
+        );
+        assert!(
+            r.check_introducer(None, Some(d(2020, 1, 1)), on)
+                .unwrap_err()
+                .contains("chính thức")
+        );
+        assert!(
+            r.check_introducer(Some(d(2026, 12, 1)), Some(d(2020, 1, 1)), on)
+                .is_err()
+        );
+        assert!(r.check_introducer(Some(d(2001, 3, 1)), None, on).is_err());
     }
 
     #[test]
@@ -192,8 +293,10 @@ mod tests {
     #[test]
     fn introducers_and_deadlines() {
         let r = AdmissionRules::default();
-        assert!(r.may_introduce(Some(d(2025, 11, 23)), d(2026, 11, 23)));
-        assert!(!r.may_introduce(Some(d(2025, 11, 24)), d(2026, 11, 23)));
+        // Any official member may be chosen; how long they have known the candidate is
+        // what `check_introducer` weighs.
+        assert!(r.may_introduce(Some(d(2026, 11, 23)), d(2026, 11, 23)));
+        assert!(!r.may_introduce(Some(d(2026, 11, 24)), d(2026, 11, 23)));
         assert!(!r.may_introduce(None, d(2026, 11, 23)));
         let h = Holidays::new(crate::calendar::builtin_holidays().into_iter().map(|x| x.0));
         assert_eq!(r.decide_by(d(2026, 10, 1), &h), d(2026, 12, 24));
@@ -202,6 +305,16 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn months_of_age_agree_with_years(born in 0i64..30_000, later in 0i64..30_000) {
+            let born = d(1930, 1, 1) + chrono::Duration::days(born);
+            let on = born + chrono::Duration::days(later);
+            let m = age_in_months(born, on);
+            prop_assert_eq!(m / 12, age_on(born, on));
+            prop_assert!(crate::member::add_months(born, m) <= on);
+            prop_assert!(crate::member::add_months(born, m + 1) > on);
+        }
+
         /// Every action is offered at one stage at most (the decision at two: after the vote
         /// and after an escalation), the superior committee takes exactly the decisions, and
         /// the end stages offer nothing.

@@ -51,8 +51,11 @@ impl Default for BadgeRules {
             ill_early_short_months: 12,
             ill_early_long_months: 24,
             posthumous_early_months: 12,
-            delay_reprimand_months: 6,
-            delay_warning_months: 9,
+            // Domain.md §3 as corrected (the Charter guidance quoted in provincial handbooks,
+            // citing QĐ 24 and HD 01; an older local guide said 3/6/12): no delay after a
+            // reprimand, 6 months after a warning, 12 after dismissal.
+            delay_reprimand_months: 0,
+            delay_warning_months: 6,
             delay_dismissal_months: 12,
         }
     }
@@ -212,7 +215,7 @@ mod tests {
             r.eligible_from(reached, 70, Early::Posthumous, &[]),
             d(2026, 6, 1)
         );
-        // A warning on 1 Mar 2027 delays it to 1 Dec 2027.
+        // A warning on 1 Mar 2027 delays it six months, to 1 Sep 2027 (domain.md §3).
         assert_eq!(
             r.eligible_from(
                 reached,
@@ -220,17 +223,28 @@ mod tests {
                 Early::No,
                 &[(Discipline::Warning, d(2027, 3, 1))]
             ),
-            d(2027, 12, 1)
+            d(2027, 9, 1)
         );
-        // An old reprimand changes nothing.
+        // A reprimand delays nothing, even one given the month before (domain.md §3: the
+        // Charter guidance; an older local guide gave three months).
         assert_eq!(
             r.eligible_from(
                 reached,
                 30,
                 Early::No,
-                &[(Discipline::Reprimand, d(2010, 3, 1))]
+                &[(Discipline::Reprimand, d(2027, 5, 1))]
             ),
             reached
+        );
+        // Dismissal on 1 Mar 2027: twelve months.
+        assert_eq!(
+            r.eligible_from(
+                reached,
+                30,
+                Early::No,
+                &[(Discipline::Dismissal, d(2027, 3, 1))]
+            ),
+            d(2028, 3, 1)
         );
     }
 

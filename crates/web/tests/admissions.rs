@@ -57,7 +57,8 @@ async fn a_candidate_from_class_to_official() {
         &sec,
     )
     .await);
-    // The introducer: an official member of the cell for a year by the file's date.
+    // The introducer: an official member of the cell who has known the candidate a year by
+    // the file's date (Điều lệ Đảng, Điều 4).
     let path = units::find(&t.app.db, cell).await.unwrap().unwrap().path;
     let long_official = member::Entity::find()
         .filter(member::Column::UnitPath.like(chibo_store::path_prefix(&path)))
@@ -98,10 +99,22 @@ async fn a_candidate_from_class_to_official() {
         &sec,
     )
     .await;
-    assert!(refused(&stranger).contains("chính thức của chi bộ ít nhất 1 năm"));
+    assert!(refused(&stranger).contains("đảng viên chính thức của chi bộ"));
+    // Official for years, but beside the candidate only six months: refused.
+    let recent = step(
+        &a["id"],
+        json!({"step": "file", "on": day(-410), "introducer_member_id": long_official, "introducer_known_since": day(-590), "application": true, "history": true}),
+        &sec,
+    )
+    .await;
+    let why = refused(&recent);
+    assert!(
+        why.contains("ít nhất 12 tháng") && why.contains("mới được"),
+        "{why}"
+    );
     ok(&step(
         &a["id"],
-        json!({"step": "file", "on": day(-410), "introducer_member_id": long_official, "application": true, "history": true}),
+        json!({"step": "file", "on": day(-410), "introducer_member_id": long_official, "introducer_known_since": day(-1200), "application": true, "history": true}),
         &sec,
     )
     .await);
@@ -175,7 +188,7 @@ async fn a_candidate_from_class_to_official() {
     .await);
     ok(&step(
         &b["id"],
-        json!({"step": "file", "on": day(-50), "introducer_member_id": long_official, "application": true, "history": true}),
+        json!({"step": "file", "on": day(-50), "introducer_member_id": long_official, "introducer_known_since": day(-1200), "application": true, "history": true}),
         &sec,
     )
     .await);
@@ -204,7 +217,7 @@ async fn a_candidate_from_class_to_official() {
     .await);
     ok(&step(
         &old["id"],
-        json!({"step": "file", "on": day(-20), "introducer_member_id": long_official, "application": true, "history": true}),
+        json!({"step": "file", "on": day(-20), "introducer_member_id": long_official, "introducer_known_since": day(-1200), "application": true, "history": true}),
         &sec,
     )
     .await);
@@ -214,7 +227,7 @@ async fn a_candidate_from_class_to_official() {
         &sec,
     )
     .await;
-    assert!(refused(&aged).contains("từ 18 đến 60 tuổi"));
+    assert!(refused(&aged).contains("từ đủ 18 tuổi đến 60 tuổi 0 tháng"));
 
     // The page.
     let cookie = t.login("xaphulam").await;

@@ -87,22 +87,38 @@ pub async fn step(
             if !missing.is_empty() {
                 e.push("file", format!("Hồ sơ còn thiếu: {}.", missing.join(", ")));
             }
-            let ok = match input.introducer_member_id {
-                Some(mid) => lookup::roll(app, &cell, on.unwrap_or(today))
+            let day = on.unwrap_or(today);
+            let introducer = match input.introducer_member_id {
+                Some(mid) => lookup::roll(app, &cell, day)
                     .await?
                     .into_iter()
-                    .any(|r| {
-                        r.member.id == mid
-                            && !r.visiting
-                            && rules.may_introduce(r.member.official_date, on.unwrap_or(today))
-                    }),
-                None => false,
+                    .find(|r| r.member.id == mid && !r.visiting),
+                None => None,
             };
-            if !ok {
-                e.push(
+            let known_since = validate::date_field(
+                &mut e,
+                "introducer_known_since",
+                "ngày bắt đầu cùng công tác, học tập hoặc sinh sống",
+                input.introducer_known_since.as_deref(),
+                false,
+            );
+            match introducer {
+                None => e.push(
                     "introducer_member_id",
-                    "Người giới thiệu phải là đảng viên chính thức của chi bộ ít nhất 1 năm.",
-                );
+                    "Chọn người giới thiệu: một đảng viên chính thức của chi bộ.",
+                ),
+                Some(r) => {
+                    if let Err(msg) =
+                        rules.check_introducer(r.member.official_date, known_since, day)
+                    {
+                        let field = if rules.may_introduce(r.member.official_date, day) {
+                            "introducer_known_since"
+                        } else {
+                            "introducer_member_id"
+                        };
+                        e.push(field, msg);
+                    }
+                }
             }
         }
         AdmissionAction::Vote => {
@@ -148,6 +164,10 @@ pub async fn step(
         AdmissionAction::File => {
             am.applied_on = Set(Some(on));
             am.introducer_member_id = Set(input.introducer_member_id);
+            am.introducer_known_since = Set(input
+                .introducer_known_since
+                .as_deref()
+                .and_then(validate::parse_date));
             am.stage = Set(Stage::FileReady.code().into());
         }
         AdmissionAction::Vote => {

@@ -52,6 +52,8 @@ pub struct CandidateView {
     pub class_certificate: String,
     pub applied_on: Option<NaiveDate>,
     pub introducer: Option<MemberRef>,
+    /// Since when the introducer has worked, studied or lived with the candidate.
+    pub introducer_known_since: Option<NaiveDate>,
     pub votes: Vec<CandidateVoteView>,
     pub decided_on: Option<NaiveDate>,
     pub decision: String,
@@ -106,6 +108,9 @@ pub struct CandidateStep {
     pub number: String,
     /// `file`: the official member who introduces the candidate.
     pub introducer_member_id: Option<i64>,
+    /// `file`: `YYYY-MM-DD`, since when the introducer has worked, studied or lived with the
+    /// candidate (at least twelve months before the file).
+    pub introducer_known_since: Option<String>,
     /// `file`: the application (đơn xin vào Đảng) is in the file.
     pub application: bool,
     /// `file`: the personal history (lý lịch người xin vào Đảng) is in the file, verified.
@@ -191,6 +196,7 @@ pub(crate) async fn candidate_views(
                     id,
                     name: names.get(&id).cloned().unwrap_or_default(),
                 }),
+                introducer_known_since: c.introducer_known_since,
                 votes: votes.remove(&c.id).unwrap_or_default(),
                 decided_on: c.decided_on,
                 decision: c.decision,
@@ -391,6 +397,7 @@ pub async fn propose(
         class_certificate: Set(String::new()),
         applied_on: Set(None),
         introducer_member_id: Set(None),
+        introducer_known_since: Set(None),
         failed_votes: Set(0),
         voted_on: Set(None),
         decided_on: Set(None),

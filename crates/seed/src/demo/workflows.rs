@@ -244,6 +244,8 @@ pub(crate) async fn seed_candidates(app: &App, admin: &Actor) -> AppResult<()> {
                     on: day(ago + if i < 5 { shift } else { 0 }),
                     number: (*number).into(),
                     introducer_member_id: introducer,
+                    // Neighbours in the village for years.
+                    introducer_known_since: day(-2000),
                     application: true,
                     history: true,
                     votes_for: *votes,

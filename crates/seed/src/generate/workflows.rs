@@ -442,6 +442,8 @@ pub async fn write_workflows(
                 introducer_member_id: Set(
                     applied_on.and_then(|_| people.officers.get(&c.id).map(|o| o.0))
                 ),
+                // The cell's officer has known the candidate two years when the file is made.
+                introducer_known_since: Set(applied_on.map(|d| d - chrono::Duration::days(730))),
                 failed_votes: Set(0),
                 voted_on: Set(voted_on),
                 decided_on: Set(None),

@@ -494,6 +494,8 @@ entity!(candidate, "candidates", {
     class_certificate: String,
     applied_on: Option<NaiveDate>,
     introducer_member_id: Option<i64>,
+    /// Since when the introducer has worked, studied or lived with the candidate.
+    introducer_known_since: Option<NaiveDate>,
     failed_votes: i32,
     voted_on: Option<NaiveDate>,
     decided_on: Option<NaiveDate>,

@@ -4,6 +4,7 @@ use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
 pub(crate) mod indicators;
+mod rules;
 mod scale;
 mod security;
 mod shape;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(indicators::ReviewReports),
             Box::new(indicators::Rollups),
             Box::new(indicators::MeetingChecks),
+            Box::new(rules::IntroducerKnownSince),
         ]
     }
 }
