@@ -600,7 +600,7 @@ async fn a_secretary_schedules_publishes_and_takes_attendance_through_the_pages(
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("Vui lòng chọn đảng viên được giao."));
     let rec = t
-        .post_form(&format!("/meetings/{id}/record"), Auth::Cookie(&sec), &format!("end_time=21%3A30&chair_member_id={mid}&resolution_text=Thu+ho%E1%BA%A1ch&votes_for=30&votes_against=0&votes_abstain=1"))
+        .post_form(&format!("/meetings/{id}/record"), Auth::Cookie(&sec), &format!("end_time=21%3A30&chair_member_id={mid}&chair_reason=B%C3%AD+th%C6%B0+%C4%91i+c%C3%B4ng+t%C3%A1c&resolution_text=Thu+ho%E1%BA%A1ch&votes_for=30&votes_against=0&votes_abstain=1"))
         .await;
     assert_eq!(rec.status, StatusCode::SEE_OTHER, "{}", rec.body);
     let task = t

@@ -618,7 +618,6 @@ async fn a_vote_needs_the_whole_sheet() {
         )
         .await);
     let record = json!({
-        "end_time": "21:30", "chair_member_id": rows[0], "secretary_member_id": rows[1],
         "resolution_text": "Chi bộ thống nhất ra quân vệ sinh môi trường.",
         "votes_for": 3, "votes_against": 1, "votes_abstain": 0
     });
@@ -656,4 +655,66 @@ async fn a_vote_needs_the_whole_sheet() {
     let vote = &t.meeting(&sec, id).await["held"]["record"]["vote"];
     assert_eq!(vote["counted"].as_u64().unwrap() as usize, rows.len());
     assert_eq!(vote["valid"], false);
+}
+
+/// Domain.md §4: the secretary or the deputy chairs. Another member may, with a reason, which
+/// the meeting page, the score and the minutes show; the secretary needs none.
+#[tokio::test]
+async fn a_chair_other_than_the_secretary_gives_a_reason() {
+    use chibo_store::entities::position;
+    use chibo_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let t = TestApp::new().await;
+    let sec = t.token("bithu.dongtam").await;
+    let cell = t.unit_id("Chi bộ thôn Đồng Tâm").await;
+    let secretary = auth::actor_by_username(&t.app, "bithu.dongtam")
+        .await
+        .unwrap()
+        .unwrap()
+        .member_id()
+        .unwrap()
+        .get();
+    let officers: Vec<i64> = position::Entity::find()
+        .filter(position::Column::UnitId.eq(cell))
+        .all(&t.app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.member_id)
+        .collect();
+    let date = chibo_app::App::today() - chrono::Duration::days(4);
+    let (id, d) = hold(&t, &sec, cell, date, &officers).await;
+    let other = d["sheet"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["presence"] == "present")
+        .map(|r| r["member_id"].as_i64().unwrap())
+        .find(|m| !officers.contains(m))
+        .expect("a member without an office came");
+    let path = format!("/api/v1/meetings/{id}/record");
+    let put = |body: Value| t.api(Method::PUT, &path, &sec, body);
+    let without = put(json!({"end_time": "21:30", "chair_member_id": other})).await;
+    let why = refused(&without);
+    assert!(why.contains("không phải bí thư hay phó bí thư"), "{why}");
+    let reason = "Bí thư và phó bí thư đi tập huấn ở tỉnh";
+    ok(&put(json!({"end_time": "21:30", "chair_member_id": other, "chair_reason": reason})).await);
+    let m = t.meeting(&sec, id).await;
+    assert_eq!(m["held"]["record"]["chair_reason"], reason);
+    let page = t.get(&format!("/meetings/{id}"), Auth::Bearer(&sec)).await;
+    assert!(
+        page.body.contains(reason),
+        "the page and its score show the reason"
+    );
+    let actor = auth::actor_by_username(&t.app, "bithu.dongtam")
+        .await
+        .unwrap()
+        .unwrap();
+    let minutes = documents::minutes(&t.app, &actor, id).await.unwrap();
+    assert!(
+        format!("{minutes:?}").contains(reason),
+        "the minutes show it"
+    );
+    // The secretary chairs: no reason asked, the old one is dropped.
+    ok(&put(json!({"end_time": "21:30", "chair_member_id": secretary})).await);
+    assert!(t.meeting(&sec, id).await["held"]["record"]["chair_reason"].is_null());
 }

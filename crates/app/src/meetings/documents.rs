@@ -120,10 +120,13 @@ pub async fn minutes(app: &App, actor: &Actor, id: i64) -> AppResult<Document> {
                         .unwrap_or_default()
                 ),
                 format!(
-                    "Chủ trì: đồng chí {}. Thư ký: đồng chí {}.",
+                    "Chủ trì: đồng chí {}{}. Thư ký: đồng chí {}.",
                     rec.and_then(|r| r.chair.as_ref())
                         .map(|p| p.name.clone())
                         .unwrap_or_else(|| blank.clone()),
+                    rec.and_then(|r| r.chair_reason.as_deref())
+                        .map(|why| format!(" (không phải bí thư, phó bí thư chi bộ; lý do: {why})"))
+                        .unwrap_or_default(),
                     rec.and_then(|r| r.secretary.as_ref())
                         .map(|p| p.name.clone())
                         .unwrap_or_else(|| blank.clone())

@@ -38,6 +38,8 @@ pub struct RecordView {
     pub duration_required: u32,
     pub duration_met: Option<bool>,
     pub chair: Option<MemberRef>,
+    /// Why the chair is neither the secretary nor the deputy, when so.
+    pub chair_reason: Option<String>,
     pub secretary: Option<MemberRef>,
     pub committee_prepared_on: Option<NaiveDate>,
     pub documents_posted_on: Option<NaiveDate>,
@@ -288,6 +290,7 @@ pub(crate) async fn held_detail(app: &App, held: Held<'_>) -> AppResult<HeldDeta
             duration_required: required,
             duration_met: duration.map(|d| rules_domain::duration_met(rules, d, m.combined)),
             chair: person(r.chair_member_id),
+            chair_reason: r.chair_reason.clone(),
             secretary: person(r.secretary_member_id),
             committee_prepared_on: lead.prepared_on,
             documents_posted_on: lead.documents_on,

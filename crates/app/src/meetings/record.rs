@@ -28,6 +28,8 @@ pub struct RecordInput {
     /// `HH:MM`.
     pub end_time: Option<String>,
     pub chair_member_id: Option<i64>,
+    /// Why the chair is neither the cell's secretary nor its deputy (required then).
+    pub chair_reason: Option<String>,
     pub secretary_member_id: Option<i64>,
     /// When documents reached members outside chibo (handed out on paper); uploads count too.
     pub documents_posted_on: Option<String>,
@@ -125,6 +127,27 @@ pub async fn save_record(
             );
         }
     }
+    // The secretary or the deputy chairs (domain.md §4); another member may, with a reason.
+    let chair_reason = match input.chair_member_id {
+        Some(chair) if !chairs_by_office(app, m.unit_id, chair, m.meeting_date).await? => {
+            let reason = validate::optional_text(
+                &mut e,
+                "chair_reason",
+                "lý do",
+                input.chair_reason.as_deref(),
+                500,
+            );
+            if reason.is_none() {
+                e.push(
+                    "chair_reason",
+                    "Người chủ trì không phải bí thư hay phó bí thư chi bộ: ghi lý do đồng chí \
+                     khác chủ trì.",
+                );
+            }
+            reason
+        }
+        _ => None,
+    };
     if input.chair_member_id.is_some() && input.chair_member_id == input.secretary_member_id {
         e.push(
             "secretary_member_id",
@@ -187,6 +210,7 @@ pub async fn save_record(
     };
     am.end_time = Set(end);
     am.chair_member_id = Set(input.chair_member_id);
+    am.chair_reason = Set(chair_reason);
     am.secretary_member_id = Set(input.secretary_member_id);
     am.documents_posted_on = Set(posted);
     am.resolution_text = Set(resolution);
@@ -445,4 +469,28 @@ pub async fn score(app: &App, actor: &Actor, id: i64, input: ScoreInput) -> AppR
     .await?;
     tx.commit().await?;
     sheet::held_after_change(app, actor, &h).await
+}
+
+/// Whether `member_id` was the secretary or the deputy secretary of cell `cell_id` on `day`.
+async fn chairs_by_office(
+    app: &App,
+    cell_id: i64,
+    member_id: i64,
+    day: chrono::NaiveDate,
+) -> AppResult<bool> {
+    use chibo_store::entities::position;
+    use chibo_store::sea_orm::{Condition, PaginatorTrait};
+    Ok(position::Entity::find()
+        .filter(position::Column::UnitId.eq(cell_id))
+        .filter(position::Column::MemberId.eq(member_id))
+        .filter(position::Column::Kind.is_in(["secretary", "deputy_secretary"]))
+        .filter(position::Column::TermFrom.lte(day))
+        .filter(
+            Condition::any()
+                .add(position::Column::TermTo.is_null())
+                .add(position::Column::TermTo.gt(day)),
+        )
+        .count(&app.db)
+        .await?
+        > 0)
 }

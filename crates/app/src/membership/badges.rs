@@ -467,10 +467,10 @@ mod tests {
         let gaps = [(d(1990, 1, 1), Some(d(1991, 1, 1)))];
         let n = next_badge(&r, d(1985, 3, 1), &gaps, &[30], &[], by).unwrap();
         assert_eq!((n.years, n.reached_on), (40, d(2026, 3, 1)));
-        // Discipline delays whatever is next.
+        // Discipline delays whatever is next: a warning six months (domain.md §3).
         let w = [(Discipline::Warning, d(2026, 12, 1))];
         let n = next_badge(&r, d(1985, 3, 1), &[], &[30], &w, by).unwrap();
-        assert_eq!((n.years, n.eligible_from), (40, d(2027, 9, 1)));
+        assert_eq!((n.years, n.eligible_from), (40, d(2027, 6, 1)));
         assert!(next_badge(&r, d(1930, 1, 1), &[], &[90], &[], by).is_none());
     }
 }

@@ -214,6 +214,8 @@ entity!(meeting_record, "meeting_records", {
     meeting_id: i64,
     end_time: Option<String>,
     chair_member_id: Option<i64>,
+    /// Why the chair is neither the secretary nor the deputy, when so.
+    chair_reason: Option<String>,
     secretary_member_id: Option<i64>,
     documents_posted_on: Option<NaiveDate>,
     draft_resolution: Option<String>,

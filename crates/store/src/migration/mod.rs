@@ -43,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(indicators::Rollups),
             Box::new(indicators::MeetingChecks),
             Box::new(rules::IntroducerKnownSince),
+            Box::new(rules::ChairReason),
         ]
     }
 }

@@ -28,3 +28,26 @@ impl MigrationTrait for IntroducerKnownSince {
         .await
     }
 }
+
+/// `meeting_records.chair_reason`: why a member other than the secretary or the deputy chaired
+/// (issue 12: allowed with a reason, shown in the minutes and the score).
+pub(super) struct ChairReason;
+
+impl MigrationName for ChairReason {
+    fn name(&self) -> &str {
+        "m20261202_000029_chair_reason"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for ChairReason {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table(c("meeting_records"))
+                .add_column(text_null(c("chair_reason")))
+                .to_owned(),
+        )
+        .await
+    }
+}
