@@ -95,13 +95,10 @@ impl Default for AdmissionRules {
     }
 }
 
-/// Age in whole years on a day.
+/// Age in whole years on a day, counted as [`age_in_months`] counts (one born on 29 February
+/// has a birthday on 28 February in other years).
 pub fn age_on(born: NaiveDate, on: NaiveDate) -> u32 {
-    let mut years = on.year() - born.year();
-    if (on.month(), on.day()) < (born.month(), born.day()) {
-        years -= 1;
-    }
-    years.max(0) as u32
+    age_in_months(born, on) / 12
 }
 
 /// Age in whole months on a day (18 years 0 months is 216).
@@ -243,6 +240,8 @@ mod tests {
         assert_eq!(age_in_months(d(2000, 1, 31), d(2000, 2, 28)), 0);
         assert_eq!(age_in_months(d(2000, 1, 31), d(2000, 2, 29)), 1);
         assert_eq!(age_in_months(d(2000, 2, 29), d(2001, 2, 28)), 12);
+        assert_eq!(age_on(d(2008, 2, 29), d(2026, 2, 28)), 18);
+        assert_eq!(age_on(d(2008, 2, 29), d(2026, 2, 27)), 17);
     }
 
     /// Điều lệ Đảng, Điều 4 (domain.md §6): an introducer is an official member who has

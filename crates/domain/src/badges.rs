@@ -132,8 +132,10 @@ impl BadgeRules {
         let earliest = reached
             .checked_sub_months(chrono::Months::new(early_months))
             .unwrap_or(reached);
+        // A discipline without a delay (a reprimand, domain.md §3) holds nothing back.
         disciplines
             .iter()
+            .filter(|(d, _)| self.delay_months(*d) > 0)
             .map(|(d, on)| add_months(*on, self.delay_months(*d)))
             .fold(earliest, NaiveDate::max)
     }
@@ -225,17 +227,14 @@ mod tests {
             ),
             d(2027, 9, 1)
         );
-        // A reprimand delays nothing, even one given the month before (domain.md §3: the
-        // Charter guidance; an older local guide gave three months).
-        assert_eq!(
-            r.eligible_from(
-                reached,
-                30,
-                Early::No,
-                &[(Discipline::Reprimand, d(2027, 5, 1))]
-            ),
-            reached
-        );
+        // A reprimand delays nothing, given the month before or the month after (domain.md
+        // §3: the Charter guidance; an older local guide gave three months).
+        for on in [d(2027, 5, 1), d(2027, 7, 1)] {
+            assert_eq!(
+                r.eligible_from(reached, 30, Early::No, &[(Discipline::Reprimand, on)]),
+                reached
+            );
+        }
         // Dismissal on 1 Mar 2027: twelve months.
         assert_eq!(
             r.eligible_from(

@@ -160,6 +160,16 @@ async fn lock(db: &impl ConnectionTrait, exclusive: bool) -> Result<(), DbErr> {
     Ok(())
 }
 
+/// The write transaction of a change to the tree: on PostgreSQL it runs alone among the
+/// changes to the roll-ups from its first statement (a restructure reads the region's rows and
+/// rewrites them, which a meeting's figures stored meanwhile would make count twice; taking the
+/// lock first, before any meeting row, leaves no lock to wait on in the other order).
+pub async fn restructure_tx(db: &crate::Db) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+    let tx = crate::write_tx(db).await?;
+    lock(&tx, true).await?;
+    Ok(tx)
+}
+
 /// Which meeting figures a contribution adds up.
 enum Meetings<'a> {
     /// One stored figure.
@@ -422,12 +432,12 @@ pub async fn stat_changed(
 ) -> Result<(), DbErr> {
     contribute(db, Meetings::Stat(stat_id), 1).await?;
     let backend = db.get_database_backend();
-    for (cell, day) in cell_months {
+    for (cell_id, day) in cell_months {
         let Some((first, last)) = month_days(&month_of(*day)) else {
             continue;
         };
         let mut sql = Sql::default();
-        let (cell, month) = (sql.bind(*cell), sql.bind(month_of(*day)));
+        let (cell, month) = (sql.bind(*cell_id), sql.bind(month_of(*day)));
         let (first, last) = (sql.bind(first), sql.bind(last));
         let held = |what: &str| {
             format!(
@@ -436,6 +446,17 @@ pub async fn stat_changed(
                  AND ms.meeting_date <= {last}) THEN 1 ELSE 0 END"
             )
         };
+        if backend == DbBackend::Postgres {
+            // Two figures of one cell-month stored at once: the second waits here, and its
+            // update then sees the first's meeting (READ COMMITTED reads anew per statement).
+            let mut lock = Sql::default();
+            let text = format!(
+                "SELECT id FROM cell_months WHERE cell_id = {} AND month = {} FOR UPDATE",
+                lock.bind(*cell_id),
+                lock.bind(month_of(*day))
+            );
+            db.query_all_raw(lock.statement(backend, &text)).await?;
+        }
         let text = format!(
             "UPDATE cell_months SET regular = {}, thematic = {} \
              WHERE cell_id = {cell} AND month = {month}",
@@ -458,7 +479,8 @@ pub async fn tree_changed(
     prefix: &str,
     from: NaiveDate,
 ) -> Result<(), DbErr> {
-    lock(db, false).await?;
+    // Held already when the transaction came from `restructure_tx` (the lock is re-entrant).
+    lock(db, true).await?;
     let backend = db.get_database_backend();
     let first = from.with_day(1).expect("the first of a month");
     let months: Vec<String> = built_months(db)

@@ -13,7 +13,6 @@ use chibo_store::sea_orm::{
     IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set, sea_query::Query,
 };
 use chibo_store::subtree::Subtree;
-use chibo_store::write_tx;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -396,7 +395,7 @@ pub async fn create(app: &App, actor: &Actor, input: NewUnit) -> AppResult<UnitV
     errors.into_result()?;
     let kind = kind.expect("checked above");
 
-    let tx = write_tx(&app.db).await?;
+    let tx = chibo_store::rollups::restructure_tx(&app.db).await?;
     let created = insert_unit(&tx, &parent, &name, kind.code(), cell_type, date).await?;
     chibo_store::rollups::tree_changed(&tx, &created.path, date).await?;
     add_event(
@@ -462,7 +461,7 @@ pub async fn rename(app: &App, actor: &Actor, id: i64, input: RenameUnit) -> App
         check_sibling_name(&app.db, &mut errors, "name", p, &name, Some(u.id)).await?;
     }
     errors.into_result()?;
-    let tx = write_tx(&app.db).await?;
+    let tx = chibo_store::rollups::restructure_tx(&app.db).await?;
     let before = u.clone();
     let mut am = u.into_inner().into_active_model();
     am.name = Set(name.clone());

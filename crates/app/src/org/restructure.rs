@@ -13,7 +13,6 @@ use chibo_store::sea_orm::{
     IntoActiveModel, QueryFilter, Set,
 };
 use chibo_store::subtree::Subtree;
-use chibo_store::write_tx;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -126,7 +125,7 @@ pub async fn move_unit(app: &App, actor: &Actor, id: i64, input: MoveUnit) -> Ap
     .await?;
     errors.into_result()?;
 
-    let tx = write_tx(&app.db).await?;
+    let tx = chibo_store::rollups::restructure_tx(&app.db).await?;
     let before = u.clone();
     let new_path = org::child_path(&target.path, u.id);
     let mut am = u.into_inner().into_active_model();
@@ -223,7 +222,7 @@ pub async fn merge(app: &App, actor: &Actor, id: i64, input: MergeUnit) -> AppRe
     let date = effective_date(&mut errors, input.effective_on.as_deref(), not_before);
     errors.into_result()?;
 
-    let tx = write_tx(&app.db).await?;
+    let tx = chibo_store::rollups::restructure_tx(&app.db).await?;
     // Sub-units go over to the target, with everything below them.
     chibo_store::restructure::move_children(&tx, &u, &target, date, Some(actor.user_id().get()))
         .await?;
@@ -368,7 +367,7 @@ pub async fn split(
     }
     errors.into_result()?;
 
-    let tx = write_tx(&app.db).await?;
+    let tx = chibo_store::rollups::restructure_tx(&app.db).await?;
     let mut created = Vec::new();
     for (name, ct, ms) in plans {
         let part = insert_unit(&tx, &parent, &name, &u.kind, ct, date).await?;
@@ -487,7 +486,7 @@ pub async fn dissolve(
         );
     }
     errors.into_result()?;
-    let tx = write_tx(&app.db).await?;
+    let tx = chibo_store::rollups::restructure_tx(&app.db).await?;
     positions::end_positions(&tx, u.id, date).await?;
     let why = format!("{} giải thể từ {}", u.name, date.format("%d/%m/%Y"));
     cancel_meetings_of(&tx, actor, &u, date, &why).await?;

@@ -13,7 +13,6 @@ use chibo_domain::text::search_key;
 use chibo_domain::validate::parse_date;
 use chibo_store::entities::unit;
 use chibo_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use chibo_store::write_tx;
 use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -375,7 +374,7 @@ pub async fn run(
     if dry_run || !report.errors.is_empty() || report.created == 0 {
         return Ok(report);
     }
-    let tx = write_tx(&app.db).await?;
+    let tx = chibo_store::rollups::restructure_tx(&app.db).await?;
     // Each row's unit: the one already there, or the one founded now.
     let mut unit_of: Vec<unit::Model> = Vec::with_capacity(founded.len());
     let mut created_ids = Vec::new();

@@ -31,12 +31,13 @@ pub enum Standing {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Attendance {
-    /// Members whose presence counts (the rate's denominator).
+    /// Members whose presence counts (the rate's denominator): the working members.
     pub expected: u32,
-    /// Present among them, plus exempt members who came.
+    /// Present among them.
     pub present: u32,
     pub absent_excused: u32,
     pub absent_unexcused: u32,
+    /// Exempt and special-duty members who came: noted, in neither part of the rate.
     pub exempt_present: u32,
 }
 
@@ -55,9 +56,10 @@ impl Attendance {
     }
 }
 
-/// The attendance of a meeting: exempt members and members on special duty are left out of the
-/// denominator, but an exempt member who attends is counted (domain.md §5); members transferred
-/// out temporarily belong to another cell for the time being.
+/// The attendance of a meeting (domain.md §3): only working members are expected; exempt and
+/// special-duty members who attend are noted and counted in neither part; suspended and detained
+/// members are not expected, and members transferred out temporarily belong to another cell for
+/// the time being.
 pub fn attendance(rows: &[(Standing, Presence)]) -> Attendance {
     let mut a = Attendance {
         expected: 0,

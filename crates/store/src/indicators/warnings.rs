@@ -243,8 +243,9 @@ fn repeated_absences(s: &Scope<'_>, sql: &mut Sql) -> String {
            LAG(q.k, {row}) OVER (PARTITION BY a.member_id, q.cell_id ORDER BY q.k) AS k_before \
            FROM seq q JOIN meeting_attendance a ON a.meeting_id = q.meeting_id \
            AND a.presence = 'absent_unexcused'), \
-         firsts AS (SELECT member, {month} AS month, MIN(day) AS day, MIN(cell) AS cell FROM u \
-           GROUP BY member, {month}), \
+         firsts AS (SELECT member, month, day, cell FROM (SELECT u.member, {month} AS month, \
+           u.day, u.cell, ROW_NUMBER() OVER (PARTITION BY u.member, {month} \
+             ORDER BY u.day, u.cell) AS r FROM u) x WHERE r = 1), \
          counted AS (SELECT member, cell, day, ROW_NUMBER() OVER (PARTITION BY member, \
            substr(month, 1, 4) ORDER BY month) AS n FROM firsts) \
          SELECT cell, day AS on_day, CAST(NULL AS BIGINT) AS meeting, \
