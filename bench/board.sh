@@ -2,12 +2,14 @@
 # The board officer's view at province size (SQLite, release build): generates a province,
 # then times the indicators, the dashboard page (with the trend), and a programme's review
 # report with its DOCX and XLSX, median of three each. Prints figures; asserts nothing.
-# Usage: bench/board.sh   (about two minutes after the build; needs 1 GB free in /tmp)
+# Usage: bench/board.sh [URL]   (about two minutes after the build; needs 1 GB free in /tmp)
+#   URL: an empty PostgreSQL database to use instead of a SQLite file, e.g.
+#   bench/board.sh "$(scripts/pg-start | sed 's|/chibo$|/board|')" after `createdb board`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release -p chibo >/dev/null 2>&1
 W=$(mktemp -d)
-DB="sqlite://$W/p.db?mode=rwc"
+DB=${1:-"sqlite://$W/p.db?mode=rwc"}
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 /usr/bin/time -f "generate: %e s, %M KB" target/release/chibo --database-url "$DB" generate --scale province --months 12 > $W/gen.log 2>&1 || { tail -5 $W/gen.log; exit 1; }
 tail -2 $W/gen.log

@@ -505,3 +505,90 @@ async fn the_year_plan_shows_topics_and_missed_meetings() {
         Err(AppError::NotFound)
     ));
 }
+
+/// Domain.md §3: members under prosecution or detention and armed-forces members on special
+/// duty are left out of attendance and of a vote's denominator. Before, no status led to either
+/// standing: they are recorded as status changes with their dates and show on the sheet apart.
+#[tokio::test]
+async fn detained_and_special_duty_members_stand_apart_from_the_day_recorded() {
+    use chibo_app::membership::member_events::{self, StatusEventInput};
+    let app = demo_app().await;
+    let sec = actor(&app, "bithu.dongtam").await;
+    let cell = unit_named(&app, "Chi bộ thôn Đồng Tâm").await;
+    let today = chibo_app::App::today();
+    let m = schedule::schedule(
+        &app,
+        &sec,
+        cell.id,
+        meeting(&(today - chrono::Duration::days(2)).to_string()),
+    )
+    .await
+    .unwrap();
+    schedule::publish(&app, &sec, m.id).await.unwrap();
+    let before = detail::get(&app, &sec, m.id).await.unwrap();
+    let working: Vec<i64> = before
+        .sheet
+        .iter()
+        .filter(|r| r.standing == "working")
+        .map(|r| r.member_id)
+        .collect();
+    let (detained, on_duty) = (working[working.len() - 1], working[working.len() - 2]);
+    let since = (today - chrono::Duration::days(8)).to_string();
+    for (id, kind) in [(detained, "detained"), (on_duty, "special_duty_started")] {
+        member_events::add_event(
+            &app,
+            &sec,
+            id,
+            StatusEventInput {
+                kind: kind.into(),
+                effective_on: Some(since.clone()),
+                until: None,
+                reason: "Theo thông báo của cơ quan có thẩm quyền".into(),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let after = detail::get(&app, &sec, m.id).await.unwrap();
+    let standing = |id: i64| {
+        after
+            .sheet
+            .iter()
+            .chain(after.apart.iter())
+            .find(|r| r.member_id == id)
+            .map(|r| r.standing.clone())
+    };
+    assert_eq!(standing(detained).as_deref(), Some("detained"));
+    assert_eq!(standing(on_duty).as_deref(), Some("special_duty"));
+    let working_now = after
+        .sheet
+        .iter()
+        .filter(|r| r.standing == "working")
+        .count();
+    assert_eq!(
+        working_now + 2,
+        working.len(),
+        "neither is expected any more"
+    );
+    // A detention ends: the member is working again from that day.
+    member_events::add_event(
+        &app,
+        &sec,
+        detained,
+        StatusEventInput {
+            kind: "detention_ended".into(),
+            effective_on: Some((today - chrono::Duration::days(5)).to_string()),
+            until: None,
+            reason: "Được trả tự do, đình chỉ điều tra".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let again = detail::get(&app, &sec, m.id).await.unwrap();
+    assert!(
+        again
+            .sheet
+            .iter()
+            .any(|r| r.member_id == detained && r.standing == "working")
+    );
+}

@@ -21,6 +21,8 @@ labelled_enum!(
         TransferredInTemp = "transferred_in_temp", "Sinh hoạt tạm thời (chuyển đến)";
         WorkingAway = "working_away", "Đi làm ăn xa";
         Suspended = "suspended", "Đình chỉ sinh hoạt";
+        Detained = "detained", "Bị tạm giam, truy tố";
+        SpecialDuty = "special_duty", "Làm nhiệm vụ đặc biệt (lực lượng vũ trang)";
         TransferredOut = "transferred_out", "Đã chuyển sinh hoạt chính thức đi";
         Removed = "removed", "Đã xóa tên";
         Expelled = "expelled", "Đã khai trừ";
@@ -41,6 +43,10 @@ labelled_enum!(
         ReturnedFromAway = "returned_from_away", "Trở về sau khi đi làm ăn xa";
         Suspended = "suspended", "Đình chỉ sinh hoạt";
         SuspensionLifted = "suspension_lifted", "Hết đình chỉ sinh hoạt";
+        Detained = "detained", "Bị tạm giam, truy tố";
+        DetentionEnded = "detention_ended", "Hết tạm giam, truy tố";
+        SpecialDutyStarted = "special_duty_started", "Đi làm nhiệm vụ đặc biệt";
+        SpecialDutyEnded = "special_duty_ended", "Hoàn thành nhiệm vụ đặc biệt";
         Removed = "removed", "Xóa tên";
         Expelled = "expelled", "Khai trừ";
         Deceased = "deceased", "Từ trần";
@@ -121,6 +127,11 @@ pub fn apply(from: Status, event: StatusEventKind) -> Result<Status, &'static st
         (S::WorkingAway, E::ReturnedFromAway) => S::Active,
         (s, E::Suspended) if s.on_roll() && s != S::Suspended => S::Suspended,
         (S::Suspended, E::SuspensionLifted) => S::Active,
+        // Domain.md §3: left out of attendance and of a vote's denominator while they last.
+        (S::Active | S::WorkingAway | S::Exempt, E::Detained) => S::Detained,
+        (S::Detained, E::DetentionEnded) => S::Active,
+        (S::Active, E::SpecialDutyStarted) => S::SpecialDuty,
+        (S::SpecialDuty, E::SpecialDutyEnded) => S::Active,
         (s, E::Removed) if s.on_roll() => S::Removed,
         (s, E::Expelled) if s.on_roll() => S::Expelled,
         (_, E::Deceased) => S::Deceased,
@@ -271,6 +282,48 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    /// Domain.md §3: detention and special duty are statuses with dates, on the roll, ended
+    /// by their own events; a member cannot be sent on special duty while exempt.
+    #[test]
+    fn detention_and_special_duty_are_statuses_with_their_ends() {
+        use StatusEventKind as E;
+        assert_eq!(apply(Status::Active, E::Detained), Ok(Status::Detained));
+        assert_eq!(apply(Status::Exempt, E::Detained), Ok(Status::Detained));
+        assert_eq!(
+            apply(Status::Detained, E::DetentionEnded),
+            Ok(Status::Active)
+        );
+        assert!(apply(Status::Active, E::DetentionEnded).is_err());
+        assert_eq!(
+            apply(Status::Active, E::SpecialDutyStarted),
+            Ok(Status::SpecialDuty)
+        );
+        assert_eq!(
+            apply(Status::SpecialDuty, E::SpecialDutyEnded),
+            Ok(Status::Active)
+        );
+        assert!(apply(Status::Exempt, E::SpecialDutyStarted).is_err());
+        assert!(Status::Detained.on_roll() && Status::SpecialDuty.on_roll());
+        let events = [
+            StatusEvent {
+                kind: E::Detained,
+                on: d(2026, 3, 1),
+            },
+            StatusEvent {
+                kind: E::DetentionEnded,
+                on: d(2026, 6, 1),
+            },
+        ];
+        assert_eq!(
+            status_on(Status::Active, &events, d(2026, 4, 1)),
+            Status::Detained
+        );
+        assert_eq!(
+            status_on(Status::Active, &events, d(2026, 6, 1)),
+            Status::Active
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::meetings::lookup::{AttendanceSummary, SheetRow, presence_of};
+use crate::meetings::lookup::{AttendanceSummary, SheetRow, presence_of, standing_from_code};
 use crate::meetings::signatures::{ApprovalView, approvals_of};
 use crate::meetings::{absences, notice};
 use crate::refs::MemberRef;
@@ -521,14 +521,9 @@ pub(crate) fn vote_rows(sheet: &[SheetRow]) -> Vec<(Standing, Option<Presence>)>
     sheet
         .iter()
         .map(|r| {
-            let standing = match r.standing.as_str() {
-                "working" => Standing::Working,
-                "exempt" => Standing::Exempt,
-                "transferred_out_temp" => Standing::TransferredOutTemp,
-                "suspended" => Standing::Suspended,
-                "detained" => Standing::Detained,
-                _ => Standing::SpecialDuty,
-            };
+            // A standing this version does not know counts as working: it must never leave
+            // the denominator silently.
+            let standing = standing_from_code(&r.standing).unwrap_or(Standing::Working);
             let presence = r
                 .presence
                 .as_deref()

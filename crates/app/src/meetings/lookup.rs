@@ -129,8 +129,24 @@ fn standing_of(s: Status) -> Option<Standing> {
         Status::Exempt => Some(Standing::Exempt),
         Status::TransferredOutTemp => Some(Standing::TransferredOutTemp),
         Status::Suspended => Some(Standing::Suspended),
+        Status::Detained => Some(Standing::Detained),
+        Status::SpecialDuty => Some(Standing::SpecialDuty),
         _ => None,
     }
+}
+
+/// The standing a sheet row stores, read back; `None` for a code this version does not know.
+pub(crate) fn standing_from_code(code: &str) -> Option<Standing> {
+    [
+        Standing::Working,
+        Standing::Exempt,
+        Standing::TransferredOutTemp,
+        Standing::Suspended,
+        Standing::Detained,
+        Standing::SpecialDuty,
+    ]
+    .into_iter()
+    .find(|s| standing_code(*s) == code)
 }
 
 pub(crate) async fn meeting_view(
