@@ -29,8 +29,10 @@ labelled_enum!(
 pub struct BadgeRules {
     /// Years of party age that earn a badge.
     pub milestones: Vec<u32>,
-    /// (month, day) of the award days, in calendar order.
-    pub award_days: Vec<(u32, u32)>,
+    /// The occasions badges are awarded on, in calendar order (Hướng dẫn 01-HD/TW 2021, §18:
+    /// the great anniversaries; a province may add its own). Outside them only a special case
+    /// decided by the provincial standing committee.
+    pub occasions: Vec<Occasion>,
     /// How many months early a seriously ill member may receive a badge of up to this many
     /// years (`ill_early_short`) or more (`ill_early_long`).
     pub ill_short_upto_years: u32,
@@ -46,7 +48,12 @@ impl Default for BadgeRules {
     fn default() -> Self {
         Self {
             milestones: vec![30, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90],
-            award_days: vec![(2, 3), (5, 19), (9, 2), (11, 7)],
+            occasions: vec![
+                Occasion::new(2, 3, "Ngày thành lập Đảng"),
+                Occasion::new(5, 19, "Ngày sinh Chủ tịch Hồ Chí Minh"),
+                Occasion::new(9, 2, "Quốc khánh"),
+                Occasion::new(11, 7, "Ngày Cách mạng Tháng Mười Nga"),
+            ],
             ill_short_upto_years: 65,
             ill_early_short_months: 12,
             ill_early_long_months: 24,
@@ -61,20 +68,53 @@ impl Default for BadgeRules {
     }
 }
 
+/// A day of the year badges are awarded on, and what it celebrates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Occasion {
+    pub month: u32,
+    pub day: u32,
+    pub label: String,
+}
+
+impl Occasion {
+    pub fn new(month: u32, day: u32, label: &str) -> Occasion {
+        Occasion {
+            month,
+            day,
+            label: label.into(),
+        }
+    }
+
+    fn on(&self, year: i32) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(year, self.month, self.day)
+    }
+}
+
 impl BadgeRules {
+    /// The occasions as a reader names them: "3/2 (Ngày thành lập Đảng), 19/5 (…)".
+    pub fn occasions_text(&self) -> String {
+        self.occasions
+            .iter()
+            .map(|o| format!("{}/{} ({})", o.day, o.month, o.label))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     pub fn is_milestone(&self, years: u32) -> bool {
         self.milestones.contains(&years)
     }
 
     pub fn is_award_day(&self, d: NaiveDate) -> bool {
-        self.award_days.contains(&(d.month(), d.day()))
+        self.occasions
+            .iter()
+            .any(|o| (o.month, o.day) == (d.month(), d.day()))
     }
 
     /// The first award day on or after `d`.
     pub fn award_day_from(&self, d: NaiveDate) -> NaiveDate {
         for year in [d.year(), d.year() + 1] {
-            for (m, day) in &self.award_days {
-                if let Some(x) = NaiveDate::from_ymd_opt(year, *m, *day)
+            for o in &self.occasions {
+                if let Some(x) = o.on(year)
                     && x >= d
                 {
                     return x;
@@ -88,8 +128,8 @@ impl BadgeRules {
     pub fn award_day_before(&self, d: NaiveDate) -> NaiveDate {
         let mut best = NaiveDate::MIN;
         for year in [d.year() - 1, d.year()] {
-            for (m, day) in &self.award_days {
-                if let Some(x) = NaiveDate::from_ymd_opt(year, *m, *day)
+            for o in &self.occasions {
+                if let Some(x) = o.on(year)
                     && x < d
                     && x > best
                 {
@@ -148,6 +188,7 @@ impl BadgeRules {
         reached: NaiveDate,
         early: Early,
         disciplines: &[(Discipline, NaiveDate)],
+        special: bool,
     ) -> Result<(), String> {
         if !self.is_milestone(years) {
             let list: Vec<String> = self.milestones.iter().map(u32::to_string).collect();
@@ -156,11 +197,12 @@ impl BadgeRules {
                 list.join(", ")
             ));
         }
-        if !self.is_award_day(awarded_on) {
-            return Err(
-                "Huy hiệu được trao vào các ngày 3/2, 19/5, 2/9 và 7/11; hãy chọn một trong các ngày đó."
-                    .into(),
-            );
+        if !special && !self.is_award_day(awarded_on) {
+            return Err(format!(
+                "Huy hiệu được trao vào các dịp {}; ngoài các dịp đó chỉ trao trong trường hợp \
+                 đặc biệt do Ban Thường vụ tỉnh ủy quyết định.",
+                self.occasions_text()
+            ));
         }
         let from = self.eligible_from(reached, years, early, disciplines);
         if awarded_on < from {
@@ -252,23 +294,33 @@ mod tests {
         let r = BadgeRules::default();
         let reached = d(2026, 8, 15);
         assert!(
-            r.check_award(30, d(2026, 9, 2), reached, Early::No, &[])
+            r.check_award(30, d(2026, 9, 2), reached, Early::No, &[], false)
                 .is_ok()
         );
         let e = r
-            .check_award(35, d(2026, 9, 2), reached, Early::No, &[])
+            .check_award(35, d(2026, 9, 2), reached, Early::No, &[], false)
             .unwrap_err();
         assert!(e.contains("các mốc"), "{e}");
         let e = r
-            .check_award(30, d(2026, 9, 1), reached, Early::No, &[])
+            .check_award(30, d(2026, 9, 1), reached, Early::No, &[], false)
             .unwrap_err();
-        assert!(e.contains("3/2, 19/5"), "{e}");
+        assert!(e.contains("3/2 (Ngày thành lập Đảng), 19/5"), "{e}");
+        // Hướng dẫn 01-HD/TW 2021, §18: a special case decided by the provincial standing
+        // committee may fall on another day; the rest of the rules still hold.
+        assert!(
+            r.check_award(30, d(2026, 9, 1), reached, Early::No, &[], true)
+                .is_ok()
+        );
+        assert!(
+            r.check_award(30, d(2026, 8, 1), reached, Early::No, &[], true)
+                .is_err()
+        );
         let e = r
-            .check_award(30, d(2026, 5, 19), reached, Early::No, &[])
+            .check_award(30, d(2026, 5, 19), reached, Early::No, &[], false)
             .unwrap_err();
         assert!(e.contains("15/08/2026") && e.contains("ốm nặng"), "{e}");
         assert!(
-            r.check_award(30, d(2026, 5, 19), reached, Early::SeriouslyIll, &[])
+            r.check_award(30, d(2026, 5, 19), reached, Early::SeriouslyIll, &[], false)
                 .is_ok()
         );
         let e = r
@@ -278,6 +330,7 @@ mod tests {
                 reached,
                 Early::No,
                 &[(Discipline::Dismissal, d(2026, 1, 10))],
+                false,
             )
             .unwrap_err();
         assert!(e.contains("kỷ luật") && e.contains("10/01/2027"), "{e}");
@@ -309,10 +362,10 @@ mod tests {
             prop_assert!(from >= add_months(reached, 0).checked_sub_months(chrono::Months::new(24)).unwrap());
             if early == Early::No { prop_assert!(from >= reached); }
             let day = r.award_day_from(from);
-            prop_assert!(r.check_award(years, day, reached, early, &ds).is_ok());
+            prop_assert!(r.check_award(years, day, reached, early, &ds, false).is_ok());
             let before = r.award_day_before(day);
             if before >= from { prop_assert!(false, "an earlier award day was possible"); }
-            prop_assert!(r.check_award(years, before, reached, early, &ds).is_err());
+            prop_assert!(r.check_award(years, before, reached, early, &ds, false).is_err());
         }
     }
 }

@@ -116,7 +116,7 @@ async fn badges_due_awarded_once_and_delayed_by_discipline() {
             Auth::Bearer(&committee),
         )
         .await;
-    assert!(refused(&bad_day).contains("3/2, 19/5, 2/9"));
+    assert!(refused(&bad_day).contains("3/2 (Ngày thành lập Đảng), 19/5"));
 
     // Awarding: the cell's secretary may not; the rules are checked; nothing half-written.
     let award = |years: u32, on: chrono::NaiveDate, early: &str| json!({"years": years, "awarded_on": on.to_string(), "early": early, "decision": "Quyết định số 125-QĐ/TU"});
@@ -130,7 +130,7 @@ async fn badges_due_awarded_once_and_delayed_by_discipline() {
         (award(35, next, "none"), "các mốc"),
         (
             award(30, next - chrono::Duration::days(1), "none"),
-            "3/2, 19/5",
+            "trường hợp đặc biệt",
         ),
         (award(30, previous, "none"), "Chưa đủ điều kiện"),
         (award(30, next, "posthumous"), "đã từ trần"),
@@ -166,7 +166,7 @@ async fn badges_due_awarded_once_and_delayed_by_discipline() {
         1
     );
 
-    // A warning two months ago delays y's badge by nine months: off this award day's list.
+    // A warning two months ago delays y's badge by six months: off this award day's list.
     let warned = ok(&t
         .api(
             Method::POST,
@@ -227,5 +227,37 @@ async fn badges_due_awarded_once_and_delayed_by_discipline() {
         )
         .await;
     assert_eq!(posted.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(posted.body.contains("3/2, 19/5"));
+    assert!(posted.body.contains("3/2 (Ngày thành lập Đảng), 19/5"));
+
+    // Hướng dẫn 01-HD/TW 2021, §18: in a special case the provincial standing committee
+    // decides, a badge may be given outside the occasions, once the delay has run out.
+    let eligible: chrono::NaiveDate = next_y["eligible_from"].as_str().unwrap().parse().unwrap();
+    let mut off = eligible + chrono::Duration::days(1);
+    while rules.is_award_day(off) {
+        off += chrono::Duration::days(1);
+    }
+    let special = |on: chrono::NaiveDate, special: bool| {
+        json!({"years": 40, "awarded_on": on.to_string(), "early": "none",
+               "decision": "Quyết định số 88-QĐ/TU của Ban Thường vụ Tỉnh ủy", "special": special})
+    };
+    let ordinary = t
+        .api(
+            Method::POST,
+            &format!("/api/v1/members/{y}/badges"),
+            &committee,
+            special(off, false),
+        )
+        .await;
+    assert!(refused(&ordinary).contains("trường hợp đặc biệt"));
+    let given = ok(&t
+        .api(
+            Method::POST,
+            &format!("/api/v1/members/{y}/badges"),
+            &committee,
+            special(off, true),
+        )
+        .await);
+    assert_eq!(given["awards"][0]["special"], true);
+    let member_page = t.get(&format!("/members/{y}"), Auth::Cookie(&cookie)).await;
+    assert!(member_page.body.contains("trường hợp đặc biệt"));
 }

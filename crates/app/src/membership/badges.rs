@@ -29,6 +29,8 @@ pub struct BadgeView {
     pub early: String,
     pub early_label: String,
     pub decision: String,
+    /// Given outside the occasions, in a special case the provincial standing committee decided.
+    pub special: bool,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -68,12 +70,16 @@ pub struct MemberBadges {
 #[serde(default)]
 pub struct AwardInput {
     pub years: u32,
-    /// One of the award days: 3/2, 19/5, 2/9, 7/11.
+    /// One of the rule set's occasions (3/2, 19/5, 2/9, 7/11 by default), or any day for a
+    /// special case.
     pub awarded_on: Option<String>,
     /// `none` (default), `seriously_ill` or `posthumous`.
     pub early: Option<String>,
     /// The awarding decision, e.g. "Quyết định số 125-QĐ/TU ngày 28/01/2027".
     pub decision: String,
+    /// A special case the provincial standing committee decided: any day, not only the
+    /// occasions of the rule set (the decision names it).
+    pub special: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -94,6 +100,7 @@ fn badge_view(b: member_badge::Model) -> BadgeView {
         early: b.early,
         early_label: early.label().to_string(),
         decision: b.decision,
+        special: b.special,
     }
 }
 
@@ -331,7 +338,14 @@ pub async fn award(
         .remove(&m.id)
         .unwrap_or_default();
     rules
-        .check_award(input.years, awarded_on, reached, early, &measures(&ds))
+        .check_award(
+            input.years,
+            awarded_on,
+            reached,
+            early,
+            &measures(&ds),
+            input.special,
+        )
         .map_err(|msg| AppError::invalid("years", msg))?;
     let twice = || {
         AppError::invalid(
@@ -349,6 +363,7 @@ pub async fn award(
         awarded_on: Set(awarded_on),
         early: Set(early.code().to_string()),
         decision: Set(decision),
+        special: Set(input.special),
         created_by: Set(Some(actor.user_id().get())),
         created_at: Set(chrono::Utc::now()),
         ..Default::default()

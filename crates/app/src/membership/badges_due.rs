@@ -163,7 +163,10 @@ fn award_day(rules: &BadgeRules, award_on: Option<&str>) -> AppResult<NaiveDate>
             Some(d) if rules.is_award_day(d) => Ok(d),
             Some(_) => Err(AppError::invalid(
                 "award_on",
-                "Ngày trao Huy hiệu là 3/2, 19/5, 2/9 hoặc 7/11.",
+                format!(
+                    "Đợt trao Huy hiệu là một trong các dịp {}.",
+                    rules.occasions_text()
+                ),
             )),
             None => Err(AppError::invalid(
                 "award_on",

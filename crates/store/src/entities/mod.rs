@@ -322,6 +322,9 @@ entity!(member_badge, "member_badges", {
     early: String,
     /// The awarding decision (number and date, as written).
     decision: String,
+    /// Given outside the occasions, in a special case the provincial standing committee
+    /// decided.
+    special: bool,
     created_by: Option<i64>,
     created_at: DateTime<Utc>,
 });

@@ -44,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(indicators::MeetingChecks),
             Box::new(rules::IntroducerKnownSince),
             Box::new(rules::ChairReason),
+            Box::new(rules::SpecialBadges),
         ]
     }
 }

@@ -51,3 +51,26 @@ impl MigrationTrait for ChairReason {
         .await
     }
 }
+
+/// `member_badges.special`: a badge given outside the rule set's occasions, in a special case
+/// the provincial standing committee decided (issue 12).
+pub(super) struct SpecialBadges;
+
+impl MigrationName for SpecialBadges {
+    fn name(&self) -> &str {
+        "m20261202_000030_special_badges"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for SpecialBadges {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table(c("member_badges"))
+                .add_column(boolean(c("special")).default(false))
+                .to_owned(),
+        )
+        .await
+    }
+}
