@@ -8,6 +8,7 @@ use std::collections::HashSet;
 
 use chrono::NaiveTime;
 
+use crate::rules::minutes_after;
 use crate::text::search_key;
 
 /// Minutes at least this similar to the previous regular meeting's (per mille) are "nearly
@@ -50,13 +51,14 @@ pub fn similarity_permille(a: &str, b: &str) -> Option<u32> {
 }
 
 /// The share of a meeting's time (per mille) spent on Party work, from the times its steps
-/// were ticked in order: each step lasts from the previous tick (or the start) to its own.
-/// `None` when the steps carry no usable times or took no time at all.
+/// were ticked in order (past midnight if need be): each step lasts from the previous tick (or
+/// the start) to its own. `None` when the steps carry no usable times or took no time at all.
 pub fn party_time_permille(start: NaiveTime, steps: &[(&str, NaiveTime)]) -> Option<u32> {
-    let mut previous = start;
+    let mut previous = 0i64;
     let (mut party, mut total) = (0i64, 0i64);
     for (code, at) in steps {
-        let minutes = (*at - previous).num_minutes();
+        let offset = i64::from(minutes_after(start, *at));
+        let minutes = offset - previous;
         if minutes < 0 {
             return None;
         }
@@ -64,7 +66,7 @@ pub fn party_time_permille(start: NaiveTime, steps: &[(&str, NaiveTime)]) -> Opt
         if PARTY_WORK_STEPS.contains(code) {
             party += minutes;
         }
-        previous = *at;
+        previous = offset;
     }
     (total > 0).then(|| (party * 1000 / total) as u32)
 }
@@ -102,7 +104,13 @@ mod tests {
         // 15 + 15 of 80 minutes.
         assert_eq!(party_time_permille(t(8, 0), &steps), Some(375));
         assert_eq!(party_time_permille(t(8, 0), &[]), None);
-        assert_eq!(party_time_permille(t(10, 0), &steps), None);
+        // Past midnight: 23:30 to 00:30, half of it current affairs.
+        let late = [
+            ("opening", t(23, 45)),
+            ("current_affairs", t(0, 15)),
+            ("closing", t(0, 30)),
+        ];
+        assert_eq!(party_time_permille(t(23, 30), &late), Some(500));
     }
 
     proptest! {

@@ -718,3 +718,64 @@ async fn a_chair_other_than_the_secretary_gives_a_reason() {
     ok(&put(json!({"end_time": "21:30", "chair_member_id": secretary})).await);
     assert!(t.meeting(&sec, id).await["held"]["record"]["chair_reason"].is_null());
 }
+
+/// A meeting that runs past midnight (issue 12): its end, its steps and its minutes are
+/// recorded; the duration counts across midnight; an end before the start on the same evening
+/// is still a slip.
+#[tokio::test]
+async fn a_meeting_may_run_past_midnight() {
+    let t = TestApp::new().await;
+    let sec = t.token("bithu.dongtam").await;
+    let cell = t.unit_id("Chi bộ thôn Đồng Tâm").await;
+    let date = chibo_app::App::today() - chrono::Duration::days(6);
+    let (id, _) = hold(&t, &sec, cell, date, &[]).await;
+    let path = format!("/api/v1/meetings/{id}/record");
+    let slip = t
+        .api(Method::PUT, &path, &sec, json!({"end_time": "19:00"}))
+        .await;
+    assert!(refused(&slip).contains("quá nửa đêm vẫn ghi được"));
+    ok(&t
+        .api(Method::PUT, &path, &sec, json!({"end_time": "00:20"}))
+        .await);
+    let record = &t.meeting(&sec, id).await["held"]["record"];
+    assert_eq!(record["duration_minutes"], 290, "19:30 to 00:20");
+    assert_eq!(record["duration_met"], true);
+    let steps = format!("/api/v1/meetings/{id}/steps");
+    ok(&t
+        .api(
+            Method::POST,
+            &steps,
+            &sec,
+            json!({"step": "opening", "done_at": "23:50"}),
+        )
+        .await);
+    ok(&t
+        .api(
+            Method::POST,
+            &steps,
+            &sec,
+            json!({"step": "secretary", "done_at": "00:05"}),
+        )
+        .await);
+    let early = t
+        .api(
+            Method::POST,
+            &steps,
+            &sec,
+            json!({"step": "attendance", "done_at": "23:55"}),
+        )
+        .await;
+    assert!(refused(&early).contains("sớm hơn"));
+    let actor = auth::actor_by_username(&t.app, "bithu.dongtam")
+        .await
+        .unwrap()
+        .unwrap();
+    let minutes = format!(
+        "{:?}",
+        documents::minutes(&t.app, &actor, id).await.unwrap()
+    );
+    let next_day = (date + chrono::Duration::days(1))
+        .format("%d/%m/%Y")
+        .to_string();
+    assert!(minutes.contains(&format!("ngày {next_day}")), "{minutes}");
+}

@@ -3,7 +3,7 @@
 
 use chibo_domain::Invalid;
 use chibo_domain::ids::MemberId;
-use chibo_domain::rules::Presence;
+use chibo_domain::rules::{self as rules_domain, Presence};
 use chibo_domain::validate;
 use chibo_domain::validate::parse_time;
 use chibo_store::entities::{
@@ -223,13 +223,23 @@ pub async fn tick_step(app: &App, actor: &Actor, id: i64, input: StepInput) -> A
                     ),
                 );
             }
-            let last = done.values().filter_map(|t| parse_time(t)).max();
-            let start = parse_time(&m.start_time);
-            if last.is_some_and(|l| at < l) || start.is_some_and(|s| at < s) {
-                e.push(
-                    "done_at",
-                    "Giờ thực hiện không được sớm hơn giờ bắt đầu hay bước trước.",
-                );
+            // Counted from the start, past midnight if need be (a meeting from 19:30 may tick
+            // a step at 00:10).
+            if let Some(start) = parse_time(&m.start_time) {
+                let offset = |t| rules_domain::minutes_after(start, t);
+                let last = done
+                    .values()
+                    .filter_map(|t| parse_time(t))
+                    .map(offset)
+                    .max();
+                if last.is_some_and(|l| offset(at) < l)
+                    || offset(at) > rules_domain::MAX_MEETING_MINUTES
+                {
+                    e.push(
+                        "done_at",
+                        "Giờ thực hiện không được sớm hơn giờ bắt đầu hay bước trước.",
+                    );
+                }
             }
         }
     }

@@ -66,6 +66,6 @@ pub(crate) fn party_time(m: &meeting::Model, steps: &[StepView]) -> Option<i32> 
             Some((s.code.as_str(), at))
         })
         .collect();
-    timed.sort_by_key(|(_, at)| *at);
+    timed.sort_by_key(|(_, at)| chibo_domain::rules::minutes_after(start, *at));
     party_time_permille(start, &timed).map(|p| p as i32)
 }

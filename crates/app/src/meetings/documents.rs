@@ -1,7 +1,9 @@
 //! The minutes (biên bản) and the resolution (nghị quyết) of a meeting as Party documents,
 //! built from what was recorded (domain.md §4 lists the sections of the minutes).
 
+use chibo_domain::rules as rules_domain;
 use chibo_domain::text::place_of;
+use chibo_domain::validate;
 use chibo_export::{Document, Header, Section, place_and_date};
 
 use crate::access::Actor;
@@ -242,10 +244,21 @@ pub async fn minutes(app: &App, actor: &Actor, id: i64) -> AppResult<Document> {
     sections.push(Section {
         heading: "Kết thúc".into(),
         paragraphs: vec![format!(
-            "Buổi sinh hoạt kết thúc lúc {} cùng ngày. Biên bản đã được đọc lại và thông qua.",
+            "Buổi sinh hoạt kết thúc lúc {} {}. Biên bản đã được đọc lại và thông qua.",
             rec.and_then(|r| r.end_time.as_deref())
                 .map(time_words)
-                .unwrap_or_else(|| blank.clone())
+                .unwrap_or_else(|| blank.clone()),
+            match (
+                validate::parse_time(&m.start_time),
+                rec.and_then(|r| r.end_time.as_deref())
+                    .and_then(validate::parse_time),
+            ) {
+                (Some(s), Some(e)) if rules_domain::ends_next_day(s, e) => format!(
+                    "ngày {}",
+                    (m.meeting_date + chrono::Duration::days(1)).format("%d/%m/%Y")
+                ),
+                _ => "cùng ngày".into(),
+            }
         )],
         table: Vec::new(),
     });

@@ -95,9 +95,15 @@ pub async fn save_record(
     {
         None => None,
         Some(s) => match (parse_time(s), parse_time(&m.start_time)) {
-            (Some(end), Some(start)) if end > start => Some(end.format("%H:%M").to_string()),
+            (Some(end), Some(start)) if rules_domain::duration_minutes(start, end).is_some() => {
+                Some(end.format("%H:%M").to_string())
+            }
             (Some(_), _) => {
-                e.push("end_time", "Giờ kết thúc phải sau giờ bắt đầu.");
+                e.push(
+                    "end_time",
+                    "Giờ kết thúc phải sau giờ bắt đầu (quá nửa đêm vẫn ghi được), buổi họp \
+                     không quá 12 giờ.",
+                );
                 None
             }
             _ => {

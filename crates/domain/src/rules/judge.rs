@@ -159,9 +159,25 @@ pub fn longest_absence_run(presences: &[Presence]) -> u32 {
     best
 }
 
-/// Minutes between start and end; a meeting past midnight is refused by the caller.
+/// The longest a meeting can run: an end time further from the start is a typing slip.
+pub const MAX_MEETING_MINUTES: u32 = 12 * 60;
+
+/// Minutes from `start` to `t` on the clock, going past midnight when `t` is earlier (a
+/// meeting that starts at 19:30 and ends at 00:15 ran 285 minutes).
+pub fn minutes_after(start: NaiveTime, t: NaiveTime) -> u32 {
+    ((t - start).num_minutes().rem_euclid(24 * 60)) as u32
+}
+
+/// Minutes between start and end, past midnight if need be; `None` when the end is the start
+/// or more than [`MAX_MEETING_MINUTES`] after it.
 pub fn duration_minutes(start: NaiveTime, end: NaiveTime) -> Option<u32> {
-    (end > start).then(|| ((end - start).num_minutes()) as u32)
+    let m = minutes_after(start, end);
+    (m > 0 && m <= MAX_MEETING_MINUTES).then_some(m)
+}
+
+/// Whether the meeting that started at `start` ended on the next day.
+pub fn ends_next_day(start: NaiveTime, end: NaiveTime) -> bool {
+    end < start
 }
 
 /// Whether a meeting lasted long enough: the combined minimum applies when a regular and a

@@ -216,7 +216,11 @@ fn absence_runs_and_durations() {
     let r = &builtins()[1].rules;
     let t = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap();
     assert_eq!(duration_minutes(t(8, 0), t(9, 30)), Some(90));
+    // Past midnight (issue 12): 19:30 to 00:15 is 285 minutes; 19:30 to 19:00 is a slip.
+    assert_eq!(duration_minutes(t(19, 30), t(0, 15)), Some(285));
     assert_eq!(duration_minutes(t(9, 0), t(8, 0)), None);
+    assert_eq!(duration_minutes(t(9, 0), t(9, 0)), None);
+    assert_eq!(minutes_after(t(23, 50), t(0, 5)), 15);
     assert!(duration_met(r, 90, false));
     assert!(
         !duration_met(r, 100, true),
