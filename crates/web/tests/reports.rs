@@ -68,6 +68,25 @@ async fn indicators_and_programmes_through_the_api_and_the_pages() {
     assert_eq!(rate["target"], Value::Null);
     assert_eq!(line(&r, "members")["denominator"], Value::Null);
     assert_eq!(line(&r, "cell_months_met")["evidence"], "missed_month");
+    // A count links the page that lists what it counts, and every such page opens.
+    assert_eq!(
+        line(&r, "members")["rows"],
+        format!("/members?unit_id={province}")
+    );
+    assert_eq!(
+        line(&r, "trainee_times")["rows"],
+        format!("/units/{province}/training")
+    );
+    let cookie = t.login("bantochuc").await;
+    let mut linked = 0;
+    for l in r["indicators"].as_array().unwrap() {
+        if let Some(p) = l["rows"].as_str() {
+            let page = t.get(p, Auth::Cookie(&cookie)).await;
+            assert_eq!(page.status, StatusCode::OK, "{p}");
+            linked += 1;
+        }
+    }
+    assert!(linked >= 10, "{linked}");
 
     // A plain member reads no subtree; a wrong period is refused in Vietnamese.
     let hidden = t

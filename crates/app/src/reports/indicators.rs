@@ -55,6 +55,9 @@ pub struct IndicatorLine {
     /// The kind of warning that lists the rows this figure misses
     /// (`GET /api/v1/units/{id}/warnings?kind=…`), when there is one.
     pub evidence: Option<String>,
+    /// The page that lists the rows this figure counts (the members, the units, the courses,
+    /// the badges…), when there is one.
+    pub rows: Option<String>,
 }
 
 impl IndicatorLine {
@@ -78,8 +81,34 @@ impl IndicatorLine {
                 .and_then(|t| t.gap_tenths(f))
                 .map(chibo_domain::indicators::tenths_text),
             evidence: indicator.evidence().map(|w| w.code().to_string()),
+            rows: None,
         }
     }
+}
+
+/// The page of unit `unit_id` that lists the rows indicator `i` counts, when there is one.
+fn rows_page(i: Indicator, unit_id: i64) -> Option<String> {
+    use Indicator::*;
+    let page = match i {
+        Members => return Some(format!("/members?unit_id={unit_id}")),
+        GrassrootsOrgs | Cells | CellsWithGroups => "",
+        CellsInspected => "/inspections",
+        OfficersTrained | Courses | TraineeTimes => "/training",
+        MembersAdmitted => "/candidates",
+        BadgesAwarded => "/badges",
+        CellsGoodOrBetter | MembersGoodOrBetter => "/reviews",
+        CadresTasked | CadreTasksGiven | CadreTasksDone => "/cadre-tasks",
+        _ => return None,
+    };
+    Some(format!("/units/{unit_id}{page}"))
+}
+
+/// `lines` with the pages of unit `unit_id` that list their rows.
+fn with_rows(mut lines: Vec<IndicatorLine>, unit_id: i64) -> Vec<IndicatorLine> {
+    for l in &mut lines {
+        l.rows = Indicator::from_code(&l.code).and_then(|i| rows_page(i, unit_id));
+    }
+    lines
 }
 
 /// The indicators of a unit's subtree over a period.
@@ -155,7 +184,7 @@ pub async fn of_unit(
         unit: UnitRef::of(&unit),
         from: period.from,
         to: period.to,
-        indicators: lines(figures, targets),
+        indicators: with_rows(lines(figures, targets), unit.id),
         pending,
     })
 }
