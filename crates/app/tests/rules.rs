@@ -140,3 +140,98 @@ async fn administrators_add_rule_sets_without_code_and_bad_ones_are_refused() {
             .any(|s| s.id == created.id)
     );
 }
+
+/// Issue 12: a meeting not yet signed is judged by the set in force on its date, a set added
+/// later included; a signed meeting keeps the set it was judged by. Its figures follow.
+#[tokio::test]
+async fn a_set_added_later_judges_the_meetings_not_yet_signed() {
+    use chibo_app::meetings::{detail, figures};
+    use chibo_store::entities::{meeting, meeting_approval};
+    use chibo_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let app = demo_app().await;
+    chibo_seed::demo::seed_meetings(&app).await.unwrap();
+    let admin = actor(&app, "admin").await;
+    let commune = unit_named(&app, "Đảng bộ xã Phú Lâm").await;
+    let cell = unit_named(&app, "Chi bộ thôn Đồng Tâm").await;
+    let from = chibo_app::App::today() - chrono::Duration::days(100);
+    let held = meeting::Entity::find()
+        .filter(meeting::Column::UnitId.eq(cell.id))
+        .filter(meeting::Column::Status.eq("held"))
+        .filter(meeting::Column::MeetingDate.gte(from))
+        .order_by_asc(meeting::Column::MeetingDate)
+        .all(&app.db)
+        .await
+        .unwrap();
+    let signed_ids: Vec<i64> = meeting_approval::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.meeting_id)
+        .collect();
+    let signed = held
+        .iter()
+        .find(|m| signed_ids.contains(&m.id))
+        .expect("a signed meeting");
+    let open = held
+        .iter()
+        .rev()
+        .find(|m| !signed_ids.contains(&m.id))
+        .expect("an open one");
+    let before_signed = signed.rule_set_id;
+
+    let sets = rules::list(&app, &admin).await.unwrap();
+    let national = sets.iter().find(|r| r.code == "ct50-hd42-2025").unwrap();
+    let mut r = serde_json::to_value(&national.rules).unwrap();
+    r["min_duration_minutes"] = 110.into();
+    r["combined_min_duration_minutes"] = 150.into();
+    let created = rules::create(
+        &app,
+        &admin.admin().unwrap(),
+        NewRuleSet {
+            code: "xa-phu-lam-2026".into(),
+            name: "Quy định sinh hoạt chi bộ xã Phú Lâm".into(),
+            unit_id: Some(commune.id),
+            effective_from: Some(from.to_string()),
+            rules: r,
+        },
+    )
+    .await
+    .unwrap();
+    let reread = |id: i64| {
+        let app = &app;
+        async move {
+            meeting::Entity::find_by_id(id)
+                .one(&app.db)
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        reread(open.id).await.rule_set_id,
+        created.id,
+        "judged by the new set"
+    );
+    assert_eq!(
+        reread(signed.id).await.rule_set_id,
+        before_signed,
+        "the signed one keeps its set"
+    );
+    let page = detail::get(&app, &admin, open.id).await.unwrap();
+    assert_eq!(page.held.unwrap().record.duration_required, 110);
+    // Its figures are computed again by the new rules.
+    assert!(
+        chibo_store::meeting_stats::stale_count(&app.db)
+            .await
+            .unwrap()
+            > 0
+    );
+    while figures::refresh_stale(&app, 500).await.unwrap() > 0 {}
+    assert_eq!(
+        chibo_store::meeting_stats::stale_count(&app.db)
+            .await
+            .unwrap(),
+        0
+    );
+}

@@ -188,3 +188,58 @@ pub async fn stale_count(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
         .count(db)
         .await
 }
+
+/// A rule set was added (`rule_set_id`, attached at depth `depth` of the tree to the unit at
+/// `unit_path`, or everywhere for `None` and depth -1, in force from `from`): every meeting it
+/// now judges — in its scope, on or after `from`, whose minutes are not signed yet, and whose
+/// set it beats (attached closer to the cell, or as close and more recent) — is judged by it,
+/// and its figures are marked out of date. A signed meeting keeps the set it was judged by.
+/// Two statements, whatever the scope's size. Returns the meetings re-judged.
+pub async fn rule_set_added(
+    db: &impl ConnectionTrait,
+    rule_set_id: i64,
+    unit_path: Option<&str>,
+    depth: i32,
+    from: NaiveDate,
+) -> Result<u64, DbErr> {
+    use crate::sql::Sql;
+    let which = |sql: &mut Sql| {
+        let scope = unit_path
+            .map(|p| {
+                format!(
+                    "AND m.unit_id IN (SELECT u.id FROM units u WHERE u.path LIKE {})",
+                    sql.bind(format!("{p}%"))
+                )
+            })
+            .unwrap_or_default();
+        let (from, depth, id) = (sql.bind(from), sql.bind(depth), sql.bind(rule_set_id));
+        format!(
+            "SELECT m.id FROM meetings m WHERE m.meeting_date >= {from} {scope} \
+             AND m.rule_set_id <> {id} \
+             AND m.rule_set_id IN (SELECT rs.id FROM rule_sets rs \
+               LEFT JOIN units a ON a.id = rs.unit_id \
+               WHERE COALESCE(a.depth, -1) < {depth} \
+               OR (COALESCE(a.depth, -1) = {depth} AND rs.effective_from < {from})) \
+             AND m.id NOT IN (SELECT p.meeting_id FROM meeting_approvals p \
+               WHERE p.role IN ('chair', 'secretary') GROUP BY p.meeting_id \
+               HAVING COUNT(DISTINCT p.role) = 2)"
+        )
+    };
+    let backend = db.get_database_backend();
+    let mut sql = Sql::default();
+    let meetings = which(&mut sql);
+    let now = sql.bind(Utc::now());
+    let text = format!(
+        "UPDATE meeting_stats SET stale = (1 = 1), updated_at = {now} \
+         WHERE meeting_id IN ({meetings})"
+    );
+    db.execute_raw(sql.statement(backend, &text)).await?;
+    let mut sql = Sql::default();
+    let meetings = which(&mut sql);
+    let id = sql.bind(rule_set_id);
+    let text = format!("UPDATE meetings SET rule_set_id = {id} WHERE id IN ({meetings})");
+    Ok(db
+        .execute_raw(sql.statement(backend, &text))
+        .await?
+        .rows_affected())
+}

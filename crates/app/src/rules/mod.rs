@@ -184,6 +184,7 @@ pub async fn create(app: &App, admin: &Admin<'_>, input: NewRuleSet) -> AppResul
         e.push("code", "Mã bộ quy định đã tồn tại.");
     }
     let name = validate::required_text(&mut e, "name", "tên bộ quy định", &input.name, 255);
+    let mut attached_to = None;
     let from = validate::date_field(
         &mut e,
         "effective_from",
@@ -195,7 +196,7 @@ pub async fn create(app: &App, admin: &Admin<'_>, input: NewRuleSet) -> AppResul
         match units::find(&app.db, uid).await? {
             None => e.push("unit_id", "Không tìm thấy đơn vị áp dụng."),
             Some(u) if u.dissolved_on.is_some() => e.push("unit_id", "Đơn vị áp dụng đã giải thể."),
-            Some(_) => {}
+            Some(u) => attached_to = Some(u),
         }
     }
     let rules = match serde_json::from_value::<RuleSet>(input.rules.clone()) {
@@ -227,6 +228,15 @@ pub async fn create(app: &App, admin: &Admin<'_>, input: NewRuleSet) -> AppResul
         ..Default::default()
     }
     .insert(&tx)
+    .await?;
+    // The meetings it now judges and not yet signed are judged by it (issue 12).
+    chibo_store::meeting_stats::rule_set_added(
+        &tx,
+        r.id,
+        attached_to.as_ref().map(|u| u.path.as_str()),
+        attached_to.as_ref().map_or(-1, |u| u.depth),
+        r.effective_from,
+    )
     .await?;
     audit::record(
         &tx,
