@@ -5,19 +5,12 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
-use chibo_app::access::auth;
 use chibo_app::meetings::documents;
 use common::*;
 use serde_json::{Value, json};
 
-/// Holds a meeting where two members (never those in `keep`) are absent with a reason.
-async fn hold(
-    t: &TestApp,
-    token: &str,
-    cell: i64,
-    date: chrono::NaiveDate,
-    keep: &[i64],
-) -> (i64, Value) {
+/// Schedules and publishes a regular meeting of `cell` on `date` at 19:30; returns its id.
+async fn published(t: &TestApp, token: &str, cell: i64, date: chrono::NaiveDate) -> i64 {
     let m = ok(&t
         .api(Method::POST, &format!("/api/v1/units/{cell}/meetings"), token, json!({
             "kind": "regular", "topic": "Kiểm điểm tháng, nhiệm vụ tháng tới", "meeting_date": date.to_string(),
@@ -33,6 +26,18 @@ async fn hold(
             json!({}),
         )
         .await);
+    id
+}
+
+/// Holds a meeting where two members (never those in `keep`) are absent with a reason.
+async fn hold(
+    t: &TestApp,
+    token: &str,
+    cell: i64,
+    date: chrono::NaiveDate,
+    keep: &[i64],
+) -> (i64, Value) {
+    let id = published(t, token, cell, date).await;
     let d = t.meeting(token, id).await;
     let rows = d["sheet"].as_array().unwrap();
     let absent: Vec<i64> = rows
@@ -71,21 +76,9 @@ async fn a_month_of_a_cell_through_the_api() {
     let cell = t.unit_id("Chi bộ thôn Đồng Tâm").await;
     let today = chibo_app::App::today();
     let first = today - chrono::Duration::days(35);
-    let member_of = |name: &'static str| {
-        let app = t.app.clone();
-        async move {
-            auth::actor_by_username(&app, name)
-                .await
-                .unwrap()
-                .unwrap()
-                .member_id()
-                .unwrap()
-                .get()
-        }
-    };
     let (chair, secretary) = (
-        member_of("bithu.dongtam").await,
-        member_of("dangvien.dongtam").await,
+        t.member_id("bithu.dongtam").await,
+        t.member_id("dangvien.dongtam").await,
     );
     let (id, d) = hold(&t, &sec, cell, first, &[chair, secretary]).await;
     assert_eq!(d["meeting"]["status"], "held");
@@ -465,16 +458,9 @@ async fn a_month_of_a_cell_through_the_api() {
         )
         .await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
-    let doc = documents::minutes(
-        &t.app,
-        &auth::actor_by_username(&t.app, "bithu.dongtam")
-            .await
-            .unwrap()
-            .unwrap(),
-        id,
-    )
-    .await
-    .unwrap();
+    let doc = documents::minutes(&t.app, &t.actor("bithu.dongtam").await, id)
+        .await
+        .unwrap();
     let text: String = doc
         .sections
         .iter()
@@ -573,26 +559,7 @@ async fn a_vote_needs_the_whole_sheet() {
     let sec = t.token("bithu.dongtam").await;
     let cell = t.unit_id("Chi bộ thôn Đồng Tâm").await;
     let date = chibo_app::App::today() - chrono::Duration::days(3);
-    let m = ok(&t
-        .api(
-            Method::POST,
-            &format!("/api/v1/units/{cell}/meetings"),
-            &sec,
-            json!({
-                "kind": "regular", "topic": "Kiểm điểm tháng", "meeting_date": date.to_string(),
-                "start_time": "19:30", "place": "Nhà văn hóa thôn"
-            }),
-        )
-        .await);
-    let id = m["id"].as_i64().unwrap();
-    ok(&t
-        .api(
-            Method::POST,
-            &format!("/api/v1/meetings/{id}/publish"),
-            &sec,
-            json!({}),
-        )
-        .await);
+    let id = published(&t, &sec, cell, date).await;
     let d = t.meeting(&sec, id).await;
     let rows: Vec<i64> = d["sheet"]
         .as_array()
@@ -666,13 +633,7 @@ async fn a_chair_other_than_the_secretary_gives_a_reason() {
     let t = TestApp::new().await;
     let sec = t.token("bithu.dongtam").await;
     let cell = t.unit_id("Chi bộ thôn Đồng Tâm").await;
-    let secretary = auth::actor_by_username(&t.app, "bithu.dongtam")
-        .await
-        .unwrap()
-        .unwrap()
-        .member_id()
-        .unwrap()
-        .get();
+    let secretary = t.member_id("bithu.dongtam").await;
     let officers: Vec<i64> = position::Entity::find()
         .filter(position::Column::UnitId.eq(cell))
         .all(&t.app.db)
@@ -705,10 +666,7 @@ async fn a_chair_other_than_the_secretary_gives_a_reason() {
         page.body.contains(reason),
         "the page and its score show the reason"
     );
-    let actor = auth::actor_by_username(&t.app, "bithu.dongtam")
-        .await
-        .unwrap()
-        .unwrap();
+    let actor = t.actor("bithu.dongtam").await;
     let minutes = documents::minutes(&t.app, &actor, id).await.unwrap();
     assert!(
         format!("{minutes:?}").contains(reason),
@@ -766,10 +724,7 @@ async fn a_meeting_may_run_past_midnight() {
         )
         .await;
     assert!(refused(&early).contains("sớm hơn"));
-    let actor = auth::actor_by_username(&t.app, "bithu.dongtam")
-        .await
-        .unwrap()
-        .unwrap();
+    let actor = t.actor("bithu.dongtam").await;
     let minutes = format!(
         "{:?}",
         documents::minutes(&t.app, &actor, id).await.unwrap()

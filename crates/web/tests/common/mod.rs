@@ -223,6 +223,19 @@ impl TestApp {
             .unwrap()
             .id
     }
+
+    /// The actor of the account `username`.
+    pub async fn actor(&self, username: &str) -> chibo_app::Actor {
+        chibo_app::access::auth::actor_by_username(&self.app, username)
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
+    /// The member the account `username` belongs to.
+    pub async fn member_id(&self, username: &str) -> i64 {
+        self.actor(username).await.member_id().unwrap().get()
+    }
 }
 
 /// The JSON of a successful answer (the test fails with the body otherwise).
