@@ -9,7 +9,8 @@ use chibo_app::{App, AppResult};
 use chibo_domain::org::UnitKind;
 use chibo_store::entities::unit;
 use chibo_store::sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
+    QueryOrder, Set,
 };
 use chibo_store::write_tx;
 use chrono::Datelike;
@@ -262,6 +263,34 @@ async fn record_demo_meeting(
     if present.len() < 2 {
         return Ok(());
     }
+    // The secretary or the deputy chairs when present (domain.md §4); otherwise the first
+    // member present does, and the record says why.
+    let officers: Vec<i64> = chibo_store::entities::position::Entity::find()
+        .filter(chibo_store::entities::position::Column::UnitId.eq(cell.id))
+        .filter(
+            chibo_store::entities::position::Column::Kind.is_in(["secretary", "deputy_secretary"]),
+        )
+        .filter(chibo_store::entities::position::Column::TermFrom.lte(m.meeting_date))
+        .order_by_asc(chibo_store::entities::position::Column::Kind)
+        .all(tx)
+        .await?
+        .into_iter()
+        .filter(|p| p.term_to.is_none_or(|t| t > m.meeting_date))
+        .map(|p| p.member_id)
+        .collect();
+    let chair = officers
+        .iter()
+        .copied()
+        .find(|o| present.contains(o))
+        .unwrap_or(present[0]);
+    let chair_reason = (!officers.contains(&chair))
+        .then(|| "Bí thư, phó bí thư vắng mặt; chi bộ cử đồng chí đảng viên chủ trì.".to_string());
+    let taker = *present.iter().find(|p| **p != chair).expect("two present");
+    let others: Vec<i64> = present
+        .iter()
+        .copied()
+        .filter(|p| *p != chair && *p != taker)
+        .collect();
     let weak = cell.name.contains("Bản Nà");
     let copied = cell.name.contains("Tân Lập");
     let now = chrono::Utc::now();
@@ -288,8 +317,9 @@ async fn record_demo_meeting(
     meeting_record::ActiveModel {
         meeting_id: Set(m.id),
         end_time: Set(Some(end.to_string())),
-        chair_member_id: Set(Some(present[0])),
-        secretary_member_id: Set(Some(present[1])),
+        chair_member_id: Set(Some(chair)),
+        chair_reason: Set(chair_reason),
+        secretary_member_id: Set(Some(taker)),
         documents_posted_on: Set(None),
         draft_resolution: Set((!weak).then(|| resolution.clone())),
         resolution_text: Set(Some(resolution.clone())),
@@ -442,7 +472,7 @@ async fn record_demo_meeting(
             "Đề nghị bổ sung vào nghị quyết chỉ tiêu cụ thể về số hộ tham gia bảo hiểm y tế.",
         ];
         let n = if copied { 3 } else { 2 + rng.below(3) as usize };
-        for (i, speaker) in present.iter().skip(2).take(n).enumerate() {
+        for (i, speaker) in others.iter().take(n).enumerate() {
             let said = if copied {
                 SAID[i]
             } else {
@@ -460,7 +490,7 @@ async fn record_demo_meeting(
     }
     // Minutes older than three weeks were read back and signed by the chair and the minute-taker.
     if m.meeting_date + chrono::Duration::days(21) < App::today() {
-        for (role, member_id) in [("chair", present[0]), ("secretary", present[1])] {
+        for (role, member_id) in [("chair", chair), ("secretary", taker)] {
             chibo_store::entities::meeting_approval::ActiveModel {
                 meeting_id: Set(m.id),
                 member_id: Set(member_id),
