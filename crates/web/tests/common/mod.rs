@@ -6,6 +6,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use chibo_app::{App, Config};
 use http_body_util::BodyExt;
+use serde_json::{Value, json};
 use tower::ServiceExt;
 
 pub const HOST: &str = "chibo.test";
@@ -267,4 +268,64 @@ pub fn has_row_error(errors: &[serde_json::Value], row: u64, column: &str, text:
             && e["column"].as_str().unwrap() == column
             && e["message"].as_str().unwrap().contains(text)
     })
+}
+
+/// Schedules and publishes a regular meeting of `cell` on `date` at 19:30; returns its id.
+pub async fn published(t: &TestApp, token: &str, cell: i64, date: chrono::NaiveDate) -> i64 {
+    let m = ok(&t
+        .api(Method::POST, &format!("/api/v1/units/{cell}/meetings"), token, json!({
+            "kind": "regular", "topic": "Kiểm điểm tháng, nhiệm vụ tháng tới", "meeting_date": date.to_string(),
+            "start_time": "19:30", "place": "Nhà văn hóa thôn"
+        }))
+        .await);
+    let id = m["id"].as_i64().unwrap();
+    ok(&t
+        .api(
+            Method::POST,
+            &format!("/api/v1/meetings/{id}/publish"),
+            token,
+            json!({}),
+        )
+        .await);
+    id
+}
+
+/// Holds a meeting where two members (never those in `keep`) are absent with a reason.
+pub async fn hold(
+    t: &TestApp,
+    token: &str,
+    cell: i64,
+    date: chrono::NaiveDate,
+    keep: &[i64],
+) -> (i64, Value) {
+    let id = published(t, token, cell, date).await;
+    let d = t.meeting(token, id).await;
+    let rows = d["sheet"].as_array().unwrap();
+    let absent: Vec<i64> = rows
+        .iter()
+        .map(|r| r["member_id"].as_i64().unwrap())
+        .filter(|id| !keep.contains(id))
+        .take(2)
+        .collect();
+    let entries: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            if absent.contains(&r["member_id"].as_i64().unwrap()) {
+                json!({"member_id": r["member_id"], "presence": "absent_excused", "reason": "Đi làm ăn xa"})
+            } else {
+                json!({"member_id": r["member_id"], "presence": "present"})
+            }
+        })
+        .collect();
+    let sheet = ok(&t
+        .api(
+            Method::PUT,
+            &format!("/api/v1/meetings/{id}/attendance"),
+            token,
+            json!({ "entries": entries }),
+        )
+        .await);
+    // The write answers with the sheet it changed; the page shows the rest.
+    assert_eq!(sheet["summary"]["absent_excused"], 2);
+    (id, t.meeting(token, id).await)
 }
