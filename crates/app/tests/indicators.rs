@@ -392,10 +392,14 @@ async fn warnings_agree_with_the_indicators_and_page_by_kind() {
 
     // One kind at a time, newest first, every row once (two overdue transfers may share a
     // cell and a day: the row's own id orders them).
+    // The three kinds counted from the indicators' sums list as many rows as they count.
     for (kind, per_page) in [
         (Warning::MissedMonth, 2),
         (Warning::OverdueTransfer, 1),
         (Warning::RepeatedAbsence, 1),
+        (Warning::DocumentsLate, 50),
+        (Warning::TooShort, 50),
+        (Warning::IncompleteProcedure, 50),
     ] {
         walk_pages(
             &app,

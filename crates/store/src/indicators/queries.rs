@@ -127,6 +127,21 @@ pub(super) async fn count_meetings(
     Ok(groups)
 }
 
+/// The held meetings' sums over the whole scope (from the roll-ups where kept).
+pub(super) async fn meeting_sums(
+    db: &impl ConnectionTrait,
+    s: &Scope<'_>,
+) -> Result<[u64; SLOTS], DbErr> {
+    let mut groups = Groups::new();
+    meetings(db, s, &mut groups).await?;
+    Ok(groups.values().fold([0; SLOTS], |mut acc, g| {
+        for (a, v) in acc.iter_mut().zip(g) {
+            *a += v;
+        }
+        acc
+    }))
+}
+
 pub(super) const CELL_KINDS: &str = "('cell', 'base_cell')";
 
 /// On the period's last day: members on the roll, grassroots organisations, cells, cells with
