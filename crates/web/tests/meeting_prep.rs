@@ -547,22 +547,7 @@ async fn follower_guests_and_check_in() {
     let res = ok(&t.get("/api/v1/me/resolutions", Auth::Bearer(&member)).await);
     assert!(res.as_array().unwrap().is_empty(), "nothing resolved yet");
     // A vote needs the whole sheet: those who did not check in are recorded absent first.
-    let d = t.meeting(&sec, id).await;
-    let rest: Vec<Value> = d["sheet"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["presence"].is_null())
-        .map(|r| json!({"member_id": r["member_id"], "presence": "absent_unexcused"}))
-        .collect();
-    ok(&t
-        .api(
-            Method::PUT,
-            &format!("/api/v1/meetings/{id}/attendance"),
-            &sec,
-            json!({ "entries": rest }),
-        )
-        .await);
+    complete_sheet(&t, &sec, id).await;
     ok(&t
         .api(Method::PUT, &format!("/api/v1/meetings/{id}/record"), &sec,
             json!({"resolution_text": "Chi bộ thống nhất ra quân vệ sinh môi trường.", "votes_for": 1, "votes_against": 0, "votes_abstain": 0}))

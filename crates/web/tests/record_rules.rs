@@ -58,18 +58,7 @@ async fn a_vote_needs_the_whole_sheet() {
     let why = refused(&partial);
     assert!(why.contains("Điểm danh chưa đủ"), "{why}");
     // The rest recorded as absent without reason: three votes of the whole sheet are too few.
-    let rest: Vec<Value> = rows[4..]
-        .iter()
-        .map(|m| json!({"member_id": m, "presence": "absent_unexcused"}))
-        .collect();
-    ok(&t
-        .api(
-            Method::PUT,
-            &format!("/api/v1/meetings/{id}/attendance"),
-            &sec,
-            json!({ "entries": rest }),
-        )
-        .await);
+    complete_sheet(&t, &sec, id).await;
     ok(&t
         .api(
             Method::PUT,

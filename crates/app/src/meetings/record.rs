@@ -484,19 +484,13 @@ async fn chairs_by_office(
     member_id: i64,
     day: chrono::NaiveDate,
 ) -> AppResult<bool> {
-    use chibo_store::entities::position;
-    use chibo_store::sea_orm::{Condition, PaginatorTrait};
-    Ok(position::Entity::find()
-        .filter(position::Column::UnitId.eq(cell_id))
-        .filter(position::Column::MemberId.eq(member_id))
-        .filter(position::Column::Kind.is_in(["secretary", "deputy_secretary"]))
-        .filter(position::Column::TermFrom.lte(day))
-        .filter(
-            Condition::any()
-                .add(position::Column::TermTo.is_null())
-                .add(position::Column::TermTo.gt(day)),
-        )
-        .count(&app.db)
-        .await?
-        > 0)
+    Ok(
+        crate::membership::members::officers_on(&app.db, cell_id, day)
+            .await?
+            .iter()
+            .any(|p| {
+                p.member_id == member_id
+                    && matches!(p.kind.as_str(), "secretary" | "deputy_secretary")
+            }),
+    )
 }

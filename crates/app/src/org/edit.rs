@@ -103,9 +103,9 @@ pub(crate) async fn new_version(
     Ok(())
 }
 
-/// [`new_version`] without the roll-ups, for units made in a batch whose caller builds the
-/// roll-ups of their region once.
-async fn write_version(
+/// [`new_version`] without the roll-ups, for a change whose caller builds the roll-ups of a
+/// region holding this unit once (units made in a batch, a merger).
+pub(crate) async fn write_version(
     tx: &DatabaseTransaction,
     u: &unit::Model,
     date: NaiveDate,

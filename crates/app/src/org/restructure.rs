@@ -23,7 +23,7 @@ use crate::membership::positions;
 use crate::org::cancellations;
 use crate::org::edit::{
     add_event, changeable_from, check_cell_type, check_members_for_cell, check_sibling_name,
-    clashing_children, effective_date, insert_unit, new_version, restructurable,
+    clashing_children, effective_date, insert_unit, new_version, restructurable, write_version,
 };
 use crate::org::units::{UnitView, find, unit_view};
 use crate::{App, AppError, AppResult, audit};
@@ -249,7 +249,7 @@ pub async fn merge(app: &App, actor: &Actor, id: i64, input: MergeUnit) -> AppRe
     am.dissolved_on = Set(Some(date));
     am.successor_id = Set(Some(target.id));
     let after = am.update(&tx).await?;
-    new_version(&tx, &after, date, true).await?;
+    write_version(&tx, &after, date, true).await?;
     // The sub-units left for the target: the region holding both is counted again.
     let region = chibo_store::rollups::common_prefix(&after.path, &target.path);
     chibo_store::rollups::tree_changed(&tx, &region, date).await?;
@@ -386,8 +386,6 @@ pub async fn split(
         .await?;
         created.push(unit_view(&part, &HashMap::new()));
     }
-    // The new cells are expected from their founding on.
-    chibo_store::rollups::tree_changed(&tx, &parent.path, date).await?;
     if remaining == 0 {
         positions::end_positions(&tx, u.id, date).await?;
         let why = format!(
@@ -399,7 +397,7 @@ pub async fn split(
         let mut am = (*u).clone().into_active_model();
         am.dissolved_on = Set(Some(date));
         let after = am.update(&tx).await?;
-        new_version(&tx, &after, date, true).await?;
+        write_version(&tx, &after, date, true).await?;
         add_event(
             &tx,
             Some(actor),
@@ -421,6 +419,9 @@ pub async fn split(
         )
         .await?;
     }
+    // The new cells are expected from their founding on, the split cell no longer if it went:
+    // one rebuild of the parent's region.
+    chibo_store::rollups::tree_changed(&tx, &parent.path, date).await?;
     tx.commit().await?;
     Ok(created)
 }

@@ -6,7 +6,7 @@
 //! without a secretary. Counted by `chibo_store::indicators::warnings`.
 
 use chibo_domain::cursor::Cursor;
-use chibo_domain::indicators::Warning;
+use chibo_domain::indicators::{Warning, tenths_text};
 use chibo_store::indicators::Grouping;
 use chibo_store::indicators::warnings::{self as store, AsOf, WarningRow};
 use chrono::{Datelike, NaiveDate};
@@ -108,9 +108,8 @@ fn reason(kind: Warning, r: &WarningRow, cell: &str, member: &str) -> String {
             r.on.year()
         ),
         Warning::LowAttendanceTwice => format!(
-            "Buổi thường kỳ ngày {day}: {},{}% đảng viên dự, kỳ trước cũng dưới tỷ lệ quy định.",
-            r.number / 10,
-            r.number % 10
+            "Buổi thường kỳ ngày {day}: {}% đảng viên dự, kỳ trước cũng dưới tỷ lệ quy định.",
+            tenths_text(r.number)
         ),
         Warning::TasksNotFollowedUp => format!(
             "{} nhiệm vụ giao tại buổi ngày {day} chưa được kiểm tra ở kỳ sinh hoạt sau.",
@@ -138,14 +137,12 @@ fn reason(kind: Warning, r: &WarningRow, cell: &str, member: &str) -> String {
              thuộc trường hợp phải xem xét xóa tên."
         ),
         Warning::CopiedMinutes => format!(
-            "Biên bản buổi thường kỳ ngày {day} giống {},{}% biên bản kỳ trước.",
-            r.number / 10,
-            r.number % 10
+            "Biên bản buổi thường kỳ ngày {day} giống {}% biên bản kỳ trước.",
+            tenths_text(r.number)
         ),
         Warning::AgencyPartyTime => format!(
-            "Buổi sinh hoạt ngày {day} chỉ dành {},{}% thời gian cho công tác đảng, thời sự.",
-            r.number / 10,
-            r.number % 10
+            "Buổi sinh hoạt ngày {day} chỉ dành {}% thời gian cho công tác đảng, thời sự.",
+            tenths_text(r.number)
         ),
         Warning::BelowThreeOfficial => format!("{cell} có dưới ba đảng viên chính thức."),
         Warning::NoSecretary => format!("{cell} chưa có bí thư."),

@@ -117,18 +117,10 @@ impl Scope<'_> {
     fn key(&self, sql: &mut Sql, path: &str, day: &str) -> String {
         match self.grouping {
             Grouping::Whole => return "''".into(),
-            Grouping::ByMonth => {
-                return match self.backend {
-                    DbBackend::Postgres => format!("to_char({day}, 'YYYY-MM')"),
-                    _ => format!("strftime('%Y-%m', {day})"),
-                };
-            }
+            Grouping::ByMonth => return crate::rollups::month_expr(self.backend, day),
             Grouping::ByChild => {}
         }
-        let find = match self.backend {
-            DbBackend::Postgres => "strpos",
-            _ => "instr",
-        };
+        let find = crate::rollups::find_fn(self.backend);
         let cases: Vec<String> = self
             .spans(sql, day)
             .into_iter()

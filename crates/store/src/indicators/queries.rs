@@ -261,13 +261,7 @@ pub(super) fn cell_months_cte(s: &Scope<'_>, sql: &mut Sql) -> String {
     let key = s.key(sql, "v.path", "m.end_on");
     let under_kept = s.under(sql, "c.path", "mk.end_on");
     let key_kept = s.key(sql, "c.path", "mk.end_on");
-    let held = |what: &str| {
-        format!(
-            "CASE WHEN EXISTS (SELECT 1 FROM meeting_stats ms WHERE ms.cell_id = v.unit_id \
-             AND ms.held AND ({what}) AND ms.meeting_date >= m.start_on \
-             AND ms.meeting_date <= m.end_on) THEN 1 ELSE 0 END"
-        )
-    };
+    let held = |what: &str| rollups::held_between("v.unit_id", what, "m.start_on", "m.end_on");
     format!(
         "WITH m AS ({raw}), mk AS ({kept}), cm AS (\
            SELECT {key} AS k, v.unit_id AS cell, m.start_on AS start_on, m.q AS q, \

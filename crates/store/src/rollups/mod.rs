@@ -283,13 +283,14 @@ fn ancestors_cte(backend: DbBackend, paths: &str) -> String {
     )
 }
 
-/// `held(kind)` over a cell `v.unit_id` and a month `m`: 1 when a meeting of that kind was
-/// held in it, 0 otherwise.
-fn held_in_month(what: &str) -> String {
+/// 1 when cell `cell` (an SQL expression) held a meeting matching `what` between the days
+/// `first` and `last` (SQL expressions), 0 otherwise: how a cell-month learns whether its
+/// regular and thematic meetings were held, wherever it is judged.
+pub fn held_between(cell: &str, what: &str, first: &str, last: &str) -> String {
     format!(
-        "CASE WHEN EXISTS (SELECT 1 FROM meeting_stats ms WHERE ms.cell_id = v.unit_id \
-         AND ms.held AND ({what}) AND ms.meeting_date >= m.first_on \
-         AND ms.meeting_date <= m.last_on) THEN 1 ELSE 0 END"
+        "CASE WHEN EXISTS (SELECT 1 FROM meeting_stats ms WHERE ms.cell_id = {cell} \
+         AND ms.held AND ({what}) AND ms.meeting_date >= {first} \
+         AND ms.meeting_date <= {last}) THEN 1 ELSE 0 END"
     )
 }
 
@@ -335,8 +336,8 @@ async fn insert_cell_months(
          ON CONFLICT (cell_id, month) DO UPDATE SET path = excluded.path, \
            regular = excluded.regular, thematic = excluded.thematic",
         months = rows.join(" UNION ALL "),
-        regular = held_in_month(REGULAR),
-        thematic = held_in_month(THEMATIC),
+        regular = held_between("v.unit_id", REGULAR, "m.first_on", "m.last_on"),
+        thematic = held_between("v.unit_id", THEMATIC, "m.first_on", "m.last_on"),
         valid = valid_on("v", "m.last_on"),
     );
     let backend = db.get_database_backend();
@@ -443,13 +444,7 @@ pub async fn stat_changed(
         let mut sql = Sql::default();
         let (cell, month) = (sql.bind(*cell_id), sql.bind(month_of(*day)));
         let (first, last) = (sql.bind(first), sql.bind(last));
-        let held = |what: &str| {
-            format!(
-                "CASE WHEN EXISTS (SELECT 1 FROM meeting_stats ms WHERE ms.cell_id = {cell} \
-                 AND ms.held AND ({what}) AND ms.meeting_date >= {first} \
-                 AND ms.meeting_date <= {last}) THEN 1 ELSE 0 END"
-            )
-        };
+        let held = |what: &str| held_between(&cell, what, &first, &last);
         if backend == DbBackend::Postgres {
             // Two figures of one cell-month stored at once: the second waits here, and its
             // update then sees the first's meeting (READ COMMITTED reads anew per statement).

@@ -329,3 +329,24 @@ pub async fn hold(
     assert_eq!(sheet["summary"]["absent_excused"], 2);
     (id, t.meeting(token, id).await)
 }
+
+/// Records every member of meeting `id`'s sheet still without a presence as absent without
+/// reason: the sheet is then whole, as a vote needs it.
+pub async fn complete_sheet(t: &TestApp, token: &str, id: i64) {
+    let d = t.meeting(token, id).await;
+    let rest: Vec<Value> = d["sheet"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["presence"].is_null())
+        .map(|r| json!({"member_id": r["member_id"], "presence": "absent_unexcused"}))
+        .collect();
+    ok(&t
+        .api(
+            Method::PUT,
+            &format!("/api/v1/meetings/{id}/attendance"),
+            token,
+            json!({ "entries": rest }),
+        )
+        .await);
+}
