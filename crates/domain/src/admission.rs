@@ -19,6 +19,10 @@ labelled_enum!(
         Escalated = "escalated", "Biểu quyết không đạt 3 lần, báo cáo cấp trên";
         Decided = "decided", "Có quyết định kết nạp, chờ lễ kết nạp";
         Probation = "probation", "Đảng viên dự bị";
+        RecognitionVoted = "recognition_voted",
+            "Chi bộ đề nghị công nhận chính thức, chờ cấp trên quyết định";
+        RecognitionEscalated = "recognition_escalated",
+            "Biểu quyết công nhận chính thức không đạt 3 lần, báo cáo cấp trên";
         Official = "official", "Đã công nhận chính thức";
         NotRecognised = "not_recognised", "Không công nhận chính thức";
     }
@@ -32,14 +36,17 @@ labelled_enum!(
         Vote = "vote", "Chi bộ biểu quyết";
         Decide = "decide", "Cấp ủy cấp trên quyết định kết nạp";
         Ceremony = "ceremony", "Tổ chức lễ kết nạp";
+        RecognitionVote = "recognition_vote", "Chi bộ biểu quyết công nhận chính thức";
+        ExtendRecognition = "extend_recognition", "Gia hạn thời gian xét công nhận chính thức";
         Recognise = "recognise", "Công nhận đảng viên chính thức";
         NotRecognise = "not_recognise", "Không công nhận đảng viên chính thức";
     }
 );
 
 impl Stage {
-    /// The actions this stage offers, each with who takes it: the cell carries the file, the
-    /// superior committee decides the admission and the official membership.
+    /// The actions this stage offers, each with who takes it: the cell carries the file and
+    /// votes twice (to admit, then to recognise), the superior committee decides both times
+    /// (Điều lệ Đảng, Điều 5; Hướng dẫn 01-HD/TW 2021, 4.2).
     pub fn next_steps(self) -> &'static [(AdmissionAction, Party)] {
         use AdmissionAction::*;
         match self {
@@ -48,7 +55,9 @@ impl Stage {
             Stage::FileReady => &[(Vote, Party::Cell)],
             Stage::Voted | Stage::Escalated => &[(Decide, Party::Superior)],
             Stage::Decided => &[(Ceremony, Party::Cell)],
-            Stage::Probation => &[
+            Stage::Probation => &[(RecognitionVote, Party::Cell)],
+            Stage::RecognitionVoted | Stage::RecognitionEscalated => &[
+                (ExtendRecognition, Party::Superior),
                 (Recognise, Party::Superior),
                 (NotRecognise, Party::Superior),
             ],
@@ -65,14 +74,20 @@ pub struct AdmissionRules {
     /// Months an introducer (an official member) must have worked, studied or lived with the
     /// candidate (Điều lệ Đảng, Điều 4; Hướng dẫn 01-HD/TW 2021, 3.3).
     pub introducer_known_months: u32,
-    /// The cell's vote: share of its official members.
+    /// The cell's vote, to admit and to recognise: share of its official members.
     pub vote: Share,
-    /// Failed votes after which the case goes to the superior committee.
+    /// Failed votes after which the case goes to the superior committee (each vote apart).
     pub max_failed_votes: u32,
     pub decide_within_working_days: u32,
     pub ceremony_within_working_days: u32,
     pub probation_months: u32,
     pub review_within_working_days: u32,
+    /// The superior committee decides the official membership within this many working days
+    /// of the cell's vote, or of the third failed vote that sent the case up...
+    pub recognise_within_working_days: u32,
+    /// ...extendable once by this many when the file needs checking (Hướng dẫn 01-HD/TW
+    /// 2021, 4.2.3: "không quá 30 ngày làm việc ... có thể kéo dài nhưng không quá 30 ngày").
+    pub recognise_extension_working_days: u32,
 }
 
 impl Default for AdmissionRules {
@@ -91,6 +106,8 @@ impl Default for AdmissionRules {
             ceremony_within_working_days: 30,
             probation_months: 12,
             review_within_working_days: 30,
+            recognise_within_working_days: 30,
+            recognise_extension_working_days: 30,
         }
     }
 }
@@ -167,15 +184,51 @@ impl AdmissionRules {
         Ok(())
     }
 
-    /// The result of a vote: passed, or the stage it leaves the case in after `failed_before`
-    /// earlier failures.
+    /// The result of the cell's vote to admit: passed, or the stage it leaves the case in
+    /// after `failed_before` earlier failures.
     pub fn vote(&self, votes_for: u32, official_members: u32, failed_before: u32) -> Stage {
+        self.judge(
+            votes_for,
+            official_members,
+            failed_before,
+            [Stage::Voted, Stage::Escalated, Stage::FileReady],
+        )
+    }
+
+    /// The result of the cell's vote to recognise a probationary member as official: the
+    /// same share and the same escalation as the vote to admit (Điều lệ Đảng, Điều 5.3).
+    pub fn recognition_vote(
+        &self,
+        votes_for: u32,
+        official_members: u32,
+        failed_before: u32,
+    ) -> Stage {
+        self.judge(
+            votes_for,
+            official_members,
+            failed_before,
+            [
+                Stage::RecognitionVoted,
+                Stage::RecognitionEscalated,
+                Stage::Probation,
+            ],
+        )
+    }
+
+    /// Which of `[passed, escalated, vote again]` a vote leads to.
+    fn judge(
+        &self,
+        votes_for: u32,
+        official_members: u32,
+        failed_before: u32,
+        [passed, escalated, again]: [Stage; 3],
+    ) -> Stage {
         if self.vote.met(votes_for, official_members) {
-            Stage::Voted
+            passed
         } else if failed_before + 1 >= self.max_failed_votes {
-            Stage::Escalated
+            escalated
         } else {
-            Stage::FileReady
+            again
         }
     }
 
@@ -197,6 +250,17 @@ impl AdmissionRules {
             self.probation_ends(ceremony_on),
             self.review_within_working_days,
         )
+    }
+
+    /// The superior committee's deadline for the official membership, counted from the cell's
+    /// vote (or the failed vote that sent the case up), with the extension once granted.
+    pub fn recognise_by(&self, voted_on: NaiveDate, extended: bool, h: &Holidays) -> NaiveDate {
+        let extra = if extended {
+            self.recognise_extension_working_days
+        } else {
+            0
+        };
+        h.add_working_days(voted_on, self.recognise_within_working_days + extra)
     }
 }
 
@@ -289,6 +353,37 @@ mod tests {
         assert_eq!(r.vote(0, 0, 0), Stage::FileReady);
     }
 
+    /// Điều lệ Đảng, Điều 5.3 and Hướng dẫn 01-HD/TW 2021, 4.2 (domain.md §3, issue 12
+    /// defect 7): before the superior committee recognises a probationary member, the cell
+    /// votes with two-thirds of its official members; after three failures the case goes up.
+    /// Until then the superior committee has nothing to decide.
+    #[test]
+    fn recognition_needs_the_cells_vote() {
+        let r = AdmissionRules::default();
+        assert_eq!(
+            Stage::Probation.next_steps(),
+            &[(AdmissionAction::RecognitionVote, Party::Cell)]
+        );
+        assert_eq!(r.recognition_vote(20, 30, 0), Stage::RecognitionVoted);
+        assert_eq!(r.recognition_vote(19, 30, 0), Stage::Probation);
+        assert_eq!(r.recognition_vote(19, 30, 1), Stage::Probation);
+        assert_eq!(r.recognition_vote(19, 30, 2), Stage::RecognitionEscalated);
+        for s in [Stage::RecognitionVoted, Stage::RecognitionEscalated] {
+            assert!(
+                s.next_steps()
+                    .iter()
+                    .all(|(_, party)| *party == Party::Superior)
+            );
+        }
+        // Thirty working days from the vote, thirty more once extended.
+        let h = Holidays::new(crate::calendar::builtin_holidays().into_iter().map(|x| x.0));
+        let voted = d(2026, 3, 2);
+        let by = r.recognise_by(voted, false, &h);
+        assert_eq!(h.working_days_between(voted, by), 30);
+        let later = r.recognise_by(voted, true, &h);
+        assert_eq!(h.working_days_between(by, later), 30);
+    }
+
     #[test]
     fn introducers_and_deadlines() {
         let r = AdmissionRules::default();
@@ -323,13 +418,26 @@ mod tests {
                 .copied()
                 .filter(|s| s.next_steps().iter().any(|(x, _)| *x == a))
                 .collect();
-            let expected = if a == AdmissionAction::Decide { 2 } else { 1 };
+            let expected = if matches!(
+                a,
+                AdmissionAction::Decide
+                    | AdmissionAction::ExtendRecognition
+                    | AdmissionAction::Recognise
+                    | AdmissionAction::NotRecognise
+            ) {
+                2
+            } else {
+                1
+            };
             prop_assert_eq!(at.len(), expected);
             for s in &at {
                 let party = s.next_steps().iter().find(|(x, _)| *x == a).unwrap().1;
                 let superior = matches!(
                     a,
-                    AdmissionAction::Decide | AdmissionAction::Recognise | AdmissionAction::NotRecognise
+                    AdmissionAction::Decide
+                        | AdmissionAction::ExtendRecognition
+                        | AdmissionAction::Recognise
+                        | AdmissionAction::NotRecognise
                 );
                 prop_assert_eq!(party == Party::Superior, superior);
             }

@@ -1,7 +1,7 @@
 //! The admission pipeline through the API and the pages: class, file with an introducer, the
 //! two-thirds vote and its escalation, the superior committee's decision making the member
-//! record, ceremony, probation and official recognition from the twelve-month date, deadlines
-//! and the overdue list. Runs on SQLite and on PostgreSQL.
+//! record, ceremony, probation, the cell's vote to recognise and the superior committee's
+//! recognition from the twelve-month date, deadlines and the overdue list. Runs on SQLite and on PostgreSQL.
 
 mod common;
 
@@ -148,13 +148,68 @@ async fn a_candidate_from_class_to_official() {
     .await);
     let member_id = decided["member_id"].as_i64().expect("a member record");
     ok(&step(&a["id"], json!({"step": "ceremony", "on": day(-380)}), &sec).await);
-    let early = step(
+    // Official recognition (Điều lệ Đảng, Điều 5.3; issue 12 defect 7): the cell votes first,
+    // with two-thirds of its official members; the superior committee cannot skip it.
+    let skipped = step(
         &a["id"],
-        json!({"step": "recognise", "on": day(-100)}),
+        json!({"step": "recognise", "on": day(0)}),
         &committee,
     )
     .await;
+    assert!(refused(&skipped).contains("chưa đến lượt"));
+    let early = step(
+        &a["id"],
+        json!({"step": "recognition_vote", "on": day(-100), "votes_for": 30}),
+        &sec,
+    )
+    .await;
     assert!(refused(&early).contains("trở đi"));
+    let failed = ok(&step(
+        &a["id"],
+        json!({"step": "recognition_vote", "on": day(-12), "votes_for": 1}),
+        &sec,
+    )
+    .await);
+    assert_eq!(
+        failed["stage"], "probation",
+        "one failure: the cell votes again"
+    );
+    let voted = ok(&step(
+        &a["id"],
+        json!({"step": "recognition_vote", "on": day(-10), "votes_for": 30}),
+        &sec,
+    )
+    .await);
+    assert_eq!(voted["stage"], "recognition_voted", "{voted}");
+    let purposes: Vec<&str> = voted["votes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["purpose"].as_str().unwrap())
+        .collect();
+    assert_eq!(purposes, ["admission", "recognition", "recognition"]);
+    assert!(
+        voted["next_steps"].as_array().unwrap().is_empty(),
+        "the cell does not recognise"
+    );
+    assert_eq!(
+        voted["due_what"],
+        "Cấp ủy cấp trên quyết định công nhận chính thức"
+    );
+    let extended = ok(&step(
+        &a["id"],
+        json!({"step": "extend_recognition", "on": day(-5)}),
+        &committee,
+    )
+    .await);
+    assert!(extended["due_on"].as_str() > voted["due_on"].as_str());
+    assert!(
+        !extended["next_steps"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("extend_recognition")),
+        "extended once only"
+    );
     let official = ok(&step(
         &a["id"],
         json!({"step": "recognise", "on": day(0)}),
@@ -228,6 +283,61 @@ async fn a_candidate_from_class_to_official() {
     )
     .await;
     assert!(refused(&aged).contains("từ đủ 18 tuổi đến 60 tuổi 0 tháng"));
+
+    // Three failed votes to recognise send the case up; the superior committee's thirty
+    // working days run from the third, and are long past here.
+    let c = ok(&t
+        .api(
+            Method::POST,
+            &list_path,
+            &sec,
+            propose("Triệu Thị Hằng", "1991-02-02", "001091012377"),
+        )
+        .await);
+    for (what, ago, number, by) in [
+        ("class", -800, "GCN-11", &sec),
+        ("file", -790, "", &sec),
+        ("vote", -780, "", &sec),
+        ("decide", -770, "QĐ 301-QĐ/ĐU", &committee),
+        ("ceremony", -760, "", &sec),
+    ] {
+        ok(&step(
+            &c["id"],
+            json!({"step": what, "on": day(ago), "number": number, "votes_for": 30, "introducer_member_id": long_official, "introducer_known_since": day(-1300), "application": true, "history": true}),
+            by,
+        )
+        .await);
+    }
+    for n in 0..3 {
+        let v = ok(&step(
+            &c["id"],
+            json!({"step": "recognition_vote", "on": day(-300 + n), "votes_for": 2}),
+            &sec,
+        )
+        .await);
+        let expected = if n < 2 {
+            "probation"
+        } else {
+            "recognition_escalated"
+        };
+        assert_eq!(v["stage"], expected, "{v}");
+        if n == 2 {
+            assert_eq!(v["overdue"], true, "{v}");
+            assert_eq!(v["next_steps"], json!([]), "the cell has no step left");
+        }
+    }
+    let listed = ok(&t.get(&list_path, Auth::Bearer(&committee)).await);
+    let up = listed["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == c["id"])
+        .expect("listed")
+        .clone();
+    assert_eq!(
+        up["next_steps"],
+        json!(["extend_recognition", "recognise", "not_recognise"])
+    );
 
     // The page.
     let cookie = t.login("xaphulam").await;

@@ -88,6 +88,8 @@ async fn as_of(app: &App) -> AppResult<AsOf> {
         voted: admissions.voted,
         decided: admissions.decided,
         probation: admissions.probation,
+        recognition: admissions.recognition,
+        recognition_extended: admissions.recognition_extended,
         transfer_apply: transfers.apply,
         transfer_present: transfers.present,
     })

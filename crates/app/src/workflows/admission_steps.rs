@@ -49,7 +49,10 @@ pub async fn step(
         AdmissionAction::Vote => c.applied_on,
         AdmissionAction::Decide => c.voted_on,
         AdmissionAction::Ceremony => c.decided_on,
-        AdmissionAction::Recognise | AdmissionAction::NotRecognise => current.probation_ends,
+        AdmissionAction::RecognitionVote => current.probation_ends,
+        AdmissionAction::ExtendRecognition
+        | AdmissionAction::Recognise
+        | AdmissionAction::NotRecognise => c.recognition_voted_on,
     };
     if let (Some(d), Some(a)) = (on, after)
         && d < a
@@ -121,12 +124,14 @@ pub async fn step(
                 }
             }
         }
-        AdmissionAction::Vote => {
-            if let Some(d) = on
+        AdmissionAction::Vote | AdmissionAction::RecognitionVote => {
+            if what == AdmissionAction::Vote
+                && let Some(d) = on
                 && let Err(msg) = rules.check_age(c.date_of_birth, d)
             {
                 e.push("on", msg);
             }
+            // The probationary member is not official, so never counts in their own vote.
             let official = lookup::roll(app, &cell, on.unwrap_or(today))
                 .await?
                 .into_iter()
@@ -148,6 +153,10 @@ pub async fn step(
                 Some(v) => vote = Some((v, official)),
             }
         }
+        AdmissionAction::ExtendRecognition if c.recognition_extended => e.push(
+            "step",
+            "Thời gian xét công nhận chính thức đã được gia hạn một lần.",
+        ),
         _ => {}
     }
     e.into_result()?;
@@ -170,30 +179,56 @@ pub async fn step(
                 .and_then(validate::parse_date));
             am.stage = Set(Stage::FileReady.code().into());
         }
-        AdmissionAction::Vote => {
+        AdmissionAction::Vote | AdmissionAction::RecognitionVote => {
             let (v, official) = vote.expect("checked");
             // The share is the rule set's admission vote in force for the cell that day.
             let mut rules = rules;
             if let Some(r) = crate::rules::in_force_for(&app.db, &cell, on).await? {
                 rules.vote = r.rules.vote.admission;
             }
-            let result = rules.vote(v, official, c.failed_votes.max(0) as u32);
+            let admission = what == AdmissionAction::Vote;
+            let (result, passed) = if admission {
+                let result = rules.vote(v, official, c.failed_votes.max(0) as u32);
+                (result, result == Stage::Voted)
+            } else {
+                let failed = c.recognition_failed_votes.max(0) as u32;
+                let result = rules.recognition_vote(v, official, failed);
+                (result, result == Stage::RecognitionVoted)
+            };
             candidate_vote::ActiveModel {
                 candidate_id: Set(c.id),
                 held_on: Set(on),
                 votes_for: Set(v as i32),
                 official_members: Set(official as i32),
-                passed: Set(result == Stage::Voted),
+                passed: Set(passed),
+                purpose: Set(if admission {
+                    "admission"
+                } else {
+                    "recognition"
+                }
+                .into()),
                 ..Default::default()
             }
             .insert(&tx)
             .await?;
-            if result == Stage::Voted {
-                am.voted_on = Set(Some(on));
-            } else {
-                am.failed_votes = Set(c.failed_votes + 1);
+            match (admission, passed) {
+                (true, true) => am.voted_on = Set(Some(on)),
+                (true, false) => am.failed_votes = Set(c.failed_votes + 1),
+                (false, passed) => {
+                    if !passed {
+                        am.recognition_failed_votes = Set(c.recognition_failed_votes + 1);
+                    }
+                    // The superior committee's thirty working days run from here, whether the
+                    // vote passed or its third failure sent the case up.
+                    if result != Stage::Probation {
+                        am.recognition_voted_on = Set(Some(on));
+                    }
+                }
             }
             am.stage = Set(result.code().into());
+        }
+        AdmissionAction::ExtendRecognition => {
+            am.recognition_extended = Set(true);
         }
         AdmissionAction::Decide => {
             let input = MemberInput {

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use chibo_domain::Invalid;
-use chibo_domain::admission::{AdmissionRules, Stage, age_on};
+use chibo_domain::admission::{AdmissionAction, AdmissionRules, Stage, age_on};
 use chibo_domain::calendar::{Holidays, last_overdue_start};
 use chibo_domain::cursor::Cursor;
 use chibo_domain::member::Sex;
@@ -37,6 +37,8 @@ pub struct CandidateVoteView {
     pub votes_for: u32,
     pub official_members: u32,
     pub passed: bool,
+    /// `admission` (to admit the candidate) or `recognition` (to recognise them as official).
+    pub purpose: String,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -101,7 +103,8 @@ pub struct CandidateInput {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct CandidateStep {
-    /// `class`, `file`, `vote`, `decide`, `ceremony`, `recognise` or `not_recognise`.
+    /// `class`, `file`, `vote`, `decide`, `ceremony`, `recognition_vote` (the cell),
+    /// `extend_recognition`, `recognise` or `not_recognise` (the superior committee).
     pub step: String,
     pub on: Option<String>,
     /// `class`: the certificate's number; `decide`: the decision.
@@ -115,7 +118,7 @@ pub struct CandidateStep {
     pub application: bool,
     /// `file`: the personal history (lý lịch người xin vào Đảng) is in the file, verified.
     pub history: bool,
-    /// `vote`: ballots in favour.
+    /// `vote` and `recognition_vote`: official members in favour.
     pub votes_for: Option<u32>,
 }
 
@@ -154,6 +157,7 @@ pub(crate) async fn candidate_views(
                 votes_for: v.votes_for.max(0) as u32,
                 official_members: v.official_members.max(0) as u32,
                 passed: v.passed,
+                purpose: v.purpose,
             });
     }
     Ok(rows
@@ -175,7 +179,12 @@ pub(crate) async fn candidate_views(
                 ),
                 Stage::Probation => (
                     c.ceremony_on.map(|d| rules.review_by(d, &h)),
-                    Some("Xét công nhận chính thức"),
+                    Some("Chi bộ xét, biểu quyết công nhận chính thức"),
+                ),
+                Stage::RecognitionVoted | Stage::RecognitionEscalated => (
+                    c.recognition_voted_on
+                        .map(|d| rules.recognise_by(d, c.recognition_extended, &h)),
+                    Some("Cấp ủy cấp trên quyết định công nhận chính thức"),
                 ),
                 _ => (None, None),
             };
@@ -212,6 +221,10 @@ pub(crate) async fn candidate_views(
                     .next_steps()
                     .iter()
                     .filter(|(_, party)| acts_as(*party, officer, false, superior, false))
+                    // The superior committee extends its deadline once.
+                    .filter(|(action, _)| {
+                        *action != AdmissionAction::ExtendRecognition || !c.recognition_extended
+                    })
                     .map(|(action, _)| action.code().to_string())
                     .collect(),
                 full_name: c.full_name,
@@ -226,6 +239,9 @@ pub(crate) struct OverdueStarts {
     pub voted: NaiveDate,
     pub decided: NaiveDate,
     pub probation: NaiveDate,
+    /// The cell's recognition vote, before and after the superior committee's extension.
+    pub recognition: NaiveDate,
+    pub recognition_extended: NaiveDate,
 }
 
 pub(crate) fn overdue_starts(h: &Holidays) -> OverdueStarts {
@@ -235,6 +251,8 @@ pub(crate) fn overdue_starts(h: &Holidays) -> OverdueStarts {
         voted: last_overdue_start(today, |d| rules.decide_by(d, h)),
         decided: last_overdue_start(today, |d| rules.ceremony_by(d, h)),
         probation: last_overdue_start(today, |d| rules.review_by(d, h)),
+        recognition: last_overdue_start(today, |d| rules.recognise_by(d, false, h)),
+        recognition_extended: last_overdue_start(today, |d| rules.recognise_by(d, true, h)),
     }
 }
 
@@ -258,6 +276,19 @@ fn overdue_condition(h: &Holidays) -> Condition {
             candidate::Column::CeremonyOn,
             starts.probation,
         ))
+        .add(recognition_late(starts.recognition, false))
+        .add(recognition_late(starts.recognition_extended, true))
+}
+
+/// Voted (or sent up) for recognition on or before `start`, with the extension or without.
+fn recognition_late(start: NaiveDate, extended: bool) -> Condition {
+    Condition::all()
+        .add(candidate::Column::Stage.is_in([
+            Stage::RecognitionVoted.code(),
+            Stage::RecognitionEscalated.code(),
+        ]))
+        .add(candidate::Column::RecognitionExtended.eq(extended))
+        .add(candidate::Column::RecognitionVotedOn.lte(start))
 }
 
 /// Candidates of a subtree: the overdue open ones first, then the other open ones, then the
@@ -407,6 +438,9 @@ pub async fn propose(
         reviewed_on: Set(None),
         created_by: Set(Some(actor.user_id().get())),
         created_at: Set(chrono::Utc::now()),
+        recognition_failed_votes: Set(0),
+        recognition_voted_on: Set(None),
+        recognition_extended: Set(false),
         ..Default::default()
     }
     .insert(&tx)

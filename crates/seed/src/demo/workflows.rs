@@ -173,7 +173,8 @@ pub(crate) async fn seed_transfers(app: &App, admin: &Actor, keep: &[i64]) -> Ap
 }
 
 /// Candidates in Đồng Tâm at every stage: new, after the class, voted and waiting too long for
-/// the decision (overdue), on probation, recognised.
+/// the decision (overdue), on probation, voted by the cell as official and waiting for the
+/// superior committee, recognised.
 pub(crate) async fn seed_candidates(app: &App, admin: &Actor) -> AppResult<()> {
     use admissions::CandidateInput;
     use admissions::CandidateStep;
@@ -201,7 +202,8 @@ pub(crate) async fn seed_candidates(app: &App, admin: &Actor) -> AppResult<()> {
         ("Đinh Văn Khải", "1996-09-02", "male", "001096009902", 1),
         ("Lục Thị Yến", "2000-01-20", "female", "001200001120", 3),
         ("Vi Văn Thắng", "1994-06-15", "male", "001094006615", 5),
-        ("Mông Thị Lan", "1992-11-03", "female", "001192011103", 6),
+        ("Nông Văn Dũng", "1993-02-14", "male", "001093002214", 6),
+        ("Mông Thị Lan", "1992-11-03", "female", "001192011103", 7),
     ];
     for (name, born, sex, cccd, reach) in people {
         let c = admissions::propose(
@@ -219,12 +221,13 @@ pub(crate) async fn seed_candidates(app: &App, admin: &Actor) -> AppResult<()> {
         )
         .await?;
         // (step, days ago, number, votes)
-        let plan: [(&str, i64, &str, Option<u32>); 6] = [
+        let plan: [(&str, i64, &str, Option<u32>); 7] = [
             ("class", -460, "GCN-2025-014", None),
             ("file", -450, "", None),
             ("vote", -440, "", Some(30)),
             ("decide", -430, "QĐ 112-QĐ/ĐU", None),
             ("ceremony", -420, "", None),
+            ("recognition_vote", -40, "", Some(30)),
             ("recognise", -30, "", None),
         ];
         let shift = if reach == 3 {

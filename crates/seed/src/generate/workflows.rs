@@ -412,6 +412,7 @@ pub async fn write_workflows(
                     votes_for: Set(official),
                     official_members: Set(official),
                     passed: Set(true),
+                    purpose: Set("admission".into()),
                     ..Default::default()
                 });
             }
@@ -453,6 +454,9 @@ pub async fn write_workflows(
                 reviewed_on: Set(None),
                 created_by: Set(None),
                 created_at: Set(now),
+                recognition_failed_votes: Set(0),
+                recognition_voted_on: Set(None),
+                recognition_extended: Set(false),
             });
         }
     }

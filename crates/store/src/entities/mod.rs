@@ -511,6 +511,12 @@ entity!(candidate, "candidates", {
     reviewed_on: Option<NaiveDate>,
     created_by: Option<i64>,
     created_at: DateTime<Utc>,
+    /// The cell's failed votes to recognise the member as official.
+    recognition_failed_votes: i32,
+    /// The day the cell's recognition vote passed, or its last failure sent the case up.
+    recognition_voted_on: Option<NaiveDate>,
+    /// Whether the superior committee extended its deadline to decide.
+    recognition_extended: bool,
 });
 
 entity!(candidate_vote, "candidate_votes", {
@@ -519,6 +525,8 @@ entity!(candidate_vote, "candidate_votes", {
     votes_for: i32,
     official_members: i32,
     passed: bool,
+    /// `admission` or `recognition`.
+    purpose: String,
 });
 
 // The programmes issue's tables: figures kept per meeting, programmes and their reports.

@@ -45,6 +45,10 @@ pub struct AsOf {
     pub voted: NaiveDate,
     pub decided: NaiveDate,
     pub probation: NaiveDate,
+    /// A probationary member the cell voted to recognise (or sent up) on or before these days,
+    /// without and with the superior committee's extension.
+    pub recognition: NaiveDate,
+    pub recognition_extended: NaiveDate,
     /// A permanent move not applied for since, a letter not presented since.
     pub transfer_apply: NaiveDate,
     pub transfer_present: NaiveDate,
@@ -139,20 +143,34 @@ fn rows_of(s: &Scope<'_>, sql: &mut Sql, kind: Warning, as_of: &AsOf) -> String 
                     sql.bind(day)
                 )
             };
+            let recognition = |extended: bool, day: NaiveDate, sql: &mut Sql| {
+                format!(
+                    "(k.stage IN ('{}', '{}') AND k.recognition_extended = {} \
+                      AND k.recognition_voted_on <= {})",
+                    Stage::RecognitionVoted.code(),
+                    Stage::RecognitionEscalated.code(),
+                    sql.bind(extended),
+                    sql.bind(day)
+                )
+            };
             let late = [
                 stage(Stage::Voted, "voted_on", as_of.voted, sql),
                 stage(Stage::Decided, "decided_on", as_of.decided, sql),
                 stage(Stage::Probation, "ceremony_on", as_of.probation, sql),
+                recognition(false, as_of.recognition, sql),
+                recognition(true, as_of.recognition_extended, sql),
             ]
             .join(" OR ");
             format!(
                 "SELECT k.unit_id AS cell, CASE k.stage WHEN '{voted}' THEN k.voted_on \
-                   WHEN '{decided}' THEN k.decided_on ELSE k.ceremony_on END AS on_day, \
+                   WHEN '{decided}' THEN k.decided_on WHEN '{probation}' THEN k.ceremony_on \
+                   ELSE k.recognition_voted_on END AS on_day, \
                    CAST(NULL AS BIGINT) AS meeting, CAST(k.id AS BIGINT) AS n \
                  FROM candidates k JOIN units c ON c.id = k.unit_id \
                  WHERE c.path LIKE {live} AND ({late})",
                 voted = Stage::Voted.code(),
                 decided = Stage::Decided.code(),
+                probation = Stage::Probation.code(),
             )
         }
         // Open transfers out of or into the subtree past a deadline, as the transfers list

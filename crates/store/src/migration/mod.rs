@@ -45,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(rules::IntroducerKnownSince),
             Box::new(rules::ChairReason),
             Box::new(rules::SpecialBadges),
+            Box::new(rules::RecognitionVote),
         ]
     }
 }

@@ -74,3 +74,41 @@ impl MigrationTrait for SpecialBadges {
         .await
     }
 }
+
+/// The cell's vote to recognise a probationary member as official (issue 12, defect 7):
+/// its failed count, the day it passed (or sent the case up), whether the superior committee
+/// extended its deadline, and which vote each `candidate_votes` row was.
+pub(super) struct RecognitionVote;
+
+impl MigrationName for RecognitionVote {
+    fn name(&self) -> &str {
+        "m20261202_000031_recognition_vote"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for RecognitionVote {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        // One column a statement: SQLite alters a table one column at a time.
+        for column in [
+            integer(c("recognition_failed_votes")).default(0).to_owned(),
+            date_null(c("recognition_voted_on")),
+            boolean(c("recognition_extended")).default(false).to_owned(),
+        ] {
+            m.alter_table(
+                Table::alter()
+                    .table(c("candidates"))
+                    .add_column(column)
+                    .to_owned(),
+            )
+            .await?;
+        }
+        m.alter_table(
+            Table::alter()
+                .table(c("candidate_votes"))
+                .add_column(string(c("purpose")).default("admission").to_owned())
+                .to_owned(),
+        )
+        .await
+    }
+}

@@ -45,7 +45,8 @@ pub async fn propose(
 }
 
 /// The next step: `class`, `file`, `vote`, `decide` (superior committee), `ceremony`,
-/// `recognise` / `not_recognise` (superior committee).
+/// `recognition_vote` (the cell, after probation), `extend_recognition`, `recognise` /
+/// `not_recognise` (superior committee).
 #[utoipa::path(post, path = "/api/v1/candidates/{id}/steps", tag = "admissions", params(("id" = i64, Path)), request_body = CandidateStep,
     responses((status = 200, body = CandidateView), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn step(
