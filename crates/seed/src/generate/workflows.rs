@@ -208,6 +208,11 @@ pub async fn write_workflows(
                 level: Set(level(*score).into()),
                 updated_by: Set(None),
                 updated_at: Set(now),
+                // Every task on time, a third exceeded: the points decide the level.
+                tasks_given: Set(Some(6)),
+                tasks_on_time: Set(Some(6)),
+                tasks_exceeded: Set(Some(2)),
+                superior_reason: Set(None),
                 ..Default::default()
             });
         }

@@ -470,6 +470,14 @@ entity!(member_review, "member_reviews", {
     level: String,
     updated_by: Option<i64>,
     updated_at: DateTime<Utc>,
+    /// Tasks given in the year, done on time, exceeded (Quy định 366); NULL before they were
+    /// recorded.
+    tasks_given: Option<i32>,
+    tasks_on_time: Option<i32>,
+    tasks_exceeded: Option<i32>,
+    /// Set when the superior committee gave the level itself: why. The cell's scoring then
+    /// keeps that level.
+    superior_reason: Option<String>,
 });
 
 entity!(unit_review, "unit_reviews", {

@@ -46,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(rules::ChairReason),
             Box::new(rules::SpecialBadges),
             Box::new(rules::RecognitionVote),
+            Box::new(rules::ReviewTaskResults),
         ]
     }
 }

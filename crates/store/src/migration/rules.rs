@@ -112,3 +112,36 @@ impl MigrationTrait for RecognitionVote {
         .await
     }
 }
+
+/// What a member did with their tasks in the year, beside their points (Quy định 366-QĐ/TW:
+/// the level also depends on tasks done on time and exceeded; issue 12, defect 11), and the
+/// superior committee's own level for a member with its reason. Reviews written before this
+/// have no task results (NULL).
+pub(super) struct ReviewTaskResults;
+
+impl MigrationName for ReviewTaskResults {
+    fn name(&self) -> &str {
+        "m20261202_000032_review_task_results"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for ReviewTaskResults {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for column in [
+            integer_null(c("tasks_given")),
+            integer_null(c("tasks_on_time")),
+            integer_null(c("tasks_exceeded")),
+            text_null(c("superior_reason")),
+        ] {
+            m.alter_table(
+                Table::alter()
+                    .table(c("member_reviews"))
+                    .add_column(column)
+                    .to_owned(),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}

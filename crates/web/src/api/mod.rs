@@ -173,6 +173,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(import::tree_template))
         .routes(routes!(reviews::sheet, reviews::save))
         .routes(routes!(reviews::decide))
+        .routes(routes!(reviews::set_member_level))
         .routes(routes!(reviews::summary))
         .routes(routes!(admissions::list, admissions::propose))
         .routes(routes!(admissions::step))

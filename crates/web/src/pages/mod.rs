@@ -340,6 +340,12 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
         r(M::GET, "/units/{id}/reviews", false, get(reviews::show)),
         r(M::POST, "/units/{id}/reviews", false, post(reviews::save)),
         r(M::POST, "/units/{id}/review", false, post(reviews::decide)),
+        r(
+            M::POST,
+            "/units/{id}/reviews/member-level",
+            false,
+            post(reviews::set_member_level),
+        ),
         r(M::GET, "/units/{id}/import", false, get(import::form)),
         r(
             M::GET,

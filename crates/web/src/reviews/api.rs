@@ -2,7 +2,7 @@ use axum::Json;
 use axum::extract::State;
 use chibo_app::membership::classification;
 use chibo_app::membership::classification::{
-    CellReviewInput, ReviewInput, ReviewSheet, ReviewSummary,
+    CellReviewInput, MemberLevelInput, ReviewInput, ReviewSheet, ReviewSummary,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -68,6 +68,21 @@ pub async fn decide(
     ApiJson(b): ApiJson<CellReviewInput>,
 ) -> Result<Json<ReviewSheet>, ApiError> {
     Ok(Json(classification::decide(&s.app, &a, id, b).await?))
+}
+
+/// The superior committee sets a scored member's level itself, with its reason (within the
+/// excellent quota); the cell's later scoring keeps it.
+#[utoipa::path(put, path = "/api/v1/units/{id}/reviews/member-level", tag = "reviews", params(("id" = i64, Path)), request_body = MemberLevelInput,
+    responses((status = 200, body = ReviewSheet), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn set_member_level(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    PathId(id): PathId,
+    ApiJson(b): ApiJson<MemberLevelInput>,
+) -> Result<Json<ReviewSheet>, ApiError> {
+    Ok(Json(
+        classification::set_member_level(&s.app, &a, id, b).await?,
+    ))
 }
 
 /// Members and cells of a subtree by level, with the shares rated good or better.

@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::response::Response;
 use chibo_app::membership::classification;
 use chibo_app::membership::classification::{
-    CellReviewInput, Review, ReviewInput, ReviewSheet, ReviewSummary, ScoreEntry,
+    CellReviewInput, MemberLevelInput, Review, ReviewInput, ReviewSheet, ReviewSummary, ScoreEntry,
 };
 use chibo_app::{Actor, App, AppError};
 use chibo_domain::bounded::Year;
@@ -106,6 +106,20 @@ pub async fn save(
         .with_ids("score")?
         .into_iter()
         .map(|(member_id, score)| {
+            // A task count left empty is missing, which the use case names per member.
+            let count = |field: &str| {
+                rows.value(field, member_id)
+                    .filter(|v| !v.trim().is_empty())
+                    .map(|v| {
+                        Rows::number(
+                            field,
+                            member_id,
+                            &v,
+                            "Số nhiệm vụ là số tự nhiên (0, 1, 2, …).",
+                        )
+                    })
+                    .transpose()
+            };
             Ok(ScoreEntry {
                 member_id,
                 score: Rows::number(
@@ -114,11 +128,27 @@ pub async fn save(
                     score,
                     "Điểm là số tự nhiên từ 0 đến 100.",
                 )?,
+                tasks_given: count("given")?,
+                tasks_on_time: count("on_time")?,
+                tasks_exceeded: count("exceeded")?,
             })
         })
         .collect::<Result<_, AppError>>()?;
     let r = classification::save(&s.app, &a, id, ReviewInput { year, entries }).await;
     match form_errors(r)? {
+        Ok(_) => Ok(see_other(&format!("/units/{}/reviews?nam={year}", id))),
+        Err(errors) => render_sheet(&s, &a, id, year, errors).await,
+    }
+}
+
+pub async fn set_member_level(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    PathId(id): PathId,
+    Form { input, .. }: Form<MemberLevelInput>,
+) -> Result<Response, PageError> {
+    let year = input.year;
+    match form_errors(classification::set_member_level(&s.app, &a, id, input).await)? {
         Ok(_) => Ok(see_other(&format!("/units/{}/reviews?nam={year}", id))),
         Err(errors) => render_sheet(&s, &a, id, year, errors).await,
     }

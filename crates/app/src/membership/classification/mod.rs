@@ -1,16 +1,20 @@
-//! Annual review and classification: the cell scores its members (exempt and suspended members
-//! are not classified), the excellent quota holds within the grassroots organisation, and the
-//! superior committee decides the cell's own level, excellent only when its members allow it.
+//! Annual review and classification: the cell scores its members and records their task results
+//! (exempt and suspended members are not classified; the level is the points' level lowered by
+//! Quy định 366's task conditions), and the excellent quota holds within the grassroots
+//! organisation. What the superior committee decides is in `superior`.
+
+mod superior;
+
+pub use superior::{MemberLevelInput, decide, set_member_level};
 
 use std::collections::HashMap;
 
 use chibo_domain::Invalid;
-use chibo_domain::classification::{ClassificationRules, Level};
+use chibo_domain::classification::{ClassificationRules, Level, TaskResults};
 use chibo_domain::cursor::Cursor;
 use chibo_domain::org::UnitKind;
 use chibo_domain::rules::Standing;
 use chibo_domain::text::percent_text;
-use chibo_domain::validate;
 use chibo_store::entities::{member_review, unit, unit_review};
 use chibo_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
@@ -35,8 +39,17 @@ pub struct ReviewRow {
     /// Exempt or suspended at the end of the year: not classified.
     pub excluded: Option<String>,
     pub score: Option<u32>,
+    /// Tasks given in the year, done on time, exceeded; absent when not recorded.
+    pub tasks_given: Option<u32>,
+    pub tasks_on_time: Option<u32>,
+    pub tasks_exceeded: Option<u32>,
     pub level: Option<String>,
     pub level_label: Option<String>,
+    /// Why the level is below the points' level: the task results (Quy định 366), or the
+    /// superior committee's reason when it set the level itself.
+    pub level_reason: Option<String>,
+    /// Whether the superior committee set this level (the cell's scoring keeps it).
+    pub set_by_superior: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, ToSchema)]
@@ -61,6 +74,10 @@ impl LevelCounts {
     }
     fn good_or_better(&self) -> u32 {
         self.excellent + self.good
+    }
+    /// The members the excellent quota is a share of, by the rule's base.
+    fn quota_base(&self, rules: &ClassificationRules) -> u32 {
+        rules.quota_base_count(self.good_or_better(), self.total())
     }
 }
 
@@ -111,6 +128,32 @@ pub struct ScoreEntry {
     pub member_id: i64,
     /// 0 to 100.
     pub score: u32,
+    /// Tasks given to the member in the year (required, as Quy định 366 weighs them).
+    pub tasks_given: Option<u32>,
+    /// Of them, done on time.
+    pub tasks_on_time: Option<u32>,
+    /// Of those, done beyond what was asked.
+    pub tasks_exceeded: Option<u32>,
+}
+
+impl ScoreEntry {
+    fn tasks(&self) -> Option<TaskResults> {
+        Some(TaskResults {
+            given: self.tasks_given?,
+            on_time: self.tasks_on_time?,
+            exceeded: self.tasks_exceeded?,
+        })
+    }
+}
+
+/// A review's task results, when recorded.
+fn recorded_tasks(r: &member_review::Model) -> Option<TaskResults> {
+    let n = |x: Option<i32>| x.map(|v| v.max(0) as u32);
+    Some(TaskResults {
+        given: n(r.tasks_given)?,
+        on_time: n(r.tasks_on_time)?,
+        exceeded: n(r.tasks_exceeded)?,
+    })
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -234,6 +277,12 @@ pub async fn sheet(app: &App, actor: &Actor, cell_id: i64, year: i32) -> AppResu
         if let Some(l) = level {
             counts.add(l, 1);
         }
+        let tasks = rev.and_then(recorded_tasks);
+        let level_reason = rev.and_then(|x| {
+            x.superior_reason
+                .clone()
+                .or_else(|| rules.held_below(x.score.max(0) as u32, tasks?))
+        });
         rows.push(ReviewRow {
             member: MemberRef {
                 id: r.member.id,
@@ -242,8 +291,13 @@ pub async fn sheet(app: &App, actor: &Actor, cell_id: i64, year: i32) -> AppResu
             unit_name: r.unit_name.clone(),
             excluded,
             score: rev.map(|x| x.score.max(0) as u32),
+            tasks_given: tasks.map(|t| t.given),
+            tasks_on_time: tasks.map(|t| t.on_time),
+            tasks_exceeded: tasks.map(|t| t.exceeded),
             level: level.map(|l| l.code().to_string()),
             level_label: level.map(|l| l.label().to_string()),
+            level_reason,
+            set_by_superior: rev.is_some_and(|x| x.superior_reason.is_some()),
         });
     }
     let org = org_of(app, &cell).await?;
@@ -271,7 +325,7 @@ pub async fn sheet(app: &App, actor: &Actor, cell_id: i64, year: i32) -> AppResu
         can_score: actor.can_manage_members(&cell),
         can_decide: actor.supervises(&cell),
         cell_excellent_blocked: rules.check_cell_excellent(&levels).err(),
-        excellent_allowed: rules.excellent_allowed(oc.good_or_better()),
+        excellent_allowed: rules.excellent_allowed(oc.quota_base(&rules)),
         org: UnitRef {
             id: org.id,
             name: org.name,
@@ -322,7 +376,25 @@ pub async fn save(
             Some(r) if x.score > 100 => {
                 e.push("entries", format!("{}: điểm từ 0 đến 100.", r.member.name))
             }
-            Some(_) => {}
+            Some(r) => match x.tasks() {
+                None => e.push(
+                    "entries",
+                    format!(
+                        "{}: ghi số nhiệm vụ được giao, hoàn thành đúng hạn và vượt mức trong năm \
+                         (Quy định 366-QĐ/TW xét cả kết quả thực hiện nhiệm vụ).",
+                        r.member.name
+                    ),
+                ),
+                Some(t) if t.given > 1000 => e.push(
+                    "entries",
+                    format!("{}: số nhiệm vụ được giao quá lớn.", r.member.name),
+                ),
+                Some(t) => {
+                    if let Some(why) = t.inconsistency() {
+                        e.push("entries", format!("{}: {why}.", r.member.name));
+                    }
+                }
+            },
         }
     }
     e.into_result()?;
@@ -333,29 +405,42 @@ pub async fn save(
     // Each id is on the cell's roll (checked above); a request repeating one is still one.
     ids.sort_unstable();
     ids.dedup();
-    let mut after = org_counts(app, &org, input.year, &ids).await?;
-    for x in &input.entries {
-        after.add(rules.level(x.score), 1);
-    }
-    rules
-        .check_quota(after.excellent, after.good_or_better(), &org.name)
-        .map_err(|msg| AppError::invalid("entries", msg))?;
     let existing: HashMap<i64, member_review::Model> = member_review::Entity::find()
-        .filter(member_review::Column::MemberId.is_in(ids))
+        .filter(member_review::Column::MemberId.is_in(ids.clone()))
         .filter(member_review::Column::Year.eq(input.year))
         .all(&app.db)
         .await?
         .into_iter()
         .map(|r| (r.member_id, r))
         .collect();
+    // The level each entry leaves: the superior committee's where it set one, else the
+    // points' level lowered by the task results.
+    let level_of = |x: &ScoreEntry| match existing.get(&x.member_id) {
+        Some(r) if r.superior_reason.is_some() => {
+            Level::from_code(&r.level).unwrap_or(Level::NotCompleted)
+        }
+        _ => rules.member_level(x.score, x.tasks().expect("checked")),
+    };
+    let mut after = org_counts(app, &org, input.year, &ids).await?;
+    for x in &input.entries {
+        after.add(level_of(x), 1);
+    }
+    rules
+        .check_quota(after.excellent, after.quota_base(&rules), &org.name)
+        .map_err(|msg| AppError::invalid("entries", msg))?;
     let now = chrono::Utc::now();
     let tx = write_tx(&app.db).await?;
     for x in &input.entries {
-        let level = rules.level(x.score).code().to_string();
+        let level = level_of(x).code().to_string();
+        let tasks = x.tasks().expect("checked");
+        let count = |n: u32| Set(Some(n as i32));
         match existing.get(&x.member_id) {
             Some(r) => {
                 let mut am = r.clone().into_active_model();
                 am.score = Set(x.score as i32);
+                am.tasks_given = count(tasks.given);
+                am.tasks_on_time = count(tasks.on_time);
+                am.tasks_exceeded = count(tasks.exceeded);
                 am.level = Set(level);
                 am.cell_id = Set(s.cell.id);
                 am.org_id = Set(org.id);
@@ -373,6 +458,10 @@ pub async fn save(
                     level: Set(level),
                     updated_by: Set(Some(actor.user_id().get())),
                     updated_at: Set(now),
+                    tasks_given: count(tasks.given),
+                    tasks_on_time: count(tasks.on_time),
+                    tasks_exceeded: count(tasks.exceeded),
+                    superior_reason: Set(None),
                     ..Default::default()
                 }
                 .insert(&tx)
@@ -394,101 +483,6 @@ pub async fn save(
     sheet(app, actor, cell_id, input.year).await
 }
 
-/// The superior committee decides the cell's level (excellent only when its members allow it).
-pub async fn decide(
-    app: &App,
-    actor: &Actor,
-    cell_id: i64,
-    input: CellReviewInput,
-) -> AppResult<ReviewSheet> {
-    let s = sheet(app, actor, cell_id, input.year).await?;
-    if !s.can_decide {
-        return Err(AppError::Forbidden);
-    }
-    let rules = ClassificationRules::default();
-    let mut e = Invalid::new();
-    let score = match input.score {
-        None => {
-            e.push("score", "Vui lòng nhập điểm tự đánh giá của chi bộ.");
-            0
-        }
-        Some(x) if x > 100 => {
-            e.push("score", "Điểm từ 0 đến 100.");
-            x
-        }
-        Some(x) => x,
-    };
-    let decision = validate::required_text(
-        &mut e,
-        "decision",
-        "quyết định của cấp ủy cấp trên",
-        &input.decision,
-        255,
-    );
-    let on = validate::date_field(
-        &mut e,
-        "decided_on",
-        "ngày quyết định",
-        input.decided_on.as_deref(),
-        true,
-    );
-    if on.is_some_and(|d| d > App::today()) {
-        e.push("decided_on", "Ngày quyết định chưa đến.");
-    }
-    if on.is_some_and(|d| d.year() < input.year) {
-        e.push(
-            "decided_on",
-            "Quyết định xếp loại phải trong hoặc sau năm đánh giá.",
-        );
-    }
-    let level = rules.level(score);
-    if level == Level::Excellent
-        && let Some(why) = &s.cell_excellent_blocked
-    {
-        e.push("score", why.clone());
-    }
-    e.into_result()?;
-    let existing = unit_review::Entity::find()
-        .filter(unit_review::Column::UnitId.eq(s.cell.id))
-        .filter(unit_review::Column::Year.eq(input.year))
-        .one(&app.db)
-        .await?;
-    let now = chrono::Utc::now();
-    let tx = write_tx(&app.db).await?;
-    let mut am = match existing.clone() {
-        Some(r) => r.into_active_model(),
-        None => unit_review::ActiveModel {
-            unit_id: Set(s.cell.id),
-            year: Set(input.year),
-            ..Default::default()
-        },
-    };
-    am.score = Set(score as i32);
-    am.level = Set(level.code().to_string());
-    am.decision = Set(decision);
-    am.decided_on = Set(on.expect("checked"));
-    am.updated_by = Set(Some(actor.user_id().get()));
-    am.updated_at = Set(now);
-    let saved = if existing.is_some() {
-        am.update(&tx).await?
-    } else {
-        am.insert(&tx).await?
-    };
-    audit::record(
-        &tx,
-        Some(actor),
-        "review.cell",
-        "unit",
-        Some(s.cell.id),
-        existing.as_ref(),
-        Some(&saved),
-    )
-    .await?;
-    tx.commit().await?;
-    sheet(app, actor, cell_id, input.year).await
-}
-
-/// Members and cells of a subtree by level in a year, with the shares rated good or better.
 /// What the annual review shows for a unit: a cell's scoring sheet, or a committee's summary
 /// over its subtree.
 #[derive(Debug, Clone, Serialize, ToSchema)]
