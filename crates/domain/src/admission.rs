@@ -376,7 +376,7 @@ mod tests {
             );
         }
         // Thirty working days from the vote, thirty more once extended.
-        let h = Holidays::new(crate::calendar::builtin_holidays().into_iter().map(|x| x.0));
+        let h = Holidays::statutory();
         let voted = d(2026, 3, 2);
         let by = r.recognise_by(voted, false, &h);
         assert_eq!(h.working_days_between(voted, by), 30);
@@ -392,7 +392,7 @@ mod tests {
         assert!(r.may_introduce(Some(d(2026, 11, 23)), d(2026, 11, 23)));
         assert!(!r.may_introduce(Some(d(2026, 11, 24)), d(2026, 11, 23)));
         assert!(!r.may_introduce(None, d(2026, 11, 23)));
-        let h = Holidays::new(crate::calendar::builtin_holidays().into_iter().map(|x| x.0));
+        let h = Holidays::statutory();
         assert_eq!(r.decide_by(d(2026, 10, 1), &h), d(2026, 12, 24));
         assert_eq!(r.probation_ends(d(2026, 2, 3)), d(2027, 2, 3));
         assert!(r.review_by(d(2026, 2, 3), &h) > d(2027, 3, 1));

@@ -241,7 +241,7 @@ mod tests {
     #[test]
     fn deadlines_in_working_days() {
         let r = TransferRules::default();
-        let h = Holidays::new(crate::calendar::builtin_holidays().into_iter().map(|x| x.0));
+        let h = Holidays::statutory();
         assert_eq!(r.apply_by(d(2026, 10, 1), &h), d(2026, 12, 24));
         // 30 working days from 1 April 2026 skip the Hùng Kings' day and 30/4–1/5.
         assert_eq!(r.present_by(d(2026, 4, 1), &h), d(2026, 5, 15));

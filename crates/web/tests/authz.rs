@@ -82,7 +82,7 @@ fn case(method: &Method, path: &str) -> Option<Case> {
             | "/import/template.xlsx"
             | "/import/tree-template.xlsx",
         ) => Own,
-        ("POST", "/holidays") => Admin,
+        ("POST", "/holidays" | "/holiday-years") => Admin,
         (_, "/holidays/{id}" | "/admin/holidays/{id}/delete") => Holiday,
         ("POST", "/rule-sets") => Admin,
         ("POST", "/units" | "/members") if path.starts_with("/api/") => BodyUnit,

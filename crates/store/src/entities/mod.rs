@@ -342,6 +342,16 @@ entity!(member_discipline, "member_disciplines", {
 entity!(holiday, "holidays", {
     day: NaiveDate,
     name: String,
+    /// `off` (a day off: make-up, swapped or any day the government adds) or `working` (a
+    /// weekend day made a working day). The statutory holidays are computed, not stored.
+    kind: String,
+});
+
+entity!(holiday_year, "holiday_years", {
+    /// A year whose make-up and swapped days an administrator has entered.
+    year: i32,
+    confirmed_by: Option<i64>,
+    confirmed_at: DateTime<Utc>,
 });
 
 entity!(transfer, "transfers", {

@@ -47,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(rules::SpecialBadges),
             Box::new(rules::RecognitionVote),
             Box::new(rules::ReviewTaskResults),
+            Box::new(rules::HolidayKinds),
         ]
     }
 }
@@ -757,7 +758,11 @@ impl MigrationTrait for Transfers {
         insert
             .into_table(c("holidays"))
             .columns([c("day"), c("name")]);
-        for (day, name) in chibo_domain::calendar::builtin_holidays() {
+        // The statutory days of the years chibo first shipped with; the migration
+        // `HolidayKinds` removes them again once they are computed for every year.
+        for (day, name) in (2024..=2028).flat_map(|y| {
+            chibo_domain::calendar::statutory_holidays(y).expect("a year chibo computes")
+        }) {
             insert.values_panic([day.into(), name.into()]);
         }
         m.exec_stmt(insert).await?;

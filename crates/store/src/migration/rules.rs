@@ -3,7 +3,7 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use super::c;
+use super::{c, index};
 
 /// `candidates.introducer_known_since`: the day since which the introducer has worked,
 /// studied or lived with the candidate (issue 12: twelve months of it, not a year of party
@@ -143,5 +143,56 @@ impl MigrationTrait for ReviewTaskResults {
             .await?;
         }
         Ok(())
+    }
+}
+
+/// Holidays for any year (issue 12): the statutory days are computed now
+/// (`chibo_domain::calendar::statutory_holidays`), so the rows the first migration stored for
+/// 2024–2028 go; what stays is what an administrator enters, each row a day off (`off`: a
+/// make-up or swapped day off) or a weekend day made a working day (`working`).
+/// `holiday_years` records the years whose announced days an administrator has entered, so a
+/// year without them is reported.
+pub(super) struct HolidayKinds;
+
+impl MigrationName for HolidayKinds {
+    fn name(&self) -> &str {
+        "m20261202_000033_holiday_kinds"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for HolidayKinds {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table(c("holidays"))
+                .add_column(string_len(c("kind"), 16).default("off").to_owned())
+                .to_owned(),
+        )
+        .await?;
+        for (day, name) in (2024..=2028)
+            .flat_map(|y| chibo_domain::calendar::statutory_holidays(y).unwrap_or_default())
+        {
+            m.exec_stmt(
+                Query::delete()
+                    .from_table(c("holidays"))
+                    .and_where(Expr::col(c("day")).eq(day))
+                    .and_where(Expr::col(c("name")).eq(name))
+                    .to_owned(),
+            )
+            .await?;
+        }
+        m.create_table(
+            Table::create()
+                .table(c("holiday_years"))
+                .col(big_pk_auto(c("id")))
+                .col(integer(c("year")))
+                .col(big_integer_null(c("confirmed_by")))
+                .col(timestamp_with_time_zone(c("confirmed_at")))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("holiday_years", &["year"], true))
+            .await
     }
 }

@@ -146,6 +146,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(transfers::step))
         .routes(routes!(transfers::holidays, transfers::add_holiday))
         .routes(routes!(transfers::remove_holiday))
+        .routes(routes!(transfers::confirm_holiday_year))
         .routes(routes!(exemptions::list))
         .routes(routes!(exemptions::of_member, exemptions::request))
         .routes(routes!(exemptions::step))

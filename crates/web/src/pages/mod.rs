@@ -504,6 +504,12 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
             false,
             post(transfers::remove_holiday),
         ),
+        r(
+            M::POST,
+            "/admin/holiday-years",
+            false,
+            post(transfers::confirm_holiday_year),
+        ),
         r(M::POST, "/members/{id}/badges", false, post(badges::award)),
         r(
             M::POST,

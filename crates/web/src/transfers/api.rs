@@ -3,7 +3,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chibo_app::refs::UnitChoices;
 use chibo_app::rules::calendar;
-use chibo_app::rules::calendar::{HolidayInput, HolidayView};
+use chibo_app::rules::calendar::{HolidayInput, HolidayView, HolidayYear, HolidayYearInput};
 use chibo_app::workflows::transfer_steps;
 use chibo_app::workflows::transfer_steps::{TransferInput, TransferStep};
 use chibo_app::workflows::transfers;
@@ -115,14 +115,15 @@ pub struct YearQuery {
     year: Option<chibo_domain::bounded::Year>,
 }
 
-/// Public holidays of a year (working-day deadlines skip them).
+/// Public holidays of a year (working-day deadlines skip them): the statutory ones computed,
+/// those entered, and whether this year's and next year's announced days are entered.
 #[utoipa::path(get, path = "/api/v1/holidays", tag = "transfers", params(YearQuery),
-    responses((status = 200, body = Vec<HolidayView>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = HolidayYear), (status = 401, body = ErrorBody)))]
 pub async fn holidays(
     State(s): State<AppState>,
     ApiUser(_a): ApiUser,
     ApiQuery(q): ApiQuery<YearQuery>,
-) -> Result<Json<Vec<HolidayView>>, ApiError> {
+) -> Result<Json<HolidayYear>, ApiError> {
     let year = q
         .year
         .map(|y| y.get_i32())
@@ -130,7 +131,19 @@ pub async fn holidays(
     Ok(Json(calendar::list(&s.app, year).await?))
 }
 
-/// Adds a public holiday or make-up day (administrators).
+/// Records that a year's make-up and swapped days are all entered (administrators).
+#[utoipa::path(post, path = "/api/v1/holiday-years", tag = "transfers", request_body = HolidayYearInput,
+    responses((status = 200, body = HolidayYear), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn confirm_holiday_year(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiJson(b): ApiJson<HolidayYearInput>,
+) -> Result<Json<HolidayYear>, ApiError> {
+    Ok(Json(calendar::confirm_year(&s.app, &a.admin()?, b).await?))
+}
+
+/// Adds a day off (`kind` `off`) or a weekend day made a working day (`working`), as the
+/// government announces them (administrators).
 #[utoipa::path(post, path = "/api/v1/holidays", tag = "transfers", request_body = HolidayInput,
     responses((status = 201, body = HolidayView), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn add_holiday(

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use chibo_app::rules::calendar;
-use chibo_app::rules::calendar::{HolidayInput, HolidayView};
+use chibo_app::rules::calendar::{HolidayInput, HolidayYear, HolidayYearInput};
 use chibo_app::workflows::transfer_steps;
 use chibo_app::workflows::transfer_steps::{TransferInput, TransferStep};
 use chibo_app::workflows::transfers;
@@ -141,8 +141,7 @@ pub struct YearQuery {
 #[template(path = "holidays.html")]
 struct HolidaysPage {
     nav: Nav,
-    year: i32,
-    days: Vec<HolidayView>,
+    h: HolidayYear,
     errors: Vec<String>,
 }
 
@@ -154,14 +153,13 @@ async fn render_holidays(
 ) -> Result<Response, PageError> {
     // Holidays are public; this page, which edits them, is the administrator's.
     a.admin()?;
-    let days = calendar::list(&s.app, year).await?;
+    let h = calendar::list(&s.app, year).await?;
     let status = crate::render::status_for(&errors);
     render_status(
         status,
         &HolidaysPage {
             nav: Nav::of(a),
-            year,
-            days,
+            h,
             errors,
         },
     )
@@ -190,6 +188,18 @@ pub async fn add_holiday(
             "/admin/holidays?nam={}",
             chrono::Datelike::year(&h.day)
         ))),
+        Err(errors) => render_holidays(&s, &a, year, errors).await,
+    }
+}
+
+pub async fn confirm_holiday_year(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Form { input, .. }: Form<HolidayYearInput>,
+) -> Result<Response, PageError> {
+    let year = input.year;
+    match form_errors(calendar::confirm_year(&s.app, &a.admin()?, input).await)? {
+        Ok(_) => Ok(see_other(&format!("/admin/holidays?nam={year}"))),
         Err(errors) => render_holidays(&s, &a, year, errors).await,
     }
 }
