@@ -103,6 +103,17 @@ impl MigrationTrait for RecognitionVote {
             )
             .await?;
         }
+        // The new stages' codes are longer than the sixteen characters the column had.
+        // SQLite does not enforce a length (nor can it alter a column); PostgreSQL does.
+        if m.get_database_backend() == sea_orm::DbBackend::Postgres {
+            m.alter_table(
+                Table::alter()
+                    .table(c("candidates"))
+                    .modify_column(ColumnDef::new(c("stage")).string_len(32).not_null())
+                    .to_owned(),
+            )
+            .await?;
+        }
         m.alter_table(
             Table::alter()
                 .table(c("candidate_votes"))
