@@ -67,6 +67,15 @@ pub struct HolidayYearInput {
     pub year: i32,
 }
 
+/// The error for a year outside those chibo computes holidays for.
+fn years_computed() -> String {
+    format!(
+        "Năm từ {} đến {}.",
+        HOLIDAY_YEARS.start(),
+        HOLIDAY_YEARS.end()
+    )
+}
+
 /// The statutory holidays of every year chibo computes, computed once.
 fn statutory() -> &'static Holidays {
     static ALL: OnceLock<Holidays> = OnceLock::new();
@@ -152,14 +161,7 @@ pub async fn confirm_year(
 ) -> AppResult<HolidayYear> {
     let actor: &Actor = admin;
     if !HOLIDAY_YEARS.contains(&input.year) {
-        return Err(AppError::invalid(
-            "year",
-            format!(
-                "Năm từ {} đến {}.",
-                HOLIDAY_YEARS.start(),
-                HOLIDAY_YEARS.end()
-            ),
-        ));
+        return Err(AppError::invalid("year", years_computed()));
     }
     let tx = write_tx(&app.db).await?;
     let saved = holiday_year::ActiveModel {
@@ -219,14 +221,7 @@ pub async fn add(app: &App, admin: &Admin<'_>, input: HolidayInput) -> AppResult
             );
         }
         if !HOLIDAY_YEARS.contains(&d.year()) {
-            e.push(
-                "day",
-                format!(
-                    "Năm từ {} đến {}.",
-                    HOLIDAY_YEARS.start(),
-                    HOLIDAY_YEARS.end()
-                ),
-            );
+            e.push("day", years_computed());
         }
     }
     e.into_result()?;

@@ -153,10 +153,6 @@ pub async fn step(
                 Some(v) => vote = Some((v, official)),
             }
         }
-        AdmissionAction::ExtendRecognition if c.recognition_extended => e.push(
-            "step",
-            "Thời gian xét công nhận chính thức đã được gia hạn một lần.",
-        ),
         _ => {}
     }
     e.into_result()?;

@@ -19,6 +19,20 @@ use crate::access::Actor;
 use crate::org::units;
 use crate::{App, AppError, AppResult, audit};
 
+/// The cell's sheet, for the superior committee only.
+async fn sheet_to_decide(
+    app: &App,
+    actor: &Actor,
+    cell_id: i64,
+    year: i32,
+) -> AppResult<ReviewSheet> {
+    let s = sheet(app, actor, cell_id, year).await?;
+    if !s.can_decide {
+        return Err(AppError::Forbidden);
+    }
+    Ok(s)
+}
+
 /// The superior committee decides the cell's level (excellent only when its members allow it).
 pub async fn decide(
     app: &App,
@@ -26,10 +40,7 @@ pub async fn decide(
     cell_id: i64,
     input: CellReviewInput,
 ) -> AppResult<ReviewSheet> {
-    let s = sheet(app, actor, cell_id, input.year).await?;
-    if !s.can_decide {
-        return Err(AppError::Forbidden);
-    }
+    let s = sheet_to_decide(app, actor, cell_id, input.year).await?;
     let rules = ClassificationRules::default();
     let mut e = Invalid::new();
     let score = match input.score {
@@ -132,10 +143,7 @@ pub async fn set_member_level(
     cell_id: i64,
     input: MemberLevelInput,
 ) -> AppResult<ReviewSheet> {
-    let s = sheet(app, actor, cell_id, input.year).await?;
-    if !s.can_decide {
-        return Err(AppError::Forbidden);
-    }
+    let s = sheet_to_decide(app, actor, cell_id, input.year).await?;
     let rules = ClassificationRules::default();
     let mut e = Invalid::new();
     let row = s.rows.iter().find(|r| r.member.id == input.member_id);
