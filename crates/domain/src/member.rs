@@ -23,6 +23,7 @@ labelled_enum!(
         Suspended = "suspended", "Đình chỉ sinh hoạt";
         Detained = "detained", "Bị tạm giam, truy tố";
         SpecialDuty = "special_duty", "Làm nhiệm vụ đặc biệt (lực lượng vũ trang)";
+        LostContact = "lost_contact", "Mất liên lạc";
         TransferredOut = "transferred_out", "Đã chuyển sinh hoạt chính thức đi";
         Removed = "removed", "Đã xóa tên";
         Expelled = "expelled", "Đã khai trừ";
@@ -51,6 +52,8 @@ labelled_enum!(
         Expelled = "expelled", "Khai trừ";
         Deceased = "deceased", "Từ trần";
         Readmitted = "readmitted", "Kết nạp lại";
+        LostContact = "lost_contact", "Mất liên lạc với chi bộ";
+        ContactRestored = "contact_restored", "Liên lạc lại với chi bộ";
     }
 );
 
@@ -104,9 +107,13 @@ impl Status {
         )
     }
 
-    /// Out of the Party: these periods are deducted from party age.
-    fn out_of_party(self) -> bool {
-        matches!(self, Status::Removed | Status::Expelled)
+    /// Periods in these statuses are deducted from party age (domain.md §3: expulsion,
+    /// removal, lost contact).
+    fn pauses_party_age(self) -> bool {
+        matches!(
+            self,
+            Status::Removed | Status::Expelled | Status::LostContact
+        )
     }
 }
 
@@ -132,6 +139,8 @@ pub fn apply(from: Status, event: StatusEventKind) -> Result<Status, &'static st
         (S::Detained, E::DetentionEnded) => S::Active,
         (S::Active, E::SpecialDutyStarted) => S::SpecialDuty,
         (S::SpecialDuty, E::SpecialDutyEnded) => S::Active,
+        (S::Active | S::WorkingAway, E::LostContact) => S::LostContact,
+        (S::LostContact, E::ContactRestored) => S::Active,
         (s, E::Removed) if s.on_roll() => S::Removed,
         (s, E::Expelled) if s.on_roll() => S::Expelled,
         (_, E::Deceased) => S::Deceased,
@@ -164,17 +173,18 @@ pub fn status_on(initial: Status, events: &[StatusEvent], on: NaiveDate) -> Stat
     s
 }
 
-/// Periods out of the Party (removal or expulsion until re-admission), as [start, end) ranges.
+/// Periods that do not count towards party age, as [start, end) ranges: removal or expulsion
+/// until re-admission, lost contact until it is restored.
 pub fn gaps(initial: Status, events: &[StatusEvent]) -> Vec<(NaiveDate, Option<NaiveDate>)> {
     let mut out = Vec::new();
     let mut s = initial;
     let mut open: Option<NaiveDate> = None;
     for e in events {
         let Ok(next) = apply(s, e.kind) else { continue };
-        if !s.out_of_party() && next.out_of_party() {
+        if !s.pauses_party_age() && next.pauses_party_age() {
             open = Some(e.on);
-        } else if s.out_of_party()
-            && !next.out_of_party()
+        } else if s.pauses_party_age()
+            && !next.pauses_party_age()
             && let Some(start) = open.take()
         {
             out.push((start, Some(e.on)));
@@ -183,6 +193,40 @@ pub fn gaps(initial: Status, events: &[StatusEvent]) -> Vec<(NaiveDate, Option<N
     }
     if let Some(start) = open {
         out.push((start, None));
+    }
+    out
+}
+
+labelled_enum!(
+    /// Why a recorded period does not count towards party age (domain.md §3). Entered by hand
+    /// for what the status events cannot show: a gap between leaving one cell and joining the
+    /// next, or an old gap of an imported re-admitted member, before they joined this cell.
+    GapKind {
+        Removed = "removed", "Bị xóa tên";
+        Expelled = "expelled", "Bị khai trừ";
+        LostContact = "lost_contact", "Mất liên lạc";
+        Transfer = "transfer", "Gián đoạn khi chuyển sinh hoạt";
+    }
+);
+
+/// The union of `gaps`: overlapping or touching periods merged, sorted by start, so no day is
+/// deducted twice. An open period (`None`) swallows every later one.
+pub fn merge_gaps(
+    mut gaps: Vec<(NaiveDate, Option<NaiveDate>)>,
+) -> Vec<(NaiveDate, Option<NaiveDate>)> {
+    gaps.retain(|(from, to)| to.is_none_or(|t| t > *from));
+    gaps.sort_by_key(|(from, _)| *from);
+    let mut out: Vec<(NaiveDate, Option<NaiveDate>)> = Vec::new();
+    for (from, to) in gaps {
+        match out.last_mut() {
+            Some((_, last_to)) if last_to.is_none_or(|t| t >= from) => {
+                *last_to = match (*last_to, to) {
+                    (Some(a), Some(b)) => Some(a.max(b)),
+                    _ => None,
+                };
+            }
+            _ => out.push((from, to)),
+        }
     }
     out
 }
@@ -398,6 +442,46 @@ mod tests {
         );
     }
 
+    /// Điều lệ Đảng, Điều 6 and domain.md §3: lost contact is deducted from party age, from the
+    /// day it was recorded to the day contact was restored.
+    #[test]
+    fn lost_contact_pauses_party_age() {
+        let events = vec![
+            StatusEvent {
+                kind: StatusEventKind::LostContact,
+                on: d(2020, 1, 1),
+            },
+            StatusEvent {
+                kind: StatusEventKind::ContactRestored,
+                on: d(2020, 3, 1),
+            },
+        ];
+        assert_eq!(
+            gaps(Status::Active, &events),
+            vec![(d(2020, 1, 1), Some(d(2020, 3, 1)))]
+        );
+        assert!(apply(Status::Exempt, StatusEventKind::LostContact).is_err());
+        assert_eq!(
+            apply(Status::LostContact, StatusEventKind::Removed),
+            Ok(Status::Removed),
+            "a member out of contact may be removed from the list"
+        );
+    }
+
+    #[test]
+    fn merged_gaps_deduct_each_day_once() {
+        let merged = merge_gaps(vec![
+            (d(2020, 3, 1), Some(d(2020, 5, 1))),
+            (d(2020, 1, 1), Some(d(2020, 3, 15))),
+            (d(2021, 1, 1), None),
+            (d(2021, 6, 1), Some(d(2021, 7, 1))),
+        ]);
+        assert_eq!(
+            merged,
+            vec![(d(2020, 1, 1), Some(d(2020, 5, 1))), (d(2021, 1, 1), None)]
+        );
+    }
+
     #[test]
     fn standing_follows_official_date() {
         assert_eq!(Standing::on(None, d(2025, 1, 1)), Standing::Probationary);
@@ -428,6 +512,25 @@ mod tests {
             let with_gap = party_age(admission, &g, on);
             prop_assert!(with_gap.years * 12 + with_gap.months <= total_months);
             prop_assert!(with_gap.gap_days <= gap_len);
+        }
+
+        /// The merged periods deduct exactly the days of their union, whatever the order and
+        /// overlaps of what was entered.
+        #[test]
+        fn merged_gaps_count_the_union(raw in proptest::collection::vec((0i64..400, 0i64..120), 0..6)) {
+            let base = d(2000, 1, 1);
+            let on = base + chrono::Duration::days(600);
+            let gaps: Vec<_> = raw
+                .iter()
+                .map(|(s, l)| (base + chrono::Duration::days(*s), Some(base + chrono::Duration::days(s + l))))
+                .collect();
+            let union: std::collections::BTreeSet<i64> = raw
+                .iter()
+                .flat_map(|(s, l)| *s..s + l)
+                .collect();
+            let merged = merge_gaps(gaps);
+            prop_assert_eq!(gap_days(&merged, on), union.len() as i64);
+            prop_assert!(merged.windows(2).all(|w| w[0].1.is_some_and(|end| end < w[1].0)));
         }
 
         #[test]

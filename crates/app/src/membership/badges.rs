@@ -19,6 +19,7 @@ use utoipa::ToSchema;
 use crate::access::Actor;
 use crate::membership::members;
 use crate::membership::members::{domain_events, status_of};
+use crate::membership::party_gaps;
 use crate::{App, AppError, AppResult, audit};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -133,7 +134,7 @@ impl Of {
     }
 }
 
-/// Party-age gaps of each member, from their status events.
+/// Party-age gaps of each member: from their status events and entered by hand, merged.
 /// `of`: which members, as a condition on a `member_id` column (one id, or a page's batch).
 pub(crate) async fn gaps_by_member(
     app: &App,
@@ -150,14 +151,18 @@ pub(crate) async fn gaps_by_member(
     for e in events {
         by.entry(e.member_id).or_default().push(e);
     }
+    let recorded = party_gaps::recorded_by_member(
+        &app.db,
+        of.on(chibo_store::entities::party_age_gap::Column::MemberId),
+    )
+    .await?;
     Ok(ms
         .iter()
         .map(|m| {
             let evs = by.get(&m.id).map(Vec::as_slice).unwrap_or(&[]);
-            (
-                m.id,
-                member_rules::gaps(status_of(&m.initial_status), &domain_events(evs)),
-            )
+            let from_events = member_rules::gaps(status_of(&m.initial_status), &domain_events(evs));
+            let entered = recorded.get(&m.id).map(Vec::as_slice).unwrap_or(&[]);
+            (m.id, party_gaps::deducted(from_events, entered))
         })
         .collect())
 }

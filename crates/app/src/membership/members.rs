@@ -12,7 +12,7 @@ use chibo_domain::member::{
 };
 use chibo_domain::org::UnitKind;
 use chibo_domain::text;
-use chibo_store::entities::{member, member_event, member_unit, position, unit};
+use chibo_store::entities::{member, member_event, member_unit, party_age_gap, position, unit};
 use chibo_store::sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Select,
@@ -121,6 +121,9 @@ pub struct MemberDetail {
     pub positions: Vec<PositionView>,
     pub events: Vec<EventView>,
     pub memberships: Vec<MembershipView>,
+    /// Periods entered by hand that do not count towards party age (their days are in
+    /// `party_age.gap_days`, with those of the status events).
+    pub recorded_gaps: Vec<crate::membership::party_gaps::GapView>,
     pub can_manage: bool,
 }
 
@@ -421,7 +424,17 @@ pub(crate) async fn detail(
     let today = App::today();
     let events = events_of(&app.db, m.id).await?;
     let initial = status_of(&m.initial_status);
-    let gaps = rules::gaps(initial, &domain_events(&events));
+    let recorded = crate::membership::party_gaps::recorded_by_member(
+        &app.db,
+        Condition::all().add(party_age_gap::Column::MemberId.eq(m.id)),
+    )
+    .await?
+    .remove(&m.id)
+    .unwrap_or_default();
+    let gaps = crate::membership::party_gaps::deducted(
+        rules::gaps(initial, &domain_events(&events)),
+        &recorded,
+    );
     let positions = position::Entity::find()
         .filter(position::Column::MemberId.eq(m.id))
         .order_by_desc(position::Column::TermFrom)
@@ -492,6 +505,10 @@ pub(crate) async fn detail(
                 valid_to: x.valid_to,
                 reason: x.reason.clone(),
             })
+            .collect(),
+        recorded_gaps: recorded
+            .iter()
+            .map(crate::membership::party_gaps::view)
             .collect(),
         can_manage: actor.can_manage_members(&u) && status_of(&m.status) != Status::Deceased,
     })

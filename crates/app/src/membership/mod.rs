@@ -9,4 +9,5 @@ pub mod import;
 pub mod member_edit;
 pub mod member_events;
 pub mod members;
+pub mod party_gaps;
 pub mod positions;

@@ -354,6 +354,16 @@ entity!(holiday_year, "holiday_years", {
     confirmed_at: DateTime<Utc>,
 });
 
+entity!(party_age_gap, "party_age_gaps", {
+    member_id: i64,
+    /// `removed`, `expelled`, `lost_contact` or `transfer` (`chibo_domain::member::GapKind`).
+    kind: String,
+    from_on: NaiveDate,
+    /// The first day counted again.
+    to_on: NaiveDate,
+    note: String,
+});
+
 entity!(transfer, "transfers", {
     member_id: i64,
     /// `temporary` or `permanent`.

@@ -48,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(rules::RecognitionVote),
             Box::new(rules::ReviewTaskResults),
             Box::new(rules::HolidayKinds),
+            Box::new(rules::PartyAgeGaps),
         ]
     }
 }

@@ -3,7 +3,7 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use super::{c, index};
+use super::{c, fk, index};
 
 /// `candidates.introducer_known_since`: the day since which the introducer has worked,
 /// studied or lived with the candidate (issue 12: twelve months of it, not a year of party
@@ -204,6 +204,39 @@ impl MigrationTrait for HolidayKinds {
         )
         .await?;
         m.create_index(index("holiday_years", &["year"], true))
+            .await
+    }
+}
+
+/// `party_age_gaps` (issue 12, defect 9): periods that do not count towards a member's party
+/// age and that no status event shows, entered by hand: a gap between leaving one cell and
+/// joining the next, or an imported re-admitted member's old gap from before this cell.
+/// `kind` is `removed`, `expelled`, `lost_contact` or `transfer`; [`from_on`, `to_on`).
+pub(super) struct PartyAgeGaps;
+
+impl MigrationName for PartyAgeGaps {
+    fn name(&self) -> &str {
+        "m20261203_000034_party_age_gaps"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for PartyAgeGaps {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(c("party_age_gaps"))
+                .col(big_pk_auto(c("id")))
+                .col(big_integer(c("member_id")))
+                .col(string_len(c("kind"), 16))
+                .col(date(c("from_on")))
+                .col(date(c("to_on")))
+                .col(string_len(c("note"), 255))
+                .foreign_key(&mut fk("party_age_gaps", "member_id", "members"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("party_age_gaps", &["member_id", "from_on"], false))
             .await
     }
 }

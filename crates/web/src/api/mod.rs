@@ -97,6 +97,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(members::list, members::create))
         .routes(routes!(members::get, members::update))
         .routes(routes!(members::add_event))
+        .routes(routes!(members::set_gaps))
         .routes(routes!(members::add_position))
         .routes(routes!(members::end_position))
         .routes(routes!(accounts::list_users, accounts::create_user))

@@ -7,6 +7,7 @@ use chibo_app::membership::member_events;
 use chibo_app::membership::member_events::StatusEventInput;
 use chibo_app::membership::members;
 use chibo_app::membership::members::{MemberDetail, MemberPage, MemberQuery};
+use chibo_app::membership::party_gaps::{self, GapsInput};
 use chibo_app::membership::positions;
 use chibo_app::membership::positions::{EndPositionInput, PositionInput};
 
@@ -75,6 +76,20 @@ pub async fn add_event(
     ApiJson(b): ApiJson<StatusEventInput>,
 ) -> Result<Json<MemberDetail>, ApiError> {
     Ok(Json(member_events::add_event(&s.app, &a, id, b).await?))
+}
+
+/// Replaces the periods entered by hand that do not count towards the member's party age
+/// (removal, expulsion, lost contact, a gap in a transfer), e.g. those from before they joined
+/// this cell; the status events' own periods are counted without being entered here.
+#[utoipa::path(put, path = "/api/v1/members/{id}/gaps", tag = "members", params(("id" = i64, Path)), request_body = GapsInput,
+    responses((status = 200, body = MemberDetail), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn set_gaps(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    PathId(id): PathId,
+    ApiJson(b): ApiJson<GapsInput>,
+) -> Result<Json<MemberDetail>, ApiError> {
+    Ok(Json(party_gaps::set_gaps(&s.app, &a, id, b).await?))
 }
 
 /// Appoints the member to a position in their cell for a term.

@@ -11,6 +11,7 @@ use chibo_app::membership::member_events;
 use chibo_app::membership::member_events::StatusEventInput;
 use chibo_app::membership::members;
 use chibo_app::membership::members::{MemberDetail, MemberPage, MemberQuery};
+use chibo_app::membership::party_gaps::{self, GapInput, GapsInput};
 use chibo_app::membership::positions;
 use chibo_app::membership::positions::{EndPositionInput, PositionInput};
 use chibo_app::org::units;
@@ -19,7 +20,7 @@ use chibo_app::workflows::exemptions;
 use chibo_app::workflows::transfers;
 use chibo_app::{Actor, App, AppError};
 use chibo_domain::Invalid;
-use chibo_domain::member::{PositionKind, StatusEventKind};
+use chibo_domain::member::{GapKind, PositionKind, StatusEventKind};
 use serde::Deserialize;
 
 use crate::error::PageError;
@@ -127,6 +128,7 @@ struct MemberPageT {
     errors: Vec<String>,
     today: String,
     event_kinds: Vec<(&'static str, &'static str)>,
+    gap_kinds: Vec<(&'static str, &'static str)>,
     position_kinds: Vec<(&'static str, &'static str)>,
 }
 
@@ -163,6 +165,7 @@ pub(crate) async fn render_member(
                 .filter(|k| **k != StatusEventKind::TempTransferIn)
                 .map(|k| (k.code(), k.label()))
                 .collect(),
+            gap_kinds: GapKind::ALL.iter().map(|k| (k.code(), k.label())).collect(),
             position_kinds: PositionKind::ALL
                 .iter()
                 .map(|k| (k.code(), k.label()))
@@ -361,6 +364,53 @@ pub async fn add_event(
     Form { input, .. }: Form<StatusEventInput>,
 ) -> Result<Response, PageError> {
     let r = member_events::add_event(&s.app, &a, id, input).await;
+    member_action(&s, &a, id, r).await
+}
+
+/// The periods a member's page shows, as the list `set_gaps` replaces.
+fn gap_inputs(m: &MemberDetail) -> Vec<GapInput> {
+    m.recorded_gaps
+        .iter()
+        .map(|g| GapInput {
+            kind: g.kind.clone(),
+            from: Some(g.from.to_string()),
+            to: Some(g.to.to_string()),
+            note: g.note.clone(),
+        })
+        .collect()
+}
+
+/// Adds one period not counted towards party age to those already entered.
+pub async fn add_gap(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    PathId(id): PathId,
+    Form { input, .. }: Form<GapInput>,
+) -> Result<Response, PageError> {
+    let mut gaps = gap_inputs(&members::get(&s.app, &a, id).await?);
+    gaps.push(input);
+    let r = party_gaps::set_gaps(&s.app, &a, id, GapsInput { gaps }).await;
+    member_action(&s, &a, id, r).await
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct RemoveGapForm {
+    index: usize,
+}
+
+/// Removes one of the periods entered (by its place in the list).
+pub async fn remove_gap(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    PathId(id): PathId,
+    Form { input: f, .. }: Form<RemoveGapForm>,
+) -> Result<Response, PageError> {
+    let mut gaps = gap_inputs(&members::get(&s.app, &a, id).await?);
+    if f.index < gaps.len() {
+        gaps.remove(f.index);
+    }
+    let r = party_gaps::set_gaps(&s.app, &a, id, GapsInput { gaps }).await;
     member_action(&s, &a, id, r).await
 }
 

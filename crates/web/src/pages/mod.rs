@@ -119,6 +119,13 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
             false,
             post(members::add_event),
         ),
+        r(M::POST, "/members/{id}/gaps", false, post(members::add_gap)),
+        r(
+            M::POST,
+            "/members/{id}/gaps/remove",
+            false,
+            post(members::remove_gap),
+        ),
         r(
             M::POST,
             "/members/{id}/positions",
