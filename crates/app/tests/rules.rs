@@ -235,3 +235,76 @@ async fn a_set_added_later_judges_the_meetings_not_yet_signed() {
         0
     );
 }
+
+/// Issue 12, defect 12: the year plan follows the rule sets' kinds and frequencies, period by
+/// period, not fixed codes. A commune's set from July that adds a monthly study session and
+/// makes thematic meetings twice a quarter plans the second half of the year by it.
+#[tokio::test]
+async fn the_year_plan_follows_the_kinds_of_the_sets_in_force() {
+    use chibo_app::meetings::plans;
+    use chibo_domain::rules::{Frequency, MeetingKindRule};
+    let app = demo_app().await;
+    let admin = actor(&app, "admin").await;
+    let commune = unit_named(&app, "Đảng bộ xã Phú Lâm").await;
+    let cell = unit_named(&app, "Chi bộ thôn Bản Nà").await;
+    let year = 2026;
+    let before = plans::year_plan(&app, &admin, cell.id, year).await.unwrap();
+    assert!(before.kinds.iter().all(|k| k.code != "hoc_tap"));
+    let thematic = |p: &plans::YearPlan| {
+        p.kinds
+            .iter()
+            .find(|k| k.code == "thematic")
+            .unwrap()
+            .periods
+            .iter()
+            .map(|q| q.required)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(thematic(&before), vec![1, 1, 1, 1]);
+
+    let mut set = rules::in_force(&app, &admin, cell.id, d(year, 7, 1))
+        .await
+        .unwrap()
+        .unwrap()
+        .rules;
+    set.meeting_kinds.push(MeetingKindRule {
+        code: "hoc_tap".into(),
+        label: "Sinh hoạt học tập nghị quyết".into(),
+        frequency: Frequency::Monthly,
+        min_per_period: 1,
+    });
+    for k in &mut set.meeting_kinds {
+        if k.code == "thematic" {
+            k.min_per_period = 2;
+        }
+    }
+    let created = rules::create(
+        &app,
+        &admin.admin().unwrap(),
+        NewRuleSet {
+            code: "phu-lam-2026".into(),
+            name: "Quy định của Đảng ủy xã Phú Lâm 2026".into(),
+            unit_id: Some(commune.id),
+            effective_from: Some(format!("{year}-07-01")),
+            rules: serde_json::to_value(&set).unwrap(),
+        },
+    )
+    .await
+    .unwrap();
+    let after = plans::year_plan(&app, &admin, cell.id, year).await.unwrap();
+    assert_eq!(after.rule_sets.last(), Some(&created.name));
+    let study = after.kinds.iter().find(|k| k.code == "hoc_tap").unwrap();
+    assert_eq!(study.frequency, "monthly");
+    let required: Vec<u32> = study.periods.iter().map(|p| p.required).collect();
+    assert_eq!(required, [vec![0; 6], vec![1; 6]].concat());
+    // No study session was held: the months of the new set already over are missed.
+    let today = chibo_app::App::today();
+    for p in &study.periods {
+        let over = d(year, p.number, 1)
+            .checked_add_months(chrono::Months::new(1))
+            .unwrap()
+            <= today;
+        assert_eq!(p.missed, p.number >= 7 && over, "{}", p.label);
+    }
+    assert_eq!(thematic(&after), vec![1, 1, 2, 2]);
+}

@@ -1,9 +1,11 @@
 //! A cell's year plan: the thematic topics it registers (each with the member who writes the
-//! introductory paper) and the calendar of required meetings against what was held.
+//! introductory paper) and the calendar of the meetings its rule sets require, kind by kind,
+//! against what was held.
 
 use chibo_domain::Invalid;
 use chibo_domain::meeting::MeetingStatus;
 use chibo_domain::org::UnitKind;
+use chibo_domain::rules::{Frequency, MeetingKindRule};
 use chibo_domain::validate;
 use chibo_store::entities::{meeting, member, thematic_topic};
 use chibo_store::sea_orm::{
@@ -18,6 +20,7 @@ use crate::access::Actor;
 use crate::meetings::lookup;
 use crate::org::units;
 use crate::refs::{MemberRef, UnitRef};
+use crate::rules;
 use crate::{App, AppError, AppResult, audit};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -36,31 +39,52 @@ pub struct MeetingRef {
     pub status: String,
 }
 
+/// One month or quarter of a kind of meeting the rules require.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct MonthRow {
-    pub month: u32,
-    /// The regular meeting of the month, if scheduled.
-    pub regular: Option<MeetingRef>,
-    pub thematic: Vec<MeetingRef>,
-    /// The month is over and no regular meeting was held.
-    pub regular_missed: bool,
+pub struct PeriodRow {
+    /// The month (1–12) or the quarter (1–4).
+    pub number: u32,
+    /// "Tháng 3", "Quý 1".
+    pub label: String,
+    /// The meetings of this kind scheduled or held in the period.
+    pub meetings: Vec<MeetingRef>,
+    /// How many were held.
+    pub held: u32,
+    /// How many the rule set in force on the period's first day requires (0: none).
+    pub required: u32,
+    /// The period is over with fewer held than required.
+    pub missed: bool,
+}
+
+/// A kind of meeting of the rule sets in force in the year, period by period.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct KindPlan {
+    pub code: String,
+    pub label: String,
+    /// `monthly`, `quarterly` or `as_needed`.
+    pub frequency: String,
+    /// "hằng tháng", "hằng quý", "khi cần".
+    pub frequency_label: String,
+    /// Twelve months, four quarters, or (when needed) the twelve months.
+    pub periods: Vec<PeriodRow>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct QuarterRow {
+pub struct QuarterTopics {
     pub quarter: u32,
-    pub thematic_held: u32,
     pub topics: Vec<TopicView>,
-    /// The quarter is over without a thematic meeting.
-    pub thematic_missed: bool,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct YearPlan {
     pub cell: UnitRef,
     pub year: i32,
-    pub months: Vec<MonthRow>,
-    pub quarters: Vec<QuarterRow>,
+    /// The rule sets the year's periods are planned by (names), oldest first.
+    pub rule_sets: Vec<String>,
+    /// Each kind of meeting of those sets, with its calendar against what was held.
+    pub kinds: Vec<KindPlan>,
+    /// The thematic topics registered, by quarter.
+    pub topics: Vec<QuarterTopics>,
     pub can_manage: bool,
 }
 
@@ -113,70 +137,33 @@ pub async fn year_plan(app: &App, actor: &Actor, cell_id: i64, year: i32) -> App
     )
     .await?;
     let today = App::today();
-    let r = |m: &meeting::Model| MeetingRef {
-        id: m.id,
-        date: m.meeting_date,
-        status: m.status.clone(),
-    };
-    let months = (1..=12u32)
-        .map(|month| {
-            let in_month: Vec<&&meeting::Model> = visible
+    let sets = rules::LineageSets::read(&app.db, &cell, to).await?;
+    let kinds = kind_plans(&sets, &cell, &visible, year, today);
+    let mut rule_sets: Vec<String> = Vec::new();
+    for month in 1..=12 {
+        let first = NaiveDate::from_ymd_opt(year, month, 1).expect("a month of a valid year");
+        if let Some((r, _)) = sets.on(first)
+            && !rule_sets.contains(&r.name)
+        {
+            rule_sets.push(r.name.clone());
+        }
+    }
+    let topics = (1..=4u32)
+        .map(|q| QuarterTopics {
+            quarter: q,
+            topics: topics
                 .iter()
-                .filter(|m| m.meeting_date.month() == month)
-                .collect();
-            let regular = in_month.iter().find(|m| m.kind == "regular").map(|m| r(m));
-            let month_end = NaiveDate::from_ymd_opt(year, month, 1)
-                .and_then(|d| d.checked_add_months(chrono::Months::new(1)))
-                .map(|d| d.pred_opt().unwrap_or(d));
-            let over = month_end.is_some_and(|e| e < today)
-                && month_end.is_some_and(|e| e >= cell.established_on);
-            MonthRow {
-                month,
-                regular_missed: over
-                    && regular
-                        .as_ref()
-                        .is_none_or(|m| m.status != MeetingStatus::Held.code()),
-                regular,
-                thematic: in_month
-                    .iter()
-                    .filter(|m| m.kind == "thematic")
-                    .map(|m| r(m))
-                    .collect(),
-            }
-        })
-        .collect();
-    let quarters = (1..=4u32)
-        .map(|q| {
-            let held_count = visible
-                .iter()
-                .filter(|m| {
-                    (m.kind == "thematic" || m.combined)
-                        && m.status == MeetingStatus::Held.code()
-                        && (m.meeting_date.month() - 1) / 3 + 1 == q
+                .filter(|t| t.quarter == q as i32)
+                .map(|t| TopicView {
+                    id: t.id,
+                    quarter: t.quarter,
+                    title: t.title.clone(),
+                    writer: t.writer_member_id.map(|id| MemberRef {
+                        id,
+                        name: writers.get(&id).cloned().unwrap_or_default(),
+                    }),
                 })
-                .count() as u32;
-            let quarter_end = NaiveDate::from_ymd_opt(year, q * 3, 1)
-                .and_then(|d| d.checked_add_months(chrono::Months::new(1)))
-                .map(|d| d.pred_opt().unwrap_or(d));
-            QuarterRow {
-                quarter: q,
-                thematic_held: held_count,
-                thematic_missed: quarter_end.is_some_and(|e| e < today && e >= cell.established_on)
-                    && held_count == 0,
-                topics: topics
-                    .iter()
-                    .filter(|t| t.quarter == q as i32)
-                    .map(|t| TopicView {
-                        id: t.id,
-                        quarter: t.quarter,
-                        title: t.title.clone(),
-                        writer: t.writer_member_id.map(|id| MemberRef {
-                            id,
-                            name: writers.get(&id).cloned().unwrap_or_default(),
-                        }),
-                    })
-                    .collect(),
-            }
+                .collect(),
         })
         .collect();
     Ok(YearPlan {
@@ -185,10 +172,108 @@ pub async fn year_plan(app: &App, actor: &Actor, cell_id: i64, year: i32) -> App
             name: cell.name.clone(),
         },
         year,
-        months,
-        quarters,
+        rule_sets,
+        kinds,
+        topics,
         can_manage: officer && actor.can_manage_members(&cell),
     })
+}
+
+/// The year's calendar of each kind of meeting the rule sets name (issue 12, defect 12: their
+/// kinds and frequencies, not fixed codes). A period requires what the set in force on its first
+/// day requires; it is missed once over (and the cell existed) with fewer held. A regular
+/// meeting held together with a thematic one (`combined`) counts for the thematic kind too.
+fn kind_plans(
+    sets: &rules::LineageSets,
+    cell: &chibo_store::entities::unit::Model,
+    meetings: &[&meeting::Model],
+    year: i32,
+    today: NaiveDate,
+) -> Vec<KindPlan> {
+    let month_start = |m: u32| NaiveDate::from_ymd_opt(year, m, 1).expect("valid month");
+    let month_end = |m: u32| {
+        month_start(m)
+            .checked_add_months(chrono::Months::new(1))
+            .and_then(|d| d.pred_opt())
+            .expect("valid month")
+    };
+    // Every kind of every set in force in some month, in the order the sets list them.
+    let mut kinds: Vec<MeetingKindRule> = Vec::new();
+    for m in 1..=12 {
+        for k in sets
+            .on(month_start(m))
+            .map(|(_, r)| &r.meeting_kinds)
+            .into_iter()
+            .flatten()
+        {
+            if kinds.iter().all(|x| x.code != k.code) {
+                kinds.push(k.clone());
+            }
+        }
+    }
+    kinds
+        .into_iter()
+        .map(|k| {
+            let quarterly = k.frequency == Frequency::Quarterly;
+            let periods = if quarterly { 1..=4u32 } else { 1..=12u32 };
+            let periods = periods
+                .map(|n| {
+                    let (from, to) = if quarterly {
+                        (month_start(n * 3 - 2), month_end(n * 3))
+                    } else {
+                        (month_start(n), month_end(n))
+                    };
+                    let of_kind: Vec<&&meeting::Model> = meetings
+                        .iter()
+                        .filter(|m| (from..=to).contains(&m.meeting_date))
+                        .filter(|m| {
+                            m.kind == k.code
+                                || (k.code == "thematic" && m.kind == "regular" && m.combined)
+                        })
+                        .collect();
+                    let held = of_kind
+                        .iter()
+                        .filter(|m| m.status == MeetingStatus::Held.code())
+                        .count() as u32;
+                    let required = match sets.on(from).and_then(|(_, r)| r.kind(&k.code)) {
+                        Some(rule) if rule.frequency != Frequency::AsNeeded => rule.min_per_period,
+                        _ => 0,
+                    };
+                    PeriodRow {
+                        number: n,
+                        label: if quarterly {
+                            format!("Quý {n}")
+                        } else {
+                            format!("Tháng {n}")
+                        },
+                        meetings: of_kind
+                            .iter()
+                            .map(|m| MeetingRef {
+                                id: m.id,
+                                date: m.meeting_date,
+                                status: m.status.clone(),
+                            })
+                            .collect(),
+                        held,
+                        required,
+                        missed: to < today && to >= cell.established_on && held < required,
+                    }
+                })
+                .collect();
+            KindPlan {
+                frequency: match k.frequency {
+                    Frequency::Monthly => "monthly",
+                    Frequency::Quarterly => "quarterly",
+                    Frequency::AsNeeded => "as_needed",
+                }
+                .into(),
+                frequency_label: k.frequency.label().into(),
+                code: k.code,
+                label: k.label,
+                periods,
+            }
+        })
+        .collect()
 }
 
 /// Registers a thematic topic for a quarter, with the member who writes the paper.

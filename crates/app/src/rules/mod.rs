@@ -268,37 +268,57 @@ pub(crate) async fn in_force_for(
     u: &unit::Model,
     date: NaiveDate,
 ) -> AppResult<Option<RuleSetView>> {
-    let lineage = path_ids(&u.path);
-    // The national sets and those of the unit's own lineage (a handful of ids, its depth).
-    let rows = rule_set::Entity::find()
-        .filter(rule_set::Column::EffectiveFrom.lte(date))
-        .filter(
-            Condition::any()
-                .add(rule_set::Column::UnitId.is_null())
-                .add(rule_set::Column::UnitId.is_in(lineage.clone())),
-        )
-        .all(db)
-        .await?;
-    let parsed: Vec<(rule_set::Model, RuleSet)> = rows
-        .into_iter()
-        .map(|r| parse(&r.body).map(|rules| (r, rules)))
-        .collect::<AppResult<_>>()?;
-    let candidates: Vec<Candidate> = parsed
-        .iter()
-        .map(|(r, rules)| Candidate {
-            id: r.id,
-            unit_id: r.unit_id,
-            effective_from: r.effective_from,
-            rules,
-        })
-        .collect();
-    let Some(chosen) = domain::in_force(&candidates, &lineage, date).map(|c| c.id) else {
-        return Ok(None);
-    };
-    let row = parsed
-        .into_iter()
-        .find(|(r, _)| r.id == chosen)
-        .map(|(r, _)| r)
-        .expect("chosen from these");
-    Ok(Some(rule_set_view(db, row).await?))
+    let sets = LineageSets::read(db, u, date).await?;
+    match sets.on(date) {
+        Some((row, _)) => Ok(Some(rule_set_view(db, row.clone()).await?)),
+        None => Ok(None),
+    }
+}
+
+/// The rule sets that may judge a unit's meetings up to a day: the national ones and those of
+/// its own lineage (a handful of ids, its depth), read once, to choose from for any day up to
+/// it without another query (a year plan asks for each month).
+pub(crate) struct LineageSets {
+    lineage: Vec<i64>,
+    sets: Vec<(rule_set::Model, RuleSet)>,
+}
+
+impl LineageSets {
+    pub(crate) async fn read(
+        db: &impl ConnectionTrait,
+        u: &unit::Model,
+        until: NaiveDate,
+    ) -> AppResult<LineageSets> {
+        let lineage = path_ids(&u.path);
+        let rows = rule_set::Entity::find()
+            .filter(rule_set::Column::EffectiveFrom.lte(until))
+            .filter(
+                Condition::any()
+                    .add(rule_set::Column::UnitId.is_null())
+                    .add(rule_set::Column::UnitId.is_in(lineage.clone())),
+            )
+            .all(db)
+            .await?;
+        let sets = rows
+            .into_iter()
+            .map(|r| parse(&r.body).map(|rules| (r, rules)))
+            .collect::<AppResult<_>>()?;
+        Ok(LineageSets { lineage, sets })
+    }
+
+    /// The set in force on `date` (no later than the day they were read up to).
+    pub(crate) fn on(&self, date: NaiveDate) -> Option<&(rule_set::Model, RuleSet)> {
+        let candidates: Vec<Candidate> = self
+            .sets
+            .iter()
+            .map(|(r, rules)| Candidate {
+                id: r.id,
+                unit_id: r.unit_id,
+                effective_from: r.effective_from,
+                rules,
+            })
+            .collect();
+        let chosen = domain::in_force(&candidates, &self.lineage, date)?.id;
+        self.sets.iter().find(|(r, _)| r.id == chosen)
+    }
 }

@@ -19,6 +19,16 @@ pub enum Frequency {
     AsNeeded,
 }
 
+impl Frequency {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Frequency::Monthly => "hằng tháng",
+            Frequency::Quarterly => "hằng quý",
+            Frequency::AsNeeded => "khi cần",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MeetingKindRule {
     /// `regular`, `thematic`, `extraordinary`, `committee`.

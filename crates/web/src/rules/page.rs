@@ -113,14 +113,6 @@ struct ShowPage {
     max_points: u32,
 }
 
-fn frequency(f: &Frequency) -> &'static str {
-    match f {
-        Frequency::Monthly => "hằng tháng",
-        Frequency::Quarterly => "hằng quý",
-        Frequency::AsNeeded => "khi cần",
-    }
-}
-
 pub async fn show(
     State(s): State<AppState>,
     PageUser(a): PageUser,
@@ -137,6 +129,6 @@ pub async fn show(
 
 impl ShowPage {
     fn frequency(&self, f: &Frequency) -> &'static str {
-        frequency(f)
+        f.label()
     }
 }
