@@ -67,7 +67,7 @@ impl Stage {
 }
 
 /// The pipeline's parameters; the defaults are those of the Charter's current rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AdmissionRules {
     pub min_age: u32,
     pub max_age: u32,

@@ -25,7 +25,7 @@ labelled_enum!(
 );
 
 /// The badge rules; the defaults are those of the current regulation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BadgeRules {
     /// Years of party age that earn a badge.
     pub milestones: Vec<u32>,
@@ -69,7 +69,7 @@ impl Default for BadgeRules {
 }
 
 /// A day of the year badges are awarded on, and what it celebrates.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Occasion {
     pub month: u32,
     pub day: u32,

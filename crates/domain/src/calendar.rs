@@ -13,6 +13,8 @@ use chrono::{Datelike, NaiveDate, Weekday};
 pub struct Holidays {
     off: BTreeSet<NaiveDate>,
     working: BTreeSet<NaiveDate>,
+    /// The weekly days off; `None`: Saturday and Sunday.
+    weekly_off: Option<Vec<Weekday>>,
 }
 
 impl Holidays {
@@ -20,6 +22,7 @@ impl Holidays {
         Self {
             off: days.into_iter().collect(),
             working: BTreeSet::new(),
+            weekly_off: None,
         }
     }
 
@@ -43,6 +46,13 @@ impl Holidays {
         self
     }
 
+    /// These holidays with other weekly days off than Saturday and Sunday (a rule set's
+    /// working-day rule).
+    pub fn with_weekly_days_off(mut self, days: impl IntoIterator<Item = Weekday>) -> Self {
+        self.weekly_off = Some(days.into_iter().collect());
+        self
+    }
+
     pub fn contains(&self, d: NaiveDate) -> bool {
         self.off.contains(&d)
     }
@@ -51,7 +61,11 @@ impl Holidays {
         if self.working.contains(&d) {
             return true;
         }
-        !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) && !self.contains(d)
+        let weekly_off = match &self.weekly_off {
+            Some(days) => days.contains(&d.weekday()),
+            None => matches!(d.weekday(), Weekday::Sat | Weekday::Sun),
+        };
+        !weekly_off && !self.contains(d)
     }
 
     /// The day `n` working days after `start` (the deadline of "within n working days" from

@@ -16,7 +16,7 @@ labelled_enum!(
 );
 
 /// The thresholds; the quota is a parameter (20% under Hướng dẫn 21-2019, not restated since).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ClassificationRules {
     pub excellent_from: u32,
     pub good_from: u32,
@@ -34,12 +34,21 @@ pub struct ClassificationRules {
     /// ...and completed allows at most this share of tasks done late (QĐ 366, as reported;
     /// domain.md §6 asks for both to stay parameters until checked against the text).
     pub completed_late_at_most: Share,
+    /// Whether the task conditions hold at all: QĐ 366 (from 30 Aug 2025) set them; under
+    /// QĐ 124 the level followed the points alone.
+    #[serde(default = "yes")]
+    pub task_conditions: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// The members the excellent quota is counted against: those rated good or better (Hướng dẫn
 /// 21-2019), or every member classified, should a newer guide say so (domain.md §6: the base
 /// is a parameter).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum QuotaBase {
     GoodOrBetter,
     Classified,
@@ -100,6 +109,7 @@ impl Default for ClassificationRules {
                 denominator: 100,
                 strict: false,
             },
+            task_conditions: true,
         }
     }
 }
@@ -123,6 +133,7 @@ impl ClassificationRules {
     pub fn member_level(&self, score: u32, tasks: TaskResults) -> Level {
         let all_on_time = tasks.on_time >= tasks.given;
         let meets = |level: Level| match level {
+            _ if !self.task_conditions => true,
             // A member given no task has nothing to fall short of.
             Level::Excellent => {
                 tasks.given == 0
@@ -150,7 +161,7 @@ impl ClassificationRules {
         let level = self.member_level(score, tasks);
         (level != by_points).then(|| {
             format!(
-                "Điểm {score} đạt mức \"{}\" nhưng kết quả nhiệm vụ ({} giao, {} đúng hạn, {} vượt mức) chỉ cho mức \"{}\" (Quy định 366-QĐ/TW: xuất sắc cần 100% đúng hạn và từ {}% vượt mức; tốt cần 100% đúng hạn; hoàn thành cho phép không quá {}% chậm).",
+                "Điểm {score} đạt mức \"{}\" nhưng kết quả nhiệm vụ ({} giao, {} đúng hạn, {} vượt mức) chỉ cho mức \"{}\" (xuất sắc cần 100% đúng hạn và từ {}% vượt mức; tốt cần 100% đúng hạn; hoàn thành cho phép không quá {}% chậm).",
                 by_points.label(),
                 tasks.given,
                 tasks.on_time,
@@ -290,10 +301,17 @@ mod tests {
         assert_eq!(r.member_level(92, t(0, 0, 0)), Level::Excellent);
         let why = r.held_below(95, t(10, 9, 9)).unwrap();
         assert!(
-            why.contains("Quy định 366") && why.contains("9 đúng hạn"),
+            why.contains("100% đúng hạn") && why.contains("9 đúng hạn"),
             "{why}"
         );
         assert!(r.held_below(95, t(10, 10, 3)).is_none());
+        // Before QĐ 366 (QĐ 124) the level followed the points alone.
+        let before = ClassificationRules {
+            task_conditions: false,
+            ..r
+        };
+        assert_eq!(before.member_level(95, t(10, 5, 0)), Level::Excellent);
+        assert!(before.held_below(95, t(10, 5, 0)).is_none());
         assert!(t(3, 4, 0).inconsistency().is_some());
         assert!(t(3, 2, 3).inconsistency().is_some());
         assert!(t(3, 3, 1).inconsistency().is_none());

@@ -1,6 +1,6 @@
 //! What the early warnings judge of one meeting beyond the rule set: how much its minutes
-//! repeat the previous month's, and how much of its time went to Party work, and the removal
-//! trigger on a member's absences (domain.md §3, §7). The thresholds are not in any text the
+//! repeat the previous month's, and how much of its time went to Party work (domain.md §7).
+//! (The removal trigger on absences is a members' rule: `rules::RemovalRules`.) The thresholds are not in any text the
 //! project has (they are *unconfirmed*): they are parameters here, named, with the value a
 //! board would start from.
 
@@ -21,12 +21,6 @@ pub const AGENCY_PARTY_TIME_PERMILLE: u32 = 300;
 
 /// The procedure steps that are Party work rather than the unit's professional work.
 pub const PARTY_WORK_STEPS: [&str; 2] = ["current_affairs", "membership"];
-
-/// Unexcused absences from this many regular meetings in a row, or in this many months of
-/// one year, are the removal trigger (Điều lệ Đảng: bỏ sinh hoạt ba tháng trong năm không có
-/// lý do chính đáng).
-pub const ABSENCES_IN_A_ROW: u32 = 3;
-pub const ABSENT_MONTHS_A_YEAR: u32 = 3;
 
 /// The word triples of a text, written as search keys (no case, no diacritics).
 fn shingles(text: &str) -> HashSet<String> {

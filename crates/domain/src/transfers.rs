@@ -88,7 +88,7 @@ pub fn next_steps(s: TransferState) -> Vec<(TransferAction, Party)> {
 }
 
 /// The limits; the defaults are those of the Party's current rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TransferRules {
     /// A temporary transfer lasts at least this many months…
     pub temp_min_months: u32,

@@ -28,6 +28,8 @@ enum Case {
     BodyUnit,
     /// The path's id is a rule set.
     RuleSet,
+    /// The path's id is a set of members' rules.
+    MemberRuleSet,
     /// The path's id is a meeting.
     Meeting,
     /// The path's id is a task given at a meeting.
@@ -71,6 +73,7 @@ fn case(method: &Method, path: &str) -> Option<Case> {
             | "/tree"
             | "/members"
             | "/rule-sets"
+            | "/member-rule-sets"
             | "/tasks"
             | "/me/tasks"
             | "/resolutions"
@@ -84,13 +87,14 @@ fn case(method: &Method, path: &str) -> Option<Case> {
         ) => Own,
         ("POST", "/holidays" | "/holiday-years") => Admin,
         (_, "/holidays/{id}" | "/admin/holidays/{id}/delete") => Holiday,
-        ("POST", "/rule-sets") => Admin,
+        ("POST", "/rule-sets" | "/member-rule-sets") => Admin,
         ("POST", "/units" | "/members") if path.starts_with("/api/") => BodyUnit,
         _ if p.starts_with("/admin/") || p.starts_with("/users") || p == "/audit" => Admin,
         _ if p.starts_with("/units/{id}") => Unit,
         _ if p.starts_with("/members/{id}") => Member,
         _ if p.starts_with("/positions/{id}") => Position,
         _ if p.starts_with("/rule-sets/{id}") => RuleSet,
+        _ if p.starts_with("/member-rule-sets/{id}") => MemberRuleSet,
         _ if p.starts_with("/meetings/{id}") => Meeting,
         _ if p.starts_with("/tasks/{id}") => Task,
         _ if p.starts_with("/files/{id}") => File,
@@ -115,6 +119,7 @@ struct Ids {
     member: i64,
     position: i64,
     rule_set: i64,
+    member_rule_set: i64,
     meeting: i64,
     task: i64,
     file: i64,
@@ -138,6 +143,7 @@ fn fill(path: &str, ids: &Ids, user_id: i64, role_id: i64, case: Case) -> String
         Case::Member => ids.member,
         Case::Position => ids.position,
         Case::RuleSet => ids.rule_set,
+        Case::MemberRuleSet => ids.member_rule_set,
         Case::Meeting => ids.meeting,
         Case::Task => ids.task,
         Case::File => ids.file,
@@ -218,6 +224,25 @@ async fn ids_in(t: &TestApp, cell_name: &str, token_owner: &str) -> Ids {
         .unwrap()
         .id
     };
+    // A set of members' rules attached to the cell: visible inside the scope only.
+    let member_rule_set = {
+        use chibo_store::sea_orm::{ActiveModelTrait, Set};
+        chibo_store::entities::member_rule_set::ActiveModel {
+            code: Set(format!("test-{unit}")),
+            name: Set("Quy định đảng viên thử".into()),
+            unit_id: Set(Some(unit)),
+            effective_from: Set(chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()),
+            body: Set(serde_json::to_string(&chibo_domain::rules::MemberRules::default()).unwrap()),
+            builtin: Set(false),
+            created_by: Set(None),
+            created_at: Set(chrono::Utc::now()),
+            ..Default::default()
+        }
+        .insert(&t.app.db)
+        .await
+        .unwrap()
+        .id
+    };
     // A published meeting of the cell, already held.
     let meeting = {
         use chibo_store::sea_orm::{ActiveModelTrait, Set};
@@ -283,6 +308,7 @@ async fn ids_in(t: &TestApp, cell_name: &str, token_owner: &str) -> Ids {
         member: m.id,
         position: p.id,
         rule_set,
+        member_rule_set,
         meeting,
         task,
         file: new_file(t, meeting).await,

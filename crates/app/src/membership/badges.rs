@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use chibo_domain::Invalid;
 use chibo_domain::badges::{BadgeRules, Discipline, Early};
 use chibo_domain::member as member_rules;
+use chibo_domain::rules::MemberRules;
 use chibo_domain::validate;
 use chibo_store::entities::{member, member_badge, member_discipline, member_event};
 use chibo_store::sea_orm::{
@@ -65,6 +66,25 @@ pub struct MemberBadges {
     pub can_award: bool,
     /// May record disciplinary measures (the cell's officers and the committee above).
     pub can_discipline: bool,
+    /// The rules these figures follow, each with its source.
+    pub basis: Vec<String>,
+    /// The milestones and the award days of those rules ("3/2 (Ngày thành lập Đảng), …").
+    pub milestones: Vec<u32>,
+    pub occasions: String,
+}
+
+/// The badge rules of a set as lines a reader checks the figures against, with their sources.
+pub(crate) fn badge_basis(r: &MemberRules) -> Vec<String> {
+    [
+        ("Mốc tuổi đảng", "badges.milestones"),
+        ("Ngày trao tặng", "badges.occasions"),
+        ("Khiển trách lùi", "badges.delay_reprimand_months"),
+        ("Cảnh cáo lùi", "badges.delay_warning_months"),
+        ("Cách chức lùi", "badges.delay_dismissal_months"),
+    ]
+    .iter()
+    .map(|(what, key)| format!("{what}: {}", r.basis(key)))
+    .collect()
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -240,7 +260,8 @@ pub(crate) fn measures(ds: &[member_discipline::Model]) -> Vec<(Discipline, Naiv
 /// A member's badges, disciplinary measures and next badge.
 pub async fn for_member(app: &App, actor: &Actor, member_id: i64) -> AppResult<MemberBadges> {
     let (m, u) = members::visible(app, actor, member_id).await?;
-    let rules = BadgeRules::default();
+    let all = crate::rules::members::rules_for(&app.db, &u, App::today()).await?;
+    let rules = &all.badges;
     let one = Of::One(m.id);
     let gaps = gaps_by_member(app, std::slice::from_ref(&m), &one).await?;
     let awards = awards_of(app, &one)
@@ -256,7 +277,7 @@ pub async fn for_member(app: &App, actor: &Actor, member_id: i64) -> AppResult<M
     let next = on_roll
         .then(|| {
             next_badge(
-                &rules,
+                rules,
                 m.admission_date,
                 gaps.get(&m.id).map(Vec::as_slice).unwrap_or(&[]),
                 &held,
@@ -272,6 +293,9 @@ pub async fn for_member(app: &App, actor: &Actor, member_id: i64) -> AppResult<M
         next,
         can_award: actor.supervises(&u),
         can_discipline: actor.may_manage(&u),
+        basis: badge_basis(&all),
+        milestones: all.badges.milestones.clone(),
+        occasions: all.badges.occasions_text(),
     })
 }
 
@@ -287,7 +311,6 @@ pub async fn award(
         return Err(AppError::NotFound);
     }
     actor.require(actor.supervises(&u))?;
-    let rules = BadgeRules::default();
     let mut e = Invalid::new();
     let awarded_on = validate::date_field(
         &mut e,
@@ -296,6 +319,10 @@ pub async fn award(
         input.awarded_on.as_deref(),
         true,
     );
+    // Judged by the badge rules in force for the member's unit on the award day.
+    let rules = crate::rules::members::rules_for(&app.db, &u, awarded_on.unwrap_or(App::today()))
+        .await?
+        .badges;
     let early = match input
         .early
         .as_deref()

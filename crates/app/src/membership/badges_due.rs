@@ -46,6 +46,10 @@ pub struct DueList {
     pub can_award: bool,
     /// Pass as `after` for the next page; absent on the last page.
     pub next: Option<String>,
+    /// The rules the list follows (those in force for the unit today), with their sources.
+    pub basis: Vec<String>,
+    /// Their award days ("3/2 (Ngày thành lập Đảng), …").
+    pub occasions: String,
 }
 
 /// Members read at a time while filling a page: who is due is decided in Rust (party-age gaps,
@@ -64,7 +68,8 @@ pub async fn due(
     per_page: u64,
 ) -> AppResult<DueList> {
     let root = actor.visible(units::find(&app.db, unit_id).await?)?;
-    let rules = BadgeRules::default();
+    let all = crate::rules::members::rules_for(&app.db, &root, App::today()).await?;
+    let rules = all.badges.clone();
     let award_on = award_day(&rules, award_on)?;
     let previous = rules.award_day_before(award_on);
     let per_page = per_page.clamp(1, 500);
@@ -152,6 +157,8 @@ pub async fn due(
         award_on,
         rows,
         next,
+        basis: super::badges::badge_basis(&all),
+        occasions: all.badges.occasions_text(),
     })
 }
 

@@ -7,6 +7,7 @@
 
 use chibo_domain::cursor::Cursor;
 use chibo_domain::indicators::{Warning, tenths_text};
+use chibo_store::entities::unit;
 use chibo_store::indicators::Grouping;
 use chibo_store::indicators::warnings::{self as store, AsOf, WarningRow};
 use chrono::{Datelike, NaiveDate};
@@ -77,13 +78,23 @@ fn row_of(c: &Cursor) -> AppResult<WarningRow> {
     })
 }
 
-/// Today and the deadlines of the open admissions and transfers, as their lists judge them.
-async fn as_of(app: &App) -> AppResult<AsOf> {
-    let holidays = crate::rules::calendar::holidays(app).await?;
-    let admissions = crate::workflows::admissions::overdue_starts(&holidays);
-    let transfers =
-        crate::workflows::transfers::overdue_starts(&crate::workflows::transfers::ctx(app).await?);
-    Ok(AsOf {
+/// Today, the deadlines of the open admissions and transfers as their lists judge them, and
+/// the removal trigger: by the members' rules in force for the reported unit today.
+/// With it, the removal trigger's rule and source, for the warnings' reasons.
+async fn as_of(app: &App, unit: &unit::Model) -> AppResult<(AsOf, String)> {
+    let transfers = crate::workflows::transfers::ctx(app, unit).await?;
+    let admissions =
+        crate::workflows::admissions::overdue_starts(&transfers.all.admission, &transfers.holidays);
+    let removal = transfers.all.removal;
+    let removal_basis = format!(
+        "{} liên tiếp hoặc {} trong năm",
+        transfers.all.basis("removal.absences_in_a_row"),
+        transfers.all.basis("removal.absent_months_a_year")
+    );
+    let transfers = crate::workflows::transfers::overdue_starts(&transfers);
+    let as_of = AsOf {
+        absences_in_a_row: removal.absences_in_a_row,
+        absent_months_a_year: removal.absent_months_a_year,
         today: App::today(),
         voted: admissions.voted,
         decided: admissions.decided,
@@ -92,11 +103,13 @@ async fn as_of(app: &App) -> AppResult<AsOf> {
         recognition_extended: admissions.recognition_extended,
         transfer_apply: transfers.apply,
         transfer_present: transfers.present,
-    })
+    };
+    Ok((as_of, removal_basis))
 }
 
 /// Why a warning is raised, in words; `member` names the member of a removal trigger.
-fn reason(kind: Warning, r: &WarningRow, cell: &str, member: &str) -> String {
+/// `removal`: the removal trigger's rule with its source.
+fn reason(kind: Warning, r: &WarningRow, cell: &str, member: &str, removal: &str) -> String {
     let day = r.on.format("%d/%m/%Y");
     match kind {
         Warning::MissedMonth => format!(
@@ -135,8 +148,8 @@ fn reason(kind: Warning, r: &WarningRow, cell: &str, member: &str) -> String {
             format!("{cell}: chuyển sinh hoạt đảng (từ ngày {day}) đã quá hạn một bước.")
         }
         Warning::RepeatedAbsence => format!(
-            "{cell}: đồng chí {member} vắng sinh hoạt không có lý do đến lần thứ ba ({day}), \
-             thuộc trường hợp phải xem xét xóa tên."
+            "{cell}: đồng chí {member} vắng sinh hoạt không có lý do ({day}) đến mức phải xem \
+             xét xóa tên: {removal}."
         ),
         Warning::CopiedMinutes => format!(
             "Biên bản buổi thường kỳ ngày {day} giống {}% biên bản kỳ trước.",
@@ -160,7 +173,7 @@ pub async fn counts(
 ) -> AppResult<Vec<WarningCount>> {
     let unit = reported_unit(app, actor, unit_id, &period).await?;
     let scope = scope_of(app, &unit, &period, Grouping::Whole).await?;
-    Ok(store::counts(&app.db, &scope, &as_of(app).await?)
+    Ok(store::counts(&app.db, &scope, &as_of(app, &unit).await?.0)
         .await?
         .into_iter()
         .map(count_of)
@@ -188,7 +201,7 @@ pub async fn warnings(
 ) -> AppResult<Warnings> {
     let unit = reported_unit(app, actor, unit_id, &period).await?;
     let scope = scope_of(app, &unit, &period, Grouping::Whole).await?;
-    let as_of = as_of(app).await?;
+    let (as_of, removal) = as_of(app, &unit).await?;
     let kinds = store::counts(&app.db, &scope, &as_of).await?;
     let after = after.map(row_of).transpose()?;
     let mut rows: Vec<(Warning, WarningRow)> = Vec::new();
@@ -235,6 +248,7 @@ pub async fn warnings(
                     &r,
                     &name,
                     members.get(&r.number).map_or("", String::as_str),
+                    &removal,
                 ),
                 evidence: match (k, r.meeting_id) {
                     (_, Some(m)) => format!("/meetings/{m}"),

@@ -2,6 +2,7 @@
 //! unit's meeting on a date.
 
 pub mod calendar;
+pub mod members;
 
 use std::collections::HashMap;
 
@@ -160,11 +161,26 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<RuleSetView> {
     rule_set_view(&app.db, r).await
 }
 
-/// Adds a rule set (administrators): checked field by field, nothing written on error.
-pub async fn create(app: &App, admin: &Admin<'_>, input: NewRuleSet) -> AppResult<RuleSetView> {
-    let actor: &Actor = admin;
-    let mut e = Invalid::new();
-    let code = input.code.trim().to_lowercase();
+/// The checked heading of a new set of either kind: its code (unique in `table`), name,
+/// effective date and the unit it is attached to.
+pub(crate) struct Heading {
+    pub(crate) code: String,
+    pub(crate) name: String,
+    pub(crate) effective_from: Option<NaiveDate>,
+    pub(crate) unit: Option<unit::Model>,
+}
+
+/// Checks a new set's heading into `e`; `code_taken` says whether a code is already used.
+pub(crate) async fn check_heading(
+    app: &App,
+    e: &mut Invalid,
+    code: &str,
+    name: &str,
+    unit_id: Option<i64>,
+    effective_from: Option<&str>,
+    code_taken: impl std::future::Future<Output = AppResult<bool>>,
+) -> AppResult<Heading> {
+    let code = code.trim().to_lowercase();
     if code.len() < 3
         || code.len() > 64
         || !code
@@ -175,30 +191,59 @@ pub async fn create(app: &App, admin: &Admin<'_>, input: NewRuleSet) -> AppResul
             "code",
             "Mã bộ quy định gồm 3–64 ký tự: chữ thường không dấu, chữ số, dấu gạch ngang.",
         );
-    } else if rule_set::Entity::find()
-        .filter(rule_set::Column::Code.eq(&code))
-        .count(&app.db)
-        .await?
-        > 0
-    {
+    } else if code_taken.await? {
         e.push("code", "Mã bộ quy định đã tồn tại.");
     }
-    let name = validate::required_text(&mut e, "name", "tên bộ quy định", &input.name, 255);
-    let mut attached_to = None;
-    let from = validate::date_field(
-        &mut e,
+    let name = validate::required_text(e, "name", "tên bộ quy định", name, 255);
+    let effective_from = validate::date_field(
+        e,
         "effective_from",
         "ngày có hiệu lực",
-        input.effective_from.as_deref(),
+        effective_from,
         true,
     );
-    if let Some(uid) = input.unit_id {
+    let mut unit = None;
+    if let Some(uid) = unit_id {
         match units::find(&app.db, uid).await? {
             None => e.push("unit_id", "Không tìm thấy đơn vị áp dụng."),
             Some(u) if u.dissolved_on.is_some() => e.push("unit_id", "Đơn vị áp dụng đã giải thể."),
-            Some(u) => attached_to = Some(u),
+            Some(u) => unit = Some(u),
         }
     }
+    Ok(Heading {
+        code,
+        name,
+        effective_from,
+        unit,
+    })
+}
+
+/// Adds a rule set (administrators): checked field by field, nothing written on error.
+pub async fn create(app: &App, admin: &Admin<'_>, input: NewRuleSet) -> AppResult<RuleSetView> {
+    let actor: &Actor = admin;
+    let mut e = Invalid::new();
+    let taken = async {
+        Ok(rule_set::Entity::find()
+            .filter(rule_set::Column::Code.eq(input.code.trim().to_lowercase()))
+            .count(&app.db)
+            .await?
+            > 0)
+    };
+    let Heading {
+        code,
+        name,
+        effective_from: from,
+        unit: attached_to,
+    } = check_heading(
+        app,
+        &mut e,
+        &input.code,
+        &input.name,
+        input.unit_id,
+        input.effective_from.as_deref(),
+        taken,
+    )
+    .await?;
     let rules = match serde_json::from_value::<RuleSet>(input.rules.clone()) {
         Ok(r) => {
             if let Err(inv) = r.check() {

@@ -3,7 +3,7 @@
 
 use chibo_domain::Invalid;
 use chibo_domain::admission::AdmissionAction;
-use chibo_domain::admission::{AdmissionRules, Stage};
+use chibo_domain::admission::Stage;
 use chibo_domain::member::{Status, StatusEventKind};
 use chibo_domain::validate;
 use chibo_store::entities::{candidate, candidate_vote, member};
@@ -39,10 +39,13 @@ pub async fn step(
         &input.step,
         AdmissionAction::from_code,
     )?;
-    let rules = AdmissionRules::default();
     let today = App::today();
     let mut e = Invalid::new();
     let on = validate::date_field(&mut e, "on", "ngày", input.on.as_deref(), true);
+    // Judged by the members' rules in force for the cell on the step's day.
+    let rules = crate::rules::members::rules_for(&app.db, &cell, on.unwrap_or(today))
+        .await?
+        .admission;
     let after = match what {
         AdmissionAction::Class => None,
         AdmissionAction::File => c.class_on,
@@ -177,11 +180,6 @@ pub async fn step(
         }
         AdmissionAction::Vote | AdmissionAction::RecognitionVote => {
             let (v, official) = vote.expect("checked");
-            // The share is the rule set's admission vote in force for the cell that day.
-            let mut rules = rules;
-            if let Some(r) = crate::rules::in_force_for(&app.db, &cell, on).await? {
-                rules.vote = r.rules.vote.admission;
-            }
             let admission = what == AdmissionAction::Vote;
             let (result, passed) = if admission {
                 let result = rules.vote(v, official, c.failed_votes.max(0) as u32);

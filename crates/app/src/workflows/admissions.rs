@@ -27,7 +27,7 @@ use crate::meetings::lookup;
 use crate::org::units;
 use crate::paging::{Ranked, ranked_page};
 use crate::refs::{MemberRef, UnitRef};
-use crate::rules::calendar;
+use crate::rules::members::{MemberRuleBook, WorkingDays, deadlines_for};
 use crate::workflows::acts_as;
 use crate::{App, AppError, AppResult, audit};
 
@@ -66,6 +66,8 @@ pub struct CandidateView {
     /// The deadline of the step awaited, and what it is.
     pub due_on: Option<NaiveDate>,
     pub due_what: Option<String>,
+    /// The rule that sets the deadline, with its source ("60 ngày làm việc (Quy định …)").
+    pub due_basis: Option<String>,
     pub overdue: bool,
     /// Steps the actor may take now: `class`, `file`, `vote`, `decide`, `ceremony`,
     /// `recognise`, `not_recognise`.
@@ -127,8 +129,8 @@ pub(crate) async fn candidate_views(
     actor: &Actor,
     rows: Vec<candidate::Model>,
 ) -> AppResult<Vec<CandidateView>> {
-    let rules = AdmissionRules::default();
-    let h = calendar::holidays(app).await?;
+    let book = MemberRuleBook::read(&app.db).await?;
+    let mut working = WorkingDays::read(app).await?;
     let today = App::today();
     let unit_ids: Vec<i64> = rows.iter().map(|c| c.unit_id).collect();
     let units: HashMap<i64, unit::Model> = crate::lookup::units_by_id(&app.db, &unit_ids).await?;
@@ -167,26 +169,51 @@ pub(crate) async fn candidate_views(
             let cell = units.get(&c.unit_id);
             let officer = cell.is_some_and(|u| actor.may_manage(u));
             let superior = cell.is_some_and(|u| actor.supervises(u));
+            // Each clock runs by the rules in force for the cell on the day it started.
+            let started = match stage {
+                Stage::Voted => c.voted_on,
+                Stage::Decided => c.decided_on,
+                Stage::Probation => c.ceremony_on,
+                Stage::RecognitionVoted | Stage::RecognitionEscalated => c.recognition_voted_on,
+                _ => None,
+            };
+            let set = book.for_path(
+                cell.map_or("", |u| u.path.as_str()),
+                started.or(c.ceremony_on).unwrap_or(today),
+            );
+            let (all, rules) = (set.rules, &set.rules.admission);
+            let h = working.of(&set);
             let probation_ends = c.ceremony_on.map(|d| rules.probation_ends(d));
-            let (due_on, due_what) = match stage {
-                Stage::Voted => (
-                    c.voted_on.map(|d| rules.decide_by(d, &h)),
+            let (due_on, due_what, basis) = match (stage, started) {
+                (Stage::Voted, Some(d)) => (
+                    Some(rules.decide_by(d, h)),
                     Some("Quyết định kết nạp"),
+                    all.basis("admission.decide_within_working_days"),
                 ),
-                Stage::Decided => (
-                    c.decided_on.map(|d| rules.ceremony_by(d, &h)),
+                (Stage::Decided, Some(d)) => (
+                    Some(rules.ceremony_by(d, h)),
                     Some("Tổ chức lễ kết nạp"),
+                    all.basis("admission.ceremony_within_working_days"),
                 ),
-                Stage::Probation => (
-                    c.ceremony_on.map(|d| rules.review_by(d, &h)),
+                (Stage::Probation, Some(d)) => (
+                    Some(rules.review_by(d, h)),
                     Some("Chi bộ xét, biểu quyết công nhận chính thức"),
+                    all.basis("admission.review_within_working_days"),
                 ),
-                Stage::RecognitionVoted | Stage::RecognitionEscalated => (
-                    c.recognition_voted_on
-                        .map(|d| rules.recognise_by(d, c.recognition_extended, &h)),
+                (Stage::RecognitionVoted | Stage::RecognitionEscalated, Some(d)) => (
+                    Some(rules.recognise_by(d, c.recognition_extended, h)),
                     Some("Cấp ủy cấp trên quyết định công nhận chính thức"),
+                    if c.recognition_extended {
+                        format!(
+                            "{}, kéo dài thêm {}",
+                            all.basis("admission.recognise_within_working_days"),
+                            all.basis("admission.recognise_extension_working_days")
+                        )
+                    } else {
+                        all.basis("admission.recognise_within_working_days")
+                    },
                 ),
-                _ => (None, None),
+                _ => (None, None, String::new()),
             };
             CandidateView {
                 id: c.id,
@@ -217,6 +244,7 @@ pub(crate) async fn candidate_views(
                 // Probation runs its twelve months before the review is due.
                 due_on,
                 due_what: due_what.map(str::to_string),
+                due_basis: due_on.map(|_| basis),
                 next_steps: stage
                     .next_steps()
                     .iter()
@@ -244,8 +272,7 @@ pub(crate) struct OverdueStarts {
     pub recognition_extended: NaiveDate,
 }
 
-pub(crate) fn overdue_starts(h: &Holidays) -> OverdueStarts {
-    let rules = AdmissionRules::default();
+pub(crate) fn overdue_starts(rules: &AdmissionRules, h: &Holidays) -> OverdueStarts {
     let today = App::today();
     OverdueStarts {
         voted: last_overdue_start(today, |d| rules.decide_by(d, h)),
@@ -257,8 +284,10 @@ pub(crate) fn overdue_starts(h: &Holidays) -> OverdueStarts {
 }
 
 /// The candidates past the deadline of their stage, in SQL.
-fn overdue_condition(h: &Holidays) -> Condition {
-    let starts = overdue_starts(h);
+/// (A subtree's list is judged by the rules in force for its root today: a set attached below
+/// it is not applied to its part of the list, and its rows show their own deadlines.)
+fn overdue_condition(rules: &AdmissionRules, h: &Holidays) -> Condition {
+    let starts = overdue_starts(rules, h);
     let late = |stage: Stage, column: candidate::Column, start: NaiveDate| {
         Condition::all()
             .add(candidate::Column::Stage.eq(stage.code()))
@@ -305,7 +334,8 @@ pub async fn list(
         candidate::Entity::find()
             .filter(candidate::Column::UnitId.in_subquery(Subtree::of(&root).units()))
     };
-    let overdue = overdue_condition(&calendar::holidays(app).await?);
+    let (rules, h) = deadlines_for(app, &root).await?;
+    let overdue = overdue_condition(&rules.admission, &h);
     let open = Condition::all()
         .add(candidate::Column::Stage.is_in(Stage::codes_where(|s| !s.next_steps().is_empty())));
     let overdue_count = under().filter(overdue.clone()).count(&app.db).await?;
@@ -323,7 +353,7 @@ pub async fn list(
     let is_cell = UnitKind::from_code(&root.kind).is_some_and(|k| k.is_cell());
     let can_propose = is_cell && actor.can_manage_members(&root);
     let introducers = if can_propose {
-        let rules = AdmissionRules::default();
+        let rules = rules.admission;
         let today = App::today();
         lookup::roll(app, &root, today)
             .await?

@@ -65,7 +65,7 @@ pub async fn start(
     }
     actor.require(actor.can_manage_members(&u))?;
     let home = cell_of(app, m.unit_id).await?;
-    let c = ctx(app).await?;
+    let c = ctx(app, &home).await?;
     let mut e = Invalid::new();
     let kind = TransferKind::from_code(input.kind.trim());
     if kind.is_none() {

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use chibo_domain::calendar::{Holidays, last_overdue_start};
 use chibo_domain::cursor::Cursor;
 use chibo_domain::org::UnitKind;
+use chibo_domain::rules::MemberRules;
 use chibo_domain::transfers::{self as transfer_rules, TransferState, TransferStatus};
 use chibo_domain::transfers::{TransferKind, TransferReason, TransferRules};
 use chibo_store::entities::{member, transfer, unit};
@@ -46,8 +47,11 @@ pub struct TransferView {
     pub status_label: String,
     /// Permanent: the last day to apply (60 working days after moving).
     pub apply_by: Option<NaiveDate>,
+    /// The rule that sets it, with its source.
+    pub apply_basis: Option<String>,
     /// The last day to present the letter (30 working days after it).
     pub present_by: Option<NaiveDate>,
+    pub present_basis: Option<String>,
     /// What is overdue today, in Vietnamese.
     pub overdue: Option<String>,
     /// What the actor may do next: `apply`, `letter`, `receive`, `return`, `cancel`.
@@ -64,7 +68,10 @@ pub struct TransferList {
     pub next: Option<String>,
 }
 
+/// What a transfer is judged by: the members' rules in force today for the unit a list or a
+/// step is about (a list's rows are judged, like its overdue count, by its root's rules).
 pub(crate) struct Ctx {
+    pub(crate) all: MemberRules,
     pub(crate) rules: TransferRules,
     pub(crate) holidays: Holidays,
     pub(crate) today: NaiveDate,
@@ -155,6 +162,8 @@ pub(crate) fn transfer_view(
         returned_on: t.returned_on,
         status: t.status.clone(),
         status_label: status.map(|s| s.label().to_string()).unwrap_or_default(),
+        apply_basis: apply_by.map(|_| ctx.all.basis("transfer.apply_within_working_days")),
+        present_basis: present_by.map(|_| ctx.all.basis("transfer.present_within_working_days")),
         apply_by,
         present_by,
         overdue,
@@ -162,10 +171,12 @@ pub(crate) fn transfer_view(
     }
 }
 
-pub(crate) async fn ctx(app: &App) -> AppResult<Ctx> {
+pub(crate) async fn ctx(app: &App, u: &unit::Model) -> AppResult<Ctx> {
+    let (all, holidays) = crate::rules::members::deadlines_for(app, u).await?;
     Ok(Ctx {
-        rules: TransferRules::default(),
-        holidays: crate::rules::calendar::holidays(app).await?,
+        rules: all.transfer,
+        all,
+        holidays,
         today: App::today(),
     })
 }
@@ -173,9 +184,9 @@ pub(crate) async fn ctx(app: &App) -> AppResult<Ctx> {
 async fn transfer_views(
     app: &App,
     actor: &Actor,
+    c: &Ctx,
     rows: Vec<transfer::Model>,
 ) -> AppResult<Vec<TransferView>> {
-    let c = ctx(app).await?;
     let ids: Vec<i64> = rows.iter().map(|t| t.member_id).collect();
     let names: HashMap<i64, String> =
         crate::lookup::by_ids::<member::Entity, _>(&app.db, member::Column::Id, &ids)
@@ -191,7 +202,7 @@ async fn transfer_views(
     let units: HashMap<i64, unit::Model> = crate::lookup::units_by_id(&app.db, &unit_ids).await?;
     Ok(rows
         .iter()
-        .map(|t| transfer_view(t, &c, &names, &units, actor))
+        .map(|t| transfer_view(t, c, &names, &units, actor))
         .collect())
 }
 
@@ -206,7 +217,7 @@ pub async fn list(
     per_page: u64,
 ) -> AppResult<TransferList> {
     let root = actor.visible(units::find(&app.db, unit_id).await?)?;
-    let c = ctx(app).await?;
+    let c = ctx(app, &root).await?;
     let under = Condition::any()
         .add(transfer::Column::FromUnitId.in_subquery(Subtree::of(&root).units()))
         .add(transfer::Column::ToUnitId.in_subquery(Subtree::of(&root).units()));
@@ -233,7 +244,7 @@ pub async fn list(
             id: root.id,
             name: root.name.clone(),
         },
-        transfers: transfer_views(app, actor, page.rows).await?,
+        transfers: transfer_views(app, actor, &c, page.rows).await?,
         overdue: overdue_count,
         next: page.next,
     })
@@ -286,13 +297,13 @@ fn overdue_condition(c: &Ctx) -> Condition {
 
 /// Transfers of one member, newest first.
 pub async fn of_member(app: &App, actor: &Actor, member_id: i64) -> AppResult<Vec<TransferView>> {
-    let (m, _) = members::visible(app, actor, member_id).await?;
+    let (m, u) = members::visible(app, actor, member_id).await?;
     let rows = transfer::Entity::find()
         .filter(transfer::Column::MemberId.eq(m.id))
         .order_by_desc(transfer::Column::MovedOn)
         .all(&app.db)
         .await?;
-    transfer_views(app, actor, rows).await
+    transfer_views(app, actor, &ctx(app, &u).await?, rows).await
 }
 
 /// A transfer the actor may see: its home or its receiving cell is in their read scope.
@@ -302,18 +313,21 @@ pub(crate) async fn transfer_by_id(app: &App, actor: &Actor, id: i64) -> AppResu
         .await?
         .ok_or(AppError::NotFound)?;
     let mut seen = false;
+    let mut home = None;
     for uid in [Some(t.from_unit_id), t.to_unit_id].into_iter().flatten() {
-        if units::find(&app.db, uid)
-            .await?
-            .is_some_and(|u| actor.can_read_path(&u.path))
-        {
+        let u = units::find(&app.db, uid).await?;
+        if u.as_ref().is_some_and(|u| actor.can_read_path(&u.path)) {
             seen = true;
         }
+        if uid == t.from_unit_id {
+            home = u;
+        }
     }
-    if !seen {
+    let (true, Some(home)) = (seen, home) else {
         return Err(AppError::NotFound);
-    }
-    Ok(transfer_views(app, actor, vec![t]).await?.remove(0))
+    };
+    let c = ctx(app, &home).await?;
+    Ok(transfer_views(app, actor, &c, vec![t]).await?.remove(0))
 }
 
 pub(crate) async fn cell_of(app: &App, unit_id: i64) -> AppResult<unit::Model> {

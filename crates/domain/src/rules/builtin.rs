@@ -186,11 +186,6 @@ fn base(combined: u32, sheet: ScoringSheet) -> RuleSet {
                 denominator: 2,
                 strict: true,
             },
-            admission: Share {
-                numerator: 2,
-                denominator: 3,
-                strict: false,
-            },
         },
         scoring: sheet,
     }

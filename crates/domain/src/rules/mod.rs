@@ -1,11 +1,16 @@
-//! Meeting rules as versioned data (domain.md §4, §5, §8): what a rule set holds, the built-in
-//! sets (`builtin`), and the arithmetic that judges a meeting by them (`judge`). No I/O.
+//! Rules as versioned data (domain.md §3–§8): what a meeting rule set holds, the built-in sets
+//! (`builtin`) and the arithmetic that judges a meeting by them (`judge`); the rules of
+//! members' work (`members`) and their figures one by one (`figures`); and which set is in
+//! force for a unit on a date. No I/O.
 
 mod builtin;
+pub mod figures;
 mod judge;
+mod members;
 
 pub use builtin::*;
 pub use judge::*;
+pub use members::*;
 
 use crate::Invalid;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
@@ -86,9 +91,9 @@ impl Share {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VoteRules {
     /// Resolutions and conclusions: more than half of the members counted (domain.md §4).
+    /// (The admission vote is a members' rule: `MemberRules::admission.vote`; sets stored
+    /// with an `admission` share here read without it.)
     pub ordinary: Share,
-    /// Admission and official recognition: two-thirds of official members.
-    pub admission: Share,
 }
 
 /// What chibo can compute for a criterion from what was recorded.
@@ -257,7 +262,6 @@ impl RuleSet {
         for (field, s) in [
             ("attendance_threshold", self.attendance_threshold),
             ("vote.ordinary", self.vote.ordinary),
-            ("vote.admission", self.vote.admission),
         ] {
             if s.denominator == 0 || s.numerator > s.denominator {
                 e.push(
@@ -363,22 +367,22 @@ impl ScoringSheet {
 
 /// One rule set as stored: where it applies and from when.
 #[derive(Debug, Clone)]
-pub struct Candidate<'a> {
+pub struct Candidate<'a, T = RuleSet> {
     pub id: i64,
     /// `None`: everywhere. Otherwise the unit it was attached to.
     pub unit_id: Option<i64>,
     pub effective_from: NaiveDate,
-    pub rules: &'a RuleSet,
+    pub rules: &'a T,
 }
 
 /// The rule set in force on `date` for a unit whose ancestors (root first, the unit last) are
 /// `lineage`: among the sets already in force, the one attached closest to the unit wins, then
 /// the most recent. A province's own sheet thus overrides the national set until it is replaced.
-pub fn in_force<'a>(
-    candidates: &'a [Candidate<'a>],
+pub fn in_force<'a, T>(
+    candidates: &'a [Candidate<'a, T>],
     lineage: &[i64],
     date: NaiveDate,
-) -> Option<&'a Candidate<'a>> {
+) -> Option<&'a Candidate<'a, T>> {
     candidates
         .iter()
         .filter(|c| c.effective_from <= date)

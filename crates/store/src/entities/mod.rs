@@ -179,6 +179,18 @@ entity!(rule_set, "rule_sets", {
     created_at: DateTime<Utc>,
 });
 
+entity!(member_rule_set, "member_rule_sets", {
+    code: String,
+    name: String,
+    unit_id: Option<i64>,
+    effective_from: NaiveDate,
+    /// `chibo_domain::rules::MemberRules` as JSON.
+    body: String,
+    builtin: bool,
+    created_by: Option<i64>,
+    created_at: DateTime<Utc>,
+});
+
 entity!(meeting, "meetings", {
     unit_id: i64,
     kind: String,

@@ -41,6 +41,10 @@ impl WarningRow {
 #[derive(Debug, Clone, Copy)]
 pub struct AsOf {
     pub today: NaiveDate,
+    /// The removal trigger: unexcused absences from this many regular meetings in a row, or
+    /// in this many months of one year.
+    pub absences_in_a_row: u32,
+    pub absent_months_a_year: u32,
     /// A candidate voted on, decided on, or admitted on or before these days is overdue.
     pub voted: NaiveDate,
     pub decided: NaiveDate,
@@ -132,7 +136,7 @@ fn rows_of(s: &Scope<'_>, sql: &mut Sql, kind: Warning, as_of: &AsOf) -> String 
             "CAST(ms.party_time AS BIGINT)",
             sql,
         ),
-        Warning::RepeatedAbsence => repeated_absences(s, sql),
+        Warning::RepeatedAbsence => repeated_absences(s, sql, as_of),
         // Open admissions past the deadline of their stage, under today's tree.
         Warning::OverdueAdmission => {
             let live = sql.bind(format!("{}%", s.subtree.root()));
@@ -235,7 +239,7 @@ fn rows_of(s: &Scope<'_>, sql: &mut Sql, kind: Warning, as_of: &AsOf) -> String 
 /// (in the period), at the cell of that meeting, the member's id as its number. Reads the
 /// unexcused absences only (their own index), numbered against the cells' run of regular
 /// meetings since a season before the period (and the start of its first year).
-fn repeated_absences(s: &Scope<'_>, sql: &mut Sql) -> String {
+fn repeated_absences(s: &Scope<'_>, sql: &mut Sql, as_of: &AsOf) -> String {
     let lookback = s
         .from
         .with_day(1)
@@ -246,8 +250,8 @@ fn repeated_absences(s: &Scope<'_>, sql: &mut Sql) -> String {
     let under = s.under(sql, "v.path", "ms.meeting_date");
     let month = crate::rollups::month_expr(s.backend, "u.day");
     let (row, months) = (
-        meeting_checks::ABSENCES_IN_A_ROW as i64,
-        meeting_checks::ABSENT_MONTHS_A_YEAR as i64,
+        i64::from(as_of.absences_in_a_row.max(1)),
+        i64::from(as_of.absent_months_a_year.max(1)),
     );
     format!(
         "WITH seq AS (SELECT ms.meeting_id, ms.cell_id, ms.meeting_date, \

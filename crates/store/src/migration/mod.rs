@@ -49,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(rules::ReviewTaskResults),
             Box::new(rules::HolidayKinds),
             Box::new(rules::PartyAgeGaps),
+            Box::new(rules::MemberRuleSets),
         ]
     }
 }

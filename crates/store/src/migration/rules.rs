@@ -240,3 +240,65 @@ impl MigrationTrait for PartyAgeGaps {
             .await
     }
 }
+
+/// `member_rule_sets` (issue 12): the rules of members' work as versioned data, each figure with
+/// its source (`chibo_domain::rules::MemberRules` as JSON in `body`), national (`unit_id` null)
+/// or attached to a unit, chosen like the meeting rule sets. The built-in sets are inserted
+/// here so that every database has them.
+pub(super) struct MemberRuleSets;
+
+impl MigrationName for MemberRuleSets {
+    fn name(&self) -> &str {
+        "m20261203_000035_member_rule_sets"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for MemberRuleSets {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(c("member_rule_sets"))
+                .col(big_pk_auto(c("id")))
+                .col(string_len(c("code"), 64))
+                .col(string_len(c("name"), 255))
+                .col(big_integer_null(c("unit_id")))
+                .col(date(c("effective_from")))
+                .col(text(c("body")))
+                .col(boolean(c("builtin")))
+                .col(big_integer_null(c("created_by")))
+                .col(timestamp_with_time_zone(c("created_at")))
+                .foreign_key(&mut fk("member_rule_sets", "unit_id", "units"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("member_rule_sets", &["code"], true))
+            .await?;
+        for b in chibo_domain::rules::member_builtins() {
+            let body = serde_json::to_string(&b.rules).map_err(|e| DbErr::Custom(e.to_string()))?;
+            m.exec_stmt(
+                Query::insert()
+                    .into_table(c("member_rule_sets"))
+                    .columns([
+                        c("code"),
+                        c("name"),
+                        c("effective_from"),
+                        c("body"),
+                        c("builtin"),
+                        c("created_at"),
+                    ])
+                    .values_panic([
+                        b.code.into(),
+                        b.name.into(),
+                        b.effective_from.into(),
+                        body.into(),
+                        true.into(),
+                        chrono::Utc::now().into(),
+                    ])
+                    .to_owned(),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}

@@ -19,6 +19,7 @@ use crate::reports::api as reports;
 use crate::reports::review_api as review;
 use crate::reviews::api as reviews;
 use crate::rules::api as rule_sets;
+use crate::rules::member_api as member_rule_sets;
 use crate::state::AppState;
 use crate::transfers::api as transfers;
 use crate::units::api as units;
@@ -110,6 +111,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(rule_sets::list, rule_sets::create))
         .routes(routes!(rule_sets::get))
         .routes(routes!(rule_sets::in_force))
+        .routes(routes!(member_rule_sets::list, member_rule_sets::create))
+        .routes(routes!(member_rule_sets::get))
+        .routes(routes!(member_rule_sets::in_force))
         .routes(routes!(meetings::list, meetings::schedule))
         .routes(routes!(meetings::get))
         .routes(routes!(meetings::publish))

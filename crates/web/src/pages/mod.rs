@@ -23,6 +23,7 @@ use crate::meetings::prep_page as meeting_prep;
 use crate::members::page as members;
 use crate::programmes::page as programmes;
 use crate::reviews::page as reviews;
+use crate::rules::member_page as member_rules;
 use crate::rules::page as rules;
 use crate::state::AppState;
 use crate::transfers::page as transfers;
@@ -527,6 +528,19 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
         r(M::GET, "/rule-sets", false, get(rules::list)),
         r(M::POST, "/rule-sets", false, post(rules::create)),
         r(M::GET, "/rule-sets/{id}", false, get(rules::show)),
+        r(M::GET, "/member-rule-sets", false, get(member_rules::list)),
+        r(
+            M::POST,
+            "/member-rule-sets",
+            false,
+            post(member_rules::create),
+        ),
+        r(
+            M::GET,
+            "/member-rule-sets/{id}",
+            false,
+            get(member_rules::show),
+        ),
         r(M::GET, "/api/v1/docs", true, get(api_docs::api_docs)),
         r(
             M::GET,

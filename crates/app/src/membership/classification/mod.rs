@@ -105,6 +105,10 @@ pub struct ReviewSheet {
     pub cell_excellent_blocked: Option<String>,
     pub can_score: bool,
     pub can_decide: bool,
+    /// The set of members' rules the year is classified by (in force for the cell on 31
+    /// December of the year), and its figures with their sources.
+    pub rule_set: String,
+    pub basis: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -248,7 +252,8 @@ fn level_counts(by: HashMap<String, u64>) -> LevelCounts {
 pub async fn sheet(app: &App, actor: &Actor, cell_id: i64, year: i32) -> AppResult<ReviewSheet> {
     let cell = cell(app, actor, cell_id).await?;
     check_year(year)?;
-    let rules = ClassificationRules::default();
+    let (rules, rule_set, basis) =
+        crate::rules::members::year_classification(app, cell.id, year).await?;
     let on = NaiveDate::from_ymd_opt(year, 12, 31)
         .expect("31 December")
         .min(App::today());
@@ -282,6 +287,7 @@ pub async fn sheet(app: &App, actor: &Actor, cell_id: i64, year: i32) -> AppResu
             x.superior_reason
                 .clone()
                 .or_else(|| rules.held_below(x.score.max(0) as u32, tasks?))
+                .map(|why| format!("{why} Căn cứ: {rule_set}."))
         });
         rows.push(ReviewRow {
             member: MemberRef {
@@ -324,6 +330,8 @@ pub async fn sheet(app: &App, actor: &Actor, cell_id: i64, year: i32) -> AppResu
     Ok(ReviewSheet {
         can_score: actor.can_manage_members(&cell),
         can_decide: actor.supervises(&cell),
+        rule_set,
+        basis,
         cell_excellent_blocked: rules.check_cell_excellent(&levels).err(),
         excellent_allowed: rules.excellent_allowed(oc.quota_base(&rules)),
         org: UnitRef {
@@ -353,7 +361,8 @@ pub async fn save(
     if !s.can_score {
         return Err(AppError::Forbidden);
     }
-    let rules = ClassificationRules::default();
+    let (rules, _, _) =
+        crate::rules::members::year_classification(app, cell_id, input.year).await?;
     let mut e = Invalid::new();
     if input.entries.is_empty() {
         e.push("entries", "Chưa nhập điểm cho đảng viên nào.");

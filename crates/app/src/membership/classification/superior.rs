@@ -3,7 +3,7 @@
 //! cell's scoring, always with its reason (Quy định 366-QĐ/TW: the upper committee decides).
 
 use chibo_domain::Invalid;
-use chibo_domain::classification::{ClassificationRules, Level};
+use chibo_domain::classification::Level;
 use chibo_domain::validate;
 use chibo_store::entities::{member_review, unit_review};
 use chibo_store::sea_orm::{
@@ -41,7 +41,8 @@ pub async fn decide(
     input: CellReviewInput,
 ) -> AppResult<ReviewSheet> {
     let s = sheet_to_decide(app, actor, cell_id, input.year).await?;
-    let rules = ClassificationRules::default();
+    let (rules, _, _) =
+        crate::rules::members::year_classification(app, cell_id, input.year).await?;
     let mut e = Invalid::new();
     let score = match input.score {
         None => {
@@ -144,7 +145,8 @@ pub async fn set_member_level(
     input: MemberLevelInput,
 ) -> AppResult<ReviewSheet> {
     let s = sheet_to_decide(app, actor, cell_id, input.year).await?;
-    let rules = ClassificationRules::default();
+    let (rules, _, _) =
+        crate::rules::members::year_classification(app, cell_id, input.year).await?;
     let mut e = Invalid::new();
     let row = s.rows.iter().find(|r| r.member.id == input.member_id);
     match row {

@@ -1,0 +1,171 @@
+//! The pages of the sets of members' rules: the list with the form that adds one (a copy of a
+//! chosen set, every figure and its source in a field), and a set's page, each figure beside
+//! its source.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use chibo_app::Actor;
+use chibo_app::org::units;
+use chibo_app::refs::UnitChoices;
+use chibo_app::rules::members::{self, MemberRuleSetView, NewMemberRuleSet};
+use chibo_domain::rules::figures::Figure;
+use serde::Deserialize;
+
+use crate::error::PageError;
+use crate::extract::form::{Form, FormValues};
+use crate::extract::path::PathId;
+use crate::extract::query::PageQuery;
+use crate::extract::session::PageUser;
+use crate::fmt::VnDate;
+use crate::render::{FIRST_CHOICES, Nav, form_errors, render, render_status, see_other};
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "member_rule_sets.html")]
+struct ListPage {
+    nav: Nav,
+    sets: Vec<MemberRuleSetView>,
+    units: UnitChoices,
+    errors: Vec<String>,
+    form: FormValues,
+    /// The set the form copies, and its figures with what was typed over them.
+    base: Option<MemberRuleSetView>,
+    figures: Vec<Figure>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct BaseQuery {
+    /// The set the form starts from (the newest national one by default).
+    goc: Option<i64>,
+}
+
+async fn render_list(
+    s: &AppState,
+    a: &Actor,
+    base_id: Option<i64>,
+    errors: Vec<String>,
+    form: FormValues,
+) -> Result<Response, PageError> {
+    let sets = members::list(&s.app, a).await?;
+    let base = match base_id {
+        Some(id) => sets.iter().find(|r| r.id == id).cloned(),
+        None => sets.iter().rfind(|r| r.unit.is_none()).cloned(),
+    };
+    // Each field shows what was typed, else the base's figure and source.
+    let figures = base
+        .iter()
+        .flat_map(|b| b.figures.iter().cloned())
+        .map(|mut f| {
+            if let Some(v) = form.get(&format!("v.{}", f.key)) {
+                f.input = v.to_string();
+            }
+            if let Some(v) = form.get(&format!("s.{}", f.key)) {
+                f.source = v.to_string();
+            }
+            f
+        })
+        .collect();
+    let units = if a.is_admin() {
+        units::choices(&s.app, a, None, None, FIRST_CHOICES).await?
+    } else {
+        UnitChoices::default()
+    };
+    render_status(
+        crate::render::status_for(&errors),
+        &ListPage {
+            nav: Nav::of(a),
+            sets,
+            units,
+            errors,
+            form,
+            base,
+            figures,
+        },
+    )
+}
+
+pub async fn list(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    PageQuery(q): PageQuery<BaseQuery>,
+) -> Result<Response, PageError> {
+    render_list(&s, &a, q.goc, vec![], FormValues::default()).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct HeadingForm {
+    code: String,
+    name: String,
+    unit_id: Option<i64>,
+    effective_from: Option<String>,
+    base_id: Option<i64>,
+}
+
+/// The figures arrive as `v.<key>` and their sources as `s.<key>`.
+pub async fn create(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    Form { input: f, values }: Form<HeadingForm>,
+) -> Result<Response, PageError> {
+    // Checked before anything is read: the form does not exist for others.
+    let admin = a.admin()?;
+    let typed = |prefix: &str| -> BTreeMap<String, String> {
+        values
+            .pairs()
+            .filter_map(|(k, v)| {
+                k.strip_prefix(prefix)
+                    .map(|k| (k.to_string(), v.to_string()))
+            })
+            .collect()
+    };
+    let input = NewMemberRuleSet {
+        code: f.code,
+        name: f.name,
+        unit_id: f.unit_id,
+        effective_from: f.effective_from,
+        base_id: f.base_id,
+        figures: typed("v."),
+        sources: typed("s."),
+    };
+    match form_errors(members::create(&s.app, &admin, input).await)? {
+        Ok(r) => Ok(see_other(&format!("/member-rule-sets/{}", r.id))),
+        Err(errors) => render_list(&s, &a, f.base_id, errors, values).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "member_rule_set.html")]
+struct ShowPage {
+    nav: Nav,
+    r: MemberRuleSetView,
+}
+
+pub async fn show(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    PathId(id): PathId,
+) -> Result<Response, PageError> {
+    let r = members::get(&s.app, &a, id).await?;
+    render(&ShowPage {
+        nav: Nav::of(&a),
+        r,
+    })
+}
+
+impl ShowPage {
+    /// Whether figure `i` opens a new group (the table shows a heading row then).
+    fn new_group(&self, i: &usize) -> bool {
+        *i == 0 || self.r.figures[*i - 1].group != self.r.figures[*i].group
+    }
+}
+
+impl ListPage {
+    fn new_group(&self, i: &usize) -> bool {
+        *i == 0 || self.figures[*i - 1].group != self.figures[*i].group
+    }
+}
