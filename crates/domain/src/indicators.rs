@@ -57,7 +57,8 @@ labelled_enum!(
         TooShort = "too_short", "Buổi sinh hoạt không đủ thời lượng tối thiểu";
         IncompleteProcedure = "incomplete_procedure", "Buổi sinh hoạt không đủ, đúng trình tự các bước";
         MembersWithoutTask = "members_without_task", "Nghị quyết để đảng viên không được phân công nhiệm vụ";
-        RepeatedAbsence = "repeated_absence", "Đảng viên vắng sinh hoạt không lý do ba kỳ liền hoặc ba tháng trong năm";
+        RepeatedAbsence = "repeated_absence", "Đảng viên vắng sinh hoạt không lý do đến mức phải xem xét xóa tên";
+        UnpaidDues = "unpaid_dues", "Đảng viên không nộp đảng phí không lý do đến mức phải xem xét xóa tên";
         CopiedMinutes = "copied_minutes", "Biên bản gần như sao chép kỳ trước";
         AgencyPartyTime = "agency_party_time", "Chi bộ cơ quan dành quá ít thời gian cho công tác đảng, thời sự";
         OverdueAdmission = "overdue_admission", "Hồ sơ kết nạp, chuyển đảng chính thức quá hạn";

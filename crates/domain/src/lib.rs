@@ -6,6 +6,7 @@ pub mod bounded;
 pub mod calendar;
 pub mod classification;
 pub mod cursor;
+pub mod dues;
 pub mod error;
 pub mod exemption;
 pub mod files;

@@ -83,7 +83,8 @@ fn case(method: &Method, path: &str) -> Option<Case> {
             | "/holidays"
             | "/units/choices"
             | "/import/template.xlsx"
-            | "/import/tree-template.xlsx",
+            | "/import/tree-template.xlsx"
+            | "/dues/template.xlsx",
         ) => Own,
         ("POST", "/holidays" | "/holiday-years") => Admin,
         (_, "/holidays/{id}" | "/admin/holidays/{id}/delete") => Holiday,

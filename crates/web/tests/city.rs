@@ -13,7 +13,7 @@ use common::*;
 
 /// Routes whose `{id}` is a cell rather than any unit.
 fn cell_route(path: &str) -> bool {
-    ["/meetings", "/plan", "/reviews", "/follower"]
+    ["/meetings", "/plan", "/reviews", "/follower", "/dues"]
         .iter()
         .any(|s| path.contains(&format!("{{id}}{s}")))
         && !path.ends_with("/reviews/summary")

@@ -394,7 +394,7 @@ async fn warnings_through_the_api_and_the_pages() {
     let (from, to) = (day(-365), day(-1));
     let path = format!("/api/v1/units/{province}/warnings?from={from}&to={to}");
     let w = ok(&t.api(Method::GET, &path, &board, json!(null)).await);
-    assert_eq!(w["kinds"].as_array().unwrap().len(), 15);
+    assert_eq!(w["kinds"].as_array().unwrap().len(), 16);
     let missed = w["kinds"]
         .as_array()
         .unwrap()
@@ -416,6 +416,7 @@ async fn warnings_through_the_api_and_the_pages() {
     // behind copied minutes and an agency's work meeting.
     for (kind, evidence) in [
         ("repeated_absence", "/members/"),
+        ("unpaid_dues", "/units/"),
         ("copied_minutes", "/meetings/"),
         ("agency_party_time", "/meetings/"),
     ] {

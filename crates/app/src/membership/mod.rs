@@ -5,6 +5,8 @@
 pub mod badges;
 pub mod badges_due;
 pub mod classification;
+pub mod dues;
+pub mod dues_import;
 pub mod import;
 pub mod member_edit;
 pub mod member_events;

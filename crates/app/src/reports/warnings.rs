@@ -78,23 +78,35 @@ fn row_of(c: &Cursor) -> AppResult<WarningRow> {
     })
 }
 
+/// The removal triggers' rules with their sources, for the warnings' reasons.
+struct RemovalBasis {
+    absences: String,
+    dues: String,
+}
+
 /// Today, the deadlines of the open admissions and transfers as their lists judge them, and
-/// the removal trigger: by the members' rules in force for the reported unit today.
-/// With it, the removal trigger's rule and source, for the warnings' reasons.
-async fn as_of(app: &App, unit: &unit::Model) -> AppResult<(AsOf, String)> {
+/// the removal triggers: by the members' rules in force for the reported unit today.
+async fn as_of(app: &App, unit: &unit::Model) -> AppResult<(AsOf, RemovalBasis)> {
     let transfers = crate::workflows::transfers::ctx(app, unit).await?;
     let admissions =
         crate::workflows::admissions::overdue_starts(&transfers.all.admission, &transfers.holidays);
     let removal = transfers.all.removal;
-    let removal_basis = format!(
-        "{} liên tiếp hoặc {} trong năm",
-        transfers.all.basis("removal.absences_in_a_row"),
-        transfers.all.basis("removal.absent_months_a_year")
-    );
+    let removal_basis = RemovalBasis {
+        absences: format!(
+            "{} liên tiếp hoặc {} trong năm",
+            transfers.all.basis("removal.absences_in_a_row"),
+            transfers.all.basis("removal.absent_months_a_year")
+        ),
+        dues: format!(
+            "{} trong năm",
+            transfers.all.basis("removal.unpaid_dues_months_a_year")
+        ),
+    };
     let transfers = crate::workflows::transfers::overdue_starts(&transfers);
     let as_of = AsOf {
         absences_in_a_row: removal.absences_in_a_row,
         absent_months_a_year: removal.absent_months_a_year,
+        unpaid_dues_months_a_year: removal.unpaid_dues_months_a_year,
         today: App::today(),
         voted: admissions.voted,
         decided: admissions.decided,
@@ -108,8 +120,14 @@ async fn as_of(app: &App, unit: &unit::Model) -> AppResult<(AsOf, String)> {
 }
 
 /// Why a warning is raised, in words; `member` names the member of a removal trigger.
-/// `removal`: the removal trigger's rule with its source.
-fn reason(kind: Warning, r: &WarningRow, cell: &str, member: &str, removal: &str) -> String {
+/// `removal`: the removal triggers' rules with their sources.
+fn reason(
+    kind: Warning,
+    r: &WarningRow,
+    cell: &str,
+    member: &str,
+    removal: &RemovalBasis,
+) -> String {
     let day = r.on.format("%d/%m/%Y");
     match kind {
         Warning::MissedMonth => format!(
@@ -149,7 +167,15 @@ fn reason(kind: Warning, r: &WarningRow, cell: &str, member: &str, removal: &str
         }
         Warning::RepeatedAbsence => format!(
             "{cell}: đồng chí {member} vắng sinh hoạt không có lý do ({day}) đến mức phải xem \
-             xét xóa tên: {removal}."
+             xét xóa tên: {}.",
+            removal.absences
+        ),
+        Warning::UnpaidDues => format!(
+            "{cell}: đồng chí {member} không nộp đảng phí, không có lý do, đủ số tháng phải xem \
+             xét xóa tên vào tháng {}/{}: {}.",
+            r.on.month(),
+            r.on.year(),
+            removal.dues
         ),
         Warning::CopiedMinutes => format!(
             "Biên bản buổi thường kỳ ngày {day} giống {}% biên bản kỳ trước.",
@@ -230,7 +256,7 @@ pub async fn warnings(
     let cells = crate::lookup::units_by_id(&app.db, &ids).await?;
     let absent: Vec<i64> = rows
         .iter()
-        .filter(|(k, _)| *k == Warning::RepeatedAbsence)
+        .filter(|(k, _)| matches!(k, Warning::RepeatedAbsence | Warning::UnpaidDues))
         .map(|(_, r)| r.number)
         .collect();
     let members = crate::lookup::member_names(&app.db, &absent).await?;
@@ -259,6 +285,9 @@ pub async fn warnings(
                         format!("/units/{}/transfers", r.cell_id)
                     }
                     (Warning::RepeatedAbsence, None) => format!("/members/{}", r.number),
+                    (Warning::UnpaidDues, None) => {
+                        format!("/units/{}/dues?thang={}", r.cell_id, r.on.format("%Y-%m"))
+                    }
                     (_, None) => format!("/units/{}", r.cell_id),
                 },
                 cell: UnitRef {

@@ -27,6 +27,14 @@ pub struct RemovalRules {
     pub absent_months_a_year: u32,
     /// Months of one year with party dues unpaid without reason.
     pub unpaid_dues_months_a_year: u32,
+    /// A month a member working away leaves unpaid counts as unpaid with reason (they pay on
+    /// their return). *Unconfirmed* against the texts: a parameter.
+    #[serde(default = "working_away_excused")]
+    pub working_away_dues_excused: bool,
+}
+
+fn working_away_excused() -> bool {
+    true
 }
 
 impl Default for RemovalRules {
@@ -35,6 +43,7 @@ impl Default for RemovalRules {
             absences_in_a_row: 3,
             absent_months_a_year: 3,
             unpaid_dues_months_a_year: 3,
+            working_away_dues_excused: true,
         }
     }
 }
@@ -206,6 +215,10 @@ fn sources(era: &Era) -> BTreeMap<String, String> {
             "removal.unpaid_dues_months_a_year",
         ],
         &removal,
+    );
+    put(
+        &["removal.working_away_dues_excused"],
+        "Hướng dẫn 01-HD/TW (2021), về đảng viên đi làm ăn xa (chưa đối chiếu văn bản: tham số)",
     );
     put(
         &["working_days.weekly_days_off"],

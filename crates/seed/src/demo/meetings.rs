@@ -181,6 +181,7 @@ pub async fn seed_meetings(app: &App) -> AppResult<usize> {
     seed_programmes(app).await?;
     seed_schemes(app).await?;
     seed_reviews(app, &admin).await?;
+    crate::demo::dues::seed_dues(app, &admin).await?;
     // Most of a demo meeting is written row by row above: the figures are computed at the end.
     chibo_app::meetings::figures::reindex(app, &|_, _| {}).await?;
     Ok(made)

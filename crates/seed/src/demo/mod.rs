@@ -2,6 +2,7 @@
 //! about 200 members with their history, a year of meetings and every workflow in some state,
 //! written through the use cases so that it obeys the same rules as real data.
 
+mod dues;
 mod meetings;
 pub mod names;
 mod org;

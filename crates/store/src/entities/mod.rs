@@ -376,6 +376,23 @@ entity!(party_age_gap, "party_age_gaps", {
     note: String,
 });
 
+entity!(party_due, "party_dues", {
+    member_id: i64,
+    /// The cell that recorded it.
+    unit_id: i64,
+    /// The month's first day.
+    month: NaiveDate,
+    /// `paid`, `unpaid` or `excused` (`chibo_domain::dues::DuesStatus`).
+    status: String,
+    /// In đồng, when paid.
+    amount: Option<i64>,
+    paid_on: Option<NaiveDate>,
+    /// Why it is not paid, when excused.
+    reason: String,
+    recorded_by: Option<i64>,
+    recorded_at: DateTime<Utc>,
+});
+
 entity!(transfer, "transfers", {
     member_id: i64,
     /// `temporary` or `permanent`.

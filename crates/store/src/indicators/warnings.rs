@@ -45,6 +45,8 @@ pub struct AsOf {
     /// in this many months of one year.
     pub absences_in_a_row: u32,
     pub absent_months_a_year: u32,
+    /// ...and party dues unpaid without reason in this many months of one year.
+    pub unpaid_dues_months_a_year: u32,
     /// A candidate voted on, decided on, or admitted on or before these days is overdue.
     pub voted: NaiveDate,
     pub decided: NaiveDate,
@@ -137,6 +139,29 @@ fn rows_of(s: &Scope<'_>, sql: &mut Sql, kind: Warning, as_of: &AsOf) -> String 
             sql,
         ),
         Warning::RepeatedAbsence => repeated_absences(s, sql, as_of),
+        // The month a member's dues recorded unpaid without reason reach the rules' count in
+        // a year, at the cell that recorded it, the member's id as its number.
+        Warning::UnpaidDues => {
+            let live = sql.bind(format!("{}%", s.subtree.root()));
+            let year_start = s
+                .from
+                .with_day(1)
+                .and_then(|d| d.with_month(1))
+                .unwrap_or(s.from);
+            let (since, from, to) = (sql.bind(year_start), sql.bind(s.from), sql.bind(s.to));
+            let year = crate::rollups::month_expr(s.backend, "d.month");
+            format!(
+                "SELECT cell, on_day, CAST(NULL AS BIGINT) AS meeting, CAST(member AS BIGINT) AS n \
+                 FROM (SELECT d.unit_id AS cell, d.month AS on_day, d.member_id AS member, \
+                   ROW_NUMBER() OVER (PARTITION BY d.member_id, substr({year}, 1, 4) \
+                     ORDER BY d.month) AS k \
+                   FROM party_dues d JOIN units c ON c.id = d.unit_id \
+                   WHERE c.path LIKE {live} AND d.status = 'unpaid' \
+                   AND d.month >= {since} AND d.month <= {to}) x \
+                 WHERE k = {n} AND on_day >= {from}",
+                n = i64::from(as_of.unpaid_dues_months_a_year.max(1)),
+            )
+        }
         // Open admissions past the deadline of their stage, under today's tree.
         Warning::OverdueAdmission => {
             let live = sql.bind(format!("{}%", s.subtree.root()));

@@ -50,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(rules::HolidayKinds),
             Box::new(rules::PartyAgeGaps),
             Box::new(rules::MemberRuleSets),
+            Box::new(rules::PartyDues),
         ]
     }
 }

@@ -302,3 +302,44 @@ impl MigrationTrait for MemberRuleSets {
         Ok(())
     }
 }
+
+/// `party_dues` (issue 12, defect 14): a member's party dues for a month as their cell recorded
+/// them (`month` is the month's first day): `paid` with the amount in đồng and the day, `unpaid`,
+/// or `excused` with the reason. One row per member and month. `unit_id` is the cell that
+/// recorded it, so a subtree's unpaid months are found through the cells' paths.
+pub(super) struct PartyDues;
+
+impl MigrationName for PartyDues {
+    fn name(&self) -> &str {
+        "m20261203_000036_party_dues"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for PartyDues {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(c("party_dues"))
+                .col(big_pk_auto(c("id")))
+                .col(big_integer(c("member_id")))
+                .col(big_integer(c("unit_id")))
+                .col(date(c("month")))
+                .col(string_len(c("status"), 16))
+                .col(big_integer_null(c("amount")))
+                .col(date_null(c("paid_on")))
+                .col(string_len(c("reason"), 255))
+                .col(big_integer_null(c("recorded_by")))
+                .col(timestamp_with_time_zone(c("recorded_at")))
+                .foreign_key(&mut fk("party_dues", "member_id", "members"))
+                .foreign_key(&mut fk("party_dues", "unit_id", "units"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("party_dues", &["member_id", "month"], true))
+            .await?;
+        // The unpaid months of a subtree's cells, by cell and month.
+        m.create_index(index("party_dues", &["unit_id", "month"], false))
+            .await
+    }
+}

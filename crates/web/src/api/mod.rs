@@ -9,6 +9,7 @@ use utoipa_axum::routes;
 use crate::accounts::api as accounts;
 use crate::admissions::api as admissions;
 use crate::badges::api as badges;
+use crate::dues::api as dues;
 use crate::exemptions::api as exemptions;
 use crate::import::api as import;
 use crate::meetings::api as meetings;
@@ -177,6 +178,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(import::template))
         .routes(routes!(import::import_tree).layer(axum::extract::DefaultBodyLimit::disable()))
         .routes(routes!(import::tree_template))
+        .routes(routes!(dues::list, dues::record))
+        .routes(routes!(dues::import).layer(axum::extract::DefaultBodyLimit::disable()))
+        .routes(routes!(dues::template))
         .routes(routes!(reviews::sheet, reviews::save))
         .routes(routes!(reviews::decide))
         .routes(routes!(reviews::set_member_level))

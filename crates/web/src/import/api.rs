@@ -21,7 +21,7 @@ use crate::upload::{FileUpload, XLSX};
 #[serde(default)]
 pub struct ImportQuery {
     /// Only check the file and report; write nothing.
-    dry_run: bool,
+    pub(crate) dry_run: bool,
 }
 
 /// Imports members from an XLSX or CSV file in the template's columns. With `dry_run` the
@@ -47,7 +47,7 @@ pub async fn import_members(
 }
 
 /// A real import with errors is refused as a whole: 422 with one field error per problem.
-fn refuse_unless_clean(dry_run: bool, errors: &[RowError]) -> Result<(), ApiError> {
+pub(crate) fn refuse_unless_clean(dry_run: bool, errors: &[RowError]) -> Result<(), ApiError> {
     if dry_run || errors.is_empty() {
         return Ok(());
     }

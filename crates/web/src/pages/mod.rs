@@ -15,6 +15,7 @@ use crate::accounts::admin_page as admin;
 use crate::accounts::page as account;
 use crate::admissions::page as admissions;
 use crate::badges::page as badges;
+use crate::dues::page as dues;
 use crate::error::PageError;
 use crate::exemptions::page as exemptions;
 use crate::import::page as import;
@@ -346,6 +347,15 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
             post(admissions::step),
         ),
         r(M::GET, "/units/{id}/reviews", false, get(reviews::show)),
+        r(M::GET, "/units/{id}/dues", false, get(dues::show)),
+        r(M::POST, "/units/{id}/dues", false, post(dues::record)),
+        r(
+            M::POST,
+            "/units/{id}/dues/import",
+            false,
+            post(dues::import).layer(axum::extract::DefaultBodyLimit::disable()),
+        ),
+        r(M::GET, "/dues/template.xlsx", false, get(dues::template)),
         r(M::POST, "/units/{id}/reviews", false, post(reviews::save)),
         r(M::POST, "/units/{id}/review", false, post(reviews::decide)),
         r(

@@ -258,6 +258,11 @@ pub const FIGURES: &[FigureDef] = &[
         12,
     ),
     other(
+        "removal.working_away_dues_excused",
+        "Đảng viên đi làm ăn xa: tháng chưa nộp đảng phí tính là có lý do",
+        Kind::Flag,
+    ),
+    other(
         "working_days.weekly_days_off",
         "Ngày nghỉ hằng tuần (ngoài ngày lễ)",
         Kind::Weekdays,

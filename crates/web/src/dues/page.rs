@@ -1,0 +1,187 @@
+//! The dues page of a cell: a month's list with its totals and the members at the removal
+//! trigger, the month's entry form (one row per member), and the import.
+
+use askama::Template;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, State};
+use axum::response::Response;
+use chibo_app::membership::dues::{self, DuesEntry, DuesInput, DuesList};
+use chibo_app::membership::dues_import::{self, DuesImportReport};
+use chibo_app::{Actor, AppError};
+use serde::Deserialize;
+
+use crate::error::PageError;
+use crate::extract::form::{Form, Rows};
+use crate::extract::path::PathId;
+use crate::extract::query::PageQuery;
+use crate::extract::session::PageUser;
+use crate::fmt::VnDate;
+use crate::render::{Nav, form_errors, render_status, see_other};
+use crate::state::AppState;
+use crate::upload::XLSX;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MonthQuery {
+    /// `YYYY-MM`.
+    thang: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "dues.html")]
+struct DuesPage {
+    nav: Nav,
+    d: DuesList,
+    errors: Vec<String>,
+    report: Option<DuesImportReport>,
+    /// `YYYY-MM` of the month shown, the month before and after.
+    month: String,
+    previous: String,
+    next: String,
+}
+
+impl DuesPage {
+    /// "50.000".
+    fn money(&self, n: &i64) -> String {
+        chibo_domain::text::thousands((*n).max(0) as u64)
+    }
+}
+
+async fn render_month(
+    s: &AppState,
+    a: &Actor,
+    id: i64,
+    month: Option<&str>,
+    errors: Vec<String>,
+    report: Option<DuesImportReport>,
+) -> Result<Response, PageError> {
+    let d = dues::list(&s.app, a, id, month).await?;
+    let shift = |months: i32| {
+        let m = if months < 0 {
+            d.month - chrono::Months::new(1)
+        } else {
+            d.month + chrono::Months::new(1)
+        };
+        m.format("%Y-%m").to_string()
+    };
+    let failed = !errors.is_empty() || report.as_ref().is_some_and(|r| !r.errors.is_empty());
+    render_status(
+        if failed {
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            axum::http::StatusCode::OK
+        },
+        &DuesPage {
+            nav: Nav::of(a),
+            month: d.month.format("%Y-%m").to_string(),
+            previous: shift(-1),
+            next: shift(1),
+            d,
+            errors,
+            report,
+        },
+    )
+}
+
+pub async fn show(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    PathId(id): PathId,
+    PageQuery(q): PageQuery<MonthQuery>,
+) -> Result<Response, PageError> {
+    render_month(&s, &a, id, q.thang.as_deref(), vec![], None).await
+}
+
+/// Each member's row posts `row_<id>` and, when filled in, `amount_<id>`, `paid_on_<id>` and
+/// `reason_<id>`.
+pub async fn record(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    PathId(id): PathId,
+    Form { input: rows, .. }: Form<Rows>,
+) -> Result<Response, PageError> {
+    let month = rows.single("month").unwrap_or_default().to_string();
+    let entries = rows
+        .with_ids("row")?
+        .into_iter()
+        .map(|(member_id, _)| {
+            let amount = match rows.value("amount", member_id) {
+                None => None,
+                Some(t) => Some(chibo_domain::dues::parse_amount(&t).ok_or_else(|| {
+                    AppError::invalid(
+                        &format!("amount_{member_id}"),
+                        format!("\"{t}\" không phải số tiền (ví dụ 50.000)."),
+                    )
+                })?),
+            };
+            Ok(DuesEntry {
+                member_id,
+                amount,
+                paid_on: rows.value("paid_on", member_id),
+                reason: rows.value("reason", member_id).unwrap_or_default(),
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>();
+    let r = match entries {
+        Ok(entries) => {
+            dues::record(
+                &s.app,
+                &a,
+                id,
+                DuesInput {
+                    month: month.clone(),
+                    entries,
+                },
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match form_errors(r)? {
+        Ok(d) => Ok(see_other(&format!(
+            "/units/{id}/dues?thang={}",
+            d.month.format("%Y-%m")
+        ))),
+        Err(errors) => render_month(&s, &a, id, Some(&month), errors, None).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ImportQuery {
+    #[serde(rename = "kiem-tra")]
+    check: String,
+    thang: Option<String>,
+}
+
+/// "Kiểm tra" posts with `?kiem-tra=1` (nothing written); "Nhập" without it.
+pub async fn import(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    PathId(id): PathId,
+    PageQuery(q): PageQuery<ImportQuery>,
+    form: Result<Multipart, MultipartRejection>,
+) -> Result<Response, PageError> {
+    let cell = dues::may_record(&s.app, &a, id).await?;
+    let dry_run = !q.check.is_empty();
+    let report = match crate::upload::read_file(form, dues_import::MAX_DUES_BYTES).await {
+        Ok((name, bytes)) => dues_import::run(&s.app, &a, id, &name, &bytes, dry_run).await?,
+        Err(AppError::Invalid(inv)) => DuesImportReport {
+            cell,
+            rows: 0,
+            months: vec![],
+            errors: inv
+                .errors
+                .into_iter()
+                .map(|e| chibo_app::sheets::RowError::file(e.message))
+                .collect(),
+            written: false,
+        },
+        Err(e) => return Err(PageError(e)),
+    };
+    render_month(&s, &a, id, q.thang.as_deref(), vec![], Some(report)).await
+}
+
+pub async fn template(PageUser(_a): PageUser) -> Response {
+    crate::upload::file_response(dues_import::template(), XLSX, "mau-dang-phi.xlsx")
+}
