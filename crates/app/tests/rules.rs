@@ -92,6 +92,25 @@ async fn administrators_add_rule_sets_without_code_and_bad_ones_are_refused() {
         ),
         vec!["code"]
     );
+    // The admission vote is a members' rule now: a set carrying one is refused, not trimmed.
+    let mut with_vote = serde_json::to_value(&national.rules).unwrap();
+    with_vote["vote"]["admission"] =
+        serde_json::json!({"numerator": 3, "denominator": 4, "strict": false});
+    assert_eq!(
+        fields(
+            rules::create(
+                &app,
+                &admin.admin().unwrap(),
+                NewRuleSet {
+                    rules: with_vote,
+                    ..bad.clone()
+                }
+            )
+            .await
+            .unwrap_err()
+        )[..1],
+        ["rules.vote.admission"]
+    );
     let board = actor(&app, "bantochuc").await;
     let good = NewRuleSet {
         rules: serde_json::to_value(&national.rules).unwrap(),

@@ -16,13 +16,13 @@ labelled_enum!(
         ClassDone = "class_done", "Đã học lớp nhận thức về Đảng";
         FileReady = "file_ready", "Hồ sơ đủ, chờ chi bộ xét";
         Voted = "voted", "Chi bộ đã biểu quyết, chờ quyết định";
-        Escalated = "escalated", "Biểu quyết không đạt 3 lần, báo cáo cấp trên";
+        Escalated = "escalated", "Biểu quyết không đạt đủ số lần quy định, báo cáo cấp trên";
         Decided = "decided", "Có quyết định kết nạp, chờ lễ kết nạp";
         Probation = "probation", "Đảng viên dự bị";
         RecognitionVoted = "recognition_voted",
             "Chi bộ đề nghị công nhận chính thức, chờ cấp trên quyết định";
         RecognitionEscalated = "recognition_escalated",
-            "Biểu quyết công nhận chính thức không đạt 3 lần, báo cáo cấp trên";
+            "Biểu quyết công nhận chính thức không đạt đủ số lần quy định, báo cáo cấp trên";
         Official = "official", "Đã công nhận chính thức";
         NotRecognised = "not_recognised", "Không công nhận chính thức";
     }

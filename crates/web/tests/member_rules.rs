@@ -241,19 +241,41 @@ async fn the_administrators_form_copies_a_set_and_shows_each_figure_with_its_sou
     let read = t.get("/member-rule-sets", Auth::Cookie(&member)).await;
     assert_eq!(read.status, StatusCode::OK);
     assert!(!read.body.contains("name=\"v.admission"));
+    // The form as the page fills it from the QĐ 294 set, with the probation changed.
     let base = ok(&t
         .get(
             "/api/v1/member-rule-sets",
             Auth::Bearer(&t.token("admin").await),
         )
-        .await)[1]["id"]
+        .await)[1]
         .clone();
     let form = |probation: &str| {
-        format!(
-            "code=tinh-thu&name=Quy+%C4%91%E1%BB%8Bnh+th%E1%BB%AD&effective_from=2026-02-01&base_id={base}\
-             &v.admission.probation_months={probation}&s.admission.probation_months=%C4%90i%E1%BB%81u+l%E1%BB%87+%C4%90%E1%BA%A3ng%2C+%C4%90i%E1%BB%81u+5"
-        )
+        let mut f = form_urlencoded::Serializer::new(String::new());
+        f.append_pair("code", "tinh-thu")
+            .append_pair("name", "Quy định thử")
+            .append_pair("effective_from", "2026-02-01")
+            .append_pair("base_id", &base["id"].to_string());
+        for fig in base["figures"].as_array().unwrap() {
+            let key = fig["key"].as_str().unwrap();
+            let (value, source) = if key == "admission.probation_months" {
+                (probation, "Điều lệ Đảng, Điều 5")
+            } else {
+                (
+                    fig["input"].as_str().unwrap(),
+                    fig["source"].as_str().unwrap(),
+                )
+            };
+            f.append_pair(&format!("v.{key}"), value)
+                .append_pair(&format!("s.{key}"), source);
+        }
+        f.finish()
     };
+    // A source cleared in the form is refused, not taken from the set copied.
+    let cleared = form("12").replace("s.admission.vote=", "s.admission.vote=+&x=");
+    let r = t
+        .post_form("/member-rule-sets", Auth::Cookie(&admin), &cleared)
+        .await;
+    assert!(r.body.contains("ghi văn bản quy định"), "{}", r.body);
     let bad = t
         .post_form("/member-rule-sets", Auth::Cookie(&admin), &form("0"))
         .await;

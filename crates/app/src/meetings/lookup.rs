@@ -125,7 +125,11 @@ pub(crate) fn presence_code(p: Presence) -> &'static str {
 /// How a member's status on the day counts at a meeting.
 fn standing_of(s: Status) -> Option<Standing> {
     match s {
-        Status::Active | Status::WorkingAway | Status::TransferredInTemp => Some(Standing::Working),
+        // A member out of contact is still expected (and absent): the removal trigger counts
+        // their absences.
+        Status::Active | Status::WorkingAway | Status::TransferredInTemp | Status::LostContact => {
+            Some(Standing::Working)
+        }
         Status::Exempt => Some(Standing::Exempt),
         Status::TransferredOutTemp => Some(Standing::TransferredOutTemp),
         Status::Suspended => Some(Standing::Suspended),

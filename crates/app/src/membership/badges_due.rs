@@ -68,7 +68,10 @@ pub async fn due(
     per_page: u64,
 ) -> AppResult<DueList> {
     let root = actor.visible(units::find(&app.db, unit_id).await?)?;
-    let all = crate::rules::members::rules_for(&app.db, &root, App::today()).await?;
+    // The rules in force on the award day asked for (today's choose the next one).
+    let asked = award_on.and_then(validate::parse_date);
+    let all =
+        crate::rules::members::rules_for(&app.db, &root, asked.unwrap_or(App::today())).await?;
     let rules = all.badges.clone();
     let award_on = award_day(&rules, award_on)?;
     let previous = rules.award_day_before(award_on);

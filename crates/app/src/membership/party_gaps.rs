@@ -117,7 +117,8 @@ pub async fn set_gaps(
             format!("Mỗi đảng viên ghi tối đa {MAX_GAPS} khoảng thời gian."),
         );
     }
-    let mut clean: Vec<(GapKind, NaiveDate, NaiveDate, String)> = Vec::new();
+    // Each checked period with its place in the input, which the messages name.
+    let mut clean: Vec<(usize, GapKind, NaiveDate, NaiveDate, String)> = Vec::new();
     for (i, g) in input.gaps.iter().enumerate() {
         let n = i + 1;
         let field = |f: &str| format!("gaps[{i}].{f}");
@@ -171,14 +172,14 @@ pub async fn set_gaps(
                 format!("Dòng {n}: ngày tính lại tuổi đảng không được sau ngày hôm nay."),
             );
         } else {
-            clean.push((kind, from, to, note.unwrap_or_default()));
+            clean.push((i, kind, from, to, note.unwrap_or_default()));
         }
     }
     let from_events = rules::gaps(
         status_of(&m.initial_status),
         &domain_events(&events_of(&app.db, m.id).await?),
     );
-    for (i, (_, from, to, _)) in clean.iter().enumerate() {
+    for (k, (i, _, from, to, _)) in clean.iter().enumerate() {
         let overlaps =
             |a: NaiveDate, b: Option<NaiveDate>| *from < b.unwrap_or(NaiveDate::MAX) && a < *to;
         if let Some((a, _)) = from_events.iter().find(|(a, b)| overlaps(*a, *b)) {
@@ -192,9 +193,9 @@ pub async fn set_gaps(
                 ),
             );
         }
-        if let Some(j) = clean[..i]
+        if let Some((j, ..)) = clean[..k]
             .iter()
-            .position(|(_, a, b, _)| overlaps(*a, Some(*b)))
+            .find(|(_, _, a, b, _)| overlaps(*a, Some(*b)))
         {
             e.push(
                 &format!("gaps[{i}].from"),
@@ -215,7 +216,7 @@ pub async fn set_gaps(
         .exec(&tx)
         .await?;
     let mut after = Vec::new();
-    for (kind, from, to, note) in clean {
+    for (_, kind, from, to, note) in clean {
         after.push(
             party_age_gap::ActiveModel {
                 member_id: Set(m.id),

@@ -13,7 +13,7 @@ use chibo_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 use chibo_store::{is_unique_violation, write_tx};
-use chrono::{Datelike, NaiveDate, Weekday};
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -207,9 +207,14 @@ pub async fn add(app: &App, admin: &Admin<'_>, input: HolidayInput) -> AppResult
         }
     };
     if let Some(d) = day {
-        let weekend = matches!(d.weekday(), Weekday::Sat | Weekday::Sun);
-        if kind == "working" && !weekend {
-            e.push("day", "Ngày làm bù phải là thứ Bảy hoặc Chủ nhật.");
+        // A make-up working day is a weekly day off of the national rules in force that day.
+        let book = crate::rules::members::MemberRuleBook::read(&app.db).await?;
+        let days_off = &book.for_path("", d).rules.working_days.weekly_days_off;
+        if kind == "working" && !days_off.contains(&d.weekday()) {
+            e.push(
+                "day",
+                "Ngày làm bù phải là ngày nghỉ hằng tuần (thứ Bảy hoặc Chủ nhật).",
+            );
         }
         if kind == "off" && statutory().contains(d) {
             e.push(

@@ -244,6 +244,15 @@ pub async fn create(app: &App, admin: &Admin<'_>, input: NewRuleSet) -> AppResul
         taken,
     )
     .await?;
+    // The admission vote moved to the members' rules: a set still carrying one would lose it
+    // without a word.
+    if input.rules.pointer("/vote/admission").is_some() {
+        e.push(
+            "rules.vote.admission",
+            "Tỷ lệ biểu quyết kết nạp, công nhận chính thức nay thuộc quy định về công tác đảng \
+             viên (/member-rule-sets); hãy bỏ mục này.",
+        );
+    }
     let rules = match serde_json::from_value::<RuleSet>(input.rules.clone()) {
         Ok(r) => {
             if let Err(inv) = r.check() {

@@ -82,6 +82,8 @@ pub struct CandidateList {
     pub overdue: u32,
     /// Admission decisions this year in the subtree.
     pub admitted_this_year: u32,
+    /// The pipeline as the rules in force for the unit today set it, with their sources.
+    pub procedure: String,
     /// May propose candidates (the unit is a cell the actor manages).
     pub can_propose: bool,
     /// Official members of the cell who may introduce (for the file step).
@@ -183,7 +185,13 @@ pub(crate) async fn candidate_views(
             );
             let (all, rules) = (set.rules, &set.rules.admission);
             let h = working.of(&set);
-            let probation_ends = c.ceremony_on.map(|d| rules.probation_ends(d));
+            // Probation (and so the official date) runs by the set in force on the ceremony.
+            let probation_ends = c.ceremony_on.map(|d| {
+                book.for_path(cell.map_or("", |u| u.path.as_str()), d)
+                    .rules
+                    .admission
+                    .probation_ends(d)
+            });
             let (due_on, due_what, basis) = match (stage, started) {
                 (Stage::Voted, Some(d)) => (
                     Some(rules.decide_by(d, h)),
@@ -249,9 +257,11 @@ pub(crate) async fn candidate_views(
                     .next_steps()
                     .iter()
                     .filter(|(_, party)| acts_as(*party, officer, false, superior, false))
-                    // The superior committee extends its deadline once.
+                    // The superior committee extends its deadline once, where the rules allow one.
                     .filter(|(action, _)| {
-                        *action != AdmissionAction::ExtendRecognition || !c.recognition_extended
+                        *action != AdmissionAction::ExtendRecognition
+                            || (!c.recognition_extended
+                                && rules.recognise_extension_working_days > 0)
                     })
                     .map(|(action, _)| action.code().to_string())
                     .collect(),
@@ -320,6 +330,37 @@ fn recognition_late(start: NaiveDate, extended: bool) -> Condition {
         .add(candidate::Column::RecognitionVotedOn.lte(start))
 }
 
+/// The admission pipeline in a sentence, with the figures of `r`.
+fn procedure_text(r: &chibo_domain::rules::MemberRules) -> String {
+    let a = &r.admission;
+    let vote = format!(
+        "{} đảng viên chính thức tán thành; {} lần không đạt thì báo cáo cấp trên",
+        a.vote.text(),
+        a.max_failed_votes
+    );
+    format!(
+        "Học lớp nhận thức về Đảng → hồ sơ và người giới thiệu (đảng viên chính thức đã cùng công \
+         tác, học tập hoặc sinh sống với người xin vào Đảng ít nhất {}) → chi bộ biểu quyết \
+         ({vote}) → quyết định kết nạp (trong {}) → lễ kết nạp (trong {}) → dự bị {} → chi bộ \
+         xét, biểu quyết công nhận chính thức (trong {} sau khi hết dự bị; {vote}) → cấp ủy cấp \
+         trên quyết định (trong {}{}; chính thức từ ngày hết dự bị).",
+        r.basis("admission.introducer_known_months"),
+        r.basis("admission.decide_within_working_days"),
+        r.basis("admission.ceremony_within_working_days"),
+        r.basis("admission.probation_months"),
+        r.basis("admission.review_within_working_days"),
+        r.basis("admission.recognise_within_working_days"),
+        if a.recognise_extension_working_days > 0 {
+            format!(
+                ", gia hạn được một lần {}",
+                r.basis("admission.recognise_extension_working_days")
+            )
+        } else {
+            String::new()
+        },
+    )
+}
+
 /// Candidates of a subtree: the overdue open ones first, then the other open ones, then the
 /// closed, each newest first; `per_page` of them after `after`.
 pub async fn list(
@@ -370,6 +411,7 @@ pub async fn list(
     Ok(CandidateList {
         overdue: overdue_count as u32,
         admitted_this_year: admitted_this_year as u32,
+        procedure: procedure_text(&rules),
         next: page.next,
         unit: UnitRef {
             id: root.id,

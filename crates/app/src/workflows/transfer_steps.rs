@@ -137,9 +137,14 @@ pub async fn start(
     }
     if let (Some(TransferKind::Temporary), Some(r), Some(f), Some(t)) =
         (kind, reason, moved_on, ends_on)
-        && let Err(msg) = c.rules.check_temporary(r, f, t)
     {
-        e.push("ends_on", msg);
+        // The limits in force for the cell on the day the member moved.
+        let limits = crate::rules::members::rules_for(&app.db, &home, f)
+            .await?
+            .transfer;
+        if let Err(msg) = limits.check_temporary(r, f, t) {
+            e.push("ends_on", msg);
+        }
     }
     let status = status_of(&m.status);
     let event = match kind {

@@ -66,6 +66,8 @@ pub struct TransferList {
     pub overdue: u32,
     /// Pass as `after` for the next page; absent on the last page.
     pub next: Option<String>,
+    /// The deadlines as the rules in force for the unit today set them, with their sources.
+    pub rules_text: String,
 }
 
 /// What a transfer is judged by: the members' rules in force today for the unit a list or a
@@ -247,6 +249,19 @@ pub async fn list(
         transfers: transfer_views(app, actor, &c, page.rows).await?,
         overdue: overdue_count,
         next: page.next,
+        rules_text: format!(
+            "Chuyển sinh hoạt chính thức: làm thủ tục trong {} kể từ khi chuyển nơi làm việc, cư \
+             trú; xuất trình giấy giới thiệu với nơi đến trong {}. Chuyển sinh hoạt tạm thời: từ \
+             {} đến dưới {} ({} khi đi học). Ngày làm việc không tính {} và ngày nghỉ lễ.",
+            c.all.basis("transfer.apply_within_working_days"),
+            c.all.basis("transfer.present_within_working_days"),
+            c.all.basis("transfer.temp_min_months"),
+            c.all.basis("transfer.temp_below_months"),
+            c.all.basis("transfer.training_max_months"),
+            chibo_domain::rules::figures::value_text(&c.all, "working_days.weekly_days_off")
+                .unwrap_or_default()
+                .to_lowercase(),
+        ),
     })
 }
 

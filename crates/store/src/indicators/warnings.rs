@@ -265,12 +265,16 @@ fn rows_of(s: &Scope<'_>, sql: &mut Sql, kind: Warning, as_of: &AsOf) -> String 
 /// unexcused absences only (their own index), numbered against the cells' run of regular
 /// meetings since a season before the period (and the start of its first year).
 fn repeated_absences(s: &Scope<'_>, sql: &mut Sql, as_of: &AsOf) -> String {
+    // Far enough back for a whole run of the rules' length to end in the period (a regular
+    // meeting a month).
+    let run = chrono::Months::new(as_of.absences_in_a_row.max(3) + 1);
     let lookback = s
         .from
         .with_day(1)
         .and_then(|d| d.with_month(1))
         .unwrap_or(s.from)
-        .min(s.from - chrono::Days::new(120));
+        .min(s.from - chrono::Days::new(120))
+        .min(s.from.checked_sub_months(run).unwrap_or(s.from));
     let (since, from, to) = (sql.bind(lookback), sql.bind(s.from), sql.bind(s.to));
     let under = s.under(sql, "v.path", "ms.meeting_date");
     let month = crate::rollups::month_expr(s.backend, "u.day");

@@ -11,7 +11,7 @@ use chibo_app::Actor;
 use chibo_app::org::units;
 use chibo_app::refs::UnitChoices;
 use chibo_app::rules::members::{self, MemberRuleSetView, NewMemberRuleSet};
-use chibo_domain::rules::figures::Figure;
+use chibo_domain::rules::figures::{FIGURES, Figure};
 use serde::Deserialize;
 
 use crate::error::PageError;
@@ -123,14 +123,23 @@ pub async fn create(
             })
             .collect()
     };
+    // The form has a field for every figure and source: one left blank is sent as nothing,
+    // and must not silently keep the base set's (a blank source is refused, blank weekly days
+    // off mean none).
+    let complete = |mut typed: BTreeMap<String, String>| {
+        for f in FIGURES {
+            typed.entry(f.key.to_string()).or_default();
+        }
+        typed
+    };
     let input = NewMemberRuleSet {
         code: f.code,
         name: f.name,
         unit_id: f.unit_id,
         effective_from: f.effective_from,
         base_id: f.base_id,
-        figures: typed("v."),
-        sources: typed("s."),
+        figures: complete(typed("v.")),
+        sources: complete(typed("s.")),
     };
     match form_errors(members::create(&s.app, &admin, input).await)? {
         Ok(r) => Ok(see_other(&format!("/member-rule-sets/{}", r.id))),

@@ -386,11 +386,13 @@ pub async fn save(
                 e.push("entries", format!("{}: điểm từ 0 đến 100.", r.member.name))
             }
             Some(r) => match x.tasks() {
+                // Under rules without task conditions (QĐ 124) the counts are not asked for.
+                None if !rules.task_conditions => {}
                 None => e.push(
                     "entries",
                     format!(
                         "{}: ghi số nhiệm vụ được giao, hoàn thành đúng hạn và vượt mức trong năm \
-                         (Quy định 366-QĐ/TW xét cả kết quả thực hiện nhiệm vụ).",
+                         (quy định đang áp dụng xét cả kết quả thực hiện nhiệm vụ).",
                         r.member.name
                     ),
                 ),
@@ -428,7 +430,7 @@ pub async fn save(
         Some(r) if r.superior_reason.is_some() => {
             Level::from_code(&r.level).unwrap_or(Level::NotCompleted)
         }
-        _ => rules.member_level(x.score, x.tasks().expect("checked")),
+        _ => rules.member_level(x.score, x.tasks().unwrap_or_default()),
     };
     let mut after = org_counts(app, &org, input.year, &ids).await?;
     for x in &input.entries {
@@ -441,15 +443,15 @@ pub async fn save(
     let tx = write_tx(&app.db).await?;
     for x in &input.entries {
         let level = level_of(x).code().to_string();
-        let tasks = x.tasks().expect("checked");
-        let count = |n: u32| Set(Some(n as i32));
+        let tasks = x.tasks();
+        let count = |n: Option<u32>| Set(n.map(|n| n as i32));
         match existing.get(&x.member_id) {
             Some(r) => {
                 let mut am = r.clone().into_active_model();
                 am.score = Set(x.score as i32);
-                am.tasks_given = count(tasks.given);
-                am.tasks_on_time = count(tasks.on_time);
-                am.tasks_exceeded = count(tasks.exceeded);
+                am.tasks_given = count(tasks.map(|t| t.given));
+                am.tasks_on_time = count(tasks.map(|t| t.on_time));
+                am.tasks_exceeded = count(tasks.map(|t| t.exceeded));
                 am.level = Set(level);
                 am.cell_id = Set(s.cell.id);
                 am.org_id = Set(org.id);
@@ -467,9 +469,9 @@ pub async fn save(
                     level: Set(level),
                     updated_by: Set(Some(actor.user_id().get())),
                     updated_at: Set(now),
-                    tasks_given: count(tasks.given),
-                    tasks_on_time: count(tasks.on_time),
-                    tasks_exceeded: count(tasks.exceeded),
+                    tasks_given: count(tasks.map(|t| t.given)),
+                    tasks_on_time: count(tasks.map(|t| t.on_time)),
+                    tasks_exceeded: count(tasks.map(|t| t.exceeded)),
                     superior_reason: Set(None),
                     ..Default::default()
                 }

@@ -67,7 +67,7 @@ fn texts(d: &FigureDef, v: &Value) -> Option<(String, String)> {
             let n = v.as_u64()?;
             (n.to_string(), format!("{n} {}", d.unit))
         }
-        Kind::Share => {
+        Kind::Share { .. } => {
             let s: Share = serde_json::from_value(v.clone()).ok()?;
             (share_input(s), s.text())
         }
@@ -156,7 +156,8 @@ pub fn value_text(r: &MemberRules, key: &str) -> Option<String> {
     texts(def(key)?, json.pointer(&pointer(key))?).map(|(_, v)| v)
 }
 
-fn parse_share(s: &str) -> Option<Value> {
+/// A share as typed; denominators up to 1,000 (beyond it, a typing error).
+fn parse_share(s: &str) -> Option<Share> {
     let (strict, rest) = match s.strip_prefix('>') {
         Some(r) => (true, r.trim()),
         None => (false, s),
@@ -168,13 +169,14 @@ fn parse_share(s: &str) -> Option<Value> {
             (n.trim().parse().ok()?, d.trim().parse().ok()?)
         }
     };
-    (denominator > 0 && numerator <= denominator).then(|| {
-        serde_json::to_value(Share {
-            numerator,
-            denominator,
-            strict,
-        })
-        .expect("a share serialises")
+    // Strictly above the whole can never be met.
+    let sane = (1..=1000).contains(&denominator)
+        && numerator <= denominator
+        && !(strict && numerator == denominator);
+    sane.then_some(Share {
+        numerator,
+        denominator,
+        strict,
     })
 }
 
@@ -187,10 +189,20 @@ fn parse(d: &FigureDef, text: &str) -> Result<Value, String> {
             Ok(n) if (min..=max).contains(&n) => Ok(Value::from(n)),
             _ => bad(&format!("nhập số nguyên từ {min} đến {max}.")),
         },
-        Kind::Share => parse_share(text).map_or_else(
-            || bad("nhập tỷ lệ dạng 2/3 hoặc 30% (thêm dấu > ở đầu nếu phải vượt quá tỷ lệ)."),
-            Ok,
-        ),
+        Kind::Share {
+            strict_allowed,
+            positive,
+        } => match parse_share(text) {
+            None if strict_allowed => {
+                bad("nhập tỷ lệ dạng 2/3 hoặc 30% (thêm dấu > ở đầu nếu phải vượt quá tỷ lệ).")
+            }
+            None => bad("nhập tỷ lệ dạng 2/3 hoặc 30%."),
+            Some(s) if s.strict && !strict_allowed => {
+                bad("tỷ lệ này là mức tối đa, không dùng dấu >.")
+            }
+            Some(s) if positive && s.numerator == 0 => bad("tỷ lệ phải lớn hơn 0."),
+            Some(s) => Ok(serde_json::to_value(s).expect("a share serialises")),
+        },
         Kind::Years => {
             let ys: Result<Vec<u32>, _> = text
                 .split([',', ';', ' '])
@@ -221,7 +233,8 @@ fn parse(d: &FigureDef, text: &str) -> Result<Value, String> {
                 let label = label.trim();
                 match (day, month) {
                     (Ok(day), Ok(month))
-                        if chrono::NaiveDate::from_ymd_opt(2024, month, day).is_some()
+                        // A day every year has (not 29 February).
+                        if chrono::NaiveDate::from_ymd_opt(2023, month, day).is_some()
                             && !label.is_empty()
                             && label.chars().count() <= 100 =>
                     {

@@ -8,8 +8,12 @@ pub enum Kind {
         min: u32,
         max: u32,
     },
-    /// A share: "2/3", "30%", ">1/2" (strictly above).
-    Share,
+    /// A share: "2/3", "30%", ">1/2" (strictly above, where the rule can be strict);
+    /// `positive`: zero is refused (a vote nobody need approve).
+    Share {
+        strict_allowed: bool,
+        positive: bool,
+    },
     /// Years of party age, increasing: "30, 40, 45".
     Years,
     /// Days of the year with what they celebrate: "3/2 Ngày thành lập Đảng; 19/5 …".
@@ -70,7 +74,10 @@ pub const FIGURES: &[FigureDef] = &[
     other(
         "admission.vote",
         "Chi bộ biểu quyết kết nạp, công nhận chính thức: số đảng viên chính thức tán thành",
-        Kind::Share,
+        Kind::Share {
+            strict_allowed: true,
+            positive: true,
+        },
     ),
     count(
         "admission.max_failed_votes",
@@ -217,17 +224,26 @@ pub const FIGURES: &[FigureDef] = &[
     other(
         "classification.excellent_exceeded",
         "Xuất sắc: số nhiệm vụ vượt mức",
-        Kind::Share,
+        Kind::Share {
+            strict_allowed: true,
+            positive: false,
+        },
     ),
     other(
         "classification.completed_late_at_most",
         "Hoàn thành: số nhiệm vụ chậm tối đa",
-        Kind::Share,
+        Kind::Share {
+            strict_allowed: false,
+            positive: false,
+        },
     ),
     other(
         "classification.excellent_quota",
         "Tỷ lệ xuất sắc tối đa",
-        Kind::Share,
+        Kind::Share {
+            strict_allowed: false,
+            positive: false,
+        },
     ),
     other(
         "classification.quota_base",
@@ -237,7 +253,10 @@ pub const FIGURES: &[FigureDef] = &[
     other(
         "classification.cell_excellent_good_share",
         "Chi bộ xuất sắc: số đảng viên hoàn thành tốt trở lên",
-        Kind::Share,
+        Kind::Share {
+            strict_allowed: true,
+            positive: false,
+        },
     ),
     count(
         "removal.absences_in_a_row",

@@ -46,6 +46,19 @@ fn typed_figures_are_checked() {
     for (k, v, field) in [
         ("admission.max_age", "10", "figures.admission.max_age"),
         ("admission.vote", "4/3", "figures.admission.vote"),
+        ("admission.vote", "0/3", "figures.admission.vote"),
+        ("admission.vote", ">100%", "figures.admission.vote"),
+        ("admission.vote", "1/0", "figures.admission.vote"),
+        (
+            "classification.excellent_quota",
+            ">20%",
+            "figures.classification.excellent_quota",
+        ),
+        (
+            "badges.occasions",
+            "29/2 Ngày nhuận",
+            "figures.badges.occasions",
+        ),
         ("badges.milestones", "40, 30", "figures.badges.milestones"),
         (
             "badges.occasions",
