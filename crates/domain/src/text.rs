@@ -8,6 +8,16 @@ pub fn clean(s: &str) -> String {
     joined.nfc().collect()
 }
 
+/// [`clean`] line by line, keeping the line breaks (a resolution's numbered items); blank lines
+/// and a textarea's CR go.
+pub fn clean_multiline(s: &str) -> String {
+    s.lines()
+        .map(clean)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Lower case, diacritics removed, đ → d: "Nguyễn Văn Đức" → "nguyen van duc".
 /// SQLite's `lower`/`LIKE` fold only ASCII, so this key is what searches compare.
 pub fn search_key(s: &str) -> String {
@@ -117,6 +127,15 @@ pub fn place_of(committee: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_keep_their_breaks() {
+        assert_eq!(
+            clean_multiline("  1. Thu  hoạch\r\n\r\n2.   Vận động \n"),
+            "1. Thu hoạch\n2. Vận động"
+        );
+        assert_eq!(clean_multiline(" \r\n "), "");
+    }
 
     #[test]
     fn place_names_of_committees() {

@@ -94,6 +94,27 @@ pub fn optional_text(
     Some(cleaned)
 }
 
+/// [`optional_text`] for a text typed in lines (a resolution, a draft): the line breaks stay.
+pub fn optional_lines(
+    errors: &mut Invalid,
+    field: &str,
+    label: &str,
+    value: Option<&str>,
+    max: usize,
+) -> Option<String> {
+    let cleaned = crate::text::clean_multiline(value.unwrap_or(""));
+    if cleaned.is_empty() {
+        return None;
+    }
+    if cleaned.chars().count() > max {
+        errors.push(
+            field,
+            format!("{} không được dài quá {max} ký tự.", capitalise(label)),
+        );
+    }
+    Some(cleaned)
+}
+
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {

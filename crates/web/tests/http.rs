@@ -7,6 +7,58 @@ use chibo_app::access::auth;
 use common::*;
 use serde_json::json;
 
+/// Issue 13, defect 3: a page asked for while logged out (a scanned check-in link with its
+/// code) is where the login leads back to; only a path on this site is followed.
+#[tokio::test]
+async fn login_returns_to_the_page_asked_for() {
+    let t = TestApp::new().await;
+    let asked = "/meetings/5/check-in?ma=ABCD";
+    let res = t.get(asked, Auth::None).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        res.location(),
+        "/login?next=%2Fmeetings%2F5%2Fcheck-in%3Fma%3DABCD"
+    );
+    let page = t.get(res.location(), Auth::None).await;
+    assert!(
+        page.body
+            .contains(r#"name="next" value="/meetings/5/check-in?ma=ABCD""#),
+        "{}",
+        page.body
+    );
+    let login = |next: &str| {
+        let body = format!(
+            "username=admin&password={}&next={next}",
+            chibo_seed::demo::DEMO_PASSWORD
+        );
+        let t = &t;
+        async move { t.post_form("/login", Auth::None, &body).await }
+    };
+    assert_eq!(
+        login("%2Fmeetings%2F5%2Fcheck-in%3Fma%3DABCD")
+            .await
+            .location(),
+        asked
+    );
+    for elsewhere in [
+        "%2F%2Fevil.example",
+        "https%3A%2F%2Fevil.example",
+        "%2F%5Cevil.example",
+        "",
+    ] {
+        assert_eq!(login(elsewhere).await.location(), "/", "{elsewhere}");
+    }
+    // A wrong password keeps where to go.
+    let bad = t
+        .post_form(
+            "/login",
+            Auth::None,
+            "username=admin&password=sai&next=%2Fmembers",
+        )
+        .await;
+    assert!(bad.body.contains(r#"name="next" value="/members""#));
+}
+
 #[tokio::test]
 async fn login_logout_and_session_cookie() {
     let t = TestApp::new().await;
@@ -600,7 +652,7 @@ async fn a_secretary_schedules_publishes_and_takes_attendance_through_the_pages(
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("Vui lòng chọn đảng viên được giao."));
     let rec = t
-        .post_form(&format!("/meetings/{id}/record"), Auth::Cookie(&sec), &format!("end_time=21%3A30&chair_member_id={mid}&chair_reason=B%C3%AD+th%C6%B0+%C4%91i+c%C3%B4ng+t%C3%A1c&resolution_text=Thu+ho%E1%BA%A1ch&votes_for=30&votes_against=0&votes_abstain=1"))
+        .post_form(&format!("/meetings/{id}/record"), Auth::Cookie(&sec), &format!("end_time=21%3A30&chair_member_id={mid}&chair_reason=B%C3%AD+th%C6%B0+%C4%91i+c%C3%B4ng+t%C3%A1c&resolution_text=1.+Thu+ho%E1%BA%A1ch%0D%0A2.+V%E1%BA%ADn+%C4%91%E1%BB%99ng&votes_for=30&votes_against=0&votes_abstain=1"))
         .await;
     assert_eq!(rec.status, StatusCode::SEE_OTHER, "{}", rec.body);
     let task = t
@@ -642,9 +694,45 @@ async fn a_secretary_schedules_publishes_and_takes_attendance_through_the_pages(
         .get(&format!("{url}/print?loai=nghi-quyet"), Auth::Cookie(&sec))
         .await;
     assert!(
-        print.body.contains("ĐẢNG CỘNG SẢN VIỆT NAM")
-            && print.body.contains("NGHỊ QUYẾT")
-            && print.body.contains("Số 10-NQ/CB")
+        print.body.contains("ĐẢNG CỘNG SẢN VIỆT NAM") && print.body.contains("NGHỊ QUYẾT"),
+        "{}",
+        print.body
+    );
+    // Issue 13, defect 6: the numbered items stay apart, on the page and in the document.
+    assert!(page.body.contains(r#"class="multiline""#));
+    assert!(
+        print.body.contains("<p>1. Thu hoạch</p>") && print.body.contains("<p>2. Vận động</p>"),
+        "{}",
+        print.body
+    );
+    // Issue 13, defect 5: numbered in the cell and year, never twice.
+    let number = |body: &str| {
+        body.split("Số ")
+            .nth(1)
+            .and_then(|r| r.split("-NQ/CB").next())
+            .map(str::to_string)
+            .unwrap()
+    };
+    let first = number(&print.body);
+    let token = t.token("bithu.dongtam").await;
+    let date: chrono::NaiveDate = t.meeting(&token, id).await["meeting"]["meeting_date"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let (other, _) = hold(&t, &token, cell, date + chrono::Duration::days(1), &[]).await;
+    let second = t
+        .get(
+            &format!("/meetings/{other}/print?loai=nghi-quyet"),
+            Auth::Cookie(&sec),
+        )
+        .await;
+    let second = number(&second.body);
+    assert_ne!(first, second, "two meetings, two numbers");
+    assert_eq!(
+        second.parse::<u32>().unwrap(),
+        first.parse::<u32>().unwrap() + 1,
+        "the next one in the year"
     );
     let docx = t
         .get(&format!("{url}/minutes.docx"), Auth::Cookie(&sec))

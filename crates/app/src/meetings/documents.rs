@@ -48,6 +48,16 @@ fn subtitle(d: &MeetingDetail) -> String {
     )
 }
 
+/// A text as typed, one paragraph per line (a resolution's numbered items stay apart in the
+/// document; blank lines and a textarea's CR are dropped).
+fn paragraphs_of(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 /// The meeting as its officers and the superior committee read it, with the sheet's figures:
 /// the minutes and the resolution are drawn from it. A member who only attends sees the
 /// resolution on the meeting page instead.
@@ -189,10 +199,11 @@ pub async fn minutes(app: &App, actor: &Actor, id: i64) -> AppResult<Document> {
     }
     sections.push(Section {
         heading: "V. Kết luận, nghị quyết".into(),
-        paragraphs: vec![
-            rec.and_then(|r| r.resolution_text.clone())
-                .unwrap_or_else(|| blank.clone()),
-        ],
+        paragraphs: rec
+            .and_then(|r| r.resolution_text.as_deref())
+            .map(paragraphs_of)
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| vec![blank.clone()]),
         table: Vec::new(),
     });
     sections.push(Section {
@@ -284,14 +295,37 @@ pub async fn minutes(app: &App, actor: &Actor, id: i64) -> AppResult<Document> {
     })
 }
 
-/// The resolution, numbered by month ("Số 11-NQ/CB").
+/// A resolution's number in its cell and year (issue 13: numbers never repeat): one more than
+/// the cell's meetings with a resolution held earlier in the year (by date, then by id).
+async fn resolution_number(app: &App, m: &crate::meetings::lookup::MeetingView) -> AppResult<u64> {
+    use chibo_store::entities::meeting;
+    use chibo_store::sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter};
+    let year_start = chrono::NaiveDate::from_ymd_opt(chrono::Datelike::year(&m.meeting_date), 1, 1)
+        .unwrap_or(m.meeting_date);
+    let earlier = meeting::Entity::find()
+        .filter(meeting::Column::UnitId.eq(m.unit.id))
+        .filter(meeting::Column::Status.eq(chibo_domain::meeting::MeetingStatus::Held.code()))
+        .filter(meeting::Column::Kind.ne("committee"))
+        .filter(meeting::Column::MeetingDate.gte(year_start))
+        .filter(
+            Condition::any()
+                .add(meeting::Column::MeetingDate.lt(m.meeting_date))
+                .add(
+                    Condition::all()
+                        .add(meeting::Column::MeetingDate.eq(m.meeting_date))
+                        .add(meeting::Column::Id.lt(m.id)),
+                ),
+        )
+        .count(&app.db)
+        .await?;
+    Ok(earlier + 1)
+}
+
+/// The resolution, numbered in its cell and year ("Số 11-NQ/CB").
 pub async fn resolution(app: &App, actor: &Actor, id: i64) -> AppResult<Document> {
     let (d, _) = whole(app, actor, id).await?;
     let rec = d.held.as_ref().map(|h| &h.record);
-    let number = format!(
-        "Số {:02}-NQ/CB",
-        chrono::Datelike::month(&d.meeting.meeting_date)
-    );
+    let number = format!("Số {:02}-NQ/CB", resolution_number(app, &d.meeting).await?);
     let mut sections = vec![
         Section {
             heading: "Căn cứ".into(),
@@ -307,10 +341,10 @@ pub async fn resolution(app: &App, actor: &Actor, id: i64) -> AppResult<Document
         },
         Section {
             heading: "Chi bộ quyết nghị".into(),
-            paragraphs: vec![
-                rec.and_then(|r| r.resolution_text.clone())
-                    .unwrap_or_default(),
-            ],
+            paragraphs: rec
+                .and_then(|r| r.resolution_text.as_deref())
+                .map(paragraphs_of)
+                .unwrap_or_default(),
             table: Vec::new(),
         },
     ];

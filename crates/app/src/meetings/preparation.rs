@@ -90,7 +90,7 @@ pub async fn save_preparation(
         &input.content,
         20_000,
     );
-    let draft = validate::optional_text(
+    let draft = validate::optional_lines(
         &mut e,
         "draft_resolution",
         "dự thảo nghị quyết",

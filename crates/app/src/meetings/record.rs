@@ -173,7 +173,7 @@ pub async fn save_record(
             "Ngày gửi tài liệu phải trước hoặc trong ngày họp.",
         );
     }
-    let resolution = validate::optional_text(
+    let resolution = validate::optional_lines(
         &mut e,
         "resolution_text",
         "nghị quyết",

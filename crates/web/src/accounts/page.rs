@@ -10,8 +10,9 @@ use chibo_app::{Actor, AppError};
 use crate::error::PageError;
 use crate::extract::form::Form;
 use crate::extract::path::PathId;
+use crate::extract::query::PageQuery;
 use crate::extract::session::{
-    ClientIp, PageUser, SESSION_COOKIE, clear_cookie, cookie_value, session_cookie,
+    ClientIp, PageUser, SESSION_COOKIE, clear_cookie, cookie_value, safe_next, session_cookie,
 };
 use crate::render::{Nav, form_errors, render, render_status, see_other};
 use crate::state::AppState;
@@ -21,15 +22,32 @@ use crate::state::AppState;
 struct LoginPage {
     username: String,
     error: Option<String>,
+    /// Where to go after login (a path on this site), or "".
+    next: String,
 }
 
-pub async fn login_form(user: Option<PageUser>) -> Result<Response, PageError> {
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct NextQuery {
+    next: String,
+}
+
+/// Where a successful login goes: the page asked for when it is one of ours, else home.
+fn after_login(next: &str) -> &str {
+    safe_next(next).unwrap_or("/")
+}
+
+pub async fn login_form(
+    user: Option<PageUser>,
+    PageQuery(q): PageQuery<NextQuery>,
+) -> Result<Response, PageError> {
     if user.is_some() {
-        return Ok(see_other("/"));
+        return Ok(see_other(after_login(&q.next)));
     }
     render(&LoginPage {
         username: String::new(),
         error: None,
+        next: safe_next(&q.next).unwrap_or_default().to_string(),
     })
 }
 
@@ -38,6 +56,7 @@ pub async fn login_form(user: Option<PageUser>) -> Result<Response, PageError> {
 pub struct LoginForm {
     username: String,
     password: String,
+    next: String,
 }
 
 pub async fn login(
@@ -48,7 +67,7 @@ pub async fn login(
     let username = form.username;
     match auth::login(&s.app, &username, &form.password, &ip).await {
         Ok(secret) => {
-            let mut res = see_other("/");
+            let mut res = see_other(after_login(&form.next));
             let cookie = session_cookie(
                 &secret,
                 s.app.config.session_hours * 3600,
@@ -71,6 +90,7 @@ pub async fn login(
                 &LoginPage {
                     username,
                     error: Some(e.to_string()),
+                    next: safe_next(&form.next).unwrap_or_default().to_string(),
                 },
             )
         }

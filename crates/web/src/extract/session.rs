@@ -3,6 +3,7 @@
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::header;
 use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
 use chibo_app::access::auth;
 use chibo_app::{Actor, AppError};
 
@@ -43,20 +44,51 @@ pub async fn actor_of(parts: &Parts, state: &AppState) -> Result<Option<Actor>, 
     }
 }
 
-/// The signed-in user of a page; a visitor is sent to the login page.
+/// The signed-in user of a page; a visitor is sent to the login page, which brings them back
+/// to the page they asked for (a check-in link scanned while logged out keeps its code).
 pub struct PageUser(pub Actor);
 
 impl FromRequestParts<AppState> for PageUser {
-    type Rejection = PageError;
+    type Rejection = Response;
     async fn from_request_parts(
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        actor_of(parts, state)
-            .await?
-            .map(PageUser)
-            .ok_or(PageError(AppError::Unauthenticated))
+        match actor_of(parts, state).await {
+            Ok(Some(a)) => Ok(PageUser(a)),
+            Ok(None) => Err(crate::render::see_other(&login_url(parts))),
+            Err(e) => Err(PageError(e).into_response()),
+        }
     }
+}
+
+/// `/login`, with `next` the page asked for when it is a plain page read (not a form post, not
+/// a fragment, not the home page).
+fn login_url(parts: &Parts) -> String {
+    let asked = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
+    let fragment = parts.headers.contains_key("hx-request");
+    if parts.method != axum::http::Method::GET || fragment || safe_next(asked).is_none() {
+        return "/login".into();
+    }
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    q.append_pair("next", asked);
+    format!("/login?{}", q.finish())
+}
+
+/// `next` when it is a path on this site to return to after login: one leading `/` (not `//`,
+/// another host), no backslash or scheme, visible ASCII only; never the home page itself.
+pub fn safe_next(next: &str) -> Option<&str> {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && next != "/"
+        && !next.contains('\\')
+        && !next.contains("://")
+        && next.bytes().all(|b| (0x21..=0x7e).contains(&b));
+    ok.then_some(next)
 }
 
 impl OptionalFromRequestParts<AppState> for PageUser {
