@@ -52,6 +52,28 @@ pub async fn read_file(
 
 /// A download: always an attachment (never shown in the page), with the Vietnamese name kept.
 pub fn file_response(bytes: Vec<u8>, content_type: &str, file_name: &str) -> Response {
+    sent_file(bytes, content_type, file_name, "attachment")
+}
+
+/// A meeting document as a page link opens it: a PDF or a picture in the phone's own viewer
+/// (inline), anything else, or when `download` is asked, as a file to save. Only the types an
+/// upload accepts reach here, none of which runs script.
+pub fn document_response(
+    bytes: Vec<u8>,
+    content_type: &str,
+    file_name: &str,
+    download: bool,
+) -> Response {
+    let viewable = matches!(content_type, "application/pdf" | "image/jpeg" | "image/png");
+    let disposition = if viewable && !download {
+        "inline"
+    } else {
+        "attachment"
+    };
+    sent_file(bytes, content_type, file_name, disposition)
+}
+
+fn sent_file(bytes: Vec<u8>, content_type: &str, file_name: &str, disposition: &str) -> Response {
     let mut res = bytes.into_response();
     let h = res.headers_mut();
     if let Ok(v) = HeaderValue::from_str(content_type) {
@@ -78,7 +100,7 @@ pub fn file_response(bytes: Vec<u8>, content_type: &str, file_name: &str) -> Res
         })
         .collect();
     if let Ok(v) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"
+        "{disposition}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"
     )) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }

@@ -175,6 +175,60 @@ async fn notice_documents_and_preparation() {
             .unwrap()
             .starts_with("attachment;")
     );
+    // Issue 13, defect 8: on the page a PDF opens in the phone's viewer, with "Tải về" beside
+    // it; a text file is saved.
+    let member_cookie = t.login("dangvien.dongtam").await;
+    let pdf = docs
+        .iter()
+        .find(|d| d["file_name"] == "Dự thảo nghị quyết.pdf")
+        .unwrap()["id"]
+        .clone();
+    let disposition = |path: String| {
+        let (t, cookie) = (&t, member_cookie.clone());
+        async move {
+            t.get(&path, Auth::Cookie(&cookie)).await.headers["content-disposition"]
+                .to_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    assert!(
+        disposition(format!("/files/{pdf}"))
+            .await
+            .starts_with("inline;")
+    );
+    assert!(
+        disposition(format!("/files/{pdf}?tai=1"))
+            .await
+            .starts_with("attachment;")
+    );
+    assert!(
+        disposition(format!("/files/{}", doc["id"]))
+            .await
+            .starts_with("attachment;")
+    );
+    let page = t
+        .get(&format!("/meetings/{id}"), Auth::Cookie(&member_cookie))
+        .await;
+    assert!(page.body.contains(&format!("/files/{pdf}?tai=1")));
+    // Defect 8: a member's crumb leads to the cell's meetings, which they may read, not to the
+    // cell's page, which they may not.
+    assert!(
+        !page.body.contains(&format!(r#"href="/units/{cell}""#)),
+        "{}",
+        page.body
+    );
+    let own = t
+        .get(
+            &format!("/members/{}", member_id(&t, "dangvien.dongtam").await),
+            Auth::Cookie(&member_cookie),
+        )
+        .await;
+    for href in own.body.split(r#"href="/units/"#).skip(1) {
+        let path = format!("/units/{}", href.split('"').next().unwrap());
+        let r = t.get(&path, Auth::Cookie(&member_cookie)).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+    }
     // The province's organisation board reads it too (scope is checked by tests/authz.rs).
     let board = t.token("bantochuc").await;
     let read = t
@@ -399,6 +453,11 @@ async fn follower_guests_and_check_in() {
         StatusCode::NOT_FOUND,
         "members do not get the code from the API"
     );
+    // Issue 13, defect 8: the home page offers "Điểm danh" until the member has checked in.
+    let member_cookie = t.login("dangvien.dongtam").await;
+    let link = format!("/meetings/{id}/check-in");
+    let home = t.get("/", Auth::Cookie(&member_cookie)).await;
+    assert!(home.body.contains(&link), "{}", home.body);
     let wrong = t
         .api(
             Method::POST,
@@ -419,6 +478,12 @@ async fn follower_guests_and_check_in() {
         )
         .await);
     assert!(d["checked_in_at"].is_string());
+    let home = t.get("/", Auth::Cookie(&member_cookie)).await;
+    assert!(
+        !home.body.contains(&link) && home.body.contains("Đã điểm danh"),
+        "{}",
+        home.body
+    );
     let d = t.meeting(&member, id).await;
     assert!(d["notice"]["check_in"]["mine"].is_string());
     assert_eq!(d["mine"]["presence"], "present");

@@ -39,6 +39,8 @@ pub struct MeetingDetail {
     /// chair and minute-taker.
     pub summary: Option<AttendanceSummary>,
     pub can_manage: bool,
+    /// May open the cell's own page (a member who only attends may not: they get its meetings).
+    pub can_read_cell: bool,
     /// Agenda, documents, guests, preparation and check-in.
     pub notice: notice::Notice,
     /// The record, tasks and score of a held meeting (officers and the superior committee).
@@ -254,6 +256,7 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> 
     };
     let meeting = view_of(m, &cell.name, rules, rule_name);
     let can_manage = actor.can_manage_members(cell);
+    let can_read_cell = actor.can_read_path(&cell.path);
     let h = match access {
         MeetingAccess::Whole(h) => h,
         MeetingAccess::Attends(h) => {
@@ -265,6 +268,7 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> 
                 apart: vec![],
                 summary: None,
                 can_manage,
+                can_read_cell,
                 notice,
                 held: None,
                 mine: Some(mine),
@@ -282,6 +286,7 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> 
     Ok(MeetingDetail {
         meeting,
         can_manage,
+        can_read_cell,
         sheet: attendance.sheet,
         apart: attendance.apart,
         summary: Some(attendance.summary),

@@ -49,6 +49,27 @@ pub(crate) async fn own_attendance(
         .await?)
 }
 
+/// Which of `meeting_ids` the actor is already marked present at or checked in to (their home
+/// page offers "Điểm danh" only for the others).
+pub async fn checked_in(
+    app: &App,
+    actor: &Actor,
+    meeting_ids: &[i64],
+) -> AppResult<std::collections::HashSet<i64>> {
+    let Some(mid) = actor.member_id().map(MemberId::get) else {
+        return Ok(Default::default());
+    };
+    Ok(meeting_attendance::Entity::find()
+        .filter(meeting_attendance::Column::MeetingId.is_in(meeting_ids.to_vec()))
+        .filter(meeting_attendance::Column::MemberId.eq(mid))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .filter(|a| a.checked_in_at.is_some() || a.presence == "present")
+        .map(|a| a.meeting_id)
+        .collect())
+}
+
 fn presence_label(code: &str) -> &'static str {
     match code {
         "present" => "Có mặt",

@@ -125,6 +125,10 @@ pub struct MemberDetail {
     /// `party_age.gap_days`, with those of the status events).
     pub recorded_gaps: Vec<crate::membership::party_gaps::GapView>,
     pub can_manage: bool,
+    /// May open the unit's page (a member reading their own record may not: they get the
+    /// meetings of `cell`, the cell their unit belongs to).
+    pub can_read_unit: bool,
+    pub cell: UnitRef,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -511,6 +515,14 @@ pub(crate) async fn detail(
             .map(crate::membership::party_gaps::view)
             .collect(),
         can_manage: actor.can_manage_members(&u) && status_of(&m.status) != Status::Deceased,
+        can_read_unit: actor.can_read_path(&u.path),
+        cell: {
+            let c = cell_of(&app.db, &u).await?;
+            UnitRef {
+                id: c.id,
+                name: c.name,
+            }
+        },
     })
 }
 

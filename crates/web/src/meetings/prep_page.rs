@@ -52,16 +52,25 @@ pub async fn upload(
     on_meeting(&s, &a, id, r, "#documents").await
 }
 
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct DownloadQuery {
+    /// `1`: save the file rather than open it.
+    tai: Option<String>,
+}
+
 pub async fn download(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
+    crate::extract::query::PageQuery(q): crate::extract::query::PageQuery<DownloadQuery>,
 ) -> Result<Response, PageError> {
     let (d, bytes) = uploads::document_file(&s.app, &a, id).await?;
-    Ok(crate::upload::file_response(
+    Ok(crate::upload::document_response(
         bytes,
         &d.content_type,
         &d.file_name,
+        q.tai.is_some(),
     ))
 }
 

@@ -23,8 +23,11 @@ use crate::state::AppState;
 struct HomePage {
     nav: Nav,
     actor: Actor,
-    role_lines: Vec<(String, Option<(i64, String)>)>,
+    /// Each grant: its role and the page of its unit (the cell's meetings for a member).
+    role_lines: Vec<(String, Option<(String, String)>)>,
     upcoming: Vec<lookup::MeetingView>,
+    /// The upcoming meetings the member has already checked in to.
+    checked_in: std::collections::HashSet<i64>,
     today: chrono::NaiveDate,
 }
 
@@ -56,13 +59,23 @@ pub async fn start_page(
         return Ok(see_other(&format!("/units/{unit}/dashboard")));
     }
     let upcoming = detail::upcoming_for_me(&s.app, &a).await?;
+    let ids: Vec<i64> = upcoming.iter().map(|m| m.id).collect();
+    let checked_in = chibo_app::meetings::mine::checked_in(&s.app, &a, &ids).await?;
     let role_lines = a
         .grants()
         .iter()
         .map(|g| {
+            // A member reads their cell's meetings, not the cell's page.
+            let page = |id: i64| {
+                if g.role == Role::Member {
+                    format!("/units/{id}/meetings")
+                } else {
+                    format!("/units/{id}")
+                }
+            };
             (
                 g.role.label().to_string(),
-                g.unit_id.zip(g.unit_name.clone()),
+                g.unit_id.map(page).zip(g.unit_name.clone()),
             )
         })
         .collect();
@@ -70,6 +83,7 @@ pub async fn start_page(
         nav: Nav::of(&a),
         role_lines,
         upcoming,
+        checked_in,
         actor: a,
         today: chibo_app::App::today(),
     })
