@@ -481,7 +481,41 @@ async fn a_month_of_a_cell_through_the_api() {
         )
         .await;
     assert!(refused(&no_reason).contains("lý do"));
-    let adjusted = ok(&t.api(Method::PUT, &format!("/api/v1/meetings/{id}/score"), &commune, json!({"entries": [{"criterion": "duration", "points": 0, "reason": "Kiểm tra thực tế: buổi họp kết thúc sớm"}]})).await);
+    // Issue 13, defect 2: the whole sheet sent back with one criterion changed asks a reason
+    // for that one only.
+    let before = ok(&t
+        .get(&format!("/api/v1/meetings/{id}"), Auth::Bearer(&commune))
+        .await);
+    let mut sheet: Vec<serde_json::Value> = before["held"]["quality"]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["points"].is_u64())
+        .map(|l| json!({"criterion": l["code"], "points": l["points"]}))
+        .collect();
+    assert!(sheet.len() > 5);
+    let unchanged = t
+        .api(
+            Method::PUT,
+            &format!("/api/v1/meetings/{id}/score"),
+            &commune,
+            json!({"entries": sheet}),
+        )
+        .await;
+    assert!(refused(&unchanged).contains("Không có tiêu chí nào được điều chỉnh"));
+    for x in sheet.iter_mut() {
+        if x["criterion"] == "duration" {
+            *x = json!({"criterion": "duration", "points": 0, "reason": "Kiểm tra thực tế: buổi họp kết thúc sớm"});
+        }
+    }
+    let adjusted = ok(&t
+        .api(
+            Method::PUT,
+            &format!("/api/v1/meetings/{id}/score"),
+            &commune,
+            json!({"entries": sheet}),
+        )
+        .await);
     let q = &adjusted["quality"];
     assert_eq!(
         q["total"].as_u64().unwrap() + 5,

@@ -394,7 +394,30 @@ pub async fn score(app: &App, actor: &Actor, id: i64, input: ScoreInput) -> AppR
     if input.entries.is_empty() {
         e.push("entries", "Chưa có tiêu chí nào được chấm.");
     }
-    for entry in &input.entries {
+    // The superior committee sends the whole sheet back; only the criteria it changed are
+    // adjustments (issue 13: a reason for each of them, not for all sixteen).
+    let entries: Vec<&ScoreEntry> = if officer {
+        input.entries.iter().collect()
+    } else {
+        let shown: std::collections::HashMap<String, Option<u32>> =
+            sheet::held_after_change(app, actor, &h)
+                .await?
+                .quality
+                .lines
+                .into_iter()
+                .map(|l| (l.code, l.points))
+                .collect();
+        let changed: Vec<&ScoreEntry> = input
+            .entries
+            .iter()
+            .filter(|x| shown.get(&x.criterion) != Some(&Some(x.points)))
+            .collect();
+        if changed.is_empty() && !input.entries.is_empty() {
+            e.push("entries", "Không có tiêu chí nào được điều chỉnh điểm.");
+        }
+        changed
+    };
+    for entry in entries.iter().copied() {
         match rules
             .scoring
             .criteria
@@ -440,7 +463,7 @@ pub async fn score(app: &App, actor: &Actor, id: i64, input: ScoreInput) -> AppR
     e.into_result()?;
     let now = chrono::Utc::now();
     let tx = MeetingTx::begin(app, &m).await?;
-    for entry in &input.entries {
+    for entry in entries.iter().copied() {
         meeting_score::Entity::delete_many()
             .filter(meeting_score::Column::MeetingId.eq(m.id))
             .filter(meeting_score::Column::Criterion.eq(entry.criterion.as_str()))
