@@ -883,3 +883,73 @@ async fn accounts_page_by_keyset_in_username_order() {
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+/// Issue 13, defect 1: a form refused with errors is shown again as it was typed: the whole
+/// attendance sheet as ticked, and the record with its resolution text.
+#[tokio::test]
+async fn refused_forms_keep_what_was_typed() {
+    let t = TestApp::new().await;
+    let token = t.token("bithu.dongtam").await;
+    let cookie = t.login("bithu.dongtam").await;
+    let cell = t.unit_id("Chi bộ thôn Đồng Tâm").await;
+    let (id, d) = hold(
+        &t,
+        &token,
+        cell,
+        chibo_app::App::today() - chrono::Duration::days(1),
+        &[],
+    )
+    .await;
+    let ids: Vec<i64> = d["sheet"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["member_id"].as_i64().unwrap())
+        .collect();
+    // Everyone ticked present but one, absent "with reason" and no reason given: refused.
+    let mut form: Vec<String> = ids
+        .iter()
+        .map(|m| format!("presence_{m}=present"))
+        .collect();
+    form[0] = format!("presence_{}=absent_excused", ids[0]);
+    form.push(format!("reason_{}=", ids[0]));
+    form.push(format!("reason_{}=%C3%94m", ids[1]));
+    let r = t
+        .post_form(
+            &format!("/meetings/{id}/attendance"),
+            Auth::Cookie(&cookie),
+            &form.join("&"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let ticked = |m: i64, v: &str| format!(r#"name="presence_{m}" value="{v}" checked"#);
+    assert!(
+        r.body.contains(&ticked(ids[0], "absent_excused")),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains(&ticked(ids[2], "present")));
+    assert!(
+        r.body
+            .contains(&format!(r#"name="reason_{}" value="Ôm""#, ids[1]))
+    );
+
+    // The record: a wrong end time keeps the resolution and the votes as typed.
+    let r = t
+        .post_form(
+            &format!("/meetings/{id}/record"),
+            Auth::Cookie(&cookie),
+            "end_time=25%3A99&resolution_text=1.+Thu+ho%E1%BA%A1ch%0D%0A2.+Gi%E1%BB%AF+g%C3%ACn&votes_for=7&votes_against=0&votes_abstain=0",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("Giờ kết thúc"), "{}", r.body);
+    assert!(
+        r.body.contains("1. Thu hoạch\r\n2. Giữ gìn")
+            || r.body.contains("1. Thu hoạch\n2. Giữ gìn"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains(r#"name="votes_for" value="7""#));
+    assert!(r.body.contains(r#"name="end_time" value="25:99""#));
+}

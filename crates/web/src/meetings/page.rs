@@ -135,6 +135,68 @@ struct ShowPage {
     /// File types accepted for upload (`.pdf, .docx, …`).
     accepted: String,
     max_mb: usize,
+    /// What was typed in a form refused with errors, shown again instead of what is stored.
+    kept: Kept,
+}
+
+/// A refused form's input: which form (`attendance`, `record`) and its values as typed.
+#[derive(Default)]
+struct Kept {
+    form: &'static str,
+    values: FormValues,
+}
+
+impl ShowPage {
+    /// The typed value of `key` when `form` is the one refused (a field left blank is "").
+    fn kept(&self, form: &str, key: &str) -> Option<&str> {
+        (self.kept.form == form).then(|| self.kept.values.get(key).unwrap_or(""))
+    }
+
+    /// Whether a sheet row's `value` is the one ticked: as typed, else as stored.
+    fn ticked(&self, member_id: &i64, stored: &Option<String>, value: &str) -> bool {
+        match self.kept("attendance", &format!("presence_{member_id}")) {
+            Some(v) => v == value,
+            None => stored.as_deref() == Some(value),
+        }
+    }
+
+    /// A sheet row's reason: as typed, else as stored.
+    fn reason_of(&self, member_id: &i64, stored: &Option<String>) -> String {
+        self.kept("attendance", &format!("reason_{member_id}"))
+            .map(str::to_string)
+            .unwrap_or_else(|| stored.clone().unwrap_or_default())
+    }
+
+    /// A record field: as typed, else as stored.
+    fn record_value<T: std::fmt::Display>(&self, key: &str, stored: &Option<T>) -> String {
+        self.kept("record", key)
+            .map(str::to_string)
+            .unwrap_or_else(|| stored.as_ref().map(|x| x.to_string()).unwrap_or_default())
+    }
+
+    /// A vote count of the record (`votes_for`, `votes_against`, `votes_abstain`): as typed,
+    /// else as stored.
+    fn vote_value(&self, key: &str, vote: &Option<chibo_app::meetings::held::VoteView>) -> String {
+        let stored = vote.as_ref().map(|v| match key {
+            "votes_for" => v.votes_for,
+            "votes_against" => v.against,
+            _ => v.abstain,
+        });
+        self.record_value(key, &stored)
+    }
+
+    /// Whether `member_id` is the one chosen in a record select: as typed, else as stored.
+    fn record_chose(
+        &self,
+        key: &str,
+        member_id: &i64,
+        stored: &Option<chibo_app::refs::MemberRef>,
+    ) -> bool {
+        match self.kept("record", key) {
+            Some(v) => v == member_id.to_string(),
+            None => stored.as_ref().is_some_and(|p| p.id == *member_id),
+        }
+    }
 }
 
 async fn render_meeting(
@@ -142,6 +204,16 @@ async fn render_meeting(
     a: &Actor,
     id: i64,
     errors: Vec<String>,
+) -> Result<Response, PageError> {
+    render_meeting_kept(s, a, id, errors, Kept::default()).await
+}
+
+async fn render_meeting_kept(
+    s: &AppState,
+    a: &Actor,
+    id: i64,
+    errors: Vec<String>,
+    kept: Kept,
 ) -> Result<Response, PageError> {
     let d = detail::get(&s.app, a, id).await?;
     let held_or_past = d.meeting.meeting_date <= App::today();
@@ -159,6 +231,7 @@ async fn render_meeting(
             locked,
             accepted: chibo_domain::files::accepted_extensions(),
             max_mb: s.app.config.upload_max_bytes / (1024 * 1024),
+            kept,
         },
     )
 }
@@ -200,7 +273,10 @@ pub async fn attendance(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    Form { input: rows, .. }: Form<Rows>,
+    Form {
+        input: rows,
+        values,
+    }: Form<Rows>,
 ) -> Result<Response, PageError> {
     let entries = rows
         .with_ids("presence")?
@@ -215,7 +291,14 @@ pub async fn attendance(
         attendance::record_attendance(&s.app, &a, id, AttendanceInput { entries }).await,
     )? {
         Ok(_) => Ok(see_other(&format!("/meetings/{}", id))),
-        Err(errors) => render_meeting(&s, &a, id, errors).await,
+        // The sheet is shown again as it was ticked (issue 13: no lost input).
+        Err(errors) => {
+            let kept = Kept {
+                form: "attendance",
+                values,
+            };
+            render_meeting_kept(&s, &a, id, errors, kept).await
+        }
     }
 }
 
@@ -223,10 +306,19 @@ pub async fn record(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    Form { input, .. }: Form<RecordInput>,
+    Form { input, values }: Form<RecordInput>,
 ) -> Result<Response, PageError> {
-    let r = record::save_record(&s.app, &a, id, input).await;
-    on_meeting(&s, &a, id, r, "#record").await
+    match form_errors(record::save_record(&s.app, &a, id, input).await)? {
+        Ok(_) => Ok(see_other(&format!("/meetings/{id}#record"))),
+        // The record is shown again as typed, the resolution text included.
+        Err(errors) => {
+            let kept = Kept {
+                form: "record",
+                values,
+            };
+            render_meeting_kept(&s, &a, id, errors, kept).await
+        }
+    }
 }
 
 pub async fn add_task(
