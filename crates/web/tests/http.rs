@@ -952,4 +952,45 @@ async fn refused_forms_keep_what_was_typed() {
     );
     assert!(r.body.contains(r#"name="votes_for" value="7""#));
     assert!(r.body.contains(r#"name="end_time" value="25:99""#));
+
+    // Defect 7: a saved change says so, and only the chair and the minute-taker who have not
+    // signed are offered the sign-off.
+    let me = t.member_id("bithu.dongtam").await;
+    let other = ids.iter().copied().find(|m| *m != me).unwrap();
+    let present: Vec<String> = ids
+        .iter()
+        .map(|m| format!("presence_{m}=present"))
+        .collect();
+    let r = t
+        .post_form(
+            &format!("/meetings/{id}/attendance"),
+            Auth::Cookie(&cookie),
+            &present.join("&"),
+        )
+        .await;
+    assert_eq!(
+        r.location(),
+        format!("/meetings/{id}?da-luu=attendance-form#attendance-form")
+    );
+    let r = t
+        .post_form(
+            &format!("/meetings/{id}/record"),
+            Auth::Cookie(&cookie),
+            &format!("end_time=21%3A30&chair_member_id={me}&secretary_member_id={other}&resolution_text=Thu+ho%E1%BA%A1ch"),
+        )
+        .await;
+    assert!(r.status.is_redirection(), "{}", r.body);
+    let page = t.get(r.location(), Auth::Cookie(&cookie)).await;
+    assert!(page.body.contains("Đã lưu biên bản."), "{}", page.body);
+    assert!(page.body.contains(r#"id="approve""#), "the chair may sign");
+    let board = t.login("bantochuc").await;
+    let seen = t
+        .get(&format!("/meetings/{id}"), Auth::Cookie(&board))
+        .await;
+    assert!(
+        !seen.body.contains(r#"id="approve""#),
+        "the board officer may not"
+    );
+    // (Once signed it is no longer offered: `month.rs` signs a complete record through the
+    // API; the page's condition is `ShowPage::may_approve`.)
 }

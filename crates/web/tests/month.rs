@@ -257,6 +257,14 @@ async fn a_month_of_a_cell_through_the_api() {
         .await);
     assert_eq!(one["locked"], false);
     assert_eq!(one["approvals"].as_array().unwrap().len(), 1);
+    // Issue 13, defect 7: the page no longer offers the sign-off to the chair who signed.
+    let chair_page = t
+        .get(
+            &format!("/meetings/{id}"),
+            Auth::Cookie(&t.login("bithu.dongtam").await),
+        )
+        .await;
+    assert!(!chair_page.body.contains(r#"id="approve""#));
     ok(&t
         .api(
             Method::POST,

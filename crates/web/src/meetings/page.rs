@@ -137,6 +137,34 @@ struct ShowPage {
     max_mb: usize,
     /// What was typed in a form refused with errors, shown again instead of what is stored.
     kept: Kept,
+    /// What the last change did ("Đã lưu biên bản."), after the redirect that followed it.
+    saved: Option<&'static str>,
+    /// The reader's member record, for the steps only they may take (signing the minutes).
+    me: Option<i64>,
+}
+
+/// The confirmation of a change on the meeting page, by the section it went back to.
+fn saved_message(section: &str) -> &'static str {
+    match section {
+        "attendance-form" => "Đã lưu điểm danh.",
+        "record" => "Đã lưu biên bản.",
+        "tasks" => "Đã giao nhiệm vụ.",
+        "score" => "Đã lưu điểm chất lượng.",
+        "steps" => "Đã ghi các bước sinh hoạt.",
+        "documents" => "Đã cập nhật tài liệu.",
+        "guests" => "Đã cập nhật khách mời.",
+        "notice" => "Đã cập nhật thông báo.",
+        "preparation" => "Đã lưu phần chuẩn bị.",
+        _ => "Đã lưu.",
+    }
+}
+
+/// `/meetings/{id}?da-luu=<section>#<section>`: back to the section changed, with its
+/// confirmation.
+pub(super) fn back_to_section(id: i64, anchor: &str) -> String {
+    let section = anchor.trim_start_matches('#');
+    let code = if section.is_empty() { "1" } else { section };
+    format!("/meetings/{id}?da-luu={code}{anchor}")
 }
 
 /// A refused form's input: which form (`attendance`, `record`) and its values as typed.
@@ -147,6 +175,19 @@ struct Kept {
 }
 
 impl ShowPage {
+    /// Whether the reader is the meeting's chair or minute-taker and has not signed yet: only
+    /// they are offered the sign-off.
+    fn may_approve(&self) -> bool {
+        let (Some(me), Some(h)) = (self.me, self.d.held.as_ref()) else {
+            return false;
+        };
+        let signer = [h.record.chair.as_ref(), h.record.secretary.as_ref()]
+            .into_iter()
+            .flatten()
+            .any(|p| p.id == me);
+        !h.locked && signer && !h.approvals.iter().any(|ap| ap.member.id == me)
+    }
+
     /// The typed value of `key` when `form` is the one refused (a field left blank is "").
     fn kept(&self, form: &str, key: &str) -> Option<&str> {
         (self.kept.form == form).then(|| self.kept.values.get(key).unwrap_or(""))
@@ -205,7 +246,7 @@ async fn render_meeting(
     id: i64,
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
-    render_meeting_kept(s, a, id, errors, Kept::default()).await
+    render_meeting_kept(s, a, id, errors, Kept::default(), None).await
 }
 
 async fn render_meeting_kept(
@@ -214,6 +255,7 @@ async fn render_meeting_kept(
     id: i64,
     errors: Vec<String>,
     kept: Kept,
+    saved: Option<&'static str>,
 ) -> Result<Response, PageError> {
     let d = detail::get(&s.app, a, id).await?;
     let held_or_past = d.meeting.meeting_date <= App::today();
@@ -232,16 +274,27 @@ async fn render_meeting_kept(
             accepted: chibo_domain::files::accepted_extensions(),
             max_mb: s.app.config.upload_max_bytes / (1024 * 1024),
             kept,
+            saved,
+            me: a.member_id().map(|m| m.get()),
         },
     )
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct ShowQuery {
+    #[serde(rename = "da-luu")]
+    saved: Option<String>,
 }
 
 pub async fn show(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
+    PageQuery(q): PageQuery<ShowQuery>,
 ) -> Result<Response, PageError> {
-    render_meeting(&s, &a, id, vec![]).await
+    let saved = q.saved.as_deref().map(saved_message);
+    render_meeting_kept(&s, &a, id, vec![], Kept::default(), saved).await
 }
 
 pub async fn publish(
@@ -263,7 +316,7 @@ pub(super) async fn on_meeting<T>(
     anchor: &str,
 ) -> Result<Response, PageError> {
     match form_errors(r)? {
-        Ok(_) => Ok(see_other(&format!("/meetings/{id}{anchor}"))),
+        Ok(_) => Ok(see_other(&back_to_section(id, anchor))),
         Err(errors) => render_meeting(s, a, id, errors).await,
     }
 }
@@ -290,14 +343,14 @@ pub async fn attendance(
     match form_errors(
         attendance::record_attendance(&s.app, &a, id, AttendanceInput { entries }).await,
     )? {
-        Ok(_) => Ok(see_other(&format!("/meetings/{}", id))),
+        Ok(_) => Ok(see_other(&back_to_section(id, "#attendance-form"))),
         // The sheet is shown again as it was ticked (issue 13: no lost input).
         Err(errors) => {
             let kept = Kept {
                 form: "attendance",
                 values,
             };
-            render_meeting_kept(&s, &a, id, errors, kept).await
+            render_meeting_kept(&s, &a, id, errors, kept, None).await
         }
     }
 }
@@ -309,14 +362,14 @@ pub async fn record(
     Form { input, values }: Form<RecordInput>,
 ) -> Result<Response, PageError> {
     match form_errors(record::save_record(&s.app, &a, id, input).await)? {
-        Ok(_) => Ok(see_other(&format!("/meetings/{id}#record"))),
+        Ok(_) => Ok(see_other(&back_to_section(id, "#record"))),
         // The record is shown again as typed, the resolution text included.
         Err(errors) => {
             let kept = Kept {
                 form: "record",
                 values,
             };
-            render_meeting_kept(&s, &a, id, errors, kept).await
+            render_meeting_kept(&s, &a, id, errors, kept, None).await
         }
     }
 }

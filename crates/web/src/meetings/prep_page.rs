@@ -76,7 +76,10 @@ pub async fn download(
 
 /// Back to the meeting a removed document or guest belonged to; a refusal is an error page.
 fn back_to(meeting_id: Result<i64, AppError>, anchor: &str) -> Result<Response, PageError> {
-    Ok(see_other(&format!("/meetings/{}{anchor}", meeting_id?)))
+    Ok(see_other(&super::page::back_to_section(
+        meeting_id?,
+        anchor,
+    )))
 }
 
 pub async fn delete_file(
