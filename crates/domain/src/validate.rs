@@ -81,17 +81,13 @@ pub fn optional_text(
     value: Option<&str>,
     max: usize,
 ) -> Option<String> {
-    let cleaned = crate::text::clean(value.unwrap_or(""));
-    if cleaned.is_empty() {
-        return None;
-    }
-    if cleaned.chars().count() > max {
-        errors.push(
-            field,
-            format!("{} không được dài quá {max} ký tự.", capitalise(label)),
-        );
-    }
-    Some(cleaned)
+    checked_length(
+        errors,
+        field,
+        label,
+        crate::text::clean(value.unwrap_or("")),
+        max,
+    )
 }
 
 /// [`optional_text`] for a text typed in lines (a resolution, a draft): the line breaks stay.
@@ -103,6 +99,17 @@ pub fn optional_lines(
     max: usize,
 ) -> Option<String> {
     let cleaned = crate::text::clean_multiline(value.unwrap_or(""));
+    checked_length(errors, field, label, cleaned, max)
+}
+
+/// A cleaned text, `None` when empty; longer than `max` characters is an error of `field`.
+fn checked_length(
+    errors: &mut Invalid,
+    field: &str,
+    label: &str,
+    cleaned: String,
+    max: usize,
+) -> Option<String> {
     if cleaned.is_empty() {
         return None;
     }

@@ -240,20 +240,11 @@ pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<MemberRuleSetView>>
         .order_by_asc(member_rule_set::Column::Id)
         .all(&app.db)
         .await?;
-    let unit_ids: Vec<i64> = rows.iter().filter_map(|r| r.unit_id).collect();
-    let units: HashMap<i64, unit::Model> = crate::lookup::units_by_id(&app.db, &unit_ids).await?;
-    let mut out = Vec::new();
-    for r in rows {
-        let unit = match r.unit_id {
-            None => None,
-            Some(uid) => match units.get(&uid) {
-                Some(u) if actor.concerned_by(u) => Some(u),
-                _ => continue,
-            },
-        };
-        out.push(view_of(r, unit)?);
-    }
-    Ok(out)
+    crate::rules::concerning(app, actor, rows, |r| r.unit_id)
+        .await?
+        .into_iter()
+        .map(|(r, unit)| view_of(r, unit.as_ref()))
+        .collect()
 }
 
 pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<MemberRuleSetView> {
@@ -261,13 +252,7 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<MemberRuleSetVi
         .one(&app.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let unit = match r.unit_id {
-        Some(uid) => match units::find(&app.db, uid).await? {
-            Some(u) if actor.concerned_by(&u) => Some(u),
-            _ => return Err(AppError::NotFound),
-        },
-        None => None,
-    };
+    let unit = crate::rules::attached_unit(app, actor, r.unit_id).await?;
     view_of(r, unit.as_ref())
 }
 

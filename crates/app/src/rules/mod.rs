@@ -131,20 +131,49 @@ pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<RuleSetView>> {
         .order_by_asc(rule_set::Column::Id)
         .all(&app.db)
         .await?;
-    let unit_ids: Vec<i64> = rows.iter().filter_map(|r| r.unit_id).collect();
+    concerning(app, actor, rows, |r| r.unit_id)
+        .await?
+        .into_iter()
+        .map(|(r, unit)| view_of(r, unit.as_ref()))
+        .collect()
+}
+
+/// The sets of a list that concern the actor (national, or attached to a unit above or below
+/// their grants), each with its unit; the units are read in one query. Both kinds of set use it.
+pub(crate) async fn concerning<R>(
+    app: &App,
+    actor: &Actor,
+    rows: Vec<R>,
+    unit_of: impl Fn(&R) -> Option<i64>,
+) -> AppResult<Vec<(R, Option<unit::Model>)>> {
+    let unit_ids: Vec<i64> = rows.iter().filter_map(&unit_of).collect();
     let units: HashMap<i64, unit::Model> = crate::lookup::units_by_id(&app.db, &unit_ids).await?;
-    let mut out = Vec::new();
-    for r in rows {
-        let unit = match r.unit_id {
-            None => None,
-            Some(uid) => match units.get(&uid) {
-                Some(u) if actor.concerned_by(u) => Some(u),
-                _ => continue,
-            },
-        };
-        out.push(view_of(r, unit)?);
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| match unit_of(&r) {
+            None => Some((r, None)),
+            Some(uid) => units
+                .get(&uid)
+                .filter(|u| actor.concerned_by(u))
+                .cloned()
+                .map(|u| (r, Some(u))),
+        })
+        .collect())
+}
+
+/// The unit a set is attached to, if it concerns the actor; `NotFound` otherwise.
+pub(crate) async fn attached_unit(
+    app: &App,
+    actor: &Actor,
+    unit_id: Option<i64>,
+) -> AppResult<Option<unit::Model>> {
+    match unit_id {
+        None => Ok(None),
+        Some(uid) => match units::find(&app.db, uid).await? {
+            Some(u) if actor.concerned_by(&u) => Ok(Some(u)),
+            _ => Err(AppError::NotFound),
+        },
     }
-    Ok(out)
 }
 
 pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<RuleSetView> {
@@ -152,13 +181,8 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<RuleSetView> {
         .one(&app.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    if let Some(uid) = r.unit_id {
-        match units::find(&app.db, uid).await? {
-            Some(u) if actor.concerned_by(&u) => {}
-            _ => return Err(AppError::NotFound),
-        }
-    }
-    rule_set_view(&app.db, r).await
+    let unit = attached_unit(app, actor, r.unit_id).await?;
+    view_of(r, unit.as_ref())
 }
 
 /// The checked heading of a new set of either kind: its code (unique in `table`), name,
