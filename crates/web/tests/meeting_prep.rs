@@ -211,6 +211,8 @@ async fn notice_documents_and_preparation() {
         .get(&format!("/meetings/{id}"), Auth::Cookie(&member_cookie))
         .await;
     assert!(page.body.contains(&format!("/files/{pdf}?tai=1")));
+    // Defect 4: a member sees the meeting as it concerns them, not the secretary's figures.
+    assert!(!page.body.contains("Đảng viên phải dự") && !page.body.contains("chưa đạt"));
     // Defect 8: a member's crumb leads to the cell's meetings, which they may read, not to the
     // cell's page, which they may not.
     assert!(
