@@ -767,12 +767,14 @@ async fn a_secretary_schedules_publishes_and_takes_attendance_through_the_pages(
         )
         .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER);
+    // Issue 13, defect 8: a task done leaves its form and is listed apart.
+    let after = t.get("/tasks", Auth::Cookie(&member)).await;
     assert!(
-        t.get("/tasks", Auth::Cookie(&member))
-            .await
-            .body
-            .contains("Đã hoàn thành")
+        after.body.contains("Nhiệm vụ đã hoàn thành (1)"),
+        "{}",
+        after.body
     );
+    assert!(!after.body.contains(&format!("/tasks/{task_id}/progress")));
 }
 
 #[tokio::test]
