@@ -4,7 +4,13 @@ use unicode_normalization::UnicodeNormalization;
 
 /// Trims, collapses inner white space and normalises to NFC (what we store).
 pub fn clean(s: &str) -> String {
-    let joined = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    // Control characters (a NUL that PostgreSQL refuses, stray escapes) are never stored.
+    let joined = s
+        .split_whitespace()
+        .map(|w| w.chars().filter(|c| !c.is_control()).collect::<String>())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
     joined.nfc().collect()
 }
 
@@ -127,6 +133,12 @@ pub fn place_of(committee: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_never_stored() {
+        assert_eq!(clean("Ốm\u{0}  nằm\u{1b} viện"), "Ốm nằm viện");
+        assert_eq!(clean_multiline("a\u{0}\nb"), "a\nb");
+    }
 
     #[test]
     fn lines_keep_their_breaks() {

@@ -115,6 +115,8 @@ async fn a_cells_dues_by_month_and_the_removal_trigger() {
     }
     let unchanged = ok(&t.get(&path, Auth::Bearer(&sec)).await);
     assert_eq!(unchanged["paid"], 0, "nothing written");
+    // The month under way cannot be recorded unpaid: it has not ended.
+    assert!(refused(&put(json!([{"member_id": ids[0]}])).await).contains("chưa hết"));
     let r = ok(&put(json!([
         {"member_id": ids[0], "amount": 30000, "paid_on": day(0)},
         {"member_id": ids[1], "reason": "Ốm nằm viện"}
@@ -298,8 +300,10 @@ async fn dues_imported_from_a_spreadsheet_and_entered_on_the_page() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Đảng phí tháng"), "{}", page.body);
     let id = by_name(&names[2])["member"]["id"].as_i64().unwrap();
+    // Only the rows given a status are recorded: the one left "Chưa ghi" keeps what it had.
+    let untouched = by_name(&names[0])["member"]["id"].as_i64().unwrap();
     let form = format!(
-        "month={}&row_{id}=1&amount_{id}=40.000&paid_on_{id}={}",
+        "month={}&status_{id}=paid&amount_{id}=40.000&paid_on_{id}={}&amount_{untouched}=&status_{untouched}=",
         month(1),
         day(0)
     );
@@ -322,7 +326,15 @@ async fn dues_imported_from_a_spreadsheet_and_entered_on_the_page() {
             .unwrap()["amount"],
         40000
     );
-    let bad = format!("month={}&row_{id}=1&amount_{id}=bốn+mươi", month(1));
+    let kept = m["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["member"]["id"] == untouched)
+        .unwrap()
+        .clone();
+    assert_eq!(kept["amount"], 50000);
+    let bad = format!("month={}&status_{id}=paid&amount_{id}=bốn+mươi", month(1));
     let r = t
         .post_form(&format!("/units/{cell}/dues"), Auth::Cookie(&cookie), &bad)
         .await;

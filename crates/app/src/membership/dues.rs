@@ -298,6 +298,10 @@ pub(crate) fn clean_entry(
         status = DuesStatus::Excused;
         reason = "Đi làm ăn xa".into();
     }
+    // Unpaid is a month's outcome: the month under way has not ended.
+    if status == DuesStatus::Unpaid && month == rules::month_of(App::today()) {
+        return Err("tháng này chưa hết, chưa ghi được là chưa nộp");
+    }
     Ok(CleanEntry {
         member_id,
         month,

@@ -73,6 +73,24 @@ struct Row {
     reason: String,
 }
 
+/// A number as typed in a spreadsheet, without the spaces and dots people put in.
+fn id_text(s: &str) -> String {
+    s.chars()
+        .filter(|c| !matches!(c, ' ' | '.' | '-'))
+        .collect()
+}
+
+/// A citizen ID as a spreadsheet may have turned it into a number: the leading zeros it lost
+/// put back (every CCCD has 12 digits).
+fn citizen_id_text(s: &str) -> String {
+    let digits = id_text(s);
+    if !digits.is_empty() && digits.len() < 12 && digits.chars().all(|c| c.is_ascii_digit()) {
+        format!("{digits:0>12}")
+    } else {
+        digits
+    }
+}
+
 /// Checks a file and, unless `dry_run`, writes it in one transaction.
 pub async fn run(
     app: &App,
@@ -186,14 +204,32 @@ pub async fn run(
         let excused = away_excused(*month).await?;
         let mut taken: HashMap<i64, usize> = HashMap::new();
         for row in rows {
-            let found: Vec<&(lookup::RollEntry, bool)> = payers
-                .iter()
-                .filter(|(p, _)| match (&row.card, &row.citizen_id) {
-                    (Some(card), _) => p.member.card_number.as_deref() == Some(card.as_str()),
-                    (None, Some(id)) => p.member.citizen_id.as_deref() == Some(id.as_str()),
-                    (None, None) => search_key(&p.member.full_name) == search_key(&row.name),
-                })
-                .collect();
+            // By card number, else citizen ID, else name; the name must agree whichever found
+            // the member, so a mistyped number never records someone else's dues.
+            let same_name =
+                |p: &lookup::RollEntry| search_key(&p.member.full_name) == search_key(&row.name);
+            let by =
+                |test: &dyn Fn(&lookup::RollEntry) -> bool| -> Vec<&(lookup::RollEntry, bool)> {
+                    payers
+                        .iter()
+                        .filter(|(p, _)| test(p) && same_name(p))
+                        .collect()
+                };
+            let card = row.card.as_deref().map(id_text);
+            let cccd = row.citizen_id.as_deref().map(citizen_id_text);
+            let mut found = Vec::new();
+            if let Some(card) = &card {
+                found =
+                    by(&|p| p.member.card_number.as_deref().map(id_text).as_ref() == Some(card));
+            }
+            if found.is_empty()
+                && let Some(id) = &cccd
+            {
+                found = by(&|p| p.member.citizen_id.as_deref() == Some(id.as_str()));
+            }
+            if found.is_empty() && card.is_none() && cccd.is_none() {
+                found = by(&|_| true);
+            }
             let (p, away) =
                 match found.as_slice() {
                     [one] => *one,
@@ -202,7 +238,8 @@ pub async fn run(
                             row.at,
                             "name",
                             format!(
-                                "{} không có trong danh sách nộp đảng phí của chi bộ tháng {}.",
+                                "{} (với số thẻ hoặc số CCCD đã ghi) không có trong danh sách nộp \
+                                 đảng phí của chi bộ tháng {}.",
                                 row.name,
                                 rules::month_text(*month)
                             ),
@@ -256,4 +293,16 @@ pub async fn run(
     tx.commit().await?;
     report.written = true;
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_read_as_spreadsheets_keep_them() {
+        assert_eq!(id_text("12 345.678"), "12345678");
+        assert_eq!(citizen_id_text("1093002214"), "001093002214");
+        assert_eq!(citizen_id_text("001 093 002 214"), "001093002214");
+    }
 }

@@ -151,14 +151,19 @@ fn rows_of(s: &Scope<'_>, sql: &mut Sql, kind: Warning, as_of: &AsOf) -> String 
             let (since, from, to) = (sql.bind(year_start), sql.bind(s.from), sql.bind(s.to));
             let year = crate::rollups::month_expr(s.backend, "d.month");
             format!(
-                "SELECT cell, on_day, CAST(NULL AS BIGINT) AS meeting, CAST(member AS BIGINT) AS n \
+                // Every month of the member counts, whichever cell recorded it (one who moved
+                // cells in the year); the subtree keeps the months its cells recorded.
+                "SELECT x.cell, x.on_day, CAST(NULL AS BIGINT) AS meeting, \
+                   CAST(x.member AS BIGINT) AS n \
                  FROM (SELECT d.unit_id AS cell, d.month AS on_day, d.member_id AS member, \
                    ROW_NUMBER() OVER (PARTITION BY d.member_id, substr({year}, 1, 4) \
                      ORDER BY d.month) AS k \
-                   FROM party_dues d JOIN units c ON c.id = d.unit_id \
-                   WHERE c.path LIKE {live} AND d.status = 'unpaid' \
-                   AND d.month >= {since} AND d.month <= {to}) x \
-                 WHERE k = {n} AND on_day >= {from}",
+                   FROM party_dues d WHERE d.status = 'unpaid' \
+                   AND d.month >= {since} AND d.month <= {to} \
+                   AND d.member_id IN (SELECT r.member_id FROM party_dues r \
+                     JOIN units u ON u.id = r.unit_id WHERE u.path LIKE {live})) x \
+                 JOIN units c ON c.id = x.cell \
+                 WHERE x.k = {n} AND x.on_day >= {from} AND c.path LIKE {live}",
                 n = i64::from(as_of.unpaid_dues_months_a_year.max(1)),
             )
         }

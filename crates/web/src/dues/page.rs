@@ -41,6 +41,11 @@ struct DuesPage {
 }
 
 impl DuesPage {
+    /// The month shown is the one under way (there is no later month to show).
+    fn is_current(&self) -> bool {
+        self.d.month == chibo_domain::dues::month_of(chibo_app::App::today())
+    }
+
     /// "50.000".
     fn money(&self, n: &i64) -> String {
         chibo_domain::text::thousands((*n).max(0) as u64)
@@ -92,8 +97,9 @@ pub async fn show(
     render_month(&s, &a, id, q.thang.as_deref(), vec![], None).await
 }
 
-/// Each member's row posts `row_<id>` and, when filled in, `amount_<id>`, `paid_on_<id>` and
-/// `reason_<id>`.
+/// Each member's row posts `status_<id>` (`paid`, `unpaid`, `excused`; none: left as it is)
+/// and, as it needs, `amount_<id>`, `paid_on_<id>` and `reason_<id>`. A row whose status was
+/// not chosen is not recorded, so saving a few payments marks nobody else unpaid.
 pub async fn record(
     State(s): State<AppState>,
     PageUser(a): PageUser,
@@ -102,9 +108,32 @@ pub async fn record(
 ) -> Result<Response, PageError> {
     let month = rows.single("month").unwrap_or_default().to_string();
     let entries = rows
-        .with_ids("row")?
+        .with_ids("status")?
         .into_iter()
-        .map(|(member_id, _)| {
+        .map(|(member_id, status)| {
+            let reason = rows.value("reason", member_id).unwrap_or_default();
+            match status {
+                "unpaid" => {
+                    return Ok(DuesEntry {
+                        member_id,
+                        ..Default::default()
+                    });
+                }
+                "excused" if reason.trim().is_empty() => {
+                    return Err(AppError::invalid(
+                        &format!("reason_{member_id}"),
+                        "Chưa nộp có lý do: ghi lý do.",
+                    ));
+                }
+                "excused" => {
+                    return Ok(DuesEntry {
+                        member_id,
+                        reason,
+                        ..Default::default()
+                    });
+                }
+                _ => {}
+            }
             let amount = match rows.value("amount", member_id) {
                 None => None,
                 Some(t) => Some(chibo_domain::dues::parse_amount(&t).ok_or_else(|| {
@@ -114,11 +143,12 @@ pub async fn record(
                     )
                 })?),
             };
+            // Paid: the amount and the day are required by the use case.
             Ok(DuesEntry {
                 member_id,
-                amount,
+                amount: amount.or(Some(0)),
                 paid_on: rows.value("paid_on", member_id),
-                reason: rows.value("reason", member_id).unwrap_or_default(),
+                reason: String::new(),
             })
         })
         .collect::<Result<Vec<_>, AppError>>();

@@ -155,6 +155,7 @@ fn saved_message(section: &str) -> &'static str {
         "guests" => "Đã cập nhật khách mời.",
         "notice" => "Đã cập nhật thông báo.",
         "preparation" => "Đã lưu phần chuẩn bị.",
+        "sign-off" => "Đã thông qua biên bản.",
         _ => "Đã lưu.",
     }
 }
@@ -175,17 +176,23 @@ struct Kept {
 }
 
 impl ShowPage {
-    /// Whether the reader is the meeting's chair or minute-taker and has not signed yet: only
-    /// they are offered the sign-off.
+    /// Whether the reader holds a role of the record (chair, minute-taker) not signed yet, as
+    /// `approval::approve` decides: only then is the sign-off offered.
     fn may_approve(&self) -> bool {
         let (Some(me), Some(h)) = (self.me, self.d.held.as_ref()) else {
             return false;
         };
-        let signer = [h.record.chair.as_ref(), h.record.secretary.as_ref()]
-            .into_iter()
-            .flatten()
-            .any(|p| p.id == me);
-        !h.locked && signer && !h.approvals.iter().any(|ap| ap.member.id == me)
+        let mine = [
+            ("chair", &h.record.chair),
+            ("secretary", &h.record.secretary),
+        ]
+        .into_iter()
+        .filter(|(_, p)| p.as_ref().is_some_and(|p| p.id == me))
+        .map(|(role, _)| role);
+        !h.locked
+            && mine
+                .into_iter()
+                .any(|role| !h.approvals.iter().any(|ap| ap.role == role))
     }
 
     /// The typed value of `key` when `form` is the one refused (a field left blank is "").
@@ -526,7 +533,7 @@ pub async fn approve(
     PathId(id): PathId,
 ) -> Result<Response, PageError> {
     let r = approval::approve(&s.app, &a, id).await;
-    on_meeting(&s, &a, id, r, "#record").await
+    on_meeting(&s, &a, id, r, "#sign-off").await
 }
 
 pub async fn amend(

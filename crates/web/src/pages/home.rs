@@ -18,13 +18,17 @@ use crate::fmt::VnDate;
 use crate::render::{Nav, render, see_other};
 use crate::state::AppState;
 
+/// A grant's unit on the home page: the page to open, its name, its id.
+type GrantUnit = (String, String, i64);
+
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
     nav: Nav,
     actor: Actor,
-    /// Each grant: its role and the page of its unit (the cell's meetings for a member).
-    role_lines: Vec<(String, Option<(String, String)>)>,
+    /// Each grant: its role and its unit: the page to open (the cell's meetings for a member),
+    /// its name and its id.
+    role_lines: Vec<(String, Option<GrantUnit>)>,
     upcoming: Vec<lookup::MeetingView>,
     /// The upcoming meetings the member has already checked in to.
     checked_in: std::collections::HashSet<i64>,
@@ -75,7 +79,9 @@ pub async fn start_page(
             };
             (
                 g.role.label().to_string(),
-                g.unit_id.map(page).zip(g.unit_name.clone()),
+                g.unit_id
+                    .zip(g.unit_name.clone())
+                    .map(|(id, name)| (page(id), name, id)),
             )
         })
         .collect();
