@@ -4,3 +4,4 @@ pub mod api;
 pub mod page;
 pub mod prep_api;
 pub mod prep_page;
+mod show;

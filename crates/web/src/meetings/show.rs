@@ -1,0 +1,201 @@
+//! The meeting page: everything about one meeting as the reader may see it, with the forms of
+//! the steps they may take, what a refused form had typed, and the confirmation of a change.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use chibo_app::meetings::detail;
+use chibo_app::meetings::detail::MeetingDetail;
+use chibo_app::{Actor, App};
+
+use crate::error::PageError;
+use crate::extract::form::FormValues;
+use crate::extract::path::PathId;
+use crate::extract::query::PageQuery;
+use crate::extract::session::PageUser;
+use crate::fmt::VnDate;
+use crate::render::{Nav, render_status};
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "meeting.html")]
+struct ShowPage {
+    nav: Nav,
+    d: MeetingDetail,
+    errors: Vec<String>,
+    held_or_past: bool,
+    /// Attendance can still be taken or corrected.
+    editable: bool,
+    /// Minutes approved: nothing recorded changes any more.
+    locked: bool,
+    /// File types accepted for upload (`.pdf, .docx, …`).
+    accepted: String,
+    max_mb: usize,
+    /// What was typed in a form refused with errors, shown again instead of what is stored.
+    kept: Kept,
+    /// What the last change did ("Đã lưu biên bản."), after the redirect that followed it.
+    saved: Option<&'static str>,
+    /// The reader's member record, for the steps only they may take (signing the minutes).
+    me: Option<i64>,
+}
+
+/// The confirmation of a change on the meeting page, by the section it went back to.
+fn saved_message(section: &str) -> &'static str {
+    match section {
+        "attendance-form" => "Đã lưu điểm danh.",
+        "record" => "Đã lưu biên bản.",
+        "tasks" => "Đã giao nhiệm vụ.",
+        "score" => "Đã lưu điểm chất lượng.",
+        "steps" => "Đã ghi các bước sinh hoạt.",
+        "documents" => "Đã cập nhật tài liệu.",
+        "guests" => "Đã cập nhật khách mời.",
+        "notice" => "Đã cập nhật thông báo.",
+        "preparation" => "Đã lưu phần chuẩn bị.",
+        "sign-off" => "Đã thông qua biên bản.",
+        _ => "Đã lưu.",
+    }
+}
+
+/// `/meetings/{id}?da-luu=<section>#<section>`: back to the section changed, with its
+/// confirmation.
+pub(super) fn back_to_section(id: i64, anchor: &str) -> String {
+    let section = anchor.trim_start_matches('#');
+    let code = if section.is_empty() { "1" } else { section };
+    format!("/meetings/{id}?da-luu={code}{anchor}")
+}
+
+/// A refused form's input: which form (`attendance`, `record`) and its values as typed.
+#[derive(Default)]
+pub(super) struct Kept {
+    pub(super) form: &'static str,
+    pub(super) values: FormValues,
+}
+
+impl ShowPage {
+    /// Whether the reader holds a role of the record (chair, minute-taker) not signed yet, as
+    /// `approval::approve` decides: only then is the sign-off offered.
+    fn may_approve(&self) -> bool {
+        let (Some(me), Some(h)) = (self.me, self.d.held.as_ref()) else {
+            return false;
+        };
+        let mine = [
+            ("chair", &h.record.chair),
+            ("secretary", &h.record.secretary),
+        ]
+        .into_iter()
+        .filter(|(_, p)| p.as_ref().is_some_and(|p| p.id == me))
+        .map(|(role, _)| role);
+        !h.locked
+            && mine
+                .into_iter()
+                .any(|role| !h.approvals.iter().any(|ap| ap.role == role))
+    }
+
+    /// The typed value of `key` when `form` is the one refused (a field left blank is "").
+    fn kept(&self, form: &str, key: &str) -> Option<&str> {
+        (self.kept.form == form).then(|| self.kept.values.get(key).unwrap_or(""))
+    }
+
+    /// Whether a sheet row's `value` is the one ticked: as typed, else as stored.
+    fn ticked(&self, member_id: &i64, stored: &Option<String>, value: &str) -> bool {
+        match self.kept("attendance", &format!("presence_{member_id}")) {
+            Some(v) => v == value,
+            None => stored.as_deref() == Some(value),
+        }
+    }
+
+    /// A sheet row's reason: as typed, else as stored.
+    fn reason_of(&self, member_id: &i64, stored: &Option<String>) -> String {
+        self.kept("attendance", &format!("reason_{member_id}"))
+            .map(str::to_string)
+            .unwrap_or_else(|| stored.clone().unwrap_or_default())
+    }
+
+    /// A record field: as typed, else as stored.
+    fn record_value<T: std::fmt::Display>(&self, key: &str, stored: &Option<T>) -> String {
+        self.kept("record", key)
+            .map(str::to_string)
+            .unwrap_or_else(|| stored.as_ref().map(|x| x.to_string()).unwrap_or_default())
+    }
+
+    /// A vote count of the record (`votes_for`, `votes_against`, `votes_abstain`): as typed,
+    /// else as stored.
+    fn vote_value(&self, key: &str, vote: &Option<chibo_app::meetings::held::VoteView>) -> String {
+        let stored = vote.as_ref().map(|v| match key {
+            "votes_for" => v.votes_for,
+            "votes_against" => v.against,
+            _ => v.abstain,
+        });
+        self.record_value(key, &stored)
+    }
+
+    /// Whether `member_id` is the one chosen in a record select: as typed, else as stored.
+    fn record_chose(
+        &self,
+        key: &str,
+        member_id: &i64,
+        stored: &Option<chibo_app::refs::MemberRef>,
+    ) -> bool {
+        match self.kept("record", key) {
+            Some(v) => v == member_id.to_string(),
+            None => stored.as_ref().is_some_and(|p| p.id == *member_id),
+        }
+    }
+}
+
+pub(super) async fn render_meeting(
+    s: &AppState,
+    a: &Actor,
+    id: i64,
+    errors: Vec<String>,
+) -> Result<Response, PageError> {
+    render_meeting_kept(s, a, id, errors, Kept::default(), None).await
+}
+
+pub(super) async fn render_meeting_kept(
+    s: &AppState,
+    a: &Actor,
+    id: i64,
+    errors: Vec<String>,
+    kept: Kept,
+    saved: Option<&'static str>,
+) -> Result<Response, PageError> {
+    let d = detail::get(&s.app, a, id).await?;
+    let held_or_past = d.meeting.meeting_date <= App::today();
+    let locked = d.held.as_ref().is_some_and(|h| h.locked);
+    let editable = d.can_manage && held_or_past && !locked;
+    let status = crate::render::status_for(&errors);
+    render_status(
+        status,
+        &ShowPage {
+            nav: Nav::of(a),
+            d,
+            errors,
+            held_or_past,
+            editable,
+            locked,
+            accepted: chibo_domain::files::accepted_extensions(),
+            max_mb: s.app.config.upload_max_bytes / (1024 * 1024),
+            kept,
+            saved,
+            me: a.member_id().map(|m| m.get()),
+        },
+    )
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct ShowQuery {
+    #[serde(rename = "da-luu")]
+    saved: Option<String>,
+}
+
+pub async fn show(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    PathId(id): PathId,
+    PageQuery(q): PageQuery<ShowQuery>,
+) -> Result<Response, PageError> {
+    let saved = q.saved.as_deref().map(saved_message);
+    render_meeting_kept(&s, &a, id, vec![], Kept::default(), saved).await
+}
