@@ -31,6 +31,21 @@ pub async fn by_ids<E: EntityTrait, C: ColumnTrait>(
     Ok(out)
 }
 
+/// Deletes the rows of `E` whose `column` is one of `ids`, in chunks like [`by_ids`].
+pub async fn delete_by_ids<E: EntityTrait, C: ColumnTrait>(
+    db: &impl ConnectionTrait,
+    column: C,
+    ids: &[i64],
+) -> Result<(), DbErr> {
+    for chunk in ids.chunks(CHUNK) {
+        E::delete_many()
+            .filter(column.is_in(chunk.to_vec()))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Cuts rows read one past a page (`LIMIT per_page + 1`) back to the page, and answers the
 /// cursor of its last row when there is a next page: the one step every keyset list shares.
 pub fn cut_page<T, C>(rows: &mut Vec<T>, per_page: u64, cursor_of: impl Fn(&T) -> C) -> Option<C> {

@@ -49,19 +49,22 @@ pub(crate) async fn own_attendance(
         .await?)
 }
 
-/// Which of `meeting_ids` the actor is already marked present at or checked in to (their home
-/// page offers "Điểm danh" only for the others).
-pub async fn checked_in(
-    app: &App,
-    actor: &Actor,
-    meeting_ids: &[i64],
-) -> AppResult<std::collections::HashSet<i64>> {
+/// The meetings from today on the actor is already marked present at or checked in to (their
+/// home page offers "Điểm danh" only for the others): their own rows, by the meetings' dates.
+pub async fn checked_in(app: &App, actor: &Actor) -> AppResult<std::collections::HashSet<i64>> {
+    use chibo_store::entities::meeting;
+    use chibo_store::sea_orm::sea_query::Query;
     let Some(mid) = actor.member_id().map(MemberId::get) else {
         return Ok(Default::default());
     };
+    let upcoming = Query::select()
+        .column(meeting::Column::Id)
+        .from(meeting::Entity)
+        .and_where(meeting::Column::MeetingDate.gte(App::today()))
+        .to_owned();
     Ok(meeting_attendance::Entity::find()
-        .filter(meeting_attendance::Column::MeetingId.is_in(meeting_ids.to_vec()))
         .filter(meeting_attendance::Column::MemberId.eq(mid))
+        .filter(meeting_attendance::Column::MeetingId.in_subquery(upcoming))
         .all(&app.db)
         .await?
         .into_iter()

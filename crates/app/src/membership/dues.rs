@@ -13,7 +13,7 @@ use chibo_domain::org::UnitKind;
 use chibo_domain::rules::Standing;
 use chibo_domain::{Invalid, validate};
 use chibo_store::entities::{member_event, party_due, unit};
-use chibo_store::sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use chibo_store::sea_orm::{ConnectionTrait, EntityTrait, Set};
 use chibo_store::write_tx;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -168,22 +168,36 @@ pub(crate) async fn payers(
         .collect())
 }
 
-/// The unpaid months (without reason) of `members` in `month`'s year up to it.
-async fn unpaid_months(
+/// The payers' rows of `month`'s year up to it, read once (in chunks of ids): the month's own
+/// rows for the list, and the months unpaid without reason for the trigger.
+struct YearRows {
+    of_month: HashMap<i64, party_due::Model>,
+    unpaid: HashMap<i64, Vec<NaiveDate>>,
+}
+
+async fn year_rows(
     db: &impl ConnectionTrait,
     members: &[i64],
     month: NaiveDate,
-) -> AppResult<HashMap<i64, Vec<NaiveDate>>> {
+) -> AppResult<YearRows> {
     let from = NaiveDate::from_ymd_opt(month.year(), 1, 1).expect("1 January");
-    let mut out: HashMap<i64, Vec<NaiveDate>> = HashMap::new();
+    let mut rows = YearRows {
+        of_month: HashMap::new(),
+        unpaid: HashMap::new(),
+    };
     for r in crate::lookup::by_ids::<party_due::Entity, _>(db, party_due::Column::MemberId, members)
         .await?
         .into_iter()
-        .filter(|r| r.status == DuesStatus::Unpaid.code() && (from..=month).contains(&r.month))
+        .filter(|r| (from..=month).contains(&r.month))
     {
-        out.entry(r.member_id).or_default().push(r.month);
+        if r.status == DuesStatus::Unpaid.code() {
+            rows.unpaid.entry(r.member_id).or_default().push(r.month);
+        }
+        if r.month == month {
+            rows.of_month.insert(r.member_id, r);
+        }
     }
-    Ok(out)
+    Ok(rows)
 }
 
 /// Cell `cell_id`'s dues for `month` (`YYYY-MM`; this month by default).
@@ -206,15 +220,10 @@ pub async fn list(
     let officer = actor.can_read_path(&cell.path);
     let payers = payers(app, &cell, month).await?;
     let ids: Vec<i64> = payers.iter().map(|(r, _)| r.member.id).collect();
-    let recorded: HashMap<i64, party_due::Model> = party_due::Entity::find()
-        .filter(party_due::Column::Month.eq(month))
-        .filter(party_due::Column::MemberId.is_in(ids.clone()))
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|r| (r.member_id, r))
-        .collect();
-    let unpaid = unpaid_months(&app.db, &ids, month).await?;
+    let YearRows {
+        of_month: recorded,
+        unpaid,
+    } = year_rows(&app.db, &ids, month).await?;
     let all = crate::rules::members::rules_for(&app.db, &cell, month).await?;
     let n = all.removal.unpaid_dues_months_a_year;
     let mut list = DuesList {
@@ -337,15 +346,14 @@ pub(crate) async fn write(
     for month in months {
         let of_month: Vec<&CleanEntry> = entries.iter().filter(|x| x.month == month).collect();
         let ids: Vec<i64> = of_month.iter().map(|x| x.member_id).collect();
-        let before = party_due::Entity::find()
-            .filter(party_due::Column::Month.eq(month))
-            .filter(party_due::Column::MemberId.is_in(ids.clone()))
-            .all(tx)
-            .await?;
-        party_due::Entity::delete_many()
-            .filter(party_due::Column::Month.eq(month))
-            .filter(party_due::Column::MemberId.is_in(ids))
-            .exec(tx)
+        let before: Vec<party_due::Model> =
+            crate::lookup::by_ids::<party_due::Entity, _>(tx, party_due::Column::MemberId, &ids)
+                .await?
+                .into_iter()
+                .filter(|r| r.month == month)
+                .collect();
+        let replaced: Vec<i64> = before.iter().map(|r| r.id).collect();
+        crate::lookup::delete_by_ids::<party_due::Entity, _>(tx, party_due::Column::Id, &replaced)
             .await?;
         let now = chrono::Utc::now();
         let rows: Vec<party_due::ActiveModel> = of_month

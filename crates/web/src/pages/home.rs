@@ -63,8 +63,7 @@ pub async fn start_page(
         return Ok(see_other(&format!("/units/{unit}/dashboard")));
     }
     let upcoming = detail::upcoming_for_me(&s.app, &a).await?;
-    let ids: Vec<i64> = upcoming.iter().map(|m| m.id).collect();
-    let checked_in = chibo_app::meetings::mine::checked_in(&s.app, &a, &ids).await?;
+    let checked_in = chibo_app::meetings::mine::checked_in(&s.app, &a).await?;
     let role_lines = a
         .grants()
         .iter()

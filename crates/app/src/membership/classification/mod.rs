@@ -445,40 +445,27 @@ pub async fn save(
         let level = level_of(x).code().to_string();
         let tasks = x.tasks();
         let count = |n: Option<u32>| Set(n.map(|n| n as i32));
-        match existing.get(&x.member_id) {
-            Some(r) => {
-                let mut am = r.clone().into_active_model();
-                am.score = Set(x.score as i32);
-                am.tasks_given = count(tasks.map(|t| t.given));
-                am.tasks_on_time = count(tasks.map(|t| t.on_time));
-                am.tasks_exceeded = count(tasks.map(|t| t.exceeded));
-                am.level = Set(level);
-                am.cell_id = Set(s.cell.id);
-                am.org_id = Set(org.id);
-                am.updated_by = Set(Some(actor.user_id().get()));
-                am.updated_at = Set(now);
-                am.update(&tx).await?;
-            }
-            None => {
-                member_review::ActiveModel {
-                    member_id: Set(x.member_id),
-                    year: Set(input.year),
-                    cell_id: Set(s.cell.id),
-                    org_id: Set(org.id),
-                    score: Set(x.score as i32),
-                    level: Set(level),
-                    updated_by: Set(Some(actor.user_id().get())),
-                    updated_at: Set(now),
-                    tasks_given: count(tasks.map(|t| t.given)),
-                    tasks_on_time: count(tasks.map(|t| t.on_time)),
-                    tasks_exceeded: count(tasks.map(|t| t.exceeded)),
-                    superior_reason: Set(None),
-                    ..Default::default()
-                }
-                .insert(&tx)
-                .await?;
-            }
-        }
+        // The member's row for the year, new or as stored, with what the cell scored written
+        // over it (a superior committee's reason stays).
+        let mut am = match existing.get(&x.member_id) {
+            Some(r) => r.clone().into_active_model(),
+            None => member_review::ActiveModel {
+                member_id: Set(x.member_id),
+                year: Set(input.year),
+                superior_reason: Set(None),
+                ..Default::default()
+            },
+        };
+        am.score = Set(x.score as i32);
+        am.tasks_given = count(tasks.map(|t| t.given));
+        am.tasks_on_time = count(tasks.map(|t| t.on_time));
+        am.tasks_exceeded = count(tasks.map(|t| t.exceeded));
+        am.level = Set(level);
+        am.cell_id = Set(s.cell.id);
+        am.org_id = Set(org.id);
+        am.updated_by = Set(Some(actor.user_id().get()));
+        am.updated_at = Set(now);
+        am.save(&tx).await?;
     }
     audit::record(
         &tx,

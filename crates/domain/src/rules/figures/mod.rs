@@ -313,8 +313,12 @@ pub fn with_inputs(
         }
     }
     e.into_result()?;
-    let mut rules: MemberRules =
-        serde_json::from_value(json).map_err(|err| Invalid::one("figures", err.to_string()))?;
+    let mut rules: MemberRules = serde_json::from_value(json).map_err(|_| {
+        Invalid::one(
+            "figures",
+            "Các con số đã sửa không tạo thành một bộ quy định đọc được.",
+        )
+    })?;
     for (k, s) in sources {
         rules.sources.insert(k.clone(), s.trim().to_string());
     }
