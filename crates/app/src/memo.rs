@@ -42,8 +42,8 @@ struct Remembered {
 
 /// The generation an actor was read in: what [`Memo::remember_actor`] needs to know whether a
 /// write happened while it was being read.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Generation(u64);
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Generation(u64);
 
 impl Memo {
     /// Actors are kept `actor_ttl` at most; zero keeps none.
@@ -62,7 +62,8 @@ impl Memo {
         self.generation.fetch_add(1, Ordering::SeqCst);
     }
 
-    pub(crate) fn generation(&self) -> Generation {
+    /// The current write generation: what was read in it stays true until the next write.
+    pub fn generation(&self) -> Generation {
         Generation(self.generation.load(Ordering::SeqCst))
     }
 

@@ -10,6 +10,7 @@ pub mod exemptions;
 pub mod extract;
 pub mod fmt;
 pub mod import;
+pub mod kept;
 pub mod meetings;
 pub mod members;
 pub mod pages;
@@ -33,7 +34,10 @@ pub use state::{AppState, WebConfig};
 /// The whole service: pages, API, static files, with CSRF and security headers.
 pub fn router(app: App, web: WebConfig) -> Router {
     let memo = app.memo.clone();
-    let state = AppState { app, web };
+    let kept = std::sync::Arc::new(kept::KeptPages::new(std::time::Duration::from_secs(
+        app.config.actor_memo_seconds,
+    )));
+    let state = AppState { app, web, kept };
     let (api_router, _) = api::router().split_for_parts();
     pages::router()
         .merge(api_router)

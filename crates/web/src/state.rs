@@ -16,4 +16,6 @@ pub struct WebConfig {
 pub struct AppState {
     pub app: App,
     pub web: WebConfig,
+    /// Pages every member opens, kept until the next write (see [`crate::kept`]).
+    pub kept: std::sync::Arc<crate::kept::KeptPages>,
 }

@@ -222,6 +222,11 @@ pub async fn my_resolutions(
 pub async fn my_meetings(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-) -> Result<Json<Vec<lookup::MeetingView>>, ApiError> {
-    Ok(Json(detail::upcoming_for_me(&s.app, &a).await?))
+    uri: axum::http::Uri,
+) -> Result<axum::response::Response, ApiError> {
+    crate::kept::page_for(&s, &a, &uri, || async {
+        let upcoming = detail::upcoming_for_me(&s.app, &a).await?;
+        Ok(axum::response::IntoResponse::into_response(Json(upcoming)))
+    })
+    .await
 }

@@ -195,7 +195,11 @@ pub async fn show(
     PageUser(a): PageUser,
     PathId(id): PathId,
     PageQuery(q): PageQuery<ShowQuery>,
+    uri: axum::http::Uri,
 ) -> Result<Response, PageError> {
     let saved = q.saved.as_deref().map(saved_message);
-    render_meeting_kept(&s, &a, id, vec![], Kept::default(), saved).await
+    crate::kept::page_for(&s, &a, &uri, || {
+        render_meeting_kept(&s, &a, id, vec![], Kept::default(), saved)
+    })
+    .await
 }

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, Uri, header};
 use axum::response::{IntoResponse, Response};
 use chibo_app::access::Role;
 use chibo_app::meetings::detail;
@@ -56,14 +56,20 @@ pub async fn start_page(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PageQuery(q): PageQuery<HomeQuery>,
+    uri: Uri,
 ) -> Result<Response, PageError> {
     if q.ca_nhan.as_deref() != Some("1")
         && let Some(unit) = board_home(&a)
     {
         return Ok(see_other(&format!("/units/{unit}/dashboard")));
     }
-    let upcoming = detail::upcoming_for_me(&s.app, &a).await?;
-    let checked_in = chibo_app::meetings::mine::checked_in(&s.app, &a).await?;
+    crate::kept::page_for(&s, &a, &uri, || personal_page(&s, &a)).await
+}
+
+/// The user's roles and the meetings coming up in their cells.
+async fn personal_page(s: &AppState, a: &Actor) -> Result<Response, PageError> {
+    let upcoming = detail::upcoming_for_me(&s.app, a).await?;
+    let checked_in = chibo_app::meetings::mine::checked_in(&s.app, a).await?;
     let role_lines = a
         .grants()
         .iter()
@@ -85,11 +91,11 @@ pub async fn start_page(
         })
         .collect();
     render(&HomePage {
-        nav: Nav::of(&a),
+        nav: Nav::of(a),
         role_lines,
         upcoming,
         checked_in,
-        actor: a,
+        actor: a.clone(),
         today: chibo_app::App::today(),
     })
 }

@@ -1,0 +1,256 @@
+//! The pages and answers every member opens (their home page, a meeting's page, their coming
+//! meetings), served again from memory until the next write.
+//!
+//! On a meeting day a cell's members open and reload the same few pages many times, and each
+//! one is rebuilt from several statements (the notice, the roll, the sheet, the record). What
+//! a page shows can change only by a write or by time passing, so a rendered page is kept,
+//! under the user and the exact address it answered, with the write generation of
+//! [`chibo_app::memo::Memo`]:
+//!
+//! - any state-changing request through this process ends that generation (the router does it
+//!   for every non-GET request, the same hook that forgets actors), and a page rendered while
+//!   a write was under way is not kept;
+//! - a page is kept for [`Config::actor_memo_seconds`](chibo_app::Config) (5 s by default;
+//!   zero keeps none), and a moment longer for the others while one request renders it again.
+//!   That bounds what time alone changes (a check-in opening) and what another process writes
+//!   (a second server on the same PostgreSQL, the command line);
+//! - only a whole 200 answer is kept; an error, a redirect or a refused form is never served
+//!   again;
+//! - the kept pages hold at most [`MAX_BYTES`]: when that is reached, the expired and stale
+//!   ones are dropped, then all of them.
+//!
+//! The key is the user, never the session: two sessions of one user see the same page, and a
+//! user sees only what was rendered for them.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use axum::body::{Body, Bytes, HttpBody};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use chibo_app::Actor;
+use chibo_app::memo::Generation;
+
+use crate::state::AppState;
+
+/// Most bytes of rendered pages kept at once.
+pub const MAX_BYTES: usize = 32 * 1024 * 1024;
+
+/// A page's body larger than this is not kept (a cell's whole sheet is about 120 KiB).
+const MAX_PAGE_BYTES: usize = 1024 * 1024;
+
+type Key = (i64, String);
+
+struct Entry {
+    body: Bytes,
+    content_type: HeaderValue,
+    generation: Generation,
+    until: Instant,
+    /// Its time is up and one request is rendering it again.
+    stale_served: bool,
+}
+
+/// Rendered pages by user and address.
+pub struct KeptPages {
+    ttl: Duration,
+    inner: Mutex<Pages>,
+}
+
+#[derive(Default)]
+struct Pages {
+    entries: HashMap<Key, Entry>,
+    bytes: usize,
+}
+
+impl KeptPages {
+    pub fn new(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            inner: Mutex::new(Pages::default()),
+        }
+    }
+
+    /// The page kept under `key` in generation `now`. Once its time is up, the first request
+    /// to ask renders it again while the others are still served the kept one, so a popular page
+    /// is not rendered by every waiting request at once; a page from before a write is never
+    /// served.
+    fn get(&self, key: &Key, now: Generation) -> Option<Response> {
+        let mut pages = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        let e = pages.entries.get_mut(key)?;
+        if e.generation != now {
+            return None;
+        }
+        if e.until <= Instant::now() {
+            if !e.stale_served {
+                e.stale_served = true;
+                return None;
+            }
+            // Someone is rendering it again: this one gets the kept page, unless the renderer
+            // has taken far too long (it failed, or the page stopped being a 200).
+            if e.until + self.ttl <= Instant::now() {
+                return None;
+            }
+        }
+        let mut res = Response::new(Body::from(e.body.clone()));
+        res.headers_mut()
+            .insert(header::CONTENT_TYPE, e.content_type.clone());
+        Some(res)
+    }
+
+    fn keep(&self, key: Key, entry: Entry) {
+        let mut pages = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        let p = &mut *pages;
+        if p.bytes + entry.body.len() > MAX_BYTES {
+            let now = Instant::now();
+            p.entries
+                .retain(|_, e| e.until > now && e.generation == entry.generation);
+            p.bytes = p.entries.values().map(|e| e.body.len()).sum();
+            if p.bytes + entry.body.len() > MAX_BYTES {
+                p.entries.clear();
+                p.bytes = 0;
+            }
+        }
+        p.bytes += entry.body.len();
+        if let Some(old) = p.entries.insert(key, entry) {
+            p.bytes -= old.body.len();
+        }
+    }
+
+    /// How many pages are kept (for tests and the benchmark's notes).
+    pub fn len(&self) -> usize {
+        let pages = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        pages.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The page at `uri` for `actor`: the one kept since the last write, or the one `render` makes
+/// (kept when it is a whole 200 answer).
+pub async fn page_for<E, F, Fut>(
+    s: &AppState,
+    actor: &Actor,
+    uri: &Uri,
+    render: F,
+) -> Result<Response, E>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<Response, E>>,
+{
+    let pages = &s.kept;
+    let read_in = s.app.memo.generation();
+    if pages.ttl.is_zero() {
+        return render().await;
+    }
+    let key = (actor.user_id().get(), uri.to_string());
+    if let Some(res) = pages.get(&key, read_in) {
+        return Ok(res);
+    }
+    let res = render().await?;
+    if res.status() != StatusCode::OK {
+        return Ok(res);
+    }
+    let (parts, body) = res.into_parts();
+    // Only a body known to be small is kept: a larger one is sent as it streams.
+    let small = HttpBody::size_hint(&body)
+        .upper()
+        .is_some_and(|n| n <= MAX_PAGE_BYTES as u64);
+    if !small {
+        return Ok(Response::from_parts(parts, body));
+    }
+    let Ok(body) = axum::body::to_bytes(body, MAX_PAGE_BYTES).await else {
+        // An in-memory body of a known small size cannot fail to be read.
+        return Ok(StatusCode::INTERNAL_SERVER_ERROR.into_response());
+    };
+    if let Some(content_type) = parts.headers.get(header::CONTENT_TYPE) {
+        pages.keep(
+            key,
+            Entry {
+                body: body.clone(),
+                content_type: content_type.clone(),
+                generation: read_in,
+                until: Instant::now() + pages.ttl,
+                stale_served: false,
+            },
+        );
+    }
+    Ok(Response::from_parts(parts, Body::from(body)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chibo_app::memo::Memo;
+
+    fn page(body: &str, generation: Generation, ttl: Duration) -> Entry {
+        Entry {
+            body: Bytes::from(body.to_string()),
+            content_type: HeaderValue::from_static("text/html; charset=utf-8"),
+            generation,
+            until: Instant::now() + ttl,
+            stale_served: false,
+        }
+    }
+
+    fn key(user: i64) -> Key {
+        (user, "/meetings/1".into())
+    }
+
+    #[test]
+    fn a_page_is_served_until_the_next_write_and_only_to_its_user() {
+        let memo = Memo::new(Duration::from_secs(60));
+        let pages = KeptPages::new(Duration::from_secs(60));
+        let read_in = memo.generation();
+        pages.keep(key(1), page("a", read_in, pages.ttl));
+        assert!(pages.get(&key(1), memo.generation()).is_some());
+        assert!(pages.get(&key(2), memo.generation()).is_none());
+        memo.forget_actors();
+        assert!(pages.get(&key(1), memo.generation()).is_none());
+    }
+
+    #[test]
+    fn once_its_time_is_up_one_request_renders_it_again_and_the_others_are_served() {
+        let memo = Memo::new(Duration::from_secs(60));
+        let pages = KeptPages::new(Duration::from_secs(60));
+        let now = memo.generation();
+        pages.keep(key(1), page("a", now, Duration::ZERO));
+        assert!(pages.get(&key(1), now).is_none(), "the first renders it");
+        assert!(pages.get(&key(1), now).is_some(), "the others wait on it");
+        pages.keep(key(1), page("b", now, pages.ttl));
+        assert!(pages.get(&key(1), now).is_some());
+        // A renderer that never came back: after a second lifetime nobody is served the old one.
+        let stuck = Entry {
+            until: Instant::now() - pages.ttl,
+            stale_served: true,
+            ..page("c", now, Duration::ZERO)
+        };
+        pages.keep(key(1), stuck);
+        assert!(pages.get(&key(1), now).is_none());
+    }
+
+    #[test]
+    fn the_pages_kept_stay_within_their_byte_budget() {
+        let memo = Memo::new(Duration::from_secs(60));
+        let pages = KeptPages::new(Duration::from_secs(60));
+        let body = "x".repeat(MAX_PAGE_BYTES / 2);
+        for user in 0..(2 * MAX_BYTES / body.len()) as i64 {
+            pages.keep(key(user), page(&body, memo.generation(), pages.ttl));
+            let held = pages.inner.lock().unwrap().bytes;
+            assert!(held <= MAX_BYTES, "{held} bytes kept");
+        }
+        assert!(!pages.is_empty());
+        let counted: usize = pages
+            .inner
+            .lock()
+            .unwrap()
+            .entries
+            .values()
+            .map(|e| e.body.len())
+            .sum();
+        assert_eq!(counted, pages.inner.lock().unwrap().bytes);
+    }
+}
