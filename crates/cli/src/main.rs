@@ -202,8 +202,15 @@ async fn main() -> Result<()> {
             );
             bar.set_message(if dry_run { "Kiểm tra" } else { "Nhập" });
             let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            // While the file is read its length is not known: the bar shows the rows read, then
+            // those written.
             let report = import::run(&app, &actor, unit, name, &bytes, dry_run, &|done, total| {
-                bar.set_length(total as u64);
+                bar.set_message(match (total, dry_run) {
+                    (0, _) => "Đọc và kiểm tra",
+                    (_, true) => "Kiểm tra",
+                    (_, false) => "Ghi",
+                });
+                bar.set_length(total.max(done) as u64);
                 bar.set_position(done as u64);
             })
             .await

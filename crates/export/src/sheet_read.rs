@@ -67,16 +67,40 @@ pub fn read_with(
     bytes: &[u8],
     limits: &ReadLimits,
 ) -> Result<Vec<Vec<String>>, TableError> {
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for_each_row(file_name, bytes, limits, &mut |r, cells| {
+        let r = r as usize;
+        if rows.len() <= r {
+            rows.resize_with(r + 1, Vec::new);
+        }
+        rows[r] = cells;
+        Ok(())
+    })?;
+    Ok(rows)
+}
+
+/// Hands each row that has a filled cell to `sink` as soon as it is read, with its index (row 1
+/// of the file is 0), in the order of the file, so that a caller need not hold the whole
+/// sheet. The limits are those of [`read_with`], counted over the whole file; an error from
+/// `sink` stops the reading and is returned.
+pub fn for_each_row(
+    file_name: &str,
+    bytes: &[u8],
+    limits: &ReadLimits,
+    sink: &mut dyn FnMut(u32, Vec<String>) -> Result<(), TableError>,
+) -> Result<(), TableError> {
     let lower = file_name.to_lowercase();
+    let mut rows = Rows::new(limits, sink);
     if lower.ends_with(".xlsx") {
-        read_xlsx(bytes, limits)
+        read_xlsx(bytes, &mut rows)?;
     } else if lower.ends_with(".csv") {
-        read_csv(bytes, limits)
+        read_csv(bytes, &mut rows)?;
     } else {
-        Err(TableError(
+        return Err(TableError(
             "Chỉ nhận tệp Excel (.xlsx) hoặc CSV (.csv) theo mẫu.".into(),
-        ))
+        ));
     }
+    rows.finish()
 }
 
 fn broken() -> TableError {
@@ -87,21 +111,51 @@ fn split_advice() -> &'static str {
     "Hãy xóa các ô thừa ngoài danh sách, hoặc chia danh sách thành nhiều tệp rồi nhập lần lượt."
 }
 
-/// The rows held so far, growing only where a filled cell lands, within the limits.
+/// The row being read, growing only where a filled cell lands, within the limits; each row is
+/// handed on once the next one starts.
 struct Rows<'a> {
-    rows: Vec<Vec<String>>,
+    current: Option<(u32, Vec<String>)>,
     held: usize,
     text_bytes: usize,
     limits: &'a ReadLimits,
+    sink: &'a mut dyn FnMut(u32, Vec<String>) -> Result<(), TableError>,
 }
 
 impl<'a> Rows<'a> {
-    fn new(limits: &'a ReadLimits) -> Self {
+    fn new(
+        limits: &'a ReadLimits,
+        sink: &'a mut dyn FnMut(u32, Vec<String>) -> Result<(), TableError>,
+    ) -> Self {
         Self {
-            rows: Vec::new(),
+            current: None,
             held: 0,
             text_bytes: 0,
             limits,
+            sink,
+        }
+    }
+
+    /// The row `row` to put cells in: the current one, or a new one once the current one is
+    /// handed on. Rows come in the order of the file; a sheet whose rows go back is broken.
+    fn row(&mut self, row: u32) -> Result<&mut Vec<String>, TableError> {
+        match &self.current {
+            Some((r, _)) if *r == row => {}
+            Some((r, _)) if *r > row => return Err(broken()),
+            _ => {
+                if let Some((r, cells)) = self.current.take() {
+                    (self.sink)(r, cells)?;
+                }
+                self.current = Some((row, Vec::new()));
+            }
+        }
+        Ok(&mut self.current.as_mut().expect("just set").1)
+    }
+
+    /// Hands on the last row.
+    fn finish(mut self) -> Result<(), TableError> {
+        match self.current.take() {
+            Some((r, cells)) => (self.sink)(r, cells),
+            None => Ok(()),
         }
     }
 
@@ -138,23 +192,21 @@ impl<'a> Rows<'a> {
                 split_advice()
             )));
         }
-        let (r, c) = (row as usize, col as usize);
-        if self.rows.len() <= r {
-            self.rows.resize_with(r + 1, Vec::new);
+        let c = col as usize;
+        let (max_cells, limit) = (self.limits.max_cells, self.held);
+        let cells = self.row(row)?;
+        let added = (c + 1).saturating_sub(cells.len());
+        if limit + added > max_cells {
+            return Err(TableError(format!(
+                "Tệp có quá nhiều ô (hơn {max_cells}). {}",
+                split_advice()
+            )));
         }
-        let cells = &mut self.rows[r];
-        if cells.len() <= c {
-            self.held += c + 1 - cells.len();
-            if self.held > self.limits.max_cells {
-                return Err(TableError(format!(
-                    "Tệp có quá nhiều ô (hơn {}). {}",
-                    self.limits.max_cells,
-                    split_advice()
-                )));
-            }
+        if added > 0 {
             cells.resize(c + 1, String::new());
         }
         cells[c] = text;
+        self.held += added;
         Ok(())
     }
 }
@@ -256,14 +308,13 @@ fn text_of(value: DataRef<'_>) -> String {
     }
 }
 
-fn read_xlsx(bytes: &[u8], limits: &ReadLimits) -> Result<Vec<Vec<String>>, TableError> {
-    check_zip(bytes, limits)?;
+fn read_xlsx(bytes: &[u8], rows: &mut Rows<'_>) -> Result<(), TableError> {
+    check_zip(bytes, rows.limits)?;
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|_| broken())?;
     let Some(sheet) = book.sheet_names().first().cloned() else {
         return Err(TableError("Tệp Excel không có trang tính nào.".into()));
     };
     let mut cells = book.worksheet_cells_reader(&sheet).map_err(|_| broken())?;
-    let mut rows = Rows::new(limits);
     while let Some(cell) = cells.next_cell_with_formula().map_err(|_| broken())? {
         let (r, c) = cell.pos;
         if cell.formula.is_some_and(|f| !f.trim().is_empty()) {
@@ -279,10 +330,10 @@ fn read_xlsx(bytes: &[u8], limits: &ReadLimits) -> Result<Vec<Vec<String>>, Tabl
             rows.put(r, c, text)?;
         }
     }
-    Ok(rows.rows)
+    Ok(())
 }
 
-fn read_csv(bytes: &[u8], limits: &ReadLimits) -> Result<Vec<Vec<String>>, TableError> {
+fn read_csv(bytes: &[u8], rows: &mut Rows<'_>) -> Result<(), TableError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
@@ -301,7 +352,6 @@ fn read_csv(bytes: &[u8], limits: &ReadLimits) -> Result<Vec<Vec<String>>, Table
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
-    let mut rows = Rows::new(limits);
     let mut record = csv::StringRecord::new();
     let mut r = 0u32;
     loop {
@@ -317,9 +367,6 @@ fn read_csv(bytes: &[u8], limits: &ReadLimits) -> Result<Vec<Vec<String>>, Table
         }
         // A row of empty cells still counts as a row, so row numbers stay those of the file.
         rows.check_position(r, 0)?;
-        if rows.rows.len() <= r as usize {
-            rows.rows.resize_with(r as usize + 1, Vec::new);
-        }
         for (c, field) in record.iter().enumerate() {
             let value = field.trim();
             if value.starts_with('=') {
@@ -336,5 +383,5 @@ fn read_csv(bytes: &[u8], limits: &ReadLimits) -> Result<Vec<Vec<String>>, Table
         }
         r = r.saturating_add(1);
     }
-    Ok(rows.rows)
+    Ok(())
 }

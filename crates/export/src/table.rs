@@ -2,7 +2,7 @@
 //! (refusing formulas, files that are not UTF-8 and files larger than [`ReadLimits`] allow), and
 //! an XLSX file written from rows.
 
-pub use crate::sheet_read::{ReadLimits, read, read_with};
+pub use crate::sheet_read::{ReadLimits, for_each_row, read, read_with};
 
 /// Why a file could not be read; the message is for the user, in Vietnamese.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -214,3 +214,86 @@ async fn export_bytes(t: &TestApp, cell: i64) -> Vec<u8> {
         .unwrap();
     import::export(&t.app, &admin, cell).await.unwrap().1
 }
+
+/// A list of `n` new members of the Đồng Tâm cell's party groups (row `i + 2` is member `i`).
+fn long_list(n: usize, row: impl Fn(usize) -> Option<String>) -> String {
+    let mut out = format!("{HEADER}\n");
+    for i in 0..n {
+        let line = row(i).unwrap_or_else(|| {
+            format!(
+                "{i},Nguyễn Văn Dài {i},{:02}/{:02}/{},Nam,Kinh,0020{i:08},,02/09/2015,02/09/2016,8{i:07},,,Tổ đảng số {}",
+                i % 28 + 1,
+                i % 12 + 1,
+                1950 + i % 45,
+                i % 3 + 1
+            )
+        });
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_long_file_is_read_a_chunk_at_a_time_and_judged_whole() {
+    let t = TestApp::new().await;
+    let sec = t.token("bithu.dongtam").await;
+    let cell = t.unit_id("Chi bộ thôn Đồng Tâm").await;
+    let api = format!("/api/v1/units/{cell}/members/import");
+    let before = members(&t).await;
+    // Problems far apart, in different chunks of the reader: a key repeated from row 7, a
+    // group that does not exist.
+    let bad = long_list(4_600, |i| match i {
+        4_100 => Some(format!(
+            "{i},Trần Văn Lặp,01/01/1970,Nam,Kinh,,,02/09/2015,,8{:07},,,Tổ đảng số 1",
+            5
+        )),
+        4_400 => Some(format!(
+            "{i},Lê Văn Lạc,01/01/1970,Nam,Kinh,,,02/09/2015,,9{i:07},,,Tổ đảng số 9"
+        )),
+        _ => None,
+    });
+    let dry = ok(&t
+        .upload(
+            &format!("{api}?dry_run=true"),
+            Auth::Bearer(&sec),
+            "dai.csv",
+            bad.as_bytes(),
+        )
+        .await);
+    let errors = dry["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(
+        has_row_error(errors, 4_102, "", "Trùng số thẻ hoặc số CCCD với dòng 7"),
+        "{errors:?}"
+    );
+    assert!(
+        has_row_error(errors, 4_402, "Chi bộ, tổ đảng", "Tổ đảng số 9"),
+        "{errors:?}"
+    );
+    assert_eq!(dry["rows"], 4_600);
+    // A formula deep in the file refuses the whole file, and nothing is written.
+    let formula = long_list(4_600, |i| {
+        (i == 3_000).then(|| format!("{i},=HYPERLINK(\"x\"),01/01/1970,Nam,,,,02/09/2015,,,,,"))
+    });
+    let refused = t
+        .upload(&api, Auth::Bearer(&sec), "dai.csv", formula.as_bytes())
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("công thức"), "{}", refused.body);
+    assert_eq!(members(&t).await, before);
+    // The good file is written whole: its groups were looked up once, in the first chunk.
+    let good = long_list(4_600, |_| None);
+    let done = ok(&t
+        .upload(&api, Auth::Bearer(&sec), "dai.csv", good.as_bytes())
+        .await);
+    assert_eq!(
+        (done["created"].as_u64(), done["written"].as_bool()),
+        (Some(4_600), Some(true))
+    );
+    assert_eq!(members(&t).await, before + 4_600);
+    let again = ok(&t
+        .upload(&api, Auth::Bearer(&sec), "dai.csv", good.as_bytes())
+        .await);
+    assert_eq!(again["unchanged"], 4_600);
+}

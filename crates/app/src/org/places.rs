@@ -49,6 +49,7 @@ pub enum Found<'a> {
 }
 
 /// The units the file's unit texts can mean, under one root.
+#[derive(Default)]
 pub struct Places {
     by_last_name: HashMap<String, Vec<Place>>,
 }
@@ -125,6 +126,14 @@ impl Places {
             places.sort_by(|a, b| a.label.cmp(&b.label));
         }
         Ok(Places { by_last_name })
+    }
+
+    /// Adds what another load found (a later part of the same file): a name looked up twice
+    /// finds the same units, so what is here already stays.
+    pub fn absorb(&mut self, other: Places) {
+        for (name, places) in other.by_last_name {
+            self.by_last_name.entry(name).or_insert(places);
+        }
     }
 
     /// The search keys of the names from the root down to a unit found, if it was found.

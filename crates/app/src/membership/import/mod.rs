@@ -3,7 +3,7 @@
 //! row and column), then written all at once or not at all. A member already on record (same
 //! party card number or citizen ID) is matched, so importing the same file twice changes nothing.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chibo_domain::member::Sex;
 use chibo_domain::org::UnitKind;
@@ -21,15 +21,16 @@ use utoipa::ToSchema;
 
 use crate::access::{Actor, Visible};
 use crate::membership::member_edit;
-use crate::membership::member_edit::{Clean, MemberInput};
+use crate::membership::member_edit::Clean;
 use crate::org::places;
-use crate::org::places::{Found, Places};
+use crate::org::places::Places;
 use crate::org::units;
 use crate::refs::UnitRef;
 pub use crate::sheets::RowError;
-use crate::sheets::{Column, Sheet, header_in};
+use crate::sheets::{Column, SheetStream, header_in};
 use crate::{App, AppError, AppResult, audit};
 
+mod check;
 mod records;
 mod write;
 
@@ -73,42 +74,20 @@ pub struct ImportReport {
     pub written: bool,
 }
 
+/// What a row writes (a row that changes nothing is only counted).
 enum Plan {
     Create(Clean, unit::Model),
     Update(member::Model, Clean),
-    Same,
 }
 
 /// New members written in one statement (and their rolls in another).
 const WRITE_BATCH: usize = 500;
 
-/// A row whose fields are right on their own, before it is compared with the records.
-struct Checked<'a> {
-    row_no: usize,
-    clean: Clean,
-    target: Option<&'a unit::Model>,
-}
+/// Rows read, checked and compared with the records at a time: what an import holds of a
+/// file's text.
+const CHUNK_ROWS: usize = 2_000;
 
-/// "Có 3 chi bộ, tổ đảng tên …": a unit name found in several places of the subtree.
-fn ambiguous(name: &str, root: &str, candidates: &[&str]) -> String {
-    let shown: Vec<String> = candidates
-        .iter()
-        .take(5)
-        .map(|c| format!("\"{c}\""))
-        .collect();
-    let more = candidates.len().saturating_sub(shown.len());
-    format!(
-        "Có {} chi bộ, tổ đảng tên \"{name}\" trong {root}: {}{}. Hãy ghi kèm đơn vị cấp trên, ví dụ {}.",
-        candidates.len(),
-        shown.join(", "),
-        if more > 0 {
-            format!(" và {more} nơi khác")
-        } else {
-            String::new()
-        },
-        shown[0]
-    )
-}
+pub(super) use check::Checked;
 
 fn same(m: &member::Model, c: &Clean) -> bool {
     m.full_name == c.full_name
@@ -122,14 +101,6 @@ fn same(m: &member::Model, c: &Clean) -> bool {
         && m.card_number == c.card_number
         && m.history_number == c.history_number
         && m.badge_number == c.badge_number
-}
-
-fn sex_code(s: &str) -> String {
-    match search_key(s).as_str() {
-        "nam" | "male" => Sex::Male.code().to_string(),
-        "nu" | "female" => Sex::Female.code().to_string(),
-        _ => s.to_string(),
-    }
 }
 
 /// Whether the actor may import into the unit (checked before a file is read).
@@ -149,7 +120,8 @@ async fn import_root(app: &App, actor: &Actor, unit_id: i64) -> AppResult<Visibl
 }
 
 /// Checks a file and, unless `dry_run`, writes it in one transaction. `progress(done, total)`
-/// is called as rows are checked and written.
+/// is called as rows are read and checked (`total` 0: the file's length is not known until it
+/// is read), then as they are written (`total` the rows to write).
 pub async fn run(
     app: &App,
     actor: &Actor,
@@ -178,17 +150,11 @@ pub async fn run(
             MAX_IMPORT_BYTES / (1024 * 1024)
         ))]));
     }
-    let sheet = match Sheet::read(file_name, bytes, COLUMNS).await {
-        Ok(s) => s,
-        Err(e) => return Ok(report(vec![e])),
-    };
-    let data: Vec<(usize, &Vec<String>)> = sheet.data().collect();
-    // Units the rows name, found by name or place in a few queries.
-    let named: Vec<String> = data
-        .iter()
-        .filter_map(|(_, r)| sheet.cell(r, "unit"))
-        .collect();
-    let places = Places::load(&app.db, &root, named.iter().map(String::as_str)).await?;
+    let (mut sheet, mut chunk) =
+        match SheetStream::open(file_name, bytes.to_vec(), COLUMNS, CHUNK_ROWS).await {
+            Ok(s) => s,
+            Err(e) => return Ok(report(vec![e])),
+        };
     let root_holds = UnitKind::from_code(&root.kind).is_some_and(|k| k.holds_members());
     let sole = if root_holds {
         None
@@ -196,118 +162,60 @@ pub async fn run(
         places::sole_holder(&app.db, &root).await?
     };
     let header_of = |field: &str| header_in(COLUMNS, field);
-    // Each row checked on its own, then against the members on record (found for all rows in
-    // a few queries), then planned.
+    // A chunk of rows at a time: each row checked on its own, then against the members on
+    // record (found for the chunk in a few queries), then planned; only the plans that write
+    // are kept, so an import holds the text of one chunk whatever the file's size.
+    let mut places = Places::default();
+    let mut looked_up: HashSet<String> = HashSet::new();
     let mut errors = Vec::new();
-    let mut checked: Vec<Checked> = Vec::with_capacity(data.len());
     let mut seen: HashMap<String, usize> = HashMap::new();
-    let total = data.len();
-    for (n, (row_no, row)) in data.iter().enumerate() {
-        if n % 1_000 == 0 {
-            progress(n / 2, total);
+    let mut plans = Vec::new();
+    let (mut total, mut unchanged) = (0, 0);
+    loop {
+        total += chunk.len();
+        progress(total, 0);
+        // The units this chunk names that earlier chunks did not, found in a few queries.
+        let named: Vec<String> = chunk
+            .iter()
+            .filter_map(|(_, r)| sheet.cell(r, "unit"))
+            .filter(|n| looked_up.insert(n.clone()))
+            .collect();
+        if !named.is_empty() {
+            places.absorb(Places::load(&app.db, &root, named.iter().map(String::as_str)).await?);
         }
-        let cell = |field: &str| sheet.cell(row, field);
-        let input = MemberInput {
-            full_name: cell("full_name").unwrap_or_default(),
-            date_of_birth: cell("date_of_birth"),
-            sex: cell("sex").map(|s| sex_code(&s)).unwrap_or_default(),
-            ethnicity: cell("ethnicity"),
-            citizen_id: cell("citizen_id"),
-            phone: cell("phone"),
-            admission_date: cell("admission_date"),
-            official_date: cell("official_date"),
-            card_number: cell("card_number"),
-            history_number: cell("history_number"),
-            badge_number: cell("badge_number"),
-            unit_id: None,
-            initial_status: None,
+        let rows = check::Rows {
+            root: &root,
+            root_holds,
+            sole: sole.as_ref(),
+            places: &places,
         };
-        let mut row_errors = Vec::new();
-        let unit_error = |message: String| RowError {
-            row: *row_no,
-            column: header_of("unit"),
-            message,
-        };
-        let target: Option<&unit::Model> = match cell("unit") {
-            None if root_holds => Some(&root),
-            None if sole.is_some() => sole.as_ref(),
-            None => {
-                row_errors.push(unit_error(
-                    "Ghi tên chi bộ hoặc tổ đảng nơi đảng viên sinh hoạt.".into(),
-                ));
-                None
+        let checked: Vec<Checked> = chunk
+            .iter()
+            .filter_map(|(row_no, row)| {
+                let cell = |field: &str| sheet.cell(row, field);
+                rows.check(*row_no, &cell, &mut seen, &mut errors)
+            })
+            .collect();
+        drop(chunk);
+        let on_record = OnRecord::load(&app.db, &checked).await?;
+        for c in checked {
+            let (existing, row_errors) = on_record.judge(actor, &c, &header_of);
+            if !row_errors.is_empty() {
+                errors.extend(row_errors);
+                continue;
             }
-            Some(name) => match places.find(&name) {
-                Found::One(u) => Some(u),
-                Found::Missing => {
-                    row_errors.push(unit_error(format!(
-                        "Không có chi bộ, tổ đảng \"{name}\" trong {}.",
-                        root.name
-                    )));
-                    None
-                }
-                Found::Ambiguous(candidates) => {
-                    row_errors.push(unit_error(ambiguous(&name, &root.name, &candidates)));
-                    None
-                }
-            },
-        };
-        if input.card_number.is_none() && input.citizen_id.is_none() {
-            row_errors.push(RowError {
-                row: *row_no,
-                column: header_of("card_number"),
-                message: "Cần số thẻ đảng viên hoặc số CCCD để nhận ra đảng viên khi nhập lại tệp."
-                    .into(),
-            });
-        }
-        // The same person twice in the file.
-        for key in [input.card_number.clone(), input.citizen_id.clone()]
-            .into_iter()
-            .flatten()
-        {
-            if let Some(first) = seen.insert(search_key(&key), *row_no) {
-                row_errors.push(RowError {
-                    row: *row_no,
-                    column: String::new(),
-                    message: format!("Trùng số thẻ hoặc số CCCD với dòng {first}."),
-                });
+            match (existing, c.target) {
+                (Some(m), _) if same(m, &c.clean) => unchanged += 1,
+                (Some(m), _) => plans.push(Plan::Update(m.clone(), c.clean)),
+                (None, Some(u)) => plans.push(Plan::Create(c.clean, u.clone())),
+                (None, None) => unchanged += 1,
             }
         }
-        let mut invalid = chibo_domain::Invalid::new();
-        let clean = member_edit::check_fields(&mut invalid, &input);
-        row_errors.extend(invalid.errors.into_iter().map(|f| RowError {
-            row: *row_no,
-            column: header_of(&f.field),
-            message: f.message,
-        }));
-        match clean {
-            Some(clean) if row_errors.is_empty() => checked.push(Checked {
-                row_no: *row_no,
-                clean,
-                target,
-            }),
-            _ => errors.extend(row_errors),
-        }
-    }
-    // The file's text is not needed any more: a province's file is a few hundred megabytes
-    // once read.
-    drop(data);
-    drop(named);
-    drop(sheet);
-    let on_record = OnRecord::load(&app.db, &checked).await?;
-    let mut plans = Vec::with_capacity(checked.len());
-    for c in checked {
-        let (existing, row_errors) = on_record.judge(actor, &c, &header_of);
-        if !row_errors.is_empty() {
-            errors.extend(row_errors);
-            continue;
-        }
-        plans.push(match (existing, c.target) {
-            (Some(m), _) if same(m, &c.clean) => Plan::Same,
-            (Some(m), _) => Plan::Update(m.clone(), c.clean),
-            (None, Some(u)) => Plan::Create(c.clean, u.clone()),
-            (None, None) => Plan::Same,
-        });
+        chunk = match sheet.next_rows().await {
+            Ok(Some(next)) => next,
+            Ok(None) => break,
+            Err(e) => return Ok(report(vec![e])),
+        };
     }
     errors.sort_by_key(|e| e.row);
     let mut out = report(errors);
@@ -320,11 +228,11 @@ pub async fn run(
         .iter()
         .filter(|p| matches!(p, Plan::Update(..)))
         .count();
-    out.unchanged = plans.iter().filter(|p| matches!(p, Plan::Same)).count();
+    out.unchanged = unchanged;
     if dry_run || !out.errors.is_empty() || out.created + out.updated == 0 {
-        progress(total, total);
         return Ok(out);
     }
+    let to_write = plans.len();
     let tx = write_tx(&app.db).await?;
     let mut creates = Vec::new();
     let mut updated_ids = Vec::new();
@@ -334,17 +242,13 @@ pub async fn run(
             Plan::Update(m, c) => {
                 updated_ids.push(member_edit::overwrite_member(&tx, m, c).await?.id)
             }
-            Plan::Same => {}
         }
     }
-    progress(total / 2 + updated_ids.len() / 2, total);
+    progress(updated_ids.len(), to_write);
     let mut created_ids = Vec::with_capacity(creates.len());
     for batch in creates.chunks(WRITE_BATCH) {
         created_ids.extend(write::insert_members(&tx, batch).await?);
-        progress(
-            total / 2 + (updated_ids.len() + created_ids.len()) / 2,
-            total,
-        );
+        progress(updated_ids.len() + created_ids.len(), to_write);
     }
     audit::record(
         &tx,
@@ -362,7 +266,6 @@ pub async fn run(
     )
     .await?;
     tx.commit().await?;
-    progress(total, total);
     out.written = true;
     Ok(out)
 }
@@ -519,15 +422,4 @@ fn export_row(m: ExportMember, unit_label: String) -> Vec<String> {
         m.badge_number.unwrap_or_default(),
         unit_label,
     ]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sex_is_read_in_vietnamese_or_as_a_code() {
-        assert_eq!(sex_code("nữ"), "female");
-        assert_eq!(sex_code("Nam"), "male");
-    }
 }
