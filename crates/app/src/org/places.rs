@@ -23,7 +23,7 @@ pub const PLACE_SEPARATOR: &str = " / ";
 /// small).
 const CHUNK: usize = 500;
 
-fn holder_kinds() -> Vec<&'static str> {
+pub(crate) fn holder_kinds() -> Vec<&'static str> {
     UnitKind::ALL
         .iter()
         .filter(|k| k.holds_members())
@@ -63,29 +63,36 @@ pub fn levels(text: &str) -> Vec<String> {
 }
 
 impl Places {
-    /// Finds, in a few set-based queries, every live unit under `root` that holds members and
-    /// whose name is the last level of one of `texts`, with the names of the units above it.
-    pub async fn load<'t>(
-        db: &impl ConnectionTrait,
-        root: &Visible<unit::Model>,
-        texts: impl Iterator<Item = &'t str>,
-    ) -> AppResult<Places> {
-        Self::load_kinds(db, root, texts, Some(holder_kinds())).await
-    }
-
-    /// [`Places::load`] for units of any kind (the root included), or of `kinds` only.
+    /// Finds, in a few set-based queries, every live unit under `root` of `kinds` (any kind, the
+    /// root included, when `None`) whose name is the last level of one of `texts`, with the
+    /// names of the units above it.
     pub async fn load_kinds<'t>(
         db: &impl ConnectionTrait,
         root: &Visible<unit::Model>,
         texts: impl Iterator<Item = &'t str>,
         kinds: Option<Vec<&'static str>>,
     ) -> AppResult<Places> {
-        // The whole text may itself be a name with a slash ("Chi bộ khu phố 3/2").
-        let last: HashSet<String> = texts
+        let last = Self::name_keys(texts).into_iter().collect();
+        Self::load_keys(db, root, last, kinds).await
+    }
+
+    /// The name keys `texts` are looked up by: each one's last level, and the whole text (it
+    /// may itself be a name with a slash, "Chi bộ khu phố 3/2").
+    pub fn name_keys<'t>(texts: impl Iterator<Item = &'t str>) -> HashSet<String> {
+        texts
             .flat_map(|t| [Some(search_key(t)), levels(t).pop()])
             .flatten()
-            .collect();
-        let last: Vec<String> = last.into_iter().collect();
+            .collect()
+    }
+
+    /// [`Places::load_kinds`] by name keys ([`Places::name_keys`]): a file read in parts looks
+    /// each key up once, however many places of the tree share the name.
+    pub async fn load_keys(
+        db: &impl ConnectionTrait,
+        root: &Visible<unit::Model>,
+        last: Vec<String>,
+        kinds: Option<Vec<&'static str>>,
+    ) -> AppResult<Places> {
         let mut found = Vec::new();
         for chunk in last.chunks(CHUNK) {
             let mut q = unit::Entity::find()

@@ -174,14 +174,18 @@ pub async fn run(
     loop {
         total += chunk.len();
         progress(total, 0);
-        // The units this chunk names that earlier chunks did not, found in a few queries.
+        // The unit names this chunk brings that earlier chunks did not, found in a few queries.
         let named: Vec<String> = chunk
             .iter()
             .filter_map(|(_, r)| sheet.cell(r, "unit"))
-            .filter(|n| looked_up.insert(n.clone()))
             .collect();
-        if !named.is_empty() {
-            places.absorb(Places::load(&app.db, &root, named.iter().map(String::as_str)).await?);
+        let new_keys: Vec<String> = Places::name_keys(named.iter().map(String::as_str))
+            .into_iter()
+            .filter(|k| looked_up.insert(k.clone()))
+            .collect();
+        if !new_keys.is_empty() {
+            let kinds = Some(places::holder_kinds());
+            places.absorb(Places::load_keys(&app.db, &root, new_keys, kinds).await?);
         }
         let rows = check::Rows {
             root: &root,
