@@ -129,10 +129,27 @@ impl KeptPages {
     }
 }
 
+/// The write generation a request began in, taken before the user and their grants are read:
+/// a handler that keeps its page takes this before `PageUser` or `ApiUser`, so a page rendered
+/// with grants read before a write is never kept after it.
+pub struct Began(Generation);
+
+impl axum::extract::FromRequestParts<AppState> for Began {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(
+        _parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Began(state.app.memo.generation()))
+    }
+}
+
 /// The page at `uri` for `actor`: the one kept since the last write, or the one `render` makes
-/// (kept when it is a whole 200 answer).
+/// (kept when it is a whole 200 answer and no write ended the generation the request `began`
+/// in).
 pub async fn page_for<E, F, Fut>(
     s: &AppState,
+    Began(read_in): Began,
     actor: &Actor,
     uri: &Uri,
     render: F,
@@ -142,7 +159,6 @@ where
     Fut: Future<Output = Result<Response, E>>,
 {
     let pages = &s.kept;
-    let read_in = s.app.memo.generation();
     if pages.ttl.is_zero() {
         return render().await;
     }
@@ -166,7 +182,12 @@ where
         // An in-memory body of a known small size cannot fail to be read.
         return Ok(StatusCode::INTERNAL_SERVER_ERROR.into_response());
     };
-    if let Some(content_type) = parts.headers.get(header::CONTENT_TYPE) {
+    let unchanged = read_in == s.app.memo.generation();
+    if let Some(content_type) = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .filter(|_| unchanged)
+    {
         pages.keep(
             key,
             Entry {

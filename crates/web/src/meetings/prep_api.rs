@@ -221,10 +221,11 @@ pub async fn my_resolutions(
     responses((status = 200, body = Vec<lookup::MeetingView>), (status = 401, body = ErrorBody)))]
 pub async fn my_meetings(
     State(s): State<AppState>,
+    began: crate::kept::Began,
     ApiUser(a): ApiUser,
     uri: axum::http::Uri,
 ) -> Result<axum::response::Response, ApiError> {
-    crate::kept::page_for(&s, &a, &uri, || async {
+    crate::kept::page_for(&s, began, &a, &uri, || async {
         let upcoming = detail::upcoming_for_me(&s.app, &a).await?;
         Ok(axum::response::IntoResponse::into_response(Json(upcoming)))
     })

@@ -192,13 +192,14 @@ pub struct ShowQuery {
 
 pub async fn show(
     State(s): State<AppState>,
+    began: crate::kept::Began,
     PageUser(a): PageUser,
     PathId(id): PathId,
     PageQuery(q): PageQuery<ShowQuery>,
     uri: axum::http::Uri,
 ) -> Result<Response, PageError> {
     let saved = q.saved.as_deref().map(saved_message);
-    crate::kept::page_for(&s, &a, &uri, || {
+    crate::kept::page_for(&s, began, &a, &uri, || {
         render_meeting_kept(&s, &a, id, vec![], Kept::default(), saved)
     })
     .await

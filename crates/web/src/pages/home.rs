@@ -54,6 +54,7 @@ fn board_home(a: &Actor) -> Option<i64> {
 /// others', and theirs with `?ca_nhan=1`, list their roles and coming meetings.
 pub async fn start_page(
     State(s): State<AppState>,
+    began: crate::kept::Began,
     PageUser(a): PageUser,
     PageQuery(q): PageQuery<HomeQuery>,
     uri: Uri,
@@ -63,7 +64,7 @@ pub async fn start_page(
     {
         return Ok(see_other(&format!("/units/{unit}/dashboard")));
     }
-    crate::kept::page_for(&s, &a, &uri, || personal_page(&s, &a)).await
+    crate::kept::page_for(&s, began, &a, &uri, || personal_page(&s, &a)).await
 }
 
 /// The user's roles and the meetings coming up in their cells.
