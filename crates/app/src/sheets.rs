@@ -208,19 +208,14 @@ impl SheetStream {
         let (header_tx, header_rx) = tokio::sync::oneshot::channel();
         let (tx, parts) = tokio::sync::mpsc::channel(2);
         let name = file_name.to_string();
-        let reader = tokio::task::spawn_blocking(move || {
+        tokio::task::spawn_blocking(move || {
             read_in_chunks(&name, &bytes, columns, chunk, header_tx, &tx)
         });
         let at = match header_rx.await {
             Ok(found) => found?,
-            // The thread ended before it found the header: a refusal of the file, or a fault
-            // in the spreadsheet library on a hostile file (not a dropped connection).
-            Err(_) => {
-                return Err(match reader.await {
-                    Ok(Err(e)) => e,
-                    _ => unreadable(),
-                });
-            }
+            // The thread always answers about the header unless it panicked: a fault in the
+            // spreadsheet library on a hostile file is a refusal, not a dropped connection.
+            Err(_) => return Err(unreadable()),
         };
         let mut stream = Self {
             at,
@@ -266,7 +261,7 @@ fn read_in_chunks(
     chunk: usize,
     header_tx: tokio::sync::oneshot::Sender<Result<HashMap<&'static str, usize>, RowError>>,
     tx: &tokio::sync::mpsc::Sender<Part>,
-) -> Result<(), RowError> {
+) {
     let mut header_tx = Some(header_tx);
     let mut rows = Vec::with_capacity(chunk);
     let gone = || table::TableError(String::new());
@@ -307,7 +302,6 @@ fn read_in_chunks(
             let _ = tx.blocking_send(Part::End);
         }
     }
-    Ok(())
 }
 
 #[cfg(test)]

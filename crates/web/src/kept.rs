@@ -117,16 +117,6 @@ impl KeptPages {
             p.bytes -= old.body.len();
         }
     }
-
-    /// How many pages are kept (for tests and the benchmark's notes).
-    pub fn len(&self) -> usize {
-        let pages = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        pages.entries.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 /// The write generation a request began in, taken before the user and their grants are read:
@@ -263,7 +253,7 @@ mod tests {
             let held = pages.inner.lock().unwrap().bytes;
             assert!(held <= MAX_BYTES, "{held} bytes kept");
         }
-        assert!(!pages.is_empty());
+        assert!(!pages.inner.lock().unwrap().entries.is_empty());
         let counted: usize = pages
             .inner
             .lock()
