@@ -8,10 +8,14 @@
 # bench/results/scale.md. Prints figures; asserts nothing.
 #
 # Usage: bench/scale.sh [--pg] [--requests N] [--scale city|province] [--load-seconds S] [--db FILE]
-#                       [--load-only]
+#                       [--pg-db NAME] [--pg-only] [--load-only]
 # --load-only skips the page-by-page table and runs only the load (wrk) part.
 # --db keeps the SQLite database in FILE: generated when FILE is missing, reused when it exists
-# (the generator's time is then not measured).
+# (the generator's time is then not measured); --pg-db does the same with a PostgreSQL database
+# of that name on the cluster scripts/pg-start runs; --pg-only skips SQLite.
+# The load runs twice: as the server runs by default (pages kept for CHIBO_ACTOR_MEMO_SECONDS),
+# then with nothing kept (CHIBO_ACTOR_MEMO_SECONDS=0), the cost of each member opening their
+# own page once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=20
@@ -19,7 +23,9 @@ SCALE=province
 PG=0
 LOAD=30
 DBFILE=
+PGDB=
 LOADONLY=0
+SQLITE=1
 while [ $# -gt 0 ]; do
   case $1 in
     --pg) PG=1 ;;
@@ -27,7 +33,9 @@ while [ $# -gt 0 ]; do
     --scale) SCALE=$2; shift ;;
     --load-seconds) LOAD=$2; shift ;;
     --db) DBFILE=$2; shift ;;
+    --pg-db) PGDB=$2; PG=1; shift ;;
     --load-only) LOADONLY=1 ;;
+    --pg-only) SQLITE=0; PG=1 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -52,7 +60,7 @@ rss() { ps -o rss= -p "$PID" | awk '{printf "%.0f", $1/1024}'; }
 
 measure() {
   local name=$1; shift
-  for _ in $(seq "$N"); do curl -s -o /dev/null -w '%{time_total} %{http_code} %{size_download}\n' "$@"; done | sort -n |
+  for _ in $(seq "$N"); do curl -s --max-time 300 -o /dev/null -w '%{time_total} %{http_code} %{size_download}\n' "$@"; done | sort -n |
     awk -v n="$name" '{a[NR]=$1; c=$2; s=$3} END {m=int((NR+1)/2); p=int(NR*0.95); if (p<1) p=1; printf "| %s | %.0f | %.0f | %s | %.0f |\n", n, a[m]*1000, a[p]*1000, c, s/1024}' |
     tee -a "$OUT"
   PEAK=$(( $(rss) > PEAK ? $(rss) : PEAK ))
@@ -63,17 +71,21 @@ run_backend() {
   echo | tee -a "$OUT"
   echo "## $label" | tee -a "$OUT"
   if [ "${3:-}" = reuse ]; then
-    echo "generator: not run (reusing $DBFILE)" | tee -a "$OUT"
+    local kept=${url##*/}; echo "generator: not run (reusing ${kept%%\?*})" | tee -a "$OUT"
   else
     local t0; t0=$(date +%s.%N)
     target/release/chibo --database-url "$url" generate --scale "$SCALE" --months 12 >"$TMP/gen.log" 2>&1
     echo "generator: $(echo "$(date +%s.%N) - $t0" | bc | cut -c1-6) s — $(grep -m1 'Đã tạo' "$TMP/gen.log")" | tee -a "$OUT"
   fi
-  local port; port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  local b=http://127.0.0.1:$port
-  CHIBO_DATABASE_URL="$url" target/release/chibo serve --bind 127.0.0.1:$port >"$TMP/serve.log" 2>&1 &
-  PID=$!
-  until curl -s -o /dev/null $b/login; do sleep 0.1; done
+  start_server() {
+    local port; port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    b=http://127.0.0.1:$port
+    CHIBO_DATABASE_URL="$url" target/release/chibo serve --bind 127.0.0.1:$port >"$TMP/serve.log" 2>&1 &
+    PID=$!
+    until curl -s --max-time 5 -o /dev/null $b/login; do sleep 0.1; done
+  }
+  local b
+  start_server
   echo "server RSS idle: $(rss) MiB" | tee -a "$OUT"
   PEAK=$(rss)
   local board member_cookie committee_cookie token root commune cell meeting member
@@ -135,13 +147,9 @@ import json,sys; a=json.load(sys.stdin); print(1, a["grants"][0]["unit_id"], 0)'
     measure "xlsx export (3 requests)" -b "$jar" $b/units/$u/members.xlsx
     N=$N_SAVED
   done
-  echo | tee -a "$OUT"
-  echo "### load: wrk, 64 connections, $LOAD s" | tee -a "$OUT"
-  echo "| what | requests/s | p99 ms | ratio to the bare handler |" | tee -a "$OUT"
-  echo "| --- | --- | --- | --- |" | tee -a "$OUT"
   load() {
     local name=$1 path=$2 header=$3
-    wrk -t2 -c64 -d${LOAD}s --latency -H "$header" "$b$path" >"$TMP/wrk" 2>&1 || true
+    wrk -t2 -c64 -d${LOAD}s --timeout 10s --latency -H "$header" "$b$path" >"$TMP/wrk" 2>&1 || true
     local rps p99
     rps=$(awk '/Requests\/sec/ {print $2}' "$TMP/wrk")
     p99=$(awk '$1=="99%" {v=$2; if (v ~ /ms$/) {sub("ms","",v)} else if (v ~ /us$/) {sub("us","",v); v=v/1000} else if (v ~ /s$/) {sub("s","",v); v=v*1000}; print v}' "$TMP/wrk")
@@ -149,23 +157,35 @@ import json,sys; a=json.load(sys.stdin); print(1, a["grants"][0]["unit_id"], 0)'
   }
   local cookie; cookie="chibo_session=$(awk '/chibo_session/ {print $7}' "$TMP/member")"
   local scookie; scookie="chibo_session=$(awk '/chibo_session/ {print $7}' "$TMP/secretary")"
-  local bare; bare=$(load "bare handler (GET /login)" /login "X-Bench: 1")
-  local ceiling; ceiling=$(echo "$bare" | cut -d'|' -f2)
-  for line in "$bare" \
-    "$(load "member's home page" / "Cookie: $cookie")" \
-    "$(load "member's meeting page" /meetings/$meeting "Cookie: $cookie")" \
-    "$(load "secretary's meeting page" /meetings/$meeting "Cookie: $scookie")" \
-    "$(load "GET /api/v1/me/meetings" /api/v1/me/meetings "Authorization: Bearer $mtoken")"; do
-    IFS='|' read -r name rps p99 <<<"$line"
-    PEAK=$(( $(rss) > PEAK ? $(rss) : PEAK ))
-    echo "| $name | $rps | $p99 | $(echo "scale=3; $rps / $ceiling" | bc) |" | tee -a "$OUT"
-  done
+  member_load() {
+    echo | tee -a "$OUT"
+    echo "### load: wrk, 64 connections, $LOAD s$1" | tee -a "$OUT"
+    echo "| what | requests/s | p99 ms | ratio to the bare handler |" | tee -a "$OUT"
+    echo "| --- | --- | --- | --- |" | tee -a "$OUT"
+    local bare; bare=$(load "bare handler (GET /login)" /login "X-Bench: 1")
+    local ceiling; ceiling=$(echo "$bare" | cut -d'|' -f2)
+    for line in "$bare" \
+      "$(load "member's home page" / "Cookie: $cookie")" \
+      "$(load "member's meeting page" /meetings/$meeting "Cookie: $cookie")" \
+      "$(load "secretary's meeting page" /meetings/$meeting "Cookie: $scookie")" \
+      "$(load "GET /api/v1/me/meetings" /api/v1/me/meetings "Authorization: Bearer $mtoken")"; do
+      IFS='|' read -r name rps p99 <<<"$line"
+      PEAK=$(( $(rss) > PEAK ? $(rss) : PEAK ))
+      echo "| $name | $rps | $p99 | $(echo "scale=3; $rps / $ceiling" | bc) |" | tee -a "$OUT"
+    done
+  }
+  member_load ", pages kept ${CHIBO_ACTOR_MEMO_SECONDS:-5} s (the default)"
+  kill $PID; wait $PID 2>/dev/null || true
+  CHIBO_ACTOR_MEMO_SECONDS=0 start_server
+  member_load ", nothing kept (CHIBO_ACTOR_MEMO_SECONDS=0: each member opening their own page once)"
   echo | tee -a "$OUT"
   echo "server RSS at peak: $PEAK MiB, after: $(rss) MiB" | tee -a "$OUT"
   kill $PID; wait $PID 2>/dev/null || true; PID=
 }
 
-if [ -n "$DBFILE" ]; then
+if [ $SQLITE = 0 ]; then
+  :
+elif [ -n "$DBFILE" ]; then
   if [ -e "$DBFILE" ]; then
     run_backend "SQLite" "sqlite://$DBFILE?mode=rwc" reuse
   else
@@ -176,9 +196,13 @@ else
 fi
 if [ $PG = 1 ]; then
   BASE=$(scripts/pg-start)
-  DB=chibo_scale_$$
-  psql "$BASE" -qc "CREATE DATABASE $DB" >/dev/null
-  run_backend "PostgreSQL" "${BASE%/*}/$DB"
+  if [ -n "$PGDB" ] && psql "$BASE" -tAc "SELECT 1 FROM pg_database WHERE datname = '$PGDB'" | grep -q 1; then
+    run_backend "PostgreSQL" "${BASE%/*}/$PGDB" reuse
+  else
+    DB=${PGDB:-chibo_scale_$$}
+    psql "$BASE" -qc "CREATE DATABASE $DB" >/dev/null
+    run_backend "PostgreSQL" "${BASE%/*}/$DB"
+  fi
 fi
 echo
 echo "written to $OUT"

@@ -1,9 +1,10 @@
 //! Storage: entities, migrations and connection set-up for SQLite and PostgreSQL; the filters of
 //! every read over a subtree (`subtree`, made only from a proof of access) and the set-based
 //! rewrites restructuring makes (`restructure`); marking the figures kept about meetings out of
-//! date (`meeting_stats`) and the roll-ups over months and units that the indicators read
-//! (`rollups`).
+//! date (`meeting_stats`); writes of many rows by id in one statement (`bulk`); and the roll-ups
+//! over months and units that the indicators read (`rollups`).
 
+pub mod bulk;
 pub mod entities;
 pub mod indicators;
 pub mod meeting_stats;
@@ -51,7 +52,11 @@ pub async fn connect(url: &str) -> Result<Db, DbErr> {
                 // the default 50 a page's larger reads (a cell's roll) stall the reader thread
                 // and switch threads again and again.
                 .row_buffer_size(1000)
-        });
+        })
+        // PostgreSQL compiles a query whose estimated cost passes `jit_above_cost` to machine
+        // code first: 30–40 ms spent on every request of a list over a province (the training
+        // share, the badges due), for queries that then run in less.
+        .map_sqlx_postgres_opts(|o| o.options([("jit", "off")]));
     if url.starts_with("sqlite:") {
         opts.max_connections(8);
     } else {

@@ -220,9 +220,10 @@ pub async fn rule_set_added(
                LEFT JOIN units a ON a.id = rs.unit_id \
                WHERE COALESCE(a.depth, -1) < {depth} \
                OR (COALESCE(a.depth, -1) = {depth} AND rs.effective_from < {from})) \
-             AND m.id NOT IN (SELECT p.meeting_id FROM meeting_approvals p \
-               WHERE p.role IN ('chair', 'secretary') GROUP BY p.meeting_id \
-               HAVING COUNT(DISTINCT p.role) = 2)"
+             AND NOT (EXISTS (SELECT 1 FROM meeting_approvals p \
+                 WHERE p.meeting_id = m.id AND p.role = 'chair') \
+               AND EXISTS (SELECT 1 FROM meeting_approvals p \
+                 WHERE p.meeting_id = m.id AND p.role = 'secretary'))"
         )
     };
     let backend = db.get_database_backend();

@@ -14,6 +14,9 @@
 //!   zero keeps none), and a moment longer for the others while one request renders it again.
 //!   That bounds what time alone changes (a check-in opening) and what another process writes
 //!   (a second server on the same PostgreSQL, the command line);
+//! - a page not kept yet is rendered by the first request that asks; the ones that come while
+//!   it renders wait for it (a few milliseconds) instead of each rendering it too, so the
+//!   first minute of a meeting, when the whole cell opens the same page, costs one render;
 //! - only a whole 200 answer is kept; an error, a redirect or a refused form is never served
 //!   again;
 //! - the kept pages hold at most [`MAX_BYTES`]: when that is reached, the expired and stale
@@ -32,6 +35,7 @@ use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use chibo_app::Actor;
 use chibo_app::memo::Generation;
+use tokio::sync::watch;
 
 use crate::state::AppState;
 
@@ -62,6 +66,39 @@ pub struct KeptPages {
 struct Pages {
     entries: HashMap<Key, Entry>,
     bytes: usize,
+    /// Pages not kept that a request is rendering; the others wait on the channel, which
+    /// closes when the renderer is done (or gone).
+    rendering: HashMap<Key, watch::Sender<()>>,
+}
+
+/// What a request does about a page.
+enum Lookup<'a> {
+    Kept(Response),
+    /// Another request is rendering it: wait for the channel to close, then look again.
+    Wait(watch::Receiver<()>),
+    /// Render it; the guard lets the waiters go when dropped.
+    Render(Rendering<'a>),
+}
+
+/// A request rendering a page; dropping it (done, failed or cancelled) wakes the requests
+/// waiting for that page.
+struct Rendering<'a> {
+    pages: &'a KeptPages,
+    key: Key,
+    registered: bool,
+}
+
+impl Drop for Rendering<'_> {
+    fn drop(&mut self) {
+        if self.registered {
+            let mut pages = self
+                .pages
+                .inner
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            pages.rendering.remove(&self.key);
+        }
+    }
 }
 
 impl KeptPages {
@@ -72,31 +109,48 @@ impl KeptPages {
         }
     }
 
-    /// The page kept under `key` in generation `now`. Once its time is up, the first request
-    /// to ask renders it again while the others are still served the kept one, so a popular page
-    /// is not rendered by every waiting request at once; a page from before a write is never
-    /// served.
-    fn get(&self, key: &Key, now: Generation) -> Option<Response> {
+    /// The page kept under `key` in generation `now`, or who renders it. Once its time is up,
+    /// the first request to ask renders it again while the others are still served the kept
+    /// one; a page not kept is rendered by the first request while the others wait. A page
+    /// from before a write is never served.
+    fn lookup(&self, key: &Key, now: Generation) -> Lookup<'_> {
         let mut pages = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        let e = pages.entries.get_mut(key)?;
-        if e.generation != now {
-            return None;
-        }
-        if e.until <= Instant::now() {
-            if !e.stale_served {
+        let render = |registered| {
+            Lookup::Render(Rendering {
+                pages: self,
+                key: key.clone(),
+                registered,
+            })
+        };
+        if let Some(e) = pages.entries.get_mut(key).filter(|e| e.generation == now) {
+            let expired = e.until <= Instant::now();
+            if expired && !e.stale_served {
                 e.stale_served = true;
-                return None;
+                return render(false);
             }
             // Someone is rendering it again: this one gets the kept page, unless the renderer
             // has taken far too long (it failed, or the page stopped being a 200).
-            if e.until + self.ttl <= Instant::now() {
-                return None;
+            if !expired || e.until + self.ttl > Instant::now() {
+                let mut res = Response::new(Body::from(e.body.clone()));
+                res.headers_mut()
+                    .insert(header::CONTENT_TYPE, e.content_type.clone());
+                return Lookup::Kept(res);
             }
         }
-        let mut res = Response::new(Body::from(e.body.clone()));
-        res.headers_mut()
-            .insert(header::CONTENT_TYPE, e.content_type.clone());
-        Some(res)
+        if let Some(renderer) = pages.rendering.get(key) {
+            return Lookup::Wait(renderer.subscribe());
+        }
+        pages.rendering.insert(key.clone(), watch::channel(()).0);
+        render(true)
+    }
+
+    /// The page kept under `key` in generation `now`, if it is served as it is.
+    #[cfg(test)]
+    fn get(&self, key: &Key, now: Generation) -> Option<Response> {
+        match self.lookup(key, now) {
+            Lookup::Kept(res) => Some(res),
+            _ => None,
+        }
     }
 
     fn keep(&self, key: Key, entry: Entry) {
@@ -153,8 +207,19 @@ where
         return render().await;
     }
     let key = (actor.user_id().get(), uri.to_string());
-    if let Some(res) = pages.get(&key, read_in) {
-        return Ok(res);
+    let mut rendering = None;
+    for _ in 0..2 {
+        match pages.lookup(&key, read_in) {
+            Lookup::Kept(res) => return Ok(res),
+            Lookup::Render(r) => {
+                rendering = Some(r);
+                break;
+            }
+            // Waited on once already: render it alongside rather than wait again.
+            Lookup::Wait(mut done) => {
+                let _ = tokio::time::timeout(pages.ttl, done.changed()).await;
+            }
+        }
     }
     let res = render().await?;
     if res.status() != StatusCode::OK {
@@ -189,6 +254,7 @@ where
             },
         );
     }
+    drop(rendering);
     Ok(Response::from_parts(parts, Body::from(body)))
 }
 
@@ -241,6 +307,34 @@ mod tests {
         };
         pages.keep(key(1), stuck);
         assert!(pages.get(&key(1), now).is_none());
+    }
+
+    #[test]
+    fn a_page_not_kept_is_rendered_by_the_first_request_while_the_others_wait() {
+        let memo = Memo::new(Duration::from_secs(60));
+        let pages = KeptPages::new(Duration::from_secs(60));
+        let now = memo.generation();
+        let Lookup::Render(first) = pages.lookup(&key(1), now) else {
+            panic!("the first renders it");
+        };
+        let Lookup::Wait(done) = pages.lookup(&key(1), now) else {
+            panic!("the second waits");
+        };
+        assert!(
+            matches!(pages.lookup(&key(2), now), Lookup::Render(_)),
+            "another user's page is not waited on"
+        );
+        assert!(done.has_changed().is_ok(), "still rendering");
+        pages.keep(key(1), page("a", now, pages.ttl));
+        drop(first);
+        assert!(done.has_changed().is_err(), "the waiters are let go");
+        assert!(pages.get(&key(1), now).is_some());
+        // A renderer that fails keeps nothing: the next request renders it in its turn.
+        let Lookup::Render(failed) = pages.lookup(&key(3), now) else {
+            panic!("renders");
+        };
+        drop(failed);
+        assert!(matches!(pages.lookup(&key(3), now), Lookup::Render(_)));
     }
 
     #[test]

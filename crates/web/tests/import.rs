@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use chibo_app::access::auth;
 use chibo_app::membership::import;
 use chibo_store::entities::{audit, member};
-use chibo_store::sea_orm::{EntityTrait, PaginatorTrait};
+use chibo_store::sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use common::*;
 
 async fn members(t: &TestApp) -> u64 {
@@ -97,6 +97,16 @@ async fn import_checks_writes_once_and_round_trips() {
     assert_eq!(
         (r["updated"].as_u64(), r["unchanged"].as_u64()),
         (Some(1), Some(1))
+    );
+    let updated = member::Entity::find()
+        .filter(member::Column::CardNumber.eq("90000001"))
+        .one(&t.app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (updated.phone.as_deref(), updated.full_name.as_str()),
+        (Some("0987000001"), "Hoàng Văn Mới")
     );
 
     // The export imports back unchanged.

@@ -200,3 +200,90 @@ async fn a_committee_founds_its_tree_from_a_file_once() {
     );
     assert_eq!(example["created"], 3);
 }
+
+/// A file larger than one write batch, two levels deep: every unit gets the path, depth, first
+/// version and history event founding one by hand gives it, whichever batch wrote it.
+#[tokio::test]
+async fn a_large_tree_file_is_founded_a_level_at_a_time() {
+    use chibo_store::entities::{unit_event, unit_version};
+    use chibo_store::sea_orm::{ColumnTrait, QueryFilter};
+    let t = TestApp::new().await;
+    let committee = t.token("xaphulam").await;
+    let commune = t.unit_id("Đảng bộ xã Phú Lâm").await;
+    let before = units(&t).await;
+    let mut file = format!("{HEADER}\n");
+    for i in 1..=430 {
+        file.push_str(&format!(
+            "Chi bộ khu dân cư số {i},,Chi bộ,Tổ dân phố,01/07/2025\n"
+        ));
+    }
+    for i in 1..=430 {
+        file.push_str(&format!(
+            "Tổ đảng số 1,Chi bộ khu dân cư số {i},Tổ đảng,,01/08/2025\n"
+        ));
+    }
+    let done = ok(&t
+        .upload(
+            &format!("/api/v1/units/{commune}/tree/import"),
+            Auth::Bearer(&committee),
+            "cay.csv",
+            file.as_bytes(),
+        )
+        .await);
+    assert_eq!(done["created"], 860, "{done}");
+    assert_eq!(units(&t).await, before + 860);
+    let parent = unit::Entity::find_by_id(commune)
+        .one(&t.app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let founded = unit::Entity::find()
+        .filter(unit::Column::Path.like(format!("{}%", parent.path)))
+        .filter(unit::Column::EstablishedOn.gte(chrono::NaiveDate::from_ymd_opt(2025, 7, 1)))
+        .all(&t.app.db)
+        .await
+        .unwrap();
+    let by_id: std::collections::HashMap<i64, &unit::Model> =
+        founded.iter().map(|u| (u.id, u)).collect();
+    let mut groups = 0;
+    let group_day = chrono::NaiveDate::from_ymd_opt(2025, 8, 1).unwrap();
+    for u in founded
+        .iter()
+        .filter(|u| u.kind == "group" && u.established_on == group_day)
+    {
+        let cell = by_id[&u.parent_id.unwrap()];
+        assert!(
+            cell.name.starts_with("Chi bộ khu dân cư số"),
+            "{}",
+            cell.name
+        );
+        assert_eq!(cell.path, format!("{}{}/", parent.path, cell.id));
+        assert_eq!(u.path, format!("{}{}/", cell.path, u.id));
+        assert_eq!((cell.depth, u.depth), (parent.depth + 1, parent.depth + 2));
+        groups += 1;
+    }
+    assert_eq!(groups, 430);
+    for u in &founded {
+        let versions = unit_version::Entity::find()
+            .filter(unit_version::Column::UnitId.eq(u.id))
+            .all(&t.app.db)
+            .await
+            .unwrap();
+        assert_eq!(versions.len(), 1, "{}", u.name);
+        let v = &versions[0];
+        assert_eq!(
+            (&v.path, v.parent_id, &v.name, v.valid_from, v.valid_to),
+            (&u.path, u.parent_id, &u.name, u.established_on, None)
+        );
+        let events = unit_event::Entity::find()
+            .filter(unit_event::Column::UnitId.eq(u.id))
+            .all(&t.app.db)
+            .await
+            .unwrap();
+        assert_eq!(events.len(), 1);
+        assert_eq!(
+            (events[0].kind.as_str(), events[0].other_unit_id),
+            ("created", u.parent_id)
+        );
+    }
+}

@@ -49,22 +49,24 @@ pub(crate) async fn own_attendance(
         .await?)
 }
 
-/// The meetings from today on the actor is already marked present at or checked in to (their
-/// home page offers "Điểm danh" only for the others): their own rows, by the meetings' dates.
-pub async fn checked_in(app: &App, actor: &Actor) -> AppResult<std::collections::HashSet<i64>> {
-    use chibo_store::entities::meeting;
-    use chibo_store::sea_orm::sea_query::Query;
+/// Of the `meetings` listed on their home page (their upcoming ones, a handful), those the actor
+/// is already marked present at or checked in to (the page offers "Điểm danh" only for the
+/// others): their own rows, by the (meeting, member) index. Asking by date instead ("every
+/// meeting from today on") made PostgreSQL read the province's upcoming meetings (35 ms).
+pub async fn checked_in(
+    app: &App,
+    actor: &Actor,
+    meetings: &[i64],
+) -> AppResult<std::collections::HashSet<i64>> {
     let Some(mid) = actor.member_id().map(MemberId::get) else {
         return Ok(Default::default());
     };
-    let upcoming = Query::select()
-        .column(meeting::Column::Id)
-        .from(meeting::Entity)
-        .and_where(meeting::Column::MeetingDate.gte(App::today()))
-        .to_owned();
+    if meetings.is_empty() {
+        return Ok(Default::default());
+    }
     Ok(meeting_attendance::Entity::find()
+        .filter(meeting_attendance::Column::MeetingId.is_in(meetings.iter().copied()))
         .filter(meeting_attendance::Column::MemberId.eq(mid))
-        .filter(meeting_attendance::Column::MeetingId.in_subquery(upcoming))
         .all(&app.db)
         .await?
         .into_iter()

@@ -5,7 +5,7 @@ use chibo_domain::badges::BadgeRules;
 use chibo_domain::cursor::Cursor;
 use chibo_domain::validate;
 use chibo_store::entities::{member, member_badge};
-use chibo_store::sea_orm::sea_query::Query;
+use chibo_store::sea_orm::sea_query::{Expr, Query};
 use chibo_store::sea_orm::{
     ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -186,32 +186,49 @@ fn award_day(rules: &BadgeRules, award_on: Option<&str>) -> AppResult<NaiveDate>
     }
 }
 
-/// Members of the subtree on the roll who may be due, in SQL: for some milestone, admitted at
-/// least that many years before the award day and holding no badge of it or above. Gaps in
-/// party age and disciplinary delays only push a badge later, so this holds every member due
-/// and few others; Rust decides the rest.
+/// Members of the subtree on the roll who may be due, in SQL: admitted at least the lowest
+/// milestone's years before the award day, and holding no badge of the highest milestone their
+/// admission reaches or above (which is the same as "for some milestone reached, no badge of it
+/// or above"). One correlated `NOT EXISTS`, which PostgreSQL runs as an anti-join on the badge
+/// index; one per milestone under an OR made it hash every badge once a milestone (200 ms at a
+/// province), and `NOT IN` ran the badges again for every member once they outgrew `work_mem`
+/// (minutes for the nation). Gaps in party age and disciplinary delays only push a badge
+/// later, so this holds every member due and few others; Rust decides the rest.
 fn candidates(subtree: Subtree<'_>, rules: &BadgeRules, award_on: NaiveDate) -> Condition {
-    let mut reached = Condition::any();
-    for &years in &rules.milestones {
-        let Some(admitted_by) = award_on.checked_sub_months(chrono::Months::new(years * 12)) else {
-            continue;
-        };
-        reached = reached.add(
-            Condition::all()
-                .add(member::Column::AdmissionDate.lte(admitted_by))
-                .add(
-                    member::Column::Id.not_in_subquery(
-                        Query::select()
-                            .column(member_badge::Column::MemberId)
-                            .from(member_badge::Entity)
-                            .and_where(member_badge::Column::Years.gte(years as i32))
-                            .to_owned(),
-                    ),
-                ),
-        );
-    }
+    // Here only: its `max` would shadow `Ord::max` on numbers elsewhere in the file.
+    use chibo_store::sea_orm::sea_query::{CaseStatement, ExprTrait};
+    let mut reached: Vec<(u32, NaiveDate)> = rules
+        .milestones
+        .iter()
+        .filter_map(|&y| Some((y, award_on.checked_sub_months(chrono::Months::new(y * 12))?)))
+        .collect();
+    reached.sort_by_key(|(y, _)| std::cmp::Reverse(*y));
+    let Some(&(_, lowest_by)) = reached.last() else {
+        return crate::access::nothing();
+    };
+    // The highest milestone the member's admission date reaches.
+    let highest = reached
+        .iter()
+        .fold(CaseStatement::new(), |case, &(years, admitted_by)| {
+            case.case(
+                member::Column::AdmissionDate.lte(admitted_by),
+                Expr::val(years as i32),
+            )
+        });
+    let holds_it = Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(member_badge::Entity)
+            .and_where(
+                Expr::col((member_badge::Entity, member_badge::Column::MemberId))
+                    .equals((member::Entity, member::Column::Id)),
+            )
+            .and_where(Expr::col(member_badge::Column::Years).gte(highest))
+            .to_owned(),
+    );
     Condition::all()
         .add(subtree.contains(member::Column::UnitPath))
         .add(member::Column::Status.is_in(chibo_domain::member::on_roll_codes()))
-        .add(reached)
+        .add(member::Column::AdmissionDate.lte(lowest_by))
+        .add(Condition::all().add(holds_it).not())
 }

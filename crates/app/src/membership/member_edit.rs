@@ -6,7 +6,7 @@ use chibo_domain::{Invalid, text, validate};
 use chibo_store::entities::{member, member_unit, unit};
 use chibo_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, Set,
+    PaginatorTrait, QueryFilter, Set,
 };
 use chibo_store::{is_unique_violation, write_tx};
 use chrono::NaiveDate;
@@ -214,7 +214,7 @@ pub(crate) fn check_fields(e: &mut Invalid, input: &MemberInput) -> Option<Clean
 }
 
 /// A unique key that slipped past the checks (two requests at once) is still a field error.
-fn unique_to_invalid(err: chibo_store::sea_orm::DbErr) -> AppError {
+pub(crate) fn unique_to_invalid(err: chibo_store::sea_orm::DbErr) -> AppError {
     if is_unique_violation(&err) {
         AppError::invalid("card_number", "Số thẻ đảng viên hoặc số CCCD đã tồn tại.")
     } else {
@@ -354,27 +354,59 @@ pub(crate) fn new_roll_row(
 }
 
 /// Writes checked fields over a member's record.
+/// The member with the identity fields of `c`: what an edit or an import row writes.
+pub(crate) fn overwritten(m: member::Model, c: Clean) -> member::Model {
+    member::Model {
+        search_key: text::search_key(&c.full_name),
+        sort_key: text::person_sort_key(&c.full_name),
+        full_name: c.full_name,
+        date_of_birth: c.date_of_birth,
+        sex: c.sex,
+        ethnicity: c.ethnicity,
+        citizen_id: c.citizen_id,
+        phone: c.phone,
+        admission_date: c.admission_date,
+        official_date: c.official_date,
+        card_number: c.card_number,
+        history_number: c.history_number,
+        badge_number: c.badge_number,
+        updated_at: chrono::Utc::now(),
+        ..m
+    }
+}
+
+/// The columns [`overwritten`] changes.
+pub(crate) const OVERWRITTEN: [member::Column; 14] = [
+    member::Column::SearchKey,
+    member::Column::SortKey,
+    member::Column::FullName,
+    member::Column::DateOfBirth,
+    member::Column::Sex,
+    member::Column::Ethnicity,
+    member::Column::CitizenId,
+    member::Column::Phone,
+    member::Column::AdmissionDate,
+    member::Column::OfficialDate,
+    member::Column::CardNumber,
+    member::Column::HistoryNumber,
+    member::Column::BadgeNumber,
+    member::Column::UpdatedAt,
+];
+
 pub(crate) async fn overwrite_member(
     tx: &DatabaseTransaction,
     m: member::Model,
     c: Clean,
 ) -> AppResult<member::Model> {
-    let mut am = m.into_active_model();
-    am.search_key = Set(text::search_key(&c.full_name));
-    am.sort_key = Set(text::person_sort_key(&c.full_name));
-    am.full_name = Set(c.full_name);
-    am.date_of_birth = Set(c.date_of_birth);
-    am.sex = Set(c.sex);
-    am.ethnicity = Set(c.ethnicity);
-    am.citizen_id = Set(c.citizen_id);
-    am.phone = Set(c.phone);
-    am.admission_date = Set(c.admission_date);
-    am.official_date = Set(c.official_date);
-    am.card_number = Set(c.card_number);
-    am.history_number = Set(c.history_number);
-    am.badge_number = Set(c.badge_number);
-    am.updated_at = Set(chrono::Utc::now());
-    am.update(tx).await.map_err(unique_to_invalid)
+    let after = overwritten(m, c);
+    chibo_store::bulk::update_columns::<member::Entity>(
+        tx,
+        std::slice::from_ref(&after),
+        &OVERWRITTEN,
+    )
+    .await
+    .map_err(unique_to_invalid)?;
+    Ok(after)
 }
 
 pub async fn update(

@@ -19,6 +19,7 @@ use utoipa::ToSchema;
 
 use crate::access::{Actor, Visible};
 use crate::membership::member_events;
+use crate::org::founding::insert_unit;
 use crate::org::units::{UnitView, find, unit_view};
 use crate::refs::MemberChoices;
 use crate::{App, AppError, AppResult, audit};
@@ -148,6 +149,21 @@ pub async fn add_event(
     note: Option<String>,
     date: NaiveDate,
 ) -> AppResult<()> {
+    event_row(actor, kind, unit_id, other, note, date)
+        .insert(tx)
+        .await?;
+    Ok(())
+}
+
+/// An event of a unit's history, to be written.
+pub(crate) fn event_row(
+    actor: Option<&Actor>,
+    kind: &str,
+    unit_id: i64,
+    other: Option<i64>,
+    note: Option<String>,
+    date: NaiveDate,
+) -> unit_event::ActiveModel {
     unit_event::ActiveModel {
         kind: Set(kind.to_string()),
         effective_on: Set(date),
@@ -158,9 +174,6 @@ pub async fn add_event(
         created_at: Set(chrono::Utc::now()),
         ..Default::default()
     }
-    .insert(tx)
-    .await?;
-    Ok(())
 }
 
 pub(crate) fn check_cell_type(
@@ -285,42 +298,6 @@ pub(crate) async fn check_members_for_cell(
         );
     }
     Ok(found)
-}
-
-/// Founds a unit under `parent` on `date`, with its first version. The caller builds the
-/// roll-ups of the region once its units are in (`chibo_store::rollups::tree_changed`): a
-/// cell founded back in time is expected in the months since.
-pub async fn insert_unit(
-    tx: &DatabaseTransaction,
-    parent: &unit::Model,
-    name: &str,
-    kind: &str,
-    cell_type: Option<String>,
-    date: NaiveDate,
-) -> AppResult<unit::Model> {
-    let created = unit::ActiveModel {
-        parent_id: Set(Some(parent.id)),
-        path: Set(format!("{}?", parent.path)),
-        depth: Set(parent.depth + 1),
-        name: Set(name.to_string()),
-        search_key: Set(text::search_key(name)),
-        sort_key: Set(text::collation_key(name)),
-        kind: Set(kind.to_string()),
-        cell_type: Set(cell_type),
-        established_on: Set(date),
-        dissolved_on: Set(None),
-        successor_id: Set(None),
-        created_at: Set(chrono::Utc::now()),
-        ..Default::default()
-    }
-    .insert(tx)
-    .await?;
-    let path = org::child_path(&parent.path, created.id);
-    let mut am = created.into_active_model();
-    am.path = Set(path);
-    let created = am.update(tx).await?;
-    write_version(tx, &created, date, false).await?;
-    Ok(created)
 }
 
 /// Creates a unit under `parent_id`. A cell is founded with at least three official members.

@@ -23,8 +23,9 @@ use crate::membership::positions;
 use crate::org::cancellations;
 use crate::org::edit::{
     add_event, changeable_from, check_cell_type, check_members_for_cell, check_sibling_name,
-    clashing_children, effective_date, insert_unit, new_version, restructurable, write_version,
+    clashing_children, effective_date, new_version, restructurable, write_version,
 };
+use crate::org::founding::insert_unit;
 use crate::org::units::{UnitView, find, unit_view};
 use crate::{App, AppError, AppResult, audit};
 

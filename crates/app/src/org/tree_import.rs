@@ -11,14 +11,15 @@ use std::collections::HashMap;
 use chibo_domain::org::{CellType, UnitKind};
 use chibo_domain::text::search_key;
 use chibo_domain::validate::parse_date;
-use chibo_store::entities::unit;
+use chibo_store::entities::{unit, unit_event};
 use chibo_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::access::{Actor, Visible};
-use crate::org::edit::{add_event, insert_unit};
+use crate::org::edit;
+use crate::org::founding::{Founding, insert_units};
 use crate::org::places::{Found, Places, levels};
 use crate::org::units;
 use crate::refs::UnitRef;
@@ -375,39 +376,54 @@ pub async fn run(
         return Ok(report);
     }
     let tx = chibo_store::rollups::restructure_tx(&app.db).await?;
-    // Each row's unit: the one already there, or the one founded now.
-    let mut unit_of: Vec<unit::Model> = Vec::with_capacity(founded.len());
-    let mut created_ids = Vec::new();
-    for (u, there) in founded.iter().zip(already) {
-        if let Some(there) = there {
-            unit_of.push(there);
-            continue;
+    // Each row's unit: the one already there, or the one founded now. Rows are founded a
+    // level of the file at a time, a level's units in one batch: a row's unit above is
+    // already there or founded by a row of an earlier level.
+    let mut unit_of: Vec<Option<unit::Model>> = already;
+    let mut level = vec![0usize; founded.len()];
+    for (i, u) in founded.iter().enumerate() {
+        if unit_of[i].is_none() {
+            level[i] = 1 + match u.parent {
+                Parent::Row(r) => level[r],
+                Parent::Existing(_) => 0,
+            };
         }
-        let parent = match u.parent {
-            Parent::Existing(p) => p.clone(),
-            Parent::Row(r) => unit_of[r].clone(),
+    }
+    let mut created_ids = Vec::new();
+    for depth in 1..=level.iter().copied().max().unwrap_or(0) {
+        let rows: Vec<usize> = (0..founded.len()).filter(|&i| level[i] == depth).collect();
+        let units = {
+            let parent = |i: usize| match founded[i].parent {
+                Parent::Existing(p) => p,
+                Parent::Row(r) => unit_of[r].as_ref().expect("an earlier level is founded"),
+            };
+            let batch: Vec<Founding> = rows
+                .iter()
+                .map(|&i| Founding {
+                    parent: parent(i),
+                    name: &founded[i].name,
+                    kind: founded[i].kind.code(),
+                    cell_type: founded[i].cell_type.map(|c| c.code().to_string()),
+                    date: founded[i].established_on,
+                })
+                .collect();
+            insert_units(&tx, &batch).await?
         };
-        let created = insert_unit(
-            &tx,
-            &parent,
-            &u.name,
-            u.kind.code(),
-            u.cell_type.map(|c| c.code().to_string()),
-            u.established_on,
-        )
-        .await?;
-        add_event(
-            &tx,
-            Some(actor),
-            "created",
-            created.id,
-            Some(parent.id),
-            Some("Nhập cây tổ chức từ tệp".into()),
-            u.established_on,
-        )
-        .await?;
-        created_ids.push(created.id);
-        unit_of.push(created);
+        let events = units.iter().map(|u| {
+            edit::event_row(
+                Some(actor),
+                "created",
+                u.id,
+                u.parent_id,
+                Some("Nhập cây tổ chức từ tệp".into()),
+                u.established_on,
+            )
+        });
+        unit_event::Entity::insert_many(events).exec(&tx).await?;
+        for (i, u) in rows.into_iter().zip(units) {
+            created_ids.push(u.id);
+            unit_of[i] = Some(u);
+        }
     }
     if let Some(first) = founded.iter().map(|u| u.established_on).min() {
         chibo_store::rollups::tree_changed(&tx, &root.path, first).await?;

@@ -9,6 +9,7 @@ use chibo_domain::rules::MemberRules;
 use chibo_domain::transfers::{self as transfer_rules, TransferState, TransferStatus};
 use chibo_domain::transfers::{TransferKind, TransferReason, TransferRules};
 use chibo_store::entities::{member, transfer, unit};
+use chibo_store::sea_orm::sea_query::{Query, UnionType};
 use chibo_store::sea_orm::{
     ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 };
@@ -220,9 +221,23 @@ pub async fn list(
 ) -> AppResult<TransferList> {
     let root = actor.visible(units::find(&app.db, unit_id).await?)?;
     let c = ctx(app, &root).await?;
-    let under = Condition::any()
-        .add(transfer::Column::FromUnitId.in_subquery(Subtree::of(&root).units()))
-        .add(transfer::Column::ToUnitId.in_subquery(Subtree::of(&root).units()));
+    // Out of or into the subtree, as one set of ids: `from IN (units) OR to IN (units)` cannot
+    // be joined by PostgreSQL, which then scans the subtree's ids again for every transfer
+    // once they outgrow `work_mem` (the nation's 400,000 units: minutes).
+    let touching = |side: transfer::Column| {
+        Query::select()
+            .column(transfer::Column::Id)
+            .from(transfer::Entity)
+            .and_where(side.in_subquery(Subtree::of(&root).units()))
+            .to_owned()
+    };
+    let under = Condition::all().add(
+        transfer::Column::Id.in_subquery(
+            touching(transfer::Column::FromUnitId)
+                .union(UnionType::Distinct, touching(transfer::Column::ToUnitId))
+                .to_owned(),
+        ),
+    );
     let overdue = overdue_condition(&c);
     let overdue_count = transfer::Entity::find()
         .filter(under.clone())

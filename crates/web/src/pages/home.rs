@@ -70,7 +70,8 @@ pub async fn start_page(
 /// The user's roles and the meetings coming up in their cells.
 async fn personal_page(s: &AppState, a: &Actor) -> Result<Response, PageError> {
     let upcoming = detail::upcoming_for_me(&s.app, a).await?;
-    let checked_in = chibo_app::meetings::mine::checked_in(&s.app, a).await?;
+    let ids: Vec<i64> = upcoming.iter().map(|m| m.id).collect();
+    let checked_in = chibo_app::meetings::mine::checked_in(&s.app, a, &ids).await?;
     let role_lines = a
         .grants()
         .iter()

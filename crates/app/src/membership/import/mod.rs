@@ -239,15 +239,17 @@ pub async fn run(
     let to_write = plans.len();
     let tx = write_tx(&app.db).await?;
     let mut creates = Vec::new();
-    let mut updated_ids = Vec::new();
+    let mut updates = Vec::new();
     for plan in plans {
         match plan {
             Plan::Create(c, u) => creates.push((c, u)),
-            Plan::Update(m, c) => {
-                updated_ids.push(member_edit::overwrite_member(&tx, m, c).await?.id)
-            }
+            Plan::Update(m, c) => updates.push(member_edit::overwritten(m, c)),
         }
     }
+    chibo_store::bulk::update_columns::<member::Entity>(&tx, &updates, &member_edit::OVERWRITTEN)
+        .await
+        .map_err(member_edit::unique_to_invalid)?;
+    let updated_ids: Vec<i64> = updates.iter().map(|m| m.id).collect();
     progress(updated_ids.len(), to_write);
     let mut created_ids = Vec::with_capacity(creates.len());
     for batch in creates.chunks(WRITE_BATCH) {
