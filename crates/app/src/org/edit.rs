@@ -19,7 +19,7 @@ use utoipa::ToSchema;
 
 use crate::access::{Actor, Visible};
 use crate::membership::member_events;
-use crate::org::founding::insert_unit;
+use crate::org::founding::{insert_unit, version_row};
 use crate::org::units::{UnitView, find, unit_view};
 use crate::refs::MemberChoices;
 use crate::{App, AppError, AppResult, audit};
@@ -123,19 +123,7 @@ pub(crate) async fn write_version(
         }
     }
     if !dissolved {
-        unit_version::ActiveModel {
-            unit_id: Set(u.id),
-            parent_id: Set(u.parent_id),
-            path: Set(u.path.clone()),
-            name: Set(u.name.clone()),
-            kind: Set(u.kind.clone()),
-            cell_type: Set(u.cell_type.clone()),
-            valid_from: Set(date),
-            valid_to: Set(None),
-            ..Default::default()
-        }
-        .insert(tx)
-        .await?;
+        version_row(u, date).insert(tx).await?;
     }
     Ok(())
 }
@@ -522,18 +510,6 @@ pub async fn create_root(
     let mut am = created.into_active_model();
     am.path = Set(path);
     let created = am.update(db).await?;
-    unit_version::ActiveModel {
-        unit_id: Set(created.id),
-        parent_id: Set(None),
-        path: Set(created.path.clone()),
-        name: Set(created.name.clone()),
-        kind: Set(created.kind.clone()),
-        cell_type: Set(None),
-        valid_from: Set(date),
-        valid_to: Set(None),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
+    version_row(&created, date).insert(db).await?;
     Ok(created)
 }

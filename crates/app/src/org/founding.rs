@@ -92,19 +92,24 @@ pub async fn insert_units(
             .collect();
         chibo_store::bulk::update_columns::<unit::Entity>(tx, &units, &[unit::Column::Path])
             .await?;
-        let versions = units.iter().map(|u| unit_version::ActiveModel {
-            unit_id: Set(u.id),
-            parent_id: Set(u.parent_id),
-            path: Set(u.path.clone()),
-            name: Set(u.name.clone()),
-            kind: Set(u.kind.clone()),
-            cell_type: Set(u.cell_type.clone()),
-            valid_from: Set(u.established_on),
-            valid_to: Set(None),
-            ..Default::default()
-        });
+        let versions = units.iter().map(|u| version_row(u, u.established_on));
         unit_version::Entity::insert_many(versions).exec(tx).await?;
         founded.extend(units);
     }
     Ok(founded)
+}
+
+/// The version of `u` as it stands, valid from `from` on, to be written.
+pub(crate) fn version_row(u: &unit::Model, from: NaiveDate) -> unit_version::ActiveModel {
+    unit_version::ActiveModel {
+        unit_id: Set(u.id),
+        parent_id: Set(u.parent_id),
+        path: Set(u.path.clone()),
+        name: Set(u.name.clone()),
+        kind: Set(u.kind.clone()),
+        cell_type: Set(u.cell_type.clone()),
+        valid_from: Set(from),
+        valid_to: Set(None),
+        ..Default::default()
+    }
 }
