@@ -26,6 +26,7 @@ DBFILE=
 PGDB=
 LOADONLY=0
 SQLITE=1
+ARGS="$*"
 while [ $# -gt 0 ]; do
   case $1 in
     --pg) PG=1 ;;
@@ -52,7 +53,7 @@ trap '[ -n "$PID" ] && kill $PID 2>/dev/null; rm -rf "$TMP"' EXIT
 {
   echo "# chibo at $SCALE scale"
   echo
-  echo "Measured $(date -u +%Y-%m-%d) by \`bench/scale.sh$( [ $PG = 1 ] && echo ' --pg')\` on $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB;"
+  echo "Measured $(date -u +%Y-%m-%d) by \`bench/scale.sh $ARGS\` on $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB;"
   echo "$N requests per line, one client, loopback, release build. Times in milliseconds."
 } >"$OUT"
 
@@ -71,7 +72,7 @@ run_backend() {
   echo | tee -a "$OUT"
   echo "## $label" | tee -a "$OUT"
   if [ "${3:-}" = reuse ]; then
-    local kept=${url##*/}; echo "generator: not run (reusing ${kept%%\?*})" | tee -a "$OUT"
+    local db_name=${url##*/}; echo "generator: not run (reusing ${db_name%%\?*})" | tee -a "$OUT"
   else
     local t0; t0=$(date +%s.%N)
     target/release/chibo --database-url "$url" generate --scale "$SCALE" --months 12 >"$TMP/gen.log" 2>&1
@@ -82,7 +83,11 @@ run_backend() {
     b=http://127.0.0.1:$port
     CHIBO_DATABASE_URL="$url" target/release/chibo serve --bind 127.0.0.1:$port >"$TMP/serve.log" 2>&1 &
     PID=$!
-    until curl -s --max-time 5 -o /dev/null $b/login; do sleep 0.1; done
+    local tries=0
+    until curl -s --max-time 5 -o /dev/null $b/login; do
+      tries=$((tries + 1)); [ $tries -lt 600 ] || { echo "the server did not start" >&2; exit 1; }
+      sleep 0.1
+    done
   }
   local b
   start_server
@@ -196,7 +201,7 @@ else
 fi
 if [ $PG = 1 ]; then
   BASE=$(scripts/pg-start)
-  if [ -n "$PGDB" ] && psql "$BASE" -tAc "SELECT 1 FROM pg_database WHERE datname = '$PGDB'" | grep -q 1; then
+  if [ -n "$PGDB" ] && [ "$(psql "$BASE" -tAc "SELECT 1 FROM pg_database WHERE datname = '$PGDB'")" = 1 ]; then
     run_backend "PostgreSQL" "${BASE%/*}/$PGDB" reuse
   else
     DB=${PGDB:-chibo_scale_$$}

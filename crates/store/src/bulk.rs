@@ -1,6 +1,6 @@
 //! Writes of many existing rows in one statement, for imports and other changes a list at a
 //! time: `UPDATE … FROM (VALUES …)` sets the named columns of each row by its id, so a file
-//! that changes 10,000 members costs twenty statements rather than 10,000.
+//! that changes 10,000 members costs 25 statements rather than 10,000.
 
 use sea_orm::{
     ConnectionTrait, DbErr, EntityTrait, IdenStatic, Iterable, ModelTrait, PrimaryKeyToColumn,

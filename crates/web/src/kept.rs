@@ -14,9 +14,9 @@
 //!   zero keeps none), and a moment longer for the others while one request renders it again.
 //!   That bounds what time alone changes (a check-in opening) and what another process writes
 //!   (a second server on the same PostgreSQL, the command line);
-//! - a page not kept yet is rendered by the first request that asks; the ones that come while
-//!   it renders wait for it (a few milliseconds) instead of each rendering it too, so the
-//!   first minute of a meeting, when the whole cell opens the same page, costs one render;
+//! - a page not kept yet is rendered by the first request that asks for it; the same user's
+//!   requests for it that come while it renders (reloads, several tabs, a burst of retries on
+//!   a bad connection) wait for it, a few milliseconds, instead of each rendering it too;
 //! - only a whole 200 answer is kept; an error, a redirect or a refused form is never served
 //!   again;
 //! - the kept pages hold at most [`MAX_BYTES`]: when that is reached, the expired and stale
@@ -66,8 +66,8 @@ pub struct KeptPages {
 struct Pages {
     entries: HashMap<Key, Entry>,
     bytes: usize,
-    /// Pages not kept that a request is rendering; the others wait on the channel, which
-    /// closes when the renderer is done (or gone).
+    /// Pages being rendered with nothing to serve meanwhile (not kept, or kept too long
+    /// ago); the others wait on the channel, which closes when the renderer is done (or gone).
     rendering: HashMap<Key, watch::Sender<()>>,
 }
 
@@ -144,7 +144,8 @@ impl KeptPages {
         render(true)
     }
 
-    /// The page kept under `key` in generation `now`, if it is served as it is.
+    /// The page kept under `key` in generation `now`, if this request is served it (a lookup:
+    /// it may also make this request the renderer).
     #[cfg(test)]
     fn get(&self, key: &Key, now: Generation) -> Option<Response> {
         match self.lookup(key, now) {
@@ -208,17 +209,19 @@ where
     }
     let key = (actor.user_id().get(), uri.to_string());
     let mut rendering = None;
-    for _ in 0..2 {
+    for waited in 0..3 {
         match pages.lookup(&key, read_in) {
             Lookup::Kept(res) => return Ok(res),
             Lookup::Render(r) => {
                 rendering = Some(r);
                 break;
             }
-            // Waited on once already: render it alongside rather than wait again.
-            Lookup::Wait(mut done) => {
+            Lookup::Wait(mut done) if waited < 2 => {
                 let _ = tokio::time::timeout(pages.ttl, done.changed()).await;
             }
+            // Two renders waited on kept nothing (a write, or a page not kept): render it
+            // alongside rather than queue again.
+            Lookup::Wait(_) => break,
         }
     }
     let res = render().await?;

@@ -108,6 +108,25 @@ async fn import_checks_writes_once_and_round_trips() {
         (updated.phone.as_deref(), updated.full_name.as_str()),
         (Some("0987000001"), "Hoàng Văn Mới")
     );
+    // Two rows that find one member by different keys are refused, not written in turn.
+    let twice = format!(
+        "{HEADER}\n\
+         1,Hoàng Văn Mới,12/04/1980,Nam,Tày,,0912000001,03/02/2010,03/02/2011,90000001,,,Tổ đảng số 1\n\
+         2,Hoàng Văn Mới,12/04/1980,Nam,Tày,001080099001,0912000009,03/02/2010,03/02/2011,,,,Tổ đảng số 1\n"
+    );
+    let dry = ok(&t
+        .upload(
+            &format!("{api}?dry_run=true"),
+            Auth::Bearer(&sec),
+            "ds.csv",
+            twice.as_bytes(),
+        )
+        .await);
+    let errors = dry["errors"].as_array().unwrap();
+    assert!(
+        has_row_error(errors, 3, "", "dòng 2 cùng là đảng viên Hoàng Văn Mới"),
+        "{errors:?}"
+    );
 
     // The export imports back unchanged.
     let xlsx = t

@@ -197,17 +197,17 @@ fn award_day(rules: &BadgeRules, award_on: Option<&str>) -> AppResult<NaiveDate>
 fn candidates(subtree: Subtree<'_>, rules: &BadgeRules, award_on: NaiveDate) -> Condition {
     // Here only: its `max` would shadow `Ord::max` on numbers elsewhere in the file.
     use chibo_store::sea_orm::sea_query::{CaseStatement, ExprTrait};
-    let mut reached: Vec<(u32, NaiveDate)> = rules
+    let mut cutoffs: Vec<(u32, NaiveDate)> = rules
         .milestones
         .iter()
         .filter_map(|&y| Some((y, award_on.checked_sub_months(chrono::Months::new(y * 12))?)))
         .collect();
-    reached.sort_by_key(|(y, _)| std::cmp::Reverse(*y));
-    let Some(&(_, lowest_by)) = reached.last() else {
+    cutoffs.sort_by_key(|(y, _)| std::cmp::Reverse(*y));
+    let Some(&(_, lowest_by)) = cutoffs.last() else {
         return crate::access::nothing();
     };
     // The highest milestone the member's admission date reaches.
-    let highest = reached
+    let highest = cutoffs
         .iter()
         .fold(CaseStatement::new(), |case, &(years, admitted_by)| {
             case.case(

@@ -353,7 +353,6 @@ pub(crate) fn new_roll_row(
     }
 }
 
-/// Writes checked fields over a member's record.
 /// The member with the identity fields of `c`: what an edit or an import row writes.
 pub(crate) fn overwritten(m: member::Model, c: Clean) -> member::Model {
     member::Model {
@@ -393,19 +392,23 @@ pub(crate) const OVERWRITTEN: [member::Column; 14] = [
     member::Column::UpdatedAt,
 ];
 
+/// Writes checked fields over a member's record; answers the record as written.
 pub(crate) async fn overwrite_member(
     tx: &DatabaseTransaction,
     m: member::Model,
     c: Clean,
 ) -> AppResult<member::Model> {
     let after = overwritten(m, c);
-    chibo_store::bulk::update_columns::<member::Entity>(
+    let written = chibo_store::bulk::update_columns::<member::Entity>(
         tx,
         std::slice::from_ref(&after),
         &OVERWRITTEN,
     )
     .await
     .map_err(unique_to_invalid)?;
+    if written == 0 {
+        return Err(AppError::NotFound);
+    }
     Ok(after)
 }
 

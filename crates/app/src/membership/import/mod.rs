@@ -169,6 +169,8 @@ pub async fn run(
     let mut looked_up: HashSet<String> = HashSet::new();
     let mut errors = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
+    // Members on record found by a row, with the first row that found them.
+    let mut matched: HashMap<i64, usize> = HashMap::new();
     let mut plans = Vec::new();
     let (mut total, mut unchanged) = (0, 0);
     loop {
@@ -207,6 +209,22 @@ pub async fn run(
             if !row_errors.is_empty() {
                 errors.extend(row_errors);
                 continue;
+            }
+            // Two rows may find the same member by different keys (one by card, the other by
+            // citizen id): which of them should be written is not for the import to guess.
+            if let Some(m) = existing {
+                if let Some(first) = matched.get(&m.id) {
+                    errors.push(RowError {
+                        row: c.row_no,
+                        column: String::new(),
+                        message: format!(
+                            "Dòng này và dòng {first} cùng là đảng viên {} (theo số thẻ hoặc số CCCD).",
+                            m.full_name
+                        ),
+                    });
+                    continue;
+                }
+                matched.insert(m.id, c.row_no);
             }
             match (existing, c.target) {
                 (Some(m), _) if same(m, &c.clean) => unchanged += 1,
