@@ -56,7 +56,14 @@ pub async fn connect(url: &str) -> Result<Db, DbErr> {
         // PostgreSQL compiles a query whose estimated cost passes `jit_above_cost` to machine
         // code first: 30–40 ms spent on every request of a list over a province (the training
         // share, the badges due), for queries that then run in less.
-        .map_sqlx_postgres_opts(|o| o.options([("jit", "off")]));
+        // And from a prepared statement's sixth run on a connection it may switch to a generic
+        // plan, made without the parameters' values: for `path LIKE $1` it cannot know the
+        // pattern is a prefix, so the plan reads whole tables (the training page's untrained
+        // officers took 13–16 s every few requests at a province, against 80 ms). Planning
+        // each run with its values costs a millisecond or two.
+        .map_sqlx_postgres_opts(|o| {
+            o.options([("jit", "off"), ("plan_cache_mode", "force_custom_plan")])
+        });
     if url.starts_with("sqlite:") {
         opts.max_connections(8);
     } else {
