@@ -49,6 +49,7 @@ fn subtree_reads_go_through_a_proof() {
         "Path.not_like(",
         "UnitPath.like(",
         "UnitPath.not_like(",
+        ".within(",
     ]);
     assert!(
         by_hand.is_empty(),

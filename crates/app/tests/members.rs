@@ -442,3 +442,50 @@ async fn both_ways_of_a_name_search_find_the_same_members() {
         assert_eq!(common, trigram && indexed.len() > 2, "{term:?}");
     }
 }
+
+/// A large subtree's members are listed on SQLite by walking the name index, with the tests
+/// written around the other indexes (`chibo_store::name_order`): both ways find the same
+/// members, and the walk is chosen by the subtree's number of members.
+#[tokio::test]
+async fn both_ways_of_reading_members_in_name_order_find_the_same_members() {
+    use chibo_store::entities::{member, unit};
+    use chibo_store::name_order::{NameOrder, name_order_for};
+    use chibo_store::sea_orm::{Condition, EntityTrait, QueryFilter, QueryOrder};
+    let app = demo_app().await;
+    let sqlite = app.db.get_database_backend() == chibo_store::sea_orm::DbBackend::Sqlite;
+    let ids = |order: NameOrder, path: String| {
+        let db = app.db.clone();
+        async move {
+            member::Entity::find()
+                .filter(Condition::all().add(order.within(member::Column::UnitPath, &path)))
+                .order_by_asc(member::Column::Id)
+                .all(&db)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|m| m.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    let mut sizes = Vec::new();
+    for u in unit::Entity::find().all(&app.db).await.unwrap() {
+        let used = ids(NameOrder::Sort, u.path.clone()).await;
+        assert_eq!(
+            used,
+            ids(NameOrder::Walk, u.path.clone()).await,
+            "{}",
+            u.path
+        );
+        let cond = Condition::all().add(NameOrder::Sort.within(member::Column::UnitPath, &u.path));
+        for large in [0, 5, 1_000] {
+            let order = name_order_for(&app.db, cond.clone(), large).await.unwrap();
+            let walks = sqlite && used.len() as u64 > large;
+            assert_eq!(order == NameOrder::Walk, walks, "{} at {large}", u.path);
+        }
+        sizes.push(used.len());
+    }
+    assert!(
+        sizes.contains(&0) && sizes.iter().any(|n| *n > 100),
+        "{sizes:?}"
+    );
+}

@@ -9,6 +9,7 @@ pub mod entities;
 pub mod indicators;
 pub mod meeting_stats;
 pub mod migration;
+pub mod name_order;
 pub mod restructure;
 pub mod rollups;
 pub mod search;

@@ -9,9 +9,10 @@
 //! are (docs/performance.md lists the reads and their indexes).
 
 use sea_orm::sea_query::{Expr, ExprTrait, IntoColumnRef, Query, SelectStatement};
-use sea_orm::{ColumnTrait, Condition};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr};
 
 use crate::entities::{member, unit};
+use crate::name_order::{NameOrder, name_order_for};
 use crate::path_prefix;
 
 /// A proof that the caller may read the subtree rooted at [`ProvesSubtree::proven_root`].
@@ -45,6 +46,21 @@ impl<'p> Subtree<'p> {
     /// `column LIKE 'root%'`: the rows whose path column lies in the subtree.
     pub fn contains(&self, path_column: impl ColumnTrait) -> Condition {
         Condition::all().add(path_column.like(path_prefix(self.root)))
+    }
+
+    /// The same test as [`Self::contains`], written for a list read as `order` says.
+    pub fn contains_with(&self, path_column: impl ColumnTrait, order: NameOrder) -> Condition {
+        Condition::all().add(order.within(path_column, self.root))
+    }
+
+    /// How to list the subtree's members in name order: walking the name index on SQLite
+    /// when they number more than `large` (`crate::name_order`).
+    pub async fn name_order(
+        &self,
+        db: &impl ConnectionTrait,
+        large: u64,
+    ) -> Result<NameOrder, DbErr> {
+        name_order_for(db, self.contains(member::Column::UnitPath), large).await
     }
 
     /// `column LIKE 'root%' AND column <> 'root'`: strictly below the root.

@@ -10,7 +10,7 @@ use std::ops::Deref;
 use chibo_domain::ids::MemberId;
 use chibo_domain::org::UnitKind;
 use chibo_store::entities::{meeting, meeting_record, member, unit};
-use chibo_store::path_prefix;
+use chibo_store::name_order::NameOrder;
 use chibo_store::sea_orm::sea_query::{Condition, Expr};
 use chibo_store::sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, sea_query::SimpleExpr};
 use chibo_store::subtree::ProvesSubtree;
@@ -96,7 +96,12 @@ pub struct Scope {
 
 impl Scope {
     /// `column LIKE 'path%'` for each subtree the actor reads (nothing for no grant).
-    pub fn condition(&self, column: impl ColumnTrait) -> Condition {
+    pub fn condition(&self, column: impl ColumnTrait + Copy) -> Condition {
+        self.condition_with(column, NameOrder::Sort)
+    }
+
+    /// The same test, written for a list read as `order` says (`chibo_store::name_order`).
+    pub fn condition_with(&self, column: impl ColumnTrait + Copy, order: NameOrder) -> Condition {
         match &self.paths {
             None => Condition::all(),
             Some(ps) if ps.is_empty() => nothing(),
@@ -104,7 +109,7 @@ impl Scope {
             // range per subtree (with `1 = 0 OR …` it scans the table, 700 ms at a province).
             Some(ps) => ps
                 .iter()
-                .fold(Condition::any(), |c, p| c.add(column.like(path_prefix(p)))),
+                .fold(Condition::any(), |c, p| c.add(order.within(column, p))),
         }
     }
 

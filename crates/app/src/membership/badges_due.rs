@@ -5,6 +5,7 @@ use chibo_domain::badges::BadgeRules;
 use chibo_domain::cursor::Cursor;
 use chibo_domain::validate;
 use chibo_store::entities::{member, member_badge};
+use chibo_store::name_order::{self, NameOrder};
 use chibo_store::sea_orm::sea_query::{Expr, Query};
 use chibo_store::sea_orm::{
     ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -76,7 +77,9 @@ pub async fn due(
     let award_on = award_day(&rules, award_on)?;
     let previous = rules.award_day_before(award_on);
     let per_page = per_page.clamp(1, 500);
-    let candidates = candidates(Subtree::of(&root), &rules, award_on);
+    let subtree = Subtree::of(&root);
+    let order = subtree.name_order(&app.db, name_order::LARGE).await?;
+    let candidates = candidates(subtree, order, &rules, award_on);
     // Each row with its place in the list and its member's unit.
     let mut rows: Vec<(DueRow, Cursor, i64)> = Vec::new();
     let mut position = after.cloned();
@@ -194,7 +197,12 @@ fn award_day(rules: &BadgeRules, award_on: Option<&str>) -> AppResult<NaiveDate>
 /// province), and `NOT IN` ran the badges again for every member once they outgrew `work_mem`
 /// (minutes for the nation). Gaps in party age and disciplinary delays only push a badge
 /// later, so this holds every member due and few others; Rust decides the rest.
-fn candidates(subtree: Subtree<'_>, rules: &BadgeRules, award_on: NaiveDate) -> Condition {
+fn candidates(
+    subtree: Subtree<'_>,
+    order: NameOrder,
+    rules: &BadgeRules,
+    award_on: NaiveDate,
+) -> Condition {
     // Here only: its `max` would shadow `Ord::max` on numbers elsewhere in the file.
     use chibo_store::sea_orm::sea_query::{CaseStatement, ExprTrait};
     let mut cutoffs: Vec<(u32, NaiveDate)> = rules
@@ -227,7 +235,7 @@ fn candidates(subtree: Subtree<'_>, rules: &BadgeRules, award_on: NaiveDate) -> 
             .to_owned(),
     );
     Condition::all()
-        .add(subtree.contains(member::Column::UnitPath))
+        .add(subtree.contains_with(member::Column::UnitPath, order))
         .add(member::Column::Status.is_in(chibo_domain::member::on_roll_codes()))
         .add(member::Column::AdmissionDate.lte(lowest_by))
         .add(Condition::all().add(holds_it).not())

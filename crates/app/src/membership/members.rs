@@ -13,6 +13,7 @@ use chibo_domain::member::{
 use chibo_domain::org::UnitKind;
 use chibo_domain::text;
 use chibo_store::entities::{member, member_event, member_unit, party_age_gap, position, unit};
+use chibo_store::name_order::{self, NameOrder, name_order_for};
 use chibo_store::sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Select,
@@ -276,35 +277,44 @@ async fn list_page(app: &App, actor: &Actor, q: MemberQuery, count: bool) -> App
         )
         .into());
     }
-    let mut cond = Condition::all();
+    let unit = match q.unit_id {
+        Some(uid) => Some(actor.visible(units::find(&app.db, uid).await?)?),
+        None => None,
+    };
     let scope = actor.scope();
-    if !scope.is_everything() {
-        // The subtrees the actor reads, and their own record wherever it is.
-        let mut any = Condition::any().add(scope.condition(member::Column::UnitPath));
-        if let Some(own) = actor.member_id().map(MemberId::get) {
-            any = any.add(member::Column::Id.eq(own));
+    // The subtrees the actor reads (and their own record wherever it is), within the unit asked.
+    let in_subtree = |order| {
+        let mut cond = Condition::all();
+        if !scope.is_everything() {
+            let mut any =
+                Condition::any().add(scope.condition_with(member::Column::UnitPath, order));
+            if let Some(own) = actor.member_id().map(MemberId::get) {
+                any = any.add(member::Column::Id.eq(own));
+            }
+            cond = cond.add(any);
         }
-        cond = cond.add(any);
-    }
-    if let Some(uid) = q.unit_id {
-        let u = actor.visible(units::find(&app.db, uid).await?)?;
-        cond = cond.add(Subtree::of(&u).contains(member::Column::UnitPath));
-    }
+        if let Some(u) = &unit {
+            cond = cond.add(Subtree::of(u).contains_with(member::Column::UnitPath, order));
+        }
+        cond
+    };
+    // Counted through the path index; listed as `name_order` says.
+    let in_scope = in_subtree(NameOrder::Sort);
+    let order = name_order_for(&app.db, in_scope.clone(), name_order::LARGE).await?;
+    let mut filters = Condition::all();
     if !q.all.unwrap_or(false) {
-        cond = cond.add(member::Column::Status.is_in(chibo_domain::member::on_roll_codes()));
+        filters = filters.add(member::Column::Status.is_in(chibo_domain::member::on_roll_codes()));
     }
     let term =
         q.q.as_deref()
             .map(text::search_key)
             .filter(|t| !t.is_empty());
     let searching = term.is_some();
-    let cond = match term {
-        Some(term) => {
-            let search = NameSearch::new(app.db.get_database_backend(), &term);
-            cond.add(search.condition(&app.db).await?)
-        }
-        None => cond,
-    };
+    if let Some(term) = term {
+        let search = NameSearch::new(app.db.get_database_backend(), &term);
+        filters = filters.add(search.condition(&app.db).await?);
+    }
+    let cond = in_scope.add(filters.clone());
     // The total is counted on the first page only (a later page is asked by `after`); a name
     // search counts its matches up to a cap.
     let (total, total_capped) = if q.after.is_some() || !count {
@@ -328,7 +338,7 @@ async fn list_page(app: &App, actor: &Actor, q: MemberQuery, count: bool) -> App
             .await?;
         (Some(counted), false)
     };
-    let query = member::Entity::find().filter(cond);
+    let query = member::Entity::find().filter(in_subtree(order).add(filters));
     let (query, page) = match &q.after {
         // Keyset: on the (sort_key, id) order, as deep pages cost what the first does.
         Some(c) => (query.filter(after_in_name_order(c)), 1),

@@ -52,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(rules::MemberRuleSets),
             Box::new(rules::PartyDues),
             Box::new(scale::SubtreeListIndexes),
+            Box::new(scale::MemberNameOrderIndex),
         ]
     }
 }
