@@ -42,6 +42,9 @@ pub struct Config {
     /// how long another server or the command line may take to be seen. Zero reads them on
     /// every request.
     pub actor_memo_seconds: u64,
+    /// Members of a subtree above which SQLite lists them by walking the name index
+    /// (`chibo_store::name_order`); tests lower it to walk the demo's small units.
+    pub walk_members_above: u64,
 }
 
 impl Default for Config {
@@ -55,6 +58,7 @@ impl Default for Config {
             upload_max_bytes: 10 * 1024 * 1024,
             upload_dir: None,
             actor_memo_seconds: 5,
+            walk_members_above: chibo_store::name_order::LARGE,
         }
     }
 }

@@ -489,3 +489,99 @@ async fn both_ways_of_reading_members_in_name_order_find_the_same_members() {
         "{sizes:?}"
     );
 }
+
+/// Every list that may walk the name index (`Config::walk_members_above`) gives the same pages
+/// walking as sorting: the member list (in scope or under a unit, with the member's own record,
+/// all statuses, a name search, page by page), the badges due and the untrained officers.
+#[tokio::test]
+async fn lists_in_name_order_are_the_same_walked_or_sorted() {
+    use chibo_app::membership::badges_due;
+    use chibo_app::programmes::training;
+    use chibo_app::reports::period::Period;
+    use chibo_app::{App, Config};
+    use chibo_store::entities::unit;
+    use chibo_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let sorted = demo_app().await;
+    let walked = App::new(
+        sorted.db.clone(),
+        Config {
+            walk_members_above: 0,
+            ..Config::default()
+        },
+    );
+    let root = unit::Entity::find()
+        .filter(unit::Column::ParentId.is_null())
+        .one(&sorted.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let pages = |app: App, who: &'static str, q: MemberQuery| async move {
+        let a = actor(&app, who).await;
+        let mut ids = Vec::new();
+        let mut q = q;
+        q.per_page = Some(chibo_domain::bounded::PageSize::clamped(9));
+        loop {
+            let page = members::list(&app, &a, q.clone()).await.unwrap();
+            ids.push(page.items.iter().map(|m| m.id).collect::<Vec<_>>());
+            match page.next {
+                Some(n) => q.after = Some(chibo_domain::cursor::Cursor::decode(&n).unwrap()),
+                None => return (page.total, ids),
+            }
+        }
+    };
+    let asked = |unit_id, all, q: Option<&str>| MemberQuery {
+        unit_id,
+        all: Some(all),
+        q: q.map(str::to_string),
+        ..Default::default()
+    };
+    for (who, q) in [
+        ("admin", asked(Some(root.id), false, None)),
+        ("admin", asked(None, true, None)),
+        ("bantochuc", asked(None, false, None)),
+        ("bantochuc", asked(Some(root.id), true, Some("thi"))),
+        ("dangvien.dongtam", asked(None, false, None)),
+    ] {
+        let (total, by_sort) = pages(sorted.clone(), who, q.clone()).await;
+        assert_eq!(
+            (total, by_sort.clone()),
+            pages(walked.clone(), who, q.clone()).await,
+            "{who} {q:?}"
+        );
+        assert!(!by_sort.concat().is_empty(), "{who} {q:?}");
+    }
+    let board = actor(&sorted, "bantochuc").await;
+    let due = |app: App| {
+        let board = board.clone();
+        async move {
+            badges_due::due(&app, &board, root.id, None, None, 500)
+                .await
+                .unwrap()
+                .rows
+                .iter()
+                .map(|r| (r.member_id, r.years))
+                .collect::<Vec<_>>()
+        }
+    };
+    let due_sorted = due(sorted.clone()).await;
+    assert!(
+        !due_sorted.is_empty(),
+        "the demo has members due for a badge"
+    );
+    assert_eq!(due_sorted, due(walked.clone()).await);
+    let untrained = |app: App| {
+        let board = board.clone();
+        async move {
+            let period = Period::parse(None, None).unwrap();
+            let list = training::training(&app, &board, root.id, period, None, 50)
+                .await
+                .unwrap();
+            let s = list.share;
+            let names: Vec<i64> = s.untrained.iter().map(|m| m.id).collect();
+            (s.officers, s.trained, names)
+        }
+    };
+    let by_sort = untrained(sorted.clone()).await;
+    assert!(!by_sort.2.is_empty(), "the demo has untrained officers");
+    assert_eq!(by_sort, untrained(walked).await);
+}

@@ -45,7 +45,7 @@ impl<'p> Subtree<'p> {
 
     /// `column LIKE 'root%'`: the rows whose path column lies in the subtree.
     pub fn contains(&self, path_column: impl ColumnTrait) -> Condition {
-        Condition::all().add(path_column.like(path_prefix(self.root)))
+        self.contains_with(path_column, NameOrder::Sort)
     }
 
     /// The same test as [`Self::contains`], written for a list read as `order` says.

@@ -5,7 +5,7 @@ use chibo_domain::badges::BadgeRules;
 use chibo_domain::cursor::Cursor;
 use chibo_domain::validate;
 use chibo_store::entities::{member, member_badge};
-use chibo_store::name_order::{self, NameOrder};
+use chibo_store::name_order::NameOrder;
 use chibo_store::sea_orm::sea_query::{Expr, Query};
 use chibo_store::sea_orm::{
     ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -78,7 +78,9 @@ pub async fn due(
     let previous = rules.award_day_before(award_on);
     let per_page = per_page.clamp(1, 500);
     let subtree = Subtree::of(&root);
-    let order = subtree.name_order(&app.db, name_order::LARGE).await?;
+    let order = subtree
+        .name_order(&app.db, app.config.walk_members_above)
+        .await?;
     let candidates = candidates(subtree, order, &rules, award_on);
     // Each row with its place in the list and its member's unit.
     let mut rows: Vec<(DueRow, Cursor, i64)> = Vec::new();

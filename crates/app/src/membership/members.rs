@@ -13,7 +13,7 @@ use chibo_domain::member::{
 use chibo_domain::org::UnitKind;
 use chibo_domain::text;
 use chibo_store::entities::{member, member_event, member_unit, party_age_gap, position, unit};
-use chibo_store::name_order::{self, NameOrder, name_order_for};
+use chibo_store::name_order::{NameOrder, name_order_for};
 use chibo_store::sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Select,
@@ -300,7 +300,11 @@ async fn list_page(app: &App, actor: &Actor, q: MemberQuery, count: bool) -> App
     };
     // Counted through the path index; listed as `name_order` says.
     let in_scope = in_subtree(NameOrder::Sort);
-    let order = name_order_for(&app.db, in_scope.clone(), name_order::LARGE).await?;
+    let order = if scope.is_everything() && unit.is_none() {
+        NameOrder::Sort // no path to test
+    } else {
+        name_order_for(&app.db, in_scope.clone(), app.config.walk_members_above).await?
+    };
     let mut filters = Condition::all();
     if !q.all.unwrap_or(false) {
         filters = filters.add(member::Column::Status.is_in(chibo_domain::member::on_roll_codes()));

@@ -156,10 +156,11 @@ fn course_ids_of(root: &Visible<unit::Model>, period: &Period) -> SelectStatemen
         .into_query()
 }
 
-/// Members of a subtree above which its untrained officers are listed by walking the name
-/// index (`chibo_store::name_order`): they are about one member in thirty, so the walk must
-/// cover a large share of the table to be worth it.
-const WALK_FOR_OFFICERS: u64 = 50_000;
+/// How many times more members than a member list a subtree needs before its untrained
+/// officers are listed by walking the name index (`chibo_store::name_order`): they are about
+/// one member in thirty, and the walk has no path to test, so it pays only over most of a
+/// province (50,000 members by default).
+const WALK_FOR_OFFICERS: u64 = 5;
 
 /// Untrained officers named on the page; the count covers them all.
 const UNTRAINED_SHOWN: u64 = 100;
@@ -213,9 +214,11 @@ async fn training_share(
     // A province's untrained officers are found sooner by walking all members in name order
     // than by sorting its 30,000 officers (SQLite: 34 ms against 138); a smaller subtree's
     // officers are few enough to sort.
-    let order = Subtree::of(root)
-        .name_order(&app.db, WALK_FOR_OFFICERS)
-        .await?;
+    let walk_above = app
+        .config
+        .walk_members_above
+        .saturating_mul(WALK_FOR_OFFICERS);
+    let order = Subtree::of(root).name_order(&app.db, walk_above).await?;
     let untrained = member::Entity::find()
         .filter(order.member_in(officers))
         .filter(completed_a_course(root, period, (member::Entity, member::Column::Id)).not())
