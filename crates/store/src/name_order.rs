@@ -6,8 +6,9 @@
 //! sorted 240,000 members for each page of 50 (200 ms; 650 ms at row 10,000). Read in name
 //! order instead, it walks the name index (`sort_key, id, unit_path, status`, migration
 //! `MemberNameOrderIndex`), tests the path and status from the index itself and stops at the
-//! page. [`name_order_for`] counts the subtree's members through the path index, up to
-//! [`LARGE`], and past it answers [`NameOrder::Walk`]: the list then writes its tests so that
+//! page. [`name_order_for`] counts the subtree's members through the path index, up to a
+//! threshold ([`LARGE`] unless the application's configuration says otherwise), and past it
+//! answers [`NameOrder::Walk`]: the list then writes its tests so that
 //! SQLite cannot serve them from another index (`(unit_path || '') LIKE …`,
 //! `(members.id + 0) IN (…)`). PostgreSQL keeps statistics and chooses by itself.
 
