@@ -275,6 +275,20 @@ async fn children_and_months_add_up_to_the_whole() {
         .await
         .unwrap();
     assert!(children.children.len() >= 2, "the province has communes");
+    // Both at once (the dashboard's and the report's way) give the same lines.
+    let (whole_too, children_too) =
+        indicators::whole_and_by_child(&app, &board, root.id, period(from, to), &[])
+            .await
+            .unwrap();
+    let json = |v: serde_json::Result<serde_json::Value>| v.unwrap();
+    assert_eq!(
+        json(serde_json::to_value(&whole_too.indicators)),
+        json(serde_json::to_value(&whole.indicators))
+    );
+    assert_eq!(
+        json(serde_json::to_value(&children_too.children)),
+        json(serde_json::to_value(&children.children))
+    );
     let months = indicators::by_month(&app, &board, root.id, period(from, to), &[])
         .await
         .unwrap();
@@ -355,6 +369,26 @@ async fn warnings_agree_with_the_indicators_and_page_by_kind() {
         .await
         .unwrap();
     assert_eq!(count(Warning::OverdueAdmission), candidates.overdue as u64);
+    // The newest five of each kind are those its own listing starts with.
+    for k in Warning::ALL {
+        let own = warnings::warnings(&app, &board, root.id, period(from, to), Some(*k), None, 5)
+            .await
+            .unwrap();
+        let firsts: Vec<_> = w.items.iter().filter(|i| i.kind == k.code()).collect();
+        assert_eq!(firsts.len() as u64, count(*k).min(5), "{k:?}");
+        let listed: Vec<_> = own.items.iter().collect();
+        assert_eq!(
+            firsts
+                .iter()
+                .map(|i| (&i.cell.id, &i.on, &i.meeting_id, &i.reason))
+                .collect::<Vec<_>>(),
+            listed
+                .iter()
+                .map(|i| (&i.cell.id, &i.on, &i.meeting_id, &i.reason))
+                .collect::<Vec<_>>(),
+            "{k:?}"
+        );
+    }
     for i in &w.items {
         assert!(
             ["/meetings/", "/units/", "/members/"]

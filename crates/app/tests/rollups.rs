@@ -196,8 +196,9 @@ async fn the_roll_ups_equal_the_raw_rows_after_random_restructures() {
             };
             let today = chibo_app::App::today();
             for grouping in [Grouping::Whole, Grouping::ByChild, Grouping::ByMonth] {
-                let scope =
-                    || indicators::scope(&app.db, Subtree::of(&visible), from, to, today, grouping);
+                let scope_with =
+                    |g| indicators::scope(&app.db, Subtree::of(&visible), from, to, today, g);
+                let scope = || scope_with(grouping);
                 let (kept, raw) = (scope().await.unwrap(), scope().await.unwrap());
                 let raw = raw.without_rollups();
                 let what = format!(
@@ -216,11 +217,25 @@ async fn the_roll_ups_equal_the_raw_rows_after_random_restructures() {
                                 .map(|c| (c.unit_id, c.figures))
                                 .collect::<Vec<_>>()
                         };
+                        let children = lines(indicators::by_child(&app.db, &kept).await.unwrap());
                         assert_eq!(
-                            lines(indicators::by_child(&app.db, &kept).await.unwrap()),
+                            children,
                             lines(indicators::by_child(&app.db, &raw).await.unwrap()),
                             "{what}"
                         );
+                        // The whole added up from the children, its distinct counts counted
+                        // again, is the whole counted by itself (moves inside the root put a
+                        // cell under two children).
+                        let (whole, both) = indicators::whole_and_by_child(&app.db, &kept)
+                            .await
+                            .unwrap();
+                        let alone = scope_with(Grouping::Whole).await.unwrap();
+                        assert_eq!(
+                            whole,
+                            indicators::all(&app.db, &alone).await.unwrap(),
+                            "{what}"
+                        );
+                        assert_eq!(lines(both), children, "{what}");
                     }
                     Grouping::ByMonth => assert_eq!(
                         indicators::monthly(&app.db, &kept).await.unwrap(),

@@ -357,8 +357,8 @@ async fn figures(
         Err(AppError::Invalid(_)) => own_targets(app, p.id).await?,
         Err(e) => return Err(e),
     };
-    let of_unit = indicators::of_unit(app, actor, u.id, period, &targets).await?;
-    let by_child = indicators::by_child(app, actor, u.id, period, &targets).await?;
+    let (of_unit, by_child) =
+        indicators::whole_and_by_child(app, actor, u.id, period, &targets).await?;
     let weaknesses = warnings::counts(app, actor, u.id, period)
         .await?
         .into_iter()

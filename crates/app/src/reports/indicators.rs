@@ -179,14 +179,41 @@ pub async fn of_unit(
     let scope = scope_of(app, &unit, &period, Grouping::Whole).await?;
     let figures = chibo_store::indicators::all(&app.db, &scope).await?;
     let pending = chibo_store::meeting_stats::stale_count(&app.db).await?;
-    Ok(Indicators {
+    Ok(whole(&unit, &period, figures, targets, pending))
+}
+
+fn whole(
+    unit: &unit::Model,
+    period: &Period,
+    figures: Vec<(Indicator, Figure)>,
+    targets: &[Target],
+    pending: u64,
+) -> Indicators {
+    Indicators {
         unit_id: unit.id,
-        unit: UnitRef::of(&unit),
+        unit: UnitRef::of(unit),
         from: period.from,
         to: period.to,
         indicators: with_rows(lines(figures, targets), unit.id),
         pending,
-    })
+    }
+}
+
+/// [`of_unit`] and [`by_child`] at once, for the dashboard and the review report: fewer
+/// statements than both, the same figures.
+pub async fn whole_and_by_child(
+    app: &App,
+    actor: &Actor,
+    unit_id: i64,
+    period: Period,
+    targets: &[Target],
+) -> AppResult<(Indicators, ByChild)> {
+    let unit = reported_unit(app, actor, unit_id, &period).await?;
+    let scope = scope_of(app, &unit, &period, Grouping::ByChild).await?;
+    let (figures, children) = chibo_store::indicators::whole_and_by_child(&app.db, &scope).await?;
+    let pending = chibo_store::meeting_stats::stale_count(&app.db).await?;
+    let by_child = child_lines(app, &unit, &period, children, targets, pending).await?;
+    Ok((whole(&unit, &period, figures, targets, pending), by_child))
 }
 
 fn lines(figures: Vec<(Indicator, Figure)>, targets: &[Target]) -> Vec<IndicatorLine> {
@@ -242,12 +269,24 @@ pub async fn by_child(
 ) -> AppResult<ByChild> {
     let unit = reported_unit(app, actor, unit_id, &period).await?;
     let scope = scope_of(app, &unit, &period, Grouping::ByChild).await?;
-    let mut counted: HashMap<i64, Vec<(Indicator, Figure)>> =
-        chibo_store::indicators::by_child(&app.db, &scope)
-            .await?
-            .into_iter()
-            .map(|c| (c.unit_id, c.figures))
-            .collect();
+    let children = chibo_store::indicators::by_child(&app.db, &scope).await?;
+    let pending = chibo_store::meeting_stats::stale_count(&app.db).await?;
+    child_lines(app, &unit, &period, children, targets, pending).await
+}
+
+/// The lines of the units directly under `unit` from their counted figures.
+async fn child_lines(
+    app: &App,
+    unit: &unit::Model,
+    period: &Period,
+    children: Vec<chibo_store::indicators::ChildFigures>,
+    targets: &[Target],
+    pending: u64,
+) -> AppResult<ByChild> {
+    let mut counted: HashMap<i64, Vec<(Indicator, Figure)>> = children
+        .into_iter()
+        .map(|c| (c.unit_id, c.figures))
+        .collect();
     // Today's sub-units are listed even with nothing to count (a new cell), then whatever
     // else was counted; the sub-units of one unit are a level of the tree, never a subtree.
     let live: Vec<i64> = unit::Entity::find()
@@ -280,7 +319,7 @@ pub async fn by_child(
     children.sort_by_key(|c| (names.get(&c.unit.id).map(|u| u.sort_key.clone()), c.unit.id));
     if let Some(own) = counted.remove(&unit.id) {
         children.push(ChildIndicators {
-            unit: UnitRef::of(&unit),
+            unit: UnitRef::of(unit),
             kind_label: "Trực tiếp tại đơn vị".into(),
             itself: true,
             indicators: short_lines(own, targets),
@@ -288,11 +327,11 @@ pub async fn by_child(
     }
     Ok(ByChild {
         unit_id: unit.id,
-        unit: UnitRef::of(&unit),
+        unit: UnitRef::of(unit),
         from: period.from,
         to: period.to,
         children,
-        pending: chibo_store::meeting_stats::stale_count(&app.db).await?,
+        pending,
     })
 }
 

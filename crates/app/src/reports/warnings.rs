@@ -228,11 +228,10 @@ pub async fn warnings(
     let unit = reported_unit(app, actor, unit_id, &period).await?;
     let scope = scope_of(app, &unit, &period, Grouping::Whole).await?;
     let (as_of, removal) = as_of(app, &unit).await?;
-    let kinds = store::counts(&app.db, &scope, &as_of).await?;
     let after = after.map(row_of).transpose()?;
     let mut rows: Vec<(Warning, WarningRow)> = Vec::new();
     let mut next = None;
-    match kind {
+    let kinds = match kind {
         Some(k) => {
             let per_page = per_page.clamp(1, 500);
             let mut page =
@@ -242,16 +241,17 @@ pub async fn warnings(
                 next = page.last().map(cursor_of);
             }
             rows.extend(page.into_iter().map(|r| (k, r)));
+            store::counts(&app.db, &scope, &as_of).await?
         }
-        None => {
-            for (k, n) in &kinds {
-                if *n > 0 {
-                    let page = store::page(&app.db, &scope, *k, &as_of, None, FIRST).await?;
-                    rows.extend(page.into_iter().map(|r| (*k, r)));
-                }
-            }
-        }
-    }
+        None => store::overview(&app.db, &scope, &as_of, FIRST)
+            .await?
+            .into_iter()
+            .map(|(k, n, first)| {
+                rows.extend(first.into_iter().map(|r| (k, r)));
+                (k, n)
+            })
+            .collect(),
+    };
     let ids: Vec<i64> = rows.iter().map(|(_, r)| r.cell_id).collect();
     let cells = crate::lookup::units_by_id(&app.db, &ids).await?;
     let absent: Vec<i64> = rows

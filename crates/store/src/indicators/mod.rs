@@ -12,6 +12,7 @@
 //! it lay under on its date, which `by_child` turns into units. The arithmetic of a share
 //! (rounding, a share of nothing) is the domain's (`chibo_domain::indicators::Figure`).
 
+mod dated;
 mod queries;
 mod rolled;
 pub mod warnings;
@@ -56,6 +57,7 @@ type Slots = [u64; queries::SLOTS];
 type Groups = BTreeMap<String, Slots>;
 
 /// The subtree's root over the period, the period, and how rows are grouped.
+#[derive(Clone)]
 pub struct Scope<'a> {
     versions: Vec<RootVersion>,
     from: NaiveDate,
@@ -206,14 +208,7 @@ pub async fn all(
     db: &impl ConnectionTrait,
     scope: &Scope<'_>,
 ) -> Result<Vec<(Indicator, Figure)>, DbErr> {
-    let groups = queries::count(db, scope).await?;
-    let slots = groups.values().fold([0; queries::SLOTS], |mut acc, g| {
-        for (a, v) in acc.iter_mut().zip(g) {
-            *a += v;
-        }
-        acc
-    });
-    Ok(queries::figures(&slots))
+    Ok(queries::figures(&sum(&queries::count(db, scope).await?)))
 }
 
 /// The figures of a subtree with nothing to count.
@@ -236,10 +231,46 @@ pub async fn by_child(
     db: &impl ConnectionTrait,
     scope: &Scope<'_>,
 ) -> Result<Vec<ChildFigures>, DbErr> {
+    Ok(children(&queries::count(db, scope).await?))
+}
+
+/// The figures of the whole subtree and of each unit directly under the root, as [`all`] and
+/// [`by_child`] count them (for a scope of [`Grouping::ByChild`]), with fewer statements than
+/// both: the whole adds up its children's lines, and only the counts of distinct members,
+/// officers, cells and cadres are counted again for it.
+pub async fn whole_and_by_child(
+    db: &impl ConnectionTrait,
+    scope: &Scope<'_>,
+) -> Result<(Vec<(Indicator, Figure)>, Vec<ChildFigures>), DbErr> {
+    debug_assert_eq!(scope.grouping, Grouping::ByChild);
     let groups = queries::count(db, scope).await?;
+    let mut whole = sum(&groups);
+    let whole_scope = Scope {
+        grouping: Grouping::Whole,
+        ..scope.clone()
+    };
+    let recounted = sum(&queries::count_distinct(db, &whole_scope).await?);
+    for slot in queries::RECOUNTED {
+        whole[slot] = recounted[slot];
+    }
+    Ok((queries::figures(&whole), children(&groups)))
+}
+
+/// Every group's counts added up.
+fn sum(groups: &Groups) -> Slots {
+    groups.values().fold([0; queries::SLOTS], |mut acc, g| {
+        for (a, v) in acc.iter_mut().zip(g) {
+            *a += v;
+        }
+        acc
+    })
+}
+
+/// The lines by child of groups keyed by the children's paths.
+fn children(groups: &Groups) -> Vec<ChildFigures> {
     // A path names its unit by its last id; a child seen under several paths adds them up.
     let mut by_unit: BTreeMap<i64, Slots> = BTreeMap::new();
-    for (path, g) in &groups {
+    for (path, g) in groups {
         let Some(unit_id) = path_ids(path).last().copied() else {
             continue;
         };
@@ -248,13 +279,13 @@ pub async fn by_child(
             *a += v;
         }
     }
-    Ok(by_unit
+    by_unit
         .into_iter()
         .map(|(unit_id, slots)| ChildFigures {
             unit_id,
             figures: queries::figures(&slots),
         })
-        .collect())
+        .collect()
 }
 
 /// The indicators counted from the meetings and the cell-months of the period, month by

@@ -5,7 +5,7 @@ use chibo_domain::indicators::{Figure, Indicator};
 use chrono::{Datelike, Months, NaiveDate};
 use sea_orm::{ConnectionTrait, DbErr};
 
-use super::{Groups, Scope, Sql, rolled, valid_on};
+use super::{Groups, Scope, Slots, Sql, dated, rolled, valid_on};
 use crate::rollups;
 
 /// Where each count lands.
@@ -107,12 +107,45 @@ pub(super) fn figures(s: &[u64; SLOTS]) -> Vec<(Indicator, Figure)> {
 
 /// Every count of the scope, by group.
 pub(super) async fn count(db: &impl ConnectionTrait, s: &Scope<'_>) -> Result<Groups, DbErr> {
-    let mut groups = Groups::new();
-    tree_on_to(db, s, &mut groups).await?;
-    cell_months(db, s, &mut groups).await?;
+    let mut groups = count_distinct(db, s).await?;
+    units_on_to(db, s, &mut groups).await?;
     meetings(db, s, &mut groups).await?;
-    programmes(db, s, &mut groups).await?;
-    classification(db, s, &mut groups).await?;
+    dated::programmes(db, s, &mut groups).await?;
+    dated::classification(db, s, &mut groups).await?;
+    Ok(groups)
+}
+
+/// The slots [`count_distinct`] counts: those the lines by child do not add up to the whole
+/// (distinct members, officers, cells and cadres, since one may lie under two children in the
+/// period: a cell moved, a member on two rolls, an officer in two cells), and the others its
+/// statements count beside them. Every other slot places each row under one child, so the
+/// whole is the sum of the children's.
+pub(super) const RECOUNTED: [usize; 12] = [
+    slot::MEMBERS,
+    slot::OFFICERS,
+    slot::OFFICERS_TRAINED,
+    slot::CELL_MONTHS_MET,
+    slot::CELL_MONTHS,
+    slot::CELLS_EVERY_MONTH,
+    slot::CELLS_EXPECTED,
+    slot::CELLS_EVERY_QUARTER,
+    slot::CELLS_WITH_QUARTER,
+    slot::CADRES,
+    slot::CADRE_TASKS,
+    slot::CADRE_TASKS_DONE,
+];
+
+/// The counts of the [`RECOUNTED`] slots, by group: what a whole needs counted again when
+/// its children's lines are known.
+pub(super) async fn count_distinct(
+    db: &impl ConnectionTrait,
+    s: &Scope<'_>,
+) -> Result<Groups, DbErr> {
+    let mut groups = Groups::new();
+    members_on_to(db, s, &mut groups).await?;
+    officers_on_to(db, s, &mut groups).await?;
+    cell_months(db, s, &mut groups).await?;
+    dated::cadre_tasks(db, s, &mut groups).await?;
     Ok(groups)
 }
 
@@ -128,25 +161,20 @@ pub(super) async fn count_meetings(
 }
 
 /// The held meetings' sums over the whole scope (from the roll-ups where kept).
-pub(super) async fn meeting_sums(
-    db: &impl ConnectionTrait,
-    s: &Scope<'_>,
-) -> Result<[u64; SLOTS], DbErr> {
+pub(super) async fn meeting_sums(db: &impl ConnectionTrait, s: &Scope<'_>) -> Result<Slots, DbErr> {
     let mut groups = Groups::new();
     meetings(db, s, &mut groups).await?;
-    Ok(groups.values().fold([0; SLOTS], |mut acc, g| {
-        for (a, v) in acc.iter_mut().zip(g) {
-            *a += v;
-        }
-        acc
-    }))
+    Ok(super::sum(&groups))
 }
 
 pub(super) const CELL_KINDS: &str = "('cell', 'base_cell')";
 
-/// On the period's last day: members on the roll, grassroots organisations, cells, cells with
-/// party groups, cells inspected in the period, officers in office and those trained in it.
-async fn tree_on_to(db: &impl ConnectionTrait, s: &Scope<'_>, g: &mut Groups) -> Result<(), DbErr> {
+/// Members on the roll of a unit of the subtree on the period's last day, each once.
+async fn members_on_to(
+    db: &impl ConnectionTrait,
+    s: &Scope<'_>,
+    g: &mut Groups,
+) -> Result<(), DbErr> {
     use slot::*;
     let mut sql = Sql::default();
     let to = sql.bind(s.to);
@@ -159,8 +187,17 @@ async fn tree_on_to(db: &impl ConnectionTrait, s: &Scope<'_>, g: &mut Groups) ->
          WHERE {valid_v} AND {under} AND {} GROUP BY 1",
         valid_on("r", &to)
     );
-    s.add(db, g, sql, &text, &[MEMBERS]).await?;
+    s.add(db, g, sql, &text, &[MEMBERS]).await
+}
 
+/// On the period's last day: grassroots organisations, cells, cells with party groups, and
+/// cells inspected in the period.
+async fn units_on_to(
+    db: &impl ConnectionTrait,
+    s: &Scope<'_>,
+    g: &mut Groups,
+) -> Result<(), DbErr> {
+    use slot::*;
     let mut sql = Sql::default();
     let (from, to) = (sql.bind(s.from), sql.bind(s.to));
     let under = s.under(&mut sql, "v.path", &to);
@@ -185,8 +222,17 @@ async fn tree_on_to(db: &impl ConnectionTrait, s: &Scope<'_>, g: &mut Groups) ->
         &text,
         &[GRASSROOTS, CELLS, CELLS_WITH_GROUPS, CELLS_INSPECTED],
     )
-    .await?;
+    .await
+}
 
+/// Officers of the cells in office on the period's last day, and those of them who completed
+/// a course ending in the period, each once.
+async fn officers_on_to(
+    db: &impl ConnectionTrait,
+    s: &Scope<'_>,
+    g: &mut Groups,
+) -> Result<(), DbErr> {
+    use slot::*;
     let mut sql = Sql::default();
     let (from, to) = (sql.bind(s.from), sql.bind(s.to));
     let under = s.under(&mut sql, "v.path", &to);
@@ -369,131 +415,6 @@ async fn meetings(db: &impl ConnectionTrait, s: &Scope<'_>, g: &mut Groups) -> R
             valid_v = valid_on("v", "ms.meeting_date"),
         );
         s.add(db, g, sql, &text, &meeting_slots()).await?;
-    }
-    Ok(())
-}
-
-/// The end of year `y` inside the period: the day a yearly row is placed in the tree.
-fn year_end(y: i32, to: NaiveDate) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, 12, 31)
-        .expect("31 December")
-        .min(to)
-}
-
-/// The unit version `v` of the unit in column `unit` on `day`, under the root then: the joins
-/// that place a dated row in the tree.
-fn placed(s: &Scope<'_>, sql: &mut Sql, unit: &str, day: &str) -> String {
-    format!(
-        "JOIN unit_versions v ON v.unit_id = {unit} AND {} AND {}",
-        valid_on("v", day),
-        s.under(sql, "v.path", day)
-    )
-}
-
-/// Thematic topics of the years of the period, courses ending in it and their trainees,
-/// admission decisions, badges awarded, and the breakthrough tasks of its years (cadres, tasks,
-/// done).
-async fn programmes(db: &impl ConnectionTrait, s: &Scope<'_>, g: &mut Groups) -> Result<(), DbErr> {
-    use slot::*;
-    // A yearly row counts under the root by its unit at the end of its year (or of the period):
-    // one statement per year of the period, a handful.
-    for y in s.from.year()..=s.to.year() {
-        let mut sql = Sql::default();
-        let day = sql.bind(year_end(y, s.to));
-        let year = sql.bind(y);
-        let join = placed(s, &mut sql, "t.unit_id", &day);
-        let key = s.key(&mut sql, "v.path", &day);
-        let text = format!(
-            "SELECT {key}, COUNT(*) FROM thematic_topics t {join} WHERE t.year = {year} GROUP BY 1"
-        );
-        s.add(db, g, sql, &text, &[TOPICS]).await?;
-
-        let mut sql = Sql::default();
-        let day = sql.bind(year_end(y, s.to));
-        let year = sql.bind(y);
-        let join = placed(s, &mut sql, "ct.unit_id", &day);
-        let key = s.key(&mut sql, "v.path", &day);
-        let text = format!(
-            "SELECT {key}, COUNT(DISTINCT ct.member_id), COUNT(*), \
-               SUM(CASE WHEN ct.status = 'done' THEN 1 ELSE 0 END) \
-             FROM cadre_tasks ct {join} WHERE ct.year = {year} GROUP BY 1"
-        );
-        s.add(db, g, sql, &text, &[CADRES, CADRE_TASKS, CADRE_TASKS_DONE])
-            .await?;
-    }
-
-    let mut sql = Sql::default();
-    let (from, to) = (sql.bind(s.from), sql.bind(s.to));
-    let join = placed(s, &mut sql, "c.unit_id", "c.ends_on");
-    let key = s.key(&mut sql, "v.path", "c.ends_on");
-    let text = format!(
-        "SELECT {key}, COUNT(DISTINCT c.id), COUNT(cp.id) \
-         FROM courses c {join} LEFT JOIN course_participants cp ON cp.course_id = c.id \
-         WHERE c.ends_on >= {from} AND c.ends_on <= {to} GROUP BY 1"
-    );
-    s.add(db, g, sql, &text, &[COURSES, TRAINEES]).await?;
-
-    let mut sql = Sql::default();
-    let (from, to) = (sql.bind(s.from), sql.bind(s.to));
-    let join = placed(s, &mut sql, "k.unit_id", "k.decided_on");
-    let key = s.key(&mut sql, "v.path", "k.decided_on");
-    let text = format!(
-        "SELECT {key}, COUNT(*) FROM candidates k {join} \
-         WHERE k.decided_on >= {from} AND k.decided_on <= {to} GROUP BY 1"
-    );
-    s.add(db, g, sql, &text, &[ADMITTED]).await?;
-
-    // A badge counts under the member's home cell on the day it was awarded.
-    let mut sql = Sql::default();
-    let (from, to) = (sql.bind(s.from), sql.bind(s.to));
-    let join = placed(s, &mut sql, "r.unit_id", "b.awarded_on");
-    let key = s.key(&mut sql, "v.path", "b.awarded_on");
-    let text = format!(
-        "SELECT {key}, COUNT(*) FROM member_badges b \
-         JOIN member_units r ON r.member_id = b.member_id AND r.kind = 'home' AND {} {join} \
-         WHERE b.awarded_on >= {from} AND b.awarded_on <= {to} GROUP BY 1",
-        valid_on("r", "b.awarded_on")
-    );
-    s.add(db, g, sql, &text, &[BADGES]).await
-}
-
-/// For each classification year ending in the period: cells rated good or excellent and
-/// cells rated, members likewise, each placed in the tree at the year's end.
-async fn classification(
-    db: &impl ConnectionTrait,
-    s: &Scope<'_>,
-    g: &mut Groups,
-) -> Result<(), DbErr> {
-    use slot::*;
-    let good = "('excellent', 'good')";
-    for y in s.from.year()..=s.to.year() {
-        let end = NaiveDate::from_ymd_opt(y, 12, 31).expect("31 December");
-        if !(s.from <= end && end <= s.to) {
-            continue;
-        }
-        let mut sql = Sql::default();
-        let day = sql.bind(end);
-        let year = sql.bind(y);
-        let join = placed(s, &mut sql, "ur.unit_id", &day);
-        let key = s.key(&mut sql, "v.path", &day);
-        let text = format!(
-            "SELECT {key}, SUM(CASE WHEN ur.level IN {good} THEN 1 ELSE 0 END), COUNT(*) \
-             FROM unit_reviews ur {join} WHERE ur.year = {year} AND v.kind IN {CELL_KINDS} \
-             GROUP BY 1"
-        );
-        s.add(db, g, sql, &text, &[CELLS_GOOD, CELLS_RATED]).await?;
-
-        let mut sql = Sql::default();
-        let day = sql.bind(end);
-        let year = sql.bind(y);
-        let join = placed(s, &mut sql, "mr.cell_id", &day);
-        let key = s.key(&mut sql, "v.path", &day);
-        let text = format!(
-            "SELECT {key}, SUM(CASE WHEN mr.level IN {good} THEN 1 ELSE 0 END), COUNT(*) \
-             FROM member_reviews mr {join} WHERE mr.year = {year} GROUP BY 1"
-        );
-        s.add(db, g, sql, &text, &[MEMBERS_GOOD, MEMBERS_RATED])
-            .await?;
     }
     Ok(())
 }

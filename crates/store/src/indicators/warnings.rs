@@ -321,6 +321,21 @@ pub async fn counts(
     s: &Scope<'_>,
     as_of: &AsOf,
 ) -> Result<Vec<(Warning, u64)>, DbErr> {
+    Ok(overview(db, s, as_of, 0)
+        .await?
+        .into_iter()
+        .map(|(kind, n, _)| (kind, n))
+        .collect())
+}
+
+/// Every kind of warning with its count and its newest `first` rows: one statement a kind,
+/// which counts the rows and keeps the newest in the same pass.
+pub async fn overview(
+    db: &impl ConnectionTrait,
+    s: &Scope<'_>,
+    as_of: &AsOf,
+    first: u64,
+) -> Result<Vec<(Warning, u64, Vec<WarningRow>)>, DbErr> {
     // Three kinds list the held meetings an indicator misses: counted from the same sums as
     // the indicators (a dozen roll-up rows at a province), not by a pass over the meetings.
     let sums = super::queries::meeting_sums(db, s).await?;
@@ -335,21 +350,55 @@ pub async fn counts(
             _ => None,
         };
         if let Some(n) = derived {
-            out.push((*kind, n));
+            let rows = if n > 0 && first > 0 {
+                page(db, s, *kind, as_of, None, first).await?
+            } else {
+                Vec::new()
+            };
+            out.push((*kind, n, rows));
             continue;
         }
         let mut sql = Sql::default();
         let rows = rows_of(s, &mut sql, *kind, as_of);
-        let text = format!("SELECT COUNT(*) FROM ({rows}) w");
-        let n = db
-            .query_one_raw(sql.statement(s.backend, &text))
-            .await?
-            .map(|r| r.try_get_by_index::<i64>(0))
-            .transpose()?
-            .unwrap_or(0);
-        out.push((*kind, n.max(0) as u64));
+        if first == 0 {
+            let text = format!("SELECT COUNT(*) FROM ({rows}) w");
+            let n = db
+                .query_one_raw(sql.statement(s.backend, &text))
+                .await?
+                .map(|r| r.try_get_by_index::<i64>(0))
+                .transpose()?
+                .unwrap_or(0);
+            out.push((*kind, n.max(0) as u64, Vec::new()));
+            continue;
+        }
+        // The count of every row beside each of the first: no row, no warning.
+        let text = format!(
+            "SELECT w.cell, w.on_day, w.meeting, w.n, COUNT(*) OVER () FROM ({rows}) w \
+             ORDER BY {NEWEST_FIRST} LIMIT {}",
+            first.clamp(1, 500)
+        );
+        let found = db.query_all_raw(sql.statement(s.backend, &text)).await?;
+        let n = match found.first() {
+            Some(r) => r.try_get_by_index::<i64>(4)?.max(0) as u64,
+            None => 0,
+        };
+        let rows = found.iter().map(row).collect::<Result<_, _>>()?;
+        out.push((*kind, n, rows));
     }
     Ok(out)
+}
+
+/// The order warnings are listed in: newest first, then by cell and meeting (or number).
+const NEWEST_FIRST: &str = "w.on_day DESC, w.cell DESC, COALESCE(w.meeting, w.n) DESC";
+
+/// A warning read from its first four columns.
+fn row(r: &sea_orm::QueryResult) -> Result<WarningRow, DbErr> {
+    Ok(WarningRow {
+        cell_id: r.try_get_by_index(0)?,
+        on: r.try_get_by_index(1)?,
+        meeting_id: r.try_get_by_index(2)?,
+        number: r.try_get_by_index::<Option<i64>>(3)?.unwrap_or(0),
+    })
 }
 
 /// Up to `limit` warnings of `kind`, newest first, after `after` (the last row of the previous
@@ -377,19 +426,12 @@ pub async fn page(
     };
     let text = format!(
         "SELECT w.cell, w.on_day, w.meeting, w.n FROM ({rows}) w {keyset} \
-         ORDER BY w.on_day DESC, w.cell DESC, COALESCE(w.meeting, w.n) DESC LIMIT {}",
+         ORDER BY {NEWEST_FIRST} LIMIT {}",
         limit.clamp(1, 500)
     );
     db.query_all_raw(sql.statement(s.backend, &text))
         .await?
-        .into_iter()
-        .map(|r| {
-            Ok(WarningRow {
-                cell_id: r.try_get_by_index(0)?,
-                on: r.try_get_by_index(1)?,
-                meeting_id: r.try_get_by_index(2)?,
-                number: r.try_get_by_index::<Option<i64>>(3)?.unwrap_or(0),
-            })
-        })
+        .iter()
+        .map(row)
         .collect()
 }

@@ -131,7 +131,8 @@ pub async fn dashboard(
         Some(p) => programme::targets_for(&s.app, &a, p, id).await?.1,
         None => vec![],
     };
-    let by_child = indicators::by_child(&s.app, &a, id, period, &targets).await?;
+    let (whole, by_child) =
+        indicators::whole_and_by_child(&s.app, &a, id, period, &targets).await?;
     let warnings = warnings::warnings(&s.app, &a, id, period, None, None, warnings::FIRST).await?;
     let descending = q.giam.as_deref() == Some("1");
     let trend = indicators::trend(&s.app, &a, id, trend_period(period), &targets).await?;
@@ -146,7 +147,7 @@ pub async fn dashboard(
     render(&DashboardPage {
         charts,
         nav: Nav::of(&a),
-        r: indicators::of_unit(&s.app, &a, id, period, &targets).await?,
+        r: whole,
         programmes: programme::for_unit(&s.app, &a, id).await?,
         base: format!(
             "tu={}&den={}{}",

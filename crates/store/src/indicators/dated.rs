@@ -1,0 +1,150 @@
+//! The dated and yearly counts of the indicators: thematic topics, courses and trainees,
+//! admissions, badges, breakthrough tasks, and last years' classification, each row placed in
+//! the tree by its unit on its own date (or its year's end).
+
+use chrono::{Datelike, NaiveDate};
+use sea_orm::{ConnectionTrait, DbErr};
+
+use super::queries::{CELL_KINDS, slot};
+use super::{Groups, Scope, Sql, valid_on};
+
+/// The end of year `y` inside the period: the day a yearly row is placed in the tree.
+fn year_end(y: i32, to: NaiveDate) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, 12, 31)
+        .expect("31 December")
+        .min(to)
+}
+
+/// The unit version `v` of the unit in column `unit` on `day`, under the root then: the joins
+/// that place a dated row in the tree.
+fn placed(s: &Scope<'_>, sql: &mut Sql, unit: &str, day: &str) -> String {
+    format!(
+        "JOIN unit_versions v ON v.unit_id = {unit} AND {} AND {}",
+        valid_on("v", day),
+        s.under(sql, "v.path", day)
+    )
+}
+
+/// Thematic topics of the years of the period, courses ending in it and their trainees,
+/// admission decisions and badges awarded.
+pub(super) async fn programmes(
+    db: &impl ConnectionTrait,
+    s: &Scope<'_>,
+    g: &mut Groups,
+) -> Result<(), DbErr> {
+    use slot::*;
+    // A yearly row counts under the root by its unit at the end of its year (or of the period):
+    // one statement per year of the period, a handful.
+    for y in s.from.year()..=s.to.year() {
+        let mut sql = Sql::default();
+        let day = sql.bind(year_end(y, s.to));
+        let year = sql.bind(y);
+        let join = placed(s, &mut sql, "t.unit_id", &day);
+        let key = s.key(&mut sql, "v.path", &day);
+        let text = format!(
+            "SELECT {key}, COUNT(*) FROM thematic_topics t {join} WHERE t.year = {year} GROUP BY 1"
+        );
+        s.add(db, g, sql, &text, &[TOPICS]).await?;
+    }
+
+    let mut sql = Sql::default();
+    let (from, to) = (sql.bind(s.from), sql.bind(s.to));
+    let join = placed(s, &mut sql, "c.unit_id", "c.ends_on");
+    let key = s.key(&mut sql, "v.path", "c.ends_on");
+    let text = format!(
+        "SELECT {key}, COUNT(DISTINCT c.id), COUNT(cp.id) \
+         FROM courses c {join} LEFT JOIN course_participants cp ON cp.course_id = c.id \
+         WHERE c.ends_on >= {from} AND c.ends_on <= {to} GROUP BY 1"
+    );
+    s.add(db, g, sql, &text, &[COURSES, TRAINEES]).await?;
+
+    let mut sql = Sql::default();
+    let (from, to) = (sql.bind(s.from), sql.bind(s.to));
+    let join = placed(s, &mut sql, "k.unit_id", "k.decided_on");
+    let key = s.key(&mut sql, "v.path", "k.decided_on");
+    let text = format!(
+        "SELECT {key}, COUNT(*) FROM candidates k {join} \
+         WHERE k.decided_on >= {from} AND k.decided_on <= {to} GROUP BY 1"
+    );
+    s.add(db, g, sql, &text, &[ADMITTED]).await?;
+
+    // A badge counts under the member's home cell on the day it was awarded.
+    let mut sql = Sql::default();
+    let (from, to) = (sql.bind(s.from), sql.bind(s.to));
+    let join = placed(s, &mut sql, "r.unit_id", "b.awarded_on");
+    let key = s.key(&mut sql, "v.path", "b.awarded_on");
+    let text = format!(
+        "SELECT {key}, COUNT(*) FROM member_badges b \
+         JOIN member_units r ON r.member_id = b.member_id AND r.kind = 'home' AND {} {join} \
+         WHERE b.awarded_on >= {from} AND b.awarded_on <= {to} GROUP BY 1",
+        valid_on("r", "b.awarded_on")
+    );
+    s.add(db, g, sql, &text, &[BADGES]).await
+}
+
+/// For each classification year ending in the period: cells rated good or excellent and
+/// cells rated, members likewise, each placed in the tree at the year's end.
+pub(super) async fn classification(
+    db: &impl ConnectionTrait,
+    s: &Scope<'_>,
+    g: &mut Groups,
+) -> Result<(), DbErr> {
+    use slot::*;
+    let good = "('excellent', 'good')";
+    for y in s.from.year()..=s.to.year() {
+        let end = NaiveDate::from_ymd_opt(y, 12, 31).expect("31 December");
+        if !(s.from <= end && end <= s.to) {
+            continue;
+        }
+        let mut sql = Sql::default();
+        let day = sql.bind(end);
+        let year = sql.bind(y);
+        let join = placed(s, &mut sql, "ur.unit_id", &day);
+        let key = s.key(&mut sql, "v.path", &day);
+        let text = format!(
+            "SELECT {key}, SUM(CASE WHEN ur.level IN {good} THEN 1 ELSE 0 END), COUNT(*) \
+             FROM unit_reviews ur {join} WHERE ur.year = {year} AND v.kind IN {CELL_KINDS} \
+             GROUP BY 1"
+        );
+        s.add(db, g, sql, &text, &[CELLS_GOOD, CELLS_RATED]).await?;
+
+        let mut sql = Sql::default();
+        let day = sql.bind(end);
+        let year = sql.bind(y);
+        let join = placed(s, &mut sql, "mr.cell_id", &day);
+        let key = s.key(&mut sql, "v.path", &day);
+        let text = format!(
+            "SELECT {key}, SUM(CASE WHEN mr.level IN {good} THEN 1 ELSE 0 END), COUNT(*) \
+             FROM member_reviews mr {join} WHERE mr.year = {year} GROUP BY 1"
+        );
+        s.add(db, g, sql, &text, &[MEMBERS_GOOD, MEMBERS_RATED])
+            .await?;
+    }
+    Ok(())
+}
+
+/// The breakthrough tasks of the years of the period: cadres given one (distinct), tasks,
+/// tasks done. A yearly row counts under the root by its unit at the end of its year (or of
+/// the period).
+pub(super) async fn cadre_tasks(
+    db: &impl ConnectionTrait,
+    s: &Scope<'_>,
+    g: &mut Groups,
+) -> Result<(), DbErr> {
+    use slot::*;
+    for y in s.from.year()..=s.to.year() {
+        let mut sql = Sql::default();
+        let day = sql.bind(year_end(y, s.to));
+        let year = sql.bind(y);
+        let join = placed(s, &mut sql, "ct.unit_id", &day);
+        let key = s.key(&mut sql, "v.path", &day);
+        let text = format!(
+            "SELECT {key}, COUNT(DISTINCT ct.member_id), COUNT(*), \
+               SUM(CASE WHEN ct.status = 'done' THEN 1 ELSE 0 END) \
+             FROM cadre_tasks ct {join} WHERE ct.year = {year} GROUP BY 1"
+        );
+        s.add(db, g, sql, &text, &[CADRES, CADRE_TASKS, CADRE_TASKS_DONE])
+            .await?;
+    }
+    Ok(())
+}
