@@ -43,7 +43,8 @@ pub struct Config {
     /// every request.
     pub actor_memo_seconds: u64,
     /// Members of a subtree above which SQLite lists them by walking the name index
-    /// (`chibo_store::name_order`); tests lower it to walk the demo's small units.
+    /// (`chibo_store::name_order`), and lists its warnings by walking the meetings newest
+    /// first; tests lower it to walk the demo's small units.
     pub walk_members_above: u64,
 }
 

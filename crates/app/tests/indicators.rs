@@ -448,6 +448,64 @@ async fn warnings_agree_with_the_indicators_and_page_by_kind() {
     }
 }
 
+/// The warnings listed by walking the meetings newest first (what SQLite does for a large
+/// subtree, `Config::walk_members_above`) are those found through the subtree's paths: the
+/// dashboard's first rows of every kind, and each kind page by page.
+#[tokio::test]
+async fn warnings_are_the_same_walked_by_date_or_not() {
+    use chibo_app::reports::warnings;
+    use chibo_app::{App, Config};
+    use chibo_domain::indicators::Warning;
+    let found = demo_with_meetings().await;
+    let walked = App::new(
+        found.db.clone(),
+        Config {
+            walk_members_above: 0,
+            ..Config::default()
+        },
+    );
+    let (from, to) = last_twelve_months();
+    let root = unit_named(&found, "Đảng bộ tỉnh Hòa Sơn").await;
+    let commune = unit_named(&found, "Đảng bộ xã Phú Lâm").await;
+    let lines = |w: warnings::Warnings| {
+        w.items
+            .into_iter()
+            .map(|i| (i.kind, i.cell.id, i.on, i.meeting_id, i.reason))
+            .collect::<Vec<_>>()
+    };
+    let mut listed = 0;
+    for unit in [root.id, commune.id] {
+        for kind in std::iter::once(None).chain(Warning::ALL.iter().copied().map(Some)) {
+            let mut after = None;
+            loop {
+                let p = period(from, to);
+                let (fb, wb) = (
+                    actor(&found, "bantochuc").await,
+                    actor(&walked, "bantochuc").await,
+                );
+                let a = warnings::warnings(&found, &fb, unit, p, kind, after.as_ref(), 2)
+                    .await
+                    .unwrap();
+                let b = warnings::warnings(&walked, &wb, unit, p, kind, after.as_ref(), 2)
+                    .await
+                    .unwrap();
+                assert_eq!(a.next, b.next, "{unit} {kind:?}");
+                let next = a.next.clone();
+                let a = lines(a);
+                listed += a.len();
+                assert_eq!(a, lines(b), "{unit} {kind:?}");
+                match (kind, next) {
+                    (Some(_), Some(n)) => {
+                        after = Some(chibo_domain::cursor::Cursor::decode(&n).unwrap())
+                    }
+                    _ => break,
+                }
+            }
+        }
+    }
+    assert!(listed > 20, "the demo lists warnings: {listed}");
+}
+
 async fn walk_pages(
     app: &chibo_app::App,
     board: &chibo_app::Actor,

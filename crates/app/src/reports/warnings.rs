@@ -115,6 +115,7 @@ async fn as_of(app: &App, unit: &unit::Model) -> AppResult<(AsOf, RemovalBasis)>
         recognition_extended: admissions.recognition_extended,
         transfer_apply: transfers.apply,
         transfer_present: transfers.present,
+        walk_members_above: app.config.walk_members_above,
     };
     Ok((as_of, removal_basis))
 }

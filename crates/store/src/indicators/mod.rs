@@ -68,6 +68,9 @@ pub struct Scope<'a> {
     subtree: Subtree<'a>,
     /// The months the roll-ups are kept for (`crate::rollups`).
     built: Vec<String>,
+    /// The path tests are written so that no index serves them (`crate::name_order`): a list
+    /// newest first over a large subtree then walks the rows by date and stops once full.
+    walk: bool,
 }
 
 impl Scope<'_> {
@@ -100,6 +103,11 @@ impl Scope<'_> {
             .spans(sql, day)
             .into_iter()
             .map(|(when, v)| {
+                let path = if self.walk {
+                    format!("({path} || '')")
+                } else {
+                    path.to_string()
+                };
                 format!(
                     "({path} LIKE {} AND {when})",
                     sql.bind(format!("{}%", v.path))
@@ -199,6 +207,7 @@ pub async fn scope<'a>(
         grouping,
         subtree,
         built: crate::rollups::built_months(db).await?,
+        walk: false,
     })
 }
 

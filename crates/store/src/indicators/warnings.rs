@@ -17,6 +17,7 @@ use sea_orm::{ConnectionTrait, DbErr};
 
 use super::queries::{CELL_KINDS, cell_months_cte};
 use super::{Scope, Sql, valid_on};
+use crate::name_order::NameOrder;
 
 /// One warning: the cell, the day (a month's first day, a meeting's date, the day a stage or
 /// a move began, or today), the meeting when there is one, and a number (how many tasks were
@@ -58,6 +59,9 @@ pub struct AsOf {
     /// A permanent move not applied for since, a letter not presented since.
     pub transfer_apply: NaiveDate,
     pub transfer_present: NaiveDate,
+    /// Members of a subtree above which its warnings are listed on SQLite by walking the rows
+    /// newest first (`crate::name_order::LARGE` but in tests).
+    pub walk_members_above: u64,
 }
 
 /// The rows of warning `kind` as a subquery with columns `cell`, `on_day`, `meeting`, `n`.
@@ -411,6 +415,10 @@ pub async fn page(
     after: Option<&WarningRow>,
     limit: u64,
 ) -> Result<Vec<WarningRow>, DbErr> {
+    // At a province the first page's rows are among the newest meetings: walking them by date
+    // reads a few hundred, where finding every row of the subtree first reads them all.
+    let walk = s.subtree.name_order(db, as_of.walk_members_above).await? == NameOrder::Walk;
+    let s = &Scope { walk, ..s.clone() };
     let mut sql = Sql::default();
     let rows = rows_of(s, &mut sql, kind, as_of);
     let keyset = match after {
