@@ -426,7 +426,7 @@ async fn warnings_agree_with_the_indicators_and_page_by_kind() {
 
     // One kind at a time, newest first, every row once (two overdue transfers may share a
     // cell and a day: the row's own id orders them).
-    // The three kinds counted from the indicators' sums list as many rows as they count.
+    // The kinds counted from the roll-ups' sums list as many rows as they count.
     for (kind, per_page) in [
         (Warning::MissedMonth, 2),
         (Warning::OverdueTransfer, 1),
@@ -434,6 +434,10 @@ async fn warnings_agree_with_the_indicators_and_page_by_kind() {
         (Warning::DocumentsLate, 50),
         (Warning::TooShort, 50),
         (Warning::IncompleteProcedure, 50),
+        (Warning::MembersWithoutTask, 50),
+        (Warning::CopiedMinutes, 50),
+        (Warning::AgencyPartyTime, 50),
+        (Warning::TasksNotFollowedUp, 50),
     ] {
         walk_pages(
             &app,

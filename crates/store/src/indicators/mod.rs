@@ -68,8 +68,9 @@ pub struct Scope<'a> {
     subtree: Subtree<'a>,
     /// The months the roll-ups are kept for (`crate::rollups`).
     built: Vec<String>,
-    /// The path tests are written so that no index serves them (`crate::name_order`): a list
-    /// newest first over a large subtree then walks the rows by date and stops once full.
+    /// The path tests (and the join of a meeting to its cell) are written so that no index
+    /// serves them (`crate::name_order`): the warnings of a large subtree are then found by
+    /// reading the period's rows, not every unit of the tree and each one's rows.
     walk: bool,
 }
 
@@ -79,6 +80,17 @@ impl Scope<'_> {
     pub fn without_rollups(mut self) -> Self {
         self.built.clear();
         self
+    }
+
+    /// The cell of a meeting figure `ms` as its unit version `v` is joined on: written so that
+    /// no index serves it when walking, so that SQLite reads the meetings first and looks each
+    /// one's version up, rather than every version of the tree and then each one's meetings.
+    fn meeting_cell(&self) -> &'static str {
+        if self.walk {
+            "ms.cell_id + 0"
+        } else {
+            "ms.cell_id"
+        }
     }
 
     /// Each path the root had in the period, as the condition that `day` (an SQL expression)

@@ -52,9 +52,14 @@ pub(super) mod slot {
     pub const CELLS_RATED: usize = 39;
     pub const MEMBERS_GOOD: usize = 40;
     pub const MEMBERS_RATED: usize = 41;
+    // Not indicators: the held meetings four early warnings list.
+    pub const UNTASKED_MEETINGS: usize = 42;
+    pub const COPIED_MINUTES: usize = 43;
+    pub const AGENCY_SHORT: usize = 44;
+    pub const UNFOLLOWED_MEETINGS: usize = 45;
 }
 
-pub(super) const SLOTS: usize = 42;
+pub(super) const SLOTS: usize = 46;
 
 /// The figures of one group's counts, in the order of [`Indicator::ALL`].
 pub(super) fn figures(s: &[u64; SLOTS]) -> Vec<(Indicator, Figure)> {
@@ -386,6 +391,10 @@ pub(super) fn meeting_slots() -> [usize; crate::rollups::SUM_COUNT] {
         LEVEL_KEM,
         TASKS_DUE_REVIEW,
         TASKS_REVIEWED,
+        UNTASKED_MEETINGS,
+        COPIED_MINUTES,
+        AGENCY_SHORT,
+        UNFOLLOWED_MEETINGS,
     ]
 }
 
@@ -483,6 +492,10 @@ mod tests {
             slot::CELLS_RATED,
             slot::MEMBERS_GOOD,
             slot::MEMBERS_RATED,
+            slot::UNTASKED_MEETINGS,
+            slot::COPIED_MINUTES,
+            slot::AGENCY_SHORT,
+            slot::UNFOLLOWED_MEETINGS,
         ];
         all.sort_unstable();
         assert_eq!(all.to_vec(), (0..SLOTS).collect::<Vec<_>>());

@@ -8,9 +8,10 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use sea_orm::{ConnectionTrait, DbErr};
 
+use super::queries::slot::{TASKS_DUE_REVIEW, TASKS_REVIEWED, UNFOLLOWED_MEETINGS};
 use super::queries::{SLOTS, meeting_slots};
 use super::{Grouping, Groups, Scope, Sql, valid_on};
-use crate::rollups::{self, SUM_COUNT};
+use crate::rollups;
 
 /// A month of the period: its key, and its first and last days inside the period.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -167,8 +168,8 @@ pub(super) async fn meetings(
     Ok(read)
 }
 
-/// A month's row counts the tasks of every meeting a regular meeting followed; the period
-/// counts only those followed by its end. Takes out the others (the meetings of the months
+/// A month's row counts the tasks (and the meetings with tasks not reviewed) of every meeting a
+/// regular meeting followed; the period counts only those followed by its end. Takes out the others (the meetings of the months
 /// read whose next regular meeting came after the period): few, found by their own index.
 async fn not_yet_followed(
     db: &impl ConnectionTrait,
@@ -185,7 +186,9 @@ async fn not_yet_followed(
     let key = s.key(&mut sql, "v.path", "ms.meeting_date");
     let month = rollups::month_expr(s.backend, "ms.meeting_date");
     let text = format!(
-        "SELECT {key}, SUM(ms.tasks_given), SUM(ms.tasks_reviewed) FROM meeting_stats ms \
+        "SELECT {key}, SUM(ms.tasks_given), SUM(ms.tasks_reviewed), \
+           SUM(CASE WHEN ms.tasks_reviewed < ms.tasks_given THEN 1 ELSE 0 END) \
+         FROM meeting_stats ms \
          JOIN unit_versions v ON v.unit_id = ms.cell_id AND {valid} \
          WHERE ms.held AND ms.next_regular_on > {to} AND ms.meeting_date >= {from} \
          AND ms.meeting_date <= {to} AND {month} IN {months} AND {under} GROUP BY 1",
@@ -193,13 +196,15 @@ async fn not_yet_followed(
         from = sql.bind(first.0),
         months = in_list(&mut sql, read),
     );
-    let slots = meeting_slots();
-    let (due, reviewed) = (slots[SUM_COUNT - 2], slots[SUM_COUNT - 1]);
     for r in db.query_all_raw(sql.statement(s.backend, &text)).await? {
         let key: String = r.try_get_by_index::<Option<String>>(0)?.unwrap_or_default();
         let g = acc.entry(key).or_insert([0; SLOTS]);
-        g[due] -= r.try_get_by_index::<Option<i64>>(1)?.unwrap_or(0);
-        g[reviewed] -= r.try_get_by_index::<Option<i64>>(2)?.unwrap_or(0);
+        for (i, slot) in [TASKS_DUE_REVIEW, TASKS_REVIEWED, UNFOLLOWED_MEETINGS]
+            .into_iter()
+            .enumerate()
+        {
+            g[slot] -= r.try_get_by_index::<Option<i64>>(i + 1)?.unwrap_or(0);
+        }
     }
     Ok(())
 }

@@ -74,10 +74,11 @@ fn rows_of(s: &Scope<'_>, sql: &mut Sql, kind: Warning, as_of: &AsOf) -> String 
         format!(
             "SELECT ms.cell_id AS cell, ms.meeting_date AS on_day, ms.meeting_id AS meeting, \
                {n} AS n \
-             FROM meeting_stats ms JOIN unit_versions v ON v.unit_id = ms.cell_id AND {} \
+             FROM meeting_stats ms JOIN unit_versions v ON v.unit_id = {cell} AND {} \
              WHERE ms.held AND ms.meeting_date >= {from} AND ms.meeting_date <= {to} \
              AND {under} AND ({cond})",
-            valid_on("v", "ms.meeting_date")
+            valid_on("v", "ms.meeting_date"),
+            cell = s.meeting_cell(),
         )
     };
     match kind {
@@ -295,7 +296,7 @@ fn repeated_absences(s: &Scope<'_>, sql: &mut Sql, as_of: &AsOf) -> String {
         "WITH seq AS (SELECT ms.meeting_id, ms.cell_id, ms.meeting_date, \
            ROW_NUMBER() OVER (PARTITION BY ms.cell_id ORDER BY ms.meeting_date, ms.meeting_id) \
              AS k \
-           FROM meeting_stats ms JOIN unit_versions v ON v.unit_id = ms.cell_id AND {valid} \
+           FROM meeting_stats ms JOIN unit_versions v ON v.unit_id = {cell} AND {valid} \
            WHERE ms.held AND ms.kind = 'regular' AND ms.meeting_date >= {since} \
            AND ms.meeting_date <= {to} AND {under}), \
          u AS (SELECT a.member_id AS member, q.cell_id AS cell, q.meeting_date AS day, q.k AS k, \
@@ -315,6 +316,7 @@ fn repeated_absences(s: &Scope<'_>, sql: &mut Sql, as_of: &AsOf) -> String {
          UNION SELECT cell, day, CAST(NULL AS BIGINT), CAST(member AS BIGINT) FROM counted \
          WHERE n = {months} AND day >= {from}",
         valid = valid_on("v", "ms.meeting_date"),
+        cell = s.meeting_cell(),
         back = row - 1,
     )
 }
@@ -340,10 +342,12 @@ pub async fn overview(
     as_of: &AsOf,
     first: u64,
 ) -> Result<Vec<(Warning, u64, Vec<WarningRow>)>, DbErr> {
-    // Three kinds list the held meetings an indicator misses: counted from the same sums as
-    // the indicators (a dozen roll-up rows at a province), not by a pass over the meetings.
+    // The kinds that list held meetings one by one are counted from the same sums as the
+    // indicators (a dozen roll-up rows at a province), not by a pass over the meetings: three
+    // as the meetings an indicator misses, four from sums of their own.
     let sums = super::queries::meeting_sums(db, s).await?;
     let missed = |all: usize, met: usize| sums[all].saturating_sub(sums[met]);
+    let s = &walking(db, s, as_of).await?;
     let mut out = Vec::new();
     for kind in Warning::ALL {
         use super::queries::slot::*;
@@ -351,6 +355,10 @@ pub async fn overview(
             Warning::DocumentsLate => Some(missed(HELD, DOCUMENTS_ON_TIME)),
             Warning::TooShort => Some(missed(ENDED, LONG_ENOUGH)),
             Warning::IncompleteProcedure => Some(missed(HELD, FULL_PROCEDURE)),
+            Warning::MembersWithoutTask => Some(sums[UNTASKED_MEETINGS]),
+            Warning::CopiedMinutes => Some(sums[COPIED_MINUTES]),
+            Warning::AgencyPartyTime => Some(sums[AGENCY_SHORT]),
+            Warning::TasksNotFollowedUp => Some(sums[UNFOLLOWED_MEETINGS]),
             _ => None,
         };
         if let Some(n) = derived {
@@ -392,6 +400,20 @@ pub async fn overview(
     Ok(out)
 }
 
+/// The scope the warnings of `s` are listed in: on SQLite, past `as_of.walk_members_above`
+/// members, with path tests that no index serves (`crate::name_order`). Finding a province's
+/// rows through the paths reads every version of its tree and each one's meetings; reading the
+/// meetings of the period and looking each one's version up is several times cheaper when the
+/// subtree holds most of them.
+async fn walking<'a>(
+    db: &impl ConnectionTrait,
+    s: &Scope<'a>,
+    as_of: &AsOf,
+) -> Result<Scope<'a>, DbErr> {
+    let walk = s.subtree.name_order(db, as_of.walk_members_above).await? == NameOrder::Walk;
+    Ok(Scope { walk, ..s.clone() })
+}
+
 /// The order warnings are listed in: newest first, then by cell and meeting (or number).
 const NEWEST_FIRST: &str = "w.on_day DESC, w.cell DESC, COALESCE(w.meeting, w.n) DESC";
 
@@ -415,10 +437,7 @@ pub async fn page(
     after: Option<&WarningRow>,
     limit: u64,
 ) -> Result<Vec<WarningRow>, DbErr> {
-    // At a province the first page's rows are among the newest meetings: walking them by date
-    // reads a few hundred, where finding every row of the subtree first reads them all.
-    let walk = s.subtree.name_order(db, as_of.walk_members_above).await? == NameOrder::Walk;
-    let s = &Scope { walk, ..s.clone() };
+    let s = &walking(db, s, as_of).await?;
     let mut sql = Sql::default();
     let rows = rows_of(s, &mut sql, kind, as_of);
     let keyset = match after {

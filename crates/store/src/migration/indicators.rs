@@ -321,3 +321,47 @@ impl MigrationTrait for MeetingChecks {
         Ok(())
     }
 }
+
+/// Four more sums of `unit_months`, counts of held meetings that the early warnings list
+/// (without a task for every member, copied minutes, an agency cell's short Party time, tasks
+/// not followed up), so that a province's warnings are counted from a dozen roll-up rows. The
+/// roll-ups are forgotten: `chibo serve` builds every month again in the background (seconds at
+/// a province), and meanwhile the indicators count from the raw rows.
+pub(super) struct WarningSums;
+
+impl MigrationName for WarningSums {
+    fn name(&self) -> &str {
+        "m20261206_000039_warning_sums"
+    }
+}
+
+/// The sums [`WarningSums`] adds, in the order `chibo_store::rollups::SUMS` names them.
+pub(crate) const WARNING_SUMS: [&str; 4] = [
+    "untasked_meetings",
+    "copied_minutes",
+    "agency_short",
+    "unfollowed_meetings",
+];
+
+#[async_trait::async_trait]
+impl MigrationTrait for WarningSums {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for column in WARNING_SUMS {
+            if !m.has_column("unit_months", column).await? {
+                m.alter_table(
+                    Table::alter()
+                        .table(c("unit_months"))
+                        .add_column(big_integer(c(column)).default(0))
+                        .to_owned(),
+                )
+                .await?;
+            }
+        }
+        for table in ["unit_months", "cell_months", "rollup_months"] {
+            m.get_connection()
+                .execute_unprepared(&format!("DELETE FROM {table}"))
+                .await?;
+        }
+        Ok(())
+    }
+}

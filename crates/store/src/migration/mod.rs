@@ -53,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(rules::PartyDues),
             Box::new(scale::SubtreeListIndexes),
             Box::new(scale::MemberNameOrderIndex),
+            Box::new(indicators::WarningSums),
         ]
     }
 }

@@ -20,6 +20,8 @@
 //! Every write here is a handful of statements whatever the size of the region: the paths'
 //! prefixes are expanded in SQL (a recursive `WITH`), never in Rust.
 
+use chibo_domain::meeting_checks::{AGENCY_PARTY_TIME_PERMILLE, COPIED_MINUTES_PERMILLE};
+use chibo_domain::org::CellType;
 use chrono::{Datelike, Months, NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr};
 
@@ -29,10 +31,10 @@ mod tree;
 
 pub use tree::{common_prefix, tree_changed};
 
-/// The sums of `unit_months` and what each adds up over a held meeting `ms`, in the order of
-/// the meeting slots of the indicators. The last two count the tasks of meetings followed by
-/// a regular meeting (`followed`, see [`sum_exprs`]).
-const SUMS: [(&str, &str); 17] = [
+/// The sums of `unit_months` and what each adds up over a held meeting `ms` of a cell whose
+/// version then is `v`, in the order of the meeting slots of the indicators. Three count the
+/// tasks and meetings followed by a regular meeting (`@followed@`, see [`sum_exprs`]).
+const SUMS: [(&str, &str); 21] = [
     ("regular", "CASE WHEN ms.kind = 'regular' THEN 1 ELSE 0 END"),
     (
         "present",
@@ -83,6 +85,24 @@ const SUMS: [(&str, &str); 17] = [
         "tasks_reviewed",
         "CASE WHEN @followed@ THEN ms.tasks_reviewed ELSE 0 END",
     ),
+    // The meetings four early warnings list (`crate::indicators::warnings`), counted here so
+    // that a province's warnings are a dozen rows; `v` is the cell's version on the day.
+    (
+        "untasked_meetings",
+        "CASE WHEN ms.kind = 'regular' AND ms.tasked < ms.sheet_members THEN 1 ELSE 0 END",
+    ),
+    (
+        "copied_minutes",
+        "CASE WHEN ms.kind = 'regular' AND ms.minutes_similarity >= @copied@ THEN 1 ELSE 0 END",
+    ),
+    (
+        "agency_short",
+        "CASE WHEN v.cell_type = '@agency_type@' AND ms.party_time < @agency@ THEN 1 ELSE 0 END",
+    ),
+    (
+        "unfollowed_meetings",
+        "CASE WHEN @followed@ AND ms.tasks_reviewed < ms.tasks_given THEN 1 ELSE 0 END",
+    ),
 ];
 
 /// How many sums a row of `unit_months` has.
@@ -102,7 +122,12 @@ pub fn sum_exprs(followed_by: Option<&str>) -> Vec<String> {
         Some(day) => format!("ms.next_regular_on IS NOT NULL AND ms.next_regular_on <= {day}"),
     };
     SUMS.iter()
-        .map(|(_, e)| e.replace("@followed@", &followed))
+        .map(|(_, e)| {
+            e.replace("@followed@", &followed)
+                .replace("@copied@", &COPIED_MINUTES_PERMILLE.to_string())
+                .replace("@agency_type@", CellType::Agency.code())
+                .replace("@agency@", &AGENCY_PARTY_TIME_PERMILLE.to_string())
+        })
         .collect()
 }
 
@@ -473,8 +498,9 @@ mod tests {
 
     #[test]
     fn the_sums_are_the_columns_the_migration_made() {
+        use crate::migration::indicators::{ROLLUP_SUMS, WARNING_SUMS};
         let ours: Vec<&str> = sum_columns().collect();
-        assert_eq!(ours, crate::migration::indicators::ROLLUP_SUMS.to_vec());
+        assert_eq!(ours, [ROLLUP_SUMS.as_slice(), &WARNING_SUMS].concat());
     }
 
     #[test]
