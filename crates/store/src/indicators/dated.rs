@@ -112,10 +112,15 @@ pub(super) async fn classification(
         let day = sql.bind(end);
         let year = sql.bind(y);
         let join = placed(s, &mut sql, "mr.cell_id", &day);
-        let key = s.key(&mut sql, "v.path", &day);
+        let key = s.key(&mut sql, "x.path", &day);
+        // Added up by cell version first: the group key is then worked out once a cell, not
+        // once a member (10,000 times at a province, not 240,000).
         let text = format!(
-            "SELECT {key}, SUM(CASE WHEN mr.level IN {good} THEN 1 ELSE 0 END), COUNT(*) \
-             FROM member_reviews mr {join} WHERE mr.year = {year} GROUP BY 1"
+            "SELECT {key}, CAST(SUM(x.good) AS BIGINT), CAST(SUM(x.n) AS BIGINT) \
+             FROM (SELECT v.path AS path, \
+               SUM(CASE WHEN mr.level IN {good} THEN 1 ELSE 0 END) AS good, COUNT(*) AS n \
+               FROM member_reviews mr {join} WHERE mr.year = {year} GROUP BY v.id, v.path) x \
+             GROUP BY 1"
         );
         s.add(db, g, sql, &text, &[MEMBERS_GOOD, MEMBERS_RATED])
             .await?;

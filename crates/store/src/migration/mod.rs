@@ -54,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(scale::SubtreeListIndexes),
             Box::new(scale::MemberNameOrderIndex),
             Box::new(indicators::WarningSums),
+            Box::new(scale::CoveringIndexes),
         ]
     }
 }
