@@ -64,137 +64,23 @@ pub struct AsOf {
     pub walk_members_above: u64,
 }
 
-/// The warnings about one held meeting `ms` (of a cell whose version on the day is `v`): the
-/// test that makes the meeting one of `kind`, and the number shown with it. `to` is the
-/// period's end (an SQL expression). `None` for the kinds that are not about one meeting.
-fn meeting_warning(kind: Warning, to: &str) -> Option<(String, String)> {
-    let (cond, n) = match kind {
-        Warning::LowAttendanceTwice => (
-            "ms.kind = 'regular' AND NOT ms.attendance_ok AND ms.sheet_members > 0 \
-             AND NOT (SELECT p.attendance_ok FROM meeting_stats p WHERE p.cell_id = ms.cell_id \
-               AND p.kind = 'regular' AND p.held AND p.sheet_members > 0 \
-               AND p.meeting_date < ms.meeting_date ORDER BY p.meeting_date DESC LIMIT 1)"
-                .to_string(),
-            "CAST(ms.present AS BIGINT) * 1000 / ms.sheet_members",
-        ),
-        Warning::TasksNotFollowedUp => (
-            format!(
-                "ms.next_regular_on IS NOT NULL AND ms.next_regular_on <= {to} \
-                 AND ms.tasks_reviewed < ms.tasks_given"
-            ),
-            "CAST(ms.tasks_given - ms.tasks_reviewed AS BIGINT)",
-        ),
-        Warning::DocumentsLate => ("NOT ms.documents_on_time".into(), "CAST(0 AS BIGINT)"),
-        Warning::IncompleteProcedure => ("NOT ms.full_procedure".into(), "CAST(0 AS BIGINT)"),
-        // As the members-tasked indicator counts them: members on a regular meeting's sheet
-        // without a task.
-        Warning::MembersWithoutTask => (
-            "ms.kind = 'regular' AND ms.tasked < ms.sheet_members".into(),
-            "CAST(ms.sheet_members - ms.tasked AS BIGINT)",
-        ),
-        Warning::TooShort => (
-            "ms.has_end_time AND NOT ms.duration_ok".into(),
-            "CAST(0 AS BIGINT)",
-        ),
-        Warning::CopiedMinutes => (
-            format!(
-                "ms.kind = 'regular' AND ms.minutes_similarity >= {}",
-                meeting_checks::COPIED_MINUTES_PERMILLE
-            ),
-            "CAST(ms.minutes_similarity AS BIGINT)",
-        ),
-        Warning::AgencyPartyTime => (
-            format!(
-                "v.cell_type = '{}' AND ms.party_time < {}",
-                CellType::Agency.code(),
-                meeting_checks::AGENCY_PARTY_TIME_PERMILLE
-            ),
-            "CAST(ms.party_time AS BIGINT)",
-        ),
-        _ => return None,
-    };
-    Some((cond, n.to_string()))
-}
-
-/// `FROM … WHERE …` of the held meetings `ms` between `from` and `to` (SQL expressions) whose
-/// cell lay under the root on their date, with the cell's version then as `v`.
-fn held_meetings(s: &Scope<'_>, sql: &mut Sql, from: &str, to: &str) -> String {
-    let under = s.under(sql, "v.path", "ms.meeting_date");
-    format!(
-        "FROM meeting_stats ms JOIN unit_versions v ON v.unit_id = {cell} AND {valid} \
-         WHERE ms.held AND ms.meeting_date >= {from} AND ms.meeting_date <= {to} AND {under}",
-        valid = valid_on("v", "ms.meeting_date"),
-        cell = s.meeting_cell(),
-    )
-}
-
-/// The newest `first` warnings of every kind about one meeting, and how many there are of
-/// each, in one pass over the period's meetings (each meeting tested for every kind), where a
-/// statement a kind would read them all once a kind.
-async fn newest_about_meetings(
-    db: &impl ConnectionTrait,
-    s: &Scope<'_>,
-    first: u64,
-) -> Result<Vec<(Warning, u64, Vec<WarningRow>)>, DbErr> {
-    let mut sql = Sql::default();
-    let (from, to) = (sql.bind(s.from), sql.bind(s.to));
-    let kinds: Vec<(Warning, String, String)> = Warning::ALL
-        .iter()
-        .filter_map(|k| meeting_warning(*k, &to).map(|(cond, n)| (*k, cond, n)))
-        .collect();
-    let numbers: Vec<String> = (0..kinds.len())
-        .map(|i| format!("SELECT CAST({i} AS BIGINT) AS k"))
-        .collect();
-    let tests: Vec<String> = kinds
-        .iter()
-        .enumerate()
-        .map(|(i, (_, cond, _))| format!("(k.k = {i} AND ({cond}))"))
-        .collect();
-    let ns: Vec<String> = kinds
-        .iter()
-        .enumerate()
-        .map(|(i, (_, _, n))| format!("WHEN {i} THEN {n}"))
-        .collect();
-    let text = format!(
-        "SELECT x.k, x.cell, x.on_day, x.meeting, x.n, x.total FROM (\
-           SELECT k.k AS k, ms.cell_id AS cell, ms.meeting_date AS on_day, \
-             ms.meeting_id AS meeting, CASE k.k {ns} END AS n, \
-             ROW_NUMBER() OVER (PARTITION BY k.k ORDER BY ms.meeting_date DESC, \
-               ms.cell_id DESC, ms.meeting_id DESC) AS r, \
-             COUNT(*) OVER (PARTITION BY k.k) AS total \
-           {held} AND ({tests})) x \
-         WHERE x.r <= {first} ORDER BY x.k, x.r",
-        ns = ns.join(" "),
-        held = held_meetings(s, &mut sql, &from, &to).replacen(
-            "WHERE",
-            &format!("JOIN ({}) k ON 1 = 1 WHERE", numbers.join(" UNION ALL ")),
-            1
-        ),
-        tests = tests.join(" OR "),
-        first = first.clamp(1, 500),
-    );
-    let mut out: Vec<(Warning, u64, Vec<WarningRow>)> =
-        kinds.iter().map(|(k, _, _)| (*k, 0, Vec::new())).collect();
-    for r in db.query_all_raw(sql.statement(s.backend, &text)).await? {
-        let k: i64 = r.try_get_by_index(0)?;
-        let Some(line) = usize::try_from(k).ok().and_then(|k| out.get_mut(k)) else {
-            continue;
-        };
-        line.1 = r.try_get_by_index::<i64>(5)?.max(0) as u64;
-        line.2.push(WarningRow {
-            cell_id: r.try_get_by_index(1)?,
-            on: r.try_get_by_index(2)?,
-            meeting_id: r.try_get_by_index(3)?,
-            number: r.try_get_by_index::<Option<i64>>(4)?.unwrap_or(0),
-        });
-    }
-    Ok(out)
-}
-
 /// The rows of warning `kind` as a subquery with columns `cell`, `on_day`, `meeting`, `n`.
 fn rows_of(s: &Scope<'_>, sql: &mut Sql, kind: Warning, as_of: &AsOf) -> String {
     let today = as_of.today;
     let (from, to) = (sql.bind(s.from), sql.bind(s.to));
+    // Held meetings of the period under the root by their cell on their date.
+    let held = |cond: &str, n: &str, sql: &mut Sql| {
+        let under = s.under(sql, "v.path", "ms.meeting_date");
+        format!(
+            "SELECT ms.cell_id AS cell, ms.meeting_date AS on_day, ms.meeting_id AS meeting, \
+               {n} AS n \
+             FROM meeting_stats ms JOIN unit_versions v ON v.unit_id = {cell} AND {} \
+             WHERE ms.held AND ms.meeting_date >= {from} AND ms.meeting_date <= {to} \
+             AND {under} AND ({cond})",
+            valid_on("v", "ms.meeting_date"),
+            cell = s.meeting_cell(),
+        )
+    };
     match kind {
         Warning::MissedMonth => format!(
             "{} SELECT cell, start_on AS on_day, CAST(NULL AS BIGINT) AS meeting, \
@@ -206,6 +92,56 @@ fn rows_of(s: &Scope<'_>, sql: &mut Sql, kind: Warning, as_of: &AsOf) -> String 
                CAST(0 AS BIGINT) AS n FROM cm GROUP BY cell, q \
              HAVING COUNT(*) = 3 AND MAX(thematic) = 0",
             cell_months_cte(s, sql)
+        ),
+        Warning::LowAttendanceTwice => held(
+            "ms.kind = 'regular' AND NOT ms.attendance_ok AND ms.sheet_members > 0 \
+             AND NOT (SELECT p.attendance_ok FROM meeting_stats p WHERE p.cell_id = ms.cell_id \
+               AND p.kind = 'regular' AND p.held AND p.sheet_members > 0 \
+               AND p.meeting_date < ms.meeting_date ORDER BY p.meeting_date DESC LIMIT 1)",
+            "CAST(ms.present AS BIGINT) * 1000 / ms.sheet_members",
+            sql,
+        ),
+        Warning::TasksNotFollowedUp => {
+            let cond = format!(
+                "ms.next_regular_on IS NOT NULL AND ms.next_regular_on <= {to} \
+                 AND ms.tasks_reviewed < ms.tasks_given"
+            );
+            held(
+                &cond,
+                "CAST(ms.tasks_given - ms.tasks_reviewed AS BIGINT)",
+                sql,
+            )
+        }
+        Warning::DocumentsLate => held("NOT ms.documents_on_time", "CAST(0 AS BIGINT)", sql),
+        Warning::IncompleteProcedure => held("NOT ms.full_procedure", "CAST(0 AS BIGINT)", sql),
+        // As the members-tasked indicator counts them: members on a regular meeting's sheet
+        // without a task.
+        Warning::MembersWithoutTask => held(
+            "ms.kind = 'regular' AND ms.tasked < ms.sheet_members",
+            "CAST(ms.sheet_members - ms.tasked AS BIGINT)",
+            sql,
+        ),
+        Warning::TooShort => held(
+            "ms.has_end_time AND NOT ms.duration_ok",
+            "CAST(0 AS BIGINT)",
+            sql,
+        ),
+        Warning::CopiedMinutes => held(
+            &format!(
+                "ms.kind = 'regular' AND ms.minutes_similarity >= {}",
+                meeting_checks::COPIED_MINUTES_PERMILLE
+            ),
+            "CAST(ms.minutes_similarity AS BIGINT)",
+            sql,
+        ),
+        Warning::AgencyPartyTime => held(
+            &format!(
+                "v.cell_type = '{}' AND ms.party_time < {}",
+                CellType::Agency.code(),
+                meeting_checks::AGENCY_PARTY_TIME_PERMILLE
+            ),
+            "CAST(ms.party_time AS BIGINT)",
+            sql,
         ),
         Warning::RepeatedAbsence => repeated_absences(s, sql, as_of),
         // The month a member's dues recorded unpaid without reason reach the rules' count in
@@ -330,16 +266,6 @@ fn rows_of(s: &Scope<'_>, sql: &mut Sql, kind: Warning, as_of: &AsOf) -> String 
                  AND {cond}"
             )
         }
-        // The kinds about one meeting (`meeting_warning`).
-        about_one_meeting => {
-            let (cond, n) = meeting_warning(about_one_meeting, &to)
-                .unwrap_or_else(|| ("1 = 0".into(), "CAST(0 AS BIGINT)".into()));
-            format!(
-                "SELECT ms.cell_id AS cell, ms.meeting_date AS on_day, ms.meeting_id AS meeting, \
-                   {n} AS n {} AND ({cond})",
-                held_meetings(s, sql, &from, &to)
-            )
-        }
     }
 }
 
@@ -422,11 +348,6 @@ pub async fn overview(
     let sums = super::queries::meeting_sums(db, s).await?;
     let missed = |all: usize, met: usize| sums[all].saturating_sub(sums[met]);
     let s = &walking(db, s, as_of).await?;
-    let mut about_meetings = if first > 0 {
-        newest_about_meetings(db, s, first).await?
-    } else {
-        Vec::new()
-    };
     let mut out = Vec::new();
     for kind in Warning::ALL {
         use super::queries::slot::*;
@@ -440,17 +361,12 @@ pub async fn overview(
             Warning::TasksNotFollowedUp => Some(sums[UNFOLLOWED_MEETINGS]),
             _ => None,
         };
-        // The newest of each kind about one meeting were found together; its count too for
-        // the one kind the sums do not count.
-        let together = about_meetings
-            .iter_mut()
-            .find(|(k, _, _)| k == kind)
-            .map(|(_, n, rows)| (*n, std::mem::take(rows)));
         if let Some(n) = derived {
-            out.push((*kind, n, together.map(|(_, r)| r).unwrap_or_default()));
-            continue;
-        }
-        if let Some((n, rows)) = together {
+            let rows = if n > 0 && first > 0 {
+                page(db, s, *kind, as_of, None, first).await?
+            } else {
+                Vec::new()
+            };
             out.push((*kind, n, rows));
             continue;
         }
