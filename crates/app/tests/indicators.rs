@@ -376,6 +376,9 @@ async fn warnings_agree_with_the_indicators_and_page_by_kind() {
             .unwrap();
         let firsts: Vec<_> = w.items.iter().filter(|i| i.kind == k.code()).collect();
         assert_eq!(firsts.len() as u64, count(*k).min(5), "{k:?}");
+        // Counted beside the newest, or alone.
+        let alone = own.kinds.iter().find(|c| c.kind == k.code()).unwrap().count;
+        assert_eq!(alone, count(*k), "{k:?}");
         let listed: Vec<_> = own.items.iter().collect();
         assert_eq!(
             firsts
