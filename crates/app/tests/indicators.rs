@@ -327,6 +327,61 @@ async fn children_and_months_add_up_to_the_whole() {
     }
 }
 
+/// The yearly counts (thematic topics, breakthrough tasks) of the province over the years of
+/// the period are every such row of those years: the demo has one province.
+#[tokio::test]
+async fn yearly_counts_are_the_rows_of_their_years() {
+    use chibo_store::sea_orm::{ConnectionTrait, Statement};
+    let app = demo_with_meetings().await;
+    let board = actor(&app, "bantochuc").await;
+    let root = unit_named(&app, "Đảng bộ tỉnh Hòa Sơn").await;
+    let today = chibo_app::App::today();
+    let from = NaiveDate::from_ymd_opt(today.year() - 1, 1, 1).unwrap();
+    let r = indicators::of_unit(&app, &board, root.id, period(from, today), &[])
+        .await
+        .unwrap();
+    let rows = |q: String| {
+        let app = &app;
+        async move {
+            let backend = app.db.get_database_backend();
+            let row = app
+                .db
+                .query_one_raw(Statement::from_string(backend, q))
+                .await
+                .unwrap()
+                .unwrap();
+            row.try_get_by_index::<i64>(0).unwrap() as u64
+        }
+    };
+    let years = format!("year IN ({}, {})", today.year() - 1, today.year());
+    let checks = [
+        (
+            "thematic_topics",
+            format!("SELECT COUNT(*) FROM thematic_topics WHERE {years}"),
+        ),
+        (
+            "cadre_tasks_given",
+            format!("SELECT COUNT(*) FROM cadre_tasks WHERE {years}"),
+        ),
+        (
+            "cadres_tasked",
+            format!("SELECT COUNT(DISTINCT member_id) FROM cadre_tasks WHERE {years}"),
+        ),
+        (
+            "cadre_tasks_done",
+            format!("SELECT COUNT(*) FROM cadre_tasks WHERE {years} AND status = 'done'"),
+        ),
+    ];
+    for (code, q) in checks {
+        let n = rows(q).await;
+        assert_eq!(figure(&r, code).0, n, "{code}");
+        assert!(
+            n > 0 || code == "cadre_tasks_done",
+            "{code}: the demo has some"
+        );
+    }
+}
+
 #[tokio::test]
 async fn warnings_agree_with_the_indicators_and_page_by_kind() {
     use chibo_app::reports::warnings;

@@ -33,19 +33,7 @@ pub(super) async fn programmes(
     g: &mut Groups,
 ) -> Result<(), DbErr> {
     use slot::*;
-    // A yearly row counts under the root by its unit at the end of its year (or of the period):
-    // one statement per year of the period, a handful.
-    for y in s.from.year()..=s.to.year() {
-        let mut sql = Sql::default();
-        let day = sql.bind(year_end(y, s.to));
-        let year = sql.bind(y);
-        let join = placed(s, &mut sql, "t.unit_id", &day);
-        let key = s.key(&mut sql, "v.path", &day);
-        let text = format!(
-            "SELECT {key}, COUNT(*) FROM thematic_topics t {join} WHERE t.year = {year} GROUP BY 1"
-        );
-        s.add(db, g, sql, &text, &[TOPICS]).await?;
-    }
+    per_year(db, s, g, "thematic_topics t", "COUNT(*)", &[TOPICS]).await?;
 
     let mut sql = Sql::default();
     let (from, to) = (sql.bind(s.from), sql.bind(s.to));
@@ -129,27 +117,44 @@ pub(super) async fn classification(
 }
 
 /// The breakthrough tasks of the years of the period: cadres given one (distinct), tasks,
-/// tasks done. A yearly row counts under the root by its unit at the end of its year (or of
-/// the period).
+/// tasks done.
 pub(super) async fn cadre_tasks(
     db: &impl ConnectionTrait,
     s: &Scope<'_>,
     g: &mut Groups,
 ) -> Result<(), DbErr> {
     use slot::*;
+    per_year(
+        db,
+        s,
+        g,
+        "cadre_tasks t",
+        "COUNT(DISTINCT t.member_id), COUNT(*), SUM(CASE WHEN t.status = 'done' THEN 1 ELSE 0 END)",
+        &[CADRES, CADRE_TASKS, CADRE_TASKS_DONE],
+    )
+    .await
+}
+
+/// Counts `counts` over the rows `t` of `table` (named `… t`, with `unit_id` and `year`
+/// columns) for each year of the period: a yearly row counts under the root by its unit at
+/// the end of its year (or of the period). One statement a year, a handful.
+async fn per_year(
+    db: &impl ConnectionTrait,
+    s: &Scope<'_>,
+    g: &mut Groups,
+    table: &str,
+    counts: &str,
+    slots: &[usize],
+) -> Result<(), DbErr> {
     for y in s.from.year()..=s.to.year() {
         let mut sql = Sql::default();
         let day = sql.bind(year_end(y, s.to));
         let year = sql.bind(y);
-        let join = placed(s, &mut sql, "ct.unit_id", &day);
+        let join = placed(s, &mut sql, "t.unit_id", &day);
         let key = s.key(&mut sql, "v.path", &day);
-        let text = format!(
-            "SELECT {key}, COUNT(DISTINCT ct.member_id), COUNT(*), \
-               SUM(CASE WHEN ct.status = 'done' THEN 1 ELSE 0 END) \
-             FROM cadre_tasks ct {join} WHERE ct.year = {year} GROUP BY 1"
-        );
-        s.add(db, g, sql, &text, &[CADRES, CADRE_TASKS, CADRE_TASKS_DONE])
-            .await?;
+        let text =
+            format!("SELECT {key}, {counts} FROM {table} {join} WHERE t.year = {year} GROUP BY 1");
+        s.add(db, g, sql, &text, slots).await?;
     }
     Ok(())
 }
