@@ -59,8 +59,8 @@ pub struct AsOf {
     /// A permanent move not applied for since, a letter not presented since.
     pub transfer_apply: NaiveDate,
     pub transfer_present: NaiveDate,
-    /// Members of a subtree above which its warnings are listed on SQLite by walking the rows
-    /// newest first (`crate::name_order::LARGE` but in tests).
+    /// Members of a subtree above which SQLite reads its warnings from the meetings' side
+    /// ([`walking`]; `crate::name_order::LARGE` but in tests).
     pub walk_members_above: u64,
 }
 
@@ -363,7 +363,7 @@ pub async fn overview(
         };
         if let Some(n) = derived {
             let rows = if n > 0 && first > 0 {
-                page(db, s, *kind, as_of, None, first).await?
+                page_in(db, s, *kind, as_of, None, first).await?
             } else {
                 Vec::new()
             };
@@ -437,7 +437,18 @@ pub async fn page(
     after: Option<&WarningRow>,
     limit: u64,
 ) -> Result<Vec<WarningRow>, DbErr> {
-    let s = &walking(db, s, as_of).await?;
+    page_in(db, &walking(db, s, as_of).await?, kind, as_of, after, limit).await
+}
+
+/// [`page`] in a scope already [`walking`] or not.
+async fn page_in(
+    db: &impl ConnectionTrait,
+    s: &Scope<'_>,
+    kind: Warning,
+    as_of: &AsOf,
+    after: Option<&WarningRow>,
+    limit: u64,
+) -> Result<Vec<WarningRow>, DbErr> {
     let mut sql = Sql::default();
     let rows = rows_of(s, &mut sql, kind, as_of);
     let keyset = match after {
