@@ -146,6 +146,7 @@ import json,sys; a=json.load(sys.stdin); print(1, a["grants"][0]["unit_id"], 0)'
     from=$(date -d "$(date +%Y-%m-01) -12 months" +%F); to=$(date -d "$(date +%Y-%m-01) -1 day" +%F)
     measure "api indicators, 12 months" -H "authorization: Bearer $tk" "$b/api/v1/units/$u/indicators?from=$from&to=$to"
     measure "api indicators by child, 12 months" -H "authorization: Bearer $tk" "$b/api/v1/units/$u/indicators?from=$from&to=$to&by=child"
+    measure "api warnings, 12 months" -H "authorization: Bearer $tk" "$b/api/v1/units/$u/warnings?from=$from&to=$to"
     measure "page dashboard, 12 months" -b "$jar" "$b/units/$u/dashboard?tu=$from&den=$to"
     N_SAVED=$N; N=3
     measure "api indicators by month (3 requests)" -H "authorization: Bearer $tk" "$b/api/v1/units/$u/indicators?from=$from&to=$to&by=month"
