@@ -79,9 +79,18 @@ impl<'p> Subtree<'p> {
 
     /// The cells (base cells and cells under committees) of the subtree, as a subquery.
     pub fn cells(&self) -> SelectStatement {
-        let mut q = self.units();
-        q.and_where(unit::Column::Kind.is_in(["base_cell", "cell"]));
-        q
+        Query::select()
+            .column(unit::Column::Id)
+            .from(unit::Entity)
+            .cond_where(self.has_cell())
+            .to_owned()
+    }
+
+    /// `units` rows that are cells of the subtree, for a statement that joins `units`.
+    pub fn has_cell(&self) -> Condition {
+        Condition::all()
+            .add(unit::Column::Path.like(path_prefix(self.root)))
+            .add(unit::Column::Kind.is_in(["base_cell", "cell"]))
     }
 
     /// Rows whose `member_column` names a member of the subtree, as a correlated `EXISTS`: each

@@ -238,6 +238,35 @@ async fn cadre_tasks_training_and_inspections() {
             .iter()
             .any(|m| m["id"] == secretary)
     );
+    // A member who holds no office completing the course trains no officer.
+    let untrained: Vec<&serde_json::Value> = tr["share"]["untrained"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| &m["id"])
+        .collect();
+    let plain = ids
+        .iter()
+        .find(|id| **id != secretary && !untrained.iter().any(|u| *u == *id))
+        .expect("a member without office");
+    ok(&t
+        .api(
+            Method::PUT,
+            &format!("/api/v1/courses/{cid}/participants"),
+            &committee,
+            json!({ "completed_ids": [plain] }),
+        )
+        .await);
+    let again = ok(&t
+        .get(
+            &format!("/api/v1/units/{commune}/training"),
+            Auth::Bearer(&committee),
+        )
+        .await);
+    assert_eq!(
+        (&again["share"]["trained"], &again["share"]["officers"]),
+        (&tr["share"]["trained"], &tr["share"]["officers"])
+    );
     let bad_period = t
         .get(
             &format!("/api/v1/units/{commune}/training?from=2026-12-31&to=2026-01-01"),
@@ -402,6 +431,7 @@ async fn cadre_tasks_training_and_inspections() {
         chibo_domain::text::percent_text(1, cells)
     );
     assert_eq!(after["open_recommendations"], 1);
+    assert_eq!(after["overdue_recommendations"], 0, "due in 28 days");
     let rec = &done["recommendations"][0]["id"];
     let fixed = ok(&t
         .api(Method::POST, &format!("/api/v1/recommendations/{rec}/follow-up"), &sec,

@@ -7,6 +7,7 @@ use chibo_domain::programme::{InspectionStatus, RecommendationStatus};
 use chibo_domain::text::percent_text;
 use chibo_domain::validate;
 use chibo_store::entities::{inspection, inspection_recommendation, unit};
+use chibo_store::sea_orm::sea_query::{Expr, Func};
 use chibo_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, PaginatorTrait,
     QueryFilter, QuerySelect, QueryTrait, Select, Set,
@@ -128,7 +129,6 @@ pub async fn inspections(
     per_page: u64,
 ) -> AppResult<InspectionList> {
     let root = readable_unit(app, actor, unit_id).await?;
-    let cells = live_cells(Subtree::of(&root)).count(&app.db).await?;
     let cells_inspected = inspection::Entity::find()
         .select_only()
         .column(inspection::Column::CellId)
@@ -142,9 +142,7 @@ pub async fn inspections(
                     .column(unit::Column::Id)
                     .into_query(),
             ),
-        )
-        .count(&app.db)
-        .await?;
+        );
     let in_period = || {
         inspection::Entity::find()
             .filter(inspection::Column::CellId.in_subquery(Subtree::of(&root).units()))
@@ -154,45 +152,65 @@ pub async fn inspections(
                     .add(inspection::Column::DoneOn.between(period.from, period.to)),
             )
     };
-    let open = || {
-        inspection_recommendation::Entity::find()
-            .filter(
-                inspection_recommendation::Column::InspectionId.in_subquery(
-                    in_period()
-                        .select_only()
-                        .column(inspection::Column::Id)
-                        .into_query(),
-                ),
-            )
-            .filter(inspection_recommendation::Column::Status.eq(RecommendationStatus::Open.code()))
-    };
-    let open_recommendations = open().count(&app.db).await?;
-    let overdue_recommendations = open()
-        .filter(inspection_recommendation::Column::DueOn.lt(App::today()))
-        .count(&app.db)
-        .await?;
-    let page = ranked_page::<_, NaiveDate>(
-        &app.db,
-        in_period(),
-        Ranked::by(inspection::Column::PlannedOn).oldest_first(),
-        after,
-        per_page,
+    // Open recommendations and, of them, those past due, in one pass.
+    let overdue = Expr::case(
+        inspection_recommendation::Column::DueOn.lt(App::today()),
+        Expr::val(1),
     )
-    .await?;
+    .finally(Expr::val(0));
+    let open_recommendations = inspection_recommendation::Entity::find()
+        .select_only()
+        .column_as(Expr::expr(Func::count(Expr::val(1))), "open")
+        .column_as(
+            Expr::expr(Func::coalesce([
+                Expr::from(Func::sum(overdue)),
+                Expr::val(0),
+            ])),
+            "overdue",
+        )
+        .filter(
+            inspection_recommendation::Column::InspectionId.in_subquery(
+                in_period()
+                    .select_only()
+                    .column(inspection::Column::Id)
+                    .into_query(),
+            ),
+        )
+        .filter(inspection_recommendation::Column::Status.eq(RecommendationStatus::Open.code()));
+    // Four statements that do not depend on each other, on their own connections at once.
+    let (cells, cells_inspected, (open, overdue), (inspections, next)) = tokio::try_join!(
+        async { Ok(live_cells(Subtree::of(&root)).count(&app.db).await?) },
+        async { Ok(cells_inspected.count(&app.db).await?) },
+        async {
+            let counts: Option<(i64, i64)> = open_recommendations.into_tuple().one(&app.db).await?;
+            AppResult::Ok(counts.unwrap_or_default())
+        },
+        async {
+            let page = ranked_page::<_, NaiveDate>(
+                &app.db,
+                in_period(),
+                Ranked::by(inspection::Column::PlannedOn).oldest_first(),
+                after,
+                per_page,
+            )
+            .await?;
+            AppResult::Ok((inspection_views(app, page.rows).await?, page.next))
+        },
+    )?;
     Ok(InspectionList {
         cells: cells as u32,
         cells_inspected: cells_inspected as u32,
         share_text: percent_text(cells_inspected, cells),
-        open_recommendations: open_recommendations as u32,
-        overdue_recommendations: overdue_recommendations as u32,
+        open_recommendations: open as u32,
+        overdue_recommendations: overdue as u32,
         can_manage: actor.oversees(&root),
         unit: UnitRef {
             id: root.id,
             name: root.name.clone(),
         },
         period,
-        inspections: inspection_views(app, page.rows).await?,
-        next: page.next,
+        inspections,
+        next,
     })
 }
 

@@ -23,6 +23,7 @@ use chibo_domain::cursor::Cursor;
 use chibo_store::entities::{
     cadre_task, course, inspection, inspection_recommendation, member, position, unit,
 };
+use chibo_store::name_order::NameOrder;
 use chibo_store::sea_orm::{
     ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect, QueryTrait,
 };
@@ -59,6 +60,12 @@ pub(crate) async fn member_in(
     Ok(m)
 }
 
+/// How many times more members than a member list a subtree needs before its officers (the
+/// choices, the untrained) are listed by walking the name index (`chibo_store::name_order`):
+/// they are about one member in thirty, and the walk has no path to test, so it pays only over
+/// most of a province (50,000 members by default).
+pub(crate) const WALK_FOR_OFFICERS: u64 = 5;
+
 /// Secretaries, deputies and committee members of the subtree's cells today, in Vietnamese
 /// name order, those whose name contains `q` (diacritics ignored): the cadres programmes give
 /// tasks to and train, chosen by search since a province has tens of thousands of them.
@@ -83,9 +90,21 @@ pub async fn officers(
                 .add(position::Column::TermTo.gt(today)),
         )
         .into_query();
+    // Without a search, the first officers of a province by name are found sooner by walking
+    // the name index (SQLite: 34 ms against 88 for sorting its 30,000 officers).
+    let order = match q {
+        None => {
+            let walk_above = app
+                .config
+                .walk_members_above
+                .saturating_mul(WALK_FOR_OFFICERS);
+            Subtree::of(&root).name_order(&app.db, walk_above).await?
+        }
+        Some(_) => NameOrder::Sort,
+    };
     members::choices_in_name_order(
         &app.db,
-        member::Entity::find().filter(member::Column::Id.in_subquery(holding)),
+        member::Entity::find().filter(order.member_in(holding)),
         q,
         after,
         per_page,
