@@ -3,8 +3,10 @@
 # SQLite and, with --pg, on PostgreSQL; starts the release server on each and prints, for the
 # organisation board at the province and a committee member at a commune, the median and p95 of
 # every page and API list at that scope, the generator's time and the server's memory idle and
-# at peak; then a load of the pages members open (wrk, 64 connections, 30 s) beside a minimal
-# axum handler measured the same way (chibo's own /login page, which reads nothing). Writes
+# at peak, and `chibo import`'s rows a second; DuckDB computing the province's indicators from
+# the same rows (bench/duckdb_indicators.py, SQLite only); then a load of the pages members
+# open (wrk, 64 connections, 30 s) beside a minimal axum handler measured the same way (chibo's
+# own /login page, which reads nothing). Writes
 # bench/results/scale.md. Prints figures; asserts nothing.
 #
 # Usage: bench/scale.sh [--pg] [--requests N] [--scale city|province] [--load-seconds S] [--db FILE]
@@ -153,6 +155,20 @@ import json,sys; a=json.load(sys.stdin); print(1, a["grants"][0]["unit_id"], 0)'
     measure "xlsx export (3 requests)" -b "$jar" $b/units/$u/members.xlsx
     N=$N_SAVED
   done
+  # The yardstick of issue 11: DuckDB computing the same indicators of the province from the
+  # raw rows in Parquet, its figures checked against chibo's (SQLite: the rows are read from
+  # its file).
+  if [ $LOADONLY = 0 ] && [ "${url%%:*}" = sqlite ]; then
+    local from to venv=${XDG_CACHE_HOME:-$HOME/.cache}/chibo-bench-venv
+    from=$(date -d "$(date +%Y-%m-01) -12 months" +%F); to=$(date -d "$(date +%Y-%m-01) -1 day" +%F)
+    [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+    "$venv/bin/python" -c 'import duckdb' 2>/dev/null || "$venv/bin/pip" install -q duckdb
+    curl -s -H "authorization: Bearer $token" "$b/api/v1/units/$root/indicators?from=$from&to=$to" >"$TMP/chibo.json"
+    echo | tee -a "$OUT"
+    "$venv/bin/python" bench/duckdb_indicators.py --sqlite "$(echo "${url#sqlite://}" | cut -d'?' -f1)" \
+      --parquet "$TMP/parquet" --unit "$root" --from "$from" --to "$to" --runs "$N" --chibo "$TMP/chibo.json" |
+      tee -a "$OUT" || true
+  fi
   load() {
     local name=$1 path=$2 header=$3
     wrk -t2 -c64 -d${LOAD}s --timeout 10s --latency -H "$header" "$b$path" >"$TMP/wrk" 2>&1 || true
@@ -189,6 +205,24 @@ import json,sys; a=json.load(sys.stdin); print(1, a["grants"][0]["unit_id"], 0)'
   kill $PID; wait $PID 2>/dev/null || true; PID=
 }
 
+# Import rows a second: 20,000 new members (a CSV as a province's board would keep it) into a
+# cell of a fresh demo database on the backend at `$2`, by `chibo import` (one transaction).
+import_rate() {
+  local label=$1 url=$2 cell_sql="select id from units where name = 'Chi bộ thôn Đồng Tâm'" cell
+  local rows=20000 secs kb
+  target/release/chibo --database-url "$url" demo >/dev/null
+  python3 bench/member-list.py "$rows" "$TMP/import.csv"
+  case $url in
+    sqlite:*) cell=$(sqlite3 "$(echo "${url#sqlite://}" | cut -d'?' -f1)" "$cell_sql") ;;
+    *) cell=$(psql "$url" -tAc "$cell_sql") ;;
+  esac
+  /usr/bin/time -f "%e %M" -o "$TMP/import.time" \
+    target/release/chibo --database-url "$url" import --unit "$cell" --as admin "$TMP/import.csv" >/dev/null
+  read -r secs kb <"$TMP/import.time"
+  echo | tee -a "$OUT"
+  echo "$label import: $rows new members into a cell in $secs s, $(echo "$rows / $secs" | bc) rows a second, peak RSS $((kb / 1024)) MiB" | tee -a "$OUT"
+}
+
 if [ $SQLITE = 0 ]; then
   :
 elif [ -n "$DBFILE" ]; then
@@ -200,6 +234,7 @@ elif [ -n "$DBFILE" ]; then
 else
   run_backend "SQLite" "sqlite://$TMP/scale.db?mode=rwc"
 fi
+[ $SQLITE = 0 ] || import_rate SQLite "sqlite://$TMP/import.db?mode=rwc"
 if [ $PG = 1 ]; then
   BASE=$(scripts/pg-start)
   if [ -n "$PGDB" ] && [ "$(psql "$BASE" -tAc "SELECT 1 FROM pg_database WHERE datname = '$PGDB'")" = 1 ]; then
@@ -209,6 +244,9 @@ if [ $PG = 1 ]; then
     psql "$BASE" -qc "CREATE DATABASE $DB" >/dev/null
     run_backend "PostgreSQL" "${BASE%/*}/$DB"
   fi
+  psql "$BASE" -qc "DROP DATABASE IF EXISTS chibo_import_$$" -c "CREATE DATABASE chibo_import_$$" >/dev/null
+  import_rate PostgreSQL "${BASE%/*}/chibo_import_$$"
+  psql "$BASE" -qc "DROP DATABASE chibo_import_$$" >/dev/null
 fi
 echo
 echo "written to $OUT"
