@@ -65,11 +65,10 @@ pub async fn connect(url: &str) -> Result<Db, DbErr> {
         .map_sqlx_postgres_opts(|o| {
             o.options([("jit", "off"), ("plan_cache_mode", "force_custom_plan")])
         });
-    if url.starts_with("sqlite:") {
-        opts.max_connections(8);
-    } else {
-        opts.max_connections(16);
-    }
+    // A board's dashboard reads up to nine statements at once (the indicators, the warnings,
+    // the trend: see `indicators`), and the pages of other users must still find a connection
+    // meanwhile.
+    opts.max_connections(16);
     Database::connect(opts).await
 }
 

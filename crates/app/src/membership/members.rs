@@ -320,27 +320,30 @@ async fn list_page(app: &App, actor: &Actor, q: MemberQuery, count: bool) -> App
     }
     let cond = in_scope.add(filters.clone());
     // The total is counted on the first page only (a later page is asked by `after`); a name
-    // search counts its matches up to a cap.
-    let (total, total_capped) = if q.after.is_some() || !count {
-        (None, false)
-    } else if searching {
-        let counted = member::Entity::find()
-            .filter(cond.clone())
-            .select_only()
-            .column(member::Column::Id)
-            .limit(SEARCH_COUNT_CAP + 1)
-            .count(&app.db)
-            .await?;
-        (
-            Some(counted.min(SEARCH_COUNT_CAP)),
-            counted > SEARCH_COUNT_CAP,
-        )
-    } else {
-        let counted = member::Entity::find()
-            .filter(cond.clone())
-            .count(&app.db)
-            .await?;
-        (Some(counted), false)
+    // search counts its matches up to a cap. A province's count reads 240,000 index entries:
+    // it runs on its own connection while the page is read.
+    let counting = async {
+        AppResult::Ok(if q.after.is_some() || !count {
+            (None, false)
+        } else if searching {
+            let counted = member::Entity::find()
+                .filter(cond.clone())
+                .select_only()
+                .column(member::Column::Id)
+                .limit(SEARCH_COUNT_CAP + 1)
+                .count(&app.db)
+                .await?;
+            (
+                Some(counted.min(SEARCH_COUNT_CAP)),
+                counted > SEARCH_COUNT_CAP,
+            )
+        } else {
+            let counted = member::Entity::find()
+                .filter(cond.clone())
+                .count(&app.db)
+                .await?;
+            (Some(counted), false)
+        })
     };
     let query = member::Entity::find().filter(in_subtree(order).add(filters));
     let (query, page) = match &q.after {
@@ -348,18 +351,21 @@ async fn list_page(app: &App, actor: &Actor, q: MemberQuery, count: bool) -> App
         Some(c) => (query.filter(after_in_name_order(c)), 1),
         None => (query.offset((page - 1) * per_page), page),
     };
-    let mut rows = query
-        .order_by_asc(member::Column::SortKey)
-        .order_by_asc(member::Column::Id)
-        .limit(per_page + 1)
-        .all(&app.db)
-        .await?;
-    let next = crate::lookup::cut_page(&mut rows, per_page, |m| {
-        Cursor::new(m.sort_key.clone(), m.id).encode()
-    });
-    let names =
-        crate::lookup::unit_names(&app.db, &rows.iter().map(|m| m.unit_id).collect::<Vec<_>>())
+    let listing = async {
+        let mut rows = query
+            .order_by_asc(member::Column::SortKey)
+            .order_by_asc(member::Column::Id)
+            .limit(per_page + 1)
+            .all(&app.db)
             .await?;
+        let next = crate::lookup::cut_page(&mut rows, per_page, |m| {
+            Cursor::new(m.sort_key.clone(), m.id).encode()
+        });
+        let units: Vec<i64> = rows.iter().map(|m| m.unit_id).collect();
+        let names = crate::lookup::unit_names(&app.db, &units).await?;
+        AppResult::Ok((rows, next, names))
+    };
+    let ((total, total_capped), (rows, next, names)) = tokio::try_join!(counting, listing)?;
     let today = App::today();
     Ok(MemberPage {
         items: rows.iter().map(|m| summary(m, &names, today)).collect(),

@@ -345,59 +345,84 @@ pub async fn overview(
     // The kinds that list held meetings one by one are counted from the same sums as the
     // indicators (a dozen roll-up rows at a province), not by a pass over the meetings: three
     // as the meetings an indicator misses, four from sums of their own.
-    let sums = super::queries::meeting_sums(db, s).await?;
-    let missed = |all: usize, met: usize| sums[all].saturating_sub(sums[met]);
-    let s = &walking(db, s, as_of).await?;
-    let mut out = Vec::new();
-    for kind in Warning::ALL {
-        use super::queries::slot::*;
-        let derived = match kind {
-            Warning::DocumentsLate => Some(missed(HELD, DOCUMENTS_ON_TIME)),
-            Warning::TooShort => Some(missed(ENDED, LONG_ENOUGH)),
-            Warning::IncompleteProcedure => Some(missed(HELD, FULL_PROCEDURE)),
-            Warning::MembersWithoutTask => Some(sums[UNTASKED_MEETINGS]),
-            Warning::CopiedMinutes => Some(sums[COPIED_MINUTES]),
-            Warning::AgencyPartyTime => Some(sums[AGENCY_SHORT]),
-            Warning::TasksNotFollowedUp => Some(sums[UNFOLLOWED_MEETINGS]),
-            _ => None,
-        };
-        if let Some(n) = derived {
-            let rows = if n > 0 && first > 0 {
-                page_in(db, s, *kind, as_of, None, first).await?
-            } else {
-                Vec::new()
-            };
-            out.push((*kind, n, rows));
-            continue;
+    let (sums, s) = tokio::try_join!(super::queries::meeting_sums(db, s), walking(db, s, as_of))?;
+    // Two lanes at once, each on a connection of its own: the removal trigger (the one long
+    // statement at a province, a second on SQLite) beside every other kind.
+    let (heavy, light): (Vec<Warning>, Vec<Warning>) = Warning::ALL
+        .iter()
+        .partition(|k| **k == Warning::RepeatedAbsence);
+    let lane = |kinds: Vec<Warning>| {
+        let (s, sums) = (&s, &sums);
+        async move {
+            let mut out = Vec::new();
+            for kind in kinds {
+                out.push(kind_overview(db, s, as_of, first, kind, sums).await?);
+            }
+            Ok::<_, DbErr>(out)
         }
-        let mut sql = Sql::default();
-        let rows = rows_of(s, &mut sql, *kind, as_of);
-        if first == 0 {
-            let text = format!("SELECT COUNT(*) FROM ({rows}) w");
-            let n = db
-                .query_one_raw(sql.statement(s.backend, &text))
-                .await?
-                .map(|r| r.try_get_by_index::<i64>(0))
-                .transpose()?
-                .unwrap_or(0);
-            out.push((*kind, n.max(0) as u64, Vec::new()));
-            continue;
-        }
-        // The count of every row beside each of the first: no row, no warning.
-        let text = format!(
-            "SELECT w.cell, w.on_day, w.meeting, w.n, COUNT(*) OVER () FROM ({rows}) w \
-             ORDER BY {NEWEST_FIRST} LIMIT {}",
-            first.clamp(1, 500)
-        );
-        let found = db.query_all_raw(sql.statement(s.backend, &text)).await?;
-        let n = match found.first() {
-            Some(r) => r.try_get_by_index::<i64>(4)?.max(0) as u64,
-            None => 0,
-        };
-        let rows = found.iter().map(row).collect::<Result<_, _>>()?;
-        out.push((*kind, n, rows));
-    }
+    };
+    let (mut out, rest) = tokio::try_join!(lane(heavy), lane(light))?;
+    out.extend(rest);
+    // In the order of `Warning::ALL`.
+    out.sort_by_key(|(kind, _, _)| Warning::ALL.iter().position(|k| k == kind));
     Ok(out)
+}
+
+/// The count of one kind of warning and its newest `first` rows: from the held meetings' sums
+/// for the kinds those count, one statement otherwise.
+async fn kind_overview(
+    db: &impl ConnectionTrait,
+    s: &Scope<'_>,
+    as_of: &AsOf,
+    first: u64,
+    kind: Warning,
+    sums: &super::Slots,
+) -> Result<(Warning, u64, Vec<WarningRow>), DbErr> {
+    use super::queries::slot::*;
+    let missed = |all: usize, met: usize| sums[all].saturating_sub(sums[met]);
+    let derived = match kind {
+        Warning::DocumentsLate => Some(missed(HELD, DOCUMENTS_ON_TIME)),
+        Warning::TooShort => Some(missed(ENDED, LONG_ENOUGH)),
+        Warning::IncompleteProcedure => Some(missed(HELD, FULL_PROCEDURE)),
+        Warning::MembersWithoutTask => Some(sums[UNTASKED_MEETINGS]),
+        Warning::CopiedMinutes => Some(sums[COPIED_MINUTES]),
+        Warning::AgencyPartyTime => Some(sums[AGENCY_SHORT]),
+        Warning::TasksNotFollowedUp => Some(sums[UNFOLLOWED_MEETINGS]),
+        _ => None,
+    };
+    if let Some(n) = derived {
+        let rows = if n > 0 && first > 0 {
+            page_in(db, s, kind, as_of, None, first).await?
+        } else {
+            Vec::new()
+        };
+        return Ok((kind, n, rows));
+    }
+    let mut sql = Sql::default();
+    let rows = rows_of(s, &mut sql, kind, as_of);
+    if first == 0 {
+        let text = format!("SELECT COUNT(*) FROM ({rows}) w");
+        let n = db
+            .query_one_raw(sql.statement(s.backend, &text))
+            .await?
+            .map(|r| r.try_get_by_index::<i64>(0))
+            .transpose()?
+            .unwrap_or(0);
+        return Ok((kind, n.max(0) as u64, Vec::new()));
+    }
+    // The count of every row beside each of the first: no row, no warning.
+    let text = format!(
+        "SELECT w.cell, w.on_day, w.meeting, w.n, COUNT(*) OVER () FROM ({rows}) w \
+         ORDER BY {NEWEST_FIRST} LIMIT {}",
+        first.clamp(1, 500)
+    );
+    let found = db.query_all_raw(sql.statement(s.backend, &text)).await?;
+    let n = match found.first() {
+        Some(r) => r.try_get_by_index::<i64>(4)?.max(0) as u64,
+        None => 0,
+    };
+    let rows = found.iter().map(row).collect::<Result<_, _>>()?;
+    Ok((kind, n, rows))
 }
 
 /// The scope the warnings of `s` are listed in: on SQLite, past `as_of.walk_members_above`

@@ -131,11 +131,15 @@ pub async fn dashboard(
         Some(p) => programme::targets_for(&s.app, &a, p, id).await?.1,
         None => vec![],
     };
-    let (whole, by_child) =
-        indicators::whole_and_by_child(&s.app, &a, id, period, &targets).await?;
-    let warnings = warnings::warnings(&s.app, &a, id, period, None, None, warnings::FIRST).await?;
+    // The figures, the warnings, the trend and the programmes do not depend on each other:
+    // read at once, each on connections of its own.
+    let ((whole, by_child), warnings, trend, programmes) = tokio::try_join!(
+        indicators::whole_and_by_child(&s.app, &a, id, period, &targets),
+        warnings::warnings(&s.app, &a, id, period, None, None, warnings::FIRST),
+        indicators::trend(&s.app, &a, id, trend_period(period), &targets),
+        programme::for_unit(&s.app, &a, id),
+    )?;
     let descending = q.giam.as_deref() == Some("1");
-    let trend = indicators::trend(&s.app, &a, id, trend_period(period), &targets).await?;
     let charts = trend
         .series
         .iter()
@@ -148,7 +152,7 @@ pub async fn dashboard(
         charts,
         nav: Nav::of(&a),
         r: whole,
-        programmes: programme::for_unit(&s.app, &a, id).await?,
+        programmes,
         base: format!(
             "tu={}&den={}{}",
             period.from,
