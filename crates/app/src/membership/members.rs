@@ -282,10 +282,14 @@ async fn list_page(app: &App, actor: &Actor, q: MemberQuery, count: bool) -> App
         None => None,
     };
     let scope = actor.scope();
+    // A unit the actor reads whole (it lies in a subtree they read) needs no test of the
+    // actor's scope beside its own: SQLite would test the second path on every row (a
+    // province's count, 60 ms against 44).
+    let read_whole = unit.as_ref().is_some_and(|u| actor.can_read_path(&u.path));
     // The subtrees the actor reads (and their own record wherever it is), within the unit asked.
     let in_subtree = |order| {
         let mut cond = Condition::all();
-        if !scope.is_everything() {
+        if !scope.is_everything() && !read_whole {
             let mut any =
                 Condition::any().add(scope.condition_with(member::Column::UnitPath, order));
             if let Some(own) = actor.member_id().map(MemberId::get) {
