@@ -4,7 +4,7 @@
 //! rows, in set-based statements that any context may call without importing the meetings.
 
 use chrono::{NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, OnConflict, Query, SimpleExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, OnConflict, Query, SelectStatement, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
 };
@@ -133,25 +133,41 @@ pub async fn member_changed(
     member_id: i64,
     from: NaiveDate,
 ) -> Result<(), DbErr> {
-    members_changed(db, &[member_id], from).await
-}
-
-/// [`member_changed`] for the members of one write (an import batch, a few hundred ids).
-pub async fn members_changed(
-    db: &impl ConnectionTrait,
-    member_ids: &[i64],
-    from: NaiveDate,
-) -> Result<(), DbErr> {
     let rolls = Query::select()
         .column(member_unit::Column::UnitId)
         .from(member_unit::Entity)
-        .and_where(member_unit::Column::MemberId.is_in(member_ids.iter().copied()))
+        .and_where(member_unit::Column::MemberId.eq(member_id))
         .to_owned();
-    // A member of a party group stands on its cell's sheet: the group's parent too.
+    rolls_changed(db, rolls, from).await
+}
+
+/// New places on the rolls of units `unit_ids` from `from` on (an import batch's members, who
+/// stand in a few units).
+pub async fn rolls_added(
+    db: &impl ConnectionTrait,
+    unit_ids: &[i64],
+    from: NaiveDate,
+) -> Result<(), DbErr> {
+    let units = Query::select()
+        .column(unit::Column::Id)
+        .from(unit::Entity)
+        .and_where(unit::Column::Id.is_in(unit_ids.iter().copied()))
+        .to_owned();
+    rolls_changed(db, units, from).await
+}
+
+/// The rolls of the units `units` selects changed from `from` on: the sheets of their meetings
+/// from that day are out of date, and those of the cell over any party group among them (a
+/// group's member stands on its cell's sheet). One statement.
+async fn rolls_changed(
+    db: &impl ConnectionTrait,
+    units: SelectStatement,
+    from: NaiveDate,
+) -> Result<(), DbErr> {
     let groups_cells = Query::select()
         .column(unit::Column::ParentId)
         .from(unit::Entity)
-        .and_where(unit::Column::Id.in_subquery(rolls.clone()))
+        .and_where(unit::Column::Id.in_subquery(units.clone()))
         .and_where(unit::Column::Kind.eq("group"))
         .to_owned();
     set_stale(
@@ -159,7 +175,7 @@ pub async fn members_changed(
         Condition::all()
             .add(
                 Condition::any()
-                    .add(meeting_stat::Column::CellId.in_subquery(rolls))
+                    .add(meeting_stat::Column::CellId.in_subquery(units))
                     .add(meeting_stat::Column::CellId.in_subquery(groups_cells)),
             )
             .add(meeting_stat::Column::MeetingDate.gte(from)),

@@ -8,7 +8,7 @@ mod common;
 use axum::http::StatusCode;
 use chibo_app::access::auth;
 use chibo_app::membership::import;
-use chibo_store::entities::{audit, member};
+use chibo_store::entities::{audit, meeting_stat, member, member_unit, unit};
 use chibo_store::sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use common::*;
 
@@ -59,6 +59,15 @@ async fn import_checks_writes_once_and_round_trips() {
     assert_eq!(members(&t).await, before);
 
     // A good file is written at once; the same file again changes nothing.
+    // The demo's meetings, with their figures kept (to see the import date them).
+    chibo_seed::demo::seed_meetings(&t.app).await.unwrap();
+    let before = members(&t).await;
+    assert_eq!(
+        chibo_store::meeting_stats::stale_count(&t.app.db)
+            .await
+            .unwrap(),
+        0
+    );
     let good = format!(
         "{HEADER}\n\
          1,Hoàng Văn Mới,12/04/1980,Nam,Tày,001080099001,0912000001,03/02/2010,03/02/2011,90000001,,,Tổ đảng số 1\n\
@@ -72,6 +81,50 @@ async fn import_checks_writes_once_and_round_trips() {
         (Some(2), Some(true))
     );
     assert_eq!(members(&t).await, before + 2);
+    // Each new member stands on the roll of their party group from their admission, and the
+    // cell's meetings since then count them: their kept figures are out of date.
+    for (card, group) in [("90000001", "Tổ đảng số 1"), ("90000002", "Tổ đảng số 3")]
+    {
+        let m = member::Entity::find()
+            .filter(member::Column::CardNumber.eq(card))
+            .one(&t.app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let rolls = member_unit::Entity::find()
+            .filter(member_unit::Column::MemberId.eq(m.id))
+            .all(&t.app.db)
+            .await
+            .unwrap();
+        assert_eq!(rolls.len(), 1, "{rolls:?}");
+        let group_id = t.unit_id(group).await;
+        assert_eq!(
+            (rolls[0].unit_id, rolls[0].kind.as_str(), rolls[0].valid_to),
+            (group_id, "home", None)
+        );
+        assert_eq!(m.unit_id, group_id);
+        let founded = unit::Entity::find_by_id(group_id)
+            .one(&t.app.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .established_on;
+        assert_eq!(rolls[0].valid_from, m.admission_date.max(founded));
+    }
+    let stale_in_cell = meeting_stat::Entity::find()
+        .filter(meeting_stat::Column::CellId.eq(cell))
+        .filter(meeting_stat::Column::Stale.eq(true))
+        .count(&t.app.db)
+        .await
+        .unwrap();
+    assert!(stale_in_cell > 0);
+    assert_eq!(
+        chibo_store::meeting_stats::stale_count(&t.app.db)
+            .await
+            .unwrap(),
+        stale_in_cell,
+        "only the cell's meetings"
+    );
     let audits = audit::Entity::find().count(&t.app.db).await.unwrap();
     let again = ok(&t
         .upload(&api, Auth::Bearer(&sec), "ds.csv", good.as_bytes())

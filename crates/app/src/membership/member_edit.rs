@@ -1,6 +1,6 @@
 //! Adding and correcting a member's record, with the checks of domain.md §3.
 
-use chibo_domain::member::{self as rules, Sex, Status};
+use chibo_domain::member::{self as rules, RollKind, Sex, Status};
 use chibo_domain::org::UnitKind;
 use chibo_domain::{Invalid, text, validate};
 use chibo_store::entities::{member, member_unit, unit};
@@ -349,6 +349,8 @@ pub(crate) fn new_roll_row(
         valid_from: Set(App::today().min(m.admission_date.max(u.established_on))),
         valid_to: Set(None),
         reason: Set(reason.to_string()),
+        // A member who comes from outside chibo has no other cell here: this roll is their home.
+        kind: Set(RollKind::Home.code().to_string()),
         ..Default::default()
     }
 }

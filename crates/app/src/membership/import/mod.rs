@@ -80,8 +80,9 @@ enum Plan {
     Update(member::Model, Clean),
 }
 
-/// New members written in one statement (and their rolls in another).
-const WRITE_BATCH: usize = 500;
+/// New members written at a time (their rows in one statement on PostgreSQL, whose cost a
+/// statement is still a large part of at 500 rows; a few hundred rows a statement on SQLite).
+const WRITE_BATCH: usize = 5_000;
 
 /// Rows read, checked and compared with the records at a time: what an import holds of a
 /// file's text.
@@ -256,6 +257,7 @@ pub async fn run(
     }
     let to_write = plans.len();
     let tx = write_tx(&app.db).await?;
+    chibo_store::bulk::reuse_key_check_plans(&tx).await?;
     let mut creates = Vec::new();
     let mut updates = Vec::new();
     for plan in plans {

@@ -1,10 +1,11 @@
-//! Writing an import's new members a batch at a time: the members in one statement that
-//! returns their ids, then their places on the rolls in another, inside the import's
-//! transaction (so a failure leaves nothing written).
+//! Writing an import's new members a batch at a time, inside the import's transaction (so a
+//! failure leaves nothing written): ids are drawn first, so the members and their places on
+//! the rolls are written whole, one statement each, without reading anything back.
 
 use chibo_domain::member::Status;
+use chibo_store::bulk;
 use chibo_store::entities::{member, member_unit, unit};
-use chibo_store::sea_orm::{DatabaseTransaction, EntityTrait};
+use chibo_store::sea_orm::{ActiveValue::Set, DatabaseTransaction, TryIntoModel};
 
 use crate::AppResult;
 use crate::membership::member_edit::{Clean, new_member_row, new_roll_row};
@@ -14,34 +15,35 @@ pub(super) async fn insert_members(
     tx: &DatabaseTransaction,
     batch: &[(Clean, unit::Model)],
 ) -> AppResult<Vec<i64>> {
-    let rows = batch
+    let ids = bulk::fresh_ids::<member::Entity>(tx, batch.len()).await?;
+    let members = batch
         .iter()
-        .map(|(c, u)| new_member_row(c.clone(), u, Status::Active));
-    let written: Vec<member::Model> = member::Entity::insert_many(rows)
-        .exec_with_returning(tx)
-        .await?;
-    // The rows come back in the order written, each under its unit (by the unit id each
-    // was written with, not by position, should a backend ever reorder them).
-    let unit_of = |m: &member::Model| {
-        batch
-            .iter()
-            .map(|(_, u)| u)
-            .find(|u| u.id == m.unit_id)
-            .expect("a written member is in a unit of its batch")
-    };
-    let rolls: Vec<member_unit::ActiveModel> = written
+        .zip(&ids)
+        .map(|((c, u), id)| {
+            let mut row = new_member_row(c.clone(), u, Status::Active);
+            row.id = Set(*id);
+            row.try_into_model()
+        })
+        .collect::<Result<Vec<member::Model>, _>>()?;
+    let roll_ids = bulk::fresh_ids::<member_unit::Entity>(tx, batch.len()).await?;
+    let rolls = members
         .iter()
-        .map(|m| new_roll_row(m, unit_of(m), Status::Active))
-        .collect();
-    let earliest = rolls
-        .iter()
-        .filter_map(|r| r.valid_from.try_as_ref().copied())
-        .min();
-    member_unit::Entity::insert_many(rolls).exec(tx).await?;
-    let ids: Vec<i64> = written.iter().map(|m| m.id).collect();
-    if let Some(from) = earliest {
+        .zip(batch)
+        .zip(roll_ids)
+        .map(|((m, (_, u)), id)| {
+            let mut row = new_roll_row(m, u, Status::Active);
+            row.id = Set(id);
+            row.try_into_model()
+        })
+        .collect::<Result<Vec<member_unit::Model>, _>>()?;
+    bulk::insert_models::<member::Entity>(tx, &members).await?;
+    bulk::insert_models::<member_unit::Entity>(tx, &rolls).await?;
+    if let Some(from) = rolls.iter().map(|r| r.valid_from).min() {
         // The batch's members now stand on the sheets of meetings held since their rolls begin.
-        chibo_store::meeting_stats::members_changed(tx, &ids, from).await?;
+        let mut units: Vec<i64> = rolls.iter().map(|r| r.unit_id).collect();
+        units.sort_unstable();
+        units.dedup();
+        chibo_store::meeting_stats::rolls_added(tx, &units, from).await?;
     }
     Ok(ids)
 }
