@@ -10,8 +10,10 @@
 # bench/results/scale.md. Prints figures; asserts nothing.
 #
 # Usage: bench/scale.sh [--pg] [--requests N] [--scale city|province] [--load-seconds S] [--db FILE]
-#                       [--pg-db NAME] [--pg-only] [--load-only]
+#                       [--pg-db NAME] [--pg-only] [--load-only] [--import-only]
 # --load-only skips the page-by-page table and runs only the load (wrk) part.
+# --import-only runs only `chibo import` (20,000 rows into the demo, three times on each
+# backend) and writes bench/results/import.md.
 # --db keeps the SQLite database in FILE: generated when FILE is missing, reused when it exists
 # (the generator's time is then not measured); --pg-db does the same with a PostgreSQL database
 # of that name on the cluster scripts/pg-start runs; --pg-only skips SQLite.
@@ -27,6 +29,7 @@ LOAD=30
 DBFILE=
 PGDB=
 LOADONLY=0
+IMPORTONLY=0
 SQLITE=1
 ARGS="$*"
 while [ $# -gt 0 ]; do
@@ -38,6 +41,7 @@ while [ $# -gt 0 ]; do
     --db) DBFILE=$2; shift ;;
     --pg-db) PGDB=$2; PG=1; shift ;;
     --load-only) LOADONLY=1 ;;
+    --import-only) IMPORTONLY=1 ;;
     --pg-only) SQLITE=0; PG=1 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
@@ -48,6 +52,7 @@ need wrk wrk
 need bc bc
 cargo build --release -p chibo >/dev/null 2>&1
 OUT=bench/results/scale.md
+[ $IMPORTONLY = 0 ] || OUT=bench/results/import.md
 mkdir -p bench/results
 TMP=$(mktemp -d)
 PID=
@@ -223,6 +228,22 @@ import_rate() {
   echo "$label import: $rows new members into a cell in $secs s, $(echo "$rows / $secs" | bc) rows a second, peak RSS $((kb / 1024)) MiB" | tee -a "$OUT"
 }
 
+if [ $IMPORTONLY = 1 ]; then
+  if [ $SQLITE = 1 ]; then
+    for i in 1 2 3; do import_rate SQLite "sqlite://$TMP/import$i.db?mode=rwc"; done
+  fi
+  if [ $PG = 1 ]; then
+    BASE=$(scripts/pg-start)
+    for i in 1 2 3; do
+      psql "$BASE" -qc "DROP DATABASE IF EXISTS chibo_import_$$" -c "CREATE DATABASE chibo_import_$$" >/dev/null
+      import_rate PostgreSQL "${BASE%/*}/chibo_import_$$"
+    done
+    psql "$BASE" -qc "DROP DATABASE chibo_import_$$" >/dev/null
+  fi
+  echo
+  echo "written to $OUT"
+  exit 0
+fi
 if [ $SQLITE = 0 ]; then
   :
 elif [ -n "$DBFILE" ]; then
