@@ -993,6 +993,26 @@ async fn refused_forms_keep_what_was_typed() {
         !seen.body.contains(r#"id="approve""#),
         "the board officer may not"
     );
+    // Issue 13, defect 7: the organisation board reads the score; the commune's committee
+    // adjusts it.
+    assert!(!seen.body.contains("Lưu điểm"), "{}", seen.body);
+    assert!(!seen.body.contains("name=\"reason_"), "{}", seen.body);
+    let board_token = t.token("bantochuc").await;
+    let adjust = json!({"entries": [{"criterion": "x", "points": 1, "reason": "Thử"}]});
+    let refused = t
+        .api(
+            Method::PUT,
+            &format!("/api/v1/meetings/{id}/score"),
+            &board_token,
+            adjust.clone(),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    let commune = t.login("xaphulam").await;
+    let theirs = t
+        .get(&format!("/meetings/{id}"), Auth::Cookie(&commune))
+        .await;
+    assert!(theirs.body.contains("name=\"reason_"), "{}", theirs.body);
     // (Once signed it is no longer offered: `month.rs` signs a complete record through the
     // API; the page's condition is `ShowPage::may_approve`.)
 }

@@ -643,3 +643,47 @@ async fn follower_guests_and_check_in() {
         "http://chibo.test/meetings/{id}/check-in?ma={code}"
     )));
 }
+
+/// Issue 13, defect 8: every link a member finds on their cell's meetings list and year plan
+/// opens (the cell's own page is not for them: its name is plain text there).
+#[tokio::test]
+async fn a_member_meets_no_dead_link_on_the_cells_meeting_pages() {
+    let t = TestApp::new().await;
+    let cell = t.unit_id("Chi bộ thôn Đồng Tâm").await;
+    let member = t.login("dangvien.dongtam").await;
+    let secretary = t.login("bithu.dongtam").await;
+    for page in [
+        format!("/units/{cell}/meetings"),
+        format!("/units/{cell}/plan"),
+    ] {
+        let res = t.get(&page, Auth::Cookie(&member)).await;
+        assert_eq!(res.status, StatusCode::OK, "{page}");
+        let links: Vec<&str> = res
+            .body
+            .split("href=\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .filter(|href| href.starts_with('/') && !href.starts_with("/static/"))
+            .collect();
+        assert!(!links.is_empty(), "{page}");
+        assert!(
+            !links.contains(&format!("/units/{cell}").as_str()),
+            "{page}"
+        );
+        for href in links {
+            let href = href.replace("&amp;", "&");
+            let opened = t.get(&href, Auth::Cookie(&member)).await;
+            assert!(
+                opened.status.is_success() || opened.status.is_redirection(),
+                "{page} links to {href}: {}",
+                opened.status
+            );
+        }
+        // The secretary still goes to the cell's page from there.
+        let res = t.get(&page, Auth::Cookie(&secretary)).await;
+        assert!(
+            res.body.contains(&format!("href=\"/units/{cell}\"")),
+            "{page}"
+        );
+    }
+}

@@ -307,6 +307,19 @@ impl Actor {
             })
     }
 
+    /// May adjust the score of a cell's meeting, with a reason: an administrator, or a
+    /// committee role on a unit above the cell. The organisation board watches the figures
+    /// but does not judge a meeting (domain §1), so it reads the score and does not change it.
+    pub fn adjusts_scores_of(&self, cell: &unit::Model) -> bool {
+        self.is_admin()
+            || self.grants.iter().any(|g| {
+                g.role == Role::Committee
+                    && g.unit_path
+                        .as_deref()
+                        .is_some_and(|p| cell.path.starts_with(p) && p != cell.path)
+            })
+    }
+
     /// `supervises` as a condition on a unit path column, for a query: `None` when the actor
     /// supervises no unit at all (no query needed), an always-true condition for an
     /// administrator.

@@ -300,6 +300,8 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> 
 #[derive(Debug, Clone, Serialize)]
 pub struct CellMeetings {
     pub unit: UnitRef,
+    /// The actor may open the cell's own page (a member may not: the breadcrumb is plain text).
+    pub can_read_cell: bool,
     /// The newest meetings; `next` leads to older ones.
     pub meetings: MeetingPage,
     /// The actor manages the cell and it still exists (a dissolved or merged cell holds no more
@@ -342,6 +344,7 @@ pub async fn cell_meetings(
             id: cell.id,
             name: cell.name.clone(),
         },
+        can_read_cell: actor.can_read_path(&cell.path),
         meetings,
         can_schedule,
         rule_set,

@@ -78,6 +78,8 @@ pub struct QuarterTopics {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct YearPlan {
     pub cell: UnitRef,
+    /// The actor may open the cell's own page (a member may not: the breadcrumb is plain text).
+    pub can_read_cell: bool,
     pub year: i32,
     /// The rule sets the year's periods are planned by (names), oldest first.
     pub rule_sets: Vec<String>,
@@ -171,6 +173,7 @@ pub async fn year_plan(app: &App, actor: &Actor, cell_id: i64, year: i32) -> App
             id: cell.id,
             name: cell.name.clone(),
         },
+        can_read_cell: officer,
         year,
         rule_sets,
         kinds,

@@ -382,7 +382,7 @@ pub async fn score(app: &App, actor: &Actor, id: i64, input: ScoreInput) -> AppR
     let (m, cell) = (h.meeting.clone(), h.cell.clone());
     // The cell's own officers score what the cell judges; anyone above adjusts, with a reason.
     let officer = actor.is_officer_of(&cell);
-    actor.require(officer || actor.supervises(&cell))?;
+    actor.require(officer || actor.adjusts_scores_of(&cell))?;
     let (rules, _) = lookup::rule_set_of(app, &m).await?;
     let mut e = Invalid::new();
     if lookup::meeting_status(&m) != MeetingStatus::Held {

@@ -144,7 +144,7 @@ where
         },
     )
     .await?;
-    detail.can_review = actor.supervises(&h.cell);
+    detail.can_review = actor.adjusts_scores_of(&h.cell);
     Ok(detail)
 }
 

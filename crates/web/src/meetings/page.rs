@@ -38,6 +38,7 @@ struct ListPage {
     nav: Nav,
     unit_id: i64,
     unit_name: String,
+    can_read_cell: bool,
     meetings: Vec<MeetingView>,
     /// Older meetings, when there are more than a page.
     next: Option<String>,
@@ -84,6 +85,7 @@ pub(super) async fn render_list(
             nav: Nav::of(a),
             unit_id: page.unit.id,
             unit_name: page.unit.name,
+            can_read_cell: page.can_read_cell,
             meetings: page.meetings.items,
             next: page.meetings.next,
             later: after.is_some(),
