@@ -767,8 +767,13 @@ async fn a_secretary_schedules_publishes_and_takes_attendance_through_the_pages(
         )
         .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER);
+    // Issue 13, defect 7: the save is confirmed.
+    assert_eq!(done.location(), "/tasks?da-luu=1");
+    let after = t.get(done.location(), Auth::Cookie(&member)).await;
+    assert!(after.body.contains("Đã cập nhật kết quả nhiệm vụ."));
     // Issue 13, defect 8: a task done leaves its form and is listed apart.
     let after = t.get("/tasks", Auth::Cookie(&member)).await;
+    assert!(!after.body.contains("Đã cập nhật kết quả nhiệm vụ."));
     assert!(
         after.body.contains("Nhiệm vụ đã hoàn thành (1)"),
         "{}",

@@ -244,6 +244,8 @@ struct TasksPage {
     nav: Nav,
     tasks: Vec<TaskView>,
     errors: Vec<String>,
+    /// A report was just saved: say so (issue 13: every save is confirmed).
+    saved: bool,
 }
 
 impl TasksPage {
@@ -253,9 +255,17 @@ impl TasksPage {
     }
 }
 
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct SavedQuery {
+    #[serde(rename = "da-luu")]
+    saved: Option<String>,
+}
+
 pub async fn my_tasks(
     State(s): State<AppState>,
     PageUser(a): PageUser,
+    PageQuery(q): PageQuery<SavedQuery>,
 ) -> Result<Response, PageError> {
     let tasks = record::my_tasks(&s.app, &a).await?;
     render_status(
@@ -264,6 +274,7 @@ pub async fn my_tasks(
             nav: Nav::of(&a),
             tasks,
             errors: vec![],
+            saved: q.saved.is_some(),
         },
     )
 }
@@ -277,7 +288,7 @@ pub async fn task_progress(
 ) -> Result<Response, PageError> {
     let back = values.back().unwrap_or("/tasks").to_string();
     match form_errors(record::update_task(&s.app, &a, id, input).await)? {
-        Ok(_) => Ok(see_other(&back)),
+        Ok(_) => Ok(see_other(&confirmed(&back))),
         Err(errors) => {
             let tasks = record::my_tasks(&s.app, &a).await?;
             render_status(
@@ -286,10 +297,23 @@ pub async fn task_progress(
                     nav: Nav::of(&a),
                     tasks,
                     errors,
+                    saved: false,
                 },
             )
         }
     }
+}
+
+/// `back` with `da-luu=1` added to its query (before any `#anchor`): the page confirms the save.
+fn confirmed(back: &str) -> String {
+    let (path, anchor) = back.split_once('#').unwrap_or((back, ""));
+    let join = if path.contains('?') { '&' } else { '?' };
+    let anchor = if anchor.is_empty() {
+        String::new()
+    } else {
+        format!("#{anchor}")
+    };
+    format!("{path}{join}da-luu=1{anchor}")
 }
 
 pub async fn minutes_docx(
