@@ -979,6 +979,19 @@ async fn refused_forms_keep_what_was_typed() {
         r.location(),
         format!("/meetings/{id}?da-luu=attendance-form#attendance-form")
     );
+    // Issue 13: the record form offers the cell's secretary as the chair.
+    let page = t.get(r.location(), Auth::Cookie(&cookie)).await;
+    let chair = page
+        .body
+        .split(r#"name="chair_member_id""#)
+        .nth(1)
+        .and_then(|rest| rest.split("</select>").next())
+        .unwrap();
+    assert!(
+        chair.contains(&format!(r#"value="{me}" selected"#)),
+        "{chair}"
+    );
+    assert_eq!(chair.matches(" selected").count(), 1, "{chair}");
     let r = t
         .post_form(
             &format!("/meetings/{id}/record"),

@@ -140,6 +140,9 @@ pub struct HeldDetail {
     pub quality: QualityView,
     /// May adjust the score as the superior committee.
     pub can_review: bool,
+    /// The cell's secretary on the meeting day: the chair the record form offers until one is
+    /// recorded (issue 13: the secretary chairs most meetings).
+    pub cell_secretary_id: Option<i64>,
 }
 
 pub(crate) fn is_working(r: &SheetRow) -> bool {
@@ -254,6 +257,15 @@ pub(crate) async fn held_detail(app: &App, held: Held<'_>) -> AppResult<HeldDeta
             .collect(),
     )
     .await?;
+    let cell_secretary_id = if rec.is_some_and(|r| r.chair_member_id.is_some()) {
+        None
+    } else {
+        crate::membership::members::officers_on(&app.db, m.unit_id, m.meeting_date)
+            .await?
+            .into_iter()
+            .find(|p| p.kind == "secretary")
+            .map(|p| p.member_id)
+    };
     let person = |id: Option<i64>| {
         id.map(|id| MemberRef {
             id,
@@ -512,6 +524,7 @@ pub(crate) async fn held_detail(app: &App, held: Held<'_>) -> AppResult<HeldDeta
             unscored,
         },
         can_review: false,
+        cell_secretary_id,
     })
 }
 

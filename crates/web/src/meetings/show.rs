@@ -129,6 +129,16 @@ impl ShowPage {
         self.record_value(key, &stored)
     }
 
+    /// Whether `member_id` is the chair chosen in the record form: as typed, else as stored,
+    /// else the cell's secretary.
+    fn chair_chose(&self, member_id: &i64, h: &chibo_app::meetings::held::HeldDetail) -> bool {
+        match (self.kept("record", "chair_member_id"), &h.record.chair) {
+            (Some(v), _) => v == member_id.to_string(),
+            (None, Some(p)) => p.id == *member_id,
+            (None, None) => h.cell_secretary_id == Some(*member_id),
+        }
+    }
+
     /// Whether `member_id` is the one chosen in a record select: as typed, else as stored.
     fn record_chose(
         &self,
