@@ -503,6 +503,33 @@ async fn follower_guests_and_check_in() {
     // The secretary's correction keeps the check-in while the member stays present.
     let d = t.meeting(&sec, id).await;
     assert_eq!(d["notice"]["check_in"]["count"], 1);
+    // Issue 13: the secretary's sheet shows who checked in by QR, and offers everyone else
+    // as present until marked otherwise.
+    let sheet = d["sheet"].as_array().unwrap();
+    let checked: Vec<i64> = sheet
+        .iter()
+        .filter(|r| r["checked_in"] == true)
+        .map(|r| r["member_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(checked, vec![own_member]);
+    let sec_cookie = t.login("bithu.dongtam").await;
+    let page = t
+        .get(&format!("/meetings/{id}"), Auth::Cookie(&sec_cookie))
+        .await;
+    assert!(
+        page.body
+            .contains(&format!(r#"id="checked-in-{own_member}""#)),
+        "{}",
+        page.body
+    );
+    let form = page.body.split(r#"id="attendance-form""#).nth(1).unwrap();
+    let form = form.split("</form>").next().unwrap();
+    assert_eq!(
+        form.matches(r#"value="present" checked"#).count(),
+        sheet.len(),
+        "{form}"
+    );
+    assert!(form.contains(r#"<datalist id="absence-reasons">"#));
     ok(&t
         .api(
             Method::PUT,

@@ -58,6 +58,8 @@ pub struct SheetRow {
     /// `present`, `absent_excused`, `absent_unexcused`; `null` until recorded.
     pub presence: Option<String>,
     pub reason: Option<String>,
+    /// Checked in with the meeting's QR code (present on their own word, shown as such).
+    pub checked_in: bool,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

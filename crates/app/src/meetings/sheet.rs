@@ -89,6 +89,7 @@ pub(crate) async fn attendance_sheet(
             official: mem.official_date.is_some_and(|d| d <= m.meeting_date),
             presence: rec.map(|r| r.presence.clone()),
             reason: rec.and_then(|r| r.reason.clone()),
+            checked_in: rec.is_some_and(|r| r.checked_in_at.is_some()),
         };
         if matches!(
             standing,

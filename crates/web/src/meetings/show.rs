@@ -104,6 +104,19 @@ impl ShowPage {
         }
     }
 
+    /// A working member's choice on the sheet: as typed, else as stored, else present (issue
+    /// 13: most come, so the secretary marks only the exceptions).
+    fn ticked_or_present(&self, member_id: &i64, stored: &Option<String>, value: &str) -> bool {
+        match (
+            self.kept("attendance", &format!("presence_{member_id}")),
+            stored,
+        ) {
+            (Some(v), _) => v == value,
+            (None, Some(s)) => s == value,
+            (None, None) => value == "present",
+        }
+    }
+
     /// A sheet row's reason: as typed, else as stored.
     fn reason_of(&self, member_id: &i64, stored: &Option<String>) -> String {
         self.kept("attendance", &format!("reason_{member_id}"))
