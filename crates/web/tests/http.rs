@@ -1002,6 +1002,26 @@ async fn refused_forms_keep_what_was_typed() {
     assert!(r.status.is_redirection(), "{}", r.body);
     let page = t.get(r.location(), Auth::Cookie(&cookie)).await;
     assert!(page.body.contains("Đã lưu biên bản."), "{}", page.body);
+    // Issue 13: each member still without a task leads to the task form, chosen.
+    let line = page
+        .body
+        .split(r#"id="without-task""#)
+        .nth(1)
+        .and_then(|rest| rest.split("</p>").next())
+        .unwrap();
+    let link = format!("/meetings/{id}?giao={other}#task-form");
+    assert!(line.contains(&format!(r#"href="{link}""#)), "{line}");
+    let form = t.get(&link, Auth::Cookie(&cookie)).await;
+    let task_form = form
+        .body
+        .split(r#"id="task-form""#)
+        .nth(1)
+        .and_then(|rest| rest.split("</form>").next())
+        .unwrap();
+    assert!(
+        task_form.contains(&format!(r#"value="{other}" selected"#)),
+        "{task_form}"
+    );
     assert!(page.body.contains(r#"id="approve""#), "the chair may sign");
     let board = t.login("bantochuc").await;
     let seen = t

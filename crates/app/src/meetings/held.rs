@@ -122,7 +122,7 @@ pub struct HeldDetail {
     pub record: RecordView,
     pub tasks: Vec<TaskView>,
     /// Working members present or expected who have no task from this meeting.
-    pub without_task: Vec<String>,
+    pub without_task: Vec<MemberRef>,
     /// Tasks of the previous regular meeting, reviewed at this one.
     pub previous_tasks: Vec<TaskView>,
     /// Sections of the minutes still missing.
@@ -331,10 +331,13 @@ pub(crate) async fn held_detail(app: &App, held: Held<'_>) -> AppResult<HeldDeta
     }
     let tasks = tasks_of(app, m.id, sheet).await?;
     let with_task: std::collections::HashSet<i64> = tasks.iter().map(|t| t.member.id).collect();
-    let without_task: Vec<String> = sheet
+    let without_task: Vec<MemberRef> = sheet
         .iter()
         .filter(|r| is_working(r) && !with_task.contains(&r.member_id))
-        .map(|r| r.full_name.clone())
+        .map(|r| MemberRef {
+            id: r.member_id,
+            name: r.full_name.clone(),
+        })
         .collect();
     let previous = previous_regular(app, m).await?;
     let previous_tasks = match &previous {

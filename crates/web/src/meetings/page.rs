@@ -178,7 +178,7 @@ pub async fn attendance(
                 form: "attendance",
                 values,
             };
-            render_meeting_kept(&s, &a, id, errors, kept, None).await
+            render_meeting_kept(&s, &a, id, errors, kept, None, None).await
         }
     }
 }
@@ -197,7 +197,7 @@ pub async fn record(
                 form: "record",
                 values,
             };
-            render_meeting_kept(&s, &a, id, errors, kept, None).await
+            render_meeting_kept(&s, &a, id, errors, kept, None, None).await
         }
     }
 }

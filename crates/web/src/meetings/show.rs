@@ -37,6 +37,9 @@ struct ShowPage {
     saved: Option<&'static str>,
     /// The reader's member record, for the steps only they may take (signing the minutes).
     me: Option<i64>,
+    /// The member the task form starts with (`?giao=`: a name on the line of members still
+    /// without a task).
+    assign_to: Option<i64>,
 }
 
 /// The confirmation of a change on the meeting page, by the section it went back to.
@@ -172,7 +175,7 @@ pub(super) async fn render_meeting(
     id: i64,
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
-    render_meeting_kept(s, a, id, errors, Kept::default(), None).await
+    render_meeting_kept(s, a, id, errors, Kept::default(), None, None).await
 }
 
 pub(super) async fn render_meeting_kept(
@@ -182,6 +185,7 @@ pub(super) async fn render_meeting_kept(
     errors: Vec<String>,
     kept: Kept,
     saved: Option<&'static str>,
+    assign_to: Option<i64>,
 ) -> Result<Response, PageError> {
     let d = detail::get(&s.app, a, id).await?;
     let held_or_past = d.meeting.meeting_date <= App::today();
@@ -202,6 +206,7 @@ pub(super) async fn render_meeting_kept(
             kept,
             saved,
             me: a.member_id().map(|m| m.get()),
+            assign_to,
         },
     )
 }
@@ -211,6 +216,7 @@ pub(super) async fn render_meeting_kept(
 pub struct ShowQuery {
     #[serde(rename = "da-luu")]
     saved: Option<String>,
+    giao: Option<i64>,
 }
 
 pub async fn show(
@@ -223,7 +229,7 @@ pub async fn show(
 ) -> Result<Response, PageError> {
     let saved = q.saved.as_deref().map(saved_message);
     crate::kept::page_for(&s, began, &a, &uri, || {
-        render_meeting_kept(&s, &a, id, vec![], Kept::default(), saved)
+        render_meeting_kept(&s, &a, id, vec![], Kept::default(), saved, q.giao)
     })
     .await
 }
