@@ -714,3 +714,116 @@ async fn a_member_meets_no_dead_link_on_the_cells_meeting_pages() {
         );
     }
 }
+
+/// Issue 13, defect 5: a meeting not yet held is cancelled with a reason the members see; a
+/// cancelled or held meeting is not cancelled again.
+#[tokio::test]
+async fn a_meeting_is_cancelled_with_a_reason_members_see() {
+    let t = TestApp::new().await;
+    let sec = t.token("bithu.dongtam").await;
+    let cell = t.unit_id("Chi bộ thôn Đồng Tâm").await;
+    let day = chibo_app::App::today() + chrono::Duration::days(9);
+    let id = schedule(&t, &sec, cell, json!({"kind": "regular", "topic": "Họp tháng", "meeting_date": day.to_string(), "start_time": "19:30", "place": "Nhà văn hóa"})).await;
+    ok(&t
+        .api(
+            Method::POST,
+            &format!("/api/v1/meetings/{id}/publish"),
+            &sec,
+            json!({}),
+        )
+        .await);
+    let cancel = |reason: &'static str| {
+        let (t, sec) = (&t, &sec);
+        async move {
+            t.api(
+                Method::POST,
+                &format!("/api/v1/meetings/{id}/cancel"),
+                sec,
+                json!({ "reason": reason }),
+            )
+            .await
+        }
+    };
+    assert!(refused(&cancel(" ").await).contains("lý do hủy"));
+    let member = t.token("dangvien.dongtam").await;
+    let not_theirs = t
+        .api(
+            Method::POST,
+            &format!("/api/v1/meetings/{id}/cancel"),
+            &member,
+            json!({"reason": "Bận"}),
+        )
+        .await;
+    assert!(
+        matches!(
+            not_theirs.status,
+            StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
+        ),
+        "{}",
+        not_theirs.status
+    );
+    let v = ok(&cancel("Trùng lịch bầu cử đại biểu Quốc hội").await);
+    assert_eq!(
+        (v["status"].as_str(), v["cancelled_reason"].as_str()),
+        (
+            Some("cancelled"),
+            Some("Trùng lịch bầu cử đại biểu Quốc hội")
+        )
+    );
+    assert!(refused(&cancel("Lần nữa").await).contains("đã bị hủy"));
+    // The member reads why on the meeting page; the cell's list and plan say so too.
+    let member_cookie = t.login("dangvien.dongtam").await;
+    let page = t
+        .get(&format!("/meetings/{id}"), Auth::Cookie(&member_cookie))
+        .await;
+    assert!(
+        page.body
+            .contains("Buổi sinh hoạt đã hủy. Lý do: Trùng lịch bầu cử đại biểu Quốc hội"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("id=\"cancel-form\""));
+    let list = t
+        .get(
+            &format!("/units/{cell}/meetings"),
+            Auth::Cookie(&member_cookie),
+        )
+        .await;
+    assert!(
+        list.body.contains("Đã hủy: Trùng lịch bầu cử"),
+        "{}",
+        list.body
+    );
+    let plan = t
+        .get(
+            &format!("/units/{cell}/plan?nam={}", chrono::Datelike::year(&day)),
+            Auth::Cookie(&member_cookie),
+        )
+        .await;
+    assert!(plan.body.contains("(đã hủy)"), "{}", plan.body);
+    // Through the page: the secretary's form, then the confirmation.
+    let sec_cookie = t.login("bithu.dongtam").await;
+    let other = schedule(&t, &sec, cell, json!({"kind": "regular", "topic": "Họp bù", "meeting_date": (day + chrono::Duration::days(7)).to_string(), "start_time": "19:30", "place": "Nhà văn hóa"})).await;
+    let page = t
+        .get(&format!("/meetings/{other}"), Auth::Cookie(&sec_cookie))
+        .await;
+    assert!(page.body.contains("id=\"cancel-form\""));
+    let r = t
+        .post_form(
+            &format!("/meetings/{other}/cancel"),
+            Auth::Cookie(&sec_cookie),
+            "reason=M%C6%B0a+b%C3%A3o",
+        )
+        .await;
+    assert_eq!(
+        r.location(),
+        format!("/meetings/{other}?da-luu=cancelled#cancelled")
+    );
+    let after = t.get(r.location(), Auth::Cookie(&sec_cookie)).await;
+    assert!(
+        after.body.contains("Đã hủy buổi sinh hoạt"),
+        "{}",
+        after.body
+    );
+    assert!(after.body.contains("Lý do: Mưa bão"));
+}

@@ -38,6 +38,8 @@ pub struct MeetingView {
     pub status: String,
     pub status_label: String,
     pub published_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Why a cancelled meeting was cancelled (by the cell, or its cell dissolved or merged).
+    pub cancelled_reason: Option<String>,
     /// The rule set that judges this meeting.
     pub rule_set: UnitRef,
 }
@@ -193,6 +195,7 @@ pub(crate) fn view_of(
         status: m.status.clone(),
         status_label: meeting_status(m).label().to_string(),
         published_at: m.published_at,
+        cancelled_reason: m.cancelled_reason.clone(),
         rule_set: UnitRef {
             id: m.rule_set_id,
             name: rule_name.to_string(),

@@ -191,6 +191,52 @@ pub async fn publish(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingView
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
+pub struct CancelInput {
+    /// Shown to the members on the meeting and in the year's plan.
+    pub reason: String,
+}
+
+/// Cancels a meeting not yet held, with the reason the members see on it; its figures are
+/// dated (a cell's month counts the meetings held, and this one no longer will be).
+pub async fn cancel(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    input: CancelInput,
+) -> AppResult<MeetingView> {
+    let MeetingOf { meeting: m, cell } = manageable(app, actor, id).await?.into_inner();
+    let mut e = Invalid::new();
+    let reason = validate::required_text(&mut e, "reason", "lý do hủy", &input.reason, 500);
+    if !lookup::meeting_status(&m).may_become(MeetingStatus::Cancelled) {
+        e.push(
+            "status",
+            "Buổi sinh hoạt đã diễn ra nên không hủy được; nếu cần sửa, hãy lập văn bản đính chính.",
+        );
+    }
+    e.into_result()?;
+    let tx = write_tx(&app.db).await?;
+    let before = m.clone();
+    let mut am = m.into_active_model();
+    am.status = Set(MeetingStatus::Cancelled.code().into());
+    am.cancelled_reason = Set(Some(reason));
+    let after = am.update(&tx).await?;
+    chibo_store::meeting_stats::meeting_changed(&tx, after.id, cell.id, after.meeting_date).await?;
+    audit::record(
+        &tx,
+        Some(actor),
+        "meeting.cancel",
+        "meeting",
+        Some(after.id),
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    lookup::meeting_view_after_change(app, &after).await
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
 pub struct NoticeInput {
     pub topic: String,
     pub place: String,

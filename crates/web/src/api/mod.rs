@@ -118,6 +118,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(meetings::list, meetings::schedule))
         .routes(routes!(meetings::get))
         .routes(routes!(meetings::publish))
+        .routes(routes!(meetings::cancel))
         .routes(routes!(meetings::attendance))
         .routes(routes!(meetings::record))
         .routes(routes!(meetings::add_task))

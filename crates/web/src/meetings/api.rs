@@ -77,6 +77,18 @@ pub async fn publish(
     Ok(Json(schedule::publish(&s.app, &a, id).await?))
 }
 
+/// Cancels a meeting not yet held, with the reason its members see.
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/cancel", tag = "meetings", params(("id" = i64, Path)), request_body = schedule::CancelInput,
+    responses((status = 200, body = MeetingView), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn cancel(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    PathId(id): PathId,
+    ApiJson(b): ApiJson<schedule::CancelInput>,
+) -> Result<Json<MeetingView>, ApiError> {
+    Ok(Json(schedule::cancel(&s.app, &a, id, b).await?))
+}
+
 /// Records attendance (all entries or none).
 #[utoipa::path(put, path = "/api/v1/meetings/{id}/attendance", tag = "meetings", params(("id" = i64, Path)), request_body = AttendanceInput,
     responses((status = 200, body = AttendanceSheet), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]

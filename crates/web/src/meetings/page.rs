@@ -134,6 +134,16 @@ pub async fn publish(
     on_meeting(&s, &a, id, r, "").await
 }
 
+pub async fn cancel(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    PathId(id): PathId,
+    Form { input, .. }: Form<schedule::CancelInput>,
+) -> Result<Response, PageError> {
+    let r = schedule::cancel(&s.app, &a, id, input).await;
+    on_meeting(&s, &a, id, r, "#cancelled").await
+}
+
 /// After a change on the meeting page: back to it (at `anchor`), or the page again with the
 /// field errors.
 pub(super) async fn on_meeting<T>(

@@ -55,6 +55,7 @@ fn saved_message(section: &str) -> &'static str {
         "notice" => "Đã cập nhật thông báo.",
         "preparation" => "Đã lưu phần chuẩn bị.",
         "sign-off" => "Đã thông qua biên bản.",
+        "cancelled" => "Đã hủy buổi sinh hoạt; đảng viên thấy lý do hủy.",
         _ => "Đã lưu.",
     }
 }

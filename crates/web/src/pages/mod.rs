@@ -184,6 +184,12 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
         ),
         r(
             M::POST,
+            "/meetings/{id}/cancel",
+            false,
+            post(meetings::cancel),
+        ),
+        r(
+            M::POST,
             "/meetings/{id}/attendance",
             false,
             post(meetings::attendance),
