@@ -981,12 +981,7 @@ async fn refused_forms_keep_what_was_typed() {
     );
     // Issue 13: the record form offers the cell's secretary as the chair.
     let page = t.get(r.location(), Auth::Cookie(&cookie)).await;
-    let chair = page
-        .body
-        .split(r#"name="chair_member_id""#)
-        .nth(1)
-        .and_then(|rest| rest.split("</select>").next())
-        .unwrap();
+    let chair = section(&page.body, r#"name="chair_member_id""#, "</select>");
     assert!(
         chair.contains(&format!(r#"value="{me}" selected"#)),
         "{chair}"
@@ -1003,21 +998,11 @@ async fn refused_forms_keep_what_was_typed() {
     let page = t.get(r.location(), Auth::Cookie(&cookie)).await;
     assert!(page.body.contains("Đã lưu biên bản."), "{}", page.body);
     // Issue 13: each member still without a task leads to the task form, chosen.
-    let line = page
-        .body
-        .split(r#"id="without-task""#)
-        .nth(1)
-        .and_then(|rest| rest.split("</p>").next())
-        .unwrap();
+    let line = section(&page.body, r#"id="without-task""#, "</p>");
     let link = format!("/meetings/{id}?giao={other}#task-form");
     assert!(line.contains(&format!(r#"href="{link}""#)), "{line}");
     let form = t.get(&link, Auth::Cookie(&cookie)).await;
-    let task_form = form
-        .body
-        .split(r#"id="task-form""#)
-        .nth(1)
-        .and_then(|rest| rest.split("</form>").next())
-        .unwrap();
+    let task_form = section(&form.body, r#"id="task-form""#, "</form>");
     assert!(
         task_form.contains(&format!(r#"value="{other}" selected"#)),
         "{task_form}"

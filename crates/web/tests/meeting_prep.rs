@@ -522,8 +522,7 @@ async fn follower_guests_and_check_in() {
         "{}",
         page.body
     );
-    let form = page.body.split(r#"id="attendance-form""#).nth(1).unwrap();
-    let form = form.split("</form>").next().unwrap();
+    let form = section(&page.body, r#"id="attendance-form""#, "</form>");
     assert_eq!(
         form.matches(r#"value="present" checked"#).count(),
         sheet.len(),

@@ -169,16 +169,42 @@ pub async fn publish(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingView
             "Thông báo buổi sinh hoạt này đã được phát hành.",
         ));
     }
+    let published = |am: &mut meeting::ActiveModel| {
+        am.status = Set(MeetingStatus::Published.code().into());
+        am.published_at = Set(Some(chrono::Utc::now()));
+    };
+    write_status(app, actor, "meeting.publish", m, published, false).await
+}
+
+/// Writes a change of meeting `m`'s status (`change`) in a transaction of its own, audited as
+/// `action`, dating the meeting's figures when `figures_change`; answers the meeting as the
+/// lists show it.
+async fn write_status(
+    app: &App,
+    actor: &Actor,
+    action: &str,
+    m: meeting::Model,
+    change: impl FnOnce(&mut meeting::ActiveModel),
+    figures_change: bool,
+) -> AppResult<MeetingView> {
     let tx = write_tx(&app.db).await?;
     let before = m.clone();
     let mut am = m.into_active_model();
-    am.status = Set(MeetingStatus::Published.code().into());
-    am.published_at = Set(Some(chrono::Utc::now()));
+    change(&mut am);
     let after = am.update(&tx).await?;
+    if figures_change {
+        chibo_store::meeting_stats::meeting_changed(
+            &tx,
+            after.id,
+            after.unit_id,
+            after.meeting_date,
+        )
+        .await?;
+    }
     audit::record(
         &tx,
         Some(actor),
-        "meeting.publish",
+        action,
         "meeting",
         Some(after.id),
         Some(&before),
@@ -204,7 +230,7 @@ pub async fn cancel(
     id: i64,
     input: CancelInput,
 ) -> AppResult<MeetingView> {
-    let MeetingOf { meeting: m, cell } = manageable(app, actor, id).await?.into_inner();
+    let MeetingOf { meeting: m, .. } = manageable(app, actor, id).await?.into_inner();
     let mut e = Invalid::new();
     let reason = validate::required_text(&mut e, "reason", "lý do hủy", &input.reason, 500);
     if !lookup::meeting_status(&m).may_become(MeetingStatus::Cancelled) {
@@ -214,25 +240,11 @@ pub async fn cancel(
         );
     }
     e.into_result()?;
-    let tx = write_tx(&app.db).await?;
-    let before = m.clone();
-    let mut am = m.into_active_model();
-    am.status = Set(MeetingStatus::Cancelled.code().into());
-    am.cancelled_reason = Set(Some(reason));
-    let after = am.update(&tx).await?;
-    chibo_store::meeting_stats::meeting_changed(&tx, after.id, cell.id, after.meeting_date).await?;
-    audit::record(
-        &tx,
-        Some(actor),
-        "meeting.cancel",
-        "meeting",
-        Some(after.id),
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
-    tx.commit().await?;
-    lookup::meeting_view_after_change(app, &after).await
+    let cancelled = |am: &mut meeting::ActiveModel| {
+        am.status = Set(MeetingStatus::Cancelled.code().into());
+        am.cancelled_reason = Set(Some(reason));
+    };
+    write_status(app, actor, "meeting.cancel", m, cancelled, true).await
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]

@@ -350,3 +350,13 @@ pub async fn complete_sheet(t: &TestApp, token: &str, id: i64) {
         )
         .await);
 }
+
+/// The part of `body` after the first `start`, up to the next `end` (a form or a paragraph of a
+/// page, to look at on its own).
+pub fn section<'a>(body: &'a str, start: &str, end: &str) -> &'a str {
+    let rest = body
+        .split_once(start)
+        .unwrap_or_else(|| panic!("no {start} in {body}"))
+        .1;
+    rest.split(end).next().unwrap_or(rest)
+}
