@@ -57,12 +57,21 @@ mkdir -p bench/results
 TMP=$(mktemp -d)
 PID=
 trap '[ -n "$PID" ] && kill $PID 2>/dev/null; rm -rf "$TMP"' EXIT
-{
-  echo "# chibo at $SCALE scale"
-  echo
-  echo "Measured $(date -u +%Y-%m-%d) by \`bench/scale.sh $ARGS\` on $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB;"
-  echo "$N requests per line, one client, loopback, release build. Times in milliseconds."
-} >"$OUT"
+if [ $IMPORTONLY = 1 ]; then
+  {
+    echo "# chibo import"
+    echo
+    echo "Measured $(date -u +%Y-%m-%d) by \`bench/scale.sh $ARGS\` on $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB;"
+    echo "\`chibo import\` of 20,000 new members into the demo's Đồng Tâm cell, release build."
+  } >"$OUT"
+else
+  {
+    echo "# chibo at $SCALE scale"
+    echo
+    echo "Measured $(date -u +%Y-%m-%d) by \`bench/scale.sh $ARGS\` on $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB;"
+    echo "$N requests per line, one client, loopback, release build. Times in milliseconds."
+  } >"$OUT"
+fi
 
 rss() { ps -o rss= -p "$PID" | awk '{printf "%.0f", $1/1024}'; }
 

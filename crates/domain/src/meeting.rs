@@ -36,6 +36,17 @@ impl MeetingStatus {
         self != MeetingStatus::Planned
     }
 
+    /// The cell's members and its follower see a meeting in this status: once announced, or
+    /// held (recorded afterwards); a cancelled one only if it had been announced
+    /// (`was_published`), so cancelling a draft does not show it to them.
+    pub fn seen_by_attendees(self, was_published: bool) -> bool {
+        match self {
+            MeetingStatus::Planned => false,
+            MeetingStatus::Cancelled => was_published,
+            MeetingStatus::Published | MeetingStatus::Held => true,
+        }
+    }
+
     /// Announced and not cancelled: members check in to it and see it among what is coming.
     pub fn takes_place(self) -> bool {
         matches!(self, MeetingStatus::Published | MeetingStatus::Held)
@@ -65,6 +76,14 @@ mod tests {
         #[test]
         fn codes_round_trip(s in status()) {
             prop_assert_eq!(MeetingStatus::from_code(s.code()), Some(s));
+        }
+
+        #[test]
+        fn attendees_see_what_was_announced(s in status(), published in any::<bool>()) {
+            // An announced meeting stays seen; a cancelled draft never was announced to them.
+            prop_assert_eq!(s.seen_by_attendees(true), s.announced());
+            prop_assert!(!s.seen_by_attendees(published) || s.announced());
+            prop_assert_eq!(s == Cancelled && !s.seen_by_attendees(false), s == Cancelled);
         }
 
         /// No status moves to itself, and a status with somewhere to go is pending.

@@ -106,7 +106,12 @@ pub async fn fresh_ids<E: EntityTrait>(
         .await?;
         return Ok(ids.into_iter().map(|r| r.id).collect());
     }
-    let sql = format!("SELECT COALESCE(MAX(id), 0) AS id FROM {table}");
+    // Past the largest id ever given too (`AUTOINCREMENT` never gives a deleted row's id again,
+    // and the audit log may still name it).
+    let sql = format!(
+        "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0), \
+         COALESCE((SELECT MAX(id) FROM {table}), 0)) AS id"
+    );
     let largest = Id::find_by_statement(Statement::from_string(backend, sql))
         .one(db)
         .await?
@@ -157,12 +162,16 @@ where
         let name = column.as_str();
         let pg_type = pg_type(column.def().get_column_type())
             .ok_or_else(|| DbErr::Custom(format!("no array type for column {name}")))?;
+        let json = matches!(pg_type, "json" | "jsonb");
         let mut array = String::from("{");
         for (n, object) in objects.iter().enumerate() {
             if n > 0 {
                 array.push(',');
             }
-            push_element(&mut array, &object[name]);
+            let value = object
+                .get(name)
+                .ok_or_else(|| DbErr::Custom(format!("a row has no value for column {name}")))?;
+            push_element(&mut array, value, json);
         }
         array.push('}');
         names.push(name.to_string());
@@ -202,11 +211,12 @@ fn pg_type(t: &ColumnType) -> Option<&'static str> {
 }
 
 /// Appends a value as an element of an array literal: `NULL`, or quoted with `"` and `\`
-/// escaped (dates and instants arrive as the strings PostgreSQL reads back).
-fn push_element(array: &mut String, value: &serde_json::Value) {
+/// escaped (dates and instants arrive as the strings PostgreSQL reads back; a JSON column's
+/// value is written as JSON, a string with its quotes).
+fn push_element(array: &mut String, value: &serde_json::Value, json: bool) {
     let text = match value {
         serde_json::Value::Null => return array.push_str("NULL"),
-        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::String(s) if !json => s.clone(),
         other => other.to_string(),
     };
     array.push('"');
@@ -271,16 +281,23 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(back, rows);
+        // The id of a row deleted since is not given again.
+        unit::Entity::delete_by_id(ids[2]).exec(&db).await.unwrap();
+        let tx = write_tx(&db).await.unwrap();
+        let next = fresh_ids::<unit::Entity>(&tx, 1).await.unwrap();
+        assert!(next[0] > ids[2], "{next:?} after {ids:?}");
     }
 
     #[test]
     fn array_elements_are_quoted_and_escaped() {
         let mut a = String::new();
-        push_element(&mut a, &serde_json::json!(r#"a"b\c"#));
+        push_element(&mut a, &serde_json::json!(r#"a"b\c"#), false);
         a.push(',');
-        push_element(&mut a, &serde_json::Value::Null);
+        push_element(&mut a, &serde_json::Value::Null, false);
         a.push(',');
-        push_element(&mut a, &serde_json::json!(42));
-        assert_eq!(a, r#""a\"b\\c",NULL,"42""#);
+        push_element(&mut a, &serde_json::json!(42), false);
+        a.push(',');
+        push_element(&mut a, &serde_json::json!("x"), true);
+        assert_eq!(a, r#""a\"b\\c",NULL,"42","\"x\"""#);
     }
 }

@@ -1019,7 +1019,11 @@ async fn refused_forms_keep_what_was_typed() {
     // Issue 13, defect 7: the organisation board reads the score; the commune's committee
     // adjusts it.
     assert!(!seen.body.contains("Lưu điểm"), "{}", seen.body);
-    assert!(!seen.body.contains("name=\"reason_"), "{}", seen.body);
+    assert!(
+        !seen.body.contains("placeholder=\"Lý do điều chỉnh\""),
+        "{}",
+        seen.body
+    );
     let board_token = t.token("bantochuc").await;
     let adjust = json!({"entries": [{"criterion": "x", "points": 1, "reason": "Thử"}]});
     let refused = t
@@ -1035,7 +1039,11 @@ async fn refused_forms_keep_what_was_typed() {
     let theirs = t
         .get(&format!("/meetings/{id}"), Auth::Cookie(&commune))
         .await;
-    assert!(theirs.body.contains("name=\"reason_"), "{}", theirs.body);
+    assert!(
+        theirs.body.contains("placeholder=\"Lý do điều chỉnh\""),
+        "{}",
+        theirs.body
+    );
     // (Once signed it is no longer offered: `month.rs` signs a complete record through the
     // API; the page's condition is `ShowPage::may_approve`.)
 }

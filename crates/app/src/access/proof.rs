@@ -232,7 +232,7 @@ impl Actor {
             return Err(AppError::NotFound);
         }
         let announced = chibo_domain::meeting::MeetingStatus::from_code(&meeting.status)
-            .is_some_and(|s| s.announced());
+            .is_some_and(|s| s.seen_by_attendees(meeting.published_at.is_some()));
         if !self.can_read_path(&cell.path) && !announced {
             return Err(AppError::NotFound);
         }

@@ -10,7 +10,7 @@ use chibo_domain::org::UnitKind;
 use chibo_store::entities::{meeting, member, unit};
 use chibo_store::sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement, UnionType};
 use chibo_store::sea_orm::{
-    ColumnTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    ColumnTrait, Condition, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -71,8 +71,23 @@ pub async fn list(
     let per_page = per_page.clamp(1, 500);
     let mut q = meeting::Entity::find().filter(meeting::Column::UnitId.eq(cell.id));
     if !actor.can_read_path(&cell.path) {
+        // As `MeetingStatus::seen_by_attendees`: announced or held, or cancelled after it was
+        // announced.
+        let seen = |published: bool| {
+            MeetingStatus::ALL
+                .iter()
+                .filter(|s| s.seen_by_attendees(published))
+                .map(|s| s.code())
+                .collect::<Vec<_>>()
+        };
         q = q.filter(
-            meeting::Column::Status.is_in(MeetingStatus::codes_where(MeetingStatus::announced)),
+            Condition::any()
+                .add(meeting::Column::Status.is_in(seen(false)))
+                .add(
+                    Condition::all()
+                        .add(meeting::Column::Status.is_in(seen(true)))
+                        .add(meeting::Column::PublishedAt.is_not_null()),
+                ),
         );
     }
     if let Some(c) = after {

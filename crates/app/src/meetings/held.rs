@@ -237,8 +237,9 @@ async fn names_of(app: &App, sheet: &[SheetRow], ids: Vec<i64>) -> AppResult<Has
     Ok(names)
 }
 
-/// Everything recorded after attendance, with the warnings and the score; `can_review` is left
-/// false for the caller that knows the reader (`sheet::held_part`).
+/// Everything recorded after attendance, with the warnings and the score; `can_review` and
+/// `cell_secretary_id` are left for the caller that shows the page (`sheet::held_part`), so
+/// computing the kept figures does not look them up.
 pub(crate) async fn held_detail(app: &App, held: Held<'_>) -> AppResult<HeldDetail> {
     let Held {
         m,
@@ -257,15 +258,6 @@ pub(crate) async fn held_detail(app: &App, held: Held<'_>) -> AppResult<HeldDeta
             .collect(),
     )
     .await?;
-    let cell_secretary_id = if rec.is_some_and(|r| r.chair_member_id.is_some()) {
-        None
-    } else {
-        crate::membership::members::officers_on(&app.db, m.unit_id, m.meeting_date)
-            .await?
-            .into_iter()
-            .find(|p| p.kind == "secretary")
-            .map(|p| p.member_id)
-    };
     let person = |id: Option<i64>| {
         id.map(|id| MemberRef {
             id,
@@ -527,7 +519,7 @@ pub(crate) async fn held_detail(app: &App, held: Held<'_>) -> AppResult<HeldDeta
             unscored,
         },
         can_review: false,
-        cell_secretary_id,
+        cell_secretary_id: None,
     })
 }
 

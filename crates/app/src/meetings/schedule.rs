@@ -191,7 +191,24 @@ async fn write_status(
     let before = m.clone();
     let mut am = m.into_active_model();
     change(&mut am);
-    let after = am.update(&tx).await?;
+    // Only from the status it was read in: attendance taken or a check-in since then (which
+    // holds the meeting) is not overwritten.
+    let written = meeting::Entity::update_many()
+        .set(am)
+        .filter(meeting::Column::Id.eq(before.id))
+        .filter(meeting::Column::Status.eq(before.status.as_str()))
+        .exec(&tx)
+        .await?;
+    if written.rows_affected == 0 {
+        return Err(AppError::invalid(
+            "status",
+            "Buổi sinh hoạt vừa thay đổi (đã điểm danh hoặc đã được cập nhật); hãy tải lại trang.",
+        ));
+    }
+    let after = meeting::Entity::find_by_id(before.id)
+        .one(&tx)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if figures_change {
         chibo_store::meeting_stats::meeting_changed(
             &tx,

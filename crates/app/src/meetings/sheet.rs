@@ -146,6 +146,17 @@ where
     )
     .await?;
     detail.can_review = actor.adjusts_scores_of(&h.cell);
+    if detail.record.chair.is_none() {
+        detail.cell_secretary_id = crate::membership::members::officers_on(
+            &app.db,
+            h.meeting.unit_id,
+            h.meeting.meeting_date,
+        )
+        .await?
+        .into_iter()
+        .find(|p| p.kind == "secretary")
+        .map(|p| p.member_id);
+    }
     Ok(detail)
 }
 

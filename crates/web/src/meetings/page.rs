@@ -138,10 +138,18 @@ pub async fn cancel(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    Form { input, .. }: Form<schedule::CancelInput>,
+    Form { input, values }: Form<schedule::CancelInput>,
 ) -> Result<Response, PageError> {
-    let r = schedule::cancel(&s.app, &a, id, input).await;
-    on_meeting(&s, &a, id, r, "#cancelled").await
+    match form_errors(schedule::cancel(&s.app, &a, id, input).await)? {
+        Ok(_) => Ok(see_other(&back_to_section(id, "#cancelled"))),
+        Err(errors) => {
+            let kept = Kept {
+                form: "cancel",
+                values,
+            };
+            render_meeting_kept(&s, &a, id, errors, kept, None, None).await
+        }
+    }
 }
 
 /// After a change on the meeting page: back to it (at `anchor`), or the page again with the

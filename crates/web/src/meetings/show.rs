@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::response::Response;
 use chibo_app::meetings::detail;
 use chibo_app::meetings::detail::MeetingDetail;
+use chibo_app::meetings::lookup::SheetRow;
 use chibo_app::{Actor, App};
 
 use crate::error::PageError;
@@ -108,16 +109,15 @@ impl ShowPage {
         }
     }
 
-    /// A working member's choice on the sheet: as typed, else as stored, else present (issue
-    /// 13: most come, so the secretary marks only the exceptions).
-    fn ticked_or_present(&self, member_id: &i64, stored: &Option<String>, value: &str) -> bool {
-        match (
-            self.kept("attendance", &format!("presence_{member_id}")),
-            stored,
-        ) {
+    /// A sheet row's choice: as typed, else as stored, else present for a working member
+    /// (issue 13: most come, so the secretary marks only the exceptions; a suspended or
+    /// detained member is not taken to have come).
+    fn ticked_or_present(&self, r: &SheetRow, value: &str) -> bool {
+        let kept = self.kept("attendance", &format!("presence_{}", r.member_id));
+        match (kept, &r.presence) {
             (Some(v), _) => v == value,
             (None, Some(s)) => s == value,
-            (None, None) => value == "present",
+            (None, None) => r.standing == "working" && value == "present",
         }
     }
 
