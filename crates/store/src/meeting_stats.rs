@@ -141,17 +141,20 @@ pub async fn member_changed(
     rolls_changed(db, rolls, from).await
 }
 
-/// New places on the rolls of units `unit_ids` from `from` on (an import batch's members, who
-/// stand in a few units).
+/// New places on the rolls, written with ids from `first` to `last` (an import batch's, drawn
+/// together), from `from` on: the units they stand in are read from those rows by their id
+/// range, so no list of ids is bound. Rows another writer drew inside the range only date a few
+/// more sheets.
 pub async fn rolls_added(
     db: &impl ConnectionTrait,
-    unit_ids: &[i64],
+    (first, last): (i64, i64),
     from: NaiveDate,
 ) -> Result<(), DbErr> {
     let units = Query::select()
-        .column(unit::Column::Id)
-        .from(unit::Entity)
-        .and_where(unit::Column::Id.is_in(unit_ids.iter().copied()))
+        .distinct()
+        .column(member_unit::Column::UnitId)
+        .from(member_unit::Entity)
+        .and_where(member_unit::Column::Id.between(first, last))
         .to_owned();
     rolls_changed(db, units, from).await
 }

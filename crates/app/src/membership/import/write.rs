@@ -39,12 +39,12 @@ pub(super) async fn insert_members(
         .collect::<Result<Vec<member_unit::Model>, _>>()?;
     bulk::insert_models::<member::Entity>(tx, &members).await?;
     bulk::insert_models::<member_unit::Entity>(tx, &rolls).await?;
-    if let Some(from) = rolls.iter().map(|r| r.valid_from).min() {
+    let first_roll = rolls.iter().map(|r| r.id).min();
+    let last_roll = rolls.iter().map(|r| r.id).max();
+    let from = rolls.iter().map(|r| r.valid_from).min();
+    if let (Some(first), Some(last), Some(from)) = (first_roll, last_roll, from) {
         // The batch's members now stand on the sheets of meetings held since their rolls begin.
-        let mut units: Vec<i64> = rolls.iter().map(|r| r.unit_id).collect();
-        units.sort_unstable();
-        units.dedup();
-        chibo_store::meeting_stats::rolls_added(tx, &units, from).await?;
+        chibo_store::meeting_stats::rolls_added(tx, (first, last), from).await?;
     }
     Ok(ids)
 }
