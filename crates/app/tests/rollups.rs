@@ -3,13 +3,17 @@
 //! meetings whose attendance changed is made on the demo organisation, after which
 //! - every indicator of random units over random periods (whole months or cut, by child and
 //!   by month) counted with the roll-ups equals the same counted from the raw rows alone;
+//! - every indicator of those units over those periods, whole and by child, equals the same
+//!   counted the naive way, in Rust over every row loaded (`naive`);
 //! - the roll-ups kept change by change equal the roll-ups built afresh from the raw rows.
 
 mod common;
+mod naive;
 
 use chibo_app::meetings::figures;
 use chibo_app::org::restructure::{self, DissolveUnit, MergeUnit, MoveUnit};
-use chibo_domain::org::UnitKind;
+use chibo_domain::indicators::{Figure, Indicator};
+use chibo_domain::org::{UnitKind, path_ids};
 use chibo_store::entities::{meeting, meeting_attendance, unit};
 use chibo_store::indicators::{self, Grouping, warnings};
 use chibo_store::sea_orm::{
@@ -182,6 +186,7 @@ async fn kept_rows(app: &chibo_app::App) -> Vec<String> {
 #[tokio::test]
 async fn the_roll_ups_equal_the_raw_rows_after_random_restructures() {
     let mut done = std::collections::BTreeMap::<&str, u32>::new();
+    let mut nonzero = std::collections::HashSet::new();
     for run in 0..RUNS {
         let app = demo_app().await;
         chibo_seed::demo::seed_meetings(&app).await.unwrap();
@@ -190,6 +195,8 @@ async fn the_roll_ups_equal_the_raw_rows_after_random_restructures() {
             let made = random_change(&app, &mut rng).await;
             *done.entry(made).or_default() += 1;
         }
+        while figures::refresh_stale(&app, 500).await.unwrap() > 0 {}
+        let raw_rows = naive::Raw::load(&app.db).await;
         let board = actor(&app, "bantochuc").await;
         let mut units = live_units(&app, &["province", "commune", "grassroots", "cell"]).await;
         units.truncate(40);
@@ -223,13 +230,20 @@ async fn the_roll_ups_equal_the_raw_rows_after_random_restructures() {
                     "run {run}, unit {} ({}), {from}–{to}, {grouping:?}",
                     u.id, u.name
                 );
+                let naive = |by| naive::indicators(&raw_rows, u.id, from, to, today, by);
                 match grouping {
                     Grouping::Whole => {
+                        let figures = indicators::all(&app.db, &kept).await.unwrap();
                         assert_eq!(
-                            indicators::all(&app.db, &kept).await.unwrap(),
+                            figures,
                             indicators::all(&app.db, &raw).await.unwrap(),
                             "{what}"
                         );
+                        let counted = naive(naive::By::Whole)
+                            .remove("")
+                            .unwrap_or_else(naive::nothing);
+                        assert_eq!(figures, counted, "{what}: counted the naive way");
+                        seen_nonzero(&mut nonzero, &figures);
                         // The warnings counted from the roll-ups' sums, or from the rows.
                         let as_of = as_of(today);
                         assert_eq!(
@@ -245,6 +259,11 @@ async fn the_roll_ups_equal_the_raw_rows_after_random_restructures() {
                                 .collect::<Vec<_>>()
                         };
                         let children = lines(indicators::by_child(&app.db, &kept).await.unwrap());
+                        assert_eq!(
+                            by_unit(children.clone()),
+                            by_unit(naive_lines(naive(naive::By::Child))),
+                            "{what}: counted the naive way"
+                        );
                         assert_eq!(
                             children,
                             lines(indicators::by_child(&app.db, &raw).await.unwrap()),
@@ -282,8 +301,54 @@ async fn the_roll_ups_equal_the_raw_rows_after_random_restructures() {
         figures::build_rollups(&app).await.unwrap();
         assert_eq!(kept, kept_rows(&app).await, "run {run}");
     }
+    // The naive count had something to count for every indicator.
+    for i in Indicator::ALL {
+        assert!(nonzero.contains(&i), "{i:?} was never above zero");
+    }
     // Every kind of change was made at least once.
     for kind in ["move", "merge", "sheet"] {
         assert!(done.get(kind).is_some_and(|n| *n > 0), "{kind}: {done:?}");
     }
+}
+
+/// Records which indicators were above zero.
+fn seen_nonzero(seen: &mut std::collections::HashSet<Indicator>, figures: &[(Indicator, Figure)]) {
+    seen.extend(
+        figures
+            .iter()
+            .filter(|(_, f)| f.numerator > 0)
+            .map(|(i, _)| *i),
+    );
+}
+
+/// The naive lines by child path as lines by unit: a path names its unit by its last id.
+fn naive_lines(
+    groups: std::collections::BTreeMap<String, Vec<(Indicator, Figure)>>,
+) -> Vec<(i64, Vec<(Indicator, Figure)>)> {
+    groups
+        .into_iter()
+        .map(|(path, figures)| (*path_ids(&path).last().unwrap(), figures))
+        .collect()
+}
+
+/// Lines by unit, a unit's lines added up, lines with nothing counted left out: chibo leaves
+/// out a child no statement found a row for.
+fn by_unit(
+    lines: Vec<(i64, Vec<(Indicator, Figure)>)>,
+) -> std::collections::BTreeMap<i64, Vec<(Indicator, Figure)>> {
+    let mut out = std::collections::BTreeMap::<i64, Vec<(Indicator, Figure)>>::new();
+    for (unit, figures) in lines {
+        match out.get_mut(&unit) {
+            Some(acc) => {
+                for ((_, a), (_, f)) in acc.iter_mut().zip(figures) {
+                    *a = a.plus(f);
+                }
+            }
+            None => {
+                out.insert(unit, figures);
+            }
+        }
+    }
+    out.retain(|_, f| *f != naive::nothing());
+    out
 }
