@@ -303,7 +303,7 @@ async fn the_roll_ups_equal_the_raw_rows_after_random_restructures() {
     }
     // The naive count had something to count for every indicator.
     for i in Indicator::ALL {
-        assert!(nonzero.contains(&i), "{i:?} was never above zero");
+        assert!(nonzero.contains(i), "{i:?} was never above zero");
     }
     // Every kind of change was made at least once.
     for kind in ["move", "merge", "sheet"] {

@@ -111,6 +111,10 @@ fn add(t: &mut Tally, key: &str, what: &'static str, n: u64) {
         .or_default() += n;
 }
 
+/// A cell's months in one quarter: how many, how many met, whether every one met, whether a
+/// thematic meeting was held.
+type Quarter = (u64, u64, bool, bool);
+
 /// Each month of `from`–`to` cut to the period, once it is over, with its quarter.
 fn months(from: NaiveDate, to: NaiveDate, today: NaiveDate) -> Vec<(NaiveDate, NaiveDate, i32)> {
     let mut out = Vec::new();
@@ -220,8 +224,7 @@ pub fn indicators(
                 }
         })
     };
-    // (group, cell) → quarter → (months, met, every met, thematic held)
-    let mut cells: BTreeMap<(String, i64), BTreeMap<i32, (u64, u64, bool, bool)>> = BTreeMap::new();
+    let mut cells: BTreeMap<(String, i64), BTreeMap<i32, Quarter>> = BTreeMap::new();
     for (first, last, q) in months(from, to, today) {
         for u in &raw.units {
             if u.established_on > first || u.dissolved_on.is_some_and(|d| d <= last) {
