@@ -57,6 +57,12 @@ pub fn form_errors<T>(r: Result<T, AppError>) -> Result<Result<T, Vec<String>>, 
     }
 }
 
+/// Whether a use case refused only until the user confirms (a warning on the `confirm` field):
+/// the form is then shown again with a box to tick.
+pub fn asks_confirmation<T>(r: &Result<T, AppError>) -> bool {
+    matches!(r, Err(AppError::Invalid(inv)) if inv.errors.iter().any(|e| e.field == "confirm"))
+}
+
 /// The path a meeting's QR code points to.
 pub fn check_in_path(meeting_id: i64, code: &str) -> String {
     format!("/meetings/{meeting_id}/check-in?ma={code}")

@@ -558,7 +558,7 @@ async fn a_secretary_schedules_publishes_and_takes_attendance_through_the_pages(
         .post_form(
             &format!("/units/{cell}/meetings"),
             Auth::Cookie(&sec),
-            "kind=regular&topic=Thu+ho%E1%BA%A1ch+v%E1%BB%A5+m%C3%B9a&meeting_date=2026-10-15&start_time=19%3A30&place=Nh%C3%A0+v%C4%83n+h%C3%B3a",
+            "kind=regular&topic=Thu+ho%E1%BA%A1ch+v%E1%BB%A5+m%C3%B9a&meeting_date=2026-10-15&start_time=19%3A30&place=Nh%C3%A0+v%C4%83n+h%C3%B3a&confirm=on",
         )
         .await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);

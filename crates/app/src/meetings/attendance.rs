@@ -11,10 +11,10 @@ use chibo_domain::validate;
 use chibo_store::entities::{meeting, meeting_attendance};
 use chibo_store::is_unique_violation;
 use chibo_store::sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, Set,
 };
 use chibo_store::write_tx;
-use chrono::Utc;
+use chrono::{Datelike, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -89,7 +89,8 @@ pub async fn write_attendance(
     mark_held(tx, m).await
 }
 
-/// Attendance has been taken: the meeting is held.
+/// Attendance has been taken: the meeting is held, and its resolution (a cell committee's
+/// meeting issues none) takes the next number of its cell and year, kept from then on.
 pub(crate) async fn mark_held(
     tx: &chibo_store::sea_orm::DatabaseTransaction,
     m: &meeting::Model,
@@ -98,9 +99,32 @@ pub(crate) async fn mark_held(
         let mut am = m.clone().into_active_model();
         am.status = Set(MeetingStatus::Held.code().into());
         am.published_at = Set(m.published_at.or(Some(chrono::Utc::now())));
+        if m.kind != "committee" && m.resolution_number.is_none() {
+            let year = m.meeting_date.year();
+            am.resolution_year = Set(Some(year));
+            am.resolution_number =
+                Set(Some(last_resolution_number(tx, m.unit_id, year).await? + 1));
+        }
         am.update(tx).await?;
     }
     Ok(())
+}
+
+/// The highest resolution number the cell has given in `year` (0 for none).
+async fn last_resolution_number(
+    tx: &chibo_store::sea_orm::DatabaseTransaction,
+    cell_id: i64,
+    year: i32,
+) -> AppResult<i32> {
+    let last: Option<Option<i32>> = meeting::Entity::find()
+        .select_only()
+        .column_as(meeting::Column::ResolutionNumber.max(), "n")
+        .filter(meeting::Column::UnitId.eq(cell_id))
+        .filter(meeting::Column::ResolutionYear.eq(year))
+        .into_tuple()
+        .one(tx)
+        .await?;
+    Ok(last.flatten().unwrap_or(0))
 }
 
 /// Records attendance for some or all members of the sheet, all at once or not at all.

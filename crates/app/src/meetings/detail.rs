@@ -16,6 +16,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::access::{Actor, MeetingAccess, MeetingOf};
+use crate::meetings::lines::{MeetingLine, lines_of};
 use crate::meetings::lookup::{
     AttendanceSummary, MeetingView, SheetRow, meeting_status, meeting_views, rule_sets, view_of,
     views_with_cells, visible_cell, visible_meeting,
@@ -56,6 +57,9 @@ pub struct MeetingPage {
     pub items: Vec<MeetingView>,
     /// Pass as `after` for the older meetings; absent on the last page.
     pub next: Option<String>,
+    /// For those who read the cell (its officers, the superior committee): each held meeting
+    /// of the page with its attendance, score and sign-off. Empty for a member.
+    pub lines: Vec<MeetingLine>,
 }
 
 /// Meetings of a cell, newest first, `per_page` of them after `after` (a keyset on the date
@@ -106,9 +110,15 @@ pub async fn list(
     let next = crate::lookup::cut_page(&mut rows, per_page, |m| {
         Cursor::new(m.meeting_date.to_string(), m.id).encode()
     });
+    let lines = if actor.can_read_path(&cell.path) {
+        lines_of(app, &rows).await?
+    } else {
+        vec![]
+    };
     Ok(MeetingPage {
         items: meeting_views(app, &rows).await?,
         next,
+        lines,
     })
 }
 

@@ -13,14 +13,18 @@ use crate::meetings::lookup::{self, AttendanceSummary};
 use crate::org::units;
 use crate::{App, AppError, AppResult};
 
-fn time_words(t: &str) -> String {
+pub(super) fn time_words(t: &str) -> String {
     match t.split_once(':') {
         Some((h, m)) => format!("{} giờ {} phút", h.trim_start_matches('0').max("0"), m),
         None => t.to_string(),
     }
 }
 
-async fn header(app: &App, d: &MeetingDetail, number: Option<String>) -> AppResult<Header> {
+pub(super) async fn header(
+    app: &App,
+    d: &MeetingDetail,
+    number: Option<String>,
+) -> AppResult<Header> {
     let cell = units::find(&app.db, d.meeting.unit.id).await?;
     let superior = match cell.and_then(|c| c.parent_id) {
         Some(p) => units::find(&app.db, p)
@@ -38,7 +42,7 @@ async fn header(app: &App, d: &MeetingDetail, number: Option<String>) -> AppResu
     })
 }
 
-fn subtitle(d: &MeetingDetail) -> String {
+pub(super) fn subtitle(d: &MeetingDetail) -> String {
     let date = d.meeting.meeting_date;
     format!(
         "{} tháng {}/{}",
@@ -61,7 +65,11 @@ fn paragraphs_of(text: &str) -> Vec<String> {
 /// The meeting as its officers and the superior committee read it, with the sheet's figures:
 /// the minutes and the resolution are drawn from it. A member who only attends sees the
 /// resolution on the meeting page instead.
-async fn whole(app: &App, actor: &Actor, id: i64) -> AppResult<(MeetingDetail, AttendanceSummary)> {
+pub(super) async fn whole(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+) -> AppResult<(MeetingDetail, AttendanceSummary)> {
     let mut d = detail::get(app, actor, id).await?;
     let summary = d.summary.take().ok_or(AppError::NotFound)?;
     Ok((d, summary))
@@ -295,37 +303,15 @@ pub async fn minutes(app: &App, actor: &Actor, id: i64) -> AppResult<Document> {
     })
 }
 
-/// A resolution's number in its cell and year (issue 13: numbers never repeat): one more than
-/// the cell's meetings with a resolution held earlier in the year (by date, then by id).
-async fn resolution_number(app: &App, m: &crate::meetings::lookup::MeetingView) -> AppResult<u64> {
-    use chibo_store::entities::meeting;
-    use chibo_store::sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter};
-    let year_start = chrono::NaiveDate::from_ymd_opt(chrono::Datelike::year(&m.meeting_date), 1, 1)
-        .unwrap_or(m.meeting_date);
-    let earlier = meeting::Entity::find()
-        .filter(meeting::Column::UnitId.eq(m.unit.id))
-        .filter(meeting::Column::Status.eq(chibo_domain::meeting::MeetingStatus::Held.code()))
-        .filter(meeting::Column::Kind.ne("committee"))
-        .filter(meeting::Column::MeetingDate.gte(year_start))
-        .filter(
-            Condition::any()
-                .add(meeting::Column::MeetingDate.lt(m.meeting_date))
-                .add(
-                    Condition::all()
-                        .add(meeting::Column::MeetingDate.eq(m.meeting_date))
-                        .add(meeting::Column::Id.lt(m.id)),
-                ),
-        )
-        .count(&app.db)
-        .await?;
-    Ok(earlier + 1)
-}
-
 /// The resolution, numbered in its cell and year ("Số 11-NQ/CB").
 pub async fn resolution(app: &App, actor: &Actor, id: i64) -> AppResult<Document> {
     let (d, _) = whole(app, actor, id).await?;
     let rec = d.held.as_ref().map(|h| &h.record);
-    let number = format!("Số {:02}-NQ/CB", resolution_number(app, &d.meeting).await?);
+    // Given when the meeting was recorded as held; a draft before that has none yet.
+    let number = match d.meeting.resolution_number {
+        Some(n) => format!("Số {n:02}-NQ/CB"),
+        None => "Số    -NQ/CB (dự thảo)".to_string(),
+    };
     let mut sections = vec![
         Section {
             heading: "Căn cứ".into(),

@@ -40,6 +40,11 @@ pub struct MeetingView {
     pub published_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Why a cancelled meeting was cancelled (by the cell, or its cell dissolved or merged).
     pub cancelled_reason: Option<String>,
+    /// The day a postponed meeting was first set for, and why it moved (shown to members).
+    pub postponed_from: Option<NaiveDate>,
+    pub postponed_reason: Option<String>,
+    /// The number of its resolution in the cell and year, given when it was held.
+    pub resolution_number: Option<i32>,
     /// The rule set that judges this meeting.
     pub rule_set: UnitRef,
 }
@@ -196,6 +201,9 @@ pub(crate) fn view_of(
         status_label: meeting_status(m).label().to_string(),
         published_at: m.published_at,
         cancelled_reason: m.cancelled_reason.clone(),
+        postponed_from: m.postponed_from,
+        postponed_reason: m.postponed_reason.clone(),
+        resolution_number: m.resolution_number,
         rule_set: UnitRef {
             id: m.rule_set_id,
             name: rule_name.to_string(),

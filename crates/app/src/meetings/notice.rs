@@ -111,6 +111,9 @@ pub struct Notice {
     pub preparation: Option<PreparationView>,
     /// The draft resolution the committee prepared (officers and the superior committee).
     pub draft_resolution: Option<String>,
+    /// The cell's officers (secretary, deputy, committee members) on the meeting's day, for
+    /// the officers and the superior committee: the preparatory meeting is theirs.
+    pub committee_ids: Vec<i64>,
     /// The day documents were handed out on paper, as the record gives it.
     pub documents_on_paper: Option<NaiveDate>,
     pub check_in: CheckInView,
@@ -304,10 +307,14 @@ where
     } else {
         vec![]
     };
-    let preparation = if officer {
-        preparation_of(app, m.id).await?
+    let (preparation, committee_ids) = if officer {
+        let committee = members::officers_on(&app.db, m.unit_id, m.meeting_date).await?;
+        (
+            preparation_of(app, m.id).await?,
+            committee.into_iter().map(|p| p.member_id).collect(),
+        )
     } else {
-        None
+        (None, vec![])
     };
     let draft_resolution = record
         .and_then(|r| r.draft_resolution.clone())
@@ -333,6 +340,7 @@ where
         follower,
         preparation,
         draft_resolution,
+        committee_ids,
         documents_on_paper,
         check_in: CheckInView {
             open: lookup::meeting_status(m).takes_place() && opens_at <= now && now <= closes_at,

@@ -37,6 +37,8 @@ pub struct MeetingRef {
     pub id: i64,
     pub date: NaiveDate,
     pub status: String,
+    /// The day it was first set for, when it was moved.
+    pub postponed_from: Option<NaiveDate>,
 }
 
 /// One month or quarter of a kind of meeting the rules require.
@@ -255,6 +257,7 @@ fn kind_plans(
                                 id: m.id,
                                 date: m.meeting_date,
                                 status: m.status.clone(),
+                                postponed_from: m.postponed_from,
                             })
                             .collect(),
                         held,

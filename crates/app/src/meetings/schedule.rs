@@ -9,6 +9,7 @@ use chibo_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, Set,
 };
 use chibo_store::write_tx;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -31,6 +32,9 @@ pub struct NewMeeting {
     pub place: String,
     /// One item per line; empty means the rule set's procedure.
     pub agenda: Option<String>,
+    /// Set once the user has seen the warnings (a day already past, a second regular meeting
+    /// in the month) and schedules anyway.
+    pub confirm: bool,
 }
 
 /// Checks a start time (`HH:MM`), naming the problem in Vietnamese.
@@ -79,43 +83,12 @@ pub async fn schedule(
     let topic = validate::required_text(&mut e, "topic", "nội dung chính", &input.topic, 500);
     let place = validate::required_text(&mut e, "place", "địa điểm", &input.place, 255);
     let agenda = clean_agenda(&mut e, input.agenda.as_deref());
-    let mut rule_set = None;
-    if let Some(d) = date {
-        if d < cell.established_on {
-            e.push("meeting_date", "Ngày họp trước ngày thành lập chi bộ.");
-        }
-        if d > App::today() + chrono::Duration::days(366) {
-            e.push("meeting_date", "Chỉ lập lịch trong vòng một năm tới.");
-        }
-        match rules::in_force_for(&app.db, &cell, d).await? {
-            None => e.push(
-                "meeting_date",
-                "Chưa có bộ quy định nào có hiệu lực vào ngày này.",
-            ),
-            Some(r) => {
-                if r.rules.kind(input.kind.trim()).is_none() {
-                    e.push(
-                        "kind",
-                        "Loại sinh hoạt không có trong bộ quy định đang áp dụng.",
-                    );
-                }
-                rule_set = Some(r);
-            }
-        }
-        let clash = meeting::Entity::find()
-            .filter(meeting::Column::UnitId.eq(cell.id))
-            .filter(meeting::Column::MeetingDate.eq(d))
-            .filter(meeting::Column::Kind.eq(input.kind.trim()))
-            .count(&app.db)
-            .await?;
-        if clash > 0 {
-            e.push(
-                "meeting_date",
-                "Chi bộ đã có buổi sinh hoạt cùng loại vào ngày này.",
-            );
-        }
-    }
-    if input.combined && input.kind.trim() != "regular" {
+    let kind = input.kind.trim();
+    let rule_set = match date {
+        Some(d) => date_checks(app, &mut e, &cell, kind, d, None, input.confirm).await?,
+        None => None,
+    };
+    if input.combined && kind != "regular" {
         e.push(
             "combined",
             "Chỉ sinh hoạt thường kỳ mới kết hợp với chuyên đề.",
@@ -126,7 +99,7 @@ pub async fn schedule(
     let tx = write_tx(&app.db).await?;
     let m = meeting::ActiveModel {
         unit_id: Set(cell.id),
-        kind: Set(input.kind.trim().to_string()),
+        kind: Set(kind.to_string()),
         combined: Set(input.combined),
         topic: Set(topic),
         meeting_date: Set(date.expect("checked")),
@@ -157,6 +130,156 @@ pub async fn schedule(
     meeting_view(app, &m, &r.rules, &r.name).await
 }
 
+/// The checks of a meeting's day, for a new meeting or one moved (`moved`: its id): the cell
+/// existed, within a year from today, a rule set in force that knows the kind, no other
+/// meeting of the kind that day. Unless `confirmed`, a day already past and a second regular
+/// meeting in the month are refused with a warning the user confirms by sending again with
+/// `confirm` set. Returns the rule set in force on the day.
+async fn date_checks(
+    app: &App,
+    e: &mut Invalid,
+    cell: &chibo_store::entities::unit::Model,
+    kind: &str,
+    d: NaiveDate,
+    moved: Option<i64>,
+    confirmed: bool,
+) -> AppResult<Option<rules::RuleSetView>> {
+    if d < cell.established_on {
+        e.push("meeting_date", "Ngày họp trước ngày thành lập chi bộ.");
+    }
+    if d > App::today() + chrono::Duration::days(366) {
+        e.push("meeting_date", "Chỉ lập lịch trong vòng một năm tới.");
+    }
+    let rule_set = rules::in_force_for(&app.db, cell, d).await?;
+    match &rule_set {
+        None => e.push(
+            "meeting_date",
+            "Chưa có bộ quy định nào có hiệu lực vào ngày này.",
+        ),
+        Some(r) if r.rules.kind(kind).is_none() => e.push(
+            "kind",
+            "Loại sinh hoạt không có trong bộ quy định đang áp dụng.",
+        ),
+        Some(_) => {}
+    }
+    // The cell's other meetings still on (a cancelled one frees its day).
+    let others = || {
+        let mut q = meeting::Entity::find()
+            .filter(meeting::Column::UnitId.eq(cell.id))
+            .filter(meeting::Column::Status.ne(MeetingStatus::Cancelled.code()));
+        if let Some(id) = moved {
+            q = q.filter(meeting::Column::Id.ne(id));
+        }
+        q
+    };
+    let clash = others()
+        .filter(meeting::Column::MeetingDate.eq(d))
+        .filter(meeting::Column::Kind.eq(kind))
+        .count(&app.db)
+        .await?;
+    if clash > 0 {
+        e.push(
+            "meeting_date",
+            "Chi bộ đã có buổi sinh hoạt cùng loại vào ngày này.",
+        );
+    }
+    if confirmed {
+        return Ok(rule_set);
+    }
+    if d < App::today() {
+        e.push(
+            "confirm",
+            format!(
+                "Ngày {} đã qua. Nếu đúng là ngày họp (ghi lại buổi đã họp), hãy đánh dấu ô \
+                 xác nhận ở cuối mẫu rồi lưu lại.",
+                d.format("%d/%m/%Y")
+            ),
+        );
+    }
+    if kind == "regular" {
+        let first = d.with_day(1).expect("the first of the month");
+        let last = (first + chrono::Months::new(1)).pred_opt().expect("a day");
+        let same_month = others()
+            .filter(meeting::Column::Kind.eq("regular"))
+            .filter(meeting::Column::MeetingDate.between(first, last))
+            .filter(meeting::Column::MeetingDate.ne(d))
+            .count(&app.db)
+            .await?;
+        if same_month > 0 {
+            e.push(
+                "confirm",
+                format!(
+                    "Tháng {} chi bộ đã có buổi sinh hoạt thường kỳ. Nếu vẫn họp thêm buổi \
+                     thường kỳ, hãy đánh dấu ô xác nhận ở cuối mẫu rồi lưu lại.",
+                    d.format("%m/%Y")
+                ),
+            );
+        }
+    }
+    Ok(rule_set)
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct PostponeInput {
+    /// The new day: `YYYY-MM-DD` or `DD/MM/YYYY`.
+    pub meeting_date: Option<String>,
+    /// The new start time, `HH:MM`.
+    pub start_time: Option<String>,
+    /// Shown to the members on the meeting and in the year's plan.
+    pub reason: String,
+    /// As for scheduling: the user saw the warnings and moves it anyway.
+    pub confirm: bool,
+}
+
+/// Moves a meeting not yet held to another day and time, with the reason the members see; the
+/// day it was first set for is kept (a second move keeps the first day). The figures of both
+/// months are dated.
+pub async fn postpone(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    input: PostponeInput,
+) -> AppResult<MeetingView> {
+    let MeetingOf { meeting: m, cell } = manageable(app, actor, id).await?.into_inner();
+    let mut e = Invalid::new();
+    let reason = validate::required_text(&mut e, "reason", "lý do dời", &input.reason, 500);
+    let start = start_time_field(&mut e, input.start_time.as_deref());
+    let date = validate::date_field(
+        &mut e,
+        "meeting_date",
+        "ngày họp mới",
+        input.meeting_date.as_deref(),
+        true,
+    );
+    let status = lookup::meeting_status(&m);
+    if matches!(status, MeetingStatus::Held | MeetingStatus::Cancelled) {
+        return Err(AppError::invalid(
+            "status",
+            "Chỉ dời được buổi sinh hoạt chưa họp và chưa hủy.",
+        ));
+    }
+    let mut rule_set = None;
+    if let Some(d) = date {
+        if d == m.meeting_date && start.as_deref() == Some(m.start_time.as_str()) {
+            e.push("meeting_date", "Ngày và giờ mới trùng với lịch hiện tại.");
+        }
+        rule_set = date_checks(app, &mut e, &cell, &m.kind, d, Some(m.id), input.confirm).await?;
+    }
+    e.into_result()?;
+    let (d, r) = (date.expect("checked"), rule_set.expect("checked"));
+    let first_day = m.postponed_from.unwrap_or(m.meeting_date);
+    let moved = move |am: &mut meeting::ActiveModel| {
+        am.meeting_date = Set(d);
+        am.start_time = Set(start.expect("checked"));
+        am.rule_set_id = Set(r.id);
+        am.postponed_from = Set(Some(first_day));
+        am.postponed_reason = Set(Some(reason));
+    };
+    let from = m.meeting_date.min(d);
+    write_status(app, actor, "meeting.postpone", m, moved, Some(from)).await
+}
+
 /// Publishes the notice: members of the cell and the superior committee see the meeting.
 pub async fn publish(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingView> {
     let MeetingOf {
@@ -173,19 +296,19 @@ pub async fn publish(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingView
         am.status = Set(MeetingStatus::Published.code().into());
         am.published_at = Set(Some(chrono::Utc::now()));
     };
-    write_status(app, actor, "meeting.publish", m, published, false).await
+    write_status(app, actor, "meeting.publish", m, published, None).await
 }
 
 /// Writes a change of meeting `m`'s status (`change`) in a transaction of its own, audited as
-/// `action`, dating the meeting's figures when `figures_change`; answers the meeting as the
-/// lists show it.
+/// `action`, dating the cell's figures from `figures_from` when they change; answers the
+/// meeting as the lists show it.
 async fn write_status(
     app: &App,
     actor: &Actor,
     action: &str,
     m: meeting::Model,
     change: impl FnOnce(&mut meeting::ActiveModel),
-    figures_change: bool,
+    figures_from: Option<NaiveDate>,
 ) -> AppResult<MeetingView> {
     let tx = write_tx(&app.db).await?;
     let before = m.clone();
@@ -209,14 +332,8 @@ async fn write_status(
         .one(&tx)
         .await?
         .ok_or(AppError::NotFound)?;
-    if figures_change {
-        chibo_store::meeting_stats::meeting_changed(
-            &tx,
-            after.id,
-            after.unit_id,
-            after.meeting_date,
-        )
-        .await?;
+    if let Some(from) = figures_from {
+        chibo_store::meeting_stats::meeting_changed(&tx, after.id, after.unit_id, from).await?;
     }
     audit::record(
         &tx,
@@ -261,7 +378,8 @@ pub async fn cancel(
         am.status = Set(MeetingStatus::Cancelled.code().into());
         am.cancelled_reason = Set(Some(reason));
     };
-    write_status(app, actor, "meeting.cancel", m, cancelled, true).await
+    let from = m.meeting_date;
+    write_status(app, actor, "meeting.cancel", m, cancelled, Some(from)).await
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]

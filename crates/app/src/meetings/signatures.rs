@@ -55,7 +55,7 @@ pub(crate) async fn approvals_of(
 }
 
 /// The roles whose approvals lock the minutes.
-const SIGNERS: [&str; 2] = ["chair", "secretary"];
+pub(crate) const SIGNERS: [&str; 2] = ["chair", "secretary"];
 
 /// Whether the chair and the minute-taker have both approved the minutes of `meeting_id`
 /// (counted by the database, for a page that only needs the answer).

@@ -95,6 +95,8 @@ pub async fn seed_meetings(app: &App) -> AppResult<usize> {
                 start_time: Some(time.into()),
                 place: place.into(),
                 agenda: None,
+                // The demo records a year of meetings already held.
+                confirm: true,
             };
             let mut plan = vec![(date, regular)];
             if month.month() % 3 == 0 && matches!(kind, "rural" | "urban" | "school") {

@@ -208,6 +208,8 @@ pub async fn write_meetings(
     for (n, cell) in cells.iter().enumerate() {
         let mut held_here: Vec<Held> = Vec::new();
         let mut planned_here: Vec<(i64, NaiveDate, &'static str)> = Vec::new();
+        // The cell's resolutions numbered in each year, in the order they are held.
+        let mut resolutions: std::collections::BTreeMap<i32, i32> = Default::default();
         let t = cell.cell_type.unwrap_or(CellType::Rural);
         let (presence, day, time, place) = habits(t);
         let roll = &people.members[people.by_cell.get(&cell.id).cloned().unwrap_or(0..0)];
@@ -238,6 +240,11 @@ pub async fn write_meetings(
                 }
                 next_id += 1;
                 let held = date < today;
+                let resolution = held.then(|| {
+                    let n = resolutions.entry(date.year()).or_default();
+                    *n += 1;
+                    (date.year(), *n)
+                });
                 let topic = if kind == "thematic" {
                     THEMES[(month.month() as usize / 3 + cell.id as usize) % THEMES.len()]
                         .to_string()
@@ -277,6 +284,10 @@ pub async fn write_meetings(
                     agenda: Set(None),
                     checkin_code: Set(None),
                     cancelled_reason: Set(None),
+                    postponed_from: Set(None),
+                    postponed_reason: Set(None),
+                    resolution_year: Set(resolution.map(|r| r.0)),
+                    resolution_number: Set(resolution.map(|r| r.1)),
                 });
                 if !held {
                     planned_here.push((next_id, date, kind));

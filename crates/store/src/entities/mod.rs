@@ -208,8 +208,16 @@ entity!(meeting, "meetings", {
     agenda: Option<String>,
     /// The secret in the meeting's QR code.
     checkin_code: Option<String>,
-    /// Why a cancelled meeting was cancelled (its cell dissolved or merged).
+    /// Why a cancelled meeting was cancelled (by the cell, or its cell dissolved or merged).
     cancelled_reason: Option<String>,
+    /// The day a postponed meeting was first set for.
+    postponed_from: Option<NaiveDate>,
+    /// Why it was moved, as the members see it.
+    postponed_reason: Option<String>,
+    /// The year and number of the meeting's resolution ("Số 05-NQ/CB"), given when it is
+    /// recorded as held: unique in the cell and year.
+    resolution_year: Option<i32>,
+    resolution_number: Option<i32>,
 });
 
 entity!(meeting_attendance, "meeting_attendance", {

@@ -4,6 +4,7 @@ use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
 pub(crate) mod indicators;
+mod month;
 mod rules;
 mod scale;
 mod security;
@@ -55,6 +56,8 @@ impl MigratorTrait for Migrator {
             Box::new(scale::MemberNameOrderIndex),
             Box::new(indicators::WarningSums),
             Box::new(scale::CoveringIndexes),
+            Box::new(month::MeetingPostponement),
+            Box::new(month::ResolutionNumbers),
         ]
     }
 }

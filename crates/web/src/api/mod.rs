@@ -119,6 +119,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(meetings::get))
         .routes(routes!(meetings::publish))
         .routes(routes!(meetings::cancel))
+        .routes(routes!(meetings::postpone))
         .routes(routes!(meetings::attendance))
         .routes(routes!(meetings::record))
         .routes(routes!(meetings::add_task))

@@ -40,7 +40,9 @@ pub async fn list(
     ))
 }
 
-/// Schedules a meeting of a cell; the rule set in force on its date will judge it.
+/// Schedules a meeting of a cell; the rule set in force on its date will judge it. A day
+/// already past, or a second regular meeting in the month, is refused with an error on the
+/// `confirm` field until sent again with `"confirm": true`.
 #[utoipa::path(post, path = "/api/v1/units/{id}/meetings", tag = "meetings", params(("id" = i64, Path)), request_body = NewMeeting,
     responses((status = 201, body = MeetingView), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn schedule(
@@ -87,6 +89,20 @@ pub async fn cancel(
     ApiJson(b): ApiJson<schedule::CancelInput>,
 ) -> Result<Json<MeetingView>, ApiError> {
     Ok(Json(schedule::cancel(&s.app, &a, id, b).await?))
+}
+
+/// Moves a meeting not yet held to another day and time, with the reason its members see.
+/// A day already past, or a second regular meeting in the month, is refused with an error on
+/// the `confirm` field until sent again with `"confirm": true`.
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/postpone", tag = "meetings", params(("id" = i64, Path)), request_body = schedule::PostponeInput,
+    responses((status = 200, body = MeetingView), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn postpone(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    PathId(id): PathId,
+    ApiJson(b): ApiJson<schedule::PostponeInput>,
+) -> Result<Json<MeetingView>, ApiError> {
+    Ok(Json(schedule::postpone(&s.app, &a, id, b).await?))
 }
 
 /// Records attendance (all entries or none).

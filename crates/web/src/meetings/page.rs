@@ -6,7 +6,9 @@ use chibo_app::meetings::attendance;
 use chibo_app::meetings::attendance::{AttendanceEntry, AttendanceInput};
 use chibo_app::meetings::detail;
 use chibo_app::meetings::documents;
+use chibo_app::meetings::handouts;
 use chibo_app::meetings::held::TaskView;
+use chibo_app::meetings::lines::MeetingLine;
 use chibo_app::meetings::lookup::MeetingView;
 use chibo_app::meetings::notice;
 use chibo_app::meetings::plans;
@@ -26,7 +28,7 @@ use crate::extract::path::PathId;
 use crate::extract::query::PageQuery;
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::render::{Nav, form_errors, render_status, see_other};
+use crate::render::{Nav, asks_confirmation, form_errors, render_status, see_other};
 use crate::state::AppState;
 
 pub use super::show::show;
@@ -40,6 +42,8 @@ struct ListPage {
     unit_name: String,
     can_read_cell: bool,
     meetings: Vec<MeetingView>,
+    /// The held meetings' attendance, score and sign-off (for those who read the cell).
+    lines: Vec<MeetingLine>,
     /// Older meetings, when there are more than a page.
     next: Option<String>,
     /// Not the newest page: link back to it.
@@ -48,12 +52,21 @@ struct ListPage {
     rule_set: Option<RuleSetView>,
     errors: Vec<String>,
     form: FormValues,
+    /// The schedule came back with a warning to confirm.
+    warned: bool,
     today: String,
     follower: notice::FollowerView,
     /// May name the follower (the superior committee).
     can_set_follower: bool,
     /// The first members of the superior organisation who may follow the cell.
     follower_choices: MemberChoices,
+}
+
+impl ListPage {
+    /// The line of held meeting `id`, when the reader may see it.
+    fn line(&self, id: &i64) -> Option<&MeetingLine> {
+        self.lines.iter().find(|l| l.meeting_id == *id)
+    }
 }
 
 pub(super) async fn render_list(
@@ -63,6 +76,7 @@ pub(super) async fn render_list(
     after: Option<&Cursor>,
     errors: Vec<String>,
     form: FormValues,
+    warned: bool,
 ) -> Result<Response, PageError> {
     let page = detail::cell_meetings(&s.app, a, id, after).await?;
     let following = page.follower.follower.as_ref().map(|f| f.id);
@@ -87,12 +101,14 @@ pub(super) async fn render_list(
             unit_name: page.unit.name,
             can_read_cell: page.can_read_cell,
             meetings: page.meetings.items,
+            lines: page.meetings.lines,
             next: page.meetings.next,
             later: after.is_some(),
             can_manage: page.can_schedule,
             rule_set: page.rule_set,
             errors,
             form,
+            warned,
             today: App::today().to_string(),
         },
     )
@@ -110,7 +126,16 @@ pub async fn list(
     PathId(id): PathId,
     PageQuery(q): PageQuery<ListQuery>,
 ) -> Result<Response, PageError> {
-    render_list(&s, &a, id, q.after.as_ref(), vec![], FormValues::default()).await
+    render_list(
+        &s,
+        &a,
+        id,
+        q.after.as_ref(),
+        vec![],
+        FormValues::default(),
+        false,
+    )
+    .await
 }
 
 pub async fn schedule(
@@ -119,9 +144,11 @@ pub async fn schedule(
     PathId(id): PathId,
     Form { input, values }: Form<NewMeeting>,
 ) -> Result<Response, PageError> {
-    match form_errors(schedule::schedule(&s.app, &a, id, input).await)? {
+    let r = schedule::schedule(&s.app, &a, id, input).await;
+    let warned = asks_confirmation(&r);
+    match form_errors(r)? {
         Ok(m) => Ok(see_other(&format!("/meetings/{}", m.id))),
-        Err(errors) => render_list(&s, &a, id, None, errors, values).await,
+        Err(errors) => render_list(&s, &a, id, None, errors, values, warned).await,
     }
 }
 
@@ -140,16 +167,18 @@ pub async fn cancel(
     PathId(id): PathId,
     Form { input, values }: Form<schedule::CancelInput>,
 ) -> Result<Response, PageError> {
-    match form_errors(schedule::cancel(&s.app, &a, id, input).await)? {
-        Ok(_) => Ok(see_other(&back_to_section(id, "#cancelled"))),
-        Err(errors) => {
-            let kept = Kept {
-                form: "cancel",
-                values,
-            };
-            render_meeting_kept(&s, &a, id, errors, kept, None, None).await
-        }
-    }
+    let r = schedule::cancel(&s.app, &a, id, input).await;
+    on_meeting_kept(&s, &a, id, r, "cancel", values, "#cancelled").await
+}
+
+pub async fn postpone(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    PathId(id): PathId,
+    Form { input, values }: Form<schedule::PostponeInput>,
+) -> Result<Response, PageError> {
+    let r = schedule::postpone(&s.app, &a, id, input).await;
+    on_meeting_kept(&s, &a, id, r, "postpone", values, "#postponed").await
 }
 
 /// After a change on the meeting page: back to it (at `anchor`), or the page again with the
@@ -164,6 +193,31 @@ pub(super) async fn on_meeting<T>(
     match form_errors(r)? {
         Ok(_) => Ok(see_other(&back_to_section(id, anchor))),
         Err(errors) => render_meeting(s, a, id, errors).await,
+    }
+}
+
+/// After a form of the meeting page that keeps its input: back to the meeting (at `anchor`),
+/// or the page again with the errors and the form (`form`) as it was typed.
+async fn on_meeting_kept<T>(
+    s: &AppState,
+    a: &Actor,
+    id: i64,
+    r: Result<T, AppError>,
+    form: &'static str,
+    values: FormValues,
+    anchor: &str,
+) -> Result<Response, PageError> {
+    let warned = asks_confirmation(&r);
+    match form_errors(r)? {
+        Ok(_) => Ok(see_other(&back_to_section(id, anchor))),
+        Err(errors) => {
+            let kept = Kept {
+                form,
+                values,
+                warned,
+            };
+            render_meeting_kept(s, a, id, errors, kept, None, None).await
+        }
     }
 }
 
@@ -186,19 +240,9 @@ pub async fn attendance(
             reason: rows.value("reason", member_id),
         })
         .collect();
-    match form_errors(
-        attendance::record_attendance(&s.app, &a, id, AttendanceInput { entries }).await,
-    )? {
-        Ok(_) => Ok(see_other(&back_to_section(id, "#attendance-form"))),
-        // The sheet is shown again as it was ticked (issue 13: no lost input).
-        Err(errors) => {
-            let kept = Kept {
-                form: "attendance",
-                values,
-            };
-            render_meeting_kept(&s, &a, id, errors, kept, None, None).await
-        }
-    }
+    let r = attendance::record_attendance(&s.app, &a, id, AttendanceInput { entries }).await;
+    // A refused sheet is shown again as it was ticked (issue 13: no lost input).
+    on_meeting_kept(&s, &a, id, r, "attendance", values, "#attendance-form").await
 }
 
 pub async fn record(
@@ -207,17 +251,9 @@ pub async fn record(
     PathId(id): PathId,
     Form { input, values }: Form<RecordInput>,
 ) -> Result<Response, PageError> {
-    match form_errors(record::save_record(&s.app, &a, id, input).await)? {
-        Ok(_) => Ok(see_other(&back_to_section(id, "#record"))),
-        // The record is shown again as typed, the resolution text included.
-        Err(errors) => {
-            let kept = Kept {
-                form: "record",
-                values,
-            };
-            render_meeting_kept(&s, &a, id, errors, kept, None, None).await
-        }
-    }
+    let r = record::save_record(&s.app, &a, id, input).await;
+    // A refused record is shown again as typed, the resolution text included.
+    on_meeting_kept(&s, &a, id, r, "record", values, "#record").await
 }
 
 pub async fn add_task(
@@ -366,17 +402,19 @@ struct PrintPage {
     back: String,
 }
 
-/// The minutes or the resolution laid out for printing from the browser.
+/// A meeting's document laid out for printing from the browser: the minutes, or by `loai` the
+/// resolution (`nghi-quyet`), the notice (`giay-moi`) or the attendance sheet (`diem-danh`).
 pub async fn print(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
     PageQuery(q): PageQuery<std::collections::HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let doc = if q.get("loai").map(String::as_str) == Some("nghi-quyet") {
-        documents::resolution(&s.app, &a, id).await?
-    } else {
-        documents::minutes(&s.app, &a, id).await?
+    let doc = match q.get("loai").map(String::as_str) {
+        Some("nghi-quyet") => documents::resolution(&s.app, &a, id).await?,
+        Some("giay-moi") => handouts::notice(&s.app, &a, id).await?,
+        Some("diem-danh") => handouts::attendance_sheet(&s.app, &a, id).await?,
+        _ => documents::minutes(&s.app, &a, id).await?,
     };
     let place_date = chibo_export::place_and_date(&doc.header.place, doc.header.date);
     let back = format!("/meetings/{}", id);

@@ -129,7 +129,7 @@ pub async fn set_follower(
     let r = preparation::set_follower(&s.app, &a, id, input).await;
     match form_errors(r)? {
         Ok(_) => Ok(see_other(&format!("/units/{}/meetings#follower", id))),
-        Err(errors) => super::page::render_list(&s, &a, id, None, errors, values).await,
+        Err(errors) => super::page::render_list(&s, &a, id, None, errors, values, false).await,
     }
 }
 

@@ -57,6 +57,7 @@ fn saved_message(section: &str) -> &'static str {
         "preparation" => "Đã lưu phần chuẩn bị.",
         "sign-off" => "Đã thông qua biên bản.",
         "cancelled" => "Đã hủy buổi sinh hoạt; đảng viên thấy lý do hủy.",
+        "postponed" => "Đã dời buổi sinh hoạt; đảng viên thấy ngày mới và lý do dời.",
         _ => "Đã lưu.",
     }
 }
@@ -69,11 +70,14 @@ pub(super) fn back_to_section(id: i64, anchor: &str) -> String {
     format!("/meetings/{id}?da-luu={code}{anchor}")
 }
 
-/// A refused form's input: which form (`attendance`, `record`) and its values as typed.
+/// A refused form's input: which form (`attendance`, `record`, `cancel`, `postpone`) and its
+/// values as typed.
 #[derive(Default)]
 pub(super) struct Kept {
     pub(super) form: &'static str,
     pub(super) values: FormValues,
+    /// Refused with a warning the user confirms (`crate::render::asks_confirmation`).
+    pub(super) warned: bool,
 }
 
 impl ShowPage {
@@ -99,6 +103,12 @@ impl ShowPage {
     /// The typed value of `key` when `form` is the one refused (a field left blank is "").
     fn kept(&self, form: &str, key: &str) -> Option<&str> {
         (self.kept.form == form).then(|| self.kept.values.get(key).unwrap_or(""))
+    }
+
+    /// Whether a member of the sheet is one of the cell's officers on the meeting's day: the
+    /// preparatory meeting lists them first.
+    fn in_committee(&self, member_id: &i64) -> bool {
+        self.d.notice.committee_ids.contains(member_id)
     }
 
     /// Whether a sheet row's `value` is the one ticked: as typed, else as stored.

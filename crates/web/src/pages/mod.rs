@@ -190,6 +190,12 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
         ),
         r(
             M::POST,
+            "/meetings/{id}/postpone",
+            false,
+            post(meetings::postpone),
+        ),
+        r(
+            M::POST,
             "/meetings/{id}/attendance",
             false,
             post(meetings::attendance),

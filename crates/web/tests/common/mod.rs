@@ -275,7 +275,7 @@ pub async fn published(t: &TestApp, token: &str, cell: i64, date: chrono::NaiveD
     let m = ok(&t
         .api(Method::POST, &format!("/api/v1/units/{cell}/meetings"), token, json!({
             "kind": "regular", "topic": "Kiểm điểm tháng, nhiệm vụ tháng tới", "meeting_date": date.to_string(),
-            "start_time": "19:30", "place": "Nhà văn hóa thôn"
+            "start_time": "19:30", "place": "Nhà văn hóa thôn", "confirm": true
         }))
         .await);
     let id = m["id"].as_i64().unwrap();
@@ -359,4 +359,22 @@ pub fn section<'a>(body: &'a str, start: &str, end: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no {start} in {body}"))
         .1;
     rest.split(end).next().unwrap_or(rest)
+}
+
+/// Schedules a meeting of `cell` through the API, past the warnings (a day already past, a
+/// second regular meeting in the month) unless `body` says `"confirm": false`; its id.
+pub async fn schedule(t: &TestApp, token: &str, cell: i64, mut body: Value) -> i64 {
+    if body.get("confirm").is_none() {
+        body["confirm"] = json!(true);
+    }
+    ok(&t
+        .api(
+            Method::POST,
+            &format!("/api/v1/units/{cell}/meetings"),
+            token,
+            body,
+        )
+        .await)["id"]
+        .as_i64()
+        .unwrap()
 }

@@ -1,0 +1,84 @@
+//! Migrations of the secretary's month (issue 13): a meeting moved to another day keeps the day
+//! it was first set for and why it moved; a resolution keeps the number it was issued with.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::*;
+use sea_orm_migration::sea_orm::DbBackend;
+
+use super::{c, index};
+
+/// The day a postponed meeting was first set for, and the reason the members see.
+pub(super) struct MeetingPostponement;
+
+impl MigrationName for MeetingPostponement {
+    fn name(&self) -> &str {
+        "m20261207_000041_meeting_postponement"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for MeetingPostponement {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        // One column a statement: SQLite alters one at a time.
+        m.alter_table(
+            Table::alter()
+                .table(c("meetings"))
+                .add_column(date_null(c("postponed_from")))
+                .to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table(c("meetings"))
+                .add_column(string_len_null(c("postponed_reason"), 500))
+                .to_owned(),
+        )
+        .await
+    }
+}
+
+/// A resolution's number, given once when its meeting is recorded as held and unique in its
+/// cell and year; before, it was counted again on every export, so a meeting recorded late
+/// renumbered the resolutions issued after it. Meetings already held get the numbers they
+/// were shown with: their order in the cell and year.
+pub(super) struct ResolutionNumbers;
+
+impl MigrationName for ResolutionNumbers {
+    fn name(&self) -> &str {
+        "m20261207_000042_resolution_numbers"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for ResolutionNumbers {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for column in ["resolution_year", "resolution_number"] {
+            m.alter_table(
+                Table::alter()
+                    .table(c("meetings"))
+                    .add_column(integer_null(c(column)))
+                    .to_owned(),
+            )
+            .await?;
+        }
+        let year = match m.get_database_backend() {
+            DbBackend::Postgres => "CAST(EXTRACT(YEAR FROM meeting_date) AS INTEGER)",
+            _ => "CAST(strftime('%Y', meeting_date) AS INTEGER)",
+        };
+        m.get_connection()
+            .execute_unprepared(&format!(
+                "UPDATE meetings SET resolution_year = n.y, resolution_number = n.k \
+                 FROM (SELECT id, {year} AS y, ROW_NUMBER() OVER (PARTITION BY unit_id, {year} \
+                   ORDER BY meeting_date, id) AS k FROM meetings \
+                   WHERE status = 'held' AND kind <> 'committee') n \
+                 WHERE meetings.id = n.id"
+            ))
+            .await?;
+        m.create_index(index(
+            "meetings",
+            &["unit_id", "resolution_year", "resolution_number"],
+            true,
+        ))
+        .await
+    }
+}
