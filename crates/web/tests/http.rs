@@ -1004,7 +1004,7 @@ async fn refused_forms_keep_what_was_typed() {
     let form = t.get(&link, Auth::Cookie(&cookie)).await;
     let task_form = section(&form.body, r#"id="task-form""#, "</form>");
     assert!(
-        task_form.contains(&format!(r#"value="{other}" selected"#)),
+        task_form.contains(&format!(r#"value="{other}" checked"#)),
         "{task_form}"
     );
     assert!(page.body.contains(r#"id="approve""#), "the chair may sign");

@@ -11,16 +11,6 @@ use chibo_app::meetings::documents;
 use common::*;
 use serde_json::json;
 
-async fn member_id(t: &TestApp, username: &str) -> i64 {
-    auth::actor_by_username(&t.app, username)
-        .await
-        .unwrap()
-        .unwrap()
-        .member_id()
-        .unwrap()
-        .get()
-}
-
 async fn count(t: &TestApp, table: &str) -> u64 {
     use chibo_store::entities::{audit, meeting_attendance, meeting_document};
     use chibo_store::sea_orm::{EntityTrait, PaginatorTrait};
@@ -209,7 +199,7 @@ async fn notice_documents_and_preparation() {
     );
     let own = t
         .get(
-            &format!("/members/{}", member_id(&t, "dangvien.dongtam").await),
+            &format!("/members/{}", t.member_id("dangvien.dongtam").await),
             Auth::Cookie(&member_cookie),
         )
         .await;
@@ -246,7 +236,7 @@ async fn notice_documents_and_preparation() {
     assert_eq!(gone.status, StatusCode::NOT_FOUND);
 
     // The committee's preparatory meeting: only cell members attend, before the meeting.
-    let chair = member_id(&t, "bithu.dongtam").await;
+    let chair = t.member_id("bithu.dongtam").await;
     let stranger = t
         .api(Method::PUT, &format!("/api/v1/meetings/{id}/preparation"), &sec,
             json!({"held_on": chibo_app::App::today().to_string(), "attendee_ids": [999999], "content": "Nội dung"}))
@@ -381,7 +371,7 @@ async fn follower_guests_and_check_in() {
         "{}",
         not_allowed.body
     );
-    let own_member = member_id(&t, "dangvien.dongtam").await;
+    let own_member = t.member_id("dangvien.dongtam").await;
     let inside = t
         .api(
             Method::PUT,

@@ -10,6 +10,7 @@ use chibo_domain::rules::{self as rules_domain, Presence, Standing};
 use chibo_domain::validate;
 use chibo_store::entities::{meeting, meeting_attendance};
 use chibo_store::is_unique_violation;
+use chibo_store::sea_orm::sea_query::{Expr, ExprTrait};
 use chibo_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, Set,
 };
@@ -90,23 +91,47 @@ pub async fn write_attendance(
 }
 
 /// Attendance has been taken: the meeting is held, and its resolution (a cell committee's
-/// meeting issues none) takes the next number of its cell and year, kept from then on.
+/// meeting issues none) takes the next number of its cell and year, kept from then on. Both
+/// are written only from the row as it stands now, not from `m` as read before the
+/// transaction: of two check-ins at the door, the second finds the meeting held and numbered
+/// and changes nothing; a meeting cancelled meanwhile is not held.
 pub(crate) async fn mark_held(
     tx: &chibo_store::sea_orm::DatabaseTransaction,
     m: &meeting::Model,
 ) -> AppResult<()> {
-    if lookup::meeting_status(m).may_become(MeetingStatus::Held) {
-        let mut am = m.clone().into_active_model();
-        am.status = Set(MeetingStatus::Held.code().into());
-        am.published_at = Set(m.published_at.or(Some(chrono::Utc::now())));
-        if m.kind != "committee" && m.resolution_number.is_none() {
-            let year = m.meeting_date.year();
-            am.resolution_year = Set(Some(year));
-            am.resolution_number =
-                Set(Some(last_resolution_number(tx, m.unit_id, year).await? + 1));
-        }
-        am.update(tx).await?;
+    if !lookup::meeting_status(m).may_become(MeetingStatus::Held) {
+        return Ok(());
     }
+    let pending: Vec<&str> = MeetingStatus::ALL
+        .iter()
+        .filter(|s| s.may_become(MeetingStatus::Held))
+        .map(|s| s.code())
+        .collect();
+    let held = meeting::Entity::update_many()
+        .col_expr(
+            meeting::Column::Status,
+            Expr::value(MeetingStatus::Held.code()),
+        )
+        .col_expr(
+            meeting::Column::PublishedAt,
+            Expr::col(meeting::Column::PublishedAt).if_null(Utc::now()),
+        )
+        .filter(meeting::Column::Id.eq(m.id))
+        .filter(meeting::Column::Status.is_in(pending))
+        .exec(tx)
+        .await?;
+    if held.rows_affected == 0 || m.kind == "committee" {
+        return Ok(());
+    }
+    let year = m.meeting_date.year();
+    let next = last_resolution_number(tx, m.unit_id, year).await? + 1;
+    meeting::Entity::update_many()
+        .col_expr(meeting::Column::ResolutionYear, Expr::value(year))
+        .col_expr(meeting::Column::ResolutionNumber, Expr::value(next))
+        .filter(meeting::Column::Id.eq(m.id))
+        .filter(meeting::Column::ResolutionNumber.is_null())
+        .exec(tx)
+        .await?;
     Ok(())
 }
 

@@ -307,10 +307,12 @@ pub async fn minutes(app: &App, actor: &Actor, id: i64) -> AppResult<Document> {
 pub async fn resolution(app: &App, actor: &Actor, id: i64) -> AppResult<Document> {
     let (d, _) = whole(app, actor, id).await?;
     let rec = d.held.as_ref().map(|h| &h.record);
-    // Given when the meeting was recorded as held; a draft before that has none yet.
-    let number = match d.meeting.resolution_number {
-        Some(n) => format!("Số {n:02}-NQ/CB"),
-        None => "Số    -NQ/CB (dự thảo)".to_string(),
+    // Given when the meeting was recorded as held; a draft before that has none yet, and a
+    // cell committee's meeting is given none (its number is written by hand).
+    let number = match (d.meeting.resolution_number, d.meeting.status.as_str()) {
+        (Some(n), _) => format!("Số {n:02}-NQ/CB"),
+        (None, "held") => "Số    -NQ/CB".to_string(),
+        (None, _) => "Số    -NQ/CB (dự thảo)".to_string(),
     };
     let mut sections = vec![
         Section {

@@ -35,7 +35,7 @@ pub async fn notice(app: &App, actor: &Actor, id: i64) -> AppResult<Document> {
     let mut head = header(app, &d, None).await?;
     head.date = m
         .published_at
-        .map(|t| (t + chrono::Duration::hours(7)).date_naive())
+        .map(|t| App::local(t).date())
         .unwrap_or_else(App::today);
     let mut sections = vec![
         section(

@@ -183,10 +183,15 @@ async fn tasks_of(app: &App, meeting_id: i64, sheet: &[SheetRow]) -> AppResult<V
 }
 
 /// The regular meeting of the cell held before this one.
-async fn previous_regular(app: &App, m: &meeting::Model) -> AppResult<Option<meeting::Model>> {
+pub(crate) async fn previous_regular(
+    app: &App,
+    m: &meeting::Model,
+) -> AppResult<Option<meeting::Model>> {
+    // Held: a meeting cancelled or never held gave no tasks and adopted no resolution.
     Ok(meeting::Entity::find()
         .filter(meeting::Column::UnitId.eq(m.unit_id))
         .filter(meeting::Column::Kind.eq("regular"))
+        .filter(meeting::Column::Status.eq(chibo_domain::meeting::MeetingStatus::Held.code()))
         .filter(meeting::Column::MeetingDate.lt(m.meeting_date))
         .order_by_desc(meeting::Column::MeetingDate)
         .one(&app.db)

@@ -6,6 +6,7 @@
 
 pub mod absences;
 pub mod approval;
+pub mod assign;
 pub mod attendance;
 mod checks;
 pub mod detail;

@@ -4,7 +4,7 @@
 use chibo_domain::Invalid;
 use chibo_domain::ids::MemberId;
 use chibo_domain::meeting::MeetingStatus;
-use chibo_domain::rules::{self as rules_domain, Standing};
+use chibo_domain::rules as rules_domain;
 use chibo_domain::validate;
 use chibo_domain::validate::parse_time;
 use chibo_store::entities::{meeting_record, meeting_score, meeting_task};
@@ -37,15 +37,6 @@ pub struct RecordInput {
     pub votes_for: Option<u32>,
     pub votes_against: Option<u32>,
     pub votes_abstain: Option<u32>,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-#[serde(default)]
-pub struct TaskInput {
-    pub member_id: Option<i64>,
-    pub what: String,
-    /// Not before the meeting.
-    pub due_on: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -244,62 +235,6 @@ pub async fn save_record(
 }
 
 /// Gives a member a concrete task to carry out the resolution.
-pub async fn add_task(app: &App, actor: &Actor, id: i64, input: TaskInput) -> AppResult<TaskView> {
-    let h = lookup::manageable(app, actor, id).await?;
-    let m = h.meeting.clone();
-    ensure_open(app, m.id).await?;
-    let member_id = validate::chosen("member_id", "đảng viên được giao", input.member_id)?;
-    let mut e = Invalid::new();
-    let working = lookup::roll(app, &h, m.meeting_date)
-        .await?
-        .into_iter()
-        .any(|r| r.member.id == member_id && r.standing == Standing::Working);
-    if !working {
-        e.push(
-            "member_id",
-            "Chỉ giao nhiệm vụ cho đảng viên đang sinh hoạt của chi bộ.",
-        );
-    }
-    let what = validate::required_text(&mut e, "what", "nội dung nhiệm vụ", &input.what, 2000);
-    let due = validate::date_field(
-        &mut e,
-        "due_on",
-        "hạn hoàn thành",
-        input.due_on.as_deref(),
-        true,
-    );
-    if due.is_some_and(|x| x < m.meeting_date) {
-        e.push("due_on", "Hạn hoàn thành không được trước ngày họp.");
-    }
-    e.into_result()?;
-    let tx = MeetingTx::begin(app, &m).await?;
-    let t = meeting_task::ActiveModel {
-        meeting_id: Set(m.id),
-        member_id: Set(member_id),
-        what: Set(what),
-        due_on: Set(due.expect("checked")),
-        status: Set("open".into()),
-        progress: Set(None),
-        updated_at: Set(chrono::Utc::now()),
-        ..Default::default()
-    }
-    .insert(&*tx)
-    .await?;
-    audit::record(
-        &*tx,
-        Some(actor),
-        "task.create",
-        "task",
-        Some(t.id),
-        None::<&()>,
-        Some(&t),
-    )
-    .await?;
-    tx.commit().await?;
-    let names = crate::lookup::member_names(&app.db, &[t.member_id]).await?;
-    Ok(task_view(&t, &names))
-}
-
 /// The member reports progress on their own task; the cell's officers may too.
 pub async fn update_task(
     app: &App,

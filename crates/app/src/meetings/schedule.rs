@@ -4,7 +4,7 @@ use chibo_domain::Invalid;
 use chibo_domain::meeting::MeetingStatus;
 use chibo_domain::org::UnitKind;
 use chibo_domain::validate;
-use chibo_store::entities::meeting;
+use chibo_store::entities::{meeting, meeting_preparation};
 use chibo_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, Set,
 };
@@ -183,7 +183,8 @@ async fn date_checks(
             "Chi bộ đã có buổi sinh hoạt cùng loại vào ngày này.",
         );
     }
-    if confirmed {
+    // Nothing to confirm when already refused for the day itself, or confirmed.
+    if confirmed || e.errors.iter().any(|f| f.field == "meeting_date") {
         return Ok(rule_set);
     }
     if d < App::today() {
@@ -191,7 +192,7 @@ async fn date_checks(
             "confirm",
             format!(
                 "Ngày {} đã qua. Nếu đúng là ngày họp (ghi lại buổi đã họp), hãy đánh dấu ô \
-                 xác nhận ở cuối mẫu rồi lưu lại.",
+                 xác nhận ở cuối mẫu rồi bấm lại.",
                 d.format("%d/%m/%Y")
             ),
         );
@@ -209,9 +210,10 @@ async fn date_checks(
             e.push(
                 "confirm",
                 format!(
-                    "Tháng {} chi bộ đã có buổi sinh hoạt thường kỳ. Nếu vẫn họp thêm buổi \
-                     thường kỳ, hãy đánh dấu ô xác nhận ở cuối mẫu rồi lưu lại.",
-                    d.format("%m/%Y")
+                    "Tháng {}/{} chi bộ đã có buổi sinh hoạt thường kỳ khác. Nếu vẫn muốn, \
+                     hãy đánh dấu ô xác nhận ở cuối mẫu rồi bấm lại.",
+                    d.month(),
+                    d.year()
                 ),
             );
         }
@@ -261,23 +263,50 @@ pub async fn postpone(
     }
     let mut rule_set = None;
     if let Some(d) = date {
-        if d == m.meeting_date && start.as_deref() == Some(m.start_time.as_str()) {
-            e.push("meeting_date", "Ngày và giờ mới trùng với lịch hiện tại.");
+        if d == m.meeting_date {
+            e.push(
+                "meeting_date",
+                "Ngày mới trùng ngày họp hiện tại; chỉ đổi giờ thì sửa ở mục Sửa thông báo.",
+            );
+        }
+        if preparation_after(app, m.id, d).await? {
+            e.push(
+                "meeting_date",
+                "Chi ủy đã họp chuẩn bị sau ngày này; hãy chọn ngày họp từ ngày chuẩn bị trở đi.",
+            );
         }
         rule_set = date_checks(app, &mut e, &cell, &m.kind, d, Some(m.id), input.confirm).await?;
     }
     e.into_result()?;
     let (d, r) = (date.expect("checked"), rule_set.expect("checked"));
+    // The day first set is kept over several moves; moved back to it, the meeting is no
+    // longer postponed.
     let first_day = m.postponed_from.unwrap_or(m.meeting_date);
+    let (from, why) = if d == first_day {
+        (None, None)
+    } else {
+        (Some(first_day), Some(reason))
+    };
     let moved = move |am: &mut meeting::ActiveModel| {
         am.meeting_date = Set(d);
         am.start_time = Set(start.expect("checked"));
         am.rule_set_id = Set(r.id);
-        am.postponed_from = Set(Some(first_day));
-        am.postponed_reason = Set(Some(reason));
+        am.postponed_from = Set(from);
+        am.postponed_reason = Set(why);
     };
     let from = m.meeting_date.min(d);
     write_status(app, actor, "meeting.postpone", m, moved, Some(from)).await
+}
+
+/// Whether the cell committee's preparatory meeting was recorded after `day`: the meeting
+/// cannot move before it.
+async fn preparation_after(app: &App, meeting_id: i64, day: NaiveDate) -> AppResult<bool> {
+    Ok(meeting_preparation::Entity::find()
+        .filter(meeting_preparation::Column::MeetingId.eq(meeting_id))
+        .filter(meeting_preparation::Column::HeldOn.gt(day))
+        .count(&app.db)
+        .await?
+        > 0)
 }
 
 /// Publishes the notice: members of the cell and the superior committee see the meeting.

@@ -123,6 +123,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(meetings::attendance))
         .routes(routes!(meetings::record))
         .routes(routes!(meetings::add_task))
+        .routes(routes!(meetings::add_tasks))
+        .routes(routes!(meetings::copy_tasks))
         .routes(routes!(meetings::task_progress))
         .routes(routes!(meetings::my_tasks))
         .routes(routes!(meetings::score))

@@ -2,6 +2,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chibo_app::meetings::approval;
+use chibo_app::meetings::assign::{self, CopyTasksInput, TaskInput};
 use chibo_app::meetings::attendance;
 use chibo_app::meetings::attendance::AttendanceInput;
 use chibo_app::meetings::detail;
@@ -12,7 +13,7 @@ use chibo_app::meetings::held::{AmendmentView, HeldDetail, SpeechView, StepView,
 use chibo_app::meetings::lookup::MeetingView;
 use chibo_app::meetings::plans;
 use chibo_app::meetings::record;
-use chibo_app::meetings::record::{RecordInput, ScoreInput, TaskInput, TaskUpdate};
+use chibo_app::meetings::record::{RecordInput, ScoreInput, TaskUpdate};
 use chibo_app::meetings::schedule;
 use chibo_app::meetings::schedule::NewMeeting;
 use chibo_app::meetings::sheet::AttendanceSheet;
@@ -141,7 +142,31 @@ pub async fn add_task(
     PathId(id): PathId,
     ApiJson(b): ApiJson<TaskInput>,
 ) -> Result<Json<TaskView>, ApiError> {
-    Ok(Json(record::add_task(&s.app, &a, id, b).await?))
+    Ok(Json(assign::add_task(&s.app, &a, id, b).await?))
+}
+
+/// Gives the same task to several members at once (`member_ids`), all or none.
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/tasks/many", tag = "meetings", params(("id" = i64, Path)), request_body = TaskInput,
+    responses((status = 200, body = Vec<TaskView>), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn add_tasks(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    PathId(id): PathId,
+    ApiJson(b): ApiJson<TaskInput>,
+) -> Result<Json<Vec<TaskView>>, ApiError> {
+    Ok(Json(assign::add_tasks(&s.app, &a, id, b).await?))
+}
+
+/// Carries the previous regular meeting's unfinished tasks over, with a new due date.
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/tasks/copy", tag = "meetings", params(("id" = i64, Path)), request_body = CopyTasksInput,
+    responses((status = 200, body = Vec<TaskView>), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn copy_tasks(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    PathId(id): PathId,
+    ApiJson(b): ApiJson<CopyTasksInput>,
+) -> Result<Json<Vec<TaskView>>, ApiError> {
+    Ok(Json(assign::copy_previous(&s.app, &a, id, b).await?))
 }
 
 /// Reports progress on a task (the member it was given to, or the cell's officers).

@@ -2,6 +2,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use chibo_app::meetings::approval;
+use chibo_app::meetings::assign::{self, CopyTasksInput, TaskInput};
 use chibo_app::meetings::attendance;
 use chibo_app::meetings::attendance::{AttendanceEntry, AttendanceInput};
 use chibo_app::meetings::detail;
@@ -13,7 +14,7 @@ use chibo_app::meetings::lookup::MeetingView;
 use chibo_app::meetings::notice;
 use chibo_app::meetings::plans;
 use chibo_app::meetings::record;
-use chibo_app::meetings::record::{RecordInput, ScoreEntry, ScoreInput, TaskInput, TaskUpdate};
+use chibo_app::meetings::record::{RecordInput, ScoreEntry, ScoreInput, TaskUpdate};
 use chibo_app::meetings::schedule;
 use chibo_app::meetings::schedule::NewMeeting;
 use chibo_app::membership::members;
@@ -260,10 +261,21 @@ pub async fn add_task(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    Form { input, .. }: Form<TaskInput>,
+    Form { input, values }: Form<TaskInput>,
 ) -> Result<Response, PageError> {
-    let r = record::add_task(&s.app, &a, id, input).await;
-    on_meeting(&s, &a, id, r, "#tasks").await
+    // The form ticks members (`member_ids`): the same task to each, all or none.
+    let r = assign::add_tasks(&s.app, &a, id, input).await;
+    on_meeting_kept(&s, &a, id, r, "task", values, "#tasks").await
+}
+
+pub async fn copy_tasks(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    PathId(id): PathId,
+    Form { input, values }: Form<CopyTasksInput>,
+) -> Result<Response, PageError> {
+    let r = assign::copy_previous(&s.app, &a, id, input).await;
+    on_meeting_kept(&s, &a, id, r, "copy-tasks", values, "#tasks").await
 }
 
 /// The form posts `score_<criterion>` (and `reason_<criterion>` for adjustments).

@@ -105,6 +105,44 @@ impl ShowPage {
         (self.kept.form == form).then(|| self.kept.values.get(key).unwrap_or(""))
     }
 
+    /// Whether a member's box of the task form is ticked: as typed when the form came back,
+    /// else the member a "without a task" link chose.
+    fn task_ticked(&self, member_id: &i64) -> bool {
+        if self.kept.form == "task" {
+            let id = member_id.to_string();
+            return self
+                .kept
+                .values
+                .pairs()
+                .any(|(k, v)| k == "member_ids" && v == id);
+        }
+        self.assign_to == Some(*member_id)
+    }
+
+    /// Whether a working member of the sheet has no task of this meeting yet.
+    fn untasked(&self, member_id: &i64) -> bool {
+        self.d
+            .held
+            .as_ref()
+            .is_some_and(|h| h.without_task.iter().any(|m| m.id == *member_id))
+    }
+
+    /// Whether a box of a refused form `form` was ticked.
+    fn kept_ticked(&self, form: &str, key: &str) -> bool {
+        self.kept(form, key).is_some_and(|v| !v.is_empty())
+    }
+
+    /// Whether the preparatory meeting recorded an attendee outside the cell committee: the
+    /// other members are then shown open, so that the secretary sees who is ticked.
+    fn others_prepared(&self) -> bool {
+        let committee = &self.d.notice.committee_ids;
+        self.d
+            .notice
+            .preparation
+            .as_ref()
+            .is_some_and(|p| p.attendees.iter().any(|a| !committee.contains(&a.id)))
+    }
+
     /// Whether a member of the sheet is one of the cell's officers on the meeting's day: the
     /// preparatory meeting lists them first.
     fn in_committee(&self, member_id: &i64) -> bool {

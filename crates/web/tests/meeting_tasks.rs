@@ -1,0 +1,132 @@
+//! A held meeting's tasks through the real router (issue 13: the month in minutes): the same
+//! task given to several members at once, all or none, the form keeping what was typed; the
+//! previous regular meeting's unfinished tasks carried over once. Runs on SQLite and on
+//! PostgreSQL.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::*;
+use serde_json::{Value, json};
+
+/// A regular meeting of the cell `days_ago` days ago, held with `present` on the sheet.
+async fn held(t: &TestApp, token: &str, cell: i64, days_ago: i64, present: &[i64]) -> i64 {
+    let day = chibo_app::App::today() - chrono::Duration::days(days_ago);
+    let id = schedule(t, token, cell, json!({"kind": "regular", "topic": "Họp tháng", "meeting_date": day.to_string(), "start_time": "07:00", "place": "Nhà văn hóa"})).await;
+    let entries: Vec<Value> = present
+        .iter()
+        .map(|m| json!({"member_id": m, "presence": "present"}))
+        .collect();
+    ok(&t
+        .api(
+            Method::PUT,
+            &format!("/api/v1/meetings/{id}/attendance"),
+            token,
+            json!({ "entries": entries }),
+        )
+        .await);
+    id
+}
+
+#[tokio::test]
+async fn one_task_to_several_members_and_last_months_carried_over() {
+    let t = TestApp::new().await;
+    let sec = t.token("bithu.dongtam").await;
+    let cell = t.unit_id("Chi bộ thôn Đồng Tâm").await;
+    let (a, b) = (
+        t.member_id("bithu.dongtam").await,
+        t.member_id("dangvien.dongtam").await,
+    );
+    let before = held(&t, &sec, cell, 40, &[a, b]).await;
+    let due = chibo_app::App::today().to_string();
+    let given = ok(&t
+        .api(
+            Method::POST,
+            &format!("/api/v1/meetings/{before}/tasks/many"),
+            &sec,
+            json!({"member_ids": [a, b], "what": "Vận động hộ nghèo", "due_on": due}),
+        )
+        .await);
+    assert_eq!(given.as_array().unwrap().len(), 2);
+    // All or none: one member who is not on the sheet refuses the whole batch.
+    let tasks_before = t.meeting(&sec, before).await["held"]["tasks"]
+        .as_array()
+        .unwrap()
+        .len();
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/api/v1/meetings/{before}/tasks/many"),
+            &sec,
+            json!({"member_ids": [a, 999_999], "what": "Trực bão", "due_on": due}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["error"]["fields"][0]["field"], "member_ids");
+    let after = t.meeting(&sec, before).await["held"]["tasks"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(after, tasks_before);
+    // One of them is done; the other is carried over to the next meeting.
+    let done = given[0]["id"].as_i64().unwrap();
+    ok(&t
+        .api(
+            Method::POST,
+            &format!("/api/v1/tasks/{done}/progress"),
+            &sec,
+            json!({"status": "done", "progress": "Đã xong"}),
+        )
+        .await);
+
+    let now = held(&t, &sec, cell, 3, &[a, b]).await;
+    let cookie = t.login("bithu.dongtam").await;
+    // On the page: boxes ticked, a refused form keeps its ticks and words.
+    let page = t
+        .get(&format!("/meetings/{now}"), Auth::Cookie(&cookie))
+        .await;
+    let form = section(&page.body, "id=\"task-form\"", "</form>");
+    assert!(
+        form.contains(&format!("name=\"member_ids\" value=\"{a}\"")),
+        "{form}"
+    );
+    assert!(page.body.contains("id=\"copy-tasks-form\""));
+    let r = t
+        .post_form(
+            &format!("/meetings/{now}/tasks"),
+            Auth::Cookie(&cookie),
+            &format!("member_ids={a}&member_ids={b}&what=Tr%E1%BB%B1c+b%C3%A3o&due_on=2000-01-01"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let kept = section(&r.body, "id=\"task-form\"", "</form>");
+    assert!(kept.contains(&format!("value=\"{b}\" checked")), "{kept}");
+    assert!(kept.contains("value=\"Trực bão\""), "{kept}");
+    assert!(r.body.contains("Hạn hoàn thành không được trước ngày họp."));
+    let r = t
+        .post_form(
+            &format!("/meetings/{now}/tasks/copy"),
+            Auth::Cookie(&cookie),
+            &format!("due_on={due}"),
+        )
+        .await;
+    assert_eq!(r.location(), format!("/meetings/{now}?da-luu=tasks#tasks"));
+    let tasks = t.meeting(&sec, now).await["held"]["tasks"].clone();
+    let tasks = tasks.as_array().unwrap();
+    assert_eq!(tasks.len(), 1, "only the unfinished task: {tasks:?}");
+    assert_eq!(tasks[0]["what"], "Vận động hộ nghèo");
+    assert_eq!(
+        tasks[0]["member"]["id"].as_i64(),
+        given[1]["member"]["id"].as_i64()
+    );
+    // Carried over once.
+    let again = t
+        .api(
+            Method::POST,
+            &format!("/api/v1/meetings/{now}/tasks/copy"),
+            &sec,
+            json!({ "due_on": due }),
+        )
+        .await;
+    assert!(refused(&again).contains("đã chép rồi"), "{}", again.body);
+}
