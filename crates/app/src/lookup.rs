@@ -92,6 +92,19 @@ pub async fn member_names(
         .collect())
 }
 
+/// The id of the account named `username`, if there is one.
+pub async fn user_id_by_username(
+    db: &impl ConnectionTrait,
+    username: &str,
+) -> Result<Option<i64>, DbErr> {
+    use chibo_store::entities::user;
+    Ok(user::Entity::find()
+        .filter(user::Column::Username.eq(username))
+        .one(db)
+        .await?
+        .map(|u| u.id))
+}
+
 #[cfg(test)]
 mod tests {
     use super::cut_page;

@@ -409,7 +409,7 @@ async fn pages_render_for_each_role() {
         ),
         ("admin", format!("/units/{cell}"), "Tổ đảng số 1"),
         ("admin", "/admin/users".to_string(), "bithu.dongtam"),
-        ("admin", "/admin/audit".to_string(), "unit.merge"),
+        ("admin", "/admin/audit".to_string(), "Sáp nhập tổ chức đảng"),
         ("bantochuc", "/members?q=nguyen".to_string(), "Nguyễn"),
         (
             "xaphulam",

@@ -17,15 +17,7 @@ async fn a_meeting_is_cancelled_with_a_reason_members_see() {
     let sec = t.token("bithu.dongtam").await;
     let cell = t.unit_id("Chi bộ thôn Đồng Tâm").await;
     let day = chibo_app::App::today() + chrono::Duration::days(9);
-    let id = schedule(&t, &sec, cell, json!({"kind": "regular", "topic": "Họp tháng", "meeting_date": day.to_string(), "start_time": "19:30", "place": "Nhà văn hóa"})).await;
-    ok(&t
-        .api(
-            Method::POST,
-            &format!("/api/v1/meetings/{id}/publish"),
-            &sec,
-            json!({}),
-        )
-        .await);
+    let id = published(&t, &sec, cell, day).await;
     let cancel = |reason: &'static str| {
         let (t, sec) = (&t, &sec);
         async move {
@@ -164,15 +156,7 @@ async fn a_meeting_is_moved_with_a_reason_members_see() {
     let sec = t.token("bithu.dongtam").await;
     let cell = t.unit_id("Chi bộ thôn Đồng Tâm").await;
     let day = chibo_app::App::today() + chrono::Duration::days(9);
-    let id = schedule(&t, &sec, cell, json!({"kind": "regular", "topic": "Họp tháng", "meeting_date": day.to_string(), "start_time": "19:30", "place": "Nhà văn hóa"})).await;
-    ok(&t
-        .api(
-            Method::POST,
-            &format!("/api/v1/meetings/{id}/publish"),
-            &sec,
-            json!({}),
-        )
-        .await);
+    let id = published(&t, &sec, cell, day).await;
     let later = day + chrono::Duration::days(2);
     let body = json!({"meeting_date": later.to_string(), "start_time": "08:00", "reason": "Trùng ngày bầu cử"});
     let v = ok(&t

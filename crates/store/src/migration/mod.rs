@@ -58,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(scale::CoveringIndexes),
             Box::new(month::MeetingPostponement),
             Box::new(month::ResolutionNumbers),
+            Box::new(month::AuditFilters),
         ]
     }
 }

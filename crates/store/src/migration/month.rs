@@ -1,5 +1,6 @@
 //! Migrations of the secretary's month (issue 13): a meeting moved to another day keeps the day
-//! it was first set for and why it moved; a resolution keeps the number it was issued with.
+//! it was first set for and why it moved; a resolution keeps the number it was issued with; the
+//! audit log is read by account and by kind of record.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
@@ -80,5 +81,25 @@ impl MigrationTrait for ResolutionNumbers {
             true,
         ))
         .await
+    }
+}
+
+/// The audit log filtered by account or by kind of record, newest first: each filter walks an
+/// index in the page's order (the id) and stops at the page's end.
+pub(super) struct AuditFilters;
+
+impl MigrationName for AuditFilters {
+    fn name(&self) -> &str {
+        "m20261207_000043_audit_filters"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for AuditFilters {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_index(index("audit_log", &["user_id", "id"], false))
+            .await?;
+        m.create_index(index("audit_log", &["entity", "id"], false))
+            .await
     }
 }

@@ -17,7 +17,7 @@ use crate::extract::path::{PathIds, PathUserId};
 use crate::extract::query::PageQuery;
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::render::{FIRST_CHOICES, Nav, form_errors, render, render_status, see_other};
+use crate::render::{FIRST_CHOICES, Nav, form_errors, render_status, see_other};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -192,9 +192,36 @@ pub async fn set_active(
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct AuditQ {
     /// Entries older than this id (the link to the next page).
     pub before: Option<chibo_domain::bounded::RowId>,
+    /// The account's username.
+    pub nguoi: Option<String>,
+    /// The kind of record (a code of `audit::ENTITIES`).
+    pub loai: Option<String>,
+    /// From and to these days.
+    pub tu: Option<String>,
+    pub den: Option<String>,
+}
+
+impl AuditQ {
+    /// The filter as a query string to carry to the next page (`&nguoi=…`).
+    fn carried(&self) -> String {
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("nguoi", &self.nguoi),
+            ("loai", &self.loai),
+            ("tu", &self.tu),
+            ("den", &self.den),
+        ] {
+            if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+                out.append_pair(k, v);
+            }
+        }
+        let q = out.finish();
+        if q.is_empty() { q } else { format!("&{q}") }
+    }
 }
 
 #[derive(Template)]
@@ -205,6 +232,11 @@ struct AuditPage {
     /// Not the newest page: link back to it.
     older: bool,
     next: Option<i64>,
+    /// The filter as typed, and as a query string for the page links.
+    q: AuditQ,
+    carried: String,
+    kinds: &'static [(&'static str, &'static str)],
+    errors: Vec<String>,
 }
 
 pub async fn audit(
@@ -212,11 +244,35 @@ pub async fn audit(
     PageUser(a): PageUser,
     PageQuery(q): PageQuery<AuditQ>,
 ) -> Result<Response, PageError> {
-    let log = audit::list(&s.app, &a.admin()?, 100, q.before.map(|b| b.get())).await?;
-    render(&AuditPage {
-        nav: Nav::of(&a),
-        entries: log.items,
-        older: q.before.is_some(),
-        next: log.next,
-    })
+    let filter = audit::AuditFilter {
+        username: q.nguoi.clone(),
+        entity: q.loai.clone(),
+        from: q.tu.clone(),
+        to: q.den.clone(),
+    };
+    let r = audit::list(&s.app, &a.admin()?, 100, q.before.map(|b| b.get()), &filter).await;
+    let (log, errors) = match form_errors(r)? {
+        Ok(log) => (log, vec![]),
+        Err(errors) => (
+            audit::AuditLog {
+                items: vec![],
+                next: None,
+            },
+            errors,
+        ),
+    };
+    let status = crate::render::status_for(&errors);
+    render_status(
+        status,
+        &AuditPage {
+            nav: Nav::of(&a),
+            entries: log.items,
+            older: q.before.is_some(),
+            next: log.next,
+            carried: q.carried(),
+            q,
+            kinds: audit::ENTITIES,
+            errors,
+        },
+    )
 }

@@ -199,9 +199,17 @@ pub struct AuditQuery {
     /// Entries older than this id: the `next` of the previous page.
     #[param(value_type = Option<i64>, minimum = 1)]
     pub before: Option<chibo_domain::bounded::RowId>,
+    /// Only the entries of this account (its username).
+    pub user: Option<String>,
+    /// Only the entries about this kind of record (`meeting`, `member`, `unit`, …).
+    pub entity: Option<String>,
+    /// Only the entries from and to these days of Vietnam (`YYYY-MM-DD`).
+    pub from: Option<String>,
+    pub to: Option<String>,
 }
 
-/// The audit log, newest first (administrators).
+/// The audit log, newest first (administrators), filtered by account, kind of record and
+/// days; each entry with its action and kind in Vietnamese words.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
     responses((status = 200, body = AuditLog), (status = 404, body = ErrorBody)))]
 pub async fn audit(
@@ -215,6 +223,12 @@ pub async fn audit(
             &a.admin()?,
             q.limit.map_or(100, |l| l.get_u64()),
             q.before.map(|b| b.get()),
+            &audit::AuditFilter {
+                username: q.user,
+                entity: q.entity,
+                from: q.from,
+                to: q.to,
+            },
         )
         .await?,
     ))

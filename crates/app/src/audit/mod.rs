@@ -1,4 +1,10 @@
-//! The audit log: who changed what, when, before and after, written in the change's transaction.
+//! The audit log: who changed what, when, before and after, written in the change's transaction;
+//! read back page by page, filtered by account, kind of record and days, in Vietnamese words
+//! (`labels`).
+
+mod labels;
+
+pub use labels::{ENTITIES, action_label, entity_label, known_action};
 
 use chibo_store::entities::{audit, user};
 use chibo_store::sea_orm::{
@@ -41,7 +47,11 @@ pub struct AuditEntry {
     pub user_id: Option<i64>,
     pub username: Option<String>,
     pub action: String,
+    /// The action in Vietnamese words ("Hủy buổi sinh hoạt").
+    pub action_label: String,
     pub entity: String,
+    /// The kind of record in Vietnamese words ("Buổi sinh hoạt").
+    pub entity_label: String,
     pub entity_id: Option<i64>,
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
@@ -55,20 +65,72 @@ pub struct AuditLog {
     pub next: Option<i64>,
 }
 
-/// The newest entries first, `limit` of them (at most 500) older than `before` when given:
-/// a keyset page on the id, as cheap at the millionth entry as at the first. Administrators
-/// only.
+/// Which entries to list: by one account (its username), one kind of record (a code of
+/// [`ENTITIES`]), and the days of Vietnam from `from` to `to` (`YYYY-MM-DD` or `DD/MM/YYYY`),
+/// each optional.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub username: Option<String>,
+    pub entity: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// The newest entries first, `limit` of them (at most 500) older than `before` when given, that
+/// pass `filter`: a keyset page on the id (an account's and a kind's entries read by their
+/// indexes), as cheap at the millionth entry as at the first. Administrators only.
 pub async fn list(
     app: &crate::App,
     _admin: &Admin<'_>,
     limit: u64,
     before: Option<i64>,
+    filter: &AuditFilter,
 ) -> AppResult<AuditLog> {
     use chibo_store::sea_orm::{ColumnTrait, QueryFilter};
     let limit = limit.clamp(1, 500);
+    let mut e = chibo_domain::Invalid::new();
     let mut q = audit::Entity::find().order_by_desc(audit::Column::Id);
     if let Some(before) = before {
         q = q.filter(audit::Column::Id.lt(before));
+    }
+    if let Some(name) = filter
+        .username
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
+        match crate::lookup::user_id_by_username(&app.db, name).await? {
+            Some(id) => q = q.filter(audit::Column::UserId.eq(id)),
+            None => e.push("user", format!("Không có tài khoản «{name}».")),
+        }
+    }
+    if let Some(kind) = filter.entity.as_deref().filter(|k| !k.is_empty()) {
+        if ENTITIES.iter().any(|(c, _)| *c == kind) {
+            q = q.filter(audit::Column::Entity.eq(kind));
+        } else {
+            e.push("entity", "Loại đối tượng không có trong danh sách.");
+        }
+    }
+    let day = |e: &mut chibo_domain::Invalid, field: &str, label: &str, v: &Option<String>| {
+        chibo_domain::validate::date_field(e, field, label, v.as_deref(), false)
+    };
+    let from = day(&mut e, "from", "từ ngày", &filter.from);
+    let to = day(&mut e, "to", "đến ngày", &filter.to);
+    if let (Some(from), Some(to)) = (from, to)
+        && from > to
+    {
+        e.push("to", "Ngày kết thúc trước ngày bắt đầu.");
+    }
+    e.into_result()?;
+    // The days are Vietnam's (UTC+7); the log keeps UTC.
+    let start_of = |d: chrono::NaiveDate| {
+        d.and_hms_opt(0, 0, 0).expect("midnight").and_utc() - chrono::Duration::hours(7)
+    };
+    if let Some(from) = from {
+        q = q.filter(audit::Column::At.gte(start_of(from)));
+    }
+    if let Some(to) = to {
+        q = q.filter(audit::Column::At.lt(start_of(to) + chrono::Duration::days(1)));
     }
     // One row more than the page says whether there is a next one.
     let mut rows = q.limit(limit + 1).all(&app.db).await?;
@@ -88,6 +150,8 @@ pub async fn list(
             at: r.at,
             username: r.user_id.and_then(|id| users.get(&id).cloned()),
             user_id: r.user_id,
+            action_label: action_label(&r.action, &r.entity),
+            entity_label: entity_label(&r.entity).to_string(),
             action: r.action,
             entity: r.entity,
             entity_id: r.entity_id,
