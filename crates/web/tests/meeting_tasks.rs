@@ -1,7 +1,7 @@
-//! A held meeting's tasks through the real router (issue 13: the month in minutes): the same
-//! task given to several members at once, all or none, the form keeping what was typed; the
-//! previous regular meeting's unfinished tasks carried over once. Runs on SQLite and on
-//! PostgreSQL.
+//! A held meeting's tasks and steps through the real router (issue 13: the month in minutes):
+//! the same task given to several members at once, all or none, the form keeping what was
+//! typed; the previous regular meeting's unfinished tasks carried over once; the procedure's
+//! steps ticked from one list in one submit. Runs on SQLite and on PostgreSQL.
 
 mod common;
 
@@ -129,4 +129,99 @@ async fn one_task_to_several_members_and_last_months_carried_over() {
         )
         .await;
     assert!(refused(&again).contains("đã chép rồi"), "{}", again.body);
+}
+
+#[tokio::test]
+async fn the_procedure_is_ticked_from_one_list() {
+    let t = TestApp::new().await;
+    let sec = t.token("bithu.dongtam").await;
+    let cell = t.unit_id("Chi bộ thôn Đồng Tâm").await;
+    let a = t.member_id("bithu.dongtam").await;
+    let id = held(&t, &sec, cell, 3, &[a]).await;
+    let codes: Vec<String> = t.meeting(&sec, id).await["held"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["code"].as_str().unwrap().to_string())
+        .collect();
+    assert!(codes.len() >= 4, "{codes:?}");
+    let cookie = t.login("bithu.dongtam").await;
+    let page = t
+        .get(&format!("/meetings/{id}"), Auth::Cookie(&cookie))
+        .await;
+    let form = section(&page.body, "id=\"steps-form\"", "</form>");
+    assert_eq!(
+        form.matches("type=\"checkbox\"").count(),
+        codes.len(),
+        "{form}"
+    );
+    // Two steps in one submit.
+    let two = format!(
+        "done_{0}=on&time_{0}=07%3A00&done_{1}=on&time_{1}=07%3A10",
+        codes[0], codes[1]
+    );
+    let r = t
+        .post_form(
+            &format!("/meetings/{id}/steps"),
+            Auth::Cookie(&cookie),
+            &two,
+        )
+        .await;
+    assert_eq!(r.location(), format!("/meetings/{id}?da-luu=steps#steps"));
+    assert_eq!(steps_done(&t, &sec, id).await, 2);
+    // A later step timed before the last one refuses the whole list, which comes back as typed.
+    let bad = format!(
+        "done_{0}=on&time_{0}=07%3A20&done_{1}=on&time_{1}=07%3A05",
+        codes[2], codes[3]
+    );
+    let r = t
+        .post_form(
+            &format!("/meetings/{id}/steps"),
+            Auth::Cookie(&cookie),
+            &bad,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("sớm hơn"), "{}", r.body);
+    let kept = section(&r.body, "id=\"steps-form\"", "</form>");
+    assert!(
+        kept.contains(&format!("name=\"done_{}\" checked", codes[3])),
+        "{kept}"
+    );
+    assert!(kept.contains("value=\"07:05\""), "{kept}");
+    assert_eq!(
+        steps_done(&t, &sec, id).await,
+        2,
+        "nothing of a refused list is written"
+    );
+    // Out of order: a step whose predecessor is not ticked.
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/api/v1/meetings/{id}/steps/many"),
+            &sec,
+            json!({"steps": [{"step": codes[3], "done_at": "07:30"}]}),
+        )
+        .await;
+    assert!(refused(&r).contains("theo thứ tự"), "{}", r.body);
+    let v = ok(&t
+        .api(
+            Method::POST,
+            &format!("/api/v1/meetings/{id}/steps/many"),
+            &sec,
+            json!({"steps": [{"step": codes[2], "done_at": "07:20"}, {"step": codes[3], "done_at": "07:30"}]}),
+        )
+        .await);
+    assert_eq!(v.as_array().unwrap().len(), 2);
+    assert_eq!(steps_done(&t, &sec, id).await, 4);
+}
+
+/// How many steps of meeting `id` are ticked.
+async fn steps_done(t: &TestApp, token: &str, id: i64) -> usize {
+    t.meeting(token, id).await["held"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| !s["done_at"].is_null())
+        .count()
 }

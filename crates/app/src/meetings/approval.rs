@@ -3,24 +3,21 @@
 
 use chibo_domain::Invalid;
 use chibo_domain::ids::MemberId;
-use chibo_domain::rules::{self as rules_domain, Presence};
+use chibo_domain::rules::Presence;
 use chibo_domain::validate;
-use chibo_domain::validate::parse_time;
 use chibo_store::entities::{
     meeting_amendment, meeting_approval, meeting_attendance, meeting_record, meeting_speech,
-    meeting_step,
 };
 use chibo_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
 };
 use chibo_store::write_tx;
-use chrono::NaiveTime;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::access::{Actor, MeetingAccess, MeetingOf};
 use crate::meetings::figures::MeetingTx;
-use crate::meetings::held::{AmendmentView, SpeechView, StepView, steps_done};
+use crate::meetings::held::{AmendmentView, SpeechView};
 use crate::meetings::lookup;
 use crate::meetings::sheet;
 use crate::meetings::signatures::{SignOff, approvals_of, ensure_open};
@@ -31,14 +28,6 @@ use crate::{App, AppError, AppResult, audit};
 #[serde(default)]
 pub struct AmendmentInput {
     pub body: String,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-#[serde(default)]
-pub struct StepInput {
-    pub step: String,
-    /// `HH:MM`.
-    pub done_at: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -181,95 +170,6 @@ pub async fn amend(
         id: a.id,
         body: a.body,
         created_at: a.created_at,
-    })
-}
-
-/// Ticks a procedure step with its time; steps are done in the rule set's order.
-pub async fn tick_step(app: &App, actor: &Actor, id: i64, input: StepInput) -> AppResult<StepView> {
-    let MeetingOf {
-        meeting: m,
-        cell: _,
-    } = lookup::manageable(app, actor, id).await?.into_inner();
-    ensure_open(app, m.id).await?;
-    let (rules, _) = lookup::rule_set_of(app, &m).await?;
-    let mut e = Invalid::new();
-    let done = steps_done(app, m.id).await?;
-    let at = match input.done_at.as_deref().and_then(parse_time) {
-        Some(t) => t,
-        None => {
-            e.push(
-                "done_at",
-                "Giờ thực hiện phải có dạng giờ:phút, ví dụ 19:45.",
-            );
-            NaiveTime::MIN
-        }
-    };
-    let position = rules.procedure.iter().position(|s| s.code == input.step);
-    match position {
-        None => e.push("step", "Bước này không có trong quy trình của bộ quy định."),
-        Some(i) => {
-            if done.contains_key(&input.step) {
-                e.push("step", "Bước này đã được đánh dấu.");
-            }
-            if let Some(missing) = rules.procedure[..i]
-                .iter()
-                .find(|s| !done.contains_key(&s.code))
-            {
-                e.push(
-                    "step",
-                    format!(
-                        "Các bước làm theo thứ tự: bước \"{}\" chưa được đánh dấu.",
-                        missing.label
-                    ),
-                );
-            }
-            // Counted from the start, past midnight if need be (a meeting from 19:30 may tick
-            // a step at 00:10).
-            if let Some(start) = parse_time(&m.start_time) {
-                let offset = |t| rules_domain::minutes_after(start, t);
-                let last = done
-                    .values()
-                    .filter_map(|t| parse_time(t))
-                    .map(offset)
-                    .max();
-                if last.is_some_and(|l| offset(at) < l)
-                    || offset(at) > rules_domain::MAX_MEETING_MINUTES
-                {
-                    e.push(
-                        "done_at",
-                        "Giờ thực hiện không được sớm hơn giờ bắt đầu hay bước trước.",
-                    );
-                }
-            }
-        }
-    }
-    e.into_result()?;
-    let tx = MeetingTx::begin(app, &m).await?;
-    let s = meeting_step::ActiveModel {
-        meeting_id: Set(m.id),
-        step: Set(input.step.clone()),
-        done_at: Set(at.format("%H:%M").to_string()),
-        ..Default::default()
-    }
-    .insert(&*tx)
-    .await?;
-    audit::record(
-        &*tx,
-        Some(actor),
-        "meeting.step",
-        "meeting",
-        Some(m.id),
-        None::<&()>,
-        Some(&s),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(StepView {
-        label: position
-            .map(|i| rules.procedure[i].label.clone())
-            .unwrap_or_default(),
-        code: s.step,
-        done_at: Some(s.done_at),
     })
 }
 

@@ -24,4 +24,5 @@ pub mod record;
 pub mod schedule;
 pub mod sheet;
 pub mod signatures;
+pub mod steps;
 pub mod uploads;

@@ -132,6 +132,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(meetings::approve))
         .routes(routes!(meetings::amend))
         .routes(routes!(meetings::step))
+        .routes(routes!(meetings::steps_many))
         .routes(routes!(meetings::speech))
         .routes(routes!(meetings::plan))
         .routes(routes!(meetings::add_topic))

@@ -18,6 +18,7 @@ use chibo_app::meetings::schedule;
 use chibo_app::meetings::schedule::NewMeeting;
 use chibo_app::meetings::sheet::AttendanceSheet;
 use chibo_app::meetings::signatures::SignOff;
+use chibo_app::meetings::steps;
 
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::form::ApiJson;
@@ -255,15 +256,27 @@ pub async fn amend(
 }
 
 /// Ticks a procedure step with its time (in the rule set's order).
-#[utoipa::path(post, path = "/api/v1/meetings/{id}/steps", tag = "meetings", params(("id" = i64, Path)), request_body = approval::StepInput,
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/steps", tag = "meetings", params(("id" = i64, Path)), request_body = steps::StepInput,
     responses((status = 200, body = StepView), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn step(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     PathId(id): PathId,
-    ApiJson(b): ApiJson<approval::StepInput>,
+    ApiJson(b): ApiJson<steps::StepInput>,
 ) -> Result<Json<StepView>, ApiError> {
-    Ok(Json(approval::tick_step(&s.app, &a, id, b).await?))
+    Ok(Json(steps::tick_step(&s.app, &a, id, b).await?))
+}
+
+/// Ticks several procedure steps at once, in order, each with its time: all or none.
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/steps/many", tag = "meetings", params(("id" = i64, Path)), request_body = steps::StepsInput,
+    responses((status = 200, body = Vec<StepView>), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn steps_many(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    PathId(id): PathId,
+    ApiJson(b): ApiJson<steps::StepsInput>,
+) -> Result<Json<Vec<StepView>>, ApiError> {
+    Ok(Json(steps::tick_steps(&s.app, &a, id, b).await?))
 }
 
 /// Records a speaker and a summary of what they said.

@@ -17,6 +17,7 @@ use chibo_app::meetings::record;
 use chibo_app::meetings::record::{RecordInput, ScoreEntry, ScoreInput, TaskUpdate};
 use chibo_app::meetings::schedule;
 use chibo_app::meetings::schedule::NewMeeting;
+use chibo_app::meetings::steps::{self, StepInput, StepsInput};
 use chibo_app::membership::members;
 use chibo_app::refs::MemberChoices;
 use chibo_app::rules::RuleSetView;
@@ -463,10 +464,21 @@ pub async fn step(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    Form { input, .. }: Form<approval::StepInput>,
+    Form {
+        input: rows,
+        values,
+    }: Form<Rows>,
 ) -> Result<Response, PageError> {
-    let r = approval::tick_step(&s.app, &a, id, input).await;
-    on_meeting(&s, &a, id, r, "#steps").await
+    // One list: `done_<step>` ticked, `time_<step>` its time, in the procedure's order.
+    let steps = rows
+        .with("done")
+        .map(|(code, _)| StepInput {
+            step: code.to_string(),
+            done_at: rows.value("time", code),
+        })
+        .collect();
+    let r = steps::tick_steps(&s.app, &a, id, StepsInput { steps }).await;
+    on_meeting_kept(&s, &a, id, r, "steps", values, "#steps").await
 }
 
 pub async fn speech(

@@ -127,6 +127,25 @@ impl ShowPage {
             .is_some_and(|h| h.without_task.iter().any(|m| m.id == *member_id))
     }
 
+    /// Whether a step of the procedure is still to tick.
+    fn steps_left(&self) -> bool {
+        self.d
+            .held
+            .as_ref()
+            .is_some_and(|h| h.steps.iter().any(|s| s.done_at.is_none()))
+    }
+
+    /// Whether a step's box was ticked when the steps form came back.
+    fn step_ticked(&self, code: &str) -> bool {
+        self.kept_ticked("steps", &format!("done_{code}"))
+    }
+
+    /// A step's time as typed when the steps form came back.
+    fn step_time(&self, code: &str) -> Option<&str> {
+        self.kept("steps", &format!("time_{code}"))
+            .filter(|t| !t.is_empty())
+    }
+
     /// Whether a box of a refused form `form` was ticked.
     fn kept_ticked(&self, form: &str, key: &str) -> bool {
         self.kept(form, key).is_some_and(|v| !v.is_empty())
