@@ -85,7 +85,8 @@ async fn the_log_speaks_vietnamese_and_filters() {
             .iter()
             .all(|e| e.username.as_deref() == Some("admin"))
     );
-    // Days of Vietnam: today has the demo's entries, a day long past none.
+    // Days of Vietnam: today has the demo's entries, each of today; tomorrow and a day long
+    // past have none.
     let today = chibo_app::App::today().to_string();
     let now = page(AuditFilter {
         from: Some(today.clone()),
@@ -94,7 +95,20 @@ async fn the_log_speaks_vietnamese_and_filters() {
     })
     .await
     .unwrap();
-    assert_eq!(now.items.len(), all.items.len());
+    let today = chibo_app::App::today();
+    assert!(!now.items.is_empty());
+    assert!(
+        now.items
+            .iter()
+            .all(|e| chibo_app::App::local(e.at).date() == today)
+    );
+    let tomorrow = page(AuditFilter {
+        from: Some((today + chrono::Duration::days(1)).to_string()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    assert!(tomorrow.items.is_empty());
     let long_ago = page(AuditFilter {
         to: Some("01/01/2000".into()),
         ..Default::default()

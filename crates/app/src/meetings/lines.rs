@@ -1,13 +1,14 @@
 //! What a cell's list of meetings shows of each held one beside its notice (issue 13): the
 //! attendance, the score's level and whether the minutes are signed off, so a secretary or the
 //! superior committee sees the month at a glance. Two statements for a page, whatever its
-//! length (bounded by the page, never by the subtree).
+//! length, binding no list of ids.
 
 use std::collections::HashMap;
 
 use chibo_domain::indicators::Figure;
 use chibo_domain::meeting::MeetingStatus;
 use chibo_store::entities::{meeting, meeting_approval, meeting_stat};
+use chibo_store::sea_orm::sea_query::Query;
 use chibo_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -39,9 +40,22 @@ pub(crate) async fn lines_of(app: &App, rows: &[meeting::Model]) -> AppResult<Ve
     if held.is_empty() {
         return Ok(vec![]);
     }
-    let ids: Vec<i64> = held.iter().map(|m| m.id).collect();
+    // The page's held meetings as a subquery (the cell, the page's first and last day), so
+    // no list of ids is bound; rows of the span outside the page are simply not looked up.
+    let cell = held[0].unit_id;
+    let first = held.iter().map(|m| m.meeting_date).min().expect("one held");
+    let last = held.iter().map(|m| m.meeting_date).max().expect("one held");
+    let page = || {
+        Query::select()
+            .column(meeting::Column::Id)
+            .from(meeting::Entity)
+            .and_where(meeting::Column::UnitId.eq(cell))
+            .and_where(meeting::Column::Status.eq(MeetingStatus::Held.code()))
+            .and_where(meeting::Column::MeetingDate.between(first, last))
+            .to_owned()
+    };
     let stats: HashMap<i64, meeting_stat::Model> = meeting_stat::Entity::find()
-        .filter(meeting_stat::Column::MeetingId.is_in(ids.clone()))
+        .filter(meeting_stat::Column::MeetingId.in_subquery(page()))
         .all(&app.db)
         .await?
         .into_iter()
@@ -49,7 +63,7 @@ pub(crate) async fn lines_of(app: &App, rows: &[meeting::Model]) -> AppResult<Ve
         .collect();
     let mut roles: HashMap<i64, Vec<String>> = HashMap::new();
     for a in meeting_approval::Entity::find()
-        .filter(meeting_approval::Column::MeetingId.is_in(ids))
+        .filter(meeting_approval::Column::MeetingId.in_subquery(page()))
         .all(&app.db)
         .await?
     {
