@@ -112,6 +112,28 @@ pub fn person_sort_key(full_name: &str) -> String {
     format!("{}0000{}", collation_key(&given), collation_key(&rest))
 }
 
+/// The login name offered for a member's account, as Vietnamese offices write them: the given
+/// name, then the first letter of each other name, without diacritics ("Nguyễn Văn Đức" →
+/// "ducnv"). Only lower-case ASCII letters and digits; "dangvien" when the name has none.
+pub fn username_of(full_name: &str) -> String {
+    let (rest, given) = split_name(full_name);
+    let letters = |s: &str| -> String {
+        search_key(s)
+            .chars()
+            .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            .collect()
+    };
+    let mut out: String = letters(&given).chars().take(32).collect();
+    for word in rest.split(' ') {
+        out.extend(letters(word).chars().next());
+    }
+    if out.len() < 3 {
+        out = format!("dangvien{out}");
+    }
+    out.truncate(64);
+    out
+}
+
 /// The place name of a committee: "Đảng bộ xã Phú Lâm" → "Phú Lâm".
 pub fn place_of(committee: &str) -> String {
     for marker in [
@@ -244,12 +266,27 @@ mod tests {
         assert!(person_sort_key("Lê An") < person_sort_key("Lê Anh"));
     }
 
+    #[test]
+    fn a_username_is_the_given_name_and_the_initials() {
+        assert_eq!(username_of("Nguyễn Văn Đức"), "ducnv");
+        assert_eq!(username_of("  Lê   Thị Ánh  Tuyết "), "tuyetlta");
+        assert_eq!(username_of("Ư"), "dangvienu");
+        assert_eq!(username_of(""), "dangvien");
+    }
+
     proptest::proptest! {
         #[test]
         fn search_key_is_ascii_for_vietnamese_input(s in "[a-zA-ZàáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵĐ ]{0,40}") {
             let k = search_key(&s);
             proptest::prop_assert!(k.is_ascii());
             proptest::prop_assert_eq!(search_key(&k), k.clone());
+        }
+
+        #[test]
+        fn a_username_offered_is_always_a_valid_one(s in "\\PC{0,60}") {
+            let u = username_of(&s);
+            proptest::prop_assert!((3..=64).contains(&u.len()));
+            proptest::prop_assert!(u.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
         }
 
         #[test]

@@ -22,6 +22,7 @@ pub mod rules;
 pub mod security;
 pub mod state;
 pub mod transfers;
+pub mod typed;
 pub mod units;
 pub mod upload;
 

@@ -22,6 +22,8 @@ enum Case {
     Unit,
     /// The path's id is a member.
     Member,
+    /// The path's id is a member; administrators only (their accounts): others get 404.
+    MemberAccount,
     /// The path's id is a position.
     Position,
     /// The unit is named in the body (`parent_id`, `unit_id`).
@@ -91,6 +93,7 @@ fn case(method: &Method, path: &str) -> Option<Case> {
         ("POST", "/rule-sets" | "/member-rule-sets") => Admin,
         ("POST", "/units" | "/members") if path.starts_with("/api/") => BodyUnit,
         _ if p.starts_with("/admin/") || p.starts_with("/users") || p == "/audit" => Admin,
+        _ if p.starts_with("/members/{id}/account") => MemberAccount,
         _ if p.starts_with("/units/{id}") => Unit,
         _ if p.starts_with("/members/{id}") => Member,
         _ if p.starts_with("/positions/{id}") => Position,
@@ -141,7 +144,7 @@ struct Ids {
 fn fill(path: &str, ids: &Ids, user_id: i64, role_id: i64, case: Case) -> String {
     let id = match case {
         Case::Unit => ids.unit,
-        Case::Member => ids.member,
+        Case::Member | Case::MemberAccount => ids.member,
         Case::Position => ids.position,
         Case::RuleSet => ids.rule_set,
         Case::MemberRuleSet => ids.member_rule_set,
@@ -738,7 +741,7 @@ async fn every_route_checks_scope_for_every_role() {
         if c == Case::Public {
             continue;
         }
-        let (cookie, token) = if matches!(c, Case::Admin | Case::Holiday) {
+        let (cookie, token) = if matches!(c, Case::Admin | Case::Holiday | Case::MemberAccount) {
             (&admin_cookie, &admin_token)
         } else {
             (&commune_cookie, &commune_token)

@@ -1,6 +1,7 @@
 //! Who may do what where. A grant gives a role on a subtree (by materialized path).
 
 pub mod auth;
+pub mod member_accounts;
 mod proof;
 pub mod users;
 

@@ -83,7 +83,7 @@ async fn user_view(app: &App, u: user::Model) -> AppResult<UserView> {
 
 /// Accounts with their roles, the roles and their units read once for all of them (a page of
 /// accounts: its ids are bounded by the page size).
-async fn user_views(app: &App, users: Vec<user::Model>) -> AppResult<Vec<UserView>> {
+pub(crate) async fn user_views(app: &App, users: Vec<user::Model>) -> AppResult<Vec<UserView>> {
     let ids: Vec<i64> = users.iter().map(|u| u.id).collect();
     let roles =
         crate::lookup::by_ids::<user_role::Entity, _>(&app.db, user_role::Column::UserId, &ids)
@@ -237,6 +237,19 @@ pub async fn create(app: &App, admin: &Admin<'_>, input: NewUser) -> AppResult<U
             .is_none()
     {
         e.push("member_id", "Không tìm thấy đảng viên.");
+    } else if let Some(mid) = input.member_id
+        && let Some(other) = user::Entity::find()
+            .filter(user::Column::MemberId.eq(mid))
+            .one(&app.db)
+            .await?
+    {
+        e.push(
+            "member_id",
+            format!(
+                "Đảng viên này đã có tài khoản đăng nhập ({}).",
+                other.username
+            ),
+        );
     }
     let role = match input.role.as_deref().filter(|r| !r.trim().is_empty()) {
         Some(r) => check_role(app, &mut e, r, input.unit_id).await?,

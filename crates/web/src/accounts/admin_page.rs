@@ -1,5 +1,6 @@
 use askama::Template;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::Response;
 use chibo_app::access::users;
 use chibo_app::access::users::{ActiveInput, NewUser, PasswordInput, RoleInput, UserView};
@@ -19,6 +20,7 @@ use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
 use crate::render::{FIRST_CHOICES, Nav, form_errors, render_status, see_other};
 use crate::state::AppState;
+use crate::typed::{Typed, refused};
 
 #[derive(Template)]
 #[template(path = "users.html")]
@@ -31,8 +33,8 @@ struct UsersPage {
     later: bool,
     roles: Vec<(&'static str, &'static str)>,
     units: UnitChoices,
-    errors: Vec<String>,
-    form: std::collections::HashMap<String, String>,
+    /// The new account's form, as typed when it was refused.
+    form: Typed,
 }
 
 fn role_choices() -> Vec<(&'static str, &'static str)> {
@@ -43,11 +45,14 @@ async fn render_users(
     s: &AppState,
     a: &Actor,
     after: Option<&Cursor>,
-    errors: Vec<String>,
-    form: std::collections::HashMap<String, String>,
+    form: Typed,
 ) -> Result<Response, PageError> {
     let page = users::list(&s.app, &a.admin()?, after, 100).await?;
-    let status = crate::render::status_for(&errors);
+    let status = if form.refused() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     render_status(
         status,
         &UsersPage {
@@ -57,7 +62,6 @@ async fn render_users(
             later: after.is_some(),
             roles: role_choices(),
             units: units::choices(&s.app, a, None, None, FIRST_CHOICES).await?,
-            errors,
             form,
         },
     )
@@ -73,7 +77,7 @@ pub async fn users(
     PageUser(a): PageUser,
     PageQuery(q): PageQuery<UsersQ>,
 ) -> Result<Response, PageError> {
-    render_users(&s, &a, q.after.as_ref(), vec![], Default::default()).await
+    render_users(&s, &a, q.after.as_ref(), Typed::default()).await
 }
 
 pub async fn create_user(
@@ -81,17 +85,11 @@ pub async fn create_user(
     PageUser(a): PageUser,
     Form { input, values }: Form<NewUser>,
 ) -> Result<Response, PageError> {
-    match form_errors(users::create(&s.app, &a.admin()?, input).await)? {
+    let r = users::create(&s.app, &a.admin()?, input).await;
+    // The password is never sent back in the page.
+    match refused(r, &values, &["password"])? {
         Ok(u) => Ok(see_other(&format!("/admin/users/{}", u.id))),
-        Err(errors) => {
-            // The password is never sent back in the page.
-            let form = values
-                .pairs()
-                .filter(|(k, _)| *k != "password")
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect();
-            render_users(&s, &a, None, errors, form).await
-        }
+        Err(form) => render_users(&s, &a, None, form).await,
     }
 }
 

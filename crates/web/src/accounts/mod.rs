@@ -2,4 +2,5 @@
 
 pub mod admin_page;
 pub mod api;
+pub mod member_page;
 pub mod page;

@@ -7,6 +7,7 @@ use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
 use crate::accounts::api as accounts;
+use crate::accounts::member_page as member_accounts;
 use crate::admissions::api as admissions;
 use crate::badges::api as badges;
 use crate::dues::api as dues;
@@ -104,6 +105,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(members::end_position))
         .routes(routes!(accounts::list_users, accounts::create_user))
         .routes(routes!(accounts::get_user))
+        .routes(routes!(
+            member_accounts::accounts_of_member,
+            member_accounts::create_for_member
+        ))
         .routes(routes!(accounts::add_role))
         .routes(routes!(accounts::remove_role))
         .routes(routes!(accounts::set_password))

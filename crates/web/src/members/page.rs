@@ -1,9 +1,8 @@
-use std::collections::HashMap;
-
 use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use chibo_app::access::member_accounts::{self, CELL_ROLES, MemberAccounts};
 use chibo_app::membership::badges;
 use chibo_app::membership::member_edit;
 use chibo_app::membership::member_edit::MemberInput;
@@ -19,18 +18,18 @@ use chibo_app::refs::UnitChoices;
 use chibo_app::workflows::exemptions;
 use chibo_app::workflows::transfers;
 use chibo_app::{Actor, App, AppError};
-use chibo_domain::Invalid;
 use chibo_domain::member::{GapKind, PositionKind, StatusEventKind};
 use serde::Deserialize;
 
 use crate::error::PageError;
-use crate::extract::form::{Form, FormValues};
+use crate::extract::form::Form;
 use crate::extract::path::PathId;
 use crate::extract::query::PageQuery;
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
 use crate::render::{Nav, render, render_status, see_other};
 use crate::state::AppState;
+use crate::typed::Typed;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQ {
@@ -130,6 +129,19 @@ struct MemberPageT {
     event_kinds: Vec<(&'static str, &'static str)>,
     gap_kinds: Vec<(&'static str, &'static str)>,
     position_kinds: Vec<(&'static str, &'static str)>,
+    /// The member's login accounts, for an administrator.
+    account: Option<MemberAccounts>,
+    /// The new account's form: as offered, or as typed when it was refused.
+    account_form: Typed,
+    /// What was just done, after a form of this page succeeded.
+    saved: Option<&'static str>,
+}
+
+impl MemberPageT {
+    /// The roles an account made from this page may take.
+    fn account_roles(&self) -> Vec<(&'static str, &'static str)> {
+        CELL_ROLES.iter().map(|r| (r.code(), r.label())).collect()
+    }
 }
 
 pub(crate) async fn render_member(
@@ -138,7 +150,43 @@ pub(crate) async fn render_member(
     id: i64,
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
+    render_member_page(s, a, id, errors, None, None).await
+}
+
+/// The member's page with the account form as refused.
+pub(crate) async fn render_member_account(
+    s: &AppState,
+    a: &Actor,
+    id: i64,
+    account_form: Typed,
+) -> Result<Response, PageError> {
+    render_member_page(s, a, id, vec![], Some(account_form), None).await
+}
+
+async fn render_member_page(
+    s: &AppState,
+    a: &Actor,
+    id: i64,
+    errors: Vec<String>,
+    account_form: Option<Typed>,
+    saved: Option<&'static str>,
+) -> Result<Response, PageError> {
     let m = members::get(&s.app, a, id).await?;
+    let account = match a.admin() {
+        Ok(admin) => Some(member_accounts::of_member(&s.app, &admin, id).await?),
+        Err(_) => None,
+    };
+    let refused = account_form.as_ref().is_some_and(Typed::refused);
+    let account_form = account_form.unwrap_or_else(|| {
+        let offer = account.as_ref().and_then(|x| x.offer.as_ref());
+        Typed::offered(offer.map_or_else(Vec::new, |o| {
+            vec![
+                ("username", o.username.clone()),
+                ("role", o.role.code().to_string()),
+                ("unit_id", o.unit_id.to_string()),
+            ]
+        }))
+    });
     let badges = badges::for_member(&s.app, a, id).await?;
     let transfers = transfers::of_member(&s.app, a, id).await?;
     let exemptions = exemptions::of_member(&s.app, a, id).await?;
@@ -147,7 +195,11 @@ pub(crate) async fn render_member(
     } else {
         UnitChoices::default()
     };
-    let status = crate::render::status_for(&errors);
+    let status = if refused {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        crate::render::status_for(&errors)
+    };
     render_status(
         status,
         &MemberPageT {
@@ -170,74 +222,54 @@ pub(crate) async fn render_member(
                 .iter()
                 .map(|k| (k.code(), k.label()))
                 .collect(),
+            account,
+            account_form,
+            saved,
         },
     )
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ShowQ {
+    /// What a form of the page just did (`tai-khoan`: an account was made).
+    #[serde(rename = "da-luu")]
+    pub saved: Option<String>,
 }
 
 pub async fn show(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
+    PageQuery(q): PageQuery<ShowQ>,
 ) -> Result<Response, PageError> {
-    render_member(&s, &a, id, vec![]).await
+    let saved = q.saved.map(|code| match code.as_str() {
+        "tai-khoan" => {
+            "Đã tạo tài khoản đăng nhập; hãy báo tên đăng nhập và mật khẩu ban đầu cho đảng viên."
+        }
+        _ => "Đã lưu.",
+    });
+    render_member_page(&s, &a, id, vec![], None, saved).await
 }
 
-/// What the member form shows: the values typed and the message for each field.
-#[derive(Default)]
-struct Values {
-    v: HashMap<String, String>,
-    errors: HashMap<String, String>,
-}
-
-impl Values {
-    fn get(&self, k: &str) -> &str {
-        self.v.get(k).map(String::as_str).unwrap_or("")
-    }
-    fn err(&self, k: &str) -> &str {
-        self.errors.get(k).map(String::as_str).unwrap_or("")
-    }
-    fn has_err(&self, k: &str) -> bool {
-        self.errors.contains_key(k)
-    }
-    fn from_form(f: &FormValues) -> Self {
-        Values {
-            v: f.pairs()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            errors: HashMap::new(),
-        }
-    }
-    fn from_detail(m: &MemberDetail) -> Self {
-        let opt = |o: &Option<String>| o.clone().unwrap_or_default();
-        let v = [
-            ("full_name", m.full_name.clone()),
-            ("date_of_birth", m.date_of_birth.to_string()),
-            ("sex", m.sex.clone()),
-            ("ethnicity", m.ethnicity.clone()),
-            ("citizen_id", opt(&m.citizen_id)),
-            ("phone", opt(&m.phone)),
-            ("admission_date", m.admission_date.to_string()),
-            (
-                "official_date",
-                m.official_date.map(|d| d.to_string()).unwrap_or_default(),
-            ),
-            ("card_number", opt(&m.card_number)),
-            ("history_number", opt(&m.history_number)),
-            ("badge_number", opt(&m.badge_number)),
-        ];
-        Values {
-            v: v.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
-            errors: HashMap::new(),
-        }
-    }
-    fn with_errors(mut self, inv: &Invalid) -> Self {
-        for e in &inv.errors {
-            self.errors
-                .entry(e.field.clone())
-                .or_insert_with(|| e.message.clone());
-        }
-        self
-    }
+/// The member form's values for an existing record.
+fn typed_from_detail(m: &MemberDetail) -> Typed {
+    let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+    Typed::offered([
+        ("full_name", m.full_name.clone()),
+        ("date_of_birth", m.date_of_birth.to_string()),
+        ("sex", m.sex.clone()),
+        ("ethnicity", m.ethnicity.clone()),
+        ("citizen_id", opt(&m.citizen_id)),
+        ("phone", opt(&m.phone)),
+        ("admission_date", m.admission_date.to_string()),
+        (
+            "official_date",
+            m.official_date.map(|d| d.to_string()).unwrap_or_default(),
+        ),
+        ("card_number", opt(&m.card_number)),
+        ("history_number", opt(&m.history_number)),
+        ("badge_number", opt(&m.badge_number)),
+    ])
 }
 
 #[derive(Template)]
@@ -249,11 +281,11 @@ struct MemberForm {
     cancel: String,
     creating: bool,
     unit_name: String,
-    f: Values,
+    f: Typed,
 }
 
 impl MemberForm {
-    fn creating(a: &Actor, unit_id: i64, unit_name: String, f: Values) -> Self {
+    fn creating(a: &Actor, unit_id: i64, unit_name: String, f: Typed) -> Self {
         MemberForm {
             nav: Nav::of(a),
             title: format!("Thêm đảng viên vào {unit_name}"),
@@ -265,7 +297,7 @@ impl MemberForm {
         }
     }
 
-    fn editing(a: &Actor, m: &MemberDetail, f: Values) -> Self {
+    fn editing(a: &Actor, m: &MemberDetail, f: Typed) -> Self {
         MemberForm {
             nav: Nav::of(a),
             title: format!("Sửa hồ sơ: {}", m.full_name),
@@ -284,8 +316,7 @@ pub async fn new_form(
     PathId(id): PathId,
 ) -> Result<Response, PageError> {
     let u = member_edit::unit_for_new_member(&s.app, &a, id).await?;
-    let mut f = Values::default();
-    f.v.insert("ethnicity".into(), "Kinh".into());
+    let f = Typed::offered([("ethnicity", "Kinh")]);
     render(&MemberForm::creating(&a, u.id, u.name, f))
 }
 
@@ -304,7 +335,7 @@ pub async fn create(
         Ok(m) => Ok(see_other(&format!("/members/{}", m.id))),
         Err(AppError::Invalid(inv)) => render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &MemberForm::creating(&a, u.id, u.name, Values::from_form(&f).with_errors(&inv)),
+            &MemberForm::creating(&a, u.id, u.name, Typed::sent(&f, &[]).with_errors(&inv)),
         ),
         Err(e) => Err(PageError(e)),
     }
@@ -317,7 +348,7 @@ pub async fn edit_form(
 ) -> Result<Response, PageError> {
     let m = members::get(&s.app, &a, id).await?;
     a.require(m.can_manage)?;
-    render(&MemberForm::editing(&a, &m, Values::from_detail(&m)))
+    render(&MemberForm::editing(&a, &m, typed_from_detail(&m)))
 }
 
 pub async fn update(
@@ -338,7 +369,7 @@ pub async fn update(
             let m = members::get(&s.app, &a, id).await?;
             render_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &MemberForm::editing(&a, &m, Values::from_form(&f).with_errors(&inv)),
+                &MemberForm::editing(&a, &m, Typed::sent(&f, &[]).with_errors(&inv)),
             )
         }
         Err(e) => Err(PageError(e)),

@@ -13,6 +13,7 @@ use axum::routing::{MethodRouter, get, post};
 use chibo_app::AppError;
 
 use crate::accounts::admin_page as admin;
+use crate::accounts::member_page as member_account;
 use crate::accounts::page as account;
 use crate::admissions::page as admissions;
 use crate::badges::page as badges;
@@ -121,6 +122,12 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
             post(members::add_event),
         ),
         r(M::POST, "/members/{id}/gaps", false, post(members::add_gap)),
+        r(
+            M::POST,
+            "/members/{id}/account",
+            false,
+            post(member_account::create),
+        ),
         r(
             M::POST,
             "/members/{id}/gaps/remove",
