@@ -45,11 +45,7 @@ impl Typed {
     }
 
     pub fn with_errors(mut self, inv: &Invalid) -> Self {
-        for e in &inv.errors {
-            self.errors
-                .entry(e.field.clone())
-                .or_insert_with(|| e.message.clone());
-        }
+        self.errors = by_field(inv);
         self
     }
 
@@ -70,6 +66,25 @@ impl Typed {
     /// Whether the form was refused.
     pub fn refused(&self) -> bool {
         !self.errors.is_empty()
+    }
+}
+
+/// Each field's first message.
+pub fn by_field(inv: &Invalid) -> HashMap<String, String> {
+    let mut errors = HashMap::new();
+    for e in &inv.errors {
+        errors
+            .entry(e.field.clone())
+            .or_insert_with(|| e.message.clone());
+    }
+    errors
+}
+
+/// Each field's first message, when a use case refused its input.
+pub fn messages<T>(r: &Result<T, AppError>) -> HashMap<String, String> {
+    match r {
+        Err(AppError::Invalid(inv)) => by_field(inv),
+        _ => HashMap::new(),
     }
 }
 

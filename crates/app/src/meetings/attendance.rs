@@ -182,12 +182,21 @@ pub async fn record_attendance(
             );
             continue;
         };
+        // Each row's error names its member and its field, so that the sheet shows it on the
+        // row (`entries.<member>.presence`, `entries.<member>.reason`).
+        let field = |f: &str| format!("entries.{}.{f}", entry.member_id);
         match presence_of(entry.presence.trim()) {
-            None => e.push("entries", format!("{name}: chưa chọn có mặt hay vắng mặt.")),
+            None => e.push(
+                &field("presence"),
+                format!("{name}: chưa chọn có mặt hay vắng mặt."),
+            ),
             Some(Presence::AbsentExcused)
                 if entry.reason.as_deref().is_none_or(|r| r.trim().is_empty()) =>
             {
-                e.push("entries", format!("{name}: vắng có lý do cần ghi lý do."))
+                e.push(
+                    &field("reason"),
+                    format!("{name}: vắng có lý do cần ghi lý do."),
+                )
             }
             Some(_) => {}
         }

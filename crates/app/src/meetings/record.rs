@@ -353,6 +353,9 @@ pub async fn score(app: &App, actor: &Actor, id: i64, input: ScoreInput) -> AppR
         changed
     };
     for entry in entries.iter().copied() {
+        // Each criterion's error names it, so that the sheet shows it on its line.
+        let points = format!("entries.{}.points", entry.criterion);
+        let reason_field = format!("entries.{}.reason", entry.criterion);
         match rules
             .scoring
             .criteria
@@ -360,7 +363,7 @@ pub async fn score(app: &App, actor: &Actor, id: i64, input: ScoreInput) -> AppR
             .find(|c| c.code == entry.criterion)
         {
             None => e.push(
-                "entries",
+                &points,
                 format!(
                     "Tiêu chí \"{}\" không có trong phiếu chấm điểm.",
                     entry.criterion
@@ -368,7 +371,7 @@ pub async fn score(app: &App, actor: &Actor, id: i64, input: ScoreInput) -> AppR
             ),
             Some(c) => {
                 if entry.points > c.points {
-                    e.push("entries", format!("{}: tối đa {} điểm.", c.label, c.points));
+                    e.push(&points, format!("{}: tối đa {} điểm.", c.label, c.points));
                 }
                 let reason = entry
                     .reason
@@ -377,7 +380,7 @@ pub async fn score(app: &App, actor: &Actor, id: i64, input: ScoreInput) -> AppR
                     .filter(|r| !r.is_empty());
                 if officer && c.auto.is_some() {
                     e.push(
-                        "entries",
+                        &points,
                         format!(
                             "{}: tiêu chí này do chibo tự tính từ dữ liệu đã ghi.",
                             c.label
@@ -385,7 +388,7 @@ pub async fn score(app: &App, actor: &Actor, id: i64, input: ScoreInput) -> AppR
                     );
                 } else if !officer && reason.is_none() {
                     e.push(
-                        "entries",
+                        &reason_field,
                         format!(
                             "{}: cấp ủy cấp trên điều chỉnh điểm phải ghi lý do.",
                             c.label

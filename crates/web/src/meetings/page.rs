@@ -200,7 +200,7 @@ pub(super) async fn on_meeting<T>(
 
 /// After a form of the meeting page that keeps its input: back to the meeting (at `anchor`),
 /// or the page again with the errors and the form (`form`) as it was typed.
-async fn on_meeting_kept<T>(
+pub(super) async fn on_meeting_kept<T>(
     s: &AppState,
     a: &Actor,
     id: i64,
@@ -210,6 +210,7 @@ async fn on_meeting_kept<T>(
     anchor: &str,
 ) -> Result<Response, PageError> {
     let warned = asks_confirmation(&r);
+    let fields = crate::typed::messages(&r);
     match form_errors(r)? {
         Ok(_) => Ok(see_other(&back_to_section(id, anchor))),
         Err(errors) => {
@@ -217,6 +218,7 @@ async fn on_meeting_kept<T>(
                 form,
                 values,
                 warned,
+                errors: fields,
             };
             render_meeting_kept(s, a, id, errors, kept, None, None).await
         }
@@ -279,12 +281,16 @@ pub async fn copy_tasks(
     on_meeting_kept(&s, &a, id, r, "copy-tasks", values, "#tasks").await
 }
 
-/// The form posts `score_<criterion>` (and `reason_<criterion>` for adjustments).
+/// The form posts `score_<criterion>` (and `reason_<criterion>` for adjustments); a refused
+/// sheet comes back as typed, each criterion's error on its line.
 pub async fn score(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    Form { input: rows, .. }: Form<Rows>,
+    Form {
+        input: rows,
+        values,
+    }: Form<Rows>,
 ) -> Result<Response, PageError> {
     let entries = rows
         .with("score")
@@ -300,9 +306,12 @@ pub async fn score(
                 reason: rows.value("reason", code),
             })
         })
-        .collect::<Result<_, AppError>>()?;
-    let r = record::score(&s.app, &a, id, ScoreInput { entries }).await;
-    on_meeting(&s, &a, id, r, "#score").await
+        .collect::<Result<_, AppError>>();
+    let r = match entries {
+        Ok(entries) => record::score(&s.app, &a, id, ScoreInput { entries }).await,
+        Err(e) => Err(e),
+    };
+    on_meeting_kept(&s, &a, id, r, "score", values, "#score").await
 }
 
 #[derive(Template)]
@@ -454,10 +463,10 @@ pub async fn amend(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    Form { input, .. }: Form<approval::AmendmentInput>,
+    Form { input, values }: Form<approval::AmendmentInput>,
 ) -> Result<Response, PageError> {
     let r = approval::amend(&s.app, &a, id, input).await;
-    on_meeting(&s, &a, id, r, "#record").await
+    on_meeting_kept(&s, &a, id, r, "amendment", values, "#record").await
 }
 
 pub async fn step(
@@ -485,10 +494,10 @@ pub async fn speech(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    Form { input, .. }: Form<approval::SpeechInput>,
+    Form { input, values }: Form<approval::SpeechInput>,
 ) -> Result<Response, PageError> {
     let r = approval::add_speech(&s.app, &a, id, input).await;
-    on_meeting(&s, &a, id, r, "#steps").await
+    on_meeting_kept(&s, &a, id, r, "speech", values, "#steps").await
 }
 
 #[derive(Template)]

@@ -18,7 +18,7 @@ use chibo_app::meetings::uploads;
 use chibo_app::{Actor, AppError};
 use serde::Deserialize;
 
-use super::page::on_meeting;
+use super::page::{on_meeting, on_meeting_kept};
 use crate::error::PageError;
 use crate::extract::form::Form;
 use crate::extract::path::PathId;
@@ -32,10 +32,10 @@ pub async fn notice(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    Form { input, .. }: Form<NoticeInput>,
+    Form { input, values }: Form<NoticeInput>,
 ) -> Result<Response, PageError> {
     let r = schedule::update_notice(&s.app, &a, id, input).await;
-    on_meeting(&s, &a, id, r, "#notice").await
+    on_meeting_kept(&s, &a, id, r, "notice", values, "#notice").await
 }
 
 pub async fn upload(
@@ -95,20 +95,20 @@ pub async fn preparation(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    Form { input, .. }: Form<PreparationInput>,
+    Form { input, values }: Form<PreparationInput>,
 ) -> Result<Response, PageError> {
     let r = preparation::save_preparation(&s.app, &a, id, input).await;
-    on_meeting(&s, &a, id, r, "#preparation").await
+    on_meeting_kept(&s, &a, id, r, "preparation", values, "#preparation").await
 }
 
 pub async fn add_guest(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    Form { input, .. }: Form<GuestInput>,
+    Form { input, values }: Form<GuestInput>,
 ) -> Result<Response, PageError> {
     let r = preparation::add_guest(&s.app, &a, id, input).await;
-    on_meeting(&s, &a, id, r, "#guests").await
+    on_meeting_kept(&s, &a, id, r, "guest", values, "#guests").await
 }
 
 pub async fn remove_guest(

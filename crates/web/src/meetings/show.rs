@@ -1,6 +1,8 @@
 //! The meeting page: everything about one meeting as the reader may see it, with the forms of
 //! the steps they may take, what a refused form had typed, and the confirmation of a change.
 
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
@@ -78,6 +80,8 @@ pub(super) struct Kept {
     pub(super) values: FormValues,
     /// Refused with a warning the user confirms (`crate::render::asks_confirmation`).
     pub(super) warned: bool,
+    /// Each refused field's message, shown beside it (`ShowPage::err`).
+    pub(super) errors: HashMap<String, String>,
 }
 
 impl ShowPage {
@@ -98,6 +102,82 @@ impl ShowPage {
             && mine
                 .into_iter()
                 .any(|role| !h.approvals.iter().any(|ap| ap.role == role))
+    }
+
+    /// The message of `field` when `form` is the one refused ("" when none).
+    fn err(&self, form: &str, field: &str) -> &str {
+        match self.kept.errors.get(field) {
+            Some(m) if self.kept.form == form => m,
+            _ => "",
+        }
+    }
+
+    /// Whether `field` of `form` was refused (its label is then marked).
+    fn bad(&self, form: &str, field: &str) -> bool {
+        !self.err(form, field).is_empty()
+    }
+
+    /// The message of a sheet row's `field` (`presence`, `reason`) when the sheet was refused.
+    fn row_err(&self, field: &str, member_id: &i64) -> &str {
+        self.err("attendance", &format!("entries.{member_id}.{field}"))
+    }
+
+    /// The message of a criterion's line when the score sheet was refused: its points (not a
+    /// number, over the maximum) or its reason.
+    fn score_err(&self, code: &str) -> &str {
+        [
+            format!("score_{code}"),
+            format!("entries.{code}.points"),
+            format!("entries.{code}.reason"),
+        ]
+        .iter()
+        .map(|f| self.err("score", f))
+        .find(|m| !m.is_empty())
+        .unwrap_or("")
+    }
+
+    /// A criterion's points as typed when the sheet came back, else as stored.
+    fn score_value(&self, code: &str, stored: &Option<u32>) -> String {
+        self.kept("score", &format!("score_{code}"))
+            .map(str::to_string)
+            .unwrap_or_else(|| stored.map(|p| p.to_string()).unwrap_or_default())
+    }
+
+    /// A field of `form`: as typed when it came back, else `stored`.
+    fn kept_or(&self, form: &str, key: &str, stored: &str) -> String {
+        self.kept(form, key).unwrap_or(stored).to_string()
+    }
+
+    /// Whether a member is ticked among the preparatory meeting's attendees: as typed when the
+    /// form came back, else as recorded.
+    fn prep_ticked(&self, member_id: &i64) -> bool {
+        if self.kept.form == "preparation" {
+            let id = member_id.to_string();
+            return self
+                .kept
+                .values
+                .pairs()
+                .any(|(k, v)| k == "attendee_ids" && v == id);
+        }
+        self.d
+            .notice
+            .preparation
+            .as_ref()
+            .is_some_and(|p| p.attendees.iter().any(|x| x.id == *member_id))
+    }
+
+    /// The agenda as the notice form shows it: as typed, else one item a line.
+    fn agenda_text(&self) -> String {
+        self.kept("notice", "agenda")
+            .map(str::to_string)
+            .unwrap_or_else(|| {
+                self.d
+                    .notice
+                    .agenda
+                    .iter()
+                    .map(|i| format!("{i}\n"))
+                    .collect()
+            })
     }
 
     /// The typed value of `key` when `form` is the one refused (a field left blank is "").
