@@ -220,7 +220,8 @@ async fn notice_attendance_sheet_and_rate() {
                 .await
                 .unwrap_err()
         ),
-        vec!["entries"]
+        // The error names the row and its field, so that the sheet shows it on the row.
+        vec![format!("entries.{}.reason", entries[0].member_id)]
     );
     entries[0].reason = Some("Đi viện".into());
     entries.push(AttendanceEntry {
