@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod page;
+mod phases;
 pub mod prep_api;
 pub mod prep_page;
 mod show;

@@ -11,6 +11,7 @@ use chibo_app::meetings::detail::MeetingDetail;
 use chibo_app::meetings::lookup::SheetRow;
 use chibo_app::{Actor, App};
 
+use super::phases::Phase;
 use crate::error::PageError;
 use crate::extract::form::FormValues;
 use crate::extract::path::PathId;
@@ -43,6 +44,9 @@ struct ShowPage {
     /// The member the task form starts with (`?giao=`: a name on the line of members still
     /// without a task).
     assign_to: Option<i64>,
+    /// The step of the page shown open: that of a refused form, of the section a save
+    /// returned to, else where the meeting stands.
+    phase: Phase,
 }
 
 /// The confirmation of a change on the meeting page, by the section it went back to.
@@ -85,6 +89,14 @@ pub(super) struct Kept {
 }
 
 impl ShowPage {
+    fn phase_open(&self, code: &str) -> bool {
+        self.phase.code() == code
+    }
+
+    fn next_step(&self) -> Option<(String, &'static str)> {
+        super::phases::next_step(&self.d, self.held_or_past)
+    }
+
     /// Whether the reader holds a role of the record (chair, minute-taker) not signed yet, as
     /// `approval::approve` decides: only then is the sign-off offered.
     fn may_approve(&self) -> bool {
@@ -332,11 +344,16 @@ pub(super) async fn render_meeting_kept(
     id: i64,
     errors: Vec<String>,
     kept: Kept,
-    saved: Option<&'static str>,
+    section: Option<&str>,
     assign_to: Option<i64>,
 ) -> Result<Response, PageError> {
     let d = detail::get(&s.app, a, id).await?;
     let held_or_past = d.meeting.meeting_date <= App::today();
+    let saved = section.map(saved_message);
+    let phase = Phase::of_form(kept.form)
+        .or_else(|| section.and_then(Phase::of_section))
+        .or(assign_to.map(|_| Phase::After))
+        .unwrap_or_else(|| Phase::of_meeting(&d, held_or_past));
     let locked = d.held.as_ref().is_some_and(|h| h.locked);
     let editable = d.can_manage && held_or_past && !locked;
     let status = crate::render::status_for(&errors);
@@ -355,6 +372,7 @@ pub(super) async fn render_meeting_kept(
             saved,
             me: a.member_id().map(|m| m.get()),
             assign_to,
+            phase,
         },
     )
 }
@@ -375,9 +393,16 @@ pub async fn show(
     PageQuery(q): PageQuery<ShowQuery>,
     uri: axum::http::Uri,
 ) -> Result<Response, PageError> {
-    let saved = q.saved.as_deref().map(saved_message);
     crate::kept::page_for(&s, began, &a, &uri, || {
-        render_meeting_kept(&s, &a, id, vec![], Kept::default(), saved, q.giao)
+        render_meeting_kept(
+            &s,
+            &a,
+            id,
+            vec![],
+            Kept::default(),
+            q.saved.as_deref(),
+            q.giao,
+        )
     })
     .await
 }
