@@ -401,7 +401,10 @@ async fn log_in_browse_the_tree_and_a_member() {
     }
     held.expect("a held meeting").click().await.unwrap();
     assert!(text(&c, "#rate").await.contains('%'));
+    // A held meeting opens at its last step; the preparation is one tap away.
     assert!(text(&c, "#minutes-completeness").await.contains('%'));
+    assert!(text(&c, "#next-step").await.contains("Việc tiếp theo"));
+    click(&c, Locator::Css("#phase-before > summary")).await;
     assert!(text(&c, "#documents").await.contains(".txt"));
     shot(&c, "07-meeting").await;
 
