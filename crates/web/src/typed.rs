@@ -63,6 +63,13 @@ impl Typed {
         self.errors.contains_key(k)
     }
 
+    /// Every field's message, for the list above the form.
+    pub fn messages(&self) -> Vec<&str> {
+        let mut m: Vec<&str> = self.errors.values().map(String::as_str).collect();
+        m.sort_unstable();
+        m
+    }
+
     /// Whether the form was refused.
     pub fn refused(&self) -> bool {
         !self.errors.is_empty()

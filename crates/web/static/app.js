@@ -49,3 +49,21 @@ document.addEventListener("htmx:afterSwap", function (e) {
     });
   });
 });
+
+// A link to a part of the page that lies in a folded step (the meeting page's "next thing to
+// do", a save returning to its section) opens the steps around it first, on browsers that do
+// not open a folded <details> by themselves when a link jumps into it.
+function openAround(hash) {
+  if (!hash || hash.length < 2) return;
+  var target = document.getElementById(decodeURIComponent(hash.slice(1)));
+  for (var el = target; el; el = el.parentElement) {
+    if (el.tagName === "DETAILS") el.open = true;
+  }
+  if (target) target.scrollIntoView();
+}
+window.addEventListener("hashchange", function () { openAround(location.hash); });
+document.addEventListener("DOMContentLoaded", function () { openAround(location.hash); });
+document.addEventListener("click", function (e) {
+  var a = e.target.closest && e.target.closest("a[href^='#']");
+  if (a) openAround(a.getAttribute("href"));
+});

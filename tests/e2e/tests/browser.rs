@@ -442,6 +442,8 @@ async fn log_in_browse_the_tree_and_a_member() {
         .await
         .unwrap();
     wait_text(&c, "#documents", "Đề cương sinh hoạt.txt").await;
+    // The QR code is shown in the meeting's second step.
+    click(&c, Locator::Css("#phase-during > summary")).await;
     c.find(Locator::Id("qr-link"))
         .await
         .unwrap()

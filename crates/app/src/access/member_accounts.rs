@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 
 use crate::access::users::{self, NewUser, UserView};
 use crate::access::{Admin, Role};
+use crate::org::units;
 use crate::refs::UnitRef;
 use crate::{App, AppError, AppResult};
 
@@ -112,7 +113,12 @@ async fn offer(app: &App, m: &member::Model) -> AppResult<AccountOffer> {
         .into_iter()
         .filter_map(|p| PositionKind::from_code(&p.kind).map(|k| (k, p.unit_id)))
         .collect();
-    let mut units = vec![m.unit_id];
+    // A member of a party group attends its cell: the cell's roles are on the cell.
+    let home = match units::find(&app.db, m.unit_id).await? {
+        Some(u) => crate::membership::members::cell_of(&app.db, &u).await?.id,
+        None => m.unit_id,
+    };
+    let mut units = vec![home];
     for (_, u) in &offices {
         if !units.contains(u) {
             units.push(*u);
@@ -131,7 +137,7 @@ async fn offer(app: &App, m: &member::Model) -> AppResult<AccountOffer> {
         .iter()
         .map(|(k, u)| (role_of(*k), *u))
         .min_by_key(|(r, _)| CELL_ROLES.iter().position(|c| c == r))
-        .unwrap_or((Role::Member, m.unit_id));
+        .unwrap_or((Role::Member, home));
     Ok(AccountOffer {
         username: free_username(app, &username_of(&m.full_name)).await?,
         role,

@@ -203,6 +203,21 @@ async fn check_role(
     Ok(Some(role))
 }
 
+/// Why an account could not be written although its checks passed: its name or its member
+/// was taken by a request that ran at the same time.
+async fn taken(app: &App, username: &str) -> AppResult<AppError> {
+    let name_taken = user::Entity::find()
+        .filter(user::Column::Username.eq(username))
+        .count(&app.db)
+        .await?
+        > 0;
+    Ok(if name_taken {
+        AppError::invalid("username", "Tên đăng nhập đã được sử dụng.")
+    } else {
+        AppError::invalid("member_id", "Đảng viên này đã có tài khoản đăng nhập.")
+    })
+}
+
 pub async fn create(app: &App, admin: &Admin<'_>, input: NewUser) -> AppResult<UserView> {
     let actor: &Actor = admin;
     let mut e = Invalid::new();
@@ -258,8 +273,8 @@ pub async fn create(app: &App, admin: &Admin<'_>, input: NewUser) -> AppResult<U
     e.into_result()?;
     let hash = hash_password(&input.password)?;
     let tx = write_tx(&app.db).await?;
-    let u = user::ActiveModel {
-        username: Set(username),
+    let inserted = user::ActiveModel {
+        username: Set(username.clone()),
         display_name: Set(display_name),
         password_hash: Set(hash),
         member_id: Set(input.member_id),
@@ -268,7 +283,16 @@ pub async fn create(app: &App, admin: &Admin<'_>, input: NewUser) -> AppResult<U
         ..Default::default()
     }
     .insert(&tx)
-    .await?;
+    .await;
+    let u = match inserted {
+        Ok(u) => u,
+        // Another request took the name or linked the member since the checks above.
+        Err(err) if chibo_store::is_unique_violation(&err) => {
+            drop(tx);
+            return Err(taken(app, &username).await?);
+        }
+        Err(err) => return Err(err.into()),
+    };
     if let Some(role) = role {
         user_role::ActiveModel {
             user_id: Set(u.id),

@@ -59,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(month::MeetingPostponement),
             Box::new(month::ResolutionNumbers),
             Box::new(month::AuditFilters),
+            Box::new(month::OneAccountPerMember),
         ]
     }
 }

@@ -103,3 +103,28 @@ impl MigrationTrait for AuditFilters {
             .await
     }
 }
+
+/// One login account per member: the index that finds a member's account becomes unique (for
+/// the members linked), so that two requests at once cannot both make one.
+pub(super) struct OneAccountPerMember;
+
+impl MigrationName for OneAccountPerMember {
+    fn name(&self) -> &str {
+        "m20261208_000044_one_account_per_member"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for OneAccountPerMember {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let db = m.get_connection();
+        db.execute_unprepared("DROP INDEX ix_users_member_id")
+            .await?;
+        db.execute_unprepared(
+            "CREATE UNIQUE INDEX ix_users_member_once ON users (member_id) \
+             WHERE member_id IS NOT NULL",
+        )
+        .await?;
+        Ok(())
+    }
+}

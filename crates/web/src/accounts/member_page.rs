@@ -12,10 +12,8 @@ use crate::error::{ApiError, ErrorBody, PageError};
 use crate::extract::form::{ApiJson, Form};
 use crate::extract::path::PathId;
 use crate::extract::session::{ApiUser, PageUser};
-use crate::members::page::render_member_account;
-use crate::render::see_other;
+use crate::members::page::after_member_form;
 use crate::state::AppState;
-use crate::typed::refused;
 
 /// `POST /members/{id}/account`: back to the member's page, with the new account listed, or
 /// with the form as typed (but the password) and each error beside its field.
@@ -26,12 +24,10 @@ pub async fn create(
     Form { input, values }: Form<MemberAccountInput>,
 ) -> Result<Response, PageError> {
     let r = member_accounts::create(&s.app, &a.admin()?, id, input).await;
-    match refused(r, &values, &["password"])? {
-        Ok(_) => Ok(see_other(&format!(
-            "/members/{id}?da-luu=tai-khoan#tai-khoan"
-        ))),
-        Err(typed) => render_member_account(&s, &a, id, typed).await,
-    }
+    after_member_form(&s, &a, id, r, "account", &values, |_| {
+        format!("/members/{id}?da-luu=tai-khoan#tai-khoan")
+    })
+    .await
 }
 
 /// A member's login accounts and, when there is none, the login name, role and cell a new one

@@ -16,7 +16,7 @@ use crate::extract::path::PathId;
 use crate::extract::query::PageQuery;
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::render::{Nav, form_errors, render_status, see_other};
+use crate::render::{Nav, form_errors, render_status};
 use crate::state::AppState;
 
 #[derive(Deserialize, Default)]
@@ -74,21 +74,21 @@ pub async fn award(
         .back()
         .filter(|b| b.starts_with("/units/"))
         .map(str::to_string);
-    match (form_errors(r)?, back) {
-        (Ok(_), Some(back)) => Ok(see_other(&back)),
-        (Ok(_), None) => Ok(see_other(&format!("/members/{}#badges", id))),
-        (Err(errors), _) => crate::members::page::render_member(&s, &a, id, errors).await,
-    }
+    crate::members::page::after_member_form(&s, &a, id, r, "award", &values, |_| {
+        back.unwrap_or_else(|| format!("/members/{id}#badges"))
+    })
+    .await
 }
 
 pub async fn discipline(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    Form { input, .. }: Form<DisciplineInput>,
+    Form { input, values }: Form<DisciplineInput>,
 ) -> Result<Response, PageError> {
-    match form_errors(badges::discipline(&s.app, &a, id, input).await)? {
-        Ok(_) => Ok(see_other(&format!("/members/{}#badges", id))),
-        Err(errors) => crate::members::page::render_member(&s, &a, id, errors).await,
-    }
+    let r = badges::discipline(&s.app, &a, id, input).await;
+    crate::members::page::after_member_form(&s, &a, id, r, "discipline", &values, |_| {
+        format!("/members/{id}#badges")
+    })
+    .await
 }

@@ -62,12 +62,13 @@ pub async fn request(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    Form { input, .. }: Form<ExemptionRequest>,
+    Form { input, values }: Form<ExemptionRequest>,
 ) -> Result<Response, PageError> {
-    match form_errors(exemptions::request(&s.app, &a, id, input).await)? {
-        Ok(_) => Ok(see_other(&format!("/members/{}#exemptions", id))),
-        Err(errors) => crate::members::page::render_member(&s, &a, id, errors).await,
-    }
+    let r = exemptions::request(&s.app, &a, id, input).await;
+    crate::members::page::after_member_form(&s, &a, id, r, "exemption", &values, |_| {
+        format!("/members/{id}#exemptions")
+    })
+    .await
 }
 
 /// A step from a unit's list (`unit` names it) or from the member's page.

@@ -34,7 +34,7 @@ use crate::render::{Nav, asks_confirmation, form_errors, render_status, see_othe
 use crate::state::AppState;
 
 pub use super::show::show;
-pub(super) use super::show::{Kept, back_to_section, render_meeting, render_meeting_kept};
+pub(super) use super::show::{Kept, back_to_section, render_meeting_kept};
 
 #[derive(Template)]
 #[template(path = "meetings.html")]
@@ -183,19 +183,25 @@ pub async fn postpone(
     on_meeting_kept(&s, &a, id, r, "postpone", values, "#postponed").await
 }
 
-/// After a change on the meeting page: back to it (at `anchor`), or the page again with the
-/// field errors.
+/// After a change on the meeting page that keeps no input (a file, a button): back to it (at
+/// `anchor`), or the page again with the errors, open at the step of `anchor`.
 pub(super) async fn on_meeting<T>(
     s: &AppState,
     a: &Actor,
     id: i64,
     r: Result<T, AppError>,
-    anchor: &str,
+    anchor: &'static str,
 ) -> Result<Response, PageError> {
-    match form_errors(r)? {
-        Ok(_) => Ok(see_other(&back_to_section(id, anchor))),
-        Err(errors) => render_meeting(s, a, id, errors).await,
-    }
+    on_meeting_kept(
+        s,
+        a,
+        id,
+        r,
+        anchor.trim_start_matches('#'),
+        FormValues::default(),
+        anchor,
+    )
+    .await
 }
 
 /// After a form of the meeting page that keeps its input: back to the meeting (at `anchor`),

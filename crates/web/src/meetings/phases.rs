@@ -39,9 +39,11 @@ impl Phase {
     /// The step a form of the page lies in (a refused form is shown open).
     pub(super) fn of_form(form: &str) -> Option<Phase> {
         Some(match form {
-            "postpone" | "cancel" | "notice" | "preparation" | "guest" => Phase::Before,
+            "postpone" | "cancel" | "notice" | "preparation" | "guest" | "documents" | "guests" => {
+                Phase::Before
+            }
             "attendance" | "steps" | "speech" => Phase::During,
-            "record" | "task" | "copy-tasks" | "score" | "amendment" => Phase::After,
+            "record" | "task" | "copy-tasks" | "score" | "amendment" | "sign-off" => Phase::After,
             _ => return None,
         })
     }
@@ -108,10 +110,13 @@ pub(super) fn next_step(d: &MeetingDetail, held_or_past: bool) -> Option<(String
             "#attendance-form",
         )
     } else if d.notice.documents.is_empty() {
-        step(
-            "Tải tài liệu sinh hoạt lên (đảng viên cần nhận trước ít nhất một ngày)",
+        Some((
+            format!(
+                "Tải tài liệu sinh hoạt lên (hạn gửi cho đảng viên: ngày {})",
+                d.notice.documents_due.format("%d/%m/%Y")
+            ),
             "#documents",
-        )
+        ))
     } else if d.notice.preparation.is_none() {
         step(
             "Ghi cuộc họp chuẩn bị của chi ủy và dự thảo nghị quyết",

@@ -247,6 +247,13 @@ impl ShowPage {
     /// other members are then shown open, so that the secretary sees who is ticked.
     fn others_prepared(&self) -> bool {
         let committee = &self.d.notice.committee_ids;
+        if self.kept.form == "preparation" {
+            return self
+                .d
+                .sheet
+                .iter()
+                .any(|r| !committee.contains(&r.member_id) && self.prep_ticked(&r.member_id));
+        }
         self.d
             .notice
             .preparation
@@ -327,15 +334,6 @@ impl ShowPage {
             None => stored.as_ref().is_some_and(|p| p.id == *member_id),
         }
     }
-}
-
-pub(super) async fn render_meeting(
-    s: &AppState,
-    a: &Actor,
-    id: i64,
-    errors: Vec<String>,
-) -> Result<Response, PageError> {
-    render_meeting_kept(s, a, id, errors, Kept::default(), None, None).await
 }
 
 pub(super) async fn render_meeting_kept(

@@ -22,7 +22,7 @@ use chibo_domain::member::{GapKind, PositionKind, StatusEventKind};
 use serde::Deserialize;
 
 use crate::error::PageError;
-use crate::extract::form::Form;
+use crate::extract::form::{Form, FormValues};
 use crate::extract::path::PathId;
 use crate::extract::query::PageQuery;
 use crate::extract::session::PageUser;
@@ -131,16 +131,70 @@ struct MemberPageT {
     position_kinds: Vec<(&'static str, &'static str)>,
     /// The member's login accounts, for an administrator.
     account: Option<MemberAccounts>,
-    /// The new account's form: as offered, or as typed when it was refused.
-    account_form: Typed,
+    /// The form of this page that was refused, as typed.
+    refused: Option<Refused>,
     /// What was just done, after a form of this page succeeded.
     saved: Option<&'static str>,
+}
+
+/// A form of the member's page that was refused: which one (`account`, `event`, `position`,
+/// `gap`, `exemption`, `transfer`, `award`, `discipline`) and what it had.
+pub(crate) struct Refused {
+    form: &'static str,
+    typed: Typed,
 }
 
 impl MemberPageT {
     /// The roles an account made from this page may take.
     fn account_roles(&self) -> Vec<(&'static str, &'static str)> {
         CELL_ROLES.iter().map(|r| (r.code(), r.label())).collect()
+    }
+
+    /// What `form` had when it was refused.
+    fn typed(&self, form: &str) -> Option<&Typed> {
+        self.refused
+            .as_ref()
+            .filter(|r| r.form == form)
+            .map(|r| &r.typed)
+    }
+
+    /// Whether `form` was refused (it is then shown open).
+    fn open(&self, form: &str) -> bool {
+        self.typed(form).is_some()
+    }
+
+    /// A field's value: as typed when its form was refused, else `default`.
+    fn val<'a>(&'a self, form: &str, key: &str, default: &'a str) -> &'a str {
+        self.typed(form).map_or(default, |t| t.get(key))
+    }
+
+    /// Whether a choice (`value` of `key`) is selected: as typed when its form was refused,
+    /// else `default`.
+    fn chose(&self, form: &str, key: &str, value: &str, default: bool) -> bool {
+        self.typed(form).map_or(default, |t| t.get(key) == value)
+    }
+
+    /// A field's message when its form was refused ("" when none).
+    fn err(&self, form: &str, field: &str) -> &str {
+        self.typed(form).map_or("", |t| t.err(field))
+    }
+
+    fn bad(&self, form: &str, field: &str) -> bool {
+        !self.err(form, field).is_empty()
+    }
+
+    /// The badge the award form offers: the member's next one.
+    fn next_badge_years(&self) -> Option<u32> {
+        self.badges.next.as_ref().map(|n| n.years)
+    }
+
+    /// The award day the award form offers: the next one's.
+    fn next_award_on(&self) -> String {
+        self.badges
+            .next
+            .as_ref()
+            .map(|n| n.award_on.to_string())
+            .unwrap_or_default()
     }
 }
 
@@ -153,14 +207,24 @@ pub(crate) async fn render_member(
     render_member_page(s, a, id, errors, None, None).await
 }
 
-/// The member's page with the account form as refused.
-pub(crate) async fn render_member_account(
+/// After a form of a member's page: to `done` when it succeeded, else the page again with the
+/// form (`form`) as typed (never a password) and each error beside its field.
+pub(crate) async fn after_member_form<T>(
     s: &AppState,
     a: &Actor,
     id: i64,
-    account_form: Typed,
+    r: Result<T, AppError>,
+    form: &'static str,
+    values: &FormValues,
+    done: impl FnOnce(T) -> String,
 ) -> Result<Response, PageError> {
-    render_member_page(s, a, id, vec![], Some(account_form), None).await
+    match crate::typed::refused(r, values, &["password"])? {
+        Ok(v) => Ok(see_other(&done(v))),
+        Err(typed) => {
+            let refused = Some(Refused { form, typed });
+            render_member_page(s, a, id, vec![], refused, None).await
+        }
+    }
 }
 
 async fn render_member_page(
@@ -168,7 +232,7 @@ async fn render_member_page(
     a: &Actor,
     id: i64,
     errors: Vec<String>,
-    account_form: Option<Typed>,
+    refused: Option<Refused>,
     saved: Option<&'static str>,
 ) -> Result<Response, PageError> {
     let m = members::get(&s.app, a, id).await?;
@@ -176,17 +240,6 @@ async fn render_member_page(
         Ok(admin) => Some(member_accounts::of_member(&s.app, &admin, id).await?),
         Err(_) => None,
     };
-    let refused = account_form.as_ref().is_some_and(Typed::refused);
-    let account_form = account_form.unwrap_or_else(|| {
-        let offer = account.as_ref().and_then(|x| x.offer.as_ref());
-        Typed::offered(offer.map_or_else(Vec::new, |o| {
-            vec![
-                ("username", o.username.clone()),
-                ("role", o.role.code().to_string()),
-                ("unit_id", o.unit_id.to_string()),
-            ]
-        }))
-    });
     let badges = badges::for_member(&s.app, a, id).await?;
     let transfers = transfers::of_member(&s.app, a, id).await?;
     let exemptions = exemptions::of_member(&s.app, a, id).await?;
@@ -195,7 +248,7 @@ async fn render_member_page(
     } else {
         UnitChoices::default()
     };
-    let status = if refused {
+    let status = if refused.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         crate::render::status_for(&errors)
@@ -223,7 +276,7 @@ async fn render_member_page(
                 .map(|k| (k.code(), k.label()))
                 .collect(),
             account,
-            account_form,
+            refused,
             saved,
         },
     )
@@ -392,10 +445,13 @@ pub async fn add_event(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    Form { input, .. }: Form<StatusEventInput>,
+    Form { input, values }: Form<StatusEventInput>,
 ) -> Result<Response, PageError> {
     let r = member_events::add_event(&s.app, &a, id, input).await;
-    member_action(&s, &a, id, r).await
+    after_member_form(&s, &a, id, r, "event", &values, |m| {
+        format!("/members/{}", m.id)
+    })
+    .await
 }
 
 /// The periods a member's page shows, as the list `set_gaps` replaces.
@@ -416,12 +472,15 @@ pub async fn add_gap(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    Form { input, .. }: Form<GapInput>,
+    Form { input, values }: Form<GapInput>,
 ) -> Result<Response, PageError> {
     let mut gaps = gap_inputs(&members::get(&s.app, &a, id).await?);
     gaps.push(input);
     let r = party_gaps::set_gaps(&s.app, &a, id, GapsInput { gaps }).await;
-    member_action(&s, &a, id, r).await
+    after_member_form(&s, &a, id, r, "gap", &values, |m| {
+        format!("/members/{}#party-age-gaps", m.id)
+    })
+    .await
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -449,10 +508,13 @@ pub async fn add_position(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    Form { input, .. }: Form<PositionInput>,
+    Form { input, values }: Form<PositionInput>,
 ) -> Result<Response, PageError> {
     let r = positions::add_position(&s.app, &a, id, input).await;
-    member_action(&s, &a, id, r).await
+    after_member_form(&s, &a, id, r, "position", &values, |m| {
+        format!("/members/{}", m.id)
+    })
+    .await
 }
 
 pub async fn end_position(

@@ -102,13 +102,13 @@ pub async fn start(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    Form { input, .. }: Form<TransferInput>,
+    Form { input, values }: Form<TransferInput>,
 ) -> Result<Response, PageError> {
     let r = transfer_steps::start(&s.app, &a, id, input).await;
-    match form_errors(r)? {
-        Ok(_) => Ok(see_other(&format!("/members/{}#transfers", id))),
-        Err(errors) => crate::members::page::render_member(&s, &a, id, errors).await,
-    }
+    crate::members::page::after_member_form(&s, &a, id, r, "transfer", &values, |_| {
+        format!("/members/{id}#transfers")
+    })
+    .await
 }
 
 /// A step from a unit's list (`unit` names it) or from a member's page.
