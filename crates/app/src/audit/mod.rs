@@ -1,8 +1,9 @@
 //! The audit log: who changed what, when, before and after, written in the change's transaction;
-//! read back page by page, filtered by account, kind of record and days, in Vietnamese words
-//! (`labels`).
+//! read back page by page, filtered by unit (with the units below it), account, kind of record
+//! and days, in Vietnamese words (`labels`).
 
 mod labels;
+mod place;
 
 pub use labels::{ENTITIES, action_label, entity_label, known_action};
 
@@ -25,6 +26,10 @@ pub async fn record<C: ConnectionTrait, B: Serialize, A: Serialize>(
     before: Option<&B>,
     after: Option<&A>,
 ) -> AppResult<()> {
+    let unit_path = match entity_id {
+        Some(id) => place::unit_path_of(conn, entity, id).await?,
+        None => None,
+    };
     audit::ActiveModel {
         at: Set(chrono::Utc::now()),
         user_id: Set(actor.map(|a| a.user_id().get())),
@@ -33,6 +38,7 @@ pub async fn record<C: ConnectionTrait, B: Serialize, A: Serialize>(
         entity_id: Set(entity_id),
         before: Set(before.map(|b| serde_json::to_string(b).unwrap_or_default())),
         after: Set(after.map(|a| serde_json::to_string(a).unwrap_or_default())),
+        unit_path: Set(unit_path),
         ..Default::default()
     }
     .insert(conn)
@@ -70,6 +76,8 @@ pub struct AuditLog {
 /// each optional.
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
+    /// The entries about a unit and every unit below it.
+    pub unit_id: Option<i64>,
     pub username: Option<String>,
     pub entity: Option<String>,
     pub from: Option<String>,
@@ -102,6 +110,12 @@ pub async fn list(
         match crate::lookup::user_id_by_username(&app.db, name).await? {
             Some(id) => q = q.filter(audit::Column::UserId.eq(id)),
             None => e.push("user", format!("Không có tài khoản «{name}».")),
+        }
+    }
+    if let Some(unit_id) = filter.unit_id {
+        match crate::org::units::find(&app.db, unit_id).await? {
+            Some(u) => q = q.filter(audit::Column::UnitPath.starts_with(&u.path)),
+            None => e.push("unit_id", "Không tìm thấy tổ chức đảng."),
         }
     }
     if let Some(kind) = filter.entity.as_deref().filter(|k| !k.is_empty()) {

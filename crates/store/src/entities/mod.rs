@@ -166,6 +166,8 @@ entity!(audit, "audit_log", {
     entity_id: Option<i64>,
     before: Option<String>,
     after: Option<String>,
+    /// The path of the unit the record belongs to, when written (`chibo_app::audit::place`).
+    unit_path: Option<String>,
 });
 
 entity!(rule_set, "rule_sets", {

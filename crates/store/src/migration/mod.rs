@@ -60,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(month::ResolutionNumbers),
             Box::new(month::AuditFilters),
             Box::new(month::OneAccountPerMember),
+            Box::new(month::AuditUnitPath),
         ]
     }
 }

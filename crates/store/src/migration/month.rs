@@ -128,3 +128,81 @@ impl MigrationTrait for OneAccountPerMember {
         Ok(())
     }
 }
+
+/// The audit log filtered by unit: each entry keeps the path of the unit its record belongs to
+/// (`chibo_app::audit`); the entries written before are given the path their record has now.
+pub(super) struct AuditUnitPath;
+
+impl MigrationName for AuditUnitPath {
+    fn name(&self) -> &str {
+        "m20261208_000045_audit_unit_path"
+    }
+}
+
+/// The kinds of record kept by a table with a `unit_id` (or, for inspections, the cell
+/// inspected), and the column.
+const AUDITED_BY_UNIT: [(&str, &str, &str); 8] = [
+    ("position", "positions", "unit_id"),
+    ("candidate", "candidates", "unit_id"),
+    ("course", "courses", "unit_id"),
+    ("inspection", "inspections", "cell_id"),
+    ("cadre_task", "cadre_tasks", "unit_id"),
+    ("programme", "programmes", "unit_id"),
+    ("review_report", "review_reports", "unit_id"),
+    ("meeting", "meetings", "unit_id"),
+];
+
+#[async_trait::async_trait]
+impl MigrationTrait for AuditUnitPath {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table(Alias::new("audit_log"))
+                .add_column(ColumnDef::new(Alias::new("unit_path")).string().null())
+                .to_owned(),
+        )
+        .await?;
+        let db = m.get_connection();
+        let set = |entity: &str, path: &str| {
+            format!("UPDATE audit_log SET unit_path = ({path}) WHERE entity = '{entity}'")
+        };
+        db.execute_unprepared(&set(
+            "unit",
+            "SELECT u.path FROM units u WHERE u.id = audit_log.entity_id",
+        ))
+        .await?;
+        db.execute_unprepared(&set(
+            "member",
+            "SELECT x.unit_path FROM members x WHERE x.id = audit_log.entity_id",
+        ))
+        .await?;
+        for (entity, table) in [("transfer", "transfers"), ("exemption", "exemptions")] {
+            db.execute_unprepared(&set(
+                entity,
+                &format!(
+                    "SELECT x.unit_path FROM {table} t JOIN members x ON x.id = t.member_id \
+                     WHERE t.id = audit_log.entity_id"
+                ),
+            ))
+            .await?;
+        }
+        for (entity, table, column) in AUDITED_BY_UNIT {
+            db.execute_unprepared(&set(
+                entity,
+                &format!(
+                    "SELECT u.path FROM {table} t JOIN units u ON u.id = t.{column} \
+                     WHERE t.id = audit_log.entity_id"
+                ),
+            ))
+            .await?;
+        }
+        db.execute_unprepared(&set(
+            "task",
+            "SELECT u.path FROM meeting_tasks t JOIN meetings x ON x.id = t.meeting_id \
+             JOIN units u ON u.id = x.unit_id WHERE t.id = audit_log.entity_id",
+        ))
+        .await?;
+        m.create_index(index("audit_log", &["unit_path", "id"], false))
+            .await
+    }
+}

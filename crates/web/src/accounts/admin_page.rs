@@ -194,6 +194,9 @@ pub async fn set_active(
 pub struct AuditQ {
     /// Entries older than this id (the link to the next page).
     pub before: Option<chibo_domain::bounded::RowId>,
+    /// The unit (its id) whose entries, and those of the units below it, are shown.
+    #[serde(rename = "don-vi")]
+    pub don_vi: Option<String>,
     /// The account's username.
     pub nguoi: Option<String>,
     /// The kind of record (a code of `audit::ENTITIES`).
@@ -208,6 +211,7 @@ impl AuditQ {
     fn carried(&self) -> String {
         let mut out = form_urlencoded::Serializer::new(String::new());
         for (k, v) in [
+            ("don-vi", &self.don_vi),
             ("nguoi", &self.nguoi),
             ("loai", &self.loai),
             ("tu", &self.tu),
@@ -234,7 +238,17 @@ struct AuditPage {
     q: AuditQ,
     carried: String,
     kinds: &'static [(&'static str, &'static str)],
+    /// The units to filter by, the one chosen first when it is not among them.
+    units: UnitChoices,
+    chosen_unit: Option<chibo_app::refs::UnitRef>,
     errors: Vec<String>,
+}
+
+impl AuditPage {
+    /// Whether a unit of the list is the one chosen (listed first already).
+    fn is_chosen(&self, id: &i64) -> bool {
+        self.chosen_unit.as_ref().is_some_and(|c| c.id == *id)
+    }
 }
 
 pub async fn audit(
@@ -242,7 +256,14 @@ pub async fn audit(
     PageUser(a): PageUser,
     PageQuery(q): PageQuery<AuditQ>,
 ) -> Result<Response, PageError> {
+    // A unit that is not a number names no unit: the log says so, as for an unknown one.
+    let unit_id = q
+        .don_vi
+        .as_deref()
+        .filter(|v| !v.trim().is_empty())
+        .map(|v| v.trim().parse::<i64>().unwrap_or(0));
     let filter = audit::AuditFilter {
+        unit_id,
         username: q.nguoi.clone(),
         entity: q.loai.clone(),
         from: q.tu.clone(),
@@ -259,6 +280,10 @@ pub async fn audit(
             errors,
         ),
     };
+    let chosen_unit = match unit_id.filter(|_| errors.is_empty()) {
+        Some(id) => Some(units::visible_ref(&s.app, &a, id).await?),
+        None => None,
+    };
     let status = crate::render::status_for(&errors);
     render_status(
         status,
@@ -270,6 +295,8 @@ pub async fn audit(
             carried: q.carried(),
             q,
             kinds: audit::ENTITIES,
+            units: units::choices(&s.app, &a, None, None, FIRST_CHOICES).await?,
+            chosen_unit,
             errors,
         },
     )

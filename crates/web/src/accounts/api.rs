@@ -199,6 +199,10 @@ pub struct AuditQuery {
     /// Entries older than this id: the `next` of the previous page.
     #[param(value_type = Option<i64>, minimum = 1)]
     pub before: Option<chibo_domain::bounded::RowId>,
+    /// Only the entries about this unit and the units below it (a member, a meeting, a transfer
+    /// … is about the unit it belongs to).
+    #[param(value_type = Option<i64>)]
+    pub unit_id: Option<i64>,
     /// Only the entries of this account (its username).
     pub user: Option<String>,
     /// Only the entries about this kind of record (`meeting`, `member`, `unit`, …).
@@ -208,7 +212,7 @@ pub struct AuditQuery {
     pub to: Option<String>,
 }
 
-/// The audit log, newest first (administrators), filtered by account, kind of record and
+/// The audit log, newest first (administrators), filtered by unit, account, kind of record and
 /// days; each entry with its action and kind in Vietnamese words.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
     responses((status = 200, body = AuditLog), (status = 404, body = ErrorBody)))]
@@ -224,6 +228,7 @@ pub async fn audit(
             q.limit.map_or(100, |l| l.get_u64()),
             q.before.map(|b| b.get()),
             &audit::AuditFilter {
+                unit_id: q.unit_id,
                 username: q.user,
                 entity: q.entity,
                 from: q.from,
