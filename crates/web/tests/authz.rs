@@ -90,7 +90,7 @@ fn case(method: &Method, path: &str) -> Option<Case> {
         ) => Own,
         ("POST", "/holidays" | "/holiday-years") => Admin,
         (_, "/holidays/{id}" | "/admin/holidays/{id}/delete") => Holiday,
-        ("POST", "/rule-sets" | "/member-rule-sets") => Admin,
+        ("POST", "/rule-sets" | "/member-rule-sets") | ("GET", "/rule-sets/new") => Admin,
         ("POST", "/units" | "/members") if path.starts_with("/api/") => BodyUnit,
         _ if p.starts_with("/admin/") || p.starts_with("/users") || p == "/audit" => Admin,
         _ if p.starts_with("/members/{id}/account") => MemberAccount,

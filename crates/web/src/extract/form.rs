@@ -44,7 +44,7 @@ pub struct FormValues(Vec<(String, String)>);
 impl FormValues {
     /// A key sent once with a blank value is left out; a key sent several times keeps every
     /// value, so lists posted line by line (a text and its due date) stay aligned.
-    fn parse(body: &[u8]) -> Self {
+    pub(crate) fn parse(body: &[u8]) -> Self {
         let pairs: Vec<(String, String)> = form_urlencoded::parse(body)
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();

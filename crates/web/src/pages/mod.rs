@@ -391,6 +391,7 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
         ),
         r(M::GET, "/rule-sets", false, get(rules::list)),
         r(M::POST, "/rule-sets", false, post(rules::create)),
+        r(M::GET, "/rule-sets/new", false, get(rules::new_form)),
         r(M::GET, "/rule-sets/{id}", false, get(rules::show)),
         r(M::GET, "/member-rule-sets", false, get(member_rules::list)),
         r(

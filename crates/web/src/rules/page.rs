@@ -14,6 +14,9 @@ use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
 use crate::render::{FIRST_CHOICES, Nav, form_errors, render, render_status, see_other};
 use crate::state::AppState;
+use crate::typed::Typed;
+
+use super::form;
 
 #[derive(Template)]
 #[template(path = "rule_sets.html")]
@@ -63,7 +66,9 @@ pub async fn list(State(s): State<AppState>, PageUser(a): PageUser) -> Result<Re
     render_list(&s, &a, vec![], FormValues::default()).await
 }
 
-/// The rules arrive as JSON text typed into the form; the API takes them as a JSON value.
+/// The rules arrive either field by field from the rule-set form (`mode=form`, read by
+/// `super::form`) or as JSON text typed into the advanced form; the API takes them as a JSON
+/// value.
 #[derive(serde::Deserialize, Default)]
 #[serde(default)]
 pub struct RuleSetForm {
@@ -72,6 +77,7 @@ pub struct RuleSetForm {
     unit_id: Option<i64>,
     effective_from: Option<String>,
     rules: String,
+    mode: Option<String>,
 }
 
 pub async fn create(
@@ -79,8 +85,27 @@ pub async fn create(
     PageUser(a): PageUser,
     Form { input: f, values }: Form<RuleSetForm>,
 ) -> Result<Response, PageError> {
-    // Checked before the JSON is read: the page does not exist for others.
+    // Checked before the rules are read: the page does not exist for others.
     let admin = a.admin()?;
+    if f.mode.as_deref() == Some("form") {
+        let r = match super::form::rules_of(&values) {
+            Ok(rules) => {
+                let input = NewRuleSet {
+                    code: f.code,
+                    name: f.name,
+                    unit_id: f.unit_id,
+                    effective_from: f.effective_from,
+                    rules: serde_json::to_value(&rules).expect("a rule set is JSON"),
+                };
+                rules::create(&s.app, &admin, input).await
+            }
+            Err(inv) => Err(chibo_app::AppError::Invalid(inv)),
+        };
+        return match crate::typed::refused(r, &values, &[])? {
+            Ok(r) => Ok(see_other(&format!("/rule-sets/{}", r.id))),
+            Err(typed) => render_form(&s, &a, typed).await,
+        };
+    }
     let rules_json = match serde_json::from_str::<serde_json::Value>(&f.rules) {
         Ok(v) => v,
         Err(e) => {
@@ -103,6 +128,105 @@ pub async fn create(
         Ok(r) => Ok(see_other(&format!("/rule-sets/{}", r.id))),
         Err(errors) => render_list(&s, &a, errors, values).await,
     }
+}
+
+#[derive(Template)]
+#[template(path = "rule_set_form.html")]
+struct FormPage {
+    nav: Nav,
+    units: UnitChoices,
+    /// The values offered (from the set it starts from) or as typed.
+    f: Typed,
+    /// The rows of each list, blank ones included.
+    kind_rows: Vec<usize>,
+    step_rows: Vec<usize>,
+    criterion_rows: Vec<usize>,
+    level_rows: Vec<usize>,
+    frequencies: Vec<(String, &'static str)>,
+    autos: Vec<(String, &'static str)>,
+}
+
+impl FormPage {
+    /// The value of a row's field (`kind_code` of row 2: `kind_code_2`).
+    fn row(&self, field: &str, i: &usize) -> &str {
+        self.f.get(&format!("{field}_{i}"))
+    }
+
+    fn row_err(&self, field: &str, i: &usize) -> &str {
+        self.f.err(&format!("{field}_{i}"))
+    }
+
+    /// The message of a part of the rules (`rules.procedure`) or of one of its fields.
+    fn rules_err(&self, field: &str) -> &str {
+        match self.f.err(&format!("rules.{field}")) {
+            "" => self.f.err(field),
+            m => m,
+        }
+    }
+}
+
+/// Rows `0..` up to the last one the values hold, and [`form::BLANK_ROWS`] blank ones after.
+fn row_numbers(f: &Typed, field: &str) -> Vec<usize> {
+    let used = (0..500)
+        .rev()
+        .find(|i| !f.get(&format!("{field}_{i}")).is_empty())
+        .map_or(0, |i| i + 1);
+    (0..used + form::BLANK_ROWS).collect()
+}
+
+async fn render_form(s: &AppState, a: &Actor, f: Typed) -> Result<Response, PageError> {
+    let status = if f.refused() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    render_status(
+        status,
+        &FormPage {
+            nav: Nav::of(a),
+            units: units::choices(&s.app, a, None, None, FIRST_CHOICES).await?,
+            kind_rows: row_numbers(&f, "kind_code"),
+            step_rows: row_numbers(&f, "step_code"),
+            criterion_rows: row_numbers(&f, "criterion_code"),
+            level_rows: row_numbers(&f, "level_code"),
+            frequencies: form::FREQUENCIES
+                .iter()
+                .map(|x| (form::code_of(x), x.label()))
+                .collect(),
+            autos: form::AUTO_CHECKS
+                .iter()
+                .map(|x| (form::code_of(x), x.label()))
+                .collect(),
+            f,
+        },
+    )
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct NewQ {
+    /// The set the new one starts from (its id); the newest national set by default.
+    tu: Option<i64>,
+}
+
+/// `GET /rule-sets/new`: a new rule set in a form, filled in from an existing one.
+pub async fn new_form(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    crate::extract::query::PageQuery(q): crate::extract::query::PageQuery<NewQ>,
+) -> Result<Response, PageError> {
+    a.admin()?;
+    let base = match q.tu {
+        Some(id) => rules::get(&s.app, &a, id).await?,
+        None => rules::list(&s.app, &a)
+            .await?
+            .into_iter()
+            .rfind(|r| r.unit.is_none())
+            .ok_or(chibo_app::AppError::NotFound)?,
+    };
+    let mut values = form::values_of(&base.rules);
+    values.push(("name".into(), format!("{} (sửa đổi)", base.name)));
+    render_form(&s, &a, Typed::offered(values)).await
 }
 
 #[derive(Template)]
