@@ -190,3 +190,28 @@ async fn the_notice_and_the_preparation_keep_what_was_typed() {
     assert!(form.contains(&format!("value=\"{me}\" checked")), "{form}");
     assert_eq!(form.matches(" checked").count(), 1, "{form}");
 }
+
+#[tokio::test]
+async fn the_schedule_form_shows_each_error_beside_its_field() {
+    let t = TestApp::new().await;
+    let cookie = t.login("bithu.dongtam").await;
+    let cell = t.unit_id("Chi bộ thôn Đồng Tâm").await;
+    let day = (chibo_app::App::today() + chrono::Duration::days(12)).to_string();
+    let r = t
+        .post_form(
+            &format!("/units/{cell}/meetings"),
+            Auth::Cookie(&cookie),
+            &format!("kind=regular&topic=Ki%E1%BB%83m+%C4%91i%E1%BB%83m+th%C3%A1ng&meeting_date={day}&start_time=19%3A30&place="),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let form = section(&r.body, "id=\"schedule-form\"", "</form>");
+    let place = label_of(form, "place");
+    assert!(
+        place.starts_with("<label class=\"bad\"") && place.contains("địa điểm"),
+        "{place}"
+    );
+    assert!(label_of(form, "topic").contains("value=\"Kiểm điểm tháng\""));
+    assert!(label_of(form, "topic").contains("<small></small>"));
+    assert!(label_of(form, "meeting_date").contains(&format!("value=\"{day}\"")));
+}

@@ -54,8 +54,9 @@ struct ListPage {
     rule_set: Option<RuleSetView>,
     errors: Vec<String>,
     form: FormValues,
-    /// The schedule came back with a warning to confirm.
-    warned: bool,
+    /// Which form of the list was refused (`schedule`, `follower`), its fields' messages, and
+    /// whether with a warning to confirm.
+    refused: ListRefusal,
     today: String,
     follower: notice::FollowerView,
     /// May name the follower (the superior committee).
@@ -64,7 +65,43 @@ struct ListPage {
     follower_choices: MemberChoices,
 }
 
+/// A refused form of the meeting list: which one, and each field's message.
+#[derive(Default)]
+pub(super) struct ListRefusal {
+    form: &'static str,
+    fields: std::collections::HashMap<String, String>,
+    /// Refused only until the user confirms a warning (`crate::render::asks_confirmation`).
+    warned: bool,
+}
+
+impl ListRefusal {
+    pub(super) fn of<T>(form: &'static str, r: &Result<T, AppError>) -> Self {
+        ListRefusal {
+            form,
+            fields: crate::typed::messages(r),
+            warned: asks_confirmation(r),
+        }
+    }
+}
+
 impl ListPage {
+    /// Whether `form` is the one refused.
+    fn refused_form(&self, form: &str) -> bool {
+        !self.errors.is_empty() && self.refused.form == form
+    }
+
+    /// A field's message when its form was refused ("" when none).
+    fn err(&self, form: &str, field: &str) -> &str {
+        match self.refused.fields.get(field) {
+            Some(m) if self.refused.form == form => m,
+            _ => "",
+        }
+    }
+
+    fn bad(&self, form: &str, field: &str) -> bool {
+        !self.err(form, field).is_empty()
+    }
+
     /// The line of held meeting `id`, when the reader may see it.
     fn line(&self, id: &i64) -> Option<&MeetingLine> {
         self.lines.iter().find(|l| l.meeting_id == *id)
@@ -78,7 +115,7 @@ pub(super) async fn render_list(
     after: Option<&Cursor>,
     errors: Vec<String>,
     form: FormValues,
-    warned: bool,
+    refused: ListRefusal,
 ) -> Result<Response, PageError> {
     let page = detail::cell_meetings(&s.app, a, id, after).await?;
     let following = page.follower.follower.as_ref().map(|f| f.id);
@@ -110,7 +147,7 @@ pub(super) async fn render_list(
             rule_set: page.rule_set,
             errors,
             form,
-            warned,
+            refused,
             today: App::today().to_string(),
         },
     )
@@ -135,7 +172,7 @@ pub async fn list(
         q.after.as_ref(),
         vec![],
         FormValues::default(),
-        false,
+        ListRefusal::default(),
     )
     .await
 }
@@ -147,10 +184,10 @@ pub async fn schedule(
     Form { input, values }: Form<NewMeeting>,
 ) -> Result<Response, PageError> {
     let r = schedule::schedule(&s.app, &a, id, input).await;
-    let warned = asks_confirmation(&r);
+    let refused = ListRefusal::of("schedule", &r);
     match form_errors(r)? {
         Ok(m) => Ok(see_other(&format!("/meetings/{}", m.id))),
-        Err(errors) => render_list(&s, &a, id, None, errors, values, warned).await,
+        Err(errors) => render_list(&s, &a, id, None, errors, values, refused).await,
     }
 }
 
