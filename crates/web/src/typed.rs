@@ -49,6 +49,12 @@ impl Typed {
         self
     }
 
+    /// With the fields' messages of a use case's refusal, if it refused.
+    pub fn with_errors_of<T>(mut self, r: &Result<T, AppError>) -> Self {
+        self.errors = messages(r);
+        self
+    }
+
     /// The value of a field ("" when none).
     pub fn get(&self, k: &str) -> &str {
         self.values.get(k).map(String::as_str).unwrap_or("")

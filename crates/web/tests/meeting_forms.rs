@@ -215,3 +215,34 @@ async fn the_schedule_form_shows_each_error_beside_its_field() {
     assert!(label_of(form, "topic").contains("<small></small>"));
     assert!(label_of(form, "meeting_date").contains(&format!("value=\"{day}\"")));
 }
+
+#[tokio::test]
+async fn a_refused_task_report_keeps_what_the_member_wrote() {
+    let t = TestApp::new().await;
+    chibo_seed::demo::seed_meetings(&t.app).await.unwrap();
+    let cookie = t.login("dangvien.dongtam").await;
+    let page = t.get("/tasks", Auth::Cookie(&cookie)).await;
+    let id: i64 = section(&page.body, "action=\"/tasks/", "/progress")
+        .trim_start_matches("action=\"/tasks/")
+        .parse()
+        .expect("the demo member has a task still open");
+    let long = "Đã vận động các hộ. ".repeat(120);
+    let body = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([("progress", long.as_str()), ("status", "done")])
+        .finish();
+    let r = t
+        .post_form(
+            &format!("/tasks/{id}/progress"),
+            Auth::Cookie(&cookie),
+            &body,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let form = section(&r.body, &format!("id=\"task-{id}-form\""), "</form>");
+    let progress = label_of(form, "progress");
+    assert!(
+        progress.starts_with("<label class=\"bad\"") && progress.contains(long.trim_end()),
+        "kept"
+    );
+    assert!(form.contains("value=\"done\" selected"), "{form}");
+}

@@ -365,9 +365,37 @@ struct TasksPage {
     errors: Vec<String>,
     /// A report was just saved: say so (issue 13: every save is confirmed).
     saved: bool,
+    /// The task whose report was refused, and the report as typed.
+    refused: Option<(i64, crate::typed::Typed)>,
 }
 
 impl TasksPage {
+    /// What the report form of task `id` had when it was refused.
+    fn typed(&self, id: &i64) -> Option<&crate::typed::Typed> {
+        self.refused
+            .as_ref()
+            .filter(|(t, _)| t == id)
+            .map(|(_, typed)| typed)
+    }
+
+    /// A task's report: as typed when its form was refused, else as stored.
+    fn progress_of(&self, t: &TaskView) -> String {
+        match self.typed(&t.id) {
+            Some(typed) => typed.get("progress").to_string(),
+            None => t.progress.clone().unwrap_or_default(),
+        }
+    }
+
+    /// Whether task `id`'s refused report said it was done.
+    fn typed_done(&self, id: &i64) -> bool {
+        self.typed(id).is_some_and(|t| t.get("status") == "done")
+    }
+
+    /// The message of a field of task `id`'s report form ("" when none).
+    fn err(&self, id: &i64, field: &str) -> &str {
+        self.typed(id).map_or("", |t| t.err(field))
+    }
+
     /// Tasks already done: listed apart, without a form (issue 13: a short page on a phone).
     fn done(&self) -> usize {
         self.tasks.iter().filter(|t| t.status == "done").count()
@@ -394,6 +422,7 @@ pub async fn my_tasks(
             tasks,
             errors: vec![],
             saved: q.saved.is_some(),
+            refused: None,
         },
     )
 }
@@ -406,7 +435,9 @@ pub async fn task_progress(
     Form { input, values }: Form<TaskUpdate>,
 ) -> Result<Response, PageError> {
     let back = values.back().unwrap_or("/tasks").to_string();
-    match form_errors(record::update_task(&s.app, &a, id, input).await)? {
+    let r = record::update_task(&s.app, &a, id, input).await;
+    let typed = crate::typed::Typed::sent(&values, &[]).with_errors_of(&r);
+    match form_errors(r)? {
         Ok(_) => Ok(see_other(&confirmed(&back))),
         Err(errors) => {
             let tasks = record::my_tasks(&s.app, &a).await?;
@@ -417,6 +448,7 @@ pub async fn task_progress(
                     tasks,
                     errors,
                     saved: false,
+                    refused: Some((id, typed)),
                 },
             )
         }
