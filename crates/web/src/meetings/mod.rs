@@ -3,6 +3,8 @@
 pub mod api;
 pub mod page;
 mod phases;
+mod plan_page;
 pub mod prep_api;
 pub mod prep_page;
 mod show;
+mod tasks_page;

@@ -8,17 +8,14 @@ use chibo_app::meetings::attendance::{AttendanceEntry, AttendanceInput};
 use chibo_app::meetings::detail;
 use chibo_app::meetings::documents;
 use chibo_app::meetings::handouts;
-use chibo_app::meetings::held::TaskView;
 use chibo_app::meetings::lines::MeetingLine;
 use chibo_app::meetings::lookup::MeetingView;
 use chibo_app::meetings::notice;
-use chibo_app::meetings::plans;
 use chibo_app::meetings::record;
-use chibo_app::meetings::record::{RecordInput, ScoreEntry, ScoreInput, TaskUpdate};
+use chibo_app::meetings::record::{RecordInput, ScoreEntry, ScoreInput};
 use chibo_app::meetings::schedule;
 use chibo_app::meetings::schedule::NewMeeting;
 use chibo_app::meetings::steps::{self, StepInput, StepsInput};
-use chibo_app::membership::members;
 use chibo_app::refs::MemberChoices;
 use chibo_app::rules::RuleSetView;
 use chibo_app::{Actor, App, AppError};
@@ -33,8 +30,10 @@ use crate::fmt::VnDate;
 use crate::render::{Nav, asks_confirmation, form_errors, render_status, see_other};
 use crate::state::AppState;
 
+pub use super::plan_page::{add_topic, plan};
 pub use super::show::show;
 pub(super) use super::show::{Kept, back_to_section, render_meeting_kept};
+pub use super::tasks_page::{my_tasks, task_progress};
 
 #[derive(Template)]
 #[template(path = "meetings.html")]
@@ -357,116 +356,6 @@ pub async fn score(
     on_meeting_kept(&s, &a, id, r, "score", values, "#score").await
 }
 
-#[derive(Template)]
-#[template(path = "tasks.html")]
-struct TasksPage {
-    nav: Nav,
-    tasks: Vec<TaskView>,
-    errors: Vec<String>,
-    /// A report was just saved: say so (issue 13: every save is confirmed).
-    saved: bool,
-    /// The task whose report was refused, and the report as typed.
-    refused: Option<(i64, crate::typed::Typed)>,
-}
-
-impl TasksPage {
-    /// What the report form of task `id` had when it was refused.
-    fn typed(&self, id: &i64) -> Option<&crate::typed::Typed> {
-        self.refused
-            .as_ref()
-            .filter(|(t, _)| t == id)
-            .map(|(_, typed)| typed)
-    }
-
-    /// A task's report: as typed when its form was refused, else as stored.
-    fn progress_of(&self, t: &TaskView) -> String {
-        match self.typed(&t.id) {
-            Some(typed) => typed.get("progress").to_string(),
-            None => t.progress.clone().unwrap_or_default(),
-        }
-    }
-
-    /// Whether task `id`'s refused report said it was done.
-    fn typed_done(&self, id: &i64) -> bool {
-        self.typed(id).is_some_and(|t| t.get("status") == "done")
-    }
-
-    /// The message of a field of task `id`'s report form ("" when none).
-    fn err(&self, id: &i64, field: &str) -> &str {
-        self.typed(id).map_or("", |t| t.err(field))
-    }
-
-    /// Tasks already done: listed apart, without a form (issue 13: a short page on a phone).
-    fn done(&self) -> usize {
-        self.tasks.iter().filter(|t| t.status == "done").count()
-    }
-}
-
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
-pub struct SavedQuery {
-    #[serde(rename = "da-luu")]
-    saved: Option<String>,
-}
-
-pub async fn my_tasks(
-    State(s): State<AppState>,
-    PageUser(a): PageUser,
-    PageQuery(q): PageQuery<SavedQuery>,
-) -> Result<Response, PageError> {
-    let tasks = record::my_tasks(&s.app, &a).await?;
-    render_status(
-        axum::http::StatusCode::OK,
-        &TasksPage {
-            nav: Nav::of(&a),
-            tasks,
-            errors: vec![],
-            saved: q.saved.is_some(),
-            refused: None,
-        },
-    )
-}
-
-/// A member reports on a task from "my tasks"; officers from the meeting page (`back`).
-pub async fn task_progress(
-    State(s): State<AppState>,
-    PageUser(a): PageUser,
-    PathId(id): PathId,
-    Form { input, values }: Form<TaskUpdate>,
-) -> Result<Response, PageError> {
-    let back = values.back().unwrap_or("/tasks").to_string();
-    let r = record::update_task(&s.app, &a, id, input).await;
-    let typed = crate::typed::Typed::sent(&values, &[]).with_errors_of(&r);
-    match form_errors(r)? {
-        Ok(_) => Ok(see_other(&confirmed(&back))),
-        Err(errors) => {
-            let tasks = record::my_tasks(&s.app, &a).await?;
-            render_status(
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                &TasksPage {
-                    nav: Nav::of(&a),
-                    tasks,
-                    errors,
-                    saved: false,
-                    refused: Some((id, typed)),
-                },
-            )
-        }
-    }
-}
-
-/// `back` with `da-luu=1` added to its query (before any `#anchor`): the page confirms the save.
-fn confirmed(back: &str) -> String {
-    let (path, anchor) = back.split_once('#').unwrap_or((back, ""));
-    let join = if path.contains('?') { '&' } else { '?' };
-    let anchor = if anchor.is_empty() {
-        String::new()
-    } else {
-        format!("#{anchor}")
-    };
-    format!("{path}{join}da-luu=1{anchor}")
-}
-
 pub async fn minutes_docx(
     State(s): State<AppState>,
     PageUser(a): PageUser,
@@ -573,80 +462,4 @@ pub async fn speech(
 ) -> Result<Response, PageError> {
     let r = approval::add_speech(&s.app, &a, id, input).await;
     on_meeting_kept(&s, &a, id, r, "speech", values, "#steps").await
-}
-
-#[derive(Template)]
-#[template(path = "plan.html")]
-struct PlanPage {
-    nav: Nav,
-    plan: plans::YearPlan,
-    members: Vec<members::MemberSummary>,
-    errors: Vec<String>,
-}
-
-async fn render_plan(
-    s: &AppState,
-    a: &Actor,
-    id: i64,
-    year: i32,
-    errors: Vec<String>,
-) -> Result<Response, PageError> {
-    let plan = plans::year_plan(&s.app, a, id, year).await?;
-    let members = if plan.can_manage {
-        members::list(
-            &s.app,
-            a,
-            members::MemberQuery {
-                unit_id: Some(id),
-                per_page: Some(chibo_domain::bounded::PageSize::clamped(500)),
-                ..Default::default()
-            },
-        )
-        .await?
-        .items
-    } else {
-        vec![]
-    };
-    let status = crate::render::status_for(&errors);
-    render_status(
-        status,
-        &PlanPage {
-            nav: Nav::of(a),
-            plan,
-            members,
-            errors,
-        },
-    )
-}
-
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
-pub struct YearQ {
-    nam: Option<chibo_domain::bounded::Year>,
-}
-
-pub async fn plan(
-    State(s): State<AppState>,
-    PageUser(a): PageUser,
-    PathId(id): PathId,
-    PageQuery(q): PageQuery<YearQ>,
-) -> Result<Response, PageError> {
-    let year = q
-        .nam
-        .map(|y| y.get_i32())
-        .unwrap_or_else(|| chrono::Datelike::year(&App::today()));
-    render_plan(&s, &a, id, year, vec![]).await
-}
-
-pub async fn add_topic(
-    State(s): State<AppState>,
-    PageUser(a): PageUser,
-    PathId(id): PathId,
-    Form { input, .. }: Form<plans::TopicInput>,
-) -> Result<Response, PageError> {
-    let year = input.year;
-    match form_errors(plans::add_topic(&s.app, &a, id, input).await)? {
-        Ok(_) => Ok(see_other(&format!("/units/{}/plan?nam={year}", id))),
-        Err(errors) => render_plan(&s, &a, id, chrono::Datelike::year(&App::today()), errors).await,
-    }
 }
