@@ -6,9 +6,23 @@ use chibo_store::entities::{
     cadre_task, candidate, course, exemption, inspection, meeting, meeting_task, member,
     member_rule_set, position, programme, review_report, rule_set, transfer, unit,
 };
-use chibo_store::sea_orm::{ConnectionTrait, EntityTrait};
+use chibo_store::sea_orm::{ConnectionTrait, EntityTrait, PrimaryKeyTrait};
 
 use crate::AppResult;
+
+/// A column of the row `id` of `E` (`None` when there is no such row).
+async fn read<E, C, T>(
+    conn: &C,
+    id: i64,
+    column: impl FnOnce(E::Model) -> Option<T>,
+) -> AppResult<Option<T>>
+where
+    E: EntityTrait,
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i64>,
+    C: ConnectionTrait,
+{
+    Ok(E::find_by_id(id).one(conn).await?.and_then(column))
+}
 
 /// The path of the unit the record `entity` `id` belongs to (a member's cell, a meeting's cell,
 /// an inspection's cell inspected); `None` for records of no unit (accounts, holidays, national
@@ -18,77 +32,39 @@ pub(super) async fn unit_path_of<C: ConnectionTrait>(
     entity: &str,
     id: i64,
 ) -> AppResult<Option<String>> {
-    let member_path = |m: Option<member::Model>| m.map(|m| m.unit_path);
-    let unit_id = match entity {
-        "unit" => Some(id),
-        "member" => return Ok(member_path(member::Entity::find_by_id(id).one(conn).await?)),
-        "transfer" => match transfer::Entity::find_by_id(id).one(conn).await? {
-            Some(t) => {
-                return Ok(member_path(
-                    member::Entity::find_by_id(t.member_id).one(conn).await?,
-                ));
-            }
-            None => None,
-        },
-        "exemption" => match exemption::Entity::find_by_id(id).one(conn).await? {
-            Some(x) => {
-                return Ok(member_path(
-                    member::Entity::find_by_id(x.member_id).one(conn).await?,
-                ));
-            }
-            None => None,
-        },
-        "meeting" => meeting::Entity::find_by_id(id)
-            .one(conn)
-            .await?
-            .map(|m| m.unit_id),
-        "task" => match meeting_task::Entity::find_by_id(id).one(conn).await? {
-            Some(t) => meeting::Entity::find_by_id(t.meeting_id)
-                .one(conn)
-                .await?
-                .map(|m| m.unit_id),
-            None => None,
-        },
-        "position" => position::Entity::find_by_id(id)
-            .one(conn)
-            .await?
-            .map(|p| p.unit_id),
-        "candidate" => candidate::Entity::find_by_id(id)
-            .one(conn)
-            .await?
-            .map(|c| c.unit_id),
-        "course" => course::Entity::find_by_id(id)
-            .one(conn)
-            .await?
-            .map(|c| c.unit_id),
-        "inspection" => inspection::Entity::find_by_id(id)
-            .one(conn)
-            .await?
-            .map(|i| i.cell_id),
-        "cadre_task" => cadre_task::Entity::find_by_id(id)
-            .one(conn)
-            .await?
-            .map(|c| c.unit_id),
-        "programme" => programme::Entity::find_by_id(id)
-            .one(conn)
-            .await?
-            .map(|p| p.unit_id),
-        "review_report" => review_report::Entity::find_by_id(id)
-            .one(conn)
-            .await?
-            .map(|r| r.unit_id),
-        "rule_set" => rule_set::Entity::find_by_id(id)
-            .one(conn)
-            .await?
-            .and_then(|r| r.unit_id),
-        "member_rule_set" => member_rule_set::Entity::find_by_id(id)
-            .one(conn)
-            .await?
-            .and_then(|r| r.unit_id),
+    // The records that belong to a member lie where the member's roll is.
+    let member = match entity {
+        "member" => Some(id),
+        "transfer" => read::<transfer::Entity, _, _>(conn, id, |t| Some(t.member_id)).await?,
+        "exemption" => read::<exemption::Entity, _, _>(conn, id, |x| Some(x.member_id)).await?,
         _ => None,
     };
-    Ok(match unit_id {
-        Some(u) => unit::Entity::find_by_id(u).one(conn).await?.map(|u| u.path),
-        None => None,
-    })
+    if let Some(m) = member {
+        return read::<member::Entity, _, _>(conn, m, |m| Some(m.unit_path)).await;
+    }
+    let unit_id = match entity {
+        "unit" => Some(id),
+        "meeting" => read::<meeting::Entity, _, _>(conn, id, |m| Some(m.unit_id)).await?,
+        "task" => match read::<meeting_task::Entity, _, _>(conn, id, |t| Some(t.meeting_id)).await?
+        {
+            Some(m) => read::<meeting::Entity, _, _>(conn, m, |m| Some(m.unit_id)).await?,
+            None => None,
+        },
+        "position" => read::<position::Entity, _, _>(conn, id, |p| Some(p.unit_id)).await?,
+        "candidate" => read::<candidate::Entity, _, _>(conn, id, |c| Some(c.unit_id)).await?,
+        "course" => read::<course::Entity, _, _>(conn, id, |c| Some(c.unit_id)).await?,
+        "inspection" => read::<inspection::Entity, _, _>(conn, id, |i| Some(i.cell_id)).await?,
+        "cadre_task" => read::<cadre_task::Entity, _, _>(conn, id, |c| Some(c.unit_id)).await?,
+        "programme" => read::<programme::Entity, _, _>(conn, id, |p| Some(p.unit_id)).await?,
+        "review_report" => {
+            read::<review_report::Entity, _, _>(conn, id, |r| Some(r.unit_id)).await?
+        }
+        "rule_set" => read::<rule_set::Entity, _, _>(conn, id, |r| r.unit_id).await?,
+        "member_rule_set" => read::<member_rule_set::Entity, _, _>(conn, id, |r| r.unit_id).await?,
+        _ => None,
+    };
+    match unit_id {
+        Some(u) => read::<unit::Entity, _, _>(conn, u, |u| Some(u.path)).await,
+        None => Ok(None),
+    }
 }
