@@ -112,64 +112,6 @@ entity!(position, "positions", {
     term_to: Option<NaiveDate>,
 });
 
-entity!(user, "users", {
-    username: String,
-    display_name: String,
-    password_hash: String,
-    member_id: Option<i64>,
-    is_active: bool,
-    created_at: DateTime<Utc>,
-});
-
-entity!(user_role, "user_roles", {
-    user_id: i64,
-    role: String,
-    unit_id: Option<i64>,
-});
-
-entity!(session, "sessions", {
-    token_hash: String,
-    user_id: i64,
-    created_at: DateTime<Utc>,
-    expires_at: DateTime<Utc>,
-    ip: Option<String>,
-});
-
-entity!(api_token, "api_tokens", {
-    token_hash: String,
-    user_id: i64,
-    name: String,
-    created_at: DateTime<Utc>,
-    expires_at: DateTime<Utc>,
-});
-
-entity!(login_throttle, "login_throttles", {
-    /// "u:<username>" or "ip:<address>".
-    key: String,
-    /// Attempts counted since `window_start`.
-    attempts: i32,
-    window_start: DateTime<Utc>,
-});
-
-entity!(login_attempt, "login_attempts", {
-    username: String,
-    ip: String,
-    at: DateTime<Utc>,
-    success: bool,
-});
-
-entity!(audit, "audit_log", {
-    at: DateTime<Utc>,
-    user_id: Option<i64>,
-    action: String,
-    entity: String,
-    entity_id: Option<i64>,
-    before: Option<String>,
-    after: Option<String>,
-    /// The path of the unit the record belongs to, when written (`chibo_app::audit::place`).
-    unit_path: Option<String>,
-});
-
 entity!(rule_set, "rule_sets", {
     code: String,
     name: String,
@@ -597,5 +539,7 @@ entity!(candidate_vote, "candidate_votes", {
 });
 
 // The programmes issue's tables: figures kept per meeting, programmes and their reports.
+mod access;
 mod reports;
+pub use access::*;
 pub use reports::*;
