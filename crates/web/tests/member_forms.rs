@@ -107,3 +107,26 @@ async fn a_party_group_member_is_offered_an_account_on_its_cell() {
         .await;
     assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
 }
+
+#[tokio::test]
+async fn a_refused_gap_shows_its_error_beside_its_field() {
+    let t = TestApp::new().await;
+    let cookie = t.login("xaphulam").await;
+    let member = t.member_id("dangvien.dongtam").await;
+    // Ends before it starts.
+    let r = t
+        .post_form(
+            &format!("/members/{member}/gaps"),
+            Auth::Cookie(&cookie),
+            "kind=lost_contact&from=2020-05-01&to=2020-01-01&note=Th%E1%BB%AD",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let form = section(&r.body, "id=\"gap-form\"", "</form>");
+    assert!(
+        form.contains("class=\"bad\""),
+        "an error beside a field of the row added: {form}"
+    );
+    assert!(label_in(&r.body, "gap-form", "from").contains("value=\"2020-05-01\""));
+    assert!(label_in(&r.body, "gap-form", "note").contains("value=\"Thử\""));
+}

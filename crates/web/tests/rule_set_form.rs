@@ -66,6 +66,14 @@ fn body(extra: &[(&str, &str)]) -> String {
         .finish()
 }
 
+/// Both steps of [`body`] left blank: no procedure at all.
+const NO_STEPS: [(&str, &str); 4] = [
+    ("step_code_0", ""),
+    ("step_label_0", ""),
+    ("step_code_1", ""),
+    ("step_label_1", ""),
+];
+
 #[tokio::test]
 async fn a_rule_set_is_made_in_a_form() {
     let t = TestApp::new().await;
@@ -142,13 +150,7 @@ async fn a_refused_rule_set_comes_back_as_typed() {
         .post_form(
             "/rule-sets",
             Auth::Cookie(&cookie),
-            &body(&[
-                ("min_duration_minutes", "chín mươi"),
-                ("step_code_0", ""),
-                ("step_label_0", ""),
-                ("step_code_1", ""),
-                ("step_label_1", ""),
-            ]),
+            &body(&[("min_duration_minutes", "chín mươi"), ("kind_code_1", "")]),
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
@@ -166,19 +168,31 @@ async fn a_refused_rule_set_comes_back_as_typed() {
         r.body.contains("value=\"Nội dung thiết thực\""),
         "a criterion kept"
     );
+    // A kind named without its code: refused on that row's code.
+    let kinds = section(&r.body, "id=\"rule-kinds\"", "</fieldset>");
+    let row = section(kinds, "name=\"kind_code_1\"", "</td>");
+    assert!(row.contains("Vui lòng nhập mã"), "{row}");
 
-    // The numbers right, the procedure empty: the rules' own check, on the procedure.
+    // The unit chosen stays chosen (listed first, so also when it lies beyond the first
+    // choices the list offers).
+    let unit = t.unit_id("Chi bộ thôn Bản Nà").await.to_string();
     let r = t
         .post_form(
             "/rule-sets",
             Auth::Cookie(&cookie),
-            &body(&[
-                ("step_code_0", ""),
-                ("step_label_0", ""),
-                ("step_code_1", ""),
-                ("step_label_1", ""),
-            ]),
+            &body(&[("unit_id", unit.as_str()), ("min_duration_minutes", "x")]),
         )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let select = section(&r.body, "name=\"unit_id\"", "</select>");
+    assert!(
+        select.contains(&format!("value=\"{unit}\" selected")),
+        "{select}"
+    );
+
+    // The numbers right, the procedure empty: the rules' own check, on the procedure.
+    let r = t
+        .post_form("/rule-sets", Auth::Cookie(&cookie), &body(&NO_STEPS))
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     let steps = section(&r.body, "id=\"rule-steps\"", "</fieldset>");

@@ -288,7 +288,7 @@ pub async fn create(app: &App, admin: &Admin<'_>, input: NewUser) -> AppResult<U
         Ok(u) => u,
         // Another request took the name or linked the member since the checks above.
         Err(err) if chibo_store::is_unique_violation(&err) => {
-            drop(tx);
+            tx.rollback().await?;
             return Err(taken(app, &username).await?);
         }
         Err(err) => return Err(err.into()),

@@ -3,8 +3,8 @@
 //! (a unit's entries and those of every unit below it), not by joining each kind of record.
 
 use chibo_store::entities::{
-    cadre_task, candidate, course, exemption, inspection, meeting, meeting_task, member,
-    member_rule_set, position, programme, review_report, rule_set, transfer, unit,
+    cadre_task, candidate, course, inspection, meeting, meeting_task, member, member_rule_set,
+    position, programme, review_report, rule_set, transfer, unit,
 };
 use chibo_store::sea_orm::{ConnectionTrait, EntityTrait, PrimaryKeyTrait};
 
@@ -32,11 +32,11 @@ pub(super) async fn unit_path_of<C: ConnectionTrait>(
     entity: &str,
     id: i64,
 ) -> AppResult<Option<String>> {
-    // The records that belong to a member lie where the member's roll is.
+    // The records that belong to a member lie where the member's roll is (an exemption is
+    // audited as its member's record).
     let member = match entity {
         "member" => Some(id),
         "transfer" => read::<transfer::Entity, _, _>(conn, id, |t| Some(t.member_id)).await?,
-        "exemption" => read::<exemption::Entity, _, _>(conn, id, |x| Some(x.member_id)).await?,
         _ => None,
     };
     if let Some(m) = member {

@@ -118,7 +118,7 @@ impl MigrationName for OneAccountPerMember {
 impl MigrationTrait for OneAccountPerMember {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         let db = m.get_connection();
-        db.execute_unprepared("DROP INDEX ix_users_member_id")
+        db.execute_unprepared("DROP INDEX IF EXISTS ix_users_member_id")
             .await?;
         db.execute_unprepared(
             "CREATE UNIQUE INDEX ix_users_member_once ON users (member_id) \
@@ -141,7 +141,9 @@ impl MigrationName for AuditUnitPath {
 
 /// The kinds of record kept by a table with a `unit_id` (or, for inspections, the cell
 /// inspected), and the column.
-const AUDITED_BY_UNIT: [(&str, &str, &str); 8] = [
+const AUDITED_BY_UNIT: [(&str, &str, &str); 10] = [
+    ("rule_set", "rule_sets", "unit_id"),
+    ("member_rule_set", "member_rule_sets", "unit_id"),
     ("position", "positions", "unit_id"),
     ("candidate", "candidates", "unit_id"),
     ("course", "courses", "unit_id"),
@@ -176,16 +178,13 @@ impl MigrationTrait for AuditUnitPath {
             "SELECT x.unit_path FROM members x WHERE x.id = audit_log.entity_id",
         ))
         .await?;
-        for (entity, table) in [("transfer", "transfers"), ("exemption", "exemptions")] {
-            db.execute_unprepared(&set(
-                entity,
-                &format!(
-                    "SELECT x.unit_path FROM {table} t JOIN members x ON x.id = t.member_id \
-                     WHERE t.id = audit_log.entity_id"
-                ),
-            ))
-            .await?;
-        }
+        // Exemptions are audited as their member's record; transfers as their own.
+        db.execute_unprepared(&set(
+            "transfer",
+            "SELECT x.unit_path FROM transfers t JOIN members x ON x.id = t.member_id \
+             WHERE t.id = audit_log.entity_id",
+        ))
+        .await?;
         for (entity, table, column) in AUDITED_BY_UNIT {
             db.execute_unprepared(&set(
                 entity,
@@ -202,7 +201,17 @@ impl MigrationTrait for AuditUnitPath {
              JOIN units u ON u.id = x.unit_id WHERE t.id = audit_log.entity_id",
         ))
         .await?;
-        m.create_index(index("audit_log", &["unit_path", "id"], false))
-            .await
+        if m.get_database_backend() == DbBackend::Postgres {
+            // A plain index serves `LIKE 'prefix%'` only under the C collation.
+            db.execute_unprepared(
+                "CREATE INDEX ix_audit_log_unit_path_pattern ON audit_log \
+                 (unit_path text_pattern_ops, id)",
+            )
+            .await?;
+            Ok(())
+        } else {
+            m.create_index(index("audit_log", &["unit_path", "id"], false))
+                .await
+        }
     }
 }

@@ -476,7 +476,21 @@ pub async fn add_gap(
 ) -> Result<Response, PageError> {
     let mut gaps = gap_inputs(&members::get(&s.app, &a, id).await?);
     gaps.push(input);
-    let r = party_gaps::set_gaps(&s.app, &a, id, GapsInput { gaps }).await;
+    // The row added is the last one: its errors (`gaps[N].from`) belong to the form's fields.
+    let added = format!("gaps[{}].", gaps.len() - 1);
+    let r = party_gaps::set_gaps(&s.app, &a, id, GapsInput { gaps })
+        .await
+        .map_err(|e| match e {
+            AppError::Invalid(mut inv) => {
+                for f in &mut inv.errors {
+                    if let Some(rest) = f.field.strip_prefix(&added) {
+                        f.field = rest.to_string();
+                    }
+                }
+                AppError::Invalid(inv)
+            }
+            e => e,
+        });
     after_member_form(&s, &a, id, r, "gap", &values, |m| {
         format!("/members/{}#party-age-gaps", m.id)
     })

@@ -143,6 +143,16 @@ impl Reader<'_> {
         }
     }
 
+    /// A row's code, required once the row has a name.
+    fn code(&mut self, key: &str, label: &str) -> String {
+        let code = self.text(key);
+        if code.is_empty() && !label.is_empty() {
+            self.e
+                .push(key, "Vui lòng nhập mã (chữ thường không dấu) cho dòng này.");
+        }
+        code
+    }
+
     fn share(&mut self, prefix: &str, what: &str) -> Share {
         let numerator = self.number(&format!("{prefix}_num"), what);
         let denominator = self.number(&format!("{prefix}_den"), what);
@@ -169,10 +179,8 @@ pub(super) fn rules_of(f: &FormValues) -> Result<RuleSet, Invalid> {
     };
     let mut meeting_kinds = Vec::new();
     for i in rows(f, "kind_") {
-        let (code, label) = (
-            r.text(&format!("kind_code_{i}")),
-            r.text(&format!("kind_label_{i}")),
-        );
+        let label = r.text(&format!("kind_label_{i}"));
+        let code = r.code(&format!("kind_code_{i}"), &label);
         if code.is_empty() && label.is_empty() {
             continue;
         }
@@ -198,20 +206,16 @@ pub(super) fn rules_of(f: &FormValues) -> Result<RuleSet, Invalid> {
     }
     let mut procedure = Vec::new();
     for i in rows(f, "step_") {
-        let (code, label) = (
-            r.text(&format!("step_code_{i}")),
-            r.text(&format!("step_label_{i}")),
-        );
+        let label = r.text(&format!("step_label_{i}"));
+        let code = r.code(&format!("step_code_{i}"), &label);
         if !(code.is_empty() && label.is_empty()) {
             procedure.push(Step { code, label });
         }
     }
     let mut criteria = Vec::new();
     for i in rows(f, "criterion_") {
-        let (code, label) = (
-            r.text(&format!("criterion_code_{i}")),
-            r.text(&format!("criterion_label_{i}")),
-        );
+        let label = r.text(&format!("criterion_label_{i}"));
+        let code = r.code(&format!("criterion_code_{i}"), &label);
         if code.is_empty() && label.is_empty() {
             continue;
         }
@@ -241,10 +245,8 @@ pub(super) fn rules_of(f: &FormValues) -> Result<RuleSet, Invalid> {
     }
     let mut levels = Vec::new();
     for i in rows(f, "level_") {
-        let (code, label) = (
-            r.text(&format!("level_code_{i}")),
-            r.text(&format!("level_label_{i}")),
-        );
+        let label = r.text(&format!("level_label_{i}"));
+        let code = r.code(&format!("level_code_{i}"), &label);
         if code.is_empty() && label.is_empty() {
             continue;
         }

@@ -135,6 +135,8 @@ pub async fn create(
 struct FormPage {
     nav: Nav,
     units: UnitChoices,
+    /// The unit chosen, listed first (it may lie beyond the first choices).
+    chosen_unit: Option<chibo_app::refs::UnitRef>,
     /// The values offered (from the set it starts from) or as typed.
     f: Typed,
     /// The rows of each list, blank ones included.
@@ -147,6 +149,10 @@ struct FormPage {
 }
 
 impl FormPage {
+    fn is_chosen(&self, id: &i64) -> bool {
+        self.chosen_unit.as_ref().is_some_and(|c| c.id == *id)
+    }
+
     /// The value of a row's field (`kind_code` of row 2: `kind_code_2`).
     fn row(&self, field: &str, i: &usize) -> &str {
         self.f.get(&format!("{field}_{i}"))
@@ -180,11 +186,16 @@ async fn render_form(s: &AppState, a: &Actor, f: Typed) -> Result<Response, Page
     } else {
         axum::http::StatusCode::OK
     };
+    let chosen_unit = match f.get("unit_id").parse::<i64>() {
+        Ok(id) => units::visible_ref(&s.app, a, id).await.ok(),
+        Err(_) => None,
+    };
     render_status(
         status,
         &FormPage {
             nav: Nav::of(a),
             units: units::choices(&s.app, a, None, None, FIRST_CHOICES).await?,
+            chosen_unit,
             kind_rows: row_numbers(&f, "kind_code"),
             step_rows: row_numbers(&f, "step_code"),
             criterion_rows: row_numbers(&f, "criterion_code"),
