@@ -209,11 +209,32 @@ async fn the_procedure_is_ticked_from_one_list() {
             Method::POST,
             &format!("/api/v1/meetings/{id}/steps/many"),
             &sec,
-            json!({"steps": [{"step": codes[2], "done_at": "07:20"}, {"step": codes[3], "done_at": "07:30"}]}),
+            // Sent in any order, the steps are checked in the procedure's.
+            json!({"steps": [{"step": codes[3], "done_at": "07:30"}, {"step": codes[2], "done_at": "07:20"}]}),
         )
         .await);
     assert_eq!(v.as_array().unwrap().len(), 2);
     assert_eq!(steps_done(&t, &sec, id).await, 4);
+    // Every step left ticked in one submit: the form's fields arrive by name, not in the
+    // procedure's order (the demo's codes are not alphabetical), and are accepted.
+    let rest: Vec<String> = codes[4..]
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("done_{c}=on&time_{c}=08%3A{:02}", i + 10))
+        .collect();
+    assert!(
+        codes[4..].windows(2).any(|w| w[0] > w[1]),
+        "the procedure's codes are in name order: {codes:?}"
+    );
+    let r = t
+        .post_form(
+            &format!("/meetings/{id}/steps"),
+            Auth::Cookie(&cookie),
+            &rest.join("&"),
+        )
+        .await;
+    assert_eq!(r.location(), format!("/meetings/{id}?da-luu=steps#steps"), "{}", r.body);
+    assert_eq!(steps_done(&t, &sec, id).await, codes.len());
 }
 
 /// How many steps of meeting `id` are ticked.

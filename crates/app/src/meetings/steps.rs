@@ -32,8 +32,8 @@ pub struct StepInput {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct StepsInput {
-    /// The steps done, in the procedure's order, each with its time; a step left out stays
-    /// open.
+    /// The steps done, each with its time, in any order (they are checked in the procedure's);
+    /// a step left out stays open.
     pub steps: Vec<StepInput>,
 }
 
@@ -43,8 +43,9 @@ pub async fn tick_step(app: &App, actor: &Actor, id: i64, input: StepInput) -> A
     Ok(ticked.pop().expect("one step ticked"))
 }
 
-/// Ticks every step of `input` at once, in order, each checked as if ticked alone after the
-/// ones before it; all or none.
+/// Ticks every step of `input` at once, in the procedure's order whatever the order sent (a
+/// form's fields arrive by name), each checked as if ticked alone after the ones before it; all
+/// or none.
 pub async fn tick_steps(
     app: &App,
     actor: &Actor,
@@ -57,6 +58,15 @@ pub async fn tick_steps(
     } = lookup::manageable(app, actor, id).await?.into_inner();
     ensure_open(app, m.id).await?;
     let (rules, _) = lookup::rule_set_of(app, &m).await?;
+    let mut input = input;
+    // Steps the procedure does not know sort last, where their error is named.
+    input.steps.sort_by_key(|s| {
+        rules
+            .procedure
+            .iter()
+            .position(|p| p.code == s.step)
+            .unwrap_or(usize::MAX)
+    });
     let mut e = Invalid::new();
     if input.steps.is_empty() {
         e.push("steps", "Chưa đánh dấu bước nào.");

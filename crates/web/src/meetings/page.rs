@@ -442,7 +442,7 @@ pub async fn step(
         values,
     }: Form<Rows>,
 ) -> Result<Response, PageError> {
-    // One list: `done_<step>` ticked, `time_<step>` its time, in the procedure's order.
+    // One list: `done_<step>` ticked, `time_<step>` its time (put in order by the app).
     let steps = rows
         .with("done")
         .map(|(code, _)| StepInput {
