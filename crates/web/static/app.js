@@ -1,3 +1,13 @@
+// On a phone the header's menu folds behind a button (the CSS shows the button only where this
+// script runs, so without it the menu simply stays open).
+document.documentElement.classList.add("js");
+document.addEventListener("click", function (e) {
+  var button = e.target.closest && e.target.closest("#menu-button");
+  if (!button) return;
+  var open = document.getElementById("top").classList.toggle("open");
+  button.setAttribute("aria-expanded", open ? "true" : "false");
+});
+
 // Asks before destructive forms (marked data-confirm) are sent. No inline scripts: the CSP forbids them.
 document.addEventListener("submit", function (e) {
   var f = e.target;

@@ -212,10 +212,11 @@ async fn state_changes_need_our_origin() {
         )
         .await;
     assert_eq!(ours.status, StatusCode::SEE_OTHER, "{}", ours.body);
-    let page = t
-        .get(&format!("/units/{unit}"), Auth::Cookie(&cookie))
-        .await;
+    // The unit's page confirms the change.
+    assert_eq!(ours.location(), format!("/units/{unit}?da-luu=rename"));
+    let page = t.get(ours.location(), Auth::Cookie(&cookie)).await;
     assert!(page.body.contains("Chi bộ mới"));
+    assert!(page.body.contains("Đã đổi tên đơn vị."), "{}", page.body);
     // The API with a cookie is held to the same rule; with a bearer token it is not forgeable.
     let api = t
         .send(

@@ -233,7 +233,12 @@ async fn the_procedure_is_ticked_from_one_list() {
             &rest.join("&"),
         )
         .await;
-    assert_eq!(r.location(), format!("/meetings/{id}?da-luu=steps#steps"), "{}", r.body);
+    assert_eq!(
+        r.location(),
+        format!("/meetings/{id}?da-luu=steps#steps"),
+        "{}",
+        r.body
+    );
     assert_eq!(steps_done(&t, &sec, id).await, codes.len());
 }
 

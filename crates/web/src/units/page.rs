@@ -36,6 +36,22 @@ pub struct DateQ {
     pub ngay: Option<String>,
     /// The rest of a level of the tree, from this cursor on.
     pub after: Option<Cursor>,
+    /// The change just made, confirmed on the unit's page.
+    #[serde(rename = "da-luu")]
+    pub saved: Option<String>,
+}
+
+/// What the unit page confirms after each of its changes (`?da-luu=<change>`).
+fn saved_message(change: &str) -> Option<&'static str> {
+    Some(match change {
+        "found" => "Đã thành lập đơn vị.",
+        "rename" => "Đã đổi tên đơn vị.",
+        "move" => "Đã chuyển đơn vị sang trực thuộc đơn vị cấp trên mới.",
+        "merge" => "Đã sáp nhập: đảng viên và đơn vị trực thuộc đã chuyển sang đơn vị này.",
+        "split" => "Đã tách chi bộ: đây là chi bộ mới.",
+        "dissolve" => "Đã giải thể đơn vị.",
+        _ => return None,
+    })
 }
 
 fn as_of(q: &DateQ) -> Result<Option<chrono::NaiveDate>, PageError> {
@@ -214,6 +230,8 @@ struct UnitPage {
     /// "?ngay=…" for a past date, else empty (the tree's links carry it).
     q: String,
     errors: Vec<String>,
+    /// The confirmation of the change just made.
+    saved: Option<&'static str>,
     today: String,
     child_kinds: Vec<(&'static str, &'static str)>,
     cell_types: Vec<(&'static str, &'static str)>,
@@ -231,6 +249,7 @@ async fn render_unit(
     id: i64,
     as_of: Option<chrono::NaiveDate>,
     errors: Vec<String>,
+    saved: Option<&'static str>,
 ) -> Result<Response, PageError> {
     let d = unit_page::detail(&s.app, a, id, as_of).await?;
     let child_kinds = d
@@ -286,6 +305,7 @@ async fn render_unit(
             as_of,
             q: date_query(as_of),
             errors,
+            saved,
             today: App::today().to_string(),
             child_kinds,
             cell_types,
@@ -304,20 +324,23 @@ pub async fn show(
     PageQuery(q): PageQuery<DateQ>,
 ) -> Result<Response, PageError> {
     let as_of = as_of(&q)?;
-    render_unit(&s, &a, id, as_of, vec![]).await
+    let saved = q.saved.as_deref().and_then(saved_message);
+    render_unit(&s, &a, id, as_of, vec![], saved).await
 }
 
-/// Runs a change; on success goes to `to(result)`, on field errors shows the unit page again.
+/// Runs a change; on success goes to the page of the unit `to(result)` names, which confirms
+/// `change` (a key of `saved_message`); on field errors shows the unit page again.
 async fn act<T>(
     s: &AppState,
     a: &Actor,
     id: i64,
     r: Result<T, AppError>,
-    to: impl FnOnce(&T) -> String,
+    change: &str,
+    to: impl FnOnce(&T) -> i64,
 ) -> Result<Response, PageError> {
     match form_errors(r)? {
-        Ok(v) => Ok(see_other(&to(&v))),
-        Err(errors) => render_unit(s, a, id, None, errors).await,
+        Ok(v) => Ok(see_other(&format!("/units/{}?da-luu={change}", to(&v)))),
+        Err(errors) => render_unit(s, a, id, None, errors, None).await,
     }
 }
 
@@ -332,7 +355,7 @@ pub async fn create_child(
         ..input
     };
     let r = edit::create(&s.app, &a, input).await;
-    act(&s, &a, id, r, |u| format!("/units/{}", u.id)).await
+    act(&s, &a, id, r, "found", |u| u.id).await
 }
 
 pub async fn rename(
@@ -342,7 +365,7 @@ pub async fn rename(
     Form { input, .. }: Form<RenameUnit>,
 ) -> Result<Response, PageError> {
     let r = edit::rename(&s.app, &a, id, input).await;
-    act(&s, &a, id, r, |u| format!("/units/{}", u.id)).await
+    act(&s, &a, id, r, "rename", |u| u.id).await
 }
 
 pub async fn move_unit(
@@ -352,7 +375,7 @@ pub async fn move_unit(
     Form { input, .. }: Form<MoveUnit>,
 ) -> Result<Response, PageError> {
     let r = restructure::move_unit(&s.app, &a, id, input).await;
-    act(&s, &a, id, r, |u| format!("/units/{}", u.id)).await
+    act(&s, &a, id, r, "move", |u| u.id).await
 }
 
 pub async fn merge(
@@ -362,10 +385,7 @@ pub async fn merge(
     Form { input, .. }: Form<MergeUnit>,
 ) -> Result<Response, PageError> {
     let r = restructure::merge(&s.app, &a, id, input).await;
-    act(&s, &a, id, r, |u| {
-        format!("/units/{}", u.successor_id.unwrap_or(u.id))
-    })
-    .await
+    act(&s, &a, id, r, "merge", |u| u.successor_id.unwrap_or(u.id)).await
 }
 
 /// The page splits off one new cell at a time (the API takes several parts).
@@ -393,11 +413,9 @@ pub async fn split(
         effective_on: f.effective_on,
     };
     let r = restructure::split(&s.app, &a, id, input).await;
-    act(&s, &a, id, r, |parts| {
-        parts
-            .first()
-            .map(|p| format!("/units/{}", p.id))
-            .unwrap_or_else(|| "/units".into())
+    // The page splits off one new cell, whose page it shows.
+    act(&s, &a, id, r, "split", |parts| {
+        parts.first().map_or(id, |p| p.id)
     })
     .await
 }
@@ -409,5 +427,5 @@ pub async fn dissolve(
     Form { input, .. }: Form<DissolveUnit>,
 ) -> Result<Response, PageError> {
     let r = restructure::dissolve(&s.app, &a, id, input).await;
-    act(&s, &a, id, r, |u| format!("/units/{}", u.id)).await
+    act(&s, &a, id, r, "dissolve", |u| u.id).await
 }
