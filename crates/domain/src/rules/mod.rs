@@ -251,13 +251,35 @@ impl RuleSet {
         if self.procedure.is_empty() {
             e.push("procedure", "Quy trình sinh hoạt phải có ít nhất một bước.");
         }
-        let mut codes: Vec<&str> = self.procedure.iter().map(|s| s.code.as_str()).collect();
-        codes.sort_unstable();
-        if codes.windows(2).any(|w| w[0] == w[1]) {
-            e.push(
+        // Codes name rows everywhere (a meeting's kind, a ticked step, a score line): each must
+        // be given and given once.
+        for (field, what, codes) in [
+            (
+                "meeting_kinds",
+                "các loại sinh hoạt",
+                self.meeting_kinds.iter().map(|k| k.code.as_str()).collect::<Vec<_>>(),
+            ),
+            (
                 "procedure",
-                "Mã các bước trong quy trình không được trùng nhau.",
-            );
+                "các bước trong quy trình",
+                self.procedure.iter().map(|s| s.code.as_str()).collect(),
+            ),
+            (
+                "scoring.criteria",
+                "các tiêu chí chấm điểm",
+                self.scoring.criteria.iter().map(|c| c.code.as_str()).collect(),
+            ),
+        ] {
+            if codes.iter().any(|c| c.trim().is_empty()) {
+                e.push(field, format!("Mã của {what} không được để trống."));
+            }
+            let mut seen = std::collections::HashSet::new();
+            if let Some(twice) = codes.iter().find(|c| !seen.insert(**c)) {
+                e.push(
+                    field,
+                    format!("Mã của {what} không được trùng nhau (mã \"{twice}\" có hai lần)."),
+                );
+            }
         }
         for (field, s) in [
             ("attendance_threshold", self.attendance_threshold),

@@ -267,6 +267,32 @@ fn checks_name_the_problems() {
 }
 
 #[test]
+fn codes_are_given_once() {
+    let mut r = builtins()[1].rules.clone();
+    let kind = r.meeting_kinds[0].clone();
+    r.meeting_kinds.push(kind);
+    let criterion = r.scoring.criteria[1].code.clone();
+    r.scoring.criteria[0].code = criterion.clone();
+    r.procedure[0].code = " ".into();
+    let e = r.check().unwrap_err();
+    let of = |field: &str| -> Vec<&str> {
+        e.errors
+            .iter()
+            .filter(|f| f.field == field)
+            .map(|f| f.message.as_str())
+            .collect()
+    };
+    assert!(of("meeting_kinds").iter().any(|m| m.contains("trùng nhau")), "{e:?}");
+    assert!(
+        of("scoring.criteria")
+            .iter()
+            .any(|m| m.contains(&format!("\"{criterion}\" có hai lần"))),
+        "{e:?}"
+    );
+    assert!(of("procedure").iter().any(|m| m.contains("để trống")), "{e:?}");
+}
+
+#[test]
 fn the_closest_rule_set_in_force_wins() {
     let b = builtins();
     let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
