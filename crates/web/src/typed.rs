@@ -14,6 +14,8 @@ use crate::extract::form::FormValues;
 #[derive(Debug, Default)]
 pub struct Typed {
     values: HashMap<String, String>,
+    /// Every value sent, for fields sent more than once (the boxes ticked in a list).
+    all: Vec<(String, String)>,
     errors: HashMap<String, String>,
 }
 
@@ -27,6 +29,7 @@ impl Typed {
                 .into_iter()
                 .map(|(k, v)| (k.into(), v.into()))
                 .collect(),
+            all: Vec::new(),
             errors: HashMap::new(),
         }
     }
@@ -35,11 +38,14 @@ impl Typed {
     /// are never sent back.
     pub fn sent(f: &FormValues, secret: &[&str]) -> Self {
         let mut values = HashMap::new();
+        let mut all = Vec::new();
         for (k, v) in f.pairs().filter(|(k, _)| !secret.contains(k)) {
             values.entry(k.to_string()).or_insert_with(|| v.to_string());
+            all.push((k.to_string(), v.to_string()));
         }
         Typed {
             values,
+            all,
             errors: HashMap::new(),
         }
     }
@@ -58,6 +64,20 @@ impl Typed {
     /// The value of a field ("" when none).
     pub fn get(&self, k: &str) -> &str {
         self.values.get(k).map(String::as_str).unwrap_or("")
+    }
+
+    /// Whether `v` was among the values sent for `k` (a box ticked in a list).
+    pub fn has(&self, k: &str, v: &str) -> bool {
+        self.all.iter().any(|(key, value)| key == k && value == v)
+    }
+
+    /// The values sent for `k` that are ids (the boxes ticked in a list).
+    pub fn ids(&self, k: &str) -> Vec<i64> {
+        self.all
+            .iter()
+            .filter(|(key, _)| key == k)
+            .filter_map(|(_, v)| v.parse().ok())
+            .collect()
     }
 
     /// A field's message ("" when none).
@@ -80,6 +100,90 @@ impl Typed {
     pub fn refused(&self) -> bool {
         !self.errors.is_empty()
     }
+}
+
+/// A page's refused form: which of its forms, and what was typed in it. A page with several
+/// forms reads each field through it, so the refused form shows what was typed with its
+/// messages while the others show what they offer.
+#[derive(Debug, Default)]
+pub struct Refusal {
+    pub form: String,
+    pub typed: Typed,
+}
+
+impl Refusal {
+    pub fn of(form: impl Into<String>, typed: Typed) -> Self {
+        Refusal {
+            form: form.into(),
+            typed,
+        }
+    }
+
+    /// Whether `form` is the one refused (it opens, its fields marked).
+    pub fn open(&self, form: &str) -> bool {
+        !self.form.is_empty() && self.form == form
+    }
+
+    /// A field of `form`: as typed when it was refused, else `offered`.
+    pub fn val<'a>(&'a self, form: &str, key: &str, offered: &'a str) -> &'a str {
+        if self.open(form) {
+            self.typed.get(key)
+        } else {
+            offered
+        }
+    }
+
+    /// The message beside a field of `form` ("" when none).
+    pub fn err(&self, form: &str, key: &str) -> &str {
+        if self.open(form) {
+            self.typed.err(key)
+        } else {
+            ""
+        }
+    }
+
+    pub fn bad(&self, form: &str, key: &str) -> bool {
+        !self.err(form, key).is_empty()
+    }
+
+    /// Whether option or box `v` of field `key` was chosen in the refused `form`.
+    pub fn chose(&self, form: &str, key: &str, v: &str) -> bool {
+        self.open(form) && self.typed.has(key, v)
+    }
+
+    /// Every message, for the list above the page's forms.
+    pub fn messages(&self) -> Vec<&str> {
+        self.typed.messages()
+    }
+
+    pub fn refused(&self) -> bool {
+        self.typed.refused()
+    }
+
+    /// 422 when a form was refused, else 200.
+    pub fn status(&self) -> axum::http::StatusCode {
+        if self.refused() {
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            axum::http::StatusCode::OK
+        }
+    }
+}
+
+/// A use case's result with the errors of one row of a list (`prefix`, e.g. `gaps[3].`) named
+/// by the form's own fields: a page form that sends one row of what the API takes as a list.
+pub fn row_fields<T>(r: Result<T, AppError>, prefix: &str) -> Result<T, AppError> {
+    r.map_err(|e| match e {
+        AppError::Invalid(mut inv) => {
+            for f in &mut inv.errors {
+                if let Some(rest) = f.field.strip_prefix(prefix) {
+                    f.field = rest.to_string();
+                }
+            }
+            AppError::Invalid(inv)
+        }
+        e => e,
+    })
 }
 
 /// Each field's first message.

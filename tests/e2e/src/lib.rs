@@ -96,6 +96,7 @@ impl Flow {
             bin.display()
         );
         let axe = axe_source();
+        forget_shots(name);
         let tmp = std::env::temp_dir().join(format!("chibo-e2e-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&tmp);
         std::fs::create_dir_all(&tmp).unwrap();
@@ -190,7 +191,7 @@ impl Flow {
             let widths = self
                 .c
                 .execute(
-                    "return [document.documentElement.scrollWidth, window.innerWidth]",
+                    "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]",
                     vec![],
                 )
                 .await
@@ -199,11 +200,12 @@ impl Flow {
             let wide = self
                 .c
                 .execute(
-                    r#"const w = window.innerWidth;
+                    r#"const w = document.documentElement.clientWidth;
                     return Array.from(document.querySelectorAll('body *'))
                       .filter(e => e.getBoundingClientRect().right > w + 1
                         && !e.closest('.table-wrap'))
-                      .slice(0, 5).map(e => e.tagName + (e.id ? '#' + e.id : '') + ' '
+                      .slice(0, 5).map(e => e.tagName + (e.id ? '#' + e.id : '')
+                        + (e.name ? '[name=' + e.name + ']' : '') + ' '
                         + Math.round(e.getBoundingClientRect().width) + 'px');"#,
                     vec![],
                 )
@@ -425,8 +427,23 @@ impl Flow {
     /// Closes the browser and removes the flow's folder.
     pub async fn end(self) {
         let tmp = self.tmp.clone();
-        self.c.close().await.unwrap();
+        self.c.clone().close().await.unwrap();
+        drop(self);
         let _ = std::fs::remove_dir_all(tmp);
+    }
+}
+
+impl Drop for Flow {
+    /// A flow that failed never closed its browser, and killing chromedriver leaves chromium
+    /// running: it is found by its profile folder, which is the flow's own.
+    fn drop(&mut self) {
+        let _ = Command::new("pkill")
+            .arg("-f")
+            .arg(format!(
+                "user-data-dir={}",
+                self.tmp.join("profile").display()
+            ))
+            .status();
     }
 }
 
@@ -452,10 +469,30 @@ async fn browser(driver_port: u16, profile: &Path) -> Client {
         .expect("chromedriver session")
 }
 
-async fn shot(c: &Client, name: &str) {
-    let dir = std::env::var("CHIBO_SCREENSHOTS")
+/// Where the screenshots go.
+fn shots_dir() -> PathBuf {
+    std::env::var("CHIBO_SCREENSHOTS")
         .map(PathBuf::from)
-        .unwrap_or_else(|_| root().join("target/screenshots"));
+        .unwrap_or_else(|_| root().join("target/screenshots"))
+}
+
+/// Removes a flow's screenshots of an earlier run: their numbers shift as steps are added.
+fn forget_shots(flow: &str) {
+    let Ok(dir) = std::fs::read_dir(shots_dir()) else {
+        return;
+    };
+    for f in dir.flatten() {
+        if f.file_name()
+            .to_string_lossy()
+            .starts_with(&format!("{flow}-"))
+        {
+            let _ = std::fs::remove_file(f.path());
+        }
+    }
+}
+
+async fn shot(c: &Client, name: &str) {
+    let dir = shots_dir();
     std::fs::create_dir_all(&dir).unwrap();
     let png = c.screenshot().await.unwrap();
     std::fs::write(dir.join(format!("{name}.png")), png).unwrap();

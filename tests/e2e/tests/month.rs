@@ -72,6 +72,12 @@ async fn a_cells_month_from_the_notice_to_the_task_report() {
     f.wait_text("#meeting-title", "").await;
     let meeting = f.path().await;
     let meeting = meeting.split(['?', '#']).next().unwrap().to_string();
+    // Nothing is judged before the attendance is taken.
+    let rate = f.text("#rate").await;
+    assert!(
+        rate.contains("tính khi điểm danh") && !rate.contains("chưa đạt"),
+        "{rate}"
+    );
     f.page("buoi-moi-lap").await;
 
     // The notice goes out to the cell's members.

@@ -21,7 +21,7 @@ use crate::access::{Actor, Visible};
 use crate::membership::member_events;
 use crate::org::founding::{insert_unit, version_row};
 use crate::org::units::{UnitView, find, unit_view};
-use crate::refs::MemberChoices;
+use crate::refs::{MemberChoices, MemberRef};
 use crate::{App, AppError, AppResult, audit};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -480,6 +480,33 @@ pub async fn founder_choices(
         per_page,
     )
     .await
+}
+
+/// The members of `ids` on the roll under `parent_id`, by name: what a refused founding had
+/// ticked, shown ticked again. The ids are the few the user ticked (looked up in chunks); any
+/// outside the unit or off the roll are left out, as the choices would have left them.
+pub async fn founders_named(
+    app: &App,
+    actor: &Actor,
+    parent_id: i64,
+    ids: &[i64],
+) -> AppResult<Vec<MemberRef>> {
+    let parent = actor.visible(find(&app.db, parent_id).await?)?;
+    let on_roll = on_roll_codes();
+    let mut named: Vec<MemberRef> =
+        crate::lookup::by_ids::<member::Entity, _>(&app.db, member::Column::Id, ids)
+            .await?
+            .into_iter()
+            .filter(|m| {
+                m.unit_path.starts_with(&parent.path) && on_roll.contains(&m.status.as_str())
+            })
+            .map(|m| MemberRef {
+                id: m.id,
+                name: m.full_name,
+            })
+            .collect();
+    named.sort_by_key(|m| text::collation_key(&m.name));
+    Ok(named)
 }
 
 /// Seeds a root unit (the demo and `chibo` set-up use it; no actor, no scope).

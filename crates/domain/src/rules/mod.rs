@@ -257,7 +257,10 @@ impl RuleSet {
             (
                 "meeting_kinds",
                 "các loại sinh hoạt",
-                self.meeting_kinds.iter().map(|k| k.code.as_str()).collect::<Vec<_>>(),
+                self.meeting_kinds
+                    .iter()
+                    .map(|k| k.code.as_str())
+                    .collect::<Vec<_>>(),
             ),
             (
                 "procedure",
@@ -267,7 +270,11 @@ impl RuleSet {
             (
                 "scoring.criteria",
                 "các tiêu chí chấm điểm",
-                self.scoring.criteria.iter().map(|c| c.code.as_str()).collect(),
+                self.scoring
+                    .criteria
+                    .iter()
+                    .map(|c| c.code.as_str())
+                    .collect(),
             ),
         ] {
             if codes.iter().any(|c| c.trim().is_empty()) {

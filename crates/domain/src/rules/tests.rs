@@ -282,14 +282,20 @@ fn codes_are_given_once() {
             .map(|f| f.message.as_str())
             .collect()
     };
-    assert!(of("meeting_kinds").iter().any(|m| m.contains("trùng nhau")), "{e:?}");
+    assert!(
+        of("meeting_kinds").iter().any(|m| m.contains("trùng nhau")),
+        "{e:?}"
+    );
     assert!(
         of("scoring.criteria")
             .iter()
             .any(|m| m.contains(&format!("\"{criterion}\" có hai lần"))),
         "{e:?}"
     );
-    assert!(of("procedure").iter().any(|m| m.contains("để trống")), "{e:?}");
+    assert!(
+        of("procedure").iter().any(|m| m.contains("để trống")),
+        "{e:?}"
+    );
 }
 
 #[test]

@@ -12,11 +12,12 @@ use chibo_domain::cursor::Cursor;
 use crate::error::PageError;
 use crate::extract::form::Form;
 use crate::extract::path::PathId;
-use crate::extract::query::{PageQuery, Paging};
+use crate::extract::query::PageQuery;
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::render::{Nav, form_errors, render_status, see_other};
+use crate::render::{Nav, render_status, see_other};
 use crate::state::AppState;
+use crate::typed::{Refusal, refused};
 
 #[derive(Template)]
 #[template(path = "candidates.html")]
@@ -25,8 +26,27 @@ struct ListPage {
     list: CandidateList,
     /// Not the first page.
     later: bool,
-    errors: Vec<String>,
+    /// The form refused (`propose`, or `step-<candidate>-<step>`) and what was typed in it.
+    refused: Refusal,
+    /// A step or a proposal was just recorded.
+    saved: bool,
     today: String,
+}
+
+/// The list's query: where it continues, and whether a change was just saved.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ListQ {
+    after: Option<Cursor>,
+    #[serde(rename = "da-luu")]
+    saved: Option<String>,
+}
+
+impl ListPage {
+    /// The name of a candidate's step form, as `refused` names it.
+    fn step_form(&self, candidate: &i64, step: &str) -> String {
+        format!("step-{candidate}-{step}")
+    }
 }
 
 async fn render_list(
@@ -34,17 +54,18 @@ async fn render_list(
     a: &Actor,
     id: i64,
     after: Option<&Cursor>,
-    errors: Vec<String>,
+    refused: Refusal,
+    saved: bool,
 ) -> Result<Response, PageError> {
     let list = admissions::list(&s.app, a, id, after, 100).await?;
-    let status = crate::render::status_for(&errors);
     render_status(
-        status,
+        refused.status(),
         &ListPage {
             nav: Nav::of(a),
             list,
             later: after.is_some(),
-            errors,
+            refused,
+            saved,
             today: App::today().to_string(),
         },
     )
@@ -54,20 +75,22 @@ pub async fn list(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    PageQuery(q): PageQuery<Paging>,
+    PageQuery(q): PageQuery<ListQ>,
 ) -> Result<Response, PageError> {
-    render_list(&s, &a, id, q.after.as_ref(), vec![]).await
+    let saved = q.saved.is_some();
+    render_list(&s, &a, id, q.after.as_ref(), Default::default(), saved).await
 }
 
 pub async fn propose(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    Form { input, .. }: Form<CandidateInput>,
+    Form { input, values }: Form<CandidateInput>,
 ) -> Result<Response, PageError> {
-    match form_errors(admissions::propose(&s.app, &a, id, input).await)? {
-        Ok(_) => Ok(see_other(&format!("/units/{}/candidates", id))),
-        Err(errors) => render_list(&s, &a, id, None, errors).await,
+    let r = admissions::propose(&s.app, &a, id, input).await;
+    match refused(r, &values, &[])? {
+        Ok(_) => Ok(see_other(&format!("/units/{id}/candidates?da-luu=1"))),
+        Err(typed) => render_list(&s, &a, id, None, Refusal::of("propose", typed), false).await,
     }
 }
 
@@ -86,8 +109,13 @@ pub async fn step(
             Err(_) => admissions::unit_of(&s.app, &a, id).await?,
         },
     };
-    match form_errors(r)? {
-        Ok(_) => Ok(see_other(&format!("/units/{back}/candidates"))),
-        Err(errors) => render_list(&s, &a, back, None, errors).await,
+    match refused(r, &values, &[])? {
+        Ok(_) => Ok(see_other(&format!(
+            "/units/{back}/candidates?da-luu=1#candidate-{id}"
+        ))),
+        Err(typed) => {
+            let form = format!("step-{id}-{}", values.get("step").unwrap_or(""));
+            render_list(&s, &a, back, None, Refusal::of(form, typed), false).await
+        }
     }
 }

@@ -478,19 +478,10 @@ pub async fn add_gap(
     gaps.push(input);
     // The row added is the last one: its errors (`gaps[N].from`) belong to the form's fields.
     let added = format!("gaps[{}].", gaps.len() - 1);
-    let r = party_gaps::set_gaps(&s.app, &a, id, GapsInput { gaps })
-        .await
-        .map_err(|e| match e {
-            AppError::Invalid(mut inv) => {
-                for f in &mut inv.errors {
-                    if let Some(rest) = f.field.strip_prefix(&added) {
-                        f.field = rest.to_string();
-                    }
-                }
-                AppError::Invalid(inv)
-            }
-            e => e,
-        });
+    let r = crate::typed::row_fields(
+        party_gaps::set_gaps(&s.app, &a, id, GapsInput { gaps }).await,
+        &added,
+    );
     after_member_form(&s, &a, id, r, "gap", &values, |m| {
         format!("/members/{}#party-age-gaps", m.id)
     })

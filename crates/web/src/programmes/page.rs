@@ -4,6 +4,7 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
+use chibo_app::membership::members;
 use chibo_app::paging::PER_PAGE;
 use chibo_app::programmes::Record;
 use chibo_app::programmes::cadre_tasks;
@@ -16,7 +17,7 @@ use chibo_app::programmes::inspections::{
 };
 use chibo_app::programmes::training;
 use chibo_app::programmes::training::TrainingList;
-use chibo_app::refs::{MemberChoices, UnitChoices};
+use chibo_app::refs::{MemberChoices, MemberRef, UnitChoices};
 use chibo_app::reports::Period;
 use chibo_app::{Actor, App, AppError};
 use chibo_domain::bounded::Year;
@@ -31,6 +32,7 @@ use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
 use crate::render::{FIRST_CHOICES, Nav, choices, form_errors, render_status, see_other};
 use crate::state::AppState;
+use crate::typed::{Refusal, refused};
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -39,6 +41,9 @@ pub struct PeriodQuery {
     den: String,
     nam: Option<Year>,
     after: Option<Cursor>,
+    /// A change was just saved.
+    #[serde(rename = "da-luu")]
+    saved: Option<String>,
 }
 
 impl PeriodQuery {
@@ -55,8 +60,31 @@ struct CadreTasksPage {
     officers: MemberChoices,
     /// Not the first page.
     later: bool,
-    errors: Vec<String>,
+    /// A refused form: `give`, or `update-<task>`.
+    refused: Refusal,
+    /// The officer a refused `give` had chosen, shown chosen even beyond the first choices.
+    picked: Option<MemberRef>,
+    saved: bool,
     today: String,
+}
+
+impl CadreTasksPage {
+    /// The name of a task's update form, as `refused` names it.
+    fn update_form(&self, task: &i64) -> String {
+        format!("update-{task}")
+    }
+
+    /// A day as a date field holds it ("" when none).
+    fn day_text(&self, d: &Option<chrono::NaiveDate>) -> String {
+        d.map(|d| d.to_string()).unwrap_or_default()
+    }
+
+    /// The picked officer, when the first choices do not hold them.
+    fn picked_beyond(&self) -> Option<&MemberRef> {
+        self.picked
+            .as_ref()
+            .filter(|p| self.officers.items.iter().all(|o| o.id != p.id))
+    }
 }
 
 /// The first officers to choose from, when the actor may choose.
@@ -79,18 +107,27 @@ async fn render_cadre_tasks(
     id: i64,
     year: Option<i32>,
     after: Option<&Cursor>,
-    errors: Vec<String>,
+    (refused, saved): (Refusal, bool),
 ) -> Result<Response, PageError> {
     let list = cadre_tasks::cadre_tasks(&s.app, a, id, year, after, PER_PAGE).await?;
     let officers = first_officers(s, a, id, list.can_give).await?;
+    let picked = match refused.typed.get("member_id").parse() {
+        Ok(m) if refused.open("give") => members::get(&s.app, a, m).await.ok().map(|m| MemberRef {
+            id: m.id,
+            name: m.full_name,
+        }),
+        _ => None,
+    };
     render_status(
-        crate::render::status_for(&errors),
+        refused.status(),
         &CadreTasksPage {
             nav: Nav::of(a),
             list,
             officers,
             later: after.is_some(),
-            errors,
+            refused,
+            picked,
+            saved,
             today: App::today().to_string(),
         },
     )
@@ -108,7 +145,7 @@ pub async fn cadre_tasks(
         id,
         q.nam.map(|y| y.get_i32()),
         q.after.as_ref(),
-        vec![],
+        (Refusal::default(), q.saved.is_some()),
     )
     .await
 }
@@ -117,14 +154,17 @@ pub async fn give_cadre_task(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    Form { input, .. }: Form<CadreTaskInput>,
+    Form { input, values }: Form<CadreTaskInput>,
 ) -> Result<Response, PageError> {
-    match form_errors(cadre_tasks::give_cadre_task(&s.app, &a, id, input).await)? {
+    let r = cadre_tasks::give_cadre_task(&s.app, &a, id, input).await;
+    match refused(r, &values, &[])? {
         Ok(l) => Ok(see_other(&format!(
-            "/units/{}/cadre-tasks?nam={}",
-            id, l.year
+            "/units/{id}/cadre-tasks?nam={}&da-luu=1",
+            l.year
         ))),
-        Err(errors) => render_cadre_tasks(&s, &a, id, None, None, errors).await,
+        Err(typed) => {
+            render_cadre_tasks(&s, &a, id, None, None, (Refusal::of("give", typed), false)).await
+        }
     }
 }
 
@@ -132,15 +172,19 @@ pub async fn update_cadre_task(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    Form { input, .. }: Form<CadreTaskUpdate>,
+    Form { input, values }: Form<CadreTaskUpdate>,
 ) -> Result<Response, PageError> {
     let back = chibo_app::programmes::unit_of(&s.app, &a, Record::CadreTask(id)).await?;
-    match form_errors(cadre_tasks::update_cadre_task(&s.app, &a, id, input).await)? {
+    let r = cadre_tasks::update_cadre_task(&s.app, &a, id, input).await;
+    match refused(r, &values, &[])? {
         Ok(l) => Ok(see_other(&format!(
-            "/units/{back}/cadre-tasks?nam={}",
+            "/units/{back}/cadre-tasks?nam={}&da-luu=1#cadre-task-{id}",
             l.year
         ))),
-        Err(errors) => render_cadre_tasks(&s, &a, back, None, None, errors).await,
+        Err(typed) => {
+            let refused = Refusal::of(format!("update-{id}"), typed);
+            render_cadre_tasks(&s, &a, back, None, None, (refused, false)).await
+        }
     }
 }
 

@@ -15,7 +15,7 @@ use chibo_app::org::unit_page::UnitDetail;
 use chibo_app::org::unit_targets::{self, Target};
 use chibo_app::org::units;
 use chibo_app::paging::PER_PAGE;
-use chibo_app::refs::MemberChoices;
+use chibo_app::refs::{MemberChoices, MemberRef, UnitRef};
 use chibo_app::{Actor, App, AppError};
 use chibo_domain::cursor::Cursor;
 use chibo_domain::org::{CellType, UnitKind};
@@ -23,13 +23,14 @@ use chibo_domain::validate::parse_date;
 use serde::Deserialize;
 
 use crate::error::PageError;
-use crate::extract::form::Form;
+use crate::extract::form::{Form, FormValues};
 use crate::extract::path::PathId;
 use crate::extract::query::{ChoicesQuery, PageQuery, Paging};
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::render::{FIRST_CHOICES, Nav, form_errors, render, render_status, see_other};
+use crate::render::{FIRST_CHOICES, Nav, render, render_status, see_other};
 use crate::state::AppState;
+use crate::typed::{Refusal, refused, row_fields};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct DateQ {
@@ -229,7 +230,9 @@ struct UnitPage {
     as_of: Option<chrono::NaiveDate>,
     /// "?ngay=…" for a past date, else empty (the tree's links carry it).
     q: String,
-    errors: Vec<String>,
+    /// The form that was refused, with what was typed in it.
+    refused: Refusal,
+    chosen: Chosen,
     /// The confirmation of the change just made.
     saved: Option<&'static str>,
     today: String,
@@ -243,12 +246,32 @@ struct UnitPage {
     is_cell: bool,
 }
 
+/// What a refused form of the unit page (`found`, `rename`, `move`, `merge`, `split`,
+/// `dissolve`) had chosen beyond its first choices, shown chosen again.
+#[derive(Default)]
+struct Chosen {
+    /// The members a refused founding had ticked.
+    founders: Vec<MemberRef>,
+    /// The unit a refused move or merge had chosen.
+    target: Option<UnitRef>,
+}
+
+impl UnitPage {
+    /// The unit a refused move or merge had chosen, when it is not among the first targets.
+    fn target_beyond(&self, form: &str, first: &[UnitRef]) -> Option<&UnitRef> {
+        self.chosen
+            .target
+            .as_ref()
+            .filter(|t| self.refused.open(form) && first.iter().all(|f| f.id != t.id))
+    }
+}
+
 async fn render_unit(
     s: &AppState,
     a: &Actor,
     id: i64,
     as_of: Option<chrono::NaiveDate>,
-    errors: Vec<String>,
+    (refused, chosen): (Refusal, Chosen),
     saved: Option<&'static str>,
 ) -> Result<Response, PageError> {
     let d = unit_page::detail(&s.app, a, id, as_of).await?;
@@ -295,7 +318,7 @@ async fn render_unit(
         _ => vec![],
     };
     let members_total = d.subtree_member_count;
-    let status = crate::render::status_for(&errors);
+    let status = refused.status();
     render_status(
         status,
         &UnitPage {
@@ -304,7 +327,8 @@ async fn render_unit(
             d,
             as_of,
             q: date_query(as_of),
-            errors,
+            refused,
+            chosen,
             saved,
             today: App::today().to_string(),
             child_kinds,
@@ -325,67 +349,88 @@ pub async fn show(
 ) -> Result<Response, PageError> {
     let as_of = as_of(&q)?;
     let saved = q.saved.as_deref().and_then(saved_message);
-    render_unit(&s, &a, id, as_of, vec![], saved).await
+    render_unit(&s, &a, id, as_of, Default::default(), saved).await
 }
 
 /// Runs a change; on success goes to the page of the unit `to(result)` names, which confirms
-/// `change` (a key of `saved_message`); on field errors shows the unit page again.
+/// `form`'s change (a key of `saved_message`); when refused, shows the unit page again with
+/// `form` open, as typed, its fields marked.
 async fn act<T>(
     s: &AppState,
     a: &Actor,
     id: i64,
     r: Result<T, AppError>,
-    change: &str,
+    (form, sent): (&'static str, FormValues),
     to: impl FnOnce(&T) -> i64,
 ) -> Result<Response, PageError> {
-    match form_errors(r)? {
-        Ok(v) => Ok(see_other(&format!("/units/{}?da-luu={change}", to(&v)))),
-        Err(errors) => render_unit(s, a, id, None, errors, None).await,
-    }
+    let typed = match refused(r, &sent, &[])? {
+        Ok(v) => return Ok(see_other(&format!("/units/{}?da-luu={form}", to(&v)))),
+        Err(typed) => typed,
+    };
+    let founders = match form {
+        "found" => edit::founders_named(&s.app, a, id, &typed.ids("founding_member_ids")).await?,
+        _ => vec![],
+    };
+    let target = match typed.get(if form == "move" {
+        "new_parent_id"
+    } else {
+        "into_unit_id"
+    }) {
+        chosen if matches!(form, "move" | "merge") && !chosen.is_empty() => match chosen.parse() {
+            Ok(t) => unit_targets::chosen(&s.app, a, t).await?,
+            Err(_) => None,
+        },
+        _ => None,
+    };
+    let chosen = Chosen { founders, target };
+    render_unit(s, a, id, None, (Refusal::of(form, typed), chosen), None).await
 }
 
 pub async fn create_child(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    Form { input, .. }: Form<NewUnit>,
+    Form { input, values }: Form<NewUnit>,
 ) -> Result<Response, PageError> {
     let input = NewUnit {
         parent_id: Some(id),
         ..input
     };
     let r = edit::create(&s.app, &a, input).await;
-    act(&s, &a, id, r, "found", |u| u.id).await
+    act(&s, &a, id, r, ("found", values), |u| u.id).await
 }
 
 pub async fn rename(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    Form { input, .. }: Form<RenameUnit>,
+    Form { input, values }: Form<RenameUnit>,
 ) -> Result<Response, PageError> {
     let r = edit::rename(&s.app, &a, id, input).await;
-    act(&s, &a, id, r, "rename", |u| u.id).await
+    act(&s, &a, id, r, ("rename", values), |u| u.id).await
 }
 
 pub async fn move_unit(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    Form { input, .. }: Form<MoveUnit>,
+    Form { input, values }: Form<MoveUnit>,
 ) -> Result<Response, PageError> {
     let r = restructure::move_unit(&s.app, &a, id, input).await;
-    act(&s, &a, id, r, "move", |u| u.id).await
+    act(&s, &a, id, r, ("move", values), |u| u.id).await
 }
 
 pub async fn merge(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    Form { input, .. }: Form<MergeUnit>,
+    Form { input, values }: Form<MergeUnit>,
 ) -> Result<Response, PageError> {
     let r = restructure::merge(&s.app, &a, id, input).await;
-    act(&s, &a, id, r, "merge", |u| u.successor_id.unwrap_or(u.id)).await
+    act(&s, &a, id, r, ("merge", values), |u| {
+        u.successor_id.unwrap_or(u.id)
+    })
+    .await
 }
 
 /// The page splits off one new cell at a time (the API takes several parts).
@@ -402,7 +447,7 @@ pub async fn split(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    Form { input: f, .. }: Form<SplitForm>,
+    Form { input: f, values }: Form<SplitForm>,
 ) -> Result<Response, PageError> {
     let input = SplitUnit {
         parts: vec![SplitPart {
@@ -412,9 +457,10 @@ pub async fn split(
         }],
         effective_on: f.effective_on,
     };
-    let r = restructure::split(&s.app, &a, id, input).await;
+    // The page sends one part: its errors (`parts[0].name`) are the form's fields.
+    let r = row_fields(restructure::split(&s.app, &a, id, input).await, "parts[0].");
     // The page splits off one new cell, whose page it shows.
-    act(&s, &a, id, r, "split", |parts| {
+    act(&s, &a, id, r, ("split", values), |parts| {
         parts.first().map_or(id, |p| p.id)
     })
     .await
@@ -424,8 +470,8 @@ pub async fn dissolve(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    Form { input, .. }: Form<DissolveUnit>,
+    Form { input, values }: Form<DissolveUnit>,
 ) -> Result<Response, PageError> {
     let r = restructure::dissolve(&s.app, &a, id, input).await;
-    act(&s, &a, id, r, "dissolve", |u| u.id).await
+    act(&s, &a, id, r, ("dissolve", values), |u| u.id).await
 }
