@@ -69,6 +69,10 @@ async fn a_refused_cadre_task_keeps_what_was_typed() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     let update = section(&r.body, &format!("id=\"update-{id}\""), "</form>");
     assert!(update.contains("value=\"done\" selected"), "{update}");
+    assert!(
+        update.contains(&format!("name=\"nam\" value=\"{year}\"")),
+        "the update comes back on the year it was on: {update}"
+    );
     assert!(update.contains("class=\"bad\""), "{update}");
     assert!(r.body.contains("minh chứng"));
 }

@@ -60,6 +60,11 @@ async fn a_refused_restructuring_keeps_what_was_typed() {
         found.contains("class=\"bad-text\""),
         "the founders' error beside them"
     );
+    assert_eq!(
+        found.matches(&format!("value=\"{one}\"")).count(),
+        1,
+        "the ticked member is shown once, not again among the choices"
+    );
 
     // A merger dated tomorrow: refused, the cell chosen and the date kept, the date marked.
     let tomorrow = (chibo_app::App::today() + chrono::Duration::days(1)).to_string();

@@ -107,6 +107,8 @@ impl Flow {
                 "CHIBO_DATABASE_URL",
                 format!("sqlite://{}/e2e.db?mode=rwc", tmp.display()),
             )
+            // The QR codes must point at this server, whatever the machine's settings.
+            .env_remove("CHIBO_PUBLIC_URL")
             .stdout(Stdio::null())
             .spawn()
             .expect("start chibo");
@@ -254,11 +256,30 @@ impl Flow {
         }
     }
 
-    /// Logs in with the demo password and waits for the home page.
+    /// Logs in with the demo password and waits to leave the login page.
     pub async fn login(&self, username: &str) {
         self.submit_login(username, PASSWORD).await;
+        self.wait_until(&format!("{username} let in"), || async {
+            !self.path().await.starts_with("/login")
+        })
+        .await;
         self.wait_text("h1", "").await;
-        assert_ne!(self.path().await, "/login", "{username} was not let in");
+    }
+
+    /// Waits, up to 15 s, for `ready` to hold; `what` names it when it never does.
+    pub async fn wait_until<F, R>(&self, what: &str, ready: F)
+    where
+        F: Fn() -> R,
+        R: std::future::Future<Output = bool>,
+    {
+        let start = Instant::now();
+        while !ready().await {
+            if start.elapsed() > Duration::from_secs(15) {
+                shot(&self.c, &format!("{}-failed", self.name)).await;
+                panic!("never: {what} (on {})", self.path().await);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// Fills and sends the login form of the page shown (or of /login when none is).

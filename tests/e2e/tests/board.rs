@@ -37,7 +37,6 @@ async fn the_board_drills_down_from_the_province_to_a_meeting() {
 
     // Down the tree: the commune against its own, stricter target.
     f.wait_text("#ind-attendance_rate", "≥ 90%").await;
-    f.click("#child-table a[href*='/dashboard']").await;
     f.click_link("Đảng bộ xã Phú Lâm").await;
     f.wait_text(".crumbs", "Phú Lâm").await;
     assert!(

@@ -3,6 +3,14 @@
 
 use chibo_e2e::{DESK, Flow};
 
+/// The members of the unit shown (its groups' included).
+async fn member_count(f: &Flow) -> u32 {
+    f.text("#member-count")
+        .await
+        .parse()
+        .expect("a member count")
+}
+
 #[tokio::test]
 async fn a_committee_member_merges_two_cells() {
     let mut f = Flow::start("cap-uy", DESK).await;
@@ -12,9 +20,14 @@ async fn a_committee_member_merges_two_cells() {
     f.click_link("Đảng bộ xã Phú Lâm").await;
     f.wait_text("#unit-name", "Đảng bộ xã Phú Lâm").await;
     f.page("dang-bo-xa").await;
+    f.click_link("Chi bộ thôn Đồng Tâm").await;
+    f.wait_text("#unit-name", "Chi bộ thôn Đồng Tâm").await;
+    let dong_tam = member_count(&f).await;
+    f.c.back().await.unwrap();
+    f.wait_text("#unit-name", "Đảng bộ xã Phú Lâm").await;
     f.click_link("Chi bộ thôn Bản Nà").await;
     f.wait_text("#unit-name", "Chi bộ thôn Bản Nà").await;
-    let members = f.text("#member-count").await;
+    let ban_na = member_count(&f).await;
     f.page("chi-bo-ban-na").await;
     f.click_summary("Sáp nhập vào đơn vị khác").await;
     let into = f
@@ -40,7 +53,11 @@ async fn a_committee_member_merges_two_cells() {
             .await
             .contains("Tiếp nhận từ: Chi bộ thôn Bản Nà")
     );
-    assert_ne!(f.text("#member-count").await, members);
+    assert_eq!(
+        member_count(&f).await,
+        dong_tam + ban_na,
+        "every member moved"
+    );
     f.page("chi-bo-nhan").await;
     // The merged cell's page says where it went.
     f.click_link("Chi bộ thôn Bản Nà").await;

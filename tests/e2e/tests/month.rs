@@ -53,7 +53,10 @@ async fn a_cells_month_from_the_notice_to_the_task_report() {
     f.click("#schedule-form button[type=submit]").await;
     // The demo's month may already hold a regular meeting: the list warns, the secretary
     // confirms, and nothing typed was lost.
-    f.wait_text("main", "").await;
+    f.wait_until("the meeting scheduled or a warning shown", || async {
+        f.has("#schedule-confirm").await || f.has("#meeting-title").await
+    })
+    .await;
     if f.has("#schedule-confirm").await {
         f.page("canh-bao-lap-lich").await;
         let topic = f

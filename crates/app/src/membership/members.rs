@@ -438,6 +438,15 @@ fn position_view(p: &position::Model, member_name: &str) -> PositionView {
     }
 }
 
+/// A member the actor may read, by id and name only (a form's choice shown again).
+pub async fn visible_ref(app: &App, actor: &Actor, id: i64) -> AppResult<MemberRef> {
+    let (m, _) = visible(app, actor, id).await?;
+    Ok(MemberRef {
+        id: m.id,
+        name: m.full_name,
+    })
+}
+
 pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<MemberDetail> {
     let (m, u) = visible(app, actor, id).await?;
     detail(app, actor, m, u).await

@@ -255,17 +255,7 @@ pub(crate) async fn check_members_for_cell(
     let mut ids = ids.to_vec();
     ids.sort_unstable();
     ids.dedup();
-    // The ids are the form's (a large cell's founders): looked up in chunks, then kept when
-    // on the roll below `within`.
-    let on_roll = on_roll_codes();
-    let found: Vec<member::Model> =
-        crate::lookup::by_ids::<member::Entity, _>(db, member::Column::Id, &ids)
-            .await?
-            .into_iter()
-            .filter(|m| {
-                m.unit_path.starts_with(&within.path) && on_roll.contains(&m.status.as_str())
-            })
-            .collect();
+    let found = on_roll_below(db, within, &ids).await?;
     if found.len() != ids.len() {
         errors.push(
             field,
@@ -482,6 +472,26 @@ pub async fn founder_choices(
     .await
 }
 
+/// The members of `ids` on the roll below `within`. The ids are a form's (a large cell's
+/// founders, what a refused founding had ticked): looked up in chunks, then kept when on the
+/// roll below `within`.
+async fn on_roll_below(
+    db: &impl ConnectionTrait,
+    within: &unit::Model,
+    ids: &[i64],
+) -> AppResult<Vec<member::Model>> {
+    let on_roll = on_roll_codes();
+    Ok(
+        crate::lookup::by_ids::<member::Entity, _>(db, member::Column::Id, ids)
+            .await?
+            .into_iter()
+            .filter(|m| {
+                m.unit_path.starts_with(&within.path) && on_roll.contains(&m.status.as_str())
+            })
+            .collect(),
+    )
+}
+
 /// The members of `ids` on the roll under `parent_id`, by name: what a refused founding had
 /// ticked, shown ticked again. The ids are the few the user ticked (looked up in chunks); any
 /// outside the unit or off the roll are left out, as the choices would have left them.
@@ -492,19 +502,14 @@ pub async fn founders_named(
     ids: &[i64],
 ) -> AppResult<Vec<MemberRef>> {
     let parent = actor.visible(find(&app.db, parent_id).await?)?;
-    let on_roll = on_roll_codes();
-    let mut named: Vec<MemberRef> =
-        crate::lookup::by_ids::<member::Entity, _>(&app.db, member::Column::Id, ids)
-            .await?
-            .into_iter()
-            .filter(|m| {
-                m.unit_path.starts_with(&parent.path) && on_roll.contains(&m.status.as_str())
-            })
-            .map(|m| MemberRef {
-                id: m.id,
-                name: m.full_name,
-            })
-            .collect();
+    let mut named: Vec<MemberRef> = on_roll_below(&app.db, &parent, ids)
+        .await?
+        .into_iter()
+        .map(|m| MemberRef {
+            id: m.id,
+            name: m.full_name,
+        })
+        .collect();
     named.sort_by_key(|m| text::collation_key(&m.name));
     Ok(named)
 }

@@ -11,7 +11,7 @@ use chibo_store::subtree::Subtree;
 
 use crate::access::{Actor, Visible};
 use crate::org::units::{choices_in_name_order, find};
-use crate::refs::{UnitChoices, UnitRef};
+use crate::refs::UnitChoices;
 use crate::{App, AppResult};
 
 /// How many targets a unit's page offers before a search.
@@ -32,15 +32,6 @@ pub enum Target {
     Move,
     /// The unit that takes this one over (`POST /units/{id}/merge`).
     Merge,
-}
-
-/// The unit a refused move or merge had chosen, by name, so that the form shows it chosen again
-/// even when it lies beyond the first targets; `None` when the actor may not see it.
-pub async fn chosen(app: &App, actor: &Actor, id: i64) -> AppResult<Option<UnitRef>> {
-    Ok(actor
-        .visible(find(&app.db, id).await?)
-        .ok()
-        .map(|u| UnitRef::of(&u)))
 }
 
 pub async fn targets(app: &App, actor: &Actor, id: i64) -> AppResult<RestructureTargets> {

@@ -281,7 +281,12 @@ impl RuleSet {
                 e.push(field, format!("Mã của {what} không được để trống."));
             }
             let mut seen = std::collections::HashSet::new();
-            if let Some(twice) = codes.iter().find(|c| !seen.insert(**c)) {
+            if let Some(twice) = codes
+                .iter()
+                .map(|c| c.trim())
+                .filter(|c| !c.is_empty())
+                .find(|c| !seen.insert(*c))
+            {
                 e.push(
                     field,
                     format!("Mã của {what} không được trùng nhau (mã \"{twice}\" có hai lần)."),

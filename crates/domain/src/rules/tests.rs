@@ -296,6 +296,29 @@ fn codes_are_given_once() {
         of("procedure").iter().any(|m| m.contains("để trống")),
         "{e:?}"
     );
+
+    // Two blank codes are blank, not a code given twice; "a" and "a " are the same code.
+    let mut r = builtins()[1].rules.clone();
+    r.procedure[0].code = String::new();
+    r.procedure[1].code = String::new();
+    r.scoring.criteria[1].code = format!("{} ", r.scoring.criteria[0].code);
+    let e = r.check().unwrap_err();
+    let procedure: Vec<&str> = e
+        .errors
+        .iter()
+        .filter(|f| f.field == "procedure")
+        .map(|f| f.message.as_str())
+        .collect();
+    assert!(
+        !procedure.iter().any(|m| m.contains("hai lần")),
+        "{procedure:?}"
+    );
+    assert!(
+        e.errors
+            .iter()
+            .any(|f| f.field == "scoring.criteria" && f.message.contains("hai lần")),
+        "{e:?}"
+    );
 }
 
 #[test]

@@ -112,10 +112,7 @@ async fn render_cadre_tasks(
     let list = cadre_tasks::cadre_tasks(&s.app, a, id, year, after, PER_PAGE).await?;
     let officers = first_officers(s, a, id, list.can_give).await?;
     let picked = match refused.typed.get("member_id").parse() {
-        Ok(m) if refused.open("give") => members::get(&s.app, a, m).await.ok().map(|m| MemberRef {
-            id: m.id,
-            name: m.full_name,
-        }),
+        Ok(m) if refused.open("give") => members::visible_ref(&s.app, a, m).await.ok(),
         _ => None,
     };
     render_status(
@@ -176,6 +173,8 @@ pub async fn update_cadre_task(
 ) -> Result<Response, PageError> {
     let back = chibo_app::programmes::unit_of(&s.app, &a, Record::CadreTask(id)).await?;
     let r = cadre_tasks::update_cadre_task(&s.app, &a, id, input).await;
+    // The list the form was on (its year), where a refused update shows again.
+    let year = values.get("nam").and_then(|y| y.parse().ok());
     match refused(r, &values, &[])? {
         Ok(l) => Ok(see_other(&format!(
             "/units/{back}/cadre-tasks?nam={}&da-luu=1#cadre-task-{id}",
@@ -183,7 +182,7 @@ pub async fn update_cadre_task(
         ))),
         Err(typed) => {
             let refused = Refusal::of(format!("update-{id}"), typed);
-            render_cadre_tasks(&s, &a, back, None, None, (refused, false)).await
+            render_cadre_tasks(&s, &a, back, year, None, (refused, false)).await
         }
     }
 }

@@ -307,11 +307,15 @@ async fn render_unit(
         },
     )
     .await;
-    let founders = if d.can_create_child && as_of.is_none() {
+    let mut founders = if d.can_create_child && as_of.is_none() {
         edit::founder_choices(&s.app, a, id, None, None, FIRST_CHOICES).await?
     } else {
         MemberChoices::default()
     };
+    // The founders a refused founding had ticked are shown ticked above the choices, once.
+    founders
+        .items
+        .retain(|m| chosen.founders.iter().all(|f| f.id != m.id));
     // A unit shown as of a past date has no current member list to offer.
     let members = match page {
         Ok(p) if as_of.is_none() => p.items,
@@ -377,7 +381,7 @@ async fn act<T>(
         "into_unit_id"
     }) {
         chosen if matches!(form, "move" | "merge") && !chosen.is_empty() => match chosen.parse() {
-            Ok(t) => unit_targets::chosen(&s.app, a, t).await?,
+            Ok(t) => units::visible_ref(&s.app, a, t).await.ok(),
             Err(_) => None,
         },
         _ => None,
