@@ -269,6 +269,8 @@ async fn log_in_browse_the_tree_and_a_member() {
         .await
         .unwrap();
     f.wait_text("#documents", "Đề cương sinh hoạt.txt").await;
+    // The document's delete button is readable on the white card (axe checks its contrast).
+    f.page("tai-lieu-da-tai-len").await;
     // The QR code is shown in the meeting's second step.
     f.unfold("#phase-during").await;
     c.find(Locator::Id("qr-link"))
