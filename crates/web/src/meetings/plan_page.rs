@@ -13,8 +13,9 @@ use crate::extract::path::PathId;
 use crate::extract::query::PageQuery;
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::render::{Nav, form_errors, render_status, see_other};
+use crate::render::{Nav, render_status, see_other};
 use crate::state::AppState;
+use crate::typed::{Refusal, refused};
 
 #[derive(Template)]
 #[template(path = "plan.html")]
@@ -22,7 +23,10 @@ struct PlanPage {
     nav: Nav,
     plan: plans::YearPlan,
     members: Vec<members::MemberSummary>,
-    errors: Vec<String>,
+    /// The topic form, when it was refused, as typed.
+    refused: Refusal,
+    /// A topic was just added.
+    saved: bool,
 }
 
 async fn render_plan(
@@ -30,7 +34,7 @@ async fn render_plan(
     a: &Actor,
     id: i64,
     year: i32,
-    errors: Vec<String>,
+    (refused, saved): (Refusal, bool),
 ) -> Result<Response, PageError> {
     let plan = plans::year_plan(&s.app, a, id, year).await?;
     let members = if plan.can_manage {
@@ -48,14 +52,14 @@ async fn render_plan(
     } else {
         vec![]
     };
-    let status = crate::render::status_for(&errors);
     render_status(
-        status,
+        refused.status(),
         &PlanPage {
             nav: Nav::of(a),
             plan,
             members,
-            errors,
+            refused,
+            saved,
         },
     )
 }
@@ -64,6 +68,9 @@ async fn render_plan(
 #[serde(default)]
 pub struct YearQ {
     nam: Option<chibo_domain::bounded::Year>,
+    /// A topic was just added.
+    #[serde(rename = "da-luu")]
+    saved: Option<String>,
 }
 
 pub async fn plan(
@@ -76,18 +83,23 @@ pub async fn plan(
         .nam
         .map(|y| y.get_i32())
         .unwrap_or_else(|| chrono::Datelike::year(&App::today()));
-    render_plan(&s, &a, id, year, vec![]).await
+    render_plan(&s, &a, id, year, (Refusal::default(), q.saved.is_some())).await
 }
 
 pub async fn add_topic(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    Form { input, .. }: Form<plans::TopicInput>,
+    Form { input, values }: Form<plans::TopicInput>,
 ) -> Result<Response, PageError> {
     let year = input.year;
-    match form_errors(plans::add_topic(&s.app, &a, id, input).await)? {
-        Ok(_) => Ok(see_other(&format!("/units/{}/plan?nam={year}", id))),
-        Err(errors) => render_plan(&s, &a, id, chrono::Datelike::year(&App::today()), errors).await,
+    let r = plans::add_topic(&s.app, &a, id, input).await;
+    match refused(r, &values, &[])? {
+        Ok(_) => Ok(see_other(&format!("/units/{id}/plan?nam={year}&da-luu=1"))),
+        // The plan of the year the form was for, the topic as typed.
+        Err(typed) => {
+            let refused = (Refusal::of("topic", typed), false);
+            render_plan(&s, &a, id, year, refused).await
+        }
     }
 }

@@ -194,25 +194,37 @@ struct TrainingPage {
     list: TrainingList,
     /// Not the first page.
     later: bool,
+    /// A period that could not be read (the list shows this year's instead).
     errors: Vec<String>,
+    /// The course form, when it was refused, as typed.
+    refused: Refusal,
+    /// A course was just recorded.
+    saved: bool,
 }
 
 async fn render_training(
     s: &AppState,
     a: &Actor,
     id: i64,
-    period: Period,
-    after: Option<&Cursor>,
+    (period, after): (Period, Option<&Cursor>),
     errors: Vec<String>,
+    (refused, saved): (Refusal, bool),
 ) -> Result<Response, PageError> {
     let list = training::training(&s.app, a, id, period, after, PER_PAGE).await?;
+    let status = if errors.is_empty() {
+        refused.status()
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
     render_status(
-        crate::render::status_for(&errors),
+        status,
         &TrainingPage {
             nav: Nav::of(a),
             list,
             later: after.is_some(),
             errors,
+            refused,
+            saved,
         },
     )
 }
@@ -223,11 +235,13 @@ pub async fn training(
     PathId(id): PathId,
     PageQuery(q): PageQuery<PeriodQuery>,
 ) -> Result<Response, PageError> {
+    let saved = (Refusal::default(), q.saved.is_some());
     match q.period() {
-        Ok(p) => render_training(&s, &a, id, p, q.after.as_ref(), vec![]).await,
+        Ok(p) => render_training(&s, &a, id, (p, q.after.as_ref()), vec![], saved).await,
         Err(AppError::Invalid(inv)) => {
             let errors = inv.errors.into_iter().map(|e| e.message).collect();
-            render_training(&s, &a, id, Period::parse(None, None)?, None, errors).await
+            let this_year = (Period::parse(None, None)?, None);
+            render_training(&s, &a, id, this_year, errors, saved).await
         }
         Err(e) => Err(PageError(e)),
     }
@@ -237,11 +251,16 @@ pub async fn add_course(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    Form { input, .. }: Form<CourseInput>,
+    Form { input, values }: Form<CourseInput>,
 ) -> Result<Response, PageError> {
-    match form_errors(courses::add_course(&s.app, &a, id, input).await)? {
-        Ok(_) => Ok(see_other(&format!("/units/{}/training", id))),
-        Err(errors) => render_training(&s, &a, id, Period::parse(None, None)?, None, errors).await,
+    let r = courses::add_course(&s.app, &a, id, input).await;
+    match refused(r, &values, &[])? {
+        Ok(_) => Ok(see_other(&format!("/units/{id}/training?da-luu=1"))),
+        Err(typed) => {
+            let this_year = (Period::parse(None, None)?, None);
+            let refused = (Refusal::of("course", typed), false);
+            render_training(&s, &a, id, this_year, vec![], refused).await
+        }
     }
 }
 
