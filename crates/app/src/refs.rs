@@ -15,6 +15,16 @@ pub struct UnitRef {
     pub name: String,
 }
 
+impl MemberRef {
+    /// The reference to a member row.
+    pub fn of(m: &chibo_store::entities::member::Model) -> MemberRef {
+        MemberRef {
+            id: m.id,
+            name: m.full_name.clone(),
+        }
+    }
+}
+
 impl UnitRef {
     /// The reference to a unit row.
     pub fn of(u: &chibo_store::entities::unit::Model) -> UnitRef {

@@ -8,16 +8,6 @@ mod common;
 use axum::http::StatusCode;
 use common::*;
 
-/// The label that holds the field `name`, from its opening to its end.
-fn label_of<'a>(body: &'a str, name: &str) -> &'a str {
-    let at = body
-        .find(&format!("name=\"{name}\""))
-        .unwrap_or_else(|| panic!("no field {name}"));
-    let start = body[..at].rfind("<label").unwrap();
-    let end = at + body[at..].find("</label>").unwrap();
-    &body[start..end]
-}
-
 #[tokio::test]
 async fn each_error_of_a_held_meeting_stands_beside_its_field() {
     let t = TestApp::new().await;

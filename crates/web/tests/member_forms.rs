@@ -10,17 +10,6 @@ use chibo_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use common::*;
 use serde_json::Value;
 
-/// The label that holds the field `name` inside `form` (its id).
-fn label_in<'a>(body: &'a str, form: &str, name: &str) -> &'a str {
-    let form = section(body, &format!("id=\"{form}\""), "</form>");
-    let at = form
-        .find(&format!("name=\"{name}\""))
-        .unwrap_or_else(|| panic!("no field {name}"));
-    let start = form[..at].rfind("<label").unwrap();
-    let end = at + form[at..].find("</label>").unwrap();
-    &form[start..end]
-}
-
 #[tokio::test]
 async fn a_refused_form_of_the_member_page_keeps_what_was_typed() {
     let t = TestApp::new().await;

@@ -12,17 +12,6 @@ fn form<'a>(body: &'a str, id: &str) -> &'a str {
     section(body, &format!("id=\"{id}\""), "</form>")
 }
 
-/// The label that holds the field `name` inside `form`.
-fn label_in<'a>(body: &'a str, id: &str, name: &str) -> &'a str {
-    let f = form(body, id);
-    let at = f
-        .find(&format!("name=\"{name}\""))
-        .unwrap_or_else(|| panic!("no field {name} in {f}"));
-    let start = f[..at].rfind("<label").unwrap();
-    let end = at + f[at..].find("</label>").unwrap();
-    &f[start..end]
-}
-
 #[tokio::test]
 async fn a_refused_restructuring_keeps_what_was_typed() {
     let t = TestApp::new().await;

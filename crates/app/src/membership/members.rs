@@ -236,13 +236,7 @@ pub(crate) async fn choices_in_name_order(
         Cursor::new(m.sort_key.clone(), m.id).encode()
     });
     Ok(MemberChoices {
-        items: rows
-            .into_iter()
-            .map(|m| MemberRef {
-                id: m.id,
-                name: m.full_name,
-            })
-            .collect(),
+        items: rows.into_iter().map(|m| MemberRef::of(&m)).collect(),
         next,
     })
 }
@@ -441,10 +435,7 @@ fn position_view(p: &position::Model, member_name: &str) -> PositionView {
 /// A member the actor may read, by id and name only (a form's choice shown again).
 pub async fn visible_ref(app: &App, actor: &Actor, id: i64) -> AppResult<MemberRef> {
     let (m, _) = visible(app, actor, id).await?;
-    Ok(MemberRef {
-        id: m.id,
-        name: m.full_name,
-    })
+    Ok(MemberRef::of(&m))
 }
 
 pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<MemberDetail> {

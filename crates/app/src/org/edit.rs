@@ -505,10 +505,7 @@ pub async fn founders_named(
     let mut named: Vec<MemberRef> = on_roll_below(&app.db, &parent, ids)
         .await?
         .into_iter()
-        .map(|m| MemberRef {
-            id: m.id,
-            name: m.full_name,
-        })
+        .map(|m| MemberRef::of(&m))
         .collect();
     named.sort_by_key(|m| text::collation_key(&m.name));
     Ok(named)

@@ -361,6 +361,22 @@ pub fn section<'a>(body: &'a str, start: &str, end: &str) -> &'a str {
     rest.split(end).next().unwrap_or(rest)
 }
 
+/// The label that holds the field `name`, from its opening to its end (where a refused form
+/// shows the field's value and its message).
+pub fn label_of<'a>(body: &'a str, name: &str) -> &'a str {
+    let at = body
+        .find(&format!("name=\"{name}\""))
+        .unwrap_or_else(|| panic!("no field {name} in {body}"));
+    let start = body[..at].rfind("<label").unwrap();
+    let end = at + body[at..].find("</label>").unwrap();
+    &body[start..end]
+}
+
+/// The label of the field `name` inside the form of id `form`.
+pub fn label_in<'a>(body: &'a str, form: &str, name: &str) -> &'a str {
+    label_of(section(body, &format!("id=\"{form}\""), "</form>"), name)
+}
+
 /// Schedules a meeting of `cell` through the API, past the warnings (a day already past, a
 /// second regular meeting in the month) unless `body` says `"confirm": false`; its id.
 pub async fn schedule(t: &TestApp, token: &str, cell: i64, mut body: Value) -> i64 {
