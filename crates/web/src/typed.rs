@@ -10,7 +10,7 @@ use chibo_domain::Invalid;
 use crate::error::PageError;
 use crate::extract::form::FormValues;
 
-/// A form's values and its fields' messages (the first message of each field).
+/// A form's values and its fields' messages (every message of a field, one after the other).
 #[derive(Debug, Default)]
 pub struct Typed {
     values: HashMap<String, String>,
@@ -71,6 +71,16 @@ impl Typed {
         self.all.iter().any(|(key, value)| key == k && value == v)
     }
 
+    /// The `n`-th value sent for `k` (from 0; "" when fewer were sent): one of a form's
+    /// repeated lines.
+    pub fn nth(&self, k: &str, n: usize) -> &str {
+        self.all
+            .iter()
+            .filter(|(key, _)| key == k)
+            .nth(n)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
     /// The values sent for `k` that are ids (the boxes ticked in a list).
     pub fn ids(&self, k: &str) -> Vec<i64> {
         self.all
@@ -83,6 +93,32 @@ impl Typed {
     /// A field's message ("" when none).
     pub fn err(&self, k: &str) -> &str {
         self.errors.get(k).map(String::as_str).unwrap_or("")
+    }
+
+    /// Each refused field with its message.
+    pub fn fields(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.errors.iter().map(|(f, m)| (f.as_str(), m.as_str()))
+    }
+
+    /// The first message (in field order) of the fields under `prefix` (`targets[2].`): one
+    /// line of a form's repeated lines.
+    pub fn err_under(&self, prefix: &str) -> &str {
+        let mut under: Vec<(&String, &String)> = self
+            .errors
+            .iter()
+            .filter(|(f, _)| f.starts_with(prefix))
+            .collect();
+        under.sort_unstable();
+        under.first().map_or("", |(_, m)| m.as_str())
+    }
+
+    /// 422 when the form was refused, else 200.
+    pub fn status(&self) -> axum::http::StatusCode {
+        if self.refused() {
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            axum::http::StatusCode::OK
+        }
     }
 
     pub fn has_err(&self, k: &str) -> bool {
@@ -133,6 +169,15 @@ impl Refusal {
         }
     }
 
+    /// Line `n` (from 0) of a repeated field of `form`: as typed when it was refused, else "".
+    pub fn nth(&self, form: &str, key: &str, n: &usize) -> &str {
+        if self.open(form) {
+            self.typed.nth(key, *n)
+        } else {
+            ""
+        }
+    }
+
     /// The message beside a field of `form` ("" when none).
     pub fn err(&self, form: &str, key: &str) -> &str {
         if self.open(form) {
@@ -144,6 +189,16 @@ impl Refusal {
 
     pub fn bad(&self, form: &str, key: &str) -> bool {
         !self.err(form, key).is_empty()
+    }
+
+    /// Every message of `form` when it was refused: a small form (a step's button with its
+    /// day) shows them beside itself.
+    pub fn errs(&self, form: &str) -> Vec<&str> {
+        if self.open(form) {
+            self.typed.messages()
+        } else {
+            Vec::new()
+        }
     }
 
     /// Whether option or box `v` of field `key` was chosen in the refused `form`.
@@ -186,22 +241,60 @@ pub fn row_fields<T>(r: Result<T, AppError>, prefix: &str) -> Result<T, AppError
     })
 }
 
-/// Each field's first message.
+/// A use case's result with the errors of its list's entries (`entries[i]`) named by the rows of
+/// the form they came from (`row_<id>`, `row_ids[i]` the row of entry `i`): a sheet of one row
+/// per member shows each entry's refusal on its row.
+pub fn entries_named<T>(r: Result<T, AppError>, row_ids: &[i64]) -> Result<T, AppError> {
+    r.map_err(|e| match e {
+        AppError::Invalid(mut inv) => {
+            for f in &mut inv.errors {
+                let index = f
+                    .field
+                    .strip_prefix("entries[")
+                    .and_then(|r| r.strip_suffix(']'));
+                let row = index
+                    .and_then(|i| i.parse::<usize>().ok())
+                    .and_then(|i| row_ids.get(i));
+                if let Some(id) = row {
+                    f.field = format!("row_{id}");
+                }
+            }
+            AppError::Invalid(inv)
+        }
+        e => e,
+    })
+}
+
+/// Each field's messages, one after the other when it has several.
 pub fn by_field(inv: &Invalid) -> HashMap<String, String> {
-    let mut errors = HashMap::new();
+    let mut errors: HashMap<String, String> = HashMap::new();
     for e in &inv.errors {
-        errors
-            .entry(e.field.clone())
-            .or_insert_with(|| e.message.clone());
+        let m = errors.entry(e.field.clone()).or_default();
+        if !m.contains(&e.message) {
+            if !m.is_empty() {
+                m.push(' ');
+            }
+            m.push_str(&e.message);
+        }
     }
     errors
 }
 
-/// Each field's first message, when a use case refused its input.
+/// Each field's messages, when a use case refused its input.
 pub fn messages<T>(r: &Result<T, AppError>) -> HashMap<String, String> {
     match r {
         Err(AppError::Invalid(inv)) => by_field(inv),
         _ => HashMap::new(),
+    }
+}
+
+/// Splits a use case's result: a refusal becomes its fields' messages (for a page that keeps
+/// what was typed its own way), other errors become pages.
+pub fn messages_of<T>(r: Result<T, AppError>) -> Result<Result<T, Typed>, PageError> {
+    match r {
+        Ok(v) => Ok(Ok(v)),
+        Err(AppError::Invalid(inv)) => Ok(Err(Typed::default().with_errors(&inv))),
+        Err(e) => Err(PageError(e)),
     }
 }
 

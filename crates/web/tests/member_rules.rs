@@ -290,6 +290,18 @@ async fn the_administrators_form_copies_a_set_and_shows_each_figure_with_its_sou
         bad.body.contains("value=\"0\""),
         "the form keeps what was typed"
     );
+    // The message is on the figure's own row.
+    let row = section(
+        &bad.body,
+        "id=\"error-admission.probation_months\"",
+        "</small>",
+    );
+    assert!(row.contains("từ 1 đến 36"), "{row}");
+    assert!(
+        label_of(&bad.body, "code").contains("value=\"")
+            && label_of(&bad.body, "effective_from").contains("value=\"2026-02-01\""),
+        "the heading kept"
+    );
     let good = t
         .post_form("/member-rule-sets", Auth::Cookie(&admin), &form("18"))
         .await;

@@ -382,6 +382,12 @@ async fn indicators_and_programmes_through_the_api_and_the_pages() {
         "the form keeps what was typed: {}",
         wrong.body
     );
+    // The message is on the target's own line, not only above the form.
+    let line = section(&wrong.body, "class=\"inline target-line\"", "</div>");
+    assert!(
+        line.contains("bad-text") && line.contains("từ 0 đến 100"),
+        "{line}"
+    );
 }
 
 #[tokio::test]
@@ -663,6 +669,11 @@ async fn review_reports_through_the_api_and_the_pages() {
         .await;
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(wrong.body.contains("Đến ngày phải sau từ ngày."));
+    let to = section(&wrong.body, "Sửa nội dung báo cáo", "</form>");
+    assert!(
+        label_of(to, "to").contains("class=\"bad\""),
+        "the message beside the field: {to}"
+    );
     let programme_page = t
         .get(&format!("/programmes/{de_an_11}"), Auth::Cookie(&cookie))
         .await;

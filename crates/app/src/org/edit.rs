@@ -492,10 +492,11 @@ async fn on_roll_below(
     )
 }
 
-/// The members of `ids` on the roll under `parent_id`, by name: what a refused founding had
-/// ticked, shown ticked again. The ids are the few the user ticked (looked up in chunks); any
-/// outside the unit or off the roll are left out, as the choices would have left them.
-pub async fn founders_named(
+/// The members of `ids` on the roll under `parent_id`, by name: what a refused form had ticked
+/// or chosen (a founding's members, a course's participants), shown chosen again. The ids are
+/// the few the user chose (looked up in chunks); any outside the unit or off the roll are left
+/// out, as the choices would have left them.
+pub async fn on_roll_named(
     app: &App,
     actor: &Actor,
     parent_id: i64,

@@ -6,21 +6,21 @@ use chibo_app::access::users;
 use chibo_app::access::users::{ActiveInput, NewUser, PasswordInput, RoleInput, UserView};
 use chibo_app::audit::{self, AuditEntry};
 use chibo_app::org::units;
-use chibo_app::refs::UnitChoices;
+use chibo_app::refs::{UnitChoices, UnitRef};
 use chibo_app::{Actor, AppError, Role};
 use chibo_domain::cursor::Cursor;
 use chibo_domain::ids::UserId;
 use serde::Deserialize;
 
 use crate::error::PageError;
-use crate::extract::form::Form;
+use crate::extract::form::{Form, FormValues};
 use crate::extract::path::{PathIds, PathUserId};
 use crate::extract::query::PageQuery;
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
 use crate::render::{FIRST_CHOICES, Nav, form_errors, render_status, see_other};
 use crate::state::AppState;
-use crate::typed::{Typed, refused};
+use crate::typed::{Refusal, Typed, refused};
 
 #[derive(Template)]
 #[template(path = "users.html")]
@@ -99,26 +99,39 @@ struct UserPage {
     nav: Nav,
     u: UserView,
     roles: Vec<(&'static str, &'static str)>,
+    /// The first units offered, without the one chosen.
     units: UnitChoices,
-    errors: Vec<String>,
+    /// The unit a refused role had chosen, listed first (it may lie beyond the first choices).
+    chosen_unit: Option<UnitRef>,
+    /// The form refused (`role`, `password`, `active`, `remove-role`) as typed, never a
+    /// password.
+    refused: Refusal,
 }
 
 async fn render_user(
     s: &AppState,
     a: &Actor,
     id: UserId,
-    errors: Vec<String>,
+    refused: Refusal,
 ) -> Result<Response, PageError> {
     let u = users::get(&s.app, &a.admin()?, id).await?;
-    let status = crate::render::status_for(&errors);
+    let mut units = units::choices(&s.app, a, None, None, FIRST_CHOICES).await?;
+    let chosen_unit = match refused.typed.get("unit_id").parse::<i64>() {
+        Ok(u) if refused.open("role") => units::visible_ref(&s.app, a, u).await.ok(),
+        _ => None,
+    };
+    if let Some(c) = &chosen_unit {
+        units.items.retain(|u| u.id != c.id);
+    }
     render_status(
-        status,
+        refused.status(),
         &UserPage {
             nav: Nav::of(a),
             u,
             roles: role_choices(),
-            units: units::choices(&s.app, a, None, None, FIRST_CHOICES).await?,
-            errors,
+            units,
+            chosen_unit,
+            refused,
         },
     )
 }
@@ -128,18 +141,21 @@ pub async fn user(
     PageUser(a): PageUser,
     PathUserId(id): PathUserId,
 ) -> Result<Response, PageError> {
-    render_user(&s, &a, id, vec![]).await
+    render_user(&s, &a, id, Refusal::default()).await
 }
 
+/// Back to the account's page, or the page again with `form` as typed (never a password) and
+/// its messages beside it.
 async fn user_action<T>(
     s: &AppState,
     a: &Actor,
     id: UserId,
     r: Result<T, AppError>,
+    (form, values): (&str, &FormValues),
 ) -> Result<Response, PageError> {
-    match form_errors(r)? {
+    match refused(r, values, &["new_password"])? {
         Ok(_) => Ok(see_other(&format!("/admin/users/{id}"))),
-        Err(errors) => render_user(s, a, id, errors).await,
+        Err(typed) => render_user(s, a, id, Refusal::of(form, typed)).await,
     }
 }
 
@@ -147,10 +163,10 @@ pub async fn add_role(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathUserId(id): PathUserId,
-    Form { input, .. }: Form<RoleInput>,
+    Form { input, values }: Form<RoleInput>,
 ) -> Result<Response, PageError> {
     let r = users::add_role(&s.app, &a.admin()?, id, input).await;
-    user_action(&s, &a, id, r).await
+    user_action(&s, &a, id, r, ("role", &values)).await
 }
 
 pub async fn remove_role(
@@ -160,14 +176,15 @@ pub async fn remove_role(
 ) -> Result<Response, PageError> {
     let id = UserId::new(id);
     let r = users::remove_role(&s.app, &a.admin()?, id, role_id).await;
-    user_action(&s, &a, id, r).await
+    let form = format!("remove-role-{role_id}");
+    user_action(&s, &a, id, r, (&form, &FormValues::default())).await
 }
 
 pub async fn set_password(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathUserId(id): PathUserId,
-    Form { input, .. }: Form<PasswordInput>,
+    Form { input, values }: Form<PasswordInput>,
 ) -> Result<Response, PageError> {
     // An administrator sets a password without knowing the old one (the use case asks for the
     // administrator's proof when the account is someone else's).
@@ -176,17 +193,17 @@ pub async fn set_password(
         ..input
     };
     let r = users::set_password(&s.app, &a, id, input).await;
-    user_action(&s, &a, id, r).await
+    user_action(&s, &a, id, r, ("password", &values)).await
 }
 
 pub async fn set_active(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathUserId(id): PathUserId,
-    Form { input, .. }: Form<ActiveInput>,
+    Form { input, values }: Form<ActiveInput>,
 ) -> Result<Response, PageError> {
     let r = users::set_active(&s.app, &a.admin()?, id, input).await;
-    user_action(&s, &a, id, r).await
+    user_action(&s, &a, id, r, ("active", &values)).await
 }
 
 #[derive(Debug, Default, Deserialize)]

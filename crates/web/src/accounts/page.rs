@@ -14,8 +14,9 @@ use crate::extract::query::PageQuery;
 use crate::extract::session::{
     ClientIp, PageUser, SESSION_COOKIE, clear_cookie, cookie_value, safe_next, session_cookie,
 };
-use crate::render::{Nav, form_errors, render, render_status, see_other};
+use crate::render::{Nav, render, render_status, see_other};
 use crate::state::AppState;
+use crate::typed::Typed;
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -128,7 +129,8 @@ pub async fn me(PageUser(a): PageUser) -> Response {
 struct AccountPage {
     nav: Nav,
     actor: Actor,
-    errors: Vec<String>,
+    /// The password form's messages, each beside its field (a password is never sent back).
+    password: Typed,
     tokens: Vec<auth::TokenView>,
 }
 
@@ -137,7 +139,7 @@ pub async fn page(State(s): State<AppState>, PageUser(a): PageUser) -> Result<Re
         nav: Nav::of(&a),
         tokens: auth::tokens_of(&s.app, &a).await?,
         actor: a,
-        errors: vec![],
+        password: Typed::default(),
     })
 }
 
@@ -163,29 +165,35 @@ pub struct NewPasswordForm {
 pub async fn change_password(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    Form { input: form, .. }: Form<NewPasswordForm>,
+    Form {
+        input: form,
+        values,
+    }: Form<NewPasswordForm>,
 ) -> Result<Response, PageError> {
-    let mut errors = Vec::new();
-    if form.new_password != form.confirm_password {
-        errors.push("Mật khẩu nhập lại không khớp.".to_string());
+    let r = if form.new_password != form.confirm_password {
+        Err(AppError::invalid(
+            "confirm_password",
+            "Mật khẩu nhập lại không khớp.",
+        ))
     } else {
         let input = PasswordInput {
             current_password: form.current_password,
             new_password: form.new_password,
         };
-        match form_errors(users::set_password(&s.app, &a, a.user_id(), input).await)? {
-            // The password change ended every session, this one too.
-            Ok(()) => return Ok(see_other("/login")),
-            Err(e) => errors = e,
-        }
+        users::set_password(&s.app, &a, a.user_id(), input).await
+    };
+    let secret = ["current_password", "new_password", "confirm_password"];
+    match crate::typed::refused(r, &values, &secret)? {
+        // The password change ended every session, this one too.
+        Ok(()) => Ok(see_other("/login")),
+        Err(password) => render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &AccountPage {
+                nav: Nav::of(&a),
+                tokens: auth::tokens_of(&s.app, &a).await?,
+                actor: a,
+                password,
+            },
+        ),
     }
-    render_status(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        &AccountPage {
-            nav: Nav::of(&a),
-            tokens: auth::tokens_of(&s.app, &a).await?,
-            actor: a,
-            errors,
-        },
-    )
 }

@@ -16,8 +16,9 @@ use crate::extract::path::PathId;
 use crate::extract::query::PageQuery;
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::render::{Nav, form_errors, render_status, see_other};
+use crate::render::{Nav, render_status, see_other};
 use crate::state::AppState;
+use crate::typed::{Refusal, entries_named};
 use crate::upload::XLSX;
 
 #[derive(Deserialize, Default)]
@@ -25,6 +26,8 @@ use crate::upload::XLSX;
 pub struct MonthQuery {
     /// `YYYY-MM`.
     thang: Option<String>,
+    #[serde(rename = "da-luu")]
+    saved: Option<String>,
 }
 
 #[derive(Template)]
@@ -32,7 +35,9 @@ pub struct MonthQuery {
 struct DuesPage {
     nav: Nav,
     d: DuesList,
-    errors: Vec<String>,
+    /// The month's sheet as typed when it was refused, each row's error beside it.
+    refused: Refusal,
+    saved: bool,
     report: Option<DuesImportReport>,
     /// `YYYY-MM` of the month shown, the month before and after.
     month: String,
@@ -50,6 +55,39 @@ impl DuesPage {
     fn money(&self, n: &i64) -> String {
         chibo_domain::text::thousands((*n).max(0) as u64)
     }
+
+    fn stored_amount(&self, a: &Option<i64>) -> String {
+        a.map(|a| a.to_string()).unwrap_or_default()
+    }
+
+    fn stored_day(&self, d: &Option<chrono::NaiveDate>) -> String {
+        d.map(|d| d.to_string()).unwrap_or_default()
+    }
+
+    /// A row's `field` (`amount`, `paid_on`, `reason`): as typed when the sheet was refused,
+    /// else as recorded.
+    fn typed_or(&self, field: &str, member_id: &i64, stored: String) -> String {
+        self.refused
+            .val("dues", &format!("{field}_{member_id}"), &stored)
+            .to_string()
+    }
+
+    /// Whether a row's status is `code`: as chosen when the sheet was refused, else as recorded.
+    fn status_is(&self, member_id: &i64, stored: &Option<String>, code: &str) -> bool {
+        if self.refused.open("dues") {
+            return self.refused.typed.get(&format!("status_{member_id}")) == code;
+        }
+        stored.as_deref() == Some(code)
+    }
+
+    /// The message beside a row when the sheet was refused ("" when none).
+    fn row_err(&self, member_id: &i64) -> &str {
+        ["row", "status", "amount", "paid_on", "reason"]
+            .iter()
+            .map(|f| self.refused.err("dues", &format!("{f}_{member_id}")))
+            .find(|m| !m.is_empty())
+            .unwrap_or("")
+    }
 }
 
 async fn render_month(
@@ -57,7 +95,7 @@ async fn render_month(
     a: &Actor,
     id: i64,
     month: Option<&str>,
-    errors: Vec<String>,
+    (refused, saved): (Refusal, bool),
     report: Option<DuesImportReport>,
 ) -> Result<Response, PageError> {
     let d = dues::list(&s.app, a, id, month).await?;
@@ -69,7 +107,7 @@ async fn render_month(
         };
         m.format("%Y-%m").to_string()
     };
-    let failed = !errors.is_empty() || report.as_ref().is_some_and(|r| !r.errors.is_empty());
+    let failed = refused.refused() || report.as_ref().is_some_and(|r| !r.errors.is_empty());
     render_status(
         if failed {
             axum::http::StatusCode::UNPROCESSABLE_ENTITY
@@ -82,7 +120,8 @@ async fn render_month(
             previous: shift(-1),
             next: shift(1),
             d,
-            errors,
+            refused,
+            saved,
             report,
         },
     )
@@ -94,7 +133,8 @@ pub async fn show(
     PathId(id): PathId,
     PageQuery(q): PageQuery<MonthQuery>,
 ) -> Result<Response, PageError> {
-    render_month(&s, &a, id, q.thang.as_deref(), vec![], None).await
+    let saved = (Refusal::default(), q.saved.is_some());
+    render_month(&s, &a, id, q.thang.as_deref(), saved, None).await
 }
 
 /// Each member's row posts `status_<id>` (`paid`, `unpaid`, `excused`; none: left as it is)
@@ -104,11 +144,17 @@ pub async fn record(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    Form { input: rows, .. }: Form<Rows>,
+    Form {
+        input: rows,
+        values,
+    }: Form<Rows>,
 ) -> Result<Response, PageError> {
     let month = rows.single("month").unwrap_or_default().to_string();
-    let entries = rows
-        .with_ids("status")?
+    let statuses = rows.with_ids("status")?;
+    // The use case names a refused row by its place in the list (`entries[3]`); the sheet
+    // shows it beside the member's row (`row_<member>`).
+    let row_ids: Vec<i64> = statuses.iter().map(|(m, _)| *m).collect();
+    let entries = statuses
         .into_iter()
         .map(|(member_id, status)| {
             let reason = rows.value("reason", member_id).unwrap_or_default();
@@ -167,12 +213,15 @@ pub async fn record(
         }
         Err(e) => Err(e),
     };
-    match form_errors(r)? {
+    match crate::typed::refused(entries_named(r, &row_ids), &values, &[])? {
         Ok(d) => Ok(see_other(&format!(
-            "/units/{id}/dues?thang={}",
+            "/units/{id}/dues?thang={}&da-luu=1",
             d.month.format("%Y-%m")
         ))),
-        Err(errors) => render_month(&s, &a, id, Some(&month), errors, None).await,
+        Err(typed) => {
+            let refused = (Refusal::of("dues", typed), false);
+            render_month(&s, &a, id, Some(&month), refused, None).await
+        }
     }
 }
 
@@ -209,7 +258,8 @@ pub async fn import(
         },
         Err(e) => return Err(PageError(e)),
     };
-    render_month(&s, &a, id, q.thang.as_deref(), vec![], Some(report)).await
+    let nothing = (Refusal::default(), false);
+    render_month(&s, &a, id, q.thang.as_deref(), nothing, Some(report)).await
 }
 
 pub async fn template(PageUser(_a): PageUser) -> Response {

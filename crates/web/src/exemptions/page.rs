@@ -14,8 +14,9 @@ use crate::extract::path::PathId;
 use crate::extract::query::{PageQuery, Paging};
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::render::{Nav, form_errors, render_status, see_other};
+use crate::render::{Nav, render_status, see_other};
 use crate::state::AppState;
+use crate::typed::{Refusal, refused};
 
 #[derive(Template)]
 #[template(path = "exemptions.html")]
@@ -24,7 +25,8 @@ struct ListPage {
     list: ExemptionList,
     /// Not the first page.
     later: bool,
-    errors: Vec<String>,
+    /// A step's button that was refused (`exemption-<id>-<step>`), as chosen.
+    refused: Refusal,
     today: String,
 }
 
@@ -33,17 +35,16 @@ async fn render_list(
     a: &Actor,
     id: i64,
     after: Option<&Cursor>,
-    errors: Vec<String>,
+    refused: Refusal,
 ) -> Result<Response, PageError> {
     let list = exemptions::list(&s.app, a, id, after, 100).await?;
-    let status = crate::render::status_for(&errors);
     render_status(
-        status,
+        refused.status(),
         &ListPage {
             nav: Nav::of(a),
             list,
             later: after.is_some(),
-            errors,
+            refused,
             today: App::today().to_string(),
         },
     )
@@ -55,7 +56,7 @@ pub async fn list(
     PathId(id): PathId,
     PageQuery(q): PageQuery<Paging>,
 ) -> Result<Response, PageError> {
-    render_list(&s, &a, id, q.after.as_ref(), vec![]).await
+    render_list(&s, &a, id, q.after.as_ref(), Refusal::default()).await
 }
 
 pub async fn request(
@@ -78,16 +79,16 @@ pub async fn step(
     PathId(id): PathId,
     Form { input, values }: Form<ExemptionStep>,
 ) -> Result<Response, PageError> {
-    match (
-        form_errors(exemptions::step(&s.app, &a, id, input).await)?,
-        values.from_unit(),
-    ) {
+    let form = format!("exemption-{id}-{}", input.step);
+    let r = exemptions::step(&s.app, &a, id, input).await;
+    match (refused(r, &values, &[])?, values.from_unit()) {
         (Ok(_), Some(u)) => Ok(see_other(&format!("/units/{u}/exemptions"))),
         (Ok(x), None) => Ok(see_other(&format!("/members/{}#exemptions", x.member.id))),
-        (Err(errors), Some(u)) => render_list(&s, &a, u, None, errors).await,
-        (Err(errors), None) => {
+        (Err(typed), Some(u)) => render_list(&s, &a, u, None, Refusal::of(form, typed)).await,
+        (Err(typed), None) => {
             let member = exemptions::member_of(&s.app, &a, id).await?;
-            crate::members::page::render_member(&s, &a, member, errors).await
+            let refused = Refusal::of(form, typed);
+            crate::members::page::render_member_refused(&s, &a, member, refused).await
         }
     }
 }

@@ -29,7 +29,7 @@ use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
 use crate::render::{Nav, render, render_status, see_other};
 use crate::state::AppState;
-use crate::typed::Typed;
+use crate::typed::{Refusal, Typed};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQ {
@@ -131,17 +131,12 @@ struct MemberPageT {
     position_kinds: Vec<(&'static str, &'static str)>,
     /// The member's login accounts, for an administrator.
     account: Option<MemberAccounts>,
-    /// The form of this page that was refused, as typed.
-    refused: Option<Refused>,
+    /// The form of this page that was refused, as typed: `account`, `event`, `position`, `gap`,
+    /// `exemption`, `transfer`, `award`, `discipline`, `end-position-<position>`, or a step's
+    /// button (`exemption-<id>-<step>`, `transfer-<id>-<step>`).
+    refused: Refusal,
     /// What was just done, after a form of this page succeeded.
     saved: Option<&'static str>,
-}
-
-/// A form of the member's page that was refused: which one (`account`, `event`, `position`,
-/// `gap`, `exemption`, `transfer`, `award`, `discipline`) and what it had.
-pub(crate) struct Refused {
-    form: &'static str,
-    typed: Typed,
 }
 
 impl MemberPageT {
@@ -152,10 +147,7 @@ impl MemberPageT {
 
     /// What `form` had when it was refused.
     fn typed(&self, form: &str) -> Option<&Typed> {
-        self.refused
-            .as_ref()
-            .filter(|r| r.form == form)
-            .map(|r| &r.typed)
+        self.refused.open(form).then_some(&self.refused.typed)
     }
 
     /// Whether `form` was refused (it is then shown open).
@@ -204,7 +196,17 @@ pub(crate) async fn render_member(
     id: i64,
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
-    render_member_page(s, a, id, errors, None, None).await
+    render_member_page(s, a, id, errors, Refusal::default(), None).await
+}
+
+/// The member's page again with a refused `form` of it as typed.
+pub(crate) async fn render_member_refused(
+    s: &AppState,
+    a: &Actor,
+    id: i64,
+    refused: Refusal,
+) -> Result<Response, PageError> {
+    render_member_page(s, a, id, vec![], refused, None).await
 }
 
 /// After a form of a member's page: to `done` when it succeeded, else the page again with the
@@ -214,16 +216,13 @@ pub(crate) async fn after_member_form<T>(
     a: &Actor,
     id: i64,
     r: Result<T, AppError>,
-    form: &'static str,
+    form: &str,
     values: &FormValues,
     done: impl FnOnce(T) -> String,
 ) -> Result<Response, PageError> {
     match crate::typed::refused(r, values, &["password"])? {
         Ok(v) => Ok(see_other(&done(v))),
-        Err(typed) => {
-            let refused = Some(Refused { form, typed });
-            render_member_page(s, a, id, vec![], refused, None).await
-        }
+        Err(typed) => render_member_refused(s, a, id, Refusal::of(form, typed)).await,
     }
 }
 
@@ -232,7 +231,7 @@ async fn render_member_page(
     a: &Actor,
     id: i64,
     errors: Vec<String>,
-    refused: Option<Refused>,
+    refused: Refusal,
     saved: Option<&'static str>,
 ) -> Result<Response, PageError> {
     let m = members::get(&s.app, a, id).await?;
@@ -248,7 +247,7 @@ async fn render_member_page(
     } else {
         UnitChoices::default()
     };
-    let status = if refused.is_some() {
+    let status = if refused.refused() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         crate::render::status_for(&errors)
@@ -301,7 +300,7 @@ pub async fn show(
         }
         _ => "Đã lưu.",
     });
-    render_member_page(&s, &a, id, vec![], None, saved).await
+    render_member_page(&s, &a, id, vec![], Refusal::default(), saved).await
 }
 
 /// The member form's values for an existing record.
@@ -526,13 +525,19 @@ pub async fn end_position(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    Form { input: f, .. }: Form<EndPositionForm>,
+    Form { input: f, values }: Form<EndPositionForm>,
 ) -> Result<Response, PageError> {
     let input = EndPositionInput { term_to: f.term_to };
     let r = positions::end_position(&s.app, &a, id, input).await;
     match (r, f.member_id) {
         (Ok(m), _) => Ok(see_other(&format!("/members/{}", m.id))),
-        (Err(e), Some(member)) => member_action(&s, &a, member, Err(e)).await,
+        (Err(e), Some(member)) => {
+            let form = format!("end-position-{id}");
+            after_member_form(&s, &a, member, Err::<(), _>(e), &form, &values, |_| {
+                String::new()
+            })
+            .await
+        }
         (Err(e), None) => Err(PageError(e)),
     }
 }

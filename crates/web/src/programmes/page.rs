@@ -5,6 +5,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use chibo_app::membership::members;
+use chibo_app::org::units;
 use chibo_app::paging::PER_PAGE;
 use chibo_app::programmes::Record;
 use chibo_app::programmes::cadre_tasks;
@@ -17,7 +18,7 @@ use chibo_app::programmes::inspections::{
 };
 use chibo_app::programmes::training;
 use chibo_app::programmes::training::TrainingList;
-use chibo_app::refs::{MemberChoices, MemberRef, UnitChoices};
+use chibo_app::refs::{MemberChoices, MemberRef, UnitChoices, UnitRef};
 use chibo_app::reports::Period;
 use chibo_app::{Actor, App, AppError};
 use chibo_domain::bounded::Year;
@@ -25,12 +26,12 @@ use chibo_domain::cursor::Cursor;
 use serde::Deserialize;
 
 use crate::error::PageError;
-use crate::extract::form::Form;
+use crate::extract::form::{Form, FormValues};
 use crate::extract::path::PathId;
 use crate::extract::query::{ChoicesQuery, PageQuery};
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::render::{FIRST_CHOICES, Nav, choices, form_errors, render_status, see_other};
+use crate::render::{FIRST_CHOICES, Nav, choices, render_status, see_other};
 use crate::state::AppState;
 use crate::typed::{Refusal, refused};
 
@@ -273,8 +274,26 @@ struct InspectionsPage {
     cells: UnitChoices,
     /// Not the first page.
     later: bool,
+    /// A filter's errors (the period).
     errors: Vec<String>,
+    /// A refused form (`plan`, `result-<inspection>`, `follow-up-<recommendation>`) as typed.
+    refused: Refusal,
+    /// The cell a refused plan had chosen, shown chosen even beyond the first choices.
+    picked: Option<UnitRef>,
+    saved: bool,
     today: String,
+}
+
+impl InspectionsPage {
+    /// The first cells offered without the one shown as picked.
+    fn other_cells(&self) -> Vec<&UnitRef> {
+        let picked = self.picked.as_ref().map(|u| u.id);
+        self.cells
+            .items
+            .iter()
+            .filter(|c| Some(c.id) != picked)
+            .collect()
+    }
 }
 
 async fn render_inspections(
@@ -283,7 +302,8 @@ async fn render_inspections(
     id: i64,
     period: Period,
     after: Option<&Cursor>,
-    errors: Vec<String>,
+    (errors, refused): (Vec<String>, Refusal),
+    saved: bool,
 ) -> Result<Response, PageError> {
     let list = inspections::inspections(&s.app, a, id, period, after, PER_PAGE).await?;
     let cells = if list.can_manage {
@@ -291,14 +311,26 @@ async fn render_inspections(
     } else {
         UnitChoices::default()
     };
+    let picked = match refused.typed.get("cell_id").parse() {
+        Ok(c) if refused.open("plan") => units::visible_ref(&s.app, a, c).await.ok(),
+        _ => None,
+    };
+    let status = if errors.is_empty() {
+        refused.status()
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
     render_status(
-        crate::render::status_for(&errors),
+        status,
         &InspectionsPage {
             nav: Nav::of(a),
             list,
             cells,
             later: after.is_some(),
             errors,
+            refused,
+            picked,
+            saved,
             today: App::today().to_string(),
         },
     )
@@ -311,26 +343,35 @@ pub async fn inspections(
     PageQuery(q): PageQuery<PeriodQuery>,
 ) -> Result<Response, PageError> {
     match q.period() {
-        Ok(p) => render_inspections(&s, &a, id, p, q.after.as_ref(), vec![]).await,
+        Ok(p) => {
+            let nothing = (vec![], Refusal::default());
+            let saved = q.saved.is_some();
+            render_inspections(&s, &a, id, p, q.after.as_ref(), nothing, saved).await
+        }
         Err(AppError::Invalid(inv)) => {
             let errors = inv.errors.into_iter().map(|e| e.message).collect();
-            render_inspections(&s, &a, id, Period::parse(None, None)?, None, errors).await
+            let this_year = Period::parse(None, None)?;
+            let errors = (errors, Refusal::default());
+            render_inspections(&s, &a, id, this_year, None, errors, false).await
         }
         Err(e) => Err(PageError(e)),
     }
 }
 
-/// Back to a unit's inspection page, or the page again with the errors.
+/// Back to a unit's inspection page, confirmed, or the page again with `form` as typed.
 async fn on_inspections<T>(
     s: &AppState,
     a: &Actor,
     unit: i64,
     r: Result<T, AppError>,
+    (form, values): (String, &FormValues),
 ) -> Result<Response, PageError> {
-    match form_errors(r)? {
-        Ok(_) => Ok(see_other(&format!("/units/{unit}/inspections"))),
-        Err(errors) => {
-            render_inspections(s, a, unit, Period::parse(None, None)?, None, errors).await
+    match refused(r, values, &[])? {
+        Ok(_) => Ok(see_other(&format!("/units/{unit}/inspections?da-luu=1"))),
+        Err(typed) => {
+            let refused = (vec![], Refusal::of(form, typed));
+            let this_year = Period::parse(None, None)?;
+            render_inspections(s, a, unit, this_year, None, refused, false).await
         }
     }
 }
@@ -339,10 +380,10 @@ pub async fn plan_inspection(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    Form { input, .. }: Form<InspectionInput>,
+    Form { input, values }: Form<InspectionInput>,
 ) -> Result<Response, PageError> {
     let r = inspections::plan_inspection(&s.app, &a, id, input).await;
-    on_inspections(&s, &a, id, r).await
+    on_inspections(&s, &a, id, r, ("plan".into(), &values)).await
 }
 
 /// The result form posts `recommendation` / `rec_due_on` pairs, one per line of the form.
@@ -385,7 +426,7 @@ pub async fn record_inspection(
         None => chibo_app::programmes::unit_of(&s.app, &a, Record::Inspection(id)).await?,
     };
     let r = inspections::record_inspection(&s.app, &a, id, input).await;
-    on_inspections(&s, &a, back, r).await
+    on_inspections(&s, &a, back, r, (format!("result-{id}"), &values)).await
 }
 
 pub async fn follow_up(
@@ -399,7 +440,7 @@ pub async fn follow_up(
         None => chibo_app::programmes::unit_of(&s.app, &a, Record::Recommendation(id)).await?,
     };
     let r = inspections::follow_up(&s.app, &a, id, input).await;
-    on_inspections(&s, &a, back, r).await
+    on_inspections(&s, &a, back, r, (format!("follow-up-{id}"), &values)).await
 }
 
 /// Officers of the subtree whose name contains what is typed, as a form's options.

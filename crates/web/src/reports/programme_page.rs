@@ -24,8 +24,9 @@ use crate::extract::path::PathId;
 use crate::extract::query::PageQuery;
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::render::{Nav, form_errors, render_status, see_other, status_for};
+use crate::render::{Nav, render_status, see_other};
 use crate::state::AppState;
+use crate::typed::{Typed, messages_of};
 
 /// The programme form as posted: one line per target and per review, each field repeated (the
 /// form always sends several lines, so blank fields keep the lines aligned).
@@ -184,7 +185,8 @@ struct ProgrammesPage {
     list: UnitProgrammes,
     fill: FormFill,
     c: Choices,
-    errors: Vec<String>,
+    /// The refused form's messages, each beside its field (the form keeps what was typed).
+    errors: Typed,
 }
 
 async fn render_programmes(
@@ -192,10 +194,10 @@ async fn render_programmes(
     a: &Actor,
     id: i64,
     fill: FormFill,
-    errors: Vec<String>,
+    errors: Typed,
 ) -> Result<Response, PageError> {
     render_status(
-        status_for(&errors),
+        errors.status(),
         &ProgrammesPage {
             nav: Nav::of(a),
             list: programme::for_unit(&s.app, a, id).await?,
@@ -213,7 +215,7 @@ pub async fn unit_programmes(
     PathId(id): PathId,
 ) -> Result<Response, PageError> {
     let fill = FormFill::of_input(&ProgrammeInput::default());
-    render_programmes(&s, &a, id, fill, vec![]).await
+    render_programmes(&s, &a, id, fill, Typed::default()).await
 }
 
 /// Records a programme of the unit.
@@ -224,7 +226,7 @@ pub async fn create_programme(
     Form { input, .. }: Form<ProgrammeForm>,
 ) -> Result<Response, PageError> {
     let input = input.input();
-    match form_errors(programme::create(&s.app, &a, id, input.clone()).await)? {
+    match messages_of(programme::create(&s.app, &a, id, input.clone()).await)? {
         Ok(p) => Ok(see_other(&format!("/programmes/{}", p.id))),
         Err(errors) => render_programmes(&s, &a, id, FormFill::of_input(&input), errors).await,
     }
@@ -252,7 +254,8 @@ struct ProgrammePage {
     fill: FormFill,
     above: Vec<programme::ProgrammeRef>,
     c: Choices,
-    errors: Vec<String>,
+    /// The refused form's messages, each beside its field (the form keeps what was typed).
+    errors: Typed,
 }
 
 /// A read of the issuer's subtree, or none for a reader below it.
@@ -280,7 +283,7 @@ async fn render_programme(
     id: i64,
     q: &ProgrammeQuery,
     fill: Option<FormFill>,
-    errors: Vec<String>,
+    errors: Typed,
 ) -> Result<Response, PageError> {
     let p = programme::get(&s.app, a, id).await?;
     let period = match (&q.tu, &q.den) {
@@ -304,7 +307,7 @@ async fn render_programme(
         vec![]
     };
     render_status(
-        status_for(&errors),
+        errors.status(),
         &ProgrammePage {
             nav: Nav::of(a),
             fill: fill.unwrap_or_else(|| FormFill::of_view(&p)),
@@ -327,7 +330,7 @@ pub async fn show_programme(
     PathId(id): PathId,
     PageQuery(q): PageQuery<ProgrammeQuery>,
 ) -> Result<Response, PageError> {
-    render_programme(&s, &a, id, &q, None, vec![]).await
+    render_programme(&s, &a, id, &q, None, Typed::default()).await
 }
 
 /// Changes a programme.
@@ -338,7 +341,7 @@ pub async fn update_programme(
     Form { input, .. }: Form<ProgrammeForm>,
 ) -> Result<Response, PageError> {
     let input = input.input();
-    match form_errors(programme::update(&s.app, &a, id, input.clone()).await)? {
+    match messages_of(programme::update(&s.app, &a, id, input.clone()).await)? {
         Ok(p) => Ok(see_other(&format!("/programmes/{}", p.id))),
         Err(errors) => {
             let q = ProgrammeQuery::default();

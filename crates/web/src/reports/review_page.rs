@@ -15,8 +15,9 @@ use crate::extract::path::PathId;
 use crate::extract::query::PageQuery;
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::render::{Nav, form_errors, render_status, see_other, status_for};
+use crate::render::{Nav, render_status, see_other, status_for};
 use crate::state::AppState;
+use crate::typed::{Typed, messages_of};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ReportsQuery {
@@ -31,7 +32,8 @@ struct ReportsPage {
     list: ReportList,
     /// The form of a new report, for those who may write one.
     fill: Option<ReportInput>,
-    errors: Vec<String>,
+    /// The refused form's messages, each beside its field (the form keeps what was typed).
+    errors: Typed,
 }
 
 async fn render_reports(
@@ -40,7 +42,7 @@ async fn render_reports(
     id: i64,
     unit: Option<i64>,
     typed: Option<ReportInput>,
-    errors: Vec<String>,
+    errors: Typed,
 ) -> Result<Response, PageError> {
     let list = review::list(&s.app, a, id, unit).await?;
     let fill = match typed {
@@ -49,7 +51,7 @@ async fn render_reports(
         None => None,
     };
     render_status(
-        status_for(&errors),
+        errors.status(),
         &ReportsPage {
             nav: Nav::of(a),
             list,
@@ -66,7 +68,7 @@ pub async fn reports(
     PathId(id): PathId,
     PageQuery(q): PageQuery<ReportsQuery>,
 ) -> Result<Response, PageError> {
-    render_reports(&s, &a, id, q.don_vi, None, vec![]).await
+    render_reports(&s, &a, id, q.don_vi, None, Typed::default()).await
 }
 
 /// Writes a review report.
@@ -76,7 +78,7 @@ pub async fn create(
     PathId(id): PathId,
     Form { input, .. }: Form<ReportInput>,
 ) -> Result<Response, PageError> {
-    match form_errors(review::create(&s.app, &a, id, input.clone()).await)? {
+    match messages_of(review::create(&s.app, &a, id, input.clone()).await)? {
         Ok(r) => Ok(see_other(&format!("/review-reports/{r}"))),
         Err(errors) => render_reports(&s, &a, id, input.unit_id, Some(input), errors).await,
     }
@@ -88,7 +90,8 @@ struct ReportPage {
     nav: Nav,
     r: ReportView,
     fill: ReportInput,
-    errors: Vec<String>,
+    /// The refused form's messages, each beside its field (the form keeps what was typed).
+    errors: Typed,
 }
 
 fn fill_of(r: &ReportView) -> ReportInput {
@@ -122,7 +125,7 @@ pub async fn show(
             nav: Nav::of(&a),
             fill: fill_of(&r),
             r,
-            errors: vec![],
+            errors: Typed::default(),
         },
     )
 }
@@ -134,12 +137,12 @@ pub async fn update(
     PathId(id): PathId,
     Form { input, .. }: Form<ReportInput>,
 ) -> Result<Response, PageError> {
-    match form_errors(review::update(&s.app, &a, id, input.clone()).await)? {
+    match messages_of(review::update(&s.app, &a, id, input.clone()).await)? {
         Ok(r) => Ok(see_other(&format!("/review-reports/{r}"))),
         Err(errors) => {
             let r = review::get(&s.app, &a, id).await?;
             render_status(
-                status_for(&errors),
+                errors.status(),
                 &ReportPage {
                     nav: Nav::of(&a),
                     r,

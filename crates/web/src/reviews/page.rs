@@ -18,14 +18,17 @@ use crate::extract::path::PathId;
 use crate::extract::query::PageQuery;
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::render::{Nav, form_errors, render_status, see_other};
+use crate::render::{Nav, render_status, see_other};
 use crate::state::AppState;
+use crate::typed::{Refusal, entries_named, refused};
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct YearQuery {
     nam: Option<Year>,
     after: Option<chibo_domain::cursor::Cursor>,
+    #[serde(rename = "da-luu")]
+    saved: Option<String>,
 }
 
 #[derive(Template)]
@@ -33,8 +36,38 @@ pub struct YearQuery {
 struct SheetPage {
     nav: Nav,
     s: ReviewSheet,
-    errors: Vec<String>,
+    /// A refused form (`scores`, `member-level`, `cell-review`) as typed.
+    refused: Refusal,
+    saved: bool,
     today: String,
+}
+
+impl SheetPage {
+    /// A member's number `field` (`score`, `given`, `on_time`, `exceeded`): as typed when the
+    /// sheet was refused, else as recorded.
+    fn typed_or(&self, field: &str, member_id: &i64, stored: &Option<u32>) -> String {
+        let stored = stored.map(|v| v.to_string()).unwrap_or_default();
+        self.refused
+            .val("scores", &format!("{field}_{member_id}"), &stored)
+            .to_string()
+    }
+
+    /// The levels a superior committee may give, as code and label.
+    fn levels(&self) -> Vec<(&'static str, &'static str)> {
+        chibo_domain::classification::Level::ALL
+            .iter()
+            .map(|l| (l.code(), l.label()))
+            .collect()
+    }
+
+    /// The message beside a member's row when the sheet was refused ("" when none).
+    fn row_err(&self, member_id: &i64) -> &str {
+        ["row", "score", "given", "on_time", "exceeded"]
+            .iter()
+            .map(|f| self.refused.err("scores", &format!("{f}_{member_id}")))
+            .find(|m| !m.is_empty())
+            .unwrap_or("")
+    }
 }
 
 #[derive(Template)]
@@ -55,16 +88,16 @@ async fn render_sheet(
     a: &Actor,
     id: i64,
     year: i32,
-    errors: Vec<String>,
+    (refused, saved): (Refusal, bool),
 ) -> Result<Response, PageError> {
     let sheet = classification::sheet(&s.app, a, id, year).await?;
-    let status = crate::render::status_for(&errors);
     render_status(
-        status,
+        refused.status(),
         &SheetPage {
             nav: Nav::of(a),
             s: sheet,
-            errors,
+            refused,
+            saved,
             today: App::today().to_string(),
         },
     )
@@ -78,7 +111,10 @@ pub async fn show(
 ) -> Result<Response, PageError> {
     let year = q.nam.map(|y| y.get_i32()).unwrap_or_else(this_year);
     let summary = match classification::review(&s.app, &a, id, year, q.after.as_ref()).await? {
-        Review::Sheet(_) => return render_sheet(&s, &a, id, year, vec![]).await,
+        Review::Sheet(_) => {
+            let saved = (Refusal::default(), q.saved.is_some());
+            return render_sheet(&s, &a, id, year, saved).await;
+        }
         Review::Summary(summary) => summary,
     };
     render_status(
@@ -96,14 +132,18 @@ pub async fn save(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    Form { input: rows, .. }: Form<Rows>,
+    Form {
+        input: rows,
+        values,
+    }: Form<Rows>,
 ) -> Result<Response, PageError> {
     let year = rows
         .single("year")
         .and_then(|y| y.parse().ok())
         .unwrap_or_else(this_year);
-    let entries = rows
-        .with_ids("score")?
+    let scores = rows.with_ids("score")?;
+    let row_ids: Vec<i64> = scores.iter().map(|(m, _)| *m).collect();
+    let entries = scores
         .into_iter()
         .map(|(member_id, score)| {
             // A task count left empty is missing, which the use case names per member.
@@ -133,11 +173,29 @@ pub async fn save(
                 tasks_exceeded: count("exceeded")?,
             })
         })
-        .collect::<Result<_, AppError>>()?;
-    let r = classification::save(&s.app, &a, id, ReviewInput { year, entries }).await;
-    match form_errors(r)? {
-        Ok(_) => Ok(see_other(&format!("/units/{}/reviews?nam={year}", id))),
-        Err(errors) => render_sheet(&s, &a, id, year, errors).await,
+        .collect::<Result<_, AppError>>();
+    let r = match entries {
+        Ok(entries) => classification::save(&s.app, &a, id, ReviewInput { year, entries }).await,
+        Err(e) => Err(e),
+    };
+    let r = refused(entries_named(r, &row_ids), &values, &[])?;
+    on_sheet(&s, &a, id, year, "scores", r).await
+}
+
+/// Back to the year's sheet, confirmed, or the sheet again with `form` as typed.
+async fn on_sheet<T>(
+    s: &AppState,
+    a: &Actor,
+    id: i64,
+    year: i32,
+    form: &str,
+    r: Result<T, crate::typed::Typed>,
+) -> Result<Response, PageError> {
+    match r {
+        Ok(_) => Ok(see_other(&format!(
+            "/units/{id}/reviews?nam={year}&da-luu=1"
+        ))),
+        Err(typed) => render_sheet(s, a, id, year, (Refusal::of(form, typed), false)).await,
     }
 }
 
@@ -145,24 +203,22 @@ pub async fn set_member_level(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    Form { input, .. }: Form<MemberLevelInput>,
+    Form { input, values }: Form<MemberLevelInput>,
 ) -> Result<Response, PageError> {
     let year = input.year;
-    match form_errors(classification::set_member_level(&s.app, &a, id, input).await)? {
-        Ok(_) => Ok(see_other(&format!("/units/{}/reviews?nam={year}", id))),
-        Err(errors) => render_sheet(&s, &a, id, year, errors).await,
-    }
+    let r = classification::set_member_level(&s.app, &a, id, input).await;
+    let r = refused(r, &values, &[])?;
+    on_sheet(&s, &a, id, year, "member-level", r).await
 }
 
 pub async fn decide(
     State(s): State<AppState>,
     PageUser(a): PageUser,
     PathId(id): PathId,
-    Form { input, .. }: Form<CellReviewInput>,
+    Form { input, values }: Form<CellReviewInput>,
 ) -> Result<Response, PageError> {
     let year = input.year;
-    match form_errors(classification::decide(&s.app, &a, id, input).await)? {
-        Ok(_) => Ok(see_other(&format!("/units/{}/reviews?nam={year}", id))),
-        Err(errors) => render_sheet(&s, &a, id, year, errors).await,
-    }
+    let r = classification::decide(&s.app, &a, id, input).await;
+    let r = refused(r, &values, &[])?;
+    on_sheet(&s, &a, id, year, "cell-review", r).await
 }

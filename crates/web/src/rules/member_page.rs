@@ -8,29 +8,32 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use chibo_app::Actor;
-use chibo_app::org::units;
-use chibo_app::refs::UnitChoices;
+use chibo_app::refs::{UnitChoices, UnitRef};
 use chibo_app::rules::members::{self, MemberRuleSetView, NewMemberRuleSet};
 use chibo_domain::rules::figures::{FIGURES, Figure};
 use serde::Deserialize;
 
 use crate::error::PageError;
-use crate::extract::form::{Form, FormValues};
+use crate::extract::form::Form;
 use crate::extract::path::PathId;
 use crate::extract::query::PageQuery;
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::render::{FIRST_CHOICES, Nav, form_errors, render, render_status, see_other};
+use crate::render::{Nav, render, render_status, see_other};
 use crate::state::AppState;
+use crate::typed::Refusal;
 
 #[derive(Template)]
 #[template(path = "member_rule_sets.html")]
 struct ListPage {
     nav: Nav,
     sets: Vec<MemberRuleSetView>,
+    /// The first units offered, without the one chosen.
     units: UnitChoices,
-    errors: Vec<String>,
-    form: FormValues,
+    /// The unit a refused form had chosen, listed first (it may lie beyond the first choices).
+    chosen_unit: Option<UnitRef>,
+    /// The form (`new`) as typed when it was refused.
+    refused: Refusal,
     /// The set the form copies, and its figures with what was typed over them.
     base: Option<MemberRuleSetView>,
     figures: Vec<Figure>,
@@ -47,9 +50,9 @@ async fn render_list(
     s: &AppState,
     a: &Actor,
     base_id: Option<i64>,
-    errors: Vec<String>,
-    form: FormValues,
+    refused: Refusal,
 ) -> Result<Response, PageError> {
+    let form = &refused.typed;
     let sets = members::list(&s.app, a).await?;
     let base = match base_id {
         Some(id) => sets.iter().find(|r| r.id == id).cloned(),
@@ -60,28 +63,22 @@ async fn render_list(
         .iter()
         .flat_map(|b| b.figures.iter().cloned())
         .map(|mut f| {
-            if let Some(v) = form.get(&format!("v.{}", f.key)) {
-                f.input = v.to_string();
-            }
-            if let Some(v) = form.get(&format!("s.{}", f.key)) {
-                f.source = v.to_string();
+            if refused.open("new") {
+                f.input = form.get(&format!("v.{}", f.key)).to_string();
+                f.source = form.get(&format!("s.{}", f.key)).to_string();
             }
             f
         })
         .collect();
-    let units = if a.is_admin() {
-        units::choices(&s.app, a, None, None, FIRST_CHOICES).await?
-    } else {
-        UnitChoices::default()
-    };
+    let (units, chosen_unit) = super::page::scope_choices(s, a, form).await?;
     render_status(
-        crate::render::status_for(&errors),
+        refused.status(),
         &ListPage {
             nav: Nav::of(a),
             sets,
             units,
-            errors,
-            form,
+            chosen_unit,
+            refused,
             base,
             figures,
         },
@@ -93,7 +90,7 @@ pub async fn list(
     PageUser(a): PageUser,
     PageQuery(q): PageQuery<BaseQuery>,
 ) -> Result<Response, PageError> {
-    render_list(&s, &a, q.goc, vec![], FormValues::default()).await
+    render_list(&s, &a, q.goc, Refusal::default()).await
 }
 
 #[derive(Deserialize, Default)]
@@ -141,9 +138,9 @@ pub async fn create(
         figures: complete(typed("v.")),
         sources: complete(typed("s.")),
     };
-    match form_errors(members::create(&s.app, &admin, input).await)? {
+    match crate::typed::refused(members::create(&s.app, &admin, input).await, &values, &[])? {
         Ok(r) => Ok(see_other(&format!("/member-rule-sets/{}", r.id))),
-        Err(errors) => render_list(&s, &a, f.base_id, errors, values).await,
+        Err(typed) => render_list(&s, &a, f.base_id, Refusal::of("new", typed)).await,
     }
 }
 

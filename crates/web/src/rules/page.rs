@@ -3,18 +3,18 @@ use axum::extract::State;
 use axum::response::Response;
 use chibo_app::Actor;
 use chibo_app::org::units;
-use chibo_app::refs::UnitChoices;
+use chibo_app::refs::{UnitChoices, UnitRef};
 use chibo_app::rules::{self, NewRuleSet, RuleSetView};
 use chibo_domain::rules::Frequency;
 
 use crate::error::PageError;
-use crate::extract::form::{Form, FormValues};
+use crate::extract::form::Form;
 use crate::extract::path::PathId;
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::render::{FIRST_CHOICES, Nav, form_errors, render, render_status, see_other};
+use crate::render::{FIRST_CHOICES, Nav, render, render_status, see_other};
 use crate::state::AppState;
-use crate::typed::Typed;
+use crate::typed::{Refusal, Typed};
 
 use super::form;
 
@@ -23,47 +23,81 @@ use super::form;
 struct ListPage {
     nav: Nav,
     sets: Vec<RuleSetView>,
+    /// The first units offered, without the one chosen.
     units: UnitChoices,
-    errors: Vec<String>,
-    form: FormValues,
-    /// A starting point for a new set: the newest national set, pretty-printed.
+    /// The unit a refused form had chosen, listed first (it may lie beyond the first choices).
+    chosen_unit: Option<UnitRef>,
+    /// The JSON form (`new`) as typed when it was refused.
+    refused: Refusal,
+    /// A starting point for a new set: the newest national set, pretty-printed, or the text
+    /// typed.
     template: String,
 }
 
-async fn render_list(
+impl ListPage {
+    /// The messages about the rules themselves (not the heading's fields), shown under the
+    /// JSON text.
+    fn rules_errs(&self) -> Vec<&str> {
+        let heading = ["code", "name", "unit_id", "effective_from"];
+        let mut m: Vec<&str> = self
+            .refused
+            .typed
+            .fields()
+            .filter(|(f, _)| !heading.contains(f))
+            .map(|(_, m)| m)
+            .collect();
+        m.sort_unstable();
+        m
+    }
+}
+
+/// The units a new set's scope offers, and the one a refused form had chosen (listed first,
+/// so the others leave it out).
+pub(super) async fn scope_choices(
     s: &AppState,
     a: &Actor,
-    errors: Vec<String>,
-    form: FormValues,
-) -> Result<Response, PageError> {
+    typed: &Typed,
+) -> Result<(UnitChoices, Option<UnitRef>), PageError> {
+    if !a.is_admin() {
+        return Ok((UnitChoices::default(), None));
+    }
+    let mut units = units::choices(&s.app, a, None, None, FIRST_CHOICES).await?;
+    let chosen = match typed.get("unit_id").parse::<i64>() {
+        Ok(id) => units::visible_ref(&s.app, a, id).await.ok(),
+        Err(_) => None,
+    };
+    if let Some(c) = &chosen {
+        units.items.retain(|u| u.id != c.id);
+    }
+    Ok((units, chosen))
+}
+
+async fn render_list(s: &AppState, a: &Actor, refused: Refusal) -> Result<Response, PageError> {
     let sets = rules::list(&s.app, a).await?;
-    let template = form.get("rules").map(str::to_string).unwrap_or_else(|| {
+    let template = if refused.open("new") {
+        refused.typed.get("rules").to_string()
+    } else {
         sets.iter()
             .rfind(|r| r.unit.is_none())
             .and_then(|r| serde_json::to_string_pretty(&r.rules).ok())
             .unwrap_or_default()
-    });
-    let units = if a.is_admin() {
-        units::choices(&s.app, a, None, None, FIRST_CHOICES).await?
-    } else {
-        UnitChoices::default()
     };
-    let status = crate::render::status_for(&errors);
+    let (units, chosen_unit) = scope_choices(s, a, &refused.typed).await?;
     render_status(
-        status,
+        refused.status(),
         &ListPage {
             nav: Nav::of(a),
             sets,
             units,
-            errors,
-            form,
+            chosen_unit,
+            refused,
             template,
         },
     )
 }
 
 pub async fn list(State(s): State<AppState>, PageUser(a): PageUser) -> Result<Response, PageError> {
-    render_list(&s, &a, vec![], FormValues::default()).await
+    render_list(&s, &a, Refusal::default()).await
 }
 
 /// The rules arrive either field by field from the rule-set form (`mode=form`, read by
@@ -106,27 +140,29 @@ pub async fn create(
             Err(typed) => render_form(&s, &a, typed).await,
         };
     }
-    let rules_json = match serde_json::from_str::<serde_json::Value>(&f.rules) {
-        Ok(v) => v,
-        Err(e) => {
-            let msg = format!(
+    let r = match serde_json::from_str::<serde_json::Value>(&f.rules) {
+        Ok(rules) => {
+            let input = NewRuleSet {
+                code: f.code,
+                name: f.name,
+                unit_id: f.unit_id,
+                effective_from: f.effective_from,
+                rules,
+            };
+            rules::create(&s.app, &admin, input).await
+        }
+        Err(e) => Err(chibo_app::AppError::invalid(
+            "rules",
+            format!(
                 "Nội dung quy định không phải JSON hợp lệ (dòng {}, cột {}).",
                 e.line(),
                 e.column()
-            );
-            return render_list(&s, &a, vec![msg], values).await;
-        }
+            ),
+        )),
     };
-    let input = NewRuleSet {
-        code: f.code,
-        name: f.name,
-        unit_id: f.unit_id,
-        effective_from: f.effective_from,
-        rules: rules_json,
-    };
-    match form_errors(rules::create(&s.app, &admin, input).await)? {
+    match crate::typed::refused(r, &values, &[])? {
         Ok(r) => Ok(see_other(&format!("/rule-sets/{}", r.id))),
-        Err(errors) => render_list(&s, &a, errors, values).await,
+        Err(typed) => render_list(&s, &a, Refusal::of("new", typed)).await,
     }
 }
 

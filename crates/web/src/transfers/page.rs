@@ -21,8 +21,9 @@ use crate::extract::path::PathId;
 use crate::extract::query::{ChoicesQuery, PageQuery};
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
-use crate::render::{FIRST_CHOICES, Nav, form_errors, render_status, see_other};
+use crate::render::{FIRST_CHOICES, Nav, render_status, see_other};
 use crate::state::AppState;
+use crate::typed::{Refusal, refused};
 
 /// Transfers a page.
 const PER_PAGE: u64 = 100;
@@ -45,7 +46,8 @@ struct ListPage {
     later: bool,
     /// The link to the first page of this list (all or the overdue ones).
     first_page: String,
-    errors: Vec<String>,
+    /// A step's button that was refused (`transfer-<id>-<step>`), with its day as typed.
+    refused: Refusal,
     today: String,
 }
 
@@ -55,12 +57,11 @@ async fn render_list(
     id: i64,
     overdue_only: bool,
     after: Option<&Cursor>,
-    errors: Vec<String>,
+    refused: Refusal,
 ) -> Result<Response, PageError> {
     let list = transfers::list(&s.app, a, id, overdue_only, after, PER_PAGE).await?;
-    let status = crate::render::status_for(&errors);
     render_status(
-        status,
+        refused.status(),
         &ListPage {
             nav: Nav::of(a),
             list,
@@ -70,7 +71,7 @@ async fn render_list(
                 "/units/{id}/transfers{}",
                 if overdue_only { "?qua-han=1" } else { "" }
             ),
-            errors,
+            refused,
             today: App::today().to_string(),
         },
     )
@@ -82,7 +83,16 @@ pub async fn list(
     PathId(id): PathId,
     PageQuery(q): PageQuery<ListQuery>,
 ) -> Result<Response, PageError> {
-    render_list(&s, &a, id, !q.overdue.is_empty(), q.after.as_ref(), vec![]).await
+    let overdue_only = !q.overdue.is_empty();
+    render_list(
+        &s,
+        &a,
+        id,
+        overdue_only,
+        q.after.as_ref(),
+        Refusal::default(),
+    )
+    .await
 }
 
 /// Cells the member may be transferred to whose name contains what is typed, as the form's
@@ -118,15 +128,19 @@ pub async fn step(
     PathId(id): PathId,
     Form { input, values }: Form<TransferStep>,
 ) -> Result<Response, PageError> {
+    let form = format!("transfer-{id}-{}", input.step);
     let r = transfer_steps::step(&s.app, &a, id, input).await;
     let unit = values.from_unit();
-    match (form_errors(r)?, unit) {
+    match (refused(r, &values, &[])?, unit) {
         (Ok(_), Some(u)) => Ok(see_other(&format!("/units/{u}/transfers"))),
         (Ok(t), None) => Ok(see_other(&format!("/members/{}#transfers", t.member.id))),
-        (Err(errors), Some(u)) => render_list(&s, &a, u, false, None, errors).await,
-        (Err(errors), None) => {
+        (Err(typed), Some(u)) => {
+            render_list(&s, &a, u, false, None, Refusal::of(form, typed)).await
+        }
+        (Err(typed), None) => {
             let t = transfers::of_transfer_member(&s.app, &a, id).await?;
-            crate::members::page::render_member(&s, &a, t, errors).await
+            let refused = Refusal::of(form, typed);
+            crate::members::page::render_member_refused(&s, &a, t, refused).await
         }
     }
 }
@@ -142,25 +156,25 @@ pub struct YearQuery {
 struct HolidaysPage {
     nav: Nav,
     h: HolidayYear,
-    errors: Vec<String>,
+    /// The form refused (`holiday`, `year`) as typed.
+    refused: Refusal,
 }
 
 async fn render_holidays(
     s: &AppState,
     a: &Actor,
     year: i32,
-    errors: Vec<String>,
+    refused: Refusal,
 ) -> Result<Response, PageError> {
     // Holidays are public; this page, which edits them, is the administrator's.
     a.admin()?;
     let h = calendar::list(&s.app, year).await?;
-    let status = crate::render::status_for(&errors);
     render_status(
-        status,
+        refused.status(),
         &HolidaysPage {
             nav: Nav::of(a),
             h,
-            errors,
+            refused,
         },
     )
 }
@@ -174,33 +188,51 @@ pub async fn holidays(
         .nam
         .map(|y| y.get_i32())
         .unwrap_or_else(|| chrono::Datelike::year(&App::today()));
-    render_holidays(&s, &a, year, vec![]).await
+    render_holidays(&s, &a, year, Refusal::default()).await
 }
 
 pub async fn add_holiday(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    Form { input, .. }: Form<HolidayInput>,
+    Form { input, values }: Form<HolidayInput>,
 ) -> Result<Response, PageError> {
-    let year = chrono::Datelike::year(&App::today());
-    match form_errors(calendar::add(&s.app, &a.admin()?, input).await)? {
+    // A refused day comes back on the year it was typed for, when it reads as a date.
+    let typed_year = input
+        .day
+        .as_deref()
+        .and_then(|d| d.parse::<chrono::NaiveDate>().ok());
+    let year = chrono::Datelike::year(&typed_year.unwrap_or_else(App::today));
+    match refused(
+        calendar::add(&s.app, &a.admin()?, input).await,
+        &values,
+        &[],
+    )? {
         Ok(h) => Ok(see_other(&format!(
             "/admin/holidays?nam={}",
             chrono::Datelike::year(&h.day)
         ))),
-        Err(errors) => render_holidays(&s, &a, year, errors).await,
+        Err(typed) => render_holidays(&s, &a, year, Refusal::of("holiday", typed)).await,
     }
 }
 
 pub async fn confirm_holiday_year(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    Form { input, .. }: Form<HolidayYearInput>,
+    Form { input, values }: Form<HolidayYearInput>,
 ) -> Result<Response, PageError> {
     let year = input.year;
-    match form_errors(calendar::confirm_year(&s.app, &a.admin()?, input).await)? {
+    let r = calendar::confirm_year(&s.app, &a.admin()?, input).await;
+    match refused(r, &values, &[])? {
         Ok(_) => Ok(see_other(&format!("/admin/holidays?nam={year}"))),
-        Err(errors) => render_holidays(&s, &a, year, errors).await,
+        Err(typed) => {
+            // A year beyond those computed has no page of its own: this year's is shown.
+            let shown = if chibo_domain::calendar::HOLIDAY_YEARS.contains(&year) {
+                year
+            } else {
+                chrono::Datelike::year(&App::today())
+            };
+            render_holidays(&s, &a, shown, Refusal::of("year", typed)).await
+        }
     }
 }
 

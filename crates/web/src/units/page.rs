@@ -372,7 +372,7 @@ async fn act<T>(
         Err(typed) => typed,
     };
     let founders = match form {
-        "found" => edit::founders_named(&s.app, a, id, &typed.ids("founding_member_ids")).await?,
+        "found" => edit::on_roll_named(&s.app, a, id, &typed.ids("founding_member_ids")).await?,
         _ => vec![],
     };
     let target = match typed.get(if form == "move" {

@@ -368,14 +368,16 @@ pub async fn save(
         e.push("entries", "Chưa nhập điểm cho đảng viên nào.");
     }
     let rows: HashMap<i64, &ReviewRow> = s.rows.iter().map(|r| (r.member.id, r)).collect();
-    for x in &input.entries {
+    // Each refusal names its entry (`entries[3]`), so a form shows it on the member's row.
+    for (i, x) in input.entries.iter().enumerate() {
+        let entry = format!("entries[{i}]");
         match rows.get(&x.member_id) {
             None => e.push(
-                "entries",
+                &entry,
                 "Có đảng viên không thuộc chi bộ trong năm đánh giá.",
             ),
             Some(r) if r.excluded.is_some() => e.push(
-                "entries",
+                &entry,
                 format!(
                     "{}: {}.",
                     r.member.name,
@@ -383,13 +385,13 @@ pub async fn save(
                 ),
             ),
             Some(r) if x.score > 100 => {
-                e.push("entries", format!("{}: điểm từ 0 đến 100.", r.member.name))
+                e.push(&entry, format!("{}: điểm từ 0 đến 100.", r.member.name))
             }
             Some(r) => match x.tasks() {
                 // Under rules without task conditions (QĐ 124) the counts are not asked for.
                 None if !rules.task_conditions => {}
                 None => e.push(
-                    "entries",
+                    &entry,
                     format!(
                         "{}: ghi số nhiệm vụ được giao, hoàn thành đúng hạn và vượt mức trong năm \
                          (quy định đang áp dụng xét cả kết quả thực hiện nhiệm vụ).",
@@ -397,12 +399,12 @@ pub async fn save(
                     ),
                 ),
                 Some(t) if t.given > 1000 => e.push(
-                    "entries",
+                    &entry,
                     format!("{}: số nhiệm vụ được giao quá lớn.", r.member.name),
                 ),
                 Some(t) => {
                     if let Some(why) = t.inconsistency() {
-                        e.push("entries", format!("{}: {why}.", r.member.name));
+                        e.push(&entry, format!("{}: {why}.", r.member.name));
                     }
                 }
             },
