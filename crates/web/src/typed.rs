@@ -241,6 +241,24 @@ pub fn row_fields<T>(r: Result<T, AppError>, prefix: &str) -> Result<T, AppError
     })
 }
 
+/// Every row of a sheet read, or the refusal naming every bad row (not only the first), so the
+/// sheet shows each row's message at once.
+pub fn all_rows<T>(
+    rows: impl IntoIterator<Item = Result<T, AppError>>,
+) -> Result<Vec<T>, AppError> {
+    let mut read = Vec::new();
+    let mut bad = Invalid::new();
+    for r in rows {
+        match r {
+            Ok(v) => read.push(v),
+            Err(AppError::Invalid(inv)) => bad.errors.extend(inv.errors),
+            Err(e) => return Err(e),
+        }
+    }
+    bad.into_result()?;
+    Ok(read)
+}
+
 /// A use case's result with the errors of its list's entries (`entries[i]`) named by the rows of
 /// the form they came from (`row_<id>`, `row_ids[i]` the row of entry `i`): a sheet of one row
 /// per member shows each entry's refusal on its row.

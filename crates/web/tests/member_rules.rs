@@ -276,6 +276,9 @@ async fn the_administrators_form_copies_a_set_and_shows_each_figure_with_its_sou
         .post_form("/member-rule-sets", Auth::Cookie(&admin), &cleared)
         .await;
     assert!(r.body.contains("ghi văn bản quy định"), "{}", r.body);
+    // On the figure's own row, beside its source.
+    let row = section(&r.body, "id=\"error-admission.vote\"", "</small>");
+    assert!(row.contains("ghi văn bản quy định"), "{row}");
     let bad = t
         .post_form("/member-rule-sets", Auth::Cookie(&admin), &form("0"))
         .await;

@@ -246,6 +246,30 @@ impl Flow {
                 "{file} ({}): the header takes {header} px",
                 self.path().await
             );
+            // A cheap phone on a slow connection: the page, its style and its scripts (not
+            // its images) under 100 KB as they travel (gzipped by the server).
+            let parts = self
+                .js(
+                    r#"const n = performance.getEntriesByType('navigation')[0];
+                    const page = n ? n.encodedBodySize : document.documentElement.outerHTML.length;
+                    return [['page', page]].concat(performance.getEntriesByType('resource')
+                      .filter(r => r.initiatorType !== 'img' && !/\.(png|jpe?g|gif|webp|svg)(\?|$)/.test(r.name))
+                      .map(r => [r.name, r.encodedBodySize]));"#,
+                    vec![],
+                )
+                .await;
+            let parts: Vec<(String, f64)> = serde_json::from_value(parts).unwrap();
+            let weight: f64 = parts.iter().map(|(_, b)| b).sum();
+            // Measured, not missing: a page has its own bytes and its style at least.
+            assert!(
+                weight > 1000.0,
+                "{file}: the page's size was not measured: {parts:?}"
+            );
+            assert!(
+                weight < 100.0 * 1024.0,
+                "{file} ({}): {weight} bytes without images: {parts:?}",
+                self.path().await
+            );
             assert!(
                 widths[0] <= widths[1],
                 "{file} ({}) scrolls sideways: {} px in a {} px window; too wide: {wide}",

@@ -300,6 +300,8 @@ async fn check(app: &App, u: &unit::Model, input: &ProgrammeInput) -> AppResult<
         }
     }
     let mut targets: Vec<Target> = Vec::new();
+    // The line of the input each kept target came from, so a later message names its line.
+    let mut lines: Vec<usize> = Vec::new();
     for (i, t) in input.targets.iter().enumerate() {
         let blank = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());
         if blank(&t.indicator) && blank(&t.value) {
@@ -343,10 +345,11 @@ async fn check(app: &App, u: &unit::Model, input: &ProgrammeInput) -> AppResult<
             comparison,
             tenths,
         });
+        lines.push(i);
     }
     if let Some(parent_id) = input.parent_id {
         let above = own_targets(app, parent_id).await?;
-        for (i, t) in targets.iter().enumerate() {
+        for (i, t) in lines.iter().zip(&targets) {
             if let Some(a) = above.iter().find(|a| a.indicator == t.indicator)
                 && !t.at_least_as_strict_as(*a)
             {

@@ -26,6 +26,9 @@ struct ListPage {
     list: CandidateList,
     /// Not the first page.
     later: bool,
+    /// This page's cursor ("" on the first page): a row's form posts it, so a refused row
+    /// comes back on its own page.
+    after: String,
     /// The form refused (`propose`, or `step-<candidate>-<step>`) and what was typed in it.
     refused: Refusal,
     /// A step or a proposal was just recorded.
@@ -64,6 +67,7 @@ async fn render_list(
             nav: Nav::of(a),
             list,
             later: after.is_some(),
+            after: after.map(|c| c.encode()).unwrap_or_default(),
             refused,
             saved,
             today: App::today().to_string(),
@@ -115,7 +119,8 @@ pub async fn step(
         ))),
         Err(typed) => {
             let form = format!("step-{id}-{}", values.get("step").unwrap_or(""));
-            render_list(&s, &a, back, None, Refusal::of(form, typed), false).await
+            let page = values.from_page();
+            render_list(&s, &a, back, page.as_ref(), Refusal::of(form, typed), false).await
         }
     }
 }

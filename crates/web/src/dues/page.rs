@@ -18,7 +18,7 @@ use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
 use crate::render::{Nav, render_status, see_other};
 use crate::state::AppState;
-use crate::typed::{Refusal, entries_named};
+use crate::typed::{Refusal, all_rows, entries_named};
 use crate::upload::XLSX;
 
 #[derive(Deserialize, Default)]
@@ -197,7 +197,8 @@ pub async fn record(
                 reason: String::new(),
             })
         })
-        .collect::<Result<Vec<_>, AppError>>();
+        .collect::<Vec<_>>();
+    let entries = all_rows(entries);
     let r = match entries {
         Ok(entries) => {
             dues::record(

@@ -25,6 +25,9 @@ struct ListPage {
     list: ExemptionList,
     /// Not the first page.
     later: bool,
+    /// This page's cursor ("" on the first page): a row's form posts it, so a refused row
+    /// comes back on its own page.
+    after: String,
     /// A step's button that was refused (`exemption-<id>-<step>`), as chosen.
     refused: Refusal,
     today: String,
@@ -44,6 +47,7 @@ async fn render_list(
             nav: Nav::of(a),
             list,
             later: after.is_some(),
+            after: after.map(|c| c.encode()).unwrap_or_default(),
             refused,
             today: App::today().to_string(),
         },
@@ -84,7 +88,10 @@ pub async fn step(
     match (refused(r, &values, &[])?, values.from_unit()) {
         (Ok(_), Some(u)) => Ok(see_other(&format!("/units/{u}/exemptions"))),
         (Ok(x), None) => Ok(see_other(&format!("/members/{}#exemptions", x.member.id))),
-        (Err(typed), Some(u)) => render_list(&s, &a, u, None, Refusal::of(form, typed)).await,
+        (Err(typed), Some(u)) => {
+            let page = values.from_page();
+            render_list(&s, &a, u, page.as_ref(), Refusal::of(form, typed)).await
+        }
         (Err(typed), None) => {
             let member = exemptions::member_of(&s.app, &a, id).await?;
             let refused = Refusal::of(form, typed);

@@ -85,6 +85,13 @@ impl FormValues {
     pub fn from_unit(&self) -> Option<i64> {
         self.get("unit").and_then(|u| u.parse().ok())
     }
+
+    /// The page of a list a row's form was posted from (`after`, the list's cursor), so a
+    /// refused row is shown again on its own page, not on the first.
+    pub fn from_page(&self) -> Option<chibo_domain::cursor::Cursor> {
+        self.get("after")
+            .and_then(|c| chibo_domain::cursor::Cursor::decode(c).ok())
+    }
 }
 
 /// A sheet with one row per member (or criterion): each field of a row is posted as

@@ -39,6 +39,9 @@ struct CoursePage {
     officers: MemberChoices,
     /// Not the first page of participants.
     later: bool,
+    /// This page's cursor ("" on the first page), posted by the form so a refusal comes back
+    /// on the page it was sent from.
+    after: String,
     /// The participants form as ticked and chosen when it was refused.
     refused: Refusal,
     /// The members a refused form had chosen to add, shown chosen even beyond the first
@@ -51,11 +54,10 @@ impl CoursePage {
     /// Whether a participant's box is ticked: as sent when the form was refused, else as
     /// recorded.
     fn completed(&self, member_id: &i64, stored: &bool) -> bool {
-        if self.refused.open("participants") {
-            return self
-                .refused
-                .typed
-                .has("completed_ids", &member_id.to_string());
+        // Only the participants the refused form showed: another page's are as recorded.
+        let id = member_id.to_string();
+        if self.refused.open("participants") && self.refused.typed.has("shown_ids", &id) {
+            return self.refused.typed.has("completed_ids", &id);
         }
         *stored
     }
@@ -93,6 +95,7 @@ async fn render_course(
             d,
             officers,
             later: after.is_some(),
+            after: after.map(|c| c.encode()).unwrap_or_default(),
             refused,
             picked,
             saved,
@@ -145,7 +148,7 @@ pub async fn participants(
         Ok(_) => Ok(see_other(&format!("/courses/{id}?da-luu=1"))),
         Err(typed) => {
             let refused = (Refusal::of("participants", typed), false);
-            render_course(&s, &a, id, None, refused).await
+            render_course(&s, &a, id, values.from_page().as_ref(), refused).await
         }
     }
 }

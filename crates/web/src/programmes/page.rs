@@ -274,6 +274,9 @@ struct InspectionsPage {
     cells: UnitChoices,
     /// Not the first page.
     later: bool,
+    /// This page's cursor ("" on the first page): each form posts it with the period, so a
+    /// refused one comes back on the page it was sent from.
+    after: String,
     /// A filter's errors (the period).
     errors: Vec<String>,
     /// A refused form (`plan`, `result-<inspection>`, `follow-up-<recommendation>`) as typed.
@@ -327,6 +330,7 @@ async fn render_inspections(
             list,
             cells,
             later: after.is_some(),
+            after: after.map(|c| c.encode()).unwrap_or_default(),
             errors,
             refused,
             picked,
@@ -369,9 +373,12 @@ async fn on_inspections<T>(
     match refused(r, values, &[])? {
         Ok(_) => Ok(see_other(&format!("/units/{unit}/inspections?da-luu=1"))),
         Err(typed) => {
+            // The period and page the form was on (`tu`, `den`, `after`), where it shows again.
+            let period = Period::parse(values.get("tu"), values.get("den"))
+                .or_else(|_| Period::parse(None, None))?;
+            let page = values.from_page();
             let refused = (vec![], Refusal::of(form, typed));
-            let this_year = Period::parse(None, None)?;
-            render_inspections(s, a, unit, this_year, None, refused, false).await
+            render_inspections(s, a, unit, period, page.as_ref(), refused, false).await
         }
     }
 }

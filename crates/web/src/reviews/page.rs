@@ -8,7 +8,7 @@ use chibo_app::membership::classification;
 use chibo_app::membership::classification::{
     CellReviewInput, MemberLevelInput, Review, ReviewInput, ReviewSheet, ReviewSummary, ScoreEntry,
 };
-use chibo_app::{Actor, App, AppError};
+use chibo_app::{Actor, App};
 use chibo_domain::bounded::Year;
 use serde::Deserialize;
 
@@ -20,7 +20,7 @@ use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
 use crate::render::{Nav, render_status, see_other};
 use crate::state::AppState;
-use crate::typed::{Refusal, entries_named, refused};
+use crate::typed::{Refusal, all_rows, entries_named, refused};
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -173,7 +173,8 @@ pub async fn save(
                 tasks_exceeded: count("exceeded")?,
             })
         })
-        .collect::<Result<_, AppError>>();
+        .collect::<Vec<_>>();
+    let entries = all_rows(entries);
     let r = match entries {
         Ok(entries) => classification::save(&s.app, &a, id, ReviewInput { year, entries }).await,
         Err(e) => Err(e),

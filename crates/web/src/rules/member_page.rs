@@ -39,6 +39,18 @@ struct ListPage {
     figures: Vec<Figure>,
 }
 
+impl ListPage {
+    /// The messages of a figure's row when the form was refused: its value's and its source's.
+    fn figure_err(&self, key: &str) -> String {
+        [format!("figures.{key}"), format!("sources.{key}")]
+            .iter()
+            .map(|f| self.refused.err("new", f))
+            .filter(|m| !m.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct BaseQuery {

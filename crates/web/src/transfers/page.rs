@@ -44,6 +44,9 @@ struct ListPage {
     overdue_only: bool,
     /// Not the first page.
     later: bool,
+    /// This page's cursor ("" on the first page): a row's form posts it, so a refused row
+    /// comes back on its own page.
+    after: String,
     /// The link to the first page of this list (all or the overdue ones).
     first_page: String,
     /// A step's button that was refused (`transfer-<id>-<step>`), with its day as typed.
@@ -67,6 +70,7 @@ async fn render_list(
             list,
             overdue_only,
             later: after.is_some(),
+            after: after.map(|c| c.encode()).unwrap_or_default(),
             first_page: format!(
                 "/units/{id}/transfers{}",
                 if overdue_only { "?qua-han=1" } else { "" }
@@ -135,7 +139,11 @@ pub async fn step(
         (Ok(_), Some(u)) => Ok(see_other(&format!("/units/{u}/transfers"))),
         (Ok(t), None) => Ok(see_other(&format!("/members/{}#transfers", t.member.id))),
         (Err(typed), Some(u)) => {
-            render_list(&s, &a, u, false, None, Refusal::of(form, typed)).await
+            // The list it was posted from: the overdue ones or all, at its page.
+            let overdue_only = values.get("qua-han").is_some();
+            let page = values.from_page();
+            let refused = Refusal::of(form, typed);
+            render_list(&s, &a, u, overdue_only, page.as_ref(), refused).await
         }
         (Err(typed), None) => {
             let t = transfers::of_transfer_member(&s.app, &a, id).await?;
@@ -224,15 +232,8 @@ pub async fn confirm_holiday_year(
     let r = calendar::confirm_year(&s.app, &a.admin()?, input).await;
     match refused(r, &values, &[])? {
         Ok(_) => Ok(see_other(&format!("/admin/holidays?nam={year}"))),
-        Err(typed) => {
-            // A year beyond those computed has no page of its own: this year's is shown.
-            let shown = if chibo_domain::calendar::HOLIDAY_YEARS.contains(&year) {
-                year
-            } else {
-                chrono::Datelike::year(&App::today())
-            };
-            render_holidays(&s, &a, shown, Refusal::of("year", typed)).await
-        }
+        // The year posted is the page's own (its button is on it).
+        Err(typed) => render_holidays(&s, &a, year, Refusal::of("year", typed)).await,
     }
 }
 
