@@ -294,3 +294,43 @@ async fn a_resolution_keeps_the_number_it_was_given() {
     let d = detail::get(&app, &bn, m.id).await.unwrap();
     assert_eq!(d.meeting.resolution_number, Some(1));
 }
+
+/// Several meetings of one cell held at the same moment (on PostgreSQL each transaction would
+/// read the same last number): each resolution still takes its own number, none refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn meetings_held_at_once_take_distinct_numbers() {
+    let app = demo_app().await;
+    let sec = actor(&app, "bithu.dongtam").await;
+    let cell = unit_named(&app, "Chi bộ thôn Đồng Tâm").await;
+    let year = App::today().year() - 1;
+    let mut ids = Vec::new();
+    for month in 6..=11 {
+        let date = NaiveDate::from_ymd_opt(year, month, 12).unwrap();
+        let m = schedule::schedule(&app, &sec, cell.id, meeting(date, true))
+            .await
+            .unwrap();
+        ids.push(m.id);
+    }
+    let held: Vec<_> = ids
+        .iter()
+        .map(|id| {
+            let (app, id) = (app.clone(), *id);
+            tokio::spawn(async move { hold(&app, "bithu.dongtam", id).await })
+        })
+        .collect();
+    for h in held {
+        h.await.unwrap();
+    }
+    let mut numbers = Vec::new();
+    for id in &ids {
+        numbers.push(
+            detail::get(&app, &sec, *id)
+                .await
+                .unwrap()
+                .meeting
+                .resolution_number,
+        );
+    }
+    numbers.sort();
+    assert_eq!(numbers, (1..=6).map(Some).collect::<Vec<_>>());
+}

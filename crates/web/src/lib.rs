@@ -19,6 +19,7 @@ pub mod render;
 pub mod reports;
 pub mod reviews;
 pub mod rules;
+pub mod saved;
 pub mod security;
 pub mod state;
 pub mod transfers;
@@ -47,6 +48,7 @@ pub fn router(app: App, web: WebConfig) -> Router {
             memo,
             forget_after_writes,
         ))
+        .layer(axum::middleware::from_fn(saved::confirm_saves))
         .layer(axum::middleware::from_fn(security::csrf))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(compression())

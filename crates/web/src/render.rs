@@ -14,6 +14,8 @@ pub struct Nav {
     pub is_admin: bool,
     /// Reads part of the tree (not only a member's own record).
     pub browses: bool,
+    /// The page follows a save (`crate::saved`): the frame confirms it.
+    pub saved: bool,
 }
 
 impl Nav {
@@ -22,6 +24,7 @@ impl Nav {
             display_name: a.display_name().to_string(),
             is_admin: a.is_admin(),
             browses: a.is_admin() || a.grants().iter().any(|g| g.role != Role::Member),
+            saved: crate::saved::follows_a_save(),
         }
     }
 }

@@ -88,6 +88,12 @@ async fn every_page_has_its_help_paragraph() {
         }
     }
     assert!(pages > 30, "only {pages} pages read");
+    // The login page, where a member lands from a QR code, has its help too.
+    let login = t.get("/login", Auth::None).await;
+    match help_of(&login.body) {
+        Some(text) if text.chars().count() >= 80 => {}
+        other => missing.push(format!("/login: {other:?}")),
+    }
     assert!(
         missing.is_empty(),
         "pages without their help:\n{}",

@@ -563,7 +563,10 @@ async fn a_secretary_schedules_publishes_and_takes_attendance_through_the_pages(
         )
         .await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
-    let url = ok.location().to_string();
+    // The new meeting's page, confirming it was scheduled.
+    let (url, confirmed) = ok.location().split_once('?').unwrap();
+    assert_eq!(confirmed, "da-luu=schedule");
+    let url = url.to_string();
     let id: i64 = url.rsplit('/').next().unwrap().parse().unwrap();
     let member = t.login("dangvien.dongtam").await;
     assert_eq!(

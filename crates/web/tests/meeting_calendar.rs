@@ -86,7 +86,12 @@ async fn a_meeting_is_cancelled_with_a_reason_members_see() {
             Auth::Cookie(&member_cookie),
         )
         .await;
-    assert!(plan.body.contains("(đã hủy)"), "{}", plan.body);
+    assert!(
+        plan.body
+            .contains("(đã hủy: Trùng lịch bầu cử đại biểu Quốc hội)"),
+        "the reason shown in the plan: {}",
+        plan.body
+    );
     // Through the page: the secretary's form, then the confirmation.
     let sec_cookie = t.login("bithu.dongtam").await;
     let other = schedule(&t, &sec, cell, json!({"kind": "regular", "topic": "Họp bù", "meeting_date": (day + chrono::Duration::days(7)).to_string(), "start_time": "19:30", "place": "Nhà văn hóa"})).await;
@@ -213,7 +218,11 @@ async fn a_meeting_is_moved_with_a_reason_members_see() {
             Auth::Cookie(&member),
         )
         .await;
-    assert!(plan.body.contains("(dời từ "), "{}", plan.body);
+    assert!(
+        plan.body.contains(&since),
+        "the reason shown in the plan: {}",
+        plan.body
+    );
 
     // On the page: a past day comes back with the warning, the box to tick and the input.
     let cookie = t.login("bithu.dongtam").await;

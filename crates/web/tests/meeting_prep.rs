@@ -84,6 +84,11 @@ async fn notice_documents_and_preparation() {
         .await;
     assert_eq!(exe.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(exe.body.contains("Chỉ nhận"), "{}", exe.body);
+    let beside = section(&exe.body, "id=\"upload-form\"", "</form>");
+    assert!(
+        beside.contains("id=\"error-file\"") && beside.contains("Chỉ nhận"),
+        "{beside}"
+    );
     let renamed = t
         .upload(&path, Auth::Cookie(&cookie), "du-thao.pdf", b"MZ\x90\x00")
         .await;

@@ -215,6 +215,21 @@ async fn the_procedure_is_ticked_from_one_list() {
         .await);
     assert_eq!(v.as_array().unwrap().len(), 2);
     assert_eq!(steps_done(&t, &sec, id).await, 4);
+    // A time that is not one: refused on the step's own row, naming the step.
+    let c = &codes[4];
+    let r = t
+        .post_form(
+            &format!("/meetings/{id}/steps"),
+            Auth::Cookie(&cookie),
+            &format!("done_{c}=on&time_{c}=25%3A99"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let row = section(&r.body, &format!("name=\"time_{c}\""), "</div>");
+    assert!(
+        row.contains(&format!("id=\"error-step-{c}\"")) && row.contains("giờ:phút"),
+        "{row}"
+    );
     // Every step left ticked in one submit: the form's fields arrive by name, not in the
     // procedure's order (the demo's codes are not alphabetical), and are accepted.
     let rest: Vec<String> = codes[4..]

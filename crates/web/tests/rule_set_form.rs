@@ -103,11 +103,15 @@ async fn a_rule_set_is_made_in_a_form() {
         .post_form("/rule-sets", Auth::Cookie(&cookie), &body(&[]))
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // The new set's page, confirming the save.
     let id: i64 = r
         .location()
         .trim_start_matches("/rule-sets/")
+        .trim_end_matches("?da-luu=1")
         .parse()
         .unwrap();
+    let shown = t.get(r.location(), Auth::Cookie(&cookie)).await;
+    assert!(shown.body.contains("Đã lưu thay đổi."), "{}", shown.body);
     let admin = t.token("admin").await;
     let set = ok(&t
         .api(

@@ -8,9 +8,9 @@ use chibo_domain::ids::MemberId;
 use chibo_domain::meeting::MeetingStatus;
 use chibo_domain::rules::{self as rules_domain, Presence, Standing};
 use chibo_domain::validate;
-use chibo_store::entities::{meeting, meeting_attendance};
+use chibo_store::entities::{meeting, meeting_attendance, unit};
 use chibo_store::is_unique_violation;
-use chibo_store::sea_orm::sea_query::{Expr, ExprTrait};
+use chibo_store::sea_orm::sea_query::{Expr, ExprTrait, LockType};
 use chibo_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, Set,
 };
@@ -124,6 +124,15 @@ pub(crate) async fn mark_held(
         return Ok(());
     }
     let year = m.meeting_date.year();
+    // Two meetings of one cell held at once would both read the same last number on
+    // PostgreSQL: the cell's row, locked until this transaction ends, makes them take turns
+    // (SQLite's write transaction already does; the lock is no statement there). `FOR NO KEY
+    // UPDATE`, not `FOR UPDATE`: both transactions already hold the row's key-share lock of
+    // the rows they wrote that refer to the cell, and `FOR UPDATE` would deadlock with it.
+    unit::Entity::find_by_id(m.unit_id)
+        .lock(LockType::NoKeyUpdate)
+        .one(tx)
+        .await?;
     let next = last_resolution_number(tx, m.unit_id, year).await? + 1;
     meeting::Entity::update_many()
         .col_expr(meeting::Column::ResolutionYear, Expr::value(year))

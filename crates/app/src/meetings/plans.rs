@@ -39,6 +39,10 @@ pub struct MeetingRef {
     pub status: String,
     /// The day it was first set for, when it was moved.
     pub postponed_from: Option<NaiveDate>,
+    /// Why it was cancelled, when it was.
+    pub cancelled_reason: Option<String>,
+    /// Why it was moved, when it was.
+    pub postponed_reason: Option<String>,
 }
 
 /// One month or quarter of a kind of meeting the rules require.
@@ -258,6 +262,8 @@ fn kind_plans(
                                 date: m.meeting_date,
                                 status: m.status.clone(),
                                 postponed_from: m.postponed_from,
+                                cancelled_reason: m.cancelled_reason.clone(),
+                                postponed_reason: m.postponed_reason.clone(),
                             })
                             .collect(),
                         held,

@@ -74,7 +74,12 @@ pub async fn tick_steps(
     let mut done = steps_done(app, m.id).await?;
     let mut ticked = Vec::new();
     for step in &input.steps {
+        let before = e.errors.len();
         let Some((at, label)) = check_step(&mut e, &rules, &m, &done, step) else {
+            // Named by its step (`steps.<code>.done_at`), so a form shows it on the step's row.
+            for f in &mut e.errors[before..] {
+                f.field = format!("steps.{}.{}", step.step, f.field);
+            }
             // Later steps would only repeat this one's error.
             break;
         };
@@ -125,18 +130,18 @@ fn check_step(
     input: &StepInput,
 ) -> Option<(NaiveTime, String)> {
     let before = e.errors.len();
-    let at = input.done_at.as_deref().and_then(parse_time);
-    if at.is_none() {
-        e.push(
-            "done_at",
-            "Giờ thực hiện phải có dạng giờ:phút, ví dụ 19:45.",
-        );
-    }
     let Some(i) = rules.procedure.iter().position(|s| s.code == input.step) else {
         e.push("step", "Bước này không có trong quy trình của bộ quy định.");
         return None;
     };
     let label = rules.procedure[i].label.clone();
+    let at = input.done_at.as_deref().and_then(parse_time);
+    if at.is_none() {
+        e.push(
+            "done_at",
+            format!("Giờ thực hiện bước \"{label}\" phải có dạng giờ:phút, ví dụ 19:45."),
+        );
+    }
     if done.contains_key(&input.step) {
         e.push("step", format!("Bước \"{label}\" đã được đánh dấu."));
     }

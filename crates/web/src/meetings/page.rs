@@ -29,6 +29,7 @@ use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
 use crate::render::{Nav, asks_confirmation, form_errors, render_status, see_other};
 use crate::state::AppState;
+use crate::typed::Refusal;
 
 pub use super::plan_page::{add_topic, plan};
 pub use super::show::show;
@@ -51,11 +52,10 @@ struct ListPage {
     later: bool,
     can_manage: bool,
     rule_set: Option<RuleSetView>,
-    errors: Vec<String>,
-    form: FormValues,
-    /// Which form of the list was refused (`schedule`, `follower`), its fields' messages, and
-    /// whether with a warning to confirm.
-    refused: ListRefusal,
+    /// The form of the list refused (`schedule`, `follower`), as typed with its messages.
+    refused: Refusal,
+    /// Refused only until the user confirms a warning (`crate::render::asks_confirmation`).
+    warned: bool,
     today: String,
     follower: notice::FollowerView,
     /// May name the follower (the superior committee).
@@ -64,41 +64,10 @@ struct ListPage {
     follower_choices: MemberChoices,
 }
 
-/// A refused form of the meeting list: which one, and each field's message.
-#[derive(Default)]
-pub(super) struct ListRefusal {
-    form: &'static str,
-    fields: std::collections::HashMap<String, String>,
-    /// Refused only until the user confirms a warning (`crate::render::asks_confirmation`).
-    warned: bool,
-}
-
-impl ListRefusal {
-    pub(super) fn of<T>(form: &'static str, r: &Result<T, AppError>) -> Self {
-        ListRefusal {
-            form,
-            fields: crate::typed::messages(r),
-            warned: asks_confirmation(r),
-        }
-    }
-}
-
 impl ListPage {
-    /// Whether `form` is the one refused.
-    fn refused_form(&self, form: &str) -> bool {
-        !self.errors.is_empty() && self.refused.form == form
-    }
-
-    /// A field's message when its form was refused ("" when none).
-    fn err(&self, form: &str, field: &str) -> &str {
-        match self.refused.fields.get(field) {
-            Some(m) if self.refused.form == form => m,
-            _ => "",
-        }
-    }
-
-    fn bad(&self, form: &str, field: &str) -> bool {
-        !self.err(form, field).is_empty()
+    /// Whether a box of the schedule form was ticked when it was refused.
+    fn ticked(&self, key: &str) -> bool {
+        self.refused.open("schedule") && !self.refused.typed.get(key).is_empty()
     }
 
     /// The line of held meeting `id`, when the reader may see it.
@@ -112,15 +81,12 @@ pub(super) async fn render_list(
     a: &Actor,
     id: i64,
     after: Option<&Cursor>,
-    errors: Vec<String>,
-    form: FormValues,
-    refused: ListRefusal,
+    (refused, warned): (Refusal, bool),
 ) -> Result<Response, PageError> {
     let page = detail::cell_meetings(&s.app, a, id, after).await?;
     let following = page.follower.follower.as_ref().map(|f| f.id);
-    let status = crate::render::status_for(&errors);
     render_status(
-        status,
+        refused.status(),
         &ListPage {
             follower: page.follower,
             can_set_follower: page.can_set_follower,
@@ -144,9 +110,8 @@ pub(super) async fn render_list(
             later: after.is_some(),
             can_manage: page.can_schedule,
             rule_set: page.rule_set,
-            errors,
-            form,
             refused,
+            warned,
             today: App::today().to_string(),
         },
     )
@@ -164,16 +129,7 @@ pub async fn list(
     PathId(id): PathId,
     PageQuery(q): PageQuery<ListQuery>,
 ) -> Result<Response, PageError> {
-    render_list(
-        &s,
-        &a,
-        id,
-        q.after.as_ref(),
-        vec![],
-        FormValues::default(),
-        ListRefusal::default(),
-    )
-    .await
+    render_list(&s, &a, id, q.after.as_ref(), Default::default()).await
 }
 
 pub async fn schedule(
@@ -183,10 +139,13 @@ pub async fn schedule(
     Form { input, values }: Form<NewMeeting>,
 ) -> Result<Response, PageError> {
     let r = schedule::schedule(&s.app, &a, id, input).await;
-    let refused = ListRefusal::of("schedule", &r);
-    match form_errors(r)? {
-        Ok(m) => Ok(see_other(&format!("/meetings/{}", m.id))),
-        Err(errors) => render_list(&s, &a, id, None, errors, values, refused).await,
+    let warned = asks_confirmation(&r);
+    match crate::typed::refused(r, &values, &[])? {
+        Ok(m) => Ok(see_other(&format!("/meetings/{}?da-luu=schedule", m.id))),
+        Err(typed) => {
+            let refused = (Refusal::of("schedule", typed), warned);
+            render_list(&s, &a, id, None, refused).await
+        }
     }
 }
 

@@ -127,10 +127,12 @@ pub async fn set_follower(
     Form { input, values }: Form<FollowerInput>,
 ) -> Result<Response, PageError> {
     let r = preparation::set_follower(&s.app, &a, id, input).await;
-    let refused = super::page::ListRefusal::of("follower", &r);
-    match form_errors(r)? {
+    match crate::typed::refused(r, &values, &[])? {
         Ok(_) => Ok(see_other(&format!("/units/{}/meetings#follower", id))),
-        Err(errors) => super::page::render_list(&s, &a, id, None, errors, values, refused).await,
+        Err(typed) => {
+            let refused = (crate::typed::Refusal::of("follower", typed), false);
+            super::page::render_list(&s, &a, id, None, refused).await
+        }
     }
 }
 

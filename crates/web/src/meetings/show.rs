@@ -52,6 +52,7 @@ struct ShowPage {
 /// The confirmation of a change on the meeting page, by the section it went back to.
 fn saved_message(section: &str) -> &'static str {
     match section {
+        "schedule" => "Đã lập lịch; khi sẵn sàng, bấm Phát hành thông báo để báo cho đảng viên.",
         "attendance-form" => "Đã lưu điểm danh.",
         "record" => "Đã lưu biên bản.",
         "tasks" => "Đã giao nhiệm vụ.",
@@ -230,6 +231,15 @@ impl ShowPage {
     /// Whether a step's box was ticked when the steps form came back.
     fn step_ticked(&self, code: &str) -> bool {
         self.kept_ticked("steps", &format!("done_{code}"))
+    }
+
+    /// The message on a step's row when the steps form came back (its time, its order).
+    fn step_err(&self, code: &str) -> &str {
+        ["done_at", "step"]
+            .iter()
+            .map(|f| self.err("steps", &format!("steps.{code}.{f}")))
+            .find(|m| !m.is_empty())
+            .unwrap_or("")
     }
 
     /// A step's time as typed when the steps form came back.

@@ -98,7 +98,8 @@ pub async fn task_progress(
     let r = record::update_task(&s.app, &a, id, input).await;
     let typed = crate::typed::Typed::sent(&values, &[]).with_errors_of(&r);
     match form_errors(r)? {
-        Ok(_) => Ok(see_other(&confirmed(&back))),
+        // The redirect gains its confirmation (`crate::saved`).
+        Ok(_) => Ok(see_other(&back)),
         Err(errors) => {
             let tasks = record::my_tasks(&s.app, &a).await?;
             render_status(
@@ -113,16 +114,4 @@ pub async fn task_progress(
             )
         }
     }
-}
-
-/// `back` with `da-luu=1` added to its query (before any `#anchor`): the page confirms the save.
-fn confirmed(back: &str) -> String {
-    let (path, anchor) = back.split_once('#').unwrap_or((back, ""));
-    let join = if path.contains('?') { '&' } else { '?' };
-    let anchor = if anchor.is_empty() {
-        String::new()
-    } else {
-        format!("#{anchor}")
-    };
-    format!("{path}{join}da-luu=1{anchor}")
 }

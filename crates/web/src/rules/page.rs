@@ -121,26 +121,25 @@ pub async fn create(
 ) -> Result<Response, PageError> {
     // Checked before the rules are read: the page does not exist for others.
     let admin = a.admin()?;
-    if f.mode.as_deref() == Some("form") {
-        let r = match super::form::rules_of(&values) {
-            Ok(rules) => {
-                let input = NewRuleSet {
-                    code: f.code,
-                    name: f.name,
-                    unit_id: f.unit_id,
-                    effective_from: f.effective_from,
-                    rules: serde_json::to_value(&rules).expect("a rule set is JSON"),
-                };
-                rules::create(&s.app, &admin, input).await
-            }
-            Err(inv) => Err(chibo_app::AppError::Invalid(inv)),
-        };
-        return match crate::typed::refused(r, &values, &[])? {
-            Ok(r) => Ok(see_other(&format!("/rule-sets/{}", r.id))),
-            Err(typed) => render_form(&s, &a, typed).await,
-        };
-    }
-    let r = match serde_json::from_str::<serde_json::Value>(&f.rules) {
+    // The rules as the API takes them: read from the form's fields, or from the JSON text.
+    let in_form = f.mode.as_deref() == Some("form");
+    let rules = if in_form {
+        super::form::rules_of(&values)
+            .map(|r| serde_json::to_value(&r).expect("a rule set is JSON"))
+            .map_err(chibo_app::AppError::Invalid)
+    } else {
+        serde_json::from_str::<serde_json::Value>(&f.rules).map_err(|e| {
+            chibo_app::AppError::invalid(
+                "rules",
+                format!(
+                    "Nội dung quy định không phải JSON hợp lệ (dòng {}, cột {}).",
+                    e.line(),
+                    e.column()
+                ),
+            )
+        })
+    };
+    let r = match rules {
         Ok(rules) => {
             let input = NewRuleSet {
                 code: f.code,
@@ -151,18 +150,12 @@ pub async fn create(
             };
             rules::create(&s.app, &admin, input).await
         }
-        Err(e) => Err(chibo_app::AppError::invalid(
-            "rules",
-            format!(
-                "Nội dung quy định không phải JSON hợp lệ (dòng {}, cột {}).",
-                e.line(),
-                e.column()
-            ),
-        )),
+        Err(e) => Err(e),
     };
-    match crate::typed::refused(r, &values, &[])? {
-        Ok(r) => Ok(see_other(&format!("/rule-sets/{}", r.id))),
-        Err(typed) => render_list(&s, &a, Refusal::of("new", typed)).await,
+    match (crate::typed::refused(r, &values, &[])?, in_form) {
+        (Ok(r), _) => Ok(see_other(&format!("/rule-sets/{}", r.id))),
+        (Err(typed), true) => render_form(&s, &a, typed).await,
+        (Err(typed), false) => render_list(&s, &a, Refusal::of("new", typed)).await,
     }
 }
 

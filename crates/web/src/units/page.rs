@@ -43,16 +43,16 @@ pub struct DateQ {
 }
 
 /// What the unit page confirms after each of its changes (`?da-luu=<change>`).
-fn saved_message(change: &str) -> Option<&'static str> {
-    Some(match change {
+fn saved_message(change: &str) -> &'static str {
+    match change {
         "found" => "Đã thành lập đơn vị.",
         "rename" => "Đã đổi tên đơn vị.",
         "move" => "Đã chuyển đơn vị sang trực thuộc đơn vị cấp trên mới.",
         "merge" => "Đã sáp nhập: đảng viên và đơn vị trực thuộc đã chuyển sang đơn vị này.",
         "split" => "Đã tách chi bộ: đây là chi bộ mới.",
         "dissolve" => "Đã giải thể đơn vị.",
-        _ => return None,
-    })
+        _ => "Đã lưu thay đổi.",
+    }
 }
 
 fn as_of(q: &DateQ) -> Result<Option<chrono::NaiveDate>, PageError> {
@@ -352,7 +352,7 @@ pub async fn show(
     PageQuery(q): PageQuery<DateQ>,
 ) -> Result<Response, PageError> {
     let as_of = as_of(&q)?;
-    let saved = q.saved.as_deref().and_then(saved_message);
+    let saved = q.saved.as_deref().map(saved_message);
     render_unit(&s, &a, id, as_of, Default::default(), saved).await
 }
 
