@@ -122,6 +122,8 @@ async fn a_month_of_a_cell_through_the_api() {
         )
         .await;
     assert!(refused(&early).contains("sớm hơn"));
+    // One step's body names its own fields (the list of steps names them by step).
+    assert_eq!(early.json()["error"]["fields"][0]["field"], "done_at");
     ok(&t
         .api(
             Method::POST,
