@@ -131,6 +131,22 @@ impl AppError {
         AppError::Invalid(Invalid::one(field, message))
     }
 
+    /// A refusal with its fields renamed where `rename` gives a new name (a list's entry named
+    /// as the form or body that sent it names it); other errors as they are.
+    pub fn rename_fields(self, rename: impl Fn(&str) -> Option<String>) -> Self {
+        match self {
+            AppError::Invalid(mut inv) => {
+                for f in &mut inv.errors {
+                    if let Some(name) = rename(&f.field) {
+                        f.field = name;
+                    }
+                }
+                AppError::Invalid(inv)
+            }
+            e => e,
+        }
+    }
+
     /// A stable code for the API's error body.
     pub fn code(&self) -> &'static str {
         match self {

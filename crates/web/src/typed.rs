@@ -228,17 +228,7 @@ impl Refusal {
 /// A use case's result with the errors of one row of a list (`prefix`, e.g. `gaps[3].`) named
 /// by the form's own fields: a page form that sends one row of what the API takes as a list.
 pub fn row_fields<T>(r: Result<T, AppError>, prefix: &str) -> Result<T, AppError> {
-    r.map_err(|e| match e {
-        AppError::Invalid(mut inv) => {
-            for f in &mut inv.errors {
-                if let Some(rest) = f.field.strip_prefix(prefix) {
-                    f.field = rest.to_string();
-                }
-            }
-            AppError::Invalid(inv)
-        }
-        e => e,
-    })
+    r.map_err(|e| e.rename_fields(|f| f.strip_prefix(prefix).map(str::to_string)))
 }
 
 /// Every row of a sheet read, or the refusal naming every bad row (not only the first), so the
@@ -263,23 +253,12 @@ pub fn all_rows<T>(
 /// the form they came from (`row_<id>`, `row_ids[i]` the row of entry `i`): a sheet of one row
 /// per member shows each entry's refusal on its row.
 pub fn entries_named<T>(r: Result<T, AppError>, row_ids: &[i64]) -> Result<T, AppError> {
-    r.map_err(|e| match e {
-        AppError::Invalid(mut inv) => {
-            for f in &mut inv.errors {
-                let index = f
-                    .field
-                    .strip_prefix("entries[")
-                    .and_then(|r| r.strip_suffix(']'));
-                let row = index
-                    .and_then(|i| i.parse::<usize>().ok())
-                    .and_then(|i| row_ids.get(i));
-                if let Some(id) = row {
-                    f.field = format!("row_{id}");
-                }
-            }
-            AppError::Invalid(inv)
-        }
-        e => e,
+    r.map_err(|e| {
+        e.rename_fields(|f| {
+            let index = f.strip_prefix("entries[")?.strip_suffix(']')?;
+            let id = row_ids.get(index.parse::<usize>().ok()?)?;
+            Some(format!("row_{id}"))
+        })
     })
 }
 

@@ -19,7 +19,7 @@ use crate::meetings::figures::MeetingTx;
 use crate::meetings::held::{StepView, steps_done};
 use crate::meetings::lookup;
 use crate::meetings::signatures::ensure_open;
-use crate::{App, AppError, AppResult, audit};
+use crate::{App, AppResult, audit};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
@@ -42,18 +42,9 @@ pub async fn tick_step(app: &App, actor: &Actor, id: i64, input: StepInput) -> A
     // One step's body has its own `step` and `done_at`: its errors are named by them, not by
     // the list's `steps.<code>.` as `tick_steps` names them.
     let prefix = format!("steps.{}.", input.step);
-    let ticked = tick_steps(app, actor, id, StepsInput { steps: vec![input] }).await;
-    let mut ticked = ticked.map_err(|e| match e {
-        AppError::Invalid(mut inv) => {
-            for f in &mut inv.errors {
-                if let Some(field) = f.field.strip_prefix(&prefix) {
-                    f.field = field.to_string();
-                }
-            }
-            AppError::Invalid(inv)
-        }
-        e => e,
-    })?;
+    let mut ticked = tick_steps(app, actor, id, StepsInput { steps: vec![input] })
+        .await
+        .map_err(|e| e.rename_fields(|f| f.strip_prefix(&prefix).map(str::to_string)))?;
     Ok(ticked.pop().expect("one step ticked"))
 }
 
