@@ -217,11 +217,7 @@ impl Refusal {
 
     /// 422 when a form was refused, else 200.
     pub fn status(&self) -> axum::http::StatusCode {
-        if self.refused() {
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY
-        } else {
-            axum::http::StatusCode::OK
-        }
+        self.typed.status()
     }
 }
 
