@@ -10,6 +10,7 @@ pub mod memo;
 pub mod org;
 pub mod paging;
 pub mod programmes;
+pub mod reach;
 pub mod refs;
 pub mod reports;
 pub mod rules;

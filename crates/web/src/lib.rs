@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod admissions;
 pub mod api;
 pub mod badges;
+pub mod calendar;
 pub mod dues;
 pub mod error;
 pub mod exemptions;

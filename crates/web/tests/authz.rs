@@ -66,9 +66,20 @@ fn case(method: &Method, path: &str) -> Option<Case> {
     let p = path.trim_start_matches("/api/v1");
     Some(match (method.as_str(), p) {
         (_, "/login" | "/logout" | "/static/{file}" | "/docs" | "/openapi.json") => Public,
+        // A calendar feed: its secret is the key (`calendar.rs` checks it).
+        ("GET", "/lich/{file}") => Public,
         ("POST", "/auth/token") if path.starts_with("/api/") => Public,
         ("DELETE", "/auth/token") => Own,
-        (_, "/" | "/me" | "/account" | "/account/password") => Own,
+        (
+            _,
+            "/"
+            | "/me"
+            | "/account"
+            | "/account/password"
+            | "/account/calendar"
+            | "/account/calendar/stop"
+            | "/me/calendar",
+        ) => Own,
         (
             "GET",
             "/units"

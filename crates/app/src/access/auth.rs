@@ -36,13 +36,13 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 }
 
 /// A random secret for a cookie or a bearer token; only its hash is stored.
-fn new_secret() -> String {
+pub(crate) fn new_secret() -> String {
     let mut b = [0u8; 32];
     rand::rng().fill_bytes(&mut b);
     hex::encode(b)
 }
 
-fn digest(secret: &str) -> String {
+pub(crate) fn digest(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 

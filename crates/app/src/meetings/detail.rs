@@ -75,24 +75,7 @@ pub async fn list(
     let per_page = per_page.clamp(1, 500);
     let mut q = meeting::Entity::find().filter(meeting::Column::UnitId.eq(cell.id));
     if !actor.can_read_path(&cell.path) {
-        // As `MeetingStatus::seen_by_attendees`: announced or held, or cancelled after it was
-        // announced.
-        let seen = |published: bool| {
-            MeetingStatus::ALL
-                .iter()
-                .filter(|s| s.seen_by_attendees(published))
-                .map(|s| s.code())
-                .collect::<Vec<_>>()
-        };
-        q = q.filter(
-            Condition::any()
-                .add(meeting::Column::Status.is_in(seen(false)))
-                .add(
-                    Condition::all()
-                        .add(meeting::Column::Status.is_in(seen(true)))
-                        .add(meeting::Column::PublishedAt.is_not_null()),
-                ),
-        );
+        q = q.filter(seen_by_attendees());
     }
     if let Some(c) = after {
         q = q.filter(crate::paging::older_than(
@@ -122,6 +105,41 @@ pub async fn list(
     })
 }
 
+/// The meetings a cell's members see, as `MeetingStatus::seen_by_attendees`: announced or
+/// held, or cancelled after it was announced.
+pub(crate) fn seen_by_attendees() -> Condition {
+    let seen = |published: bool| {
+        MeetingStatus::ALL
+            .iter()
+            .filter(|s| s.seen_by_attendees(published))
+            .map(|s| s.code())
+            .collect::<Vec<_>>()
+    };
+    Condition::any()
+        .add(meeting::Column::Status.is_in(seen(false)))
+        .add(
+            Condition::all()
+                .add(meeting::Column::Status.is_in(seen(true)))
+                .add(meeting::Column::PublishedAt.is_not_null()),
+        )
+}
+
+/// The cells whose meetings member `member_id` is told of, as one subquery: their own (see
+/// [`own_cell`]) and those they follow for the superior committee.
+pub(crate) fn cells_of_member(member_id: i64) -> SelectStatement {
+    let followed = unit::Entity::find()
+        .select_only()
+        .column(unit::Column::Id)
+        .filter(unit::Column::FollowerMemberId.eq(member_id))
+        .filter(unit::Column::DissolvedOn.is_null())
+        .into_query();
+    // A UNION of the two: with an OR of two subqueries PostgreSQL read every meeting from
+    // today on (45 ms at a province) instead of the few cells' own.
+    own_cell(member_id)
+        .union(UnionType::Distinct, followed)
+        .to_owned()
+}
+
 /// The cell a member meets in, as a subquery: their unit, or the cell above it when that is a
 /// party group.
 fn own_cell(member_id: i64) -> SelectStatement {
@@ -149,14 +167,6 @@ pub async fn upcoming_for_me(app: &App, actor: &Actor) -> AppResult<Vec<MeetingV
     let Some(mid) = actor.member_id().map(MemberId::get) else {
         return Ok(vec![]);
     };
-    // The own cell and the cells followed, as subqueries of the one query: what every
-    // member's home page reads.
-    let followed = unit::Entity::find()
-        .select_only()
-        .column(unit::Column::Id)
-        .filter(unit::Column::FollowerMemberId.eq(mid))
-        .filter(unit::Column::DissolvedOn.is_null())
-        .into_query();
     // Each meeting with its cell, joined: the page every member opens reads one statement.
     let rows: Vec<(meeting::Model, Option<unit::Model>)> = meeting::Entity::find()
         .join(
@@ -167,15 +177,9 @@ pub async fn upcoming_for_me(app: &App, actor: &Actor) -> AppResult<Vec<MeetingV
                 .into(),
         )
         .select_also(unit::Entity)
-        // One subquery, a UNION of the two: with an OR of two subqueries PostgreSQL read
-        // every meeting from today on (45 ms at a province) instead of the few cells' own.
-        .filter(
-            meeting::Column::UnitId.in_subquery(
-                own_cell(mid)
-                    .union(UnionType::Distinct, followed)
-                    .to_owned(),
-            ),
-        )
+        // The own cell and the cells followed, as one subquery of the one query: what every
+        // member's home page reads.
+        .filter(meeting::Column::UnitId.in_subquery(cells_of_member(mid)))
         .filter(meeting::Column::MeetingDate.gte(App::today()))
         .filter(
             meeting::Column::Status.is_in(MeetingStatus::codes_where(MeetingStatus::takes_place)),

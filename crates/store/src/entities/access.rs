@@ -32,6 +32,15 @@ entity!(api_token, "api_tokens", {
     expires_at: DateTime<Utc>,
 });
 
+entity!(calendar_feed, "calendar_feeds", {
+    token_hash: String,
+    /// The account the feed reads as: it shows what that account may see, while it may.
+    user_id: i64,
+    /// The cell whose meetings it lists; `None`: the account's member's own meetings.
+    unit_id: Option<i64>,
+    created_at: DateTime<Utc>,
+});
+
 entity!(login_throttle, "login_throttles", {
     /// "u:<username>" or "ip:<address>".
     key: String,

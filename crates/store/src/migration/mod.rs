@@ -5,6 +5,7 @@ use sea_orm_migration::schema::*;
 
 pub(crate) mod indicators;
 mod month;
+mod reach;
 mod rules;
 mod scale;
 mod security;
@@ -61,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(month::AuditFilters),
             Box::new(month::OneAccountPerMember),
             Box::new(month::AuditUnitPath),
+            Box::new(reach::CalendarFeeds),
         ]
     }
 }

@@ -10,6 +10,7 @@ use crate::accounts::api as accounts;
 use crate::accounts::member_page as member_accounts;
 use crate::admissions::api as admissions;
 use crate::badges::api as badges;
+use crate::calendar::api as calendar;
 use crate::dues::api as dues;
 use crate::exemptions::api as exemptions;
 use crate::import::api as import;
@@ -153,6 +154,17 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(meeting_prep::follower_choices))
         .routes(routes!(meeting_prep::my_resolutions))
         .routes(routes!(meeting_prep::my_meetings))
+        .routes(routes!(
+            calendar::my_feed,
+            calendar::make_my_feed,
+            calendar::stop_my_feed
+        ))
+        .routes(routes!(
+            calendar::cell_feed,
+            calendar::make_cell_feed,
+            calendar::stop_cell_feed
+        ))
+        .routes(routes!(calendar::meeting_ics))
         .routes(routes!(badges::due))
         .routes(routes!(badges::for_member, badges::award))
         .routes(routes!(badges::discipline))

@@ -165,24 +165,6 @@ struct QrPage {
     svg: String,
 }
 
-/// The address members' phones reach this server at: the configured public address, or the
-/// one the officer's browser used.
-fn public_base(s: &AppState, headers: &HeaderMap) -> String {
-    if let Some(u) = &s.web.public_url {
-        return u.trim_end_matches('/').to_string();
-    }
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let scheme = if s.web.secure_cookies {
-        "https"
-    } else {
-        "http"
-    };
-    format!("{scheme}://{host}")
-}
-
 /// The QR code officers show at the meeting (projected or printed).
 pub async fn qr(
     State(s): State<AppState>,
@@ -192,7 +174,7 @@ pub async fn qr(
 ) -> Result<Response, PageError> {
     let code = attendance::check_in_code(&s.app, &a, id).await?;
     let d = detail::get(&s.app, &a, id).await?;
-    let url = format!("{}{}", public_base(&s, &headers), check_in_path(id, &code));
+    let url = format!("{}{}", s.public_base(&headers), check_in_path(id, &code));
     let svg = qrcode::QrCode::new(url.as_bytes())
         .map_err(|e| AppError::Internal(e.to_string()))?
         .render::<qrcode::render::svg::Color>()

@@ -416,10 +416,54 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
     ];
     all.extend(board::routes());
     all.extend(meeting_routes::routes());
+    all.extend(calendar_routes());
     all
 }
 
 /// A page route and its handler.
+/// The calendar feeds: the member's own, a cell's, the feed itself (its secret is the key, so
+/// it is public) and a meeting's `.ics`.
+fn calendar_routes() -> Vec<(PageRoute, Handler)> {
+    use crate::calendar::page as calendar;
+    let r = route;
+    use Method as M;
+    vec![
+        r(M::GET, "/account/calendar", false, get(calendar::mine)),
+        r(
+            M::POST,
+            "/account/calendar",
+            false,
+            post(calendar::make_mine),
+        ),
+        r(
+            M::POST,
+            "/account/calendar/stop",
+            false,
+            post(calendar::stop_mine),
+        ),
+        r(M::GET, "/units/{id}/calendar", false, get(calendar::cell)),
+        r(
+            M::POST,
+            "/units/{id}/calendar",
+            false,
+            post(calendar::make_cell),
+        ),
+        r(
+            M::POST,
+            "/units/{id}/calendar/stop",
+            false,
+            post(calendar::stop_cell),
+        ),
+        r(M::GET, "/lich/{file}", true, get(calendar::feed)),
+        r(
+            M::GET,
+            "/meetings/{id}/lich.ics",
+            false,
+            get(calendar::meeting),
+        ),
+    ]
+}
+
 fn route(method: Method, path: &'static str, public: bool, h: Handler) -> (PageRoute, Handler) {
     (
         PageRoute {
