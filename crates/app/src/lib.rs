@@ -47,6 +47,29 @@ pub struct Config {
     /// (`chibo_store::name_order`), and lists its warnings by walking the meetings newest
     /// first; tests lower it to walk the demo's small units.
     pub walk_members_above: u64,
+    /// How members are reached beyond chibo's pages (issue 14).
+    pub reach: ReachConfig,
+}
+
+/// Which channels the server delivers by, and the address its messages link to.
+#[derive(Debug, Clone)]
+pub struct ReachConfig {
+    /// The address members reach the server at, for the links in messages.
+    pub public_url: String,
+    /// An SMTP relay is configured: members who chose email get it.
+    pub email: bool,
+    /// An SMS gateway is configured: members with a phone who did not turn SMS off get it.
+    pub sms: bool,
+}
+
+impl Default for ReachConfig {
+    fn default() -> Self {
+        Self {
+            public_url: "http://127.0.0.1:8080".into(),
+            email: false,
+            sms: false,
+        }
+    }
 }
 
 impl Default for Config {
@@ -61,6 +84,7 @@ impl Default for Config {
             upload_dir: None,
             actor_memo_seconds: 5,
             walk_members_above: chibo_store::name_order::LARGE,
+            reach: ReachConfig::default(),
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod indicators;
 pub mod meeting;
 pub mod meeting_checks;
 pub mod member;
+pub mod notify;
 pub mod org;
 pub mod programme;
 pub mod rules;

@@ -13,7 +13,7 @@ pub mod name_order;
 pub mod restructure;
 pub mod rollups;
 pub mod search;
-mod sql;
+pub mod sql;
 pub mod subtree;
 pub mod testing;
 pub mod throttle;

@@ -7,18 +7,18 @@ use sea_orm::{DbBackend, Statement, Value};
 /// times and in any order in the text; [`Sql::statement`] turns the tokens into the backend's
 /// placeholders (`?` or `$n`) with the values in the order the text names them.
 #[derive(Default)]
-pub(crate) struct Sql {
+pub struct Sql {
     values: Vec<Value>,
 }
 
 impl Sql {
     /// The token standing for `v`.
-    pub(crate) fn bind(&mut self, v: impl Into<Value>) -> String {
+    pub fn bind(&mut self, v: impl Into<Value>) -> String {
         self.values.push(v.into());
         format!("@{}@", self.values.len() - 1)
     }
 
-    pub(crate) fn statement(self, backend: DbBackend, text: &str) -> Statement {
+    pub fn statement(self, backend: DbBackend, text: &str) -> Statement {
         let mut out = String::with_capacity(text.len());
         let mut values = Vec::new();
         let mut rest = text;
@@ -40,7 +40,7 @@ impl Sql {
 }
 
 /// `alias` (a `unit_versions` or `member_units` row) was valid on `day` (an SQL expression).
-pub(crate) fn valid_on(alias: &str, day: &str) -> String {
+pub fn valid_on(alias: &str, day: &str) -> String {
     format!(
         "{alias}.valid_from <= {day} AND ({alias}.valid_to IS NULL OR {alias}.valid_to > {day})"
     )

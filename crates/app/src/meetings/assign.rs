@@ -176,6 +176,10 @@ async fn write_tasks(
     m: &meeting::Model,
     tasks: Vec<(i64, String, NaiveDate)>,
 ) -> AppResult<Vec<TaskView>> {
+    let cell = crate::lookup::unit_names(&app.db, &[m.unit_id])
+        .await?
+        .remove(&m.unit_id)
+        .unwrap_or_default();
     let tx = MeetingTx::begin(app, m).await?;
     let mut written = Vec::with_capacity(tasks.len());
     for (member_id, what, due) in tasks {
@@ -201,6 +205,7 @@ async fn write_tasks(
             Some(&t),
         )
         .await?;
+        crate::reach::notify::task_told(app, &*tx, &t, &cell, false).await?;
         written.push(t);
     }
     tx.commit().await?;

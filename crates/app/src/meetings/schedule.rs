@@ -17,7 +17,9 @@ use crate::access::{Actor, MeetingOf};
 use crate::meetings::lookup;
 use crate::meetings::lookup::{MeetingView, manageable, meeting_view};
 use crate::org::units;
+use crate::reach::notify;
 use crate::{App, AppError, AppResult, audit, rules};
+use chibo_domain::notify::NoticeKind;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
@@ -295,7 +297,9 @@ pub async fn postpone(
         am.postponed_reason = Set(why);
     };
     let from = m.meeting_date.min(d);
-    write_status(app, actor, "meeting.postpone", m, moved, Some(from)).await
+    // Members hear of a move only when they had been told of the meeting.
+    let told = m.published_at.map(|_| NoticeKind::MeetingPostponed);
+    write_status(app, actor, "meeting.postpone", m, moved, Some(from), told).await
 }
 
 /// Whether the cell committee's preparatory meeting was recorded after `day`: the meeting
@@ -325,12 +329,13 @@ pub async fn publish(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingView
         am.status = Set(MeetingStatus::Published.code().into());
         am.published_at = Set(Some(chrono::Utc::now()));
     };
-    write_status(app, actor, "meeting.publish", m, published, None).await
+    let told = Some(NoticeKind::MeetingPublished);
+    write_status(app, actor, "meeting.publish", m, published, None, told).await
 }
 
 /// Writes a change of meeting `m`'s status (`change`) in a transaction of its own, audited as
-/// `action`, dating the cell's figures from `figures_from` when they change; answers the
-/// meeting as the lists show it.
+/// `action`, dating the cell's figures from `figures_from` when they change, and telling the
+/// members of `told` (`crate::reach::notify`); answers the meeting as the lists show it.
 async fn write_status(
     app: &App,
     actor: &Actor,
@@ -338,6 +343,7 @@ async fn write_status(
     m: meeting::Model,
     change: impl FnOnce(&mut meeting::ActiveModel),
     figures_from: Option<NaiveDate>,
+    told: Option<NoticeKind>,
 ) -> AppResult<MeetingView> {
     let tx = write_tx(&app.db).await?;
     let before = m.clone();
@@ -374,6 +380,9 @@ async fn write_status(
         Some(&after),
     )
     .await?;
+    if let Some(kind) = told {
+        notify::meeting_event(app, &tx, &after, kind).await?;
+    }
     tx.commit().await?;
     lookup::meeting_view_after_change(app, &after).await
 }
@@ -408,7 +417,8 @@ pub async fn cancel(
         am.cancelled_reason = Set(Some(reason));
     };
     let from = m.meeting_date;
-    write_status(app, actor, "meeting.cancel", m, cancelled, Some(from)).await
+    let told = m.published_at.map(|_| NoticeKind::MeetingCancelled);
+    write_status(app, actor, "meeting.cancel", m, cancelled, Some(from), told).await
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -480,6 +490,10 @@ pub async fn update_notice(
         Some(&after),
     )
     .await?;
+    // The members told of the meeting hear that its notice changed.
+    if lookup::meeting_status(&after) == MeetingStatus::Published {
+        notify::meeting_event(app, &tx, &after, NoticeKind::MeetingChanged).await?;
+    }
     tx.commit().await?;
     lookup::meeting_view_after_change(app, &after).await
 }

@@ -3,6 +3,7 @@
 
 use chibo_domain::files;
 use chibo_domain::meeting::MeetingStatus;
+use chibo_domain::notify::NoticeKind;
 use chibo_store::entities::meeting_document;
 use chibo_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
@@ -103,6 +104,10 @@ pub async fn upload_document(
         })),
     )
     .await?;
+    // Documents reach members who were told of the meeting (once in half an hour).
+    if lookup::meeting_status(&m) == MeetingStatus::Published {
+        crate::reach::notify::meeting_event(app, &*tx, &m, NoticeKind::DocumentsPosted).await?;
+    }
     tx.commit().await?;
     Ok(view)
 }

@@ -1,5 +1,7 @@
 #![allow(dead_code)]
 
+pub mod sinks;
+
 use chibo_app::access::auth;
 use chibo_app::{Actor, App, Config};
 use chibo_store::entities::{audit, unit};

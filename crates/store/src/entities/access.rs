@@ -1,5 +1,6 @@
 //! The tables of who may sign in and what they did: accounts and their roles, sessions and API
-//! tokens, the login throttle and attempts, and the audit log.
+//! tokens, the login throttle and attempts, the audit log, and what members are told (calendar
+//! feeds, notification choices, the list in chibo and the outbox).
 
 entity!(user, "users", {
     username: String,
@@ -39,6 +40,57 @@ entity!(calendar_feed, "calendar_feeds", {
     /// The cell whose meetings it lists; `None`: the account's member's own meetings.
     unit_id: Option<i64>,
     created_at: DateTime<Utc>,
+});
+
+entity!(notify_pref, "notify_prefs", {
+    member_id: i64,
+    email: Option<String>,
+    email_on: bool,
+    sms_on: bool,
+    /// The kinds turned off, as `,code,code,`.
+    muted: String,
+    updated_at: DateTime<Utc>,
+});
+
+entity!(notification, "notifications", {
+    member_id: i64,
+    /// `chibo_domain::notify::NoticeKind`.
+    kind: String,
+    title: String,
+    body: String,
+    /// The page it is about, on this server (`/meetings/7`).
+    link: String,
+    meeting_id: Option<i64>,
+    created_at: DateTime<Utc>,
+    read_at: Option<DateTime<Utc>>,
+});
+
+entity!(outbox, "outbox", {
+    member_id: i64,
+    kind: String,
+    /// `email` or `sms`.
+    channel: String,
+    address: String,
+    subject: String,
+    body: String,
+    meeting_id: Option<i64>,
+    /// `chibo_domain::notify::DeliveryStatus`.
+    status: String,
+    attempts: i32,
+    next_attempt_at: DateTime<Utc>,
+    claimed_by: Option<String>,
+    claimed_until: Option<DateTime<Utc>>,
+    last_error: Option<String>,
+    created_at: DateTime<Utc>,
+    sent_at: Option<DateTime<Utc>>,
+});
+
+entity!(outbox_attempt, "outbox_attempts", {
+    outbox_id: i64,
+    at: DateTime<Utc>,
+    worker: String,
+    ok: bool,
+    error: Option<String>,
 });
 
 entity!(login_throttle, "login_throttles", {

@@ -63,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(month::OneAccountPerMember),
             Box::new(month::AuditUnitPath),
             Box::new(reach::CalendarFeeds),
+            Box::new(reach::Outbox),
         ]
     }
 }

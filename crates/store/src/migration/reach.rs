@@ -38,3 +38,115 @@ impl MigrationTrait for CalendarFeeds {
             .await
     }
 }
+
+/// What members are told: their choices (`notify_prefs`), the list in chibo
+/// (`notifications`), the messages to deliver by email and SMS (`outbox`, written in the
+/// transaction of the change they tell of) with every attempt (`outbox_attempts`), and the
+/// scheduled jobs each run once per period across servers (`job_runs`).
+pub(super) struct Outbox;
+
+impl MigrationName for Outbox {
+    fn name(&self) -> &str {
+        "m20261209_000047_outbox"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Outbox {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(c("notify_prefs"))
+                .col(big_pk_auto(c("id")))
+                .col(big_integer(c("member_id")))
+                .col(string_len_null(c("email"), 254))
+                .col(boolean(c("email_on")))
+                .col(boolean(c("sms_on")))
+                // The kinds turned off, as `,code,code,` (`chibo_domain::notify::NoticeKind`).
+                .col(string_len(c("muted"), 500))
+                .col(timestamp_with_time_zone(c("updated_at")))
+                .foreign_key(&mut fk("notify_prefs", "member_id", "members"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("notify_prefs", &["member_id"], true))
+            .await?;
+        m.create_table(
+            Table::create()
+                .table(c("notifications"))
+                .col(big_pk_auto(c("id")))
+                .col(big_integer(c("member_id")))
+                .col(string_len(c("kind"), 32))
+                .col(string_len(c("title"), 255))
+                .col(text(c("body")))
+                .col(string_len(c("link"), 255))
+                .col(big_integer_null(c("meeting_id")))
+                .col(timestamp_with_time_zone(c("created_at")))
+                .col(timestamp_with_time_zone_null(c("read_at")))
+                .foreign_key(&mut fk("notifications", "member_id", "members"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("notifications", &["member_id", "id"], false))
+            .await?;
+        m.create_index(index("notifications", &["member_id", "read_at"], false))
+            .await?;
+        m.create_index(index("notifications", &["meeting_id", "kind"], false))
+            .await?;
+        m.create_table(
+            Table::create()
+                .table(c("outbox"))
+                .col(big_pk_auto(c("id")))
+                .col(big_integer(c("member_id")))
+                .col(string_len(c("kind"), 32))
+                .col(string_len(c("channel"), 16))
+                .col(string_len(c("address"), 254))
+                .col(string_len(c("subject"), 255))
+                .col(text(c("body")))
+                .col(big_integer_null(c("meeting_id")))
+                .col(string_len(c("status"), 16))
+                .col(integer(c("attempts")))
+                .col(timestamp_with_time_zone(c("next_attempt_at")))
+                .col(string_len_null(c("claimed_by"), 64))
+                .col(timestamp_with_time_zone_null(c("claimed_until")))
+                .col(text_null(c("last_error")))
+                .col(timestamp_with_time_zone(c("created_at")))
+                .col(timestamp_with_time_zone_null(c("sent_at")))
+                .foreign_key(&mut fk("outbox", "member_id", "members"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("outbox", &["status", "next_attempt_at"], false))
+            .await?;
+        m.create_index(index("outbox", &["meeting_id", "member_id"], false))
+            .await?;
+        m.create_table(
+            Table::create()
+                .table(c("outbox_attempts"))
+                .col(big_pk_auto(c("id")))
+                .col(big_integer(c("outbox_id")))
+                .col(timestamp_with_time_zone(c("at")))
+                .col(string_len(c("worker"), 64))
+                .col(boolean(c("ok")))
+                .col(text_null(c("error")))
+                .foreign_key(&mut fk("outbox_attempts", "outbox_id", "outbox"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("outbox_attempts", &["outbox_id"], false))
+            .await?;
+        m.create_table(
+            Table::create()
+                .table(c("job_runs"))
+                .col(big_pk_auto(c("id")))
+                .col(string_len(c("job"), 64))
+                .col(string_len(c("period"), 32))
+                .col(string_len(c("worker"), 64))
+                .col(timestamp_with_time_zone(c("started_at")))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("job_runs", &["job", "period"], true))
+            .await
+    }
+}

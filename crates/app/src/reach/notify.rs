@@ -1,0 +1,235 @@
+//! Telling members: every event someone should hear about writes, in the transaction of the
+//! change it tells of, one row per recipient in chibo's own list (`notifications`) and one per
+//! recipient and channel in the outbox (email and SMS, by each member's choices), which the
+//! worker (`super::worker`) delivers. So a change that rolls back tells no one, and one that
+//! commits is never lost. Each is three statements, whatever the size of the cell: the
+//! recipients are chosen in SQL, never one by one.
+
+use chibo_domain::member::on_roll_codes;
+use chibo_domain::notify::{self, Channel, DeliveryStatus, MeetingFacts, Message, NoticeKind};
+use chibo_store::entities::{meeting, meeting_task, notification, unit};
+use chibo_store::sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+};
+use chibo_store::sql::Sql;
+use chrono::{Duration, Utc};
+
+use crate::meetings::lookup;
+use crate::{App, AppError, AppResult};
+
+/// Who hears of an event.
+#[derive(Debug, Clone)]
+pub enum Recipients {
+    /// The members on the roll of the cell at `path` (its party groups included) and the
+    /// committee member who follows it.
+    Cell { path: String, follower: Option<i64> },
+    /// One member.
+    Member(i64),
+}
+
+/// The page a message links to, on this server.
+fn link(app: &App, path: &str) -> String {
+    format!(
+        "{}{path}",
+        app.config.reach.public_url.trim_end_matches('/')
+    )
+}
+
+/// The meeting as messages tell it.
+pub(crate) async fn facts(
+    app: &App,
+    db: &impl ConnectionTrait,
+    m: &meeting::Model,
+) -> AppResult<(MeetingFacts, unit::Model)> {
+    let cell = unit::Entity::find_by_id(m.unit_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (rules, _) = lookup::rule_set_of(app, m).await?;
+    let kind = rules
+        .kind(&m.kind)
+        .map(|k| k.label.clone())
+        .unwrap_or_else(|| m.kind.clone());
+    let facts = MeetingFacts {
+        cell: cell.name.clone(),
+        kind,
+        topic: m.topic.clone(),
+        date: m.meeting_date,
+        start_time: m.start_time.clone(),
+        place: m.place.clone(),
+        moved_from: m.postponed_from.zip(m.postponed_reason.clone()),
+        cancelled_reason: m.cancelled_reason.clone(),
+        link: link(app, &format!("/meetings/{}", m.id)),
+    };
+    Ok((facts, cell))
+}
+
+/// Tells the members of meeting `m`'s cell, and its follower, of `kind`, in `tx`. Documents
+/// posted one after another tell once: not again within half an hour.
+pub async fn meeting_event(
+    app: &App,
+    tx: &impl ConnectionTrait,
+    m: &meeting::Model,
+    kind: NoticeKind,
+) -> AppResult<()> {
+    if kind == NoticeKind::DocumentsPosted {
+        let recent = notification::Entity::find()
+            .filter(notification::Column::MeetingId.eq(m.id))
+            .filter(notification::Column::Kind.eq(kind.code()))
+            .filter(notification::Column::CreatedAt.gt(Utc::now() - Duration::minutes(30)))
+            .count(tx)
+            .await?;
+        if recent > 0 {
+            return Ok(());
+        }
+    }
+    let (facts, cell) = facts(app, tx, m).await?;
+    let message = notify::meeting_message(kind, &facts);
+    let to = Recipients::Cell {
+        path: cell.path,
+        follower: cell.follower_member_id,
+    };
+    tell(
+        app,
+        tx,
+        &to,
+        kind,
+        &message,
+        &format!("/meetings/{}", m.id),
+        Some(m.id),
+    )
+    .await
+}
+
+/// Writes `message` for `to`: chibo's list, and the outbox by each one's channels.
+pub async fn tell(
+    app: &App,
+    tx: &impl ConnectionTrait,
+    to: &Recipients,
+    kind: NoticeKind,
+    message: &Message,
+    path: &str,
+    meeting_id: Option<i64>,
+) -> AppResult<()> {
+    let backend = tx.get_database_backend();
+    let now = Utc::now();
+    let full_link = link(app, path);
+
+    // Chibo's own list: everyone.
+    let mut sql = Sql::default();
+    let who = recipients(&mut sql, to);
+    let text = format!(
+        "INSERT INTO notifications (member_id, kind, title, body, link, meeting_id, created_at) \
+         SELECT m.id, {kind}, {title}, {body}, {path}, {meeting}, {now} FROM members m \
+         WHERE {who}",
+        kind = sql.bind(kind.code()),
+        title = sql.bind(message.title.clone()),
+        body = sql.bind(message.body.clone()),
+        path = sql.bind(path.to_string()),
+        meeting = sql.bind(meeting_id),
+        now = sql.bind(now),
+    );
+    tx.execute_raw(sql.statement(backend, &text)).await?;
+
+    let muted = format!("%,{},%", kind.code());
+    if app.config.reach.email {
+        // Email: only those who gave an address and left email on.
+        let mut sql = Sql::default();
+        let who = recipients(&mut sql, to);
+        let text = format!(
+            "INSERT INTO outbox (member_id, kind, channel, address, subject, body, meeting_id, \
+               status, attempts, next_attempt_at, created_at) \
+             SELECT m.id, {kind}, {channel}, p.email, {title}, {body}, {meeting}, {queued}, 0, \
+               {now}, {now} \
+             FROM members m JOIN notify_prefs p ON p.member_id = m.id \
+             WHERE {who} AND p.email_on AND p.email IS NOT NULL AND p.muted NOT LIKE {muted}",
+            kind = sql.bind(kind.code()),
+            channel = sql.bind(Channel::Email.code()),
+            title = sql.bind(message.title.clone()),
+            body = sql.bind(message.body.clone()),
+            meeting = sql.bind(meeting_id),
+            queued = sql.bind(DeliveryStatus::Queued.code()),
+            now = sql.bind(now),
+            muted = sql.bind(muted.clone()),
+        );
+        tx.execute_raw(sql.statement(backend, &text)).await?;
+    }
+    if app.config.reach.sms {
+        // SMS: everyone with a phone, unless they turned it off (members without email are
+        // reached this way).
+        let mut sql = Sql::default();
+        let who = recipients(&mut sql, to);
+        let text = format!(
+            "INSERT INTO outbox (member_id, kind, channel, address, subject, body, meeting_id, \
+               status, attempts, next_attempt_at, created_at) \
+             SELECT m.id, {kind}, {channel}, m.phone, {title}, {body}, {meeting}, {queued}, 0, \
+               {now}, {now} \
+             FROM members m LEFT JOIN notify_prefs p ON p.member_id = m.id \
+             WHERE {who} AND m.phone IS NOT NULL AND m.phone <> '' \
+               AND (p.id IS NULL OR (p.sms_on AND p.muted NOT LIKE {muted}))",
+            kind = sql.bind(kind.code()),
+            channel = sql.bind(Channel::Sms.code()),
+            title = sql.bind(message.title.clone()),
+            body = sql.bind(notify::sms_text(message, &full_link)),
+            meeting = sql.bind(meeting_id),
+            queued = sql.bind(DeliveryStatus::Queued.code()),
+            now = sql.bind(now),
+            muted = sql.bind(muted),
+        );
+        tx.execute_raw(sql.statement(backend, &text)).await?;
+    }
+    Ok(())
+}
+
+/// The condition on `members m` that picks `to`.
+fn recipients(sql: &mut Sql, to: &Recipients) -> String {
+    match to {
+        Recipients::Cell { path, follower } => {
+            let statuses: Vec<String> = on_roll_codes()
+                .into_iter()
+                .map(|c| sql.bind(c.to_string()))
+                .collect();
+            let on_roll = format!(
+                "(m.unit_path LIKE {} AND m.status IN ({}))",
+                sql.bind(format!("{path}%")),
+                statuses.join(", ")
+            );
+            match follower {
+                Some(f) => format!("({on_roll} OR m.id = {})", sql.bind(*f)),
+                None => on_roll,
+            }
+        }
+        Recipients::Member(id) => format!("m.id = {}", sql.bind(*id)),
+    }
+}
+
+/// Tells task `t`'s member of it (given now, or `due_soon`).
+pub(crate) async fn task_told(
+    app: &App,
+    tx: &impl ConnectionTrait,
+    t: &meeting_task::Model,
+    cell: &str,
+    due_soon: bool,
+) -> AppResult<()> {
+    let path = "/tasks";
+    let link = format!(
+        "{}{path}",
+        app.config.reach.public_url.trim_end_matches('/')
+    );
+    let message = notify::task_message(&t.what, t.due_on, cell, &link, due_soon);
+    let kind = if due_soon {
+        NoticeKind::TaskDue
+    } else {
+        NoticeKind::TaskAssigned
+    };
+    tell(
+        app,
+        tx,
+        &Recipients::Member(t.member_id),
+        kind,
+        &message,
+        path,
+        Some(t.meeting_id),
+    )
+    .await
+}
