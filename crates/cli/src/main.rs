@@ -7,8 +7,12 @@ use chibo_app::access::auth;
 use chibo_app::access::users;
 use chibo_app::meetings::figures;
 use chibo_app::membership::import;
+use chibo_app::reach::channels::Channels;
+use chibo_app::reach::worker::Worker;
 use chibo_app::{App, Config};
 use clap::{Parser, Subcommand};
+
+mod reach;
 
 /// mimalloc instead of the system allocator: a page builds many small strings and rows on two
 /// threads at once, where glibc's malloc spent a quarter of the server's time (bench/scale.sh).
@@ -47,7 +51,18 @@ enum Command {
         /// Mark cookies Secure (when served behind HTTPS).
         #[arg(long, env = "CHIBO_SECURE_COOKIES")]
         secure_cookies: bool,
-        /// The address members reach the server at, used in the meetings' QR codes.
+        /// The address members reach the server at, used in the meetings' QR codes and in the
+        /// links of the messages sent.
+        #[arg(long, env = "CHIBO_PUBLIC_URL")]
+        public_url: Option<String>,
+        /// Do not deliver notices nor run the scheduled jobs here (run `chibo worker` instead).
+        #[arg(long, env = "CHIBO_NO_WORKER")]
+        no_worker: bool,
+    },
+    /// Deliver notices by email and SMS and run the scheduled jobs, without serving pages (one
+    /// or several, on several servers, beside `chibo serve --no-worker`).
+    Worker {
+        /// The address members reach the server at, for the links in the messages.
         #[arg(long, env = "CHIBO_PUBLIC_URL")]
         public_url: Option<String>,
     },
@@ -122,12 +137,22 @@ enum Command {
 }
 
 async fn open(url: &str) -> Result<App> {
+    Ok(App::new(connect(url).await?, config_from_env()?))
+}
+
+/// The database at `url`, its schema brought up to date.
+async fn connect(url: &str) -> Result<chibo_store::Db> {
     let db = chibo_store::connect(url)
         .await
         .with_context(|| format!("không mở được cơ sở dữ liệu {}", redact(url)))?;
     chibo_store::migrate(&db)
         .await
         .context("cập nhật cấu trúc cơ sở dữ liệu thất bại")?;
+    Ok(db)
+}
+
+/// The application's settings from the environment.
+fn config_from_env() -> Result<Config> {
     let mut config = Config::default();
     if let Ok(dir) = std::env::var("CHIBO_UPLOAD_DIR")
         && !dir.trim().is_empty()
@@ -151,7 +176,19 @@ async fn open(url: &str) -> Result<App> {
             .filter(|s| *s <= 300)
             .context("CHIBO_ACTOR_MEMO_SECONDS phải là số giây từ 0 đến 300")?;
     }
-    Ok(App::new(db, config))
+    Ok(config)
+}
+
+/// The application with its delivery channels (`reach`), for the commands that deliver.
+async fn open_reaching(
+    url: &str,
+    public_url: Option<&str>,
+    served: &str,
+) -> Result<(App, Channels)> {
+    let db = connect(url).await?;
+    let mut config = config_from_env()?;
+    let channels = reach::configure(&mut config, public_url, served)?;
+    Ok((App::new(db, config), channels))
 }
 
 /// The account a command acts as.
@@ -326,13 +363,27 @@ async fn main() -> Result<()> {
             create_admin(&app, &username, &display_name, &password).await?;
             println!("Đã tạo tài khoản quản trị {username}.");
         }
+        Command::Worker { public_url } => {
+            let served = "http://127.0.0.1:8080";
+            let (app, channels) =
+                open_reaching(&cli.database_url, public_url.as_deref(), served).await?;
+            let name = Worker::default_name();
+            println!("chibo worker {name}: gửi thông báo và chạy việc định kỳ (Ctrl-C để dừng).");
+            tokio::select! {
+                _ = Worker::new(app, channels, name).run() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+        }
         Command::Serve {
             bind,
             demo,
             secure_cookies,
             public_url,
+            no_worker,
         } => {
-            let app = open(&cli.database_url).await?;
+            let served = format!("http://{bind}");
+            let (app, channels) =
+                open_reaching(&cli.database_url, public_url.as_deref(), &served).await?;
             if demo {
                 seed_demo(&app).await?;
             }
@@ -342,6 +393,9 @@ async fn main() -> Result<()> {
                 println!("Đang tính số liệu của {missing} buổi sinh hoạt (chạy nền).");
             }
             tokio::spawn(keep_figures(app.clone()));
+            if !no_worker {
+                tokio::spawn(Worker::new(app.clone(), channels, Worker::default_name()).run());
+            }
             let router = chibo_web::router(
                 app,
                 chibo_web::WebConfig {

@@ -14,6 +14,7 @@ pub mod import;
 pub mod kept;
 pub mod meetings;
 pub mod members;
+pub mod notices;
 pub mod pages;
 pub mod programmes;
 pub mod render;

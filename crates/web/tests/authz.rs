@@ -59,6 +59,10 @@ enum Case {
     ReviewReport,
     /// The path's id is an API token: only its owner may revoke it.
     Token,
+    /// The path's id is a notice told to a member: only they open it.
+    Notification,
+    /// The path's id is a message of the outbox (administrators).
+    Outbox,
 }
 
 fn case(method: &Method, path: &str) -> Option<Case> {
@@ -124,6 +128,18 @@ fn case(method: &Method, path: &str) -> Option<Case> {
         _ if p.starts_with("/programmes/{id}") => Programme,
         _ if p.starts_with("/review-reports/{id}") => ReviewReport,
         _ if p.starts_with("/me/tokens/{id}") || p.starts_with("/account/tokens/{id}") => Token,
+        (_, "/thong-bao/{id}") => Notification,
+        _ if p.starts_with("/admin/outbox/{id}") => Outbox,
+        (
+            _,
+            "/thong-bao"
+            | "/thong-bao/chua-doc"
+            | "/thong-bao/doc-het"
+            | "/account/notifications"
+            | "/me/notifications"
+            | "/me/notifications/read"
+            | "/me/notification-choices",
+        ) => Own,
         _ => return None,
     })
 }
@@ -150,6 +166,8 @@ struct Ids {
     programme: i64,
     review_report: i64,
     token: i64,
+    notification: i64,
+    outbox: i64,
 }
 
 fn fill(path: &str, ids: &Ids, user_id: i64, role_id: i64, case: Case) -> String {
@@ -174,6 +192,8 @@ fn fill(path: &str, ids: &Ids, user_id: i64, role_id: i64, case: Case) -> String
         Case::Programme => ids.programme,
         Case::ReviewReport => ids.review_report,
         Case::Token => ids.token,
+        Case::Notification => ids.notification,
+        Case::Outbox => ids.outbox,
         Case::Admin => user_id,
         _ => 0,
     };
@@ -203,6 +223,26 @@ async fn new_token(t: &TestApp, username: &str) -> i64 {
         .map(|tk| tk.id)
         .max()
         .unwrap()
+}
+
+/// A notice told to member `member_id`.
+async fn new_notification(t: &TestApp, member_id: i64) -> i64 {
+    use chibo_store::sea_orm::{ActiveModelTrait, Set};
+    chibo_store::entities::notification::ActiveModel {
+        member_id: Set(member_id),
+        kind: Set("meeting_published".into()),
+        title: Set("Thông báo sinh hoạt".into()),
+        body: Set(String::new()),
+        link: Set("/".into()),
+        meeting_id: Set(None),
+        created_at: Set(chrono::Utc::now()),
+        read_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&t.app.db)
+    .await
+    .unwrap()
+    .id
 }
 
 /// `token_owner`: whose API token the `{id}` of a token route is.
@@ -408,6 +448,32 @@ async fn ids_in(t: &TestApp, cell_name: &str, token_owner: &str) -> Ids {
             .id
         },
         token: new_token(t, token_owner).await,
+        notification: new_notification(t, m.id).await,
+        outbox: {
+            use chibo_store::sea_orm::{ActiveModelTrait, Set};
+            chibo_store::entities::outbox::ActiveModel {
+                member_id: Set(m.id),
+                kind: Set("meeting_published".into()),
+                channel: Set("email".into()),
+                address: Set("dv@example.vn".into()),
+                subject: Set("Thông báo".into()),
+                body: Set(String::new()),
+                meeting_id: Set(None),
+                status: Set("failed".into()),
+                attempts: Set(6),
+                next_attempt_at: Set(chrono::Utc::now()),
+                claimed_by: Set(None),
+                claimed_until: Set(None),
+                last_error: Set(Some("550".into())),
+                created_at: Set(chrono::Utc::now()),
+                sent_at: Set(None),
+                ..Default::default()
+            }
+            .insert(&t.app.db)
+            .await
+            .unwrap()
+            .id
+        },
         cadre_task: {
             use chibo_store::sea_orm::{ActiveModelTrait, Set};
             chibo_store::entities::cadre_task::ActiveModel {
@@ -752,7 +818,10 @@ async fn every_route_checks_scope_for_every_role() {
         if c == Case::Public {
             continue;
         }
-        let (cookie, token) = if matches!(c, Case::Admin | Case::Holiday | Case::MemberAccount) {
+        let (cookie, token) = if matches!(
+            c,
+            Case::Admin | Case::Holiday | Case::MemberAccount | Case::Outbox
+        ) {
             (&admin_cookie, &admin_token)
         } else {
             (&commune_cookie, &commune_token)
@@ -787,6 +856,13 @@ async fn every_route_checks_scope_for_every_role() {
         if c == Case::Token {
             ids.token = new_token(&t, "xaphulam").await;
         }
+        // A notice is opened by the member it was told to (the committee has no member record).
+        let (cookie, token) = if c == Case::Notification {
+            ids.notification = new_notification(&t, own_member).await;
+            (&member_cookie, &member_token)
+        } else {
+            (cookie, token)
+        };
         let url = fill(p, &ids, target_user.id, fresh_role, c);
         let s = if *api {
             token.as_str()

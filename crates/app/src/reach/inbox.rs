@@ -149,6 +149,8 @@ pub struct KindChoice {
 /// A member's choices, and what the server can deliver.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Choices {
+    /// The account has a member record: an account without one is told nothing.
+    pub member: bool,
     pub email: Option<String>,
     pub email_on: bool,
     pub sms_on: bool,
@@ -181,7 +183,7 @@ fn no_member() -> AppError {
 
 /// The actor's choices (before any are saved: SMS on, no email, every kind).
 pub async fn choices(app: &App, actor: &Actor) -> AppResult<Choices> {
-    let mid = member_of(actor).ok_or_else(no_member)?;
+    let mid = member_of(actor).unwrap_or(0);
     let phone = member::Entity::find_by_id(mid)
         .one(&app.db)
         .await?
@@ -193,6 +195,7 @@ pub async fn choices(app: &App, actor: &Actor) -> AppResult<Choices> {
         .await?;
     let muted = p.as_ref().map(|p| p.muted.clone()).unwrap_or_default();
     Ok(Choices {
+        member: member_of(actor).is_some(),
         email: p.as_ref().and_then(|p| p.email.clone()),
         email_on: p.as_ref().is_some_and(|p| p.email_on),
         sms_on: p.as_ref().is_none_or(|p| p.sms_on),

@@ -17,6 +17,7 @@ use crate::import::api as import;
 use crate::meetings::api as meetings;
 use crate::meetings::prep_api as meeting_prep;
 use crate::members::api as members;
+use crate::notices::api as notices;
 use crate::programmes::api as programmes;
 use crate::reports::api as reports;
 use crate::reports::review_api as review;
@@ -165,6 +166,12 @@ pub fn router() -> OpenApiRouter<AppState> {
             calendar::stop_cell_feed
         ))
         .routes(routes!(calendar::meeting_ics))
+        .routes(routes!(notices::my_notifications))
+        .routes(routes!(notices::read_all))
+        .routes(routes!(notices::my_choices, notices::save_choices))
+        .routes(routes!(notices::meeting_reached))
+        .routes(routes!(notices::admin_outbox))
+        .routes(routes!(notices::retry))
         .routes(routes!(badges::due))
         .routes(routes!(badges::for_member, badges::award))
         .routes(routes!(badges::discipline))

@@ -417,6 +417,7 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
     all.extend(board::routes());
     all.extend(meeting_routes::routes());
     all.extend(calendar_routes());
+    all.extend(notice_routes());
     all
 }
 
@@ -460,6 +461,55 @@ fn calendar_routes() -> Vec<(PageRoute, Handler)> {
             "/meetings/{id}/lich.ics",
             false,
             get(calendar::meeting),
+        ),
+    ]
+}
+
+/// What members are told: their list and choices, a meeting's reach, the outbox.
+fn notice_routes() -> Vec<(PageRoute, Handler)> {
+    use crate::notices::page as notices;
+    let r = route;
+    use Method as M;
+    vec![
+        r(M::GET, "/thong-bao", false, get(notices::list)),
+        r(M::GET, "/thong-bao/chua-doc", false, get(notices::unread)),
+        r(
+            M::POST,
+            "/thong-bao/doc-het",
+            false,
+            post(notices::read_all),
+        ),
+        r(M::GET, "/thong-bao/{id}", false, get(notices::open)),
+        r(
+            M::GET,
+            "/account/notifications",
+            false,
+            get(notices::choices),
+        ),
+        r(
+            M::POST,
+            "/account/notifications",
+            false,
+            post(notices::save_choices),
+        ),
+        r(
+            M::GET,
+            "/meetings/{id}/reached",
+            false,
+            get(notices::meeting_reached),
+        ),
+        r(
+            M::GET,
+            "/meetings/{id}/reached/print",
+            false,
+            get(notices::invitations),
+        ),
+        r(M::GET, "/admin/outbox", false, get(notices::admin_outbox)),
+        r(
+            M::POST,
+            "/admin/outbox/{id}/retry",
+            false,
+            post(notices::retry),
         ),
     ]
 }

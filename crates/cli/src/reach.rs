@@ -1,0 +1,75 @@
+//! The channels a server delivers by, read from the environment (docs/van-hanh.md): an SMTP
+//! relay (`CHIBO_SMTP_*`) and an HTTP SMS gateway (`CHIBO_SMS_*`). Neither is required: a
+//! server without them still keeps chibo's own list of notices.
+
+use anyhow::{Context, Result};
+use chibo_app::reach::channels::{Channels, SmsConfig, SmtpConfig};
+use chibo_app::{Config, ReachConfig};
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// The SMTP relay, when `CHIBO_SMTP_HOST` is set.
+fn smtp() -> Result<Option<SmtpConfig>> {
+    let Some(host) = var("CHIBO_SMTP_HOST") else {
+        return Ok(None);
+    };
+    let port = match var("CHIBO_SMTP_PORT") {
+        Some(p) => p
+            .parse()
+            .ok()
+            .filter(|p| *p > 0)
+            .context("CHIBO_SMTP_PORT phải là số cổng (ví dụ 25 hoặc 587)")?,
+        None => 25,
+    };
+    let from = var("CHIBO_SMTP_FROM")
+        .context("hãy đặt CHIBO_SMTP_FROM, địa chỉ gửi thư (ví dụ: chibo <thongbao@tinhuy.vn>)")?;
+    Ok(Some(SmtpConfig {
+        host,
+        port,
+        username: var("CHIBO_SMTP_USERNAME"),
+        password: var("CHIBO_SMTP_PASSWORD"),
+        from,
+    }))
+}
+
+/// The SMS gateway, when `CHIBO_SMS_URL` is set.
+fn sms() -> Result<Option<SmsConfig>> {
+    let Some(url) = var("CHIBO_SMS_URL") else {
+        return Ok(None);
+    };
+    anyhow::ensure!(
+        url.starts_with("http://") && url.contains("{phone}"),
+        "CHIBO_SMS_URL phải bắt đầu bằng http:// và có {{phone}} (xem docs/van-hanh.md)"
+    );
+    let body = var("CHIBO_SMS_BODY");
+    anyhow::ensure!(
+        url.contains("{text}") || body.as_deref().is_some_and(|b| b.contains("{text}")),
+        "CHIBO_SMS_URL hoặc CHIBO_SMS_BODY phải có {{text}}, chỗ đặt nội dung tin nhắn"
+    );
+    Ok(Some(SmsConfig {
+        url,
+        body,
+        content_type: var("CHIBO_SMS_CONTENT_TYPE")
+            .unwrap_or_else(|| "application/x-www-form-urlencoded".into()),
+    }))
+}
+
+/// The channels from the environment, and `config` told which are delivered and the address
+/// messages link to (`public_url`, else the address served).
+pub fn configure(config: &mut Config, public_url: Option<&str>, served: &str) -> Result<Channels> {
+    let (smtp, sms) = (smtp()?, sms()?);
+    config.reach = ReachConfig {
+        public_url: public_url
+            .unwrap_or(served)
+            .trim_end_matches('/')
+            .to_string(),
+        email: smtp.is_some(),
+        sms: sms.is_some(),
+    };
+    Channels::new(smtp, sms).map_err(|e| anyhow::anyhow!(e))
+}
