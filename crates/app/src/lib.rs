@@ -7,6 +7,7 @@ pub mod lookup;
 pub mod meetings;
 pub mod membership;
 pub mod memo;
+pub mod notify;
 pub mod org;
 pub mod paging;
 pub mod programmes;

@@ -194,8 +194,7 @@ async fn the_secretary_sees_who_was_reached_and_prints_invitations_for_the_other
     assert_eq!(r["not_reached"].as_u64().unwrap() as usize, rows.len() - 1);
     let reader = rows.iter().find(|x| x["read"] == true).unwrap();
     assert!(
-        page.body
-            .contains("<strong>1</strong> đảng viên đã nhận"),
+        page.body.contains("<strong>1</strong> đảng viên đã nhận"),
         "{}",
         page.body
     );

@@ -37,6 +37,16 @@ const ACTIONS: &[(&str, &str)] = &[
     ("meeting.guest.remove", "Bỏ khách mời"),
     ("meeting.check_in_code", "Tạo mã điểm danh"),
     ("meeting.check_in", "Đảng viên tự điểm danh"),
+    (
+        "meeting.away.read",
+        "Đảng viên vắng xác nhận đã đọc tài liệu",
+    ),
+    (
+        "meeting.away.opinion",
+        "Đảng viên vắng gửi ý kiến bằng văn bản",
+    ),
+    ("member.notify_choices", "Chọn cách nhận thông báo"),
+    ("outbox.retry", "Gửi lại tin không gửi được"),
     ("meeting.attendance", "Điểm danh"),
     ("meeting.step", "Ghi bước sinh hoạt"),
     ("meeting.speech", "Ghi ý kiến phát biểu"),

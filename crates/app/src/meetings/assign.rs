@@ -205,7 +205,7 @@ async fn write_tasks(
             Some(&t),
         )
         .await?;
-        crate::reach::notify::task_told(app, &*tx, &t, &cell, false).await?;
+        crate::notify::task_told(app, &*tx, &t, &cell, false).await?;
         written.push(t);
     }
     tx.commit().await?;

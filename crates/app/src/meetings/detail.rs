@@ -16,6 +16,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::access::{Actor, MeetingAccess, MeetingOf};
+use crate::meetings::away::{self, AwayPart};
 use crate::meetings::lines::{MeetingLine, lines_of};
 use crate::meetings::lookup::{
     AttendanceSummary, MeetingView, SheetRow, meeting_status, meeting_views, rule_sets, view_of,
@@ -49,6 +50,9 @@ pub struct MeetingDetail {
     /// The meeting as it concerns a member who only attends it: their attendance, the
     /// resolution and their tasks. Absent for those who read the whole sheet.
     pub mine: Option<MyMeeting>,
+    /// For those who read the meeting whole: the members who confirmed reading its documents
+    /// or sent a written opinion before it (`away`).
+    pub away: Vec<AwayPart>,
 }
 
 /// A page of a cell's meetings, newest first.
@@ -290,7 +294,9 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> 
         MeetingAccess::Whole(h) => h,
         MeetingAccess::Attends(h) => {
             let notice = notice::notice(app, actor, &h, rules, read).await?;
-            let mine = mine::my_part(app, actor, &h.meeting, own.as_ref(), record.as_ref()).await?;
+            let mut mine =
+                mine::my_part(app, actor, &h.meeting, own.as_ref(), record.as_ref()).await?;
+            mine.away = away::mine(app, actor, &h.meeting, &h.cell, record.as_ref()).await?;
             return Ok(MeetingDetail {
                 meeting,
                 sheet: vec![],
@@ -301,6 +307,7 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> 
                 notice,
                 held: None,
                 mine: Some(mine),
+                away: vec![],
             });
         }
     };
@@ -322,6 +329,7 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> 
         notice,
         held,
         mine: None,
+        away: away::parts_of(app, &h).await?,
     })
 }
 

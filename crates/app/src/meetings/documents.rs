@@ -198,6 +198,12 @@ pub async fn minutes(app: &App, actor: &Actor, id: i64) -> AppResult<Document> {
                 .map(|s| format!("Đồng chí {} phát biểu: {}", s.member.name, s.summary)),
         );
     }
+    // Opinions sent in writing by members who could not come, apart from what was said.
+    let written = crate::meetings::away::minutes_lines(&d.away);
+    if !written.is_empty() {
+        proceedings.push("Ý kiến bằng văn bản của đảng viên vắng mặt:".into());
+        proceedings.extend(written);
+    }
     if !proceedings.is_empty() {
         sections.push(Section {
             heading: "IV. Diễn biến".into(),

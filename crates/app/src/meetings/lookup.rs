@@ -247,6 +247,15 @@ pub(crate) async fn meeting_view_after_change(
     meeting_view(app, m, &rules, &name).await
 }
 
+/// What meeting `m`'s rule set calls its kind ("Sinh hoạt thường kỳ"): how notices name it.
+pub(crate) async fn kind_label_of(app: &App, m: &meeting::Model) -> AppResult<String> {
+    let (rules, _) = rule_set_of(app, m).await?;
+    Ok(rules
+        .kind(&m.kind)
+        .map(|k| k.label.clone())
+        .unwrap_or_else(|| m.kind.clone()))
+}
+
 pub(crate) async fn rule_set_of(app: &App, m: &meeting::Model) -> AppResult<(RuleSet, String)> {
     let sets = rule_sets(app, &[m.rule_set_id]).await?;
     let (rules, name) = &**sets.get(&m.rule_set_id).ok_or(AppError::NotFound)?;

@@ -12,6 +12,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::access::Actor;
+use crate::meetings::away::MyAway;
 use crate::meetings::held::{TaskView, task_view};
 use crate::meetings::lookup::meeting_status;
 use crate::meetings::signatures::minutes_signed;
@@ -31,6 +32,9 @@ pub struct MyMeeting {
     pub approved: bool,
     /// What the meeting asked of the member, in the order it was given.
     pub tasks: Vec<TaskView>,
+    /// Before the meeting: their confirmation of reading its documents and their written
+    /// opinion (`crate::meetings::away`); `null` for one who is not of the cell.
+    pub away: Option<MyAway>,
 }
 
 /// The member's own attendance row of meeting `meeting_id`, if they have one.
@@ -121,5 +125,6 @@ pub(crate) async fn my_part(
         resolution_text,
         approved,
         tasks,
+        away: None,
     })
 }

@@ -8,6 +8,7 @@ pub mod absences;
 pub mod approval;
 pub mod assign;
 pub mod attendance;
+pub mod away;
 mod checks;
 pub mod detail;
 pub mod documents;

@@ -16,8 +16,8 @@ use utoipa::ToSchema;
 use crate::access::{Actor, MeetingOf};
 use crate::meetings::lookup;
 use crate::meetings::lookup::{MeetingView, manageable, meeting_view};
+use crate::notify;
 use crate::org::units;
-use crate::reach::notify;
 use crate::{App, AppError, AppResult, audit, rules};
 use chibo_domain::notify::NoticeKind;
 
@@ -335,7 +335,7 @@ pub async fn publish(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingView
 
 /// Writes a change of meeting `m`'s status (`change`) in a transaction of its own, audited as
 /// `action`, dating the cell's figures from `figures_from` when they change, and telling the
-/// members of `told` (`crate::reach::notify`); answers the meeting as the lists show it.
+/// members of `told` (`crate::notify`); answers the meeting as the lists show it.
 async fn write_status(
     app: &App,
     actor: &Actor,
@@ -381,7 +381,8 @@ async fn write_status(
     )
     .await?;
     if let Some(kind) = told {
-        notify::meeting_event(app, &tx, &after, kind).await?;
+        let label = lookup::kind_label_of(app, &after).await?;
+        notify::meeting_event(app, &tx, &after, kind, label).await?;
     }
     tx.commit().await?;
     lookup::meeting_view_after_change(app, &after).await
@@ -492,7 +493,8 @@ pub async fn update_notice(
     .await?;
     // The members told of the meeting hear that its notice changed.
     if lookup::meeting_status(&after) == MeetingStatus::Published {
-        notify::meeting_event(app, &tx, &after, NoticeKind::MeetingChanged).await?;
+        let label = lookup::kind_label_of(app, &after).await?;
+        notify::meeting_event(app, &tx, &after, NoticeKind::MeetingChanged, label).await?;
     }
     tx.commit().await?;
     lookup::meeting_view_after_change(app, &after).await

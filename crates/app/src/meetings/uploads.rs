@@ -106,7 +106,8 @@ pub async fn upload_document(
     .await?;
     // Documents reach members who were told of the meeting (once in half an hour).
     if lookup::meeting_status(&m) == MeetingStatus::Published {
-        crate::reach::notify::meeting_event(app, &*tx, &m, NoticeKind::DocumentsPosted).await?;
+        let label = lookup::kind_label_of(app, &m).await?;
+        crate::notify::meeting_event(app, &*tx, &m, NoticeKind::DocumentsPosted, label).await?;
     }
     tx.commit().await?;
     Ok(view)

@@ -1,13 +1,13 @@
 //! Reaching members where they are, not only on chibo's pages (issue 14): the calendar feeds a
-//! member or a cell subscribes to and a meeting's `.ics` (`calendar`); the notices written in
-//! the transaction of each change (`notify`), chibo's own list and each member's choices
-//! (`inbox`), the outbox the worker delivers by email and SMS (`outbox`, `channels`,
-//! `worker`), and who of a meeting's members was reached (`reached`).
+//! member or a cell subscribes to and a meeting's `.ics` (`calendar`); chibo's own list of
+//! notices and each member's choices (`inbox`), the outbox the worker delivers by email and SMS
+//! (`outbox`, `channels`, `worker`, with the scheduled jobs), and who of a meeting's members was
+//! reached (`reached`). The notices themselves are written by `crate::notify`, in the
+//! transaction of each change.
 
 pub mod calendar;
 pub mod channels;
 pub mod inbox;
-pub mod notify;
 pub mod outbox;
 pub mod reached;
 pub mod worker;

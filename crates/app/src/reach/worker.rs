@@ -22,9 +22,10 @@ use chibo_store::write_tx;
 use chrono::{DateTime, Timelike, Utc};
 
 use super::channels::Channels;
-use super::notify::{meeting_event, task_told};
 use super::outbox;
 use crate::access::auth;
+use crate::meetings::lookup;
+use crate::notify::{meeting_event, task_told};
 use crate::{App, AppResult};
 
 /// Messages claimed at a time.
@@ -169,7 +170,8 @@ async fn remind_tomorrow(
         .all(tx)
         .await?;
     for m in &meetings {
-        meeting_event(app, tx, m, NoticeKind::MeetingTomorrow).await?;
+        let label = lookup::kind_label_of(app, m).await?;
+        meeting_event(app, tx, m, NoticeKind::MeetingTomorrow, label).await?;
     }
     Ok(())
 }

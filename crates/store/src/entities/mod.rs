@@ -164,6 +164,16 @@ entity!(meeting, "meetings", {
     resolution_number: Option<i32>,
 });
 
+entity!(meeting_away, "meeting_away", {
+    meeting_id: i64,
+    member_id: i64,
+    /// When the member confirmed reading the meeting's documents.
+    read_at: Option<DateTime<Utc>>,
+    /// Their written opinion on the draft resolution, sent before the meeting.
+    opinion: Option<String>,
+    opinion_at: Option<DateTime<Utc>>,
+});
+
 entity!(meeting_attendance, "meeting_attendance", {
     meeting_id: i64,
     member_id: i64,

@@ -64,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(month::AuditUnitPath),
             Box::new(reach::CalendarFeeds),
             Box::new(reach::Outbox),
+            Box::new(reach::MeetingAway),
         ]
     }
 }

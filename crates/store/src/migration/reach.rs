@@ -150,3 +150,35 @@ impl MigrationTrait for Outbox {
             .await
     }
 }
+
+/// What a member who cannot come did before the meeting: confirmed reading its documents, and
+/// the written opinion they sent on the draft resolution; one row per member and meeting.
+pub(super) struct MeetingAway;
+
+impl MigrationName for MeetingAway {
+    fn name(&self) -> &str {
+        "m20261209_000048_meeting_away"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for MeetingAway {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(c("meeting_away"))
+                .col(big_pk_auto(c("id")))
+                .col(big_integer(c("meeting_id")))
+                .col(big_integer(c("member_id")))
+                .col(timestamp_with_time_zone_null(c("read_at")))
+                .col(text_null(c("opinion")))
+                .col(timestamp_with_time_zone_null(c("opinion_at")))
+                .foreign_key(&mut fk("meeting_away", "meeting_id", "meetings"))
+                .foreign_key(&mut fk("meeting_away", "member_id", "members"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("meeting_away", &["meeting_id", "member_id"], true))
+            .await
+    }
+}

@@ -151,6 +151,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(meeting_prep::remove_guest))
         .routes(routes!(meeting_prep::check_in_code))
         .routes(routes!(meeting_prep::check_in))
+        .routes(routes!(meeting_prep::confirm_read))
+        .routes(routes!(meeting_prep::send_opinion))
         .routes(routes!(meeting_prep::follower, meeting_prep::set_follower))
         .routes(routes!(meeting_prep::follower_choices))
         .routes(routes!(meeting_prep::my_resolutions))

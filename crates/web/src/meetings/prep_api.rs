@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chibo_app::meetings::attendance;
 use chibo_app::meetings::attendance::{CheckInInput, CheckedIn};
+use chibo_app::meetings::away::{self, MyAway, OpinionInput};
 use chibo_app::meetings::detail;
 use chibo_app::meetings::detail::PastResolution;
 use chibo_app::meetings::lookup;
@@ -156,6 +157,31 @@ pub async fn check_in(
     ApiJson(b): ApiJson<CheckInInput>,
 ) -> Result<Json<CheckedIn>, ApiError> {
     Ok(Json(attendance::check_in(&s.app, &a, id, b).await?))
+}
+
+/// A member who cannot come confirms having read the meeting's documents (before it, once the
+/// notice is published); their attendance is not changed by it.
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/read-confirmation", tag = "meetings", params(("id" = i64, Path)),
+    responses((status = 200, body = MyAway), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn confirm_read(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    PathId(id): PathId,
+) -> Result<Json<MyAway>, ApiError> {
+    Ok(Json(away::confirm_read(&s.app, &a, id).await?))
+}
+
+/// A member who cannot come sends (or sends again) a written opinion on the draft resolution;
+/// the minutes list it apart.
+#[utoipa::path(put, path = "/api/v1/meetings/{id}/opinion", tag = "meetings", params(("id" = i64, Path)), request_body = OpinionInput,
+    responses((status = 200, body = MyAway), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn send_opinion(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    PathId(id): PathId,
+    ApiJson(b): ApiJson<OpinionInput>,
+) -> Result<Json<MyAway>, ApiError> {
+    Ok(Json(away::send_opinion(&s.app, &a, id, b).await?))
 }
 
 /// The superior committee member who follows the cell, and their attendance this year.

@@ -8,6 +8,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use chibo_app::meetings::attendance;
 use chibo_app::meetings::attendance::CheckInInput;
+use chibo_app::meetings::away;
 use chibo_app::meetings::detail;
 use chibo_app::meetings::detail::{MeetingDetail, PastResolution};
 use chibo_app::meetings::preparation;
@@ -266,4 +267,25 @@ pub async fn resolutions(
         nav: Nav::of(&a),
         items,
     })
+}
+
+/// A member who cannot come confirms having read the documents.
+pub async fn away_read(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    PathId(id): PathId,
+) -> Result<Response, PageError> {
+    let r = away::confirm_read(&s.app, &a, id).await;
+    on_meeting(&s, &a, id, r, "#away").await
+}
+
+/// A member who cannot come sends a written opinion on the draft resolution.
+pub async fn away_opinion(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    PathId(id): PathId,
+    Form { input, values }: Form<away::OpinionInput>,
+) -> Result<Response, PageError> {
+    let r = away::send_opinion(&s.app, &a, id, input).await;
+    on_meeting_kept(&s, &a, id, r, "opinion", values, "#away").await
 }

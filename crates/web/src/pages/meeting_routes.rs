@@ -166,6 +166,18 @@ pub(super) fn routes() -> Vec<(PageRoute, Handler)> {
         ),
         r(
             M::POST,
+            "/meetings/{id}/da-doc",
+            false,
+            post(meeting_prep::away_read),
+        ),
+        r(
+            M::POST,
+            "/meetings/{id}/y-kien",
+            false,
+            post(meeting_prep::away_opinion),
+        ),
+        r(
+            M::POST,
             "/units/{id}/follower",
             false,
             post(meeting_prep::set_follower),

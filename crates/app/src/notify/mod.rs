@@ -1,5 +1,6 @@
 //! Telling members: every event someone should hear about writes, in the transaction of the
-//! change it tells of, one row per recipient in chibo's own list (`notifications`) and one per
+//! change it tells of (the write use cases call it; it imports none of them, and the worker
+//! that delivers lives in `reach`), one row per recipient in chibo's own list (`notifications`) and one per
 //! recipient and channel in the outbox (email and SMS, by each member's choices), which the
 //! worker (`super::worker`) delivers. So a change that rolls back tells no one, and one that
 //! commits is never lost. Each is three statements, whatever the size of the cell: the
@@ -14,7 +15,6 @@ use chibo_store::sea_orm::{
 use chibo_store::sql::Sql;
 use chrono::{Duration, Utc};
 
-use crate::meetings::lookup;
 use crate::{App, AppError, AppResult};
 
 /// Who hears of an event.
@@ -35,21 +35,17 @@ fn link(app: &App, path: &str) -> String {
     )
 }
 
-/// The meeting as messages tell it.
-pub(crate) async fn facts(
+/// The meeting as messages tell it; `kind` is its kind's label in its rule set.
+async fn facts(
     app: &App,
     db: &impl ConnectionTrait,
     m: &meeting::Model,
+    kind: String,
 ) -> AppResult<(MeetingFacts, unit::Model)> {
     let cell = unit::Entity::find_by_id(m.unit_id)
         .one(db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (rules, _) = lookup::rule_set_of(app, m).await?;
-    let kind = rules
-        .kind(&m.kind)
-        .map(|k| k.label.clone())
-        .unwrap_or_else(|| m.kind.clone());
     let facts = MeetingFacts {
         cell: cell.name.clone(),
         kind,
@@ -64,13 +60,15 @@ pub(crate) async fn facts(
     Ok((facts, cell))
 }
 
-/// Tells the members of meeting `m`'s cell, and its follower, of `kind`, in `tx`. Documents
-/// posted one after another tell once: not again within half an hour.
+/// Tells the members of meeting `m`'s cell, and its follower, of `kind`, in `tx`; `kind_label`
+/// is what its rule set calls the meeting's kind ("Sinh hoạt thường kỳ"). Documents posted one
+/// after another tell once: not again within half an hour.
 pub async fn meeting_event(
     app: &App,
     tx: &impl ConnectionTrait,
     m: &meeting::Model,
     kind: NoticeKind,
+    kind_label: String,
 ) -> AppResult<()> {
     if kind == NoticeKind::DocumentsPosted {
         let recent = notification::Entity::find()
@@ -83,7 +81,7 @@ pub async fn meeting_event(
             return Ok(());
         }
     }
-    let (facts, cell) = facts(app, tx, m).await?;
+    let (facts, cell) = facts(app, tx, m, kind_label).await?;
     let message = notify::meeting_message(kind, &facts);
     let to = Recipients::Cell {
         path: cell.path,
