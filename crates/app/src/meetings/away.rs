@@ -201,10 +201,11 @@ pub async fn send_opinion(
     id: i64,
     input: OpinionInput,
 ) -> AppResult<MyAway> {
+    // Who may write is checked first: a meeting out of reach answers the same whatever is sent.
+    let (seen, mid) = open_for(app, actor, id).await?;
     let mut e = Invalid::new();
     let opinion = validate::required_text(&mut e, "opinion", "ý kiến", &input.opinion, 4000);
     e.into_result()?;
-    let (seen, mid) = open_for(app, actor, id).await?;
     write(app, actor, &seen, mid, "meeting.away.opinion", |am| {
         am.opinion = Set(Some(opinion));
         am.opinion_at = Set(Some(Utc::now()));
