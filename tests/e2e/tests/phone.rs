@@ -41,6 +41,7 @@ async fn every_page_of_a_secretary_and_a_member_fits_a_phone() {
         "/rule-sets",
         "/account",
         "/members",
+        "/thong-bao",
     ] {
         pages.push((path.trim_start_matches('/').into(), path.into()));
     }
@@ -65,21 +66,53 @@ async fn every_page_of_a_secretary_and_a_member_fits_a_phone() {
             "buoi-sap-toi"
         })
         .await;
+        // Who the notice reached, and the invitations for the others.
+        if status == "Đã thông báo" {
+            f.click("#reached-link").await;
+            f.wait_text("#reach-summary", "đã nhận").await;
+            f.page("ai-da-nhan-thong-bao").await;
+            f.c.back().await.unwrap();
+        }
         f.c.back().await.unwrap();
     }
     f.logout().await;
 
     f.login("dangvien.dongtam").await;
     f.page("trang-chu-dang-vien").await;
-    for path in ["/me", "/tasks", "/resolutions", "/account"] {
+    for path in [
+        "/me",
+        "/tasks",
+        "/resolutions",
+        "/account",
+        "/thong-bao",
+        "/account/notifications",
+        "/account/calendar",
+    ] {
         f.goto(path).await;
         f.wait_text("h1", "").await;
-        f.page(&format!("dang-vien-{}", path.trim_start_matches('/')))
-            .await;
+        f.page(&format!(
+            "dang-vien-{}",
+            path.trim_start_matches('/').replace('/', "-")
+        ))
+        .await;
     }
     f.goto("/").await;
     f.click("#upcoming a[href^='/meetings/']").await;
     f.wait_text("#meeting-title", "").await;
     f.page("dang-vien-buoi-sap-toi").await;
+    // Away: confirm reading and write an opinion, from the phone.
+    if f.has("#confirm-read").await {
+        f.click("#confirm-read").await;
+        f.wait_text("#read-confirmed", "đã xác nhận").await;
+    }
+    f.fill(
+        "#opinion-form textarea[name=opinion]",
+        "Em đi làm xa, xin gửi ý kiến: nhất trí dự thảo.",
+    )
+    .await;
+    f.click("#opinion-form button[type=submit]").await;
+    f.wait_text("#opinion-form button[type=submit]", "Gửi lại ý kiến")
+        .await;
+    f.page("dang-vien-gui-y-kien").await;
     f.end().await;
 }
