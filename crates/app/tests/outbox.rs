@@ -410,15 +410,72 @@ async fn each_job_runs_once_per_period() {
     let a = Worker::new(app.clone(), Channels::default(), "server-a");
     let b = Worker::new(app.clone(), Channels::default(), "server-b");
     let ran = a.run_jobs(evening).await.unwrap();
-    assert_eq!(ran, vec!["meeting_tomorrow", "task_due", "purge_sessions"]);
+    assert_eq!(
+        ran,
+        vec![
+            "meeting_tomorrow",
+            "task_due",
+            "purge_sessions",
+            "purge_messages"
+        ]
+    );
     assert!(b.run_jobs(evening).await.unwrap().is_empty(), "taken by a");
     assert!(
         a.run_jobs(evening).await.unwrap().is_empty(),
         "once a period"
     );
-    // At 06:00 the next morning: only the hourly purge is due.
+    // At 06:00 the next morning: only the purges are due. A message delivered half a year ago
+    // goes with its attempts; one that failed stays for the administrator.
+    let old = |status: &'static str| outbox::ActiveModel {
+        member_id: Set(member_id),
+        kind: Set("meeting_published".into()),
+        channel: Set("email".into()),
+        address: Set("dv@example.vn".into()),
+        subject: Set("Thông báo".into()),
+        body: Set(String::new()),
+        meeting_id: Set(Some(id)),
+        status: Set(status.into()),
+        attempts: Set(1),
+        next_attempt_at: Set(Utc::now()),
+        claimed_by: Set(None),
+        claimed_until: Set(None),
+        last_error: Set(None),
+        created_at: Set(Utc::now() - chrono::Duration::days(200)),
+        sent_at: Set(Some(Utc::now() - chrono::Duration::days(200))),
+        ..Default::default()
+    };
+    let sent = old("sent").insert(&app.db).await.unwrap();
+    let failed = old("failed").insert(&app.db).await.unwrap();
+    outbox_attempt::ActiveModel {
+        outbox_id: Set(sent.id),
+        at: Set(Utc::now() - chrono::Duration::days(200)),
+        worker: Set("server-a".into()),
+        ok: Set(true),
+        error: Set(None),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
     let morning = evening + chrono::Duration::hours(12);
-    assert_eq!(b.run_jobs(morning).await.unwrap(), vec!["purge_sessions"]);
+    assert_eq!(
+        b.run_jobs(morning).await.unwrap(),
+        vec!["purge_sessions", "purge_messages"]
+    );
+    assert!(
+        outbox::Entity::find_by_id(sent.id)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        outbox::Entity::find_by_id(failed.id)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .is_some()
+    );
 
     let told = |kind: &'static str| {
         let db = app.db.clone();

@@ -294,3 +294,16 @@ pub async fn save_choices(app: &App, actor: &Actor, input: ChoicesInput) -> AppR
     tx.commit().await?;
     choices(app, actor).await
 }
+
+/// How long a notice read stays in a member's list.
+pub const KEEP_READ_DAYS: i64 = 365;
+
+/// Forgets the notices read more than [`KEEP_READ_DAYS`] ago; answers how many.
+pub async fn purge_read(app: &App) -> AppResult<u64> {
+    let cutoff = Utc::now() - chrono::Duration::days(KEEP_READ_DAYS);
+    Ok(notification::Entity::delete_many()
+        .filter(notification::Column::ReadAt.lt(cutoff))
+        .exec(&app.db)
+        .await?
+        .rows_affected)
+}

@@ -9,8 +9,8 @@ use chibo_domain::cursor::Cursor;
 use chibo_domain::notify::{self, DeliveryStatus, MAX_ATTEMPTS};
 use chibo_store::entities::{outbox, outbox_attempt};
 use chibo_store::sea_orm::{
-    ActiveModelTrait, ColumnTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use chibo_store::sql::Sql;
 use chibo_store::write_tx;
@@ -260,4 +260,31 @@ pub async fn retry(app: &App, admin: &Admin<'_>, id: i64) -> AppResult<()> {
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// How long delivered messages and their attempts are kept.
+pub const KEEP_SENT_DAYS: i64 = 180;
+
+/// Forgets the messages delivered more than [`KEEP_SENT_DAYS`] ago, with their attempts (the
+/// failed ones stay until an administrator sends them again); answers how many.
+pub async fn purge_sent(app: &App) -> AppResult<u64> {
+    let cutoff = Utc::now() - Duration::days(KEEP_SENT_DAYS);
+    let backend = app.db.get_database_backend();
+    let tx = write_tx(&app.db).await?;
+    let mut sql = Sql::default();
+    let old = format!(
+        "SELECT id FROM outbox WHERE status = {} AND sent_at < {}",
+        sql.bind(DeliveryStatus::Sent.code()),
+        sql.bind(cutoff)
+    );
+    let text = format!("DELETE FROM outbox_attempts WHERE outbox_id IN ({old})");
+    tx.execute_raw(sql.statement(backend, &text)).await?;
+    let gone = outbox::Entity::delete_many()
+        .filter(outbox::Column::Status.eq(DeliveryStatus::Sent.code()))
+        .filter(outbox::Column::SentAt.lt(cutoff))
+        .exec(&tx)
+        .await?
+        .rows_affected;
+    tx.commit().await?;
+    Ok(gone)
 }

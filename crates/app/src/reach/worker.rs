@@ -5,7 +5,8 @@
 //! worker's claim waits for it, then finds the period taken).
 //!
 //! The jobs: the evening reminder of tomorrow's meetings (from 17:00), the tasks due in three
-//! days (from 07:00), and the hourly purge of expired sessions and tokens.
+//! days (from 07:00), the hourly purge of expired sessions and tokens, and the daily purge of
+//! messages delivered half a year ago and notices read a year ago.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -107,6 +108,12 @@ impl Worker {
             tx.commit().await?;
             auth::purge_expired(&self.app).await?;
             ran.push("purge_sessions");
+        }
+        if let Some(tx) = self.claim_job("purge_messages", &today.to_string()).await? {
+            tx.commit().await?;
+            outbox::purge_sent(&self.app).await?;
+            super::inbox::purge_read(&self.app).await?;
+            ran.push("purge_messages");
         }
         Ok(ran)
     }
