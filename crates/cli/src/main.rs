@@ -385,7 +385,12 @@ async fn main() -> Result<()> {
             let (app, channels) =
                 open_reaching(&cli.database_url, public_url.as_deref(), &served).await?;
             if demo {
-                seed_demo(&app).await?;
+                // The demo's members have made-up phone numbers: seeding them tells no one
+                // beyond chibo's own list, whatever channels are configured.
+                let mut quiet = app.clone();
+                quiet.config.reach.email = false;
+                quiet.config.reach.sms = false;
+                seed_demo(&quiet).await?;
             }
             auth::purge_expired(&app).await?;
             let missing = chibo_store::meeting_stats::rows_for_new_meetings(&app.db).await?;

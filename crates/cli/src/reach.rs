@@ -63,6 +63,11 @@ fn sms() -> Result<Option<SmsConfig>> {
 /// messages link to (`public_url`, else the address served).
 pub fn configure(config: &mut Config, public_url: Option<&str>, served: &str) -> Result<Channels> {
     let (smtp, sms) = (smtp()?, sms()?);
+    anyhow::ensure!(
+        public_url.is_some() || (smtp.is_none() && sms.is_none()),
+        "hãy đặt CHIBO_PUBLIC_URL (địa chỉ đảng viên truy cập, ví dụ https://chibo.tinh.vn): \
+         thư và SMS mang liên kết tới đó"
+    );
     config.reach = ReachConfig {
         public_url: public_url
             .unwrap_or(served)

@@ -43,7 +43,7 @@ labelled_enum!(
 pub const MAX_ATTEMPTS: i32 = 6;
 
 /// Seconds to wait before attempt `attempts + 1`, after `attempts` failed ones: one minute,
-/// doubling, at most six hours (so six attempts span about an hour and a half).
+/// doubling, at most six hours (six attempts are spread over about half an hour).
 pub fn backoff_seconds(attempts: i32) -> i64 {
     let doublings = attempts.clamp(1, 30) - 1;
     (60_i64 << doublings.min(9)).min(6 * 3600)

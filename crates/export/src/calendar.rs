@@ -12,7 +12,7 @@ const VIETNAM_OFFSET: i32 = 7 * 3600;
 #[derive(Debug, Clone)]
 pub struct CalendarEvent {
     /// Stable across feeds and downloads, so a calendar updates the event instead of adding
-    /// another: `meeting-<id>@<host>`.
+    /// another: `meeting-<id>@chibo` (not the server's address, which may change).
     pub uid: String,
     /// Local time in Việt Nam.
     pub starts: NaiveDateTime,

@@ -198,8 +198,21 @@ pub async fn minutes(app: &App, actor: &Actor, id: i64) -> AppResult<Document> {
                 .map(|s| format!("Đồng chí {} phát biểu: {}", s.member.name, s.summary)),
         );
     }
-    // Opinions sent in writing by members who could not come, apart from what was said.
-    let written = crate::meetings::away::minutes_lines(&d.away);
+    // Opinions sent in writing by members who could not come, apart from what was said (one
+    // who came after all spoke for themselves).
+    let came: Vec<i64> = d
+        .sheet
+        .iter()
+        .filter(|r| r.presence.as_deref() == Some("present"))
+        .map(|r| r.member_id)
+        .collect();
+    let absent: Vec<_> = d
+        .away
+        .iter()
+        .filter(|p| !came.contains(&p.member.id))
+        .cloned()
+        .collect();
+    let written = crate::meetings::away::minutes_lines(&absent);
     if !written.is_empty() {
         proceedings.push("Ý kiến bằng văn bản của đảng viên vắng mặt:".into());
         proceedings.extend(written);

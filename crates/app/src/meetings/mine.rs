@@ -33,7 +33,8 @@ pub struct MyMeeting {
     /// What the meeting asked of the member, in the order it was given.
     pub tasks: Vec<TaskView>,
     /// Before the meeting: their confirmation of reading its documents and their written
-    /// opinion (`crate::meetings::away`); `null` for one who is not of the cell.
+    /// opinion (`crate::meetings::away`), on the meeting's page; `null` for one who is not of
+    /// the cell, and in the list of one's meetings.
     pub away: Option<MyAway>,
 }
 

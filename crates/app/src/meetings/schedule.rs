@@ -491,8 +491,14 @@ pub async fn update_notice(
         Some(&after),
     )
     .await?;
-    // The members told of the meeting hear that its notice changed.
-    if lookup::meeting_status(&after) == MeetingStatus::Published {
+    // The members told of the meeting hear that its notice changed (when it did).
+    let changed = (
+        &before.topic,
+        &before.place,
+        &before.start_time,
+        &before.agenda,
+    ) != (&after.topic, &after.place, &after.start_time, &after.agenda);
+    if changed && lookup::meeting_status(&after) == MeetingStatus::Published {
         let label = lookup::kind_label_of(app, &after).await?;
         notify::meeting_event(app, &tx, &after, NoticeKind::MeetingChanged, label).await?;
     }

@@ -112,6 +112,11 @@ pub async fn tell(
     let backend = tx.get_database_backend();
     let now = Utc::now();
     let full_link = link(app, path);
+    // A title is a column of 255 characters; a cell's name may nearly fill it alone.
+    let message = &Message {
+        title: cut(&message.title, 255),
+        body: message.body.clone(),
+    };
 
     // Chibo's own list: everyone.
     let mut sql = Sql::default();
@@ -177,6 +182,17 @@ pub async fn tell(
         tx.execute_raw(sql.statement(backend, &text)).await?;
     }
     Ok(())
+}
+
+/// `s`, at most `max` characters (an ellipsis marks a cut).
+fn cut(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(max - 1).collect();
+        out.push('…');
+        out
+    }
 }
 
 /// The condition on `members m` that picks `to`.

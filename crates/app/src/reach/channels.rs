@@ -22,8 +22,8 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::outbox::Claimed;
 
-/// How long one delivery may take before it counts as failed.
-const TIMEOUT: Duration = Duration::from_secs(60);
+/// How long one delivery may take, all of it, before it counts as failed.
+pub const TIMEOUT: Duration = Duration::from_secs(60);
 
 /// An SMTP relay.
 #[derive(Debug, Clone)]
@@ -75,13 +75,19 @@ impl Channels {
         Ok(Channels { smtp, sms })
     }
 
-    /// Delivers one message; `Err` says why not, in words an administrator reads.
+    /// Delivers one message, within [`TIMEOUT`] all told; `Err` says why not, in words an
+    /// administrator reads.
     pub async fn send(&self, m: &Claimed) -> Result<(), String> {
-        match Channel::from_code(&m.channel) {
-            Some(Channel::Email) => self.email(m).await,
-            Some(Channel::Sms) => self.sms(m).await,
-            None => Err(format!("kênh không rõ: {}", m.channel)),
-        }
+        let send = async {
+            match Channel::from_code(&m.channel) {
+                Some(Channel::Email) => self.email(m).await,
+                Some(Channel::Sms) => self.sms(m).await,
+                None => Err(format!("kênh không rõ: {}", m.channel)),
+            }
+        };
+        tokio::time::timeout(TIMEOUT, send)
+            .await
+            .unwrap_or_else(|_| Err("không gửi xong trong 60 giây".into()))
     }
 
     async fn email(&self, m: &Claimed) -> Result<(), String> {
@@ -135,9 +141,9 @@ impl Channels {
         }
         .map_err(|e| format!("địa chỉ cổng SMS không hợp lệ: {e}"))?;
         let client = Client::builder(TokioExecutor::new()).build_http();
-        let res = tokio::time::timeout(TIMEOUT, client.request(req))
+        let res = client
+            .request(req)
             .await
-            .map_err(|_| "cổng SMS không trả lời trong 60 giây".to_string())?
             .map_err(|e| format!("không gọi được cổng SMS: {e}"))?;
         let status = res.status();
         if status.is_success() {

@@ -21,9 +21,10 @@ use utoipa::ToSchema;
 use crate::access::Admin;
 use crate::{App, AppError, AppResult, audit};
 
-/// How long a claimed message stays a worker's: longer than any delivery may take (the SMTP
-/// and SMS timeouts are a minute), short enough that a dead worker's batch goes out soon.
-pub const LEASE_SECONDS: i64 = 300;
+/// How long a claimed batch stays a worker's: longer than delivering the whole batch may take
+/// (`super::worker::BATCH` messages, each cut off after `super::channels::TIMEOUT`, twice
+/// over), short enough that a dead worker's batch goes out soon.
+pub const LEASE_SECONDS: i64 = 600;
 
 /// A message claimed for delivery.
 #[derive(Debug, Clone, FromQueryResult)]
@@ -109,13 +110,27 @@ pub async fn finish(
                 .col_expr(outbox::Column::LastError, Some(e.clone()).into())
         }
     };
-    update.exec(&tx).await?;
+    let held = update.exec(&tx).await?.rows_affected == 1;
+    if !held {
+        // Its lease ran out and another worker took it: theirs to record.
+        tracing::warn!(
+            outbox = m.id,
+            worker,
+            "a message's lease ran out before its outcome"
+        );
+    }
     outbox_attempt::ActiveModel {
         outbox_id: Set(m.id),
         at: Set(now),
         worker: Set(worker.chars().take(64).collect()),
-        ok: Set(outcome.is_ok()),
-        error: Set(outcome.err()),
+        ok: Set(outcome.is_ok() && held),
+        error: Set(match (outcome, held) {
+            (Err(e), _) => Some(e),
+            (Ok(()), false) => {
+                Some("gửi được nhưng đã quá hạn giữ tin (tin đã chuyển cho bộ gửi khác)".into())
+            }
+            (Ok(()), true) => None,
+        }),
         ..Default::default()
     }
     .insert(&tx)
@@ -170,8 +185,8 @@ pub async fn list(
     if let Some(s) = status {
         let s = DeliveryStatus::from_code(s).ok_or_else(|| {
             AppError::invalid(
-                "trang-thai",
-                "Trạng thái phải là: đang chờ gửi, đã gửi, gửi không được.",
+                "status",
+                "Trạng thái phải là: đang chờ gửi, đang gửi, đã gửi hoặc gửi không được.",
             )
         })?;
         q = q.filter(outbox::Column::Status.eq(s.code()));

@@ -30,7 +30,9 @@ use crate::notify::{meeting_event, task_told};
 use crate::{App, AppResult};
 
 /// Messages claimed at a time.
-const BATCH: u64 = 20;
+pub const BATCH: u64 = 5;
+/// Messages tried in one pass before the jobs get their turn.
+const PER_PASS: usize = 200;
 /// Tasks due soon read at a time (all are told, a page after another, in the job's
 /// transaction).
 const PAGE: u64 = 500;
@@ -52,20 +54,29 @@ impl Worker {
         }
     }
 
-    /// A name that tells servers and processes apart: the host and the process id.
+    /// A name that tells servers and processes apart: the host, the process id and a random
+    /// part (two containers may share both), within the 64 characters a claim keeps.
     pub fn default_name() -> String {
-        let host = std::fs::read_to_string("/etc/hostname")
+        let host: String = std::fs::read_to_string("/etc/hostname")
             .ok()
             .map(|h| h.trim().to_string())
             .filter(|h| !h.is_empty())
-            .unwrap_or_else(|| "chibo".into());
-        format!("{host}-{}", std::process::id())
+            .unwrap_or_else(|| "chibo".into())
+            .chars()
+            .take(40)
+            .collect();
+        format!(
+            "{host}-{}-{:06x}",
+            std::process::id(),
+            rand::random::<u32>() & 0xFF_FFFF
+        )
     }
 
-    /// Delivers every message due now, a batch at a time; answers how many were tried.
+    /// Delivers the messages due now, a batch at a time (at most a pass's worth, so that a
+    /// backlog does not hold the jobs back); answers how many were tried.
     pub async fn deliver_due(&self) -> AppResult<usize> {
         let mut tried = 0;
-        loop {
+        while tried < PER_PASS {
             let batch = outbox::claim(&self.app, &self.name, BATCH).await?;
             if batch.is_empty() {
                 return Ok(tried);
@@ -79,6 +90,7 @@ impl Worker {
                 tried += 1;
             }
         }
+        Ok(tried)
     }
 
     /// Runs the jobs whose time has come at `now` and that no worker ran for this period yet;
@@ -189,7 +201,7 @@ async fn tasks_due(app: &App, tx: &DatabaseTransaction, day: chrono::NaiveDate) 
     loop {
         let page = meeting_task::Entity::find()
             .filter(meeting_task::Column::DueOn.eq(day))
-            .filter(meeting_task::Column::Status.ne("done"))
+            .filter(meeting_task::Column::Status.eq("open"))
             .filter(meeting_task::Column::Id.gt(after))
             .order_by_asc(meeting_task::Column::Id)
             .limit(PAGE)
