@@ -74,26 +74,17 @@ pub struct Message {
     pub body: String,
 }
 
-fn weekday_vn(d: NaiveDate) -> &'static str {
-    use chrono::{Datelike, Weekday};
-    match d.weekday() {
-        Weekday::Mon => "thứ Hai",
-        Weekday::Tue => "thứ Ba",
-        Weekday::Wed => "thứ Tư",
-        Weekday::Thu => "thứ Năm",
-        Weekday::Fri => "thứ Sáu",
-        Weekday::Sat => "thứ Bảy",
-        Weekday::Sun => "Chủ nhật",
-    }
-}
-
-/// "19:30 thứ Bảy, 05/12/2026".
+/// "19:30 thứ bảy, 05/12/2026" (the weekday's name as the rules' figures write it, within a
+/// sentence).
 pub fn when(date: NaiveDate, start_time: &str) -> String {
-    format!(
-        "{start_time} {}, {}",
-        weekday_vn(date),
-        date.format("%d/%m/%Y")
-    )
+    use chrono::{Datelike, Weekday};
+    let day = crate::rules::figures::weekday_name(date.weekday());
+    let day = if date.weekday() == Weekday::Sun {
+        day.to_string()
+    } else {
+        day.to_lowercase()
+    };
+    format!("{start_time} {day}, {}", date.format("%d/%m/%Y"))
 }
 
 /// The message about meeting `m` for notice `kind` (a meeting's kinds only; the others have
@@ -201,7 +192,7 @@ mod tests {
             m.body,
             "Chi bộ thôn Đồng Tâm thông báo buổi sinh hoạt.\n\
              Sinh hoạt thường kỳ: Chi bộ thôn Đồng Tâm\n\
-             Thời gian: 19:30 thứ Bảy, 05/12/2026\n\
+             Thời gian: 19:30 thứ bảy, 05/12/2026\n\
              Địa điểm: Nhà văn hóa thôn\n\
              Nội dung: Kiểm điểm tháng 11, nhiệm vụ tháng 12\n\
              Xem chi tiết: https://chibo.example.vn/meetings/7"
@@ -217,7 +208,7 @@ mod tests {
         ));
         let m = meeting_message(NoticeKind::MeetingPostponed, &f);
         assert!(m.body.starts_with(
-            "Buổi sinh hoạt ngày 03/12/2026 được dời sang 19:30 thứ Bảy, 05/12/2026. Lý do: Trùng lịch tiếp xúc cử tri\n"
+            "Buổi sinh hoạt ngày 03/12/2026 được dời sang 19:30 thứ bảy, 05/12/2026. Lý do: Trùng lịch tiếp xúc cử tri\n"
         ));
         f.cancelled_reason = Some("Mưa bão".into());
         let m = meeting_message(NoticeKind::MeetingCancelled, &f);

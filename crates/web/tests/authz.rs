@@ -128,7 +128,7 @@ fn case(method: &Method, path: &str) -> Option<Case> {
         _ if p.starts_with("/programmes/{id}") => Programme,
         _ if p.starts_with("/review-reports/{id}") => ReviewReport,
         _ if p.starts_with("/me/tokens/{id}") || p.starts_with("/account/tokens/{id}") => Token,
-        (_, "/thong-bao/{id}") => Notification,
+        (_, "/thong-bao/{id}" | "/me/notifications/{id}/read") => Notification,
         _ if p.starts_with("/admin/outbox/{id}") => Outbox,
         (
             _,
@@ -449,31 +449,7 @@ async fn ids_in(t: &TestApp, cell_name: &str, token_owner: &str) -> Ids {
         },
         token: new_token(t, token_owner).await,
         notification: new_notification(t, m.id).await,
-        outbox: {
-            use chibo_store::sea_orm::{ActiveModelTrait, Set};
-            chibo_store::entities::outbox::ActiveModel {
-                member_id: Set(m.id),
-                kind: Set("meeting_published".into()),
-                channel: Set("email".into()),
-                address: Set("dv@example.vn".into()),
-                subject: Set("Thông báo".into()),
-                body: Set(String::new()),
-                meeting_id: Set(None),
-                status: Set("failed".into()),
-                attempts: Set(6),
-                next_attempt_at: Set(chrono::Utc::now()),
-                claimed_by: Set(None),
-                claimed_until: Set(None),
-                last_error: Set(Some("550".into())),
-                created_at: Set(chrono::Utc::now()),
-                sent_at: Set(None),
-                ..Default::default()
-            }
-            .insert(&t.app.db)
-            .await
-            .unwrap()
-            .id
-        },
+        outbox: failed_message(t, m.id).await.id,
         cadre_task: {
             use chibo_store::sea_orm::{ActiveModelTrait, Set};
             chibo_store::entities::cadre_task::ActiveModel {

@@ -8,7 +8,7 @@ mod common;
 
 use axum::http::{Method, StatusCode};
 use chibo_store::entities::outbox;
-use chibo_store::sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use chibo_store::sea_orm::EntityTrait;
 use common::*;
 use serde_json::json;
 
@@ -145,6 +145,27 @@ async fn a_member_reads_their_notices_and_chooses_how_to_get_them() {
         .await);
     assert_eq!(page["unread"], 0);
     assert_eq!(page["items"][0]["link"], format!("/meetings/{id}"));
+    // Opening one through the API: marked read, its link answered; not another member's.
+    let one = ok(&t
+        .api(
+            Method::POST,
+            &format!("/api/v1/me/notifications/{nid}/read"),
+            &token,
+            json!({}),
+        )
+        .await);
+    assert_eq!(one["read"], true);
+    assert_eq!(one["link"], format!("/meetings/{id}"));
+    let other = t.token("bithu.dongtam").await;
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/api/v1/me/notifications/{nid}/read"),
+            &other,
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "another member's notice");
 }
 
 #[tokio::test]
@@ -233,34 +254,18 @@ async fn the_secretary_sees_who_was_reached_and_prints_invitations_for_the_other
 async fn the_administrator_sees_the_outbox_and_sends_a_failed_message_again() {
     let t = TestApp::new().await;
     let member = t.member_id("dangvien.dongtam").await;
-    let row = outbox::ActiveModel {
-        member_id: Set(member),
-        kind: Set("meeting_published".into()),
-        channel: Set("email".into()),
-        address: Set("dangvien@example.vn".into()),
-        subject: Set("Thông báo sinh hoạt: Chi bộ thôn Đồng Tâm".into()),
-        body: Set("…".into()),
-        meeting_id: Set(None),
-        status: Set("failed".into()),
-        attempts: Set(6),
-        next_attempt_at: Set(chrono::Utc::now()),
-        claimed_by: Set(None),
-        claimed_until: Set(None),
-        last_error: Set(Some("máy chủ thư từ chối: 550 Mailbox unavailable".into())),
-        created_at: Set(chrono::Utc::now()),
-        sent_at: Set(None),
-        ..Default::default()
-    }
-    .insert(&t.app.db)
-    .await
-    .unwrap();
+    let row = failed_message(&t, member).await;
 
     let admin = t.login("admin").await;
     let page = t
         .get("/admin/outbox?trang-thai=failed", Auth::Cookie(&admin))
         .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    assert!(page.body.contains("550 Mailbox unavailable"));
+    assert!(
+        page.body.contains("550 Mailbox unavailable"),
+        "{}",
+        page.body
+    );
     assert!(
         page.body.contains("Gửi không được: <strong>1</strong>"),
         "{}",

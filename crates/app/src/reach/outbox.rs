@@ -204,13 +204,18 @@ pub async fn list(
     });
     let ids: Vec<i64> = rows.iter().map(|m| m.member_id).collect();
     let names = crate::lookup::member_names(&app.db, &ids).await?;
-    let count = |s: DeliveryStatus| async move {
-        use chibo_store::sea_orm::PaginatorTrait;
-        outbox::Entity::find()
-            .filter(outbox::Column::Status.eq(s.code()))
-            .count(&app.db)
-            .await
-    };
+    // Every state counted in one pass.
+    let counts: std::collections::HashMap<String, i64> = outbox::Entity::find()
+        .select_only()
+        .column(outbox::Column::Status)
+        .column_as(outbox::Column::Id.count(), "n")
+        .group_by(outbox::Column::Status)
+        .into_tuple::<(String, i64)>()
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .collect();
+    let count = |s: DeliveryStatus| counts.get(s.code()).copied().unwrap_or(0).max(0) as u64;
     Ok(OutboxPage {
         items: rows
             .into_iter()
@@ -237,9 +242,9 @@ pub async fn list(
             })
             .collect(),
         next,
-        queued: count(DeliveryStatus::Queued).await?,
-        sent: count(DeliveryStatus::Sent).await?,
-        failed: count(DeliveryStatus::Failed).await?,
+        queued: count(DeliveryStatus::Queued),
+        sent: count(DeliveryStatus::Sent),
+        failed: count(DeliveryStatus::Failed),
     })
 }
 

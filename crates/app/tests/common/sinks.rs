@@ -234,21 +234,3 @@ pub fn sms_gateway() -> (u16, Arc<Mutex<Vec<Hit>>>) {
     });
     (port, hits)
 }
-
-/// `s` with its percent-escapes decoded (UTF-8).
-pub fn unpercent(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            let hex = std::str::from_utf8(&b[i + 1..i + 3]).unwrap();
-            out.push(u8::from_str_radix(hex, 16).unwrap());
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).unwrap()
-}

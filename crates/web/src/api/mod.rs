@@ -170,6 +170,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(calendar::meeting_ics))
         .routes(routes!(notices::my_notifications))
         .routes(routes!(notices::read_all))
+        .routes(routes!(notices::read_one))
         .routes(routes!(notices::my_choices, notices::save_choices))
         .routes(routes!(notices::meeting_reached))
         .routes(routes!(notices::admin_outbox))

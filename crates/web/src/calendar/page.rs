@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use chibo_app::Actor;
 use chibo_app::reach::calendar::{self, FeedOf, FeedState, feed_path};
@@ -184,7 +184,5 @@ pub async fn meeting(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let feed = calendar::meeting_file(&s.app, &a, id, &s.public_base(&headers)).await?;
-    let mut res = ics_response(&feed, Some(&format!("sinh-hoat-{id}.ics")));
-    *res.status_mut() = StatusCode::OK;
-    Ok(res)
+    Ok(ics_response(&feed, Some(&format!("sinh-hoat-{id}.ics"))))
 }

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use chibo_app::reach::inbox::{self, Choices, ChoicesInput, NotificationPage};
+use chibo_app::reach::inbox::{self, Choices, ChoicesInput, NotificationPage, NotificationView};
 use chibo_app::reach::outbox::{self, OutboxPage};
 use chibo_app::reach::reached::{self, Reached};
 use serde::{Deserialize, Serialize};
@@ -27,6 +27,17 @@ pub async fn my_notifications(
     Ok(Json(
         inbox::list(&s.app, &a, q.after.as_ref(), q.per_page_or(30)).await?,
     ))
+}
+
+/// Opens one of your notices: marked read; the answer has its `link`.
+#[utoipa::path(post, path = "/api/v1/me/notifications/{id}/read", tag = "meetings", params(("id" = i64, Path)),
+    responses((status = 200, body = NotificationView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn read_one(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    PathId(id): PathId,
+) -> Result<Json<NotificationView>, ApiError> {
+    Ok(Json(inbox::open(&s.app, &a, id).await?))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -394,3 +394,30 @@ pub async fn schedule(t: &TestApp, token: &str, cell: i64, mut body: Value) -> i
         .as_i64()
         .unwrap()
 }
+
+/// An email to member `member_id` that failed its six attempts (what the outbox's pages show
+/// and send again).
+pub async fn failed_message(t: &TestApp, member_id: i64) -> chibo_store::entities::outbox::Model {
+    use chibo_store::sea_orm::{ActiveModelTrait, Set};
+    chibo_store::entities::outbox::ActiveModel {
+        member_id: Set(member_id),
+        kind: Set("meeting_published".into()),
+        channel: Set("email".into()),
+        address: Set("dangvien@example.vn".into()),
+        subject: Set("Thông báo sinh hoạt: Chi bộ thôn Đồng Tâm".into()),
+        body: Set("…".into()),
+        meeting_id: Set(None),
+        status: Set("failed".into()),
+        attempts: Set(6),
+        next_attempt_at: Set(chrono::Utc::now()),
+        claimed_by: Set(None),
+        claimed_until: Set(None),
+        last_error: Set(Some("máy chủ thư từ chối: 550 Mailbox unavailable".into())),
+        created_at: Set(chrono::Utc::now()),
+        sent_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&t.app.db)
+    .await
+    .unwrap()
+}

@@ -51,6 +51,11 @@ const WEEKDAYS: [(Weekday, &str, &str); 7] = [
     (Weekday::Sun, "CN", "Chủ nhật"),
 ];
 
+/// A day of the week in words, as a sentence starts it ("Thứ bảy", "Chủ nhật").
+pub fn weekday_name(w: Weekday) -> &'static str {
+    WEEKDAYS.iter().find(|d| d.0 == w).map_or("", |d| d.2)
+}
+
 fn share_input(s: Share) -> String {
     let strict = if s.strict { ">" } else { "" };
     if s.denominator == 100 {
