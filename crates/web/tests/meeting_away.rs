@@ -124,6 +124,31 @@ async fn a_member_away_reads_and_writes_and_stays_absent() {
             }
         })
         .collect();
+    // A member sent twice in one sheet is refused on their row, and nothing is written.
+    let mut twice = entries.clone();
+    twice.push(json!({"member_id": me, "presence": "present"}));
+    let r = t
+        .api(
+            Method::PUT,
+            &format!("/api/v1/meetings/{id}/attendance"),
+            &sec,
+            json!({"entries": twice}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body.contains(&format!("entries.{me}.presence")),
+        "{}",
+        r.body
+    );
+    assert!(refused(&r).contains("được điểm danh hai lần"), "{}", r.body);
+    assert!(
+        t.meeting(&sec, id).await["sheet"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["presence"].is_null())
+    );
     let sheet = ok(&t
         .api(
             Method::PUT,

@@ -183,6 +183,9 @@ pub async fn record_attendance(
         .into_iter()
         .map(|r| (r.member.id, r.member.full_name))
         .collect();
+    // A member sent twice is refused: the ids written are then within the cell's roll, however
+    // long the request.
+    let mut seen = std::collections::HashSet::new();
     for entry in &input.entries {
         let Some(name) = on_roll.get(&entry.member_id) else {
             e.push(
@@ -191,6 +194,13 @@ pub async fn record_attendance(
             );
             continue;
         };
+        if !seen.insert(entry.member_id) {
+            e.push(
+                &format!("entries.{}.presence", entry.member_id),
+                format!("{name}: được điểm danh hai lần trong cùng một lần gửi."),
+            );
+            continue;
+        }
         // Each row's error names its member and its field, so that the sheet shows it on the
         // row (`entries.<member>.presence`, `entries.<member>.reason`).
         let field = |f: &str| format!("entries.{}.{f}", entry.member_id);

@@ -347,18 +347,30 @@ pub async fn split(
         .await?;
         plans.push((name, ct, ms));
     }
-    // Counted in SQL: the members who stay, and the official ones among them on `date`.
-    let staying = || {
+    // The members who stay, and the official ones among them on `date`: the roll below the
+    // unit counted in SQL, less those the parts take (checked on that roll, each once), so no
+    // list of the request's ids is bound.
+    let on_roll = || {
         member::Entity::find()
             .filter(Subtree::of(&u).contains(member::Column::UnitPath))
             .filter(member::Column::Status.is_in(on_roll_codes()))
-            .filter(member::Column::Id.is_not_in(taken.clone()))
     };
-    let remaining = staying().count(&app.db).await?;
-    let remaining_official = staying()
+    let mut leaving = std::collections::HashSet::new();
+    let mut leaving_official = 0u64;
+    for m in plans.iter().flat_map(|(_, _, ms)| ms) {
+        if leaving.insert(m.id) && m.official_date.is_some_and(|d| d <= date) {
+            leaving_official += 1;
+        }
+    }
+    let remaining = on_roll()
+        .count(&app.db)
+        .await?
+        .saturating_sub(leaving.len() as u64);
+    let remaining_official = on_roll()
         .filter(member::Column::OfficialDate.lte(date))
         .count(&app.db)
-        .await?;
+        .await?
+        .saturating_sub(leaving_official);
     if remaining > 0 && kind.is_cell() && remaining_official < MIN_OFFICIAL_MEMBERS_PER_CELL as u64
     {
         errors.push(

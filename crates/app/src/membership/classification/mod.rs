@@ -258,15 +258,17 @@ pub async fn sheet(app: &App, actor: &Actor, cell_id: i64, year: i32) -> AppResu
         .expect("31 December")
         .min(App::today());
     let roll = lookup::roll(app, &cell, on).await?;
-    let reviews: HashMap<i64, member_review::Model> = member_review::Entity::find()
-        .filter(
-            member_review::Column::MemberId
-                .is_in(roll.iter().map(|r| r.member.id).collect::<Vec<_>>()),
+    // Read in chunks: a cell's roll has no upper bound.
+    let roll_ids: Vec<i64> = roll.iter().map(|r| r.member.id).collect();
+    let reviews: HashMap<i64, member_review::Model> =
+        crate::lookup::by_ids::<member_review::Entity, _>(
+            &app.db,
+            member_review::Column::MemberId,
+            &roll_ids,
         )
-        .filter(member_review::Column::Year.eq(year))
-        .all(&app.db)
         .await?
         .into_iter()
+        .filter(|r| r.year == year)
         .map(|r| (r.member_id, r))
         .collect();
     let mut counts = LevelCounts::default();
