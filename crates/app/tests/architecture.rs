@@ -68,6 +68,19 @@ fn only_the_access_module_proves_a_subtree() {
     );
 }
 
+#[test]
+fn only_the_worker_reads_every_tree() {
+    let callers: Vec<String> = lines_outside_access(&["scheduled_roots("])
+        .into_iter()
+        .filter(|l| !l.starts_with("reach/"))
+        .collect();
+    assert!(
+        callers.is_empty(),
+        "only the worker's scheduled jobs (crate::reach) read every tree without an actor:\n{}",
+        callers.join("\n")
+    );
+}
+
 /// The checks above would pass on an empty list of files: make sure they read the sources.
 #[test]
 fn the_checks_read_the_sources() {

@@ -411,6 +411,7 @@ async fn each_job_runs_once_per_period() {
         vec![
             "meeting_tomorrow",
             "task_due",
+            "due_steps",
             "purge_sessions",
             "purge_messages"
         ]

@@ -18,6 +18,11 @@ labelled_enum!(
         MeetingTomorrow = "meeting_tomorrow", "Nhắc lịch tối hôm trước buổi sinh hoạt";
         TaskAssigned = "task_assigned", "Được giao nhiệm vụ";
         TaskDue = "task_due", "Nhiệm vụ sắp đến hạn (còn 3 ngày)";
+        StepOverdue = "step_overdue", "Hồ sơ kết nạp, chuyển chính thức, chuyển sinh hoạt quá hạn";
+        ProbationDue = "probation_due", "Đảng viên dự bị sắp đến hạn xét chuyển chính thức";
+        BadgeDue = "badge_due", "Đảng viên đến hạn xét tặng Huy hiệu Đảng";
+        RemovalTrigger = "removal_trigger", "Đảng viên đến mức phải xem xét xóa tên";
+        OverdueDigest = "overdue_digest", "Tổng hợp hằng ngày việc quá hạn (cấp ủy, ban tổ chức)";
     }
 );
 

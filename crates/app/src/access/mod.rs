@@ -5,10 +5,11 @@ pub mod member_accounts;
 mod proof;
 pub mod users;
 
-pub(crate) use proof::nothing;
 pub use proof::{
-    Admin, Attends, CellProof, Manages, MeetingAccess, MeetingOf, Reads, Scope, SheetProof, Visible,
+    Admin, Attends, CellProof, Manages, MeetingAccess, MeetingOf, Reads, Scheduled, Scope,
+    SheetProof, Visible,
 };
+pub(crate) use proof::{nothing, scheduled_roots};
 
 use chibo_domain::ids::{MemberId, UserId};
 use chibo_domain::org::{UnitKind, is_within, path_ids};

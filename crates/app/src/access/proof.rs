@@ -61,6 +61,12 @@ proof!(
     Manages
 );
 proof!(
+    /// A scheduled job of the background worker reads this tree: no actor, the whole of one
+    /// root's organisation. Built only by [`scheduled_roots`], which only the worker's jobs
+    /// call (`crates/app/tests/architecture.rs`).
+    Scheduled
+);
+proof!(
     /// The actor reads the whole of this meeting, its sheet and record: the cell's officers,
     /// the superior committee, and the chair and minute-taker of the meeting; not a member who
     /// only attends it.
@@ -141,12 +147,30 @@ macro_rules! proves_subtree {
 
 proves_subtree! {
     Visible<unit::Model> => |p| &p.0.path;
+    Scheduled<unit::Model> => |p| &p.0.path;
     Visible<&unit::Model> => |p| &p.0.path;
     Attends<unit::Model> => |p| &p.0.path;
     Manages<unit::Model> => |p| &p.0.path;
     Visible<MeetingOf> => |p| &p.0.cell.path;
     Reads<MeetingOf> => |p| &p.0.cell.path;
     Manages<MeetingOf> => |p| &p.0.cell.path;
+}
+
+/// The roots of the organisation (units without a parent, not dissolved), for the worker's
+/// scheduled jobs, which act for no one over every tree.
+pub(crate) async fn scheduled_roots(
+    db: &impl ConnectionTrait,
+) -> AppResult<Vec<Scheduled<unit::Model>>> {
+    use chibo_store::sea_orm::{QueryFilter, QueryOrder};
+    Ok(unit::Entity::find()
+        .filter(unit::Column::ParentId.is_null())
+        .filter(unit::Column::DissolvedOn.is_null())
+        .order_by_asc(unit::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(Scheduled)
+        .collect())
 }
 
 /// A condition no row meets (an actor with no grant that reads a subtree).

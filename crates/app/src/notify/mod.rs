@@ -28,7 +28,7 @@ pub enum Recipients {
 }
 
 /// The page a message links to, on this server.
-fn link(app: &App, path: &str) -> String {
+pub(crate) fn link(app: &App, path: &str) -> String {
     format!(
         "{}{path}",
         app.config.reach.public_url.trim_end_matches('/')
@@ -109,77 +109,181 @@ pub async fn tell(
     path: &str,
     meeting_id: Option<i64>,
 ) -> AppResult<()> {
+    let letter = Letter::new(app, 0, message, path);
+    write(app, tx, kind, meeting_id, &[letter], |sql| {
+        let who = recipients(sql, to);
+        (
+            format!("JOIN members m ON {who}"),
+            "CAST(NULL AS BIGINT)".into(),
+        )
+    })
+    .await
+}
+
+/// One message of a batch, for its own recipients (`to`: a cell, or an account).
+#[derive(Debug, Clone)]
+pub struct Letter {
+    to: i64,
+    title: String,
+    body: String,
+    sms: String,
+    path: String,
+}
+
+impl Letter {
+    /// `message` for `to`, about page `path` of this server.
+    pub fn new(app: &App, to: i64, message: &Message, path: &str) -> Letter {
+        // A title is a column of 255 characters; a cell's name may nearly fill it alone.
+        let message = Message {
+            title: cut(&message.title, 255),
+            body: message.body.clone(),
+        };
+        Letter {
+            to,
+            sms: notify::sms_text(&message, &link(app, path)),
+            title: message.title,
+            body: message.body,
+            path: path.to_string(),
+        }
+    }
+}
+
+/// Tells the officers in office today of each letter's cell (its secretary, deputy and
+/// committee members) of it: three statements a hundred letters.
+pub async fn tell_officers(
+    app: &App,
+    tx: &impl ConnectionTrait,
+    kind: NoticeKind,
+    letters: &[Letter],
+) -> AppResult<()> {
+    let today = crate::App::today();
+    write(app, tx, kind, None, letters, |sql| {
+        let today = sql.bind(today);
+        (
+            format!(
+                "JOIN positions o ON o.unit_id = v.target AND o.term_from <= {today} \
+                 AND (o.term_to IS NULL OR o.term_to > {today}) \
+                 JOIN members m ON m.id = o.member_id"
+            ),
+            "CAST(NULL AS BIGINT)".into(),
+        )
+    })
+    .await
+}
+
+/// Tells each letter's account (active ones): in chibo's list under the account, and by the
+/// channels of its member record when it has one.
+pub async fn tell_accounts(
+    app: &App,
+    tx: &impl ConnectionTrait,
+    kind: NoticeKind,
+    letters: &[Letter],
+) -> AppResult<()> {
+    write(app, tx, kind, None, letters, |_| {
+        (
+            "JOIN users u ON u.id = v.target AND u.is_active \
+             LEFT JOIN members m ON m.id = u.member_id"
+                .into(),
+            "u.id".into(),
+        )
+    })
+    .await
+}
+
+/// The three inserts of `letters` (chibo's list, email, SMS), a hundred letters a statement:
+/// `join` answers the joins from the letters `v` (`target`, `title`, `body`, `sms`, `path`) to
+/// the member told `m`, and the account told (an expression).
+async fn write(
+    app: &App,
+    tx: &impl ConnectionTrait,
+    kind: NoticeKind,
+    meeting_id: Option<i64>,
+    letters: &[Letter],
+    join: impl Fn(&mut Sql) -> (String, String),
+) -> AppResult<()> {
     let backend = tx.get_database_backend();
     let now = Utc::now();
-    let full_link = link(app, path);
-    // A title is a column of 255 characters; a cell's name may nearly fill it alone.
-    let message = &Message {
-        title: cut(&message.title, 255),
-        body: message.body.clone(),
-    };
-
-    // Chibo's own list: everyone.
-    let mut sql = Sql::default();
-    let who = recipients(&mut sql, to);
-    let text = format!(
-        "INSERT INTO notifications (member_id, kind, title, body, link, meeting_id, created_at) \
-         SELECT m.id, {kind}, {title}, {body}, {path}, {meeting}, {now} FROM members m \
-         WHERE {who}",
-        kind = sql.bind(kind.code()),
-        title = sql.bind(message.title.clone()),
-        body = sql.bind(message.body.clone()),
-        path = sql.bind(path.to_string()),
-        meeting = sql.bind(meeting_id),
-        now = sql.bind(now),
-    );
-    tx.execute_raw(sql.statement(backend, &text)).await?;
-
     let muted = format!("%,{},%", kind.code());
-    if app.config.reach.email {
-        // Email: only those who gave an address and left email on.
+    for chunk in letters.chunks(100) {
+        // Each statement with its own binds: the letters, then what the statement adds.
+        let start = |sql: &mut Sql| {
+            let rows: Vec<String> = chunk
+                .iter()
+                .map(|l| {
+                    format!(
+                        "({}, {}, {}, {}, {})",
+                        sql.bind(l.to),
+                        sql.bind(l.title.clone()),
+                        sql.bind(l.body.clone()),
+                        sql.bind(l.sms.clone()),
+                        sql.bind(l.path.clone())
+                    )
+                })
+                .collect();
+            let with = format!(
+                "WITH v (target, title, body, sms, path) AS (VALUES {})",
+                rows.join(", ")
+            );
+            let (join, user) = join(sql);
+            (with, join, user)
+        };
+
+        // Chibo's own list: everyone.
         let mut sql = Sql::default();
-        let who = recipients(&mut sql, to);
+        let (with, join, user) = start(&mut sql);
         let text = format!(
-            "INSERT INTO outbox (member_id, kind, channel, address, subject, body, meeting_id, \
-               status, attempts, next_attempt_at, created_at) \
-             SELECT m.id, {kind}, {channel}, p.email, {title}, {body}, {meeting}, {queued}, 0, \
-               {now}, {now} \
-             FROM members m JOIN notify_prefs p ON p.member_id = m.id \
-             WHERE {who} AND p.email_on AND p.email IS NOT NULL AND p.muted NOT LIKE {muted}",
+            "{with} INSERT INTO notifications \
+               (member_id, user_id, kind, title, body, link, meeting_id, created_at) \
+             SELECT DISTINCT m.id, {user}, {kind}, v.title, v.body, v.path, {meeting}, {now} \
+             FROM v {join}",
             kind = sql.bind(kind.code()),
-            channel = sql.bind(Channel::Email.code()),
-            title = sql.bind(message.title.clone()),
-            body = sql.bind(message.body.clone()),
             meeting = sql.bind(meeting_id),
-            queued = sql.bind(DeliveryStatus::Queued.code()),
             now = sql.bind(now),
-            muted = sql.bind(muted.clone()),
         );
         tx.execute_raw(sql.statement(backend, &text)).await?;
-    }
-    if app.config.reach.sms {
-        // SMS: everyone with a phone, unless they turned it off (members without email are
-        // reached this way).
-        let mut sql = Sql::default();
-        let who = recipients(&mut sql, to);
-        let text = format!(
-            "INSERT INTO outbox (member_id, kind, channel, address, subject, body, meeting_id, \
-               status, attempts, next_attempt_at, created_at) \
-             SELECT m.id, {kind}, {channel}, m.phone, {title}, {body}, {meeting}, {queued}, 0, \
-               {now}, {now} \
-             FROM members m LEFT JOIN notify_prefs p ON p.member_id = m.id \
-             WHERE {who} AND m.phone IS NOT NULL AND m.phone <> '' \
-               AND (p.id IS NULL OR (p.sms_on AND p.muted NOT LIKE {muted}))",
-            kind = sql.bind(kind.code()),
-            channel = sql.bind(Channel::Sms.code()),
-            title = sql.bind(message.title.clone()),
-            body = sql.bind(notify::sms_text(message, &full_link)),
-            meeting = sql.bind(meeting_id),
-            queued = sql.bind(DeliveryStatus::Queued.code()),
-            now = sql.bind(now),
-            muted = sql.bind(muted),
-        );
-        tx.execute_raw(sql.statement(backend, &text)).await?;
+
+        if app.config.reach.email {
+            // Email: only those who gave an address and left email on.
+            let mut sql = Sql::default();
+            let (with, join, _) = start(&mut sql);
+            let text = format!(
+                "{with} INSERT INTO outbox (member_id, kind, channel, address, subject, body, \
+                   meeting_id, status, attempts, next_attempt_at, created_at) \
+                 SELECT DISTINCT m.id, {kind}, {channel}, p.email, v.title, v.body, {meeting}, \
+                   {queued}, 0, {now}, {now} \
+                 FROM v {join} JOIN notify_prefs p ON p.member_id = m.id \
+                 WHERE p.email_on AND p.email IS NOT NULL AND p.muted NOT LIKE {muted}",
+                kind = sql.bind(kind.code()),
+                channel = sql.bind(Channel::Email.code()),
+                meeting = sql.bind(meeting_id),
+                queued = sql.bind(DeliveryStatus::Queued.code()),
+                now = sql.bind(now),
+                muted = sql.bind(muted.clone()),
+            );
+            tx.execute_raw(sql.statement(backend, &text)).await?;
+        }
+        if app.config.reach.sms {
+            // SMS: everyone with a phone, unless they turned it off (members without email
+            // are reached this way).
+            let mut sql = Sql::default();
+            let (with, join, _) = start(&mut sql);
+            let text = format!(
+                "{with} INSERT INTO outbox (member_id, kind, channel, address, subject, body, \
+                   meeting_id, status, attempts, next_attempt_at, created_at) \
+                 SELECT DISTINCT m.id, {kind}, {channel}, m.phone, v.title, v.sms, {meeting}, \
+                   {queued}, 0, {now}, {now} \
+                 FROM v {join} LEFT JOIN notify_prefs p ON p.member_id = m.id \
+                 WHERE m.phone IS NOT NULL AND m.phone <> '' \
+                   AND (p.id IS NULL OR (p.sms_on AND p.muted NOT LIKE {muted}))",
+                kind = sql.bind(kind.code()),
+                channel = sql.bind(Channel::Sms.code()),
+                meeting = sql.bind(meeting_id),
+                queued = sql.bind(DeliveryStatus::Queued.code()),
+                now = sql.bind(now),
+                muted = sql.bind(muted.clone()),
+            );
+            tx.execute_raw(sql.statement(backend, &text)).await?;
+        }
     }
     Ok(())
 }

@@ -7,7 +7,7 @@ use chibo_domain::ids::MemberId;
 use chibo_domain::notify::NoticeKind;
 use chibo_store::entities::{member, notification, notify_pref};
 use chibo_store::sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
 };
 use chibo_store::write_tx;
@@ -40,18 +40,27 @@ pub struct NotificationPage {
     pub unread: u64,
 }
 
-/// The actor's member id; an account without a member record is told nothing.
+/// The actor's member id, when the account has a member record.
 fn member_of(actor: &Actor) -> Option<i64> {
     actor.member_id().map(MemberId::get)
 }
 
+/// The actor's notices: those to their member record and those to their account (a
+/// committee's daily digest reaches accounts without a member record).
+fn mine(actor: &Actor) -> Condition {
+    let account = notification::Column::UserId.eq(actor.user_id().get());
+    match member_of(actor) {
+        Some(mid) => Condition::any()
+            .add(notification::Column::MemberId.eq(mid))
+            .add(account),
+        None => Condition::all().add(account),
+    }
+}
+
 /// How many notices the actor has not opened.
 pub async fn unread(app: &App, actor: &Actor) -> AppResult<u64> {
-    let Some(mid) = member_of(actor) else {
-        return Ok(0);
-    };
     Ok(notification::Entity::find()
-        .filter(notification::Column::MemberId.eq(mid))
+        .filter(mine(actor))
         .filter(notification::Column::ReadAt.is_null())
         .count(&app.db)
         .await?)
@@ -64,15 +73,8 @@ pub async fn list(
     after: Option<&Cursor>,
     per_page: u64,
 ) -> AppResult<NotificationPage> {
-    let Some(mid) = member_of(actor) else {
-        return Ok(NotificationPage {
-            items: vec![],
-            next: None,
-            unread: 0,
-        });
-    };
     let per_page = per_page.clamp(1, 100);
-    let mut q = notification::Entity::find().filter(notification::Column::MemberId.eq(mid));
+    let mut q = notification::Entity::find().filter(mine(actor));
     if let Some(c) = after {
         q = q.filter(notification::Column::Id.lt(c.id));
     }
@@ -108,9 +110,8 @@ fn view(n: notification::Model) -> NotificationView {
 
 /// Opens notice `id` of the actor's: marked read; answers it (its link is where to go).
 pub async fn open(app: &App, actor: &Actor, id: i64) -> AppResult<NotificationView> {
-    let mid = member_of(actor).ok_or(AppError::NotFound)?;
     let n = notification::Entity::find_by_id(id)
-        .filter(notification::Column::MemberId.eq(mid))
+        .filter(mine(actor))
         .one(&app.db)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -126,11 +127,8 @@ pub async fn open(app: &App, actor: &Actor, id: i64) -> AppResult<NotificationVi
 
 /// Marks every notice of the actor's read; answers how many were unread.
 pub async fn read_all(app: &App, actor: &Actor) -> AppResult<u64> {
-    let Some(mid) = member_of(actor) else {
-        return Ok(0);
-    };
     let r = notification::Entity::update_many()
-        .filter(notification::Column::MemberId.eq(mid))
+        .filter(mine(actor))
         .filter(notification::Column::ReadAt.is_null())
         .col_expr(notification::Column::ReadAt, Some(Utc::now()).into())
         .exec(&app.db)

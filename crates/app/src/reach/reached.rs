@@ -55,7 +55,7 @@ pub async fn of_meeting(app: &App, actor: &Actor, id: i64) -> AppResult<Reached>
         .all(&app.db)
         .await?
         .into_iter()
-        .map(|n| (n.member_id, n.read_at.is_some()))
+        .filter_map(|n| Some((n.member_id?, n.read_at.is_some())))
         .collect();
     let mut sent: HashMap<(i64, String), String> = HashMap::new();
     for o in outbox::Entity::find()

@@ -5,7 +5,8 @@
 //! worker's claim waits for it, then finds the period taken).
 //!
 //! The jobs: the evening reminder of tomorrow's meetings (from 17:00), the tasks due in three
-//! days (from 07:00), the hourly purge of expired sessions and tokens, and the daily purge of
+//! days and the steps due or overdue with the committees' digest (`super::steps`, from
+//! 07:00), the hourly purge of expired sessions and tokens, and the daily purge of
 //! messages delivered half a year ago and notices read a year ago.
 
 use std::collections::HashMap;
@@ -113,6 +114,14 @@ impl Worker {
                 tasks_due(&self.app, &tx, today + chrono::Duration::days(3)).await?;
                 tx.commit().await?;
                 ran.push("task_due");
+            }
+        }
+        if local.hour() >= 7 {
+            let period = today.to_string();
+            if let Some(tx) = self.claim_job("due_steps", &period).await? {
+                super::steps::run(&self.app, &tx, today).await?;
+                tx.commit().await?;
+                ran.push("due_steps");
             }
         }
         let hour = local.format("%Y-%m-%dT%H").to_string();

@@ -19,7 +19,7 @@ use crate::org::units;
 use crate::refs::UnitRef;
 use crate::reports::Period;
 use crate::{App, AppError, AppResult};
-use chibo_store::subtree::Subtree;
+use chibo_store::subtree::{ProvesSubtree, Subtree};
 
 /// One indicator of a unit over a period.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -151,7 +151,7 @@ pub(crate) async fn reported_unit(
 /// The counting scope of a unit's subtree over a period.
 pub(crate) async fn scope_of<'a>(
     app: &App,
-    unit: &'a Visible<unit::Model>,
+    unit: &'a impl ProvesSubtree,
     period: &Period,
     grouping: Grouping,
 ) -> AppResult<chibo_store::indicators::Scope<'a>> {

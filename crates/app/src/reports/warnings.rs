@@ -79,14 +79,14 @@ fn row_of(c: &Cursor) -> AppResult<WarningRow> {
 }
 
 /// The removal triggers' rules with their sources, for the warnings' reasons.
-struct RemovalBasis {
+pub(crate) struct RemovalBasis {
     absences: String,
     dues: String,
 }
 
 /// Today, the deadlines of the open admissions and transfers as their lists judge them, and
 /// the removal triggers: by the members' rules in force for the reported unit today.
-async fn as_of(app: &App, unit: &unit::Model) -> AppResult<(AsOf, RemovalBasis)> {
+pub(crate) async fn as_of(app: &App, unit: &unit::Model) -> AppResult<(AsOf, RemovalBasis)> {
     let transfers = crate::workflows::transfers::ctx(app, unit).await?;
     let admissions =
         crate::workflows::admissions::overdue_starts(&transfers.all.admission, &transfers.holidays);
@@ -122,7 +122,7 @@ async fn as_of(app: &App, unit: &unit::Model) -> AppResult<(AsOf, RemovalBasis)>
 
 /// Why a warning is raised, in words; `member` names the member of a removal trigger.
 /// `removal`: the removal triggers' rules with their sources.
-fn reason(
+pub(crate) fn reason(
     kind: Warning,
     r: &WarningRow,
     cell: &str,
@@ -188,6 +188,20 @@ fn reason(
         ),
         Warning::BelowThreeOfficial => format!("{cell} có dưới ba đảng viên chính thức."),
         Warning::NoSecretary => format!("{cell} chưa có bí thư."),
+    }
+}
+
+/// The page that shows warning `r`'s evidence: its meeting, the list it is on, the member.
+pub(crate) fn evidence(kind: Warning, r: &WarningRow) -> String {
+    match (kind, r.meeting_id) {
+        (_, Some(m)) => format!("/meetings/{m}"),
+        (Warning::OverdueAdmission, None) => format!("/units/{}/candidates", r.cell_id),
+        (Warning::OverdueTransfer, None) => format!("/units/{}/transfers", r.cell_id),
+        (Warning::RepeatedAbsence, None) => format!("/members/{}", r.number),
+        (Warning::UnpaidDues, None) => {
+            format!("/units/{}/dues?thang={}", r.cell_id, r.on.format("%Y-%m"))
+        }
+        (_, None) => format!("/units/{}", r.cell_id),
     }
 }
 
@@ -277,20 +291,7 @@ pub async fn warnings(
                     members.get(&r.number).map_or("", String::as_str),
                     &removal,
                 ),
-                evidence: match (k, r.meeting_id) {
-                    (_, Some(m)) => format!("/meetings/{m}"),
-                    (Warning::OverdueAdmission, None) => {
-                        format!("/units/{}/candidates", r.cell_id)
-                    }
-                    (Warning::OverdueTransfer, None) => {
-                        format!("/units/{}/transfers", r.cell_id)
-                    }
-                    (Warning::RepeatedAbsence, None) => format!("/members/{}", r.number),
-                    (Warning::UnpaidDues, None) => {
-                        format!("/units/{}/dues?thang={}", r.cell_id, r.on.format("%Y-%m"))
-                    }
-                    (_, None) => format!("/units/{}", r.cell_id),
-                },
+                evidence: evidence(k, &r),
                 cell: UnitRef {
                     id: r.cell_id,
                     name,

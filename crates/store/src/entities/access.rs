@@ -53,7 +53,11 @@ entity!(notify_pref, "notify_prefs", {
 });
 
 entity!(notification, "notifications", {
-    member_id: i64,
+    /// The member told; empty for a notice to an account alone (a committee's digest to an
+    /// account without a member record).
+    member_id: Option<i64>,
+    /// The account told, for notices to accounts (`None` for a member's).
+    user_id: Option<i64>,
     /// `chibo_domain::notify::NoticeKind`.
     kind: String,
     title: String,

@@ -65,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(reach::CalendarFeeds),
             Box::new(reach::Outbox),
             Box::new(reach::MeetingAway),
+            Box::new(reach::StepsTold),
         ]
     }
 }

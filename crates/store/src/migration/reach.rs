@@ -182,3 +182,94 @@ impl MigrationTrait for MeetingAway {
             .await
     }
 }
+
+/// The daily job's steps due or overdue (issue 14): `told_steps` keeps which warning rows were
+/// told once to their cell's officers (the job tells each one once, however many days it stays
+/// overdue), and a notice in chibo's list may go to an account rather than a member
+/// (`notifications.user_id`, `member_id` left empty): the committees' daily digest reaches the
+/// committee's and board's accounts, which need not be a member's.
+pub(super) struct StepsTold;
+
+impl MigrationName for StepsTold {
+    fn name(&self) -> &str {
+        "m20261210_000049_steps_told"
+    }
+}
+
+/// `notifications` as it is after this migration, under `name`.
+fn notifications_table(name: &str) -> TableCreateStatement {
+    Table::create()
+        .table(c(name))
+        .col(big_pk_auto(c("id")))
+        .col(big_integer_null(c("member_id")))
+        .col(big_integer_null(c("user_id")))
+        .col(string_len(c("kind"), 32))
+        .col(string_len(c("title"), 255))
+        .col(text(c("body")))
+        .col(string_len(c("link"), 255))
+        .col(big_integer_null(c("meeting_id")))
+        .col(timestamp_with_time_zone(c("created_at")))
+        .col(timestamp_with_time_zone_null(c("read_at")))
+        .foreign_key(&mut fk("notifications", "member_id", "members"))
+        .foreign_key(&mut fk("notifications", "user_id", "users"))
+        .to_owned()
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for StepsTold {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(c("told_steps"))
+                .col(big_pk_auto(c("id")))
+                .col(string_len(c("kind"), 32))
+                .col(big_integer(c("cell_id")))
+                .col(date(c("on_day")))
+                .col(big_integer(c("number")))
+                .col(timestamp_with_time_zone(c("told_at")))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index(
+            "told_steps",
+            &["kind", "cell_id", "on_day", "number"],
+            true,
+        ))
+        .await?;
+        let db = m.get_connection();
+        if m.get_database_backend() == sea_orm::DbBackend::Postgres {
+            for statement in [
+                "ALTER TABLE notifications ALTER COLUMN member_id DROP NOT NULL",
+                "ALTER TABLE notifications ADD COLUMN user_id BIGINT NULL \
+                   CONSTRAINT fk_notifications_user_id REFERENCES users (id)",
+            ] {
+                db.execute_unprepared(statement).await?;
+            }
+        } else {
+            // SQLite cannot drop a NOT NULL: the table is written again under its name, in
+            // one script on one connection (each statement apart may land on another
+            // connection of the pool, which then does not see the table dropped yet).
+            let mut script = vec![
+                notifications_table("notifications_new").to_string(SqliteQueryBuilder),
+                "INSERT INTO notifications_new (id, member_id, user_id, kind, title, body, link, \
+                   meeting_id, created_at, read_at) \
+                 SELECT id, member_id, NULL, kind, title, body, link, meeting_id, created_at, \
+                   read_at FROM notifications"
+                    .to_string(),
+                "DROP TABLE notifications".to_string(),
+                "ALTER TABLE notifications_new RENAME TO notifications".to_string(),
+            ];
+            for i in [
+                index("notifications", &["member_id", "id"], false),
+                index("notifications", &["member_id", "read_at"], false),
+                index("notifications", &["meeting_id", "kind"], false),
+            ] {
+                script.push(i.to_string(SqliteQueryBuilder));
+            }
+            db.execute_unprepared(&format!("BEGIN; {}; COMMIT;", script.join("; ")))
+                .await?;
+        }
+        m.create_index(index("notifications", &["user_id", "id"], false))
+            .await
+    }
+}

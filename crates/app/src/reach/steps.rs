@@ -1,0 +1,250 @@
+//! The worker's daily job of steps due and overdue. Each cell's officers are told, once, of
+//! every admission, probationary review or transfer past its deadline, of every member who
+//! reached the removal trigger (absences, unpaid dues), and of the probationary members whose
+//! probation ends within a month. Each committee's and board's account gets a digest of what is
+//! overdue below it, every day there is something. The rows are the early warnings' own
+//! (`chibo_store::indicators::warnings`), found over each tree's root a page at a time, and the
+//! letters are written a hundred at a time (`crate::notify`), so the job's statements grow
+//! with what there is to tell, never with the size of the tree.
+
+use chibo_domain::calendar::last_overdue_start;
+use chibo_domain::indicators::Warning;
+use chibo_domain::notify::{Message, NoticeKind};
+use chibo_store::entities::unit;
+use chibo_store::indicators::Grouping;
+use chibo_store::indicators::warnings::{self as store, AsOf, WarningRow};
+use chibo_store::sea_orm::DatabaseTransaction;
+use chrono::{Days, NaiveDate, Utc};
+
+use crate::access::{Role, Scheduled, scheduled_roots};
+use crate::notify::{Letter, tell_accounts, tell_officers};
+use crate::reports::Period;
+use crate::reports::indicators::scope_of;
+use crate::reports::warnings::{RemovalBasis, as_of, evidence, reason};
+use crate::{App, AppResult};
+
+/// The warnings told to the cell's officers, once each.
+const TOLD: [Warning; 4] = [
+    Warning::OverdueAdmission,
+    Warning::OverdueTransfer,
+    Warning::RepeatedAbsence,
+    Warning::UnpaidDues,
+];
+
+/// The warnings counted in the committees' daily digest.
+const DIGEST: [Warning; 6] = [
+    Warning::OverdueAdmission,
+    Warning::OverdueTransfer,
+    Warning::RepeatedAbsence,
+    Warning::UnpaidDues,
+    Warning::NoSecretary,
+    Warning::BelowThreeOfficial,
+];
+
+/// The removal triggers looked at are those reached in the last this many days: the first run
+/// tells last month's, not a year of old ones, and the digest counts what is recent.
+const RECENT_DAYS: u64 = 31;
+
+/// Officers are told of a probation this many days before it ends.
+pub const PROBATION_NOTICE_DAYS: u64 = 30;
+
+/// Rows read at a time.
+const PAGE: u64 = 200;
+
+/// What one run told.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Told {
+    /// Letters to cells' officers (each to every officer of its cell).
+    pub cells: usize,
+    /// Digests to committees' and boards' accounts.
+    pub digests: usize,
+}
+
+/// Runs the job for `today` in `tx`, the job's claimed transaction (so what it marks as told
+/// commits with the letters, or neither does).
+pub async fn run(app: &App, tx: &DatabaseTransaction, today: NaiveDate) -> AppResult<Told> {
+    let mut told = Told::default();
+    for root in scheduled_roots(tx).await? {
+        let (as_of, removal) = as_of(app, &root).await?;
+        let period = Period {
+            from: today - Days::new(RECENT_DAYS),
+            to: today,
+        };
+        let scope = scope_of(app, &root, &period, Grouping::Whole).await?;
+        for kind in TOLD {
+            told.cells += tell_warnings(app, tx, &scope, kind, &as_of, &removal).await?;
+        }
+        told.cells += tell_probations(app, tx, &root, today).await?;
+        told.digests += digest(app, tx, &scope, &as_of, today).await?;
+    }
+    Ok(told)
+}
+
+/// Tells the officers of each row of `kind` not told yet; answers how many rows.
+async fn tell_warnings(
+    app: &App,
+    tx: &DatabaseTransaction,
+    scope: &chibo_store::indicators::Scope<'_>,
+    kind: Warning,
+    as_of: &AsOf,
+    removal: &RemovalBasis,
+) -> AppResult<usize> {
+    let mut told = 0;
+    let mut after: Option<WarningRow> = None;
+    loop {
+        let rows = store::untold_page(tx, scope, kind, as_of, after.as_ref(), PAGE).await?;
+        let Some(last) = rows.last().cloned() else {
+            return Ok(told);
+        };
+        let cells =
+            crate::lookup::unit_names(tx, &rows.iter().map(|r| r.cell_id).collect::<Vec<_>>())
+                .await?;
+        let removal_trigger = matches!(kind, Warning::RepeatedAbsence | Warning::UnpaidDues);
+        let members = if removal_trigger {
+            crate::lookup::member_names(tx, &rows.iter().map(|r| r.number).collect::<Vec<_>>())
+                .await?
+        } else {
+            Default::default()
+        };
+        let letters: Vec<Letter> = rows
+            .iter()
+            .map(|r| {
+                let cell = cells.get(&r.cell_id).map_or("", String::as_str);
+                let member = members.get(&r.number).map_or("", String::as_str);
+                let title = if removal_trigger {
+                    format!("Đảng viên đến mức phải xem xét xóa tên: {member}")
+                } else {
+                    format!("{}: {cell}", kind.label())
+                };
+                let path = evidence(kind, r);
+                let body = format!(
+                    "{}\nXem chi tiết: {}",
+                    reason(kind, r, cell, member, removal),
+                    crate::notify::link(app, &path)
+                );
+                Letter::new(app, r.cell_id, &Message { title, body }, &path)
+            })
+            .collect();
+        let notice = if removal_trigger {
+            NoticeKind::RemovalTrigger
+        } else {
+            NoticeKind::StepOverdue
+        };
+        tell_officers(app, tx, notice, &letters).await?;
+        store::mark_told(tx, kind.code(), &rows, Utc::now()).await?;
+        told += rows.len();
+        after = Some(last);
+    }
+}
+
+/// Tells the officers of each probationary member whose probation ends within
+/// [`PROBATION_NOTICE_DAYS`] (and whose review is not yet overdue, which the warnings tell),
+/// once; answers how many.
+async fn tell_probations(
+    app: &App,
+    tx: &DatabaseTransaction,
+    root: &Scheduled<unit::Model>,
+    today: NaiveDate,
+) -> AppResult<usize> {
+    let (rules, holidays) = crate::rules::members::deadlines_for(app, root).await?;
+    let rules = rules.admission;
+    // Ceremonies after `overdue` have a review not yet overdue; those up to `soon` end their
+    // probation within the notice.
+    let overdue = last_overdue_start(today, |d| rules.review_by(d, &holidays));
+    let soon = last_overdue_start(today + Days::new(PROBATION_NOTICE_DAYS + 1), |d| {
+        rules.probation_ends(d)
+    });
+    let mut told = 0;
+    let mut after = None;
+    loop {
+        let rows = store::probations_ending(
+            tx,
+            chibo_store::subtree::Subtree::of(root),
+            NoticeKind::ProbationDue.code(),
+            (overdue, soon),
+            after,
+            PAGE,
+        )
+        .await?;
+        let Some(last) = rows.last() else {
+            return Ok(told);
+        };
+        after = Some(last.row.number);
+        let cells =
+            crate::lookup::unit_names(tx, &rows.iter().map(|r| r.row.cell_id).collect::<Vec<_>>())
+                .await?;
+        let letters: Vec<Letter> = rows
+            .iter()
+            .map(|p| {
+                let cell = cells.get(&p.row.cell_id).map_or("", String::as_str);
+                let ends = rules.probation_ends(p.row.on).format("%d/%m/%Y");
+                let by = rules.review_by(p.row.on, &holidays).format("%d/%m/%Y");
+                let path = format!("/units/{}/candidates", p.row.cell_id);
+                let message = Message {
+                    title: format!("Sắp hết thời gian dự bị: {}", p.full_name),
+                    body: format!(
+                        "{cell}: đồng chí {} hết thời gian dự bị ngày {ends}. Chi bộ xét, đề \
+                         nghị công nhận đảng viên chính thức trước ngày {by}.\nXem chi tiết: {}",
+                        p.full_name,
+                        crate::notify::link(app, &path)
+                    ),
+                };
+                Letter::new(app, p.row.cell_id, &message, &path)
+            })
+            .collect();
+        tell_officers(app, tx, NoticeKind::ProbationDue, &letters).await?;
+        let marked: Vec<WarningRow> = rows.iter().map(|p| p.row.clone()).collect();
+        store::mark_told(tx, NoticeKind::ProbationDue.code(), &marked, Utc::now()).await?;
+        told += rows.len();
+    }
+}
+
+/// The daily digest of every committee's and board's account with something overdue below its
+/// unit; answers how many were written.
+async fn digest(
+    app: &App,
+    tx: &DatabaseTransaction,
+    scope: &chibo_store::indicators::Scope<'_>,
+    as_of: &AsOf,
+    today: NaiveDate,
+) -> AppResult<usize> {
+    let roles = [Role::Committee.code(), Role::OrgBoard.code()];
+    // (account, unit) → the count of each kind, in the order of `DIGEST`.
+    let mut counts: std::collections::BTreeMap<(i64, i64), [u64; DIGEST.len()]> =
+        Default::default();
+    for (i, kind) in DIGEST.iter().enumerate() {
+        for (user, unit, n) in store::counts_by_account(tx, scope, *kind, as_of, &roles).await? {
+            counts.entry((user, unit)).or_default()[i] = n;
+        }
+    }
+    let units = crate::lookup::unit_names(
+        tx,
+        &counts.keys().map(|(_, unit)| *unit).collect::<Vec<_>>(),
+    )
+    .await?;
+    let day = today.format("%d/%m/%Y");
+    let letters: Vec<Letter> = counts
+        .iter()
+        .map(|((user, unit), n)| {
+            let name = units.get(unit).map_or("", String::as_str);
+            let lines: Vec<String> = DIGEST
+                .iter()
+                .zip(n)
+                .filter(|(_, n)| **n > 0)
+                .map(|(k, n)| format!("- {}: {n}", k.label()))
+                .collect();
+            let path = format!("/units/{unit}/warnings");
+            let message = Message {
+                title: format!("Việc quá hạn ngày {day}: {name}"),
+                body: format!(
+                    "Trong {name} hôm nay có:\n{}\nXem và xử lý: {}",
+                    lines.join("\n"),
+                    crate::notify::link(app, &path)
+                ),
+            };
+            Letter::new(app, *user, &message, &path)
+        })
+        .collect();
+    tell_accounts(app, tx, NoticeKind::OverdueDigest, &letters).await?;
+    Ok(letters.len())
+}

@@ -1,0 +1,269 @@
+//! Issue 14, point 1: the daily job of steps due and overdue. Each cell's officers are told,
+//! once, of every admission and transfer past its deadline, every member who reached the
+//! removal trigger and every probation ending within a month; each committee's and board's
+//! account (a member's or not) gets a digest of what is overdue below it, every day there is
+//! something. Runs on SQLite and PostgreSQL.
+
+mod common;
+
+use chibo_app::reach::steps::{self, PROBATION_NOTICE_DAYS};
+use chibo_app::reports::Period;
+use chibo_app::reports::warnings;
+use chibo_app::{App, Config, ReachConfig};
+use chibo_domain::indicators::Warning;
+use chibo_domain::notify::NoticeKind;
+use chibo_store::entities::{candidate, notification, notify_pref, outbox, position};
+use chibo_store::sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+};
+use chrono::{Days, Months, NaiveDate, Utc};
+use common::*;
+
+const PUBLIC: &str = "https://chibo.example.vn";
+
+/// The demo with its year of meetings, email delivered.
+async fn demo() -> App {
+    let db = chibo_store::testing::fresh_db()
+        .await
+        .expect("test database");
+    let config = Config {
+        reach: ReachConfig {
+            public_url: PUBLIC.into(),
+            email: true,
+            sms: false,
+        },
+        ..Config::default()
+    };
+    let app = App::new(db, config);
+    assert!(chibo_seed::demo::seed(&app).await.expect("demo seeds"));
+    chibo_seed::demo::seed_meetings(&app).await.unwrap();
+    app
+}
+
+async fn run(app: &App, today: NaiveDate) -> steps::Told {
+    let tx = chibo_store::write_tx(&app.db).await.unwrap();
+    let told = steps::run(app, &tx, today).await.unwrap();
+    tx.commit().await.unwrap();
+    told
+}
+
+async fn notices(app: &App, kind: NoticeKind) -> Vec<notification::Model> {
+    notification::Entity::find()
+        .filter(notification::Column::Kind.eq(kind.code()))
+        .all(&app.db)
+        .await
+        .unwrap()
+}
+
+/// The warnings of `kind` at the root as the dashboard counts them over the job's window.
+async fn warned(app: &App, kind: Warning, today: NaiveDate) -> u64 {
+    let board = actor(app, "bantochuc").await;
+    let root = unit_named(app, "Đảng bộ tỉnh Hòa Sơn").await;
+    let period = Period {
+        from: today - Days::new(31),
+        to: today,
+    };
+    warnings::counts(app, &board, root.id, period)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.kind == kind.code())
+        .unwrap()
+        .count
+}
+
+#[tokio::test]
+async fn officers_are_told_once_and_committees_every_day() {
+    let app = demo().await;
+    // The job runs on the day of the newest removal trigger of the demo's year, so that the
+    // month it looks back over has one.
+    let board = actor(&app, "bantochuc").await;
+    let root = unit_named(&app, "Đảng bộ tỉnh Hòa Sơn").await;
+    let year = Period {
+        from: App::today() - Months::new(12),
+        to: App::today(),
+    };
+    let trigger = warnings::warnings(
+        &app,
+        &board,
+        root.id,
+        year,
+        Some(Warning::RepeatedAbsence),
+        None,
+        1,
+    )
+    .await
+    .unwrap()
+    .items
+    .pop()
+    .expect("the demo has a member at the removal trigger");
+    let today = trigger.on;
+    let cell = unit_named(&app, "Chi bộ thôn Đồng Tâm").await;
+    let secretary = actor(&app, "bithu.dongtam").await;
+    let secretary_id = secretary.member_id().unwrap().get();
+    // The secretary reads email; a probationary member of the cell ends their probation in ten
+    // days.
+    notify_pref::ActiveModel {
+        member_id: Set(secretary_id),
+        email: Set(Some("bithu.dongtam@example.vn".into())),
+        email_on: Set(true),
+        sms_on: Set(false),
+        muted: Set(",".into()),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    let rules = chibo_domain::admission::AdmissionRules::default();
+    let ceremony = today + Days::new(10) - Months::new(rules.probation_months);
+    let probationer = candidate::Entity::find()
+        .filter(candidate::Column::UnitId.eq(cell.id))
+        .filter(candidate::Column::Stage.eq("probation"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("the demo has a probationary member in Đồng Tâm");
+    let name = probationer.full_name.clone();
+    let mut am: candidate::ActiveModel = probationer.into();
+    am.ceremony_on = Set(Some(ceremony));
+    am.update(&app.db).await.unwrap();
+
+    let expected = warned(&app, Warning::OverdueAdmission, today).await
+        + warned(&app, Warning::OverdueTransfer, today).await;
+    let removal = warned(&app, Warning::RepeatedAbsence, today).await
+        + warned(&app, Warning::UnpaidDues, today).await;
+    assert!(expected > 0, "the demo has overdue steps");
+    assert!(removal > 0);
+
+    let first = run(&app, today).await;
+    assert_eq!(first.cells as u64, expected + removal + 1);
+    let overdue = notices(&app, NoticeKind::StepOverdue).await;
+    assert!(!overdue.is_empty());
+    // Every letter reached officers in office only, none a plain member.
+    for n in &overdue {
+        let m = n.member_id.expect("a member told");
+        let posts = position::Entity::find()
+            .filter(position::Column::MemberId.eq(m))
+            .filter(position::Column::TermTo.is_null())
+            .count(&app.db)
+            .await
+            .unwrap();
+        assert!(posts > 0, "member {m} holds no office");
+        assert_eq!(n.user_id, None);
+    }
+    // Đồng Tâm's secretary: the overdue admission, with its reason and the list to act on.
+    let mine: Vec<_> = overdue
+        .iter()
+        .filter(|n| n.member_id == Some(secretary_id))
+        .collect();
+    let admission = mine
+        .iter()
+        .find(|n| n.link == format!("/units/{}/candidates", cell.id))
+        .expect("the overdue admission told to Đồng Tâm's secretary");
+    assert_eq!(
+        admission.title,
+        "Hồ sơ kết nạp, chuyển đảng chính thức quá hạn: Chi bộ thôn Đồng Tâm"
+    );
+    assert!(admission.body.contains("đã quá hạn"), "{}", admission.body);
+    assert!(
+        admission
+            .body
+            .ends_with(&format!("{PUBLIC}/units/{}/candidates", cell.id))
+    );
+    // The probation ending in ten days.
+    let probation = notices(&app, NoticeKind::ProbationDue).await;
+    let told: Vec<_> = probation
+        .iter()
+        .filter(|n| n.member_id == Some(secretary_id))
+        .collect();
+    assert_eq!(told.len(), 1);
+    assert_eq!(told[0].title, format!("Sắp hết thời gian dự bị: {name}"));
+    let ends = (today + Days::new(10)).format("%d/%m/%Y").to_string();
+    assert!(
+        told[0]
+            .body
+            .contains(&format!("hết thời gian dự bị ngày {ends}")),
+        "{}",
+        told[0].body
+    );
+    assert!(PROBATION_NOTICE_DAYS >= 10);
+    // By email too, as the secretary chose.
+    let mails = outbox::Entity::find()
+        .filter(outbox::Column::MemberId.eq(secretary_id))
+        .filter(outbox::Column::Kind.eq(NoticeKind::StepOverdue.code()))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(mails as usize, mine.len());
+
+    // The digests: the commune's committee account has no member record and is told under its
+    // account; the board's counts are the dashboard's.
+    let digests = notices(&app, NoticeKind::OverdueDigest).await;
+    assert_eq!(first.digests, digests.len());
+    let commune = actor(&app, "xaphulam").await;
+    assert!(commune.member_id().is_none());
+    let of = |user: i64| -> Vec<&notification::Model> {
+        digests.iter().filter(|n| n.user_id == Some(user)).collect()
+    };
+    assert_eq!(of(commune.user_id().get()).len(), 1);
+    let board_digest = of(board.user_id().get());
+    assert_eq!(board_digest.len(), 1);
+    let transfers = warned(&app, Warning::OverdueTransfer, today).await;
+    assert!(
+        board_digest[0].body.contains(&format!(
+            "- {}: {transfers}",
+            Warning::OverdueTransfer.label()
+        )),
+        "{}",
+        board_digest[0].body
+    );
+    // In the accounts' own list, unread.
+    let page = chibo_app::reach::inbox::list(&app, &commune, None, 20)
+        .await
+        .unwrap();
+    assert_eq!(page.unread, 1);
+    assert_eq!(page.items[0].kind, NoticeKind::OverdueDigest.code());
+    assert!(page.items[0].title.starts_with("Việc quá hạn ngày "));
+
+    // The member at the removal trigger, told to their cell's officers.
+    let removal_told = notices(&app, NoticeKind::RemovalTrigger).await;
+    let evidence = trigger.evidence.clone();
+    let about: Vec<_> = removal_told.iter().filter(|n| n.link == evidence).collect();
+    assert!(!about.is_empty(), "{evidence} told");
+    assert!(
+        about[0]
+            .title
+            .starts_with("Đảng viên đến mức phải xem xét xóa tên: ")
+    );
+    assert!(about[0].body.contains("vắng sinh hoạt không có lý do"));
+
+    // The next day: nothing told twice, the digest again.
+    let second = run(&app, today).await;
+    assert_eq!(second.cells, 0, "each step is told once");
+    assert_eq!(second.digests, first.digests);
+    assert_eq!(
+        notices(&app, NoticeKind::StepOverdue).await.len(),
+        overdue.len()
+    );
+    assert_eq!(
+        chibo_app::reach::inbox::unread(&app, &commune)
+            .await
+            .unwrap(),
+        2
+    );
+    // A member without office hears none of it.
+    let member = actor(&app, "dangvien.dongtam").await;
+    let theirs = chibo_app::reach::inbox::list(&app, &member, None, 100)
+        .await
+        .unwrap();
+    assert!(theirs.items.iter().all(|n| {
+        ![
+            NoticeKind::StepOverdue,
+            NoticeKind::ProbationDue,
+            NoticeKind::OverdueDigest,
+        ]
+        .iter()
+        .any(|k| k.code() == n.kind)
+    }));
+}
