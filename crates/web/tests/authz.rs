@@ -229,7 +229,7 @@ async fn new_token(t: &TestApp, username: &str) -> i64 {
 async fn new_notification(t: &TestApp, member_id: i64) -> i64 {
     use chibo_store::sea_orm::{ActiveModelTrait, Set};
     chibo_store::entities::notification::ActiveModel {
-        member_id: Set(member_id),
+        member_id: Set(Some(member_id)),
         kind: Set("meeting_published".into()),
         title: Set("Thông báo sinh hoạt".into()),
         body: Set(String::new()),

@@ -326,3 +326,60 @@ async fn the_administrator_sees_the_outbox_and_sends_a_failed_message_again() {
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn committees_read_their_daily_digest_and_officers_the_steps_overdue() {
+    let t = TestApp::new().await;
+    let tx = chibo_store::write_tx(&t.app.db).await.unwrap();
+    let told = chibo_app::reach::steps::run(&t.app, &tx, chibo_app::App::today())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert!(told.cells > 0 && told.digests > 0, "{told:?}");
+
+    // The commune's committee account has no member record: its digest is in its list, and
+    // the page says it goes nowhere else.
+    let commune = t.login("xaphulam").await;
+    let badge = t.get("/thong-bao/chua-doc", Auth::Cookie(&commune)).await;
+    assert!(badge.body.contains(">1</span>"), "{}", badge.body);
+    let list = t.get("/thong-bao", Auth::Cookie(&commune)).await;
+    assert!(list.body.contains("Việc quá hạn ngày "), "{}", list.body);
+    assert!(
+        list.body
+            .contains("Trong Đảng bộ xã Phú Lâm hôm nay có:\n- "),
+        "{}",
+        list.body
+    );
+    assert!(list.body.contains("không gửi qua thư hay SMS"));
+    let nid = section(&list.body, "<a href=\"/thong-bao/", "\"").to_string();
+    let phu_lam = t.unit_id("Đảng bộ xã Phú Lâm").await;
+    let open = t
+        .get(&format!("/thong-bao/{nid}"), Auth::Cookie(&commune))
+        .await;
+    assert_eq!(open.location(), format!("/units/{phu_lam}/warnings"));
+    let warnings = t.get(open.location(), Auth::Cookie(&commune)).await;
+    assert_eq!(warnings.status, StatusCode::OK);
+    // Not another account's to open.
+    let board = t.login("bantochuc").await;
+    let r = t
+        .get(&format!("/thong-bao/{nid}"), Auth::Cookie(&board))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let token = t.token("xaphulam").await;
+    let page = ok(&t
+        .api(Method::GET, "/api/v1/me/notifications", &token, json!({}))
+        .await);
+    assert_eq!(page["items"][0]["kind"], "overdue_digest");
+    assert_eq!(page["unread"], 0, "opened on the page");
+
+    // The cell's secretary: each overdue transfer, with the list to act on.
+    let sec = t.login("bithu.dongtam").await;
+    let list = t.get("/thong-bao", Auth::Cookie(&sec)).await;
+    assert!(
+        list.body
+            .contains("<strong>Chuyển sinh hoạt đảng quá hạn: Chi bộ thôn Đồng Tâm</strong>"),
+        "{}",
+        list.body
+    );
+    assert!(list.body.contains("đã quá hạn một bước.\nXem chi tiết: "));
+}

@@ -147,7 +147,8 @@ pub struct KindChoice {
 /// A member's choices, and what the server can deliver.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Choices {
-    /// The account has a member record: an account without one is told nothing.
+    /// The account has a member record: an account without one has no channels (its notices,
+    /// a committee's digest, are in chibo's list only).
     pub member: bool,
     pub email: Option<String>,
     pub email_on: bool,

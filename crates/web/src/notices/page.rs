@@ -35,7 +35,7 @@ struct ListPage {
     unread: u64,
     next: Option<String>,
     later: bool,
-    /// The account has a member record (else it is told nothing).
+    /// The account has a member record (else its notices are in chibo's list only).
     member: bool,
 }
 
