@@ -267,3 +267,64 @@ async fn officers_are_told_once_and_committees_every_day() {
         .any(|k| k.code() == n.kind)
     }));
 }
+
+#[tokio::test]
+async fn officers_hear_of_each_badge_due_before_the_award_day() {
+    let app = demo_app().await;
+    let board = actor(&app, "bantochuc").await;
+    let root = unit_named(&app, "Đảng bộ tỉnh Hòa Sơn").await;
+    // Twenty days before the next award day.
+    let first = chibo_app::membership::badges_due::due(&app, &board, root.id, None, None, 500)
+        .await
+        .unwrap();
+    let award_on = first.award_on;
+    let today = award_on - Days::new(20);
+    assert!(
+        today - Days::new(steps::BADGE_NOTICE_DAYS as u64) < award_on,
+        "inside the notice"
+    );
+    let mut due = first.rows.clone();
+    let mut next = first.next.clone();
+    while let Some(after) = next {
+        let cursor = chibo_domain::cursor::Cursor::decode(&after).unwrap();
+        let page = chibo_app::membership::badges_due::due(
+            &app,
+            &board,
+            root.id,
+            Some(&award_on.to_string()),
+            Some(&cursor),
+            500,
+        )
+        .await
+        .unwrap();
+        due.extend(page.rows);
+        next = page.next;
+    }
+    assert!(!due.is_empty(), "the demo has badges due");
+
+    let run1 = run(&app, today).await;
+    assert_eq!(run1.badges, due.len());
+    let told = notices(&app, NoticeKind::BadgeDue).await;
+    for r in &due {
+        let title = format!("Đến hạn xét tặng Huy hiệu Đảng: {}", r.full_name);
+        let about: Vec<_> = told.iter().filter(|n| n.title == title).collect();
+        assert!(!about.is_empty(), "{title}");
+        let day = award_on.format("%d/%m/%Y").to_string();
+        assert!(
+            about[0].body.contains(&format!(
+                "đủ {} năm tuổi Đảng, đến hạn xét tặng Huy hiệu {} năm tuổi Đảng dịp {day}",
+                r.years, r.years
+            )),
+            "{}",
+            about[0].body
+        );
+        assert!(about[0].link.ends_with(&format!("/badges?ngay={award_on}")));
+    }
+    // Told once: a second run adds none.
+    assert_eq!(run(&app, today).await.badges, 0);
+    assert_eq!(notices(&app, NoticeKind::BadgeDue).await.len(), told.len());
+    // Long before the award day, nothing.
+    let app = demo_app().await;
+    run(&app, award_on - Days::new(60)).await;
+    assert!(notices(&app, NoticeKind::BadgeDue).await.is_empty());
+}

@@ -75,74 +75,18 @@ pub async fn due(
         crate::rules::members::rules_for(&app.db, &root, asked.unwrap_or(App::today())).await?;
     let rules = all.badges.clone();
     let award_on = award_day(&rules, award_on)?;
-    let previous = rules.award_day_before(award_on);
     let per_page = per_page.clamp(1, 500);
     let subtree = Subtree::of(&root);
-    let order = subtree
-        .name_order(&app.db, app.config.walk_members_above)
-        .await?;
-    let candidates = candidates(subtree, order, &rules, award_on);
-    // Each row with its place in the list and its member's unit.
-    let mut rows: Vec<(DueRow, Cursor, i64)> = Vec::new();
-    let mut position = after.cloned();
-    // Fill the page (and one row more, to know there is a next one) batch by batch.
-    while rows.len() as u64 <= per_page {
-        let mut q = member::Entity::find().filter(candidates.clone());
-        if let Some(c) = &position {
-            q = q.filter(after_in_name_order(c));
-        }
-        let ms: Vec<member::Model> = q
-            .order_by_asc(member::Column::SortKey)
-            .order_by_asc(member::Column::Id)
-            .limit(BATCH)
-            .all(&app.db)
-            .await?;
-        let Some(last) = ms.last() else {
-            break;
-        };
-        position = Some(Cursor::new(last.sort_key.clone(), last.id));
-        let of = Of::Batch(ms.iter().map(|m| m.id).collect());
-        let gaps = gaps_by_member(app, &ms, &of).await?;
-        let awards = awards_of(app, &of).await?;
-        let ds = disciplines_of(app, &of).await?;
-        for m in &ms {
-            let held: Vec<u32> = awards
-                .get(&m.id)
-                .map(|v| v.iter().map(|b| b.years.max(0) as u32).collect())
-                .unwrap_or_default();
-            let measures = ds.get(&m.id).map(|v| measures(v)).unwrap_or_default();
-            let Some(n) = next_badge(
-                &rules,
-                m.admission_date,
-                gaps.get(&m.id).map(Vec::as_slice).unwrap_or(&[]),
-                &held,
-                &measures,
-                award_on,
-            ) else {
-                continue;
-            };
-            if n.eligible_from > award_on {
-                continue;
-            }
-            let row = DueRow {
-                member_id: m.id,
-                full_name: m.full_name.clone(),
-                unit_name: String::new(),
-                years: n.years,
-                reached_on: n.reached_on,
-                eligible_from: n.eligible_from,
-                overdue: n.eligible_from <= previous,
-                delayed: n.eligible_from > n.reached_on,
-            };
-            rows.push((row, Cursor::new(m.sort_key.clone(), m.id), m.unit_id));
-            if rows.len() as u64 > per_page {
-                break;
-            }
-        }
-        if (ms.len() as u64) < BATCH {
-            break;
-        }
-    }
+    let mut rows = due_rows(
+        app,
+        subtree,
+        &rules,
+        award_on,
+        Condition::all(),
+        after,
+        per_page + 1,
+    )
+    .await?;
     let next = crate::lookup::cut_page(&mut rows, per_page, |(_, c, _)| c.encode());
     let names = crate::lookup::unit_names(
         &app.db,
@@ -168,6 +112,85 @@ pub async fn due(
         basis: super::badges::badge_basis(&all),
         occasions: all.badges.occasions_text(),
     })
+}
+
+/// Up to `limit` members of `subtree` due for a badge at `award_on` and meeting `extra`, in
+/// name order after `after`: each with its place in the list and the member's unit. Read a
+/// batch at a time, since who is due is decided here (party-age gaps, disciplinary delays).
+pub(crate) async fn due_rows(
+    app: &App,
+    subtree: Subtree<'_>,
+    rules: &BadgeRules,
+    award_on: NaiveDate,
+    extra: Condition,
+    after: Option<&Cursor>,
+    limit: u64,
+) -> AppResult<Vec<(DueRow, Cursor, i64)>> {
+    let previous = rules.award_day_before(award_on);
+    let order = subtree
+        .name_order(&app.db, app.config.walk_members_above)
+        .await?;
+    let candidates = candidates(subtree, order, rules, award_on).add(extra);
+    let mut rows: Vec<(DueRow, Cursor, i64)> = Vec::new();
+    let mut position = after.cloned();
+    while (rows.len() as u64) < limit {
+        let mut q = member::Entity::find().filter(candidates.clone());
+        if let Some(c) = &position {
+            q = q.filter(after_in_name_order(c));
+        }
+        let ms: Vec<member::Model> = q
+            .order_by_asc(member::Column::SortKey)
+            .order_by_asc(member::Column::Id)
+            .limit(BATCH)
+            .all(&app.db)
+            .await?;
+        let Some(last) = ms.last() else {
+            break;
+        };
+        position = Some(Cursor::new(last.sort_key.clone(), last.id));
+        let of = Of::Batch(ms.iter().map(|m| m.id).collect());
+        let gaps = gaps_by_member(app, &ms, &of).await?;
+        let awards = awards_of(app, &of).await?;
+        let ds = disciplines_of(app, &of).await?;
+        for m in &ms {
+            let held: Vec<u32> = awards
+                .get(&m.id)
+                .map(|v| v.iter().map(|b| b.years.max(0) as u32).collect())
+                .unwrap_or_default();
+            let measures = ds.get(&m.id).map(|v| measures(v)).unwrap_or_default();
+            let Some(n) = next_badge(
+                rules,
+                m.admission_date,
+                gaps.get(&m.id).map(Vec::as_slice).unwrap_or(&[]),
+                &held,
+                &measures,
+                award_on,
+            ) else {
+                continue;
+            };
+            if n.eligible_from > award_on {
+                continue;
+            }
+            let row = DueRow {
+                member_id: m.id,
+                full_name: m.full_name.clone(),
+                unit_name: String::new(),
+                years: n.years,
+                reached_on: n.reached_on,
+                eligible_from: n.eligible_from,
+                overdue: n.eligible_from <= previous,
+                delayed: n.eligible_from > n.reached_on,
+            };
+            rows.push((row, Cursor::new(m.sort_key.clone(), m.id), m.unit_id));
+            if rows.len() as u64 >= limit {
+                break;
+            }
+        }
+        if (ms.len() as u64) < BATCH {
+            break;
+        }
+    }
+    Ok(rows)
 }
 
 /// The award day asked for, or the next one.

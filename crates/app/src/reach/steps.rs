@@ -1,7 +1,7 @@
 //! The worker's daily job of steps due and overdue. Each cell's officers are told, once, of
 //! every admission, probationary review or transfer past its deadline, of every member who
-//! reached the removal trigger (absences, unpaid dues), and of the probationary members whose
-//! probation ends within a month. Each committee's and board's account gets a digest of what is
+//! reached the removal trigger (absences, unpaid dues), of the probationary members whose
+//! probation ends within a month, and of the members due for a badge at the next award day. Each committee's and board's account gets a digest of what is
 //! overdue below it, every day there is something. The rows are the early warnings' own
 //! (`chibo_store::indicators::warnings`), found over each tree's root a page at a time, and the
 //! letters are written a hundred at a time (`crate::notify`), so the job's statements grow
@@ -48,14 +48,20 @@ const RECENT_DAYS: u64 = 31;
 /// Officers are told of a probation this many days before it ends.
 pub const PROBATION_NOTICE_DAYS: u64 = 30;
 
+/// Officers are told of the badges due this many days before the award day.
+pub const BADGE_NOTICE_DAYS: i64 = 30;
+
 /// Rows read at a time.
 const PAGE: u64 = 200;
 
 /// What one run told.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Told {
-    /// Letters to cells' officers (each to every officer of its cell).
+    /// Letters to cells' officers (each to every officer of its cell) of steps overdue,
+    /// probations ending and members at the removal trigger.
     pub cells: usize,
+    /// Letters to cells' officers of members due for a badge.
+    pub badges: usize,
     /// Digests to committees' and boards' accounts.
     pub digests: usize,
 }
@@ -75,6 +81,7 @@ pub async fn run(app: &App, tx: &DatabaseTransaction, today: NaiveDate) -> AppRe
             told.cells += tell_warnings(app, tx, &scope, kind, &as_of, &removal).await?;
         }
         told.cells += tell_probations(app, tx, &root, today).await?;
+        told.badges += tell_badges(app, tx, &root, today).await?;
         told.digests += digest(app, tx, &scope, &as_of, today).await?;
     }
     Ok(told)
@@ -195,6 +202,97 @@ async fn tell_probations(
         tell_officers(app, tx, NoticeKind::ProbationDue, &letters).await?;
         let marked: Vec<WarningRow> = rows.iter().map(|p| p.row.clone()).collect();
         store::mark_told(tx, NoticeKind::ProbationDue.code(), &marked, Utc::now()).await?;
+        told += rows.len();
+    }
+}
+
+/// When the next award day is at most [`BADGE_NOTICE_DAYS`] away, tells the officers of each
+/// member due for a badge then, once a member and award day; answers how many. The members
+/// are the cell's list of badges due (`crate::membership::badges_due`), a page at a time.
+async fn tell_badges(
+    app: &App,
+    tx: &DatabaseTransaction,
+    root: &Scheduled<unit::Model>,
+    today: NaiveDate,
+) -> AppResult<usize> {
+    use chibo_store::sea_orm::sea_query::Expr;
+    let rules = crate::rules::members::rules_for(&app.db, root, today)
+        .await?
+        .badges;
+    let award_on = rules.award_day_from(today);
+    if (award_on - today).num_days() > BADGE_NOTICE_DAYS {
+        return Ok(0);
+    }
+    let kind = NoticeKind::BadgeDue.code();
+    let untold = chibo_store::sea_orm::Condition::all().add(Expr::cust_with_values(
+        "NOT EXISTS (SELECT 1 FROM told_steps t WHERE t.kind = ? AND t.on_day = ? \
+         AND t.number = members.id)",
+        [
+            chibo_store::sea_orm::Value::from(kind),
+            chibo_store::sea_orm::Value::from(award_on),
+        ],
+    ));
+    let subtree = chibo_store::subtree::Subtree::of(root);
+    let day = award_on.format("%d/%m/%Y");
+    let mut told = 0;
+    let mut after = None;
+    loop {
+        let rows = crate::membership::badges_due::due_rows(
+            app,
+            subtree,
+            &rules,
+            award_on,
+            untold.clone(),
+            after.as_ref(),
+            PAGE,
+        )
+        .await?;
+        let Some((_, last, _)) = rows.last() else {
+            return Ok(told);
+        };
+        after = Some(last.clone());
+        // A member of a party group is on their cell's list: the group's parent.
+        let units =
+            crate::lookup::units_by_id(tx, &rows.iter().map(|(_, _, u)| *u).collect::<Vec<_>>())
+                .await?;
+        let cell_of = |unit: i64| match units.get(&unit) {
+            Some(u) if u.kind == "group" => u.parent_id.unwrap_or(unit),
+            _ => unit,
+        };
+        let cells = crate::lookup::unit_names(
+            tx,
+            &rows.iter().map(|(_, _, u)| cell_of(*u)).collect::<Vec<_>>(),
+        )
+        .await?;
+        let mut marked = Vec::new();
+        let letters: Vec<Letter> = rows
+            .iter()
+            .map(|(r, _, unit)| {
+                let cell = cell_of(*unit);
+                let name = cells.get(&cell).map_or("", String::as_str);
+                let path = format!("/units/{cell}/badges?ngay={award_on}");
+                let message = Message {
+                    title: format!("Đến hạn xét tặng Huy hiệu Đảng: {}", r.full_name),
+                    body: format!(
+                        "{name}: đồng chí {} đủ {} năm tuổi Đảng, đến hạn xét tặng Huy hiệu {} \
+                         năm tuổi Đảng dịp {day}.\nXem danh sách và đề nghị: {}",
+                        r.full_name,
+                        r.years,
+                        r.years,
+                        crate::notify::link(app, &path)
+                    ),
+                };
+                marked.push(WarningRow {
+                    cell_id: cell,
+                    on: award_on,
+                    meeting_id: None,
+                    number: r.member_id,
+                });
+                Letter::new(app, cell, &message, &path)
+            })
+            .collect();
+        tell_officers(app, tx, NoticeKind::BadgeDue, &letters).await?;
+        store::mark_told(tx, kind, &marked, Utc::now()).await?;
         told += rows.len();
     }
 }
