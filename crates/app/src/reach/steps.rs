@@ -215,7 +215,8 @@ async fn tell_badges(
     root: &Scheduled<unit::Model>,
     today: NaiveDate,
 ) -> AppResult<usize> {
-    use chibo_store::sea_orm::sea_query::Expr;
+    use chibo_store::entities::member;
+    use chibo_store::sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
     let rules = crate::rules::members::rules_for(&app.db, root, today)
         .await?
         .badges;
@@ -224,14 +225,20 @@ async fn tell_badges(
         return Ok(0);
     }
     let kind = NoticeKind::BadgeDue.code();
-    let untold = chibo_store::sea_orm::Condition::all().add(Expr::cust_with_values(
-        "NOT EXISTS (SELECT 1 FROM told_steps t WHERE t.kind = ? AND t.on_day = ? \
-         AND t.number = members.id)",
-        [
-            chibo_store::sea_orm::Value::from(kind),
-            chibo_store::sea_orm::Value::from(award_on),
-        ],
-    ));
+    let t = Alias::new("told_steps");
+    let told_of = Query::select()
+        .expr(Expr::val(1))
+        .from(t.clone())
+        .and_where(Expr::col((t.clone(), Alias::new("kind"))).eq(kind))
+        .and_where(Expr::col((t.clone(), Alias::new("on_day"))).eq(award_on))
+        .and_where(
+            Expr::col((t.clone(), Alias::new("number")))
+                .equals((member::Entity, member::Column::Id)),
+        )
+        .to_owned();
+    let untold = chibo_store::sea_orm::Condition::all()
+        .add(Expr::exists(told_of))
+        .not();
     let subtree = chibo_store::subtree::Subtree::of(root);
     let day = award_on.format("%d/%m/%Y");
     let mut told = 0;
