@@ -12,7 +12,8 @@ use chibo_domain::indicators::Warning;
 use chibo_domain::notify::{Message, NoticeKind};
 use chibo_store::entities::unit;
 use chibo_store::indicators::Grouping;
-use chibo_store::indicators::warnings::{self as store, AsOf, WarningRow};
+use chibo_store::indicators::told as store;
+use chibo_store::indicators::warnings::{AsOf, WarningRow};
 use chibo_store::sea_orm::DatabaseTransaction;
 use chrono::{Days, NaiveDate, Utc};
 

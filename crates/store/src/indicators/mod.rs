@@ -15,6 +15,7 @@
 mod dated;
 mod queries;
 mod rolled;
+pub mod told;
 pub mod warnings;
 
 use std::collections::BTreeMap;
