@@ -61,6 +61,9 @@ pub struct ReachConfig {
     pub email: bool,
     /// An SMS gateway is configured: members with a phone who did not turn SMS off get it.
     pub sms: bool,
+    /// How long a worker's claim on a batch of the outbox lasts, in seconds: a worker that
+    /// dies mid-delivery leaves its batch to the others after this.
+    pub lease_seconds: i64,
 }
 
 impl Default for ReachConfig {
@@ -69,6 +72,7 @@ impl Default for ReachConfig {
             public_url: "http://127.0.0.1:8080".into(),
             email: false,
             sms: false,
+            lease_seconds: crate::reach::outbox::LEASE_SECONDS,
         }
     }
 }

@@ -31,6 +31,7 @@ async fn demo() -> App {
             public_url: PUBLIC.into(),
             email: true,
             sms: false,
+            ..ReachConfig::default()
         },
         ..Config::default()
     };

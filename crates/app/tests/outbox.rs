@@ -37,6 +37,7 @@ async fn reaching_app(email: bool, sms: bool) -> App {
             public_url: PUBLIC.into(),
             email,
             sms,
+            ..ReachConfig::default()
         },
         ..Config::default()
     };

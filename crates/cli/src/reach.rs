@@ -1,5 +1,6 @@
 //! The channels a server delivers by, read from the environment (docs/van-hanh.md): an SMTP
-//! relay (`CHIBO_SMTP_*`) and an HTTP SMS gateway (`CHIBO_SMS_*`). Neither is required: a
+//! relay (`CHIBO_SMTP_*`), an HTTP SMS gateway (`CHIBO_SMS_*`), and how long a worker's claim
+//! on the outbox lasts (`CHIBO_OUTBOX_LEASE_SECONDS`). Neither is required: a
 //! server without them still keeps chibo's own list of notices.
 
 use anyhow::{Context, Result};
@@ -35,6 +36,21 @@ fn smtp() -> Result<Option<SmtpConfig>> {
         password: var("CHIBO_SMTP_PASSWORD"),
         from,
     }))
+}
+
+/// How long a worker's claim on a batch of the outbox lasts (`CHIBO_OUTBOX_LEASE_SECONDS`,
+/// ten minutes when unset). Shorter than a batch's delivery (five messages of up to a minute
+/// each) lets a slow worker's batch go to another while it still delivers: the tests shorten
+/// it to see a killed worker's batch taken over.
+fn lease_seconds() -> Result<i64> {
+    match var("CHIBO_OUTBOX_LEASE_SECONDS") {
+        None => Ok(chibo_app::reach::outbox::LEASE_SECONDS),
+        Some(v) => v
+            .parse::<i64>()
+            .ok()
+            .filter(|s| (1..=86_400).contains(s))
+            .context("CHIBO_OUTBOX_LEASE_SECONDS phải là số giây từ 1 đến 86400 (mặc định 600)"),
+    }
 }
 
 /// The SMS gateway, when `CHIBO_SMS_URL` is set.
@@ -75,6 +91,7 @@ pub fn configure(config: &mut Config, public_url: Option<&str>, served: &str) ->
             .to_string(),
         email: smtp.is_some(),
         sms: sms.is_some(),
+        lease_seconds: lease_seconds()?,
     };
     Channels::new(smtp, sms).map_err(|e| anyhow::anyhow!(e))
 }

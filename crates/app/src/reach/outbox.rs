@@ -21,9 +21,10 @@ use utoipa::ToSchema;
 use crate::access::Admin;
 use crate::{App, AppError, AppResult, audit};
 
-/// How long a claimed batch stays a worker's: longer than delivering the whole batch may take
-/// (`super::worker::BATCH` messages, each cut off after `super::channels::TIMEOUT`, twice
-/// over), short enough that a dead worker's batch goes out soon.
+/// How long a claimed batch stays a worker's by default (`ReachConfig::lease_seconds`): longer
+/// than delivering the whole batch may take (`super::worker::BATCH` messages, each cut off
+/// after `super::channels::TIMEOUT`, twice over), short enough that a dead worker's batch goes
+/// out soon.
 pub const LEASE_SECONDS: i64 = 600;
 
 /// A message claimed for delivery.
@@ -57,7 +58,7 @@ pub async fn claim(app: &App, worker: &str, n: u64) -> AppResult<Vec<Claimed>> {
          RETURNING id, channel, address, subject, body, attempts",
         sending = sql.bind(DeliveryStatus::Sending.code()),
         worker = sql.bind(worker.to_string()),
-        until = sql.bind(now + Duration::seconds(LEASE_SECONDS)),
+        until = sql.bind(now + Duration::seconds(app.config.reach.lease_seconds.max(1))),
         queued = sql.bind(DeliveryStatus::Queued.code()),
         now = sql.bind(now),
         n = n.clamp(1, 500),

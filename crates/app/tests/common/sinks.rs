@@ -1,6 +1,7 @@
 //! Real peers on loopback for the outbox's tests: an SMTP server (the protocol is `mailin`'s
 //! session, an SMTP implementation of its own; here only the socket is read and written) that
-//! keeps every message it accepts, refusing the recipients it is told to; and an HTTP SMS gateway that keeps every request. Each message is
+//! keeps every message it accepts, refusing the recipients it is told to (or holding its reply
+//! to the first, `Hold`); and an HTTP SMS gateway that keeps every request. Each message is
 //! decoded as a mail reader would: the subject's encoded words and the base64 parts.
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -96,8 +97,21 @@ impl Mail {
 struct Sink {
     kept: Arc<Mutex<Vec<Mail>>>,
     refuse: Arc<Vec<String>>,
+    hold: Option<Hold>,
     to: Vec<String>,
     data: Vec<u8>,
+}
+
+/// A sink that holds its reply to the first message it receives whole, as a slow relay does,
+/// until told to let go: the sender cannot know whether it was taken. Let go, it answers a
+/// temporary failure and keeps nothing (its sender, killed meanwhile, never hears it).
+#[derive(Clone, Default)]
+pub struct Hold {
+    /// The first message arrived and its reply is held.
+    pub holding: Arc<std::sync::atomic::AtomicBool>,
+    /// Told to let go.
+    pub released: Arc<std::sync::atomic::AtomicBool>,
+    taken: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Handler for Sink {
@@ -115,6 +129,18 @@ impl Handler for Sink {
     }
 
     fn data_end(&mut self) -> Response {
+        use std::sync::atomic::Ordering::SeqCst;
+        if let Some(h) = &self.hold
+            && !h.taken.swap(true, SeqCst)
+        {
+            h.holding.store(true, SeqCst);
+            while !h.released.load(SeqCst) {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            self.to.clear();
+            self.data.clear();
+            return mailin::response::INTERNAL_ERROR;
+        }
         self.kept.lock().unwrap().push(Mail {
             to: std::mem::take(&mut self.to),
             raw: String::from_utf8_lossy(&std::mem::take(&mut self.data)).into_owned(),
@@ -126,12 +152,23 @@ impl Handler for Sink {
 /// Starts an SMTP server on loopback that refuses the recipients containing any of `refuse`;
 /// its port and what it received.
 pub fn smtp_server(refuse: &[&str]) -> (u16, Arc<Mutex<Vec<Mail>>>) {
+    serve(refuse, None)
+}
+
+/// Starts an SMTP server on loopback that holds its reply to the first message (`hold`); its
+/// port and what it received (accepted).
+pub fn smtp_server_holding(hold: Hold) -> (u16, Arc<Mutex<Vec<Mail>>>) {
+    serve(&[], Some(hold))
+}
+
+fn serve(refuse: &[&str], hold: Option<Hold>) -> (u16, Arc<Mutex<Vec<Mail>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let kept = Arc::new(Mutex::new(Vec::new()));
     let sink = Sink {
         kept: kept.clone(),
         refuse: Arc::new(refuse.iter().map(|s| s.to_string()).collect()),
+        hold,
         to: vec![],
         data: vec![],
     };
