@@ -1,11 +1,16 @@
 //! Rows by the ids a list already holds (the members or units its rows name), fetched in chunks
 //! so a long list never binds more parameters than a backend allows. Not for selecting a
 //! subtree: that is a path-prefix condition or a subquery (`chibo_store::subtree::Subtree`).
+//! And the meetings' rule sets, parsed once and remembered.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use chibo_store::entities::{member, unit};
+use chibo_domain::rules::RuleSet;
+use chibo_store::entities::{meeting, member, rule_set, unit};
 use chibo_store::sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+
+use crate::{App, AppError, AppResult};
 
 /// Ids bound in one query.
 const CHUNK: usize = 1_000;
@@ -118,4 +123,48 @@ mod tests {
         assert_eq!(cut_page(&mut last, 3, |r| *r), None);
         assert_eq!(last, [1, 2]);
     }
+}
+
+/// What meeting `m`'s rule set calls its kind ("Sinh hoạt thường kỳ"): how notices name it.
+pub(crate) async fn kind_label_of(app: &App, m: &meeting::Model) -> AppResult<String> {
+    let (rules, _) = rule_set_of(app, m).await?;
+    Ok(rules
+        .kind(&m.kind)
+        .map(|k| k.label.clone())
+        .unwrap_or_else(|| m.kind.clone()))
+}
+
+pub(crate) async fn rule_set_of(app: &App, m: &meeting::Model) -> AppResult<(RuleSet, String)> {
+    let sets = rule_sets(app, &[m.rule_set_id]).await?;
+    let (rules, name) = &**sets.get(&m.rule_set_id).ok_or(AppError::NotFound)?;
+    Ok((rules.clone(), name.clone()))
+}
+
+/// The rule sets `ids`, parsed, with their names: from memory when read before (a rule set
+/// row never changes), the others in one query.
+pub(crate) async fn rule_sets(
+    app: &App,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, Arc<(RuleSet, String)>>> {
+    let mut sets = HashMap::new();
+    let mut missing = vec![];
+    for &id in ids {
+        match app.memo.rule_set(id) {
+            Some(set) => {
+                sets.insert(id, set);
+            }
+            None => missing.push(id),
+        }
+    }
+    if missing.is_empty() {
+        return Ok(sets);
+    }
+    for r in by_ids::<rule_set::Entity, _>(&app.db, rule_set::Column::Id, &missing).await? {
+        let rules: RuleSet =
+            serde_json::from_str(&r.body).map_err(|e| AppError::Internal(e.to_string()))?;
+        let set = Arc::new((rules, r.name));
+        app.memo.remember_rule_set(r.id, set.clone());
+        sets.insert(r.id, set);
+    }
+    Ok(sets)
 }

@@ -689,6 +689,29 @@ async fn merges_follow_the_tree_and_cancel_the_cells_future_meetings() {
         .unwrap();
     assert_eq!(m.status, "cancelled");
     assert!(m.cancelled_reason.unwrap().contains("sáp nhập"));
+    // Those told of it when it was announced are told it is cancelled, now on Đồng Tâm's
+    // roll; Đồng Tâm's own members hear nothing of it.
+    let told = |kind: &'static str| {
+        let db = t.app.db.clone();
+        async move {
+            use chibo_store::entities::notification;
+            use chibo_store::sea_orm::{ColumnTrait, QueryFilter};
+            let mut who: Vec<Option<i64>> = notification::Entity::find()
+                .filter(notification::Column::MeetingId.eq(next.id))
+                .filter(notification::Column::Kind.eq(kind))
+                .all(&db)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|n| n.member_id)
+                .collect();
+            who.sort();
+            who
+        }
+    };
+    let cancelled = told("meeting_cancelled").await;
+    assert!(!cancelled.is_empty());
+    assert_eq!(cancelled, told("meeting_published").await);
     // Nothing more can be done to it, and the cell's page offers no scheduling.
     let r = t
         .api(

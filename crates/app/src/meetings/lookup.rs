@@ -2,13 +2,12 @@
 //! on the meeting date: what every other meetings module starts from.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use chibo_domain::meeting::MeetingStatus;
 use chibo_domain::member::RollKind;
 use chibo_domain::member::{self as member_rules, Status, StatusEvent, StatusEventKind};
 use chibo_domain::rules::{Presence, RuleSet, Standing};
-use chibo_store::entities::{meeting, member, member_event, member_unit, rule_set, unit};
+use chibo_store::entities::{meeting, member, member_event, member_unit, unit};
 use chibo_store::sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 use chibo_store::subtree::Subtree;
 use chrono::NaiveDate;
@@ -19,6 +18,8 @@ use crate::access::{Actor, Attends, CellProof, Manages, MeetingOf, Visible};
 use crate::org::units;
 use crate::refs::UnitRef;
 use crate::{App, AppError, AppResult};
+
+pub(crate) use crate::lookup::{kind_label_of, rule_set_of, rule_sets};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MeetingView {
@@ -245,52 +246,6 @@ pub(crate) async fn meeting_view_after_change(
 ) -> AppResult<MeetingView> {
     let (rules, name) = rule_set_of(app, m).await?;
     meeting_view(app, m, &rules, &name).await
-}
-
-/// What meeting `m`'s rule set calls its kind ("Sinh hoạt thường kỳ"): how notices name it.
-pub(crate) async fn kind_label_of(app: &App, m: &meeting::Model) -> AppResult<String> {
-    let (rules, _) = rule_set_of(app, m).await?;
-    Ok(rules
-        .kind(&m.kind)
-        .map(|k| k.label.clone())
-        .unwrap_or_else(|| m.kind.clone()))
-}
-
-pub(crate) async fn rule_set_of(app: &App, m: &meeting::Model) -> AppResult<(RuleSet, String)> {
-    let sets = rule_sets(app, &[m.rule_set_id]).await?;
-    let (rules, name) = &**sets.get(&m.rule_set_id).ok_or(AppError::NotFound)?;
-    Ok((rules.clone(), name.clone()))
-}
-
-/// The rule sets `ids`, parsed, with their names: from memory when read before (a rule set
-/// row never changes), the others in one query.
-pub(crate) async fn rule_sets(
-    app: &App,
-    ids: &[i64],
-) -> AppResult<HashMap<i64, Arc<(RuleSet, String)>>> {
-    let mut sets = HashMap::new();
-    let mut missing = vec![];
-    for &id in ids {
-        match app.memo.rule_set(id) {
-            Some(set) => {
-                sets.insert(id, set);
-            }
-            None => missing.push(id),
-        }
-    }
-    if missing.is_empty() {
-        return Ok(sets);
-    }
-    for r in crate::lookup::by_ids::<rule_set::Entity, _>(&app.db, rule_set::Column::Id, &missing)
-        .await?
-    {
-        let rules: RuleSet =
-            serde_json::from_str(&r.body).map_err(|e| AppError::Internal(e.to_string()))?;
-        let set = Arc::new((rules, r.name));
-        app.memo.remember_rule_set(r.id, set.clone());
-        sets.insert(r.id, set);
-    }
-    Ok(sets)
 }
 
 /// The cell whose meetings the actor may see: in read scope, followed by them, or their own.

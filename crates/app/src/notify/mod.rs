@@ -20,11 +20,17 @@ use crate::{App, AppError, AppResult};
 /// Who hears of an event.
 #[derive(Debug, Clone)]
 pub enum Recipients {
-    /// The members on the roll of the cell at `path` (its party groups included) and the
-    /// committee member who follows it.
-    Cell { path: String, follower: Option<i64> },
     /// One member.
     Member(i64),
+    /// The members on the roll of the cell `unit_id` (its party groups included) on day `on`,
+    /// those visiting from another cell among them, and the committee member who follows it.
+    /// On a past day, wherever they are now: those a restructuring moved elsewhere still hear
+    /// of the meetings it cancelled.
+    Roll {
+        unit_id: i64,
+        on: chrono::NaiveDate,
+        follower: Option<i64>,
+    },
 }
 
 /// The page a message links to, on this server.
@@ -82,11 +88,42 @@ pub async fn meeting_event(
         }
     }
     let (facts, cell) = facts(app, tx, m, kind_label).await?;
-    let message = notify::meeting_message(kind, &facts);
-    let to = Recipients::Cell {
-        path: cell.path,
+    let to = Recipients::Roll {
+        unit_id: cell.id,
+        on: crate::App::today(),
         follower: cell.follower_member_id,
     };
+    meeting_event_to(app, tx, m, kind, &facts, &to).await
+}
+
+/// Tells the members of the cell of meeting `m` on the day before `from` (and its follower)
+/// that it was cancelled: a restructuring from `from` moved them elsewhere, or is about to.
+pub async fn meeting_cancelled_from(
+    app: &App,
+    tx: &impl ConnectionTrait,
+    m: &meeting::Model,
+    from: chrono::NaiveDate,
+    kind_label: String,
+) -> AppResult<()> {
+    let (facts, cell) = facts(app, tx, m, kind_label).await?;
+    let to = Recipients::Roll {
+        unit_id: cell.id,
+        on: from.pred_opt().unwrap_or(from),
+        follower: cell.follower_member_id,
+    };
+    meeting_event_to(app, tx, m, NoticeKind::MeetingCancelled, &facts, &to).await
+}
+
+/// Writes notice `kind` of meeting `m` (told as `facts`) for `to`.
+async fn meeting_event_to(
+    app: &App,
+    tx: &impl ConnectionTrait,
+    m: &meeting::Model,
+    kind: NoticeKind,
+    facts: &MeetingFacts,
+    to: &Recipients,
+) -> AppResult<()> {
+    let message = notify::meeting_message(kind, facts);
     tell(
         app,
         tx,
@@ -299,25 +336,36 @@ fn cut(s: &str, max: usize) -> String {
     }
 }
 
+/// The statuses of a member on the roll, bound.
+fn on_roll(sql: &mut Sql) -> String {
+    let statuses: Vec<String> = on_roll_codes()
+        .into_iter()
+        .map(|c| sql.bind(c.to_string()))
+        .collect();
+    statuses.join(", ")
+}
+
 /// The condition on `members m` that picks `to`.
 fn recipients(sql: &mut Sql, to: &Recipients) -> String {
     match to {
-        Recipients::Cell { path, follower } => {
-            let statuses: Vec<String> = on_roll_codes()
-                .into_iter()
-                .map(|c| sql.bind(c.to_string()))
-                .collect();
-            let on_roll = format!(
-                "(m.unit_path LIKE {} AND m.status IN ({}))",
-                sql.bind(format!("{path}%")),
-                statuses.join(", ")
+        Recipients::Member(id) => format!("m.id = {}", sql.bind(*id)),
+        Recipients::Roll {
+            unit_id,
+            on,
+            follower,
+        } => {
+            let (unit, on) = (sql.bind(*unit_id), sql.bind(*on));
+            let roll = format!(
+                "(m.id IN (SELECT r.member_id FROM member_units r JOIN units g ON g.id = r.unit_id \
+                 WHERE (g.id = {unit} OR g.parent_id = {unit}) AND r.valid_from <= {on} \
+                 AND (r.valid_to IS NULL OR r.valid_to > {on})) AND m.status IN ({}))",
+                on_roll(sql)
             );
             match follower {
-                Some(f) => format!("({on_roll} OR m.id = {})", sql.bind(*f)),
-                None => on_roll,
+                Some(f) => format!("({roll} OR m.id = {})", sql.bind(*f)),
+                None => roll,
             }
         }
-        Recipients::Member(id) => format!("m.id = {}", sql.bind(*id)),
     }
 }
 

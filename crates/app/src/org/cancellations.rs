@@ -1,17 +1,18 @@
 //! Meetings cancelled because their cell was dissolved, merged or emptied by a split: counted
 //! beforehand so the unit page can say so before the user confirms, and cancelled in one
-//! statement in the restructuring's transaction. Depends on no other use case, so the tree's and
-//! the meetings' modules can both use it.
+//! statement in the restructuring's transaction, telling the members of those announced.
+//! Depends on no other use case (`crate::notify` tells), so the tree's and the meetings'
+//! modules can both use it.
 
 use chibo_domain::meeting::MeetingStatus;
 use chibo_store::entities::meeting;
 use chibo_store::sea_orm::sea_query::Expr;
 use chibo_store::sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 };
 use chrono::NaiveDate;
 
-use crate::AppResult;
+use crate::{App, AppResult};
 
 /// Meetings of the unit on or after `from` that were not held.
 fn not_held_from(unit_id: i64, from: NaiveDate) -> Condition {
@@ -34,13 +35,21 @@ pub async fn meetings_to_cancel(
 }
 
 /// Cancels, in one statement, the unit's meetings on or after `from` that were not held, giving
-/// `reason`; returns how many.
+/// `reason`, and tells the members on its roll the day before of each one they had been
+/// announced (a cell has a handful ahead at most); returns how many were cancelled.
 pub(crate) async fn cancel_meetings(
+    app: &App,
     db: &impl ConnectionTrait,
     unit_id: i64,
     from: NaiveDate,
     reason: &str,
 ) -> AppResult<u64> {
+    let announced = meeting::Entity::find()
+        .filter(not_held_from(unit_id, from))
+        .filter(meeting::Column::PublishedAt.is_not_null())
+        .order_by_asc(meeting::Column::Id)
+        .all(db)
+        .await?;
     let done = meeting::Entity::update_many()
         .col_expr(
             meeting::Column::Status,
@@ -50,5 +59,11 @@ pub(crate) async fn cancel_meetings(
         .filter(not_held_from(unit_id, from))
         .exec(db)
         .await?;
+    for mut m in announced {
+        m.status = MeetingStatus::Cancelled.code().to_string();
+        m.cancelled_reason = Some(reason.to_string());
+        let label = crate::lookup::kind_label_of(app, &m).await?;
+        crate::notify::meeting_cancelled_from(app, db, &m, from, label).await?;
+    }
     Ok(done.rows_affected)
 }

@@ -244,7 +244,7 @@ pub async fn merge(app: &App, actor: &Actor, id: i64, input: MergeUnit) -> AppRe
         target.name,
         date.format("%d/%m/%Y")
     );
-    cancel_meetings_of(&tx, actor, &u, date, &reason).await?;
+    cancel_meetings_of(app, &tx, actor, &u, date, &reason).await?;
     let before = u.clone();
     let mut am = u.into_inner().into_active_model();
     am.dissolved_on = Set(Some(date));
@@ -406,7 +406,7 @@ pub async fn split(
             u.name,
             date.format("%d/%m/%Y")
         );
-        cancel_meetings_of(&tx, actor, &u, date, &why).await?;
+        cancel_meetings_of(app, &tx, actor, &u, date, &why).await?;
         let mut am = (*u).clone().into_active_model();
         am.dissolved_on = Set(Some(date));
         let after = am.update(&tx).await?;
@@ -441,13 +441,14 @@ pub async fn split(
 
 /// Cancels the unit's meetings from `date` that were not held, and records how many.
 async fn cancel_meetings_of(
+    app: &App,
     tx: &impl ConnectionTrait,
     actor: &Actor,
     u: &unit::Model,
     date: NaiveDate,
     reason: &str,
 ) -> AppResult<()> {
-    let n = cancellations::cancel_meetings(tx, u.id, date, reason).await?;
+    let n = cancellations::cancel_meetings(app, tx, u.id, date, reason).await?;
     if n > 0 {
         audit::record(
             tx,
@@ -503,7 +504,7 @@ pub async fn dissolve(
     let tx = chibo_store::rollups::restructure_tx(&app.db).await?;
     positions::end_positions(&tx, u.id, date).await?;
     let why = format!("{} giải thể từ {}", u.name, date.format("%d/%m/%Y"));
-    cancel_meetings_of(&tx, actor, &u, date, &why).await?;
+    cancel_meetings_of(app, &tx, actor, &u, date, &why).await?;
     let before = u.clone();
     let mut am = u.into_inner().into_active_model();
     am.dissolved_on = Set(Some(date));
