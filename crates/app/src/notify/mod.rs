@@ -127,7 +127,7 @@ async fn meeting_event_to(
     tell(
         app,
         tx,
-        &to,
+        to,
         kind,
         &message,
         &format!("/meetings/{}", m.id),
