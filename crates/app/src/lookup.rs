@@ -110,21 +110,6 @@ pub async fn user_id_by_username(
         .map(|u| u.id))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::cut_page;
-
-    #[test]
-    fn a_page_read_one_past_its_end_is_cut_and_points_at_its_last_row() {
-        let mut rows = vec![1, 2, 3, 4];
-        assert_eq!(cut_page(&mut rows, 3, |r| *r), Some(3));
-        assert_eq!(rows, [1, 2, 3]);
-        let mut last = vec![1, 2];
-        assert_eq!(cut_page(&mut last, 3, |r| *r), None);
-        assert_eq!(last, [1, 2]);
-    }
-}
-
 /// What meeting `m`'s rule set calls its kind ("Sinh hoạt thường kỳ"): how notices name it.
 pub(crate) async fn kind_label_of(app: &App, m: &meeting::Model) -> AppResult<String> {
     let (rules, _) = rule_set_of(app, m).await?;
@@ -167,4 +152,19 @@ pub(crate) async fn rule_sets(
         sets.insert(r.id, set);
     }
     Ok(sets)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cut_page;
+
+    #[test]
+    fn a_page_read_one_past_its_end_is_cut_and_points_at_its_last_row() {
+        let mut rows = vec![1, 2, 3, 4];
+        assert_eq!(cut_page(&mut rows, 3, |r| *r), Some(3));
+        assert_eq!(rows, [1, 2, 3]);
+        let mut last = vec![1, 2];
+        assert_eq!(cut_page(&mut last, 3, |r| *r), None);
+        assert_eq!(last, [1, 2]);
+    }
 }
