@@ -333,6 +333,33 @@ fn read_xlsx(bytes: &[u8], rows: &mut Rows<'_>) -> Result<(), TableError> {
     Ok(())
 }
 
+/// Whether a CSV field would be run as a formula by a spreadsheet program that opens the file
+/// (or a copy of what chibo stored): it starts with `=`, or with `+`, `-`, `@`, a tab or a
+/// carriage return and is not a plain number. So `+84 912 345 678` and `-5` are data, and
+/// `+cmd|'/C calc'!A0`, `-2+3+cmd|…` and `@SUM(…)` are refused like `=1+1`.
+pub(crate) fn looks_like_formula(field: &str) -> bool {
+    let lead = field.trim_start_matches(' ');
+    let mut chars = lead.chars();
+    match chars.next() {
+        Some('=') => true,
+        // A dash alone stands for "nothing" in many sheets.
+        Some('+' | '-') => {
+            !(chars.as_str().trim().is_empty() || is_plain_number(chars.as_str().trim_start()))
+        }
+        Some('@') => true,
+        Some('\t' | '\r') => !lead.trim().is_empty(),
+        _ => false,
+    }
+}
+
+/// Digits, with spaces, dots and commas between them (a phone number, an amount).
+fn is_plain_number(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_digit())
+        && s.trim_end()
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '.' | ','))
+}
+
 fn read_csv(bytes: &[u8], rows: &mut Rows<'_>) -> Result<(), TableError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| {
@@ -369,9 +396,9 @@ fn read_csv(bytes: &[u8], rows: &mut Rows<'_>) -> Result<(), TableError> {
         rows.check_position(r, 0)?;
         for (c, field) in record.iter().enumerate() {
             let value = field.trim();
-            if value.starts_with('=') {
+            if looks_like_formula(field) {
                 return Err(TableError(format!(
-                    "Dòng {}, cột {} có công thức (bắt đầu bằng \"=\"). Hãy nhập giá trị thay cho công thức.",
+                    "Dòng {}, cột {} có công thức (bắt đầu bằng \"=\", \"+\", \"-\", \"@\" hoặc dấu tab, mà không phải là số). Hãy nhập giá trị thay cho công thức.",
                     u64::from(r) + 1,
                     column_name(c)
                 )));

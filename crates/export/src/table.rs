@@ -249,6 +249,13 @@ mod tests {
         )
         .unwrap();
         assert_eq!(rows[1], vec!["Ngô, Thị", "+84912345678"]);
+        // Numbers with a sign, and a dash for "nothing", are data.
+        let rows = read(
+            "a.csv",
+            "Họ và tên,Điện thoại,Số tiền,Ghi chú\nA,+84 912 345 678,-15.000,-\n".as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(rows[1], vec!["A", "+84 912 345 678", "-15.000", "-"]);
     }
 
     #[test]
@@ -258,6 +265,18 @@ mod tests {
         assert!(e.0.contains("UTF-8"), "{e:?}");
         let e = read("a.csv", "Họ và tên,Tuổi\nA,=1+1\n".as_bytes()).unwrap_err();
         assert!(e.0.contains("Dòng 2, cột B"), "{e:?}");
+        // What a spreadsheet program would run as a formula, however it begins.
+        for cell in [
+            "+cmd|' /C calc'!A0",
+            "-2+3+cmd|' /C calc'!A0",
+            "@SUM(1+1)*cmd|' /C calc'!A0",
+            "\"\t=1+1\"",
+            "\"\tHYPERLINK(\"\"http://x\"\")\"",
+            " =1+1",
+        ] {
+            let e = read("a.csv", format!("Họ và tên,Ghi chú\nA,{cell}\n").as_bytes()).unwrap_err();
+            assert!(e.0.contains("Dòng 2, cột B có công thức"), "{cell}: {e:?}");
+        }
         assert!(
             read("a.xlsx", b"not a zip")
                 .unwrap_err()

@@ -149,9 +149,9 @@ pub(crate) async fn reported_unit(
 }
 
 /// The counting scope of a unit's subtree over a period.
-pub(crate) async fn scope_of<'a>(
+pub(crate) async fn scope_of<'a, P: ProvesSubtree>(
     app: &App,
-    unit: &'a impl ProvesSubtree,
+    unit: &'a P,
     period: &Period,
     grouping: Grouping,
 ) -> AppResult<chibo_store::indicators::Scope<'a>> {
