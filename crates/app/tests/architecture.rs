@@ -72,7 +72,7 @@ fn only_the_access_module_proves_a_subtree() {
 fn only_the_worker_reads_every_tree() {
     let callers: Vec<String> = lines_outside_access(&["scheduled_roots("])
         .into_iter()
-        .filter(|l| !l.starts_with("reach/"))
+        .filter(|l| !l.starts_with("reach/steps.rs:") && !l.starts_with("reach/worker.rs:"))
         .collect();
     assert!(
         callers.is_empty(),

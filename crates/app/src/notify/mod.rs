@@ -147,12 +147,10 @@ pub async fn tell(
     meeting_id: Option<i64>,
 ) -> AppResult<()> {
     let letter = Letter::new(app, 0, message, path);
-    write(app, tx, kind, meeting_id, &[letter], |sql| {
-        let who = recipients(sql, to);
-        (
-            format!("JOIN members m ON {who}"),
-            "CAST(NULL AS BIGINT)".into(),
-        )
+    write(app, tx, kind, meeting_id, &[letter], |sql| Addressees {
+        join: format!("JOIN members m ON {}", recipients(sql, to)),
+        member: "m.id",
+        account: NO_ID,
     })
     .await
 }
@@ -185,25 +183,32 @@ impl Letter {
     }
 }
 
-/// Tells the officers in office today of each letter's cell (its secretary, deputy and
-/// committee members) of it: three statements a hundred letters.
+/// Tells the officers of each letter's cell on day `on` (its secretary, deputy and committee
+/// members in office, still on the roll of the cell or one of its party groups) of it: three
+/// statements a hundred letters.
 pub async fn tell_officers(
     app: &App,
     tx: &impl ConnectionTrait,
     kind: NoticeKind,
+    on: chrono::NaiveDate,
     letters: &[Letter],
 ) -> AppResult<()> {
-    let today = crate::App::today();
     write(app, tx, kind, None, letters, |sql| {
-        let today = sql.bind(today);
-        (
-            format!(
-                "JOIN positions o ON o.unit_id = v.target AND o.term_from <= {today} \
-                 AND (o.term_to IS NULL OR o.term_to > {today}) \
-                 JOIN members m ON m.id = o.member_id"
+        let on = sql.bind(on);
+        Addressees {
+            join: format!(
+                "JOIN members m ON m.id IN (SELECT o.member_id FROM positions o \
+                   WHERE o.unit_id = v.target AND o.term_from <= {on} \
+                   AND (o.term_to IS NULL OR o.term_to > {on})) \
+                 AND m.status IN ({statuses}) \
+                 AND EXISTS (SELECT 1 FROM member_units r JOIN units g ON g.id = r.unit_id \
+                   WHERE r.member_id = m.id AND (g.id = v.target OR g.parent_id = v.target) \
+                   AND r.valid_from <= {on} AND (r.valid_to IS NULL OR r.valid_to > {on}))",
+                statuses = on_roll(sql)
             ),
-            "CAST(NULL AS BIGINT)".into(),
-        )
+            member: "m.id",
+            account: NO_ID,
+        }
     })
     .await
 }
@@ -216,27 +221,38 @@ pub async fn tell_accounts(
     kind: NoticeKind,
     letters: &[Letter],
 ) -> AppResult<()> {
-    write(app, tx, kind, None, letters, |_| {
-        (
-            "JOIN users u ON u.id = v.target AND u.is_active \
-             LEFT JOIN members m ON m.id = u.member_id"
-                .into(),
-            "u.id".into(),
-        )
+    write(app, tx, kind, None, letters, |_| Addressees {
+        join: "JOIN users u ON u.id = v.target AND u.is_active \
+               LEFT JOIN members m ON m.id = u.member_id"
+            .into(),
+        // The notice is the account's alone: other accounts of its member do not see it.
+        member: NO_ID,
+        account: "u.id",
     })
     .await
 }
 
-/// The three inserts of `letters` (chibo's list, email, SMS), a hundred letters a statement:
-/// `join` answers the joins from the letters `v` (`target`, `title`, `body`, `sms`, `path`) to
-/// the member told `m`, and the account told (an expression).
+/// An empty id, typed for PostgreSQL.
+const NO_ID: &str = "CAST(NULL AS BIGINT)";
+
+/// Who a batch of letters goes to: the joins from the letters `v` (`target`, `title`, `body`,
+/// `sms`, `path`) to the member `m` whose channels deliver them (each letter reaching a member
+/// once), and the member and account a notice in chibo's list is kept under.
+struct Addressees {
+    join: String,
+    member: &'static str,
+    account: &'static str,
+}
+
+/// The three inserts of `letters` (chibo's list, email, SMS), a hundred letters a statement,
+/// to the addressees `to` answers.
 async fn write(
     app: &App,
     tx: &impl ConnectionTrait,
     kind: NoticeKind,
     meeting_id: Option<i64>,
     letters: &[Letter],
-    join: impl Fn(&mut Sql) -> (String, String),
+    to: impl Fn(&mut Sql) -> Addressees,
 ) -> AppResult<()> {
     let backend = tx.get_database_backend();
     let now = Utc::now();
@@ -261,18 +277,20 @@ async fn write(
                 "WITH v (target, title, body, sms, path) AS (VALUES {})",
                 rows.join(", ")
             );
-            let (join, user) = join(sql);
-            (with, join, user)
+            (with, to(sql))
         };
 
         // Chibo's own list: everyone.
         let mut sql = Sql::default();
-        let (with, join, user) = start(&mut sql);
+        let (with, to) = start(&mut sql);
         let text = format!(
             "{with} INSERT INTO notifications \
                (member_id, user_id, kind, title, body, link, meeting_id, created_at) \
-             SELECT DISTINCT m.id, {user}, {kind}, v.title, v.body, v.path, {meeting}, {now} \
+             SELECT {member}, {account}, {kind}, v.title, v.body, v.path, {meeting}, {now} \
              FROM v {join}",
+            member = to.member,
+            account = to.account,
+            join = to.join,
             kind = sql.bind(kind.code()),
             meeting = sql.bind(meeting_id),
             now = sql.bind(now),
@@ -282,11 +300,11 @@ async fn write(
         if app.config.reach.email {
             // Email: only those who gave an address and left email on.
             let mut sql = Sql::default();
-            let (with, join, _) = start(&mut sql);
+            let (with, Addressees { join, .. }) = start(&mut sql);
             let text = format!(
                 "{with} INSERT INTO outbox (member_id, kind, channel, address, subject, body, \
                    meeting_id, status, attempts, next_attempt_at, created_at) \
-                 SELECT DISTINCT m.id, {kind}, {channel}, p.email, v.title, v.body, {meeting}, \
+                 SELECT m.id, {kind}, {channel}, p.email, v.title, v.body, {meeting}, \
                    {queued}, 0, {now}, {now} \
                  FROM v {join} JOIN notify_prefs p ON p.member_id = m.id \
                  WHERE p.email_on AND p.email IS NOT NULL AND p.muted NOT LIKE {muted}",
@@ -303,11 +321,11 @@ async fn write(
             // SMS: everyone with a phone, unless they turned it off (members without email
             // are reached this way).
             let mut sql = Sql::default();
-            let (with, join, _) = start(&mut sql);
+            let (with, Addressees { join, .. }) = start(&mut sql);
             let text = format!(
                 "{with} INSERT INTO outbox (member_id, kind, channel, address, subject, body, \
                    meeting_id, status, attempts, next_attempt_at, created_at) \
-                 SELECT DISTINCT m.id, {kind}, {channel}, m.phone, v.title, v.sms, {meeting}, \
+                 SELECT m.id, {kind}, {channel}, m.phone, v.title, v.sms, {meeting}, \
                    {queued}, 0, {now}, {now} \
                  FROM v {join} LEFT JOIN notify_prefs p ON p.member_id = m.id \
                  WHERE m.phone IS NOT NULL AND m.phone <> '' \
@@ -378,11 +396,7 @@ pub(crate) async fn task_told(
     due_soon: bool,
 ) -> AppResult<()> {
     let path = "/tasks";
-    let link = format!(
-        "{}{path}",
-        app.config.reach.public_url.trim_end_matches('/')
-    );
-    let message = notify::task_message(&t.what, t.due_on, cell, &link, due_soon);
+    let message = notify::task_message(&t.what, t.due_on, cell, &link(app, path), due_soon);
     let kind = if due_soon {
         NoticeKind::TaskDue
     } else {

@@ -5,22 +5,28 @@
 //! overdue below it, every day there is something. The rows are the early warnings' own
 //! (`chibo_store::indicators::warnings`), found over each tree's root a page at a time, and the
 //! letters are written a hundred at a time (`crate::notify`), so the job's statements grow
-//! with what there is to tell, never with the size of the tree.
+//! with what there is to tell, never with the size of the tree. Each page is read outside any
+//! transaction and written with its marks (`told_steps`) in a short one of its own: SQLite's
+//! write lock is held for a page's letters, not for the job, and a job cut short tells the
+//! rest the next day.
+
+use std::collections::HashMap;
 
 use chibo_domain::calendar::last_overdue_start;
 use chibo_domain::indicators::Warning;
 use chibo_domain::notify::{Message, NoticeKind};
 use chibo_store::entities::unit;
+use chibo_store::entities::{candidate, transfer};
 use chibo_store::indicators::Grouping;
 use chibo_store::indicators::told as store;
 use chibo_store::indicators::warnings::{AsOf, WarningRow};
-use chibo_store::sea_orm::DatabaseTransaction;
+use chibo_store::write_tx;
 use chrono::{Days, NaiveDate, Utc};
 
 use crate::access::{Role, Scheduled, scheduled_roots};
 use crate::notify::{Letter, tell_accounts, tell_officers};
 use crate::reports::Period;
-use crate::reports::indicators::scope_of;
+use crate::reports::indicators::scheduled_scope;
 use crate::reports::warnings::{RemovalBasis, as_of, evidence, reason};
 use crate::{App, AppResult};
 
@@ -42,9 +48,11 @@ const DIGEST: [Warning; 6] = [
     Warning::BelowThreeOfficial,
 ];
 
-/// The removal triggers looked at are those reached in the last this many days: the first run
-/// tells last month's, not a year of old ones, and the digest counts what is recent.
-const RECENT_DAYS: u64 = 31;
+/// The removal triggers looked at are those reached in the last this many days: long enough
+/// for the dues of a month recorded weeks later and a meeting's sheet closed late (each is
+/// told once, `told_steps`), short enough that the first run does not tell a year of old ones;
+/// the digest counts them over the same days.
+pub const RECENT_DAYS: u64 = 92;
 
 /// Officers are told of a probation this many days before it ends.
 pub const PROBATION_NOTICE_DAYS: u64 = 30;
@@ -58,88 +66,138 @@ const PAGE: u64 = 200;
 /// What one run told.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Told {
-    /// Letters to cells' officers (each to every officer of its cell) of steps overdue,
+    /// Steps told to cells' officers (a letter to every officer of the cell): steps overdue,
     /// probations ending and members at the removal trigger.
     pub cells: usize,
-    /// Letters to cells' officers of members due for a badge.
+    /// Members due for a badge told to their cells' officers.
     pub badges: usize,
     /// Digests to committees' and boards' accounts.
     pub digests: usize,
 }
 
-/// Runs the job for `today` in `tx`, the job's claimed transaction (so what it marks as told
-/// commits with the letters, or neither does).
-pub async fn run(app: &App, tx: &DatabaseTransaction, today: NaiveDate) -> AppResult<Told> {
+/// Runs the job for `today` (once a day: the worker claims it first). What a page tells and
+/// marks as told commits together, or neither does.
+pub async fn run(app: &App, today: NaiveDate) -> AppResult<Told> {
     let mut told = Told::default();
-    for root in scheduled_roots(tx).await? {
+    for root in scheduled_roots(&app.db).await? {
         let (as_of, removal) = as_of(app, &root).await?;
         let period = Period {
             from: today - Days::new(RECENT_DAYS),
             to: today,
         };
-        let scope = scope_of(app, &root, &period, Grouping::Whole).await?;
+        let scope = scheduled_scope(app, &root, &period, Grouping::Whole).await?;
         for kind in TOLD {
-            told.cells += tell_warnings(app, tx, &scope, kind, &as_of, &removal).await?;
+            told.cells += tell_warnings(app, &scope, kind, &as_of, &removal, today).await?;
         }
-        told.cells += tell_probations(app, tx, &root, today).await?;
-        told.badges += tell_badges(app, tx, &root, today).await?;
-        told.digests += digest(app, tx, &scope, &as_of, today).await?;
+        told.cells += tell_probations(app, &root, today).await?;
+        told.badges += tell_badges(app, &root, today).await?;
+        told.digests += digest(app, &scope, &as_of, today).await?;
     }
     Ok(told)
+}
+
+/// Tells the officers of the letters' cells on `today` and marks `rows` told under `kind`, in
+/// one transaction.
+async fn send(
+    app: &App,
+    notice: NoticeKind,
+    today: NaiveDate,
+    letters: &[Letter],
+    kind: &str,
+    rows: &[WarningRow],
+) -> AppResult<()> {
+    let tx = write_tx(&app.db).await?;
+    tell_officers(app, &tx, notice, today, letters).await?;
+    store::mark_told(&tx, kind, rows, Utc::now()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Whom each row of `kind` is about, by its number: the candidate of an admission, the
+/// member of a transfer or a removal trigger.
+async fn who(app: &App, kind: Warning, rows: &[WarningRow]) -> AppResult<HashMap<i64, String>> {
+    let numbers: Vec<i64> = rows.iter().map(|r| r.number).collect();
+    Ok(match kind {
+        Warning::OverdueAdmission => {
+            crate::lookup::by_ids::<candidate::Entity, _>(&app.db, candidate::Column::Id, &numbers)
+                .await?
+                .into_iter()
+                .map(|c| (c.id, c.full_name))
+                .collect()
+        }
+        Warning::OverdueTransfer => {
+            let transfers = crate::lookup::by_ids::<transfer::Entity, _>(
+                &app.db,
+                transfer::Column::Id,
+                &numbers,
+            )
+            .await?;
+            let names = crate::lookup::member_names(
+                &app.db,
+                &transfers.iter().map(|t| t.member_id).collect::<Vec<_>>(),
+            )
+            .await?;
+            transfers
+                .into_iter()
+                .map(|t| (t.id, names.get(&t.member_id).cloned().unwrap_or_default()))
+                .collect()
+        }
+        _ => crate::lookup::member_names(&app.db, &numbers).await?,
+    })
 }
 
 /// Tells the officers of each row of `kind` not told yet; answers how many rows.
 async fn tell_warnings(
     app: &App,
-    tx: &DatabaseTransaction,
     scope: &chibo_store::indicators::Scope<'_>,
     kind: Warning,
     as_of: &AsOf,
     removal: &RemovalBasis,
+    today: NaiveDate,
 ) -> AppResult<usize> {
+    let removal_trigger = matches!(kind, Warning::RepeatedAbsence | Warning::UnpaidDues);
+    let notice = if removal_trigger {
+        NoticeKind::RemovalTrigger
+    } else {
+        NoticeKind::StepOverdue
+    };
     let mut told = 0;
     let mut after: Option<WarningRow> = None;
     loop {
-        let rows = store::untold_page(tx, scope, kind, as_of, after.as_ref(), PAGE).await?;
+        let rows = store::untold_page(&app.db, scope, kind, as_of, after.as_ref(), PAGE).await?;
         let Some(last) = rows.last().cloned() else {
             return Ok(told);
         };
         let cells =
-            crate::lookup::unit_names(tx, &rows.iter().map(|r| r.cell_id).collect::<Vec<_>>())
+            crate::lookup::unit_names(&app.db, &rows.iter().map(|r| r.cell_id).collect::<Vec<_>>())
                 .await?;
-        let removal_trigger = matches!(kind, Warning::RepeatedAbsence | Warning::UnpaidDues);
-        let members = if removal_trigger {
-            crate::lookup::member_names(tx, &rows.iter().map(|r| r.number).collect::<Vec<_>>())
-                .await?
-        } else {
-            Default::default()
-        };
+        let who = who(app, kind, &rows).await?;
         let letters: Vec<Letter> = rows
             .iter()
             .map(|r| {
                 let cell = cells.get(&r.cell_id).map_or("", String::as_str);
-                let member = members.get(&r.number).map_or("", String::as_str);
-                let title = if removal_trigger {
-                    format!("Đảng viên đến mức phải xem xét xóa tên: {member}")
-                } else {
-                    format!("{}: {cell}", kind.label())
-                };
+                let who = who.get(&r.number).map_or("", String::as_str);
                 let path = evidence(kind, r);
+                let (title, about) = if removal_trigger {
+                    (
+                        format!("Đảng viên đến mức phải xem xét xóa tên: {who}"),
+                        String::new(),
+                    )
+                } else {
+                    (
+                        format!("{}: {who}, {cell}", kind.label()),
+                        format!("\nĐồng chí: {who}"),
+                    )
+                };
                 let body = format!(
-                    "{}\nXem chi tiết: {}",
-                    reason(kind, r, cell, member, removal),
+                    "{}{about}\nXem chi tiết: {}",
+                    reason(kind, r, cell, who, removal),
                     crate::notify::link(app, &path)
                 );
                 Letter::new(app, r.cell_id, &Message { title, body }, &path)
             })
             .collect();
-        let notice = if removal_trigger {
-            NoticeKind::RemovalTrigger
-        } else {
-            NoticeKind::StepOverdue
-        };
-        tell_officers(app, tx, notice, &letters).await?;
-        store::mark_told(tx, kind.code(), &rows, Utc::now()).await?;
+        send(app, notice, today, &letters, kind.code(), &rows).await?;
         told += rows.len();
         after = Some(last);
     }
@@ -150,7 +208,6 @@ async fn tell_warnings(
 /// once; answers how many.
 async fn tell_probations(
     app: &App,
-    tx: &DatabaseTransaction,
     root: &Scheduled<unit::Model>,
     today: NaiveDate,
 ) -> AppResult<usize> {
@@ -166,7 +223,7 @@ async fn tell_probations(
     let mut after = None;
     loop {
         let rows = store::probations_ending(
-            tx,
+            &app.db,
             chibo_store::subtree::Subtree::of(root),
             NoticeKind::ProbationDue.code(),
             (overdue, soon),
@@ -178,9 +235,11 @@ async fn tell_probations(
             return Ok(told);
         };
         after = Some(last.row.number);
-        let cells =
-            crate::lookup::unit_names(tx, &rows.iter().map(|r| r.row.cell_id).collect::<Vec<_>>())
-                .await?;
+        let cells = crate::lookup::unit_names(
+            &app.db,
+            &rows.iter().map(|r| r.row.cell_id).collect::<Vec<_>>(),
+        )
+        .await?;
         let letters: Vec<Letter> = rows
             .iter()
             .map(|p| {
@@ -200,9 +259,9 @@ async fn tell_probations(
                 Letter::new(app, p.row.cell_id, &message, &path)
             })
             .collect();
-        tell_officers(app, tx, NoticeKind::ProbationDue, &letters).await?;
         let marked: Vec<WarningRow> = rows.iter().map(|p| p.row.clone()).collect();
-        store::mark_told(tx, NoticeKind::ProbationDue.code(), &marked, Utc::now()).await?;
+        let kind = NoticeKind::ProbationDue;
+        send(app, kind, today, &letters, kind.code(), &marked).await?;
         told += rows.len();
     }
 }
@@ -212,12 +271,9 @@ async fn tell_probations(
 /// are the cell's list of badges due (`crate::membership::badges_due`), a page at a time.
 async fn tell_badges(
     app: &App,
-    tx: &DatabaseTransaction,
     root: &Scheduled<unit::Model>,
     today: NaiveDate,
 ) -> AppResult<usize> {
-    use chibo_store::entities::member;
-    use chibo_store::sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
     let rules = crate::rules::members::rules_for(&app.db, root, today)
         .await?
         .badges;
@@ -225,21 +281,8 @@ async fn tell_badges(
     if (award_on - today).num_days() > BADGE_NOTICE_DAYS {
         return Ok(0);
     }
-    let kind = NoticeKind::BadgeDue.code();
-    let t = Alias::new("told_steps");
-    let told_of = Query::select()
-        .expr(Expr::val(1))
-        .from(t.clone())
-        .and_where(Expr::col((t.clone(), Alias::new("kind"))).eq(kind))
-        .and_where(Expr::col((t.clone(), Alias::new("on_day"))).eq(award_on))
-        .and_where(
-            Expr::col((t.clone(), Alias::new("number")))
-                .equals((member::Entity, member::Column::Id)),
-        )
-        .to_owned();
-    let untold = chibo_store::sea_orm::Condition::all()
-        .add(Expr::exists(told_of))
-        .not();
+    let kind = NoticeKind::BadgeDue;
+    let untold = store::member_not_told(kind.code(), award_on);
     let subtree = chibo_store::subtree::Subtree::of(root);
     let day = award_on.format("%d/%m/%Y");
     let mut told = 0;
@@ -260,15 +303,17 @@ async fn tell_badges(
         };
         after = Some(last.clone());
         // A member of a party group is on their cell's list: the group's parent.
-        let units =
-            crate::lookup::units_by_id(tx, &rows.iter().map(|(_, _, u)| *u).collect::<Vec<_>>())
-                .await?;
+        let units = crate::lookup::units_by_id(
+            &app.db,
+            &rows.iter().map(|(_, _, u)| *u).collect::<Vec<_>>(),
+        )
+        .await?;
         let cell_of = |unit: i64| match units.get(&unit) {
             Some(u) if u.kind == "group" => u.parent_id.unwrap_or(unit),
             _ => unit,
         };
         let cells = crate::lookup::unit_names(
-            tx,
+            &app.db,
             &rows.iter().map(|(_, _, u)| cell_of(*u)).collect::<Vec<_>>(),
         )
         .await?;
@@ -299,8 +344,7 @@ async fn tell_badges(
                 Letter::new(app, cell, &message, &path)
             })
             .collect();
-        tell_officers(app, tx, NoticeKind::BadgeDue, &letters).await?;
-        store::mark_told(tx, kind, &marked, Utc::now()).await?;
+        send(app, kind, today, &letters, kind.code(), &marked).await?;
         told += rows.len();
     }
 }
@@ -309,7 +353,6 @@ async fn tell_badges(
 /// unit; answers how many were written.
 async fn digest(
     app: &App,
-    tx: &DatabaseTransaction,
     scope: &chibo_store::indicators::Scope<'_>,
     as_of: &AsOf,
     today: NaiveDate,
@@ -319,12 +362,14 @@ async fn digest(
     let mut counts: std::collections::BTreeMap<(i64, i64), [u64; DIGEST.len()]> =
         Default::default();
     for (i, kind) in DIGEST.iter().enumerate() {
-        for (user, unit, n) in store::counts_by_account(tx, scope, *kind, as_of, &roles).await? {
+        for (user, unit, n) in
+            store::counts_by_account(&app.db, scope, *kind, as_of, &roles).await?
+        {
             counts.entry((user, unit)).or_default()[i] = n;
         }
     }
     let units = crate::lookup::unit_names(
-        tx,
+        &app.db,
         &counts.keys().map(|(_, unit)| *unit).collect::<Vec<_>>(),
     )
     .await?;
@@ -351,6 +396,8 @@ async fn digest(
             Letter::new(app, *user, &message, &path)
         })
         .collect();
-    tell_accounts(app, tx, NoticeKind::OverdueDigest, &letters).await?;
+    let tx = write_tx(&app.db).await?;
+    tell_accounts(app, &tx, NoticeKind::OverdueDigest, &letters).await?;
+    tx.commit().await?;
     Ok(letters.len())
 }

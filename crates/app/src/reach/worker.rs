@@ -99,43 +99,61 @@ impl Worker {
     pub async fn run_jobs(&self, now: DateTime<Utc>) -> AppResult<Vec<&'static str>> {
         let local = now + chrono::Duration::hours(7);
         let today = local.date_naive();
+        let day = today.to_string();
         let mut ran = Vec::new();
         if local.hour() >= 17 {
-            let period = today.to_string();
-            if let Some(tx) = self.claim_job("meeting_tomorrow", &period).await? {
+            let job = async {
+                let Some(tx) = self.claim_job("meeting_tomorrow", &day).await? else {
+                    return Ok(false);
+                };
                 remind_tomorrow(&self.app, &tx, today.succ_opt().unwrap_or(today)).await?;
                 tx.commit().await?;
-                ran.push("meeting_tomorrow");
-            }
+                Ok(true)
+            };
+            note("meeting_tomorrow", job.await, &mut ran);
         }
         if local.hour() >= 7 {
-            let period = today.to_string();
-            if let Some(tx) = self.claim_job("task_due", &period).await? {
+            let job = async {
+                let Some(tx) = self.claim_job("task_due", &day).await? else {
+                    return Ok(false);
+                };
                 tasks_due(&self.app, &tx, today + chrono::Duration::days(3)).await?;
                 tx.commit().await?;
-                ran.push("task_due");
-            }
-        }
-        if local.hour() >= 7 {
-            let period = today.to_string();
-            if let Some(tx) = self.claim_job("due_steps", &period).await? {
-                super::steps::run(&self.app, &tx, today).await?;
+                Ok(true)
+            };
+            note("task_due", job.await, &mut ran);
+            // Claimed first, then run a page per transaction (`super::steps`): the claim
+            // does not hold SQLite's write lock while the warnings are read.
+            let job = async {
+                let Some(tx) = self.claim_job("due_steps", &day).await? else {
+                    return Ok(false);
+                };
                 tx.commit().await?;
-                ran.push("due_steps");
-            }
+                super::steps::run(&self.app, today).await?;
+                Ok(true)
+            };
+            note("due_steps", job.await, &mut ran);
         }
         let hour = local.format("%Y-%m-%dT%H").to_string();
-        if let Some(tx) = self.claim_job("purge_sessions", &hour).await? {
+        let job = async {
+            let Some(tx) = self.claim_job("purge_sessions", &hour).await? else {
+                return Ok(false);
+            };
             tx.commit().await?;
             auth::purge_expired(&self.app).await?;
-            ran.push("purge_sessions");
-        }
-        if let Some(tx) = self.claim_job("purge_messages", &today.to_string()).await? {
+            Ok(true)
+        };
+        note("purge_sessions", job.await, &mut ran);
+        let job = async {
+            let Some(tx) = self.claim_job("purge_messages", &day).await? else {
+                return Ok(false);
+            };
             tx.commit().await?;
             outbox::purge_sent(&self.app).await?;
             super::inbox::purge_read(&self.app).await?;
-            ran.push("purge_messages");
-        }
+            Ok(true)
+        };
+        note("purge_messages", job.await, &mut ran);
         Ok(ran)
     }
 
@@ -182,6 +200,18 @@ impl Worker {
             }
             tokio::time::sleep(Duration::from_secs(2)).await;
         }
+    }
+}
+
+/// Notes the outcome of `job`: run, not this worker's to run, or failed (logged: one job's
+/// failure does not keep the others from running). A job whose claim rolled back with its
+/// work is tried again the next minute; the daily steps, claimed first, the next day (what
+/// they did not tell is still untold then).
+fn note(job: &'static str, outcome: AppResult<bool>, ran: &mut Vec<&'static str>) {
+    match outcome {
+        Ok(true) => ran.push(job),
+        Ok(false) => {}
+        Err(e) => tracing::warn!(job, error = %e, "scheduled job failed"),
     }
 }
 

@@ -14,7 +14,7 @@ use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::access::{Actor, Visible};
+use crate::access::{Actor, Scheduled, Visible};
 use crate::org::units;
 use crate::refs::UnitRef;
 use crate::reports::Period;
@@ -149,7 +149,26 @@ pub(crate) async fn reported_unit(
 }
 
 /// The counting scope of a unit's subtree over a period.
-pub(crate) async fn scope_of<'a, P: ProvesSubtree>(
+pub(crate) async fn scope_of<'a>(
+    app: &App,
+    unit: &'a Visible<unit::Model>,
+    period: &Period,
+    grouping: Grouping,
+) -> AppResult<chibo_store::indicators::Scope<'a>> {
+    scope_in(app, unit, period, grouping).await
+}
+
+/// The counting scope of a whole tree for the worker's scheduled jobs.
+pub(crate) async fn scheduled_scope<'a>(
+    app: &App,
+    root: &'a Scheduled<unit::Model>,
+    period: &Period,
+    grouping: Grouping,
+) -> AppResult<chibo_store::indicators::Scope<'a>> {
+    scope_in(app, root, period, grouping).await
+}
+
+async fn scope_in<'a, P: ProvesSubtree>(
     app: &App,
     unit: &'a P,
     period: &Period,

@@ -32,6 +32,39 @@ pub async fn untold_page(
     .await
 }
 
+/// `NOT EXISTS` a row of `told_steps` of `kind` for the cell, day and number that the SQL
+/// expressions `(cell, on_day, number)` name: a row not told yet.
+pub(super) fn not_told(
+    sql: &mut Sql,
+    kind: &str,
+    (cell, on_day, number): (&str, &str, &str),
+) -> String {
+    format!(
+        "NOT EXISTS (SELECT 1 FROM told_steps t WHERE t.kind = {} AND t.cell_id = {cell} \
+         AND t.on_day = {on_day} AND t.number = {number})",
+        sql.bind(kind.to_string())
+    )
+}
+
+/// The members (`members`, as the member lists read them) not yet told under `kind` for
+/// award day `on`, whatever the cell: for the badges due.
+pub fn member_not_told(kind: &str, on: NaiveDate) -> sea_orm::Condition {
+    use crate::entities::member;
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+    let t = Alias::new("told_steps");
+    let told = Query::select()
+        .expr(Expr::val(1))
+        .from(t.clone())
+        .and_where(Expr::col((t.clone(), Alias::new("kind"))).eq(kind))
+        .and_where(Expr::col((t.clone(), Alias::new("on_day"))).eq(on))
+        .and_where(
+            Expr::col((t.clone(), Alias::new("number")))
+                .equals((member::Entity, member::Column::Id)),
+        )
+        .to_owned();
+    sea_orm::Condition::all().add(Expr::exists(told)).not()
+}
+
 /// Records that `rows` of `kind` (a warning's code, or another list's) were told, so that
 /// [`untold_page`] and [`probations_ending`] leave them out.
 pub async fn mark_told(
@@ -90,9 +123,7 @@ pub async fn probations_ending(
         "SELECT k.unit_id, k.ceremony_on, k.id, k.full_name FROM candidates k \
          JOIN units c ON c.id = k.unit_id \
          WHERE c.path LIKE {root} AND k.stage = {stage} AND k.ceremony_on > {after} \
-         AND k.ceremony_on <= {by} AND k.id > {after_id} \
-         AND NOT EXISTS (SELECT 1 FROM told_steps t WHERE t.kind = {told} \
-           AND t.cell_id = k.unit_id AND t.on_day = k.ceremony_on AND t.number = k.id) \
+         AND k.ceremony_on <= {by} AND k.id > {after_id} AND {untold} \
          ORDER BY k.id LIMIT {}",
         limit.clamp(1, 500),
         root = sql.bind(format!("{}%", subtree.root())),
@@ -100,7 +131,7 @@ pub async fn probations_ending(
         after = sql.bind(after),
         by = sql.bind(by),
         after_id = sql.bind(after_id.unwrap_or(0)),
-        told = sql.bind(told.to_string()),
+        untold = not_told(&mut sql, told, ("k.unit_id", "k.ceremony_on", "k.id")),
     );
     db.query_all_raw(sql.statement(db.get_database_backend(), &text))
         .await?
@@ -134,10 +165,12 @@ pub async fn counts_by_account(
     let rows = rows_of(&s, &mut sql, kind, as_of);
     let roles: Vec<String> = roles.iter().map(|r| sql.bind(r.to_string())).collect();
     let root = sql.bind(format!("{}%", s.subtree.root()));
+    // An account holding two of the roles on one unit counts each row once.
     let text = format!(
         "SELECT r.user_id, r.unit_id, COUNT(*) FROM ({rows}) w \
          JOIN units c ON c.id = w.cell \
-         JOIN user_roles r ON r.role IN ({}) AND r.unit_id IS NOT NULL \
+         JOIN (SELECT DISTINCT user_id, unit_id FROM user_roles \
+           WHERE role IN ({}) AND unit_id IS NOT NULL) r ON 1 = 1 \
          JOIN units ru ON ru.id = r.unit_id AND ru.path LIKE {root} \
          WHERE c.path LIKE ru.path || '%' GROUP BY r.user_id, r.unit_id",
         roles.join(", ")

@@ -223,18 +223,28 @@ pub(super) fn rows_of(s: &Scope<'_>, sql: &mut Sql, kind: Warning, as_of: &AsOf)
             );
             let to_in =
                 format!("t.to_unit_id IN (SELECT u.id FROM units u WHERE u.path LIKE {live})");
+            let (permanent, temporary) = (
+                TransferKind::Permanent.code(),
+                TransferKind::Temporary.code(),
+            );
+            // Dated by the start of the step that is late (the move, the letter, the end of a
+            // temporary stay), so that each late step is a warning of its own.
+            let apply_late = format!(
+                "t.kind = '{permanent}' AND t.applied_on IS NULL AND t.moved_on <= {apply}"
+            );
+            let present_late = format!("t.received_on IS NULL AND t.letter_on <= {present}");
+            let return_late =
+                format!("t.kind = '{temporary}' AND t.returned_on IS NULL AND t.ends_on < {today}");
             format!(
                 "SELECT CASE WHEN f.path LIKE {live} THEN t.from_unit_id ELSE t.to_unit_id END \
-                   AS cell, t.moved_on AS on_day, CAST(NULL AS BIGINT) AS meeting, \
-                   CAST(t.id AS BIGINT) AS n \
+                   AS cell, \
+                   CASE WHEN {apply_late} THEN t.moved_on WHEN {present_late} THEN t.letter_on \
+                     ELSE t.ends_on END AS on_day, \
+                   CAST(NULL AS BIGINT) AS meeting, CAST(t.id AS BIGINT) AS n \
                  FROM transfers t JOIN units f ON f.id = t.from_unit_id \
-                 WHERE (f.path LIKE {live} OR {to_in}) AND t.status = '{open}' AND ( \
-                   (t.kind = '{permanent}' AND t.applied_on IS NULL AND t.moved_on <= {apply}) \
-                   OR (t.received_on IS NULL AND t.letter_on <= {present}) \
-                   OR (t.kind = '{temporary}' AND t.returned_on IS NULL AND t.ends_on < {today}))",
+                 WHERE (f.path LIKE {live} OR {to_in}) AND t.status = '{open}' \
+                 AND (({apply_late}) OR ({present_late}) OR ({return_late}))",
                 open = TransferStatus::Open.code(),
-                permanent = TransferKind::Permanent.code(),
-                temporary = TransferKind::Temporary.code(),
             )
         }
         Warning::BelowThreeOfficial | Warning::NoSecretary => {
@@ -496,10 +506,10 @@ pub(super) async fn page_in(
         ));
     }
     if untold {
-        conditions.push(format!(
-            "NOT EXISTS (SELECT 1 FROM told_steps t WHERE t.kind = {} AND t.cell_id = w.cell \
-             AND t.on_day = w.on_day AND t.number = COALESCE(w.meeting, w.n))",
-            sql.bind(kind.code())
+        conditions.push(super::told::not_told(
+            &mut sql,
+            kind.code(),
+            ("w.cell", "w.on_day", "COALESCE(w.meeting, w.n)"),
         ));
     }
     let filter = if conditions.is_empty() {
