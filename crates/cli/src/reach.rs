@@ -1,7 +1,7 @@
 //! The channels a server delivers by, read from the environment (docs/van-hanh.md): an SMTP
 //! relay (`CHIBO_SMTP_*`), an HTTP SMS gateway (`CHIBO_SMS_*`), and how long a worker's claim
-//! on the outbox lasts (`CHIBO_OUTBOX_LEASE_SECONDS`). Neither is required: a
-//! server without them still keeps chibo's own list of notices.
+//! on the outbox lasts (`CHIBO_OUTBOX_LEASE_SECONDS`). No channel is required: a server
+//! without them still keeps chibo's own list of notices.
 
 use anyhow::{Context, Result};
 use chibo_app::reach::channels::{Channels, SmsConfig, SmtpConfig};
@@ -43,14 +43,21 @@ fn smtp() -> Result<Option<SmtpConfig>> {
 /// each) lets a slow worker's batch go to another while it still delivers: the tests shorten
 /// it to see a killed worker's batch taken over.
 fn lease_seconds() -> Result<i64> {
-    match var("CHIBO_OUTBOX_LEASE_SECONDS") {
-        None => Ok(chibo_app::reach::outbox::LEASE_SECONDS),
-        Some(v) => v
-            .parse::<i64>()
-            .ok()
-            .filter(|s| (1..=86_400).contains(s))
-            .context("CHIBO_OUTBOX_LEASE_SECONDS phải là số giây từ 1 đến 86400 (mặc định 600)"),
+    let Some(v) = var("CHIBO_OUTBOX_LEASE_SECONDS") else {
+        return Ok(chibo_app::reach::outbox::LEASE_SECONDS);
+    };
+    let seconds = v
+        .parse::<i64>()
+        .ok()
+        .filter(|s| (1..=86_400).contains(s))
+        .context("CHIBO_OUTBOX_LEASE_SECONDS phải là số giây từ 1 đến 86400 (mặc định 600)")?;
+    if seconds < chibo_app::reach::outbox::LEASE_SECONDS / 2 {
+        eprintln!(
+            "Cảnh báo: CHIBO_OUTBOX_LEASE_SECONDS={seconds} ngắn hơn thời gian gửi một lô tin \
+             (tới 5 phút): khi có nhiều bộ gửi, một tin có thể bị gửi hai lần."
+        );
     }
+    Ok(seconds)
 }
 
 /// The SMS gateway, when `CHIBO_SMS_URL` is set.

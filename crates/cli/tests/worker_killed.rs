@@ -1,7 +1,10 @@
 //! Issue 14, point 5: two `chibo worker` processes share one PostgreSQL outbox, and one is
-//! killed (SIGKILL) while the SMTP relay holds its reply to a message. The other delivers every
-//! message, the killed one's batch once its claim runs out, and the relay accepts each message
-//! exactly once. On SQLite (one worker by design) the test has nothing to show and says so.
+//! killed (SIGKILL) while the SMTP relay holds its reply to a message (so the relay never took
+//! it). The other delivers every message, the killed one's batch once its claim runs out, and
+//! the relay accepts each message exactly once: no two workers send one message while both
+//! live. (Had the relay taken the held message before the kill, it would arrive twice, with one
+//! `Message-ID`: delivery is at least once.) On SQLite (one worker by design) the test has
+//! nothing to show and says so.
 
 #[allow(dead_code)]
 #[path = "../../app/tests/common/sinks.rs"]

@@ -1,5 +1,6 @@
 //! Proofs of access. Each wraps the row it proves access to, has a private field, and is built
-//! only by the `Actor` methods in this module, from the actor's grants. A helper that reads
+//! only by the `Actor` methods in this module, from the actor's grants (but [`Scheduled`],
+//! which the worker's jobs get from `scheduled_roots`, without an actor). A helper that reads
 //! scoped data takes a proof instead of the bare row (a cell's roll, a meeting's notice, sheet,
 //! held part and guests, a unit's history, a programme's cadre), so calling
 //! it without the check does not compile; administration takes [`Admin`]. A proof derefs to the

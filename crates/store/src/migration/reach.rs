@@ -1,5 +1,7 @@
 //! Migrations of reaching members (issue 14): the calendar feeds a member or a cell subscribes
-//! to at a secret address.
+//! to at a secret address; the notices, the outbox and the scheduled jobs' claims; what
+//! members working away did before a meeting; and the steps the daily job told (with notices
+//! to accounts).
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
