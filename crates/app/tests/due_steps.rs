@@ -95,7 +95,12 @@ async fn officers_are_told_once_and_committees_every_day() {
     .items
     .pop()
     .expect("the demo has a member at the removal trigger");
-    let today = trigger.on;
+    let today = App::today();
+    assert!(
+        trigger.on >= today - Days::new(steps::RECENT_DAYS),
+        "{}",
+        trigger.on
+    );
     let cell = unit_named(&app, "Chi bộ thôn Đồng Tâm").await;
     let secretary = actor(&app, "bithu.dongtam").await;
     let secretary_id = secretary.member_id().unwrap().get();
@@ -251,7 +256,7 @@ async fn officers_are_told_once_and_committees_every_day() {
 
     // The same day again, and the next: nothing told twice, the digest again.
     let again = run(&app, today).await;
-    assert_eq!(again.cells, 0, "each step is told once");
+    assert_eq!(again.cells + again.due, 0, "each step is told once");
     assert_eq!(again.digests, first.digests);
     let next = run(&app, today + Days::new(1)).await;
     assert_eq!(next.digests, first.digests);
@@ -344,4 +349,67 @@ async fn officers_hear_of_each_badge_due_before_the_award_day() {
     let app = demo_app().await;
     run(&app, award_on - Days::new(60)).await;
     assert!(notices(&app, NoticeKind::BadgeDue).await.is_empty());
+}
+
+#[tokio::test]
+async fn officers_hear_of_a_step_before_it_is_late_then_once_it_is() {
+    let app = demo_app().await;
+    let board = actor(&app, "bantochuc").await;
+    let root = unit_named(&app, "Đảng bộ tỉnh Hòa Sơn").await;
+    // A transfer already late today: the day before its deadline, it was due.
+    let list = chibo_app::workflows::transfers::list(&app, &board, root.id, true, None, 100)
+        .await
+        .unwrap();
+    let today = App::today();
+    let (late, deadline) = list
+        .transfers
+        .iter()
+        .filter_map(|t| {
+            [t.apply_by, t.present_by]
+                .into_iter()
+                .flatten()
+                .filter(|d| *d < today)
+                .min()
+                .map(|d| (t, d))
+        })
+        .min_by_key(|(_, d)| *d)
+        .expect("the demo has a transfer past a deadline");
+    let name = late.member.name.clone();
+    let title = format!("Sắp đến hạn: một bước chuyển sinh hoạt đảng của {name}");
+
+    run(&app, deadline - Days::new(1)).await;
+    let due = notices(&app, NoticeKind::StepDue).await;
+    let about: Vec<_> = due.iter().filter(|n| n.title == title).collect();
+    assert!(!about.is_empty(), "{title} in {due:?}");
+    assert!(
+        about[0].body.contains(&format!(
+            "sẽ quá hạn trong {} ngày tới",
+            steps::DUE_NOTICE_DAYS
+        )),
+        "{}",
+        about[0].body
+    );
+    let overdue_title = format!("{}: {name}, ", Warning::OverdueTransfer.label());
+    assert!(
+        !notices(&app, NoticeKind::StepOverdue)
+            .await
+            .iter()
+            .any(|n| n.title.starts_with(&overdue_title) && n.link == about[0].link),
+        "not late yet"
+    );
+    // The day after the deadline: late, told as such; not told as due again.
+    run(&app, deadline + Days::new(1)).await;
+    assert!(
+        notices(&app, NoticeKind::StepOverdue)
+            .await
+            .iter()
+            .any(|n| n.title.starts_with(&overdue_title)),
+        "told late"
+    );
+    let again = notices(&app, NoticeKind::StepDue).await;
+    assert_eq!(
+        again.iter().filter(|n| n.title == title).count(),
+        about.len(),
+        "told due once"
+    );
 }

@@ -18,6 +18,7 @@ labelled_enum!(
         MeetingTomorrow = "meeting_tomorrow", "Nhắc lịch tối hôm trước buổi sinh hoạt";
         TaskAssigned = "task_assigned", "Được giao nhiệm vụ";
         TaskDue = "task_due", "Nhiệm vụ sắp đến hạn (còn 3 ngày)";
+        StepDue = "step_due", "Hồ sơ kết nạp, chuyển chính thức, chuyển sinh hoạt sắp đến hạn";
         StepOverdue = "step_overdue", "Hồ sơ kết nạp, chuyển chính thức, chuyển sinh hoạt quá hạn";
         ProbationDue = "probation_due", "Đảng viên dự bị sắp đến hạn xét chuyển chính thức";
         BadgeDue = "badge_due", "Đảng viên đến hạn xét tặng Huy hiệu Đảng";

@@ -1,14 +1,15 @@
 //! The worker's daily job of steps due and overdue. Each cell's officers are told, once, of
-//! every admission, probationary review or transfer past its deadline, of every member who
-//! reached the removal trigger (absences, unpaid dues), of the probationary members whose
-//! probation ends within a month, and of the members due for a badge at the next award day. Each committee's and board's account gets a digest of what is
-//! overdue below it, every day there is something. The rows are the early warnings' own
-//! (`chibo_store::indicators::warnings`), found over each tree's root a page at a time, and the
-//! letters are written a hundred at a time (`crate::notify`), so the job's statements grow
-//! with what there is to tell, never with the size of the tree. Each page is read outside any
-//! transaction and written with its marks (`told_steps`) in a short one of its own: SQLite's
-//! write lock is held for a page's letters, not for the job, and a job cut short tells the
-//! rest the next day.
+//! every admission, probationary review or transfer step three days before its deadline and
+//! again once it is past it, of every member who reached the removal trigger (absences, unpaid
+//! dues), of the probationary members whose probation ends within a month, and of the members
+//! due for a badge at the next award day. Each committee's and board's account gets a digest
+//! of what is overdue below it, every day there is something. The rows are the early
+//! warnings' own (`chibo_store::indicators::warnings`, judged on the job's day and three days
+//! on), found over each tree's root a page at a time, and the letters are written a hundred
+//! at a time (`crate::notify`), so the job's statements grow with what there is to tell, never
+//! with the size of the tree. Each page is read outside any transaction and written with its
+//! marks (`told_steps`) in a short one of its own: SQLite's write lock is held for a page's
+//! letters, not for the job, and a job cut short tells the rest the next day.
 
 use std::collections::HashMap;
 
@@ -27,7 +28,7 @@ use crate::access::{Role, Scheduled, scheduled_roots};
 use crate::notify::{Letter, tell_accounts, tell_officers};
 use crate::reports::Period;
 use crate::reports::indicators::scheduled_scope;
-use crate::reports::warnings::{RemovalBasis, as_of, evidence, reason};
+use crate::reports::warnings::{RemovalBasis, as_of_on, evidence, reason};
 use crate::{App, AppResult};
 
 /// The warnings told to the cell's officers, once each.
@@ -57,6 +58,9 @@ pub const RECENT_DAYS: u64 = 92;
 /// Officers are told of a probation this many days before it ends.
 pub const PROBATION_NOTICE_DAYS: u64 = 30;
 
+/// Officers are told of an admission's or a transfer's step this many days before it is late.
+pub const DUE_NOTICE_DAYS: u64 = 3;
+
 /// Officers are told of the badges due this many days before the award day.
 pub const BADGE_NOTICE_DAYS: i64 = 30;
 
@@ -69,6 +73,9 @@ pub struct Told {
     /// Steps told to cells' officers (a letter to every officer of the cell): steps overdue,
     /// probations ending and members at the removal trigger.
     pub cells: usize,
+    /// Admissions' and transfers' steps due within [`DUE_NOTICE_DAYS`] told to their cells'
+    /// officers.
+    pub due: usize,
     /// Members due for a badge told to their cells' officers.
     pub badges: usize,
     /// Digests to committees' and boards' accounts.
@@ -80,7 +87,8 @@ pub struct Told {
 pub async fn run(app: &App, today: NaiveDate) -> AppResult<Told> {
     let mut told = Told::default();
     for root in scheduled_roots(&app.db).await? {
-        let (as_of, removal) = as_of(app, &root).await?;
+        let (as_of, removal) = as_of_on(app, &root, today).await?;
+        let (soon, _) = as_of_on(app, &root, today + Days::new(DUE_NOTICE_DAYS)).await?;
         let period = Period {
             from: today - Days::new(RECENT_DAYS),
             to: today,
@@ -88,6 +96,9 @@ pub async fn run(app: &App, today: NaiveDate) -> AppResult<Told> {
         let scope = scheduled_scope(app, &root, &period, Grouping::Whole).await?;
         for kind in TOLD {
             told.cells += tell_warnings(app, &scope, kind, &as_of, &removal, today).await?;
+        }
+        for kind in [Warning::OverdueAdmission, Warning::OverdueTransfer] {
+            told.due += tell_due(app, &scope, kind, (&as_of, &soon), today).await?;
         }
         told.cells += tell_probations(app, &root, today).await?;
         told.badges += tell_badges(app, &root, today).await?;
@@ -198,6 +209,65 @@ async fn tell_warnings(
             })
             .collect();
         send(app, notice, today, &letters, kind.code(), &rows).await?;
+        told += rows.len();
+        after = Some(last);
+    }
+}
+
+/// Tells the officers of each admission's or transfer's step (warning `kind`) that is not late
+/// by `now` and will be by `soon`, once a step; answers how many.
+async fn tell_due(
+    app: &App,
+    scope: &chibo_store::indicators::Scope<'_>,
+    kind: Warning,
+    (now, soon): (&AsOf, &AsOf),
+    today: NaiveDate,
+) -> AppResult<usize> {
+    let told_kind = format!("due_{}", kind.code());
+    let what = if kind == Warning::OverdueAdmission {
+        "hồ sơ kết nạp, chuyển đảng chính thức"
+    } else {
+        "một bước chuyển sinh hoạt đảng"
+    };
+    let mut told = 0;
+    let mut after: Option<WarningRow> = None;
+    loop {
+        let rows = store::soon_page(
+            &app.db,
+            scope,
+            kind,
+            (now, soon),
+            &told_kind,
+            after.as_ref(),
+            PAGE,
+        )
+        .await?;
+        let Some(last) = rows.last().cloned() else {
+            return Ok(told);
+        };
+        let cells =
+            crate::lookup::unit_names(&app.db, &rows.iter().map(|r| r.cell_id).collect::<Vec<_>>())
+                .await?;
+        let who = who(app, kind, &rows).await?;
+        let letters: Vec<Letter> = rows
+            .iter()
+            .map(|r| {
+                let cell = cells.get(&r.cell_id).map_or("", String::as_str);
+                let who = who.get(&r.number).map_or("", String::as_str);
+                let path = evidence(kind, r);
+                let message = Message {
+                    title: format!("Sắp đến hạn: {what} của {who}"),
+                    body: format!(
+                        "{cell}: {what} của đồng chí {who} (từ ngày {}) sẽ quá hạn trong \
+                         {DUE_NOTICE_DAYS} ngày tới nếu chưa làm xong.\nXem chi tiết: {}",
+                        r.on.format("%d/%m/%Y"),
+                        crate::notify::link(app, &path)
+                    ),
+                };
+                Letter::new(app, r.cell_id, &message, &path)
+            })
+            .collect();
+        send(app, NoticeKind::StepDue, today, &letters, &told_kind, &rows).await?;
         told += rows.len();
         after = Some(last);
     }

@@ -87,9 +87,22 @@ pub(crate) struct RemovalBasis {
 /// Today, the deadlines of the open admissions and transfers as their lists judge them, and
 /// the removal triggers: by the members' rules in force for the reported unit today.
 pub(crate) async fn as_of(app: &App, unit: &unit::Model) -> AppResult<(AsOf, RemovalBasis)> {
-    let transfers = crate::workflows::transfers::ctx(app, unit).await?;
-    let admissions =
-        crate::workflows::admissions::overdue_starts(&transfers.all.admission, &transfers.holidays);
+    as_of_on(app, unit, App::today()).await
+}
+
+/// [`as_of`] as judged on day `today` (the worker's jobs look a few days ahead).
+pub(crate) async fn as_of_on(
+    app: &App,
+    unit: &unit::Model,
+    today: NaiveDate,
+) -> AppResult<(AsOf, RemovalBasis)> {
+    let mut transfers = crate::workflows::transfers::ctx(app, unit).await?;
+    transfers.today = today;
+    let admissions = crate::workflows::admissions::overdue_starts_on(
+        &transfers.all.admission,
+        &transfers.holidays,
+        today,
+    );
     let removal = transfers.all.removal;
     let removal_basis = RemovalBasis {
         absences: format!(
@@ -107,7 +120,7 @@ pub(crate) async fn as_of(app: &App, unit: &unit::Model) -> AppResult<(AsOf, Rem
         absences_in_a_row: removal.absences_in_a_row,
         absent_months_a_year: removal.absent_months_a_year,
         unpaid_dues_months_a_year: removal.unpaid_dues_months_a_year,
-        today: App::today(),
+        today,
         voted: admissions.voted,
         decided: admissions.decided,
         probation: admissions.probation,

@@ -283,7 +283,15 @@ pub(crate) struct OverdueStarts {
 }
 
 pub(crate) fn overdue_starts(rules: &AdmissionRules, h: &Holidays) -> OverdueStarts {
-    let today = App::today();
+    overdue_starts_on(rules, h, App::today())
+}
+
+/// [`overdue_starts`] as judged on day `today`.
+pub(crate) fn overdue_starts_on(
+    rules: &AdmissionRules,
+    h: &Holidays,
+    today: NaiveDate,
+) -> OverdueStarts {
     OverdueStarts {
         voted: last_overdue_start(today, |d| rules.decide_by(d, h)),
         decided: last_overdue_start(today, |d| rules.ceremony_by(d, h)),

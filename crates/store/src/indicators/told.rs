@@ -65,6 +65,52 @@ pub fn member_not_told(kind: &str, on: NaiveDate) -> sea_orm::Condition {
     sea_orm::Condition::all().add(Expr::exists(told)).not()
 }
 
+/// The rows of warning `kind` that `soon` finds and `now` does not (the steps whose deadline
+/// falls between the two days the judgements are made on), not yet told under `told`,
+/// newest first after `after`, `limit` of them.
+#[allow(clippy::too_many_arguments)]
+pub async fn soon_page(
+    db: &impl ConnectionTrait,
+    s: &Scope<'_>,
+    kind: Warning,
+    (now, soon): (&AsOf, &AsOf),
+    told: &str,
+    after: Option<&WarningRow>,
+    limit: u64,
+) -> Result<Vec<WarningRow>, DbErr> {
+    let mut sql = Sql::default();
+    let (later, already) = (
+        rows_of(s, &mut sql, kind, soon),
+        rows_of(s, &mut sql, kind, now),
+    );
+    let mut conditions = vec![
+        format!(
+            "NOT EXISTS (SELECT 1 FROM ({already}) x WHERE x.cell = w.cell \
+             AND x.on_day = w.on_day AND x.n = w.n)"
+        ),
+        not_told(
+            &mut sql,
+            told,
+            ("w.cell", "w.on_day", "COALESCE(w.meeting, w.n)"),
+        ),
+    ];
+    if let Some(a) = after {
+        conditions.push(super::warnings::after_row(&mut sql, a));
+    }
+    let text = format!(
+        "SELECT w.cell, w.on_day, w.meeting, w.n FROM ({later}) w WHERE {} \
+         ORDER BY {} LIMIT {}",
+        conditions.join(" AND "),
+        super::warnings::NEWEST_FIRST,
+        limit.clamp(1, 500)
+    );
+    db.query_all_raw(sql.statement(db.get_database_backend(), &text))
+        .await?
+        .iter()
+        .map(super::warnings::row)
+        .collect()
+}
+
 /// Records that `rows` of `kind` (a warning's code, or another list's) were told, so that
 /// [`untold_page`] and [`probations_ending`] leave them out.
 pub async fn mark_told(

@@ -449,11 +449,20 @@ pub(super) async fn walking<'a>(
     Ok(Scope { walk, ..s.clone() })
 }
 
+/// The rows `w` after `a` in the order [`NEWEST_FIRST`].
+pub(super) fn after_row(sql: &mut Sql, a: &WarningRow) -> String {
+    let (on, cell, tiebreak) = (sql.bind(a.on), sql.bind(a.cell_id), sql.bind(a.tiebreak()));
+    format!(
+        "(w.on_day < {on} OR (w.on_day = {on} AND (w.cell < {cell} \
+         OR (w.cell = {cell} AND COALESCE(w.meeting, w.n) < {tiebreak}))))"
+    )
+}
+
 /// The order warnings are listed in: newest first, then by cell and meeting (or number).
-const NEWEST_FIRST: &str = "w.on_day DESC, w.cell DESC, COALESCE(w.meeting, w.n) DESC";
+pub(super) const NEWEST_FIRST: &str = "w.on_day DESC, w.cell DESC, COALESCE(w.meeting, w.n) DESC";
 
 /// A warning read from its first four columns.
-fn row(r: &sea_orm::QueryResult) -> Result<WarningRow, DbErr> {
+pub(super) fn row(r: &sea_orm::QueryResult) -> Result<WarningRow, DbErr> {
     Ok(WarningRow {
         cell_id: r.try_get_by_index(0)?,
         on: r.try_get_by_index(1)?,
@@ -499,11 +508,7 @@ pub(super) async fn page_in(
     let rows = rows_of(s, &mut sql, kind, as_of);
     let mut conditions = Vec::new();
     if let Some(a) = after {
-        let (on, cell, tiebreak) = (sql.bind(a.on), sql.bind(a.cell_id), sql.bind(a.tiebreak()));
-        conditions.push(format!(
-            "(w.on_day < {on} OR (w.on_day = {on} AND (w.cell < {cell} \
-             OR (w.cell = {cell} AND COALESCE(w.meeting, w.n) < {tiebreak}))))"
-        ));
+        conditions.push(after_row(&mut sql, a));
     }
     if untold {
         conditions.push(super::told::not_told(
