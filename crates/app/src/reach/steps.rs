@@ -124,6 +124,36 @@ async fn send(
     Ok(())
 }
 
+/// A row of a warning with what its letter says: its cell's name, whom it is about, and the
+/// page of its evidence.
+struct Described<'r> {
+    row: &'r WarningRow,
+    cell: String,
+    who: String,
+    path: String,
+}
+
+/// Each of `rows` (of warning `kind`) [`Described`]: two or three reads for the page.
+async fn described<'r>(
+    app: &App,
+    kind: Warning,
+    rows: &'r [WarningRow],
+) -> AppResult<Vec<Described<'r>>> {
+    let cells =
+        crate::lookup::unit_names(&app.db, &rows.iter().map(|r| r.cell_id).collect::<Vec<_>>())
+            .await?;
+    let who = who(app, kind, rows).await?;
+    Ok(rows
+        .iter()
+        .map(|r| Described {
+            row: r,
+            cell: cells.get(&r.cell_id).cloned().unwrap_or_default(),
+            who: who.get(&r.number).cloned().unwrap_or_default(),
+            path: evidence(kind, r),
+        })
+        .collect())
+}
+
 /// Whom each row of `kind` is about, by its number: the candidate of an admission, the
 /// member of a transfer or a removal trigger.
 async fn who(app: &App, kind: Warning, rows: &[WarningRow]) -> AppResult<HashMap<i64, String>> {
@@ -179,34 +209,36 @@ async fn tell_warnings(
         let Some(last) = rows.last().cloned() else {
             return Ok(told);
         };
-        let cells =
-            crate::lookup::unit_names(&app.db, &rows.iter().map(|r| r.cell_id).collect::<Vec<_>>())
-                .await?;
-        let who = who(app, kind, &rows).await?;
-        let letters: Vec<Letter> = rows
-            .iter()
-            .map(|r| {
-                let cell = cells.get(&r.cell_id).map_or("", String::as_str);
-                let who = who.get(&r.number).map_or("", String::as_str);
-                let path = evidence(kind, r);
-                let (title, about) = if removal_trigger {
-                    (
-                        format!("Đảng viên đến mức phải xem xét xóa tên: {who}"),
-                        String::new(),
-                    )
-                } else {
-                    (
-                        format!("{}: {who}, {cell}", kind.label()),
-                        format!("\nĐồng chí: {who}"),
-                    )
-                };
-                let body = format!(
-                    "{}{about}\nXem chi tiết: {}",
-                    reason(kind, r, cell, who, removal),
-                    crate::notify::link(app, &path)
-                );
-                Letter::new(app, r.cell_id, &Message { title, body }, &path)
-            })
+        let letters: Vec<Letter> = described(app, kind, &rows)
+            .await?
+            .into_iter()
+            .map(
+                |Described {
+                     row: r,
+                     cell,
+                     who,
+                     path,
+                 }| {
+                    let (cell, who) = (cell.as_str(), who.as_str());
+                    let (title, about) = if removal_trigger {
+                        (
+                            format!("Đảng viên đến mức phải xem xét xóa tên: {who}"),
+                            String::new(),
+                        )
+                    } else {
+                        (
+                            format!("{}: {who}, {cell}", kind.label()),
+                            format!("\nĐồng chí: {who}"),
+                        )
+                    };
+                    let body = format!(
+                        "{}{about}\nXem chi tiết: {}",
+                        reason(kind, r, cell, who, removal),
+                        crate::notify::link(app, &path)
+                    );
+                    Letter::new(app, r.cell_id, &Message { title, body }, &path)
+                },
+            )
             .collect();
         send(app, notice, today, &letters, kind.code(), &rows).await?;
         told += rows.len();
@@ -245,27 +277,28 @@ async fn tell_due(
         let Some(last) = rows.last().cloned() else {
             return Ok(told);
         };
-        let cells =
-            crate::lookup::unit_names(&app.db, &rows.iter().map(|r| r.cell_id).collect::<Vec<_>>())
-                .await?;
-        let who = who(app, kind, &rows).await?;
-        let letters: Vec<Letter> = rows
-            .iter()
-            .map(|r| {
-                let cell = cells.get(&r.cell_id).map_or("", String::as_str);
-                let who = who.get(&r.number).map_or("", String::as_str);
-                let path = evidence(kind, r);
-                let message = Message {
-                    title: format!("Sắp đến hạn: {what} của {who}"),
-                    body: format!(
-                        "{cell}: {what} của đồng chí {who} (từ ngày {}) sẽ quá hạn trong \
+        let letters: Vec<Letter> = described(app, kind, &rows)
+            .await?
+            .into_iter()
+            .map(
+                |Described {
+                     row: r,
+                     cell,
+                     who,
+                     path,
+                 }| {
+                    let message = Message {
+                        title: format!("Sắp đến hạn: {what} của {who}"),
+                        body: format!(
+                            "{cell}: {what} của đồng chí {who} (từ ngày {}) sẽ quá hạn trong \
                          {DUE_NOTICE_DAYS} ngày tới nếu chưa làm xong.\nXem chi tiết: {}",
-                        r.on.format("%d/%m/%Y"),
-                        crate::notify::link(app, &path)
-                    ),
-                };
-                Letter::new(app, r.cell_id, &message, &path)
-            })
+                            r.on.format("%d/%m/%Y"),
+                            crate::notify::link(app, &path)
+                        ),
+                    };
+                    Letter::new(app, r.cell_id, &message, &path)
+                },
+            )
             .collect();
         send(app, NoticeKind::StepDue, today, &letters, &told_kind, &rows).await?;
         told += rows.len();

@@ -7,7 +7,7 @@ use chibo_domain::indicators::Warning;
 use chrono::NaiveDate;
 use sea_orm::{ConnectionTrait, DbErr};
 
-use super::warnings::{AsOf, WarningRow, page_in, rows_of, walking};
+use super::warnings::{AsOf, WarningRow, rows_of, walking};
 use super::{Scope, Sql};
 
 /// `warnings::page` of the rows no one was told of yet: those without a row of `told_steps` (which
@@ -20,16 +20,7 @@ pub async fn untold_page(
     after: Option<&WarningRow>,
     limit: u64,
 ) -> Result<Vec<WarningRow>, DbErr> {
-    page_in(
-        db,
-        &walking(db, s, as_of).await?,
-        kind,
-        as_of,
-        after,
-        limit,
-        true,
-    )
-    .await
+    super::warnings::walked_page(db, s, kind, as_of, after, limit, true).await
 }
 
 /// `NOT EXISTS` a row of `told_steps` of `kind` for the cell, day and number that the SQL

@@ -481,16 +481,21 @@ pub async fn page(
     after: Option<&WarningRow>,
     limit: u64,
 ) -> Result<Vec<WarningRow>, DbErr> {
-    page_in(
-        db,
-        &walking(db, s, as_of).await?,
-        kind,
-        as_of,
-        after,
-        limit,
-        false,
-    )
-    .await
+    walked_page(db, s, kind, as_of, after, limit, false).await
+}
+
+/// [`page`] in the scope [`walking`] chooses; `untold`: as `super::told::untold_page`.
+pub(super) async fn walked_page(
+    db: &impl ConnectionTrait,
+    s: &Scope<'_>,
+    kind: Warning,
+    as_of: &AsOf,
+    after: Option<&WarningRow>,
+    limit: u64,
+    untold: bool,
+) -> Result<Vec<WarningRow>, DbErr> {
+    let s = walking(db, s, as_of).await?;
+    page_in(db, &s, kind, as_of, after, limit, untold).await
 }
 
 /// [`page`] in a scope already [`walking`] or not; `untold`: only the rows no one was told
