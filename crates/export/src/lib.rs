@@ -2,6 +2,7 @@
 //! (domain.md §10: issuing committee on the left, "ĐẢNG CỘNG SẢN VIỆT NAM" and the place and
 //! date in italics on the right, Times New Roman 14 pt), which LibreOffice and Word open.
 
+pub mod archive;
 pub mod calendar;
 mod sheet_read;
 pub mod table;

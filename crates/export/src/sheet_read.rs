@@ -7,10 +7,11 @@
 //! first sheet cell by cell, refusing a cell outside [`ReadLimits`] by its name ("ô XFD1048576");
 //! (3) holds a row only up to its last filled cell. A CSV file is bounded the same way.
 
-use std::io::{Cursor, Read};
+use std::io::Cursor;
 
 use calamine::{DataRef, Reader, Xlsx};
 
+use crate::archive::{self, ArchiveError, ArchiveLimits};
 use crate::table::{TableError, column_name};
 
 /// What an uploaded sheet may declare and hold. The defaults take a province's own export (about
@@ -238,56 +239,45 @@ impl SharedStringCounter {
 /// Decompresses every part into a sink, refusing the file once it declares more than the limits
 /// allow. Nothing of the file is held but a 64 KB buffer.
 fn check_zip(bytes: &[u8], limits: &ReadLimits) -> Result<(), TableError> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| broken())?;
-    if zip.len() > limits.max_parts {
-        return Err(broken());
-    }
-    let too_big = || {
-        TableError(format!(
-            "Tệp Excel quá lớn khi giải nén (hơn {} MB). {}",
-            limits.max_unzipped_bytes / (1024 * 1024),
-            split_advice()
-        ))
+    let bounds = ArchiveLimits {
+        max_parts: limits.max_parts,
+        max_unzipped_bytes: limits.max_unzipped_bytes,
     };
-    let mut total = 0u64;
-    let mut strings = SharedStringCounter::default();
-    let mut buf = vec![0u8; 64 * 1024];
-    for i in 0..zip.len() {
-        let mut part = zip.by_index(i).map_err(|_| broken())?;
-        // Only sheets are streamed; the parts held whole (shared strings, styles, the
-        // workbook) get the smaller bound wherever the package places them.
-        let name = part.name().map_err(|_| broken())?.to_lowercase();
+    // Only sheets are streamed; the parts held whole (shared strings, styles, the workbook) get
+    // the smaller bound wherever the package places them.
+    let cap_of = |name: &str| {
+        let name = name.to_lowercase();
         let held_whole = ["sharedstrings.xml", "styles.xml", "workbook.xml"]
             .iter()
             .any(|n| name.ends_with(n));
-        let worksheet = name.starts_with("xl/worksheets/") && !held_whole;
-        let cap = if worksheet {
+        if name.starts_with("xl/worksheets/") && !held_whole {
             limits.max_unzipped_bytes
         } else {
             limits.max_part_bytes
-        };
-        let mut in_part = 0u64;
-        loop {
-            let n = part.read(&mut buf).map_err(|_| broken())?;
-            if n == 0 {
-                break;
-            }
-            in_part += n as u64;
-            total += n as u64;
-            if in_part > cap || total > limits.max_unzipped_bytes {
-                return Err(too_big());
-            }
-            strings.feed(&buf[..n]);
-            if strings.count > limits.max_shared_strings {
-                return Err(TableError(format!(
-                    "Tệp Excel có quá nhiều ô chữ (hơn {}). {}",
-                    limits.max_shared_strings,
-                    split_advice()
-                )));
-            }
         }
+    };
+    let mut strings = SharedStringCounter::default();
+    let mut count = |chunk: &[u8]| {
+        strings.feed(chunk);
+        if strings.count > limits.max_shared_strings {
+            return Err(format!(
+                "Tệp Excel có quá nhiều ô chữ (hơn {}). {}",
+                limits.max_shared_strings,
+                split_advice()
+            ));
+        }
+        Ok(())
+    };
+    match archive::decompress_each(bytes, &bounds, &cap_of, &mut count) {
+        Ok(_) => Ok(()),
+        Err(ArchiveError::TooBig { max_bytes }) => Err(TableError(format!(
+            "Tệp Excel quá lớn khi giải nén (hơn {} MB). {}",
+            max_bytes / (1024 * 1024),
+            split_advice()
+        ))),
+        Err(ArchiveError::Refused(message)) => Err(TableError(message)),
+        Err(_) => Err(broken()),
     }
-    Ok(())
 }
 
 fn text_of(value: DataRef<'_>) -> String {

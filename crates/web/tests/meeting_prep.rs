@@ -93,6 +93,33 @@ async fn notice_documents_and_preparation() {
         .upload(&path, Auth::Cookie(&cookie), "du-thao.pdf", b"MZ\x90\x00")
         .await;
     assert!(renamed.body.contains("không phải là tệp PDF"));
+    // A PDF header pasted on a program; a zip renamed .docx; a document declaring 300 MB.
+    let mut program = b"%PDF-1.7\n\x7fELF\x02\x01\x01".to_vec();
+    program.extend(vec![0x90; 2048]);
+    let api_files = format!("/api/v1/meetings/{id}/files");
+    let r = t
+        .upload(&api_files, Auth::Bearer(&sec), "du-thao.pdf", &program)
+        .await;
+    assert!(refused(&r).contains("không phải là tệp PDF"), "{}", r.body);
+    let plain_zip = zip_of("ghi-chu.xml", b"<x/>");
+    let r = t
+        .upload(&api_files, Auth::Bearer(&sec), "du-thao.docx", &plain_zip)
+        .await;
+    assert!(
+        refused(&r).contains("không phải là tệp .docx"),
+        "{}",
+        r.body
+    );
+    let mut bomb = zip_of("word/document.xml", b"<w:document/>");
+    declare_size(&mut bomb, 300 * 1024 * 1024);
+    let r = t
+        .upload(&api_files, Auth::Bearer(&sec), "du-thao.docx", &bomb)
+        .await;
+    assert!(
+        refused(&r).contains("quá lớn khi giải nén (hơn 200 MB)"),
+        "{}",
+        r.body
+    );
     let big = vec![b'%'; 10 * 1024 * 1024 + 1];
     let too_big = t
         .upload(
@@ -111,7 +138,7 @@ async fn notice_documents_and_preparation() {
             &path,
             Auth::Cookie(&cookie),
             "Dự thảo nghị quyết.pdf",
-            b"%PDF-1.7 test",
+            &chibo_domain::files::minimal_pdf(),
         )
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
@@ -702,4 +729,23 @@ async fn a_member_meets_no_dead_link_on_the_cells_meeting_pages() {
             "{page}"
         );
     }
+}
+
+/// A zip of one part, stored uncompressed.
+fn zip_of(name: &str, body: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut w = zip::ZipWriter::new(&mut out);
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    w.start_file(name, stored).unwrap();
+    w.write_all(body).unwrap();
+    w.finish().unwrap();
+    out.into_inner()
+}
+
+/// Rewrites the uncompressed size the zip's central directory declares for its one part.
+fn declare_size(zip: &mut [u8], size: u32) {
+    let central = zip.windows(4).rposition(|w| w == b"PK\x01\x02").unwrap();
+    zip[central + 24..central + 28].copy_from_slice(&size.to_le_bytes());
 }

@@ -30,6 +30,19 @@ pub async fn may_upload(app: &App, actor: &Actor, id: i64) -> AppResult<()> {
     signatures::ensure_open(app, m.id).await
 }
 
+/// Opens a zip-kind document (DOCX, XLSX, PPTX, ODT, ODS) and measures what it unpacks to,
+/// off the request threads: up to 200 MB of decompression for a hostile file.
+async fn check_archive(name: &str, extension: &'static str, bytes: &[u8]) -> AppResult<()> {
+    use chibo_export::archive::{ArchiveLimits, check_document};
+    let owned = bytes.to_vec();
+    let checked = tokio::task::spawn_blocking(move || {
+        check_document(extension, &owned, &ArchiveLimits::DOCUMENTS)
+    })
+    .await
+    .map_err(|err| AppError::Internal(format!("kiểm tra tệp nén: {err}")))?;
+    checked.map_err(|e| AppError::invalid("file", e.message(name)))
+}
+
 /// Attaches a document to a meeting (checked for size and type), kept in the database or in
 /// the configured directory.
 pub async fn upload_document(
@@ -49,6 +62,9 @@ pub async fn upload_document(
         .to_string();
     let kind = files::check_upload(&name, bytes, app.config.upload_max_bytes)
         .map_err(|msg| AppError::invalid("file", msg))?;
+    if kind.is_archive() {
+        check_archive(&name, kind.extension, bytes).await?;
+    }
     let count = meeting_document::Entity::find()
         .filter(meeting_document::Column::MeetingId.eq(m.id))
         .count(&app.db)
