@@ -27,8 +27,10 @@ pub use access::{Actor, Grant, Role};
 /// Settings of the running service (see README: configuration).
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// Hours a login session lasts.
+    /// Hours a login session lasts at most, however much it is used.
     pub session_hours: i64,
+    /// Minutes a login session lasts unused; each use moves the end on.
+    pub session_idle_minutes: i64,
     /// Days an API token lasts.
     pub token_days: i64,
     /// Failed logins allowed per account within `throttle_minutes`.
@@ -81,6 +83,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             session_hours: 12,
+            session_idle_minutes: 60,
             token_days: 90,
             max_failures_per_account: 5,
             max_failures_per_ip: 30,

@@ -168,6 +168,22 @@ fn config_from_env() -> Result<Config> {
             .context("CHIBO_UPLOAD_MAX_MB phải là số MB từ 1 đến 200")?;
         config.upload_max_bytes = mb * 1024 * 1024;
     }
+    if let Ok(hours) = std::env::var("CHIBO_SESSION_HOURS") {
+        config.session_hours = hours
+            .trim()
+            .parse()
+            .ok()
+            .filter(|h| (1..=720).contains(h))
+            .context("CHIBO_SESSION_HOURS phải là số giờ từ 1 đến 720")?;
+    }
+    if let Ok(minutes) = std::env::var("CHIBO_SESSION_IDLE_MINUTES") {
+        config.session_idle_minutes = minutes
+            .trim()
+            .parse()
+            .ok()
+            .filter(|m| (5..=1440).contains(m))
+            .context("CHIBO_SESSION_IDLE_MINUTES phải là số phút từ 5 đến 1440")?;
+    }
     if let Ok(secs) = std::env::var("CHIBO_ACTOR_MEMO_SECONDS") {
         config.actor_memo_seconds = secs
             .trim()

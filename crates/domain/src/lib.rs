@@ -17,6 +17,7 @@ pub mod meeting_checks;
 pub mod member;
 pub mod notify;
 pub mod org;
+pub mod password;
 pub mod programme;
 pub mod rules;
 pub mod text;

@@ -41,6 +41,7 @@ pub fn router(app: App, web: WebConfig) -> Router {
     let kept = std::sync::Arc::new(kept::KeptPages::new(std::time::Duration::from_secs(
         app.config.actor_memo_seconds,
     )));
+    let hsts = web.secure_cookies;
     let state = AppState { app, web, kept };
     let (api_router, _) = api::router().split_for_parts();
     pages::router()
@@ -52,7 +53,9 @@ pub fn router(app: App, web: WebConfig) -> Router {
         ))
         .layer(axum::middleware::from_fn(saved::confirm_saves))
         .layer(axum::middleware::from_fn(security::csrf))
-        .layer(axum::middleware::from_fn(security::headers))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            security::headers(hsts, req, next)
+        }))
         .layer(compression())
 }
 

@@ -25,7 +25,7 @@ pub async fn confirm_saves(req: Request, next: Next) -> Response {
     let path = req.uri().path();
     let page = !path.starts_with("/api/");
     let reads = matches!(*req.method(), Method::GET | Method::HEAD);
-    let signs_in_or_out = path == "/login" || path == "/logout";
+    let signs_in_or_out = path == "/login" || path == "/login/code" || path == "/logout";
     let saved = page && reads && req.uri().query().is_some_and(names_a_save);
     let confirm = page && !reads && !signs_in_or_out;
     let mut res = SAVED.scope(saved, next.run(req)).await;

@@ -58,7 +58,9 @@ fn same_origin(req: &Request) -> bool {
     }
 }
 
-pub async fn headers(req: Request, next: Next) -> Response {
+/// The headers of every response. `hsts`: the server is reached over HTTPS (its cookies are
+/// `Secure`), so browsers are told to come back only over HTTPS for a year.
+pub async fn headers(hsts: bool, req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     let set = |h: &mut axum::http::HeaderMap, k: &'static str, v: &'static str| {
@@ -72,6 +74,13 @@ pub async fn headers(req: Request, next: Next) -> Response {
         "content-security-policy",
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
     );
+    if hsts {
+        set(
+            h,
+            "strict-transport-security",
+            "max-age=31536000; includeSubDomains",
+        );
+    }
     if !h.contains_key(header::CACHE_CONTROL) {
         set(h, "cache-control", "no-store");
     }

@@ -46,7 +46,7 @@ pub(crate) fn digest(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
-pub const MIN_PASSWORD_LEN: usize = 8;
+pub use chibo_domain::password::{MAX_PASSWORD_BYTES, MIN_PASSWORD_LEN};
 
 fn account_key(username: &str) -> String {
     format!("u:{username}")
@@ -56,7 +56,7 @@ fn account_key(username: &str) -> String {
 /// checked, and refuses once a window holds more than the limit. Counting first is what makes
 /// parallel attempts unable to pass together: each one has taken its place in the count before
 /// any of them is verified.
-async fn count_attempt(app: &App, username: &str, ip: Option<&str>) -> AppResult<()> {
+pub(crate) async fn count_attempt(app: &App, username: &str, ip: Option<&str>) -> AppResult<()> {
     let now = chrono::Utc::now();
     let opens_after = now - chrono::Duration::minutes(app.config.throttle_minutes);
     let on_account =
@@ -82,7 +82,7 @@ async fn count_attempt(app: &App, username: &str, ip: Option<&str>) -> AppResult
 
 /// A correct password: the account's window starts afresh and the address's count loses this
 /// attempt.
-async fn forgive_attempt(app: &App, username: &str, ip: Option<&str>) -> AppResult<()> {
+pub(crate) async fn forgive_attempt(app: &App, username: &str, ip: Option<&str>) -> AppResult<()> {
     chibo_store::throttle::clear(&app.db, &account_key(username)).await?;
     if let Some(ip) = ip {
         chibo_store::throttle::forgive_attempt(&app.db, &format!("ip:{ip}")).await?;
@@ -105,11 +105,17 @@ pub async fn check_login(
         .filter(user::Column::Username.eq(&username))
         .one(&app.db)
         .await?;
-    // Verify against a fixed hash for unknown users so timing does not reveal who exists.
+    // Every attempt costs one hash, whether the account exists, is locked or is not: timing
+    // tells no one which accounts exist or are locked. A password longer than any chibo
+    // accepts is checked against the fixed hash, at the same cost.
     let ok = match &found {
-        Some(u) => u.is_active && verify_password(password, &u.password_hash),
-        None => {
-            verify_password(password, dummy_hash());
+        Some(u) if password.len() <= MAX_PASSWORD_BYTES => {
+            let matches = verify_password(password, &u.password_hash);
+            u.is_active && matches
+        }
+        _ => {
+            let capped = &password[..password.floor_char_boundary(MAX_PASSWORD_BYTES)];
+            verify_password(capped, dummy_hash());
             false
         }
     };
@@ -135,7 +141,7 @@ pub async fn check_login(
 /// same per-account throttle as a login: a stolen session cannot guess the password either.
 pub async fn check_current_password(app: &App, u: &user::Model, password: &str) -> AppResult<bool> {
     count_attempt(app, &u.username, None).await?;
-    let ok = verify_password(password, &u.password_hash);
+    let ok = password.len() <= MAX_PASSWORD_BYTES && verify_password(password, &u.password_hash);
     if ok {
         forgive_attempt(app, &u.username, None).await?;
     }
@@ -147,16 +153,78 @@ fn dummy_hash() -> &'static str {
     HASH.get_or_init(|| hash_password("không phải mật khẩu").unwrap_or_default())
 }
 
-/// Logs in and opens a session; returns the cookie secret.
-pub async fn login(app: &App, username: &str, password: &str, ip: &str) -> AppResult<String> {
+/// What a right password opens: a session, or, for an account with a second factor, a
+/// session waiting for the code (it reaches nothing but the code's form).
+#[derive(Debug)]
+pub enum Login {
+    /// The cookie secret of a live session.
+    Open(String),
+    /// The cookie secret of a session waiting for the code, for [`CODE_MINUTES`].
+    NeedsCode(String),
+}
+
+/// Minutes the code of a second factor may be given in after the password.
+pub const CODE_MINUTES: i64 = 5;
+
+/// Checks the password and opens a session; see [`Login`].
+pub async fn login(app: &App, username: &str, password: &str, ip: &str) -> AppResult<Login> {
     let u = check_login(app, username, password, ip).await?;
+    Ok(if u.totp_secret.is_some() {
+        Login::NeedsCode(open_session(app, u.id, ip, true).await?)
+    } else {
+        Login::Open(open_session(app, u.id, ip, false).await?)
+    })
+}
+
+/// Takes the code of the account whose password opened the waiting session `pending`: the
+/// waiting session ends and a live one opens under a new secret, which is returned. Codes are
+/// throttled with the passwords, per account and address.
+pub async fn confirm_code(app: &App, pending: &str, code: &str, ip: &str) -> AppResult<String> {
+    let now = chrono::Utc::now();
+    let waiting = session::Entity::find()
+        .filter(session::Column::TokenHash.eq(digest(pending)))
+        .filter(session::Column::NeedsCode.eq(true))
+        .filter(session::Column::ExpiresAt.gt(now))
+        .one(&app.db)
+        .await?
+        .ok_or(AppError::BadCredentials)?;
+    let u = user::Entity::find_by_id(waiting.user_id)
+        .filter(user::Column::IsActive.eq(true))
+        .one(&app.db)
+        .await?
+        .ok_or(AppError::BadCredentials)?;
+    let ip: String = ip.chars().take(64).collect();
+    count_attempt(app, &u.username, Some(&ip)).await?;
+    super::second_factor::take_code(app, &u, code).await?;
+    forgive_attempt(app, &u.username, Some(&ip)).await?;
+    session::Entity::delete_by_id(waiting.id)
+        .exec(&app.db)
+        .await?;
+    open_session(app, u.id, &ip, false).await
+}
+
+/// Opens a session for the user; returns the cookie secret. A live one lasts
+/// `session_hours` at most and ends when left unused `session_idle_minutes`; one waiting for a
+/// code lasts [`CODE_MINUTES`].
+async fn open_session(app: &App, user_id: i64, ip: &str, needs_code: bool) -> AppResult<String> {
     let secret = new_secret();
     let now = chrono::Utc::now();
+    let (lasts, idle) = if needs_code {
+        let code = chrono::Duration::minutes(CODE_MINUTES);
+        (code, code)
+    } else {
+        (
+            chrono::Duration::hours(app.config.session_hours),
+            chrono::Duration::minutes(app.config.session_idle_minutes),
+        )
+    };
     session::ActiveModel {
         token_hash: Set(digest(&secret)),
-        user_id: Set(u.id),
+        user_id: Set(user_id),
         created_at: Set(now),
-        expires_at: Set(now + chrono::Duration::hours(app.config.session_hours)),
+        expires_at: Set(now + lasts),
+        idle_until: Set(Some(now + idle)),
+        needs_code: Set(needs_code),
         ip: Set(Some(ip.chars().take(64).collect())),
         ..Default::default()
     }
@@ -180,8 +248,12 @@ pub async fn issue_token(
     password: &str,
     ip: &str,
     name: &str,
+    code: Option<&str>,
 ) -> AppResult<(String, chrono::DateTime<chrono::Utc>)> {
     let u = check_login(app, username, password, ip).await?;
+    if u.totp_secret.is_some() {
+        super::second_factor::take_code(app, &u, code.unwrap_or("")).await?;
+    }
     let secret = new_secret();
     let now = chrono::Utc::now();
     let expires = now + chrono::Duration::days(app.config.token_days);
@@ -264,55 +336,68 @@ pub(crate) async fn end_all_access(
     Ok(())
 }
 
-/// The actor behind a session cookie, if the session is live.
+/// The actor behind a session cookie, if the session is live: not past its end, used within
+/// the idle time, and not waiting for a code. A use moves the idle end on, written at most once
+/// a minute a session.
 pub async fn actor_from_session(app: &App, secret: &str) -> AppResult<Option<Actor>> {
     use session::Column as C;
-    live_actor(
-        app,
-        's',
-        session::Entity,
-        [C::UserId, C::TokenHash, C::ExpiresAt],
-        secret,
-    )
+    let hash = digest(secret);
+    remembered(app, format!("s{hash}"), async {
+        let now = chrono::Utc::now();
+        let Some(s) = session::Entity::find()
+            .filter(C::TokenHash.eq(hash.as_str()))
+            .filter(C::ExpiresAt.gt(now))
+            .filter(C::IdleUntil.gt(now))
+            .filter(C::NeedsCode.eq(false))
+            .one(&app.db)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let idle = chrono::Duration::minutes(app.config.session_idle_minutes);
+        let moved_on = now + idle;
+        if s.idle_until
+            .is_none_or(|until| moved_on - until > chrono::Duration::minutes(1))
+        {
+            session::Entity::update_many()
+                .col_expr(C::IdleUntil, Expr::value(moved_on))
+                .filter(C::Id.eq(s.id))
+                .exec(&app.db)
+                .await?;
+        }
+        load_actor(app, s.user_id).await
+    })
     .await
 }
 
 /// The actor behind an API token, if the token is live.
 pub async fn actor_from_token(app: &App, secret: &str) -> AppResult<Option<Actor>> {
     use api_token::Column as C;
-    live_actor(
-        app,
-        't',
-        api_token::Entity,
-        [C::UserId, C::TokenHash, C::ExpiresAt],
-        secret,
-    )
+    let hash = digest(secret);
+    remembered(app, format!("t{hash}"), async {
+        let live = Query::select()
+            .column(C::UserId)
+            .from(api_token::Entity)
+            .and_where(C::TokenHash.eq(hash.as_str()))
+            .and_where(C::ExpiresAt.gt(chrono::Utc::now()))
+            .to_owned();
+        actor_where(app, user::Column::Id.in_subquery(live)).await
+    })
     .await
 }
 
-/// The user of the live row of `table` (a session or a token) whose hash is the secret's, with
-/// their grants: from memory when read since the last write (see [`crate::memo`]), else from
-/// the database. `kind` keeps sessions and tokens apart in memory.
-async fn live_actor<E: EntityTrait>(
+/// The actor `key` names (a session's or a token's hash): from memory when read since the last
+/// write (see [`crate::memo`]), else from `read`.
+async fn remembered(
     app: &App,
-    kind: char,
-    table: E,
-    [user_id, token_hash, expires_at]: [E::Column; 3],
-    secret: &str,
+    key: String,
+    read: impl Future<Output = AppResult<Option<Actor>>>,
 ) -> AppResult<Option<Actor>> {
-    let hash = digest(secret);
-    let key = format!("{kind}{hash}");
     if let Some(a) = app.memo.actor(&key) {
         return Ok(Some(a));
     }
     let read_in = app.memo.generation();
-    let live = Query::select()
-        .column(user_id)
-        .from(table)
-        .and_where(token_hash.eq(hash))
-        .and_where(expires_at.gt(chrono::Utc::now()))
-        .to_owned();
-    let actor = actor_where(app, user::Column::Id.in_subquery(live)).await?;
+    let actor = read.await?;
     if let Some(a) = &actor {
         app.memo.remember_actor(key, read_in, a);
     }
@@ -385,7 +470,11 @@ struct GrantRow {
 pub async fn purge_expired(app: &App) -> AppResult<()> {
     let now = chrono::Utc::now();
     session::Entity::delete_many()
-        .filter(session::Column::ExpiresAt.lt(now))
+        .filter(
+            session::Column::ExpiresAt
+                .lt(now)
+                .or(session::Column::IdleUntil.lt(now)),
+        )
         .exec(&app.db)
         .await?;
     api_token::Entity::delete_many()

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod member_accounts;
 mod proof;
+pub mod second_factor;
 pub mod users;
 
 pub use proof::{

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::access::auth;
-use crate::access::auth::{MIN_PASSWORD_LEN, hash_password};
+use crate::access::auth::hash_password;
 use crate::access::{Actor, Admin, Role};
 use crate::org::units;
 use crate::{App, AppError, AppResult, audit};
@@ -38,6 +38,8 @@ pub struct UserView {
     pub display_name: String,
     pub member_id: Option<i64>,
     pub is_active: bool,
+    /// The account signs in with a code from an authenticator app as well as its password.
+    pub second_factor: bool,
     pub roles: Vec<RoleView>,
 }
 
@@ -47,7 +49,7 @@ pub struct NewUser {
     /// 3–64 characters: lower-case letters, digits, `.`, `_`, `-`.
     pub username: String,
     pub display_name: String,
-    /// At least 8 characters.
+    /// At least 8 characters, not a common password nor one holding the username.
     pub password: String,
     pub member_id: Option<i64>,
     /// A first role, optional.
@@ -114,6 +116,7 @@ pub(crate) async fn user_views(app: &App, users: Vec<user::Model>) -> AppResult<
             display_name: u.display_name,
             member_id: u.member_id,
             is_active: u.is_active,
+            second_factor: u.totp_secret.is_some(),
         })
         .collect())
 }
@@ -161,12 +164,10 @@ pub async fn get(app: &App, _admin: &Admin<'_>, id: UserId) -> AppResult<UserVie
     user_view(app, u).await
 }
 
-fn check_password(e: &mut Invalid, field: &str, p: &str) {
-    if p.chars().count() < MIN_PASSWORD_LEN {
-        e.push(
-            field,
-            format!("Mật khẩu phải có ít nhất {MIN_PASSWORD_LEN} ký tự."),
-        );
+/// The password policy (`chibo_domain::password`) for the account `username`.
+fn check_password(e: &mut Invalid, field: &str, p: &str, username: &str) {
+    if let Some(problem) = chibo_domain::password::password_problem(p, username) {
+        e.push(field, problem);
     }
 }
 
@@ -244,7 +245,7 @@ pub async fn create(app: &App, admin: &Admin<'_>, input: NewUser) -> AppResult<U
         &input.display_name,
         255,
     );
-    check_password(&mut e, "password", &input.password);
+    check_password(&mut e, "password", &input.password, &username);
     if let Some(mid) = input.member_id
         && member::Entity::find_by_id(mid)
             .one(&app.db)
@@ -427,7 +428,7 @@ pub async fn set_password(
     {
         e.push("current_password", "Mật khẩu hiện tại không đúng.");
     }
-    check_password(&mut e, "new_password", &input.new_password);
+    check_password(&mut e, "new_password", &input.new_password, &u.username);
     e.into_result()?;
     let hash = hash_password(&input.new_password)?;
     let tx = write_tx(&app.db).await?;
@@ -490,7 +491,8 @@ pub async fn set_active(
     user_view(app, after).await
 }
 
-/// Creates the first administrator (command line set-up, the demo): no actor exists yet.
+/// Creates the first administrator from the command line: no actor exists yet. The password
+/// passes the policy like any other.
 pub async fn bootstrap_admin(
     app: &App,
     username: &str,
@@ -498,7 +500,7 @@ pub async fn bootstrap_admin(
     password: &str,
 ) -> AppResult<user::Model> {
     let mut e = Invalid::new();
-    check_password(&mut e, "password", password);
+    check_password(&mut e, "password", password, username);
     let username = username.trim().to_lowercase();
     if user::Entity::find()
         .filter(user::Column::Username.eq(&username))

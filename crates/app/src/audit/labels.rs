@@ -114,6 +114,12 @@ const ACTIONS: &[(&str, &str)] = &[
     ("user.create", "Tạo tài khoản"),
     ("user.active", "Khóa hoặc mở lại tài khoản"),
     ("user.password", "Đổi mật khẩu"),
+    ("user.second_factor.on", "Bật xác thực hai bước"),
+    ("user.second_factor.off", "Tắt xác thực hai bước"),
+    (
+        "user.second_factor.reset",
+        "Quản trị viên tắt xác thực hai bước (mất điện thoại)",
+    ),
     ("user.role_add", "Cấp quyền"),
     ("user.role_remove", "Thu hồi quyền"),
 ];

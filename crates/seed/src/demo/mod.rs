@@ -12,7 +12,7 @@ mod workflows;
 pub use meetings::seed_meetings;
 pub use org::seed;
 
-pub const DEMO_PASSWORD: &str = "chibo-demo-2026";
+pub use chibo_domain::password::DEMO_PASSWORD;
 
 #[derive(Debug, Clone)]
 pub struct DemoLogin {

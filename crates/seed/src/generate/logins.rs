@@ -128,6 +128,8 @@ pub async fn write_logins(
             member_id: Set(member_id),
             is_active: Set(true),
             created_at: Set(now),
+            totp_secret: Set(None),
+            totp_last_step: Set(None),
         });
         roles.push(user_role::ActiveModel {
             id: Set(id),

@@ -9,6 +9,10 @@ entity!(user, "users", {
     member_id: Option<i64>,
     is_active: bool,
     created_at: DateTime<Utc>,
+    /// The shared secret of the account's authenticator app (base32), when it has one.
+    totp_secret: Option<String>,
+    /// The last 30-second step whose code was accepted: a code is taken once.
+    totp_last_step: Option<i64>,
 });
 
 entity!(user_role, "user_roles", {
@@ -21,8 +25,13 @@ entity!(session, "sessions", {
     token_hash: String,
     user_id: i64,
     created_at: DateTime<Utc>,
+    /// The session ends at the latest then, however much it is used.
     expires_at: DateTime<Utc>,
     ip: Option<String>,
+    /// The session ends then unless used before; each use moves it on.
+    idle_until: Option<DateTime<Utc>>,
+    /// The password was right and the second factor is still to be given.
+    needs_code: bool,
 });
 
 entity!(api_token, "api_tokens", {

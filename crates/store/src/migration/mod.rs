@@ -10,6 +10,7 @@ mod rules;
 mod scale;
 mod security;
 mod shape;
+mod trust;
 
 pub struct Migrator;
 
@@ -66,6 +67,7 @@ impl MigratorTrait for Migrator {
             Box::new(reach::Outbox),
             Box::new(reach::MeetingAway),
             Box::new(reach::StepsTold),
+            Box::new(trust::SessionsAndSecondFactor),
         ]
     }
 }

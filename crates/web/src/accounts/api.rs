@@ -25,6 +25,9 @@ pub struct TokenRequest {
     pub password: String,
     /// What the token is for (shown to administrators).
     pub name: Option<String>,
+    /// The six-digit code of the account's authenticator app, for an account with a second
+    /// factor (refused without it, with the field `code`).
+    pub code: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -36,15 +39,22 @@ pub struct TokenResponse {
 
 /// Exchanges a username and password for a bearer token (throttled like the login page).
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", security(), request_body = TokenRequest,
-    responses((status = 201, body = TokenResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses((status = 201, body = TokenResponse), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn create_token(
     State(s): State<AppState>,
     ClientIp(ip): ClientIp,
     ApiJson(b): ApiJson<TokenRequest>,
 ) -> Result<(StatusCode, Json<TokenResponse>), ApiError> {
     let name = b.name.unwrap_or_else(|| "API".into());
-    let (token, expires_at) =
-        auth::issue_token(&s.app, &b.username, &b.password, &ip, &name).await?;
+    let (token, expires_at) = auth::issue_token(
+        &s.app,
+        &b.username,
+        &b.password,
+        &ip,
+        &name,
+        b.code.as_deref(),
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(TokenResponse { token, expires_at }),

@@ -4,3 +4,4 @@ pub mod admin_page;
 pub mod api;
 pub mod member_page;
 pub mod page;
+pub mod second_factor;

@@ -30,11 +30,11 @@ struct LoginPage {
 #[derive(serde::Deserialize, Default)]
 #[serde(default)]
 pub struct NextQuery {
-    next: String,
+    pub(crate) next: String,
 }
 
 /// Where a successful login goes: the page asked for when it is one of ours, else home.
-fn after_login(next: &str) -> &str {
+pub(crate) fn after_login(next: &str) -> &str {
     safe_next(next).unwrap_or("/")
 }
 
@@ -67,18 +67,20 @@ pub async fn login(
 ) -> Result<Response, PageError> {
     let username = form.username;
     match auth::login(&s.app, &username, &form.password, &ip).await {
-        Ok(secret) => {
-            let mut res = see_other(after_login(&form.next));
-            let cookie = session_cookie(
-                &secret,
-                s.app.config.session_hours * 3600,
-                s.web.secure_cookies,
-            );
-            res.headers_mut().insert(
-                header::SET_COOKIE,
-                HeaderValue::from_str(&cookie).map_err(|e| AppError::Internal(e.to_string()))?,
-            );
-            Ok(res)
+        Ok(auth::Login::Open(secret)) => {
+            signed_in(&s, see_other(after_login(&form.next)), &secret, false)
+        }
+        Ok(auth::Login::NeedsCode(secret)) => {
+            let next = safe_next(&form.next).unwrap_or_default();
+            let to = if next.is_empty() {
+                "/login/code".to_string()
+            } else {
+                format!(
+                    "/login/code?next={}",
+                    form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+                )
+            };
+            signed_in(&s, see_other(&to), &secret, true)
         }
         Err(e @ (AppError::BadCredentials | AppError::Throttled { .. })) => {
             let status = if matches!(e, AppError::Throttled { .. }) {
@@ -97,6 +99,27 @@ pub async fn login(
         }
         Err(e) => Err(PageError(e)),
     }
+}
+
+/// `res` with the session's cookie: for the session's whole life, or, waiting for a code, for
+/// the minutes the code may take.
+pub(crate) fn signed_in(
+    s: &AppState,
+    mut res: Response,
+    secret: &str,
+    needs_code: bool,
+) -> Result<Response, PageError> {
+    let lasts = if needs_code {
+        auth::CODE_MINUTES * 60
+    } else {
+        s.app.config.session_hours * 3600
+    };
+    let cookie = session_cookie(secret, lasts, s.web.secure_cookies);
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).map_err(|e| AppError::Internal(e.to_string()))?,
+    );
+    Ok(res)
 }
 
 pub async fn logout(
@@ -132,12 +155,24 @@ struct AccountPage {
     /// The password form's messages, each beside its field (a password is never sent back).
     password: Typed,
     tokens: Vec<auth::TokenView>,
+    /// Whether the second factor is on, for the accounts that may use one.
+    second_factor: Option<bool>,
+}
+
+/// Whether the actor's second factor is on, when they may use one.
+async fn second_factor_of(s: &AppState, a: &Actor) -> Result<Option<bool>, PageError> {
+    use chibo_app::access::second_factor;
+    if !second_factor::may_use(a) {
+        return Ok(None);
+    }
+    Ok(Some(second_factor::is_on(&s.app, a).await?))
 }
 
 pub async fn page(State(s): State<AppState>, PageUser(a): PageUser) -> Result<Response, PageError> {
     render(&AccountPage {
         nav: Nav::of(&a),
         tokens: auth::tokens_of(&s.app, &a).await?,
+        second_factor: second_factor_of(&s, &a).await?,
         actor: a,
         password: Typed::default(),
     })
@@ -191,6 +226,7 @@ pub async fn change_password(
             &AccountPage {
                 nav: Nav::of(&a),
                 tokens: auth::tokens_of(&s.app, &a).await?,
+                second_factor: second_factor_of(&s, &a).await?,
                 actor: a,
                 password,
             },

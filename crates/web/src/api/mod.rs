@@ -8,6 +8,7 @@ use utoipa_axum::routes;
 
 use crate::accounts::api as accounts;
 use crate::accounts::member_page as member_accounts;
+use crate::accounts::second_factor;
 use crate::admissions::api as admissions;
 use crate::badges::api as badges;
 use crate::calendar::api as calendar;
@@ -75,6 +76,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::me))
         .routes(routes!(accounts::my_tokens))
         .routes(routes!(accounts::revoke_my_token))
+        .routes(routes!(second_factor::enrolment))
+        .routes(routes!(
+            second_factor::enable_api,
+            second_factor::disable_api
+        ))
+        .routes(routes!(second_factor::reset_api))
         .routes(routes!(units::list, units::create))
         .routes(routes!(units::choices))
         .routes(routes!(units::founder_choices))

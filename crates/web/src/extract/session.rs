@@ -13,8 +13,12 @@ use crate::state::AppState;
 pub const SESSION_COOKIE: &str = "chibo_session";
 
 pub fn cookie_value(parts: &Parts, name: &str) -> Option<String> {
-    parts
-        .headers
+    cookie_in(&parts.headers, name)
+}
+
+/// The value of the cookie `name` among the request's headers.
+pub fn cookie_in(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())

@@ -15,6 +15,7 @@ use chibo_app::AppError;
 use crate::accounts::admin_page as admin;
 use crate::accounts::member_page as member_account;
 use crate::accounts::page as account;
+use crate::accounts::second_factor;
 use crate::admissions::page as admissions;
 use crate::badges::page as badges;
 use crate::dues::page as dues;
@@ -50,6 +51,31 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
         r(M::GET, "/login", true, get(account::login_form)),
         r(M::POST, "/login", true, post(account::login)),
         r(M::POST, "/logout", true, post(account::logout)),
+        r(M::GET, "/login/code", true, get(second_factor::code_form)),
+        r(
+            M::POST,
+            "/login/code",
+            true,
+            post(second_factor::confirm_code),
+        ),
+        r(
+            M::GET,
+            "/account/second-factor",
+            false,
+            get(second_factor::page),
+        ),
+        r(
+            M::POST,
+            "/account/second-factor",
+            false,
+            post(second_factor::enable),
+        ),
+        r(
+            M::POST,
+            "/account/second-factor/off",
+            false,
+            post(second_factor::disable),
+        ),
         r(M::GET, "/account", false, get(account::page)),
         r(
             M::POST,
@@ -172,6 +198,12 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
             "/admin/users/{id}/active",
             false,
             post(admin::set_active),
+        ),
+        r(
+            M::POST,
+            "/admin/users/{id}/second-factor/reset",
+            false,
+            post(second_factor::reset_page),
         ),
         r(M::GET, "/admin/audit", false, get(admin::audit)),
         r(M::GET, "/units/{id}/badges", false, get(badges::due)),

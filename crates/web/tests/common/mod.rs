@@ -43,12 +43,17 @@ impl Res {
 
 impl TestApp {
     pub async fn new() -> TestApp {
+        Self::with(Config::default(), chibo_web::WebConfig::default()).await
+    }
+
+    /// The demo under other settings.
+    pub async fn with(config: Config, web: chibo_web::WebConfig) -> TestApp {
         let db = chibo_store::testing::fresh_db()
             .await
             .expect("test database");
-        let app = App::new(db, Config::default());
+        let app = App::new(db, config);
         chibo_seed::demo::seed(&app).await.expect("demo");
-        let router = chibo_web::router(app.clone(), chibo_web::WebConfig::default());
+        let router = chibo_web::router(app.clone(), web);
         TestApp { app, router }
     }
 
