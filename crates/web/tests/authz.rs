@@ -18,6 +18,9 @@ enum Case {
     Own,
     /// Administrators only: others get 404.
     Admin,
+    /// One's own second factor: administrators and board officers; others get 403
+    /// (`accounts_trust.rs` checks it).
+    SecondFactor,
     /// The path's id is a unit.
     Unit,
     /// The path's id is a member.
@@ -70,6 +73,8 @@ fn case(method: &Method, path: &str) -> Option<Case> {
     let p = path.trim_start_matches("/api/v1");
     Some(match (method.as_str(), p) {
         (_, "/login" | "/logout" | "/static/{file}" | "/docs" | "/openapi.json") => Public,
+        // The code's form: its waiting session is the key (`accounts_trust.rs` checks it).
+        (_, "/login/code") => Public,
         // A calendar feed: its secret is the key (`calendar.rs` checks it).
         ("GET", "/lich/{file}") => Public,
         ("POST", "/auth/token") if path.starts_with("/api/") => Public,
@@ -84,6 +89,13 @@ fn case(method: &Method, path: &str) -> Option<Case> {
             | "/account/calendar/stop"
             | "/me/calendar",
         ) => Own,
+        (
+            _,
+            "/account/second-factor"
+            | "/account/second-factor/off"
+            | "/me/second-factor"
+            | "/me/second-factor/enrolment",
+        ) => SecondFactor,
         (
             "GET",
             "/units"
@@ -748,7 +760,7 @@ async fn every_route_checks_scope_for_every_role() {
     // 2. Out of scope: the commune committee and a plain member get 404, never more.
     for (m, p, api) in &routes {
         let c = case(m, p).unwrap();
-        if matches!(c, Case::Public | Case::Own) {
+        if matches!(c, Case::Public | Case::Own | Case::SecondFactor) {
             continue;
         }
         let url = fill(p, &outside, target_user.id, role.id, c);
@@ -796,7 +808,7 @@ async fn every_route_checks_scope_for_every_role() {
         }
         let (cookie, token) = if matches!(
             c,
-            Case::Admin | Case::Holiday | Case::MemberAccount | Case::Outbox
+            Case::Admin | Case::Holiday | Case::MemberAccount | Case::Outbox | Case::SecondFactor
         ) {
             (&admin_cookie, &admin_token)
         } else {

@@ -235,6 +235,26 @@ async fn state_changes_need_our_origin() {
 async fn api_reports_field_errors_in_vietnamese_and_writes_nothing() {
     let t = TestApp::new().await;
     let token = t.token("bithu.dongtam").await;
+    // A path no route answers is the API's JSON error under /api/, the page elsewhere.
+    let missing = t
+        .api(
+            Method::GET,
+            "/api/v1/khong-co-duong-nay",
+            &token,
+            json!(null),
+        )
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(missing.json()["error"]["code"], "not_found");
+    assert!(
+        missing.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Không tìm thấy")
+    );
+    let page = t.get("/khong-co-trang-nay", Auth::None).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(page.body.contains("<html"), "{}", page.body);
     let cell = t.unit_id("Chi bộ thôn Đồng Tâm").await;
     let before = t
         .api(Method::GET, "/api/v1/members", &token, json!(null))

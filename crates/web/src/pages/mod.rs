@@ -566,8 +566,15 @@ pub fn router() -> Router<AppState> {
         .fallback(not_found)
 }
 
-async fn not_found() -> PageError {
-    PageError(AppError::NotFound)
+/// What no route answers: under `/api/` the API's JSON error (code `not_found`), elsewhere
+/// the page.
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if uri.path().starts_with("/api/") {
+        crate::error::ApiError(AppError::NotFound).into_response()
+    } else {
+        PageError(AppError::NotFound).into_response()
+    }
 }
 
 /// The state for handlers that need only the app.
