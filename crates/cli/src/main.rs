@@ -124,6 +124,9 @@ enum Command {
     /// Compute again the figures kept about every meeting (the sums the reports read) from the
     /// raw rows: after a restore, a bulk load or a change made behind chibo's back.
     Reindex,
+    /// Check that no record was changed behind chibo's back: the audit log's hash chain and
+    /// every signed minutes. Names the first entry or meeting found changed; exits with 1 then.
+    Verify,
     /// Create an administrator account (asks nothing; the password comes from the environment).
     CreateAdmin {
         #[arg(long)]
@@ -233,6 +236,16 @@ async fn main() -> Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command {
+        Command::Verify => {
+            let app = open(&cli.database_url).await?;
+            let found = chibo_app::audit::integrity::verify(&app).await?;
+            for line in found.lines() {
+                println!("{line}");
+            }
+            if !found.intact() {
+                std::process::exit(1);
+            }
+        }
         Command::Migrate => {
             open(&cli.database_url).await?;
             println!("Đã cập nhật cấu trúc cơ sở dữ liệu.");

@@ -4,6 +4,7 @@
 //! date (`meeting_stats`); writes of many rows by id in one statement (`bulk`); and the roll-ups
 //! over months and units that the indicators read (`rollups`).
 
+pub mod audit_chain;
 pub mod bulk;
 pub mod entities;
 pub mod indicators;
@@ -13,6 +14,7 @@ pub mod name_order;
 pub mod restructure;
 pub mod rollups;
 pub mod search;
+pub mod signed;
 pub mod sql;
 pub mod subtree;
 pub mod testing;

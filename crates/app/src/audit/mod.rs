@@ -1,15 +1,19 @@
 //! The audit log: who changed what, when, before and after, written in the change's transaction;
 //! read back page by page, filtered by unit (with the units below it), account, kind of record
-//! and days, in Vietnamese words (`labels`).
+//! and days, in Vietnamese words (`labels`). Each entry is chained to the one before by its hash
+//! (`chibo_store::audit_chain`); `integrity` checks the chain and the signed minutes.
 
+pub mod integrity;
 mod labels;
 mod place;
 
 pub use labels::{ENTITIES, action_label, entity_label, known_action};
 
+use chibo_store::audit_chain;
 use chibo_store::entities::{audit, user};
 use chibo_store::sea_orm::{
-    ActiveModelTrait, ConnectionTrait, EntityTrait, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, NotSet, QueryOrder,
+    QuerySelect,
 };
 use serde::Serialize;
 
@@ -30,19 +34,28 @@ pub async fn record<C: ConnectionTrait, B: Serialize, A: Serialize>(
         Some(id) => place::unit_path_of(conn, entity, id).await?,
         None => None,
     };
-    audit::ActiveModel {
-        at: Set(chrono::Utc::now()),
-        user_id: Set(actor.map(|a| a.user_id().get())),
-        action: Set(action.to_string()),
-        entity: Set(entity.to_string()),
-        entity_id: Set(entity_id),
-        before: Set(before.map(|b| serde_json::to_string(b).unwrap_or_default())),
-        after: Set(after.map(|a| serde_json::to_string(a).unwrap_or_default())),
-        unit_path: Set(unit_path),
-        ..Default::default()
-    }
-    .insert(conn)
-    .await?;
+    let mut entry = audit::Model {
+        id: 0,
+        at: audit_chain::entry_time(chrono::Utc::now()),
+        user_id: actor.map(|a| a.user_id().get()),
+        action: action.to_string(),
+        entity: entity.to_string(),
+        entity_id,
+        before: before.map(|b| serde_json::to_string(b).unwrap_or_default()),
+        after: after.map(|a| serde_json::to_string(a).unwrap_or_default()),
+        unit_path,
+        prev_hash: None,
+        hash: None,
+    };
+    // Chained to the last entry, whose head stays locked until this transaction ends.
+    let prev = audit_chain::lock_head(conn).await?;
+    let hash = audit_chain::entry_hash(&prev, &entry);
+    entry.prev_hash = Some(prev);
+    entry.hash = Some(hash.clone());
+    let mut row = entry.into_active_model();
+    row.id = NotSet;
+    let written = row.insert(conn).await?;
+    audit_chain::set_head(conn, written.id, &hash).await?;
     Ok(())
 }
 

@@ -20,7 +20,7 @@ use crate::meetings::figures::MeetingTx;
 use crate::meetings::held::{AmendmentView, SpeechView};
 use crate::meetings::lookup;
 use crate::meetings::sheet;
-use crate::meetings::signatures::{SignOff, approvals_of, ensure_open};
+use crate::meetings::signatures::{self, SignOff, approvals_of, ensure_open};
 use crate::refs::MemberRef;
 use crate::{App, AppError, AppResult, audit};
 
@@ -109,6 +109,13 @@ pub async fn approve(app: &App, actor: &Actor, id: i64) -> AppResult<SignOff> {
         }
         .insert(&tx)
         .await?;
+    }
+    // Both have now signed: what they signed is sealed with its hash (`chibo verify`).
+    let signed_now = signatures::SIGNERS
+        .iter()
+        .all(|r| existing.iter().any(|e| e == r) || todo.contains(r));
+    if signed_now {
+        chibo_store::signed::seal(&tx, m.id).await?;
     }
     audit::record(
         &tx,

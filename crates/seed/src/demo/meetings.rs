@@ -507,6 +507,7 @@ async fn record_demo_meeting(
             .insert(tx)
             .await?;
         }
+        chibo_store::signed::seal(tx, m.id).await?;
     }
     let judged: &[(&str, u32)] = if weak {
         &[

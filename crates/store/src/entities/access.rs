@@ -131,4 +131,8 @@ entity!(audit, "audit_log", {
     after: Option<String>,
     /// The path of the unit the record belongs to, when written (`chibo_app::audit::place`).
     unit_path: Option<String>,
+    /// The hash of the entry before (`crate::audit_chain`).
+    prev_hash: Option<String>,
+    /// This entry's hash over its fields and `prev_hash`.
+    hash: Option<String>,
 });

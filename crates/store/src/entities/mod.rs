@@ -198,6 +198,8 @@ entity!(meeting_record, "meeting_records", {
     votes_against: Option<i32>,
     votes_abstain: Option<i32>,
     updated_at: DateTime<Utc>,
+    /// The hash of the minutes as both signed them (`crate::signed`).
+    signed_hash: Option<String>,
 });
 
 entity!(meeting_task, "meeting_tasks", {

@@ -68,6 +68,8 @@ impl MigratorTrait for Migrator {
             Box::new(reach::MeetingAway),
             Box::new(reach::StepsTold),
             Box::new(trust::SessionsAndSecondFactor),
+            Box::new(trust::AuditChain),
+            Box::new(trust::SignedMinutes),
         ]
     }
 }
