@@ -12,6 +12,7 @@ use chibo_app::reach::worker::Worker;
 use chibo_app::{App, Config};
 use clap::{Parser, Subcommand};
 
+mod keeping;
 mod reach;
 
 /// mimalloc instead of the system allocator: a page builds many small strings and rows on two
@@ -124,6 +125,19 @@ enum Command {
     /// Compute again the figures kept about every meeting (the sums the reports read) from the
     /// raw rows: after a restore, a bulk load or a change made behind chibo's back.
     Reindex,
+    /// Copy the whole database into a new file while the server runs (SQLite: a consistent
+    /// snapshot; PostgreSQL: `pg_dump` in its custom format).
+    Backup {
+        /// The new file to write.
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
+    /// Restore a backup into the empty database given by `--database-url`, then check it.
+    Restore {
+        /// The backup file.
+        #[arg(long)]
+        from: std::path::PathBuf,
+    },
     /// Check that no record was changed behind chibo's back: the audit log's hash chain and
     /// every signed minutes. Names the first entry or meeting found changed; exits with 1 then.
     Verify,
@@ -236,6 +250,8 @@ async fn main() -> Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command {
+        Command::Backup { to } => keeping::backup_to(&cli.database_url, &to).await?,
+        Command::Restore { from } => keeping::restore_from(&cli.database_url, &from).await?,
         Command::Verify => {
             let app = open(&cli.database_url).await?;
             let found = chibo_app::audit::integrity::verify(&app).await?;

@@ -5,6 +5,7 @@
 //! over months and units that the indicators read (`rollups`).
 
 pub mod audit_chain;
+pub mod backup;
 pub mod bulk;
 pub mod entities;
 pub mod indicators;

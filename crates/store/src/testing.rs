@@ -121,3 +121,48 @@ mod tests {
         assert!(!left_behind(&format!("{PREFIX}x_7")));
     }
 }
+
+/// Every table with its row count and a digest of all its rows as text, in a fixed order: two
+/// databases of the same backend with the same fingerprints hold the same rows. For tests: a
+/// table is read as one string.
+pub async fn table_fingerprints(db: &Db) -> Result<Vec<(String, i64, String)>, DbErr> {
+    use sha2::Digest;
+    let backend = db.get_database_backend();
+    let mut out = Vec::new();
+    for t in crate::backup::tables(db).await? {
+        let sql = match backend {
+            sea_orm::DbBackend::Sqlite => {
+                let columns: Vec<String> = db
+                    .query_all_raw(Statement::from_string(
+                        backend,
+                        format!("SELECT name FROM pragma_table_info('{t}')"),
+                    ))
+                    .await?
+                    .into_iter()
+                    .map(|r| r.try_get_by_index::<String>(0))
+                    .collect::<Result<_, _>>()?;
+                let row = columns
+                    .iter()
+                    .map(|c| format!("quote(\"{c}\")"))
+                    .collect::<Vec<_>>()
+                    .join("||','||");
+                format!(
+                    "SELECT COUNT(*), COALESCE(group_concat(r, char(10)), '') \
+                     FROM (SELECT {row} AS r FROM \"{t}\" ORDER BY 1)"
+                )
+            }
+            _ => format!(
+                "SELECT COUNT(*), COALESCE(string_agg(x::text, E'\\n' ORDER BY x::text), '') \
+                 FROM \"{t}\" x"
+            ),
+        };
+        let r = db
+            .query_one_raw(Statement::from_string(backend, sql))
+            .await?
+            .ok_or_else(|| DbErr::Custom(format!("no answer for {t}")))?;
+        let rows: i64 = r.try_get_by_index(0)?;
+        let text: String = r.try_get_by_index(1)?;
+        out.push((t, rows, hex::encode(sha2::Sha256::digest(text.as_bytes()))));
+    }
+    Ok(out)
+}
