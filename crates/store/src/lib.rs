@@ -7,6 +7,7 @@
 pub mod audit_chain;
 pub mod backup;
 pub mod bulk;
+pub mod dossier;
 pub mod entities;
 pub mod indicators;
 pub mod meeting_stats;

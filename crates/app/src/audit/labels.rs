@@ -61,6 +61,12 @@ const ACTIONS: &[(&str, &str)] = &[
     ("member.update", "Sửa hồ sơ đảng viên"),
     ("member.status", "Thay đổi tình trạng đảng viên"),
     ("member.import", "Nhập đảng viên từ tệp"),
+    ("member.read", "Xem hồ sơ đảng viên"),
+    ("member.export", "Xuất mọi dữ liệu về đảng viên"),
+    ("export.members", "Xuất danh sách đảng viên ra tệp"),
+    ("export.minutes", "Tải, in biên bản sinh hoạt"),
+    ("export.resolution", "Tải, in nghị quyết"),
+    ("export.review_report", "Tải báo cáo sơ kết, tổng kết"),
     ("member.badge", "Trao Huy hiệu Đảng"),
     ("member.discipline", "Ghi kỷ luật đảng viên"),
     (

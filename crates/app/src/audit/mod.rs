@@ -3,9 +3,12 @@
 //! and days, in Vietnamese words (`labels`). Each entry is chained to the one before by its hash
 //! (`chibo_store::audit_chain`); `integrity` checks the chain and the signed minutes.
 
+mod access;
 pub mod integrity;
 mod labels;
 mod place;
+
+pub use access::{MemberDossier, about_member, member_dossier, record_export, record_read};
 
 pub use labels::{ENTITIES, action_label, entity_label, known_action};
 
@@ -162,6 +165,15 @@ pub async fn list(
     // One row more than the page says whether there is a next one.
     let mut rows = q.limit(limit + 1).all(&app.db).await?;
     let next = crate::lookup::cut_page(&mut rows, limit, |r| r.id);
+    Ok(AuditLog {
+        items: entries_of(app, rows).await?,
+        next,
+    })
+}
+
+/// Audit rows as shown: with their account's name and Vietnamese labels (the accounts of a page
+/// read once).
+async fn entries_of(app: &crate::App, rows: Vec<audit::Model>) -> AppResult<Vec<AuditEntry>> {
     let ids: Vec<i64> = rows.iter().filter_map(|r| r.user_id).collect();
     let users: std::collections::HashMap<i64, String> =
         crate::lookup::by_ids::<user::Entity, _>(&app.db, user::Column::Id, &ids)
@@ -170,7 +182,7 @@ pub async fn list(
             .map(|u| (u.id, u.username))
             .collect();
     let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
-    let items = rows
+    Ok(rows
         .into_iter()
         .map(|r| AuditEntry {
             id: r.id,
@@ -185,6 +197,5 @@ pub async fn list(
             before: parse(r.before),
             after: parse(r.after),
         })
-        .collect();
-    Ok(AuditLog { items, next })
+        .collect())
 }

@@ -78,6 +78,7 @@ pub(super) async fn whole(
 /// The minutes, with every section that was recorded and a blank where something is missing.
 pub async fn minutes(app: &App, actor: &Actor, id: i64) -> AppResult<Document> {
     let (d, summary) = whole(app, actor, id).await?;
+    crate::audit::record_export(app, actor, "minutes", "meeting", id, &()).await?;
     let m = &d.meeting;
     let everyone: Vec<_> = d.sheet.iter().chain(&d.apart).collect();
     let count = |f: &dyn Fn(&&lookup::SheetRow) -> bool| everyone.iter().filter(|r| f(r)).count();
@@ -325,6 +326,7 @@ pub async fn minutes(app: &App, actor: &Actor, id: i64) -> AppResult<Document> {
 /// The resolution, numbered in its cell and year ("Số 11-NQ/CB").
 pub async fn resolution(app: &App, actor: &Actor, id: i64) -> AppResult<Document> {
     let (d, _) = whole(app, actor, id).await?;
+    crate::audit::record_export(app, actor, "resolution", "meeting", id, &()).await?;
     let rec = d.held.as_ref().map(|h| &h.record);
     // Given when the meeting was recorded as held; a draft before that has none yet, and a
     // cell committee's meeting is given none (its number is written by hand).

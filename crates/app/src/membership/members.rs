@@ -438,8 +438,10 @@ pub async fn visible_ref(app: &App, actor: &Actor, id: i64) -> AppResult<MemberR
     Ok(MemberRef::of(&m))
 }
 
+/// A member's whole record; opening it is written to the audit log (`member.read`) first.
 pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<MemberDetail> {
     let (m, u) = visible(app, actor, id).await?;
+    crate::audit::record_read(app, actor, "member", id).await?;
     detail(app, actor, m, u).await
 }
 

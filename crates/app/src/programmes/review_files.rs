@@ -206,6 +206,28 @@ pub fn document(r: &ReportView) -> Document {
 }
 
 /// The report as DOCX bytes.
+/// The report `id` as DOCX for `actor`, the export written to the log first.
+pub async fn docx_for(
+    app: &crate::App,
+    actor: &crate::Actor,
+    id: i64,
+) -> crate::AppResult<Vec<u8>> {
+    let r = super::review::get(app, actor, id).await?;
+    crate::audit::record_export(app, actor, "review_report", "review_report", id, &"docx").await?;
+    Ok(docx(&r))
+}
+
+/// The report `id` as XLSX for `actor`, the export written to the log first.
+pub async fn xlsx_for(
+    app: &crate::App,
+    actor: &crate::Actor,
+    id: i64,
+) -> crate::AppResult<Vec<u8>> {
+    let r = super::review::get(app, actor, id).await?;
+    crate::audit::record_export(app, actor, "review_report", "review_report", id, &"xlsx").await?;
+    xlsx(&r)
+}
+
 pub fn docx(r: &ReportView) -> Vec<u8> {
     chibo_export::docx(&document(r))
 }

@@ -2,6 +2,7 @@
 
 pub mod admin_page;
 pub mod api;
+pub mod member_access;
 pub mod member_page;
 pub mod page;
 pub mod second_factor;

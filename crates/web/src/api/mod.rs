@@ -7,6 +7,7 @@ use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
 use crate::accounts::api as accounts;
+use crate::accounts::member_access;
 use crate::accounts::member_page as member_accounts;
 use crate::accounts::second_factor;
 use crate::admissions::api as admissions;
@@ -82,6 +83,8 @@ pub fn router() -> OpenApiRouter<AppState> {
             second_factor::disable_api
         ))
         .routes(routes!(second_factor::reset_api))
+        .routes(routes!(member_access::access_log))
+        .routes(routes!(member_access::dossier))
         .routes(routes!(units::list, units::create))
         .routes(routes!(units::choices))
         .routes(routes!(units::founder_choices))

@@ -13,6 +13,7 @@ use axum::routing::{MethodRouter, get, post};
 use chibo_app::AppError;
 
 use crate::accounts::admin_page as admin;
+use crate::accounts::member_access;
 use crate::accounts::member_page as member_account;
 use crate::accounts::page as account;
 use crate::accounts::second_factor;
@@ -198,6 +199,18 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
             "/admin/users/{id}/active",
             false,
             post(admin::set_active),
+        ),
+        r(
+            M::GET,
+            "/admin/members/{id}/access",
+            false,
+            get(member_access::page),
+        ),
+        r(
+            M::GET,
+            "/admin/members/{id}/dossier.json",
+            false,
+            get(member_access::dossier_file),
         ),
         r(
             M::POST,

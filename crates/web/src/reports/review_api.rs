@@ -102,9 +102,8 @@ pub(crate) async fn docx_of(
     a: &chibo_app::Actor,
     id: i64,
 ) -> Result<Response, chibo_app::AppError> {
-    let r = review::get(&s.app, a, id).await?;
     Ok(file_response(
-        review_files::docx(&r),
+        review_files::docx_for(&s.app, a, id).await?,
         DOCX,
         &format!("bao-cao-{id}.docx"),
     ))
@@ -116,9 +115,8 @@ pub(crate) async fn xlsx_of(
     a: &chibo_app::Actor,
     id: i64,
 ) -> Result<Response, chibo_app::AppError> {
-    let r = review::get(&s.app, a, id).await?;
     Ok(file_response(
-        review_files::xlsx(&r)?,
+        review_files::xlsx_for(&s.app, a, id).await?,
         XLSX,
         &format!("bao-cao-{id}.xlsx"),
     ))

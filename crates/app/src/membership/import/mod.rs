@@ -346,6 +346,8 @@ struct ExportMember {
 /// the next batch is read, so a province's export holds two batches and the finished file.
 pub async fn export(app: &App, actor: &Actor, unit_id: i64) -> AppResult<(String, Vec<u8>)> {
     let root = actor.visible(units::find(&app.db, unit_id).await?)?;
+    // Written before the file is made: an export the log does not hold is never handed over.
+    crate::audit::record_export(app, actor, "members", "unit", root.id, &()).await?;
     let mut labels = places::ExportLabels::load(&app.db, &root).await?;
     let header: Vec<&str> = COLUMNS.iter().map(|c| c.0).collect();
     let widths = [
