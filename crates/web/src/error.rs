@@ -40,7 +40,7 @@ pub struct FieldErrorBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// Stable: `not_found`, `unauthenticated`, `forbidden`, `bad_credentials`,
-    /// `too_many_attempts`, `invalid_input`, `csrf`, `internal`.
+    /// `too_many_attempts`, `invalid_input`, `csrf`, `method_not_allowed`, `internal`.
     pub code: String,
     /// Vietnamese, for people.
     pub message: String,

@@ -46,6 +46,8 @@ pub fn router(app: App, web: WebConfig) -> Router {
     let (api_router, _) = api::router().split_for_parts();
     pages::router()
         .merge(api_router)
+        // After the merge, so the API's routes answer a wrong method in JSON too.
+        .method_not_allowed_fallback(pages::method_not_allowed)
         .with_state(state)
         .layer(axum::middleware::from_fn_with_state(
             memo,

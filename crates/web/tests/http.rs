@@ -252,6 +252,12 @@ async fn api_reports_field_errors_in_vietnamese_and_writes_nothing() {
             .unwrap()
             .contains("Không tìm thấy")
     );
+    // A method the path does not take: JSON too.
+    let wrong = t
+        .api(Method::PATCH, "/api/v1/members", &token, json!({}))
+        .await;
+    assert_eq!(wrong.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(wrong.json()["error"]["code"], "method_not_allowed");
     let page = t.get("/khong-co-trang-nay", Auth::None).await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
     assert!(page.body.contains("<html"), "{}", page.body);

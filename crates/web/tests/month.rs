@@ -294,11 +294,11 @@ async fn a_month_of_a_cell_through_the_api() {
             "/api/v1/users",
             &admin,
             json!({"username": "dangvien.khac", "display_name": "Đảng viên khác",
-                   "password": chibo_seed::demo::DEMO_PASSWORD, "member_id": other,
+                   "password": "mây trắng bay qua núi", "member_id": other,
                    "role": "member", "unit_id": cell}),
         )
         .await);
-    let other_token = t.token("dangvien.khac").await;
+    let other_token = t.token_with("dangvien.khac", "mây trắng bay qua núi").await;
     let theirs = t.meeting(&other_token, id).await;
     assert!(theirs["summary"].is_null() && theirs["held"].is_null());
     assert!(theirs["sheet"].as_array().unwrap().is_empty());
@@ -323,7 +323,7 @@ async fn a_month_of_a_cell_through_the_api() {
         StatusCode::NOT_FOUND,
         "the minutes are the cell's"
     );
-    let cookie = t.login("dangvien.khac").await;
+    let cookie = t.login_with("dangvien.khac", "mây trắng bay qua núi").await;
     let page = t
         .get(&format!("/meetings/{id}"), Auth::Cookie(&cookie))
         .await;

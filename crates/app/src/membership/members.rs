@@ -133,6 +133,7 @@ pub struct MemberDetail {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MemberQuery {
     /// Name, without diacritics if you like ("nguyen van duc").
     pub q: Option<String>,

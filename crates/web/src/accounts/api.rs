@@ -202,6 +202,7 @@ pub async fn set_active(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Entries on a page (100 by default).
     #[param(value_type = Option<u64>, minimum = 1, maximum = 500)]

@@ -1,6 +1,8 @@
 //! The JSON API under `/api/v1`. Every handler carries its OpenAPI annotation and is mounted
 //! through [`router`], so the document at `/api/v1/openapi.json` lists every endpoint.
 
+mod contract;
+
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
@@ -234,5 +236,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// The OpenAPI document, built once.
 pub fn openapi() -> &'static utoipa::openapi::OpenApi {
     static DOC: std::sync::OnceLock<utoipa::openapi::OpenApi> = std::sync::OnceLock::new();
-    DOC.get_or_init(|| router().split_for_parts().1)
+    DOC.get_or_init(|| {
+        let mut doc = router().split_for_parts().1;
+        contract::complete(&mut doc);
+        doc
+    })
 }

@@ -15,6 +15,7 @@ use crate::extract::session::ApiUser;
 use crate::state::AppState;
 
 #[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct DueQuery {
     /// An award day (3/2, 19/5, 2/9, 7/11); the next one when empty.

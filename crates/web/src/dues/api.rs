@@ -17,6 +17,7 @@ use crate::state::AppState;
 use crate::upload::{FileUpload, XLSX};
 
 #[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct MonthQuery {
     /// `YYYY-MM` (this month by default).

@@ -50,6 +50,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for PageQuery<T> {
 /// Where a keyset-paged list continues and how long its page is, for lists that take nothing
 /// else in their query string.
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct Paging {
     /// The `next` of the previous page.
@@ -76,6 +77,7 @@ pub struct ChoicesQuery {
 
 /// A name search over a form's choices (units, cells, officers), a page at a time.
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct NameSearch {
     /// Part of the name, diacritics optional.

@@ -18,6 +18,7 @@ use crate::state::AppState;
 use crate::upload::{FileUpload, XLSX};
 
 #[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct ImportQuery {
     /// Only check the file and report; write nothing.

@@ -292,6 +292,7 @@ pub async fn speech(
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct YearQuery {
     /// The plan's year; this year by default.
     #[param(value_type = Option<i32>, minimum = 1900, maximum = 2200)]

@@ -91,6 +91,7 @@ pub async fn meeting_reached(
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct OutboxQuery {
     /// `queued`, `sending`, `sent` or `failed`; all when absent.

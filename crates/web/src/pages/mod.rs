@@ -579,6 +579,24 @@ pub fn router() -> Router<AppState> {
         .fallback(not_found)
 }
 
+/// A method a path does not take: under `/api/` the API's JSON error (code
+/// `method_not_allowed`), elsewhere the bare status.
+pub(crate) async fn method_not_allowed(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let status = axum::http::StatusCode::METHOD_NOT_ALLOWED;
+    if !uri.path().starts_with("/api/") {
+        return status.into_response();
+    }
+    let body = crate::error::ErrorBody {
+        error: crate::error::ErrorDetail {
+            code: "method_not_allowed".into(),
+            message: "Đường dẫn này không nhận phương thức (GET, POST, …) đã dùng.".into(),
+            fields: Vec::new(),
+        },
+    };
+    (status, axum::Json(body)).into_response()
+}
+
 /// What no route answers: under `/api/` the API's JSON error (code `not_found`), elsewhere
 /// the page.
 async fn not_found(uri: axum::http::Uri) -> axum::response::Response {

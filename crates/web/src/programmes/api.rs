@@ -27,6 +27,7 @@ use crate::extract::session::ApiUser;
 use crate::state::AppState;
 
 #[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct YearQuery {
     /// The year; this year when empty.
@@ -41,6 +42,7 @@ pub struct YearQuery {
 }
 
 #[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct PeriodQuery {
     /// First day (`YYYY-MM-DD`); 1 January of this year when empty.

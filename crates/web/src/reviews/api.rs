@@ -15,6 +15,7 @@ use crate::extract::session::ApiUser;
 use crate::state::AppState;
 
 #[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct YearQuery {
     /// The year reviewed; this year when empty.

@@ -19,6 +19,7 @@ use crate::extract::session::ApiUser;
 use crate::state::AppState;
 
 #[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct ListQuery {
     /// Only the overdue ones.
@@ -108,6 +109,7 @@ pub async fn step(
 }
 
 #[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct YearQuery {
     /// The year; this year when empty.

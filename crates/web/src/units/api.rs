@@ -26,6 +26,7 @@ use crate::extract::session::ApiUser;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DateQuery {
     /// `YYYY-MM-DD`: the tree as it was on that date.
     pub date: Option<String>,

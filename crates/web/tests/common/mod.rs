@@ -155,14 +155,18 @@ impl TestApp {
 
     /// Logs in through the page and returns the session cookie's value.
     pub async fn login(&self, username: &str) -> String {
+        self.login_with(username, chibo_seed::demo::DEMO_PASSWORD)
+            .await
+    }
+
+    /// Logs in an account made with its own password; returns the session cookie's value.
+    pub async fn login_with(&self, username: &str, password: &str) -> String {
+        let password: String = form_urlencoded::byte_serialize(password.as_bytes()).collect();
         let res = self
             .post_form(
                 "/login",
                 Auth::None,
-                &format!(
-                    "username={username}&password={}",
-                    chibo_seed::demo::DEMO_PASSWORD
-                ),
+                &format!("username={username}&password={password}"),
             )
             .await;
         assert_eq!(
@@ -189,6 +193,12 @@ impl TestApp {
     }
 
     pub async fn token(&self, username: &str) -> String {
+        self.token_with(username, chibo_seed::demo::DEMO_PASSWORD)
+            .await
+    }
+
+    /// A bearer token for an account made with its own password.
+    pub async fn token_with(&self, username: &str, password: &str) -> String {
         let res = self
             .send(
                 Method::POST,
@@ -196,8 +206,7 @@ impl TestApp {
                 Auth::None,
                 Some((
                     "application/json",
-                    serde_json::json!({"username": username, "password": chibo_seed::demo::DEMO_PASSWORD})
-                        .to_string(),
+                    serde_json::json!({"username": username, "password": password}).to_string(),
                 )),
                 None,
             )
