@@ -129,6 +129,15 @@ impl App {
     pub fn local(at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTime {
         (at + chrono::Duration::hours(7)).naive_utc()
     }
+
+    /// A Vietnamese wall-clock time with its offset (`+07:00`), as the API writes times.
+    pub fn in_vietnam(local: chrono::NaiveDateTime) -> chrono::DateTime<chrono::FixedOffset> {
+        let offset = chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7 is an offset");
+        local
+            .and_local_timezone(offset)
+            .single()
+            .expect("a fixed offset has one time for each wall-clock time")
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -37,10 +37,12 @@ fn needs_check(req: &Request) -> bool {
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("Bearer "));
-    // Without a session cookie the browser attaches no credentials, so an API call cannot be
-    // forged; the login form (no cookie yet) is still checked against login CSRF.
+    // A request with a bearer token is signed by it (a session cookie beside it is not read),
+    // and a page of another site cannot attach `Authorization` to a request it forges. Without
+    // a session cookie the browser attaches no credentials, so an API call cannot be forged;
+    // the login form (no cookie yet) is still checked against login CSRF.
     let api = req.uri().path().starts_with("/api/");
-    has_cookie || !(api || bearer)
+    !bearer && (has_cookie || !api)
 }
 
 fn same_origin(req: &Request) -> bool {

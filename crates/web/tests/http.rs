@@ -229,6 +229,23 @@ async fn state_changes_need_our_origin() {
         .await;
     assert_eq!(api.status, StatusCode::FORBIDDEN);
     assert_eq!(api.json()["error"]["code"], "csrf");
+    // A bearer token signs the call, whatever cookie comes with it.
+    let token = t.token("bithu.dongtam").await;
+    let req = axum::http::Request::builder()
+        .method(Method::POST)
+        .uri(format!("/api/v1/units/{unit}/rename"))
+        .header(header::HOST, HOST)
+        .header(header::COOKIE, format!("chibo_session={cookie}"))
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(axum::body::Body::from(
+            json!({"name": "Chi bộ đổi tên"}).to_string(),
+        ))
+        .unwrap();
+    let signed = tower::ServiceExt::oneshot(t.router.clone(), req)
+        .await
+        .unwrap();
+    assert_eq!(signed.status(), StatusCode::OK);
 }
 
 #[tokio::test]

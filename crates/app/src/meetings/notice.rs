@@ -13,7 +13,7 @@ use chibo_store::sea_orm::{
     ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use chibo_store::subtree::Subtree;
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -80,9 +80,9 @@ pub struct PreparationView {
 pub struct CheckInView {
     /// Members may check in now.
     pub open: bool,
-    /// Local (Vietnam) time the window opens and closes.
-    pub opens_at: NaiveDateTime,
-    pub closes_at: NaiveDateTime,
+    /// When the window opens and closes, in Vietnam's time (`+07:00`).
+    pub opens_at: DateTime<FixedOffset>,
+    pub closes_at: DateTime<FixedOffset>,
     /// When the signed-in member checked in, if they did.
     pub mine: Option<DateTime<Utc>>,
     /// How many members checked themselves in.
@@ -344,8 +344,8 @@ where
         documents_on_paper,
         check_in: CheckInView {
             open: lookup::meeting_status(m).takes_place() && opens_at <= now && now <= closes_at,
-            opens_at,
-            closes_at,
+            opens_at: App::in_vietnam(opens_at),
+            closes_at: App::in_vietnam(closes_at),
             mine,
             count,
         },

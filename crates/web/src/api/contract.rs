@@ -2,8 +2,8 @@
 //! answers; this completes the document so it tells the truth about errors and names each
 //! operation once:
 //! - an operation that needs a session or a token may answer 401;
-//! - one with an id in its path, 404 (not there, or not in the caller's scope: the two are
-//!   indistinguishable on purpose);
+//! - one with an id in its path or its query, 404 (not there, or not in the caller's scope:
+//!   the two are indistinguishable on purpose);
 //! - one with query parameters or a body, 422 (invalid input, each field with its message);
 //! - one that changes something, 403 (in scope to read, not to change);
 //!
@@ -88,7 +88,7 @@ pub fn complete(doc: &mut OpenApi) {
             if signed_in {
                 add("401", "Not signed in, or the session or token has ended.");
             }
-            if in_path {
+            if in_path || (in_query && signed_in) {
                 add("404", "Not there, or not in the caller's scope.");
             }
             if in_query || op.request_body.is_some() {

@@ -62,7 +62,19 @@ pub async fn upload(
 
 /// Downloads a meeting document (whoever may see the meeting).
 #[utoipa::path(get, path = "/api/v1/files/{id}", tag = "meetings", params(("id" = i64, Path)),
-    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "The file, with the type it was accepted as (`chibo_domain::files`)", content(
+        (Vec<u8> = "application/pdf"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (Vec<u8> = "application/msword"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (Vec<u8> = "application/vnd.ms-excel"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+        (Vec<u8> = "application/vnd.oasis.opendocument.text"),
+        (Vec<u8> = "application/vnd.oasis.opendocument.spreadsheet"),
+        (Vec<u8> = "image/jpeg"),
+        (Vec<u8> = "image/png"),
+        (Vec<u8> = "text/plain"),
+    )), (status = 404, body = ErrorBody)))]
 pub async fn download(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
