@@ -32,9 +32,12 @@ async fn one_i64(app: &chibo_app::App, sql: &str) -> i64 {
 async fn verify_names_the_first_entry_changed_removed_or_cut_off() {
     let app = demo_app().await;
     chibo_seed::demo::seed_meetings(&app).await.unwrap();
+    // The first check seals what the demo wrote; the entries are chained from then on.
     let found = verify(&app).await.unwrap();
     assert!(found.intact(), "{:?}", found.lines());
     assert_eq!(found.chain.entries, audit_count(&app).await);
+    let unsealed = one_i64(&app, "SELECT COUNT(*) FROM audit_log WHERE hash IS NULL").await;
+    assert_eq!(unsealed, 0);
     assert!(found.minutes.minutes > 0, "the demo has signed minutes");
     assert!(found.lines()[0].contains("nguyên vẹn"));
 
@@ -77,13 +80,16 @@ async fn verify_names_the_first_entry_changed_removed_or_cut_off() {
 async fn the_last_entries_cut_off_and_signed_minutes_changed_are_found() {
     let app = demo_app().await;
     chibo_seed::demo::seed_meetings(&app).await.unwrap();
+    // Sealed first, as the server seals every two seconds.
+    assert!(verify(&app).await.unwrap().intact());
     let last = one_i64(&app, "SELECT MAX(id) FROM audit_log").await;
     exec(&app, &format!("DELETE FROM audit_log WHERE id = {last}")).await;
+    let left = one_i64(&app, "SELECT MAX(id) FROM audit_log").await;
     let found = verify(&app).await.unwrap();
     assert_eq!(
         found.chain.first_break,
         Some(Break {
-            id: last,
+            id: left,
             reason: BreakReason::HeadMismatch
         })
     );

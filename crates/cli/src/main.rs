@@ -414,6 +414,7 @@ async fn main() -> Result<()> {
                 open_reaching(&cli.database_url, public_url.as_deref(), served).await?;
             let name = Worker::default_name();
             println!("chibo worker {name}: gửi thông báo và chạy việc định kỳ (Ctrl-C để dừng).");
+            tokio::spawn(chibo_app::audit::integrity::keep_sealing(app.clone()));
             tokio::select! {
                 _ = Worker::new(app, channels, name).run() => {}
                 _ = tokio::signal::ctrl_c() => {}
@@ -443,6 +444,7 @@ async fn main() -> Result<()> {
                 println!("Đang tính số liệu của {missing} buổi sinh hoạt (chạy nền).");
             }
             tokio::spawn(keep_figures(app.clone()));
+            tokio::spawn(chibo_app::audit::integrity::keep_sealing(app.clone()));
             if !no_worker {
                 tokio::spawn(Worker::new(app.clone(), channels, Worker::default_name()).run());
             }

@@ -1,9 +1,14 @@
-//! The audit log's hash chain: each entry carries the hash of the entry before it and its own
-//! hash over its fields and that one, so an entry changed, removed or slipped in behind
-//! chibo's back breaks the chain from there on. The head (`audit_chain`, one row) holds the
-//! last entry's id and hash: a writer locks it, so entries are chained one after another
-//! whatever the number of servers, and a last entry removed shows as a head that points past
-//! the end.
+//! The audit log's hash chain: each entry carries the hash of the entry before it in the chain
+//! and its own hash over its fields and that one, so an entry changed, removed or slipped in
+//! behind chibo's back breaks the chain from there on.
+//!
+//! Entries are written without their hashes, in the change's transaction, and [`seal`] chains
+//! them a moment later in the order it finds them committed (`chain_seq`), under the head's
+//! lock (`audit_chain`, one row: the last sealed entry's place and hash). Chaining at write time
+//! would have every audited transaction wait for the head while holding its own row locks, and
+//! on PostgreSQL two check-ins to one meeting then deadlocked on the meeting's figures. `serve`
+//! and `worker` seal every two seconds, and `chibo verify` seals before it checks; an entry is
+//! open to a quiet change only until then.
 
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
@@ -51,40 +56,62 @@ pub fn entry_hash(prev_hash: &str, e: &audit::Model) -> String {
     hex::encode(h.finalize())
 }
 
-/// The last entry's hash, the head locked until `conn`'s transaction ends (on PostgreSQL; a
-/// SQLite writer holds the whole database already).
-pub async fn lock_head<C: ConnectionTrait>(conn: &C) -> Result<String, DbErr> {
-    let mut q = Query::select();
-    q.column("last_hash")
-        .from("audit_chain")
-        .and_where(Expr::col("id").eq(1));
-    if conn.get_database_backend() == DbBackend::Postgres {
-        q.lock_exclusive();
+/// Chains the entries not yet sealed, a thousand at a time in id order, each after the last
+/// sealed one; answers how many. Each batch is one transaction holding the head.
+pub async fn seal(db: &crate::Db) -> Result<u64, DbErr> {
+    use sea_orm::{ActiveModelTrait, Set};
+    let mut sealed = 0u64;
+    loop {
+        let tx = crate::write_tx(db).await?;
+        let mut head = Query::select();
+        head.columns(["last_seq", "last_hash"])
+            .from("audit_chain")
+            .and_where(Expr::col("id").eq(1));
+        if tx.get_database_backend() == DbBackend::Postgres {
+            head.lock_exclusive();
+        }
+        let row = tx
+            .query_one_raw(tx.get_database_backend().build(&head))
+            .await?
+            .ok_or_else(|| DbErr::Custom("audit_chain has no head".into()))?;
+        let mut seq: i64 = row.try_get("", "last_seq")?;
+        let mut prev: String = row.try_get("", "last_hash")?;
+        let batch = audit::Entity::find()
+            .filter(audit::Column::ChainSeq.is_null())
+            .order_by_asc(audit::Column::Id)
+            .limit(1000)
+            .all(&tx)
+            .await?;
+        if batch.is_empty() {
+            tx.commit().await?;
+            return Ok(sealed);
+        }
+        for e in batch {
+            seq += 1;
+            let hash = entry_hash(&prev, &e);
+            let mut row: audit::ActiveModel = e.into();
+            row.chain_seq = Set(Some(seq));
+            row.prev_hash = Set(Some(prev.clone()));
+            row.hash = Set(Some(hash.clone()));
+            row.update(&tx).await?;
+            prev = hash;
+            sealed += 1;
+        }
+        let q = Query::update()
+            .table("audit_chain")
+            .value("last_seq", seq)
+            .value("last_hash", prev)
+            .and_where(Expr::col("id").eq(1))
+            .to_owned();
+        tx.execute_raw(tx.get_database_backend().build(&q)).await?;
+        tx.commit().await?;
     }
-    let row = conn
-        .query_one_raw(conn.get_database_backend().build(&q))
-        .await?
-        .ok_or_else(|| DbErr::Custom("audit_chain has no head".into()))?;
-    row.try_get("", "last_hash")
-}
-
-/// Moves the head to the entry just written.
-pub async fn set_head<C: ConnectionTrait>(conn: &C, id: i64, hash: &str) -> Result<(), DbErr> {
-    let q = Query::update()
-        .table("audit_chain")
-        .value("last_id", id)
-        .value("last_hash", hash)
-        .and_where(Expr::col("id").eq(1))
-        .to_owned();
-    conn.execute_raw(conn.get_database_backend().build(&q))
-        .await?;
-    Ok(())
 }
 
 /// Where the chain first breaks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Break {
-    /// The first entry that does not hold (or, for a missing last entry, the head's).
+    /// The first entry that does not hold; for entries cut off at the end, the last one left.
     pub id: i64,
     pub reason: BreakReason,
 }
@@ -95,33 +122,35 @@ pub enum BreakReason {
     Changed,
     /// It does not point back to the entry before it: one was removed or slipped in.
     Unlinked,
-    /// The head names an entry that is not the last one: entries at the end were removed.
+    /// The head names a later place than the last entry: entries at the end were removed.
     HeadMismatch,
 }
 
 /// What a walk of the chain found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainCheck {
+    /// Entries sealed in the chain.
     pub entries: u64,
     pub first_break: Option<Break>,
 }
 
-/// Walks the whole log in id order, a thousand entries at a time, and names the first entry
-/// that breaks the chain.
+/// Walks the sealed entries in chain order, a thousand at a time, and names the first entry that
+/// breaks the chain.
 pub async fn check<C: ConnectionTrait>(conn: &C) -> Result<ChainCheck, DbErr> {
     let mut prev = GENESIS.to_string();
-    let mut after = 0i64;
+    let mut seq = 0i64;
     let mut entries = 0u64;
     let mut last_id = 0i64;
     loop {
         let page = audit::Entity::find()
-            .filter(audit::Column::Id.gt(after))
-            .order_by_asc(audit::Column::Id)
+            .filter(audit::Column::ChainSeq.gt(seq))
+            .order_by_asc(audit::Column::ChainSeq)
             .limit(1000)
             .all(conn)
             .await?;
-        let Some(last) = page.last() else { break };
-        after = last.id;
+        if page.is_empty() {
+            break;
+        }
         for e in &page {
             entries += 1;
             let broken = |reason| {
@@ -130,7 +159,9 @@ pub async fn check<C: ConnectionTrait>(conn: &C) -> Result<ChainCheck, DbErr> {
                     first_break: Some(Break { id: e.id, reason }),
                 })
             };
-            if e.prev_hash.as_deref() != Some(prev.as_str()) {
+            // A place skipped, or a link to another hash: an entry before it was removed or
+            // slipped in.
+            if e.chain_seq != Some(seq + 1) || e.prev_hash.as_deref() != Some(prev.as_str()) {
                 return broken(BreakReason::Unlinked);
             }
             let hash = entry_hash(&prev, e);
@@ -138,20 +169,21 @@ pub async fn check<C: ConnectionTrait>(conn: &C) -> Result<ChainCheck, DbErr> {
                 return broken(BreakReason::Changed);
             }
             prev = hash;
+            seq += 1;
             last_id = e.id;
         }
     }
     let head = conn
         .query_one_raw(Statement::from_string(
             conn.get_database_backend(),
-            "SELECT last_id, last_hash FROM audit_chain WHERE id = 1",
+            "SELECT last_seq, last_hash FROM audit_chain WHERE id = 1",
         ))
         .await?
         .ok_or_else(|| DbErr::Custom("audit_chain has no head".into()))?;
-    let head_id: i64 = head.try_get("", "last_id")?;
+    let head_seq: i64 = head.try_get("", "last_seq")?;
     let head_hash: String = head.try_get("", "last_hash")?;
-    let first_break = (head_id != last_id || head_hash != prev).then_some(Break {
-        id: head_id,
+    let first_break = (head_seq != seq || head_hash != prev).then_some(Break {
+        id: last_id,
         reason: BreakReason::HeadMismatch,
     });
     Ok(ChainCheck {

@@ -33,7 +33,7 @@ impl Integrity {
                         "không nối với mục liền trước (một mục trước nó đã bị xóa hoặc chèn thêm)"
                     }
                     BreakReason::HeadMismatch => {
-                        "là mục cuối theo sổ đầu chuỗi nhưng không còn đúng (các mục cuối đã bị xóa)"
+                        "là mục cuối còn lại, nhưng sổ đầu chuỗi ghi nhiều mục hơn (các mục sau nó đã bị xóa)"
                     }
                 };
                 format!("Nhật ký thao tác BỊ SỬA: mục #{} {why}.", b.id)
@@ -52,10 +52,23 @@ impl Integrity {
     }
 }
 
-/// Walks the chain and hashes every signed minutes again, reading a page at a time.
+/// Seals the entries written since the last seal, walks the chain and hashes every signed
+/// minutes again, reading a page at a time.
 pub async fn verify(app: &App) -> AppResult<Integrity> {
+    audit_chain::seal(&app.db).await?;
     Ok(Integrity {
         chain: audit_chain::check(&app.db).await?,
         minutes: signed::check(&app.db).await?,
     })
+}
+
+/// Seals the audit log's new entries every two seconds, for as long as the server or worker
+/// runs (see `chibo_store::audit_chain`). A failed seal is logged and tried again.
+pub async fn keep_sealing(app: App) {
+    loop {
+        if let Err(e) = audit_chain::seal(&app.db).await {
+            tracing::warn!(error = %e, "audit chain: sealing failed");
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    }
 }

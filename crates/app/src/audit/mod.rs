@@ -1,7 +1,8 @@
 //! The audit log: who changed what, when, before and after, written in the change's transaction;
 //! read back page by page, filtered by unit (with the units below it), account, kind of record
 //! and days, in Vietnamese words (`labels`). Each entry is chained to the one before by its hash
-//! (`chibo_store::audit_chain`); `integrity` checks the chain and the signed minutes.
+//! (`chibo_store::audit_chain`, sealed by `integrity::keep_sealing`); `integrity` checks the
+//! chain and the signed minutes.
 
 mod access;
 pub mod integrity;
@@ -37,7 +38,7 @@ pub async fn record<C: ConnectionTrait, B: Serialize, A: Serialize>(
         Some(id) => place::unit_path_of(conn, entity, id).await?,
         None => None,
     };
-    let mut entry = audit::Model {
+    let entry = audit::Model {
         id: 0,
         at: audit_chain::entry_time(chrono::Utc::now()),
         user_id: actor.map(|a| a.user_id().get()),
@@ -47,18 +48,14 @@ pub async fn record<C: ConnectionTrait, B: Serialize, A: Serialize>(
         before: before.map(|b| serde_json::to_string(b).unwrap_or_default()),
         after: after.map(|a| serde_json::to_string(a).unwrap_or_default()),
         unit_path,
+        chain_seq: None,
         prev_hash: None,
         hash: None,
     };
-    // Chained to the last entry, whose head stays locked until this transaction ends.
-    let prev = audit_chain::lock_head(conn).await?;
-    let hash = audit_chain::entry_hash(&prev, &entry);
-    entry.prev_hash = Some(prev);
-    entry.hash = Some(hash.clone());
+    // Chained a moment later by `audit_chain::seal`, outside this transaction's locks.
     let mut row = entry.into_active_model();
     row.id = NotSet;
-    let written = row.insert(conn).await?;
-    audit_chain::set_head(conn, written.id, &hash).await?;
+    row.insert(conn).await?;
     Ok(())
 }
 

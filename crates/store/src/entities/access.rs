@@ -131,7 +131,9 @@ entity!(audit, "audit_log", {
     after: Option<String>,
     /// The path of the unit the record belongs to, when written (`chibo_app::audit::place`).
     unit_path: Option<String>,
-    /// The hash of the entry before (`crate::audit_chain`).
+    /// The entry's place in the hash chain, once sealed (`crate::audit_chain`).
+    chain_seq: Option<i64>,
+    /// The hash of the entry before it in the chain.
     prev_hash: Option<String>,
     /// This entry's hash over its fields and `prev_hash`.
     hash: Option<String>,

@@ -4,7 +4,7 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use super::c;
+use super::{c, index};
 
 /// `sessions.idle_until`: a session ends when left unused this long, however long it may last
 /// at most (`expires_at`); each use moves it on. `sessions.needs_code`: the password was right
@@ -55,8 +55,9 @@ impl MigrationTrait for SessionsAndSecondFactor {
     }
 }
 
-/// The audit log's hash chain (`crate::audit_chain`): each entry's `prev_hash` and `hash`, and
-/// the head in `audit_chain` (one row). Entries written before are chained here, in id order.
+/// The audit log's hash chain (`crate::audit_chain`): each entry's place in the chain, the hash
+/// of the one before and its own, and the head in `audit_chain` (one row). Entries written before
+/// are chained by the first seal, in id order.
 pub(super) struct AuditChain;
 
 impl MigrationName for AuditChain {
@@ -68,12 +69,13 @@ impl MigrationName for AuditChain {
 #[async_trait::async_trait]
 impl MigrationTrait for AuditChain {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        use sea_orm::{
-            ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-        };
-
-        use crate::audit_chain::{GENESIS, entry_hash, set_head};
-        use crate::entities::audit;
+        m.alter_table(
+            Table::alter()
+                .table(c("audit_log"))
+                .add_column(big_integer_null(c("chain_seq")))
+                .to_owned(),
+        )
+        .await?;
         for column in ["prev_hash", "hash"] {
             m.alter_table(
                 Table::alter()
@@ -83,44 +85,27 @@ impl MigrationTrait for AuditChain {
             )
             .await?;
         }
+        // The walk in chain order, and the seal's search for entries not yet in the chain.
+        m.create_index(index("audit_log", &["chain_seq"], false))
+            .await?;
         m.create_table(
             Table::create()
                 .table(c("audit_chain"))
                 .col(integer(c("id")).primary_key())
-                .col(big_integer(c("last_id")))
+                .col(big_integer(c("last_seq")))
                 .col(string_len(c("last_hash"), 64))
                 .to_owned(),
         )
         .await?;
-        let db = m.get_connection();
         let head = Query::insert()
             .into_table(c("audit_chain"))
-            .columns([c("id"), c("last_id"), c("last_hash")])
-            .values_panic([1.into(), 0i64.into(), GENESIS.into()])
+            .columns([c("id"), c("last_seq"), c("last_hash")])
+            .values_panic([1.into(), 0i64.into(), crate::audit_chain::GENESIS.into()])
             .to_owned();
+        let db = m.get_connection();
         db.execute_raw(db.get_database_backend().build(&head))
             .await?;
-        let (mut prev, mut after, mut last) = (GENESIS.to_string(), 0i64, 0i64);
-        loop {
-            let page = audit::Entity::find()
-                .filter(audit::Column::Id.gt(after))
-                .order_by_asc(audit::Column::Id)
-                .limit(1000)
-                .all(db)
-                .await?;
-            let Some(end) = page.last() else { break };
-            after = end.id;
-            for e in page {
-                let hash = entry_hash(&prev, &e);
-                last = e.id;
-                let mut row: audit::ActiveModel = e.into();
-                row.prev_hash = Set(Some(prev.clone()));
-                row.hash = Set(Some(hash.clone()));
-                row.update(db).await?;
-                prev = hash;
-            }
-        }
-        set_head(db, last, &prev).await
+        Ok(())
     }
 }
 
