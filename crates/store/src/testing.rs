@@ -105,23 +105,6 @@ pub fn backend_name() -> &'static str {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_databases_of_ended_processes_are_left_behind() {
-        let mine = format!("{PREFIX}{}_42", std::process::id());
-        assert!(!left_behind(&mine));
-        assert!(!left_behind(&format!("{mine}.db-wal")));
-        // Above Linux's largest process id: no such process can be running.
-        assert!(left_behind(&format!("{PREFIX}4294967_7.db")));
-        assert!(left_behind(&format!("{PREFIX}4294967_7")));
-        assert!(!left_behind("chibo"));
-        assert!(!left_behind(&format!("{PREFIX}x_7")));
-    }
-}
-
 /// Every table with its row count and a digest of all its rows as text, in a fixed order: two
 /// databases of the same backend with the same fingerprints hold the same rows. For tests: a
 /// table is read as one string.
@@ -165,4 +148,21 @@ pub async fn table_fingerprints(db: &Db) -> Result<Vec<(String, i64, String)>, D
         out.push((t, rows, hex::encode(sha2::Sha256::digest(text.as_bytes()))));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_databases_of_ended_processes_are_left_behind() {
+        let mine = format!("{PREFIX}{}_42", std::process::id());
+        assert!(!left_behind(&mine));
+        assert!(!left_behind(&format!("{mine}.db-wal")));
+        // Above Linux's largest process id: no such process can be running.
+        assert!(left_behind(&format!("{PREFIX}4294967_7.db")));
+        assert!(left_behind(&format!("{PREFIX}4294967_7")));
+        assert!(!left_behind("chibo"));
+        assert!(!left_behind(&format!("{PREFIX}x_7")));
+    }
 }
