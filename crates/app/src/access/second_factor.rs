@@ -6,9 +6,7 @@
 use chibo_domain::ids::UserId;
 use chibo_store::entities::user;
 use chibo_store::sea_orm::sea_query::{Expr, ExprTrait};
-use chibo_store::sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
-};
+use chibo_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use chibo_store::write_tx;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
@@ -195,25 +193,14 @@ pub async fn enable(app: &App, actor: &Actor, input: EnableInput) -> AppResult<(
         ));
     }
     let step = step_of_code(&secret, &input.code, now_seconds(), None).ok_or_else(wrong_code)?;
-    let tx = write_tx(&app.db).await?;
-    let id = u.id;
-    let mut am = u.into_active_model();
-    am.totp_secret = Set(Some(secret));
-    am.totp_last_step = Set(Some(step));
-    am.update(&tx).await?;
-    auth::end_all_access(&tx, id).await?;
-    audit::record(
-        &tx,
-        Some(actor),
+    set_factor(
+        app,
+        actor,
+        u.id,
+        Some((secret, step)),
         "user.second_factor.on",
-        "user",
-        Some(id),
-        None::<&()>,
-        None::<&()>,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 /// Turns the actor's own second factor off, with the password and a current code.
@@ -229,7 +216,7 @@ pub async fn disable(app: &App, actor: &Actor, input: DisableInput) -> AppResult
         ));
     }
     take_code(app, &u, &input.code).await?;
-    turn_off(app, actor, u.id, "user.second_factor.off").await
+    set_factor(app, actor, u.id, None, "user.second_factor.off").await
 }
 
 /// An administrator turns off the second factor of an account whose phone was lost; its
@@ -247,14 +234,23 @@ pub async fn reset(app: &App, admin: &Admin<'_>, user_id: UserId) -> AppResult<(
             "Tài khoản này chưa bật xác thực hai bước.",
         ));
     }
-    turn_off(app, actor, u.id, "user.second_factor.reset").await
+    set_factor(app, actor, u.id, None, "user.second_factor.reset").await
 }
 
-async fn turn_off(app: &App, actor: &Actor, user_id: i64, action: &str) -> AppResult<()> {
+/// Gives the account its secret and the step of the code that proved it (`Some`), or takes
+/// them away (`None`); every session and token of the account ends, and `action` is audited.
+async fn set_factor(
+    app: &App,
+    actor: &Actor,
+    user_id: i64,
+    factor: Option<(String, i64)>,
+    action: &str,
+) -> AppResult<()> {
+    let (secret, step) = factor.unzip();
     let tx = write_tx(&app.db).await?;
     user::Entity::update_many()
-        .col_expr(user::Column::TotpSecret, Expr::value(None::<String>))
-        .col_expr(user::Column::TotpLastStep, Expr::value(None::<i64>))
+        .col_expr(user::Column::TotpSecret, Expr::value(secret))
+        .col_expr(user::Column::TotpLastStep, Expr::value(step))
         .filter(user::Column::Id.eq(user_id))
         .exec(&tx)
         .await?;
