@@ -230,7 +230,7 @@ async fn state_changes_need_our_origin() {
     assert_eq!(api.status, StatusCode::FORBIDDEN);
     assert_eq!(api.json()["error"]["code"], "csrf");
     // A bearer token signs the call, whatever cookie comes with it.
-    let token = t.token("bithu.dongtam").await;
+    let token = t.token("admin").await;
     let req = axum::http::Request::builder()
         .method(Method::POST)
         .uri(format!("/api/v1/units/{unit}/rename"))

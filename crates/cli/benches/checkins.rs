@@ -1,0 +1,293 @@
+//! Check-ins under load (issue 15, point 3): a generated city's members all checking in to
+//! their cells' meetings at once, through the release server. The bench prints the throughput
+//! and the latency percentiles of the check-ins answered 200. Beside them it prints the ceiling:
+//! a plain loop of single-row inserts, each its own transaction, into the same database with
+//! the same settings. Targets: at least 2,000 check-ins a second, p99 at most 50 ms.
+//!
+//! `cargo bench -p chibo --bench checkins` on SQLite; with
+//! `CHIBO_TEST_DATABASE_URL=$(scripts/pg-start)` on PostgreSQL. `CHIBO_BENCH_CLIENTS` sets the
+//! number of clients (32). The figures are also written to
+//! `bench/results/checkins-<backend>.md`.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chibo_store::entities::{api_token, meeting, member, user};
+use chibo_store::sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set, Statement,
+};
+use sha2::Digest;
+
+const CODE: &str = "BENCH1";
+
+/// One request on a fresh connection; the status and the time it took.
+fn post(port: u16, path: &str, token: &str, body: &str) -> (Option<u16>, Duration) {
+    let started = Instant::now();
+    let status = (|| {
+        let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+        let req = format!(
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        s.write_all(req.as_bytes()).ok()?;
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).ok()?;
+        answer.split_whitespace().nth(1)?.parse().ok()
+    })();
+    (status, started.elapsed())
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let url = chibo_store::testing::fresh_url().await.unwrap();
+    let backend = if url.starts_with("postgres") {
+        "postgresql"
+    } else {
+        "sqlite"
+    };
+    let clients: usize = std::env::var("CHIBO_BENCH_CLIENTS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(32);
+    let chibo = env!("CARGO_BIN_EXE_chibo");
+    eprintln!("generating a city on {backend}…");
+    let generated = Command::new(chibo)
+        .args([
+            "--database-url",
+            &url,
+            "generate",
+            "--scale",
+            "city",
+            "--months",
+            "2",
+        ])
+        .env("CHIBO_LOG", "warn")
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(generated.success());
+    let db = chibo_store::connect(&url).await.unwrap();
+
+    // One meeting a cell, today at this hour, each cell's members with an account and a token.
+    let now = chibo_app::App::now_local();
+    let cells: Vec<(i64, i64)> = meeting::Entity::find()
+        .select_only()
+        .column(meeting::Column::UnitId)
+        .column_as(meeting::Column::RuleSetId.max(), "rule_set_id")
+        .group_by(meeting::Column::UnitId)
+        .into_tuple()
+        .all(&db)
+        .await
+        .unwrap();
+    for chunk in cells.chunks(500) {
+        let rows = chunk.iter().map(|(cell, rules)| meeting::ActiveModel {
+            unit_id: Set(*cell),
+            kind: Set("regular".into()),
+            combined: Set(false),
+            topic: Set("Sinh hoạt thường kỳ (đo tải điểm danh)".into()),
+            meeting_date: Set(now.date()),
+            start_time: Set(now.format("%H:%M").to_string()),
+            place: Set("Hội trường".into()),
+            rule_set_id: Set(*rules),
+            status: Set("published".into()),
+            published_at: Set(Some(chrono::Utc::now())),
+            created_at: Set(chrono::Utc::now()),
+            checkin_code: Set(Some(CODE.into())),
+            ..Default::default()
+        });
+        meeting::Entity::insert_many(rows).exec(&db).await.unwrap();
+    }
+    let today: Vec<(i64, i64)> = meeting::Entity::find()
+        .select_only()
+        .column(meeting::Column::Id)
+        .column(meeting::Column::UnitId)
+        .filter(meeting::Column::CheckinCode.eq(CODE))
+        .into_tuple()
+        .all(&db)
+        .await
+        .unwrap();
+    let roll: Vec<(i64, i64)> = member::Entity::find()
+        .select_only()
+        .column(member::Column::Id)
+        .column(member::Column::UnitId)
+        .filter(member::Column::Status.eq("active"))
+        .into_tuple()
+        .all(&db)
+        .await
+        .unwrap();
+    let meeting_of: std::collections::HashMap<i64, i64> =
+        today.iter().map(|(m, cell)| (*cell, *m)).collect();
+    let taken: std::collections::HashSet<i64> = user::Entity::find()
+        .all(&db)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|u| u.member_id)
+        .collect();
+    let mut calls = Vec::new();
+    for chunk in roll.chunks(500) {
+        let fresh: Vec<_> = chunk
+            .iter()
+            .filter(|(m, cell)| meeting_of.contains_key(cell) && !taken.contains(m))
+            .collect();
+        if fresh.is_empty() {
+            continue;
+        }
+        user::Entity::insert_many(fresh.iter().map(|(m, _)| user::ActiveModel {
+            username: Set(format!("do.tai.{m}")),
+            display_name: Set(format!("Đảng viên {m}")),
+            password_hash: Set("-".into()),
+            member_id: Set(Some(*m)),
+            is_active: Set(true),
+            created_at: Set(chrono::Utc::now()),
+            ..Default::default()
+        }))
+        .exec(&db)
+        .await
+        .unwrap();
+    }
+    let accounts: Vec<(i64, Option<i64>)> = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .column(user::Column::MemberId)
+        .into_tuple()
+        .all(&db)
+        .await
+        .unwrap();
+    let cell_of: std::collections::HashMap<i64, i64> = roll.iter().copied().collect();
+    let mut tokens = Vec::new();
+    for (account, member) in accounts {
+        let Some(member) = member else { continue };
+        let Some(meeting) = cell_of.get(&member).and_then(|c| meeting_of.get(c)) else {
+            continue;
+        };
+        let secret = format!("bench-{account}");
+        tokens.push(api_token::ActiveModel {
+            token_hash: Set(hex::encode(sha2::Sha256::digest(secret.as_bytes()))),
+            user_id: Set(account),
+            name: Set("đo tải".into()),
+            created_at: Set(chrono::Utc::now()),
+            expires_at: Set(chrono::Utc::now() + chrono::Duration::days(1)),
+            ..Default::default()
+        });
+        calls.push((*meeting, secret));
+    }
+    for chunk in tokens.chunks(500) {
+        api_token::Entity::insert_many(chunk.to_vec())
+            .exec(&db)
+            .await
+            .unwrap();
+    }
+
+    // The load.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = Command::new(chibo)
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env("CHIBO_DATABASE_URL", &url)
+        .env("CHIBO_NO_WORKER", "true")
+        .env("CHIBO_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // The server computes the new meetings' figures at start; the load waits for it.
+    std::thread::sleep(Duration::from_secs(3));
+    let total = calls.len();
+    let queue = std::sync::Arc::new(std::sync::Mutex::new(calls));
+    let started = Instant::now();
+    let threads: Vec<_> = (0..clients)
+        .map(|_| {
+            let queue = queue.clone();
+            std::thread::spawn(move || {
+                let mut mine = Vec::new();
+                loop {
+                    let Some((meeting, token)) = queue.lock().unwrap().pop() else {
+                        return mine;
+                    };
+                    mine.push(post(
+                        port,
+                        &format!("/api/v1/meetings/{meeting}/check-in"),
+                        &token,
+                        &format!("{{\"code\": \"{CODE}\"}}"),
+                    ));
+                }
+            })
+        })
+        .collect();
+    let answers: Vec<(Option<u16>, Duration)> = threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    let elapsed = started.elapsed();
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let mut ok: Vec<Duration> = answers
+        .iter()
+        .filter(|(s, _)| *s == Some(200))
+        .map(|(_, d)| *d)
+        .collect();
+    ok.sort();
+    let failed = answers.len() - ok.len();
+
+    // The ceiling: single-row inserts, one transaction each, one after another.
+    let b = db.get_database_backend();
+    db.execute_raw(Statement::from_string(
+        b,
+        "CREATE TABLE bench_ceiling (id BIGINT PRIMARY KEY, at TEXT NOT NULL)",
+    ))
+    .await
+    .unwrap();
+    let ceiling_started = Instant::now();
+    let mut inserted = 0i64;
+    while ceiling_started.elapsed() < Duration::from_secs(3) {
+        inserted += 1;
+        let mut sql = chibo_store::sql::Sql::default();
+        let (id, at) = (
+            sql.bind(inserted),
+            sql.bind(chrono::Utc::now().to_rfc3339()),
+        );
+        db.execute_raw(sql.statement(b, &format!("INSERT INTO bench_ceiling VALUES ({id}, {at})")))
+            .await
+            .unwrap();
+    }
+    let ceiling = inserted as f64 / ceiling_started.elapsed().as_secs_f64();
+
+    let report = format!(
+        "# Check-ins under load, {backend}\n\n\
+         A generated city, {total} members checking in to {} meetings at once, {clients} \
+         clients on loopback, release build (`cargo bench -p chibo --bench checkins`).\n\n\
+         | figure | value |\n| --- | --- |\n\
+         | check-ins answered 200 | {} |\n| refused or failed | {failed} |\n\
+         | throughput | {:.0} check-ins/s |\n| p50 | {:.1} ms |\n| p99 | {:.1} ms |\n\
+         | max | {:.1} ms |\n\
+         | ceiling: single-row inserts, one transaction each, one after another | {:.0} rows/s |\n\
+         \nTargets: at least 2,000 check-ins/s, p99 at most 50 ms.\n",
+        today.len(),
+        ok.len(),
+        ok.len() as f64 / elapsed.as_secs_f64(),
+        percentile(&ok, 0.5),
+        percentile(&ok, 0.99),
+        percentile(&ok, 1.0),
+        ceiling,
+    );
+    print!("{report}");
+    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../bench/results")
+        .join(format!("checkins-{backend}.md"));
+    std::fs::write(&out, &report).unwrap();
+    eprintln!("written to {}", out.display());
+}
