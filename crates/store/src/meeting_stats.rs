@@ -81,6 +81,19 @@ async fn insert_missing(db: &impl ConnectionTrait, which: Condition) -> Result<u
 }
 
 async fn set_stale(db: &impl ConnectionTrait, which: Condition) -> Result<u64, DbErr> {
+    // On PostgreSQL the rows are locked first in id order: two changes to one cell at once (two
+    // members checking in) would otherwise lock the same rows in the orders their scans met
+    // them, and deadlock. SQLite has one writer.
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        let lock = Query::select()
+            .column(meeting_stat::Column::Id)
+            .from(meeting_stat::Entity)
+            .cond_where(which.clone())
+            .order_by(meeting_stat::Column::Id, sea_orm::Order::Asc)
+            .lock_exclusive()
+            .to_owned();
+        db.query_all(&lock).await?;
+    }
     let update = Query::update()
         .table(meeting_stat::Entity)
         .value(meeting_stat::Column::Stale, true)
@@ -94,7 +107,7 @@ async fn set_stale(db: &impl ConnectionTrait, which: Condition) -> Result<u64, D
 /// A change to meeting `meeting_id` of cell `cell_id` held on `date`: its figures, those of the
 /// cell's later meetings (whose score reads the earlier ones: the previous meeting's tasks and
 /// resolution, this year's absences) and those of the previous regular meeting (whose tasks
-/// this one reviews) are out of date. Two statements.
+/// this one reviews) are out of date. Two statements (three on PostgreSQL, see `set_stale`).
 pub async fn meeting_changed(
     db: &impl ConnectionTrait,
     meeting_id: i64,
