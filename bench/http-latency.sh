@@ -20,13 +20,15 @@ t0=$(date +%s.%N)
 curl -s -c "$TMP/c" -o /dev/null -H "Origin: $B" -d "username=admin&password=chibo-demo-2026" $B/login
 echo "one login (argon2id): $(echo "($(date +%s.%N) - $t0) * 1000" | bc | cut -d. -f1) ms"
 TOKEN=$(curl -s -X POST $B/api/v1/auth/token -H 'content-type: application/json' -d '{"username":"bantochuc","password":"chibo-demo-2026"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
-CELL=$(curl -s -H "authorization: Bearer $TOKEN" $B/api/v1/units | python3 -c 'import json,sys; print([u["id"] for u in json.load(sys.stdin) if u["name"]=="Chi bộ thôn Đồng Tâm"][0])')
+# Lists come a page at a time ({"items": …}); older answers were bare arrays.
+items='import json,sys; d=json.load(sys.stdin); d=d["items"] if isinstance(d,dict) else d'
+CELL=$(curl -s -H "authorization: Bearer $TOKEN" "$B/api/v1/units?per_page=200" | python3 -c "$items"'; print([u["id"] for u in d if u["name"]=="Chi bộ thôn Đồng Tâm"][0])')
 measure() {
   local name=$1; shift
   for _ in $(seq "$N"); do curl -s -o /dev/null -w '%{time_total}\n' "$@"; done | sort -n |
     awk -v n="$name" '{a[NR]=$1} END {printf "%-34s p50 %6.1f ms  p95 %6.1f ms  max %6.1f ms\n", n, a[int(NR*0.5)]*1000, a[int(NR*0.95)]*1000, a[NR]*1000}'
 }
-MEETING=$(curl -s -H "authorization: Bearer $TOKEN" $B/api/v1/units/$CELL/meetings | python3 -c 'import json,sys; print([m["id"] for m in json.load(sys.stdin) if m["status"]=="held"][0])')
+MEETING=$(curl -s -H "authorization: Bearer $TOKEN" "$B/api/v1/units/$CELL/meetings?per_page=200" | python3 -c "$items"'; print([m["id"] for m in d if m["status"]=="held"][0])')
 echo "$N requests each, one client, loopback:"
 measure "page /units (tree)" -b "$TMP/c" $B/units
 measure "page /units?ngay=2025-06-30" -b "$TMP/c" "$B/units?ngay=2025-06-30"
@@ -34,7 +36,7 @@ measure "page /units/{cell}" -b "$TMP/c" $B/units/$CELL
 measure "page /members?q=nguyen" -b "$TMP/c" "$B/members?q=nguyen"
 measure "page /meetings/{held} (sheet, score)" -b "$TMP/c" $B/meetings/$MEETING
 measure "docx of the minutes" -b "$TMP/c" $B/meetings/$MEETING/minutes.docx
-PROVINCE=$(curl -s -H "authorization: Bearer $TOKEN" $B/api/v1/units | python3 -c 'import json,sys; print([u["id"] for u in json.load(sys.stdin) if u["parent_id"] is None][0])')
+PROVINCE=$(curl -s -H "authorization: Bearer $TOKEN" "$B/api/v1/units?per_page=200" | python3 -c "$items"'; print([u["id"] for u in d if u["parent_id"] is None][0])')
 measure "page /members/{id} (badges, transfers)" -b "$TMP/c" $B/members/$(curl -s -H "authorization: Bearer $TOKEN" "$B/api/v1/members?unit_id=$CELL" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
 measure "page /units/{province}/badges" -b "$TMP/c" $B/units/$PROVINCE/badges
 measure "page /units/{province}/transfers" -b "$TMP/c" $B/units/$PROVINCE/transfers

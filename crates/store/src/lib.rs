@@ -2,7 +2,8 @@
 //! every read over a subtree (`subtree`, made only from a proof of access) and the set-based
 //! rewrites restructuring makes (`restructure`); marking the figures kept about meetings out of
 //! date (`meeting_stats`); writes of many rows by id in one statement (`bulk`); and the roll-ups
-//! over months and units that the indicators read (`rollups`).
+//! over months and units that the indicators read (`rollups`); write transactions, which on
+//! SQLite take turns per file (`write`).
 
 pub mod audit_chain;
 pub mod backup;
@@ -21,14 +22,14 @@ pub mod sql;
 pub mod subtree;
 pub mod testing;
 pub mod throttle;
+pub mod write;
+
+pub use write::WriteTx;
 
 use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
-};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 use sea_orm_migration::MigratorTrait;
 
 pub use sea_orm;
@@ -85,18 +86,10 @@ pub async fn migrate(db: &Db) -> Result<(), DbErr> {
     migration::Migrator::up(db, None).await
 }
 
-/// A write transaction. On SQLite it is `BEGIN IMMEDIATE`, so a transaction that reads before
-/// it writes holds the write lock from the start and cannot fail on a lock upgrade.
-pub async fn write_tx(db: &Db) -> Result<DatabaseTransaction, DbErr> {
-    let mode = match db.get_database_backend() {
-        DbBackend::Sqlite => Some(SqliteTransactionMode::Immediate),
-        _ => None,
-    };
-    db.begin_with_options(TransactionOptions {
-        sqlite_transaction_mode: mode,
-        ..Default::default()
-    })
-    .await
+/// A write transaction: on SQLite it waits its turn among the process's writers of the file,
+/// then `BEGIN IMMEDIATE` (see [`write`]).
+pub async fn write_tx(db: &Db) -> Result<WriteTx, DbErr> {
+    WriteTx::begin(db).await
 }
 
 /// True when the error is a violated unique constraint (on either backend).

@@ -159,7 +159,7 @@ impl Worker {
 
     /// The job's transaction when this worker is the one to run it for `period`, with its
     /// claim written; `None` when another worker has.
-    async fn claim_job(&self, job: &str, period: &str) -> AppResult<Option<DatabaseTransaction>> {
+    async fn claim_job(&self, job: &str, period: &str) -> AppResult<Option<chibo_store::WriteTx>> {
         let tx = write_tx(&self.app.db).await?;
         let backend = tx.get_database_backend();
         let mut sql = Sql::default();

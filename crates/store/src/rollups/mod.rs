@@ -193,7 +193,7 @@ async fn lock(db: &impl ConnectionTrait, exclusive: bool) -> Result<(), DbErr> {
 /// changes to the roll-ups from its first statement (a restructure reads the region's rows and
 /// rewrites them, which a meeting's figures stored meanwhile would make count twice; taking the
 /// lock first, before any meeting row, leaves no lock to wait on in the other order).
-pub async fn restructure_tx(db: &crate::Db) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+pub async fn restructure_tx(db: &crate::Db) -> Result<crate::WriteTx, DbErr> {
     let tx = crate::write_tx(db).await?;
     lock(&tx, true).await?;
     Ok(tx)
