@@ -9,8 +9,7 @@ use chibo_domain::meeting::MeetingStatus;
 use chibo_domain::rules::{self as rules_domain, Presence, Standing};
 use chibo_domain::validate;
 use chibo_store::entities::{meeting, meeting_attendance, unit};
-use chibo_store::is_unique_violation;
-use chibo_store::sea_orm::sea_query::{Expr, ExprTrait, LockType};
+use chibo_store::sea_orm::sea_query::{Expr, ExprTrait, LockType, OnConflict};
 use chibo_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, Set,
 };
@@ -349,11 +348,7 @@ pub async fn check_in(
             ),
         ));
     }
-    let standing = lookup::roll(app, &h, m.meeting_date)
-        .await?
-        .into_iter()
-        .find(|r| r.member.id == mid)
-        .map(|r| r.standing);
+    let standing = lookup::standing_on_roll(app, &h, m.meeting_date, mid).await?;
     if !matches!(standing, Some(Standing::Working | Standing::Exempt)) {
         return Err(AppError::invalid(
             "code",
@@ -361,57 +356,56 @@ pub async fn check_in(
         ));
     }
     let tx = MeetingTx::begin(app, &m).await?;
-    let existing = meeting_attendance::Entity::find()
-        .filter(meeting_attendance::Column::MeetingId.eq(m.id))
-        .filter(meeting_attendance::Column::MemberId.eq(mid))
-        .one(&*tx)
-        .await?;
     let at = Utc::now();
-    match existing {
-        Some(a) if a.checked_in_at.is_some() => {
+    // The common case in one statement: no line for the member yet. A line already there
+    // (the secretary's, or this member's own check-in a moment ago) is left as it is and read.
+    let inserted = meeting_attendance::Entity::insert(meeting_attendance::ActiveModel {
+        meeting_id: Set(m.id),
+        member_id: Set(mid),
+        presence: Set("present".into()),
+        reason: Set(None),
+        recorded_at: Set(at),
+        checked_in_at: Set(Some(at)),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::columns([
+            meeting_attendance::Column::MeetingId,
+            meeting_attendance::Column::MemberId,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(&*tx)
+    .await?;
+    if inserted == 0 {
+        let existing = meeting_attendance::Entity::find()
+            .filter(meeting_attendance::Column::MeetingId.eq(m.id))
+            .filter(meeting_attendance::Column::MemberId.eq(mid))
+            .one(&*tx)
+            .await?
+            .ok_or_else(|| AppError::invalid("code", "Bạn đã điểm danh rồi."))?;
+        if let Some(checked) = existing.checked_in_at {
             return Err(AppError::invalid(
                 "code",
                 format!(
                     "Bạn đã điểm danh lúc {}.",
-                    App::local(a.checked_in_at.expect("checked")).format("%H:%M")
+                    App::local(checked).format("%H:%M")
                 ),
             ));
         }
-        Some(a) if a.presence == "present" => {
+        if existing.presence == "present" {
             return Err(AppError::invalid(
                 "code",
                 "Thư ký đã ghi bạn có mặt; không cần điểm danh lại.",
             ));
         }
-        Some(a) => {
-            let mut am = a.into_active_model();
-            am.presence = Set("present".into());
-            am.reason = Set(None);
-            am.recorded_at = Set(at);
-            am.checked_in_at = Set(Some(at));
-            am.update(&*tx).await?;
-        }
-        None => {
-            let inserted = meeting_attendance::ActiveModel {
-                meeting_id: Set(m.id),
-                member_id: Set(mid),
-                presence: Set("present".into()),
-                reason: Set(None),
-                recorded_at: Set(at),
-                checked_in_at: Set(Some(at)),
-                ..Default::default()
-            }
-            .insert(&*tx)
-            .await;
-            match inserted {
-                Err(err) if is_unique_violation(&err) => {
-                    return Err(AppError::invalid("code", "Bạn đã điểm danh rồi."));
-                }
-                other => {
-                    other?;
-                }
-            }
-        }
+        let mut am = existing.into_active_model();
+        am.presence = Set("present".into());
+        am.reason = Set(None);
+        am.recorded_at = Set(at);
+        am.checked_in_at = Set(Some(at));
+        am.update(&*tx).await?;
     }
     mark_held(&tx, &m).await?;
     audit::record(
@@ -424,7 +418,7 @@ pub async fn check_in(
         Some(&serde_json::json!({ "member_id": mid })),
     )
     .await?;
-    tx.commit().await?;
+    tx.commit_figures_later().await?;
     Ok(CheckedIn {
         meeting_id: m.id,
         member_id: mid,

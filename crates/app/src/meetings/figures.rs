@@ -7,7 +7,7 @@
 //! A write to a meeting opens its transaction with [`MeetingTx::begin`], which marks the
 //! meeting's figures (and those of the cell's later meetings, whose score reads the earlier
 //! ones) out of date in that same transaction; [`MeetingTx::commit`] commits and computes them
-//! again. A change to a member's status or roll marks the meetings it touches
+//! again (a check-in, which comes in bursts, leaves them to the background pass). A change to a member's status or roll marks the meetings it touches
 //! (`chibo_store::meeting_stats::member_changed`, in its own transaction); `chibo serve`
 //! computes whatever is marked in the background ([`refresh_stale`]), and `chibo reindex`
 //! computes every meeting again ([`reindex`]). Storing a meeting's figures moves its sums in
@@ -18,6 +18,7 @@ use std::collections::HashSet;
 use std::ops::Deref;
 
 use chibo_domain::meeting::MeetingStatus;
+use chibo_store::WriteTx;
 use chibo_store::entities::{meeting, meeting_guest, meeting_stat};
 use chibo_store::sea_orm::sea_query::Expr;
 use chibo_store::sea_orm::{
@@ -36,7 +37,7 @@ use crate::{App, AppError, AppResult};
 /// The write transaction of a change to a meeting: its figures are marked out of date inside
 /// it, and computed again once it commits. Derefs to the transaction.
 pub(crate) struct MeetingTx<'a> {
-    tx: DatabaseTransaction,
+    tx: WriteTx,
     app: &'a App,
     cell_id: i64,
 }
@@ -67,6 +68,17 @@ impl<'a> MeetingTx<'a> {
         if let Err(e) = refresh_cell(self.app, self.cell_id).await {
             tracing::warn!(cell = self.cell_id, error = %e, "meeting figures left for the background pass");
         }
+        Ok(())
+    }
+
+    /// Commits and leaves the figures marked for the background pass, which computes them
+    /// within seconds. For a change that comes in bursts, a check-in: thirty members checking
+    /// in to one meeting in a minute would otherwise compute the meeting's figures thirty
+    /// times on their requests' path, each in its own write, where the pass computes them
+    /// once. The meeting's own page computes its figures as it shows them, so only the
+    /// dashboards over the tree wait those seconds.
+    pub(crate) async fn commit_figures_later(self) -> AppResult<()> {
+        self.tx.commit().await?;
         Ok(())
     }
 }

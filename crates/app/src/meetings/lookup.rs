@@ -278,6 +278,28 @@ pub struct RollEntry {
 
 /// Members on the cell's roll on the meeting date, with their standing that day.
 pub async fn roll(app: &App, cell: &impl CellProof, date: NaiveDate) -> AppResult<Vec<RollEntry>> {
+    roll_of(app, cell, date, None).await
+}
+
+/// Member `member_id`'s standing on the cell's roll on `date`, if they are on it: the roll's
+/// rules for one member (a check-in), without reading the others'.
+pub async fn standing_on_roll(
+    app: &App,
+    cell: &impl CellProof,
+    date: NaiveDate,
+    member_id: i64,
+) -> AppResult<Option<Standing>> {
+    let entry = roll_of(app, cell, date, Some(member_id)).await?;
+    Ok(entry.into_iter().next().map(|r| r.standing))
+}
+
+/// The cell's roll on `date`, or only member `only`'s line of it.
+async fn roll_of(
+    app: &App,
+    cell: &impl CellProof,
+    date: NaiveDate,
+    only: Option<i64>,
+) -> AppResult<Vec<RollEntry>> {
     let subtree = Subtree::of(cell);
     let unit_rows = unit::Entity::find()
         .filter(subtree.contains(unit::Column::Path))
@@ -285,7 +307,11 @@ pub async fn roll(app: &App, cell: &impl CellProof, date: NaiveDate) -> AppResul
         .await?;
     let unit_names: HashMap<i64, String> =
         unit_rows.iter().map(|u| (u.id, u.name.clone())).collect();
-    let memberships = member_unit::Entity::find()
+    let mut memberships = member_unit::Entity::find();
+    if let Some(member) = only {
+        memberships = memberships.filter(member_unit::Column::MemberId.eq(member));
+    }
+    let memberships = memberships
         .filter(member_unit::Column::UnitId.is_in(unit_names.keys().copied().collect::<Vec<_>>()))
         .filter(member_unit::Column::ValidFrom.lte(date))
         .filter(
