@@ -1,10 +1,8 @@
-//! The cases of the authorization walk: what each route's path names (a unit, a meeting, …),
-//! rows of each kind inside a cell to fill the paths with, and a request as a page or an API
+//! The cases of the authorization walk: every route, what each route's path names (a unit, a
+//! meeting, …), the path filled with rows of `rows.rs`, and a request as a page or an API
 //! client sends it.
 
 use axum::http::{Method, StatusCode};
-use chibo_store::entities::{member, position, user};
-use chibo_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::common::*;
 use crate::rows::Ids;
