@@ -103,6 +103,8 @@ pub struct App {
     pub config: Config,
     /// Shared by every clone of the app (one per request).
     pub memo: std::sync::Arc<memo::Memo>,
+    /// The check-ins waiting to be written together, shared by every clone.
+    pub check_ins: std::sync::Arc<meetings::check_in_batch::CheckInQueue>,
 }
 
 impl App {
@@ -112,6 +114,7 @@ impl App {
             db,
             config,
             memo: std::sync::Arc::new(memo),
+            check_ins: Default::default(),
         }
     }
 

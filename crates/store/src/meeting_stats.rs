@@ -114,28 +114,44 @@ pub async fn meeting_changed(
     cell_id: i64,
     date: NaiveDate,
 ) -> Result<(), DbErr> {
-    insert_missing(db, Condition::all().add(meeting::Column::Id.eq(meeting_id))).await?;
-    let previous_regular = Query::select()
-        .expr(Func::max(Expr::col(meeting::Column::MeetingDate)))
-        .from(meeting::Entity)
-        .and_where(meeting::Column::UnitId.eq(cell_id))
-        .and_where(meeting::Column::Kind.eq("regular"))
-        .and_where(meeting::Column::Status.eq("held"))
-        .and_where(meeting::Column::MeetingDate.lt(date))
-        .to_owned();
-    set_stale(
-        db,
-        Condition::all()
-            .add(meeting_stat::Column::CellId.eq(cell_id))
-            .add(
-                Condition::any()
-                    .add(meeting_stat::Column::MeetingDate.gte(date))
-                    .add(Expr::col(meeting_stat::Column::MeetingDate).gte(Expr::expr(
-                        SimpleExpr::SubQuery(None, Box::new(previous_regular.into())),
-                    ))),
-            ),
-    )
-    .await?;
+    meetings_changed(db, &[(meeting_id, cell_id, date)]).await
+}
+
+/// `meeting_changed` for a handful of meetings `(meeting, cell, date)` at once, in the same
+/// two statements: the check-ins written together name the few meetings they touch. The
+/// handful is bounded by its caller (a batch of writes), never a subtree's meetings.
+pub async fn meetings_changed(
+    db: &impl ConnectionTrait,
+    changed: &[(i64, i64, NaiveDate)],
+) -> Result<(), DbErr> {
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = changed.iter().map(|&(id, _, _)| id).collect();
+    insert_missing(db, Condition::all().add(meeting::Column::Id.is_in(ids))).await?;
+    let mut dated = Condition::any();
+    for &(_, cell_id, date) in changed {
+        let previous_regular = Query::select()
+            .expr(Func::max(Expr::col(meeting::Column::MeetingDate)))
+            .from(meeting::Entity)
+            .and_where(meeting::Column::UnitId.eq(cell_id))
+            .and_where(meeting::Column::Kind.eq("regular"))
+            .and_where(meeting::Column::Status.eq("held"))
+            .and_where(meeting::Column::MeetingDate.lt(date))
+            .to_owned();
+        dated = dated.add(
+            Condition::all()
+                .add(meeting_stat::Column::CellId.eq(cell_id))
+                .add(
+                    Condition::any()
+                        .add(meeting_stat::Column::MeetingDate.gte(date))
+                        .add(Expr::col(meeting_stat::Column::MeetingDate).gte(Expr::expr(
+                            SimpleExpr::SubQuery(None, Box::new(previous_regular.into())),
+                        ))),
+                ),
+        );
+    }
+    set_stale(db, dated).await?;
     Ok(())
 }
 

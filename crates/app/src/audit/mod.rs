@@ -16,8 +16,7 @@ pub use labels::{ENTITIES, action_label, entity_label, known_action};
 use chibo_store::audit_chain;
 use chibo_store::entities::{audit, user};
 use chibo_store::sea_orm::{
-    ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, NotSet, QueryOrder,
-    QuerySelect,
+    ConnectionTrait, EntityTrait, IntoActiveModel, NotSet, QueryOrder, QuerySelect,
 };
 use serde::Serialize;
 
@@ -38,24 +37,64 @@ pub async fn record<C: ConnectionTrait, B: Serialize, A: Serialize>(
         Some(id) => place::unit_path_of(conn, entity, id).await?,
         None => None,
     };
-    let entry = audit::Model {
-        id: 0,
-        at: audit_chain::entry_time(chrono::Utc::now()),
+    let done = Done {
         user_id: actor.map(|a| a.user_id().get()),
-        action: action.to_string(),
-        entity: entity.to_string(),
+        action,
+        entity,
         entity_id,
-        before: before.map(|b| serde_json::to_string(b).unwrap_or_default()),
-        after: after.map(|a| serde_json::to_string(a).unwrap_or_default()),
         unit_path,
-        chain_seq: None,
-        prev_hash: None,
-        hash: None,
     };
+    record_all(conn, vec![done.entry(before, after)]).await
+}
+
+/// What an entry says was done, by whom and where (`unit_path`, the path of the unit the record
+/// lies in), for a writer that knows the place already and writes its entries together.
+pub struct Done<'a> {
+    pub user_id: Option<i64>,
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: Option<i64>,
+    pub unit_path: Option<String>,
+}
+
+impl Done<'_> {
+    /// The entry to write, unsealed.
+    pub fn entry<B: Serialize, A: Serialize>(
+        self,
+        before: Option<&B>,
+        after: Option<&A>,
+    ) -> audit::Model {
+        audit::Model {
+            id: 0,
+            at: audit_chain::entry_time(chrono::Utc::now()),
+            user_id: self.user_id,
+            action: self.action.to_string(),
+            entity: self.entity.to_string(),
+            entity_id: self.entity_id,
+            before: before.map(|b| serde_json::to_string(b).unwrap_or_default()),
+            after: after.map(|a| serde_json::to_string(a).unwrap_or_default()),
+            unit_path: self.unit_path,
+            chain_seq: None,
+            prev_hash: None,
+            hash: None,
+        }
+    }
+}
+
+/// Writes `entries` on `conn` (the change's transaction) in one statement.
+pub async fn record_all<C: ConnectionTrait>(conn: &C, entries: Vec<audit::Model>) -> AppResult<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
     // Chained a moment later by `audit_chain::seal`, outside this transaction's locks.
-    let mut row = entry.into_active_model();
-    row.id = NotSet;
-    row.insert(conn).await?;
+    let rows = entries.into_iter().map(|e| {
+        let mut row = e.into_active_model();
+        row.id = NotSet;
+        row
+    });
+    audit::Entity::insert_many(rows)
+        .exec_without_returning(conn)
+        .await?;
     Ok(())
 }
 

@@ -9,7 +9,7 @@ use chibo_domain::meeting::MeetingStatus;
 use chibo_domain::rules::{self as rules_domain, Presence, Standing};
 use chibo_domain::validate;
 use chibo_store::entities::{meeting, meeting_attendance, unit};
-use chibo_store::sea_orm::sea_query::{Expr, ExprTrait, LockType, OnConflict};
+use chibo_store::sea_orm::sea_query::{Expr, ExprTrait, LockType};
 use chibo_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, Set,
 };
@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::access::{Actor, MeetingOf};
+use crate::meetings::check_in_batch;
 use crate::meetings::figures::MeetingTx;
 use crate::meetings::lookup;
 use crate::meetings::lookup::{manageable, presence_of, roll};
@@ -355,73 +356,11 @@ pub async fn check_in(
             "Bạn không có tên trong danh sách sinh hoạt của chi bộ vào ngày họp.",
         ));
     }
-    let tx = MeetingTx::begin(app, &m).await?;
-    let at = Utc::now();
-    // The common case in one statement: no line for the member yet. A line already there
-    // (the secretary's, or this member's own check-in a moment ago) is left as it is and read.
-    let inserted = meeting_attendance::Entity::insert(meeting_attendance::ActiveModel {
-        meeting_id: Set(m.id),
-        member_id: Set(mid),
-        presence: Set("present".into()),
-        reason: Set(None),
-        recorded_at: Set(at),
-        checked_in_at: Set(Some(at)),
-        ..Default::default()
-    })
-    .on_conflict(
-        OnConflict::columns([
-            meeting_attendance::Column::MeetingId,
-            meeting_attendance::Column::MemberId,
-        ])
-        .do_nothing()
-        .to_owned(),
-    )
-    .exec_without_returning(&*tx)
-    .await?;
-    if inserted == 0 {
-        let existing = meeting_attendance::Entity::find()
-            .filter(meeting_attendance::Column::MeetingId.eq(m.id))
-            .filter(meeting_attendance::Column::MemberId.eq(mid))
-            .one(&*tx)
-            .await?
-            .ok_or_else(|| AppError::invalid("code", "Bạn đã điểm danh rồi."))?;
-        if let Some(checked) = existing.checked_in_at {
-            return Err(AppError::invalid(
-                "code",
-                format!(
-                    "Bạn đã điểm danh lúc {}.",
-                    App::local(checked).format("%H:%M")
-                ),
-            ));
-        }
-        if existing.presence == "present" {
-            return Err(AppError::invalid(
-                "code",
-                "Thư ký đã ghi bạn có mặt; không cần điểm danh lại.",
-            ));
-        }
-        let mut am = existing.into_active_model();
-        am.presence = Set("present".into());
-        am.reason = Set(None);
-        am.recorded_at = Set(at);
-        am.checked_in_at = Set(Some(at));
-        am.update(&*tx).await?;
-    }
-    mark_held(&tx, &m).await?;
-    audit::record(
-        &*tx,
-        Some(actor),
-        "meeting.check_in",
-        "meeting",
-        Some(m.id),
-        None::<&()>,
-        Some(&serde_json::json!({ "member_id": mid })),
-    )
-    .await?;
-    tx.commit_figures_later().await?;
-    Ok(CheckedIn {
-        meeting_id: m.id,
+    let line = check_in_batch::Line {
+        cell_path: h.cell.path.clone(),
+        meeting: m,
         member_id: mid,
-        checked_in_at: at,
-    })
+        user_id: actor.user_id().get(),
+    };
+    app.check_ins.write(app, line).await
 }

@@ -70,17 +70,6 @@ impl<'a> MeetingTx<'a> {
         }
         Ok(())
     }
-
-    /// Commits and leaves the figures marked for the background pass, which computes them
-    /// within seconds. For a change that comes in bursts, a check-in: thirty members checking
-    /// in to one meeting in a minute would otherwise compute the meeting's figures thirty
-    /// times on their requests' path, each in its own write, where the pass computes them
-    /// once. The meeting's own page computes its figures as it shows them, so only the
-    /// dashboards over the tree wait those seconds.
-    pub(crate) async fn commit_figures_later(self) -> AppResult<()> {
-        self.tx.commit().await?;
-        Ok(())
-    }
 }
 
 /// The figures of one meeting, as computed now.

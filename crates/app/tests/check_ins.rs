@@ -1,0 +1,204 @@
+//! Check-ins written together (`meetings::check_in_batch`): the members of two cells check in
+//! at once, one of them twice, one already marked absent by the secretary and one marked present.
+//! Every check-in answered with success has its line and its audit entry, the second of a pair
+//! and the member marked present are refused, the absent member becomes present, both meetings
+//! are held and numbered, and their figures are marked for the background pass.
+//! On SQLite and on PostgreSQL (`CHIBO_TEST_DATABASE_URL`).
+
+mod common;
+
+use std::collections::HashSet;
+
+use chibo_app::meetings::attendance::{CheckInInput, check_in};
+use chibo_store::entities::{audit, meeting, meeting_attendance, meeting_stat, member, user};
+use chibo_store::sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
+use common::{actor, demo_app};
+
+const CODE: &str = "CUNGGHI1";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn members_checking_in_at_once_are_written_together_and_each_answered() {
+    let app = demo_app().await;
+    chibo_seed::demo::seed_meetings(&app).await.unwrap();
+    let db = &app.db;
+
+    // Two cells' next announced meetings, moved to now with a known code.
+    let now = chibo_app::App::now_local();
+    let mut meetings: Vec<meeting::Model> = Vec::new();
+    for m in meeting::Entity::find()
+        .filter(meeting::Column::Status.eq("published"))
+        .order_by_asc(meeting::Column::MeetingDate)
+        .order_by_asc(meeting::Column::Id)
+        .all(db)
+        .await
+        .unwrap()
+    {
+        if meetings.len() == 2 || meetings.iter().any(|x| x.unit_id == m.unit_id) {
+            continue;
+        }
+        let mut am: meeting::ActiveModel = m.into();
+        am.meeting_date = Set(now.date());
+        am.start_time = Set(now.format("%H:%M").to_string());
+        am.checkin_code = Set(Some(CODE.into()));
+        meetings.push(am.update(db).await.unwrap());
+    }
+    assert_eq!(meetings.len(), 2);
+
+    // Every active member of both cells, with an account.
+    let mut calls: Vec<(i64, i64, String)> = Vec::new();
+    for m in &meetings {
+        for person in member::Entity::find()
+            .filter(member::Column::UnitId.eq(m.unit_id))
+            .filter(member::Column::Status.eq("active"))
+            .all(db)
+            .await
+            .unwrap()
+        {
+            let username = match user::Entity::find()
+                .filter(user::Column::MemberId.eq(person.id))
+                .one(db)
+                .await
+                .unwrap()
+            {
+                Some(u) => u.username,
+                None => {
+                    user::ActiveModel {
+                        username: Set(format!("cunggui.{}", person.id)),
+                        display_name: Set(person.full_name.clone()),
+                        password_hash: Set("-".into()),
+                        member_id: Set(Some(person.id)),
+                        is_active: Set(true),
+                        created_at: Set(chrono::Utc::now()),
+                        ..Default::default()
+                    }
+                    .insert(db)
+                    .await
+                    .unwrap()
+                    .username
+                }
+            };
+            calls.push((m.id, person.id, username));
+        }
+    }
+    assert!(calls.len() >= 8, "{} members", calls.len());
+
+    // The secretary has marked one member absent and another present before they check in.
+    let (absent, present) = (calls[0].clone(), calls[1].clone());
+    for ((meeting_id, member_id, _), presence, reason) in [
+        (&absent, "absent_excused", Some("Đi công tác".to_string())),
+        (&present, "present", None),
+    ] {
+        meeting_attendance::ActiveModel {
+            meeting_id: Set(*meeting_id),
+            member_id: Set(*member_id),
+            presence: Set(presence.into()),
+            reason: Set(reason),
+            recorded_at: Set(chrono::Utc::now()),
+            ..Default::default()
+        }
+        .insert(db)
+        .await
+        .unwrap();
+    }
+    // One member checks in twice at once (a double tap).
+    let twice = calls[2].clone();
+    calls.push(twice.clone());
+
+    let audited_before = audit::Entity::find()
+        .filter(audit::Column::Action.eq("meeting.check_in"))
+        .count(db)
+        .await
+        .unwrap();
+    let mut running = tokio::task::JoinSet::new();
+    for (meeting_id, member_id, username) in calls.clone() {
+        let app = app.clone();
+        running.spawn(async move {
+            let who = actor(&app, &username).await;
+            let answer = check_in(
+                &app,
+                &who,
+                meeting_id,
+                CheckInInput {
+                    code: CODE.to_lowercase(),
+                },
+            )
+            .await;
+            (meeting_id, member_id, answer.map_err(|e| format!("{e:?}")))
+        });
+    }
+    let answers = running.join_all().await;
+
+    let ok: Vec<_> = answers.iter().filter(|a| a.2.is_ok()).collect();
+    let refused: Vec<_> = answers.iter().filter(|a| a.2.is_err()).collect();
+    assert_eq!(ok.len(), calls.len() - 2, "{refused:?}");
+    assert_eq!(refused.len(), 2, "{refused:?}");
+    assert!(
+        refused.iter().any(|a| (a.0, a.1) == (present.0, present.1)
+            && a.2
+                .as_ref()
+                .unwrap_err()
+                .contains("Thư ký đã ghi bạn có mặt")),
+        "{refused:?}"
+    );
+    assert!(
+        refused.iter().any(|a| (a.0, a.1) == (twice.0, twice.1)
+            && a.2.as_ref().unwrap_err().contains("Bạn đã điểm danh lúc")),
+        "{refused:?}"
+    );
+    // Written together: the check-ins of one transaction share its moment.
+    let moments: HashSet<_> = ok
+        .iter()
+        .map(|a| a.2.as_ref().unwrap().checked_in_at)
+        .collect();
+    assert!(moments.len() < ok.len(), "{} batches", moments.len());
+
+    // Each success is on its sheet, checked in and present; the absent member now present.
+    for (meeting_id, member_id, answer) in &ok {
+        let line = meeting_attendance::Entity::find()
+            .filter(meeting_attendance::Column::MeetingId.eq(*meeting_id))
+            .filter(meeting_attendance::Column::MemberId.eq(*member_id))
+            .one(db)
+            .await
+            .unwrap()
+            .expect("the line of a check-in answered");
+        assert_eq!(line.presence, "present");
+        assert_eq!(line.reason, None);
+        assert_eq!(
+            line.checked_in_at,
+            Some(answer.as_ref().unwrap().checked_in_at)
+        );
+    }
+    let checked = meeting_attendance::Entity::find()
+        .filter(meeting_attendance::Column::CheckedInAt.is_not_null())
+        .filter(meeting_attendance::Column::MeetingId.is_in(meetings.iter().map(|m| m.id)))
+        .count(db)
+        .await
+        .unwrap();
+    assert_eq!(checked as usize, ok.len());
+    let audited = audit::Entity::find()
+        .filter(audit::Column::Action.eq("meeting.check_in"))
+        .count(db)
+        .await
+        .unwrap();
+    assert_eq!((audited - audited_before) as usize, ok.len());
+
+    // Both meetings held and numbered; their figures marked for the background pass.
+    for m in &meetings {
+        let now = meeting::Entity::find_by_id(m.id)
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(now.status, "held");
+        assert!(now.resolution_number.is_some());
+        let stat = meeting_stat::Entity::find()
+            .filter(meeting_stat::Column::MeetingId.eq(m.id))
+            .one(db)
+            .await
+            .unwrap()
+            .expect("the meeting's figures row");
+        assert!(stat.stale);
+    }
+}
