@@ -409,38 +409,50 @@ pub async fn load_actor(app: &App, user_id: i64) -> AppResult<Option<Actor>> {
 }
 
 /// The active user `which` finds (their session or token looked up in the same query), with
-/// their grants and each grant's unit in a second: two queries for every request, whatever
-/// the number of roles.
+/// their grants and each grant's unit joined: one statement for every request, a row per grant
+/// (one row with no grant for a plain member).
 async fn actor_where(app: &App, which: SimpleExpr) -> AppResult<Option<Actor>> {
-    let Some(u) = user::Entity::find()
-        .filter(which)
-        .filter(user::Column::IsActive.eq(true))
-        .one(&app.db)
-        .await?
-    else {
-        return Ok(None);
-    };
-    let grants_of = Query::select()
+    let q = Query::select()
+        .column((user::Entity, user::Column::Id))
+        .column((user::Entity, user::Column::Username))
+        .column((user::Entity, user::Column::DisplayName))
+        .column((user::Entity, user::Column::MemberId))
         .column((user_role::Entity, user_role::Column::Role))
         .column((user_role::Entity, user_role::Column::UnitId))
         .column((unit::Entity, unit::Column::Path))
         .column((unit::Entity, unit::Column::Name))
-        .from(user_role::Entity)
+        .from(user::Entity)
+        .left_join(
+            user_role::Entity,
+            Expr::col((user_role::Entity, user_role::Column::UserId))
+                .equals((user::Entity, user::Column::Id)),
+        )
         .left_join(
             unit::Entity,
             Expr::col((unit::Entity, unit::Column::Id))
                 .equals((user_role::Entity, user_role::Column::UnitId)),
         )
-        .and_where(Expr::col((user_role::Entity, user_role::Column::UserId)).eq(u.id))
+        .and_where(which)
+        .and_where(Expr::col((user::Entity, user::Column::IsActive)).eq(true))
         .order_by((user_role::Entity, user_role::Column::Id), Order::Asc)
         .to_owned();
-    let grants = GrantRow::find_by_statement(app.db.get_database_backend().build(&grants_of))
+    let rows = ActorRow::find_by_statement(app.db.get_database_backend().build(&q))
         .all(&app.db)
-        .await?
+        .await?;
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let (id, username, display_name, member_id) = (
+        first.id,
+        first.username.clone(),
+        first.display_name.clone(),
+        first.member_id,
+    );
+    let grants = rows
         .into_iter()
         .filter_map(|g| {
             Some(Grant {
-                role: Role::from_code(&g.role)?,
+                role: Role::from_code(g.role.as_deref()?)?,
                 unit_id: g.unit_id,
                 unit_path: g.path,
                 unit_name: g.name,
@@ -448,19 +460,23 @@ async fn actor_where(app: &App, which: SimpleExpr) -> AppResult<Option<Actor>> {
         })
         .collect();
     Ok(Some(Actor {
-        user_id: UserId::new(u.id),
-        username: u.username,
-        display_name: u.display_name,
-        member_id: u.member_id.map(MemberId::new),
+        user_id: UserId::new(id),
+        username,
+        display_name,
+        member_id: member_id.map(MemberId::new),
         grants,
         sealed: super::Sealed,
     }))
 }
 
-/// A grant as read with its unit.
+/// A user as read with one of their grants and its unit (none for a user without grants).
 #[derive(Debug, FromQueryResult)]
-struct GrantRow {
-    role: String,
+struct ActorRow {
+    id: i64,
+    username: String,
+    display_name: String,
+    member_id: Option<i64>,
+    role: Option<String>,
     unit_id: Option<i64>,
     path: Option<String>,
     name: Option<String>,

@@ -8,7 +8,10 @@ use chibo_domain::member::RollKind;
 use chibo_domain::member::{self as member_rules, Status, StatusEvent, StatusEventKind};
 use chibo_domain::rules::{Presence, RuleSet, Standing};
 use chibo_store::entities::{meeting, member, member_event, member_unit, unit};
-use chibo_store::sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
+use chibo_store::sea_orm::sea_query::Query;
+use chibo_store::sea_orm::{
+    ColumnTrait, Condition, EntityTrait, JoinType, QueryFilter, QuerySelect,
+};
 use chibo_store::subtree::Subtree;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -266,6 +269,20 @@ pub(crate) async fn find(app: &App, id: i64) -> AppResult<meeting::Model> {
         .ok_or(AppError::NotFound)
 }
 
+/// Meeting `id` with its cell (`None` for a cell gone), in one statement.
+async fn find_with_cell(app: &App, id: i64) -> AppResult<(meeting::Model, Option<unit::Model>)> {
+    let cell = meeting::Entity::belongs_to(unit::Entity)
+        .from(meeting::Column::UnitId)
+        .to(unit::Column::Id)
+        .into();
+    meeting::Entity::find_by_id(id)
+        .select_also(unit::Entity)
+        .join(JoinType::LeftJoin, cell)
+        .one(&app.db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
 /// A member on a cell's roll on a day.
 pub struct RollEntry {
     pub member: member::Model,
@@ -301,18 +318,29 @@ async fn roll_of(
     only: Option<i64>,
 ) -> AppResult<Vec<RollEntry>> {
     let subtree = Subtree::of(cell);
-    let unit_rows = unit::Entity::find()
-        .filter(subtree.contains(unit::Column::Path))
-        .all(&app.db)
-        .await?;
-    let unit_names: HashMap<i64, String> =
-        unit_rows.iter().map(|u| (u.id, u.name.clone())).collect();
+    // The units of the roll (the cell and its party groups) by their paths, in the statement
+    // that reads the places on it; their names only for the whole roll, which shows them.
+    let units_of_roll = Query::select()
+        .column(unit::Column::Id)
+        .from(unit::Entity)
+        .cond_where(subtree.contains(unit::Column::Path))
+        .to_owned();
+    let unit_names: HashMap<i64, String> = match only {
+        Some(_) => HashMap::new(),
+        None => unit::Entity::find()
+            .filter(subtree.contains(unit::Column::Path))
+            .all(&app.db)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect(),
+    };
     let mut memberships = member_unit::Entity::find();
     if let Some(member) = only {
         memberships = memberships.filter(member_unit::Column::MemberId.eq(member));
     }
     let memberships = memberships
-        .filter(member_unit::Column::UnitId.is_in(unit_names.keys().copied().collect::<Vec<_>>()))
+        .filter(member_unit::Column::UnitId.in_subquery(units_of_roll))
         .filter(member_unit::Column::ValidFrom.lte(date))
         .filter(
             Condition::any()
@@ -384,15 +412,15 @@ pub(crate) async fn visible_meeting(
     actor: &Actor,
     id: i64,
 ) -> AppResult<Visible<MeetingOf>> {
-    let m = find(app, id).await?;
-    let cell = visible_cell(app, actor, m.unit_id).await?;
+    let (m, cell) = find_with_cell(app, id).await?;
+    let cell = actor.attends(&app.db, cell).await?;
     actor.sees_meeting(m, cell)
 }
 
 /// A meeting whose cell the actor manages, still open to changes (not cancelled).
 pub(crate) async fn manageable(app: &App, actor: &Actor, id: i64) -> AppResult<Manages<MeetingOf>> {
-    let m = find(app, id).await?;
-    let cell = visible_cell(app, actor, m.unit_id).await?;
+    let (m, cell) = find_with_cell(app, id).await?;
+    let cell = actor.attends(&app.db, cell).await?;
     let h = actor.manages_meeting(m, cell)?;
     if meeting_status(&h.meeting) == MeetingStatus::Cancelled {
         return Err(AppError::invalid(
