@@ -1,8 +1,9 @@
-//! Check-ins written together (`meetings::check_in_batch`): the members of two cells check in
-//! at once, one of them twice, one already marked absent by the secretary and one marked present.
-//! Every check-in answered with success has its line and its audit entry, the second of a pair
-//! and the member marked present are refused, the absent member becomes present, both meetings
-//! are held and numbered, and their figures are marked for the background pass.
+//! Check-ins written together (`meetings::check_in_batch`): the members of three cells check in
+//! at once, one of them twice, one already marked absent by the secretary and one marked present;
+//! the third cell's minutes are already approved. Every check-in answered with success has its
+//! line and its audit entry; the second of a pair, the member marked present and every member of
+//! the third cell are refused; the absent member becomes present; the two open meetings are held
+//! and numbered, and their figures are marked for the background pass.
 //! On SQLite and on PostgreSQL (`CHIBO_TEST_DATABASE_URL`).
 
 mod common;
@@ -10,7 +11,9 @@ mod common;
 use std::collections::HashSet;
 
 use chibo_app::meetings::attendance::{CheckInInput, check_in};
-use chibo_store::entities::{audit, meeting, meeting_attendance, meeting_stat, member, user};
+use chibo_store::entities::{
+    audit, meeting, meeting_approval, meeting_attendance, meeting_stat, member, user,
+};
 use chibo_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
@@ -24,7 +27,7 @@ async fn members_checking_in_at_once_are_written_together_and_each_answered() {
     chibo_seed::demo::seed_meetings(&app).await.unwrap();
     let db = &app.db;
 
-    // Two cells' next announced meetings, moved to now with a known code.
+    // Three cells' next announced meetings, moved to now with a known code.
     let now = chibo_app::App::now_local();
     let mut meetings: Vec<meeting::Model> = Vec::new();
     for m in meeting::Entity::find()
@@ -35,7 +38,7 @@ async fn members_checking_in_at_once_are_written_together_and_each_answered() {
         .await
         .unwrap()
     {
-        if meetings.len() == 2 || meetings.iter().any(|x| x.unit_id == m.unit_id) {
+        if meetings.len() == 3 || meetings.iter().any(|x| x.unit_id == m.unit_id) {
             continue;
         }
         let mut am: meeting::ActiveModel = m.into();
@@ -44,7 +47,8 @@ async fn members_checking_in_at_once_are_written_together_and_each_answered() {
         am.checkin_code = Set(Some(CODE.into()));
         meetings.push(am.update(db).await.unwrap());
     }
-    assert_eq!(meetings.len(), 2);
+    assert_eq!(meetings.len(), 3);
+    let signed = meetings[2].id;
 
     // Every active member of both cells, with an account.
     let mut calls: Vec<(i64, i64, String)> = Vec::new();
@@ -102,6 +106,24 @@ async fn members_checking_in_at_once_are_written_together_and_each_answered() {
         .await
         .unwrap();
     }
+    // The third meeting's minutes are approved by its chair and its minute-taker.
+    for (role, (_, member_id, _)) in ["chair", "secretary"]
+        .into_iter()
+        .zip(calls.iter().filter(|c| c.0 == signed))
+    {
+        meeting_approval::ActiveModel {
+            meeting_id: Set(signed),
+            member_id: Set(*member_id),
+            role: Set(role.into()),
+            approved_at: Set(chrono::Utc::now()),
+            ..Default::default()
+        }
+        .insert(db)
+        .await
+        .unwrap();
+    }
+    let closed = calls.iter().filter(|c| c.0 == signed).count();
+    assert!(closed >= 2);
     // One member checks in twice at once (a double tap).
     let twice = calls[2].clone();
     calls.push(twice.clone());
@@ -132,8 +154,16 @@ async fn members_checking_in_at_once_are_written_together_and_each_answered() {
 
     let ok: Vec<_> = answers.iter().filter(|a| a.2.is_ok()).collect();
     let refused: Vec<_> = answers.iter().filter(|a| a.2.is_err()).collect();
-    assert_eq!(ok.len(), calls.len() - 2, "{refused:?}");
-    assert_eq!(refused.len(), 2, "{refused:?}");
+    assert_eq!(ok.len(), calls.len() - 2 - closed, "{refused:?}");
+    assert_eq!(refused.len(), 2 + closed, "{refused:?}");
+    assert!(
+        refused.iter().filter(|a| a.0 == signed).all(|a| a
+            .2
+            .as_ref()
+            .unwrap_err()
+            .contains("đã được chủ trì và thư ký thông qua")),
+        "{refused:?}"
+    );
     assert!(
         refused.iter().any(|a| (a.0, a.1) == (present.0, present.1)
             && a.2
@@ -184,8 +214,8 @@ async fn members_checking_in_at_once_are_written_together_and_each_answered() {
         .unwrap();
     assert_eq!((audited - audited_before) as usize, ok.len());
 
-    // Both meetings held and numbered; their figures marked for the background pass.
-    for m in &meetings {
+    // The open meetings held and numbered; their figures marked for the background pass.
+    for m in &meetings[..2] {
         let now = meeting::Entity::find_by_id(m.id)
             .one(db)
             .await

@@ -265,16 +265,18 @@ async fn main() {
                     let Some((meeting, token)) = queue.lock().unwrap().pop() else {
                         return mine;
                     };
-                    mine.push(client.post(
+                    let sent = started.elapsed();
+                    let (status, took) = client.post(
                         &format!("/api/v1/meetings/{meeting}/check-in"),
                         &token,
                         &format!("{{\"code\": \"{CODE}\"}}"),
-                    ));
+                    );
+                    mine.push((status, took, sent));
                 }
             })
         })
         .collect();
-    let answers: Vec<(Option<u16>, Duration)> = threads
+    let answers: Vec<(Option<u16>, Duration, Duration)> = threads
         .into_iter()
         .flat_map(|t| t.join().unwrap())
         .collect();
@@ -283,10 +285,22 @@ async fn main() {
     server.wait().unwrap();
     let mut ok: Vec<Duration> = answers
         .iter()
-        .filter(|(s, _)| *s == Some(200))
-        .map(|(_, d)| *d)
+        .filter(|(s, _, _)| *s == Some(200))
+        .map(|(_, d, _)| *d)
         .collect();
     ok.sort();
+    // When the slowest hundredth were sent: together (one stall) or spread (queueing).
+    let mut slow: Vec<&(Option<u16>, Duration, Duration)> = answers.iter().collect();
+    slow.sort_by_key(|a| std::cmp::Reverse(a.1));
+    slow.truncate((answers.len() / 100).max(1));
+    let mut sent: Vec<u128> = slow.iter().map(|a| a.2.as_millis()).collect();
+    sent.sort();
+    eprintln!(
+        "the slowest {} were sent {:?} ms into the run ({} ms in all)",
+        sent.len(),
+        sent,
+        elapsed.as_millis()
+    );
     let failed = answers.len() - ok.len();
 
     // The ceiling: single-row inserts, one transaction each, one after another.

@@ -25,6 +25,7 @@ use chrono::{SubsecRound, Utc};
 use tokio::sync::oneshot;
 
 use crate::meetings::attendance::{CheckedIn, mark_held};
+use crate::meetings::signatures;
 use crate::{App, AppError, AppResult, audit};
 
 /// The most check-ins one transaction writes; more waiting are written in the next.
@@ -113,10 +114,19 @@ async fn write_and_answer(app: &App, mut batch: Vec<Waiting>) {
 
 /// Writes `lines` in one transaction; the answer of each, in their order. An error is the
 /// transaction's (nothing written); a line refused (already checked in) is its own answer.
-async fn write_lines(app: &App, lines: &[&Line]) -> AppResult<Vec<AppResult<CheckedIn>>> {
+async fn write_lines(app: &App, all: &[&Line]) -> AppResult<Vec<AppResult<CheckedIn>>> {
     // To the microsecond, as both databases keep it: the answer says what the sheet says.
     let at = Utc::now().trunc_subsecs(6);
     let tx = write_tx(&app.db).await?;
+    // Minutes approved since the request read the meeting take no more check-ins; checked here,
+    // in the transaction, once for the batch.
+    let signed = signatures::signed_among(&*tx, all.iter().map(|l| l.meeting.id)).await?;
+    let open: Vec<&Line> = all
+        .iter()
+        .copied()
+        .filter(|l| !signed.contains(&l.meeting.id))
+        .collect();
+    let lines = &open[..];
     let meetings: BTreeMap<i64, &meeting::Model> =
         lines.iter().map(|l| (l.meeting.id, &l.meeting)).collect();
     let changed: Vec<_> = meetings
@@ -202,7 +212,14 @@ async fn write_lines(app: &App, lines: &[&Line]) -> AppResult<Vec<AppResult<Chec
     }
     audit::record_all(&*tx, entries).await?;
     tx.commit().await?;
-    Ok(answers)
+    let mut written = answers.into_iter();
+    Ok(all
+        .iter()
+        .map(|l| match signed.contains(&l.meeting.id) {
+            true => Err(signatures::signed_error()),
+            false => written.next().expect("an answer for each line written"),
+        })
+        .collect())
 }
 
 /// The lines already on the sheets for the check-ins not inserted, by (meeting, member): one

@@ -2,7 +2,11 @@
 //! secretary have both signed, the record changes only through an amendment.
 
 use chibo_store::entities::meeting_approval;
-use chibo_store::sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use std::collections::{HashMap, HashSet};
+
+use chibo_store::sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -71,10 +75,40 @@ pub(crate) async fn minutes_signed(app: &App, meeting_id: i64) -> AppResult<bool
 /// Refuses a change to approved minutes: a correction is an amendment, never an edit.
 pub(crate) async fn ensure_open(app: &App, meeting_id: i64) -> AppResult<()> {
     if minutes_signed(app, meeting_id).await? {
-        return Err(AppError::invalid(
-            "status",
-            "Biên bản và nghị quyết đã được chủ trì và thư ký thông qua, không thể sửa. Hãy lập văn bản đính chính.",
-        ));
+        return Err(signed_error());
     }
     Ok(())
+}
+
+/// The refusal of a change to minutes the chair and the minute-taker have approved.
+pub(crate) fn signed_error() -> AppError {
+    AppError::invalid(
+        "status",
+        "Biên bản và nghị quyết đã được chủ trì và thư ký thông qua, không thể sửa. Hãy lập văn bản đính chính.",
+    )
+}
+
+/// Of `meeting_ids` (a handful, a batch's), those whose minutes are approved: one statement.
+pub(crate) async fn signed_among(
+    db: &impl ConnectionTrait,
+    meeting_ids: impl IntoIterator<Item = i64>,
+) -> AppResult<HashSet<i64>> {
+    let approvals: Vec<(i64, String)> = meeting_approval::Entity::find()
+        .select_only()
+        .column(meeting_approval::Column::MeetingId)
+        .column(meeting_approval::Column::Role)
+        .filter(meeting_approval::Column::MeetingId.is_in(meeting_ids))
+        .filter(meeting_approval::Column::Role.is_in(SIGNERS))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut roles: HashMap<i64, HashSet<String>> = HashMap::new();
+    for (meeting, role) in approvals {
+        roles.entry(meeting).or_default().insert(role);
+    }
+    Ok(roles
+        .into_iter()
+        .filter(|(_, r)| r.len() >= SIGNERS.len())
+        .map(|(m, _)| m)
+        .collect())
 }
