@@ -21,7 +21,7 @@ use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
 use sea_orm::SqlxSqliteConnector;
-use sea_orm::sqlx::sqlite::SqlitePoolOptions;
+use sea_orm::sqlx::sqlite::{SqlitePoolOptions, SqliteSynchronous};
 use sea_orm::{
     ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, ExecResult, QueryResult,
     SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
@@ -84,7 +84,11 @@ fn writers_of(db: &Db) -> (Arc<tokio::sync::Mutex<()>>, Db) {
                 .test_before_acquire(false)
                 .idle_timeout(Some(Duration::from_secs(60)))
                 .acquire_timeout(TURN_WAIT)
-                .connect_lazy_with((*options).clone());
+                // FULL: each write transaction's commit is flushed to disk before it returns, so
+                // what chibo answered as saved survives a power cut, not only a killed process
+                // (the pool's NORMAL syncs at checkpoints only). One flush per transaction, and
+                // check-ins come in batches (`meetings::check_in_batch`).
+                .connect_lazy_with((*options).clone().synchronous(SqliteSynchronous::Full));
             let writer = SqlxSqliteConnector::from_sqlx_sqlite_pool(pool);
             writers.connection = Some((writer.clone(), on_disk));
             (writers.turn.clone(), writer)
