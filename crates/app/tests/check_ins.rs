@@ -3,19 +3,23 @@
 //! the third cell's minutes are already approved. Every check-in answered with success has its
 //! line and its audit entry; the second of a pair, the member marked present and every member of
 //! the third cell are refused; the absent member becomes present; the two open meetings are held
-//! and numbered, and their figures are marked for the background pass.
+//! and numbered, and their figures are marked for the background pass. And while a batch waits
+//! on the database, a request given up leaves the queue unwritten, and a meeting cancelled
+//! before the next batch refuses the check-ins queued for it.
 //! On SQLite and on PostgreSQL (`CHIBO_TEST_DATABASE_URL`).
 
 mod common;
 
 use std::collections::HashSet;
 
-use chibo_app::meetings::attendance::{CheckInInput, check_in};
+use chibo_app::App;
+use chibo_app::meetings::attendance::{CheckInInput, CheckedIn, check_in};
 use chibo_store::entities::{
     audit, meeting, meeting_approval, meeting_attendance, meeting_stat, member, user,
 };
 use chibo_store::sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, Set,
 };
 use common::{actor, demo_app};
 
@@ -27,65 +31,9 @@ async fn members_checking_in_at_once_are_written_together_and_each_answered() {
     chibo_seed::demo::seed_meetings(&app).await.unwrap();
     let db = &app.db;
 
-    // Three cells' next announced meetings, moved to now with a known code.
-    let now = chibo_app::App::now_local();
-    let mut meetings: Vec<meeting::Model> = Vec::new();
-    for m in meeting::Entity::find()
-        .filter(meeting::Column::Status.eq("published"))
-        .order_by_asc(meeting::Column::MeetingDate)
-        .order_by_asc(meeting::Column::Id)
-        .all(db)
-        .await
-        .unwrap()
-    {
-        if meetings.len() == 3 || meetings.iter().any(|x| x.unit_id == m.unit_id) {
-            continue;
-        }
-        let mut am: meeting::ActiveModel = m.into();
-        am.meeting_date = Set(now.date());
-        am.start_time = Set(now.format("%H:%M").to_string());
-        am.checkin_code = Set(Some(CODE.into()));
-        meetings.push(am.update(db).await.unwrap());
-    }
-    assert_eq!(meetings.len(), 3);
+    let meetings = meetings_now(&app, 3).await;
     let signed = meetings[2].id;
-
-    // Every active member of both cells, with an account.
-    let mut calls: Vec<(i64, i64, String)> = Vec::new();
-    for m in &meetings {
-        for person in member::Entity::find()
-            .filter(member::Column::UnitId.eq(m.unit_id))
-            .filter(member::Column::Status.eq("active"))
-            .all(db)
-            .await
-            .unwrap()
-        {
-            let username = match user::Entity::find()
-                .filter(user::Column::MemberId.eq(person.id))
-                .one(db)
-                .await
-                .unwrap()
-            {
-                Some(u) => u.username,
-                None => {
-                    user::ActiveModel {
-                        username: Set(format!("cunggui.{}", person.id)),
-                        display_name: Set(person.full_name.clone()),
-                        password_hash: Set("-".into()),
-                        member_id: Set(Some(person.id)),
-                        is_active: Set(true),
-                        created_at: Set(chrono::Utc::now()),
-                        ..Default::default()
-                    }
-                    .insert(db)
-                    .await
-                    .unwrap()
-                    .username
-                }
-            };
-            calls.push((m.id, person.id, username));
-        }
-    }
+    let mut calls = callers(&app, &meetings).await;
     assert!(calls.len() >= 8, "{} members", calls.len());
 
     // The secretary has marked one member absent and another present before they check in.
@@ -137,17 +85,8 @@ async fn members_checking_in_at_once_are_written_together_and_each_answered() {
     for (meeting_id, member_id, username) in calls.clone() {
         let app = app.clone();
         running.spawn(async move {
-            let who = actor(&app, &username).await;
-            let answer = check_in(
-                &app,
-                &who,
-                meeting_id,
-                CheckInInput {
-                    code: CODE.to_lowercase(),
-                },
-            )
-            .await;
-            (meeting_id, member_id, answer.map_err(|e| format!("{e:?}")))
+            let answer = check(&app, meeting_id, &username).await;
+            (meeting_id, member_id, answer)
         });
     }
     let answers = running.join_all().await;
@@ -231,4 +170,149 @@ async fn members_checking_in_at_once_are_written_together_and_each_answered() {
             .expect("the meeting's figures row");
         assert!(stat.stale);
     }
+}
+
+/// `n` cells' next announced meetings, moved to now with a known code.
+async fn meetings_now(app: &App, n: usize) -> Vec<meeting::Model> {
+    let now = App::now_local();
+    let mut meetings: Vec<meeting::Model> = Vec::new();
+    for m in meeting::Entity::find()
+        .filter(meeting::Column::Status.eq("published"))
+        .order_by_asc(meeting::Column::MeetingDate)
+        .order_by_asc(meeting::Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap()
+    {
+        if meetings.len() == n || meetings.iter().any(|x| x.unit_id == m.unit_id) {
+            continue;
+        }
+        let mut am: meeting::ActiveModel = m.into();
+        am.meeting_date = Set(now.date());
+        am.start_time = Set(now.format("%H:%M").to_string());
+        am.checkin_code = Set(Some(CODE.into()));
+        meetings.push(am.update(&app.db).await.unwrap());
+    }
+    assert_eq!(meetings.len(), n);
+    meetings
+}
+
+/// Every active member of the meetings' cells, with an account: (meeting, member, username).
+async fn callers(app: &App, meetings: &[meeting::Model]) -> Vec<(i64, i64, String)> {
+    let db = &app.db;
+    let mut calls = Vec::new();
+    for m in meetings {
+        for person in member::Entity::find()
+            .filter(member::Column::UnitId.eq(m.unit_id))
+            .filter(member::Column::Status.eq("active"))
+            .all(db)
+            .await
+            .unwrap()
+        {
+            let username = match user::Entity::find()
+                .filter(user::Column::MemberId.eq(person.id))
+                .one(db)
+                .await
+                .unwrap()
+            {
+                Some(u) => u.username,
+                None => {
+                    user::ActiveModel {
+                        username: Set(format!("cunggui.{}", person.id)),
+                        display_name: Set(person.full_name.clone()),
+                        password_hash: Set("-".into()),
+                        member_id: Set(Some(person.id)),
+                        is_active: Set(true),
+                        created_at: Set(chrono::Utc::now()),
+                        ..Default::default()
+                    }
+                    .insert(db)
+                    .await
+                    .unwrap()
+                    .username
+                }
+            };
+            calls.push((m.id, person.id, username));
+        }
+    }
+    calls
+}
+
+/// `username` checks in to `meeting_id` with the code; the refusal as text.
+async fn check(app: &App, meeting_id: i64, username: &str) -> Result<CheckedIn, String> {
+    let who = actor(app, username).await;
+    let code = CODE.to_lowercase();
+    check_in(app, &who, meeting_id, CheckInInput { code })
+        .await
+        .map_err(|e| format!("{e:?}"))
+}
+
+async fn line_of(app: &App, meeting_id: i64, member_id: i64) -> Option<meeting_attendance::Model> {
+    meeting_attendance::Entity::find()
+        .filter(meeting_attendance::Column::MeetingId.eq(meeting_id))
+        .filter(meeting_attendance::Column::MemberId.eq(member_id))
+        .one(&app.db)
+        .await
+        .unwrap()
+}
+
+/// While a batch waits on the database (a writer holds it), a request whose client gives up
+/// leaves the queue unwritten, and a meeting cancelled before the next batch is written
+/// refuses the check-ins queued for it, whose requests found it announced.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_check_in_given_up_is_not_written_and_a_meeting_cancelled_meanwhile_refuses() {
+    let app = demo_app().await;
+    chibo_seed::demo::seed_meetings(&app).await.unwrap();
+    let meetings = meetings_now(&app, 2).await;
+    let (open, cancelled) = (meetings[0].id, meetings[1].id);
+    let calls = callers(&app, &meetings).await;
+    let of = |meeting: i64| calls.iter().filter(move |c| c.0 == meeting).cloned();
+    let mut open_callers = of(open);
+    let (first, gone, later) = (
+        open_callers.next().unwrap(),
+        open_callers.next().unwrap(),
+        open_callers.next().unwrap(),
+    );
+    let stranded = of(cancelled).next().unwrap();
+
+    // A writer holds the database: on SQLite the turn, on PostgreSQL the sheet's table.
+    let blocker = chibo_store::write_tx(&app.db).await.unwrap();
+    if blocker.get_database_backend() == DbBackend::Postgres {
+        blocker
+            .execute_unprepared("LOCK TABLE meeting_attendance IN EXCLUSIVE MODE")
+            .await
+            .unwrap();
+    }
+    let pause = || tokio::time::sleep(std::time::Duration::from_millis(500));
+    let spawn = |(meeting, _, username): (i64, i64, String)| {
+        let app = app.clone();
+        tokio::spawn(async move { check(&app, meeting, &username).await })
+    };
+    // The first check-in's batch waits on the writer; the next two queue behind it.
+    let first_call = spawn(first.clone());
+    pause().await;
+    let stranded_call = spawn(stranded.clone());
+    let gone_call = spawn(gone.clone());
+    pause().await;
+    gone_call.abort();
+    assert!(gone_call.await.unwrap_err().is_cancelled());
+    // The second meeting is cancelled by the writer holding the database.
+    let mut am: meeting::ActiveModel = meeting::Entity::find_by_id(cancelled)
+        .one(&*blocker)
+        .await
+        .unwrap()
+        .unwrap()
+        .into();
+    am.status = Set("cancelled".into());
+    am.update(&*blocker).await.unwrap();
+    blocker.commit().await.unwrap();
+
+    assert!(first_call.await.unwrap().is_ok());
+    let refused = stranded_call.await.unwrap().unwrap_err();
+    assert!(refused.contains("Buổi sinh hoạt đã bị hủy"), "{refused}");
+    assert!(line_of(&app, cancelled, stranded.1).await.is_none());
+    // Another check-in afterwards is written alone: the line given up was never queued again.
+    assert!(check(&app, later.0, &later.2).await.is_ok());
+    assert!(line_of(&app, open, later.1).await.is_some());
+    assert!(line_of(&app, open, gone.1).await.is_none());
 }

@@ -12,15 +12,25 @@
 //! so only the dashboards over the tree wait those seconds.
 //!
 //! A batch that fails as a whole is written again one check-in at a time, so that one bad line
-//! (a meeting cancelled meanwhile, a conflict) does not refuse the others.
+//! (a meeting deleted meanwhile) does not refuse the others; a batch whose transaction cannot
+//! even begin (no turn within its time) is refused whole, since each line would wait as long.
+//! Minutes approved and meetings cancelled since the request's checks are checked again, once
+//! for the batch, inside its transaction. A request given up by its client while it waits takes
+//! its line out of the queue: a line is written only for a request still there, or within the
+//! batch that has already taken it.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
+use chibo_domain::meeting::MeetingStatus;
 use chibo_store::entities::{meeting, meeting_attendance};
 use chibo_store::sea_orm::sea_query::OnConflict;
-use chibo_store::sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
-use chibo_store::{meeting_stats, write_tx};
+use chibo_store::sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set,
+};
+use chibo_store::{WriteTx, meeting_stats, write_tx};
 use chrono::{SubsecRound, Utc};
 use tokio::sync::oneshot;
 
@@ -30,6 +40,10 @@ use crate::{App, AppError, AppResult, audit};
 
 /// The most check-ins one transaction writes; more waiting are written in the next.
 const BATCH: usize = 200;
+
+/// How long a check-in waits for the batch before it to be written, as a writer waits for its
+/// turn (`chibo_store::write`).
+const WAIT: Duration = Duration::from_secs(30);
 
 /// A check-in that passed every check of its request, ready to write.
 pub(crate) struct Line {
@@ -41,6 +55,8 @@ pub(crate) struct Line {
 }
 
 struct Waiting {
+    /// The request's own number, to find its line again.
+    id: u64,
     line: Line,
     answer: oneshot::Sender<AppResult<CheckedIn>>,
 }
@@ -51,24 +67,57 @@ pub struct CheckInQueue {
     waiting: Mutex<Vec<Waiting>>,
     /// Held while a batch is written: whoever gets it next writes what queued meanwhile.
     writer: Arc<tokio::sync::Mutex<()>>,
+    numbers: AtomicU64,
+}
+
+/// A request's line in the queue, taken out if the request ends before a batch takes it (its
+/// client gave up, or the wait was too long): nobody would read the answer, and a batch written
+/// later would write it long after its checks were made.
+struct Queued<'a> {
+    queue: &'a CheckInQueue,
+    id: u64,
+}
+
+impl Queued<'_> {
+    /// Takes the line out of the queue; false when a batch already took it.
+    fn withdraw(&self) -> bool {
+        let mut waiting = self.queue.waiting();
+        let before = waiting.len();
+        waiting.retain(|w| w.id != self.id);
+        waiting.len() < before
+    }
+}
+
+impl Drop for Queued<'_> {
+    fn drop(&mut self) {
+        self.withdraw();
+    }
 }
 
 impl CheckInQueue {
     /// Queues `line` and answers once it is written (or refused).
     pub(crate) async fn write(&self, app: &App, line: Line) -> AppResult<CheckedIn> {
         let (answer, mut answered) = oneshot::channel();
-        self.waiting
-            .lock()
-            .expect("check-in queue")
-            .push(Waiting { line, answer });
-        let turn = self.writer.clone().lock_owned().await;
+        let id = self.numbers.fetch_add(1, Ordering::Relaxed);
+        self.waiting().push(Waiting { id, line, answer });
+        let queued = Queued { queue: self, id };
+        let Ok(turn) = tokio::time::timeout(WAIT, self.writer.clone().lock_owned()).await else {
+            if queued.withdraw() {
+                return Err(AppError::Internal(
+                    "a check-in waited too long for the batches before it".into(),
+                ));
+            }
+            // Taken by the batch being written: its answer comes.
+            return answered.await.unwrap_or_else(|_| Err(lost()));
+        };
         match answered.try_recv() {
             // Written in the batch of the request that had the turn before.
             Ok(done) => return done,
             Err(oneshot::error::TryRecvError::Closed) => return Err(lost()),
             Err(oneshot::error::TryRecvError::Empty) => {}
         }
-        let batch = std::mem::take(&mut *self.waiting.lock().expect("check-in queue"));
+        let batch = std::mem::take(&mut *self.waiting());
+        drop(queued);
         let app = app.clone();
         // Spawned, so that a request given up by its client (its future dropped here) still
         // writes and answers the check-ins of the others it took; the turn goes with it.
@@ -77,6 +126,11 @@ impl CheckInQueue {
             drop(turn);
         });
         answered.await.unwrap_or_else(|_| Err(lost()))
+    }
+
+    fn waiting(&self) -> MutexGuard<'_, Vec<Waiting>> {
+        // A panic elsewhere cannot leave the list half changed: push, retain and take.
+        self.waiting.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -90,7 +144,16 @@ async fn write_and_answer(app: &App, mut batch: Vec<Waiting>) {
         let rest = batch.split_off(batch.len().min(BATCH));
         let chunk = std::mem::replace(&mut batch, rest);
         let lines: Vec<&Line> = chunk.iter().map(|w| &w.line).collect();
-        match write_lines(app, &lines).await {
+        let tx = match write_tx(&app.db).await {
+            Ok(tx) => tx,
+            Err(e) => {
+                for w in chunk {
+                    let _ = w.answer.send(Err(AppError::Db(e.clone())));
+                }
+                continue;
+            }
+        };
+        match write_lines(tx, &lines).await {
             Ok(answers) => {
                 for (w, a) in chunk.into_iter().zip(answers) {
                     let _ = w.answer.send(a);
@@ -102,9 +165,12 @@ async fn write_and_answer(app: &App, mut batch: Vec<Waiting>) {
             Err(e) => {
                 tracing::warn!(error = %e, lines = chunk.len(), "check-ins written again one by one");
                 for w in chunk {
-                    let one = write_lines(app, &[&w.line])
-                        .await
-                        .and_then(|mut a| a.pop().ok_or_else(lost));
+                    let one = match write_tx(&app.db).await {
+                        Ok(tx) => write_lines(tx, &[&w.line])
+                            .await
+                            .and_then(|mut a| a.pop().ok_or_else(lost)),
+                        Err(e) => Err(e.into()),
+                    };
                     let _ = w.answer.send(one.and_then(|a| a));
                 }
             }
@@ -114,17 +180,36 @@ async fn write_and_answer(app: &App, mut batch: Vec<Waiting>) {
 
 /// Writes `lines` in one transaction; the answer of each, in their order. An error is the
 /// transaction's (nothing written); a line refused (already checked in) is its own answer.
-async fn write_lines(app: &App, all: &[&Line]) -> AppResult<Vec<AppResult<CheckedIn>>> {
+async fn write_lines(tx: WriteTx, all: &[&Line]) -> AppResult<Vec<AppResult<CheckedIn>>> {
     // To the microsecond, as both databases keep it: the answer says what the sheet says.
     let at = Utc::now().trunc_subsecs(6);
-    let tx = write_tx(&app.db).await?;
-    // Minutes approved since the request read the meeting take no more check-ins; checked here,
-    // in the transaction, once for the batch.
-    let signed = signatures::signed_among(&*tx, all.iter().map(|l| l.meeting.id)).await?;
+    // Minutes approved or meetings cancelled since the request read the meeting take no more
+    // check-ins; checked here, in the transaction, once for the batch.
+    let ids = || all.iter().map(|l| l.meeting.id);
+    let signed = signatures::signed_among(&*tx, ids()).await?;
+    let cancelled: HashSet<i64> = meeting::Entity::find()
+        .select_only()
+        .column(meeting::Column::Id)
+        .filter(meeting::Column::Id.is_in(ids()))
+        .filter(meeting::Column::Status.eq(MeetingStatus::Cancelled.code()))
+        .into_tuple()
+        .all(&*tx)
+        .await?
+        .into_iter()
+        .collect();
+    let refusal = |l: &Line| {
+        if cancelled.contains(&l.meeting.id) {
+            Some(AppError::invalid("code", "Buổi sinh hoạt đã bị hủy."))
+        } else if signed.contains(&l.meeting.id) {
+            Some(signatures::signed_error())
+        } else {
+            None
+        }
+    };
     let open: Vec<&Line> = all
         .iter()
         .copied()
-        .filter(|l| !signed.contains(&l.meeting.id))
+        .filter(|l| refusal(l).is_none())
         .collect();
     let lines = &open[..];
     let meetings: BTreeMap<i64, &meeting::Model> =
@@ -215,9 +300,9 @@ async fn write_lines(app: &App, all: &[&Line]) -> AppResult<Vec<AppResult<Checke
     let mut written = answers.into_iter();
     Ok(all
         .iter()
-        .map(|l| match signed.contains(&l.meeting.id) {
-            true => Err(signatures::signed_error()),
-            false => written.next().expect("an answer for each line written"),
+        .map(|l| match refusal(l) {
+            Some(refused) => Err(refused),
+            None => written.next().expect("an answer for each line written"),
         })
         .collect())
 }
