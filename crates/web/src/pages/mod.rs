@@ -5,6 +5,7 @@ mod api_docs;
 mod board;
 mod home;
 mod meeting_routes;
+mod reach_routes;
 
 use axum::Router;
 use axum::extract::State;
@@ -461,102 +462,9 @@ pub fn routes() -> Vec<(PageRoute, Handler)> {
     ];
     all.extend(board::routes());
     all.extend(meeting_routes::routes());
-    all.extend(calendar_routes());
-    all.extend(notice_routes());
+    all.extend(reach_routes::calendar());
+    all.extend(reach_routes::notices());
     all
-}
-
-/// A page route and its handler.
-/// The calendar feeds: the member's own, a cell's, the feed itself (its secret is the key, so
-/// it is public) and a meeting's `.ics`.
-fn calendar_routes() -> Vec<(PageRoute, Handler)> {
-    use crate::calendar::page as calendar;
-    let r = route;
-    use Method as M;
-    vec![
-        r(M::GET, "/account/calendar", false, get(calendar::mine)),
-        r(
-            M::POST,
-            "/account/calendar",
-            false,
-            post(calendar::make_mine),
-        ),
-        r(
-            M::POST,
-            "/account/calendar/stop",
-            false,
-            post(calendar::stop_mine),
-        ),
-        r(M::GET, "/units/{id}/calendar", false, get(calendar::cell)),
-        r(
-            M::POST,
-            "/units/{id}/calendar",
-            false,
-            post(calendar::make_cell),
-        ),
-        r(
-            M::POST,
-            "/units/{id}/calendar/stop",
-            false,
-            post(calendar::stop_cell),
-        ),
-        r(M::GET, "/lich/{file}", true, get(calendar::feed)),
-        r(
-            M::GET,
-            "/meetings/{id}/lich.ics",
-            false,
-            get(calendar::meeting),
-        ),
-    ]
-}
-
-/// What members are told: their list and choices, a meeting's reach, the outbox.
-fn notice_routes() -> Vec<(PageRoute, Handler)> {
-    use crate::notices::page as notices;
-    let r = route;
-    use Method as M;
-    vec![
-        r(M::GET, "/thong-bao", false, get(notices::list)),
-        r(M::GET, "/thong-bao/chua-doc", false, get(notices::unread)),
-        r(
-            M::POST,
-            "/thong-bao/doc-het",
-            false,
-            post(notices::read_all),
-        ),
-        r(M::GET, "/thong-bao/{id}", false, get(notices::open)),
-        r(
-            M::GET,
-            "/account/notifications",
-            false,
-            get(notices::choices),
-        ),
-        r(
-            M::POST,
-            "/account/notifications",
-            false,
-            post(notices::save_choices),
-        ),
-        r(
-            M::GET,
-            "/meetings/{id}/reached",
-            false,
-            get(notices::meeting_reached),
-        ),
-        r(
-            M::GET,
-            "/meetings/{id}/reached/print",
-            false,
-            get(notices::invitations),
-        ),
-        r(M::GET, "/admin/outbox", false, get(notices::admin_outbox)),
-        r(
-            M::POST,
-            "/admin/outbox/{id}/retry",
-            false,
-            post(notices::retry),
-        ),
-    ]
 }
 
 fn route(method: Method, path: &'static str, public: bool, h: Handler) -> (PageRoute, Handler) {
