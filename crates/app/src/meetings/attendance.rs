@@ -319,7 +319,7 @@ pub async fn check_in(
         ));
     }
     if lookup::meeting_status(&m) == MeetingStatus::Cancelled {
-        return Err(AppError::invalid("code", "Buổi sinh hoạt đã bị hủy."));
+        return Err(check_in_batch::cancelled_error());
     }
     // Whether the minutes are approved is checked where the line is written, in the batch.
     let wrong = || AppError::invalid("code", "Mã điểm danh không đúng với buổi sinh hoạt này.");

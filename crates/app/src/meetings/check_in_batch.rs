@@ -134,6 +134,11 @@ impl CheckInQueue {
     }
 }
 
+/// The refusal of a check-in to a cancelled meeting (at the request's checks, or in the batch).
+pub(crate) fn cancelled_error() -> AppError {
+    AppError::invalid("code", "Buổi sinh hoạt đã bị hủy.")
+}
+
 /// The answer of a check-in whose writer stopped without one (it panicked).
 fn lost() -> AppError {
     AppError::Internal("a queued check-in was never answered".into())
@@ -199,7 +204,7 @@ async fn write_lines(tx: WriteTx, all: &[&Line]) -> AppResult<Vec<AppResult<Chec
         .collect();
     let refusal = |l: &Line| {
         if cancelled.contains(&l.meeting.id) {
-            Some(AppError::invalid("code", "Buổi sinh hoạt đã bị hủy."))
+            Some(cancelled_error())
         } else if signed.contains(&l.meeting.id) {
             Some(signatures::signed_error())
         } else {
