@@ -352,3 +352,57 @@ fn by_unit(
     out.retain(|_, f| *f != naive::nothing());
     out
 }
+
+/// A figure marked out of date again while the background pass computed it is not stored over
+/// (the pass would store figures older than the change): the page is opened only for the rows
+/// whose mark has not moved since they were read.
+#[tokio::test]
+async fn a_figure_marked_again_while_computed_is_left_marked() {
+    use chibo_store::entities::meeting_stat;
+    let app = demo_app().await;
+    chibo_seed::demo::seed_meetings(&app).await.unwrap();
+    while figures::refresh_stale(&app, 500).await.unwrap() > 0 {}
+    let held = meeting_stat::Entity::find()
+        .filter(meeting_stat::Column::Held.eq(true))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mark = || {
+        chibo_store::meeting_stats::meeting_changed(
+            &app.db,
+            held.meeting_id,
+            held.cell_id,
+            held.meeting_date,
+        )
+    };
+    let read_again = || meeting_stat::Entity::find_by_id(held.id).one(&app.db);
+    mark().await.unwrap();
+    let as_read = read_again().await.unwrap().unwrap();
+    assert!(as_read.stale);
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    mark().await.unwrap();
+    let now = read_again().await.unwrap().unwrap();
+    assert_ne!(now.updated_at, as_read.updated_at);
+
+    let tx = chibo_store::write_tx(&app.db).await.unwrap();
+    let open = |rows: Vec<(i64, chrono::DateTime<chrono::Utc>)>| {
+        let tx = &tx;
+        async move {
+            chibo_store::rollups::stats_to_store(tx, &rows)
+                .await
+                .unwrap()
+        }
+    };
+    assert!(open(vec![(held.id, as_read.updated_at)]).await.is_empty());
+    assert!(
+        open(vec![(held.id, now.updated_at)])
+            .await
+            .contains(&held.id)
+    );
+    tx.rollback().await.unwrap();
+
+    // The pass then stores it (with the cell's later meetings, marked beside it).
+    assert!(figures::refresh_stale(&app, 500).await.unwrap() > 0);
+    assert!(!read_again().await.unwrap().unwrap().stale);
+}

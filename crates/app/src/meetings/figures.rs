@@ -184,23 +184,94 @@ async fn figures_of(app: &App, m: meeting::Model) -> AppResult<meeting_stat::Mod
     Ok(row)
 }
 
-/// Computes the figures of the stale row `stat` and stores them, unless the row was marked
-/// again meanwhile (its `updated_at` moved): then it stays marked for the next pass. Returns
-/// whether it stored them. The roll-ups take the old sums out and the new ones in, in the
-/// same transaction.
-async fn refresh_row(app: &App, stat: meeting_stat::Model) -> AppResult<bool> {
-    let m = lookup::find(app, stat.meeting_id).await?;
-    let f = figures_of(app, m).await?;
+/// Marked rows computed together before they are stored in one transaction: a page of them
+/// costs the writer one flush to disk, not one each, so the background pass holds up the
+/// check-ins around it for a few milliseconds rather than a burst of turns.
+const STORED_TOGETHER: usize = 50;
+
+/// Computes the figures of the stale rows `stale` and stores them, a page a transaction.
+/// A row marked again meanwhile (its `updated_at` moved) stays marked for the next pass; a
+/// meeting whose figures cannot be computed is left marked and named in the log, so one bad
+/// meeting does not stop the others. Returns how many rows were stored.
+async fn refresh_rows(app: &App, stale: Vec<meeting_stat::Model>) -> AppResult<usize> {
+    let mut stored = 0;
+    for page in stale.chunks(STORED_TOGETHER) {
+        let mut computed = Vec::with_capacity(page.len());
+        for stat in page {
+            match lookup::find(app, stat.meeting_id).await {
+                Ok(m) => match figures_of(app, m).await {
+                    Ok(f) => computed.push((stat, f)),
+                    Err(e) => warn_left_marked(stat, &e),
+                },
+                Err(e) => warn_left_marked(stat, &e),
+            }
+        }
+        stored += match store_page(app, &computed).await {
+            Ok(n) => n,
+            // A page that cannot be stored whole is stored a row at a time, so the row at
+            // fault is the only one left marked.
+            Err(_) => {
+                let mut n = 0;
+                for one in computed.chunks(1) {
+                    match store_page(app, one).await {
+                        Ok(k) => n += k,
+                        Err(e) => warn_left_marked(one[0].0, &e),
+                    }
+                }
+                n
+            }
+        };
+    }
+    Ok(stored)
+}
+
+fn warn_left_marked(stat: &meeting_stat::Model, e: &AppError) {
+    tracing::warn!(meeting = stat.meeting_id, error = %e, "meeting figures not computed or stored");
+}
+
+/// Stores the figures `computed` from their stale rows in one transaction; the roll-ups take
+/// each row's old sums out and its new ones in. Rows marked again since they were read are
+/// skipped. Returns how many were stored.
+async fn store_page(
+    app: &App,
+    computed: &[(&meeting_stat::Model, meeting_stat::Model)],
+) -> AppResult<usize> {
+    if computed.is_empty() {
+        return Ok(0);
+    }
+    let tx = chibo_store::write_tx(&app.db).await?;
+    let read: Vec<_> = computed
+        .iter()
+        .map(|(stat, _)| (stat.id, stat.updated_at))
+        .collect();
+    let current = chibo_store::rollups::stats_to_store(&tx, &read).await?;
+    let mut stored = 0;
+    for (stat, f) in computed {
+        if !current.contains(&stat.id) {
+            continue;
+        }
+        store_row(&tx, stat, f).await?;
+        stored += 1;
+    }
+    tx.commit().await?;
+    Ok(stored)
+}
+
+/// Writes the figures `f` over the stale row `stat` and moves the roll-ups' sums.
+async fn store_row(
+    tx: &DatabaseTransaction,
+    stat: &meeting_stat::Model,
+    f: &meeting_stat::Model,
+) -> AppResult<()> {
     let cell_months = [
         (stat.cell_id, stat.meeting_date),
         (f.cell_id, f.meeting_date),
     ];
-    let tx = chibo_store::write_tx(&app.db).await?;
-    chibo_store::rollups::stat_changing(&tx, stat.id).await?;
-    let done = meeting_stat::Entity::update_many()
+    chibo_store::rollups::stat_changing(tx, stat.id).await?;
+    meeting_stat::Entity::update_many()
         .col_expr(meeting_stat::Column::CellId, Expr::val(f.cell_id))
         .col_expr(meeting_stat::Column::MeetingDate, Expr::val(f.meeting_date))
-        .col_expr(meeting_stat::Column::Kind, Expr::val(f.kind))
+        .col_expr(meeting_stat::Column::Kind, Expr::val(f.kind.clone()))
         .col_expr(meeting_stat::Column::Combined, Expr::val(f.combined))
         .col_expr(meeting_stat::Column::Held, Expr::val(f.held))
         .col_expr(meeting_stat::Column::Stale, Expr::val(false))
@@ -228,7 +299,7 @@ async fn refresh_row(app: &App, stat: meeting_stat::Model) -> AppResult<bool> {
             meeting_stat::Column::SuperiorAttended,
             Expr::val(f.superior_attended),
         )
-        .col_expr(meeting_stat::Column::Level, Expr::val(f.level))
+        .col_expr(meeting_stat::Column::Level, Expr::val(f.level.clone()))
         .col_expr(meeting_stat::Column::TasksGiven, Expr::val(f.tasks_given))
         .col_expr(
             meeting_stat::Column::TasksReviewed,
@@ -245,16 +316,10 @@ async fn refresh_row(app: &App, stat: meeting_stat::Model) -> AppResult<bool> {
         .col_expr(meeting_stat::Column::PartyTime, Expr::val(f.party_time))
         .col_expr(meeting_stat::Column::UpdatedAt, Expr::val(f.updated_at))
         .filter(meeting_stat::Column::Id.eq(stat.id))
-        .filter(meeting_stat::Column::UpdatedAt.eq(stat.updated_at))
-        .exec(&tx)
+        .exec(tx)
         .await?;
-    if done.rows_affected != 1 {
-        // Marked again meanwhile: nothing changes, the roll-ups included.
-        return Ok(false);
-    }
-    chibo_store::rollups::stat_changed(&tx, stat.id, &cell_months).await?;
-    tx.commit().await?;
-    Ok(true)
+    chibo_store::rollups::stat_changed(tx, stat.id, &cell_months).await?;
+    Ok(())
 }
 
 /// Computes again the marked figures of cell `cell_id` (after a write to one of its meetings).
@@ -265,9 +330,7 @@ pub(crate) async fn refresh_cell(app: &App, cell_id: i64) -> AppResult<()> {
         .order_by_asc(meeting_stat::Column::MeetingDate)
         .all(&app.db)
         .await?;
-    for s in stale {
-        refresh_row(app, s).await?;
-    }
+    refresh_rows(app, stale).await?;
     Ok(())
 }
 
@@ -281,16 +344,7 @@ pub async fn refresh_stale(app: &App, limit: u64) -> AppResult<usize> {
         .limit(limit)
         .all(&app.db)
         .await?;
-    let mut stored = 0;
-    for s in stale {
-        let meeting = s.meeting_id;
-        // One meeting that cannot be computed must not stop the others behind it.
-        match refresh_row(app, s).await {
-            Ok(done) => stored += usize::from(done),
-            Err(e) => tracing::warn!(meeting, error = %e, "meeting figures not computed"),
-        }
-    }
-    Ok(stored)
+    refresh_rows(app, stale).await
 }
 
 /// Computes every meeting's figures again from the raw rows (`chibo reindex`, and the demo

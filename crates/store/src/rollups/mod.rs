@@ -22,8 +22,14 @@
 
 use chibo_domain::meeting_checks::{AGENCY_PARTY_TIME_PERMILLE, COPIED_MINUTES_PERMILLE};
 use chibo_domain::org::CellType;
-use chrono::{Datelike, Months, NaiveDate, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, DbErr};
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QuerySelect,
+};
+
+use crate::entities::meeting_stat;
 
 use crate::sql::{Sql, valid_on};
 
@@ -442,6 +448,38 @@ pub async fn forget_all(db: &impl ConnectionTrait) -> Result<(), DbErr> {
             .await?;
     }
     Ok(())
+}
+
+/// Opens a page of stored figures for writing: of the rows `read` (`id`, `updated_at` as
+/// they were read before their figures were computed), the ids of those not marked again
+/// since. On PostgreSQL it takes the roll-ups' shared lock first, as every change does, then
+/// locks the rows, so a change that marks one again waits for this transaction; SQLite runs
+/// one writer at a time already. The page is a handful of rows (a background pass's page),
+/// never a subtree's.
+pub async fn stats_to_store(
+    db: &impl ConnectionTrait,
+    read: &[(i64, DateTime<Utc>)],
+) -> Result<HashSet<i64>, DbErr> {
+    lock(db, false).await?;
+    let mut rows = meeting_stat::Entity::find()
+        .select_only()
+        .column(meeting_stat::Column::Id)
+        .column(meeting_stat::Column::UpdatedAt)
+        .filter(meeting_stat::Column::Id.is_in(read.iter().map(|&(id, _)| id)));
+    if db.get_database_backend() == DbBackend::Postgres {
+        rows = rows.lock_exclusive();
+    }
+    let now: HashMap<i64, DateTime<Utc>> = rows
+        .into_tuple::<(i64, DateTime<Utc>)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(read
+        .iter()
+        .filter(|(id, at)| now.get(id) == Some(at))
+        .map(|&(id, _)| id)
+        .collect())
 }
 
 /// Stored figure `stat_id` is about to be written again: its sums come out of the roll-ups.
