@@ -495,13 +495,21 @@ async fn seed_demo(app: &App) -> Result<()> {
 }
 
 /// Computes, in the background, the meeting figures a change marked out of date and did not
-/// compute itself (a member's status changed, or a computation failed after its commit), and
-/// builds the roll-ups of a month as it begins (and of every month, on a database that has
-/// none yet).
+/// compute itself (a member's status changed, a check-in, or a computation failed after its
+/// commit), and builds the roll-ups of a month as it begins (and of every month, on a database
+/// that has none yet). It gives way to a burst of check-ins (`gives_way_to_check_ins`).
 async fn keep_figures(app: App) {
+    let mut waited = std::time::Duration::ZERO;
     loop {
+        if figures::gives_way_to_check_ins(app.check_ins.since_last_check_in(), waited) {
+            tokio::time::sleep(figures::QUIET_BEFORE_FIGURES).await;
+            waited += figures::QUIET_BEFORE_FIGURES;
+            continue;
+        }
         let pause = match figures::refresh_stale(&app, 200).await {
             Ok(0) => {
+                // Caught up: the next burst is given way to again.
+                waited = std::time::Duration::ZERO;
                 if let Err(e) = figures::build_rollups(&app).await {
                     tracing::warn!(error = %e, "roll-ups: a month could not be built");
                 }

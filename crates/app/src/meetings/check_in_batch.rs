@@ -22,7 +22,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chibo_domain::meeting::MeetingStatus;
 use chibo_store::entities::{meeting, meeting_attendance};
@@ -68,6 +68,8 @@ pub struct CheckInQueue {
     /// Held while a batch is written: whoever gets it next writes what queued meanwhile.
     writer: Arc<tokio::sync::Mutex<()>>,
     numbers: AtomicU64,
+    /// When the last check-in was queued: the background figures pass gives way to a burst.
+    last_queued: Mutex<Option<Instant>>,
 }
 
 /// A request's line in the queue, taken out if the request ends before a batch takes it (its
@@ -81,7 +83,7 @@ struct Queued<'a> {
 impl Queued<'_> {
     /// Takes the line out of the queue; false when a batch already took it.
     fn withdraw(&self) -> bool {
-        let mut waiting = self.queue.waiting();
+        let mut waiting = lock(&self.queue.waiting);
         let before = waiting.len();
         waiting.retain(|w| w.id != self.id);
         waiting.len() < before
@@ -99,7 +101,8 @@ impl CheckInQueue {
     pub(crate) async fn write(&self, app: &App, line: Line) -> AppResult<CheckedIn> {
         let (answer, mut answered) = oneshot::channel();
         let id = self.numbers.fetch_add(1, Ordering::Relaxed);
-        self.waiting().push(Waiting { id, line, answer });
+        *lock(&self.last_queued) = Some(Instant::now());
+        lock(&self.waiting).push(Waiting { id, line, answer });
         let queued = Queued { queue: self, id };
         let Ok(turn) = tokio::time::timeout(WAIT, self.writer.clone().lock_owned()).await else {
             if queued.withdraw() {
@@ -116,7 +119,7 @@ impl CheckInQueue {
             Err(oneshot::error::TryRecvError::Closed) => return Err(lost()),
             Err(oneshot::error::TryRecvError::Empty) => {}
         }
-        let batch = std::mem::take(&mut *self.waiting());
+        let batch = std::mem::take(&mut *lock(&self.waiting));
         drop(queued);
         let app = app.clone();
         // Spawned, so that a request given up by its client (its future dropped here) still
@@ -128,10 +131,16 @@ impl CheckInQueue {
         answered.await.unwrap_or_else(|_| Err(lost()))
     }
 
-    fn waiting(&self) -> MutexGuard<'_, Vec<Waiting>> {
-        // A panic elsewhere cannot leave the list half changed: push, retain and take.
-        self.waiting.lock().unwrap_or_else(|p| p.into_inner())
+    /// How long ago the last check-in was queued; `None` if none was since the server started.
+    pub fn since_last_check_in(&self) -> Option<Duration> {
+        lock(&self.last_queued).map(|at| at.elapsed())
     }
+}
+
+/// Locks one of the queue's own mutexes. A panic elsewhere cannot leave what they guard half
+/// changed (a push, a retain, a take, an instant written whole), so a poisoned lock is used.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// The refusal of a check-in to a cancelled meeting (at the request's checks, or in the batch).

@@ -16,6 +16,7 @@
 
 use std::collections::HashSet;
 use std::ops::Deref;
+use std::time::Duration;
 
 use chibo_domain::meeting::MeetingStatus;
 use chibo_store::WriteTx;
@@ -334,6 +335,22 @@ pub(crate) async fn refresh_cell(app: &App, cell_id: i64) -> AppResult<()> {
     Ok(())
 }
 
+/// How long without a check-in the background pass waits for before it computes figures.
+pub const QUIET_BEFORE_FIGURES: Duration = Duration::from_secs(1);
+/// The longest the background pass gives way to check-ins that keep coming; it then computes
+/// until nothing is marked before it gives way again, so a dashboard is never further behind
+/// than that plus the time to catch up.
+pub const LONGEST_GIVE_WAY: Duration = Duration::from_secs(30);
+
+/// Whether the background pass waits rather than computes now: a meeting's check-ins come in a
+/// burst of a few seconds, and a pass computing a few hundred meetings' figures beside it would
+/// take the two cores and the writer's turns from members waiting at the door. It waits while
+/// the last check-in is more recent than [`QUIET_BEFORE_FIGURES`], for [`LONGEST_GIVE_WAY`] at
+/// most (`waited`: how long it has waited so far).
+pub fn gives_way_to_check_ins(since_last_check_in: Option<Duration>, waited: Duration) -> bool {
+    since_last_check_in.is_some_and(|d| d < QUIET_BEFORE_FIGURES) && waited < LONGEST_GIVE_WAY
+}
+
 /// Computes again up to `limit` marked rows, oldest meetings first; returns how many it
 /// stored. `chibo serve` calls it every few seconds, `chibo reindex` until it returns 0.
 pub async fn refresh_stale(app: &App, limit: u64) -> AppResult<usize> {
@@ -380,4 +397,22 @@ pub async fn build_rollups(app: &App) -> AppResult<usize> {
         tx.commit().await?;
     }
     Ok(months.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pass_waits_for_a_burst_of_check_ins_but_not_for_ever() {
+        let ms = Duration::from_millis;
+        // No check-in since the start, or the last one long ago: compute now.
+        assert!(!gives_way_to_check_ins(None, Duration::ZERO));
+        assert!(!gives_way_to_check_ins(Some(ms(1_000)), Duration::ZERO));
+        // A check-in a moment ago: wait.
+        assert!(gives_way_to_check_ins(Some(ms(999)), Duration::ZERO));
+        assert!(gives_way_to_check_ins(Some(ms(5)), ms(29_999)));
+        // Check-ins that do not stop do not hold the figures back longer than the cap.
+        assert!(!gives_way_to_check_ins(Some(ms(5)), LONGEST_GIVE_WAY));
+    }
 }
