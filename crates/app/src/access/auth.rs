@@ -4,8 +4,8 @@
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chibo_domain::ids::{MemberId, UserId};
-use chibo_store::entities::{api_token, login_attempt, session, unit, user, user_role};
-use chibo_store::sea_orm::sea_query::{Expr, ExprTrait, Order, Query, SimpleExpr};
+use chibo_store::entities::{api_token, login_attempt, member, session, unit, user, user_role};
+use chibo_store::sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query, SimpleExpr};
 use chibo_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, Set,
 };
@@ -409,8 +409,8 @@ pub async fn load_actor(app: &App, user_id: i64) -> AppResult<Option<Actor>> {
 }
 
 /// The active user `which` finds (their session or token looked up in the same query), with
-/// their grants and each grant's unit joined: one statement for every request, a row per grant
-/// (one row with no grant for a plain member).
+/// their own member record's unit path and their grants and each grant's unit joined: one
+/// statement for every request, a row per grant (one row with no grant for a plain member).
 async fn actor_where(app: &App, which: SimpleExpr) -> AppResult<Option<Actor>> {
     let q = Query::select()
         .column((user::Entity, user::Column::Id))
@@ -421,7 +421,16 @@ async fn actor_where(app: &App, which: SimpleExpr) -> AppResult<Option<Actor>> {
         .column((user_role::Entity, user_role::Column::UnitId))
         .column((unit::Entity, unit::Column::Path))
         .column((unit::Entity, unit::Column::Name))
+        .expr_as(
+            Expr::col((member::Entity, member::Column::UnitPath)),
+            Alias::new("own_unit_path"),
+        )
         .from(user::Entity)
+        .left_join(
+            member::Entity,
+            Expr::col((member::Entity, member::Column::Id))
+                .equals((user::Entity, user::Column::MemberId)),
+        )
         .left_join(
             user_role::Entity,
             Expr::col((user_role::Entity, user_role::Column::UserId))
@@ -442,11 +451,12 @@ async fn actor_where(app: &App, which: SimpleExpr) -> AppResult<Option<Actor>> {
     let Some(first) = rows.first() else {
         return Ok(None);
     };
-    let (id, username, display_name, member_id) = (
+    let (id, username, display_name, member_id, own_unit_path) = (
         first.id,
         first.username.clone(),
         first.display_name.clone(),
         first.member_id,
+        first.own_unit_path.clone(),
     );
     let grants = rows
         .into_iter()
@@ -465,6 +475,7 @@ async fn actor_where(app: &App, which: SimpleExpr) -> AppResult<Option<Actor>> {
         display_name,
         member_id: member_id.map(MemberId::new),
         grants,
+        own_unit_path,
         sealed: super::Sealed,
     }))
 }
@@ -480,6 +491,7 @@ struct ActorRow {
     unit_id: Option<i64>,
     path: Option<String>,
     name: Option<String>,
+    own_unit_path: Option<String>,
 }
 
 /// Removes expired sessions and old login attempts (run at start-up and daily).
@@ -526,6 +538,7 @@ pub(crate) fn test_actor(username: &str) -> Actor {
         display_name: username.into(),
         member_id: None,
         grants: vec![],
+        own_unit_path: None,
         sealed: super::Sealed,
     }
 }

@@ -111,6 +111,10 @@ pub struct Actor {
     #[schema(value_type = Option<i64>)]
     member_id: Option<MemberId>,
     grants: Vec<Grant>,
+    /// The unit path of the user's own member record, read with the user (`auth`): it lets a
+    /// member see their own cell's meetings without reading their record again per request.
+    #[serde(skip)]
+    own_unit_path: Option<String>,
     /// Only this module builds an actor (`auth`, from a stored user and its grants), so no other
     /// code can make one up.
     #[serde(skip)]

@@ -10,7 +10,7 @@ use std::ops::Deref;
 
 use chibo_domain::ids::MemberId;
 use chibo_domain::org::UnitKind;
-use chibo_store::entities::{meeting, meeting_record, member, unit};
+use chibo_store::entities::{meeting, meeting_record, unit};
 use chibo_store::name_order::NameOrder;
 use chibo_store::sea_orm::sea_query::{Condition, Expr};
 use chibo_store::sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, sea_query::SimpleExpr};
@@ -209,13 +209,9 @@ impl Actor {
     }
 
     /// The cell if the actor may see its meetings: in read scope, followed by them, or the cell
-    /// their own member record is in (read here, so no caller can claim another), else
-    /// `NotFound`.
-    pub async fn attends(
-        &self,
-        db: &impl ConnectionTrait,
-        u: Option<unit::Model>,
-    ) -> AppResult<Attends<unit::Model>> {
+    /// their own member record is in (read with the actor, so no caller can claim another),
+    /// else `NotFound`.
+    pub fn attends(&self, u: Option<unit::Model>) -> AppResult<Attends<unit::Model>> {
         let Some(u) = u else {
             return Err(AppError::NotFound);
         };
@@ -224,12 +220,9 @@ impl Actor {
         if self.can_read_path(&u.path) || follows {
             return Ok(Attends(u));
         }
-        let own = match self.member_id {
-            Some(mid) => member::Entity::find_by_id(mid.get()).one(db).await?,
-            None => None,
-        };
         let is_cell = UnitKind::from_code(&u.kind).is_some_and(|k| k.is_cell());
-        if is_cell && own.is_some_and(|m| m.unit_path.starts_with(&u.path)) {
+        let own = self.own_unit_path.as_deref();
+        if is_cell && own.is_some_and(|p| p.starts_with(&u.path)) {
             Ok(Attends(u))
         } else {
             Err(AppError::NotFound)

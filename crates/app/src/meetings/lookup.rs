@@ -1,7 +1,7 @@
 //! Finding a meeting the actor may see or manage, the rule set that judges it, and the cell's roll
 //! on the meeting date: what every other meetings module starts from.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chibo_domain::meeting::MeetingStatus;
 use chibo_domain::member::RollKind;
@@ -257,9 +257,7 @@ pub(crate) async fn visible_cell(
     actor: &Actor,
     unit_id: i64,
 ) -> AppResult<Attends<unit::Model>> {
-    actor
-        .attends(&app.db, units::find(&app.db, unit_id).await?)
-        .await
+    actor.attends(units::find(&app.db, unit_id).await?)
 }
 
 pub(crate) async fn find(app: &App, id: i64) -> AppResult<meeting::Model> {
@@ -335,11 +333,18 @@ async fn roll_of(
             .map(|u| (u.id, u.name))
             .collect(),
     };
-    let mut memberships = member_unit::Entity::find();
+    // The places on the roll that day with their members, in one statement.
+    let member_of_place = member_unit::Entity::belongs_to(member::Entity)
+        .from(member_unit::Column::MemberId)
+        .to(member::Column::Id)
+        .into();
+    let mut places = member_unit::Entity::find()
+        .select_also(member::Entity)
+        .join(JoinType::InnerJoin, member_of_place);
     if let Some(member) = only {
-        memberships = memberships.filter(member_unit::Column::MemberId.eq(member));
+        places = places.filter(member_unit::Column::MemberId.eq(member));
     }
-    let memberships = memberships
+    let places = places
         .filter(member_unit::Column::UnitId.in_subquery(units_of_roll))
         .filter(member_unit::Column::ValidFrom.lte(date))
         .filter(
@@ -349,9 +354,16 @@ async fn roll_of(
         )
         .all(&app.db)
         .await?;
-    let ids: Vec<i64> = memberships.iter().map(|x| x.member_id).collect();
-    let members =
-        crate::lookup::by_ids::<member::Entity, _>(&app.db, member::Column::Id, &ids).await?;
+    let mut seen = HashSet::new();
+    let mut memberships = Vec::with_capacity(places.len());
+    let mut members = Vec::with_capacity(places.len());
+    for (place, m) in places {
+        if let Some(m) = m.filter(|m| seen.insert(m.id)) {
+            members.push(m);
+        }
+        memberships.push(place);
+    }
+    let ids: Vec<i64> = members.iter().map(|m| m.id).collect();
     let mut events = crate::lookup::by_ids::<member_event::Entity, _>(
         &app.db,
         member_event::Column::MemberId,
@@ -413,14 +425,14 @@ pub(crate) async fn visible_meeting(
     id: i64,
 ) -> AppResult<Visible<MeetingOf>> {
     let (m, cell) = find_with_cell(app, id).await?;
-    let cell = actor.attends(&app.db, cell).await?;
+    let cell = actor.attends(cell)?;
     actor.sees_meeting(m, cell)
 }
 
 /// A meeting whose cell the actor manages, still open to changes (not cancelled).
 pub(crate) async fn manageable(app: &App, actor: &Actor, id: i64) -> AppResult<Manages<MeetingOf>> {
     let (m, cell) = find_with_cell(app, id).await?;
-    let cell = actor.attends(&app.db, cell).await?;
+    let cell = actor.attends(cell)?;
     let h = actor.manages_meeting(m, cell)?;
     if meeting_status(&h.meeting) == MeetingStatus::Cancelled {
         return Err(AppError::invalid(
