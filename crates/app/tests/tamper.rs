@@ -150,3 +150,24 @@ async fn writers_at_once_keep_one_chain() {
     let found = verify(&app).await.unwrap();
     assert!(found.intact(), "{:?}", found.lines());
 }
+
+/// Three sealers at once (the server, the worker and `chibo verify` share a database): each
+/// reads and hashes its batch before it takes the writer's turn, and one that finds the head
+/// moved meanwhile reads again, so every entry is sealed once and the chain holds.
+#[tokio::test]
+async fn sealers_at_once_seal_each_entry_once() {
+    use chibo_store::audit_chain;
+    let app = demo_app().await;
+    chibo_seed::demo::seed_meetings(&app).await.unwrap();
+    let unsealed = one_i64(&app, "SELECT COUNT(*) FROM audit_log WHERE hash IS NULL").await;
+    assert!(unsealed > 500, "more than one batch to seal: {unsealed}");
+    let (a, b, c) = tokio::join!(
+        audit_chain::seal(&app.db),
+        audit_chain::seal(&app.db),
+        audit_chain::seal(&app.db)
+    );
+    assert_eq!(a.unwrap() + b.unwrap() + c.unwrap(), unsealed as u64);
+    let found = verify(&app).await.unwrap();
+    assert!(found.intact(), "{:?}", found.lines());
+    assert_eq!(found.chain.entries, audit_count(&app).await);
+}

@@ -58,41 +58,42 @@ pub fn entry_hash(prev_hash: &str, e: &audit::Model) -> String {
 }
 
 /// Chains the entries not yet sealed, five hundred at a time in id order, each after the last
-/// sealed one; answers how many. Each batch is one transaction holding the head.
+/// sealed one; answers how many. Each batch is read and hashed before the writer's turn is
+/// taken, so the turn is held only for its writes (check-ins queued behind a seal wait
+/// milliseconds, not the time to read five hundred entries); the head read again under its
+/// lock says whether another sealer (the worker, `chibo verify`) moved it meanwhile, and then
+/// the batch is read again.
 pub async fn seal(db: &crate::Db) -> Result<u64, DbErr> {
     let mut sealed = 0u64;
     loop {
-        let tx = crate::write_tx(db).await?;
-        let mut head = Query::select();
-        head.columns(["last_seq", "last_hash"])
-            .from("audit_chain")
-            .and_where(Expr::col("id").eq(1));
-        if tx.get_database_backend() == DbBackend::Postgres {
-            head.lock_exclusive();
-        }
-        let row = tx
-            .query_one_raw(tx.get_database_backend().build(&head))
-            .await?
-            .ok_or_else(|| DbErr::Custom("audit_chain has no head".into()))?;
-        let mut seq: i64 = row.try_get("", "last_seq")?;
-        let mut prev: String = row.try_get("", "last_hash")?;
+        let (seq, prev) = head(db, false).await?;
         let batch = audit::Entity::find()
             .filter(audit::Column::ChainSeq.is_null())
             .order_by_asc(audit::Column::Id)
             .limit(500)
-            .all(&tx)
+            .all(db)
             .await?;
         if batch.is_empty() {
-            tx.commit().await?;
             return Ok(sealed);
         }
+        let (mut last_seq, mut last_hash) = (seq, prev);
         let mut chained = Vec::with_capacity(batch.len());
         for e in &batch {
-            seq += 1;
-            let hash = entry_hash(&prev, e);
-            chained.push((e.id, seq, std::mem::replace(&mut prev, hash.clone()), hash));
+            last_seq += 1;
+            let hash = entry_hash(&last_hash, e);
+            chained.push((
+                e.id,
+                last_seq,
+                std::mem::replace(&mut last_hash, hash.clone()),
+                hash,
+            ));
         }
-        sealed += chained.len() as u64;
+        let tx = crate::write_tx(db).await?;
+        if head(&*tx, true).await?.0 != seq {
+            // Moved by another sealer since it was read: what was read may be sealed already.
+            tx.rollback().await?;
+            continue;
+        }
         // A statement per 250 entries, not one per entry: the batch holds SQLite's one writer
         // (and check-ins wait behind it) for milliseconds rather than a tenth of a second.
         for rows in chained.chunks(250) {
@@ -120,13 +121,31 @@ pub async fn seal(db: &crate::Db) -> Result<u64, DbErr> {
         }
         let q = Query::update()
             .table("audit_chain")
-            .value("last_seq", seq)
-            .value("last_hash", prev)
+            .value("last_seq", last_seq)
+            .value("last_hash", last_hash)
             .and_where(Expr::col("id").eq(1))
             .to_owned();
         tx.execute_raw(tx.get_database_backend().build(&q)).await?;
         tx.commit().await?;
+        sealed += chained.len() as u64;
     }
+}
+
+/// The chain's head: the last sealed entry's place and hash. `locked`: inside a write
+/// transaction, held until it ends (PostgreSQL; SQLite's writer is alone already).
+async fn head(db: &impl ConnectionTrait, locked: bool) -> Result<(i64, String), DbErr> {
+    let mut q = Query::select();
+    q.columns(["last_seq", "last_hash"])
+        .from("audit_chain")
+        .and_where(Expr::col("id").eq(1));
+    if locked && db.get_database_backend() == DbBackend::Postgres {
+        q.lock_exclusive();
+    }
+    let row = db
+        .query_one_raw(db.get_database_backend().build(&q))
+        .await?
+        .ok_or_else(|| DbErr::Custom("audit_chain has no head".into()))?;
+    Ok((row.try_get("", "last_seq")?, row.try_get("", "last_hash")?))
 }
 
 /// Where the chain first breaks.
