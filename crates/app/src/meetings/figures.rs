@@ -211,7 +211,8 @@ async fn refresh_rows(app: &App, stale: Vec<meeting_stat::Model>) -> AppResult<u
             Ok(n) => n,
             // A page that cannot be stored whole is stored a row at a time, so the row at
             // fault is the only one left marked.
-            Err(_) => {
+            Err(e) => {
+                tracing::warn!(error = %e, rows = computed.len(), "meeting figures stored again one by one");
                 let mut n = 0;
                 for one in computed.chunks(1) {
                     match store_page(app, one).await {

@@ -26,7 +26,8 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QuerySelect,
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 
 use crate::entities::meeting_stat;
@@ -467,7 +468,9 @@ pub async fn stats_to_store(
         .column(meeting_stat::Column::UpdatedAt)
         .filter(meeting_stat::Column::Id.is_in(read.iter().map(|&(id, _)| id)));
     if db.get_database_backend() == DbBackend::Postgres {
-        rows = rows.lock_exclusive();
+        // In id order, as `meeting_stats::set_stale` locks them: a check-in batch marking a
+        // cell's rows while this page holds some of them would otherwise deadlock with it.
+        rows = rows.order_by_asc(meeting_stat::Column::Id).lock_exclusive();
     }
     let now: HashMap<i64, DateTime<Utc>> = rows
         .into_tuple::<(i64, DateTime<Utc>)>()
