@@ -23,8 +23,8 @@ use chibo_store::WriteTx;
 use chibo_store::entities::{meeting, meeting_guest, meeting_stat};
 use chibo_store::sea_orm::sea_query::Expr;
 use chibo_store::sea_orm::{
-    ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, DatabaseTransaction, DbBackend, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use chrono::Utc;
 
@@ -185,10 +185,21 @@ async fn figures_of(app: &App, m: meeting::Model) -> AppResult<meeting_stat::Mod
     Ok(row)
 }
 
-/// Marked rows computed together before they are stored in one transaction: a page of them
-/// costs the writer one flush to disk, not one each, so the background pass holds up the
-/// check-ins around it for a few milliseconds rather than a burst of turns.
+/// Marked rows computed together before they are stored in one transaction on SQLite: a page
+/// of them costs the one writer one flush to disk, not one each, so the background pass holds
+/// up the check-ins around it for a few milliseconds rather than a burst of turns.
 const STORED_TOGETHER: usize = 50;
+
+/// How many rows a transaction stores on this database. On PostgreSQL one: a transaction
+/// holding a page's row locks deadlocked with a meeting's change that marks the cell's rows in
+/// two statements (seen with six meetings of one cell held at once), and its writers do not
+/// take turns, so a page would save only flushes.
+fn stored_together(app: &App) -> usize {
+    match app.db.get_database_backend() {
+        DbBackend::Postgres => 1,
+        _ => STORED_TOGETHER,
+    }
+}
 
 /// Computes the figures of the stale rows `stale` and stores them, a page a transaction.
 /// A row marked again meanwhile (its `updated_at` moved) stays marked for the next pass; a
@@ -196,7 +207,7 @@ const STORED_TOGETHER: usize = 50;
 /// meeting does not stop the others. Returns how many rows were stored.
 async fn refresh_rows(app: &App, stale: Vec<meeting_stat::Model>) -> AppResult<usize> {
     let mut stored = 0;
-    for page in stale.chunks(STORED_TOGETHER) {
+    for page in stale.chunks(stored_together(app)) {
         let mut computed = Vec::with_capacity(page.len());
         for stat in page {
             match lookup::find(app, stat.meeting_id).await {
