@@ -30,6 +30,9 @@ use tokio::sync::OwnedMutexGuard;
 
 use crate::Db;
 
+mod checkpoint;
+use checkpoint::Checkpoints;
+
 /// How long a writer waits for its turn before giving up with an error, rather than wait
 /// forever behind a writer that never ends.
 const TURN_WAIT: Duration = Duration::from_secs(30);
@@ -41,6 +44,14 @@ struct Writers {
     turn: Arc<tokio::sync::Mutex<()>>,
     /// The connection, and which file it opened.
     connection: Option<(Db, FileId)>,
+    checkpoints: Arc<Checkpoints>,
+}
+
+/// What a write transaction on SQLite holds: its turn, and, when the writers have a connection
+/// of their own, what to checkpoint with once it commits (the pool it was begun on).
+struct Turn {
+    queue: OwnedMutexGuard<()>,
+    checkpoint: Option<(Arc<Checkpoints>, Db)>,
 }
 
 /// The writers of each SQLite file this process opened.
@@ -58,7 +69,9 @@ fn file_id(file: &std::path::Path) -> Option<FileId> {
 
 /// The queue of writers of the SQLite file behind `db`, and the connection to write through
 /// (`db` itself for a database in memory, which another connection would not see).
-fn writers_of(db: &Db) -> (Arc<tokio::sync::Mutex<()>>, Db) {
+/// The file's queue, the connection to write through and, when that connection is the
+/// writers' own, the file's checkpoints.
+fn writers_of(db: &Db) -> (Arc<tokio::sync::Mutex<()>>, Db, Option<Arc<Checkpoints>>) {
     let options = db.get_sqlite_connection_pool().connect_options();
     // One name per file, however the URL spelt it (relative, absolute, through a link).
     let file = options.get_filename();
@@ -70,12 +83,14 @@ fn writers_of(db: &Db) -> (Arc<tokio::sync::Mutex<()>>, Db) {
     let writers = all.entry(file).or_insert_with(|| Writers {
         turn: Default::default(),
         connection: None,
+        checkpoints: Default::default(),
     });
     let Some(on_disk) = on_disk else {
-        return (writers.turn.clone(), db.clone());
+        return (writers.turn.clone(), db.clone(), None);
     };
+    let checkpoints = Some(writers.checkpoints.clone());
     match &writers.connection {
-        Some((writer, of)) if *of == on_disk => (writers.turn.clone(), writer.clone()),
+        Some((writer, of)) if *of == on_disk => (writers.turn.clone(), writer.clone(), checkpoints),
         _ => {
             let pool = SqlitePoolOptions::new()
                 .max_connections(1)
@@ -88,10 +103,16 @@ fn writers_of(db: &Db) -> (Arc<tokio::sync::Mutex<()>>, Db) {
                 // what chibo answered as saved survives a power cut, not only a killed process
                 // (the pool's NORMAL syncs at checkpoints only). One flush per transaction, and
                 // check-ins come in batches (`meetings::check_in_batch`).
-                .connect_lazy_with((*options).clone().synchronous(SqliteSynchronous::Full));
+                .connect_lazy_with(
+                    (*options)
+                        .clone()
+                        .synchronous(SqliteSynchronous::Full)
+                        // The log is copied into the file outside the turn (`checkpoint`).
+                        .pragma("wal_autocheckpoint", "0"),
+                );
             let writer = SqlxSqliteConnector::from_sqlx_sqlite_pool(pool);
             writers.connection = Some((writer.clone(), on_disk));
-            (writers.turn.clone(), writer)
+            (writers.turn.clone(), writer, checkpoints)
         }
     }
 }
@@ -102,7 +123,7 @@ fn writers_of(db: &Db) -> (Arc<tokio::sync::Mutex<()>>, Db) {
 pub struct WriteTx {
     // Declared first so that it is dropped (its rollback queued) before the turn passes on.
     tx: DatabaseTransaction,
-    _turn: Option<OwnedMutexGuard<()>>,
+    turn: Option<Turn>,
 }
 
 impl WriteTx {
@@ -112,12 +133,16 @@ impl WriteTx {
     pub async fn begin(db: &Db) -> Result<WriteTx, DbErr> {
         let (turn, mode, db) = match db.get_database_backend() {
             DbBackend::Sqlite => {
-                let (queue, writer) = writers_of(db);
-                let turn = tokio::time::timeout(TURN_WAIT, queue.lock_owned())
+                let (queue, writer, checkpoints) = writers_of(db);
+                let queue = tokio::time::timeout(TURN_WAIT, queue.lock_owned())
                     .await
                     .map_err(|_| {
                         DbErr::Custom("no turn to write within 30 s: the database is busy".into())
                     })?;
+                let turn = Turn {
+                    queue,
+                    checkpoint: checkpoints.map(|c| (c, db.clone())),
+                };
                 (Some(turn), Some(SqliteTransactionMode::Immediate), writer)
             }
             _ => (None, None, db.clone()),
@@ -128,12 +153,20 @@ impl WriteTx {
                 ..Default::default()
             })
             .await?;
-        Ok(WriteTx { tx, _turn: turn })
+        Ok(WriteTx { tx, turn })
     }
 
-    /// Commits, then passes the turn on.
+    /// Commits, then passes the turn on (and, on SQLite, may start a checkpoint).
     pub async fn commit(self) -> Result<(), DbErr> {
-        self.tx.commit().await
+        let WriteTx { tx, turn } = self;
+        tx.commit().await?;
+        if let Some(Turn { queue, checkpoint }) = turn {
+            drop(queue);
+            if let Some((checkpoints, pool)) = checkpoint {
+                checkpoints.after_commit(&pool);
+            }
+        }
+        Ok(())
     }
 
     /// Rolls back, then passes the turn on.
