@@ -38,17 +38,27 @@ impl Client {
     /// One POST; the status and the time it took (a new connection included, when the last
     /// one was closed).
     fn post(&mut self, path: &str, token: &str, body: &str) -> (Option<u16>, Duration) {
+        self.send("POST", path, token, body)
+    }
+
+    fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: &str,
+    ) -> (Option<u16>, Duration) {
         let started = Instant::now();
-        let mut status = self.try_post(path, token, body);
+        let mut status = self.try_send(method, path, token, body);
         if status.is_none() {
             // The server closed the kept connection: once more on a new one.
             self.stream = None;
-            status = self.try_post(path, token, body);
+            status = self.try_send(method, path, token, body);
         }
         (status, started.elapsed())
     }
 
-    fn try_post(&mut self, path: &str, token: &str, body: &str) -> Option<u16> {
+    fn try_send(&mut self, method: &str, path: &str, token: &str, body: &str) -> Option<u16> {
         if self.stream.is_none() {
             let s = TcpStream::connect(("127.0.0.1", self.port)).ok()?;
             s.set_nodelay(true).ok()?;
@@ -56,7 +66,7 @@ impl Client {
         }
         let reader = self.stream.as_mut()?;
         let req = format!(
-            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n\
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n\
              Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
             body.len()
         );
@@ -254,13 +264,26 @@ async fn main() {
     std::thread::sleep(Duration::from_secs(3));
     let total = calls.len();
     let queue = std::sync::Arc::new(std::sync::Mutex::new(calls));
-    let started = Instant::now();
+    // Each client first opens its connection and asks who it is (`GET /api/v1/me`, not timed),
+    // as the members' phones have the page open before the secretary shows the code: the run
+    // then measures check-ins, not the server's first connections and first statements.
+    let ready = std::sync::Arc::new(std::sync::Barrier::new(clients + 1));
+    let start = std::sync::Arc::new(std::sync::OnceLock::<Instant>::new());
+    let go = std::sync::Arc::new(std::sync::Barrier::new(clients + 1));
     let threads: Vec<_> = (0..clients)
         .map(|_| {
-            let queue = queue.clone();
+            let (queue, ready, start, go) =
+                (queue.clone(), ready.clone(), start.clone(), go.clone());
             std::thread::spawn(move || {
                 let mut mine = Vec::new();
                 let mut client = Client::new(port);
+                let first = queue.lock().unwrap().last().map(|(_, token)| token.clone());
+                if let Some(token) = first {
+                    client.send("GET", "/api/v1/me", &token, "");
+                }
+                ready.wait();
+                go.wait();
+                let started = *start.get().expect("set before the start");
                 loop {
                     let Some((meeting, token)) = queue.lock().unwrap().pop() else {
                         return mine;
@@ -276,6 +299,9 @@ async fn main() {
             })
         })
         .collect();
+    ready.wait();
+    let started = *start.get_or_init(Instant::now);
+    go.wait();
     let answers: Vec<(Option<u16>, Duration, Duration)> = threads
         .into_iter()
         .flat_map(|t| t.join().unwrap())

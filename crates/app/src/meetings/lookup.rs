@@ -8,9 +8,10 @@ use chibo_domain::member::RollKind;
 use chibo_domain::member::{self as member_rules, Status, StatusEvent, StatusEventKind};
 use chibo_domain::rules::{Presence, RuleSet, Standing};
 use chibo_store::entities::{meeting, member, member_event, member_unit, unit};
-use chibo_store::sea_orm::sea_query::Query;
+use chibo_store::sea_orm::sea_query::{Alias, Expr, Query};
 use chibo_store::sea_orm::{
-    ColumnTrait, Condition, EntityTrait, JoinType, QueryFilter, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, Iterable,
+    JoinType, QueryFilter, QuerySelect, QueryTrait,
 };
 use chibo_store::subtree::Subtree;
 use chrono::NaiveDate;
@@ -333,18 +334,25 @@ async fn roll_of(
             .map(|u| (u.id, u.name))
             .collect(),
     };
-    // The places on the roll that day with their members, in one statement.
+    // The places on the roll that day with their members and the members' status events, in
+    // one statement (a check-in reads one member's line of it; a member has few events, so the
+    // rows a place repeats for its member's events are few).
     let member_of_place = member_unit::Entity::belongs_to(member::Entity)
         .from(member_unit::Column::MemberId)
         .to(member::Column::Id)
         .into();
+    let events_of_member = member_event::Entity::belongs_to(member::Entity)
+        .from(member_event::Column::MemberId)
+        .to(member::Column::Id)
+        .into();
     let mut places = member_unit::Entity::find()
         .select_also(member::Entity)
-        .join(JoinType::InnerJoin, member_of_place);
+        .join(JoinType::InnerJoin, member_of_place)
+        .join_rev(JoinType::LeftJoin, events_of_member);
     if let Some(member) = only {
         places = places.filter(member_unit::Column::MemberId.eq(member));
     }
-    let places = places
+    let mut statement = places
         .filter(member_unit::Column::UnitId.in_subquery(units_of_roll))
         .filter(member_unit::Column::ValidFrom.lte(date))
         .filter(
@@ -352,24 +360,39 @@ async fn roll_of(
                 .add(member_unit::Column::ValidTo.is_null())
                 .add(member_unit::Column::ValidTo.gt(date)),
         )
-        .all(&app.db)
-        .await?;
-    let mut seen = HashSet::new();
-    let mut memberships = Vec::with_capacity(places.len());
-    let mut members = Vec::with_capacity(places.len());
-    for (place, m) in places {
-        if let Some(m) = m.filter(|m| seen.insert(m.id)) {
+        .into_query();
+    // The events' columns beside the place's (`A_`) and the member's (`B_`), as `C_`.
+    for c in member_event::Column::iter() {
+        statement.expr_as(
+            Expr::col((member_event::Entity, c)),
+            Alias::new(format!("C_{}", c.as_str())),
+        );
+    }
+    let backend = app.db.get_database_backend();
+    let mut rows = Vec::new();
+    for row in app.db.query_all_raw(backend.build(&statement)).await? {
+        rows.push((
+            member_unit::Model::from_query_result(&row, "A_")?,
+            member::Model::from_query_result_optional(&row, "B_")?,
+            member_event::Model::from_query_result_optional(&row, "C_")?,
+        ));
+    }
+    let (mut seen_members, mut seen_places, mut seen_events) =
+        (HashSet::new(), HashSet::new(), HashSet::new());
+    let mut memberships = Vec::with_capacity(rows.len());
+    let mut members = Vec::with_capacity(rows.len());
+    let mut events = Vec::new();
+    for (place, m, ev) in rows {
+        if let Some(m) = m.filter(|m| seen_members.insert(m.id)) {
             members.push(m);
         }
-        memberships.push(place);
+        if let Some(ev) = ev.filter(|ev| seen_events.insert(ev.id)) {
+            events.push(ev);
+        }
+        if seen_places.insert(place.id) {
+            memberships.push(place);
+        }
     }
-    let ids: Vec<i64> = members.iter().map(|m| m.id).collect();
-    let mut events = crate::lookup::by_ids::<member_event::Entity, _>(
-        &app.db,
-        member_event::Column::MemberId,
-        &ids,
-    )
-    .await?;
     events.sort_by_key(|e| (e.effective_on, e.id));
     let mut by_member: HashMap<i64, Vec<StatusEvent>> = HashMap::new();
     for ev in events {
