@@ -158,6 +158,35 @@ async fn administrators_add_rule_sets_without_code_and_bad_ones_are_refused() {
             .iter()
             .any(|s| s.id == created.id)
     );
+    // The ward cell's secretary is not under the commune: the national sets and the
+    // province's (above their cell), filtered in the statement that reads them.
+    let ward = chibo_app::access::users::create(
+        &app,
+        &admin.admin().unwrap(),
+        chibo_app::access::users::NewUser {
+            username: "bithu.tdp1".into(),
+            display_name: "Bí thư TDP 1".into(),
+            password: "mot-cau-mat-khau-dai-du".into(),
+            member_id: None,
+            role: Some("cell_secretary".into()),
+            unit_id: Some(ward_cell.id),
+        },
+    )
+    .await
+    .unwrap();
+    let ward = actor(&app, &ward.username).await;
+    let theirs = rules::list(&app, &ward).await.unwrap();
+    assert!(!theirs.iter().any(|s| s.id == created.id));
+    let province = unit_named(&app, "Đảng bộ tỉnh Hòa Sơn").await;
+    assert!(theirs.iter().any(|s| s.unit.is_none()));
+    assert!(
+        theirs
+            .iter()
+            .all(|s| s.unit.as_ref().is_none_or(|u| u.id == province.id)),
+        "{:?}",
+        theirs.iter().map(|s| &s.code).collect::<Vec<_>>()
+    );
+    assert!(theirs.iter().any(|s| s.unit.is_some()));
 }
 
 /// Issue 12: a meeting not yet signed is judged by the set in force on its date, a set added

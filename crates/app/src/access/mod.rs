@@ -386,4 +386,18 @@ impl Actor {
                 .filter_map(|g| g.unit_path.as_deref())
                 .any(|p| p.starts_with(&u.path))
     }
+
+    /// [`Self::concerned_by`] in SQL, on `units` rows: in read scope, or one of the units above
+    /// a grant (their ids read off the grants' paths: at most the tree's depth each).
+    pub fn concerned_units(&self) -> Condition {
+        let above: Vec<i64> = self
+            .grants
+            .iter()
+            .filter_map(|g| g.unit_path.as_deref())
+            .flat_map(path_ids)
+            .collect();
+        Condition::any()
+            .add(self.scope().condition(unit::Column::Path))
+            .add(unit::Column::Id.is_in(above))
+    }
 }

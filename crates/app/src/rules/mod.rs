@@ -4,16 +4,15 @@
 pub mod calendar;
 pub mod members;
 
-use std::collections::HashMap;
-
 use chibo_domain::Invalid;
 use chibo_domain::org::path_ids;
 use chibo_domain::rules::{self as domain, Candidate, RuleSet};
 use chibo_domain::validate;
 use chibo_store::entities::{rule_set, unit};
+use chibo_store::sea_orm::sea_query::Query;
 use chibo_store::sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use chibo_store::write_tx;
 use chrono::NaiveDate;
@@ -124,41 +123,39 @@ pub async fn insert_builtin(
 }
 
 /// The rule sets that concern the actor: the national ones and those of units above or below
-/// their grants, oldest first. Their units are read in one query.
+/// their grants, oldest first, each with its unit, filtered and joined in one statement.
 pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<RuleSetView>> {
-    let rows = rule_set::Entity::find()
+    rule_set::Entity::find()
+        .filter(concerning(actor, rule_set::Column::UnitId))
+        .select_also(unit::Entity)
+        .join(
+            JoinType::LeftJoin,
+            rule_set::Entity::belongs_to(unit::Entity)
+                .from(rule_set::Column::UnitId)
+                .to(unit::Column::Id)
+                .into(),
+        )
         .order_by_asc(rule_set::Column::EffectiveFrom)
         .order_by_asc(rule_set::Column::Id)
         .all(&app.db)
-        .await?;
-    concerning(app, actor, rows, |r| r.unit_id)
         .await?
         .into_iter()
         .map(|(r, unit)| view_of(r, unit.as_ref()))
         .collect()
 }
 
-/// The sets of a list that concern the actor (national, or attached to a unit above or below
-/// their grants), each with its unit; the units are read in one query. Both kinds of set use it.
-pub(crate) async fn concerning<R>(
-    app: &App,
-    actor: &Actor,
-    rows: Vec<R>,
-    unit_of: impl Fn(&R) -> Option<i64>,
-) -> AppResult<Vec<(R, Option<unit::Model>)>> {
-    let unit_ids: Vec<i64> = rows.iter().filter_map(&unit_of).collect();
-    let units: HashMap<i64, unit::Model> = crate::lookup::units_by_id(&app.db, &unit_ids).await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| match unit_of(&r) {
-            None => Some((r, None)),
-            Some(uid) => units
-                .get(&uid)
-                .filter(|u| actor.concerned_by(u))
-                .cloned()
-                .map(|u| (r, Some(u))),
-        })
-        .collect())
+/// Sets (of either kind) that concern the actor: national (`unit_column` null), or attached
+/// to a unit above or below their grants. A set is a few rows per unit that wrote its own
+/// rules, but read in SQL all the same, never filtered after reading them all.
+pub(crate) fn concerning(actor: &Actor, unit_column: impl ColumnTrait) -> Condition {
+    let concerned = Query::select()
+        .column(unit::Column::Id)
+        .from(unit::Entity)
+        .cond_where(actor.concerned_units())
+        .to_owned();
+    Condition::any()
+        .add(unit_column.is_null())
+        .add(unit_column.in_subquery(concerned))
 }
 
 /// The unit a set is attached to, if it concerns the actor; `NotFound` otherwise.
