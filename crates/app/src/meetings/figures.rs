@@ -220,10 +220,6 @@ async fn refresh_rows(app: &App, stale: Vec<meeting_stat::Model>) -> AppResult<u
         }
         stored += match store_page(app, &computed).await {
             Ok(n) => n,
-            Err(e) if computed.len() == 1 => {
-                warn_left_marked(computed[0].0, &e);
-                0
-            }
             // A page that cannot be stored whole is stored a row at a time, so the row at
             // fault is the only one left marked.
             Err(e) => {
