@@ -271,13 +271,20 @@ async fn main() {
     let start = std::sync::Arc::new(std::sync::OnceLock::<Instant>::new());
     let go = std::sync::Arc::new(std::sync::Barrier::new(clients + 1));
     let threads: Vec<_> = (0..clients)
-        .map(|_| {
+        .map(|i| {
             let (queue, ready, start, go) =
                 (queue.clone(), ready.clone(), start.clone(), go.clone());
             std::thread::spawn(move || {
                 let mut mine = Vec::new();
                 let mut client = Client::new(port);
-                let first = queue.lock().unwrap().last().map(|(_, token)| token.clone());
+                // A token of its own: one of the members it may check in.
+                let first = queue
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .rev()
+                    .nth(i)
+                    .map(|(_, token)| token.clone());
                 if let Some(token) = first {
                     client.send("GET", "/api/v1/me", &token, "");
                 }

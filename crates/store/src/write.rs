@@ -107,8 +107,10 @@ fn writers_of(db: &Db) -> (Arc<tokio::sync::Mutex<()>>, Db, Option<Arc<Checkpoin
                     (*options)
                         .clone()
                         .synchronous(SqliteSynchronous::Full)
-                        // The log is copied into the file outside the turn (`checkpoint`).
-                        .pragma("wal_autocheckpoint", "0"),
+                        // The log is copied into the file outside the turn (`checkpoint`);
+                        // this writer copies it only past 10,000 pages, when what is left to
+                        // copy is little, so that the log can start again from its beginning.
+                        .pragma("wal_autocheckpoint", "10000"),
                 );
             let writer = SqlxSqliteConnector::from_sqlx_sqlite_pool(pool);
             writers.connection = Some((writer.clone(), on_disk));
