@@ -125,7 +125,7 @@ mod tests {
 
     /// The log starts again from its beginning under a stream of commits: 50 MB written in
     /// 500 commits leave a log file under 45 MB (with the writers' own checkpoint switched off,
-    /// the background's passive ones alone, it held all 50).
+    /// the background's passive ones alone, it held 54.6 MB).
     #[tokio::test]
     async fn the_log_stays_bounded_under_a_stream_of_commits() {
         let url = testing::fresh_url().await.unwrap();
