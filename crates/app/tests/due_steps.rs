@@ -260,10 +260,18 @@ async fn officers_are_told_once_and_committees_every_day() {
     assert_eq!(again.digests, first.digests);
     let next = run(&app, today + Days::new(1)).await;
     assert_eq!(next.digests, first.digests);
-    assert_eq!(
-        notices(&app, NoticeKind::StepOverdue).await.len(),
-        overdue.len()
-    );
+    // No letter of the first day is sent again. A step can fall overdue on the next day (its
+    // deadline counted in working days, when the next day is a weekend's), and is told then.
+    let after = notices(&app, NoticeKind::StepOverdue).await;
+    let key = |n: &notification::Model| (n.link.clone(), n.member_id, n.title.clone());
+    for n in &overdue {
+        assert_eq!(
+            after.iter().filter(|a| key(a) == key(n)).count(),
+            overdue.iter().filter(|o| key(o) == key(n)).count(),
+            "told twice: {:?}",
+            key(n)
+        );
+    }
     assert_eq!(
         notices(&app, NoticeKind::RemovalTrigger).await.len(),
         removal_told.len()
