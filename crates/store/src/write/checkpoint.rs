@@ -123,9 +123,10 @@ mod tests {
         );
     }
 
-    /// The log starts again from its beginning under a stream of commits: 50 MB written in
-    /// 500 commits leave a log file under 45 MB (with the writers' own checkpoint switched off,
-    /// the background's passive ones alone, it held 54.6 MB).
+    /// The log starts again from its beginning under a stream of commits: 80 MB written in
+    /// 800 commits leave a log file under 65 MB (about 41 MB, more when a background checkpoint
+    /// holds the log as the writer's falls due; with the writers' own checkpoint switched off,
+    /// the background's passive ones alone, it holds all of it: 54.6 MB after 50 MB).
     #[tokio::test]
     async fn the_log_stays_bounded_under_a_stream_of_commits() {
         let url = testing::fresh_url().await.unwrap();
@@ -139,7 +140,7 @@ mod tests {
         db.execute_unprepared("CREATE TABLE blobs (b BLOB NOT NULL)")
             .await
             .unwrap();
-        for _ in 0..500 {
+        for _ in 0..800 {
             let tx = WriteTx::begin(&db).await.unwrap();
             tx.execute_unprepared("INSERT INTO blobs VALUES (randomblob(100000))")
                 .await
@@ -147,6 +148,6 @@ mod tests {
             tx.commit().await.unwrap();
         }
         let log = std::fs::metadata(format!("{file}-wal")).unwrap().len();
-        assert!(log < 45_000_000, "the log holds {log} bytes");
+        assert!(log < 65_000_000, "the log holds {log} bytes");
     }
 }
