@@ -388,7 +388,9 @@ impl Actor {
     }
 
     /// [`Self::concerned_by`] in SQL, on `units` rows: in read scope, or one of the units above
-    /// a grant (their ids read off the grants' paths: at most the tree's depth each).
+    /// a grant. Those are bound as ids read off the grants' paths: at most the tree's depth (six
+    /// levels) for each of the actor's few grants, never a subtree's ids; by primary key, where
+    /// "the row's path is a prefix of a grant's" would be a `LIKE` per row that no index serves.
     pub fn concerned_units(&self) -> Condition {
         let above: Vec<i64> = self
             .grants

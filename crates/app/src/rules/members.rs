@@ -15,8 +15,8 @@ use chibo_domain::rules::figures::{self, Figure};
 use chibo_domain::rules::{self as domain, Candidate, MemberRules};
 use chibo_store::entities::{member_rule_set, unit};
 use chibo_store::sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set,
 };
 use chibo_store::write_tx;
 use chrono::NaiveDate;
@@ -235,26 +235,19 @@ pub(crate) async fn year_classification(
 /// The sets that concern the actor: the national ones and those of units above or below
 /// their grants, oldest first, each with its unit, in one statement.
 pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<MemberRuleSetView>> {
-    member_rule_set::Entity::find()
-        .filter(crate::rules::concerning(
-            actor,
-            member_rule_set::Column::UnitId,
-        ))
-        .select_also(unit::Entity)
-        .join(
-            JoinType::LeftJoin,
-            member_rule_set::Entity::belongs_to(unit::Entity)
-                .from(member_rule_set::Column::UnitId)
-                .to(unit::Column::Id)
-                .into(),
-        )
-        .order_by_asc(member_rule_set::Column::EffectiveFrom)
-        .order_by_asc(member_rule_set::Column::Id)
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|(r, unit)| view_of(r, unit.as_ref()))
-        .collect()
+    crate::rules::concerning::<member_rule_set::Entity>(
+        actor,
+        member_rule_set::Column::UnitId,
+        [
+            member_rule_set::Column::EffectiveFrom,
+            member_rule_set::Column::Id,
+        ],
+    )
+    .all(&app.db)
+    .await?
+    .into_iter()
+    .map(|(r, unit)| view_of(r, unit.as_ref()))
+    .collect()
 }
 
 pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<MemberRuleSetView> {

@@ -12,7 +12,7 @@ use chibo_store::entities::{rule_set, unit};
 use chibo_store::sea_orm::sea_query::Query;
 use chibo_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SelectTwo, Set,
 };
 use chibo_store::write_tx;
 use chrono::NaiveDate;
@@ -125,37 +125,48 @@ pub async fn insert_builtin(
 /// The rule sets that concern the actor: the national ones and those of units above or below
 /// their grants, oldest first, each with its unit, filtered and joined in one statement.
 pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<RuleSetView>> {
-    rule_set::Entity::find()
-        .filter(concerning(actor, rule_set::Column::UnitId))
-        .select_also(unit::Entity)
-        .join(
-            JoinType::LeftJoin,
-            rule_set::Entity::belongs_to(unit::Entity)
-                .from(rule_set::Column::UnitId)
-                .to(unit::Column::Id)
-                .into(),
-        )
-        .order_by_asc(rule_set::Column::EffectiveFrom)
-        .order_by_asc(rule_set::Column::Id)
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|(r, unit)| view_of(r, unit.as_ref()))
-        .collect()
+    concerning::<rule_set::Entity>(
+        actor,
+        rule_set::Column::UnitId,
+        [rule_set::Column::EffectiveFrom, rule_set::Column::Id],
+    )
+    .all(&app.db)
+    .await?
+    .into_iter()
+    .map(|(r, unit)| view_of(r, unit.as_ref()))
+    .collect()
 }
 
-/// Sets (of either kind) that concern the actor: national (`unit_column` null), or attached
-/// to a unit above or below their grants. A set is a few rows per unit that wrote its own
-/// rules, but read in SQL all the same, never filtered after reading them all.
-pub(crate) fn concerning(actor: &Actor, unit_column: impl ColumnTrait) -> Condition {
+/// The sets of `E` (either kind) that concern the actor, each with its unit, oldest first by
+/// `[from, id]`: national (`unit_column` null), or attached to a unit above or below their
+/// grants. A set is a few rows per unit that wrote its own rules, but filtered in the statement
+/// all the same, never after reading them all.
+pub(crate) fn concerning<E: EntityTrait>(
+    actor: &Actor,
+    unit_column: E::Column,
+    [from, id]: [E::Column; 2],
+) -> SelectTwo<E, unit::Entity> {
     let concerned = Query::select()
         .column(unit::Column::Id)
         .from(unit::Entity)
         .cond_where(actor.concerned_units())
         .to_owned();
-    Condition::any()
-        .add(unit_column.is_null())
-        .add(unit_column.in_subquery(concerned))
+    E::find()
+        .filter(
+            Condition::any()
+                .add(unit_column.is_null())
+                .add(unit_column.in_subquery(concerned)),
+        )
+        .select_also(unit::Entity)
+        .join(
+            JoinType::LeftJoin,
+            E::belongs_to(unit::Entity)
+                .from(unit_column)
+                .to(unit::Column::Id)
+                .into(),
+        )
+        .order_by_asc(from)
+        .order_by_asc(id)
 }
 
 /// The unit a set is attached to, if it concerns the actor; `NotFound` otherwise.

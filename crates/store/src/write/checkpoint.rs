@@ -81,22 +81,36 @@ mod tests {
     use sea_orm::ConnectionTrait;
     use std::time::Duration;
 
+    /// A fresh SQLite file with an empty `blobs` table, and the file's name; `None` on
+    /// PostgreSQL, which has no log of SQLite's to copy.
+    async fn blobs() -> Option<(String, crate::Db)> {
+        let url = testing::fresh_url().await.unwrap();
+        let file = url.strip_prefix("sqlite://")?;
+        let file = file.split('?').next().unwrap_or(file).to_string();
+        let db = crate::connect(&url).await.unwrap();
+        db.execute_unprepared("CREATE TABLE blobs (b BLOB NOT NULL)")
+            .await
+            .unwrap();
+        Some((file, db))
+    }
+
+    /// 100 kB more, in a write transaction of its own.
+    async fn write_blob(db: &crate::Db) {
+        let tx = WriteTx::begin(db).await.unwrap();
+        tx.execute_unprepared("INSERT INTO blobs VALUES (randomblob(100000))")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+
     /// Written rows reach the database file itself, copied there by the background checkpoint
     /// (the writers' connection copies only past 10,000 pages; without the checkpoint the file
     /// would stay as small as the empty table and the log would hold everything).
     #[tokio::test]
     async fn commits_reach_the_database_file() {
-        let url = testing::fresh_url().await.unwrap();
-        let Some(file) = url
-            .strip_prefix("sqlite://")
-            .map(|f| f.split('?').next().unwrap_or(f).to_string())
-        else {
-            return; // PostgreSQL: no log of SQLite's to copy.
+        let Some((file, db)) = blobs().await else {
+            return;
         };
-        let db = crate::connect(&url).await.unwrap();
-        db.execute_unprepared("CREATE TABLE blobs (b BLOB NOT NULL)")
-            .await
-            .unwrap();
         let size = || std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
         let before = size();
         // About 2 MB in 20 commits; the first starts a checkpoint, a commit after a second
@@ -105,11 +119,7 @@ mod tests {
             if round == 20 {
                 tokio::time::sleep(super::EVERY + Duration::from_millis(100)).await;
             }
-            let tx = WriteTx::begin(&db).await.unwrap();
-            tx.execute_unprepared("INSERT INTO blobs VALUES (randomblob(100000))")
-                .await
-                .unwrap();
-            tx.commit().await.unwrap();
+            write_blob(&db).await;
         }
         let mut waited = Duration::ZERO;
         while size() < before + 2_000_000 && waited < Duration::from_secs(10) {
@@ -129,23 +139,11 @@ mod tests {
     /// the background's passive ones alone, it holds all of it: 54.6 MB after 50 MB).
     #[tokio::test]
     async fn the_log_stays_bounded_under_a_stream_of_commits() {
-        let url = testing::fresh_url().await.unwrap();
-        let Some(file) = url
-            .strip_prefix("sqlite://")
-            .map(|f| f.split('?').next().unwrap_or(f).to_string())
-        else {
+        let Some((file, db)) = blobs().await else {
             return;
         };
-        let db = crate::connect(&url).await.unwrap();
-        db.execute_unprepared("CREATE TABLE blobs (b BLOB NOT NULL)")
-            .await
-            .unwrap();
         for _ in 0..800 {
-            let tx = WriteTx::begin(&db).await.unwrap();
-            tx.execute_unprepared("INSERT INTO blobs VALUES (randomblob(100000))")
-                .await
-                .unwrap();
-            tx.commit().await.unwrap();
+            write_blob(&db).await;
         }
         let log = std::fs::metadata(format!("{file}-wal")).unwrap().len();
         assert!(log < 65_000_000, "the log holds {log} bytes");
