@@ -268,12 +268,9 @@ async fn main() {
     // as the members' phones have the page open before the secretary shows the code: the run
     // then measures check-ins, not the server's first connections and first statements.
     let ready = std::sync::Arc::new(std::sync::Barrier::new(clients + 1));
-    let start = std::sync::Arc::new(std::sync::OnceLock::<Instant>::new());
-    let go = std::sync::Arc::new(std::sync::Barrier::new(clients + 1));
     let threads: Vec<_> = (0..clients)
         .map(|i| {
-            let (queue, ready, start, go) =
-                (queue.clone(), ready.clone(), start.clone(), go.clone());
+            let (queue, ready) = (queue.clone(), ready.clone());
             std::thread::spawn(move || {
                 let mut mine = Vec::new();
                 let mut client = Client::new(port);
@@ -289,13 +286,11 @@ async fn main() {
                     client.send("GET", "/api/v1/me", &token, "");
                 }
                 ready.wait();
-                go.wait();
-                let started = *start.get().expect("set before the start");
                 loop {
                     let Some((meeting, token)) = queue.lock().unwrap().pop() else {
                         return mine;
                     };
-                    let sent = started.elapsed();
+                    let sent = Instant::now();
                     let (status, took) = client.post(
                         &format!("/api/v1/meetings/{meeting}/check-in"),
                         &token,
@@ -306,12 +301,14 @@ async fn main() {
             })
         })
         .collect();
+    // The run starts when every client is ready; each check-in's time of sending is kept as
+    // an instant and read against the start once all are answered.
     ready.wait();
-    let started = *start.get_or_init(Instant::now);
-    go.wait();
+    let started = Instant::now();
     let answers: Vec<(Option<u16>, Duration, Duration)> = threads
         .into_iter()
         .flat_map(|t| t.join().unwrap())
+        .map(|(status, took, sent)| (status, took, sent.saturating_duration_since(started)))
         .collect();
     let elapsed = started.elapsed();
     server.kill().unwrap();

@@ -67,10 +67,9 @@ fn file_id(file: &std::path::Path) -> Option<FileId> {
     Some((m.ino(), m.created().ok()))
 }
 
-/// The queue of writers of the SQLite file behind `db`, and the connection to write through
-/// (`db` itself for a database in memory, which another connection would not see).
-/// The file's queue, the connection to write through and, when that connection is the
-/// writers' own, the file's checkpoints.
+/// The queue of writers of the SQLite file behind `db`, the connection to write through (`db`
+/// itself for a database in memory, which another connection would not see) and, when that
+/// connection is the writers' own, the file's checkpoints.
 fn writers_of(db: &Db) -> (Arc<tokio::sync::Mutex<()>>, Db, Option<Arc<Checkpoints>>) {
     let options = db.get_sqlite_connection_pool().connect_options();
     // One name per file, however the URL spelt it (relative, absolute, through a link).
