@@ -15,10 +15,12 @@ use std::collections::HashSet;
 use chibo_app::App;
 use chibo_app::meetings::attendance::{CheckInInput, CheckedIn, check_in};
 use chibo_store::entities::{
-    audit, meeting, meeting_approval, meeting_attendance, meeting_stat, member, user,
+    audit, meeting, meeting_approval, meeting_attendance, meeting_stat, member, member_unit, unit,
+    user,
 };
+use chibo_store::sea_orm::sea_query::Expr;
 use chibo_store::sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, NotSet, PaginatorTrait,
     QueryFilter, QueryOrder, Set,
 };
 use common::{actor, demo_app};
@@ -315,4 +317,55 @@ async fn a_check_in_given_up_is_not_written_and_a_meeting_cancelled_meanwhile_re
     assert!(check(&app, later.0, &later.2).await.is_ok());
     assert!(line_of(&app, open, later.1).await.is_some());
     assert!(line_of(&app, open, gone.1).await.is_none());
+}
+
+/// Who may check in is read from the roll that day, one member's line of it: a member whose
+/// place is in a party group of the cell checks in; one whose place lies outside the cell (on
+/// the unit above it, whose path the cell's begins with) is refused, though they see the meeting.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_roll_that_day_decides_who_checks_in() {
+    let app = demo_app().await;
+    chibo_seed::demo::seed_meetings(&app).await.unwrap();
+    let meetings = meetings_now(&app, 1).await;
+    let calls = callers(&app, &meetings).await;
+    let (in_group, above) = (&calls[0], &calls[1]);
+    let cell = unit::Entity::find_by_id(meetings[0].unit_id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut group: unit::ActiveModel = unit::Entity::find_by_id(cell.id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .into();
+    group.id = NotSet;
+    group.parent_id = Set(Some(cell.id));
+    group.path = Set(format!("{}x/", cell.path));
+    group.depth = Set(cell.depth + 1);
+    group.kind = Set("group".into());
+    group.name = Set("Tổ đảng thử".into());
+    let group = group.insert(&app.db).await.unwrap();
+    let mut group: unit::ActiveModel = group.into();
+    group.path = Set(format!("{}{}/", cell.path, group.id.as_ref()));
+    let group = group.update(&app.db).await.unwrap();
+    let place_on = |member: i64, unit: i64| {
+        member_unit::Entity::update_many()
+            .col_expr(member_unit::Column::UnitId, Expr::value(unit))
+            .filter(member_unit::Column::MemberId.eq(member))
+            .filter(member_unit::Column::ValidTo.is_null())
+            .exec(&app.db)
+    };
+    place_on(in_group.1, group.id).await.unwrap();
+    place_on(above.1, cell.parent_id.unwrap()).await.unwrap();
+
+    assert!(check(&app, in_group.0, &in_group.2).await.is_ok());
+    assert!(line_of(&app, in_group.0, in_group.1).await.is_some());
+    let refused = check(&app, above.0, &above.2).await.unwrap_err();
+    assert!(
+        refused.contains("không có tên trong danh sách"),
+        "{refused}"
+    );
+    assert!(line_of(&app, above.0, above.1).await.is_none());
 }

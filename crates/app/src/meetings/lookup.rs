@@ -318,12 +318,21 @@ async fn roll_of(
 ) -> AppResult<Vec<RollEntry>> {
     let subtree = Subtree::of(cell);
     // The units of the roll (the cell and its party groups) by their paths, in the statement
-    // that reads the places on it; their names only for the whole roll, which shows them.
-    let units_of_roll = Query::select()
-        .column(unit::Column::Id)
-        .from(unit::Entity)
-        .cond_where(subtree.contains(unit::Column::Path))
-        .to_owned();
+    // that reads the places on it: for the whole roll the units found by the path index, for
+    // one member (a check-in) each of their places' units looked up by key. The units' names
+    // only for the whole roll, which shows them.
+    let on_roll = match only {
+        Some(_) => subtree.has_unit((member_unit::Entity, member_unit::Column::UnitId)),
+        None => Condition::all().add(
+            member_unit::Column::UnitId.in_subquery(
+                Query::select()
+                    .column(unit::Column::Id)
+                    .from(unit::Entity)
+                    .cond_where(subtree.contains(unit::Column::Path))
+                    .to_owned(),
+            ),
+        ),
+    };
     let unit_names: HashMap<i64, String> = match only {
         Some(_) => HashMap::new(),
         None => unit::Entity::find()
@@ -353,7 +362,7 @@ async fn roll_of(
         places = places.filter(member_unit::Column::MemberId.eq(member));
     }
     let mut statement = places
-        .filter(member_unit::Column::UnitId.in_subquery(units_of_roll))
+        .filter(on_roll)
         .filter(member_unit::Column::ValidFrom.lte(date))
         .filter(
             Condition::any()
