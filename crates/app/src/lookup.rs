@@ -8,7 +8,9 @@ use std::sync::Arc;
 
 use chibo_domain::rules::RuleSet;
 use chibo_store::entities::{meeting, member, rule_set, unit};
-use chibo_store::sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use chibo_store::sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+};
 
 use crate::{App, AppError, AppResult};
 
@@ -21,6 +23,17 @@ pub async fn by_ids<E: EntityTrait, C: ColumnTrait>(
     column: C,
     ids: &[i64],
 ) -> Result<Vec<E::Model>, DbErr> {
+    by_ids_where::<E, C>(db, column, ids, Condition::all()).await
+}
+
+/// The rows of `E` whose `column` is one of `ids` and that meet `also` (a month, a year),
+/// tested in SQL: a member's rows of every year are not read to keep one.
+pub async fn by_ids_where<E: EntityTrait, C: ColumnTrait>(
+    db: &impl ConnectionTrait,
+    column: C,
+    ids: &[i64],
+    also: Condition,
+) -> Result<Vec<E::Model>, DbErr> {
     let mut wanted: Vec<i64> = ids.to_vec();
     wanted.sort_unstable();
     wanted.dedup();
@@ -29,6 +42,7 @@ pub async fn by_ids<E: EntityTrait, C: ColumnTrait>(
         out.extend(
             E::find()
                 .filter(column.is_in(chunk.to_vec()))
+                .filter(also.clone())
                 .all(db)
                 .await?,
         );

@@ -241,6 +241,11 @@ async fn officers_are_told_once_and_committees_every_day() {
     assert_eq!(page.unread, 1);
     assert_eq!(page.items[0].kind, NoticeKind::OverdueDigest.code());
     assert!(page.items[0].title.starts_with("Việc quá hạn ngày "));
+    assert!(
+        page.items[0].title.ends_with(": Đảng bộ xã Phú Lâm"),
+        "the unit it is about: {}",
+        page.items[0].title
+    );
 
     // The member at the removal trigger, told to their cell's officers.
     let removal_told = notices(&app, NoticeKind::RemovalTrigger).await;

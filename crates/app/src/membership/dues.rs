@@ -13,7 +13,7 @@ use chibo_domain::org::UnitKind;
 use chibo_domain::rules::Standing;
 use chibo_domain::{Invalid, validate};
 use chibo_store::entities::{member_event, party_due, unit};
-use chibo_store::sea_orm::{ConnectionTrait, EntityTrait, Set};
+use chibo_store::sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, Set};
 use chibo_store::write_tx;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -185,10 +185,14 @@ async fn year_rows(
         of_month: HashMap::new(),
         unpaid: HashMap::new(),
     };
-    for r in crate::lookup::by_ids::<party_due::Entity, _>(db, party_due::Column::MemberId, members)
-        .await?
-        .into_iter()
-        .filter(|r| (from..=month).contains(&r.month))
+    let months = Condition::all().add(party_due::Column::Month.between(from, month));
+    for r in crate::lookup::by_ids_where::<party_due::Entity, _>(
+        db,
+        party_due::Column::MemberId,
+        members,
+        months,
+    )
+    .await?
     {
         if r.status == DuesStatus::Unpaid.code() {
             rows.unpaid.entry(r.member_id).or_default().push(r.month);
@@ -346,12 +350,13 @@ pub(crate) async fn write(
     for month in months {
         let of_month: Vec<&CleanEntry> = entries.iter().filter(|x| x.month == month).collect();
         let ids: Vec<i64> = of_month.iter().map(|x| x.member_id).collect();
-        let before: Vec<party_due::Model> =
-            crate::lookup::by_ids::<party_due::Entity, _>(tx, party_due::Column::MemberId, &ids)
-                .await?
-                .into_iter()
-                .filter(|r| r.month == month)
-                .collect();
+        let before: Vec<party_due::Model> = crate::lookup::by_ids_where::<party_due::Entity, _>(
+            tx,
+            party_due::Column::MemberId,
+            &ids,
+            Condition::all().add(party_due::Column::Month.eq(month)),
+        )
+        .await?;
         let replaced: Vec<i64> = before.iter().map(|r| r.id).collect();
         crate::lookup::delete_by_ids::<party_due::Entity, _>(tx, party_due::Column::Id, &replaced)
             .await?;

@@ -461,26 +461,23 @@ async fn digest(
     today: NaiveDate,
 ) -> AppResult<usize> {
     let roles = [Role::Committee.code(), Role::OrgBoard.code()];
-    // (account, unit) → the count of each kind, in the order of `DIGEST`.
-    let mut counts: std::collections::BTreeMap<(i64, i64), [u64; DIGEST.len()]> =
+    // (account, unit) → the unit's name and the count of each kind, in the order of `DIGEST`.
+    let mut counts: std::collections::BTreeMap<(i64, i64), (String, [u64; DIGEST.len()])> =
         Default::default();
     for (i, kind) in DIGEST.iter().enumerate() {
-        for (user, unit, n) in
+        for (user, unit, name, n) in
             store::counts_by_account(&app.db, scope, *kind, as_of, &roles).await?
         {
-            counts.entry((user, unit)).or_default()[i] = n;
+            counts
+                .entry((user, unit))
+                .or_insert_with(|| (name, [0; DIGEST.len()]))
+                .1[i] = n;
         }
     }
-    let units = crate::lookup::unit_names(
-        &app.db,
-        &counts.keys().map(|(_, unit)| *unit).collect::<Vec<_>>(),
-    )
-    .await?;
     let day = today.format("%d/%m/%Y");
     let letters: Vec<Letter> = counts
         .iter()
-        .map(|((user, unit), n)| {
-            let name = units.get(unit).map_or("", String::as_str);
+        .map(|((user, unit), (name, n))| {
             let lines: Vec<String> = DIGEST
                 .iter()
                 .zip(n)

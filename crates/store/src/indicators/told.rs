@@ -188,15 +188,16 @@ pub async fn probations_ending(
 }
 
 /// For each account with one of `roles` on a unit of the subtree, how many rows of `kind` lie
-/// under that unit today: `(user_id, unit_id, count)`, accounts with none left out. One
-/// statement, whatever the number of accounts.
+/// under that unit today: `(user_id, unit_id, unit name, count)`, accounts with none left out.
+/// One statement, whatever the number of accounts; the unit's name read in it, so no list of
+/// units is looked up afterwards.
 pub async fn counts_by_account(
     db: &impl ConnectionTrait,
     s: &Scope<'_>,
     kind: Warning,
     as_of: &AsOf,
     roles: &[&str],
-) -> Result<Vec<(i64, i64, u64)>, DbErr> {
+) -> Result<Vec<(i64, i64, String, u64)>, DbErr> {
     let s = walking(db, s, as_of).await?;
     let mut sql = Sql::default();
     let rows = rows_of(&s, &mut sql, kind, as_of);
@@ -204,12 +205,12 @@ pub async fn counts_by_account(
     let root = sql.bind(format!("{}%", s.subtree.root()));
     // An account holding two of the roles on one unit counts each row once.
     let text = format!(
-        "SELECT r.user_id, r.unit_id, COUNT(*) FROM ({rows}) w \
+        "SELECT r.user_id, r.unit_id, ru.name, COUNT(*) FROM ({rows}) w \
          JOIN units c ON c.id = w.cell \
          JOIN (SELECT DISTINCT user_id, unit_id FROM user_roles \
            WHERE role IN ({}) AND unit_id IS NOT NULL) r ON 1 = 1 \
          JOIN units ru ON ru.id = r.unit_id AND ru.path LIKE {root} \
-         WHERE c.path LIKE ru.path || '%' GROUP BY r.user_id, r.unit_id",
+         WHERE c.path LIKE ru.path || '%' GROUP BY r.user_id, r.unit_id, ru.name",
         roles.join(", ")
     );
     db.query_all_raw(sql.statement(s.backend, &text))
@@ -219,7 +220,8 @@ pub async fn counts_by_account(
             Ok((
                 r.try_get_by_index::<i64>(0)?,
                 r.try_get_by_index::<i64>(1)?,
-                r.try_get_by_index::<i64>(2)?.max(0) as u64,
+                r.try_get_by_index::<String>(2)?,
+                r.try_get_by_index::<i64>(3)?.max(0) as u64,
             ))
         })
         .collect()

@@ -17,7 +17,7 @@ use chibo_domain::rules::Standing;
 use chibo_domain::text::percent_text;
 use chibo_store::entities::{member_review, unit, unit_review};
 use chibo_store::sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, QueryFilter, Set,
 };
 use chibo_store::subtree::Subtree;
 use chibo_store::write_tx;
@@ -261,14 +261,14 @@ pub async fn sheet(app: &App, actor: &Actor, cell_id: i64, year: i32) -> AppResu
     // Read in chunks: a cell's roll has no upper bound.
     let roll_ids: Vec<i64> = roll.iter().map(|r| r.member.id).collect();
     let reviews: HashMap<i64, member_review::Model> =
-        crate::lookup::by_ids::<member_review::Entity, _>(
+        crate::lookup::by_ids_where::<member_review::Entity, _>(
             &app.db,
             member_review::Column::MemberId,
             &roll_ids,
+            Condition::all().add(member_review::Column::Year.eq(year)),
         )
         .await?
         .into_iter()
-        .filter(|r| r.year == year)
         .map(|r| (r.member_id, r))
         .collect();
     let mut counts = LevelCounts::default();
