@@ -322,6 +322,7 @@ async fn a_check_in_given_up_is_not_written_and_a_meeting_cancelled_meanwhile_re
 /// Who may check in is read from the roll that day, one member's line of it: a member whose
 /// place is in a party group of the cell checks in; one whose place lies outside the cell (on
 /// the unit above it, whose path the cell's begins with) is refused, though they see the meeting.
+/// A member with two places on the roll is listed once, under the latest.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_roll_that_day_decides_who_checks_in() {
     let app = demo_app().await;
@@ -359,6 +360,28 @@ async fn the_roll_that_day_decides_who_checks_in() {
     };
     place_on(in_group.1, group.id).await.unwrap();
     place_on(above.1, cell.parent_id.unwrap()).await.unwrap();
+    // A second, older place on the cell itself: the roll shows the member once, under the
+    // latest place (the group).
+    member_unit::ActiveModel {
+        member_id: Set(in_group.1),
+        unit_id: Set(cell.id),
+        valid_from: Set(chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap()),
+        valid_to: Set(None),
+        reason: Set("Thử: một chỗ cũ hơn".into()),
+        kind: Set("home".into()),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    let who = actor(&app, &in_group.2).await;
+    let on_cell = who.attends(Some(cell.clone())).unwrap();
+    let roll = chibo_app::meetings::lookup::roll(&app, &on_cell, meetings[0].meeting_date)
+        .await
+        .unwrap();
+    let lines: Vec<_> = roll.iter().filter(|r| r.member.id == in_group.1).collect();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0].unit_name, "Tổ đảng thử");
 
     assert!(check(&app, in_group.0, &in_group.2).await.is_ok());
     assert!(line_of(&app, in_group.0, in_group.1).await.is_some());

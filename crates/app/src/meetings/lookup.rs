@@ -11,7 +11,7 @@ use chibo_store::entities::{meeting, member, member_event, member_unit, unit};
 use chibo_store::sea_orm::sea_query::{Alias, Expr, Query};
 use chibo_store::sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, Iterable,
-    JoinType, QueryFilter, QuerySelect, QueryTrait,
+    JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 use chibo_store::subtree::Subtree;
 use chrono::NaiveDate;
@@ -369,6 +369,9 @@ async fn roll_of(
                 .add(member_unit::Column::ValidTo.is_null())
                 .add(member_unit::Column::ValidTo.gt(date)),
         )
+        // A member with two places on the roll is shown under the latest (the first seen).
+        .order_by_desc(member_unit::Column::ValidFrom)
+        .order_by_desc(member_unit::Column::Id)
         .into_query();
     // The events' columns beside the place's (`A_`) and the member's (`B_`), as `C_`.
     for c in member_event::Column::iter() {
@@ -445,7 +448,7 @@ async fn roll_of(
             visiting,
         });
     }
-    out.sort_by(|a, b| a.member.sort_key.cmp(&b.member.sort_key));
+    out.sort_by(|a, b| (&a.member.sort_key, a.member.id).cmp(&(&b.member.sort_key, b.member.id)));
     Ok(out)
 }
 
