@@ -362,10 +362,18 @@ async fn the_roll_that_day_decides_who_checks_in() {
     place_on(above.1, cell.parent_id.unwrap()).await.unwrap();
     // A second, older place on the cell itself: the roll shows the member once, under the
     // latest place (the group).
+    let group_place_from = member_unit::Entity::find()
+        .filter(member_unit::Column::MemberId.eq(in_group.1))
+        .filter(member_unit::Column::UnitId.eq(group.id))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .valid_from;
     member_unit::ActiveModel {
         member_id: Set(in_group.1),
         unit_id: Set(cell.id),
-        valid_from: Set(chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap()),
+        valid_from: Set(group_place_from.pred_opt().unwrap()),
         valid_to: Set(None),
         reason: Set("Thử: một chỗ cũ hơn".into()),
         kind: Set("home".into()),

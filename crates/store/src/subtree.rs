@@ -5,8 +5,9 @@
 //! actor's scope having been checked.
 //!
 //! Each read filters in SQL on the materialized path (`/1/5/12/`): a prefix `LIKE` that the
-//! path indexes serve, or a subquery on it. None binds the subtree's ids, however many there
-//! are (docs/performance.md lists the reads and their indexes).
+//! path indexes serve, a subquery on it, or, for rows reached by another index, the path's
+//! first characters compared with the root ([`Subtree::has_unit`]). None binds the subtree's
+//! ids, however many there are (docs/performance.md lists the reads and their indexes).
 
 use sea_orm::sea_query::{Expr, ExprTrait, IntoColumnRef, Query, SelectStatement};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityName, IdenStatic};

@@ -321,27 +321,29 @@ async fn roll_of(
     // that reads the places on it: for the whole roll the units found by the path index, for
     // one member (a check-in) each of their places' units looked up by key. The units' names
     // only for the whole roll, which shows them.
-    let on_roll = match only {
-        Some(_) => subtree.has_unit((member_unit::Entity, member_unit::Column::UnitId)),
-        None => Condition::all().add(
-            member_unit::Column::UnitId.in_subquery(
-                Query::select()
-                    .column(unit::Column::Id)
-                    .from(unit::Entity)
-                    .cond_where(subtree.contains(unit::Column::Path))
-                    .to_owned(),
-            ),
+    let (on_roll, unit_names): (Condition, HashMap<i64, String>) = match only {
+        Some(_) => (
+            subtree.has_unit((member_unit::Entity, member_unit::Column::UnitId)),
+            HashMap::new(),
         ),
-    };
-    let unit_names: HashMap<i64, String> = match only {
-        Some(_) => HashMap::new(),
-        None => unit::Entity::find()
-            .filter(subtree.contains(unit::Column::Path))
-            .all(&app.db)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.name))
-            .collect(),
+        None => (
+            Condition::all().add(
+                member_unit::Column::UnitId.in_subquery(
+                    Query::select()
+                        .column(unit::Column::Id)
+                        .from(unit::Entity)
+                        .cond_where(subtree.contains(unit::Column::Path))
+                        .to_owned(),
+                ),
+            ),
+            unit::Entity::find()
+                .filter(subtree.contains(unit::Column::Path))
+                .all(&app.db)
+                .await?
+                .into_iter()
+                .map(|u| (u.id, u.name))
+                .collect(),
+        ),
     };
     // The places on the roll that day with their members and the members' status events, in
     // one statement (a check-in reads one member's line of it; a member has few events, so the

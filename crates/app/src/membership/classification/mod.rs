@@ -420,10 +420,13 @@ pub async fn save(
     // Each id is on the cell's roll (checked above); a request repeating one is still one.
     ids.sort_unstable();
     ids.dedup();
-    let existing: HashMap<i64, member_review::Model> = member_review::Entity::find()
-        .filter(member_review::Column::MemberId.is_in(ids.clone()))
-        .filter(member_review::Column::Year.eq(input.year))
-        .all(&app.db)
+    let existing: HashMap<i64, member_review::Model> =
+        crate::lookup::by_ids_where::<member_review::Entity, _>(
+            &app.db,
+            member_review::Column::MemberId,
+            &ids,
+            Condition::all().add(member_review::Column::Year.eq(input.year)),
+        )
         .await?
         .into_iter()
         .map(|r| (r.member_id, r))
