@@ -100,6 +100,12 @@ impl Default for Config {
 #[derive(Clone)]
 pub struct App {
     pub db: Db,
+    /// For statements that find rows by their keys, whatever the values bound (the actor of
+    /// every request, a meeting by id, one member's line of a roll): on PostgreSQL connections
+    /// that may keep a statement's plan, where `db` plans every run
+    /// ([`chibo_store::keyed_reads`]). The same pool as `db` on SQLite. Never for a statement
+    /// that reads a subtree by its path.
+    pub by_key: Db,
     pub config: Config,
     /// Shared by every clone of the app (one per request).
     pub memo: std::sync::Arc<memo::Memo>,
@@ -111,6 +117,7 @@ impl App {
     pub fn new(db: Db, config: Config) -> Self {
         let memo = memo::Memo::new(std::time::Duration::from_secs(config.actor_memo_seconds));
         Self {
+            by_key: chibo_store::keyed_reads(&db),
             db,
             config,
             memo: std::sync::Arc::new(memo),

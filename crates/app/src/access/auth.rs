@@ -445,8 +445,8 @@ async fn actor_where(app: &App, which: SimpleExpr) -> AppResult<Option<Actor>> {
         .and_where(Expr::col((user::Entity, user::Column::IsActive)).eq(true))
         .order_by((user_role::Entity, user_role::Column::Id), Order::Asc)
         .to_owned();
-    let rows = ActorRow::find_by_statement(app.db.get_database_backend().build(&q))
-        .all(&app.db)
+    let rows = ActorRow::find_by_statement(app.by_key.get_database_backend().build(&q))
+        .all(&app.by_key)
         .await?;
     let Some(first) = rows.first() else {
         return Ok(None);

@@ -277,7 +277,7 @@ async fn find_with_cell(app: &App, id: i64) -> AppResult<(meeting::Model, Option
     meeting::Entity::find_by_id(id)
         .select_also(unit::Entity)
         .join(JoinType::LeftJoin, cell)
-        .one(&app.db)
+        .one(&app.by_key)
         .await?
         .ok_or(AppError::NotFound)
 }
@@ -382,9 +382,13 @@ async fn roll_of(
             Alias::new(format!("C_{}", c.as_str())),
         );
     }
-    let backend = app.db.get_database_backend();
+    // One member's line is found by their id, the whole roll by the cell's path.
+    let db = if only.is_some() { &app.by_key } else { &app.db };
     let mut rows = Vec::new();
-    for row in app.db.query_all_raw(backend.build(&statement)).await? {
+    for row in db
+        .query_all_raw(db.get_database_backend().build(&statement))
+        .await?
+    {
         rows.push((
             member_unit::Model::from_query_result(&row, "A_")?,
             member::Model::from_query_result_optional(&row, "B_")?,
