@@ -195,6 +195,9 @@ async fn write_and_answer(app: &App, mut batch: Vec<Waiting>) {
 /// Writes `lines` in one transaction; the answer of each, in their order. An error is the
 /// transaction's (nothing written); a line refused (already checked in) is its own answer.
 async fn write_lines(tx: WriteTx, all: &[&Line]) -> AppResult<Vec<AppResult<CheckedIn>>> {
+    // Every line checks two foreign keys, and every statement here finds its rows by key:
+    // none needs PostgreSQL to plan it again at each run.
+    chibo_store::bulk::reuse_key_check_plans(&tx).await?;
     // To the microsecond, as both databases keep it: the answer says what the sheet says.
     let at = Utc::now().trunc_subsecs(6);
     // Minutes approved or meetings cancelled since the request read the meeting take no more
