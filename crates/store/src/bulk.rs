@@ -68,9 +68,10 @@ where
 }
 
 /// For the rest of write transaction `tx`, which inserts many rows into tables with foreign
-/// keys (an import, a batch of check-ins) and filters no path with `LIKE`: PostgreSQL checks each key with a prepared plan run once a row, and the
-/// connections force a fresh plan on every run (see [`crate::connect`] for why), so each check
-/// planned itself again, which doubled what a row of an import cost. Nothing on SQLite.
+/// keys (an import, a batch of check-ins) and filters no path with `LIKE`: PostgreSQL checks
+/// each key with a prepared plan run once a row, and the connections force a fresh plan on
+/// every run (see [`crate::connect`] for why), so each check planned itself again, which
+/// doubled what a row of an import cost. Nothing on SQLite.
 pub async fn reuse_key_check_plans(tx: &DatabaseTransaction) -> Result<(), DbErr> {
     if tx.get_database_backend() == DbBackend::Postgres {
         tx.execute_unprepared("SET LOCAL plan_cache_mode = auto")

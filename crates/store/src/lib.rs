@@ -86,7 +86,7 @@ pub async fn connect(url: &str) -> Result<Db, DbErr> {
 /// id, one member's places): statements whose best plan is the same whatever values are bound.
 /// The main pool plans every run of a statement with its values (`force_custom_plan`, see
 /// [`connect`]), which a subtree's `path LIKE $1` needs; for a statement found by key that
-/// planning is the only work left: it was four fifths of PostgreSQL's time for a check-in's
+/// planning is the only work left: it was nine tenths of PostgreSQL's time for a check-in's
 /// three reads, at a thousand check-ins a second. These connections let PostgreSQL keep a plan
 /// made without the values once five runs showed it no worse. On SQLite, which plans a
 /// statement once when it is prepared, this is the same pool. The pool opens its connections
