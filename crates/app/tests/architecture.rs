@@ -1,7 +1,8 @@
 //! Rules of the code's shape that the compiler cannot hold alone. A read over a subtree goes
 //! through `chibo_store::subtree::Subtree`, which only a proof of access makes; these checks
 //! keep the two ways around it closed: filtering on a path column by hand, and declaring a new
-//! kind of proof outside the access module.
+//! kind of proof outside the access module. And the connections that keep plans on PostgreSQL
+//! (`App::by_key`) serve only the readers by key.
 
 use std::path::{Path, PathBuf};
 
@@ -18,6 +19,12 @@ fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
 
 /// Lines of the application's sources outside `access/` that contain one of `needles`.
 fn lines_outside_access(needles: &[&str]) -> Vec<String> {
+    lines_in(needles, |file| file.starts_with("access"))
+}
+
+/// Lines of the application's sources that contain one of `needles`, `path/to/file.rs:line:
+/// text`, except in the files `skip` names (paths relative to `src/`).
+fn lines_in(needles: &[&str], skip: impl Fn(&str) -> bool) -> Vec<String> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut files = Vec::new();
     sources(&src, &mut files);
@@ -28,7 +35,7 @@ fn lines_outside_access(needles: &[&str]) -> Vec<String> {
             .unwrap()
             .to_string_lossy()
             .into_owned();
-        if rel.starts_with("access") {
+        if skip(&rel) {
             continue;
         }
         let text = std::fs::read_to_string(&file).unwrap();
@@ -79,6 +86,22 @@ fn only_the_worker_reads_every_tree() {
         "only the worker's scheduled jobs (crate::reach) read every tree without an actor:\n{}",
         callers.join("\n")
     );
+}
+
+/// `App::by_key`'s connections keep a statement's plan on PostgreSQL, which a subtree's
+/// `path LIKE $1` must not get (it would read whole tables): only the readers by key that
+/// were measured use them (the caller, a meeting with its cell, one member's roll line).
+#[test]
+fn only_the_readers_by_key_use_the_keyed_connections() {
+    let readers = ["lib.rs", "access/auth.rs", "meetings/lookup.rs"];
+    let others = lines_in(&[".by_key", " by_key"], |file| readers.contains(&file));
+    assert!(
+        others.is_empty(),
+        "App::by_key is for statements found by key, and each new one is measured first \
+         (docs/performance.md, \"Check-ins under load\"):\n{}",
+        others.join("\n")
+    );
+    assert!(!lines_in(&["app.by_key"], |file| file != "access/auth.rs").is_empty());
 }
 
 /// The checks above would pass on an empty list of files: make sure they read the sources.
