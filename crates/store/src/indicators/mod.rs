@@ -73,6 +73,9 @@ pub struct Scope<'a> {
     /// serves them (`crate::name_order`): the warnings of a large subtree are then found by
     /// reading the period's rows, not every unit of the tree and each one's rows.
     walk: bool,
+    /// The period ends inside a kept month whose cell-months can be read from the kept rows
+    /// (see [`cut_month_kept`]).
+    cut_kept: bool,
 }
 
 impl Scope<'_> {
@@ -80,6 +83,7 @@ impl Scope<'_> {
     /// roll-ups are held to in the tests.
     pub fn without_rollups(mut self) -> Self {
         self.built.clear();
+        self.cut_kept = false;
         self
     }
 
@@ -211,6 +215,8 @@ pub async fn scope<'a>(
     let versions = RootVersion::find_by_statement(sql.statement(backend, &text))
         .all(db)
         .await?;
+    let built = crate::rollups::built_months(db).await?;
+    let cut_kept = cut_month_kept(db, from, to, today, &built).await?;
     Ok(Scope {
         versions,
         from,
@@ -219,9 +225,43 @@ pub async fn scope<'a>(
         backend,
         grouping,
         subtree,
-        built: crate::rollups::built_months(db).await?,
+        built,
         walk: false,
+        cut_kept,
     })
+}
+
+/// Whether the month that the period's end `to` cuts short can have its cell-months read from
+/// the kept rows of the whole month: it is kept, the period holds its first day, and no unit
+/// changed place, kind or existence after `to` in it, so a cell stands then where it stood on
+/// `to`. (The meetings held after `to` in it are taken out cell by cell where the rows are
+/// read.) Otherwise every cell of the subtree is looked for in the raw rows, the longest part
+/// of a period that ends yesterday.
+async fn cut_month_kept(
+    db: &impl ConnectionTrait,
+    from: NaiveDate,
+    to: NaiveDate,
+    today: NaiveDate,
+    built: &[String],
+) -> Result<bool, DbErr> {
+    let month = crate::rollups::month_of(to);
+    let Some((first, last)) = crate::rollups::month_days(&month) else {
+        return Ok(false);
+    };
+    if to >= last || to >= today || from > first || !built.contains(&month) {
+        return Ok(false);
+    }
+    let mut sql = Sql::default();
+    let (after, end) = (sql.bind(to), sql.bind(last));
+    let text = format!(
+        "SELECT 1 FROM unit_versions WHERE (valid_from > {after} AND valid_from <= {end}) \
+           OR (valid_to > {after} AND valid_to <= {end}) \
+         UNION ALL SELECT 1 FROM units WHERE dissolved_on > {after} AND dissolved_on <= {end}"
+    );
+    let changed = db
+        .query_one_raw(sql.statement(db.get_database_backend(), &text))
+        .await?;
+    Ok(changed.is_none())
 }
 
 /// Every indicator of the subtree over the period, in the order of [`Indicator::ALL`] (for

@@ -298,9 +298,20 @@ fn month_spans(from: NaiveDate, to: NaiveDate) -> Vec<(NaiveDate, NaiveDate, i32
 /// indicators and the warnings.
 pub(super) fn cell_months_cte(s: &Scope<'_>, sql: &mut Sql) -> String {
     // A month is expected only once it is over: the current one is still under way.
+    let mut cut = None;
     let (kept, raw): (Vec<_>, Vec<_>) = month_spans(s.from, s.to)
         .into_iter()
         .filter(|(_, last, _)| *last < s.today)
+        .filter(|span| {
+            // The month the period's end cuts short, when its kept rows can answer it.
+            let (first, last, _) = *span;
+            let whole = rollups::month_days(&rollups::month_of(first));
+            let readable = s.cut_kept && last == s.to && whole.is_some_and(|(f, _)| f == first);
+            if readable {
+                cut = Some(*span);
+            }
+            !readable
+        })
         .partition(|(first, last, _)| {
             let month = rollups::month_of(*first);
             rollups::month_days(&month) == Some((*first, *last)) && s.built.contains(&month)
@@ -332,6 +343,9 @@ pub(super) fn cell_months_cte(s: &Scope<'_>, sql: &mut Sql) -> String {
     let under_kept = s.under(sql, "c.path", "mk.end_on");
     let key_kept = s.key(sql, "c.path", "mk.end_on");
     let held = |what: &str| rollups::held_between("v.unit_id", what, "m.start_on", "m.end_on");
+    let cut = cut
+        .map(|(first, to, q)| cut_month_rows(s, sql, first, to, q))
+        .unwrap_or_default();
     format!(
         "WITH m AS ({raw}), mk AS ({kept}), cm AS (\
            SELECT {key} AS k, v.unit_id AS cell, m.start_on AS start_on, m.q AS q, \
@@ -341,10 +355,41 @@ pub(super) fn cell_months_cte(s: &Scope<'_>, sql: &mut Sql) -> String {
              AND (u.dissolved_on IS NULL OR u.dissolved_on > m.end_on) \
            WHERE {under} \
            UNION ALL SELECT {key_kept}, c.cell_id, mk.start_on, mk.q, c.regular, c.thematic \
-           FROM mk JOIN cell_months c ON c.month = mk.month WHERE {under_kept})",
+           FROM mk JOIN cell_months c ON c.month = mk.month WHERE {under_kept}{cut})",
         regular = held(rollups::REGULAR),
         thematic = held(rollups::THEMATIC),
         valid_v = valid_on("v", "m.end_on"),
+    )
+}
+
+/// ` UNION ALL SELECT …`: the cell-months of the month that the period cuts short at `to`,
+/// read from its kept rows (`Scope::cut_kept` says they stand for it). A kept row says whether
+/// a meeting was held in the whole month; a cell that held one after `to` is asked again for
+/// the days up to `to` alone (few: the meetings of the days after the period).
+fn cut_month_rows(s: &Scope<'_>, sql: &mut Sql, first: NaiveDate, to: NaiveDate, q: i32) -> String {
+    let month = rollups::month_of(first);
+    let last = rollups::month_days(&month).map_or(to, |(_, last)| last);
+    let (month, first, to, last, q) = (
+        sql.bind(month),
+        sql.bind(first),
+        sql.bind(to),
+        sql.bind(last),
+        sql.bind(q),
+    );
+    let under = s.under(sql, "c.path", &to);
+    let key = s.key(sql, "c.path", &to);
+    let flag = |what: &str, kept: &str| {
+        format!(
+            "CASE WHEN c.cell_id IN (SELECT ms.cell_id FROM meeting_stats ms WHERE ms.held \
+               AND ms.meeting_date > {to} AND ms.meeting_date <= {last}) THEN {} ELSE {kept} END",
+            rollups::held_between("c.cell_id", what, &first, &to)
+        )
+    };
+    format!(
+        " UNION ALL SELECT {key}, c.cell_id, {first}, {q}, {}, {} \
+         FROM cell_months c WHERE c.month = {month} AND {under}",
+        flag(rollups::REGULAR, "c.regular"),
+        flag(rollups::THEMATIC, "c.thematic"),
     )
 }
 
@@ -353,7 +398,9 @@ pub(super) fn cell_months_cte(s: &Scope<'_>, sql: &mut Sql) -> String {
 /// thematic (alone or combined) meeting was held in it. Then: months met / expected; cells
 /// that met every expected month / cells expected at least once; cells with a thematic
 /// meeting in every quarter wholly expected / cells with such a quarter. One statement that
-/// reads the cell-months once: by cell and quarter, then by cell.
+/// reads the cell-months once and groups them once, by cell: each quarter of the period is a
+/// pair of columns (its months expected, whether one had a thematic meeting), which costs
+/// less than a second grouping by quarter (at a province, 120,000 rows sorted once, not twice).
 async fn cell_months(
     db: &impl ConnectionTrait,
     s: &Scope<'_>,
@@ -363,20 +410,42 @@ async fn cell_months(
     let mut sql = Sql::default();
     let cte = cell_months_cte(s, &mut sql);
     let big = |e: &str| format!("CAST({e} AS BIGINT)");
+    let mut quarters: Vec<i32> = month_spans(s.from, s.to).iter().map(|m| m.2).collect();
+    quarters.dedup();
+    // Computed numbers, written in the statement rather than bound.
+    let columns: String = quarters
+        .iter()
+        .enumerate()
+        .map(|(i, q)| {
+            format!(
+                ", SUM(CASE WHEN q = {q} THEN 1 ELSE 0 END) AS n{i}, \
+                 MAX(CASE WHEN q = {q} THEN thematic ELSE 0 END) AS t{i}"
+            )
+        })
+        .collect();
+    let any = |each: &dyn Fn(usize) -> String| {
+        let terms: Vec<String> = (0..quarters.len()).map(each).collect();
+        if terms.is_empty() {
+            "1 = 0".to_string()
+        } else {
+            terms.join(" OR ")
+        }
+    };
+    let with_quarter = any(&|i| format!("n{i} = 3"));
+    let quarter_missed = any(&|i| format!("(n{i} = 3 AND t{i} = 0)"));
     let text = format!(
         "{cte}, \
-         cq AS (SELECT k, cell, q, COUNT(*) AS months, SUM(regular) AS met, \
-           MIN(regular) AS every, MAX(thematic) AS thematic FROM cm GROUP BY k, cell, q), \
-         cells AS (SELECT k, cell, {months} AS months, {met} AS met, MIN(every) AS every, \
-           MIN(CASE WHEN months = 3 THEN thematic END) AS quarters FROM cq GROUP BY k, cell) \
-         SELECT k, {sum_met}, {sum_months}, {sum_every}, COUNT(*), \
-           {quarters_met}, COUNT(quarters) FROM cells GROUP BY k",
-        months = big("SUM(months)"),
-        met = big("SUM(met)"),
+         cells AS (SELECT k, cell, COUNT(*) AS months, SUM(regular) AS met, \
+           MIN(regular) AS every{columns} FROM cm GROUP BY k, cell) \
+         SELECT k, {sum_met}, {sum_months}, {sum_every}, COUNT(*), {quarters_met}, \
+           {quarters_expected} FROM cells GROUP BY k",
         sum_met = big("SUM(met)"),
         sum_months = big("SUM(months)"),
         sum_every = big("SUM(every)"),
-        quarters_met = big("SUM(CASE WHEN quarters = 1 THEN 1 ELSE 0 END)"),
+        quarters_met = big(&format!(
+            "SUM(CASE WHEN ({with_quarter}) AND NOT ({quarter_missed}) THEN 1 ELSE 0 END)"
+        )),
+        quarters_expected = big(&format!("SUM(CASE WHEN {with_quarter} THEN 1 ELSE 0 END)")),
     );
     let slots = [
         CELL_MONTHS_MET,
