@@ -28,11 +28,29 @@ pub(crate) fn older_than(
     day: impl ColumnTrait,
     id: impl ColumnTrait,
 ) -> AppResult<Condition> {
-    let on = chrono::NaiveDate::parse_from_str(&c.key, "%Y-%m-%d")
-        .map_err(|_| AppError::invalid("after", format!("Tham số \"after\" {CURSOR_MESSAGE}")))?;
+    let on = day_of(c)?;
     Ok(Condition::any()
         .add(day.lt(on))
         .add(Condition::all().add(day.eq(on)).add(id.lt(c.id))))
+}
+
+/// The rows after cursor `c` in a list oldest first by a day and then the id: later days, or
+/// the same day and a higher id. The cursor's key is the day of the last row shown.
+pub(crate) fn later_than(
+    c: &Cursor,
+    day: impl ColumnTrait,
+    id: impl ColumnTrait,
+) -> AppResult<Condition> {
+    let on = day_of(c)?;
+    Ok(Condition::any()
+        .add(day.gt(on))
+        .add(Condition::all().add(day.eq(on)).add(id.gt(c.id))))
+}
+
+/// The day a cursor of a list in a date order is keyed by.
+fn day_of(c: &Cursor) -> AppResult<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(&c.key, "%Y-%m-%d")
+        .map_err(|_| AppError::invalid("after", format!("Tham số \"after\" {CURSOR_MESSAGE}")))
 }
 
 /// The order of a work list: `rank` ascending (a `CASE` over the row's state), then `then` (a

@@ -41,7 +41,7 @@ async fn the_rule_set_in_force_depends_on_the_date_and_the_unit() {
 async fn administrators_add_rule_sets_without_code_and_bad_ones_are_refused() {
     let app = demo_app().await;
     let admin = actor(&app, "admin").await;
-    let sets = rules::list(&app, &admin).await.unwrap();
+    let sets = rules::list(&app, &admin, None, 500).await.unwrap().items;
     let national = sets.iter().find(|r| r.code == "ct50-hd42-2025").unwrap();
     let commune = unit_named(&app, "Đảng bộ xã Phú Lâm").await;
     let audits = audit_count(&app).await;
@@ -152,9 +152,10 @@ async fn administrators_add_rule_sets_without_code_and_bad_ones_are_refused() {
         "a member of the commune sees it"
     );
     assert!(
-        rules::list(&app, &member)
+        rules::list(&app, &member, None, 500)
             .await
             .unwrap()
+            .items
             .iter()
             .any(|s| s.id == created.id)
     );
@@ -175,7 +176,7 @@ async fn administrators_add_rule_sets_without_code_and_bad_ones_are_refused() {
     .await
     .unwrap();
     let ward = actor(&app, &ward.username).await;
-    let theirs = rules::list(&app, &ward).await.unwrap();
+    let theirs = rules::list(&app, &ward, None, 500).await.unwrap().items;
     assert!(!theirs.iter().any(|s| s.id == created.id));
     let province = unit_named(&app, "Đảng bộ tỉnh Hòa Sơn").await;
     assert!(theirs.iter().any(|s| s.unit.is_none()));
@@ -228,7 +229,7 @@ async fn a_set_added_later_judges_the_meetings_not_yet_signed() {
         .expect("an open one");
     let before_signed = signed.rule_set_id;
 
-    let sets = rules::list(&app, &admin).await.unwrap();
+    let sets = rules::list(&app, &admin, None, 500).await.unwrap().items;
     let national = sets.iter().find(|r| r.code == "ct50-hd42-2025").unwrap();
     let mut r = serde_json::to_value(&national.rules).unwrap();
     r["min_duration_minutes"] = 110.into();

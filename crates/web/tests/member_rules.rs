@@ -2,7 +2,8 @@
 //! force from 30 Jul 2021 (QĐ 24), 1 Jul 2025 (QĐ 294) and 30 Aug 2025 (QĐ 366), chosen for a
 //! unit and a date like the meeting rules; a set an administrator adds in a form, attached to a
 //! commune, changes the deadlines, working days and badge days of its cells only, and every
-//! figure it decides is shown with its source. Runs on SQLite and on PostgreSQL.
+//! figure it decides is shown with its source. Both lists of rule sets are paged. Runs on SQLite
+//! and on PostgreSQL.
 
 mod common;
 
@@ -21,7 +22,9 @@ async fn sets_of_members_rules_by_date_and_unit_with_their_sources() {
     let commune = t.unit_id("Đảng bộ xã Phú Lâm").await;
 
     // The built-in sets, each figure with the text it comes from.
-    let sets = ok(&t.get("/api/v1/member-rule-sets", Auth::Bearer(&sec)).await);
+    let page = ok(&t.get("/api/v1/member-rule-sets", Auth::Bearer(&sec)).await);
+    assert!(page["next"].is_null(), "one page: {page}");
+    let sets = &page["items"];
     let codes: Vec<&str> = sets
         .as_array()
         .unwrap()
@@ -247,7 +250,7 @@ async fn the_administrators_form_copies_a_set_and_shows_each_figure_with_its_sou
             "/api/v1/member-rule-sets",
             Auth::Bearer(&t.token("admin").await),
         )
-        .await)[1]
+        .await)["items"][1]
         .clone();
     let form = |probation: &str| {
         let mut f = form_urlencoded::Serializer::new(String::new());
@@ -324,4 +327,60 @@ async fn the_administrators_form_copies_a_set_and_shows_each_figure_with_its_sou
     );
     // Copied from the QĐ 294 set: its other sources are kept.
     assert!(shown.body.contains("Quy định 294-QĐ/TW"));
+}
+
+/// Both lists of rule sets come a page at a time, in the API and in the pages: the pages of one
+/// set each, followed by their cursors, give the whole list once and in order; a bad cursor is
+/// refused with its message.
+#[tokio::test]
+async fn the_lists_of_rule_sets_come_a_page_at_a_time() {
+    let t = TestApp::new().await;
+    let admin = t.token("admin").await;
+    let cookie = t.login("admin").await;
+    for list in ["rule-sets", "member-rule-sets"] {
+        let whole = ok(&t
+            .get(&format!("/api/v1/{list}"), Auth::Bearer(&admin))
+            .await);
+        let ids: Vec<i64> = whole["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_i64().unwrap())
+            .collect();
+        assert!(ids.len() >= 3, "{list}: {whole}");
+        let (mut paged, mut after) = (Vec::new(), None::<String>);
+        loop {
+            let path = match &after {
+                Some(a) => format!("/api/v1/{list}?per_page=1&after={a}"),
+                None => format!("/api/v1/{list}?per_page=1"),
+            };
+            let page = ok(&t.get(&path, Auth::Bearer(&admin)).await);
+            let items = page["items"].as_array().unwrap();
+            assert_eq!(items.len(), 1, "{list}: {page}");
+            paged.push(items[0]["id"].as_i64().unwrap());
+            match page["next"].as_str() {
+                Some(n) => after = Some(n.to_string()),
+                None => break,
+            }
+        }
+        assert_eq!(paged, ids, "{list}: every set once, oldest first");
+        let bad = t
+            .get(&format!("/api/v1/{list}?after=xyz"), Auth::Bearer(&admin))
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{list}");
+        assert!(bad.body.contains("after"), "{list}: {}", bad.body);
+        // The page after the first set: the later sets, a link back to the first page.
+        let first = ok(&t
+            .get(&format!("/api/v1/{list}?per_page=1"), Auth::Bearer(&admin))
+            .await);
+        let cursor = first["next"].as_str().unwrap();
+        let page = t
+            .get(&format!("/{list}?after={cursor}"), Auth::Cookie(&cookie))
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Trang đầu"), "{list}");
+        let link = |id: i64| format!("href=\"/{list}/{id}\"");
+        assert!(!page.body.contains(&link(ids[0])), "{list}: the first set");
+        assert!(page.body.contains(&link(ids[ids.len() - 1])), "{list}");
+    }
 }

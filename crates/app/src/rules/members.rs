@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use chibo_domain::Invalid;
 use chibo_domain::calendar::Holidays;
 use chibo_domain::classification::ClassificationRules;
+use chibo_domain::cursor::Cursor;
 use chibo_domain::org::path_ids;
 use chibo_domain::rules::figures::{self, Figure};
 use chibo_domain::rules::{self as domain, Candidate, MemberRules};
@@ -26,7 +27,7 @@ use utoipa::ToSchema;
 use crate::access::{Actor, Admin};
 use crate::org::units;
 use crate::refs::UnitRef;
-use crate::rules::{Heading, check_heading};
+use crate::rules::{Heading, SetColumns, check_heading, concerning_page, newest_national_of};
 use crate::{App, AppError, AppResult, audit};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -232,22 +233,43 @@ pub(crate) async fn year_classification(
     Ok((r.classification, set.name.to_string(), basis))
 }
 
-/// The sets that concern the actor: the national ones and those of units above or below
-/// their grants, oldest first, each with its unit, in one statement.
-pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<MemberRuleSetView>> {
-    crate::rules::concerning::<member_rule_set::Entity>(
-        actor,
-        member_rule_set::Column::UnitId,
-        [
-            member_rule_set::Column::EffectiveFrom,
-            member_rule_set::Column::Id,
-        ],
+/// A page of the sets of members' rules that concern the actor, oldest first.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MemberRuleSetPage {
+    pub items: Vec<MemberRuleSetView>,
+    /// Pass as `after` for the later sets; absent on the last page.
+    pub next: Option<String>,
+}
+
+/// The sets that concern the actor, `per_page` after `after`: the national ones and those of
+/// units above or below their grants, oldest first, each with its unit, in one statement.
+pub async fn list(
+    app: &App,
+    actor: &Actor,
+    after: Option<&Cursor>,
+    per_page: u64,
+) -> AppResult<MemberRuleSetPage> {
+    use member_rule_set::Column as C;
+    let columns = SetColumns {
+        unit: C::UnitId,
+        from: C::EffectiveFrom,
+        id: C::Id,
+    };
+    let key = |r: &member_rule_set::Model| (r.effective_from, r.id);
+    let (items, next) = concerning_page::<member_rule_set::Entity, _>(
+        &app.db, actor, columns, after, per_page, key, view_of,
     )
-    .all(&app.db)
-    .await?
-    .into_iter()
-    .map(|(r, unit)| view_of(r, unit.as_ref()))
-    .collect()
+    .await?;
+    Ok(MemberRuleSetPage { items, next })
+}
+
+/// The newest national set: where a new set starts from unless another is chosen.
+pub async fn newest_national(app: &App) -> AppResult<Option<MemberRuleSetView>> {
+    use member_rule_set::Column as C;
+    newest_national_of::<member_rule_set::Entity>(&app.db, C::UnitId, [C::EffectiveFrom, C::Id])
+        .await?
+        .map(|r| view_of(r, None))
+        .transpose()
 }
 
 pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<MemberRuleSetView> {

@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod members;
 
 use chibo_domain::Invalid;
+use chibo_domain::cursor::Cursor;
 use chibo_domain::org::path_ids;
 use chibo_domain::rules::{self as domain, Candidate, RuleSet};
 use chibo_domain::validate;
@@ -12,7 +13,7 @@ use chibo_store::entities::{rule_set, unit};
 use chibo_store::sea_orm::sea_query::Query;
 use chibo_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SelectTwo, Set,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use chibo_store::write_tx;
 use chrono::NaiveDate;
@@ -122,51 +123,120 @@ pub async fn insert_builtin(
     .await?)
 }
 
-/// The rule sets that concern the actor: the national ones and those of units above or below
-/// their grants, oldest first, each with its unit, filtered and joined in one statement.
-pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<RuleSetView>> {
-    concerning::<rule_set::Entity>(
-        actor,
-        rule_set::Column::UnitId,
-        [rule_set::Column::EffectiveFrom, rule_set::Column::Id],
-    )
-    .all(&app.db)
-    .await?
-    .into_iter()
-    .map(|(r, unit)| view_of(r, unit.as_ref()))
-    .collect()
+/// Sets on a page of either list of rule sets when the caller does not say.
+pub const PER_PAGE: u64 = 50;
+
+/// A page of the meeting rule sets that concern the actor, oldest first.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RuleSetPage {
+    pub items: Vec<RuleSetView>,
+    /// Pass as `after` for the later sets; absent on the last page.
+    pub next: Option<String>,
 }
 
-/// The sets of `E` (either kind) that concern the actor, each with its unit, oldest first by
-/// `[from, id]`: national (`unit_column` null), or attached to a unit above or below their
-/// grants. A set is a few rows per unit that wrote its own rules, but filtered in the statement
-/// all the same, never after reading them all.
-pub(crate) fn concerning<E: EntityTrait>(
+/// The rule sets that concern the actor, `per_page` after `after`: the national ones and those
+/// of units above or below their grants, oldest first, each with its unit, filtered, joined and
+/// cut in one statement.
+pub async fn list(
+    app: &App,
     actor: &Actor,
-    unit_column: E::Column,
-    [from, id]: [E::Column; 2],
-) -> SelectTwo<E, unit::Entity> {
+    after: Option<&Cursor>,
+    per_page: u64,
+) -> AppResult<RuleSetPage> {
+    use rule_set::Column as C;
+    let columns = SetColumns {
+        unit: C::UnitId,
+        from: C::EffectiveFrom,
+        id: C::Id,
+    };
+    let key = |r: &rule_set::Model| (r.effective_from, r.id);
+    let (items, next) = concerning_page::<rule_set::Entity, _>(
+        &app.db, actor, columns, after, per_page, key, view_of,
+    )
+    .await?;
+    Ok(RuleSetPage { items, next })
+}
+
+/// The newest national set: where a new set starts from unless another is chosen.
+pub async fn newest_national(app: &App) -> AppResult<Option<RuleSetView>> {
+    use rule_set::Column as C;
+    newest_national_of::<rule_set::Entity>(&app.db, C::UnitId, [C::EffectiveFrom, C::Id])
+        .await?
+        .map(|r| view_of(r, None))
+        .transpose()
+}
+
+/// The columns of a table of sets (either kind) that its lists order and filter by.
+pub(crate) struct SetColumns<C> {
+    /// The unit a set is attached to, null for a national set.
+    pub(crate) unit: C,
+    pub(crate) from: C,
+    pub(crate) id: C,
+}
+
+/// A page of the sets of `E` (either kind) that concern the actor, oldest first by `from` and
+/// `id`, each viewed with its unit, and the cursor of the next page: national (`unit` null), or
+/// attached to a unit above or below their grants. Filtered, joined and cut in one statement,
+/// never after reading them all.
+pub(crate) async fn concerning_page<E: EntityTrait, V>(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    c: SetColumns<E::Column>,
+    after: Option<&Cursor>,
+    per_page: u64,
+    key: impl Fn(&E::Model) -> (NaiveDate, i64),
+    view: impl Fn(E::Model, Option<&unit::Model>) -> AppResult<V>,
+) -> AppResult<(Vec<V>, Option<String>)> {
+    let per_page = per_page.clamp(1, 500);
     let concerned = Query::select()
         .column(unit::Column::Id)
         .from(unit::Entity)
         .cond_where(actor.concerned_units())
         .to_owned();
-    E::find()
-        .filter(
-            Condition::any()
-                .add(unit_column.is_null())
-                .add(unit_column.in_subquery(concerned)),
-        )
+    let mut q = E::find().filter(
+        Condition::any()
+            .add(c.unit.is_null())
+            .add(c.unit.in_subquery(concerned)),
+    );
+    if let Some(a) = after {
+        q = q.filter(crate::paging::later_than(a, c.from, c.id)?);
+    }
+    let mut rows = q
         .select_also(unit::Entity)
         .join(
             JoinType::LeftJoin,
             E::belongs_to(unit::Entity)
-                .from(unit_column)
+                .from(c.unit)
                 .to(unit::Column::Id)
                 .into(),
         )
-        .order_by_asc(from)
-        .order_by_asc(id)
+        .order_by_asc(c.from)
+        .order_by_asc(c.id)
+        .limit(per_page + 1)
+        .all(db)
+        .await?;
+    let next = crate::lookup::cut_page(&mut rows, per_page, |(r, _)| {
+        let (from, id) = key(r);
+        Cursor::new(from.to_string(), id).encode()
+    });
+    rows.into_iter()
+        .map(|(r, u)| view(r, u.as_ref()))
+        .collect::<AppResult<_>>()
+        .map(|items| (items, next))
+}
+
+/// The newest national set of `E` (either kind), by `[from, id]`.
+pub(crate) async fn newest_national_of<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    unit_column: E::Column,
+    [from, id]: [E::Column; 2],
+) -> AppResult<Option<E::Model>> {
+    Ok(E::find()
+        .filter(unit_column.is_null())
+        .order_by_desc(from)
+        .order_by_desc(id)
+        .one(db)
+        .await?)
 }
 
 /// The unit a set is attached to, if it concerns the actor; `NotFound` otherwise.

@@ -294,8 +294,9 @@ fn month_spans(from: NaiveDate, to: NaiveDate) -> Vec<(NaiveDate, NaiveDate, i32
 /// `WITH m AS (…), mk AS (…), cm AS (the cell-months)`: one row per (cell, month) expected,
 /// keyed, with the month's first day, its quarter, and whether a regular and a thematic
 /// meeting were held in it. The whole months the roll-ups keep (`mk`) are read from
-/// `cell_months`; the others (`m`) are found from the units and `meeting_stats`. Shared by the
-/// indicators and the warnings.
+/// `cell_months`, and so is the month the period's end cuts short when `Scope::cut_kept` says
+/// its kept rows stand for it ([`cut_month_rows`]); the others (`m`) are found from the units
+/// and `meeting_stats`. Shared by the indicators and the warnings.
 pub(super) fn cell_months_cte(s: &Scope<'_>, sql: &mut Sql) -> String {
     // A month is expected only once it is over: the current one is still under way.
     let mut cut = None;
@@ -400,7 +401,7 @@ fn cut_month_rows(s: &Scope<'_>, sql: &mut Sql, first: NaiveDate, to: NaiveDate,
 /// meeting in every quarter wholly expected / cells with such a quarter. One statement that
 /// reads the cell-months once and groups them once, by cell: each quarter of the period is a
 /// pair of columns (its months expected, whether one had a thematic meeting), which costs
-/// less than a second grouping by quarter (at a province, 120,000 rows sorted once, not twice).
+/// less than a second grouping by quarter (at a province, 133,627 rows a year sorted once, not twice).
 async fn cell_months(
     db: &impl ConnectionTrait,
     s: &Scope<'_>,

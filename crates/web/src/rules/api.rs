@@ -1,24 +1,29 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chibo_app::rules::{self, NewRuleSet, RuleSetView};
+use chibo_app::rules::{self, NewRuleSet, RuleSetPage, RuleSetView};
 
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::form::ApiJson;
 use crate::extract::path::PathId;
-use crate::extract::query::ApiQuery;
+use crate::extract::query::{ApiQuery, Paging};
 use crate::extract::session::ApiUser;
 use crate::state::AppState;
 use crate::units::api::{DateQuery, as_of};
 
-/// Meeting rule sets you can see: the national ones and those attached to your units or above.
-#[utoipa::path(get, path = "/api/v1/rule-sets", tag = "rules",
-    responses((status = 200, body = Vec<RuleSetView>), (status = 401, body = ErrorBody)))]
+/// Meeting rule sets you can see: the national ones and those attached to your units or above;
+/// oldest first, a page at a time.
+#[utoipa::path(get, path = "/api/v1/rule-sets", tag = "rules", params(Paging),
+    responses((status = 200, body = RuleSetPage), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-) -> Result<Json<Vec<RuleSetView>>, ApiError> {
-    Ok(Json(rules::list(&s.app, &a).await?))
+    ApiQuery(q): ApiQuery<Paging>,
+) -> Result<Json<RuleSetPage>, ApiError> {
+    let per_page = q.per_page_or(rules::PER_PAGE);
+    Ok(Json(
+        rules::list(&s.app, &a, q.after.as_ref(), per_page).await?,
+    ))
 }
 
 /// Adds a rule set without code (administrators): copy the `rules` of an existing set and change it.

@@ -4,25 +4,29 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chibo_app::rules::members::{self, MemberRuleSetView, NewMemberRuleSet};
+use chibo_app::rules::members::{self, MemberRuleSetPage, MemberRuleSetView, NewMemberRuleSet};
 
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::form::ApiJson;
 use crate::extract::path::PathId;
-use crate::extract::query::ApiQuery;
+use crate::extract::query::{ApiQuery, Paging};
 use crate::extract::session::ApiUser;
 use crate::state::AppState;
 use crate::units::api::{DateQuery, as_of};
 
 /// Sets of members' rules you can see (admission, transfers, badges, classification, removal,
-/// working days), each figure with its source.
-#[utoipa::path(get, path = "/api/v1/member-rule-sets", tag = "rules",
-    responses((status = 200, body = Vec<MemberRuleSetView>), (status = 401, body = ErrorBody)))]
+/// working days), each figure with its source: oldest first, a page at a time.
+#[utoipa::path(get, path = "/api/v1/member-rule-sets", tag = "rules", params(Paging),
+    responses((status = 200, body = MemberRuleSetPage), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-) -> Result<Json<Vec<MemberRuleSetView>>, ApiError> {
-    Ok(Json(members::list(&s.app, &a).await?))
+    ApiQuery(q): ApiQuery<Paging>,
+) -> Result<Json<MemberRuleSetPage>, ApiError> {
+    let per_page = q.per_page_or(chibo_app::rules::PER_PAGE);
+    Ok(Json(
+        members::list(&s.app, &a, q.after.as_ref(), per_page).await?,
+    ))
 }
 
 /// Adds a set (administrators): a copy of `base_id` with the `figures` and `sources` typed,

@@ -9,7 +9,8 @@ use axum::extract::State;
 use axum::response::Response;
 use chibo_app::Actor;
 use chibo_app::refs::{UnitChoices, UnitRef};
-use chibo_app::rules::members::{self, MemberRuleSetView, NewMemberRuleSet};
+use chibo_app::rules::members::{self, MemberRuleSetPage, MemberRuleSetView, NewMemberRuleSet};
+use chibo_domain::cursor::Cursor;
 use chibo_domain::rules::figures::{FIGURES, Figure};
 use serde::Deserialize;
 
@@ -27,7 +28,9 @@ use crate::typed::Refusal;
 #[template(path = "member_rule_sets.html")]
 struct ListPage {
     nav: Nav,
-    sets: Vec<MemberRuleSetView>,
+    list: MemberRuleSetPage,
+    /// Not the first page.
+    later: bool,
     /// The first units offered, without the one chosen.
     units: UnitChoices,
     /// The unit a refused form had chosen, listed first (it may lie beyond the first choices).
@@ -56,19 +59,27 @@ impl ListPage {
 pub struct BaseQuery {
     /// The set the form starts from (the newest national one by default).
     goc: Option<i64>,
+    /// The `next` of the previous page of the list.
+    after: Option<Cursor>,
 }
 
 async fn render_list(
     s: &AppState,
     a: &Actor,
     base_id: Option<i64>,
+    after: Option<&Cursor>,
     refused: Refusal,
 ) -> Result<Response, PageError> {
     let form = &refused.typed;
-    let sets = members::list(&s.app, a).await?;
+    let list = members::list(&s.app, a, after, chibo_app::rules::PER_PAGE).await?;
+    // A set the actor may not read offers no figures, as one that does not exist.
     let base = match base_id {
-        Some(id) => sets.iter().find(|r| r.id == id).cloned(),
-        None => sets.iter().rfind(|r| r.unit.is_none()).cloned(),
+        Some(id) => match members::get(&s.app, a, id).await {
+            Ok(b) => Some(b),
+            Err(chibo_app::AppError::NotFound) => None,
+            Err(e) => return Err(e.into()),
+        },
+        None => members::newest_national(&s.app).await?,
     };
     // Each field shows what was typed, else the base's figure and source.
     let figures = base
@@ -87,7 +98,8 @@ async fn render_list(
         refused.status(),
         &ListPage {
             nav: Nav::of(a),
-            sets,
+            list,
+            later: after.is_some(),
             units,
             chosen_unit,
             refused,
@@ -102,7 +114,7 @@ pub async fn list(
     PageUser(a): PageUser,
     PageQuery(q): PageQuery<BaseQuery>,
 ) -> Result<Response, PageError> {
-    render_list(&s, &a, q.goc, Refusal::default()).await
+    render_list(&s, &a, q.goc, q.after.as_ref(), Refusal::default()).await
 }
 
 #[derive(Deserialize, Default)]
@@ -152,7 +164,7 @@ pub async fn create(
     };
     match crate::typed::refused(members::create(&s.app, &admin, input).await, &values, &[])? {
         Ok(r) => Ok(see_other(&format!("/member-rule-sets/{}", r.id))),
-        Err(typed) => render_list(&s, &a, f.base_id, Refusal::of("new", typed)).await,
+        Err(typed) => render_list(&s, &a, f.base_id, None, Refusal::of("new", typed)).await,
     }
 }
 

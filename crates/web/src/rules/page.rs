@@ -4,12 +4,14 @@ use axum::response::Response;
 use chibo_app::Actor;
 use chibo_app::org::units;
 use chibo_app::refs::{UnitChoices, UnitRef};
-use chibo_app::rules::{self, NewRuleSet, RuleSetView};
+use chibo_app::rules::{self, NewRuleSet, RuleSetPage, RuleSetView};
+use chibo_domain::cursor::Cursor;
 use chibo_domain::rules::Frequency;
 
 use crate::error::PageError;
 use crate::extract::form::Form;
 use crate::extract::path::PathId;
+use crate::extract::query::{PageQuery, Paging};
 use crate::extract::session::PageUser;
 use crate::fmt::VnDate;
 use crate::render::{FIRST_CHOICES, Nav, render, render_status, see_other};
@@ -22,7 +24,9 @@ use super::form;
 #[template(path = "rule_sets.html")]
 struct ListPage {
     nav: Nav,
-    sets: Vec<RuleSetView>,
+    list: RuleSetPage,
+    /// Not the first page.
+    later: bool,
     /// The first units offered, without the one chosen.
     units: UnitChoices,
     /// The unit a refused form had chosen, listed first (it may lie beyond the first choices).
@@ -72,13 +76,18 @@ pub(super) async fn scope_choices(
     Ok((units, chosen))
 }
 
-async fn render_list(s: &AppState, a: &Actor, refused: Refusal) -> Result<Response, PageError> {
-    let sets = rules::list(&s.app, a).await?;
+async fn render_list(
+    s: &AppState,
+    a: &Actor,
+    after: Option<&Cursor>,
+    refused: Refusal,
+) -> Result<Response, PageError> {
+    let list = rules::list(&s.app, a, after, rules::PER_PAGE).await?;
     let template = if refused.open("new") {
         refused.typed.get("rules").to_string()
     } else {
-        sets.iter()
-            .rfind(|r| r.unit.is_none())
+        rules::newest_national(&s.app)
+            .await?
             .and_then(|r| serde_json::to_string_pretty(&r.rules).ok())
             .unwrap_or_default()
     };
@@ -87,7 +96,8 @@ async fn render_list(s: &AppState, a: &Actor, refused: Refusal) -> Result<Respon
         refused.status(),
         &ListPage {
             nav: Nav::of(a),
-            sets,
+            list,
+            later: after.is_some(),
             units,
             chosen_unit,
             refused,
@@ -96,8 +106,12 @@ async fn render_list(s: &AppState, a: &Actor, refused: Refusal) -> Result<Respon
     )
 }
 
-pub async fn list(State(s): State<AppState>, PageUser(a): PageUser) -> Result<Response, PageError> {
-    render_list(&s, &a, Refusal::default()).await
+pub async fn list(
+    State(s): State<AppState>,
+    PageUser(a): PageUser,
+    PageQuery(q): PageQuery<Paging>,
+) -> Result<Response, PageError> {
+    render_list(&s, &a, q.after.as_ref(), Refusal::default()).await
 }
 
 /// The rules arrive either field by field from the rule-set form (`mode=form`, read by
@@ -155,7 +169,7 @@ pub async fn create(
     match (crate::typed::refused(r, &values, &[])?, in_form) {
         (Ok(r), _) => Ok(see_other(&format!("/rule-sets/{}", r.id))),
         (Err(typed), true) => render_form(&s, &a, typed).await,
-        (Err(typed), false) => render_list(&s, &a, Refusal::of("new", typed)).await,
+        (Err(typed), false) => render_list(&s, &a, None, Refusal::of("new", typed)).await,
     }
 }
 
@@ -253,15 +267,13 @@ pub struct NewQ {
 pub async fn new_form(
     State(s): State<AppState>,
     PageUser(a): PageUser,
-    crate::extract::query::PageQuery(q): crate::extract::query::PageQuery<NewQ>,
+    PageQuery(q): PageQuery<NewQ>,
 ) -> Result<Response, PageError> {
     a.admin()?;
     let base = match q.tu {
         Some(id) => rules::get(&s.app, &a, id).await?,
-        None => rules::list(&s.app, &a)
+        None => rules::newest_national(&s.app)
             .await?
-            .into_iter()
-            .rfind(|r| r.unit.is_none())
             .ok_or(chibo_app::AppError::NotFound)?,
     };
     let mut values = form::values_of(&base.rules);
