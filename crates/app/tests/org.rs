@@ -390,6 +390,160 @@ async fn rename_keeps_the_old_name_in_history_and_dissolve_needs_an_empty_unit()
     assert!(after.predecessors.iter().any(|p| p.id == school.id));
 }
 
+/// A merger dated back: a member of the absorbed cell who arrived after that date goes on the
+/// other cell's roll from the day they arrived, not from the merger's date, and no member is on
+/// two home rolls on any day.
+#[tokio::test]
+async fn a_merger_dated_back_keeps_a_later_arrival_on_one_roll_at_a_time() {
+    use chibo_store::entities::{member, member_unit};
+    use chibo_store::sea_orm::{
+        ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
+    };
+    let app = demo_app().await;
+    let admin = actor(&app, "admin").await;
+    let tdp5 = unit_named(&app, "Chi bộ Tổ dân phố số 5").await;
+    let school = unit_named(&app, "Chi bộ Trường Tiểu học Hòa Bình").await;
+    let today = chibo_app::App::today();
+    let (merged_on, arrived_on) = (
+        today - chrono::Duration::days(60),
+        today - chrono::Duration::days(20),
+    );
+    // One of the school's members came from TDP 5 twenty days ago.
+    let m = member::Entity::find()
+        .filter(member::Column::UnitId.eq(school.id))
+        .filter(member::Column::Status.is_in(chibo_domain::member::on_roll_codes()))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let roll = member_unit::Entity::find()
+        .filter(member_unit::Column::MemberId.eq(m.id))
+        .filter(member_unit::Column::ValidTo.is_null())
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let began = roll.valid_from;
+    let mut am = roll.into_active_model();
+    am.valid_from = Set(arrived_on);
+    am.update(&app.db).await.unwrap();
+    member_unit::ActiveModel {
+        member_id: Set(m.id),
+        unit_id: Set(tdp5.id),
+        valid_from: Set(began),
+        valid_to: Set(Some(arrived_on)),
+        reason: Set("Ghi nhận vào danh sách chi bộ".into()),
+        kind: Set("home".into()),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+
+    restructure::merge(
+        &app,
+        &admin,
+        school.id,
+        MergeUnit {
+            into_unit_id: Some(tdp5.id),
+            effective_on: Some(merged_on.to_string()),
+        },
+    )
+    .await
+    .unwrap();
+    let rolls = member_unit::Entity::find()
+        .filter(member_unit::Column::Kind.eq("home"))
+        .all(&app.db)
+        .await
+        .unwrap();
+    let open = rolls
+        .iter()
+        .find(|r| r.member_id == m.id && r.valid_to.is_none())
+        .unwrap();
+    assert_eq!((open.unit_id, open.valid_from), (tdp5.id, arrived_on));
+    let overlapping = |a: &member_unit::Model, b: &member_unit::Model| {
+        a.valid_from < b.valid_to.unwrap_or(chrono::NaiveDate::MAX)
+            && b.valid_from < a.valid_to.unwrap_or(chrono::NaiveDate::MAX)
+    };
+    for a in &rolls {
+        for b in &rolls {
+            assert!(
+                a.id >= b.id || a.member_id != b.member_id || !overlapping(a, b),
+                "two home rolls at once: {a:?} {b:?}"
+            );
+        }
+    }
+    // The school's other members are on TDP 5's roll from the merger's date.
+    let moved = rolls
+        .iter()
+        .filter(|r| r.unit_id == tdp5.id && r.valid_from == merged_on)
+        .count();
+    assert!(moved > 0);
+}
+
+/// Rolls written before restructures kept one home roll at a time are repaired: a home roll
+/// begun while another ran is cut to begin when that one ended, one wholly inside another goes,
+/// and a second pass finds nothing.
+#[tokio::test]
+async fn overlapping_home_rolls_are_repaired() {
+    use chibo_store::entities::{member, member_unit};
+    use chibo_store::restructure::one_home_roll_at_a_time;
+    use chibo_store::sea_orm::{
+        ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
+    };
+    let app = demo_app().await;
+    assert_eq!(
+        one_home_roll_at_a_time(&app.db).await.unwrap(),
+        0,
+        "the demo"
+    );
+    let tdp5 = unit_named(&app, "Chi bộ Tổ dân phố số 5").await;
+    let school = unit_named(&app, "Chi bộ Trường Tiểu học Hòa Bình").await;
+    let day = |n: i64| chibo_app::App::today() - chrono::Duration::days(n);
+    let m = member::Entity::find()
+        .filter(member::Column::UnitId.eq(school.id))
+        .filter(member::Column::Status.is_in(chibo_domain::member::on_roll_codes()))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let roll = |unit_id: i64, from: i64, to: Option<i64>| member_unit::ActiveModel {
+        member_id: Set(m.id),
+        unit_id: Set(unit_id),
+        valid_from: Set(day(from)),
+        valid_to: Set(to.map(day)),
+        reason: Set("Ghi nhận vào danh sách chi bộ".into()),
+        kind: Set("home".into()),
+        ..Default::default()
+    };
+    // The school's roll ends ten days ago; TDP 5's was written from forty days ago; a third,
+    // in TDP 5 too, lies wholly inside the school's.
+    let open = member_unit::Entity::find()
+        .filter(member_unit::Column::MemberId.eq(m.id))
+        .filter(member_unit::Column::ValidTo.is_null())
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(open.valid_from < day(40));
+    let mut am = open.into_active_model();
+    am.valid_to = Set(Some(day(10)));
+    am.update(&app.db).await.unwrap();
+    let later = roll(tdp5.id, 40, None).insert(&app.db).await.unwrap();
+    let inside = roll(tdp5.id, 30, Some(20)).insert(&app.db).await.unwrap();
+
+    assert!(one_home_roll_at_a_time(&app.db).await.unwrap() >= 1);
+    let rolls = member_unit::Entity::find()
+        .filter(member_unit::Column::MemberId.eq(m.id))
+        .all(&app.db)
+        .await
+        .unwrap();
+    let later = rolls.iter().find(|r| r.id == later.id).unwrap();
+    assert_eq!((later.valid_from, later.valid_to), (day(10), None));
+    assert!(rolls.iter().all(|r| r.id != inside.id), "{rolls:?}");
+    assert_eq!(one_home_roll_at_a_time(&app.db).await.unwrap(), 0);
+}
+
 #[tokio::test]
 async fn scope_hides_units_outside_and_forbids_changes_without_the_right() {
     let app = demo_app().await;

@@ -191,7 +191,7 @@ pub async fn rolls_added(
 /// The rolls of the units `units` selects changed from `from` on: the sheets of their meetings
 /// from that day are out of date, and those of the cell over any party group among them (a
 /// group's member stands on its cell's sheet). One statement.
-async fn rolls_changed(
+pub(crate) async fn rolls_changed(
     db: &impl ConnectionTrait,
     units: SelectStatement,
     from: NaiveDate,

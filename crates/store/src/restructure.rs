@@ -4,6 +4,7 @@
 //! The checks and the decision to restructure belong to the application; this module only
 //! rewrites rows.
 
+use chibo_domain::member::RollKind;
 use chibo_domain::org::path_ids;
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::{BinOper, Expr, ExprTrait, Func, Query};
@@ -266,9 +267,12 @@ pub async fn end_positions_where(
 }
 
 /// Moves the members matching `movers` (a condition on `members` columns) to unit `to` on
-/// `date`: their open roll rows end (a row opened on or after `date` never held and goes),
-/// a home roll row in `to` opens with `reason`, their positions end, and their unit and path
-/// become `to`'s. Five statements for any number of members. Returns how many moved.
+/// `date`: their home roll goes over to `to` from `date`, or from the day their stay began when
+/// that was later (a member admitted or transferred in after `date`, the change being dated
+/// back, is not put on `to`'s roll before they arrived, nor on two rolls at once); their other
+/// open roll rows end (a row opened on or after `date` never held and goes), their positions
+/// end, and their unit and path become `to`'s. Six statements for any number of members.
+/// Returns how many moved.
 pub async fn move_members(
     db: &impl ConnectionTrait,
     movers: Condition,
@@ -288,9 +292,26 @@ pub async fn move_members(
             .add(member_unit::Column::ValidTo.is_null())
             .add(member_unit::Column::MemberId.in_subquery(mover_ids()))
     };
+    let home = RollKind::Home.code();
+    let home_in_to = || {
+        Condition::all()
+            .add(member_unit::Column::Kind.eq(home))
+            .add(member_unit::Column::UnitId.eq(to.id))
+    };
+    // A stay that began on or after `date` continues in `to` from the day it began.
+    let carried = Query::update()
+        .table(member_unit::Entity)
+        .value(member_unit::Column::UnitId, to.id)
+        .value(member_unit::Column::Reason, reason)
+        .cond_where(open_rolls())
+        .and_where(member_unit::Column::Kind.eq(home))
+        .and_where(member_unit::Column::ValidFrom.gte(date))
+        .to_owned();
+    db.execute(&carried).await?;
     let never_held = Query::delete()
         .from_table(member_unit::Entity)
         .cond_where(open_rolls())
+        .cond_where(home_in_to().not())
         .and_where(member_unit::Column::ValidFrom.gte(date))
         .to_owned();
     db.execute(&never_held).await?;
@@ -298,8 +319,20 @@ pub async fn move_members(
         .table(member_unit::Entity)
         .value(member_unit::Column::ValidTo, date)
         .cond_where(open_rolls())
+        .cond_where(home_in_to().not())
         .to_owned();
     db.execute(&close).await?;
+    // The others, on `to`'s roll from `date`.
+    let already_in_to = Query::select()
+        .expr(Expr::val(1))
+        .from(member_unit::Entity)
+        .and_where(
+            Expr::col((member_unit::Entity, member_unit::Column::MemberId))
+                .equals((member::Entity, member::Column::Id)),
+        )
+        .and_where(member_unit::Column::ValidTo.is_null())
+        .cond_where(home_in_to())
+        .to_owned();
     let open = Query::insert()
         .into_table(member_unit::Entity)
         .columns([
@@ -307,6 +340,7 @@ pub async fn move_members(
             member_unit::Column::UnitId,
             member_unit::Column::ValidFrom,
             member_unit::Column::Reason,
+            member_unit::Column::Kind,
         ])
         .select_from(
             Query::select()
@@ -314,8 +348,10 @@ pub async fn move_members(
                 .expr(Expr::val(to.id))
                 .expr(Expr::val(date))
                 .expr(Expr::val(reason))
+                .expr(Expr::val(home))
                 .from(member::Entity)
                 .cond_where(movers.clone())
+                .and_where(Expr::exists(already_in_to).not())
                 .to_owned(),
         )
         .map_err(|e| DbErr::Custom(e.to_string()))?
@@ -335,6 +371,75 @@ pub async fn move_members(
         .cond_where(movers)
         .to_owned();
     Ok(db.execute(&rehome).await?.rows_affected())
+}
+
+/// Repairs rolls written before [`move_members`] kept one home roll at a time: each home roll
+/// that began while an earlier one of the same member ran is cut to begin when that one ended,
+/// or dropped if nothing is left, and the sheets of its unit's meetings from then on are marked
+/// out of date. A few statements when there is nothing to repair; returns the rounds that found
+/// something (a roll cut may begin inside a third one).
+pub async fn one_home_roll_at_a_time(db: &impl ConnectionTrait) -> Result<u32, DbErr> {
+    let t = "member_units";
+    let mut rounds = 0;
+    for _ in 0..8 {
+        let first = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                format!(
+                    "SELECT MIN(b.valid_from) AS first FROM {t} b WHERE b.kind = 'home' AND {}",
+                    overlapped("b")
+                ),
+            ))
+            .await?
+            .map(|r| r.try_get::<Option<NaiveDate>>("", "first"))
+            .transpose()?
+            .flatten();
+        let Some(first) = first else { break };
+        rounds += 1;
+        let units = Query::select()
+            .column(member_unit::Column::UnitId)
+            .from_as(member_unit::Entity, sea_orm::sea_query::Alias::new("b"))
+            .and_where(Expr::cust(format!(
+                "b.kind = 'home' AND {}",
+                overlapped("b")
+            )))
+            .to_owned();
+        crate::meeting_stats::rolls_changed(db, units, first).await?;
+        db.execute_unprepared(&format!(
+            "DELETE FROM {t} WHERE kind = 'home' AND valid_to IS NOT NULL AND {} AND {} >= valid_to",
+            overlapped(t),
+            overlap_ends(t)
+        ))
+        .await?;
+        db.execute_unprepared(&format!(
+            "UPDATE {t} SET valid_from = {} WHERE kind = 'home' AND {}",
+            overlap_ends(t),
+            overlapped(t)
+        ))
+        .await?;
+    }
+    Ok(rounds)
+}
+
+/// `outer` (a `member_units` row, home) began while another home roll of the same member,
+/// begun before it, had not yet ended.
+fn overlapped(outer: &str) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM member_units a WHERE a.member_id = {outer}.member_id \
+         AND a.kind = 'home' AND a.id <> {outer}.id AND a.valid_to IS NOT NULL \
+         AND a.valid_to > {outer}.valid_from AND (a.valid_from < {outer}.valid_from \
+         OR (a.valid_from = {outer}.valid_from AND a.id < {outer}.id)))"
+    )
+}
+
+/// When the home rolls that `outer` began inside ended, the latest of them.
+fn overlap_ends(outer: &str) -> String {
+    format!(
+        "(SELECT MAX(a.valid_to) FROM member_units a WHERE a.member_id = {outer}.member_id \
+         AND a.kind = 'home' AND a.id <> {outer}.id AND a.valid_to IS NOT NULL \
+         AND a.valid_to > {outer}.valid_from AND (a.valid_from < {outer}.valid_from \
+         OR (a.valid_from = {outer}.valid_from AND a.id < {outer}.id)))"
+    )
 }
 
 #[cfg(test)]

@@ -70,6 +70,7 @@ impl MigratorTrait for Migrator {
             Box::new(trust::SessionsAndSecondFactor),
             Box::new(trust::AuditChain),
             Box::new(trust::SignedMinutes),
+            Box::new(shape::OneHomeRoll),
         ]
     }
 }

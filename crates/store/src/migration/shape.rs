@@ -37,3 +37,28 @@ impl MigrationTrait for RollKind {
         Ok(())
     }
 }
+
+/// One home roll at a time: the rolls written before `restructure::move_members` kept it so
+/// are repaired (`restructure::one_home_roll_at_a_time`), and a partial index finds the
+/// temporary rolls, few among many, for the members counted on a day (`indicators`).
+pub(super) struct OneHomeRoll;
+
+impl MigrationName for OneHomeRoll {
+    fn name(&self) -> &str {
+        "m20261212_000053_one_home_roll"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for OneHomeRoll {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let db = m.get_connection();
+        db.execute_unprepared(
+            "CREATE INDEX ix_member_units_temporary ON member_units (member_id) \
+             WHERE kind = 'temporary'",
+        )
+        .await?;
+        crate::restructure::one_home_roll_at_a_time(db).await?;
+        Ok(())
+    }
+}
