@@ -193,7 +193,12 @@ pub(super) async fn meeting_sums(db: &impl ConnectionTrait, s: &Scope<'_>) -> Re
 
 pub(super) const CELL_KINDS: &str = "('cell', 'base_cell')";
 
-/// Members on the roll of a unit of the subtree on the period's last day, each once.
+/// Members on the roll of a unit of the subtree on the period's last day, each once: every
+/// place on a roll, less the temporary places of members counted already (on their home roll,
+/// or on an earlier temporary one) in the same group. A member has one home roll at a time
+/// (`restructure::move_members` keeps it so), so only the temporary places, few and found by
+/// their partial index, need looking at twice; a `COUNT(DISTINCT …)` over every place cost
+/// three times the plain count at a province (233–281 ms against 75–84 ms, `sqlite3` shell).
 async fn members_on_to(
     db: &impl ConnectionTrait,
     s: &Scope<'_>,
@@ -204,12 +209,26 @@ async fn members_on_to(
     let to = sql.bind(s.to);
     let under = s.under(&mut sql, "v.path", &to);
     let key = s.key(&mut sql, "v.path", &to);
-    let valid_v = valid_on("v", &to);
+    let under_h = s.under(&mut sql, "hv.path", &to);
+    let key_h = s.key(&mut sql, "hv.path", &to);
+    // `CROSS JOIN` keeps SQLite's loop over the temporary places, not over the subtree's units.
     let text = format!(
-        "SELECT {key}, COUNT(DISTINCT r.member_id) FROM unit_versions v \
-         JOIN member_units r ON r.unit_id = v.unit_id \
-         WHERE {valid_v} AND {under} AND {} GROUP BY 1",
-        valid_on("r", &to)
+        "SELECT k, CAST(SUM(n) AS BIGINT) FROM (\
+           SELECT {key} AS k, COUNT(*) AS n FROM unit_versions v \
+           JOIN member_units r ON r.unit_id = v.unit_id \
+           WHERE {valid_v} AND {under} AND {valid_r} GROUP BY 1 \
+           UNION ALL \
+           SELECT {key} AS k, -COUNT(*) AS n FROM member_units r CROSS JOIN unit_versions v \
+           WHERE r.kind = 'temporary' AND v.unit_id = r.unit_id AND {valid_r} AND {valid_v} \
+           AND {under} AND EXISTS (SELECT 1 FROM member_units h \
+             JOIN unit_versions hv ON hv.unit_id = h.unit_id \
+             WHERE h.member_id = r.member_id AND (h.kind = 'home' OR h.id < r.id) \
+             AND {valid_h} AND {valid_hv} AND {under_h} AND {key_h} = {key}) GROUP BY 1\
+         ) t GROUP BY k",
+        valid_v = valid_on("v", &to),
+        valid_r = valid_on("r", &to),
+        valid_h = valid_on("h", &to),
+        valid_hv = valid_on("hv", &to),
     );
     s.add(db, g, sql, &text, &[MEMBERS]).await
 }
