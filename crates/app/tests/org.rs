@@ -481,15 +481,15 @@ async fn a_merger_dated_back_keeps_a_later_arrival_on_one_roll_at_a_time() {
     assert!(moved > 0);
 }
 
-/// Rolls written before restructures kept one home roll at a time are repaired: a home roll
-/// begun while another ran is cut to begin when that one ended, one wholly inside another goes,
-/// and a second pass finds nothing.
+/// Rolls written before restructures kept one home roll at a time are repaired: of two home
+/// rolls that overlap, the one that ends later (written from a restructure's date, too early)
+/// is cut to begin when the other ended, whichever began first; a second pass finds nothing.
 #[tokio::test]
 async fn overlapping_home_rolls_are_repaired() {
     use chibo_store::entities::{member, member_unit};
     use chibo_store::restructure::one_home_roll_at_a_time;
     use chibo_store::sea_orm::{
-        ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
+        ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, Set,
     };
     let app = demo_app().await;
     assert_eq!(
@@ -500,47 +500,58 @@ async fn overlapping_home_rolls_are_repaired() {
     let tdp5 = unit_named(&app, "Chi bộ Tổ dân phố số 5").await;
     let school = unit_named(&app, "Chi bộ Trường Tiểu học Hòa Bình").await;
     let day = |n: i64| chibo_app::App::today() - chrono::Duration::days(n);
-    let m = member::Entity::find()
+    let two = member::Entity::find()
         .filter(member::Column::UnitId.eq(school.id))
         .filter(member::Column::Status.is_in(chibo_domain::member::on_roll_codes()))
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap();
-    let roll = |unit_id: i64, from: i64, to: Option<i64>| member_unit::ActiveModel {
-        member_id: Set(m.id),
-        unit_id: Set(unit_id),
-        valid_from: Set(day(from)),
-        valid_to: Set(to.map(day)),
-        reason: Set("Ghi nhận vào danh sách chi bộ".into()),
-        kind: Set("home".into()),
-        ..Default::default()
-    };
-    // The school's roll ends ten days ago; TDP 5's was written from forty days ago; a third,
-    // in TDP 5 too, lies wholly inside the school's.
-    let open = member_unit::Entity::find()
-        .filter(member_unit::Column::MemberId.eq(m.id))
-        .filter(member_unit::Column::ValidTo.is_null())
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(open.valid_from < day(40));
-    let mut am = open.into_active_model();
-    am.valid_to = Set(Some(day(10)));
-    am.update(&app.db).await.unwrap();
-    let later = roll(tdp5.id, 40, None).insert(&app.db).await.unwrap();
-    let inside = roll(tdp5.id, 30, Some(20)).insert(&app.db).await.unwrap();
-
-    assert!(one_home_roll_at_a_time(&app.db).await.unwrap() >= 1);
-    let rolls = member_unit::Entity::find()
-        .filter(member_unit::Column::MemberId.eq(m.id))
+        .limit(2)
         .all(&app.db)
         .await
         .unwrap();
-    let later = rolls.iter().find(|r| r.id == later.id).unwrap();
-    assert_eq!((later.valid_from, later.valid_to), (day(10), None));
-    assert!(rolls.iter().all(|r| r.id != inside.id), "{rolls:?}");
+    // Each one's school roll ends ten days ago: the first's began long ago, the second's
+    // thirty days ago. TDP 5's rolls were written from forty and fifty days ago, still open.
+    let mut written = Vec::new();
+    for (m, school_from, tdp5_from) in [(&two[0], None, 40), (&two[1], Some(30), 50)] {
+        let open = member_unit::Entity::find()
+            .filter(member_unit::Column::MemberId.eq(m.id))
+            .filter(member_unit::Column::ValidTo.is_null())
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(open.valid_from < day(50));
+        let mut am = open.into_active_model();
+        am.valid_to = Set(Some(day(10)));
+        if let Some(n) = school_from {
+            am.valid_from = Set(day(n));
+        }
+        am.update(&app.db).await.unwrap();
+        let tdp5_roll = member_unit::ActiveModel {
+            member_id: Set(m.id),
+            unit_id: Set(tdp5.id),
+            valid_from: Set(day(tdp5_from)),
+            valid_to: Set(None),
+            reason: Set("Sáp nhập".into()),
+            kind: Set("home".into()),
+            ..Default::default()
+        }
+        .insert(&app.db)
+        .await
+        .unwrap();
+        written.push(tdp5_roll.id);
+    }
+
+    assert_eq!(one_home_roll_at_a_time(&app.db).await.unwrap(), 2);
+    for (m, id) in two.iter().zip(written) {
+        let rolls = member_unit::Entity::find()
+            .filter(member_unit::Column::MemberId.eq(m.id))
+            .all(&app.db)
+            .await
+            .unwrap();
+        let cut = rolls.iter().find(|r| r.id == id).unwrap();
+        assert_eq!((cut.valid_from, cut.valid_to), (day(10), None), "{rolls:?}");
+        let kept = rolls.iter().find(|r| r.unit_id == school.id).unwrap();
+        assert_eq!(kept.valid_to, Some(day(10)), "{rolls:?}");
+    }
     assert_eq!(one_home_roll_at_a_time(&app.db).await.unwrap(), 0);
 }
 

@@ -298,11 +298,11 @@ pub async fn move_members(
             .add(member_unit::Column::Kind.eq(home))
             .add(member_unit::Column::UnitId.eq(to.id))
     };
-    // A stay that began on or after `date` continues in `to` from the day it began.
+    // A stay that began on or after `date` continues in `to` from the day it began, with the
+    // reason it began for (an admission, a transfer in), which is what happened that day.
     let carried = Query::update()
         .table(member_unit::Entity)
         .value(member_unit::Column::UnitId, to.id)
-        .value(member_unit::Column::Reason, reason)
         .cond_where(open_rolls())
         .and_where(member_unit::Column::Kind.eq(home))
         .and_where(member_unit::Column::ValidFrom.gte(date))
@@ -373,72 +373,76 @@ pub async fn move_members(
     Ok(db.execute(&rehome).await?.rows_affected())
 }
 
-/// Repairs rolls written before [`move_members`] kept one home roll at a time: each home roll
-/// that began while an earlier one of the same member ran is cut to begin when that one ended,
-/// or dropped if nothing is left, and the sheets of its unit's meetings from then on are marked
-/// out of date. A few statements when there is nothing to repair; returns the rounds that found
-/// something (a roll cut may begin inside a third one).
-pub async fn one_home_roll_at_a_time(db: &impl ConnectionTrait) -> Result<u32, DbErr> {
+/// Repairs rolls written before [`move_members`] kept one home roll at a time. That code wrote
+/// the new unit's roll from the restructure's date, so where two home rolls of a member overlap,
+/// the one that ends later (or is open) is the one written too early: it is cut to begin when
+/// the others it overlaps ended, or dropped if nothing is left, and the sheets of its unit's
+/// meetings from then on are marked out of date. (A start that code dropped, for a member
+/// admitted after the date, cannot be recovered.) Returns the rolls cut or dropped; a few
+/// statements when there are none.
+pub async fn one_home_roll_at_a_time(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
     let t = "member_units";
-    let mut rounds = 0;
-    for _ in 0..8 {
+    let mut repaired = 0;
+    // Cutting only moves starts later, so a round leaves no overlap behind; PostgreSQL reads
+    // the table as it was before each statement and SQLite as it goes, hence a second look.
+    for _ in 0..4 {
         let first = db
             .query_one_raw(sea_orm::Statement::from_string(
                 db.get_database_backend(),
                 format!(
-                    "SELECT MIN(b.valid_from) AS first FROM {t} b WHERE b.kind = 'home' AND {}",
-                    overlapped("b")
+                    "SELECT MIN(b.valid_from) AS first FROM {t} b WHERE b.kind = 'home' \
+                     AND EXISTS (SELECT 1 FROM {t} a WHERE {})",
+                    ended_inside("b")
                 ),
             ))
             .await?
             .map(|r| r.try_get::<Option<NaiveDate>>("", "first"))
             .transpose()?
             .flatten();
-        let Some(first) = first else { break };
-        rounds += 1;
+        let Some(first) = first else {
+            return Ok(repaired);
+        };
         let units = Query::select()
             .column(member_unit::Column::UnitId)
             .from_as(member_unit::Entity, sea_orm::sea_query::Alias::new("b"))
             .and_where(Expr::cust(format!(
-                "b.kind = 'home' AND {}",
-                overlapped("b")
+                "b.kind = 'home' AND EXISTS (SELECT 1 FROM {t} a WHERE {})",
+                ended_inside("b")
             )))
             .to_owned();
         crate::meeting_stats::rolls_changed(db, units, first).await?;
-        db.execute_unprepared(&format!(
-            "DELETE FROM {t} WHERE kind = 'home' AND valid_to IS NOT NULL AND {} AND {} >= valid_to",
-            overlapped(t),
-            overlap_ends(t)
-        ))
-        .await?;
-        db.execute_unprepared(&format!(
-            "UPDATE {t} SET valid_from = {} WHERE kind = 'home' AND {}",
-            overlap_ends(t),
-            overlapped(t)
-        ))
-        .await?;
+        let ends = format!(
+            "(SELECT MAX(a.valid_to) FROM {t} a WHERE {})",
+            ended_inside(t)
+        );
+        let cut = format!(
+            "kind = 'home' AND EXISTS (SELECT 1 FROM {t} a WHERE {})",
+            ended_inside(t)
+        );
+        repaired += db
+            .execute_unprepared(&format!(
+                "DELETE FROM {t} WHERE {cut} AND valid_to IS NOT NULL AND {ends} >= valid_to"
+            ))
+            .await?
+            .rows_affected();
+        repaired += db
+            .execute_unprepared(&format!("UPDATE {t} SET valid_from = {ends} WHERE {cut}"))
+            .await?
+            .rows_affected();
     }
-    Ok(rounds)
+    Err(DbErr::Custom(
+        "one_home_roll_at_a_time: overlapping home rolls remain after four rounds".into(),
+    ))
 }
 
-/// `outer` (a `member_units` row, home) began while another home roll of the same member,
-/// begun before it, had not yet ended.
-fn overlapped(outer: &str) -> String {
+/// For `member_units a` beside `outer` (a home roll): another home roll of the same member,
+/// closed, overlapping `outer` and ending before it (or on the same day, with a lower id).
+fn ended_inside(outer: &str) -> String {
     format!(
-        "EXISTS (SELECT 1 FROM member_units a WHERE a.member_id = {outer}.member_id \
-         AND a.kind = 'home' AND a.id <> {outer}.id AND a.valid_to IS NOT NULL \
-         AND a.valid_to > {outer}.valid_from AND (a.valid_from < {outer}.valid_from \
-         OR (a.valid_from = {outer}.valid_from AND a.id < {outer}.id)))"
-    )
-}
-
-/// When the home rolls that `outer` began inside ended, the latest of them.
-fn overlap_ends(outer: &str) -> String {
-    format!(
-        "(SELECT MAX(a.valid_to) FROM member_units a WHERE a.member_id = {outer}.member_id \
-         AND a.kind = 'home' AND a.id <> {outer}.id AND a.valid_to IS NOT NULL \
-         AND a.valid_to > {outer}.valid_from AND (a.valid_from < {outer}.valid_from \
-         OR (a.valid_from = {outer}.valid_from AND a.id < {outer}.id)))"
+        "a.member_id = {outer}.member_id AND a.kind = 'home' AND a.id <> {outer}.id \
+         AND a.valid_to IS NOT NULL AND a.valid_to > {outer}.valid_from \
+         AND ({outer}.valid_to IS NULL OR a.valid_to < {outer}.valid_to \
+         OR (a.valid_to = {outer}.valid_to AND a.id < {outer}.id))"
     )
 }
 
