@@ -13,6 +13,7 @@
 //! (rounding, a share of nothing) is the domain's (`chibo_domain::indicators::Figure`).
 
 mod dated;
+mod last_day;
 mod queries;
 mod rolled;
 pub mod told;
