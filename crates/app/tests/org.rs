@@ -439,6 +439,20 @@ async fn a_merger_dated_back_keeps_a_later_arrival_on_one_roll_at_a_time() {
     .insert(&app.db)
     .await
     .unwrap();
+    // TDP 5's meetings since the merger's date, their figures up to date.
+    use chibo_store::entities::meeting_stat;
+    use chibo_store::sea_orm::sea_query::Expr;
+    let since_merger = || {
+        meeting_stat::Entity::find()
+            .filter(meeting_stat::Column::CellId.eq(tdp5.id))
+            .filter(meeting_stat::Column::MeetingDate.gte(merged_on))
+    };
+    meeting_stat::Entity::update_many()
+        .col_expr(meeting_stat::Column::Stale, Expr::value(false))
+        .filter(meeting_stat::Column::CellId.eq(tdp5.id))
+        .exec(&app.db)
+        .await
+        .unwrap();
 
     restructure::merge(
         &app,
@@ -461,6 +475,11 @@ async fn a_merger_dated_back_keeps_a_later_arrival_on_one_roll_at_a_time() {
         .find(|r| r.member_id == m.id && r.valid_to.is_none())
         .unwrap();
     assert_eq!((open.unit_id, open.valid_from), (tdp5.id, arrived_on));
+    // The school's members now stand on the sheets of TDP 5's meetings since the merger's
+    // date: their figures are to be counted again.
+    let sheets = since_merger().all(&app.db).await.unwrap();
+    assert!(!sheets.is_empty(), "TDP 5 met since the merger's date");
+    assert!(sheets.iter().all(|s| s.stale), "{sheets:?}");
     let overlapping = |a: &member_unit::Model, b: &member_unit::Model| {
         a.valid_from < b.valid_to.unwrap_or(chrono::NaiveDate::MAX)
             && b.valid_from < a.valid_to.unwrap_or(chrono::NaiveDate::MAX)

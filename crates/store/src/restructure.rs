@@ -271,7 +271,8 @@ pub async fn end_positions_where(
 /// that was later (a member admitted or transferred in after `date`, the change being dated
 /// back, is not put on `to`'s roll before they arrived, nor on two rolls at once); their other
 /// open roll rows end (a row opened on or after `date` never held and goes), their positions
-/// end, and their unit and path become `to`'s. Six statements for any number of members.
+/// end, and their unit and path become `to`'s; the sheets of the meetings of those units from
+/// `date` on are marked out of date. Seven statements for any number of members.
 /// Returns how many moved.
 pub async fn move_members(
     db: &impl ConnectionTrait,
@@ -292,6 +293,23 @@ pub async fn move_members(
             .add(member_unit::Column::ValidTo.is_null())
             .add(member_unit::Column::MemberId.in_subquery(mover_ids()))
     };
+    // The sheets of the meetings held from `date` in the units the movers leave and in `to`
+    // are out of date (a change dated back moves members off sheets already counted).
+    let units_left = Query::select()
+        .column(member_unit::Column::UnitId)
+        .from(member_unit::Entity)
+        .cond_where(open_rolls())
+        .to_owned();
+    let units = Query::select()
+        .column(unit::Column::Id)
+        .from(unit::Entity)
+        .cond_where(
+            Condition::any()
+                .add(unit::Column::Id.eq(to.id))
+                .add(unit::Column::Id.in_subquery(units_left)),
+        )
+        .to_owned();
+    crate::meeting_stats::rolls_changed(db, units, date).await?;
     let home = RollKind::Home.code();
     let home_in_to = || {
         Condition::all()

@@ -106,7 +106,7 @@ pub async fn write_logins(
             what: format!("đảng viên, {}", cell.name),
         },
     ];
-    let tx = chibo_store::write_tx(&app.db).await?;
+    let tx = super::bulk::load_tx(&app.db).await?;
     let mut users: Batch<user::ActiveModel> = Batch::new();
     let mut roles: Batch<user_role::ActiveModel> = Batch::new();
     let mut out = Vec::new();

@@ -199,7 +199,7 @@ pub async fn write_meetings(
     progress.phase("Buổi sinh hoạt", cells.len() as u64);
     let mut next_id = 0i64;
     let mut attendance_rows = 0usize;
-    let tx = chibo_store::write_tx(&app.db).await?;
+    let tx = super::bulk::load_tx(&app.db).await?;
     let mut meetings: Batch<meeting::ActiveModel> = Batch::new();
     let mut sheet: Batch<meeting_attendance::ActiveModel> = Batch::new();
     let mut records: Batch<meeting_record::ActiveModel> = Batch::new();

@@ -133,7 +133,7 @@ pub async fn generate(
     chibo_app::rules::ensure_builtins(&app.db).await?;
     let units = org::build(&mut ctx, &opts.scale.provinces());
     progress.phase("Cây tổ chức", units.len() as u64);
-    let tx = chibo_store::write_tx(&app.db).await?;
+    let tx = bulk::load_tx(&app.db).await?;
     people::write_units(&tx, &units, progress).await?;
     tx.commit().await?;
     let sizes = opts.scale.provinces();

@@ -262,7 +262,7 @@ pub async fn write_people(
         officers: Default::default(),
         groups: 0,
     };
-    let tx = chibo_store::write_tx(db).await?;
+    let tx = super::bulk::load_tx(db).await?;
     let mut b = Batches::default();
     for cell in &cells {
         let n = size_of.get(&cell.id).copied().unwrap_or(3);

@@ -50,7 +50,7 @@ pub async fn write_workflows(
     let last_year = year - 1;
     let by_id: HashMap<i64, &Unit> = units.iter().map(|u| (u.id, u)).collect();
     progress.phase("Công việc khác", people.members.len() as u64);
-    let tx = chibo_store::write_tx(&app.db).await?;
+    let tx = super::bulk::load_tx(&app.db).await?;
 
     // Badges: every milestone reached by the last award day, on the award day after it; one
     // member in seven still waits for the latest one (the due list).
