@@ -392,7 +392,8 @@ async fn rename_keeps_the_old_name_in_history_and_dissolve_needs_an_empty_unit()
 
 /// A merger dated back: a member of the absorbed cell who arrived after that date goes on the
 /// other cell's roll from the day they arrived, not from the merger's date, and no member is on
-/// two home rolls on any day.
+/// two home rolls on any day; the sheets of the other cell's meetings since then are marked to be
+/// counted again.
 #[tokio::test]
 async fn a_merger_dated_back_keeps_a_later_arrival_on_one_roll_at_a_time() {
     use chibo_store::entities::{member, member_unit};
@@ -400,6 +401,7 @@ async fn a_merger_dated_back_keeps_a_later_arrival_on_one_roll_at_a_time() {
         ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
     };
     let app = demo_app().await;
+    chibo_seed::demo::seed_meetings(&app).await.unwrap();
     let admin = actor(&app, "admin").await;
     let tdp5 = unit_named(&app, "Chi bộ Tổ dân phố số 5").await;
     let school = unit_named(&app, "Chi bộ Trường Tiểu học Hòa Bình").await;
