@@ -396,7 +396,8 @@ async fn rename_keeps_the_old_name_in_history_and_dissolve_needs_an_empty_unit()
 /// counted again.
 #[tokio::test]
 async fn a_merger_dated_back_keeps_a_later_arrival_on_one_roll_at_a_time() {
-    use chibo_store::entities::{member, member_unit};
+    use chibo_store::entities::{meeting_stat, member, member_unit};
+    use chibo_store::sea_orm::sea_query::Expr;
     use chibo_store::sea_orm::{
         ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
     };
@@ -442,8 +443,6 @@ async fn a_merger_dated_back_keeps_a_later_arrival_on_one_roll_at_a_time() {
     .await
     .unwrap();
     // TDP 5's meetings since the merger's date, their figures up to date.
-    use chibo_store::entities::meeting_stat;
-    use chibo_store::sea_orm::sea_query::Expr;
     let since_merger = || {
         meeting_stat::Entity::find()
             .filter(meeting_stat::Column::CellId.eq(tdp5.id))
