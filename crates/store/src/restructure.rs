@@ -272,7 +272,8 @@ pub async fn end_positions_where(
 /// back, is not put on `to`'s roll before they arrived, nor on two rolls at once); their other
 /// open roll rows end (a row opened on or after `date` never held and goes), their positions
 /// end, and their unit and path become `to`'s; the sheets of the meetings of those units from
-/// `date` on are marked out of date. Seven statements for any number of members.
+/// `date` on are marked out of date. Seven statements for any number of members (eight on
+/// PostgreSQL, which locks the figures first).
 /// Returns how many moved.
 pub async fn move_members(
     db: &impl ConnectionTrait,
