@@ -6,8 +6,9 @@
 # Usage: bench/national.sh [--db NAME] [--months M] [--requests N]
 #   --db NAME    a database on the cluster scripts/pg-start runs (default: nation). Generated
 #                with `chibo generate --scale national --months M` when it holds no units
-#                (default M: 1; each month adds about 6.5 million attendance rows and some
-#                2 GB: twelve months need about 30 GB free); reused as it is otherwise.
+#                (default M: 1; each month adds about 6.5 million attendance rows: twelve
+#                months, not tried, would need by estimate some 30 GB free); reused as it is
+#                otherwise.
 #   --requests N requests per line after one warm-up (default 11).
 set -euo pipefail
 cd "$(dirname "$0")/.."
