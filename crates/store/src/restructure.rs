@@ -272,8 +272,8 @@ pub async fn end_positions_where(
 /// back, is not put on `to`'s roll before they arrived, nor on two rolls at once); their other
 /// open roll rows end (a row opened on or after `date` never held and goes), their positions
 /// end, and their unit and path become `to`'s; the sheets of the meetings of those units from
-/// `date` on are marked out of date. Seven statements for any number of members (eight on
-/// PostgreSQL, which locks the figures first).
+/// `date` on are marked out of date, last. Eight statements for any number of members (nine on
+/// PostgreSQL, which locks the figures before it marks them).
 /// Returns how many moved.
 pub async fn move_members(
     db: &impl ConnectionTrait,
@@ -295,22 +295,19 @@ pub async fn move_members(
             .add(member_unit::Column::MemberId.in_subquery(mover_ids()))
     };
     // The sheets of the meetings held from `date` in the units the movers leave and in `to`
-    // are out of date (a change dated back moves members off sheets already counted).
-    let units_left = Query::select()
+    // are out of date (a change dated back moves members off sheets already counted). The
+    // units are read now, while the rolls still name them, and the sheets marked last: marking
+    // first locked the figures before the members, the other way round from a status change
+    // to one of them at the same time, and PostgreSQL broke the deadlock by failing one.
+    let mut units: Vec<i64> = member_unit::Entity::find()
+        .select_only()
         .column(member_unit::Column::UnitId)
-        .from(member_unit::Entity)
-        .cond_where(open_rolls())
-        .to_owned();
-    let units = Query::select()
-        .column(unit::Column::Id)
-        .from(unit::Entity)
-        .cond_where(
-            Condition::any()
-                .add(unit::Column::Id.eq(to.id))
-                .add(unit::Column::Id.in_subquery(units_left)),
-        )
-        .to_owned();
-    crate::meeting_stats::rolls_changed(db, units, date).await?;
+        .distinct()
+        .filter(open_rolls())
+        .into_tuple()
+        .all(db)
+        .await?;
+    units.push(to.id);
     let home = RollKind::Home.code();
     let home_in_to = || {
         Condition::all()
@@ -389,7 +386,9 @@ pub async fn move_members(
         .value(member::Column::UpdatedAt, Utc::now())
         .cond_where(movers)
         .to_owned();
-    Ok(db.execute(&rehome).await?.rows_affected())
+    let moved = db.execute(&rehome).await?.rows_affected();
+    crate::meeting_stats::listed_rolls_changed(db, &units, date).await?;
+    Ok(moved)
 }
 
 /// Repairs rolls written before [`move_members`] kept one home roll at a time. That code wrote
