@@ -234,7 +234,8 @@ async fn a_merger_beside_a_members_change_locks_in_the_same_order() {
         .unwrap()
         .unwrap();
 
-    // The member's change has written the member's row when the merger starts.
+    // The member's change (in `write_event`'s order: the member's rows, then the sheets) has
+    // written the member's row when the merger starts.
     let change = chibo_store::write_tx(&app.db).await.unwrap();
     member::Entity::update_many()
         .col_expr(member::Column::UpdatedAt, Expr::value(chrono::Utc::now()))

@@ -171,13 +171,15 @@ pub(crate) async fn write_event(
         .insert(tx)
         .await?;
     }
-    // The sheets of meetings from that day on read the member's status then.
-    chibo_store::meeting_stats::member_changed(tx, m.id, on).await?;
     let before = m.clone();
     let mut am = m.into_active_model();
     am.status = Set(next.code().to_string());
     am.updated_at = Set(chrono::Utc::now());
     let after = am.update(tx).await?;
+    // The sheets of meetings from that day on read the member's status then. Marked after the
+    // member's rows are written, as every change to members does (a merger moving this member
+    // at the same time waits on the rows, not on the sheets: no deadlock).
+    chibo_store::meeting_stats::member_changed(tx, after.id, on).await?;
     audit::record(
         tx,
         Some(actor),
