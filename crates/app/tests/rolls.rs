@@ -5,6 +5,7 @@ mod common;
 
 use chibo_app::org::restructure;
 use chibo_app::org::restructure::MergeUnit;
+use chibo_store::sea_orm::{ConnectionTrait, DbBackend, Statement};
 use common::*;
 
 /// A merger dated back: a member of the absorbed cell who arrived after that date goes on the
@@ -200,28 +201,83 @@ async fn overlapping_home_rolls_are_repaired() {
     assert_eq!(one_home_roll_at_a_time(&app.db).await.unwrap(), 0);
 }
 
-/// A merger beside a change to one of the absorbed cell's members, on PostgreSQL (SQLite has
-/// one writer): the member's change writes the member's row, then marks the sheets of the
-/// member's cells; the merger marks the sheets it changes only after it has moved the members.
-/// So neither holds what the other waits for, and both are written; marking first, the merger
-/// held the school's sheets while it waited for the member, and one of the two failed.
+/// The school merging into TDP 5 sixty days back, on the demo with its year of meetings, on
+/// PostgreSQL (SQLite has one writer, so its writers cannot wait on each other in a circle).
+struct Merger {
+    app: chibo_app::App,
+    admin: chibo_app::Actor,
+    tdp5: chibo_store::entities::unit::Model,
+    school: chibo_store::entities::unit::Model,
+    merged_on: chrono::NaiveDate,
+}
+
+impl Merger {
+    /// `None` on SQLite.
+    async fn on_postgres() -> Option<Merger> {
+        let app = demo_app().await;
+        if app.db.get_database_backend() != DbBackend::Postgres {
+            return None;
+        }
+        chibo_seed::demo::seed_meetings(&app).await.unwrap();
+        Some(Merger {
+            admin: actor(&app, "admin").await,
+            tdp5: unit_named(&app, "Chi bộ Tổ dân phố số 5").await,
+            school: unit_named(&app, "Chi bộ Trường Tiểu học Hòa Bình").await,
+            merged_on: chibo_app::App::today() - chrono::Duration::days(60),
+            app,
+        })
+    }
+
+    /// Starts the merger beside the test, and returns once it waits for a lock.
+    async fn start_and_wait(
+        &self,
+        on_what: &str,
+    ) -> tokio::task::JoinHandle<chibo_app::AppResult<chibo_app::org::units::UnitView>> {
+        let (app, admin) = (self.app.clone(), self.admin.clone());
+        let (school, into) = (self.school.id, self.tdp5.id);
+        let effective_on = Some(self.merged_on.to_string());
+        let merger = tokio::spawn(async move {
+            let input = MergeUnit {
+                into_unit_id: Some(into),
+                effective_on,
+            };
+            restructure::merge(&app, &admin, school, input).await
+        });
+        // Waiting on a lock, as PostgreSQL sees it (ten seconds at most).
+        let waiting = Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT COUNT(*) AS n FROM pg_stat_activity \
+             WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        );
+        for _ in 0..100 {
+            let row = self.app.db.query_one_raw(waiting.clone()).await.unwrap();
+            if row.unwrap().try_get::<i64>("", "n").unwrap() > 0 {
+                assert!(!merger.is_finished());
+                return merger;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("the merger never waited for {on_what}")
+    }
+}
+
+/// A merger beside a change to one of the absorbed cell's members: the member's change writes
+/// the member's row, then marks the sheets of the member's cells; the merger marks the sheets
+/// it dated only after it has moved the members. So neither holds what the other waits for, and
+/// both are written; marking first, the merger held the school's sheets while it waited for
+/// the member, and PostgreSQL failed one of the two (deadlock).
 #[tokio::test]
 async fn a_merger_beside_a_members_change_locks_in_the_same_order() {
     use chibo_store::entities::{meeting_stat, member};
     use chibo_store::sea_orm::sea_query::Expr;
-    use chibo_store::sea_orm::{ColumnTrait, DbBackend, EntityTrait, QueryFilter};
-    let app = demo_app().await;
-    if app.db.get_database_backend() != DbBackend::Postgres {
+    use chibo_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let Some(merger) = Merger::on_postgres().await else {
         return;
-    }
-    chibo_seed::demo::seed_meetings(&app).await.unwrap();
-    let admin = actor(&app, "admin").await;
-    let tdp5 = unit_named(&app, "Chi bộ Tổ dân phố số 5").await;
-    let school = unit_named(&app, "Chi bộ Trường Tiểu học Hòa Bình").await;
-    let merged_on = chibo_app::App::today() - chrono::Duration::days(60);
+    };
+    let (app, school) = (&merger.app, &merger.school);
     let school_sheets = meeting_stat::Entity::find()
         .filter(meeting_stat::Column::CellId.eq(school.id))
-        .filter(meeting_stat::Column::MeetingDate.gte(merged_on))
+        .filter(meeting_stat::Column::MeetingDate.gte(merger.merged_on))
         .all(&app.db)
         .await
         .unwrap();
@@ -243,36 +299,68 @@ async fn a_merger_beside_a_members_change_locks_in_the_same_order() {
         .exec(&change)
         .await
         .unwrap();
-    let merger = {
-        let (app, admin) = (app.clone(), admin.clone());
-        tokio::spawn(async move {
-            restructure::merge(
-                &app,
-                &admin,
-                school.id,
-                MergeUnit {
-                    into_unit_id: Some(tdp5.id),
-                    effective_on: Some(merged_on.to_string()),
-                },
-            )
-            .await
-        })
-    };
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    assert!(
-        !merger.is_finished(),
-        "the merger waits for the member's row"
-    );
+    let running = merger.start_and_wait("the member's row").await;
     // The change now marks the sheets of the member's cells, the school's among them.
-    chibo_store::meeting_stats::member_changed(&change, m.id, merged_on)
+    chibo_store::meeting_stats::member_changed(&change, m.id, merger.merged_on)
         .await
         .unwrap();
     change.commit().await.unwrap();
-    merger.await.unwrap().unwrap();
+    running.await.unwrap().unwrap();
     let moved = member::Entity::find_by_id(m.id)
         .one(&app.db)
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(moved.unit_id, tdp5.id);
+    assert_eq!(moved.unit_id, merger.tdp5.id);
+}
+
+/// A merger beside the first check-in to one of the absorbed cell's announced meetings: the
+/// check-in marks the meeting held, then the cell's sheets; the merger cancels the meetings not
+/// held and marks the sheets after that. Marking between the two (after moving the members,
+/// before cancelling), the merger held the sheets while it waited for the meeting's row, and
+/// PostgreSQL failed one of the two. The meeting held stays held.
+#[tokio::test]
+async fn a_merger_beside_a_check_in_locks_in_the_same_order() {
+    use chibo_store::entities::meeting;
+    use chibo_store::sea_orm::sea_query::Expr;
+    use chibo_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let Some(merger) = Merger::on_postgres().await else {
+        return;
+    };
+    let (app, school) = (&merger.app, &merger.school);
+    let announced = meeting::Entity::find()
+        .filter(meeting::Column::UnitId.eq(school.id))
+        .filter(meeting::Column::Status.eq("published"))
+        .filter(meeting::Column::MeetingDate.gte(merger.merged_on))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("the school has an announced meeting ahead");
+
+    // The check-in (in `attendance`'s order: the meeting held, then the sheets) has written
+    // the meeting's row when the merger starts.
+    let check_in = chibo_store::write_tx(&app.db).await.unwrap();
+    meeting::Entity::update_many()
+        .col_expr(meeting::Column::Status, Expr::value("held"))
+        .filter(meeting::Column::Id.eq(announced.id))
+        .exec(&check_in)
+        .await
+        .unwrap();
+    let running = merger.start_and_wait("the meeting's row").await;
+    chibo_store::meeting_stats::meeting_changed(
+        &check_in,
+        announced.id,
+        school.id,
+        announced.meeting_date,
+    )
+    .await
+    .unwrap();
+    check_in.commit().await.unwrap();
+    running.await.unwrap().unwrap();
+    let held = meeting::Entity::find_by_id(announced.id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(held.status, "held");
 }

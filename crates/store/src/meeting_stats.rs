@@ -220,23 +220,56 @@ pub(crate) async fn rolls_changed(
     Ok(())
 }
 
-/// `rolls_changed` for the units `units` names: a change that reads them before it rewrites
-/// the rolls and marks the sheets last, so that it locks the figures after the rolls, in the
-/// order every other change to a member does. A thousand units a statement.
-pub(crate) async fn listed_rolls_changed(
-    db: &impl ConnectionTrait,
-    units: &[i64],
-    from: NaiveDate,
-) -> Result<(), DbErr> {
-    for chunk in units.chunks(1_000) {
-        let listed = Query::select()
-            .column(unit::Column::Id)
-            .from(unit::Entity)
-            .and_where(unit::Column::Id.is_in(chunk.iter().copied()))
-            .to_owned();
-        rolls_changed(db, listed, from).await?;
+/// The sheets a move of members made out of date: those of the meetings, from a day on, of the
+/// units the movers left and joined. A move returns it instead of marking them, and the
+/// transaction marks them with [`SheetsToMark::mark`] after it has written every other row:
+/// marking locks the figures, and every change to members locks the members' rows first (a
+/// merger that marked before moving deadlocked on PostgreSQL with a status change to one of its
+/// members; one that marked between two parts of a split would have too).
+#[must_use = "the sheets are out of date until `mark` is called in the same transaction"]
+#[derive(Debug, Default)]
+pub struct SheetsToMark {
+    units: Vec<i64>,
+    from: Option<NaiveDate>,
+}
+
+impl SheetsToMark {
+    /// The sheets of the meetings of `units` from `from` on.
+    pub(crate) fn of(units: Vec<i64>, from: NaiveDate) -> Self {
+        Self {
+            units,
+            from: Some(from),
+        }
     }
-    Ok(())
+
+    /// These sheets and `other`'s, from the earlier of the two days (a few more sheets counted
+    /// again rather than one left out).
+    pub fn and(mut self, other: SheetsToMark) -> Self {
+        self.units.extend(other.units);
+        self.units.sort_unstable();
+        self.units.dedup();
+        self.from = match (self.from, other.from) {
+            (Some(a), Some(b)) => Some(Ord::min(a, b)),
+            (a, b) => a.or(b),
+        };
+        self
+    }
+
+    /// Marks the sheets out of date (`rolls_changed`, a thousand units a statement).
+    pub async fn mark(self, db: &impl ConnectionTrait) -> Result<(), DbErr> {
+        let Some(from) = self.from else {
+            return Ok(());
+        };
+        for chunk in self.units.chunks(1_000) {
+            let listed = Query::select()
+                .column(unit::Column::Id)
+                .from(unit::Entity)
+                .and_where(unit::Column::Id.is_in(chunk.iter().copied()))
+                .to_owned();
+            rolls_changed(db, listed, from).await?;
+        }
+        Ok(())
+    }
 }
 
 /// A row, marked out of date, for every meeting that has none (`chibo serve` at start: a

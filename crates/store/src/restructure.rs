@@ -13,6 +13,7 @@ use sea_orm::{
 };
 
 use crate::entities::{member, member_unit, position, unit, unit_event, unit_version};
+use crate::meeting_stats::SheetsToMark;
 use crate::path_prefix;
 
 /// `new_prefix || substr(column, len(old_prefix) + 1)`: a path below `old_prefix` re-rooted
@@ -266,22 +267,43 @@ pub async fn end_positions_where(
     Ok(db.execute(&end).await?.rows_affected())
 }
 
+/// Locks the rows of the members matching `which` until the transaction ends, in id order, on
+/// PostgreSQL (SQLite has one writer). Every change to members starts with it, so two changes
+/// to one member take turns from their first statement and cannot each hold a part of the
+/// member (a roll, the row, the figures) the other waits for. `FOR NO KEY UPDATE`: the rows
+/// that refer to a member (an event, an attendance) take a key-share lock, which this leaves
+/// them. One statement.
+pub async fn lock_members(db: &impl ConnectionTrait, which: Condition) -> Result<(), DbErr> {
+    if db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return Ok(());
+    }
+    let lock = Query::select()
+        .column(member::Column::Id)
+        .from(member::Entity)
+        .cond_where(which)
+        .order_by(member::Column::Id, sea_orm::Order::Asc)
+        .lock(sea_orm::sea_query::LockType::NoKeyUpdate)
+        .to_owned();
+    db.query_all(&lock).await?;
+    Ok(())
+}
+
 /// Moves the members matching `movers` (a condition on `members` columns) to unit `to` on
 /// `date`: their home roll goes over to `to` from `date`, or from the day their stay began when
 /// that was later (a member admitted or transferred in after `date`, the change being dated
 /// back, is not put on `to`'s roll before they arrived, nor on two rolls at once); their other
 /// open roll rows end (a row opened on or after `date` never held and goes), their positions
-/// end, and their unit and path become `to`'s; the sheets of the meetings of those units from
-/// `date` on are marked out of date, last. Eight statements for any number of members (nine on
-/// PostgreSQL, which locks the figures before it marks them).
-/// Returns how many moved.
+/// end, and their unit and path become `to`'s. Seven statements for any number of members
+/// (eight on PostgreSQL, which locks them first).
+/// Returns how many moved, and the sheets of the meetings of the units they left and joined,
+/// from `date` on, for the transaction to mark once it has written its other rows.
 pub async fn move_members(
     db: &impl ConnectionTrait,
     movers: Condition,
     to: &unit::Model,
     date: NaiveDate,
     reason: &str,
-) -> Result<u64, DbErr> {
+) -> Result<(u64, SheetsToMark), DbErr> {
     let mover_ids = || {
         Query::select()
             .column(member::Column::Id)
@@ -294,11 +316,12 @@ pub async fn move_members(
             .add(member_unit::Column::ValidTo.is_null())
             .add(member_unit::Column::MemberId.in_subquery(mover_ids()))
     };
+    // Every change to members takes their rows first, in id order (`lock_members`): a status
+    // change to one of them waits here or makes this wait, never halfway.
+    lock_members(db, movers.clone()).await?;
     // The sheets of the meetings held from `date` in the units the movers leave and in `to`
     // are out of date (a change dated back moves members off sheets already counted). The
-    // units are read now, while the rolls still name them, and the sheets marked last: marking
-    // first locked the figures before the members, the other way round from a status change
-    // to one of them at the same time, and PostgreSQL broke the deadlock by failing one.
+    // units are read now, while the rolls still name them; the caller marks the sheets last.
     let mut units: Vec<i64> = member_unit::Entity::find()
         .select_only()
         .column(member_unit::Column::UnitId)
@@ -387,8 +410,7 @@ pub async fn move_members(
         .cond_where(movers)
         .to_owned();
     let moved = db.execute(&rehome).await?.rows_affected();
-    crate::meeting_stats::listed_rolls_changed(db, &units, date).await?;
-    Ok(moved)
+    Ok((moved, SheetsToMark::of(units, date)))
 }
 
 /// Repairs rolls written before [`move_members`] kept one home roll at a time. That code wrote

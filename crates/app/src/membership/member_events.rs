@@ -4,6 +4,7 @@
 use chibo_domain::member::{self as rules, Status, StatusEventKind};
 use chibo_domain::{Invalid, validate};
 use chibo_store::entities::{member, member_event, member_unit, unit};
+use chibo_store::meeting_stats::SheetsToMark;
 use chibo_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DatabaseTransaction, EntityTrait, IntoActiveModel,
     QueryFilter, QueryOrder, Set,
@@ -144,6 +145,8 @@ pub(crate) async fn write_event(
     current: Status,
     next: Status,
 ) -> AppResult<member::Model> {
+    chibo_store::restructure::lock_members(tx, Condition::all().add(member::Column::Id.eq(m.id)))
+        .await?;
     let ev = member_event::ActiveModel {
         member_id: Set(m.id),
         kind: Set(kind.code().to_string()),
@@ -177,8 +180,7 @@ pub(crate) async fn write_event(
     am.updated_at = Set(chrono::Utc::now());
     let after = am.update(tx).await?;
     // The sheets of meetings from that day on read the member's status then. Marked after the
-    // member's rows are written, as every change to members does (a merger moving this member
-    // at the same time waits on the rows, not on the sheets: no deadlock).
+    // member's rows are written, as every change to members does (see `SheetsToMark`).
     chibo_store::meeting_stats::member_changed(tx, after.id, on).await?;
     audit::record(
         tx,
@@ -217,16 +219,18 @@ async fn close_membership(
 
 /// Moves the listed members to another unit on `date`, keeping their membership history:
 /// set-based statements a thousand members at a time (the list comes from a form or the API,
-/// so its length is not the database's to bound).
+/// so its length is not the database's to bound). Returns the sheets the move dated, for the
+/// transaction to mark after its last other write.
 pub(crate) async fn move_members(
     tx: &DatabaseTransaction,
     member_ids: &[i64],
     to: &unit::Model,
     date: NaiveDate,
     reason: &str,
-) -> AppResult<()> {
+) -> AppResult<SheetsToMark> {
+    let mut sheets = SheetsToMark::default();
     for chunk in member_ids.chunks(1_000) {
-        chibo_store::restructure::move_members(
+        let (_, dated) = chibo_store::restructure::move_members(
             tx,
             Condition::all().add(member::Column::Id.is_in(chunk.iter().copied())),
             to,
@@ -234,6 +238,7 @@ pub(crate) async fn move_members(
             reason,
         )
         .await?;
+        sheets = sheets.and(dated);
     }
-    Ok(())
+    Ok(sheets)
 }

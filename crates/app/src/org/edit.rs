@@ -364,7 +364,9 @@ pub async fn create(app: &App, actor: &Actor, input: NewUnit) -> AppResult<UnitV
     )
     .await?;
     let founder_ids: Vec<i64> = founders.iter().map(|m| m.id).collect();
-    member_events::move_members(&tx, &founder_ids, &created, date, "Thành lập chi bộ mới").await?;
+    let sheets =
+        member_events::move_members(&tx, &founder_ids, &created, date, "Thành lập chi bộ mới")
+            .await?;
     audit::record(
         &tx,
         Some(actor),
@@ -375,6 +377,7 @@ pub async fn create(app: &App, actor: &Actor, input: NewUnit) -> AppResult<UnitV
         Some(&created),
     )
     .await?;
+    sheets.mark(&tx).await?;
     tx.commit().await?;
     Ok(unit_view(&created, &HashMap::new()))
 }

@@ -7,6 +7,7 @@ use chibo_domain::member::on_roll_codes;
 use chibo_domain::org::{self, MIN_OFFICIAL_MEMBERS_PER_CELL, UnitKind};
 use chibo_domain::{Invalid, validate};
 use chibo_store::entities::{member, unit};
+use chibo_store::meeting_stats::SheetsToMark;
 use chibo_store::sea_orm::PaginatorTrait;
 use chibo_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
@@ -227,7 +228,7 @@ pub async fn merge(app: &App, actor: &Actor, id: i64, input: MergeUnit) -> AppRe
     // Sub-units go over to the target, with everything below them.
     chibo_store::restructure::move_children(&tx, &u, &target, date, Some(actor.user_id().get()))
         .await?;
-    chibo_store::restructure::move_members(
+    let (_, sheets) = chibo_store::restructure::move_members(
         &tx,
         Condition::all()
             .add(member::Column::UnitId.eq(u.id))
@@ -274,6 +275,8 @@ pub async fn merge(app: &App, actor: &Actor, id: i64, input: MergeUnit) -> AppRe
         Some(&after),
     )
     .await?;
+    // Last, after the members and the cancelled meetings (see `SheetsToMark`).
+    sheets.mark(&tx).await?;
     tx.commit().await?;
     Ok(unit_view(&after, &HashMap::new()))
 }
@@ -382,11 +385,14 @@ pub async fn split(
 
     let tx = chibo_store::rollups::restructure_tx(&app.db).await?;
     let mut created = Vec::new();
+    let mut sheets = SheetsToMark::default();
     for (name, ct, ms) in plans {
         let part = insert_unit(&tx, &parent, &name, &u.kind, ct, date).await?;
         add_event(&tx, Some(actor), "split", u.id, Some(part.id), None, date).await?;
         let ids: Vec<i64> = ms.iter().map(|m| m.id).collect();
-        member_events::move_members(&tx, &ids, &part, date, &format!("Tách từ {}", u.name)).await?;
+        let reason = format!("Tách từ {}", u.name);
+        let moved = member_events::move_members(&tx, &ids, &part, date, &reason).await?;
+        sheets = sheets.and(moved);
         audit::record(
             &tx,
             Some(actor),
@@ -435,6 +441,8 @@ pub async fn split(
     // The new cells are expected from their founding on, the split cell no longer if it went:
     // one rebuild of the parent's region.
     chibo_store::rollups::tree_changed(&tx, &parent.path, date).await?;
+    // Last, after every part's members moved (see `SheetsToMark`).
+    sheets.mark(&tx).await?;
     tx.commit().await?;
     Ok(created)
 }

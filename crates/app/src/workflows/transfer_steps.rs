@@ -354,6 +354,7 @@ pub async fn step(
                     // A permanent transfer supersedes a temporary one still open.
                     let m = come_back(&tx, actor, m, on, "Chuyển sinh hoạt chính thức").await?;
                     close_open_temporary(&tx, m.id, on).await?;
+                    // Its own sheets are marked at once: the transfer writes no other member.
                     member_events::move_members(
                         &tx,
                         &[m.id],
@@ -361,6 +362,8 @@ pub async fn step(
                         on,
                         "Chuyển sinh hoạt chính thức đến",
                     )
+                    .await?
+                    .mark(&tx)
                     .await?;
                 }
                 None => {
