@@ -9,8 +9,8 @@ use chibo_domain::transfers::{TransferKind, TransferReason};
 use chibo_domain::validate;
 use chibo_store::entities::{member, member_unit, transfer, unit};
 use chibo_store::sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
-    Set,
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseTransaction, EntityTrait, IntoActiveModel,
+    QueryFilter, Set,
 };
 use chibo_store::write_tx;
 use chrono::NaiveDate;
@@ -340,6 +340,9 @@ pub async fn step(
         .await?
         .ok_or(AppError::NotFound)?;
     let tx = write_tx(&app.db).await?;
+    // The member's row first, as every change to members (the rolls are written below).
+    chibo_store::restructure::lock_members(&tx, Condition::all().add(member::Column::Id.eq(m.id)))
+        .await?;
     let before = t.clone();
     let mut am = t.clone().into_active_model();
     match what {
