@@ -166,7 +166,7 @@ async fn kept_rows(app: &chibo_app::App) -> Vec<String> {
                 .join(" OR ")
         ),
         "SELECT cell_id || ' ' || month || ' ' || path || ' ' || regular || thematic \
-         FROM cell_months ORDER BY 1"
+           || ' ' || stay_starts || stay_ends FROM cell_months ORDER BY 1"
             .to_string(),
     ];
     for q in queries {

@@ -16,6 +16,7 @@ mod dated;
 mod last_day;
 mod queries;
 mod rolled;
+mod stayed;
 pub mod told;
 pub mod warnings;
 

@@ -195,7 +195,7 @@ pub(super) const CELL_KINDS: &str = "('cell', 'base_cell')";
 
 /// Each month of the period (the part of it inside the period), with its quarter as
 /// `year * 10 + quarter`.
-fn month_spans(from: NaiveDate, to: NaiveDate) -> Vec<(NaiveDate, NaiveDate, i32)> {
+pub(super) fn month_spans(from: NaiveDate, to: NaiveDate) -> Vec<(NaiveDate, NaiveDate, i32)> {
     let mut spans = Vec::new();
     let mut first = from.with_day(1).expect("the first of a month");
     while first <= to {
@@ -324,12 +324,31 @@ async fn cell_months(
     s: &Scope<'_>,
     g: &mut Groups,
 ) -> Result<(), DbErr> {
-    use slot::*;
+    if let Some(spans) = super::stayed::kept_months(s) {
+        return super::stayed::cell_months(db, s, g, &spans).await;
+    }
     let mut sql = Sql::default();
     let cte = cell_months_cte(s, &mut sql);
-    let big = |e: &str| format!("CAST({e} AS BIGINT)");
     let mut quarters: Vec<i32> = month_spans(s.from, s.to).iter().map(|m| m.2).collect();
     quarters.dedup();
+    let text = cell_month_counts(&cte, &quarters);
+    s.add(db, g, sql, &text, &CELL_MONTH_SLOTS).await
+}
+
+/// The slots the cell-month counts land in, in the order of [`cell_month_counts`]' columns.
+pub(super) const CELL_MONTH_SLOTS: [usize; 6] = [
+    slot::CELL_MONTHS_MET,
+    slot::CELL_MONTHS,
+    slot::CELLS_EVERY_MONTH,
+    slot::CELLS_EXPECTED,
+    slot::CELLS_EVERY_QUARTER,
+    slot::CELLS_WITH_QUARTER,
+];
+
+/// The statement that counts the cell-months `cm` of `cte` (`k, cell, q, regular, thematic`)
+/// by group, `quarters` being the quarters the period touches (`year * 10 + quarter`).
+pub(super) fn cell_month_counts(cte: &str, quarters: &[i32]) -> String {
+    let big = |e: &str| format!("CAST({e} AS BIGINT)");
     // Computed numbers, written in the statement rather than bound.
     let columns: String = quarters
         .iter()
@@ -351,7 +370,7 @@ async fn cell_months(
     };
     let with_quarter = any(&|i| format!("n{i} = 3"));
     let quarter_missed = any(&|i| format!("(n{i} = 3 AND t{i} = 0)"));
-    let text = format!(
+    format!(
         "{cte}, \
          cells AS (SELECT k, cell, COUNT(*) AS months, SUM(regular) AS met, \
            MIN(regular) AS every{columns} FROM cm GROUP BY k, cell) \
@@ -364,16 +383,7 @@ async fn cell_months(
             "SUM(CASE WHEN ({with_quarter}) AND NOT ({quarter_missed}) THEN 1 ELSE 0 END)"
         )),
         quarters_expected = big(&format!("SUM(CASE WHEN {with_quarter} THEN 1 ELSE 0 END)")),
-    );
-    let slots = [
-        CELL_MONTHS_MET,
-        CELL_MONTHS,
-        CELLS_EVERY_MONTH,
-        CELLS_EXPECTED,
-        CELLS_EVERY_QUARTER,
-        CELLS_WITH_QUARTER,
-    ];
-    s.add(db, g, sql, &text, &slots).await
+    )
 }
 
 /// Where the sums of a held meeting land, in the order of `crate::rollups::sum_exprs`.

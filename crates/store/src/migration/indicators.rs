@@ -365,3 +365,48 @@ impl MigrationTrait for WarningSums {
         Ok(())
     }
 }
+
+/// Where a cell's stay under one path begins and ends among the kept cell-months, so that a
+/// year of a province's cell-months is counted from the few rows that differ (a cell that came,
+/// left, moved, or missed a meeting) instead of grouping every row by cell
+/// (`chibo_store::rollups::stays`): `stay_starts` is 0 when the cell has a row the month
+/// before with the same path, `stay_ends` when it has one the month after; 1, the default,
+/// claims nothing, so a row not yet marked only costs time. Partial indexes find the marked
+/// rows, the months missed and the thematic meetings.
+pub(super) struct CellMonthStays;
+
+impl MigrationName for CellMonthStays {
+    fn name(&self) -> &str {
+        "m20261213_000054_cell_month_stays"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CellMonthStays {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for column in ["stay_starts", "stay_ends"] {
+            m.alter_table(
+                Table::alter()
+                    .table(c("cell_months"))
+                    .add_column(integer(c(column)).default(1))
+                    .to_owned(),
+            )
+            .await?;
+        }
+        let db = m.get_connection();
+        for (name, only) in [
+            ("stay_starts", "stay_starts = 1"),
+            ("stay_ends", "stay_ends = 1"),
+            ("missed", "regular = 0"),
+            ("thematic", "thematic = 1"),
+        ] {
+            db.execute_unprepared(&format!(
+                "CREATE INDEX ix_cell_months_{name} ON cell_months (month) WHERE {only}"
+            ))
+            .await?;
+        }
+        let months = crate::rollups::built_months(db).await?;
+        crate::rollups::mark_stays(db, &months, None).await?;
+        Ok(())
+    }
+}

@@ -71,6 +71,7 @@ impl MigratorTrait for Migrator {
             Box::new(trust::AuditChain),
             Box::new(trust::SignedMinutes),
             Box::new(shape::OneHomeRoll),
+            Box::new(indicators::CellMonthStays),
         ]
     }
 }

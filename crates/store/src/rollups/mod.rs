@@ -34,8 +34,10 @@ use crate::entities::meeting_stat;
 
 use crate::sql::{Sql, valid_on};
 
+mod stays;
 mod tree;
 
+pub use stays::mark_stays;
 pub use tree::{common_prefix, tree_changed};
 
 /// The sums of `unit_months` and what each adds up over a held meeting `ms` of a cell whose
@@ -404,6 +406,7 @@ pub async fn build_month(db: &impl ConnectionTrait, month: &str) -> Result<(), D
     db.execute_raw(sql.statement(backend, &text)).await?;
     contribute(db, Meetings::Month(first, last), 1).await?;
     insert_cell_months(db, &[month.to_string()], None).await?;
+    mark_stays(db, &[month.to_string()], None).await?;
     Ok(())
 }
 

@@ -4,7 +4,9 @@
 use chrono::{Datelike, NaiveDate};
 use sea_orm::{ConnectionTrait, DbErr};
 
-use super::{Meetings, built_months, contribute, insert_cell_months, lock, month_of, sum_columns};
+use super::{
+    Meetings, built_months, contribute, insert_cell_months, lock, mark_stays, month_of, sum_columns,
+};
 use crate::sql::Sql;
 
 /// The tree changed at and below `prefix` from day `from` on (units moved, merged, split,
@@ -50,6 +52,9 @@ pub async fn tree_changed(
     )
     .await?;
     insert_cell_months(db, &months, Some(prefix)).await?;
+    // The region's rows were written again: their stays, and those of the month before,
+    // whose rows may have lost the neighbour they were marked with.
+    mark_stays(db, &months, Some(prefix)).await?;
     shift_ancestors(db, prefix, &month_of(first), 1).await?;
     Ok(())
 }
