@@ -315,7 +315,8 @@ fn cut_month_rows(s: &Scope<'_>, sql: &mut Sql, first: NaiveDate, to: NaiveDate,
 /// the period, under the root on the month's last day, each with whether a regular and a
 /// thematic (alone or combined) meeting was held in it. Then: months met / expected; cells
 /// that met every expected month / cells expected at least once; cells with a thematic
-/// meeting in every quarter wholly expected / cells with such a quarter. One statement that
+/// meeting in every quarter wholly expected / cells with such a quarter. A period of whole
+/// kept months groups only the cells that came, left or moved in it (`stayed`); any other
 /// reads the cell-months once and groups them once, by cell: each quarter of the period is a
 /// pair of columns (its months expected, whether one had a thematic meeting), which costs
 /// less than a second grouping by quarter (at a province, 133,627 rows a year sorted once, not twice).

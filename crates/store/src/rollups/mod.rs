@@ -4,8 +4,9 @@
 //!   the sums of `meeting_stats` over the held meetings of the cells that lay below it then.
 //!   A province's twelve months are twelve rows; its children's, a row per child and month.
 //! - `cell_months`: a row per cell and month in which the cell existed every day, with its path
-//!   at the month's end and whether it held a regular and a thematic meeting; the cell-month
-//!   indicators read these rows instead of looking for meetings cell by cell.
+//!   at the month's end, whether it held a regular and a thematic meeting, and whether its stay
+//!   under that path begins or ends there (`stays`); the cell-month indicators read these
+//!   rows instead of looking for meetings cell by cell.
 //! - `rollup_months`: the months both are kept for. A month is built whole ([`build_month`],
 //!   by `chibo serve` as a month begins, by `chibo reindex` and the generator); before that the
 //!   indicators count it from the raw rows, so a missing month is slower, never wrong.
@@ -15,7 +16,9 @@
 //! the tree from a day on (a move, a merger, a dissolution, a new cell) builds again the rows
 //! of the region it touched from that month on ([`tree_changed`], set-based). On PostgreSQL
 //! both take a shared lock that a month's build takes alone, so a build never reads a figure
-//! that a concurrent change will then apply twice.
+//! that a concurrent change will then apply twice. A build and a change to the tree mark again
+//! the stays of the rows they wrote and of the months beside them ([`mark_stays`]); a meeting's
+//! figures never move a cell, so they leave the stays alone.
 //!
 //! Every write here is a handful of statements whatever the size of the region: the paths'
 //! prefixes are expanded in SQL (a recursive `WITH`), never in Rust.
