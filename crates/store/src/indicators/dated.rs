@@ -67,7 +67,8 @@ pub(super) async fn programmes(
     let key = s.key(&mut sql, "v.path", "b.awarded_on");
     let text = format!(
         "WITH b AS MATERIALIZED (SELECT mb.awarded_on, (SELECT r.unit_id FROM member_units r \
-           WHERE r.member_id = mb.member_id AND r.kind = 'home' AND {} LIMIT 1) AS unit_id \
+           WHERE r.member_id = mb.member_id AND r.kind = 'home' AND {} \
+           ORDER BY r.valid_from DESC, r.id DESC LIMIT 1) AS unit_id \
            FROM member_badges mb WHERE mb.awarded_on >= {from} AND mb.awarded_on <= {to}) \
          SELECT {key}, COUNT(*) FROM b {join} GROUP BY 1",
         valid_on("r", "mb.awarded_on")

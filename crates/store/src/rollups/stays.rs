@@ -54,10 +54,20 @@ pub async fn mark_stays(
                 sql.bind(other)
             )
         };
-        let starts = beside(&mut sql, before);
-        let ends = beside(&mut sql, after);
+        let starts = beside(&mut sql, before.clone());
+        let ends = beside(&mut sql, after.clone());
+        // The cells with a row in the region this month or beside it, not the rows whose path
+        // is in it: a row written again may have come into the region from outside it.
         let region = prefix
-            .map(|p| format!(" AND path LIKE {}", sql.bind(format!("{p}%"))))
+            .map(|p| {
+                format!(
+                    " AND cell_id IN (SELECT r.cell_id FROM cell_months r WHERE r.path LIKE {} \
+                     AND r.month >= {} AND r.month <= {})",
+                    sql.bind(format!("{p}%")),
+                    sql.bind(before),
+                    sql.bind(after)
+                )
+            })
             .unwrap_or_default();
         let text = format!(
             "UPDATE cell_months SET stay_starts = {starts}, stay_ends = {ends} \
