@@ -400,15 +400,24 @@ pub async fn reindex(app: &App, progress: &dyn Fn(u64, u64)) -> AppResult<u64> {
 
 /// Builds the roll-ups of every month from the first meeting's to this one that is not kept
 /// yet, a month a transaction (`chibo serve` as a month begins, `chibo reindex`, the
-/// generator). Returns the months built.
+/// generator), then the month-end counts of every such month that is over and not standing
+/// (a change dated in it took it out). Returns the months built.
 pub async fn build_rollups(app: &App) -> AppResult<usize> {
-    let months = chibo_store::rollups::months_to_build(&app.db, App::today()).await?;
-    for m in &months {
+    let today = App::today();
+    let months = chibo_store::rollups::months_to_keep(&app.db, today).await?;
+    let to_build = chibo_store::rollups::months_to_build(&app.db, &months).await?;
+    for m in &to_build {
         let tx = chibo_store::write_tx(&app.db).await?;
         chibo_store::rollups::build_month(&tx, m).await?;
         tx.commit().await?;
     }
-    Ok(months.len())
+    let ends = chibo_store::rollups::ends_to_build(&app.db, &months, today).await?;
+    for m in &ends {
+        let tx = chibo_store::write_tx(&app.db).await?;
+        chibo_store::rollups::build_end(&tx, m).await?;
+        tx.commit().await?;
+    }
+    Ok(to_build.len() + ends.len())
 }
 
 #[cfg(test)]

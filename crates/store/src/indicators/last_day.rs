@@ -1,10 +1,12 @@
 //! The counts of the indicators taken on the period's last day: members on the rolls, units,
-//! and the cells' officers with those of them trained in the period.
+//! and the cells' officers with those of them trained in the period. When the period ends on
+//! the last day of a month whose month-end counts stand, the first three are read from them
+//! ([`ends_on_to`]); the two that depend on the period's start are always counted here.
 
 use sea_orm::{ConnectionTrait, DbErr};
 
 use super::queries::{CELL_KINDS, slot};
-use super::{Groups, Scope, Sql, valid_on};
+use super::{Grouping, Groups, Scope, Sql, valid_on};
 
 /// Members on the roll of a unit of the subtree on the period's last day, each once: every
 /// place on a roll, less the temporary places of members counted already (on their home roll,
@@ -46,8 +48,8 @@ pub(super) async fn members_on_to(
     s.add(db, g, sql, &text, &[MEMBERS]).await
 }
 
-/// On the period's last day: grassroots organisations, cells, cells with party groups, and
-/// cells inspected in the period.
+/// On the period's last day: grassroots organisations, cells, and cells with party groups
+/// (the cells with groups are found once and joined, not looked for cell by cell).
 pub(super) async fn units_on_to(
     db: &impl ConnectionTrait,
     s: &Scope<'_>,
@@ -55,62 +57,123 @@ pub(super) async fn units_on_to(
 ) -> Result<(), DbErr> {
     use slot::*;
     let mut sql = Sql::default();
-    let (from, to) = (sql.bind(s.from), sql.bind(s.to));
+    let to = sql.bind(s.to);
     let under = s.under(&mut sql, "v.path", &to);
     let key = s.key(&mut sql, "v.path", &to);
-    let valid_v = valid_on("v", &to);
-    // The cells with groups and those inspected are found once each and joined, not looked
-    // for cell by cell (a province: 19–21 ms against 29–38 ms, alone in `psql`).
     let text = format!(
         "SELECT {key}, \
            COUNT(CASE WHEN v.kind IN ('grassroots', 'base_cell') THEN 1 END), \
            COUNT(CASE WHEN v.kind IN {CELL_KINDS} THEN 1 END), \
-           COUNT(CASE WHEN v.kind IN {CELL_KINDS} AND grouped.cell IS NOT NULL THEN 1 END), \
-           COUNT(CASE WHEN v.kind IN {CELL_KINDS} AND inspected.cell IS NOT NULL THEN 1 END) \
+           COUNT(CASE WHEN v.kind IN {CELL_KINDS} AND grouped.cell IS NOT NULL THEN 1 END) \
          FROM unit_versions v \
          LEFT JOIN (SELECT DISTINCT g.parent_id AS cell FROM unit_versions g \
            WHERE g.kind = 'group' AND {valid_g}) grouped ON grouped.cell = v.unit_id \
-         LEFT JOIN (SELECT DISTINCT i.cell_id AS cell FROM inspections i \
-           WHERE i.status = 'done' AND i.done_on >= {from} AND i.done_on <= {to}) inspected \
-           ON inspected.cell = v.unit_id \
          WHERE {valid_v} AND {under} GROUP BY 1",
+        valid_v = valid_on("v", &to),
         valid_g = valid_on("g", &to),
+    );
+    s.add(db, g, sql, &text, &[GRASSROOTS, CELLS, CELLS_WITH_GROUPS])
+        .await
+}
+
+/// The cells of the subtree on the period's last day that were inspected in the period, found
+/// from the period's inspections (a few thousand at a province), not from every cell.
+pub(super) async fn inspected_on_to(
+    db: &impl ConnectionTrait,
+    s: &Scope<'_>,
+    g: &mut Groups,
+) -> Result<(), DbErr> {
+    let mut sql = Sql::default();
+    let (from, to) = (sql.bind(s.from), sql.bind(s.to));
+    let under = s.under(&mut sql, "v.path", &to);
+    let key = s.key(&mut sql, "v.path", &to);
+    let text = format!(
+        "SELECT {key}, COUNT(DISTINCT v.unit_id) FROM inspections i \
+         JOIN unit_versions v ON v.unit_id = i.cell_id AND {valid_v} AND v.kind IN {CELL_KINDS} \
+         WHERE i.status = 'done' AND i.done_on >= {from} AND i.done_on <= {to} AND {under} \
+         GROUP BY 1",
+        valid_v = valid_on("v", &to),
+    );
+    s.add(db, g, sql, &text, &[slot::CELLS_INSPECTED]).await
+}
+
+/// Officers of the cells in office on the period's last day, each once.
+pub(super) async fn officers_on_to(
+    db: &impl ConnectionTrait,
+    s: &Scope<'_>,
+    g: &mut Groups,
+) -> Result<(), DbErr> {
+    let mut sql = Sql::default();
+    let to = sql.bind(s.to);
+    let under = s.under(&mut sql, "v.path", &to);
+    let key = s.key(&mut sql, "v.path", &to);
+    let text = format!(
+        "SELECT {key}, COUNT(DISTINCT p.member_id) \
+         FROM unit_versions v JOIN positions p ON p.unit_id = v.unit_id \
+         WHERE {valid_v} AND {under} AND v.kind IN {CELL_KINDS} \
+         AND p.term_from <= {to} AND (p.term_to IS NULL OR p.term_to > {to}) GROUP BY 1",
+        valid_v = valid_on("v", &to),
+    );
+    s.add(db, g, sql, &text, &[slot::OFFICERS]).await
+}
+
+/// The officers of [`officers_on_to`] who completed a course ending in the period, each once:
+/// found from the period's trainees and their offices, not from every officer.
+pub(super) async fn trained_on_to(
+    db: &impl ConnectionTrait,
+    s: &Scope<'_>,
+    g: &mut Groups,
+) -> Result<(), DbErr> {
+    let mut sql = Sql::default();
+    let (from, to) = (sql.bind(s.from), sql.bind(s.to));
+    let under = s.under(&mut sql, "v.path", &to);
+    let key = s.key(&mut sql, "v.path", &to);
+    let text = format!(
+        "SELECT {key}, COUNT(DISTINCT p.member_id) \
+         FROM (SELECT DISTINCT cp.member_id FROM course_participants cp \
+           JOIN courses c ON c.id = cp.course_id WHERE cp.completed \
+           AND c.ends_on >= {from} AND c.ends_on <= {to}) t \
+         JOIN positions p ON p.member_id = t.member_id AND p.term_from <= {to} \
+           AND (p.term_to IS NULL OR p.term_to > {to}) \
+         JOIN unit_versions v ON v.unit_id = p.unit_id AND {valid_v} AND v.kind IN {CELL_KINDS} \
+         WHERE {under} GROUP BY 1",
+        valid_v = valid_on("v", &to),
+    );
+    s.add(db, g, sql, &text, &[slot::OFFICERS_TRAINED]).await
+}
+
+/// The counts of [`members_on_to`], [`officers_on_to`] and [`units_on_to`], read from the
+/// month-end counts of `month` (`crate::rollups::ends`), whose last day ends the period: the
+/// root's row for the whole subtree; by child, each child's row and the root's own.
+pub(super) async fn ends_on_to(
+    db: &impl ConnectionTrait,
+    s: &Scope<'_>,
+    g: &mut Groups,
+    month: &str,
+) -> Result<(), DbErr> {
+    use slot::*;
+    let Some(root) = s.path_on(s.to) else {
+        return Ok(());
+    };
+    let mut sql = Sql::default();
+    let (month, root) = (sql.bind(month.to_string()), sql.bind(root.to_string()));
+    let (key, rows) = match s.grouping {
+        Grouping::Whole => ("''", format!("path = {root} AND own = 0")),
+        _ => (
+            "path",
+            format!("(parent_path = {root} AND own = 0) OR (path = {root} AND own = 1)"),
+        ),
+    };
+    let text = format!(
+        "SELECT {key}, members, grassroots, cells, cells_grouped, officers FROM unit_ends \
+         WHERE month = {month} AND ({rows})"
     );
     s.add(
         db,
         g,
         sql,
         &text,
-        &[GRASSROOTS, CELLS, CELLS_WITH_GROUPS, CELLS_INSPECTED],
+        &[MEMBERS, GRASSROOTS, CELLS, CELLS_WITH_GROUPS, OFFICERS],
     )
     .await
-}
-
-/// Officers of the cells in office on the period's last day, and those of them who completed
-/// a course ending in the period, each once. The period's trainees are found once and joined,
-/// not looked for officer by officer (a province's 29,876 officers: 26 ms against 56 ms,
-/// alone in `psql`).
-pub(super) async fn officers_on_to(
-    db: &impl ConnectionTrait,
-    s: &Scope<'_>,
-    g: &mut Groups,
-) -> Result<(), DbErr> {
-    use slot::*;
-    let mut sql = Sql::default();
-    let (from, to) = (sql.bind(s.from), sql.bind(s.to));
-    let under = s.under(&mut sql, "v.path", &to);
-    let key = s.key(&mut sql, "v.path", &to);
-    let text = format!(
-        "SELECT {key}, COUNT(DISTINCT p.member_id), \
-           COUNT(DISTINCT CASE WHEN t.member_id IS NOT NULL THEN p.member_id END) \
-         FROM unit_versions v JOIN positions p ON p.unit_id = v.unit_id \
-         LEFT JOIN (SELECT DISTINCT cp.member_id FROM course_participants cp \
-           JOIN courses c ON c.id = cp.course_id WHERE cp.completed \
-           AND c.ends_on >= {from} AND c.ends_on <= {to}) t ON t.member_id = p.member_id \
-         WHERE {valid_v} AND {under} AND v.kind IN {CELL_KINDS} \
-         AND p.term_from <= {to} AND (p.term_to IS NULL OR p.term_to > {to}) GROUP BY 1",
-        valid_v = valid_on("v", &to),
-    );
-    s.add(db, g, sql, &text, &[OFFICERS, OFFICERS_TRAINED])
-        .await
 }

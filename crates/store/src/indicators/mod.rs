@@ -78,6 +78,9 @@ pub struct Scope<'a> {
     /// The period ends inside a kept month whose cell-months can be read from the kept rows
     /// (see [`cut_month_kept`]).
     cut_kept: bool,
+    /// The month whose last day ends the period, when its month-end counts stand
+    /// (`crate::rollups::end_kept`): the counts taken on that day are read from them.
+    end_kept: Option<String>,
 }
 
 impl Scope<'_> {
@@ -86,7 +89,16 @@ impl Scope<'_> {
     pub fn without_rollups(mut self) -> Self {
         self.built.clear();
         self.cut_kept = false;
+        self.end_kept = None;
         self
+    }
+
+    /// The path the root had on `day`, if it stood then.
+    fn path_on(&self, day: NaiveDate) -> Option<&str> {
+        self.versions
+            .iter()
+            .find(|v| v.valid_from <= day && v.valid_to.is_none_or(|t| t > day))
+            .map(|v| v.path.as_str())
     }
 
     /// The cell of a meeting figure `ms` as its unit version `v` is joined on: written so that
@@ -219,6 +231,10 @@ pub async fn scope<'a>(
         .await?;
     let built = crate::rollups::built_months(db).await?;
     let cut_kept = cut_month_kept(db, from, to, today, &built).await?;
+    let end_kept = match grouping {
+        Grouping::ByMonth => None,
+        _ => crate::rollups::end_kept(db, to, today).await?,
+    };
     Ok(Scope {
         versions,
         from,
@@ -230,6 +246,7 @@ pub async fn scope<'a>(
         built,
         walk: false,
         cut_kept,
+        end_kept,
     })
 }
 

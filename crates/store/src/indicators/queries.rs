@@ -118,7 +118,11 @@ pub(super) fn figures(s: &[u64; SLOTS]) -> Vec<(Indicator, Figure)> {
 pub(super) async fn count(db: &impl ConnectionTrait, s: &Scope<'_>) -> Result<Groups, DbErr> {
     let (mut groups, rest) = tokio::try_join!(count_distinct(db, s), async {
         let mut g = Groups::new();
-        last_day::units_on_to(db, s, &mut g).await?;
+        // Read with the members from the month-end counts when they stand.
+        if s.end_kept.is_none() {
+            last_day::units_on_to(db, s, &mut g).await?;
+        }
+        last_day::inspected_on_to(db, s, &mut g).await?;
         meetings(db, s, &mut g).await?;
         dated::programmes(db, s, &mut g).await?;
         dated::classification(db, s, &mut g).await?;
@@ -158,8 +162,13 @@ pub(super) async fn count_distinct(
     let (mut groups, cells) = tokio::try_join!(
         async {
             let mut g = Groups::new();
-            last_day::members_on_to(db, s, &mut g).await?;
-            last_day::officers_on_to(db, s, &mut g).await?;
+            if let Some(month) = &s.end_kept {
+                last_day::ends_on_to(db, s, &mut g, month).await?;
+            } else {
+                last_day::members_on_to(db, s, &mut g).await?;
+                last_day::officers_on_to(db, s, &mut g).await?;
+            }
+            last_day::trained_on_to(db, s, &mut g).await?;
             Ok::<_, DbErr>(g)
         },
         async {

@@ -410,3 +410,143 @@ impl MigrationTrait for CellMonthStays {
         Ok(())
     }
 }
+
+/// `unit_ends`: for every month that is over and every unit path on its last day, the counts
+/// taken on that day over the units below the path (`own` 0) or at it alone (`own` 1): members
+/// on a roll and officers of a cell, each once, grassroots organisations, cells, cells with
+/// party groups. `end_months` lists the months whose rows stand; a change to a place on a roll,
+/// an office or a unit's version dated on or before a month's last day takes the month out of
+/// it, by the triggers made here, so no write path can forget it (`crate::rollups::ends`).
+pub(super) struct UnitEnds;
+
+impl MigrationName for UnitEnds {
+    fn name(&self) -> &str {
+        "m20261214_000055_unit_ends"
+    }
+}
+
+/// The tables whose rows the month-end counts read: each with its first and last day columns
+/// and the columns that say what a row is about (a change to one moves the row whole).
+const END_SOURCES: [(&str, &str, &str, &[&str]); 3] = [
+    (
+        "unit_versions",
+        "valid_from",
+        "valid_to",
+        &["unit_id", "parent_id", "path", "kind"],
+    ),
+    (
+        "member_units",
+        "valid_from",
+        "valid_to",
+        &["unit_id", "member_id"],
+    ),
+    (
+        "positions",
+        "term_from",
+        "term_to",
+        &["unit_id", "member_id"],
+    ),
+];
+
+/// The condition on `end_months.last_on` of the months a row's change reaches: on and after
+/// the first day the row stood (or stands) where it did not before. A place closed today
+/// reaches no month that is over.
+fn end_reached(op: &str, from: &str, to: &str, what: &[&str]) -> String {
+    match op {
+        "INSERT" => format!("last_on >= NEW.{from}"),
+        "DELETE" => format!("last_on >= OLD.{from}"),
+        _ => {
+            let moved: Vec<String> = what
+                .iter()
+                .map(|c| format!("OLD.{c} IS DISTINCT FROM NEW.{c}"))
+                .collect();
+            format!(
+                "(({moved} OR OLD.{from} <> NEW.{from}) \
+                   AND (last_on >= OLD.{from} OR last_on >= NEW.{from})) \
+                 OR (OLD.{to} IS DISTINCT FROM NEW.{to} \
+                   AND (last_on >= OLD.{to} OR last_on >= NEW.{to}))",
+                moved = moved.join(" OR ")
+            )
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for UnitEnds {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let mut t = Table::create();
+        t.table(c("unit_ends"))
+            .col(pk_auto(c("id")).big_integer())
+            .col(string_len(c("month"), 7))
+            .col(string_len(c("path"), 512))
+            .col(string_len(c("parent_path"), 512))
+            .col(integer(c("own")));
+        for n in [
+            "members",
+            "grassroots",
+            "cells",
+            "cells_grouped",
+            "officers",
+        ] {
+            t.col(big_integer(c(n)).default(0));
+        }
+        m.create_table(t.to_owned()).await?;
+        m.create_table(
+            Table::create()
+                .table(c("end_months"))
+                .col(string_len(c("month"), 7).primary_key())
+                .col(date(c("last_on")))
+                .col(timestamp_with_time_zone(c("built_at")))
+                .to_owned(),
+        )
+        .await?;
+        for i in [
+            index("unit_ends", &["month", "path", "own"], true),
+            index("unit_ends", &["month", "parent_path"], false),
+            index("end_months", &["last_on"], false),
+        ] {
+            m.create_index(i).await?;
+        }
+        let db = m.get_connection();
+        let postgres = db.get_database_backend() == sea_orm::DbBackend::Postgres;
+        for (table, from, to, what) in END_SOURCES {
+            if postgres {
+                let branch = |op: &str| {
+                    format!(
+                        "DELETE FROM end_months WHERE {};",
+                        end_reached(op, from, to, what)
+                    )
+                };
+                db.execute_unprepared(&format!(
+                    "CREATE FUNCTION ends_{table}() RETURNS trigger LANGUAGE plpgsql AS $$ \
+                     BEGIN \
+                       IF TG_OP = 'INSERT' THEN {} \
+                       ELSIF TG_OP = 'DELETE' THEN {} \
+                       ELSE {} END IF; \
+                       RETURN NULL; \
+                     END $$",
+                    branch("INSERT"),
+                    branch("DELETE"),
+                    branch("UPDATE")
+                ))
+                .await?;
+                db.execute_unprepared(&format!(
+                    "CREATE TRIGGER ends_{table} AFTER INSERT OR UPDATE OR DELETE ON {table} \
+                     FOR EACH ROW EXECUTE FUNCTION ends_{table}()"
+                ))
+                .await?;
+            } else {
+                for op in ["INSERT", "UPDATE", "DELETE"] {
+                    db.execute_unprepared(&format!(
+                        "CREATE TRIGGER ends_{table}_{} AFTER {op} ON {table} \
+                         BEGIN DELETE FROM end_months WHERE {}; END",
+                        op.to_lowercase(),
+                        end_reached(op, from, to, what)
+                    ))
+                    .await?;
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -72,6 +72,7 @@ impl MigratorTrait for Migrator {
             Box::new(trust::SignedMinutes),
             Box::new(shape::OneHomeRoll),
             Box::new(indicators::CellMonthStays),
+            Box::new(indicators::UnitEnds),
         ]
     }
 }

@@ -37,9 +37,11 @@ use crate::entities::meeting_stat;
 
 use crate::sql::{Sql, valid_on};
 
+mod ends;
 mod stays;
 mod tree;
 
+pub use ends::{build_end, end_kept, ends_to_build};
 pub use stays::mark_stays;
 pub use tree::{common_prefix, tree_changed};
 
@@ -413,10 +415,10 @@ pub async fn build_month(db: &impl ConnectionTrait, month: &str) -> Result<(), D
     Ok(())
 }
 
-/// The months to build so that every month from the first meeting's (or the one a year back,
-/// if earlier: a year's dashboard then reads no raw month) to `today`'s is kept, oldest first
-/// (none when there are no meetings).
-pub async fn months_to_build(
+/// The months kept: every month from the first meeting's (or the one a year back, if earlier:
+/// a year's dashboard then reads no raw month) to `today`'s, oldest first (none when there are
+/// no meetings).
+pub async fn months_to_keep(
     db: &impl ConnectionTrait,
     today: NaiveDate,
 ) -> Result<Vec<String>, DbErr> {
@@ -430,7 +432,6 @@ pub async fn months_to_build(
     let Some(first) = first else {
         return Ok(Vec::new());
     };
-    let built = built_months(db).await?;
     let mut months = Vec::new();
     let year_back = today - Months::new(12);
     let mut d = first
@@ -438,23 +439,34 @@ pub async fn months_to_build(
         .with_day(1)
         .expect("the first of a month");
     while d <= today {
-        let m = month_of(d);
-        if !built.contains(&m) {
-            months.push(m);
-        }
+        months.push(month_of(d));
         d = d + Months::new(1);
     }
     Ok(months)
 }
 
-/// Forgets every month built (`chibo reindex`, before building them all again).
+/// Of `months`, those whose meeting roll-ups are not built yet.
+pub async fn months_to_build(
+    db: &impl ConnectionTrait,
+    months: &[String],
+) -> Result<Vec<String>, DbErr> {
+    let built = built_months(db).await?;
+    Ok(months
+        .iter()
+        .filter(|m| !built.contains(m))
+        .cloned()
+        .collect())
+}
+
+/// Forgets every month built, and every month's end counts (`chibo reindex`, before building
+/// them all again).
 pub async fn forget_all(db: &impl ConnectionTrait) -> Result<(), DbErr> {
     lock(db, true).await?;
     for table in ["unit_months", "cell_months", "rollup_months"] {
         db.execute_unprepared(&format!("DELETE FROM {table}"))
             .await?;
     }
-    Ok(())
+    ends::forget_ends(db).await
 }
 
 /// Opens a page of stored figures for writing: of the rows `read` (`id`, `updated_at` as
