@@ -170,8 +170,9 @@ async fn kept_rows(app: &chibo_app::App) -> Vec<String> {
             .to_string(),
         "SELECT e.month || ' ' || e.path || ' ' || e.parent_path || ' ' || e.own || ' ' \
            || e.members || ',' || e.grassroots || ',' || e.cells || ',' || e.cells_grouped \
-           || ',' || e.officers FROM unit_ends e JOIN end_months m ON m.month = e.month \
-         ORDER BY 1"
+           || ',' || e.officers || ',' || e.cells_good || ',' || e.cells_rated || ',' \
+           || e.members_good || ',' || e.members_rated \
+         FROM unit_ends e JOIN end_months m ON m.month = e.month ORDER BY 1"
             .to_string(),
     ];
     for q in queries {
@@ -249,11 +250,8 @@ async fn the_roll_ups_equal_the_raw_rows_after_random_restructures() {
                 _ => to,
             };
             let today = chibo_app::App::today();
-            if chibo_store::rollups::end_kept(&app.db, to, today)
-                .await
-                .unwrap()
-                .is_some()
-            {
+            let standing = chibo_store::rollups::ends_standing(&app.db).await.unwrap();
+            if chibo_store::rollups::end_month(to, today, &standing).is_some() {
                 ends_read += 1;
             }
             for grouping in [Grouping::Whole, Grouping::ByChild, Grouping::ByMonth] {
@@ -445,4 +443,96 @@ async fn a_figure_marked_again_while_computed_is_left_marked() {
     // The pass then stores it (with the cell's later meetings, marked beside it).
     assert!(figures::refresh_stale(&app, 500).await.unwrap() > 0);
     assert!(!read_again().await.unwrap().unwrap().stale);
+}
+
+/// Runs `text` on the app's database.
+async fn run_sql(app: &chibo_app::App, text: &str) {
+    let backend = app.db.get_database_backend();
+    app.db
+        .execute_raw(Statement::from_string(backend, text))
+        .await
+        .unwrap();
+}
+
+/// The months whose end counts stand.
+async fn standing(app: &chibo_app::App) -> Vec<String> {
+    chibo_store::rollups::ends_standing(&app.db).await.unwrap()
+}
+
+/// A change that reaches a month that is over takes its end counts out, whichever table it is
+/// in and whoever writes it; one dated today, or that moves nothing, leaves them standing.
+#[tokio::test]
+async fn a_change_dated_in_a_month_that_is_over_takes_its_end_counts_out() {
+    let app = demo_app().await;
+    chibo_seed::demo::seed_meetings(&app).await.unwrap();
+    let today = chibo_app::App::today();
+    let all = standing(&app).await;
+    assert!(all.len() >= 12, "{all:?}");
+    let month_of = |d: NaiveDate| format!("{:04}-{:02}", d.year(), d.month());
+    let back = |days| today - Days::new(days);
+    // Reached from the day on, not before.
+    let expect = |day: NaiveDate| -> Vec<String> {
+        all.iter()
+            .filter(|m| m.as_str() < month_of(day).as_str())
+            .cloned()
+            .collect()
+    };
+    let rebuild = || figures::build_rollups(&app);
+
+    // A place closed today, a name changed: nothing that is over moves.
+    run_sql(
+        &app,
+        &format!(
+            "UPDATE member_units SET valid_to = '{today}' WHERE id = \
+             (SELECT MIN(id) FROM member_units WHERE valid_to IS NULL)"
+        ),
+    )
+    .await;
+    run_sql(
+        &app,
+        "UPDATE unit_versions SET name = name || ' ' WHERE id = 1",
+    )
+    .await;
+    assert_eq!(standing(&app).await, all);
+
+    // A place on a roll opened in the past.
+    let day = back(100);
+    run_sql(
+        &app,
+        &format!(
+            "INSERT INTO member_units (member_id, unit_id, kind, reason, valid_from) \
+             SELECT member_id, unit_id, 'temporary', 'Thử', '{day}' FROM member_units \
+             WHERE id = (SELECT MAX(id) FROM member_units)"
+        ),
+    )
+    .await;
+    assert_eq!(standing(&app).await, expect(day));
+    rebuild().await.unwrap();
+    assert_eq!(standing(&app).await, all);
+
+    // An office's term cut short in the past.
+    let day = back(40);
+    run_sql(
+        &app,
+        &format!(
+            "UPDATE positions SET term_to = '{day}' WHERE id = \
+             (SELECT MIN(id) FROM positions WHERE term_to IS NULL)"
+        ),
+    )
+    .await;
+    assert_eq!(standing(&app).await, expect(day));
+    rebuild().await.unwrap();
+
+    // Any change to a review of last year's classification: from that December on.
+    let year = today.year() - 1;
+    run_sql(
+        &app,
+        &format!(
+            "UPDATE member_reviews SET score = score - 1 WHERE id = \
+             (SELECT MIN(id) FROM member_reviews WHERE year = {year})"
+        ),
+    )
+    .await;
+    let december = NaiveDate::from_ymd_opt(year, 12, 1).unwrap();
+    assert_eq!(standing(&app).await, expect(december));
 }

@@ -6,7 +6,7 @@
 use sea_orm::{ConnectionTrait, DbErr};
 
 use super::queries::{CELL_KINDS, slot};
-use super::{Grouping, Groups, Scope, Sql, valid_on};
+use super::{Groups, Scope, Sql, valid_on};
 
 /// Members on the roll of a unit of the subtree on the period's last day, each once: every
 /// place on a roll, less the temporary places of members counted already (on their home roll,
@@ -143,8 +143,7 @@ pub(super) async fn trained_on_to(
 }
 
 /// The counts of [`members_on_to`], [`officers_on_to`] and [`units_on_to`], read from the
-/// month-end counts of `month` (`crate::rollups::ends`), whose last day ends the period: the
-/// root's row for the whole subtree; by child, each child's row and the root's own.
+/// month-end counts of `month`, whose last day ends the period.
 pub(super) async fn ends_on_to(
     db: &impl ConnectionTrait,
     s: &Scope<'_>,
@@ -152,28 +151,12 @@ pub(super) async fn ends_on_to(
     month: &str,
 ) -> Result<(), DbErr> {
     use slot::*;
-    let Some(root) = s.path_on(s.to) else {
-        return Ok(());
-    };
-    let mut sql = Sql::default();
-    let (month, root) = (sql.bind(month.to_string()), sql.bind(root.to_string()));
-    let (key, rows) = match s.grouping {
-        Grouping::Whole => ("''", format!("path = {root} AND own = 0")),
-        _ => (
-            "path",
-            format!("(parent_path = {root} AND own = 0) OR (path = {root} AND own = 1)"),
-        ),
-    };
-    let text = format!(
-        "SELECT {key}, members, grassroots, cells, cells_grouped, officers FROM unit_ends \
-         WHERE month = {month} AND ({rows})"
-    );
-    s.add(
-        db,
-        g,
-        sql,
-        &text,
-        &[MEMBERS, GRASSROOTS, CELLS, CELLS_WITH_GROUPS, OFFICERS],
-    )
-    .await
+    let counts = [
+        ("members", MEMBERS),
+        ("grassroots", GRASSROOTS),
+        ("cells", CELLS),
+        ("cells_grouped", CELLS_WITH_GROUPS),
+        ("officers", OFFICERS),
+    ];
+    super::month_ends::read(db, s, g, month, s.to, &counts).await
 }

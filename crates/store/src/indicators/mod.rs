@@ -14,6 +14,7 @@
 
 mod dated;
 mod last_day;
+mod month_ends;
 mod queries;
 mod rolled;
 mod stayed;
@@ -78,9 +79,9 @@ pub struct Scope<'a> {
     /// The period ends inside a kept month whose cell-months can be read from the kept rows
     /// (see [`cut_month_kept`]).
     cut_kept: bool,
-    /// The month whose last day ends the period, when its month-end counts stand
-    /// (`crate::rollups::end_kept`): the counts taken on that day are read from them.
-    end_kept: Option<String>,
+    /// The months whose month-end counts stand (`crate::rollups::ends`): a count taken on the
+    /// last day of one of them (the period's end, a year's end) is read from them.
+    ends: Vec<String>,
 }
 
 impl Scope<'_> {
@@ -89,7 +90,7 @@ impl Scope<'_> {
     pub fn without_rollups(mut self) -> Self {
         self.built.clear();
         self.cut_kept = false;
-        self.end_kept = None;
+        self.ends.clear();
         self
     }
 
@@ -99,6 +100,11 @@ impl Scope<'_> {
             .iter()
             .find(|v| v.valid_from <= day && v.valid_to.is_none_or(|t| t > day))
             .map(|v| v.path.as_str())
+    }
+
+    /// The month whose last day is `day`, when its month-end counts stand.
+    fn end_standing(&self, day: NaiveDate) -> Option<String> {
+        crate::rollups::end_month(day, self.today, &self.ends)
     }
 
     /// The cell of a meeting figure `ms` as its unit version `v` is joined on: written so that
@@ -231,9 +237,9 @@ pub async fn scope<'a>(
         .await?;
     let built = crate::rollups::built_months(db).await?;
     let cut_kept = cut_month_kept(db, from, to, today, &built).await?;
-    let end_kept = match grouping {
-        Grouping::ByMonth => None,
-        _ => crate::rollups::end_kept(db, to, today).await?,
+    let ends = match grouping {
+        Grouping::ByMonth => Vec::new(),
+        _ => crate::rollups::ends_standing(db).await?,
     };
     Ok(Scope {
         versions,
@@ -246,7 +252,7 @@ pub async fn scope<'a>(
         built,
         walk: false,
         cut_kept,
-        end_kept,
+        ends,
     })
 }
 

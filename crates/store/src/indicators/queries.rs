@@ -119,7 +119,7 @@ pub(super) async fn count(db: &impl ConnectionTrait, s: &Scope<'_>) -> Result<Gr
     let (mut groups, rest) = tokio::try_join!(count_distinct(db, s), async {
         let mut g = Groups::new();
         // Read with the members from the month-end counts when they stand.
-        if s.end_kept.is_none() {
+        if s.end_standing(s.to).is_none() {
             last_day::units_on_to(db, s, &mut g).await?;
         }
         last_day::inspected_on_to(db, s, &mut g).await?;
@@ -162,8 +162,8 @@ pub(super) async fn count_distinct(
     let (mut groups, cells) = tokio::try_join!(
         async {
             let mut g = Groups::new();
-            if let Some(month) = &s.end_kept {
-                last_day::ends_on_to(db, s, &mut g, month).await?;
+            if let Some(month) = s.end_standing(s.to) {
+                last_day::ends_on_to(db, s, &mut g, &month).await?;
             } else {
                 last_day::members_on_to(db, s, &mut g).await?;
                 last_day::officers_on_to(db, s, &mut g).await?;

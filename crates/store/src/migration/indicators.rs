@@ -414,9 +414,10 @@ impl MigrationTrait for CellMonthStays {
 /// `unit_ends`: for every month that is over and every unit path on its last day, the counts
 /// taken on that day over the units below the path (`own` 0) or at it alone (`own` 1): members
 /// on a roll and officers of a cell, each once, grassroots organisations, cells, cells with
-/// party groups. `end_months` lists the months whose rows stand; a change to a place on a roll,
-/// an office or a unit's version dated on or before a month's last day takes the month out of
-/// it, by the triggers made here, so no write path can forget it (`crate::rollups::ends`).
+/// party groups; in December, the year's classification of cells and members as well.
+/// `end_months` lists the months whose rows stand; a change to a place on a roll, an office or
+/// a unit's version dated on or before a month's last day, or to a review of a year ending by
+/// then, takes the month out of it, by the triggers made here, so no write path can forget it (`crate::rollups::ends`).
 pub(super) struct UnitEnds;
 
 impl MigrationName for UnitEnds {
@@ -447,6 +448,68 @@ const END_SOURCES: [(&str, &str, &str, &[&str]); 3] = [
         &["unit_id", "member_id"],
     ),
 ];
+
+/// The yearly tables the month-end counts of December read (the classification of the year,
+/// placed in the tree on its last day): a change to a row reaches the end of its year.
+const YEAR_SOURCES: [&str; 2] = ["unit_reviews", "member_reviews"];
+
+/// The condition on `end_months.last_on` of the months a yearly row's change reaches: from
+/// the end of its year (before and after the change) on.
+fn year_end_reached(op: &str, postgres: bool) -> String {
+    let end = |row: &str| {
+        if postgres {
+            format!("make_date({row}.year, 12, 31)")
+        } else {
+            format!("({row}.year || '-12-31')")
+        }
+    };
+    match op {
+        "INSERT" => format!("last_on >= {}", end("NEW")),
+        "DELETE" => format!("last_on >= {}", end("OLD")),
+        _ => format!("last_on >= {} OR last_on >= {}", end("OLD"), end("NEW")),
+    }
+}
+
+/// Makes the triggers that run `DELETE FROM end_months WHERE {reached(op)}` after each change
+/// to a row of `table`: one function and trigger on PostgreSQL, a trigger an event on SQLite.
+async fn end_triggers(
+    db: &impl sea_orm::ConnectionTrait,
+    table: &str,
+    reached: &(dyn Fn(&str) -> String + Sync),
+) -> Result<(), DbErr> {
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        let branch = |op: &str| format!("DELETE FROM end_months WHERE {};", reached(op));
+        db.execute_unprepared(&format!(
+            "CREATE FUNCTION ends_{table}() RETURNS trigger LANGUAGE plpgsql AS $$ \
+             BEGIN \
+               IF TG_OP = 'INSERT' THEN {} \
+               ELSIF TG_OP = 'DELETE' THEN {} \
+               ELSE {} END IF; \
+               RETURN NULL; \
+             END $$",
+            branch("INSERT"),
+            branch("DELETE"),
+            branch("UPDATE")
+        ))
+        .await?;
+        db.execute_unprepared(&format!(
+            "CREATE TRIGGER ends_{table} AFTER INSERT OR UPDATE OR DELETE ON {table} \
+             FOR EACH ROW EXECUTE FUNCTION ends_{table}()"
+        ))
+        .await?;
+    } else {
+        for op in ["INSERT", "UPDATE", "DELETE"] {
+            db.execute_unprepared(&format!(
+                "CREATE TRIGGER ends_{table}_{} AFTER {op} ON {table} \
+                 BEGIN DELETE FROM end_months WHERE {}; END",
+                op.to_lowercase(),
+                reached(op)
+            ))
+            .await?;
+        }
+    }
+    Ok(())
+}
 
 /// The condition on `end_months.last_on` of the months a row's change reaches: on and after
 /// the first day the row stood (or stands) where it did not before. A place closed today
@@ -487,6 +550,10 @@ impl MigrationTrait for UnitEnds {
             "cells",
             "cells_grouped",
             "officers",
+            "cells_good",
+            "cells_rated",
+            "members_good",
+            "members_rated",
         ] {
             t.col(big_integer(c(n)).default(0));
         }
@@ -510,42 +577,10 @@ impl MigrationTrait for UnitEnds {
         let db = m.get_connection();
         let postgres = db.get_database_backend() == sea_orm::DbBackend::Postgres;
         for (table, from, to, what) in END_SOURCES {
-            if postgres {
-                let branch = |op: &str| {
-                    format!(
-                        "DELETE FROM end_months WHERE {};",
-                        end_reached(op, from, to, what)
-                    )
-                };
-                db.execute_unprepared(&format!(
-                    "CREATE FUNCTION ends_{table}() RETURNS trigger LANGUAGE plpgsql AS $$ \
-                     BEGIN \
-                       IF TG_OP = 'INSERT' THEN {} \
-                       ELSIF TG_OP = 'DELETE' THEN {} \
-                       ELSE {} END IF; \
-                       RETURN NULL; \
-                     END $$",
-                    branch("INSERT"),
-                    branch("DELETE"),
-                    branch("UPDATE")
-                ))
-                .await?;
-                db.execute_unprepared(&format!(
-                    "CREATE TRIGGER ends_{table} AFTER INSERT OR UPDATE OR DELETE ON {table} \
-                     FOR EACH ROW EXECUTE FUNCTION ends_{table}()"
-                ))
-                .await?;
-            } else {
-                for op in ["INSERT", "UPDATE", "DELETE"] {
-                    db.execute_unprepared(&format!(
-                        "CREATE TRIGGER ends_{table}_{} AFTER {op} ON {table} \
-                         BEGIN DELETE FROM end_months WHERE {}; END",
-                        op.to_lowercase(),
-                        end_reached(op, from, to, what)
-                    ))
-                    .await?;
-                }
-            }
+            end_triggers(db, table, &|op| end_reached(op, from, to, what)).await?;
+        }
+        for table in YEAR_SOURCES {
+            end_triggers(db, table, &|op| year_end_reached(op, postgres)).await?;
         }
         Ok(())
     }

@@ -41,7 +41,7 @@ mod ends;
 mod stays;
 mod tree;
 
-pub use ends::{build_end, end_kept, ends_to_build};
+pub use ends::{build_end, end_month, ends_standing, ends_to_build};
 pub use stays::mark_stays;
 pub use tree::{common_prefix, tree_changed};
 
