@@ -171,7 +171,7 @@ async fn kept_rows(app: &chibo_app::App) -> Vec<String> {
         "SELECT e.month || ' ' || e.path || ' ' || e.parent_path || ' ' || e.own || ' ' \
            || e.members || ',' || e.grassroots || ',' || e.cells || ',' || e.cells_grouped \
            || ',' || e.officers || ',' || e.cells_good || ',' || e.cells_rated || ',' \
-           || e.members_good || ',' || e.members_rated \
+           || e.members_good || ',' || e.members_rated || ',' || e.badges \
          FROM unit_ends e JOIN end_months m ON m.month = e.month ORDER BY 1"
             .to_string(),
     ];
@@ -518,6 +518,27 @@ async fn a_change_dated_in_a_month_that_is_over_takes_its_end_counts_out() {
             "UPDATE positions SET term_to = '{day}' WHERE id = \
              (SELECT MIN(id) FROM positions WHERE term_to IS NULL)"
         ),
+    )
+    .await;
+    assert_eq!(standing(&app).await, expect(day));
+    rebuild().await.unwrap();
+
+    // A badge's record touched: from the day it was awarded on.
+    let backend = app.db.get_database_backend();
+    let latest = "SELECT id, awarded_on FROM member_badges ORDER BY awarded_on DESC, id LIMIT 1";
+    let badge = app
+        .db
+        .query_one_raw(Statement::from_string(backend, latest))
+        .await
+        .unwrap()
+        .expect("the demo awards badges");
+    let (id, day): (i64, NaiveDate) = (
+        badge.try_get_by_index(0).unwrap(),
+        badge.try_get_by_index(1).unwrap(),
+    );
+    run_sql(
+        &app,
+        &format!("UPDATE member_badges SET decision = decision || '.' WHERE id = {id}"),
     )
     .await;
     assert_eq!(standing(&app).await, expect(day));

@@ -63,7 +63,12 @@ pub(super) async fn programmes(
     );
     s.add(db, g, sql, &text, &[ADMITTED]).await?;
 
-    // A badge counts under the member's home cell on the day it was awarded. A member has
+    // A badge counts under the member's home cell on the day it was awarded: summed from the
+    // month-end counts when the period is made of months whose counts stand.
+    if let Some(months) = s.ends_over_period() {
+        return super::month_ends::read(db, s, g, &months, s.to, &[("badges", BADGES)]).await;
+    }
+    // Else a badge's home roll is looked up. A member has
     // one home roll at a time (`restructure::move_members` keeps it so), so each badge looks
     // its roll up by the member's index, once (`MATERIALIZED`): joined instead, PostgreSQL
     // hashed all 240,000 rolls of a province for its year's 8,712 badges (116 ms against
@@ -105,7 +110,7 @@ pub(super) async fn classification(
                 ("members_good", MEMBERS_GOOD),
                 ("members_rated", MEMBERS_RATED),
             ];
-            super::month_ends::read(db, s, g, &december, end, &counts).await?;
+            super::month_ends::read(db, s, g, &[december], end, &counts).await?;
             continue;
         }
         let mut sql = Sql::default();

@@ -158,5 +158,5 @@ pub(super) async fn ends_on_to(
         ("cells_grouped", CELLS_WITH_GROUPS),
         ("officers", OFFICERS),
     ];
-    super::month_ends::read(db, s, g, month, s.to, &counts).await
+    super::month_ends::read(db, s, g, &[month.to_string()], s.to, &counts).await
 }

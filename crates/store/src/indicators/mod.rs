@@ -107,6 +107,30 @@ impl Scope<'_> {
         crate::rollups::end_month(day, self.today, &self.ends)
     }
 
+    /// The months of the period, when it is made of whole months that are over, whose
+    /// month-end counts all stand, and the root kept one path all through it: the counts of
+    /// what happened in it (the badges) are then the sums of those months' rows.
+    fn ends_over_period(&self) -> Option<Vec<String>> {
+        if self.grouping == Grouping::ByMonth {
+            return None;
+        }
+        let [root] = self.versions.as_slice() else {
+            return None;
+        };
+        if root.valid_from > self.from || root.valid_to.is_some_and(|t| t <= self.to) {
+            return None;
+        }
+        let months: Option<Vec<String>> = queries::month_spans(self.from, self.to)
+            .into_iter()
+            .map(|(first, last, _)| {
+                let month = crate::rollups::month_of(first);
+                let whole = crate::rollups::month_days(&month) == Some((first, last));
+                (whole && self.end_standing(last).is_some()).then_some(month)
+            })
+            .collect();
+        months.filter(|m| !m.is_empty())
+    }
+
     /// The cell of a meeting figure `ms` as its unit version `v` is joined on: written so that
     /// no index serves it when walking, so that SQLite reads the meetings first and looks each
     /// one's version up, rather than every version of the tree and then each one's meetings.

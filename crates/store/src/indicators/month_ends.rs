@@ -1,19 +1,20 @@
-//! Counts read from the month-end counts (`crate::rollups::ends`): the root's row for the whole
-//! subtree; by child, each child's row and the root's own, keyed by their paths on the day.
+//! Counts read from the month-end counts (`crate::rollups::ends`): the root's rows for the
+//! whole subtree; by child, each child's rows and the root's own, keyed by their paths.
 
 use chrono::NaiveDate;
 use sea_orm::{ConnectionTrait, DbErr};
 
 use super::{Grouping, Groups, Scope, Sql};
 
-/// Adds the columns `counts` (a column of `unit_ends` and the slot it lands in) of month
-/// `month`, whose last day is `day`, to the groups of the scope. The root counts under the
-/// path it had on `day`; if it did not stand then, there is nothing to count.
+/// Adds the columns `counts` (a column of `unit_ends` and the slot it lands in) of `months`
+/// to the groups of the scope, the root's rows being those of the path it had on `day` (the
+/// last day of the month read, or of a period over which the root kept one path). If the root
+/// did not stand then, there is nothing to count.
 pub(super) async fn read(
     db: &impl ConnectionTrait,
     s: &Scope<'_>,
     g: &mut Groups,
-    month: &str,
+    months: &[String],
     day: NaiveDate,
     counts: &[(&str, usize)],
 ) -> Result<(), DbErr> {
@@ -21,7 +22,8 @@ pub(super) async fn read(
         return Ok(());
     };
     let mut sql = Sql::default();
-    let (month, root) = (sql.bind(month.to_string()), sql.bind(root.to_string()));
+    let root = sql.bind(root.to_string());
+    let months: Vec<String> = months.iter().map(|m| sql.bind(m.clone())).collect();
     let (key, rows) = match s.grouping {
         Grouping::Whole => ("''", format!("path = {root} AND own = 0")),
         _ => (
@@ -29,11 +31,15 @@ pub(super) async fn read(
             format!("(parent_path = {root} AND own = 0) OR (path = {root} AND own = 1)"),
         ),
     };
-    let columns: Vec<&str> = counts.iter().map(|(c, _)| *c).collect();
+    let sums: Vec<String> = counts
+        .iter()
+        .map(|(c, _)| format!("CAST(SUM({c}) AS BIGINT)"))
+        .collect();
     let slots: Vec<usize> = counts.iter().map(|(_, s)| *s).collect();
     let text = format!(
-        "SELECT {key}, {} FROM unit_ends WHERE month = {month} AND ({rows})",
-        columns.join(", ")
+        "SELECT {key}, {} FROM unit_ends WHERE month IN ({}) AND ({rows}) GROUP BY 1",
+        sums.join(", "),
+        months.join(", ")
     );
     s.add(db, g, sql, &text, &slots).await
 }

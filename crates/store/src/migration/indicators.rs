@@ -414,10 +414,11 @@ impl MigrationTrait for CellMonthStays {
 /// `unit_ends`: for every month that is over and every unit path on its last day, the counts
 /// taken on that day over the units below the path (`own` 0) or at it alone (`own` 1): members
 /// on a roll and officers of a cell, each once, grassroots organisations, cells, cells with
-/// party groups; in December, the year's classification of cells and members as well.
+/// party groups; in December, the year's classification of cells and members as well; and the
+/// badges awarded in the month, under the paths of the day each was awarded.
 /// `end_months` lists the months whose rows stand; a change to a place on a roll, an office or
-/// a unit's version dated on or before a month's last day, or to a review of a year ending by
-/// then, takes the month out of it, by the triggers made here, so no write path can forget it (`crate::rollups::ends`).
+/// a unit's version dated on or before a month's last day, to a badge awarded by then, or to a
+/// review of a year ending by then, takes the month out of it, by the triggers made here, so no write path can forget it (`crate::rollups::ends`).
 pub(super) struct UnitEnds;
 
 impl MigrationName for UnitEnds {
@@ -439,7 +440,7 @@ const END_SOURCES: [(&str, &str, &str, &[&str]); 3] = [
         "member_units",
         "valid_from",
         "valid_to",
-        &["unit_id", "member_id"],
+        &["unit_id", "member_id", "kind"],
     ),
     (
         "positions",
@@ -452,6 +453,20 @@ const END_SOURCES: [(&str, &str, &str, &[&str]); 3] = [
 /// The yearly tables the month-end counts of December read (the classification of the year,
 /// placed in the tree on its last day): a change to a row reaches the end of its year.
 const YEAR_SOURCES: [&str; 2] = ["unit_reviews", "member_reviews"];
+
+/// The dated tables the month-end counts add up over their month (the badges, each placed in
+/// the tree on the day it was awarded), with their date column: a change to a row reaches its
+/// day, before and after the change.
+const DAY_SOURCES: [(&str, &str); 1] = [("member_badges", "awarded_on")];
+
+/// The condition on `end_months.last_on` of the months a dated row's change reaches.
+fn day_reached(op: &str, day: &str) -> String {
+    match op {
+        "INSERT" => format!("last_on >= NEW.{day}"),
+        "DELETE" => format!("last_on >= OLD.{day}"),
+        _ => format!("last_on >= OLD.{day} OR last_on >= NEW.{day}"),
+    }
+}
 
 /// The condition on `end_months.last_on` of the months a yearly row's change reaches: from
 /// the end of its year (before and after the change) on.
@@ -554,6 +569,7 @@ impl MigrationTrait for UnitEnds {
             "cells_rated",
             "members_good",
             "members_rated",
+            "badges",
         ] {
             t.col(big_integer(c(n)).default(0));
         }
@@ -581,6 +597,9 @@ impl MigrationTrait for UnitEnds {
         }
         for table in YEAR_SOURCES {
             end_triggers(db, table, &|op| year_end_reached(op, postgres)).await?;
+        }
+        for (table, day) in DAY_SOURCES {
+            end_triggers(db, table, &|op| day_reached(op, day)).await?;
         }
         Ok(())
     }

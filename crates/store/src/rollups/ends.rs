@@ -2,7 +2,9 @@
 //! (`unit_ends`): members on a roll and officers of a cell, each once, grassroots
 //! organisations, cells, and cells with party groups, and in December the year's
 //! classification of the cells and of their members; over the units below the path (`own` 0,
-//! keyed also by the path's parent) and at the path alone (`own` 1). A period that ends on such
+//! keyed also by the path's parent) and at the path alone (`own` 1). The badges awarded in the
+//! month are counted there too, each under the paths its member's home unit had on the day
+//! (which may be gone by the month's end), so a period of whole months sums a row a month. A period that ends on such
 //! a day reads a row for the whole subtree, or a row per child and the root's own, instead of
 //! every place on a roll and every office below the root (a province: 240,000 places).
 //!
@@ -22,6 +24,20 @@ use crate::sql::{Sql, valid_on};
 
 /// The kinds of unit that are cells, as the indicators count them.
 const CELLS: &str = "('cell', 'base_cell')";
+
+/// The counts of a row of `unit_ends`, in the order of its columns.
+const END_COUNTS: [&str; 10] = [
+    "members",
+    "grassroots",
+    "cells",
+    "cells_grouped",
+    "officers",
+    "cells_good",
+    "cells_rated",
+    "members_good",
+    "members_rated",
+    "badges",
+];
 
 /// The levels of classification that count as good or better.
 const GOOD: &str = "('excellent', 'good')";
@@ -68,7 +84,7 @@ pub async fn ends_to_build(
 /// change's trigger would find no mark to take out, and the counts would miss it); it waits
 /// half a second at most for the changes under way, then gives up, to be tried again.
 pub async fn build_end(db: &impl ConnectionTrait, month: &str) -> Result<(), DbErr> {
-    let Some((_, last)) = month_days(month) else {
+    let Some((first, last)) = month_days(month) else {
         return Err(DbErr::Custom(format!("not a month: {month}")));
     };
     let backend = db.get_database_backend();
@@ -89,9 +105,10 @@ pub async fn build_end(db: &impl ConnectionTrait, month: &str) -> Result<(), DbE
         db.execute_raw(sql.statement(backend, &text)).await?;
     }
     let mut sql = Sql::default();
-    let day = sql.bind(last);
+    let (first, day) = (sql.bind(first), sql.bind(last));
     let m = sql.bind(month.to_string());
     // December's last day ends a year: the year's classification is placed in the tree then.
+    let none = "SELECT CAST(NULL AS TEXT) AS path, 0 AS good, 0 AS n WHERE 1 = 0";
     let (reviews, member_reviews) = if last.month() == 12 {
         let year = sql.bind(last.year());
         (
@@ -108,15 +125,65 @@ pub async fn build_end(db: &impl ConnectionTrait, month: &str) -> Result<(), DbE
             ),
         )
     } else {
-        let none = "SELECT CAST(NULL AS TEXT) AS path, 0 AS good, 0 AS n WHERE 1 = 0";
         (none.to_string(), none.to_string())
     };
+    // Each source (a CTE of rows with a `path`) and what it adds to which column, over the
+    // units below a path (joined to its prefixes) and at the path alone.
+    let sources: [(&str, &[(&str, &str)]); 6] = [
+        ("mem", &[("members", "COUNT(DISTINCT t.who)")]),
+        (
+            "u",
+            &[
+                ("grassroots", "SUM(t.g)"),
+                ("cells", "SUM(t.c)"),
+                ("cells_grouped", "SUM(t.gr)"),
+            ],
+        ),
+        ("off", &[("officers", "COUNT(DISTINCT t.who)")]),
+        (
+            "rc",
+            &[("cells_good", "SUM(t.good)"), ("cells_rated", "SUM(t.n)")],
+        ),
+        (
+            "rm",
+            &[
+                ("members_good", "SUM(t.good)"),
+                ("members_rated", "SUM(t.n)"),
+            ],
+        ),
+        ("bd", &[("badges", "SUM(t.n)")]),
+    ];
+    let exprs = |adds: &[(&str, &str)]| -> String {
+        END_COUNTS
+            .iter()
+            .map(|c| {
+                let e = adds.iter().find(|(a, _)| a == c).map_or("0", |(_, e)| *e);
+                format!("{e} AS {c}")
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let counted: Vec<String> = sources
+        .iter()
+        .flat_map(|(cte, adds)| {
+            [
+                format!(
+                    "SELECT anc.pre AS path, anc.parent AS parent, 0 AS own, {} FROM {cte} t \
+                     JOIN anc ON anc.leaf = t.path GROUP BY anc.pre, anc.parent",
+                    exprs(adds)
+                ),
+                format!(
+                    "SELECT t.path, '' AS parent, 1 AS own, {} FROM {cte} t GROUP BY t.path",
+                    exprs(adds)
+                ),
+            ]
+        })
+        .collect();
+    let sums: Vec<String> = END_COUNTS.iter().map(|c| format!("SUM({c})")).collect();
     let text = format!(
-        "INSERT INTO unit_ends (month, path, parent_path, own, members, grassroots, cells, \
-           cells_grouped, officers, cells_good, cells_rated, members_good, members_rated) \
+        "INSERT INTO unit_ends (month, path, parent_path, own, {columns}) \
          WITH RECURSIVE vs AS (SELECT v.unit_id, v.path, v.kind FROM unit_versions v \
            WHERE {valid_v}), \
-         {anc}, \
          grp AS (SELECT DISTINCT g.parent_id AS cell FROM unit_versions g \
            WHERE g.kind = 'group' AND {valid_g}), \
          u AS (SELECT vs.path, \
@@ -130,34 +197,30 @@ pub async fn build_end(db: &impl ConnectionTrait, month: &str) -> Result<(), DbE
            JOIN vs ON vs.unit_id = p.unit_id WHERE vs.kind IN {CELLS} \
            AND p.term_from <= {day} AND (p.term_to IS NULL OR p.term_to > {day})), \
          rc AS ({reviews}), rm AS ({member_reviews}), \
-         counted AS (\
-           SELECT anc.pre AS path, anc.parent AS parent, 0 AS own, \
-             COUNT(DISTINCT mem.who) AS members, 0 AS g, 0 AS c, 0 AS gr, 0 AS officers, \
-             0 AS cg, 0 AS cr, 0 AS mg, 0 AS mrn \
-           FROM mem JOIN anc ON anc.leaf = mem.path GROUP BY anc.pre, anc.parent \
-           UNION ALL SELECT anc.pre, anc.parent, 0, 0, SUM(u.g), SUM(u.c), SUM(u.gr), 0, \
-             0, 0, 0, 0 FROM u JOIN anc ON anc.leaf = u.path GROUP BY anc.pre, anc.parent \
-           UNION ALL SELECT anc.pre, anc.parent, 0, 0, 0, 0, 0, COUNT(DISTINCT off.who), \
-             0, 0, 0, 0 FROM off JOIN anc ON anc.leaf = off.path GROUP BY anc.pre, anc.parent \
-           UNION ALL SELECT anc.pre, anc.parent, 0, 0, 0, 0, 0, 0, SUM(rc.good), SUM(rc.n), \
-             0, 0 FROM rc JOIN anc ON anc.leaf = rc.path GROUP BY anc.pre, anc.parent \
-           UNION ALL SELECT anc.pre, anc.parent, 0, 0, 0, 0, 0, 0, 0, 0, SUM(rm.good), \
-             SUM(rm.n) FROM rm JOIN anc ON anc.leaf = rm.path GROUP BY anc.pre, anc.parent \
-           UNION ALL SELECT path, '', 1, COUNT(DISTINCT who), 0, 0, 0, 0, 0, 0, 0, 0 \
-             FROM mem GROUP BY path \
-           UNION ALL SELECT path, '', 1, 0, g, c, gr, 0, 0, 0, 0, 0 FROM u \
-           UNION ALL SELECT path, '', 1, 0, 0, 0, 0, COUNT(DISTINCT who), 0, 0, 0, 0 \
-             FROM off GROUP BY path \
-           UNION ALL SELECT path, '', 1, 0, 0, 0, 0, 0, good, n, 0, 0 FROM rc \
-           UNION ALL SELECT path, '', 1, 0, 0, 0, 0, 0, 0, 0, good, n FROM rm) \
-         SELECT {m}, path, MAX(parent), own, SUM(members), SUM(g), SUM(c), SUM(gr), \
-           SUM(officers), SUM(cg), SUM(cr), SUM(mg), SUM(mrn) \
-         FROM counted GROUP BY path, own \
-         HAVING SUM(members) + SUM(g) + SUM(c) + SUM(officers) + SUM(cr) + SUM(mrn) > 0",
+         bd AS (SELECT v.path, COUNT(*) AS n FROM (SELECT mb.awarded_on, \
+             (SELECT r.unit_id FROM member_units r WHERE r.member_id = mb.member_id \
+               AND r.kind = 'home' AND {valid_home} \
+               ORDER BY r.valid_from DESC, r.id DESC LIMIT 1) AS unit_id \
+           FROM member_badges mb WHERE mb.awarded_on >= {first} AND mb.awarded_on <= {day}) b \
+           JOIN unit_versions v ON v.unit_id = b.unit_id AND {valid_b} GROUP BY v.path), \
+         {anc}, \
+         counted AS ({counted}) \
+         SELECT {m}, path, MAX(parent), own, {sums} FROM counted GROUP BY path, own \
+         HAVING {any} > 0",
+        columns = END_COUNTS.join(", "),
         valid_v = valid_on("v", &day),
         valid_g = valid_on("g", &day),
         valid_r = valid_on("r", &day),
-        anc = ancestors_cte(backend, "SELECT path AS p FROM vs"),
+        valid_home = valid_on("r", "mb.awarded_on"),
+        valid_b = valid_on("v", "b.awarded_on"),
+        // The badges of the month may lie under paths gone by its last day.
+        anc = ancestors_cte(
+            backend,
+            "SELECT path AS p FROM vs UNION SELECT path FROM bd"
+        ),
+        counted = counted.join(" UNION ALL "),
+        sums = sums.join(", "),
+        any = sums.join(" + "),
     );
     db.execute_raw(sql.statement(backend, &text)).await?;
     let mut sql = Sql::default();
