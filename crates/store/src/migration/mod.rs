@@ -3,6 +3,7 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+mod ends;
 pub(crate) mod indicators;
 mod month;
 mod reach;
@@ -72,7 +73,7 @@ impl MigratorTrait for Migrator {
             Box::new(trust::SignedMinutes),
             Box::new(shape::OneHomeRoll),
             Box::new(indicators::CellMonthStays),
-            Box::new(indicators::UnitEnds),
+            Box::new(ends::UnitEnds),
         ]
     }
 }
