@@ -174,6 +174,10 @@ async fn kept_rows(app: &chibo_app::App) -> Vec<String> {
            || e.members_good || ',' || e.members_rated || ',' || e.badges \
          FROM unit_ends e JOIN end_months m ON m.month = e.month ORDER BY 1"
             .to_string(),
+        "SELECT e.month || ' ' || e.path || ' ' || e.parent_path || ' ' || e.own || ' ' \
+           || e.since || ' ' || e.officers \
+         FROM unit_end_trained e JOIN end_months m ON m.month = e.month ORDER BY 1"
+            .to_string(),
     ];
     for q in queries {
         let backend = app.db.get_database_backend();
@@ -539,6 +543,27 @@ async fn a_change_dated_in_a_month_that_is_over_takes_its_end_counts_out() {
     run_sql(
         &app,
         &format!("UPDATE member_badges SET decision = decision || '.' WHERE id = {id}"),
+    )
+    .await;
+    assert_eq!(standing(&app).await, expect(day));
+    rebuild().await.unwrap();
+
+    // A trainee's course marked completed, or not: from the day the course ended.
+    let latest = "SELECT cp.id, c.ends_on FROM course_participants cp \
+                  JOIN courses c ON c.id = cp.course_id ORDER BY c.ends_on DESC, cp.id LIMIT 1";
+    let trainee = app
+        .db
+        .query_one_raw(Statement::from_string(backend, latest))
+        .await
+        .unwrap()
+        .expect("the demo trains officers");
+    let (id, day): (i64, NaiveDate) = (
+        trainee.try_get_by_index(0).unwrap(),
+        trainee.try_get_by_index(1).unwrap(),
+    );
+    run_sql(
+        &app,
+        &format!("UPDATE course_participants SET completed = NOT completed WHERE id = {id}"),
     )
     .await;
     assert_eq!(standing(&app).await, expect(day));

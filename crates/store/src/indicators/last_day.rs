@@ -1,7 +1,7 @@
 //! The counts of the indicators taken on the period's last day: members on the rolls, units,
 //! and the cells' officers with those of them trained in the period. When the period ends on
-//! the last day of a month whose month-end counts stand, the first three are read from them
-//! ([`ends_on_to`]); the two that depend on the period's start are always counted here.
+//! the last day of a month whose month-end counts stand, all but the cells inspected are read
+//! from them ([`ends_on_to`], `month_ends::read_trained`).
 
 use sea_orm::{ConnectionTrait, DbErr};
 

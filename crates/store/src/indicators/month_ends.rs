@@ -18,6 +18,36 @@ pub(super) async fn read(
     day: NaiveDate,
     counts: &[(&str, usize)],
 ) -> Result<(), DbErr> {
+    read_rows(db, s, g, "unit_ends", months, day, counts, None).await
+}
+
+/// The officers on the last day of `month` (which ends the period) who completed a course
+/// ending in the period, from `unit_end_trained`: those whose latest course by then ended on
+/// or after the period's first day.
+pub(super) async fn read_trained(
+    db: &impl ConnectionTrait,
+    s: &Scope<'_>,
+    g: &mut Groups,
+    month: &str,
+) -> Result<(), DbErr> {
+    let counts = [("officers", super::queries::slot::OFFICERS_TRAINED)];
+    let months = [month.to_string()];
+    let since = Some(s.from);
+    read_rows(db, s, g, "unit_end_trained", &months, s.to, &counts, since).await
+}
+
+/// [`read`] from `table`, of the rows whose `since` is on or after `since` when given.
+#[allow(clippy::too_many_arguments)]
+async fn read_rows(
+    db: &impl ConnectionTrait,
+    s: &Scope<'_>,
+    g: &mut Groups,
+    table: &str,
+    months: &[String],
+    day: NaiveDate,
+    counts: &[(&str, usize)],
+    since: Option<NaiveDate>,
+) -> Result<(), DbErr> {
     let Some(root) = s.path_on(day) else {
         return Ok(());
     };
@@ -25,10 +55,13 @@ pub(super) async fn read(
     let root = sql.bind(root.to_string());
     let months: Vec<String> = months.iter().map(|m| sql.bind(m.clone())).collect();
     let months = months.join(", ");
+    let since = since
+        .map(|d| format!(" AND since >= {}", sql.bind(d)))
+        .unwrap_or_default();
     let columns: Vec<&str> = counts.iter().map(|(c, _)| *c).collect();
     let rows = |which: &str| {
         format!(
-            "SELECT path, {} FROM unit_ends WHERE month IN ({months}) AND {which}",
+            "SELECT path, {} FROM {table} WHERE month IN ({months}) AND {which}{since}",
             columns.join(", ")
         )
     };

@@ -164,11 +164,12 @@ pub(super) async fn count_distinct(
             let mut g = Groups::new();
             if let Some(month) = s.end_standing(s.to) {
                 last_day::ends_on_to(db, s, &mut g, &month).await?;
+                super::month_ends::read_trained(db, s, &mut g, &month).await?;
             } else {
                 last_day::members_on_to(db, s, &mut g).await?;
                 last_day::officers_on_to(db, s, &mut g).await?;
+                last_day::trained_on_to(db, s, &mut g).await?;
             }
-            last_day::trained_on_to(db, s, &mut g).await?;
             Ok::<_, DbErr>(g)
         },
         async {

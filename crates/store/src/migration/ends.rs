@@ -12,9 +12,11 @@ use super::{c, index};
 /// on a roll and officers of a cell, each once, grassroots organisations, cells, cells with
 /// party groups; in December, the year's classification of cells and members as well; and the
 /// badges awarded in the month, under the paths of the day each was awarded.
+/// `unit_end_trained`: of the officers on the last day, how many (each once) completed their
+/// latest course by then on each day (`since`), so that those trained since any day are a sum.
 /// `end_months` lists the months whose rows stand; a change to a place on a roll, an office or
-/// a unit's version dated on or before a month's last day, to a badge awarded by then, or to a
-/// review of a year ending by then, takes the month out of it, by the triggers made here, so no write path can forget it (`crate::rollups::ends`).
+/// a unit's version dated on or before a month's last day, to a badge awarded or a course
+/// ended by then (or its trainees), or to a review of a year ending by then, takes the month out of it, by the triggers made here, so no write path can forget it (`crate::rollups::ends`).
 pub(super) struct UnitEnds;
 
 impl MigrationName for UnitEnds {
@@ -53,7 +55,7 @@ const YEAR_SOURCES: [&str; 2] = ["unit_reviews", "member_reviews"];
 /// The dated tables the month-end counts add up over their month (the badges, each placed in
 /// the tree on the day it was awarded), with their date column: a change to a row reaches its
 /// day, before and after the change.
-const DAY_SOURCES: [(&str, &str); 1] = [("member_badges", "awarded_on")];
+const DAY_SOURCES: [(&str, &str); 2] = [("member_badges", "awarded_on"), ("courses", "ends_on")];
 
 /// The condition on `end_months.last_on` of the months a dated row's change reaches.
 fn day_reached(op: &str, day: &str) -> String {
@@ -61,6 +63,17 @@ fn day_reached(op: &str, day: &str) -> String {
         "INSERT" => format!("last_on >= NEW.{day}"),
         "DELETE" => format!("last_on >= OLD.{day}"),
         _ => format!("last_on >= OLD.{day} OR last_on >= NEW.{day}"),
+    }
+}
+
+/// The condition on `end_months.last_on` of the months a change to a course's trainee
+/// reaches: from the day the course ended on.
+fn trainee_reached(op: &str) -> String {
+    let end = |row: &str| format!("(SELECT c.ends_on FROM courses c WHERE c.id = {row}.course_id)");
+    match op {
+        "INSERT" => format!("last_on >= {}", end("NEW")),
+        "DELETE" => format!("last_on >= {}", end("OLD")),
+        _ => format!("last_on >= {} OR last_on >= {}", end("OLD"), end("NEW")),
     }
 }
 
@@ -179,7 +192,22 @@ impl MigrationTrait for UnitEnds {
                 .to_owned(),
         )
         .await?;
+        m.create_table(
+            Table::create()
+                .table(c("unit_end_trained"))
+                .col(pk_auto(c("id")).big_integer())
+                .col(string_len(c("month"), 7))
+                .col(string_len(c("path"), 512))
+                .col(string_len(c("parent_path"), 512))
+                .col(integer(c("own")))
+                .col(date(c("since")))
+                .col(big_integer(c("officers")))
+                .to_owned(),
+        )
+        .await?;
         for i in [
+            index("unit_end_trained", &["month", "path", "own", "since"], true),
+            index("unit_end_trained", &["month", "parent_path"], false),
             index("unit_ends", &["month", "path", "own"], true),
             index("unit_ends", &["month", "parent_path"], false),
             index("end_months", &["last_on"], false),
@@ -197,6 +225,7 @@ impl MigrationTrait for UnitEnds {
         for (table, day) in DAY_SOURCES {
             end_triggers(db, table, &|op| day_reached(op, day)).await?;
         }
+        end_triggers(db, "course_participants", &trainee_reached).await?;
         Ok(())
     }
 }

@@ -96,7 +96,7 @@ pub async fn build_end(db: &impl ConnectionTrait, month: &str) -> Result<(), DbE
         db.execute_unprepared("LOCK TABLE unit_versions, member_units, positions IN SHARE MODE")
             .await?;
     }
-    for table in ["unit_ends", "end_months"] {
+    for table in ["unit_ends", "unit_end_trained", "end_months"] {
         let mut sql = Sql::default();
         let text = format!(
             "DELETE FROM {table} WHERE month = {}",
@@ -182,8 +182,7 @@ pub async fn build_end(db: &impl ConnectionTrait, month: &str) -> Result<(), DbE
     let sums: Vec<String> = END_COUNTS.iter().map(|c| format!("SUM({c})")).collect();
     let text = format!(
         "INSERT INTO unit_ends (month, path, parent_path, own, {columns}) \
-         WITH RECURSIVE vs AS (SELECT v.unit_id, v.path, v.kind FROM unit_versions v \
-           WHERE {valid_v}), \
+         WITH RECURSIVE {officers}, \
          grp AS (SELECT DISTINCT g.parent_id AS cell FROM unit_versions g \
            WHERE g.kind = 'group' AND {valid_g}), \
          u AS (SELECT vs.path, \
@@ -193,9 +192,6 @@ pub async fn build_end(db: &impl ConnectionTrait, month: &str) -> Result<(), DbE
            FROM vs LEFT JOIN grp ON grp.cell = vs.unit_id), \
          mem AS (SELECT DISTINCT r.member_id AS who, vs.path FROM member_units r \
            JOIN vs ON vs.unit_id = r.unit_id WHERE {valid_r}), \
-         off AS (SELECT DISTINCT p.member_id AS who, vs.path FROM positions p \
-           JOIN vs ON vs.unit_id = p.unit_id WHERE vs.kind IN {CELLS} \
-           AND p.term_from <= {day} AND (p.term_to IS NULL OR p.term_to > {day})), \
          rc AS ({reviews}), rm AS ({member_reviews}), \
          bd AS (SELECT v.path, COUNT(*) AS n FROM (SELECT mb.awarded_on, \
              (SELECT r.unit_id FROM member_units r WHERE r.member_id = mb.member_id \
@@ -208,7 +204,7 @@ pub async fn build_end(db: &impl ConnectionTrait, month: &str) -> Result<(), DbE
          SELECT {m}, path, MAX(parent), own, {sums} FROM counted GROUP BY path, own \
          HAVING {any} > 0",
         columns = END_COUNTS.join(", "),
-        valid_v = valid_on("v", &day),
+        officers = officers_on(&day),
         valid_g = valid_on("g", &day),
         valid_r = valid_on("r", &day),
         valid_home = valid_on("r", "mb.awarded_on"),
@@ -223,6 +219,7 @@ pub async fn build_end(db: &impl ConnectionTrait, month: &str) -> Result<(), DbE
         any = sums.join(" + "),
     );
     db.execute_raw(sql.statement(backend, &text)).await?;
+    insert_trained(db, month, last).await?;
     let mut sql = Sql::default();
     let text = format!(
         "INSERT INTO end_months (month, last_on, built_at) VALUES ({}, {}, {})",
@@ -234,9 +231,56 @@ pub async fn build_end(db: &impl ConnectionTrait, month: &str) -> Result<(), DbE
     Ok(())
 }
 
+/// `vs AS (…), off AS (…)`: the units' versions on `day` (an SQL expression) and the
+/// officers of the cells then, each with the path of their cell.
+fn officers_on(day: &str) -> String {
+    format!(
+        "vs AS (SELECT v.unit_id, v.path, v.kind FROM unit_versions v WHERE {valid_v}), \
+         off AS (SELECT DISTINCT p.member_id AS who, vs.path FROM positions p \
+           JOIN vs ON vs.unit_id = p.unit_id WHERE vs.kind IN {CELLS} \
+           AND p.term_from <= {day} AND (p.term_to IS NULL OR p.term_to > {day}))",
+        valid_v = valid_on("v", day),
+    )
+}
+
+/// Inserts the `unit_end_trained` rows of month `month`, whose last day is `last`: for every
+/// unit path and the day its officers then completed their latest course ending by `last`,
+/// how many of them (each once). The officers trained in a period ending on `last` are those
+/// whose day falls in it.
+async fn insert_trained(
+    db: &impl ConnectionTrait,
+    month: &str,
+    last: NaiveDate,
+) -> Result<(), DbErr> {
+    let backend = db.get_database_backend();
+    let mut sql = Sql::default();
+    let (day, m) = (sql.bind(last), sql.bind(month.to_string()));
+    let text = format!(
+        "INSERT INTO unit_end_trained (month, path, parent_path, own, since, officers) \
+         WITH RECURSIVE {officers}, \
+         latest AS (SELECT cp.member_id, MAX(c.ends_on) AS since FROM course_participants cp \
+           JOIN courses c ON c.id = cp.course_id WHERE cp.completed AND c.ends_on <= {day} \
+           GROUP BY cp.member_id), \
+         t AS (SELECT off.who, off.path, latest.since FROM off \
+           JOIN latest ON latest.member_id = off.who), \
+         {anc}, \
+         counted AS (SELECT anc.pre AS path, anc.parent AS parent, 0 AS own, t.since AS since, \
+             COUNT(DISTINCT t.who) AS n FROM t JOIN anc ON anc.leaf = t.path \
+             GROUP BY anc.pre, anc.parent, t.since \
+           UNION ALL SELECT t.path, '', 1, t.since, COUNT(DISTINCT t.who) FROM t \
+             GROUP BY t.path, t.since) \
+         SELECT {m}, path, MAX(parent), own, since, SUM(n) FROM counted \
+         GROUP BY path, own, since",
+        officers = officers_on(&day),
+        anc = ancestors_cte(backend, "SELECT DISTINCT path AS p FROM t"),
+    );
+    db.execute_raw(sql.statement(backend, &text)).await?;
+    Ok(())
+}
+
 /// Forgets every month's month-end counts (`chibo reindex`).
 pub(super) async fn forget_ends(db: &impl ConnectionTrait) -> Result<(), DbErr> {
-    for table in ["unit_ends", "end_months"] {
+    for table in ["unit_ends", "unit_end_trained", "end_months"] {
         db.execute_unprepared(&format!("DELETE FROM {table}"))
             .await?;
     }
