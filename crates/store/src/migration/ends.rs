@@ -25,6 +25,21 @@ impl MigrationName for UnitEnds {
     }
 }
 
+/// The counts of a row of `unit_ends`, in the order of its columns (`crate::rollups::ends`
+/// writes them by these names).
+pub(crate) const END_COUNTS: [&str; 10] = [
+    "members",
+    "grassroots",
+    "cells",
+    "cells_grouped",
+    "officers",
+    "cells_good",
+    "cells_rated",
+    "members_good",
+    "members_rated",
+    "badges",
+];
+
 /// The tables whose rows the month-end counts read: each with its first and last day columns
 /// and the columns that say what a row is about (a change to one moves the row whole).
 const END_SOURCES: [(&str, &str, &str, &[&str]); 3] = [
@@ -168,18 +183,7 @@ impl MigrationTrait for UnitEnds {
             .col(string_len(c("path"), 512))
             .col(string_len(c("parent_path"), 512))
             .col(integer(c("own")));
-        for n in [
-            "members",
-            "grassroots",
-            "cells",
-            "cells_grouped",
-            "officers",
-            "cells_good",
-            "cells_rated",
-            "members_good",
-            "members_rated",
-            "badges",
-        ] {
+        for n in END_COUNTS {
             t.col(big_integer(c(n)).default(0));
         }
         m.create_table(t.to_owned()).await?;

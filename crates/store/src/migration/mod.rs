@@ -3,7 +3,7 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-mod ends;
+pub(crate) mod ends;
 pub(crate) mod indicators;
 mod month;
 mod reach;

@@ -20,39 +20,18 @@ use chrono::{Datelike, NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr};
 
 use super::{ancestors_cte, month_days, month_of};
+use crate::migration::ends::END_COUNTS;
 use crate::sql::{Sql, valid_on};
 
 /// The kinds of unit that are cells, as the indicators count them.
 const CELLS: &str = "('cell', 'base_cell')";
-
-/// The counts of a row of `unit_ends`, in the order of its columns.
-const END_COUNTS: [&str; 10] = [
-    "members",
-    "grassroots",
-    "cells",
-    "cells_grouped",
-    "officers",
-    "cells_good",
-    "cells_rated",
-    "members_good",
-    "members_rated",
-    "badges",
-];
 
 /// The levels of classification that count as good or better.
 const GOOD: &str = "('excellent', 'good')";
 
 /// The months whose month-end counts stand, oldest first.
 pub async fn ends_standing(db: &impl ConnectionTrait) -> Result<Vec<String>, DbErr> {
-    let rows = db
-        .query_all_raw(sea_orm::Statement::from_string(
-            db.get_database_backend(),
-            "SELECT month FROM end_months ORDER BY month",
-        ))
-        .await?;
-    rows.iter()
-        .map(|r| r.try_get_by_index::<String>(0))
-        .collect()
+    super::months_listed(db, "end_months").await
 }
 
 /// The month of `day` when `day` is its last day, the month is over by `today`, and it is one

@@ -175,10 +175,15 @@ pub fn find_fn(backend: DbBackend) -> &'static str {
 
 /// The months already built, oldest first.
 pub async fn built_months(db: &impl ConnectionTrait) -> Result<Vec<String>, DbErr> {
+    months_listed(db, "rollup_months").await
+}
+
+/// The months listed in `table` (`rollup_months`, `end_months`), oldest first.
+async fn months_listed(db: &impl ConnectionTrait, table: &str) -> Result<Vec<String>, DbErr> {
     let rows = db
         .query_all_raw(sea_orm::Statement::from_string(
             db.get_database_backend(),
-            "SELECT month FROM rollup_months ORDER BY month",
+            format!("SELECT month FROM {table} ORDER BY month"),
         ))
         .await?;
     rows.iter()
