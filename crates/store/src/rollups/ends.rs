@@ -72,8 +72,11 @@ pub async fn build_end(db: &impl ConnectionTrait, month: &str) -> Result<(), DbE
         // waits on it gives up first, and the change goes through.
         db.execute_unprepared("SET LOCAL lock_timeout = '500ms'")
             .await?;
-        db.execute_unprepared("LOCK TABLE unit_versions, member_units, positions IN SHARE MODE")
-            .await?;
+        db.execute_unprepared(
+            "LOCK TABLE unit_versions, member_units, positions, member_badges, courses, \
+             course_participants, unit_reviews, member_reviews IN SHARE MODE",
+        )
+        .await?;
     }
     for table in ["unit_ends", "unit_end_trained", "end_months"] {
         let mut sql = Sql::default();
