@@ -68,11 +68,10 @@ pub(super) async fn programmes(
     if let Some(months) = s.ends_over_period() {
         return super::month_ends::read(db, s, g, &months, s.to, &[("badges", BADGES)]).await;
     }
-    // Else a badge's home roll is looked up. A member has
-    // one home roll at a time (`restructure::move_members` keeps it so), so each badge looks
-    // its roll up by the member's index, once (`MATERIALIZED`): joined instead, PostgreSQL
-    // hashed all 240,000 rolls of a province for its year's 8,712 badges (116 ms against
-    // 56 ms alone in `psql`).
+    // Else each badge's home roll is looked up. A member has one home roll at a time
+    // (`restructure::move_members` keeps it so), so each badge looks its roll up by the
+    // member's index, once (`MATERIALIZED`): joined instead, PostgreSQL hashed all 240,000
+    // rolls of a province for its year's 8,712 badges (116 ms against 56 ms alone in `psql`).
     let mut sql = Sql::default();
     let (from, to) = (sql.bind(s.from), sql.bind(s.to));
     let join = placed(s, &mut sql, "b.unit_id", "b.awarded_on");

@@ -4,9 +4,11 @@
 //! classification of the cells and of their members; over the units below the path (`own` 0,
 //! keyed also by the path's parent) and at the path alone (`own` 1). The badges awarded in the
 //! month are counted there too, each under the paths its member's home unit had on the day
-//! (which may be gone by the month's end), so a period of whole months sums a row a month. A period that ends on such
-//! a day reads a row for the whole subtree, or a row per child and the root's own, instead of
-//! every place on a roll and every office below the root (a province: 240,000 places).
+//! (which may be gone by the month's end), so a period of whole months sums a row a month;
+//! `unit_end_trained` holds the officers of the day by the day of their latest course. A
+//! period that ends on such a day reads a row for the whole subtree, or a row per child and the
+//! root's own, instead of every place on a roll and every office below the root (a province:
+//! 240,000 places).
 //!
 //! `end_months` lists the months whose rows stand. The rows read places on rolls, offices and
 //! units' versions, which many write paths change (transfers, admissions, imports,
