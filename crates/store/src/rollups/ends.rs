@@ -80,14 +80,7 @@ pub async fn build_end(db: &impl ConnectionTrait, month: &str) -> Result<(), DbE
         )
         .await?;
     }
-    for table in ["unit_ends", "unit_end_trained", "end_months"] {
-        let mut sql = Sql::default();
-        let text = format!(
-            "DELETE FROM {table} WHERE month = {}",
-            sql.bind(month.to_string())
-        );
-        db.execute_raw(sql.statement(backend, &text)).await?;
-    }
+    super::delete_month(db, &["unit_ends", "unit_end_trained", "end_months"], month).await?;
     let mut sql = Sql::default();
     let (first, day) = (sql.bind(first), sql.bind(last));
     let m = sql.bind(month.to_string());

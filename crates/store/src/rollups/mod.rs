@@ -173,6 +173,24 @@ pub fn find_fn(backend: DbBackend) -> &'static str {
     }
 }
 
+/// Deletes the rows of month `month` from each of `tables`, before the month is built again.
+async fn delete_month(
+    db: &impl ConnectionTrait,
+    tables: &[&str],
+    month: &str,
+) -> Result<(), DbErr> {
+    let backend = db.get_database_backend();
+    for table in tables {
+        let mut sql = Sql::default();
+        let text = format!(
+            "DELETE FROM {table} WHERE month = {}",
+            sql.bind(month.to_string())
+        );
+        db.execute_raw(sql.statement(backend, &text)).await?;
+    }
+    Ok(())
+}
+
 /// The months already built, oldest first.
 pub async fn built_months(db: &impl ConnectionTrait) -> Result<Vec<String>, DbErr> {
     months_listed(db, "rollup_months").await
@@ -399,14 +417,7 @@ pub async fn build_month(db: &impl ConnectionTrait, month: &str) -> Result<(), D
     };
     lock(db, true).await?;
     let backend = db.get_database_backend();
-    for table in ["unit_months", "cell_months", "rollup_months"] {
-        let mut sql = Sql::default();
-        let text = format!(
-            "DELETE FROM {table} WHERE month = {}",
-            sql.bind(month.to_string())
-        );
-        db.execute_raw(sql.statement(backend, &text)).await?;
-    }
+    delete_month(db, &["unit_months", "cell_months", "rollup_months"], month).await?;
     let mut sql = Sql::default();
     let text = format!(
         "INSERT INTO rollup_months (month, built_at) VALUES ({}, {})",
