@@ -2,8 +2,10 @@
 //! cell. A cell none of whose rows under the root begins or ends a stay inside the period
 //! (`crate::rollups::stays`) lay under one path every month of it: it is counted from its row
 //! of the period's last month, its missed months (a partial index: a few hundred a month at a
-//! province) and the quarters in which it held a thematic meeting (another). Only the cells
-//! with a marked row, few, are grouped row by row as before (`queries::cell_month_counts`).
+//! province) and the whole quarters in which it held no thematic meeting (another, on the
+//! rows of the quarters' last months: `quarter_missed`, some 2,900 a quarter at the generated
+//! province). Only the cells with a marked row, few, are grouped row by row as before
+//! (`queries::cell_month_counts`).
 //! The two statements together give the same counts as that grouping over every cell
 //! (`crates/app/tests/rollups.rs` holds them to it).
 
@@ -93,48 +95,43 @@ pub(super) async fn cell_months(
     let under = s.under(&mut sql, "c.path", &day);
     let key = s.key(&mut sql, "c.path", &day);
     let (from, to) = (sql.bind(from), sql.bind(to));
-    let quarter_months: Vec<String> = spans
+    // The last month of each whole quarter: its row says whether the cell missed it.
+    let quarter_ends: Vec<String> = whole
         .iter()
-        .filter(|m| whole.contains(&m.2))
-        .map(|(f, _, q)| {
-            format!(
-                "SELECT {} AS month, {} AS q",
-                sql.bind(month_of(*f)),
-                sql.bind(*q)
-            )
-        })
+        .filter_map(|q| spans.iter().rev().find(|m| m.2 == *q))
+        .map(|(f, _, _)| sql.bind(month_of(*f)))
         .collect();
-    let thematic = if quarter_months.is_empty() {
-        "SELECT CAST(NULL AS BIGINT) AS cell, 0 AS n WHERE 1 = 0".to_string()
+    let quarters_missed = if quarter_ends.is_empty() {
+        String::new()
     } else {
         format!(
-            "SELECT c.cell_id AS cell, COUNT(DISTINCT qm.q) AS n FROM ({}) qm \
-             JOIN cell_months c ON c.month = qm.month WHERE c.thematic = 1 AND {under} \
-             GROUP BY c.cell_id",
-            quarter_months.join(" UNION ALL ")
+            " UNION ALL SELECT c.cell_id AS cell, 0 AS m, 1 AS q FROM cell_months c \
+             WHERE c.quarter_missed = 1 AND c.month IN ({}) AND {under}",
+            quarter_ends.join(", ")
         )
     };
     // Computed numbers, written in the statement rather than bound.
-    let (n, nq, any_quarter) = (spans.len(), whole.len(), i32::from(!whole.is_empty()));
+    let (n, any_quarter) = (spans.len(), i32::from(!whole.is_empty()));
     let big = |e: &str| format!("CAST({e} AS BIGINT)");
+    // The months and the quarters missed, in one table joined once: SQLite 3.51 plans a
+    // second outer join of a small grouped table as a scan of it for every cell.
     let text = format!(
         "WITH {moved}, \
          stayed AS (SELECT {key} AS k, c.cell_id AS cell FROM cell_months c \
            WHERE c.month = {to} AND {under} \
            AND c.cell_id NOT IN (SELECT moved.cell_id FROM moved)), \
-         missed AS (SELECT c.cell_id AS cell, COUNT(*) AS n FROM cell_months c \
-           WHERE c.regular = 0 AND c.month >= {from} AND c.month <= {to} AND {under} \
-           GROUP BY c.cell_id), \
-         thematic AS ({thematic}) \
+         missed AS (SELECT x.cell AS cell, SUM(x.m) AS n, MAX(x.q) AS q FROM (\
+           SELECT c.cell_id AS cell, 1 AS m, 0 AS q FROM cell_months c \
+           WHERE c.regular = 0 AND c.month >= {from} AND c.month <= {to} AND {under}\
+           {quarters_missed}) x GROUP BY x.cell) \
          SELECT stayed.k, {met}, {months}, {every}, {cells}, {every_quarter}, {with_quarter} \
-         FROM stayed LEFT JOIN missed ON missed.cell = stayed.cell \
-         LEFT JOIN thematic ON thematic.cell = stayed.cell GROUP BY stayed.k",
+         FROM stayed LEFT JOIN missed ON missed.cell = stayed.cell GROUP BY stayed.k",
         met = big(&format!("{n} * COUNT(*) - COALESCE(SUM(missed.n), 0)")),
         months = big(&format!("{n} * COUNT(*)")),
-        every = big("COUNT(*) - COUNT(missed.cell)"),
+        every = big("COUNT(*) - SUM(CASE WHEN missed.n > 0 THEN 1 ELSE 0 END)"),
         cells = big("COUNT(*)"),
         every_quarter = big(&format!(
-            "{any_quarter} * SUM(CASE WHEN thematic.n = {nq} THEN 1 ELSE 0 END)"
+            "{any_quarter} * (COUNT(*) - COALESCE(SUM(missed.q), 0))"
         )),
         with_quarter = big(&format!("{any_quarter} * COUNT(*)")),
     );

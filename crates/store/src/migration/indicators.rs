@@ -410,3 +410,40 @@ impl MigrationTrait for CellMonthStays {
         Ok(())
     }
 }
+
+/// Whether a cell held no thematic meeting in a quarter, on its row of the quarter's last
+/// month (`quarter_missed`, 0 on every other row), so that the cells that stayed under one
+/// path through a period are counted from the few that missed a quarter
+/// (`chibo_store::rollups::mark_quarters`) rather than from every thematic meeting.
+pub(super) struct QuarterMissed;
+
+impl MigrationName for QuarterMissed {
+    fn name(&self) -> &str {
+        "m20261215_000056_quarter_missed"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for QuarterMissed {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table(c("cell_months"))
+                .add_column(integer(c("quarter_missed")).default(0))
+                .to_owned(),
+        )
+        .await?;
+        let db = m.get_connection();
+        db.execute_unprepared(
+            "CREATE INDEX ix_cell_months_quarter_missed ON cell_months (month) \
+             WHERE quarter_missed = 1",
+        )
+        .await?;
+        // The thematic meetings' own index served only the count this one replaces.
+        db.execute_unprepared("DROP INDEX ix_cell_months_thematic")
+            .await?;
+        let months = crate::rollups::built_months(db).await?;
+        crate::rollups::mark_quarters(db, &months, crate::rollups::Cells::All).await?;
+        Ok(())
+    }
+}

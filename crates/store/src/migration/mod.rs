@@ -74,6 +74,7 @@ impl MigratorTrait for Migrator {
             Box::new(shape::OneHomeRoll),
             Box::new(indicators::CellMonthStays),
             Box::new(ends::UnitEnds),
+            Box::new(indicators::QuarterMissed),
         ]
     }
 }

@@ -42,7 +42,7 @@ mod stays;
 mod tree;
 
 pub use ends::{build_end, end_month, ends_standing, ends_to_build};
-pub use stays::mark_stays;
+pub use stays::{Cells, mark_quarters, mark_stays};
 pub use tree::{common_prefix, tree_changed};
 
 /// The sums of `unit_months` and what each adds up over a held meeting `ms` of a cell whose
@@ -428,6 +428,7 @@ pub async fn build_month(db: &impl ConnectionTrait, month: &str) -> Result<(), D
     contribute(db, Meetings::Month(first, last), 1).await?;
     insert_cell_months(db, &[month.to_string()], None).await?;
     mark_stays(db, &[month.to_string()], None).await?;
+    mark_quarters(db, &[month.to_string()], Cells::All).await?;
     Ok(())
 }
 
@@ -546,13 +547,17 @@ pub async fn stat_changed(
         let (first, last) = (sql.bind(first), sql.bind(last));
         let held = |what: &str| held_between(&cell, what, &first, &last);
         if backend == DbBackend::Postgres {
-            // Two figures of one cell-month stored at once: the second waits here, and its
-            // update then sees the first's meeting (READ COMMITTED reads anew per statement).
+            // Two figures of one cell's quarter stored at once: the second waits here, and its
+            // updates then see the first's meeting (READ COMMITTED reads anew per statement).
+            // The quarter's last row first, whichever month the figure is in, so that two
+            // figures lock their rows in the same order.
             let mut lock = Sql::default();
             let text = format!(
-                "SELECT id FROM cell_months WHERE cell_id = {} AND month = {} FOR UPDATE",
+                "SELECT id FROM cell_months WHERE cell_id = {} AND month IN ({}, {}) \
+                 ORDER BY month DESC FOR UPDATE",
                 lock.bind(*cell_id),
-                lock.bind(month_of(*day))
+                lock.bind(month_of(*day)),
+                lock.bind(stays::quarter_last(&month_of(*day)).unwrap_or_default())
             );
             db.query_all_raw(lock.statement(backend, &text)).await?;
         }
@@ -563,6 +568,7 @@ pub async fn stat_changed(
             held(THEMATIC)
         );
         db.execute_raw(sql.statement(backend, &text)).await?;
+        mark_quarters(db, &[month_of(*day)], Cells::One(*cell_id)).await?;
     }
     Ok(())
 }

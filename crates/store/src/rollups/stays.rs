@@ -8,8 +8,13 @@
 //! A mark of 1 claims nothing, so a row marked 1 that could be 0 costs time, never a wrong
 //! count; a 0 claims a neighbour, so every write that adds, removes or moves cell-month rows
 //! marks the rows of its months and of the months on either side again ([`mark_stays`]).
+//!
+//! The row of a quarter's last month also says whether the cell held no thematic meeting in
+//! any of the quarter's three months (`quarter_missed`), so that the cells that stayed are
+//! counted from the few that missed a quarter rather than from every thematic meeting
+//! ([`mark_quarters`], after every write of a quarter's rows).
 
-use chrono::Months;
+use chrono::{Datelike, Months};
 use sea_orm::{ConnectionTrait, DbErr};
 
 use super::{month_days, month_of};
@@ -79,6 +84,70 @@ pub async fn mark_stays(
     Ok(())
 }
 
+/// The three months of the quarter of month `month` (`YYYY-MM`), its last month last.
+fn quarter_months(month: &str) -> Option<[String; 3]> {
+    let (first, _) = month_days(month)?;
+    let start = first.with_month0(first.month0() / 3 * 3)?;
+    let at = |n: u32| start.checked_add_months(Months::new(n)).map(month_of);
+    Some([at(0)?, at(1)?, at(2)?])
+}
+
+/// The last month of the quarter of month `month` (`YYYY-MM`).
+pub(super) fn quarter_last(month: &str) -> Option<String> {
+    quarter_months(month).map(|[_, _, last]| last)
+}
+
+/// Which cells' quarters [`mark_quarters`] marks again.
+pub enum Cells<'a> {
+    /// Every cell.
+    All,
+    /// The cells with a row below this path prefix in the quarter.
+    Below(&'a str),
+    /// One cell.
+    One(i64),
+}
+
+/// Marks again `quarter_missed` on the rows of the last month of the quarters of `months`:
+/// 1 when none of the cell's rows of the quarter's three months holds a thematic meeting, 0
+/// otherwise (and on the rows of every other month). One statement a quarter.
+pub async fn mark_quarters(
+    db: &impl ConnectionTrait,
+    months: &[String],
+    cells: Cells<'_>,
+) -> Result<(), DbErr> {
+    let mut quarters: Vec<[String; 3]> = months.iter().filter_map(|m| quarter_months(m)).collect();
+    quarters.sort();
+    quarters.dedup();
+    let backend = db.get_database_backend();
+    for [first, second, last] in quarters {
+        let mut sql = Sql::default();
+        let (m1, m2, m3) = (
+            sql.bind(first.clone()),
+            sql.bind(second),
+            sql.bind(last.clone()),
+        );
+        let which = match cells {
+            Cells::All => String::new(),
+            Cells::Below(prefix) => format!(
+                " AND cell_id IN (SELECT r.cell_id FROM cell_months r WHERE r.path LIKE {} \
+                 AND r.month >= {} AND r.month <= {})",
+                sql.bind(format!("{prefix}%")),
+                sql.bind(first),
+                sql.bind(last.clone())
+            ),
+            Cells::One(cell) => format!(" AND cell_id = {}", sql.bind(cell)),
+        };
+        let text = format!(
+            "UPDATE cell_months SET quarter_missed = CASE WHEN EXISTS (SELECT 1 FROM cell_months o \
+               WHERE o.cell_id = cell_months.cell_id AND o.month IN ({m1}, {m2}, {m3}) \
+               AND o.thematic = 1) THEN 0 ELSE 1 END \
+             WHERE month = {m3}{which}"
+        );
+        db.execute_raw(sql.statement(backend, &text)).await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,5 +157,14 @@ mod tests {
         assert_eq!(month_beside("2026-01", -1).as_deref(), Some("2025-12"));
         assert_eq!(month_beside("2025-12", 1).as_deref(), Some("2026-01"));
         assert_eq!(month_beside("2026-13", 1), None);
+    }
+
+    #[test]
+    fn a_month_knows_its_quarter() {
+        let q = |m: &str| quarter_months(m).map(|q| q.join(" "));
+        assert_eq!(q("2026-01").as_deref(), Some("2026-01 2026-02 2026-03"));
+        assert_eq!(q("2026-05").as_deref(), Some("2026-04 2026-05 2026-06"));
+        assert_eq!(q("2025-12").as_deref(), Some("2025-10 2025-11 2025-12"));
+        assert_eq!(q("2026-13"), None);
     }
 }

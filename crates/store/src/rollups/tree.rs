@@ -5,7 +5,8 @@ use chrono::{Datelike, NaiveDate};
 use sea_orm::{ConnectionTrait, DbErr};
 
 use super::{
-    Meetings, built_months, contribute, insert_cell_months, lock, mark_stays, month_of, sum_columns,
+    Cells, Meetings, built_months, contribute, insert_cell_months, lock, mark_quarters, mark_stays,
+    month_of, sum_columns,
 };
 use crate::sql::Sql;
 
@@ -55,6 +56,7 @@ pub async fn tree_changed(
     // The region's rows were written again: their stays, and those of the month before,
     // whose rows may have lost the neighbour they were marked with.
     mark_stays(db, &months, Some(prefix)).await?;
+    mark_quarters(db, &months, Cells::Below(prefix)).await?;
     shift_ancestors(db, prefix, &month_of(first), 1).await?;
     Ok(())
 }
