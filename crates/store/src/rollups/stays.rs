@@ -2,8 +2,8 @@
 //! the same path the month before begins a stay (`stay_starts`), one with none the month after
 //! ends one (`stay_ends`). Over a period of kept months, a cell none of whose rows under the
 //! root begins or ends a stay inside it lay under one path every month, so its counts follow
-//! from its last month's row, its missed months and its thematic meetings
-//! (`crate::indicators`); only the marked cells are grouped row by row.
+//! from its last month's row, its missed months and the quarters it missed (`quarter_missed`,
+//! below; `crate::indicators`); only the marked cells are grouped row by row.
 //!
 //! A mark of 1 claims nothing, so a row marked 1 that could be 0 costs time, never a wrong
 //! count; a 0 claims a neighbour, so every write that adds, removes or moves cell-month rows
