@@ -18,7 +18,7 @@ use chibo_store::entities::{meeting, meeting_attendance, unit};
 use chibo_store::indicators::{self, Grouping, warnings};
 use chibo_store::sea_orm::sea_query::Expr;
 use chibo_store::sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Statement,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QueryTrait, Statement,
 };
 use chibo_store::subtree::Subtree;
 use chrono::{Datelike, Days, NaiveDate};
@@ -105,12 +105,7 @@ async fn random_change(app: &chibo_app::App, rng: &mut StdRng) -> &'static str {
         _ => {
             // A held meeting loses a line of its sheet: its figures change, and with them
             // the roll-ups, in the transaction that stores them.
-            let held = meeting::Entity::find()
-                .filter(meeting::Column::Status.eq("held"))
-                .order_by_asc(meeting::Column::Id)
-                .all(&app.db)
-                .await
-                .unwrap();
+            let held = held_meetings(app, None).await;
             let Some(m) = pick(rng, &held) else {
                 return "nothing";
             };
@@ -125,10 +120,7 @@ async fn random_change(app: &chibo_app::App, rng: &mut StdRng) -> &'static str {
                     .await
                     .unwrap();
             }
-            chibo_store::meeting_stats::meeting_changed(&app.db, m.id, m.unit_id, m.meeting_date)
-                .await
-                .unwrap();
-            while figures::refresh_stale(app, 500).await.unwrap() > 0 {}
+            figures_stored_again(app, m).await;
             return "sheet";
         }
     }
@@ -139,13 +131,7 @@ async fn random_change(app: &chibo_app::App, rng: &mut StdRng) -> &'static str {
 /// and its quarter's mark, change with its figures. Apart from [`random_change`], with an rng
 /// of its own, so that the changes drawn there stay those the test was tuned on.
 async fn meeting_kind_changed(app: &chibo_app::App, rng: &mut StdRng) -> &'static str {
-    let held = meeting::Entity::find()
-        .filter(meeting::Column::Status.eq("held"))
-        .filter(meeting::Column::Kind.is_in(["regular", "thematic"]))
-        .order_by_asc(meeting::Column::Id)
-        .all(&app.db)
-        .await
-        .unwrap();
+    let held = held_meetings(app, Some(&["regular", "thematic"])).await;
     let Some(m) = pick(rng, &held) else {
         return "nothing";
     };
@@ -160,11 +146,29 @@ async fn meeting_kind_changed(app: &chibo_app::App, rng: &mut StdRng) -> &'stati
         .exec(&app.db)
         .await
         .unwrap();
+    figures_stored_again(app, m).await;
+    "kind"
+}
+
+/// The held meetings (of kinds `kinds`, or of every kind), oldest first.
+async fn held_meetings(app: &chibo_app::App, kinds: Option<&[&str]>) -> Vec<meeting::Model> {
+    meeting::Entity::find()
+        .filter(meeting::Column::Status.eq("held"))
+        .apply_if(kinds, |q, k| {
+            q.filter(meeting::Column::Kind.is_in(k.iter().copied()))
+        })
+        .order_by_asc(meeting::Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap()
+}
+
+/// Meeting `m` changed: its figures are marked and stored again, as the app does after a write.
+async fn figures_stored_again(app: &chibo_app::App, m: &meeting::Model) {
     chibo_store::meeting_stats::meeting_changed(&app.db, m.id, m.unit_id, m.meeting_date)
         .await
         .unwrap();
     while figures::refresh_stale(app, 500).await.unwrap() > 0 {}
-    "kind"
 }
 
 /// The rules the warnings are counted by: the removal trigger's and every deadline as of today.
