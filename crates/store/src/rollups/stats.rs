@@ -1,0 +1,73 @@
+//! The roll-ups' side of a stored meeting figure: its old sums out before it is written again,
+//! its new ones in after, and its cell-months' flags and quarters marked again, all in the
+//! transaction that stores it.
+
+use chrono::NaiveDate;
+use sea_orm::{ConnectionTrait, DbBackend, DbErr};
+
+use super::stays::{self, Cells, mark_quarters};
+use super::{Meetings, REGULAR, THEMATIC, contribute, held_between, lock, month_days, month_of};
+use crate::sql::Sql;
+
+/// Stored figure `stat_id` is about to be written again: its sums come out of the roll-ups.
+/// Call [`stat_changed`] after the write, in the same transaction.
+pub async fn stat_changing(db: &impl ConnectionTrait, stat_id: i64) -> Result<(), DbErr> {
+    lock(db, false).await?;
+    contribute(db, Meetings::Stat(stat_id), -1).await?;
+    Ok(())
+}
+
+/// Stored figure `stat_id` was written: its new sums go into the roll-ups, and the cell-months
+/// of its cell in `months` (the month it was in before and the one it is in now) learn again
+/// whether a regular and a thematic meeting were held.
+pub async fn stat_changed(
+    db: &impl ConnectionTrait,
+    stat_id: i64,
+    cell_months: &[(i64, NaiveDate)],
+) -> Result<(), DbErr> {
+    contribute(db, Meetings::Stat(stat_id), 1).await?;
+    let backend = db.get_database_backend();
+    if backend == DbBackend::Postgres && !cell_months.is_empty() {
+        // Two figures of one cell's quarter stored at once: the second waits here, and its
+        // updates then see the first's meeting (READ COMMITTED reads anew per statement).
+        // Every row either will write (its months' and their quarters' last ones) locked by
+        // one statement in one order for all, so that two figures never wait on each other.
+        let mut lock = Sql::default();
+        let rows: Vec<String> = cell_months
+            .iter()
+            .map(|(cell_id, day)| {
+                let month = month_of(*day);
+                let last = stays::quarter_last(&month).unwrap_or_default();
+                format!(
+                    "(cell_id = {} AND month IN ({}, {}))",
+                    lock.bind(*cell_id),
+                    lock.bind(month),
+                    lock.bind(last)
+                )
+            })
+            .collect();
+        let text = format!(
+            "SELECT id FROM cell_months WHERE {} ORDER BY cell_id, month FOR UPDATE",
+            rows.join(" OR ")
+        );
+        db.query_all_raw(lock.statement(backend, &text)).await?;
+    }
+    for (cell_id, day) in cell_months {
+        let Some((first, last)) = month_days(&month_of(*day)) else {
+            continue;
+        };
+        let mut sql = Sql::default();
+        let (cell, month) = (sql.bind(*cell_id), sql.bind(month_of(*day)));
+        let (first, last) = (sql.bind(first), sql.bind(last));
+        let held = |what: &str| held_between(&cell, what, &first, &last);
+        let text = format!(
+            "UPDATE cell_months SET regular = {}, thematic = {} \
+             WHERE cell_id = {cell} AND month = {month}",
+            held(REGULAR),
+            held(THEMATIC)
+        );
+        db.execute_raw(sql.statement(backend, &text)).await?;
+        mark_quarters(db, &[month_of(*day)], Cells::One(*cell_id)).await?;
+    }
+    Ok(())
+}
