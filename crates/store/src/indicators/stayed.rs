@@ -1,11 +1,10 @@
 //! The cell-months of a period of whole kept months counted without grouping every row by
 //! cell. A cell none of whose rows under the root begins or ends a stay inside the period
-//! (`crate::rollups::stays`) lay under one path every month of it: it is counted from its row
-//! of the period's last month, its missed months (a partial index: a few hundred a month at a
-//! province) and the whole quarters in which it held no thematic meeting (another, on the
-//! rows of the quarters' last months: `quarter_missed`, some 2,900 a quarter at the generated
-//! province). Only the cells with a marked row, few, are grouped row by row as before
-//! (`queries::cell_month_counts`).
+//! (`crate::rollups::stays`) lay under one path every month of it: it is counted from its rows
+//! of the period's last and first months, whose running counts of the months and quarters it
+//! missed (`crate::rollups::mark_runs`) differ by what it missed in the period, however many
+//! months that is (the nation's 229,500 cells: two rows each). Only the cells with a marked
+//! row, few, are grouped row by row as before (`queries::cell_month_counts`).
 //! The two statements together give the same counts as that grouping over every cell
 //! (`crates/app/tests/rollups.rs` holds them to it).
 
@@ -83,59 +82,64 @@ pub(super) async fn cell_months(
     let text = cell_month_counts(&cte, &quarters);
     s.add(db, g, sql, &text, &CELL_MONTH_SLOTS).await?;
 
-    // The cells that stayed put, from their last month's row.
-    let whole: Vec<i32> = quarters
+    // The cells that stayed put: what they missed is the difference of the running counts
+    // (`crate::rollups::mark_runs`) of their rows of the period's last and first months.
+    let any_quarter = quarters
         .iter()
-        .copied()
-        .filter(|q| spans.iter().filter(|m| m.2 == *q).count() == 3)
-        .collect();
+        .any(|q| spans.iter().filter(|m| m.2 == *q).count() == 3);
     let mut sql = Sql::default();
     let moved = moved_cte(s, &mut sql, &from, &to, end);
     let day = sql.bind(end);
     let under = s.under(&mut sql, "c.path", &day);
     let key = s.key(&mut sql, "c.path", &day);
-    let (from, to) = (sql.bind(from), sql.bind(to));
-    // The last month of each whole quarter: its row says whether the cell missed it.
-    let quarter_ends: Vec<String> = whole
-        .iter()
-        .filter_map(|q| spans.iter().rev().find(|m| m.2 == *q))
-        .map(|(f, _, _)| sql.bind(month_of(*f)))
-        .collect();
-    let quarters_missed = if quarter_ends.is_empty() {
-        String::new()
-    } else {
-        format!(
-            " UNION ALL SELECT c.cell_id AS cell, 0 AS m, 1 AS q FROM cell_months c \
-             WHERE c.quarter_missed = 1 AND c.month IN ({}) AND {under}",
-            quarter_ends.join(", ")
-        )
+    // The quarters that end after the base row and by the last month are the whole ones: the
+    // base is the first month's row, or, when the first month is a quarter's second, the
+    // quarter's last (its quarter began before the period).
+    let base = quarter_base(&from);
+    let (from_at, to_at) = (sql.bind(from), sql.bind(to));
+    let (quarters_missed, base_join) = match base {
+        _ if !any_quarter => ("0".to_string(), String::new()),
+        None => ("c.quarters_run - f.quarters_run".to_string(), String::new()),
+        Some(base) => (
+            "c.quarters_run - b.quarters_run".to_string(),
+            format!(
+                " JOIN cell_months b ON b.cell_id = c.cell_id AND b.month = {}",
+                sql.bind(base)
+            ),
+        ),
     };
     // Computed numbers, written in the statement rather than bound.
-    let (n, any_quarter) = (spans.len(), i32::from(!whole.is_empty()));
+    let n = spans.len();
+    let any_quarter = i32::from(any_quarter);
     let big = |e: &str| format!("CAST({e} AS BIGINT)");
-    // The months and the quarters missed, in one table joined once: SQLite 3.51 plans a
-    // second outer join of a small grouped table as a scan of it for every cell.
     let text = format!(
         "WITH {moved}, \
-         stayed AS (SELECT {key} AS k, c.cell_id AS cell FROM cell_months c \
-           WHERE c.month = {to} AND {under} \
-           AND c.cell_id NOT IN (SELECT moved.cell_id FROM moved)), \
-         missed AS (SELECT x.cell AS cell, SUM(x.m) AS n, MAX(x.q) AS q FROM (\
-           SELECT c.cell_id AS cell, 1 AS m, 0 AS q FROM cell_months c \
-           WHERE c.regular = 0 AND c.month >= {from} AND c.month <= {to} AND {under}\
-           {quarters_missed}) x GROUP BY x.cell) \
-         SELECT stayed.k, {met}, {months}, {every}, {cells}, {every_quarter}, {with_quarter} \
-         FROM stayed LEFT JOIN missed ON missed.cell = stayed.cell GROUP BY stayed.k",
-        met = big(&format!("{n} * COUNT(*) - COALESCE(SUM(missed.n), 0)")),
+         stayed AS (SELECT {key} AS k, \
+             c.missed_run - f.missed_run + 1 - f.regular AS n, {quarters_missed} AS q \
+           FROM cell_months c JOIN cell_months f ON f.cell_id = c.cell_id AND f.month = {from_at}\
+           {base_join} WHERE c.month = {to_at} AND {under} \
+           AND c.cell_id NOT IN (SELECT moved.cell_id FROM moved)) \
+         SELECT k, {met}, {months}, {every}, {cells}, {every_quarter}, {with_quarter} \
+         FROM stayed GROUP BY k",
+        met = big(&format!("{n} * COUNT(*) - SUM(n)")),
         months = big(&format!("{n} * COUNT(*)")),
-        every = big("COUNT(*) - SUM(CASE WHEN missed.n > 0 THEN 1 ELSE 0 END)"),
+        every = big("COUNT(*) - SUM(CASE WHEN n > 0 THEN 1 ELSE 0 END)"),
         cells = big("COUNT(*)"),
         every_quarter = big(&format!(
-            "{any_quarter} * (COUNT(*) - COALESCE(SUM(missed.q), 0))"
+            "{any_quarter} * (COUNT(*) - SUM(CASE WHEN q > 0 THEN 1 ELSE 0 END))"
         )),
         with_quarter = big(&format!("{any_quarter} * COUNT(*)")),
     );
     s.add(db, g, sql, &text, &CELL_MONTH_SLOTS).await
+}
+
+/// The month whose row's quarter count the quarters missed in a period beginning in month
+/// `first` are counted from, when it is not `first`'s own: the last of `first`'s quarter when
+/// `first` is a quarter's second month (when it is the quarter's first, its row counts no
+/// quarter yet; when the last, the quarter is not whole and its row counts it already).
+fn quarter_base(first: &str) -> Option<String> {
+    let [_, second, last] = crate::rollups::quarter_months(first)?;
+    (second == first).then_some(last)
 }
 
 /// `moved(cell_id)`: the cells with a row under the root between months `from` and `to` that

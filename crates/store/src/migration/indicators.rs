@@ -447,3 +447,35 @@ impl MigrationTrait for QuarterMissed {
         Ok(())
     }
 }
+
+/// The running counts of the months and quarters each cell missed along its kept cell-months
+/// (`missed_run`, `quarters_run`: `chibo_store::rollups::mark_runs`), so that a cell that
+/// stayed under one path through a period is counted from two of its rows, however many months
+/// it missed.
+pub(super) struct CellMonthRuns;
+
+impl MigrationName for CellMonthRuns {
+    fn name(&self) -> &str {
+        "m20261216_000057_cell_month_runs"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CellMonthRuns {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for column in ["missed_run", "quarters_run"] {
+            m.alter_table(
+                Table::alter()
+                    .table(c("cell_months"))
+                    .add_column(big_integer(c(column)).default(0))
+                    .to_owned(),
+            )
+            .await?;
+        }
+        let db = m.get_connection();
+        if let Some(first) = crate::rollups::built_months(db).await?.first() {
+            crate::rollups::mark_runs(db, first, crate::rollups::Cells::All).await?;
+        }
+        Ok(())
+    }
+}

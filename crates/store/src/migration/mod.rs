@@ -75,6 +75,7 @@ impl MigratorTrait for Migrator {
             Box::new(indicators::CellMonthStays),
             Box::new(ends::UnitEnds),
             Box::new(indicators::QuarterMissed),
+            Box::new(indicators::CellMonthRuns),
         ]
     }
 }

@@ -38,13 +38,15 @@ use crate::entities::meeting_stat;
 use crate::sql::{Sql, valid_on};
 
 mod ends;
+mod runs;
 mod stats;
 mod stays;
 mod tree;
 
 pub use ends::{build_end, end_month, ends_standing, ends_to_build};
+pub use runs::mark_runs;
 pub use stats::{stat_changed, stat_changing};
-pub use stays::{Cells, mark_quarters, mark_stays};
+pub use stays::{Cells, mark_quarters, mark_stays, quarter_months};
 pub use tree::{common_prefix, tree_changed};
 
 /// The sums of `unit_months` and what each adds up over a held meeting `ms` of a cell whose
@@ -437,6 +439,7 @@ pub async fn build_month(db: &impl ConnectionTrait, month: &str) -> Result<(), D
     }
     mark_stays(db, &[month.to_string()], None).await?;
     mark_quarters(db, &[month.to_string()], Cells::All).await?;
+    mark_runs(db, month, Cells::All).await?;
     Ok(())
 }
 

@@ -1,11 +1,12 @@
 //! The roll-ups' side of a stored meeting figure: its old sums out before it is written again,
-//! its new ones in after, and its cell-months' flags and quarters marked again, all in the
-//! transaction that stores it.
+//! its new ones in after, and its cell-months' flags, quarters and running counts marked again,
+//! all in the transaction that stores it.
 
 use chrono::NaiveDate;
 use sea_orm::{ConnectionTrait, DbBackend, DbErr};
 
-use super::stays::{self, Cells, mark_quarters};
+use super::runs::mark_runs;
+use super::stays::{Cells, mark_quarters};
 use super::{Meetings, REGULAR, THEMATIC, contribute, held_between, lock, month_days, month_of};
 use crate::sql::Sql;
 
@@ -27,28 +28,20 @@ pub async fn stat_changed(
 ) -> Result<(), DbErr> {
     contribute(db, Meetings::Stat(stat_id), 1).await?;
     let backend = db.get_database_backend();
-    if backend == DbBackend::Postgres && !cell_months.is_empty() {
-        // Two figures of one cell's quarter stored at once: the second waits here, and its
-        // updates then see the first's meeting (READ COMMITTED reads anew per statement).
-        // Every row either will write (its months' and their quarters' last ones) locked by
-        // one statement in one order for all, so that two figures never wait on each other.
+    let mut cells: Vec<i64> = cell_months.iter().map(|(cell, _)| *cell).collect();
+    cells.sort_unstable();
+    cells.dedup();
+    if backend == DbBackend::Postgres && !cells.is_empty() {
+        // Two figures of one cell stored at once: the second waits here, and its updates then
+        // see the first's meeting (READ COMMITTED reads anew per statement). Every row either
+        // may write (a month's, its quarter's last, the running counts of every later one:
+        // all the cell's) locked by one statement in one order for all, so that two figures
+        // never wait on each other.
         let mut lock = Sql::default();
-        let rows: Vec<String> = cell_months
-            .iter()
-            .map(|(cell_id, day)| {
-                let month = month_of(*day);
-                let last = stays::quarter_last(&month).unwrap_or_default();
-                format!(
-                    "(cell_id = {} AND month IN ({}, {}))",
-                    lock.bind(*cell_id),
-                    lock.bind(month),
-                    lock.bind(last)
-                )
-            })
-            .collect();
+        let ids: Vec<String> = cells.iter().map(|c| lock.bind(*c)).collect();
         let text = format!(
-            "SELECT id FROM cell_months WHERE {} ORDER BY cell_id, month FOR UPDATE",
-            rows.join(" OR ")
+            "SELECT id FROM cell_months WHERE cell_id IN ({}) ORDER BY cell_id, month FOR UPDATE",
+            ids.join(", ")
         );
         db.query_all_raw(lock.statement(backend, &text)).await?;
     }
@@ -68,6 +61,10 @@ pub async fn stat_changed(
         );
         db.execute_raw(sql.statement(backend, &text)).await?;
         mark_quarters(db, &[month_of(*day)], Cells::One(*cell_id)).await?;
+    }
+    for cell in cells {
+        // Every row of the cell counted again: the month matters only for many cells.
+        mark_runs(db, "", Cells::One(cell)).await?;
     }
     Ok(())
 }

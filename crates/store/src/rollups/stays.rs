@@ -21,7 +21,7 @@ use super::{month_days, month_of};
 use crate::sql::Sql;
 
 /// The month before (`-1`) or after (`1`) month `month` (`YYYY-MM`).
-fn month_beside(month: &str, step: i32) -> Option<String> {
+pub(super) fn month_beside(month: &str, step: i32) -> Option<String> {
     let (first, _) = month_days(month)?;
     let d = if step < 0 {
         first.checked_sub_months(Months::new(1))?
@@ -85,16 +85,11 @@ pub async fn mark_stays(
 }
 
 /// The three months of the quarter of month `month` (`YYYY-MM`), its last month last.
-fn quarter_months(month: &str) -> Option<[String; 3]> {
+pub fn quarter_months(month: &str) -> Option<[String; 3]> {
     let (first, _) = month_days(month)?;
     let start = first.with_month0(first.month0() / 3 * 3)?;
     let at = |n: u32| start.checked_add_months(Months::new(n)).map(month_of);
     Some([at(0)?, at(1)?, at(2)?])
-}
-
-/// The last month of the quarter of month `month` (`YYYY-MM`).
-pub(super) fn quarter_last(month: &str) -> Option<String> {
-    quarter_months(month).map(|[_, _, last]| last)
 }
 
 /// Which cells' quarters [`mark_quarters`] marks again.

@@ -57,6 +57,7 @@ pub async fn tree_changed(
     // whose rows may have lost the neighbour they were marked with.
     mark_stays(db, &months, Some(prefix)).await?;
     mark_quarters(db, &months, Cells::Below(prefix)).await?;
+    super::mark_runs(db, &month_of(first), Cells::Below(prefix)).await?;
     shift_ancestors(db, prefix, &month_of(first), 1).await?;
     Ok(())
 }
