@@ -440,6 +440,11 @@ pub async fn build_month(db: &impl ConnectionTrait, month: &str) -> Result<(), D
     mark_stays(db, &[month.to_string()], None).await?;
     mark_quarters(db, &[month.to_string()], Cells::All).await?;
     mark_runs(db, month, Cells::All).await?;
+    if backend == DbBackend::Postgres {
+        // Again, now that the marks are written: planned on "every row of the month marked",
+        // a period's cells that moved are looked for among all its cell-months.
+        db.execute_unprepared("ANALYZE cell_months").await?;
+    }
     Ok(())
 }
 
