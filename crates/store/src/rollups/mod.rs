@@ -4,9 +4,10 @@
 //!   the sums of `meeting_stats` over the held meetings of the cells that lay below it then.
 //!   A province's twelve months are twelve rows; its children's, a row per child and month.
 //! - `cell_months`: a row per cell and month in which the cell existed every day, with its path
-//!   at the month's end, whether it held a regular and a thematic meeting, and whether its stay
-//!   under that path begins or ends there (`stays`); the cell-month indicators read these
-//!   rows instead of looking for meetings cell by cell.
+//!   at the month's end, whether it held a regular and a thematic meeting, whether its stay
+//!   under that path begins or ends there (`stays`) and how many months and quarters the cell
+//!   missed up to it (`runs`); the cell-month indicators read these rows instead of looking
+//!   for meetings cell by cell.
 //! - `rollup_months`: the months both are kept for. A month is built whole ([`build_month`],
 //!   by `chibo serve` as a month begins, by `chibo reindex` and the generator); before that the
 //!   indicators count it from the raw rows, so a missing month is slower, never wrong.

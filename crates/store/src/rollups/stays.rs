@@ -2,17 +2,16 @@
 //! the same path the month before begins a stay (`stay_starts`), one with none the month after
 //! ends one (`stay_ends`). Over a period of kept months, a cell none of whose rows under the
 //! root begins or ends a stay inside it lay under one path every month, so its counts follow
-//! from its last month's row, its missed months and the quarters it missed (`quarter_missed`,
-//! below; `crate::indicators`); only the marked cells are grouped row by row.
+//! from its rows of the period's first and last months (`super::runs`, `crate::indicators`);
+//! only the marked cells are grouped row by row.
 //!
 //! A mark of 1 claims nothing, so a row marked 1 that could be 0 costs time, never a wrong
 //! count; a 0 claims a neighbour, so every write that adds, removes or moves cell-month rows
 //! marks the rows of its months and of the months on either side again ([`mark_stays`]).
 //!
 //! The row of a quarter's last month also says whether the cell held no thematic meeting in
-//! any of the quarter's three months (`quarter_missed`), so that the cells that stayed are
-//! counted from the few that missed a quarter rather than from every thematic meeting
-//! ([`mark_quarters`], after every write of a quarter's rows).
+//! any of the quarter's three months (`quarter_missed`, [`mark_quarters`], after every write
+//! of a quarter's rows), which the running count of quarters missed adds up.
 
 use chrono::{Datelike, Months};
 use sea_orm::{ConnectionTrait, DbErr};
