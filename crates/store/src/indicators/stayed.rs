@@ -3,7 +3,8 @@
 //! (`crate::rollups::stays`) lay under one path every month of it: it is counted from its rows
 //! of the period's last and first months, whose running counts of the months and quarters it
 //! missed (`crate::rollups::mark_runs`) differ by what it missed in the period, however many
-//! months that is (the nation's 229,500 cells: two rows each). Only the cells with a marked
+//! months that is (the nation's 229,500 cells: two rows each, three when the period begins in a
+//! quarter's second month). Only the cells with a marked
 //! row, few, are grouped row by row as before (`queries::cell_month_counts`).
 //! The two statements together give the same counts as that grouping over every cell
 //! (`crates/app/tests/rollups.rs` holds them to it).
@@ -110,7 +111,7 @@ pub(super) async fn cell_months(
     };
     // Computed numbers, written in the statement rather than bound.
     let n = spans.len();
-    let any_quarter = i32::from(any_quarter);
+    let quarter_counted = i32::from(any_quarter);
     let big = |e: &str| format!("CAST({e} AS BIGINT)");
     let text = format!(
         "WITH {moved}, \
@@ -126,9 +127,9 @@ pub(super) async fn cell_months(
         every = big("COUNT(*) - SUM(CASE WHEN n > 0 THEN 1 ELSE 0 END)"),
         cells = big("COUNT(*)"),
         every_quarter = big(&format!(
-            "{any_quarter} * (COUNT(*) - SUM(CASE WHEN q > 0 THEN 1 ELSE 0 END))"
+            "{quarter_counted} * (COUNT(*) - SUM(CASE WHEN q > 0 THEN 1 ELSE 0 END))"
         )),
-        with_quarter = big(&format!("{any_quarter} * COUNT(*)")),
+        with_quarter = big(&format!("{quarter_counted} * COUNT(*)")),
     );
     s.add(db, g, sql, &text, &CELL_MONTH_SLOTS).await
 }

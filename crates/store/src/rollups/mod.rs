@@ -45,9 +45,10 @@ mod stays;
 mod tree;
 
 pub use ends::{build_end, end_month, ends_standing, ends_to_build};
-pub use runs::mark_runs;
+pub use runs::{count_month, mark_runs};
 pub use stats::{stat_changed, stat_changing};
-pub use stays::{Cells, mark_quarters, mark_stays, quarter_months};
+pub(crate) use stays::quarter_months;
+pub use stays::{Cells, mark_quarters, mark_stays};
 pub use tree::{common_prefix, tree_changed};
 
 /// The sums of `unit_months` and what each adds up over a held meeting `ms` of a cell whose
@@ -440,7 +441,7 @@ pub async fn build_month(db: &impl ConnectionTrait, month: &str) -> Result<(), D
     }
     mark_stays(db, &[month.to_string()], None).await?;
     mark_quarters(db, &[month.to_string()], Cells::All).await?;
-    mark_runs(db, month, Cells::All).await?;
+    count_month(db, month).await?;
     if backend == DbBackend::Postgres {
         // Again, now that the marks are written: planned on "every row of the month marked",
         // a period's cells that moved are looked for among all its cell-months.

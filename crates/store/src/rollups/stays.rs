@@ -84,7 +84,7 @@ pub async fn mark_stays(
 }
 
 /// The three months of the quarter of month `month` (`YYYY-MM`), its last month last.
-pub fn quarter_months(month: &str) -> Option<[String; 3]> {
+pub(crate) fn quarter_months(month: &str) -> Option<[String; 3]> {
     let (first, _) = month_days(month)?;
     let start = first.with_month0(first.month0() / 3 * 3)?;
     let at = |n: u32| start.checked_add_months(Months::new(n)).map(month_of);
