@@ -4,8 +4,8 @@
 //! of the period's last and first months, whose running counts of the months and quarters it
 //! missed (`crate::rollups::mark_runs`) differ by what it missed in the period, however many
 //! months that is (the nation's 229,500 cells: two rows each, three when the period begins in a
-//! quarter's second month). Only the cells with a marked
-//! row, few, are grouped row by row as before (`queries::cell_month_counts`).
+//! quarter's second month). Only the cells with a marked row, few, are grouped row by row as
+//! before (`queries::cell_month_counts`).
 //! The two statements together give the same counts as that grouping over every cell
 //! (`crates/app/tests/rollups.rs` holds them to it).
 
