@@ -18,9 +18,9 @@ pub async fn stat_changing(db: &impl ConnectionTrait, stat_id: i64) -> Result<()
     Ok(())
 }
 
-/// Stored figure `stat_id` was written: its new sums go into the roll-ups, and the cell-months
-/// of its cell in `months` (the month it was in before and the one it is in now) learn again
-/// whether a regular and a thematic meeting were held.
+/// Stored figure `stat_id` was written: its new sums go into the roll-ups, and `cell_months`
+/// (its cell and day before and now) learn again whether a regular and a thematic meeting were
+/// held, their quarters whether one was missed, and their cells' rows their running counts.
 pub async fn stat_changed(
     db: &impl ConnectionTrait,
     stat_id: i64,
