@@ -265,7 +265,8 @@ pub(crate) async fn counts_on(
     unit_ids: &[i64],
     date: NaiveDate,
 ) -> AppResult<HashMap<i64, (i64, i64)>> {
-    // A whole tree's ids go in chunks (a level's fit in one).
+    // Callers pass a page (at most 500 units) or one unit: one chunk; the chunks only keep a
+    // longer list under the databases' parameter limits.
     let mut out = HashMap::new();
     for chunk in unit_ids.chunks(1_000) {
         out.extend(counts_on_chunk(db, chunk, date).await?);
